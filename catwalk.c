@@ -1,0 +1,54 @@
+/*
+ * catwalk.c - the command-line entry point: a table of subcommands, in the
+ * manner of git's builtins.  Each subcommand lives in cmd/NAME.c.
+ */
+#include "cmd/commands.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CATWALK_VERSION "1.0.0"
+
+static const cw_command commands[] = {
+    {"run", cmd_run, "land, load and correlate every source, then write the weekly report"},
+    {"metrics", cmd_metrics, "print DORA and flow metrics per application and period"},
+    {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
+    {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
+    {"check", cmd_check, "validate a configuration file and exit"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: catwalk [--version] [--help] COMMAND [ARGS]\n\n"
+                 "catwalk: value stream management from the tools teams already use.\n\n"
+                 "commands:\n");
+    for (const cw_command *c = commands; c->name; c++)
+        fprintf(out, "  %-9s %s\n", c->name, c->summary);
+    fprintf(out, "\n'catwalk COMMAND --help' describes a command's options.\n"
+                 "exit status: 0 ok, 1 failure (warehouse unchanged), 2 usage or configuration\n"
+                 "error, 3 done with rejected records or a failed source.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CW_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CW_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("catwalk %s\n", CATWALK_VERSION);
+        return CW_EXIT_OK;
+    }
+    for (const cw_command *c = commands; c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "catwalk: '%s' is not a command; see 'catwalk --help'\n", argv[1]);
+    return CW_EXIT_USAGE;
+}

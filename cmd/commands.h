@@ -1,0 +1,31 @@
+/*
+ * commands.h - the subcommand table, in the manner of git's builtins.
+ *
+ * Each subcommand is one file cmd/NAME.c defining cmd_NAME(argc, argv),
+ * where argv[0] is the subcommand name.  Every command accepts --help and
+ * returns one of the exit codes below, so scripts can trust them.
+ */
+#ifndef CW_COMMANDS_H
+#define CW_COMMANDS_H
+
+/* Exit codes (documented in README "Exit status"). */
+enum {
+    CW_EXIT_OK = 0,          /* everything loaded / rendered */
+    CW_EXIT_FAILURE = 1,     /* the command failed; the warehouse is unchanged */
+    CW_EXIT_USAGE = 2,       /* bad command line or configuration */
+    CW_EXIT_PARTIAL = 3      /* done, but some records were rejected or a source failed */
+};
+
+typedef struct cw_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cw_command;
+
+int cmd_run(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * run.c - `catwalk run -c FILE`: the nightly job.
+ *
+ *   1. land every source's raw files in LANDING/<batch>/<source>/ (checksummed;
+ *      a file already loaded with the same checksum is skipped);
+ *   2. parse each landed file through its connector into the warehouse sink;
+ *   3. resolve applications, correlate (ancestry walk, attribution, flow);
+ *   4. install the metric views and commit: one transaction for the batch;
+ *   5. render the weekly report (unless --no-report).
+ *
+ * A source that fails (no files, unreadable, git error) is recorded in the
+ * batch and the others go on; the exit status says so (3).  Any warehouse
+ * error rolls the whole batch back (1): nothing half-loaded is ever visible.
+ */
+#include "commands.h"
+#include "../core/config.h"
+#include "../core/log.h"
+#include "../core/time.h"
+#include "../core/util.h"
+#include "../extract/landing.h"
+#include "../extract/source.h"
+#include "../load/warehouse.h"
+#include "../reports/metrics.h"
+#include "../reports/report.h"
+#include "../transform/correlate.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct run_options {
+    const char *config_path;
+    int no_report;
+    int quiet;
+} run_options;
+
+typedef struct source_run {
+    cw_warehouse *wh;
+    const cw_source *src;
+    const cw_source_type *type;
+    long files, skipped;
+} source_run;
+
+static void run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: catwalk run -c FILE [--no-report] [--quiet] [--verbose]\n\n"
+            "Land, load and correlate every configured source in one batch (one\n"
+            "transaction), then write the weekly report into the reports folder.\n\n"
+            "  -c, --config FILE  the INI configuration\n"
+            "      --no-report    load only; do not render the weekly report\n"
+            "  -q, --quiet        errors only\n"
+            "  -v, --verbose      debug output\n\n"
+            "exit status: 0 ok; 1 failure, warehouse unchanged; 2 usage or configuration\n"
+            "error; 3 loaded, but records were rejected or a source failed.\n");
+}
+
+static int parse_run_options(int argc, char **argv, run_options *o)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"no-report", no_argument, NULL, 'n'},
+        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "c:qvh", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c': o->config_path = optarg; break;
+        case 'n': o->no_report = 1; break;
+        case 'q': o->quiet = 1; cw_log_set_level(CW_LOG_ERROR); break;
+        case 'v': cw_log_set_level(CW_LOG_DEBUG); break;
+        case 'h': run_usage(stdout); return 1;
+        default: run_usage(stderr); return -1;
+        }
+    }
+    if (!o->config_path || optind != argc) {
+        run_usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* One landed file: skip it when its checksum was loaded before, else record
+ * it and parse it into the warehouse. */
+static int on_landed(void *ctx, const cw_landed *file)
+{
+    source_run *sr = ctx;
+    cw_batch_stats before = *cw_wh_stats(sr->wh);
+    const cw_batch_stats *after;
+    int64_t file_id;
+    int seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
+    if (seen < 0)
+        return -2;
+    if (seen) {
+        cw_debug("%s: unchanged since it was loaded (sha256 %.12s), skipped", file->original,
+                 file->sha256);
+        unlink(file->landed);
+        sr->skipped++;
+        return 0;
+    }
+    if (cw_wh_file_landed(sr->wh, sr->src->name, file->original, file->landed, file->sha256,
+                          file->bytes, &file_id) != 0)
+        return -2;
+    cw_progress(sr->src->name, sr->files, -1);
+    /* -1 from parse means the file as a whole was unusable: its reject is
+     * already recorded, and the batch goes on with the other files. */
+    sr->type->parse(sr->src, file->landed, cw_wh_sink(sr->wh));
+    after = cw_wh_stats(sr->wh);
+    sr->files++;
+    if (cw_wh_file_done(sr->wh, file_id, after->rows_read - before.rows_read,
+                        after->rows_rejected - before.rows_rejected) != 0)
+        return -2;
+    return 0;
+}
+
+/* Land and parse one source.  Returns 0, 1 when the source failed (the
+ * batch goes on), -1 on a warehouse error (the batch must roll back). */
+static int run_source(cw_warehouse *wh, const cw_source *src, const char *batch_dir)
+{
+    source_run sr = {wh, src, cw_source_type_find(src->type), 0, 0};
+    int rc;
+    if (cw_wh_source(wh, src->name, src->type) != 0)
+        return -1;
+    rc = cw_land_source(src, sr.type, batch_dir, on_landed, &sr);
+    cw_progress_end();
+    if (rc == -2)
+        return -1;
+    cw_info("[source %s] %ld file(s) loaded, %ld unchanged", src->name, sr.files, sr.skipped);
+    return rc == 0 ? 0 : 1;
+}
+
+static void append_name(cw_buf *list, const char *name)
+{
+    if (list->len)
+        cw_buf_puts(list, ",");
+    cw_buf_puts(list, name);
+}
+
+/* Steps 1-4 inside one transaction.  Returns an exit status. */
+static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_dir)
+{
+    cw_buf failed = {0};
+    cw_correlate_stats cs = {0};
+    const cw_batch_stats *st;
+    int64_t batch_id;
+    int status = CW_EXIT_OK;
+    if (cw_wh_batch_begin(wh, cfg->path, &batch_id) != 0 || cw_wh_sync_config(wh, cfg) != 0)
+        goto rollback;
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        int rc = run_source(wh, &cfg->sources[i], batch_dir);
+        if (rc < 0)
+            goto rollback;
+        if (rc > 0)
+            append_name(&failed, cfg->sources[i].name);
+    }
+    if (cw_wh_resolve(wh) != 0 || cw_correlate(cw_wh_db(wh), cfg, &cs) != 0 ||
+        cw_metrics_install_views(cw_wh_db(wh)) != 0)
+        goto rollback;
+    st = cw_wh_stats(wh);
+    if (failed.len || st->rows_rejected)
+        status = CW_EXIT_PARTIAL;
+    if (cw_wh_batch_commit(wh, failed.len ? "partial" : "ok", failed.data) != 0)
+        goto rollback;
+    printf("batch %lld: %ld records read, %ld loaded, %ld rejected; %ld commits, "
+           "%ld deployments (%ld untraceable), %ld incidents attributed\n",
+           (long long)batch_id, st->rows_read, st->rows_loaded, st->rows_rejected, cs.commits,
+           cs.deployments, cs.untraceable_deployments, cs.incidents_attributed);
+    if (failed.len)
+        cw_error("sources failed: %s (see messages above)", failed.data);
+    if (st->rows_rejected)
+        cw_warn("%ld record(s) rejected: SELECT * FROM reject WHERE batch_id = %lld",
+                st->rows_rejected, (long long)batch_id);
+    cw_buf_free(&failed);
+    return status;
+rollback:
+    cw_error("batch rolled back: the warehouse is unchanged");
+    cw_wh_batch_rollback(wh);
+    cw_landing_discard(batch_dir);
+    cw_buf_free(&failed);
+    return CW_EXIT_FAILURE;
+}
+
+static int render_report(cw_warehouse *wh, const cw_config *cfg)
+{
+    int64_t to = cw_period_start((int64_t)time(NULL), CW_PERIOD_WEEK);
+    int64_t from = to - 12 * 7 * 86400;
+    if (cw_report_weekly(cw_wh_db(wh), cfg, from, to, cfg->reports) != 0) {
+        cw_error("weekly report failed");
+        return CW_EXIT_FAILURE;
+    }
+    printf("reports: %s\n", cfg->reports);
+    return CW_EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_options o = {0};
+    cw_config *cfg = NULL;
+    cw_warehouse *wh = NULL;
+    char *batch_dir = NULL;
+    int status, rc = parse_run_options(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? CW_EXIT_OK : CW_EXIT_USAGE;
+    if (cw_config_load(o.config_path, &cfg) != 0)
+        return CW_EXIT_USAGE;
+    if (cw_wh_open(cfg->warehouse, &wh) != 0) {
+        cw_config_free(cfg);
+        return CW_EXIT_FAILURE;
+    }
+    batch_dir = cw_landing_batch_dir(cfg->landing);
+    status = run_batch(wh, cfg, batch_dir);
+    if (status != CW_EXIT_FAILURE && !o.no_report) {
+        int report_status = render_report(wh, cfg);
+        if (report_status != CW_EXIT_OK)
+            status = report_status;
+    }
+    free(batch_dir);
+    cw_wh_close(wh);
+    cw_config_free(cfg);
+    return status;
+}

@@ -1,0 +1,102 @@
+/*
+ * config.h - the INI configuration (parsed with inih), validated up front.
+ *
+ * A config error names the file, line and key, and nothing runs.  Relative
+ * paths resolve against the config file's folder.  Lists are comma-separated
+ * everywhere and trimmed.
+ *
+ * The config is the only process-wide state catwalk has; everything else is
+ * passed down explicitly.
+ */
+#ifndef CW_CONFIG_H
+#define CW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cw_kv {
+    char *key;
+    char *value;
+    int line;
+} cw_kv;
+
+typedef struct cw_strlist {
+    char **items;
+    size_t n;
+} cw_strlist;
+
+/* [source NAME] */
+typedef struct cw_source {
+    char *name;                 /* NAME */
+    char *type;                 /* jira | jira-csv | git | jenkins | pagerduty | servicenow */
+    int line;                   /* line of the section header */
+    const char *config_path;    /* the config file, for error messages */
+    const char *config_dir;     /* folder of the config file */
+    cw_kv *keys;                /* every key of the section, in order */
+    size_t n_keys;
+} cw_source;
+
+/* [application NAME] */
+typedef struct cw_application {
+    char *name;
+    char *team;
+    cw_strlist projects;        /* Jira project keys */
+    cw_strlist repositories;    /* git repository names (the git source's `repository`) */
+    cw_strlist jobs;            /* CI job names or anchored regexes */
+    cw_strlist services;        /* incident service names */
+    int line;
+} cw_application;
+
+/* [status] NAME = todo | in_progress | wait | done */
+typedef struct cw_status_rule {
+    char *name;
+    char *category;             /* todo | in_progress | done */
+    int waiting;                /* 1 when configured as `wait` */
+} cw_status_rule;
+
+/* [flow_types] ISSUE TYPE = feature | defect | risk | debt */
+typedef struct cw_flow_rule {
+    char *type;
+    char *flow_type;
+} cw_flow_rule;
+
+typedef struct cw_config {
+    char *path;                 /* the config file as given */
+    char *dir;                  /* its folder */
+    char *warehouse;            /* resolved path of the SQLite file */
+    char *landing;              /* resolved landing folder */
+    char *reports;              /* resolved reports folder (default "reports") */
+    int64_t attribution_window_s;       /* [metrics] attribution_window, hours; 0 = unlimited */
+    char *key_pattern;                  /* [metrics] key_pattern (pcre2) */
+    char *incident_deployment_pattern;  /* [metrics] incident_deployment_pattern, or NULL */
+    cw_source *sources;
+    size_t n_sources;
+    cw_application *apps;
+    size_t n_apps;
+    cw_status_rule *statuses;
+    size_t n_statuses;
+    cw_flow_rule *flow_rules;
+    size_t n_flow_rules;
+    char *mail_to, *mail_from, *smtp_url; /* [mail], optional */
+} cw_config;
+
+/* Parse and validate.  On error prints "FILE:LINE: key: message" to stderr
+ * and returns -1 (nothing half-loaded is returned). */
+int cw_config_load(const char *path, cw_config **out);
+void cw_config_free(cw_config *cfg);
+
+/* A key of a source section, or NULL. */
+const char *cw_source_get(const cw_source *src, const char *key);
+/* The line of that key (for error messages), or the section line. */
+int cw_source_line(const cw_source *src, const char *key);
+/* A path key resolved against the config folder; caller frees.  NULL if absent. */
+char *cw_source_path(const cw_source *src, const char *key);
+
+/* Resolve a path relative to dir (absolute paths pass through); caller frees. */
+char *cw_path_resolve(const char *dir, const char *path);
+
+/* Split "a, b ,c" into a list (trimmed, empty items dropped). */
+int cw_strlist_split(const char *text, cw_strlist *out);
+void cw_strlist_free(cw_strlist *list);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * json.h - small jansson helpers shared by the JSON connectors.
+ *
+ * Paths are dotted ("fields.status.statusCategory.key"); a missing step or a
+ * JSON null yields NULL.  Numbers are not turned into strings here: use
+ * cw_json_int for those.
+ */
+#ifndef CW_JSON_H
+#define CW_JSON_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+json_t *cw_json_path(json_t *root, const char *path);
+const char *cw_json_str(json_t *root, const char *path);      /* string value or NULL */
+/* Integer value (also a decimal string); returns 0 and sets *out, or -1. */
+int cw_json_int(json_t *root, const char *path, int64_t *out);
+/* true/false value; def when absent. */
+int cw_json_bool(json_t *root, const char *path, int def);
+
+/* Load a JSON file; on error fill err with "line L, column C: message" and return NULL. */
+json_t *cw_json_load_file(const char *path, char *err, size_t errlen);
+
+/* Array elements joined with a separator, taking `field` of each object
+ * (or the element itself when it is a string and field is NULL).  Caller frees;
+ * NULL when the array is absent or empty. */
+char *cw_json_join(json_t *array, const char *field, const char *sep);
+
+/* Compact text of a value, truncated to max bytes, for a reject's raw text.  Caller frees. */
+char *cw_json_dump_short(json_t *value, size_t max);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * log.c - logging and TTY progress (see log.h).
+ *
+ * The level is configuration (set once from the command line), the only
+ * process-wide state besides the config itself.
+ */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static cw_log_level current_level = CW_LOG_INFO;
+static int progress_shown;
+
+void cw_log_set_level(cw_log_level level)
+{
+    current_level = level;
+}
+
+cw_log_level cw_log_get_level(void)
+{
+    return current_level;
+}
+
+static const char *level_name(cw_log_level level)
+{
+    switch (level) {
+    case CW_LOG_ERROR: return "error";
+    case CW_LOG_WARN: return "warning";
+    case CW_LOG_INFO: return "info";
+    default: return "debug";
+    }
+}
+
+void cw_log(cw_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    if (level > current_level)
+        return;
+    cw_progress_end();
+    fprintf(stderr, "catwalk: %s: ", level_name(level));
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cw_progress(const char *label, long done, long total)
+{
+    static struct timespec last;
+    struct timespec now;
+    if (current_level < CW_LOG_INFO || !isatty(STDERR_FILENO))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (progress_shown && (now.tv_sec - last.tv_sec) * 1000 +
+                              (now.tv_nsec - last.tv_nsec) / 1000000 < 200)
+        return;
+    last = now;
+    if (total >= 0)
+        fprintf(stderr, "\r\033[K%s: %ld/%ld", label, done, total);
+    else
+        fprintf(stderr, "\r\033[K%s: %ld", label, done);
+    progress_shown = 1;
+}
+
+void cw_progress_end(void)
+{
+    if (progress_shown) {
+        fputs("\r\033[K", stderr);
+        progress_shown = 0;
+    }
+}

@@ -1,0 +1,26 @@
+/*
+ * log.h - logging and progress.
+ *
+ * Messages go to stderr as "catwalk: LEVEL: text".  Progress lines are shown
+ * only when stderr is a terminal (and never with --quiet), so cron mail stays
+ * short.  Nothing secret is ever passed here: callers log URLs without
+ * credentials and never log tokens.
+ */
+#ifndef CW_LOG_H
+#define CW_LOG_H
+
+typedef enum cw_log_level { CW_LOG_ERROR, CW_LOG_WARN, CW_LOG_INFO, CW_LOG_DEBUG } cw_log_level;
+
+void cw_log_set_level(cw_log_level level);
+cw_log_level cw_log_get_level(void);
+void cw_log(cw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define cw_error(...) cw_log(CW_LOG_ERROR, __VA_ARGS__)
+#define cw_warn(...)  cw_log(CW_LOG_WARN, __VA_ARGS__)
+#define cw_info(...)  cw_log(CW_LOG_INFO, __VA_ARGS__)
+#define cw_debug(...) cw_log(CW_LOG_DEBUG, __VA_ARGS__)
+
+/* A transient "\r label: N items" line on a TTY, at most a few times a second. */
+void cw_progress(const char *label, long done, long total /* -1 unknown */);
+void cw_progress_end(void);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * record.h - normalised records and the sink that carries them to load/.
+ *
+ * Every connector turns one landed file into a stream of these records and
+ * hands each one to a cw_sink.  The sink is the only way data reaches the
+ * warehouse, so parsers never see SQL and load/ never learns about Jira.
+ *
+ * Conventions shared by every record:
+ *   - instants are int64_t seconds since the epoch, UTC; CW_NO_TIME when the
+ *     source has no value (never 0: 1970 is a real instant);
+ *   - strings are UTF-8 and owned by the caller; the sink copies what it
+ *     keeps, so a parser may free or reuse its buffers once the call returns;
+ *     NULL means "absent";
+ *   - origin says where the record came from, so a reject or an audit row
+ *     points at the exact raw bytes: the source name, the landed file and
+ *     the 1-based record position (line for line formats, item index for
+ *     JSON arrays, CSV record number for CSV).
+ *
+ * A sink callback returns 0 on success and non-zero on a fatal error (the
+ * database is gone, out of memory); the parser must then stop and return -1.
+ */
+#ifndef CW_RECORD_H
+#define CW_RECORD_H
+
+#include <stdint.h>
+
+#define CW_NO_TIME INT64_MIN
+
+typedef struct cw_origin {
+    const char *source;     /* [source NAME] of the config */
+    const char *file;       /* path of the landed file */
+    long record;            /* 1-based line / item / CSV record, 0 = whole file */
+} cw_origin;
+
+/* A Jira issue (or any planning item). */
+typedef struct cw_work_item {
+    cw_origin origin;
+    const char *key;              /* "PAY-123", required */
+    const char *external_id;      /* the source's own id (Jira numeric id "13383"), or NULL */
+    const char *project;          /* "PAY", required (derived from key if absent) */
+    const char *summary;
+    const char *type;             /* issue type name: "Bug", "Story", ... */
+    const char *status;           /* current status name */
+    const char *status_category;  /* source category mapped to todo|in_progress|done, or NULL */
+    const char *labels;           /* comma-separated, or NULL */
+    const char *fix_versions;     /* comma-separated version names, or NULL */
+    const char *assignee;         /* display name, or NULL */
+    int64_t created_at;           /* required */
+    int64_t updated_at;           /* CW_NO_TIME if absent */
+    int64_t resolved_at;          /* CW_NO_TIME if absent */
+    int changelog_truncated;      /* 1 when changelog.total > histories returned */
+    int has_changelog;            /* 1 when the source carries history (REST), 0 for CSV */
+} cw_work_item;
+
+/* One status change of a work item. */
+typedef struct cw_transition {
+    cw_origin origin;
+    const char *item_key;         /* the work item's key, or NULL when only item_id is known */
+    const char *item_id;          /* the item's external_id (Jira numeric id), or NULL */
+    const char *history_id;       /* Jira history id, or NULL */
+    int64_t at;                   /* required */
+    const char *from_status;      /* status name before, may be NULL */
+    const char *to_status;        /* status name after, required */
+} cw_transition;
+
+/* One git commit. */
+typedef struct cw_commit {
+    cw_origin origin;
+    const char *repository;       /* the source's `repository` key */
+    const char *sha;              /* full 40-hex sha, required */
+    const char *parents;          /* space-separated shas, "" for a root commit */
+    const char *author_name, *author_email;
+    const char *committer_name, *committer_email;
+    int64_t authored_at;          /* required */
+    int64_t committed_at;         /* CW_NO_TIME if absent */
+    const char *subject;
+    const char *body;
+    long additions, deletions;    /* -1 when the export has no numstat */
+    long files_changed;           /* -1 when the export has no numstat */
+} cw_commit;
+
+/* One CI build; a deployment when is_deployment is set. */
+typedef struct cw_build {
+    cw_origin origin;
+    const char *job;              /* full job name, e.g. "folder/deploy-payments" */
+    long number;                  /* build / run number */
+    const char *result;           /* lower case: success|failure|unstable|aborted|not_built */
+    int64_t started_at;
+    int64_t finished_at;          /* floor((timestamp + duration) / 1000) for Jenkins */
+    const char *revision;         /* deployed commit sha, or NULL */
+    const char *url;              /* link back to the build, or NULL */
+    int is_deployment;            /* job matched deployment_job */
+    const char *environment;      /* environment name, NULL if unknown */
+    int is_production;            /* environment matched `production` */
+} cw_build;
+
+/* One incident (PagerDuty, ServiceNow, ...). */
+typedef struct cw_incident {
+    cw_origin origin;
+    const char *id;               /* natural key within the source, required */
+    const char *number;           /* human number ("INC0000045", "4"), or NULL */
+    const char *title;
+    const char *description;      /* free text scanned for explicit deployment refs */
+    const char *service;          /* service / business_service / cmdb_ci name */
+    const char *status;           /* source status, lower case */
+    const char *severity;         /* urgency / priority text, or NULL */
+    int64_t created_at;           /* required */
+    int64_t resolved_at;          /* CW_NO_TIME while open */
+    int64_t updated_at;           /* for latest-wins; CW_NO_TIME if absent */
+    long version;                 /* sys_mod_count or similar, -1 if absent */
+} cw_incident;
+
+/* A record that could not be used, with the reason. */
+typedef struct cw_reject {
+    cw_origin origin;
+    const char *field;            /* the offending field, or NULL for the whole record */
+    const char *reason;           /* human readable, e.g. "unparseable timestamp '31/02/26'" */
+    const char *raw;              /* the raw record text (may be truncated), or NULL */
+} cw_reject;
+
+typedef struct cw_sink {
+    void *ctx;
+    int (*work_item)(void *ctx, const cw_work_item *rec);
+    int (*transition)(void *ctx, const cw_transition *rec);
+    int (*commit)(void *ctx, const cw_commit *rec);
+    int (*build)(void *ctx, const cw_build *rec);
+    int (*incident)(void *ctx, const cw_incident *rec);
+    int (*reject)(void *ctx, const cw_reject *rec);
+} cw_sink;
+
+/* Convenience: fill and emit a reject in one call.  Returns the sink's result. */
+int cw_sink_reject(cw_sink *sink, const cw_origin *origin, const char *field,
+                   const char *raw, const char *reason_fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#endif

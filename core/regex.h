@@ -1,0 +1,24 @@
+/*
+ * regex.h - a thin pcre2 wrapper for the places that only need "does it
+ * match" and "what did this named group capture" (job names, environments,
+ * the SQL REGEXP function).  Key extraction iterates matches with pcre2
+ * directly (transform/keys.c).
+ */
+#ifndef CW_REGEX_H
+#define CW_REGEX_H
+
+#include <stddef.h>
+
+typedef struct cw_regex cw_regex;
+
+/* Compile a UTF-8 pattern; on error fill err ("offset 3: missing )") and return NULL. */
+cw_regex *cw_regex_compile(const char *pattern, int caseless, char *err, size_t errlen);
+/* 1 when subject matches anywhere, 0 when not, -1 on a matching error. */
+int cw_regex_match(const cw_regex *re, const char *subject);
+/* Match and copy named group `group` into out (NUL-terminated, truncated).
+ * Returns 1 when it matched and the group took part, 0 otherwise. */
+int cw_regex_named(const cw_regex *re, const char *subject, const char *group,
+                   char *out, size_t outlen);
+void cw_regex_free(cw_regex *re);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * time.h - every timestamp form catwalk reads, converted to UTC seconds.
+ *
+ * One lenient ISO-8601 parser (Z, +hh:mm, +hhmm, 0-9 fractional digits,
+ * date-only), epoch milliseconds (Jenkins), the Jira CSV pattern
+ * "dd/MMM/yy h:mm a" with configurable month names, and explicit patterns
+ * such as ServiceNow's "yyyy-MM-dd HH:mm:ss" / "dd-MM-yyyy HH:mm".
+ *
+ * A timestamp without an offset is read in a cw_tz: a fixed offset or an
+ * IANA zone, never the machine's local time.  Fractions are truncated: we
+ * keep instants to the second (metrics.md, Conventions).
+ *
+ * Every parser returns 0 on success and -1 when the text is not a valid
+ * timestamp of that form (trailing garbage included); *out is untouched then.
+ */
+#ifndef CW_TIME_H
+#define CW_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cw_tz {
+    int is_fixed;           /* 1: fixed offset; 0: IANA zone name */
+    int offset_s;           /* seconds east of UTC when is_fixed */
+    char name[64];          /* IANA name ("America/New_York") when !is_fixed */
+} cw_tz;
+
+/* The UTC zone, for sources whose naive timestamps are UTC (ServiceNow API). */
+extern const cw_tz cw_tz_utc;
+
+/* "UTC", "Z", "+05:00", "-0500", "+5", "America/New_York".  0 or -1. */
+int cw_tz_parse(const char *spec, cw_tz *out);
+
+/* Civil date-time in zone tz to UTC seconds (mon 1-12).  DST gaps resolve forward. */
+int64_t cw_tz_to_utc(const cw_tz *tz, int year, int mon, int day, int hour, int min, int sec);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t cw_days_from_civil(int year, int mon, int day);
+void cw_civil_from_days(int64_t days, int *year, int *mon, int *day);
+
+/* ISO 8601: "2020-06-12T08:13:13.360+0800", "...Z", "...+08:00", "2020-07-10",
+ * "2010-01-02 22:51:33" (space separator).  Text without an offset is read in
+ * naive_tz (NULL = UTC). */
+int cw_time_parse_iso8601(const char *s, const cw_tz *naive_tz, int64_t *out);
+
+/* Epoch milliseconds, as a decimal string ("1650024049161"); floors to seconds. */
+int cw_time_parse_epoch_ms(const char *s, int64_t *out);
+
+/* Jira CSV "dd/MMM/yy h:mm a" ("22/Sep/25 9:26 AM", "10/août/15 11:17 AM",
+ * "10/oct./16 11:54 AM"), also a 4-digit year and a date without time.
+ * months: 12 comma-separated lists of accepted names, one per month, each list
+ * '|'-separated, e.g. "Jan|janv.|janv,Feb|févr.|févr,..."; NULL = English and
+ * French built-ins.  Month names compare case-insensitively (ASCII). */
+int cw_time_parse_jira_csv(const char *s, const cw_tz *tz, const char *months, int64_t *out);
+
+/* An explicit pattern using yyyy, yy, MM, MMM, dd, HH, hh, mm, ss, a (AM/PM)
+ * and literal characters, e.g. "dd-MM-yyyy HH:mm".  Read in tz. */
+int cw_time_parse_pattern(const char *s, const char *pattern, const cw_tz *tz, int64_t *out);
+
+/* Any of the above, tried in order: ISO 8601, epoch ms (13+ digits), pattern
+ * (when non-NULL).  For CSV columns whose form the user did not pin down. */
+int cw_time_parse_any(const char *s, const char *pattern, const cw_tz *tz, int64_t *out);
+
+/* "2026-03-02T00:00:00Z" (buf >= 21) and "2026-03-02" (buf >= 11). */
+void cw_time_format_iso(int64_t t, char *buf, size_t size);
+void cw_time_format_date(int64_t t, char *buf, size_t size);
+
+/* Reporting periods: ISO weeks from Monday 00:00 UTC, UTC days, calendar months. */
+typedef enum cw_period_kind { CW_PERIOD_DAY, CW_PERIOD_WEEK, CW_PERIOD_MONTH } cw_period_kind;
+
+int cw_period_kind_parse(const char *s, cw_period_kind *out);   /* "day" | "week" | "month" */
+const char *cw_period_kind_name(cw_period_kind kind);
+int64_t cw_period_start(int64_t t, cw_period_kind kind);           /* start of the period holding t */
+int64_t cw_period_next(int64_t period_start, cw_period_kind kind); /* start of the following period */
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * util.h - small string and buffer helpers.
+ */
+#ifndef CW_UTIL_H
+#define CW_UTIL_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+/* A growable NUL-terminated byte buffer. */
+typedef struct cw_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} cw_buf;
+
+int cw_buf_append(cw_buf *b, const char *s, size_t n);
+int cw_buf_puts(cw_buf *b, const char *s);
+int cw_buf_printf(cw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cw_buf_reset(cw_buf *b);
+void cw_buf_free(cw_buf *b);
+
+char *cw_strdup(const char *s);               /* NULL-safe strdup; aborts on OOM */
+char *cw_strndup(const char *s, size_t n);
+char *cw_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *cw_xmalloc(size_t n);                    /* aborts on OOM */
+void *cw_xcalloc(size_t n, size_t size);
+void *cw_xrealloc(void *p, size_t n);
+char *cw_trim(char *s);                        /* in place, returns s shifted */
+int cw_streq_ci(const char *a, const char *b); /* ASCII case-insensitive equality, NULL-safe */
+int cw_str_empty(const char *s);               /* NULL or "" */
+char *cw_read_file(const char *path, size_t *len); /* whole file, NUL-terminated; NULL on error */
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * source.h - the connector interface.
+ *
+ * Like curl's protocol handlers, each source type is one constant struct in
+ * one file.  It lists the config keys it accepts, checks them, and parses one
+ * landed file into normalised records handed to a sink.  Landing (copying
+ * the raw bytes) is shared by every connector (extract/landing.c); a source
+ * type only supplies `produce` when it creates the raw file itself (git runs
+ * `git log` on a local clone).
+ *
+ * Adding a source is one file plus one row in cw_source_types[] (registry.c).
+ */
+#ifndef CW_SOURCE_H
+#define CW_SOURCE_H
+
+#include "../core/config.h"
+#include "../core/record.h"
+
+typedef struct cw_source_type {
+    const char *name;                       /* "jira", "git", ... */
+    const char *const *keys;                /* accepted keys besides type/path, NULL-terminated */
+    /* Check key values (regexes compile, time zones parse).  Print
+     * "FILE:LINE: key: message" to stderr and return -1 on error. */
+    int (*validate)(const cw_source *src);
+    /* Optional: write the raw export into out_path (git log of a local clone).
+     * Return 0, or -1 after printing an error. NULL = copy files named by `path`. */
+    int (*produce)(const cw_source *src, const char *out_path);
+    /* Parse one landed file.  Bad records go to sink->reject and parsing goes
+     * on; returns 0 when the file was read (possibly with rejects), -1 when
+     * the file as a whole is unusable (a reject naming the file and position
+     * has already been emitted) or the sink failed. */
+    int (*parse)(const cw_source *src, const char *path, cw_sink *sink);
+} cw_source_type;
+
+/* The registry: NULL-terminated. */
+extern const cw_source_type *const cw_source_types[];
+
+const cw_source_type *cw_source_type_find(const char *name);
+
+#endif

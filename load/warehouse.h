@@ -1,0 +1,68 @@
+/*
+ * warehouse.h - the warehouse interface.  load/sqlite.c implements it.
+ *
+ * The rest of catwalk talks to the warehouse through these calls only, so a
+ * PostgreSQL implementation can follow without touching extract/ or
+ * transform/.  (reports/ and transform/correlate.c run portable SQL through
+ * the sqlite3 handle for now; see README "Warehouse".)
+ *
+ * A batch is one transaction (BEGIN IMMEDIATE ... COMMIT): a crash or kill
+ * before cw_wh_batch_commit leaves the warehouse exactly as it was, and WAL
+ * mode lets analysts read while the nightly job writes.
+ */
+#ifndef CW_WAREHOUSE_H
+#define CW_WAREHOUSE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include "../core/config.h"
+#include "../core/record.h"
+
+typedef struct cw_warehouse cw_warehouse;
+
+typedef struct cw_batch_stats {
+    long files_landed, files_skipped;
+    long rows_read, rows_loaded, rows_rejected;
+} cw_batch_stats;
+
+/* Open (creating the file and schema if missing), WAL mode, foreign keys,
+ * busy timeout, and the REGEXP(pattern, text) SQL function backed by pcre2.
+ * Returns 0 or -1 after logging the SQLite error with the path. */
+int cw_wh_open(const char *path, cw_warehouse **out);
+void cw_wh_close(cw_warehouse *wh);
+sqlite3 *cw_wh_db(cw_warehouse *wh);
+
+/* Start a batch: BEGIN IMMEDIATE, insert the batch audit row.  The row is
+ * written inside the transaction, so a killed batch leaves no trace. */
+int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_id);
+/* Mirror the configuration (teams, applications, map_*, dim_status rows of
+ * origin 'config') into the warehouse. */
+int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg);
+/* 1 when a file of this source with this sha256 was already landed, 0 if not, -1 on error. */
+int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256);
+/* Record a landed file; returns its landed_file_id via *id. */
+int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original_path,
+                      const char *landed_path, const char *sha256, int64_t bytes, int64_t *id);
+/* After parsing a landed file: its record and reject counts. */
+int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects);
+/* The sink that upserts records into the open batch.  Records of a source
+ * type are registered with the source: call cw_wh_source(wh, name, type)
+ * before parsing. Each reject is also logged as "FILE:RECORD: FIELD: reason"
+ * (the first 20 per file; the rest only go to the table). */
+int cw_wh_source(cw_warehouse *wh, const char *name, const char *type);
+cw_sink *cw_wh_sink(cw_warehouse *wh);
+/* Counters of the open batch so far. */
+const cw_batch_stats *cw_wh_stats(cw_warehouse *wh);
+/* Re-resolve application ids of every fact from the map_* tables, fill
+ * dim_date for every day the facts touch, and refresh fact_deployment from
+ * fact_build.  Run after loading, before correlation. */
+int cw_wh_resolve(cw_warehouse *wh);
+/* Finish: write the audit row (status, counters, failed sources) and COMMIT. */
+int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources_failed);
+/* Abandon the batch: ROLLBACK. */
+void cw_wh_batch_rollback(cw_warehouse *wh);
+
+/* Run every statement of an SQL script (schema, views). */
+int cw_wh_exec_script(sqlite3 *db, const char *sql, const char *what);
+
+#endif

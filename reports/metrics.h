@@ -1,0 +1,115 @@
+/*
+ * metrics.h - the numbers, as metrics.md defines them.
+ *
+ * The metric SQL lives in reports/sql/*.sql as views and parameterised
+ * queries over the star schema; this API runs them for a window and a
+ * period grain and hands back plain rows, which `catwalk metrics` prints and
+ * the report renderers lay out.  A null metric (empty base) is NAN in a
+ * double field; counts are never null.
+ */
+#ifndef CW_METRICS_H
+#define CW_METRICS_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../core/config.h"
+#include "../core/time.h"
+
+typedef enum cw_scope { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG } cw_scope;
+
+typedef struct cw_metrics_query {
+    int64_t from;               /* inclusive, a period start (UTC seconds) */
+    int64_t to;                 /* exclusive, a period start */
+    cw_period_kind by;
+    cw_scope scope;
+} cw_metrics_query;
+
+/* One row per (scope member, period), fields named exactly as metrics.md. */
+typedef struct cw_metric_row {
+    const char *name;           /* application, team or "organisation" */
+    const char *team;           /* owning team of an application, else NULL */
+    char period[11];            /* YYYY-MM-DD */
+    long deployments, deploy_days, deploy_failures;
+    long lead_time_count;
+    double lead_time_median_h, lead_time_p90_h;
+    long failed_deployments;
+    double change_failure_rate;
+    long incidents;
+    long restore_count;
+    double restore_median_h, restore_p90_h;
+    long throughput, wip;
+    long cycle_time_count;
+    double cycle_time_median_h, cycle_time_p85_h;
+    double flow_efficiency;
+    /* more fields (these may grow; the ones above never change meaning) */
+    long throughput_feature, throughput_defect, throughput_risk, throughput_debt;
+    double recovery_median_h;   /* failed deployment recovery time */
+    double lead_time_item_median_h; /* work item lead time (created -> end) */
+    double traceability;        /* share of deployed non-merge commits with a known key */
+} cw_metric_row;
+
+typedef int (*cw_metric_row_fn)(void *ctx, const cw_metric_row *row);
+
+/* The numeric output fields of a row: metrics.md's order, then the extras.
+ * `catwalk metrics` prints exactly these (after application/team/organisation
+ * and period). */
+typedef struct cw_metric_field {
+    const char *name;
+    int is_double;              /* 1: double (NAN = null), 0: long */
+    size_t offset;              /* offsetof(cw_metric_row, field) */
+} cw_metric_field;
+extern const cw_metric_field cw_metric_fields[];
+extern const size_t cw_metric_n_fields;
+
+/* Create (drop and re-create) the metric views of reports/sql/views.sql in
+ * the warehouse, so analysts can query them with any SQL tool.  Needs a
+ * writable connection; call it inside the batch transaction after the
+ * correlation step.  0, or -1 after logging the SQLite error. */
+int cw_metrics_install_views(sqlite3 *db);
+
+/* Rows ordered by name then period; every configured application (team) and
+ * every period of the window appear.  Returns 0, -1 on SQL error, or fn's value. */
+int cw_metrics_rows(sqlite3 *db, const cw_metrics_query *q, cw_metric_row_fn fn, void *ctx);
+
+/* DORA 2023 levels. */
+typedef enum cw_level { CW_LEVEL_NONE, CW_LEVEL_LOW, CW_LEVEL_MEDIUM, CW_LEVEL_HIGH, CW_LEVEL_ELITE } cw_level;
+const char *cw_level_name(cw_level level);   /* "", "low", "medium", "high", "elite" */
+cw_level cw_level_lead_time(double hours);   /* NAN -> NONE */
+cw_level cw_level_cfr(double rate);
+cw_level cw_level_restore(double hours);
+/* Deployment frequency level from per-week and per-month deploy-day medians. */
+cw_level cw_level_deploy_frequency(double weekly_median_days, double monthly_median_days);
+
+/* The executive summary: the four keys over a window, per application, per
+ * team and for the organisation, with levels and the previous-4-weeks trend. */
+typedef struct cw_dora_summary {
+    const char *name;
+    const char *team;           /* for applications */
+    cw_scope scope;
+    long deployments;
+    double deploys_per_week;
+    double weekly_median_deploy_days, monthly_median_deploy_days;
+    cw_level deploy_level;
+    double lead_time_median_h;
+    cw_level lead_time_level;
+    double change_failure_rate;
+    cw_level cfr_level;
+    double restore_median_h;
+    cw_level restore_level;
+    /* the last 4 weeks of the window against the 4 weeks before them */
+    double recent_deploys_per_week, prior_deploys_per_week;
+    double recent_lead_time_median_h, prior_lead_time_median_h;
+    double recent_change_failure_rate, prior_change_failure_rate;
+    double recent_restore_median_h, prior_restore_median_h;
+} cw_dora_summary;
+
+typedef int (*cw_dora_summary_fn)(void *ctx, const cw_dora_summary *row);
+/* Applications first (by name), then teams, then the organisation. */
+int cw_dora_summaries(sqlite3 *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx);
+
+/* Median and nearest-rank percentile of n values (sorted in place); NAN when n == 0. */
+double cw_median(double *values, size_t n);
+double cw_percentile(double *values, size_t n, double pct);
+
+#endif

@@ -1,0 +1,40 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages catwalk needs, only when missing.
+#
+# A library counts as present when pkg-config (or the header, for libcsv which
+# ships no .pc file) finds it, and a tool when it is on PATH.  Runs apt-get
+# only when something is missing, so a warm machine pays nothing.
+set -eu
+
+missing=""
+need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_file() { [ -e "$1" ] || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+need_cmd cc gcc
+need_cmd make make
+need_cmd pkg-config pkg-config
+need_cmd git git
+if command -v pkg-config >/dev/null 2>&1; then
+    need_pc sqlite3 libsqlite3-dev
+    need_pc libcurl libcurl4-openssl-dev
+    need_pc libpcre2-8 libpcre2-dev
+    need_pc jansson libjansson-dev
+    need_pc inih libinih-dev
+    need_pc xlsxwriter libxlsxwriter-dev
+    need_pc cmocka libcmocka-dev
+else
+    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libinih-dev libxlsxwriter-dev libcmocka-dev"
+fi
+need_file /usr/include/csv.h libcsv-dev
+need_file /usr/share/zoneinfo/America/New_York tzdata
+need_cmd sqlite3 sqlite3
+need_file /usr/lib/python3/dist-packages/openpyxl python3-openpyxl
+need_file /usr/bin/python3 python3
+
+if [ -n "$missing" ]; then
+    echo "install-deps: installing:$missing"
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi

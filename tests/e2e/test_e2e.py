@@ -1,0 +1,386 @@
+#!/usr/bin/python3
+"""End-to-end tests of the catwalk binary (run by `make e2e`).
+
+Every expected number below is worked out by hand from tests/data/e2e/, with
+the reasoning in comments: nothing here was copied from catwalk's output.
+The dataset covers two ISO weeks, 2026-03-02 and 2026-03-09.
+
+Runs with Debian's python3 (unittest, sqlite3, openpyxl) and prints a closing
+"N passed, N failed" line.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+DATA = os.path.join(REPO, "tests", "data", "e2e")
+BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
+
+
+def run(*args, cwd=None, check=True):
+    proc = subprocess.run([BIN, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+    if check and proc.returncode not in (0,):
+        raise AssertionError("catwalk %s exited %d\nstdout:%s\nstderr:%s"
+                             % (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
+    return proc
+
+
+def copy_dataset():
+    tmp = tempfile.mkdtemp(prefix="cw-e2e-")
+    shutil.copytree(DATA, os.path.join(tmp, "d"))
+    return os.path.join(tmp, "d")
+
+
+def dump_tables(db_path, skip=("batch",)):
+    """Every row of every table, as text, for before/after comparisons."""
+    con = sqlite3.connect(db_path)
+    out = {}
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+        if name in skip or name.startswith("sqlite_"):
+            continue
+        out[name] = [tuple(r) for r in con.execute('SELECT * FROM "%s" ORDER BY 1,2' % name)]
+    con.close()
+    return out
+
+
+def metrics(config, *extra):
+    proc = run("metrics", "-c", config, "--from", "2026-03-02", "--to", "2026-03-16",
+               "--by", "week", "--format", "json", *extra)
+    return json.loads(proc.stdout)
+
+
+class HandMadeDataset(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = copy_dataset()
+        cls.config = os.path.join(cls.dir, "catwalk.ini")
+        cls.first = run("run", "-c", cls.config, "--no-report", check=False)
+        cls.rows = metrics(cls.config)
+        cls.by = {(r["application"], r["period"]): r for r in cls.rows}
+
+    def row(self, app, period):
+        return self.by[(app, period)]
+
+    def test_run_exit_status_ok(self):
+        self.assertEqual(self.first.returncode, 0, self.first.stderr)
+
+    def test_field_names_exactly_as_spec(self):
+        names = ["application", "period", "deployments", "deploy_days", "deploy_failures",
+                 "lead_time_count", "lead_time_median_h", "lead_time_p90_h", "failed_deployments",
+                 "change_failure_rate", "incidents", "restore_count", "restore_median_h",
+                 "restore_p90_h", "throughput", "wip", "cycle_time_count", "cycle_time_median_h",
+                 "cycle_time_p85_h", "flow_efficiency"]
+        self.assertEqual(list(self.rows[0].keys())[:len(names)], names)
+
+    def test_a_row_for_every_application_and_period(self):
+        self.assertEqual(sorted(self.by.keys()), [("claims", "2026-03-02"), ("claims", "2026-03-09"),
+                                                  ("payments", "2026-03-02"), ("payments", "2026-03-09")])
+
+    def test_deployment_frequency(self):
+        # payments, week 03-02: #3 (03-02 12:00), #5 (03-03 14:00), #6 rollback (03-04 09:00)
+        # succeed in production; #2 is staging; #4 failed; #1 (03-01) is the week before.
+        r = self.row("payments", "2026-03-02")
+        self.assertEqual((r["deployments"], r["deploy_days"], r["deploy_failures"]), (3, 3, 1))
+        # week 03-09: #7 (untraceable) and #8, both on 03-10; #9 is still building.
+        r = self.row("payments", "2026-03-09")
+        self.assertEqual((r["deployments"], r["deploy_days"], r["deploy_failures"]), (2, 1, 0))
+
+    def test_change_lead_time(self):
+        # #1 is the baseline (c1, no lead time).  #3 deploys c2 (08:00 -> 12:00 = 4 h) and
+        # c3 (10:00 -> 12:00 = 2 h).  #5 deploys merge m6 (no lead time), c5 (10:00Z -> 14:00
+        # = 4 h) and c4 (09:00 -> 14:00 = 5 h).  #6 (rollback to c3) deploys nothing new.
+        # Sorted [2, 4, 4, 5]: median (4+4)/2 = 4, p90 rank ceil(3.6) = 4 -> 5.
+        r = self.row("payments", "2026-03-02")
+        self.assertEqual(r["lead_time_count"], 4)
+        self.assertAlmostEqual(r["lead_time_median_h"], 4.0, places=6)
+        self.assertAlmostEqual(r["lead_time_p90_h"], 5.0, places=6)
+        # #8 deploys c8 (09:00Z -> 12:00 = 3 h) and c7 (03-09 09:00 -> 03-10 12:00 = 27 h).
+        r = self.row("payments", "2026-03-09")
+        self.assertEqual(r["lead_time_count"], 2)
+        self.assertAlmostEqual(r["lead_time_median_h"], 15.0, places=6)
+        self.assertAlmostEqual(r["lead_time_p90_h"], 27.0, places=6)
+        # claims has no git source: its deployment is untraceable, no lead time.
+        r = self.row("claims", "2026-03-02")
+        self.assertEqual(r["lead_time_count"], 0)
+        self.assertIsNone(r["lead_time_median_h"])
+        self.assertIsNone(r["lead_time_p90_h"])
+
+    def test_change_failure_rate(self):
+        # P1 (03-03 15:00) -> #5 (14:00, 1 h before).  P2 (03-07 14:00): the latest deployment
+        # before it is #6 (03-04 09:00), 77 h > 72 h -> unattributed.
+        r = self.row("payments", "2026-03-02")
+        self.assertEqual(r["failed_deployments"], 1)
+        self.assertAlmostEqual(r["change_failure_rate"], 1 / 3, places=6)
+        # P4 (03-10 11:00) -> #7 (10:00); P3 (03-13 12:00) -> #8 (03-10 12:00), exactly 72 h: in.
+        r = self.row("payments", "2026-03-09")
+        self.assertEqual(r["failed_deployments"], 2)
+        self.assertAlmostEqual(r["change_failure_rate"], 1.0, places=6)
+        # claims: INC001 opened 07:00 at -05:00 = 12:00Z, 2 h after its deployment.
+        r = self.row("claims", "2026-03-02")
+        self.assertEqual((r["deployments"], r["failed_deployments"]), (1, 1))
+        self.assertAlmostEqual(r["change_failure_rate"], 1.0, places=6)
+        # no deployments: the rate is null, not 0
+        self.assertIsNone(self.row("claims", "2026-03-09")["change_failure_rate"])
+
+    def test_incidents_and_time_to_restore(self):
+        # created in week 03-02: P1, P2; restored in it: P1 (2 h).
+        r = self.row("payments", "2026-03-02")
+        self.assertEqual((r["incidents"], r["restore_count"]), (2, 1))
+        self.assertAlmostEqual(r["restore_median_h"], 2.0, places=6)
+        self.assertAlmostEqual(r["restore_p90_h"], 2.0, places=6)
+        # created in week 03-09: P3 (open), P4; restored: P2 (48 h), P4 (0.5 h).
+        r = self.row("payments", "2026-03-09")
+        self.assertEqual((r["incidents"], r["restore_count"]), (2, 2))
+        self.assertAlmostEqual(r["restore_median_h"], 24.25, places=6)
+        self.assertAlmostEqual(r["restore_p90_h"], 48.0, places=6)
+        # ServiceNow keeps the latest row per number: INC001 resolved (2 h); INC002
+        # (opened 03-11 20:00 at -05:00 = 03-12 01:00Z) is open.
+        r = self.row("claims", "2026-03-02")
+        self.assertEqual((r["incidents"], r["restore_count"]), (1, 1))
+        self.assertAlmostEqual(r["restore_median_h"], 2.0, places=6)
+        r = self.row("claims", "2026-03-09")
+        self.assertEqual((r["incidents"], r["restore_count"]), (1, 0))
+        self.assertIsNone(r["restore_median_h"])
+
+    def test_flow_metrics(self):
+        # Week 03-02 ends: PAY-2 (03-04, cycle 03-01 10:00 -> 03-04 10:00 = 72 h, of which
+        # 24 h Blocked = wait, so 48 h active) and PAY-6 (never in progress: throughput only).
+        r = self.row("payments", "2026-03-02")
+        self.assertEqual((r["throughput"], r["cycle_time_count"]), (2, 1))
+        self.assertAlmostEqual(r["cycle_time_median_h"], 72.0, places=6)
+        self.assertAlmostEqual(r["cycle_time_p85_h"], 72.0, places=6)
+        self.assertAlmostEqual(r["flow_efficiency"], 48 / 72, places=6)
+        # WIP at 03-09 00:00: PAY-3 (reopened 03-06); PAY-7 moves at exactly 03-09 00:00,
+        # which is not strictly before the instant, so it is still Backlog.
+        self.assertEqual(r["wip"], 1)
+        # Week 03-09: PAY-3 ends 03-10 12:00 (start 03-02 12:00: 192 h; active = 24 h In
+        # Progress + 48 h In Review + 96 h after the reopen = 168 h) and PAY-7 (48 h, all
+        # active).  Median (48+192)/2 = 120; p85 rank ceil(1.7) = 2 -> 192; efficiency 216/240.
+        r = self.row("payments", "2026-03-09")
+        self.assertEqual((r["throughput"], r["cycle_time_count"]), (2, 2))
+        self.assertAlmostEqual(r["cycle_time_median_h"], 120.0, places=6)
+        self.assertAlmostEqual(r["cycle_time_p85_h"], 192.0, places=6)
+        self.assertAlmostEqual(r["flow_efficiency"], 0.9, places=6)
+        self.assertEqual(r["wip"], 1)  # PAY-4
+        r = self.row("claims", "2026-03-09")
+        self.assertEqual((r["throughput"], r["wip"], r["cycle_time_count"]), (0, 1, 0))
+        self.assertIsNone(r["flow_efficiency"])
+
+    def test_traceability_links(self):
+        con = sqlite3.connect(os.path.join(self.dir, "catwalk.db"))
+        keys = {r[0] for r in con.execute(
+            "SELECT w.item_key FROM bridge_commit_work_item b JOIN dim_work_item w USING (work_item_id)"
+            " JOIN fact_commit c USING (commit_id) WHERE c.sha = ?", ("3" * 40,))}
+        # 'PAY-3 validate UTF-8 input': PAY is a known project, UTF is not.
+        self.assertEqual(keys, {"PAY-3"})
+        untraceable = con.execute("SELECT count(*) FROM derived_deployment WHERE traceable = 0").fetchone()[0]
+        self.assertEqual(untraceable, 2)  # payments #7 and claims #1
+        con.close()
+
+    def test_team_and_org_rows(self):
+        rows = metrics(self.config, "--by-team")
+        teams = {(r["team"], r["period"]): r for r in rows}
+        self.assertEqual(teams[("Core Banking", "2026-03-02")]["deployments"], 3)
+        rows = metrics(self.config, "--org")
+        org = {r["period"]: r for r in rows}
+        # 3 payments + 1 claims deployments; 4 failed of ... (1 payments + 1 claims) / 4
+        self.assertEqual(org["2026-03-02"]["deployments"], 4)
+        self.assertAlmostEqual(org["2026-03-02"]["change_failure_rate"], 0.5, places=6)
+
+
+class Idempotence(unittest.TestCase):
+    def test_rerun_changes_no_row(self):
+        d = copy_dataset()
+        config = os.path.join(d, "catwalk.ini")
+        run("run", "-c", config, "--no-report")
+        before = dump_tables(os.path.join(d, "catwalk.db"))
+        second = run("run", "-c", config, "--no-report")
+        after = dump_tables(os.path.join(d, "catwalk.db"))
+        self.assertEqual(before, after)
+        con = sqlite3.connect(os.path.join(d, "catwalk.db"))
+        batches = con.execute("SELECT status, rows_read, files_skipped FROM batch ORDER BY batch_id").fetchall()
+        self.assertEqual(len(batches), 2)
+        self.assertEqual(batches[1][1], 0)        # nothing re-read
+        self.assertEqual(batches[1][2], 6)        # all six files skipped by checksum
+        con.close()
+        self.assertIn("0 records read", second.stdout)
+
+    def test_landing_zone_keeps_raw_bytes(self):
+        d = copy_dataset()
+        config = os.path.join(d, "catwalk.ini")
+        run("run", "-c", config, "--no-report")
+        con = sqlite3.connect(os.path.join(d, "catwalk.db"))
+        rows = con.execute("SELECT original_path, landed_path, sha256, bytes FROM landed_file").fetchall()
+        con.close()
+        self.assertEqual(len(rows), 6)
+        for original, landed, sha, size in rows:
+            with open(original, "rb") as a, open(landed, "rb") as b:
+                self.assertEqual(a.read(), b.read())
+            self.assertEqual(os.path.getsize(landed), size)
+            self.assertEqual(len(sha), 64)
+
+
+class BadInput(unittest.TestCase):
+    def setUp(self):
+        self.dir = copy_dataset()
+        self.config = os.path.join(self.dir, "catwalk.ini")
+
+    def write(self, rel, text):
+        with open(os.path.join(self.dir, rel), "w") as f:
+            f.write(text)
+
+    def test_malformed_files_reject_and_good_records_load(self):
+        self.write("exports/jira/broken.json", '{"issues": [\n {"key": "PAY-9", }\n')
+        self.write("exports/servicenow/incident.csv",
+                   "number,incident_state,sys_mod_count,opened_at,sys_updated_at,business_service,resolved_at\n"
+                   "INC001,New,0,2026-03-05 07:00:00,2026-03-05 07:00:00,Claims API,\n"
+                   "INC003,New,0,31/02/2026 7am,2026-03-05 07:00:00,Claims API,\n")
+        proc = run("run", "-c", self.config, "--no-report", check=False)
+        self.assertEqual(proc.returncode, 3, proc.stderr)
+        self.assertIn("broken.json", proc.stderr)
+        self.assertIn("line 2", proc.stderr)
+        self.assertIn("opened_at", proc.stderr)
+        con = sqlite3.connect(os.path.join(self.dir, "catwalk.db"))
+        rejects = con.execute("SELECT source, file, record, field, reason FROM reject ORDER BY source").fetchall()
+        self.assertEqual([r[0] for r in rejects], ["jira", "servicenow"])
+        sn = rejects[1]
+        self.assertTrue(sn[1].endswith("incident.csv"))
+        self.assertEqual((sn[2], sn[3]), (3, "opened_at"))
+        # the good records still loaded
+        self.assertEqual(con.execute("SELECT count(*) FROM dim_work_item").fetchone()[0], 8)
+        self.assertEqual(con.execute("SELECT count(*) FROM fact_incident WHERE external_id = 'INC001'").fetchone()[0], 1)
+        con.close()
+
+    def test_csv_missing_required_column(self):
+        self.write("exports/servicenow/incident.csv", "number,incident_state\nINC001,New\n")
+        proc = run("run", "-c", self.config, "--no-report", check=False)
+        self.assertEqual(proc.returncode, 3)
+        self.assertIn("opened_at", proc.stderr)
+        con = sqlite3.connect(os.path.join(self.dir, "catwalk.db"))
+        self.assertEqual(con.execute("SELECT count(*) FROM reject WHERE source='servicenow'").fetchone()[0], 1)
+        self.assertGreater(con.execute("SELECT count(*) FROM fact_commit").fetchone()[0], 0)
+        con.close()
+
+    def test_config_error_names_file_line_key(self):
+        with open(self.config, "a") as f:
+            f.write("\n[source extra]\ntype = jenkins\npath = x\nproduction = ^prod(\n")
+        proc = run("run", "-c", self.config, check=False)
+        self.assertEqual(proc.returncode, 2)
+        self.assertRegex(proc.stderr, r"catwalk\.ini:\d+: production")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "catwalk.db")))
+
+    def test_missing_source_files_fail_that_source_only(self):
+        with open(self.config, "a") as f:
+            f.write("\n[source gone]\ntype = pagerduty\npath = nowhere/*.json\n")
+        proc = run("run", "-c", self.config, "--no-report", check=False)
+        self.assertEqual(proc.returncode, 3)
+        self.assertIn("gone", proc.stderr)
+        con = sqlite3.connect(os.path.join(self.dir, "catwalk.db"))
+        self.assertEqual(con.execute("SELECT sources_failed FROM batch").fetchone()[0], "gone")
+        self.assertGreater(con.execute("SELECT count(*) FROM fact_deployment").fetchone()[0], 0)
+        con.close()
+
+
+class KilledBatch(unittest.TestCase):
+    def test_kill_mid_batch_leaves_warehouse_unchanged(self):
+        d = copy_dataset()
+        config = os.path.join(d, "catwalk.ini")
+        run("run", "-c", config, "--no-report")
+        before = dump_tables(os.path.join(d, "catwalk.db"), skip=())
+        # a large new git export, killed while it loads
+        big = os.path.join(d, "exports", "git", "payments-service.log")
+        with open(big, "a") as f:
+            for i in range(400000):
+                sha = "%040x" % (i + 1 << 20)
+                f.write("\x1e%s\x1f\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z\x1fs %d\x1f\x1f\n" % (sha, i))
+        proc = subprocess.Popen([BIN, "run", "-c", config, "--no-report"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        import time
+        time.sleep(0.5)
+        proc.kill()
+        proc.wait()
+        self.assertEqual(proc.returncode, -9, "the run finished before it could be killed")
+        after = dump_tables(os.path.join(d, "catwalk.db"), skip=())
+        self.assertEqual(before, after)
+
+
+class Reports(unittest.TestCase):
+    def test_weekly_report_files_and_safety(self):
+        d = copy_dataset()
+        config = os.path.join(d, "catwalk.ini")
+        run("run", "-c", config, "--no-report")
+        out = os.path.join(d, "out")
+        run("report", "weekly", "-c", config, "--from", "2026-02-02", "--to", "2026-03-16", "--out", out)
+        files = sorted(os.listdir(out))
+        xlsx = [f for f in files if f.endswith(".xlsx")]
+        html = [f for f in files if f.endswith(".html")]
+        self.assertEqual(len(xlsx), 1)
+        self.assertEqual(len(html), 1)
+        with open(os.path.join(out, html[0]), encoding="utf-8") as f:
+            page = f.read()
+        self.assertNotIn("<script", page.lower())
+        self.assertNotIn("http://", page)
+        self.assertNotIn("https://", page.replace("https://www.w3.org", ""))
+        check = subprocess.run(["/usr/bin/python3", os.path.join(REPO, "tests", "e2e", "check_report.py"),
+                                os.path.join(out, xlsx[0]), os.path.join(out, html[0])],
+                               capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+
+class CommandLine(unittest.TestCase):
+    def test_help_on_every_command(self):
+        for cmd in ("run", "metrics", "report", "demo", "check"):
+            proc = run(cmd, "--help")
+            self.assertIn("usage: catwalk " + cmd, proc.stdout)
+        self.assertIn("usage: catwalk", run("--help").stdout)
+
+    def test_unknown_command_is_usage_error(self):
+        self.assertEqual(run("frobnicate", check=False).returncode, 2)
+
+    def test_metrics_formats(self):
+        d = copy_dataset()
+        config = os.path.join(d, "catwalk.ini")
+        run("run", "-c", config, "--no-report")
+        csv_out = run("metrics", "-c", config, "--from", "2026-03-02", "--to", "2026-03-16",
+                      "--format", "csv").stdout.splitlines()
+        self.assertTrue(csv_out[0].startswith("application,period,deployments,deploy_days"))
+        self.assertEqual(len(csv_out), 5)
+        table = run("metrics", "-c", config, "--from", "2026-03-02", "--to", "2026-03-16",
+                    "--format", "table").stdout
+        self.assertIn("payments", table)
+        bad = run("metrics", "-c", config, "--by", "fortnight", check=False)
+        self.assertEqual(bad.returncode, 2)
+
+
+class Demo(unittest.TestCase):
+    def test_demo_end_to_end(self):
+        tmp = tempfile.mkdtemp(prefix="cw-demo-")
+        d = os.path.join(tmp, "demo")
+        run("demo", d)
+        proc = run("run", "-c", os.path.join(d, "catwalk.ini"), check=False)
+        self.assertIn(proc.returncode, (0, 3), proc.stderr)
+        con = sqlite3.connect(os.path.join(d, "catwalk.db"))
+        self.assertEqual(con.execute("SELECT count(*) FROM dim_application").fetchone()[0], 35)
+        self.assertEqual(con.execute("SELECT count(*) FROM dim_team").fetchone()[0], 5)
+        self.assertGreater(con.execute("SELECT count(*) FROM dim_work_item").fetchone()[0], 1000)
+        self.assertEqual(con.execute("SELECT count(*) FROM reject").fetchone()[0], 0)
+        con.close()
+        rows = json.loads(run("metrics", "-c", os.path.join(d, "catwalk.ini"), "--format", "json").stdout)
+        self.assertEqual(len(rows), 35 * 12)
+        self.assertGreater(sum(r["deployments"] for r in rows), 100)
+        reports = os.listdir(os.path.join(d, "reports"))
+        self.assertTrue(any(f.endswith(".xlsx") for f in reports))
+        self.assertTrue(any(f.endswith(".html") for f in reports))
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=1).result
+    failed = len(result.failures) + len(result.errors)
+    print("e2e: %d passed, %d failed" % (result.testsRun - failed, failed))
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,214 @@
+/*
+ * test_core.c - core helpers: SHA-256 vectors, CSV reading (libcsv wrapper),
+ * JSON paths, regex wrapper.
+ */
+#include "support.h"
+#include "core/csv.h"
+#include "core/json.h"
+#include "core/regex.h"
+#include "core/sha256.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void sha_of(const char *text, char hex[65])
+{
+    cw_sha256 ctx;
+    cw_sha256_init(&ctx);
+    cw_sha256_update(&ctx, text, strlen(text));
+    cw_sha256_final_hex(&ctx, hex);
+}
+
+/* FIPS 180-4 example vectors (one block, two blocks, empty input). */
+static void test_sha256_vectors(void **state)
+{
+    char hex[65];
+    (void)state;
+    sha_of("abc", hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sha_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    sha_of("", hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+/* Feeding a million 'a' in odd-sized pieces must equal the FIPS long vector. */
+static void test_sha256_streaming(void **state)
+{
+    cw_sha256 ctx;
+    char hex[65], chunk[997];
+    size_t left = 1000000;
+    (void)state;
+    memset(chunk, 'a', sizeof(chunk));
+    cw_sha256_init(&ctx);
+    while (left) {
+        size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
+        cw_sha256_update(&ctx, chunk, n);
+        left -= n;
+    }
+    cw_sha256_final_hex(&ctx, hex);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+typedef struct csv_seen {
+    int key_col, watchers[8];
+    size_t n_watchers;
+    long rows, last_line;
+    char second_summary[128];
+    char *raw;
+} csv_seen;
+
+static int seen_header(void *ctx, const cw_csv_row *row)
+{
+    csv_seen *s = ctx;
+    s->key_col = cw_csv_col(row, "Clave|Issue key");
+    s->n_watchers = cw_csv_cols(row, "Watchers", s->watchers, 8);
+    return 0;
+}
+
+static int seen_row(void *ctx, const cw_csv_row *row)
+{
+    csv_seen *s = ctx;
+    s->rows++;
+    s->last_line = row->line;
+    if (s->rows == 2) {
+        snprintf(s->second_summary, sizeof(s->second_summary), "%s", cw_csv_get(row, 0));
+        s->raw = cw_csv_row_text(row);
+    }
+    return 0;
+}
+
+static void test_csv_repeated_headers_bom_newlines(void **state)
+{
+    /* BOM before the header, a repeated header, a quoted cell with a newline
+     * and a doubled quote, and an empty cell. */
+    const char *path = cw_temp_file("\xEF\xBB\xBFSummary,Issue key,Watchers,Watchers\n"
+                                    "First,PAY-1,ann,\n"
+                                    "\"Two\nlines, \"\"quoted\"\"\",PAY-2,bob,cy\n"
+                                    "Third,PAY-3,,\n",
+                                    ".csv");
+    csv_seen s = {0};
+    char err[128];
+    (void)state;
+    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, err, sizeof(err)), 0);
+    assert_int_equal(s.key_col, 1);
+    assert_int_equal(s.n_watchers, 2);
+    assert_int_equal(s.watchers[0], 2);
+    assert_int_equal(s.watchers[1], 3);
+    assert_int_equal(s.rows, 3);
+    assert_string_equal(s.second_summary, "Two\nlines, \"quoted\"");
+    assert_int_equal(s.last_line, 5); /* the third record starts on line 5 */
+    assert_string_equal(s.raw, "\"Two\nlines, \"\"quoted\"\"\",\"PAY-2\",\"bob\",\"cy\"");
+    free(s.raw);
+    unlink(path);
+}
+
+static void test_csv_unterminated_quote_is_error(void **state)
+{
+    const char *path = cw_temp_file("a,b\n1,\"open\n", ".csv");
+    csv_seen s = {0};
+    char err[128] = "";
+    (void)state;
+    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "line"));
+    unlink(path);
+}
+
+static void test_json_paths(void **state)
+{
+    json_error_t e;
+    json_t *root = json_loads("{\"fields\":{\"status\":{\"name\":\"Done\","
+                              "\"statusCategory\":{\"key\":\"done\"}},\"n\":\"42\",\"x\":null,"
+                              "\"labels\":[\"a\",\"\",\"b\"]}}", 0, &e);
+    int64_t v = 0;
+    char *joined;
+    (void)state;
+    assert_non_null(root);
+    assert_string_equal(cw_json_str(root, "fields.status.statusCategory.key"), "done");
+    assert_null(cw_json_str(root, "fields.x"));
+    assert_null(cw_json_str(root, "fields.missing.deeper"));
+    assert_int_equal(cw_json_int(root, "fields.n", &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(cw_json_int(root, "fields.status", &v), -1);
+    joined = cw_json_join(cw_json_path(root, "fields.labels"), NULL, ",");
+    assert_string_equal(joined, "a,b");
+    free(joined);
+    json_decref(root);
+}
+
+static void test_json_load_error_names_line(void **state)
+{
+    const char *path = cw_temp_file("{\n  \"a\": 1,\n  \"b\": \n}\n", ".json");
+    char err[256] = "";
+    (void)state;
+    assert_null(cw_json_load_file(path, err, sizeof(err)));
+    assert_non_null(strstr(err, "line 4"));
+    unlink(path);
+}
+
+static void test_regex_named_group(void **state)
+{
+    char err[128], env[32];
+    cw_regex *re = cw_regex_compile("^deploy-(?<environment>[a-z]+)-", 0, err, sizeof(err));
+    (void)state;
+    assert_non_null(re);
+    assert_int_equal(cw_regex_match(re, "deploy-prod-payments"), 1);
+    assert_int_equal(cw_regex_match(re, "build-payments"), 0);
+    assert_int_equal(cw_regex_named(re, "deploy-staging-x", "environment", env, sizeof(env)), 1);
+    assert_string_equal(env, "staging");
+    cw_regex_free(re);
+    assert_null(cw_regex_compile("deploy-(", 0, err, sizeof(err)));
+    assert_non_null(strstr(err, "offset"));
+}
+
+static int count_row(void *ctx, const cw_csv_row *row)
+{
+    (void)row;
+    (*(long *)ctx)++;
+    return 0;
+}
+
+/* Every real CSV fixture reads without a syntax error in strict mode. */
+static void test_csv_reads_every_real_fixture(void **state)
+{
+    static const char *const files[] = {
+        "jira/jira-cloud-export-all-fields_ericmedlock.csv",
+        "jira/jira-server-export-fr-locale_ckiw_JIRA28line.csv",
+        "jira/devlake_raw_jira_api_issues.excerpt.csv",
+        "jira/devlake_raw_jira_api_status.csv",
+        "jenkins/devlake_raw_jenkins_api_builds.csv",
+        "jenkins/devlake_raw_jenkins_api_builds_multibranch.csv",
+        "pagerduty/devlake_raw_pagerduty_incidents.csv",
+        "servicenow/uci_incident_event_log.excerpt.csv",
+        "gitlab/devlake_raw_gitlab_api_merge_requests.csv",
+        "github/devlake_raw_github_api_runs.excerpt.csv",
+    };
+    static const long expected_rows[] = {22, -1, 3, 53, 14, 15, 3, 550, 18, 11};
+    (void)state;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        long rows = 0;
+        char err[256] = "";
+        int rc = cw_csv_read(cw_fixture(files[i]), NULL, count_row, &rows, err, sizeof(err));
+        if (rc != 0)
+            fail_msg("%s: %s", files[i], err);
+        if (expected_rows[i] >= 0 && rows != expected_rows[i])
+            fail_msg("%s: %ld rows, expected %ld", files[i], rows, expected_rows[i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sha256_vectors),
+        cmocka_unit_test(test_sha256_streaming),
+        cmocka_unit_test(test_csv_repeated_headers_bom_newlines),
+        cmocka_unit_test(test_csv_unterminated_quote_is_error),
+        cmocka_unit_test(test_csv_reads_every_real_fixture),
+        cmocka_unit_test(test_json_paths),
+        cmocka_unit_test(test_json_load_error_names_line),
+        cmocka_unit_test(test_regex_named_group),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

@@ -1,0 +1,28 @@
+/*
+ * correlate.h - the correlation step, run inside the batch transaction after
+ * the facts are loaded and applications resolved.
+ *
+ * It recomputes every derived table from the facts and the configuration:
+ *   bridge_commit_work_item   ticket keys in commit messages (keys.c)
+ *   bridge_deployment_commit  deployment -> commits by ancestry (graph.c)
+ *   derived_deployment        traceability and baselines
+ *   derived_incident          incident -> deployment attribution (attribute.c)
+ *   derived_work_item, derived_status_interval   flow (flow.c)
+ *   dim_status rows of origin source/guess, finding rows
+ * Recomputing from scratch keeps the step a pure function of its inputs, so a
+ * re-run of the same input leaves every row as it was.
+ */
+#ifndef CW_CORRELATE_H
+#define CW_CORRELATE_H
+
+#include <sqlite3.h>
+#include "../core/config.h"
+
+typedef struct cw_correlate_stats {
+    long commits, deployments, untraceable_deployments;
+    long deployed_commits, commit_links, incidents_attributed, work_items;
+} cw_correlate_stats;
+
+int cw_correlate(sqlite3 *db, const cw_config *cfg, cw_correlate_stats *stats);
+
+#endif
