@@ -1,0 +1,567 @@
+/*
+ * servicenow.c - the ServiceNow connector (source type "servicenow").
+ *
+ * Reads incidents in the two shapes ServiceNow hands out (formats.md §7.2):
+ *   - a CSV list export, with system field names (number, opened_at, ...) or
+ *     the UI labels (Number, Opened, ...); "?" and empty cells are null;
+ *   - the Table API {"result":[...]} (or one record {"result":{...}}), where
+ *     a field is a string, a reference {"link","value"} or, with
+ *     sysparm_display_value=all, {"display_value","value"}.
+ *
+ * Each row becomes one cw_incident.  An export of the audit log has many rows
+ * per incident; the loader keeps the latest (sys_mod_count, then
+ * sys_updated_at), so rows stream straight through without being held.
+ *
+ * Times: a CSV export is in the exporting user's format and time zone, so
+ * both are configurable (`date_format`, `timezone`); the Table API always
+ * sends "yyyy-MM-dd HH:mm:ss" in UTC.
+ *
+ * Config keys: timezone (default UTC), date_format (default: try
+ * yyyy-MM-dd HH:mm:ss, dd-MM-yyyy HH:mm, then ISO 8601), service_field
+ * (default business_service, falling back to cmdb_ci).
+ */
+#include "source.h"
+#include "../core/config.h"
+#include "../core/csv.h"
+#include "../core/json.h"
+#include "../core/time.h"
+#include "../core/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RAW_MAX 600             /* bytes of raw JSON kept in a reject */
+
+static const char *const servicenow_keys[] = { "timezone", "date_format", "service_field", NULL };
+
+/* Every column we read, with the names it goes by (system name first). */
+enum sn_col {
+    COL_NUMBER, COL_SYS_ID, COL_OPENED, COL_CREATED, COL_RESOLVED, COL_CLOSED, COL_STATE,
+    COL_UPDATED, COL_VERSION, COL_TITLE, COL_DESCRIPTION, COL_PRIORITY, COL_URGENCY,
+    COL_SERVICE, COL_SERVICE_FALLBACK, COL_COUNT
+};
+
+static const char *const column_names[COL_COUNT] = {
+    [COL_NUMBER] = "number|Number",
+    [COL_SYS_ID] = "sys_id|Sys ID",
+    [COL_OPENED] = "opened_at|Opened",
+    [COL_CREATED] = "sys_created_at|sys_created_on|Created",
+    [COL_RESOLVED] = "resolved_at|Resolved",
+    [COL_CLOSED] = "closed_at|Closed",
+    [COL_STATE] = "incident_state|state|State|Incident state",
+    [COL_UPDATED] = "sys_updated_at|sys_updated_on|Updated",
+    [COL_VERSION] = "sys_mod_count|Updates",
+    [COL_TITLE] = "short_description|Short description",
+    [COL_DESCRIPTION] = "description|Description",
+    [COL_PRIORITY] = "priority|Priority",
+    [COL_URGENCY] = "urgency|Urgency",
+    [COL_SERVICE] = NULL,            /* from service_field */
+    [COL_SERVICE_FALLBACK] = NULL,
+};
+
+/* The field each column is reported as in a reject (its system name). */
+static const char *const field_names[COL_COUNT] = {
+    [COL_NUMBER] = "number", [COL_SYS_ID] = "sys_id", [COL_OPENED] = "opened_at",
+    [COL_CREATED] = "sys_created_at", [COL_RESOLVED] = "resolved_at",
+    [COL_CLOSED] = "closed_at", [COL_STATE] = "incident_state",
+    [COL_UPDATED] = "sys_updated_at", [COL_VERSION] = "sys_mod_count",
+    [COL_TITLE] = "short_description", [COL_DESCRIPTION] = "description",
+    [COL_PRIORITY] = "priority", [COL_URGENCY] = "urgency", [COL_SERVICE] = "service",
+    [COL_SERVICE_FALLBACK] = "cmdb_ci",
+};
+
+/* Labels of the two default service fields, so a UI export works unconfigured. */
+static const char *service_names(const char *field)
+{
+    if (strcmp(field, "business_service") == 0)
+        return "business_service|Business service";
+    if (strcmp(field, "cmdb_ci") == 0)
+        return "cmdb_ci|Configuration item";
+    return field;
+}
+
+/* The incident_state / state choice values, for exports of raw values. */
+static const char *const state_names[] = {
+    NULL, "new", "in progress", "on hold", NULL, NULL, "resolved", "closed", "canceled",
+};
+
+typedef struct sn_ctx {
+    const cw_source *src;
+    const char *path;
+    cw_sink *sink;
+    cw_tz tz;                   /* zone of naive CSV times */
+    const char *date_format;    /* explicit pattern, or NULL for the defaults */
+    const char *service_field;  /* configured, or NULL for business_service|cmdb_ci */
+    int col[COL_COUNT];
+    int is_json;                /* Table API: times are UTC "yyyy-MM-dd HH:mm:ss" */
+    int stopped;                /* a callback stopped the CSV read (reject or sink failure) */
+    int header_seen;
+} sn_ctx;
+
+/* One row, as texts (NULL = null), whatever the input shape. */
+typedef struct sn_row {
+    const char *v[COL_COUNT];
+} sn_row;
+
+/* ------------------------------------------------------------- settings */
+
+static int sn_settings(const cw_source *src, cw_tz *tz, const char **date_format,
+                       const char **service_field, const char **bad_key)
+{
+    const char *zone = cw_source_get(src, "timezone");
+
+    *tz = cw_tz_utc;
+    *date_format = cw_source_get(src, "date_format");
+    *service_field = cw_source_get(src, "service_field");
+    if (zone && cw_tz_parse(zone, tz) != 0) {
+        *bad_key = "timezone";
+        return -1;
+    }
+    if (*service_field && cw_str_empty(*service_field)) {
+        *bad_key = "service_field";
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- values */
+
+static int is_null_text(const char *s)
+{
+    return s == NULL || s[0] == '\0' || strcmp(s, "?") == 0;
+}
+
+/* Parse one time text: the Table API form in UTC, or the CSV forms in the
+ * configured zone and format. */
+static int sn_parse_time(const sn_ctx *c, const char *s, int64_t *out)
+{
+    if (c->is_json)
+        return cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &cw_tz_utc, out) == 0 ||
+               cw_time_parse_iso8601(s, &cw_tz_utc, out) == 0 ? 0 : -1;
+    if (c->date_format)
+        return cw_time_parse_any(s, c->date_format, &c->tz, out);
+    if (cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &c->tz, out) == 0 ||
+        cw_time_parse_pattern(s, "dd-MM-yyyy HH:mm", &c->tz, out) == 0)
+        return 0;
+    return cw_time_parse_iso8601(s, &c->tz, out);
+}
+
+/* An optional time column: CW_NO_TIME when null; -1 when not a timestamp. */
+static int sn_time(const sn_ctx *c, const sn_row *r, enum sn_col col, int64_t *out)
+{
+    *out = CW_NO_TIME;
+    if (is_null_text(r->v[col]))
+        return 0;
+    return sn_parse_time(c, r->v[col], out);
+}
+
+/* "Resolved", "Closed", "6 - Resolved", "7": the states that end an incident. */
+static int state_is_final(const char *status)
+{
+    if (status == NULL)
+        return 0;
+    return strstr(status, "resolved") != NULL || strstr(status, "closed") != NULL;
+}
+
+/* Lower-case status text; a bare choice value ("7") becomes its name. */
+static char *sn_status(const char *state)
+{
+    char *end, *s;
+    long code;
+
+    if (is_null_text(state))
+        return NULL;
+    errno = 0;
+    code = strtol(state, &end, 10);
+    if (*end == '\0' && errno == 0 && code > 0 &&
+        code < (long)(sizeof state_names / sizeof state_names[0]) && state_names[code])
+        return cw_strdup(state_names[code]);
+    s = cw_strdup(state);
+    for (char *p = s; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+static int sn_version(const char *text, long *out)
+{
+    char *end;
+
+    *out = -1;
+    if (is_null_text(text))
+        return 0;
+    errno = 0;
+    *out = strtol(text, &end, 10);
+    return *end != '\0' || errno != 0 || *out < 0 ? -1 : 0;
+}
+
+static const char *nullable(const char *s)
+{
+    return is_null_text(s) ? NULL : s;
+}
+
+/* ------------------------------------------------------------------ rows */
+
+/* Times of one row; on failure *bad is the offending column. */
+static int sn_times(const sn_ctx *c, const sn_row *r, int final, cw_incident *rec,
+                    enum sn_col *bad)
+{
+    *bad = COL_OPENED;
+    if (sn_time(c, r, COL_OPENED, &rec->created_at) != 0)
+        return -1;
+    if (rec->created_at == CW_NO_TIME) {
+        *bad = COL_CREATED;
+        if (sn_time(c, r, COL_CREATED, &rec->created_at) != 0)
+            return -1;
+    }
+    *bad = COL_RESOLVED;
+    if (sn_time(c, r, COL_RESOLVED, &rec->resolved_at) != 0)
+        return -1;
+    if (rec->resolved_at == CW_NO_TIME && final) {
+        *bad = COL_CLOSED;
+        if (sn_time(c, r, COL_CLOSED, &rec->resolved_at) != 0)
+            return -1;
+    }
+    *bad = COL_UPDATED;
+    return sn_time(c, r, COL_UPDATED, &rec->updated_at);
+}
+
+/* Fill the record's texts; the loader copies them before we return. */
+static void sn_texts(const sn_ctx *c, const sn_row *r, cw_incident *rec)
+{
+    rec->title = nullable(r->v[COL_TITLE]);
+    rec->description = nullable(r->v[COL_DESCRIPTION]);
+    rec->service = nullable(r->v[COL_SERVICE]);
+    if (rec->service == NULL && c->service_field == NULL)
+        rec->service = nullable(r->v[COL_SERVICE_FALLBACK]);
+    rec->severity = nullable(r->v[COL_PRIORITY]);
+    if (rec->severity == NULL)
+        rec->severity = nullable(r->v[COL_URGENCY]);
+}
+
+static int sn_emit(sn_ctx *c, const sn_row *r, const cw_origin *o, const char *raw)
+{
+    cw_incident rec;
+    enum sn_col bad;
+    char *status;
+    int rc;
+
+    memset(&rec, 0, sizeof rec);
+    rec.origin = *o;
+    rec.number = nullable(r->v[COL_NUMBER]);
+    rec.id = rec.number ? rec.number : nullable(r->v[COL_SYS_ID]);
+    if (rec.id == NULL)
+        return cw_sink_reject(c->sink, o, "number", raw, "incident without a number or sys_id");
+    if (sn_version(r->v[COL_VERSION], &rec.version) != 0)
+        return cw_sink_reject(c->sink, o, "sys_mod_count", raw, "incident %s: not a count: '%.80s'",
+                              rec.id, r->v[COL_VERSION]);
+    status = sn_status(r->v[COL_STATE]);
+    if (sn_times(c, r, state_is_final(status), &rec, &bad) != 0) {
+        free(status);
+        return cw_sink_reject(c->sink, o, field_names[bad], raw,
+                              "incident %s: unparseable timestamp '%.80s'", rec.id, r->v[bad]);
+    }
+    if (rec.created_at == CW_NO_TIME) {
+        free(status);
+        return cw_sink_reject(c->sink, o, "opened_at", raw, "incident %s has no opened_at", rec.id);
+    }
+    rec.status = status;
+    sn_texts(c, r, &rec);
+    rc = c->sink->incident ? c->sink->incident(c->sink->ctx, &rec) : 0;
+    free(status);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- CSV */
+
+static int file_reject(sn_ctx *c, const char *field, const char *reason)
+{
+    cw_origin o = { c->src->name, c->path, 1 };
+    cw_sink_reject(c->sink, &o, field, NULL, "%s", reason);
+    c->stopped = 1;
+    return -1;
+}
+
+static int sn_on_header(void *ctx, const cw_csv_row *header)
+{
+    sn_ctx *c = ctx;
+    const char *service = c->service_field ? c->service_field : "business_service";
+    char msg[200];
+
+    c->header_seen = 1;
+    for (int i = 0; i < COL_COUNT; i++)
+        c->col[i] = column_names[i] ? cw_csv_col(header, column_names[i]) : -1;
+    c->col[COL_SERVICE] = cw_csv_col(header, service_names(service));
+    c->col[COL_SERVICE_FALLBACK] = cw_csv_col(header, service_names("cmdb_ci"));
+    if (c->col[COL_NUMBER] < 0)
+        return file_reject(c, "number", "no 'number' (or 'Number') column in the header");
+    if (c->col[COL_OPENED] < 0)
+        return file_reject(c, "opened_at", "no 'opened_at' (or 'Opened') column in the header");
+    if (c->service_field && c->col[COL_SERVICE] < 0) {
+        snprintf(msg, sizeof msg, "no '%.100s' column (service_field) in the header",
+                 c->service_field);
+        return file_reject(c, c->service_field, msg);
+    }
+    return 0;
+}
+
+static int sn_on_row(void *ctx, const cw_csv_row *row)
+{
+    sn_ctx *c = ctx;
+    cw_origin o = { c->src->name, c->path, row->record };
+    sn_row r;
+    char *raw;
+    int rc;
+
+    if (row->n == 1 && row->fields[0][0] == '\0')
+        return 0;       /* a blank line */
+    for (int i = 0; i < COL_COUNT; i++)
+        r.v[i] = cw_csv_get(row, c->col[i]);
+    raw = cw_csv_row_text(row);
+    rc = sn_emit(c, &r, &o, raw);
+    free(raw);
+    if (rc != 0)
+        c->stopped = 1;
+    return rc;
+}
+
+static int sn_parse_csv(sn_ctx *c)
+{
+    char err[256];
+    int rc = cw_csv_read(c->path, sn_on_header, sn_on_row, c, err, sizeof err);
+
+    /* Not stopped by us: the file itself is unreadable or not CSV. */
+    if (rc != 0 && !c->stopped) {
+        cw_origin o = { c->src->name, c->path, 0 };
+        cw_sink_reject(c->sink, &o, NULL, NULL, "unreadable CSV: %s", err);
+        return -1;
+    }
+    if (rc == 0 && !c->header_seen)
+        return file_reject(c, "number", "empty file: no header row");
+    return rc == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+/* The text of a Table API field: a plain string, or the display_value
+ * (names, labels) or value (times, counts, ids) of an object. */
+static const char *json_field(json_t *rec, const char *name, int want_display)
+{
+    json_t *v = json_object_get(rec, name);
+    const char *s = NULL;
+
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (!json_is_object(v))
+        return NULL;
+    if (want_display)
+        s = cw_json_str(v, "display_value");
+    return s && *s ? s : cw_json_str(v, "value");
+}
+
+/* The first of the '|'-separated system names present in the record
+ * (labels never appear in the Table API). */
+static const char *json_column(json_t *rec, const char *names, int want_display)
+{
+    char buf[128];
+    const char *p = names;
+
+    while (*p) {
+        size_t n = strcspn(p, "|");
+        if (n < sizeof buf) {
+            memcpy(buf, p, n);
+            buf[n] = '\0';
+            if (json_object_get(rec, buf) != NULL)
+                return json_field(rec, buf, want_display);
+        }
+        p += n + (p[n] == '|');
+    }
+    return NULL;
+}
+
+static int sn_json_record(sn_ctx *c, json_t *rec, long record)
+{
+    cw_origin o = { c->src->name, c->path, record };
+    const char *service = c->service_field ? c->service_field : "business_service";
+    sn_row r;
+    char *raw;
+    int rc;
+
+    if (!json_is_object(rec)) {
+        raw = cw_json_dump_short(rec, RAW_MAX);
+        rc = cw_sink_reject(c->sink, &o, NULL, raw, "not a ServiceNow record object");
+        free(raw);
+        return rc;
+    }
+    for (int i = 0; i < COL_COUNT; i++) {
+        int is_time = i == COL_OPENED || i == COL_CREATED || i == COL_RESOLVED ||
+                      i == COL_CLOSED || i == COL_UPDATED;
+        int want_display = !is_time && i != COL_VERSION && i != COL_SYS_ID;
+        r.v[i] = column_names[i] ? json_column(rec, column_names[i], want_display) : NULL;
+    }
+    r.v[COL_SERVICE] = json_field(rec, service, 1);
+    r.v[COL_SERVICE_FALLBACK] = json_field(rec, "cmdb_ci", 1);
+    raw = cw_json_dump_short(rec, RAW_MAX);
+    rc = sn_emit(c, &r, &o, raw);
+    free(raw);
+    return rc;
+}
+
+static int sn_parse_json(sn_ctx *c)
+{
+    cw_origin whole = { c->src->name, c->path, 0 };
+    char err[256];
+    json_t *root = cw_json_load_file(c->path, err, sizeof err);
+    json_t *result, *rec;
+    size_t i;
+    int rc = 0;
+
+    if (root == NULL) {
+        cw_sink_reject(c->sink, &whole, NULL, NULL, "invalid JSON: %s", err);
+        return -1;
+    }
+    c->is_json = 1;
+    result = json_is_array(root) ? root : json_object_get(root, "result");
+    if (json_is_array(result)) {
+        json_array_foreach(result, i, rec) {
+            if (sn_json_record(c, rec, (long)i + 1) != 0) {
+                rc = -1;
+                break;
+            }
+        }
+    } else if (json_is_object(result)) {
+        rc = sn_json_record(c, result, 1) != 0 ? -1 : 0;
+    } else {
+        cw_sink_reject(c->sink, &whole, "result", NULL,
+                       "not a ServiceNow Table API document (expected {\"result\":[...]})");
+        rc = -1;
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* JSON when the first significant byte opens an object or array. */
+static int looks_like_json(const char *path)
+{
+    unsigned char head[64];
+    size_t n, i = 0;
+    FILE *f = fopen(path, "rb");
+
+    if (f == NULL)
+        return 0;
+    n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+        i = 3;
+    while (i < n && isspace(head[i]))
+        i++;
+    return i < n && (head[i] == '{' || head[i] == '[');
+}
+
+static int servicenow_parse(const cw_source *src, const char *path, cw_sink *sink)
+{
+    sn_ctx c;
+    const char *bad_key;
+
+    memset(&c, 0, sizeof c);
+    c.src = src;
+    c.path = path;
+    c.sink = sink;
+    for (int i = 0; i < COL_COUNT; i++)
+        c.col[i] = -1;
+    if (sn_settings(src, &c.tz, &c.date_format, &c.service_field, &bad_key) != 0) {
+        cw_origin whole = { src->name, path, 0 };
+        cw_sink_reject(sink, &whole, bad_key, NULL, "invalid %s '%s'", bad_key,
+                       cw_source_get(src, bad_key));
+        return -1;
+    }
+    return looks_like_json(path) ? sn_parse_json(&c) : sn_parse_csv(&c);
+}
+
+/* ------------------------------------------------------------- validate */
+
+/* What a pattern letter run reads, written for 2016-02-29 01:16:05. */
+static const char *sample_text(char letter, size_t n)
+{
+    switch (letter) {
+    case 'y': return n == 2 ? "16" : n == 4 ? "2016" : NULL;
+    case 'M': return n >= 3 ? "Feb" : "02";
+    case 'd': return "29";
+    case 'H': case 'h': return "01";
+    case 'm': return "16";
+    case 's': return "05";
+    case 'S': return "000";
+    case 'a': return "AM";
+    case 'Z': case 'X': return "+00:00";
+    default: return NULL;
+    }
+}
+
+/*
+ * A date_format is usable when the parser itself reads a sample written in
+ * it back to the right day: that rejects unknown letters and patterns that
+ * lack a year, month or day, without a second copy of the pattern grammar.
+ */
+static int date_format_usable(const char *pattern)
+{
+    cw_buf text = { 0 };
+    int64_t t = 0;
+    int ok = 1;
+
+    cw_buf_puts(&text, "");
+    for (const char *p = pattern; *p && ok;) {
+        size_t n = 1;
+        if (*p == '\'') {      /* quoted literal: its text, without the quotes */
+            const char *end = strchr(p + 1, '\'');
+            n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+            cw_buf_append(&text, p + 1, n);
+            p += n + (end ? 2 : 1);
+            continue;
+        }
+        if (isalpha((unsigned char)*p)) {
+            while (p[n] == *p)
+                n++;
+            ok = sample_text(*p, n) != NULL;
+            if (ok)
+                cw_buf_puts(&text, sample_text(*p, n));
+        } else {
+            cw_buf_append(&text, p, 1);
+        }
+        p += n;
+    }
+    ok = ok && cw_time_parse_pattern(text.data, pattern, &cw_tz_utc, &t) == 0 &&
+         t / 86400 == cw_days_from_civil(2016, 2, 29);
+    cw_buf_free(&text);
+    return ok;
+}
+
+static int servicenow_validate(const cw_source *src)
+{
+    cw_tz tz;
+    const char *date_format, *service_field, *bad_key;
+
+    if (sn_settings(src, &tz, &date_format, &service_field, &bad_key) != 0) {
+        fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, bad_key),
+                bad_key, strcmp(bad_key, "timezone") == 0
+                    ? "unknown time zone (use UTC, +hh:mm or an IANA name such as Europe/Paris)"
+                    : "must name a column");
+        return -1;
+    }
+    if (date_format && !date_format_usable(date_format)) {
+        fprintf(stderr, "%s:%d: date_format: '%s' is not a usable pattern (letters yyyy yy MM "
+                "MMM dd HH hh mm ss SSS a Z, e.g. dd-MM-yyyy HH:mm)\n", src->config_path,
+                cw_source_line(src, "date_format"), date_format);
+        return -1;
+    }
+    return 0;
+}
+
+const cw_source_type cw_source_servicenow = {
+    .name = "servicenow",
+    .keys = servicenow_keys,
+    .validate = servicenow_validate,
+    .produce = NULL,
+    .parse = servicenow_parse,
+};
