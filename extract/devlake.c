@@ -33,7 +33,7 @@ int cw_devlake_is_wrapper(const char *path)
     fclose(f);
     head[n] = '\0';
     return strncmp(head, "id,params,data,", 15) == 0 ||
-           strncmp(head, "\"id\",\"params\",\"data\",", 22) == 0;
+           strncmp(head, "\"id\",\"params\",\"data\",", 21) == 0;
 }
 
 static int on_header(void *ctx, const cw_csv_row *row)

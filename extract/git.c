@@ -1,0 +1,765 @@
+/*
+ * git.c - the git connector: commits from `git log` exports.
+ *
+ * Four export forms are read, told apart by the first bytes of the file
+ * (formats.md decision 3 and section 4):
+ *
+ *   - the record-separated export catwalk documents and runs itself: each
+ *     record starts with 0x1E, fields H P an ae aI cn ce cI s b are each
+ *     followed by 0x1F, then optionally a blank line and numstat lines;
+ *   - TSV `%H\t%P\t%an\t%ae\t%aI\t%cn\t%ce\t%cI\t%s` (no body, no numstat);
+ *   - the default "medium" `git log --numstat` output (commit/Merge/Author/
+ *     Date headers, indented message, numstat);
+ *   - the code-maat "git2" form `--%h--%ad--%aN` (short hash, date only).
+ *
+ * Every form is streamed: a record at a time for the 0x1E export (getdelim
+ * on the separator), a line at a time for the others, so memory follows the
+ * largest commit, never the file.  A record with a bad sha, bad parents, an
+ * unparseable date or a malformed numstat line becomes a reject and reading
+ * goes on.
+ *
+ * `produce` runs the documented export command on a local clone with
+ * fork/execvp (no shell), writing git's stdout to the landing file.
+ */
+#include "source.h"
+#include "../core/config.h"
+#include "../core/log.h"
+#include "../core/time.h"
+#include "../core/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define RS '\x1e'            /* starts a record in the primary export */
+#define US '\x1f'            /* ends each field in the primary export */
+#define RAW_MAX 200          /* bytes of a record kept in a reject */
+#define US_FIELDS 10         /* H P an ae aI cn ce cI s b */
+
+/* The export command, argument by argument (formats.md decision 3). */
+#define GIT_PRETTY "--pretty=tformat:%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s%x1f%b%x1f"
+
+static const char *const git_keys[] = {"repository", "repository_path", "since", NULL};
+
+typedef enum git_format { FMT_EMPTY, FMT_US, FMT_TSV, FMT_MEDIUM, FMT_CODEMAAT, FMT_UNKNOWN } git_format;
+
+/* One parse: the file, the sink and the running commit ordinal. */
+typedef struct git_parse {
+    const cw_source *src;
+    const char *path;
+    const char *repository;
+    cw_sink *sink;
+    long ordinal;
+} git_parse;
+
+/* Numstat totals of one commit; `seen` is 0 when the record had no numstat section. */
+typedef struct numstat {
+    long additions, deletions, files;
+    int seen;
+} numstat;
+
+/* ------------------------------------------------------------------ helpers */
+
+static int is_hex_run(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* A full object name: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
+static int is_full_sha(const char *s)
+{
+    size_t n = strlen(s);
+    return (n == 40 || n == 64) && is_hex_run(s, n);
+}
+
+/* An abbreviated object name as printed by %h or `Merge:` (git never prints fewer than 4). */
+static int is_short_sha(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 4 && n <= 64 && is_hex_run(s, n);
+}
+
+/* "" or space-separated names each accepted by ok(). */
+static int is_sha_list(const char *s, int (*ok)(const char *))
+{
+    char tok[72];
+    while (*s) {
+        const char *end = strchr(s, ' ');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        if (n == 0 || n >= sizeof(tok))
+            return 0;
+        memcpy(tok, s, n);
+        tok[n] = '\0';
+        if (!ok(tok))
+            return 0;
+        s += n + (end ? 1 : 0);
+        if (end && !*s)
+            return 0;               /* trailing space */
+    }
+    return 1;
+}
+
+/* The first RAW_MAX bytes of a record, cut back to a UTF-8 boundary; caller frees. */
+static char *raw_excerpt(const char *text, size_t len)
+{
+    size_t n = len > RAW_MAX ? RAW_MAX : len;
+    if (n < len)
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+            n--;
+    return cw_strndup(text, n);
+}
+
+static void chomp_cr(char *line, size_t *len)
+{
+    while (*len > 0 && (line[*len - 1] == '\n' || line[*len - 1] == '\r'))
+        line[--*len] = '\0';
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static int reject(git_parse *p, long record, const char *field, const char *raw,
+                  size_t raw_len, const char *reason)
+{
+    cw_origin o = {p->src->name, p->path, record};
+    char *excerpt = raw ? raw_excerpt(raw, raw_len) : NULL;
+    int rc = cw_sink_reject(p->sink, &o, field, excerpt, "%s", reason);
+    free(excerpt);
+    return rc ? -1 : 0;
+}
+
+/*
+ * Add one numstat line `added\tdeleted\tpath` to the totals.  Binary files
+ * print `-\t-\tpath`: they count as a changed file with no lines.  Returns 0,
+ * or -1 when the line is not a numstat line.
+ */
+static int numstat_add(numstat *ns, const char *line)
+{
+    const char *t1 = strchr(line, '\t'), *t2;
+    char *end;
+    long added, deleted;
+    if (!t1 || !(t2 = strchr(t1 + 1, '\t')) || t2[1] == '\0')
+        return -1;
+    if (strncmp(line, "-\t-\t", 4) == 0) {
+        added = deleted = 0;
+    } else {
+        if (!isdigit((unsigned char)line[0]) || !isdigit((unsigned char)t1[1]))
+            return -1;
+        errno = 0;
+        added = strtol(line, &end, 10);
+        if (end != t1 || errno)
+            return -1;
+        deleted = strtol(t1 + 1, &end, 10);
+        if (end != t2 || errno)
+            return -1;
+    }
+    ns->additions += added;
+    ns->deletions += deleted;
+    ns->files++;
+    ns->seen = 1;
+    return 0;
+}
+
+static void numstat_fill(cw_commit *c, const numstat *ns)
+{
+    c->additions = ns->seen ? ns->additions : -1;
+    c->deletions = ns->seen ? ns->deletions : -1;
+    c->files_changed = ns->seen ? ns->files : -1;
+}
+
+static int emit(git_parse *p, cw_commit *c, long record)
+{
+    c->origin.source = p->src->name;
+    c->origin.file = p->path;
+    c->origin.record = record;
+    c->repository = p->repository;
+    return p->sink->commit(p->sink->ctx, c) ? -1 : 0;
+}
+
+/* %aI / %cI: strict ISO 8601 with an offset. */
+static int parse_iso(const char *s, int64_t *out)
+{
+    return cw_time_parse_iso8601(s, NULL, out);
+}
+
+/* -------------------------------------------- 0x1E / 0x1F primary export */
+
+/* Cut rec at the first US_FIELDS 0x1F separators; returns how many fields were ended. */
+static int us_split(char *rec, char *fields[US_FIELDS], char **rest)
+{
+    char *cur = rec;
+    int n;
+    for (n = 0; n < US_FIELDS; n++) {
+        char *sep = strchr(cur, US);
+        if (!sep)
+            break;
+        *sep = '\0';
+        fields[n] = cur;
+        cur = sep + 1;
+    }
+    *rest = cur;
+    return n;
+}
+
+/* Object names and dates of a split record into c; on error name the field and why. */
+static const char *us_check(char *const fields[US_FIELDS], cw_commit *c, char *why, size_t size)
+{
+    if (!is_full_sha(fields[0]))
+        return snprintf(why, size, "not a 40/64-digit hex object name"), "sha";
+    if (!is_sha_list(fields[1], is_full_sha))
+        return snprintf(why, size, "parents are not space-separated object names"), "parents";
+    if (parse_iso(fields[4], &c->authored_at) != 0)
+        return snprintf(why, size, "unparseable author date '%.60s'", fields[4]), "authored_at";
+    c->committed_at = CW_NO_TIME;
+    if (*fields[7] && parse_iso(fields[7], &c->committed_at) != 0)
+        return snprintf(why, size, "unparseable committer date '%.60s'", fields[7]), "committed_at";
+    return NULL;
+}
+
+/* The text after the last 0x1F: tformat's newline, then a blank line and numstat (none for merges). */
+static int us_numstat(char *rest, numstat *ns, char *why, size_t size)
+{
+    char *line, *save = NULL;
+    for (line = strtok_r(rest, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        size_t l = strlen(line);
+        chomp_cr(line, &l);
+        if (l > 0 && numstat_add(ns, line) != 0) {
+            snprintf(why, size, "malformed numstat line '%.60s'", line);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Parse one record (the text between two 0x1E), cutting it in place. */
+static int us_record(git_parse *p, char *rec, size_t len)
+{
+    char *fields[US_FIELDS], *rest;
+    char *raw = raw_excerpt(rec, len);     /* taken before the fields are cut */
+    long record = ++p->ordinal;
+    const char *bad = NULL;
+    cw_commit c = {0};
+    numstat ns = {0};
+    char why[128];
+    int n = us_split(rec, fields, &rest), rc;
+
+    if (n < US_FIELDS) {
+        snprintf(why, sizeof(why), "expected %d fields ended by 0x1F, found %d", US_FIELDS, n);
+        rc = reject(p, record, NULL, raw, strlen(raw), why);
+    } else if ((bad = us_check(fields, &c, why, sizeof(why))) != NULL ||
+               (us_numstat(rest, &ns, why, sizeof(why)) != 0 && (bad = "numstat"))) {
+        rc = reject(p, record, bad, raw, strlen(raw), why);
+    } else {
+        size_t body_len = strlen(fields[9]);
+        chomp_cr(fields[9], &body_len);    /* %b ends with the message's newline */
+        c.sha = fields[0];
+        c.parents = fields[1];
+        c.author_name = nonempty(fields[2]);
+        c.author_email = nonempty(fields[3]);
+        c.committer_name = nonempty(fields[5]);
+        c.committer_email = nonempty(fields[6]);
+        c.subject = fields[8];
+        c.body = nonempty(fields[9]);
+        numstat_fill(&c, &ns);
+        rc = emit(p, &c, record);
+    }
+    free(raw);
+    return rc;
+}
+
+static int parse_us(git_parse *p, FILE *f)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while (rc == 0 && (n = getdelim(&buf, &cap, RS, f)) != -1) {
+        size_t len = (size_t)n;
+        if (len > 0 && buf[len - 1] == RS)
+            buf[--len] = '\0';
+        /* The file starts with 0x1E, so the first chunk is empty; a stray
+         * trailing newline after the last record is not a record either. */
+        if (len == 0 || strspn(buf, "\r\n") == len)
+            continue;
+        rc = us_record(p, buf, len);
+    }
+    free(buf);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- TSV */
+
+static int tsv_line(git_parse *p, char *line, size_t len, long lineno)
+{
+    char *fields[9], *cur = line;
+    cw_commit c = {0};
+    char reason[128];
+    int n;
+    ++p->ordinal;
+    /* Eight tabs split the fields; a tab inside the subject stays in it. */
+    for (n = 0; n < 8; n++) {
+        char *tab = strchr(cur, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        fields[n] = cur;
+        cur = tab + 1;
+    }
+    if (n < 8) {
+        snprintf(reason, sizeof(reason), "expected 9 tab-separated fields, found %d", n + 1);
+        return reject(p, lineno, NULL, line, len, reason);
+    }
+    fields[8] = cur;
+    if (!is_full_sha(fields[0]))
+        return reject(p, lineno, "sha", fields[0], strlen(fields[0]), "not a 40/64-digit hex object name");
+    if (!is_sha_list(fields[1], is_full_sha))
+        return reject(p, lineno, "parents", fields[1], strlen(fields[1]),
+                      "parents are not space-separated object names");
+    if (parse_iso(fields[4], &c.authored_at) != 0)
+        return reject(p, lineno, "authored_at", fields[4], strlen(fields[4]), "unparseable author date");
+    c.committed_at = CW_NO_TIME;
+    if (*fields[7] && parse_iso(fields[7], &c.committed_at) != 0)
+        return reject(p, lineno, "committed_at", fields[7], strlen(fields[7]), "unparseable committer date");
+    c.sha = fields[0];
+    c.parents = fields[1];
+    c.author_name = nonempty(fields[2]);
+    c.author_email = nonempty(fields[3]);
+    c.committer_name = nonempty(fields[5]);
+    c.committer_email = nonempty(fields[6]);
+    c.subject = fields[8];
+    c.additions = c.deletions = c.files_changed = -1;
+    return emit(p, &c, lineno);
+}
+
+static int parse_tsv(git_parse *p, FILE *f)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) != -1) {
+        size_t len = (size_t)n;
+        lineno++;
+        chomp_cr(line, &len);
+        if (len == 0)
+            continue;
+        rc = tsv_line(p, line, len, lineno);
+    }
+    free(line);
+    return rc;
+}
+
+/* ------------------------------------- medium and code-maat (line based) */
+
+/*
+ * The commit being assembled from header, message and numstat lines.  Text
+ * is copied into buffers because getline reuses its line.
+ */
+typedef struct pending {
+    int active;
+    long record;            /* commit ordinal */
+    cw_buf raw;             /* first RAW_MAX bytes of the record */
+    cw_buf sha, parents, name, email, date, subject, body;
+    int in_message;         /* the subject line has been read */
+    numstat ns;
+    int bad;                /* a structural problem was found, reported at flush */
+    const char *bad_field;  /* its field, NULL for the whole record */
+    char bad_reason[128];
+} pending;
+
+static void pending_reset(pending *c)
+{
+    cw_buf *bufs[] = {&c->raw, &c->sha, &c->parents, &c->name, &c->email, &c->date,
+                      &c->subject, &c->body};
+    for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+        cw_buf_reset(bufs[i]);
+        cw_buf_append(bufs[i], "", 0);     /* data is never NULL once reset */
+    }
+    c->active = 0;
+    c->in_message = 0;
+    memset(&c->ns, 0, sizeof(c->ns));
+    c->bad = 0;
+    c->bad_field = NULL;
+    c->bad_reason[0] = '\0';
+}
+
+static void pending_free(pending *c)
+{
+    cw_buf *bufs[] = {&c->raw, &c->sha, &c->parents, &c->name, &c->email, &c->date,
+                      &c->subject, &c->body};
+    for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+        cw_buf_free(bufs[i]);
+}
+
+static void pending_raw(pending *c, const char *line, size_t len)
+{
+    if (c->raw.len >= RAW_MAX + 4)
+        return;
+    cw_buf_append(&c->raw, line, len);
+    cw_buf_append(&c->raw, "\n", 1);
+}
+
+static void pending_bad(pending *c, const char *field, const char *reason, const char *text)
+{
+    if (c->bad)
+        return;
+    c->bad = 1;
+    c->bad_field = field;
+    snprintf(c->bad_reason, sizeof(c->bad_reason), "%s '%.60s'", reason, text);
+}
+
+/*
+ * `Date:   Sat Aug 22 10:20:21 2026 -0400` (git's default date format).
+ * --date=iso-strict output is accepted too.  The pieces are reassembled as
+ * ISO 8601 so the shared parser checks every range.
+ */
+static int parse_default_date(const char *s, int64_t *out)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char wday[8], mon[8], off[8], iso[48];
+    int day, hh, mm, ss, year;
+    const char *m;
+    if (sscanf(s, "%7s %7s %d %d:%d:%d %d %7s", wday, mon, &day, &hh, &mm, &ss, &year, off) != 8)
+        return parse_iso(s, out);
+    m = strlen(mon) == 3 ? strstr(months, mon) : NULL;
+    if (!m || (m - months) % 3 != 0)
+        return -1;
+    snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02d%s", year, (int)((m - months) / 3) + 1,
+             day, hh, mm, ss, off);
+    return parse_iso(iso, out);
+}
+
+/*
+ * Emit the pending commit of a medium or code-maat export.  Medium output
+ * prints parents only for merges (`Merge:`, abbreviated); for other commits
+ * the parent is simply not in the export, so parents is "" and the commit
+ * graph of such an export is incomplete: use the 0x1E export for lead time.
+ * Code-maat prints no parents at all and only the author's date, which we
+ * read as 00:00 UTC.
+ */
+static int pending_flush(git_parse *p, pending *c, git_format fmt)
+{
+    cw_commit out = {0};
+    int ok_sha;
+    if (!c->active)
+        return 0;
+    ok_sha = fmt == FMT_CODEMAAT ? is_short_sha(c->sha.data) : is_full_sha(c->sha.data);
+    if (!ok_sha)
+        pending_bad(c, "sha", "not a hex object name", c->sha.data);
+    if (!is_sha_list(c->parents.data, is_short_sha))
+        pending_bad(c, "parents", "bad Merge: line", c->parents.data);
+    if (!c->bad) {
+        int bad = fmt == FMT_CODEMAAT ? cw_time_parse_iso8601(c->date.data, NULL, &out.authored_at)
+                                      : parse_default_date(c->date.data, &out.authored_at);
+        if (bad)
+            pending_bad(c, "authored_at", "unparseable date", c->date.data);
+    }
+    if (c->bad) {
+        int rc = reject(p, c->record, c->bad_field, c->raw.data, c->raw.len, c->bad_reason);
+        pending_reset(c);
+        return rc;
+    }
+    while (c->body.len > 0 && c->body.data[c->body.len - 1] == '\n')
+        c->body.data[--c->body.len] = '\0';
+    out.sha = c->sha.data;
+    out.parents = c->parents.data;
+    out.author_name = nonempty(c->name.data);
+    out.author_email = nonempty(c->email.data);
+    out.committed_at = CW_NO_TIME;
+    out.subject = fmt == FMT_CODEMAAT ? NULL : c->subject.data;
+    out.body = nonempty(c->body.data);
+    numstat_fill(&out, &c->ns);
+    {
+        int rc = emit(p, &out, c->record);
+        pending_reset(c);
+        return rc;
+    }
+}
+
+static void pending_start(git_parse *p, pending *c, const char *line, size_t len)
+{
+    c->active = 1;
+    c->record = ++p->ordinal;
+    pending_raw(c, line, len);
+}
+
+/* `Author: Name <email>` */
+static void medium_author(pending *c, const char *v)
+{
+    const char *lt = strrchr(v, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (!lt || !gt) {
+        cw_buf_puts(&c->name, v);
+        return;
+    }
+    cw_buf_append(&c->name, v, (size_t)(lt - v));
+    while (c->name.len > 0 && c->name.data[c->name.len - 1] == ' ')
+        c->name.data[--c->name.len] = '\0';
+    cw_buf_append(&c->email, lt + 1, (size_t)(gt - lt - 1));
+}
+
+/* One line of the default medium format. */
+static int medium_line(git_parse *p, pending *c, char *line, size_t len)
+{
+    if (strncmp(line, "commit ", 7) == 0) {
+        char *sp;
+        int rc = pending_flush(p, c, FMT_MEDIUM);
+        if (rc)
+            return rc;
+        pending_start(p, c, line, len);
+        sp = strchr(line + 7, ' ');      /* --decorate adds " (HEAD -> main)" */
+        cw_buf_append(&c->sha, line + 7, sp ? (size_t)(sp - line - 7) : len - 7);
+        return 0;
+    }
+    if (!c->active)
+        return 0;           /* text before the first commit line: nothing to attach it to */
+    pending_raw(c, line, len);
+    if (strncmp(line, "    ", 4) == 0) {       /* the indented message */
+        const char *text = line + 4;
+        if (!c->in_message)
+            cw_buf_puts(&c->subject, text);
+        else if (*text || c->body.len)       /* skip the blank line after the subject */
+            cw_buf_printf(&c->body, "%s\n", text);
+        c->in_message = 1;
+    } else if (strncmp(line, "Merge:", 6) == 0) {
+        char *v = cw_trim(line + 6);
+        cw_buf_puts(&c->parents, v);
+    } else if (strncmp(line, "Author:", 7) == 0) {
+        medium_author(c, cw_trim(line + 7));
+    } else if (strncmp(line, "Date:", 5) == 0 || strncmp(line, "AuthorDate:", 11) == 0) {
+        cw_buf_puts(&c->date, cw_trim(strchr(line, ':') + 1));
+    } else if (len > 0 && !c->in_message && strchr(line, ':') && !strchr(line, '\t')) {
+        /* other header lines (--pretty=fuller's Commit:, CommitDate:) */
+    } else if (len > 0 && numstat_add(&c->ns, line) != 0) {
+        pending_bad(c, "numstat", "malformed numstat line", line);
+    }
+    return 0;
+}
+
+/* One line of the code-maat `--%h--%ad--%aN` format. */
+static int codemaat_line(git_parse *p, pending *c, char *line, size_t len)
+{
+    if (strncmp(line, "--", 2) == 0) {
+        char *hash = line + 2, *date, *name;
+        int rc = pending_flush(p, c, FMT_CODEMAAT);
+        if (rc)
+            return rc;
+        pending_start(p, c, line, len);
+        date = strstr(hash, "--");
+        name = date ? strstr(date + 2, "--") : NULL;
+        if (!date || !name) {
+            pending_bad(c, NULL, "expected --hash--date--author", line);
+            return 0;
+        }
+        cw_buf_append(&c->sha, hash, (size_t)(date - hash));
+        cw_buf_append(&c->date, date + 2, (size_t)(name - date - 2));
+        cw_buf_puts(&c->name, name + 2);
+        return 0;
+    }
+    if (len == 0)
+        return 0;
+    if (!c->active) {
+        cw_origin o = {p->src->name, p->path, 0};
+        return cw_sink_reject(p->sink, &o, "numstat", line, "numstat line before any commit") ? -1 : 0;
+    }
+    pending_raw(c, line, len);
+    if (numstat_add(&c->ns, line) != 0)
+        pending_bad(c, "numstat", "malformed numstat line", line);
+    return 0;
+}
+
+static int parse_lines(git_parse *p, FILE *f, git_format fmt)
+{
+    pending c = {0};
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    pending_reset(&c);
+    while (rc == 0 && (n = getline(&line, &cap, f)) != -1) {
+        size_t len = (size_t)n;
+        chomp_cr(line, &len);
+        rc = fmt == FMT_MEDIUM ? medium_line(p, &c, line, len) : codemaat_line(p, &c, line, len);
+    }
+    if (rc == 0)
+        rc = pending_flush(p, &c, fmt);
+    free(line);
+    pending_free(&c);
+    return rc;
+}
+
+/* ------------------------------------------------------------- detection */
+
+static git_format detect(FILE *f)
+{
+    char head[128];
+    size_t n = fread(head, 1, sizeof(head) - 1, f), skip = 0;
+    char *tab;
+    head[n] = '\0';
+    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        skip = 3;                                  /* a BOM from a Windows editor */
+    fseek(f, (long)skip, SEEK_SET);
+    if (n == skip)
+        return FMT_EMPTY;
+    if (head[skip] == RS)
+        return FMT_US;
+    if (strncmp(head + skip, "commit ", 7) == 0)
+        return FMT_MEDIUM;
+    if (strncmp(head + skip, "--", 2) == 0)
+        return FMT_CODEMAAT;
+    tab = strchr(head + skip, '\t');
+    if (tab && (tab - head - (long)skip == 40 || tab - head - (long)skip == 64) &&
+        is_hex_run(head + skip, (size_t)(tab - head) - skip))
+        return FMT_TSV;
+    return FMT_UNKNOWN;
+}
+
+static int git_parse_file(const cw_source *src, const char *path, cw_sink *sink)
+{
+    git_parse p = {src, path, cw_source_get(src, "repository"), sink, 0};
+    cw_origin whole = {src->name, path, 0};
+    git_format fmt;
+    int rc;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cw_sink_reject(sink, &whole, NULL, NULL, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    fmt = detect(f);
+    switch (fmt) {
+    case FMT_EMPTY:    rc = 0; break;
+    case FMT_US:       rc = parse_us(&p, f); break;
+    case FMT_TSV:      rc = parse_tsv(&p, f); break;
+    case FMT_MEDIUM:
+    case FMT_CODEMAAT: rc = parse_lines(&p, f, fmt); break;
+    default:
+        cw_sink_reject(sink, &whole, NULL, NULL,
+                       "not a git log export (expected 0x1E records, TSV, `commit <sha>` or `--hash--date--author`)");
+        rc = -1;
+    }
+    if (rc == 0 && ferror(f)) {
+        cw_sink_reject(sink, &whole, NULL, NULL, "read error: %s", strerror(errno));
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+/* -------------------------------------------------------------- validate */
+
+static int git_validate(const cw_source *src)
+{
+    int rc = 0;
+    if (cw_str_empty(cw_source_get(src, "repository"))) {
+        fprintf(stderr, "%s:%d: repository: required (the repository name applications refer to)\n",
+                src->config_path, cw_source_line(src, "repository"));
+        rc = -1;
+    }
+    if (cw_str_empty(cw_source_get(src, "path")) && cw_str_empty(cw_source_get(src, "repository_path"))) {
+        fprintf(stderr, "%s:%d: path: set path (a git log export) or repository_path (a local clone)\n",
+                src->config_path, src->line);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* --------------------------------------------------------------- produce */
+
+/* Child side: stdout to the landing file, then exec git.  Never returns. */
+static void exec_git(int out_fd, char *const argv[])
+{
+    if (dup2(out_fd, STDOUT_FILENO) < 0)
+        _exit(126);
+    close(out_fd);
+    execvp(argv[0], argv);
+    fprintf(stderr, "catwalk: cannot run git: %s\n", strerror(errno));
+    _exit(127);
+}
+
+static int wait_git(pid_t pid, int *status)
+{
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return 0;
+}
+
+static int git_produce(const cw_source *src, const char *out_path)
+{
+    const char *since = cw_source_get(src, "since");
+    char *repo = cw_source_path(src, "repository_path");
+    char *since_arg = NULL;
+    char *argv[14];
+    int argc = 0, fd, status = 0, rc = -1;
+    pid_t pid;
+
+    if (!repo) {
+        fprintf(stderr, "%s:%d: repository_path: required to run git log\n", src->config_path, src->line);
+        return -1;
+    }
+    argv[argc++] = "git";
+    argv[argc++] = "-C";
+    argv[argc++] = repo;
+    argv[argc++] = "-c";
+    argv[argc++] = "core.quotepath=false";
+    argv[argc++] = "log";
+    argv[argc++] = "--all";
+    argv[argc++] = "--date-order";
+    argv[argc++] = GIT_PRETTY;
+    argv[argc++] = "--numstat";
+    argv[argc++] = "--no-renames";
+    if (!cw_str_empty(since))
+        argv[argc++] = since_arg = cw_asprintf("--since=%s", since);
+    argv[argc] = NULL;
+
+    fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        cw_error("%s: %s", out_path, strerror(errno));
+        goto out;
+    }
+    fflush(NULL);       /* so buffered output is not written twice by the child */
+    pid = fork();
+    if (pid < 0) {
+        cw_error("fork: %s", strerror(errno));
+        close(fd);
+        goto out;
+    }
+    if (pid == 0)
+        exec_git(fd, argv);
+    close(fd);
+    if (wait_git(pid, &status) != 0) {
+        cw_error("waiting for git: %s", strerror(errno));
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        rc = 0;
+    } else if (WIFEXITED(status)) {
+        cw_error("%s:%d: repository_path: git log in %s failed with exit status %d",
+                 src->config_path, cw_source_line(src, "repository_path"), repo, WEXITSTATUS(status));
+    } else {
+        cw_error("%s:%d: repository_path: git log in %s was killed by signal %d",
+                 src->config_path, cw_source_line(src, "repository_path"), repo,
+                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    }
+out:
+    free(since_arg);
+    free(repo);
+    return rc;
+}
+
+const cw_source_type cw_source_git = {
+    "git",
+    git_keys,
+    git_validate,
+    git_produce,
+    git_parse_file,
+};

@@ -1,0 +1,347 @@
+/*
+ * jenkins.c - the Jenkins connector: builds and deployments from the JSON API.
+ *
+ * Accepted input (formats.md decision 4 and section 5):
+ *   - a job's `api/json` object with a `builds` or `allBuilds` array; its
+ *     `fullName` (or `name`) names the job, folders as "a/b";
+ *   - a plain JSON array of build objects, or one build object;
+ *   - the DevLake raw-table CSV wrapper, one build per `data` cell.
+ *
+ * Each finished build becomes a cw_build.  Times follow metrics.md ("Where
+ * instants come from"): started_at = floor(timestamp / 1000) and
+ * finished_at = floor((timestamp + duration) / 1000).  Builds still running
+ * (`building` true or `result` null) are skipped, not rejected: the next
+ * import sees them finished.
+ *
+ * `actions[]` is positional and padded with `{}`, so entries are found by
+ * `_class`: the first git BuildData gives the revision, ParametersAction the
+ * build parameters.  `changeSet` / `changeSets` are not needed for any
+ * metric and are left alone.
+ *
+ * Deployment classification, per source:
+ *   deployment_job         pcre2 regex on the job name; a match is a deployment.
+ *                          A named group (?<environment>...) may name the environment.
+ *   environment_parameter  build parameter holding the environment
+ *   environment            fixed environment name
+ *   production             regex on the environment (default ^prod, caseless:
+ *                          "PROD", "Production" and "prod-eu" are all production)
+ *   job                    job name for files that do not carry one
+ * Without deployment_job, a build is a deployment when an environment is
+ * known for it (from the parameter or the fixed key): a source that holds
+ * only deploy jobs then needs no regex.
+ */
+#include "source.h"
+#include "devlake.h"
+#include "../core/config.h"
+#include "../core/json.h"
+#include "../core/regex.h"
+#include "../core/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RAW_MAX 500
+#define DEFAULT_PRODUCTION "^prod"
+#define BUILD_DATA_CLASS "hudson.plugins.git.util.BuildData"
+#define PARAMETERS_CLASS "hudson.model.ParametersAction"
+
+static const char *const jenkins_keys[] = {
+    "deployment_job", "environment_parameter", "environment", "production", "job", NULL,
+};
+
+/* The source's settings, regexes compiled once per file. */
+typedef struct jenkins_parse {
+    const cw_source *src;
+    const char *path;
+    cw_sink *sink;
+    cw_regex *deployment_job;       /* NULL when not configured */
+    cw_regex *production;
+    const char *env_parameter;
+    const char *env_fixed;
+    const char *job_fallback;
+    const char *file_job;           /* the job object's fullName/name, or NULL */
+} jenkins_parse;
+
+/* ---------------------------------------------------------------- regexes */
+
+static const char *production_pattern(const cw_source *src)
+{
+    const char *p = cw_source_get(src, "production");
+    return cw_str_empty(p) ? DEFAULT_PRODUCTION : p;
+}
+
+/* Compile key's regex; on error print "FILE:LINE: key: offset N: message". */
+static int compile_key(const cw_source *src, const char *key, const char *pattern,
+                       int caseless, cw_regex **out)
+{
+    char err[256];
+    *out = NULL;
+    if (cw_str_empty(pattern))
+        return 0;
+    *out = cw_regex_compile(pattern, caseless, err, sizeof(err));
+    if (!*out) {
+        fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, key), key, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int compile_all(const cw_source *src, cw_regex **deployment_job, cw_regex **production)
+{
+    int rc = compile_key(src, "deployment_job", cw_source_get(src, "deployment_job"), 0, deployment_job);
+    if (compile_key(src, "production", production_pattern(src), 1, production) != 0)
+        rc = -1;
+    return rc;
+}
+
+static int jenkins_validate(const cw_source *src)
+{
+    cw_regex *deployment_job, *production;
+    int rc = compile_all(src, &deployment_job, &production);
+    cw_regex_free(deployment_job);
+    cw_regex_free(production);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- actions */
+
+/* The first action whose _class is cls, or NULL. */
+static json_t *find_action(json_t *build, const char *cls)
+{
+    json_t *actions = json_object_get(build, "actions"), *a;
+    size_t i;
+    if (!json_is_array(actions))
+        return NULL;
+    json_array_foreach(actions, i, a) {
+        const char *c = cw_json_str(a, "_class");
+        if (c && strcmp(c, cls) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+/* The string value of build parameter `name`, or NULL. */
+static const char *parameter(json_t *build, const char *name)
+{
+    json_t *params = json_object_get(find_action(build, PARAMETERS_CLASS), "parameters"), *p;
+    size_t i;
+    if (!name || !json_is_array(params))
+        return NULL;
+    json_array_foreach(params, i, p) {
+        const char *n = cw_json_str(p, "name");
+        if (n && strcmp(n, name) == 0)
+            return cw_json_str(p, "value");
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ jobs */
+
+/*
+ * "a » b » devlake #31" -> "a/b/devlake".  This is the display name: when a
+ * folder's display name differs from its name the result differs from the
+ * job's full name, so the job object's fullName or the `job` key win over it.
+ * (The DevLake wrapper's params column holds the real FullName, but
+ * devlake.h hands us only the data item.)  Caller frees; NULL when absent.
+ */
+static char *job_from_display_name(const char *display)
+{
+    static const char sep[] = " \xC2\xBB ";      /* " » " */
+    cw_buf b = {0};
+    const char *hash, *p = display;
+    size_t end;
+    if (cw_str_empty(display))
+        return NULL;
+    hash = strrchr(display, '#');
+    end = hash && hash > display && hash[-1] == ' ' ? (size_t)(hash - 1 - display) : strlen(display);
+    cw_buf_append(&b, "", 0);
+    while ((size_t)(p - display) < end) {
+        const char *s = strstr(p, sep);
+        size_t n = s && (size_t)(s - display) < end ? (size_t)(s - p) : end - (size_t)(p - display);
+        cw_buf_append(&b, p, n);
+        p += n;
+        if ((size_t)(p - display) < end) {
+            cw_buf_append(&b, "/", 1);
+            p += sizeof(sep) - 1;
+        }
+    }
+    if (b.len == 0) {
+        cw_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+/* The job of a build: the file's job, then the `job` key, then the display name.  Caller frees. */
+static char *build_job(const jenkins_parse *jp, json_t *build)
+{
+    if (jp->file_job)
+        return cw_strdup(jp->file_job);
+    if (!cw_str_empty(jp->job_fallback))
+        return cw_strdup(jp->job_fallback);
+    return job_from_display_name(cw_json_str(build, "fullDisplayName"));
+}
+
+/* ---------------------------------------------------------------- builds */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int reject_build(jenkins_parse *jp, const cw_origin *origin, const char *field,
+                        json_t *build, const char *reason)
+{
+    char *raw = cw_json_dump_short(build, RAW_MAX);
+    int rc = cw_sink_reject(jp->sink, origin, field, raw, "%s", reason);
+    free(raw);
+    return rc ? -1 : 0;
+}
+
+/* Environment: the parameter, else the job regex's named group, else the fixed key. */
+static const char *build_environment(const jenkins_parse *jp, json_t *build, const char *job,
+                                     char *buf, size_t size)
+{
+    const char *env = parameter(build, jp->env_parameter);
+    if (!cw_str_empty(env))
+        return env;
+    if (jp->deployment_job && cw_regex_named(jp->deployment_job, job, "environment", buf, size) && *buf)
+        return buf;
+    return cw_str_empty(jp->env_fixed) ? NULL : jp->env_fixed;
+}
+
+static void lower_ascii(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+/* Turn one build object into a cw_build (or a skip, or a reject). */
+static int one_build(jenkins_parse *jp, json_t *build, const cw_origin *origin)
+{
+    cw_build b = {0};
+    int64_t number, timestamp, duration;
+    const char *result = cw_json_str(build, "result");
+    char env_buf[256], *job = NULL, *result_lc = NULL;
+    int rc;
+
+    if (!json_is_object(build))
+        return reject_build(jp, origin, NULL, build, "a build must be a JSON object");
+    if (cw_json_bool(build, "building", 0) || !result)
+        return 0;           /* still running: it loads once finished */
+    if (cw_json_int(build, "number", &number) != 0)
+        return reject_build(jp, origin, "number", build, "build without a number");
+    if (cw_json_int(build, "timestamp", &timestamp) != 0)
+        return reject_build(jp, origin, "started_at", build, "build without a timestamp (epoch ms)");
+    if (cw_json_int(build, "duration", &duration) != 0 || duration < 0)
+        return reject_build(jp, origin, "finished_at", build, "finished build without a duration (ms)");
+    job = build_job(jp, build);
+    if (!job)
+        return reject_build(jp, origin, "job", build,
+                            "no job name: no fullName in the file, no fullDisplayName, no `job` key");
+
+    result_lc = cw_strdup(result);
+    lower_ascii(result_lc);
+    b.origin = *origin;
+    b.job = job;
+    b.number = (long)number;
+    b.result = result_lc;
+    b.started_at = floor_div(timestamp, 1000);
+    b.finished_at = floor_div(timestamp + duration, 1000);
+    b.revision = cw_json_str(find_action(build, BUILD_DATA_CLASS), "lastBuiltRevision.SHA1");
+    b.url = cw_json_str(build, "url");
+    b.environment = build_environment(jp, build, job, env_buf, sizeof(env_buf));
+    b.is_deployment = jp->deployment_job ? cw_regex_match(jp->deployment_job, job) == 1
+                                         : b.environment != NULL;
+    b.is_production = b.environment && cw_regex_match(jp->production, b.environment) == 1;
+    rc = jp->sink->build(jp->sink->ctx, &b) ? -1 : 0;
+    free(job);
+    free(result_lc);
+    return rc;
+}
+
+static int devlake_build(void *ctx, json_t *item, const cw_origin *origin)
+{
+    return one_build(ctx, item, origin);
+}
+
+/* Every element of a builds array; record = 1-based index. */
+static int each_build(jenkins_parse *jp, json_t *builds)
+{
+    json_t *b;
+    size_t i;
+    json_array_foreach(builds, i, b) {
+        cw_origin o = {jp->src->name, jp->path, (long)i + 1};
+        if (one_build(jp, b, &o) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A job object, an array of builds, or one build. */
+static int parse_json(jenkins_parse *jp)
+{
+    char err[256];
+    cw_origin whole = {jp->src->name, jp->path, 0};
+    json_t *root = cw_json_load_file(jp->path, err, sizeof(err)), *builds;
+    int rc = 0;
+    if (!root) {
+        cw_sink_reject(jp->sink, &whole, NULL, NULL, "invalid JSON: %s", err);
+        return -1;
+    }
+    if (json_is_array(root)) {
+        rc = each_build(jp, root);
+    } else if (json_is_object(root) &&
+               (json_is_array(builds = json_object_get(root, "allBuilds")) ||
+                json_is_array(builds = json_object_get(root, "builds")))) {
+        /* allBuilds is the complete list; builds is capped at 100. */
+        jp->file_job = cw_json_str(root, "fullName");
+        if (cw_str_empty(jp->file_job))
+            jp->file_job = cw_json_str(root, "name");
+        rc = each_build(jp, builds);
+    } else if (json_is_object(root) && json_object_get(root, "number")) {
+        whole.record = 1;
+        rc = one_build(jp, root, &whole);
+    } else {
+        cw_sink_reject(jp->sink, &whole, NULL, NULL,
+                       "not a Jenkins job (builds/allBuilds), build array or build object");
+        rc = -1;
+    }
+    json_decref(root);
+    return rc;
+}
+
+static int jenkins_parse_file(const cw_source *src, const char *path, cw_sink *sink)
+{
+    jenkins_parse jp = {0};
+    int rc;
+    jp.src = src;
+    jp.path = path;
+    jp.sink = sink;
+    jp.env_parameter = cw_source_get(src, "environment_parameter");
+    jp.env_fixed = cw_source_get(src, "environment");
+    jp.job_fallback = cw_source_get(src, "job");
+    if (compile_all(src, &jp.deployment_job, &jp.production) != 0) {
+        cw_origin whole = {src->name, path, 0};
+        cw_sink_reject(sink, &whole, NULL, NULL, "invalid regex in the source configuration");
+        rc = -1;
+    } else if (cw_devlake_is_wrapper(path)) {
+        rc = cw_devlake_each(path, src->name, sink, devlake_build, &jp) ? -1 : 0;
+    } else {
+        rc = parse_json(&jp);
+    }
+    cw_regex_free(jp.deployment_job);
+    cw_regex_free(jp.production);
+    return rc;
+}
+
+const cw_source_type cw_source_jenkins = {
+    "jenkins",
+    jenkins_keys,
+    jenkins_validate,
+    NULL,
+    jenkins_parse_file,
+};

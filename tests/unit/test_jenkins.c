@@ -1,0 +1,329 @@
+/*
+ * test_jenkins.c - the Jenkins connector on the real DevLake build exports
+ * and on hand-written job api/json files (tests/data/jenkins/).
+ *
+ * Instants are worked out by hand from the epoch-ms values in the inputs:
+ * started_at = floor(timestamp / 1000), finished_at = floor((timestamp +
+ * duration) / 1000) (metrics.md, "Where instants come from").
+ */
+#include "support.h"
+#include "extract/source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern const cw_source_type cw_source_jenkins;
+
+#define DEVLAKE_JOB "Test-jenkins-dir/test-jenkins-sub-dir/test-sub-sub-dir/devlake"
+
+typedef struct test_source {
+    cw_kv kv[6];
+    cw_source src;
+} test_source;
+
+/* keys: NULL-terminated key, value pairs. */
+static void make_source(test_source *t, const char *const *pairs)
+{
+    size_t n = 0;
+    memset(t, 0, sizeof(*t));
+    for (; pairs && pairs[0]; pairs += 2, n++)
+        t->kv[n] = (cw_kv){(char *)pairs[0], (char *)pairs[1], 10 + (int)n};
+    t->src.name = "ci";
+    t->src.type = "jenkins";
+    t->src.line = 9;
+    t->src.config_path = "test.ini";
+    t->src.config_dir = "/";
+    t->src.keys = t->kv;
+    t->src.n_keys = n;
+}
+
+static int parse(const char *path, const char *const *pairs, cw_capture *cap)
+{
+    test_source t;
+    make_source(&t, pairs);
+    cw_capture_init(cap);
+    return cw_source_jenkins.parse(&t.src, path, &cap->sink);
+}
+
+static const cw_build *must_build(const cw_capture *cap, const char *job, long number)
+{
+    const cw_build *b = cw_capture_build(cap, job, number);
+    if (!b)
+        fail_msg("build %s #%ld not emitted", job, number);
+    return b;
+}
+
+/* ------------------------------------------------------ DevLake fixtures */
+
+static void test_devlake_freestyle_builds(void **state)
+{
+    cw_capture cap;
+    const cw_build *b;
+    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"), NULL, &cap), 0);
+    /* 14 rows; #27, #10001 and #10002 have building:true. */
+    assert_int_equal(cap.n_builds, 11);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_null(cw_capture_build(&cap, DEVLAKE_JOB, 27));
+    assert_null(cw_capture_build(&cap, DEVLAKE_JOB, 10001));
+    assert_null(cw_capture_build(&cap, DEVLAKE_JOB, 10002));
+
+    /* timestamp 1650024049161, duration 1587: 1650024049161 + 1587 = 1650024050748 ms. */
+    b = must_build(&cap, DEVLAKE_JOB, 31);
+    assert_int_equal(b->origin.record, 2);         /* first data row after the header */
+    assert_string_equal(b->result, "success");
+    assert_true(b->started_at == 1650024049);
+    assert_true(b->finished_at == 1650024050);
+    assert_string_equal(b->revision, "0f886c74949c3ee7e489188911c7dc0c1d547418");
+    assert_false(b->is_deployment);
+    assert_null(b->environment);
+
+    /* 1650017416514 + 14820 = 1650017431334 ms */
+    b = must_build(&cap, DEVLAKE_JOB, 11);
+    assert_true(b->finished_at == 1650017431);
+    assert_string_equal(b->revision, "ceeffdfdd06bce232f9adb3a656265bad13a8473");
+
+    b = must_build(&cap, DEVLAKE_JOB, 23);           /* actions without BuildData */
+    assert_null(b->revision);
+    b = must_build(&cap, DEVLAKE_JOB, 10003);
+    assert_string_equal(b->result, "aborted");
+    b = must_build(&cap, DEVLAKE_JOB, 10005);
+    assert_string_equal(b->result, "unstable");
+    b = must_build(&cap, "pipeline-test2", 1);
+    assert_true(b->started_at == 1662651613);
+    cw_capture_free(&cap);
+}
+
+static void test_devlake_multibranch_builds(void **state)
+{
+    static const char *const keys[] = {"deployment_job", "/main$", "environment", "production", NULL};
+    cw_capture cap;
+    const cw_build *b;
+    size_t deployments = 0;
+    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_builds_multibranch.csv"), keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 15);
+    assert_int_equal(cap.n_rejects, 0);
+
+    /* "my-org » devlake-jenkins » main #4": 1711277551963 + 30415 = 1711277582378 ms. */
+    b = must_build(&cap, "my-org/devlake-jenkins/main", 4);
+    assert_true(b->started_at == 1711277551);
+    assert_true(b->finished_at == 1711277582);
+    assert_string_equal(b->revision, "c83ae02076382670e286ac2474b7a7327fc28cde");
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, "production");
+    assert_true(b->is_production);
+
+    b = must_build(&cap, "my-org/devlake-jenkins/feature-2", 5);
+    assert_string_equal(b->result, "failure");
+    assert_null(b->revision);
+    assert_false(b->is_deployment);
+
+    b = must_build(&cap, "my-org/devlake-jenkins/PR-2", 1);
+    assert_string_equal(b->result, "aborted");
+
+    for (size_t i = 0; i < cap.n_builds; i++)
+        deployments += cap.builds[i].is_deployment != 0;
+    assert_int_equal(deployments, 4);                /* main #1..#4 */
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------- hand-written */
+
+static void test_job_with_environment_parameter(void **state)
+{
+    static const char *const keys[] = {
+        "deployment_job", "^payments/deploy-", "environment_parameter", "ENVIRONMENT", NULL,
+    };
+    cw_capture cap;
+    const cw_build *b;
+    const char *job = "payments/deploy-payments";
+    assert_int_equal(parse(cw_test_data("jenkins/deploy-job.json"), keys, &cap), 0);
+    /* 7 builds: #14 building, #8 result null -> skipped; #9 has no timestamp -> reject. */
+    assert_int_equal(cap.n_builds, 4);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_null(cw_capture_build(&cap, job, 14));
+    assert_null(cw_capture_build(&cap, job, 8));
+    assert_int_equal(cap.rejects[0].origin.record, 6);
+    assert_string_equal(cap.rejects[0].field, "started_at");
+    assert_non_null(strstr(cap.rejects[0].raw, "\"number\":9"));
+
+    /* 2026-01-01T00:00:00.500Z + 61 s = 00:01:01.500 -> 00:01:01. */
+    b = must_build(&cap, job, 12);
+    assert_int_equal(b->origin.record, 3);
+    assert_true(b->started_at == cw_t("2026-01-01T00:00:00Z"));
+    assert_true(b->finished_at == cw_t("2026-01-01T00:01:01Z"));
+    assert_string_equal(b->result, "success");
+    assert_string_equal(b->revision, "1212121212121212121212121212121212121212");  /* first BuildData */
+    assert_string_equal(b->url, "https://ci.example.com/job/payments/job/deploy-payments/12/");
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, "production");
+    assert_true(b->is_production);
+
+    /* A failed production deployment: 01:00:00.999 + 1.001 s = 01:00:02. */
+    b = must_build(&cap, job, 13);
+    assert_string_equal(b->result, "failure");
+    assert_true(b->started_at == cw_t("2026-01-01T01:00:00Z"));
+    assert_true(b->finished_at == cw_t("2026-01-01T01:00:02Z"));
+    assert_string_equal(b->environment, "prod-eu");
+    assert_true(b->is_deployment);
+    assert_true(b->is_production);
+    assert_string_equal(b->revision, "1313131313131313131313131313131313131313");
+
+    b = must_build(&cap, job, 11);                   /* staging: a deployment, not production */
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, "staging");
+    assert_false(b->is_production);
+    assert_true(b->finished_at == cw_t("2025-12-31T00:00:02Z"));
+
+    b = must_build(&cap, job, 10);                   /* no BuildData, no parameter */
+    assert_null(b->revision);
+    assert_null(b->environment);
+    assert_false(b->is_production);
+    assert_string_equal(b->result, "aborted");
+    cw_capture_free(&cap);
+}
+
+static void test_named_capture_and_display_names(void **state)
+{
+    static const char *const keys[] = {"deployment_job", "/deploy-(?<environment>[a-z]+)$", NULL};
+    cw_capture cap;
+    const cw_build *b;
+    assert_int_equal(parse(cw_test_data("jenkins/deploy-array.json"), keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 3);
+    assert_int_equal(cap.n_rejects, 1);              /* the 4th element has no number */
+    assert_int_equal(cap.rejects[0].origin.record, 4);
+    assert_string_equal(cap.rejects[0].field, "number");
+
+    /* 2026-01-02T00:00:00Z + 59.999 s -> 00:00:59. */
+    b = must_build(&cap, "releases/deploy-prod", 5);
+    assert_true(b->started_at == cw_t("2026-01-02T00:00:00Z"));
+    assert_true(b->finished_at == cw_t("2026-01-02T00:00:59Z"));
+    assert_string_equal(b->environment, "prod");
+    assert_true(b->is_deployment);
+    assert_true(b->is_production);
+    assert_string_equal(b->revision, "5555555555555555555555555555555555555555");
+
+    b = must_build(&cap, "releases/deploy-qa", 2);
+    assert_string_equal(b->environment, "qa");
+    assert_string_equal(b->result, "unstable");
+    assert_true(b->is_deployment);
+    assert_false(b->is_production);
+
+    b = must_build(&cap, "releases/build-app", 7);
+    assert_false(b->is_deployment);
+    assert_null(b->environment);
+    cw_capture_free(&cap);
+}
+
+static void test_single_build_with_job_key(void **state)
+{
+    static const char *const keys[] = {"job", "ops/release", "environment", "Production", NULL};
+    cw_capture cap;
+    const cw_build *b;
+    assert_int_equal(parse(cw_test_data("jenkins/single-build.json"), keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 1);
+    assert_int_equal(cap.n_rejects, 0);
+    b = must_build(&cap, "ops/release", 31);
+    assert_int_equal(b->origin.record, 1);
+    /* No deployment_job: a build with a known environment is a deployment;
+     * `production` (default ^prod) compares without case. */
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, "Production");
+    assert_true(b->is_production);
+    assert_true(b->finished_at == 1650024050);
+    cw_capture_free(&cap);
+
+    /* Without the job key and without fullDisplayName the build cannot be named. */
+    assert_int_equal(parse(cw_test_data("jenkins/single-build.json"), NULL, &cap), 0);
+    assert_int_equal(cap.n_builds, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "job");
+    cw_capture_free(&cap);
+}
+
+static void test_builds_array_with_job_name(void **state)
+{
+    cw_capture cap;
+    const cw_build *b;
+    assert_int_equal(parse(cw_test_data("jenkins/nightly-builds.json"), NULL, &cap), 0);
+    assert_int_equal(cap.n_builds, 2);
+    b = must_build(&cap, "nightly", 3);              /* job from `name` */
+    assert_string_equal(b->result, "unstable");
+    assert_true(b->finished_at == cw_t("2026-01-03T01:00:00Z"));   /* 00:00 + 3600000 ms */
+    assert_false(b->is_deployment);
+    b = must_build(&cap, "nightly", 2);              /* timestamp given as a string */
+    assert_string_equal(b->result, "not_built");
+    assert_true(b->started_at == cw_t("2026-01-02T00:00:00Z"));
+    cw_capture_free(&cap);
+}
+
+static void test_unusable_files(void **state)
+{
+    cw_capture cap;
+    assert_int_equal(parse(cw_temp_file("{\"jobs\": []}", ".json"), NULL, &cap), -1);
+    assert_int_equal(cap.n_rejects, 1);
+    cw_capture_free(&cap);
+    assert_int_equal(parse(cw_temp_file("{\"builds\": [", ".json"), NULL, &cap), -1);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 0);
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------------- validate */
+
+/* Run validate with stderr captured into buf. */
+static int validate_capturing(const char *const *keys, char *buf, size_t size)
+{
+    test_source t;
+    char path[] = "/tmp/cw_jenkins_err_XXXXXX";
+    int fd = mkstemp(path), saved, rc;
+    FILE *f;
+    size_t n;
+    assert_true(fd >= 0);
+    make_source(&t, keys);
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    rc = cw_source_jenkins.validate(&t.src);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    f = fopen(path, "r");
+    n = fread(buf, 1, size - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    unlink(path);
+    return rc;
+}
+
+static void test_validate_regexes(void **state)
+{
+    static const char *const good[] = {"deployment_job", "^deploy-(?<environment>\\w+)$", NULL};
+    static const char *const bad_job[] = {"deployment_job", "deploy-(", NULL};
+    static const char *const bad_prod[] = {"production", "[prod", NULL};
+    char err[512];
+    assert_int_equal(validate_capturing(good, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    /* deployment_job is the first key: line 10 in make_source. */
+    assert_int_equal(validate_capturing(bad_job, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "test.ini:10: deployment_job: offset 8: missing closing parenthesis"));
+    assert_int_equal(validate_capturing(bad_prod, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "test.ini:10: production: offset 5:"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_devlake_freestyle_builds),
+        cmocka_unit_test(test_devlake_multibranch_builds),
+        cmocka_unit_test(test_job_with_environment_parameter),
+        cmocka_unit_test(test_named_capture_and_display_names),
+        cmocka_unit_test(test_single_build_with_job_key),
+        cmocka_unit_test(test_builds_array_with_job_name),
+        cmocka_unit_test(test_unusable_files),
+        cmocka_unit_test(test_validate_regexes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
