@@ -700,7 +700,7 @@ static int git_produce(const cw_source *src, const char *out_path)
     const char *since = cw_source_get(src, "since");
     char *repo = cw_source_path(src, "repository_path");
     char *since_arg = NULL;
-    char *argv[14];
+    char *argv[16];
     int argc = 0, fd, status = 0, rc = -1;
     pid_t pid;
 
@@ -713,6 +713,9 @@ static int git_produce(const cw_source *src, const char *out_path)
     argv[argc++] = repo;
     argv[argc++] = "-c";
     argv[argc++] = "core.quotepath=false";
+    /* a user's log.showSignature would interleave gpg output with records */
+    argv[argc++] = "-c";
+    argv[argc++] = "log.showSignature=false";
     argv[argc++] = "log";
     argv[argc++] = "--all";
     argv[argc++] = "--date-order";

@@ -1,0 +1,614 @@
+/*
+ * jira.c - the Jira REST connector (source type "jira").
+ *
+ * Reads what Jira's REST API returns, in every envelope seen in the wild
+ * (formats.md §2, decision 2):
+ *   - search pages: classic {startAt,maxResults,total,issues}, the Cloud
+ *     /rest/api/3/search/jql {issues,nextPageToken,isLast}, agile board
+ *     issue pages (same as classic);
+ *   - a plain JSON array of issues, or one issue object per file
+ *     (GET /issue/{key}, as in the ALOY archive);
+ *   - changelog pages from /rest/api/{2,3}/issue/{key}/changelog
+ *     {values:[histories],startAt,maxResults,total,isLast}, and bare arrays
+ *     of histories;
+ *   - the DevLake raw-table CSV wrapper, one issue or one history per row.
+ *
+ * Each issue becomes one cw_work_item and each status change in its
+ * changelog one cw_transition, oldest first (Cloud sends histories
+ * newest-first).  A history carries no issue reference of its own, so for
+ * changelog pages the owner comes from the page's `self` URL, the file name
+ * (<KEY>.changelog.json) or, in a DevLake wrapper, the row's url / input.
+ */
+#include "source.h"
+#include "devlake.h"
+#include "../core/config.h"
+#include "../core/csv.h"
+#include "../core/json.h"
+#include "../core/time.h"
+#include "../core/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RAW_MAX 600                /* bytes of raw JSON kept in a reject */
+
+static const char *const jira_keys[] = { "key_prefix_filter", NULL };
+
+/* Who a changelog history belongs to: a key ("PAY-12") and/or a numeric id. */
+typedef struct jira_owner {
+    char key[128];
+    char id[32];
+} jira_owner;
+
+typedef struct jira_ctx {
+    const cw_source *src;
+    const char *path;
+    cw_sink *sink;
+    cw_strlist keep;           /* key_prefix_filter; empty = keep every project */
+    jira_owner file_owner;     /* from "<KEY>.changelog.json", empty when none */
+} jira_ctx;
+
+/* One status change, collected so a changelog can be sorted before emitting. */
+typedef struct status_change {
+    int64_t at;
+    json_t *history_id;        /* string or number, NULL when absent */
+    const char *from, *to;
+    long record;
+    size_t order;              /* position in the input: the last tie-break keeps sorting stable */
+} status_change;
+
+/* ------------------------------------------------------------------ helpers */
+
+static int emit_reject(jira_ctx *c, long record, const char *field, json_t *raw_json,
+                       const char *reason)
+{
+    cw_origin o = { c->src->name, c->path, record };
+    char *raw = raw_json ? cw_json_dump_short(raw_json, RAW_MAX) : NULL;
+    int rc = cw_sink_reject(c->sink, &o, field, raw, "%s", reason);
+    free(raw);
+    return rc;
+}
+
+/* Why a timestamp node could not be read, for a reject's reason. */
+static void bad_time_reason(json_t *node, char *buf, size_t size)
+{
+    if (!node)
+        snprintf(buf, size, "missing timestamp");
+    else if (json_is_string(node))
+        snprintf(buf, size, "unparseable timestamp '%.80s'", json_string_value(node));
+    else
+        snprintf(buf, size, "timestamp is not a string");
+}
+
+/* A JSON string or integer as text ("13383" either way); NULL otherwise. */
+static const char *id_text(json_t *v, char *buf, size_t size)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+        return buf;
+    }
+    return NULL;
+}
+
+static int is_all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* Put a key or numeric id into owner; returns 0 when it fits. */
+static int owner_set(jira_owner *owner, const char *text, size_t n)
+{
+    char tmp[128];
+    if (n == 0 || n >= sizeof(tmp))
+        return -1;
+    memcpy(tmp, text, n);
+    tmp[n] = '\0';
+    if (is_all_digits(tmp)) {
+        if (n >= sizeof(owner->id))
+            return -1;
+        memcpy(owner->id, tmp, n + 1);
+    } else {
+        memcpy(owner->key, tmp, n + 1);
+    }
+    return 0;
+}
+
+static int owner_known(const jira_owner *owner)
+{
+    return owner->key[0] || owner->id[0];
+}
+
+/* ".../rest/api/3/issue/PAY-12/changelog?startAt=0" -> PAY-12 (or a numeric id). */
+static int owner_from_url(const char *url, jira_owner *owner)
+{
+    const char *p = url ? strstr(url, "/issue/") : NULL;
+    size_t n;
+    if (!p)
+        return -1;
+    p += strlen("/issue/");
+    n = strcspn(p, "/?#");
+    if (strncmp(p + n, "/changelog", 10) != 0)
+        return -1;
+    return owner_set(owner, p, n);
+}
+
+/* "<dir>/PAY-12.changelog.json" -> PAY-12. */
+static void owner_from_file_name(const char *path, jira_owner *owner)
+{
+    static const char suffix[] = ".changelog.json";
+    const char *base = strrchr(path, '/');
+    size_t len;
+    base = base ? base + 1 : path;
+    len = strlen(base);
+    if (len > sizeof(suffix) - 1 && strcmp(base + len - (sizeof(suffix) - 1), suffix) == 0)
+        owner_set(owner, base, len - (sizeof(suffix) - 1));
+}
+
+/* DevLake's `input` cell: {"issue_id": 13383, ...} or {"IssueId": 13383}. */
+static int owner_from_input(const char *input, jira_owner *owner)
+{
+    json_t *root, *v;
+    const char *name;
+    int rc = -1;
+    if (cw_str_empty(input) || !(root = json_loads(input, 0, NULL)))
+        return -1;
+    if (json_is_object(root)) {
+        json_object_foreach(root, name, v) {
+            char buf[32];
+            const char *id = id_text(v, buf, sizeof(buf));
+            if (id && (cw_streq_ci(name, "issue_id") || cw_streq_ci(name, "IssueId"))) {
+                rc = owner_set(owner, id, strlen(id));
+                break;
+            }
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+static int project_kept(const jira_ctx *c, const char *project)
+{
+    if (c->keep.n == 0)
+        return 1;
+    for (size_t i = 0; i < c->keep.n; i++)
+        if (project && strcmp(c->keep.items[i], project) == 0)
+            return 1;
+    return 0;
+}
+
+/* Status categories: Jira's own keys, the way metrics.md maps them. */
+static const char *map_status_category(const char *key)
+{
+    if (!key)
+        return NULL;
+    if (strcmp(key, "new") == 0)
+        return "todo";
+    if (strcmp(key, "done") == 0)
+        return "done";
+    return "in_progress";
+}
+
+/* ------------------------------------------------------------- transitions */
+
+static int compare_ids(json_t *ja, json_t *jb)
+{
+    char abuf[32], bbuf[32];
+    const char *a = id_text(ja, abuf, sizeof(abuf));
+    const char *b = id_text(jb, bbuf, sizeof(bbuf));
+    if (!a || !b)
+        return a ? -1 : (b ? 1 : 0);
+    if (is_all_digits(a) && is_all_digits(b) && strlen(a) != strlen(b))
+        return strlen(a) < strlen(b) ? -1 : 1;
+    return strcmp(a, b);
+}
+
+static int compare_changes(const void *pa, const void *pb)
+{
+    const status_change *a = pa, *b = pb;
+    int byid;
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    if ((byid = compare_ids(a->history_id, b->history_id)) != 0)
+        return byid;
+    return a->order < b->order ? -1 : (a->order > b->order);
+}
+
+static int is_status_item(json_t *item)
+{
+    const char *field = cw_json_str(item, "field");
+    const char *field_id = cw_json_str(item, "fieldId");
+    return (field && strcmp(field, "status") == 0) ||
+           (field_id && strcmp(field_id, "status") == 0);
+}
+
+/* Collect the status items of one history into *list (grown as needed).
+ * A history whose date cannot be read is rejected; a status item without a
+ * target status too.  Returns the sink's failure, or 0. */
+static int collect_history(jira_ctx *c, json_t *history, long record,
+                           status_change **list, size_t *n)
+{
+    json_t *items = json_object_get(history, "items"), *item;
+    const char *created = cw_json_str(history, "created");
+    json_t *hid = json_object_get(history, "id");
+    int64_t at;
+    size_t i;
+    int wanted = 0;
+    json_array_foreach(items, i, item)
+        wanted |= is_status_item(item);
+    if (!wanted)
+        return 0;
+    if (!created || cw_time_parse_iso8601(created, NULL, &at) != 0) {
+        char reason[200];
+        bad_time_reason(cw_json_path(history, "created"), reason, sizeof(reason));
+        return emit_reject(c, record, "changelog.histories.created", history, reason);
+    }
+    json_array_foreach(items, i, item) {
+        const char *to = cw_json_str(item, "toString");
+        if (!is_status_item(item))
+            continue;
+        if (!to) {
+            int rc = emit_reject(c, record, "changelog.histories.items.toString", item,
+                                 "status change without a target status");
+            if (rc)
+                return rc;
+            continue;
+        }
+        *list = cw_xrealloc(*list, (*n + 1) * sizeof(**list));
+        (*list)[*n] = (status_change){ at, hid, cw_json_str(item, "fromString"), to, record, *n };
+        (*n)++;
+    }
+    return 0;
+}
+
+/* Emit the status changes of a list of histories, oldest first.
+ * record > 0: every history belongs to that record (an issue's changelog);
+ * record == 0: history i is record i + 1 (a changelog page or array). */
+static int emit_histories(jira_ctx *c, json_t *histories, const char *key, const char *id,
+                          long record)
+{
+    status_change *list = NULL;
+    size_t n = 0, i;
+    json_t *h;
+    int rc = 0;
+    json_array_foreach(histories, i, h) {
+        if (!json_is_object(h))
+            continue;
+        if ((rc = collect_history(c, h, record ? record : (long)i + 1, &list, &n)) != 0)
+            break;
+    }
+    if (rc == 0 && n > 1)
+        qsort(list, n, sizeof(*list), compare_changes);
+    for (i = 0; rc == 0 && i < n; i++) {
+        char hidbuf[32];
+        cw_transition t = {
+            .origin = { c->src->name, c->path, list[i].record },
+            .item_key = key, .item_id = id,
+            .history_id = id_text(list[i].history_id, hidbuf, sizeof(hidbuf)),
+            .at = list[i].at, .from_status = list[i].from, .to_status = list[i].to,
+        };
+        rc = c->sink->transition(c->sink->ctx, &t);
+    }
+    free(list);
+    return rc ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ issues */
+
+/* An optional time: absent stays CW_NO_TIME; unreadable becomes a reject
+ * naming the field while the item still loads.  Returns the sink's result. */
+static int optional_time(jira_ctx *c, json_t *issue, long record, const char *field,
+                         int64_t *out)
+{
+    json_t *node = cw_json_path(issue, field);
+    const char *s = json_string_value(node);
+    char reason[200];
+    *out = CW_NO_TIME;
+    if (!node || (s && (!*s || cw_time_parse_iso8601(s, NULL, out) == 0)))
+        return 0;
+    *out = CW_NO_TIME;
+    bad_time_reason(node, reason, sizeof(reason));
+    return emit_reject(c, record, field, issue, reason);
+}
+
+/* The project key part of an issue key: "PAY-123" -> "PAY". */
+static char *project_from_key(const char *key)
+{
+    const char *dash = strrchr(key, '-');
+    return dash && dash != key ? cw_strndup(key, (size_t)(dash - key)) : cw_strdup(key);
+}
+
+static int emit_issue(jira_ctx *c, json_t *issue, long record)
+{
+    const char *key = cw_json_str(issue, "key");
+    const char *created = cw_json_str(issue, "fields.created");
+    json_t *fields = json_object_get(issue, "fields");
+    json_t *changelog = cw_json_path(issue, "changelog");
+    json_t *histories = cw_json_path(changelog, "histories");
+    char idbuf[32], reason[200];
+    cw_work_item w = { .origin = { c->src->name, c->path, record } };
+    char *project, *labels, *fix_versions;
+    int64_t total;
+    int rc;
+
+    if (!key || !*key)
+        return emit_reject(c, record, "key", issue, "issue without a key");
+    if (!json_is_object(fields))
+        return emit_reject(c, record, "fields", issue, "issue without fields");
+    if (!created || cw_time_parse_iso8601(created, NULL, &w.created_at) != 0) {
+        bad_time_reason(cw_json_path(fields, "created"), reason, sizeof(reason));
+        return emit_reject(c, record, "fields.created", issue, reason);
+    }
+    project = cw_json_str(issue, "fields.project.key")
+                  ? cw_strdup(cw_json_str(issue, "fields.project.key"))
+                  : project_from_key(key);
+    if (!project_kept(c, project)) {
+        free(project);
+        return 0;
+    }
+    if ((rc = optional_time(c, issue, record, "fields.updated", &w.updated_at)) != 0 ||
+        (rc = optional_time(c, issue, record, "fields.resolutiondate", &w.resolved_at)) != 0) {
+        free(project);
+        return -1;
+    }
+    labels = cw_json_join(cw_json_path(fields, "labels"), NULL, ",");
+    fix_versions = cw_json_join(cw_json_path(fields, "fixVersions"), "name", ",");
+    w.key = key;
+    w.external_id = id_text(json_object_get(issue, "id"), idbuf, sizeof(idbuf));
+    w.project = project;
+    w.summary = cw_json_str(fields, "summary");
+    w.type = cw_json_str(fields, "issuetype.name");
+    w.status = cw_json_str(fields, "status.name");
+    w.status_category = map_status_category(cw_json_str(fields, "status.statusCategory.key"));
+    w.labels = labels;
+    w.fix_versions = fix_versions;
+    w.assignee = cw_json_str(fields, "assignee.displayName");
+    w.has_changelog = json_is_object(changelog);
+    w.changelog_truncated = cw_json_int(changelog, "total", &total) == 0 &&
+                            total > (int64_t)json_array_size(histories);
+    rc = c->sink->work_item(c->sink->ctx, &w);
+    free(project);
+    free(labels);
+    free(fix_versions);
+    if (rc)
+        return -1;
+    return emit_histories(c, histories, key, w.external_id, record);
+}
+
+/* -------------------------------------------------------------- dispatching */
+
+static int looks_like_issue(json_t *v)
+{
+    return json_is_object(v) && (json_object_get(v, "fields") || json_object_get(v, "key"));
+}
+
+static int looks_like_history(json_t *v)
+{
+    return json_is_object(v) && json_is_array(json_object_get(v, "items")) &&
+           !json_object_get(v, "fields");
+}
+
+/* Histories whose owner is known: emit; unknown: one reject for the lot. */
+static int emit_owned_histories(jira_ctx *c, json_t *histories, const jira_owner *owner,
+                                long record, json_t *raw)
+{
+    const char *key = owner->key[0] ? owner->key : NULL;
+    if (!owner_known(owner))
+        return emit_reject(c, record, NULL, raw,
+                           "changelog histories without an issue key: name the file "
+                           "<KEY>.changelog.json or export the page with its `self` URL") ? -1 : 1;
+    if (key) {
+        char *project = project_from_key(key);
+        int kept = project_kept(c, project);
+        free(project);
+        if (!kept)
+            return 0;
+    }
+    return emit_histories(c, histories, key, owner->id[0] ? owner->id : NULL, record);
+}
+
+/* A JSON array: issues, histories, or (oddly) both.  Returns 0, 1 when the
+ * file was unusable (reject emitted), -1 on sink failure. */
+static int parse_array(jira_ctx *c, json_t *array)
+{
+    size_t i, n_histories = 0;
+    json_t *el;
+    json_array_foreach(array, i, el) {
+        if (looks_like_issue(el)) {
+            if (emit_issue(c, el, (long)i + 1) != 0)
+                return -1;
+        } else if (looks_like_history(el)) {
+            n_histories++;
+        } else if (emit_reject(c, (long)i + 1, NULL, el,
+                               "neither a Jira issue nor a changelog history")) {
+            return -1;
+        }
+    }
+    if (n_histories == 0)
+        return 0;
+    /* Sorting needs every history of the issue at once; emit_histories skips
+     * non-history elements by their missing status items. */
+    return emit_owned_histories(c, array, &c->file_owner, 0, NULL);
+}
+
+/* A changelog page: {self?, values:[histories], startAt, maxResults, total, isLast}. */
+static int parse_changelog_page(jira_ctx *c, json_t *page, json_t *values)
+{
+    jira_owner owner = c->file_owner;
+    jira_owner from_url = {{0}, {0}};
+    if (owner_from_url(cw_json_str(page, "self"), &from_url) == 0)
+        owner = from_url;
+    return emit_owned_histories(c, values, &owner, 0, NULL);
+}
+
+static int parse_document(jira_ctx *c, json_t *root)
+{
+    json_t *list;
+    size_t i;
+    json_t *el;
+    if (json_is_array(root))
+        return parse_array(c, root);
+    if (json_is_array(list = json_object_get(root, "issues"))) {
+        json_array_foreach(list, i, el) {
+            int rc = looks_like_issue(el) ? emit_issue(c, el, (long)i + 1)
+                     : emit_reject(c, (long)i + 1, NULL, el, "not a Jira issue");
+            if (rc)
+                return -1;
+        }
+        return 0;
+    }
+    if (json_is_array(list = json_object_get(root, "values")) ||
+        json_is_array(list = json_object_get(root, "histories")))
+        return parse_changelog_page(c, root, list);
+    /* A lone object is an issue only with `fields`: project.json has a key too. */
+    if (json_is_object(json_object_get(root, "fields")))
+        return emit_issue(c, root, 1) ? -1 : 0;
+    return emit_reject(c, 0, NULL, root,
+                       "not a Jira search page, issue, issue array or changelog page") ? -1 : 1;
+}
+
+/* ------------------------------------------------------------ DevLake rows */
+
+/* cw_devlake_each hands over only the `data` cell, and a changelog row names
+ * its issue only in `url` / `input`, so the wrapper rows are read here
+ * through core/csv.h. */
+typedef struct devlake_walk {
+    jira_ctx *c;
+    int data_col, url_col, input_col;
+    int sink_failed;
+} devlake_walk;
+
+static int devlake_header(void *ctx, const cw_csv_row *row)
+{
+    devlake_walk *w = ctx;
+    w->data_col = cw_csv_col(row, "data");
+    w->url_col = cw_csv_col(row, "url");
+    w->input_col = cw_csv_col(row, "input");
+    if (w->data_col >= 0)
+        return 0;
+    if (emit_reject(w->c, row->record, "data", NULL, "DevLake wrapper without a data column"))
+        w->sink_failed = 1;
+    return 1;
+}
+
+static int devlake_history(devlake_walk *w, json_t *history, const cw_csv_row *row)
+{
+    jira_owner owner = w->c->file_owner;
+    jira_owner hint = {{0}, {0}};
+    json_t *one = json_array();
+    int rc;
+    if (owner_from_url(cw_csv_get(row, w->url_col), &hint) == 0 ||
+        (!owner_known(&owner) && owner_from_input(cw_csv_get(row, w->input_col), &hint) == 0))
+        owner = hint;
+    json_array_append(one, history);
+    rc = emit_owned_histories(w->c, one, &owner, row->record, history);
+    json_decref(one);
+    return rc < 0 ? -1 : 0;
+}
+
+/* A row's outcome for cw_csv_read: only a sink failure stops the walk. */
+static int devlake_result(devlake_walk *w, int rc)
+{
+    if (rc)
+        w->sink_failed = 1;
+    return rc;
+}
+
+static int devlake_row(void *ctx, const cw_csv_row *row)
+{
+    devlake_walk *w = ctx;
+    const char *data = cw_csv_get(row, w->data_col);
+    json_error_t jerr;
+    json_t *item;
+    char reason[256];
+    int rc;
+    if (!data || !*data)
+        return devlake_result(w, emit_reject(w->c, row->record, "data", NULL, "empty data cell"));
+    if (!(item = json_loads(data, JSON_DECODE_ANY, &jerr))) {
+        snprintf(reason, sizeof(reason), "invalid JSON at column %d: %s", jerr.column, jerr.text);
+        return devlake_result(w, emit_reject(w->c, row->record, "data", NULL, reason));
+    }
+    if (looks_like_issue(item))
+        rc = emit_issue(w->c, item, row->record);
+    else if (looks_like_history(item))
+        rc = devlake_history(w, item, row);
+    else
+        rc = emit_reject(w->c, row->record, "data", item,
+                         "neither a Jira issue nor a changelog history");
+    json_decref(item);
+    return devlake_result(w, rc);
+}
+
+static int parse_devlake(jira_ctx *c)
+{
+    devlake_walk w = { c, -1, -1, -1, 0 };
+    char err[256];
+    int rc = cw_csv_read(c->path, devlake_header, devlake_row, &w, err, sizeof(err));
+    if (w.sink_failed)
+        return -1;
+    if (rc == -1) {
+        char reason[300];
+        snprintf(reason, sizeof(reason), "unreadable CSV: %s", err);
+        emit_reject(c, 0, NULL, NULL, reason);
+    }
+    return rc ? -1 : 0;
+}
+
+/* -------------------------------------------------------------- interface */
+
+static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
+{
+    jira_ctx c = { .src = src, .path = path, .sink = sink };
+    char err[256];
+    json_t *root;
+    int rc;
+    cw_strlist_split(cw_source_get(src, "key_prefix_filter"), &c.keep);
+    owner_from_file_name(path, &c.file_owner);
+    if (cw_devlake_is_wrapper(path)) {
+        rc = parse_devlake(&c);
+    } else if (!(root = cw_json_load_file(path, err, sizeof(err)))) {
+        char reason[300];
+        snprintf(reason, sizeof(reason), "invalid JSON: %s", err);
+        emit_reject(&c, 0, NULL, NULL, reason);
+        rc = -1;
+    } else {
+        rc = parse_document(&c, root) ? -1 : 0;
+        json_decref(root);
+    }
+    cw_strlist_free(&c.keep);
+    return rc;
+}
+
+static int jira_validate(const cw_source *src)
+{
+    const char *filter = cw_source_get(src, "key_prefix_filter");
+    cw_strlist list = { NULL, 0 };
+    int ok;
+    if (!filter)
+        return 0;
+    cw_strlist_split(filter, &list);
+    ok = list.n > 0;
+    cw_strlist_free(&list);
+    if (!ok) {
+        fprintf(stderr, "%s:%d: key_prefix_filter: expected a comma-separated list of "
+                "project keys\n", src->config_path, cw_source_line(src, "key_prefix_filter"));
+        return -1;
+    }
+    return 0;
+}
+
+const cw_source_type cw_source_jira = {
+    .name = "jira",
+    .keys = jira_keys,
+    .validate = jira_validate,
+    .produce = NULL,
+    .parse = jira_parse,
+};

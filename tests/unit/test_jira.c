@@ -1,0 +1,797 @@
+/*
+ * test_jira.c - the Jira connectors: REST JSON in every envelope (jira.c)
+ * and the "Export CSV (all fields)" file (jira_csv.c).
+ *
+ * Expected values were worked out by hand from the input text: the
+ * hand-written files in tests/data/jira/ and the real fixtures under
+ * $CW_FIXTURES/jira and $CW_FIXTURES/correlated/alloy/jira.
+ */
+#include "support.h"
+#include "extract/source.h"
+#include "core/time.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const cw_source_type cw_source_jira;
+extern const cw_source_type cw_source_jira_csv;
+
+/* A [source] section built by hand, as config.c would build it. */
+static cw_source make_source(const char *type, cw_kv *keys, size_t n_keys)
+{
+    cw_source src = {
+        .name = (char *)"tracker", .type = (char *)type, .line = 1,
+        .config_path = "test.ini", .config_dir = ".", .keys = keys, .n_keys = n_keys,
+    };
+    return src;
+}
+
+static int parse_jira(const char *path, cw_kv *keys, size_t n_keys, cw_capture *cap)
+{
+    cw_source src = make_source("jira", keys, n_keys);
+    cw_capture_init(cap);
+    return cw_source_jira.parse(&src, path, &cap->sink);
+}
+
+static int parse_csv(const char *path, cw_kv *keys, size_t n_keys, cw_capture *cap)
+{
+    cw_source src = make_source("jira-csv", keys, n_keys);
+    cw_capture_init(cap);
+    return cw_source_jira_csv.parse(&src, path, &cap->sink);
+}
+
+static const cw_transition *transition_by_history(const cw_capture *cap, const char *id)
+{
+    for (size_t i = 0; i < cap->n_transitions; i++)
+        if (cap->transitions[i].history_id && strcmp(cap->transitions[i].history_id, id) == 0)
+            return &cap->transitions[i];
+    return NULL;
+}
+
+/* The capture's items/transitions must carry the source name and file. */
+static void assert_origin(const cw_origin *o, const char *file, long record)
+{
+    assert_string_equal(o->source, "tracker");
+    assert_string_equal(o->file, file);
+    assert_int_equal(o->record, record);
+}
+
+/* ------------------------------------------------------------ hand-written JSON */
+
+static void test_classic_page(void **state)
+{
+    cw_capture cap;
+    const char *path = cw_test_data("jira/search_classic.json");
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_jira(path, NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 2);
+
+    w = cw_capture_item(&cap, "PAY-1");
+    assert_non_null(w);
+    assert_origin(&w->origin, path, 1);
+    assert_string_equal(w->external_id, "10001");
+    assert_string_equal(w->project, "PAY");
+    assert_string_equal(w->summary, "Card payments");
+    assert_string_equal(w->type, "Story");
+    assert_string_equal(w->status, "Done");
+    assert_string_equal(w->status_category, "done");
+    assert_string_equal(w->labels, "backend,pci");
+    assert_string_equal(w->fix_versions, "1.0,1.1");
+    assert_string_equal(w->assignee, "Ana Lima");
+    assert_true(w->created_at == cw_t("2026-03-02T01:00:00Z"));
+    assert_true(w->updated_at == cw_t("2026-03-05T10:30:00Z"));
+    assert_true(w->resolved_at == cw_t("2026-03-05T10:00:00Z"));
+    assert_int_equal(w->has_changelog, 1);
+    assert_int_equal(w->changelog_truncated, 1);      /* total 6, 4 histories */
+
+    w = cw_capture_item(&cap, "PAY-2");
+    assert_non_null(w);
+    assert_string_equal(w->status_category, "in_progress");  /* indeterminate */
+    assert_null(w->labels);
+    assert_null(w->fix_versions);
+    assert_null(w->assignee);
+    assert_true(w->created_at == cw_t("2026-03-04T08:15:30Z"));  /* fraction dropped */
+    assert_true(w->updated_at == CW_NO_TIME);         /* "yesterday" */
+    assert_true(w->resolved_at == CW_NO_TIME);        /* null */
+    assert_int_equal(w->changelog_truncated, 0);
+
+    /* PAY-3's created is "03/04/2026": rejected with its transitions. */
+    assert_null(cw_capture_item(&cap, "PAY-3"));
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "fields.updated");
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_non_null(strstr(cap.rejects[0].reason, "yesterday"));
+    assert_string_equal(cap.rejects[1].field, "fields.created");
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    assert_non_null(strstr(cap.rejects[1].reason, "03/04/2026"));
+    assert_non_null(cap.rejects[1].raw);
+
+    /* PAY-1: histories newest-first 130,125,120,99; 125 is not a status
+     * change; 99 and 120 share an instant, so the numeric id decides. */
+    assert_int_equal(cap.n_transitions, 4);
+    assert_string_equal(cap.transitions[0].history_id, "99");
+    assert_string_equal(cap.transitions[0].item_key, "PAY-1");
+    assert_string_equal(cap.transitions[0].item_id, "10001");
+    assert_string_equal(cap.transitions[0].from_status, "Open");
+    assert_string_equal(cap.transitions[0].to_status, "To Do");
+    assert_true(cap.transitions[0].at == cw_t("2026-03-03T02:00:00Z"));
+    assert_string_equal(cap.transitions[1].history_id, "120");   /* fieldId only */
+    assert_string_equal(cap.transitions[1].from_status, "To Do");
+    assert_string_equal(cap.transitions[1].to_status, "In Progress");
+    assert_true(cap.transitions[1].at == cw_t("2026-03-03T02:00:00Z"));
+    assert_string_equal(cap.transitions[2].history_id, "130");
+    assert_string_equal(cap.transitions[2].to_status, "Done");
+    assert_true(cap.transitions[2].at == cw_t("2026-03-05T10:00:00Z"));
+    assert_origin(&cap.transitions[2].origin, path, 1);
+    assert_string_equal(cap.transitions[3].history_id, "200");
+    assert_string_equal(cap.transitions[3].item_key, "PAY-2");
+    assert_string_equal(cap.transitions[3].to_status, "In Review");
+    assert_null(transition_by_history(&cap, "300"));
+    cw_capture_free(&cap);
+}
+
+static void test_jql_page(void **state)
+{
+    cw_capture cap;
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_jira(cw_test_data("jira/search_jql.json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 2);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 0);
+    w = cw_capture_item(&cap, "OPS-11");
+    assert_non_null(w);
+    assert_string_equal(w->project, "OPS");                  /* from the key */
+    assert_string_equal(w->status_category, "todo");
+    assert_string_equal(w->labels, "security");
+    assert_true(w->created_at == cw_t("2026-01-10T17:00:00Z"));
+    assert_int_equal(w->has_changelog, 0);
+    assert_int_equal(w->changelog_truncated, 0);
+    w = cw_capture_item(&cap, "OPS-12");
+    assert_non_null(w);
+    assert_string_equal(w->external_id, "20002");            /* numeric id */
+    assert_null(w->status_category);                         /* no statusCategory */
+    assert_null(w->type);
+    assert_int_equal(w->origin.record, 2);
+    cw_capture_free(&cap);
+}
+
+static void test_plain_array_and_filter(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = { { (char *)"key_prefix_filter", (char *)"API, OPS", 3 } };
+    const char *path = cw_test_data("jira/issues_array.json");
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_jira(path, NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 2);
+    assert_int_equal(cap.n_rejects, 1);                      /* month 13 */
+    assert_string_equal(cap.rejects[0].field, "fields.resolutiondate");
+    w = cw_capture_item(&cap, "API-9");
+    assert_non_null(w);
+    assert_true(w->resolved_at == CW_NO_TIME);
+    assert_true(w->created_at == cw_t("2025-12-02T09:00:00Z"));
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_jira(path, keys, 1, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_string_equal(cap.items[0].key, "API-9");
+    assert_int_equal(cap.items[0].origin.record, 2);
+    cw_capture_free(&cap);
+}
+
+static void test_changelog_page_key_from_file_name(void **state)
+{
+    cw_capture cap;
+    const char *path = cw_test_data("jira/PAY-7.changelog.json");
+    (void)state;
+    assert_int_equal(parse_jira(path, NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 2);
+    assert_string_equal(cap.transitions[0].item_key, "PAY-7");
+    assert_null(cap.transitions[0].item_id);
+    assert_string_equal(cap.transitions[0].history_id, "500");
+    assert_string_equal(cap.transitions[0].from_status, "To Do");
+    assert_true(cap.transitions[0].at == cw_t("2026-02-01T09:00:00Z"));
+    assert_origin(&cap.transitions[0].origin, path, 2);      /* second value */
+    assert_string_equal(cap.transitions[1].history_id, "501");
+    assert_string_equal(cap.transitions[1].to_status, "Done");
+    cw_capture_free(&cap);
+}
+
+static void test_changelog_page_key_from_self(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_test_data("jira/changelog_self.json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_transitions, 1);
+    assert_string_equal(cap.transitions[0].item_key, "OPS-3");
+    assert_string_equal(cap.transitions[0].from_status, "Open");
+    assert_string_equal(cap.transitions[0].to_status, "Closed");
+    assert_true(cap.transitions[0].at == cw_t("2026-01-15T08:00:00Z"));
+    cw_capture_free(&cap);
+}
+
+static void test_changelog_page_without_key(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_test_data("jira/changelog_nokey.json"), NULL, 0, &cap), -1);
+    assert_int_equal(cap.n_transitions, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 0);
+    assert_non_null(strstr(cap.rejects[0].reason, "without an issue key"));
+    cw_capture_free(&cap);
+}
+
+static void test_bad_json(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    /* Line 2 is `  {"key": "PAY-1",}`: the '}' in column 19 cannot follow ','. */
+    assert_int_equal(parse_jira(cw_test_data("jira/bad.json"), NULL, 0, &cap), -1);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_non_null(strstr(cap.rejects[0].reason, "line 2, column 19"));
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_jira(cw_test_data("jira/unknown_shape.json"), NULL, 0, &cap), -1);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.n_items, 0);
+    cw_capture_free(&cap);
+}
+
+static void test_odd_types(void **state)
+{
+    cw_capture cap;
+    const cw_work_item *w;
+    (void)state;
+    /* Wrong JSON types anywhere: rejects or absent values, never a crash. */
+    assert_int_equal(parse_jira(cw_test_data("jira/odd_types.json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 2);
+    assert_int_equal(cap.n_transitions, 1);
+    assert_int_equal(cap.n_rejects, 5);
+    assert_string_equal(cap.rejects[0].field, "fields");                 /* */
+    assert_string_equal(cap.rejects[1].field, "fields.created");         /* a number */
+    assert_string_equal(cap.rejects[1].reason, "timestamp is not a string");
+    assert_string_equal(cap.rejects[2].field, "changelog.histories.items.toString");
+    assert_int_equal(cap.rejects[2].origin.record, 4);
+    assert_int_equal(cap.rejects[3].origin.record, 5);                   /* "str" */
+    assert_int_equal(cap.rejects[4].origin.record, 6);                   /* null */
+    w = cw_capture_item(&cap, "A-3");
+    assert_non_null(w);
+    assert_null(w->external_id);
+    assert_string_equal(w->project, "A");
+    assert_null(w->labels);
+    assert_string_equal(w->fix_versions, "ok");
+    assert_int_equal(w->has_changelog, 1);
+    assert_int_equal(w->changelog_truncated, 0);
+    assert_string_equal(cap.transitions[0].item_key, "A-4");
+    assert_string_equal(cap.transitions[0].to_status, "Y");
+    assert_null(cap.transitions[0].from_status);
+    cw_capture_free(&cap);
+}
+
+static void test_devlake_changelog_owner_from_input(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_test_data("jira/devlake_changelog_input.csv"), NULL, 0, &cap),
+                     0);
+    assert_int_equal(cap.n_transitions, 1);
+    assert_null(cap.transitions[0].item_key);
+    assert_string_equal(cap.transitions[0].item_id, "777");
+    assert_string_equal(cap.transitions[0].history_id, "9001");
+    assert_true(cap.transitions[0].at == cw_t("2026-04-01T10:00:00Z"));
+    assert_int_equal(cap.transitions[0].origin.record, 2);
+    /* Row 3 names no issue; row 4's data is not JSON. */
+    assert_int_equal(cap.n_rejects, 2);
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    assert_int_equal(cap.rejects[1].origin.record, 4);
+    assert_string_equal(cap.rejects[1].field, "data");
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------------ real JSON fixtures */
+
+static void test_gojira_sprint_page(void **state)
+{
+    cw_capture cap;
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("jira/go-jira_issues_in_sprint_with_changelog.json"),
+                                NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 0);   /* only summary and priority changed */
+    w = cw_capture_item(&cap, "AR-86");
+    assert_non_null(w);
+    assert_string_equal(w->external_id, "12338");
+    assert_string_equal(w->project, "AR");
+    assert_null(w->summary);                  /* the mock has no summary */
+    assert_string_equal(w->type, "Task");
+    assert_string_equal(w->status, "Ready");
+    assert_string_equal(w->status_category, "todo");
+    assert_string_equal(w->assignee, "mister Morris");
+    assert_true(w->created_at == cw_t("2015-12-02T15:39:15Z"));
+    assert_true(w->updated_at == cw_t("2016-02-01T16:17:04Z"));
+    assert_true(w->resolved_at == cw_t("2015-12-07T22:19:13Z"));
+    assert_int_equal(w->has_changelog, 1);
+    assert_int_equal(w->changelog_truncated, 0);   /* no total given */
+    cw_capture_free(&cap);
+}
+
+/* EE-1 as recorded by DevLake (merico.atlassian.net), checked field by field. */
+static void assert_ee1(const cw_capture *cap, long record)
+{
+    const cw_work_item *w = cw_capture_item(cap, "EE-1");
+    assert_non_null(w);
+    assert_int_equal(w->origin.record, record);
+    assert_string_equal(w->external_id, "10063");
+    assert_string_equal(w->project, "EE");
+    assert_string_equal(w->type, "故事");
+    assert_string_equal(w->status, "已完成");
+    assert_string_equal(w->status_category, "todo");   /* 已完成 but category new */
+    assert_string_equal(w->labels, "frontEnd,Saas");
+    assert_string_equal(w->fix_versions, "v2.7.0");
+    assert_string_equal(w->assignee, "Dingding Zhang");
+    assert_true(w->created_at == cw_t("2020-06-12T00:13:13Z"));
+    assert_true(w->resolved_at == cw_t("2020-06-19T06:31:18Z"));
+    assert_int_equal(w->has_changelog, 1);
+    assert_int_equal(w->changelog_truncated, 0);       /* total 25, 25 returned */
+}
+
+/* EE-1's five status changes, oldest first (the recording is newest-first). */
+static void assert_ee1_transitions(const cw_capture *cap)
+{
+    static const char *const ids[] = { "10900", "10911", "11066", "12025", "86412" };
+    static const char *const to[] = { "Ready for Dev", "In Development", "Open", "Closed",
+                                      "已完成" };
+    size_t k = 0;
+    for (size_t i = 0; i < cap->n_transitions; i++) {
+        const cw_transition *t = &cap->transitions[i];
+        if (!t->item_key || strcmp(t->item_key, "EE-1") != 0)
+            continue;
+        assert_true(k < 5);
+        assert_string_equal(t->history_id, ids[k]);
+        assert_string_equal(t->to_status, to[k]);
+        assert_string_equal(t->item_id, "10063");
+        k++;
+    }
+    assert_int_equal(k, 5);
+    assert_string_equal(transition_by_history(cap, "10900")->from_status, "Inbox");
+    assert_true(transition_by_history(cap, "10900")->at == cw_t("2020-06-12T01:45:24Z"));
+    assert_true(transition_by_history(cap, "86412")->at == cw_t("2021-03-28T08:06:08Z"));
+}
+
+static void test_devlake_issues_csv(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"),
+                                NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 3);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_ee1(&cap, 2);                                   /* header is record 1 */
+    assert_ee1_transitions(&cap);
+    assert_int_equal(cap.n_transitions, 5 + 6 + 6);
+    assert_string_equal(cw_capture_item(&cap, "EE-2")->status_category, "done");
+    assert_int_equal(cw_capture_item(&cap, "EE-3")->origin.record, 4);
+    cw_capture_free(&cap);
+}
+
+static void test_devlake_issues_items_json(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.items.json"),
+                                NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 3);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_ee1(&cap, 1);
+    assert_ee1_transitions(&cap);
+    assert_int_equal(cap.n_transitions, 17);
+    cw_capture_free(&cap);
+}
+
+static void test_devlake_due_date_csv(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("jira/devlake_raw_jira_api_issues_for_due_date.csv"),
+                                NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_ee1(&cap, 2);
+    assert_ee1_transitions(&cap);
+    assert_int_equal(cap.n_transitions, 5);
+    cw_capture_free(&cap);
+}
+
+static void test_alloy_single_issue_files(void **state)
+{
+    cw_capture cap;
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("correlated/alloy/jira/1000-1999/ALOY-1001.json"),
+                                NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_int_equal(cap.n_rejects, 0);
+    w = &cap.items[0];
+    assert_string_equal(w->key, "ALOY-1001");
+    assert_string_equal(w->external_id, "129872");
+    assert_string_equal(w->project, "ALOY");
+    assert_string_equal(w->summary, "Remove usage of wrench in favor of fs-extra");
+    assert_string_equal(w->type, "Improvement");
+    assert_string_equal(w->status, "Closed");
+    assert_string_equal(w->status_category, "done");
+    assert_null(w->labels);
+    assert_null(w->fix_versions);
+    assert_string_equal(w->assignee, "Feon Sua Xin Miao");
+    assert_true(w->created_at == cw_t("2014-05-01T17:39:46Z"));
+    assert_true(w->resolved_at == cw_t("2018-09-07T22:05:15Z"));
+    assert_int_equal(w->has_changelog, 0);
+    assert_int_equal(cap.n_transitions, 0);
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_jira(cw_fixture("correlated/alloy/jira/1-999/ALOY-103.json"),
+                                NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    w = &cap.items[0];
+    assert_string_equal(w->labels, "GA-candidate,notable");
+    assert_string_equal(w->fix_versions, "Alloy 0.3.4,2012 Sprint 26");
+    assert_string_equal(w->status, "Resolved");
+    assert_null(w->assignee);
+    assert_true(w->created_at == cw_t("2012-07-17T11:24:38Z"));
+    assert_true(w->updated_at == cw_t("2018-03-07T22:26:10Z"));
+    cw_capture_free(&cap);
+}
+
+static void test_changelog_items_without_key(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    /* A bare array of 10 histories: nothing says which issue they belong to. */
+    assert_int_equal(parse_jira(cw_fixture(
+        "jira/devlake_raw_jira_api_issue_changelogs.status-only.excerpt.items.json"),
+        NULL, 0, &cap), -1);
+    assert_int_equal(cap.n_transitions, 0);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_null(cap.rejects[0].field);
+    assert_non_null(strstr(cap.rejects[0].reason, "<KEY>.changelog.json"));
+    cw_capture_free(&cap);
+}
+
+static void test_changelog_devlake_csv(void **state)
+{
+    cw_capture cap;
+    const cw_transition *t;
+    (void)state;
+    /* Each row's url is .../rest/api/3/issue/<numeric id>/changelog. */
+    assert_int_equal(parse_jira(cw_fixture(
+        "jira/devlake_raw_jira_api_issue_changelogs.status-only.excerpt.csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 10);
+    t = &cap.transitions[0];
+    assert_null(t->item_key);
+    assert_string_equal(t->item_id, "13383");
+    assert_string_equal(t->history_id, "58006");
+    assert_string_equal(t->from_status, "Open");
+    assert_string_equal(t->to_status, "开发中");
+    assert_true(t->at == cw_t("2021-01-25T13:49:52Z"));
+    assert_int_equal(t->origin.record, 2);
+    t = &cap.transitions[9];
+    assert_string_equal(t->item_id, "13491");
+    assert_string_equal(t->to_status, "Closed");
+    assert_int_equal(t->origin.record, 11);
+    cw_capture_free(&cap);
+}
+
+static void test_jira_validate(void **state)
+{
+    cw_kv good[] = { { (char *)"key_prefix_filter", (char *)"PAY,OPS", 2 } };
+    cw_kv bad[] = { { (char *)"key_prefix_filter", (char *)" , ", 2 } };
+    cw_source src = make_source("jira", good, 1);
+    (void)state;
+    assert_int_equal(cw_source_jira.validate(&src), 0);
+    src = make_source("jira", bad, 1);
+    assert_int_equal(cw_source_jira.validate(&src), -1);
+    src = make_source("jira", NULL, 0);
+    assert_int_equal(cw_source_jira.validate(&src), 0);
+    assert_string_equal(cw_source_jira.name, "jira");
+}
+
+/* ------------------------------------------------------------------- CSV */
+
+static void test_csv_cloud_export(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = { { (char *)"timezone", (char *)"America/Chicago", 2 } };
+    const char *path = cw_fixture("jira/jira-cloud-export-all-fields_ericmedlock.csv");
+    const cw_work_item *w;
+    size_t todo = 0, doing = 0, done = 0;
+    (void)state;
+    assert_int_equal(parse_csv(path, keys, 1, &cap), 0);
+    assert_int_equal(cap.n_items, 22);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 0);
+
+    /* TES-19: Created "03/Sep/25 9:21 AM", Resolved "12/Sep/25 9:05 AM",
+     * Chicago on daylight time (UTC-5). */
+    w = cw_capture_item(&cap, "TES-19");
+    assert_non_null(w);
+    assert_string_equal(w->external_id, "10678");
+    assert_string_equal(w->summary, "Create a Network Architecture diagram for TAG");
+    assert_string_equal(w->type, "Task");
+    assert_string_equal(w->status, "Done");
+    assert_string_equal(w->status_category, "done");
+    assert_string_equal(w->project, "TES");
+    assert_string_equal(w->assignee, "Saicharan Basireddy");
+    assert_true(w->created_at == cw_t("2025-09-03T14:21:00Z"));
+    assert_true(w->resolved_at == cw_t("2025-09-12T14:05:00Z"));
+    assert_int_equal(w->has_changelog, 0);
+    assert_null(w->labels);
+
+    w = cw_capture_item(&cap, "TES-13");            /* "28/Aug/25 1:49 PM" */
+    assert_non_null(w);
+    assert_true(w->created_at == cw_t("2025-08-28T18:49:00Z"));
+    w = cw_capture_item(&cap, "TES-25");            /* first data row */
+    assert_non_null(w);
+    assert_int_equal(w->origin.record, 2);
+    assert_null(w->assignee);
+    assert_true(w->resolved_at == CW_NO_TIME);
+
+    for (size_t i = 0; i < cap.n_items; i++) {
+        const char *cat = cap.items[i].status_category;
+        assert_non_null(cat);
+        todo += strcmp(cat, "todo") == 0;
+        doing += strcmp(cat, "in_progress") == 0;
+        done += strcmp(cat, "done") == 0;
+    }
+    assert_int_equal(todo, 9);
+    assert_int_equal(doing, 3);
+    assert_int_equal(done, 10);
+    cw_capture_free(&cap);
+
+    /* Default time zone is UTC. */
+    assert_int_equal(parse_csv(path, NULL, 0, &cap), 0);
+    assert_true(cw_capture_item(&cap, "TES-19")->created_at == cw_t("2025-09-03T09:21:00Z"));
+    cw_capture_free(&cap);
+}
+
+static void test_csv_french_defaults_miss_created(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    /* The fork owner's file has no Created column under any stock name. */
+    assert_int_equal(parse_csv(cw_fixture("jira/jira-server-export-fr-locale_ckiw_JIRA28line.csv"),
+                               NULL, 0, &cap), -1);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "created");
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_non_null(strstr(cap.rejects[0].reason, "missing column"));
+    cw_capture_free(&cap);
+}
+
+static void test_csv_french_configured(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = {
+        { (char *)"timezone", (char *)"Europe/Paris", 2 },
+        { (char *)"column.summary", (char *)"resume", 3 },
+        { (char *)"column.created", (char *)"Journal de travail|Commentaire", 4 },
+        { (char *)"column.labels", (char *)"Étiquettes", 5 },
+    };
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_csv(cw_fixture("jira/jira-server-export-fr-locale_ckiw_JIRA28line.csv"),
+                               keys, 4, &cap), 0);
+    /* 27 rows: CNED-4, 5, 12 and 15 (records 5, 6, 13, 15) have no date in
+     * those columns. */
+    assert_int_equal(cap.n_items, 23);
+    assert_int_equal(cap.n_rejects, 4);
+    assert_int_equal(cap.rejects[0].origin.record, 5);
+    assert_int_equal(cap.rejects[1].origin.record, 6);
+    assert_int_equal(cap.rejects[2].origin.record, 13);
+    assert_int_equal(cap.rejects[3].origin.record, 15);
+    assert_string_equal(cap.rejects[0].field, "Journal de travail");
+
+    w = cw_capture_item(&cap, "CNED-1");            /* "10/oct./16 11:54 AM", CEST */
+    assert_non_null(w);
+    assert_true(w->created_at == cw_t("2016-10-10T09:54:00Z"));
+    assert_string_equal(w->summary, "Etape 1 : migration de Tesseract en JS");
+    assert_string_equal(w->type, "Épopée");
+    assert_string_equal(w->status, "Validé");
+    assert_string_equal(w->external_id, "11903");
+    assert_string_equal(w->project, "CNED");
+    assert_null(w->labels);
+    w = cw_capture_item(&cap, "CNED-6");            /* "06/août/15 12:00 PM" */
+    assert_non_null(w);
+    assert_true(w->created_at == cw_t("2015-08-06T10:00:00Z"));
+    assert_string_equal(w->assignee, "jetessie");
+    w = cw_capture_item(&cap, "CNED-9");            /* "26/août/15 6:04 PM" */
+    assert_non_null(w);
+    assert_true(w->created_at == cw_t("2015-08-26T16:04:00Z"));
+    assert_string_equal(w->assignee, "mspegagn");
+    cw_capture_free(&cap);
+}
+
+static void test_csv_months_key(void **state)
+{
+    cw_capture cap;
+    cw_kv english[] = {
+        { (char *)"months", (char *)"Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec", 2 },
+        { (char *)"column.created", (char *)"Journal de travail|Commentaire", 3 },
+    };
+    cw_kv spanish[] = {
+        { (char *)"timezone", (char *)"America/Mexico_City", 2 },
+        { (char *)"months",
+          (char *)"ene, feb, mar, abr, may, jun, jul, ago, sep, oct, nov, dic", 3 },
+    };
+    const cw_work_item *w;
+    (void)state;
+    /* English names only: "août" and "oct." no longer read. */
+    assert_int_equal(parse_csv(cw_fixture("jira/jira-server-export-fr-locale_ckiw_JIRA28line.csv"),
+                               english, 2, &cap), 0);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_rejects, 27);
+    assert_non_null(strstr(cap.rejects[0].reason, "10/oct./16 11:54 AM"));
+    cw_capture_free(&cap);
+
+    /* A Spanish export: headers from the built-in names, months configured. */
+    assert_int_equal(parse_csv(cw_test_data("jira/csv_es.csv"), spanish, 2, &cap), 0);
+    assert_int_equal(cap.n_items, 2);
+    assert_int_equal(cap.n_rejects, 0);
+    w = cw_capture_item(&cap, "FAC-1");
+    assert_non_null(w);
+    assert_string_equal(w->summary, "Pagar factura");
+    assert_string_equal(w->type, "Tarea");
+    assert_string_equal(w->status, "Listo");
+    assert_string_equal(w->status_category, "done");
+    assert_string_equal(w->external_id, "301");
+    assert_string_equal(w->project, "FAC");
+    assert_true(w->created_at == cw_t("2026-01-15T16:00:00Z"));
+    assert_true(w->updated_at == cw_t("2026-01-16T17:00:00Z"));
+    w = cw_capture_item(&cap, "FAC-2");
+    assert_non_null(w);
+    assert_string_equal(w->status_category, "in_progress");
+    assert_true(w->created_at == cw_t("2026-01-20T21:15:00Z"));
+    assert_true(w->updated_at == CW_NO_TIME);
+    cw_capture_free(&cap);
+}
+
+static void test_csv_repeated_headers(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = { { (char *)"timezone", (char *)"+01:00", 2 } };
+    const char *path = cw_test_data("jira/csv_repeated.csv");
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_csv(path, keys, 1, &cap), 0);
+    assert_int_equal(cap.n_items, 3);
+    assert_int_equal(cap.n_rejects, 2);
+
+    w = cw_capture_item(&cap, "WEB-10");
+    assert_non_null(w);
+    assert_origin(&w->origin, path, 2);
+    assert_string_equal(w->fix_versions, "2.0,2.1");
+    assert_string_equal(w->labels, "ui,auth");
+    assert_string_equal(w->status_category, "done");
+    assert_string_equal(w->assignee, "Rui Costa");
+    assert_true(w->created_at == cw_t("2026-03-02T08:05:00Z"));
+    assert_true(w->updated_at == cw_t("2026-03-05T15:30:00Z"));
+    assert_true(w->resolved_at == cw_t("2026-03-05T15:30:00Z"));
+
+    w = cw_capture_item(&cap, "WEB-11");
+    assert_non_null(w);
+    assert_string_equal(w->summary, "Search, fast");
+    assert_string_equal(w->project, "WEB");          /* empty cell: from the key */
+    assert_string_equal(w->status_category, "in_progress");
+    assert_true(w->created_at == cw_t("2026-03-03T11:00:00Z"));   /* 12 PM is noon */
+    assert_true(w->updated_at == CW_NO_TIME);        /* 31 February */
+    assert_null(w->labels);
+    assert_null(w->fix_versions);
+    assert_string_equal(cap.rejects[0].field, "Updated");
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    assert_non_null(strstr(cap.rejects[0].reason, "31/Feb/26 1:00 PM"));
+
+    assert_null(cw_capture_item(&cap, "WEB-12"));
+    assert_string_equal(cap.rejects[1].field, "Created");
+    assert_int_equal(cap.rejects[1].origin.record, 4);
+    assert_non_null(strstr(cap.rejects[1].raw, "WEB-12"));
+
+    w = cw_capture_item(&cap, "WEB-13");             /* after an empty record */
+    assert_non_null(w);
+    assert_int_equal(w->origin.record, 6);
+    assert_true(w->created_at == cw_t("2026-03-03T23:00:00Z"));   /* 12 AM is midnight */
+    assert_null(w->status_category);                 /* "Something else" */
+    cw_capture_free(&cap);
+}
+
+static void test_csv_missing_column_and_date_format(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = {
+        { (char *)"timezone", (char *)"+02:00", 2 },
+        { (char *)"date_format", (char *)"yyyy-MM-dd HH:mm", 3 },
+    };
+    (void)state;
+    assert_int_equal(parse_csv(cw_test_data("jira/csv_missing_created.csv"), NULL, 0, &cap), -1);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "created");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_csv(cw_temp_file("", ".csv"), NULL, 0, &cap), -1);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_non_null(strstr(cap.rejects[0].reason, "no header"));
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_csv(cw_test_data("jira/csv_date_format.csv"), keys, 2, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_string_equal(cap.items[0].project, "DF");
+    assert_true(cap.items[0].created_at == cw_t("2024-03-05T12:30:00Z"));
+    assert_true(cap.items[0].resolved_at == cw_t("2024-03-06T07:00:00Z"));
+    cw_capture_free(&cap);
+}
+
+static void test_csv_validate(void **state)
+{
+    cw_kv good[] = {
+        { (char *)"timezone", (char *)"Europe/Paris", 2 },
+        { (char *)"months", (char *)"janv.|Jan, févr.|Feb, mars, avr., mai, juin, juil., août, "
+                                    "sept., oct., nov., déc.", 3 },
+    };
+    cw_kv bad_tz[] = { { (char *)"timezone", (char *)"Mars/Olympus_Mons", 2 } };
+    cw_kv bad_months[] = { { (char *)"months", (char *)"Jan,Feb,Mar", 2 } };
+    cw_kv empty_name[] = {
+        { (char *)"months", (char *)"Jan,Feb,,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec", 2 } };
+    cw_kv bad_pattern[] = { { (char *)"date_format", (char *)"HH:mm", 2 } };
+    cw_source src = make_source("jira-csv", good, 2);
+    (void)state;
+    assert_int_equal(cw_source_jira_csv.validate(&src), 0);
+    src = make_source("jira-csv", bad_tz, 1);
+    assert_int_equal(cw_source_jira_csv.validate(&src), -1);
+    src = make_source("jira-csv", bad_months, 1);
+    assert_int_equal(cw_source_jira_csv.validate(&src), -1);
+    src = make_source("jira-csv", empty_name, 1);
+    assert_int_equal(cw_source_jira_csv.validate(&src), -1);
+    src = make_source("jira-csv", bad_pattern, 1);
+    assert_int_equal(cw_source_jira_csv.validate(&src), -1);
+    assert_string_equal(cw_source_jira_csv.name, "jira-csv");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_classic_page),
+        cmocka_unit_test(test_jql_page),
+        cmocka_unit_test(test_plain_array_and_filter),
+        cmocka_unit_test(test_changelog_page_key_from_file_name),
+        cmocka_unit_test(test_changelog_page_key_from_self),
+        cmocka_unit_test(test_changelog_page_without_key),
+        cmocka_unit_test(test_bad_json),
+        cmocka_unit_test(test_odd_types),
+        cmocka_unit_test(test_devlake_changelog_owner_from_input),
+        cmocka_unit_test(test_gojira_sprint_page),
+        cmocka_unit_test(test_devlake_issues_csv),
+        cmocka_unit_test(test_devlake_issues_items_json),
+        cmocka_unit_test(test_devlake_due_date_csv),
+        cmocka_unit_test(test_alloy_single_issue_files),
+        cmocka_unit_test(test_changelog_items_without_key),
+        cmocka_unit_test(test_changelog_devlake_csv),
+        cmocka_unit_test(test_jira_validate),
+        cmocka_unit_test(test_csv_cloud_export),
+        cmocka_unit_test(test_csv_french_defaults_miss_created),
+        cmocka_unit_test(test_csv_french_configured),
+        cmocka_unit_test(test_csv_months_key),
+        cmocka_unit_test(test_csv_repeated_headers),
+        cmocka_unit_test(test_csv_missing_column_and_date_format),
+        cmocka_unit_test(test_csv_validate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
