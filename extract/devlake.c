@@ -16,11 +16,17 @@
 typedef struct walk {
     const char *path, *source;
     cw_sink *sink;
-    cw_devlake_fn fn;
+    cw_devlake_row_fn fn;
     void *ctx;
-    int data_col;
+    int data_col, params_col, url_col, input_col;
     int failed;         /* sink failure */
 } walk;
+
+/* Adapter: the item-only callback of cw_devlake_each. */
+typedef struct item_only {
+    cw_devlake_fn fn;
+    void *ctx;
+} item_only;
 
 int cw_devlake_is_wrapper(const char *path)
 {
@@ -36,10 +42,18 @@ int cw_devlake_is_wrapper(const char *path)
            strncmp(head, "\"id\",\"params\",\"data\",", 21) == 0;
 }
 
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
 static int on_header(void *ctx, const cw_csv_row *row)
 {
     walk *w = ctx;
     w->data_col = cw_csv_col(row, "data");
+    w->params_col = cw_csv_col(row, "params");
+    w->url_col = cw_csv_col(row, "url");
+    w->input_col = cw_csv_col(row, "input");
     if (w->data_col < 0) {
         cw_origin o = {w->source, w->path, row->record};
         cw_sink_reject(w->sink, &o, "data", NULL, "DevLake wrapper without a data column");
@@ -70,15 +84,33 @@ static int on_row(void *ctx, const cw_csv_row *row)
         free(raw);
         return rc ? (w->failed = 1, rc) : 0;
     }
-    rc = w->fn(w->ctx, item, &o);
+    {
+        cw_devlake_row r = {item, nonempty(cw_csv_get(row, w->params_col)),
+                            nonempty(cw_csv_get(row, w->url_col)),
+                            nonempty(cw_csv_get(row, w->input_col))};
+        rc = w->fn(w->ctx, &r, &o);
+    }
     json_decref(item);
     return rc;
+}
+
+static int call_item_only(void *ctx, const cw_devlake_row *row, const cw_origin *origin)
+{
+    item_only *io = ctx;
+    return io->fn(io->ctx, row->item, origin);
 }
 
 int cw_devlake_each(const char *path, const char *source, cw_sink *sink,
                     cw_devlake_fn fn, void *ctx)
 {
-    walk w = {path, source, sink, fn, ctx, -1, 0};
+    item_only io = {fn, ctx};
+    return cw_devlake_each_row(path, source, sink, call_item_only, &io);
+}
+
+int cw_devlake_each_row(const char *path, const char *source, cw_sink *sink,
+                        cw_devlake_row_fn fn, void *ctx)
+{
+    walk w = {path, source, sink, fn, ctx, -1, -1, -1, -1, 0};
     char err[256];
     int rc = cw_csv_read(path, on_header, on_row, &w, err, sizeof(err));
     if (rc == -1 && w.data_col >= 0 && !w.failed) {

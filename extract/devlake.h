@@ -23,4 +23,19 @@ typedef int (*cw_devlake_fn)(void *ctx, json_t *item, const cw_origin *origin);
 int cw_devlake_each(const char *path, const char *source, cw_sink *sink,
                     cw_devlake_fn fn, void *ctx);
 
+/* The other cells of a row, for connectors that need more than the item:
+ * a changelog names its issue only in `url` or `input`, a Jenkins build
+ * its job only in `params`.  Strings are NULL when the column is absent or
+ * empty; valid during the callback only. */
+typedef struct cw_devlake_row {
+    json_t *item;               /* the parsed `data` cell */
+    const char *params;         /* raw `params` JSON text */
+    const char *url;            /* the request URL */
+    const char *input;          /* raw `input` JSON text */
+} cw_devlake_row;
+
+typedef int (*cw_devlake_row_fn)(void *ctx, const cw_devlake_row *row, const cw_origin *origin);
+int cw_devlake_each_row(const char *path, const char *source, cw_sink *sink,
+                        cw_devlake_row_fn fn, void *ctx);
+
 #endif
