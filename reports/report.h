@@ -1,0 +1,195 @@
+/*
+ * report.h - the weekly executive report: one model, two renderers.
+ *
+ * The data is gathered once from the warehouse (cw_report_gather: the
+ * metrics API plus three audit lists read with plain SELECTs) into a
+ * cw_report, and both renderers lay out the same model:
+ *
+ *   cw_report_write_xlsx   a workbook with native Excel charts (libxlsxwriter)
+ *   cw_report_write_html   one self-contained HTML file with inline SVG charts
+ *
+ * The layout both share - which metric families exist, which chart each one
+ * draws, which columns the data table has - is the constant tables below,
+ * so the workbook and the page cannot drift apart.
+ *
+ * Every string in the model is owned by the model (cw_report_intern), so a
+ * report can be filled by hand in tests and freed with cw_report_free.
+ */
+#ifndef CW_REPORT_H
+#define CW_REPORT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../core/config.h"
+#include "metrics.h"
+
+/* Output formats, for cw_report_render. */
+enum { CW_REPORT_XLSX = 1, CW_REPORT_HTML = 2, CW_REPORT_ALL = 3 };
+
+/* A metrics row with the scope it belongs to (cw_metric_row has none). */
+typedef struct cw_report_row {
+    cw_scope scope;
+    cw_metric_row m;
+} cw_report_row;
+
+/* A production deployment whose revision is not in the commit graph. */
+typedef struct cw_report_untraceable {
+    const char *application;    /* NULL when the job maps to none */
+    const char *job;
+    long number;
+    int64_t finished_at;
+    const char *revision;
+    const char *environment;
+} cw_report_untraceable;
+
+/* Rejected records per source (all batches: a reject stays until its file is fixed). */
+typedef struct cw_report_rejects {
+    const char *source;
+    long rejects;
+    int64_t last_batch;         /* the latest batch that rejected one */
+} cw_report_rejects;
+
+/* A work item in progress at the end of the window, with its WIP age. */
+typedef struct cw_report_wip {
+    const char *item_key;
+    const char *summary;
+    const char *application;
+    const char *status;
+    double age_h;
+} cw_report_wip;
+
+typedef struct cw_report {
+    int64_t from, to;                   /* window [from, to), UTC seconds */
+    int64_t generated_at;
+    cw_dora_summary *summaries;  size_t n_summaries;
+    cw_report_row *rows;         size_t n_rows;
+    cw_report_untraceable *untraceable; size_t n_untraceable;
+    cw_report_rejects *rejects;  size_t n_rejects;
+    cw_report_wip *wip;          size_t n_wip;
+    /* owned strings (interned: one copy per distinct text) */
+    char **strings;              size_t n_strings, cap_strings;
+    size_t cap_summaries, cap_rows, cap_untraceable, cap_rejects, cap_wip;
+} cw_report;
+
+/* How many work items the WIP-age list keeps. */
+#define CW_REPORT_WIP_TOP 15
+
+/* ------------------------------------------------------------ shared layout */
+
+/* The columns of the data table are cw_metric_fields (metrics.h). */
+
+/* The value of a field as a double (longs converted; NAN = null). */
+double cw_report_field_value(const cw_metric_row *row, const cw_metric_field *field);
+const cw_metric_field *cw_report_field_find(const char *name);
+
+typedef enum cw_report_chart_kind { CW_CHART_LINE, CW_CHART_COLUMN } cw_report_chart_kind;
+
+/* One chart of a family: one field over the weekly periods, one series for
+ * the organisation and one per team. */
+typedef struct cw_report_chart {
+    const char *title;
+    const char *field;          /* a cw_metric_fields name */
+    cw_report_chart_kind kind;
+    const char *unit;           /* axis label */
+    int is_rate;                /* 0..1 values shown as percentages */
+} cw_report_chart;
+
+#define CW_REPORT_MAX_CHARTS 4
+
+typedef struct cw_report_family {
+    const char *sheet;          /* worksheet name and HTML section title */
+    cw_report_chart charts[CW_REPORT_MAX_CHARTS];
+    size_t n_charts;
+} cw_report_family;
+
+extern const cw_report_family cw_report_families[];
+extern const size_t cw_report_n_families;
+
+/* The series of the charts: "organisation" first, then every team of the
+ * model in order of appearance; the periods: every ISO week of the window
+ * (YYYY-MM-DD of its Monday), whether or not any row has it.  Series names
+ * point into the model; cw_report_axes_free frees the rest. */
+typedef struct cw_report_axes {
+    const char **series;  size_t n_series;
+    char (*periods)[11];  size_t n_periods;
+    const cw_metric_row **cells;    /* [s * n_periods + p], NULL when absent */
+} cw_report_axes;
+
+int cw_report_axes_build(const cw_report *r, cw_report_axes *out);
+void cw_report_axes_free(cw_report_axes *axes);
+/* The value of field for series s and period p (NAN when null or absent). */
+double cw_report_series_value(const cw_report *r, const cw_report_axes *axes,
+                              size_t s, size_t p, const cw_metric_field *field);
+
+/* Trend of the last 4 weeks against the 4 before: delta = recent - prior
+ * (NAN when either is null); direction -1/0/+1; better is +1 when the change
+ * is an improvement, -1 when it is a regression, 0 when flat or unknown. */
+typedef struct cw_report_trend {
+    double delta;
+    int direction;
+    int better;
+} cw_report_trend;
+
+cw_report_trend cw_report_trend_of(double recent, double prior, int higher_is_better);
+
+const char *cw_report_scope_name(cw_scope scope);   /* application | team | organisation */
+
+/* The four keys of the summary table, in order. */
+typedef struct cw_report_key {
+    const char *label;          /* column heading */
+    const char *unit;           /* "per week", "hours", "" */
+    size_t value_offset;        /* double fields of cw_dora_summary */
+    size_t level_offset;        /* its cw_level field */
+    size_t recent_offset, prior_offset;
+    int higher_is_better;
+    int is_rate;                /* 0..1 shown as a percentage */
+} cw_report_key;
+
+extern const cw_report_key cw_report_keys[];
+extern const size_t cw_report_n_keys;
+
+double cw_report_key_value(const cw_dora_summary *s, const cw_report_key *key);
+cw_level cw_report_key_level(const cw_dora_summary *s, const cw_report_key *key);
+cw_report_trend cw_report_key_trend(const cw_dora_summary *s, const cw_report_key *key);
+/* "elite", "high", "medium", "low" or "no data". */
+const char *cw_report_level_label(cw_level level);
+
+/* ------------------------------------------------------------ model */
+
+void cw_report_init(cw_report *r, int64_t from, int64_t to);
+void cw_report_free(cw_report *r);
+/* A copy of s owned by the model (NULL stays NULL). */
+const char *cw_report_intern(cw_report *r, const char *s);
+/* Append copies (strings interned) of one row of each kind. */
+void cw_report_add_summary(cw_report *r, const cw_dora_summary *s);
+void cw_report_add_row(cw_report *r, cw_scope scope, const cw_metric_row *m);
+void cw_report_add_untraceable(cw_report *r, const cw_report_untraceable *u);
+void cw_report_add_rejects(cw_report *r, const cw_report_rejects *x);
+void cw_report_add_wip(cw_report *r, const cw_report_wip *w);
+
+/* Fill the model for the window [from, to) of weekly periods.  0 or -1
+ * (logged); the model is left valid for cw_report_free either way. */
+int cw_report_gather(sqlite3 *db, int64_t from, int64_t to, cw_report *r);
+
+/* ------------------------------------------------------------ renderers */
+
+int cw_report_write_xlsx(const cw_report *r, const char *path);
+int cw_report_write_html(const cw_report *r, const char *path);
+
+/* DIR/catwalk-weekly-<to-date>.EXT; caller frees. */
+char *cw_report_path(const char *dir, const cw_report *r, const char *ext);
+
+/* Write the formats asked for (CW_REPORT_XLSX | CW_REPORT_HTML) into out_dir
+ * (created if missing).  0 or -1 (logged). */
+int cw_report_render(const cw_report *r, const char *out_dir, unsigned formats);
+
+/* Gather and render both formats: what `catwalk run` calls after loading.
+ * out_dir NULL = cfg->reports (cfg may be NULL when out_dir is given). */
+int cw_report_weekly(sqlite3 *db, const cw_config *cfg, int64_t from, int64_t to,
+                     const char *out_dir);
+
+/* The default window: the 12 ISO weeks before the week holding now. */
+void cw_report_default_window(int64_t now, int64_t *from, int64_t *to);
+
+#endif

@@ -1,0 +1,15 @@
+-- report_wip_age.sql - the oldest work in progress at the report instant.
+-- An item is in progress at T when the status interval holding T (every
+-- transition strictly before T applied: from_at < T <= to_at) is in the
+-- in_progress category; its WIP age is T - start (metrics.md, Work items).
+--   ?1 the report instant (window end, UTC seconds)   ?2 how many items
+SELECT w.item_key, w.summary, a.name, i.status, (?1 - dw.start_at) / 3600.0 AS age_h
+  FROM derived_status_interval i
+  JOIN derived_work_item dw ON dw.work_item_id = i.work_item_id
+  JOIN dim_work_item w ON w.work_item_id = i.work_item_id
+  LEFT JOIN dim_application a ON a.application_id = w.application_id
+ WHERE i.category = 'in_progress'
+   AND i.from_at < ?1 AND (i.to_at IS NULL OR i.to_at >= ?1)
+   AND dw.start_at IS NOT NULL AND dw.start_at <= ?1
+ ORDER BY age_h DESC, w.item_key
+ LIMIT ?2;

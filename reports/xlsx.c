@@ -1,0 +1,401 @@
+/*
+ * xlsx.c - the weekly report as an Excel workbook (libxlsxwriter).
+ *
+ * Sheets: "Summary" (the four keys with DORA levels as coloured cells and
+ * trend deltas), one sheet per metric family (weekly tables with native
+ * line/column charts drawn from those cells), "Audit" (untraceable
+ * deployments, rejects, oldest work in progress) and "Data" (every metric
+ * row, header frozen, autofilter).
+ *
+ * Security: every text cell is written with worksheet_write_string, never
+ * worksheet_write*() variants that parse a leading '=', so a ticket summary
+ * "=HYPERLINK(...)" stays text.  Chart series names reference their header
+ * cell (chart_series_set_name_range) for the same reason: a team called
+ * "=1+2" must not become a formula in the chart either.
+ */
+#include "report.h"
+
+#include <math.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "../core/log.h"
+#include "../core/util.h"
+
+/* DORA level colours; templates/weekly.html uses the same ones. */
+static const lxw_color_t level_fill[] = {
+    [CW_LEVEL_NONE] = 0xD9D9D9, [CW_LEVEL_LOW] = 0xE06666, [CW_LEVEL_MEDIUM] = 0xFFC000,
+    [CW_LEVEL_HIGH] = 0x93C47D, [CW_LEVEL_ELITE] = 0x1E6B34,
+};
+static const lxw_color_t level_font[] = {
+    [CW_LEVEL_NONE] = 0x595959, [CW_LEVEL_LOW] = 0x000000, [CW_LEVEL_MEDIUM] = 0x000000,
+    [CW_LEVEL_HIGH] = 0x000000, [CW_LEVEL_ELITE] = 0xFFFFFF,
+};
+#define N_LEVELS 5
+
+/* Excel keeps at most 32767 characters in a cell. */
+#define EXCEL_TEXT_MAX 32767
+
+#define FMT_HOURS "0.0"
+#define FMT_RATE  "0.0%"
+#define FMT_RATIO "0.00"
+
+/* Every format the workbook uses, made once. */
+typedef struct xlsx_formats {
+    lxw_format *title, *note, *header, *section, *text, *integer, *hours, *rate;
+    lxw_format *level[N_LEVELS];            /* level cell */
+    lxw_format *value[N_LEVELS][2];         /* key value cell: [level][is_rate] */
+    lxw_format *trend[3][2];                /* [better + 1][is_rate] */
+} xlsx_formats;
+
+typedef struct xlsx_ctx {
+    const cw_report *r;
+    lxw_workbook *wb;
+    xlsx_formats f;
+    cw_report_axes axes;
+} xlsx_ctx;
+
+static lxw_format *new_format(lxw_workbook *wb, const char *num_format)
+{
+    lxw_format *f = workbook_add_format(wb);
+    if (num_format)
+        format_set_num_format(f, num_format);
+    return f;
+}
+
+static void make_formats(lxw_workbook *wb, xlsx_formats *f)
+{
+    static const lxw_color_t trend_colour[3] = { 0xC00000, 0x595959, 0x1E7B34 };
+    /* Arrows by number format, so the delta stays a number a reader can sort. */
+    static const char *trend_num[2] = {
+        "\"\xe2\x96\xb2 \"+0.00;\"\xe2\x96\xbc \"-0.00;\"\xe2\x96\xba \"0.00",
+        "\"\xe2\x96\xb2 \"+0.0%;\"\xe2\x96\xbc \"-0.0%;\"\xe2\x96\xba \"0.0%",
+    };
+    f->title = new_format(wb, NULL);
+    format_set_bold(f->title);
+    format_set_font_size(f->title, 16);
+    f->note = new_format(wb, NULL);
+    format_set_font_color(f->note, 0x595959);
+    f->header = new_format(wb, NULL);
+    format_set_bold(f->header);
+    format_set_bg_color(f->header, 0xDDE3EA);
+    format_set_bottom(f->header, LXW_BORDER_THIN);
+    format_set_text_wrap(f->header);
+    f->section = new_format(wb, NULL);
+    format_set_bold(f->section);
+    format_set_font_size(f->section, 12);
+    f->text = new_format(wb, NULL);
+    f->integer = new_format(wb, "0");
+    f->hours = new_format(wb, FMT_HOURS);
+    f->rate = new_format(wb, FMT_RATE);
+    for (int l = 0; l < N_LEVELS; l++) {
+        f->level[l] = new_format(wb, NULL);
+        format_set_bg_color(f->level[l], level_fill[l]);
+        format_set_font_color(f->level[l], level_font[l]);
+        format_set_align(f->level[l], LXW_ALIGN_CENTER);
+        for (int rate = 0; rate < 2; rate++) {
+            f->value[l][rate] = new_format(wb, rate ? FMT_RATE : FMT_RATIO);
+            format_set_bg_color(f->value[l][rate], level_fill[l]);
+            format_set_font_color(f->value[l][rate], level_font[l]);
+        }
+    }
+    for (int b = 0; b < 3; b++)
+        for (int rate = 0; rate < 2; rate++) {
+            f->trend[b][rate] = new_format(wb, trend_num[rate]);
+            format_set_font_color(f->trend[b][rate], trend_colour[b]);
+        }
+}
+
+/* ------------------------------------------------------------ cell writers */
+
+/* Text as a string cell (never a formula); NULL is an empty cell.  Excel's
+ * cell limit is 32767 characters: longer text is cut at a UTF-8 boundary. */
+static void write_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+                       lxw_format *fmt)
+{
+    if (!s)
+        return;
+    if (strlen(s) <= EXCEL_TEXT_MAX) {
+        worksheet_write_string(ws, row, col, s, fmt);
+        return;
+    }
+    size_t n = EXCEL_TEXT_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    char *cut = cw_strndup(s, n);
+    worksheet_write_string(ws, row, col, cut, fmt);
+    free(cut);
+}
+
+/* A number; NAN (null) leaves the cell empty but keeps its format. */
+static void write_value(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
+                        lxw_format *fmt)
+{
+    if (isnan(v))
+        worksheet_write_blank(ws, row, col, fmt);
+    else
+        worksheet_write_number(ws, row, col, v, fmt);
+}
+
+static void write_headers(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                          const char *const *labels, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        write_text(ws, row, (lxw_col_t)(col + i), labels[i], x->f.header);
+}
+
+/* Printed (or saved as PDF) a sheet is one page wide, in landscape. */
+static void set_print_layout(lxw_worksheet *ws)
+{
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+}
+
+static void write_window_note(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row)
+{
+    char from[11], to[11], note[128];
+    cw_time_format_date(x->r->from, from, sizeof from);
+    cw_time_format_date(x->r->to, to, sizeof to);
+    snprintf(note, sizeof note, "Window %s to %s (exclusive), ISO weeks, UTC", from, to);
+    write_text(ws, row, 0, note, x->f.note);
+}
+
+/* ------------------------------------------------------------ Summary */
+
+static void write_summary_row(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row,
+                              const cw_dora_summary *s)
+{
+    write_text(ws, row, 0, cw_report_scope_name(s->scope), x->f.text);
+    write_text(ws, row, 1, s->name, x->f.text);
+    write_text(ws, row, 2, s->team, x->f.text);
+    write_value(ws, row, 3, (double)s->deployments, x->f.integer);
+    for (size_t k = 0; k < cw_report_n_keys; k++) {
+        const cw_report_key *key = &cw_report_keys[k];
+        cw_level level = cw_report_key_level(s, key);
+        cw_report_trend t = cw_report_key_trend(s, key);
+        lxw_col_t col = (lxw_col_t)(4 + 3 * k);
+        write_value(ws, row, col, cw_report_key_value(s, key), x->f.value[level][key->is_rate]);
+        write_text(ws, row, col + 1, cw_report_level_label(level), x->f.level[level]);
+        write_value(ws, row, col + 2, t.delta, x->f.trend[t.better + 1][key->is_rate]);
+    }
+}
+
+static void write_summary(xlsx_ctx *x)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Summary");
+    set_print_layout(ws);
+    const lxw_row_t top = 4;
+    write_text(ws, 0, 0, "Catwalk weekly report: DORA four keys", x->f.title);
+    write_window_note(x, ws, 1);
+    write_text(ws, 2, 0, "Levels: DORA 2023 bands over the window. Trend: the last 4 weeks "
+               "against the 4 weeks before them (green = better, red = worse).", x->f.note);
+    static const char *const fixed[] = { "Scope", "Name", "Team", "Deployments" };
+    write_headers(x, ws, top, 0, fixed, 4);
+    for (size_t k = 0; k < cw_report_n_keys; k++) {
+        const cw_report_key *key = &cw_report_keys[k];
+        char label[96];
+        lxw_col_t col = (lxw_col_t)(4 + 3 * k);
+        snprintf(label, sizeof label, "%s%s%s%s", key->label, *key->unit ? " (" : "",
+                 key->unit, *key->unit ? ")" : "");
+        write_text(ws, top, col, label, x->f.header);
+        write_text(ws, top, col + 1, "Level", x->f.header);
+        write_text(ws, top, col + 2, "Trend vs prior 4 weeks", x->f.header);
+    }
+    for (size_t i = 0; i < x->r->n_summaries; i++)
+        write_summary_row(x, ws, (lxw_row_t)(top + 1 + i), &x->r->summaries[i]);
+    worksheet_set_row(ws, top, 45, NULL);
+    worksheet_set_column(ws, 0, 0, 13, NULL);
+    worksheet_set_column(ws, 1, 2, 22, NULL);
+    worksheet_set_column(ws, 3, (lxw_col_t)(3 + 3 * cw_report_n_keys), 13, NULL);
+    worksheet_freeze_panes(ws, top + 1, 2);
+}
+
+/* ------------------------------------------------------------ metric families */
+
+/* The table of one chart (weeks down, series across) and the chart beside it.
+ * Returns the number of rows the block takes. */
+static lxw_row_t write_chart_block(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet,
+                                   lxw_row_t top, const cw_report_chart *chart)
+{
+    const cw_metric_field *field = cw_report_field_find(chart->field);
+    const cw_report_axes *a = &x->axes;
+    lxw_format *fmt = chart->is_rate ? x->f.rate : field->is_double ? x->f.hours : x->f.integer;
+    lxw_row_t head = top + 1, first = top + 2, last = (lxw_row_t)(top + 1 + a->n_periods);
+
+    write_text(ws, top, 0, chart->title, x->f.section);
+    write_text(ws, head, 0, "Week", x->f.header);
+    for (size_t s = 0; s < a->n_series; s++)
+        write_text(ws, head, (lxw_col_t)(1 + s), a->series[s], x->f.header);
+    for (size_t p = 0; p < a->n_periods; p++) {
+        write_text(ws, (lxw_row_t)(first + p), 0, a->periods[p], x->f.text);
+        for (size_t s = 0; s < a->n_series; s++)
+            write_value(ws, (lxw_row_t)(first + p), (lxw_col_t)(1 + s),
+                        cw_report_series_value(x->r, a, s, p, field), fmt);
+    }
+
+    lxw_chart *c = workbook_add_chart(x->wb, chart->kind == CW_CHART_COLUMN
+                                                 ? LXW_CHART_COLUMN : LXW_CHART_LINE);
+    lxw_chart_font title_font = { .size = 11, .bold = LXW_EXPLICIT_FALSE };
+    chart_title_set_name(c, chart->title);
+    chart_title_set_name_font(c, &title_font);
+    chart_axis_set_name(c->x_axis, "Week starting");
+    chart_axis_set_name(c->y_axis, chart->unit);
+    if (chart->is_rate)
+        chart_axis_set_num_format(c->y_axis, "0%");
+    chart_legend_set_position(c, LXW_CHART_LEGEND_BOTTOM);
+    for (size_t s = 0; s < a->n_series && a->n_periods > 0; s++) {
+        lxw_chart_series *series = chart_add_series(c, NULL, NULL);
+        chart_series_set_categories(series, sheet, first, 0, last, 0);
+        chart_series_set_values(series, sheet, first, (lxw_col_t)(1 + s), last, (lxw_col_t)(1 + s));
+        chart_series_set_name_range(series, sheet, head, (lxw_col_t)(1 + s));
+        if (chart->kind == CW_CHART_LINE)
+            chart_series_set_marker_type(series, LXW_CHART_MARKER_CIRCLE);
+    }
+    worksheet_insert_chart(ws, top, (lxw_col_t)(a->n_series + 2), c);
+    /* A chart is about 15 rows tall: keep blocks apart even for short windows. */
+    lxw_row_t height = (lxw_row_t)(a->n_periods + 4);
+    return height < 17 ? 17 : height;
+}
+
+static void write_family(xlsx_ctx *x, const cw_report_family *family)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, family->sheet);
+    set_print_layout(ws);
+    lxw_row_t row = 3;
+    write_text(ws, 0, 0, family->sheet, x->f.title);
+    write_window_note(x, ws, 1);
+    for (size_t i = 0; i < family->n_charts; i++)
+        row += write_chart_block(x, ws, family->sheet, row, &family->charts[i]);
+    worksheet_set_column(ws, 0, 0, 12, NULL);
+    worksheet_set_column(ws, 1, (lxw_col_t)x->axes.n_series, 14, NULL);
+}
+
+/* ------------------------------------------------------------ Audit */
+
+static lxw_row_t write_untraceable(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row)
+{
+    static const char *const head[] = { "Application", "Job", "Run", "Finished (UTC)",
+                                        "Revision", "Environment" };
+    write_text(ws, row++, 0, "Untraceable production deployments (revision not in the commit graph)",
+               x->f.section);
+    write_headers(x, ws, row++, 0, head, 6);
+    for (size_t i = 0; i < x->r->n_untraceable; i++, row++) {
+        const cw_report_untraceable *u = &x->r->untraceable[i];
+        char when[21];
+        cw_time_format_iso(u->finished_at, when, sizeof when);
+        write_text(ws, row, 0, u->application, x->f.text);
+        write_text(ws, row, 1, u->job, x->f.text);
+        write_value(ws, row, 2, (double)u->number, x->f.integer);
+        write_text(ws, row, 3, when, x->f.text);
+        write_text(ws, row, 4, u->revision, x->f.text);
+        write_text(ws, row, 5, u->environment, x->f.text);
+    }
+    if (x->r->n_untraceable == 0)
+        write_text(ws, row++, 0, "none", x->f.note);
+    return row + 1;
+}
+
+static lxw_row_t write_rejects(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row)
+{
+    static const char *const head[] = { "Source", "Rejected records", "Last batch" };
+    write_text(ws, row++, 0, "Rejected records per source", x->f.section);
+    write_headers(x, ws, row++, 0, head, 3);
+    for (size_t i = 0; i < x->r->n_rejects; i++, row++) {
+        write_text(ws, row, 0, x->r->rejects[i].source, x->f.text);
+        write_value(ws, row, 1, (double)x->r->rejects[i].rejects, x->f.integer);
+        write_value(ws, row, 2, (double)x->r->rejects[i].last_batch, x->f.integer);
+    }
+    if (x->r->n_rejects == 0)
+        write_text(ws, row++, 0, "none", x->f.note);
+    return row + 1;
+}
+
+static lxw_row_t write_wip(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row)
+{
+    static const char *const head[] = { "Work item", "Summary", "Application", "Status",
+                                        "WIP age (hours)", "WIP age (days)" };
+    write_text(ws, row++, 0, "Oldest work in progress at the end of the window", x->f.section);
+    write_headers(x, ws, row++, 0, head, 6);
+    for (size_t i = 0; i < x->r->n_wip; i++, row++) {
+        const cw_report_wip *w = &x->r->wip[i];
+        write_text(ws, row, 0, w->item_key, x->f.text);
+        write_text(ws, row, 1, w->summary, x->f.text);
+        write_text(ws, row, 2, w->application, x->f.text);
+        write_text(ws, row, 3, w->status, x->f.text);
+        write_value(ws, row, 4, w->age_h, x->f.hours);
+        write_value(ws, row, 5, w->age_h / 24.0, x->f.hours);
+    }
+    if (x->r->n_wip == 0)
+        write_text(ws, row++, 0, "none", x->f.note);
+    return row + 1;
+}
+
+static void write_audit(xlsx_ctx *x)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Audit");
+    set_print_layout(ws);
+    write_text(ws, 0, 0, "Audit and data quality", x->f.title);
+    write_window_note(x, ws, 1);
+    lxw_row_t row = write_untraceable(x, ws, 3);
+    row = write_rejects(x, ws, row);
+    write_wip(x, ws, row);
+    worksheet_set_column(ws, 0, 0, 22, NULL);
+    worksheet_set_column(ws, 1, 1, 40, NULL);
+    worksheet_set_column(ws, 2, 5, 18, NULL);
+}
+
+/* ------------------------------------------------------------ Data */
+
+static void write_data(xlsx_ctx *x)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Data");
+    static const char *const ids[] = { "scope", "name", "team", "period" };
+    const lxw_col_t n_ids = 4, last_col = (lxw_col_t)(n_ids + cw_metric_n_fields - 1);
+    write_headers(x, ws, 0, 0, ids, n_ids);
+    for (size_t f = 0; f < cw_metric_n_fields; f++)
+        write_text(ws, 0, (lxw_col_t)(n_ids + f), cw_metric_fields[f].name, x->f.header);
+    for (size_t i = 0; i < x->r->n_rows; i++) {
+        const cw_report_row *row = &x->r->rows[i];
+        lxw_row_t at = (lxw_row_t)(i + 1);
+        write_text(ws, at, 0, cw_report_scope_name(row->scope), NULL);
+        write_text(ws, at, 1, row->m.name, NULL);
+        write_text(ws, at, 2, row->m.team, NULL);
+        write_text(ws, at, 3, row->m.period, NULL);
+        for (size_t f = 0; f < cw_metric_n_fields; f++) {
+            const cw_metric_field *field = &cw_metric_fields[f];
+            double v = cw_report_field_value(&row->m, field);
+            if (!isnan(v))
+                worksheet_write_number(ws, at, (lxw_col_t)(n_ids + f), v, NULL);
+        }
+    }
+    worksheet_freeze_panes(ws, 1, n_ids);
+    worksheet_autofilter(ws, 0, 0, (lxw_row_t)x->r->n_rows, last_col);
+    worksheet_set_column(ws, 0, 3, 14, NULL);
+    worksheet_set_column(ws, n_ids, last_col, 12, NULL);
+}
+
+/* ------------------------------------------------------------ workbook */
+
+int cw_report_write_xlsx(const cw_report *r, const char *path)
+{
+    xlsx_ctx x = { .r = r };
+    x.wb = workbook_new(path);
+    if (!x.wb) {
+        cw_error("report: cannot create %s", path);
+        return -1;
+    }
+    cw_report_axes_build(r, &x.axes);
+    make_formats(x.wb, &x.f);
+    write_summary(&x);
+    for (size_t i = 0; i < cw_report_n_families; i++)
+        write_family(&x, &cw_report_families[i]);
+    write_audit(&x);
+    write_data(&x);
+    cw_report_axes_free(&x.axes);
+    lxw_error err = workbook_close(x.wb);
+    if (err != LXW_NO_ERROR) {
+        cw_error("report: writing %s failed: %s", path, lxw_strerror(err));
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,432 @@
+/*
+ * test_report.c - the weekly report: model helpers, the audit lists read
+ * from a hand-made warehouse, and both renderers read back by independent
+ * tools (openpyxl through tests/e2e/check_report.py; the HTML as text).
+ *
+ * The hostile strings ("=1+2", "<script>alert(1)</script>", a
+ * "=HYPERLINK(...)" summary) must come out as inert text in both files.
+ * Run from the repository root (load/schema.sql, tests/e2e/check_report.py).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "support.h"
+#include "core/util.h"
+#include "reports/report.h"
+
+#define APP "=1+2"
+#define TEAM "<script>alert(1)</script>"
+#define TEAM_ESCAPED "&lt;script&gt;alert(1)&lt;/script&gt;"
+#define LINK "=HYPERLINK(\"http://evil.example\",\"click\")"
+#define LINK_ESCAPED "=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;)"
+
+/* ------------------------------------------------------------ helpers */
+
+static cw_metric_row empty_row(const char *name, const char *team, const char *period)
+{
+    cw_metric_row m;
+    memset(&m, 0, sizeof m);
+    m.name = name;
+    m.team = team;
+    snprintf(m.period, sizeof m.period, "%s", period);
+    m.lead_time_median_h = m.lead_time_p90_h = m.change_failure_rate = NAN;
+    m.restore_median_h = m.restore_p90_h = m.cycle_time_median_h = m.cycle_time_p85_h = NAN;
+    m.flow_efficiency = m.recovery_median_h = m.lead_time_item_median_h = m.traceability = NAN;
+    return m;
+}
+
+static cw_dora_summary summary(const char *name, const char *team, cw_scope scope)
+{
+    cw_dora_summary s;
+    memset(&s, 0, sizeof s);
+    s.name = name;
+    s.team = team;
+    s.scope = scope;
+    s.deploys_per_week = s.lead_time_median_h = s.change_failure_rate = s.restore_median_h = NAN;
+    s.recent_deploys_per_week = s.prior_deploys_per_week = NAN;
+    s.recent_lead_time_median_h = s.prior_lead_time_median_h = NAN;
+    s.recent_change_failure_rate = s.prior_change_failure_rate = NAN;
+    s.recent_restore_median_h = s.prior_restore_median_h = NAN;
+    return s;
+}
+
+/* Two weeks, 2026-01-05 and 2026-01-12: one application of one team. */
+static void fill_model(cw_report *r)
+{
+    static const char *const weeks[] = { "2026-01-05", "2026-01-12" };
+    cw_report_init(r, cw_t("2026-01-05T00:00:00Z"), cw_t("2026-01-19T00:00:00Z"));
+    for (int w = 0; w < 2; w++) {
+        cw_metric_row app = empty_row(APP, TEAM, weeks[w]);
+        app.deployments = 7 + 10 * w;       /* 7, then 17 */
+        app.lead_time_median_h = w ? 30.25 : NAN;
+        cw_report_add_row(r, CW_SCOPE_APPLICATION, &app);
+    }
+    for (int w = 0; w < 2; w++) {
+        cw_metric_row team = empty_row(TEAM, NULL, weeks[w]);
+        team.deployments = 7 + 10 * w;
+        cw_report_add_row(r, CW_SCOPE_TEAM, &team);
+        cw_metric_row org = empty_row("organisation", NULL, weeks[w]);
+        org.deployments = 7 + 10 * w;
+        org.change_failure_rate = 0.125;
+        cw_report_add_row(r, CW_SCOPE_ORG, &org);
+    }
+    cw_dora_summary app = summary(APP, TEAM, CW_SCOPE_APPLICATION);
+    app.deployments = 24;
+    app.deploys_per_week = 12;
+    app.deploy_level = CW_LEVEL_ELITE;
+    app.lead_time_median_h = 30.25;
+    app.lead_time_level = CW_LEVEL_HIGH;
+    app.change_failure_rate = 0.125;
+    app.cfr_level = CW_LEVEL_MEDIUM;
+    app.restore_median_h = 200;
+    app.restore_level = CW_LEVEL_LOW;
+    app.recent_deploys_per_week = 12;
+    app.prior_deploys_per_week = 10;
+    cw_report_add_summary(r, &app);
+    cw_dora_summary team = summary(TEAM, NULL, CW_SCOPE_TEAM);
+    cw_report_add_summary(r, &team);
+    cw_report_wip wip = { "PAY-1", LINK, APP, "In Progress", 240 };
+    cw_report_add_wip(r, &wip);
+    cw_report_untraceable u = { APP, "deploy-<pay>", 42, cw_t("2026-01-07T10:00:00Z"),
+                                "deadbeef", "production" };
+    cw_report_add_untraceable(r, &u);
+    cw_report_rejects x = { "jira", 3, 2 };
+    cw_report_add_rejects(r, &x);
+}
+
+static char *make_temp_dir(void)
+{
+    char *dir = cw_strdup("/tmp/cw_report_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+static void remove_outputs(char *dir, const char *xlsx, const char *html)
+{
+    unlink(xlsx);
+    unlink(html);
+    rmdir(dir);
+    free(dir);
+}
+
+/* ------------------------------------------------------------ model helpers */
+
+static void test_trend(void **state)
+{
+    cw_report_trend up = cw_report_trend_of(12, 10, 1);
+    assert_true(fabs(up.delta - 2) < 1e-12);
+    assert_int_equal(up.direction, 1);
+    assert_int_equal(up.better, 1);
+    /* Lead time going up is worse. */
+    cw_report_trend slower = cw_report_trend_of(30, 24, 0);
+    assert_int_equal(slower.direction, 1);
+    assert_int_equal(slower.better, -1);
+    cw_report_trend flat = cw_report_trend_of(0.1, 0.1, 0);
+    assert_int_equal(flat.direction, 0);
+    assert_int_equal(flat.better, 0);
+    cw_report_trend unknown = cw_report_trend_of(NAN, 3, 1);
+    assert_true(isnan(unknown.delta));
+    assert_int_equal(unknown.better, 0);
+}
+
+static void test_axes_and_series(void **state)
+{
+    cw_report r;
+    cw_report_axes a;
+    fill_model(&r);
+    cw_report_axes_build(&r, &a);
+    assert_int_equal(a.n_series, 2);
+    assert_string_equal(a.series[0], "organisation");
+    assert_string_equal(a.series[1], TEAM);
+    assert_int_equal(a.n_periods, 2);
+    assert_string_equal(a.periods[0], "2026-01-05");
+    assert_string_equal(a.periods[1], "2026-01-12");
+    const cw_metric_field *deployments = cw_report_field_find("deployments");
+    const cw_metric_field *cfr = cw_report_field_find("change_failure_rate");
+    assert_non_null(deployments);
+    assert_true(cw_report_series_value(&r, &a, 1, 1, deployments) == 17);
+    assert_true(cw_report_series_value(&r, &a, 0, 0, cfr) == 0.125);
+    assert_true(isnan(cw_report_series_value(&r, &a, 1, 0, cfr)));
+    assert_null(cw_report_field_find("no_such_field"));
+    /* Names repeat per period but are stored once. */
+    assert_ptr_equal(r.rows[0].m.name, r.rows[1].m.name);
+    cw_report_axes_free(&a);
+    cw_report_free(&r);
+}
+
+/* The renderers look every chart's field up: a renamed metric must fail here. */
+static void test_layout_names_real_fields(void **state)
+{
+    size_t charts = 0;
+    for (size_t i = 0; i < cw_report_n_families; i++) {
+        assert_true(cw_report_families[i].n_charts <= CW_REPORT_MAX_CHARTS);
+        assert_true(strlen(cw_report_families[i].sheet) <= 31);   /* Excel's sheet name limit */
+        for (size_t c = 0; c < cw_report_families[i].n_charts; c++, charts++)
+            assert_non_null(cw_report_field_find(cw_report_families[i].charts[c].field));
+    }
+    assert_int_equal(cw_report_n_families, 5);
+    assert_true(charts >= 5);
+}
+
+static void test_window_and_path(void **state)
+{
+    int64_t from, to;
+    cw_report r;
+    /* Thursday 2026-11-26: the window is the 12 weeks before Monday 2026-11-23. */
+    cw_report_default_window(cw_t("2026-11-26T16:56:00Z"), &from, &to);
+    assert_int_equal(to, cw_t("2026-11-23T00:00:00Z"));
+    assert_int_equal(from, cw_t("2026-08-31T00:00:00Z"));
+    cw_report_init(&r, from, to);
+    char *path = cw_report_path("out", &r, "xlsx");
+    assert_string_equal(path, "out/catwalk-weekly-2026-11-23.xlsx");
+    free(path);
+    cw_report_free(&r);
+}
+
+/* ------------------------------------------------------------ renderers */
+
+static void assert_html_safe(const char *path)
+{
+    char *page = cw_read_file(path, NULL);
+    assert_non_null(page);
+    assert_null(strcasestr(page, "<script"));
+    assert_non_null(strstr(page, TEAM_ESCAPED));
+    assert_non_null(strstr(page, LINK_ESCAPED));
+    assert_non_null(strstr(page, "deploy-&lt;pay&gt;"));
+    assert_non_null(strstr(page, ">" APP "<"));
+    /* Levels with their colour classes, and the +2 deploys/week trend as better. */
+    assert_non_null(strstr(page, "class=\"level lvl-elite\">elite<"));
+    assert_non_null(strstr(page, "class=\"level lvl-low\">low<"));
+    assert_non_null(strstr(page, "class=\"level lvl-none\">no data<"));
+    assert_non_null(strstr(page, "<td class=\"num better\">\xe2\x96\xb2 +2.00</td>"));
+    assert_non_null(strstr(page, "<svg"));
+    free(page);
+}
+
+/* The audit lists of the warehouse test, escaped in the page. */
+static void assert_html_safe_lists(const char *path)
+{
+    char *page = cw_read_file(path, NULL);
+    assert_non_null(page);
+    assert_null(strcasestr(page, "<script"));
+    assert_non_null(strstr(page, LINK_ESCAPED));
+    assert_non_null(strstr(page, "<td>deadbeef</td>"));
+    assert_non_null(strstr(page, "<td>PAY-2</td>"));
+    assert_null(strstr(page, "<td>PAY-4</td>"));
+    free(page);
+}
+
+static void run_checker(const char *xlsx, const char *html, const char *extra)
+{
+    char *cmd = cw_asprintf("/usr/bin/python3 tests/e2e/check_report.py '%s' '%s' %s", xlsx, html,
+                            extra);
+    int rc = system(cmd);
+    free(cmd);
+    assert_int_equal(rc, 0);
+}
+
+static void test_render_hand_filled(void **state)
+{
+    cw_report r;
+    char *dir = make_temp_dir();
+    fill_model(&r);
+    assert_int_equal(cw_report_render(&r, dir, CW_REPORT_ALL), 0);
+    char *xlsx = cw_report_path(dir, &r, "xlsx"), *html = cw_report_path(dir, &r, "html");
+    assert_non_null(strstr(xlsx, "catwalk-weekly-2026-01-19.xlsx"));
+    assert_html_safe(html);
+    run_checker(xlsx, html,
+                "--expect-text '" APP "' --expect-text '" TEAM "' "
+                "--expect-text '=HYPERLINK(\"http://evil.example\",\"click\")' "
+                "--expect-number 17 --expect-number 30.25 --expect-number 0.125 "
+                "--expect-level elite --expect-level high --expect-level medium "
+                "--expect-level low --expect-level 'no data'");
+    remove_outputs(dir, xlsx, html);
+    free(xlsx);
+    free(html);
+    cw_report_free(&r);
+}
+
+static void test_render_only_html(void **state)
+{
+    cw_report r;
+    char *dir = make_temp_dir();
+    struct stat st;
+    fill_model(&r);
+    assert_int_equal(cw_report_render(&r, dir, CW_REPORT_HTML), 0);
+    char *xlsx = cw_report_path(dir, &r, "xlsx"), *html = cw_report_path(dir, &r, "html");
+    assert_int_equal(stat(html, &st), 0);
+    assert_int_not_equal(stat(xlsx, &st), 0);
+    remove_outputs(dir, xlsx, html);
+    free(xlsx);
+    free(html);
+    cw_report_free(&r);
+}
+
+/* The checker itself must fail on a workbook that breaks the rules. */
+static void test_checker_catches_formula(void **state)
+{
+    char *dir = make_temp_dir();
+    char *xlsx = cw_asprintf("%s/bad.xlsx", dir), *html = cw_asprintf("%s/bad.html", dir);
+    char *cmd = cw_asprintf(
+        "/usr/bin/python3 -c \"import openpyxl; wb = openpyxl.Workbook(); "
+        "wb.active['A1'] = '=1+2'; wb.save('%s')\" && printf '<script>x</script>' > '%s' && "
+        "/usr/bin/python3 tests/e2e/check_report.py '%s' '%s' > /dev/null 2>&1",
+        xlsx, html, xlsx, html);
+    assert_int_not_equal(system(cmd), 0);
+    free(cmd);
+    remove_outputs(dir, xlsx, html);
+    free(xlsx);
+    free(html);
+}
+
+/* ------------------------------------------------------------ warehouse */
+
+static const char *const fixture_sql =
+    "INSERT INTO batch (batch_id, started_at, status) VALUES (1, 0, 'ok'), (2, 0, 'ok');"
+    "INSERT INTO dim_team VALUES (1, '" "<script>alert(1)</script>" "');"
+    "INSERT INTO dim_application (application_id, name, team_id) VALUES (1, '=1+2', 1);"
+    "INSERT INTO dim_source VALUES (1, 'ci', 'jenkins');"
+    "INSERT INTO dim_environment VALUES (1, 'production', 1);"
+    /* 2026-01-07T10:00Z untraceable (listed), 2026-01-08 traceable, 2026-01-20 after the window */
+    "INSERT INTO fact_build (build_id, source_id, job, number, application_id, result, finished_at,"
+    "  revision, is_deployment, environment_id) VALUES"
+    "  (1, 1, 'deploy-pay', 42, 1, 'success', 1767780000, 'deadbeef', 1, 1),"
+    "  (2, 1, 'deploy-pay', 43, 1, 'success', 1767866400, 'cafe', 1, 1),"
+    "  (3, 1, 'deploy-pay', 44, 1, 'success', 1768867200, 'f00d', 1, 1);"
+    "INSERT INTO fact_deployment (deployment_id, build_id, application_id, environment_id,"
+    "  is_production, result, finished_at, revision, run_number) VALUES"
+    "  (1, 1, 1, 1, 1, 'success', 1767780000, 'deadbeef', 42),"
+    "  (2, 2, 1, 1, 1, 'success', 1767866400, 'cafe', 43),"
+    "  (3, 3, 1, 1, 1, 'success', 1768867200, 'f00d', 44);"
+    "INSERT INTO derived_deployment (deployment_id, traceable) VALUES (1, 0), (2, 1), (3, 0);"
+    "INSERT INTO reject (batch_id, source, file, record, reason) VALUES"
+    "  (1, 'jira', 'a.json', 1, 'bad date'), (1, 'jira', 'a.json', 2, 'bad date'),"
+    "  (2, 'jira', 'b.json', 7, 'no key'), (1, 'git', 'log', 3, 'bad sha');"
+    "INSERT INTO dim_work_item (work_item_id, item_key, project, application_id, summary, status,"
+    "  created_at) VALUES"
+    "  (1, 'PAY-1', 'PAY', 1, '=HYPERLINK(\"http://evil.example\",\"click\")', 'In Progress', 1767225600),"
+    "  (2, 'PAY-2', 'PAY', 1, 'second', 'Review', 1767225600),"
+    "  (3, 'PAY-3', 'PAY', 1, 'finished', 'Done', 1767225600),"
+    "  (4, 'PAY-4', 'PAY', 1, 'later', 'In Progress', 1768867200);"
+    "INSERT INTO derived_work_item (work_item_id, flow_type, category, start_at) VALUES"
+    "  (1, 'feature', 'in_progress', 1767916800), (2, 'feature', 'in_progress', 1768564800),"
+    "  (3, 'feature', 'done', 1768003200), (4, 'feature', 'in_progress', 1768867200);"
+    /* intervals: [from_at, to_at); T = 2026-01-19T00:00Z = 1768780800 */
+    "INSERT INTO derived_status_interval VALUES"
+    "  (1, 0, 'To Do', 'todo', 0, 1767225600, 1767916800),"
+    "  (1, 1, 'In Progress', 'in_progress', 0, 1767916800, NULL),"
+    "  (2, 0, 'To Do', 'todo', 0, 1767225600, 1768564800),"
+    "  (2, 1, 'Review', 'in_progress', 1, 1768564800, 1768780800),"
+    "  (2, 2, 'Done', 'done', 0, 1768780800, NULL),"
+    "  (3, 0, 'In Progress', 'in_progress', 0, 1768003200, 1768694400),"
+    "  (3, 1, 'Done', 'done', 0, 1768694400, NULL),"
+    "  (4, 0, 'In Progress', 'in_progress', 0, 1768867200, NULL);";
+
+static sqlite3 *tiny_warehouse(void)
+{
+    sqlite3 *db = NULL;
+    char *schema = cw_read_file("load/schema.sql", NULL);
+    assert_non_null(schema);
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, fixture_sql, NULL, NULL, NULL), SQLITE_OK);
+    free(schema);
+    return db;
+}
+
+static void test_gather_audit_lists(void **state)
+{
+    sqlite3 *db = tiny_warehouse();
+    cw_report r;
+    /* Window 2026-01-05 .. 2026-01-19 (exclusive). */
+    int rc = cw_report_gather(db, cw_t("2026-01-05T00:00:00Z"), cw_t("2026-01-19T00:00:00Z"), &r);
+    if (rc != 0)
+        fprintf(stderr, "gather: %s\n", sqlite3_errmsg(db));
+    assert_int_equal(rc, 0);
+
+    /* Deployments 1 and 2 (01-07, 01-08) are successful production ones in
+     * the first week, none in the second; one team of one application. */
+    assert_int_equal(r.n_rows, 6);
+    for (size_t i = 0; i < r.n_rows; i++) {
+        const cw_report_row *row = &r.rows[i];
+        int first_week = strcmp(row->m.period, "2026-01-05") == 0;
+        assert_true(first_week || strcmp(row->m.period, "2026-01-12") == 0);
+        assert_int_equal(row->m.deployments, first_week ? 2 : 0);
+        assert_int_equal(row->m.deploy_days, first_week ? 2 : 0);
+        assert_true(isnan(row->m.change_failure_rate) == !first_week);
+    }
+    assert_int_equal(r.n_summaries, 3);
+    assert_string_equal(r.summaries[0].name, APP);
+    assert_int_equal(r.summaries[0].scope, CW_SCOPE_APPLICATION);
+    assert_int_equal(r.summaries[0].deployments, 2);
+    assert_string_equal(r.summaries[1].name, TEAM);
+    assert_int_equal(r.summaries[2].scope, CW_SCOPE_ORG);
+
+    assert_int_equal(r.n_untraceable, 1);
+    assert_string_equal(r.untraceable[0].application, APP);
+    assert_string_equal(r.untraceable[0].job, "deploy-pay");
+    assert_int_equal(r.untraceable[0].number, 42);
+    assert_int_equal(r.untraceable[0].finished_at, cw_t("2026-01-07T10:00:00Z"));
+    assert_string_equal(r.untraceable[0].revision, "deadbeef");
+    assert_string_equal(r.untraceable[0].environment, "production");
+
+    assert_int_equal(r.n_rejects, 2);
+    assert_string_equal(r.rejects[0].source, "git");
+    assert_int_equal(r.rejects[0].rejects, 1);
+    assert_string_equal(r.rejects[1].source, "jira");
+    assert_int_equal(r.rejects[1].rejects, 3);
+    assert_int_equal(r.rejects[1].last_batch, 2);
+
+    /* PAY-1 in progress since 01-09: 10 days; PAY-2 left Review exactly at T,
+     * a transition not yet applied at T: 2.5 days; PAY-3 done, PAY-4 later. */
+    assert_int_equal(r.n_wip, 2);
+    assert_string_equal(r.wip[0].item_key, "PAY-1");
+    assert_true(fabs(r.wip[0].age_h - 240.0) < 1e-9);
+    assert_string_equal(r.wip[0].summary, LINK);
+    assert_string_equal(r.wip[0].application, APP);
+    assert_string_equal(r.wip[1].item_key, "PAY-2");
+    assert_string_equal(r.wip[1].status, "Review");
+    assert_true(fabs(r.wip[1].age_h - 60.0) < 1e-9);
+    cw_report_free(&r);
+    sqlite3_close(db);
+}
+
+/* The whole path `catwalk run` takes: gather from the warehouse, write both files. */
+static void test_weekly_from_warehouse(void **state)
+{
+    sqlite3 *db = tiny_warehouse();
+    char *dir = make_temp_dir();
+    cw_report r;
+    assert_int_equal(cw_report_weekly(db, NULL, cw_t("2026-01-05T00:00:00Z"),
+                                      cw_t("2026-01-19T00:00:00Z"), dir), 0);
+    cw_report_init(&r, cw_t("2026-01-05T00:00:00Z"), cw_t("2026-01-19T00:00:00Z"));
+    char *xlsx = cw_report_path(dir, &r, "xlsx"), *html = cw_report_path(dir, &r, "html");
+    assert_html_safe_lists(html);
+    run_checker(xlsx, html, "--expect-text '" APP "' --expect-text '" TEAM "' --expect-number 2 "
+                            "--expect-text '=HYPERLINK(\"http://evil.example\",\"click\")'");
+    remove_outputs(dir, xlsx, html);
+    free(xlsx);
+    free(html);
+    cw_report_free(&r);
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trend),
+        cmocka_unit_test(test_axes_and_series),
+        cmocka_unit_test(test_layout_names_real_fields),
+        cmocka_unit_test(test_window_and_path),
+        cmocka_unit_test(test_render_hand_filled),
+        cmocka_unit_test(test_render_only_html),
+        cmocka_unit_test(test_checker_catches_formula),
+        cmocka_unit_test(test_gather_audit_lists),
+        cmocka_unit_test(test_weekly_from_warehouse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
