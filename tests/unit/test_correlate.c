@@ -1,0 +1,322 @@
+/*
+ * test_correlate.c - the correlation step end to end on a small hand-made
+ * warehouse (load/schema.sql plus INSERTs), expectations worked out by hand
+ * in the comments; a second run must leave every derived row as it was.
+ */
+#include "support.h"
+#include "core/config.h"
+#include "core/util.h"
+#include "transform/correlate.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A1 "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+#define A2 "a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2"
+#define A3 "a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3"
+#define B4 "b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4"
+#define A5 "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
+#define A6 "a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6"
+#define S1 "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"
+#define S2 "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2"
+
+/*
+ * Application 1 "pay" (repository pay-api):
+ *   c1 A1 root, authored 10
+ *   c2 A2 <- c1, 200, "[PAY-1] add endpoint" / body names UTF-8 and PAY-2
+ *   c3 A3 <- c2, 250, "PAY-1 tests"
+ *   c4 B4 <- c1, 260, "OPS-7 cleanup" (a side branch)
+ *   c5 A5 <- c3 + c4, 400, merge "Merge PAY-1"
+ *   c6 A6 <- c5, 700, "PAY-2 fix" (never deployed)
+ * Deployments (job deploy-pay, run = build number):
+ *   d1 #1 prod success  100 A1          baseline: c1
+ *   d2 #2 prod success 1000 a5a5a5a     c5 (merge), c3 750, c2 800, c4 740
+ *   d3 #3 prod failure 1100 A6          not counted
+ *   d4 #4 staging      1200 A6          not counted
+ *   d5 #5 prod success 2000 ffffffffff  untraceable
+ *   d6 #6 prod success 3000 A3          rollback: deploys nothing
+ * Application 2 "shop" (repository shop-web): s1 <- s2; e1 deploy-shop#1 at 50,
+ * revision S2: the baseline, deploying s2 and s1.  Repository shop-mirror
+ * holds the same commit S2 again (commit 9): deployed along with commit 8.
+ * deploy-legacy#1 (d8, 1500, A6) belongs to no application: untraceable.
+ * Work items: PAY-1 (Story, Done), PAY-2 (Bug, "QA Testing" unconfigured,
+ * truncated changelog), OPS-7 (Task labelled debt, Backlog).
+ */
+static const char *const fixture_sql =
+    "INSERT INTO dim_source VALUES (1,'jira','jira'),(2,'git','git'),(3,'ci','jenkins'),(4,'pd','pagerduty');"
+    "INSERT INTO dim_application (application_id, name) VALUES (1,'pay'),(2,'shop');"
+    "INSERT INTO map_project VALUES ('PAY',1);"
+    "INSERT INTO dim_environment VALUES (1,'production',1),(2,'staging',0);"
+    "INSERT INTO dim_status VALUES ('Backlog','todo',0,'config'),('In Progress','in_progress',0,'config'),"
+    "  ('Review','in_progress',1,'config'),('Done','done',0,'config');"
+    "INSERT INTO finding VALUES ('loader_note','x','kept');"
+    "INSERT INTO dim_work_item (work_item_id,item_key,project,source_id,application_id,item_type,status,"
+    "  source_category,labels,created_at,resolved_at,has_changelog,changelog_truncated) VALUES"
+    "  (1,'PAY-1','PAY',1,1,'Story','Done','done',NULL,0,900,1,0),"
+    "  (2,'PAY-2','PAY',1,1,'Bug','QA Testing','in_progress',NULL,50,NULL,1,1),"
+    "  (3,'OPS-7','OPS',1,NULL,'Task','Backlog','todo','debt,ops',70,NULL,1,0);"
+    "INSERT INTO fact_transition VALUES"
+    "  (1,300,'2','In Progress','Review'),(1,100,'1','Backlog','In Progress'),(1,500,'3','Review','Done'),"
+    "  (2,150,'4','Backlog','Triage'),(2,250,'5','Triage','QA Testing');"
+    "INSERT INTO fact_commit (commit_id,repository,sha,application_id,authored_at,parents,parent_count,"
+    "  subject,body) VALUES"
+    "  (1,'pay-api','" A1 "',1,10,'',0,'Initial commit',NULL),"
+    "  (2,'pay-api','" A2 "',1,200,'" A1 "',1,'[PAY-1] add endpoint','Uses UTF-8; see also PAY-2.'),"
+    "  (3,'pay-api','" A3 "',1,250,'" A2 "',1,'PAY-1 tests',''),"
+    "  (4,'pay-api','" B4 "',1,260,'" A1 "',1,'OPS-7 cleanup',NULL),"
+    "  (5,'pay-api','" A5 "',1,400,'" A3 " " B4 "',2,'Merge PAY-1',NULL),"
+    "  (6,'pay-api','" A6 "',1,700,'" A5 "',1,'PAY-2 fix','PAY-2 PAY-2 PAY-99'),"
+    "  (7,'shop-web','" S1 "',2,0,'',0,'JDK-8024695 workaround',NULL),"
+    "  (8,'shop-web','" S2 "',2,100,'" S1 "',1,'Tweak',NULL),"
+    "  (9,'shop-mirror','" S2 "',2,100,'" S1 "',1,'Tweak',NULL);"
+    "INSERT INTO fact_build (build_id,source_id,job,number,application_id,result,finished_at,revision,"
+    "  is_deployment,environment_id) VALUES"
+    "  (1,3,'deploy-pay',1,1,'success',100,'" A1 "',1,1),"
+    "  (2,3,'deploy-pay',2,1,'success',1000,'a5a5a5a',1,1),"
+    "  (3,3,'deploy-pay',3,1,'failure',1100,'" A6 "',1,1),"
+    "  (4,3,'deploy-pay',4,1,'success',1200,'" A6 "',1,2),"
+    "  (5,3,'deploy-pay',5,1,'success',2000,'ffffffffff',1,1),"
+    "  (6,3,'deploy-pay',6,1,'success',3000,'" A3 "',1,1),"
+    "  (7,3,'deploy-shop',1,2,'success',50,'" S2 "',1,1),"
+    "  (8,3,'deploy-legacy',1,NULL,'success',1500,'" A6 "',1,1);"
+    "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,is_production,"
+    "  result,finished_at,revision,run_number)"
+    "  SELECT build_id*10, build_id, application_id, environment_id, environment_id=1, result,"
+    "  finished_at, revision, number FROM fact_build;"
+    /* incidents, window 500 s:
+     *   1 pay  1200             d2 by window (gap 200)
+     *   2 pay  2600             none: d5 is 600 s before
+     *   3 pay  3500 names #2    d2 explicit (the window would give d6, gap 500)
+     *   4 pay  3501             none: d6 is 501 s before
+     *   5 -     100             none: no application
+     *   6 shop   60 names c2c2c2c  e1 explicit */
+    "INSERT INTO fact_incident (incident_id,source_id,external_id,application_id,title,description,"
+    "  created_at) VALUES"
+    "  (1,4,'P1',1,'Checkout slow',NULL,1200),"
+    "  (2,4,'P2',1,'Checkout down',NULL,2600),"
+    "  (3,4,'P3',1,'Outage after deploy-pay#2','',3500),"
+    "  (4,4,'P4',1,'Errors',NULL,3501),"
+    "  (5,4,'P5',NULL,'Unknown service',NULL,100),"
+    "  (6,4,'P6',2,'Cart broken','rolled out c2c2c2c at noon',60);";
+
+typedef struct fixture {
+    sqlite3 *db;
+    cw_config cfg;
+} fixture;
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("SQL failed: %s", err ? err : "?");
+}
+
+static int setup(void **state)
+{
+    fixture *f = cw_xcalloc(1, sizeof(*f));
+    char *schema = cw_read_file("load/schema.sql", NULL);
+    assert_non_null(schema);
+    assert_int_equal(sqlite3_open(":memory:", &f->db), SQLITE_OK);
+    exec_ok(f->db, "PRAGMA foreign_keys = ON");
+    exec_ok(f->db, schema);
+    free(schema);
+    exec_ok(f->db, fixture_sql);
+    f->cfg.attribution_window_s = 500;
+    f->cfg.incident_deployment_pattern = "(?<build>[a-z][\\w-]*#\\d+)|\\b(?<sha>[0-9a-f]{7,40})\\b";
+    exec_ok(f->db, "BEGIN");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(f->db);
+    free(f);
+    return 0;
+}
+
+/* Every row of a query as "a|b|c;" text (NULL spelled out); caller frees. */
+static char *rows(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    cw_buf b = { 0 };
+    cw_buf_puts(&b, "");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("prepare %s: %s", sql, sqlite3_errmsg(db));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(st); i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            cw_buf_printf(&b, "%s%s", i ? "|" : "", v ? v : "NULL");
+        }
+        cw_buf_puts(&b, ";");
+    }
+    sqlite3_finalize(st);
+    return b.data;
+}
+
+static void assert_rows(sqlite3 *db, const char *sql, const char *expected)
+{
+    char *got = rows(db, sql);
+    if (strcmp(got, expected) != 0)
+        fail_msg("%s\n  expected %s\n  got      %s", sql, expected, got);
+    free(got);
+}
+
+static void test_commit_links(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    /* UTF-8, JDK-8024695 and PAY-99 (no such item) are not links */
+    assert_rows(f->db, "SELECT commit_id, work_item_id FROM bridge_commit_work_item ORDER BY 1, 2",
+                "2|1;2|2;3|1;4|3;5|1;6|2;");
+    assert_int_equal(s.commit_links, 6);
+    assert_int_equal(s.commits, 9);
+}
+
+static void test_deployments_and_lead_time(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT deployment_id, commit_id, is_baseline, is_merge, lead_time_s "
+                       "FROM bridge_deployment_commit ORDER BY 1, 2",
+                "10|1|1|0|NULL;20|2|0|0|800;20|3|0|0|750;20|4|0|0|740;20|5|0|1|NULL;"
+                "70|7|1|0|NULL;70|8|1|0|NULL;70|9|1|0|NULL;");
+    assert_rows(f->db, "SELECT deployment_id, traceable, is_baseline, commits_deployed "
+                       "FROM derived_deployment ORDER BY 1",
+                "10|1|1|1;20|1|0|4;50|0|0|0;60|1|0|0;70|1|1|3;80|0|0|0;");
+    assert_rows(f->db, "SELECT subject FROM finding WHERE kind = 'untraceable_deployment' "
+                       "ORDER BY 1", "deploy-legacy#1;deploy-pay#5;");
+    assert_int_equal(s.deployments, 6);
+    assert_int_equal(s.untraceable_deployments, 2);
+    assert_int_equal(s.deployed_commits, 8);
+}
+
+static void test_incidents(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT incident_id, deployment_id, how FROM derived_incident ORDER BY 1",
+                "1|20|window;2|NULL|none;3|20|explicit;4|NULL|none;5|NULL|none;6|70|explicit;");
+    assert_int_equal(s.incidents_attributed, 3);
+
+    /* without the pattern incident 3 falls to the window: d6, exactly 500 s
+     * before; incident 6 to e1, 10 s before */
+    f->cfg.incident_deployment_pattern = NULL;
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT incident_id, deployment_id, how FROM derived_incident ORDER BY 1",
+                "1|20|window;2|NULL|none;3|60|window;4|NULL|none;5|NULL|none;6|70|window;");
+    /* unlimited window: incident 2 goes to the untraceable d5, 4 to d6 */
+    f->cfg.attribution_window_s = 0;
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT incident_id, deployment_id FROM derived_incident ORDER BY 1",
+                "1|20;2|50;3|60;4|60;5|NULL;6|70;");
+}
+
+static void test_work_items_and_statuses(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    /* PAY-1: start 100, end 500, active [100,300); production: c2, c3 at 1000
+     * PAY-2: start 150 (Triage, guessed in_progress), not done; c6 undeployed
+     * OPS-7: never started; c4 deployed at 1000 */
+    assert_rows(f->db, "SELECT work_item_id, flow_type, category, start_at, end_at, active_s, "
+                       "production_at FROM derived_work_item ORDER BY 1",
+                "1|feature|done|100|500|200|1000;"
+                "2|defect|in_progress|150|NULL|NULL|NULL;"
+                "3|debt|todo|NULL|NULL|NULL|1000;");
+    assert_rows(f->db, "SELECT work_item_id, seq, status, category, waiting, from_at, to_at "
+                       "FROM derived_status_interval ORDER BY 1, 2",
+                "1|1|Backlog|todo|0|0|100;1|2|In Progress|in_progress|0|100|300;"
+                "1|3|Review|in_progress|1|300|500;1|4|Done|done|0|500|NULL;"
+                "2|1|Backlog|todo|0|50|150;2|2|Triage|in_progress|0|150|250;"
+                "2|3|QA Testing|in_progress|0|250|NULL;"
+                "3|1|Backlog|todo|0|70|NULL;");
+    assert_rows(f->db, "SELECT name, category, waiting, origin FROM dim_status "
+                       "WHERE origin <> 'config' ORDER BY 1",
+                "QA Testing|in_progress|0|source;Triage|in_progress|0|guess;");
+    assert_rows(f->db, "SELECT kind, subject FROM finding ORDER BY 1, 2",
+                "changelog_truncated|PAY-2;loader_note|x;status_from_source|QA Testing;"
+                "status_guessed|Triage;untraceable_deployment|deploy-legacy#1;"
+                "untraceable_deployment|deploy-pay#5;");
+    assert_int_equal(s.work_items, 3);
+}
+
+static const char *const dump_sql[] = {
+    "SELECT * FROM bridge_commit_work_item ORDER BY 1, 2",
+    "SELECT * FROM bridge_deployment_commit ORDER BY 1, 2",
+    "SELECT * FROM derived_deployment ORDER BY 1",
+    "SELECT * FROM derived_incident ORDER BY 1",
+    "SELECT * FROM derived_work_item ORDER BY 1",
+    "SELECT * FROM derived_status_interval ORDER BY 1, 2",
+    "SELECT * FROM dim_status ORDER BY 1",
+    "SELECT * FROM finding ORDER BY 1, 2",
+    /* insertion order too: rowids follow it */
+    "SELECT rowid, * FROM derived_status_interval",
+    "SELECT rowid, * FROM bridge_deployment_commit",
+    NULL
+};
+
+static char *dump(sqlite3 *db)
+{
+    cw_buf b = { 0 };
+    for (const char *const *sql = dump_sql; *sql; sql++) {
+        char *r = rows(db, *sql);
+        cw_buf_printf(&b, "%s\n", r);
+        free(r);
+    }
+    return b.data;
+}
+
+static void test_rerun_is_identical(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s1, s2;
+    char *first, *second;
+
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s1), 0);
+    first = dump(f->db);
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s2), 0);
+    second = dump(f->db);
+    assert_string_equal(first, second);
+    assert_memory_equal(&s1, &s2, sizeof(s1));
+    assert_true(strlen(first) > 200);
+    free(first);
+    free(second);
+}
+
+static void test_failure_leaves_tables_alone(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    char *before, *after;
+
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    before = dump(f->db);
+    f->cfg.key_pattern = "([A-Z]+";         /* does not compile */
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), -1);
+    after = dump(f->db);
+    assert_string_equal(before, after);
+    assert_int_equal(s.commit_links, 0);
+    free(before);
+    free(after);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_commit_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deployments_and_lead_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incidents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_work_items_and_statuses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rerun_is_identical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failure_leaves_tables_alone, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,244 @@
+/*
+ * test_flow.c - status categories, flow types, start/end/active time and
+ * status intervals of hand-written work items, and idea-to-production.
+ */
+#include "support.h"
+#include "core/record.h"
+#include "transform/flow.h"
+
+#include <string.h>
+
+/* Backlog todo, In Progress, Waiting for QA (wait), Done. */
+static cw_status_map *configured(void)
+{
+    cw_status_map *m = cw_status_map_new();
+    assert_int_equal(cw_status_map_add(m, "Backlog", CW_CAT_TODO, 0, CW_STATUS_CONFIG), 1);
+    cw_status_map_add(m, "In Progress", CW_CAT_IN_PROGRESS, 0, CW_STATUS_CONFIG);
+    cw_status_map_add(m, "Waiting for QA", CW_CAT_IN_PROGRESS, 1, CW_STATUS_CONFIG);
+    cw_status_map_add(m, "Done", CW_CAT_DONE, 0, CW_STATUS_CONFIG);
+    return m;
+}
+
+#define T(at_, hist, from, to) { .at = (at_), .history_id = (hist), .from_status = (from), \
+                                 .to_status = (to) }
+
+static void assert_interval(const cw_flow_result *r, size_t i, const char *status,
+                            int64_t from, int64_t to)
+{
+    assert_true(i < r->n_intervals);
+    assert_string_equal(r->intervals[i].status->name, status);
+    assert_int_equal(r->intervals[i].from_at, from);
+    assert_int_equal(r->intervals[i].to_at, to);
+}
+
+static void test_full_cycle_with_wait(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    /* given out of order; at 400 two history entries: "9" before "10" numerically */
+    cw_flow_transition t[] = {
+        T(800, "13", "In Progress", "Done"),
+        T(100, "8", "Backlog", "In Progress"),
+        T(400, "10", "Waiting for QA", "Waiting for QA"),
+        T(700, "12", "Waiting for QA", "In Progress"),
+        T(400, "9", "In Progress", "Waiting for QA"),
+    };
+    cw_flow_item item = { .created_at = 0, .resolved_at = 810, .status = "Done",
+                          .source_category = "done", .transitions = t, .n_transitions = 5 };
+
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.category, CW_CAT_DONE);
+    assert_int_equal(r.start_at, 100);
+    assert_int_equal(r.end_at, 800);            /* the done transition, not resolved_at */
+    /* [100,400) and [700,800) in In Progress; [400,700) waits */
+    assert_int_equal(r.active_s, 400);
+    assert_int_equal(r.n_intervals, 6);
+    assert_interval(&r, 0, "Backlog", 0, 100);
+    assert_interval(&r, 1, "In Progress", 100, 400);
+    assert_interval(&r, 2, "Waiting for QA", 400, 400);     /* history 9 */
+    assert_interval(&r, 3, "Waiting for QA", 400, 700);     /* history 10 */
+    assert_interval(&r, 4, "In Progress", 700, 800);
+    assert_interval(&r, 5, "Done", 800, CW_NO_TIME);
+    assert_int_equal(r.intervals[2].status->waiting, 1);
+    /* nothing had to be learnt */
+    assert_int_equal(cw_status_map_count(m), 4);
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+static void test_reopened_is_not_done(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    cw_flow_transition t[] = {
+        T(100, "1", "Backlog", "In Progress"),
+        T(200, "2", "In Progress", "Done"),
+        T(300, "3", "Done", "in progress"),     /* case differs from the config */
+    };
+    cw_flow_item item = { .created_at = 10, .resolved_at = 200, .status = "In Progress",
+                          .transitions = t, .n_transitions = 3 };
+
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.category, CW_CAT_IN_PROGRESS);
+    assert_int_equal(r.start_at, 100);
+    assert_int_equal(r.end_at, CW_NO_TIME);
+    assert_int_equal(r.active_s, CW_NO_TIME);
+    assert_int_equal(r.n_intervals, 4);
+    assert_interval(&r, 3, "In Progress", 300, CW_NO_TIME);
+    assert_int_equal(cw_status_map_count(m), 4);
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+static void test_done_without_done_transition(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    cw_flow_item item = { .created_at = 50, .resolved_at = 500, .status = "Done" };
+
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.end_at, 500);            /* resolution date */
+    assert_int_equal(r.start_at, CW_NO_TIME);   /* never entered in_progress */
+    assert_int_equal(r.active_s, CW_NO_TIME);
+    assert_int_equal(r.n_intervals, 1);
+    assert_interval(&r, 0, "Done", 50, CW_NO_TIME);
+
+    item.resolved_at = CW_NO_TIME;
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.end_at, 50);             /* else creation */
+    assert_int_equal(r.n_intervals, 1);         /* reset between items */
+
+    item.status = NULL;
+    assert_int_equal(cw_flow_compute(m, &item, &r), -1);
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+static void test_unknown_statuses_learnt(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    /* "Code Review" appears only in the history: guessed in_progress.
+     * "Closed" is the current status: the item's source category. */
+    cw_flow_transition t[] = {
+        T(100, "1", "Backlog", "Code Review"),
+        T(300, "2", "Code Review", "Done"),
+        T(500, "3", "Done", "Closed"),
+    };
+    cw_flow_item item = { .created_at = 0, .status = "Closed", .source_category = "done",
+                          .transitions = t, .n_transitions = 3 };
+    const cw_status_info *s;
+
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.start_at, 100);
+    assert_int_equal(r.end_at, 500);            /* the last transition into a done status */
+    assert_int_equal(r.active_s, 200);
+    assert_int_equal(cw_status_map_count(m), 6);
+    s = cw_status_map_get(m, "closed");
+    assert_non_null(s);
+    assert_int_equal(s->category, CW_CAT_DONE);
+    assert_int_equal(s->origin, CW_STATUS_SOURCE);
+    s = cw_status_map_get(m, "Code Review");
+    assert_int_equal(s->category, CW_CAT_IN_PROGRESS);
+    assert_int_equal(s->origin, CW_STATUS_GUESS);
+    assert_string_equal(cw_status_origin_name(s->origin), "guess");
+    /* learnt statuses come after the configured ones, in order seen */
+    assert_string_equal(cw_status_map_at(m, 4)->name, "Closed");
+    assert_null(cw_status_map_at(m, 6));
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+static void test_first_interval_and_source_category(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    /* no from status: the stretch before the first transition is unknown */
+    cw_flow_transition t[] = { T(100, NULL, "", "In Progress") };
+    cw_flow_item item = { .created_at = 0, .status = "In Progress",
+                          .transitions = t, .n_transitions = 1 };
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.n_intervals, 1);
+    assert_interval(&r, 0, "In Progress", 100, CW_NO_TIME);
+
+    /* no transitions, a status only the source knows */
+    cw_flow_item triage = { .created_at = 7, .status = "Triage", .source_category = "in_progress" };
+    assert_int_equal(cw_flow_compute(m, &triage, &r), 0);
+    assert_int_equal(r.category, CW_CAT_IN_PROGRESS);
+    assert_int_equal(r.start_at, CW_NO_TIME);
+    assert_interval(&r, 0, "Triage", 7, CW_NO_TIME);
+    assert_int_equal(cw_status_map_get(m, "TRIAGE")->origin, CW_STATUS_SOURCE);
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+static void test_guess_category(void **state)
+{
+    const char *todo[] = { "To Do", "TODO", "Open", "Reopened", "Backlog", "NEW", "Created",
+                           "Selected for Development" };
+    const char *done[] = { "Done", "Closed", "Resolved", "Released", "Complete", "Completed",
+                           "Done (won't do)" };
+    const char *doing[] = { "In Progress", "Code Review", "Renewal check", "Opened PR?", "" };
+    for (size_t i = 0; i < sizeof(todo) / sizeof(*todo); i++)
+        assert_int_equal(cw_flow_guess_category(todo[i]), CW_CAT_TODO);
+    for (size_t i = 0; i < sizeof(done) / sizeof(*done); i++)
+        assert_int_equal(cw_flow_guess_category(done[i]), CW_CAT_DONE);
+    for (size_t i = 0; i < sizeof(doing) / sizeof(*doing); i++)
+        assert_int_equal(cw_flow_guess_category(doing[i]), CW_CAT_IN_PROGRESS);
+}
+
+static void test_flow_types(void **state)
+{
+    cw_flow_rule rules[] = { { "Task", "debt" }, { "Bug", "risk" } };
+    assert_string_equal(cw_flow_type("Bug", NULL, NULL, 0), "defect");
+    assert_string_equal(cw_flow_type("defect", NULL, NULL, 0), "defect");
+    assert_string_equal(cw_flow_type("Bug", "tech-debt", NULL, 0), "defect");
+    assert_string_equal(cw_flow_type("Story", NULL, NULL, 0), "feature");
+    assert_string_equal(cw_flow_type("New Feature", NULL, NULL, 0), "feature");
+    assert_string_equal(cw_flow_type("EPIC", NULL, NULL, 0), "feature");
+    assert_string_equal(cw_flow_type("Improvement", NULL, NULL, 0), "feature");
+    assert_string_equal(cw_flow_type("Security", NULL, NULL, 0), "risk");
+    assert_string_equal(cw_flow_type("vulnerability", NULL, NULL, 0), "risk");
+    assert_string_equal(cw_flow_type("Compliance", NULL, NULL, 0), "risk");
+    assert_string_equal(cw_flow_type("Technical Debt", NULL, NULL, 0), "debt");
+    assert_string_equal(cw_flow_type("Task", "frontend,Tech-DEBT", NULL, 0), "debt");
+    assert_string_equal(cw_flow_type("Task", "frontend", NULL, 0), "feature");
+    assert_string_equal(cw_flow_type(NULL, NULL, NULL, 0), "feature");
+    /* config rules first */
+    assert_string_equal(cw_flow_type("task", NULL, rules, 2), "debt");
+    assert_string_equal(cw_flow_type("Bug", NULL, rules, 2), "risk");
+    assert_string_equal(cw_flow_type("Story", NULL, rules, 2), "feature");
+}
+
+static void test_categories_and_production_at(void **state)
+{
+    cw_category c;
+    int64_t all[] = { 100, 300, 200 };
+    int64_t partial[] = { 100, CW_NO_TIME, 300 };
+    assert_int_equal(cw_category_parse("in_progress", &c), 0);
+    assert_int_equal(c, CW_CAT_IN_PROGRESS);
+    assert_int_equal(cw_category_parse("DONE", &c), 0);
+    assert_int_equal(c, CW_CAT_DONE);
+    assert_int_equal(cw_category_parse("indeterminate", &c), -1);
+    assert_int_equal(cw_category_parse(NULL, &c), -1);
+    assert_string_equal(cw_category_name(CW_CAT_TODO), "todo");
+
+    assert_int_equal(cw_flow_production_at(all, 3), 300);
+    assert_int_equal(cw_flow_production_at(partial, 3), CW_NO_TIME);   /* in flight */
+    assert_int_equal(cw_flow_production_at(all, 0), CW_NO_TIME);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_cycle_with_wait),
+        cmocka_unit_test(test_reopened_is_not_done),
+        cmocka_unit_test(test_done_without_done_transition),
+        cmocka_unit_test(test_unknown_statuses_learnt),
+        cmocka_unit_test(test_first_interval_and_source_category),
+        cmocka_unit_test(test_guess_category),
+        cmocka_unit_test(test_flow_types),
+        cmocka_unit_test(test_categories_and_production_at),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

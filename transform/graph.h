@@ -1,0 +1,93 @@
+/*
+ * graph.h - the commit graph of one application and the deployment ancestry
+ * walk that gives every commit its first deployment (metrics.md, "Change
+ * lead time").
+ *
+ * Usage: cw_graph_add every commit of the application (any order), then
+ * cw_graph_finish to resolve parents, then cw_graph_walk over the
+ * application's successful production deployments.  After the walk every
+ * node knows the deployment that first reached it (deployed_by).
+ *
+ * Rules, as metrics.md states them:
+ *   - deployments are processed by finished_at, then run number, then id;
+ *   - from each deployment's revision the walk follows all parents and stops
+ *     at commits already deployed; each newly reached commit is deployed by it;
+ *   - the first deployment whose revision is in the graph is the baseline:
+ *     its commits are deployed but get no lead time;
+ *   - a deployment whose revision is not in the graph is untraceable: it
+ *     deploys nothing and does not become the baseline;
+ *   - merge commits (two or more parents) are walked through but have no
+ *     lead time; lead time = finished_at - authored_at, as computed.
+ * Revisions may be abbreviated (at least 7 hex digits): an exact sha wins,
+ * else a unique prefix.  Parents outside the graph (a shallow export) are
+ * simply not followed.
+ */
+#ifndef CW_GRAPH_H
+#define CW_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CW_SHA_MIN_PREFIX 7
+
+typedef struct cw_graph cw_graph;
+
+/* One commit.  Two fact rows with the same sha (the same repository loaded
+ * under two names) share a node; the extra commit ids ride along. */
+typedef struct cw_gnode {
+    char *sha;                  /* lower-case hex */
+    int64_t commit_id;
+    int64_t authored_at;
+    int n_parents;              /* as recorded, including parents outside the graph */
+    long deployed_by;           /* index into the walked deployment array, -1 = not deployed */
+    int64_t *extra_ids;         /* further commit ids with this sha */
+    size_t n_extra;
+} cw_gnode;
+
+/* A successful production deployment of the application. */
+typedef struct cw_deploy {
+    int64_t deployment_id;
+    int64_t finished_at;
+    long run_number;
+    const char *job;            /* may be NULL; for "job#number" references */
+    const char *revision;       /* may be NULL or abbreviated */
+    /* filled by cw_graph_walk */
+    int traceable;
+    int is_baseline;
+    long commits_deployed;      /* commit ids newly deployed (merges and extra ids included) */
+} cw_deploy;
+
+cw_graph *cw_graph_new(void);
+void cw_graph_free(cw_graph *g);
+
+/* Add a commit; parents is the space-separated parent list ("" for a root).
+ * Returns the node index, or -1 when sha is empty. */
+long cw_graph_add(cw_graph *g, const char *sha, const char *parents,
+                  int64_t authored_at, int64_t commit_id);
+/* Resolve parent shas to nodes and build the prefix index.  Call once, after
+ * the last cw_graph_add and before lookups or walks. */
+void cw_graph_finish(cw_graph *g);
+
+size_t cw_graph_count(const cw_graph *g);
+const cw_gnode *cw_graph_node(const cw_graph *g, long index);
+
+/* The node a revision names: exact sha, else a unique prefix of at least
+ * CW_SHA_MIN_PREFIX hex digits (case-insensitive).  -1 when none or ambiguous. */
+long cw_graph_find(const cw_graph *g, const char *revision);
+
+/* Order deployments as the walk does: finished_at, run_number, deployment_id. */
+void cw_deploy_sort(cw_deploy *d, size_t n);
+
+/* Called for each newly deployed node, in walk order. */
+typedef int (*cw_graph_emit_fn)(void *ctx, const cw_deploy *d, const cw_gnode *node);
+
+/* Sort d (cw_deploy_sort) and walk it, filling the result fields of d and
+ * deployed_by of the nodes.  Clears earlier walk results first.  Returns 0, or
+ * -1 when emit returned non-zero. */
+int cw_graph_walk(cw_graph *g, cw_deploy *d, size_t n, cw_graph_emit_fn emit, void *ctx);
+
+/* Lead time of a node deployed by d: 1 and *out (seconds, may be negative),
+ * or 0 when it has none (baseline deployment, merge commit). */
+int cw_graph_lead_time(const cw_deploy *d, const cw_gnode *node, int64_t *out);
+
+#endif
