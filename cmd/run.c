@@ -126,6 +126,7 @@ static int run_source(cw_warehouse *wh, const cw_source *src, const char *batch_
         return -1;
     rc = cw_land_source(src, sr.type, batch_dir, on_landed, &sr);
     cw_progress_end();
+    cw_tz_release();    /* parsers may have switched TZ to read naive times */
     if (rc == -2)
         return -1;
     cw_info("[source %s] %ld file(s) loaded, %ld unchanged", src->name, sr.files, sr.skipped);

@@ -3,9 +3,10 @@
  *
  * Civil dates become day numbers with pure arithmetic (days_from_civil), so
  * fixed offsets and UTC never touch the C library's time zone state.  Only an
- * IANA zone needs the tz database: we point TZ at it for the duration of one
- * conversion, ask localtime_r for the offsets around the instant, and put
- * the caller's TZ back.
+ * IANA zone needs the tz database: we point TZ at it, ask localtime_r for the
+ * offsets around the instant, and leave TZ there for the next conversion in
+ * the same zone (see "The zone in TZ" below); cw_tz_release() puts the
+ * caller's TZ back.
  *
  * All parsers share one small cursor scanner (struct scan) and one civil
  * date-time record (struct civil) that is range-checked before conversion,
@@ -187,36 +188,80 @@ int cw_tz_parse(const char *spec, cw_tz *out)
     return 0;
 }
 
-/* Remembers the process TZ so that it can be put back exactly (unset stays unset). */
-struct saved_tz {
-    char *value;
-    int was_set;
-};
+/*
+ * The zone in TZ.  Loading a zone (setenv + tzset reading the tz file) costs
+ * several times more than a conversion, and doing it twice per call (there
+ * and back) made a 141k-row log take seconds.  A file is nearly always read
+ * in one zone, so TZ stays on the last zone we set and is switched only when
+ * the zone changes.  The caller's TZ is remembered when we take TZ over and
+ * put back by cw_tz_release().
+ *
+ * This is the one piece of mutable file-level state in the core: it mirrors
+ * state that is process-wide already (the TZ variable and the zone libc has
+ * loaded), so a caller-owned handle could not make two users coexist anyway.
+ * Not thread-safe, like setenv and tzset themselves.
+ *
+ * If anyone changed TZ after we set it, TZ no longer names our zone: their
+ * value becomes the one to put back, and we set ours again, so the zone a
+ * result is computed in is always the one asked for.
+ */
+static struct zone_in_tz {
+    int active;                         /* TZ holds `zone`, set by us */
+    char zone[sizeof(((cw_tz *)0)->name)];
+    int caller_had_tz;                  /* TZ was set before we took it over */
+    char *caller_tz;                    /* its value then (malloc'd), or NULL */
+} zone_in_tz;
 
-static int enter_zone(const char *name, struct saved_tz *saved)
+static int tz_still_ours(void)
 {
-    const char *old = getenv("TZ");
+    const char *now = getenv("TZ");
+    return zone_in_tz.active && now && strcmp(now, zone_in_tz.zone) == 0;
+}
 
-    saved->was_set = old != NULL;
-    saved->value = old ? strdup(old) : NULL;
-    if (old && !saved->value)
+/* Note the TZ we are about to replace, as the value to put back. */
+static int remember_caller_tz(void)
+{
+    const char *now = getenv("TZ");
+    char *copy = now ? strdup(now) : NULL;
+    if (now && !copy)
         return -1;
-    if (setenv("TZ", name, 1) != 0) {
-        free(saved->value);
+    free(zone_in_tz.caller_tz);
+    zone_in_tz.caller_tz = copy;
+    zone_in_tz.caller_had_tz = now != NULL;
+    zone_in_tz.active = 0;
+    return 0;
+}
+
+/* Make TZ name the zone.  tzset() runs on every call: with TZ unchanged it
+ * only compares the name with the loaded one, and it guarantees that
+ * localtime_r reads this zone even if someone switched TZ away and back. */
+static int use_zone(const char *name)
+{
+    if (!tz_still_ours() && remember_caller_tz() != 0)
         return -1;
+    if (!zone_in_tz.active || strcmp(zone_in_tz.zone, name) != 0) {
+        if (setenv("TZ", name, 1) != 0)
+            return -1;
+        snprintf(zone_in_tz.zone, sizeof zone_in_tz.zone, "%s", name);
+        zone_in_tz.active = 1;
     }
     tzset();
     return 0;
 }
 
-static void leave_zone(struct saved_tz *saved)
+void cw_tz_release(void)
 {
-    if (saved->was_set)
-        setenv("TZ", saved->value, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(saved->value);
+    if (tz_still_ours()) {
+        if (zone_in_tz.caller_had_tz)
+            setenv("TZ", zone_in_tz.caller_tz, 1);
+        else
+            unsetenv("TZ");
+        tzset();
+    }
+    free(zone_in_tz.caller_tz);
+    zone_in_tz.caller_tz = NULL;
+    zone_in_tz.caller_had_tz = 0;
+    zone_in_tz.active = 0;
 }
 
 /* UTC offset in force at instant t in the current TZ. */
@@ -257,18 +302,14 @@ static int64_t local_to_utc(int64_t local)
 int64_t cw_tz_to_utc(const cw_tz *tz, int year, int mon, int day, int hour, int min, int sec)
 {
     int64_t local = civil_as_utc(year, mon, day, hour, min, sec);
-    struct saved_tz saved;
-    int64_t t;
 
     if (tz == NULL)
         return local;
     if (tz->is_fixed)
         return local - tz->offset_s;
-    if (enter_zone(tz->name, &saved) != 0)
+    if (use_zone(tz->name) != 0)
         return local;
-    t = local_to_utc(local);
-    leave_zone(&saved);
-    return t;
+    return local_to_utc(local);
 }
 
 static int64_t civil_to_utc(const struct civil *c, const cw_tz *tz)

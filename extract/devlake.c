@@ -89,6 +89,8 @@ static int on_row(void *ctx, const cw_csv_row *row)
                             nonempty(cw_csv_get(row, w->url_col)),
                             nonempty(cw_csv_get(row, w->input_col))};
         rc = w->fn(w->ctx, &r, &o);
+        if (rc)
+            w->failed = 1;  /* the connector stopped: not a CSV problem */
     }
     json_decref(item);
     return rc;

@@ -5,7 +5,8 @@
  *   - a job's `api/json` object with a `builds` or `allBuilds` array; its
  *     `fullName` (or `name`) names the job, folders as "a/b";
  *   - a plain JSON array of build objects, or one build object;
- *   - the DevLake raw-table CSV wrapper, one build per `data` cell.
+ *   - the DevLake raw-table CSV wrapper, one build per `data` cell; the
+ *     row's `input` or `params` cell names the job (see devlake_row_job).
  *
  * Each finished build becomes a cw_build.  Times follow metrics.md ("Where
  * instants come from"): started_at = floor(timestamp / 1000) and
@@ -142,9 +143,10 @@ static const char *parameter(json_t *build, const char *name)
 /*
  * "a » b » devlake #31" -> "a/b/devlake".  This is the display name: when a
  * folder's display name differs from its name the result differs from the
- * job's full name, so the job object's fullName or the `job` key win over it.
- * (The DevLake wrapper's params column holds the real FullName, but
- * devlake.h hands us only the data item.)  Caller frees; NULL when absent.
+ * job's full name ("my-org » devlake-jenkins » main" is the job
+ * github_org/devlake-jenkins/main), so the job object's fullName, a DevLake
+ * row's FullName and the `job` key all win over it.  Caller frees; NULL when
+ * absent.
  */
 static char *job_from_display_name(const char *display)
 {
@@ -174,11 +176,12 @@ static char *job_from_display_name(const char *display)
     return b.data;
 }
 
-/* The job of a build: the file's job, then the `job` key, then the display name.  Caller frees. */
-static char *build_job(const jenkins_parse *jp, json_t *build)
+/* The job of a build: the one the file or row names (known_job, may be
+ * NULL), then the `job` key, then the display name.  Caller frees. */
+static char *build_job(const jenkins_parse *jp, const char *known_job, json_t *build)
 {
-    if (jp->file_job)
-        return cw_strdup(jp->file_job);
+    if (!cw_str_empty(known_job))
+        return cw_strdup(known_job);
     if (!cw_str_empty(jp->job_fallback))
         return cw_strdup(jp->job_fallback);
     return job_from_display_name(cw_json_str(build, "fullDisplayName"));
@@ -219,8 +222,10 @@ static void lower_ascii(char *s)
         *s = (char)tolower((unsigned char)*s);
 }
 
-/* Turn one build object into a cw_build (or a skip, or a reject). */
-static int one_build(jenkins_parse *jp, json_t *build, const cw_origin *origin)
+/* Turn one build object into a cw_build (or a skip, or a reject); known_job
+ * is the job the file or DevLake row names, or NULL. */
+static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
+                     const cw_origin *origin)
 {
     cw_build b = {0};
     int64_t number, timestamp, duration;
@@ -238,10 +243,11 @@ static int one_build(jenkins_parse *jp, json_t *build, const cw_origin *origin)
         return reject_build(jp, origin, "started_at", build, "build without a timestamp (epoch ms)");
     if (cw_json_int(build, "duration", &duration) != 0 || duration < 0)
         return reject_build(jp, origin, "finished_at", build, "finished build without a duration (ms)");
-    job = build_job(jp, build);
+    job = build_job(jp, known_job, build);
     if (!job)
         return reject_build(jp, origin, "job", build,
-                            "no job name: no fullName in the file, no fullDisplayName, no `job` key");
+                            "no job name: no fullName in the file or FullName in the row, "
+                            "no fullDisplayName, no `job` key");
 
     result_lc = cw_strdup(result);
     lower_ascii(result_lc);
@@ -263,9 +269,44 @@ static int one_build(jenkins_parse *jp, json_t *build, const cw_origin *origin)
     return rc;
 }
 
-static int devlake_build(void *ctx, json_t *item, const cw_origin *origin)
+/* The non-empty string FullName of a JSON object cell, or NULL.  Caller frees. */
+static char *full_name_in(const char *cell)
 {
-    return one_build(ctx, item, origin);
+    json_t *root;
+    char *name = NULL;
+    if (cw_str_empty(cell) || !(root = json_loads(cell, 0, NULL)))
+        return NULL;
+    if (json_is_object(root) && !cw_str_empty(cw_json_str(root, "FullName")))
+        name = cw_strdup(cw_json_str(root, "FullName"));
+    json_decref(root);
+    return name;
+}
+
+/*
+ * The job a DevLake row names.  `input` describes the job whose builds were
+ * fetched ({"Name":"main","FullName":"github_org/devlake-jenkins/main",...});
+ * `params` is the scope picked in DevLake, which is that job for a plain job
+ * but its parent for a multibranch pipeline: the real multibranch export has
+ * params FullName "github_org/devlake-jenkins" on the builds of .../main,
+ * .../PR-2 and .../feature-2 alike, and taking it would merge their builds
+ * (main #4 and feature-2 #4 would collide).  Where `input` has only Name and
+ * Path (the real freestyle export), `params` names the job itself, so it is
+ * the fallback.  Caller frees; NULL when neither names a job.
+ */
+static char *devlake_row_job(const cw_devlake_row *row)
+{
+    char *job = full_name_in(row->input);
+    return job ? job : full_name_in(row->params);
+}
+
+/* One wrapper row.  A sink failure stops the walk with 1: -1 would read as
+ * an unreadable file to cw_devlake_each_row. */
+static int devlake_build(void *ctx, const cw_devlake_row *row, const cw_origin *origin)
+{
+    char *job = devlake_row_job(row);
+    int rc = one_build(ctx, row->item, job, origin);
+    free(job);
+    return rc ? 1 : 0;
 }
 
 /* Every element of a builds array; record = 1-based index. */
@@ -275,7 +316,7 @@ static int each_build(jenkins_parse *jp, json_t *builds)
     size_t i;
     json_array_foreach(builds, i, b) {
         cw_origin o = {jp->src->name, jp->path, (long)i + 1};
-        if (one_build(jp, b, &o) != 0)
+        if (one_build(jp, b, jp->file_job, &o) != 0)
             return -1;
     }
     return 0;
@@ -304,7 +345,7 @@ static int parse_json(jenkins_parse *jp)
         rc = each_build(jp, builds);
     } else if (json_is_object(root) && json_object_get(root, "number")) {
         whole.record = 1;
-        rc = one_build(jp, root, &whole);
+        rc = one_build(jp, root, NULL, &whole);
     } else {
         cw_sink_reject(jp->sink, &whole, NULL, NULL,
                        "not a Jenkins job (builds/allBuilds), build array or build object");
@@ -329,7 +370,7 @@ static int jenkins_parse_file(const cw_source *src, const char *path, cw_sink *s
         cw_sink_reject(sink, &whole, NULL, NULL, "invalid regex in the source configuration");
         rc = -1;
     } else if (cw_devlake_is_wrapper(path)) {
-        rc = cw_devlake_each(path, src->name, sink, devlake_build, &jp) ? -1 : 0;
+        rc = cw_devlake_each_row(path, src->name, sink, devlake_build, &jp) ? -1 : 0;
     } else {
         rc = parse_json(&jp);
     }

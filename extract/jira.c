@@ -22,7 +22,6 @@
 #include "source.h"
 #include "devlake.h"
 #include "../core/config.h"
-#include "../core/csv.h"
 #include "../core/json.h"
 #include "../core/time.h"
 #include "../core/util.h"
@@ -477,89 +476,40 @@ static int parse_document(jira_ctx *c, json_t *root)
 
 /* ------------------------------------------------------------ DevLake rows */
 
-/* cw_devlake_each hands over only the `data` cell, and a changelog row names
- * its issue only in `url` / `input`, so the wrapper rows are read here
- * through core/csv.h. */
-typedef struct devlake_walk {
-    jira_ctx *c;
-    int data_col, url_col, input_col;
-    int sink_failed;
-} devlake_walk;
-
-static int devlake_header(void *ctx, const cw_csv_row *row)
+/* A changelog row names its issue only in the wrapper's `url` (the request
+ * .../issue/PAY-12/changelog) or `input` ({"issue_id": 13383}) cell; the
+ * file name, when it names one, wins over `input` but not over `url`. */
+static int devlake_history(jira_ctx *c, json_t *history, const cw_devlake_row *row,
+                           long record)
 {
-    devlake_walk *w = ctx;
-    w->data_col = cw_csv_col(row, "data");
-    w->url_col = cw_csv_col(row, "url");
-    w->input_col = cw_csv_col(row, "input");
-    if (w->data_col >= 0)
-        return 0;
-    if (emit_reject(w->c, row->record, "data", NULL, "DevLake wrapper without a data column"))
-        w->sink_failed = 1;
-    return 1;
-}
-
-static int devlake_history(devlake_walk *w, json_t *history, const cw_csv_row *row)
-{
-    jira_owner owner = w->c->file_owner;
+    jira_owner owner = c->file_owner;
     jira_owner hint = {{0}, {0}};
     json_t *one = json_array();
     int rc;
-    if (owner_from_url(cw_csv_get(row, w->url_col), &hint) == 0 ||
-        (!owner_known(&owner) && owner_from_input(cw_csv_get(row, w->input_col), &hint) == 0))
+    if (owner_from_url(row->url, &hint) == 0 ||
+        (!owner_known(&owner) && owner_from_input(row->input, &hint) == 0))
         owner = hint;
     json_array_append(one, history);
-    rc = emit_owned_histories(w->c, one, &owner, row->record, history);
+    rc = emit_owned_histories(c, one, &owner, record, history);
     json_decref(one);
     return rc < 0 ? -1 : 0;
 }
 
-/* A row's outcome for cw_csv_read: only a sink failure stops the walk. */
-static int devlake_result(devlake_walk *w, int rc)
+/* One wrapper row: an issue or one changelog history.  A sink failure stops
+ * the walk with 1: cw_devlake_each_row would take -1 for an unreadable file
+ * and add a reject saying so. */
+static int devlake_row(void *ctx, const cw_devlake_row *row, const cw_origin *origin)
 {
-    if (rc)
-        w->sink_failed = 1;
-    return rc;
-}
-
-static int devlake_row(void *ctx, const cw_csv_row *row)
-{
-    devlake_walk *w = ctx;
-    const char *data = cw_csv_get(row, w->data_col);
-    json_error_t jerr;
-    json_t *item;
-    char reason[256];
+    jira_ctx *c = ctx;
     int rc;
-    if (!data || !*data)
-        return devlake_result(w, emit_reject(w->c, row->record, "data", NULL, "empty data cell"));
-    if (!(item = json_loads(data, JSON_DECODE_ANY, &jerr))) {
-        snprintf(reason, sizeof(reason), "invalid JSON at column %d: %s", jerr.column, jerr.text);
-        return devlake_result(w, emit_reject(w->c, row->record, "data", NULL, reason));
-    }
-    if (looks_like_issue(item))
-        rc = emit_issue(w->c, item, row->record);
-    else if (looks_like_history(item))
-        rc = devlake_history(w, item, row);
+    if (looks_like_issue(row->item))
+        rc = emit_issue(c, row->item, origin->record);
+    else if (looks_like_history(row->item))
+        rc = devlake_history(c, row->item, row, origin->record);
     else
-        rc = emit_reject(w->c, row->record, "data", item,
+        rc = emit_reject(c, origin->record, "data", row->item,
                          "neither a Jira issue nor a changelog history");
-    json_decref(item);
-    return devlake_result(w, rc);
-}
-
-static int parse_devlake(jira_ctx *c)
-{
-    devlake_walk w = { c, -1, -1, -1, 0 };
-    char err[256];
-    int rc = cw_csv_read(c->path, devlake_header, devlake_row, &w, err, sizeof(err));
-    if (w.sink_failed)
-        return -1;
-    if (rc == -1) {
-        char reason[300];
-        snprintf(reason, sizeof(reason), "unreadable CSV: %s", err);
-        emit_reject(c, 0, NULL, NULL, reason);
-    }
-    return rc ? -1 : 0;
+    return rc ? 1 : 0;
 }
 
 /* -------------------------------------------------------------- interface */
@@ -573,7 +523,7 @@ static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
     cw_strlist_split(cw_source_get(src, "key_prefix_filter"), &c.keep);
     owner_from_file_name(path, &c.file_owner);
     if (cw_devlake_is_wrapper(path)) {
-        rc = parse_devlake(&c);
+        rc = cw_devlake_each_row(path, src->name, sink, devlake_row, &c) ? -1 : 0;
     } else if (!(root = cw_json_load_file(path, err, sizeof(err)))) {
         char reason[300];
         snprintf(reason, sizeof(reason), "invalid JSON: %s", err);

@@ -1,6 +1,6 @@
 /*
  * test_jenkins.c - the Jenkins connector on the real DevLake build exports
- * and on hand-written job api/json files (tests/data/jenkins/).
+ * and on hand-written job api/json files (tests/data/jenkins/) and wrappers.
  *
  * Instants are worked out by hand from the epoch-ms values in the inputs:
  * started_at = floor(timestamp / 1000), finished_at = floor((timestamp +
@@ -16,7 +16,17 @@
 
 extern const cw_source_type cw_source_jenkins;
 
+/* Job names as the DevLake fixtures record them (read from the files by hand).
+ * Freestyle: `params` {"ConnectionId":1,"FullName":DEVLAKE_JOB} on every row
+ * but record 10 ("pipeline-test2"); `input` has only Name and Path.
+ * Multibranch: `params` names the parent ("github_org/devlake-jenkins") on
+ * every row, `input` the branch job, e.g. {"Name":"main",...,
+ * "FullName":"github_org/devlake-jenkins/main"}; the display names say
+ * "my-org » devlake-jenkins » main #4" (the folder's display name). */
 #define DEVLAKE_JOB "Test-jenkins-dir/test-jenkins-sub-dir/test-sub-sub-dir/devlake"
+#define MB "github_org/devlake-jenkins/"
+
+#define WRAPPER_HEADER "id,params,data,url,input,created_at\n"
 
 typedef struct test_source {
     cw_kv kv[6];
@@ -92,6 +102,20 @@ static void test_devlake_freestyle_builds(void **state)
     assert_string_equal(b->result, "unstable");
     b = must_build(&cap, "pipeline-test2", 1);
     assert_true(b->started_at == 1662651613);
+    assert_int_equal(b->origin.record, 10);
+    cw_capture_free(&cap);
+}
+
+/* The row names its job, so the `job` key (for files that name none) does not apply. */
+static void test_devlake_row_job_beats_job_key(void **state)
+{
+    static const char *const keys[] = {"job", "ops/other", NULL};
+    cw_capture cap;
+    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"), keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 11);
+    assert_non_null(cw_capture_build(&cap, DEVLAKE_JOB, 31));
+    assert_non_null(cw_capture_build(&cap, "pipeline-test2", 1));
+    assert_null(cw_capture_build(&cap, "ops/other", 31));
     cw_capture_free(&cap);
 }
 
@@ -105,8 +129,9 @@ static void test_devlake_multibranch_builds(void **state)
     assert_int_equal(cap.n_builds, 15);
     assert_int_equal(cap.n_rejects, 0);
 
-    /* "my-org » devlake-jenkins » main #4": 1711277551963 + 30415 = 1711277582378 ms. */
-    b = must_build(&cap, "my-org/devlake-jenkins/main", 4);
+    /* Record 2, "my-org » devlake-jenkins » main #4": 1711277551963 + 30415 = 1711277582378 ms. */
+    b = must_build(&cap, MB "main", 4);
+    assert_int_equal(b->origin.record, 2);
     assert_true(b->started_at == 1711277551);
     assert_true(b->finished_at == 1711277582);
     assert_string_equal(b->revision, "c83ae02076382670e286ac2474b7a7327fc28cde");
@@ -114,17 +139,95 @@ static void test_devlake_multibranch_builds(void **state)
     assert_string_equal(b->environment, "production");
     assert_true(b->is_production);
 
-    b = must_build(&cap, "my-org/devlake-jenkins/feature-2", 5);
+    /* #4 of feature-2 (record 13) is a different build from main #4. */
+    b = must_build(&cap, MB "feature-2", 4);
+    assert_int_equal(b->origin.record, 13);
+    assert_string_equal(b->result, "failure");
+    assert_false(b->is_deployment);
+
+    b = must_build(&cap, MB "feature-2", 5);
     assert_string_equal(b->result, "failure");
     assert_null(b->revision);
     assert_false(b->is_deployment);
 
-    b = must_build(&cap, "my-org/devlake-jenkins/PR-2", 1);
+    b = must_build(&cap, MB "PR-2", 1);
     assert_string_equal(b->result, "aborted");
+    assert_int_equal(b->origin.record, 7);
+    b = must_build(&cap, MB "feature-1", 3);
+    assert_int_equal(b->origin.record, 8);
 
+    /* Neither the display-name folder nor the parent scope names a job. */
+    assert_null(cw_capture_build(&cap, "my-org/devlake-jenkins/main", 4));
+    assert_null(cw_capture_build(&cap, "github_org/devlake-jenkins", 4));
+
+    /* Records 2-5 main #4..#1, 6-7 PR-2 #2..#1, 8-10 feature-1 #3..#1, 11-16 feature-2 #6..#1. */
+    for (long n = 1; n <= 6; n++) {
+        assert_true((cw_capture_build(&cap, MB "main", n) != NULL) == (n <= 4));
+        assert_true((cw_capture_build(&cap, MB "PR-2", n) != NULL) == (n <= 2));
+        assert_true((cw_capture_build(&cap, MB "feature-1", n) != NULL) == (n <= 3));
+        assert_non_null(cw_capture_build(&cap, MB "feature-2", n));
+    }
     for (size_t i = 0; i < cap.n_builds; i++)
         deployments += cap.builds[i].is_deployment != 0;
     assert_int_equal(deployments, 4);                /* main #1..#4 */
+    cw_capture_free(&cap);
+}
+
+/* Hand-written wrapper rows: where the job name comes from when cells are
+ * missing or odd.  Each row is the same finished build but for its number;
+ * ROW(params, "1", input) is the CSV record  ,<params>,<data>,,<input>,  with
+ * data {"number":1,"result":"SUCCESS","timestamp":1000,"duration":0,
+ * "fullDisplayName":"Shown » Name #1"} (quotes doubled inside the cell). */
+#define ROW(params, number, input) \
+    "," params ",\"{\"\"number\"\":" number ",\"\"result\"\":\"\"SUCCESS\"\"," \
+    "\"\"timestamp\"\":1000,\"\"duration\"\":0," \
+    "\"\"fullDisplayName\"\":\"\"Shown » Name #" number "\"\"}\",," input ",\n"
+
+static void test_devlake_job_fallbacks(void **state)
+{
+    static const char text[] =
+        WRAPPER_HEADER
+        ROW("\"{\"\"FullName\"\":\"\"real/job\"\"}\"", "1", "")   /* params only */
+        ROW("", "2", "null")                                       /* neither: display name */
+        ROW("\"{\"\"FullName\"\":42}\"", "3", "\"{\"\"Name\"\":\"\"x\"\"}\"") /* not a string */
+        ROW("not json", "4", "\"[1]\"")                            /* not an object */
+        ROW("\"{\"\"FullName\"\":\"\"scope\"\"}\"", "5",
+            "\"{\"\"FullName\"\":\"\"scope/branch\"\"}\"");   /* input wins */
+    cw_capture cap;
+    const cw_build *b;
+    assert_int_equal(parse(cw_temp_file(text, ".csv"), NULL, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_builds, 5);
+    b = must_build(&cap, "real/job", 1);
+    assert_int_equal(b->origin.record, 2);
+    assert_true(b->started_at == 1 && b->finished_at == 1);
+    must_build(&cap, "Shown/Name", 2);
+    must_build(&cap, "Shown/Name", 3);
+    must_build(&cap, "Shown/Name", 4);
+    b = must_build(&cap, "scope/branch", 5);
+    assert_int_equal(b->origin.record, 6);
+    cw_capture_free(&cap);
+}
+
+static int failing_build(void *ctx, const cw_build *rec)
+{
+    (void)ctx;
+    (void)rec;
+    return -1;
+}
+
+/* A sink failure stops the file at the first build, and is not reported as
+ * an unreadable file. */
+static void test_devlake_sink_failure(void **state)
+{
+    test_source t;
+    cw_capture cap;
+    make_source(&t, NULL);
+    cw_capture_init(&cap);
+    cap.sink.build = failing_build;
+    assert_int_equal(cw_source_jenkins.parse(&t.src, cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"),
+                                             &cap.sink), -1);
+    assert_int_equal(cap.n_rejects, 0);
     cw_capture_free(&cap);
 }
 
@@ -317,7 +420,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_devlake_freestyle_builds),
+        cmocka_unit_test(test_devlake_row_job_beats_job_key),
         cmocka_unit_test(test_devlake_multibranch_builds),
+        cmocka_unit_test(test_devlake_job_fallbacks),
+        cmocka_unit_test(test_devlake_sink_failure),
         cmocka_unit_test(test_job_with_environment_parameter),
         cmocka_unit_test(test_named_capture_and_display_names),
         cmocka_unit_test(test_single_build_with_job_key),

@@ -294,6 +294,61 @@ static void test_devlake_changelog_owner_from_input(void **state)
     cw_capture_free(&cap);
 }
 
+/* Wrapper rows read through cw_devlake_each_row: a bad cell is one reject and
+ * the next row still loads; the request URL names a changelog's issue. */
+static void test_devlake_wrapper_rows(void **state)
+{
+    static const char text[] =
+        "id,params,data,url,input,created_at\n"
+        "1,,,,,\n"                                                  /* record 2: empty data */
+        "2,,\"{\"\"id\"\": 5\",,,\n"                              /* record 3: cut JSON */
+        "3,,\"{\"\"id\"\":\"\"77\"\",\"\"created\"\":\"\"2026-04-01T10:00:00Z\"\","
+        "\"\"items\"\":[{\"\"field\"\":\"\"status\"\",\"\"toString\"\":\"\"Done\"\"}]}\","
+        "https://x.atlassian.net/rest/api/3/issue/PAY-12/changelog?startAt=0,"
+        "\"{\"\"IssueId\"\":1}\",\n"                               /* record 4: url wins */
+        "4,,\"[1, 2]\",,,\n";                                      /* record 5: not Jira */
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_temp_file(text, ".csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_rejects, 3);
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_string_equal(cap.rejects[0].field, "data");
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    assert_string_equal(cap.rejects[1].field, "data");
+    assert_non_null(strstr(cap.rejects[1].reason, "invalid JSON"));
+    assert_int_equal(cap.rejects[2].origin.record, 5);
+    assert_int_equal(cap.n_transitions, 1);
+    assert_string_equal(cap.transitions[0].item_key, "PAY-12");
+    assert_null(cap.transitions[0].item_id);
+    assert_string_equal(cap.transitions[0].history_id, "77");
+    assert_string_equal(cap.transitions[0].to_status, "Done");
+    assert_int_equal(cap.transitions[0].origin.record, 4);
+    cw_capture_free(&cap);
+}
+
+static int failing_work_item(void *ctx, const cw_work_item *rec)
+{
+    (void)ctx;
+    (void)rec;
+    return -1;
+}
+
+/* A sink failure stops a wrapper at its first issue, and is not reported as
+ * an unreadable file. */
+static void test_devlake_sink_failure(void **state)
+{
+    cw_source src = make_source("jira", NULL, 0);
+    cw_capture cap;
+    (void)state;
+    cw_capture_init(&cap);
+    cap.sink.work_item = failing_work_item;
+    assert_int_equal(cw_source_jira.parse(&src, cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"),
+                                          &cap.sink), -1);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 0);
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------------------ real JSON fixtures */
 
 static void test_gojira_sprint_page(void **state)
@@ -777,6 +832,8 @@ int main(void)
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_odd_types),
         cmocka_unit_test(test_devlake_changelog_owner_from_input),
+        cmocka_unit_test(test_devlake_wrapper_rows),
+        cmocka_unit_test(test_devlake_sink_failure),
         cmocka_unit_test(test_gojira_sprint_page),
         cmocka_unit_test(test_devlake_issues_csv),
         cmocka_unit_test(test_devlake_issues_items_json),

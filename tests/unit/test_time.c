@@ -2,7 +2,8 @@
  * test_time.c - every timestamp form of core/time.h against epoch values
  * worked out by hand (days since 1970-01-01 times 86400 plus the clock time),
  * the rejections (bad dates, out-of-range fields, trailing garbage), zones
- * (fixed offsets, IANA with DST gap and overlap, TZ restored) and periods.
+ * (fixed offsets, IANA with DST gap and overlap, TZ restored by
+ * cw_tz_release, zone switching) and periods.
  *
  * Day numbers used below: 2010-01-01 = 14610, 2015-01-01 = 16436,
  * 2016-01-01 = 16801, 2019-01-01 = 17897, 2020-01-01 = 18262,
@@ -14,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int64_t iso(const char *s, const cw_tz *tz)
 {
@@ -284,22 +286,90 @@ static void test_iana_dst(void **state)
     assert_int_equal(cw_tz_to_utc(&cw_tz_utc, 2021, 7, 1, 12, 0, 0), (int64_t)18809 * 86400 + 12 * 3600);
 }
 
+/* The caller's TZ comes back with cw_tz_release(), set or unset, and a TZ
+ * the caller sets between conversions is the one put back. */
 static void test_tz_env_restored(void **state)
 {
     cw_tz ny;
     char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
     (void)state;
     assert_int_equal(cw_tz_parse("America/New_York", &ny), 0);
+    cw_tz_release();                                 /* nothing converted yet: no-op */
     setenv("TZ", "Asia/Tokyo", 1);
+    cw_tz_release();
+    assert_string_equal(getenv("TZ"), "Asia/Tokyo");
+
     cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0);
+    cw_tz_to_utc(&ny, 2021, 7, 2, 12, 0, 0);
+    cw_tz_release();
     assert_non_null(getenv("TZ"));
     assert_string_equal(getenv("TZ"), "Asia/Tokyo");
+
     unsetenv("TZ");
     cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0);
+    cw_tz_release();
     assert_null(getenv("TZ"));
+    cw_tz_release();                                 /* twice is harmless */
+    assert_null(getenv("TZ"));
+
+    /* The caller sets TZ between two conversions: theirs is kept. */
+    cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0);
+    setenv("TZ", "Europe/Paris", 1);
+    cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0);
+    cw_tz_release();
+    assert_string_equal(getenv("TZ"), "Europe/Paris");
+    /* ... and when they set it after the last conversion, release leaves it. */
+    cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0);
+    setenv("TZ", "Asia/Kolkata", 1);
+    cw_tz_release();
+    assert_string_equal(getenv("TZ"), "Asia/Kolkata");
+
     if (old) {
         setenv("TZ", old, 1);
         free(old);
+    } else {
+        unsetenv("TZ");
+    }
+}
+
+/* Results do not depend on the machine's TZ, on the zone used before, nor on
+ * TZ being changed behind the cache's back.  2021-07-01 = 18809 (summer:
+ * New York EDT -4, Paris CEST +2); 2021-01-15 = 18628 + 14 = 18642 (winter:
+ * EST -5, CET +1). */
+static void test_tz_switching(void **state)
+{
+    const int64_t jul1 = (int64_t)18809 * 86400, jan15 = (int64_t)18642 * 86400;
+    cw_tz ny, paris;
+    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    (void)state;
+    assert_int_equal(cw_tz_parse("America/New_York", &ny), 0);
+    assert_int_equal(cw_tz_parse("Europe/Paris", &paris), 0);
+    setenv("TZ", "Asia/Tokyo", 1);
+    tzset();
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0), jul1 + 16 * 3600);
+        assert_int_equal(cw_tz_to_utc(&ny, 2021, 1, 15, 12, 0, 0), jan15 + 17 * 3600);
+        assert_int_equal(cw_tz_to_utc(&paris, 2021, 7, 1, 12, 0, 0), jul1 + 10 * 3600);
+        assert_int_equal(cw_tz_to_utc(&paris, 2021, 1, 15, 12, 0, 0), jan15 + 11 * 3600);
+        assert_int_equal(cw_tz_to_utc(&cw_tz_utc, 2021, 7, 1, 12, 0, 0), jul1 + 12 * 3600);
+        assert_int_equal(cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0), jul1 + 16 * 3600);
+    }
+    /* Someone switches TZ (and libc's zone) away between two conversions. */
+    setenv("TZ", "Asia/Tokyo", 1);
+    tzset();
+    assert_int_equal(cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0), jul1 + 16 * 3600);
+    /* ... or away and back to our zone without tzset: localtime_r must not
+     * read the zone libc had loaded in between. */
+    setenv("TZ", "Asia/Tokyo", 1);
+    tzset();
+    setenv("TZ", "America/New_York", 1);
+    assert_int_equal(cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0), jul1 + 16 * 3600);
+    cw_tz_release();
+    if (old) {
+        setenv("TZ", old, 1);
+        free(old);
+    } else {
+        unsetenv("TZ");
     }
 }
 
@@ -369,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_tz_parse),
         cmocka_unit_test(test_iana_dst),
         cmocka_unit_test(test_tz_env_restored),
+        cmocka_unit_test(test_tz_switching),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_periods),
     };
