@@ -1,0 +1,932 @@
+/*
+ * test_warehouse.c - the SQLite warehouse (load/sqlite.c, load/resolve.sql).
+ *
+ * Every test works on a fresh temporary database file.  Expected values are
+ * worked out by hand from the records each test loads.
+ */
+#include "support.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/util.h"
+#include "extract/source.h"
+#include "load/warehouse.h"
+
+/* ------------------------------------------------------------------ fixtures */
+
+typedef struct wh_test {
+    char dir[64];
+    char path[128];
+    cw_warehouse *wh;
+} wh_test;
+
+static int setup(void **state)
+{
+    wh_test *t = cw_xcalloc(1, sizeof(*t));
+    snprintf(t->dir, sizeof(t->dir), "/tmp/cwwhXXXXXX");
+    if (!mkdtemp(t->dir))
+        return -1;
+    snprintf(t->path, sizeof(t->path), "%s/warehouse.db", t->dir);
+    if (cw_wh_open(t->path, &t->wh) != 0)
+        return -1;
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    wh_test *t = *state;
+    char file[160];
+    static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+    cw_wh_close(t->wh);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(file, sizeof(file), "%s%s", t->path, suffixes[i]);
+        unlink(file);
+    }
+    rmdir(t->dir);
+    free(t);
+    return 0;
+}
+
+/* A one-row, one-column query as a long (-999 for NULL or no row). */
+static long q_long(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    long v = -999;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        v = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* A one-row, one-column query as text ("NULL" for NULL, "" for no row); static buffer. */
+static const char *q_text(sqlite3 *db, const char *sql)
+{
+    static char buf[1024];
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    buf[0] = '\0';
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(s, 0);
+        snprintf(buf, sizeof(buf), "%s", v ? (const char *)v : "NULL");
+    }
+    sqlite3_finalize(s);
+    return buf;
+}
+
+/* Every row of every table but the batch audit, rowids included, as text. */
+static char *dump(sqlite3 *db)
+{
+    cw_buf out = { 0 };
+    sqlite3_stmt *tables;
+    assert_int_equal(sqlite3_prepare_v2(db,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name <> 'batch' ORDER BY name", -1, &tables, NULL), SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        char *sql = sqlite3_mprintf("SELECT rowid, * FROM \"%w\" ORDER BY rowid", name);
+        sqlite3_stmt *rows;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
+        cw_buf_printf(&out, "== %s\n", name);
+        while (sqlite3_step(rows) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(rows); c++) {
+                const unsigned char *v = sqlite3_column_text(rows, c);
+                cw_buf_printf(&out, "%s%s", c ? "|" : "", v ? (const char *)v : "NULL");
+            }
+            cw_buf_puts(&out, "\n");
+        }
+        sqlite3_finalize(rows);
+        sqlite3_free(sql);
+    }
+    sqlite3_finalize(tables);
+    return out.data ? out.data : cw_strdup("");
+}
+
+/* Dump through a second, independent connection. */
+static char *dump_file(const char *path)
+{
+    sqlite3 *db;
+    char *text;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    text = dump(db);
+    sqlite3_close(db);
+    return text;
+}
+
+/* ------------------------------------------------------------------ configuration */
+
+static char *pay_projects[] = { "PAY" };
+static char *pay_repos[] = { "payments" };
+static char *pay_jobs[] = { "deploy-payments", "pay-.*" };
+static char *pay_services[] = { "payments-svc" };
+static char *search_projects[] = { "SRCH" };
+static char *search_jobs[] = { "search/deploy", "deploy-.*" };
+
+static cw_application test_apps[] = {
+    { .name = "payments", .team = "team-a", .projects = { pay_projects, 1 },
+      .repositories = { pay_repos, 1 }, .jobs = { pay_jobs, 2 }, .services = { pay_services, 1 } },
+    { .name = "search", .team = "team-b", .projects = { search_projects, 1 },
+      .jobs = { search_jobs, 2 } },
+};
+
+static cw_status_rule test_statuses[] = {
+    { .name = "In Review", .category = "in_progress", .waiting = 0 },
+    { .name = "Ready for QA", .category = "in_progress", .waiting = 1 },
+    { .name = "Shipped", .category = "done", .waiting = 0 },
+};
+
+static cw_config test_config(size_t n_apps, size_t n_statuses)
+{
+    cw_config cfg = { .path = "test.ini", .apps = test_apps, .n_apps = n_apps,
+                      .statuses = test_statuses, .n_statuses = n_statuses };
+    return cfg;
+}
+
+/* ------------------------------------------------------------------ records */
+
+static cw_origin origin(const char *source, long record)
+{
+    cw_origin o = { source, "/landing/1/file.json", record };
+    return o;
+}
+
+static cw_work_item item(const char *key, const char *summary, int64_t updated_at)
+{
+    cw_work_item w = { .origin = origin("jira", 1), .key = key, .external_id = "10001",
+                       .summary = summary, .type = "Story", .status = "Done",
+                       .status_category = "done", .created_at = cw_t("2026-03-02T09:00:00Z"),
+                       .updated_at = updated_at, .resolved_at = CW_NO_TIME, .has_changelog = 1 };
+    return w;
+}
+
+static cw_commit commit(const char *sha, const char *parents, const char *email, const char *name,
+                        const char *authored)
+{
+    cw_commit c = { .origin = origin("git", 1), .repository = "payments", .sha = sha,
+                    .parents = parents, .author_name = name, .author_email = email,
+                    .authored_at = cw_t(authored), .committed_at = CW_NO_TIME,
+                    .subject = "PAY-1 change", .additions = -1, .deletions = -1,
+                    .files_changed = -1 };
+    return c;
+}
+
+static cw_build build(const char *job, long number, int is_deployment)
+{
+    cw_build b = { .origin = origin("ci", 1), .job = job, .number = number, .result = "success",
+                   .started_at = cw_t("2026-03-04T10:00:00Z"),
+                   .finished_at = cw_t("2026-03-04T10:05:00Z"),
+                   .revision = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                   .is_deployment = is_deployment,
+                   .environment = is_deployment ? "production" : NULL,
+                   .is_production = is_deployment };
+    return b;
+}
+
+static cw_incident incident(const char *id, long version, const char *updated, const char *status)
+{
+    cw_incident i = { .origin = origin("snow", 1), .id = id, .number = id, .title = "outage",
+                      .service = "payments-svc", .status = status,
+                      .created_at = cw_t("2026-03-04T12:00:00Z"), .resolved_at = CW_NO_TIME,
+                      .updated_at = updated ? cw_t(updated) : CW_NO_TIME, .version = version };
+    return i;
+}
+
+static void register_sources(cw_warehouse *wh)
+{
+    assert_int_equal(cw_wh_source(wh, "jira", "jira"), 0);
+    assert_int_equal(cw_wh_source(wh, "git", "git"), 0);
+    assert_int_equal(cw_wh_source(wh, "ci", "jenkins"), 0);
+    assert_int_equal(cw_wh_source(wh, "snow", "servicenow"), 0);
+}
+
+/* The hand-made data set: 1 item, 2 transitions, 3 commits, 2 builds, 1 incident. */
+static void load_sample(cw_warehouse *wh)
+{
+    cw_sink *sink = cw_wh_sink(wh);
+    cw_work_item w = item("PAY-1", "Pay by card", cw_t("2026-03-05T00:00:00Z"));
+    cw_transition t1 = { .origin = origin("jira", 1), .item_key = "PAY-1", .history_id = "h1",
+                         .at = cw_t("2026-03-03T08:00:00Z"), .from_status = "To Do",
+                         .to_status = "In Progress" };
+    cw_transition t2 = { .origin = origin("jira", 1), .item_id = "10001",
+                         .at = cw_t("2026-03-04T09:00:00Z"), .from_status = "In Progress",
+                         .to_status = "Done" };
+    cw_commit c1 = commit("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "", "Alice@Example.COM",
+                          "Alice", "2026-03-03T10:00:00Z");
+    cw_commit c2 = commit("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa cccccccccccccccccccccccccccccccccccccccc",
+                          "alice@example.com", "Alice A.", "2026-03-03T11:00:00Z");
+    cw_commit c3 = commit("dddddddddddddddddddddddddddddddddddddddd", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                          NULL, "Bob", "2026-03-03T12:00:00Z");
+    cw_build b1 = build("deploy-payments", 7, 1);
+    cw_build b2 = build("build-payments", 3, 0);
+    cw_incident i1 = incident("INC1", 2, "2026-03-04T13:00:00Z", "new");
+
+    w.project = NULL;                   /* derived from the key */
+    c1.additions = 10;
+    c1.deletions = 2;
+    c1.files_changed = 1;
+    register_sources(wh);
+    assert_int_equal(sink->work_item(sink->ctx, &w), 0);
+    assert_int_equal(sink->transition(sink->ctx, &t1), 0);
+    assert_int_equal(sink->transition(sink->ctx, &t2), 0);
+    assert_int_equal(sink->commit(sink->ctx, &c1), 0);
+    assert_int_equal(sink->commit(sink->ctx, &c2), 0);
+    assert_int_equal(sink->commit(sink->ctx, &c3), 0);
+    assert_int_equal(sink->build(sink->ctx, &b1), 0);
+    assert_int_equal(sink->build(sink->ctx, &b2), 0);
+    assert_int_equal(sink->incident(sink->ctx, &i1), 0);
+}
+
+static void full_batch(cw_warehouse *wh, const cw_config *cfg)
+{
+    int64_t batch;
+    assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
+    assert_int_equal(cw_wh_sync_config(wh, cfg), 0);
+    load_sample(wh);
+    assert_int_equal(cw_wh_resolve(wh), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_schema_created(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                                " ('schema_version','batch','landed_file','reject','finding','dim_team',"
+                                "'dim_application','map_project','map_repository','map_service',"
+                                "'map_job','dim_status','dim_source','dim_person','dim_environment',"
+                                "'dim_date','dim_work_item','fact_transition','fact_commit',"
+                                "'fact_build','fact_deployment','fact_incident',"
+                                "'bridge_deployment_commit','bridge_commit_work_item',"
+                                "'derived_deployment','derived_incident','derived_work_item',"
+                                "'derived_status_interval')"), 28);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_work_item_external'"), 1);
+    assert_string_equal(q_text(db, "PRAGMA journal_mode"), "wal");
+    assert_int_equal(q_long(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(q_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
+    assert_int_equal(q_long(db, "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(q_long(db, "SELECT version FROM schema_version"), 1);
+
+    /* re-opening an existing warehouse keeps one version row */
+    cw_wh_close(t->wh);
+    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
+    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM schema_version"), 1);
+}
+
+static void test_open_fails_cleanly(void **state)
+{
+    cw_warehouse *wh = (cw_warehouse *)1;
+    (void)state;
+    assert_int_equal(cw_wh_open("/nonexistent-dir/x/warehouse.db", &wh), -1);
+    assert_null(wh);
+}
+
+static void test_load_records(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_config cfg = test_config(2, 3);
+    const cw_batch_stats *st;
+    int64_t batch;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, "test.ini", &batch), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    load_sample(t->wh);
+    st = cw_wh_stats(t->wh);
+    assert_int_equal(st->rows_read, 9);
+    assert_int_equal(st->rows_loaded, 9);
+    assert_int_equal(st->rows_rejected, 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+
+    assert_string_equal(q_text(db, "SELECT status || '/' || rows_read || '/' || rows_loaded ||"
+                                   " '/' || (finished_at IS NOT NULL) FROM batch"), "ok/9/9/1");
+    /* work item: project derived from the key, resolved to payments */
+    assert_string_equal(q_text(db, "SELECT project || ' ' || external_id || ' ' || a.name"
+                                   " FROM dim_work_item JOIN dim_application a USING (application_id)"),
+                        "PAY 10001 payments");
+    /* transitions: one by key, one by the Jira id; a NULL history id is stored as '' */
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_transition"), 2);
+    assert_string_equal(q_text(db, "SELECT history_id || '>' || from_status || '>' || to_status"
+                                   " FROM fact_transition ORDER BY at LIMIT 1 OFFSET 1"),
+                        ">In Progress>Done");
+    /* people: Alice's two spellings are one person (first name kept); Bob has no
+     * email, so his name is the key */
+    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_person"), 2);
+    assert_string_equal(q_text(db, "SELECT group_concat(email || '=' || name, ',') FROM"
+                                   " (SELECT * FROM dim_person ORDER BY email)"),
+                        "Bob=Bob,alice@example.com=Alice");
+    assert_int_equal(q_long(db, "SELECT count(DISTINCT author_id) FROM fact_commit"), 2);
+    /* parents, numstat */
+    assert_string_equal(q_text(db, "SELECT group_concat(parent_count || ':' || coalesce(additions, 'null')"
+                                   " || ':' || coalesce(files_changed, 'null'), ',') FROM"
+                                   " (SELECT * FROM fact_commit ORDER BY sha)"),
+                        "0:10:1,2:null:null,1:null:null");
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE application_id ="
+                                " (SELECT application_id FROM dim_application WHERE name = 'payments')"), 3);
+    /* builds and the deployment */
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_build"), 2);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_deployment"), 1);
+    assert_string_equal(q_text(db, "SELECT b.job || ' ' || d.run_number || ' ' || d.is_production || ' '"
+                                   " || d.result || ' ' || e.name || ' ' || e.is_production || ' ' || a.name"
+                                   " || ' ' || (d.finished_at = b.finished_at)"
+                                   " FROM fact_deployment d JOIN fact_build b USING (build_id)"
+                                   " JOIN dim_environment e ON e.environment_id = d.environment_id"
+                                   " JOIN dim_application a ON a.application_id = d.application_id"),
+                        "deploy-payments 7 1 success production 1 payments 1");
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_build WHERE job = 'build-payments'"
+                                " AND is_deployment = 0 AND environment_id IS NULL"), 1);
+    /* incident resolved through map_service */
+    assert_string_equal(q_text(db, "SELECT i.external_id || ' ' || i.version || ' ' || a.name"
+                                   " FROM fact_incident i JOIN dim_application a USING (application_id)"),
+                        "INC1 2 payments");
+    /* sources registered with their types */
+    assert_string_equal(q_text(db, "SELECT group_concat(name || ':' || type, ',') FROM"
+                                   " (SELECT * FROM dim_source ORDER BY name)"),
+                        "ci:jenkins,git:git,jira:jira,snow:servicenow");
+    /* days 2026-03-02 (created) .. 2026-03-05 (updated) */
+    assert_string_equal(q_text(db, "SELECT group_concat(date, ',') FROM (SELECT date FROM dim_date"
+                                   " ORDER BY date_key)"),
+                        "2026-03-02,2026-03-03,2026-03-04,2026-03-05");
+}
+
+static void test_reload_changes_nothing(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_config cfg = test_config(2, 3);
+    char *before, *after;
+    int changes;
+    int64_t batch;
+
+    full_batch(t->wh, &cfg);
+    before = dump_file(t->path);
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, "test.ini", &batch), 0);
+    changes = sqlite3_total_changes(db);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    load_sample(t->wh);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    /* after the batch row itself, nothing at all was written */
+    assert_int_equal(sqlite3_total_changes(db) - changes, 0);
+    assert_int_equal(cw_wh_stats(t->wh)->rows_loaded, 9);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+
+    after = dump_file(t->path);
+    assert_string_equal(before, after);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM batch"), 2);
+    free(before);
+    free(after);
+}
+
+static void test_older_work_item_ignored(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_work_item newer = item("PAY-2", "newer", cw_t("2026-03-05T10:00:00Z"));
+    cw_work_item older = item("PAY-2", "older", cw_t("2026-03-05T09:00:00Z"));
+    cw_work_item same = item("PAY-2", "same instant", cw_t("2026-03-05T10:00:00Z"));
+    cw_work_item latest = item("PAY-2", "latest", cw_t("2026-03-06T10:00:00Z"));
+    cw_work_item undated = item("PAY-2", "undated", CW_NO_TIME);
+    cw_work_item first_undated = item("PAY-3", "no date", CW_NO_TIME);
+    cw_work_item then_dated = item("PAY-3", "dated", cw_t("2026-03-01T00:00:00Z"));
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    register_sources(t->wh);
+    assert_int_equal(sink->work_item(sink->ctx, &newer), 0);
+    assert_int_equal(sink->work_item(sink->ctx, &older), 0);
+    assert_string_equal(q_text(db, "SELECT summary FROM dim_work_item WHERE item_key = 'PAY-2'"), "newer");
+    assert_int_equal(sink->work_item(sink->ctx, &same), 0);
+    assert_string_equal(q_text(db, "SELECT summary FROM dim_work_item WHERE item_key = 'PAY-2'"),
+                        "same instant");
+    assert_int_equal(sink->work_item(sink->ctx, &latest), 0);
+    assert_int_equal(sink->work_item(sink->ctx, &undated), 0);    /* no date: cannot prove newer */
+    assert_string_equal(q_text(db, "SELECT summary FROM dim_work_item WHERE item_key = 'PAY-2'"), "latest");
+    /* a stored row without updated_at takes anything */
+    assert_int_equal(sink->work_item(sink->ctx, &first_undated), 0);
+    assert_int_equal(sink->work_item(sink->ctx, &then_dated), 0);
+    assert_string_equal(q_text(db, "SELECT summary FROM dim_work_item WHERE item_key = 'PAY-3'"), "dated");
+    /* upserts keep the rowid */
+    assert_int_equal(q_long(db, "SELECT work_item_id FROM dim_work_item WHERE item_key = 'PAY-2'"), 1);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_work_item"), 2);
+    assert_int_equal(cw_wh_stats(t->wh)->rows_loaded, 7);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+}
+
+static void test_servicenow_versions(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    /* event-log rows of one incident, in file order */
+    cw_incident v3 = incident("INC9", 3, "2026-03-04T10:00:00Z", "in progress");
+    cw_incident v5 = incident("INC9", 5, "2026-03-04T09:00:00Z", "resolved");
+    cw_incident v4 = incident("INC9", 4, "2026-03-04T12:00:00Z", "new");
+    cw_incident v5_later = incident("INC9", 5, "2026-03-04T11:00:00Z", "closed");
+    cw_incident v5_earlier = incident("INC9", 5, "2026-03-04T10:30:00Z", "reopened");
+    cw_incident unversioned = incident("INC9", -1, NULL, "stale");
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    register_sources(t->wh);
+    assert_int_equal(sink->incident(sink->ctx, &v3), 0);
+    assert_int_equal(sink->incident(sink->ctx, &v5), 0);
+    assert_string_equal(q_text(db, "SELECT status FROM fact_incident"), "resolved");
+    assert_int_equal(sink->incident(sink->ctx, &v4), 0);
+    assert_string_equal(q_text(db, "SELECT status FROM fact_incident"), "resolved");
+    assert_int_equal(sink->incident(sink->ctx, &v5_later), 0);
+    assert_int_equal(sink->incident(sink->ctx, &v5_earlier), 0);
+    assert_int_equal(sink->incident(sink->ctx, &unversioned), 0);
+    assert_string_equal(q_text(db, "SELECT status || ' ' || version || ' ' || incident_id FROM fact_incident"),
+                        "closed 5 1");
+    assert_int_equal(q_long(db, "SELECT updated_at FROM fact_incident"), cw_t("2026-03-04T11:00:00Z"));
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_incident"), 1);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+}
+
+static void test_rollback_leaves_file_unchanged(void **state)
+{
+    wh_test *t = *state;
+    cw_config cfg = test_config(2, 3);
+    cw_config fewer = test_config(1, 1);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_commit extra = commit("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "", "carol@example.com",
+                             "Carol", "2026-03-06T10:00:00Z");
+    cw_work_item changed = item("PAY-1", "changed", cw_t("2026-03-09T00:00:00Z"));
+    char *before, *during, *after;
+    cw_warehouse *reader;
+    sqlite3 *other;
+
+    full_batch(t->wh, &cfg);
+    before = dump_file(t->path);
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &fewer), 0);
+    assert_int_equal(sink->commit(sink->ctx, &extra), 0);
+    assert_int_equal(sink->work_item(sink->ctx, &changed), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    /* a reader meanwhile sees the last committed state (WAL), and opening the
+     * warehouse for a report takes no write lock, so it does not wait */
+    during = dump_file(t->path);
+    assert_string_equal(before, during);
+    assert_int_equal(cw_wh_open(t->path, &reader), 0);
+    assert_int_equal(q_long(cw_wh_db(reader), "SELECT count(*) FROM fact_commit"), 3);
+    cw_wh_close(reader);
+    cw_wh_batch_rollback(t->wh);
+
+    after = dump_file(t->path);
+    assert_string_equal(before, after);
+    assert_int_equal(sqlite3_open_v2(t->path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(q_long(other, "SELECT count(*) FROM batch"), 1);
+    assert_int_equal(q_long(other, "SELECT count(*) FROM dim_person"), 2);
+    sqlite3_close(other);
+
+    /* the caches were dropped with the rolled-back rows: loading again works */
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(sink->commit(sink->ctx, &extra), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit c JOIN dim_person p"
+                                             " ON p.person_id = c.author_id WHERE p.email = 'carol@example.com'"), 1);
+    free(before);
+    free(during);
+    free(after);
+}
+
+static void test_kill_before_commit(void **state)
+{
+    wh_test *t = *state;
+    cw_config cfg = test_config(2, 3);
+    char *before, *after, wal[160];
+    struct stat st;
+    pid_t pid;
+    int status;
+
+    full_batch(t->wh, &cfg);
+    cw_wh_close(t->wh);
+    t->wh = NULL;
+    before = dump_file(t->path);
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* the child loads a lot and dies before committing */
+        cw_warehouse *wh;
+        char sha[41];
+        if (cw_wh_open(t->path, &wh) != 0 || cw_wh_batch_begin(wh, NULL, NULL) != 0)
+            _exit(2);
+        /* a tiny page cache makes SQLite spill uncommitted pages into the WAL */
+        if (sqlite3_exec(cw_wh_db(wh), "PRAGMA cache_size = 8", NULL, NULL, NULL) != SQLITE_OK)
+            _exit(4);
+        cw_wh_source(wh, "git", "git");
+        for (int i = 0; i < 20000; i++) {
+            cw_commit c;
+            snprintf(sha, sizeof(sha), "%040x", i + 1);
+            c = commit(sha, "", "dev@example.com", "Dev", "2026-03-07T10:00:00Z");
+            if (cw_wh_sink(wh)->commit(cw_wh_sink(wh)->ctx, &c) != 0)
+                _exit(3);
+        }
+        cw_wh_resolve(wh);
+        _exit(0);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+
+    /* the dead child left uncommitted frames in the WAL */
+    snprintf(wal, sizeof(wal), "%s-wal", t->path);
+    assert_int_equal(stat(wal, &st), 0);
+    assert_true(st.st_size > 100000);
+    after = dump_file(t->path);
+    assert_string_equal(before, after);
+    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
+    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 3);
+    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM batch"), 1);
+    assert_string_equal(q_text(cw_wh_db(t->wh), "PRAGMA integrity_check"), "ok");
+    free(before);
+    free(after);
+}
+
+static void test_regexp(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3_stmt *s;
+
+    assert_int_equal(q_long(db, "SELECT 'deploy-payments' REGEXP '^deploy-'"), 1);
+    assert_int_equal(q_long(db, "SELECT 'build-payments' REGEXP '^deploy-'"), 0);
+    assert_int_equal(q_long(db, "SELECT 'a/b/deploy-x' REGEXP 'deploy-[a-z]$'"), 1);
+    assert_int_equal(q_long(db, "SELECT NULL REGEXP 'x'"), -999);              /* NULL */
+    assert_int_equal(q_long(db, "SELECT 'café' REGEXP '^caf.$'"), 1);          /* UTF-8 aware */
+    assert_int_equal(q_long(db, "SELECT 'ABC' REGEXP 'abc'"), 0);              /* case matters */
+    assert_int_equal(q_long(db, "SELECT 'ABC' REGEXP '(?i)abc'"), 1);
+    /* patterns that change row by row, and a constant one over many rows */
+    assert_int_equal(q_long(db, "WITH p(x) AS (VALUES ('^a'), ('^b'), ('^a'), ('c$'))"
+                                " SELECT count(*) FROM p WHERE 'abc' REGEXP x"), 3);
+    assert_int_equal(q_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                                " WHERE i < 1000) SELECT count(*) FROM n WHERE i REGEXP '7'"), 271);
+    /* 1000 distinct patterns overflow the pattern cache while a constant one is held */
+    assert_int_equal(q_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                                " WHERE i < 1000) SELECT count(*) FROM n"
+                                " WHERE ('x' || i) REGEXP ('^x' || i || '$') AND i REGEXP '1'"), 272);
+    /* a bad pattern is an SQL error naming it */
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 'x' REGEXP '('", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ERROR);
+    assert_non_null(strstr(sqlite3_errmsg(db), "bad pattern '('"));
+    sqlite3_finalize(s);
+}
+
+static void test_map_job_resolution(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_config cfg = test_config(2, 0);
+    static const char *const jobs[] = { "deploy-payments", "deploy-search", "folder/pay-api",
+                                        "search/deploy", "a/b/deploy-payments", "unrelated" };
+    char *fewer_jobs[] = { "deploy-payments" };
+    cw_application fewer_apps[2];
+    cw_config fewer;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    /* positions follow the configuration order across applications */
+    assert_string_equal(q_text(db, "SELECT group_concat(position || '=' || pattern, ' ') FROM"
+                                   " (SELECT * FROM map_job ORDER BY position)"),
+                        "0=^(?:deploy-payments)$ 1=^(?:pay-.*)$ 2=^(?:search/deploy)$ 3=^(?:deploy-.*)$");
+    register_sources(t->wh);
+    for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+        cw_build b = build(jobs[i], 1, strcmp(jobs[i], "deploy-search") == 0);
+        assert_int_equal(sink->build(sink->ctx, &b), 0);
+    }
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    /* deploy-payments: positions 0 (payments) and 3 (search) match, 0 wins;
+     * folder/pay-api: only its leaf matches pay-.*; search/deploy: full name;
+     * a/b/deploy-payments: leaf matches position 0. */
+    assert_string_equal(q_text(db, "SELECT group_concat(job || '=' || coalesce(a.name, '-'), ' ') FROM"
+                                   " (SELECT * FROM fact_build ORDER BY build_id) b"
+                                   " LEFT JOIN dim_application a USING (application_id)"),
+                        "deploy-payments=payments deploy-search=search folder/pay-api=payments"
+                        " search/deploy=search a/b/deploy-payments=payments unrelated=-");
+    assert_string_equal(q_text(db, "SELECT a.name FROM fact_deployment d"
+                                   " JOIN dim_application a USING (application_id)"), "search");
+
+    /* a config change re-attaches existing facts */
+    memcpy(fewer_apps, test_apps, sizeof(fewer_apps));
+    fewer_apps[0].jobs.items = fewer_jobs;
+    fewer_apps[0].jobs.n = 1;
+    fewer = test_config(2, 0);
+    fewer.apps = fewer_apps;
+    assert_int_equal(cw_wh_sync_config(t->wh, &fewer), 0);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM map_job"), 3);
+    assert_int_equal(q_long(db, "SELECT position FROM map_job WHERE pattern = '^(?:deploy-.*)$'"), 2);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_build WHERE job = 'folder/pay-api'"
+                                " AND application_id IS NULL"), 1);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+}
+
+static void test_sync_config_changes(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_config cfg = test_config(2, 3);
+    cw_config fewer = test_config(1, 1);
+    cw_application moved[1];
+
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);      /* outside a batch: own transaction */
+    assert_string_equal(q_text(db, "SELECT group_concat(x, ',') FROM (SELECT a.name || ':' || t.name"
+                                   " || ':' || a.configured AS x FROM dim_application a"
+                                   " JOIN dim_team t USING (team_id) ORDER BY a.name)"),
+                        "payments:team-a:1,search:team-b:1");
+    assert_string_equal(q_text(db, "SELECT group_concat(name || ':' || category || ':' || waiting, ',')"
+                                   " FROM (SELECT * FROM dim_status ORDER BY name)"),
+                        "In Review:in_progress:0,Ready for QA:in_progress:1,Shipped:done:0");
+    assert_int_equal(q_long(db, "SELECT count(*) FROM map_project"), 2);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM map_repository"), 1);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM map_service"), 1);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM map_job"), 4);
+    /* a status the correlation step found in a source is not config's to remove */
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO dim_status VALUES ('Backlog', 'todo', 0, 'source')",
+                                  NULL, NULL, NULL), SQLITE_OK);
+
+    assert_int_equal(cw_wh_sync_config(t->wh, &fewer), 0);
+    assert_string_equal(q_text(db, "SELECT group_concat(name || ':' || configured, ',') FROM"
+                                   " (SELECT * FROM dim_application ORDER BY name)"),
+                        "payments:1,search:0");
+    assert_string_equal(q_text(db, "SELECT group_concat(project, ',') FROM map_project"), "PAY");
+    assert_int_equal(q_long(db, "SELECT count(*) FROM map_job"), 2);
+    assert_string_equal(q_text(db, "SELECT group_concat(name || ':' || origin, ',') FROM"
+                                   " (SELECT * FROM dim_status ORDER BY name)"),
+                        "Backlog:source,In Review:config");
+
+    /* payments moves to team-b; its project is now claimed by the app */
+    memcpy(moved, test_apps, sizeof(moved));
+    moved[0].team = "team-b";
+    fewer.apps = moved;
+    assert_int_equal(cw_wh_sync_config(t->wh, &fewer), 0);
+    assert_string_equal(q_text(db, "SELECT t.name FROM dim_application a JOIN dim_team t USING (team_id)"
+                                   " WHERE a.name = 'payments'"), "team-b");
+    /* and back: search is configured again, its id unchanged */
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    assert_string_equal(q_text(db, "SELECT application_id || ':' || configured FROM dim_application"
+                                   " WHERE name = 'search'"), "2:1");
+}
+
+static void test_unknown_transition_rejected(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_transition by_key = { .origin = { "jira", "/landing/7/jira/page-1.json", 4 },
+                             .item_key = "NOPE-9", .at = cw_t("2026-03-03T08:00:00Z"),
+                             .to_status = "Done" };
+    cw_transition by_id = { .origin = { "jira", "/landing/7/jira/page-1.json", 5 },
+                            .item_id = "999", .at = cw_t("2026-03-03T08:00:00Z"),
+                            .to_status = "Done" };
+    cw_work_item undated = item("PAY-7", "no creation", CW_NO_TIME);
+    const cw_batch_stats *st;
+
+    undated.created_at = CW_NO_TIME;
+    undated.origin.record = 6;
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    register_sources(t->wh);
+    assert_int_equal(sink->transition(sink->ctx, &by_key), 0);
+    assert_int_equal(sink->transition(sink->ctx, &by_id), 0);
+    assert_int_equal(sink->work_item(sink->ctx, &undated), 0);
+    st = cw_wh_stats(t->wh);
+    assert_int_equal(st->rows_read, 3);
+    assert_int_equal(st->rows_loaded, 0);
+    assert_int_equal(st->rows_rejected, 3);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_transition"), 0);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_work_item"), 0);
+    assert_string_equal(q_text(db, "SELECT group_concat(source || '|' || file || '|' || record || '|' ||"
+                                   " field || '|' || reason, '\n') FROM (SELECT * FROM reject ORDER BY record)"),
+                        "jira|/landing/7/jira/page-1.json|4|item_key|unknown work item NOPE-9\n"
+                        "jira|/landing/7/jira/page-1.json|5|item_id|unknown work item 999\n"
+                        "jira|/landing/1/file.json|6|created|missing creation time of PAY-7");
+    assert_int_equal(cw_wh_batch_commit(t->wh, "partial", "jira"), 0);
+    assert_string_equal(q_text(db, "SELECT status || ' ' || rows_read || ' ' || rows_loaded || ' ' ||"
+                                   " rows_rejected || ' ' || sources_failed FROM batch"),
+                        "partial 3 0 3 jira");
+}
+
+/* Rejects reach the table with every detail; the log shows 20 per file. */
+static void test_reject_rows_and_log(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_origin o = { "ci", "/landing/3/ci/builds.csv", 0 };
+    char log_path[160], *log;
+    int saved, fd, lines = 0, failures = 0;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    snprintf(log_path, sizeof(log_path), "%s/stderr.txt", t->dir);
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    /* no assertion while stderr is captured: count failures instead */
+    for (long r = 1; r <= 25; r++) {
+        o.record = r;
+        failures += cw_sink_reject(sink, &o, "finished", "1650024049161x,abc",
+                                   "unparseable timestamp '%s'", "1650024049161x") != 0;
+    }
+    o.file = "/landing/3/ci/other.csv";
+    o.record = 2;
+    failures += cw_sink_reject(sink, &o, NULL, NULL, "not a CSV file") != 0;
+    failures += cw_wh_batch_commit(t->wh, "ok", NULL) != 0;
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    assert_int_equal(failures, 0);
+
+    assert_int_equal(q_long(db, "SELECT count(*) FROM reject WHERE batch_id = 1"), 26);
+    assert_string_equal(q_text(db, "SELECT source || '|' || file || '|' || record || '|' || field || '|'"
+                                   " || reason || '|' || raw FROM reject WHERE record = 3"),
+                        "ci|/landing/3/ci/builds.csv|3|finished|unparseable timestamp '1650024049161x'"
+                        "|1650024049161x,abc");
+    assert_string_equal(q_text(db, "SELECT coalesce(field, 'NULL') || '|' || reason || '|' ||"
+                                   " coalesce(raw, 'NULL') FROM reject WHERE file LIKE '%other.csv'"),
+                        "NULL|not a CSV file|NULL");
+    assert_int_equal(q_long(db, "SELECT rows_read * 1000 + rows_rejected FROM batch"), 26026);
+
+    log = cw_read_file(log_path, NULL);
+    assert_non_null(log);
+    for (char *p = log; (p = strstr(p, "catwalk: error: /landing/3/ci/builds.csv:")); p++)
+        lines++;
+    assert_int_equal(lines, 20);
+    assert_non_null(strstr(log, "catwalk: error: /landing/3/ci/builds.csv:3: finished: "
+                                "unparseable timestamp '1650024049161x'\n"));
+    assert_null(strstr(log, "builds.csv:21:"));
+    assert_non_null(strstr(log, "catwalk: error: ... 5 more rejects in /landing/3/ci/builds.csv,"
+                                " see table reject\n"));
+    assert_non_null(strstr(log, "catwalk: error: /landing/3/ci/other.csv:2: not a CSV file\n"));
+    free(log);
+}
+
+static void test_dim_date(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_commit sunday = commit("1111111111111111111111111111111111111111", "", "a@x", "A",
+                              "2021-01-03T12:00:00Z");
+    cw_commit tuesday = commit("2222222222222222222222222222222222222222", "", "a@x", "A",
+                               "2021-01-05T08:00:00Z");
+    cw_commit ancient = commit("3333333333333333333333333333333333333333", "", "a@x", "A",
+                               "1900-01-01T00:00:00Z");
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    register_sources(t->wh);
+    assert_int_equal(sink->commit(sink->ctx, &sunday), 0);
+    assert_int_equal(sink->commit(sink->ctx, &tuesday), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    /* every day from the first to the last: Jan 3, 4 and 5 */
+    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_date"), 3);
+    /* 2021-01-01 is day 18628 (51 years, 13 leap days); Sunday the 3rd is in ISO week 2020-W53 */
+    assert_string_equal(q_text(db, "SELECT date_key || ' ' || date || ' ' || week_start || ' ' ||"
+                                   " month_start || ' ' || iso_year || '-W' || iso_week || ' ' || weekday"
+                                   " FROM dim_date WHERE date = '2021-01-03'"),
+                        "18630 2021-01-03 2020-12-28 2021-01-01 2020-W53 7");
+    assert_string_equal(q_text(db, "SELECT week_start || ' ' || iso_year || '-W' || iso_week || ' ' ||"
+                                   " weekday FROM dim_date WHERE date_key = 18631"),
+                        "2021-01-04 2021-W1 1");
+    /* a 121-year span: only the days actually referenced are added */
+    assert_int_equal(sink->commit(sink->ctx, &ancient), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_date"), 4);
+    /* 1900 is not a leap year: -(70 * 365 + 17) = -25567; 1900-01-01 was a Monday */
+    assert_string_equal(q_text(db, "SELECT date_key || ' ' || date || ' ' || week_start || ' ' ||"
+                                   " iso_year || '-W' || iso_week || ' ' || weekday FROM dim_date"
+                                   " ORDER BY date_key LIMIT 1"),
+                        "-25567 1900-01-01 1900-01-01 1900-W1 1");
+    cw_wh_batch_rollback(t->wh);
+}
+
+static void test_landed_files(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    int64_t id = 0;
+    const char *sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_file_seen(t->wh, "jira", sha), 0);
+    assert_int_equal(cw_wh_file_landed(t->wh, "jira", "/exports/p1.json", "/landing/1/jira/p1.json",
+                                       sha, 1234, &id), 0);
+    assert_true(id > 0);
+    assert_int_equal(cw_wh_file_done(t->wh, id, 50, 2), 0);
+    assert_int_equal(cw_wh_file_seen(t->wh, "jira", sha), 1);
+    assert_int_equal(cw_wh_file_seen(t->wh, "git", sha), 0);          /* per source */
+    assert_int_equal(cw_wh_stats(t->wh)->files_landed, 1);
+    assert_int_equal(cw_wh_stats(t->wh)->files_skipped, 1);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_string_equal(q_text(db, "SELECT batch_id || '|' || source || '|' || original_path || '|' ||"
+                                   " landed_path || '|' || bytes || '|' || records || '|' || rejects"
+                                   " FROM landed_file"),
+                        "1|jira|/exports/p1.json|/landing/1/jira/p1.json|1234|50|2");
+    assert_string_equal(q_text(db, "SELECT files_landed || ' ' || files_skipped FROM batch"), "1 1");
+}
+
+static void test_exec_script(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    assert_int_equal(cw_wh_exec_script(db, "CREATE TEMP TABLE x (a);\n-- comment\n"
+                                           "INSERT INTO x VALUES (1); INSERT INTO x VALUES (2);\n"
+                                           "-- trailing comment only\n", "ok.sql"), 0);
+    assert_int_equal(q_long(db, "SELECT sum(a) FROM x"), 3);
+    assert_int_equal(cw_wh_exec_script(db, "SELECT 1;\nSELEC 2;", "bad.sql"), -1);
+    assert_int_equal(cw_wh_exec_script(db, NULL, "missing.sql"), -1);
+}
+
+static void test_no_batch_is_an_error(void **state)
+{
+    wh_test *t = *state;
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_commit c = commit("4444444444444444444444444444444444444444", "", "a@x", "A",
+                         "2026-03-03T10:00:00Z");
+    assert_int_not_equal(sink->commit(sink->ctx, &c), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), -1);
+    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 0);
+}
+
+/* The real Alloy git log through the git connector: SOURCES.md counts 6,083
+ * commits of which 1,275 are merges.  Loading it again writes nothing. */
+static void test_real_git_log(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_db(t->wh);
+    const cw_source_type *git = cw_source_type_find("git");
+    cw_kv keys[] = { { "repository", "alloy", 2 } };
+    cw_source src = { .name = "alloy-git", .type = "git", .line = 1, .config_path = "test.ini",
+                      .config_dir = ".", .keys = keys, .n_keys = 1 };
+    char path[4096], *before, *after;
+    int changes;
+
+    assert_non_null(git);
+    snprintf(path, sizeof(path), "%s", cw_fixture("correlated/alloy/git.log"));
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_source(t->wh, src.name, src.type), 0);
+    assert_int_equal(git->parse(&src, path, cw_wh_sink(t->wh)), 0);
+    assert_int_equal(cw_wh_stats(t->wh)->rows_loaded, 6083);
+    assert_int_equal(cw_wh_stats(t->wh)->rows_rejected, 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE repository = 'alloy'"), 6083);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE parent_count >= 2"), 1275);
+    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE author_id IS NULL"), 0);
+    /* one dim_date row per day from the first to the last instant */
+    assert_int_equal(q_long(db, "SELECT max(date_key) - min(date_key) + 1 - count(*) FROM dim_date"), 0);
+    before = dump_file(t->path);
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    changes = sqlite3_total_changes(db);
+    assert_int_equal(git->parse(&src, path, cw_wh_sink(t->wh)), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(sqlite3_total_changes(db) - changes, 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    after = dump_file(t->path);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_schema_created, setup, teardown),
+        cmocka_unit_test(test_open_fails_cleanly),
+        cmocka_unit_test_setup_teardown(test_load_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_older_work_item_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_servicenow_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_leaves_file_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill_before_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_regexp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_job_resolution, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_config_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_transition_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reject_rows_and_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dim_date, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_landed_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_script, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_batch_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_real_git_log, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
