@@ -1,7 +1,7 @@
 /*
  * metrics.h - the numbers, as metrics.md defines them.
  *
- * The metric SQL lives in reports/sql/*.sql as views and parameterised
+ * The metric SQL lives in the reports/sql/ files as views and parameterised
  * queries over the star schema; this API runs them for a window and a
  * period grain and hands back plain rows, which `catwalk metrics` prints and
  * the report renderers lay out.  A null metric (empty base) is NAN in a

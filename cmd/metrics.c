@@ -1,0 +1,427 @@
+/*
+ * metrics.c - `catwalk metrics`: the metric rows of metrics.md for a window,
+ * printed as JSON (jansson), CSV (libcsv quoting) or an aligned table.
+ *
+ *   catwalk metrics -c FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+ *                   [--by day|week|month] [--format json|csv|table]
+ *                   [--by-team | --org]
+ *
+ * The window is [from, to), both aligned down to period starts; `to`
+ * defaults to the start of the current period (the partial period is left
+ * out) and `from` to 12 periods before `to`.  The warehouse is opened
+ * read-only: the nightly job may be writing it (WAL) while this runs.
+ */
+#include "commands.h"
+
+#include <csv.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/config.h"
+#include "../core/log.h"
+#include "../core/time.h"
+#include "../core/util.h"
+#include "../reports/metrics.h"
+
+#define DEFAULT_PERIODS 12
+#define BUSY_TIMEOUT_MS 10000
+
+typedef enum out_format { FORMAT_JSON, FORMAT_CSV, FORMAT_TABLE } out_format;
+
+typedef struct metrics_options {
+    const char *config;
+    const char *from, *to;      /* as given, NULL = default */
+    cw_period_kind by;
+    out_format format;
+    cw_scope scope;
+} metrics_options;
+
+static void metrics_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: catwalk metrics -c FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+            "                       [--by day|week|month] [--format json|csv|table]\n"
+            "                       [--by-team | --org]\n\n"
+            "Print the DORA and flow metrics (metrics.md) per application and period.\n\n"
+            "  -c, --config FILE  the catwalk configuration (its warehouse is read)\n"
+            "  --from DATE        first period (default: 12 periods before --to)\n"
+            "  --to DATE          end of the window, exclusive (default: the start of the\n"
+            "                     current period, so the partial period is left out)\n"
+            "  --by GRAIN         day, week (Monday 00:00 UTC, default) or month\n"
+            "  --format FORMAT    json (default), csv or table\n"
+            "  --by-team          one row per team (the union of its applications)\n"
+            "  --org              one row for the whole organisation\n"
+            "  -h, --help         this help\n\n"
+            "Dates are aligned down to the start of their period.  Null values (a median\n"
+            "or rate with an empty base) are JSON null, an empty CSV cell, or '-'.\n");
+}
+
+static int usage_error(const char *option, const char *message, const char *value)
+{
+    if (value)
+        cw_error("metrics: %s: %s: '%s'", option, message, value);
+    else
+        cw_error("metrics: %s: %s", option, message);
+    fprintf(stderr, "Try 'catwalk metrics --help'.\n");
+    return CW_EXIT_USAGE;
+}
+
+/* YYYY-MM-DD exactly, and a real day (2026-02-30 is refused). */
+static int parse_date(const char *text, int64_t *out)
+{
+    char back[11];
+    int64_t t;
+    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+        return -1;
+    if (cw_time_parse_iso8601(text, NULL, &t) != 0)
+        return -1;
+    cw_time_format_date(t, back, sizeof back);
+    if (strcmp(back, text) != 0)
+        return -1;
+    *out = t;
+    return 0;
+}
+
+static int parse_format(const char *text, out_format *out)
+{
+    if (strcmp(text, "json") == 0)
+        *out = FORMAT_JSON;
+    else if (strcmp(text, "csv") == 0)
+        *out = FORMAT_CSV;
+    else if (strcmp(text, "table") == 0)
+        *out = FORMAT_TABLE;
+    else
+        return -1;
+    return 0;
+}
+
+/* Returns -1 to go on, else the exit code (help, or a usage error). */
+static int parse_options(int argc, char **argv, metrics_options *o)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"from", required_argument, NULL, 'F'},
+        {"to", required_argument, NULL, 'T'},     {"by", required_argument, NULL, 'b'},
+        {"format", required_argument, NULL, 'f'}, {"by-team", no_argument, NULL, 't'},
+        {"org", no_argument, NULL, 'o'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int opt, by_team = 0, org = 0;
+    memset(o, 0, sizeof *o);
+    o->by = CW_PERIOD_WEEK;
+    o->format = FORMAT_JSON;
+    o->scope = CW_SCOPE_APPLICATION;
+    optind = 0;                 /* GNU: start afresh (tests call us repeatedly) */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c': o->config = optarg; break;
+        case 'F': o->from = optarg; break;
+        case 'T': o->to = optarg; break;
+        case 'b':
+            if (cw_period_kind_parse(optarg, &o->by) != 0)
+                return usage_error("--by", "expected day, week or month", optarg);
+            break;
+        case 'f':
+            if (parse_format(optarg, &o->format) != 0)
+                return usage_error("--format", "expected json, csv or table", optarg);
+            break;
+        case 't': by_team = 1; break;
+        case 'o': org = 1; break;
+        case 'h':
+            metrics_usage(stdout);
+            return CW_EXIT_OK;
+        case ':':
+            return usage_error(argv[optind - 1], "needs a value", NULL);
+        default:
+            return usage_error(argv[optind - 1], "unknown option", NULL);
+        }
+    }
+    if (optind < argc)
+        return usage_error(argv[optind], "unexpected argument", NULL);
+    if (!o->config)
+        return usage_error("-c", "the configuration file is required", NULL);
+    if (by_team && org)
+        return usage_error("--by-team", "cannot be combined with --org", NULL);
+    o->scope = org ? CW_SCOPE_ORG : by_team ? CW_SCOPE_TEAM : CW_SCOPE_APPLICATION;
+    return -1;
+}
+
+/* [from, to): dates aligned down to period starts; defaults per the usage. */
+static int resolve_window(const metrics_options *o, int64_t now, int64_t *from, int64_t *to)
+{
+    int64_t t;
+    if (o->to) {
+        if (parse_date(o->to, &t) != 0)
+            return usage_error("--to", "expected a date YYYY-MM-DD", o->to);
+        *to = cw_period_start(t, o->by);
+    } else {
+        *to = cw_period_start(now, o->by);
+    }
+    if (o->from) {
+        if (parse_date(o->from, &t) != 0)
+            return usage_error("--from", "expected a date YYYY-MM-DD", o->from);
+        *from = cw_period_start(t, o->by);
+    } else {
+        *from = *to;
+        for (int i = 0; i < DEFAULT_PERIODS; i++)
+            *from = cw_period_start(*from - 1, o->by);
+    }
+    if (*from >= *to)
+        return usage_error("--from", "must be before --to (after aligning both to period starts)",
+                           o->from ? o->from : "default");
+    return -1;
+}
+
+/* ------------------------------------------------------------ output */
+
+static const char *scope_field(cw_scope scope)
+{
+    switch (scope) {
+    case CW_SCOPE_TEAM: return "team";
+    case CW_SCOPE_ORG: return "organisation";
+    case CW_SCOPE_APPLICATION: break;
+    }
+    return "application";
+}
+
+static long field_long(const cw_metric_row *row, const cw_metric_field *f)
+{
+    long v;
+    memcpy(&v, (const char *)row + f->offset, sizeof v);
+    return v;
+}
+
+static double field_double(const cw_metric_row *row, const cw_metric_field *f)
+{
+    double v;
+    memcpy(&v, (const char *)row + f->offset, sizeof v);
+    return v;
+}
+
+/* The shortest text that reads back as the same double; whole numbers
+ * without an exponent (30, not 3e+01). */
+static void format_double(double v, char *buf, size_t size)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, size, "%.0f", v);
+        return;
+    }
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(buf, size, "%.*g", precision, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+typedef struct output {
+    out_format format;
+    cw_scope scope;
+    json_t *array;              /* json */
+    char **cells;               /* table: n_rows x n_cols texts */
+    size_t n_rows, cap_rows, n_cols;
+    int header_done;            /* csv */
+} output;
+
+static int json_row(output *out, const cw_metric_row *row)
+{
+    json_t *obj = json_object();
+    json_object_set_new(obj, scope_field(out->scope), json_string(row->name));
+    json_object_set_new(obj, "period", json_string(row->period));
+    for (size_t i = 0; i < cw_metric_n_fields; i++) {
+        const cw_metric_field *f = &cw_metric_fields[i];
+        double d = f->is_double ? field_double(row, f) : 0;
+        json_t *value = !f->is_double ? json_integer(field_long(row, f))
+                        : isnan(d) ? json_null() : json_real(d);
+        json_object_set_new(obj, f->name, value);
+    }
+    return json_array_append_new(out->array, obj) == 0 ? 0 : -1;
+}
+
+static void csv_header(const output *out)
+{
+    printf("%s,period", scope_field(out->scope));
+    for (size_t i = 0; i < cw_metric_n_fields; i++)
+        printf(",%s", cw_metric_fields[i].name);
+    putchar('\n');
+}
+
+/* The text of a numeric cell; "" for null in CSV, "-" in the table. */
+static void cell_text(const cw_metric_row *row, const cw_metric_field *f, out_format format,
+                      char *buf, size_t size)
+{
+    double d;
+    if (!f->is_double) {
+        snprintf(buf, size, "%ld", field_long(row, f));
+        return;
+    }
+    d = field_double(row, f);
+    if (isnan(d))
+        snprintf(buf, size, "%s", format == FORMAT_TABLE ? "-" : "");
+    else if (format == FORMAT_TABLE)
+        snprintf(buf, size, "%.2f", d);
+    else
+        format_double(d, buf, size);
+}
+
+static int csv_row(output *out, const cw_metric_row *row)
+{
+    char buf[64];
+    if (!out->header_done) {
+        csv_header(out);
+        out->header_done = 1;
+    }
+    csv_fwrite(stdout, row->name, strlen(row->name));
+    printf(",%s", row->period);
+    for (size_t i = 0; i < cw_metric_n_fields; i++) {
+        cell_text(row, &cw_metric_fields[i], FORMAT_CSV, buf, sizeof buf);
+        printf(",%s", buf);
+    }
+    putchar('\n');
+    return 0;
+}
+
+static void table_add(output *out, char **cells)
+{
+    if (out->n_rows == out->cap_rows) {
+        out->cap_rows = out->cap_rows ? 2 * out->cap_rows : 64;
+        out->cells = cw_xrealloc(out->cells, out->cap_rows * out->n_cols * sizeof *out->cells);
+    }
+    memcpy(out->cells + out->n_rows * out->n_cols, cells, out->n_cols * sizeof *cells);
+    out->n_rows++;
+}
+
+static int table_row(output *out, const cw_metric_row *row)
+{
+    char **cells = cw_xcalloc(out->n_cols, sizeof *cells), buf[64];
+    if (out->n_rows == 0) {             /* the header is row 0 */
+        cells[0] = cw_strdup(scope_field(out->scope));
+        cells[1] = cw_strdup("period");
+        for (size_t i = 0; i < cw_metric_n_fields; i++)
+            cells[2 + i] = cw_strdup(cw_metric_fields[i].name);
+        table_add(out, cells);
+    }
+    cells[0] = cw_strdup(row->name);
+    cells[1] = cw_strdup(row->period);
+    for (size_t i = 0; i < cw_metric_n_fields; i++) {
+        cell_text(row, &cw_metric_fields[i], FORMAT_TABLE, buf, sizeof buf);
+        cells[2 + i] = cw_strdup(buf);
+    }
+    table_add(out, cells);
+    free(cells);
+    return 0;
+}
+
+/* Names left-aligned, numbers right-aligned, two spaces between columns. */
+static void table_print(const output *out)
+{
+    size_t *width = cw_xcalloc(out->n_cols, sizeof *width);
+    for (size_t r = 0; r < out->n_rows; r++)
+        for (size_t c = 0; c < out->n_cols; c++) {
+            size_t len = strlen(out->cells[r * out->n_cols + c]);
+            if (len > width[c])
+                width[c] = len;
+        }
+    for (size_t r = 0; r < out->n_rows; r++) {
+        for (size_t c = 0; c < out->n_cols; c++) {
+            const char *text = out->cells[r * out->n_cols + c];
+            int w = (int)width[c];
+            if (c < 2)
+                printf("%s%-*s", c ? "  " : "", w, text);
+            else
+                printf("  %*s", w, text);
+        }
+        putchar('\n');
+    }
+    free(width);
+}
+
+static int on_row(void *ctx, const cw_metric_row *row)
+{
+    output *out = ctx;
+    switch (out->format) {
+    case FORMAT_CSV: return csv_row(out, row);
+    case FORMAT_TABLE: return table_row(out, row);
+    case FORMAT_JSON: break;
+    }
+    return json_row(out, row);
+}
+
+static int output_finish(output *out)
+{
+    int rc = 0;
+    if (out->format == FORMAT_JSON) {
+        rc = json_dumpf(out->array, stdout, JSON_INDENT(2)) == 0 ? 0 : -1;
+        putchar('\n');
+    } else if (out->format == FORMAT_CSV && !out->header_done) {
+        csv_header(out);                /* no rows: still a header */
+    } else if (out->format == FORMAT_TABLE) {
+        table_print(out);
+    }
+    return fflush(stdout) == 0 ? rc : -1;
+}
+
+static void output_free(output *out)
+{
+    json_decref(out->array);
+    for (size_t i = 0; i < out->n_rows * out->n_cols; i++)
+        free(out->cells[i]);
+    free(out->cells);
+}
+
+/* ------------------------------------------------------------ the command */
+
+static int open_warehouse(const char *path, sqlite3 **db)
+{
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        cw_error("metrics: warehouse %s: %s (has `catwalk run` loaded it yet?)", path,
+                 *db ? sqlite3_errmsg(*db) : "out of memory");
+        sqlite3_close(*db);
+        *db = NULL;
+        return -1;
+    }
+    sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+    return 0;
+}
+
+static int print_metrics(sqlite3 *db, const cw_metrics_query *q, out_format format)
+{
+    output out = { format, q->scope, NULL, NULL, 0, 0, 2 + cw_metric_n_fields, 0 };
+    int rc;
+    if (format == FORMAT_JSON)
+        out.array = json_array();
+    rc = cw_metrics_rows(db, q, on_row, &out);
+    if (rc == 0)
+        rc = output_finish(&out);
+    output_free(&out);
+    return rc;
+}
+
+int cmd_metrics(int argc, char **argv)
+{
+    metrics_options o;
+    cw_metrics_query q;
+    cw_config *cfg = NULL;
+    sqlite3 *db = NULL;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    if ((rc = resolve_window(&o, (int64_t)time(NULL), &q.from, &q.to)) >= 0)
+        return rc;
+    q.by = o.by;
+    q.scope = o.scope;
+    if (cw_config_load(o.config, &cfg) != 0)
+        return CW_EXIT_USAGE;
+    rc = CW_EXIT_FAILURE;
+    if (open_warehouse(cfg->warehouse, &db) == 0 && print_metrics(db, &q, o.format) == 0)
+        rc = CW_EXIT_OK;
+    else
+        cw_error("metrics: no metrics printed");
+    sqlite3_close(db);
+    cw_config_free(cfg);
+    return rc;
+}

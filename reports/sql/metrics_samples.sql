@@ -1,0 +1,35 @@
+-- metrics_samples.sql - the values behind every median and percentile, in
+-- whole seconds, grouped by (member, period, metric).
+--
+-- reports/metrics.c reads them group by group and computes count, median and
+-- nearest-rank percentile with cw_median / cw_percentile: the one place
+-- those statistics are computed.  Metrics and their period rule:
+--   lead_time        per deployed commit, by the deployment's finished_at
+--   restore          resolved_at - created_at, by resolved_at (resolved only)
+--   recovery         resolved_at - deployment finished_at of attributed incidents, by resolved_at
+--   cycle_time       end - start of items with a start, by end
+--   item_lead_time   end - created of ended items, by end
+
+WITH samples AS (
+    SELECT application_id, finished_at AS at, 'lead_time' AS metric, lead_time_s AS value
+    FROM v_lead_time
+    UNION ALL
+    SELECT application_id, resolved_at, 'restore', restore_s
+    FROM v_incidents WHERE resolved_at IS NOT NULL
+    UNION ALL
+    SELECT application_id, resolved_at, 'recovery', recovery_s
+    FROM v_incidents WHERE recovery_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, end_at, 'cycle_time', cycle_s
+    FROM v_flow_items WHERE cycle_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, end_at, 'item_lead_time', lead_s
+    FROM v_flow_items WHERE lead_s IS NOT NULL
+)
+SELECT m.member_ord, p.period_id, s.metric, s.value
+FROM samples s
+JOIN cw_period_day pd ON pd.day = s.at / 86400
+JOIN cw_period p ON p.period_id = pd.period_id AND s.at >= p.period_start AND s.at < p.period_end
+JOIN cw_member_app ma ON ma.application_id = s.application_id
+JOIN cw_member m ON m.member_id = ma.member_id
+ORDER BY m.member_ord, p.period_id, s.metric;

@@ -1,0 +1,141 @@
+-- views.sql - the metric views analysts query with any SQL tool.
+--
+-- Installed into the warehouse by cw_metrics_install_views() (and created as
+-- TEMP views on the connection by cw_metrics_rows, so catwalk always reads
+-- the definitions of the binary that runs, even on a read-only warehouse).
+-- Portable SQL (SQLite 3.35+, PostgreSQL): DROP + CREATE, CTEs, no SQLite-only
+-- functions.  Durations are seconds (_s) or hours (_h, floating point).
+--
+-- One row per event: medians and percentiles are computed over these rows
+-- in one place only, reports/metrics.c (cw_median / cw_percentile).
+--
+-- Each statement is one CREATE VIEW or DROP VIEW; the installer relies on it.
+
+DROP VIEW IF EXISTS v_dora_weekly;
+DROP VIEW IF EXISTS v_traceability;
+DROP VIEW IF EXISTS v_status_intervals;
+DROP VIEW IF EXISTS v_flow_items;
+DROP VIEW IF EXISTS v_incidents;
+DROP VIEW IF EXISTS v_lead_time;
+DROP VIEW IF EXISTS v_deploy_failures;
+DROP VIEW IF EXISTS v_deployments_prod;
+
+-- Successful production deployments: the only ones DORA counts, by
+-- finished_at.  failed = 1 when at least one incident is attributed to it.
+-- (A join to the distinct attributed deployments, not EXISTS: derived_incident
+-- has no index on deployment_id, and one scan beats one per deployment.)
+CREATE VIEW v_deployments_prod AS
+SELECT d.deployment_id, d.application_id, a.name AS application,
+       e.name AS environment, d.started_at, d.finished_at, d.revision, d.run_number,
+       CASE WHEN f.deployment_id IS NOT NULL THEN 1 ELSE 0 END AS failed
+FROM fact_deployment d
+LEFT JOIN dim_application a ON a.application_id = d.application_id
+LEFT JOIN dim_environment e ON e.environment_id = d.environment_id
+LEFT JOIN (SELECT DISTINCT deployment_id FROM derived_incident
+           WHERE deployment_id IS NOT NULL) f ON f.deployment_id = d.deployment_id
+WHERE d.is_production = 1 AND d.result = 'success';
+
+-- Production deployments that did not succeed (deploy_failures): failed,
+-- unstable or aborted runs.  Never part of DORA.  not_built (a skipped
+-- run) is no deployment attempt, and running builds carry no result.
+CREATE VIEW v_deploy_failures AS
+SELECT d.deployment_id, d.application_id, a.name AS application,
+       e.name AS environment, d.result, d.started_at, d.finished_at, d.revision, d.run_number
+FROM fact_deployment d
+LEFT JOIN dim_application a ON a.application_id = d.application_id
+LEFT JOIN dim_environment e ON e.environment_id = d.environment_id
+WHERE d.is_production = 1 AND d.result IN ('failure', 'unstable', 'aborted');
+
+-- Change lead time: one row per deployed non-merge, non-baseline commit,
+-- attributed to the deploying deployment's application and finished_at.
+CREATE VIEW v_lead_time AS
+SELECT b.deployment_id, d.application_id, d.application, b.commit_id,
+       c.repository, c.sha, c.authored_at, d.finished_at,
+       b.lead_time_s, b.lead_time_s / 3600.0 AS lead_time_h
+FROM bridge_deployment_commit b
+JOIN v_deployments_prod d ON d.deployment_id = b.deployment_id
+JOIN fact_commit c ON c.commit_id = b.commit_id
+WHERE b.lead_time_s IS NOT NULL AND b.is_merge = 0 AND b.is_baseline = 0;
+
+-- Incidents with restore time (resolved only) and, for attributed ones, the
+-- failed deployment recovery time (resolved_at - deployment finished_at).
+CREATE VIEW v_incidents AS
+SELECT i.incident_id, i.application_id, a.name AS application, i.number, i.title,
+       i.service, i.severity, i.status, i.created_at, i.resolved_at,
+       i.resolved_at - i.created_at AS restore_s,
+       di.deployment_id, COALESCE(di.how, 'none') AS attribution,
+       d.finished_at AS deployment_finished_at,
+       CASE WHEN di.deployment_id IS NOT NULL THEN i.resolved_at - d.finished_at END AS recovery_s
+FROM fact_incident i
+LEFT JOIN derived_incident di ON di.incident_id = i.incident_id
+LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id
+LEFT JOIN dim_application a ON a.application_id = i.application_id;
+
+-- Work items with their flow times.  cycle_s needs a start (items that never
+-- entered in_progress have none); lead_s is end - created.
+CREATE VIEW v_flow_items AS
+SELECT w.work_item_id, w.item_key, w.application_id, a.name AS application,
+       w.item_type, f.flow_type, f.category, w.status, w.created_at,
+       f.start_at, f.end_at,
+       CASE WHEN f.end_at IS NOT NULL AND f.start_at IS NOT NULL
+            THEN f.end_at - f.start_at END AS cycle_s,
+       CASE WHEN f.end_at IS NOT NULL THEN f.end_at - w.created_at END AS lead_s,
+       f.active_s, f.production_at
+FROM derived_work_item f
+JOIN dim_work_item w ON w.work_item_id = f.work_item_id
+LEFT JOIN dim_application a ON a.application_id = w.application_id;
+
+-- Status intervals [from_at, to_at) with the item's application: WIP at an
+-- instant t is the in_progress rows with from_at < t AND (to_at IS NULL OR
+-- to_at >= t) of items created before t.
+CREATE VIEW v_status_intervals AS
+SELECT s.work_item_id, w.item_key, w.application_id, a.name AS application,
+       w.created_at, s.seq, s.status, s.category, s.waiting, s.from_at, s.to_at
+FROM derived_status_interval s
+JOIN dim_work_item w ON w.work_item_id = s.work_item_id
+LEFT JOIN dim_application a ON a.application_id = w.application_id;
+
+-- Change traceability: deployed non-merge commits (baseline included: they
+-- are deployed) and whether they reference a known work item.
+CREATE VIEW v_traceability AS
+SELECT b.deployment_id, d.application_id, d.application, d.finished_at, b.commit_id,
+       b.is_baseline,
+       CASE WHEN EXISTS (SELECT 1 FROM bridge_commit_work_item k
+                         WHERE k.commit_id = b.commit_id)
+            THEN 1 ELSE 0 END AS has_key
+FROM bridge_deployment_commit b
+JOIN v_deployments_prod d ON d.deployment_id = b.deployment_id
+WHERE b.is_merge = 0;
+
+-- DORA counts per application and ISO week (weeks with any event; the week
+-- comes from dim_date, which the loader fills for every day a fact touches).
+-- Medians: compute them over v_lead_time / v_incidents in your tool, or use
+-- `catwalk metrics`.
+CREATE VIEW v_dora_weekly AS
+WITH ev AS (
+    SELECT application_id, finished_at AS at, 'deploy' AS kind, failed AS flag
+    FROM v_deployments_prod
+    UNION ALL
+    SELECT application_id, finished_at, 'deploy_failure', 0 FROM v_deploy_failures
+    UNION ALL
+    SELECT application_id, finished_at, 'lead_time', 0 FROM v_lead_time
+    UNION ALL
+    SELECT application_id, created_at, 'incident', 0 FROM v_incidents
+    UNION ALL
+    SELECT application_id, resolved_at, 'restore', 0 FROM v_incidents WHERE resolved_at IS NOT NULL
+)
+SELECT ev.application_id, a.name AS application, dd.week_start,
+       SUM(CASE WHEN ev.kind = 'deploy' THEN 1 ELSE 0 END) AS deployments,
+       COUNT(DISTINCT CASE WHEN ev.kind = 'deploy' THEN dd.date_key END) AS deploy_days,
+       SUM(CASE WHEN ev.kind = 'deploy_failure' THEN 1 ELSE 0 END) AS deploy_failures,
+       SUM(CASE WHEN ev.kind = 'lead_time' THEN 1 ELSE 0 END) AS lead_time_count,
+       SUM(CASE WHEN ev.kind = 'deploy' THEN ev.flag ELSE 0 END) AS failed_deployments,
+       CASE WHEN SUM(CASE WHEN ev.kind = 'deploy' THEN 1 ELSE 0 END) > 0
+            THEN 1.0 * SUM(CASE WHEN ev.kind = 'deploy' THEN ev.flag ELSE 0 END)
+                 / SUM(CASE WHEN ev.kind = 'deploy' THEN 1 ELSE 0 END) END AS change_failure_rate,
+       SUM(CASE WHEN ev.kind = 'incident' THEN 1 ELSE 0 END) AS incidents,
+       SUM(CASE WHEN ev.kind = 'restore' THEN 1 ELSE 0 END) AS restore_count
+FROM ev
+JOIN dim_date dd ON dd.date_key = ev.at / 86400
+JOIN dim_application a ON a.application_id = ev.application_id
+GROUP BY ev.application_id, a.name, dd.week_start;

@@ -1,0 +1,783 @@
+/*
+ * test_metrics.c - the metric rows, DORA summaries, levels and statistics
+ * against metrics.md, on a small hand-made warehouse whose every expected
+ * number is worked out by hand in the comments below.
+ *
+ * The dataset (weeks W1 = 2026-03-02 .. 03-09, W2 = 03-09 .. 03-16):
+ *   team core: applications api and web; team edge: application solo (no
+ *   data at all); application old is no longer configured (its data must
+ *   never show).  Derived tables are filled by hand, as the correlation
+ *   step would.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "support.h"
+#include "cmd/commands.h"
+#include "core/time.h"
+#include "core/util.h"
+#include "reports/metrics.h"
+
+#define EPS 1e-9
+
+/* t('2026-03-02T10:00:00Z') -> epoch seconds, so the dataset reads as dates. */
+static void sql_t(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    int64_t t;
+    if (!text || cw_time_parse_iso8601(text, NULL, &t) != 0) {
+        sqlite3_result_error(ctx, "bad timestamp", -1);
+        return;
+    }
+    sqlite3_result_int64(ctx, t);
+}
+
+static const char dataset[] =
+    "INSERT INTO dim_team VALUES (1, 'core'), (2, 'edge');\n"
+    "INSERT INTO dim_application VALUES (1, 'api', 1, 1), (2, 'web', 1, 1),\n"
+    "  (3, 'old', 1, 0), (4, 'solo', 2, 1);\n"
+    "INSERT INTO dim_environment VALUES (1, 'production', 1), (2, 'staging', 0);\n"
+    "INSERT INTO dim_source VALUES (1, 'jenkins', 'jenkins'), (2, 'pd', 'pagerduty'),\n"
+    "  (3, 'jira', 'jira');\n"
+    /* Deployments.  api: D1 Mon 03-02, D2 and D3 the same Tue 03-03 (W1: 3
+     * deployments on 2 days), D4 a failed production run (deploy_failures),
+     * D5 staging (ignored), D6 Tue 03-10 (W2), D7 exactly at the window end
+     * (next week), D8 aborted (W2 deploy_failures), D9 one second before the
+     * window.  web: D10 exactly at W2's start, D11 unstable (W2 failure).
+     * old: D12 (unconfigured). */
+    "INSERT INTO fact_build (build_id, source_id, job, number, finished_at)\n"
+    "  SELECT n, 1, 'deploy', n, 0 FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3\n"
+    "  UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7\n"
+    "  UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10 UNION ALL SELECT 11\n"
+    "  UNION ALL SELECT 12) b;\n"
+    "INSERT INTO fact_deployment (deployment_id, build_id, application_id, environment_id,\n"
+    "  is_production, result, finished_at, run_number) VALUES\n"
+    "  (1, 1, 1, 1, 1, 'success', t('2026-03-02T10:00:00Z'), 1),\n"
+    "  (2, 2, 1, 1, 1, 'success', t('2026-03-03T09:00:00Z'), 2),\n"
+    "  (3, 3, 1, 1, 1, 'success', t('2026-03-03T15:00:00Z'), 3),\n"
+    "  (4, 4, 1, 1, 1, 'failure', t('2026-03-04T12:00:00Z'), 4),\n"
+    "  (5, 5, 1, 2, 0, 'success', t('2026-03-04T13:00:00Z'), 5),\n"
+    "  (6, 6, 1, 1, 1, 'success', t('2026-03-10T08:00:00Z'), 6),\n"
+    "  (7, 7, 1, 1, 1, 'success', t('2026-03-16T00:00:00Z'), 7),\n"
+    "  (8, 8, 1, 1, 1, 'aborted', t('2026-03-11T08:00:00Z'), 8),\n"
+    "  (9, 9, 1, 1, 1, 'success', t('2026-03-01T23:59:59Z'), 9),\n"
+    "  (10, 10, 2, 1, 1, 'success', t('2026-03-09T00:00:00Z'), 1),\n"
+    "  (11, 11, 2, 1, 1, 'unstable', t('2026-03-12T08:00:00Z'), 2),\n"
+    "  (12, 12, 3, 1, 1, 'success', t('2026-03-05T08:00:00Z'), 1);\n"
+    /* Commits and lead times (hours): D1 is the baseline (C1, C2: no lead
+     * time); D2: C3 2 h, C4 6 h and a merge M13; D3: C5 1 h, C6 30 h;
+     * D6: C7 10 h, C8 20 h, C9 40 h; D10 (web): C10 5 h; old: C11 1 h;
+     * a stray row on the failed D4 (C12, 100 h) must not count. */
+    "INSERT INTO fact_commit (commit_id, repository, sha, application_id, authored_at)\n"
+    "  SELECT n, 'repo', 'sha' || n, 1, 0 FROM (SELECT 1 AS n UNION ALL SELECT 2\n"
+    "  UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6\n"
+    "  UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10\n"
+    "  UNION ALL SELECT 11 UNION ALL SELECT 12 UNION ALL SELECT 13) c;\n"
+    "INSERT INTO bridge_deployment_commit VALUES\n"
+    "  (1, 1, 1, 0, NULL), (1, 2, 1, 0, NULL),\n"
+    "  (2, 3, 0, 0, 2 * 3600), (2, 4, 0, 0, 6 * 3600), (2, 13, 0, 1, NULL),\n"
+    "  (3, 5, 0, 0, 1 * 3600), (3, 6, 0, 0, 30 * 3600),\n"
+    "  (6, 7, 0, 0, 10 * 3600), (6, 8, 0, 0, 20 * 3600), (6, 9, 0, 0, 40 * 3600),\n"
+    "  (10, 10, 0, 0, 5 * 3600), (12, 11, 0, 0, 3600), (4, 12, 0, 0, 100 * 3600);\n"
+    /* Traceability: C1, C3 and C7 name a known work item. */
+    "INSERT INTO bridge_commit_work_item VALUES (1, 1), (3, 2), (7, 4);\n"
+    /* Incidents.  api: I1 03-02 12:00 -> 14:30 (2.5 h) on D1; I2 03-03 16:00
+     * -> 03-04 04:00 (12 h) on D3; I3 03-04 20:00 unresolved, on D3; I4
+     * Sun 03-08 22:00 (W1) -> 03-09 01:00 (3 h, restored in W2),
+     * unattributed; I7 created before the window, 02-27 06:00 -> 03-02 06:00
+     * (72 h, restored in W1), unattributed.  web: I5 03-10 10:00 -> 11:00
+     * (1 h) on D10.  old: I6. */
+    "INSERT INTO fact_incident (incident_id, source_id, external_id, application_id,\n"
+    "  created_at, resolved_at) VALUES\n"
+    "  (1, 2, 'I1', 1, t('2026-03-02T12:00:00Z'), t('2026-03-02T14:30:00Z')),\n"
+    "  (2, 2, 'I2', 1, t('2026-03-03T16:00:00Z'), t('2026-03-04T04:00:00Z')),\n"
+    "  (3, 2, 'I3', 1, t('2026-03-04T20:00:00Z'), NULL),\n"
+    "  (4, 2, 'I4', 1, t('2026-03-08T22:00:00Z'), t('2026-03-09T01:00:00Z')),\n"
+    "  (5, 2, 'I5', 2, t('2026-03-10T10:00:00Z'), t('2026-03-10T11:00:00Z')),\n"
+    "  (6, 2, 'I6', 3, t('2026-03-05T10:00:00Z'), t('2026-03-05T11:00:00Z')),\n"
+    "  (7, 2, 'I7', 1, t('2026-02-27T06:00:00Z'), t('2026-03-02T06:00:00Z'));\n"
+    "INSERT INTO derived_incident VALUES (1, 1, 'window'), (2, 3, 'window'),\n"
+    "  (3, 3, 'window'), (4, NULL, 'none'), (5, 10, 'window'), (6, 12, 'window'),\n"
+    "  (7, NULL, 'none');\n"
+    /* Work items (api 1-9, web 10, old 11), created / start / end / active:
+     *   API-1 feature  02-20 / 03-03 / 03-05      48 h cycle, 36 h active
+     *                  (12 h in the wait status Review)
+     *   API-2 defect   02-25 / 03-04 / 03-04 12:00  12 h, 12 h
+     *   API-3 debt     03-01 / never / 03-06       throughput only
+     *   API-4 risk     02-26 / 03-01 / 03-10       216 h, 100 h
+     *   API-5 feature  03-04 / 03-05 / 03-11       144 h, 72 h
+     *   API-6 to In Progress exactly at 03-09 00:00 (W1's end instant)
+     *   API-7 In Progress, then Testing until exactly 03-16 00:00 (W2's end)
+     *   API-8 created exactly at 03-16 00:00, In Progress
+     *   API-9 done 03-04, reopened 03-07 (no end)
+     *   WEB-1 defect   03-09 / 03-10 / 03-10 06:00  6 h, 6 h
+     *   OLD-1 in progress (unconfigured application) */
+    "INSERT INTO dim_work_item (work_item_id, item_key, project, application_id,\n"
+    "  item_type, status, created_at) VALUES\n"
+    "  (1, 'API-1', 'API', 1, 'Story', 'Done', t('2026-02-20T00:00:00Z')),\n"
+    "  (2, 'API-2', 'API', 1, 'Bug', 'Done', t('2026-02-25T00:00:00Z')),\n"
+    "  (3, 'API-3', 'API', 1, 'Tech debt', 'Done', t('2026-03-01T00:00:00Z')),\n"
+    "  (4, 'API-4', 'API', 1, 'Security', 'Done', t('2026-02-26T00:00:00Z')),\n"
+    "  (5, 'API-5', 'API', 1, 'Story', 'Done', t('2026-03-04T00:00:00Z')),\n"
+    "  (6, 'API-6', 'API', 1, 'Story', 'In Progress', t('2026-03-06T00:00:00Z')),\n"
+    "  (7, 'API-7', 'API', 1, 'Story', 'Done', t('2026-03-02T00:00:00Z')),\n"
+    "  (8, 'API-8', 'API', 1, 'Story', 'In Progress', t('2026-03-16T00:00:00Z')),\n"
+    "  (9, 'API-9', 'API', 1, 'Story', 'In Progress', t('2026-03-03T00:00:00Z')),\n"
+    "  (10, 'WEB-1', 'WEB', 2, 'Bug', 'Done', t('2026-03-09T00:00:00Z')),\n"
+    "  (11, 'OLD-1', 'OLD', 3, 'Story', 'In Progress', t('2026-03-01T00:00:00Z'));\n"
+    "INSERT INTO derived_work_item (work_item_id, flow_type, category, start_at, end_at,\n"
+    "  active_s) VALUES\n"
+    "  (1, 'feature', 'done', t('2026-03-03T00:00:00Z'), t('2026-03-05T00:00:00Z'), 36 * 3600),\n"
+    "  (2, 'defect', 'done', t('2026-03-04T00:00:00Z'), t('2026-03-04T12:00:00Z'), 12 * 3600),\n"
+    "  (3, 'debt', 'done', NULL, t('2026-03-06T00:00:00Z'), NULL),\n"
+    "  (4, 'risk', 'done', t('2026-03-01T00:00:00Z'), t('2026-03-10T00:00:00Z'), 100 * 3600),\n"
+    "  (5, 'feature', 'done', t('2026-03-05T00:00:00Z'), t('2026-03-11T00:00:00Z'), 72 * 3600),\n"
+    "  (6, 'feature', 'in_progress', t('2026-03-09T00:00:00Z'), NULL, NULL),\n"
+    "  (7, 'feature', 'done', t('2026-03-02T00:00:00Z'), t('2026-03-16T00:00:00Z'), 336 * 3600),\n"
+    "  (8, 'feature', 'in_progress', NULL, NULL, NULL),\n"
+    "  (9, 'feature', 'in_progress', t('2026-03-03T00:00:00Z'), NULL, NULL),\n"
+    "  (10, 'defect', 'done', t('2026-03-10T00:00:00Z'), t('2026-03-10T06:00:00Z'), 6 * 3600),\n"
+    "  (11, 'feature', 'in_progress', t('2026-03-01T00:00:00Z'), NULL, NULL);\n"
+    "INSERT INTO derived_status_interval VALUES\n"
+    "  (1, 1, 'To Do', 'todo', 0, t('2026-02-20T00:00:00Z'), t('2026-03-03T00:00:00Z')),\n"
+    "  (1, 2, 'In Progress', 'in_progress', 0, t('2026-03-03T00:00:00Z'), t('2026-03-04T00:00:00Z')),\n"
+    "  (1, 3, 'Review', 'in_progress', 1, t('2026-03-04T00:00:00Z'), t('2026-03-04T12:00:00Z')),\n"
+    "  (1, 4, 'In Progress', 'in_progress', 0, t('2026-03-04T12:00:00Z'), t('2026-03-05T00:00:00Z')),\n"
+    "  (1, 5, 'Done', 'done', 0, t('2026-03-05T00:00:00Z'), NULL),\n"
+    "  (2, 1, 'To Do', 'todo', 0, t('2026-02-25T00:00:00Z'), t('2026-03-04T00:00:00Z')),\n"
+    "  (2, 2, 'In Progress', 'in_progress', 0, t('2026-03-04T00:00:00Z'), t('2026-03-04T12:00:00Z')),\n"
+    "  (2, 3, 'Done', 'done', 0, t('2026-03-04T12:00:00Z'), NULL),\n"
+    "  (3, 1, 'To Do', 'todo', 0, t('2026-03-01T00:00:00Z'), t('2026-03-06T00:00:00Z')),\n"
+    "  (3, 2, 'Done', 'done', 0, t('2026-03-06T00:00:00Z'), NULL),\n"
+    "  (4, 1, 'To Do', 'todo', 0, t('2026-02-26T00:00:00Z'), t('2026-03-01T00:00:00Z')),\n"
+    "  (4, 2, 'In Progress', 'in_progress', 0, t('2026-03-01T00:00:00Z'), t('2026-03-05T04:00:00Z')),\n"
+    "  (4, 3, 'Review', 'in_progress', 1, t('2026-03-05T04:00:00Z'), t('2026-03-10T00:00:00Z')),\n"
+    "  (4, 4, 'Done', 'done', 0, t('2026-03-10T00:00:00Z'), NULL),\n"
+    "  (5, 1, 'To Do', 'todo', 0, t('2026-03-04T00:00:00Z'), t('2026-03-05T00:00:00Z')),\n"
+    "  (5, 2, 'In Progress', 'in_progress', 0, t('2026-03-05T00:00:00Z'), t('2026-03-08T00:00:00Z')),\n"
+    "  (5, 3, 'Review', 'in_progress', 1, t('2026-03-08T00:00:00Z'), t('2026-03-11T00:00:00Z')),\n"
+    "  (5, 4, 'Done', 'done', 0, t('2026-03-11T00:00:00Z'), NULL),\n"
+    "  (6, 1, 'To Do', 'todo', 0, t('2026-03-06T00:00:00Z'), t('2026-03-09T00:00:00Z')),\n"
+    "  (6, 2, 'In Progress', 'in_progress', 0, t('2026-03-09T00:00:00Z'), NULL),\n"
+    "  (7, 1, 'In Progress', 'in_progress', 0, t('2026-03-02T00:00:00Z'), t('2026-03-05T00:00:00Z')),\n"
+    "  (7, 2, 'Testing', 'in_progress', 0, t('2026-03-05T00:00:00Z'), t('2026-03-16T00:00:00Z')),\n"
+    "  (7, 3, 'Done', 'done', 0, t('2026-03-16T00:00:00Z'), NULL),\n"
+    "  (8, 1, 'In Progress', 'in_progress', 0, t('2026-03-16T00:00:00Z'), NULL),\n"
+    "  (9, 1, 'In Progress', 'in_progress', 0, t('2026-03-03T00:00:00Z'), t('2026-03-04T00:00:00Z')),\n"
+    "  (9, 2, 'Done', 'done', 0, t('2026-03-04T00:00:00Z'), t('2026-03-07T00:00:00Z')),\n"
+    "  (9, 3, 'In Progress', 'in_progress', 0, t('2026-03-07T00:00:00Z'), NULL),\n"
+    "  (10, 1, 'To Do', 'todo', 0, t('2026-03-09T00:00:00Z'), t('2026-03-10T00:00:00Z')),\n"
+    "  (10, 2, 'In Progress', 'in_progress', 0, t('2026-03-10T00:00:00Z'), t('2026-03-10T06:00:00Z')),\n"
+    "  (10, 3, 'Done', 'done', 0, t('2026-03-10T06:00:00Z'), NULL),\n"
+    "  (11, 1, 'In Progress', 'in_progress', 0, t('2026-03-01T00:00:00Z'), NULL);\n"
+    /* dim_date for the two weeks (the loader fills it; v_dora_weekly uses it). */
+    "WITH RECURSIVE d(k) AS (SELECT t('2026-02-23T00:00:00Z') / 86400\n"
+    "  UNION ALL SELECT k + 1 FROM d WHERE k < t('2026-03-22T00:00:00Z') / 86400)\n"
+    "INSERT INTO dim_date SELECT k, date(k * 86400, 'unixepoch'),\n"
+    "  date(k * 86400, 'unixepoch', '-' || ((k + 3) % 7) || ' days'),\n"
+    "  date(k * 86400, 'unixepoch', 'start of month'), 2026, 0, (k + 3) % 7 + 1 FROM d;\n";
+
+/* ------------------------------------------------------------ fixture */
+
+typedef struct fixture {
+    char path[256];
+    sqlite3 *db;
+} fixture;
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("SQL failed: %s", err ? err : "?");
+}
+
+static int setup(void **state)
+{
+    fixture *f = cw_xcalloc(1, sizeof *f);
+    char *schema = cw_read_file("load/schema.sql", NULL);
+    assert_non_null(schema);
+    snprintf(f->path, sizeof f->path, "%s", cw_temp_file("", ".db"));
+    assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
+    sqlite3_create_function(f->db, "t", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_t, NULL, NULL);
+    exec_ok(f->db, schema);
+    exec_ok(f->db, dataset);
+    free(schema);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    sqlite3_close(f->db);
+    unlink(f->path);
+    free(f);
+    return 0;
+}
+
+/* Rows kept by value (the API's strings live only during the callback). */
+typedef struct kept {
+    char name[32];
+    cw_metric_row r;
+} kept;
+
+typedef struct collected {
+    kept rows[64];
+    size_t n;
+} collected;
+
+static int keep(void *ctx, const cw_metric_row *row)
+{
+    collected *c = ctx;
+    if (c->n == sizeof c->rows / sizeof c->rows[0])
+        return -1;
+    snprintf(c->rows[c->n].name, sizeof c->rows[c->n].name, "%s", row->name);
+    c->rows[c->n].r = *row;
+    c->rows[c->n].r.name = c->rows[c->n].r.team = NULL;
+    c->n++;
+    return 0;
+}
+
+static const cw_metric_row *find(const collected *c, const char *name, const char *period)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->rows[i].name, name) == 0 && strcmp(c->rows[i].r.period, period) == 0)
+            return &c->rows[i].r;
+    fail_msg("no row %s %s", name, period);
+    return NULL;
+}
+
+static void collect(sqlite3 *db, const char *from, const char *to, cw_period_kind by,
+                    cw_scope scope, collected *c)
+{
+    cw_metrics_query q = { cw_t(from), cw_t(to), by, scope };
+    memset(c, 0, sizeof *c);
+    assert_int_equal(cw_metrics_rows(db, &q, keep, c), 0);
+}
+
+#define assert_null_metric(x) assert_true(isnan(x))
+#define assert_hours(x, h) assert_float_equal((x), (h), EPS)
+
+/* ------------------------------------------------------------ statistics */
+
+static void test_median_and_percentiles(void **state)
+{
+    double empty[1] = {0};
+    double odd[] = {9, 1, 5};
+    double even[] = {30, 1, 6, 2};
+    double ten[] = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    double eleven[] = {11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    double twenty[20];
+    double one[] = {42};
+    (void)state;
+    for (int i = 0; i < 20; i++)
+        twenty[i] = 20 - i;                             /* 20 .. 1 */
+    assert_true(isnan(cw_median(empty, 0)));
+    assert_true(isnan(cw_percentile(empty, 0, 90)));
+    assert_float_equal(cw_median(odd, 3), 5, EPS);     /* 1 5 9 */
+    assert_float_equal(cw_median(even, 4), 4, EPS);    /* 1 2 6 30: (2 + 6) / 2 */
+    assert_float_equal(cw_percentile(even, 4, 90), 30, EPS); /* rank ceil(3.6) = 4 */
+    assert_float_equal(cw_percentile(ten, 10, 90), 9, EPS);  /* rank 9 exactly, not 10 */
+    assert_float_equal(cw_percentile(eleven, 11, 90), 10, EPS); /* ceil(9.9) = 10 */
+    assert_float_equal(cw_percentile(twenty, 20, 85), 17, EPS); /* rank 17 exactly */
+    assert_float_equal(cw_percentile(twenty, 20, 95), 19, EPS); /* rank 19 exactly */
+    assert_float_equal(cw_percentile(ten, 10, 50), 5, EPS);     /* rank 5 */
+    assert_float_equal(cw_percentile(one, 1, 90), 42, EPS);
+    assert_float_equal(cw_median(one, 1), 42, EPS);
+}
+
+/* ------------------------------------------------------------ levels */
+
+static void test_levels_at_band_edges(void **state)
+{
+    (void)state;
+    assert_int_equal(cw_level_lead_time(NAN), CW_LEVEL_NONE);
+    assert_int_equal(cw_level_lead_time(0), CW_LEVEL_ELITE);
+    assert_int_equal(cw_level_lead_time(23.99), CW_LEVEL_ELITE);
+    assert_int_equal(cw_level_lead_time(24), CW_LEVEL_HIGH);
+    assert_int_equal(cw_level_lead_time(167.99), CW_LEVEL_HIGH);
+    assert_int_equal(cw_level_lead_time(168), CW_LEVEL_MEDIUM);
+    assert_int_equal(cw_level_lead_time(719.99), CW_LEVEL_MEDIUM);
+    assert_int_equal(cw_level_lead_time(720), CW_LEVEL_LOW);
+
+    assert_int_equal(cw_level_cfr(NAN), CW_LEVEL_NONE);
+    assert_int_equal(cw_level_cfr(0), CW_LEVEL_ELITE);
+    assert_int_equal(cw_level_cfr(1.0 / 20), CW_LEVEL_ELITE);   /* exactly 5 % */
+    assert_int_equal(cw_level_cfr(0.0501), CW_LEVEL_HIGH);
+    assert_int_equal(cw_level_cfr(2.0 / 20), CW_LEVEL_HIGH);    /* exactly 10 % */
+    assert_int_equal(cw_level_cfr(0.1001), CW_LEVEL_MEDIUM);
+    assert_int_equal(cw_level_cfr(3.0 / 20), CW_LEVEL_MEDIUM);  /* exactly 15 % */
+    assert_int_equal(cw_level_cfr(0.1501), CW_LEVEL_LOW);
+    assert_int_equal(cw_level_cfr(1), CW_LEVEL_LOW);
+
+    assert_int_equal(cw_level_restore(NAN), CW_LEVEL_NONE);
+    assert_int_equal(cw_level_restore(0.99), CW_LEVEL_ELITE);
+    assert_int_equal(cw_level_restore(1), CW_LEVEL_HIGH);
+    assert_int_equal(cw_level_restore(23.99), CW_LEVEL_HIGH);
+    assert_int_equal(cw_level_restore(24), CW_LEVEL_MEDIUM);
+    assert_int_equal(cw_level_restore(167.99), CW_LEVEL_MEDIUM);
+    assert_int_equal(cw_level_restore(168), CW_LEVEL_LOW);
+
+    assert_int_equal(cw_level_deploy_frequency(NAN, NAN), CW_LEVEL_NONE);
+    assert_int_equal(cw_level_deploy_frequency(5, 20), CW_LEVEL_ELITE);
+    assert_int_equal(cw_level_deploy_frequency(4.5, 20), CW_LEVEL_HIGH);
+    assert_int_equal(cw_level_deploy_frequency(1, 4), CW_LEVEL_HIGH);
+    assert_int_equal(cw_level_deploy_frequency(0.5, 1), CW_LEVEL_MEDIUM);
+    assert_int_equal(cw_level_deploy_frequency(0.5, 0.5), CW_LEVEL_LOW);
+    assert_int_equal(cw_level_deploy_frequency(0, 0), CW_LEVEL_LOW);
+
+    assert_string_equal(cw_level_name(CW_LEVEL_NONE), "");
+    assert_string_equal(cw_level_name(CW_LEVEL_LOW), "low");
+    assert_string_equal(cw_level_name(CW_LEVEL_MEDIUM), "medium");
+    assert_string_equal(cw_level_name(CW_LEVEL_HIGH), "high");
+    assert_string_equal(cw_level_name(CW_LEVEL_ELITE), "elite");
+}
+
+/* ------------------------------------------------------------ metric rows */
+
+static void test_application_rows_grid(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    /* every configured application (by name) x every week; old is gone */
+    assert_int_equal(c.n, 6);
+    assert_string_equal(c.rows[0].name, "api");
+    assert_string_equal(c.rows[0].r.period, "2026-03-02");
+    assert_string_equal(c.rows[1].name, "api");
+    assert_string_equal(c.rows[1].r.period, "2026-03-09");
+    assert_string_equal(c.rows[2].name, "solo");
+    assert_string_equal(c.rows[4].name, "web");
+    assert_string_equal(c.rows[5].r.period, "2026-03-09");
+}
+
+static void test_api_week1(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    r = find(&c, "api", "2026-03-02");
+    assert_int_equal(r->deployments, 3);            /* D1, D2, D3 (not D9, D5, D4) */
+    assert_int_equal(r->deploy_days, 2);            /* 03-02, 03-03 */
+    assert_int_equal(r->deploy_failures, 1);        /* D4 */
+    assert_int_equal(r->lead_time_count, 4);        /* C3 C4 C5 C6; not baseline, merge, D4's */
+    assert_hours(r->lead_time_median_h, 4);         /* 1 2 6 30: (2 + 6) / 2 */
+    assert_hours(r->lead_time_p90_h, 30);           /* rank ceil(3.6) = 4 */
+    assert_int_equal(r->failed_deployments, 2);     /* D1 (I1), D3 (I2, I3) */
+    assert_float_equal(r->change_failure_rate, 2.0 / 3.0, EPS);
+    assert_int_equal(r->incidents, 4);              /* I1 I2 I3 I4 by created_at */
+    assert_int_equal(r->restore_count, 3);          /* I7 72, I1 2.5, I2 12 by resolved_at */
+    assert_hours(r->restore_median_h, 12);
+    assert_hours(r->restore_p90_h, 72);             /* rank ceil(2.7) = 3 */
+    assert_hours(r->recovery_median_h, 8.75);       /* I1 4.5 h, I2 13 h after their deploys */
+    assert_int_equal(r->throughput, 3);             /* API-1, API-2, API-3 */
+    assert_int_equal(r->throughput_feature, 1);
+    assert_int_equal(r->throughput_defect, 1);
+    assert_int_equal(r->throughput_debt, 1);
+    assert_int_equal(r->throughput_risk, 0);
+    /* at 03-09 00:00: API-4, API-5 (waiting in Review), API-7, API-9
+     * (reopened); not API-6, whose move at exactly that instant is not applied */
+    assert_int_equal(r->wip, 4);
+    assert_int_equal(r->cycle_time_count, 2);       /* API-3 never started */
+    assert_hours(r->cycle_time_median_h, 30);       /* 12 48 */
+    assert_hours(r->cycle_time_p85_h, 48);          /* rank ceil(1.7) = 2 */
+    assert_float_equal(r->flow_efficiency, 48.0 / 60.0, EPS); /* (36 + 12) / (48 + 12) */
+    assert_hours(r->lead_time_item_median_h, 180);  /* 312 180 120 */
+    assert_float_equal(r->traceability, 2.0 / 6.0, EPS); /* C1, C3 of C1..C6 (merge left out) */
+}
+
+static void test_api_week2(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    r = find(&c, "api", "2026-03-09");
+    assert_int_equal(r->deployments, 1);            /* D6; D7 is next week */
+    assert_int_equal(r->deploy_days, 1);
+    assert_int_equal(r->deploy_failures, 1);        /* D8 aborted */
+    assert_int_equal(r->lead_time_count, 3);
+    assert_hours(r->lead_time_median_h, 20);        /* 10 20 40 */
+    assert_hours(r->lead_time_p90_h, 40);           /* rank ceil(2.7) = 3 */
+    assert_int_equal(r->failed_deployments, 0);
+    assert_float_equal(r->change_failure_rate, 0, EPS); /* 0 / 1 is 0, not null */
+    assert_int_equal(r->incidents, 0);
+    assert_int_equal(r->restore_count, 1);          /* I4, created in W1 */
+    assert_hours(r->restore_median_h, 3);
+    assert_hours(r->restore_p90_h, 3);
+    assert_null_metric(r->recovery_median_h);       /* I4 is unattributed */
+    assert_int_equal(r->throughput, 2);             /* API-4 risk, API-5 feature */
+    assert_int_equal(r->throughput_risk, 1);
+    assert_int_equal(r->throughput_feature, 1);
+    /* at 03-16 00:00: API-6, API-7 (its Done at exactly that instant is not
+     * applied), API-9; not API-8 (created at that instant) */
+    assert_int_equal(r->wip, 3);
+    assert_int_equal(r->cycle_time_count, 2);
+    assert_hours(r->cycle_time_median_h, 180);      /* 144 216 */
+    assert_hours(r->cycle_time_p85_h, 216);
+    assert_float_equal(r->flow_efficiency, 172.0 / 360.0, EPS); /* (100 + 72) / (216 + 144) */
+    assert_hours(r->lead_time_item_median_h, 228);  /* 288 168 */
+    assert_float_equal(r->traceability, 1.0 / 3.0, EPS); /* C7 of C7 C8 C9 */
+}
+
+static void test_empty_rows_are_zero_and_null(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *rows[3];
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    rows[0] = find(&c, "solo", "2026-03-02");
+    rows[1] = find(&c, "solo", "2026-03-09");
+    rows[2] = find(&c, "web", "2026-03-02");
+    for (int i = 0; i < 3; i++) {
+        const cw_metric_row *r = rows[i];
+        assert_int_equal(r->deployments + r->deploy_days + r->deploy_failures, 0);
+        assert_int_equal(r->lead_time_count + r->failed_deployments + r->incidents, 0);
+        assert_int_equal(r->restore_count + r->throughput + r->wip + r->cycle_time_count, 0);
+        assert_null_metric(r->lead_time_median_h);
+        assert_null_metric(r->lead_time_p90_h);
+        assert_null_metric(r->change_failure_rate);  /* no deployments: null, not 0 */
+        assert_null_metric(r->restore_median_h);
+        assert_null_metric(r->restore_p90_h);
+        assert_null_metric(r->cycle_time_median_h);
+        assert_null_metric(r->cycle_time_p85_h);
+        assert_null_metric(r->flow_efficiency);
+        assert_null_metric(r->traceability);
+    }
+    assert_string_equal(c.rows[2].name, "solo");
+}
+
+static void test_web_week2(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    r = find(&c, "web", "2026-03-09");
+    assert_int_equal(r->deployments, 1);            /* D10 at exactly W2's start */
+    assert_int_equal(r->deploy_failures, 1);        /* D11 unstable */
+    assert_int_equal(r->lead_time_count, 1);
+    assert_hours(r->lead_time_median_h, 5);
+    assert_int_equal(r->failed_deployments, 1);     /* I5 */
+    assert_float_equal(r->change_failure_rate, 1, EPS);
+    assert_int_equal(r->incidents, 1);
+    assert_hours(r->restore_median_h, 1);
+    assert_hours(r->recovery_median_h, 35);         /* 03-09 00:00 -> 03-10 11:00 */
+    assert_int_equal(r->throughput_defect, 1);
+    assert_hours(r->cycle_time_median_h, 6);
+    assert_float_equal(r->flow_efficiency, 1, EPS);
+    assert_hours(r->lead_time_item_median_h, 30);
+    assert_int_equal(r->wip, 0);
+    assert_float_equal(r->traceability, 0, EPS);
+}
+
+/* A team is the union of its applications' data: medians over the pooled
+ * values, not a mean of medians. */
+static void test_team_rows_are_unions(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_TEAM, &c);
+    assert_int_equal(c.n, 4);                       /* core, edge x 2 weeks */
+    assert_string_equal(c.rows[0].name, "core");
+    assert_string_equal(c.rows[2].name, "edge");
+    r = find(&c, "core", "2026-03-09");
+    assert_int_equal(r->deployments, 2);            /* D6 api, D10 web */
+    assert_int_equal(r->deploy_days, 2);            /* 03-10, 03-09 */
+    assert_int_equal(r->deploy_failures, 2);        /* D8, D11 */
+    assert_int_equal(r->lead_time_count, 4);
+    assert_hours(r->lead_time_median_h, 15);        /* 5 10 20 40: (10 + 20) / 2 */
+    assert_hours(r->lead_time_p90_h, 40);
+    assert_int_equal(r->failed_deployments, 1);
+    assert_float_equal(r->change_failure_rate, 0.5, EPS);
+    assert_int_equal(r->incidents, 1);
+    assert_int_equal(r->restore_count, 2);
+    assert_hours(r->restore_median_h, 2);           /* 1 3 */
+    assert_hours(r->restore_p90_h, 3);              /* rank ceil(1.8) = 2 */
+    assert_int_equal(r->throughput, 3);
+    assert_int_equal(r->wip, 3);
+    assert_int_equal(r->cycle_time_count, 3);
+    assert_hours(r->cycle_time_median_h, 144);      /* 6 144 216 */
+    assert_hours(r->cycle_time_p85_h, 216);         /* rank ceil(2.55) = 3 */
+    assert_float_equal(r->flow_efficiency, 178.0 / 366.0, EPS);
+    assert_float_equal(r->traceability, 0.25, EPS); /* C7 of C7 C8 C9 C10 */
+    r = find(&c, "edge", "2026-03-09");
+    assert_int_equal(r->deployments, 0);
+    assert_null_metric(r->change_failure_rate);
+}
+
+static void test_org_rows(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
+    assert_int_equal(c.n, 2);
+    r = find(&c, "organisation", "2026-03-02");
+    assert_int_equal(r->deployments, 3);            /* old's D12 is not the organisation's */
+    assert_int_equal(r->incidents, 4);              /* nor is old's I6 */
+    assert_int_equal(r->wip, 4);                    /* nor OLD-1 */
+    r = find(&c, "organisation", "2026-03-09");
+    assert_hours(r->lead_time_median_h, 15);
+}
+
+static void test_day_and_month_grains(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    collect(f->db, "2026-03-03", "2026-03-05", CW_PERIOD_DAY, CW_SCOPE_APPLICATION, &c);
+    assert_int_equal(c.n, 6);                       /* 3 applications x 2 days */
+    r = find(&c, "api", "2026-03-03");
+    assert_int_equal(r->deployments, 2);            /* D2, D3 */
+    assert_int_equal(r->deploy_days, 1);
+    assert_hours(r->lead_time_median_h, 4);         /* 1 2 6 30 again: all D2 and D3 */
+    r = find(&c, "api", "2026-03-04");
+    assert_int_equal(r->deploy_failures, 1);
+    assert_int_equal(r->restore_count, 1);          /* I2 resolved 03-04 04:00 */
+    /* months: March holds D9 (03-01 23:59:59) and D7 (03-16 00:00) too */
+    collect(f->db, "2026-03-01", "2026-04-01", CW_PERIOD_MONTH, CW_SCOPE_APPLICATION, &c);
+    r = find(&c, "api", "2026-03-01");
+    assert_int_equal(r->deployments, 6);
+    assert_int_equal(r->deploy_days, 5);            /* 03-01 03-02 03-03 03-10 03-16 */
+    assert_int_equal(r->lead_time_count, 7);
+    assert_hours(r->lead_time_median_h, 10);        /* 1 2 6 10 20 30 40 */
+}
+
+/* ------------------------------------------------------------ summaries */
+
+typedef struct kept_summary {
+    char name[32];
+    cw_dora_summary s;
+} kept_summary;
+
+typedef struct summaries {
+    kept_summary rows[16];
+    size_t n;
+} summaries;
+
+static int keep_summary(void *ctx, const cw_dora_summary *s)
+{
+    summaries *c = ctx;
+    if (c->n == sizeof c->rows / sizeof c->rows[0])
+        return -1;
+    snprintf(c->rows[c->n].name, sizeof c->rows[c->n].name, "%s", s->name);
+    c->rows[c->n].s = *s;
+    c->rows[c->n].s.name = c->rows[c->n].s.team = NULL;
+    c->n++;
+    return 0;
+}
+
+static void test_dora_summaries(void **state)
+{
+    fixture *f = *state;
+    summaries c = {0};
+    const cw_dora_summary *api, *solo, *org;
+    assert_int_equal(cw_dora_summaries(f->db, cw_t("2026-03-02"), cw_t("2026-03-16"),
+                                       keep_summary, &c), 0);
+    /* applications api solo web, teams core edge, organisation */
+    assert_int_equal(c.n, 6);
+    assert_string_equal(c.rows[0].name, "api");
+    assert_int_equal(c.rows[0].s.scope, CW_SCOPE_APPLICATION);
+    assert_string_equal(c.rows[3].name, "core");
+    assert_int_equal(c.rows[3].s.scope, CW_SCOPE_TEAM);
+    assert_string_equal(c.rows[5].name, "organisation");
+    assert_int_equal(c.rows[5].s.scope, CW_SCOPE_ORG);
+    api = &c.rows[0].s;
+    assert_int_equal(api->deployments, 4);
+    assert_float_equal(api->deploys_per_week, 2, EPS);              /* 4 over 2 weeks */
+    assert_float_equal(api->weekly_median_deploy_days, 1.5, EPS);   /* 2 and 1 */
+    assert_float_equal(api->monthly_median_deploy_days, 3, EPS);    /* March part: 3 days */
+    assert_int_equal(api->deploy_level, CW_LEVEL_HIGH);
+    assert_float_equal(api->lead_time_median_h, 10, EPS);           /* 1 2 6 10 20 30 40 */
+    assert_int_equal(api->lead_time_level, CW_LEVEL_ELITE);
+    assert_float_equal(api->change_failure_rate, 0.5, EPS);         /* 2 of 4 */
+    assert_int_equal(api->cfr_level, CW_LEVEL_LOW);
+    assert_float_equal(api->restore_median_h, 7.5, EPS);            /* 2.5 3 12 72 */
+    assert_int_equal(api->restore_level, CW_LEVEL_HIGH);
+    /* last 4 weeks [02-16, 03-16) add D9; the 4 before hold nothing */
+    assert_float_equal(api->recent_deploys_per_week, 5.0 / 4, EPS);
+    assert_float_equal(api->prior_deploys_per_week, 0, EPS);
+    assert_float_equal(api->recent_change_failure_rate, 2.0 / 5, EPS);
+    assert_true(isnan(api->prior_change_failure_rate));
+    assert_float_equal(api->recent_lead_time_median_h, 10, EPS);
+    assert_true(isnan(api->prior_lead_time_median_h));
+    assert_float_equal(api->recent_restore_median_h, 7.5, EPS);
+    assert_true(isnan(api->prior_restore_median_h));
+    solo = &c.rows[1].s;
+    assert_string_equal(c.rows[1].name, "solo");
+    assert_int_equal(solo->deployments, 0);
+    assert_float_equal(solo->weekly_median_deploy_days, 0, EPS);
+    assert_int_equal(solo->deploy_level, CW_LEVEL_NONE);            /* no data, no level */
+    assert_int_equal(solo->lead_time_level, CW_LEVEL_NONE);
+    assert_int_equal(solo->cfr_level, CW_LEVEL_NONE);
+    assert_int_equal(solo->restore_level, CW_LEVEL_NONE);
+    org = &c.rows[5].s;
+    assert_int_equal(org->deployments, 5);                         /* api 4 + web 1 */
+    assert_float_equal(org->weekly_median_deploy_days, 2, EPS);    /* 2 and 2 */
+    assert_int_equal(org->deploy_level, CW_LEVEL_HIGH);
+    assert_float_equal(org->change_failure_rate, 3.0 / 5, EPS);
+}
+
+/* ------------------------------------------------------------ views, read-only, CLI */
+
+static long count_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long n = -1;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void test_install_views(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    /* temp views of an earlier query on this connection must not get in the way */
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
+    assert_int_equal(cw_metrics_install_views(f->db), 0);
+    assert_int_equal(cw_metrics_install_views(f->db), 0);          /* idempotent */
+    assert_int_equal(count_of(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 8);
+    /* 8 successful production deployments of 12 (not D4 D5 D8 D11) */
+    assert_int_equal(count_of(f->db, "SELECT count(*) FROM main.v_deployments_prod"), 8);
+    /* C3 C4 C5 C6 C7 C8 C9 C10 C11: not the baseline, the merge or D4's */
+    assert_int_equal(count_of(f->db, "SELECT count(*) FROM main.v_lead_time"), 9);
+    assert_int_equal(count_of(f->db, "SELECT deployments FROM main.v_dora_weekly "
+                                     "WHERE application = 'api' AND week_start = '2026-03-02'"), 3);
+    assert_int_equal(count_of(f->db, "SELECT deploy_days FROM main.v_dora_weekly "
+                                     "WHERE application = 'api' AND week_start = '2026-03-02'"), 2);
+    assert_int_equal(count_of(f->db, "SELECT incidents FROM main.v_dora_weekly "
+                                     "WHERE application = 'api' AND week_start = '2026-03-02'"), 4);
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
+    assert_int_equal(find(&c, "organisation", "2026-03-02")->deployments, 3);
+}
+
+static void test_read_only_connection(void **state)
+{
+    fixture *f = *state;
+    sqlite3 *ro;
+    collected c;
+    assert_int_equal(sqlite3_open_v2(f->path, &ro, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    collect(ro, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    assert_int_equal(find(&c, "api", "2026-03-02")->wip, 4);
+    assert_int_equal(cw_metrics_install_views(ro), -1);             /* cannot write */
+    sqlite3_close(ro);
+}
+
+/* Run cmd_metrics with stdout sent to a file; returns the exit code and
+ * the output (caller frees). */
+static int run_cli(char **argv, int argc, char **output)
+{
+    char path[] = "/tmp/cwmetricsXXXXXX";
+    int fd = mkstemp(path), saved, rc;
+    assert_true(fd >= 0);
+    fflush(stdout);
+    saved = dup(STDOUT_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    rc = cmd_metrics(argc, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    close(fd);
+    *output = cw_read_file(path, NULL);
+    unlink(path);
+    return rc;
+}
+
+static void test_cli(void **state)
+{
+    fixture *f = *state;
+    char *config = cw_asprintf("[catwalk]\nwarehouse = %s\n", f->path), *out, cfg_path[256];
+    snprintf(cfg_path, sizeof cfg_path, "%s", cw_temp_file(config, ".ini"));
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-04", "--to", "2026-03-16",
+                        "--format", "csv", NULL};
+        assert_int_equal(run_cli(argv, 9, &out), CW_EXIT_OK);
+        /* --from aligned down to Monday 03-02; header then 6 rows */
+        assert_non_null(strstr(out, "application,period,deployments,deploy_days,deploy_failures,"
+                                    "lead_time_count,lead_time_median_h,lead_time_p90_h,"
+                                    "failed_deployments,change_failure_rate,incidents,restore_count,"
+                                    "restore_median_h,restore_p90_h,throughput,wip,cycle_time_count,"
+                                    "cycle_time_median_h,cycle_time_p85_h,flow_efficiency,"));
+        assert_non_null(strstr(out, "\n\"api\",2026-03-02,3,2,1,4,4,30,2,0.6666666666666666,4,3,12,72,"
+                                    "3,4,2,30,48,0.8,"));
+        assert_non_null(strstr(out, "\n\"solo\",2026-03-09,0,0,0,0,,,0,,0,0,,,0,0,0,,,,"));
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-02", "--to", "2026-03-09",
+                        "--by-team", NULL};
+        json_t *root;
+        json_error_t err;
+        assert_int_equal(run_cli(argv, 8, &out), CW_EXIT_OK);
+        root = json_loads(out, 0, &err);
+        assert_non_null(root);
+        assert_int_equal(json_array_size(root), 2);                  /* core, edge x 1 week */
+        assert_string_equal(json_string_value(json_object_get(json_array_get(root, 0), "team")), "core");
+        assert_true(json_is_null(json_object_get(json_array_get(root, 1), "lead_time_median_h")));
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(root, 0), "wip")), 4);
+        json_decref(root);
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--by", "year", NULL};
+        assert_int_equal(run_cli(argv, 5, &out), CW_EXIT_USAGE);
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-02-30", NULL};
+        assert_int_equal(run_cli(argv, 5, &out), CW_EXIT_USAGE);
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-16", "--to", "2026-03-10", NULL};
+        assert_int_equal(run_cli(argv, 7, &out), CW_EXIT_USAGE);   /* both align to 03-09..: empty */
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "--format", "table", "-c", cfg_path, "--org",
+                        "--from", "2026-03-02", "--to", "2026-03-16", NULL};
+        assert_int_equal(run_cli(argv, 10, &out), CW_EXIT_OK);
+        assert_non_null(strstr(out, "organisation  period"));
+        assert_non_null(strstr(out, "organisation  2026-03-09"));
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "--frobnicate", NULL};
+        assert_int_equal(run_cli(argv, 2, &out), CW_EXIT_USAGE);
+        free(out);
+    }
+    unlink(cfg_path);
+    free(config);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_median_and_percentiles),
+        cmocka_unit_test(test_levels_at_band_edges),
+        cmocka_unit_test_setup_teardown(test_application_rows_grid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_api_week1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_api_week2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_rows_are_zero_and_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_web_week2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_team_rows_are_unions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_org_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_day_and_month_grains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
