@@ -62,11 +62,13 @@ deps:
 
 # Unit tests of the build in $(BUILD).
 unit: $(TESTS) $(BUILD)/catwalk
-	@CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) tests/run-unit.sh $(TESTS)
+	@CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) CW_COUNTS=$(abspath $(BUILD)/counts) \
+	  tests/run-unit.sh $(TESTS)
 
 # End-to-end tests against a built binary.
 e2e: $(BUILD)/catwalk
-	@CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) tests/run-e2e.sh
+	@CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) CW_COUNTS=$(abspath $(BUILD)/counts) \
+	  tests/run-e2e.sh
 
 # Everything again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
@@ -74,10 +76,12 @@ asan:
 	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit e2e
 
 test: deps
+	@if [ ! -d "$(FIXTURES)" ]; then echo "make test: real fixtures not found at $(FIXTURES) (set FIXTURES=)"; exit 1; fi
+	rm -f build/counts build-asan/counts
 	$(MAKE) all
 	$(MAKE) unit e2e
 	$(MAKE) asan
-	@echo "make test: all suites passed"
+	@tests/summary.sh build/counts build-asan/counts
 
 demo: deps
 	$(MAKE) all

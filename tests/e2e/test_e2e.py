@@ -390,4 +390,7 @@ if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=1).result
     failed = len(result.failures) + len(result.errors)
     print("e2e: %d passed, %d failed" % (result.testsRun - failed, failed))
+    if os.environ.get("CW_COUNTS"):
+        with open(os.environ["CW_COUNTS"], "a") as f:
+            f.write("%d %d\n" % (result.testsRun - failed, failed))
     sys.exit(1 if failed else 0)

@@ -1,0 +1,761 @@
+/*
+ * test_demo.c - `catwalk demo`: the generated exports have the real formats'
+ * shapes, agree with each other (deployed revisions are in the git log,
+ * parents exist, nothing after the export instant), are byte-identical for
+ * the same seed, and go through every real connector without a reject.
+ *
+ * One small data set (--scale 0.15, 3 weeks up to 2026-11-23) is generated
+ * once for the group; the determinism and --force tests make their own.
+ */
+#include "support.h"
+#include "cmd/commands.h"
+#include "cmd/demo.h"
+#include "core/config.h"
+#include "core/csv.h"
+#include "core/json.h"
+#include "core/time.h"
+#include "core/util.h"
+#include "extract/source.h"
+
+#include <ftw.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define END_DATE "2026-11-23"
+#define END_ISO "2026-11-23T00:00:00Z"
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static int demo(const char *dir, const char *seed, const char *scale, int force)
+{
+    char *argv[16];
+    int argc = 0;
+    argv[argc++] = (char *)"demo";
+    argv[argc++] = (char *)"--seed";
+    argv[argc++] = (char *)seed;
+    argv[argc++] = (char *)"--scale";
+    argv[argc++] = (char *)scale;
+    argv[argc++] = (char *)"--weeks";
+    argv[argc++] = (char *)"3";
+    argv[argc++] = (char *)"--end";
+    argv[argc++] = (char *)END_DATE;
+    argv[argc++] = (char *)"--quiet";
+    if (force)
+        argv[argc++] = (char *)"--force";
+    argv[argc++] = (char *)dir;
+    argv[argc] = NULL;
+    return cmd_demo(argc, argv);
+}
+
+static int run_args(int argc, const char **args)
+{
+    char *argv[16];
+    for (int i = 0; i < argc; i++)
+        argv[i] = (char *)args[i];
+    argv[argc] = NULL;
+    return cmd_demo(argc, argv);
+}
+
+static char *fresh_dir(void)
+{
+    char tmpl[] = "/tmp/cw_demo_test_XXXXXX";
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return cw_strdup(d);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(char *dir)
+{
+    if (dir)
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
+
+static char *path_in(const char *dir, const char *rel)
+{
+    return cw_asprintf("%s/%s", dir, rel);
+}
+
+static int file_exists(const char *dir, const char *rel)
+{
+    char *p = path_in(dir, rel);
+    struct stat st;
+    int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    free(p);
+    return ok;
+}
+
+static int64_t iso(const char *s)
+{
+    int64_t t = 0;
+    assert_non_null(s);
+    if (cw_time_parse_iso8601(s, NULL, &t) != 0)
+        fail_msg("not an ISO timestamp: '%s'", s);
+    return t;
+}
+
+static int is_sha(const char *s, size_t n)
+{
+    if (n != 40)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+static json_t *load_json(const char *dir, const char *rel)
+{
+    char err[200], *p = path_in(dir, rel);
+    json_t *j = cw_json_load_file(p, err, sizeof err);
+    if (!j)
+        fail_msg("%s: %s", p, err);
+    free(p);
+    return j;
+}
+
+/* ---- a git log, checked while read ------------------------------------------ */
+
+typedef struct git_commit {
+    char sha[41];
+    char parents[2][41];
+    int n_parents;
+    int64_t committed;
+    size_t position;           /* 0 = first in the file (newest) */
+} git_commit;
+
+typedef struct git_log {
+    git_commit *v;
+    size_t n;
+    git_commit **by_sha;       /* sorted by sha */
+} git_log;
+
+static int cmp_by_sha(const void *a, const void *b)
+{
+    return strcmp((*(git_commit *const *)a)->sha, (*(git_commit *const *)b)->sha);
+}
+
+static const git_commit *git_find(const git_log *log, const char *sha)
+{
+    git_commit key, *kp = &key, **hit;
+    snprintf(key.sha, sizeof key.sha, "%s", sha);
+    hit = bsearch(&kp, log->by_sha, log->n, sizeof(*log->by_sha), cmp_by_sha);
+    return hit ? *hit : NULL;
+}
+
+/* numstat lines "added\tdeleted\tpath" or "-\t-\tpath", each ended by '\n' */
+static void check_numstat(const char *text, const char *sha)
+{
+    while (*text) {
+        const char *nl = strchr(text, '\n');
+        const char *tab1 = strchr(text, '\t');
+        const char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        if (!nl || !tab1 || !tab2 || tab2 > nl || tab2 + 1 == nl)
+            fail_msg("bad numstat line in %s: %.60s", sha, text);
+        text = nl + 1;
+    }
+}
+
+/* Parse one record (text after 0x1E); 10 fields each followed by 0x1F. */
+static void parse_record(char *rec, git_commit *c, int64_t end)
+{
+    char *field[11];
+    int n = 0;
+    char *p = rec;
+    while (n < 10) {
+        char *us = strchr(p, '\x1f');
+        if (!us)
+            fail_msg("record with %d fields: %.80s", n, rec);
+        *us = '\0';
+        field[n++] = p;
+        p = us + 1;
+    }
+    field[10] = p;
+    if (!is_sha(field[0], strlen(field[0])))
+        fail_msg("bad sha '%s'", field[0]);
+    snprintf(c->sha, sizeof c->sha, "%s", field[0]);
+    c->n_parents = 0;
+    for (char *tok = strtok(field[1], " "); tok; tok = strtok(NULL, " ")) {
+        assert_true(is_sha(tok, strlen(tok)));
+        assert_true(c->n_parents < 2);
+        snprintf(c->parents[c->n_parents++], 41, "%s", tok);
+    }
+    assert_true(strchr(field[3], '@') != NULL);          /* author email */
+    c->committed = iso(field[7]);
+    assert_true(iso(field[4]) <= c->committed);         /* author and committer instants agree */
+    assert_true(c->committed < end);
+    assert_true(strlen(field[8]) > 0);                  /* subject */
+    if (c->n_parents == 2) {
+        assert_string_equal(field[10], "\n");            /* merges: no numstat */
+    } else {
+        assert_true(strncmp(field[10], "\n\n", 2) == 0);
+        check_numstat(field[10] + 2, c->sha);
+    }
+}
+
+static void load_git(const char *dir, const char *app, git_log *log)
+{
+    char *rel = cw_asprintf("exports/git/%s.log", app), *p = path_in(dir, rel);
+    size_t len = 0;
+    char *text = cw_read_file(p, &len), *rec;
+    int64_t end = cw_t(END_ISO), previous = INT64_MAX;
+
+    assert_non_null(text);
+    assert_true(len > 0 && text[0] == '\x1e');
+    memset(log, 0, sizeof(*log));
+    for (size_t i = 0; i < len; i++)
+        log->n += text[i] == '\x1e';
+    log->v = cw_xcalloc(log->n, sizeof(*log->v));
+    rec = text + 1;
+    for (size_t k = 0; k < log->n; k++) {
+        char *next = strchr(rec, '\x1e');
+        if (next)
+            *next = '\0';
+        parse_record(rec, &log->v[k], end);
+        log->v[k].position = k;
+        assert_true(log->v[k].committed <= previous);   /* newest first */
+        previous = log->v[k].committed;
+        rec = next ? next + 1 : NULL;
+    }
+    log->by_sha = cw_xmalloc(log->n * sizeof(*log->by_sha));
+    for (size_t k = 0; k < log->n; k++)
+        log->by_sha[k] = &log->v[k];
+    qsort(log->by_sha, log->n, sizeof(*log->by_sha), cmp_by_sha);
+    free(text);
+    free(p);
+    free(rel);
+}
+
+static void free_git(git_log *log)
+{
+    free(log->v);
+    free(log->by_sha);
+}
+
+/* ---- fixtures ----------------------------------------------------------------- */
+
+static int setup_dataset(void **state)
+{
+    char *dir = fresh_dir();
+    if (demo(dir, "7", "0.15", 0) != CW_EXIT_OK) {
+        remove_tree(dir);
+        return -1;
+    }
+    *state = dir;
+    return 0;
+}
+
+static int teardown_dataset(void **state)
+{
+    remove_tree(*state);
+    return 0;
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+static void test_usage(void **state)
+{
+    char *dir = fresh_dir(), *notes = path_in(dir, "notes.txt");
+    const char *help[] = {"demo", "--help"};
+    const char *no_dir[] = {"demo", "--end", END_DATE};
+    const char *bad_end[] = {"demo", "--end", "2026-13-01", dir};
+    const char *bad_scale[] = {"demo", "--scale", "0", dir};
+    const char *bad_weeks[] = {"demo", "--weeks", "2.5", dir};
+    const char *two_dirs[] = {"demo", dir, dir};
+    FILE *fp;
+
+    (void)state;
+    assert_int_equal(run_args(2, help), CW_EXIT_OK);
+    assert_int_equal(run_args(3, no_dir), CW_EXIT_USAGE);
+    assert_int_equal(run_args(4, bad_end), CW_EXIT_USAGE);
+    assert_int_equal(run_args(4, bad_scale), CW_EXIT_USAGE);
+    assert_int_equal(run_args(4, bad_weeks), CW_EXIT_USAGE);
+    assert_int_equal(run_args(3, two_dirs), CW_EXIT_USAGE);
+    /* a folder that is not empty needs --force */
+    fp = fopen(notes, "w");
+    assert_non_null(fp);
+    fputs("mine\n", fp);
+    fclose(fp);
+    assert_int_equal(demo(dir, "1", "0.05", 0), CW_EXIT_USAGE);
+    assert_false(file_exists(dir, "catwalk.ini"));
+    free(notes);
+    remove_tree(dir);
+}
+
+static void test_files_exist(void **state)
+{
+    const char *dir = *state;
+    assert_true(file_exists(dir, "catwalk.ini"));
+    assert_true(file_exists(dir, "exports/pagerduty/incidents-page1.json"));
+    assert_true(file_exists(dir, "exports/servicenow/incident.csv"));
+    for (size_t i = 0; i < cw_demo_n_apps; i++) {
+        char rel[200];
+        snprintf(rel, sizeof rel, "exports/jira/%s-page1.json", cw_demo_apps[i].project);
+        assert_true(file_exists(dir, rel));
+        snprintf(rel, sizeof rel, "exports/git/%s.log", cw_demo_apps[i].name);
+        assert_true(file_exists(dir, rel));
+        snprintf(rel, sizeof rel, "exports/jenkins/deploy-%s.json", cw_demo_apps[i].name);
+        assert_true(file_exists(dir, rel));
+    }
+}
+
+static void test_config_text(void **state)
+{
+    char *p = path_in(*state, "catwalk.ini");
+    char *text = cw_read_file(p, NULL);
+    assert_non_null(text);
+    /* the section the brief spells out, for one application */
+    assert_non_null(strstr(text, "[application claims-intake]\nteam = Claims\nprojects = CLAIMS\n"
+                                 "repositories = claims-intake\njobs = deploy-claims-intake\n"
+                                 "services = Claims Intake API\n"));
+    assert_non_null(strstr(text, "[source git-claims-intake]\ntype = git\n"
+                                 "path = exports/git/claims-intake.log\nrepository = claims-intake\n"));
+    assert_non_null(strstr(text, "\nBlocked = wait\n"));
+    assert_non_null(strstr(text, "\nIn Review = wait\n"));
+    assert_non_null(strstr(text, "\nReady for Release = wait\n"));
+    assert_non_null(strstr(text, "\nDone = done\n"));
+    assert_non_null(strstr(text, "timezone = Europe/London\n"));
+    free(text);
+    free(p);
+}
+
+static void check_issue(json_t *issue, const char *project, int64_t end)
+{
+    const char *key = cw_json_str(issue, "key");
+    const char *cat = cw_json_str(issue, "fields.status.statusCategory.key");
+    const char *status = cw_json_str(issue, "fields.status.name");
+    json_t *histories = cw_json_path(issue, "changelog.histories");
+    int64_t created = iso(cw_json_str(issue, "fields.created")), later = end;
+    int64_t total = -1;
+    size_t i;
+    json_t *h;
+
+    assert_non_null(key);
+    assert_true(strncmp(key, project, strlen(project)) == 0 && key[strlen(project)] == '-');
+    assert_string_equal(cw_json_str(issue, "fields.project.key"), project);
+    assert_non_null(cw_json_str(issue, "fields.summary"));
+    assert_non_null(cw_json_str(issue, "fields.issuetype.name"));
+    assert_true(strcmp(cat, "new") == 0 || strcmp(cat, "indeterminate") == 0 || strcmp(cat, "done") == 0);
+    assert_int_equal(strcmp(status, "Done") == 0, strcmp(cat, "done") == 0);
+    assert_int_equal(strcmp(status, "Done") == 0, cw_json_str(issue, "fields.resolutiondate") != NULL);
+    assert_true(created < end);
+    assert_true(json_is_array(histories));
+    assert_int_equal(cw_json_int(issue, "changelog.total", &total), 0);
+    assert_int_equal(total, (int64_t)json_array_size(histories));
+    /* newest first, all after creation and before the export instant */
+    json_array_foreach(histories, i, h) {
+        int64_t at = iso(cw_json_str(h, "created"));
+        json_t *items = cw_json_path(h, "items");
+        json_t *last = json_array_get(items, json_array_size(items) - 1);
+        assert_true(at <= later && at > created);
+        later = at;
+        assert_string_equal(cw_json_str(last, "field"), "status");
+        assert_non_null(cw_json_str(last, "toString"));
+        if (i == 0)
+            assert_string_equal(cw_json_str(last, "toString"), status);
+    }
+}
+
+static void test_jira_pages(void **state)
+{
+    int64_t end = cw_t(END_ISO);
+    for (size_t a = 0; a < cw_demo_n_apps; a++) {
+        int64_t total = -1, seen = 0;
+        for (int page = 1;; page++) {
+            char rel[200], *p;
+            int64_t start = -1, max = -1, page_total = -1;
+            json_t *j, *issue, *issues;
+            size_t i;
+            snprintf(rel, sizeof rel, "exports/jira/%s-page%d.json", cw_demo_apps[a].project, page);
+            p = path_in(*state, rel);
+            if (access(p, F_OK) != 0) {
+                free(p);
+                break;
+            }
+            free(p);
+            j = load_json(*state, rel);
+            assert_int_equal(cw_json_int(j, "startAt", &start), 0);
+            assert_int_equal(cw_json_int(j, "maxResults", &max), 0);
+            assert_int_equal(cw_json_int(j, "total", &page_total), 0);
+            assert_int_equal(max, 100);
+            assert_int_equal(start, seen);
+            if (total >= 0)
+                assert_int_equal(page_total, total);
+            total = page_total;
+            issues = cw_json_path(j, "issues");
+            assert_true(json_is_array(issues) && json_array_size(issues) <= 100);
+            json_array_foreach(issues, i, issue)
+                check_issue(issue, cw_demo_apps[a].project, end);
+            seen += (int64_t)json_array_size(issues);
+            json_decref(j);
+        }
+        assert_int_equal(seen, total);
+        assert_true(total > 0);
+    }
+}
+
+static void test_git_logs(void **state)
+{
+    for (size_t a = 0; a < cw_demo_n_apps; a++) {
+        git_log log;
+        size_t merges = 0;
+        load_git(*state, cw_demo_apps[a].name, &log);
+        assert_true(log.n > 0);
+        for (size_t k = 0; k < log.n; k++) {
+            const git_commit *c = &log.v[k];
+            merges += c->n_parents == 2;
+            for (int p = 0; p < c->n_parents; p++) {
+                const git_commit *parent = git_find(&log, c->parents[p]);
+                if (!parent)
+                    fail_msg("%s: parent %s of %s is not in the log", cw_demo_apps[a].name, c->parents[p], c->sha);
+                assert_true(parent->position > c->position);
+                assert_true(parent->committed <= c->committed);
+            }
+        }
+        /* exactly one root: the initial import; and branches merged with merge commits */
+        {
+            size_t roots = 0;
+            for (size_t k = 0; k < log.n; k++)
+                roots += log.v[k].n_parents == 0;
+            assert_int_equal(roots, 1);
+        }
+        assert_true(merges > 0);
+        free_git(&log);
+    }
+}
+
+static json_t *action(json_t *build, const char *cls)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(cw_json_path(build, "actions"), i, a) {
+        const char *c = cw_json_str(a, "_class");
+        if (c && strcmp(c, cls) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+static void test_jenkins_revisions(void **state)
+{
+    int64_t end = cw_t(END_ISO);
+    long running = 0, production = 0, untraceable = 0;
+
+    for (size_t a = 0; a < cw_demo_n_apps; a++) {
+        char rel[200], job[160];
+        json_t *j, *b;
+        git_log log;
+        size_t i;
+        int64_t previous = INT64_MAX;
+
+        snprintf(job, sizeof job, "deploy-%s", cw_demo_apps[a].name);
+        snprintf(rel, sizeof rel, "exports/jenkins/%s.json", job);
+        j = load_json(*state, rel);
+        load_git(*state, cw_demo_apps[a].name, &log);
+        assert_string_equal(cw_json_str(j, "name"), job);
+        assert_string_equal(cw_json_str(j, "fullName"), job);
+        assert_true(json_is_array(cw_json_path(j, "allBuilds")));
+        json_array_foreach(cw_json_path(j, "allBuilds"), i, b) {
+            json_t *params = action(b, "hudson.model.ParametersAction");
+            json_t *data = action(b, "hudson.plugins.git.util.BuildData");
+            const char *env = cw_json_str(json_array_get(cw_json_path(params, "parameters"), 0), "value");
+            const char *sha = cw_json_str(data, "lastBuiltRevision.SHA1");
+            const char *branch = cw_json_str(json_array_get(cw_json_path(data, "lastBuiltRevision.branch"), 0), "name");
+            const char *result = cw_json_str(b, "result");
+            const git_commit *deployed = sha ? git_find(&log, sha) : NULL;
+            int64_t number = 0, ts = 0, duration = 0;
+
+            assert_string_equal(cw_json_str(b, "_class"), "org.jenkinsci.plugins.workflow.job.WorkflowRun");
+            assert_int_equal(cw_json_int(b, "number", &number), 0);
+            assert_true(number < previous);                 /* newest first */
+            previous = number;
+            assert_int_equal(cw_json_int(b, "timestamp", &ts), 0);
+            assert_int_equal(cw_json_int(b, "duration", &duration), 0);
+            assert_string_equal(cw_json_str(json_array_get(cw_json_path(params, "parameters"), 0), "name"),
+                                "ENVIRONMENT");
+            assert_true(strcmp(env, "production") == 0 || strcmp(env, "staging") == 0);
+            assert_true(sha && is_sha(sha, strlen(sha)));
+            if (cw_json_bool(b, "building", 0)) {
+                running++;
+                assert_null(result);
+                assert_true(ts / 1000 < end);
+                continue;
+            }
+            assert_non_null(result);
+            assert_true((ts + duration) / 1000 < end);
+            if (strncmp(branch, "origin/hotfix/", 14) == 0) {
+                assert_null(deployed);                      /* untraceable: not in the log */
+                untraceable += strcmp(env, "production") == 0 && strcmp(result, "SUCCESS") == 0;
+            } else {
+                assert_string_equal(branch, "origin/main");
+                if (!deployed)
+                    fail_msg("%s #%lld deploys %s, which is not in the log", job, (long long)number, sha);
+                assert_true(deployed->committed < ts / 1000);   /* authored before the run */
+            }
+            production += strcmp(env, "production") == 0 && strcmp(result, "SUCCESS") == 0;
+        }
+        free_git(&log);
+        json_decref(j);
+    }
+    assert_int_equal(running, 1);
+    assert_true(production > 0);
+    assert_true(untraceable * 20 <= production);             /* rare: at most 5 % */
+}
+
+static void test_pagerduty_pages(void **state)
+{
+    int64_t end = cw_t(END_ISO), seen = 0, total = -1, previous = INT64_MIN;
+    int more = 1;
+    for (int page = 1; more; page++) {
+        char rel[100];
+        int64_t offset = -1, limit = -1, t = -1;
+        json_t *j, *inc;
+        size_t i;
+        snprintf(rel, sizeof rel, "exports/pagerduty/incidents-page%d.json", page);
+        j = load_json(*state, rel);
+        assert_int_equal(cw_json_int(j, "offset", &offset), 0);
+        assert_int_equal(cw_json_int(j, "limit", &limit), 0);
+        assert_int_equal(cw_json_int(j, "total", &t), 0);
+        assert_int_equal(offset, seen);
+        assert_int_equal(limit, 100);
+        if (total >= 0)
+            assert_int_equal(t, total);
+        total = t;
+        json_array_foreach(cw_json_path(j, "incidents"), i, inc) {
+            int64_t created = iso(cw_json_str(inc, "created_at"));
+            const char *status = cw_json_str(inc, "status");
+            assert_true(created < end && created >= previous);
+            previous = created;
+            assert_string_equal(cw_json_str(inc, "service.type"), "service_reference");
+            assert_non_null(cw_json_str(inc, "service.summary"));
+            assert_non_null(cw_json_str(inc, "id"));
+            assert_int_equal(strcmp(status, "resolved") == 0, cw_json_str(inc, "resolved_at") != NULL);
+            if (cw_json_str(inc, "resolved_at"))
+                assert_true(iso(cw_json_str(inc, "resolved_at")) < end);
+        }
+        seen += (int64_t)json_array_size(cw_json_path(j, "incidents"));
+        more = cw_json_bool(j, "more", 0);
+        json_decref(j);
+    }
+    assert_int_equal(seen, total);
+    assert_true(total > 0);
+}
+
+/* ServiceNow rows, grouped by number with sys_mod_count rising. */
+typedef struct sn_check {
+    int number_col, mod_col, updated_col, opened_col, service_col;
+    char number[32];
+    long mod;
+    long rows, incidents;
+    cw_tz london;
+} sn_check;
+
+static int sn_header(void *ctx, const cw_csv_row *row)
+{
+    sn_check *c = ctx;
+    c->number_col = cw_csv_col(row, "number");
+    c->mod_col = cw_csv_col(row, "sys_mod_count");
+    c->updated_col = cw_csv_col(row, "sys_updated_at");
+    c->opened_col = cw_csv_col(row, "opened_at");
+    c->service_col = cw_csv_col(row, "business_service");
+    assert_true(c->number_col >= 0 && c->mod_col >= 0 && c->updated_col >= 0 && c->opened_col >= 0 &&
+                c->service_col >= 0);
+    assert_int_equal(row->n, 29);
+    return 0;
+}
+
+static int sn_row(void *ctx, const cw_csv_row *row)
+{
+    sn_check *c = ctx;
+    const char *number = cw_csv_get(row, c->number_col);
+    long mod = strtol(cw_csv_get(row, c->mod_col), NULL, 10);
+    int64_t updated, opened;
+
+    assert_int_equal(row->n, 29);
+    assert_true(strncmp(number, "INC", 3) == 0);
+    assert_int_equal(cw_time_parse_pattern(cw_csv_get(row, c->updated_col), "yyyy-MM-dd HH:mm:ss", &c->london,
+                                           &updated), 0);
+    assert_int_equal(cw_time_parse_pattern(cw_csv_get(row, c->opened_col), "yyyy-MM-dd HH:mm:ss", &c->london,
+                                           &opened), 0);
+    assert_true(opened <= updated && updated < cw_t(END_ISO));
+    assert_true(strlen(cw_csv_get(row, c->service_col)) > 0);
+    if (strcmp(number, c->number) == 0) {
+        assert_true(mod > c->mod);
+    } else {
+        assert_true(strcmp(number, c->number) > 0);           /* numbers ascend */
+        assert_int_equal(mod, 0);                             /* an incident starts as New */
+        snprintf(c->number, sizeof c->number, "%s", number);
+        c->incidents++;
+    }
+    c->mod = mod;
+    c->rows++;
+    return 0;
+}
+
+static void test_servicenow_csv(void **state)
+{
+    sn_check c;
+    char err[200], *p = path_in(*state, "exports/servicenow/incident.csv");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(cw_tz_parse("Europe/London", &c.london), 0);
+    assert_int_equal(cw_csv_read(p, sn_header, sn_row, &c, err, sizeof err), 0);
+    assert_true(c.incidents > 0);
+    assert_true(c.rows > c.incidents);                         /* an event log: several rows each */
+    free(p);
+}
+
+/* Every file of a's tree is byte-identical in b's. */
+static void assert_same_tree(const char *a, const char *b)
+{
+    char *pattern = cw_asprintf("%s/exports/*/*", a);
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_true(g.gl_pathc > 3 * cw_demo_n_apps);
+    for (size_t i = 0; i <= g.gl_pathc; i++) {
+        const char *rel = i < g.gl_pathc ? g.gl_pathv[i] + strlen(a) + 1 : "catwalk.ini";
+        char *pa = path_in(a, rel), *pb = path_in(b, rel);
+        size_t la = 0, lb = 0;
+        char *ta = cw_read_file(pa, &la), *tb = cw_read_file(pb, &lb);
+        assert_non_null(ta);
+        if (!tb || la != lb || memcmp(ta, tb, la) != 0)
+            fail_msg("%s differs between two runs with the same seed", rel);
+        free(ta); free(tb); free(pa); free(pb);
+    }
+    globfree(&g);
+    free(pattern);
+}
+
+static void test_same_seed_same_bytes(void **state)
+{
+    char *again = fresh_dir(), *other = fresh_dir();
+    char *x, *y;
+    size_t lx = 0, ly = 0;
+
+    assert_int_equal(demo(again, "7", "0.15", 0), CW_EXIT_OK);
+    assert_same_tree(*state, again);
+    /* and another seed gives other data */
+    assert_int_equal(demo(other, "8", "0.15", 0), CW_EXIT_OK);
+    x = path_in(again, "exports/git/claims-intake.log");
+    y = path_in(other, "exports/git/claims-intake.log");
+    {
+        char *tx = cw_read_file(x, &lx), *ty = cw_read_file(y, &ly);
+        assert_true(lx != ly || memcmp(tx, ty, lx) != 0);
+        free(tx); free(ty);
+    }
+    free(x); free(y);
+    remove_tree(again);
+    remove_tree(other);
+}
+
+static void test_force_replaces_old_exports(void **state)
+{
+    char *dir = fresh_dir(), *stale = path_in(dir, "exports/jira/OLD-page9.json");
+    char *notes = path_in(dir, "notes.txt");
+    FILE *fp;
+
+    (void)state;
+    assert_int_equal(demo(dir, "3", "0.05", 0), CW_EXIT_OK);
+    fp = fopen(stale, "w");
+    assert_non_null(fp);
+    fputs("{}\n", fp);
+    fclose(fp);
+    fp = fopen(notes, "w");
+    assert_non_null(fp);
+    fputs("mine\n", fp);
+    fclose(fp);
+    assert_int_equal(demo(dir, "3", "0.05", 0), CW_EXIT_USAGE);   /* not empty */
+    assert_int_equal(demo(dir, "3", "0.05", 1), CW_EXIT_OK);
+    assert_int_equal(access(stale, F_OK), -1);                   /* old pages go */
+    assert_int_equal(access(notes, F_OK), 0);                    /* other files stay */
+    free(stale);
+    free(notes);
+    remove_tree(dir);
+}
+
+/* The real connectors read everything the demo wrote, without one reject. */
+typedef struct parse_totals {
+    cw_capture cap;
+    long files;
+} parse_totals;
+
+static void parse_source(const cw_source *src, parse_totals *pt)
+{
+    const cw_source_type *type = cw_source_type_find(src->type);
+    char *pattern = cw_source_path(src, "path");
+    glob_t g;
+
+    if (!type)
+        fail_msg("no connector for source type '%s'", src->type);
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        assert_int_equal(type->parse(src, g.gl_pathv[i], &pt->cap.sink), 0);
+        pt->files++;
+    }
+    globfree(&g);
+    free(pattern);
+}
+
+static void test_connectors_read_without_rejects(void **state)
+{
+    char *ini = path_in(*state, "catwalk.ini");
+    cw_config *cfg = NULL;
+    parse_totals pt;
+    long production = 0;
+
+    assert_int_equal(cw_config_load(ini, &cfg), 0);
+    assert_int_equal(cfg->n_apps, cw_demo_n_apps);
+    assert_int_equal(cfg->n_sources, cw_demo_n_apps + 4);
+    memset(&pt, 0, sizeof pt);
+    cw_capture_init(&pt.cap);
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        const cw_source_type *type = cw_source_type_find(cfg->sources[i].type);
+        if (type && type->validate)
+            assert_int_equal(type->validate(&cfg->sources[i]), 0);
+        parse_source(&cfg->sources[i], &pt);
+    }
+    for (size_t i = 0; i < pt.cap.n_rejects; i++)
+        print_error("reject %s:%ld %s: %s\n", pt.cap.rejects[i].origin.file, pt.cap.rejects[i].origin.record,
+                    pt.cap.rejects[i].field ? pt.cap.rejects[i].field : "-", pt.cap.rejects[i].reason);
+    assert_int_equal(pt.cap.n_rejects, 0);
+    assert_true(pt.cap.n_items > 0 && pt.cap.n_transitions > pt.cap.n_items);
+    assert_true(pt.cap.n_commits > pt.cap.n_items);
+    assert_true(pt.cap.n_incidents > 0);
+    for (size_t i = 0; i < pt.cap.n_builds; i++) {
+        const cw_build *b = &pt.cap.builds[i];
+        assert_true(b->is_deployment);
+        assert_int_equal(b->is_production, strcmp(b->environment, "production") == 0);
+        production += b->is_production && strcmp(b->result, "success") == 0;
+    }
+    assert_true(production > 0);
+    cw_capture_free(&pt.cap);
+    cw_config_free(cfg);
+    free(ini);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_files_exist),
+        cmocka_unit_test(test_config_text),
+        cmocka_unit_test(test_jira_pages),
+        cmocka_unit_test(test_git_logs),
+        cmocka_unit_test(test_jenkins_revisions),
+        cmocka_unit_test(test_pagerduty_pages),
+        cmocka_unit_test(test_servicenow_csv),
+        cmocka_unit_test(test_same_seed_same_bytes),
+        cmocka_unit_test(test_force_replaces_old_exports),
+        cmocka_unit_test(test_connectors_read_without_rejects),
+    };
+    return cmocka_run_group_tests(tests, setup_dataset, teardown_dataset);
+}
