@@ -129,7 +129,7 @@ static int run_source(cw_warehouse *wh, const cw_source *src, const char *batch_
     cw_tz_release();    /* parsers may have switched TZ to read naive times */
     if (rc == -2)
         return -1;
-    cw_info("[source %s] %ld file(s) loaded, %ld unchanged", src->name, sr.files, sr.skipped);
+    cw_debug("[source %s] %ld file(s) loaded, %ld unchanged", src->name, sr.files, sr.skipped);
     return rc == 0 ? 0 : 1;
 }
 
@@ -192,7 +192,6 @@ static int render_report(cw_warehouse *wh, const cw_config *cfg)
         cw_error("weekly report failed");
         return CW_EXIT_FAILURE;
     }
-    printf("reports: %s\n", cfg->reports);
     return CW_EXIT_OK;
 }
 
