@@ -15,7 +15,7 @@ OPT      ?= -O2 -g
 SANFLAGS ?=
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 LDFLAGS  += $(SANFLAGS)
 FIXTURES ?= $(abspath ../shared/fixtures/real)
 

@@ -5,6 +5,8 @@
 #include "cmd/commands.h"
 #include "core/log.h"
 
+#include <curl/curl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@
 
 static const cw_command commands[] = {
     {"run", cmd_run, "land, load and correlate every source, then write the weekly report"},
+    {"extract", cmd_extract, "land raw data (live pages or files) without loading it"},
     {"metrics", cmd_metrics, "print DORA and flow metrics per application and period"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
@@ -46,9 +49,16 @@ int main(int argc, char **argv)
         printf("catwalk %s\n", CATWALK_VERSION);
         return CW_EXIT_OK;
     }
+    /* Process-wide library set-up, once, before any thread starts. */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    json_object_seed(0);
     for (const cw_command *c = commands; c->name; c++)
-        if (strcmp(argv[1], c->name) == 0)
-            return c->run(argc - 1, argv + 1);
+        if (strcmp(argv[1], c->name) == 0) {
+            int rc = c->run(argc - 1, argv + 1);
+            curl_global_cleanup();
+            return rc;
+        }
+    curl_global_cleanup();
     fprintf(stderr, "catwalk: '%s' is not a command; see 'catwalk --help'\n", argv[1]);
     return CW_EXIT_USAGE;
 }

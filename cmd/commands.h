@@ -23,6 +23,7 @@ typedef struct cw_command {
 } cw_command;
 
 int cmd_run(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "../core/time.h"
 #include "../core/util.h"
 #include "../extract/landing.h"
+#include "../extract/live.h"
 #include "../extract/source.h"
 #include "../load/warehouse.h"
 #include "../reports/metrics.h"
@@ -35,6 +36,8 @@ typedef struct run_options {
     const char *config_path;
     int no_report;
     int quiet;
+    int full;                   /* ignore watermarks: re-extract live sources completely */
+    int dry_run;                /* print the live requests, change nothing */
 } run_options;
 
 typedef struct source_run {
@@ -47,10 +50,13 @@ typedef struct source_run {
 static void run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: catwalk run -c FILE [--no-report] [--quiet] [--verbose]\n\n"
+            "usage: catwalk run -c FILE [--full] [--dry-run] [--no-report] [--quiet] [--verbose]\n\n"
             "Land, load and correlate every configured source in one batch (one\n"
-            "transaction), then write the weekly report into the reports folder.\n\n"
+            "transaction), then write the weekly report into the reports folder.\n"
+            "Sources with a base_url are first fetched live, from their watermark on.\n\n"
             "  -c, --config FILE  the INI configuration\n"
+            "      --full         fetch live sources completely, ignoring watermarks\n"
+            "      --dry-run      print the requests live sources would make; change nothing\n"
             "      --no-report    load only; do not render the weekly report\n"
             "  -q, --quiet        errors only\n"
             "  -v, --verbose      debug output\n\n"
@@ -62,6 +68,7 @@ static int parse_run_options(int argc, char **argv, run_options *o)
 {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'}, {"no-report", no_argument, NULL, 'n'},
+        {"full", no_argument, NULL, 'F'},         {"dry-run", no_argument, NULL, 'D'},
         {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int opt;
@@ -70,6 +77,8 @@ static int parse_run_options(int argc, char **argv, run_options *o)
         switch (opt) {
         case 'c': o->config_path = optarg; break;
         case 'n': o->no_report = 1; break;
+        case 'F': o->full = 1; break;
+        case 'D': o->dry_run = 1; break;
         case 'q': o->quiet = 1; cw_log_set_level(CW_LOG_ERROR); break;
         case 'v': cw_log_set_level(CW_LOG_DEBUG); break;
         case 'h': run_usage(stdout); return 1;
@@ -116,18 +125,50 @@ static int on_landed(void *ctx, const cw_landed *file)
     return 0;
 }
 
+/* The audit row of a source: how its data came in, and the HTTP counters. */
+static int audit_source(cw_warehouse *wh, int64_t batch_id, const cw_source *src,
+                        const cw_live_result *live, long files, int ok)
+{
+    const cw_source_type *type = cw_source_type_find(src->type);
+    cw_source_audit a = {0};
+    a.source = src->name;
+    a.mode = live->attempted ? "live" : (type->produce && !cw_source_get(src, "path")) ? "produced"
+                                                                                        : "files";
+    a.status = ok ? "ok" : "failed";
+    a.since = live->attempted ? live->since : CW_NO_TIME;
+    a.requests = live->stats.requests;
+    a.retries = live->stats.retries;
+    a.rate_limit_waits = live->stats.rate_limit_waits;
+    a.waited_s = live->stats.waited_s;
+    a.bytes = live->stats.bytes;
+    a.pages = live->pages;
+    a.items = live->items;
+    a.files = files;
+    a.elapsed_s = live->elapsed_s;
+    a.error = live->attempted && !ok ? live->error : NULL;
+    return cw_wh_source_audit(wh, batch_id, &a);
+}
+
 /* Land and parse one source.  Returns 0, 1 when the source failed (the
- * batch goes on), -1 on a warehouse error (the batch must roll back). */
-static int run_source(cw_warehouse *wh, const cw_source *src, const char *batch_dir)
+ * batch goes on), -1 on a warehouse error (the batch must roll back).
+ * A live source that failed loads nothing: a partial extraction would let
+ * the watermark run past data it never saw. */
+static int run_source(cw_warehouse *wh, int64_t batch_id, const cw_source *src,
+                      const char *batch_dir, const cw_live_result *live)
 {
     source_run sr = {wh, src, cw_source_type_find(src->type), 0, 0};
     int rc;
     if (cw_wh_source(wh, src->name, src->type) != 0)
         return -1;
-    rc = cw_land_source(src, sr.type, batch_dir, on_landed, &sr);
+    if (live->attempted && !live->ok)
+        rc = 1;
+    else if (live->attempted)
+        rc = cw_land_fetched(src, batch_dir, on_landed, &sr);
+    else
+        rc = cw_land_source(src, sr.type, batch_dir, on_landed, &sr);
     cw_progress_end();
     cw_tz_release();    /* parsers may have switched TZ to read naive times */
-    if (rc == -2)
+    if (rc == -2 || audit_source(wh, batch_id, src, live, sr.files, rc == 0) != 0)
         return -1;
     cw_debug("[source %s] %ld file(s) loaded, %ld unchanged", src->name, sr.files, sr.skipped);
     return rc == 0 ? 0 : 1;
@@ -141,7 +182,8 @@ static void append_name(cw_buf *list, const char *name)
 }
 
 /* Steps 1-4 inside one transaction.  Returns an exit status. */
-static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_dir)
+static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_dir,
+                     const cw_live_result *live)
 {
     cw_buf failed = {0};
     cw_correlate_stats cs = {0};
@@ -151,7 +193,7 @@ static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_d
     if (cw_wh_batch_begin(wh, cfg->path, &batch_id) != 0 || cw_wh_sync_config(wh, cfg) != 0)
         goto rollback;
     for (size_t i = 0; i < cfg->n_sources; i++) {
-        int rc = run_source(wh, &cfg->sources[i], batch_dir);
+        int rc = run_source(wh, batch_id, &cfg->sources[i], batch_dir, &live[i]);
         if (rc < 0)
             goto rollback;
         if (rc > 0)
@@ -184,6 +226,32 @@ rollback:
     return CW_EXIT_FAILURE;
 }
 
+/* Fetch the live sources (before the batch transaction opens), each from
+ * its watermark minus the overlap unless --full. */
+static int extract_live(cw_warehouse *wh, const cw_config *cfg, const char *batch_dir,
+                        const run_options *o, cw_live_result *live)
+{
+    int64_t *since = cw_xcalloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(int64_t));
+    int any = 0;
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        int64_t newest = CW_NO_TIME;
+        since[i] = CW_NO_TIME;
+        if (!cw_source_is_live(&cfg->sources[i]))
+            continue;
+        any = 1;
+        if (!o->full && cw_wh_watermark(wh, cfg->sources[i].name, &newest) != 0) {
+            free(since);
+            return -1;
+        }
+        if (newest != CW_NO_TIME)
+            since[i] = newest - cw_live_overlap_s(&cfg->sources[i]);
+    }
+    if (any)
+        cw_live_extract(cfg, since, batch_dir, o->dry_run, live);
+    free(since);
+    return 0;
+}
+
 static int render_report(cw_warehouse *wh, const cw_config *cfg)
 {
     int64_t to = cw_period_start((int64_t)time(NULL), CW_PERIOD_WEEK);
@@ -200,6 +268,7 @@ int cmd_run(int argc, char **argv)
     run_options o = {0};
     cw_config *cfg = NULL;
     cw_warehouse *wh = NULL;
+    cw_live_result *live;
     char *batch_dir = NULL;
     int status, rc = parse_run_options(argc, argv, &o);
     if (rc != 0)
@@ -211,8 +280,15 @@ int cmd_run(int argc, char **argv)
         return CW_EXIT_FAILURE;
     }
     batch_dir = cw_landing_batch_dir(cfg->landing);
-    status = run_batch(wh, cfg, batch_dir);
-    if (status != CW_EXIT_FAILURE && !o.no_report) {
+    live = cw_xcalloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*live));
+    if (extract_live(wh, cfg, batch_dir, &o, live) != 0)
+        status = CW_EXIT_FAILURE;
+    else if (o.dry_run)
+        status = CW_EXIT_OK;
+    else
+        status = run_batch(wh, cfg, batch_dir, live);
+    free(live);
+    if (status != CW_EXIT_FAILURE && !o.no_report && !o.dry_run) {
         int report_status = render_report(wh, cfg);
         if (report_status != CW_EXIT_OK)
             status = report_status;

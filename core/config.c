@@ -13,6 +13,7 @@
 #include "config.h"
 #include "regex.h"
 #include "util.h"
+#include "../extract/credentials.h"
 #include "../extract/source.h"
 
 #include <ini.h>
@@ -28,6 +29,7 @@ typedef struct parse_state {
     FILE *file;
     int line;
     int section_line;           /* line of the last [section] header read */
+    int continuation;           /* the line being handled is an indented continuation */
     int errors;
     char section[256];          /* current section as written */
     void *current;              /* cw_source / cw_application of the section */
@@ -53,14 +55,27 @@ static char *counting_reader(char *str, int num, void *stream)
 {
     parse_state *st = stream;
     char *r = fgets(str, num, st->file);
-    if (r) {
-        const char *p = r;
-        st->line++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '[')
-            st->section_line = st->line;
+    size_t len;
+    if (!r)
+        return r;
+    st->line++;
+    len = strlen(r);
+    /* inih reads at most num - 1 bytes of a line: say so rather than let the
+     * rest of a long list be parsed as a broken line of its own. */
+    if (len == (size_t)num - 1 && r[len - 1] != '\n' && !feof(st->file)) {
+        int c;
+        config_error(st, st->line, NULL, "line longer than %d characters: continue a long "
+                     "list on indented lines below it", num - 2);
+        while ((c = fgetc(st->file)) != EOF && c != '\n')
+            ;
+        r[0] = '\n';
+        r[1] = '\0';
+        return r;
     }
+    st->continuation = (r[0] == ' ' || r[0] == '\t') && r[strspn(r, " \t")] != '\n' &&
+                       r[strspn(r, " \t")] != ';' && r[strspn(r, " \t")] != '#';
+    if (r[strspn(r, " \t")] == '[')
+        st->section_line = st->line;
     return r;
 }
 
@@ -241,6 +256,14 @@ static void key_flow(parse_state *st, const char *key, const char *value)
 static void key_source(parse_state *st, const char *key, const char *value)
 {
     cw_source *src = &st->cfg->sources[st->cfg->n_sources - 1];
+    if (st->continuation && src->n_keys && strcmp(src->keys[src->n_keys - 1].key, key) == 0) {
+        /* an indented line continues a comma-separated list */
+        cw_kv *last = &src->keys[src->n_keys - 1];
+        char *joined = cw_asprintf("%s,%s", last->value, value);
+        free(last->value);
+        last->value = joined;
+        return;
+    }
     for (size_t i = 0; i < src->n_keys; i++)
         if (strcmp(src->keys[i].key, key) == 0) {
             config_error(st, st->line, key, "given twice in [source %s]", src->name);
@@ -275,6 +298,15 @@ static void key_app(parse_state *st, const char *key, const char *value)
         config_error(st, st->line, key,
                      "unknown key in [application %s] (team, projects, repositories, jobs, services)",
                      app->name);
+        return;
+    }
+    if (st->continuation) {
+        cw_strlist more;
+        cw_strlist_split(value, &more);
+        list->items = cw_xrealloc(list->items, (list->n + more.n + 1) * sizeof(char *));
+        for (size_t i = 0; i < more.n; i++)
+            list->items[list->n++] = more.items[i];
+        free(more.items);
         return;
     }
     cw_strlist_free(list);
@@ -326,6 +358,10 @@ static int key_allowed(const cw_source_type *type, const char *key)
     for (const char *const *k = type->keys; k && *k; k++)
         if (strcmp(*k, key) == 0)
             return 1;
+    if (type->fetch)
+        for (const char *const *k = cw_live_keys; *k; k++)
+            if (strcmp(*k, key) == 0)
+                return 1;
     return 0;
 }
 
@@ -343,12 +379,20 @@ static void validate_source(parse_state *st, const cw_source *src)
                      "(jira, jira-csv, git, jenkins, pagerduty, servicenow)", src->type);
         return;
     }
-    for (size_t i = 0; i < src->n_keys; i++)
-        if (!key_allowed(type, src->keys[i].key))
-            config_error(st, src->keys[i].line, src->keys[i].key,
-                         "not a key of %s sources", type->name);
-    if (!cw_source_get(src, "path") && !type->produce)
-        config_error(st, src->line, "path", "[source %s] needs a path", src->name);
+    for (size_t i = 0; i < src->n_keys; i++) {
+        const char *key = src->keys[i].key;
+        if (strcmp(key, "token") == 0 || strcmp(key, "password") == 0 || strcmp(key, "secret") == 0)
+            config_error(st, src->keys[i].line, key, "secrets never go in the configuration: "
+                         "use token_env = VARIABLE or token_file = PATH");
+        else if (!key_allowed(type, key))
+            config_error(st, src->keys[i].line, key, "not a key of %s sources", type->name);
+    }
+    if (cw_source_get(src, "base_url") && !type->fetch)
+        config_error(st, cw_source_line(src, "base_url"), "base_url",
+                     "%s sources cannot be extracted live", type->name);
+    if (!cw_source_get(src, "path") && !cw_source_get(src, "base_url") && !type->produce)
+        config_error(st, src->line, "path", "[source %s] needs a path%s", src->name,
+                     type->fetch ? " or a base_url" : "");
     if (type->validate && type->validate(src) != 0)
         st->errors++;
 }

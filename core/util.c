@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void out_of_memory(void)
 {
@@ -170,4 +171,22 @@ char *cw_read_file(const char *path, size_t *len)
     if (len)
         *len = b.len;
     return b.data;
+}
+
+int cw_mkdirs(const char *path)
+{
+    char *copy = cw_strdup(path);
+    int rc = 0;
+    for (char *p = copy + 1; *p && rc == 0; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+            rc = -1;
+        *p = '/';
+    }
+    if (rc == 0 && mkdir(copy, 0755) != 0 && errno != EEXIST)
+        rc = -1;
+    free(copy);
+    return rc;
 }

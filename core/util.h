@@ -30,5 +30,6 @@ char *cw_trim(char *s);                        /* in place, returns s shifted */
 int cw_streq_ci(const char *a, const char *b); /* ASCII case-insensitive equality, NULL-safe */
 int cw_str_empty(const char *s);               /* NULL or "" */
 char *cw_read_file(const char *path, size_t *len); /* whole file, NUL-terminated; NULL on error */
+int cw_mkdirs(const char *path);               /* mkdir -p; 0 or -1 with errno */
 
 #endif

@@ -32,24 +32,6 @@ char *cw_landing_batch_dir(const char *landing_root)
     return cw_asprintf("%s/%s-%ld", landing_root, stamp, (long)getpid());
 }
 
-static int make_dirs(const char *path)
-{
-    char *copy = cw_strdup(path);
-    int rc = 0;
-    for (char *p = copy + 1; *p && rc == 0; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-            rc = -1;
-        *p = '/';
-    }
-    if (rc == 0 && mkdir(copy, 0755) != 0 && errno != EEXIST)
-        rc = -1;
-    free(copy);
-    return rc;
-}
-
 /* Copy src to dst while hashing; dst is made read-only afterwards. */
 static int copy_and_hash(const char *src, const char *dst, cw_landed *out)
 {
@@ -207,7 +189,7 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
 {
     char *dest_dir = cw_asprintf("%s/%s", batch_dir, src->name);
     int rc;
-    if (make_dirs(dest_dir) != 0) {
+    if (cw_mkdirs(dest_dir) != 0) {
         cw_error("%s: cannot create landing folder: %s", dest_dir, strerror(errno));
         free(dest_dir);
         return -1;
@@ -217,6 +199,28 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
     else
         rc = land_files(src, dest_dir, fn, ctx);
     free(dest_dir);
+    return rc;
+}
+
+int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx)
+{
+    char *pattern = cw_asprintf("%s/%s/*", batch_dir, src->name);
+    glob_t files = {0};
+    int rc = 0;
+    if (glob(pattern, 0, NULL, &files) == 0) {
+        for (size_t i = 0; i < files.gl_pathc && rc == 0; i++) {
+            cw_landed landed = {0};
+            const char *path = files.gl_pathv[i];
+            if (!is_regular(path) || hash_file(path, &landed) != 0)
+                continue;
+            chmod(path, 0444);
+            landed.original = path;
+            landed.landed = path;
+            rc = fn(ctx, &landed);
+        }
+    }
+    globfree(&files);
+    free(pattern);
     return rc;
 }
 

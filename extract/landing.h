@@ -34,6 +34,11 @@ char *cw_landing_batch_dir(const char *landing_root);
 int cw_land_source(const cw_source *src, const cw_source_type *type, const char *batch_dir,
                    cw_landed_fn fn, void *ctx);
 
+/* Land the pages a live extraction already wrote into BATCH/<source>/:
+ * checksum each (sorted by name, i.e. in fetch order), make it read-only and
+ * hand it to fn.  Returns 0 or fn's non-zero value. */
+int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx);
+
 /* Remove a batch folder after a rollback (best effort). */
 void cw_landing_discard(const char *batch_dir);
 

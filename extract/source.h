@@ -8,6 +8,11 @@
  * type only supplies `produce` when it creates the raw file itself (git runs
  * `git log` on a local clone).
  *
+ * A source with `base_url` is extracted live instead: the type's `fetch`
+ * describes its endpoints and cursor rule, and the shared machinery in
+ * extract/fetch.c and extract/http.c does the requests, retries and landing,
+ * so the same `parse` reads a page fetched live and a page dropped as a file.
+ *
  * Adding a source is one file plus one row in cw_source_types[] (registry.c).
  */
 #ifndef CW_SOURCE_H
@@ -15,6 +20,9 @@
 
 #include "../core/config.h"
 #include "../core/record.h"
+#include "http.h"
+
+struct cw_fetch;
 
 typedef struct cw_source_type {
     const char *name;                       /* "jira", "git", ... */
@@ -30,6 +38,12 @@ typedef struct cw_source_type {
      * the file as a whole is unusable (a reject naming the file and position
      * has already been emitted) or the sink failed. */
     int (*parse)(const cw_source *src, const char *path, cw_sink *sink);
+    /* Optional: live extraction from the source's base_url (extract/fetch.h).
+     * Lands raw pages through cw_fetch_pages / cw_fetch_land only; returns 0,
+     * or -1 with the error in f->error.  NULL = files only. */
+    int (*fetch)(struct cw_fetch *f);
+    /* The auth scheme a token is sent with unless `auth =` overrides it. */
+    cw_auth_kind auth_kind;
 } cw_source_type;
 
 /* The registry: NULL-terminated. */

@@ -62,6 +62,28 @@ int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources
 /* Abandon the batch: ROLLBACK. */
 void cw_wh_batch_rollback(cw_warehouse *wh);
 
+/* The newest `updated` instant loaded from a source (work items, incidents,
+ * builds, commits: whichever it holds), or CW_NO_TIME when it has loaded
+ * nothing.  Live extraction starts from it minus an overlap, so the
+ * watermark can never run ahead of what is really in the warehouse. */
+int cw_wh_watermark(cw_warehouse *wh, const char *source, int64_t *newest);
+
+/* One source's extraction in the open batch (the source_run audit table). */
+typedef struct cw_source_audit {
+    const char *source;
+    const char *mode;           /* files | produced | live */
+    const char *status;         /* ok | failed */
+    int64_t since;              /* CW_NO_TIME unless incremental */
+    long requests, retries, rate_limit_waits;
+    double waited_s;
+    int64_t bytes;
+    long pages, items, files;
+    double elapsed_s;
+    const char *error;          /* never holds a secret */
+} cw_source_audit;
+
+int cw_wh_source_audit(cw_warehouse *wh, int64_t batch_id, const cw_source_audit *audit);
+
 /* Run every statement of an SQL script (schema, views). */
 int cw_wh_exec_script(sqlite3 *db, const char *sql, const char *what);
 

@@ -136,6 +136,33 @@ static void test_errors_name_line_and_key(void **state)
     expect_error("[nonsense]\nx = 1\n", ":1: unknown section [nonsense]");
     expect_error("[source s]\ntype = jenkins\npath = a\ndeployment_job = ^deploy-(\n",
                  ":4: deployment_job");
+    expect_error("[source s]\ntype = jira\nbase_url = https://x\ntoken = abc\n",
+                 ":4: token: secrets never go in the configuration");
+    expect_error("[source s]\ntype = git\nrepository = r\nbase_url = https://x\n",
+                 ":4: base_url: git sources cannot be extracted live");
+}
+
+static void test_continuation_lines_extend_lists(void **state)
+{
+    cw_config *cfg = NULL;
+    char *errors = NULL;
+    (void)state;
+    assert_int_equal(load_text("[application a]\nteam = t\nprojects = A, B,\n   C, D\n\tE\n"
+                               "[source j]\ntype = jira\npath = x\nprojects = P1, P2\n    P3\n",
+                               &cfg, &errors), 0);
+    assert_int_equal(cfg->apps[0].projects.n, 5);
+    assert_string_equal(cfg->apps[0].projects.items[4], "E");
+    assert_string_equal(cw_source_get(&cfg->sources[0], "projects"), "P1, P2,P3");
+    free(errors);
+    cw_config_free(cfg);
+}
+
+static void test_overlong_line_is_a_clear_error(void **state)
+{
+    char text[600];
+    (void)state;
+    snprintf(text, sizeof(text), "[application a]\nteam = t\nprojects = %0*d\n", 300, 7);
+    expect_error(text, ":3: line longer than 198 characters");
 }
 
 int main(void)
@@ -144,6 +171,8 @@ int main(void)
         cmocka_unit_test(test_valid_config),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors_name_line_and_key),
+        cmocka_unit_test(test_continuation_lines_extend_lists),
+        cmocka_unit_test(test_overlong_line_is_a_clear_error),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
