@@ -760,9 +760,11 @@ out:
 }
 
 const cw_source_type cw_source_git = {
-    "git",
-    git_keys,
-    git_validate,
-    git_produce,
-    git_parse_file,
+    .name = "git",
+    .keys = git_keys,
+    .validate = git_validate,
+    .produce = git_produce,
+    .parse = git_parse_file,
+    .fetch = NULL,          /* git is read from exports or a local clone */
+    .auth_kind = CW_AUTH_NONE,
 };

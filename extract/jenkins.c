@@ -30,12 +30,24 @@
  * Without deployment_job, a build is a deployment when an environment is
  * known for it (from the parameter or the fixed key): a source that holds
  * only deploy jobs then needs no regex.
+ *
+ * Live extraction (base_url, user + API token as Basic auth): the `jobs` key
+ * lists job paths ("folder/deploy-x"); without it the jobs are discovered
+ * from `/api/json?tree=jobs[...]`, two levels per request, through folders,
+ * organisation folders and multibranch projects (whose children are the
+ * branch jobs).  Each job's builds come from `allBuilds[...]{M,N}` ranges of
+ * page_size builds, newest first, until a short page; an incremental run
+ * stops at the first page whose oldest build finished before the watermark.
+ * Discovery pages land too (formats: a job list with no builds), and the
+ * parser reads them as nothing to load.
  */
 #include "source.h"
 #include "devlake.h"
+#include "fetch.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/regex.h"
+#include "../core/time.h"
 #include "../core/util.h"
 
 #include <ctype.h>
@@ -48,8 +60,12 @@
 #define BUILD_DATA_CLASS "hudson.plugins.git.util.BuildData"
 #define PARAMETERS_CLASS "hudson.model.ParametersAction"
 
+/* File keys, then `jobs`, then cw_live_keys (credentials.h) spelled out:
+ * C cannot join constant arrays, and test_live_ops checks they stay in step. */
 static const char *const jenkins_keys[] = {
-    "deployment_job", "environment_parameter", "environment", "production", "job", NULL,
+    "deployment_job", "environment_parameter", "environment", "production", "job",
+    "jobs",
+    NULL,   /* plus cw_live_keys, which config.c accepts for every type that can fetch */
 };
 
 /* The source's settings, regexes compiled once per file. */
@@ -346,6 +362,8 @@ static int parse_json(jenkins_parse *jp)
     } else if (json_is_object(root) && json_object_get(root, "number")) {
         whole.record = 1;
         rc = one_build(jp, root, NULL, &whole);
+    } else if (json_is_object(root) && json_is_array(json_object_get(root, "jobs"))) {
+        rc = 0;     /* a folder or job list landed by discovery: no builds in it */
     } else {
         cw_sink_reject(jp->sink, &whole, NULL, NULL,
                        "not a Jenkins job (builds/allBuilds), build array or build object");
@@ -379,10 +397,181 @@ static int jenkins_parse_file(const cw_source *src, const char *path, cw_sink *s
     return rc;
 }
 
-const cw_source_type cw_source_jenkins = {
-    "jenkins",
-    jenkins_keys,
-    jenkins_validate,
+/* ------------------------------------------------------------ live fetch */
+
+/* What one build page holds: the job's fullName, its builds newest first. */
+#define BUILDS_TREE "fullName,name,allBuilds[number,timestamp,duration,result,building,url," \
+                    "actions[parameters[name,value],lastBuiltRevision[SHA1,branch[name]],_class]," \
+                    "changeSets[items[commitId]]]"
+/* Two levels of the job tree per request: a folder's children come with it. */
+#define JOBS_TREE "jobs[name,url,_class,jobs[name,url,_class]]"
+
+/* Items that hold jobs rather than builds. */
+static const char *const container_classes[] = {
+    "com.cloudbees.hudson.plugins.folder.Folder",
+    "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject",
+    "jenkins.branch.OrganizationFolder",
     NULL,
-    jenkins_parse_file,
+};
+
+/* Job paths found so far, and containers whose children are still unknown. */
+typedef struct job_walk {
+    cw_strlist jobs;
+    cw_strlist folders;
+} job_walk;
+
+static void list_add(cw_strlist *list, char *owned)
+{
+    list->items = cw_xrealloc(list->items, (list->n + 1) * sizeof(char *));
+    list->items[list->n++] = owned;
+}
+
+static int is_container(json_t *item)
+{
+    const char *cls = cw_json_str(item, "_class");
+    if (json_is_array(json_object_get(item, "jobs")))
+        return 1;
+    for (size_t i = 0; cls && container_classes[i]; i++)
+        if (strcmp(cls, container_classes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* One entry of a job list under parent ("" at the root).  A container
+ * listed with its children is walked now; one listed without them (the
+ * second level of the tree) is queued for its own request. */
+static void visit_item(job_walk *w, json_t *item, const char *parent)
+{
+    const char *name = cw_json_str(item, "name");
+    json_t *children, *child;
+    char *path;
+    size_t i;
+    if (cw_str_empty(name))
+        return;
+    path = *parent ? cw_asprintf("%s/%s", parent, name) : cw_strdup(name);
+    if (!is_container(item)) {
+        list_add(&w->jobs, path);
+        return;
+    }
+    children = json_object_get(item, "jobs");
+    if (!json_is_array(children)) {
+        list_add(&w->folders, path);
+        return;
+    }
+    json_array_foreach(children, i, child)
+        visit_item(w, child, path);
+    free(path);
+}
+
+typedef struct discover_ctx {
+    job_walk *walk;
+    const char *folder;
+} discover_ctx;
+
+static int discover_page(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    discover_ctx *d = ctx;
+    json_t *item;
+    size_t i;
+    json_array_foreach(json_object_get(page, "jobs"), i, item)
+        visit_item(d->walk, item, d->folder);
+    return 0;
+}
+
+/* "a/b" -> "/job/a/job/b", each name percent-encoded; caller frees. */
+static char *job_url_path(const char *job)
+{
+    cw_buf b = {0};
+    const char *p = job;
+    cw_buf_puts(&b, "");
+    while (*p) {
+        size_t n = strcspn(p, "/");
+        char *seg = cw_strndup(p, n), *esc = cw_http_escape(seg);
+        if (n)
+            cw_buf_printf(&b, "/job/%s", esc);
+        free(esc);
+        free(seg);
+        p += n + (p[n] == '/');
+    }
+    return b.data;
+}
+
+/* List the children of one folder ("" = the root) into the walk. */
+static int discover_folder(cw_fetch *f, job_walk *w, const char *folder)
+{
+    char *path = job_url_path(folder), *tree = cw_http_escape(JOBS_TREE);
+    char *url = cw_fetch_url(f, "%s/api/json?tree=%s", path, tree);
+    cw_endpoint ep = {.name = "jobs", .url = url, .paging = CW_PAGING_NONE, .items = "jobs"};
+    discover_ctx d = {w, folder};
+    int rc = cw_fetch_pages(f, &ep, discover_page, &d);
+    free(url);
+    free(tree);
+    free(path);
+    return rc;
+}
+
+/* Every job under the root, breadth first. */
+static int discover_jobs(cw_fetch *f, job_walk *w)
+{
+    size_t next = 0;
+    if (discover_folder(f, w, "") != 0)
+        return -1;
+    for (; next < w->folders.n; next++)
+        if (discover_folder(f, w, w->folders.items[next]) != 0)
+            return -1;
+    return 0;
+}
+
+/* Incremental stop: the page's oldest build finished before the watermark,
+ * so every older page did too. */
+static int builds_page(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    const cw_fetch *f = ctx;
+    json_t *builds = json_object_get(page, "allBuilds");
+    json_t *oldest = json_array_get(builds, json_array_size(builds) - 1);
+    int64_t start_ms, duration_ms;
+    if (f->since == CW_NO_TIME || !oldest || cw_json_bool(oldest, "building", 0) ||
+        cw_json_int(oldest, "timestamp", &start_ms) != 0 ||
+        cw_json_int(oldest, "duration", &duration_ms) != 0)
+        return 0;
+    return floor_div(start_ms + duration_ms, 1000) < f->since ? 1 : 0;
+}
+
+static int fetch_job_builds(cw_fetch *f, const char *job)
+{
+    char *path = job_url_path(job), *tree = cw_http_escape(BUILDS_TREE);
+    char *url = cw_fetch_url(f, "%s/api/json?tree=%s{RANGE}", path, tree);
+    cw_endpoint ep = {.name = "builds", .url = url, .paging = CW_PAGING_RANGE,
+                      .items = "allBuilds", .page_size = f->page_size};
+    int rc = cw_fetch_pages(f, &ep, builds_page, f);
+    free(url);
+    free(tree);
+    free(path);
+    return rc;
+}
+
+static int jenkins_fetch(cw_fetch *f)
+{
+    job_walk w = {{0}, {0}};
+    const char *listed = cw_source_get(f->src, "jobs");
+    int rc = 0;
+    if (!cw_str_empty(listed))
+        cw_strlist_split(listed, &w.jobs);
+    else
+        rc = discover_jobs(f, &w);
+    for (size_t i = 0; rc == 0 && i < w.jobs.n; i++)
+        rc = fetch_job_builds(f, w.jobs.items[i]);
+    cw_strlist_free(&w.jobs);
+    cw_strlist_free(&w.folders);
+    return rc;
+}
+
+const cw_source_type cw_source_jenkins = {
+    .name = "jenkins",
+    .keys = jenkins_keys,
+    .validate = jenkins_validate,
+    .produce = NULL,
+    .parse = jenkins_parse_file,
+    .fetch = jenkins_fetch,
+    .auth_kind = CW_AUTH_BASIC,
 };

@@ -17,23 +17,51 @@
  * changelog one cw_transition, oldest first (Cloud sends histories
  * newest-first).  A history carries no issue reference of its own, so for
  * changelog pages the owner comes from the page's `self` URL, the file name
- * (<KEY>.changelog.json) or, in a DevLake wrapper, the row's url / input.
+ * (<KEY>.changelog.json, or NNNNN-changelog-<KEY>.json as live extraction
+ * lands it) or, in a DevLake wrapper, the row's url / input.
+ *
+ * Live extraction (jira_fetch, at the end) only describes the requests:
+ * Cloud's /rest/api/3/search/jql or Data Center's /rest/api/2/search with
+ * expand=changelog, plus /issue/{key}/changelog for every issue whose
+ * changelog the search cut short, then /field (custom field ids) and each
+ * project's /versions (release dates), which the parser passes over until a
+ * record carries them.  The shared machinery (fetch.c) sends the requests
+ * and lands the pages, and jira_parse reads them like dropped files.
  */
 #include "source.h"
+#include "credentials.h"
 #include "devlake.h"
+#include "fetch.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/time.h"
 #include "../core/util.h"
 
 #include <ctype.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define RAW_MAX 600                /* bytes of raw JSON kept in a reject */
 
-static const char *const jira_keys[] = { "key_prefix_filter", NULL };
+/* Besides these, a live source takes cw_live_keys (credentials.h), which
+ * config.c accepts for every type that can fetch:
+ *   projects  project keys to search: project in ("A", "B"), or
+ *   jql       a whole query (its ORDER BY is kept; default updated ASC);
+ *             one of the two is required, as this connector cannot see
+ *             which projects the [application] sections name;
+ *   api       cloud (v3: /rest/api/3/search/jql, the default for an
+ *             *.atlassian.net host) or datacenter (v2: /rest/api/2/search);
+ *   fields    the search's field list (default: what the parser reads).
+ * Auth is Basic (Cloud: user = the account e-mail, token = an API token); a
+ * Data Center personal access token needs `auth = bearer`.  Incremental
+ * runs add `updated >= "yyyy-MM-dd HH:mm"` in UTC, and Jira reads JQL dates
+ * in the searching user's time zone: set the service account to UTC. */
+static const char *const jira_keys[] = {
+    "key_prefix_filter", "jql", "projects", "api", "fields", NULL
+};
 
 /* Who a changelog history belongs to: a key ("PAY-12") and/or a numeric id. */
 typedef struct jira_owner {
@@ -140,16 +168,38 @@ static int owner_from_url(const char *url, jira_owner *owner)
     return owner_set(owner, p, n);
 }
 
-/* "<dir>/PAY-12.changelog.json" -> PAY-12. */
+/* Does the base name hold only the characters of an issue key?  Live
+ * extraction names files after keys, and such names are safe in a glob. */
+static int key_is_plain(const char *key, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)key[i]) && key[i] != '-' && key[i] != '_' && key[i] != '.')
+            return 0;
+    return 1;
+}
+
+/* "<dir>/PAY-12.changelog.json" -> PAY-12; so does the name live extraction
+ * lands a changelog page under, "<dir>/00042-changelog-PAY-12.json". */
 static void owner_from_file_name(const char *path, jira_owner *owner)
 {
-    static const char suffix[] = ".changelog.json";
+    static const char suffix[] = ".changelog.json", prefix[] = "changelog-", ext[] = ".json";
     const char *base = strrchr(path, '/');
-    size_t len;
+    size_t len, digits;
     base = base ? base + 1 : path;
     len = strlen(base);
-    if (len > sizeof(suffix) - 1 && strcmp(base + len - (sizeof(suffix) - 1), suffix) == 0)
+    if (len > sizeof(suffix) - 1 && strcmp(base + len - (sizeof(suffix) - 1), suffix) == 0) {
         owner_set(owner, base, len - (sizeof(suffix) - 1));
+        return;
+    }
+    digits = strspn(base, "0123456789");
+    if (digits > 0 && base[digits] == '-')
+        base += digits + 1;
+    len = strlen(base);
+    if (strncmp(base, prefix, sizeof(prefix) - 1) == 0 && len > sizeof(prefix) + sizeof(ext) - 2 &&
+        strcmp(base + len - (sizeof(ext) - 1), ext) == 0)
+        owner_set(owner, base + sizeof(prefix) - 1, len - (sizeof(prefix) - 1) - (sizeof(ext) - 1));
 }
 
 /* DevLake's `input` cell: {"issue_id": 13383, ...} or {"IssueId": 13383}. */
@@ -325,6 +375,34 @@ static char *project_from_key(const char *key)
     return dash && dash != key ? cw_strndup(key, (size_t)(dash - key)) : cw_strdup(key);
 }
 
+/* Did the search cut this issue's changelog short (total > histories sent)? */
+static int changelog_is_cut(json_t *changelog)
+{
+    int64_t total;
+    return cw_json_int(changelog, "total", &total) == 0 &&
+           total > (int64_t)json_array_size(cw_json_path(changelog, "histories"));
+}
+
+/* Live extraction fetches a cut changelog in full and lands it beside the
+ * search page as NNNNN-changelog-<KEY>.json; with those pages present the
+ * history is complete, so the item is not flagged (the same holds when the
+ * same pages are dropped together as files). */
+static int changelog_landed_beside(const char *path, const char *key)
+{
+    const char *slash = strrchr(path, '/');
+    glob_t g = {0};
+    char *pattern;
+    int found;
+    if (!key_is_plain(key, strlen(key)))
+        return 0;
+    pattern = slash ? cw_asprintf("%.*s/*changelog-%s.json", (int)(slash - path), path, key)
+                    : cw_asprintf("*changelog-%s.json", key);
+    found = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    globfree(&g);
+    free(pattern);
+    return found;
+}
+
 static int emit_issue(jira_ctx *c, json_t *issue, long record)
 {
     const char *key = cw_json_str(issue, "key");
@@ -335,7 +413,6 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     char idbuf[32], reason[200];
     cw_work_item w = { .origin = { c->src->name, c->path, record } };
     char *project, *labels, *fix_versions;
-    int64_t total;
     int rc;
 
     if (!key || !*key)
@@ -371,8 +448,7 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     w.fix_versions = fix_versions;
     w.assignee = cw_json_str(fields, "assignee.displayName");
     w.has_changelog = json_is_object(changelog);
-    w.changelog_truncated = cw_json_int(changelog, "total", &total) == 0 &&
-                            total > (int64_t)json_array_size(histories);
+    w.changelog_truncated = changelog_is_cut(changelog) && !changelog_landed_beside(c->path, key);
     rc = c->sink->work_item(c->sink->ctx, &w);
     free(project);
     free(labels);
@@ -387,6 +463,17 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
 static int looks_like_issue(json_t *v)
 {
     return json_is_object(v) && (json_object_get(v, "fields") || json_object_get(v, "key"));
+}
+
+/* A field definition (/rest/api/2/field: boolean `custom`) or a project
+ * version (/project/{key}/versions: boolean `released`).  Live extraction
+ * lands both for their ids and release dates; no record carries them yet,
+ * so the parser passes over them without a reject. */
+static int looks_like_metadata(json_t *v)
+{
+    return json_is_object(v) && !json_object_get(v, "fields") &&
+           (json_is_boolean(json_object_get(v, "custom")) ||
+            json_is_boolean(json_object_get(v, "released")));
 }
 
 static int looks_like_history(json_t *v)
@@ -421,7 +508,9 @@ static int parse_array(jira_ctx *c, json_t *array)
     size_t i, n_histories = 0;
     json_t *el;
     json_array_foreach(array, i, el) {
-        if (looks_like_issue(el)) {
+        if (looks_like_metadata(el)) {
+            continue;
+        } else if (looks_like_issue(el)) {
             if (emit_issue(c, el, (long)i + 1) != 0)
                 return -1;
         } else if (looks_like_history(el)) {
@@ -537,21 +626,324 @@ static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
     return rc;
 }
 
+/* ------------------------------------------------------------ live fetch */
+
+/* Jira Cloud searches with /rest/api/3/search/jql and a token cursor (its
+ * classic search answers 410 Gone since 2025); Data Center keeps the
+ * offset-paged /rest/api/2/search.  formats.md §0.2. */
+typedef enum jira_api { JIRA_CLOUD, JIRA_DATACENTER } jira_api;
+
+/* What a search asks for: every field jira_parse reads (without `fields`
+ * Cloud returns only id, key and self).  `fields = *navigable` widens it. */
+static const char default_fields[] =
+    "summary,issuetype,status,project,labels,fixVersions,assignee,created,updated,"
+    "resolutiondate,resolution,priority,parent";
+
+static int api_from_name(const char *name, jira_api *out)
+{
+    if (cw_streq_ci(name, "cloud") || cw_streq_ci(name, "v3")) {
+        *out = JIRA_CLOUD;
+        return 0;
+    }
+    if (cw_streq_ci(name, "datacenter") || cw_streq_ci(name, "server") || cw_streq_ci(name, "v2")) {
+        *out = JIRA_DATACENTER;
+        return 0;
+    }
+    return -1;
+}
+
+/* "https://acme.atlassian.net/" is Cloud: its host ends with atlassian.net. */
+static int host_is_cloud(const char *base_url)
+{
+    static const char domain[] = "atlassian.net";
+    const char *host = base_url ? strstr(base_url, "://") : NULL;
+    size_t n, d = sizeof(domain) - 1;
+    if (!base_url)
+        return 0;
+    host = host ? host + 3 : base_url;
+    n = strcspn(host, ":/?#");
+    return n >= d && strncasecmp(host + n - d, domain, d) == 0 && (n == d || host[n - d - 1] == '.');
+}
+
+/* The `api` key when given, else Cloud for an atlassian.net host. */
+static jira_api api_of(const cw_source *src)
+{
+    jira_api api;
+    if (api_from_name(cw_source_get(src, "api"), &api) == 0)
+        return api;
+    return host_is_cloud(cw_source_get(src, "base_url")) ? JIRA_CLOUD : JIRA_DATACENTER;
+}
+
+static const char *api_version(jira_api api)
+{
+    return api == JIRA_CLOUD ? "3" : "2";
+}
+
+/* Where the ORDER BY clause of a JQL query starts (outside quoted text), or NULL. */
+static const char *find_order_by(const char *jql)
+{
+    const char *found = NULL;
+    char quote = 0;
+    for (const char *p = jql; *p; p++) {
+        if (quote) {
+            if (*p == '\\' && p[1])
+                p++;
+            else if (*p == quote)
+                quote = 0;
+        } else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (strncasecmp(p, "order", 5) == 0 && (p == jql || isspace((unsigned char)p[-1])) &&
+                   isspace((unsigned char)p[5])) {
+            const char *q = p + 5;
+            while (isspace((unsigned char)*q))
+                q++;
+            if (strncasecmp(q, "by", 2) == 0 && isspace((unsigned char)q[2]))
+                found = p;
+        }
+    }
+    return found;
+}
+
+/* "2026-11-20 13:05", the UTC minute holding t.  JQL has minute precision,
+ * and flooring only widens the delta, which the upserts make harmless. */
+static void jql_date(int64_t t, char *buf, size_t size)
+{
+    int64_t days = (t >= 0 ? t : t - 86399) / 86400;
+    int64_t secs = t - days * 86400;
+    int year, mon, day;
+    cw_civil_from_days(days, &year, &mon, &day);
+    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", year, mon, day, (int)(secs / 3600),
+             (int)(secs % 3600 / 60));
+}
+
+/* The filter part of the query: the `jql` key up to its ORDER BY, or
+ * `project in ("A", "B")` from the `projects` key.  *order gets the order. */
+static void jql_filter(const cw_source *src, cw_buf *filter, const char **order)
+{
+    const char *jql = cw_source_get(src, "jql");
+    cw_strlist projects = { NULL, 0 };
+    *order = "ORDER BY updated ASC";
+    if (jql) {
+        const char *ob = find_order_by(jql);
+        char *part = cw_strndup(jql, ob ? (size_t)(ob - jql) : strlen(jql));
+        cw_buf_puts(filter, cw_trim(part));
+        free(part);
+        if (ob)
+            *order = ob;
+        return;
+    }
+    cw_strlist_split(cw_source_get(src, "projects"), &projects);
+    cw_buf_puts(filter, "project in (");
+    for (size_t i = 0; i < projects.n; i++)
+        cw_buf_printf(filter, "%s\"%s\"", i ? ", " : "", projects.items[i]);
+    cw_buf_puts(filter, ")");
+    cw_strlist_free(&projects);
+}
+
+/* The whole search query; incremental runs add `updated >= "..."` (UTC,
+ * which is why the service account's Jira time zone must be UTC). */
+static char *jira_jql(const cw_source *src, int64_t since)
+{
+    cw_buf filter = { 0 }, out = { 0 };
+    const char *order;
+    jql_filter(src, &filter, &order);
+    if (since != CW_NO_TIME) {
+        char date[40];
+        jql_date(since, date, sizeof(date));
+        if (filter.len)
+            cw_buf_printf(&out, "(%s) AND ", filter.data);
+        cw_buf_printf(&out, "updated >= \"%s\"", date);
+    } else if (filter.len) {
+        cw_buf_puts(&out, filter.data);
+    }
+    cw_buf_printf(&out, "%s%s", out.len ? " " : "", order);
+    cw_buf_free(&filter);
+    return out.data;
+}
+
+typedef struct jira_live {
+    cw_fetch *f;
+    jira_api api;
+    cw_strlist projects;        /* configured and seen, for their versions */
+} jira_live;
+
+static void note_project(jira_live *live, const char *project)
+{
+    if (!project || !key_is_plain(project, strlen(project)))
+        return;
+    for (size_t i = 0; i < live->projects.n; i++)
+        if (strcmp(live->projects.items[i], project) == 0)
+            return;
+    live->projects.items = cw_xrealloc(live->projects.items,
+                                       (live->projects.n + 1) * sizeof(char *));
+    live->projects.items[live->projects.n++] = cw_strdup(project);
+}
+
+/* The full changelog of one issue, paged by startAt, landed as
+ * NNNNN-changelog-<KEY>.json (the parser takes the owner from the page's
+ * `self` URL, or from that name). */
+static int fetch_changelog(jira_live *live, json_t *issue)
+{
+    char idbuf[32], *name, *url;
+    const char *ref = cw_json_str(issue, "key");
+    cw_endpoint ep = { .paging = CW_PAGING_START_AT, .items = "values", .offset_param = "startAt" };
+    int rc;
+    if (!ref || !key_is_plain(ref, strlen(ref)))
+        ref = id_text(json_object_get(issue, "id"), idbuf, sizeof(idbuf));
+    if (!ref || !key_is_plain(ref, strlen(ref)))
+        return 0;   /* nothing safe to ask for: the item stays flagged truncated */
+    name = cw_asprintf("changelog-%s", ref);
+    url = cw_fetch_url(live->f, "/rest/api/%s/issue/%s/changelog?startAt=0&maxResults=%d",
+                       api_version(live->api), ref, live->f->page_size);
+    ep.name = name;
+    ep.url = url;
+    rc = cw_fetch_pages(live->f, &ep, NULL, NULL);
+    free(url);
+    free(name);
+    return rc;
+}
+
+/* Search page callback: complete every changelog the search cut short. */
+static int fetch_cut_changelogs(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    jira_live *live = ctx;
+    json_t *issue;
+    size_t i;
+    (void)resp;
+    json_array_foreach(json_object_get(page, "issues"), i, issue) {
+        note_project(live, cw_json_str(issue, "fields.project.key"));
+        if (changelog_is_cut(json_object_get(issue, "changelog")) && fetch_changelog(live, issue) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One unpaged metadata call (/field, /project/{key}/versions), landed as name. */
+static int fetch_once(cw_fetch *f, const char *name, char *url)
+{
+    cw_endpoint ep = { .name = name, .url = url, .paging = CW_PAGING_NONE, .items = "" };
+    int rc = cw_fetch_pages(f, &ep, NULL, NULL);
+    free(url);
+    return rc;
+}
+
+/* Custom field ids (story points, epic link, sprint differ per instance) and
+ * the versions of every configured or seen project, for release dates. */
+static int fetch_metadata(jira_live *live)
+{
+    if (fetch_once(live->f, "fields", cw_fetch_url(live->f, "/rest/api/2/field")) != 0)
+        return -1;
+    for (size_t i = 0; i < live->projects.n; i++) {
+        char *name = cw_asprintf("versions-%s", live->projects.items[i]);
+        int rc = fetch_once(live->f, name, cw_fetch_url(live->f, "/rest/api/2/project/%s/versions",
+                                                        live->projects.items[i]));
+        free(name);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The search endpoint: its first URL (caller frees) and its cursor rule. */
+static char *search_endpoint(const cw_fetch *f, jira_api api, cw_endpoint *ep)
+{
+    const char *fields = cw_source_get(f->src, "fields");
+    char *jql = jira_jql(f->src, f->since);
+    char *ejql = cw_http_escape(jql);
+    char *efields = cw_http_escape(fields ? fields : default_fields);
+    char *url;
+    *ep = (cw_endpoint){ .name = "issues", .items = "issues" };
+    if (api == JIRA_CLOUD) {
+        url = cw_fetch_url(f, "/rest/api/3/search/jql?jql=%s&fields=%s&expand=changelog&maxResults=%d",
+                           ejql, efields, f->page_size);
+        ep->paging = CW_PAGING_TOKEN;
+        ep->offset_param = "nextPageToken";
+    } else {
+        url = cw_fetch_url(f, "/rest/api/2/search?jql=%s&fields=%s&expand=changelog&startAt=0"
+                           "&maxResults=%d", ejql, efields, f->page_size);
+        ep->paging = CW_PAGING_START_AT;
+        ep->offset_param = "startAt";
+    }
+    ep->url = url;
+    free(efields);
+    free(ejql);
+    free(jql);
+    return url;
+}
+
+static int jira_fetch(cw_fetch *f)
+{
+    jira_live live = { f, api_of(f->src), { NULL, 0 } };
+    cw_strlist configured = { NULL, 0 };
+    cw_endpoint ep;
+    char *url;
+    int rc;
+    if (!cw_source_get(f->src, "jql") && !cw_source_get(f->src, "projects")) {
+        snprintf(f->error, sizeof(f->error), "%s: a live Jira source needs `jql` or `projects`",
+                 f->src->name);
+        return -1;
+    }
+    cw_strlist_split(cw_source_get(f->src, "projects"), &configured);
+    for (size_t i = 0; i < configured.n; i++)
+        note_project(&live, configured.items[i]);
+    url = search_endpoint(f, live.api, &ep);
+    rc = cw_fetch_pages(f, &ep, fetch_cut_changelogs, &live);
+    if (rc == 0)
+        rc = fetch_metadata(&live);
+    free(url);
+    cw_strlist_free(&configured);
+    cw_strlist_free(&live.projects);
+    return rc;
+}
+
+/* -------------------------------------------------------------- validation */
+
+static int config_error(const cw_source *src, const char *key, const char *message)
+{
+    fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, key), key, message);
+    return -1;
+}
+
+/* Project keys go into JQL between quotes: letters, digits and '_' only. */
+static int projects_valid(const char *text)
+{
+    cw_strlist list = { NULL, 0 };
+    int ok;
+    cw_strlist_split(text, &list);
+    ok = list.n > 0;
+    for (size_t i = 0; ok && i < list.n; i++)
+        for (const char *p = list.items[i]; *p; p++)
+            ok &= isalnum((unsigned char)*p) || *p == '_';
+    cw_strlist_free(&list);
+    return ok;
+}
+
 static int jira_validate(const cw_source *src)
 {
     const char *filter = cw_source_get(src, "key_prefix_filter");
+    const char *projects = cw_source_get(src, "projects");
+    const char *api = cw_source_get(src, "api");
+    jira_api ignored;
     cw_strlist list = { NULL, 0 };
-    int ok;
-    if (!filter)
-        return 0;
-    cw_strlist_split(filter, &list);
-    ok = list.n > 0;
-    cw_strlist_free(&list);
-    if (!ok) {
-        fprintf(stderr, "%s:%d: key_prefix_filter: expected a comma-separated list of "
-                "project keys\n", src->config_path, cw_source_line(src, "key_prefix_filter"));
-        return -1;
+    int ok = 1;
+    if (filter) {
+        cw_strlist_split(filter, &list);
+        ok = list.n > 0;
+        cw_strlist_free(&list);
     }
+    if (!ok)
+        return config_error(src, "key_prefix_filter",
+                            "expected a comma-separated list of project keys");
+    if (api && api_from_name(api, &ignored) != 0)
+        return config_error(src, "api", "expected cloud (v3) or datacenter (server, v2)");
+    if (projects && !projects_valid(projects))
+        return config_error(src, "projects", "expected a comma-separated list of project keys "
+                            "(letters, digits, '_')");
+    if (projects && cw_source_get(src, "jql"))
+        return config_error(src, "jql", "give either jql or projects, not both");
+    if (cw_source_get(src, "base_url") && !projects && cw_str_empty(cw_source_get(src, "jql")))
+        return config_error(src, "base_url", "a live Jira source needs `projects` (keys to "
+                            "search) or `jql`");
     return 0;
 }
 
@@ -561,4 +953,6 @@ const cw_source_type cw_source_jira = {
     .validate = jira_validate,
     .produce = NULL,
     .parse = jira_parse,
+    .fetch = jira_fetch,
+    .auth_kind = CW_AUTH_BASIC,
 };

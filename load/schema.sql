@@ -184,7 +184,8 @@ CREATE TABLE IF NOT EXISTS fact_build (
     application_id  INTEGER REFERENCES dim_application(application_id),  -- via map_job
     result          TEXT,                        -- success | failure | unstable | aborted | not_built
     started_at      INTEGER,
-    finished_at     INTEGER NOT NULL,
+    finished_at     INTEGER,                     -- NULL only for a deployment whose finish
+                                                 -- comes from fact_deployment_status (GitHub)
     revision        TEXT,
     url             TEXT,
     is_deployment   INTEGER NOT NULL DEFAULT 0,
@@ -207,6 +208,40 @@ CREATE TABLE IF NOT EXISTS fact_deployment (
     run_number      INTEGER NOT NULL             -- tie-break for equal finished_at
 );
 CREATE INDEX IF NOT EXISTS ix_deployment_app ON fact_deployment(application_id, finished_at);
+
+-- Statuses of deployments that get their finish from them (GitHub): keyed
+-- like the deployment's build, so resolve.sql can set that build's
+-- finished_at (first success) and result whatever order the pages came in.
+CREATE TABLE IF NOT EXISTS fact_deployment_status (
+    source_id       INTEGER NOT NULL REFERENCES dim_source(source_id),
+    job             TEXT NOT NULL,
+    number          INTEGER NOT NULL,
+    status_id       INTEGER NOT NULL,
+    state           TEXT NOT NULL,               -- success | failure | error | inactive | ...
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (source_id, job, number, status_id)
+);
+
+-- Pull requests (GitHub) and merge requests (GitLab, number = iid).
+CREATE TABLE IF NOT EXISTS fact_pull_request (
+    pull_request_id INTEGER PRIMARY KEY,
+    source_id       INTEGER NOT NULL REFERENCES dim_source(source_id),
+    repository      TEXT NOT NULL,
+    number          INTEGER NOT NULL,
+    title           TEXT,
+    body            TEXT,
+    source_branch   TEXT,
+    target_branch   TEXT,
+    state           TEXT,
+    author          TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER,
+    closed_at       INTEGER,
+    merged_at       INTEGER,                     -- NULL unless merged
+    merge_commit_sha  TEXT,
+    squash_commit_sha TEXT,
+    UNIQUE (repository, number)
+);
 
 CREATE TABLE IF NOT EXISTS fact_incident (
     incident_id     INTEGER PRIMARY KEY,
@@ -286,3 +321,26 @@ CREATE TABLE IF NOT EXISTS derived_status_interval (
     PRIMARY KEY (work_item_id, seq)
 );
 CREATE INDEX IF NOT EXISTS ix_interval_from ON derived_status_interval(from_at);
+
+-- ---------------------------------------------------------------- extraction audit
+-- One row per source and batch: how its raw data was obtained (files, a
+-- produced export, or live pages), the HTTP counters of a live extraction,
+-- and the watermark it started from.
+CREATE TABLE IF NOT EXISTS source_run (
+    batch_id        INTEGER NOT NULL REFERENCES batch(batch_id),
+    source          TEXT NOT NULL,
+    mode            TEXT NOT NULL,               -- files | produced | live
+    status          TEXT NOT NULL,               -- ok | failed
+    since           INTEGER,                     -- watermark used (live, incremental)
+    requests        INTEGER NOT NULL DEFAULT 0,
+    retries         INTEGER NOT NULL DEFAULT 0,
+    rate_limit_waits INTEGER NOT NULL DEFAULT 0,
+    waited_s        REAL NOT NULL DEFAULT 0,
+    bytes           INTEGER NOT NULL DEFAULT 0,
+    pages           INTEGER NOT NULL DEFAULT 0,
+    items           INTEGER NOT NULL DEFAULT 0,
+    files           INTEGER NOT NULL DEFAULT 0,
+    elapsed_s       REAL NOT NULL DEFAULT 0,
+    error           TEXT,
+    PRIMARY KEY (batch_id, source)
+);

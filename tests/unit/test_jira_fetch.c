@@ -1,0 +1,718 @@
+/*
+ * test_jira_fetch.c - live Jira extraction (jira_fetch in extract/jira.c)
+ * against the replay server (tests/replay/server.py + routes_jira.py).
+ *
+ * The server re-serves the hand-written pages of tests/data/jira-replay/
+ * (PAY-1..3, OPS-1..2, HR-1) and a small generated demo through Cloud's
+ * /rest/api/3/search/jql and Data Center's /rest/api/2/search, capping each
+ * search changelog at 3 histories as real Jira caps it.  Every test fetches
+ * into a fresh landing folder, then parses the landed pages with the same
+ * parser that reads dropped files and compares with parsing the originals.
+ *
+ * Request counts are worked out by hand from the data, ordered by updated:
+ *   PAY-1 2026-01-10 12:00Z  5 histories (cut to 3 by the search)
+ *   OPS-1 2026-01-15 00:00Z  2 histories
+ *   PAY-2 2026-01-20 07:30Z  1 history
+ *   PAY-3 2026-02-01 10:00Z  none
+ *   OPS-2 2026-02-03 14:15Z  4 histories (cut to 3)
+ * With page_size 2 a full fetch is 3 search pages, 3 changelog pages for
+ * PAY-1 (startAt 0, 2, 4) and 2 for OPS-2 (0, 2), then /field once and the
+ * versions of PAY and OPS: 11 requests.
+ */
+#include "support.h"
+#include "extract/credentials.h"
+#include "extract/fetch.h"
+#include "extract/source.h"
+#include "core/config.h"
+#include "core/time.h"
+#include "core/util.h"
+#include "cmd/commands.h"
+
+#include <dirent.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern const cw_source_type cw_source_jira;
+
+#define TOKEN "jira-replay-secret-7f3a"
+
+/* ------------------------------------------------------------ replay server */
+
+typedef struct replay {
+    pid_t pid;
+    int stdin_fd;               /* closing it makes the server exit */
+    char base_url[64];
+} replay;
+
+/* Start server.py serving data_dir; env holds "NAME=VALUE" lines set in the
+ * child only (NULL-terminated, or NULL); faults is a fault list file or NULL. */
+static void replay_start_faults(replay *r, const char *data_dir, const char *const *env,
+                                const char *faults)
+{
+    int in[2], out[2];
+    char server[4096], data[4096], line[128];
+    FILE *fp;
+    int port = 0;
+    /* cw_test_data answers in one static buffer: copy before asking again. */
+    snprintf(data, sizeof(data), "%s", data_dir);
+    snprintf(server, sizeof(server), "%s", cw_test_data("../replay/server.py"));
+    assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(out), 0);
+    r->pid = fork();
+    assert_true(r->pid >= 0);
+    if (r->pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        for (const char *const *e = env; e && *e; e++)
+            putenv((char *)*e);
+        if (faults)
+            execl("/usr/bin/python3", "python3", server, "--data", data, "--token", TOKEN,
+                  "--max-seconds", "300", "--faults", faults, (char *)NULL);
+        else
+            execl("/usr/bin/python3", "python3", server, "--data", data, "--token", TOKEN,
+                  "--max-seconds", "300", (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    r->stdin_fd = in[1];
+    fp = fdopen(out[0], "r");
+    assert_non_null(fp);
+    if (fgets(line, sizeof(line), fp))
+        sscanf(line, "PORT %d", &port);
+    fclose(fp);
+    assert_true(port > 0);
+    snprintf(r->base_url, sizeof(r->base_url), "http://127.0.0.1:%d", port);
+}
+
+static void replay_start(replay *r, const char *data_dir, const char *const *env)
+{
+    replay_start_faults(r, data_dir, env, NULL);
+}
+
+static void replay_stop(replay *r)
+{
+    int status;
+    close(r->stdin_fd);
+    if (waitpid(r->pid, &status, 0) != r->pid)
+        kill(r->pid, SIGTERM);
+}
+
+/* GET a control endpoint of the server (no credentials needed). */
+static json_t *replay_json(const replay *r, const char *path)
+{
+    cw_http *http = cw_http_new(NULL);
+    cw_http_response resp = { 0 };
+    char *url = cw_asprintf("%s%s", r->base_url, path);
+    cw_http_request req = { .url = url, .expect_json = 1 };
+    cw_http_stats stats = { 0 };
+    char err[512];
+    json_t *doc;
+    assert_int_equal(cw_http_get(http, &req, &resp, &stats, err, sizeof(err)), 0);
+    doc = json_loadb(resp.body.data, resp.body.len, 0, NULL);
+    assert_non_null(doc);
+    cw_http_response_free(&resp);
+    cw_http_free(http);
+    free(url);
+    return doc;
+}
+
+/* Requests the server logged whose path starts with prefix. */
+static long count_requests(json_t *log, const char *prefix)
+{
+    json_t *e;
+    size_t i;
+    long n = 0;
+    json_array_foreach(log, i, e)
+        n += strncmp(json_string_value(json_object_get(e, "path")), prefix, strlen(prefix)) == 0;
+    return n;
+}
+
+/* The first value of a query parameter of logged request i. */
+static const char *logged_param(json_t *log, size_t i, const char *name)
+{
+    json_t *values = json_object_get(json_object_get(json_array_get(log, i), "query"), name);
+    return json_string_value(json_array_get(values, 0));
+}
+
+/* tests/data/jira-replay, in a buffer of its own (cw_test_data reuses one). */
+static const char *replay_data(void)
+{
+    static char path[4096];
+    snprintf(path, sizeof(path), "%s", cw_test_data("jira-replay"));
+    return path;
+}
+
+/* -------------------------------------------------------------- the source */
+
+typedef struct live_source {
+    cw_kv keys[12];
+    cw_source src;
+} live_source;
+
+/* Add a key, or replace its value when the source has it already. */
+static void add_key(live_source *ls, const char *key, const char *value)
+{
+    for (size_t i = 0; i < ls->src.n_keys; i++)
+        if (strcmp(ls->keys[i].key, key) == 0) {
+            ls->keys[i].value = (char *)value;
+            return;
+        }
+    assert_true(ls->src.n_keys < sizeof(ls->keys) / sizeof(ls->keys[0]));
+    ls->keys[ls->src.n_keys] = (cw_kv){ (char *)key, (char *)value, 2 + (int)ls->src.n_keys };
+    ls->src.n_keys++;
+}
+
+static void source_init(live_source *ls, const replay *r)
+{
+    memset(ls, 0, sizeof(*ls));
+    ls->src = (cw_source){ .name = (char *)"jira", .type = (char *)"jira", .line = 1,
+                           .config_path = "test.ini", .config_dir = ".", .keys = ls->keys };
+    if (r)
+        add_key(ls, "base_url", r->base_url);
+    add_key(ls, "token_env", "CW_TEST_JIRA_TOKEN");
+    add_key(ls, "user", "bot@example.com");
+    add_key(ls, "max_tries", "2");
+    add_key(ls, "backoff_initial", "0.01");
+}
+
+static char *make_temp_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = cw_asprintf("%s/cw-jira-fetch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+static void remove_tree(const char *dir)
+{
+    char *cmd = cw_asprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+/* Fetch the source into a fresh folder; returns that folder (caller frees). */
+static char *fetch_into(live_source *ls, int64_t since, cw_fetch *f)
+{
+    char *dir = make_temp_dir();
+    setenv("CW_TEST_JIRA_TOKEN", TOKEN, 1);
+    assert_int_equal(cw_fetch_init(f, &ls->src, dir, since, 0, cw_source_jira.auth_kind), 0);
+    if (cw_source_jira.fetch(f) != 0)
+        print_error("fetch failed: %s\n", f->error);
+    assert_string_equal(f->error, "");
+    cw_fetch_cleanup(f);
+    return dir;
+}
+
+/* Parse every *.json of a folder matching pattern, in name order. */
+static void parse_glob(const cw_source *src, const char *pattern, cw_capture *cap)
+{
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        assert_int_equal(cw_source_jira.parse(src, g.gl_pathv[i], &cap->sink), 0);
+    globfree(&g);
+}
+
+static void parse_landed(const cw_source *src, const char *dir, cw_capture *cap)
+{
+    char *pattern = cw_asprintf("%s/*.json", dir);
+    cw_capture_init(cap);
+    parse_glob(src, pattern, cap);
+    free(pattern);
+}
+
+/* The originals, restricted to the projects fetched (key_prefix_filter). */
+static void parse_originals(const char *data_dir, const char *projects, cw_capture *cap)
+{
+    cw_kv keys[] = { { (char *)"key_prefix_filter", (char *)projects, 2 } };
+    cw_source src = { .name = (char *)"jira", .type = (char *)"jira", .line = 1,
+                      .config_path = "test.ini", .config_dir = ".", .keys = keys, .n_keys = 1 };
+    char *pattern = cw_asprintf("%s/exports/jira/*.json", data_dir);
+    cw_capture_init(cap);
+    parse_glob(&src, pattern, cap);
+    free(pattern);
+}
+
+static long count_files(const char *dir, const char *pattern)
+{
+    char *full = cw_asprintf("%s/%s", dir, pattern);
+    glob_t g;
+    long n = glob(full, 0, NULL, &g) == 0 ? (long)g.gl_pathc : 0;
+    globfree(&g);
+    free(full);
+    return n;
+}
+
+/* ------------------------------------------------------------- comparisons */
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void assert_same_item(const cw_work_item *a, const cw_work_item *b)
+{
+    assert_string_equal(a->key, b->key);
+    assert_true(same_str(a->external_id, b->external_id));
+    assert_true(same_str(a->project, b->project));
+    assert_true(same_str(a->summary, b->summary));
+    assert_true(same_str(a->type, b->type));
+    assert_true(same_str(a->status, b->status));
+    assert_true(same_str(a->status_category, b->status_category));
+    assert_true(same_str(a->labels, b->labels));
+    assert_true(same_str(a->fix_versions, b->fix_versions));
+    assert_true(same_str(a->assignee, b->assignee));
+    assert_int_equal(a->created_at, b->created_at);
+    assert_int_equal(a->updated_at, b->updated_at);
+    assert_int_equal(a->resolved_at, b->resolved_at);
+    assert_int_equal(a->has_changelog, b->has_changelog);
+    assert_int_equal(a->changelog_truncated, b->changelog_truncated);
+}
+
+static int same_transition(const cw_transition *a, const cw_transition *b)
+{
+    return same_str(a->item_key, b->item_key) && same_str(a->history_id, b->history_id) &&
+           a->at == b->at && same_str(a->from_status, b->from_status) &&
+           same_str(a->to_status, b->to_status);
+}
+
+static int has_transition(const cw_capture *cap, const cw_transition *t)
+{
+    for (size_t i = 0; i < cap->n_transitions; i++)
+        if (same_transition(&cap->transitions[i], t))
+            return 1;
+    return 0;
+}
+
+/* Distinct transitions (the warehouse keeps one row per distinct change). */
+static size_t distinct_transitions(const cw_capture *cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cap->n_transitions; i++) {
+        size_t j = 0;
+        while (j < i && !same_transition(&cap->transitions[j], &cap->transitions[i]))
+            j++;
+        n += j == i;
+    }
+    return n;
+}
+
+/* The live parse gives the same items and the same distinct transitions. */
+static void assert_same_parse(const cw_capture *live, const cw_capture *orig)
+{
+    assert_int_equal(live->n_rejects, 0);
+    assert_int_equal(orig->n_rejects, 0);
+    assert_int_equal(live->n_items, orig->n_items);
+    for (size_t i = 0; i < orig->n_items; i++) {
+        const cw_work_item *w = cw_capture_item(live, orig->items[i].key);
+        assert_non_null(w);
+        assert_same_item(w, &orig->items[i]);
+    }
+    assert_int_equal(distinct_transitions(live), distinct_transitions(orig));
+    for (size_t i = 0; i < orig->n_transitions; i++)
+        assert_true(has_transition(live, &orig->transitions[i]));
+}
+
+/* The secret never lands: grep every landed byte for it. */
+static void assert_no_token(const char *dir)
+{
+    char *cmd = cw_asprintf("grep -rqF '%s' '%s'", TOKEN, dir);
+    assert_int_not_equal(system(cmd), 0);
+    free(cmd);
+}
+
+/* ------------------------------------------------------------------- tests */
+
+static void full_fetch(const char *api, const char *search_path, const char *changelog_prefix)
+{
+    const char *data = replay_data();
+    replay r;
+    live_source ls;
+    cw_fetch f;
+    cw_capture live, orig;
+    json_t *log;
+    char *dir;
+    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
+    source_init(&ls, &r);
+    add_key(&ls, "api", api);
+    add_key(&ls, "projects", "PAY, OPS");
+    add_key(&ls, "page_size", "2");
+    dir = fetch_into(&ls, CW_NO_TIME, &f);
+
+    log = replay_json(&r, "/__log");
+    assert_int_equal(json_array_size(log), 11);
+    assert_int_equal(count_requests(log, search_path), 3);
+    assert_int_equal(count_requests(log, changelog_prefix), 5);
+    assert_int_equal(count_requests(log, "/rest/api/2/field"), 1);
+    assert_int_equal(count_requests(log, "/rest/api/2/project/"), 2);
+    assert_string_equal(logged_param(log, 0, "jql"), "project in (\"PAY\", \"OPS\") ORDER BY updated ASC");
+    assert_string_equal(logged_param(log, 0, "expand"), "changelog");
+    assert_int_equal(f.pages, 11);
+    assert_int_equal(f.files_written, 11);
+    /* Search page 1 (PAY-1, OPS-1) lands first, then PAY-1's changelog;
+     * the metadata comes last, and the parser passes over it. */
+    assert_int_equal(count_files(dir, "00001-issues.json"), 1);
+    assert_int_equal(count_files(dir, "0000[234]-changelog-PAY-1.json"), 3);
+    assert_int_equal(count_files(dir, "0000[78]-changelog-OPS-2.json"), 2);
+    assert_int_equal(count_files(dir, "00009-fields.json"), 1);
+    assert_int_equal(count_files(dir, "0001[01]-versions-*.json"), 2);
+    assert_no_token(dir);
+
+    parse_landed(&ls.src, dir, &live);
+    parse_originals(data, "PAY,OPS", &orig);
+    assert_int_equal(orig.n_items, 5);
+    assert_int_equal(distinct_transitions(&orig), 5 + 1 + 0 + 2 + 4);
+    assert_same_parse(&live, &orig);
+    /* The search cut PAY-1's changelog, but the whole of it landed beside. */
+    assert_int_equal(cw_capture_item(&live, "PAY-1")->changelog_truncated, 0);
+
+    cw_capture_free(&live);
+    cw_capture_free(&orig);
+    json_decref(log);
+    remove_tree(dir);
+    free(dir);
+    replay_stop(&r);
+}
+
+static void test_full_fetch_cloud(void **state)
+{
+    (void)state;
+    full_fetch("cloud", "/rest/api/3/search/jql", "/rest/api/3/issue/");
+}
+
+static void test_full_fetch_datacenter(void **state)
+{
+    (void)state;
+    full_fetch("datacenter", "/rest/api/2/search", "/rest/api/2/issue/");
+}
+
+/* Since 2026-01-20 07:30:45Z: JQL has minutes, so the query floors to 07:30
+ * and PAY-2 (updated 07:30:00Z) still comes: PAY-2, PAY-3, OPS-2 are two
+ * search pages, OPS-2's cut changelog two more requests, and the metadata
+ * (/field, versions of PAY and OPS) three: 7 against a full run's 11. */
+static void test_incremental_fetch(void **state)
+{
+    const char *data = replay_data();
+    replay r;
+    live_source ls;
+    cw_fetch f;
+    cw_capture live;
+    json_t *log;
+    char *dir;
+    (void)state;
+    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
+    source_init(&ls, &r);
+    add_key(&ls, "api", "cloud");
+    add_key(&ls, "projects", "PAY,OPS");
+    add_key(&ls, "page_size", "2");
+    dir = fetch_into(&ls, cw_t("2026-01-20T07:30:45Z"), &f);
+
+    log = replay_json(&r, "/__log");
+    assert_int_equal(json_array_size(log), 7);
+    assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 2);
+    assert_int_equal(count_requests(log, "/rest/api/3/issue/OPS-2/changelog"), 2);
+    assert_string_equal(logged_param(log, 0, "jql"),
+                        "(project in (\"PAY\", \"OPS\")) AND updated >= \"2026-01-20 07:30\" "
+                        "ORDER BY updated ASC");
+
+    parse_landed(&ls.src, dir, &live);
+    assert_int_equal(live.n_rejects, 0);
+    assert_int_equal(live.n_items, 3);
+    assert_non_null(cw_capture_item(&live, "PAY-2"));
+    assert_non_null(cw_capture_item(&live, "PAY-3"));
+    assert_non_null(cw_capture_item(&live, "OPS-2"));
+    assert_int_equal(distinct_transitions(&live), 1 + 0 + 4);
+
+    cw_capture_free(&live);
+    json_decref(log);
+    remove_tree(dir);
+    free(dir);
+    replay_stop(&r);
+}
+
+/* A `jql` key keeps its own ORDER BY; the delta clause goes before it. */
+static void test_jql_key(void **state)
+{
+    const char *data = replay_data();
+    replay r;
+    live_source ls;
+    cw_fetch f;
+    cw_capture live;
+    json_t *log;
+    char *dir;
+    (void)state;
+    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0", NULL });
+    source_init(&ls, &r);
+    add_key(&ls, "jql", "project = OPS order by created DESC");
+    dir = fetch_into(&ls, cw_t("2026-01-14T00:00:00Z"), &f);
+    log = replay_json(&r, "/__log");
+    /* 127.0.0.1 is not atlassian.net: Data Center's classic search; then
+     * /field and the versions of the one project seen, OPS. */
+    assert_int_equal(json_array_size(log), 3);
+    assert_int_equal(count_requests(log, "/rest/api/2/search"), 1);
+    assert_int_equal(count_requests(log, "/rest/api/2/project/OPS/versions"), 1);
+    assert_string_equal(logged_param(log, 0, "jql"),
+                        "(project = OPS) AND updated >= \"2026-01-14 00:00\" order by created DESC");
+    parse_landed(&ls.src, dir, &live);
+    assert_int_equal(live.n_items, 2);          /* OPS-1 (updated 01-15) and OPS-2 */
+    assert_non_null(cw_capture_item(&live, "OPS-1"));
+    assert_non_null(cw_capture_item(&live, "OPS-2"));
+    cw_capture_free(&live);
+    json_decref(log);
+    remove_tree(dir);
+    free(dir);
+    replay_stop(&r);
+}
+
+/* Without isLast, only the missing nextPageToken of the last page ends the
+ * walk: 5 issues at 2 a page are still exactly 3 search requests (then 3
+ * metadata requests). */
+static void test_missing_token_ends_paging(void **state)
+{
+    const char *data = replay_data();
+    replay r;
+    live_source ls;
+    cw_fetch f;
+    json_t *log;
+    char *dir;
+    (void)state;
+    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0",
+                                                  "CW_REPLAY_JIRA_NO_ISLAST=1", NULL });
+    source_init(&ls, &r);
+    add_key(&ls, "api", "v3");
+    add_key(&ls, "projects", "PAY,OPS");
+    add_key(&ls, "page_size", "2");
+    dir = fetch_into(&ls, CW_NO_TIME, &f);
+    log = replay_json(&r, "/__log");
+    assert_int_equal(json_array_size(log), 6);
+    assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 3);
+    assert_null(logged_param(log, 0, "nextPageToken"));
+    assert_non_null(logged_param(log, 1, "nextPageToken"));
+    assert_non_null(logged_param(log, 2, "nextPageToken"));
+    assert_int_equal(count_files(dir, "*-changelog-*.json"), 0);
+    json_decref(log);
+    remove_tree(dir);
+    free(dir);
+    replay_stop(&r);
+}
+
+/* Faults on the search and on the changelog pages: each is retried, the
+ * landed pages are the good ones, and they parse to the originals.  The
+ * search's 2nd request is cut, its retry (3rd) gets a 429; the changelog's
+ * 1st request is reset mid-body and its 4th gets a 503: 11 + 4 requests. */
+static void test_faults_retried(void **state)
+{
+    const char *data = replay_data();
+    const char *faults = cw_temp_file(
+        "[{\"path\": \"search/jql\", \"nth\": 2, \"kind\": \"truncate\"},"
+        " {\"path\": \"search/jql\", \"nth\": 3, \"kind\": \"429\", \"retry_after\": 0},"
+        " {\"path\": \"/changelog\", \"nth\": 1, \"kind\": \"reset\"},"
+        " {\"path\": \"/changelog\", \"nth\": 4, \"kind\": \"503\"}]", ".json");
+    char faults_path[256];
+    replay r;
+    live_source ls;
+    cw_fetch f;
+    cw_capture live, orig;
+    json_t *log;
+    char *dir;
+    (void)state;
+    snprintf(faults_path, sizeof(faults_path), "%s", faults);
+    replay_start_faults(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL },
+                        faults_path);
+    source_init(&ls, &r);
+    add_key(&ls, "api", "cloud");
+    add_key(&ls, "projects", "PAY,OPS");
+    add_key(&ls, "page_size", "2");
+    add_key(&ls, "backoff_max", "0.05");
+    add_key(&ls, "max_tries", "4");
+    dir = fetch_into(&ls, CW_NO_TIME, &f);
+
+    log = replay_json(&r, "/__log");
+    assert_int_equal(json_array_size(log), 15);
+    assert_int_equal(f.stats.requests, 15);
+    assert_int_equal(f.stats.retries, 4);
+    assert_int_equal(f.files_written, 11);
+    parse_landed(&ls.src, dir, &live);
+    parse_originals(data, "PAY,OPS", &orig);
+    assert_same_parse(&live, &orig);
+
+    cw_capture_free(&live);
+    cw_capture_free(&orig);
+    json_decref(log);
+    remove_tree(dir);
+    unlink(faults_path);
+    free(dir);
+    replay_stop(&r);
+}
+
+/* The demo's pages, served live, parse to what the demo's files parse to. */
+static void test_demo_roundtrip(void **state)
+{
+    char *demo = make_temp_dir(), *dir, *projects;
+    char *argv[] = { (char *)"demo", (char *)"--scale", (char *)"0.05", (char *)"--weeks",
+                     (char *)"2", (char *)"--quiet", (char *)"--force", demo, NULL };
+    replay r;
+    live_source ls;
+    cw_fetch f;
+    cw_capture live, orig;
+    cw_buf list = { 0 };
+    json_t *log;
+    (void)state;
+    assert_int_equal(cmd_demo(8, argv), 0);
+    parse_originals(demo, NULL, &orig);
+    assert_true(orig.n_items > 20);
+    for (size_t i = 0; i < orig.n_items; i++) {
+        size_t j = 0;
+        while (j < i && strcmp(orig.items[j].project, orig.items[i].project) != 0)
+            j++;
+        if (j == i)
+            cw_buf_printf(&list, "%s%s", list.len ? "," : "", orig.items[i].project);
+    }
+    projects = list.data;
+
+    replay_start(&r, demo, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
+    source_init(&ls, &r);
+    add_key(&ls, "api", "cloud");
+    add_key(&ls, "projects", projects);
+    dir = fetch_into(&ls, CW_NO_TIME, &f);
+    log = replay_json(&r, "/__log");
+    assert_true(count_requests(log, "/rest/api/3/issue/") > 0);   /* some changelogs were cut */
+    parse_landed(&ls.src, dir, &live);
+    assert_same_parse(&live, &orig);
+
+    cw_capture_free(&live);
+    cw_capture_free(&orig);
+    json_decref(log);
+    remove_tree(dir);
+    remove_tree(demo);
+    free(dir);
+    free(demo);
+    free(projects);
+    replay_stop(&r);
+}
+
+/* ----------------------------------------------------------- configuration */
+
+static int validate_with(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    live_source ls;
+    source_init(&ls, NULL);
+    add_key(&ls, "base_url", "https://acme.atlassian.net");
+    if (k1)
+        add_key(&ls, k1, v1);
+    if (k2)
+        add_key(&ls, k2, v2);
+    return cw_source_jira.validate(&ls.src);
+}
+
+static void test_validate_live_keys(void **state)
+{
+    (void)state;
+    assert_int_equal(validate_with("projects", "PAY,OPS", NULL, NULL), 0);
+    assert_int_equal(validate_with("jql", "filter = 10042", "api", "datacenter"), 0);
+    assert_int_equal(validate_with(NULL, NULL, NULL, NULL), -1);          /* nothing to search */
+    assert_int_equal(validate_with("projects", "PAY", "jql", "project = PAY"), -1);
+    assert_int_equal(validate_with("projects", "PAY\" OR 1=1", NULL, NULL), -1);
+    assert_int_equal(validate_with("projects", "PAY", "api", "v9"), -1);
+}
+
+/* A live Jira section passes the whole config validation. */
+static void test_config_accepts_live_source(void **state)
+{
+    const char *ini = cw_temp_file(
+        "[source jira]\n"
+        "type = jira\n"
+        "base_url = https://acme.atlassian.net\n"
+        "user = bot@acme.example\n"
+        "token_env = JIRA_TOKEN\n"
+        "projects = PAY, OPS\n"
+        "api = cloud\n"
+        "page_size = 50\n"
+        "fields = *navigable\n", ".ini");
+    cw_config *cfg = NULL;
+    (void)state;
+    assert_int_equal(cw_config_load(ini, &cfg), 0);
+    unlink(ini);
+    assert_int_equal(cfg->n_sources, 1);
+    assert_string_equal(cw_source_get(&cfg->sources[0], "projects"), "PAY, OPS");
+    cw_config_free(cfg);
+    assert_int_equal(cw_source_jira.auth_kind, CW_AUTH_BASIC);
+}
+
+/* The parser takes a changelog page's owner from the landed name when the
+ * page has no `self`: 00042-changelog-PAY-12.json is PAY-12's. */
+static void test_landed_changelog_name(void **state)
+{
+    char *dir = make_temp_dir();
+    char *path = cw_asprintf("%s/00042-changelog-PAY-12.json", dir);
+    cw_source src = { .name = (char *)"jira", .type = (char *)"jira", .config_path = "t.ini" };
+    cw_capture cap;
+    FILE *fp = fopen(path, "w");
+    (void)state;
+    assert_non_null(fp);
+    fputs("{\"startAt\":0,\"maxResults\":100,\"total\":1,\"isLast\":true,\"values\":["
+          "{\"id\":\"77\",\"created\":\"2026-03-01T10:00:00.000+0000\",\"items\":["
+          "{\"field\":\"status\",\"fromString\":\"Backlog\",\"toString\":\"Done\"}]}]}", fp);
+    fclose(fp);
+    cw_capture_init(&cap);
+    assert_int_equal(cw_source_jira.parse(&src, path, &cap.sink), 0);
+    assert_int_equal(cap.n_transitions, 1);
+    assert_string_equal(cap.transitions[0].item_key, "PAY-12");
+    assert_string_equal(cap.transitions[0].to_status, "Done");
+    assert_int_equal(cap.transitions[0].at, cw_t("2026-03-01T10:00:00Z"));
+    cw_capture_free(&cap);
+    remove_tree(dir);
+    free(path);
+    free(dir);
+}
+
+/* /field and /project/{key}/versions pages give no records and no rejects;
+ * an issue array beside them still loads. */
+static void test_metadata_ignored(void **state)
+{
+    cw_source src = { .name = (char *)"jira", .type = (char *)"jira", .config_path = "t.ini" };
+    const char *pages[] = {
+        "[{\"id\":\"customfield_10016\",\"key\":\"customfield_10016\",\"name\":\"Story points\","
+        "\"custom\":true,\"navigable\":true,\"schema\":{\"type\":\"number\"}},"
+        "{\"id\":\"summary\",\"name\":\"Summary\",\"custom\":false}]",
+        "[{\"id\":\"48000\",\"name\":\"collections 2026-07-30\",\"archived\":false,"
+        "\"released\":true,\"releaseDate\":\"2026-07-30\",\"projectId\":10031}]",
+        "[]",
+    };
+    cw_capture cap;
+    (void)state;
+    cw_capture_init(&cap);
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        const char *path = cw_temp_file(pages[i], ".json");
+        assert_int_equal(cw_source_jira.parse(&src, path, &cap.sink), 0);
+        unlink(path);
+    }
+    assert_int_equal(cap.n_items + cap.n_transitions + cap.n_rejects, 0);
+    cw_capture_free(&cap);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_fetch_cloud),
+        cmocka_unit_test(test_full_fetch_datacenter),
+        cmocka_unit_test(test_incremental_fetch),
+        cmocka_unit_test(test_jql_key),
+        cmocka_unit_test(test_missing_token_ends_paging),
+        cmocka_unit_test(test_faults_retried),
+        cmocka_unit_test(test_demo_roundtrip),
+        cmocka_unit_test(test_validate_live_keys),
+        cmocka_unit_test(test_config_accepts_live_source),
+        cmocka_unit_test(test_landed_changelog_name),
+        cmocka_unit_test(test_metadata_ignored),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
