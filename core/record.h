@@ -86,7 +86,9 @@ typedef struct cw_build {
     long number;                  /* build / run number */
     const char *result;           /* lower case: success|failure|unstable|aborted|not_built */
     int64_t started_at;
-    int64_t finished_at;          /* floor((timestamp + duration) / 1000) for Jenkins */
+    int64_t finished_at;          /* floor((timestamp + duration) / 1000) for Jenkins;
+                                     CW_NO_TIME only for a deployment whose finish comes
+                                     from cw_deployment_status records (GitHub) */
     const char *revision;         /* deployed commit sha, or NULL */
     const char *url;              /* link back to the build, or NULL */
     int is_deployment;            /* job matched deployment_job */
@@ -110,6 +112,39 @@ typedef struct cw_incident {
     long version;                 /* sys_mod_count or similar, -1 if absent */
 } cw_incident;
 
+/* A pull request (GitHub) or merge request (GitLab).  Correlation reads its
+ * title and branch for ticket keys; merged_at says whether it was merged. */
+typedef struct cw_pull_request {
+    cw_origin origin;
+    const char *repository;       /* the source's `repository` key, required */
+    long number;                  /* PR number / MR iid, required */
+    const char *title;
+    const char *body;             /* GitHub body / GitLab description */
+    const char *source_branch;    /* head.ref / source_branch */
+    const char *target_branch;    /* base.ref / target_branch */
+    const char *state;            /* open|closed|merged (GitLab: opened|closed|locked|merged) */
+    const char *author;           /* login / username, or NULL */
+    int64_t created_at;           /* required */
+    int64_t updated_at;           /* CW_NO_TIME if absent */
+    int64_t closed_at;            /* CW_NO_TIME if absent */
+    int64_t merged_at;            /* CW_NO_TIME unless merged */
+    const char *merge_commit_sha; /* may be set on unmerged GitHub PRs (test merge) */
+    const char *squash_commit_sha;/* GitLab squash merges, else NULL */
+} cw_pull_request;
+
+/* One status of a deployment whose finish time comes from its statuses
+ * (GitHub deployments).  It names its deployment by the same (job, number)
+ * as the cw_build of that deployment; the warehouse joins them, so pages of
+ * deployments and of statuses may arrive in any order. */
+typedef struct cw_deployment_status {
+    cw_origin origin;
+    const char *job;              /* the deployment build's job, required */
+    long number;                  /* the deployment build's number (deployment id), required */
+    long status_id;               /* the status's own id, required */
+    const char *state;            /* lower case: success|failure|error|inactive|in_progress|queued|pending */
+    int64_t created_at;           /* required */
+} cw_deployment_status;
+
 /* A record that could not be used, with the reason. */
 typedef struct cw_reject {
     cw_origin origin;
@@ -126,6 +161,10 @@ typedef struct cw_sink {
     int (*build)(void *ctx, const cw_build *rec);
     int (*incident)(void *ctx, const cw_incident *rec);
     int (*reject)(void *ctx, const cw_reject *rec);
+    /* Added with the GitHub/GitLab connectors; a sink that leaves them NULL
+     * does not take these records (parsers then skip them). */
+    int (*pull_request)(void *ctx, const cw_pull_request *rec);
+    int (*deployment_status)(void *ctx, const cw_deployment_status *rec);
 } cw_sink;
 
 /* Convenience: fill and emit a reject in one call.  Returns the sink's result. */

@@ -12,6 +12,8 @@ extern const cw_source_type cw_source_git;
 extern const cw_source_type cw_source_jenkins;
 extern const cw_source_type cw_source_pagerduty;
 extern const cw_source_type cw_source_servicenow;
+extern const cw_source_type cw_source_github;
+extern const cw_source_type cw_source_gitlab;
 
 const cw_source_type *const cw_source_types[] = {
     &cw_source_jira,
@@ -20,6 +22,8 @@ const cw_source_type *const cw_source_types[] = {
     &cw_source_jenkins,
     &cw_source_pagerduty,
     &cw_source_servicenow,
+    &cw_source_github,
+    &cw_source_gitlab,
     NULL,
 };
 

@@ -30,6 +30,29 @@ UPDATE fact_incident
  WHERE application_id IS NOT (SELECT m.application_id FROM map_service m
                                WHERE m.service = fact_incident.service);
 
+-- Deployments whose finish comes from their statuses (GitHub): the first
+-- `success` status finishes it successfully; without one, the first
+-- `failure` or `error` status finishes it as failed; with neither (only
+-- queued / in_progress / inactive so far) it stays unfinished and out of
+-- fact_deployment.  Statuses and deployments may have been loaded in any
+-- order and in different batches, hence here and not in the parser.
+UPDATE fact_build
+   SET finished_at = r.finished_at, result = r.result
+  FROM (SELECT b.build_id,
+               coalesce(min(CASE WHEN s.state = 'success' THEN s.created_at END),
+                        min(CASE WHEN s.state IN ('failure', 'error') THEN s.created_at END))
+                 AS finished_at,
+               CASE WHEN max(s.state = 'success') = 1 THEN 'success'
+                    WHEN max(s.state IN ('failure', 'error')) = 1 THEN 'failure' END AS result
+          FROM fact_build b
+          JOIN fact_deployment_status s
+            ON s.source_id = b.source_id AND s.job = b.job AND s.number = b.number
+         WHERE b.is_deployment = 1
+         GROUP BY b.build_id) AS r
+ WHERE r.build_id = fact_build.build_id
+   AND r.finished_at IS NOT NULL
+   AND (fact_build.finished_at IS NOT r.finished_at OR fact_build.result IS NOT r.result);
+
 -- Builds by job regex: the first pattern (by configured position) matching
 -- the full job name; failing that, the first one matching the last path
 -- component of a folder job ("team/deploy-x" -> "deploy-x").  A full-name
@@ -52,6 +75,28 @@ UPDATE fact_build
           FROM fact_build b) AS r
  WHERE r.build_id = fact_build.build_id
    AND fact_build.application_id IS NOT r.application_id;
+
+-- Those status-finished deployments enter fact_deployment once finished
+-- (the sink adds the other deployments as they load).
+INSERT INTO fact_deployment (build_id, application_id, environment_id, is_production,
+                             result, started_at, finished_at, revision, run_number)
+SELECT b.build_id, b.application_id, b.environment_id, coalesce(e.is_production, 0),
+       b.result, b.started_at, b.finished_at, b.revision, b.number
+  FROM fact_build b
+  LEFT JOIN dim_environment e ON e.environment_id = b.environment_id
+ WHERE b.is_deployment = 1 AND b.finished_at IS NOT NULL
+   AND EXISTS (SELECT 1 FROM fact_deployment_status s
+                WHERE s.source_id = b.source_id AND s.job = b.job AND s.number = b.number)
+    ON CONFLICT (build_id) DO UPDATE SET is_production = excluded.is_production,
+       result = excluded.result, started_at = excluded.started_at,
+       finished_at = excluded.finished_at, revision = excluded.revision,
+       run_number = excluded.run_number
+ WHERE fact_deployment.is_production IS NOT excluded.is_production
+    OR fact_deployment.result IS NOT excluded.result
+    OR fact_deployment.started_at IS NOT excluded.started_at
+    OR fact_deployment.finished_at IS NOT excluded.finished_at
+    OR fact_deployment.revision IS NOT excluded.revision
+    OR fact_deployment.run_number IS NOT excluded.run_number;
 
 -- Deployments follow their build.
 UPDATE fact_deployment

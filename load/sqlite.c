@@ -53,6 +53,7 @@ enum stmt_id {
     S_BUILD_UPSERT, S_DEPLOY_UPSERT, S_DEPLOY_OF_BUILD,
     S_DEPLOY_UNLINK_BRIDGE, S_DEPLOY_UNLINK_DERIVED, S_DEPLOY_UNLINK_INCIDENT, S_DEPLOY_DELETE,
     S_INCIDENT_UPSERT,
+    S_PULL_REQUEST_UPSERT, S_DEPLOY_STATUS_UPSERT,
     S_REJECT_INSERT,
     S_TEAM_UPSERT, S_APP_UPSERT, S_APP_UNCONFIGURE,
     S_MAP_PROJECT_UPSERT, S_MAP_PROJECT_PRUNE,
@@ -159,13 +160,17 @@ static const char *const stmt_sql[S_COUNT] = {
         "INSERT INTO fact_build (source_id, job, number, result, started_at, finished_at,"
         " revision, url, is_deployment, environment_id)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-        " ON CONFLICT (source_id, job, number) DO UPDATE SET result = excluded.result,"
-        " started_at = excluded.started_at, finished_at = excluded.finished_at,"
+                /* a deployment re-read without its finish (GitHub: the finish and
+         * result come from its statuses, set by resolve.sql) keeps them */
+        " ON CONFLICT (source_id, job, number) DO UPDATE"
+        " SET result = coalesce(excluded.result, fact_build.result),"
+        " started_at = excluded.started_at,"
+        " finished_at = coalesce(excluded.finished_at, fact_build.finished_at),"
         " revision = excluded.revision, url = excluded.url,"
         " is_deployment = excluded.is_deployment, environment_id = excluded.environment_id"
-        " WHERE fact_build.result IS NOT excluded.result"
+        " WHERE fact_build.result IS NOT coalesce(excluded.result, fact_build.result)"
         "    OR fact_build.started_at IS NOT excluded.started_at"
-        "    OR fact_build.finished_at IS NOT excluded.finished_at"
+        "    OR fact_build.finished_at IS NOT coalesce(excluded.finished_at, fact_build.finished_at)"
         "    OR fact_build.revision IS NOT excluded.revision"
         "    OR fact_build.url IS NOT excluded.url"
         "    OR fact_build.is_deployment IS NOT excluded.is_deployment"
@@ -219,6 +224,41 @@ static const char *const stmt_sql[S_COUNT] = {
         "     OR fact_incident.resolved_at IS NOT excluded.resolved_at"
         "     OR fact_incident.updated_at IS NOT excluded.updated_at"
         "     OR fact_incident.version IS NOT excluded.version)",
+    [S_PULL_REQUEST_UPSERT] =
+        "INSERT INTO fact_pull_request (source_id, repository, number, title, body, source_branch,"
+        " target_branch, state, author, created_at, updated_at, closed_at, merged_at,"
+        " merge_commit_sha, squash_commit_sha)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        " ON CONFLICT (repository, number) DO UPDATE SET source_id = excluded.source_id,"
+        " title = excluded.title, body = excluded.body, source_branch = excluded.source_branch,"
+        " target_branch = excluded.target_branch, state = excluded.state,"
+        " author = excluded.author, created_at = excluded.created_at,"
+        " updated_at = excluded.updated_at, closed_at = excluded.closed_at,"
+        " merged_at = excluded.merged_at, merge_commit_sha = excluded.merge_commit_sha,"
+        " squash_commit_sha = excluded.squash_commit_sha"
+        /* an older page must not regress newer data */
+        " WHERE (fact_pull_request.updated_at IS NULL"
+        "        OR excluded.updated_at >= fact_pull_request.updated_at)"
+        "   AND (fact_pull_request.source_id IS NOT excluded.source_id"
+        "     OR fact_pull_request.title IS NOT excluded.title"
+        "     OR fact_pull_request.body IS NOT excluded.body"
+        "     OR fact_pull_request.source_branch IS NOT excluded.source_branch"
+        "     OR fact_pull_request.target_branch IS NOT excluded.target_branch"
+        "     OR fact_pull_request.state IS NOT excluded.state"
+        "     OR fact_pull_request.author IS NOT excluded.author"
+        "     OR fact_pull_request.created_at IS NOT excluded.created_at"
+        "     OR fact_pull_request.updated_at IS NOT excluded.updated_at"
+        "     OR fact_pull_request.closed_at IS NOT excluded.closed_at"
+        "     OR fact_pull_request.merged_at IS NOT excluded.merged_at"
+        "     OR fact_pull_request.merge_commit_sha IS NOT excluded.merge_commit_sha"
+        "     OR fact_pull_request.squash_commit_sha IS NOT excluded.squash_commit_sha)",
+    [S_DEPLOY_STATUS_UPSERT] =
+        "INSERT INTO fact_deployment_status (source_id, job, number, status_id, state, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        " ON CONFLICT (source_id, job, number, status_id) DO UPDATE SET state = excluded.state,"
+        " created_at = excluded.created_at"
+        " WHERE fact_deployment_status.state IS NOT excluded.state"
+        "    OR fact_deployment_status.created_at IS NOT excluded.created_at",
     [S_REJECT_INSERT] =
         "INSERT INTO reject (batch_id, source, file, record, field, reason, raw)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -668,6 +708,8 @@ static int sink_commit(void *ctx, const cw_commit *rec);
 static int sink_build(void *ctx, const cw_build *rec);
 static int sink_incident(void *ctx, const cw_incident *rec);
 static int sink_reject(void *ctx, const cw_reject *rec);
+static int sink_pull_request(void *ctx, const cw_pull_request *rec);
+static int sink_deployment_status(void *ctx, const cw_deployment_status *rec);
 
 int cw_wh_open(const char *path, cw_warehouse **out)
 {
@@ -680,7 +722,8 @@ int cw_wh_open(const char *path, cw_warehouse **out)
     cache_init(&wh->items_external, 8192);
     cache_init(&wh->environments, 64);
     wh->sink = (cw_sink){ wh, sink_work_item, sink_transition, sink_commit,
-                          sink_build, sink_incident, sink_reject };
+                          sink_build, sink_incident, sink_reject,
+                          sink_pull_request, sink_deployment_status };
     if (open_connection(wh) != 0 || register_regexp(wh) != 0 || ensure_schema(wh) != 0 ||
         prepare_all(wh) != 0) {
         cw_wh_close(wh);
@@ -1241,7 +1284,9 @@ static int sink_build(void *ctx, const cw_build *r)
         return -1;
     if (cw_str_empty(r->job))
         return reject_record(wh, &r->origin, "job", "build without a job name");
-    if (r->finished_at == CW_NO_TIME)
+    /* Only a deployment may come without its finish: its statuses bring it
+     * (fact_deployment_status, resolve.sql). */
+    if (r->finished_at == CW_NO_TIME && !r->is_deployment)
         return reject_record(wh, &r->origin, "finished_at", "missing finish time of %s #%ld",
                              r->job, r->number);
     if (source_id(wh, r->origin.source, &src) != 0)
@@ -1258,8 +1303,12 @@ static int sink_build(void *ctx, const cw_build *r)
     bind_int(wh, s, 9, r->is_deployment ? 1 : 0);
     bind_id(wh, s, 10, env);
     rc = run(wh, s, NULL);
-    if (!is_error(rc))
-        rc = r->is_deployment ? upsert_deployment(wh, src, env, r) : drop_deployment(wh, src, r);
+    /* A deployment without its finish gets its fact_deployment row from
+     * resolve.sql once a status gives the finish. */
+    if (!is_error(rc) && r->is_deployment && r->finished_at != CW_NO_TIME)
+        rc = upsert_deployment(wh, src, env, r);
+    else if (!is_error(rc) && !r->is_deployment)
+        rc = drop_deployment(wh, src, r);
     return record_ends(wh, rc, &r->origin, "build");
 }
 
@@ -1291,6 +1340,65 @@ static int sink_incident(void *ctx, const cw_incident *r)
     bind_time(wh, s, 11, r->updated_at);
     bind_nonneg(wh, s, 12, r->version);
     return record_ends(wh, run(wh, s, NULL), &r->origin, "incident");
+}
+
+static int sink_pull_request(void *ctx, const cw_pull_request *r)
+{
+    cw_warehouse *wh = ctx;
+    enum stmt_id s = S_PULL_REQUEST_UPSERT;
+    int64_t src;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->repository))
+        return reject_record(wh, &r->origin, "repository", "pull request without a repository");
+    if (r->created_at == CW_NO_TIME)
+        return reject_record(wh, &r->origin, "created_at",
+                             "missing creation time of pull request %s#%ld", r->repository, r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    bind_int(wh, s, 1, src);
+    bind_text(wh, s, 2, r->repository);
+    bind_int(wh, s, 3, r->number);
+    bind_text(wh, s, 4, r->title);
+    bind_text(wh, s, 5, r->body);
+    bind_text(wh, s, 6, r->source_branch);
+    bind_text(wh, s, 7, r->target_branch);
+    bind_text(wh, s, 8, r->state);
+    bind_text(wh, s, 9, r->author);
+    bind_time(wh, s, 10, r->created_at);
+    bind_time(wh, s, 11, r->updated_at);
+    bind_time(wh, s, 12, r->closed_at);
+    bind_time(wh, s, 13, r->merged_at);
+    bind_text(wh, s, 14, r->merge_commit_sha);
+    bind_text(wh, s, 15, r->squash_commit_sha);
+    return record_ends(wh, run(wh, s, NULL), &r->origin, "pull request");
+}
+
+static int sink_deployment_status(void *ctx, const cw_deployment_status *r)
+{
+    cw_warehouse *wh = ctx;
+    enum stmt_id s = S_DEPLOY_STATUS_UPSERT;
+    int64_t src;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->job))
+        return reject_record(wh, &r->origin, "job", "deployment status without a deployment");
+    if (cw_str_empty(r->state))
+        return reject_record(wh, &r->origin, "state", "deployment status without a state");
+    if (r->created_at == CW_NO_TIME)
+        return reject_record(wh, &r->origin, "created_at", "missing time of a status of %s #%ld",
+                             r->job, r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    bind_int(wh, s, 1, src);
+    bind_text(wh, s, 2, r->job);
+    bind_int(wh, s, 3, r->number);
+    bind_int(wh, s, 4, r->status_id);
+    bind_text(wh, s, 5, r->state);
+    bind_time(wh, s, 6, r->created_at);
+    return record_ends(wh, run(wh, s, NULL), &r->origin, "deployment status");
 }
 
 /* ------------------------------------------------------------------ configuration */

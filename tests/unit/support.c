@@ -102,6 +102,31 @@ static int cap_reject(void *ctx, const cw_reject *rec)
     return 0;
 }
 
+static int cap_pull(void *ctx, const cw_pull_request *rec)
+{
+    cw_capture *cap = ctx;
+    cw_pull_request *c;
+    GROW(cap->pulls, cap->n_pulls);
+    c = &cap->pulls[cap->n_pulls++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(repository); DUP(title); DUP(body); DUP(source_branch); DUP(target_branch);
+    DUP(state); DUP(author); DUP(merge_commit_sha); DUP(squash_commit_sha);
+    return 0;
+}
+
+static int cap_status(void *ctx, const cw_deployment_status *rec)
+{
+    cw_capture *cap = ctx;
+    cw_deployment_status *c;
+    GROW(cap->statuses, cap->n_statuses);
+    c = &cap->statuses[cap->n_statuses++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(job); DUP(state);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -112,6 +137,8 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.build = cap_build;
     cap->sink.incident = cap_incident;
     cap->sink.reject = cap_reject;
+    cap->sink.pull_request = cap_pull;
+    cap->sink.deployment_status = cap_status;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -149,8 +176,20 @@ void cw_capture_free(cw_capture *cap)
         free_origin(&x->origin);
         FREE(field); FREE(reason); FREE(raw);
     }
+    for (i = 0; i < cap->n_pulls; i++) {
+        cw_pull_request *x = &cap->pulls[i];
+        free_origin(&x->origin);
+        FREE(repository); FREE(title); FREE(body); FREE(source_branch); FREE(target_branch);
+        FREE(state); FREE(author); FREE(merge_commit_sha); FREE(squash_commit_sha);
+    }
+    for (i = 0; i < cap->n_statuses; i++) {
+        cw_deployment_status *x = &cap->statuses[i];
+        free_origin(&x->origin);
+        FREE(job); FREE(state);
+    }
     free(cap->items); free(cap->transitions); free(cap->commits);
     free(cap->builds); free(cap->incidents); free(cap->rejects);
+    free(cap->pulls); free(cap->statuses);
     memset(cap, 0, sizeof(*cap));
 }
 
@@ -184,6 +223,14 @@ const cw_incident *cw_capture_incident(const cw_capture *cap, const char *id)
     for (size_t i = 0; i < cap->n_incidents; i++)
         if (cap->incidents[i].id && strcmp(cap->incidents[i].id, id) == 0)
             return &cap->incidents[i];
+    return NULL;
+}
+
+const cw_pull_request *cw_capture_pull(const cw_capture *cap, long number)
+{
+    for (size_t i = 0; i < cap->n_pulls; i++)
+        if (cap->pulls[i].number == number)
+            return &cap->pulls[i];
     return NULL;
 }
 

@@ -20,6 +20,8 @@ typedef struct cw_capture {
     cw_build *builds;          size_t n_builds;
     cw_incident *incidents;    size_t n_incidents;
     cw_reject *rejects;        size_t n_rejects;
+    cw_pull_request *pulls;    size_t n_pulls;
+    cw_deployment_status *statuses; size_t n_statuses;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);
@@ -30,6 +32,7 @@ const cw_work_item *cw_capture_item(const cw_capture *cap, const char *key);
 const cw_commit *cw_capture_commit(const cw_capture *cap, const char *sha);
 const cw_build *cw_capture_build(const cw_capture *cap, const char *job, long number);
 const cw_incident *cw_capture_incident(const cw_capture *cap, const char *id);
+const cw_pull_request *cw_capture_pull(const cw_capture *cap, long number);
 
 /* Absolute path of a real fixture: $CW_FIXTURES/<rel> (fails the test when
  * CW_FIXTURES is unset or the file is missing).  Returns a static buffer. */

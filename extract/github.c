@@ -1,0 +1,636 @@
+/*
+ * github.c - the GitHub connector (source type "github"): pull requests,
+ * commits, Actions workflow runs, deployments and deployment statuses from
+ * the REST API (formats.md section 3).
+ *
+ * Accepted input, in any mix:
+ *   - a list page: a JSON array of pulls, commits, deployments or statuses;
+ *   - an Actions page {total_count, workflow_runs:[...]};
+ *   - one object (GET /pulls/{n}, /commits/{sha}, /actions/runs/{id}, ...);
+ *   - the DevLake raw-table CSV wrapper, one API item per row.
+ * Each item is recognised by its shape, not by the file name, because a
+ * dropped file may be called anything.
+ *
+ * Records:
+ *   pull request  -> cw_pull_request: merged iff merged_at is not null (the
+ *                    list shape has no `merged`); state is open|closed|merged.
+ *   commit        -> cw_commit of the source's `repository`; the subject is
+ *                    the message's first paragraph (lines joined with spaces,
+ *                    as git's %s), the body what follows the blank line.
+ *   workflow run  -> cw_build, job "<repository>/<workflow name>" (the
+ *                    workflow's `path` when it has no name), number =
+ *                    run_number.  A re-run (run_attempt > 1) keeps the run
+ *                    number and replaces the earlier attempt.  Runs not yet
+ *                    `completed` are skipped until they are.  started =
+ *                    run_started_at (else created_at), finished = updated_at.
+ *                    conclusion: success/neutral -> success; failure,
+ *                    timed_out, startup_failure -> failure; cancelled ->
+ *                    aborted; skipped, stale, action_required -> not_built.
+ *                    A run is a deployment when its workflow name matches
+ *                    `deployment_workflow` (pcre2); the environment is that
+ *                    regex's (?<environment>...) group, else the `environment`
+ *                    key.
+ *   deployment    -> cw_build with is_deployment, job "<repository>/deployments",
+ *                    number = the deployment id, environment = `environment`,
+ *                    revision = sha, started = created_at and NO finish: a
+ *                    deployment's DORA time is its first `success` status.
+ *   status        -> cw_deployment_status naming the same job and number
+ *                    (the id ends its deployment_url); the warehouse sets the
+ *                    deployment's finish and result from them (resolve.sql),
+ *                    so the two kinds of pages may come in any order.
+ * `production` (regex, default ^prod, caseless) marks production
+ * environments, as for Jenkins.
+ *
+ * Live extraction (base_url, default https://api.github.com) fetches
+ * /repos/{repository}/pulls, /commits, /deployments (+ each deployment's
+ * statuses, landed as "statuses-<id>") and /actions/runs, following Link,
+ * per_page = the source's page_size (at most 100).  Incremental: commits by
+ * `since`, runs by `created=>=` (a run created before the watermark and
+ * finished after it is caught by the overlap only), statuses only of the
+ * deployments updated since; pulls and deployments have no such filter and
+ * are listed whole (cheap: 100 per request, upserts make it harmless).
+ */
+#include "source.h"
+#include "devlake.h"
+#include "fetch.h"
+#include "../core/config.h"
+#include "../core/json.h"
+#include "../core/regex.h"
+#include "../core/time.h"
+#include "../core/util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RAW_MAX 600
+#define DEFAULT_PRODUCTION "^prod"
+#define DEFAULT_BASE_URL "https://api.github.com"
+#define DEPLOYMENTS_JOB "deployments"
+
+static const char *const github_keys[] = {
+    "repository", "deployment_workflow", "environment", "production",
+    NULL,   /* plus cw_live_keys, which config.c accepts for every type that can fetch */
+};
+
+typedef struct gh_parse {
+    const cw_source *src;
+    const char *path;
+    cw_sink *sink;
+    const char *repository;
+    cw_regex *deployment_workflow;      /* NULL when not configured */
+    cw_regex *production;
+    const char *env_fixed;
+} gh_parse;
+
+/* ---------------------------------------------------------------- config */
+
+static int compile_key(const cw_source *src, const char *key, const char *pattern,
+                       int caseless, cw_regex **out)
+{
+    char err[256];
+    *out = NULL;
+    if (cw_str_empty(pattern))
+        return 0;
+    *out = cw_regex_compile(pattern, caseless, err, sizeof(err));
+    if (!*out) {
+        fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, key), key, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int compile_all(const cw_source *src, gh_parse *gp)
+{
+    const char *prod = cw_source_get(src, "production");
+    int rc = compile_key(src, "deployment_workflow", cw_source_get(src, "deployment_workflow"), 0,
+                         &gp->deployment_workflow);
+    if (compile_key(src, "production", cw_str_empty(prod) ? DEFAULT_PRODUCTION : prod, 1,
+                    &gp->production) != 0)
+        rc = -1;
+    return rc;
+}
+
+static void free_regexes(gh_parse *gp)
+{
+    cw_regex_free(gp->deployment_workflow);
+    cw_regex_free(gp->production);
+}
+
+static int github_validate(const cw_source *src)
+{
+    gh_parse gp = {0};
+    const char *repo = cw_source_get(src, "repository");
+    int rc = compile_all(src, &gp);
+    free_regexes(&gp);
+    if (cw_str_empty(repo) || !strchr(repo, '/')) {
+        fprintf(stderr, "%s:%d: repository: required, as owner/repo\n", src->config_path,
+                cw_source_line(src, "repository"));
+        rc = -1;
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static int gh_reject(gh_parse *gp, const cw_origin *o, const char *field, json_t *item,
+                     const char *reason)
+{
+    char *raw = item ? cw_json_dump_short(item, RAW_MAX) : NULL;
+    int rc = cw_sink_reject(gp->sink, o, field, raw, "%s", reason);
+    free(raw);
+    return rc ? -1 : 0;
+}
+
+/*
+ * An optional ISO-8601 field: 0 with *out (CW_NO_TIME when absent or null),
+ * or -1 after rejecting the item when the value is not a timestamp.  *rc
+ * carries the reject's result (-1 when the sink failed).
+ */
+static int gh_time(gh_parse *gp, const cw_origin *o, json_t *item, const char *field,
+                   int64_t *out, int *rc)
+{
+    json_t *v = cw_json_path(item, field);
+    char why[160];
+    *out = CW_NO_TIME;
+    if (!v)
+        return 0;
+    if (json_is_string(v) && cw_time_parse_iso8601(json_string_value(v), NULL, out) == 0)
+        return 0;
+    snprintf(why, sizeof(why), "unparseable timestamp '%.80s'",
+             json_is_string(v) ? json_string_value(v) : "(not a string)");
+    *rc = gh_reject(gp, o, field, item, why);
+    return -1;
+}
+
+/* Lower-case copy; caller frees. */
+static char *lower_dup(const char *s)
+{
+    char *c = cw_strdup(s);
+    for (char *p = c; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return c;
+}
+
+/* git's %s and %b: the first paragraph with its lines joined by spaces, and
+ * what follows the blank line.  Both caller-freed; body NULL when none. */
+static void split_message(const char *msg, char **subject, char **body)
+{
+    const char *end = msg ? strstr(msg, "\n\n") : NULL;
+    const char *crlf = msg ? strstr(msg, "\r\n\r\n") : NULL;
+    size_t n;
+    *subject = *body = NULL;
+    if (!msg)
+        return;
+    if (crlf && (!end || crlf < end))
+        end = crlf;
+    n = end ? (size_t)(end - msg) : strlen(msg);
+    *subject = cw_strndup(msg, n);
+    for (char *p = *subject; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    cw_trim(*subject);
+    if (end) {
+        end += end == crlf ? 4 : 2;
+        while (*end == '\n' || *end == '\r')
+            end++;
+        if (*end)
+            *body = cw_strdup(end);
+    }
+}
+
+/* The digits after the last '/' of a URL ("/deployments/123" -> 123), or -1. */
+static long trailing_id(const char *url)
+{
+    const char *slash = url ? strrchr(url, '/') : NULL;
+    char *end;
+    long id;
+    if (!slash || !isdigit((unsigned char)slash[1]))
+        return -1;
+    id = strtol(slash + 1, &end, 10);
+    return *end ? -1 : id;
+}
+
+/* ---------------------------------------------------------------- pull requests */
+
+static int one_pull(gh_parse *gp, json_t *pr, const cw_origin *o)
+{
+    cw_pull_request r = {0};
+    int64_t number;
+    int rc = 0;
+    r.origin = *o;
+    if (cw_json_int(pr, "number", &number) != 0)
+        return gh_reject(gp, o, "number", pr, "pull request without a number");
+    if (gh_time(gp, o, pr, "created_at", &r.created_at, &rc) ||
+        gh_time(gp, o, pr, "updated_at", &r.updated_at, &rc) ||
+        gh_time(gp, o, pr, "closed_at", &r.closed_at, &rc) ||
+        gh_time(gp, o, pr, "merged_at", &r.merged_at, &rc))
+        return rc;
+    if (r.created_at == CW_NO_TIME)
+        return gh_reject(gp, o, "created_at", pr, "pull request without created_at");
+    r.repository = gp->repository;
+    r.number = (long)number;
+    r.title = cw_json_str(pr, "title");
+    r.body = cw_json_str(pr, "body");
+    r.source_branch = cw_json_str(pr, "head.ref");
+    r.target_branch = cw_json_str(pr, "base.ref");
+    /* merged exactly when merged_at is set; merge_commit_sha alone proves nothing */
+    r.state = r.merged_at != CW_NO_TIME ? "merged" : cw_json_str(pr, "state");
+    r.author = cw_json_str(pr, "user.login");
+    r.merge_commit_sha = cw_json_str(pr, "merge_commit_sha");
+    if (!gp->sink->pull_request)
+        return 0;
+    return gp->sink->pull_request(gp->sink->ctx, &r) ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- commits */
+
+/* "sha1 sha2" from parents[].sha; caller frees ("" for a root commit). */
+static char *parent_list(json_t *parents)
+{
+    char *joined = cw_json_join(parents, "sha", " ");
+    return joined ? joined : cw_strdup("");
+}
+
+static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
+{
+    cw_commit r = {0};
+    json_t *files = json_object_get(c, "files");
+    int64_t n;
+    char *subject, *body, *parents;
+    int rc = 0;
+    r.origin = *o;
+    r.sha = cw_json_str(c, "sha");
+    if (cw_str_empty(r.sha))
+        return gh_reject(gp, o, "sha", c, "commit without a sha");
+    if (gh_time(gp, o, c, "commit.author.date", &r.authored_at, &rc) ||
+        gh_time(gp, o, c, "commit.committer.date", &r.committed_at, &rc))
+        return rc;
+    if (r.authored_at == CW_NO_TIME)
+        return gh_reject(gp, o, "commit.author.date", c, "commit without an author date");
+    r.repository = gp->repository;
+    r.author_name = cw_json_str(c, "commit.author.name");
+    r.author_email = cw_json_str(c, "commit.author.email");
+    r.committer_name = cw_json_str(c, "commit.committer.name");
+    r.committer_email = cw_json_str(c, "commit.committer.email");
+    /* stats and files come only with GET /commits/{sha} */
+    r.additions = cw_json_int(c, "stats.additions", &n) == 0 ? (long)n : -1;
+    r.deletions = cw_json_int(c, "stats.deletions", &n) == 0 ? (long)n : -1;
+    r.files_changed = json_is_array(files) ? (long)json_array_size(files) : -1;
+    split_message(cw_json_str(c, "commit.message"), &subject, &body);
+    parents = parent_list(json_object_get(c, "parents"));
+    r.subject = subject;
+    r.body = body;
+    r.parents = parents;
+    rc = gp->sink->commit(gp->sink->ctx, &r) ? -1 : 0;
+    free(subject);
+    free(body);
+    free(parents);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+/* A conclusion in cw_build's vocabulary, or NULL when unknown. */
+static const char *run_result(const char *conclusion)
+{
+    static const char *const map[][2] = {
+        {"success", "success"}, {"neutral", "success"},
+        {"failure", "failure"}, {"timed_out", "failure"}, {"startup_failure", "failure"},
+        {"cancelled", "aborted"},
+        {"skipped", "not_built"}, {"stale", "not_built"}, {"action_required", "not_built"},
+    };
+    for (size_t i = 0; conclusion && i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(conclusion, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+static const char *run_environment(const gh_parse *gp, const char *workflow, char *buf, size_t size)
+{
+    if (gp->deployment_workflow &&
+        cw_regex_named(gp->deployment_workflow, workflow, "environment", buf, size) && *buf)
+        return buf;
+    return cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
+}
+
+static int one_run(gh_parse *gp, json_t *run, const cw_origin *o)
+{
+    cw_build b = {0};
+    const char *status = cw_json_str(run, "status");
+    const char *workflow = cw_json_str(run, "name");
+    const char *conclusion = cw_json_str(run, "conclusion");
+    char env_buf[256], *job;
+    int64_t number, updated;
+    int rc = 0;
+    if (!status || strcmp(status, "completed") != 0)
+        return 0;           /* queued or in progress: it loads once completed */
+    if (cw_str_empty(workflow))
+        workflow = cw_json_str(run, "path");
+    if (cw_str_empty(workflow))
+        return gh_reject(gp, o, "name", run, "workflow run without a workflow name or path");
+    if (cw_json_int(run, "run_number", &number) != 0)
+        return gh_reject(gp, o, "run_number", run, "workflow run without a run_number");
+    b.result = run_result(conclusion);
+    if (!b.result)
+        return gh_reject(gp, o, "conclusion", run, "completed run with an unknown conclusion");
+    if (gh_time(gp, o, run, "run_started_at", &b.started_at, &rc) ||
+        gh_time(gp, o, run, "updated_at", &updated, &rc))
+        return rc;
+    if (b.started_at == CW_NO_TIME && gh_time(gp, o, run, "created_at", &b.started_at, &rc))
+        return rc;
+    if (updated == CW_NO_TIME)
+        return gh_reject(gp, o, "updated_at", run, "completed run without updated_at");
+    job = cw_asprintf("%s/%s", gp->repository, workflow);
+    b.origin = *o;
+    b.job = job;
+    b.number = (long)number;
+    b.finished_at = updated;
+    b.revision = cw_json_str(run, "head_sha");
+    b.url = cw_json_str(run, "html_url");
+    b.is_deployment = gp->deployment_workflow && cw_regex_match(gp->deployment_workflow, workflow) == 1;
+    b.environment = b.is_deployment ? run_environment(gp, workflow, env_buf, sizeof(env_buf)) : NULL;
+    b.is_production = b.environment && cw_regex_match(gp->production, b.environment) == 1;
+    rc = gp->sink->build(gp->sink->ctx, &b) ? -1 : 0;
+    free(job);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- deployments */
+
+static int one_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
+{
+    cw_build b = {0};
+    int64_t id;
+    char *job;
+    int rc = 0;
+    if (cw_json_int(d, "id", &id) != 0)
+        return gh_reject(gp, o, "id", d, "deployment without an id");
+    if (gh_time(gp, o, d, "created_at", &b.started_at, &rc))
+        return rc;
+    job = cw_asprintf("%s/%s", gp->repository, DEPLOYMENTS_JOB);
+    b.origin = *o;
+    b.job = job;
+    b.number = (long)id;
+    b.finished_at = CW_NO_TIME;     /* from its first success status, in the warehouse */
+    b.revision = cw_json_str(d, "sha");
+    b.url = cw_json_str(d, "url");
+    b.is_deployment = 1;
+    b.environment = cw_json_str(d, "environment");
+    if (cw_str_empty(b.environment))
+        b.environment = cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
+    b.is_production = b.environment && cw_regex_match(gp->production, b.environment) == 1;
+    rc = gp->sink->build(gp->sink->ctx, &b) ? -1 : 0;
+    free(job);
+    return rc;
+}
+
+static int one_status(gh_parse *gp, json_t *s, const cw_origin *o)
+{
+    cw_deployment_status r = {0};
+    int64_t id;
+    char *job, *state;
+    int rc = 0;
+    r.origin = *o;
+    r.number = trailing_id(cw_json_str(s, "deployment_url"));
+    if (r.number < 0)
+        return gh_reject(gp, o, "deployment_url", s, "status whose deployment_url names no deployment id");
+    if (cw_json_int(s, "id", &id) != 0)
+        return gh_reject(gp, o, "id", s, "deployment status without an id");
+    if (cw_str_empty(cw_json_str(s, "state")))
+        return gh_reject(gp, o, "state", s, "deployment status without a state");
+    if (gh_time(gp, o, s, "created_at", &r.created_at, &rc))
+        return rc;
+    if (r.created_at == CW_NO_TIME)
+        return gh_reject(gp, o, "created_at", s, "deployment status without created_at");
+    if (!gp->sink->deployment_status)
+        return 0;
+    job = cw_asprintf("%s/%s", gp->repository, DEPLOYMENTS_JOB);
+    state = lower_dup(cw_json_str(s, "state"));
+    r.job = job;
+    r.status_id = (long)id;
+    r.state = state;
+    rc = gp->sink->deployment_status(gp->sink->ctx, &r) ? -1 : 0;
+    free(job);
+    free(state);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- items */
+
+static int has(json_t *item, const char *key)
+{
+    json_t *v = json_object_get(item, key);
+    return v && !json_is_null(v);
+}
+
+/* Dispatch one API item by its shape. */
+static int one_item(gh_parse *gp, json_t *item, const cw_origin *o)
+{
+    if (!json_is_object(item))
+        return gh_reject(gp, o, NULL, item, "a GitHub item must be a JSON object");
+    if (has(item, "deployment_url") && has(item, "state"))
+        return one_status(gp, item, o);
+    if (has(item, "statuses_url") && has(item, "environment") && has(item, "sha"))
+        return one_deployment(gp, item, o);
+    if (has(item, "run_number") && has(item, "workflow_id"))
+        return one_run(gp, item, o);
+    if (has(item, "number") && json_is_object(json_object_get(item, "head")))
+        return one_pull(gp, item, o);
+    if (has(item, "sha") && json_is_object(json_object_get(item, "commit")))
+        return one_commit(gp, item, o);
+    return gh_reject(gp, o, NULL, item,
+                     "not a GitHub pull request, commit, workflow run, deployment or deployment status");
+}
+
+static int each_item(gh_parse *gp, json_t *array)
+{
+    json_t *item;
+    size_t i;
+    json_array_foreach(array, i, item) {
+        cw_origin o = {gp->src->name, gp->path, (long)i + 1};
+        if (one_item(gp, item, &o) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A sink failure stops the walk with 1: -1 would read as an unreadable file. */
+static int devlake_item(void *ctx, json_t *item, const cw_origin *origin)
+{
+    return one_item(ctx, item, origin) ? 1 : 0;
+}
+
+static int parse_json(gh_parse *gp)
+{
+    char err[256];
+    cw_origin whole = {gp->src->name, gp->path, 0};
+    json_t *root = cw_json_load_file(gp->path, err, sizeof(err)), *runs;
+    int rc;
+    if (!root) {
+        cw_sink_reject(gp->sink, &whole, NULL, NULL, "invalid JSON: %s", err);
+        return -1;
+    }
+    if (json_is_array(root)) {
+        rc = each_item(gp, root);
+    } else if (json_is_array(runs = json_object_get(root, "workflow_runs"))) {
+        rc = each_item(gp, runs);
+    } else {
+        whole.record = 1;
+        rc = one_item(gp, root, &whole);
+    }
+    json_decref(root);
+    return rc;
+}
+
+static int github_parse_file(const cw_source *src, const char *path, cw_sink *sink)
+{
+    gh_parse gp = {0};
+    int rc;
+    gp.src = src;
+    gp.path = path;
+    gp.sink = sink;
+    gp.repository = cw_source_get(src, "repository");
+    gp.env_fixed = cw_source_get(src, "environment");
+    if (compile_all(src, &gp) != 0 || cw_str_empty(gp.repository)) {
+        cw_origin whole = {src->name, path, 0};
+        cw_sink_reject(sink, &whole, NULL, NULL,
+                       "invalid source configuration (repository, deployment_workflow, production)");
+        rc = -1;
+    } else if (cw_devlake_is_wrapper(path)) {
+        rc = cw_devlake_each(path, src->name, sink, devlake_item, &gp) ? -1 : 0;
+    } else {
+        rc = parse_json(&gp);
+    }
+    free_regexes(&gp);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- live fetch */
+
+static const char *const github_headers[] = { "X-GitHub-Api-Version: 2022-11-28", NULL };
+
+typedef struct gh_fetch {
+    cw_fetch *f;
+    char *repo_path;            /* owner/repo, percent-encoded per segment */
+    int per_page;               /* the source's page_size, at most GitHub's 100 */
+} gh_fetch;
+
+/* An endpoint of this repository, following Link headers. */
+static cw_endpoint gh_endpoint(const char *name, const char *url, const char *items)
+{
+    cw_endpoint ep = {0};
+    ep.name = name;
+    ep.url = url;
+    ep.paging = CW_PAGING_LINK;
+    ep.items = items;
+    ep.accept = "application/vnd.github+json";
+    ep.headers = github_headers;
+    return ep;
+}
+
+static int fetch_list(gh_fetch *g, const char *name, const char *query, const char *items,
+                      cw_page_fn fn)
+{
+    char *url = cw_fetch_url(g->f, "/repos/%s/%s", g->repo_path, query);
+    cw_endpoint ep = gh_endpoint(name, url, items);
+    int rc = cw_fetch_pages(g->f, &ep, fn, g);
+    free(url);
+    return rc;
+}
+
+/* 1 when an incremental fetch can skip this deployment's statuses: a new
+ * status moves the deployment's updated_at, so one not updated since the
+ * watermark has no status we lack. */
+static int statuses_unchanged(const cw_fetch *f, json_t *d)
+{
+    const char *updated = cw_json_str(d, "updated_at");
+    int64_t t;
+    return f->since != CW_NO_TIME && updated &&
+           cw_time_parse_iso8601(updated, NULL, &t) == 0 && t < f->since;
+}
+
+/* After each deployments page: land the statuses of every listed deployment
+ * (on an incremental fetch, of those updated since the watermark). */
+static int deployment_statuses(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    gh_fetch *g = ctx;
+    json_t *d;
+    size_t i;
+    (void)resp;
+    json_array_foreach(page, i, d) {
+        int64_t id;
+        char name[64], query[96];
+        if (cw_json_int(d, "id", &id) != 0 || statuses_unchanged(g->f, d))
+            continue;       /* an id-less item is rejected by the parser from the landed page */
+        snprintf(name, sizeof(name), "statuses-%lld", (long long)id);
+        snprintf(query, sizeof(query), "deployments/%lld/statuses?per_page=%d", (long long)id,
+                 g->per_page);
+        if (fetch_list(g, name, query, "", NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* "owner/repo" with each segment percent-encoded; caller frees. */
+static char *encode_repo(const char *repo)
+{
+    const char *slash = strchr(repo, '/');
+    char *owner = cw_strndup(repo, (size_t)(slash - repo));
+    char *o = cw_http_escape(owner), *r = cw_http_escape(slash + 1);
+    char *path = cw_asprintf("%s/%s", o, r);
+    free(owner);
+    free(o);
+    free(r);
+    return path;
+}
+
+static int github_fetch(cw_fetch *f)
+{
+    const char *repo = cw_source_get(f->src, "repository");
+    char since[32], *q;
+    gh_fetch g = {f, NULL, f->page_size > 0 && f->page_size < 100 ? f->page_size : 100};
+    int rc;
+    if (cw_str_empty(repo) || !strchr(repo, '/')) {
+        snprintf(f->error, sizeof(f->error), "%s: repository must be owner/repo", f->src->name);
+        return -1;
+    }
+    if (cw_str_empty(f->base_url)) {
+        /* fetch_url joins base_url; an empty one means the public API */
+        free((char *)f->base_url);
+        f->base_url = cw_strdup(DEFAULT_BASE_URL);
+    }
+    g.repo_path = encode_repo(repo);
+    cw_fetch_since_iso(f, since, sizeof(since));
+    /* pulls have no `since`: sorted by update time, the whole list is read */
+    q = cw_asprintf("pulls?state=all&sort=updated&direction=asc&per_page=%d", g.per_page);
+    rc = fetch_list(&g, "pulls", q, "", NULL);
+    free(q);
+    q = *since ? cw_asprintf("commits?since=%s&per_page=%d", since, g.per_page)
+               : cw_asprintf("commits?per_page=%d", g.per_page);
+    if (rc == 0)
+        rc = fetch_list(&g, "commits", q, "", NULL);
+    free(q);
+    q = cw_asprintf("deployments?per_page=%d", g.per_page);
+    if (rc == 0)
+        rc = fetch_list(&g, "deployments", q, "", deployment_statuses);
+    free(q);
+    q = *since ? cw_asprintf("actions/runs?per_page=%d&created=%%3E%%3D%s", g.per_page, since)
+               : cw_asprintf("actions/runs?per_page=%d", g.per_page);
+    if (rc == 0)
+        rc = fetch_list(&g, "runs", q, "workflow_runs", NULL);
+    free(q);
+    free(g.repo_path);
+    return rc;
+}
+
+const cw_source_type cw_source_github = {
+    "github",
+    github_keys,
+    github_validate,
+    NULL,
+    github_parse_file,
+    github_fetch,
+    CW_AUTH_BEARER,
+};

@@ -1,0 +1,696 @@
+/*
+ * test_github.c - the GitHub connector on the real DevLake recordings of
+ * panjf2000/ants (pulls, PR commits, Actions runs), on REST deployments and
+ * statuses derived from the real facebook/OpenBIC recording
+ * (tests/data/github/README.md), and on hand-written pages; the deployment
+ * statuses through the real warehouse in both load orders; and a live fetch
+ * against the replay server (tests/replay/routes_github.py).
+ *
+ * Expected values are read by hand from the inputs: GitHub sends UTC "Z"
+ * instants, so they are the text itself.
+ */
+#include "support.h"
+#include "extract/fetch.h"
+#include "extract/source.h"
+#include "load/warehouse.h"
+#include "core/util.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern const cw_source_type cw_source_github;
+
+#define ANTS "panjf2000/ants"
+#define OPENBIC "facebook/OpenBIC"
+#define GH "github/"
+
+typedef struct test_source {
+    cw_kv kv[8];
+    cw_source src;
+} test_source;
+
+static void make_source(test_source *t, const char *const *pairs)
+{
+    size_t n = 0;
+    memset(t, 0, sizeof(*t));
+    for (; pairs && pairs[0]; pairs += 2, n++)
+        t->kv[n] = (cw_kv){(char *)pairs[0], (char *)pairs[1], 10 + (int)n};
+    t->src.name = "gh";
+    t->src.type = "github";
+    t->src.line = 9;
+    t->src.config_path = "test.ini";
+    t->src.config_dir = "/";
+    t->src.keys = t->kv;
+    t->src.n_keys = n;
+}
+
+static const char *const ants_keys[] = {"repository", ANTS, NULL};
+static const char *const openbic_keys[] = {"repository", OPENBIC, "production", "^github-pages$", NULL};
+
+static int parse_with(const char *path, const char *const *pairs, cw_capture *cap)
+{
+    test_source t;
+    make_source(&t, pairs);
+    return cw_source_github.parse(&t.src, path, &cap->sink);
+}
+
+static int parse(const char *path, const char *const *pairs, cw_capture *cap)
+{
+    cw_capture_init(cap);
+    return parse_with(path, pairs, cap);
+}
+
+/* ------------------------------------------------------ pull requests */
+
+static void check_ants_pulls(const cw_capture *cap)
+{
+    const cw_pull_request *pr;
+    /* 10 rows; PR 4 is recorded twice (a real DevLake duplicate) */
+    assert_int_equal(cap->n_pulls, 10);
+    assert_int_equal(cap->n_rejects, 0);
+    pr = cw_capture_pull(cap, 4);
+    assert_non_null(pr);
+    assert_string_equal(pr->repository, ANTS);
+    assert_string_equal(pr->state, "merged");
+    assert_true(pr->merged_at == cw_t("2018-07-26T02:32:41Z"));
+    assert_true(pr->created_at == cw_t("2018-07-25T08:19:30Z"));
+    assert_true(pr->updated_at == cw_t("2018-08-29T04:11:46Z"));
+    assert_string_equal(pr->source_branch, "pre_allocate");
+    assert_string_equal(pr->target_branch, "master");
+    assert_string_equal(pr->author, "barryz");
+    assert_string_equal(pr->merge_commit_sha, "3ddd58c390b0f928a5782c235f90ad0c9c21312c");
+    assert_null(pr->squash_commit_sha);
+    assert_non_null(strstr(pr->body, "fix #3"));
+    /* closed without merging: merge_commit_sha is set anyway (a test merge) */
+    pr = cw_capture_pull(cap, 8);
+    assert_non_null(pr);
+    assert_string_equal(pr->state, "closed");
+    assert_true(pr->merged_at == CW_NO_TIME);
+    assert_true(pr->closed_at == cw_t("2018-10-30T00:12:13Z"));
+    assert_non_null(pr->merge_commit_sha);
+    assert_string_equal(pr->source_branch, "dev");
+    pr = cw_capture_pull(cap, 19);
+    assert_true(pr->merged_at == cw_t("2018-12-01T15:49:32Z"));
+    assert_string_equal(pr->source_branch, "hotfix/tickerStop");
+    assert_string_equal(pr->target_branch, "develop");
+}
+
+static void test_pulls_devlake_and_items(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_pull_requests.excerpt.csv"),
+                           ants_keys, &cap), 0);
+    check_ants_pulls(&cap);
+    assert_int_equal(cap.pulls[2].origin.record, 4);       /* CSV record, header = 1 */
+    cw_capture_free(&cap);
+    /* the same items as a plain list page */
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_pull_requests.excerpt.items.json"),
+                           ants_keys, &cap), 0);
+    check_ants_pulls(&cap);
+    assert_int_equal(cap.pulls[2].origin.record, 3);       /* array index, 1-based */
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------ commits */
+
+static void test_pr_commits(void **state)
+{
+    cw_capture cap;
+    const cw_commit *c;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_pull_request_commits.excerpt.csv"),
+                           ants_keys, &cap), 0);
+    assert_int_equal(cap.n_commits, 25);
+    assert_int_equal(cap.n_rejects, 0);
+    c = cw_capture_commit(&cap, "2fa305b66b7b4bd8116ef9c7635396ae6a3a9c68");
+    assert_non_null(c);
+    assert_string_equal(c->repository, ANTS);
+    assert_string_equal(c->parents, "6c322c6373bf93124a8ac976e1ea57d919d6b83f "
+                                    "7f82498abcec1ec09cce5634f6cbf4fcc3fff81c");
+    assert_string_equal(c->subject, "Merge branch 'develop'");
+    assert_null(c->body);
+    assert_int_equal(c->additions, -1);
+    assert_int_equal(c->files_changed, -1);
+    c = cw_capture_commit(&cap, "5bbc9e170bbee27c37bcc30da3da75b4531d1edb");
+    assert_string_equal(c->parents, "812dd4e01075be3cf97429a43abaf6837908cdcd");
+    assert_string_equal(c->subject, "feature: add PanicHandler");
+    assert_string_equal(c->body, "Signed-off-by: Cholerae Hu <choleraehyq@gmail.com>");
+    assert_string_equal(c->author_name, "Cholerae Hu");
+    assert_string_equal(c->author_email, "choleraehyq@gmail.com");
+    assert_true(c->authored_at == cw_t("2019-01-21T10:57:23Z"));
+    assert_true(c->committed_at == cw_t("2019-01-22T05:09:19Z"));
+    /* web-flow commit: GitHub is the committer */
+    c = cw_capture_commit(&cap, "31e05e714036a7ffac8831e30fc19858eccdc2f5");
+    assert_string_equal(c->committer_name, "GitHub");
+    assert_string_equal(c->committer_email, "noreply@github.com");
+    assert_string_equal(c->subject, "Update pool.go");
+    assert_true(strncmp(c->body, "# chinese \r\n\tHopefully:", 23) == 0);
+    cw_capture_free(&cap);
+}
+
+static void test_commit_list_page(void **state)
+{
+    static const char page[] =
+        "[{\"sha\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"parents\":[],"
+        "  \"commit\":{\"author\":{\"name\":\"A\",\"email\":\"a@x\",\"date\":\"2026-03-01T10:00:00Z\"},"
+        "  \"committer\":{\"name\":\"A\",\"email\":\"a@x\",\"date\":\"2026-03-01T10:00:05Z\"},"
+        "  \"message\":\"PAY-1 first line\\nsecond line\\n\\nbody text\"},"
+        "  \"stats\":{\"additions\":7,\"deletions\":2},\"files\":[{},{},{}]},"
+        " {\"sha\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"parents\":[],"
+        "  \"commit\":{\"author\":{\"name\":\"B\",\"date\":\"yesterday\"},\"message\":\"x\"}},"
+        " {\"sha\":\"cccccccccccccccccccccccccccccccccccccccc\",\"parents\":[{\"sha\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}],"
+        "  \"commit\":{\"author\":{\"name\":\"C\",\"date\":\"2026-03-02T10:00:00Z\"},\"message\":\"c\"}},"
+        " 42]";
+    cw_capture cap;
+    const cw_commit *c;
+    (void)state;
+    const char *path = cw_temp_file(page, ".json");
+    assert_int_equal(parse(path, ants_keys, &cap), 0);
+    unlink(path);
+    assert_int_equal(cap.n_commits, 2);
+    c = cw_capture_commit(&cap, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    assert_string_equal(c->parents, "");
+    assert_string_equal(c->subject, "PAY-1 first line second line");   /* git's %s */
+    assert_string_equal(c->body, "body text");
+    assert_int_equal(c->additions, 7);
+    assert_int_equal(c->deletions, 2);
+    assert_int_equal(c->files_changed, 3);
+    assert_int_equal(cap.n_rejects, 2);
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_string_equal(cap.rejects[0].field, "commit.author.date");
+    assert_non_null(strstr(cap.rejects[0].reason, "'yesterday'"));
+    assert_int_equal(cap.rejects[1].origin.record, 4);
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------ workflow runs */
+
+static void test_runs_devlake(void **state)
+{
+    static const char *const keys[] = {"repository", ANTS, "deployment_workflow", "^Lint$",
+                                       "environment", "Production", NULL};
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_runs.excerpt.csv"), keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 11);
+    assert_int_equal(cap.n_rejects, 0);
+    b = cw_capture_build(&cap, ANTS "/CodeQL", 158);
+    assert_non_null(b);
+    assert_string_equal(b->result, "success");
+    assert_true(b->started_at == cw_t("2022-09-03T05:15:09Z"));
+    assert_true(b->finished_at == cw_t("2022-09-03T05:16:16Z"));
+    assert_true(strncmp(b->revision, "06e6934c", 8) == 0);
+    assert_false(b->is_deployment);
+    assert_null(b->environment);
+    /* attempt 2 of run 75: run_started_at (the attempt), not created_at (the run) */
+    b = cw_capture_build(&cap, ANTS "/Lint", 75);
+    assert_non_null(b);
+    assert_true(b->started_at == cw_t("2022-07-01T13:34:14Z"));
+    assert_true(b->finished_at == cw_t("2022-07-01T13:34:43Z"));
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, "Production");
+    assert_true(b->is_production);          /* ^prod, caseless */
+    cw_capture_free(&cap);
+}
+
+static void test_runs_page_shapes(void **state)
+{
+    static const char page[] =
+        "{\"total_count\":4,\"workflow_runs\":["
+        " {\"id\":1,\"name\":\"deploy-staging\",\"path\":\".github/workflows/d.yml\",\"run_number\":5,"
+        "  \"workflow_id\":9,\"status\":\"in_progress\",\"conclusion\":null,"
+        "  \"created_at\":\"2026-03-01T10:00:00Z\",\"updated_at\":\"2026-03-01T10:01:00Z\"},"
+        " {\"id\":2,\"name\":\"deploy-prod\",\"run_number\":6,\"workflow_id\":9,\"status\":\"completed\","
+        "  \"conclusion\":\"cancelled\",\"created_at\":\"2026-03-01T11:00:00Z\","
+        "  \"updated_at\":\"2026-03-01T11:03:00Z\",\"head_sha\":\"abc\"},"
+        " {\"id\":3,\"name\":\"\",\"path\":\".github/workflows/ci.yml\",\"run_number\":7,\"workflow_id\":8,"
+        "  \"status\":\"completed\",\"conclusion\":\"timed_out\",\"run_started_at\":\"2026-03-01T12:00:00Z\","
+        "  \"updated_at\":\"2026-03-01T12:30:00Z\"},"
+        " {\"id\":4,\"name\":\"deploy-prod\",\"run_number\":8,\"workflow_id\":9,\"status\":\"completed\","
+        "  \"conclusion\":\"success\",\"updated_at\":\"03/01/2026\"}]}";
+    static const char *const keys[] = {"repository", "o/r",
+                                       "deployment_workflow", "^deploy-(?<environment>\\w+)$", NULL};
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    const char *path = cw_temp_file(page, ".json");
+    assert_int_equal(parse(path, keys, &cap), 0);
+    unlink(path);
+    assert_int_equal(cap.n_builds, 2);                  /* the in-progress run waits */
+    b = cw_capture_build(&cap, "o/r/deploy-prod", 6);
+    assert_non_null(b);
+    assert_string_equal(b->result, "aborted");
+    assert_true(b->started_at == cw_t("2026-03-01T11:00:00Z"));   /* created_at fallback */
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, "prod");
+    assert_true(b->is_production);
+    b = cw_capture_build(&cap, "o/r/.github/workflows/ci.yml", 7);
+    assert_non_null(b);
+    assert_string_equal(b->result, "failure");
+    assert_false(b->is_deployment);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 4);
+    assert_string_equal(cap.rejects[0].field, "updated_at");
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------ deployments */
+
+static void test_deployments_and_statuses(void **state)
+{
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    assert_int_equal(parse(cw_test_data(GH "deployments.json"), openbic_keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 8);
+    assert_int_equal(cap.n_rejects, 0);
+    b = cw_capture_build(&cap, OPENBIC "/deployments", 3881429895L);
+    assert_non_null(b);
+    assert_true(b->is_deployment);
+    assert_true(b->finished_at == CW_NO_TIME);          /* from its statuses */
+    assert_null(b->result);
+    assert_true(b->started_at == cw_t("2026-02-20T00:30:37Z"));
+    assert_string_equal(b->revision, "0916a0afdfa825779c892a8951bde706a054d352");
+    assert_string_equal(b->environment, "github-pages");
+    assert_true(b->is_production);
+    b = cw_capture_build(&cap, OPENBIC "/deployments", 1000000001L);
+    assert_string_equal(b->environment, "production");
+    assert_false(b->is_production);                     /* production = ^github-pages$ */
+    assert_int_equal(parse_with(cw_test_data(GH "statuses-3839563910.json"), openbic_keys, &cap), 0);
+    assert_int_equal(cap.n_statuses, 3);
+    assert_string_equal(cap.statuses[1].job, OPENBIC "/deployments");
+    assert_int_equal(cap.statuses[1].number, 3839563910L);
+    assert_string_equal(cap.statuses[1].state, "success");
+    assert_int_equal(cap.statuses[1].status_id, 9000005);
+    assert_true(cap.statuses[1].created_at == cw_t("2026-02-14T00:32:36Z"));
+    cw_capture_free(&cap);
+}
+
+/* The GraphQL recording is DevLake's Go struct, not a REST item: every row
+ * is refused with the reason, none silently dropped. */
+static void test_graphql_and_jobs_rejected(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_graphql_deployment.csv"), ants_keys, &cap), 0);
+    assert_int_equal(cap.n_builds + cap.n_commits + cap.n_pulls, 0);
+    assert_int_equal(cap.n_rejects, 7);
+    assert_non_null(strstr(cap.rejects[0].reason, "not a GitHub"));
+    cw_capture_free(&cap);
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_jobs.csv"), ants_keys, &cap), 0);
+    assert_int_equal(cap.n_rejects, 35);
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------ through the warehouse */
+
+static const char *const status_files[] = {
+    "statuses-3881429895.json", "statuses-3839563910.json", "statuses-1670973641.json",
+    "statuses-1693412381.json", "statuses-1696032217.json", "statuses-1701084484.json",
+    "statuses-1707033729.json", "statuses-1000000001.json", NULL,
+};
+
+static void load_files(cw_warehouse *wh, const char *const *files)
+{
+    test_source t;
+    int64_t batch;
+    make_source(&t, openbic_keys);
+    assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
+    assert_int_equal(cw_wh_source(wh, "gh", "github"), 0);
+    for (; *files; files++) {
+        char rel[128];
+        snprintf(rel, sizeof(rel), GH "%s", *files);
+        assert_int_equal(cw_source_github.parse(&t.src, cw_test_data(rel), cw_wh_sink(wh)), 0);
+    }
+    assert_int_equal(cw_wh_resolve(wh), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+}
+
+/* Every deployment row, as text, in a fixed order. */
+static char *deployment_rows(cw_warehouse *wh)
+{
+    sqlite3_stmt *s;
+    cw_buf out = {0};
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh),
+        "SELECT b.job, b.number, coalesce(b.result, '-'), coalesce(b.finished_at, -1),"
+        " coalesce(d.finished_at, -1), coalesce(d.result, '-'), coalesce(d.is_production, -1),"
+        " coalesce(e.name, '-'), b.revision"
+        "  FROM fact_build b LEFT JOIN fact_deployment d USING (build_id)"
+        "  LEFT JOIN dim_environment e ON e.environment_id = b.environment_id"
+        " ORDER BY b.number", -1, &s, NULL), SQLITE_OK);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        for (int i = 0; i < 9; i++)
+            cw_buf_printf(&out, "%s%s", i ? "|" : "", (const char *)sqlite3_column_text(s, i));
+        cw_buf_puts(&out, "\n");
+    }
+    sqlite3_finalize(s);
+    return out.data;
+}
+
+static long count(cw_warehouse *wh, const char *sql)
+{
+    sqlite3_stmt *s;
+    long n = -1;
+    if (sqlite3_prepare_v2(cw_wh_db(wh), sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(cw_wh_db(wh)));
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+static cw_warehouse *fresh_warehouse(char *path, size_t size)
+{
+    cw_warehouse *wh;
+    const char *tmp = cw_temp_file("", ".db");
+    snprintf(path, size, "%s", tmp);
+    unlink(path);
+    assert_int_equal(cw_wh_open(path, &wh), 0);
+    return wh;
+}
+
+static void drop_warehouse(cw_warehouse *wh, const char *path)
+{
+    char side[600];
+    cw_wh_close(wh);
+    unlink(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+}
+
+static void test_statuses_any_order(void **state)
+{
+    static const char *const deployments[] = {"deployments.json", NULL};
+    char p1[512], p2[512];
+    cw_warehouse *a = fresh_warehouse(p1, sizeof(p1)), *b = fresh_warehouse(p2, sizeof(p2));
+    char *rows_a, *rows_b, *again;
+    const char *expect;
+    (void)state;
+
+    /* a: deployments, then statuses in a later batch; b: statuses first, in one batch */
+    load_files(a, deployments);
+    assert_int_equal(count(a, "SELECT count(*) FROM fact_deployment"), 0);
+    load_files(a, status_files);
+    {
+        const char *mixed[10];
+        size_t n = 0;
+        for (size_t i = 0; status_files[i]; i++)
+            mixed[n++] = status_files[i];
+        mixed[n++] = "deployments.json";
+        mixed[n] = NULL;
+        load_files(b, mixed);
+    }
+    rows_a = deployment_rows(a);
+    rows_b = deployment_rows(b);
+    assert_string_equal(rows_a, rows_b);
+
+    /* by hand: first success (statuses come newest first); the failed one
+     * finishes at its error; inactive-only ones stay unfinished and out of
+     * fact_deployment */
+    assert_int_equal(count(a, "SELECT count(*) FROM fact_deployment"), 4);
+    assert_int_equal(count(a, "SELECT count(*) FROM fact_build WHERE finished_at IS NULL"), 4);
+    assert_int_equal(count(a, "SELECT d.finished_at FROM fact_deployment d JOIN fact_build b USING (build_id)"
+                              " WHERE b.number = 3839563910"), (long)cw_t("2026-02-14T00:32:36Z"));
+    assert_int_equal(count(a, "SELECT d.finished_at FROM fact_deployment d JOIN fact_build b USING (build_id)"
+                              " WHERE b.number = 3881429895 AND d.result = 'success'"
+                              " AND d.is_production = 1"), (long)cw_t("2026-02-20T00:30:59Z"));
+    assert_int_equal(count(a, "SELECT d.finished_at FROM fact_deployment d JOIN fact_build b USING (build_id)"
+                              " WHERE b.number = 1000000001 AND d.result = 'failure'"
+                              " AND d.is_production = 0"), (long)cw_t("2026-03-02T10:05:00Z"));
+    expect = "facebook/OpenBIC/deployments|1707033729|success|1723076292|1723076292|success|1|"
+             "github-pages|c0cfe86acc9ee2c2d0e64a5f1276e1ac3cf1f5c6\n";
+    assert_non_null(strstr(rows_a, expect));    /* 2024-08-08T00:18:12Z = 1723076292 */
+
+    /* the deployments page again (an incremental overlap) keeps what the statuses gave */
+    load_files(a, deployments);
+    again = deployment_rows(a);
+    assert_string_equal(again, rows_a);
+    free(again);
+    free(rows_a);
+    free(rows_b);
+    drop_warehouse(a, p1);
+    drop_warehouse(b, p2);
+}
+
+/* ------------------------------------------------------ live fetch (replay server) */
+
+typedef struct replay {
+    pid_t pid;
+    int port;
+    FILE *out;                  /* the server's stdout, open while it runs */
+    int stdin_fd;               /* its stdin: closing it stops the server */
+} replay;
+
+static void replay_stop(replay *r);
+
+/* Start tests/replay/server.py on the data dir; 0 or -1. */
+static int replay_start(replay *r, const char *data_dir, const char *token)
+{
+    int fds[2], ctl[2];
+    FILE *in;
+    char line[128];
+    if (pipe(fds) != 0)
+        return -1;
+    if (pipe(ctl) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    r->pid = fork();
+    if (r->pid == 0) {
+        /* the server dies with the test, even when an assertion ends it
+         * early: it exits when its stdin pipe closes, and on our death */
+        int devnull = open("/dev/null", O_WRONLY);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        dup2(ctl[0], 0);
+        dup2(fds[1], 1);
+        dup2(devnull, 2);
+        close(ctl[1]);
+        close(fds[0]);
+        execl("/usr/bin/python3", "python3", "tests/replay/server.py", "--data", data_dir,
+              "--token", token, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    close(ctl[0]);
+    r->stdin_fd = ctl[1];
+    in = fdopen(fds[0], "r");
+    r->port = 0;
+    while (in && fgets(line, sizeof(line), in))
+        if (sscanf(line, "PORT %d", &r->port) == 1)
+            break;
+    r->out = in;        /* closed once the server has stopped: it may still write */
+    if (r->port > 0)
+        return 0;
+    replay_stop(r);
+    return -1;
+}
+
+static void replay_stop(replay *r)
+{
+    if (r->pid > 0) {
+        kill(r->pid, SIGTERM);
+        waitpid(r->pid, NULL, 0);
+    }
+    if (r->out)
+        fclose(r->out);
+    if (r->stdin_fd > 0)
+        close(r->stdin_fd);
+    r->stdin_fd = 0;
+    r->pid = 0;
+    r->out = NULL;
+}
+
+static int run_cmd(const char *fmt, const char *a, const char *b)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), fmt, a, b);
+    return system(cmd);
+}
+
+/* Parse every landed page in name order into cap. */
+static void parse_landed(const char *dir, const char *const *keys, cw_capture *cap, long *files)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    assert_true(n > 2);
+    *files = 0;
+    for (int i = 0; i < n; i++) {
+        char path[1024];
+        if (names[i]->d_name[0] != '.') {
+            snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+            assert_int_equal(parse_with(path, keys, cap), 0);
+            (*files)++;
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void test_live_fetch(void **state)
+{
+    static const char token[] = "ghp_replaytoken123";
+    char root[] = "/tmp/cwghXXXXXX", data[300], land[300], url[64];
+    /* page_size 4: every list takes several pages, so Link is followed */
+    const char *keys[] = {"repository", ANTS, "base_url", url, "token_env", "CW_TEST_GH_TOKEN",
+                          "page_size", "4", NULL};
+    replay r = {0};
+    cw_capture live, files;
+    test_source t;
+    cw_fetch f;
+    long landed;
+    (void)state;
+
+    assert_non_null(mkdtemp(root));
+    snprintf(data, sizeof(data), "%s/data", root);
+    snprintf(land, sizeof(land), "%s/land", root);
+    assert_int_equal(run_cmd("mkdir -p %s/github %s", data, land), 0);
+    assert_int_equal(run_cmd("cp $CW_FIXTURES/github/*.csv %s/github/ && cp tests/data/github/*.json %s/github/",
+                             data, data), 0);
+    assert_int_equal(replay_start(&r, data, token), 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", r.port);
+    setenv("CW_TEST_GH_TOKEN", token, 1);
+    make_source(&t, keys);
+    assert_int_equal(cw_fetch_init(&f, &t.src, land, CW_NO_TIME, 0, cw_source_github.auth_kind), 0);
+    assert_int_equal(cw_source_github.fetch(&f), 0);
+    assert_string_equal(f.error, "");
+    cw_fetch_cleanup(&f);
+    replay_stop(&r);
+
+    /* the landed pages parse to the records of the fixture files */
+    cw_capture_init(&live);
+    parse_landed(land, keys, &live, &landed);
+    /* ceil(9/4) pulls + ceil(24/4) commits + ceil(8/4) deployments + ceil(11/4) runs
+     * + 8 statuses pages (none holds more than 3) */
+    assert_int_equal(landed, 3 + 6 + 2 + 3 + 8);
+    cw_capture_init(&files);
+    assert_int_equal(parse_with(cw_fixture(GH "devlake_raw_github_api_pull_requests.excerpt.csv"),
+                                ants_keys, &files), 0);
+    assert_int_equal(parse_with(cw_fixture(GH "devlake_raw_github_api_pull_request_commits.excerpt.csv"),
+                                ants_keys, &files), 0);
+    assert_int_equal(parse_with(cw_fixture(GH "devlake_raw_github_api_runs.excerpt.csv"),
+                                ants_keys, &files), 0);
+    assert_int_equal(parse_with(cw_test_data(GH "deployments.json"), ants_keys, &files), 0);
+    assert_int_equal(live.n_rejects, 0);
+    /* the route serves distinct items (the recordings hold two duplicates) */
+    assert_int_equal(live.n_pulls, 9);
+    assert_int_equal(live.n_commits, 24);
+    assert_int_equal(live.n_builds, files.n_builds);
+    assert_int_equal(live.n_statuses, 13);
+    /* PR 4 is recorded twice with different titles: the route serves the
+     * last recording, the one a warehouse load of the file keeps */
+    for (size_t i = 0; i < files.n_pulls; i++) {
+        const cw_pull_request *a = &files.pulls[i], *b = cw_capture_pull(&live, a->number);
+        if (i == 0 && a->number == 4)
+            continue;
+        assert_non_null(b);
+        assert_true(a->merged_at == b->merged_at && a->created_at == b->created_at);
+        assert_string_equal(a->title, b->title);
+    }
+    for (size_t i = 0; i < files.n_commits; i++) {
+        const cw_commit *a = &files.commits[i], *b = cw_capture_commit(&live, a->sha);
+        assert_non_null(b);
+        assert_string_equal(a->parents, b->parents);
+        assert_true(a->authored_at == b->authored_at);
+    }
+    for (size_t i = 0; i < files.n_builds; i++) {
+        const cw_build *a = &files.builds[i], *b = cw_capture_build(&live, a->job, a->number);
+        assert_non_null(b);
+        assert_true(a->finished_at == b->finished_at && a->started_at == b->started_at);
+    }
+    cw_capture_free(&live);
+    cw_capture_free(&files);
+    assert_int_equal(run_cmd("grep -rqs %s %s", token, root) != 0, 1);   /* no token landed */
+    assert_int_equal(run_cmd("rm -rf %s%s", root, ""), 0);
+}
+
+/* Fetch from the replay server with the watermark `since` into cap; returns
+ * the number of landed pages. */
+static long fetch_delta(const char *since, cw_capture *cap)
+{
+    static const char token[] = "ghp_replaytoken456";
+    char root[] = "/tmp/cwghXXXXXX", data[300], land[300], url[64];
+    const char *keys[] = {"repository", ANTS, "base_url", url, "token_env", "CW_TEST_GH_TOKEN", NULL};
+    replay r = {0};
+    test_source t;
+    cw_fetch f;
+    long landed;
+
+    assert_non_null(mkdtemp(root));
+    snprintf(data, sizeof(data), "%s/data", root);
+    snprintf(land, sizeof(land), "%s/land", root);
+    assert_int_equal(run_cmd("mkdir -p %s/github %s", data, land), 0);
+    assert_int_equal(run_cmd("cp $CW_FIXTURES/github/*.csv %s/github/ && cp tests/data/github/*.json %s/github/",
+                             data, data), 0);
+    assert_int_equal(replay_start(&r, data, token), 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", r.port);
+    setenv("CW_TEST_GH_TOKEN", token, 1);
+    make_source(&t, keys);
+    assert_int_equal(cw_fetch_init(&f, &t.src, land, cw_t(since), 0, cw_source_github.auth_kind), 0);
+    assert_int_equal(cw_source_github.fetch(&f), 0);
+    cw_fetch_cleanup(&f);
+    replay_stop(&r);
+    cw_capture_init(cap);
+    parse_landed(land, keys, cap, &landed);
+    assert_int_equal(run_cmd("rm -rf %s%s", root, ""), 0);
+    return landed;
+}
+
+/* A delta fetch: commits by `since`, runs by `created>=`; pulls and
+ * deployments have no such filter and come whole. */
+static void test_live_incremental(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    /* one page per list + the 8 statuses pages */
+    assert_int_equal(fetch_delta("2019-06-01T00:00:00Z", &cap), 4 + 8);
+    /* committed on or after 2019-06-01: 5dc8b9a (07-26), 39f04c6 (06-27),
+     * 58466b1 (08-20), bba6c12 (08-27) */
+    assert_int_equal(cap.n_commits, 4);
+    assert_non_null(cw_capture_commit(&cap, "39f04c6e65b76b5f20abd3ca0606db4cd038e5c2"));
+    assert_int_equal(cap.n_pulls, 9);
+    assert_int_equal(cap.n_statuses, 13);
+    assert_int_equal(cap.n_builds, 8 + 11);     /* deployments + every run (all of 2022) */
+    cw_capture_free(&cap);
+    /* created on or after 2022-08-01: runs 154 (08-06) to 158 (09-03); no commit */
+    assert_int_equal(fetch_delta("2022-08-01T00:00:00Z", &cap), 4 + 8);
+    assert_int_equal(cap.n_commits, 0);
+    assert_int_equal(cap.n_builds, 8 + 5);
+    assert_non_null(cw_capture_build(&cap, ANTS "/CodeQL", 154));
+    assert_null(cw_capture_build(&cap, ANTS "/CodeQL", 151));
+    cw_capture_free(&cap);
+    /* statuses only of deployments updated since 2026-02-15: 3881429895 and
+     * 3839563910 (2026-02-20), 1000000001 (2026-03-02) */
+    assert_int_equal(fetch_delta("2026-02-15T00:00:00Z", &cap), 4 + 3);
+    assert_int_equal(cap.n_statuses, 3 + 3 + 2);
+    assert_int_equal(cap.n_builds, 8);          /* the deployments, no run */
+    cw_capture_free(&cap);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pulls_devlake_and_items),
+        cmocka_unit_test(test_pr_commits),
+        cmocka_unit_test(test_commit_list_page),
+        cmocka_unit_test(test_runs_devlake),
+        cmocka_unit_test(test_runs_page_shapes),
+        cmocka_unit_test(test_deployments_and_statuses),
+        cmocka_unit_test(test_graphql_and_jobs_rejected),
+        cmocka_unit_test(test_statuses_any_order),
+        cmocka_unit_test(test_live_fetch),
+        cmocka_unit_test(test_live_incremental),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

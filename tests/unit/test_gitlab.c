@@ -1,0 +1,520 @@
+/*
+ * test_gitlab.c - the GitLab connector on the real DevLake recordings
+ * (gitlab.com merge requests, MR commits, pipelines in both shapes,
+ * deployments), on hand-written items (tests/data/gitlab/), through the
+ * warehouse, and live against the replay server (tests/replay/routes_gitlab.py),
+ * with the X-Next-Page-on-the-last-page quirk and a delta fetch.
+ *
+ * Expected values are read by hand from the inputs; GitLab sends
+ * milliseconds, which catwalk truncates to the second.
+ */
+#include "support.h"
+#include "extract/fetch.h"
+#include "extract/source.h"
+#include "load/warehouse.h"
+#include "core/util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern const cw_source_type cw_source_gitlab;
+
+#define GL "gitlab/"
+#define REPO "gitlab-data/snowflake_spend"
+
+typedef struct test_source {
+    cw_kv kv[8];
+    cw_source src;
+} test_source;
+
+static void make_source(test_source *t, const char *const *pairs)
+{
+    size_t n = 0;
+    memset(t, 0, sizeof(*t));
+    for (; pairs && pairs[0]; pairs += 2, n++)
+        t->kv[n] = (cw_kv){(char *)pairs[0], (char *)pairs[1], 10 + (int)n};
+    t->src.name = "gl";
+    t->src.type = "gitlab";
+    t->src.line = 9;
+    t->src.config_path = "test.ini";
+    t->src.config_dir = "/";
+    t->src.keys = t->kv;
+    t->src.n_keys = n;
+}
+
+static const char *const repo_keys[] = {"project", "12345678", "repository", REPO, NULL};
+
+static int parse_with(const char *path, const char *const *pairs, cw_capture *cap)
+{
+    test_source t;
+    make_source(&t, pairs);
+    return cw_source_gitlab.parse(&t.src, path, &cap->sink);
+}
+
+static int parse(const char *path, const char *const *pairs, cw_capture *cap)
+{
+    cw_capture_init(cap);
+    return parse_with(path, pairs, cap);
+}
+
+/* The last build emitted for (job, number): what the warehouse keeps. */
+static const cw_build *last_build(const cw_capture *cap, const char *job, long number)
+{
+    const cw_build *found = NULL;
+    for (size_t i = 0; i < cap->n_builds; i++)
+        if (strcmp(cap->builds[i].job, job) == 0 && cap->builds[i].number == number)
+            found = &cap->builds[i];
+    return found;
+}
+
+/* ------------------------------------------------------ merge requests */
+
+static void test_merge_requests(void **state)
+{
+    cw_capture cap;
+    const cw_pull_request *mr;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_merge_requests.csv"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_pulls, 18);
+    assert_int_equal(cap.n_rejects, 0);
+    mr = cw_capture_pull(&cap, 1);
+    assert_string_equal(mr->repository, REPO);
+    assert_string_equal(mr->state, "merged");
+    assert_string_equal(mr->title, "Resolve \"Add documentation to snowflake spend package\"");
+    assert_string_equal(mr->body, "Closes #1");
+    assert_true(mr->created_at == cw_t("2019-06-28T05:21:43Z"));
+    assert_true(mr->merged_at == cw_t("2019-06-28T14:32:06Z"));     /* .192 truncated */
+    assert_true(mr->updated_at == cw_t("2019-06-28T14:32:05Z"));
+    assert_string_equal(mr->source_branch, "1-add-documentation-to-snowflake-spend-package");
+    assert_string_equal(mr->target_branch, "master");
+    assert_string_equal(mr->author, "emilie");
+    assert_string_equal(mr->merge_commit_sha, "da1d6dea48f5972ffc683da6cff30934e7d6c52c");
+    assert_null(mr->squash_commit_sha);
+    /* squash merge recorded with both shas */
+    mr = cw_capture_pull(&cap, 14);
+    assert_string_equal(mr->merge_commit_sha, "21840a7eadb58babe8aeae2960da851a3ed00ddc");
+    assert_string_equal(mr->squash_commit_sha, "7f928f936c58b2e001f86d07b1f7b9411413e439");
+    mr = cw_capture_pull(&cap, 9);
+    assert_string_equal(mr->state, "opened");
+    assert_true(mr->merged_at == CW_NO_TIME);
+    mr = cw_capture_pull(&cap, 13);
+    assert_string_equal(mr->state, "closed");
+    assert_true(mr->merged_at == CW_NO_TIME);
+    cw_capture_free(&cap);
+}
+
+static void test_squash_only_merge_request(void **state)
+{
+    cw_capture cap;
+    const cw_pull_request *mr;
+    (void)state;
+    assert_int_equal(parse(cw_test_data(GL "mr-squash.json"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_pulls, 1);
+    mr = cw_capture_pull(&cap, 42);
+    assert_non_null(mr);
+    assert_null(mr->merge_commit_sha);
+    assert_string_equal(mr->squash_commit_sha, "3333333333333333333333333333333333333333");
+    assert_true(mr->merged_at == cw_t("2026-03-01T12:00:00Z"));
+    assert_string_equal(mr->source_branch, "feature/PAY-7-retries");
+    assert_string_equal(mr->title, "PAY-7 squash the payment retries");
+    assert_int_equal(mr->origin.record, 1);
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------ commits */
+
+static void test_mr_commits(void **state)
+{
+    static const char page[] =
+        "[{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"short_id\":\"aaaaaaaa\","
+        "  \"parent_ids\":[\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"cccccccccccccccccccccccccccccccccccccccc\"],"
+        "  \"title\":\"Merge branch 'x'\",\"message\":\"Merge branch 'x'\\n\\nSee merge request g/p!1\\n\","
+        "  \"author_name\":\"A\",\"author_email\":\"a@x\",\"authored_date\":\"2022-07-26T09:38:27.000+00:00\","
+        "  \"committer_name\":\"A\",\"committer_email\":\"a@x\",\"committed_date\":\"2022-07-26T11:38:27.000+02:00\"},"
+        " {\"id\":\"dddddddddddddddddddddddddddddddddddddddd\",\"parent_ids\":[],\"title\":\"t\","
+        "  \"authored_date\":\"26/07/2022\"}]";
+    cw_capture cap;
+    const cw_commit *c;
+    const char *path;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_merge_request_commits.csv"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_commits, 37);
+    assert_int_equal(cap.n_rejects, 0);
+    c = cw_capture_commit(&cap, "ad25fcda15e310a7eb34b3e38ff9b962b54f0e03");
+    assert_non_null(c);
+    assert_string_equal(c->repository, REPO);
+    assert_string_equal(c->parents, "");        /* the MR commits API sends [] */
+    assert_string_equal(c->subject, "add more info to readme");
+    assert_null(c->body);
+    assert_string_equal(c->author_name, "emilie");
+    assert_string_equal(c->author_email, "emilie.burke@gmail.com");
+    assert_true(c->authored_at == cw_t("2019-06-28T11:03:52Z"));
+    assert_int_equal(c->additions, -1);
+    cw_capture_free(&cap);
+
+    path = cw_temp_file(page, ".json");
+    assert_int_equal(parse(path, repo_keys, &cap), 0);
+    unlink(path);
+    assert_int_equal(cap.n_commits, 1);
+    c = &cap.commits[0];
+    assert_string_equal(c->parents, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cccccccccccccccccccccccccccccccccccccccc");
+    assert_string_equal(c->body, "See merge request g/p!1\n");
+    assert_true(c->authored_at == cw_t("2022-07-26T09:38:27Z"));
+    assert_true(c->committed_at == cw_t("2022-07-26T09:38:27Z"));    /* +02:00 */
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_string_equal(cap.rejects[0].field, "authored_date");
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------ pipelines */
+
+static void test_pipelines_list_shape(void **state)
+{
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_pipeline.csv"), repo_keys, &cap), 0);
+    /* 29 rows: 17 failed (iid 2, 3, 5-19), success, canceled, skipped load;
+     * running (iid 1, 4, 26), created, waiting_for_resource, preparing,
+     * pending, manual, scheduled wait */
+    assert_int_equal(cap.n_builds, 20);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_null(cw_capture_build(&cap, REPO "/pipelines", 457474837));   /* running */
+    b = cw_capture_build(&cap, REPO "/pipelines", 485932863);
+    assert_non_null(b);
+    assert_string_equal(b->result, "success");
+    assert_true(b->started_at == cw_t("2022-03-07T09:34:57Z"));          /* created_at */
+    assert_true(b->finished_at == cw_t("2022-03-07T09:41:36Z"));         /* updated_at */
+    assert_false(b->is_deployment);
+    assert_string_equal(cw_capture_build(&cap, REPO "/pipelines", 485932864)->result, "aborted");
+    assert_string_equal(cw_capture_build(&cap, REPO "/pipelines", 485932872)->result, "not_built");
+    b = cw_capture_build(&cap, REPO "/pipelines", 457474996);
+    assert_string_equal(b->result, "failure");
+    assert_string_equal(b->url, "https://gitlab.com/merico-dev/ee/charts/-/pipelines/457474996");
+    cw_capture_free(&cap);
+}
+
+static void test_pipeline_details(void **state)
+{
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_pipeline_details.csv"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 16);
+    assert_int_equal(cap.n_rejects, 0);
+    b = cw_capture_build(&cap, REPO "/pipelines", 1078343570);
+    assert_non_null(b);
+    assert_string_equal(b->result, "success");
+    assert_true(b->started_at == cw_t("2023-11-20T07:17:10Z"));          /* started_at, not created */
+    assert_true(b->finished_at == cw_t("2023-11-21T01:54:29Z"));
+    assert_string_equal(b->revision, "694ed6ede74c367f17c7fddb56de629354a27069");
+    assert_string_equal(cw_capture_build(&cap, REPO "/pipelines", 1079502706)->result, "failure");
+    cw_capture_free(&cap);
+}
+
+/* ------------------------------------------------------ deployments */
+
+static void test_deployments(void **state)
+{
+    static const char *const keys[] = {"repository", REPO, "production", "^production$", NULL};
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_deployments.csv"), keys, &cap), 0);
+    /* 8 rows: success, failed, canceled load; created, running, blocked wait;
+     * "completed" and "undeployed" are not GitLab deployment statuses */
+    assert_int_equal(cap.n_builds, 3);
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "status");
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    assert_int_equal(cap.rejects[1].origin.record, 9);
+    /* status success while deployable.status is failed: the deployment's own status wins */
+    b = cw_capture_build(&cap, REPO "/deployments", 13426753);
+    assert_non_null(b);
+    assert_true(b->is_deployment);
+    assert_string_equal(b->result, "success");
+    assert_string_equal(b->environment, "staging");
+    assert_false(b->is_production);
+    assert_string_equal(b->revision, "add237f6852e6108ee8e0246780a54ce909c6087");
+    assert_true(b->started_at == cw_t("2019-03-13T14:17:33Z"));          /* deployable.started_at */
+    assert_true(b->finished_at == cw_t("2019-03-13T14:17:47Z"));         /* deployable.finished_at */
+    /* no deployable timings: created_at and updated_at */
+    b = cw_capture_build(&cap, REPO "/deployments", 13432768);
+    assert_string_equal(b->result, "failure");
+    assert_true(b->started_at == cw_t("2019-03-13T14:55:21Z"));
+    assert_true(b->finished_at == cw_t("2019-03-13T15:02:23Z"));
+    b = cw_capture_build(&cap, REPO "/deployments", 13436532);
+    assert_string_equal(b->result, "aborted");
+    assert_string_equal(b->environment, "production");
+    assert_true(b->is_production);
+    cw_capture_free(&cap);
+}
+
+/* CI jobs are not read (pipelines carry the build): each row is refused
+ * with the reason, none silently dropped. */
+static void test_jobs_rejected(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_job.csv"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_builds + cap.n_commits + cap.n_pulls, 0);
+    assert_int_equal(cap.n_rejects, 75);
+    assert_non_null(strstr(cap.rejects[74].reason, "not a GitLab"));
+    assert_int_equal(cap.rejects[74].origin.record, 76);
+    cw_capture_free(&cap);
+}
+
+/* Through the warehouse: deployments with a finish go straight to
+ * fact_deployment; pull requests to fact_pull_request (latest wins). */
+static void test_warehouse_rows(void **state)
+{
+    char path[512];
+    cw_warehouse *wh;
+    test_source t;
+    int64_t batch;
+    sqlite3_stmt *s;
+    (void)state;
+    snprintf(path, sizeof(path), "%s", cw_temp_file("", ".db"));
+    unlink(path);
+    assert_int_equal(cw_wh_open(path, &wh), 0);
+    make_source(&t, repo_keys);
+    assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
+    assert_int_equal(cw_wh_source(wh, "gl", "gitlab"), 0);
+    assert_int_equal(cw_source_gitlab.parse(&t.src, cw_fixture(GL "devlake_raw_gitlab_api_deployments.csv"),
+                                            cw_wh_sink(wh)), 0);
+    assert_int_equal(cw_source_gitlab.parse(&t.src, cw_fixture(GL "devlake_raw_gitlab_api_merge_requests.csv"),
+                                            cw_wh_sink(wh)), 0);
+    assert_int_equal(cw_source_gitlab.parse(&t.src, cw_test_data(GL "mr-squash.json"), cw_wh_sink(wh)), 0);
+    assert_int_equal(cw_wh_resolve(wh), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh),
+        "SELECT (SELECT count(*) FROM fact_deployment),"
+        " (SELECT count(*) FROM fact_pull_request),"
+        " (SELECT count(*) FROM fact_pull_request WHERE merged_at IS NOT NULL),"
+        " (SELECT squash_commit_sha FROM fact_pull_request WHERE number = 42 AND merge_commit_sha IS NULL),"
+        " (SELECT count(*) FROM reject)", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 3);
+    assert_int_equal(sqlite3_column_int(s, 1), 19);
+    assert_int_equal(sqlite3_column_int(s, 2), 11);     /* 10 recorded merges + the squash one */
+    assert_string_equal((const char *)sqlite3_column_text(s, 3), "3333333333333333333333333333333333333333");
+    assert_int_equal(sqlite3_column_int(s, 4), 2);
+    sqlite3_finalize(s);
+    cw_wh_close(wh);
+    unlink(path);
+    {
+        char side[600];
+        snprintf(side, sizeof(side), "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof(side), "%s-shm", path);
+        unlink(side);
+    }
+}
+
+/* ------------------------------------------------------ live fetch (replay server) */
+
+typedef struct replay {
+    pid_t pid;
+    int port;
+    FILE *out;                  /* the server's stdout, open while it runs */
+    int stdin_fd;               /* its stdin: closing it stops the server */
+} replay;
+
+static void replay_stop(replay *r)
+{
+    if (r->pid > 0) {
+        kill(r->pid, SIGTERM);
+        waitpid(r->pid, NULL, 0);
+    }
+    if (r->out)
+        fclose(r->out);
+    if (r->stdin_fd > 0)
+        close(r->stdin_fd);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Start tests/replay/server.py on the data dir; 0 or -1. */
+static int replay_start(replay *r, const char *data_dir, const char *token)
+{
+    int out[2], ctl[2];
+    char line[128];
+    if (pipe(out) != 0)
+        return -1;
+    if (pipe(ctl) != 0) {
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    r->pid = fork();
+    if (r->pid == 0) {
+        /* the server exits when its stdin closes and when we die */
+        int devnull = open("/dev/null", O_WRONLY);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        dup2(ctl[0], 0);
+        dup2(out[1], 1);
+        dup2(devnull, 2);
+        close(ctl[1]);
+        close(out[0]);
+        execl("/usr/bin/python3", "python3", "tests/replay/server.py", "--data", data_dir,
+              "--token", token, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    close(ctl[0]);
+    r->stdin_fd = ctl[1];
+    r->out = fdopen(out[0], "r");
+    while (r->out && fgets(line, sizeof(line), r->out))
+        if (sscanf(line, "PORT %d", &r->port) == 1)
+            return 0;
+    replay_stop(r);
+    return -1;
+}
+
+static int run_cmd(const char *fmt, const char *a, const char *b)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), fmt, a, b);
+    return system(cmd);
+}
+
+/* Fetch with the watermark since (NULL = full) and page_size; parse every
+ * landed page in name (= fetch) order into cap; returns the page count. */
+static long fetch_live(const char *since, const char *page_size, int quirk, cw_capture *cap)
+{
+    static const char token[] = "glpat-replay-token-789";
+    char root[] = "/tmp/cwglXXXXXX", data[300], land[300], url[64];
+    const char *keys[] = {"project", "12345678", "repository", REPO, "base_url", url,
+                          "token_env", "CW_TEST_GL_TOKEN", "page_size", page_size, NULL};
+    struct dirent **names;
+    replay r = {0};
+    test_source t;
+    cw_fetch f;
+    long landed = 0;
+    int n;
+
+    assert_non_null(mkdtemp(root));
+    snprintf(data, sizeof(data), "%s/data", root);
+    snprintf(land, sizeof(land), "%s/land", root);
+    assert_int_equal(run_cmd("mkdir -p %s/gitlab %s", data, land), 0);
+    assert_int_equal(run_cmd("cp $CW_FIXTURES/gitlab/*.csv %s/gitlab/%s", data, ""), 0);
+    if (quirk)
+        assert_int_equal(run_cmd("echo '{\"next_page_on_last\": true}' > %s/gitlab/quirks.json%s",
+                                 data, ""), 0);
+    assert_int_equal(replay_start(&r, data, token), 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", r.port);
+    setenv("CW_TEST_GL_TOKEN", token, 1);
+    make_source(&t, keys);
+    assert_int_equal(cw_fetch_init(&f, &t.src, land, since ? cw_t(since) : CW_NO_TIME, 0,
+                                   cw_source_gitlab.auth_kind), 0);
+    assert_int_equal(cw_source_gitlab.fetch(&f), 0);
+    assert_string_equal(f.error, "");
+    cw_fetch_cleanup(&f);
+    replay_stop(&r);
+
+    cw_capture_init(cap);
+    n = scandir(land, &names, NULL, alphasort);
+    assert_true(n > 2);
+    for (int i = 0; i < n; i++) {
+        char path[1024];
+        if (names[i]->d_name[0] != '.') {
+            snprintf(path, sizeof(path), "%s/%s", land, names[i]->d_name);
+            assert_int_equal(parse_with(path, keys, cap), 0);
+            landed++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    assert_int_equal(run_cmd("grep -rqs %s %s", token, root) != 0, 1);   /* no token landed */
+    assert_int_equal(run_cmd("rm -rf %s%s", root, ""), 0);
+    return landed;
+}
+
+static void test_live_fetch(void **state)
+{
+    cw_capture live, files;
+    (void)state;
+    /* page_size 5: MRs 18 -> 4 pages (the short one ends it); pipelines
+     * 29 + 16 = 45 -> 9 full pages, then X-Next-Page is empty; 45 details;
+     * deployments 8 -> 2 pages */
+    assert_int_equal(fetch_live(NULL, "5", 0, &live), 4 + 9 + 45 + 2);
+    cw_capture_init(&files);
+    assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_merge_requests.csv"), repo_keys, &files), 0);
+    assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_pipeline.csv"), repo_keys, &files), 0);
+    assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_pipeline_details.csv"), repo_keys, &files), 0);
+    assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_deployments.csv"), repo_keys, &files), 0);
+    assert_int_equal(live.n_pulls, files.n_pulls);
+    assert_int_equal(live.n_rejects, files.n_rejects);
+    for (size_t i = 0; i < files.n_pulls; i++) {
+        const cw_pull_request *a = &files.pulls[i], *b = cw_capture_pull(&live, a->number);
+        assert_non_null(b);
+        assert_true(a->merged_at == b->merged_at && a->updated_at == b->updated_at);
+        assert_string_equal(a->source_branch, b->source_branch);
+    }
+    /* what each would leave in the warehouse: the last record per build */
+    for (size_t i = 0; i < files.n_builds; i++) {
+        const cw_build *a = last_build(&files, files.builds[i].job, files.builds[i].number);
+        const cw_build *b = last_build(&live, a->job, a->number);
+        assert_non_null(b);
+        assert_string_equal(a->result, b->result);
+        assert_true(a->started_at == b->started_at && a->finished_at == b->finished_at);
+        assert_int_equal(a->is_deployment, b->is_deployment);
+    }
+    for (size_t i = 0; i < live.n_builds; i++)
+        assert_non_null(last_build(&files, live.builds[i].job, live.builds[i].number));
+    cw_capture_free(&live);
+    cw_capture_free(&files);
+}
+
+/* X-Next-Page on the last page: a full last page leads to one empty page,
+ * a short last page ends the walk at once. */
+static void test_live_next_page_quirk(void **state)
+{
+    cw_capture live;
+    (void)state;
+    assert_int_equal(fetch_live(NULL, "5", 1, &live), 4 + 10 + 45 + 2);
+    assert_int_equal(live.n_pulls, 18);
+    cw_capture_free(&live);
+}
+
+/* updated_after: MRs 18 (2022-06-30), 20 (03-15), 21 (06-03); pipelines
+ * updated from 07:35 on that day (485842553 on) and the 16 of 2023; no
+ * deployment (2019). */
+static void test_live_incremental(void **state)
+{
+    cw_capture live;
+    (void)state;
+    assert_int_equal(fetch_live("2022-03-07T07:30:00Z", "100", 0, &live), 1 + 1 + 32 + 1);
+    assert_int_equal(live.n_pulls, 3);
+    assert_non_null(cw_capture_pull(&live, 20));
+    assert_null(cw_capture_pull(&live, 19));
+    assert_null(last_build(&live, REPO "/pipelines", 485837602));        /* updated 07:28 */
+    assert_non_null(last_build(&live, REPO "/pipelines", 485842553));
+    assert_non_null(last_build(&live, REPO "/pipelines", 1078343570));
+    cw_capture_free(&live);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_requests),
+        cmocka_unit_test(test_squash_only_merge_request),
+        cmocka_unit_test(test_mr_commits),
+        cmocka_unit_test(test_pipelines_list_shape),
+        cmocka_unit_test(test_pipeline_details),
+        cmocka_unit_test(test_deployments),
+        cmocka_unit_test(test_jobs_rejected),
+        cmocka_unit_test(test_warehouse_rows),
+        cmocka_unit_test(test_live_fetch),
+        cmocka_unit_test(test_live_next_page_quirk),
+        cmocka_unit_test(test_live_incremental),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
