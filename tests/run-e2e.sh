@@ -1,5 +1,10 @@
 #!/bin/sh
-# run-e2e.sh - end-to-end tests: the real binary on hand-made and demo data.
-# Needs CW_BIN (the catwalk binary) and CW_FIXTURES; prints "N passed, N failed".
+# run-e2e.sh - end-to-end tests: the real binary on hand-made and demo data,
+# then live extraction against the local replay server.
+# Needs CW_BIN (the catwalk binary) and CW_FIXTURES; each suite prints "N passed, N failed".
 set -u
-exec /usr/bin/python3 "$(dirname "$0")/e2e/test_e2e.py" "$@"
+dir=$(dirname "$0")
+status=0
+/usr/bin/python3 "$dir/e2e/test_e2e.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_live.py" || status=1
+exit $status

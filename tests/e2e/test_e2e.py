@@ -37,7 +37,7 @@ def copy_dataset():
     return os.path.join(tmp, "d")
 
 
-def dump_tables(db_path, skip=("batch",)):
+def dump_tables(db_path, skip=("batch", "source_run")):
     """Every row of every table, as text, for before/after comparisons."""
     con = sqlite3.connect(db_path)
     out = {}
