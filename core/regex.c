@@ -1,8 +1,11 @@
 /*
- * regex.c - pcre2 wrapper for match / named-group checks (see regex.h).
+ * regex.c - pcre2 wrapper for match / named-group checks, and the compile
+ * of a config key's regex with its FILE:LINE error (see regex.h).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "regex.h"
+#include "config.h"
+#include "util.h"
 
 #include <pcre2.h>
 #include <stdio.h>
@@ -68,4 +71,19 @@ void cw_regex_free(cw_regex *re)
     pcre2_match_data_free(re->match);
     pcre2_code_free(re->code);
     free(re);
+}
+
+int cw_regex_compile_key(const cw_source *src, const char *key, const char *pattern,
+                         int caseless, cw_regex **out)
+{
+    char err[256];
+    *out = NULL;
+    if (cw_str_empty(pattern))
+        return 0;
+    *out = cw_regex_compile(pattern, caseless, err, sizeof(err));
+    if (!*out) {
+        fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, key), key, err);
+        return -1;
+    }
+    return 0;
 }

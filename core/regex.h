@@ -21,4 +21,12 @@ int cw_regex_named(const cw_regex *re, const char *subject, const char *group,
                    char *out, size_t outlen);
 void cw_regex_free(cw_regex *re);
 
+/* Compile the regex a config key holds (pattern: its value, or the
+ * connector's default).  An empty or absent pattern is no regex: 0 with
+ * *out NULL.  On error print "FILE:LINE: key: offset N: message" to stderr,
+ * LINE being the key's own line, and return -1 with *out NULL. */
+struct cw_source;
+int cw_regex_compile_key(const struct cw_source *src, const char *key, const char *pattern,
+                         int caseless, cw_regex **out);
+
 #endif

@@ -51,8 +51,8 @@
  * are listed whole (cheap: 100 per request, upserts make it harmless).
  */
 #include "source.h"
-#include "devlake.h"
 #include "fetch.h"
+#include "items.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/regex.h"
@@ -64,7 +64,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RAW_MAX 600
 #define DEFAULT_PRODUCTION "^prod"
 #define DEFAULT_BASE_URL "https://api.github.com"
 #define DEPLOYMENTS_JOB "deployments"
@@ -75,8 +74,6 @@ static const char *const github_keys[] = {
 };
 
 typedef struct gh_parse {
-    const cw_source *src;
-    const char *path;
     cw_sink *sink;
     const char *repository;
     cw_regex *deployment_workflow;      /* NULL when not configured */
@@ -86,28 +83,14 @@ typedef struct gh_parse {
 
 /* ---------------------------------------------------------------- config */
 
-static int compile_key(const cw_source *src, const char *key, const char *pattern,
-                       int caseless, cw_regex **out)
-{
-    char err[256];
-    *out = NULL;
-    if (cw_str_empty(pattern))
-        return 0;
-    *out = cw_regex_compile(pattern, caseless, err, sizeof(err));
-    if (!*out) {
-        fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, key), key, err);
-        return -1;
-    }
-    return 0;
-}
-
 static int compile_all(const cw_source *src, gh_parse *gp)
 {
     const char *prod = cw_source_get(src, "production");
-    int rc = compile_key(src, "deployment_workflow", cw_source_get(src, "deployment_workflow"), 0,
-                         &gp->deployment_workflow);
-    if (compile_key(src, "production", cw_str_empty(prod) ? DEFAULT_PRODUCTION : prod, 1,
-                    &gp->production) != 0)
+    int rc = cw_regex_compile_key(src, "deployment_workflow",
+                                  cw_source_get(src, "deployment_workflow"), 0,
+                                  &gp->deployment_workflow);
+    if (cw_regex_compile_key(src, "production", cw_str_empty(prod) ? DEFAULT_PRODUCTION : prod, 1,
+                             &gp->production) != 0)
         rc = -1;
     return rc;
 }
@@ -133,36 +116,6 @@ static int github_validate(const cw_source *src)
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-static int gh_reject(gh_parse *gp, const cw_origin *o, const char *field, json_t *item,
-                     const char *reason)
-{
-    char *raw = item ? cw_json_dump_short(item, RAW_MAX) : NULL;
-    int rc = cw_sink_reject(gp->sink, o, field, raw, "%s", reason);
-    free(raw);
-    return rc ? -1 : 0;
-}
-
-/*
- * An optional ISO-8601 field: 0 with *out (CW_NO_TIME when absent or null),
- * or -1 after rejecting the item when the value is not a timestamp.  *rc
- * carries the reject's result (-1 when the sink failed).
- */
-static int gh_time(gh_parse *gp, const cw_origin *o, json_t *item, const char *field,
-                   int64_t *out, int *rc)
-{
-    json_t *v = cw_json_path(item, field);
-    char why[160];
-    *out = CW_NO_TIME;
-    if (!v)
-        return 0;
-    if (json_is_string(v) && cw_time_parse_iso8601(json_string_value(v), NULL, out) == 0)
-        return 0;
-    snprintf(why, sizeof(why), "unparseable timestamp '%.80s'",
-             json_is_string(v) ? json_string_value(v) : "(not a string)");
-    *rc = gh_reject(gp, o, field, item, why);
-    return -1;
-}
 
 /* Lower-case copy; caller frees. */
 static char *lower_dup(const char *s)
@@ -221,14 +174,14 @@ static int one_pull(gh_parse *gp, json_t *pr, const cw_origin *o)
     int rc = 0;
     r.origin = *o;
     if (cw_json_int(pr, "number", &number) != 0)
-        return gh_reject(gp, o, "number", pr, "pull request without a number");
-    if (gh_time(gp, o, pr, "created_at", &r.created_at, &rc) ||
-        gh_time(gp, o, pr, "updated_at", &r.updated_at, &rc) ||
-        gh_time(gp, o, pr, "closed_at", &r.closed_at, &rc) ||
-        gh_time(gp, o, pr, "merged_at", &r.merged_at, &rc))
+        return cw_item_reject(gp->sink, o, "number", pr, "pull request without a number");
+    if (cw_item_time(gp->sink, o, pr, "created_at", &r.created_at, &rc) ||
+        cw_item_time(gp->sink, o, pr, "updated_at", &r.updated_at, &rc) ||
+        cw_item_time(gp->sink, o, pr, "closed_at", &r.closed_at, &rc) ||
+        cw_item_time(gp->sink, o, pr, "merged_at", &r.merged_at, &rc))
         return rc;
     if (r.created_at == CW_NO_TIME)
-        return gh_reject(gp, o, "created_at", pr, "pull request without created_at");
+        return cw_item_reject(gp->sink, o, "created_at", pr, "pull request without created_at");
     r.repository = gp->repository;
     r.number = (long)number;
     r.title = cw_json_str(pr, "title");
@@ -263,12 +216,13 @@ static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
     r.origin = *o;
     r.sha = cw_json_str(c, "sha");
     if (cw_str_empty(r.sha))
-        return gh_reject(gp, o, "sha", c, "commit without a sha");
-    if (gh_time(gp, o, c, "commit.author.date", &r.authored_at, &rc) ||
-        gh_time(gp, o, c, "commit.committer.date", &r.committed_at, &rc))
+        return cw_item_reject(gp->sink, o, "sha", c, "commit without a sha");
+    if (cw_item_time(gp->sink, o, c, "commit.author.date", &r.authored_at, &rc) ||
+        cw_item_time(gp->sink, o, c, "commit.committer.date", &r.committed_at, &rc))
         return rc;
     if (r.authored_at == CW_NO_TIME)
-        return gh_reject(gp, o, "commit.author.date", c, "commit without an author date");
+        return cw_item_reject(gp->sink, o, "commit.author.date", c,
+                              "commit without an author date");
     r.repository = gp->repository;
     r.author_name = cw_json_str(c, "commit.author.name");
     r.author_email = cw_json_str(c, "commit.author.email");
@@ -321,7 +275,7 @@ static int one_run(gh_parse *gp, json_t *run, const cw_origin *o)
     const char *status = cw_json_str(run, "status");
     const char *workflow = cw_json_str(run, "name");
     const char *conclusion = cw_json_str(run, "conclusion");
-    char env_buf[256], *job;
+    char env_buf[256];
     int64_t number, updated;
     int rc = 0;
     if (!status || strcmp(status, "completed") != 0)
@@ -329,32 +283,30 @@ static int one_run(gh_parse *gp, json_t *run, const cw_origin *o)
     if (cw_str_empty(workflow))
         workflow = cw_json_str(run, "path");
     if (cw_str_empty(workflow))
-        return gh_reject(gp, o, "name", run, "workflow run without a workflow name or path");
+        return cw_item_reject(gp->sink, o, "name", run,
+                              "workflow run without a workflow name or path");
     if (cw_json_int(run, "run_number", &number) != 0)
-        return gh_reject(gp, o, "run_number", run, "workflow run without a run_number");
+        return cw_item_reject(gp->sink, o, "run_number", run, "workflow run without a run_number");
     b.result = run_result(conclusion);
     if (!b.result)
-        return gh_reject(gp, o, "conclusion", run, "completed run with an unknown conclusion");
-    if (gh_time(gp, o, run, "run_started_at", &b.started_at, &rc) ||
-        gh_time(gp, o, run, "updated_at", &updated, &rc))
+        return cw_item_reject(gp->sink, o, "conclusion", run,
+                              "completed run with an unknown conclusion");
+    if (cw_item_time(gp->sink, o, run, "run_started_at", &b.started_at, &rc) ||
+        cw_item_time(gp->sink, o, run, "updated_at", &updated, &rc))
         return rc;
-    if (b.started_at == CW_NO_TIME && gh_time(gp, o, run, "created_at", &b.started_at, &rc))
+    if (b.started_at == CW_NO_TIME &&
+        cw_item_time(gp->sink, o, run, "created_at", &b.started_at, &rc))
         return rc;
     if (updated == CW_NO_TIME)
-        return gh_reject(gp, o, "updated_at", run, "completed run without updated_at");
-    job = cw_asprintf("%s/%s", gp->repository, workflow);
+        return cw_item_reject(gp->sink, o, "updated_at", run, "completed run without updated_at");
     b.origin = *o;
-    b.job = job;
     b.number = (long)number;
     b.finished_at = updated;
     b.revision = cw_json_str(run, "head_sha");
     b.url = cw_json_str(run, "html_url");
     b.is_deployment = gp->deployment_workflow && cw_regex_match(gp->deployment_workflow, workflow) == 1;
     b.environment = b.is_deployment ? run_environment(gp, workflow, env_buf, sizeof(env_buf)) : NULL;
-    b.is_production = b.environment && cw_regex_match(gp->production, b.environment) == 1;
-    rc = gp->sink->build(gp->sink->ctx, &b) ? -1 : 0;
-    free(job);
-    return rc;
+    return cw_item_emit_build(gp->sink, &b, gp->repository, workflow, gp->production);
 }
 
 /* ---------------------------------------------------------------- deployments */
@@ -363,15 +315,12 @@ static int one_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
 {
     cw_build b = {0};
     int64_t id;
-    char *job;
     int rc = 0;
     if (cw_json_int(d, "id", &id) != 0)
-        return gh_reject(gp, o, "id", d, "deployment without an id");
-    if (gh_time(gp, o, d, "created_at", &b.started_at, &rc))
+        return cw_item_reject(gp->sink, o, "id", d, "deployment without an id");
+    if (cw_item_time(gp->sink, o, d, "created_at", &b.started_at, &rc))
         return rc;
-    job = cw_asprintf("%s/%s", gp->repository, DEPLOYMENTS_JOB);
     b.origin = *o;
-    b.job = job;
     b.number = (long)id;
     b.finished_at = CW_NO_TIME;     /* from its first success status, in the warehouse */
     b.revision = cw_json_str(d, "sha");
@@ -380,10 +329,7 @@ static int one_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
     b.environment = cw_json_str(d, "environment");
     if (cw_str_empty(b.environment))
         b.environment = cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
-    b.is_production = b.environment && cw_regex_match(gp->production, b.environment) == 1;
-    rc = gp->sink->build(gp->sink->ctx, &b) ? -1 : 0;
-    free(job);
-    return rc;
+    return cw_item_emit_build(gp->sink, &b, gp->repository, DEPLOYMENTS_JOB, gp->production);
 }
 
 static int one_status(gh_parse *gp, json_t *s, const cw_origin *o)
@@ -395,15 +341,16 @@ static int one_status(gh_parse *gp, json_t *s, const cw_origin *o)
     r.origin = *o;
     r.number = trailing_id(cw_json_str(s, "deployment_url"));
     if (r.number < 0)
-        return gh_reject(gp, o, "deployment_url", s, "status whose deployment_url names no deployment id");
+        return cw_item_reject(gp->sink, o, "deployment_url", s,
+                              "status whose deployment_url names no deployment id");
     if (cw_json_int(s, "id", &id) != 0)
-        return gh_reject(gp, o, "id", s, "deployment status without an id");
+        return cw_item_reject(gp->sink, o, "id", s, "deployment status without an id");
     if (cw_str_empty(cw_json_str(s, "state")))
-        return gh_reject(gp, o, "state", s, "deployment status without a state");
-    if (gh_time(gp, o, s, "created_at", &r.created_at, &rc))
+        return cw_item_reject(gp->sink, o, "state", s, "deployment status without a state");
+    if (cw_item_time(gp->sink, o, s, "created_at", &r.created_at, &rc))
         return rc;
     if (r.created_at == CW_NO_TIME)
-        return gh_reject(gp, o, "created_at", s, "deployment status without created_at");
+        return cw_item_reject(gp->sink, o, "created_at", s, "deployment status without created_at");
     if (!gp->sink->deployment_status)
         return 0;
     job = cw_asprintf("%s/%s", gp->repository, DEPLOYMENTS_JOB);
@@ -419,77 +366,36 @@ static int one_status(gh_parse *gp, json_t *s, const cw_origin *o)
 
 /* ---------------------------------------------------------------- items */
 
-static int has(json_t *item, const char *key)
+/* Dispatch one API item by its shape (a cw_item_fn). */
+static int one_item(void *ctx, json_t *item, const cw_origin *o)
 {
-    json_t *v = json_object_get(item, key);
-    return v && !json_is_null(v);
-}
-
-/* Dispatch one API item by its shape. */
-static int one_item(gh_parse *gp, json_t *item, const cw_origin *o)
-{
+    gh_parse *gp = ctx;
     if (!json_is_object(item))
-        return gh_reject(gp, o, NULL, item, "a GitHub item must be a JSON object");
-    if (has(item, "deployment_url") && has(item, "state"))
+        return cw_item_reject(gp->sink, o, NULL, item, "a GitHub item must be a JSON object");
+    if (cw_item_has(item, "deployment_url") && cw_item_has(item, "state"))
         return one_status(gp, item, o);
-    if (has(item, "statuses_url") && has(item, "environment") && has(item, "sha"))
+    if (cw_item_has(item, "statuses_url") && cw_item_has(item, "environment") &&
+        cw_item_has(item, "sha"))
         return one_deployment(gp, item, o);
-    if (has(item, "run_number") && has(item, "workflow_id"))
+    if (cw_item_has(item, "run_number") && cw_item_has(item, "workflow_id"))
         return one_run(gp, item, o);
-    if (has(item, "number") && json_is_object(json_object_get(item, "head")))
+    if (cw_item_has(item, "number") && json_is_object(json_object_get(item, "head")))
         return one_pull(gp, item, o);
-    if (has(item, "sha") && json_is_object(json_object_get(item, "commit")))
+    if (cw_item_has(item, "sha") && json_is_object(json_object_get(item, "commit")))
         return one_commit(gp, item, o);
-    return gh_reject(gp, o, NULL, item,
-                     "not a GitHub pull request, commit, workflow run, deployment or deployment status");
+    return cw_item_reject(gp->sink, o, NULL, item, "not a GitHub pull request, commit, "
+                          "workflow run, deployment or deployment status");
 }
 
-static int each_item(gh_parse *gp, json_t *array)
-{
-    json_t *item;
-    size_t i;
-    json_array_foreach(array, i, item) {
-        cw_origin o = {gp->src->name, gp->path, (long)i + 1};
-        if (one_item(gp, item, &o) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* A sink failure stops the walk with 1: -1 would read as an unreadable file. */
-static int devlake_item(void *ctx, json_t *item, const cw_origin *origin)
-{
-    return one_item(ctx, item, origin) ? 1 : 0;
-}
-
-static int parse_json(gh_parse *gp)
-{
-    char err[256];
-    cw_origin whole = {gp->src->name, gp->path, 0};
-    json_t *root = cw_json_load_file(gp->path, err, sizeof(err)), *runs;
-    int rc;
-    if (!root) {
-        cw_sink_reject(gp->sink, &whole, NULL, NULL, "invalid JSON: %s", err);
-        return -1;
-    }
-    if (json_is_array(root)) {
-        rc = each_item(gp, root);
-    } else if (json_is_array(runs = json_object_get(root, "workflow_runs"))) {
-        rc = each_item(gp, runs);
-    } else {
-        whole.record = 1;
-        rc = one_item(gp, root, &whole);
-    }
-    json_decref(root);
-    return rc;
-}
+/* A list page is a plain array, except the Actions page {total_count,
+ * workflow_runs:[...]}; anything else is one item. */
+static const char *const github_pages[] = {"workflow_runs", NULL};
+static const cw_item_shape github_shape = {.pages = github_pages, .lone = CW_LONE_ANY};
 
 static int github_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
     gh_parse gp = {0};
     int rc;
-    gp.src = src;
-    gp.path = path;
     gp.sink = sink;
     gp.repository = cw_source_get(src, "repository");
     gp.env_fixed = cw_source_get(src, "environment");
@@ -498,10 +404,8 @@ static int github_parse_file(const cw_source *src, const char *path, cw_sink *si
         cw_sink_reject(sink, &whole, NULL, NULL,
                        "invalid source configuration (repository, deployment_workflow, production)");
         rc = -1;
-    } else if (cw_devlake_is_wrapper(path)) {
-        rc = cw_devlake_each(path, src->name, sink, devlake_item, &gp) ? -1 : 0;
     } else {
-        rc = parse_json(&gp);
+        rc = cw_items_parse(&github_shape, src->name, path, sink, one_item, &gp);
     }
     free_regexes(&gp);
     return rc;

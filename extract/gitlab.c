@@ -46,8 +46,8 @@
  * parents are empty, see above).
  */
 #include "source.h"
-#include "devlake.h"
 #include "fetch.h"
+#include "items.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/regex.h"
@@ -58,7 +58,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RAW_MAX 600
 #define DEFAULT_PRODUCTION "^prod"
 
 static const char *const gitlab_keys[] = {
@@ -67,8 +66,6 @@ static const char *const gitlab_keys[] = {
 };
 
 typedef struct gl_parse {
-    const cw_source *src;
-    const char *path;
     cw_sink *sink;
     const char *repository;
     cw_regex *production;
@@ -82,21 +79,18 @@ static const char *repository_of(const cw_source *src)
     return cw_str_empty(repo) ? cw_source_get(src, "project") : repo;
 }
 
-static cw_regex *compile_production(const cw_source *src, int print)
+/* The production regex (default ^prod, caseless); -1 after printing the error. */
+static int compile_production(const cw_source *src, cw_regex **out)
 {
     const char *p = cw_source_get(src, "production");
-    char err[256];
-    cw_regex *re = cw_regex_compile(cw_str_empty(p) ? DEFAULT_PRODUCTION : p, 1, err, sizeof(err));
-    if (!re && print)
-        fprintf(stderr, "%s:%d: production: %s\n", src->config_path,
-                cw_source_line(src, "production"), err);
-    return re;
+    return cw_regex_compile_key(src, "production", cw_str_empty(p) ? DEFAULT_PRODUCTION : p, 1,
+                                out);
 }
 
 static int gitlab_validate(const cw_source *src)
 {
-    cw_regex *re = compile_production(src, 1);
-    int rc = re ? 0 : -1;
+    cw_regex *re;
+    int rc = compile_production(src, &re);
     cw_regex_free(re);
     if (cw_str_empty(repository_of(src))) {
         fprintf(stderr, "%s:%d: repository: required (or project)\n", src->config_path, src->line);
@@ -111,32 +105,6 @@ static int gitlab_validate(const cw_source *src)
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-static int gl_reject(gl_parse *gp, const cw_origin *o, const char *field, json_t *item,
-                     const char *reason)
-{
-    char *raw = item ? cw_json_dump_short(item, RAW_MAX) : NULL;
-    int rc = cw_sink_reject(gp->sink, o, field, raw, "%s", reason);
-    free(raw);
-    return rc ? -1 : 0;
-}
-
-/* An optional ISO-8601 field, as github.c: -1 after rejecting (rc set). */
-static int gl_time(gl_parse *gp, const cw_origin *o, json_t *item, const char *field,
-                   int64_t *out, int *rc)
-{
-    json_t *v = cw_json_path(item, field);
-    char why[160];
-    *out = CW_NO_TIME;
-    if (!v)
-        return 0;
-    if (json_is_string(v) && cw_time_parse_iso8601(json_string_value(v), NULL, out) == 0)
-        return 0;
-    snprintf(why, sizeof(why), "unparseable timestamp '%.80s'",
-             json_is_string(v) ? json_string_value(v) : "(not a string)");
-    *rc = gl_reject(gp, o, field, item, why);
-    return -1;
-}
 
 /* Map a status through a {source, result} table: the result, "" to skip
  * (not finished yet), or NULL when the status is unknown. */
@@ -171,14 +139,14 @@ static int one_merge_request(gl_parse *gp, json_t *mr, const cw_origin *o)
     int rc = 0;
     r.origin = *o;
     if (cw_json_int(mr, "iid", &iid) != 0)
-        return gl_reject(gp, o, "iid", mr, "merge request without an iid");
-    if (gl_time(gp, o, mr, "created_at", &r.created_at, &rc) ||
-        gl_time(gp, o, mr, "updated_at", &r.updated_at, &rc) ||
-        gl_time(gp, o, mr, "closed_at", &r.closed_at, &rc) ||
-        gl_time(gp, o, mr, "merged_at", &r.merged_at, &rc))
+        return cw_item_reject(gp->sink, o, "iid", mr, "merge request without an iid");
+    if (cw_item_time(gp->sink, o, mr, "created_at", &r.created_at, &rc) ||
+        cw_item_time(gp->sink, o, mr, "updated_at", &r.updated_at, &rc) ||
+        cw_item_time(gp->sink, o, mr, "closed_at", &r.closed_at, &rc) ||
+        cw_item_time(gp->sink, o, mr, "merged_at", &r.merged_at, &rc))
         return rc;
     if (r.created_at == CW_NO_TIME)
-        return gl_reject(gp, o, "created_at", mr, "merge request without created_at");
+        return cw_item_reject(gp->sink, o, "created_at", mr, "merge request without created_at");
     r.repository = gp->repository;
     r.number = (long)iid;
     r.title = cw_json_str(mr, "title");
@@ -215,12 +183,12 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     r.origin = *o;
     r.sha = cw_json_str(c, "id");
     if (cw_str_empty(r.sha))
-        return gl_reject(gp, o, "id", c, "commit without an id (sha)");
-    if (gl_time(gp, o, c, "authored_date", &r.authored_at, &rc) ||
-        gl_time(gp, o, c, "committed_date", &r.committed_at, &rc))
+        return cw_item_reject(gp->sink, o, "id", c, "commit without an id (sha)");
+    if (cw_item_time(gp->sink, o, c, "authored_date", &r.authored_at, &rc) ||
+        cw_item_time(gp->sink, o, c, "committed_date", &r.committed_at, &rc))
         return rc;
     if (r.authored_at == CW_NO_TIME)
-        return gl_reject(gp, o, "authored_date", c, "commit without authored_date");
+        return cw_item_reject(gp->sink, o, "authored_date", c, "commit without authored_date");
     parents = cw_json_join(json_object_get(c, "parent_ids"), NULL, " ");
     body = message_body(cw_json_str(c, "message"));
     r.repository = gp->repository;
@@ -240,17 +208,6 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
 
 /* ---------------------------------------------------------------- pipelines */
 
-/* Emit b as a build of job "<repository>/<kind>". */
-static int emit_build(gl_parse *gp, cw_build *b, const char *kind)
-{
-    char *job = cw_asprintf("%s/%s", gp->repository, kind);
-    int rc;
-    b->job = job;
-    rc = gp->sink->build(gp->sink->ctx, b) ? -1 : 0;
-    free(job);
-    return rc;
-}
-
 static int one_pipeline(gl_parse *gp, json_t *p, const cw_origin *o)
 {
     cw_build b = {0};
@@ -259,27 +216,29 @@ static int one_pipeline(gl_parse *gp, json_t *p, const cw_origin *o)
     int rc = 0;
     b.result = map_status(pipeline_status, sizeof(pipeline_status) / sizeof(pipeline_status[0]), status);
     if (!b.result)
-        return gl_reject(gp, o, "status", p, "pipeline with an unknown status");
+        return cw_item_reject(gp->sink, o, "status", p, "pipeline with an unknown status");
     if (!*b.result)
         return 0;           /* not finished: it loads once finished */
     if (cw_json_int(p, "id", &id) != 0)
-        return gl_reject(gp, o, "id", p, "pipeline without an id");
-    if (gl_time(gp, o, p, "created_at", &created, &rc) ||
-        gl_time(gp, o, p, "started_at", &b.started_at, &rc) ||
-        gl_time(gp, o, p, "finished_at", &b.finished_at, &rc))
+        return cw_item_reject(gp->sink, o, "id", p, "pipeline without an id");
+    if (cw_item_time(gp->sink, o, p, "created_at", &created, &rc) ||
+        cw_item_time(gp->sink, o, p, "started_at", &b.started_at, &rc) ||
+        cw_item_time(gp->sink, o, p, "finished_at", &b.finished_at, &rc))
         return rc;
     if (b.started_at == CW_NO_TIME)
         b.started_at = created;
     /* the list shape has no finished_at: its last update is the finish */
-    if (b.finished_at == CW_NO_TIME && gl_time(gp, o, p, "updated_at", &b.finished_at, &rc))
+    if (b.finished_at == CW_NO_TIME &&
+        cw_item_time(gp->sink, o, p, "updated_at", &b.finished_at, &rc))
         return rc;
     if (b.finished_at == CW_NO_TIME)
-        return gl_reject(gp, o, "finished_at", p, "finished pipeline without finished_at or updated_at");
+        return cw_item_reject(gp->sink, o, "finished_at", p,
+                              "finished pipeline without finished_at or updated_at");
     b.origin = *o;
     b.number = (long)id;
     b.revision = cw_json_str(p, "sha");
     b.url = cw_json_str(p, "web_url");
-    return emit_build(gp, &b, "pipelines");
+    return cw_item_emit_build(gp->sink, &b, gp->repository, "pipelines", gp->production);
 }
 
 /* ---------------------------------------------------------------- deployments */
@@ -294,111 +253,72 @@ static int one_deployment(gl_parse *gp, json_t *d, const cw_origin *o)
     b.result = map_status(deployment_status, sizeof(deployment_status) / sizeof(deployment_status[0]),
                           status);
     if (!b.result)
-        return gl_reject(gp, o, "status", d, "deployment with an unknown status");
+        return cw_item_reject(gp->sink, o, "status", d, "deployment with an unknown status");
     if (!*b.result)
         return 0;
     if (cw_json_int(d, "id", &id) != 0)
-        return gl_reject(gp, o, "id", d, "deployment without an id");
+        return cw_item_reject(gp->sink, o, "id", d, "deployment without an id");
     if (cw_str_empty(env))
-        return gl_reject(gp, o, "environment.name", d, "deployment without an environment");
-    if (gl_time(gp, o, d, "deployable.started_at", &b.started_at, &rc) ||
-        gl_time(gp, o, d, "deployable.finished_at", &b.finished_at, &rc))
+        return cw_item_reject(gp->sink, o, "environment.name", d,
+                              "deployment without an environment");
+    if (cw_item_time(gp->sink, o, d, "deployable.started_at", &b.started_at, &rc) ||
+        cw_item_time(gp->sink, o, d, "deployable.finished_at", &b.finished_at, &rc))
         return rc;
-    if (b.started_at == CW_NO_TIME && gl_time(gp, o, d, "created_at", &b.started_at, &rc))
+    if (b.started_at == CW_NO_TIME &&
+        cw_item_time(gp->sink, o, d, "created_at", &b.started_at, &rc))
         return rc;
-    if (b.finished_at == CW_NO_TIME && gl_time(gp, o, d, "updated_at", &b.finished_at, &rc))
+    if (b.finished_at == CW_NO_TIME &&
+        cw_item_time(gp->sink, o, d, "updated_at", &b.finished_at, &rc))
         return rc;
     if (b.finished_at == CW_NO_TIME)
-        return gl_reject(gp, o, "updated_at", d, "finished deployment without a finish time");
+        return cw_item_reject(gp->sink, o, "updated_at", d,
+                              "finished deployment without a finish time");
     b.origin = *o;
     b.number = (long)id;
     b.revision = cw_json_str(d, "sha");
     b.url = cw_json_str(d, "deployable.web_url");
     b.is_deployment = 1;
     b.environment = env;
-    b.is_production = cw_regex_match(gp->production, env) == 1;
-    return emit_build(gp, &b, "deployments");
+    return cw_item_emit_build(gp->sink, &b, gp->repository, "deployments", gp->production);
 }
 
 /* ---------------------------------------------------------------- items */
 
-static int has(json_t *item, const char *key)
+/* Dispatch one API item by its shape (a cw_item_fn). */
+static int one_item(void *ctx, json_t *item, const cw_origin *o)
 {
-    json_t *v = json_object_get(item, key);
-    return v && !json_is_null(v);
-}
-
-static int one_item(gl_parse *gp, json_t *item, const cw_origin *o)
-{
+    gl_parse *gp = ctx;
     if (!json_is_object(item))
-        return gl_reject(gp, o, NULL, item, "a GitLab item must be a JSON object");
-    if (has(item, "iid") && has(item, "source_branch"))
+        return cw_item_reject(gp->sink, o, NULL, item, "a GitLab item must be a JSON object");
+    if (cw_item_has(item, "iid") && cw_item_has(item, "source_branch"))
         return one_merge_request(gp, item, o);
-    if (json_is_object(json_object_get(item, "environment")) && has(item, "status"))
+    if (json_is_object(json_object_get(item, "environment")) && cw_item_has(item, "status"))
         return one_deployment(gp, item, o);
-    if (json_is_array(json_object_get(item, "parent_ids")) && has(item, "authored_date"))
+    if (json_is_array(json_object_get(item, "parent_ids")) && cw_item_has(item, "authored_date"))
         return one_commit(gp, item, o);
-    if (has(item, "ref") && has(item, "status") && has(item, "sha") && !has(item, "stage"))
+    if (cw_item_has(item, "ref") && cw_item_has(item, "status") && cw_item_has(item, "sha") &&
+        !cw_item_has(item, "stage"))
         return one_pipeline(gp, item, o);
-    return gl_reject(gp, o, NULL, item,
+    return cw_item_reject(gp->sink, o, NULL, item,
                      "not a GitLab merge request, commit, pipeline or deployment");
 }
 
-static int each_item(gl_parse *gp, json_t *array)
-{
-    json_t *item;
-    size_t i;
-    json_array_foreach(array, i, item) {
-        cw_origin o = {gp->src->name, gp->path, (long)i + 1};
-        if (one_item(gp, item, &o) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int devlake_item(void *ctx, json_t *item, const cw_origin *origin)
-{
-    return one_item(ctx, item, origin) ? 1 : 0;
-}
-
-static int parse_json(gl_parse *gp)
-{
-    char err[256];
-    cw_origin whole = {gp->src->name, gp->path, 0};
-    json_t *root = cw_json_load_file(gp->path, err, sizeof(err));
-    int rc;
-    if (!root) {
-        cw_sink_reject(gp->sink, &whole, NULL, NULL, "invalid JSON: %s", err);
-        return -1;
-    }
-    if (json_is_array(root)) {
-        rc = each_item(gp, root);
-    } else {
-        whole.record = 1;
-        rc = one_item(gp, root, &whole);
-    }
-    json_decref(root);
-    return rc;
-}
+/* A list page is a plain array; anything else is one item. */
+static const cw_item_shape gitlab_shape = {.lone = CW_LONE_ANY};
 
 static int gitlab_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
     gl_parse gp = {0};
     int rc;
-    gp.src = src;
-    gp.path = path;
     gp.sink = sink;
     gp.repository = repository_of(src);
-    gp.production = compile_production(src, 0);
-    if (!gp.production || cw_str_empty(gp.repository)) {
+    if (compile_production(src, &gp.production) != 0 || cw_str_empty(gp.repository)) {
         cw_origin whole = {src->name, path, 0};
         cw_sink_reject(sink, &whole, NULL, NULL,
                        "invalid source configuration (repository/project, production)");
         rc = -1;
-    } else if (cw_devlake_is_wrapper(path)) {
-        rc = cw_devlake_each(path, src->name, sink, devlake_item, &gp) ? -1 : 0;
     } else {
-        rc = parse_json(&gp);
+        rc = cw_items_parse(&gitlab_shape, src->name, path, sink, one_item, &gp);
     }
     cw_regex_free(gp.production);
     return rc;

@@ -44,6 +44,7 @@
 #include "source.h"
 #include "devlake.h"
 #include "fetch.h"
+#include "items.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/regex.h"
@@ -55,7 +56,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RAW_MAX 500
 #define DEFAULT_PRODUCTION "^prod"
 #define BUILD_DATA_CLASS "hudson.plugins.git.util.BuildData"
 #define PARAMETERS_CLASS "hudson.model.ParametersAction"
@@ -89,26 +89,11 @@ static const char *production_pattern(const cw_source *src)
     return cw_str_empty(p) ? DEFAULT_PRODUCTION : p;
 }
 
-/* Compile key's regex; on error print "FILE:LINE: key: offset N: message". */
-static int compile_key(const cw_source *src, const char *key, const char *pattern,
-                       int caseless, cw_regex **out)
-{
-    char err[256];
-    *out = NULL;
-    if (cw_str_empty(pattern))
-        return 0;
-    *out = cw_regex_compile(pattern, caseless, err, sizeof(err));
-    if (!*out) {
-        fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, key), key, err);
-        return -1;
-    }
-    return 0;
-}
-
 static int compile_all(const cw_source *src, cw_regex **deployment_job, cw_regex **production)
 {
-    int rc = compile_key(src, "deployment_job", cw_source_get(src, "deployment_job"), 0, deployment_job);
-    if (compile_key(src, "production", production_pattern(src), 1, production) != 0)
+    int rc = cw_regex_compile_key(src, "deployment_job", cw_source_get(src, "deployment_job"), 0,
+                                  deployment_job);
+    if (cw_regex_compile_key(src, "production", production_pattern(src), 1, production) != 0)
         rc = -1;
     return rc;
 }
@@ -211,15 +196,6 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static int reject_build(jenkins_parse *jp, const cw_origin *origin, const char *field,
-                        json_t *build, const char *reason)
-{
-    char *raw = cw_json_dump_short(build, RAW_MAX);
-    int rc = cw_sink_reject(jp->sink, origin, field, raw, "%s", reason);
-    free(raw);
-    return rc ? -1 : 0;
-}
-
 /* Environment: the parameter, else the job regex's named group, else the fixed key. */
 static const char *build_environment(const jenkins_parse *jp, json_t *build, const char *job,
                                      char *buf, size_t size)
@@ -250,20 +226,22 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
     int rc;
 
     if (!json_is_object(build))
-        return reject_build(jp, origin, NULL, build, "a build must be a JSON object");
+        return cw_item_reject(jp->sink, origin, NULL, build, "a build must be a JSON object");
     if (cw_json_bool(build, "building", 0) || !result)
         return 0;           /* still running: it loads once finished */
     if (cw_json_int(build, "number", &number) != 0)
-        return reject_build(jp, origin, "number", build, "build without a number");
+        return cw_item_reject(jp->sink, origin, "number", build, "build without a number");
     if (cw_json_int(build, "timestamp", &timestamp) != 0)
-        return reject_build(jp, origin, "started_at", build, "build without a timestamp (epoch ms)");
+        return cw_item_reject(jp->sink, origin, "started_at", build,
+                              "build without a timestamp (epoch ms)");
     if (cw_json_int(build, "duration", &duration) != 0 || duration < 0)
-        return reject_build(jp, origin, "finished_at", build, "finished build without a duration (ms)");
+        return cw_item_reject(jp->sink, origin, "finished_at", build,
+                              "finished build without a duration (ms)");
     job = build_job(jp, known_job, build);
     if (!job)
-        return reject_build(jp, origin, "job", build,
-                            "no job name: no fullName in the file or FullName in the row, "
-                            "no fullDisplayName, no `job` key");
+        return cw_item_reject(jp->sink, origin, "job", build,
+                              "no job name: no fullName in the file or FullName in the row, "
+                              "no fullDisplayName, no `job` key");
 
     result_lc = cw_strdup(result);
     lower_ascii(result_lc);
@@ -325,50 +303,42 @@ static int devlake_build(void *ctx, const cw_devlake_row *row, const cw_origin *
     return rc ? 1 : 0;
 }
 
-/* Every element of a builds array; record = 1-based index. */
-static int each_build(jenkins_parse *jp, json_t *builds)
+/* A build of a JSON file (a cw_item_fn): its job is the one the file names. */
+static int file_build(void *ctx, json_t *build, const cw_origin *origin)
 {
-    json_t *b;
-    size_t i;
-    json_array_foreach(builds, i, b) {
-        cw_origin o = {jp->src->name, jp->path, (long)i + 1};
-        if (one_build(jp, b, jp->file_job, &o) != 0)
-            return -1;
-    }
-    return 0;
+    jenkins_parse *jp = ctx;
+    return one_build(jp, build, jp->file_job, origin);
 }
 
-/* A job object, an array of builds, or one build. */
+/* A job object lists its builds in allBuilds (complete) or builds (capped
+ * at 100); a lone object is a build when it has a number; a folder or job
+ * list landed by discovery (jobs) has no builds to load. */
+static const char *const builds_pages[] = {"allBuilds", "builds", NULL};
+static const char *const job_lists[] = {"jobs", NULL};
+static const cw_item_shape jenkins_shape = {
+    .pages = builds_pages, .lone = CW_LONE_WITH_KEY, .lone_key = "number", .empty = job_lists,
+    .unknown = "not a Jenkins job (builds/allBuilds), build array or build object",
+};
+
+/* The job a job object names (fullName, else name); NULL for other documents. */
+static const char *job_of_file(json_t *root)
+{
+    const char *job;
+    if (!json_is_array(json_object_get(root, "allBuilds")) &&
+        !json_is_array(json_object_get(root, "builds")))
+        return NULL;
+    job = cw_json_str(root, "fullName");
+    return cw_str_empty(job) ? cw_json_str(root, "name") : job;
+}
+
 static int parse_json(jenkins_parse *jp)
 {
-    char err[256];
-    cw_origin whole = {jp->src->name, jp->path, 0};
-    json_t *root = cw_json_load_file(jp->path, err, sizeof(err)), *builds;
-    int rc = 0;
-    if (!root) {
-        cw_sink_reject(jp->sink, &whole, NULL, NULL, "invalid JSON: %s", err);
+    json_t *root = cw_items_load(jp->src->name, jp->path, jp->sink);
+    int rc;
+    if (!root)
         return -1;
-    }
-    if (json_is_array(root)) {
-        rc = each_build(jp, root);
-    } else if (json_is_object(root) &&
-               (json_is_array(builds = json_object_get(root, "allBuilds")) ||
-                json_is_array(builds = json_object_get(root, "builds")))) {
-        /* allBuilds is the complete list; builds is capped at 100. */
-        jp->file_job = cw_json_str(root, "fullName");
-        if (cw_str_empty(jp->file_job))
-            jp->file_job = cw_json_str(root, "name");
-        rc = each_build(jp, builds);
-    } else if (json_is_object(root) && json_object_get(root, "number")) {
-        whole.record = 1;
-        rc = one_build(jp, root, NULL, &whole);
-    } else if (json_is_object(root) && json_is_array(json_object_get(root, "jobs"))) {
-        rc = 0;     /* a folder or job list landed by discovery: no builds in it */
-    } else {
-        cw_sink_reject(jp->sink, &whole, NULL, NULL,
-                       "not a Jenkins job (builds/allBuilds), build array or build object");
-        rc = -1;
-    }
+    jp->file_job = job_of_file(root);
+    rc = cw_items_walk(&jenkins_shape, root, jp->src->name, jp->path, jp->sink, file_build, jp);
     json_decref(root);
     return rc;
 }

@@ -32,6 +32,7 @@
 #include "credentials.h"
 #include "devlake.h"
 #include "fetch.h"
+#include "items.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/time.h"
@@ -43,8 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define RAW_MAX 600                /* bytes of raw JSON kept in a reject */
 
 /* Besides these, a live source takes cw_live_keys (credentials.h), which
  * config.c accepts for every type that can fetch:
@@ -92,10 +91,7 @@ static int emit_reject(jira_ctx *c, long record, const char *field, json_t *raw_
                        const char *reason)
 {
     cw_origin o = { c->src->name, c->path, record };
-    char *raw = raw_json ? cw_json_dump_short(raw_json, RAW_MAX) : NULL;
-    int rc = cw_sink_reject(c->sink, &o, field, raw, "%s", reason);
-    free(raw);
-    return rc;
+    return cw_item_reject(c->sink, &o, field, raw_json, reason);
 }
 
 /* Why a timestamp node could not be read, for a reject's reason. */
@@ -537,22 +533,21 @@ static int parse_changelog_page(jira_ctx *c, json_t *page, json_t *values)
     return emit_owned_histories(c, values, &owner, 0, NULL);
 }
 
+/* One element of a search page's issues (a cw_item_fn). */
+static int search_issue(void *ctx, json_t *el, const cw_origin *o)
+{
+    jira_ctx *c = ctx;
+    return looks_like_issue(el) ? emit_issue(c, el, o->record)
+                                : emit_reject(c, o->record, NULL, el, "not a Jira issue");
+}
+
 static int parse_document(jira_ctx *c, json_t *root)
 {
     json_t *list;
-    size_t i;
-    json_t *el;
     if (json_is_array(root))
         return parse_array(c, root);
-    if (json_is_array(list = json_object_get(root, "issues"))) {
-        json_array_foreach(list, i, el) {
-            int rc = looks_like_issue(el) ? emit_issue(c, el, (long)i + 1)
-                     : emit_reject(c, (long)i + 1, NULL, el, "not a Jira issue");
-            if (rc)
-                return -1;
-        }
-        return 0;
-    }
+    if (json_is_array(list = json_object_get(root, "issues")))
+        return cw_items_each(list, c->src->name, c->path, search_issue, c);
     if (json_is_array(list = json_object_get(root, "values")) ||
         json_is_array(list = json_object_get(root, "histories")))
         return parse_changelog_page(c, root, list);
@@ -606,17 +601,13 @@ static int devlake_row(void *ctx, const cw_devlake_row *row, const cw_origin *or
 static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
 {
     jira_ctx c = { .src = src, .path = path, .sink = sink };
-    char err[256];
     json_t *root;
     int rc;
     cw_strlist_split(cw_source_get(src, "key_prefix_filter"), &c.keep);
     owner_from_file_name(path, &c.file_owner);
     if (cw_devlake_is_wrapper(path)) {
         rc = cw_devlake_each_row(path, src->name, sink, devlake_row, &c) ? -1 : 0;
-    } else if (!(root = cw_json_load_file(path, err, sizeof(err)))) {
-        char reason[300];
-        snprintf(reason, sizeof(reason), "invalid JSON: %s", err);
-        emit_reject(&c, 0, NULL, NULL, reason);
+    } else if (!(root = cw_items_load(src->name, path, sink))) {
         rc = -1;
     } else {
         rc = parse_document(&c, root) ? -1 : 0;

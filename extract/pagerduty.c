@@ -31,8 +31,8 @@
  * query.
  */
 #include "source.h"
-#include "devlake.h"
 #include "fetch.h"
+#include "items.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/time.h"
@@ -45,8 +45,6 @@
 #include <string.h>
 #include <time.h>
 
-#define RAW_MAX 600     /* bytes of raw JSON kept in a reject */
-
 /* File key, live keys of PagerDuty, then cw_live_keys (credentials.h)
  * spelled out: test_live_ops checks they stay in step. */
 static const char *const pagerduty_keys[] = {
@@ -56,8 +54,6 @@ static const char *const pagerduty_keys[] = {
 };
 
 typedef struct pd_ctx {
-    const cw_source *src;
-    const char *path;
     cw_sink *sink;
     cw_tz tz;
 } pd_ctx;
@@ -66,15 +62,6 @@ typedef struct pd_ctx {
 typedef struct pd_times {
     int64_t created, resolved, updated;
 } pd_times;
-
-static int pd_reject(pd_ctx *c, const cw_origin *o, const char *field, json_t *raw_json,
-                     const char *reason)
-{
-    char *raw = raw_json ? cw_json_dump_short(raw_json, RAW_MAX) : NULL;
-    int rc = cw_sink_reject(c->sink, o, field, raw, "%s", reason);
-    free(raw);
-    return rc;
-}
 
 /* Read the configured zone; validate() has already vouched for it. */
 static int pd_zone(const cw_source *src, cw_tz *tz)
@@ -153,18 +140,18 @@ static int pd_incident(void *ctx, json_t *inc, const cw_origin *o)
     int rc;
 
     if (!json_is_object(inc))
-        return pd_reject(c, o, NULL, inc, "not a PagerDuty incident object");
+        return cw_item_reject(c->sink, o, NULL, inc, "not a PagerDuty incident object");
     memset(&rec, 0, sizeof rec);
     rec.origin = *o;
     rec.id = cw_json_str(inc, "id");
     if (cw_str_empty(rec.id))
-        return pd_reject(c, o, "id", inc, "incident without an id");
+        return cw_item_reject(c->sink, o, "id", inc, "incident without an id");
     status = cw_strdup(cw_json_str(inc, "status"));
     lower_ascii(status);
     if (pd_read_times(c, inc, status && strcmp(status, "resolved") == 0, &t, &bad,
                       why, sizeof why) != 0) {
         free(status);
-        return pd_reject(c, o, bad, inc, why);
+        return cw_item_reject(c->sink, o, bad, inc, why);
     }
     if (cw_json_int(inc, "incident_number", &n) == 0) {
         snprintf(number, sizeof number, "%lld", (long long)n);
@@ -188,65 +175,27 @@ static int pd_incident(void *ctx, json_t *inc, const cw_origin *o)
     return rc;
 }
 
-/* Every incident of a loaded document, numbered by position in its array. */
-static int pd_each_in_array(pd_ctx *c, json_t *array)
-{
-    size_t i;
-    json_t *inc;
-
-    json_array_foreach(array, i, inc) {
-        cw_origin o = { c->src->name, c->path, (long)i + 1 };
-        if (pd_incident(c, inc, &o) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int pd_document(pd_ctx *c, json_t *root)
-{
-    cw_origin whole = { c->src->name, c->path, 1 };
-    json_t *list;
-
-    if (json_is_array(root))
-        return pd_each_in_array(c, root);
-    if (json_is_object(root)) {
-        if (json_is_array(list = json_object_get(root, "incidents")))
-            return pd_each_in_array(c, list);
-        if (json_is_object(list = json_object_get(root, "incident")))
-            return pd_incident(c, list, &whole) != 0 ? -1 : 0;
-        if (json_object_get(root, "id") != NULL)
-            return pd_incident(c, root, &whole) != 0 ? -1 : 0;
-    }
-    whole.record = 0;
-    pd_reject(c, &whole, NULL, root,
-              "not a PagerDuty document (expected an /incidents page, an array of incidents "
-              "or one incident)");
-    return -1;
-}
+/* An /incidents page, an array, GET /incidents/{id}'s {incident:{...}}, or
+ * a bare incident (it has an id). */
+static const char *const pd_pages[] = { "incidents", NULL };
+static const char *const pd_wrappers[] = { "incident", NULL };
+static const cw_item_shape pd_shape = {
+    .pages = pd_pages, .wrappers = pd_wrappers, .lone = CW_LONE_WITH_KEY, .lone_key = "id",
+    .unknown = "not a PagerDuty document (expected an /incidents page, an array of incidents "
+               "or one incident)",
+};
 
 static int pagerduty_parse(const cw_source *src, const char *path, cw_sink *sink)
 {
-    pd_ctx c = { src, path, sink, cw_tz_utc };
-    cw_origin whole = { src->name, path, 0 };
-    char err[256];
-    json_t *root;
-    int rc;
+    pd_ctx c = { sink, cw_tz_utc };
 
     if (pd_zone(src, &c.tz) != 0) {
+        cw_origin whole = { src->name, path, 0 };
         cw_sink_reject(sink, &whole, "timezone", NULL, "unknown time zone '%s'",
                        cw_source_get(src, "timezone"));
         return -1;
     }
-    if (cw_devlake_is_wrapper(path))
-        return cw_devlake_each(path, src->name, sink, pd_incident, &c) == 0 ? 0 : -1;
-    root = cw_json_load_file(path, err, sizeof err);
-    if (root == NULL) {
-        cw_sink_reject(sink, &whole, NULL, NULL, "invalid JSON: %s", err);
-        return -1;
-    }
-    rc = pd_document(&c, root);
-    json_decref(root);
-    return rc;
+    return cw_items_parse(&pd_shape, src->name, path, sink, pd_incident, &c);
 }
 
 /* ------------------------------------------------------------ live keys */

@@ -40,6 +40,7 @@
  */
 #include "source.h"
 #include "fetch.h"
+#include "items.h"
 #include "../core/config.h"
 #include "../core/csv.h"
 #include "../core/json.h"
@@ -51,8 +52,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define RAW_MAX 600             /* bytes of raw JSON kept in a reject */
 
 /* File keys, live keys of ServiceNow, then cw_live_keys (credentials.h)
  * spelled out: test_live_ops checks they stay in step. */
@@ -406,20 +405,17 @@ static const char *json_column(json_t *rec, const char *names, int want_display)
     return NULL;
 }
 
-static int sn_json_record(sn_ctx *c, json_t *rec, long record)
+/* One Table API record (a cw_item_fn). */
+static int sn_json_record(void *ctx, json_t *rec, const cw_origin *o)
 {
-    cw_origin o = { c->src->name, c->path, record };
+    sn_ctx *c = ctx;
     const char *service = c->service_field ? c->service_field : "business_service";
     sn_row r;
     char *raw;
     int rc;
 
-    if (!json_is_object(rec)) {
-        raw = cw_json_dump_short(rec, RAW_MAX);
-        rc = cw_sink_reject(c->sink, &o, NULL, raw, "not a ServiceNow record object");
-        free(raw);
-        return rc;
-    }
+    if (!json_is_object(rec))
+        return cw_item_reject(c->sink, o, NULL, rec, "not a ServiceNow record object");
     for (int i = 0; i < COL_COUNT; i++) {
         int is_time = i == COL_OPENED || i == COL_CREATED || i == COL_RESOLVED ||
                       i == COL_CLOSED || i == COL_UPDATED;
@@ -428,43 +424,23 @@ static int sn_json_record(sn_ctx *c, json_t *rec, long record)
     }
     r.v[COL_SERVICE] = json_field(rec, service, 1);
     r.v[COL_SERVICE_FALLBACK] = json_field(rec, "cmdb_ci", 1);
-    raw = cw_json_dump_short(rec, RAW_MAX);
-    rc = sn_emit(c, &r, &o, raw);
+    raw = cw_json_dump_short(rec, CW_ITEM_RAW_MAX);
+    rc = sn_emit(c, &r, o, raw);
     free(raw);
     return rc;
 }
 
+/* {"result":[...]} (or a plain array of records), or {"result":{...}}. */
+static const char *const sn_result[] = { "result", NULL };
+static const cw_item_shape sn_shape = {
+    .pages = sn_result, .wrappers = sn_result, .lone = CW_LONE_NEVER, .unknown_field = "result",
+    .unknown = "not a ServiceNow Table API document (expected {\"result\":[...]})",
+};
+
 static int sn_parse_json(sn_ctx *c)
 {
-    cw_origin whole = { c->src->name, c->path, 0 };
-    char err[256];
-    json_t *root = cw_json_load_file(c->path, err, sizeof err);
-    json_t *result, *rec;
-    size_t i;
-    int rc = 0;
-
-    if (root == NULL) {
-        cw_sink_reject(c->sink, &whole, NULL, NULL, "invalid JSON: %s", err);
-        return -1;
-    }
     c->is_json = 1;
-    result = json_is_array(root) ? root : json_object_get(root, "result");
-    if (json_is_array(result)) {
-        json_array_foreach(result, i, rec) {
-            if (sn_json_record(c, rec, (long)i + 1) != 0) {
-                rc = -1;
-                break;
-            }
-        }
-    } else if (json_is_object(result)) {
-        rc = sn_json_record(c, result, 1) != 0 ? -1 : 0;
-    } else {
-        cw_sink_reject(c->sink, &whole, "result", NULL,
-                       "not a ServiceNow Table API document (expected {\"result\":[...]})");
-        rc = -1;
-    }
-    json_decref(root);
-    return rc;
+    return cw_items_parse_json(&sn_shape, c->src->name, c->path, c->sink, sn_json_record, c);
 }
 
 /* JSON when the first significant byte opens an object or array. */

@@ -1,0 +1,173 @@
+/*
+ * items.c - the shared walk from a landed JSON or DevLake file to one
+ * callback per API item (see items.h).
+ */
+#include "items.h"
+#include "devlake.h"
+#include "../core/json.h"
+#include "../core/time.h"
+#include "../core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int cw_item_has(json_t *item, const char *key)
+{
+    json_t *v = json_object_get(item, key);
+    return v && !json_is_null(v);
+}
+
+int cw_item_reject(cw_sink *sink, const cw_origin *origin, const char *field, json_t *item,
+                   const char *reason)
+{
+    char *raw = item ? cw_json_dump_short(item, CW_ITEM_RAW_MAX) : NULL;
+    int rc = cw_sink_reject(sink, origin, field, raw, "%s", reason);
+    free(raw);
+    return rc ? -1 : 0;
+}
+
+int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const char *field,
+                 int64_t *out, int *rc)
+{
+    json_t *v = cw_json_path(item, field);
+    char why[160];
+    *out = CW_NO_TIME;
+    if (!v)
+        return 0;
+    if (json_is_string(v) && cw_time_parse_iso8601(json_string_value(v), NULL, out) == 0)
+        return 0;
+    snprintf(why, sizeof(why), "unparseable timestamp '%.80s'",
+             json_is_string(v) ? json_string_value(v) : "(not a string)");
+    *rc = cw_item_reject(sink, origin, field, item, why);
+    return -1;
+}
+
+int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const char *name,
+                       const cw_regex *production)
+{
+    char *job = cw_asprintf("%s/%s", repository, name);
+    int rc;
+    b->job = job;
+    b->is_production = b->environment && cw_regex_match(production, b->environment) == 1;
+    rc = sink->build(sink->ctx, b) ? -1 : 0;
+    free(job);
+    return rc;
+}
+
+json_t *cw_items_load(const char *source, const char *path, cw_sink *sink)
+{
+    char err[256];
+    json_t *root = cw_json_load_file(path, err, sizeof(err));
+    if (!root) {
+        cw_origin whole = {source, path, 0};
+        cw_sink_reject(sink, &whole, NULL, NULL, "invalid JSON: %s", err);
+    }
+    return root;
+}
+
+int cw_items_each(json_t *array, const char *source, const char *path, cw_item_fn fn,
+                  void *ctx)
+{
+    json_t *item;
+    size_t i;
+    json_array_foreach(array, i, item) {
+        cw_origin o = {source, path, (long)i + 1};
+        if (fn(ctx, item, &o) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The first of keys whose value in root passes is_kind, or NULL. */
+static json_t *first_of(json_t *root, const char *const *keys, int (*is_kind)(const json_t *))
+{
+    for (size_t i = 0; keys && keys[i]; i++) {
+        json_t *v = json_object_get(root, keys[i]);
+        if (is_kind(v))
+            return v;
+    }
+    return NULL;
+}
+
+static int is_array(const json_t *v)
+{
+    return json_is_array(v);
+}
+
+static int is_object(const json_t *v)
+{
+    return json_is_object(v);
+}
+
+static int is_lone_item(const cw_item_shape *shape, json_t *root)
+{
+    switch (shape->lone) {
+    case CW_LONE_ANY:
+        return 1;
+    case CW_LONE_WITH_KEY:
+        return json_is_object(root) && json_object_get(root, shape->lone_key) != NULL;
+    default:
+        return 0;
+    }
+}
+
+/* One item standing for the whole document: record 1. */
+static int call_one(json_t *item, const char *source, const char *path, cw_item_fn fn,
+                    void *ctx)
+{
+    cw_origin o = {source, path, 1};
+    return fn(ctx, item, &o) ? -1 : 0;
+}
+
+int cw_items_walk(const cw_item_shape *shape, json_t *root, const char *source,
+                  const char *path, cw_sink *sink, cw_item_fn fn, void *ctx)
+{
+    cw_origin whole = {source, path, 0};
+    json_t *found;
+    if (json_is_array(root))
+        return cw_items_each(root, source, path, fn, ctx);
+    if ((found = first_of(root, shape->pages, is_array)) != NULL)
+        return cw_items_each(found, source, path, fn, ctx);
+    if ((found = first_of(root, shape->wrappers, is_object)) != NULL)
+        return call_one(found, source, path, fn, ctx);
+    if (is_lone_item(shape, root))
+        return call_one(root, source, path, fn, ctx);
+    if (first_of(root, shape->empty, is_array))
+        return 0;
+    cw_item_reject(sink, &whole, shape->unknown_field, root, shape->unknown);
+    return -1;
+}
+
+int cw_items_parse_json(const cw_item_shape *shape, const char *source, const char *path,
+                        cw_sink *sink, cw_item_fn fn, void *ctx)
+{
+    json_t *root = cw_items_load(source, path, sink);
+    int rc;
+    if (!root)
+        return -1;
+    rc = cw_items_walk(shape, root, source, path, sink, fn, ctx);
+    json_decref(root);
+    return rc;
+}
+
+/* The DevLake walk treats -1 as an unreadable file: a stop is 1. */
+typedef struct devlake_stop {
+    cw_item_fn fn;
+    void *ctx;
+} devlake_stop;
+
+static int devlake_item(void *ctx, json_t *item, const cw_origin *origin)
+{
+    devlake_stop *d = ctx;
+    return d->fn(d->ctx, item, origin) ? 1 : 0;
+}
+
+int cw_items_parse(const cw_item_shape *shape, const char *source, const char *path,
+                   cw_sink *sink, cw_item_fn fn, void *ctx)
+{
+    if (cw_devlake_is_wrapper(path)) {
+        devlake_stop d = {fn, ctx};
+        return cw_devlake_each(path, source, sink, devlake_item, &d) ? -1 : 0;
+    }
+    return cw_items_parse_json(shape, source, path, sink, fn, ctx);
+}

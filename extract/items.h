@@ -1,0 +1,92 @@
+/*
+ * items.h - the walk every JSON connector shares: from a landed file to one
+ * callback per API item.
+ *
+ * A landed file is an API page ({"incidents":[...]}, {"workflow_runs":[...]},
+ * {"result":[...]}), a plain array, one object (bare or wrapped, as
+ * {"incident":{...}}), or the DevLake raw-table CSV wrapper.  Loading it,
+ * rejecting a file that is not JSON with its line and column, numbering the
+ * items (record = 1-based position, 1 for a lone object), flattening those
+ * shapes and reading optional timestamps live here once; a connector
+ * describes its page keys (cw_item_shape) and supplies the item callback.
+ */
+#ifndef CW_ITEMS_H
+#define CW_ITEMS_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include "../core/record.h"
+#include "../core/regex.h"
+
+#define CW_ITEM_RAW_MAX 600     /* bytes of an item's JSON kept in a reject */
+
+/* One item: 0 to go on; non-zero stops the walk (the sink failed). */
+typedef int (*cw_item_fn)(void *ctx, json_t *item, const cw_origin *origin);
+
+/* 1 when the object holds key with a value other than null. */
+int cw_item_has(json_t *item, const char *key);
+
+/* Reject an item, its compact JSON (cut to CW_ITEM_RAW_MAX) as the raw
+ * text (none when item is NULL).  Returns 0, or -1 when the sink failed. */
+int cw_item_reject(cw_sink *sink, const cw_origin *origin, const char *field, json_t *item,
+                   const char *reason);
+
+/* An optional ISO-8601 field at a dotted path: 0 with *out (CW_NO_TIME when
+ * absent or null), or -1 after rejecting the item ("unparseable timestamp");
+ * *rc is then 0, or -1 when that reject failed. */
+int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const char *field,
+                 int64_t *out, int *rc);
+
+/* Emit b as a build of the job "<repository>/<name>" (GitHub and GitLab
+ * name their jobs after the repository), production when its environment
+ * matches the production regex.  Returns 0, or -1 when the sink failed. */
+int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const char *name,
+                       const cw_regex *production);
+
+/* Load a JSON file.  When it is not JSON, reject the file (record 0,
+ * "invalid JSON: line L, column C: ...") and return NULL. */
+json_t *cw_items_load(const char *source, const char *path, cw_sink *sink);
+
+/* fn for each element of array, record = index + 1, until one returns
+ * non-zero.  Returns 0, or -1 when fn stopped the walk. */
+int cw_items_each(json_t *array, const char *source, const char *path, cw_item_fn fn,
+                  void *ctx);
+
+/* What a root that is neither an array, a page nor a wrapper is. */
+typedef enum cw_lone_rule {
+    CW_LONE_ANY,                /* one item, whatever it is: fn rejects what it cannot read */
+    CW_LONE_WITH_KEY,           /* one item when an object holding lone_key, else unknown */
+    CW_LONE_NEVER,              /* always unknown */
+} cw_lone_rule;
+
+/* The envelopes of one connector's documents, tried in order: a root
+ * array, then each page key, each wrapper key, the lone rule, then each
+ * empty key.  A document of no known shape is one reject of the file
+ * (record 0, unknown_field, the document as raw text) and the walk
+ * returns -1. */
+typedef struct cw_item_shape {
+    const char *const *pages;       /* keys holding the items array; NULL-terminated or NULL */
+    const char *const *wrappers;    /* keys holding the one item object */
+    cw_lone_rule lone;
+    const char *lone_key;           /* with CW_LONE_WITH_KEY */
+    const char *const *empty;       /* keys whose array marks a document with no items to load */
+    const char *unknown_field;      /* may be NULL */
+    const char *unknown;            /* the reject's reason */
+} cw_item_shape;
+
+/* Walk a loaded document by shape.  Returns 0, or -1 when fn stopped the
+ * walk or the document was unknown. */
+int cw_items_walk(const cw_item_shape *shape, json_t *root, const char *source,
+                  const char *path, cw_sink *sink, cw_item_fn fn, void *ctx);
+
+/* Load a JSON file and walk it by shape: cw_items_load + cw_items_walk. */
+int cw_items_parse_json(const cw_item_shape *shape, const char *source, const char *path,
+                        cw_sink *sink, cw_item_fn fn, void *ctx);
+
+/* A whole landed file: a DevLake wrapper row by row, else a JSON document
+ * walked by shape.  Returns 0 when read (with rejects, maybe), -1 when the
+ * file is unusable (rejected) or fn stopped the walk: source.h's parse. */
+int cw_items_parse(const cw_item_shape *shape, const char *source, const char *path,
+                   cw_sink *sink, cw_item_fn fn, void *ctx);
+
+#endif
