@@ -1,14 +1,24 @@
 /*
- * support.c - test helpers: a capturing sink and fixture paths.
+ * support.c - test helpers: a capturing sink, fixture paths, hand-built
+ * config sections, the replay server, schema databases, temporary files
+ * and captured output.
  */
 #include "support.h"
 #include "core/time.h"
 #include "core/util.h"
+#include "extract/http.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define GROW(arr, n) ((arr) = cw_xrealloc((arr), ((n) + 1) * sizeof(*(arr))))
 
@@ -277,4 +287,347 @@ int64_t cw_t(const char *iso)
     if (cw_time_parse_iso8601(iso, NULL, &t) != 0)
         fail_msg("bad expectation timestamp %s", iso);
     return t;
+}
+
+/* ------------------------------------------------ config sections by hand */
+
+void cw_test_source_init(cw_test_source *t, int line, const char *name, const char *type,
+                         const char *const *pairs)
+{
+    memset(t, 0, sizeof(*t));
+    t->src.name = (char *)name;
+    t->src.type = (char *)type;
+    t->src.line = line;
+    t->src.config_path = "test.ini";
+    t->src.config_dir = ".";
+    t->src.keys = t->kv;
+    for (; pairs && pairs[0]; pairs += 2)
+        cw_test_source_set(t, pairs[0], pairs[1]);
+}
+
+void cw_test_source_set(cw_test_source *t, const char *key, const char *value)
+{
+    size_t n = t->src.n_keys;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t->kv[i].key, key) == 0) {
+            t->kv[i].value = (char *)value;
+            return;
+        }
+    if (n == CW_TEST_SOURCE_KEYS)
+        fail_msg("cw_test_source: more than %d keys", CW_TEST_SOURCE_KEYS);
+    t->kv[n] = (cw_kv){ (char *)key, (char *)value, t->src.line + 1 + (int)n };
+    t->src.n_keys = n + 1;
+}
+
+void cw_parse_glob(const cw_source_type *type, const cw_source *src, const char *pattern,
+                   cw_capture *cap)
+{
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        assert_int_equal(type->parse(src, g.gl_pathv[i], &cap->sink), 0);
+    globfree(&g);
+}
+
+long cw_parse_dir(const cw_source_type *type, const cw_source *src, const char *dir,
+                  cw_capture *cap)
+{
+    struct dirent **names;
+    long parsed = 0;
+    int n = scandir(dir, &names, NULL, alphasort);
+    assert_true(n > 2);             /* ".", ".." and at least one file */
+    for (int i = 0; i < n; i++) {
+        if (names[i]->d_name[0] != '.') {
+            char *path = cw_asprintf("%s/%s", dir, names[i]->d_name);
+            assert_int_equal(type->parse(src, path, &cap->sink), 0);
+            free(path);
+            parsed++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return parsed;
+}
+
+/* ------------------------------------------------ the replay server */
+
+#define REPLAY_MAX_ARGS 32
+
+/* $CW_REPLAY_SERVER, else server.py beside tests/data.  Not through
+ * cw_test_data: its static buffer may hold the caller's data_dir. */
+static const char *replay_script(char *buf, size_t size)
+{
+    const char *env = getenv("CW_REPLAY_SERVER"), *data = getenv("CW_TEST_DATA");
+    if (env && *env)
+        snprintf(buf, size, "%s", env);
+    else
+        snprintf(buf, size, "%s/../replay/server.py", data && *data ? data : "tests/data");
+    return buf;
+}
+
+/* Read the "PORT n" line the server prints once it listens (15 s at most). */
+static int replay_read_port(int fd)
+{
+    char line[128];
+    size_t len = 0;
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    while (len < sizeof(line) - 1) {
+        if (poll(&pfd, 1, 15000) <= 0 || read(fd, line + len, 1) != 1)
+            return -1;
+        if (line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    return strncmp(line, "PORT ", 5) == 0 ? atoi(line + 5) : -1;
+}
+
+/* In the child: the pipes become stdin/stdout, env is set, python runs. */
+static void replay_exec(int in_fd, int out_fd, char *const *argv, const char *const *env)
+{
+    /* also gone if the test process dies before closing the pipe */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    dup2(in_fd, 0);
+    dup2(out_fd, 1);
+    for (; env && *env; env++)
+        putenv((char *)*env);
+    execv("/usr/bin/python3", argv);
+    _exit(127);
+}
+
+int cw_replay_start_args(cw_replay *r, const char *const *args, const char *const *env)
+{
+    char script[4096];
+    char *argv[REPLAY_MAX_ARGS + 3];
+    int in[2], out[2];
+    size_t n = 0;
+
+    memset(r, 0, sizeof(*r));
+    argv[n++] = (char *)"python3";
+    argv[n++] = (char *)replay_script(script, sizeof(script));
+    for (; args && *args && n < REPLAY_MAX_ARGS + 2; args++)
+        argv[n++] = (char *)*args;
+    argv[n] = NULL;
+    if (access(script, R_OK) != 0) {
+        fprintf(stderr, "cannot find %s (run from the repository root)\n", script);
+        return -1;
+    }
+    /* close-on-exec: no other child may hold the write end of this stdin */
+    if (pipe2(in, O_CLOEXEC) != 0)
+        return -1;
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    r->pid = fork();
+    if (r->pid == 0)
+        replay_exec(in[0], out[1], argv, env);
+    close(in[0]);
+    close(out[1]);
+    r->stdin_fd = in[1];
+    r->stdout_fd = out[0];
+    if (r->pid < 0) {
+        r->pid = 0;
+        cw_replay_stop(r);
+        return -1;
+    }
+    r->port = replay_read_port(r->stdout_fd);
+    if (r->port <= 0) {
+        cw_replay_stop(r);
+        return -1;
+    }
+    snprintf(r->base_url, sizeof(r->base_url), "http://127.0.0.1:%d", r->port);
+    return 0;
+}
+
+int cw_replay_start(cw_replay *r, const char *data_dir, const char *token, const char *faults,
+                    const char *const *env)
+{
+    const char *args[] = { "--data", data_dir, "--token", token, "--max-seconds", "300",
+                           faults ? "--faults" : NULL, faults, NULL };
+    return cw_replay_start_args(r, args, env);
+}
+
+void cw_replay_stop(cw_replay *r)
+{
+    int status;
+    if (r->stdin_fd > 0)
+        close(r->stdin_fd);         /* the server exits when its stdin closes */
+    if (r->pid > 0) {
+        for (int i = 0; i < 500 && waitpid(r->pid, &status, WNOHANG) == 0; i++)
+            usleep(10000);
+        if (waitpid(r->pid, &status, WNOHANG) == 0) {
+            kill(r->pid, SIGKILL);
+            waitpid(r->pid, &status, 0);
+        }
+    }
+    if (r->stdout_fd > 0)
+        close(r->stdout_fd);
+    memset(r, 0, sizeof(*r));
+}
+
+json_t *cw_replay_json(const cw_replay *r, const char *path)
+{
+    cw_http *http = cw_http_new(NULL);
+    cw_http_response resp = { 0 };
+    char *url = cw_asprintf("%s%s", r->base_url, path);
+    cw_http_request req = { .url = url, .expect_json = 1 };
+    char err[512];
+    json_t *doc;
+    assert_int_equal(cw_http_get(http, &req, &resp, NULL, err, sizeof(err)), 0);
+    doc = json_loadb(resp.body.data, resp.body.len, 0, NULL);
+    assert_non_null(doc);
+    cw_http_response_free(&resp);
+    cw_http_free(http);
+    free(url);
+    return doc;
+}
+
+json_t *cw_replay_log(const cw_replay *r)
+{
+    json_t *log = cw_replay_json(r, "/__log");
+    assert_true(json_is_array(log));
+    return log;
+}
+
+size_t cw_replay_log_size(const cw_replay *r)
+{
+    json_t *log = cw_replay_log(r);
+    size_t n = json_array_size(log);
+    json_decref(log);
+    return n;
+}
+
+int cw_replay_setup(void **state)
+{
+    *state = cw_xcalloc(1, sizeof(cw_replay));
+    return 0;
+}
+
+int cw_replay_teardown(void **state)
+{
+    cw_replay_stop(*state);
+    free(*state);
+    return 0;
+}
+
+/* ------------------------------------------------ warehouses */
+
+void cw_test_exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("SQL failed: %s", err ? err : "?");
+}
+
+sqlite3 *cw_test_schema_db(const char *path)
+{
+    sqlite3 *db = NULL;
+    char *schema = cw_read_file("load/schema.sql", NULL);
+    assert_non_null(schema);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    cw_test_exec(db, schema);
+    free(schema);
+    return db;
+}
+
+long cw_query_long(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    long v = -999;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        v = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+cw_warehouse *cw_test_warehouse(char *path, size_t size)
+{
+    cw_warehouse *wh;
+    snprintf(path, size, "%s", cw_temp_file("", ".db"));
+    unlink(path);               /* cw_wh_open creates it */
+    assert_int_equal(cw_wh_open(path, &wh), 0);
+    return wh;
+}
+
+void cw_test_warehouse_drop(cw_warehouse *wh, const char *path)
+{
+    char side[4200];
+    cw_wh_close(wh);
+    unlink(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+}
+
+/* ------------------------------------------------ files and output */
+
+void cw_write_file(const char *dir, const char *name, const char *text)
+{
+    char *path = cw_asprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(path);
+}
+
+char *cw_temp_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = cw_asprintf("%s/cwtestXXXXXX", tmp && *tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+void cw_remove_tree(const char *dir)
+{
+    char *cmd = cw_asprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+}
+
+int cw_system(const char *fmt, ...)
+{
+    va_list ap;
+    char *cmd;
+    int rc;
+    va_start(ap, fmt);
+    if (vasprintf(&cmd, fmt, ap) < 0)
+        fail_msg("out of memory");
+    va_end(ap);
+    rc = system(cmd);
+    free(cmd);
+    return rc;
+}
+
+void cw_redirect_begin(cw_redirect *r, int fd)
+{
+    const char *dir = getenv("TMPDIR");
+    int tmp;
+    snprintf(r->path, sizeof(r->path), "%s/cwoutXXXXXX", dir && *dir ? dir : "/tmp");
+    tmp = mkstemp(r->path);
+    assert_true(tmp >= 0);
+    fflush(fd == 1 ? stdout : stderr);
+    r->fd = fd;
+    r->saved = dup(fd);
+    assert_true(r->saved >= 0);
+    dup2(tmp, fd);
+    close(tmp);
+}
+
+char *cw_redirect_end(cw_redirect *r)
+{
+    char *text;
+    fflush(r->fd == 1 ? stdout : stderr);
+    dup2(r->saved, r->fd);
+    close(r->saved);
+    text = cw_read_file(r->path, NULL);
+    unlink(r->path);
+    assert_non_null(text);
+    return text;
 }

@@ -1,6 +1,9 @@
 /*
  * support.h - shared test helpers: fixture paths and a sink that keeps deep
- * copies of every record, so parser tests can assert on real output.
+ * copies of every record, so parser tests can assert on real output; config
+ * sections built by hand; the replay server (tests/replay/server.py); a
+ * warehouse made from load/schema.sql; temporary files and folders; and the
+ * output a file descriptor received.  One copy here instead of one per test.
  */
 #ifndef CW_TEST_SUPPORT_H
 #define CW_TEST_SUPPORT_H
@@ -10,7 +13,13 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <sys/types.h>
+#include "core/config.h"
 #include "core/record.h"
+#include "extract/source.h"
+#include "load/warehouse.h"
 
 typedef struct cw_capture {
     cw_sink sink;
@@ -44,5 +53,103 @@ const char *cw_temp_file(const char *text, const char *suffix);
 
 /* Parse an ISO timestamp for expectations (fails the test on error). */
 int64_t cw_t(const char *iso);
+
+/* ------------------------------------------------ config sections by hand */
+
+#define CW_TEST_SOURCE_KEYS 24
+
+/* A [source] section as config.c would build it from test.ini in ".". */
+typedef struct cw_test_source {
+    cw_source src;
+    cw_kv kv[CW_TEST_SOURCE_KEYS];
+} cw_test_source;
+
+/* The section header stands on line `line`; pairs (key, value, ..., NULL)
+ * follow it one a line, so key i is on line line + 1 + i (the lines that
+ * config errors quote).  A NULL pairs gives a section without keys. */
+void cw_test_source_init(cw_test_source *t, int line, const char *name, const char *type,
+                         const char *const *pairs);
+/* Replace the value of key, or add it on the next line. */
+void cw_test_source_set(cw_test_source *t, const char *key, const char *value);
+
+/* Parse every file matching a glob pattern, in name order, into cap; each
+ * parse must return 0. */
+void cw_parse_glob(const cw_source_type *type, const cw_source *src, const char *pattern,
+                   cw_capture *cap);
+/* Parse every file of dir (not dot files), in name order, into cap; each
+ * parse must return 0 and dir must hold at least one.  Returns the count. */
+long cw_parse_dir(const cw_source_type *type, const cw_source *src, const char *dir,
+                  cw_capture *cap);
+
+/* ------------------------------------------------ the replay server */
+
+/* tests/replay/server.py (or $CW_REPLAY_SERVER) running on its own stdin
+ * pipe: it exits as soon as that pipe closes, so a test that dies early
+ * never leaves it behind. */
+typedef struct cw_replay {
+    pid_t pid;                  /* 0 when not running */
+    int stdin_fd;               /* closing it stops the server */
+    int stdout_fd;              /* kept open while it runs: it may still write */
+    int port;
+    char base_url[64];          /* "http://127.0.0.1:PORT" */
+} cw_replay;
+
+/* Serve data_dir, requiring token; faults is a fault list file or NULL; env
+ * holds "NAME=VALUE" strings set in the server only (NULL-terminated, or
+ * NULL).  0 once the server listens, -1 (and nothing left running) if not. */
+int cw_replay_start(cw_replay *r, const char *data_dir, const char *token, const char *faults,
+                    const char *const *env);
+/* The same with the server's own arguments (NULL-terminated). */
+int cw_replay_start_args(cw_replay *r, const char *const *args, const char *const *env);
+/* Close its stdin, reap it; safe on a server that is not running. */
+void cw_replay_stop(cw_replay *r);
+/* GET a control path (e.g. "/__log") as JSON; fails the test on error. Caller decrefs. */
+json_t *cw_replay_json(const cw_replay *r, const char *path);
+/* The request log, a JSON array (control endpoints are not in it). Caller decrefs. */
+json_t *cw_replay_log(const cw_replay *r);
+/* Number of requests logged so far. */
+size_t cw_replay_log_size(const cw_replay *r);
+
+/* cmocka per-test fixture: *state is a cw_replay, not running yet, which the
+ * teardown always stops, whatever the test did. */
+int cw_replay_setup(void **state);
+int cw_replay_teardown(void **state);
+#define cw_replay_test(f) cmocka_unit_test_setup_teardown(f, cw_replay_setup, cw_replay_teardown)
+
+/* ------------------------------------------------ warehouses */
+
+/* An SQLite database at path (":memory:" or a file) holding load/schema.sql
+ * (run from the repository root); fails the test on error. */
+sqlite3 *cw_test_schema_db(const char *path);
+/* Run SQL; fails the test with SQLite's message on error. */
+void cw_test_exec(sqlite3 *db, const char *sql);
+/* A one-row, one-column query as a long: -999 for NULL or no row; fails
+ * the test when the SQL does not prepare. */
+long cw_query_long(sqlite3 *db, const char *sql);
+/* A warehouse (cw_wh_open) on a fresh temporary file; its path goes to path. */
+cw_warehouse *cw_test_warehouse(char *path, size_t size);
+/* Close it and remove the file with its -wal and -shm companions. */
+void cw_test_warehouse_drop(cw_warehouse *wh, const char *path);
+
+/* ------------------------------------------------ files and output */
+
+/* Write text to dir/name (fails the test on error). */
+void cw_write_file(const char *dir, const char *name, const char *text);
+/* A fresh folder under $TMPDIR (or /tmp); caller frees the path. */
+char *cw_temp_dir(void);
+/* rm -rf dir (fails the test on error). */
+void cw_remove_tree(const char *dir);
+/* system() on a formatted command; returns its status. */
+int cw_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What a file descriptor (1 or 2) receives between begin and end. */
+typedef struct cw_redirect {
+    int fd, saved;
+    char path[256];
+} cw_redirect;
+
+void cw_redirect_begin(cw_redirect *r, int fd);
+/* Restore the descriptor; returns the text it received (caller frees). */
+char *cw_redirect_end(cw_redirect *r);
 
 #endif

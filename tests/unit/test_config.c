@@ -52,19 +52,13 @@ static const char *const valid_ini =
 /* Load text as a config; return the error output (caller frees) via *errors. */
 static int load_text(const char *text, cw_config **cfg, char **errors)
 {
-    char errpath[] = "/tmp/cwcfgerrXXXXXX";
-    int fd = mkstemp(errpath), saved = dup(2), rc;
     const char *path = cw_temp_file(text, ".ini");
     char *copy = cw_strdup(path);
-    fflush(stderr);
-    dup2(fd, 2);
+    cw_redirect err;
+    int rc;
+    cw_redirect_begin(&err, 2);
     rc = cw_config_load(copy, cfg);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    close(fd);
-    *errors = cw_read_file(errpath, NULL);
-    unlink(errpath);
+    *errors = cw_redirect_end(&err);
     unlink(copy);
     free(copy);
     return rc;

@@ -105,26 +105,15 @@ typedef struct fixture {
     cw_config cfg;
 } fixture;
 
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("SQL failed: %s", err ? err : "?");
-}
-
 static int setup(void **state)
 {
     fixture *f = cw_xcalloc(1, sizeof(*f));
-    char *schema = cw_read_file("load/schema.sql", NULL);
-    assert_non_null(schema);
-    assert_int_equal(sqlite3_open(":memory:", &f->db), SQLITE_OK);
-    exec_ok(f->db, "PRAGMA foreign_keys = ON");
-    exec_ok(f->db, schema);
-    free(schema);
-    exec_ok(f->db, fixture_sql);
+    f->db = cw_test_schema_db(":memory:");
+    cw_test_exec(f->db, "PRAGMA foreign_keys = ON");
+    cw_test_exec(f->db, fixture_sql);
     f->cfg.attribution_window_s = 500;
     f->cfg.incident_deployment_pattern = "(?<build>[a-z][\\w-]*#\\d+)|\\b(?<sha>[0-9a-f]{7,40})\\b";
-    exec_ok(f->db, "BEGIN");
+    cw_test_exec(f->db, "BEGIN");
     *state = f;
     return 0;
 }

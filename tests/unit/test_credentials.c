@@ -14,52 +14,16 @@
 #include "core/util.h"
 #include "extract/credentials.h"
 
-#define MAX_KEYS 8
-
-/* A [source] section built by hand: keys on lines 2, 3, ... of test.ini. */
-typedef struct section {
-    cw_source src;
-    cw_kv kv[MAX_KEYS];
-} section;
-
-static void section_init(section *s, const char *const *pairs)
-{
-    memset(s, 0, sizeof(*s));
-    s->src.name = "jira";
-    s->src.type = "jira";
-    s->src.line = 1;
-    s->src.config_path = "test.ini";
-    s->src.config_dir = "/tmp";
-    s->src.keys = s->kv;
-    for (size_t i = 0; pairs[2 * i] && i < MAX_KEYS; i++) {
-        s->kv[i].key = (char *)pairs[2 * i];
-        s->kv[i].value = (char *)pairs[2 * i + 1];
-        s->kv[i].line = (int)i + 2;
-        s->src.n_keys++;
-    }
-}
-
 /* Load credentials and return what went to stderr (caller frees). */
 static char *load(const char *const *pairs, cw_auth_kind kind, cw_credentials *out, int *rc)
 {
-    char path[] = "/tmp/cw_test_cred_XXXXXX";
-    int fd = mkstemp(path), saved;
-    section s;
-    char *text;
-    assert_true(fd >= 0);
-    section_init(&s, pairs);
-    fflush(stderr);
-    saved = dup(2);
-    dup2(fd, 2);
-    close(fd);
+    cw_test_source s;
+    cw_redirect err;
+    /* a [source jira] section on line 1 of test.ini: keys on lines 2, 3, ... */
+    cw_test_source_init(&s, 1, "jira", "jira", pairs);
+    cw_redirect_begin(&err, 2);
     *rc = cw_credentials_load(&s.src, kind, out);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    text = cw_read_file(path, NULL);
-    unlink(path);
-    assert_non_null(text);
-    return text;
+    return cw_redirect_end(&err);
 }
 
 /* A token file with the given text and mode; returns its path (static). */

@@ -23,34 +23,22 @@ extern const cw_source_type cw_source_git;
 #define CLI_BIN "8121dab6c4a193a8dfa9c26512fe040e9dea8bd0"   /* "Use new Oak leaf logotype": 6 binaries */
 #define CLI_MERGE "5d14bd089bc3ce37a9e2d9146c1507697f721eeb" /* Merge branch 'master' of ... */
 
-/* A git source as the config would build it. */
-typedef struct test_source {
-    cw_kv kv[4];
-    cw_source src;
-} test_source;
-
-static void make_source(test_source *t, const char *repository, const char *repo_path, const char *since)
+/* A git source as the config would build it: [source commits] on line 2,
+ * then each key given (NULL: left out). */
+static void make_source(cw_test_source *t, const char *repository, const char *repo_path, const char *since)
 {
-    size_t n = 0;
-    memset(t, 0, sizeof(*t));
+    cw_test_source_init(t, 2, "commits", "git", NULL);
     if (repository)
-        t->kv[n++] = (cw_kv){"repository", (char *)repository, 3};
+        cw_test_source_set(t, "repository", repository);
     if (repo_path)
-        t->kv[n++] = (cw_kv){"repository_path", (char *)repo_path, 4};
+        cw_test_source_set(t, "repository_path", repo_path);
     if (since)
-        t->kv[n++] = (cw_kv){"since", (char *)since, 5};
-    t->src.name = "commits";
-    t->src.type = "git";
-    t->src.line = 2;
-    t->src.config_path = "test.ini";
-    t->src.config_dir = "/";
-    t->src.keys = t->kv;
-    t->src.n_keys = n;
+        cw_test_source_set(t, "since", since);
 }
 
 static int parse(const char *path, cw_capture *cap)
 {
-    test_source t;
+    cw_test_source t;
     make_source(&t, "commons-cli", NULL, NULL);
     cw_capture_init(cap);
     return cw_source_git.parse(&t.src, path, &cap->sink);
@@ -346,7 +334,7 @@ static void test_empty_and_unknown_files(void **state)
 
 static void test_validate(void **state)
 {
-    test_source t;
+    cw_test_source t;
     make_source(&t, "commons-cli", NULL, NULL);
     assert_int_equal(cw_source_git.validate(&t.src), -1);       /* neither path nor clone */
     make_source(&t, NULL, "/repo", NULL);
@@ -385,16 +373,6 @@ static void run_git(const char *dir, const char *date, char *const argv[])
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char *path = cw_asprintf("%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    free(path);
-}
-
 static void make_repo(char *dir)
 {
     char *init[] = {"git", "init", "-q", "-b", "main", ".", NULL};
@@ -403,10 +381,10 @@ static void make_repo(char *dir)
     char *c2[] = {"git", "commit", "-q", "-m", "PAY-2 second", "-m", "with a body", NULL};
     assert_non_null(mkdtemp(dir));
     run_git(dir, NULL, init);
-    write_file(dir, "a.txt", "one\ntwo\n");
+    cw_write_file(dir, "a.txt", "one\ntwo\n");
     run_git(dir, NULL, add);
     run_git(dir, "2026-01-05T10:00:00+02:00", c1);
-    write_file(dir, "a.txt", "one\nTWO\nthree\n");
+    cw_write_file(dir, "a.txt", "one\nTWO\nthree\n");
     {
         /* a binary file: the NUL byte makes numstat print "-\t-\tb.bin" */
         char *p = cw_asprintf("%s/b.bin", dir);
@@ -429,7 +407,7 @@ static void test_produce_runs_git_log(void **state)
 {
     char dir[] = "/tmp/cw_git_test_XXXXXX";
     char out[] = "/tmp/cw_git_out_XXXXXX";
-    test_source t;
+    cw_test_source t;
     cw_capture cap;
     const cw_commit *first, *second;
     int fd;
@@ -482,7 +460,7 @@ static void test_produce_fails_outside_a_repository(void **state)
 {
     char dir[] = "/tmp/cw_git_empty_XXXXXX";
     char out[] = "/tmp/cw_git_out_XXXXXX";
-    test_source t;
+    cw_test_source t;
     int fd = mkstemp(out);
     assert_true(fd >= 0);
     close(fd);

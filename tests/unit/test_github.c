@@ -15,14 +15,9 @@
 #include "load/warehouse.h"
 #include "core/util.h"
 
-#include <dirent.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern const cw_source_type cw_source_github;
@@ -31,24 +26,10 @@ extern const cw_source_type cw_source_github;
 #define OPENBIC "facebook/OpenBIC"
 #define GH "github/"
 
-typedef struct test_source {
-    cw_kv kv[8];
-    cw_source src;
-} test_source;
-
-static void make_source(test_source *t, const char *const *pairs)
+/* The [source gh] section of test.ini (line 9), keys from line 10. */
+static void make_source(cw_test_source *t, const char *const *pairs)
 {
-    size_t n = 0;
-    memset(t, 0, sizeof(*t));
-    for (; pairs && pairs[0]; pairs += 2, n++)
-        t->kv[n] = (cw_kv){(char *)pairs[0], (char *)pairs[1], 10 + (int)n};
-    t->src.name = "gh";
-    t->src.type = "github";
-    t->src.line = 9;
-    t->src.config_path = "test.ini";
-    t->src.config_dir = "/";
-    t->src.keys = t->kv;
-    t->src.n_keys = n;
+    cw_test_source_init(t, 9, "gh", "github", pairs);
 }
 
 static const char *const ants_keys[] = {"repository", ANTS, NULL};
@@ -56,7 +37,7 @@ static const char *const openbic_keys[] = {"repository", OPENBIC, "production", 
 
 static int parse_with(const char *path, const char *const *pairs, cw_capture *cap)
 {
-    test_source t;
+    cw_test_source t;
     make_source(&t, pairs);
     return cw_source_github.parse(&t.src, path, &cap->sink);
 }
@@ -321,7 +302,7 @@ static const char *const status_files[] = {
 
 static void load_files(cw_warehouse *wh, const char *const *files)
 {
-    test_source t;
+    cw_test_source t;
     int64_t batch;
     make_source(&t, openbic_keys);
     assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
@@ -356,44 +337,17 @@ static char *deployment_rows(cw_warehouse *wh)
     return out.data;
 }
 
+/* A one-value query on the warehouse. */
 static long count(cw_warehouse *wh, const char *sql)
 {
-    sqlite3_stmt *s;
-    long n = -1;
-    if (sqlite3_prepare_v2(cw_wh_db(wh), sql, -1, &s, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(cw_wh_db(wh)));
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return n;
-}
-
-static cw_warehouse *fresh_warehouse(char *path, size_t size)
-{
-    cw_warehouse *wh;
-    const char *tmp = cw_temp_file("", ".db");
-    snprintf(path, size, "%s", tmp);
-    unlink(path);
-    assert_int_equal(cw_wh_open(path, &wh), 0);
-    return wh;
-}
-
-static void drop_warehouse(cw_warehouse *wh, const char *path)
-{
-    char side[600];
-    cw_wh_close(wh);
-    unlink(path);
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
+    return cw_query_long(cw_wh_db(wh), sql);
 }
 
 static void test_statuses_any_order(void **state)
 {
     static const char *const deployments[] = {"deployments.json", NULL};
     char p1[512], p2[512];
-    cw_warehouse *a = fresh_warehouse(p1, sizeof(p1)), *b = fresh_warehouse(p2, sizeof(p2));
+    cw_warehouse *a = cw_test_warehouse(p1, sizeof(p1)), *b = cw_test_warehouse(p2, sizeof(p2));
     char *rows_a, *rows_b, *again;
     const char *expect;
     (void)state;
@@ -439,134 +393,62 @@ static void test_statuses_any_order(void **state)
     free(again);
     free(rows_a);
     free(rows_b);
-    drop_warehouse(a, p1);
-    drop_warehouse(b, p2);
+    cw_test_warehouse_drop(a, p1);
+    cw_test_warehouse_drop(b, p2);
 }
 
 /* ------------------------------------------------------ live fetch (replay server) */
 
-typedef struct replay {
-    pid_t pid;
-    int port;
-    FILE *out;                  /* the server's stdout, open while it runs */
-    int stdin_fd;               /* its stdin: closing it stops the server */
-} replay;
-
-static void replay_stop(replay *r);
-
-/* Start tests/replay/server.py on the data dir; 0 or -1. */
-static int replay_start(replay *r, const char *data_dir, const char *token)
-{
-    int fds[2], ctl[2];
-    FILE *in;
-    char line[128];
-    if (pipe(fds) != 0)
-        return -1;
-    if (pipe(ctl) != 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    r->pid = fork();
-    if (r->pid == 0) {
-        /* the server dies with the test, even when an assertion ends it
-         * early: it exits when its stdin pipe closes, and on our death */
-        int devnull = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        dup2(ctl[0], 0);
-        dup2(fds[1], 1);
-        dup2(devnull, 2);
-        close(ctl[1]);
-        close(fds[0]);
-        execl("/usr/bin/python3", "python3", "tests/replay/server.py", "--data", data_dir,
-              "--token", token, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    close(ctl[0]);
-    r->stdin_fd = ctl[1];
-    in = fdopen(fds[0], "r");
-    r->port = 0;
-    while (in && fgets(line, sizeof(line), in))
-        if (sscanf(line, "PORT %d", &r->port) == 1)
-            break;
-    r->out = in;        /* closed once the server has stopped: it may still write */
-    if (r->port > 0)
-        return 0;
-    replay_stop(r);
-    return -1;
-}
-
-static void replay_stop(replay *r)
-{
-    if (r->pid > 0) {
-        kill(r->pid, SIGTERM);
-        waitpid(r->pid, NULL, 0);
-    }
-    if (r->out)
-        fclose(r->out);
-    if (r->stdin_fd > 0)
-        close(r->stdin_fd);
-    r->stdin_fd = 0;
-    r->pid = 0;
-    r->out = NULL;
-}
-
-static int run_cmd(const char *fmt, const char *a, const char *b)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), fmt, a, b);
-    return system(cmd);
-}
-
 /* Parse every landed page in name order into cap. */
 static void parse_landed(const char *dir, const char *const *keys, cw_capture *cap, long *files)
 {
-    struct dirent **names;
-    int n = scandir(dir, &names, NULL, alphasort);
-    assert_true(n > 2);
-    *files = 0;
-    for (int i = 0; i < n; i++) {
-        char path[1024];
-        if (names[i]->d_name[0] != '.') {
-            snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-            assert_int_equal(parse_with(path, keys, cap), 0);
-            (*files)++;
-        }
-        free(names[i]);
-    }
-    free(names);
+    cw_test_source t;
+    make_source(&t, keys);
+    *files = cw_parse_dir(&cw_source_github, &t.src, dir, cap);
+}
+
+/* Serve the recordings and the REST pages from a fresh folder's data/,
+ * fetch the source of keys (base_url and token_env added) with the
+ * watermark since into its land/, and stop the server.  The fetch's error
+ * goes to error.  Returns the folder (caller removes and frees). */
+static char *fetch_live(cw_replay *r, const char *token, const char *const *keys, int64_t since,
+                        char *error, size_t size)
+{
+    char *root = cw_temp_dir();
+    char *data = cw_asprintf("%s/data", root), *land = cw_asprintf("%s/land", root);
+    cw_test_source t;
+    cw_fetch f;
+
+    assert_int_equal(cw_system("mkdir -p %s/github %s", data, land), 0);
+    assert_int_equal(cw_system("cp $CW_FIXTURES/github/*.csv %s/github/ && cp tests/data/github/*.json %s/github/",
+                               data, data), 0);
+    assert_int_equal(cw_replay_start(r, data, token, NULL, NULL), 0);
+    setenv("CW_TEST_GH_TOKEN", token, 1);
+    make_source(&t, keys);
+    cw_test_source_set(&t, "base_url", r->base_url);
+    cw_test_source_set(&t, "token_env", "CW_TEST_GH_TOKEN");
+    assert_int_equal(cw_fetch_init(&f, &t.src, land, since, 0, cw_source_github.auth_kind), 0);
+    assert_int_equal(cw_source_github.fetch(&f), 0);
+    snprintf(error, size, "%s", f.error);
+    cw_fetch_cleanup(&f);
+    cw_replay_stop(r);
+    free(data);
+    free(land);
+    return root;
 }
 
 static void test_live_fetch(void **state)
 {
     static const char token[] = "ghp_replaytoken123";
-    char root[] = "/tmp/cwghXXXXXX", data[300], land[300], url[64];
     /* page_size 4: every list takes several pages, so Link is followed */
-    const char *keys[] = {"repository", ANTS, "base_url", url, "token_env", "CW_TEST_GH_TOKEN",
-                          "page_size", "4", NULL};
-    replay r = {0};
+    const char *keys[] = {"repository", ANTS, "page_size", "4", NULL};
+    char error[512], *root, *land;
     cw_capture live, files;
-    test_source t;
-    cw_fetch f;
     long landed;
-    (void)state;
 
-    assert_non_null(mkdtemp(root));
-    snprintf(data, sizeof(data), "%s/data", root);
-    snprintf(land, sizeof(land), "%s/land", root);
-    assert_int_equal(run_cmd("mkdir -p %s/github %s", data, land), 0);
-    assert_int_equal(run_cmd("cp $CW_FIXTURES/github/*.csv %s/github/ && cp tests/data/github/*.json %s/github/",
-                             data, data), 0);
-    assert_int_equal(replay_start(&r, data, token), 0);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", r.port);
-    setenv("CW_TEST_GH_TOKEN", token, 1);
-    make_source(&t, keys);
-    assert_int_equal(cw_fetch_init(&f, &t.src, land, CW_NO_TIME, 0, cw_source_github.auth_kind), 0);
-    assert_int_equal(cw_source_github.fetch(&f), 0);
-    assert_string_equal(f.error, "");
-    cw_fetch_cleanup(&f);
-    replay_stop(&r);
+    root = fetch_live(*state, token, keys, CW_NO_TIME, error, sizeof(error));
+    assert_string_equal(error, "");
+    land = cw_asprintf("%s/land", root);
 
     /* the landed pages parse to the records of the fixture files */
     cw_capture_init(&live);
@@ -611,39 +493,27 @@ static void test_live_fetch(void **state)
     }
     cw_capture_free(&live);
     cw_capture_free(&files);
-    assert_int_equal(run_cmd("grep -rqs %s %s", token, root) != 0, 1);   /* no token landed */
-    assert_int_equal(run_cmd("rm -rf %s%s", root, ""), 0);
+    assert_int_equal(cw_system("grep -rqs %s %s", token, root) != 0, 1);   /* no token landed */
+    cw_remove_tree(root);
+    free(land);
+    free(root);
 }
 
 /* Fetch from the replay server with the watermark `since` into cap; returns
  * the number of landed pages. */
-static long fetch_delta(const char *since, cw_capture *cap)
+static long fetch_delta(cw_replay *r, const char *since, cw_capture *cap)
 {
     static const char token[] = "ghp_replaytoken456";
-    char root[] = "/tmp/cwghXXXXXX", data[300], land[300], url[64];
-    const char *keys[] = {"repository", ANTS, "base_url", url, "token_env", "CW_TEST_GH_TOKEN", NULL};
-    replay r = {0};
-    test_source t;
-    cw_fetch f;
+    const char *keys[] = {"repository", ANTS, NULL};
+    char error[512], *root = fetch_live(r, token, keys, cw_t(since), error, sizeof(error));
+    char *land = cw_asprintf("%s/land", root);
     long landed;
 
-    assert_non_null(mkdtemp(root));
-    snprintf(data, sizeof(data), "%s/data", root);
-    snprintf(land, sizeof(land), "%s/land", root);
-    assert_int_equal(run_cmd("mkdir -p %s/github %s", data, land), 0);
-    assert_int_equal(run_cmd("cp $CW_FIXTURES/github/*.csv %s/github/ && cp tests/data/github/*.json %s/github/",
-                             data, data), 0);
-    assert_int_equal(replay_start(&r, data, token), 0);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", r.port);
-    setenv("CW_TEST_GH_TOKEN", token, 1);
-    make_source(&t, keys);
-    assert_int_equal(cw_fetch_init(&f, &t.src, land, cw_t(since), 0, cw_source_github.auth_kind), 0);
-    assert_int_equal(cw_source_github.fetch(&f), 0);
-    cw_fetch_cleanup(&f);
-    replay_stop(&r);
     cw_capture_init(cap);
     parse_landed(land, keys, cap, &landed);
-    assert_int_equal(run_cmd("rm -rf %s%s", root, ""), 0);
+    cw_remove_tree(root);
+    free(land);
+    free(root);
     return landed;
 }
 
@@ -652,9 +522,8 @@ static long fetch_delta(const char *since, cw_capture *cap)
 static void test_live_incremental(void **state)
 {
     cw_capture cap;
-    (void)state;
     /* one page per list + the 8 statuses pages */
-    assert_int_equal(fetch_delta("2019-06-01T00:00:00Z", &cap), 4 + 8);
+    assert_int_equal(fetch_delta(*state, "2019-06-01T00:00:00Z", &cap), 4 + 8);
     /* committed on or after 2019-06-01: 5dc8b9a (07-26), 39f04c6 (06-27),
      * 58466b1 (08-20), bba6c12 (08-27) */
     assert_int_equal(cap.n_commits, 4);
@@ -664,7 +533,7 @@ static void test_live_incremental(void **state)
     assert_int_equal(cap.n_builds, 8 + 11);     /* deployments + every run (all of 2022) */
     cw_capture_free(&cap);
     /* created on or after 2022-08-01: runs 154 (08-06) to 158 (09-03); no commit */
-    assert_int_equal(fetch_delta("2022-08-01T00:00:00Z", &cap), 4 + 8);
+    assert_int_equal(fetch_delta(*state, "2022-08-01T00:00:00Z", &cap), 4 + 8);
     assert_int_equal(cap.n_commits, 0);
     assert_int_equal(cap.n_builds, 8 + 5);
     assert_non_null(cw_capture_build(&cap, ANTS "/CodeQL", 154));
@@ -672,7 +541,7 @@ static void test_live_incremental(void **state)
     cw_capture_free(&cap);
     /* statuses only of deployments updated since 2026-02-15: 3881429895 and
      * 3839563910 (2026-02-20), 1000000001 (2026-03-02) */
-    assert_int_equal(fetch_delta("2026-02-15T00:00:00Z", &cap), 4 + 3);
+    assert_int_equal(fetch_delta(*state, "2026-02-15T00:00:00Z", &cap), 4 + 3);
     assert_int_equal(cap.n_statuses, 3 + 3 + 2);
     assert_int_equal(cap.n_builds, 8);          /* the deployments, no run */
     cw_capture_free(&cap);
@@ -689,8 +558,8 @@ int main(void)
         cmocka_unit_test(test_deployments_and_statuses),
         cmocka_unit_test(test_graphql_and_jobs_rejected),
         cmocka_unit_test(test_statuses_any_order),
-        cmocka_unit_test(test_live_fetch),
-        cmocka_unit_test(test_live_incremental),
+        cw_replay_test(test_live_fetch),
+        cw_replay_test(test_live_incremental),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

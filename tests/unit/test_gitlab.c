@@ -14,14 +14,9 @@
 #include "load/warehouse.h"
 #include "core/util.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern const cw_source_type cw_source_gitlab;
@@ -29,31 +24,17 @@ extern const cw_source_type cw_source_gitlab;
 #define GL "gitlab/"
 #define REPO "gitlab-data/snowflake_spend"
 
-typedef struct test_source {
-    cw_kv kv[8];
-    cw_source src;
-} test_source;
-
-static void make_source(test_source *t, const char *const *pairs)
+/* The [source gl] section of test.ini (line 9), keys from line 10. */
+static void make_source(cw_test_source *t, const char *const *pairs)
 {
-    size_t n = 0;
-    memset(t, 0, sizeof(*t));
-    for (; pairs && pairs[0]; pairs += 2, n++)
-        t->kv[n] = (cw_kv){(char *)pairs[0], (char *)pairs[1], 10 + (int)n};
-    t->src.name = "gl";
-    t->src.type = "gitlab";
-    t->src.line = 9;
-    t->src.config_path = "test.ini";
-    t->src.config_dir = "/";
-    t->src.keys = t->kv;
-    t->src.n_keys = n;
+    cw_test_source_init(t, 9, "gl", "gitlab", pairs);
 }
 
 static const char *const repo_keys[] = {"project", "12345678", "repository", REPO, NULL};
 
 static int parse_with(const char *path, const char *const *pairs, cw_capture *cap)
 {
-    test_source t;
+    cw_test_source t;
     make_source(&t, pairs);
     return cw_source_gitlab.parse(&t.src, path, &cap->sink);
 }
@@ -277,14 +258,11 @@ static void test_jobs_rejected(void **state)
 static void test_warehouse_rows(void **state)
 {
     char path[512];
-    cw_warehouse *wh;
-    test_source t;
+    cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
+    cw_test_source t;
     int64_t batch;
     sqlite3_stmt *s;
     (void)state;
-    snprintf(path, sizeof(path), "%s", cw_temp_file("", ".db"));
-    unlink(path);
-    assert_int_equal(cw_wh_open(path, &wh), 0);
     make_source(&t, repo_keys);
     assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
     assert_int_equal(cw_wh_source(wh, "gl", "gitlab"), 0);
@@ -308,108 +286,30 @@ static void test_warehouse_rows(void **state)
     assert_string_equal((const char *)sqlite3_column_text(s, 3), "3333333333333333333333333333333333333333");
     assert_int_equal(sqlite3_column_int(s, 4), 2);
     sqlite3_finalize(s);
-    cw_wh_close(wh);
-    unlink(path);
-    {
-        char side[600];
-        snprintf(side, sizeof(side), "%s-wal", path);
-        unlink(side);
-        snprintf(side, sizeof(side), "%s-shm", path);
-        unlink(side);
-    }
+    cw_test_warehouse_drop(wh, path);
 }
 
 /* ------------------------------------------------------ live fetch (replay server) */
 
-typedef struct replay {
-    pid_t pid;
-    int port;
-    FILE *out;                  /* the server's stdout, open while it runs */
-    int stdin_fd;               /* its stdin: closing it stops the server */
-} replay;
-
-static void replay_stop(replay *r)
-{
-    if (r->pid > 0) {
-        kill(r->pid, SIGTERM);
-        waitpid(r->pid, NULL, 0);
-    }
-    if (r->out)
-        fclose(r->out);
-    if (r->stdin_fd > 0)
-        close(r->stdin_fd);
-    memset(r, 0, sizeof(*r));
-}
-
-/* Start tests/replay/server.py on the data dir; 0 or -1. */
-static int replay_start(replay *r, const char *data_dir, const char *token)
-{
-    int out[2], ctl[2];
-    char line[128];
-    if (pipe(out) != 0)
-        return -1;
-    if (pipe(ctl) != 0) {
-        close(out[0]);
-        close(out[1]);
-        return -1;
-    }
-    r->pid = fork();
-    if (r->pid == 0) {
-        /* the server exits when its stdin closes and when we die */
-        int devnull = open("/dev/null", O_WRONLY);
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        dup2(ctl[0], 0);
-        dup2(out[1], 1);
-        dup2(devnull, 2);
-        close(ctl[1]);
-        close(out[0]);
-        execl("/usr/bin/python3", "python3", "tests/replay/server.py", "--data", data_dir,
-              "--token", token, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    close(ctl[0]);
-    r->stdin_fd = ctl[1];
-    r->out = fdopen(out[0], "r");
-    while (r->out && fgets(line, sizeof(line), r->out))
-        if (sscanf(line, "PORT %d", &r->port) == 1)
-            return 0;
-    replay_stop(r);
-    return -1;
-}
-
-static int run_cmd(const char *fmt, const char *a, const char *b)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), fmt, a, b);
-    return system(cmd);
-}
-
 /* Fetch with the watermark since (NULL = full) and page_size; parse every
  * landed page in name (= fetch) order into cap; returns the page count. */
-static long fetch_live(const char *since, const char *page_size, int quirk, cw_capture *cap)
+static long fetch_live(cw_replay *r, const char *since, const char *page_size, int quirk, cw_capture *cap)
 {
     static const char token[] = "glpat-replay-token-789";
-    char root[] = "/tmp/cwglXXXXXX", data[300], land[300], url[64];
+    char *root = cw_temp_dir(), url[64];
+    char *data = cw_asprintf("%s/data", root), *land = cw_asprintf("%s/land", root);
     const char *keys[] = {"project", "12345678", "repository", REPO, "base_url", url,
                           "token_env", "CW_TEST_GL_TOKEN", "page_size", page_size, NULL};
-    struct dirent **names;
-    replay r = {0};
-    test_source t;
+    cw_test_source t;
     cw_fetch f;
-    long landed = 0;
-    int n;
+    long landed;
 
-    assert_non_null(mkdtemp(root));
-    snprintf(data, sizeof(data), "%s/data", root);
-    snprintf(land, sizeof(land), "%s/land", root);
-    assert_int_equal(run_cmd("mkdir -p %s/gitlab %s", data, land), 0);
-    assert_int_equal(run_cmd("cp $CW_FIXTURES/gitlab/*.csv %s/gitlab/%s", data, ""), 0);
+    assert_int_equal(cw_system("mkdir -p %s/gitlab %s", data, land), 0);
+    assert_int_equal(cw_system("cp $CW_FIXTURES/gitlab/*.csv %s/gitlab/", data), 0);
     if (quirk)
-        assert_int_equal(run_cmd("echo '{\"next_page_on_last\": true}' > %s/gitlab/quirks.json%s",
-                                 data, ""), 0);
-    assert_int_equal(replay_start(&r, data, token), 0);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d", r.port);
+        assert_int_equal(cw_system("echo '{\"next_page_on_last\": true}' > %s/gitlab/quirks.json", data), 0);
+    assert_int_equal(cw_replay_start(r, data, token, NULL, NULL), 0);
+    snprintf(url, sizeof(url), "%s", r->base_url);
     setenv("CW_TEST_GL_TOKEN", token, 1);
     make_source(&t, keys);
     assert_int_equal(cw_fetch_init(&f, &t.src, land, since ? cw_t(since) : CW_NO_TIME, 0,
@@ -417,34 +317,25 @@ static long fetch_live(const char *since, const char *page_size, int quirk, cw_c
     assert_int_equal(cw_source_gitlab.fetch(&f), 0);
     assert_string_equal(f.error, "");
     cw_fetch_cleanup(&f);
-    replay_stop(&r);
+    cw_replay_stop(r);
 
     cw_capture_init(cap);
-    n = scandir(land, &names, NULL, alphasort);
-    assert_true(n > 2);
-    for (int i = 0; i < n; i++) {
-        char path[1024];
-        if (names[i]->d_name[0] != '.') {
-            snprintf(path, sizeof(path), "%s/%s", land, names[i]->d_name);
-            assert_int_equal(parse_with(path, keys, cap), 0);
-            landed++;
-        }
-        free(names[i]);
-    }
-    free(names);
-    assert_int_equal(run_cmd("grep -rqs %s %s", token, root) != 0, 1);   /* no token landed */
-    assert_int_equal(run_cmd("rm -rf %s%s", root, ""), 0);
+    landed = cw_parse_dir(&cw_source_gitlab, &t.src, land, cap);
+    assert_int_equal(cw_system("grep -rqs %s %s", token, root) != 0, 1);   /* no token landed */
+    cw_remove_tree(root);
+    free(data);
+    free(land);
+    free(root);
     return landed;
 }
 
 static void test_live_fetch(void **state)
 {
     cw_capture live, files;
-    (void)state;
     /* page_size 5: MRs 18 -> 4 pages (the short one ends it); pipelines
      * 29 + 16 = 45 -> 9 full pages, then X-Next-Page is empty; 45 details;
      * deployments 8 -> 2 pages */
-    assert_int_equal(fetch_live(NULL, "5", 0, &live), 4 + 9 + 45 + 2);
+    assert_int_equal(fetch_live(*state, NULL, "5", 0, &live), 4 + 9 + 45 + 2);
     cw_capture_init(&files);
     assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_merge_requests.csv"), repo_keys, &files), 0);
     assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_pipeline.csv"), repo_keys, &files), 0);
@@ -478,8 +369,7 @@ static void test_live_fetch(void **state)
 static void test_live_next_page_quirk(void **state)
 {
     cw_capture live;
-    (void)state;
-    assert_int_equal(fetch_live(NULL, "5", 1, &live), 4 + 10 + 45 + 2);
+    assert_int_equal(fetch_live(*state, NULL, "5", 1, &live), 4 + 10 + 45 + 2);
     assert_int_equal(live.n_pulls, 18);
     cw_capture_free(&live);
 }
@@ -490,8 +380,7 @@ static void test_live_next_page_quirk(void **state)
 static void test_live_incremental(void **state)
 {
     cw_capture live;
-    (void)state;
-    assert_int_equal(fetch_live("2022-03-07T07:30:00Z", "100", 0, &live), 1 + 1 + 32 + 1);
+    assert_int_equal(fetch_live(*state, "2022-03-07T07:30:00Z", "100", 0, &live), 1 + 1 + 32 + 1);
     assert_int_equal(live.n_pulls, 3);
     assert_non_null(cw_capture_pull(&live, 20));
     assert_null(cw_capture_pull(&live, 19));
@@ -512,9 +401,9 @@ int main(void)
         cmocka_unit_test(test_deployments),
         cmocka_unit_test(test_jobs_rejected),
         cmocka_unit_test(test_warehouse_rows),
-        cmocka_unit_test(test_live_fetch),
-        cmocka_unit_test(test_live_next_page_quirk),
-        cmocka_unit_test(test_live_incremental),
+        cw_replay_test(test_live_fetch),
+        cw_replay_test(test_live_next_page_quirk),
+        cw_replay_test(test_live_incremental),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,16 +11,12 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,90 +25,22 @@
 #include "extract/http.h"
 
 #define TOKEN "secret123"
-#define PYTHON "/usr/bin/python3"
-
-typedef struct replay {
-    pid_t pid;
-    int stdin_fd;               /* closing it stops the server */
-    int stdout_fd;
-    char base[64];              /* "http://127.0.0.1:PORT" */
-    int port;
-} replay;
 
 /* ------------------------------------------------------------ the server */
 
-static const char *server_script(void)
-{
-    const char *env = getenv("CW_REPLAY_SERVER");
-    return env && *env ? env : "tests/replay/server.py";
-}
-
-/* Read the "PORT n" line, waiting at most 15 s. */
-static int read_port(int fd)
-{
-    char line[128];
-    size_t len = 0;
-    struct pollfd pfd = { fd, POLLIN, 0 };
-    while (len < sizeof(line) - 1) {
-        ssize_t n;
-        if (poll(&pfd, 1, 15000) <= 0)
-            return -1;
-        n = read(fd, line + len, 1);
-        if (n <= 0)
-            return -1;
-        if (line[len] == '\n')
-            break;
-        len++;
-    }
-    line[len] = '\0';
-    return strncmp(line, "PORT ", 5) == 0 ? atoi(line + 5) : -1;
-}
-
 static int start_server(void **state)
 {
-    int in[2], out[2];
-    replay *r = calloc(1, sizeof(*r));
-    if (!r || access(server_script(), R_OK) != 0) {
-        fprintf(stderr, "cannot find %s (run from the repository root)\n", server_script());
-        free(r);
-        return -1;
-    }
+    static const char *const args[] = { "--test-routes", "--token", TOKEN, "--max-seconds", "300",
+                                        "--slow-seconds", "3", NULL };
+    cw_replay *r = cw_xcalloc(1, sizeof(*r));
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
-        return -1;
-    r->pid = fork();
-    if (r->pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        execl(PYTHON, "python3", server_script(), "--test-routes", "--token", TOKEN,
-              "--max-seconds", "300", "--slow-seconds", "3", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    r->stdin_fd = in[1];
-    r->stdout_fd = out[0];
-    r->port = read_port(r->stdout_fd);
-    snprintf(r->base, sizeof(r->base), "http://127.0.0.1:%d", r->port);
     *state = r;
-    return r->port > 0 ? 0 : -1;
+    return cw_replay_start_args(r, args, NULL);
 }
 
 static int stop_server(void **state)
 {
-    replay *r = *state;
-    int status;
-    if (!r)
-        return 0;
-    close(r->stdin_fd);         /* the server exits when its stdin closes */
-    for (int i = 0; i < 50 && waitpid(r->pid, &status, WNOHANG) == 0; i++)
-        usleep(100000);
-    if (waitpid(r->pid, &status, WNOHANG) == 0) {
-        kill(r->pid, SIGKILL);
-        waitpid(r->pid, &status, 0);
-    }
-    close(r->stdout_fd);
-    free(r);
+    cw_replay_teardown(state);
     curl_global_cleanup();
     return 0;
 }
@@ -123,12 +51,12 @@ static size_t discard(char *data, size_t size, size_t n, void *ud)
 }
 
 /* POST to a control endpoint with plain libcurl (not the code under test). */
-static void control(const replay *r, const char *path, const char *body)
+static void control(const cw_replay *r, const char *path, const char *body)
 {
     char url[256];
     long status = 0;
     CURL *c = curl_easy_init();
-    snprintf(url, sizeof(url), "%s%s", r->base, path);
+    snprintf(url, sizeof(url), "%s%s", r->base_url, path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
@@ -139,35 +67,10 @@ static void control(const replay *r, const char *path, const char *body)
 }
 
 /* Fresh log and counters, and this fault list. */
-static void faults(const replay *r, const char *json)
+static void faults(const cw_replay *r, const char *json)
 {
     control(r, "/__faults", json);
     control(r, "/__reset", NULL);
-}
-
-/* The server's request log (a JSON array; caller decrefs). */
-static json_t *server_log(const replay *r)
-{
-    char url[256], err[512];
-    cw_http *http = cw_http_new(NULL);
-    cw_http_request req = { .url = url, .expect_json = 1 };
-    cw_http_response resp;
-    json_t *log;
-    snprintf(url, sizeof(url), "%s/__log", r->base);
-    assert_int_equal(cw_http_get(http, &req, &resp, NULL, err, sizeof(err)), 0);
-    log = json_loads(resp.body.data, 0, NULL);
-    assert_true(json_is_array(log));
-    cw_http_response_free(&resp);
-    cw_http_free(http);
-    return log;
-}
-
-static size_t logged_requests(const replay *r)
-{
-    json_t *log = server_log(r);
-    size_t n = json_array_size(log);
-    json_decref(log);
-    return n;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -199,14 +102,14 @@ typedef struct outcome {
     double elapsed;
 } outcome;
 
-static void get(const replay *r, const cw_http_options *opt, const char *path,
+static void get(const cw_replay *r, const cw_http_options *opt, const char *path,
                 const cw_http_auth *auth, int expect_json, outcome *o)
 {
     char url[512];
     cw_http *http = cw_http_new(opt);
     cw_http_request req = { .url = url, .auth = auth, .expect_json = expect_json };
     double t0 = now_mono();
-    snprintf(url, sizeof(url), "%s%s", r->base, path);
+    snprintf(url, sizeof(url), "%s%s", r->base_url, path);
     memset(o, 0, sizeof(*o));
     o->rc = cw_http_get(http, &req, &o->resp, &o->stats, o->err, sizeof(o->err));
     o->elapsed = now_mono() - t0;
@@ -294,7 +197,7 @@ static void test_escape(void **state)
 
 static void test_get_headers_and_links(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     char want[256];
@@ -308,10 +211,10 @@ static void test_get_headers_and_links(void **state)
     assert_string_equal(cw_http_response_header(&o.resp, "content-TYPE"),
                         "application/json; charset=utf-8");
     next = cw_http_link(&o.resp, "next");
-    snprintf(want, sizeof(want), "%s/__test/pages?page=3&per_page=3&total=10", r->base);
+    snprintf(want, sizeof(want), "%s/__test/pages?page=3&per_page=3&total=10", r->base_url);
     assert_string_equal(next, want);
     free(next);
-    snprintf(want, sizeof(want), "%s/__test/pages?page=4&per_page=3&total=10", r->base);
+    snprintf(want, sizeof(want), "%s/__test/pages?page=4&per_page=3&total=10", r->base_url);
     next = cw_http_link(&o.resp, "last");
     assert_string_equal(next, want);
     free(next);
@@ -319,7 +222,7 @@ static void test_get_headers_and_links(void **state)
     assert_int_equal(o.stats.retries, 0);
     assert_int_equal(o.stats.rate_limit_waits, 0);
     assert_int_equal(o.stats.bytes, (int64_t)strlen(o.resp.body.data));
-    assert_int_equal(logged_requests(r), 1);
+    assert_int_equal(cw_replay_log_size(r), 1);
     assert_string_equal(o.err, "");
     cw_http_response_free(&o.resp);
 }
@@ -327,7 +230,7 @@ static void test_get_headers_and_links(void **state)
 /* Two requests on one client: one connection (keep-alive), gzip decoded. */
 static void test_keepalive_and_gzip(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     char url[256], err[256];
     cw_http *http = cw_http_new(NULL);
     cw_http_request req = { .url = url, .auth = &bearer, .expect_json = 1 };
@@ -336,7 +239,7 @@ static void test_keepalive_and_gzip(void **state)
     json_t *log, *root;
 
     faults(r, "[]");
-    snprintf(url, sizeof(url), "%s/__test/json?n=1000", r->base);
+    snprintf(url, sizeof(url), "%s/__test/json?n=1000", r->base_url);
     for (int i = 0; i < 2; i++) {
         assert_int_equal(cw_http_get(http, &req, &resp, &stats, err, sizeof(err)), 0);
         assert_string_equal(cw_http_response_header(&resp, "Content-Encoding"), "gzip");
@@ -347,7 +250,7 @@ static void test_keepalive_and_gzip(void **state)
         cw_http_response_free(&resp);
     }
     cw_http_free(http);
-    log = server_log(r);
+    log = cw_replay_log(r);
     assert_int_equal(json_array_size(log), 2);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(log, 0), "conn")),
                      json_integer_value(json_object_get(json_array_get(log, 1), "conn")));
@@ -359,7 +262,7 @@ static void test_keepalive_and_gzip(void **state)
 
 static void test_429_retry_after(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     faults(r, "[{\"path\": \"^/__test/json\", \"nth\": 1, \"kind\": \"429\", \"retry_after\": 1}]");
@@ -371,13 +274,13 @@ static void test_429_retry_after(void **state)
     assert_int_equal(o.stats.rate_limit_waits, 1);
     assert_true(o.stats.waited_s >= 1.0 && o.stats.waited_s < 1.01);
     assert_true(o.elapsed >= 1.0);
-    assert_int_equal(logged_requests(r), 2);
+    assert_int_equal(cw_replay_log_size(r), 2);
     cw_http_response_free(&o.resp);
 }
 
 static void test_403_remaining_zero_waits_for_reset(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     /* The server rounds the reset instant up: it is 1 to 2 s ahead. */
@@ -395,7 +298,7 @@ static void test_403_remaining_zero_waits_for_reset(void **state)
 /* Retry-After as an HTTP date, then a reset as an ISO instant (Jira). */
 static void test_rate_limit_date_and_iso(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     faults(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"429\", \"retry_after\": 2,"
@@ -415,7 +318,7 @@ static void test_rate_limit_date_and_iso(void **state)
 
 static void test_server_wait_too_long_fails(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     faults(r, "[{\"path\": \"json\", \"every\": 1, \"kind\": \"429\", \"retry_after\": 3600}]");
@@ -433,7 +336,7 @@ static void test_server_wait_too_long_fails(void **state)
 
 static void test_503_twice_then_success(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     faults(r, "[{\"path\": \"json\", \"nth\": 1, \"times\": 2, \"kind\": \"503\"}]");
@@ -444,13 +347,13 @@ static void test_503_twice_then_success(void **state)
     assert_int_equal(o.stats.rate_limit_waits, 0);
     /* Each backoff is at least initial/2 and at most initial * 2^retry. */
     assert_true(o.stats.waited_s >= 0.05 && o.stats.waited_s <= 0.05 + 0.1 + 1e-9);
-    assert_int_equal(logged_requests(r), 3);
+    assert_int_equal(cw_replay_log_size(r), 3);
     cw_http_response_free(&o.resp);
 }
 
 static void test_slow_response_times_out_and_retries(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     opt.low_speed_time_s = 1;   /* the server stalls 3 s */
@@ -466,7 +369,7 @@ static void test_slow_response_times_out_and_retries(void **state)
 
 static void test_reset_mid_body_retries(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     json_t *root;
@@ -483,7 +386,7 @@ static void test_reset_mid_body_retries(void **state)
 
 static void test_truncated_json_retried_never_returned(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     json_t *root;
@@ -518,7 +421,7 @@ static void test_truncated_json_retried_never_returned(void **state)
 
 static void test_max_tries_exhausted(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     char want[512];
@@ -527,21 +430,21 @@ static void test_max_tries_exhausted(void **state)
     get(r, &opt, "/__test/json", &bearer, 1, &o);
     assert_int_equal(o.rc, -1);
     snprintf(want, sizeof(want),
-             "GET %s/__test/json: HTTP 503: Service Unavailable (gave up after 3 attempts)", r->base);
+             "GET %s/__test/json: HTTP 503: Service Unavailable (gave up after 3 attempts)", r->base_url);
     assert_string_equal(o.err, want);
     assert_int_equal(o.stats.requests, 3);
     assert_int_equal(o.stats.retries, 2);
-    assert_int_equal(logged_requests(r), 3);
+    assert_int_equal(cw_replay_log_size(r), 3);
 }
 
 static void test_connection_refused_retried(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t len = sizeof(addr);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    replay closed;
+    cw_replay closed;
     outcome o;
     (void)r;
     /* A port that was free a moment ago and has nobody listening. */
@@ -549,7 +452,7 @@ static void test_connection_refused_retried(void **state)
     assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
     close(fd);
     memset(&closed, 0, sizeof(closed));
-    snprintf(closed.base, sizeof(closed.base), "http://127.0.0.1:%d", ntohs(addr.sin_port));
+    snprintf(closed.base_url, sizeof(closed.base_url), "http://127.0.0.1:%d", ntohs(addr.sin_port));
     opt.max_tries = 3;
     get(&closed, &opt, "/x", NULL, 1, &o);
     assert_int_equal(o.rc, -1);
@@ -571,7 +474,7 @@ static void test_404_fails_at_once_with_message(void **state)
         {"gitlab", "insufficient_scope"},
         {"text", "plain text failure"},
     };
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     char path[512], want[768];
@@ -584,11 +487,11 @@ static void test_404_fails_at_once_with_message(void **state)
         free(escaped);
         get(r, &opt, path, &bearer, 1, &o);
         assert_int_equal(o.rc, -1);
-        snprintf(want, sizeof(want), "GET %s%s: HTTP 404: %s", r->base, path, styles[i].message);
+        snprintf(want, sizeof(want), "GET %s%s: HTTP 404: %s", r->base_url, path, styles[i].message);
         assert_string_equal(o.err, want);
         assert_int_equal(o.stats.requests, 1);
         assert_int_equal(o.stats.retries, 0);
-        assert_int_equal(logged_requests(r), 1);
+        assert_int_equal(cw_replay_log_size(r), 1);
         assert_null(o.resp.body.data);
     }
 
@@ -609,13 +512,13 @@ static void test_404_fails_at_once_with_message(void **state)
 
 static void test_401_without_token(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     cw_http_auth wrong = { CW_AUTH_BEARER, NULL, "not-the-token", NULL };
     outcome o;
     char want[256];
     faults(r, "[]");
-    snprintf(want, sizeof(want), "GET %s/__test/json: HTTP 401: Bad credentials", r->base);
+    snprintf(want, sizeof(want), "GET %s/__test/json: HTTP 401: Bad credentials", r->base_url);
     get(r, &opt, "/__test/json", NULL, 1, &o);
     assert_int_equal(o.rc, -1);
     assert_string_equal(o.err, want);
@@ -628,7 +531,7 @@ static void test_401_without_token(void **state)
 
 /* ------------------------------------------------------------ auth */
 
-static void check_scheme(const replay *r, const cw_http_auth *auth, const char *scheme,
+static void check_scheme(const cw_replay *r, const cw_http_auth *auth, const char *scheme,
                          int private_token)
 {
     cw_http_options opt = quick_options();
@@ -650,7 +553,7 @@ static void check_scheme(const replay *r, const cw_http_auth *auth, const char *
 
 static void test_auth_schemes(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_auth pd = { CW_AUTH_PAGERDUTY, NULL, TOKEN, NULL };
     cw_http_auth gl = { CW_AUTH_HEADER, NULL, TOKEN, "PRIVATE-TOKEN" };
     cw_http_auth basic = { CW_AUTH_BASIC, "ann@example.com", TOKEN, NULL };
@@ -669,7 +572,7 @@ static void test_auth_schemes(void **state)
     check_scheme(r, &gl, NULL, 1);
     check_scheme(r, &basic, "Basic", 0);
 
-    snprintf(url, sizeof(url), "%s/__test/headers", r->base);
+    snprintf(url, sizeof(url), "%s/__test/headers", r->base_url);
     assert_int_equal(cw_http_get(http, &req, &resp, NULL, err, sizeof(err)), 0);
     root = json_loads(resp.body.data, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(root, "basic_user")), "ann@example.com");
@@ -684,7 +587,7 @@ static void test_auth_schemes(void **state)
 /* Credentials follow a redirect on the same origin only. */
 static void test_redirects(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     cw_http_auth gl = { CW_AUTH_HEADER, NULL, TOKEN, "PRIVATE-TOKEN" };
     outcome o;
@@ -725,53 +628,24 @@ static void test_redirects(void **state)
 
 /* ------------------------------------------------------------ secrets */
 
-static char *capture_stderr_begin(int *saved)
-{
-    static char path[] = "/tmp/cw_test_http_stderr_XXXXXX";
-    char *copy;
-    int fd;
-    strcpy(path, "/tmp/cw_test_http_stderr_XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    fflush(stderr);
-    *saved = dup(2);
-    dup2(fd, 2);
-    close(fd);
-    copy = cw_strdup(path);
-    return copy;
-}
-
-static char *capture_stderr_end(int saved, char *path)
-{
-    char *text;
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    text = cw_read_file(path, NULL);
-    unlink(path);
-    free(path);
-    assert_non_null(text);
-    return text;
-}
-
 static void test_secret_never_in_errors_or_logs(void **state)
 {
-    replay *r = *state;
+    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     cw_log_level level = cw_log_get_level();
     outcome o1, o2, o3;
-    int saved;
-    char *path, *logged;
+    cw_redirect err;
+    char *logged;
 
     cw_log_set_level(CW_LOG_DEBUG);
     /* A server that echoes the Authorization header in its error body. */
     faults(r, "[{\"path\": \"status\", \"nth\": 1, \"kind\": \"503\"},"
               " {\"path\": \"json\", \"nth\": 1, \"kind\": \"429\", \"retry_after\": 0}]");
-    path = capture_stderr_begin(&saved);
+    cw_redirect_begin(&err, 2);
     get(r, &opt, "/__test/status?code=400&echo_auth=1&message=bad+request", &bearer, 1, &o1);
     get(r, &opt, "/__test/json", &bearer, 1, &o2);
     get(r, &opt, "/__test/json", NULL, 1, &o3);
-    logged = capture_stderr_end(saved, path);
+    logged = cw_redirect_end(&err);
     cw_log_set_level(level);
 
     assert_int_equal(o1.rc, -1);

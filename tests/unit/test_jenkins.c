@@ -28,30 +28,16 @@ extern const cw_source_type cw_source_jenkins;
 
 #define WRAPPER_HEADER "id,params,data,url,input,created_at\n"
 
-typedef struct test_source {
-    cw_kv kv[6];
-    cw_source src;
-} test_source;
-
-/* keys: NULL-terminated key, value pairs. */
-static void make_source(test_source *t, const char *const *pairs)
+/* The [source ci] section of test.ini (line 9); keys (NULL-terminated key,
+ * value pairs) from line 10. */
+static void make_source(cw_test_source *t, const char *const *pairs)
 {
-    size_t n = 0;
-    memset(t, 0, sizeof(*t));
-    for (; pairs && pairs[0]; pairs += 2, n++)
-        t->kv[n] = (cw_kv){(char *)pairs[0], (char *)pairs[1], 10 + (int)n};
-    t->src.name = "ci";
-    t->src.type = "jenkins";
-    t->src.line = 9;
-    t->src.config_path = "test.ini";
-    t->src.config_dir = "/";
-    t->src.keys = t->kv;
-    t->src.n_keys = n;
+    cw_test_source_init(t, 9, "ci", "jenkins", pairs);
 }
 
 static int parse(const char *path, const char *const *pairs, cw_capture *cap)
 {
-    test_source t;
+    cw_test_source t;
     make_source(&t, pairs);
     cw_capture_init(cap);
     return cw_source_jenkins.parse(&t.src, path, &cap->sink);
@@ -220,7 +206,7 @@ static int failing_build(void *ctx, const cw_build *rec)
  * an unreadable file. */
 static void test_devlake_sink_failure(void **state)
 {
-    test_source t;
+    cw_test_source t;
     cw_capture cap;
     make_source(&t, NULL);
     cw_capture_init(&cap);
@@ -380,26 +366,16 @@ static void test_unusable_files(void **state)
 /* Run validate with stderr captured into buf. */
 static int validate_capturing(const char *const *keys, char *buf, size_t size)
 {
-    test_source t;
-    char path[] = "/tmp/cw_jenkins_err_XXXXXX";
-    int fd = mkstemp(path), saved, rc;
-    FILE *f;
-    size_t n;
-    assert_true(fd >= 0);
+    cw_test_source t;
+    cw_redirect err;
+    char *text;
+    int rc;
     make_source(&t, keys);
-    fflush(stderr);
-    saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
+    cw_redirect_begin(&err, STDERR_FILENO);
     rc = cw_source_jenkins.validate(&t.src);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    close(fd);
-    f = fopen(path, "r");
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    unlink(path);
+    text = cw_redirect_end(&err);
+    snprintf(buf, size, "%s", text);
+    free(text);
     return rc;
 }
 

@@ -30,11 +30,9 @@
 
 #include <dirent.h>
 #include <glob.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern const cw_source_type cw_source_jira;
@@ -43,85 +41,16 @@ extern const cw_source_type cw_source_jira;
 
 /* ------------------------------------------------------------ replay server */
 
-typedef struct replay {
-    pid_t pid;
-    int stdin_fd;               /* closing it makes the server exit */
-    char base_url[64];
-} replay;
-
-/* Start server.py serving data_dir; env holds "NAME=VALUE" lines set in the
- * child only (NULL-terminated, or NULL); faults is a fault list file or NULL. */
-static void replay_start_faults(replay *r, const char *data_dir, const char *const *env,
+/* Start the server on data_dir with env set in it; faults may be NULL. */
+static void replay_start_faults(cw_replay *r, const char *data_dir, const char *const *env,
                                 const char *faults)
 {
-    int in[2], out[2];
-    char server[4096], data[4096], line[128];
-    FILE *fp;
-    int port = 0;
-    /* cw_test_data answers in one static buffer: copy before asking again. */
-    snprintf(data, sizeof(data), "%s", data_dir);
-    snprintf(server, sizeof(server), "%s", cw_test_data("../replay/server.py"));
-    assert_int_equal(pipe(in), 0);
-    assert_int_equal(pipe(out), 0);
-    r->pid = fork();
-    assert_true(r->pid >= 0);
-    if (r->pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        for (const char *const *e = env; e && *e; e++)
-            putenv((char *)*e);
-        if (faults)
-            execl("/usr/bin/python3", "python3", server, "--data", data, "--token", TOKEN,
-                  "--max-seconds", "300", "--faults", faults, (char *)NULL);
-        else
-            execl("/usr/bin/python3", "python3", server, "--data", data, "--token", TOKEN,
-                  "--max-seconds", "300", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    r->stdin_fd = in[1];
-    fp = fdopen(out[0], "r");
-    assert_non_null(fp);
-    if (fgets(line, sizeof(line), fp))
-        sscanf(line, "PORT %d", &port);
-    fclose(fp);
-    assert_true(port > 0);
-    snprintf(r->base_url, sizeof(r->base_url), "http://127.0.0.1:%d", port);
+    assert_int_equal(cw_replay_start(r, data_dir, TOKEN, faults, env), 0);
 }
 
-static void replay_start(replay *r, const char *data_dir, const char *const *env)
+static void replay_start(cw_replay *r, const char *data_dir, const char *const *env)
 {
     replay_start_faults(r, data_dir, env, NULL);
-}
-
-static void replay_stop(replay *r)
-{
-    int status;
-    close(r->stdin_fd);
-    if (waitpid(r->pid, &status, 0) != r->pid)
-        kill(r->pid, SIGTERM);
-}
-
-/* GET a control endpoint of the server (no credentials needed). */
-static json_t *replay_json(const replay *r, const char *path)
-{
-    cw_http *http = cw_http_new(NULL);
-    cw_http_response resp = { 0 };
-    char *url = cw_asprintf("%s%s", r->base_url, path);
-    cw_http_request req = { .url = url, .expect_json = 1 };
-    cw_http_stats stats = { 0 };
-    char err[512];
-    json_t *doc;
-    assert_int_equal(cw_http_get(http, &req, &resp, &stats, err, sizeof(err)), 0);
-    doc = json_loadb(resp.body.data, resp.body.len, 0, NULL);
-    assert_non_null(doc);
-    cw_http_response_free(&resp);
-    cw_http_free(http);
-    free(url);
-    return doc;
 }
 
 /* Requests the server logged whose path starts with prefix. */
@@ -152,56 +81,21 @@ static const char *replay_data(void)
 
 /* -------------------------------------------------------------- the source */
 
-typedef struct live_source {
-    cw_kv keys[12];
-    cw_source src;
-} live_source;
-
-/* Add a key, or replace its value when the source has it already. */
-static void add_key(live_source *ls, const char *key, const char *value)
+static void source_init(cw_test_source *ls, const cw_replay *r)
 {
-    for (size_t i = 0; i < ls->src.n_keys; i++)
-        if (strcmp(ls->keys[i].key, key) == 0) {
-            ls->keys[i].value = (char *)value;
-            return;
-        }
-    assert_true(ls->src.n_keys < sizeof(ls->keys) / sizeof(ls->keys[0]));
-    ls->keys[ls->src.n_keys] = (cw_kv){ (char *)key, (char *)value, 2 + (int)ls->src.n_keys };
-    ls->src.n_keys++;
-}
-
-static void source_init(live_source *ls, const replay *r)
-{
-    memset(ls, 0, sizeof(*ls));
-    ls->src = (cw_source){ .name = (char *)"jira", .type = (char *)"jira", .line = 1,
-                           .config_path = "test.ini", .config_dir = ".", .keys = ls->keys };
+    cw_test_source_init(ls, 1, "jira", "jira", NULL);
     if (r)
-        add_key(ls, "base_url", r->base_url);
-    add_key(ls, "token_env", "CW_TEST_JIRA_TOKEN");
-    add_key(ls, "user", "bot@example.com");
-    add_key(ls, "max_tries", "2");
-    add_key(ls, "backoff_initial", "0.01");
-}
-
-static char *make_temp_dir(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    char *dir = cw_asprintf("%s/cw-jira-fetch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(dir));
-    return dir;
-}
-
-static void remove_tree(const char *dir)
-{
-    char *cmd = cw_asprintf("rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+        cw_test_source_set(ls, "base_url", r->base_url);
+    cw_test_source_set(ls, "token_env", "CW_TEST_JIRA_TOKEN");
+    cw_test_source_set(ls, "user", "bot@example.com");
+    cw_test_source_set(ls, "max_tries", "2");
+    cw_test_source_set(ls, "backoff_initial", "0.01");
 }
 
 /* Fetch the source into a fresh folder; returns that folder (caller frees). */
-static char *fetch_into(live_source *ls, int64_t since, cw_fetch *f)
+static char *fetch_into(cw_test_source *ls, int64_t since, cw_fetch *f)
 {
-    char *dir = make_temp_dir();
+    char *dir = cw_temp_dir();
     setenv("CW_TEST_JIRA_TOKEN", TOKEN, 1);
     assert_int_equal(cw_fetch_init(f, &ls->src, dir, since, 0, cw_source_jira.auth_kind), 0);
     if (cw_source_jira.fetch(f) != 0)
@@ -211,33 +105,23 @@ static char *fetch_into(live_source *ls, int64_t since, cw_fetch *f)
     return dir;
 }
 
-/* Parse every *.json of a folder matching pattern, in name order. */
-static void parse_glob(const cw_source *src, const char *pattern, cw_capture *cap)
-{
-    glob_t g;
-    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        assert_int_equal(cw_source_jira.parse(src, g.gl_pathv[i], &cap->sink), 0);
-    globfree(&g);
-}
-
 static void parse_landed(const cw_source *src, const char *dir, cw_capture *cap)
 {
     char *pattern = cw_asprintf("%s/*.json", dir);
     cw_capture_init(cap);
-    parse_glob(src, pattern, cap);
+    cw_parse_glob(&cw_source_jira, src, pattern, cap);
     free(pattern);
 }
 
 /* The originals, restricted to the projects fetched (key_prefix_filter). */
 static void parse_originals(const char *data_dir, const char *projects, cw_capture *cap)
 {
-    cw_kv keys[] = { { (char *)"key_prefix_filter", (char *)projects, 2 } };
-    cw_source src = { .name = (char *)"jira", .type = (char *)"jira", .line = 1,
-                      .config_path = "test.ini", .config_dir = ".", .keys = keys, .n_keys = 1 };
+    const char *const keys[] = { "key_prefix_filter", projects, NULL };
+    cw_test_source src;
     char *pattern = cw_asprintf("%s/exports/jira/*.json", data_dir);
+    cw_test_source_init(&src, 1, "jira", "jira", keys);
     cw_capture_init(cap);
-    parse_glob(&src, pattern, cap);
+    cw_parse_glob(&cw_source_jira, &src.src, pattern, cap);
     free(pattern);
 }
 
@@ -331,23 +215,23 @@ static void assert_no_token(const char *dir)
 
 /* ------------------------------------------------------------------- tests */
 
-static void full_fetch(const char *api, const char *search_path, const char *changelog_prefix)
+static void full_fetch(cw_replay *r, const char *api, const char *search_path,
+                       const char *changelog_prefix)
 {
     const char *data = replay_data();
-    replay r;
-    live_source ls;
+    cw_test_source ls;
     cw_fetch f;
     cw_capture live, orig;
     json_t *log;
     char *dir;
-    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
-    source_init(&ls, &r);
-    add_key(&ls, "api", api);
-    add_key(&ls, "projects", "PAY, OPS");
-    add_key(&ls, "page_size", "2");
+    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "api", api);
+    cw_test_source_set(&ls, "projects", "PAY, OPS");
+    cw_test_source_set(&ls, "page_size", "2");
     dir = fetch_into(&ls, CW_NO_TIME, &f);
 
-    log = replay_json(&r, "/__log");
+    log = cw_replay_log(r);
     assert_int_equal(json_array_size(log), 11);
     assert_int_equal(count_requests(log, search_path), 3);
     assert_int_equal(count_requests(log, changelog_prefix), 5);
@@ -377,21 +261,18 @@ static void full_fetch(const char *api, const char *search_path, const char *cha
     cw_capture_free(&live);
     cw_capture_free(&orig);
     json_decref(log);
-    remove_tree(dir);
+    cw_remove_tree(dir);
     free(dir);
-    replay_stop(&r);
 }
 
 static void test_full_fetch_cloud(void **state)
 {
-    (void)state;
-    full_fetch("cloud", "/rest/api/3/search/jql", "/rest/api/3/issue/");
+    full_fetch(*state, "cloud", "/rest/api/3/search/jql", "/rest/api/3/issue/");
 }
 
 static void test_full_fetch_datacenter(void **state)
 {
-    (void)state;
-    full_fetch("datacenter", "/rest/api/2/search", "/rest/api/2/issue/");
+    full_fetch(*state, "datacenter", "/rest/api/2/search", "/rest/api/2/issue/");
 }
 
 /* Since 2026-01-20 07:30:45Z: JQL has minutes, so the query floors to 07:30
@@ -401,21 +282,20 @@ static void test_full_fetch_datacenter(void **state)
 static void test_incremental_fetch(void **state)
 {
     const char *data = replay_data();
-    replay r;
-    live_source ls;
+    cw_replay *r = *state;
+    cw_test_source ls;
     cw_fetch f;
     cw_capture live;
     json_t *log;
     char *dir;
-    (void)state;
-    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
-    source_init(&ls, &r);
-    add_key(&ls, "api", "cloud");
-    add_key(&ls, "projects", "PAY,OPS");
-    add_key(&ls, "page_size", "2");
+    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "api", "cloud");
+    cw_test_source_set(&ls, "projects", "PAY,OPS");
+    cw_test_source_set(&ls, "page_size", "2");
     dir = fetch_into(&ls, cw_t("2026-01-20T07:30:45Z"), &f);
 
-    log = replay_json(&r, "/__log");
+    log = cw_replay_log(r);
     assert_int_equal(json_array_size(log), 7);
     assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 2);
     assert_int_equal(count_requests(log, "/rest/api/3/issue/OPS-2/changelog"), 2);
@@ -433,27 +313,25 @@ static void test_incremental_fetch(void **state)
 
     cw_capture_free(&live);
     json_decref(log);
-    remove_tree(dir);
+    cw_remove_tree(dir);
     free(dir);
-    replay_stop(&r);
 }
 
 /* A `jql` key keeps its own ORDER BY; the delta clause goes before it. */
 static void test_jql_key(void **state)
 {
     const char *data = replay_data();
-    replay r;
-    live_source ls;
+    cw_replay *r = *state;
+    cw_test_source ls;
     cw_fetch f;
     cw_capture live;
     json_t *log;
     char *dir;
-    (void)state;
-    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0", NULL });
-    source_init(&ls, &r);
-    add_key(&ls, "jql", "project = OPS order by created DESC");
+    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0", NULL });
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "jql", "project = OPS order by created DESC");
     dir = fetch_into(&ls, cw_t("2026-01-14T00:00:00Z"), &f);
-    log = replay_json(&r, "/__log");
+    log = cw_replay_log(r);
     /* 127.0.0.1 is not atlassian.net: Data Center's classic search; then
      * /field and the versions of the one project seen, OPS. */
     assert_int_equal(json_array_size(log), 3);
@@ -467,9 +345,8 @@ static void test_jql_key(void **state)
     assert_non_null(cw_capture_item(&live, "OPS-2"));
     cw_capture_free(&live);
     json_decref(log);
-    remove_tree(dir);
+    cw_remove_tree(dir);
     free(dir);
-    replay_stop(&r);
 }
 
 /* Without isLast, only the missing nextPageToken of the last page ends the
@@ -478,20 +355,19 @@ static void test_jql_key(void **state)
 static void test_missing_token_ends_paging(void **state)
 {
     const char *data = replay_data();
-    replay r;
-    live_source ls;
+    cw_replay *r = *state;
+    cw_test_source ls;
     cw_fetch f;
     json_t *log;
     char *dir;
-    (void)state;
-    replay_start(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0",
+    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0",
                                                   "CW_REPLAY_JIRA_NO_ISLAST=1", NULL });
-    source_init(&ls, &r);
-    add_key(&ls, "api", "v3");
-    add_key(&ls, "projects", "PAY,OPS");
-    add_key(&ls, "page_size", "2");
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "api", "v3");
+    cw_test_source_set(&ls, "projects", "PAY,OPS");
+    cw_test_source_set(&ls, "page_size", "2");
     dir = fetch_into(&ls, CW_NO_TIME, &f);
-    log = replay_json(&r, "/__log");
+    log = cw_replay_log(r);
     assert_int_equal(json_array_size(log), 6);
     assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 3);
     assert_null(logged_param(log, 0, "nextPageToken"));
@@ -499,9 +375,8 @@ static void test_missing_token_ends_paging(void **state)
     assert_non_null(logged_param(log, 2, "nextPageToken"));
     assert_int_equal(count_files(dir, "*-changelog-*.json"), 0);
     json_decref(log);
-    remove_tree(dir);
+    cw_remove_tree(dir);
     free(dir);
-    replay_stop(&r);
 }
 
 /* Faults on the search and on the changelog pages: each is retried, the
@@ -517,25 +392,24 @@ static void test_faults_retried(void **state)
         " {\"path\": \"/changelog\", \"nth\": 1, \"kind\": \"reset\"},"
         " {\"path\": \"/changelog\", \"nth\": 4, \"kind\": \"503\"}]", ".json");
     char faults_path[256];
-    replay r;
-    live_source ls;
+    cw_replay *r = *state;
+    cw_test_source ls;
     cw_fetch f;
     cw_capture live, orig;
     json_t *log;
     char *dir;
-    (void)state;
     snprintf(faults_path, sizeof(faults_path), "%s", faults);
-    replay_start_faults(&r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL },
+    replay_start_faults(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL },
                         faults_path);
-    source_init(&ls, &r);
-    add_key(&ls, "api", "cloud");
-    add_key(&ls, "projects", "PAY,OPS");
-    add_key(&ls, "page_size", "2");
-    add_key(&ls, "backoff_max", "0.05");
-    add_key(&ls, "max_tries", "4");
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "api", "cloud");
+    cw_test_source_set(&ls, "projects", "PAY,OPS");
+    cw_test_source_set(&ls, "page_size", "2");
+    cw_test_source_set(&ls, "backoff_max", "0.05");
+    cw_test_source_set(&ls, "max_tries", "4");
     dir = fetch_into(&ls, CW_NO_TIME, &f);
 
-    log = replay_json(&r, "/__log");
+    log = cw_replay_log(r);
     assert_int_equal(json_array_size(log), 15);
     assert_int_equal(f.stats.requests, 15);
     assert_int_equal(f.stats.retries, 4);
@@ -547,25 +421,23 @@ static void test_faults_retried(void **state)
     cw_capture_free(&live);
     cw_capture_free(&orig);
     json_decref(log);
-    remove_tree(dir);
+    cw_remove_tree(dir);
     unlink(faults_path);
     free(dir);
-    replay_stop(&r);
 }
 
 /* The demo's pages, served live, parse to what the demo's files parse to. */
 static void test_demo_roundtrip(void **state)
 {
-    char *demo = make_temp_dir(), *dir, *projects;
+    char *demo = cw_temp_dir(), *dir, *projects;
     char *argv[] = { (char *)"demo", (char *)"--scale", (char *)"0.05", (char *)"--weeks",
                      (char *)"2", (char *)"--quiet", (char *)"--force", demo, NULL };
-    replay r;
-    live_source ls;
+    cw_replay *r = *state;
+    cw_test_source ls;
     cw_fetch f;
     cw_capture live, orig;
     cw_buf list = { 0 };
     json_t *log;
-    (void)state;
     assert_int_equal(cmd_demo(8, argv), 0);
     parse_originals(demo, NULL, &orig);
     assert_true(orig.n_items > 20);
@@ -578,12 +450,12 @@ static void test_demo_roundtrip(void **state)
     }
     projects = list.data;
 
-    replay_start(&r, demo, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
-    source_init(&ls, &r);
-    add_key(&ls, "api", "cloud");
-    add_key(&ls, "projects", projects);
+    replay_start(r, demo, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "api", "cloud");
+    cw_test_source_set(&ls, "projects", projects);
     dir = fetch_into(&ls, CW_NO_TIME, &f);
-    log = replay_json(&r, "/__log");
+    log = cw_replay_log(r);
     assert_true(count_requests(log, "/rest/api/3/issue/") > 0);   /* some changelogs were cut */
     parse_landed(&ls.src, dir, &live);
     assert_same_parse(&live, &orig);
@@ -591,25 +463,24 @@ static void test_demo_roundtrip(void **state)
     cw_capture_free(&live);
     cw_capture_free(&orig);
     json_decref(log);
-    remove_tree(dir);
-    remove_tree(demo);
+    cw_remove_tree(dir);
+    cw_remove_tree(demo);
     free(dir);
     free(demo);
     free(projects);
-    replay_stop(&r);
 }
 
 /* ----------------------------------------------------------- configuration */
 
 static int validate_with(const char *k1, const char *v1, const char *k2, const char *v2)
 {
-    live_source ls;
+    cw_test_source ls;
     source_init(&ls, NULL);
-    add_key(&ls, "base_url", "https://acme.atlassian.net");
+    cw_test_source_set(&ls, "base_url", "https://acme.atlassian.net");
     if (k1)
-        add_key(&ls, k1, v1);
+        cw_test_source_set(&ls, k1, v1);
     if (k2)
-        add_key(&ls, k2, v2);
+        cw_test_source_set(&ls, k2, v2);
     return cw_source_jira.validate(&ls.src);
 }
 
@@ -651,7 +522,7 @@ static void test_config_accepts_live_source(void **state)
  * page has no `self`: 00042-changelog-PAY-12.json is PAY-12's. */
 static void test_landed_changelog_name(void **state)
 {
-    char *dir = make_temp_dir();
+    char *dir = cw_temp_dir();
     char *path = cw_asprintf("%s/00042-changelog-PAY-12.json", dir);
     cw_source src = { .name = (char *)"jira", .type = (char *)"jira", .config_path = "t.ini" };
     cw_capture cap;
@@ -669,7 +540,7 @@ static void test_landed_changelog_name(void **state)
     assert_string_equal(cap.transitions[0].to_status, "Done");
     assert_int_equal(cap.transitions[0].at, cw_t("2026-03-01T10:00:00Z"));
     cw_capture_free(&cap);
-    remove_tree(dir);
+    cw_remove_tree(dir);
     free(path);
     free(dir);
 }
@@ -702,13 +573,13 @@ static void test_metadata_ignored(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_fetch_cloud),
-        cmocka_unit_test(test_full_fetch_datacenter),
-        cmocka_unit_test(test_incremental_fetch),
-        cmocka_unit_test(test_jql_key),
-        cmocka_unit_test(test_missing_token_ends_paging),
-        cmocka_unit_test(test_faults_retried),
-        cmocka_unit_test(test_demo_roundtrip),
+        cw_replay_test(test_full_fetch_cloud),
+        cw_replay_test(test_full_fetch_datacenter),
+        cw_replay_test(test_incremental_fetch),
+        cw_replay_test(test_jql_key),
+        cw_replay_test(test_missing_token_ends_paging),
+        cw_replay_test(test_faults_retried),
+        cw_replay_test(test_demo_roundtrip),
         cmocka_unit_test(test_validate_live_keys),
         cmocka_unit_test(test_config_accepts_live_source),
         cmocka_unit_test(test_landed_changelog_name),

@@ -18,12 +18,10 @@
 
 #include <dirent.h>
 #include <glob.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,81 +35,6 @@ extern const cw_source_type cw_source_servicenow;
 
 /* ------------------------------------------------------------ the server */
 
-typedef struct replay {
-    pid_t pid;
-    int stdin_fd;               /* closing it stops the server */
-    char base_url[64];
-} replay;
-
-/* Start server.py on data_dir; extra_env ("NAME=value") may be NULL. */
-static void replay_start(replay *r, const char *data_dir, const char *extra_env)
-{
-    int in[2], out[2];
-    char line[64] = "";
-    FILE *f;
-    int port = 0;
-
-    assert_int_equal(pipe(in), 0);
-    assert_int_equal(pipe(out), 0);
-    r->pid = fork();
-    assert_true(r->pid >= 0);
-    if (r->pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        if (extra_env)
-            putenv((char *)extra_env);
-        execl("/usr/bin/python3", "python3", "tests/replay/server.py", "--data", data_dir,
-              "--token", TOKEN, "--max-seconds", "300", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    r->stdin_fd = in[1];
-    f = fdopen(out[0], "r");
-    assert_non_null(f);
-    assert_non_null(fgets(line, sizeof line, f));
-    fclose(f);
-    assert_int_equal(sscanf(line, "PORT %d", &port), 1);
-    snprintf(r->base_url, sizeof r->base_url, "http://127.0.0.1:%d", port);
-}
-
-static void replay_stop(replay *r)
-{
-    int status;
-    close(r->stdin_fd);
-    kill(r->pid, SIGTERM);
-    waitpid(r->pid, &status, 0);
-}
-
-/* The server's request log (control endpoints are not in it). */
-static json_t *replay_log(const replay *r)
-{
-    cw_http *http = cw_http_new(NULL);
-    cw_http_request req = {0};
-    cw_http_response resp = {0};
-    char url[128], err[256];
-    json_t *log;
-    snprintf(url, sizeof url, "%s/__log", r->base_url);
-    req.url = url;
-    req.expect_json = 1;
-    assert_int_equal(cw_http_get(http, &req, &resp, NULL, err, sizeof err), 0);
-    log = json_loadb(resp.body.data, resp.body.len, 0, NULL);
-    assert_non_null(log);
-    cw_http_response_free(&resp);
-    cw_http_free(http);
-    return log;
-}
-
-static size_t log_size(const replay *r)
-{
-    json_t *log = replay_log(r);
-    size_t n = json_array_size(log);
-    json_decref(log);
-    return n;
-}
-
 /* The first value of query parameter name in log entry i, or NULL. */
 static const char *log_param(json_t *log, size_t i, const char *name)
 {
@@ -123,43 +46,20 @@ static const char *log_param(json_t *log, size_t i, const char *name)
 
 typedef struct world {
     char dir[256];              /* the demo */
-    replay server;
+    cw_replay server;
+    cw_replay other;               /* a test's own server, stopped by stop_other */
     int landings;               /* fresh landing folders made so far */
 } world;
 
-/* A source section built by hand: type plus NULL-terminated key/value pairs. */
-typedef struct test_source {
-    cw_source src;
-    cw_kv kv[24];
-} test_source;
-
-static void source_init(test_source *t, const char *type, const char *base_url,
+/* A live source section: type plus NULL-terminated key/value pairs. */
+static void source_init(cw_test_source *t, const char *type, const char *base_url,
                         const char *const *pairs)
 {
-    size_t n = 0;
-    memset(t, 0, sizeof *t);
-    t->src.name = (char *)type;
-    t->src.type = (char *)type;
-    t->src.config_path = "test.ini";
-    t->src.config_dir = ".";
-    t->kv[n++] = (cw_kv){(char *)"base_url", (char *)base_url, 1};
-    t->kv[n++] = (cw_kv){(char *)"token_env", (char *)TOKEN_ENV, 2};
-    t->kv[n++] = (cw_kv){(char *)"user", (char *)"ci-bot", 3};
-    t->kv[n++] = (cw_kv){(char *)"max_tries", (char *)"1", 4};
+    const char *const common[] = {"base_url", base_url, "token_env", TOKEN_ENV, "user", "ci-bot",
+                                  "max_tries", "1", NULL};
+    cw_test_source_init(t, 1, type, type, common);
     for (; pairs && *pairs; pairs += 2)
-        t->kv[n++] = (cw_kv){(char *)pairs[0], (char *)pairs[1], 5};
-    t->src.keys = t->kv;
-    t->src.n_keys = n;
-}
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char *path = cw_asprintf("%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    free(path);
+        cw_test_source_set(t, pairs[0], pairs[1]);
 }
 
 /*
@@ -209,17 +109,25 @@ static int world_setup(void **state)
     free(cmd);
     strcat(w->dir, "/demo");
     jenkins = cw_asprintf("%s/exports/jenkins", w->dir);
-    write_file(jenkins, "zz-deploy-infra.json", infra_job);
-    write_file(jenkins, "zz-api-main.json", branch_main);
-    write_file(jenkins, "zz-api-pr-7.json", branch_pr);
+    cw_write_file(jenkins, "zz-deploy-infra.json", infra_job);
+    cw_write_file(jenkins, "zz-api-main.json", branch_main);
+    cw_write_file(jenkins, "zz-api-pr-7.json", branch_pr);
     replay_dir = cw_asprintf("%s/replay", w->dir);
     assert_int_equal(mkdir(replay_dir, 0700), 0);
-    write_file(replay_dir, "jenkins-folders.json", "{\"payments/api\":\"" MULTIBRANCH "\"}");
+    cw_write_file(replay_dir, "jenkins-folders.json", "{\"payments/api\":\"" MULTIBRANCH "\"}");
     free(replay_dir);
     free(jenkins);
     setenv(TOKEN_ENV, TOKEN, 1);
-    replay_start(&w->server, w->dir, NULL);
+    assert_int_equal(cw_replay_start(&w->server, w->dir, TOKEN, NULL, NULL), 0);
     *state = w;
+    return 0;
+}
+
+/* Per test: the test's own server is stopped, however the test ended. */
+static int stop_other(void **state)
+{
+    world *w = *state;
+    cw_replay_stop(&w->other);
     return 0;
 }
 
@@ -227,7 +135,7 @@ static int world_teardown(void **state)
 {
     world *w = *state;
     char *cmd;
-    replay_stop(&w->server);
+    cw_replay_stop(&w->server);
     w->dir[strlen(w->dir) - strlen("/demo")] = '\0';
     cmd = cw_asprintf("rm -rf '%s'", w->dir);
     if (system(cmd) != 0)
@@ -258,22 +166,11 @@ static char *fetch_into(world *w, const cw_source_type *type, const cw_source *s
     return dest;
 }
 
-/* Parse every file matching pattern, in name order, into cap. */
-static void parse_glob(const cw_source_type *type, const cw_source *src, const char *pattern,
-                       cw_capture *cap)
-{
-    glob_t g;
-    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        assert_int_equal(type->parse(src, g.gl_pathv[i], &cap->sink), 0);
-    globfree(&g);
-}
-
 static void parse_landed(const cw_source_type *type, const cw_source *src, const char *dir,
                          cw_capture *cap)
 {
     char *pattern = cw_asprintf("%s/*.json", dir);
-    parse_glob(type, src, pattern, cap);
+    cw_parse_glob(type, src, pattern, cap);
     free(pattern);
 }
 
@@ -289,9 +186,9 @@ static int landed_files(const char *dir)
 }
 
 /* Requests logged after `from` whose path starts with prefix. */
-static int requests_since(const replay *r, size_t from, const char *prefix)
+static int requests_since(const cw_replay *r, size_t from, const char *prefix)
 {
-    json_t *log = replay_log(r);
+    json_t *log = cw_replay_log(r);
     int n = 0;
     for (size_t i = from; i < json_array_size(log); i++) {
         const char *path = json_string_value(json_object_get(json_array_get(log, i), "path"));
@@ -355,7 +252,7 @@ static void test_types_accept_live_keys(void **state)
 /* A discovery page is a job list: nothing to load, and not a reject. */
 static void test_jenkins_parse_ignores_job_list(void **state)
 {
-    test_source t;
+    cw_test_source t;
     cw_capture cap;
     const char *path = cw_temp_file(
         "{\"_class\":\"hudson.model.Hudson\",\"jobs\":[{\"_class\":"
@@ -406,10 +303,10 @@ static void test_jenkins_full_fetch_matches_files(void **state)
     world *w = *state;
     static const char *const keys[] = {"page_size", "2", "deployment_job", "^deploy-",
                                        "environment_parameter", "ENVIRONMENT", NULL};
-    test_source t;
+    cw_test_source t;
     cw_capture want, got;
     char *pattern = cw_asprintf("%s/exports/jenkins/*.json", w->dir), *dest;
-    size_t from = log_size(&w->server);
+    size_t from = cw_replay_log_size(&w->server);
     long expected = 3;          /* discovery: root, platform/tools, payments/api */
     glob_t g;
 
@@ -424,7 +321,7 @@ static void test_jenkins_full_fetch_matches_files(void **state)
     dest = fetch_into(w, &cw_source_jenkins, &t.src, CW_NO_TIME, 0);
     cw_capture_init(&want);
     cw_capture_init(&got);
-    parse_glob(&cw_source_jenkins, &t.src, pattern, &want);
+    cw_parse_glob(&cw_source_jenkins, &t.src, pattern, &want);
     parse_landed(&cw_source_jenkins, &t.src, dest, &got);
     assert_int_equal(got.n_rejects, 0);
     assert_true(want.n_builds > 100);
@@ -453,22 +350,22 @@ static void test_jenkins_incremental_reads_newest_ranges(void **state)
 {
     world *w = *state;
     static const char *const keys[] = {"page_size", "2", "jobs", "platform/tools/deploy-infra", NULL};
-    test_source t;
+    cw_test_source t;
     cw_capture got;
     size_t from;
     char *full, *delta;
     json_t *log;
 
     source_init(&t, "jenkins", w->server.base_url, keys);
-    from = log_size(&w->server);
+    from = cw_replay_log_size(&w->server);
     full = fetch_into(w, &cw_source_jenkins, &t.src, CW_NO_TIME, 0);
     assert_int_equal(requests_since(&w->server, from, "/job/platform/job/tools/job/deploy-infra/"), 3);
     assert_int_equal(requests_since(&w->server, from, "/"), 3);
 
-    from = log_size(&w->server);
+    from = cw_replay_log_size(&w->server);
     delta = fetch_into(w, &cw_source_jenkins, &t.src, cw_t("2026-11-04T10:00:30Z"), 0);
     assert_int_equal(requests_since(&w->server, from, "/"), 2);
-    log = replay_log(&w->server);
+    log = cw_replay_log(&w->server);
     assert_non_null(strstr(log_param(log, from, "tree"), "{0,2}"));
     assert_non_null(strstr(log_param(log, from + 1, "tree"), "{2,4}"));
     json_decref(log);
@@ -537,17 +434,17 @@ static void test_pagerduty_full_fetch_matches_files(void **state)
                                        "until", "2026-11-24", NULL};
     int64_t jan = cw_t("2026-01-01T00:00:00Z"), jul = cw_t("2026-07-01T00:00:00Z"),
             end = cw_t("2026-11-24T00:00:00Z");
-    test_source t;
+    cw_test_source t;
     cw_capture want, got;
     char *pattern = cw_asprintf("%s/exports/pagerduty/*.json", w->dir), *dest;
-    size_t from = log_size(&w->server);
+    size_t from = cw_replay_log_size(&w->server);
     json_t *log;
 
     source_init(&t, "pagerduty", w->server.base_url, keys);
     dest = fetch_into(w, &cw_source_pagerduty, &t.src, CW_NO_TIME, 0);
     cw_capture_init(&want);
     cw_capture_init(&got);
-    parse_glob(&cw_source_pagerduty, &t.src, pattern, &want);
+    cw_parse_glob(&cw_source_pagerduty, &t.src, pattern, &want);
     parse_landed(&cw_source_pagerduty, &t.src, dest, &got);
     assert_int_equal(got.n_rejects, 0);
     assert_true(want.n_incidents >= 3);
@@ -561,7 +458,7 @@ static void test_pagerduty_full_fetch_matches_files(void **state)
     assert_int_equal(requests_since(&w->server, from, "/incidents"),
                      pages_of_two(pd_incidents_between(w, jan, jul)) +
                      pages_of_two(pd_incidents_between(w, jul, end)));
-    log = replay_log(&w->server);
+    log = cw_replay_log(&w->server);
     assert_string_equal(log_param(log, from, "since"), "2026-01-01T00:00:00Z");
     assert_string_equal(log_param(log, from, "until"), "2026-07-01T00:00:00Z");
     assert_string_equal(log_param(log, from, "total"), "true");
@@ -583,14 +480,14 @@ static void test_pagerduty_windows_follow_calendar_months(void **state)
     world *w = *state;
     static const char *const keys[] = {"start", "2026-08-31", "until", "2027-03-15",
                                        "service_ids", "PBPHI4B, PXXXXXX", NULL};
-    test_source t;
-    size_t from = log_size(&w->server);
+    cw_test_source t;
+    size_t from = cw_replay_log_size(&w->server);
     json_t *log, *services;
     char *dest;
 
     source_init(&t, "pagerduty", w->server.base_url, keys);
     dest = fetch_into(w, &cw_source_pagerduty, &t.src, CW_NO_TIME, 0);
-    log = replay_log(&w->server);
+    log = cw_replay_log(&w->server);
     assert_int_equal(json_array_size(log) - from, 2);
     assert_string_equal(log_param(log, from, "since"), "2026-08-31T00:00:00Z");
     assert_string_equal(log_param(log, from, "until"), "2027-02-28T00:00:00Z");
@@ -608,9 +505,9 @@ static void test_pagerduty_incremental_rereads_reopen_days(void **state)
 {
     world *w = *state;
     static const char *const keys[] = {"reopen_days", "30", NULL};
-    test_source t;
+    cw_test_source t;
     int64_t before, after, since;
-    size_t from = log_size(&w->server);
+    size_t from = cw_replay_log_size(&w->server);
     json_t *log;
     char *a, *b;
 
@@ -619,7 +516,7 @@ static void test_pagerduty_incremental_rereads_reopen_days(void **state)
     a = fetch_into(w, &cw_source_pagerduty, &t.src, before - 2 * 86400, 0);
     after = (int64_t)time(NULL);
     b = fetch_into(w, &cw_source_pagerduty, &t.src, cw_t("2026-01-05T06:00:00Z"), 0);
-    log = replay_log(&w->server);
+    log = cw_replay_log(&w->server);
     /* A recent watermark: the last 30 days are read again. */
     assert_int_equal(cw_time_parse_iso8601(log_param(log, from, "since"), &cw_tz_utc, &since), 0);
     assert_true(since >= before - 30 * 86400 && since <= after - 30 * 86400);
@@ -633,7 +530,7 @@ static void test_pagerduty_incremental_rereads_reopen_days(void **state)
 static void test_pagerduty_full_needs_start(void **state)
 {
     world *w = *state;
-    test_source t;
+    cw_test_source t;
     cw_fetch f;
     char *dest = new_landing(w->dir, &w->landings);
     source_init(&t, "pagerduty", w->server.base_url, NULL);
@@ -683,17 +580,18 @@ static void test_pagerduty_window_split_at_offset_cap(void **state)
         {"2026-01-16T12:00:00Z", "2026-02-01T00:00:00Z"},
     };
     static const char *const offsets[] = {"0", "0", "0", "1", "0", "0", "1"};
-    replay server;
-    test_source t;
+    cw_replay *server = &w->other;
+    cw_test_source t;
     cw_capture got;
     json_t *log;
 
     assert_int_equal(system(cmd), 0);
-    write_file(pd, "incidents.json", cap_incidents);
-    replay_start(&server, data, "CW_REPLAY_PD_MAX_OFFSET=2");
-    source_init(&t, "pagerduty", server.base_url, keys);
+    cw_write_file(pd, "incidents.json", cap_incidents);
+    assert_int_equal(cw_replay_start(server, data, TOKEN, NULL,
+                                     (const char *const[]){"CW_REPLAY_PD_MAX_OFFSET=2", NULL}), 0);
+    source_init(&t, "pagerduty", server->base_url, keys);
     dest = fetch_into(w, &cw_source_pagerduty, &t.src, CW_NO_TIME, 0);
-    log = replay_log(&server);
+    log = cw_replay_log(server);
     assert_int_equal(json_array_size(log), 7);
     for (size_t i = 0; i < 7; i++) {
         assert_string_equal(log_param(log, i, "since"), expect[i][0]);
@@ -702,7 +600,7 @@ static void test_pagerduty_window_split_at_offset_cap(void **state)
         assert_int_equal(json_integer_value(json_object_get(json_array_get(log, i), "status")), 200);
     }
     json_decref(log);
-    replay_stop(&server);
+    cw_replay_stop(server);
     cw_capture_init(&got);
     parse_landed(&cw_source_pagerduty, &t.src, dest, &got);
     assert_int_equal(got.n_rejects, 0);
@@ -739,7 +637,7 @@ static size_t distinct_numbers(const cw_capture *cap)
     return n;
 }
 
-static void csv_source(test_source *t, const char *base_url)
+static void csv_source(cw_test_source *t, const char *base_url)
 {
     static const char *const keys[] = {"timezone", "Europe/London",
                                        "date_format", "yyyy-MM-dd HH:mm:ss", NULL};
@@ -750,17 +648,17 @@ static void test_servicenow_full_fetch_matches_csv(void **state)
 {
     world *w = *state;
     static const char *const keys[] = {"page_size", "2", NULL};
-    test_source live, file;
+    cw_test_source live, file;
     cw_capture want, got;
     char *csv = cw_asprintf("%s/exports/servicenow/incident.csv", w->dir), *dest;
-    size_t from = log_size(&w->server), n;
+    size_t from = cw_replay_log_size(&w->server), n;
     json_t *log;
 
     source_init(&live, "servicenow", w->server.base_url, keys);
     csv_source(&file, w->server.base_url);
     cw_capture_init(&want);
     cw_capture_init(&got);
-    parse_glob(&cw_source_servicenow, &file.src, csv, &want);
+    cw_parse_glob(&cw_source_servicenow, &file.src, csv, &want);
     dest = fetch_into(w, &cw_source_servicenow, &live.src, CW_NO_TIME, 0);
     parse_landed(&cw_source_servicenow, &live.src, dest, &got);
     n = distinct_numbers(&want);
@@ -774,7 +672,7 @@ static void test_servicenow_full_fetch_matches_csv(void **state)
     }
     /* Pages of 2 until a short (or empty) page. */
     assert_int_equal(requests_since(&w->server, from, "/api/now/table/incident"), (long)n / 2 + 1);
-    log = replay_log(&w->server);
+    log = cw_replay_log(&w->server);
     assert_string_equal(log_param(log, from, "sysparm_query"), "ORDERBYsys_created_on^ORDERBYsys_id");
     assert_string_equal(log_param(log, from, "sysparm_limit"), "2");
     assert_string_equal(log_param(log, from, "sysparm_offset"), "0");
@@ -790,7 +688,7 @@ static void test_servicenow_full_fetch_matches_csv(void **state)
 static void test_servicenow_times_are_utc(void **state)
 {
     world *w = *state;
-    test_source live;
+    cw_test_source live;
     cw_capture got;
     char *dest;
     const cw_incident *inc;
@@ -814,18 +712,18 @@ static void test_servicenow_incremental_fetches_delta(void **state)
 {
     world *w = *state;
     static const char *const keys[] = {"page_size", "2", "query", "active=false", NULL};
-    test_source live, file;
+    cw_test_source live, file;
     cw_capture want, got;
     char *csv = cw_asprintf("%s/exports/servicenow/incident.csv", w->dir), *dest;
     int64_t newest = CW_NO_TIME;
-    size_t from = log_size(&w->server), changed = 0;
+    size_t from = cw_replay_log_size(&w->server), changed = 0;
     char iso[32], expect[128];
     json_t *log;
 
     source_init(&live, "servicenow", w->server.base_url, keys);
     csv_source(&file, w->server.base_url);
     cw_capture_init(&want);
-    parse_glob(&cw_source_servicenow, &file.src, csv, &want);
+    cw_parse_glob(&cw_source_servicenow, &file.src, csv, &want);
     for (size_t i = 0; i < want.n_incidents; i++)
         if (want.incidents[i].updated_at > newest)
             newest = want.incidents[i].updated_at;
@@ -842,7 +740,7 @@ static void test_servicenow_incremental_fetches_delta(void **state)
     cw_time_format_iso(newest, iso, sizeof iso);
     snprintf(expect, sizeof expect, "sys_updated_on>=%.10s %.8s^active=false^"
              "ORDERBYsys_created_on^ORDERBYsys_id", iso, iso + 11);
-    log = replay_log(&w->server);
+    log = cw_replay_log(&w->server);
     assert_string_equal(log_param(log, from, "sysparm_query"), expect);
     json_decref(log);
     cw_capture_free(&want);
@@ -862,7 +760,7 @@ int main(void)
         cmocka_unit_test(test_pagerduty_windows_follow_calendar_months),
         cmocka_unit_test(test_pagerduty_incremental_rereads_reopen_days),
         cmocka_unit_test(test_pagerduty_full_needs_start),
-        cmocka_unit_test(test_pagerduty_window_split_at_offset_cap),
+        cmocka_unit_test_teardown(test_pagerduty_window_split_at_offset_cap, stop_other),
         cmocka_unit_test(test_servicenow_full_fetch_matches_csv),
         cmocka_unit_test(test_servicenow_times_are_utc),
         cmocka_unit_test(test_servicenow_incremental_fetches_delta),

@@ -189,24 +189,13 @@ typedef struct fixture {
     sqlite3 *db;
 } fixture;
 
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("SQL failed: %s", err ? err : "?");
-}
-
 static int setup(void **state)
 {
     fixture *f = cw_xcalloc(1, sizeof *f);
-    char *schema = cw_read_file("load/schema.sql", NULL);
-    assert_non_null(schema);
     snprintf(f->path, sizeof f->path, "%s", cw_temp_file("", ".db"));
-    assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
+    f->db = cw_test_schema_db(f->path);
     sqlite3_create_function(f->db, "t", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_t, NULL, NULL);
-    exec_ok(f->db, schema);
-    exec_ok(f->db, dataset);
-    free(schema);
+    cw_test_exec(f->db, dataset);
     *state = f;
     return 0;
 }
@@ -628,17 +617,6 @@ static void test_dora_summaries(void **state)
 
 /* ------------------------------------------------------------ views, read-only, CLI */
 
-static long count_of(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    long n = -1;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 static void test_install_views(void **state)
 {
     fixture *f = *state;
@@ -647,16 +625,16 @@ static void test_install_views(void **state)
     collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
     assert_int_equal(cw_metrics_install_views(f->db), 0);
     assert_int_equal(cw_metrics_install_views(f->db), 0);          /* idempotent */
-    assert_int_equal(count_of(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 8);
+    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 8);
     /* 8 successful production deployments of 12 (not D4 D5 D8 D11) */
-    assert_int_equal(count_of(f->db, "SELECT count(*) FROM main.v_deployments_prod"), 8);
+    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM main.v_deployments_prod"), 8);
     /* C3 C4 C5 C6 C7 C8 C9 C10 C11: not the baseline, the merge or D4's */
-    assert_int_equal(count_of(f->db, "SELECT count(*) FROM main.v_lead_time"), 9);
-    assert_int_equal(count_of(f->db, "SELECT deployments FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM main.v_lead_time"), 9);
+    assert_int_equal(cw_query_long(f->db, "SELECT deployments FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 3);
-    assert_int_equal(count_of(f->db, "SELECT deploy_days FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->db, "SELECT deploy_days FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 2);
-    assert_int_equal(count_of(f->db, "SELECT incidents FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->db, "SELECT incidents FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 4);
     collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
     assert_int_equal(find(&c, "organisation", "2026-03-02")->deployments, 3);
@@ -678,19 +656,11 @@ static void test_read_only_connection(void **state)
  * the output (caller frees). */
 static int run_cli(char **argv, int argc, char **output)
 {
-    char path[] = "/tmp/cwmetricsXXXXXX";
-    int fd = mkstemp(path), saved, rc;
-    assert_true(fd >= 0);
-    fflush(stdout);
-    saved = dup(STDOUT_FILENO);
-    dup2(fd, STDOUT_FILENO);
+    cw_redirect out;
+    int rc;
+    cw_redirect_begin(&out, STDOUT_FILENO);
     rc = cmd_metrics(argc, argv);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    close(fd);
-    *output = cw_read_file(path, NULL);
-    unlink(path);
+    *output = cw_redirect_end(&out);
     return rc;
 }
 

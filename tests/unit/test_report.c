@@ -328,13 +328,8 @@ static const char *const fixture_sql =
 
 static sqlite3 *tiny_warehouse(void)
 {
-    sqlite3 *db = NULL;
-    char *schema = cw_read_file("load/schema.sql", NULL);
-    assert_non_null(schema);
-    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, schema, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3 *db = cw_test_schema_db(":memory:");
     assert_int_equal(sqlite3_exec(db, fixture_sql, NULL, NULL, NULL), SQLITE_OK);
-    free(schema);
     return db;
 }
 

@@ -56,18 +56,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A one-row, one-column query as a long (-999 for NULL or no row). */
-static long q_long(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s;
-    long v = -999;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-        v = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
 /* A one-row, one-column query as text ("NULL" for NULL, "" for no row); static buffer. */
 static const char *q_text(sqlite3 *db, const char *sql)
 {
@@ -262,7 +250,7 @@ static void test_schema_created(void **state)
 {
     wh_test *t = *state;
     sqlite3 *db = cw_wh_db(t->wh);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
                                 " ('schema_version','batch','landed_file','reject','finding','dim_team',"
                                 "'dim_application','map_project','map_repository','map_service',"
                                 "'map_job','dim_status','dim_source','dim_person','dim_environment',"
@@ -271,17 +259,17 @@ static void test_schema_created(void **state)
                                 "'bridge_deployment_commit','bridge_commit_work_item',"
                                 "'derived_deployment','derived_incident','derived_work_item',"
                                 "'derived_status_interval')"), 28);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_work_item_external'"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_work_item_external'"), 1);
     assert_string_equal(q_text(db, "PRAGMA journal_mode"), "wal");
-    assert_int_equal(q_long(db, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(q_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
-    assert_int_equal(q_long(db, "SELECT count(*) FROM schema_version"), 1);
-    assert_int_equal(q_long(db, "SELECT version FROM schema_version"), 1);
+    assert_int_equal(cw_query_long(db, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(cw_query_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 1);
 
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
-    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM schema_version"), 1);
 }
 
 static void test_open_fails_cleanly(void **state)
@@ -317,27 +305,27 @@ static void test_load_records(void **state)
                                    " FROM dim_work_item JOIN dim_application a USING (application_id)"),
                         "PAY 10001 payments");
     /* transitions: one by key, one by the Jira id; a NULL history id is stored as '' */
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_transition"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_transition"), 2);
     assert_string_equal(q_text(db, "SELECT history_id || '>' || from_status || '>' || to_status"
                                    " FROM fact_transition ORDER BY at LIMIT 1 OFFSET 1"),
                         ">In Progress>Done");
     /* people: Alice's two spellings are one person (first name kept); Bob has no
      * email, so his name is the key */
-    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_person"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM dim_person"), 2);
     assert_string_equal(q_text(db, "SELECT group_concat(email || '=' || name, ',') FROM"
                                    " (SELECT * FROM dim_person ORDER BY email)"),
                         "Bob=Bob,alice@example.com=Alice");
-    assert_int_equal(q_long(db, "SELECT count(DISTINCT author_id) FROM fact_commit"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(DISTINCT author_id) FROM fact_commit"), 2);
     /* parents, numstat */
     assert_string_equal(q_text(db, "SELECT group_concat(parent_count || ':' || coalesce(additions, 'null')"
                                    " || ':' || coalesce(files_changed, 'null'), ',') FROM"
                                    " (SELECT * FROM fact_commit ORDER BY sha)"),
                         "0:10:1,2:null:null,1:null:null");
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE application_id ="
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE application_id ="
                                 " (SELECT application_id FROM dim_application WHERE name = 'payments')"), 3);
     /* builds and the deployment */
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_build"), 2);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_deployment"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_deployment"), 1);
     assert_string_equal(q_text(db, "SELECT b.job || ' ' || d.run_number || ' ' || d.is_production || ' '"
                                    " || d.result || ' ' || e.name || ' ' || e.is_production || ' ' || a.name"
                                    " || ' ' || (d.finished_at = b.finished_at)"
@@ -345,7 +333,7 @@ static void test_load_records(void **state)
                                    " JOIN dim_environment e ON e.environment_id = d.environment_id"
                                    " JOIN dim_application a ON a.application_id = d.application_id"),
                         "deploy-payments 7 1 success production 1 payments 1");
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_build WHERE job = 'build-payments'"
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE job = 'build-payments'"
                                 " AND is_deployment = 0 AND environment_id IS NULL"), 1);
     /* incident resolved through map_service */
     assert_string_equal(q_text(db, "SELECT i.external_id || ' ' || i.version || ' ' || a.name"
@@ -385,7 +373,7 @@ static void test_reload_changes_nothing(void **state)
 
     after = dump_file(t->path);
     assert_string_equal(before, after);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM batch"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM batch"), 2);
     free(before);
     free(after);
 }
@@ -419,8 +407,8 @@ static void test_older_work_item_ignored(void **state)
     assert_int_equal(sink->work_item(sink->ctx, &then_dated), 0);
     assert_string_equal(q_text(db, "SELECT summary FROM dim_work_item WHERE item_key = 'PAY-3'"), "dated");
     /* upserts keep the rowid */
-    assert_int_equal(q_long(db, "SELECT work_item_id FROM dim_work_item WHERE item_key = 'PAY-2'"), 1);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_work_item"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT work_item_id FROM dim_work_item WHERE item_key = 'PAY-2'"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM dim_work_item"), 2);
     assert_int_equal(cw_wh_stats(t->wh)->rows_loaded, 7);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
 }
@@ -450,8 +438,8 @@ static void test_servicenow_versions(void **state)
     assert_int_equal(sink->incident(sink->ctx, &unversioned), 0);
     assert_string_equal(q_text(db, "SELECT status || ' ' || version || ' ' || incident_id FROM fact_incident"),
                         "closed 5 1");
-    assert_int_equal(q_long(db, "SELECT updated_at FROM fact_incident"), cw_t("2026-03-04T11:00:00Z"));
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_incident"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT updated_at FROM fact_incident"), cw_t("2026-03-04T11:00:00Z"));
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_incident"), 1);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
 }
 
@@ -481,22 +469,22 @@ static void test_rollback_leaves_file_unchanged(void **state)
     during = dump_file(t->path);
     assert_string_equal(before, during);
     assert_int_equal(cw_wh_open(t->path, &reader), 0);
-    assert_int_equal(q_long(cw_wh_db(reader), "SELECT count(*) FROM fact_commit"), 3);
+    assert_int_equal(cw_query_long(cw_wh_db(reader), "SELECT count(*) FROM fact_commit"), 3);
     cw_wh_close(reader);
     cw_wh_batch_rollback(t->wh);
 
     after = dump_file(t->path);
     assert_string_equal(before, after);
     assert_int_equal(sqlite3_open_v2(t->path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(q_long(other, "SELECT count(*) FROM batch"), 1);
-    assert_int_equal(q_long(other, "SELECT count(*) FROM dim_person"), 2);
+    assert_int_equal(cw_query_long(other, "SELECT count(*) FROM batch"), 1);
+    assert_int_equal(cw_query_long(other, "SELECT count(*) FROM dim_person"), 2);
     sqlite3_close(other);
 
     /* the caches were dropped with the rolled-back rows: loading again works */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
     assert_int_equal(sink->commit(sink->ctx, &extra), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
-    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit c JOIN dim_person p"
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit c JOIN dim_person p"
                                              " ON p.person_id = c.author_id WHERE p.email = 'carol@example.com'"), 1);
     free(before);
     free(during);
@@ -550,8 +538,8 @@ static void test_kill_before_commit(void **state)
     after = dump_file(t->path);
     assert_string_equal(before, after);
     assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
-    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 3);
-    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM batch"), 1);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 3);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM batch"), 1);
     assert_string_equal(q_text(cw_wh_db(t->wh), "PRAGMA integrity_check"), "ok");
     free(before);
     free(after);
@@ -563,20 +551,20 @@ static void test_regexp(void **state)
     sqlite3 *db = cw_wh_db(t->wh);
     sqlite3_stmt *s;
 
-    assert_int_equal(q_long(db, "SELECT 'deploy-payments' REGEXP '^deploy-'"), 1);
-    assert_int_equal(q_long(db, "SELECT 'build-payments' REGEXP '^deploy-'"), 0);
-    assert_int_equal(q_long(db, "SELECT 'a/b/deploy-x' REGEXP 'deploy-[a-z]$'"), 1);
-    assert_int_equal(q_long(db, "SELECT NULL REGEXP 'x'"), -999);              /* NULL */
-    assert_int_equal(q_long(db, "SELECT 'café' REGEXP '^caf.$'"), 1);          /* UTF-8 aware */
-    assert_int_equal(q_long(db, "SELECT 'ABC' REGEXP 'abc'"), 0);              /* case matters */
-    assert_int_equal(q_long(db, "SELECT 'ABC' REGEXP '(?i)abc'"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT 'deploy-payments' REGEXP '^deploy-'"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT 'build-payments' REGEXP '^deploy-'"), 0);
+    assert_int_equal(cw_query_long(db, "SELECT 'a/b/deploy-x' REGEXP 'deploy-[a-z]$'"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT NULL REGEXP 'x'"), -999);              /* NULL */
+    assert_int_equal(cw_query_long(db, "SELECT 'café' REGEXP '^caf.$'"), 1);          /* UTF-8 aware */
+    assert_int_equal(cw_query_long(db, "SELECT 'ABC' REGEXP 'abc'"), 0);              /* case matters */
+    assert_int_equal(cw_query_long(db, "SELECT 'ABC' REGEXP '(?i)abc'"), 1);
     /* patterns that change row by row, and a constant one over many rows */
-    assert_int_equal(q_long(db, "WITH p(x) AS (VALUES ('^a'), ('^b'), ('^a'), ('c$'))"
+    assert_int_equal(cw_query_long(db, "WITH p(x) AS (VALUES ('^a'), ('^b'), ('^a'), ('c$'))"
                                 " SELECT count(*) FROM p WHERE 'abc' REGEXP x"), 3);
-    assert_int_equal(q_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+    assert_int_equal(cw_query_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
                                 " WHERE i < 1000) SELECT count(*) FROM n WHERE i REGEXP '7'"), 271);
     /* 1000 distinct patterns overflow the pattern cache while a constant one is held */
-    assert_int_equal(q_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+    assert_int_equal(cw_query_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
                                 " WHERE i < 1000) SELECT count(*) FROM n"
                                 " WHERE ('x' || i) REGEXP ('^x' || i || '$') AND i REGEXP '1'"), 272);
     /* a bad pattern is an SQL error naming it */
@@ -628,10 +616,10 @@ static void test_map_job_resolution(void **state)
     fewer = test_config(2, 0);
     fewer.apps = fewer_apps;
     assert_int_equal(cw_wh_sync_config(t->wh, &fewer), 0);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM map_job"), 3);
-    assert_int_equal(q_long(db, "SELECT position FROM map_job WHERE pattern = '^(?:deploy-.*)$'"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_job"), 3);
+    assert_int_equal(cw_query_long(db, "SELECT position FROM map_job WHERE pattern = '^(?:deploy-.*)$'"), 2);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_build WHERE job = 'folder/pay-api'"
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE job = 'folder/pay-api'"
                                 " AND application_id IS NULL"), 1);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
 }
@@ -652,10 +640,10 @@ static void test_sync_config_changes(void **state)
     assert_string_equal(q_text(db, "SELECT group_concat(name || ':' || category || ':' || waiting, ',')"
                                    " FROM (SELECT * FROM dim_status ORDER BY name)"),
                         "In Review:in_progress:0,Ready for QA:in_progress:1,Shipped:done:0");
-    assert_int_equal(q_long(db, "SELECT count(*) FROM map_project"), 2);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM map_repository"), 1);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM map_service"), 1);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM map_job"), 4);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_project"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_repository"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_service"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_job"), 4);
     /* a status the correlation step found in a source is not config's to remove */
     assert_int_equal(sqlite3_exec(db, "INSERT INTO dim_status VALUES ('Backlog', 'todo', 0, 'source')",
                                   NULL, NULL, NULL), SQLITE_OK);
@@ -665,7 +653,7 @@ static void test_sync_config_changes(void **state)
                                    " (SELECT * FROM dim_application ORDER BY name)"),
                         "payments:1,search:0");
     assert_string_equal(q_text(db, "SELECT group_concat(project, ',') FROM map_project"), "PAY");
-    assert_int_equal(q_long(db, "SELECT count(*) FROM map_job"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_job"), 2);
     assert_string_equal(q_text(db, "SELECT group_concat(name || ':' || origin, ',') FROM"
                                    " (SELECT * FROM dim_status ORDER BY name)"),
                         "Backlog:source,In Review:config");
@@ -708,8 +696,8 @@ static void test_unknown_transition_rejected(void **state)
     assert_int_equal(st->rows_read, 3);
     assert_int_equal(st->rows_loaded, 0);
     assert_int_equal(st->rows_rejected, 3);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_transition"), 0);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_work_item"), 0);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_transition"), 0);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM dim_work_item"), 0);
     assert_string_equal(q_text(db, "SELECT group_concat(source || '|' || file || '|' || record || '|' ||"
                                    " field || '|' || reason, '\n') FROM (SELECT * FROM reject ORDER BY record)"),
                         "jira|/landing/7/jira/page-1.json|4|item_key|unknown work item NOPE-9\n"
@@ -728,17 +716,12 @@ static void test_reject_rows_and_log(void **state)
     sqlite3 *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_origin o = { "ci", "/landing/3/ci/builds.csv", 0 };
-    char log_path[160], *log;
-    int saved, fd, lines = 0, failures = 0;
+    cw_redirect err;
+    char *log;
+    int lines = 0, failures = 0;
 
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
-    snprintf(log_path, sizeof(log_path), "%s/stderr.txt", t->dir);
-    fflush(stderr);
-    saved = dup(STDERR_FILENO);
-    fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    cw_redirect_begin(&err, STDERR_FILENO);
     /* no assertion while stderr is captured: count failures instead */
     for (long r = 1; r <= 25; r++) {
         o.record = r;
@@ -749,12 +732,10 @@ static void test_reject_rows_and_log(void **state)
     o.record = 2;
     failures += cw_sink_reject(sink, &o, NULL, NULL, "not a CSV file") != 0;
     failures += cw_wh_batch_commit(t->wh, "ok", NULL) != 0;
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
+    log = cw_redirect_end(&err);
     assert_int_equal(failures, 0);
 
-    assert_int_equal(q_long(db, "SELECT count(*) FROM reject WHERE batch_id = 1"), 26);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM reject WHERE batch_id = 1"), 26);
     assert_string_equal(q_text(db, "SELECT source || '|' || file || '|' || record || '|' || field || '|'"
                                    " || reason || '|' || raw FROM reject WHERE record = 3"),
                         "ci|/landing/3/ci/builds.csv|3|finished|unparseable timestamp '1650024049161x'"
@@ -762,9 +743,8 @@ static void test_reject_rows_and_log(void **state)
     assert_string_equal(q_text(db, "SELECT coalesce(field, 'NULL') || '|' || reason || '|' ||"
                                    " coalesce(raw, 'NULL') FROM reject WHERE file LIKE '%other.csv'"),
                         "NULL|not a CSV file|NULL");
-    assert_int_equal(q_long(db, "SELECT rows_read * 1000 + rows_rejected FROM batch"), 26026);
+    assert_int_equal(cw_query_long(db, "SELECT rows_read * 1000 + rows_rejected FROM batch"), 26026);
 
-    log = cw_read_file(log_path, NULL);
     assert_non_null(log);
     for (char *p = log; (p = strstr(p, "catwalk: error: /landing/3/ci/builds.csv:")); p++)
         lines++;
@@ -796,7 +776,7 @@ static void test_dim_date(void **state)
     assert_int_equal(sink->commit(sink->ctx, &tuesday), 0);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
     /* every day from the first to the last: Jan 3, 4 and 5 */
-    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_date"), 3);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM dim_date"), 3);
     /* 2021-01-01 is day 18628 (51 years, 13 leap days); Sunday the 3rd is in ISO week 2020-W53 */
     assert_string_equal(q_text(db, "SELECT date_key || ' ' || date || ' ' || week_start || ' ' ||"
                                    " month_start || ' ' || iso_year || '-W' || iso_week || ' ' || weekday"
@@ -808,7 +788,7 @@ static void test_dim_date(void **state)
     /* a 121-year span: only the days actually referenced are added */
     assert_int_equal(sink->commit(sink->ctx, &ancient), 0);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM dim_date"), 4);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM dim_date"), 4);
     /* 1900 is not a leap year: -(70 * 365 + 17) = -25567; 1900-01-01 was a Monday */
     assert_string_equal(q_text(db, "SELECT date_key || ' ' || date || ' ' || week_start || ' ' ||"
                                    " iso_year || '-W' || iso_week || ' ' || weekday FROM dim_date"
@@ -849,7 +829,7 @@ static void test_exec_script(void **state)
     assert_int_equal(cw_wh_exec_script(db, "CREATE TEMP TABLE x (a);\n-- comment\n"
                                            "INSERT INTO x VALUES (1); INSERT INTO x VALUES (2);\n"
                                            "-- trailing comment only\n", "ok.sql"), 0);
-    assert_int_equal(q_long(db, "SELECT sum(a) FROM x"), 3);
+    assert_int_equal(cw_query_long(db, "SELECT sum(a) FROM x"), 3);
     assert_int_equal(cw_wh_exec_script(db, "SELECT 1;\nSELEC 2;", "bad.sql"), -1);
     assert_int_equal(cw_wh_exec_script(db, NULL, "missing.sql"), -1);
 }
@@ -862,7 +842,7 @@ static void test_no_batch_is_an_error(void **state)
                          "2026-03-03T10:00:00Z");
     assert_int_not_equal(sink->commit(sink->ctx, &c), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), -1);
-    assert_int_equal(q_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 0);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 0);
 }
 
 /* The real Alloy git log through the git connector: SOURCES.md counts 6,083
@@ -887,11 +867,11 @@ static void test_real_git_log(void **state)
     assert_int_equal(cw_wh_stats(t->wh)->rows_rejected, 0);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE repository = 'alloy'"), 6083);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE parent_count >= 2"), 1275);
-    assert_int_equal(q_long(db, "SELECT count(*) FROM fact_commit WHERE author_id IS NULL"), 0);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE repository = 'alloy'"), 6083);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE parent_count >= 2"), 1275);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE author_id IS NULL"), 0);
     /* one dim_date row per day from the first to the last instant */
-    assert_int_equal(q_long(db, "SELECT max(date_key) - min(date_key) + 1 - count(*) FROM dim_date"), 0);
+    assert_int_equal(cw_query_long(db, "SELECT max(date_key) - min(date_key) + 1 - count(*) FROM dim_date"), 0);
     before = dump_file(t->path);
 
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
