@@ -819,7 +819,7 @@ static int fetch_once(cw_fetch *f, const char *name, char *url)
 }
 
 /* Custom field ids (story points, epic link, sprint differ per instance) and
- * the versions of every configured or seen project, for release dates. */
+ * the versions of the projects noted (see jira_fetch), for release dates. */
 static int fetch_metadata(jira_live *live)
 {
     if (fetch_once(live->f, "fields", cw_fetch_url(live->f, "/rest/api/2/field")) != 0)
@@ -874,8 +874,10 @@ static int jira_fetch(cw_fetch *f)
                  f->src->name);
         return -1;
     }
+    /* Versions change rarely: a full extract asks for every configured
+     * project's, a nightly delta only for projects whose issues changed. */
     cw_strlist_split(cw_source_get(f->src, "projects"), &configured);
-    for (size_t i = 0; i < configured.n; i++)
+    for (size_t i = 0; i < configured.n && f->since == CW_NO_TIME; i++)
         note_project(&live, configured.items[i]);
     url = search_endpoint(f, live.api, &ep);
     rc = cw_fetch_pages(f, &ep, fetch_cut_changelogs, &live);
