@@ -319,6 +319,16 @@ static int64_t civil_to_utc(const struct civil *c, const cw_tz *tz)
     return cw_tz_to_utc(tz, c->year, c->mon, c->day, c->hour, c->min, c->sec);
 }
 
+/* The common end of every parser: nothing may follow the timestamp, the
+ * date must exist, and then it converts (offset if given, else tz). */
+static int finish_scan(const struct scan *sc, const struct civil *c, const cw_tz *tz, int64_t *out)
+{
+    if (*sc->p != '\0' || !civil_valid(c))
+        return -1;
+    *out = civil_to_utc(c, tz ? tz : &cw_tz_utc);
+    return 0;
+}
+
 /* ---- scanning helpers ------------------------------------------------- */
 
 /* Between min and max decimal digits into *out; 0 or -1. */
@@ -511,10 +521,7 @@ int cw_time_parse_iso8601(const char *s, const cw_tz *naive_tz, int64_t *out)
         if (scan_iso_time(&sc, &c) != 0)
             return -1;
     }
-    if (*sc.p != '\0' || !civil_valid(&c))
-        return -1;
-    *out = civil_to_utc(&c, naive_tz ? naive_tz : &cw_tz_utc);
-    return 0;
+    return finish_scan(&sc, &c, naive_tz, out);
 }
 
 /* ---- epoch milliseconds --------------------------------------------------- */
@@ -567,10 +574,7 @@ int cw_time_parse_jira_csv(const char *s, const cw_tz *tz, const char *months, i
                 return -1;
         }
     }
-    if (*sc.p != '\0' || !civil_valid(&c))
-        return -1;
-    *out = civil_to_utc(&c, tz ? tz : &cw_tz_utc);
-    return 0;
+    return finish_scan(&sc, &c, tz, out);
 }
 
 /* ---- explicit patterns --------------------------------------------------- */
@@ -651,10 +655,7 @@ int cw_time_parse_pattern(const char *s, const char *pattern, const cw_tz *tz, i
         if (scan_ampm(&marker, &c.hour) != 0)
             return -1;
     }
-    if (*sc.p != '\0' || !civil_valid(&c))
-        return -1;
-    *out = civil_to_utc(&c, tz ? tz : &cw_tz_utc);
-    return 0;
+    return finish_scan(&sc, &c, tz, out);
 }
 
 /* ---- any form --------------------------------------------------------------- */
