@@ -6,6 +6,7 @@
  */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -13,6 +14,16 @@
 
 static cw_log_level current_level = CW_LOG_INFO;
 static int progress_shown;
+/* Live sources are fetched by several threads: one line at a time. */
+static pthread_mutex_t output_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void progress_clear_locked(void)
+{
+    if (progress_shown) {
+        fputs("\r\033[K", stderr);
+        progress_shown = 0;
+    }
+}
 
 void cw_log_set_level(cw_log_level level)
 {
@@ -39,12 +50,14 @@ void cw_log(cw_log_level level, const char *fmt, ...)
     va_list ap;
     if (level > current_level)
         return;
-    cw_progress_end();
+    pthread_mutex_lock(&output_lock);
+    progress_clear_locked();
     fprintf(stderr, "catwalk: %s: ", level_name(level));
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    pthread_mutex_unlock(&output_lock);
 }
 
 void cw_progress(const char *label, long done, long total)
@@ -53,22 +66,23 @@ void cw_progress(const char *label, long done, long total)
     struct timespec now;
     if (current_level < CW_LOG_INFO || !isatty(STDERR_FILENO))
         return;
+    pthread_mutex_lock(&output_lock);
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (progress_shown && (now.tv_sec - last.tv_sec) * 1000 +
-                              (now.tv_nsec - last.tv_nsec) / 1000000 < 200)
-        return;
-    last = now;
-    if (total >= 0)
-        fprintf(stderr, "\r\033[K%s: %ld/%ld", label, done, total);
-    else
-        fprintf(stderr, "\r\033[K%s: %ld", label, done);
-    progress_shown = 1;
+    if (!progress_shown || (now.tv_sec - last.tv_sec) * 1000 +
+                               (now.tv_nsec - last.tv_nsec) / 1000000 >= 200) {
+        last = now;
+        if (total >= 0)
+            fprintf(stderr, "\r\033[K%s: %ld/%ld", label, done, total);
+        else
+            fprintf(stderr, "\r\033[K%s: %ld", label, done);
+        progress_shown = 1;
+    }
+    pthread_mutex_unlock(&output_lock);
 }
 
 void cw_progress_end(void)
 {
-    if (progress_shown) {
-        fputs("\r\033[K", stderr);
-        progress_shown = 0;
-    }
+    pthread_mutex_lock(&output_lock);
+    progress_clear_locked();
+    pthread_mutex_unlock(&output_lock);
 }
