@@ -34,7 +34,7 @@ typedef struct parse_state {
     char section[256];          /* current section as written */
     void *current;              /* cw_source / cw_application of the section */
     enum { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-           SEC_MAIL, SEC_UNKNOWN } kind;
+           SEC_UNKNOWN } kind;
 } parse_state;
 
 static void config_error(parse_state *st, int line, const char *key, const char *fmt, ...)
@@ -128,8 +128,6 @@ static int begin_section(parse_state *st, const char *section)
         st->kind = SEC_STATUS;
     else if (strcmp(section, "flow_types") == 0)
         st->kind = SEC_FLOW;
-    else if (strcmp(section, "mail") == 0)
-        st->kind = SEC_MAIL;
     else if (strncmp(section, "source ", 7) == 0 || strncmp(section, "application ", 12) == 0) {
         int is_source = section[0] == 's';
         char *copy = cw_strdup(section + (is_source ? 7 : 12));
@@ -313,19 +311,6 @@ static void key_app(parse_state *st, const char *key, const char *value)
     cw_strlist_split(value, list);
 }
 
-static void key_mail(parse_state *st, const char *key, const char *value)
-{
-    cw_config *cfg = st->cfg;
-    if (strcmp(key, "to") == 0)
-        set_string(&cfg->mail_to, value);
-    else if (strcmp(key, "from") == 0)
-        set_string(&cfg->mail_from, value);
-    else if (strcmp(key, "smtp_url") == 0)
-        set_string(&cfg->smtp_url, value);
-    else
-        config_error(st, st->line, key, "unknown key in [mail] (to, from, smtp_url)");
-}
-
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     parse_state *st = user;
@@ -340,7 +325,6 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_FLOW: key_flow(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
-    case SEC_MAIL: key_mail(st, name, value); break;
     case SEC_UNKNOWN: break;
     case SEC_NONE:
         config_error(st, st->line, name, "key outside any section");
@@ -522,9 +506,6 @@ void cw_config_free(cw_config *cfg)
     free(cfg->reports);
     free(cfg->key_pattern);
     free(cfg->incident_deployment_pattern);
-    free(cfg->mail_to);
-    free(cfg->mail_from);
-    free(cfg->smtp_url);
     free(cfg);
 }
 

@@ -77,7 +77,6 @@ typedef struct cw_config {
     size_t n_statuses;
     cw_flow_rule *flow_rules;
     size_t n_flow_rules;
-    char *mail_to, *mail_from, *smtp_url; /* [mail], optional */
 } cw_config;
 
 /* Parse and validate.  On error prints "FILE:LINE: key: message" to stderr
