@@ -17,7 +17,12 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 LDFLAGS  += $(SANFLAGS)
-FIXTURES ?= $(abspath ../shared/fixtures/real)
+# The real fixtures live in shared/ beside the checkout (as CI lays it out), or
+# beside the repository this checkout was cloned from.
+ORIGIN   := $(shell git config --get remote.origin.url 2>/dev/null)
+FIXTURES ?= $(firstword $(wildcard $(abspath ../shared/fixtures/real) \
+              $(if $(filter /%,$(ORIGIN)),$(dir $(ORIGIN))shared/fixtures/real)) \
+              $(abspath ../shared/fixtures/real))
 
 LIB_SRC  := $(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
