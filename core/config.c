@@ -349,6 +349,45 @@ static int key_allowed(const cw_source_type *type, const char *key)
     return 0;
 }
 
+static int is_loopback(const char *host, size_t len)
+{
+    return (len == 9 && strncmp(host, "localhost", 9) == 0) ||
+           (len >= 4 && strncmp(host, "127.", 4) == 0) || (len == 5 && strncmp(host, "[::1]", 5) == 0);
+}
+
+/* A live source's URL: https (a token must never cross the network in
+ * clear; plain http is allowed to the loopback only, for local test
+ * servers), and no user or password inside it (secrets come from
+ * token_env / token_file, and a URL ends up in logs). */
+static void check_base_url(parse_state *st, const cw_source *src)
+{
+    const char *url = cw_source_get(src, "base_url");
+    int line = cw_source_line(src, "base_url");
+    const char *host, *end;
+    if (strncmp(url, "https://", 8) == 0)
+        host = url + 8;
+    else if (strncmp(url, "http://", 7) == 0)
+        host = url + 7;
+    else {
+        config_error(st, line, "base_url", "expected an https:// URL, got '%s'", url);
+        return;
+    }
+    end = host + strcspn(host, "/?#");
+    if (memchr(host, '@', (size_t)(end - host))) {
+        config_error(st, line, "base_url", "no user or password in the URL: use user = and "
+                     "token_env / token_file");
+        return;
+    }
+    if (host == url + 7) {
+        size_t hlen = strcspn(host, ":/?#");
+        if (host[0] == '[')
+            hlen = strcspn(host, "]") + 1;
+        if (!is_loopback(host, hlen))
+            config_error(st, line, "base_url", "use https:// (plain http is only allowed to "
+                         "localhost, where test servers run)");
+    }
+}
+
 static void validate_source(parse_state *st, const cw_source *src)
 {
     const cw_source_type *type;
@@ -365,7 +404,8 @@ static void validate_source(parse_state *st, const cw_source *src)
     }
     for (size_t i = 0; i < src->n_keys; i++) {
         const char *key = src->keys[i].key;
-        if (strcmp(key, "token") == 0 || strcmp(key, "password") == 0 || strcmp(key, "secret") == 0)
+        if (strcmp(key, "token") == 0 || strcmp(key, "password") == 0 || strcmp(key, "secret") == 0 ||
+            strcmp(key, "api_token") == 0)
             config_error(st, src->keys[i].line, key, "secrets never go in the configuration: "
                          "use token_env = VARIABLE or token_file = PATH");
         else if (!key_allowed(type, key))
@@ -374,6 +414,8 @@ static void validate_source(parse_state *st, const cw_source *src)
     if (cw_source_get(src, "base_url") && !type->fetch)
         config_error(st, cw_source_line(src, "base_url"), "base_url",
                      "%s sources cannot be extracted live", type->name);
+    else if (cw_source_get(src, "base_url"))
+        check_base_url(st, src);
     if (!cw_source_get(src, "path") && !cw_source_get(src, "base_url") && !type->produce)
         config_error(st, src->line, "path", "[source %s] needs a path%s", src->name,
                      type->fetch ? " or a base_url" : "");

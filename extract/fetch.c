@@ -21,6 +21,9 @@
 #include <string.h>
 
 #define DEFAULT_PAGE_SIZE 100
+/* No real endpoint of ours needs this many pages; a server that keeps
+ * handing out "next" links forever must not fill the landing zone. */
+#define MAX_PAGES_PER_ENDPOINT 100000
 
 static int key_number(const cw_source *src, const char *key, double def, double *out)
 {
@@ -237,7 +240,7 @@ static char *next_url(cw_fetch *f, const cw_endpoint *ep, const char *url, json_
     case CW_PAGING_NONE:
         return NULL;
     case CW_PAGING_LINK:
-        return cw_http_link(resp, "next");
+        return n == 0 ? NULL : cw_http_link(resp, "next");
     case CW_PAGING_NEXT_PAGE: {
         /* GitLab may send X-Next-Page on the last page: trust a short page more. */
         const char *next = cw_http_response_header(resp, "X-Next-Page");
@@ -320,6 +323,7 @@ int cw_fetch_pages(cw_fetch *f, const cw_endpoint *ep, cw_page_fn page_fn, void 
 {
     cursor c;
     char *url = first_url(f, ep, &c);
+    long pages = 0;
     int rc = 0;
     f->capped = 0;
     if (f->dry_run) {
@@ -345,6 +349,14 @@ int cw_fetch_pages(cw_fetch *f, const cw_endpoint *ep, cw_page_fn page_fn, void 
             else if (rc == 0)
                 next = next_url(f, ep, url, page, &resp, n, &c);
             rc = rc < 0 ? -1 : 0;
+            if (next && (strcmp(next, url) == 0 || ++pages >= MAX_PAGES_PER_ENDPOINT)) {
+                fetch_error(f, "%s: paging does not end (%s after %ld pages)", ep->name,
+                            strcmp(next, url) == 0 ? "the next page is this page" : "too many pages",
+                            pages);
+                free(next);
+                next = NULL;
+                rc = -1;
+            }
             json_decref(page);
         }
         cw_http_response_free(&resp);

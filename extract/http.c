@@ -187,10 +187,16 @@ static CURL *handle_for(cw_http *http, const char *origin)
 
 /* ------------------------------------------------------------- callbacks */
 
+/* A page is JSON of at most a few MB; a (decompressed) body past this is a
+ * broken or hostile server, and returning 0 aborts the transfer. */
+#define MAX_BODY_BYTES ((size_t)256 << 20)
+
 static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
     cw_buf *body = userdata;
     size_t len = size * n;
+    if (body->len + len > MAX_BODY_BYTES)
+        return 0;
     return cw_buf_append(body, data, len) == 0 ? len : 0;
 }
 

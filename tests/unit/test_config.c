@@ -132,6 +132,12 @@ static void test_errors_name_line_and_key(void **state)
                  ":4: deployment_job");
     expect_error("[source s]\ntype = jira\nbase_url = https://x\ntoken = abc\n",
                  ":4: token: secrets never go in the configuration");
+    expect_error("[source s]\ntype = jira\nbase_url = http://jira.example.com\nprojects = A\n",
+                 ":3: base_url: use https://");
+    expect_error("[source s]\ntype = jira\nbase_url = https://bob:pw@jira.example.com\nprojects = A\n",
+                 ":3: base_url: no user or password in the URL");
+    expect_error("[source s]\ntype = jira\nbase_url = https://x\napi_token = abc\n",
+                 ":4: api_token: secrets never go in the configuration");
     expect_error("[source s]\ntype = git\nrepository = r\nbase_url = https://x\n",
                  ":4: base_url: git sources cannot be extracted live");
 }
