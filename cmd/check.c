@@ -5,6 +5,7 @@
  */
 #include "commands.h"
 #include "../core/config.h"
+#include "../extract/live.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -41,6 +42,10 @@ int cmd_check(int argc, char **argv)
     }
     if (cw_config_load(config_path, &cfg) != 0)
         return CW_EXIT_USAGE;
+    if (cw_live_check(cfg) != 0) {
+        cw_config_free(cfg);
+        return CW_EXIT_USAGE;
+    }
     printf("%s: ok: %zu sources, %zu applications, %zu status rules\nwarehouse: %s\nlanding: %s\n",
            config_path, cfg->n_sources, cfg->n_apps, cfg->n_statuses, cfg->warehouse, cfg->landing);
     cw_config_free(cfg);

@@ -30,7 +30,8 @@ static void extract_usage(FILE *out)
             "loading it: live sources are fetched (from their watermark unless --full),\n"
             "file sources copied.  Prints the folder.  With --dry-run, prints the first\n"
             "request of every live endpoint instead and writes nothing.\n\n"
-            "exit status: 0 ok, 1 a source failed, 2 usage or configuration error.\n");
+            "exit status: 0 ok, 1 every source failed, 2 usage or configuration error,\n"
+            "3 some sources failed (the others landed).\n");
 }
 
 static int keep_landed(void *ctx, const cw_landed *file)
@@ -85,7 +86,7 @@ int cmd_extract(int argc, char **argv)
         {"dry-run", no_argument, NULL, 'D'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *config_path = NULL;
-    int full = 0, dry_run = 0, opt, failed;
+    int full = 0, dry_run = 0, opt, failed, status;
     cw_config *cfg;
     cw_live_result *live;
     int64_t *since;
@@ -106,6 +107,10 @@ int cmd_extract(int argc, char **argv)
     }
     if (cw_config_load(config_path, &cfg) != 0)
         return CW_EXIT_USAGE;
+    if (cw_live_check(cfg) != 0) {
+        cw_config_free(cfg);
+        return CW_EXIT_USAGE;
+    }
     since = cw_xcalloc(cfg->n_sources + 1, sizeof(int64_t));
     live = cw_xcalloc(cfg->n_sources + 1, sizeof(*live));
     watermarks(cfg, full, since);
@@ -120,9 +125,12 @@ int cmd_extract(int argc, char **argv)
                        live[i].stats.retries, live[i].stats.retries == 1 ? "y" : "ies");
         printf("landed in %s\n", batch_dir);
     }
+    status = !failed ? CW_EXIT_OK : (size_t)failed < cfg->n_sources ? CW_EXIT_PARTIAL : CW_EXIT_FAILURE;
+    if (!dry_run)
+        cw_landing_prune(batch_dir);
     free(batch_dir);
     free(live);
     free(since);
     cw_config_free(cfg);
-    return failed ? CW_EXIT_FAILURE : CW_EXIT_OK;
+    return status;
 }

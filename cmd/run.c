@@ -205,7 +205,7 @@ static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_d
     st = cw_wh_stats(wh);
     if (failed.len || st->rows_rejected)
         status = CW_EXIT_PARTIAL;
-    if (cw_wh_batch_commit(wh, failed.len ? "partial" : "ok", failed.data) != 0)
+    if (cw_wh_batch_commit(wh, status == CW_EXIT_PARTIAL ? "partial" : "ok", failed.data) != 0)
         goto rollback;
     printf("batch %lld: %ld records read, %ld loaded, %ld rejected; %ld commits, "
            "%ld deployments (%ld untraceable), %ld incidents attributed\n",
@@ -239,7 +239,7 @@ static int extract_live(cw_warehouse *wh, const cw_config *cfg, const char *batc
         if (!cw_source_is_live(&cfg->sources[i]))
             continue;
         any = 1;
-        if (!o->full && cw_wh_watermark(wh, cfg->sources[i].name, &newest) != 0) {
+        if (!o->full && wh && cw_wh_watermark(wh, cfg->sources[i].name, &newest) != 0) {
             free(since);
             return -1;
         }
@@ -252,15 +252,27 @@ static int extract_live(cw_warehouse *wh, const cw_config *cfg, const char *batc
     return 0;
 }
 
+/* The batch is committed by now: a report that fails makes the run partial
+ * (3), never a failure (1), which would claim the warehouse is unchanged. */
 static int render_report(cw_warehouse *wh, const cw_config *cfg)
 {
-    int64_t to = cw_period_start((int64_t)time(NULL), CW_PERIOD_WEEK);
-    int64_t from = to - 12 * 7 * 86400;
+    int64_t from, to;
+    cw_report_default_window((int64_t)time(NULL), &from, &to);
     if (cw_report_weekly(cw_wh_db(wh), cfg, from, to, cfg->reports) != 0) {
-        cw_error("weekly report failed");
-        return CW_EXIT_FAILURE;
+        cw_error("weekly report failed; the batch itself is committed");
+        return CW_EXIT_PARTIAL;
     }
     return CW_EXIT_OK;
+}
+
+/* A dry run must not create a warehouse: without one, every live source
+ * would be fetched in full, and that is what it prints. */
+static int open_warehouse(const cw_config *cfg, const run_options *o, cw_warehouse **wh)
+{
+    *wh = NULL;
+    if (o->dry_run && access(cfg->warehouse, F_OK) != 0)
+        return 0;
+    return cw_wh_open(cfg->warehouse, wh);
 }
 
 int cmd_run(int argc, char **argv)
@@ -275,7 +287,11 @@ int cmd_run(int argc, char **argv)
         return rc > 0 ? CW_EXIT_OK : CW_EXIT_USAGE;
     if (cw_config_load(o.config_path, &cfg) != 0)
         return CW_EXIT_USAGE;
-    if (cw_wh_open(cfg->warehouse, &wh) != 0) {
+    if (cw_live_check(cfg) != 0) {
+        cw_config_free(cfg);
+        return CW_EXIT_USAGE;
+    }
+    if (open_warehouse(cfg, &o, &wh) != 0) {
         cw_config_free(cfg);
         return CW_EXIT_FAILURE;
     }
@@ -293,6 +309,7 @@ int cmd_run(int argc, char **argv)
         if (report_status != CW_EXIT_OK)
             status = report_status;
     }
+    cw_landing_prune(batch_dir);
     free(batch_dir);
     cw_wh_close(wh);
     cw_config_free(cfg);

@@ -224,6 +224,24 @@ int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn
     return rc;
 }
 
+void cw_landing_prune(const char *batch_dir)
+{
+    DIR *dir = opendir(batch_dir);
+    struct dirent *e;
+    if (!dir)
+        return;
+    while ((e = readdir(dir)) != NULL) {
+        char *sub;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        sub = cw_asprintf("%s/%s", batch_dir, e->d_name);
+        rmdir(sub);         /* fails, as it should, when files landed there */
+        free(sub);
+    }
+    closedir(dir);
+    rmdir(batch_dir);
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st; (void)flag; (void)ftw;

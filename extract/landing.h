@@ -39,6 +39,10 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
  * hand it to fn.  Returns 0 or fn's non-zero value. */
 int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx);
 
+/* Remove the empty source folders of a batch, and the batch folder when
+ * nothing landed in it (a re-run whose files were all known). */
+void cw_landing_prune(const char *batch_dir);
+
 /* Remove a batch folder after a rollback (best effort). */
 void cw_landing_discard(const char *batch_dir);
 

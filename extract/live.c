@@ -134,6 +134,22 @@ static void group_hosts(live_job *job)
     }
 }
 
+int cw_live_check(const cw_config *cfg)
+{
+    int failed = 0;
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        const cw_source *src = &cfg->sources[i];
+        cw_fetch f;
+        if (!cw_source_is_live(src))
+            continue;
+        if (cw_fetch_init(&f, src, "", CW_NO_TIME, 1, cw_source_type_find(src->type)->auth_kind) != 0)
+            failed++;
+        else
+            cw_fetch_cleanup(&f);
+    }
+    return failed;
+}
+
 int cw_live_extract(const cw_config *cfg, const int64_t *since, const char *batch_dir,
                     int dry_run, cw_live_result *results)
 {

@@ -33,6 +33,12 @@ int cw_source_is_live(const cw_source *src);
  * hours, default 1. */
 int64_t cw_live_overlap_s(const cw_source *src);
 
+/* Check, before anything runs, what a live source needs at run time: its
+ * credentials (variable set, token file private), auth scheme and HTTP
+ * options.  Errors print as FILE:LINE: key: message; returns how many
+ * sources failed the check. */
+int cw_live_check(const cw_config *cfg);
+
 /* Fetch every live source of cfg into batch_dir.  since[i] is the watermark
  * for cfg->sources[i] (CW_NO_TIME = full).  results has cfg->n_sources slots.
  * Returns the number of live sources that failed. */
