@@ -591,10 +591,10 @@ static void summarise(const summary_layout *l, const cw_metric_row *rows, cw_sco
     s->deploys_per_week = (double)w->deployments / ((double)(to - from) / SECONDS_PER_WEEK);
     s->weekly_median_deploy_days = median_deploy_days(rows, l->first_week, l->n_weeks);
     s->monthly_median_deploy_days = median_deploy_days(rows, l->first_month, l->n_months);
-    /* No deployment in the window is no data: no level (metrics.md). */
-    s->deploy_level = w->deployments > 0
-        ? cw_level_deploy_frequency(s->weekly_median_deploy_days, s->monthly_median_deploy_days)
-        : CW_LEVEL_NONE;
+    /* Periods without a deployment count as 0 (metrics.md), so an
+     * application that never deployed in the window is measured: low. */
+    s->deploy_level = cw_level_deploy_frequency(s->weekly_median_deploy_days,
+                                                s->monthly_median_deploy_days);
     s->lead_time_median_h = w->lead_time_median_h;
     s->lead_time_level = cw_level_lead_time(s->lead_time_median_h);
     s->change_failure_rate = w->change_failure_rate;

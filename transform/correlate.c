@@ -342,7 +342,9 @@ static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, in
     sqlite3_bind_int64(st, 2, commit_id);
     sqlite3_bind_int(st, 3, d->is_baseline);
     sqlite3_bind_int(st, 4, node->n_parents >= 2);
-    if (cw_graph_lead_time(d, node, &lead))
+    /* The same sha in two repositories of one application is one change:
+     * its copies are deployed too, but only the first carries the lead time. */
+    if (commit_id == node->commit_id && cw_graph_lead_time(d, node, &lead))
         sqlite3_bind_int64(st, 5, lead);
     else
         sqlite3_bind_null(st, 5);

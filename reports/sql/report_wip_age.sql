@@ -10,6 +10,7 @@ SELECT w.item_key, w.summary, a.name, i.status, (?1 - dw.start_at) / 3600.0 AS a
   LEFT JOIN dim_application a ON a.application_id = w.application_id
  WHERE i.category = 'in_progress'
    AND i.from_at < ?1 AND (i.to_at IS NULL OR i.to_at >= ?1)
+   AND w.created_at < ?1
    AND dw.start_at IS NOT NULL AND dw.start_at <= ?1
  ORDER BY age_h DESC, w.item_key
  LIMIT ?2;

@@ -604,7 +604,10 @@ static void test_dora_summaries(void **state)
     assert_string_equal(c.rows[1].name, "solo");
     assert_int_equal(solo->deployments, 0);
     assert_float_equal(solo->weekly_median_deploy_days, 0, EPS);
-    assert_int_equal(solo->deploy_level, CW_LEVEL_NONE);            /* no data, no level */
+    /* weeks and months without a deployment count as 0 (metrics.md): medians
+     * 0 and 0 are a measurement, and below every band: low */
+    assert_float_equal(solo->monthly_median_deploy_days, 0, EPS);
+    assert_int_equal(solo->deploy_level, CW_LEVEL_LOW);
     assert_int_equal(solo->lead_time_level, CW_LEVEL_NONE);
     assert_int_equal(solo->cfr_level, CW_LEVEL_NONE);
     assert_int_equal(solo->restore_level, CW_LEVEL_NONE);
