@@ -404,13 +404,14 @@ static int scan_ampm(struct scan *s, int *hour)
 {
     int pm;
 
-    if (toupper((unsigned char)s->p[1]) != 'M')
-        return -1;
+    /* p[0] first: at the end of the text p[1] lies past the terminator. */
     if (toupper((unsigned char)s->p[0]) == 'A')
         pm = 0;
     else if (toupper((unsigned char)s->p[0]) == 'P')
         pm = 1;
     else
+        return -1;
+    if (toupper((unsigned char)s->p[1]) != 'M')
         return -1;
     if (*hour < 1 || *hour > 12)
         return -1;
@@ -589,7 +590,7 @@ static size_t run_length(const char *p)
 }
 
 /* Apply one pattern token (a run of n copies of letter) to the text. */
-static int scan_token(struct scan *s, char letter, size_t n, struct civil *c)
+static int scan_token(struct scan *s, char letter, size_t n, const char *months, struct civil *c)
 {
     switch (letter) {
     case 'y':
@@ -602,7 +603,7 @@ static int scan_token(struct scan *s, char letter, size_t n, struct civil *c)
         return n == 4 ? scan_digits(s, 4, 4, &c->year) : -1;
     case 'M':
         if (n >= 3)
-            return scan_month_name(s, builtin_months, &c->mon);
+            return scan_month_name(s, months ? months : builtin_months, &c->mon);
         return scan_digits(s, 1, 2, &c->mon);
     case 'd': return n <= 2 ? scan_digits(s, 1, 2, &c->day) : -1;
     case 'H':
@@ -623,6 +624,12 @@ static int scan_token(struct scan *s, char letter, size_t n, struct civil *c)
 
 int cw_time_parse_pattern(const char *s, const char *pattern, const cw_tz *tz, int64_t *out)
 {
+    return cw_time_parse_pattern_months(s, pattern, NULL, tz, out);
+}
+
+int cw_time_parse_pattern_months(const char *s, const char *pattern, const char *months,
+                                 const cw_tz *tz, int64_t *out)
+{
     struct civil c = { 0, 1, 1, 0, 0, 0, 0, 0 };
     struct scan sc = { s };
     const char *ampm = NULL;
@@ -641,7 +648,7 @@ int cw_time_parse_pattern(const char *s, const char *pattern, const cw_tz *tz, i
             size_t n = run_length(p);
             if (*p == 'a')
                 ampm = sc.p;
-            if (scan_token(&sc, *p, n, &c) != 0)
+            if (scan_token(&sc, *p, n, months, &c) != 0)
                 return -1;
             if (*p == 'a')
                 sc.p += 2;

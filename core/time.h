@@ -67,6 +67,11 @@ int cw_time_parse_jira_csv(const char *s, const cw_tz *tz, const char *months, i
  * and literal characters, e.g. "dd-MM-yyyy HH:mm".  Read in tz. */
 int cw_time_parse_pattern(const char *s, const char *pattern, const cw_tz *tz, int64_t *out);
 
+/* The same with MMM read from a months table as cw_time_parse_jira_csv takes
+ * it (NULL = the built-ins), for a localised export with its own pattern. */
+int cw_time_parse_pattern_months(const char *s, const char *pattern, const char *months,
+                                 const cw_tz *tz, int64_t *out);
+
 /* Any of the above, tried in order: ISO 8601, epoch ms (13+ digits), pattern
  * (when non-NULL).  For CSV columns whose form the user did not pin down. */
 int cw_time_parse_any(const char *s, const char *pattern, const cw_tz *tz, int64_t *out);

@@ -230,7 +230,11 @@ static int project_kept(const jira_ctx *c, const char *project)
     return 0;
 }
 
-/* Status categories: Jira's own keys, the way metrics.md maps them. */
+/* Status categories from Jira's statusCategory.key, as metrics.md maps them:
+ * new -> todo, done -> done, anything else (indeterminate, undefined, a key
+ * Jira adds later) -> in_progress; no key -> NULL.  jira_csv.c reads the
+ * category's display *name* instead ("To Do", localised), a different
+ * vocabulary: an unknown name there stays NULL, as no fixed key set bounds it. */
 static const char *map_status_category(const char *key)
 {
     if (!key)
@@ -240,6 +244,55 @@ static const char *map_status_category(const char *key)
     if (strcmp(key, "done") == 0)
         return "done";
     return "in_progress";
+}
+
+/* ------------------------------------------------------------- shapes */
+
+static int looks_like_issue(json_t *v)
+{
+    return json_is_object(v) && (json_object_get(v, "fields") || json_object_get(v, "key"));
+}
+
+/* Does v have the string member name, and does it contain part? */
+static int member_contains(json_t *v, const char *name, const char *part)
+{
+    const char *s = json_string_value(json_object_get(v, name));
+    return s && strstr(s, part);
+}
+
+/* Jira's own metadata, never an issue or a history:
+ *   a field definition (/rest/api/2/field: boolean `custom`);
+ *   a project version (/project/{key}/versions: boolean `released`);
+ *   a sprint (/rest/agile/1.0/board/{id}/sprint: string `state` with
+ *     `originBoardId` or a .../sprint/{id} `self`);
+ *   a status (/rest/api/2/status: a `statusCategory` object at the top,
+ *     where an issue has it under fields.status);
+ *   an issue type (/rest/api/2/issuetype: boolean `subtask` at the top);
+ *   a project (/rest/api/2/project/{key}: `issueTypes` array or
+ *     `projectTypeKey`, as the ALOY archive's project.json).
+ * Live extraction lands the first two for custom field ids and release
+ * dates, and DevLake's raw tables hold the others (formats.md requires
+ * their fixtures to read without error).  No record carries any of them
+ * yet, so the parser passes over them: no item and no reject. */
+static int looks_like_metadata(json_t *v)
+{
+    if (!json_is_object(v) || json_object_get(v, "fields"))
+        return 0;
+    return json_is_boolean(json_object_get(v, "custom")) ||
+           json_is_boolean(json_object_get(v, "released")) ||
+           (json_is_string(json_object_get(v, "state")) &&
+            (json_is_integer(json_object_get(v, "originBoardId")) ||
+             member_contains(v, "self", "/sprint/"))) ||
+           json_is_object(json_object_get(v, "statusCategory")) ||
+           json_is_boolean(json_object_get(v, "subtask")) ||
+           json_is_array(json_object_get(v, "issueTypes")) ||
+           json_is_string(json_object_get(v, "projectTypeKey"));
+}
+
+static int looks_like_history(json_t *v)
+{
+    return json_is_object(v) && json_is_array(json_object_get(v, "items")) &&
+           !json_object_get(v, "fields");
 }
 
 /* ------------------------------------------------------------- transitions */
@@ -287,6 +340,9 @@ static int collect_history(jira_ctx *c, json_t *history, long record,
     int64_t at;
     size_t i;
     int wanted = 0;
+    if (!json_is_array(items))
+        return emit_reject(c, record, "changelog.histories.items", history,
+                           items ? "history items are not an array" : "history without items");
     json_array_foreach(items, i, item)
         wanted |= is_status_item(item);
     if (!wanted)
@@ -316,18 +372,26 @@ static int collect_history(jira_ctx *c, json_t *history, long record,
 
 /* Emit the status changes of a list of histories, oldest first.
  * record > 0: every history belongs to that record (an issue's changelog);
- * record == 0: history i is record i + 1 (a changelog page or array). */
+ * record == 0: history i is record i + 1 (a changelog page or array).
+ * mixed: the list is a plain JSON array that may hold issues too, whose
+ * other elements parse_array has already loaded or rejected; only its
+ * histories are read here.  Otherwise every element must be a history. */
 static int emit_histories(jira_ctx *c, json_t *histories, const char *key, const char *id,
-                          long record)
+                          long record, int mixed)
 {
     status_change *list = NULL;
     size_t n = 0, i;
     json_t *h;
     int rc = 0;
     json_array_foreach(histories, i, h) {
-        if (!json_is_object(h))
+        long at_record = record ? record : (long)i + 1;
+        if (mixed && !looks_like_history(h))
             continue;
-        if ((rc = collect_history(c, h, record ? record : (long)i + 1, &list, &n)) != 0)
+        if (!json_is_object(h))
+            rc = emit_reject(c, at_record, "changelog.histories", h, "history is not an object");
+        else
+            rc = collect_history(c, h, at_record, &list, &n);
+        if (rc != 0)
             break;
     }
     if (rc == 0 && n > 1)
@@ -399,6 +463,35 @@ static int changelog_landed_beside(const char *path, const char *key)
     return found;
 }
 
+/* A list of an issue: absent or null reads as empty.  Anything else that
+ * is not an array, or an element the item cannot take (a label that is not
+ * a string, a fix version without a string name), would vanish without a
+ * trace, so it becomes a reject naming the field (the first bad element
+ * only) while the item still loads with what could be read.  member: NULL
+ * leaves the elements to their reader, "" wants strings, else objects with
+ * that string member.  Returns the sink's result. */
+static int check_list(jira_ctx *c, json_t *issue, long record, const char *field,
+                      const char *member)
+{
+    json_t *list = cw_json_path(issue, field), *el;
+    size_t i;
+    char reason[120];
+    if (!list || json_is_null(list))
+        return 0;
+    if (!json_is_array(list))
+        return emit_reject(c, record, field, list, "not an array");
+    json_array_foreach(list, i, el) {
+        if (!member || (*member ? cw_json_str(el, member) : json_string_value(el)))
+            continue;
+        if (*member)
+            snprintf(reason, sizeof(reason), "element %zu has no string `%s`", i, member);
+        else
+            snprintf(reason, sizeof(reason), "element %zu is not a string", i);
+        return emit_reject(c, record, field, el, reason);
+    }
+    return 0;
+}
+
 static int emit_issue(jira_ctx *c, json_t *issue, long record)
 {
     const char *key = cw_json_str(issue, "key");
@@ -427,7 +520,10 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
         return 0;
     }
     if ((rc = optional_time(c, issue, record, "fields.updated", &w.updated_at)) != 0 ||
-        (rc = optional_time(c, issue, record, "fields.resolutiondate", &w.resolved_at)) != 0) {
+        (rc = optional_time(c, issue, record, "fields.resolutiondate", &w.resolved_at)) != 0 ||
+        (rc = check_list(c, issue, record, "fields.labels", "")) != 0 ||
+        (rc = check_list(c, issue, record, "fields.fixVersions", "name")) != 0 ||
+        (rc = check_list(c, issue, record, "changelog.histories", NULL)) != 0) {
         free(project);
         return -1;
     }
@@ -451,36 +547,14 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     free(fix_versions);
     if (rc)
         return -1;
-    return emit_histories(c, histories, key, w.external_id, record);
+    return emit_histories(c, histories, key, w.external_id, record, 0);
 }
 
 /* -------------------------------------------------------------- dispatching */
 
-static int looks_like_issue(json_t *v)
-{
-    return json_is_object(v) && (json_object_get(v, "fields") || json_object_get(v, "key"));
-}
-
-/* A field definition (/rest/api/2/field: boolean `custom`) or a project
- * version (/project/{key}/versions: boolean `released`).  Live extraction
- * lands both for their ids and release dates; no record carries them yet,
- * so the parser passes over them without a reject. */
-static int looks_like_metadata(json_t *v)
-{
-    return json_is_object(v) && !json_object_get(v, "fields") &&
-           (json_is_boolean(json_object_get(v, "custom")) ||
-            json_is_boolean(json_object_get(v, "released")));
-}
-
-static int looks_like_history(json_t *v)
-{
-    return json_is_object(v) && json_is_array(json_object_get(v, "items")) &&
-           !json_object_get(v, "fields");
-}
-
 /* Histories whose owner is known: emit; unknown: one reject for the lot. */
 static int emit_owned_histories(jira_ctx *c, json_t *histories, const jira_owner *owner,
-                                long record, json_t *raw)
+                                long record, json_t *raw, int mixed)
 {
     const char *key = owner->key[0] ? owner->key : NULL;
     if (!owner_known(owner))
@@ -494,7 +568,7 @@ static int emit_owned_histories(jira_ctx *c, json_t *histories, const jira_owner
         if (!kept)
             return 0;
     }
-    return emit_histories(c, histories, key, owner->id[0] ? owner->id : NULL, record);
+    return emit_histories(c, histories, key, owner->id[0] ? owner->id : NULL, record, mixed);
 }
 
 /* A JSON array: issues, histories, or (oddly) both.  Returns 0, 1 when the
@@ -518,9 +592,9 @@ static int parse_array(jira_ctx *c, json_t *array)
     }
     if (n_histories == 0)
         return 0;
-    /* Sorting needs every history of the issue at once; emit_histories skips
-     * non-history elements by their missing status items. */
-    return emit_owned_histories(c, array, &c->file_owner, 0, NULL);
+    /* Sorting needs every history of the issue at once; emit_histories reads
+     * the histories among the elements judged above. */
+    return emit_owned_histories(c, array, &c->file_owner, 0, NULL, 1);
 }
 
 /* A changelog page: {self?, values:[histories], startAt, maxResults, total, isLast}. */
@@ -530,7 +604,7 @@ static int parse_changelog_page(jira_ctx *c, json_t *page, json_t *values)
     jira_owner from_url = {{0}, {0}};
     if (owner_from_url(cw_json_str(page, "self"), &from_url) == 0)
         owner = from_url;
-    return emit_owned_histories(c, values, &owner, 0, NULL);
+    return emit_owned_histories(c, values, &owner, 0, NULL, 0);
 }
 
 /* One element of a search page's issues (a cw_item_fn). */
@@ -554,6 +628,8 @@ static int parse_document(jira_ctx *c, json_t *root)
     /* A lone object is an issue only with `fields`: project.json has a key too. */
     if (json_is_object(json_object_get(root, "fields")))
         return emit_issue(c, root, 1) ? -1 : 0;
+    if (looks_like_metadata(root))
+        return 0;
     return emit_reject(c, 0, NULL, root,
                        "not a Jira search page, issue, issue array or changelog page") ? -1 : 1;
 }
@@ -574,7 +650,7 @@ static int devlake_history(jira_ctx *c, json_t *history, const cw_devlake_row *r
         (!owner_known(&owner) && owner_from_input(row->input, &hint) == 0))
         owner = hint;
     json_array_append(one, history);
-    rc = emit_owned_histories(c, one, &owner, record, history);
+    rc = emit_owned_histories(c, one, &owner, record, history, 0);
     json_decref(one);
     return rc < 0 ? -1 : 0;
 }
@@ -586,7 +662,9 @@ static int devlake_row(void *ctx, const cw_devlake_row *row, const cw_origin *or
 {
     jira_ctx *c = ctx;
     int rc;
-    if (looks_like_issue(row->item))
+    if (looks_like_metadata(row->item))
+        rc = 0;
+    else if (looks_like_issue(row->item))
         rc = emit_issue(c, row->item, origin->record);
     else if (looks_like_history(row->item))
         rc = devlake_history(c, row->item, row, origin->record);

@@ -181,7 +181,7 @@ static char *months_normalised(const char *text)
 static int parse_time(const csv_ctx *c, const char *s, int64_t *out)
 {
     if (c->date_format)
-        return cw_time_parse_pattern(s, c->date_format, &c->tz, out);
+        return cw_time_parse_pattern_months(s, c->date_format, c->months, &c->tz, out);
     if (cw_time_parse_jira_csv(s, &c->tz, c->months, out) == 0)
         return 0;
     /* Some instances are configured to export ISO-like dates. */
@@ -200,6 +200,13 @@ static int optional_time(csv_ctx *c, const cw_csv_row *row, int f, int64_t *out)
     return row_reject(c, row, c->header_name[f], "unparseable timestamp", s);
 }
 
+/* The Status Category column holds the category's display name, English or
+ * localised ("To Do", "En cours"), so it maps through the table above; a name
+ * the table does not know stays NULL (the status is then categorised by
+ * configuration or not at all) rather than guessing in_progress.  jira.c maps
+ * the REST statusCategory.key, a fixed vocabulary, where metrics.md sends
+ * every key but new and done to in_progress; the keys themselves ("new",
+ * "indeterminate", "done") read the same way here. */
 static const char *map_status_category(const char *text)
 {
     if (!text)

@@ -252,14 +252,37 @@ static void test_odd_types(void **state)
     assert_int_equal(parse_jira(cw_test_data("jira/odd_types.json"), NULL, 0, &cap), 0);
     assert_int_equal(cap.n_items, 2);
     assert_int_equal(cap.n_transitions, 1);
-    assert_int_equal(cap.n_rejects, 5);
+    /* A-1, A-2, three for A-3 (labels, fixVersions, histories), four for
+     * A-4 (histories 1 and null, items "x", a status item without
+     * toString), then "str" and null. */
+    assert_int_equal(cap.n_rejects, 11);
     assert_string_equal(cap.rejects[0].field, "fields");                 /* */
     assert_string_equal(cap.rejects[1].field, "fields.created");         /* a number */
     assert_string_equal(cap.rejects[1].reason, "timestamp is not a string");
-    assert_string_equal(cap.rejects[2].field, "changelog.histories.items.toString");
-    assert_int_equal(cap.rejects[2].origin.record, 4);
-    assert_int_equal(cap.rejects[3].origin.record, 5);                   /* "str" */
-    assert_int_equal(cap.rejects[4].origin.record, 6);                   /* null */
+    /* A-3 loads, but each list it cannot read is named: labels "x", fix
+     * version 0 (the number 1), histories an object. */
+    assert_string_equal(cap.rejects[2].field, "fields.labels");
+    assert_string_equal(cap.rejects[2].reason, "not an array");
+    assert_string_equal(cap.rejects[2].raw, "\"x\"");
+    assert_string_equal(cap.rejects[3].field, "fields.fixVersions");
+    assert_string_equal(cap.rejects[3].reason, "element 0 has no string `name`");
+    assert_string_equal(cap.rejects[4].field, "changelog.histories");
+    assert_string_equal(cap.rejects[4].reason, "not an array");
+    for (int i = 2; i <= 4; i++) {
+        assert_int_equal(cap.rejects[i].origin.record, 3);
+        assert_string_equal(cap.rejects[i].origin.file, cw_test_data("jira/odd_types.json"));
+    }
+    assert_string_equal(cap.rejects[5].field, "changelog.histories");   /* 1 */
+    assert_string_equal(cap.rejects[5].reason, "history is not an object");
+    assert_string_equal(cap.rejects[5].raw, "1");
+    assert_string_equal(cap.rejects[6].field, "changelog.histories");   /* null */
+    assert_string_equal(cap.rejects[7].field, "changelog.histories.items");
+    assert_string_equal(cap.rejects[7].reason, "history items are not an array");
+    assert_string_equal(cap.rejects[8].field, "changelog.histories.items.toString");
+    for (int i = 5; i <= 8; i++)
+        assert_int_equal(cap.rejects[i].origin.record, 4);
+    assert_int_equal(cap.rejects[9].origin.record, 5);                   /* "str" */
+    assert_int_equal(cap.rejects[10].origin.record, 6);                  /* null */
     w = cw_capture_item(&cap, "A-3");
     assert_non_null(w);
     assert_null(w->external_id);
@@ -545,6 +568,82 @@ static void test_changelog_devlake_csv(void **state)
     cw_capture_free(&cap);
 }
 
+/* DevLake's sprint, status and issue-type tables and the ALOY project.json
+ * are Jira metadata: read without error, nothing loaded, nothing rejected. */
+static void test_metadata_fixtures(void **state)
+{
+    static const char *const files[] = {
+        "jira/devlake_raw_jira_api_sprints.csv",      /* 30 sprints */
+        "jira/devlake_raw_jira_api_status.csv",       /* 53 statuses */
+        "jira/devlake_raw_jira_api_issue_types.csv",  /* 7 issue types */
+        "correlated/alloy/jira/project.json",         /* one project object */
+    };
+    cw_capture cap;
+    (void)state;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        assert_int_equal(parse_jira(cw_fixture(files[i]), NULL, 0, &cap), 0);
+        assert_int_equal(cap.n_rejects, 0);
+        assert_int_equal(cap.n_items, 0);
+        assert_int_equal(cap.n_transitions, 0);
+        cw_capture_free(&cap);
+    }
+}
+
+/* The same shapes inside a plain array pass over too; an object with none
+ * of their marks is still rejected, and the issue beside them loads. */
+static void test_metadata_in_array(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_temp_file(
+        "[{\"id\": 7, \"state\": \"closed\", \"originBoardId\": 8},\n"
+        " {\"id\": \"3\", \"name\": \"In Progress\", \"statusCategory\": {\"key\": \"indeterminate\"}},\n"
+        " {\"id\": \"10001\", \"name\": \"Story\", \"subtask\": false},\n"
+        " {\"id\": \"11113\", \"key\": \"ALOY\", \"issueTypes\": []},\n"
+        " {\"key\": \"M-1\", \"fields\": {\"created\": \"2026-01-02T03:04:05Z\"}},\n"
+        " {\"id\": 9, \"name\": \"unknown\"}]\n", ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_non_null(cw_capture_item(&cap, "M-1"));
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 6);
+    cw_capture_free(&cap);
+}
+
+/* REST statusCategory.key: new -> todo, done -> done, any other key ->
+ * in_progress (metrics.md); the CSV column's names: unknown stays NULL. */
+static void test_status_category_mapping(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_temp_file(
+        "[{\"key\": \"S-1\", \"fields\": {\"created\": \"2026-01-02T03:04:05Z\","
+        "  \"status\": {\"name\": \"Triage\", \"statusCategory\": {\"key\": \"undefined\"}}}},\n"
+        " {\"key\": \"S-2\", \"fields\": {\"created\": \"2026-01-02T03:04:05Z\","
+        "  \"status\": {\"name\": \"Open\", \"statusCategory\": {\"key\": \"new\"}}}},\n"
+        " {\"key\": \"S-3\", \"fields\": {\"created\": \"2026-01-02T03:04:05Z\","
+        "  \"status\": {\"name\": \"Closed\", \"statusCategory\": {\"key\": \"done\"}}}}]\n",
+        ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_items, 3);
+    assert_string_equal(cw_capture_item(&cap, "S-1")->status_category, "in_progress");
+    assert_string_equal(cw_capture_item(&cap, "S-2")->status_category, "todo");
+    assert_string_equal(cw_capture_item(&cap, "S-3")->status_category, "done");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_csv(cw_temp_file(
+        "Issue key,Created,Status Category\n"
+        "C-1,22/Sep/25 9:26 AM,To Do\n"
+        "C-2,22/Sep/25 9:26 AM,indeterminate\n"
+        "C-3,22/Sep/25 9:26 AM,No Category\n"
+        "C-4,22/Sep/25 9:26 AM,DONE\n", ".csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 4);
+    assert_string_equal(cw_capture_item(&cap, "C-1")->status_category, "todo");
+    assert_string_equal(cw_capture_item(&cap, "C-2")->status_category, "in_progress");
+    assert_null(cw_capture_item(&cap, "C-3")->status_category);
+    assert_string_equal(cw_capture_item(&cap, "C-4")->status_category, "done");
+    cw_capture_free(&cap);
+}
+
 static void test_jira_validate(void **state)
 {
     cw_kv good[] = { { (char *)"key_prefix_filter", (char *)"PAY,OPS", 2 } };
@@ -794,6 +893,53 @@ static void test_csv_missing_column_and_date_format(void **state)
     cw_capture_free(&cap);
 }
 
+/* A date cell ending in a space (quoted, so the CSV reader keeps it) has
+ * no AM/PM marker after it: one reject naming the column, no over-read,
+ * and the next row still loads. */
+static void test_csv_trailing_space(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_csv(cw_temp_file(
+        "Issue key,Created\n"
+        "T-1,\"22/Sep/25 9:26 \"\n"
+        "T-2,22/Sep/25 9:26 PM\n", ".csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "Created");
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_non_null(strstr(cap.rejects[0].reason, "'22/Sep/25 9:26 '"));
+    assert_non_null(cw_capture_item(&cap, "T-2"));
+    assert_true(cw_capture_item(&cap, "T-2")->created_at == cw_t("2025-09-22T21:26:00Z"));
+    cw_capture_free(&cap);
+}
+
+/* date_format with MMM reads the configured `months`, not the built-ins. */
+static void test_csv_date_format_with_months(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = {
+        { (char *)"date_format", (char *)"dd/MMM/yy HH:mm", 2 },
+        { (char *)"months", (char *)"ene, feb, mar, abr, may, jun, jul, ago, sep, oct, nov, dic", 3 },
+    };
+    const cw_work_item *w;
+    (void)state;
+    assert_int_equal(parse_csv(cw_temp_file(
+        "Issue key,Created,Resolved\n"
+        "ES-1,05/ago/25 16:00,02/dic/25 09:30\n"
+        "ES-2,05/Aug/25 16:00,\n", ".csv"), keys, 2, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    w = cw_capture_item(&cap, "ES-1");
+    assert_non_null(w);
+    assert_true(w->created_at == cw_t("2025-08-05T16:00:00Z"));
+    assert_true(w->resolved_at == cw_t("2025-12-02T09:30:00Z"));
+    /* English "Aug" is not among the configured names. */
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "Created");
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    cw_capture_free(&cap);
+}
+
 static void test_csv_validate(void **state)
 {
     cw_kv good[] = {
@@ -841,6 +987,9 @@ int main(void)
         cmocka_unit_test(test_alloy_single_issue_files),
         cmocka_unit_test(test_changelog_items_without_key),
         cmocka_unit_test(test_changelog_devlake_csv),
+        cmocka_unit_test(test_metadata_fixtures),
+        cmocka_unit_test(test_metadata_in_array),
+        cmocka_unit_test(test_status_category_mapping),
         cmocka_unit_test(test_jira_validate),
         cmocka_unit_test(test_csv_cloud_export),
         cmocka_unit_test(test_csv_french_defaults_miss_created),
@@ -848,6 +997,8 @@ int main(void)
         cmocka_unit_test(test_csv_months_key),
         cmocka_unit_test(test_csv_repeated_headers),
         cmocka_unit_test(test_csv_missing_column_and_date_format),
+        cmocka_unit_test(test_csv_trailing_space),
+        cmocka_unit_test(test_csv_date_format_with_months),
         cmocka_unit_test(test_csv_validate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

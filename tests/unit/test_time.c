@@ -200,6 +200,24 @@ static void test_jira_csv_custom_months_and_rejects(void **state)
     assert_int_equal(t, 5);
 }
 
+/* A trailing space after the time leaves no AM/PM marker: the text ends at
+ * the space.  Copied to the heap at its exact size so that AddressSanitizer
+ * sees any read of the byte after the terminator. */
+static void test_jira_csv_trailing_space(void **state)
+{
+    char *cell = strdup("22/Sep/25 9:26 ");
+    char *one = strdup("22/Sep/25 9:26 P");
+    int64_t t = 5;
+    (void)state;
+    assert_non_null(cell);
+    assert_non_null(one);
+    assert_int_equal(cw_time_parse_jira_csv(cell, NULL, NULL, &t), -1);
+    assert_int_equal(cw_time_parse_jira_csv(one, NULL, NULL, &t), -1);
+    assert_int_equal(t, 5);
+    free(cell);
+    free(one);
+}
+
 static void test_patterns(void **state)
 {
     int64_t t = 0;
@@ -227,6 +245,32 @@ static void test_patterns(void **state)
     assert_int_equal(cw_time_parse_pattern("2016-02-29 01:16", "dd-MM-yyyy HH:mm", NULL, &t), -1);
     assert_int_equal(cw_time_parse_pattern("29-02 01:16", "dd-MM HH:mm", NULL, &t), -1); /* no year */
     assert_int_equal(cw_time_parse_pattern("29-02-2016", "dd-MM-yyyy qq", NULL, &t), -1);
+    assert_int_equal(t, 9);
+}
+
+/* MMM in an explicit pattern reads the configured month names. */
+static void test_pattern_months(void **state)
+{
+    static const char spanish[] =
+        "ene,feb,mar,abr,may,jun,jul,ago,sep,oct,nov,dic";
+    int64_t t = 0;
+    (void)state;
+    /* 2025-08-05 = 20089 + 212 + 4 = 20305 days; 16:00 UTC. */
+    assert_int_equal(cw_time_parse_pattern_months("05-ago-2025 16:00", "dd-MMM-yyyy HH:mm",
+                                                  spanish, NULL, &t), 0);
+    assert_int_equal(t, (int64_t)20305 * 86400 + 16 * 3600);
+    /* 2010-12-02 = 14610 + 334 + 1 = 14945 days; "DIC" compares case-insensitively. */
+    assert_int_equal(cw_time_parse_pattern_months("02 DIC 2010", "dd MMM yyyy", spanish, NULL, &t),
+                     0);
+    assert_int_equal(t, (int64_t)14945 * 86400);
+    /* NULL keeps the built-ins: French "août" reads, Spanish "ago" does not. */
+    assert_int_equal(cw_time_parse_pattern_months("05 août 2025", "dd MMM yyyy", NULL, NULL, &t), 0);
+    assert_int_equal(t, (int64_t)20305 * 86400);
+    t = 9;
+    assert_int_equal(cw_time_parse_pattern("05-ago-2025 16:00", "dd-MMM-yyyy HH:mm", NULL, &t), -1);
+    /* A configured table replaces the built-ins. */
+    assert_int_equal(cw_time_parse_pattern_months("05-Aug-2025 16:00", "dd-MMM-yyyy HH:mm",
+                                                  spanish, NULL, &t), -1);
     assert_int_equal(t, 9);
 }
 
@@ -434,7 +478,9 @@ int main(void)
         cmocka_unit_test(test_epoch_ms),
         cmocka_unit_test(test_jira_csv),
         cmocka_unit_test(test_jira_csv_custom_months_and_rejects),
+        cmocka_unit_test(test_jira_csv_trailing_space),
         cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_pattern_months),
         cmocka_unit_test(test_parse_any),
         cmocka_unit_test(test_tz_parse),
         cmocka_unit_test(test_iana_dst),
