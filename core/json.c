@@ -35,6 +35,22 @@ const char *cw_json_str(json_t *root, const char *path)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/*
+ * A JSON real as an integer: only a whole number inside int64 (1650024049161.0
+ * is fine).  Casting 1e300 or NaN to int64_t is undefined behaviour and 1.5
+ * would silently lose its fraction, so those are not integers.  The range
+ * test comes first: the cast is only defined once it holds.  2^63 is exact
+ * as a double, so [-2^63, 2^63) is precisely the int64 range.
+ */
+static int whole_real(double d, int64_t *out)
+{
+    const double two63 = 9223372036854775808.0;
+    if (!(d >= -two63 && d < two63) || (double)(int64_t)d != d)
+        return -1;
+    *out = (int64_t)d;
+    return 0;
+}
+
 int cw_json_int(json_t *root, const char *path, int64_t *out)
 {
     json_t *v = cw_json_path(root, path);
@@ -42,10 +58,8 @@ int cw_json_int(json_t *root, const char *path, int64_t *out)
         *out = (int64_t)json_integer_value(v);
         return 0;
     }
-    if (json_is_real(v)) {
-        *out = (int64_t)json_real_value(v);
-        return 0;
-    }
+    if (json_is_real(v))
+        return whole_real(json_real_value(v), out);
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
         char *end;

@@ -28,9 +28,13 @@ typedef struct item_only {
     void *ctx;
 } item_only;
 
+/* A CSV saved by a spreadsheet or a Windows tool may start with a UTF-8 byte
+ * order mark; the header follows it (the CSV reader skips it the same way). */
 int cw_devlake_is_wrapper(const char *path)
 {
+    static const char bom[] = "\xEF\xBB\xBF";
     char head[64] = {0};
+    const char *p = head;
     FILE *f = fopen(path, "rb");
     size_t n;
     if (!f)
@@ -38,8 +42,10 @@ int cw_devlake_is_wrapper(const char *path)
     n = fread(head, 1, sizeof(head) - 1, f);
     fclose(f);
     head[n] = '\0';
-    return strncmp(head, "id,params,data,", 15) == 0 ||
-           strncmp(head, "\"id\",\"params\",\"data\",", 21) == 0;
+    if (strncmp(p, bom, sizeof(bom) - 1) == 0)
+        p += sizeof(bom) - 1;
+    return strncmp(p, "id,params,data,", 15) == 0 ||
+           strncmp(p, "\"id\",\"params\",\"data\",", 21) == 0;
 }
 
 static const char *nonempty(const char *s)

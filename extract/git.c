@@ -14,9 +14,11 @@
  *
  * Every form is streamed: a record at a time for the 0x1E export (getdelim
  * on the separator), a line at a time for the others, so memory follows the
- * largest commit, never the file.  A record with a bad sha, bad parents, an
- * unparseable date or a malformed numstat line becomes a reject and reading
- * goes on.
+ * largest commit, never the file.  A record with a bad sha, bad parents or
+ * an unparseable date becomes a reject and reading goes on.  A malformed
+ * numstat line is a reject of its own (field "numstat", the commit's record,
+ * the line as raw text): the commit itself is sound, so it still loads, with
+ * its line counts unknown (-1) since the totals would be short.
  *
  * `produce` runs the documented export command on a local clone with
  * fork/execvp (no shell), writing git's stdout to the landing file.
@@ -58,10 +60,11 @@ typedef struct git_parse {
     long ordinal;
 } git_parse;
 
-/* Numstat totals of one commit; `seen` is 0 when the record had no numstat section. */
+/* Numstat totals of one commit; `seen` is 0 when the record had no numstat
+ * section, `bad` 1 when a line of it was malformed (the totals are then unknown). */
 typedef struct numstat {
     long additions, deletions, files;
-    int seen;
+    int seen, bad;
 } numstat;
 
 /* ------------------------------------------------------------------ helpers */
@@ -173,9 +176,19 @@ static int numstat_add(numstat *ns, const char *line)
 
 static void numstat_fill(cw_commit *c, const numstat *ns)
 {
-    c->additions = ns->seen ? ns->additions : -1;
-    c->deletions = ns->seen ? ns->deletions : -1;
-    c->files_changed = ns->seen ? ns->files : -1;
+    int known = ns->seen && !ns->bad;
+    c->additions = known ? ns->additions : -1;
+    c->deletions = known ? ns->deletions : -1;
+    c->files_changed = known ? ns->files : -1;
+}
+
+/* A malformed numstat line of commit `record`: its own reject, and the
+ * commit's counts become unknown.  Returns 0, or -1 when the sink failed. */
+static int numstat_bad_line(git_parse *p, numstat *ns, long record, const char *line, size_t len)
+{
+    ns->bad = 1;
+    return reject(p, record, "numstat", line, len,
+                  "malformed numstat line; the commit is kept without line counts");
 }
 
 static int emit(git_parse *p, cw_commit *c, long record)
@@ -227,17 +240,16 @@ static const char *us_check(char *const fields[US_FIELDS], cw_commit *c, char *w
     return NULL;
 }
 
-/* The text after the last 0x1F: tformat's newline, then a blank line and numstat (none for merges). */
-static int us_numstat(char *rest, numstat *ns, char *why, size_t size)
+/* The text after the last 0x1F: tformat's newline, then a blank line and
+ * numstat (none for merges).  Returns 0, or -1 when the sink failed. */
+static int us_numstat(git_parse *p, long record, char *rest, numstat *ns)
 {
     char *line, *save = NULL;
     for (line = strtok_r(rest, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         size_t l = strlen(line);
         chomp_cr(line, &l);
-        if (l > 0 && numstat_add(ns, line) != 0) {
-            snprintf(why, size, "malformed numstat line '%.60s'", line);
+        if (l > 0 && numstat_add(ns, line) != 0 && numstat_bad_line(p, ns, record, line, l) != 0)
             return -1;
-        }
     }
     return 0;
 }
@@ -257,10 +269,9 @@ static int us_record(git_parse *p, char *rec, size_t len)
     if (n < US_FIELDS) {
         snprintf(why, sizeof(why), "expected %d fields ended by 0x1F, found %d", US_FIELDS, n);
         rc = reject(p, record, NULL, raw, strlen(raw), why);
-    } else if ((bad = us_check(fields, &c, why, sizeof(why))) != NULL ||
-               (us_numstat(rest, &ns, why, sizeof(why)) != 0 && (bad = "numstat"))) {
+    } else if ((bad = us_check(fields, &c, why, sizeof(why))) != NULL) {
         rc = reject(p, record, bad, raw, strlen(raw), why);
-    } else {
+    } else if ((rc = us_numstat(p, record, rest, &ns)) == 0) {
         size_t body_len = strlen(fields[9]);
         chomp_cr(fields[9], &body_len);    /* %b ends with the message's newline */
         c.sha = fields[0];
@@ -542,7 +553,7 @@ static int medium_line(git_parse *p, pending *c, char *line, size_t len)
     } else if (len > 0 && !c->in_message && strchr(line, ':') && !strchr(line, '\t')) {
         /* other header lines (--pretty=fuller's Commit:, CommitDate:) */
     } else if (len > 0 && numstat_add(&c->ns, line) != 0) {
-        pending_bad(c, "numstat", "malformed numstat line", line);
+        return numstat_bad_line(p, &c->ns, c->record, line, len);
     }
     return 0;
 }
@@ -575,7 +586,7 @@ static int codemaat_line(git_parse *p, pending *c, char *line, size_t len)
     }
     pending_raw(c, line, len);
     if (numstat_add(&c->ns, line) != 0)
-        pending_bad(c, "numstat", "malformed numstat line", line);
+        return numstat_bad_line(p, &c->ns, c->record, line, len);
     return 0;
 }
 

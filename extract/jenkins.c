@@ -10,9 +10,14 @@
  *
  * Each finished build becomes a cw_build.  Times follow metrics.md ("Where
  * instants come from"): started_at = floor(timestamp / 1000) and
- * finished_at = floor((timestamp + duration) / 1000).  Builds still running
- * (`building` true or `result` null) are skipped, not rejected: the next
- * import sees them finished.
+ * finished_at = floor((timestamp + duration) / 1000); both must lie in
+ * [0, 2^53) ms (a double holds them exactly; anything beyond is not a real
+ * instant), which also keeps the sum from overflowing.  Builds still running
+ * (`building` true or `result` an explicit null) are skipped, not rejected:
+ * the next import sees them finished.  Any other result must be one of the
+ * documented values (see build_results); a missing or unknown result is a
+ * reject, as is anything that is not a build, except the two non-build
+ * shapes DevLake's Jenkins raw tables hold (see is_known_non_build).
  *
  * `actions[]` is positional and padded with `{}`, so entries are found by
  * `_class`: the first git BuildData gives the revision, ParametersAction the
@@ -51,10 +56,10 @@
 #include "../core/time.h"
 #include "../core/util.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DEFAULT_PRODUCTION "^prod"
 #define BUILD_DATA_CLASS "hudson.plugins.git.util.BuildData"
@@ -208,10 +213,81 @@ static const char *build_environment(const jenkins_parse *jp, json_t *build, con
     return cw_str_empty(jp->env_fixed) ? NULL : jp->env_fixed;
 }
 
-static void lower_ascii(char *s)
+/* Epoch milliseconds and durations: 0 <= ms < 2^53. */
+#define MS_LIMIT ((int64_t)1 << 53)
+
+static int ms_in_range(int64_t ms)
 {
-    for (; *s; s++)
-        *s = (char)tolower((unsigned char)*s);
+    return ms >= 0 && ms < MS_LIMIT;
+}
+
+/* Jenkins results (formats.md section 5) and what record.h stores for them.
+ * NOT_BUILD is not a Jenkins value, but the real DevLake fixture has it
+ * (build #10004), plainly meaning NOT_BUILT. */
+static const struct { const char *jenkins, *result; } build_results[] = {
+    {"SUCCESS", "success"}, {"FAILURE", "failure"}, {"UNSTABLE", "unstable"},
+    {"ABORTED", "aborted"}, {"NOT_BUILT", "not_built"}, {"NOT_BUILD", "not_built"},
+};
+
+/* The record.h result of a Jenkins result string, or NULL when unknown. */
+static const char *map_result(const char *jenkins)
+{
+    for (size_t i = 0; i < sizeof(build_results) / sizeof(build_results[0]); i++)
+        if (strcasecmp(jenkins, build_results[i].jenkins) == 0)
+            return build_results[i].result;
+    return NULL;
+}
+
+/*
+ * DevLake lands Jenkins pipeline stages (_raw_jenkins_api_stages: id, name,
+ * status, startTimeMillis, durationMillis) and job lists
+ * (_raw_jenkins_api_jobs: name, fullName, url, color) in the same wrapper
+ * files as builds.  They hold nothing this connector loads (stage timing
+ * feeds no metric), and formats.md has every parser read its fixtures
+ * without error, so they are passed over rather than rejected.  The test is
+ * narrow: neither shape has a number, a result or a building flag, so
+ * anything build-like still goes through every check below.
+ */
+static int is_known_non_build(json_t *item)
+{
+    int is_stage, is_job;
+    if (json_object_get(item, "number") || json_object_get(item, "result") ||
+        json_object_get(item, "building"))
+        return 0;
+    is_stage = json_is_integer(json_object_get(item, "startTimeMillis")) &&
+               json_object_get(item, "status") != NULL;     /* null in 3 real rows */
+    is_job = json_is_string(json_object_get(item, "name")) &&
+             json_is_string(json_object_get(item, "url"));
+    return is_stage || is_job;
+}
+
+/*
+ * Whether a build is finished, and its result: 1 to skip (still running:
+ * `building` true, or `result` present as null), 0 with *result set, or -1
+ * after rejecting it; *rc is then 0, or -1 when the reject failed.
+ */
+static int build_result(jenkins_parse *jp, json_t *build, const cw_origin *origin,
+                        const char **result, int *rc)
+{
+    json_t *value = json_object_get(build, "result");
+    char why[160];
+    *rc = 0;
+    if (cw_json_bool(build, "building", 0) || json_is_null(value))
+        return 1;
+    if (!value) {
+        *rc = cw_item_reject(jp->sink, origin, "result", build,
+                             "not a build: no result, and not building");
+        return -1;
+    }
+    if (!json_is_string(value) || !(*result = map_result(json_string_value(value)))) {
+        char *text = cw_json_dump_short(value, 40);
+        snprintf(why, sizeof(why), "bad result %s: expected SUCCESS, FAILURE, UNSTABLE, "
+                 "ABORTED or NOT_BUILT", text ? text : "?");
+        free(text);
+        *rc = cw_item_reject(jp->sink, origin, "result", build, why);
+        return -1;
+    }
+    return 0;
 }
 
 /* Turn one build object into a cw_build (or a skip, or a reject); known_job
@@ -221,34 +297,35 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
 {
     cw_build b = {0};
     int64_t number, timestamp, duration;
-    const char *result = cw_json_str(build, "result");
-    char env_buf[256], *job = NULL, *result_lc = NULL;
-    int rc;
+    const char *result = NULL;
+    char env_buf[256], *job = NULL;
+    int state, rc;
 
     if (!json_is_object(build))
         return cw_item_reject(jp->sink, origin, NULL, build, "a build must be a JSON object");
-    if (cw_json_bool(build, "building", 0) || !result)
-        return 0;           /* still running: it loads once finished */
+    if (is_known_non_build(build))
+        return 0;
+    state = build_result(jp, build, origin, &result, &rc);
+    if (state != 0)
+        return state > 0 ? 0 : rc;      /* still running (it loads once finished), or rejected */
     if (cw_json_int(build, "number", &number) != 0)
         return cw_item_reject(jp->sink, origin, "number", build, "build without a number");
-    if (cw_json_int(build, "timestamp", &timestamp) != 0)
+    if (cw_json_int(build, "timestamp", &timestamp) != 0 || !ms_in_range(timestamp))
         return cw_item_reject(jp->sink, origin, "started_at", build,
-                              "build without a timestamp (epoch ms)");
-    if (cw_json_int(build, "duration", &duration) != 0 || duration < 0)
+                              "timestamp missing or out of range (epoch ms, 0 <= ms < 2^53)");
+    if (cw_json_int(build, "duration", &duration) != 0 || !ms_in_range(duration))
         return cw_item_reject(jp->sink, origin, "finished_at", build,
-                              "finished build without a duration (ms)");
+                              "duration missing or out of range (ms, 0 <= ms < 2^53)");
     job = build_job(jp, known_job, build);
     if (!job)
         return cw_item_reject(jp->sink, origin, "job", build,
                               "no job name: no fullName in the file or FullName in the row, "
                               "no fullDisplayName, no `job` key");
 
-    result_lc = cw_strdup(result);
-    lower_ascii(result_lc);
     b.origin = *origin;
     b.job = job;
     b.number = (long)number;
-    b.result = result_lc;
+    b.result = result;
     b.started_at = floor_div(timestamp, 1000);
     b.finished_at = floor_div(timestamp + duration, 1000);
     b.revision = cw_json_str(find_action(build, BUILD_DATA_CLASS), "lastBuiltRevision.SHA1");
@@ -259,7 +336,6 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
     b.is_production = b.environment && cw_regex_match(jp->production, b.environment) == 1;
     rc = jp->sink->build(jp->sink->ctx, &b) ? -1 : 0;
     free(job);
-    free(result_lc);
     return rc;
 }
 
@@ -501,8 +577,8 @@ static int builds_page(void *ctx, json_t *page, const cw_http_response *resp)
     json_t *oldest = json_array_get(builds, json_array_size(builds) - 1);
     int64_t start_ms, duration_ms;
     if (f->since == CW_NO_TIME || !oldest || cw_json_bool(oldest, "building", 0) ||
-        cw_json_int(oldest, "timestamp", &start_ms) != 0 ||
-        cw_json_int(oldest, "duration", &duration_ms) != 0)
+        cw_json_int(oldest, "timestamp", &start_ms) != 0 || !ms_in_range(start_ms) ||
+        cw_json_int(oldest, "duration", &duration_ms) != 0 || !ms_in_range(duration_ms))
         return 0;
     return floor_div(start_ms + duration_ms, 1000) < f->since ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include "core/sha256.h"
 #include "core/util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,6 +139,32 @@ static void test_json_paths(void **state)
     json_decref(root);
 }
 
+/* A JSON real is an integer only when whole and inside int64: casting 1e300
+ * is undefined behaviour, and 1.5 would silently become 1. */
+static void test_json_int_reals(void **state)
+{
+    json_error_t e;
+    json_t *root = json_loads("{\"whole\":1650024049161.0,\"neg\":-3.0,\"huge\":1e300,"
+                              "\"minus_huge\":-1e300,\"half\":1.5,\"just_over\":9.3e18,"
+                              "\"big\":9223372036854775807}", 0, &e);
+    int64_t v = 0;
+    (void)state;
+    assert_non_null(root);
+    assert_int_equal(cw_json_int(root, "whole", &v), 0);
+    assert_true(v == 1650024049161LL);
+    assert_int_equal(cw_json_int(root, "neg", &v), 0);
+    assert_true(v == -3);
+    v = 99;
+    assert_int_equal(cw_json_int(root, "huge", &v), -1);
+    assert_int_equal(cw_json_int(root, "minus_huge", &v), -1);
+    assert_int_equal(cw_json_int(root, "half", &v), -1);
+    assert_int_equal(cw_json_int(root, "just_over", &v), -1);     /* above 2^63 ~ 9.22e18 */
+    assert_true(v == 99);                                          /* untouched on error */
+    assert_int_equal(cw_json_int(root, "big", &v), 0);             /* an integer, not a real */
+    assert_true(v == INT64_MAX);
+    json_decref(root);
+}
+
 static void test_json_load_error_names_line(void **state)
 {
     const char *path = cw_temp_file("{\n  \"a\": 1,\n  \"b\": \n}\n", ".json");
@@ -207,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_csv_unterminated_quote_is_error),
         cmocka_unit_test(test_csv_reads_every_real_fixture),
         cmocka_unit_test(test_json_paths),
+        cmocka_unit_test(test_json_int_reals),
         cmocka_unit_test(test_json_load_error_names_line),
         cmocka_unit_test(test_regex_named_group),
     };

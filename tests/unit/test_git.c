@@ -144,7 +144,7 @@ static void test_us_format_malformed_records(void **state)
     cw_capture cap;
     const cw_commit *c;
     assert_int_equal(parse(cw_test_data("git/malformed.log"), &cap), 0);
-    assert_int_equal(cap.n_commits, 2);
+    assert_int_equal(cap.n_commits, 3);
     assert_int_equal(cap.n_rejects, 4);
 
     /* Record 1: 10:00+01:00 = 09:00Z; 3 lines in a.txt plus a binary logo. */
@@ -164,8 +164,18 @@ static void test_us_format_malformed_records(void **state)
     assert_non_null(strstr(cap.rejects[1].reason, "31/02/2026"));
     assert_true(strlen(cap.rejects[1].raw) <= 200);
     assert_int_equal(strncmp(cap.rejects[1].raw, "cccccccc", 8), 0);
+    /* Record 4: its numstat line "x\t1\ta.txt" is rejected on its own; the
+     * commit is kept, its line counts unknown. */
     assert_int_equal(cap.rejects[2].origin.record, 4);
     assert_string_equal(cap.rejects[2].field, "numstat");
+    assert_string_equal(cap.rejects[2].raw, "x\t1\ta.txt");
+    c = must_commit(&cap, "dddddddddddddddddddddddddddddddddddddddd");
+    assert_int_equal(c->origin.record, 4);
+    assert_string_equal(c->subject, "bad numstat");
+    assert_true(c->authored_at == cw_t("2026-03-03T10:00:00Z"));
+    assert_int_equal(c->additions, -1);
+    assert_int_equal(c->deletions, -1);
+    assert_int_equal(c->files_changed, -1);
     assert_int_equal(cap.rejects[3].origin.record, 5);
     assert_null(cap.rejects[3].field);
     assert_string_equal(cap.rejects[3].origin.file, cw_test_data("git/malformed.log"));
@@ -282,6 +292,67 @@ static void test_medium_format_hand_written(void **state)
     assert_int_equal(c->additions, 10);
     assert_int_equal(c->deletions, 7);
     assert_int_equal(c->files_changed, 3);
+    cw_capture_free(&cap);
+}
+
+/* A malformed numstat line in the medium and code-maat forms: one reject
+ * for the line (the commit's record, field numstat), the commit still loads
+ * with unknown counts, and the next commit is unaffected. */
+static void test_line_formats_keep_commit_on_bad_numstat(void **state)
+{
+    static const char medium[] =
+        "commit 1111111111111111111111111111111111111111\n"
+        "Author: Ann <ann@example.com>\n"
+        "Date:   Mon Mar 2 10:00:00 2026 +0000\n"
+        "\n"
+        "    first\n"
+        "\n"
+        "3\t1\ta.c\n"
+        "three\tx\tb.c\n"
+        "commit 2222222222222222222222222222222222222222\n"
+        "Author: Bob <bob@example.com>\n"
+        "Date:   Mon Mar 2 11:00:00 2026 +0000\n"
+        "\n"
+        "    second\n"
+        "\n"
+        "2\t0\tc.c\n";
+    static const char codemaat[] =
+        "--abcdef01--2026-03-02--Ann\n"
+        "1\t1\ta.c\n"
+        "oops\n"
+        "\n"
+        "--abcdef02--2026-03-03--Bob\n"
+        "4\t2\tb.c\n";
+    cw_capture cap;
+    const cw_commit *c;
+
+    assert_int_equal(parse(cw_temp_file(medium, ".txt"), &cap), 0);
+    assert_int_equal(cap.n_commits, 2);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[0].field, "numstat");
+    assert_string_equal(cap.rejects[0].raw, "three\tx\tb.c");
+    c = must_commit(&cap, "1111111111111111111111111111111111111111");
+    assert_string_equal(c->subject, "first");
+    assert_int_equal(c->additions, -1);
+    assert_int_equal(c->files_changed, -1);
+    c = must_commit(&cap, "2222222222222222222222222222222222222222");
+    assert_int_equal(c->additions, 2);
+    assert_int_equal(c->deletions, 0);
+    assert_int_equal(c->files_changed, 1);
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse(cw_temp_file(codemaat, ".txt"), &cap), 0);
+    assert_int_equal(cap.n_commits, 2);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[0].field, "numstat");
+    assert_string_equal(cap.rejects[0].raw, "oops");
+    assert_int_equal(must_commit(&cap, "abcdef01")->deletions, -1);
+    c = must_commit(&cap, "abcdef02");
+    assert_int_equal(c->additions, 4);
+    assert_int_equal(c->deletions, 2);
+    assert_int_equal(c->files_changed, 1);
     cw_capture_free(&cap);
 }
 
@@ -482,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_tsv_format),
         cmocka_unit_test(test_medium_format_commons_cli),
         cmocka_unit_test(test_medium_format_hand_written),
+        cmocka_unit_test(test_line_formats_keep_commit_on_bad_numstat),
         cmocka_unit_test(test_codemaat_format),
         cmocka_unit_test(test_empty_and_unknown_files),
         cmocka_unit_test(test_validate),

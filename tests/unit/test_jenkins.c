@@ -86,6 +86,8 @@ static void test_devlake_freestyle_builds(void **state)
     assert_string_equal(b->result, "aborted");
     b = must_build(&cap, DEVLAKE_JOB, 10005);
     assert_string_equal(b->result, "unstable");
+    b = must_build(&cap, DEVLAKE_JOB, 10004);       /* "NOT_BUILD" in the export */
+    assert_string_equal(b->result, "not_built");
     b = must_build(&cap, "pipeline-test2", 1);
     assert_true(b->started_at == 1662651613);
     assert_int_equal(b->origin.record, 10);
@@ -192,6 +194,40 @@ static void test_devlake_job_fallbacks(void **state)
     must_build(&cap, "Shown/Name", 4);
     b = must_build(&cap, "scope/branch", 5);
     assert_int_equal(b->origin.record, 6);
+    cw_capture_free(&cap);
+}
+
+/* DevLake's other Jenkins raw tables: 24 pipeline stages ({id, name, status,
+ * startTimeMillis, durationMillis, ...}) and 4 multibranch jobs ({_class,
+ * name, fullName, url, color, description}).  Neither holds a build; both
+ * are read without a reject (formats.md: every parser reads its fixtures). */
+static void test_devlake_stages_and_jobs_are_not_builds(void **state)
+{
+    cw_capture cap;
+    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_stages.csv"), NULL, &cap), 0);
+    assert_int_equal(cap.n_builds, 0);
+    assert_int_equal(cap.n_rejects, 0);
+    cw_capture_free(&cap);
+    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_jobs_multibranch.csv"), NULL, &cap), 0);
+    assert_int_equal(cap.n_builds, 0);
+    assert_int_equal(cap.n_rejects, 0);
+    cw_capture_free(&cap);
+}
+
+/* A wrapper saved with a UTF-8 byte order mark is still a wrapper. */
+static void test_devlake_wrapper_with_bom(void **state)
+{
+    static const char text[] =
+        "\xEF\xBB\xBF" WRAPPER_HEADER
+        ROW("\"{\"\"FullName\"\":\"\"real/job\"\"}\"", "1", "");
+    cw_capture cap;
+    const cw_build *b;
+    assert_int_equal(parse(cw_temp_file(text, ".csv"), NULL, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_builds, 1);
+    b = must_build(&cap, "real/job", 1);
+    assert_int_equal(b->origin.record, 2);
+    assert_string_equal(b->result, "success");
     cw_capture_free(&cap);
 }
 
@@ -347,6 +383,86 @@ static void test_builds_array_with_job_name(void **state)
     cw_capture_free(&cap);
 }
 
+/* The reject of a record (the build's 1-based position), which must name field. */
+static const cw_reject *must_reject(const cw_capture *cap, long record, const char *field)
+{
+    for (size_t i = 0; i < cap->n_rejects; i++) {
+        if (cap->rejects[i].origin.record != record)
+            continue;
+        assert_non_null(cap->rejects[i].field);
+        assert_string_equal(cap->rejects[i].field, field);
+        return &cap->rejects[i];
+    }
+    fail_msg("no reject for record %ld", record);
+    return NULL;
+}
+
+/* Only `building` true or an explicit `result` null means "still running";
+ * a missing, non-string or unknown result is a reject, not a silent skip. */
+static void test_results_are_validated(void **state)
+{
+    static const char *const keys[] = {"job", "j", NULL};
+    static const char text[] =
+        "[{\"number\":1,\"timestamp\":1000,\"duration\":0},\n"                  /* no result */
+        " {\"number\":2,\"result\":7,\"timestamp\":1000,\"duration\":0},\n"
+        " {\"number\":3,\"result\":\"PASSED\",\"timestamp\":1000,\"duration\":0},\n"
+        " {\"number\":4,\"result\":null,\"timestamp\":1000,\"duration\":0},\n"  /* running */
+        " {\"number\":5,\"building\":true,\"timestamp\":1000,\"duration\":0},\n" /* running */
+        " {\"number\":6,\"result\":\"NOT_BUILT\",\"timestamp\":1000,\"duration\":0},\n"
+        " {\"number\":7,\"result\":\"FAILURE\",\"timestamp\":1000,\"duration\":0},\n"
+        " {\"number\":8,\"result\":\"\",\"timestamp\":1000,\"duration\":0}]";
+    cw_capture cap;
+    const cw_reject *r;
+    assert_int_equal(parse(cw_temp_file(text, ".json"), keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 2);
+    assert_int_equal(cap.n_rejects, 4);
+    r = must_reject(&cap, 1, "result");
+    assert_non_null(strstr(r->reason, "not a build"));
+    assert_non_null(strstr(r->raw, "\"number\":1"));
+    r = must_reject(&cap, 2, "result");
+    assert_non_null(strstr(r->reason, "7"));
+    r = must_reject(&cap, 3, "result");
+    assert_non_null(strstr(r->reason, "PASSED"));
+    must_reject(&cap, 8, "result");
+    assert_string_equal(must_build(&cap, "j", 6)->result, "not_built");
+    assert_string_equal(must_build(&cap, "j", 7)->result, "failure");
+    cw_capture_free(&cap);
+}
+
+/* Epoch ms and durations must lie in [0, 2^53): beyond that the sum would
+ * overflow int64 (undefined), and a real 1e300 cannot become an integer. */
+static void test_times_out_of_range(void **state)
+{
+    static const char *const keys[] = {"job", "j", NULL};
+    static const char text[] =
+        "[{\"number\":1,\"result\":\"SUCCESS\",\"timestamp\":9223372036854775807,\"duration\":5000},\n"
+        " {\"number\":2,\"result\":\"SUCCESS\",\"timestamp\":1000,\"duration\":9223372036854775807},\n"
+        " {\"number\":3,\"result\":\"SUCCESS\",\"timestamp\":1e300,\"duration\":0},\n"
+        " {\"number\":4,\"result\":\"SUCCESS\",\"timestamp\":-1000,\"duration\":0},\n"
+        " {\"number\":5,\"result\":\"SUCCESS\",\"timestamp\":1000,\"duration\":-1},\n"
+        " {\"number\":6,\"result\":\"SUCCESS\",\"timestamp\":9007199254740992,\"duration\":0},\n"
+        /* 2^53 - 1 ms and 1500.0 (a whole real) are fine: 9007199254740.991 s -> 9007199254740,
+         * (9007199254740991 + 1500) / 1000 = 9007199254742.491 -> 9007199254742. */
+        " {\"number\":7,\"result\":\"SUCCESS\",\"timestamp\":9007199254740991,\"duration\":1500.0},\n"
+        " {\"number\":8,\"result\":\"SUCCESS\",\"timestamp\":1000,\"duration\":2.5}]";
+    cw_capture cap;
+    const cw_build *b;
+    assert_int_equal(parse(cw_temp_file(text, ".json"), keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 1);
+    assert_int_equal(cap.n_rejects, 7);
+    must_reject(&cap, 1, "started_at");
+    must_reject(&cap, 2, "finished_at");
+    must_reject(&cap, 3, "started_at");
+    must_reject(&cap, 4, "started_at");
+    must_reject(&cap, 5, "finished_at");
+    must_reject(&cap, 6, "started_at");
+    must_reject(&cap, 8, "finished_at");
+    b = must_build(&cap, "j", 7);
+    assert_true(b->started_at == 9007199254740LL);
+    assert_true(b->finished_at == 9007199254742LL);
+    cw_capture_free(&cap);
+}
+
 static void test_unusable_files(void **state)
 {
     cw_capture cap;
@@ -401,11 +517,15 @@ int main(void)
         cmocka_unit_test(test_devlake_row_job_beats_job_key),
         cmocka_unit_test(test_devlake_multibranch_builds),
         cmocka_unit_test(test_devlake_job_fallbacks),
+        cmocka_unit_test(test_devlake_stages_and_jobs_are_not_builds),
+        cmocka_unit_test(test_devlake_wrapper_with_bom),
         cmocka_unit_test(test_devlake_sink_failure),
         cmocka_unit_test(test_job_with_environment_parameter),
         cmocka_unit_test(test_named_capture_and_display_names),
         cmocka_unit_test(test_single_build_with_job_key),
         cmocka_unit_test(test_builds_array_with_job_name),
+        cmocka_unit_test(test_results_are_validated),
+        cmocka_unit_test(test_times_out_of_range),
         cmocka_unit_test(test_unusable_files),
         cmocka_unit_test(test_validate_regexes),
     };
