@@ -4,7 +4,8 @@
  * the REST API (formats.md section 3).
  *
  * Accepted input, in any mix:
- *   - a list page: a JSON array of pulls, commits, deployments or statuses;
+ *   - a list page: a JSON array of pulls, commits, deployments, statuses or
+ *     Actions jobs;
  *   - an Actions page {total_count, workflow_runs:[...]};
  *   - one object (GET /pulls/{n}, /commits/{sha}, /actions/runs/{id}, ...);
  *   - the DevLake raw-table CSV wrapper, one API item per row.
@@ -38,6 +39,11 @@
  *                    (the id ends its deployment_url); the warehouse sets the
  *                    deployment's finish and result from them (resolve.sql),
  *                    so the two kinds of pages may come in any order.
+ *   GraphQL deployment (DevLake's PascalCase record of the `deployments`
+ *                    connection) -> the same deployment build, with its
+ *                    finish and result worked out from its status nodes by
+ *                    the REST rule (see one_graphql_deployment).
+ *   Actions job   -> passed over: the run is the build (see one_item).
  * `production` (regex, default ^prod, caseless) marks production
  * environments, as for Jenkins.
  *
@@ -63,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DEFAULT_PRODUCTION "^prod"
 #define DEFAULT_BASE_URL "https://api.github.com"
@@ -364,6 +371,78 @@ static int one_status(gh_parse *gp, json_t *s, const cw_origin *o)
     return rc;
 }
 
+/* ---------------------------------------------------------------- GraphQL deployments */
+
+/* DevLake's github_graphql plugin records each `deployments` node as its Go
+ * struct, so the keys are PascalCase (DatabaseId, CommitOid, Environment,
+ * CreatedAt, Statuses{nodes[{state, updatedAt}]}, LatestStatus{State,
+ * updatedAt}) with GraphQL's upper-case states.  DatabaseId is the REST
+ * deployment id, so such a deployment and its REST twin are one build.  The
+ * finish follows the REST rule (resolve.sql): the first SUCCESS status, else
+ * the first FAILURE or ERROR as a failure, else unfinished.  The GraphQL
+ * status nodes carry no id, so the finish is worked out here instead of
+ * emitting cw_deployment_status records.  Older DevLake queries recorded
+ * no `Statuses`, only `LatestStatus`: a SUCCESS (or FAILURE/ERROR) latest
+ * status is taken as the first one, since GitHub's flow is queued ->
+ * in_progress -> success and only `inactive` follows a success.  An INACTIVE
+ * latest status proves an earlier success but not its time, so such a
+ * deployment stays unfinished (out of the DORA counts) until REST statuses
+ * for its id are loaded. */
+
+/* Fold one GraphQL status into the earliest success / failure so far;
+ * -1 when its time does not parse. */
+static int fold_status(const char *state, const char *when, int64_t *success, int64_t *failure)
+{
+    int64_t t, *slot;
+    if (!state)
+        return 0;
+    if (strcasecmp(state, "success") == 0)
+        slot = success;
+    else if (strcasecmp(state, "failure") == 0 || strcasecmp(state, "error") == 0)
+        slot = failure;
+    else
+        return 0;           /* queued, pending, in_progress, inactive, ...: no finish */
+    if (!when || cw_time_parse_iso8601(when, NULL, &t) != 0)
+        return -1;
+    if (*slot == CW_NO_TIME || t < *slot)
+        *slot = t;
+    return 0;
+}
+
+static int one_graphql_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
+{
+    cw_build b = {0};
+    json_t *nodes = cw_json_path(d, "Statuses.nodes"), *node;
+    int64_t id, success = CW_NO_TIME, failure = CW_NO_TIME;
+    size_t i;
+    int rc = 0, bad = 0;
+    if (cw_json_int(d, "DatabaseId", &id) != 0)
+        return cw_item_reject(gp->sink, o, "DatabaseId", d, "GraphQL deployment without a DatabaseId");
+    if (cw_item_time(gp->sink, o, d, "CreatedAt", &b.started_at, &rc))
+        return rc;
+    if (json_is_array(nodes)) {
+        json_array_foreach(nodes, i, node)
+            bad |= fold_status(cw_json_str(node, "state"), cw_json_str(node, "updatedAt"),
+                               &success, &failure);
+    } else {
+        bad = fold_status(cw_json_str(d, "LatestStatus.State"),
+                          cw_json_str(d, "LatestStatus.updatedAt"), &success, &failure);
+    }
+    if (bad)
+        return cw_item_reject(gp->sink, o, "Statuses.nodes.updatedAt", d,
+                              "deployment status with an unparseable updatedAt");
+    b.origin = *o;
+    b.number = (long)id;
+    b.finished_at = success != CW_NO_TIME ? success : failure;
+    b.result = success != CW_NO_TIME ? "success" : failure != CW_NO_TIME ? "failure" : NULL;
+    b.revision = cw_json_str(d, "CommitOid");
+    b.is_deployment = 1;
+    b.environment = cw_json_str(d, "Environment");
+    if (cw_str_empty(b.environment))
+        b.environment = cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
+    return cw_item_emit_build(gp->sink, &b, gp->repository, DEPLOYMENTS_JOB, gp->production);
+}
+
 /* ---------------------------------------------------------------- items */
 
 /* Dispatch one API item by its shape (a cw_item_fn). */
@@ -379,12 +458,19 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
         return one_deployment(gp, item, o);
     if (cw_item_has(item, "run_number") && cw_item_has(item, "workflow_id"))
         return one_run(gp, item, o);
+    /* An Actions job (GET /actions/runs/{id}/jobs) is one part of a workflow
+     * run, and the run is catwalk's build: loading jobs too would count each
+     * run once per job.  They are recognised and passed over, not refused. */
+    if (cw_item_has(item, "run_id") && json_is_array(json_object_get(item, "steps")))
+        return 0;
+    if (json_object_get(item, "DatabaseId") && json_object_get(item, "CommitOid"))
+        return one_graphql_deployment(gp, item, o);
     if (cw_item_has(item, "number") && json_is_object(json_object_get(item, "head")))
         return one_pull(gp, item, o);
     if (cw_item_has(item, "sha") && json_is_object(json_object_get(item, "commit")))
         return one_commit(gp, item, o);
     return cw_item_reject(gp->sink, o, NULL, item, "not a GitHub pull request, commit, "
-                          "workflow run, deployment or deployment status");
+                          "workflow run, job, deployment or deployment status");
 }
 
 /* A list page is a plain array, except the Actions page {total_count,

@@ -33,8 +33,11 @@
  *                    The deployment's own status decides the result, even
  *                    where deployable.status disagrees (a real recording has
  *                    status success with deployable.status failed).
- *                    created/running/blocked deployments are skipped; an
- *                    undocumented status is a reject.
+ *                    created/running/blocked deployments are skipped, and
+ *                    so are the undocumented completed/undeployed seen in a
+ *                    real recording (see deployment_status); any other
+ *                    status is a reject.
+ *   CI job        -> passed over: the pipeline is the build (see one_item).
  * `production` (regex, default ^prod, caseless) marks production
  * environments.  `repository` names the records (default: `project`).
  *
@@ -106,8 +109,9 @@ static int gitlab_validate(const cw_source *src)
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Map a status through a {source, result} table: the result, "" to skip
- * (not finished yet), or NULL when the status is unknown. */
+/* Map a status through a {source, result} table: the result, "" to pass
+ * the item over (not finished yet, or not a deploy outcome), or NULL when
+ * the status is unknown. */
 static const char *map_status(const char *const (*map)[2], size_t n, const char *status)
 {
     for (size_t i = 0; status && i < n; i++)
@@ -124,10 +128,18 @@ static const char *const pipeline_status[][2] = {
     {"waiting_for_callback", ""},
 };
 
+/* GitLab documents created, running, success, failed, canceled, skipped and
+ * blocked.  The real gitlab.com recording (2019) also holds `completed` (its
+ * job failed) and `undeployed` (no updated_at, its job canceled): neither
+ * is documented, neither says the change reached the environment, so they
+ * are passed over as no deployment rather than guessed into a success or
+ * refused as bad data.  Any other status is still a reject, so a new one is
+ * seen instead of silently dropped. */
 static const char *const deployment_status[][2] = {
     {"success", "success"}, {"failed", "failure"}, {"canceled", "aborted"},
     {"skipped", "not_built"},
     {"created", ""}, {"running", ""}, {"blocked", ""},
+    {"completed", ""}, {"undeployed", ""},
 };
 
 /* ---------------------------------------------------------------- merge requests */
@@ -299,8 +311,14 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
     if (cw_item_has(item, "ref") && cw_item_has(item, "status") && cw_item_has(item, "sha") &&
         !cw_item_has(item, "stage"))
         return one_pipeline(gp, item, o);
+    /* A CI job (GET /projects/:id/jobs) is one stage's part of a pipeline,
+     * and the pipeline is catwalk's build: loading jobs too would count each
+     * pipeline once per job.  They are recognised and passed over, not
+     * refused. */
+    if (cw_item_has(item, "stage") && json_is_object(json_object_get(item, "pipeline")))
+        return 0;
     return cw_item_reject(gp->sink, o, NULL, item,
-                     "not a GitLab merge request, commit, pipeline or deployment");
+                     "not a GitLab merge request, commit, pipeline, job or deployment");
 }
 
 /* A list page is a plain array; anything else is one item. */

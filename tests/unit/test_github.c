@@ -1,7 +1,8 @@
 /*
  * test_github.c - the GitHub connector on the real DevLake recordings of
- * panjf2000/ants (pulls, PR commits, Actions runs), on REST deployments and
- * statuses derived from the real facebook/OpenBIC recording
+ * panjf2000/ants (pulls, PR commits, Actions runs and jobs) and of the
+ * facebook/OpenBIC GraphQL deployments, on REST deployments and statuses
+ * derived from that recording
  * (tests/data/github/README.md), and on hand-written pages; the deployment
  * statuses through the real warehouse in both load orders; and a live fetch
  * against the replay server (tests/replay/routes_github.py).
@@ -276,19 +277,98 @@ static void test_deployments_and_statuses(void **state)
     cw_capture_free(&cap);
 }
 
-/* The GraphQL recording is DevLake's Go struct, not a REST item: every row
- * is refused with the reason, none silently dropped. */
-static void test_graphql_and_jobs_rejected(void **state)
+/* The GraphQL recording (DevLake's PascalCase Go struct) read as
+ * deployments: 7 rows, all loaded.  The first two carry Statuses.nodes
+ * (newest first); the other five, from an older DevLake query, only
+ * LatestStatus. */
+static void test_graphql_deployments(void **state)
+{
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_graphql_deployment.csv"), openbic_keys,
+                           &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_builds, 7);
+    assert_int_equal(cap.n_statuses, 0);
+    /* SUCCESS 00:30:59 after IN_PROGRESS and QUEUED */
+    b = cw_capture_build(&cap, OPENBIC "/deployments", 3881429895L);
+    assert_non_null(b);
+    assert_true(b->is_deployment);
+    assert_string_equal(b->result, "success");
+    assert_true(b->started_at == cw_t("2026-02-20T00:30:37Z"));
+    assert_true(b->finished_at == cw_t("2026-02-20T00:30:59Z"));
+    assert_string_equal(b->revision, "0916a0afdfa825779c892a8951bde706a054d352");
+    assert_string_equal(b->environment, "github-pages");
+    assert_true(b->is_production);
+    /* INACTIVE 02-20 is newest; the first SUCCESS (02-14 00:32:36) is the time */
+    b = cw_capture_build(&cap, OPENBIC "/deployments", 3839563910L);
+    assert_string_equal(b->result, "success");
+    assert_true(b->started_at == cw_t("2026-02-14T00:32:15Z"));
+    assert_true(b->finished_at == cw_t("2026-02-14T00:32:36Z"));
+    /* only LatestStatus INACTIVE: success time unknown, left unfinished */
+    b = cw_capture_build(&cap, OPENBIC "/deployments", 1670973641L);
+    assert_non_null(b);
+    assert_null(b->result);
+    assert_true(b->finished_at == CW_NO_TIME);
+    assert_true(b->started_at == cw_t("2024-07-24T00:18:51Z"));
+    /* only LatestStatus SUCCESS at 00:18:12 (UpdatedAt is 00:18:13) */
+    b = cw_capture_build(&cap, OPENBIC "/deployments", 1707033729L);
+    assert_string_equal(b->result, "success");
+    assert_true(b->finished_at == cw_t("2024-08-08T00:18:12Z"));
+    assert_string_equal(b->revision, "c0cfe86acc9ee2c2d0e64a5f1276e1ac3cf1f5c6");
+    cw_capture_free(&cap);
+}
+
+/* Hand-written GraphQL nodes: FAILURE/ERROR without SUCCESS finish as a
+ * failure at the first of them; SUCCESS wins over an earlier ERROR; a bad
+ * updatedAt or a missing DatabaseId is a reject; the good rows still load. */
+static void test_graphql_edge_cases(void **state)
+{
+    static const char page[] =
+        "[{\"DatabaseId\": 11, \"CommitOid\": \"aa\", \"Environment\": \"production\","
+        "  \"CreatedAt\": \"2026-01-01T10:00:00Z\", \"Statuses\": {\"nodes\": ["
+        "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-01T10:05:00Z\"},"
+        "   {\"state\": \"FAILURE\", \"updatedAt\": \"2026-01-01T10:03:00Z\"},"
+        "   {\"state\": \"QUEUED\", \"updatedAt\": \"2026-01-01T10:01:00Z\"}]}},"
+        " {\"DatabaseId\": 12, \"CommitOid\": \"bb\", \"Environment\": \"production\","
+        "  \"CreatedAt\": \"2026-01-02T10:00:00Z\", \"Statuses\": {\"nodes\": ["
+        "   {\"state\": \"SUCCESS\", \"updatedAt\": \"2026-01-02T10:09:00Z\"},"
+        "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-02T10:02:00Z\"}]}},"
+        " {\"DatabaseId\": 13, \"CommitOid\": \"cc\", \"Environment\": \"production\","
+        "  \"CreatedAt\": \"2026-01-03T10:00:00Z\", \"Statuses\": {\"nodes\": ["
+        "   {\"state\": \"SUCCESS\", \"updatedAt\": \"yesterday\"}]}},"
+        " {\"CommitOid\": \"dd\", \"Environment\": \"production\", \"DatabaseId\": null,"
+        "  \"CreatedAt\": \"2026-01-04T10:00:00Z\"}]";
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    assert_int_equal(parse(cw_temp_file(page, ".json"), ants_keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 2);
+    b = cw_capture_build(&cap, ANTS "/deployments", 11);
+    assert_string_equal(b->result, "failure");
+    assert_true(b->finished_at == cw_t("2026-01-01T10:03:00Z"));
+    assert_true(b->is_production);                      /* default ^prod */
+    b = cw_capture_build(&cap, ANTS "/deployments", 12);
+    assert_string_equal(b->result, "success");
+    assert_true(b->finished_at == cw_t("2026-01-02T10:09:00Z"));
+    assert_int_equal(cap.n_rejects, 2);
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    assert_string_equal(cap.rejects[0].field, "Statuses.nodes.updatedAt");
+    assert_int_equal(cap.rejects[1].origin.record, 4);
+    assert_string_equal(cap.rejects[1].field, "DatabaseId");
+    cw_capture_free(&cap);
+}
+
+/* Actions jobs are parts of a run (the run is the build): all 35 recorded
+ * jobs are recognised and passed over, neither loaded nor refused. */
+static void test_jobs_passed_over(void **state)
 {
     cw_capture cap;
     (void)state;
-    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_graphql_deployment.csv"), ants_keys, &cap), 0);
-    assert_int_equal(cap.n_builds + cap.n_commits + cap.n_pulls, 0);
-    assert_int_equal(cap.n_rejects, 7);
-    assert_non_null(strstr(cap.rejects[0].reason, "not a GitHub"));
-    cw_capture_free(&cap);
     assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_jobs.csv"), ants_keys, &cap), 0);
-    assert_int_equal(cap.n_rejects, 35);
+    assert_int_equal(cap.n_builds + cap.n_commits + cap.n_pulls + cap.n_statuses, 0);
+    assert_int_equal(cap.n_rejects, 0);
     cw_capture_free(&cap);
 }
 
@@ -395,6 +475,49 @@ static void test_statuses_any_order(void **state)
     free(rows_b);
     cw_test_warehouse_drop(a, p1);
     cw_test_warehouse_drop(b, p2);
+}
+
+/* The GraphQL recording through the warehouse: its three finished
+ * deployments enter fact_deployment at once, and the REST statuses of the
+ * same ids, loaded in a later batch, agree with them (same finish). */
+static void test_graphql_warehouse(void **state)
+{
+    static const char finished[] =
+        "SELECT group_concat(number || '@' || finished_at, ' ') FROM"
+        " (SELECT b.number, d.finished_at FROM fact_deployment d JOIN fact_build b USING (build_id)"
+        "   ORDER BY b.number)";
+    char path[512];
+    cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
+    cw_test_source t;
+    int64_t batch;
+    sqlite3_stmt *s;
+    char *before;
+    (void)state;
+    make_source(&t, openbic_keys);
+    assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
+    assert_int_equal(cw_wh_source(wh, "gh", "github"), 0);
+    assert_int_equal(cw_source_github.parse(&t.src, cw_fixture(GH "devlake_raw_github_graphql_deployment.csv"),
+                                            cw_wh_sink(wh)), 0);
+    assert_int_equal(cw_wh_resolve(wh), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+    assert_int_equal(count(wh, "SELECT count(*) FROM reject"), 0);
+    assert_int_equal(count(wh, "SELECT count(*) FROM fact_build WHERE is_deployment = 1"), 7);
+    assert_int_equal(count(wh, "SELECT count(*) FROM fact_deployment WHERE result = 'success'"
+                               " AND is_production = 1"), 3);
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh), finished, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    /* 2024-08-08T00:18:12Z, 2026-02-14T00:32:36Z, 2026-02-20T00:30:59Z */
+    assert_string_equal((const char *)sqlite3_column_text(s, 0),
+                        "1707033729@1723076292 3839563910@1771029156 3881429895@1771547459");
+    before = cw_strdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    load_files(wh, status_files);
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh), finished, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(s, 0), before);
+    sqlite3_finalize(s);
+    free(before);
+    cw_test_warehouse_drop(wh, path);
 }
 
 /* ------------------------------------------------------ live fetch (replay server) */
@@ -556,8 +679,11 @@ int main(void)
         cmocka_unit_test(test_runs_devlake),
         cmocka_unit_test(test_runs_page_shapes),
         cmocka_unit_test(test_deployments_and_statuses),
-        cmocka_unit_test(test_graphql_and_jobs_rejected),
+        cmocka_unit_test(test_graphql_deployments),
+        cmocka_unit_test(test_graphql_edge_cases),
+        cmocka_unit_test(test_jobs_passed_over),
         cmocka_unit_test(test_statuses_any_order),
+        cmocka_unit_test(test_graphql_warehouse),
         cw_replay_test(test_live_fetch),
         cw_replay_test(test_live_incremental),
     };

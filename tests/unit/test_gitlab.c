@@ -1,7 +1,8 @@
 /*
  * test_gitlab.c - the GitLab connector on the real DevLake recordings
  * (gitlab.com merge requests, MR commits, pipelines in both shapes,
- * deployments), on hand-written items (tests/data/gitlab/), through the
+ * deployments, CI jobs), on hand-written items (tests/data/gitlab/ and
+ * inline pages), through the
  * warehouse, and live against the replay server (tests/replay/routes_gitlab.py),
  * with the X-Next-Page-on-the-last-page quirk and a delta fetch.
  *
@@ -211,12 +212,12 @@ static void test_deployments(void **state)
     (void)state;
     assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_deployments.csv"), keys, &cap), 0);
     /* 8 rows: success, failed, canceled load; created, running, blocked wait;
-     * "completed" and "undeployed" are not GitLab deployment statuses */
+     * the undocumented "completed" (13432654) and "undeployed" (13436915)
+     * are passed over as no deployment, not refused */
     assert_int_equal(cap.n_builds, 3);
-    assert_int_equal(cap.n_rejects, 2);
-    assert_string_equal(cap.rejects[0].field, "status");
-    assert_int_equal(cap.rejects[0].origin.record, 3);
-    assert_int_equal(cap.rejects[1].origin.record, 9);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_null(cw_capture_build(&cap, REPO "/deployments", 13432654));
+    assert_null(cw_capture_build(&cap, REPO "/deployments", 13436915));
     /* status success while deployable.status is failed: the deployment's own status wins */
     b = cw_capture_build(&cap, REPO "/deployments", 13426753);
     assert_non_null(b);
@@ -239,17 +240,38 @@ static void test_deployments(void **state)
     cw_capture_free(&cap);
 }
 
-/* CI jobs are not read (pipelines carry the build): each row is refused
- * with the reason, none silently dropped. */
-static void test_jobs_rejected(void **state)
+/* CI jobs are parts of a pipeline (the pipeline is the build): all 75
+ * recorded jobs are recognised and passed over, neither loaded nor refused. */
+static void test_jobs_passed_over(void **state)
 {
     cw_capture cap;
     (void)state;
     assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_job.csv"), repo_keys, &cap), 0);
     assert_int_equal(cap.n_builds + cap.n_commits + cap.n_pulls, 0);
-    assert_int_equal(cap.n_rejects, 75);
-    assert_non_null(strstr(cap.rejects[74].reason, "not a GitLab"));
-    assert_int_equal(cap.rejects[74].origin.record, 76);
+    assert_int_equal(cap.n_rejects, 0);
+    cw_capture_free(&cap);
+}
+
+/* A status GitLab does not document and the recordings do not hold is
+ * still refused, so a new one is seen rather than dropped. */
+static void test_unknown_deployment_status(void **state)
+{
+    static const char page[] =
+        "[{\"id\": 1, \"status\": \"exploded\", \"sha\": \"aa\","
+        "  \"created_at\": \"2026-01-01T10:00:00.000Z\", \"updated_at\": \"2026-01-01T10:05:00.000Z\","
+        "  \"environment\": {\"name\": \"production\"}},"
+        " {\"id\": 2, \"status\": \"success\", \"sha\": \"bb\","
+        "  \"created_at\": \"2026-01-02T10:00:00.000Z\", \"updated_at\": \"2026-01-02T10:05:00.000Z\","
+        "  \"environment\": {\"name\": \"production\"}}]";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_temp_file(page, ".json"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_builds, 1);
+    assert_true(cw_capture_build(&cap, REPO "/deployments", 2)->finished_at ==
+                cw_t("2026-01-02T10:05:00Z"));
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[0].field, "status");
     cw_capture_free(&cap);
 }
 
@@ -284,7 +306,7 @@ static void test_warehouse_rows(void **state)
     assert_int_equal(sqlite3_column_int(s, 1), 19);
     assert_int_equal(sqlite3_column_int(s, 2), 11);     /* 10 recorded merges + the squash one */
     assert_string_equal((const char *)sqlite3_column_text(s, 3), "3333333333333333333333333333333333333333");
-    assert_int_equal(sqlite3_column_int(s, 4), 2);
+    assert_int_equal(sqlite3_column_int(s, 4), 0);     /* completed/undeployed pass over */
     sqlite3_finalize(s);
     cw_test_warehouse_drop(wh, path);
 }
@@ -399,7 +421,8 @@ int main(void)
         cmocka_unit_test(test_pipelines_list_shape),
         cmocka_unit_test(test_pipeline_details),
         cmocka_unit_test(test_deployments),
-        cmocka_unit_test(test_jobs_rejected),
+        cmocka_unit_test(test_jobs_passed_over),
+        cmocka_unit_test(test_unknown_deployment_status),
         cmocka_unit_test(test_warehouse_rows),
         cw_replay_test(test_live_fetch),
         cw_replay_test(test_live_next_page_quirk),
