@@ -155,19 +155,10 @@ static int make_dir(const char *path)
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
-    char *copy = cw_strdup(path);
-    int rc = 0;
-    for (char *p = copy + 1; *p && rc == 0; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        rc = make_dir(copy);
-        *p = '/';
-    }
-    if (rc == 0)
-        rc = make_dir(copy);
-    free(copy);
-    return rc;
+    if (cw_mkdirs(path) == 0)
+        return 0;
+    fprintf(stderr, "catwalk: demo: cannot create %s: %s\n", path, strerror(errno));
+    return -1;
 }
 
 static int dir_is_empty(const char *path)

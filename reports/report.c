@@ -447,22 +447,10 @@ char *cw_report_path(const char *dir, const cw_report *r, const char *ext)
 /* mkdir -p: the reports folder is often new on a fresh install. */
 static int make_dirs(const char *dir)
 {
-    char *path = cw_strdup(dir);
-    int rc = 0;
-    for (char *p = path + 1; *p && rc == 0; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            rc = -1;
-        *p = '/';
-    }
-    if (rc == 0 && mkdir(path, 0777) != 0 && errno != EEXIST)
-        rc = -1;
-    if (rc != 0)
-        cw_error("report: cannot create %s: %s", path, strerror(errno));
-    free(path);
-    return rc;
+    if (cw_mkdirs(dir) == 0)
+        return 0;
+    cw_error("report: cannot create %s: %s", dir, strerror(errno));
+    return -1;
 }
 
 int cw_report_render(const cw_report *r, const char *out_dir, unsigned formats)

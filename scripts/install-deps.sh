@@ -28,7 +28,6 @@ else
 fi
 need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata
-need_cmd sqlite3 sqlite3
 need_file /usr/lib/python3/dist-packages/openpyxl python3-openpyxl
 need_file /usr/bin/python3 python3
 

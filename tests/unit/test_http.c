@@ -356,14 +356,14 @@ static void test_slow_response_times_out_and_retries(void **state)
     cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
-    opt.low_speed_time_s = 1;   /* the server stalls 3 s */
-    faults(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"slow\", \"seconds\": 3}]");
+    opt.low_speed_time_s = 1;   /* the server stalls 10 s: waiting it out would take >= 10 s */
+    faults(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"slow\", \"seconds\": 10}]");
     get(r, &opt, "/__test/json?n=4", &bearer, 1, &o);
     assert_int_equal(o.rc, 0);
     assert_string_equal(o.resp.body.data, "{\"n\": 4, \"items\": [0, 1, 2, 3]}");
     assert_int_equal(o.stats.requests, 2);
     assert_int_equal(o.stats.retries, 1);
-    assert_true(o.elapsed >= 1.0 && o.elapsed < 3.0);
+    assert_true(o.elapsed >= 1.0 && o.elapsed < 8.0);
     cw_http_response_free(&o.resp);
 }
 

@@ -104,7 +104,7 @@ static int world_setup(void **state)
 
     snprintf(w->dir, sizeof w->dir, "%s/cw-live-ops-XXXXXX", tmp);
     assert_non_null(mkdtemp(w->dir));
-    cmd = cw_asprintf("'%s' demo '%s/demo' --scale 0.05 --weeks 2 >/dev/null", bin, w->dir);
+    cmd = cw_asprintf("'%s' demo '%s/demo' --scale 0.05 --weeks 2 --end 2026-11-23 >/dev/null", bin, w->dir);
     assert_int_equal(system(cmd), 0);
     free(cmd);
     strcat(w->dir, "/demo");
