@@ -9,6 +9,7 @@
 #include "core/sha256.h"
 #include "core/util.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,53 @@ static void sha_of(const char *text, char hex[65])
 }
 
 /* FIPS 180-4 example vectors (one block, two blocks, empty input). */
+static int fill_text(void *ctx, const char *tmp_path)
+{
+    FILE *f = fopen(tmp_path, "w");
+    fputs("half a new", f);
+    fclose(f);
+    return ctx ? 0 : -1;    /* NULL ctx: the writer fails half way */
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    while (d && readdir(d))
+        n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* cw_write_atomic: a failing writer leaves the old file and no temporary;
+ * a good one replaces it, and nothing else stays in the folder. */
+static void test_write_atomic(void **state)
+{
+    char *dir = cw_temp_dir();
+    char *path = cw_asprintf("%s/report.html", dir);
+    FILE *f = fopen(path, "w");
+    char *text;
+    (void)state;
+    fputs("last week", f);
+    fclose(f);
+    assert_int_equal(count_entries(dir), 3);       /* ., .. and the report */
+    assert_int_equal(cw_write_atomic(path, fill_text, NULL), -1);
+    text = cw_read_file(path, NULL);
+    assert_string_equal(text, "last week");
+    free(text);
+    assert_int_equal(count_entries(dir), 3);
+    assert_int_equal(cw_write_atomic(path, fill_text, path), 0);
+    text = cw_read_file(path, NULL);
+    assert_string_equal(text, "half a new");
+    free(text);
+    assert_int_equal(count_entries(dir), 3);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
 static void test_sha256_vectors(void **state)
 {
     char hex[65];
@@ -234,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_csv_unterminated_quote_is_error),
         cmocka_unit_test(test_csv_reads_every_real_fixture),
         cmocka_unit_test(test_json_paths),
+        cmocka_unit_test(test_write_atomic),
         cmocka_unit_test(test_json_int_reals),
         cmocka_unit_test(test_json_load_error_names_line),
         cmocka_unit_test(test_regex_named_group),
