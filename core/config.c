@@ -14,6 +14,7 @@
 #include "regex.h"
 #include "util.h"
 #include "../extract/credentials.h"
+#include "../extract/landing.h"
 #include "../extract/source.h"
 
 #include <ini.h>
@@ -339,6 +340,9 @@ static int key_allowed(const cw_source_type *type, const char *key)
 {
     if (strcmp(key, "type") == 0 || strcmp(key, "path") == 0)
         return 1;
+    for (const char *const *k = cw_landing_keys; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return 1;
     for (const char *const *k = type->keys; k && *k; k++)
         if (strcmp(*k, key) == 0)
             return 1;
@@ -420,6 +424,8 @@ static void validate_source(parse_state *st, const cw_source *src)
         config_error(st, src->line, "path", "[source %s] needs a path%s", src->name,
                      type->fetch ? " or a base_url" : "");
     if (type->validate && type->validate(src) != 0)
+        st->errors++;
+    if (cw_landing_validate(src) != 0)
         st->errors++;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cw_item_has(json_t *item, const char *key)
 {
@@ -54,13 +55,20 @@ int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const
     return rc;
 }
 
+/* A file that is not JSON may be anything (a private file dropped or
+ * linked into an export folder): the reject says where parsing stopped and
+ * why, never what the bytes were.  jansson's message quotes the token it
+ * stopped at ("invalid token near 'root:$6$...'"), so that part is cut. */
 json_t *cw_items_load(const char *source, const char *path, cw_sink *sink)
 {
     char err[256];
     json_t *root = cw_json_load_file(path, err, sizeof(err));
     if (!root) {
         cw_origin whole = {source, path, 0};
-        cw_sink_reject(sink, &whole, NULL, NULL, "invalid JSON: %s", err);
+        char *near = strstr(err, " near ");
+        if (near)
+            *near = '\0';
+        cw_sink_reject(sink, &whole, NULL, NULL, "not JSON: %s", err);
     }
     return root;
 }

@@ -44,7 +44,7 @@ int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const
                        const cw_regex *production);
 
 /* Load a JSON file.  When it is not JSON, reject the file (record 0,
- * "invalid JSON: line L, column C: ...") and return NULL. */
+ * "not JSON: line L, column C: why", never the bytes) and return NULL. */
 json_t *cw_items_load(const char *source, const char *path, cw_sink *sink);
 
 /* fn for each element of array, record = index + 1, until one returns

@@ -149,7 +149,24 @@ static void test_invalid_json_names_line_and_column(void **state)
     assert_int_equal(s.count, 0);
     assert_int_equal(cap.n_rejects, 1);
     assert_int_equal(cap.rejects[0].origin.record, 0);
-    assert_non_null(strstr(cap.rejects[0].reason, "invalid JSON: line 2, column "));
+    assert_non_null(strstr(cap.rejects[0].reason, "not JSON: line 2, column "));
+    cw_capture_free(&cap);
+}
+
+/* A private file that is not JSON (a shadow line) must not reach the
+ * reject table or the log: where and why, never the bytes. */
+static void test_not_json_never_quotes_the_file(void **state)
+{
+    cw_capture cap;
+    seen s = {0};
+    const char *path = cw_temp_file("root:$6$SECRETSALT$hash:19000:0:99999:7:::\n", ".json");
+    cw_capture_init(&cap);
+    assert_int_equal(cw_items_parse(&keyed_shape, "src", path, &cap.sink, note_item, &s), -1);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_non_null(strstr(cap.rejects[0].reason, "not JSON: line 1, column "));
+    assert_null(strstr(cap.rejects[0].reason, "root"));
+    assert_null(strstr(cap.rejects[0].reason, "SECRET"));
+    assert_null(cap.rejects[0].raw);
     cw_capture_free(&cap);
 }
 
@@ -252,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_empty_document_loads_nothing),
         cmocka_unit_test(test_stop_ends_the_walk),
         cmocka_unit_test(test_invalid_json_names_line_and_column),
+        cmocka_unit_test(test_not_json_never_quotes_the_file),
         cmocka_unit_test(test_devlake_rows_and_stop),
         cmocka_unit_test(test_item_time),
         cmocka_unit_test(test_reject_raw_is_cut),
