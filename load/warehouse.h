@@ -84,6 +84,17 @@ typedef struct cw_source_audit {
 
 int cw_wh_source_audit(cw_warehouse *wh, int64_t batch_id, const cw_source_audit *audit);
 
+/* Record a data-quality finding found while loading (kinds of its own:
+ * transform/correlate.c rebuilds only its kinds), or remove it when detail
+ * is NULL.  Returns 0 or -1. */
+int cw_wh_finding(cw_warehouse *wh, const char *kind, const char *subject, const char *detail);
+/* 1 when a landed_file row lies in the landing batch folder NAME, 0 if
+ * none does, -1 on error. */
+int cw_wh_landing_known(cw_warehouse *wh, const char *batch_name);
+/* Set the status of a committed batch row (the report failed after the
+ * commit: 'partial'), in a statement of its own.  Returns 0 or -1. */
+int cw_wh_batch_status(cw_warehouse *wh, int64_t batch_id, const char *status);
+
 /* Run every statement of an SQL script (schema, views). */
 int cw_wh_exec_script(sqlite3 *db, const char *sql, const char *what);
 
