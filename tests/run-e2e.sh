@@ -7,4 +7,5 @@ dir=$(dirname "$0")
 status=0
 /usr/bin/python3 "$dir/e2e/test_e2e.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_live.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_landing.py" || status=1
 exit $status
