@@ -175,7 +175,7 @@ static const char *judge_source(const source_run *sr, const cw_live_result *live
 {
     const char *name = sr->src->name;
     *why = NULL;
-    if (rc == 1)
+    if (rc == 1 && !live->attempted)   /* 1 from a live source: its fetch failed */
         *why = "its path matches no file";
     else if (rc == 0 && !live->attempted && records == 0 && sr->skipped == 0)
         *why = sr->files == 1 ? "its file holds no record" : "none of its files holds a record";
