@@ -10,6 +10,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,10 +234,40 @@ static int sync_file(const char *path)
     return rc;
 }
 
+/* A writer killed between reserve and rename leaves its temporary file:
+ * the next writer of the same name removes those of processes that are gone. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? cw_strndup(path, (size_t)(slash - path) + 1) : cw_strdup(".");
+    char *prefix = cw_asprintf(".%s.tmp-", slash ? slash + 1 : path);
+    size_t n = strlen(prefix);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char *end;
+        long pid;
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        pid = strtol(e->d_name + n, &end, 10);
+        if (pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            char *stale = cw_asprintf("%s/%s", dir, e->d_name);
+            unlink(stale);
+            free(stale);
+        }
+    }
+    if (d)
+        closedir(d);
+    free(prefix);
+    free(dir);
+}
+
 int cw_write_atomic(const char *path, cw_write_fn fill, void *ctx)
 {
-    char *tmp = reserve_temp(path);
+    char *tmp;
     int rc, saved;
+    remove_stale_temps(path);
+    tmp = reserve_temp(path);
     if (!tmp)
         return -1;
     rc = fill(ctx, tmp);

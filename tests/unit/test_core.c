@@ -65,6 +65,10 @@ static void test_write_atomic(void **state)
     assert_string_equal(text, "half a new");
     free(text);
     assert_int_equal(count_entries(dir), 3);
+    /* what a killed writer (pid 99999999 is never alive) left goes */
+    cw_write_file(dir, ".report.html.tmp-99999999-0", "half");
+    assert_int_equal(cw_write_atomic(path, fill_text, path), 0);
+    assert_int_equal(count_entries(dir), 3);
     unlink(path);
     rmdir(dir);
     free(path);
