@@ -38,11 +38,11 @@ typedef struct landed_count {
     long files, unlandable;
 } landed_count;
 
-/* A file that could not be landed was logged by landing with its reason. */
 static int keep_landed(void *ctx, const cw_landed *file)
 {
     landed_count *n = ctx;
     if (file->error) {
+        cw_error("%s: %s", file->original, file->error);
         n->unlandable++;
         return 0;
     }

@@ -11,11 +11,11 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,8 +86,10 @@ static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **w
             break;
         }
     }
-    if (fchmod(outfd, LANDED_MODE) != 0 && rc == 0)
+    if (rc == 0 && fchmod(outfd, LANDED_MODE) != 0) {
+        cw_error("%s: cannot make it read-only: %s", dst, strerror(errno));
         rc = -1;
+    }
     if (close(outfd) != 0 && rc == 0) {
         cw_error("%s: copy to landing zone failed: %s", dst, strerror(errno));
         rc = -1;
@@ -154,7 +156,7 @@ static int open_source_file(const char *file, int follow, const char **why)
     int fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
     struct stat st;
     if (fd < 0) {
-        *why = errno == ELOOP ? "a symbolic link, not followed (set follow_symlinks = true on the "
+        *why = errno == ELOOP && !follow ? "a symbolic link, not followed (set follow_symlinks = true on the "
                                 "source to read the file it points to)"
              : errno == ENOENT && follow ? "a symbolic link to a missing file"
                                          : strerror(errno);
@@ -185,7 +187,6 @@ static int land_one(const char *file, int follow, const char *dest_dir, int inde
     }
     if (rc >= 0 && why) {
         char *reason = cw_asprintf("cannot land: %s", why);
-        cw_error("%s: %s", file, reason);
         landed.landed = NULL;
         landed.error = reason;
         rc = fn(ctx, &landed);

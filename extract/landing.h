@@ -45,7 +45,8 @@ char *cw_landing_batch_dir(const char *landing_root);
 /* Land every file of a source (path = a file, a folder or a glob; sorted by
  * name; subfolders are passed over), or run its produce hook.  A file that
  * cannot be landed (a symbolic link not followed, not a regular file,
- * unreadable) reaches fn with `error` set, and the others go on.  Returns 0,
+ * unreadable) reaches fn with `error` set (fn reports it), and the others
+ * go on.  Returns 0,
  * 1 when the path names no file at all (logged), -1 when the source failed
  * (produce failed, the landing zone is not writable: logged), or fn's
  * non-zero value. */

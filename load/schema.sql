@@ -330,7 +330,7 @@ CREATE TABLE IF NOT EXISTS source_run (
     batch_id        INTEGER NOT NULL REFERENCES batch(batch_id),
     source          TEXT NOT NULL,
     mode            TEXT NOT NULL,               -- files | produced | live
-    status          TEXT NOT NULL,               -- ok | failed
+    status          TEXT NOT NULL,               -- ok | failed | empty (no record)
     since           INTEGER,                     -- watermark used (live, incremental)
     requests        INTEGER NOT NULL DEFAULT 0,
     retries         INTEGER NOT NULL DEFAULT 0,
