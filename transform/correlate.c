@@ -28,6 +28,13 @@
 #define FINDING_KINDS "('changelog_truncated', 'status_guessed', 'status_from_source', " \
                       "'untraceable_deployment', 'work_item_no_status')"
 
+/* Decisions 10: durations that would be negative are left out of their
+ * metric and reported under these kinds (metrics.md, "Data-quality
+ * findings"). */
+#define DURATION_FINDING_KINDS "('commit_authored_after_deployment', " \
+    "'incident_resolved_before_created', 'incident_resolved_before_deployment', " \
+    "'item_ended_before_started', 'item_ended_before_created')"
+
 static const char *const clear_sql[] = {
     "DELETE FROM bridge_commit_work_item",
     "DELETE FROM bridge_deployment_commit",
@@ -37,6 +44,7 @@ static const char *const clear_sql[] = {
     "DELETE FROM derived_work_item",
     "DELETE FROM dim_status WHERE origin <> 'config'",
     "DELETE FROM finding WHERE kind IN " FINDING_KINDS,
+    "DELETE FROM finding WHERE kind IN " DURATION_FINDING_KINDS,
     NULL
 };
 
@@ -333,18 +341,39 @@ static int load_graph(corr *c, int64_t app, cw_graph *g)
     return 0;
 }
 
+/* Decisions 10: a commit authored after the deployment that first shipped
+ * it stays deployed (traceability counts it) but has no lead time. */
+static int late_commit_finding(corr *c, const cw_deploy *d, const cw_gnode *node, int64_t lead)
+{
+    char *deployment = d->job ? cw_asprintf("%s#%ld", d->job, d->run_number)
+                              : cw_asprintf("deployment %lld", (long long)d->deployment_id);
+    char *detail = cw_asprintf("authored %.2f h after %s finished, the deployment that first "
+                               "shipped it: no lead time", (double)-lead / 3600.0, deployment);
+    int rc = add_finding(c, "commit_authored_after_deployment", node->sha, detail);
+    free(deployment);
+    free(detail);
+    return rc;
+}
+
 static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, int64_t commit_id)
 {
     sqlite3_stmt *st = c->st[ST_INS_BDC];
     int64_t lead;
+    int has_lead;
 
+    /* The same sha in two repositories of one application is one change:
+     * its copies are deployed too, but only the first carries the lead time. */
+    has_lead = commit_id == node->commit_id && cw_graph_lead_time(d, node, &lead);
+    if (has_lead && lead < 0) {
+        has_lead = 0;
+        if (late_commit_finding(c, d, node, lead))
+            return -1;
+    }
     sqlite3_bind_int64(st, 1, d->deployment_id);
     sqlite3_bind_int64(st, 2, commit_id);
     sqlite3_bind_int(st, 3, d->is_baseline);
     sqlite3_bind_int(st, 4, node->n_parents >= 2);
-    /* The same sha in two repositories of one application is one change:
-     * its copies are deployed too, but only the first carries the lead time. */
-    if (commit_id == node->commit_id && cw_graph_lead_time(d, node, &lead))
+    if (has_lead)
         sqlite3_bind_int64(st, 5, lead);
     else
         sqlite3_bind_null(st, 5);
@@ -442,6 +471,42 @@ static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, cons
     return rc == SQLITE_DONE ? 0 : sql_fail(c, "incidents");
 }
 
+/* Decisions 10: an incident resolved before it was created has no time to
+ * restore and no recovery time; one resolved before the deployment it is
+ * attributed to finished (an explicit reference to a later deployment) has
+ * no recovery time.  reports/sql/views.sql leaves them out; this reports
+ * them.  Columns: external id, created, resolved, deployment finished. */
+static int incident_findings(corr *c)
+{
+    sqlite3_stmt *st;
+    int rc, failed = 0;
+
+    if (prepare(c, "SELECT i.external_id, i.created_at, i.resolved_at, d.finished_at "
+                   "FROM fact_incident i "
+                   "LEFT JOIN derived_incident di ON di.incident_id = i.incident_id "
+                   "LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id "
+                   "WHERE i.resolved_at < i.created_at OR i.resolved_at < d.finished_at "
+                   "ORDER BY i.incident_id", &st))
+        return -1;
+    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t created = sqlite3_column_int64(st, 1), resolved = sqlite3_column_int64(st, 2);
+        int before_created = resolved < created;
+        char *detail = before_created
+            ? cw_asprintf("resolved %.2f h before it was created: no time to restore or "
+                          "recovery time", (double)(created - resolved) / 3600.0)
+            : cw_asprintf("resolved %.2f h before its deployment finished: no recovery time",
+                          (double)(sqlite3_column_int64(st, 3) - resolved) / 3600.0);
+        failed = add_finding(c, before_created ? "incident_resolved_before_created"
+                                               : "incident_resolved_before_deployment",
+                             column_text(st, 0), detail);
+        free(detail);
+    }
+    sqlite3_finalize(st);
+    if (failed)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "incident findings");
+}
+
 /* One application: its graph, its deployments, its incidents. */
 static int correlate_app(corr *c, int64_t app)
 {
@@ -497,9 +562,11 @@ static int correlate_apps(corr *c)
     if (orphan_deployments(c))
         return -1;
     /* Incidents of no application cannot be attributed. */
-    return exec(c, "INSERT INTO derived_incident (incident_id, deployment_id, how) "
-                   "SELECT incident_id, NULL, 'none' FROM fact_incident "
-                   "WHERE application_id IS NULL ORDER BY incident_id");
+    if (exec(c, "INSERT INTO derived_incident (incident_id, deployment_id, how) "
+                "SELECT incident_id, NULL, 'none' FROM fact_incident "
+                "WHERE application_id IS NULL ORDER BY incident_id"))
+        return -1;
+    return incident_findings(c);
 }
 
 /* ---------------------------------------------------------------- statuses */
@@ -680,6 +747,14 @@ static int flow_one(corr *c, sqlite3_stmt *item, transitions *tr, cw_flow_result
     fi.n_transitions = tr->n;
     if (cw_flow_compute(c->statuses, &fi, res))
         return add_finding(c, "work_item_no_status", key, "no current status: no flow data");
+    if (res->ended_before_start &&
+        add_finding(c, "item_ended_before_started", key,
+                    "its flow ended before it started: no cycle time (it still counts in throughput)"))
+        return -1;
+    if (res->ended_before_created &&
+        add_finding(c, "item_ended_before_created", key,
+                    "its flow ended before it was created: no lead time"))
+        return -1;
     return write_item(c, id, cw_flow_type(column_text(item, WI_TYPE), column_text(item, WI_LABELS),
                                           c->cfg->flow_rules, c->cfg->n_flow_rules), res);
 }
