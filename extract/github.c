@@ -297,7 +297,8 @@ static int one_run(gh_parse *gp, json_t *run, const cw_origin *o)
         return cw_item_reject(gp->sink, o, "name", run,
                               "workflow run without a workflow name or path");
     if (cw_json_int(run, "id", &number) != 0 || number <= 0)
-        return cw_item_reject(gp->sink, o, "id", run, "workflow run without an id");
+        return cw_item_reject(gp->sink, o, "id", run,
+                              "workflow run without an id (a positive integer)");
     b.result = run_result(conclusion);
     if (!b.result)
         return cw_item_reject(gp->sink, o, "conclusion", run,
