@@ -767,9 +767,8 @@ static const char acl_csv[] =
     "INC7,New,0,2026-01-07 10:00:00,2026-01-07 10:00:00,2026-01-07 10:00:00\n"
     "INC8,New,0,2026-01-08 10:00:00,2026-01-08 10:00:00,2026-01-08 10:00:00\n";
 
-static void test_servicenow_pages_past_acl_short_pages(void **state)
+static void servicenow_acl_fetch(world *w, const char *const *env)
 {
-    world *w = *state;
     static const char *const keys[] = {"page_size", "2", NULL};
     static const char *const readable[] = {"INC1", "INC5", "INC6", "INC7", "INC8"};
     static const char *const offsets[] = {"0", "2", "4", "6"};
@@ -782,8 +781,7 @@ static void test_servicenow_pages_past_acl_short_pages(void **state)
 
     assert_int_equal(system(cmd), 0);
     cw_write_file(sn, "incident.csv", acl_csv);
-    assert_int_equal(cw_replay_start(server, data, TOKEN, NULL,
-                                     (const char *const[]){"CW_REPLAY_SN_HIDDEN=INC2,INC3,INC4", NULL}), 0);
+    assert_int_equal(cw_replay_start(server, data, TOKEN, NULL, env), 0);
     source_init(&t, "servicenow", server->base_url, keys);
     dest = fetch_into(w, &cw_source_servicenow, &t.src, CW_NO_TIME, 0);
     log = cw_replay_log(server);
@@ -806,6 +804,18 @@ static void test_servicenow_pages_past_acl_short_pages(void **state)
     free(data);
 }
 
+static void test_servicenow_pages_past_acl_short_pages(void **state)
+{
+    servicenow_acl_fetch(*state, (const char *const[]){"CW_REPLAY_SN_HIDDEN=INC2,INC3,INC4", NULL});
+}
+
+/* The same without a Link header: X-Total-Count (8) decides, not the rows. */
+static void test_servicenow_pages_by_total_without_link(void **state)
+{
+    servicenow_acl_fetch(*state, (const char *const[]){"CW_REPLAY_SN_HIDDEN=INC2,INC3,INC4",
+                                                       "CW_REPLAY_SN_NO_LINK=1", NULL});
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -822,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_servicenow_times_are_utc),
         cmocka_unit_test(test_servicenow_incremental_fetches_delta),
         cmocka_unit_test_teardown(test_servicenow_pages_past_acl_short_pages, stop_other),
+        cmocka_unit_test_teardown(test_servicenow_pages_by_total_without_link, stop_other),
     };
     return cmocka_run_group_tests(tests, world_setup, world_teardown);
 }
