@@ -24,8 +24,9 @@
  * BuildData a (remote, sha) checkout, in order, repeats dropped (a pipeline
  * that loads a shared library records the library's BuildData first, so no
  * one BuildData is "the" revision).  The first is the build's revision, as
- * before; correlation picks the application's own (correlate.c).  `changeSet` / `changeSets` are not needed for any
- * metric and are left alone.
+ * before; correlation picks the application's own (correlate.c).
+ * `changeSet` / `changeSets` are not needed for any metric and are left
+ * alone.
  *
  * Deployment classification, per source:
  *   deployment_job         pcre2 regex on the job name; a match is a deployment.

@@ -26,7 +26,9 @@
  * rel="next" until a response has none.  A short or even empty page is not
  * the end: ServiceNow drops the rows the caller may not read after the limit
  * has cut the page (KB0718678, KB3047115), and stopping there would lose the
- * rest for good once the watermark moves past it.  It asks for sysparm_display_value=all, not false: with false a
+ * rest for good once the watermark moves past it.  Without a Link header
+ * (a proxy may strip it) X-Total-Count decides (extract/fetch.c).
+ * It asks for sysparm_display_value=all, not false: with false a
  * reference (business_service) is only a sys_id and a choice (priority,
  * incident_state) only its number, so the incident would lose the service
  * name applications are matched on and differ from the CSV of the same
