@@ -311,6 +311,40 @@ static void test_negative_durations_excluded_and_reported(void **state)
                 "0;");
 }
 
+/*
+ * deploy-pay#7 (d9, 4000) checked out its shared library first: three
+ * BuildData, the library's (LIB, not in any graph) at seq 0, then pay-api
+ * twice (A6 over ssh, then A3 under another spelling of the name).  The
+ * build's revision is LIB, which used to make it untraceable.  pay-api's
+ * revision is the first whose remote names it: A6, which deploys c6 alone
+ * (c5 and below went with d2), lead time 4000 - 700 = 3300.  A3 (the later
+ * row) would have deployed nothing.
+ */
+#define LIB "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0"
+static void test_build_revisions_of_the_application(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    cw_test_exec(f->db,
+        "INSERT INTO fact_build (build_id,source_id,job,number,application_id,result,finished_at,"
+        "  revision,is_deployment,environment_id) VALUES"
+        "  (9,3,'deploy-pay',7,1,'success',4000,'" LIB "',1,1);"
+        "INSERT INTO fact_build_revision (build_id,seq,remote,revision) VALUES"
+        "  (9,0,'https://git.example.com/platform/pipeline-lib.git','" LIB "'),"
+        "  (9,1,'git@git.example.com:org/pay-api.git','" A6 "'),"
+        "  (9,2,'https://git.example.com/org/Pay-Api/','" A3 "');"
+        "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,"
+        "  is_production,result,finished_at,revision,run_number) VALUES"
+        "  (90,9,1,1,1,'success',4000,'" LIB "',7);");
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT commit_id, is_baseline, lead_time_s FROM bridge_deployment_commit "
+                       "WHERE deployment_id = 90", "6|0|3300;");
+    assert_rows(f->db, "SELECT traceable, commits_deployed FROM derived_deployment "
+                       "WHERE deployment_id = 90", "1|1;");
+    assert_rows(f->db, "SELECT subject FROM finding WHERE kind = 'untraceable_deployment' "
+                       "ORDER BY 1", "deploy-legacy#1;deploy-pay#5;");
+}
+
 static const char *const dump_sql[] = {
     "SELECT * FROM bridge_commit_work_item ORDER BY 1, 2",
     "SELECT * FROM bridge_deployment_commit ORDER BY 1, 2",
@@ -376,6 +410,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_commit_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deployments_and_lead_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_revisions_of_the_application, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incidents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_work_items_and_statuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_negative_durations_excluded_and_reported, setup,
