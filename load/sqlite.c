@@ -133,19 +133,28 @@ static const char *const stmt_sql[S_COUNT] = {
         " VALUES (?1, ?2, coalesce(?3, ''), coalesce(?4, ''), ?5) ON CONFLICT DO NOTHING",
     [S_COMMIT_UPSERT] =
         "INSERT INTO fact_commit (repository, sha, author_id, authored_at, committed_at,"
-        " parents, parent_count, subject, body, additions, deletions, files_changed)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " parents, parent_count, subject, body, additions, deletions, files_changed, has_ancestry)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         " ON CONFLICT (repository, sha) DO UPDATE SET author_id = excluded.author_id,"
         " authored_at = excluded.authored_at, committed_at = excluded.committed_at,"
-        " parents = excluded.parents, parent_count = excluded.parent_count,"
+        /* parents from an export without ancestry never replace full ones,
+         * so the graph does not depend on which export loads last */
+        " parents = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "           THEN excluded.parents ELSE fact_commit.parents END,"
+        " parent_count = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "                THEN excluded.parent_count ELSE fact_commit.parent_count END,"
+        " has_ancestry = max(fact_commit.has_ancestry, excluded.has_ancestry),"
         " subject = excluded.subject, body = excluded.body,"
         " additions = excluded.additions, deletions = excluded.deletions,"
         " files_changed = excluded.files_changed"
         " WHERE fact_commit.author_id IS NOT excluded.author_id"
         "    OR fact_commit.authored_at IS NOT excluded.authored_at"
         "    OR fact_commit.committed_at IS NOT excluded.committed_at"
-        "    OR fact_commit.parents IS NOT excluded.parents"
-        "    OR fact_commit.parent_count IS NOT excluded.parent_count"
+        "    OR (fact_commit.parents IS NOT excluded.parents"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR (fact_commit.parent_count IS NOT excluded.parent_count"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR fact_commit.has_ancestry < excluded.has_ancestry"
         "    OR fact_commit.subject IS NOT excluded.subject"
         "    OR fact_commit.body IS NOT excluded.body"
         "    OR fact_commit.additions IS NOT excluded.additions"
@@ -1228,6 +1237,7 @@ static int sink_commit(void *ctx, const cw_commit *r)
     bind_nonneg(wh, s, 10, r->additions);
     bind_nonneg(wh, s, 11, r->deletions);
     bind_nonneg(wh, s, 12, r->files_changed);
+    bind_int(wh, s, 13, !r->no_ancestry);
     return record_ends(wh, run(wh, s, NULL), &r->origin, "commit");
 }
 
