@@ -661,6 +661,42 @@ static int register_regexp(cw_warehouse *wh)
     return 0;
 }
 
+/* Columns added to a table after warehouses were created with it: an older
+ * file gets them by ALTER TABLE, before schema.sql indexes them. */
+static const char *const added_columns[][3] = {
+    { "fact_commit", "has_ancestry", "INTEGER NOT NULL DEFAULT 1" },
+};
+
+static int add_missing_columns(cw_warehouse *wh)
+{
+    for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(wh->db, "SELECT count(*), coalesce(sum(name = ?2), 0) "
+                                    "FROM pragma_table_info(?1)", -1, &s, NULL);
+        int table = 0, column = 0;
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(s, 1, added_columns[i][0], -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, added_columns[i][1], -1, SQLITE_STATIC);
+            rc = sqlite3_step(s) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
+            table = sqlite3_column_int(s, 0) > 0;
+            column = sqlite3_column_int(s, 1) > 0;
+        }
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK && table && !column) {
+            char *sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", added_columns[i][0],
+                                        added_columns[i][1], added_columns[i][2]);
+            rc = cw_wh_exec_script(wh->db, sql, "adding a column") == 0 ? SQLITE_OK : SQLITE_ERROR;
+            sqlite3_free(sql);
+        }
+        if (rc != SQLITE_OK) {
+            cw_error("%s: %s.%s: %s", wh->path, added_columns[i][0], added_columns[i][1],
+                     sqlite3_errmsg(wh->db));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Create what is missing.  Every CREATE is IF NOT EXISTS, so on an existing
  * warehouse this only reads the schema and takes no write lock: opening for
  * a report never waits for a running batch. */
@@ -671,7 +707,8 @@ static int ensure_schema(cw_warehouse *wh)
 
     if (cw_wh_exec_script(wh->db, "BEGIN", "opening the warehouse") != 0)
         return -1;
-    if (cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0)
+    if (add_missing_columns(wh) != 0 ||
+        cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0)
         goto fail;
     rc = sqlite3_prepare_v2(wh->db, "SELECT count(*) FROM schema_version", -1, &s, NULL);
     if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)

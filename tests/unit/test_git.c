@@ -589,6 +589,24 @@ static void test_no_ancestry_means_no_lead_time(void **state)
             free((char *)paths[s][i]);
 }
 
+/* A warehouse made before has_ancestry existed gets the column on open
+ * (every commit it holds keeps the ancestry it was loaded with). */
+static void test_old_warehouse_gets_has_ancestry(void **state)
+{
+    char path[256];
+    cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
+    sqlite3 *db = cw_wh_db(wh);
+    cw_test_exec(db, "DROP INDEX ix_commit_no_ancestry;"
+                     "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
+                     "INSERT INTO fact_commit (repository, sha, authored_at) VALUES ('pay', '" ANC_ROOT "', 1);");
+    cw_wh_close(wh);
+    assert_int_equal(cw_wh_open(path, &wh), 0);
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT has_ancestry FROM fact_commit"), 1);
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT count(*) FROM sqlite_master "
+                                                 "WHERE name = 'ix_commit_no_ancestry'"), 1);
+    cw_test_warehouse_drop(wh, path);
+}
+
 /* ------------------------------------------- numstat (defects 9 and 11) */
 
 /* In a numstat export a commit without numstat lines changed nothing: 0,
@@ -936,6 +954,7 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_plain_format_gives_no_ancestry),
         cmocka_unit_test(test_no_ancestry_means_no_lead_time),
+        cmocka_unit_test(test_old_warehouse_gets_has_ancestry),
         cmocka_unit_test(test_empty_commit_counts_zero),
         cmocka_unit_test(test_numstat_out_of_range),
         cmocka_unit_test(test_codemaat_starting_with_numstat),
