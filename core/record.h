@@ -89,7 +89,6 @@ typedef struct cw_commit {
 #define CW_GIT_PRETTY "--pretty=tformat:%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s%x1f%b%x1f"
 #define CW_GIT_EXPORT_COMMAND "git log --all --date-order " CW_GIT_PRETTY " --numstat --no-renames"
 
-/* One CI build; a deployment when is_deployment is set. */
 /* One git checkout a build recorded (a Jenkins BuildData): the repository's
  * remote URL (its first remoteUrls entry, NULL when absent) and the sha. */
 typedef struct cw_build_revision {
@@ -97,6 +96,7 @@ typedef struct cw_build_revision {
     const char *sha;
 } cw_build_revision;
 
+/* One CI build; a deployment when is_deployment is set. */
 typedef struct cw_build {
     cw_origin origin;
     const char *job;              /* full job name, e.g. "folder/deploy-payments" */
