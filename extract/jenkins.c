@@ -344,7 +344,7 @@ static char *full_name_in(const char *cell)
 {
     json_t *root;
     char *name = NULL;
-    if (cw_str_empty(cell) || !(root = json_loads(cell, 0, NULL)))
+    if (cw_str_empty(cell) || !(root = cw_json_load_text(cell, strlen(cell), NULL, 0)))
         return NULL;
     if (json_is_object(root) && !cw_str_empty(cw_json_str(root, "FullName")))
         name = cw_strdup(cw_json_str(root, "FullName"));
