@@ -319,13 +319,24 @@ static int64_t civil_to_utc(const struct civil *c, const cw_tz *tz)
     return cw_tz_to_utc(tz, c->year, c->mon, c->day, c->hour, c->min, c->sec);
 }
 
+/* One range for every instant any parser accepts (time.h says why). */
+int cw_time_in_range(int64_t t)
+{
+    return t >= CW_TIME_MIN && t <= CW_TIME_MAX;
+}
+
 /* The common end of every parser: nothing may follow the timestamp, the
- * date must exist, and then it converts (offset if given, else tz). */
+ * date must exist, it converts (offset if given, else tz), and the instant
+ * must lie in the accepted range. */
 static int finish_scan(const struct scan *sc, const struct civil *c, const cw_tz *tz, int64_t *out)
 {
+    int64_t t;
     if (*sc->p != '\0' || !civil_valid(c))
         return -1;
-    *out = civil_to_utc(c, tz ? tz : &cw_tz_utc);
+    t = civil_to_utc(c, tz ? tz : &cw_tz_utc);
+    if (!cw_time_in_range(t))
+        return -1;
+    *out = t;
     return 0;
 }
 
@@ -544,7 +555,7 @@ int cw_time_parse_epoch_ms(const char *s, int64_t *out)
             return -1;
         ms = ms * 10 + (*p - '0');
     }
-    if (n == 0 || *p != '\0')
+    if (n == 0 || *p != '\0' || !cw_time_in_range(floor_div(neg ? -ms : ms, 1000)))
         return -1;
     *out = floor_div(neg ? -ms : ms, 1000);
     return 0;

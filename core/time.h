@@ -11,7 +11,8 @@
  * keep instants to the second (metrics.md, Conventions).
  *
  * Every parser returns 0 on success and -1 when the text is not a valid
- * timestamp of that form (trailing garbage included); *out is untouched then.
+ * timestamp of that form (trailing garbage included) or the instant lies
+ * outside CW_TIME_MIN .. CW_TIME_MAX; *out is untouched then.
  */
 #ifndef CW_TIME_H
 #define CW_TIME_H
@@ -24,6 +25,15 @@ typedef struct cw_tz {
     int offset_s;           /* seconds east of UTC when is_fixed */
     char name[64];          /* IANA name ("America/New_York") when !is_fixed */
 } cw_tz;
+
+/* The instants catwalk accepts from any source: 1970-01-01T00:00:00Z to
+ * 2200-01-01T00:00:00Z inclusive.  Nothing real lies outside (an epoch-ms
+ * field of 2^53 is year 287396), and reports and cw_time_format_iso only
+ * handle four-digit years after the epoch; a parser that reads an instant
+ * some other way (a number) checks it with cw_time_in_range. */
+#define CW_TIME_MIN INT64_C(0)
+#define CW_TIME_MAX INT64_C(7258118400)
+int cw_time_in_range(int64_t t);
 
 /* The UTC zone, for sources whose naive timestamps are UTC (ServiceNow API). */
 extern const cw_tz cw_tz_utc;
