@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cw_item_has(json_t *item, const char *key)
 {
@@ -42,11 +43,31 @@ int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const cha
     return -1;
 }
 
+int cw_item_is_object_name(const char *s)
+{
+    size_t n = s ? strspn(s, "0123456789abcdefABCDEF") : 0;
+    return (n == 40 || n == 64) && s[n] == '\0';
+}
+
+int cw_item_check_revision(cw_sink *sink, cw_build *b)
+{
+    int rc;
+    if (!b->revision || cw_item_is_object_name(b->revision))
+        return 0;
+    rc = cw_sink_reject(sink, &b->origin, "revision", b->revision,
+                        "not a 40/64-digit hex object name: the build loads without a revision");
+    b->revision = NULL;
+    return rc ? -1 : 0;
+}
+
 int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const char *name,
                        const cw_regex *production)
 {
-    char *job = cw_asprintf("%s/%s", repository, name);
+    char *job;
     int rc;
+    if (cw_item_check_revision(sink, b) != 0)
+        return -1;
+    job = cw_asprintf("%s/%s", repository, name);
     b->job = job;
     b->is_production = b->environment && cw_regex_match(production, b->environment) == 1;
     rc = sink->build(sink->ctx, b) ? -1 : 0;

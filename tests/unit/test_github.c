@@ -213,7 +213,7 @@ static void test_runs_page_shapes(void **state)
         "  \"created_at\":\"2026-03-01T10:00:00Z\",\"updated_at\":\"2026-03-01T10:01:00Z\"},"
         " {\"id\":2,\"name\":\"deploy-prod\",\"run_number\":6,\"workflow_id\":9,\"status\":\"completed\","
         "  \"conclusion\":\"cancelled\",\"created_at\":\"2026-03-01T11:00:00Z\","
-        "  \"updated_at\":\"2026-03-01T11:03:00Z\",\"head_sha\":\"abc\"},"
+        "  \"updated_at\":\"2026-03-01T11:03:00Z\",\"head_sha\":\"abcabcabcabcabcabcabcabcabcabcabcabcabca\"},"
         " {\"id\":3,\"name\":\"\",\"path\":\".github/workflows/ci.yml\",\"run_number\":7,\"workflow_id\":8,"
         "  \"status\":\"completed\",\"conclusion\":\"timed_out\",\"run_started_at\":\"2026-03-01T12:00:00Z\","
         "  \"updated_at\":\"2026-03-01T12:30:00Z\"},"
@@ -326,19 +326,19 @@ static void test_graphql_deployments(void **state)
 static void test_graphql_edge_cases(void **state)
 {
     static const char page[] =
-        "[{\"DatabaseId\": 11, \"CommitOid\": \"aa\", \"Environment\": \"production\","
+        "[{\"DatabaseId\": 11, \"CommitOid\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-01T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-01T10:05:00Z\"},"
         "   {\"state\": \"FAILURE\", \"updatedAt\": \"2026-01-01T10:03:00Z\"},"
         "   {\"state\": \"QUEUED\", \"updatedAt\": \"2026-01-01T10:01:00Z\"}]}},"
-        " {\"DatabaseId\": 12, \"CommitOid\": \"bb\", \"Environment\": \"production\","
+        " {\"DatabaseId\": 12, \"CommitOid\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-02T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"SUCCESS\", \"updatedAt\": \"2026-01-02T10:09:00Z\"},"
         "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-02T10:02:00Z\"}]}},"
-        " {\"DatabaseId\": 13, \"CommitOid\": \"cc\", \"Environment\": \"production\","
+        " {\"DatabaseId\": 13, \"CommitOid\": \"cccccccccccccccccccccccccccccccccccccccc\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-03T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"SUCCESS\", \"updatedAt\": \"yesterday\"}]}},"
-        " {\"CommitOid\": \"dd\", \"Environment\": \"production\", \"DatabaseId\": null,"
+        " {\"CommitOid\": \"dddddddddddddddddddddddddddddddddddddddd\", \"Environment\": \"production\", \"DatabaseId\": null,"
         "  \"CreatedAt\": \"2026-01-04T10:00:00Z\"}]";
     cw_capture cap;
     const cw_build *b;
