@@ -153,6 +153,10 @@ static int pd_incident(void *ctx, json_t *inc, const cw_origin *o)
         free(status);
         return cw_item_reject(c->sink, o, bad, inc, why);
     }
+    if (cw_json_out_of_range(json_object_get(inc, "incident_number"))) {
+        free(status);
+        return cw_item_reject(c->sink, o, "incident_number", inc, "number out of range");
+    }
     if (cw_json_int(inc, "incident_number", &n) == 0) {
         snprintf(number, sizeof number, "%lld", (long long)n);
         rec.number = number;
