@@ -32,13 +32,14 @@ int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const cha
 {
     json_t *v = cw_json_path(item, field);
     char why[160];
+    int trc = -1;
     *out = CW_NO_TIME;
     if (!v)
         return 0;
-    if (json_is_string(v) && cw_time_parse_iso8601(json_string_value(v), NULL, out) == 0)
+    if (json_is_string(v) && (trc = cw_time_parse_iso8601(json_string_value(v), NULL, out)) == 0)
         return 0;
-    snprintf(why, sizeof(why), "unparseable timestamp '%.80s'",
-             json_is_string(v) ? json_string_value(v) : "(not a string)");
+    cw_time_reason(trc, json_is_string(v) ? json_string_value(v) : "(not a string)", why,
+                   sizeof(why));
     *rc = cw_item_reject(sink, origin, field, item, why);
     return -1;
 }

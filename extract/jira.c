@@ -99,8 +99,11 @@ static void bad_time_reason(json_t *node, char *buf, size_t size)
 {
     if (!node)
         snprintf(buf, size, "missing timestamp");
-    else if (json_is_string(node))
-        snprintf(buf, size, "unparseable timestamp '%.80s'", json_string_value(node));
+    else if (json_is_string(node)) {
+        int64_t ignored;
+        const char *s = json_string_value(node);
+        cw_time_reason(cw_time_parse_iso8601(s, NULL, &ignored), s, buf, size);
+    }
     else
         snprintf(buf, size, "timestamp is not a string");
 }

@@ -162,15 +162,16 @@ static int is_null_text(const char *s)
  * configured zone and format. */
 static int sn_parse_time(const sn_ctx *c, const char *s, int64_t *out)
 {
+    int rc;
     if (c->is_json)
-        return cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &cw_tz_utc, out) == 0 ||
-               cw_time_parse_iso8601(s, &cw_tz_utc, out) == 0 ? 0 : -1;
+        return (rc = cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &cw_tz_utc, out)) == 0
+                   ? 0 : cw_time_either(rc, cw_time_parse_iso8601(s, &cw_tz_utc, out));
     if (c->date_format)
         return cw_time_parse_any(s, c->date_format, &c->tz, out);
-    if (cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &c->tz, out) == 0 ||
-        cw_time_parse_pattern(s, "dd-MM-yyyy HH:mm", &c->tz, out) == 0)
+    if ((rc = cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &c->tz, out)) == 0 ||
+        (rc = cw_time_either(rc, cw_time_parse_pattern(s, "dd-MM-yyyy HH:mm", &c->tz, out))) == 0)
         return 0;
-    return cw_time_parse_iso8601(s, &c->tz, out);
+    return cw_time_either(rc, cw_time_parse_iso8601(s, &c->tz, out));
 }
 
 /* An optional time column: CW_NO_TIME when null; -1 when not a timestamp. */
@@ -283,9 +284,11 @@ static int sn_emit(sn_ctx *c, const sn_row *r, const cw_origin *o, const char *r
                               rec.id, r->v[COL_VERSION]);
     status = sn_status(r->v[COL_STATE]);
     if (sn_times(c, r, state_is_final(status), &rec, &bad) != 0) {
+        int64_t ignored;
+        char why[160];
+        cw_time_reason(sn_parse_time(c, r->v[bad], &ignored), r->v[bad], why, sizeof(why));
         free(status);
-        return cw_sink_reject(c->sink, o, field_names[bad], raw,
-                              "incident %s: unparseable timestamp '%.80s'", rec.id, r->v[bad]);
+        return cw_sink_reject(c->sink, o, field_names[bad], raw, "incident %s: %s", rec.id, why);
     }
     if (rec.created_at == CW_NO_TIME) {
         free(status);

@@ -276,6 +276,7 @@ static void test_pd_out_of_range(void **state)
     assert_non_null(strstr(cap.rejects[0].reason, "out of range"));
     assert_int_equal(cap.rejects[1].origin.record, 3);
     assert_string_equal(cap.rejects[1].field, "created_at");
+    assert_non_null(strstr(cap.rejects[1].reason, "outside 1970-01-01 .. 2200-01-01"));
     cw_capture_free(&cap);
 }
 
@@ -576,6 +577,7 @@ static void test_sn_out_of_range_and_bom(void **state)
     assert_string_equal(cap.rejects[0].field, "sys_mod_count");
     assert_int_equal(cap.rejects[1].origin.record, 3);
     assert_string_equal(cap.rejects[1].field, "opened_at");
+    assert_non_null(strstr(cap.rejects[1].reason, "outside 1970-01-01 .. 2200-01-01"));
     cw_capture_free(&cap);
 
     assert_int_equal(parse_sn(cw_temp_file(csv, ".csv"), NULL, 0, &cap), 0);

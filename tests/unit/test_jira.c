@@ -739,6 +739,8 @@ static void test_instant_range(void **state)
     assert_string_equal(cap.rejects[0].field, "fields.created");
     assert_string_equal(cap.rejects[1].field, "fields.created");
     assert_string_equal(cap.rejects[2].field, "fields.resolutiondate");
+    assert_string_equal(cap.rejects[2].reason,
+                        "timestamp '9999-01-01T00:00:00.000+0000' outside 1970-01-01 .. 2200-01-01");
     cw_capture_free(&cap);
 }
 

@@ -140,7 +140,7 @@ static void test_epoch_ms(void **state)
     assert_int_equal(cw_time_parse_epoch_ms("1500", &t), 0);
     assert_int_equal(t, 1);     /* floor */
     t = 7;
-    assert_int_equal(cw_time_parse_epoch_ms("-1500", &t), -1);     /* before 1970 */
+    assert_int_equal(cw_time_parse_epoch_ms("-1500", &t), CW_TIME_RANGE);     /* before 1970 */
     assert_int_equal(cw_time_parse_epoch_ms("1650024049161x", &t), -1);
     assert_int_equal(cw_time_parse_epoch_ms("", &t), -1);
     assert_int_equal(cw_time_parse_epoch_ms("-", &t), -1);
@@ -171,17 +171,35 @@ static void test_instant_range(void **state)
     assert_iso_rejects("2200-01-01T00:00:01Z");
     assert_iso_rejects("9999-12-31");
     assert_iso_rejects("0000-01-01");
-    assert_int_equal(cw_time_parse_iso8601("1970-01-01 00:30:00", &plus_one, &t), -1);
+    assert_int_equal(cw_time_parse_iso8601("1970-01-01 00:30:00", &plus_one, &t), CW_TIME_RANGE);
     assert_int_equal(cw_time_parse_epoch_ms("7258118400999", &t), 0);
     assert_true(t == 7258118400);
     t = 42;
-    assert_int_equal(cw_time_parse_epoch_ms("7258118401000", &t), -1);
-    assert_int_equal(cw_time_parse_epoch_ms("9007199254740991", &t), -1);    /* year 287396 */
-    assert_int_equal(cw_time_parse_pattern("31-12-1969 23:59", "dd-MM-yyyy HH:mm", &cw_tz_utc, &t), -1);
-    assert_int_equal(cw_time_parse_pattern("01-01-2201 00:00", "dd-MM-yyyy HH:mm", &cw_tz_utc, &t), -1);
-    assert_int_equal(cw_time_parse_jira_csv("31/Dec/1969 11:00 PM", &cw_tz_utc, NULL, &t), -1);
-    assert_int_equal(cw_time_parse_any("9007199254740991", NULL, &cw_tz_utc, &t), -1);
+    assert_int_equal(cw_time_parse_epoch_ms("7258118401000", &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_epoch_ms("9007199254740991", &t), CW_TIME_RANGE); /* year 287396 */
+    assert_int_equal(cw_time_parse_pattern("31-12-1969 23:59", "dd-MM-yyyy HH:mm", &cw_tz_utc, &t),
+                     CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_pattern("01-01-2201 00:00", "dd-MM-yyyy HH:mm", &cw_tz_utc, &t),
+                     CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_jira_csv("31/Dec/1969 11:00 PM", &cw_tz_utc, NULL, &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_any("9007199254740991", NULL, &cw_tz_utc, &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_any("2201-01-01", NULL, &cw_tz_utc, &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_any("yesterday", NULL, &cw_tz_utc, &t), -1);
     assert_true(t == 42);
+}
+
+/* The reject wording for each failure, in one place. */
+static void test_time_reason(void **state)
+{
+    char buf[160];
+    (void)state;
+    cw_time_reason(CW_TIME_RANGE, "2201-01-01", buf, sizeof(buf));
+    assert_string_equal(buf, "timestamp '2201-01-01' outside 1970-01-01 .. 2200-01-01");
+    cw_time_reason(-1, "yesterday", buf, sizeof(buf));
+    assert_string_equal(buf, "unparseable timestamp 'yesterday'");
+    assert_int_equal(cw_time_either(-1, CW_TIME_RANGE), CW_TIME_RANGE);
+    assert_int_equal(cw_time_either(-1, -1), -1);
+    assert_int_equal(cw_time_either(CW_TIME_RANGE, 0), 0);
 }
 
 static void test_jira_csv(void **state)
@@ -513,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_iso_rejects),
         cmocka_unit_test(test_epoch_ms),
         cmocka_unit_test(test_instant_range),
+        cmocka_unit_test(test_time_reason),
         cmocka_unit_test(test_jira_csv),
         cmocka_unit_test(test_jira_csv_custom_months_and_rejects),
         cmocka_unit_test(test_jira_csv_trailing_space),
