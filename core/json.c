@@ -152,8 +152,13 @@ static int is_json_number(const char *s, size_t n)
  * '.' as the decimal point. */
 static int number_overflows(const char *s, size_t n)
 {
-    char *t = cw_strndup(s, n);
+    char *t;
     int over;
+    /* The common case, cheaply: without an exponent, 18 characters hold at
+     * most 18 digits, below both 2^63 and DBL_MAX. */
+    if (n <= 18 && !memchr(s, 'e', n) && !memchr(s, 'E', n))
+        return 0;
+    t = cw_strndup(s, n);
     errno = 0;
     if (strpbrk(t, ".eE")) {
         double d = strtod(t, NULL);

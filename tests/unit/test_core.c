@@ -207,7 +207,8 @@ static void test_json_out_of_range_numbers(void **state)
     const char *text = "[{\"id\":123456789012345678901234567890,\"ok\":5},"
                        "{\"x\":1e400,\"y\":-1E+400,\"z\":-99999999999999999999},"
                        "{\"s\":\"1e400 \\\" 123456789012345678901234567890\",\"tiny\":1e-400,"
-                       "\"max\":9223372036854775807,\"min\":-9223372036854775808}]";
+                       "\"max\":9223372036854775807,\"min\":-9223372036854775808,"
+                       "\"over\":9223372036854775808,\"d18\":999999999999999999,\"r\":1.7e308}]";
     char err[256] = "";
     json_t *root = cw_json_load_text(text, strlen(text), err, sizeof(err));
     json_t *a, *b, *c;
@@ -235,6 +236,10 @@ static void test_json_out_of_range_numbers(void **state)
     assert_true(v == INT64_MAX);
     assert_int_equal(cw_json_int(c, "min", &v), 0);
     assert_true(v == INT64_MIN);
+    assert_true(cw_json_out_of_range(cw_json_path(c, "over")));          /* 2^63 */
+    assert_int_equal(cw_json_int(c, "d18", &v), 0);
+    assert_true(v == 999999999999999999LL);
+    assert_true(json_is_real(cw_json_path(c, "r")));                     /* below DBL_MAX */
     json_decref(root);
 }
 
