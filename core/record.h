@@ -22,6 +22,7 @@
 #ifndef CW_RECORD_H
 #define CW_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CW_NO_TIME INT64_MIN
@@ -77,9 +78,25 @@ typedef struct cw_commit {
     const char *body;
     long additions, deletions;    /* -1 when the export has no numstat */
     long files_changed;           /* -1 when the export has no numstat */
+    int no_ancestry;              /* 1 when the export carries no full parent shas
+                                     (git log's default or code-maat format): the
+                                     repository then gives no ancestry (extract/git.c) */
 } cw_commit;
 
+/* The documented git export (formats.md decision 3): the one format that
+ * carries the commit graph.  extract/git.c runs it; warnings and findings
+ * about exports without ancestry quote it. */
+#define CW_GIT_PRETTY "--pretty=tformat:%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s%x1f%b%x1f"
+#define CW_GIT_EXPORT_COMMAND "git log --all --date-order " CW_GIT_PRETTY " --numstat --no-renames"
+
 /* One CI build; a deployment when is_deployment is set. */
+/* One git checkout a build recorded (a Jenkins BuildData): the repository's
+ * remote URL (its first remoteUrls entry, NULL when absent) and the sha. */
+typedef struct cw_build_revision {
+    const char *remote;
+    const char *sha;
+} cw_build_revision;
+
 typedef struct cw_build {
     cw_origin origin;
     const char *job;              /* full job name, e.g. "folder/deploy-payments" */
@@ -90,6 +107,10 @@ typedef struct cw_build {
                                      CW_NO_TIME only for a deployment whose finish comes
                                      from cw_deployment_status records (GitHub) */
     const char *revision;         /* deployed commit sha, or NULL */
+    const cw_build_revision *revisions; /* every checkout, in the order recorded, without
+                                     repeats (Jenkins); revision is the first.  Correlation
+                                     picks the application's from them (correlate.c) */
+    size_t n_revisions;
     const char *url;              /* link back to the build, or NULL */
     int is_deployment;            /* job matched deployment_job */
     const char *environment;      /* environment name, NULL if unknown */

@@ -172,9 +172,14 @@ CREATE TABLE IF NOT EXISTS fact_commit (
     additions       INTEGER,                     -- NULL without numstat
     deletions       INTEGER,
     files_changed   INTEGER,
+    -- 0 when every load of it came from an export without full parent shas
+    -- (git log's default or code-maat format): its repository then gives no
+    -- ancestry, no lead time (extract/git.c, transform/correlate.c)
+    has_ancestry    INTEGER NOT NULL DEFAULT 1,
     UNIQUE (repository, sha)
 );
 CREATE INDEX IF NOT EXISTS ix_commit_sha ON fact_commit(sha);
+CREATE INDEX IF NOT EXISTS ix_commit_no_ancestry ON fact_commit(repository) WHERE has_ancestry = 0;
 
 CREATE TABLE IF NOT EXISTS fact_build (
     build_id        INTEGER PRIMARY KEY,
@@ -191,6 +196,19 @@ CREATE TABLE IF NOT EXISTS fact_build (
     is_deployment   INTEGER NOT NULL DEFAULT 0,
     environment_id  INTEGER REFERENCES dim_environment(environment_id),
     UNIQUE (source_id, job, number)
+);
+
+-- Every git checkout a build recorded (Jenkins: one BuildData per checkout,
+-- seq in the order recorded; seq 0 is fact_build.revision).  A pipeline that
+-- loads a shared library first records the library's sha at seq 0; the
+-- correlation step picks the application's own revisions from these rows
+-- (transform/correlate.c, "Revisions of a build").
+CREATE TABLE IF NOT EXISTS fact_build_revision (
+    build_id        INTEGER NOT NULL REFERENCES fact_build(build_id),
+    seq             INTEGER NOT NULL,
+    remote          TEXT,                        -- remote URL, NULL when not recorded
+    revision        TEXT NOT NULL,
+    PRIMARY KEY (build_id, seq)
 );
 
 -- A deployment is a build classified as one; kept as its own fact so other

@@ -50,7 +50,8 @@ enum stmt_id {
     S_TRANSITION_INSERT,
     S_COMMIT_UPSERT,
     S_ENV_UPSERT, S_ENV_GET,
-    S_BUILD_UPSERT, S_DEPLOY_UPSERT, S_DEPLOY_OF_BUILD,
+    S_BUILD_UPSERT, S_BUILD_REVISION_UPSERT, S_BUILD_REVISION_PRUNE,
+    S_DEPLOY_UPSERT, S_DEPLOY_OF_BUILD,
     S_DEPLOY_UNLINK_BRIDGE, S_DEPLOY_UNLINK_DERIVED, S_DEPLOY_UNLINK_INCIDENT, S_DEPLOY_DELETE,
     S_INCIDENT_UPSERT,
     S_PULL_REQUEST_UPSERT, S_DEPLOY_STATUS_UPSERT,
@@ -133,19 +134,28 @@ static const char *const stmt_sql[S_COUNT] = {
         " VALUES (?1, ?2, coalesce(?3, ''), coalesce(?4, ''), ?5) ON CONFLICT DO NOTHING",
     [S_COMMIT_UPSERT] =
         "INSERT INTO fact_commit (repository, sha, author_id, authored_at, committed_at,"
-        " parents, parent_count, subject, body, additions, deletions, files_changed)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " parents, parent_count, subject, body, additions, deletions, files_changed, has_ancestry)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         " ON CONFLICT (repository, sha) DO UPDATE SET author_id = excluded.author_id,"
         " authored_at = excluded.authored_at, committed_at = excluded.committed_at,"
-        " parents = excluded.parents, parent_count = excluded.parent_count,"
+        /* parents from an export without ancestry never replace full ones,
+         * so the graph does not depend on which export loads last */
+        " parents = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "           THEN excluded.parents ELSE fact_commit.parents END,"
+        " parent_count = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "                THEN excluded.parent_count ELSE fact_commit.parent_count END,"
+        " has_ancestry = max(fact_commit.has_ancestry, excluded.has_ancestry),"
         " subject = excluded.subject, body = excluded.body,"
         " additions = excluded.additions, deletions = excluded.deletions,"
         " files_changed = excluded.files_changed"
         " WHERE fact_commit.author_id IS NOT excluded.author_id"
         "    OR fact_commit.authored_at IS NOT excluded.authored_at"
         "    OR fact_commit.committed_at IS NOT excluded.committed_at"
-        "    OR fact_commit.parents IS NOT excluded.parents"
-        "    OR fact_commit.parent_count IS NOT excluded.parent_count"
+        "    OR (fact_commit.parents IS NOT excluded.parents"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR (fact_commit.parent_count IS NOT excluded.parent_count"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR fact_commit.has_ancestry < excluded.has_ancestry"
         "    OR fact_commit.subject IS NOT excluded.subject"
         "    OR fact_commit.body IS NOT excluded.body"
         "    OR fact_commit.additions IS NOT excluded.additions"
@@ -175,6 +185,19 @@ static const char *const stmt_sql[S_COUNT] = {
         "    OR fact_build.url IS NOT excluded.url"
         "    OR fact_build.is_deployment IS NOT excluded.is_deployment"
         "    OR fact_build.environment_id IS NOT excluded.environment_id",
+    /* the build's checkouts: seq ?4 upserted, those past the last (?4 of the
+     * prune) deleted, so a re-load that changes nothing writes nothing */
+    [S_BUILD_REVISION_UPSERT] =
+        "INSERT INTO fact_build_revision (build_id, seq, remote, revision)"
+        " SELECT b.build_id, ?4, ?5, ?6"
+        "   FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3"
+        " ON CONFLICT (build_id, seq) DO UPDATE SET remote = excluded.remote,"
+        " revision = excluded.revision"
+        " WHERE fact_build_revision.remote IS NOT excluded.remote"
+        "    OR fact_build_revision.revision IS NOT excluded.revision",
+    [S_BUILD_REVISION_PRUNE] =
+        "DELETE FROM fact_build_revision WHERE seq >= ?4 AND build_id ="
+        " (SELECT build_id FROM fact_build WHERE source_id = ?1 AND job = ?2 AND number = ?3)",
     /* the WHERE is required: it tells the parser ON CONFLICT is not a join */
     [S_DEPLOY_UPSERT] =
         "INSERT INTO fact_deployment (build_id, application_id, environment_id, is_production,"
@@ -652,6 +675,42 @@ static int register_regexp(cw_warehouse *wh)
     return 0;
 }
 
+/* Columns added to a table after warehouses were created with it: an older
+ * file gets them by ALTER TABLE, before schema.sql indexes them. */
+static const char *const added_columns[][3] = {
+    { "fact_commit", "has_ancestry", "INTEGER NOT NULL DEFAULT 1" },
+};
+
+static int add_missing_columns(cw_warehouse *wh)
+{
+    for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(wh->db, "SELECT count(*), coalesce(sum(name = ?2), 0) "
+                                    "FROM pragma_table_info(?1)", -1, &s, NULL);
+        int table = 0, column = 0;
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(s, 1, added_columns[i][0], -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, added_columns[i][1], -1, SQLITE_STATIC);
+            rc = sqlite3_step(s) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
+            table = sqlite3_column_int(s, 0) > 0;
+            column = sqlite3_column_int(s, 1) > 0;
+        }
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK && table && !column) {
+            char *sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", added_columns[i][0],
+                                        added_columns[i][1], added_columns[i][2]);
+            rc = cw_wh_exec_script(wh->db, sql, "adding a column") == 0 ? SQLITE_OK : SQLITE_ERROR;
+            sqlite3_free(sql);
+        }
+        if (rc != SQLITE_OK) {
+            cw_error("%s: %s.%s: %s", wh->path, added_columns[i][0], added_columns[i][1],
+                     sqlite3_errmsg(wh->db));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Create what is missing.  Every CREATE is IF NOT EXISTS, so on an existing
  * warehouse this only reads the schema and takes no write lock: opening for
  * a report never waits for a running batch. */
@@ -662,7 +721,8 @@ static int ensure_schema(cw_warehouse *wh)
 
     if (cw_wh_exec_script(wh->db, "BEGIN", "opening the warehouse") != 0)
         return -1;
-    if (cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0)
+    if (add_missing_columns(wh) != 0 ||
+        cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0)
         goto fail;
     rc = sqlite3_prepare_v2(wh->db, "SELECT count(*) FROM schema_version", -1, &s, NULL);
     if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
@@ -1228,6 +1288,7 @@ static int sink_commit(void *ctx, const cw_commit *r)
     bind_nonneg(wh, s, 10, r->additions);
     bind_nonneg(wh, s, 11, r->deletions);
     bind_nonneg(wh, s, 12, r->files_changed);
+    bind_int(wh, s, 13, !r->no_ancestry);
     return record_ends(wh, run(wh, s, NULL), &r->origin, "commit");
 }
 
@@ -1250,6 +1311,24 @@ static int upsert_deployment(cw_warehouse *wh, int64_t src, int64_t env, const c
     bind_time(wh, s, 8, r->finished_at);
     bind_text(wh, s, 9, r->revision);
     return run(wh, s, NULL);
+}
+
+/* The build's checkouts (cw_build.revisions) as fact_build_revision rows. */
+static int upsert_revisions(cw_warehouse *wh, int64_t src, const cw_build *r)
+{
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < r->n_revisions && !is_error(rc); i++) {
+        bind_build_key(wh, S_BUILD_REVISION_UPSERT, src, r);
+        bind_int(wh, S_BUILD_REVISION_UPSERT, 4, (int64_t)i);
+        bind_text(wh, S_BUILD_REVISION_UPSERT, 5, r->revisions[i].remote);
+        bind_text(wh, S_BUILD_REVISION_UPSERT, 6, r->revisions[i].sha);
+        rc = run(wh, S_BUILD_REVISION_UPSERT, NULL);
+    }
+    if (is_error(rc))
+        return rc;
+    bind_build_key(wh, S_BUILD_REVISION_PRUNE, src, r);
+    bind_int(wh, S_BUILD_REVISION_PRUNE, 4, (int64_t)r->n_revisions);
+    return run(wh, S_BUILD_REVISION_PRUNE, NULL);
 }
 
 /* A build re-loaded as no longer a deployment (the deployment_job setting
@@ -1303,6 +1382,8 @@ static int sink_build(void *ctx, const cw_build *r)
     bind_int(wh, s, 9, r->is_deployment ? 1 : 0);
     bind_id(wh, s, 10, env);
     rc = run(wh, s, NULL);
+    if (!is_error(rc))
+        rc = upsert_revisions(wh, src, r);
     /* A deployment without its finish gets its fact_deployment row from
      * resolve.sql once a status gives the finish. */
     if (!is_error(rc) && r->is_deployment && r->finished_at != CW_NO_TIME)
