@@ -333,8 +333,7 @@ static char *first_url(cw_fetch *f, const cw_endpoint *ep, cursor *c)
 static json_t *fetch_one(cw_fetch *f, const cw_endpoint *ep, const char *url, cw_http_response *resp)
 {
     cw_http_request req = {url, f->auth, ep->accept, ep->headers, 1};
-    char err[512];
-    json_error_t jerr;
+    char err[512], jerr[256];
     json_t *page;
     if (cw_http_get(f->http, &req, resp, &f->stats, err, sizeof(err)) != 0) {
         fetch_error(f, "%s", err);
@@ -342,9 +341,10 @@ static json_t *fetch_one(cw_fetch *f, const cw_endpoint *ep, const char *url, cw
     }
     if (cw_fetch_land(f, ep->name, resp->body.data ? resp->body.data : "", resp->body.len) != 0)
         return NULL;
-    page = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, JSON_DECODE_ANY, &jerr);
+    page = cw_json_load_text(resp->body.data ? resp->body.data : "", resp->body.len, jerr,
+                             sizeof(jerr));
     if (!page)
-        fetch_error(f, "GET %s: invalid JSON after retries: %s", url, jerr.text);
+        fetch_error(f, "GET %s: invalid JSON after retries: %s", url, jerr);
     return page;
 }
 

@@ -99,16 +99,20 @@ static void bad_time_reason(json_t *node, char *buf, size_t size)
 {
     if (!node)
         snprintf(buf, size, "missing timestamp");
-    else if (json_is_string(node))
-        snprintf(buf, size, "unparseable timestamp '%.80s'", json_string_value(node));
+    else if (json_is_string(node)) {
+        int64_t ignored;
+        const char *s = json_string_value(node);
+        cw_time_reason(cw_time_parse_iso8601(s, NULL, &ignored), s, buf, size);
+    }
     else
         snprintf(buf, size, "timestamp is not a string");
 }
 
-/* A JSON string or integer as text ("13383" either way); NULL otherwise. */
+/* A JSON string or integer as text ("13383" either way); NULL otherwise
+ * (also for a number out of range, see core/json.c). */
 static const char *id_text(json_t *v, char *buf, size_t size)
 {
-    if (json_is_string(v))
+    if (json_is_string(v) && !cw_json_out_of_range(v))
         return json_string_value(v);
     if (json_is_integer(v)) {
         snprintf(buf, size, "%lld", (long long)json_integer_value(v));
@@ -204,7 +208,7 @@ static int owner_from_input(const char *input, jira_owner *owner)
     json_t *root, *v;
     const char *name;
     int rc = -1;
-    if (cw_str_empty(input) || !(root = json_loads(input, 0, NULL)))
+    if (cw_str_empty(input) || !(root = cw_json_load_text(input, strlen(input), NULL, 0)))
         return -1;
     if (json_is_object(root)) {
         json_object_foreach(root, name, v) {
@@ -512,6 +516,12 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
         bad_time_reason(cw_json_path(fields, "created"), reason, sizeof(reason));
         return emit_reject(c, record, "fields.created", issue, reason);
     }
+    /* A number beyond what JSON readers hold (core/json.c) in a field we
+     * read: the issue cannot be trusted with it, so it is rejected naming it. */
+    if (cw_json_out_of_range(json_object_get(issue, "id")))
+        return emit_reject(c, record, "id", issue, "number out of range");
+    if (cw_json_out_of_range(cw_json_path(changelog, "total")))
+        return emit_reject(c, record, "changelog.total", issue, "number out of range");
     project = cw_json_str(issue, "fields.project.key")
                   ? cw_strdup(cw_json_str(issue, "fields.project.key"))
                   : project_from_key(key);

@@ -167,15 +167,16 @@ static int is_null_text(const char *s)
  * configured zone and format. */
 static int sn_parse_time(const sn_ctx *c, const char *s, int64_t *out)
 {
+    int rc;
     if (c->is_json)
-        return cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &cw_tz_utc, out) == 0 ||
-               cw_time_parse_iso8601(s, &cw_tz_utc, out) == 0 ? 0 : -1;
+        return (rc = cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &cw_tz_utc, out)) == 0
+                   ? 0 : cw_time_either(rc, cw_time_parse_iso8601(s, &cw_tz_utc, out));
     if (c->date_format)
         return cw_time_parse_any(s, c->date_format, &c->tz, out);
-    if (cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &c->tz, out) == 0 ||
-        cw_time_parse_pattern(s, "dd-MM-yyyy HH:mm", &c->tz, out) == 0)
+    if ((rc = cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &c->tz, out)) == 0 ||
+        (rc = cw_time_either(rc, cw_time_parse_pattern(s, "dd-MM-yyyy HH:mm", &c->tz, out))) == 0)
         return 0;
-    return cw_time_parse_iso8601(s, &c->tz, out);
+    return cw_time_either(rc, cw_time_parse_iso8601(s, &c->tz, out));
 }
 
 /* An optional time column: CW_NO_TIME when null; -1 when not a timestamp. */
@@ -288,9 +289,11 @@ static int sn_emit(sn_ctx *c, const sn_row *r, const cw_origin *o, const char *r
                               rec.id, r->v[COL_VERSION]);
     status = sn_status(r->v[COL_STATE]);
     if (sn_times(c, r, state_is_final(status), &rec, &bad) != 0) {
+        int64_t ignored;
+        char why[160];
+        cw_time_reason(sn_parse_time(c, r->v[bad], &ignored), r->v[bad], why, sizeof(why));
         free(status);
-        return cw_sink_reject(c->sink, o, field_names[bad], raw,
-                              "incident %s: unparseable timestamp '%.80s'", rec.id, r->v[bad]);
+        return cw_sink_reject(c->sink, o, field_names[bad], raw, "incident %s: %s", rec.id, why);
     }
     if (rec.created_at == CW_NO_TIME) {
         free(status);
@@ -375,12 +378,20 @@ static int sn_parse_csv(sn_ctx *c)
 /* ------------------------------------------------------------------ JSON */
 
 /* The text of a Table API field: a plain string, or the display_value
- * (names, labels) or value (times, counts, ids) of an object. */
-static const char *json_field(json_t *rec, const char *name, int want_display)
+ * (names, labels) or value (times, counts, ids) of an object.  A number too
+ * large for any JSON reader (core/json.c) is named in bad (size 128) and
+ * reads as absent: the caller rejects the record for it. */
+static const char *json_field(json_t *rec, const char *name, int want_display, char *bad)
 {
     json_t *v = json_object_get(rec, name);
     const char *s = NULL;
 
+    if (cw_json_out_of_range(v) || cw_json_out_of_range(cw_json_path(v, "value")) ||
+        (want_display && cw_json_out_of_range(cw_json_path(v, "display_value")))) {
+        if (!*bad)
+            snprintf(bad, 128, "%s", name);
+        return NULL;
+    }
     if (json_is_string(v))
         return json_string_value(v);
     if (!json_is_object(v))
@@ -392,7 +403,7 @@ static const char *json_field(json_t *rec, const char *name, int want_display)
 
 /* The first of the '|'-separated system names present in the record
  * (labels never appear in the Table API). */
-static const char *json_column(json_t *rec, const char *names, int want_display)
+static const char *json_column(json_t *rec, const char *names, int want_display, char *bad)
 {
     char buf[128];
     const char *p = names;
@@ -403,7 +414,7 @@ static const char *json_column(json_t *rec, const char *names, int want_display)
             memcpy(buf, p, n);
             buf[n] = '\0';
             if (json_object_get(rec, buf) != NULL)
-                return json_field(rec, buf, want_display);
+                return json_field(rec, buf, want_display, bad);
         }
         p += n + (p[n] == '|');
     }
@@ -416,7 +427,7 @@ static int sn_json_record(void *ctx, json_t *rec, const cw_origin *o)
     sn_ctx *c = ctx;
     const char *service = c->service_field ? c->service_field : "business_service";
     sn_row r;
-    char *raw;
+    char *raw, bad[128] = "";
     int rc;
 
     if (!json_is_object(rec))
@@ -425,10 +436,12 @@ static int sn_json_record(void *ctx, json_t *rec, const cw_origin *o)
         int is_time = i == COL_OPENED || i == COL_CREATED || i == COL_RESOLVED ||
                       i == COL_CLOSED || i == COL_UPDATED;
         int want_display = !is_time && i != COL_VERSION && i != COL_SYS_ID;
-        r.v[i] = column_names[i] ? json_column(rec, column_names[i], want_display) : NULL;
+        r.v[i] = column_names[i] ? json_column(rec, column_names[i], want_display, bad) : NULL;
     }
-    r.v[COL_SERVICE] = json_field(rec, service, 1);
-    r.v[COL_SERVICE_FALLBACK] = json_field(rec, "cmdb_ci", 1);
+    r.v[COL_SERVICE] = json_field(rec, service, 1, bad);
+    r.v[COL_SERVICE_FALLBACK] = json_field(rec, "cmdb_ci", 1, bad);
+    if (*bad)
+        return cw_item_reject(c->sink, o, bad, rec, "number out of range");
     raw = cw_json_dump_short(rec, CW_ITEM_RAW_MAX);
     rc = sn_emit(c, &r, o, raw);
     free(raw);

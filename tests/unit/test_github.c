@@ -213,7 +213,7 @@ static void test_runs_page_shapes(void **state)
         "  \"created_at\":\"2026-03-01T10:00:00Z\",\"updated_at\":\"2026-03-01T10:01:00Z\"},"
         " {\"id\":2,\"name\":\"deploy-prod\",\"run_number\":6,\"workflow_id\":9,\"status\":\"completed\","
         "  \"conclusion\":\"cancelled\",\"created_at\":\"2026-03-01T11:00:00Z\","
-        "  \"updated_at\":\"2026-03-01T11:03:00Z\",\"head_sha\":\"abc\"},"
+        "  \"updated_at\":\"2026-03-01T11:03:00Z\",\"head_sha\":\"abcabcabcabcabcabcabcabcabcabcabcabcabca\"},"
         " {\"id\":3,\"name\":\"\",\"path\":\".github/workflows/ci.yml\",\"run_number\":7,\"workflow_id\":8,"
         "  \"status\":\"completed\",\"conclusion\":\"timed_out\",\"run_started_at\":\"2026-03-01T12:00:00Z\","
         "  \"updated_at\":\"2026-03-01T12:30:00Z\"},"
@@ -254,10 +254,10 @@ static void test_runs_keyed_by_id(void **state)
     static const char page[] =
         "{\"total_count\":2,\"workflow_runs\":["
         " {\"id\":9001,\"name\":\"Deploy\",\"path\":\".github/workflows/prod.yml\",\"run_number\":12,"
-        "  \"workflow_id\":1,\"status\":\"completed\",\"conclusion\":\"success\",\"head_sha\":\"aaa\","
+        "  \"workflow_id\":1,\"status\":\"completed\",\"conclusion\":\"success\",\"head_sha\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
         "  \"run_started_at\":\"2026-03-01T10:00:00Z\",\"updated_at\":\"2026-03-01T10:05:00Z\"},"
         " {\"id\":9002,\"name\":\"Deploy\",\"path\":\".github/workflows/staging.yml\",\"run_number\":12,"
-        "  \"workflow_id\":2,\"status\":\"completed\",\"conclusion\":\"failure\",\"head_sha\":\"bbb\","
+        "  \"workflow_id\":2,\"status\":\"completed\",\"conclusion\":\"failure\",\"head_sha\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\","
         "  \"run_started_at\":\"2026-03-01T11:00:00Z\",\"updated_at\":\"2026-03-01T11:05:00Z\"},"
         " {\"name\":\"Deploy\",\"run_number\":13,\"workflow_id\":2,\"status\":\"completed\","
         "  \"conclusion\":\"success\",\"updated_at\":\"2026-03-01T12:05:00Z\"}]}";
@@ -273,7 +273,7 @@ static void test_runs_keyed_by_id(void **state)
     b = cw_capture_build(&cap, "o/r/Deploy", 9001);
     assert_non_null(b);
     assert_string_equal(b->result, "success");
-    assert_string_equal(b->revision, "aaa");
+    assert_string_equal(b->revision, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
     b = cw_capture_build(&cap, "o/r/Deploy", 9002);
     assert_non_null(b);
     assert_string_equal(b->result, "failure");
@@ -363,19 +363,19 @@ static void test_graphql_deployments(void **state)
 static void test_graphql_edge_cases(void **state)
 {
     static const char page[] =
-        "[{\"DatabaseId\": 11, \"CommitOid\": \"aa\", \"Environment\": \"production\","
+        "[{\"DatabaseId\": 11, \"CommitOid\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-01T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-01T10:05:00Z\"},"
         "   {\"state\": \"FAILURE\", \"updatedAt\": \"2026-01-01T10:03:00Z\"},"
         "   {\"state\": \"QUEUED\", \"updatedAt\": \"2026-01-01T10:01:00Z\"}]}},"
-        " {\"DatabaseId\": 12, \"CommitOid\": \"bb\", \"Environment\": \"production\","
+        " {\"DatabaseId\": 12, \"CommitOid\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-02T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"SUCCESS\", \"updatedAt\": \"2026-01-02T10:09:00Z\"},"
         "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-02T10:02:00Z\"}]}},"
-        " {\"DatabaseId\": 13, \"CommitOid\": \"cc\", \"Environment\": \"production\","
+        " {\"DatabaseId\": 13, \"CommitOid\": \"cccccccccccccccccccccccccccccccccccccccc\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-03T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"SUCCESS\", \"updatedAt\": \"yesterday\"}]}},"
-        " {\"CommitOid\": \"dd\", \"Environment\": \"production\", \"DatabaseId\": null,"
+        " {\"CommitOid\": \"dddddddddddddddddddddddddddddddddddddddd\", \"Environment\": \"production\", \"DatabaseId\": null,"
         "  \"CreatedAt\": \"2026-01-04T10:00:00Z\"}]";
     cw_capture cap;
     const cw_build *b;

@@ -238,6 +238,37 @@ static void test_reject_raw_is_cut(void **state)
     cw_capture_free(&cap);
 }
 
+/* GitHub and GitLab builds go through cw_item_emit_build: a revision that is
+ * not a full hex object name ("main", an abbreviation, text) is dropped with
+ * a reject naming `revision`, and the build still loads. */
+static void test_emit_build_checks_revision(void **state)
+{
+    static const char *const revisions[] = {
+        "main", "0f886c7", "0f886c74949c3ee7e489188911c7dc0c1d54741g",
+        "0f886c74949c3ee7e489188911c7dc0c1d547418",
+        "0F886C74949C3EE7E489188911C7DC0C1D5474180F886C74949C3EE7E4891889",
+    };
+    cw_capture cap;
+    (void)state;
+    cw_capture_init(&cap);
+    for (size_t i = 0; i < sizeof(revisions) / sizeof(revisions[0]); i++) {
+        cw_build b = { .origin = {"src", "file.json", (long)i + 1}, .number = (long)i + 1,
+                       .result = "success", .started_at = 1, .finished_at = 2,
+                       .revision = revisions[i] };
+        assert_int_equal(cw_item_emit_build(&cap.sink, &b, "o/r", "ci", NULL), 0);
+    }
+    assert_int_equal(cap.n_builds, 5);
+    assert_int_equal(cap.n_rejects, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(cap.rejects[i].field, "revision");
+        assert_string_equal(cap.rejects[i].raw, revisions[i]);
+        assert_null(cap.builds[i].revision);
+    }
+    assert_string_equal(cap.builds[3].revision, revisions[3]);
+    assert_string_equal(cap.builds[4].revision, revisions[4]);
+    cw_capture_free(&cap);
+}
+
 static void test_regex_compile_key(void **state)
 {
     static const char *const pairs[] = {"good", "^prod", "bad", "deploy-(", NULL};
@@ -274,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_item_time),
         cmocka_unit_test(test_reject_raw_is_cut),
         cmocka_unit_test(test_regex_compile_key),
+        cmocka_unit_test(test_emit_build_checks_revision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -658,6 +658,107 @@ static void test_jira_validate(void **state)
     assert_string_equal(cw_source_jira.name, "jira");
 }
 
+/* The issue EE-4 of DevLake's recording carries \u0000 in its description:
+ * the same item loads from a DevLake `data` cell as from a JSON page (the
+ * cell used to be parsed without the NUL allowance and was rejected with
+ * its transitions).  A BOM before the CSV header is skipped as well. */
+static void test_devlake_cell_with_nul(void **state)
+{
+    static const char issue[] =
+        "{\"\"id\"\":\"\"10106\"\",\"\"key\"\":\"\"EE-4\"\",\"\"fields\"\":{"
+        "\"\"created\"\":\"\"2020-06-12T08:13:13.360+0800\"\","
+        "\"\"description\"\":\"\"steps\\u0000more\"\",\"\"project\"\":{\"\"key\"\":\"\"EE\"\"}},"
+        "\"\"changelog\"\":{\"\"total\"\":1,\"\"histories\"\":[{\"\"id\"\":\"\"10900\"\","
+        "\"\"created\"\":\"\"2020-06-12T09:45:24.000+0800\"\",\"\"items\"\":[{\"\"field\"\":"
+        "\"\"status\"\",\"\"fromString\"\":\"\"Inbox\"\",\"\"toString\"\":\"\"Done\"\"}]}]}}";
+    char text[2048];
+    cw_capture cap;
+    (void)state;
+    snprintf(text, sizeof(text), "\xEF\xBB\xBF\"id\",\"params\",\"data\",\"url\",\"input\",\"created_at\"\n"
+             "12444,\"{\"\"ConnectionId\"\":1}\",\"%s\",,null,2022-01-01 00:00:00\n", issue);
+    assert_int_equal(parse_jira(cw_temp_file(text, ".csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_string_equal(cap.items[0].key, "EE-4");
+    assert_true(cap.items[0].created_at == cw_t("2020-06-12T00:13:13Z"));
+    assert_int_equal(cap.n_transitions, 1);
+    assert_true(cap.transitions[0].at == cw_t("2020-06-12T01:45:24Z"));
+    assert_string_equal(cap.transitions[0].to_status, "Done");
+    cw_capture_free(&cap);
+}
+
+/* One number jansson cannot hold cost the whole page; now the record holding
+ * it is rejected naming the field and the others load.  PAY-2's id has 30
+ * digits, PAY-3's changelog total is 10^30, PAY-4 carries 1e400 in a custom
+ * field nobody reads (it loads), and the page starts with a BOM. */
+static void test_out_of_range_numbers(void **state)
+{
+    static const char page[] =
+        "\xEF\xBB\xBF{\"startAt\":0,\"maxResults\":50,\"total\":4,\"issues\":["
+        "{\"id\":\"10001\",\"key\":\"PAY-1\",\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\"}},"
+        "{\"id\":123456789012345678901234567890,\"key\":\"PAY-2\","
+        "\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\"}},"
+        "{\"id\":\"10003\",\"key\":\"PAY-3\",\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\"},"
+        "\"changelog\":{\"startAt\":0,\"maxResults\":0,\"total\":1000000000000000000000000000000,"
+        "\"histories\":[]}},"
+        "{\"id\":10004,\"key\":\"PAY-4\",\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\","
+        "\"customfield_10016\":1e400}}]}";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 2);
+    assert_non_null(cw_capture_item(&cap, "PAY-1"));
+    assert_string_equal(cw_capture_item(&cap, "PAY-4")->external_id, "10004");
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "id");
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_non_null(strstr(cap.rejects[0].reason, "out of range"));
+    assert_non_null(strstr(cap.rejects[0].raw, "123456789012345678901234567890"));
+    assert_string_equal(cap.rejects[1].field, "changelog.total");
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    cw_capture_free(&cap);
+}
+
+/* Instants outside 1970-01-01 .. 2200-01-01 are not real: the record is
+ * rejected naming the field (core/time.c's range, the same for every parser). */
+static void test_instant_range(void **state)
+{
+    static const char page[] =
+        "{\"issues\":["
+        "{\"key\":\"PAY-1\",\"fields\":{\"created\":\"1969-12-31T23:59:59.000+0000\"}},"
+        "{\"key\":\"PAY-2\",\"fields\":{\"created\":\"2200-01-01T00:00:01.000+0000\"}},"
+        "{\"key\":\"PAY-3\",\"fields\":{\"created\":\"1970-01-01T00:00:00.000+0000\","
+        "\"resolutiondate\":\"9999-01-01T00:00:00.000+0000\"}}]}";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_true(cap.items[0].created_at == 0);
+    assert_true(cap.items[0].resolved_at == CW_NO_TIME);
+    assert_int_equal(cap.n_rejects, 3);
+    assert_string_equal(cap.rejects[0].field, "fields.created");
+    assert_string_equal(cap.rejects[1].field, "fields.created");
+    assert_string_equal(cap.rejects[2].field, "fields.resolutiondate");
+    assert_string_equal(cap.rejects[2].reason,
+                        "timestamp '9999-01-01T00:00:00.000+0000' outside 1970-01-01 .. 2200-01-01");
+    cw_capture_free(&cap);
+}
+
+/* A BOM before a quoted header of a Jira CSV export used to lose the file. */
+static void test_csv_bom_quoted_header(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_csv(cw_temp_file(
+        "\xEF\xBB\xBF\"Summary\",\"Issue key\",\"Issue id\",\"Issue Type\",\"Status\",\"Created\"\n"
+        "\"Pay\",\"PAY-1\",\"10001\",\"Story\",\"Done\",\"22/Sep/25 9:26 AM\"\n", ".csv"),
+        NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_true(cap.items[0].created_at == cw_t("2025-09-22T09:26:00Z"));
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------------------------- CSV */
 
 static void test_csv_cloud_export(void **state)
@@ -979,6 +1080,10 @@ int main(void)
         cmocka_unit_test(test_odd_types),
         cmocka_unit_test(test_devlake_changelog_owner_from_input),
         cmocka_unit_test(test_devlake_wrapper_rows),
+        cmocka_unit_test(test_devlake_cell_with_nul),
+        cmocka_unit_test(test_out_of_range_numbers),
+        cmocka_unit_test(test_instant_range),
+        cmocka_unit_test(test_csv_bom_quoted_header),
         cmocka_unit_test(test_devlake_sink_failure),
         cmocka_unit_test(test_gojira_sprint_page),
         cmocka_unit_test(test_devlake_issues_csv),

@@ -379,6 +379,44 @@ static void test_missing_token_ends_paging(void **state)
     free(dir);
 }
 
+/* A live page is judged by the same loader as a landed file: a description
+ * holding \u0000 (as the real EE-4 does) and a 30-digit numeric id used to
+ * make the response "invalid JSON after retries" and fail the source.  Now
+ * the page lands, PAY-1 loads and PAY-2 alone is rejected naming `id`. */
+static void test_live_page_with_nul_and_huge_id(void **state)
+{
+    cw_replay *r = *state;
+    char *data = cw_temp_dir(), *jira_dir = cw_asprintf("%s/exports/jira", data), *dir;
+    cw_test_source ls;
+    cw_capture cap;
+    cw_fetch f;
+    assert_int_equal(cw_mkdirs(jira_dir), 0);
+    cw_write_file(jira_dir, "PAY-page1.json",
+        "{\"startAt\": 0, \"maxResults\": 50, \"total\": 2, \"issues\": [\n"
+        " {\"id\": \"10001\", \"key\": \"PAY-1\", \"fields\": {\"summary\": \"a\\u0000b\","
+        "  \"project\": {\"key\": \"PAY\"}, \"status\": {\"name\": \"Done\", \"statusCategory\": {\"key\": \"done\"}},"
+        "  \"created\": \"2026-01-22T09:00:00.000+0000\", \"updated\": \"2026-01-25T09:00:00.000+0000\"}},\n"
+        " {\"id\": 123456789012345678901234567890, \"key\": \"PAY-2\", \"fields\": {\"summary\": \"b\","
+        "  \"project\": {\"key\": \"PAY\"}, \"status\": {\"name\": \"Done\", \"statusCategory\": {\"key\": \"done\"}},"
+        "  \"created\": \"2026-01-22T09:00:00.000+0000\", \"updated\": \"2026-01-26T09:00:00.000+0000\"}}]}\n");
+    replay_start(r, data, NULL);
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "api", "datacenter");
+    cw_test_source_set(&ls, "projects", "PAY");
+    dir = fetch_into(&ls, CW_NO_TIME, &f);
+    parse_landed(&ls.src, dir, &cap);
+    assert_int_equal(cap.n_items, 1);
+    assert_string_equal(cap.items[0].key, "PAY-1");
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "id");
+    cw_capture_free(&cap);
+    cw_remove_tree(dir);
+    cw_remove_tree(data);
+    free(dir);
+    free(jira_dir);
+    free(data);
+}
+
 /* Faults on the search and on the changelog pages: each is retried, the
  * landed pages are the good ones, and they parse to the originals.  The
  * search's 2nd request is cut, its retry (3rd) gets a 429; the changelog's
@@ -579,6 +617,7 @@ int main(void)
         cw_replay_test(test_jql_key),
         cw_replay_test(test_missing_token_ends_paging),
         cw_replay_test(test_faults_retried),
+        cw_replay_test(test_live_page_with_nul_and_huge_id),
         cw_replay_test(test_demo_roundtrip),
         cmocka_unit_test(test_validate_live_keys),
         cmocka_unit_test(test_config_accepts_live_source),

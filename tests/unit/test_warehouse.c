@@ -768,7 +768,7 @@ static void test_dim_date(void **state)
     cw_commit tuesday = commit("2222222222222222222222222222222222222222", "", "a@x", "A",
                                "2021-01-05T08:00:00Z");
     cw_commit ancient = commit("3333333333333333333333333333333333333333", "", "a@x", "A",
-                               "1900-01-01T00:00:00Z");
+                               "1970-01-01T00:00:00Z");
 
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
     register_sources(t->wh);
@@ -785,7 +785,9 @@ static void test_dim_date(void **state)
     assert_string_equal(q_text(db, "SELECT week_start || ' ' || iso_year || '-W' || iso_week || ' ' ||"
                                    " weekday FROM dim_date WHERE date_key = 18631"),
                         "2021-01-04 2021-W1 1");
-    /* a 121-year span: only the days actually referenced are added */
+    /* a 121-year span: only the days actually referenced are added.  No
+     * parser accepts 1900 (core/time.h), but the warehouse takes any instant. */
+    ancient.authored_at = -(int64_t)25567 * 86400;
     assert_int_equal(sink->commit(sink->ctx, &ancient), 0);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM dim_date"), 4);
