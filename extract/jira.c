@@ -272,8 +272,9 @@ static int member_contains(json_t *v, const char *name, const char *part)
  *     `projectTypeKey`, as the ALOY archive's project.json).
  * Live extraction lands the first two for custom field ids and release
  * dates, and DevLake's raw tables hold the others (formats.md requires
- * their fixtures to read without error).  No record carries any of them
- * yet, so the parser passes over them: no item and no reject. */
+ * their fixtures to read without error).  Statuses are read before this
+ * test (looks_like_status); no record carries the others yet, so the
+ * parser passes over them: no item and no reject. */
 static int looks_like_metadata(json_t *v)
 {
     if (!json_is_object(v) || json_object_get(v, "fields"))
@@ -287,6 +288,33 @@ static int looks_like_metadata(json_t *v)
            json_is_boolean(json_object_get(v, "subtask")) ||
            json_is_array(json_object_get(v, "issueTypes")) ||
            json_is_string(json_object_get(v, "projectTypeKey"));
+}
+
+/* A status of the status list (/rest/api/2/status, or /status/{id}): the
+ * source's own category of that status id, which the warehouse prefers to
+ * what issue snapshots say (README "Status categories"). */
+static int looks_like_status(json_t *v)
+{
+    return json_is_object(v) && !json_object_get(v, "fields") &&
+           json_is_object(json_object_get(v, "statusCategory"));
+}
+
+static int emit_status_def(jira_ctx *c, json_t *v, long record)
+{
+    char idbuf[32];
+    cw_status_def d = { .origin = { c->src->name, c->path, record } };
+    if (!c->sink->status_def)
+        return 0;
+    d.id = id_text(json_object_get(v, "id"), idbuf, sizeof(idbuf));
+    d.name = cw_json_str(v, "name");
+    d.category = map_status_category(cw_json_str(v, "statusCategory.key"));
+    if (!d.id)
+        return emit_reject(c, record, "id", v, "status without an id");
+    if (!d.name)
+        return emit_reject(c, record, "name", v, "status without a name");
+    if (!d.category)
+        return emit_reject(c, record, "statusCategory.key", v, "status without a category key");
+    return c->sink->status_def(c->sink->ctx, &d) ? -1 : 0;
 }
 
 static int looks_like_history(json_t *v)
@@ -499,7 +527,7 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     json_t *fields = json_object_get(issue, "fields");
     json_t *changelog = cw_json_path(issue, "changelog");
     json_t *histories = cw_json_path(changelog, "histories");
-    char idbuf[32], reason[200];
+    char idbuf[32], statusbuf[32], reason[200];
     cw_work_item w = { .origin = { c->src->name, c->path, record } };
     char *project, *labels, *fix_versions;
     int rc;
@@ -536,6 +564,7 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     w.type = cw_json_str(fields, "issuetype.name");
     w.status = cw_json_str(fields, "status.name");
     w.status_category = map_status_category(cw_json_str(fields, "status.statusCategory.key"));
+    w.status_id = id_text(cw_json_path(fields, "status.id"), statusbuf, sizeof(statusbuf));
     w.labels = labels;
     w.fix_versions = fix_versions;
     w.assignee = cw_json_str(fields, "assignee.displayName");
@@ -578,7 +607,10 @@ static int parse_array(jira_ctx *c, json_t *array)
     size_t i, n_histories = 0;
     json_t *el;
     json_array_foreach(array, i, el) {
-        if (looks_like_metadata(el)) {
+        if (looks_like_status(el)) {
+            if (emit_status_def(c, el, (long)i + 1) != 0)
+                return -1;
+        } else if (looks_like_metadata(el)) {
             continue;
         } else if (looks_like_issue(el)) {
             if (emit_issue(c, el, (long)i + 1) != 0)
@@ -628,6 +660,8 @@ static int parse_document(jira_ctx *c, json_t *root)
     /* A lone object is an issue only with `fields`: project.json has a key too. */
     if (json_is_object(json_object_get(root, "fields")))
         return emit_issue(c, root, 1) ? -1 : 0;
+    if (looks_like_status(root))
+        return emit_status_def(c, root, 1) ? -1 : 0;
     if (looks_like_metadata(root))
         return 0;
     return emit_reject(c, 0, NULL, root,
@@ -662,7 +696,9 @@ static int devlake_row(void *ctx, const cw_devlake_row *row, const cw_origin *or
 {
     jira_ctx *c = ctx;
     int rc;
-    if (looks_like_metadata(row->item))
+    if (looks_like_status(row->item))
+        rc = emit_status_def(c, row->item, origin->record);
+    else if (looks_like_metadata(row->item))
         rc = 0;
     else if (looks_like_issue(row->item))
         rc = emit_issue(c, row->item, origin->record);
