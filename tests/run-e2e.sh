@@ -6,5 +6,6 @@ set -u
 dir=$(dirname "$0")
 status=0
 /usr/bin/python3 "$dir/e2e/test_e2e.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_load_order.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_live.py" || status=1
 exit $status
