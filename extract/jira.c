@@ -184,15 +184,16 @@ static void owner_from_file_name(const char *path, jira_owner *owner)
     const char *base = strrchr(path, '/');
     size_t len, digits;
     base = base ? base + 1 : path;
+    /* Landing prefixes every file with its index ("0001-"), live pages are
+     * numbered too ("00001-changelog-"): skip every leading digits-dash run.
+     * A Jira project key starts with a letter, so no key loses a part. */
+    while ((digits = strspn(base, "0123456789")) > 0 && base[digits] == '-')
+        base += digits + 1;
     len = strlen(base);
     if (len > sizeof(suffix) - 1 && strcmp(base + len - (sizeof(suffix) - 1), suffix) == 0) {
         owner_set(owner, base, len - (sizeof(suffix) - 1));
         return;
     }
-    digits = strspn(base, "0123456789");
-    if (digits > 0 && base[digits] == '-')
-        base += digits + 1;
-    len = strlen(base);
     if (strncmp(base, prefix, sizeof(prefix) - 1) == 0 && len > sizeof(prefix) + sizeof(ext) - 2 &&
         strcmp(base + len - (sizeof(ext) - 1), ext) == 0)
         owner_set(owner, base + sizeof(prefix) - 1, len - (sizeof(prefix) - 1) - (sizeof(ext) - 1));

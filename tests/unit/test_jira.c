@@ -201,6 +201,36 @@ static void test_changelog_page_key_from_file_name(void **state)
     cw_capture_free(&cap);
 }
 
+/* Landing prefixes every file with its index (0001-PAY-7.changelog.json,
+ * 0002-00001-changelog-PAY-7.json for a live page dropped as a file): the
+ * key must still come from the name, not "0001-PAY-7". */
+static void test_changelog_key_from_landed_name(void **state)
+{
+    static const char *const names[] = { "0001-PAY-7.changelog.json",
+                                         "0002-00001-changelog-PAY-7.json" };
+    char *dir = cw_temp_dir();
+    FILE *in = fopen(cw_test_data("jira/PAY-7.changelog.json"), "r");
+    char text[8192], path[4096];
+    size_t n;
+    cw_capture cap;
+    (void)state;
+    assert_non_null(in);
+    n = fread(text, 1, sizeof(text) - 1, in);
+    fclose(in);
+    text[n] = '\0';
+    for (size_t i = 0; i < 2; i++) {
+        cw_write_file(dir, names[i], text);
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        assert_int_equal(parse_jira(path, NULL, 0, &cap), 0);
+        assert_int_equal(cap.n_rejects, 0);
+        assert_int_equal(cap.n_transitions, 2);
+        assert_string_equal(cap.transitions[0].item_key, "PAY-7");
+        cw_capture_free(&cap);
+    }
+    cw_remove_tree(dir);
+    free(dir);
+}
+
 static void test_changelog_page_key_from_self(void **state)
 {
     cw_capture cap;
@@ -1039,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_changelog_items_without_key),
         cmocka_unit_test(test_changelog_devlake_csv),
         cmocka_unit_test(test_metadata_fixtures),
+        cmocka_unit_test(test_changelog_key_from_landed_name),
         cmocka_unit_test(test_status_list),
         cmocka_unit_test(test_metadata_in_array),
         cmocka_unit_test(test_status_category_mapping),
