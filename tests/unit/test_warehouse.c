@@ -748,6 +748,47 @@ static void test_unknown_transition_rejected(void **state)
     cw_wh_batch_rollback(t->wh);
 }
 
+/* A warehouse made before rows_changed, deferred and status_id existed gets
+ * them on open; its files whose transitions were rejected as "unknown work
+ * item" become deferred, so the next run reads them again. */
+static void test_old_warehouse_upgraded(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db;
+    cw_wh_close(t->wh);
+    t->wh = NULL;
+    assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+    cw_test_exec(db, "ALTER TABLE batch DROP COLUMN rows_changed;"
+                     "ALTER TABLE landed_file DROP COLUMN deferred;"
+                     "ALTER TABLE dim_work_item DROP COLUMN status_id;"
+                     "INSERT INTO batch (batch_id, started_at, status) VALUES (1, 0, 'partial');"
+                     "INSERT INTO landed_file (batch_id, source, original_path, landed_path, sha256,"
+                     "  bytes, records, rejects) VALUES"
+                     "  (1, 'jira', '/x/a.csv', '/l/1/jira/0001-a.csv', 'aa', 1, 3, 2),"
+                     "  (1, 'jira', '/x/b.json', '/l/1/jira/0002-b.json', 'bb', 1, 1, 1);"
+                     "INSERT INTO reject (batch_id, source, file, record, field, reason) VALUES"
+                     "  (1, 'jira', '/l/1/jira/0001-a.csv', 2, 'item_id', 'unknown work item 13383'),"
+                     "  (1, 'jira', '/l/1/jira/0001-a.csv', 3, 'item_id', 'unknown work item 13954'),"
+                     "  (1, 'jira', '/l/1/jira/0002-b.json', 1, 'created', 'missing creation time');");
+    sqlite3_close(db);
+    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
+    db = cw_wh_db(t->wh);
+    assert_string_equal(q_text(db, "SELECT group_concat(sha256 || '=' || deferred, ',') FROM"
+                                   " (SELECT * FROM landed_file ORDER BY sha256)"), "aa=2,bb=0");
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM pragma_table_info('batch')"
+                                       " WHERE name = 'rows_changed'"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM pragma_table_info('dim_work_item')"
+                                       " WHERE name = 'status_id'"), 1);
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_file_seen(t->wh, "jira", "aa"), 0);
+    assert_int_equal(cw_wh_file_seen(t->wh, "jira", "bb"), 1);
+    cw_wh_batch_rollback(t->wh);
+    /* opening again changes nothing */
+    cw_wh_close(t->wh);
+    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT sum(deferred) FROM landed_file"), 2);
+}
+
 /* A changelog read before its issues (file order, or a second source) loads
  * exactly as the other way round: by key and by the Jira id. */
 static void test_transition_before_item(void **state)
@@ -1001,6 +1042,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_transition_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transition_before_item, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_warehouse_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reject_rows_and_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dim_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_landed_files, setup, teardown),
