@@ -22,6 +22,7 @@
 #ifndef CW_RECORD_H
 #define CW_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CW_NO_TIME INT64_MIN
@@ -81,6 +82,13 @@ typedef struct cw_commit {
 } cw_commit;
 
 /* One CI build; a deployment when is_deployment is set. */
+/* One git checkout a build recorded (a Jenkins BuildData): the repository's
+ * remote URL (its first remoteUrls entry, NULL when absent) and the sha. */
+typedef struct cw_build_revision {
+    const char *remote;
+    const char *sha;
+} cw_build_revision;
+
 typedef struct cw_build {
     cw_origin origin;
     const char *job;              /* full job name, e.g. "folder/deploy-payments" */
@@ -91,6 +99,10 @@ typedef struct cw_build {
                                      CW_NO_TIME only for a deployment whose finish comes
                                      from cw_deployment_status records (GitHub) */
     const char *revision;         /* deployed commit sha, or NULL */
+    const cw_build_revision *revisions; /* every checkout, in the order recorded, without
+                                     repeats (Jenkins); revision is the first.  Correlation
+                                     picks the application's from them (correlate.c) */
+    size_t n_revisions;
     const char *url;              /* link back to the build, or NULL */
     int is_deployment;            /* job matched deployment_job */
     const char *environment;      /* environment name, NULL if unknown */

@@ -20,9 +20,13 @@
  * shapes DevLake's Jenkins raw tables hold (see is_known_non_build).
  *
  * `actions[]` is positional and padded with `{}`, so entries are found by
- * `_class`: the first git BuildData gives the revision, ParametersAction the
- * build parameters.  `changeSet` / `changeSets` are not needed for any
- * metric and are left alone.
+ * `_class`: ParametersAction gives the build parameters, and every git
+ * BuildData a (remote, sha) checkout, in order, repeats dropped (a pipeline
+ * that loads a shared library records the library's BuildData first, so no
+ * one BuildData is "the" revision).  The first is the build's revision, as
+ * before; correlation picks the application's own (correlate.c).
+ * `changeSet` / `changeSets` are not needed for any metric and are left
+ * alone.
  *
  * Deployment classification, per source:
  *   deployment_job         pcre2 regex on the job name; a match is a deployment.
@@ -127,6 +131,34 @@ static json_t *find_action(json_t *build, const char *cls)
             return a;
     }
     return NULL;
+}
+
+/* Every git BuildData of a build: (first remote URL, lastBuiltRevision.SHA1),
+ * in actions order, each pair once.  Caller frees the array (the strings
+ * point into build). */
+static cw_build_revision *build_revisions(json_t *build, size_t *n)
+{
+    json_t *actions = json_object_get(build, "actions"), *a;
+    cw_build_revision *out = NULL;
+    size_t i;
+    *n = 0;
+    json_array_foreach(actions, i, a) {
+        const char *c = cw_json_str(a, "_class"), *sha = cw_json_str(a, "lastBuiltRevision.SHA1");
+        const char *remote = json_string_value(json_array_get(json_object_get(a, "remoteUrls"), 0));
+        size_t k = 0;
+        if (!c || strcmp(c, BUILD_DATA_CLASS) != 0 || cw_str_empty(sha))
+            continue;
+        while (k < *n && !(strcmp(out[k].sha, sha) == 0 &&
+                           (out[k].remote == remote ||
+                            (out[k].remote && remote && strcmp(out[k].remote, remote) == 0))))
+            k++;
+        if (k < *n)
+            continue;
+        out = cw_xrealloc(out, (*n + 1) * sizeof(*out));
+        out[*n].remote = cw_str_empty(remote) ? NULL : remote;
+        out[(*n)++].sha = sha;
+    }
+    return out;
 }
 
 /* The string value of build parameter `name`, or NULL. */
@@ -299,6 +331,7 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
     int64_t number, timestamp, duration;
     const char *result = NULL;
     char env_buf[256], *job = NULL;
+    cw_build_revision *revisions;
     int state, rc;
 
     if (!json_is_object(build))
@@ -328,13 +361,15 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
     b.result = result;
     b.started_at = floor_div(timestamp, 1000);
     b.finished_at = floor_div(timestamp + duration, 1000);
-    b.revision = cw_json_str(find_action(build, BUILD_DATA_CLASS), "lastBuiltRevision.SHA1");
+    b.revisions = revisions = build_revisions(build, &b.n_revisions);
+    b.revision = b.n_revisions ? revisions[0].sha : NULL;
     b.url = cw_json_str(build, "url");
     b.environment = build_environment(jp, build, job, env_buf, sizeof(env_buf));
     b.is_deployment = jp->deployment_job ? cw_regex_match(jp->deployment_job, job) == 1
                                          : b.environment != NULL;
     b.is_production = b.environment && cw_regex_match(jp->production, b.environment) == 1;
     rc = jp->sink->build(jp->sink->ctx, &b) ? -1 : 0;
+    free(revisions);
     free(job);
     return rc;
 }
@@ -447,7 +482,7 @@ static int jenkins_parse_file(const cw_source *src, const char *path, cw_sink *s
 
 /* What one build page holds: the job's fullName, its builds newest first. */
 #define BUILDS_TREE "fullName,name,allBuilds[number,timestamp,duration,result,building,url," \
-                    "actions[parameters[name,value],lastBuiltRevision[SHA1,branch[name]],_class]," \
+                    "actions[parameters[name,value],lastBuiltRevision[SHA1,branch[name]],remoteUrls,_class]," \
                     "changeSets[items[commitId]]]"
 /* Two levels of the job tree per request: a folder's children come with it. */
 #define JOBS_TREE "jobs[name,url,_class,jobs[name,url,_class]]"

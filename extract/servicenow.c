@@ -22,8 +22,13 @@
  *
  * Live extraction (base_url, Basic user + password): the Table API
  * GET /api/now/table/<table> (`table` key, default incident) in pages of
- * page_size rows (sysparm_limit / sysparm_offset) until a short or empty
- * page.  It asks for sysparm_display_value=all, not false: with false a
+ * page_size rows (sysparm_limit / sysparm_offset), following the Link
+ * rel="next" until a response has none.  A short or even empty page is not
+ * the end: ServiceNow drops the rows the caller may not read after the limit
+ * has cut the page (KB0718678, KB3047115), and stopping there would lose the
+ * rest for good once the watermark moves past it.  Without a Link header
+ * (a proxy may strip it) X-Total-Count decides (extract/fetch.c).
+ * It asks for sysparm_display_value=all, not false: with false a
  * reference (business_service) is only a sys_id and a choice (priority,
  * incident_state) only its number, so the incident would lose the service
  * name applications are matched on and differ from the CSV of the same
@@ -587,7 +592,7 @@ static int servicenow_fetch(cw_fetch *f)
 {
     const char *table = cw_source_get(f->src, "table");
     char *query = sn_encoded_query(f), *esc_query = cw_http_escape(query), *esc_table, *url;
-    cw_endpoint ep = {.paging = CW_PAGING_OFFSET_SHORT, .items = "result",
+    cw_endpoint ep = {.paging = CW_PAGING_LINK, .items = "result",
                       .offset_param = "sysparm_offset", .page_size = f->page_size};
     int rc;
 

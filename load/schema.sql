@@ -226,6 +226,19 @@ CREATE TABLE IF NOT EXISTS fact_build (
     UNIQUE (source_id, job, number)
 );
 
+-- Every git checkout a build recorded (Jenkins: one BuildData per checkout,
+-- seq in the order recorded; seq 0 is fact_build.revision).  A pipeline that
+-- loads a shared library first records the library's sha at seq 0; the
+-- correlation step picks the application's own revisions from these rows
+-- (transform/correlate.c, "Revisions of a build").
+CREATE TABLE IF NOT EXISTS fact_build_revision (
+    build_id        INTEGER NOT NULL REFERENCES fact_build(build_id),
+    seq             INTEGER NOT NULL,
+    remote          TEXT,                        -- remote URL, NULL when not recorded
+    revision        TEXT NOT NULL,
+    PRIMARY KEY (build_id, seq)
+);
+
 -- A deployment is a build classified as one; kept as its own fact so other
 -- deploy sources (GitHub deployments, GitLab) can feed it later.
 CREATE TABLE IF NOT EXISTS fact_deployment (

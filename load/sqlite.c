@@ -51,7 +51,8 @@ enum stmt_id {
     S_SOURCE_STATUS_UPSERT,
     S_COMMIT_UPSERT,
     S_ENV_UPSERT, S_ENV_GET,
-    S_BUILD_UPSERT, S_DEPLOY_UPSERT, S_DEPLOY_OF_BUILD,
+    S_BUILD_UPSERT, S_BUILD_REVISION_UPSERT, S_BUILD_REVISION_PRUNE,
+    S_DEPLOY_UPSERT, S_DEPLOY_OF_BUILD,
     S_DEPLOY_UNLINK_BRIDGE, S_DEPLOY_UNLINK_DERIVED, S_DEPLOY_UNLINK_INCIDENT, S_DEPLOY_DELETE,
     S_INCIDENT_UPSERT,
     S_PULL_REQUEST_UPSERT, S_DEPLOY_STATUS_UPSERT,
@@ -199,6 +200,19 @@ static const char *const stmt_sql[S_COUNT] = {
         "    OR fact_build.url IS NOT excluded.url"
         "    OR fact_build.is_deployment IS NOT excluded.is_deployment"
         "    OR fact_build.environment_id IS NOT excluded.environment_id",
+    /* the build's checkouts: seq ?4 upserted, those past the last (?4 of the
+     * prune) deleted, so a re-load that changes nothing writes nothing */
+    [S_BUILD_REVISION_UPSERT] =
+        "INSERT INTO fact_build_revision (build_id, seq, remote, revision)"
+        " SELECT b.build_id, ?4, ?5, ?6"
+        "   FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3"
+        " ON CONFLICT (build_id, seq) DO UPDATE SET remote = excluded.remote,"
+        " revision = excluded.revision"
+        " WHERE fact_build_revision.remote IS NOT excluded.remote"
+        "    OR fact_build_revision.revision IS NOT excluded.revision",
+    [S_BUILD_REVISION_PRUNE] =
+        "DELETE FROM fact_build_revision WHERE seq >= ?4 AND build_id ="
+        " (SELECT build_id FROM fact_build WHERE source_id = ?1 AND job = ?2 AND number = ?3)",
     /* the WHERE is required: it tells the parser ON CONFLICT is not a join */
     [S_DEPLOY_UPSERT] =
         "INSERT INTO fact_deployment (build_id, application_id, environment_id, is_production,"
@@ -1350,6 +1364,24 @@ static int upsert_deployment(cw_warehouse *wh, int64_t src, int64_t env, const c
     return run(wh, s, NULL);
 }
 
+/* The build's checkouts (cw_build.revisions) as fact_build_revision rows. */
+static int upsert_revisions(cw_warehouse *wh, int64_t src, const cw_build *r)
+{
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < r->n_revisions && !is_error(rc); i++) {
+        bind_build_key(wh, S_BUILD_REVISION_UPSERT, src, r);
+        bind_int(wh, S_BUILD_REVISION_UPSERT, 4, (int64_t)i);
+        bind_text(wh, S_BUILD_REVISION_UPSERT, 5, r->revisions[i].remote);
+        bind_text(wh, S_BUILD_REVISION_UPSERT, 6, r->revisions[i].sha);
+        rc = run(wh, S_BUILD_REVISION_UPSERT, NULL);
+    }
+    if (is_error(rc))
+        return rc;
+    bind_build_key(wh, S_BUILD_REVISION_PRUNE, src, r);
+    bind_int(wh, S_BUILD_REVISION_PRUNE, 4, (int64_t)r->n_revisions);
+    return run(wh, S_BUILD_REVISION_PRUNE, NULL);
+}
+
 /* A build re-loaded as no longer a deployment (the deployment_job setting
  * changed) drops its deployment.  The derived rows naming it are cleared
  * first; the correlation step recomputes them in this batch anyway. */
@@ -1401,6 +1433,8 @@ static int sink_build(void *ctx, const cw_build *r)
     bind_int(wh, s, 9, r->is_deployment ? 1 : 0);
     bind_id(wh, s, 10, env);
     rc = run(wh, s, NULL);
+    if (!is_error(rc))
+        rc = upsert_revisions(wh, src, r);
     /* A deployment without its finish gets its fact_deployment row from
      * resolve.sql once a status gives the finish. */
     if (!is_error(rc) && r->is_deployment && r->finished_at != CW_NO_TIME)

@@ -7,6 +7,20 @@
  * order inside a savepoint, so a failure leaves the tables as they were and
  * a re-run of the same input produces the same rows.
  *
+ * Revisions of a build.  A build may record several checkouts
+ * (fact_build_revision: a Jenkins pipeline that loads a shared library
+ * records the library's BuildData first), so the build's own revision (the
+ * first) need not be the application's.  With two or more rows, each
+ * repository of the deployment's application (the repositories its commits
+ * come from, by name) takes the revision of the first row, in the order the
+ * build recorded them, whose remote URL names it (cw_remote_names_repository:
+ * the URL's last path component without ".git" is the repository name's
+ * last component, case aside); a repository no row names takes none.  The
+ * deployment is walked from those revisions, in repository-name order (a
+ * sha named for two repositories counts once).  When no row names any
+ * repository of the application, or the build has fewer than two rows, the
+ * deployment's revision stays the build's first, as before.
+ *
  * Memory: rows are streamed with sqlite3_step.  What is held is what the
  * rules truly need: one application's commit graph and deployment list at a
  * time, the status map, and one work item's transitions.
@@ -28,6 +42,13 @@
 #define FINDING_KINDS "('changelog_truncated', 'status_guessed', 'status_from_source', " \
                       "'status_category_conflict', 'untraceable_deployment', 'work_item_no_status')"
 
+/* Decisions 10: durations that would be negative are left out of their
+ * metric and reported under these kinds (metrics.md, "Data-quality
+ * findings"). */
+#define DURATION_FINDING_KINDS "('commit_authored_after_deployment', " \
+    "'incident_resolved_before_created', 'incident_resolved_before_deployment', " \
+    "'item_ended_before_started', 'item_ended_before_created')"
+
 static const char *const clear_sql[] = {
     "DELETE FROM bridge_commit_work_item",
     "DELETE FROM bridge_deployment_commit",
@@ -37,6 +58,7 @@ static const char *const clear_sql[] = {
     "DELETE FROM derived_work_item",
     "DELETE FROM dim_status WHERE origin <> 'config'",
     "DELETE FROM finding WHERE kind IN " FINDING_KINDS,
+    "DELETE FROM finding WHERE kind IN " DURATION_FINDING_KINDS,
     NULL
 };
 
@@ -264,6 +286,7 @@ out:
 
 typedef struct deploy_list {
     cw_deploy *d;
+    int64_t *build_ids;         /* per deployment */
     size_t n, cap;
 } deploy_list;
 
@@ -272,15 +295,19 @@ static void deploy_list_free(deploy_list *dl)
     for (size_t i = 0; i < dl->n; i++) {
         free((char *)dl->d[i].job);
         free((char *)dl->d[i].revision);
+        for (size_t r = 0; r < dl->d[i].n_more; r++)
+            free(dl->d[i].more_revisions[r]);
+        free(dl->d[i].more_revisions);
     }
     free(dl->d);
+    free(dl->build_ids);
     memset(dl, 0, sizeof(*dl));
 }
 
 /* Successful production deployments of one application (?1), or of none
  * (application_id NULL), in walk order. */
 #define DEPLOYMENTS_SQL(where) \
-    "SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job " \
+    "SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job, d.build_id " \
     "FROM fact_deployment d LEFT JOIN fact_build b ON b.build_id = d.build_id " \
     "WHERE " where " AND d.is_production = 1 AND d.result = 'success' " \
     "ORDER BY d.finished_at, d.run_number, d.deployment_id"
@@ -301,7 +328,9 @@ static int load_deployments(corr *c, int64_t app, deploy_list *dl)
         if (dl->n == dl->cap) {
             dl->cap = dl->cap ? dl->cap * 2 : 64;
             dl->d = cw_xrealloc(dl->d, dl->cap * sizeof(cw_deploy));
+            dl->build_ids = cw_xrealloc(dl->build_ids, dl->cap * sizeof(int64_t));
         }
+        dl->build_ids[dl->n] = sqlite3_column_int64(st, 5);
         d = &dl->d[dl->n++];
         memset(d, 0, sizeof(*d));
         d->deployment_id = sqlite3_column_int64(st, 0);
@@ -312,6 +341,107 @@ static int load_deployments(corr *c, int64_t app, deploy_list *dl)
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : sql_fail(c, "deployments");
+}
+
+/* ------------------------------------------------ revisions of a build */
+
+static void strlist_add(cw_strlist *l, const char *s)
+{
+    l->items = cw_xrealloc(l->items, (l->n + 1) * sizeof(char *));
+    l->items[l->n++] = cw_strdup(s);
+}
+
+static int strlist_has(const cw_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* The build's checkouts: remotes ("" when unknown) and revisions, by seq. */
+static int read_checkouts(corr *c, sqlite3_stmt *st, int64_t build_id, cw_strlist *remotes,
+                          cw_strlist *shas)
+{
+    int rc;
+    sqlite3_bind_int64(st, 1, build_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *remote = column_text(st, 0);
+        strlist_add(remotes, remote ? remote : "");
+        strlist_add(shas, column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "revisions of a build");
+}
+
+/* The application's revisions among the checkouts (see the banner). */
+static void choose_revisions(const cw_strlist *repos, const cw_strlist *remotes,
+                             const cw_strlist *shas, cw_strlist *out)
+{
+    for (size_t r = 0; r < repos->n; r++)
+        for (size_t k = 0; k < remotes->n; k++)
+            if (cw_remote_names_repository(remotes->items[k], repos->items[r])) {
+                if (!strlist_has(out, shas->items[k]))
+                    strlist_add(out, shas->items[k]);
+                break;
+            }
+}
+
+/* d walks from chosen instead of its build's first revision. */
+static void use_revisions(cw_deploy *d, cw_strlist *chosen)
+{
+    free((char *)d->revision);
+    d->revision = chosen->items[0];
+    d->more_revisions = chosen->n > 1 ? chosen->items + 1 : NULL;
+    d->n_more = chosen->n - 1;
+    if (d->more_revisions) {    /* own the tail as its own array */
+        d->more_revisions = cw_xmalloc(d->n_more * sizeof(char *));
+        memcpy(d->more_revisions, chosen->items + 1, d->n_more * sizeof(char *));
+    }
+    free(chosen->items);
+    memset(chosen, 0, sizeof(*chosen));
+}
+
+static int load_repositories(corr *c, int64_t app, cw_strlist *repos)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (prepare(c, "SELECT DISTINCT repository FROM fact_commit WHERE application_id = ?1 "
+                   "ORDER BY repository", &st))
+        return -1;
+    sqlite3_bind_int64(st, 1, app);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        strlist_add(repos, column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "repositories of an application");
+}
+
+static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
+{
+    cw_strlist repos = { 0 }, remotes = { 0 }, shas = { 0 }, chosen = { 0 };
+    int loaded = 0, rc = 0;
+    sqlite3_stmt *st;
+
+    if (prepare(c, "SELECT remote, revision FROM fact_build_revision WHERE build_id = ?1 "
+                   "ORDER BY seq", &st))
+        return -1;
+    for (size_t i = 0; i < dl->n && rc == 0; i++) {
+        rc = read_checkouts(c, st, dl->build_ids[i], &remotes, &shas);
+        if (rc == 0 && shas.n >= 2 && !loaded) {
+            rc = load_repositories(c, app, &repos);
+            loaded = 1;
+        }
+        if (rc == 0 && shas.n >= 2)
+            choose_revisions(&repos, &remotes, &shas, &chosen);
+        if (chosen.n > 0)
+            use_revisions(&dl->d[i], &chosen);
+        cw_strlist_free(&remotes);
+        cw_strlist_free(&shas);
+        cw_strlist_free(&chosen);
+    }
+    sqlite3_finalize(st);
+    cw_strlist_free(&repos);
+    return rc;
 }
 
 static int load_graph(corr *c, int64_t app, cw_graph *g)
@@ -333,18 +463,39 @@ static int load_graph(corr *c, int64_t app, cw_graph *g)
     return 0;
 }
 
+/* Decisions 10: a commit authored after the deployment that first shipped
+ * it stays deployed (traceability counts it) but has no lead time. */
+static int late_commit_finding(corr *c, const cw_deploy *d, const cw_gnode *node, int64_t lead)
+{
+    char *deployment = d->job ? cw_asprintf("%s#%ld", d->job, d->run_number)
+                              : cw_asprintf("deployment %lld", (long long)d->deployment_id);
+    char *detail = cw_asprintf("authored %.2f h after %s finished, the deployment that first "
+                               "shipped it: no lead time", (double)-lead / 3600.0, deployment);
+    int rc = add_finding(c, "commit_authored_after_deployment", node->sha, detail);
+    free(deployment);
+    free(detail);
+    return rc;
+}
+
 static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, int64_t commit_id)
 {
     sqlite3_stmt *st = c->st[ST_INS_BDC];
     int64_t lead;
+    int has_lead;
 
+    /* The same sha in two repositories of one application is one change:
+     * its copies are deployed too, but only the first carries the lead time. */
+    has_lead = commit_id == node->commit_id && cw_graph_lead_time(d, node, &lead);
+    if (has_lead && lead < 0) {
+        has_lead = 0;
+        if (late_commit_finding(c, d, node, lead))
+            return -1;
+    }
     sqlite3_bind_int64(st, 1, d->deployment_id);
     sqlite3_bind_int64(st, 2, commit_id);
     sqlite3_bind_int(st, 3, d->is_baseline);
     sqlite3_bind_int(st, 4, node->n_parents >= 2);
-    /* The same sha in two repositories of one application is one change:
-     * its copies are deployed too, but only the first carries the lead time. */
-    if (commit_id == node->commit_id && cw_graph_lead_time(d, node, &lead))
+    if (has_lead)
         sqlite3_bind_int64(st, 5, lead);
     else
         sqlite3_bind_null(st, 5);
@@ -442,6 +593,42 @@ static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, cons
     return rc == SQLITE_DONE ? 0 : sql_fail(c, "incidents");
 }
 
+/* Decisions 10: an incident resolved before it was created has no time to
+ * restore and no recovery time; one resolved before the deployment it is
+ * attributed to finished (an explicit reference to a later deployment) has
+ * no recovery time.  reports/sql/views.sql leaves them out; this reports
+ * them.  Columns: external id, created, resolved, deployment finished. */
+static int incident_findings(corr *c)
+{
+    sqlite3_stmt *st;
+    int rc, failed = 0;
+
+    if (prepare(c, "SELECT i.external_id, i.created_at, i.resolved_at, d.finished_at "
+                   "FROM fact_incident i "
+                   "LEFT JOIN derived_incident di ON di.incident_id = i.incident_id "
+                   "LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id "
+                   "WHERE i.resolved_at < i.created_at OR i.resolved_at < d.finished_at "
+                   "ORDER BY i.incident_id", &st))
+        return -1;
+    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t created = sqlite3_column_int64(st, 1), resolved = sqlite3_column_int64(st, 2);
+        int before_created = resolved < created;
+        char *detail = before_created
+            ? cw_asprintf("resolved %.2f h before it was created: no time to restore or "
+                          "recovery time", (double)(created - resolved) / 3600.0)
+            : cw_asprintf("resolved %.2f h before its deployment finished: no recovery time",
+                          (double)(sqlite3_column_int64(st, 3) - resolved) / 3600.0);
+        failed = add_finding(c, before_created ? "incident_resolved_before_created"
+                                               : "incident_resolved_before_deployment",
+                             column_text(st, 0), detail);
+        free(detail);
+    }
+    sqlite3_finalize(st);
+    if (failed)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "incident findings");
+}
+
 /* One application: its graph, its deployments, its incidents. */
 static int correlate_app(corr *c, int64_t app)
 {
@@ -449,7 +636,7 @@ static int correlate_app(corr *c, int64_t app)
     cw_graph *g = cw_graph_new();
     int rc = -1;
 
-    if (load_deployments(c, app, &dl))
+    if (load_deployments(c, app, &dl) || pick_revisions(c, app, &dl))
         goto out;
     /* Without deployments nothing is deployed: skip reading the history. */
     if (dl.n > 0 && load_graph(c, app, g))
@@ -497,9 +684,11 @@ static int correlate_apps(corr *c)
     if (orphan_deployments(c))
         return -1;
     /* Incidents of no application cannot be attributed. */
-    return exec(c, "INSERT INTO derived_incident (incident_id, deployment_id, how) "
-                   "SELECT incident_id, NULL, 'none' FROM fact_incident "
-                   "WHERE application_id IS NULL ORDER BY incident_id");
+    if (exec(c, "INSERT INTO derived_incident (incident_id, deployment_id, how) "
+                "SELECT incident_id, NULL, 'none' FROM fact_incident "
+                "WHERE application_id IS NULL ORDER BY incident_id"))
+        return -1;
+    return incident_findings(c);
 }
 
 /* ---------------------------------------------------------------- statuses */
@@ -731,6 +920,14 @@ static int flow_one(corr *c, sqlite3_stmt *item, transitions *tr, cw_flow_result
     fi.n_transitions = tr->n;
     if (cw_flow_compute(c->statuses, &fi, res))
         return add_finding(c, "work_item_no_status", key, "no current status: no flow data");
+    if (res->ended_before_start &&
+        add_finding(c, "item_ended_before_started", key,
+                    "its flow ended before it started: no cycle time (it still counts in throughput)"))
+        return -1;
+    if (res->ended_before_created &&
+        add_finding(c, "item_ended_before_created", key,
+                    "its flow ended before it was created: no lead time"))
+        return -1;
     return write_item(c, id, cw_flow_type(column_text(item, WI_TYPE), column_text(item, WI_LABELS),
                                           c->cfg->flow_rules, c->cfg->n_flow_rules), res);
 }

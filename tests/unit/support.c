@@ -86,6 +86,15 @@ static int cap_build(void *ctx, const cw_build *rec)
     *c = *rec;
     copy_origin(&c->origin, &rec->origin);
     DUP(job); DUP(result); DUP(revision); DUP(url); DUP(environment);
+    c->revisions = NULL;
+    if (rec->n_revisions) {
+        cw_build_revision *r = cw_xcalloc(rec->n_revisions, sizeof(*r));
+        for (size_t i = 0; i < rec->n_revisions; i++) {
+            r[i].remote = rec->revisions[i].remote ? cw_strdup(rec->revisions[i].remote) : NULL;
+            r[i].sha = rec->revisions[i].sha ? cw_strdup(rec->revisions[i].sha) : NULL;
+        }
+        c->revisions = r;
+    }
     return 0;
 }
 
@@ -190,6 +199,11 @@ void cw_capture_free(cw_capture *cap)
         cw_build *x = &cap->builds[i];
         free_origin(&x->origin);
         FREE(job); FREE(result); FREE(revision); FREE(url); FREE(environment);
+        for (size_t k = 0; k < x->n_revisions; k++) {
+            free((char *)x->revisions[k].remote);
+            free((char *)x->revisions[k].sha);
+        }
+        free((void *)x->revisions);
     }
     for (i = 0; i < cap->n_incidents; i++) {
         cw_incident *x = &cap->incidents[i];

@@ -309,6 +309,57 @@ static void test_job_with_environment_parameter(void **state)
     cw_capture_free(&cap);
 }
 
+/*
+ * A pipeline that checks out its shared library first records two
+ * BuildData: the library's, then the application's.  Every one is kept, in
+ * order, with its first remote URL; the build's revision stays the first
+ * (as before).  The same checkout recorded twice (#2's third BuildData) is
+ * kept once; a BuildData without a sha adds nothing.
+ */
+static void test_every_build_data(void **state)
+{
+    static const char page[] =
+        "{\"fullName\":\"deploy-pay\",\"builds\":["
+        "{\"number\":2,\"result\":\"SUCCESS\",\"timestamp\":1767225600000,\"duration\":1000,\"actions\":["
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":"
+        "  [\"https://git.example.com/platform/pipeline-lib.git\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"1111111111111111111111111111111111111111\"}},"
+        " {},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":"
+        "  [\"git@git.example.com:org/pay-api.git\",\"https://mirror/pay-api\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"2222222222222222222222222222222222222222\"}},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":"
+        "  [\"https://git.example.com/platform/pipeline-lib.git\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"1111111111111111111111111111111111111111\"}},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":[\"x\"]},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\","
+        "  \"lastBuiltRevision\":{\"SHA1\":\"3333333333333333333333333333333333333333\"}}]},"
+        "{\"number\":1,\"result\":\"SUCCESS\",\"timestamp\":1767225500000,\"duration\":1000,\"actions\":["
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":[\"https://g/x/pay-api\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"4444444444444444444444444444444444444444\"}}]}]}";
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    const char *path = cw_temp_file(page, ".json");
+    assert_int_equal(parse(path, NULL, &cap), 0);
+    unlink(path);
+    assert_int_equal(cap.n_rejects, 0);
+    b = must_build(&cap, "deploy-pay", 2);
+    assert_string_equal(b->revision, "1111111111111111111111111111111111111111");
+    assert_int_equal(b->n_revisions, 3);
+    assert_string_equal(b->revisions[0].remote, "https://git.example.com/platform/pipeline-lib.git");
+    assert_string_equal(b->revisions[0].sha, "1111111111111111111111111111111111111111");
+    assert_string_equal(b->revisions[1].remote, "git@git.example.com:org/pay-api.git");
+    assert_string_equal(b->revisions[1].sha, "2222222222222222222222222222222222222222");
+    assert_null(b->revisions[2].remote);
+    assert_string_equal(b->revisions[2].sha, "3333333333333333333333333333333333333333");
+    b = must_build(&cap, "deploy-pay", 1);
+    assert_string_equal(b->revision, "4444444444444444444444444444444444444444");
+    assert_int_equal(b->n_revisions, 1);
+    assert_string_equal(b->revisions[0].remote, "https://g/x/pay-api");
+    cw_capture_free(&cap);
+}
+
 static void test_named_capture_and_display_names(void **state)
 {
     static const char *const keys[] = {"deployment_job", "/deploy-(?<environment>[a-z]+)$", NULL};
@@ -521,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_devlake_wrapper_with_bom),
         cmocka_unit_test(test_devlake_sink_failure),
         cmocka_unit_test(test_job_with_environment_parameter),
+        cmocka_unit_test(test_every_build_data),
         cmocka_unit_test(test_named_capture_and_display_names),
         cmocka_unit_test(test_single_build_with_job_key),
         cmocka_unit_test(test_builds_array_with_job_name),
