@@ -23,9 +23,11 @@
  * Live extraction (jira_fetch, at the end) only describes the requests:
  * Cloud's /rest/api/3/search/jql or Data Center's /rest/api/2/search with
  * expand=changelog, plus /issue/{key}/changelog for every issue whose
- * changelog the search cut short, then /field (custom field ids) and each
- * project's /versions (release dates), which the parser passes over until a
- * record carries them.  The shared machinery (fetch.c) sends the requests
+ * changelog the search cut short, then /field (custom field ids), /status
+ * (the status list: each status id's category, which the warehouse prefers
+ * to an issue's) and each project's /versions (release dates); the parser
+ * passes over fields and versions until a record carries them.  The shared
+ * machinery (fetch.c) sends the requests
  * and lands the pages, and jira_parse reads them like dropped files.
  */
 #include "source.h"
@@ -933,11 +935,13 @@ static int fetch_once(cw_fetch *f, const char *name, char *url)
     return rc;
 }
 
-/* Custom field ids (story points, epic link, sprint differ per instance) and
- * the versions of the projects noted (see jira_fetch), for release dates. */
+/* Custom field ids (story points, epic link, sprint differ per instance),
+ * the status list (status categories by id) and the versions of the
+ * projects noted (see jira_fetch), for release dates. */
 static int fetch_metadata(jira_live *live)
 {
-    if (fetch_once(live->f, "fields", cw_fetch_url(live->f, "/rest/api/2/field")) != 0)
+    if (fetch_once(live->f, "fields", cw_fetch_url(live->f, "/rest/api/2/field")) != 0 ||
+        fetch_once(live->f, "statuses", cw_fetch_url(live->f, "/rest/api/2/status")) != 0)
         return -1;
     for (size_t i = 0; i < live->projects.n; i++) {
         char *name = cw_asprintf("versions-%s", live->projects.items[i]);
