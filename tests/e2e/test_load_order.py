@@ -16,7 +16,7 @@ not in the issue excerpt, so they are rejected (field item_id) in every
 order, and their file is read again by the next run.
 
 Expectations worked out by hand from the fixture (see the comments).
-Runs with Debian's python3 (unittest, sqlite3) and prints "N passed, N failed".
+Runs with Debian's python3 (unittest, sqlite3) and prints "load order: N passed, N failed".
 """
 import csv
 import io
@@ -260,5 +260,5 @@ if __name__ == "__main__":
     for d in TEMP_DIRS:
         shutil.rmtree(d, ignore_errors=True)
     failed = len(result.failures) + len(result.errors)
-    print("%d passed, %d failed" % (result.testsRun - failed, failed))
+    print("load order: %d passed, %d failed" % (result.testsRun - failed, failed))
     sys.exit(1 if failed else 0)
