@@ -79,9 +79,17 @@ typedef struct cw_commit {
     const char *body;
     long additions, deletions;    /* -1 when the export has no numstat */
     long files_changed;           /* -1 when the export has no numstat */
+    int no_ancestry;              /* 1 when the export carries no full parent shas
+                                     (git log's default or code-maat format): the
+                                     repository then gives no ancestry (extract/git.c) */
 } cw_commit;
 
-/* One CI build; a deployment when is_deployment is set. */
+/* The documented git export (formats.md decision 3): the one format that
+ * carries the commit graph.  extract/git.c runs it; warnings and findings
+ * about exports without ancestry quote it. */
+#define CW_GIT_PRETTY "--pretty=tformat:%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s%x1f%b%x1f"
+#define CW_GIT_EXPORT_COMMAND "git log --all --date-order " CW_GIT_PRETTY " --numstat --no-renames"
+
 /* One git checkout a build recorded (a Jenkins BuildData): the repository's
  * remote URL (its first remoteUrls entry, NULL when absent) and the sha. */
 typedef struct cw_build_revision {
@@ -89,6 +97,7 @@ typedef struct cw_build_revision {
     const char *sha;
 } cw_build_revision;
 
+/* One CI build; a deployment when is_deployment is set. */
 typedef struct cw_build {
     cw_origin origin;
     const char *job;              /* full job name, e.g. "folder/deploy-payments" */

@@ -205,9 +205,14 @@ CREATE TABLE IF NOT EXISTS fact_commit (
     additions       INTEGER,                     -- NULL without numstat
     deletions       INTEGER,
     files_changed   INTEGER,
+    -- 0 when every load of it came from an export without full parent shas
+    -- (git log's default or code-maat format): its repository then gives no
+    -- ancestry, no lead time (extract/git.c, transform/correlate.c)
+    has_ancestry    INTEGER NOT NULL DEFAULT 1,
     UNIQUE (repository, sha)
 );
 CREATE INDEX IF NOT EXISTS ix_commit_sha ON fact_commit(sha);
+CREATE INDEX IF NOT EXISTS ix_commit_no_ancestry ON fact_commit(repository) WHERE has_ancestry = 0;
 
 CREATE TABLE IF NOT EXISTS fact_build (
     build_id        INTEGER PRIMARY KEY,

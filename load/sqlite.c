@@ -158,19 +158,28 @@ static const char *const stmt_sql[S_COUNT] = {
         "    OR source_status.category IS NOT excluded.category",
     [S_COMMIT_UPSERT] =
         "INSERT INTO fact_commit (repository, sha, author_id, authored_at, committed_at,"
-        " parents, parent_count, subject, body, additions, deletions, files_changed)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " parents, parent_count, subject, body, additions, deletions, files_changed, has_ancestry)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         " ON CONFLICT (repository, sha) DO UPDATE SET author_id = excluded.author_id,"
         " authored_at = excluded.authored_at, committed_at = excluded.committed_at,"
-        " parents = excluded.parents, parent_count = excluded.parent_count,"
+        /* parents from an export without ancestry never replace full ones,
+         * so the graph does not depend on which export loads last */
+        " parents = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "           THEN excluded.parents ELSE fact_commit.parents END,"
+        " parent_count = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "                THEN excluded.parent_count ELSE fact_commit.parent_count END,"
+        " has_ancestry = max(fact_commit.has_ancestry, excluded.has_ancestry),"
         " subject = excluded.subject, body = excluded.body,"
         " additions = excluded.additions, deletions = excluded.deletions,"
         " files_changed = excluded.files_changed"
         " WHERE fact_commit.author_id IS NOT excluded.author_id"
         "    OR fact_commit.authored_at IS NOT excluded.authored_at"
         "    OR fact_commit.committed_at IS NOT excluded.committed_at"
-        "    OR fact_commit.parents IS NOT excluded.parents"
-        "    OR fact_commit.parent_count IS NOT excluded.parent_count"
+        "    OR (fact_commit.parents IS NOT excluded.parents"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR (fact_commit.parent_count IS NOT excluded.parent_count"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR fact_commit.has_ancestry < excluded.has_ancestry"
         "    OR fact_commit.subject IS NOT excluded.subject"
         "    OR fact_commit.body IS NOT excluded.body"
         "    OR fact_commit.additions IS NOT excluded.additions"
@@ -691,12 +700,14 @@ static int register_regexp(cw_warehouse *wh)
     return 0;
 }
 
-/* Columns added after their table first shipped: CREATE TABLE IF NOT EXISTS
- * leaves an existing table alone, so they are added here when missing (at
- * the end, where the CREATE has them too).  `then` runs once, right after. */
+/* Columns added to a table after warehouses were created with it: an older
+ * file gets them by ALTER TABLE, before schema.sql indexes them (at the end
+ * of the table, where the CREATE has them too).  `then`, when set, runs once
+ * right after its column was added. */
 static const struct added_column {
     const char *table, *column, *decl, *then;
 } added_columns[] = {
+    { "fact_commit", "has_ancestry", "INTEGER NOT NULL DEFAULT 1", NULL },
     { "batch", "rows_changed", "INTEGER NOT NULL DEFAULT 0", NULL },
     /* files whose transitions were rejected as "unknown work item" by older
      * versions are read again, so those transitions are not lost for good */
@@ -711,30 +722,30 @@ static int add_missing_columns(cw_warehouse *wh)
 {
     for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
         const struct added_column *c = &added_columns[i];
-        sqlite3_stmt *s = NULL;
-        char *sql;
-        int present, rc;
-        rc = sqlite3_prepare_v2(wh->db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
-                                -1, &s, NULL);
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(wh->db, "SELECT count(*), coalesce(sum(name = ?2), 0) "
+                                    "FROM pragma_table_info(?1)", -1, &s, NULL);
+        int table = 0, column = 0;
         if (rc == SQLITE_OK) {
             sqlite3_bind_text(s, 1, c->table, -1, SQLITE_STATIC);
             sqlite3_bind_text(s, 2, c->column, -1, SQLITE_STATIC);
             rc = sqlite3_step(s) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
+            table = sqlite3_column_int(s, 0) > 0;
+            column = sqlite3_column_int(s, 1) > 0;
         }
-        present = rc == SQLITE_OK && sqlite3_column_int(s, 0) > 0;
         sqlite3_finalize(s);
+        if (rc == SQLITE_OK && table && !column) {
+            char *sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", c->table,
+                                        c->column, c->decl);
+            rc = cw_wh_exec_script(wh->db, sql, "adding a column") == 0 &&
+                 (!c->then || cw_wh_exec_script(wh->db, c->then, "adding a column") == 0)
+                 ? SQLITE_OK : SQLITE_ERROR;
+            sqlite3_free(sql);
+        }
         if (rc != SQLITE_OK) {
-            cw_error("%s: %s: %s", wh->path, c->table, sqlite3_errmsg(wh->db));
+            cw_error("%s: %s.%s: %s", wh->path, c->table, c->column, sqlite3_errmsg(wh->db));
             return -1;
         }
-        if (present)
-            continue;
-        sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", c->table, c->column,
-                              c->decl);
-        rc = cw_wh_exec_script(wh->db, sql, "adding a column");
-        sqlite3_free(sql);
-        if (rc != 0 || (c->then && cw_wh_exec_script(wh->db, c->then, "adding a column") != 0))
-            return -1;
     }
     return 0;
 }
@@ -749,8 +760,8 @@ static int ensure_schema(cw_warehouse *wh)
 
     if (cw_wh_exec_script(wh->db, "BEGIN", "opening the warehouse") != 0)
         return -1;
-    if (cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0 ||
-        add_missing_columns(wh) != 0)
+    if (add_missing_columns(wh) != 0 ||
+        cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0)
         goto fail;
     rc = sqlite3_prepare_v2(wh->db, "SELECT count(*) FROM schema_version", -1, &s, NULL);
     if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
@@ -1340,6 +1351,7 @@ static int sink_commit(void *ctx, const cw_commit *r)
     bind_nonneg(wh, s, 10, r->additions);
     bind_nonneg(wh, s, 11, r->deletions);
     bind_nonneg(wh, s, 12, r->files_changed);
+    bind_int(wh, s, 13, !r->no_ancestry);
     return record_ends(wh, run(wh, s, NULL), &r->origin, "commit");
 }
 

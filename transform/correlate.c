@@ -40,7 +40,8 @@
 
 /* Finding kinds this step owns (and so clears before recomputing). */
 #define FINDING_KINDS "('changelog_truncated', 'status_guessed', 'status_from_source', " \
-                      "'status_category_conflict', 'untraceable_deployment', 'work_item_no_status')"
+                      "'status_category_conflict', 'untraceable_deployment', " \
+                      "'work_item_no_status', 'git_no_ancestry')"
 
 /* Decisions 10: durations that would be negative are left out of their
  * metric and reported under these kinds (metrics.md, "Data-quality
@@ -444,23 +445,64 @@ static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
     return rc;
 }
 
-static int load_graph(corr *c, int64_t app, cw_graph *g)
+/*
+ * The application's commit graph g.  A repository with any commit loaded
+ * only from an export without full parent shas (fact_commit.has_ancestry
+ * = 0, see extract/git.c) gives no ancestry: walking its partial parents
+ * would deploy the wrong commits, so its commits stay out of g and go to
+ * `hidden` without parents, only to say why a deployment of one of them is
+ * untraceable.
+ */
+static int load_graph(corr *c, int64_t app, cw_graph *g, cw_graph *hidden)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (prepare(c, "SELECT commit_id, sha, parents, authored_at FROM fact_commit "
+    if (prepare(c, "SELECT commit_id, sha, parents, authored_at, repository IN "
+                   "(SELECT repository FROM fact_commit WHERE has_ancestry = 0) FROM fact_commit "
                    "WHERE application_id = ?1 ORDER BY commit_id", &st))
         return -1;
     sqlite3_bind_int64(st, 1, app);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        cw_graph_add(g, column_text(st, 1), column_text(st, 2),
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int no_ancestry = sqlite3_column_int(st, 4);
+        cw_graph_add(no_ancestry ? hidden : g, column_text(st, 1),
+                     no_ancestry ? "" : column_text(st, 2),
                      sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 0));
+    }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return sql_fail(c, "commits of an application");
     cw_graph_finish(g);
+    cw_graph_finish(hidden);
     return 0;
+}
+
+/* One finding per repository without ancestry, naming the export that has it. */
+static int no_ancestry_findings(corr *c)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (prepare(c, "SELECT repository, count(*), (SELECT count(*) FROM fact_commit k "
+                   "WHERE k.repository = x.repository) FROM fact_commit x "
+                   "WHERE has_ancestry = 0 GROUP BY repository ORDER BY repository", &st))
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char *detail = cw_asprintf("%lld of %lld commits came from a git log export without full "
+                                   "parent shas (git log's default or code-maat format): the "
+                                   "repository gives no ancestry, so its deployments deploy nothing "
+                                   "and get no lead time; export it with: %s",
+                                   (long long)sqlite3_column_int64(st, 1),
+                                   (long long)sqlite3_column_int64(st, 2), CW_GIT_EXPORT_COMMAND);
+        int failed = add_finding(c, "git_no_ancestry", column_text(st, 0), detail);
+        free(detail);
+        if (failed)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "repositories without ancestry");
 }
 
 /* Decisions 10: a commit authored after the deployment that first shipped
@@ -516,13 +558,16 @@ static int on_deployed(void *ctx, const cw_deploy *d, const cw_gnode *node)
     return 0;
 }
 
-static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d)
+static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d, const cw_graph *hidden)
 {
     char *subject = d->job ? cw_asprintf("%s#%ld", d->job, d->run_number)
                            : cw_asprintf("deployment %lld", (long long)d->deployment_id);
     char *detail = app < 0 ? cw_strdup("no application claims this deployment")
         : cw_str_empty(d->revision)
         ? cw_asprintf("no revision recorded (application %lld)", (long long)app)
+        : hidden && cw_graph_find(hidden, d->revision) >= 0
+        ? cw_asprintf("revision %s is a commit of a repository that gives no ancestry "
+                      "(see finding git_no_ancestry)", d->revision)
         : cw_asprintf("revision %s is not in the commit graph of application %lld",
                       d->revision, (long long)app);
     int rc = add_finding(c, "untraceable_deployment", subject, detail);
@@ -531,7 +576,7 @@ static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d)
     return rc;
 }
 
-static int write_deployments(corr *c, int64_t app, const deploy_list *dl)
+static int write_deployments(corr *c, int64_t app, const deploy_list *dl, const cw_graph *hidden)
 {
     sqlite3_stmt *st = c->st[ST_INS_DEPLOY];
     for (size_t i = 0; i < dl->n; i++) {
@@ -545,7 +590,7 @@ static int write_deployments(corr *c, int64_t app, const deploy_list *dl)
         c->stats->deployments++;
         if (!d->traceable) {
             c->stats->untraceable_deployments++;
-            if (untraceable_finding(c, app, d))
+            if (untraceable_finding(c, app, d, hidden))
                 return -1;
         }
     }
@@ -633,21 +678,22 @@ static int incident_findings(corr *c)
 static int correlate_app(corr *c, int64_t app)
 {
     deploy_list dl = { 0 };
-    cw_graph *g = cw_graph_new();
+    cw_graph *g = cw_graph_new(), *hidden = cw_graph_new();
     int rc = -1;
 
     if (load_deployments(c, app, &dl) || pick_revisions(c, app, &dl))
         goto out;
     /* Without deployments nothing is deployed: skip reading the history. */
-    if (dl.n > 0 && load_graph(c, app, g))
+    if (dl.n > 0 && load_graph(c, app, g, hidden))
         goto out;
     if (cw_graph_walk(g, dl.d, dl.n, on_deployed, c) ||
-        write_deployments(c, app, &dl) ||
+        write_deployments(c, app, &dl, hidden) ||
         attribute_incidents(c, app, &dl, g))
         goto out;
     rc = 0;
 out:
     cw_graph_free(g);
+    cw_graph_free(hidden);
     deploy_list_free(&dl);
     return rc;
 }
@@ -659,7 +705,7 @@ static int orphan_deployments(corr *c)
     deploy_list dl = { 0 };
     int rc = load_deployments(c, -1, &dl);
     if (rc == 0)
-        rc = write_deployments(c, -1, &dl);
+        rc = write_deployments(c, -1, &dl, NULL);
     deploy_list_free(&dl);
     return rc;
 }
@@ -1029,7 +1075,7 @@ static int correlate_all(corr *c)
     for (const char *const *sql = clear_sql; *sql; sql++)
         if (exec(c, *sql))
             return -1;
-    if (link_commits(c) || correlate_apps(c))
+    if (link_commits(c) || no_ancestry_findings(c) || correlate_apps(c))
         return -1;
     if (load_statuses(c) || learn_source_statuses(c) || flow_items(c) ||
         write_learnt_statuses(c) || production_times(c))
