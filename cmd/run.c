@@ -254,9 +254,10 @@ static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_d
     if (cw_wh_batch_commit(wh, status == CW_EXIT_PARTIAL ? "partial" : "ok", failed.data) != 0)
         goto rollback;
     *batch_out = batch_id;
-    printf("batch %lld: %ld records read, %ld loaded, %ld rejected; %ld commits, "
+    printf("batch %lld: %ld records read, %ld loaded (%ld changed), %ld rejected; %ld commits, "
            "%ld deployments (%ld untraceable), %ld incidents attributed\n",
-           (long long)batch_id, st->rows_read, st->rows_loaded, st->rows_rejected, cs.commits,
+           (long long)batch_id, st->rows_read, st->rows_loaded, st->rows_changed,
+           st->rows_rejected, cs.commits,
            cs.deployments, cs.untraceable_deployments, cs.incidents_attributed);
     if (failed.len)
         cw_error("sources failed: %s (see messages above)", failed.data);

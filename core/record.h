@@ -51,6 +51,7 @@ typedef struct cw_work_item {
     int64_t resolved_at;          /* CW_NO_TIME if absent */
     int changelog_truncated;      /* 1 when changelog.total > histories returned */
     int has_changelog;            /* 1 when the source carries history (REST), 0 for CSV */
+    const char *status_id;        /* the source's id of the current status (Jira), or NULL */
 } cw_work_item;
 
 /* One status change of a work item. */
@@ -166,6 +167,16 @@ typedef struct cw_deployment_status {
     int64_t created_at;           /* required */
 } cw_deployment_status;
 
+/* One status of the list a source publishes (Jira /rest/api/2/status): the
+ * source's own category of that status id, preferred to the category an
+ * issue snapshot carries (README "Status categories"). */
+typedef struct cw_status_def {
+    cw_origin origin;
+    const char *id;               /* the source's status id, required */
+    const char *name;             /* required */
+    const char *category;         /* todo|in_progress|done, required */
+} cw_status_def;
+
 /* A record that could not be used, with the reason. */
 typedef struct cw_reject {
     cw_origin origin;
@@ -186,6 +197,7 @@ typedef struct cw_sink {
      * does not take these records (parsers then skip them). */
     int (*pull_request)(void *ctx, const cw_pull_request *rec);
     int (*deployment_status)(void *ctx, const cw_deployment_status *rec);
+    int (*status_def)(void *ctx, const cw_status_def *rec);    /* may be NULL too */
 } cw_sink;
 
 /* Convenience: fill and emit a reject in one call.  Returns the sink's result. */

@@ -6,6 +6,7 @@ set -u
 dir=$(dirname "$0")
 status=0
 /usr/bin/python3 "$dir/e2e/test_e2e.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_load_order.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_live.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_hostile.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_landing.py" || status=1

@@ -40,7 +40,8 @@
 
 /* Finding kinds this step owns (and so clears before recomputing). */
 #define FINDING_KINDS "('changelog_truncated', 'status_guessed', 'status_from_source', " \
-                      "'untraceable_deployment', 'work_item_no_status', 'git_no_ancestry')"
+                      "'status_category_conflict', 'untraceable_deployment', " \
+                      "'work_item_no_status', 'git_no_ancestry')"
 
 /* Decisions 10: durations that would be negative are left out of their
  * metric and reported under these kinds (metrics.md, "Data-quality
@@ -774,21 +775,72 @@ static int load_statuses(corr *c)
     return 0;
 }
 
-/* Current statuses first: a status some item is in takes that item's
- * source category, whatever order the items come in; only statuses seen
- * solely in histories are guessed. */
-static int learn_current_statuses(corr *c)
+/* What the sources say about each status's category, most authoritative
+ * first (metrics.md "Work items and flow", README "Status categories"):
+ *   1. the status list a source publishes (source_status), under the list's
+ *      name and under every name an item gives the same status id;
+ *   2. the category each item carries for its current status, the latest
+ *      item (by updated) first.
+ * The order is total (ties by subject), so the first claim per name, which
+ * decides, never depends on the order the items were loaded in; kept and
+ * kept_subject are that claim's, to name it in a conflict finding. */
+static const char claims_sql[] =
+    "WITH claim (name, category, rank, updated_at, subject) AS ("
+    "  SELECT l.name, l.category, 0, NULL,"
+    "         'the status list of ' || s.name || ' (id ' || l.status_id || ')'"
+    "    FROM source_status l JOIN dim_source s ON s.source_id = l.source_id"
+    "  UNION"
+    "  SELECT w.status, l.category, 0, NULL,"
+    "         'the status list of ' || s.name || ' (id ' || l.status_id || ')'"
+    "    FROM dim_work_item w"
+    "    JOIN source_status l ON l.source_id = w.source_id AND l.status_id = w.status_id"
+    "    JOIN dim_source s ON s.source_id = l.source_id"
+    "   WHERE w.status <> ''"
+    "  UNION ALL"
+    "  SELECT w.status, w.source_category, 1, w.updated_at, 'issue ' || w.item_key"
+    "    FROM dim_work_item w WHERE w.status <> '' AND w.source_category IS NOT NULL) "
+    "SELECT name, category, subject,"
+    "       first_value(category) OVER win, first_value(subject) OVER win"
+    "  FROM claim WINDOW win AS (PARTITION BY lower(name)"
+    "       ORDER BY rank, updated_at DESC NULLS LAST, subject, category)"
+    " ORDER BY lower(name), rank, updated_at DESC NULLS LAST, subject, category";
+
+/* A claim that disagrees with the one that decided: one finding per status. */
+static int category_conflict(corr *c, sqlite3_stmt *st)
+{
+    char *detail = cw_asprintf("%s from %s; %s from %s", column_text(st, 3), column_text(st, 4),
+                               column_text(st, 1), column_text(st, 2));
+    int rc = add_finding(c, "status_category_conflict", column_text(st, 0), detail);
+    free(detail);
+    return rc;
+}
+
+/* Statuses the config does not name take their source's category: the
+ * first claim decides, any other category claimed for it is a finding.
+ * Statuses no source categorises (seen only in histories) are guessed
+ * later, by cw_flow_compute. */
+static int learn_source_statuses(corr *c)
 {
     sqlite3_stmt *st;
-    int rc;
+    int rc, failed = 0;
 
-    if (prepare(c, "SELECT status, source_category FROM dim_work_item "
-                   "WHERE status IS NOT NULL AND status <> '' ORDER BY work_item_id", &st))
+    if (prepare(c, claims_sql, &st))
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        cw_status_map_resolve(c->statuses, column_text(st, 0), column_text(st, 1));
+    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const cw_status_info *known;
+        cw_category cat;
+        if (cw_category_parse(column_text(st, 1), &cat) != 0)
+            continue;
+        known = cw_status_map_get(c->statuses, column_text(st, 0));
+        if (!known)
+            cw_status_map_add(c->statuses, column_text(st, 0), cat, 0, CW_STATUS_SOURCE);
+        else if (known->origin == CW_STATUS_SOURCE && known->category != cat)
+            failed = category_conflict(c, st) != 0;
+    }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "work item statuses");
+    if (failed)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "status categories");
 }
 
 /* dim_status rows and findings for every status the config did not name. */
@@ -1025,7 +1077,7 @@ static int correlate_all(corr *c)
             return -1;
     if (link_commits(c) || no_ancestry_findings(c) || correlate_apps(c))
         return -1;
-    if (load_statuses(c) || learn_current_statuses(c) || flow_items(c) ||
+    if (load_statuses(c) || learn_source_statuses(c) || flow_items(c) ||
         write_learnt_statuses(c) || production_times(c))
         return -1;
     return 0;

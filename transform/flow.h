@@ -3,7 +3,9 @@
  * time and status intervals (metrics.md, "Work items and flow").
  *
  * Status -> category: the configuration first (dim_status rows of origin
- * config), else the item's own source category when the status is the item's
+ * config), else the source's category (the caller adds those to the map
+ * first, in an order-independent way: correlate.c learn_source_statuses),
+ * else the item's own source category when the status is the item's
  * current one, else a guess from the name (todo for "to do", "open",
  * "backlog", "new", "created", "selected"; done for "done", "closed",
  * "resolved", "released", "complete"; else in_progress).  Names compare

@@ -48,6 +48,7 @@ static int cap_item(void *ctx, const cw_work_item *rec)
     copy_origin(&c->origin, &rec->origin);
     DUP(key); DUP(external_id); DUP(project); DUP(summary); DUP(type); DUP(status);
     DUP(status_category); DUP(labels); DUP(fix_versions); DUP(assignee);
+    DUP(status_id);
     return 0;
 }
 
@@ -146,6 +147,18 @@ static int cap_status(void *ctx, const cw_deployment_status *rec)
     return 0;
 }
 
+static int cap_status_def(void *ctx, const cw_status_def *rec)
+{
+    cw_capture *cap = ctx;
+    cw_status_def *c;
+    GROW(cap->status_defs, cap->n_status_defs);
+    c = &cap->status_defs[cap->n_status_defs++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(id); DUP(name); DUP(category);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -158,6 +171,7 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.reject = cap_reject;
     cap->sink.pull_request = cap_pull;
     cap->sink.deployment_status = cap_status;
+    cap->sink.status_def = cap_status_def;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -168,6 +182,7 @@ void cw_capture_free(cw_capture *cap)
         free_origin(&x->origin);
         FREE(key); FREE(external_id); FREE(project); FREE(summary); FREE(type); FREE(status);
         FREE(status_category); FREE(labels); FREE(fix_versions); FREE(assignee);
+        FREE(status_id);
     }
     for (i = 0; i < cap->n_transitions; i++) {
         cw_transition *x = &cap->transitions[i];
@@ -214,6 +229,12 @@ void cw_capture_free(cw_capture *cap)
     free(cap->items); free(cap->transitions); free(cap->commits);
     free(cap->builds); free(cap->incidents); free(cap->rejects);
     free(cap->pulls); free(cap->statuses);
+    for (i = 0; i < cap->n_status_defs; i++) {
+        cw_status_def *x = &cap->status_defs[i];
+        free_origin(&x->origin);
+        FREE(id); FREE(name); FREE(category);
+    }
+    free(cap->status_defs);
     memset(cap, 0, sizeof(*cap));
 }
 

@@ -238,6 +238,61 @@ static void test_work_items_and_statuses(void **state)
     assert_int_equal(s.work_items, 3);
 }
 
+/* Status categories (README "Status categories"): the source's status list
+ * first, else the latest issue (by updated) carrying the status; never the
+ * order the items were loaded in.  Two claims that disagree are a finding. */
+static const char *const accepted_items_sql[] = {
+    /* PAY-10 (older, says done) gets the lower work item id */
+    "INSERT INTO dim_work_item (work_item_id,item_key,project,source_id,status,source_category,"
+    "  status_id,created_at,updated_at) VALUES"
+    "  (10,'PAY-10','PAY',1,'Accepted','done','77',0,100),"
+    "  (11,'PAY-11','PAY',1,'Accepted','todo','77',0,200);",
+    /* the same two issues loaded the other way round */
+    "INSERT INTO dim_work_item (work_item_id,item_key,project,source_id,status,source_category,"
+    "  status_id,created_at,updated_at) VALUES"
+    "  (10,'PAY-11','PAY',1,'Accepted','todo','77',0,200),"
+    "  (11,'PAY-10','PAY',1,'Accepted','done','77',0,100);",
+};
+
+static void test_status_category_any_order(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    for (size_t order = 0; order < 2; order++) {
+        cw_test_exec(f->db, "DELETE FROM derived_status_interval WHERE work_item_id >= 10;"
+                            "DELETE FROM derived_work_item WHERE work_item_id >= 10;"
+                            "DELETE FROM dim_work_item WHERE work_item_id >= 10");
+        cw_test_exec(f->db, accepted_items_sql[order]);
+        assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+        /* PAY-11 is the latest issue carrying Accepted: todo, in both orders */
+        assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE name = 'Accepted'",
+                    "Accepted|todo|source;");
+        assert_rows(f->db, "SELECT category FROM derived_work_item WHERE work_item_id >= 10",
+                    "todo;todo;");
+        assert_rows(f->db, "SELECT subject, detail FROM finding WHERE kind = 'status_category_conflict'",
+                    "Accepted|todo from issue PAY-11; done from issue PAY-10;");
+    }
+    /* the status list wins over every issue: Accepted is done (under the name
+     * the issues use for id 77 too), and Triage, seen only in a history, takes
+     * the list's category instead of a guess */
+    cw_test_exec(f->db, "INSERT INTO source_status VALUES (1,'77','Angenommen','done'),"
+                        "(1,'12','Triage','todo')");
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE origin <> 'config' ORDER BY 1",
+                "Accepted|done|source;Angenommen|done|source;QA Testing|in_progress|source;"
+                "Triage|todo|source;");
+    assert_rows(f->db, "SELECT work_item_id, category, end_at FROM derived_work_item"
+                       " WHERE work_item_id >= 10 ORDER BY 1",
+                "10|done|0;11|done|0;");
+    assert_rows(f->db, "SELECT subject, detail FROM finding WHERE kind = 'status_category_conflict'",
+                "Accepted|done from the status list of jira (id 77); todo from issue PAY-11;");
+    /* configured statuses are never in conflict */
+    cw_test_exec(f->db, "DELETE FROM dim_status WHERE name = 'Accepted';"
+                        "INSERT INTO dim_status VALUES ('Accepted','in_progress',0,'config')");
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT count(*) FROM finding WHERE kind = 'status_category_conflict'", "0;");
+}
+
 /*
  * Decisions 10 on top of the fixture (window 500 s):
  *   c10 A7 <- A6, authored 11200; d9 deploy-pay#9 prod success at 4000, A7.
@@ -413,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_build_revisions_of_the_application, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incidents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_work_items_and_statuses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_category_any_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_negative_durations_excluded_and_reported, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rerun_is_identical, setup, teardown),

@@ -201,6 +201,36 @@ static void test_changelog_page_key_from_file_name(void **state)
     cw_capture_free(&cap);
 }
 
+/* Landing prefixes every file with its index (0001-PAY-7.changelog.json,
+ * 0002-00001-changelog-PAY-7.json for a live page dropped as a file): the
+ * key must still come from the name, not "0001-PAY-7". */
+static void test_changelog_key_from_landed_name(void **state)
+{
+    static const char *const names[] = { "0001-PAY-7.changelog.json",
+                                         "0002-00001-changelog-PAY-7.json" };
+    char *dir = cw_temp_dir();
+    FILE *in = fopen(cw_test_data("jira/PAY-7.changelog.json"), "r");
+    char text[8192], path[4096];
+    size_t n;
+    cw_capture cap;
+    (void)state;
+    assert_non_null(in);
+    n = fread(text, 1, sizeof(text) - 1, in);
+    fclose(in);
+    text[n] = '\0';
+    for (size_t i = 0; i < 2; i++) {
+        cw_write_file(dir, names[i], text);
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        assert_int_equal(parse_jira(path, NULL, 0, &cap), 0);
+        assert_int_equal(cap.n_rejects, 0);
+        assert_int_equal(cap.n_transitions, 2);
+        assert_string_equal(cap.transitions[0].item_key, "PAY-7");
+        cw_capture_free(&cap);
+    }
+    cw_remove_tree(dir);
+    free(dir);
+}
+
 static void test_changelog_page_key_from_self(void **state)
 {
     cw_capture cap;
@@ -569,7 +599,8 @@ static void test_changelog_devlake_csv(void **state)
 }
 
 /* DevLake's sprint, status and issue-type tables and the ALOY project.json
- * are Jira metadata: read without error, nothing loaded, nothing rejected. */
+ * are Jira metadata: read without error, no item, nothing rejected (the
+ * status table's statuses are status definitions, test_status_list). */
 static void test_metadata_fixtures(void **state)
 {
     static const char *const files[] = {
@@ -585,8 +616,58 @@ static void test_metadata_fixtures(void **state)
         assert_int_equal(cap.n_rejects, 0);
         assert_int_equal(cap.n_items, 0);
         assert_int_equal(cap.n_transitions, 0);
+        assert_int_equal(cap.n_status_defs, i == 1 ? 53 : 0);
         cw_capture_free(&cap);
     }
+}
+
+static const cw_status_def *find_status_def(const cw_capture *cap, const char *id)
+{
+    for (size_t i = 0; i < cap->n_status_defs; i++)
+        if (strcmp(cap->status_defs[i].id, id) == 0)
+            return &cap->status_defs[i];
+    return NULL;
+}
+
+/* The status list (/rest/api/2/status, here DevLake's recording of it) gives
+ * each status id its category; issues carry the id of their status, so the
+ * list's category applies to them (README "Status categories").  A status
+ * without an id or a category key is rejected naming the field. */
+static void test_status_list(void **state)
+{
+    cw_capture cap;
+    const cw_status_def *d;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("jira/devlake_raw_jira_api_status.csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_status_defs, 53);
+    assert_non_null(d = find_status_def(&cap, "10068"));
+    assert_string_equal(d->name, "已完成");
+    assert_string_equal(d->category, "done");
+    assert_int_equal(d->origin.record, 13);       /* CSV record 1 is the header */
+    assert_string_equal(find_status_def(&cap, "3")->category, "in_progress");
+    assert_string_equal(find_status_def(&cap, "1")->category, "todo");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_jira(cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"), NULL, 0,
+                                &cap), 0);
+    assert_string_equal(cw_capture_item(&cap, "EE-1")->status, "已完成");
+    assert_string_equal(cw_capture_item(&cap, "EE-1")->status_id, "10068");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_jira(cw_temp_file(
+        "[{\"id\": 5, \"name\": \"Resolved\", \"statusCategory\": {\"key\": \"done\"}},\n"
+        " {\"name\": \"Nameless id\", \"statusCategory\": {\"key\": \"new\"}},\n"
+        " {\"id\": \"6\", \"name\": \"Closed\", \"statusCategory\": {\"name\": \"Done\"}}]\n",
+        ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_status_defs, 1);
+    assert_string_equal(cap.status_defs[0].id, "5");
+    assert_string_equal(cap.status_defs[0].category, "done");
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "id");
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_string_equal(cap.rejects[1].field, "statusCategory.key");
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    cw_capture_free(&cap);
 }
 
 /* The same shapes inside a plain array pass over too; an object with none
@@ -1093,6 +1174,8 @@ int main(void)
         cmocka_unit_test(test_changelog_items_without_key),
         cmocka_unit_test(test_changelog_devlake_csv),
         cmocka_unit_test(test_metadata_fixtures),
+        cmocka_unit_test(test_changelog_key_from_landed_name),
+        cmocka_unit_test(test_status_list),
         cmocka_unit_test(test_metadata_in_array),
         cmocka_unit_test(test_status_category_mapping),
         cmocka_unit_test(test_jira_validate),

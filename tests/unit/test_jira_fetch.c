@@ -232,22 +232,24 @@ static void full_fetch(cw_replay *r, const char *api, const char *search_path,
     dir = fetch_into(&ls, CW_NO_TIME, &f);
 
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 11);
+    assert_int_equal(json_array_size(log), 12);
     assert_int_equal(count_requests(log, search_path), 3);
     assert_int_equal(count_requests(log, changelog_prefix), 5);
     assert_int_equal(count_requests(log, "/rest/api/2/field"), 1);
+    assert_int_equal(count_requests(log, "/rest/api/2/status"), 1);
     assert_int_equal(count_requests(log, "/rest/api/2/project/"), 2);
     assert_string_equal(logged_param(log, 0, "jql"), "project in (\"PAY\", \"OPS\") ORDER BY updated ASC");
     assert_string_equal(logged_param(log, 0, "expand"), "changelog");
-    assert_int_equal(f.pages, 11);
-    assert_int_equal(f.files_written, 11);
+    assert_int_equal(f.pages, 12);
+    assert_int_equal(f.files_written, 12);
     /* Search page 1 (PAY-1, OPS-1) lands first, then PAY-1's changelog;
      * the metadata comes last, and the parser passes over it. */
     assert_int_equal(count_files(dir, "00001-issues.json"), 1);
     assert_int_equal(count_files(dir, "0000[234]-changelog-PAY-1.json"), 3);
     assert_int_equal(count_files(dir, "0000[78]-changelog-OPS-2.json"), 2);
     assert_int_equal(count_files(dir, "00009-fields.json"), 1);
-    assert_int_equal(count_files(dir, "0001[01]-versions-*.json"), 2);
+    assert_int_equal(count_files(dir, "00010-statuses.json"), 1);
+    assert_int_equal(count_files(dir, "0001[12]-versions-*.json"), 2);
     assert_no_token(dir);
 
     parse_landed(&ls.src, dir, &live);
@@ -257,6 +259,13 @@ static void full_fetch(cw_replay *r, const char *api, const char *search_path,
     assert_same_parse(&live, &orig);
     /* The search cut PAY-1's changelog, but the whole of it landed beside. */
     assert_int_equal(cw_capture_item(&live, "PAY-1")->changelog_truncated, 0);
+    /* The status list: the 4 statuses the replay's issues carry (Backlog,
+     * Done, In Progress, QA), each a status definition with its category. */
+    assert_int_equal(live.n_status_defs, 4);
+    assert_string_equal(live.status_defs[0].name, "Backlog");
+    assert_string_equal(live.status_defs[0].category, "todo");
+    assert_string_equal(live.status_defs[3].name, "QA");
+    assert_string_equal(live.status_defs[3].category, "in_progress");
 
     cw_capture_free(&live);
     cw_capture_free(&orig);
@@ -296,7 +305,7 @@ static void test_incremental_fetch(void **state)
     dir = fetch_into(&ls, cw_t("2026-01-20T07:30:45Z"), &f);
 
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 7);
+    assert_int_equal(json_array_size(log), 8);
     assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 2);
     assert_int_equal(count_requests(log, "/rest/api/3/issue/OPS-2/changelog"), 2);
     assert_string_equal(logged_param(log, 0, "jql"),
@@ -333,8 +342,8 @@ static void test_jql_key(void **state)
     dir = fetch_into(&ls, cw_t("2026-01-14T00:00:00Z"), &f);
     log = cw_replay_log(r);
     /* 127.0.0.1 is not atlassian.net: Data Center's classic search; then
-     * /field and the versions of the one project seen, OPS. */
-    assert_int_equal(json_array_size(log), 3);
+     * /field, /status and the versions of the one project seen, OPS. */
+    assert_int_equal(json_array_size(log), 4);
     assert_int_equal(count_requests(log, "/rest/api/2/search"), 1);
     assert_int_equal(count_requests(log, "/rest/api/2/project/OPS/versions"), 1);
     assert_string_equal(logged_param(log, 0, "jql"),
@@ -350,7 +359,7 @@ static void test_jql_key(void **state)
 }
 
 /* Without isLast, only the missing nextPageToken of the last page ends the
- * walk: 5 issues at 2 a page are still exactly 3 search requests (then 3
+ * walk: 5 issues at 2 a page are still exactly 3 search requests (then 4
  * metadata requests). */
 static void test_missing_token_ends_paging(void **state)
 {
@@ -368,7 +377,7 @@ static void test_missing_token_ends_paging(void **state)
     cw_test_source_set(&ls, "page_size", "2");
     dir = fetch_into(&ls, CW_NO_TIME, &f);
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 6);
+    assert_int_equal(json_array_size(log), 7);
     assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 3);
     assert_null(logged_param(log, 0, "nextPageToken"));
     assert_non_null(logged_param(log, 1, "nextPageToken"));
@@ -420,7 +429,7 @@ static void test_live_page_with_nul_and_huge_id(void **state)
 /* Faults on the search and on the changelog pages: each is retried, the
  * landed pages are the good ones, and they parse to the originals.  The
  * search's 2nd request is cut, its retry (3rd) gets a 429; the changelog's
- * 1st request is reset mid-body and its 4th gets a 503: 11 + 4 requests. */
+ * 1st request is reset mid-body and its 4th gets a 503: 12 + 4 requests. */
 static void test_faults_retried(void **state)
 {
     const char *data = replay_data();
@@ -448,10 +457,10 @@ static void test_faults_retried(void **state)
     dir = fetch_into(&ls, CW_NO_TIME, &f);
 
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 15);
-    assert_int_equal(f.stats.requests, 15);
+    assert_int_equal(json_array_size(log), 16);
+    assert_int_equal(f.stats.requests, 16);
     assert_int_equal(f.stats.retries, 4);
-    assert_int_equal(f.files_written, 11);
+    assert_int_equal(f.files_written, 12);
     parse_landed(&ls.src, dir, &live);
     parse_originals(data, "PAY,OPS", &orig);
     assert_same_parse(&live, &orig);
