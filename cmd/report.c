@@ -144,7 +144,7 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
     }
     if (cw_wh_open(cfg->warehouse, &wh) != 0)
         return CW_EXIT_FAILURE;
-    rc = cw_report_gather(cw_wh_db(wh), from, to, &r);
+    rc = cw_report_gather(cw_wh_sqlite(wh), from, to, &r);
     if (rc == 0)
         rc = cw_report_render(&r, out_dir, o->formats);
     if (rc == 0) {

@@ -24,7 +24,7 @@ static const char watermark_sql[] =
 
 int cw_wh_watermark(cw_warehouse *wh, const char *source, int64_t *newest)
 {
-    sqlite3 *db = cw_wh_db(wh);
+    sqlite3 *db = cw_wh_sqlite(wh);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, watermark_sql, -1, &st, NULL);
     *newest = CW_NO_TIME;
@@ -53,7 +53,7 @@ static const char audit_sql[] =
 
 int cw_wh_source_audit(cw_warehouse *wh, int64_t batch_id, const cw_source_audit *a)
 {
-    sqlite3 *db = cw_wh_db(wh);
+    sqlite3 *db = cw_wh_sqlite(wh);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, audit_sql, -1, &st, NULL), i = 1;
     if (rc == SQLITE_OK) {

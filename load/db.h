@@ -212,6 +212,10 @@ static inline int cw_db_bulk_row(cw_bulk *b, const cw_db_value *values)
 }
 static inline int cw_db_bulk_end(cw_bulk *b) { return b->db->driver->bulk_end(b); }
 
+/* Transitional, until load/sqlite.c opens through cw_db_open: a cw_db over
+ * its sqlite3 handle (not closed by cw_db_close). */
+cw_db *cw_db_sqlite_adopt(void *sqlite3_handle);
+
 /* Helpers shared by every caller. */
 /* Bind a string, NULL as SQL NULL. */
 int cw_db_bind_str(cw_stmt *st, int i, const char *v);

@@ -14,7 +14,7 @@
 static int one_statement(cw_warehouse *wh, const char *sql, const char *what, const char *a,
                          const char *b, const char *c)
 {
-    sqlite3 *db = cw_wh_db(wh);
+    sqlite3 *db = cw_wh_sqlite(wh);
     sqlite3_stmt *st = NULL;
     const char *texts[3] = {a, b, c};
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
@@ -56,7 +56,7 @@ int cw_wh_landing_known(cw_warehouse *wh, const char *batch_name)
 
 int cw_wh_batch_status(cw_warehouse *wh, int64_t batch_id, const char *status)
 {
-    sqlite3 *db = cw_wh_db(wh);
+    sqlite3 *db = cw_wh_sqlite(wh);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "UPDATE batch SET status = ?2 WHERE batch_id = ?1", -1, &st,
                                 NULL);

@@ -517,6 +517,7 @@ static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 struct cw_warehouse {
     sqlite3 *db;
+    cw_db *conn;                /* the same connection behind load/db.h */
     char *path;
     sqlite3_stmt *stmt[S_COUNT];
     cw_sink sink;
@@ -829,6 +830,7 @@ int cw_wh_open(const char *path, cw_warehouse **out)
         cw_wh_close(wh);
         return -1;
     }
+    wh->conn = cw_db_sqlite_adopt(wh->db);
     *out = wh;
     return 0;
 }
@@ -844,6 +846,7 @@ void cw_wh_close(cw_warehouse *wh)
     flush_reject_log(wh);
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(wh->stmt[i]);
+    cw_db_close(wh->conn);
     if (wh->db && sqlite3_close(wh->db) != SQLITE_OK)
         cw_error("%s: closing: %s", wh->path, sqlite3_errmsg(wh->db));
     cache_free(&wh->sources);
@@ -856,7 +859,12 @@ void cw_wh_close(cw_warehouse *wh)
     free(wh);
 }
 
-sqlite3 *cw_wh_db(cw_warehouse *wh)
+cw_db *cw_wh_db(cw_warehouse *wh)
+{
+    return wh->conn;
+}
+
+sqlite3 *cw_wh_sqlite(cw_warehouse *wh)
 {
     return wh->db;
 }

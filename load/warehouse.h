@@ -14,6 +14,7 @@
 #define CW_WAREHOUSE_H
 
 #include <sqlite3.h>
+#include "db.h"
 #include <stdint.h>
 #include "../core/config.h"
 #include "../core/record.h"
@@ -31,7 +32,10 @@ typedef struct cw_batch_stats {
  * Returns 0 or -1 after logging the SQLite error with the path. */
 int cw_wh_open(const char *path, cw_warehouse **out);
 void cw_wh_close(cw_warehouse *wh);
-sqlite3 *cw_wh_db(cw_warehouse *wh);
+/* The warehouse connection, for transform/ and reports/ (load/db.h). */
+cw_db *cw_wh_db(cw_warehouse *wh);
+/* Transitional: the SQLite handle, for code not yet on load/db.h. */
+sqlite3 *cw_wh_sqlite(cw_warehouse *wh);
 
 /* Start a batch: BEGIN IMMEDIATE, insert the batch audit row.  The row is
  * written inside the transaction, so a killed batch leaves no trace. */

@@ -504,7 +504,7 @@ static char *deploy_after(const char *const *files)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
-    sqlite3 *db = cw_wh_db(wh);
+    sqlite3 *db = cw_wh_sqlite(wh);
     cw_test_source t;
     cw_config cfg = { .path = "test.ini" };
     cw_correlate_stats stats;
@@ -595,14 +595,14 @@ static void test_old_warehouse_gets_has_ancestry(void **state)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
-    sqlite3 *db = cw_wh_db(wh);
+    sqlite3 *db = cw_wh_sqlite(wh);
     cw_test_exec(db, "DROP INDEX ix_commit_no_ancestry;"
                      "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
                      "INSERT INTO fact_commit (repository, sha, authored_at) VALUES ('pay', '" ANC_ROOT "', 1);");
     cw_wh_close(wh);
     assert_int_equal(cw_wh_open(path, &wh), 0);
-    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT has_ancestry FROM fact_commit"), 1);
-    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT count(*) FROM sqlite_master "
+    assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT has_ancestry FROM fact_commit"), 1);
+    assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT count(*) FROM sqlite_master "
                                                  "WHERE name = 'ix_commit_no_ancestry'"), 1);
     cw_test_warehouse_drop(wh, path);
 }

@@ -438,7 +438,7 @@ static char *deployment_rows(cw_warehouse *wh)
 {
     sqlite3_stmt *s;
     cw_buf out = {0};
-    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh),
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_sqlite(wh),
         "SELECT b.job, b.number, coalesce(b.result, '-'), coalesce(b.finished_at, -1),"
         " coalesce(d.finished_at, -1), coalesce(d.result, '-'), coalesce(d.is_production, -1),"
         " coalesce(e.name, '-'), b.revision"
@@ -457,7 +457,7 @@ static char *deployment_rows(cw_warehouse *wh)
 /* A one-value query on the warehouse. */
 static long count(cw_warehouse *wh, const char *sql)
 {
-    return cw_query_long(cw_wh_db(wh), sql);
+    return cw_query_long(cw_wh_sqlite(wh), sql);
 }
 
 static void test_statuses_any_order(void **state)
@@ -541,7 +541,7 @@ static void test_graphql_warehouse(void **state)
     assert_int_equal(count(wh, "SELECT count(*) FROM fact_build WHERE is_deployment = 1"), 7);
     assert_int_equal(count(wh, "SELECT count(*) FROM fact_deployment WHERE result = 'success'"
                                " AND is_production = 1"), 3);
-    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh), finished, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_sqlite(wh), finished, -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     /* 2024-08-08T00:18:12Z, 2026-02-14T00:32:36Z, 2026-02-20T00:30:59Z */
     assert_string_equal((const char *)sqlite3_column_text(s, 0),
@@ -549,7 +549,7 @@ static void test_graphql_warehouse(void **state)
     before = cw_strdup((const char *)sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
     load_files(wh, status_files);
-    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh), finished, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_sqlite(wh), finished, -1, &s, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(s, 0), before);
     sqlite3_finalize(s);

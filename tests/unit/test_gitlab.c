@@ -295,7 +295,7 @@ static void test_warehouse_rows(void **state)
     assert_int_equal(cw_source_gitlab.parse(&t.src, cw_test_data(GL "mr-squash.json"), cw_wh_sink(wh)), 0);
     assert_int_equal(cw_wh_resolve(wh), 0);
     assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
-    assert_int_equal(sqlite3_prepare_v2(cw_wh_db(wh),
+    assert_int_equal(sqlite3_prepare_v2(cw_wh_sqlite(wh),
         "SELECT (SELECT count(*) FROM fact_deployment),"
         " (SELECT count(*) FROM fact_pull_request),"
         " (SELECT count(*) FROM fact_pull_request WHERE merged_at IS NOT NULL),"

@@ -249,7 +249,7 @@ static void full_batch(cw_warehouse *wh, const cw_config *cfg)
 static void test_schema_created(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
                                 " ('schema_version','batch','landed_file','reject','finding','dim_team',"
                                 "'dim_application','map_project','map_repository','map_service',"
@@ -269,7 +269,7 @@ static void test_schema_created(void **state)
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
-    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM schema_version"), 1);
 }
 
 static void test_open_fails_cleanly(void **state)
@@ -283,7 +283,7 @@ static void test_open_fails_cleanly(void **state)
 static void test_load_records(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_config cfg = test_config(2, 3);
     const cw_batch_stats *st;
     int64_t batch;
@@ -352,7 +352,7 @@ static void test_load_records(void **state)
 static void test_reload_changes_nothing(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_config cfg = test_config(2, 3);
     char *before, *after;
     int changes;
@@ -381,7 +381,7 @@ static void test_reload_changes_nothing(void **state)
 static void test_older_work_item_ignored(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_work_item newer = item("PAY-2", "newer", cw_t("2026-03-05T10:00:00Z"));
     cw_work_item older = item("PAY-2", "older", cw_t("2026-03-05T09:00:00Z"));
@@ -416,7 +416,7 @@ static void test_older_work_item_ignored(void **state)
 static void test_servicenow_versions(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     /* event-log rows of one incident, in file order */
     cw_incident v3 = incident("INC9", 3, "2026-03-04T10:00:00Z", "in progress");
@@ -469,7 +469,7 @@ static void test_rollback_leaves_file_unchanged(void **state)
     during = dump_file(t->path);
     assert_string_equal(before, during);
     assert_int_equal(cw_wh_open(t->path, &reader), 0);
-    assert_int_equal(cw_query_long(cw_wh_db(reader), "SELECT count(*) FROM fact_commit"), 3);
+    assert_int_equal(cw_query_long(cw_wh_sqlite(reader), "SELECT count(*) FROM fact_commit"), 3);
     cw_wh_close(reader);
     cw_wh_batch_rollback(t->wh);
 
@@ -484,7 +484,7 @@ static void test_rollback_leaves_file_unchanged(void **state)
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
     assert_int_equal(sink->commit(sink->ctx, &extra), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
-    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit c JOIN dim_person p"
+    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM fact_commit c JOIN dim_person p"
                                              " ON p.person_id = c.author_id WHERE p.email = 'carol@example.com'"), 1);
     free(before);
     free(during);
@@ -514,7 +514,7 @@ static void test_kill_before_commit(void **state)
         if (cw_wh_open(t->path, &wh) != 0 || cw_wh_batch_begin(wh, NULL, NULL) != 0)
             _exit(2);
         /* a tiny page cache makes SQLite spill uncommitted pages into the WAL */
-        if (sqlite3_exec(cw_wh_db(wh), "PRAGMA cache_size = 8", NULL, NULL, NULL) != SQLITE_OK)
+        if (sqlite3_exec(cw_wh_sqlite(wh), "PRAGMA cache_size = 8", NULL, NULL, NULL) != SQLITE_OK)
             _exit(4);
         cw_wh_source(wh, "git", "git");
         for (int i = 0; i < 20000; i++) {
@@ -538,9 +538,9 @@ static void test_kill_before_commit(void **state)
     after = dump_file(t->path);
     assert_string_equal(before, after);
     assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
-    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 3);
-    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM batch"), 1);
-    assert_string_equal(q_text(cw_wh_db(t->wh), "PRAGMA integrity_check"), "ok");
+    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM fact_commit"), 3);
+    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM batch"), 1);
+    assert_string_equal(q_text(cw_wh_sqlite(t->wh), "PRAGMA integrity_check"), "ok");
     free(before);
     free(after);
 }
@@ -548,7 +548,7 @@ static void test_kill_before_commit(void **state)
 static void test_regexp(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     sqlite3_stmt *s;
 
     assert_int_equal(cw_query_long(db, "SELECT 'deploy-payments' REGEXP '^deploy-'"), 1);
@@ -577,7 +577,7 @@ static void test_regexp(void **state)
 static void test_map_job_resolution(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_config cfg = test_config(2, 0);
     static const char *const jobs[] = { "deploy-payments", "deploy-search", "folder/pay-api",
@@ -627,7 +627,7 @@ static void test_map_job_resolution(void **state)
 static void test_sync_config_changes(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_config cfg = test_config(2, 3);
     cw_config fewer = test_config(1, 1);
     cw_application moved[1];
@@ -677,7 +677,7 @@ static void test_sync_config_changes(void **state)
 static void test_unknown_transition_rejected(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     const char *page = "/landing/7/jira/page-1.json";
     const char *sha = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
@@ -772,7 +772,7 @@ static void test_old_warehouse_upgraded(void **state)
                      "  (1, 'jira', '/l/1/jira/0002-b.json', 1, 'created', 'missing creation time');");
     sqlite3_close(db);
     assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
-    db = cw_wh_db(t->wh);
+    db = cw_wh_sqlite(t->wh);
     assert_string_equal(q_text(db, "SELECT group_concat(sha256 || '=' || deferred, ',') FROM"
                                    " (SELECT * FROM landed_file ORDER BY sha256)"), "aa=2,bb=0");
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM pragma_table_info('batch')"
@@ -786,7 +786,7 @@ static void test_old_warehouse_upgraded(void **state)
     /* opening again changes nothing */
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
-    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT sum(deferred) FROM landed_file"), 2);
+    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT sum(deferred) FROM landed_file"), 2);
 }
 
 /* A changelog read before its issues (file order, or a second source) loads
@@ -794,7 +794,7 @@ static void test_old_warehouse_upgraded(void **state)
 static void test_transition_before_item(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_work_item w = item("PAY-1", "Pay by card", cw_t("2026-03-05T00:00:00Z"));
     cw_transition t1 = { .origin = origin("jira", 1), .item_key = "PAY-1", .history_id = "h1",
@@ -830,7 +830,7 @@ static void test_transition_before_item(void **state)
 static void test_rows_changed(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_config cfg = test_config(2, 3);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_work_item newer = item("PAY-1", "Pay by card, renamed", cw_t("2026-03-06T00:00:00Z"));
@@ -852,7 +852,7 @@ static void test_rows_changed(void **state)
 static void test_reject_rows_and_log(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_origin o = { "ci", "/landing/3/ci/builds.csv", 0 };
     cw_redirect err;
@@ -900,7 +900,7 @@ static void test_reject_rows_and_log(void **state)
 static void test_dim_date(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_commit sunday = commit("1111111111111111111111111111111111111111", "", "a@x", "A",
                               "2021-01-03T12:00:00Z");
@@ -941,7 +941,7 @@ static void test_dim_date(void **state)
 static void test_landed_files(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     int64_t id = 0;
     const char *sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
@@ -966,7 +966,7 @@ static void test_landed_files(void **state)
 static void test_exec_script(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     assert_int_equal(cw_wh_exec_script(db, "CREATE TEMP TABLE x (a);\n-- comment\n"
                                            "INSERT INTO x VALUES (1); INSERT INTO x VALUES (2);\n"
                                            "-- trailing comment only\n", "ok.sql"), 0);
@@ -983,7 +983,7 @@ static void test_no_batch_is_an_error(void **state)
                          "2026-03-03T10:00:00Z");
     assert_int_not_equal(sink->commit(sink->ctx, &c), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), -1);
-    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 0);
+    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM fact_commit"), 0);
 }
 
 /* The real Alloy git log through the git connector: SOURCES.md counts 6,083
@@ -991,7 +991,7 @@ static void test_no_batch_is_an_error(void **state)
 static void test_real_git_log(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_db(t->wh);
+    sqlite3 *db = cw_wh_sqlite(t->wh);
     const cw_source_type *git = cw_source_type_find("git");
     cw_kv keys[] = { { "repository", "alloy", 2 } };
     cw_source src = { .name = "alloy-git", .type = "git", .line = 1, .config_path = "test.ini",
