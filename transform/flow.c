@@ -2,7 +2,7 @@
  * flow.c - status categories, flow types and per-item flow (see flow.h).
  */
 #include "flow.h"
-#include "hashmap.h"
+#include "../core/strmap.h"
 #include "../core/record.h"
 #include "../core/util.h"
 

@@ -7,7 +7,7 @@
  * overflow the C stack if walked recursively.
  */
 #include "graph.h"
-#include "hashmap.h"
+#include "../core/strmap.h"
 #include "../core/util.h"
 
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "keys.h"
-#include "hashmap.h"
+#include "../core/strmap.h"
 #include "../core/util.h"
 
 #include <pcre2.h>

@@ -4,7 +4,7 @@
  */
 #include "support.h"
 #include "core/util.h"
-#include "transform/hashmap.h"
+#include "core/strmap.h"
 #include "transform/keys.h"
 
 #include <stdlib.h>

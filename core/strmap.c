@@ -1,11 +1,11 @@
 /*
- * hashmap.c - open-addressing string -> int64 map (see hashmap.h).
+ * strmap.c - open-addressing string -> int64 map (see strmap.h).
  *
  * FNV-1a hashing and linear probing: simple, cache friendly, and good enough
  * for hex shas and short project keys, whose bytes are already well mixed.
  */
-#include "hashmap.h"
-#include "../core/util.h"
+#include "strmap.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +49,15 @@ void cw_strmap_free(cw_strmap *map)
         free(map->slots[i].key);
     free(map->slots);
     free(map);
+}
+
+void cw_strmap_clear(cw_strmap *map)
+{
+    for (size_t i = 0; i < map->cap; i++) {
+        free(map->slots[i].key);
+        map->slots[i].key = NULL;
+    }
+    map->count = 0;
 }
 
 /* The slot holding key, or the empty slot where it would go. */

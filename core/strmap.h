@@ -1,16 +1,17 @@
 /*
- * hashmap.h - a small open-addressing hash map from strings to integers.
+ * strmap.h - a small open-addressing hash map from strings to integers.
  *
  * The correlation step looks up commit shas, project keys and status names
- * millions of times; a linear scan would make it quadratic.  This map copies
- * each key once, probes linearly in a power-of-two table kept at most 70 %
- * full, and never deletes (correlation only ever adds).
+ * millions of times, and the loader caches natural key -> row id; a linear
+ * scan would make either quadratic.  This map copies each key once, probes
+ * linearly in a power-of-two table kept at most 70 % full, and never deletes
+ * single keys (its users only ever add); cw_strmap_clear empties it whole.
  *
  * Keys compare as bytes; callers that want case-insensitive lookups fold the
  * key before calling (cw_strmap_fold).
  */
-#ifndef CW_HASHMAP_H
-#define CW_HASHMAP_H
+#ifndef CW_STRMAP_H
+#define CW_STRMAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,8 @@ int cw_strmap_get(const cw_strmap *map, const char *key, int64_t *value);
 /* Same with a key of explicit length (need not be NUL-terminated). */
 int cw_strmap_getn(const cw_strmap *map, const char *key, size_t len, int64_t *value);
 size_t cw_strmap_count(const cw_strmap *map);
+/* Remove every key (the table keeps its size). */
+void cw_strmap_clear(cw_strmap *map);
 
 /* ASCII lower-case copy of s into out (at most outlen-1 bytes, NUL-terminated);
  * returns out.  For maps keyed case-insensitively. */
