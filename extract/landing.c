@@ -5,6 +5,7 @@
  * is read once and never held in memory.
  */
 #include "landing.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/sha256.h"
 #include "../core/util.h"
@@ -130,6 +131,7 @@ static int land_one(const char *file, const char *dest_dir, int index, cw_landed
     landed.original = file;
     landed.landed = dest;
     rc = copy_and_hash(file, dest, &landed);
+    cw_killpoint("land");
     if (rc == 0)
         rc = fn(ctx, &landed);
     free(dest);

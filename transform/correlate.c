@@ -16,6 +16,7 @@
 #include "flow.h"
 #include "graph.h"
 #include "keys.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/regex.h"
@@ -783,6 +784,7 @@ static int correlate_all(corr *c)
             return -1;
     if (link_commits(c) || correlate_apps(c))
         return -1;
+    cw_killpoint("correlate");
     if (load_statuses(c) || learn_current_statuses(c) || flow_items(c) ||
         write_learnt_statuses(c) || production_times(c))
         return -1;
