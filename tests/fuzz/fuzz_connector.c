@@ -7,6 +7,9 @@
  * sink of fuzz_support.c.  Parse returns 0 or -1, and -1 only after a reject
  * (source.h), which is checked too.
  *
+ * CW_FUZZ_LAX=1 leaves that last check out, to fuzz past a known open
+ * violation of it while it is being fixed (never in make fuzz-smoke).
+ *
  * A Jira file's name carries its owner ("PAY-7.changelog.json"), so for jira
  * the first input byte picks one of two names; other types use one name.
  */
@@ -16,6 +19,7 @@
 #include "core/time.h"
 #include "extract/source.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef FUZZ_TYPE
@@ -55,9 +59,13 @@ static const fuzz_setup *setup_find(const char *type)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* CW_FUZZ_LAX, read once */
+static int lax;
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
+    lax = getenv("CW_FUZZ_LAX") != NULL;
     cw_log_set_level(CW_LOG_ERROR);
     CW_FUZZ_CHECK(cw_source_type_find(FUZZ_TYPE) != NULL);
     CW_FUZZ_CHECK(setup_find(FUZZ_TYPE) != NULL);
@@ -100,6 +108,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cw_tz_release();
     CW_FUZZ_CHECK(rc == 0 || rc == -1);
     /* our sink never fails, so -1 means "file unusable", reported as a reject */
-    CW_FUZZ_CHECK(rc == 0 || counts.rejects > 0);
+    CW_FUZZ_CHECK(rc == 0 || counts.rejects > 0 || lax);
     return 0;
 }
