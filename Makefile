@@ -88,7 +88,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit e2e
 	$(MAKE) asan
-	$(MAKE) fuzz-smoke
+	CW_COUNTS=$(abspath build/counts) $(MAKE) fuzz-smoke
 	@tests/summary.sh build/counts build-asan/counts
 
 demo: deps
