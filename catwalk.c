@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define CATWALK_VERSION "1.0.0"
 
@@ -49,6 +50,10 @@ int main(int argc, char **argv)
         printf("catwalk %s\n", CATWALK_VERSION);
         return CW_EXIT_OK;
     }
+    /* Everything catwalk creates (landing zone, warehouse, reports, live
+     * pages) holds exported private data: owner-only, whatever the caller's
+     * umask.  Share a report by copying it on purpose. */
+    umask(077);
     /* Process-wide library set-up, once, before any thread starts. */
     curl_global_init(CURL_GLOBAL_DEFAULT);
     json_object_seed(0);

@@ -46,6 +46,9 @@ int cmd_check(int argc, char **argv)
         cw_config_free(cfg);
         return CW_EXIT_USAGE;
     }
+    if (cfg->n_sources == 0)
+        fprintf(stderr, "%s: warning: no [source] section: run and extract will load nothing\n",
+                config_path);
     printf("%s: ok: %zu sources, %zu applications, %zu status rules\nwarehouse: %s\nlanding: %s\n",
            config_path, cfg->n_sources, cfg->n_apps, cfg->n_statuses, cfg->warehouse, cfg->landing);
     cw_config_free(cfg);

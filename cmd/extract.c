@@ -34,10 +34,19 @@ static void extract_usage(FILE *out)
             "3 some sources failed (the others landed).\n");
 }
 
+typedef struct landed_count {
+    long files, unlandable;
+} landed_count;
+
 static int keep_landed(void *ctx, const cw_landed *file)
 {
-    long *files = ctx;
-    (*files)++;
+    landed_count *n = ctx;
+    if (file->error) {
+        cw_error("%s: %s", file->original, file->error);
+        n->unlandable++;
+        return 0;
+    }
+    n->files++;
     cw_debug("landed %s (sha256 %.12s)", file->landed, file->sha256);
     return 0;
 }
@@ -68,13 +77,19 @@ static int land_files(const cw_config *cfg, const char *batch_dir)
     int failed = 0;
     for (size_t i = 0; i < cfg->n_sources; i++) {
         const cw_source *src = &cfg->sources[i];
-        long files = 0;
+        landed_count n = {0, 0};
         if (cw_source_is_live(src))
             continue;
-        if (cw_land_source(src, cw_source_type_find(src->type), batch_dir, keep_landed, &files) != 0)
+        if (cw_land_source(src, cw_source_type_find(src->type), batch_dir, keep_landed, &n) != 0) {
             failed++;
-        else
-            printf("[source %s] %ld file(s)\n", src->name, files);
+            continue;
+        }
+        if (n.unlandable)
+            failed++;
+        printf("[source %s] %ld file(s)", src->name, n.files);
+        if (n.unlandable)
+            printf(", %ld not landed (see messages above)", n.unlandable);
+        putchar('\n');
     }
     return failed;
 }

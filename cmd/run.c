@@ -8,9 +8,12 @@
  *   4. install the metric views and commit: one transaction for the batch;
  *   5. render the weekly report (unless --no-report).
  *
- * A source that fails (no files, unreadable, git error) is recorded in the
- * batch and the others go on; the exit status says so (3).  Any warehouse
+ * A source that fails (no files, git error) is recorded in the batch and the
+ * others go on; a file that cannot be landed (unreadable, a symbolic link
+ * not followed) is one reject; the exit status says so (3).  Any warehouse
  * error rolls the whole batch back (1): nothing half-loaded is ever visible.
+ * The batch folder is marked while the run lasts, so the next run can remove
+ * what a killed one landed but never loaded.
  */
 #include "commands.h"
 #include "../core/config.h"
@@ -45,8 +48,12 @@ typedef struct source_run {
     cw_warehouse *wh;
     const cw_source *src;
     const cw_source_type *type;
-    long files, skipped;
+    long files, skipped, unlandable;
 } source_run;
+
+/* The finding of a source that gave no record (metrics.md "Data-quality
+ * findings": source with no records).  Load-time, so a kind of its own. */
+#define FINDING_NO_RECORDS "source_no_records"
 
 static void run_usage(FILE *out)
 {
@@ -101,7 +108,15 @@ static int on_landed(void *ctx, const cw_landed *file)
     cw_batch_stats before = *cw_wh_stats(sr->wh);
     const cw_batch_stats *after;
     int64_t file_id;
-    int seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
+    int seen;
+    if (file->error) {
+        /* one reject naming the file; the source's other files go on */
+        cw_origin whole = {sr->src->name, file->original, 0};
+        sr->unlandable++;
+        return cw_sink_reject(cw_wh_sink(sr->wh), &whole, "path", NULL, "%s", file->error) ? -2
+                                                                                          : 0;
+    }
+    seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
     if (seen < 0)
         return -2;
     if (seen) {
@@ -130,14 +145,15 @@ static int on_landed(void *ctx, const cw_landed *file)
 
 /* The audit row of a source: how its data came in, and the HTTP counters. */
 static int audit_source(cw_warehouse *wh, int64_t batch_id, const cw_source *src,
-                        const cw_live_result *live, long files, int ok)
+                        const cw_live_result *live, long files, const char *status,
+                        const char *error)
 {
     const cw_source_type *type = cw_source_type_find(src->type);
     cw_source_audit a = {0};
     a.source = src->name;
     a.mode = live->attempted ? "live" : (type->produce && !cw_source_get(src, "path")) ? "produced"
                                                                                         : "files";
-    a.status = ok ? "ok" : "failed";
+    a.status = status;
     a.since = live->attempted ? live->since : CW_NO_TIME;
     a.requests = live->stats.requests;
     a.retries = live->stats.retries;
@@ -148,8 +164,33 @@ static int audit_source(cw_warehouse *wh, int64_t batch_id, const cw_source *src
     a.items = live->items;
     a.files = files;
     a.elapsed_s = live->elapsed_s;
-    a.error = live->attempted && !ok ? live->error : NULL;
+    a.error = live->attempted && strcmp(status, "ok") != 0 ? live->error : error;
     return cw_wh_source_audit(wh, batch_id, &a);
+}
+
+/* What a source gave, said where the batch keeps it: a source whose path
+ * named no file, or whose files held no record (not even a rejected one),
+ * is a warning and a finding; one that gave records clears its finding.
+ * Files skipped as unchanged gave their records before: nothing changes.
+ * Returns the source_run status, or NULL on a warehouse error. */
+static const char *judge_source(const source_run *sr, const cw_live_result *live, int rc,
+                                long records, const char **why)
+{
+    const char *name = sr->src->name;
+    *why = NULL;
+    if (rc == 1 && !live->attempted)   /* 1 from a live source: its fetch failed */
+        *why = "its path matches no file";
+    else if (rc == 0 && !live->attempted && records == 0 && sr->skipped == 0)
+        *why = sr->files == 1 ? "its file holds no record" : "none of its files holds a record";
+    if (*why) {
+        cw_warn("[source %s] loaded nothing: %s", name, *why);
+        if (cw_wh_finding(sr->wh, FINDING_NO_RECORDS, name, *why) != 0)
+            return NULL;
+        return rc == 0 ? "empty" : "failed";
+    }
+    if (records > 0 && cw_wh_finding(sr->wh, FINDING_NO_RECORDS, name, NULL) != 0)
+        return NULL;
+    return rc == 0 ? "ok" : "failed";
 }
 
 /* Land and parse one source.  Returns 0, 1 when the source failed (the
@@ -159,7 +200,9 @@ static int audit_source(cw_warehouse *wh, int64_t batch_id, const cw_source *src
 static int run_source(cw_warehouse *wh, int64_t batch_id, const cw_source *src,
                       const char *batch_dir, const cw_live_result *live)
 {
-    source_run sr = {wh, src, cw_source_type_find(src->type), 0, 0};
+    source_run sr = {wh, src, cw_source_type_find(src->type), 0, 0, 0};
+    long read_before = cw_wh_stats(wh)->rows_read;
+    const char *status, *why;
     int rc;
     if (cw_wh_source(wh, src->name, src->type) != 0)
         return -1;
@@ -171,7 +214,10 @@ static int run_source(cw_warehouse *wh, int64_t batch_id, const cw_source *src,
         rc = cw_land_source(src, sr.type, batch_dir, on_landed, &sr);
     cw_progress_end();
     cw_tz_release();    /* parsers may have switched TZ to read naive times */
-    if (rc == -2 || audit_source(wh, batch_id, src, live, sr.files, rc == 0) != 0)
+    if (rc == -2)
+        return -1;
+    status = judge_source(&sr, live, rc, cw_wh_stats(wh)->rows_read - read_before, &why);
+    if (!status || audit_source(wh, batch_id, src, live, sr.files, status, why) != 0)
         return -1;
     cw_debug("[source %s] %ld file(s) loaded, %ld unchanged", src->name, sr.files, sr.skipped);
     return rc == 0 ? 0 : 1;
@@ -186,7 +232,7 @@ static void append_name(cw_buf *list, const char *name)
 
 /* Steps 1-4 inside one transaction.  Returns an exit status. */
 static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_dir,
-                     const cw_live_result *live)
+                     const cw_live_result *live, int64_t *batch_out)
 {
     cw_buf failed = {0};
     cw_correlate_stats cs = {0};
@@ -212,9 +258,11 @@ static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_d
     if (cw_wh_batch_commit(wh, status == CW_EXIT_PARTIAL ? "partial" : "ok", failed.data) != 0)
         goto rollback;
     cw_killpoint("committed");
-    printf("batch %lld: %ld records read, %ld loaded, %ld rejected; %ld commits, "
+    *batch_out = batch_id;
+    printf("batch %lld: %ld records read, %ld loaded (%ld changed), %ld rejected; %ld commits, "
            "%ld deployments (%ld untraceable), %ld incidents attributed\n",
-           (long long)batch_id, st->rows_read, st->rows_loaded, st->rows_rejected, cs.commits,
+           (long long)batch_id, st->rows_read, st->rows_loaded, st->rows_changed,
+           st->rows_rejected, cs.commits,
            cs.deployments, cs.untraceable_deployments, cs.incidents_attributed);
     if (failed.len)
         cw_error("sources failed: %s (see messages above)", failed.data);
@@ -258,16 +306,24 @@ static int extract_live(cw_warehouse *wh, const cw_config *cfg, const char *batc
 }
 
 /* The batch is committed by now: a report that fails makes the run partial
- * (3), never a failure (1), which would claim the warehouse is unchanged. */
-static int render_report(cw_warehouse *wh, const cw_config *cfg)
+ * (3), never a failure (1), which would claim the warehouse is unchanged,
+ * and the batch row says so too, so the table matches the exit status. */
+static int render_report(cw_warehouse *wh, const cw_config *cfg, int64_t batch_id)
 {
     int64_t from, to;
     cw_report_default_window((int64_t)time(NULL), &from, &to);
     if (cw_report_weekly(cw_wh_db(wh), cfg, from, to, cfg->reports) != 0) {
         cw_error("weekly report failed; the batch itself is committed");
+        if (batch_id)
+            cw_wh_batch_status(wh, batch_id, "partial");
         return CW_EXIT_PARTIAL;
     }
     return CW_EXIT_OK;
+}
+
+static int landing_known(void *ctx, const char *name)
+{
+    return cw_wh_landing_known(ctx, name);
 }
 
 /* A dry run must not create a warehouse: without one, every live source
@@ -287,6 +343,7 @@ int cmd_run(int argc, char **argv)
     cw_warehouse *wh = NULL;
     cw_live_result *live;
     char *batch_dir = NULL;
+    int64_t batch_id = 0;
     int status, rc = parse_run_options(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? CW_EXIT_OK : CW_EXIT_USAGE;
@@ -302,19 +359,24 @@ int cmd_run(int argc, char **argv)
     }
     batch_dir = cw_landing_batch_dir(cfg->landing);
     live = cw_xcalloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*live));
-    if (extract_live(wh, cfg, batch_dir, &o, live) != 0)
+    if (!o.dry_run)
+        cw_landing_sweep(cfg->landing, landing_known, wh);
+    if (!o.dry_run && cw_landing_begin(batch_dir) != 0)
+        status = CW_EXIT_FAILURE;
+    else if (extract_live(wh, cfg, batch_dir, &o, live) != 0)
         status = CW_EXIT_FAILURE;
     else if (o.dry_run)
         status = CW_EXIT_OK;
     else
-        status = run_batch(wh, cfg, batch_dir, live);
+        status = run_batch(wh, cfg, batch_dir, live, &batch_id);
     free(live);
     if (status != CW_EXIT_FAILURE && !o.no_report && !o.dry_run) {
-        int report_status = render_report(wh, cfg);
+        int report_status = render_report(wh, cfg, batch_id);
         if (report_status != CW_EXIT_OK)
             status = report_status;
     }
-    cw_landing_prune(batch_dir);
+    if (!o.dry_run)
+        cw_landing_end(batch_dir);
     free(batch_dir);
     cw_wh_close(wh);
     cw_config_free(cfg);

@@ -6,35 +6,76 @@
  * reader that counts lines: when the handler runs, the counter holds the
  * line of the key it was given.  Every error names FILE:LINE: key.
  *
+ * Section headers are read by that reader as well, not taken from the
+ * handler: inih truncates a section name at 49 bytes and does not report a
+ * header without keys, so two adjacent [source X] sections would merge.
+ *
  * Validation happens in two passes: the handler stores raw sections and
  * keys, then validate_*() checks them as a whole (types known, required keys
- * present, lists well-formed), so a half-valid config never runs.
+ * present, lists well-formed), so a half-valid config never runs.  Names,
+ * numbers and regexes are checked where they are read, so their errors
+ * carry their own line.
  */
 #include "config.h"
 #include "regex.h"
 #include "util.h"
 #include "../extract/credentials.h"
+#include "../extract/landing.h"
 #include "../extract/source.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
+#include <jansson.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DEFAULT_ATTRIBUTION_WINDOW_S (72 * 3600)
+#define MAX_ATTRIBUTION_WINDOW_H 87600          /* ten years */
+
+/* Application names are data (report rows, map tables), never paths:
+ * letters and digits of any script, combining marks, spaces and . _ - ( ) & +,
+ * starting with a letter or digit (so never a formula or an option). */
+#define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
+
+/* The numeric keys every live source accepts, with their ranges; extract/
+ * converts them to integers only after these checks passed. */
+typedef struct number_key {
+    const char *key;
+    double min, max;
+    int whole;                  /* an integer is required */
+    const char *unit;           /* "hours", "seconds", or NULL for a count */
+} number_key;
+
+static const number_key live_numbers[] = {
+    {"page_size", 1, 10000, 1, NULL},
+    {"max_tries", 1, 100, 1, NULL},
+    {"overlap", 0, 8760, 0, "hours"},
+    {"timeout", 1, 86400, 0, "seconds"},
+    {"backoff_initial", 0, 3600, 0, "seconds"},
+    {"backoff_max", 0, 86400, 0, "seconds"},
+};
+
+enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
+                    SEC_UNKNOWN };
 
 typedef struct parse_state {
     cw_config *cfg;
     FILE *file;
     int line;
-    int section_line;           /* line of the last [section] header read */
     int continuation;           /* the line being handled is an indented continuation */
+    int prev_key;               /* a key was read since the last header (inih's prev_name) */
+    int bad_line;               /* the line being handled is not valid UTF-8 (already said) */
     int errors;
-    char section[256];          /* current section as written */
-    void *current;              /* cw_source / cw_application of the section */
-    enum { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-           SEC_UNKNOWN } kind;
+    int headers;                /* section headers read */
+    int first_line[SEC_UNKNOWN];        /* line of the first [catwalk], [metrics], ... */
+    int attribution_line;       /* line of attribution_window, 0 when absent */
+    enum section_kind kind;
 } parse_state;
 
 static void config_error(parse_state *st, int line, const char *key, const char *fmt, ...)
@@ -51,11 +92,47 @@ static void config_error(parse_state *st, int line, const char *key, const char 
     st->errors++;
 }
 
+static int begin_section(parse_state *st, const char *section, int line);
+
+/* jansson's UTF-8 check, the one the warehouse applies to names later. */
+static int utf8_valid(const char *s, size_t len)
+{
+    json_t *j = json_stringn(s, len);
+    json_decref(j);
+    return j != NULL;
+}
+
+/* A "[section]" line as inih reads it (after the BOM and leading space; an
+ * indented line after a key is a continuation instead): the name runs to the
+ * first ']', and an inline ';' comment before it leaves the line without a
+ * header, which inih reports as a syntax error. */
+static void read_header(parse_state *st, char *line)
+{
+    char *p = line, *end;
+    int was_space = 0;
+    if (st->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    p += strspn(p, " \t\r\v\f");
+    if (*p != '[' || (st->prev_key && p > line))
+        return;
+    for (end = p + 1; *end && *end != ']' && !(was_space && *end == ';'); end++)
+        was_space = strchr(" \t\r\v\f\n", *end) != NULL;
+    st->headers++;
+    if (*end != ']') {
+        st->kind = SEC_UNKNOWN;         /* inih reports the line */
+        return;
+    }
+    *end = '\0';
+    begin_section(st, p + 1, st->line);
+    *end = ']';
+    st->prev_key = 0;
+}
+
 static char *counting_reader(char *str, int num, void *stream)
 {
     parse_state *st = stream;
     char *r = fgets(str, num, st->file);
-    size_t len;
+    size_t len, lead;
     if (!r)
         return r;
     st->line++;
@@ -72,10 +149,15 @@ static char *counting_reader(char *str, int num, void *stream)
         r[1] = '\0';
         return r;
     }
-    st->continuation = (r[0] == ' ' || r[0] == '\t') && r[strspn(r, " \t")] != '\n' &&
-                       r[strspn(r, " \t")] != ';' && r[strspn(r, " \t")] != '#';
-    if (r[strspn(r, " \t")] == '[')
-        st->section_line = st->line;
+    /* Names and values must be UTF-8: the warehouse refuses anything else,
+     * and then without a line to point at. */
+    st->bad_line = !utf8_valid(r, len);
+    if (st->bad_line)
+        config_error(st, st->line, NULL, "not valid UTF-8");
+    lead = strspn(r, " \t");
+    st->continuation = st->prev_key && lead > 0 && r[lead] != '\n' && r[lead] != '\0' &&
+                       r[lead] != ';' && r[lead] != '#';
+    read_header(st, r);
     return r;
 }
 
@@ -115,70 +197,143 @@ void cw_strlist_free(cw_strlist *list)
 
 /* ---------------------------------------------------------------- sections */
 
-static int begin_section(parse_state *st, const char *section)
+int cw_source_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+    return len >= 1 && len <= CW_NAME_MAX && name[0] != '.' && name[0] != '-' &&
+           strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+int cw_application_name_valid(const char *name)
+{
+    char err[128];
+    cw_regex *re;
+    int ok;
+    if (strlen(name) > CW_NAME_MAX)
+        return 0;
+    re = cw_regex_compile(APP_NAME_PATTERN, 0, err, sizeof(err));
+    ok = re && cw_regex_match(re, name) == 1;
+    cw_regex_free(re);
+    return ok;
+}
+
+/* [source NAME] / [application NAME]: the name is checked here, since a
+ * source name becomes a landing folder and neither may act as a path or a
+ * pattern anywhere. */
+static int name_ok(parse_state *st, int is_source, const char *name, int line)
+{
+    const char *what = is_source ? "source" : "application";
+    if (st->bad_line)
+        return 0;                       /* "not valid UTF-8" said it already */
+    if (is_source ? cw_source_name_valid(name) : cw_application_name_valid(name))
+        return 1;
+    if (is_source)
+        config_error(st, line, what, "name '%s': a source name is 1 to %d letters, digits, '.', "
+                     "'_' or '-' (A-Z a-z 0-9 . _ -), not starting with '.' or '-'", name,
+                     CW_NAME_MAX);
+    else
+        config_error(st, line, what, "name '%s': an application name is 1 to %d bytes of "
+                     "letters, digits, spaces and . _ - ( ) & +, starting with a letter or "
+                     "digit", name, CW_NAME_MAX);
+    return 0;
+}
+
+static void begin_named(parse_state *st, const char *section, int line)
 {
     cw_config *cfg = st->cfg;
-    snprintf(st->section, sizeof(st->section), "%s", section);
-    st->current = NULL;
-    if (strcmp(section, "catwalk") == 0)
-        st->kind = SEC_CATWALK;
-    else if (strcmp(section, "metrics") == 0)
-        st->kind = SEC_METRICS;
-    else if (strcmp(section, "status") == 0)
-        st->kind = SEC_STATUS;
-    else if (strcmp(section, "flow_types") == 0)
-        st->kind = SEC_FLOW;
-    else if (strncmp(section, "source ", 7) == 0 || strncmp(section, "application ", 12) == 0) {
-        int is_source = section[0] == 's';
-        char *copy = cw_strdup(section + (is_source ? 7 : 12));
-        char *owned = cw_strdup(cw_trim(copy));
-        free(copy);
-        if (!*owned) {
-            config_error(st, st->section_line, NULL, "section [%s] needs a name", section);
-            free(owned);
-            st->kind = SEC_UNKNOWN;
-            return 1;
-        }
-        if (is_source) {
-            for (size_t i = 0; i < cfg->n_sources; i++)
-                if (strcmp(cfg->sources[i].name, owned) == 0)
-                    config_error(st, st->section_line, NULL, "duplicate [source %s]", owned);
-            cfg->sources = cw_xrealloc(cfg->sources, (cfg->n_sources + 1) * sizeof(cw_source));
-            cw_source *src = &cfg->sources[cfg->n_sources++];
-            memset(src, 0, sizeof(*src));
-            src->name = owned;
-            src->line = st->section_line;
-            src->config_path = cfg->path;
-            src->config_dir = cfg->dir;
-            st->kind = SEC_SOURCE;
-        } else {
-            for (size_t i = 0; i < cfg->n_apps; i++)
-                if (strcmp(cfg->apps[i].name, owned) == 0)
-                    config_error(st, st->section_line, NULL, "duplicate [application %s]", owned);
-            cfg->apps = cw_xrealloc(cfg->apps, (cfg->n_apps + 1) * sizeof(cw_application));
-            cw_application *app = &cfg->apps[cfg->n_apps++];
-            memset(app, 0, sizeof(*app));
-            app->name = owned;
-            app->line = st->section_line;
-            st->kind = SEC_APP;
-        }
-    } else {
-        config_error(st, st->section_line, NULL, "unknown section [%s]", section);
-        st->kind = SEC_UNKNOWN;
+    int is_source = section[0] == 's';
+    char *copy = cw_strdup(section + (is_source ? 7 : 12));
+    char *owned = cw_strdup(cw_trim(copy));
+    free(copy);
+    st->kind = SEC_UNKNOWN;
+    if (!*owned) {
+        config_error(st, line, NULL, "section [%s] needs a name", section);
+        free(owned);
+        return;
     }
+    if (!name_ok(st, is_source, owned, line)) {
+        free(owned);
+        return;
+    }
+    if (is_source) {
+        for (size_t i = 0; i < cfg->n_sources; i++)
+            if (strcmp(cfg->sources[i].name, owned) == 0)
+                config_error(st, line, "source", "duplicate [source %s] (first at line %d)", owned,
+                             cfg->sources[i].line);
+        cfg->sources = cw_xrealloc(cfg->sources, (cfg->n_sources + 1) * sizeof(cw_source));
+        cw_source *src = &cfg->sources[cfg->n_sources++];
+        memset(src, 0, sizeof(*src));
+        src->name = owned;
+        src->line = line;
+        src->config_path = cfg->path;
+        src->config_dir = cfg->dir;
+        st->kind = SEC_SOURCE;
+    } else {
+        for (size_t i = 0; i < cfg->n_apps; i++)
+            if (strcmp(cfg->apps[i].name, owned) == 0)
+                config_error(st, line, "application", "duplicate [application %s] (first at line %d)",
+                             owned, cfg->apps[i].line);
+        cfg->apps = cw_xrealloc(cfg->apps, (cfg->n_apps + 1) * sizeof(cw_application));
+        cw_application *app = &cfg->apps[cfg->n_apps++];
+        memset(app, 0, sizeof(*app));
+        app->name = owned;
+        app->line = line;
+        st->kind = SEC_APP;
+    }
+}
+
+static int begin_section(parse_state *st, const char *section, int line)
+{
+    static const struct { const char *name; enum section_kind kind; } single[] = {
+        {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
+        {"flow_types", SEC_FLOW},
+    };
+    for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+        if (strcmp(section, single[i].name) != 0)
+            continue;
+        st->kind = single[i].kind;
+        if (st->first_line[st->kind])
+            config_error(st, line, NULL, "duplicate [%s] (first at line %d): one section of "
+                         "each", section, st->first_line[st->kind]);
+        else
+            st->first_line[st->kind] = line;
+        return 1;
+    }
+    if (strncmp(section, "source ", 7) == 0 || strncmp(section, "application ", 12) == 0) {
+        begin_named(st, section, line);
+        return 1;
+    }
+    if (!st->bad_line)
+        config_error(st, line, NULL, "unknown section [%s]", section);
+    st->kind = SEC_UNKNOWN;
     return 1;
 }
 
 /* ---------------------------------------------------------------- keys */
 
-static int parse_hours(const char *value, int64_t *seconds)
+/* A plain decimal number (digits, '.', an exponent; no hex, nan or inf)
+ * within [min, max], whole when asked: checked before any conversion to an
+ * integer type, where an out-of-range double is undefined behaviour. */
+static int parse_number(const char *value, double min, double max, int whole, double *out)
 {
     char *end;
-    double h = strtod(value, &end);
-    if (end == value || *cw_trim(end) != '\0' || h < 0)
+    double v;
+    if (!*value || strspn(value, "0123456789.eE+-") != strlen(value))
         return -1;
-    *seconds = (int64_t)(h * 3600.0 + 0.5);
+    errno = 0;
+    v = strtod(value, &end);
+    if (end == value || *end || errno == ERANGE || !isfinite(v) || v < min || v > max ||
+        (whole && v != floor(v)))
+        return -1;
+    *out = v;
     return 0;
+}
+
+static void range_error(parse_state *st, int line, const char *key, const char *value,
+                        const number_key *nk)
+{
+    config_error(st, line, key, "expected %s from %g to %g, got '%s'",
+                 nk->whole ? "a whole number" : nk->unit, nk->min, nk->max, value);
 }
 
 static void set_string(char **slot, const char *value)
@@ -190,26 +345,54 @@ static void set_string(char **slot, const char *value)
 static void key_catwalk(parse_state *st, const char *key, const char *value)
 {
     cw_config *cfg = st->cfg;
+    char **slot = NULL;
     if (strcmp(key, "warehouse") == 0)
-        set_string(&cfg->warehouse, value);
+        slot = &cfg->warehouse;
     else if (strcmp(key, "landing") == 0)
-        set_string(&cfg->landing, value);
+        slot = &cfg->landing;
     else if (strcmp(key, "reports") == 0)
-        set_string(&cfg->reports, value);
-    else
+        slot = &cfg->reports;
+    if (!slot)
         config_error(st, st->line, key, "unknown key in [catwalk] (warehouse, landing, reports)");
+    else if (*slot)
+        config_error(st, st->line, key, "given twice in [catwalk]");
+    else
+        set_string(slot, value);
+}
+
+/* A regex key of [metrics], compiled here so its error names its own line. */
+static void key_regex(parse_state *st, char **slot, const char *key, const char *value)
+{
+    char err[256];
+    cw_regex *re;
+    if (*slot) {
+        config_error(st, st->line, key, "given twice in [metrics]");
+        return;
+    }
+    set_string(slot, value);
+    re = cw_regex_compile(value, 0, err, sizeof(err));
+    if (!re)
+        config_error(st, st->line, key, "not a valid regex: %s", err);
+    cw_regex_free(re);
 }
 
 static void key_metrics(parse_state *st, const char *key, const char *value)
 {
     cw_config *cfg = st->cfg;
+    double hours;
     if (strcmp(key, "attribution_window") == 0) {
-        if (parse_hours(value, &cfg->attribution_window_s) != 0)
-            config_error(st, st->line, key, "expected hours (0 = unlimited), got '%s'", value);
+        if (st->attribution_line)
+            config_error(st, st->line, key, "given twice in [metrics]");
+        else if (parse_number(value, 0, MAX_ATTRIBUTION_WINDOW_H, 0, &hours) != 0)
+            config_error(st, st->line, key, "expected hours from 0 to %d (0 = unlimited), got '%s'",
+                         MAX_ATTRIBUTION_WINDOW_H, value);
+        else
+            cfg->attribution_window_s = (int64_t)llround(hours * 3600.0);
+        st->attribution_line = st->line;
     } else if (strcmp(key, "key_pattern") == 0) {
-        set_string(&cfg->key_pattern, value);
+        key_regex(st, &cfg->key_pattern, key, value);
     } else if (strcmp(key, "incident_deployment_pattern") == 0) {
-        set_string(&cfg->incident_deployment_pattern, value);
+        key_regex(st, &cfg->incident_deployment_pattern, key, value);
     } else {
         config_error(st, st->line, key,
                      "unknown key in [metrics] (attribution_window, key_pattern, "
@@ -230,6 +413,11 @@ static void key_status(parse_state *st, const char *key, const char *value)
         config_error(st, st->line, key, "expected todo, in_progress, wait or done, got '%s'", value);
         return;
     }
+    for (size_t i = 0; i < cfg->n_statuses; i++)
+        if (strcmp(cfg->statuses[i].name, key) == 0) {
+            config_error(st, st->line, key, "given twice in [status]");
+            return;
+        }
     cfg->statuses = cw_xrealloc(cfg->statuses, (cfg->n_statuses + 1) * sizeof(cw_status_rule));
     cfg->statuses[cfg->n_statuses].name = cw_strdup(key);
     cfg->statuses[cfg->n_statuses].category = cw_strdup(category);
@@ -245,6 +433,11 @@ static void key_flow(parse_state *st, const char *key, const char *value)
         config_error(st, st->line, key, "expected feature, defect, risk or debt, got '%s'", value);
         return;
     }
+    for (size_t i = 0; i < cfg->n_flow_rules; i++)
+        if (strcmp(cfg->flow_rules[i].type, key) == 0) {
+            config_error(st, st->line, key, "given twice in [flow_types]");
+            return;
+        }
     cfg->flow_rules = cw_xrealloc(cfg->flow_rules, (cfg->n_flow_rules + 1) * sizeof(cw_flow_rule));
     cfg->flow_rules[cfg->n_flow_rules].type = cw_strdup(key);
     cfg->flow_rules[cfg->n_flow_rules].flow_type = cw_strdup(value);
@@ -276,12 +469,26 @@ static void key_source(parse_state *st, const char *key, const char *value)
         set_string(&src->type, value);
 }
 
+/* Job patterns are anchored as ^(?:pattern)$ when they reach the warehouse;
+ * each is checked on its own line so none can escape that anchoring. */
+static void check_jobs(parse_state *st, const cw_strlist *jobs, size_t from)
+{
+    for (size_t j = from; j < jobs->n; j++) {
+        char err[256];
+        if (cw_regex_check_anchorable(jobs->items[j], err, sizeof(err)) != 0)
+            config_error(st, st->line, "jobs", "'%s' %s", jobs->items[j], err);
+    }
+}
+
 static void key_app(parse_state *st, const char *key, const char *value)
 {
     cw_application *app = &st->cfg->apps[st->cfg->n_apps - 1];
     cw_strlist *list = NULL;
     if (strcmp(key, "team") == 0) {
-        set_string(&app->team, value);
+        if (app->team)
+            config_error(st, st->line, key, "given twice in [application %s]", app->name);
+        else
+            set_string(&app->team, value);
         return;
     }
     if (strcmp(key, "projects") == 0)
@@ -300,24 +507,34 @@ static void key_app(parse_state *st, const char *key, const char *value)
     }
     if (st->continuation) {
         cw_strlist more;
+        size_t from = list->n;
         cw_strlist_split(value, &more);
         list->items = cw_xrealloc(list->items, (list->n + more.n + 1) * sizeof(char *));
         for (size_t i = 0; i < more.n; i++)
             list->items[list->n++] = more.items[i];
         free(more.items);
+        if (list == &app->jobs)
+            check_jobs(st, list, from);
         return;
     }
-    cw_strlist_free(list);
+    if (list->items) {
+        config_error(st, st->line, key, "given twice in [application %s]", app->name);
+        return;
+    }
     cw_strlist_split(value, list);
+    if (list == &app->jobs)
+        check_jobs(st, list, 0);
 }
 
+/* The section comes from read_header, not from inih's `section`, which is
+ * truncated at 49 bytes. */
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     parse_state *st = user;
+    (void)section;
     if (!name)
-        return begin_section(st, section);
-    if (strcmp(section, st->section) != 0 || (st->kind == SEC_NONE && *section))
-        begin_section(st, section);
+        return 1;
+    st->prev_key = 1;
     switch (st->kind) {
     case SEC_CATWALK: key_catwalk(st, name, value); break;
     case SEC_METRICS: key_metrics(st, name, value); break;
@@ -339,6 +556,9 @@ static int key_allowed(const cw_source_type *type, const char *key)
 {
     if (strcmp(key, "type") == 0 || strcmp(key, "path") == 0)
         return 1;
+    for (const char *const *k = cw_landing_keys; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return 1;
     for (const char *const *k = type->keys; k && *k; k++)
         if (strcmp(*k, key) == 0)
             return 1;
@@ -388,18 +608,40 @@ static void check_base_url(parse_state *st, const cw_source *src)
     }
 }
 
+/* "jira, jira-csv, ..." from the connector registry, so the list in the
+ * error cannot go stale when a connector is added. */
+static char *type_names(void)
+{
+    cw_buf b = {0};
+    for (const cw_source_type *const *t = cw_source_types; *t; t++)
+        cw_buf_printf(&b, "%s%s", t == cw_source_types ? "" : ", ", (*t)->name);
+    return b.data ? b.data : cw_strdup("");
+}
+
+/* The live numeric keys, range checked before extract/ converts them. */
+static void check_live_numbers(parse_state *st, const cw_source *src)
+{
+    for (size_t i = 0; i < sizeof(live_numbers) / sizeof(live_numbers[0]); i++) {
+        const number_key *nk = &live_numbers[i];
+        const char *value = cw_source_get(src, nk->key);
+        double v;
+        if (value && parse_number(value, nk->min, nk->max, nk->whole, &v) != 0)
+            range_error(st, cw_source_line(src, nk->key), nk->key, value, nk);
+    }
+}
+
 static void validate_source(parse_state *st, const cw_source *src)
 {
     const cw_source_type *type;
-    if (!src->type) {
-        config_error(st, src->line, "type", "[source %s] has no type "
-                     "(jira, jira-csv, git, jenkins, pagerduty, servicenow)", src->name);
-        return;
-    }
-    type = cw_source_type_find(src->type);
-    if (!type) {
-        config_error(st, cw_source_line(src, "type"), "type", "unknown source type '%s' "
-                     "(jira, jira-csv, git, jenkins, pagerduty, servicenow)", src->type);
+    char *names;
+    if (!src->type || !(type = cw_source_type_find(src->type))) {
+        names = type_names();
+        if (!src->type)
+            config_error(st, src->line, "type", "[source %s] has no type (%s)", src->name, names);
+        else
+            config_error(st, cw_source_line(src, "type"), "type", "unknown source type '%s' (%s)",
+                         src->type, names);
+        free(names);
         return;
     }
     for (size_t i = 0; i < src->n_keys; i++) {
@@ -419,7 +661,10 @@ static void validate_source(parse_state *st, const cw_source *src)
     if (!cw_source_get(src, "path") && !cw_source_get(src, "base_url") && !type->produce)
         config_error(st, src->line, "path", "[source %s] needs a path%s", src->name,
                      type->fetch ? " or a base_url" : "");
+    check_live_numbers(st, src);
     if (type->validate && type->validate(src) != 0)
+        st->errors++;
+    if (cw_landing_validate(src) != 0)
         st->errors++;
 }
 
@@ -427,33 +672,6 @@ static void validate_app(parse_state *st, const cw_application *app)
 {
     if (!app->team)
         config_error(st, app->line, "team", "[application %s] needs a team", app->name);
-    for (size_t j = 0; j < app->jobs.n; j++) {
-        char err[256];
-        char *anchored = cw_asprintf("^(?:%s)$", app->jobs.items[j]);
-        cw_regex *re = cw_regex_compile(anchored, 0, err, sizeof(err));
-        if (!re)
-            config_error(st, app->line, "jobs", "'%s' is not a valid regex: %s",
-                         app->jobs.items[j], err);
-        cw_regex_free(re);
-        free(anchored);
-    }
-}
-
-static void validate_metrics(parse_state *st)
-{
-    cw_config *cfg = st->cfg;
-    const char *patterns[2] = {cfg->key_pattern, cfg->incident_deployment_pattern};
-    const char *names[2] = {"key_pattern", "incident_deployment_pattern"};
-    for (int i = 0; i < 2; i++) {
-        char err[256];
-        cw_regex *re;
-        if (!patterns[i])
-            continue;
-        re = cw_regex_compile(patterns[i], 0, err, sizeof(err));
-        if (!re)
-            config_error(st, 0, names[i], "not a valid regex: %s", err);
-        cw_regex_free(re);
-    }
 }
 
 static void apply_defaults(cw_config *cfg)
@@ -470,33 +688,66 @@ static void apply_defaults(cw_config *cfg)
     free(rel);
 }
 
+/* Only a regular file is a configuration: a folder reads as empty and a
+ * FIFO without a writer blocks forever.  O_NONBLOCK makes the open of a FIFO
+ * return at once, and fstat decides on what was actually opened. */
+static FILE *open_config(const char *path)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), flags;
+    FILE *f;
+    if (fd < 0) {
+        fprintf(stderr, "%s: cannot open configuration: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fprintf(stderr, "%s: not a regular file: the configuration is an INI file\n", path);
+        close(fd);
+        return NULL;
+    }
+    flags = fcntl(fd, F_GETFL);
+    if (flags != -1)
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    f = fdopen(fd, "r");
+    if (!f) {
+        fprintf(stderr, "%s: cannot open configuration: %s\n", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 int cw_config_load(const char *path, cw_config **out)
 {
     parse_state st = {0};
-    cw_config *cfg = cw_xcalloc(1, sizeof(*cfg));
+    cw_config *cfg;
     char *copy;
     int rc;
+    *out = NULL;
+    st.file = open_config(path);
+    if (!st.file)
+        return -1;
+    cfg = cw_xcalloc(1, sizeof(*cfg));
     cfg->path = cw_strdup(path);
     copy = cw_strdup(path);
     cfg->dir = cw_strdup(dirname(copy));
     free(copy);
     cfg->attribution_window_s = DEFAULT_ATTRIBUTION_WINDOW_S;
     st.cfg = cfg;
-    st.file = fopen(path, "r");
-    if (!st.file) {
-        fprintf(stderr, "%s: cannot open configuration: %m\n", path);
-        cw_config_free(cfg);
-        return -1;
-    }
     rc = ini_parse_stream(counting_reader, &st, on_key, &st);
+    if (ferror(st.file))
+        config_error(&st, st.line + 1, NULL, "read error");
     fclose(st.file);
     if (rc > 0)
         config_error(&st, rc, NULL, "syntax error (expected [section] or key = value)");
+    if (st.headers == 0 && st.errors == 0) {
+        fprintf(stderr, "%s: the configuration is empty: no [catwalk], [source] or "
+                "[application] section\n", path);
+        st.errors++;
+    }
     for (size_t i = 0; i < cfg->n_sources; i++)
         validate_source(&st, &cfg->sources[i]);
     for (size_t i = 0; i < cfg->n_apps; i++)
         validate_app(&st, &cfg->apps[i]);
-    validate_metrics(&st);
     if (st.errors) {
         cw_config_free(cfg);
         return -1;

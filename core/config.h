@@ -7,6 +7,15 @@
  *
  * The config is the only process-wide state catwalk has; everything else is
  * passed down explicitly.
+ *
+ * Names are checked at load because they travel: a source name becomes a
+ * landing folder (batch/NAME/...), so it is 1 to 64 bytes of A-Z a-z 0-9
+ * . _ - and does not start with '.' or '-' (never "..", a '/', or a glob
+ * character).  An application name is data only (report rows, map tables):
+ * 1 to 64 bytes of letters and digits of any script, spaces and . _ - ( ) & +,
+ * starting with a letter or digit.  Every line must be valid UTF-8, every
+ * number is range checked before it is converted, and only a regular file
+ * is a configuration.
  */
 #ifndef CW_CONFIG_H
 #define CW_CONFIG_H
@@ -28,7 +37,7 @@ typedef struct cw_strlist {
 /* [source NAME] */
 typedef struct cw_source {
     char *name;                 /* NAME */
-    char *type;                 /* jira | jira-csv | git | jenkins | pagerduty | servicenow */
+    char *type;                 /* a connector name from the registry (extract/registry.c) */
     int line;                   /* line of the section header */
     const char *config_path;    /* the config file, for error messages */
     const char *config_dir;     /* folder of the config file */
@@ -42,7 +51,7 @@ typedef struct cw_application {
     char *team;
     cw_strlist projects;        /* Jira project keys */
     cw_strlist repositories;    /* git repository names (the git source's `repository`) */
-    cw_strlist jobs;            /* CI job names or anchored regexes */
+    cw_strlist jobs;            /* CI job names or regexes, anchored as ^(?:job)$ */
     cw_strlist services;        /* incident service names */
     int line;
 } cw_application;
@@ -78,6 +87,12 @@ typedef struct cw_config {
     cw_flow_rule *flow_rules;
     size_t n_flow_rules;
 } cw_config;
+
+#define CW_NAME_MAX 64          /* bytes of a source or application name */
+
+/* 1 when name is a valid source name / application name (see above). */
+int cw_source_name_valid(const char *name);
+int cw_application_name_valid(const char *name);
 
 /* Parse and validate.  On error prints "FILE:LINE: key: message" to stderr
  * and returns -1 (nothing half-loaded is returned). */

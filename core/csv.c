@@ -36,9 +36,6 @@ static void on_field(void *data, size_t len, void *ctx)
         r->row.fields = cw_xrealloc(r->row.fields, r->cap * sizeof(char *));
     }
     text = cw_strndup(data ? (const char *)data : "", data ? len : 0);
-    /* A UTF-8 byte order mark before the first header is not part of it. */
-    if (r->row.record == 1 && r->row.n == 0 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
-        memmove(text, text + 3, strlen(text + 3) + 1);
     r->row.fields[r->row.n++] = text;
 }
 
@@ -86,6 +83,10 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t n)
     return 0;
 }
 
+/* A UTF-8 byte order mark before the header is not part of the file's
+ * text: it is dropped before libcsv sees it, since in strict mode libcsv
+ * refuses a quoted header that follows it ("\xEF\xBB\xBF\"Issue key\"",
+ * which lost the whole file), and an unquoted first header would keep it. */
 int cw_csv_read(const char *path, cw_csv_fn on_header, cw_csv_fn on_row, void *ctx,
                 char *err, size_t errlen)
 {
@@ -94,7 +95,7 @@ int cw_csv_read(const char *path, cw_csv_fn on_header, cw_csv_fn on_row, void *c
     FILE *f = fopen(path, "rb");
     char buf[65536];
     size_t n;
-    int rc = 0;
+    int rc = 0, first = 1;
     if (!f) {
         snprintf(err, errlen, "cannot open: %m");
         return -1;
@@ -110,7 +111,9 @@ int cw_csv_read(const char *path, cw_csv_fn on_header, cw_csv_fn on_row, void *c
     r.row.record = 1;
     r.next_line = 1;
     while (!r.stop && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-        if (feed(&p, &r, buf, n) != 0) {
+        size_t skip = first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        first = 0;
+        if (feed(&p, &r, buf + skip, n - skip) != 0) {
             snprintf(err, errlen, "line %ld: %s", r.newlines_seen + 1, csv_strerror(csv_error(&p)));
             rc = -1;
             break;

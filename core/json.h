@@ -21,6 +21,13 @@ int cw_json_bool(json_t *root, const char *path, int def);
 /* Load a JSON file; on error fill err with "line L, column C: message" and return NULL. */
 json_t *cw_json_load_file(const char *path, char *err, size_t errlen);
 
+/* The same for JSON text of len bytes (a DevLake cell, a response body). */
+json_t *cw_json_load_text(const char *text, size_t len, char *err, size_t errlen);
+
+/* 1 when v stands for a number the document held but jansson cannot:
+ * json.c explains the representation.  cw_json_int and cw_json_str fail on it. */
+int cw_json_out_of_range(const json_t *v);
+
 /* Array elements joined with a separator, taking `field` of each object
  * (or the element itself when it is a string and field is NULL).  Caller frees;
  * NULL when the array is absent or empty. */

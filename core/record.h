@@ -22,6 +22,7 @@
 #ifndef CW_RECORD_H
 #define CW_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CW_NO_TIME INT64_MIN
@@ -50,6 +51,7 @@ typedef struct cw_work_item {
     int64_t resolved_at;          /* CW_NO_TIME if absent */
     int changelog_truncated;      /* 1 when changelog.total > histories returned */
     int has_changelog;            /* 1 when the source carries history (REST), 0 for CSV */
+    const char *status_id;        /* the source's id of the current status (Jira), or NULL */
 } cw_work_item;
 
 /* One status change of a work item. */
@@ -77,7 +79,23 @@ typedef struct cw_commit {
     const char *body;
     long additions, deletions;    /* -1 when the export has no numstat */
     long files_changed;           /* -1 when the export has no numstat */
+    int no_ancestry;              /* 1 when the export carries no full parent shas
+                                     (git log's default or code-maat format): the
+                                     repository then gives no ancestry (extract/git.c) */
 } cw_commit;
+
+/* The documented git export (formats.md decision 3): the one format that
+ * carries the commit graph.  extract/git.c runs it; warnings and findings
+ * about exports without ancestry quote it. */
+#define CW_GIT_PRETTY "--pretty=tformat:%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s%x1f%b%x1f"
+#define CW_GIT_EXPORT_COMMAND "git log --all --date-order " CW_GIT_PRETTY " --numstat --no-renames"
+
+/* One git checkout a build recorded (a Jenkins BuildData): the repository's
+ * remote URL (its first remoteUrls entry, NULL when absent) and the sha. */
+typedef struct cw_build_revision {
+    const char *remote;
+    const char *sha;
+} cw_build_revision;
 
 /* One CI build; a deployment when is_deployment is set. */
 typedef struct cw_build {
@@ -90,6 +108,10 @@ typedef struct cw_build {
                                      CW_NO_TIME only for a deployment whose finish comes
                                      from cw_deployment_status records (GitHub) */
     const char *revision;         /* deployed commit sha, or NULL */
+    const cw_build_revision *revisions; /* every checkout, in the order recorded, without
+                                     repeats (Jenkins); revision is the first.  Correlation
+                                     picks the application's from them (correlate.c) */
+    size_t n_revisions;
     const char *url;              /* link back to the build, or NULL */
     int is_deployment;            /* job matched deployment_job */
     const char *environment;      /* environment name, NULL if unknown */
@@ -145,6 +167,16 @@ typedef struct cw_deployment_status {
     int64_t created_at;           /* required */
 } cw_deployment_status;
 
+/* One status of the list a source publishes (Jira /rest/api/2/status): the
+ * source's own category of that status id, preferred to the category an
+ * issue snapshot carries (README "Status categories"). */
+typedef struct cw_status_def {
+    cw_origin origin;
+    const char *id;               /* the source's status id, required */
+    const char *name;             /* required */
+    const char *category;         /* todo|in_progress|done, required */
+} cw_status_def;
+
 /* A record that could not be used, with the reason. */
 typedef struct cw_reject {
     cw_origin origin;
@@ -165,6 +197,7 @@ typedef struct cw_sink {
      * does not take these records (parsers then skip them). */
     int (*pull_request)(void *ctx, const cw_pull_request *rec);
     int (*deployment_status)(void *ctx, const cw_deployment_status *rec);
+    int (*status_def)(void *ctx, const cw_status_def *rec);    /* may be NULL too */
 } cw_sink;
 
 /* Convenience: fill and emit a reject in one call.  Returns the sink's result. */

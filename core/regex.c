@@ -73,6 +73,50 @@ void cw_regex_free(cw_regex *re)
     free(re);
 }
 
+/* "(*" opening a verb or an alpha assertion: a '(' not escaped by an odd
+ * run of backslashes, followed by '*'.  Errs on the safe side: a "(*"
+ * inside a character class or \Q...\E is refused as well. */
+static int has_verb(const char *pattern)
+{
+    for (const char *p = pattern; *p; p++) {
+        const char *q = p;
+        if (p[0] != '(' || p[1] != '*')
+            continue;
+        while (q > pattern && q[-1] == '\\')
+            q--;
+        if ((p - q) % 2 == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int cw_regex_check_anchorable(const char *pattern, char *err, size_t errlen)
+{
+    char inner[200];
+    cw_regex *re = cw_regex_compile(pattern, 0, inner, sizeof(inner));
+    char *anchored;
+    if (!re) {
+        snprintf(err, errlen, "is not a valid regex: %s", inner);
+        return -1;
+    }
+    cw_regex_free(re);
+    if (has_verb(pattern)) {
+        snprintf(err, errlen, "may not use (* verbs such as (*ACCEPT): the pattern must match "
+                 "the whole job name");
+        return -1;
+    }
+    anchored = cw_asprintf("^(?:%s)$", pattern);
+    re = cw_regex_compile(anchored, 0, NULL, 0);
+    free(anchored);
+    if (!re) {
+        snprintf(err, errlen, "cannot be anchored as ^(?:...)$: an unterminated \\Q or a (?x) "
+                 "comment swallows the closing parenthesis");
+        return -1;
+    }
+    cw_regex_free(re);
+    return 0;
+}
+
 int cw_regex_compile_key(const cw_source *src, const char *key, const char *pattern,
                          int caseless, cw_regex **out)
 {

@@ -21,6 +21,14 @@ int cw_regex_named(const cw_regex *re, const char *subject, const char *group,
                    char *out, size_t outlen);
 void cw_regex_free(cw_regex *re);
 
+/* Check that a pattern keeps its meaning when wrapped as ^(?:pattern)$, the
+ * way job patterns are anchored (load/sqlite.c sync_jobs): it must compile on
+ * its own, so it cannot close the wrapper's group ("x)|(.*" would match every
+ * job); the wrapped form must compile, so a \Q or a (?x) comment cannot
+ * swallow the closing ")$"; and it may not use a (* verb, since (*ACCEPT)
+ * ends a match before the $ is reached.  0, or -1 with err filled. */
+int cw_regex_check_anchorable(const char *pattern, char *err, size_t errlen);
+
 /* Compile the regex a config key holds (pattern: its value, or the
  * connector's default).  An empty or absent pattern is no regex: 0 with
  * *out NULL.  On error print "FILE:LINE: key: offset N: message" to stderr,

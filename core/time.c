@@ -319,13 +319,39 @@ static int64_t civil_to_utc(const struct civil *c, const cw_tz *tz)
     return cw_tz_to_utc(tz, c->year, c->mon, c->day, c->hour, c->min, c->sec);
 }
 
+/* One range for every instant any parser accepts (time.h says why). */
+int cw_time_in_range(int64_t t)
+{
+    return t >= CW_TIME_MIN && t <= CW_TIME_MAX;
+}
+
+void cw_time_reason(int rc, const char *text, char *buf, size_t size)
+{
+    if (rc == CW_TIME_RANGE)
+        snprintf(buf, size, "timestamp '%.80s' outside 1970-01-01 .. 2200-01-01", text ? text : "");
+    else
+        snprintf(buf, size, "unparseable timestamp '%.80s'", text ? text : "");
+}
+
+int cw_time_either(int rc1, int rc2)
+{
+    if (rc1 == 0 || rc2 == 0)
+        return 0;
+    return rc1 == CW_TIME_RANGE || rc2 == CW_TIME_RANGE ? CW_TIME_RANGE : -1;
+}
+
 /* The common end of every parser: nothing may follow the timestamp, the
- * date must exist, and then it converts (offset if given, else tz). */
+ * date must exist, it converts (offset if given, else tz), and the instant
+ * must lie in the accepted range. */
 static int finish_scan(const struct scan *sc, const struct civil *c, const cw_tz *tz, int64_t *out)
 {
+    int64_t t;
     if (*sc->p != '\0' || !civil_valid(c))
         return -1;
-    *out = civil_to_utc(c, tz ? tz : &cw_tz_utc);
+    t = civil_to_utc(c, tz ? tz : &cw_tz_utc);
+    if (!cw_time_in_range(t))
+        return CW_TIME_RANGE;
+    *out = t;
     return 0;
 }
 
@@ -546,6 +572,8 @@ int cw_time_parse_epoch_ms(const char *s, int64_t *out)
     }
     if (n == 0 || *p != '\0')
         return -1;
+    if (!cw_time_in_range(floor_div(neg ? -ms : ms, 1000)))
+        return CW_TIME_RANGE;
     *out = floor_div(neg ? -ms : ms, 1000);
     return 0;
 }
@@ -675,15 +703,16 @@ static int is_epoch_ms_text(const char *s)
 
 int cw_time_parse_any(const char *s, const char *pattern, const cw_tz *tz, int64_t *out)
 {
+    int rc;
     if (s == NULL)
         return -1;
-    if (cw_time_parse_iso8601(s, tz, out) == 0)
+    if ((rc = cw_time_parse_iso8601(s, tz, out)) == 0)
         return 0;
-    if (is_epoch_ms_text(s) && cw_time_parse_epoch_ms(s, out) == 0)
-        return 0;
-    if (pattern != NULL)
-        return cw_time_parse_pattern(s, pattern, tz, out);
-    return -1;
+    if (is_epoch_ms_text(s))
+        rc = cw_time_either(rc, cw_time_parse_epoch_ms(s, out));
+    if (rc != 0 && pattern != NULL)
+        rc = cw_time_either(rc, cw_time_parse_pattern(s, pattern, tz, out));
+    return rc;
 }
 
 /* ---- formatting ------------------------------------------------------------ */

@@ -10,8 +10,10 @@
  * IANA zone, never the machine's local time.  Fractions are truncated: we
  * keep instants to the second (metrics.md, Conventions).
  *
- * Every parser returns 0 on success and -1 when the text is not a valid
- * timestamp of that form (trailing garbage included); *out is untouched then.
+ * Every parser returns 0 on success, -1 when the text is not a valid
+ * timestamp of that form (trailing garbage included), and CW_TIME_RANGE
+ * when it is one but the instant lies outside CW_TIME_MIN .. CW_TIME_MAX;
+ * *out is untouched on failure.  cw_time_reason words either for a reject.
  */
 #ifndef CW_TIME_H
 #define CW_TIME_H
@@ -24,6 +26,25 @@ typedef struct cw_tz {
     int offset_s;           /* seconds east of UTC when is_fixed */
     char name[64];          /* IANA name ("America/New_York") when !is_fixed */
 } cw_tz;
+
+/* The instants catwalk accepts from any source: 1970-01-01T00:00:00Z to
+ * 2200-01-01T00:00:00Z inclusive.  Nothing real lies outside (an epoch-ms
+ * field of 2^53 is year 287396), and reports and cw_time_format_iso only
+ * handle four-digit years after the epoch; a parser that reads an instant
+ * some other way (a number) checks it with cw_time_in_range. */
+#define CW_TIME_MIN INT64_C(0)
+#define CW_TIME_MAX INT64_C(7258118400)
+#define CW_TIME_RANGE (-2)
+int cw_time_in_range(int64_t t);
+
+/* A reject's reason for text that a parser refused with rc:
+ * "timestamp '...' outside 1970-01-01 .. 2200-01-01" for CW_TIME_RANGE,
+ * else "unparseable timestamp '...'" (text cut to 80 bytes). */
+void cw_time_reason(int rc, const char *text, char *buf, size_t size);
+
+/* The better of two failed attempts at one text: CW_TIME_RANGE when either
+ * read it as a timestamp out of range, else -1 (0 when either succeeded). */
+int cw_time_either(int rc1, int rc2);
 
 /* The UTC zone, for sources whose naive timestamps are UTC (ServiceNow API). */
 extern const cw_tz cw_tz_utc;

@@ -9,10 +9,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void out_of_memory(void)
 {
@@ -175,18 +179,104 @@ char *cw_read_file(const char *path, size_t *len)
 
 int cw_mkdirs(const char *path)
 {
+    return cw_mkdirs_mode(path, 0755);
+}
+
+int cw_mkdirs_mode(const char *path, unsigned mode)
+{
     char *copy = cw_strdup(path);
     int rc = 0;
     for (char *p = copy + 1; *p && rc == 0; p++) {
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+        if (mkdir(copy, (mode_t)mode) != 0 && errno != EEXIST)
             rc = -1;
         *p = '/';
     }
-    if (rc == 0 && mkdir(copy, 0755) != 0 && errno != EEXIST)
+    if (rc == 0 && mkdir(copy, (mode_t)mode) != 0 && errno != EEXIST)
         rc = -1;
     free(copy);
     return rc;
+}
+
+/* A name in path's folder that nobody else holds: ".NAME.tmp-PID-N",
+ * created empty with O_EXCL so a second writer cannot share it.  Hidden and
+ * distinct from NAME, so a reader listing the folder never takes it for the
+ * finished file. */
+static char *reserve_temp(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    int dir_len = slash ? (int)(slash - path + 1) : 0;
+    const char *base = slash ? slash + 1 : path;
+    for (int n = 0; n < 100; n++) {
+        char *tmp = cw_asprintf("%.*s.%s.tmp-%ld-%d", dir_len, path, base, (long)getpid(), n);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            close(fd);
+            return tmp;
+        }
+        free(tmp);
+        if (errno != EEXIST)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* The bytes must be on disk before the rename makes them the file. */
+static int sync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* A writer killed between reserve and rename leaves its temporary file:
+ * the next writer of the same name removes those of processes that are gone. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? cw_strndup(path, (size_t)(slash - path) + 1) : cw_strdup(".");
+    char *prefix = cw_asprintf(".%s.tmp-", slash ? slash + 1 : path);
+    size_t n = strlen(prefix);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char *end;
+        long pid;
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        pid = strtol(e->d_name + n, &end, 10);
+        if (pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            char *stale = cw_asprintf("%s/%s", dir, e->d_name);
+            unlink(stale);
+            free(stale);
+        }
+    }
+    if (d)
+        closedir(d);
+    free(prefix);
+    free(dir);
+}
+
+int cw_write_atomic(const char *path, cw_write_fn fill, void *ctx)
+{
+    char *tmp;
+    int rc, saved;
+    remove_stale_temps(path);
+    tmp = reserve_temp(path);
+    if (!tmp)
+        return -1;
+    rc = fill(ctx, tmp);
+    if (rc == 0 && (sync_file(tmp) != 0 || rename(tmp, path) != 0))
+        rc = -1;
+    saved = errno;
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    errno = saved;
+    return rc == 0 ? 0 : -1;
 }

@@ -31,5 +31,16 @@ int cw_streq_ci(const char *a, const char *b); /* ASCII case-insensitive equalit
 int cw_str_empty(const char *s);               /* NULL or "" */
 char *cw_read_file(const char *path, size_t *len); /* whole file, NUL-terminated; NULL on error */
 int cw_mkdirs(const char *path);               /* mkdir -p; 0 or -1 with errno */
+int cw_mkdirs_mode(const char *path, unsigned mode); /* mkdir -p creating folders with mode (& ~umask) */
+
+/* Replace path atomically: fill(ctx, tmp) writes a new file at a unique
+ * temporary name in path's folder (created empty, mode 0666 & ~umask, before
+ * the call), which is synced and renamed over path only when fill returns 0.
+ * On any failure the temporary file is removed and path is left as it was;
+ * one a killed writer left behind is removed by the next write of path.
+ * Returns 0, or -1 (after logging nothing: the caller says what failed,
+ * errno tells why when fill did not fail itself). */
+typedef int (*cw_write_fn)(void *ctx, const char *tmp_path);
+int cw_write_atomic(const char *path, cw_write_fn fill, void *ctx);
 
 #endif

@@ -2,11 +2,14 @@
  * devlake.c - read Apache DevLake raw-table CSV wrappers (see devlake.h).
  *
  * The `data` cell of each row is one API item as JSON.  We parse it with
- * jansson and hand it to the connector's callback, so a connector reads a
- * DevLake export with the same item code it uses for a live page.
+ * cw_json_load_text, the loader of landed JSON files (the same \u0000
+ * allowance, BOM and out-of-range numbers), and hand it to the connector's
+ * callback, so a connector reads a DevLake export with the same item code
+ * it uses for a live page.
  */
 #include "devlake.h"
 #include "../core/csv.h"
+#include "../core/json.h"
 #include "../core/util.h"
 
 #include <stdio.h>
@@ -73,7 +76,7 @@ static int on_row(void *ctx, const cw_csv_row *row)
     walk *w = ctx;
     cw_origin o = {w->source, w->path, row->record};
     const char *data = cw_csv_get(row, w->data_col);
-    json_error_t jerr;
+    char jerr[200];
     json_t *item;
     int rc;
     if (!data || !*data) {
@@ -82,11 +85,10 @@ static int on_row(void *ctx, const cw_csv_row *row)
         free(raw);
         return rc ? (w->failed = 1, rc) : 0;
     }
-    item = json_loads(data, JSON_DECODE_ANY, &jerr);
+    item = cw_json_load_text(data, strlen(data), jerr, sizeof(jerr));
     if (!item) {
         char *raw = cw_strndup(data, strlen(data) > 500 ? 500 : strlen(data));
-        rc = cw_sink_reject(w->sink, &o, "data", raw, "invalid JSON at column %d: %s",
-                            jerr.column, jerr.text);
+        rc = cw_sink_reject(w->sink, &o, "data", raw, "invalid JSON at %s", jerr);
         free(raw);
         return rc ? (w->failed = 1, rc) : 0;
     }

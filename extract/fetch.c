@@ -231,6 +231,35 @@ typedef struct cursor {
     long offset;        /* START_AT, OFFSET_*: next offset; PAGE_SHORT: next page; RANGE: next M */
 } cursor;
 
+/*
+ * LINK: the server's rel="next", whatever this page held.  ServiceNow applies
+ * ACLs after sysparm_limit has cut the page (KB0718678, KB3047115), so a
+ * page short of the limit, or empty, is no sign of the end; only a Link
+ * header without "next" is.  A response with no Link header at all ends a
+ * GitHub-style endpoint (one page); an endpoint with an offset parameter
+ * (ServiceNow) then pages by X-Total-Count, which counts the rows before the
+ * ACLs, and only with neither header falls back to stopping on a short page.
+ */
+static char *link_next(const cw_endpoint *ep, const char *url, const cw_http_response *resp,
+                       long n, int size, cursor *c)
+{
+    char *next = cw_http_link(resp, "next");
+    const char *total_text = cw_http_response_header(resp, "X-Total-Count");
+    char *end;
+    long total;
+    if (next || cw_http_response_header(resp, "Link") || !ep->offset_param)
+        return next;
+    c->offset += size;
+    if (total_text) {
+        total = strtol(total_text, &end, 10);
+        if (end == total_text || *end || c->offset >= total)
+            return NULL;
+    } else if (n < size) {
+        return NULL;
+    }
+    return with_long_param(url, ep->offset_param, c->offset);
+}
+
 /* The next page's URL by the endpoint's rule, or NULL when this was the last. */
 static char *next_url(cw_fetch *f, const cw_endpoint *ep, const char *url, json_t *page,
                       const cw_http_response *resp, long n, cursor *c)
@@ -240,7 +269,7 @@ static char *next_url(cw_fetch *f, const cw_endpoint *ep, const char *url, json_
     case CW_PAGING_NONE:
         return NULL;
     case CW_PAGING_LINK:
-        return n == 0 ? NULL : cw_http_link(resp, "next");
+        return link_next(ep, url, resp, n, size, c);
     case CW_PAGING_NEXT_PAGE: {
         /* GitLab may send X-Next-Page on the last page: trust a short page more. */
         const char *next = cw_http_response_header(resp, "X-Next-Page");
@@ -304,8 +333,7 @@ static char *first_url(cw_fetch *f, const cw_endpoint *ep, cursor *c)
 static json_t *fetch_one(cw_fetch *f, const cw_endpoint *ep, const char *url, cw_http_response *resp)
 {
     cw_http_request req = {url, f->auth, ep->accept, ep->headers, 1};
-    char err[512];
-    json_error_t jerr;
+    char err[512], jerr[256];
     json_t *page;
     if (cw_http_get(f->http, &req, resp, &f->stats, err, sizeof(err)) != 0) {
         fetch_error(f, "%s", err);
@@ -313,9 +341,10 @@ static json_t *fetch_one(cw_fetch *f, const cw_endpoint *ep, const char *url, cw
     }
     if (cw_fetch_land(f, ep->name, resp->body.data ? resp->body.data : "", resp->body.len) != 0)
         return NULL;
-    page = json_loadb(resp->body.data ? resp->body.data : "", resp->body.len, JSON_DECODE_ANY, &jerr);
+    page = cw_json_load_text(resp->body.data ? resp->body.data : "", resp->body.len, jerr,
+                             sizeof(jerr));
     if (!page)
-        fetch_error(f, "GET %s: invalid JSON after retries: %s", url, jerr.text);
+        fetch_error(f, "GET %s: invalid JSON after retries: %s", url, jerr);
     return page;
 }
 

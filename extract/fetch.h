@@ -19,12 +19,14 @@
 /* How the next page is found. */
 typedef enum cw_paging {
     CW_PAGING_NONE,             /* one request */
-    CW_PAGING_LINK,             /* Link: <...>; rel="next" (GitHub, ServiceNow) */
+    CW_PAGING_LINK,             /* Link: <...>; rel="next", even after a short or empty page
+                                   (GitHub, ServiceNow); with offset_param, X-Total-Count
+                                   when a response has no Link header */
     CW_PAGING_NEXT_PAGE,        /* X-Next-Page header, stop on an empty or short page (GitLab) */
     CW_PAGING_START_AT,         /* startAt/maxResults/total in the body (Jira classic, agile) */
     CW_PAGING_TOKEN,            /* nextPageToken/isLast in the body (Jira /search/jql) */
     CW_PAGING_OFFSET_MORE,      /* offset/limit/more in the body (PagerDuty) */
-    CW_PAGING_OFFSET_SHORT,     /* offset parameter, stop on an empty or short page (ServiceNow) */
+    CW_PAGING_OFFSET_SHORT,     /* offset parameter, stop on an empty or short page */
     CW_PAGING_PAGE_SHORT,       /* page=N parameter, stop on an empty or short page */
     CW_PAGING_RANGE             /* Jenkins tree ranges: the url holds "{RANGE}", replaced by
                                    "{M,N}" (URL-encoded) for M = 0, page_size, ...; stop on a short page */

@@ -18,7 +18,26 @@
  * an unparseable date becomes a reject and reading goes on.  A malformed
  * numstat line is a reject of its own (field "numstat", the commit's record,
  * the line as raw text): the commit itself is sound, so it still loads, with
- * its line counts unknown (-1) since the totals would be short.
+ * its line counts unknown (-1) since the totals would be short.  A count
+ * out of range (above NUMSTAT_MAX lines in one file, or a total beyond a
+ * long) is the same, with the field "additions" or "deletions".
+ *
+ * Ancestry.  Lead time walks the commit graph, so a commit's parents must
+ * be all there or the walk is silently wrong (a deployment of a plain
+ * `git log --numstat` export deployed 1 commit where `git rev-list` says
+ * 199).  The rule: the 0x1E and TSV forms carry every parent in full (%P);
+ * the medium form prints parents only for merges (`Merge:`, abbreviated) and
+ * code-maat prints none, so their commits load with no_ancestry set, one
+ * warning per file names the documented export command, and the
+ * correlation step gives the repository no ancestry (no walk, no lead time,
+ * a `git_no_ancestry` finding; see transform/correlate.c).
+ *
+ * Size counts.  In a numstat export a commit without numstat lines changed
+ * nothing (git commit --allow-empty): 0 lines, 0 files.  Git prints the
+ * same record with and without --numstat for such a commit, so the file is
+ * first probed for any numstat line (the probe stops at the first one).
+ * Merges print no numstat either; where the form says a commit is a merge
+ * its counts stay unknown, code-maat cannot tell and gives 0.
  *
  * `produce` runs the documented export command on a local clone with
  * fork/execvp (no shell), writing git's stdout to the landing file.
@@ -32,6 +51,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +63,11 @@
 #define US '\x1f'            /* ends each field in the primary export */
 #define RAW_MAX 200          /* bytes of a record kept in a reject */
 #define US_FIELDS 10         /* H P an ae aI cn ce cI s b */
-
-/* The export command, argument by argument (formats.md decision 3). */
-#define GIT_PRETTY "--pretty=tformat:%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s%x1f%b%x1f"
+#define DETECT_LINES 1000    /* leading blank and numstat lines looked past */
+/* Lines of one file in a numstat line: git diffs text files up to
+ * core.bigFileThreshold (512 MiB by default) and prints larger ones as
+ * binary, so a real count stays far below this. */
+#define NUMSTAT_MAX 2147483647L
 
 static const char *const git_keys[] = {"repository", "repository_path", "since", NULL};
 
@@ -58,7 +80,14 @@ typedef struct git_parse {
     const char *repository;
     cw_sink *sink;
     long ordinal;
+    long line;              /* current line of the line-based forms */
+    int probing;            /* first pass: looking for a numstat line, nothing is emitted */
+    int numstat_export;     /* the file holds numstat lines */
+    int warned;             /* the no-ancestry warning was given */
 } git_parse;
+
+/* What a probe returns once it found a numstat line: stops every loop. */
+#define PROBE_DONE 1
 
 /* Numstat totals of one commit; `seen` is 0 when the record had no numstat
  * section, `bad` 1 when a line of it was malformed (the totals are then unknown). */
@@ -136,36 +165,58 @@ static int reject(git_parse *p, long record, const char *field, const char *raw,
                   size_t raw_len, const char *reason)
 {
     cw_origin o = {p->src->name, p->path, record};
-    char *excerpt = raw ? raw_excerpt(raw, raw_len) : NULL;
-    int rc = cw_sink_reject(p->sink, &o, field, excerpt, "%s", reason);
+    char *excerpt;
+    int rc;
+    if (p->probing)
+        return 0;
+    excerpt = raw ? raw_excerpt(raw, raw_len) : NULL;
+    rc = cw_sink_reject(p->sink, &o, field, excerpt, "%s", reason);
     free(excerpt);
     return rc ? -1 : 0;
 }
 
+/* A numstat count: digits only, at most NUMSTAT_MAX.  0 and *out, -1 when
+ * it is not a count, -2 when it is one out of range. */
+static int numstat_count(const char *s, const char *end, long *out)
+{
+    long v = 0;
+    if (s == end)
+        return -1;
+    for (; s < end; s++) {
+        if (!isdigit((unsigned char)*s))
+            return -1;
+        if (v > (NUMSTAT_MAX - (*s - '0')) / 10)
+            return -2;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
 /*
  * Add one numstat line `added\tdeleted\tpath` to the totals.  Binary files
- * print `-\t-\tpath`: they count as a changed file with no lines.  Returns 0,
- * or -1 when the line is not a numstat line.
+ * print `-\t-\tpath`: they count as a changed file with no lines.  Returns 0;
+ * -1 when the line is not a numstat line; -2 when a count or a total is out
+ * of range, with *field naming it (the totals are then left alone).
  */
-static int numstat_add(numstat *ns, const char *line)
+static int numstat_add(numstat *ns, const char *line, const char **field)
 {
     const char *t1 = strchr(line, '\t'), *t2;
-    char *end;
-    long added, deleted;
+    long added = 0, deleted = 0;
+    int rc;
     if (!t1 || !(t2 = strchr(t1 + 1, '\t')) || t2[1] == '\0')
         return -1;
-    if (strncmp(line, "-\t-\t", 4) == 0) {
-        added = deleted = 0;
-    } else {
-        if (!isdigit((unsigned char)line[0]) || !isdigit((unsigned char)t1[1]))
-            return -1;
-        errno = 0;
-        added = strtol(line, &end, 10);
-        if (end != t1 || errno)
-            return -1;
-        deleted = strtol(t1 + 1, &end, 10);
-        if (end != t2 || errno)
-            return -1;
+    if (strncmp(line, "-\t-\t", 4) != 0) {
+        *field = "additions";
+        if ((rc = numstat_count(line, t1, &added)) != 0)
+            return rc;
+        *field = "deletions";
+        if ((rc = numstat_count(t1 + 1, t2, &deleted)) != 0)
+            return rc;
+        *field = added > LONG_MAX - ns->additions ? "additions"
+               : deleted > LONG_MAX - ns->deletions ? "deletions" : NULL;
+        if (*field)
+            return -2;
     }
     ns->additions += added;
     ns->deletions += deleted;
@@ -174,25 +225,46 @@ static int numstat_add(numstat *ns, const char *line)
     return 0;
 }
 
-static void numstat_fill(cw_commit *c, const numstat *ns)
+/* A numstat line of commit `record`.  A malformed or out-of-range one is a
+ * reject of its own and the commit's counts become unknown.  Returns 0, or
+ * -1 when the sink failed. */
+static int numstat_line(git_parse *p, numstat *ns, long record, const char *line, size_t len)
 {
-    int known = ns->seen && !ns->bad;
+    const char *field = NULL;
+    int rc = numstat_add(ns, line, &field);
+    if (rc == 0)
+        return 0;
+    ns->bad = 1;
+    if (rc == -2)
+        return reject(p, record, field, line, len,
+                      "numstat count out of range (at most 2147483647 lines a file); "
+                      "the commit is kept without line counts");
+    return reject(p, record, "numstat", line, len,
+                  "malformed numstat line; the commit is kept without line counts");
+}
+
+/* Line counts of c from its numstat lines (see "Size counts" above). */
+static void numstat_fill(git_parse *p, cw_commit *c, const numstat *ns, int is_merge)
+{
+    int known = !ns->bad && (ns->seen || (p->numstat_export && !is_merge));
+    if (ns->seen)
+        p->numstat_export = 1;
     c->additions = known ? ns->additions : -1;
     c->deletions = known ? ns->deletions : -1;
     c->files_changed = known ? ns->files : -1;
 }
 
-/* A malformed numstat line of commit `record`: its own reject, and the
- * commit's counts become unknown.  Returns 0, or -1 when the sink failed. */
-static int numstat_bad_line(git_parse *p, numstat *ns, long record, const char *line, size_t len)
-{
-    ns->bad = 1;
-    return reject(p, record, "numstat", line, len,
-                  "malformed numstat line; the commit is kept without line counts");
-}
-
 static int emit(git_parse *p, cw_commit *c, long record)
 {
+    if (p->probing)
+        return p->numstat_export ? PROBE_DONE : 0;
+    if (c->no_ancestry && !p->warned) {
+        p->warned = 1;
+        cw_warn("%s: this git log export has no full parent shas (git log's default or code-maat "
+                "format): its commits load, but repository %s gives no ancestry and its deployments "
+                "get no lead time; export it with: %s", p->path, p->repository ? p->repository : "",
+                CW_GIT_EXPORT_COMMAND);
+    }
     c->origin.source = p->src->name;
     c->origin.file = p->path;
     c->origin.record = record;
@@ -248,7 +320,7 @@ static int us_numstat(git_parse *p, long record, char *rest, numstat *ns)
     for (line = strtok_r(rest, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         size_t l = strlen(line);
         chomp_cr(line, &l);
-        if (l > 0 && numstat_add(ns, line) != 0 && numstat_bad_line(p, ns, record, line, l) != 0)
+        if (l > 0 && numstat_line(p, ns, record, line, l) != 0)
             return -1;
     }
     return 0;
@@ -282,7 +354,7 @@ static int us_record(git_parse *p, char *rec, size_t len)
         c.committer_email = nonempty(fields[6]);
         c.subject = fields[8];
         c.body = nonempty(fields[9]);
-        numstat_fill(&c, &ns);
+        numstat_fill(p, &c, &ns, strchr(c.parents, ' ') != NULL);
         rc = emit(p, &c, record);
     }
     free(raw);
@@ -440,9 +512,12 @@ static int parse_default_date(const char *s, int64_t *out)
 {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     char wday[8], mon[8], off[8], iso[48];
-    int day, hh, mm, ss, year;
+    int day, hh, mm, ss, year, end = -1;
     const char *m;
-    if (sscanf(s, "%7s %7s %d %d:%d:%d %d %7s", wday, mon, &day, &hh, &mm, &ss, &year, off) != 8)
+    /* Field widths keep every number inside an int; %n proves the whole
+     * text was read, so "20266" cannot pass as 2026 and "6". */
+    if (sscanf(s, "%7s %7s %2d %2d:%2d:%2d %4d %7s %n", wday, mon, &day, &hh, &mm, &ss, &year,
+               off, &end) != 8 || end < 0 || s[end] != '\0')
         return parse_iso(s, out);
     m = strlen(mon) == 3 ? strstr(months, mon) : NULL;
     if (!m || (m - months) % 3 != 0)
@@ -491,7 +566,8 @@ static int pending_flush(git_parse *p, pending *c, git_format fmt)
     out.committed_at = CW_NO_TIME;
     out.subject = fmt == FMT_CODEMAAT ? NULL : c->subject.data;
     out.body = nonempty(c->body.data);
-    numstat_fill(&out, &c->ns);
+    out.no_ancestry = 1;
+    numstat_fill(p, &out, &c->ns, c->parents.len > 0);
     {
         int rc = emit(p, &out, c->record);
         pending_reset(c);
@@ -520,6 +596,16 @@ static void medium_author(pending *c, const char *v)
     cw_buf_append(&c->email, lt + 1, (size_t)(gt - lt - 1));
 }
 
+/* A line before the first commit header (only blank and numstat lines get
+ * past detect(): a file whose first header was cut off): nothing to attach
+ * it to, so a reject at its line number, and the commits after it load. */
+static int orphan_line(git_parse *p, const char *line, size_t len)
+{
+    char reason[64];
+    snprintf(reason, sizeof(reason), "numstat line %ld comes before any commit header", p->line);
+    return reject(p, p->line, "numstat", line, len, reason);
+}
+
 /* One line of the default medium format. */
 static int medium_line(git_parse *p, pending *c, char *line, size_t len)
 {
@@ -534,7 +620,7 @@ static int medium_line(git_parse *p, pending *c, char *line, size_t len)
         return 0;
     }
     if (!c->active)
-        return 0;           /* text before the first commit line: nothing to attach it to */
+        return len > 0 ? orphan_line(p, line, len) : 0;
     pending_raw(c, line, len);
     if (strncmp(line, "    ", 4) == 0) {       /* the indented message */
         const char *text = line + 4;
@@ -552,8 +638,8 @@ static int medium_line(git_parse *p, pending *c, char *line, size_t len)
         cw_buf_puts(&c->date, cw_trim(strchr(line, ':') + 1));
     } else if (len > 0 && !c->in_message && strchr(line, ':') && !strchr(line, '\t')) {
         /* other header lines (--pretty=fuller's Commit:, CommitDate:) */
-    } else if (len > 0 && numstat_add(&c->ns, line) != 0) {
-        return numstat_bad_line(p, &c->ns, c->record, line, len);
+    } else if (len > 0) {
+        return numstat_line(p, &c->ns, c->record, line, len);
     }
     return 0;
 }
@@ -580,14 +666,10 @@ static int codemaat_line(git_parse *p, pending *c, char *line, size_t len)
     }
     if (len == 0)
         return 0;
-    if (!c->active) {
-        cw_origin o = {p->src->name, p->path, 0};
-        return cw_sink_reject(p->sink, &o, "numstat", line, "numstat line before any commit") ? -1 : 0;
-    }
+    if (!c->active)
+        return orphan_line(p, line, len);
     pending_raw(c, line, len);
-    if (numstat_add(&c->ns, line) != 0)
-        return numstat_bad_line(p, &c->ns, c->record, line, len);
-    return 0;
+    return numstat_line(p, &c->ns, c->record, line, len);
 }
 
 static int parse_lines(git_parse *p, FILE *f, git_format fmt)
@@ -600,6 +682,7 @@ static int parse_lines(git_parse *p, FILE *f, git_format fmt)
     pending_reset(&c);
     while (rc == 0 && (n = getline(&line, &cap, f)) != -1) {
         size_t len = (size_t)n;
+        p->line++;
         chomp_cr(line, &len);
         rc = fmt == FMT_MEDIUM ? medium_line(p, &c, line, len) : codemaat_line(p, &c, line, len);
     }
@@ -612,33 +695,88 @@ static int parse_lines(git_parse *p, FILE *f, git_format fmt)
 
 /* ------------------------------------------------------------- detection */
 
+/* The form a line announces, or FMT_EMPTY for a line that says nothing
+ * (blank, or a numstat line with its commit header cut off). */
+static git_format classify(const char *line, size_t len)
+{
+    numstat scratch = {0};
+    const char *field;
+    size_t tabs = 0;
+    if (len == 0)
+        return FMT_EMPTY;
+    if (line[0] == RS)
+        return FMT_US;
+    if (strncmp(line, "commit ", 7) == 0)
+        return FMT_MEDIUM;
+    if (strncmp(line, "--", 2) == 0)
+        return FMT_CODEMAAT;
+    for (const char *t = line; (t = strchr(t, '\t')) != NULL; t++)
+        tabs++;
+    if (tabs >= 8)
+        return FMT_TSV;         /* a bad sha is then a reject of its own line */
+    if (numstat_add(&scratch, line, &field) != -1)
+        return FMT_EMPTY;
+    return FMT_UNKNOWN;
+}
+
+/* Read the first lines that say which form this is, then rewind to just
+ * after a BOM.  A file of only blank and numstat lines is FMT_UNKNOWN. */
 static git_format detect(FILE *f)
 {
-    char head[128];
-    size_t n = fread(head, 1, sizeof(head) - 1, f), skip = 0;
-    char *tab;
-    head[n] = '\0';
-    if (n >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
-        skip = 3;                                  /* a BOM from a Windows editor */
-    fseek(f, (long)skip, SEEK_SET);
-    if (n == skip)
-        return FMT_EMPTY;
-    if (head[skip] == RS)
-        return FMT_US;
-    if (strncmp(head + skip, "commit ", 7) == 0)
-        return FMT_MEDIUM;
-    if (strncmp(head + skip, "--", 2) == 0)
-        return FMT_CODEMAAT;
-    tab = strchr(head + skip, '\t');
-    if (tab && (tab - head - (long)skip == 40 || tab - head - (long)skip == 64) &&
-        is_hex_run(head + skip, (size_t)(tab - head) - skip))
-        return FMT_TSV;
-    return FMT_UNKNOWN;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long skip = 0, lines = 0;
+    git_format fmt = FMT_EMPTY;
+    int nonblank = 0;
+    while (fmt == FMT_EMPTY && lines < DETECT_LINES && (n = getline(&line, &cap, f)) != -1) {
+        char *s = line;
+        size_t len = (size_t)n;
+        if (lines++ == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+            skip = 3;                              /* a BOM from a Windows editor */
+            s += 3;
+            len -= 3;
+        }
+        chomp_cr(s, &len);
+        nonblank |= len > 0;
+        fmt = classify(s, len);
+    }
+    free(line);
+    clearerr(f);
+    fseek(f, skip, SEEK_SET);
+    return fmt == FMT_EMPTY && nonblank ? FMT_UNKNOWN : fmt;
+}
+
+/* One pass of the parser of fmt over f, from where detect() left it. */
+static int parse_pass(git_parse *p, FILE *f, git_format fmt)
+{
+    p->ordinal = 0;
+    p->line = 0;
+    switch (fmt) {
+    case FMT_US:       return parse_us(p, f);
+    case FMT_TSV:      return parse_tsv(p, f);
+    case FMT_MEDIUM:
+    case FMT_CODEMAAT: return parse_lines(p, f, fmt);
+    default:           return 0;
+    }
+}
+
+/* The probe of "Size counts": run the parser without emitting until the
+ * first numstat line, then rewind.  TSV never has numstat. */
+static void probe_numstat(git_parse *p, FILE *f, git_format fmt)
+{
+    if (fmt == FMT_TSV)
+        return;
+    p->probing = 1;
+    parse_pass(p, f, fmt);
+    p->probing = 0;
+    clearerr(f);
+    detect(f);
 }
 
 static int git_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
-    git_parse p = {src, path, cw_source_get(src, "repository"), sink, 0};
+    git_parse p = {src, path, cw_source_get(src, "repository"), sink, 0, 0, 0, 0, 0};
     cw_origin whole = {src->name, path, 0};
     git_format fmt;
     int rc;
@@ -648,16 +786,13 @@ static int git_parse_file(const cw_source *src, const char *path, cw_sink *sink)
         return -1;
     }
     fmt = detect(f);
-    switch (fmt) {
-    case FMT_EMPTY:    rc = 0; break;
-    case FMT_US:       rc = parse_us(&p, f); break;
-    case FMT_TSV:      rc = parse_tsv(&p, f); break;
-    case FMT_MEDIUM:
-    case FMT_CODEMAAT: rc = parse_lines(&p, f, fmt); break;
-    default:
+    if (fmt == FMT_UNKNOWN) {
         cw_sink_reject(sink, &whole, NULL, NULL,
                        "not a git log export (expected 0x1E records, TSV, `commit <sha>` or `--hash--date--author`)");
         rc = -1;
+    } else {
+        probe_numstat(&p, f, fmt);
+        rc = parse_pass(&p, f, fmt);
     }
     if (rc == 0 && ferror(f)) {
         cw_sink_reject(sink, &whole, NULL, NULL, "read error: %s", strerror(errno));
@@ -730,7 +865,7 @@ static int git_produce(const cw_source *src, const char *out_path)
     argv[argc++] = "log";
     argv[argc++] = "--all";
     argv[argc++] = "--date-order";
-    argv[argc++] = GIT_PRETTY;
+    argv[argc++] = CW_GIT_PRETTY;
     argv[argc++] = "--numstat";
     argv[argc++] = "--no-renames";
     if (!cw_str_empty(since))

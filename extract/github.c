@@ -19,9 +19,13 @@
  *                    the message's first paragraph (lines joined with spaces,
  *                    as git's %s), the body what follows the blank line.
  *   workflow run  -> cw_build, job "<repository>/<workflow name>" (the
- *                    workflow's `path` when it has no name), number =
- *                    run_number.  A re-run (run_attempt > 1) keeps the run
- *                    number and replaces the earlier attempt.  Runs not yet
+ *                    workflow's `path` when it has no name), number = the
+ *                    run's `id`, not run_number: run_number counts per
+ *                    workflow file, and two files may share a name (a
+ *                    "Deploy" for staging and one for production both have
+ *                    a run 12), which would collapse two runs into one build.
+ *                    A re-run (run_attempt > 1) keeps the id and replaces
+ *                    the earlier attempt.  Runs not yet
  *                    `completed` are skipped until they are.  started =
  *                    run_started_at (else created_at), finished = updated_at.
  *                    conclusion: success/neutral -> success; failure,
@@ -292,8 +296,9 @@ static int one_run(gh_parse *gp, json_t *run, const cw_origin *o)
     if (cw_str_empty(workflow))
         return cw_item_reject(gp->sink, o, "name", run,
                               "workflow run without a workflow name or path");
-    if (cw_json_int(run, "run_number", &number) != 0)
-        return cw_item_reject(gp->sink, o, "run_number", run, "workflow run without a run_number");
+    if (cw_json_int(run, "id", &number) != 0 || number <= 0)
+        return cw_item_reject(gp->sink, o, "id", run,
+                              "workflow run without an id (a positive integer)");
     b.result = run_result(conclusion);
     if (!b.result)
         return cw_item_reject(gp->sink, o, "conclusion", run,

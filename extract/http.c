@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/json.h"
 #include "../core/log.h"
 #include "../core/time.h"
 
@@ -539,16 +540,16 @@ static void describe(const attempt *at, const char *json_error, const char *secr
     mask_secret(out, secret);
 }
 
-/* Is a 2xx body complete JSON?  NULL when it is, else the parser's reason. */
+/* Is a 2xx body complete JSON?  NULL when it is, else the parser's reason.
+ * The loader is the one the parsers use (BOM, \u0000, numbers out of range),
+ * so a page they can read is never refused here. */
 static const char *json_problem(const cw_buf *body, char *buf, size_t size)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(body->data ? body->data : "", body->len, JSON_DECODE_ANY, &jerr);
+    json_t *root = cw_json_load_text(body->data ? body->data : "", body->len, buf, size);
     if (root) {
         json_decref(root);
         return NULL;
     }
-    snprintf(buf, size, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
     return buf;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cw_item_has(json_t *item, const char *key)
 {
@@ -31,22 +32,43 @@ int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const cha
 {
     json_t *v = cw_json_path(item, field);
     char why[160];
+    int trc = -1;
     *out = CW_NO_TIME;
     if (!v)
         return 0;
-    if (json_is_string(v) && cw_time_parse_iso8601(json_string_value(v), NULL, out) == 0)
+    if (json_is_string(v) && (trc = cw_time_parse_iso8601(json_string_value(v), NULL, out)) == 0)
         return 0;
-    snprintf(why, sizeof(why), "unparseable timestamp '%.80s'",
-             json_is_string(v) ? json_string_value(v) : "(not a string)");
+    cw_time_reason(trc, json_is_string(v) ? json_string_value(v) : "(not a string)", why,
+                   sizeof(why));
     *rc = cw_item_reject(sink, origin, field, item, why);
     return -1;
+}
+
+int cw_item_is_object_name(const char *s)
+{
+    size_t n = s ? strspn(s, "0123456789abcdefABCDEF") : 0;
+    return (n == 40 || n == 64) && s[n] == '\0';
+}
+
+int cw_item_check_revision(cw_sink *sink, cw_build *b)
+{
+    int rc;
+    if (!b->revision || cw_item_is_object_name(b->revision))
+        return 0;
+    rc = cw_sink_reject(sink, &b->origin, "revision", b->revision,
+                        "not a 40/64-digit hex object name: the build loads without a revision");
+    b->revision = NULL;
+    return rc ? -1 : 0;
 }
 
 int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const char *name,
                        const cw_regex *production)
 {
-    char *job = cw_asprintf("%s/%s", repository, name);
+    char *job;
     int rc;
+    if (cw_item_check_revision(sink, b) != 0)
+        return -1;
+    job = cw_asprintf("%s/%s", repository, name);
     b->job = job;
     b->is_production = b->environment && cw_regex_match(production, b->environment) == 1;
     rc = sink->build(sink->ctx, b) ? -1 : 0;
@@ -54,13 +76,16 @@ int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const
     return rc;
 }
 
+/* A file that is not JSON may be anything (a private file dropped or
+ * linked into an export folder): the reject says where parsing stopped and
+ * why, never what the bytes were (cw_json_load_file leaves them out). */
 json_t *cw_items_load(const char *source, const char *path, cw_sink *sink)
 {
     char err[256];
     json_t *root = cw_json_load_file(path, err, sizeof(err));
     if (!root) {
         cw_origin whole = {source, path, 0};
-        cw_sink_reject(sink, &whole, NULL, NULL, "invalid JSON: %s", err);
+        cw_sink_reject(sink, &whole, NULL, NULL, "not JSON: %s", err);
     }
     return root;
 }

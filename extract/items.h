@@ -37,14 +37,25 @@ int cw_item_reject(cw_sink *sink, const cw_origin *origin, const char *field, js
 int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const char *field,
                  int64_t *out, int *rc);
 
+/* 1 when s is a full git object name: 40 (SHA-1) or 64 (SHA-256) hex digits. */
+int cw_item_is_object_name(const char *s);
+
+/* A build's revision must be a full object name: anything else (a branch,
+ * an abbreviation, text) could never match a commit, or would match the
+ * wrong one, so it is dropped (b->revision = NULL) with a reject naming
+ * `revision`, and the build still loads.  Returns 0, or -1 when the reject
+ * failed.  Every build connector calls it (cw_item_emit_build does). */
+int cw_item_check_revision(cw_sink *sink, cw_build *b);
+
 /* Emit b as a build of the job "<repository>/<name>" (GitHub and GitLab
  * name their jobs after the repository), production when its environment
- * matches the production regex.  Returns 0, or -1 when the sink failed. */
+ * matches the production regex, after cw_item_check_revision.  Returns 0,
+ * or -1 when the sink failed. */
 int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const char *name,
                        const cw_regex *production);
 
 /* Load a JSON file.  When it is not JSON, reject the file (record 0,
- * "invalid JSON: line L, column C: ...") and return NULL. */
+ * "not JSON: line L, column C: why", never the bytes) and return NULL. */
 json_t *cw_items_load(const char *source, const char *path, cw_sink *sink);
 
 /* fn for each element of array, record = index + 1, until one returns

@@ -11,18 +11,24 @@
  * Each finished build becomes a cw_build.  Times follow metrics.md ("Where
  * instants come from"): started_at = floor(timestamp / 1000) and
  * finished_at = floor((timestamp + duration) / 1000); both must lie in
- * [0, 2^53) ms (a double holds them exactly; anything beyond is not a real
- * instant), which also keeps the sum from overflowing.  Builds still running
- * (`building` true or `result` an explicit null) are skipped, not rejected:
+ * [0, 2^53) ms (a double holds them exactly), which keeps the sum from
+ * overflowing, and the instants in 1970-01-01 .. 2200-01-01 (core/time.h).
+ * A build number must be a non-negative integer, a BuildData sha a full hex
+ * object name (else dropped with a reject, drop_bad_revisions).  Builds still
+ * running (`building` true or `result` an explicit null) are skipped, not rejected:
  * the next import sees them finished.  Any other result must be one of the
  * documented values (see build_results); a missing or unknown result is a
  * reject, as is anything that is not a build, except the two non-build
  * shapes DevLake's Jenkins raw tables hold (see is_known_non_build).
  *
  * `actions[]` is positional and padded with `{}`, so entries are found by
- * `_class`: the first git BuildData gives the revision, ParametersAction the
- * build parameters.  `changeSet` / `changeSets` are not needed for any
- * metric and are left alone.
+ * `_class`: ParametersAction gives the build parameters, and every git
+ * BuildData a (remote, sha) checkout, in order, repeats dropped (a pipeline
+ * that loads a shared library records the library's BuildData first, so no
+ * one BuildData is "the" revision).  The first is the build's revision, as
+ * before; correlation picks the application's own (correlate.c).
+ * `changeSet` / `changeSets` are not needed for any metric and are left
+ * alone.
  *
  * Deployment classification, per source:
  *   deployment_job         pcre2 regex on the job name; a match is a deployment.
@@ -56,6 +62,7 @@
 #include "../core/time.h"
 #include "../core/util.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +134,55 @@ static json_t *find_action(json_t *build, const char *cls)
             return a;
     }
     return NULL;
+}
+
+/* Every git BuildData of a build: (first remote URL, lastBuiltRevision.SHA1),
+ * in actions order, each pair once.  Caller frees the array (the strings
+ * point into build). */
+static cw_build_revision *build_revisions(json_t *build, size_t *n)
+{
+    json_t *actions = json_object_get(build, "actions"), *a;
+    cw_build_revision *out = NULL;
+    size_t i;
+    *n = 0;
+    json_array_foreach(actions, i, a) {
+        const char *c = cw_json_str(a, "_class"), *sha = cw_json_str(a, "lastBuiltRevision.SHA1");
+        const char *remote = json_string_value(json_array_get(json_object_get(a, "remoteUrls"), 0));
+        size_t k = 0;
+        if (!c || strcmp(c, BUILD_DATA_CLASS) != 0 || cw_str_empty(sha))
+            continue;
+        while (k < *n && !(strcmp(out[k].sha, sha) == 0 &&
+                           (out[k].remote == remote ||
+                            (out[k].remote && remote && strcmp(out[k].remote, remote) == 0))))
+            k++;
+        if (k < *n)
+            continue;
+        out = cw_xrealloc(out, (*n + 1) * sizeof(*out));
+        out[*n].remote = cw_str_empty(remote) ? NULL : remote;
+        out[(*n)++].sha = sha;
+    }
+    return out;
+}
+
+/* A checkout whose sha is not a full hex object name could never match a
+ * commit (or would match the wrong one): it is dropped with a reject naming
+ * `revision` (cw_item_is_object_name), and the build keeps the others.
+ * Returns 0, or -1 when a reject failed. */
+static int drop_bad_revisions(jenkins_parse *jp, const cw_origin *origin,
+                              cw_build_revision *revisions, size_t *n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (cw_item_is_object_name(revisions[i].sha)) {
+            revisions[kept++] = revisions[i];
+            continue;
+        }
+        if (cw_sink_reject(jp->sink, origin, "revision", revisions[i].sha,
+                           "not a 40/64-digit hex object name: the build loads without it"))
+            return -1;
+    }
+    *n = kept;
+    return 0;
 }
 
 /* The string value of build parameter `name`, or NULL. */
@@ -290,6 +346,24 @@ static int build_result(jenkins_parse *jp, json_t *build, const cw_origin *origi
     return 0;
 }
 
+/* Why the build number cannot be used, or NULL with *number set: Jenkins
+ * numbers builds from 1, so a negative one is not a build of this job. */
+static const char *number_problem(json_t *build, int64_t *number)
+{
+    json_t *v = cw_json_path(build, "number");
+    if (!v)
+        return "build without a number";
+    if (cw_json_out_of_range(v))
+        return "build number out of range";
+    if (cw_json_int(build, "number", number) != 0)
+        return "build number is not an integer (or is out of range)";
+    if (*number < 0)
+        return "negative build number";
+    if (*number > LONG_MAX)
+        return "build number out of range";
+    return NULL;
+}
+
 /* Turn one build object into a cw_build (or a skip, or a reject); known_job
  * is the job the file or DevLake row names, or NULL. */
 static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
@@ -297,8 +371,9 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
 {
     cw_build b = {0};
     int64_t number, timestamp, duration;
-    const char *result = NULL;
+    const char *result = NULL, *why;
     char env_buf[256], *job = NULL;
+    cw_build_revision *revisions;
     int state, rc;
 
     if (!json_is_object(build))
@@ -308,14 +383,18 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
     state = build_result(jp, build, origin, &result, &rc);
     if (state != 0)
         return state > 0 ? 0 : rc;      /* still running (it loads once finished), or rejected */
-    if (cw_json_int(build, "number", &number) != 0)
-        return cw_item_reject(jp->sink, origin, "number", build, "build without a number");
-    if (cw_json_int(build, "timestamp", &timestamp) != 0 || !ms_in_range(timestamp))
+    if ((why = number_problem(build, &number)) != NULL)
+        return cw_item_reject(jp->sink, origin, "number", build, why);
+    if (cw_json_int(build, "timestamp", &timestamp) != 0 || !ms_in_range(timestamp) ||
+        !cw_time_in_range(floor_div(timestamp, 1000)))
         return cw_item_reject(jp->sink, origin, "started_at", build,
-                              "timestamp missing or out of range (epoch ms, 0 <= ms < 2^53)");
-    if (cw_json_int(build, "duration", &duration) != 0 || !ms_in_range(duration))
+                              "timestamp missing or out of range (epoch ms, "
+                              "1970-01-01 .. 2200-01-01)");
+    if (cw_json_int(build, "duration", &duration) != 0 || !ms_in_range(duration) ||
+        !cw_time_in_range(floor_div(timestamp + duration, 1000)))
         return cw_item_reject(jp->sink, origin, "finished_at", build,
-                              "duration missing or out of range (ms, 0 <= ms < 2^53)");
+                              "duration missing or out of range (ms >= 0, ending "
+                              "1970-01-01 .. 2200-01-01)");
     job = build_job(jp, known_job, build);
     if (!job)
         return cw_item_reject(jp->sink, origin, "job", build,
@@ -328,13 +407,20 @@ static int one_build(jenkins_parse *jp, json_t *build, const char *known_job,
     b.result = result;
     b.started_at = floor_div(timestamp, 1000);
     b.finished_at = floor_div(timestamp + duration, 1000);
-    b.revision = cw_json_str(find_action(build, BUILD_DATA_CLASS), "lastBuiltRevision.SHA1");
+    b.revisions = revisions = build_revisions(build, &b.n_revisions);
+    if (drop_bad_revisions(jp, origin, revisions, &b.n_revisions) != 0) {
+        free(revisions);
+        free(job);
+        return -1;
+    }
+    b.revision = b.n_revisions ? revisions[0].sha : NULL;
     b.url = cw_json_str(build, "url");
     b.environment = build_environment(jp, build, job, env_buf, sizeof(env_buf));
     b.is_deployment = jp->deployment_job ? cw_regex_match(jp->deployment_job, job) == 1
                                          : b.environment != NULL;
     b.is_production = b.environment && cw_regex_match(jp->production, b.environment) == 1;
     rc = jp->sink->build(jp->sink->ctx, &b) ? -1 : 0;
+    free(revisions);
     free(job);
     return rc;
 }
@@ -344,7 +430,7 @@ static char *full_name_in(const char *cell)
 {
     json_t *root;
     char *name = NULL;
-    if (cw_str_empty(cell) || !(root = json_loads(cell, 0, NULL)))
+    if (cw_str_empty(cell) || !(root = cw_json_load_text(cell, strlen(cell), NULL, 0)))
         return NULL;
     if (json_is_object(root) && !cw_str_empty(cw_json_str(root, "FullName")))
         name = cw_strdup(cw_json_str(root, "FullName"));
@@ -447,7 +533,7 @@ static int jenkins_parse_file(const cw_source *src, const char *path, cw_sink *s
 
 /* What one build page holds: the job's fullName, its builds newest first. */
 #define BUILDS_TREE "fullName,name,allBuilds[number,timestamp,duration,result,building,url," \
-                    "actions[parameters[name,value],lastBuiltRevision[SHA1,branch[name]],_class]," \
+                    "actions[parameters[name,value],lastBuiltRevision[SHA1,branch[name]],remoteUrls,_class]," \
                     "changeSets[items[commitId]]]"
 /* Two levels of the job tree per request: a folder's children come with it. */
 #define JOBS_TREE "jobs[name,url,_class,jobs[name,url,_class]]"

@@ -23,9 +23,11 @@
  * Live extraction (jira_fetch, at the end) only describes the requests:
  * Cloud's /rest/api/3/search/jql or Data Center's /rest/api/2/search with
  * expand=changelog, plus /issue/{key}/changelog for every issue whose
- * changelog the search cut short, then /field (custom field ids) and each
- * project's /versions (release dates), which the parser passes over until a
- * record carries them.  The shared machinery (fetch.c) sends the requests
+ * changelog the search cut short, then /field (custom field ids), /status
+ * (the status list: each status id's category, which the warehouse prefers
+ * to an issue's) and each project's /versions (release dates); the parser
+ * passes over fields and versions until a record carries them.  The shared
+ * machinery (fetch.c) sends the requests
  * and lands the pages, and jira_parse reads them like dropped files.
  */
 #include "source.h"
@@ -99,16 +101,20 @@ static void bad_time_reason(json_t *node, char *buf, size_t size)
 {
     if (!node)
         snprintf(buf, size, "missing timestamp");
-    else if (json_is_string(node))
-        snprintf(buf, size, "unparseable timestamp '%.80s'", json_string_value(node));
+    else if (json_is_string(node)) {
+        int64_t ignored;
+        const char *s = json_string_value(node);
+        cw_time_reason(cw_time_parse_iso8601(s, NULL, &ignored), s, buf, size);
+    }
     else
         snprintf(buf, size, "timestamp is not a string");
 }
 
-/* A JSON string or integer as text ("13383" either way); NULL otherwise. */
+/* A JSON string or integer as text ("13383" either way); NULL otherwise
+ * (also for a number out of range, see core/json.c). */
 static const char *id_text(json_t *v, char *buf, size_t size)
 {
-    if (json_is_string(v))
+    if (json_is_string(v) && !cw_json_out_of_range(v))
         return json_string_value(v);
     if (json_is_integer(v)) {
         snprintf(buf, size, "%lld", (long long)json_integer_value(v));
@@ -184,15 +190,16 @@ static void owner_from_file_name(const char *path, jira_owner *owner)
     const char *base = strrchr(path, '/');
     size_t len, digits;
     base = base ? base + 1 : path;
+    /* Landing prefixes every file with its index ("0001-"), live pages are
+     * numbered too ("00001-changelog-"): skip every leading digits-dash run.
+     * A Jira project key starts with a letter, so no key loses a part. */
+    while ((digits = strspn(base, "0123456789")) > 0 && base[digits] == '-')
+        base += digits + 1;
     len = strlen(base);
     if (len > sizeof(suffix) - 1 && strcmp(base + len - (sizeof(suffix) - 1), suffix) == 0) {
         owner_set(owner, base, len - (sizeof(suffix) - 1));
         return;
     }
-    digits = strspn(base, "0123456789");
-    if (digits > 0 && base[digits] == '-')
-        base += digits + 1;
-    len = strlen(base);
     if (strncmp(base, prefix, sizeof(prefix) - 1) == 0 && len > sizeof(prefix) + sizeof(ext) - 2 &&
         strcmp(base + len - (sizeof(ext) - 1), ext) == 0)
         owner_set(owner, base + sizeof(prefix) - 1, len - (sizeof(prefix) - 1) - (sizeof(ext) - 1));
@@ -204,7 +211,7 @@ static int owner_from_input(const char *input, jira_owner *owner)
     json_t *root, *v;
     const char *name;
     int rc = -1;
-    if (cw_str_empty(input) || !(root = json_loads(input, 0, NULL)))
+    if (cw_str_empty(input) || !(root = cw_json_load_text(input, strlen(input), NULL, 0)))
         return -1;
     if (json_is_object(root)) {
         json_object_foreach(root, name, v) {
@@ -272,8 +279,9 @@ static int member_contains(json_t *v, const char *name, const char *part)
  *     `projectTypeKey`, as the ALOY archive's project.json).
  * Live extraction lands the first two for custom field ids and release
  * dates, and DevLake's raw tables hold the others (formats.md requires
- * their fixtures to read without error).  No record carries any of them
- * yet, so the parser passes over them: no item and no reject. */
+ * their fixtures to read without error).  Statuses are read before this
+ * test (looks_like_status); no record carries the others yet, so the
+ * parser passes over them: no item and no reject. */
 static int looks_like_metadata(json_t *v)
 {
     if (!json_is_object(v) || json_object_get(v, "fields"))
@@ -287,6 +295,33 @@ static int looks_like_metadata(json_t *v)
            json_is_boolean(json_object_get(v, "subtask")) ||
            json_is_array(json_object_get(v, "issueTypes")) ||
            json_is_string(json_object_get(v, "projectTypeKey"));
+}
+
+/* A status of the status list (/rest/api/2/status, or /status/{id}): the
+ * source's own category of that status id, which the warehouse prefers to
+ * what issue snapshots say (README "Status categories"). */
+static int looks_like_status(json_t *v)
+{
+    return json_is_object(v) && !json_object_get(v, "fields") &&
+           json_is_object(json_object_get(v, "statusCategory"));
+}
+
+static int emit_status_def(jira_ctx *c, json_t *v, long record)
+{
+    char idbuf[32];
+    cw_status_def d = { .origin = { c->src->name, c->path, record } };
+    if (!c->sink->status_def)
+        return 0;
+    d.id = id_text(json_object_get(v, "id"), idbuf, sizeof(idbuf));
+    d.name = cw_json_str(v, "name");
+    d.category = map_status_category(cw_json_str(v, "statusCategory.key"));
+    if (!d.id)
+        return emit_reject(c, record, "id", v, "status without an id");
+    if (!d.name)
+        return emit_reject(c, record, "name", v, "status without a name");
+    if (!d.category)
+        return emit_reject(c, record, "statusCategory.key", v, "status without a category key");
+    return c->sink->status_def(c->sink->ctx, &d) ? -1 : 0;
 }
 
 static int looks_like_history(json_t *v)
@@ -499,7 +534,7 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     json_t *fields = json_object_get(issue, "fields");
     json_t *changelog = cw_json_path(issue, "changelog");
     json_t *histories = cw_json_path(changelog, "histories");
-    char idbuf[32], reason[200];
+    char idbuf[32], statusbuf[32], reason[200];
     cw_work_item w = { .origin = { c->src->name, c->path, record } };
     char *project, *labels, *fix_versions;
     int rc;
@@ -512,6 +547,12 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
         bad_time_reason(cw_json_path(fields, "created"), reason, sizeof(reason));
         return emit_reject(c, record, "fields.created", issue, reason);
     }
+    /* A number beyond what JSON readers hold (core/json.c) in a field we
+     * read: the issue cannot be trusted with it, so it is rejected naming it. */
+    if (cw_json_out_of_range(json_object_get(issue, "id")))
+        return emit_reject(c, record, "id", issue, "number out of range");
+    if (cw_json_out_of_range(cw_json_path(changelog, "total")))
+        return emit_reject(c, record, "changelog.total", issue, "number out of range");
     project = cw_json_str(issue, "fields.project.key")
                   ? cw_strdup(cw_json_str(issue, "fields.project.key"))
                   : project_from_key(key);
@@ -536,6 +577,7 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     w.type = cw_json_str(fields, "issuetype.name");
     w.status = cw_json_str(fields, "status.name");
     w.status_category = map_status_category(cw_json_str(fields, "status.statusCategory.key"));
+    w.status_id = id_text(cw_json_path(fields, "status.id"), statusbuf, sizeof(statusbuf));
     w.labels = labels;
     w.fix_versions = fix_versions;
     w.assignee = cw_json_str(fields, "assignee.displayName");
@@ -578,7 +620,10 @@ static int parse_array(jira_ctx *c, json_t *array)
     size_t i, n_histories = 0;
     json_t *el;
     json_array_foreach(array, i, el) {
-        if (looks_like_metadata(el)) {
+        if (looks_like_status(el)) {
+            if (emit_status_def(c, el, (long)i + 1) != 0)
+                return -1;
+        } else if (looks_like_metadata(el)) {
             continue;
         } else if (looks_like_issue(el)) {
             if (emit_issue(c, el, (long)i + 1) != 0)
@@ -628,6 +673,8 @@ static int parse_document(jira_ctx *c, json_t *root)
     /* A lone object is an issue only with `fields`: project.json has a key too. */
     if (json_is_object(json_object_get(root, "fields")))
         return emit_issue(c, root, 1) ? -1 : 0;
+    if (looks_like_status(root))
+        return emit_status_def(c, root, 1) ? -1 : 0;
     if (looks_like_metadata(root))
         return 0;
     return emit_reject(c, 0, NULL, root,
@@ -662,7 +709,9 @@ static int devlake_row(void *ctx, const cw_devlake_row *row, const cw_origin *or
 {
     jira_ctx *c = ctx;
     int rc;
-    if (looks_like_metadata(row->item))
+    if (looks_like_status(row->item))
+        rc = emit_status_def(c, row->item, origin->record);
+    else if (looks_like_metadata(row->item))
         rc = 0;
     else if (looks_like_issue(row->item))
         rc = emit_issue(c, row->item, origin->record);
@@ -896,11 +945,13 @@ static int fetch_once(cw_fetch *f, const char *name, char *url)
     return rc;
 }
 
-/* Custom field ids (story points, epic link, sprint differ per instance) and
- * the versions of the projects noted (see jira_fetch), for release dates. */
+/* Custom field ids (story points, epic link, sprint differ per instance),
+ * the status list (status categories by id) and the versions of the
+ * projects noted (see jira_fetch), for release dates. */
 static int fetch_metadata(jira_live *live)
 {
-    if (fetch_once(live->f, "fields", cw_fetch_url(live->f, "/rest/api/2/field")) != 0)
+    if (fetch_once(live->f, "fields", cw_fetch_url(live->f, "/rest/api/2/field")) != 0 ||
+        fetch_once(live->f, "statuses", cw_fetch_url(live->f, "/rest/api/2/status")) != 0)
         return -1;
     for (size_t i = 0; i < live->projects.n; i++) {
         char *name = cw_asprintf("versions-%s", live->projects.items[i]);

@@ -180,12 +180,21 @@ static char *months_normalised(const char *text)
 
 static int parse_time(const csv_ctx *c, const char *s, int64_t *out)
 {
+    int rc;
     if (c->date_format)
         return cw_time_parse_pattern_months(s, c->date_format, c->months, &c->tz, out);
-    if (cw_time_parse_jira_csv(s, &c->tz, c->months, out) == 0)
+    if ((rc = cw_time_parse_jira_csv(s, &c->tz, c->months, out)) == 0)
         return 0;
     /* Some instances are configured to export ISO-like dates. */
-    return cw_time_parse_iso8601(s, &c->tz, out);
+    return cw_time_either(rc, cw_time_parse_iso8601(s, &c->tz, out));
+}
+
+/* Reject a row for a date that parse_time refused with rc. */
+static int time_reject(csv_ctx *c, const cw_csv_row *row, int f, int rc, const char *s)
+{
+    char why[160];
+    cw_time_reason(rc, s, why, sizeof(why));
+    return row_reject(c, row, c->header_name[f], why, NULL);
 }
 
 /* An optional date: empty stays CW_NO_TIME; unreadable is a reject naming
@@ -193,11 +202,12 @@ static int parse_time(const csv_ctx *c, const char *s, int64_t *out)
 static int optional_time(csv_ctx *c, const cw_csv_row *row, int f, int64_t *out)
 {
     const char *s = first_value(c, row, f);
+    int rc;
     *out = CW_NO_TIME;
-    if (!s || parse_time(c, s, out) == 0)
+    if (!s || (rc = parse_time(c, s, out)) == 0)
         return 0;
     *out = CW_NO_TIME;
-    return row_reject(c, row, c->header_name[f], "unparseable timestamp", s);
+    return time_reject(c, row, f, rc, s);
 }
 
 /* The Status Category column holds the category's display name, English or
@@ -301,6 +311,7 @@ static int on_row(void *ctx, const cw_csv_row *row)
     csv_ctx *c = ctx;
     const char *key, *created;
     int64_t at;
+    int rc;
     if (row_is_empty(row))
         return 0;
     key = first_value(c, row, F_KEY);
@@ -309,8 +320,8 @@ static int on_row(void *ctx, const cw_csv_row *row)
     created = first_value(c, row, F_CREATED);
     if (!created)
         return row_reject(c, row, c->header_name[F_CREATED], "missing created date", NULL);
-    if (parse_time(c, created, &at) != 0)
-        return row_reject(c, row, c->header_name[F_CREATED], "unparseable timestamp", created);
+    if ((rc = parse_time(c, created, &at)) != 0)
+        return time_reject(c, row, F_CREATED, rc, created);
     return emit_row(c, row, key, at);
 }
 

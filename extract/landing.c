@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <glob.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,46 +34,72 @@ char *cw_landing_batch_dir(const char *landing_root)
     return cw_asprintf("%s/%s-%ld", landing_root, stamp, (long)getpid());
 }
 
-/* Copy src to dst while hashing; dst is made read-only afterwards. */
-static int copy_and_hash(const char *src, const char *dst, cw_landed *out)
+#define LANDED_MODE 0400      /* owner-only, read-only */
+#define FOLDER_MODE 0700
+#define RUN_MARK ".catwalk-run"
+
+const char *const cw_landing_keys[] = {"follow_symlinks", NULL};
+
+int cw_landing_validate(const cw_source *src)
 {
-    FILE *in = fopen(src, "rb"), *outf;
+    const char *v = cw_source_get(src, "follow_symlinks");
+    if (!v || strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+        return 0;
+    fprintf(stderr, "%s:%d: follow_symlinks: expected true or false, got '%s'\n", src->config_path,
+            cw_source_line(src, "follow_symlinks"), v);
+    return -1;
+}
+
+static int follows_symlinks(const cw_source *src)
+{
+    const char *v = cw_source_get(src, "follow_symlinks");
+    return v && strcmp(v, "true") == 0;
+}
+
+/* Copy the open file in to dst while hashing; dst is made read-only
+ * afterwards.  Returns 0, 1 when in could not be read (why in *why), or -1
+ * when the landing zone could not be written (logged). */
+static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **why)
+{
     char buf[1 << 16];
-    size_t n;
+    ssize_t n;
     cw_sha256 sha;
-    int rc = 0;
-    if (!in) {
-        cw_error("%s: cannot read: %s", src, strerror(errno));
-        return -1;
-    }
-    outf = fopen(dst, "wbx");
-    if (!outf) {
+    int outfd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc = 0;
+    if (outfd < 0) {
         cw_error("%s: cannot create in landing zone: %s", dst, strerror(errno));
-        fclose(in);
         return -1;
     }
     cw_sha256_init(&sha);
     out->bytes = 0;
-    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
-        cw_sha256_update(&sha, buf, n);
+    while ((n = read(in, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *why = strerror(errno);
+            rc = 1;
+            break;
+        }
+        cw_sha256_update(&sha, buf, (size_t)n);
         out->bytes += (int64_t)n;
-        if (fwrite(buf, 1, n, outf) != n) {
+        if (write(outfd, buf, (size_t)n) != n) {
+            cw_error("%s: copy to landing zone failed: %s", dst, strerror(errno));
             rc = -1;
             break;
         }
     }
-    if (ferror(in))
+    if (rc == 0 && fchmod(outfd, LANDED_MODE) != 0) {
+        cw_error("%s: cannot make it read-only: %s", dst, strerror(errno));
         rc = -1;
-    fclose(in);
-    if (fclose(outf) != 0)
+    }
+    if (close(outfd) != 0 && rc == 0) {
+        cw_error("%s: copy to landing zone failed: %s", dst, strerror(errno));
         rc = -1;
+    }
     if (rc != 0) {
-        cw_error("%s: copy to landing zone failed: %s", src, strerror(errno));
         unlink(dst);
-        return -1;
+        return rc;
     }
     cw_sha256_final_hex(&sha, out->sha256);
-    chmod(dst, 0444);
     return 0;
 }
 
@@ -95,20 +122,20 @@ static int hash_file(const char *path, cw_landed *out)
     return 0;
 }
 
-static int is_regular(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static int is_dir(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The files a `path` names: the file itself, every regular file of a folder
- * (not recursing), or the matches of a glob; sorted for a stable order. */
+static int is_symlink(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* The files a `path` names: the file itself, every entry of a folder (not
+ * recursing), or the matches of a glob; sorted for a stable order. */
 static int expand_path(const char *pattern, glob_t *files)
 {
     char *dir_pattern = NULL;
@@ -122,42 +149,96 @@ static int expand_path(const char *pattern, glob_t *files)
     return rc == 0 ? 0 : -1;
 }
 
-static int land_one(const char *file, const char *dest_dir, int index, cw_landed_fn fn, void *ctx)
+/* Open a source file for landing.  Returns the descriptor, or -1 with the
+ * reason in *why.  O_NOFOLLOW and the fstat of what was opened (not of the
+ * name) leave no window for a link swapped in after the check. */
+static int open_source_file(const char *file, int follow, const char **why)
+{
+    int fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+    struct stat st;
+    if (fd < 0) {
+        *why = errno == ELOOP && !follow ? "a symbolic link, not followed (set follow_symlinks = true on the "
+                                "source to read the file it points to)"
+             : errno == ENOENT && follow ? "a symbolic link to a missing file"
+                                         : strerror(errno);
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Land one file; a file that cannot be read reaches fn with its reason. */
+static int land_one(const char *file, int follow, const char *dest_dir, int index,
+                    cw_landed_fn fn, void *ctx)
 {
     char *copy = cw_strdup(file);
     char *dest = cw_asprintf("%s/%04d-%s", dest_dir, index, basename(copy));
     cw_landed landed = {0};
-    int rc;
+    const char *why = NULL;
+    int rc = 0, fd = open_source_file(file, follow, &why);
     landed.original = file;
     landed.landed = dest;
-    rc = copy_and_hash(file, dest, &landed);
+    if (fd >= 0) {
+        rc = copy_and_hash(fd, dest, &landed, &why);
+        close(fd);
+    }
     cw_killpoint("land");
-    if (rc == 0)
+    if (rc >= 0 && why) {
+        char *reason = cw_asprintf("cannot land: %s", why);
+        landed.landed = NULL;
+        landed.error = reason;
         rc = fn(ctx, &landed);
+        free(reason);
+    } else if (rc == 0) {
+        rc = fn(ctx, &landed);
+    }
     free(dest);
     free(copy);
     return rc;
 }
 
+/* Subfolders are passed over (a folder source is not recursive); anything
+ * else the path names is landed or rejected, a link to a folder included. */
+static int is_candidate(const char *file)
+{
+    struct stat st;
+    return lstat(file, &st) != 0 || !S_ISDIR(st.st_mode);
+}
+
 static int land_files(const cw_source *src, const char *dest_dir, cw_landed_fn fn, void *ctx)
 {
     char *pattern = cw_source_path(src, "path");
+    int follow = follows_symlinks(src);
     glob_t files = {0};
     int rc = 0, landed = 0;
+    if (!follow && is_symlink(pattern)) {
+        /* the configured path itself: one reject, never a walk through it */
+        rc = land_one(pattern, 0, dest_dir, 1, fn, ctx);
+        free(pattern);
+        return rc;
+    }
     if (expand_path(pattern, &files) != 0) {
         cw_error("[source %s] %s:%d: path '%s' matches no file", src->name, src->config_path,
                  cw_source_line(src, "path"), pattern);
         free(pattern);
-        return -1;
+        return 1;
     }
     for (size_t i = 0; i < files.gl_pathc && rc == 0; i++) {
-        if (!is_regular(files.gl_pathv[i]))
+        if (!is_candidate(files.gl_pathv[i])) {
+            cw_debug("%s: a folder, passed over (a source path is not recursive)",
+                     files.gl_pathv[i]);
             continue;
-        rc = land_one(files.gl_pathv[i], dest_dir, ++landed, fn, ctx);
+        }
+        rc = land_one(files.gl_pathv[i], follow, dest_dir, ++landed, fn, ctx);
     }
     if (rc == 0 && landed == 0) {
-        cw_error("[source %s] path '%s' matches no regular file", src->name, pattern);
-        rc = -1;
+        cw_error("[source %s] %s:%d: path '%s' matches no file (only folders)", src->name,
+                 src->config_path, cw_source_line(src, "path"), pattern);
+        rc = 1;
     }
     globfree(&files);
     free(pattern);
@@ -176,7 +257,7 @@ static int land_produced(const cw_source *src, const cw_source_type *type, const
         rc = -1;
     }
     if (rc == 0) {
-        chmod(dest, 0444);
+        chmod(dest, LANDED_MODE);
         landed.original = original;
         landed.landed = dest;
         rc = fn(ctx, &landed);
@@ -191,7 +272,7 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
 {
     char *dest_dir = cw_asprintf("%s/%s", batch_dir, src->name);
     int rc;
-    if (cw_mkdirs(dest_dir) != 0) {
+    if (cw_mkdirs_mode(dest_dir, FOLDER_MODE) != 0) {
         cw_error("%s: cannot create landing folder: %s", dest_dir, strerror(errno));
         free(dest_dir);
         return -1;
@@ -213,9 +294,10 @@ int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn
         for (size_t i = 0; i < files.gl_pathc && rc == 0; i++) {
             cw_landed landed = {0};
             const char *path = files.gl_pathv[i];
-            if (!is_regular(path) || hash_file(path, &landed) != 0)
+            struct stat st;
+            if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || hash_file(path, &landed) != 0)
                 continue;
-            chmod(path, 0444);
+            chmod(path, LANDED_MODE);
             landed.original = path;
             landed.landed = path;
             rc = fn(ctx, &landed);
@@ -253,4 +335,76 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 void cw_landing_discard(const char *batch_dir)
 {
     nftw(batch_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int cw_landing_begin(const char *batch_dir)
+{
+    char *mark = cw_asprintf("%s/%s", batch_dir, RUN_MARK);
+    int fd = -1;
+    if (cw_mkdirs_mode(batch_dir, FOLDER_MODE) == 0)
+        fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        cw_error("%s: cannot create landing folder: %s", batch_dir, strerror(errno));
+    else
+        close(fd);
+    free(mark);
+    return fd < 0 ? -1 : 0;
+}
+
+void cw_landing_end(const char *batch_dir)
+{
+    char *mark = cw_asprintf("%s/%s", batch_dir, RUN_MARK);
+    unlink(mark);
+    free(mark);
+    cw_landing_prune(batch_dir);
+}
+
+/* The pid in a batch folder name ("20260302T020000Z-4242"), or 0. */
+static long batch_pid(const char *name)
+{
+    const char *dash = strrchr(name, '-');
+    char *end;
+    long pid;
+    if (!dash || strlen(name) != 16 + strlen(dash) || name[8] != 'T' || name[15] != 'Z')
+        return 0;
+    pid = strtol(dash + 1, &end, 10);
+    return *end == '\0' && pid > 0 ? pid : 0;
+}
+
+static int run_is_gone(long pid)
+{
+    return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static void sweep_one(const char *root, const char *name, cw_landing_known_fn known, void *ctx)
+{
+    char *dir = cw_asprintf("%s/%s", root, name);
+    char *mark = cw_asprintf("%s/%s", dir, RUN_MARK);
+    struct stat st;
+    long pid = batch_pid(name);
+    if (pid && lstat(mark, &st) == 0 && run_is_gone(pid)) {
+        int k = known(ctx, name);
+        if (k == 0) {
+            cw_info("%s: removing the landing folder of an interrupted run (nothing of it was "
+                    "loaded)", dir);
+            cw_landing_discard(dir);
+        } else if (k == 1) {
+            unlink(mark);   /* it committed; it was stopped before it could tidy up */
+            cw_landing_prune(dir);
+        }
+    }
+    free(mark);
+    free(dir);
+}
+
+void cw_landing_sweep(const char *landing_root, cw_landing_known_fn known, void *ctx)
+{
+    DIR *dir = opendir(landing_root);
+    struct dirent *e;
+    if (!dir)
+        return;
+    while ((e = readdir(dir)) != NULL)
+        if (e->d_name[0] != '.')
+            sweep_one(landing_root, e->d_name, known, ctx);
+    closedir(dir);
 }

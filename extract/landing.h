@@ -6,6 +6,13 @@
  * git source reading a local clone), checksummed with SHA-256 and made
  * read-only.  Parsers only ever read landed copies, so a batch can be
  * audited and re-run from exactly what it saw.
+ *
+ * Exports hold private data, so the zone is owner-only whatever the
+ * process umask: folders 0700, landed files 0400.  A symbolic link among a
+ * source's files is never followed unless the source says
+ * `follow_symlinks = true` (and then only to a regular file): otherwise a
+ * link dropped into an export folder would copy any file the nightly user
+ * can read (/etc/shadow under root) into the landing zone.
  */
 #ifndef CW_LANDING_H
 #define CW_LANDING_H
@@ -15,10 +22,18 @@
 
 typedef struct cw_landed {
     const char *original;       /* the file as configured (or "git log of PATH") */
-    const char *landed;         /* its copy in the landing zone */
+    const char *landed;         /* its copy in the landing zone; NULL when error is set */
+    const char *error;          /* why this file could not be landed (a symbolic link not
+                                 * followed, unreadable): one reject, the others go on */
     char sha256[65];
     int64_t bytes;
 } cw_landed;
+
+/* Source keys landing reads, accepted for every source type (config.c). */
+extern const char *const cw_landing_keys[];
+
+/* Check those keys: print "FILE:LINE: key: message" and return -1 on error. */
+int cw_landing_validate(const cw_source *src);
 
 /* Called once per landed file; return non-zero to stop. */
 typedef int (*cw_landed_fn)(void *ctx, const cw_landed *file);
@@ -28,9 +43,13 @@ typedef int (*cw_landed_fn)(void *ctx, const cw_landed *file);
 char *cw_landing_batch_dir(const char *landing_root);
 
 /* Land every file of a source (path = a file, a folder or a glob; sorted by
- * name), or run its produce hook.  Returns 0, -1 when the source failed
- * (no file matched, unreadable file, produce failed: logged with the path),
- * or fn's non-zero value. */
+ * name; subfolders are passed over), or run its produce hook.  A file that
+ * cannot be landed (a symbolic link not followed, not a regular file,
+ * unreadable) reaches fn with `error` set (fn reports it), and the others
+ * go on.  Returns 0,
+ * 1 when the path names no file at all (logged), -1 when the source failed
+ * (produce failed, the landing zone is not writable: logged), or fn's
+ * non-zero value. */
 int cw_land_source(const cw_source *src, const cw_source_type *type, const char *batch_dir,
                    cw_landed_fn fn, void *ctx);
 
@@ -42,6 +61,22 @@ int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn
 /* Remove the empty source folders of a batch, and the batch folder when
  * nothing landed in it (a re-run whose files were all known). */
 void cw_landing_prune(const char *batch_dir);
+
+/* A `run` marks its batch folder as in progress (an empty ".catwalk-run"
+ * file) from before the first byte lands until it ends; cw_landing_end
+ * removes the mark and prunes.  A run killed in between leaves the mark. */
+int cw_landing_begin(const char *batch_dir);
+void cw_landing_end(const char *batch_dir);
+
+/* 1 when the warehouse recorded files of the batch folder NAME, 0 when not,
+ * -1 on error (the folder is then kept). */
+typedef int (*cw_landing_known_fn)(void *ctx, const char *name);
+
+/* At the start of a run: every marked batch folder whose run is gone (its
+ * pid is not alive) is removed when the warehouse knows none of its files
+ * (the run was killed before it committed), else only unmarked.  Folders
+ * of `catwalk extract` carry no mark and are kept. */
+void cw_landing_sweep(const char *landing_root, cw_landing_known_fn known, void *ctx);
 
 /* Remove a batch folder after a rollback (best effort). */
 void cw_landing_discard(const char *batch_dir);

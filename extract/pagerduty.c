@@ -80,13 +80,15 @@ static int pd_time(const pd_ctx *c, json_t *inc, const char *field, int64_t *out
 {
     json_t *v = json_object_get(inc, field);
 
+    int trc = -1;
+
     *out = CW_NO_TIME;
     if (v == NULL || json_is_null(v))
         return 0;
-    if (json_is_string(v) && cw_time_parse_iso8601(json_string_value(v), &c->tz, out) == 0)
+    if (json_is_string(v) && (trc = cw_time_parse_iso8601(json_string_value(v), &c->tz, out)) == 0)
         return 0;
     if (json_is_string(v))
-        snprintf(why, whylen, "unparseable timestamp '%.80s'", json_string_value(v));
+        cw_time_reason(trc, json_string_value(v), why, whylen);
     else
         snprintf(why, whylen, "timestamp is not a string");
     return -1;
@@ -152,6 +154,10 @@ static int pd_incident(void *ctx, json_t *inc, const cw_origin *o)
                       why, sizeof why) != 0) {
         free(status);
         return cw_item_reject(c->sink, o, bad, inc, why);
+    }
+    if (cw_json_out_of_range(json_object_get(inc, "incident_number"))) {
+        free(status);
+        return cw_item_reject(c->sink, o, "incident_number", inc, "number out of range");
     }
     if (cw_json_int(inc, "incident_number", &n) == 0) {
         snprintf(number, sizeof number, "%lld", (long long)n);

@@ -22,8 +22,13 @@
  *
  * Live extraction (base_url, Basic user + password): the Table API
  * GET /api/now/table/<table> (`table` key, default incident) in pages of
- * page_size rows (sysparm_limit / sysparm_offset) until a short or empty
- * page.  It asks for sysparm_display_value=all, not false: with false a
+ * page_size rows (sysparm_limit / sysparm_offset), following the Link
+ * rel="next" until a response has none.  A short or even empty page is not
+ * the end: ServiceNow drops the rows the caller may not read after the limit
+ * has cut the page (KB0718678, KB3047115), and stopping there would lose the
+ * rest for good once the watermark moves past it.  Without a Link header
+ * (a proxy may strip it) X-Total-Count decides (extract/fetch.c).
+ * It asks for sysparm_display_value=all, not false: with false a
  * reference (business_service) is only a sys_id and a choice (priority,
  * incident_state) only its number, so the incident would lose the service
  * name applications are matched on and differ from the CSV of the same
@@ -162,15 +167,16 @@ static int is_null_text(const char *s)
  * configured zone and format. */
 static int sn_parse_time(const sn_ctx *c, const char *s, int64_t *out)
 {
+    int rc;
     if (c->is_json)
-        return cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &cw_tz_utc, out) == 0 ||
-               cw_time_parse_iso8601(s, &cw_tz_utc, out) == 0 ? 0 : -1;
+        return (rc = cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &cw_tz_utc, out)) == 0
+                   ? 0 : cw_time_either(rc, cw_time_parse_iso8601(s, &cw_tz_utc, out));
     if (c->date_format)
         return cw_time_parse_any(s, c->date_format, &c->tz, out);
-    if (cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &c->tz, out) == 0 ||
-        cw_time_parse_pattern(s, "dd-MM-yyyy HH:mm", &c->tz, out) == 0)
+    if ((rc = cw_time_parse_pattern(s, "yyyy-MM-dd HH:mm:ss", &c->tz, out)) == 0 ||
+        (rc = cw_time_either(rc, cw_time_parse_pattern(s, "dd-MM-yyyy HH:mm", &c->tz, out))) == 0)
         return 0;
-    return cw_time_parse_iso8601(s, &c->tz, out);
+    return cw_time_either(rc, cw_time_parse_iso8601(s, &c->tz, out));
 }
 
 /* An optional time column: CW_NO_TIME when null; -1 when not a timestamp. */
@@ -283,9 +289,11 @@ static int sn_emit(sn_ctx *c, const sn_row *r, const cw_origin *o, const char *r
                               rec.id, r->v[COL_VERSION]);
     status = sn_status(r->v[COL_STATE]);
     if (sn_times(c, r, state_is_final(status), &rec, &bad) != 0) {
+        int64_t ignored;
+        char why[160];
+        cw_time_reason(sn_parse_time(c, r->v[bad], &ignored), r->v[bad], why, sizeof(why));
         free(status);
-        return cw_sink_reject(c->sink, o, field_names[bad], raw,
-                              "incident %s: unparseable timestamp '%.80s'", rec.id, r->v[bad]);
+        return cw_sink_reject(c->sink, o, field_names[bad], raw, "incident %s: %s", rec.id, why);
     }
     if (rec.created_at == CW_NO_TIME) {
         free(status);
@@ -370,12 +378,20 @@ static int sn_parse_csv(sn_ctx *c)
 /* ------------------------------------------------------------------ JSON */
 
 /* The text of a Table API field: a plain string, or the display_value
- * (names, labels) or value (times, counts, ids) of an object. */
-static const char *json_field(json_t *rec, const char *name, int want_display)
+ * (names, labels) or value (times, counts, ids) of an object.  A number too
+ * large for any JSON reader (core/json.c) is named in bad (size 128) and
+ * reads as absent: the caller rejects the record for it. */
+static const char *json_field(json_t *rec, const char *name, int want_display, char *bad)
 {
     json_t *v = json_object_get(rec, name);
     const char *s = NULL;
 
+    if (cw_json_out_of_range(v) || cw_json_out_of_range(cw_json_path(v, "value")) ||
+        (want_display && cw_json_out_of_range(cw_json_path(v, "display_value")))) {
+        if (!*bad)
+            snprintf(bad, 128, "%s", name);
+        return NULL;
+    }
     if (json_is_string(v))
         return json_string_value(v);
     if (!json_is_object(v))
@@ -387,7 +403,7 @@ static const char *json_field(json_t *rec, const char *name, int want_display)
 
 /* The first of the '|'-separated system names present in the record
  * (labels never appear in the Table API). */
-static const char *json_column(json_t *rec, const char *names, int want_display)
+static const char *json_column(json_t *rec, const char *names, int want_display, char *bad)
 {
     char buf[128];
     const char *p = names;
@@ -398,7 +414,7 @@ static const char *json_column(json_t *rec, const char *names, int want_display)
             memcpy(buf, p, n);
             buf[n] = '\0';
             if (json_object_get(rec, buf) != NULL)
-                return json_field(rec, buf, want_display);
+                return json_field(rec, buf, want_display, bad);
         }
         p += n + (p[n] == '|');
     }
@@ -411,7 +427,7 @@ static int sn_json_record(void *ctx, json_t *rec, const cw_origin *o)
     sn_ctx *c = ctx;
     const char *service = c->service_field ? c->service_field : "business_service";
     sn_row r;
-    char *raw;
+    char *raw, bad[128] = "";
     int rc;
 
     if (!json_is_object(rec))
@@ -420,10 +436,12 @@ static int sn_json_record(void *ctx, json_t *rec, const cw_origin *o)
         int is_time = i == COL_OPENED || i == COL_CREATED || i == COL_RESOLVED ||
                       i == COL_CLOSED || i == COL_UPDATED;
         int want_display = !is_time && i != COL_VERSION && i != COL_SYS_ID;
-        r.v[i] = column_names[i] ? json_column(rec, column_names[i], want_display) : NULL;
+        r.v[i] = column_names[i] ? json_column(rec, column_names[i], want_display, bad) : NULL;
     }
-    r.v[COL_SERVICE] = json_field(rec, service, 1);
-    r.v[COL_SERVICE_FALLBACK] = json_field(rec, "cmdb_ci", 1);
+    r.v[COL_SERVICE] = json_field(rec, service, 1, bad);
+    r.v[COL_SERVICE_FALLBACK] = json_field(rec, "cmdb_ci", 1, bad);
+    if (*bad)
+        return cw_item_reject(c->sink, o, bad, rec, "number out of range");
     raw = cw_json_dump_short(rec, CW_ITEM_RAW_MAX);
     rc = sn_emit(c, &r, o, raw);
     free(raw);
@@ -587,7 +605,7 @@ static int servicenow_fetch(cw_fetch *f)
 {
     const char *table = cw_source_get(f->src, "table");
     char *query = sn_encoded_query(f), *esc_query = cw_http_escape(query), *esc_table, *url;
-    cw_endpoint ep = {.paging = CW_PAGING_OFFSET_SHORT, .items = "result",
+    cw_endpoint ep = {.paging = CW_PAGING_LINK, .items = "result",
                       .offset_param = "sysparm_offset", .page_size = f->page_size};
     int rc;
 

@@ -26,9 +26,10 @@ CREATE TABLE IF NOT EXISTS batch (
     files_landed    INTEGER NOT NULL DEFAULT 0,
     files_skipped   INTEGER NOT NULL DEFAULT 0,  -- same checksum already loaded
     rows_read       INTEGER NOT NULL DEFAULT 0,
-    rows_loaded     INTEGER NOT NULL DEFAULT 0,
+    rows_loaded     INTEGER NOT NULL DEFAULT 0,  -- records accepted (written or already there)
     rows_rejected   INTEGER NOT NULL DEFAULT 0,
-    sources_failed  TEXT                    -- comma-separated source names
+    sources_failed  TEXT,                   -- comma-separated source names
+    rows_changed    INTEGER NOT NULL DEFAULT 0   -- accepted records that wrote a row
 );
 
 CREATE TABLE IF NOT EXISTS landed_file (
@@ -41,7 +42,27 @@ CREATE TABLE IF NOT EXISTS landed_file (
     bytes           INTEGER NOT NULL,
     records         INTEGER NOT NULL DEFAULT 0,
     rejects         INTEGER NOT NULL DEFAULT 0,
+    -- rejects that depend on other data (a transition of an item no batch
+    -- has loaded): while > 0 the file is not "seen" and the next run reads it again
+    deferred        INTEGER NOT NULL DEFAULT 0,
     UNIQUE (source, sha256)
+);
+
+-- Transitions read before their work item (a changelog file sorting before
+-- its issues, or in another source).  cw_wh_resolve() attaches them once the
+-- whole batch is parsed, or rejects those whose item is still unknown; the
+-- table is empty outside a batch.
+CREATE TABLE IF NOT EXISTS stage_transition (
+    stage_id        INTEGER PRIMARY KEY,
+    source          TEXT NOT NULL,
+    file            TEXT NOT NULL,
+    record          INTEGER NOT NULL,
+    item_key        TEXT,
+    item_id         TEXT,
+    at              INTEGER NOT NULL,
+    history_id      TEXT,
+    from_status     TEXT,
+    to_status       TEXT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS reject (
@@ -100,6 +121,17 @@ CREATE TABLE IF NOT EXISTS dim_source (
     type            TEXT NOT NULL
 );
 
+-- The status list a source publishes (Jira /rest/api/2/status): its own
+-- category of each status id.  The correlation step prefers it to the
+-- category an issue carries (README "Status categories").
+CREATE TABLE IF NOT EXISTS source_status (
+    source_id       INTEGER NOT NULL REFERENCES dim_source(source_id),
+    status_id       TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    category        TEXT NOT NULL,               -- todo | in_progress | done
+    PRIMARY KEY (source_id, status_id)
+);
+
 CREATE TABLE IF NOT EXISTS dim_person (
     person_id       INTEGER PRIMARY KEY,
     email           TEXT NOT NULL UNIQUE,        -- lower-cased; name when no email
@@ -141,7 +173,8 @@ CREATE TABLE IF NOT EXISTS dim_work_item (
     updated_at      INTEGER,
     resolved_at     INTEGER,
     has_changelog   INTEGER NOT NULL DEFAULT 0,
-    changelog_truncated INTEGER NOT NULL DEFAULT 0
+    changelog_truncated INTEGER NOT NULL DEFAULT 0,
+    status_id       TEXT                         -- the source's id of status (Jira), or NULL
 );
 CREATE INDEX IF NOT EXISTS ix_work_item_project ON dim_work_item(project);
 -- transitions that name their item only by the source's id (Jira changelog pages)
@@ -172,9 +205,14 @@ CREATE TABLE IF NOT EXISTS fact_commit (
     additions       INTEGER,                     -- NULL without numstat
     deletions       INTEGER,
     files_changed   INTEGER,
+    -- 0 when every load of it came from an export without full parent shas
+    -- (git log's default or code-maat format): its repository then gives no
+    -- ancestry, no lead time (extract/git.c, transform/correlate.c)
+    has_ancestry    INTEGER NOT NULL DEFAULT 1,
     UNIQUE (repository, sha)
 );
 CREATE INDEX IF NOT EXISTS ix_commit_sha ON fact_commit(sha);
+CREATE INDEX IF NOT EXISTS ix_commit_no_ancestry ON fact_commit(repository) WHERE has_ancestry = 0;
 
 CREATE TABLE IF NOT EXISTS fact_build (
     build_id        INTEGER PRIMARY KEY,
@@ -191,6 +229,19 @@ CREATE TABLE IF NOT EXISTS fact_build (
     is_deployment   INTEGER NOT NULL DEFAULT 0,
     environment_id  INTEGER REFERENCES dim_environment(environment_id),
     UNIQUE (source_id, job, number)
+);
+
+-- Every git checkout a build recorded (Jenkins: one BuildData per checkout,
+-- seq in the order recorded; seq 0 is fact_build.revision).  A pipeline that
+-- loads a shared library first records the library's sha at seq 0; the
+-- correlation step picks the application's own revisions from these rows
+-- (transform/correlate.c, "Revisions of a build").
+CREATE TABLE IF NOT EXISTS fact_build_revision (
+    build_id        INTEGER NOT NULL REFERENCES fact_build(build_id),
+    seq             INTEGER NOT NULL,
+    remote          TEXT,                        -- remote URL, NULL when not recorded
+    revision        TEXT NOT NULL,
+    PRIMARY KEY (build_id, seq)
 );
 
 -- A deployment is a build classified as one; kept as its own fact so other
@@ -330,7 +381,7 @@ CREATE TABLE IF NOT EXISTS source_run (
     batch_id        INTEGER NOT NULL REFERENCES batch(batch_id),
     source          TEXT NOT NULL,
     mode            TEXT NOT NULL,               -- files | produced | live
-    status          TEXT NOT NULL,               -- ok | failed
+    status          TEXT NOT NULL,               -- ok | failed | empty (no record)
     since           INTEGER,                     -- watermark used (live, incremental)
     requests        INTEGER NOT NULL DEFAULT 0,
     retries         INTEGER NOT NULL DEFAULT 0,

@@ -48,10 +48,12 @@ enum stmt_id {
     S_SOURCE_UPSERT, S_SOURCE_GET,
     S_PERSON_GET, S_PERSON_INSERT, S_PERSON_NAME,
     S_ITEM_UPSERT, S_ITEM_BY_KEY, S_ITEM_BY_EXTERNAL,
-    S_TRANSITION_INSERT,
+    S_TRANSITION_INSERT, S_STAGE_INSERT, S_STAGE_LIST, S_STAGE_CLEAR, S_FILE_DEFER,
+    S_SOURCE_STATUS_UPSERT,
     S_COMMIT_UPSERT,
     S_ENV_UPSERT, S_ENV_GET,
-    S_BUILD_UPSERT, S_DEPLOY_UPSERT, S_DEPLOY_OF_BUILD,
+    S_BUILD_UPSERT, S_BUILD_REVISION_UPSERT, S_BUILD_REVISION_PRUNE,
+    S_DEPLOY_UPSERT, S_DEPLOY_OF_BUILD,
     S_DEPLOY_UNLINK_BRIDGE, S_DEPLOY_UNLINK_DERIVED, S_DEPLOY_UNLINK_INCIDENT, S_DEPLOY_DELETE,
     S_INCIDENT_UPSERT,
     S_PULL_REQUEST_UPSERT, S_DEPLOY_STATUS_UPSERT,
@@ -76,12 +78,18 @@ static const char *const stmt_sql[S_COUNT] = {
         "INSERT INTO batch (started_at, status, config_path) VALUES (?1, 'running', ?2)",
     [S_BATCH_FINISH] =
         "UPDATE batch SET finished_at = ?2, status = ?3, files_landed = ?4, files_skipped = ?5,"
-        " rows_read = ?6, rows_loaded = ?7, rows_rejected = ?8, sources_failed = ?9"
-        " WHERE batch_id = ?1",
-    [S_FILE_SEEN] = "SELECT 1 FROM landed_file WHERE source = ?1 AND sha256 = ?2",
+        " rows_read = ?6, rows_loaded = ?7, rows_rejected = ?8, sources_failed = ?9,"
+        " rows_changed = ?10 WHERE batch_id = ?1",
+    [S_FILE_SEEN] =
+        "SELECT 1 FROM landed_file WHERE source = ?1 AND sha256 = ?2 AND deferred = 0",
+    /* a file read again (it had deferred rejects) keeps its row and id */
     [S_FILE_LANDED] =
         "INSERT INTO landed_file (batch_id, source, original_path, landed_path, sha256, bytes)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (source, sha256) DO UPDATE"
+        " SET batch_id = excluded.batch_id, original_path = excluded.original_path,"
+        " landed_path = excluded.landed_path, bytes = excluded.bytes,"
+        " records = 0, rejects = 0, deferred = 0"
+        " RETURNING landed_file_id",
     [S_FILE_DONE] =
         "UPDATE landed_file SET records = ?2, rejects = ?3 WHERE landed_file_id = ?1"
         " AND (records IS NOT ?2 OR rejects IS NOT ?3)",
@@ -96,8 +104,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ITEM_UPSERT] =
         "INSERT INTO dim_work_item (item_key, project, external_id, source_id, summary,"
         " item_type, status, source_category, labels, fix_versions, assignee, created_at,"
-        " updated_at, resolved_at, has_changelog, changelog_truncated)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        " updated_at, resolved_at, has_changelog, changelog_truncated, status_id)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         " ON CONFLICT (item_key) DO UPDATE SET project = excluded.project,"
         " external_id = excluded.external_id, source_id = excluded.source_id,"
         " summary = excluded.summary, item_type = excluded.item_type,"
@@ -106,7 +114,7 @@ static const char *const stmt_sql[S_COUNT] = {
         " assignee = excluded.assignee, created_at = excluded.created_at,"
         " updated_at = excluded.updated_at, resolved_at = excluded.resolved_at,"
         " has_changelog = excluded.has_changelog,"
-        " changelog_truncated = excluded.changelog_truncated"
+        " changelog_truncated = excluded.changelog_truncated, status_id = excluded.status_id"
         /* an older export must not regress newer data */
         " WHERE (dim_work_item.updated_at IS NULL"
         "        OR excluded.updated_at >= dim_work_item.updated_at)"
@@ -124,7 +132,8 @@ static const char *const stmt_sql[S_COUNT] = {
         "     OR dim_work_item.updated_at IS NOT excluded.updated_at"
         "     OR dim_work_item.resolved_at IS NOT excluded.resolved_at"
         "     OR dim_work_item.has_changelog IS NOT excluded.has_changelog"
-        "     OR dim_work_item.changelog_truncated IS NOT excluded.changelog_truncated)",
+        "     OR dim_work_item.changelog_truncated IS NOT excluded.changelog_truncated"
+        "     OR dim_work_item.status_id IS NOT excluded.status_id)",
     [S_ITEM_BY_KEY] = "SELECT work_item_id FROM dim_work_item WHERE item_key = ?1",
     [S_ITEM_BY_EXTERNAL] =
         "SELECT work_item_id FROM dim_work_item WHERE external_id = ?1"
@@ -132,21 +141,46 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_TRANSITION_INSERT] =
         "INSERT INTO fact_transition (work_item_id, at, history_id, from_status, to_status)"
         " VALUES (?1, ?2, coalesce(?3, ''), coalesce(?4, ''), ?5) ON CONFLICT DO NOTHING",
+    [S_STAGE_INSERT] =
+        "INSERT INTO stage_transition (source, file, record, item_key, item_id, at, history_id,"
+        " from_status, to_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_STAGE_LIST] =
+        "SELECT source, file, record, item_key, item_id, at, history_id, from_status, to_status"
+        " FROM stage_transition ORDER BY stage_id",
+    [S_STAGE_CLEAR] = "DELETE FROM stage_transition",
+    [S_FILE_DEFER] =
+        "UPDATE landed_file SET rejects = rejects + 1, deferred = deferred + 1"
+        " WHERE source = ?1 AND landed_path = ?2",
+    [S_SOURCE_STATUS_UPSERT] =
+        "INSERT INTO source_status (source_id, status_id, name, category) VALUES (?1, ?2, ?3, ?4)"
+        " ON CONFLICT (source_id, status_id) DO UPDATE SET name = excluded.name,"
+        " category = excluded.category"
+        " WHERE source_status.name IS NOT excluded.name"
+        "    OR source_status.category IS NOT excluded.category",
     [S_COMMIT_UPSERT] =
         "INSERT INTO fact_commit (repository, sha, author_id, authored_at, committed_at,"
-        " parents, parent_count, subject, body, additions, deletions, files_changed)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " parents, parent_count, subject, body, additions, deletions, files_changed, has_ancestry)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
         " ON CONFLICT (repository, sha) DO UPDATE SET author_id = excluded.author_id,"
         " authored_at = excluded.authored_at, committed_at = excluded.committed_at,"
-        " parents = excluded.parents, parent_count = excluded.parent_count,"
+        /* parents from an export without ancestry never replace full ones,
+         * so the graph does not depend on which export loads last */
+        " parents = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "           THEN excluded.parents ELSE fact_commit.parents END,"
+        " parent_count = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry"
+        "                THEN excluded.parent_count ELSE fact_commit.parent_count END,"
+        " has_ancestry = max(fact_commit.has_ancestry, excluded.has_ancestry),"
         " subject = excluded.subject, body = excluded.body,"
         " additions = excluded.additions, deletions = excluded.deletions,"
         " files_changed = excluded.files_changed"
         " WHERE fact_commit.author_id IS NOT excluded.author_id"
         "    OR fact_commit.authored_at IS NOT excluded.authored_at"
         "    OR fact_commit.committed_at IS NOT excluded.committed_at"
-        "    OR fact_commit.parents IS NOT excluded.parents"
-        "    OR fact_commit.parent_count IS NOT excluded.parent_count"
+        "    OR (fact_commit.parents IS NOT excluded.parents"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR (fact_commit.parent_count IS NOT excluded.parent_count"
+        "        AND excluded.has_ancestry >= fact_commit.has_ancestry)"
+        "    OR fact_commit.has_ancestry < excluded.has_ancestry"
         "    OR fact_commit.subject IS NOT excluded.subject"
         "    OR fact_commit.body IS NOT excluded.body"
         "    OR fact_commit.additions IS NOT excluded.additions"
@@ -176,6 +210,19 @@ static const char *const stmt_sql[S_COUNT] = {
         "    OR fact_build.url IS NOT excluded.url"
         "    OR fact_build.is_deployment IS NOT excluded.is_deployment"
         "    OR fact_build.environment_id IS NOT excluded.environment_id",
+    /* the build's checkouts: seq ?4 upserted, those past the last (?4 of the
+     * prune) deleted, so a re-load that changes nothing writes nothing */
+    [S_BUILD_REVISION_UPSERT] =
+        "INSERT INTO fact_build_revision (build_id, seq, remote, revision)"
+        " SELECT b.build_id, ?4, ?5, ?6"
+        "   FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3"
+        " ON CONFLICT (build_id, seq) DO UPDATE SET remote = excluded.remote,"
+        " revision = excluded.revision"
+        " WHERE fact_build_revision.remote IS NOT excluded.remote"
+        "    OR fact_build_revision.revision IS NOT excluded.revision",
+    [S_BUILD_REVISION_PRUNE] =
+        "DELETE FROM fact_build_revision WHERE seq >= ?4 AND build_id ="
+        " (SELECT build_id FROM fact_build WHERE source_id = ?1 AND job = ?2 AND number = ?3)",
     /* the WHERE is required: it tells the parser ON CONFLICT is not a join */
     [S_DEPLOY_UPSERT] =
         "INSERT INTO fact_deployment (build_id, application_id, environment_id, is_production,"
@@ -478,6 +525,7 @@ struct cw_warehouse {
     int64_t batch_id;
     int in_batch;
     id_cache sources, persons, items, items_external, environments;
+    sqlite3_int64 changes_mark; /* sqlite3_total_changes64 when the current record began */
     char *reject_file;          /* file whose rejects are being logged */
     long reject_count;          /* rejects of reject_file so far */
     char err[512];              /* message of the last failed statement */
@@ -653,6 +701,56 @@ static int register_regexp(cw_warehouse *wh)
     return 0;
 }
 
+/* Columns added to a table after warehouses were created with it: an older
+ * file gets them by ALTER TABLE, before schema.sql indexes them (at the end
+ * of the table, where the CREATE has them too).  `then`, when set, runs once
+ * right after its column was added. */
+static const struct added_column {
+    const char *table, *column, *decl, *then;
+} added_columns[] = {
+    { "fact_commit", "has_ancestry", "INTEGER NOT NULL DEFAULT 1", NULL },
+    { "batch", "rows_changed", "INTEGER NOT NULL DEFAULT 0", NULL },
+    /* files whose transitions were rejected as "unknown work item" by older
+     * versions are read again, so those transitions are not lost for good */
+    { "landed_file", "deferred", "INTEGER NOT NULL DEFAULT 0",
+      "UPDATE landed_file SET deferred = (SELECT count(*) FROM reject r"
+      " WHERE r.source = landed_file.source AND r.file = landed_file.landed_path"
+      " AND r.reason LIKE 'unknown work item %')" },
+    { "dim_work_item", "status_id", "TEXT", NULL },
+};
+
+static int add_missing_columns(cw_warehouse *wh)
+{
+    for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+        const struct added_column *c = &added_columns[i];
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(wh->db, "SELECT count(*), coalesce(sum(name = ?2), 0) "
+                                    "FROM pragma_table_info(?1)", -1, &s, NULL);
+        int table = 0, column = 0;
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(s, 1, c->table, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, c->column, -1, SQLITE_STATIC);
+            rc = sqlite3_step(s) == SQLITE_ROW ? SQLITE_OK : SQLITE_ERROR;
+            table = sqlite3_column_int(s, 0) > 0;
+            column = sqlite3_column_int(s, 1) > 0;
+        }
+        sqlite3_finalize(s);
+        if (rc == SQLITE_OK && table && !column) {
+            char *sql = sqlite3_mprintf("ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", c->table,
+                                        c->column, c->decl);
+            rc = cw_wh_exec_script(wh->db, sql, "adding a column") == 0 &&
+                 (!c->then || cw_wh_exec_script(wh->db, c->then, "adding a column") == 0)
+                 ? SQLITE_OK : SQLITE_ERROR;
+            sqlite3_free(sql);
+        }
+        if (rc != SQLITE_OK) {
+            cw_error("%s: %s.%s: %s", wh->path, c->table, c->column, sqlite3_errmsg(wh->db));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Create what is missing.  Every CREATE is IF NOT EXISTS, so on an existing
  * warehouse this only reads the schema and takes no write lock: opening for
  * a report never waits for a running batch. */
@@ -663,7 +761,8 @@ static int ensure_schema(cw_warehouse *wh)
 
     if (cw_wh_exec_script(wh->db, "BEGIN", "opening the warehouse") != 0)
         return -1;
-    if (cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0)
+    if (add_missing_columns(wh) != 0 ||
+        cw_wh_exec_script(wh->db, cw_embedded_get("load/schema.sql"), "load/schema.sql") != 0)
         goto fail;
     rc = sqlite3_prepare_v2(wh->db, "SELECT count(*) FROM schema_version", -1, &s, NULL);
     if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
@@ -711,6 +810,7 @@ static int sink_incident(void *ctx, const cw_incident *rec);
 static int sink_reject(void *ctx, const cw_reject *rec);
 static int sink_pull_request(void *ctx, const cw_pull_request *rec);
 static int sink_deployment_status(void *ctx, const cw_deployment_status *rec);
+static int sink_status_def(void *ctx, const cw_status_def *rec);
 
 int cw_wh_open(const char *path, cw_warehouse **out)
 {
@@ -724,7 +824,7 @@ int cw_wh_open(const char *path, cw_warehouse **out)
     cache_init(&wh->environments, 64);
     wh->sink = (cw_sink){ wh, sink_work_item, sink_transition, sink_commit,
                           sink_build, sink_incident, sink_reject,
-                          sink_pull_request, sink_deployment_status };
+                          sink_pull_request, sink_deployment_status, sink_status_def };
     if (open_connection(wh) != 0 || register_regexp(wh) != 0 || ensure_schema(wh) != 0 ||
         prepare_all(wh) != 0) {
         cw_wh_close(wh);
@@ -813,6 +913,7 @@ int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources
     bind_int(wh, s, 7, wh->stats.rows_loaded);
     bind_int(wh, s, 8, wh->stats.rows_rejected);
     bind_text(wh, s, 9, cw_str_empty(sources_failed) ? NULL : sources_failed);
+    bind_int(wh, s, 10, wh->stats.rows_changed);
     cw_killpoint("commit");
     if (run_ok(wh, s, "finishing the batch row") != 0 ||
         run_ok(wh, S_COMMIT, "committing the batch") != 0) {
@@ -854,6 +955,7 @@ int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original
                       const char *landed_path, const char *sha256, int64_t bytes, int64_t *id)
 {
     enum stmt_id s = S_FILE_LANDED;
+    int64_t row = 0;
     if (!wh->in_batch) {
         cw_error("%s: no open batch to land %s in", wh->path, original_path);
         return -1;
@@ -864,11 +966,11 @@ int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original
     bind_text(wh, s, 4, landed_path);
     bind_text(wh, s, 5, sha256);
     bind_int(wh, s, 6, bytes);
-    if (run_ok(wh, s, original_path) != 0)
-        return -1;
+    if (run(wh, s, &row) != SQLITE_ROW)
+        return wh_fail(wh, original_path);
     wh->stats.files_landed++;
     if (id)
-        *id = sqlite3_last_insert_rowid(wh->db);
+        *id = row;
     return 0;
 }
 
@@ -1094,6 +1196,7 @@ static int record_begins(cw_warehouse *wh)
     }
     cw_killpoint_record();
     wh->stats.rows_read++;
+    wh->changes_mark = sqlite3_total_changes64(wh->db);
     return 0;
 }
 
@@ -1103,6 +1206,9 @@ static int record_ends(cw_warehouse *wh, int rc, const cw_origin *o, const char 
 {
     if (!is_error(rc)) {
         wh->stats.rows_loaded++;
+        /* an upsert that found the row as it was writes nothing */
+        if (sqlite3_total_changes64(wh->db) > wh->changes_mark)
+            wh->stats.rows_changed++;
         return 0;
     }
     if (rc == SQLITE_CONSTRAINT || rc == SQLITE_MISMATCH || rc == SQLITE_TOOBIG) {
@@ -1160,7 +1266,26 @@ static int sink_work_item(void *ctx, const cw_work_item *r)
     bind_time(wh, s, 14, r->resolved_at);
     bind_int(wh, s, 15, r->has_changelog ? 1 : 0);
     bind_int(wh, s, 16, r->changelog_truncated ? 1 : 0);
+    bind_text(wh, s, 17, r->status_id);
     return record_ends(wh, run(wh, s, NULL), &r->origin, "work item");
+}
+
+/* A transition whose item is not loaded (yet): kept until the whole batch
+ * is parsed, so the order of files and sources does not matter
+ * (resolve_staged).  Counted as neither loaded nor rejected until then. */
+static int stage_transition(cw_warehouse *wh, const cw_transition *r)
+{
+    enum stmt_id s = S_STAGE_INSERT;
+    bind_text(wh, s, 1, r->origin.source ? r->origin.source : "");
+    bind_text(wh, s, 2, r->origin.file ? r->origin.file : "");
+    bind_int(wh, s, 3, r->origin.record);
+    bind_text(wh, s, 4, cw_str_empty(r->item_key) ? NULL : r->item_key);
+    bind_text(wh, s, 5, cw_str_empty(r->item_id) ? NULL : r->item_id);
+    bind_time(wh, s, 6, r->at);
+    bind_text(wh, s, 7, r->history_id);
+    bind_text(wh, s, 8, r->from_status);
+    bind_text(wh, s, 9, r->to_status);
+    return run_ok(wh, s, "staging a transition");
 }
 
 static int sink_transition(void *ctx, const cw_transition *r)
@@ -1180,9 +1305,7 @@ static int sink_transition(void *ctx, const cw_transition *r)
     if (work_item_id(wh, r->item_key, r->item_id, &item) != 0)
         return -1;
     if (item == 0)
-        return reject_record(wh, &r->origin, cw_str_empty(r->item_key) ? "item_id" : "item_key",
-                             "unknown work item %s",
-                             cw_str_empty(r->item_key) ? r->item_id : r->item_key);
+        return stage_transition(wh, r);
     bind_int(wh, s, 1, item);
     bind_time(wh, s, 2, r->at);
     bind_text(wh, s, 3, r->history_id);
@@ -1231,6 +1354,7 @@ static int sink_commit(void *ctx, const cw_commit *r)
     bind_nonneg(wh, s, 10, r->additions);
     bind_nonneg(wh, s, 11, r->deletions);
     bind_nonneg(wh, s, 12, r->files_changed);
+    bind_int(wh, s, 13, !r->no_ancestry);
     return record_ends(wh, run(wh, s, NULL), &r->origin, "commit");
 }
 
@@ -1253,6 +1377,24 @@ static int upsert_deployment(cw_warehouse *wh, int64_t src, int64_t env, const c
     bind_time(wh, s, 8, r->finished_at);
     bind_text(wh, s, 9, r->revision);
     return run(wh, s, NULL);
+}
+
+/* The build's checkouts (cw_build.revisions) as fact_build_revision rows. */
+static int upsert_revisions(cw_warehouse *wh, int64_t src, const cw_build *r)
+{
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < r->n_revisions && !is_error(rc); i++) {
+        bind_build_key(wh, S_BUILD_REVISION_UPSERT, src, r);
+        bind_int(wh, S_BUILD_REVISION_UPSERT, 4, (int64_t)i);
+        bind_text(wh, S_BUILD_REVISION_UPSERT, 5, r->revisions[i].remote);
+        bind_text(wh, S_BUILD_REVISION_UPSERT, 6, r->revisions[i].sha);
+        rc = run(wh, S_BUILD_REVISION_UPSERT, NULL);
+    }
+    if (is_error(rc))
+        return rc;
+    bind_build_key(wh, S_BUILD_REVISION_PRUNE, src, r);
+    bind_int(wh, S_BUILD_REVISION_PRUNE, 4, (int64_t)r->n_revisions);
+    return run(wh, S_BUILD_REVISION_PRUNE, NULL);
 }
 
 /* A build re-loaded as no longer a deployment (the deployment_job setting
@@ -1306,6 +1448,8 @@ static int sink_build(void *ctx, const cw_build *r)
     bind_int(wh, s, 9, r->is_deployment ? 1 : 0);
     bind_id(wh, s, 10, env);
     rc = run(wh, s, NULL);
+    if (!is_error(rc))
+        rc = upsert_revisions(wh, src, r);
     /* A deployment without its finish gets its fact_deployment row from
      * resolve.sql once a status gives the finish. */
     if (!is_error(rc) && r->is_deployment && r->finished_at != CW_NO_TIME)
@@ -1402,6 +1546,30 @@ static int sink_deployment_status(void *ctx, const cw_deployment_status *r)
     bind_text(wh, s, 5, r->state);
     bind_time(wh, s, 6, r->created_at);
     return record_ends(wh, run(wh, s, NULL), &r->origin, "deployment status");
+}
+
+static int sink_status_def(void *ctx, const cw_status_def *r)
+{
+    cw_warehouse *wh = ctx;
+    enum stmt_id s = S_SOURCE_STATUS_UPSERT;
+    int64_t src;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->id))
+        return reject_record(wh, &r->origin, "id", "status without an id");
+    if (cw_str_empty(r->name))
+        return reject_record(wh, &r->origin, "name", "status %s without a name", r->id);
+    if (cw_str_empty(r->category))
+        return reject_record(wh, &r->origin, "statusCategory", "status %s without a category",
+                             r->id);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    bind_int(wh, s, 1, src);
+    bind_text(wh, s, 2, r->id);
+    bind_text(wh, s, 3, r->name);
+    bind_text(wh, s, 4, r->category);
+    return record_ends(wh, run(wh, s, NULL), &r->origin, "status");
 }
 
 /* ------------------------------------------------------------------ configuration */
@@ -1569,8 +1737,59 @@ int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg)
 
 /* ------------------------------------------------------------------ resolve */
 
+/* One staged transition (a row of S_STAGE_LIST): into fact_transition when
+ * its item is known by now.  Otherwise it is rejected, and its file counts
+ * the reject as deferred: it is not the record's own fault, so the file is
+ * read again next run (cw_wh_file_seen) instead of being lost for good. */
+static int resolve_staged_row(cw_warehouse *wh, sqlite3_stmt *row)
+{
+    enum stmt_id s = S_TRANSITION_INSERT;
+    const char *key = (const char *)sqlite3_column_text(row, 3);
+    const char *id = (const char *)sqlite3_column_text(row, 4);
+    cw_origin o = { (const char *)sqlite3_column_text(row, 0),
+                    (const char *)sqlite3_column_text(row, 1), (long)sqlite3_column_int64(row, 2) };
+    int64_t item;
+
+    if (work_item_id(wh, key, id, &item) != 0)
+        return -1;
+    if (item == 0) {
+        bind_text(wh, S_FILE_DEFER, 1, o.source);
+        bind_text(wh, S_FILE_DEFER, 2, o.file);
+        if (run_ok(wh, S_FILE_DEFER, "deferring a file") != 0)
+            return -1;
+        return reject_record(wh, &o, key ? "item_key" : "item_id", "unknown work item %s",
+                             key ? key : id);
+    }
+    wh->changes_mark = sqlite3_total_changes64(wh->db);
+    bind_int(wh, s, 1, item);
+    bind_int(wh, s, 2, sqlite3_column_int64(row, 5));
+    bind_text(wh, s, 3, (const char *)sqlite3_column_text(row, 6));
+    bind_text(wh, s, 4, (const char *)sqlite3_column_text(row, 7));
+    bind_text(wh, s, 5, (const char *)sqlite3_column_text(row, 8));
+    return record_ends(wh, run(wh, s, NULL), &o, "transition");
+}
+
+/* Every transition staged in this batch, in the order it was read. */
+static int resolve_staged(cw_warehouse *wh)
+{
+    sqlite3_stmt *list = wh->stmt[S_STAGE_LIST];
+    int rc, failed = 0;
+    while (!failed && (rc = sqlite3_step(list)) == SQLITE_ROW)
+        failed = resolve_staged_row(wh, list) != 0;
+    if (!failed && rc != SQLITE_DONE)
+        snprintf(wh->err, sizeof(wh->err), "%s", sqlite3_errmsg(wh->db));
+    sqlite3_reset(list);
+    if (failed)
+        return -1;
+    if (rc != SQLITE_DONE)
+        return wh_fail(wh, "reading staged transitions");
+    return run_ok(wh, S_STAGE_CLEAR, "clearing staged transitions");
+}
+
 int cw_wh_resolve(cw_warehouse *wh)
 {
     cw_killpoint("resolve");
+    if (resolve_staged(wh) != 0)
+        return -1;
     return cw_wh_exec_script(wh->db, cw_embedded_get("load/resolve.sql"), "load/resolve.sql");
 }

@@ -23,6 +23,7 @@ typedef struct cw_warehouse cw_warehouse;
 typedef struct cw_batch_stats {
     long files_landed, files_skipped;
     long rows_read, rows_loaded, rows_rejected;
+    long rows_changed;          /* loaded records that wrote a row (rows_loaded counts no-ops too) */
 } cw_batch_stats;
 
 /* Open (creating the file and schema if missing), WAL mode, foreign keys,
@@ -38,9 +39,12 @@ int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_
 /* Mirror the configuration (teams, applications, map_*, dim_status rows of
  * origin 'config') into the warehouse. */
 int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg);
-/* 1 when a file of this source with this sha256 was already landed, 0 if not, -1 on error. */
+/* 1 when a file of this source with this sha256 was already loaded, 0 if not
+ * (or when some of its records were rejected for want of other data, such as
+ * a transition of an item never loaded: then it is read again), -1 on error. */
 int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256);
-/* Record a landed file; returns its landed_file_id via *id. */
+/* Record a landed file; returns its landed_file_id via *id (the same row
+ * again for a file read again). */
 int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original_path,
                       const char *landed_path, const char *sha256, int64_t bytes, int64_t *id);
 /* After parsing a landed file: its record and reject counts. */
@@ -53,7 +57,9 @@ int cw_wh_source(cw_warehouse *wh, const char *name, const char *type);
 cw_sink *cw_wh_sink(cw_warehouse *wh);
 /* Counters of the open batch so far. */
 const cw_batch_stats *cw_wh_stats(cw_warehouse *wh);
-/* Re-resolve application ids of every fact from the map_* tables, fill
+/* Attach the transitions read before their work item (or reject those whose
+ * item is still unknown: their files stay unseen, see cw_wh_file_seen),
+ * re-resolve application ids of every fact from the map_* tables, fill
  * dim_date for every day the facts touch, and refresh fact_deployment from
  * fact_build.  Run after loading, before correlation. */
 int cw_wh_resolve(cw_warehouse *wh);
@@ -83,6 +89,17 @@ typedef struct cw_source_audit {
 } cw_source_audit;
 
 int cw_wh_source_audit(cw_warehouse *wh, int64_t batch_id, const cw_source_audit *audit);
+
+/* Record a data-quality finding found while loading (kinds of its own:
+ * transform/correlate.c rebuilds only its kinds), or remove it when detail
+ * is NULL.  Returns 0 or -1. */
+int cw_wh_finding(cw_warehouse *wh, const char *kind, const char *subject, const char *detail);
+/* 1 when a landed_file row lies in the landing batch folder NAME, 0 if
+ * none does, -1 on error. */
+int cw_wh_landing_known(cw_warehouse *wh, const char *batch_name);
+/* Set the status of a committed batch row (the report failed after the
+ * commit: 'partial'), in a statement of its own.  Returns 0 or -1. */
+int cw_wh_batch_status(cw_warehouse *wh, int64_t batch_id, const char *status);
 
 /* Run every statement of an SQL script (schema, views). */
 int cw_wh_exec_script(sqlite3 *db, const char *sql, const char *what);

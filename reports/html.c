@@ -489,19 +489,26 @@ static void render_header(slot *title, slot *window, const cw_report *r)
                   from, to, generated);
 }
 
-static int write_file(const char *path, const cw_buf *b)
+/* Fill the temporary file cw_write_atomic reserved. */
+static int write_page(void *ctx, const char *tmp_path)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        cw_error("report: cannot create %s: %s", path, strerror(errno));
+    const cw_buf *b = ctx;
+    FILE *f = fopen(tmp_path, "wb");
+    size_t written;
+    if (!f)
         return -1;
-    }
-    size_t written = fwrite(b->data, 1, b->len, f);
-    if (fclose(f) != 0 || written != b->len) {
-        cw_error("report: writing %s failed", path);
-        return -1;
-    }
-    return 0;
+    written = fwrite(b->data, 1, b->len, f);
+    return fclose(f) != 0 || written != b->len ? -1 : 0;
+}
+
+/* A kill or a full disk while writing must leave last week's page whole. */
+static int write_file(const char *path, cw_buf *b)
+{
+    if (cw_write_atomic(path, write_page, b) == 0)
+        return 0;
+    cw_error("report: cannot write %s: %s (the previous file, if any, is unchanged)", path,
+             strerror(errno));
+    return -1;
 }
 
 int cw_report_write_html(const cw_report *r, const char *path)

@@ -376,14 +376,16 @@ static void write_data(xlsx_ctx *x)
 
 /* ------------------------------------------------------------ workbook */
 
-int cw_report_write_xlsx(const cw_report *r, const char *path)
+/* Fill the temporary file cw_write_atomic reserved: libxlsxwriter
+ * truncates its output when it starts zipping, so writing to the real name
+ * would leave a 0-byte workbook in place of last week's on a kill. */
+static int write_workbook(void *ctx, const char *tmp_path)
 {
+    const cw_report *r = ctx;
     xlsx_ctx x = { .r = r };
-    x.wb = workbook_new(path);
-    if (!x.wb) {
-        cw_error("report: cannot create %s", path);
+    x.wb = workbook_new(tmp_path);
+    if (!x.wb)
         return -1;
-    }
     cw_report_axes_build(r, &x.axes);
     make_formats(x.wb, &x.f);
     write_summary(&x);
@@ -394,7 +396,16 @@ int cw_report_write_xlsx(const cw_report *r, const char *path)
     cw_report_axes_free(&x.axes);
     lxw_error err = workbook_close(x.wb);
     if (err != LXW_NO_ERROR) {
-        cw_error("report: writing %s failed: %s", path, lxw_strerror(err));
+        cw_error("report: writing %s failed: %s", tmp_path, lxw_strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
+int cw_report_write_xlsx(const cw_report *r, const char *path)
+{
+    if (cw_write_atomic(path, write_workbook, (void *)r) != 0) {
+        cw_error("report: cannot write %s (the previous file, if any, is unchanged)", path);
         return -1;
     }
     return 0;

@@ -13,6 +13,10 @@
  *                        A's deployments deployed (prefix of >= 7 hex digits)
  *   deployment | build   "job#number" (or a bare number, when unique)
  * A reference that names nothing known falls back to the window rule.
+ * An explicit reference may name a deployment that finished after the
+ * incident was resolved: the attribution stands (the deployment failed), but
+ * the recovery time would be negative, so it is left out (metrics.md,
+ * Decisions 10; reports/sql/views.sql) and reported by the correlation step.
  *
  * All functions take A's deployments sorted by cw_deploy_sort (the order in
  * which cw_graph_walk leaves them).

@@ -7,6 +7,20 @@
  * order inside a savepoint, so a failure leaves the tables as they were and
  * a re-run of the same input produces the same rows.
  *
+ * Revisions of a build.  A build may record several checkouts
+ * (fact_build_revision: a Jenkins pipeline that loads a shared library
+ * records the library's BuildData first), so the build's own revision (the
+ * first) need not be the application's.  With two or more rows, each
+ * repository of the deployment's application (the repositories its commits
+ * come from, by name) takes the revision of the first row, in the order the
+ * build recorded them, whose remote URL names it (cw_remote_names_repository:
+ * the URL's last path component without ".git" is the repository name's
+ * last component, case aside); a repository no row names takes none.  The
+ * deployment is walked from those revisions, in repository-name order (a
+ * sha named for two repositories counts once).  When no row names any
+ * repository of the application, or the build has fewer than two rows, the
+ * deployment's revision stays the build's first, as before.
+ *
  * Memory: rows are streamed with sqlite3_step.  What is held is what the
  * rules truly need: one application's commit graph and deployment list at a
  * time, the status map, and one work item's transitions.
@@ -27,7 +41,15 @@
 
 /* Finding kinds this step owns (and so clears before recomputing). */
 #define FINDING_KINDS "('changelog_truncated', 'status_guessed', 'status_from_source', " \
-                      "'untraceable_deployment', 'work_item_no_status')"
+                      "'status_category_conflict', 'untraceable_deployment', " \
+                      "'work_item_no_status', 'git_no_ancestry')"
+
+/* Decisions 10: durations that would be negative are left out of their
+ * metric and reported under these kinds (metrics.md, "Data-quality
+ * findings"). */
+#define DURATION_FINDING_KINDS "('commit_authored_after_deployment', " \
+    "'incident_resolved_before_created', 'incident_resolved_before_deployment', " \
+    "'item_ended_before_started', 'item_ended_before_created')"
 
 static const char *const clear_sql[] = {
     "DELETE FROM bridge_commit_work_item",
@@ -38,6 +60,7 @@ static const char *const clear_sql[] = {
     "DELETE FROM derived_work_item",
     "DELETE FROM dim_status WHERE origin <> 'config'",
     "DELETE FROM finding WHERE kind IN " FINDING_KINDS,
+    "DELETE FROM finding WHERE kind IN " DURATION_FINDING_KINDS,
     NULL
 };
 
@@ -265,6 +288,7 @@ out:
 
 typedef struct deploy_list {
     cw_deploy *d;
+    int64_t *build_ids;         /* per deployment */
     size_t n, cap;
 } deploy_list;
 
@@ -273,15 +297,19 @@ static void deploy_list_free(deploy_list *dl)
     for (size_t i = 0; i < dl->n; i++) {
         free((char *)dl->d[i].job);
         free((char *)dl->d[i].revision);
+        for (size_t r = 0; r < dl->d[i].n_more; r++)
+            free(dl->d[i].more_revisions[r]);
+        free(dl->d[i].more_revisions);
     }
     free(dl->d);
+    free(dl->build_ids);
     memset(dl, 0, sizeof(*dl));
 }
 
 /* Successful production deployments of one application (?1), or of none
  * (application_id NULL), in walk order. */
 #define DEPLOYMENTS_SQL(where) \
-    "SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job " \
+    "SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job, d.build_id " \
     "FROM fact_deployment d LEFT JOIN fact_build b ON b.build_id = d.build_id " \
     "WHERE " where " AND d.is_production = 1 AND d.result = 'success' " \
     "ORDER BY d.finished_at, d.run_number, d.deployment_id"
@@ -302,7 +330,9 @@ static int load_deployments(corr *c, int64_t app, deploy_list *dl)
         if (dl->n == dl->cap) {
             dl->cap = dl->cap ? dl->cap * 2 : 64;
             dl->d = cw_xrealloc(dl->d, dl->cap * sizeof(cw_deploy));
+            dl->build_ids = cw_xrealloc(dl->build_ids, dl->cap * sizeof(int64_t));
         }
+        dl->build_ids[dl->n] = sqlite3_column_int64(st, 5);
         d = &dl->d[dl->n++];
         memset(d, 0, sizeof(*d));
         d->deployment_id = sqlite3_column_int64(st, 0);
@@ -315,37 +345,200 @@ static int load_deployments(corr *c, int64_t app, deploy_list *dl)
     return rc == SQLITE_DONE ? 0 : sql_fail(c, "deployments");
 }
 
-static int load_graph(corr *c, int64_t app, cw_graph *g)
+/* ------------------------------------------------ revisions of a build */
+
+static void strlist_add(cw_strlist *l, const char *s)
+{
+    l->items = cw_xrealloc(l->items, (l->n + 1) * sizeof(char *));
+    l->items[l->n++] = cw_strdup(s);
+}
+
+static int strlist_has(const cw_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* The build's checkouts: remotes ("" when unknown) and revisions, by seq. */
+static int read_checkouts(corr *c, sqlite3_stmt *st, int64_t build_id, cw_strlist *remotes,
+                          cw_strlist *shas)
+{
+    int rc;
+    sqlite3_bind_int64(st, 1, build_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *remote = column_text(st, 0);
+        strlist_add(remotes, remote ? remote : "");
+        strlist_add(shas, column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "revisions of a build");
+}
+
+/* The application's revisions among the checkouts (see the banner). */
+static void choose_revisions(const cw_strlist *repos, const cw_strlist *remotes,
+                             const cw_strlist *shas, cw_strlist *out)
+{
+    for (size_t r = 0; r < repos->n; r++)
+        for (size_t k = 0; k < remotes->n; k++)
+            if (cw_remote_names_repository(remotes->items[k], repos->items[r])) {
+                if (!strlist_has(out, shas->items[k]))
+                    strlist_add(out, shas->items[k]);
+                break;
+            }
+}
+
+/* d walks from chosen instead of its build's first revision. */
+static void use_revisions(cw_deploy *d, cw_strlist *chosen)
+{
+    free((char *)d->revision);
+    d->revision = chosen->items[0];
+    d->more_revisions = chosen->n > 1 ? chosen->items + 1 : NULL;
+    d->n_more = chosen->n - 1;
+    if (d->more_revisions) {    /* own the tail as its own array */
+        d->more_revisions = cw_xmalloc(d->n_more * sizeof(char *));
+        memcpy(d->more_revisions, chosen->items + 1, d->n_more * sizeof(char *));
+    }
+    free(chosen->items);
+    memset(chosen, 0, sizeof(*chosen));
+}
+
+static int load_repositories(corr *c, int64_t app, cw_strlist *repos)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (prepare(c, "SELECT DISTINCT repository FROM fact_commit WHERE application_id = ?1 "
+                   "ORDER BY repository", &st))
+        return -1;
+    sqlite3_bind_int64(st, 1, app);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        strlist_add(repos, column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "repositories of an application");
+}
+
+static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
+{
+    cw_strlist repos = { 0 }, remotes = { 0 }, shas = { 0 }, chosen = { 0 };
+    int loaded = 0, rc = 0;
+    sqlite3_stmt *st;
+
+    if (prepare(c, "SELECT remote, revision FROM fact_build_revision WHERE build_id = ?1 "
+                   "ORDER BY seq", &st))
+        return -1;
+    for (size_t i = 0; i < dl->n && rc == 0; i++) {
+        rc = read_checkouts(c, st, dl->build_ids[i], &remotes, &shas);
+        if (rc == 0 && shas.n >= 2 && !loaded) {
+            rc = load_repositories(c, app, &repos);
+            loaded = 1;
+        }
+        if (rc == 0 && shas.n >= 2)
+            choose_revisions(&repos, &remotes, &shas, &chosen);
+        if (chosen.n > 0)
+            use_revisions(&dl->d[i], &chosen);
+        cw_strlist_free(&remotes);
+        cw_strlist_free(&shas);
+        cw_strlist_free(&chosen);
+    }
+    sqlite3_finalize(st);
+    cw_strlist_free(&repos);
+    return rc;
+}
+
+/*
+ * The application's commit graph g.  A repository with any commit loaded
+ * only from an export without full parent shas (fact_commit.has_ancestry
+ * = 0, see extract/git.c) gives no ancestry: walking its partial parents
+ * would deploy the wrong commits, so its commits stay out of g and go to
+ * `hidden` without parents, only to say why a deployment of one of them is
+ * untraceable.
+ */
+static int load_graph(corr *c, int64_t app, cw_graph *g, cw_graph *hidden)
 {
     sqlite3_stmt *st;
     int rc;
 
-    if (prepare(c, "SELECT commit_id, sha, parents, authored_at FROM fact_commit "
+    if (prepare(c, "SELECT commit_id, sha, parents, authored_at, repository IN "
+                   "(SELECT repository FROM fact_commit WHERE has_ancestry = 0) FROM fact_commit "
                    "WHERE application_id = ?1 ORDER BY commit_id", &st))
         return -1;
     sqlite3_bind_int64(st, 1, app);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        cw_graph_add(g, column_text(st, 1), column_text(st, 2),
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int no_ancestry = sqlite3_column_int(st, 4);
+        cw_graph_add(no_ancestry ? hidden : g, column_text(st, 1),
+                     no_ancestry ? "" : column_text(st, 2),
                      sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 0));
+    }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return sql_fail(c, "commits of an application");
     cw_graph_finish(g);
+    cw_graph_finish(hidden);
     return 0;
+}
+
+/* One finding per repository without ancestry, naming the export that has it. */
+static int no_ancestry_findings(corr *c)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (prepare(c, "SELECT repository, count(*), (SELECT count(*) FROM fact_commit k "
+                   "WHERE k.repository = x.repository) FROM fact_commit x "
+                   "WHERE has_ancestry = 0 GROUP BY repository ORDER BY repository", &st))
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char *detail = cw_asprintf("%lld of %lld commits came from a git log export without full "
+                                   "parent shas (git log's default or code-maat format): the "
+                                   "repository gives no ancestry, so its deployments deploy nothing "
+                                   "and get no lead time; export it with: %s",
+                                   (long long)sqlite3_column_int64(st, 1),
+                                   (long long)sqlite3_column_int64(st, 2), CW_GIT_EXPORT_COMMAND);
+        int failed = add_finding(c, "git_no_ancestry", column_text(st, 0), detail);
+        free(detail);
+        if (failed)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "repositories without ancestry");
+}
+
+/* Decisions 10: a commit authored after the deployment that first shipped
+ * it stays deployed (traceability counts it) but has no lead time. */
+static int late_commit_finding(corr *c, const cw_deploy *d, const cw_gnode *node, int64_t lead)
+{
+    char *deployment = d->job ? cw_asprintf("%s#%ld", d->job, d->run_number)
+                              : cw_asprintf("deployment %lld", (long long)d->deployment_id);
+    char *detail = cw_asprintf("authored %.2f h after %s finished, the deployment that first "
+                               "shipped it: no lead time", (double)-lead / 3600.0, deployment);
+    int rc = add_finding(c, "commit_authored_after_deployment", node->sha, detail);
+    free(deployment);
+    free(detail);
+    return rc;
 }
 
 static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, int64_t commit_id)
 {
     sqlite3_stmt *st = c->st[ST_INS_BDC];
     int64_t lead;
+    int has_lead;
 
+    /* The same sha in two repositories of one application is one change:
+     * its copies are deployed too, but only the first carries the lead time. */
+    has_lead = commit_id == node->commit_id && cw_graph_lead_time(d, node, &lead);
+    if (has_lead && lead < 0) {
+        has_lead = 0;
+        if (late_commit_finding(c, d, node, lead))
+            return -1;
+    }
     sqlite3_bind_int64(st, 1, d->deployment_id);
     sqlite3_bind_int64(st, 2, commit_id);
     sqlite3_bind_int(st, 3, d->is_baseline);
     sqlite3_bind_int(st, 4, node->n_parents >= 2);
-    /* The same sha in two repositories of one application is one change:
-     * its copies are deployed too, but only the first carries the lead time. */
-    if (commit_id == node->commit_id && cw_graph_lead_time(d, node, &lead))
+    if (has_lead)
         sqlite3_bind_int64(st, 5, lead);
     else
         sqlite3_bind_null(st, 5);
@@ -366,13 +559,16 @@ static int on_deployed(void *ctx, const cw_deploy *d, const cw_gnode *node)
     return 0;
 }
 
-static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d)
+static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d, const cw_graph *hidden)
 {
     char *subject = d->job ? cw_asprintf("%s#%ld", d->job, d->run_number)
                            : cw_asprintf("deployment %lld", (long long)d->deployment_id);
     char *detail = app < 0 ? cw_strdup("no application claims this deployment")
         : cw_str_empty(d->revision)
         ? cw_asprintf("no revision recorded (application %lld)", (long long)app)
+        : hidden && cw_graph_find(hidden, d->revision) >= 0
+        ? cw_asprintf("revision %s is a commit of a repository that gives no ancestry "
+                      "(see finding git_no_ancestry)", d->revision)
         : cw_asprintf("revision %s is not in the commit graph of application %lld",
                       d->revision, (long long)app);
     int rc = add_finding(c, "untraceable_deployment", subject, detail);
@@ -381,7 +577,7 @@ static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d)
     return rc;
 }
 
-static int write_deployments(corr *c, int64_t app, const deploy_list *dl)
+static int write_deployments(corr *c, int64_t app, const deploy_list *dl, const cw_graph *hidden)
 {
     sqlite3_stmt *st = c->st[ST_INS_DEPLOY];
     for (size_t i = 0; i < dl->n; i++) {
@@ -395,7 +591,7 @@ static int write_deployments(corr *c, int64_t app, const deploy_list *dl)
         c->stats->deployments++;
         if (!d->traceable) {
             c->stats->untraceable_deployments++;
-            if (untraceable_finding(c, app, d))
+            if (untraceable_finding(c, app, d, hidden))
                 return -1;
         }
     }
@@ -443,25 +639,62 @@ static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, cons
     return rc == SQLITE_DONE ? 0 : sql_fail(c, "incidents");
 }
 
+/* Decisions 10: an incident resolved before it was created has no time to
+ * restore and no recovery time; one resolved before the deployment it is
+ * attributed to finished (an explicit reference to a later deployment) has
+ * no recovery time.  reports/sql/views.sql leaves them out; this reports
+ * them.  Columns: external id, created, resolved, deployment finished. */
+static int incident_findings(corr *c)
+{
+    sqlite3_stmt *st;
+    int rc, failed = 0;
+
+    if (prepare(c, "SELECT i.external_id, i.created_at, i.resolved_at, d.finished_at "
+                   "FROM fact_incident i "
+                   "LEFT JOIN derived_incident di ON di.incident_id = i.incident_id "
+                   "LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id "
+                   "WHERE i.resolved_at < i.created_at OR i.resolved_at < d.finished_at "
+                   "ORDER BY i.incident_id", &st))
+        return -1;
+    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t created = sqlite3_column_int64(st, 1), resolved = sqlite3_column_int64(st, 2);
+        int before_created = resolved < created;
+        char *detail = before_created
+            ? cw_asprintf("resolved %.2f h before it was created: no time to restore or "
+                          "recovery time", (double)(created - resolved) / 3600.0)
+            : cw_asprintf("resolved %.2f h before its deployment finished: no recovery time",
+                          (double)(sqlite3_column_int64(st, 3) - resolved) / 3600.0);
+        failed = add_finding(c, before_created ? "incident_resolved_before_created"
+                                               : "incident_resolved_before_deployment",
+                             column_text(st, 0), detail);
+        free(detail);
+    }
+    sqlite3_finalize(st);
+    if (failed)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "incident findings");
+}
+
 /* One application: its graph, its deployments, its incidents. */
 static int correlate_app(corr *c, int64_t app)
 {
     deploy_list dl = { 0 };
-    cw_graph *g = cw_graph_new();
+    cw_graph *g = cw_graph_new(), *hidden = cw_graph_new();
     int rc = -1;
 
-    if (load_deployments(c, app, &dl))
+    if (load_deployments(c, app, &dl) || pick_revisions(c, app, &dl))
         goto out;
     /* Without deployments nothing is deployed: skip reading the history. */
-    if (dl.n > 0 && load_graph(c, app, g))
+    if (dl.n > 0 && load_graph(c, app, g, hidden))
         goto out;
     if (cw_graph_walk(g, dl.d, dl.n, on_deployed, c) ||
-        write_deployments(c, app, &dl) ||
+        write_deployments(c, app, &dl, hidden) ||
         attribute_incidents(c, app, &dl, g))
         goto out;
     rc = 0;
 out:
     cw_graph_free(g);
+    cw_graph_free(hidden);
     deploy_list_free(&dl);
     return rc;
 }
@@ -473,7 +706,7 @@ static int orphan_deployments(corr *c)
     deploy_list dl = { 0 };
     int rc = load_deployments(c, -1, &dl);
     if (rc == 0)
-        rc = write_deployments(c, -1, &dl);
+        rc = write_deployments(c, -1, &dl, NULL);
     deploy_list_free(&dl);
     return rc;
 }
@@ -498,9 +731,11 @@ static int correlate_apps(corr *c)
     if (orphan_deployments(c))
         return -1;
     /* Incidents of no application cannot be attributed. */
-    return exec(c, "INSERT INTO derived_incident (incident_id, deployment_id, how) "
-                   "SELECT incident_id, NULL, 'none' FROM fact_incident "
-                   "WHERE application_id IS NULL ORDER BY incident_id");
+    if (exec(c, "INSERT INTO derived_incident (incident_id, deployment_id, how) "
+                "SELECT incident_id, NULL, 'none' FROM fact_incident "
+                "WHERE application_id IS NULL ORDER BY incident_id"))
+        return -1;
+    return incident_findings(c);
 }
 
 /* ---------------------------------------------------------------- statuses */
@@ -541,21 +776,72 @@ static int load_statuses(corr *c)
     return 0;
 }
 
-/* Current statuses first: a status some item is in takes that item's
- * source category, whatever order the items come in; only statuses seen
- * solely in histories are guessed. */
-static int learn_current_statuses(corr *c)
+/* What the sources say about each status's category, most authoritative
+ * first (metrics.md "Work items and flow", README "Status categories"):
+ *   1. the status list a source publishes (source_status), under the list's
+ *      name and under every name an item gives the same status id;
+ *   2. the category each item carries for its current status, the latest
+ *      item (by updated) first.
+ * The order is total (ties by subject), so the first claim per name, which
+ * decides, never depends on the order the items were loaded in; kept and
+ * kept_subject are that claim's, to name it in a conflict finding. */
+static const char claims_sql[] =
+    "WITH claim (name, category, rank, updated_at, subject) AS ("
+    "  SELECT l.name, l.category, 0, NULL,"
+    "         'the status list of ' || s.name || ' (id ' || l.status_id || ')'"
+    "    FROM source_status l JOIN dim_source s ON s.source_id = l.source_id"
+    "  UNION"
+    "  SELECT w.status, l.category, 0, NULL,"
+    "         'the status list of ' || s.name || ' (id ' || l.status_id || ')'"
+    "    FROM dim_work_item w"
+    "    JOIN source_status l ON l.source_id = w.source_id AND l.status_id = w.status_id"
+    "    JOIN dim_source s ON s.source_id = l.source_id"
+    "   WHERE w.status <> ''"
+    "  UNION ALL"
+    "  SELECT w.status, w.source_category, 1, w.updated_at, 'issue ' || w.item_key"
+    "    FROM dim_work_item w WHERE w.status <> '' AND w.source_category IS NOT NULL) "
+    "SELECT name, category, subject,"
+    "       first_value(category) OVER win, first_value(subject) OVER win"
+    "  FROM claim WINDOW win AS (PARTITION BY lower(name)"
+    "       ORDER BY rank, updated_at DESC NULLS LAST, subject, category)"
+    " ORDER BY lower(name), rank, updated_at DESC NULLS LAST, subject, category";
+
+/* A claim that disagrees with the one that decided: one finding per status. */
+static int category_conflict(corr *c, sqlite3_stmt *st)
+{
+    char *detail = cw_asprintf("%s from %s; %s from %s", column_text(st, 3), column_text(st, 4),
+                               column_text(st, 1), column_text(st, 2));
+    int rc = add_finding(c, "status_category_conflict", column_text(st, 0), detail);
+    free(detail);
+    return rc;
+}
+
+/* Statuses the config does not name take their source's category: the
+ * first claim decides, any other category claimed for it is a finding.
+ * Statuses no source categorises (seen only in histories) are guessed
+ * later, by cw_flow_compute. */
+static int learn_source_statuses(corr *c)
 {
     sqlite3_stmt *st;
-    int rc;
+    int rc, failed = 0;
 
-    if (prepare(c, "SELECT status, source_category FROM dim_work_item "
-                   "WHERE status IS NOT NULL AND status <> '' ORDER BY work_item_id", &st))
+    if (prepare(c, claims_sql, &st))
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        cw_status_map_resolve(c->statuses, column_text(st, 0), column_text(st, 1));
+    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const cw_status_info *known;
+        cw_category cat;
+        if (cw_category_parse(column_text(st, 1), &cat) != 0)
+            continue;
+        known = cw_status_map_get(c->statuses, column_text(st, 0));
+        if (!known)
+            cw_status_map_add(c->statuses, column_text(st, 0), cat, 0, CW_STATUS_SOURCE);
+        else if (known->origin == CW_STATUS_SOURCE && known->category != cat)
+            failed = category_conflict(c, st) != 0;
+    }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "work item statuses");
+    if (failed)
+        return -1;
+    return rc == SQLITE_DONE ? 0 : sql_fail(c, "status categories");
 }
 
 /* dim_status rows and findings for every status the config did not name. */
@@ -681,6 +967,14 @@ static int flow_one(corr *c, sqlite3_stmt *item, transitions *tr, cw_flow_result
     fi.n_transitions = tr->n;
     if (cw_flow_compute(c->statuses, &fi, res))
         return add_finding(c, "work_item_no_status", key, "no current status: no flow data");
+    if (res->ended_before_start &&
+        add_finding(c, "item_ended_before_started", key,
+                    "its flow ended before it started: no cycle time (it still counts in throughput)"))
+        return -1;
+    if (res->ended_before_created &&
+        add_finding(c, "item_ended_before_created", key,
+                    "its flow ended before it was created: no lead time"))
+        return -1;
     return write_item(c, id, cw_flow_type(column_text(item, WI_TYPE), column_text(item, WI_LABELS),
                                           c->cfg->flow_rules, c->cfg->n_flow_rules), res);
 }
@@ -782,10 +1076,10 @@ static int correlate_all(corr *c)
     for (const char *const *sql = clear_sql; *sql; sql++)
         if (exec(c, *sql))
             return -1;
-    if (link_commits(c) || correlate_apps(c))
+    if (link_commits(c) || no_ancestry_findings(c) || correlate_apps(c))
         return -1;
     cw_killpoint("correlate");
-    if (load_statuses(c) || learn_current_statuses(c) || flow_items(c) ||
+    if (load_statuses(c) || learn_source_statuses(c) || flow_items(c) ||
         write_learnt_statuses(c) || production_times(c))
         return -1;
     return 0;

@@ -292,9 +292,12 @@ static void build_intervals(cw_status_map *map, const cw_flow_item *item,
                      i + 1 < n ? t[i + 1].at : CW_NO_TIME);
 }
 
+/* End: where the current done streak began.  Walking forward, a transition
+ * into a non-done status breaks the streak and a transition into done after
+ * a break (or as the first) starts one; done -> done relabels do neither. */
 static void find_start_end(cw_status_map *map, const cw_flow_item *item, cw_flow_result *res)
 {
-    int64_t last_done = CW_NO_TIME;
+    int64_t streak = CW_NO_TIME;
 
     for (size_t i = 0; i < item->n_transitions; i++) {
         const cw_status_info *to = resolve(map, item, item->transitions[i].to_status);
@@ -302,17 +305,21 @@ static void find_start_end(cw_status_map *map, const cw_flow_item *item, cw_flow
             continue;
         if (to->category == CW_CAT_IN_PROGRESS && res->start_at == CW_NO_TIME)
             res->start_at = item->transitions[i].at;
-        if (to->category == CW_CAT_DONE)
-            last_done = item->transitions[i].at;
+        if (to->category != CW_CAT_DONE)
+            streak = CW_NO_TIME;
+        else if (streak == CW_NO_TIME)
+            streak = item->transitions[i].at;
     }
     if (res->category != CW_CAT_DONE)
         return;
-    if (last_done != CW_NO_TIME)
-        res->end_at = last_done;
+    if (streak != CW_NO_TIME)
+        res->end_at = streak;
     else if (item->resolved_at != CW_NO_TIME)
         res->end_at = item->resolved_at;
     else
         res->end_at = item->created_at;
+    res->ended_before_start = res->start_at != CW_NO_TIME && res->end_at < res->start_at;
+    res->ended_before_created = res->end_at < item->created_at;
 }
 
 /* Active time: the part of [start, end) spent in in_progress, non-waiting
@@ -339,6 +346,7 @@ int cw_flow_compute(cw_status_map *map, cw_flow_item *item, cw_flow_result *res)
 
     res->n_intervals = 0;
     res->start_at = res->end_at = res->active_s = CW_NO_TIME;
+    res->ended_before_start = res->ended_before_created = 0;
     current = cw_status_map_resolve(map, item->status, item->source_category);
     if (!current)
         return -1;
@@ -348,7 +356,7 @@ int cw_flow_compute(cw_status_map *map, cw_flow_item *item, cw_flow_result *res)
               compare_transition);
     build_intervals(map, item, current, res);
     find_start_end(map, item, res);
-    if (res->start_at != CW_NO_TIME && res->end_at != CW_NO_TIME)
+    if (res->start_at != CW_NO_TIME && res->end_at != CW_NO_TIME && !res->ended_before_start)
         res->active_s = active_time(res);
     return 0;
 }

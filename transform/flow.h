@@ -3,7 +3,9 @@
  * time and status intervals (metrics.md, "Work items and flow").
  *
  * Status -> category: the configuration first (dim_status rows of origin
- * config), else the item's own source category when the status is the item's
+ * config), else the source's category (the caller adds those to the map
+ * first, in an order-independent way: correlate.c learn_source_statuses),
+ * else the item's own source category when the status is the item's
  * current one, else a guess from the name (todo for "to do", "open",
  * "backlog", "new", "created", "selected"; done for "done", "closed",
  * "resolved", "released", "complete"; else in_progress).  Names compare
@@ -12,14 +14,36 @@
  *
  * Per item, from its transitions sorted by at then history id:
  *   start  = the first transition into an in_progress status;
- *   end    = the last transition into a done status when the current status
- *            is done; a done item with no such transition ends at resolved_at,
- *            else at created_at; not done -> no end;
+ *   end    = where the item's current done streak began, and only when its
+ *            current status is done (a reopened item has no end):
+ *            the first transition into a done status after the last
+ *            transition into a non-done status (todo or in_progress);
+ *            else, when no transition starts the streak, resolved_at;
+ *            else created_at;
  *   active = time between start and end spent in in_progress statuses that
  *            are not waiting;
  *   intervals: [created_at, first transition) in the first transition's from
  *            status, then one per transition; the last is open.  No
  *            transitions: one open interval in the current status.
+ * Edge cases of end, as metrics.md ("Work items and flow") settles them:
+ *   - done -> done moves (Resolved -> Closed, a workflow migration such as
+ *     Closed -> 已完成 months later) never move end: they neither break the
+ *     streak nor start one;
+ *   - done, reopened, done again: end is the second arrival in done;
+ *   - current status done but the last recorded move went to a non-done
+ *     status (a history that missed the final move): resolved_at, else
+ *     created_at, exactly as for a done item with no transitions;
+ *   - a transition with no to status is skipped.
+ * Decisions 10 (durations are never negative):
+ *   - ended_before_start: end < start; the item keeps its end (it counts in
+ *     throughput) but has no cycle time and no active time;
+ *   - ended_before_created: end < created_at; no item lead time.
+ *   Both become data-quality findings in the correlation step; an end equal
+ *   to the start or the creation is a zero duration and is kept.
+ * Every flow metric takes end from here: throughput and flow distribution
+ * (by the period of end), cycle time, item lead time, flow efficiency and
+ * time in status (between start and end); WIP reads the intervals, in which
+ * a relabel is one more done interval.
  * CW_NO_TIME (core/record.h) stands for "none" everywhere.
  */
 #ifndef CW_FLOW_H
@@ -91,6 +115,8 @@ typedef struct cw_flow_interval {
 typedef struct cw_flow_result {
     cw_category category;       /* of the current status */
     int64_t start_at, end_at, active_s;
+    int ended_before_start;     /* end < start: no cycle time, no active time */
+    int ended_before_created;   /* end < created_at: no item lead time */
     cw_flow_interval *intervals;
     size_t n_intervals, cap;
 } cw_flow_result;

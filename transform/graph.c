@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct cw_graph {
     cw_gnode *nodes;
@@ -280,18 +281,48 @@ int cw_graph_walk(cw_graph *g, cw_deploy *d, size_t n, cw_graph_emit_fn emit, vo
         g->nodes[i].deployed_by = -1;
     cw_deploy_sort(d, n);
     for (size_t i = 0; i < n; i++) {
-        long start = cw_graph_find(g, d[i].revision);
-        d[i].traceable = start >= 0;
+        d[i].traceable = 0;
         d[i].is_baseline = 0;
         d[i].commits_deployed = 0;
-        if (start < 0)
-            continue;
-        if (!have_baseline)
-            d[i].is_baseline = have_baseline = 1;
-        if (walk_from(g, d, (long)i, start, emit, ctx))
-            return -1;
+        for (size_t r = 0; r <= d[i].n_more; r++) {
+            long start = cw_graph_find(g, r == 0 ? d[i].revision : d[i].more_revisions[r - 1]);
+            if (start < 0)
+                continue;
+            d[i].traceable = 1;
+            if (!have_baseline)
+                d[i].is_baseline = have_baseline = 1;
+            if (walk_from(g, d, (long)i, start, emit, ctx))
+                return -1;
+        }
     }
     return 0;
+}
+
+/* The last path component of a remote URL or repository name, without a
+ * trailing '/' or ".git": its start in *name, its length returned. */
+static size_t last_component(const char *s, const char **name)
+{
+    size_t end = strlen(s), start;
+    while (end > 0 && s[end - 1] == '/')
+        end--;
+    if (end >= 4 && strncasecmp(s + end - 4, ".git", 4) == 0)
+        end -= 4;
+    start = end;
+    while (start > 0 && s[start - 1] != '/' && s[start - 1] != ':')
+        start--;
+    *name = s + start;
+    return end - start;
+}
+
+int cw_remote_names_repository(const char *remote, const char *repository)
+{
+    const char *a, *b;
+    size_t na, nb;
+    if (cw_str_empty(remote) || cw_str_empty(repository))
+        return 0;
+    na = last_component(remote, &a);
+    nb = last_component(repository, &b);
+    return na > 0 && na == nb && strncasecmp(a, b, na) == 0;
 }
 
 int cw_graph_lead_time(const cw_deploy *d, const cw_gnode *node, int64_t *out)

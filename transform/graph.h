@@ -10,11 +10,13 @@
  *
  * Rules, as metrics.md states them:
  *   - deployments are processed by finished_at, then run number, then id;
- *   - from each deployment's revision the walk follows all parents and stops
- *     at commits already deployed; each newly reached commit is deployed by it;
- *   - the first deployment whose revision is in the graph is the baseline:
+ *   - from each deployment's revisions (its revision, then more_revisions:
+ *     one per repository of the application, see correlate.c) the walk
+ *     follows all parents and stops at commits already deployed; each newly
+ *     reached commit is deployed by it;
+ *   - the first deployment with a revision in the graph is the baseline:
  *     its commits are deployed but get no lead time;
- *   - a deployment whose revision is not in the graph is untraceable: it
+ *   - a deployment with no revision in the graph is untraceable: it
  *     deploys nothing and does not become the baseline;
  *   - merge commits (two or more parents) are walked through but have no
  *     lead time; lead time = finished_at - authored_at, as computed.
@@ -51,6 +53,9 @@ typedef struct cw_deploy {
     long run_number;
     const char *job;            /* may be NULL; for "job#number" references */
     const char *revision;       /* may be NULL or abbreviated */
+    char **more_revisions;      /* further revisions walked from (other repositories of the
+                                   application), or NULL; owned by the caller */
+    size_t n_more;
     /* filled by cw_graph_walk */
     int traceable;
     int is_baseline;
@@ -85,6 +90,13 @@ typedef int (*cw_graph_emit_fn)(void *ctx, const cw_deploy *d, const cw_gnode *n
  * deployed_by of the nodes.  Clears earlier walk results first.  Returns 0, or
  * -1 when emit returned non-zero. */
 int cw_graph_walk(cw_graph *g, cw_deploy *d, size_t n, cw_graph_emit_fn emit, void *ctx);
+
+/* Does the remote URL of a checkout name the repository?  Both are reduced
+ * to their last path component ("git@host:org/pay-api.git", "https://host/
+ * org/pay-api/" and "org/pay-api" all give "pay-api": trailing '/' and ".git"
+ * dropped, split at the last '/' or ':'), compared without regard to case
+ * (git hosts treat names so).  Empty names never match. */
+int cw_remote_names_repository(const char *remote, const char *repository);
 
 /* Lead time of a node deployed by d: 1 and *out (seconds, may be negative),
  * or 0 when it has none (baseline deployment, merge commit). */

@@ -7,6 +7,8 @@
 --   lead_time        per deployed commit, by the deployment's finished_at
 --   restore          resolved_at - created_at, by resolved_at (resolved only)
 --   recovery         resolved_at - deployment finished_at of attributed incidents, by resolved_at
+-- A duration that would be negative is NULL in the views (metrics.md,
+-- Decisions 10) and so is no sample.
 --   cycle_time       end - start of items with a start, by end
 --   item_lead_time   end - created of ended items, by end
 
@@ -15,7 +17,7 @@ WITH samples AS (
     FROM v_lead_time
     UNION ALL
     SELECT application_id, resolved_at, 'restore', restore_s
-    FROM v_incidents WHERE resolved_at IS NOT NULL
+    FROM v_incidents WHERE restore_s IS NOT NULL
     UNION ALL
     SELECT application_id, resolved_at, 'recovery', recovery_s
     FROM v_incidents WHERE recovery_s IS NOT NULL

@@ -47,7 +47,10 @@ LEFT JOIN dim_environment e ON e.environment_id = d.environment_id
 WHERE d.is_production = 1 AND d.result IN ('failure', 'unstable', 'aborted');
 
 -- Change lead time: one row per deployed non-merge, non-baseline commit,
--- attributed to the deploying deployment's application and finished_at.
+-- attributed to the deploying deployment's application and finished_at.  A
+-- commit authored after the deployment that first shipped it has no lead
+-- time (metrics.md, Decisions 10; the correlation step reports it): the
+-- lead_time_s >= 0 test keeps any such row out, whoever wrote it.
 CREATE VIEW v_lead_time AS
 SELECT b.deployment_id, d.application_id, d.application, b.commit_id,
        c.repository, c.sha, c.authored_at, d.finished_at,
@@ -55,31 +58,36 @@ SELECT b.deployment_id, d.application_id, d.application, b.commit_id,
 FROM bridge_deployment_commit b
 JOIN v_deployments_prod d ON d.deployment_id = b.deployment_id
 JOIN fact_commit c ON c.commit_id = b.commit_id
-WHERE b.lead_time_s IS NOT NULL AND b.is_merge = 0 AND b.is_baseline = 0;
+WHERE b.lead_time_s >= 0 AND b.is_merge = 0 AND b.is_baseline = 0;
 
 -- Incidents with restore time (resolved only) and, for attributed ones, the
 -- failed deployment recovery time (resolved_at - deployment finished_at).
+-- Decisions 10: an incident resolved before it was created has neither (it
+-- still counts as an incident and for change failure rate); one resolved
+-- before its deployment finished has no recovery time.  Never negative.
 CREATE VIEW v_incidents AS
 SELECT i.incident_id, i.application_id, a.name AS application, i.number, i.title,
        i.service, i.severity, i.status, i.created_at, i.resolved_at,
-       i.resolved_at - i.created_at AS restore_s,
+       CASE WHEN i.resolved_at >= i.created_at THEN i.resolved_at - i.created_at END AS restore_s,
        di.deployment_id, COALESCE(di.how, 'none') AS attribution,
        d.finished_at AS deployment_finished_at,
-       CASE WHEN di.deployment_id IS NOT NULL THEN i.resolved_at - d.finished_at END AS recovery_s
+       CASE WHEN i.resolved_at >= i.created_at AND i.resolved_at >= d.finished_at
+            THEN i.resolved_at - d.finished_at END AS recovery_s
 FROM fact_incident i
 LEFT JOIN derived_incident di ON di.incident_id = i.incident_id
 LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id
 LEFT JOIN dim_application a ON a.application_id = i.application_id;
 
 -- Work items with their flow times.  cycle_s needs a start (items that never
--- entered in_progress have none); lead_s is end - created.
+-- entered in_progress have none); lead_s is end - created.  Decisions 10: an
+-- item that ended before it started has no cycle_s, one that ended before
+-- it was created no lead_s (transform/flow.h; reported as findings).
 CREATE VIEW v_flow_items AS
 SELECT w.work_item_id, w.item_key, w.application_id, a.name AS application,
        w.item_type, f.flow_type, f.category, w.status, w.created_at,
        f.start_at, f.end_at,
-       CASE WHEN f.end_at IS NOT NULL AND f.start_at IS NOT NULL
-            THEN f.end_at - f.start_at END AS cycle_s,
-       CASE WHEN f.end_at IS NOT NULL THEN f.end_at - w.created_at END AS lead_s,
+       CASE WHEN f.end_at >= f.start_at THEN f.end_at - f.start_at END AS cycle_s,
+       CASE WHEN f.end_at >= w.created_at THEN f.end_at - w.created_at END AS lead_s,
        f.active_s, f.production_at
 FROM derived_work_item f
 JOIN dim_work_item w ON w.work_item_id = f.work_item_id
@@ -122,7 +130,7 @@ WITH ev AS (
     UNION ALL
     SELECT application_id, created_at, 'incident', 0 FROM v_incidents
     UNION ALL
-    SELECT application_id, resolved_at, 'restore', 0 FROM v_incidents WHERE resolved_at IS NOT NULL
+    SELECT application_id, resolved_at, 'restore', 0 FROM v_incidents WHERE restore_s IS NOT NULL
 )
 SELECT ev.application_id, a.name AS application, dd.week_start,
        SUM(CASE WHEN ev.kind = 'deploy' THEN 1 ELSE 0 END) AS deployments,

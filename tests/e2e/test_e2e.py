@@ -202,6 +202,119 @@ class HandMadeDataset(unittest.TestCase):
         self.assertAlmostEqual(org["2026-03-02"]["change_failure_rate"], 0.5, places=6)
 
 
+def jira_issue(key, created, status, resolved, moves):
+    """A Jira search-page issue; moves are (history id, at, from, to)."""
+    return {"id": key.split("-")[1] + "00", "key": key, "fields": {
+        "summary": "Work on " + key, "issuetype": {"name": "Story"},
+        "status": {"name": status, "statusCategory": {"key": "done"}},
+        "project": {"key": key.split("-")[0]}, "labels": [], "fixVersions": [],
+        "created": created, "updated": created, "resolutiondate": resolved},
+        "changelog": {"startAt": 0, "maxResults": len(moves), "total": len(moves), "histories": [
+            {"id": h, "created": at, "items": [{"field": "status", "fieldtype": "jira",
+                                                "fromString": a, "toString": b}]}
+            for h, at, a, b in moves]}}
+
+
+def git_record(sha, parent, at, subject):
+    return "\x1e%s\x1f%s\x1fAnn Dev\x1fann@example.com\x1f%s\x1fAnn Dev\x1fann@example.com\x1f%s\x1f%s\x1f\x1f\n" \
+        % (sha, parent, at, at, subject)
+
+
+class NegativeDurationsAndRelabels(unittest.TestCase):
+    """metrics.md Decisions 10 and the end of a done streak, on the dataset plus:
+    - deploy-payments #10, production, finished 03-11 12:00, revision cccc..., whose
+      parent bbbb... (03-11 06:00) sits on 8888... (deployed by #8).  cccc was
+      authored 03-11 14:00, 2 h after #10 finished: it is deployed, has no lead time.
+    - PagerDuty P5 (Payments API) created 03-12 10:00, resolved 09:00, 1 h before.
+    - PAY-8: In Progress 03-03 09:00, Done 03-04 09:00, relabelled Done -> Closed
+      03-12 09:00 (Closed is a done status by its Jira category).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = copy_dataset()
+        cls.config = os.path.join(cls.dir, "catwalk.ini")
+        exports = os.path.join(cls.dir, "exports")
+        with open(os.path.join(exports, "git", "payments-service.log"), "a") as f:
+            f.write(git_record("b" * 40, "8" * 40, "2026-03-11T06:00:00Z", "prepare"))
+            f.write(git_record("c" * 40, "b" * 40, "2026-03-11T14:00:00Z", "clock skew"))
+        with open(os.path.join(exports, "jenkins", "deploy-payments-10.json"), "w") as f:
+            json.dump({"name": "deploy-payments", "fullName": "deploy-payments", "allBuilds": [{
+                "number": 10, "result": "SUCCESS", "building": False,
+                "timestamp": (1773230400 - 600) * 1000, "duration": 600000,
+                "actions": [{"_class": "hudson.model.ParametersAction", "parameters": [
+                    {"name": "ENVIRONMENT", "value": "production"}]},
+                    {"_class": "hudson.plugins.git.util.BuildData",
+                     "lastBuiltRevision": {"SHA1": "c" * 40}}]}]}, f)
+        with open(os.path.join(exports, "pagerduty", "late.json"), "w") as f:
+            json.dump({"incidents": [{
+                "id": "P5", "type": "incident", "incident_number": 5, "title": "Clock skew",
+                "status": "resolved", "created_at": "2026-03-12T10:00:00Z",
+                "resolved_at": "2026-03-12T09:00:00Z",
+                "service": {"id": "PSVC1", "summary": "Payments API"}}], "more": False}, f)
+        with open(os.path.join(exports, "jira", "relabel.json"), "w") as f:
+            json.dump({"startAt": 0, "maxResults": 1, "total": 1, "issues": [jira_issue(
+                "PAY-8", "2026-03-02T09:00:00.000+0000", "Closed", "2026-03-04T09:00:00.000+0000",
+                [("81", "2026-03-03T09:00:00.000+0000", "Backlog", "In Progress"),
+                 ("82", "2026-03-04T09:00:00.000+0000", "In Progress", "Done"),
+                 ("83", "2026-03-12T09:00:00.000+0000", "Done", "Closed")])]}, f)
+        cls.first = run("run", "-c", cls.config, "--no-report", check=False)
+        cls.by = {(r["application"], r["period"]): r for r in metrics(cls.config)}
+
+    def test_run_ok(self):
+        self.assertEqual(self.first.returncode, 0, self.first.stderr)
+
+    def test_late_commit_has_no_lead_time(self):
+        # week 03-09: #8 deploys c8 (3 h) and c7 (27 h); #10 deploys bbbb (06:00 -> 12:00 =
+        # 6 h) and cccc (excluded).  Sorted [3, 6, 27]: median 6, p90 rank ceil(2.7) = 3 -> 27.
+        r = self.by[("payments", "2026-03-09")]
+        self.assertEqual((r["deployments"], r["lead_time_count"]), (3, 3))
+        self.assertAlmostEqual(r["lead_time_median_h"], 6.0, places=6)
+        self.assertAlmostEqual(r["lead_time_p90_h"], 27.0, places=6)
+
+    def test_early_resolved_incident_has_no_restore_time(self):
+        # created in week 03-09: P3, P4, P5.  Restored: P2 48 h, P4 0.5 h; P5 is left out.
+        # P3 (03-13 12:00) and P5 go to #10 (48 h and 22 h before), P4 to #7: 2 of 3 failed.
+        # Recovery: P4 11:30 - #7 10:00 = 1.5 h; P5 is left out (it would be 21 h).
+        r = self.by[("payments", "2026-03-09")]
+        self.assertEqual((r["incidents"], r["restore_count"]), (3, 2))
+        self.assertAlmostEqual(r["restore_median_h"], 24.25, places=6)
+        self.assertAlmostEqual(r["restore_p90_h"], 48.0, places=6)
+        self.assertAlmostEqual(r["recovery_median_h"], 1.5, places=6)
+        self.assertEqual(r["failed_deployments"], 2)
+        self.assertAlmostEqual(r["change_failure_rate"], 2 / 3, places=6)
+
+    def test_relabel_does_not_move_the_end(self):
+        # PAY-8 ends 03-04 09:00 (week 03-02), not at the relabel (week 03-09): week 03-02
+        # has PAY-2 (72 h, 48 h active), PAY-6 (no start) and PAY-8 (24 h, all active).
+        # Cycle times [24, 72]: median 48, p85 rank ceil(1.7) = 2 -> 72; efficiency 72 / 96.
+        r = self.by[("payments", "2026-03-02")]
+        self.assertEqual((r["throughput"], r["cycle_time_count"]), (3, 2))
+        self.assertAlmostEqual(r["cycle_time_median_h"], 48.0, places=6)
+        self.assertAlmostEqual(r["cycle_time_p85_h"], 72.0, places=6)
+        self.assertAlmostEqual(r["flow_efficiency"], 0.75, places=6)
+        self.assertEqual(r["wip"], 1)
+        self.assertEqual(self.by[("payments", "2026-03-09")]["throughput"], 2)   # PAY-3, PAY-7
+
+    def test_findings_and_views(self):
+        con = sqlite3.connect(os.path.join(self.dir, "catwalk.db"))
+        found = con.execute("SELECT kind, subject FROM finding WHERE kind IN "
+                            "('commit_authored_after_deployment', 'incident_resolved_before_created')"
+                            " ORDER BY 1").fetchall()
+        self.assertEqual(found, [("commit_authored_after_deployment", "c" * 40),
+                                 ("incident_resolved_before_created", "P5")])
+        # the late commit is still deployed, so traceability counts it
+        self.assertEqual(con.execute("SELECT count(*) FROM v_traceability WHERE commit_id = "
+                                     "(SELECT commit_id FROM fact_commit WHERE sha = ?)",
+                                     ("c" * 40,)).fetchone()[0], 1)
+        negative = con.execute(
+            "SELECT (SELECT count(*) FROM v_lead_time WHERE lead_time_s < 0)"
+            " + (SELECT count(*) FROM v_incidents WHERE restore_s < 0 OR recovery_s < 0)"
+            " + (SELECT count(*) FROM v_flow_items WHERE cycle_s < 0 OR lead_s < 0)").fetchone()[0]
+        self.assertEqual(negative, 0)
+        con.close()
+
+
 class Idempotence(unittest.TestCase):
     def test_rerun_changes_no_row(self):
         d = copy_dataset()

@@ -15,6 +15,9 @@ catwalk's live Jira connector calls (formats.md §0.2, §2):
                                  startAt, total, isLast, values}, oldest first
   GET /rest/api/{2,3}/field      field definitions (a fixed list: system fields
                                  and the story point and sprint custom fields)
+  GET /rest/api/{2,3}/status     the status list: every status the issues carry,
+                                 with its statusCategory (an id is made up,
+                                 10000 + position by name, when the data has none)
   GET /rest/api/{2,3}/project/{key}/versions
                                  the project's versions, from the fixVersions
                                  its issues carry ([] for a project without)
@@ -344,6 +347,23 @@ def fields(req):
     return 200, [], FIELDS
 
 
+def statuses(req):
+    """/rest/api/{2,3}/status: one unpaged array, like Jira's status list."""
+    seen = {}
+    for issue in _load(req.data_dir).issues:
+        st = issue.raw["fields"].get("status")
+        if isinstance(st, dict) and st.get("name") and st["name"] not in seen:
+            seen[st["name"]] = st
+    out = []
+    for i, name in enumerate(sorted(seen)):
+        st = seen[name]
+        sid = str(st.get("id") or 10000 + i)
+        out.append({"self": "%s/rest/api/%s/status/%s" % (req.base_url, req.match.group(1), sid),
+                    "id": sid, "name": name, "untranslatedName": name,
+                    "statusCategory": st.get("statusCategory") or {"key": "undefined"}})
+    return 200, [], out
+
+
 def versions(req):
     """/rest/api/{2,3}/project/{key}/versions, from the fixVersions the issues carry.
 
@@ -370,6 +390,7 @@ def versions(req):
 
 ROUTES = [
     ("GET", r"/rest/api/([23])/field", fields),
+    ("GET", r"/rest/api/([23])/status", statuses),
     ("GET", r"/rest/api/([23])/project/([^/]+)/versions", versions),
     ("GET", r"/rest/api/3/search/jql", search_jql),
     ("GET", r"/rest/api/[23]/search", search_classic),

@@ -20,6 +20,13 @@ sys_updated_on), every value a string, a sys_id derived from the number.
                            it and return every row, which hides bugs)
     sysparm_fields, sysparm_limit (default 10000), sysparm_offset
 Headers: X-Total-Count and Link (first, prev, next, last), as ServiceNow.
+
+ACLs: $CW_REPLAY_SN_HIDDEN (comma-separated numbers) are incidents the
+caller may not read.  As ServiceNow does (KB0718678, KB3047115), they are
+removed from each page after sysparm_limit/sysparm_offset have cut it, so a
+page may hold fewer rows than the limit, or none, while X-Total-Count and
+Link still count them and more pages follow.  $CW_REPLAY_SN_NO_LINK=1 drops
+the Link header (a proxy that strips it), leaving X-Total-Count.
 """
 import csv
 import datetime
@@ -181,9 +188,12 @@ def table(req):
     fields = set(q["sysparm_fields"].split(",")) if q.get("sysparm_fields") else None
     links = q.get("sysparm_exclude_reference_link", "false") != "true"
     mode = q.get("sysparm_display_value", "false")
-    page = [_render(r, mode, links, req.base_url, fields) for r in rows[offset:offset + limit]]
-    headers = [("X-Total-Count", str(len(rows))),
-               ("Link", _link_header(req, offset, max(limit, 1), len(rows)))]
+    hidden = set(filter(None, os.environ.get("CW_REPLAY_SN_HIDDEN", "").split(",")))
+    page = [_render(r, mode, links, req.base_url, fields) for r in rows[offset:offset + limit]
+            if r["number"][0] not in hidden]
+    headers = [("X-Total-Count", str(len(rows)))]
+    if os.environ.get("CW_REPLAY_SN_NO_LINK") != "1":
+        headers.append(("Link", _link_header(req, offset, max(limit, 1), len(rows))))
     return _json(200, {"result": page}, headers)
 
 

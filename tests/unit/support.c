@@ -48,6 +48,7 @@ static int cap_item(void *ctx, const cw_work_item *rec)
     copy_origin(&c->origin, &rec->origin);
     DUP(key); DUP(external_id); DUP(project); DUP(summary); DUP(type); DUP(status);
     DUP(status_category); DUP(labels); DUP(fix_versions); DUP(assignee);
+    DUP(status_id);
     return 0;
 }
 
@@ -85,6 +86,15 @@ static int cap_build(void *ctx, const cw_build *rec)
     *c = *rec;
     copy_origin(&c->origin, &rec->origin);
     DUP(job); DUP(result); DUP(revision); DUP(url); DUP(environment);
+    c->revisions = NULL;
+    if (rec->n_revisions) {
+        cw_build_revision *r = cw_xcalloc(rec->n_revisions, sizeof(*r));
+        for (size_t i = 0; i < rec->n_revisions; i++) {
+            r[i].remote = rec->revisions[i].remote ? cw_strdup(rec->revisions[i].remote) : NULL;
+            r[i].sha = rec->revisions[i].sha ? cw_strdup(rec->revisions[i].sha) : NULL;
+        }
+        c->revisions = r;
+    }
     return 0;
 }
 
@@ -137,6 +147,18 @@ static int cap_status(void *ctx, const cw_deployment_status *rec)
     return 0;
 }
 
+static int cap_status_def(void *ctx, const cw_status_def *rec)
+{
+    cw_capture *cap = ctx;
+    cw_status_def *c;
+    GROW(cap->status_defs, cap->n_status_defs);
+    c = &cap->status_defs[cap->n_status_defs++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(id); DUP(name); DUP(category);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -149,6 +171,7 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.reject = cap_reject;
     cap->sink.pull_request = cap_pull;
     cap->sink.deployment_status = cap_status;
+    cap->sink.status_def = cap_status_def;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -159,6 +182,7 @@ void cw_capture_free(cw_capture *cap)
         free_origin(&x->origin);
         FREE(key); FREE(external_id); FREE(project); FREE(summary); FREE(type); FREE(status);
         FREE(status_category); FREE(labels); FREE(fix_versions); FREE(assignee);
+        FREE(status_id);
     }
     for (i = 0; i < cap->n_transitions; i++) {
         cw_transition *x = &cap->transitions[i];
@@ -175,6 +199,11 @@ void cw_capture_free(cw_capture *cap)
         cw_build *x = &cap->builds[i];
         free_origin(&x->origin);
         FREE(job); FREE(result); FREE(revision); FREE(url); FREE(environment);
+        for (size_t k = 0; k < x->n_revisions; k++) {
+            free((char *)x->revisions[k].remote);
+            free((char *)x->revisions[k].sha);
+        }
+        free((void *)x->revisions);
     }
     for (i = 0; i < cap->n_incidents; i++) {
         cw_incident *x = &cap->incidents[i];
@@ -200,6 +229,12 @@ void cw_capture_free(cw_capture *cap)
     free(cap->items); free(cap->transitions); free(cap->commits);
     free(cap->builds); free(cap->incidents); free(cap->rejects);
     free(cap->pulls); free(cap->statuses);
+    for (i = 0; i < cap->n_status_defs; i++) {
+        cw_status_def *x = &cap->status_defs[i];
+        free_origin(&x->origin);
+        FREE(id); FREE(name); FREE(category);
+    }
+    free(cap->status_defs);
     memset(cap, 0, sizeof(*cap));
 }
 

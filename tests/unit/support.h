@@ -31,6 +31,7 @@ typedef struct cw_capture {
     cw_reject *rejects;        size_t n_rejects;
     cw_pull_request *pulls;    size_t n_pulls;
     cw_deployment_status *statuses; size_t n_statuses;
+    cw_status_def *status_defs; size_t n_status_defs;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const valid_ini =
@@ -165,6 +166,175 @@ static void test_overlong_line_is_a_clear_error(void **state)
     expect_error(text, ":3: line longer than 198 characters");
 }
 
+/* Issue 6 #2: a source name becomes a landing folder, so it is checked
+ * against a safe character set at load; no name ever reaches a path or a
+ * glob pattern unchecked. */
+static void test_source_names_are_validated(void **state)
+{
+    cw_config *cfg = NULL;
+    char *errors = NULL, text[256];
+    const char *bad[] = {"../../../escaped", "j*", "a/b", ".hidden", "-x", "a b", "q?", "x[1]",
+                         "caf\xc3\xa9"};
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "[catwalk]\n[source %s]\ntype = jira\npath = a\n", bad[i]);
+        expect_error(text, ":2: source: name '");
+    }
+    /* 64 bytes is the longest allowed; 65 is refused */
+    snprintf(text, sizeof(text), "[source %064d]\ntype = jira\npath = a\n", 1);
+    assert_int_equal(load_text(text, &cfg, &errors), 0);
+    assert_int_equal(strlen(cfg->sources[0].name), 64);
+    free(errors);
+    cw_config_free(cfg);
+    snprintf(text, sizeof(text), "[source %065d]\ntype = jira\npath = a\n", 1);
+    expect_error(text, ":1: source: name '");
+    assert_int_equal(load_text("[source jira_2.prod-eu]\ntype = jira\npath = a\n", &cfg, &errors), 0);
+    free(errors);
+    cw_config_free(cfg);
+}
+
+/* Application names are data, not paths: letters (any script), digits,
+ * spaces and . _ - ( ) & + are allowed, nothing that can act as a path, a
+ * pattern or a spreadsheet formula. */
+static void test_application_names_are_validated(void **state)
+{
+    cw_config *cfg = NULL;
+    char *errors = NULL, text[256];
+    const char *bad[] = {"../x", "a/b", "=cmd()", "-x", "a*", "tab\there", "a;b"};
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "[application %s]\nteam = t\n", bad[i]);
+        expect_error(text, ":1: application: name '");
+    }
+    assert_int_equal(load_text("[application Payments API (EU) & Caf\xc3\xa9 2.0]\nteam = t\n",
+                               &cfg, &errors), 0);
+    assert_string_equal(cfg->apps[0].name, "Payments API (EU) & Caf\xc3\xa9 2.0");
+    free(errors);
+    cw_config_free(cfg);
+}
+
+/* Issue 6 #11: every number is range checked before it is converted. */
+static void test_numbers_are_range_checked(void **state)
+{
+    cw_config *cfg = NULL;
+    char *errors = NULL;
+    const char *bad[] = {"nan", "inf", "-inf", "1e300", "-1", "87601", "0x10", "1e", ""};
+    const char *live = "[source s]\ntype = jira\nbase_url = https://x\nprojects = A\n";
+    char text[256];
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "[metrics]\nattribution_window = %s\n", bad[i]);
+        expect_error(text, ":2: attribution_window: expected hours from 0 to 87600");
+    }
+    assert_int_equal(load_text("[metrics]\nattribution_window = 87600\n", &cfg, &errors), 0);
+    assert_int_equal(cfg->attribution_window_s, (int64_t)87600 * 3600);
+    free(errors);
+    cw_config_free(cfg);
+    assert_int_equal(load_text("[metrics]\nattribution_window = 0.5\n", &cfg, &errors), 0);
+    assert_int_equal(cfg->attribution_window_s, 1800);
+    free(errors);
+    cw_config_free(cfg);
+    /* the live keys */
+    snprintf(text, sizeof(text), "%spage_size = nan\n", live);
+    expect_error(text, ":5: page_size: expected a whole number from 1 to 10000");
+    snprintf(text, sizeof(text), "%spage_size = 2.5\n", live);
+    expect_error(text, ":5: page_size: expected a whole number from 1 to 10000");
+    snprintf(text, sizeof(text), "%spage_size = 0\n", live);
+    expect_error(text, ":5: page_size: expected a whole number from 1 to 10000");
+    snprintf(text, sizeof(text), "%smax_tries = 1e300\n", live);
+    expect_error(text, ":5: max_tries: expected a whole number from 1 to 100");
+    snprintf(text, sizeof(text), "%soverlap = inf\n", live);
+    expect_error(text, ":5: overlap: expected hours from 0 to 8760");
+    snprintf(text, sizeof(text), "%stimeout = -1\n", live);
+    expect_error(text, ":5: timeout: expected seconds from 1 to 86400");
+    snprintf(text, sizeof(text), "%sbackoff_initial = nan\n", live);
+    expect_error(text, ":5: backoff_initial: expected seconds from 0 to 3600");
+    snprintf(text, sizeof(text), "%sbackoff_max = 1e9\n", live);
+    expect_error(text, ":5: backoff_max: expected seconds from 0 to 86400");
+    snprintf(text, sizeof(text), "%spage_size = 500\nmax_tries = 3\noverlap = 1.5\ntimeout = 30\n"
+             "backoff_initial = 0.5\nbackoff_max = 10\n", live);
+    assert_int_equal(load_text(text, &cfg, &errors), 0);
+    free(errors);
+    cw_config_free(cfg);
+}
+
+/* Issue 6 #13: only a regular file is a configuration. */
+static void test_only_a_regular_file_is_a_config(void **state)
+{
+    cw_config *cfg = NULL;
+    char *dir = cw_temp_dir(), *fifo = cw_asprintf("%s/fifo.ini", dir), *errors;
+    cw_redirect err;
+    (void)state;
+    cw_redirect_begin(&err, 2);
+    assert_int_equal(cw_config_load(dir, &cfg), -1);
+    errors = cw_redirect_end(&err);
+    assert_non_null(strstr(errors, "not a regular file"));
+    free(errors);
+    /* a FIFO with no writer: opening it for reading would block forever */
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(10);
+    cw_redirect_begin(&err, 2);
+    assert_int_equal(cw_config_load(fifo, &cfg), -1);
+    errors = cw_redirect_end(&err);
+    alarm(0);
+    assert_non_null(strstr(errors, "not a regular file"));
+    assert_null(cfg);
+    free(errors);
+    cw_remove_tree(dir);
+    free(fifo);
+    free(dir);
+}
+
+static void test_config_gaps_are_errors(void **state)
+{
+    (void)state;
+    expect_error("", "the configuration is empty");
+    expect_error("; only a comment\n\n", "the configuration is empty");
+    /* adjacent duplicates merged silently before */
+    expect_error("[source s]\ntype = jira\n[source s]\npath = a\n", ":3: source: duplicate [source s]");
+    expect_error("[source s]\n[source s]\ntype = jira\npath = a\n", ":2: source: duplicate [source s]");
+    expect_error("[catwalk]\nwarehouse = a.db\n[catwalk]\nlanding = l\n",
+                 ":3: duplicate [catwalk] (first at line 1)");
+    expect_error("[application a]\nteam = t\n[application a]\nprojects = P\n",
+                 ":3: application: duplicate [application a]");
+    expect_error("[metrics]\n[status]\nDone = done\n[metrics]\n", ":4: duplicate [metrics]");
+    expect_error("[catwalk]\nwarehouse = a.db\nwarehouse = b.db\n", ":3: warehouse: given twice");
+    /* the regex error names the key's own line */
+    expect_error("[catwalk]\n[metrics]\nkey_pattern = ([A-Z]+\n", ":3: key_pattern: not a valid regex");
+    expect_error("[metrics]\n\nincident_deployment_pattern = (\n",
+                 ":3: incident_deployment_pattern: not a valid regex");
+    /* a job pattern must not escape its anchoring */
+    expect_error("[application a]\nteam = t\njobs = x)|(.*\n", ":3: jobs: 'x)|(.*' is not a valid regex");
+    expect_error("[application a]\nteam = t\njobs = ok,\n  x(*ACCEPT)\n", ":4: jobs: 'x(*ACCEPT)'");
+    expect_error("[application a]\nteam = t\njobs = \\Qdeploy\n", ":3: jobs: '\\Qdeploy'");
+    /* invalid UTF-8 anywhere is refused with its line */
+    expect_error("[catwalk]\n[application caf\xe9]\nteam = t\n", ":2: not valid UTF-8");
+    expect_error("[application a]\nteam = t\nservices = Pay\xff\n", ":3: not valid UTF-8");
+    expect_error("[status]\nDon\xc3 = done\n", ":2: not valid UTF-8");
+}
+
+static void test_job_patterns_stay_anchored(void **state)
+{
+    cw_config *cfg = NULL;
+    char *errors = NULL;
+    (void)state;
+    assert_int_equal(load_text("[application a]\nteam = t\njobs = deploy-(eu|us), a\\(b\\), [)(]x\n",
+                               &cfg, &errors), 0);
+    assert_int_equal(cfg->apps[0].jobs.n, 3);
+    free(errors);
+    cw_config_free(cfg);
+}
+
+/* The unknown-type error lists the registry, so it cannot go stale. */
+static void test_unknown_type_lists_every_type(void **state)
+{
+    (void)state;
+    expect_error("[source s]\ntype = svn\npath = a\n",
+                 "(jira, jira-csv, git, jenkins, pagerduty, servicenow, github, gitlab)");
+    expect_error("[source s]\npath = a\n",
+                 "has no type (jira, jira-csv, git, jenkins, pagerduty, servicenow, github, gitlab)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +343,13 @@ int main(void)
         cmocka_unit_test(test_errors_name_line_and_key),
         cmocka_unit_test(test_continuation_lines_extend_lists),
         cmocka_unit_test(test_overlong_line_is_a_clear_error),
+        cmocka_unit_test(test_source_names_are_validated),
+        cmocka_unit_test(test_application_names_are_validated),
+        cmocka_unit_test(test_numbers_are_range_checked),
+        cmocka_unit_test(test_only_a_regular_file_is_a_config),
+        cmocka_unit_test(test_config_gaps_are_errors),
+        cmocka_unit_test(test_job_patterns_stay_anchored),
+        cmocka_unit_test(test_unknown_type_lists_every_type),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "core/sha256.h"
 #include "core/util.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,57 @@ static void sha_of(const char *text, char hex[65])
 }
 
 /* FIPS 180-4 example vectors (one block, two blocks, empty input). */
+static int fill_text(void *ctx, const char *tmp_path)
+{
+    FILE *f = fopen(tmp_path, "w");
+    fputs("half a new", f);
+    fclose(f);
+    return ctx ? 0 : -1;    /* NULL ctx: the writer fails half way */
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    while (d && readdir(d))
+        n++;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* cw_write_atomic: a failing writer leaves the old file and no temporary;
+ * a good one replaces it, and nothing else stays in the folder. */
+static void test_write_atomic(void **state)
+{
+    char *dir = cw_temp_dir();
+    char *path = cw_asprintf("%s/report.html", dir);
+    FILE *f = fopen(path, "w");
+    char *text;
+    (void)state;
+    fputs("last week", f);
+    fclose(f);
+    assert_int_equal(count_entries(dir), 3);       /* ., .. and the report */
+    assert_int_equal(cw_write_atomic(path, fill_text, NULL), -1);
+    text = cw_read_file(path, NULL);
+    assert_string_equal(text, "last week");
+    free(text);
+    assert_int_equal(count_entries(dir), 3);
+    assert_int_equal(cw_write_atomic(path, fill_text, path), 0);
+    text = cw_read_file(path, NULL);
+    assert_string_equal(text, "half a new");
+    free(text);
+    assert_int_equal(count_entries(dir), 3);
+    /* what a killed writer (pid 99999999 is never alive) left goes */
+    cw_write_file(dir, ".report.html.tmp-99999999-0", "half");
+    assert_int_equal(cw_write_atomic(path, fill_text, path), 0);
+    assert_int_equal(count_entries(dir), 3);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+
 static void test_sha256_vectors(void **state)
 {
     char hex[65];
@@ -175,6 +227,107 @@ static void test_json_load_error_names_line(void **state)
     unlink(path);
 }
 
+/* A UTF-8 byte order mark before a JSON document is not part of it, from a
+ * file or from text (a DevLake cell), and the same loader keeps \u0000. */
+static void test_json_load_skips_bom(void **state)
+{
+    const char *path = cw_temp_file("\xEF\xBB\xBF{\"issues\":[{\"key\":\"PAY-1\"}]}", ".json");
+    const char cell[] = "\xEF\xBB\xBF{\"summary\":\"a\\u0000b\",\"n\":3}";
+    char err[256] = "";
+    json_t *root = cw_json_load_file(path, err, sizeof(err));
+    int64_t n = 0;
+    (void)state;
+    assert_non_null(root);
+    assert_string_equal(cw_json_str(json_array_get(json_object_get(root, "issues"), 0), "key"),
+                        "PAY-1");
+    json_decref(root);
+    unlink(path);
+    root = cw_json_load_text(cell, strlen(cell), err, sizeof(err));
+    assert_non_null(root);
+    assert_int_equal(json_string_length(json_object_get(root, "summary")), 3);
+    assert_int_equal(cw_json_int(root, "n", &n), 0);
+    assert_true(n == 3);
+    json_decref(root);
+}
+
+/* A number jansson cannot hold (an integer beyond int64, a real beyond
+ * double) no longer fails the whole document: it reads as out of range at
+ * its own place, neither an integer nor a string, and everything else loads.
+ * The same text inside a string is left alone, and 1e-400 is plain 0.0. */
+static void test_json_out_of_range_numbers(void **state)
+{
+    const char *text = "[{\"id\":123456789012345678901234567890,\"ok\":5},"
+                       "{\"x\":1e400,\"y\":-1E+400,\"z\":-99999999999999999999},"
+                       "{\"s\":\"1e400 \\\" 123456789012345678901234567890\",\"tiny\":1e-400,"
+                       "\"max\":9223372036854775807,\"min\":-9223372036854775808,"
+                       "\"over\":9223372036854775808,\"d18\":999999999999999999,\"r\":1.7e308}]";
+    char err[256] = "";
+    json_t *root = cw_json_load_text(text, strlen(text), err, sizeof(err));
+    json_t *a, *b, *c;
+    int64_t v = 77;
+    (void)state;
+    if (!root)
+        fail_msg("not loaded: %s", err);
+    a = json_array_get(root, 0);
+    b = json_array_get(root, 1);
+    c = json_array_get(root, 2);
+    assert_int_equal(cw_json_int(a, "id", &v), -1);
+    assert_true(v == 77);
+    assert_true(cw_json_out_of_range(cw_json_path(a, "id")));
+    assert_null(cw_json_str(a, "id"));
+    assert_int_equal(cw_json_int(a, "ok", &v), 0);
+    assert_true(v == 5);
+    assert_false(cw_json_out_of_range(cw_json_path(a, "ok")));
+    assert_true(cw_json_out_of_range(cw_json_path(b, "x")));
+    assert_true(cw_json_out_of_range(cw_json_path(b, "y")));
+    assert_true(cw_json_out_of_range(cw_json_path(b, "z")));
+    assert_string_equal(cw_json_str(c, "s"), "1e400 \" 123456789012345678901234567890");
+    assert_false(cw_json_out_of_range(cw_json_path(c, "s")));
+    assert_true(json_is_real(cw_json_path(c, "tiny")));
+    assert_int_equal(cw_json_int(c, "max", &v), 0);
+    assert_true(v == INT64_MAX);
+    assert_int_equal(cw_json_int(c, "min", &v), 0);
+    assert_true(v == INT64_MIN);
+    assert_true(cw_json_out_of_range(cw_json_path(c, "over")));          /* 2^63 */
+    assert_int_equal(cw_json_int(c, "d18", &v), 0);
+    assert_true(v == 999999999999999999LL);
+    assert_true(json_is_real(cw_json_path(c, "r")));                     /* below DBL_MAX */
+    json_decref(root);
+}
+
+/* Invalid JSON stays invalid: a leading zero is not a number to rescue, a
+ * truncated document and invalid UTF-8 fail with their line. */
+static void test_json_still_rejects_invalid(void **state)
+{
+    static const char *const bad[] = {
+        "[01e999]", "{\"a\": [1, 2", "[\"\xC3\x28\"]", "[1e400", "[-]", "[1e400x]",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char err[256] = "";
+        json_t *root = cw_json_load_text(bad[i], strlen(bad[i]), err, sizeof(err));
+        if (root)
+            fail_msg("loaded: %s", bad[i]);
+        assert_non_null(strstr(err, "line 1"));
+    }
+}
+
+/* A BOM before a quoted header: libcsv in strict mode refused the quote
+ * that followed the three BOM bytes, and the whole file was lost. */
+static void test_csv_bom_before_quoted_header(void **state)
+{
+    const char *path = cw_temp_file("\xEF\xBB\xBF\"Summary\",\"Issue key\"\n\"First\",\"PAY-1\"\n",
+                                    ".csv");
+    csv_seen s = {0};
+    char err[128] = "";
+    (void)state;
+    if (cw_csv_read(path, seen_header, seen_row, &s, err, sizeof(err)) != 0)
+        fail_msg("not read: %s", err);
+    assert_int_equal(s.key_col, 1);
+    assert_int_equal(s.rows, 1);
+    unlink(path);
+}
+
 static void test_regex_named_group(void **state)
 {
     char err[128], env[32];
@@ -234,8 +387,13 @@ int main(void)
         cmocka_unit_test(test_csv_unterminated_quote_is_error),
         cmocka_unit_test(test_csv_reads_every_real_fixture),
         cmocka_unit_test(test_json_paths),
+        cmocka_unit_test(test_write_atomic),
         cmocka_unit_test(test_json_int_reals),
         cmocka_unit_test(test_json_load_error_names_line),
+        cmocka_unit_test(test_json_load_skips_bom),
+        cmocka_unit_test(test_json_out_of_range_numbers),
+        cmocka_unit_test(test_json_still_rejects_invalid),
+        cmocka_unit_test(test_csv_bom_before_quoted_header),
         cmocka_unit_test(test_regex_named_group),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #define B4 "b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4"
 #define A5 "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
 #define A6 "a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6a6"
+#define A7 "a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7"
 #define S1 "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"
 #define S2 "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2"
 
@@ -237,6 +238,168 @@ static void test_work_items_and_statuses(void **state)
     assert_int_equal(s.work_items, 3);
 }
 
+/* Status categories (README "Status categories"): the source's status list
+ * first, else the latest issue (by updated) carrying the status; never the
+ * order the items were loaded in.  Two claims that disagree are a finding. */
+static const char *const accepted_items_sql[] = {
+    /* PAY-10 (older, says done) gets the lower work item id */
+    "INSERT INTO dim_work_item (work_item_id,item_key,project,source_id,status,source_category,"
+    "  status_id,created_at,updated_at) VALUES"
+    "  (10,'PAY-10','PAY',1,'Accepted','done','77',0,100),"
+    "  (11,'PAY-11','PAY',1,'Accepted','todo','77',0,200);",
+    /* the same two issues loaded the other way round */
+    "INSERT INTO dim_work_item (work_item_id,item_key,project,source_id,status,source_category,"
+    "  status_id,created_at,updated_at) VALUES"
+    "  (10,'PAY-11','PAY',1,'Accepted','todo','77',0,200),"
+    "  (11,'PAY-10','PAY',1,'Accepted','done','77',0,100);",
+};
+
+static void test_status_category_any_order(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    for (size_t order = 0; order < 2; order++) {
+        cw_test_exec(f->db, "DELETE FROM derived_status_interval WHERE work_item_id >= 10;"
+                            "DELETE FROM derived_work_item WHERE work_item_id >= 10;"
+                            "DELETE FROM dim_work_item WHERE work_item_id >= 10");
+        cw_test_exec(f->db, accepted_items_sql[order]);
+        assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+        /* PAY-11 is the latest issue carrying Accepted: todo, in both orders */
+        assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE name = 'Accepted'",
+                    "Accepted|todo|source;");
+        assert_rows(f->db, "SELECT category FROM derived_work_item WHERE work_item_id >= 10",
+                    "todo;todo;");
+        assert_rows(f->db, "SELECT subject, detail FROM finding WHERE kind = 'status_category_conflict'",
+                    "Accepted|todo from issue PAY-11; done from issue PAY-10;");
+    }
+    /* the status list wins over every issue: Accepted is done (under the name
+     * the issues use for id 77 too), and Triage, seen only in a history, takes
+     * the list's category instead of a guess */
+    cw_test_exec(f->db, "INSERT INTO source_status VALUES (1,'77','Angenommen','done'),"
+                        "(1,'12','Triage','todo')");
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE origin <> 'config' ORDER BY 1",
+                "Accepted|done|source;Angenommen|done|source;QA Testing|in_progress|source;"
+                "Triage|todo|source;");
+    assert_rows(f->db, "SELECT work_item_id, category, end_at FROM derived_work_item"
+                       " WHERE work_item_id >= 10 ORDER BY 1",
+                "10|done|0;11|done|0;");
+    assert_rows(f->db, "SELECT subject, detail FROM finding WHERE kind = 'status_category_conflict'",
+                "Accepted|done from the status list of jira (id 77); todo from issue PAY-11;");
+    /* configured statuses are never in conflict */
+    cw_test_exec(f->db, "DELETE FROM dim_status WHERE name = 'Accepted';"
+                        "INSERT INTO dim_status VALUES ('Accepted','in_progress',0,'config')");
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT count(*) FROM finding WHERE kind = 'status_category_conflict'", "0;");
+}
+
+/*
+ * Decisions 10 on top of the fixture (window 500 s):
+ *   c10 A7 <- A6, authored 11200; d9 deploy-pay#9 prod success at 4000, A7.
+ *     The walk from A7 reaches A7 and A6 (A5 is already deployed): A6 gets
+ *     4000 - 700 = 3300 s; A7 was authored 2 h after the deployment that
+ *     first shipped it: deployed (traceability counts it) but no lead time.
+ *   P7 pay, created 5000, resolved 1400 (1 h before): restore excluded.
+ *   P8 pay, created 3900 naming deploy-pay#9, resolved 3950: restore 50 s is
+ *     fine, but it was resolved before d9 finished: recovery excluded.
+ *   P9 pay, created 1200, resolved 1300, on d2 (1000): nothing to report.
+ *   PAY-4 started 1500, done with no done move, resolved 1400: no cycle time.
+ *   PAY-5 created 2000, done, resolved 1000, no history: no item lead time.
+ *   PAY-6 done at 200, relabelled Done -> Closed at 5000: end stays 200.
+ */
+static const char *const exclusions_sql =
+    "INSERT INTO fact_commit (commit_id,repository,sha,application_id,authored_at,parents,parent_count,"
+    "  subject,body) VALUES (10,'pay-api','" A7 "',1,11200,'" A6 "',1,'late clock',NULL);"
+    "INSERT INTO fact_build (build_id,source_id,job,number,application_id,result,finished_at,revision,"
+    "  is_deployment,environment_id) VALUES (9,3,'deploy-pay',9,1,'success',4000,'" A7 "',1,1);"
+    "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,is_production,"
+    "  result,finished_at,revision,run_number) VALUES (90,9,1,1,1,'success',4000,'" A7 "',9);"
+    "INSERT INTO fact_incident (incident_id,source_id,external_id,application_id,title,description,"
+    "  created_at,resolved_at) VALUES"
+    "  (7,4,'P7',1,'Clock skew',NULL,5000,1400),"
+    "  (8,4,'P8',1,'Outage after deploy-pay#9',NULL,3900,3950),"
+    "  (9,4,'P9',1,'Fine',NULL,1200,1300);"
+    "INSERT INTO dim_work_item (work_item_id,item_key,project,source_id,application_id,item_type,status,"
+    "  source_category,labels,created_at,resolved_at,has_changelog,changelog_truncated) VALUES"
+    "  (4,'PAY-4','PAY',1,1,'Story','Done','done',NULL,1000,1400,1,0),"
+    "  (5,'PAY-5','PAY',1,1,'Story','Done','done',NULL,2000,1000,1,0),"
+    "  (6,'PAY-6','PAY',1,1,'Story','Closed','done',NULL,0,200,1,0);"
+    "INSERT INTO fact_transition VALUES (4,1500,'10','Backlog','In Progress'),"
+    "  (6,100,'11','Backlog','In Progress'),(6,200,'12','In Progress','Done'),"
+    "  (6,5000,'13','Done','Closed');";
+
+static void test_negative_durations_excluded_and_reported(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    cw_test_exec(f->db, exclusions_sql);
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT deployment_id, commit_id, is_baseline, is_merge, lead_time_s "
+                       "FROM bridge_deployment_commit WHERE deployment_id = 90 ORDER BY 2",
+                "90|6|0|0|3300;90|10|0|0|NULL;");
+    assert_rows(f->db, "SELECT count(*) FROM bridge_deployment_commit WHERE lead_time_s < 0", "0;");
+    assert_rows(f->db, "SELECT incident_id, deployment_id, how FROM derived_incident "
+                       "WHERE incident_id >= 7 ORDER BY 1",
+                "7|NULL|none;8|90|explicit;9|20|window;");
+    assert_rows(f->db, "SELECT work_item_id, start_at, end_at, active_s FROM derived_work_item "
+                       "WHERE work_item_id >= 4 ORDER BY 1",
+                "4|1500|1400|NULL;5|NULL|1000|NULL;6|100|200|100;");
+    assert_rows(f->db, "SELECT kind, subject FROM finding WHERE kind IN "
+                       "('commit_authored_after_deployment', 'incident_resolved_before_created', "
+                       "'incident_resolved_before_deployment', 'item_ended_before_started', "
+                       "'item_ended_before_created') ORDER BY 1, 2",
+                "commit_authored_after_deployment|" A7 ";"
+                "incident_resolved_before_created|P7;"
+                "incident_resolved_before_deployment|P8;"
+                "item_ended_before_created|PAY-5;"
+                "item_ended_before_started|PAY-4;");
+    assert_rows(f->db, "SELECT detail FROM finding WHERE kind = 'commit_authored_after_deployment'",
+                "authored 2.00 h after deploy-pay#9 finished, the deployment that first shipped it: "
+                "no lead time;");
+    assert_rows(f->db, "SELECT detail FROM finding WHERE kind = 'incident_resolved_before_created'",
+                "resolved 1.00 h before it was created: no time to restore or recovery time;");
+
+    /* fixed data drops its finding on the next run */
+    cw_test_exec(f->db, "UPDATE fact_incident SET resolved_at = 5400 WHERE incident_id = 7");
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT count(*) FROM finding WHERE kind = 'incident_resolved_before_created'",
+                "0;");
+}
+
+/*
+ * deploy-pay#7 (d9, 4000) checked out its shared library first: three
+ * BuildData, the library's (LIB, not in any graph) at seq 0, then pay-api
+ * twice (A6 over ssh, then A3 under another spelling of the name).  The
+ * build's revision is LIB, which used to make it untraceable.  pay-api's
+ * revision is the first whose remote names it: A6, which deploys c6 alone
+ * (c5 and below went with d2), lead time 4000 - 700 = 3300.  A3 (the later
+ * row) would have deployed nothing.
+ */
+#define LIB "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0"
+static void test_build_revisions_of_the_application(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    cw_test_exec(f->db,
+        "INSERT INTO fact_build (build_id,source_id,job,number,application_id,result,finished_at,"
+        "  revision,is_deployment,environment_id) VALUES"
+        "  (9,3,'deploy-pay',7,1,'success',4000,'" LIB "',1,1);"
+        "INSERT INTO fact_build_revision (build_id,seq,remote,revision) VALUES"
+        "  (9,0,'https://git.example.com/platform/pipeline-lib.git','" LIB "'),"
+        "  (9,1,'git@git.example.com:org/pay-api.git','" A6 "'),"
+        "  (9,2,'https://git.example.com/org/Pay-Api/','" A3 "');"
+        "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,"
+        "  is_production,result,finished_at,revision,run_number) VALUES"
+        "  (90,9,1,1,1,'success',4000,'" LIB "',7);");
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_rows(f->db, "SELECT commit_id, is_baseline, lead_time_s FROM bridge_deployment_commit "
+                       "WHERE deployment_id = 90", "6|0|3300;");
+    assert_rows(f->db, "SELECT traceable, commits_deployed FROM derived_deployment "
+                       "WHERE deployment_id = 90", "1|1;");
+    assert_rows(f->db, "SELECT subject FROM finding WHERE kind = 'untraceable_deployment' "
+                       "ORDER BY 1", "deploy-legacy#1;deploy-pay#5;");
+}
+
 static const char *const dump_sql[] = {
     "SELECT * FROM bridge_commit_work_item ORDER BY 1, 2",
     "SELECT * FROM bridge_deployment_commit ORDER BY 1, 2",
@@ -302,8 +465,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_commit_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deployments_and_lead_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_revisions_of_the_application, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incidents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_work_items_and_statuses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_category_any_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_negative_durations_excluded_and_reported, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_rerun_is_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_leaves_tables_alone, setup, teardown),
     };

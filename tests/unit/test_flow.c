@@ -131,7 +131,7 @@ static void test_unknown_statuses_learnt(void **state)
 
     assert_int_equal(cw_flow_compute(m, &item, &r), 0);
     assert_int_equal(r.start_at, 100);
-    assert_int_equal(r.end_at, 500);            /* the last transition into a done status */
+    assert_int_equal(r.end_at, 300);            /* Done -> Closed is a relabel: end stays */
     assert_int_equal(r.active_s, 200);
     assert_int_equal(cw_status_map_count(m), 6);
     s = cw_status_map_get(m, "closed");
@@ -145,6 +145,114 @@ static void test_unknown_statuses_learnt(void **state)
     /* learnt statuses come after the configured ones, in order seen */
     assert_string_equal(cw_status_map_at(m, 4)->name, "Closed");
     assert_null(cw_status_map_at(m, 6));
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+/* The DevLake case: a workflow migration relabels Closed -> 已完成 months
+ * after the item was done.  End is where the done streak began (300), not
+ * the relabel (900): cycle 200 h-units, all of it active. */
+static void test_done_to_done_relabel_keeps_end(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    cw_flow_transition t[] = {
+        T(100, "1", "Backlog", "In Progress"),
+        T(300, "2", "In Progress", "Done"),
+        T(900, "3", "Done", "\xe5\xb7\xb2\xe5\xae\x8c\xe6\x88\x90"),    /* 已完成 */
+    };
+    cw_flow_item item = { .created_at = 0, .resolved_at = 300,
+                          .status = "\xe5\xb7\xb2\xe5\xae\x8c\xe6\x88\x90",
+                          .source_category = "done", .transitions = t, .n_transitions = 3 };
+
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.category, CW_CAT_DONE);
+    assert_int_equal(r.start_at, 100);
+    assert_int_equal(r.end_at, 300);
+    assert_int_equal(r.active_s, 200);
+    assert_int_equal(r.ended_before_start, 0);
+    assert_int_equal(r.ended_before_created, 0);
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+/* Done at 200, reopened at 300, done again at 500, relabelled Closed at
+ * 800: the current done streak began at 500.  Active: [100,200) and
+ * [300,500) in In Progress = 300. */
+static void test_reopened_then_done_again(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    cw_flow_transition t[] = {
+        T(100, "1", "Backlog", "In Progress"),
+        T(200, "2", "In Progress", "Done"),
+        T(300, "3", "Done", "In Progress"),
+        T(500, "4", "In Progress", "Done"),
+        T(800, "5", "Done", "Closed"),
+    };
+    cw_flow_item item = { .created_at = 0, .resolved_at = 800, .status = "Closed",
+                          .source_category = "done", .transitions = t, .n_transitions = 5 };
+
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.start_at, 100);
+    assert_int_equal(r.end_at, 500);
+    assert_int_equal(r.active_s, 300);
+
+    /* The same history without the final relabel, but the item's current
+     * status says done while its last recorded move was the reopen: no
+     * transition starts the current streak, so the resolution date (650)
+     * is the end; without one, the creation (0), which is before the start:
+     * no cycle time. */
+    item.n_transitions = 3;
+    item.status = "Done";
+    item.resolved_at = 650;
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.end_at, 650);
+    assert_int_equal(r.active_s, 450);          /* [100,200) + [300,650) */
+    assert_int_equal(r.ended_before_start, 0);
+    item.resolved_at = CW_NO_TIME;
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.end_at, 0);
+    assert_int_equal(r.start_at, 100);
+    assert_int_equal(r.ended_before_start, 1);
+    assert_int_equal(r.active_s, CW_NO_TIME);
+    cw_flow_result_free(&r);
+    cw_status_map_free(m);
+}
+
+/* Decisions 10: an item that ended before it started has no cycle time (and
+ * no active time); one that ended before it was created has no lead time. */
+static void test_ended_before_started_or_created(void **state)
+{
+    cw_status_map *m = configured();
+    cw_flow_result r = { 0 };
+    cw_flow_transition t[] = { T(500, "1", "Backlog", "In Progress") };
+    /* current status Done, no done transition, resolved 1 unit before the start */
+    cw_flow_item item = { .created_at = 100, .resolved_at = 499, .status = "Done",
+                          .transitions = t, .n_transitions = 1 };
+
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.start_at, 500);
+    assert_int_equal(r.end_at, 499);
+    assert_int_equal(r.ended_before_start, 1);
+    assert_int_equal(r.ended_before_created, 0);
+    assert_int_equal(r.active_s, CW_NO_TIME);
+
+    /* no transitions, resolved 1 h before it was created */
+    cw_flow_item early = { .created_at = 7200, .resolved_at = 3600, .status = "Done" };
+    assert_int_equal(cw_flow_compute(m, &early, &r), 0);
+    assert_int_equal(r.start_at, CW_NO_TIME);
+    assert_int_equal(r.end_at, 3600);
+    assert_int_equal(r.ended_before_start, 0);   /* no start: nothing to compare */
+    assert_int_equal(r.ended_before_created, 1);
+
+    /* ending exactly at the start or the creation is a zero duration, kept */
+    item.resolved_at = 500;
+    item.created_at = 500;
+    assert_int_equal(cw_flow_compute(m, &item, &r), 0);
+    assert_int_equal(r.ended_before_start, 0);
+    assert_int_equal(r.ended_before_created, 0);
+    assert_int_equal(r.active_s, 0);
     cw_flow_result_free(&r);
     cw_status_map_free(m);
 }
@@ -235,6 +343,9 @@ int main(void)
         cmocka_unit_test(test_reopened_is_not_done),
         cmocka_unit_test(test_done_without_done_transition),
         cmocka_unit_test(test_unknown_statuses_learnt),
+        cmocka_unit_test(test_done_to_done_relabel_keeps_end),
+        cmocka_unit_test(test_reopened_then_done_again),
+        cmocka_unit_test(test_ended_before_started_or_created),
         cmocka_unit_test(test_first_interval_and_source_category),
         cmocka_unit_test(test_guess_category),
         cmocka_unit_test(test_flow_types),

@@ -9,6 +9,7 @@
 #include "support.h"
 #include "extract/source.h"
 #include "core/util.h"
+#include "transform/correlate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,8 +379,10 @@ static void test_codemaat_format(void **state)
     c = must_commit(&cap, "8121dab6");
     assert_int_equal(c->files_changed, 6);
     assert_int_equal(c->additions, 0);
-    c = must_commit(&cap, "5d14bd08");        /* a merge: no numstat lines */
-    assert_int_equal(c->files_changed, -1);
+    /* A merge prints no numstat lines, and code-maat prints no parents: it
+     * cannot be told from an empty commit, so it changed nothing. */
+    c = must_commit(&cap, "5d14bd08");
+    assert_int_equal(c->files_changed, 0);
     assert_string_equal(c->parents, "");
     c = must_commit(&cap, "9d186db3");
     assert_string_equal(c->author_name, "dependabot[bot]");
@@ -412,6 +415,398 @@ static void test_validate(void **state)
     assert_int_equal(cw_source_git.validate(&t.src), -1);       /* no repository name */
     make_source(&t, "commons-cli", "/repo", NULL);
     assert_int_equal(cw_source_git.validate(&t.src), 0);
+}
+
+/* ------------------------------------- ancestry (issue 6, defect 5) */
+
+/*
+ * tests/data/git/ancestry-*.txt: one hand-made history (git 2.x, fixed
+ * identities and dates) exported in the documented 0x1E format and in the
+ * plain `git log --all --date-order --numstat` format.  `git rev-list HEAD`
+ * lists 5 commits:
+ *   965876d PAY-1 first   root,            03-01 09:00Z, 1 0 a.txt
+ *   4fc2a2b PAY-1 second  <- 965876d,      03-02 09:00Z, 1 0 a.txt
+ *   d322eee PAY-2 topic   <- 4fc2a2b,      03-03 09:00Z, 1 0 b.txt
+ *   aaabf10 PAY-3 empty   <- 4fc2a2b,      03-04 09:00Z, --allow-empty
+ *   301efbd Merge topic   <- aaabf10 d322eee, 03-05 09:00Z
+ */
+#define ANC_ROOT "965876d1ba2d4596bb31746e80eb2070e0e44ec9"
+#define ANC_SECOND "4fc2a2b7f83239894c0bf93d56f78d23b094478a"
+#define ANC_TOPIC "d322eee67647cd558193259d6693d2069da734db"
+#define ANC_EMPTY "aaabf1098e3a4313e4250f3717f7ed14db5e0989"
+#define ANC_MERGE "301efbd1569695dea6366b2c860757a4a74cfd84"
+
+/* Parse path with stderr captured; the text goes to *err (caller frees). */
+static int parse_quiet(const char *path, cw_capture *cap, char **err)
+{
+    cw_redirect r;
+    int rc;
+    cw_redirect_begin(&r, 2);
+    rc = parse(path, cap);
+    *err = cw_redirect_end(&r);
+    return rc;
+}
+
+static void test_plain_format_gives_no_ancestry(void **state)
+{
+    cw_capture cap;
+    char *err;
+    const cw_commit *c;
+
+    /* The documented export carries the graph: no warning. */
+    assert_int_equal(parse_quiet(cw_test_data("git/ancestry-us.txt"), &cap, &err), 0);
+    assert_int_equal(cap.n_commits, 5);
+    for (size_t i = 0; i < cap.n_commits; i++)
+        assert_int_equal(cap.commits[i].no_ancestry, 0);
+    assert_string_equal(must_commit(&cap, ANC_EMPTY)->parents, ANC_SECOND);
+    assert_null(strstr(err, "parent"));
+    free(err);
+    cw_capture_free(&cap);
+
+    /* The plain format: every commit loads, none claims a graph, and one
+     * warning names the file and the documented export command. */
+    assert_int_equal(parse_quiet(cw_test_data("git/ancestry-plain.txt"), &cap, &err), 0);
+    assert_int_equal(cap.n_commits, 5);
+    assert_int_equal(cap.n_rejects, 0);
+    for (size_t i = 0; i < cap.n_commits; i++)
+        assert_int_equal(cap.commits[i].no_ancestry, 1);
+    c = must_commit(&cap, ANC_MERGE);
+    assert_string_equal(c->parents, "aaabf10 d322eee");
+    assert_non_null(strstr(err, "ancestry-plain.txt"));
+    assert_non_null(strstr(err, "no full parent shas"));
+    assert_non_null(strstr(err, CW_GIT_EXPORT_COMMAND));
+    assert_null(strstr(strstr(err, "no full parent shas") + 1, "no full parent shas"));   /* once */
+    free(err);
+    cw_capture_free(&cap);
+
+    /* code-maat prints no parents at all; TSV carries them in full. */
+    assert_int_equal(parse_quiet(cw_temp_file("--301efbd--2026-03-05--Dev\n"
+                                              "--4fc2a2b--2026-03-02--Dev\n1\t0\ta.txt\n", ".txt"),
+                                 &cap, &err), 0);
+    assert_int_equal(cap.n_commits, 2);
+    assert_int_equal(cap.commits[0].no_ancestry, 1);
+    assert_int_equal(cap.commits[1].no_ancestry, 1);
+    assert_non_null(strstr(err, CW_GIT_EXPORT_COMMAND));
+    free(err);
+    cw_capture_free(&cap);
+    assert_int_equal(parse(cw_fixture("git/commons-cli.log-tsv.txt"), &cap), 0);
+    assert_int_equal(cap.commits[0].no_ancestry, 0);
+    cw_capture_free(&cap);
+}
+
+/* Load the given exports (in order) into a fresh warehouse as repository
+ * "pay" of application 1, add two production deployments of job deploy-pay:
+ *   #1 finished 2026-03-02T12:00Z at 4fc2a2b (the baseline),
+ *   #2 finished 2026-03-06T10:00Z at 301efbd,
+ * correlate, and return "deployment|sha|lead_time_s;" rows plus the
+ * git_no_ancestry findings (caller frees). */
+static char *deploy_after(const char *const *files)
+{
+    char path[256];
+    cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
+    sqlite3 *db = cw_wh_db(wh);
+    cw_test_source t;
+    cw_config cfg = { .path = "test.ini" };
+    cw_correlate_stats stats;
+    cw_buf out = { 0 };
+    sqlite3_stmt *st;
+    int64_t batch;
+    cw_redirect r;
+
+    make_source(&t, "pay", NULL, NULL);
+    assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
+    cw_redirect_begin(&r, 2);
+    for (size_t i = 0; files[i]; i++)
+        assert_int_equal(cw_source_git.parse(&t.src, files[i], cw_wh_sink(wh)), 0);
+    free(cw_redirect_end(&r));
+    cw_test_exec(db,
+        "INSERT INTO dim_source (source_id, name, type) VALUES (90, 'ci', 'jenkins');"
+        "INSERT INTO dim_application (application_id, name) VALUES (1, 'payments');"
+        "INSERT INTO dim_environment (environment_id, name, is_production) VALUES (1, 'production', 1);"
+        "UPDATE fact_commit SET application_id = 1;"
+        "INSERT INTO fact_build (build_id, source_id, job, number, application_id, result,"
+        "  finished_at, revision, is_deployment, environment_id) VALUES"
+        "  (1, 90, 'deploy-pay', 1, 1, 'success', 1772452800, '" ANC_SECOND "', 1, 1),"
+        "  (2, 90, 'deploy-pay', 2, 1, 'success', 1772791200, '" ANC_MERGE "', 1, 1);"
+        "INSERT INTO fact_deployment (deployment_id, build_id, application_id, environment_id,"
+        "  is_production, result, finished_at, revision, run_number)"
+        "  SELECT build_id, build_id, 1, 1, 1, result, finished_at, revision, number FROM fact_build;");
+    assert_int_equal(cw_correlate(db, &cfg, &stats), 0);
+    assert_int_equal(sqlite3_prepare_v2(db,
+        "SELECT b.deployment_id || '|' || substr(k.sha, 1, 7) || '|' || coalesce(b.lead_time_s, 'NULL')"
+        "  FROM bridge_deployment_commit b JOIN fact_commit k ON k.commit_id = b.commit_id"
+        " UNION ALL SELECT kind || '|' || subject || '|' || (detail LIKE '%' || ?1 || '%')"
+        "  FROM finding WHERE kind = 'git_no_ancestry' ORDER BY 1", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, CW_GIT_EXPORT_COMMAND, -1, SQLITE_STATIC);
+    cw_buf_puts(&out, "");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        cw_buf_printf(&out, "%s;", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+    cw_test_warehouse_drop(wh, path);
+    return out.data;
+}
+
+static void assert_deployed(const char *const *files, const char *expected)
+{
+    char *got = deploy_after(files);
+    if (strcmp(got, expected) != 0)
+        fail_msg("expected %s\n  got      %s", expected, got);
+    free(got);
+}
+
+/*
+ * The documented export: #1 is the baseline and deploys what `git rev-list
+ * 4fc2a2b` lists (2 commits, no lead time); #2 deploys `git rev-list 301efbd
+ * ^4fc2a2b` (3 commits): the merge has none, aaabf10 waited 03-04 09:00 to
+ * 03-06 10:00 = 49 h = 176400 s, d322eee 03-03 09:00 to 03-06 10:00 = 73 h
+ * = 262800 s.
+ * The plain export of the same history deploys nothing and says why; loaded
+ * after (or before) the documented one it keeps the full graph.
+ */
+static void test_no_ancestry_means_no_lead_time(void **state)
+{
+    static const char *const us[] = { "git/ancestry-us.txt", NULL };
+    static const char *const plain[] = { "git/ancestry-plain.txt", NULL };
+    static const char *const both[] = { "git/ancestry-us.txt", "git/ancestry-plain.txt", NULL };
+    static const char *const both_rev[] = { "git/ancestry-plain.txt", "git/ancestry-us.txt", NULL };
+    const char *const *sets[] = { us, plain, both, both_rev };
+    const char *with_graph = "1|4fc2a2b|NULL;1|965876d|NULL;2|301efbd|NULL;2|aaabf10|176400;"
+                             "2|d322eee|262800;";
+    const char *paths[4][3];
+    for (size_t s = 0; s < 4; s++) {
+        size_t i = 0;
+        for (; sets[s][i]; i++)
+            paths[s][i] = cw_strdup(cw_test_data(sets[s][i]));
+        paths[s][i] = NULL;
+    }
+    assert_deployed(paths[0], with_graph);
+    assert_deployed(paths[1], "git_no_ancestry|pay|1;");
+    assert_deployed(paths[2], with_graph);
+    assert_deployed(paths[3], with_graph);
+    for (size_t s = 0; s < 4; s++)
+        for (size_t i = 0; paths[s][i]; i++)
+            free((char *)paths[s][i]);
+}
+
+/* A warehouse made before has_ancestry existed gets the column on open
+ * (every commit it holds keeps the ancestry it was loaded with). */
+static void test_old_warehouse_gets_has_ancestry(void **state)
+{
+    char path[256];
+    cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
+    sqlite3 *db = cw_wh_db(wh);
+    cw_test_exec(db, "DROP INDEX ix_commit_no_ancestry;"
+                     "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
+                     "INSERT INTO fact_commit (repository, sha, authored_at) VALUES ('pay', '" ANC_ROOT "', 1);");
+    cw_wh_close(wh);
+    assert_int_equal(cw_wh_open(path, &wh), 0);
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT has_ancestry FROM fact_commit"), 1);
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT count(*) FROM sqlite_master "
+                                                 "WHERE name = 'ix_commit_no_ancestry'"), 1);
+    cw_test_warehouse_drop(wh, path);
+}
+
+/* ------------------------------------------- numstat (defects 9 and 11) */
+
+/* In a numstat export a commit without numstat lines changed nothing: 0,
+ * not unknown.  Merges print no numstat, so theirs stay unknown where the
+ * format says which commits are merges; code-maat cannot tell them apart. */
+static void test_empty_commit_counts_zero(void **state)
+{
+    cw_capture cap;
+    char *err;
+    const cw_commit *c;
+    const char *const files[] = { "git/ancestry-us.txt", "git/ancestry-plain.txt" };
+
+    for (size_t f = 0; f < 2; f++) {
+        assert_int_equal(parse_quiet(cw_test_data(files[f]), &cap, &err), 0);
+        free(err);
+        c = must_commit(&cap, ANC_EMPTY);
+        assert_int_equal(c->additions, 0);
+        assert_int_equal(c->deletions, 0);
+        assert_int_equal(c->files_changed, 0);
+        c = must_commit(&cap, ANC_MERGE);
+        assert_int_equal(c->files_changed, -1);
+        assert_int_equal(must_commit(&cap, ANC_TOPIC)->additions, 1);
+        cw_capture_free(&cap);
+    }
+
+    /* The empty commit comes first in the file, before any numstat line. */
+    assert_int_equal(parse_quiet(cw_temp_file("--aaabf10--2026-03-04--Dev\n"
+                                              "--4fc2a2b--2026-03-02--Dev\n1\t0\ta.txt\n", ".txt"),
+                                 &cap, &err), 0);
+    free(err);
+    c = must_commit(&cap, "aaabf10");
+    assert_int_equal(c->additions, 0);
+    assert_int_equal(c->deletions, 0);
+    assert_int_equal(c->files_changed, 0);
+    cw_capture_free(&cap);
+
+    /* An export without --numstat: nothing is known. */
+    assert_int_equal(parse_quiet(cw_temp_file("\x1e" ANC_EMPTY "\x1f" ANC_SECOND "\x1f" "Dev\x1f"
+                                              "dev@example.com\x1f" "2026-03-04T09:00:00+00:00\x1f"
+                                              "Dev\x1f" "dev@example.com\x1f"
+                                              "2026-03-04T09:00:00+00:00\x1f" "PAY-3 empty\x1f\x1f\n",
+                                              ".log"), &cap, &err), 0);
+    free(err);
+    assert_int_equal(cap.n_commits, 1);
+    assert_int_equal(cap.commits[0].files_changed, -1);
+    assert_int_equal(cap.commits[0].additions, -1);
+    cw_capture_free(&cap);
+}
+
+/* Two numstat lines of 9223372036854775807 used to overflow the total (the
+ * UBSan build aborted, the batch was lost).  A count out of range is a
+ * reject naming its field; the commit loads with unknown counts and the
+ * next commit is untouched. */
+static void test_numstat_out_of_range(void **state)
+{
+    static const char log[] =
+        "\x1e" "1111111111111111111111111111111111111111\x1f\x1f" "Ann\x1f" "ann@example.com\x1f"
+        "2026-03-01T10:00:00+00:00\x1f\x1f\x1f\x1f" "huge\x1f\x1f\n\n"
+        "9223372036854775807\t0\ta.bin\n"
+        "9223372036854775807\t0\tb.bin\n"
+        "\x1e" "2222222222222222222222222222222222222222\x1f" "1111111111111111111111111111111111111111\x1f"
+        "Ann\x1f" "ann@example.com\x1f" "2026-03-02T10:00:00+00:00\x1f\x1f\x1f\x1f" "deleted\x1f\x1f\n\n"
+        "0\t99999999999999999999\tc.txt\n"
+        "\x1e" "3333333333333333333333333333333333333333\x1f" "2222222222222222222222222222222222222222\x1f"
+        "Ann\x1f" "ann@example.com\x1f" "2026-03-03T10:00:00+00:00\x1f\x1f\x1f\x1f" "fine\x1f\x1f\n\n"
+        "2147483647\t2\td.txt\n"
+        "1\t2\te.txt\n";
+    cw_capture cap;
+    const cw_commit *c;
+    assert_int_equal(parse(cw_temp_file(log, ".log"), &cap), 0);
+    assert_int_equal(cap.n_commits, 3);
+    assert_int_equal(cap.n_rejects, 3);        /* one a line */
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[0].field, "additions");
+    assert_string_equal(cap.rejects[0].raw, "9223372036854775807\t0\ta.bin");
+    assert_int_equal(cap.rejects[1].origin.record, 1);
+    assert_string_equal(cap.rejects[1].field, "additions");
+    assert_int_equal(cap.rejects[2].origin.record, 2);
+    assert_string_equal(cap.rejects[2].field, "deletions");
+    assert_string_equal(cap.rejects[2].raw, "0\t99999999999999999999\tc.txt");
+    c = must_commit(&cap, "1111111111111111111111111111111111111111");
+    assert_int_equal(c->additions, -1);
+    assert_int_equal(c->deletions, -1);
+    assert_int_equal(c->files_changed, -1);
+    assert_int_equal(must_commit(&cap, "2222222222222222222222222222222222222222")->deletions, -1);
+    /* 2147483647 + 1 added, 2 + 2 deleted, 2 files */
+    c = must_commit(&cap, "3333333333333333333333333333333333333333");
+    assert_true(c->additions == 2147483648L);
+    assert_int_equal(c->deletions, 4);
+    assert_int_equal(c->files_changed, 2);
+    cw_capture_free(&cap);
+}
+
+/* ----------------------------------- odd starts and names (defect 14) */
+
+/* A code-maat file whose first line is a numstat line (its commit header
+ * was cut off): that line is a reject, the commits after it load. */
+static void test_codemaat_starting_with_numstat(void **state)
+{
+    cw_capture cap;
+    assert_int_equal(parse(cw_temp_file("1\t1\tsrc/a.c\n"
+                                        "\n"
+                                        "--abcdef01--2026-03-02--Ann\n"
+                                        "2\t0\tb.c\n", ".txt"), &cap), 0);
+    assert_int_equal(cap.n_commits, 1);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "numstat");
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[0].raw, "1\t1\tsrc/a.c");
+    assert_int_equal(must_commit(&cap, "abcdef01")->additions, 2);
+    cw_capture_free(&cap);
+}
+
+/* Object names that are not hex are rejects naming the field, in every
+ * format, also on the first line (TSV used to reject the whole file). */
+static void test_non_hex_names(void **state)
+{
+    static const char tsv[] =
+        "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\t\tAnn\tann@example.com\t2026-03-01T10:00:00+00:00"
+        "\tAnn\tann@example.com\t2026-03-01T10:00:00+00:00\tbad sha\n"
+        "1111111111111111111111111111111111111111\tnot-a-parent\tAnn\tann@example.com"
+        "\t2026-03-01T10:00:00+00:00\tAnn\tann@example.com\t2026-03-01T10:00:00+00:00\tbad parent\n"
+        "2222222222222222222222222222222222222222\t\tAnn\tann@example.com\t2026-03-01T10:00:00+00:00"
+        "\tAnn\tann@example.com\t2026-03-01T10:00:00+00:00\tgood\n";
+    static const char us[] =
+        "\x1e" "3333333333333333333333333333333333333333\x1f" "3333333333333333333333333333333333333g33\x1f"
+        "Ann\x1f" "ann@example.com\x1f" "2026-03-03T10:00:00+00:00\x1f\x1f\x1f\x1f" "bad\x1f\x1f\n";
+    static const char medium[] =
+        "commit 4444444444444444444444444444444444444444\n"
+        "Merge: 12345678 xyz\n"
+        "Author: Ann <ann@example.com>\n"
+        "Date:   Mon Mar 2 10:00:00 2026 +0000\n"
+        "\n"
+        "    merge\n"
+        "\n"
+        "commit 55555555555555555555555555555555555555XY\n"
+        "Author: Ann <ann@example.com>\n"
+        "Date:   Mon Mar 2 10:00:00 2026 +0000\n"
+        "\n"
+        "    bad sha\n";
+    cw_capture cap;
+    char *err;
+    assert_int_equal(parse(cw_temp_file(tsv, ".tsv"), &cap), 0);
+    assert_int_equal(cap.n_commits, 1);
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "sha");
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[1].field, "parents");
+    assert_int_equal(cap.rejects[1].origin.record, 2);
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse(cw_temp_file(us, ".log"), &cap), 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "parents");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_quiet(cw_temp_file(medium, ".txt"), &cap, &err), 0);
+    free(err);
+    assert_int_equal(cap.n_commits, 0);
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "parents");
+    assert_string_equal(cap.rejects[1].field, "sha");
+    cw_capture_free(&cap);
+}
+
+/* A year or day too long for an int in git's default date is a reject of
+ * that commit (sscanf's %d used to overflow). */
+static void test_default_date_out_of_range(void **state)
+{
+    cw_capture cap;
+    char *err;
+    assert_int_equal(parse_quiet(cw_temp_file(
+        "commit 1111111111111111111111111111111111111111\n"
+        "Author: Ann <ann@example.com>\n"
+        "Date:   Mon Mar 2 10:00:00 99999999999999999999 +0000\n"
+        "\n"
+        "    far\n"
+        "commit 2222222222222222222222222222222222222222\n"
+        "Author: Ann <ann@example.com>\n"
+        "Date:   Mon Mar 99999999999 10:00:00 2026 +0000\n"
+        "\n"
+        "    odd day\n"
+        "commit 3333333333333333333333333333333333333333\n"
+        "Author: Ann <ann@example.com>\n"
+        "Date:   Mon Mar 2 10:00:00 20266 +0000\n"
+        "\n"
+        "    five-digit year\n"
+        "commit 4444444444444444444444444444444444444444\n"
+        "Author: Ann <ann@example.com>\n"
+        "Date:   Mon Mar 2 10:00:00 2026 +0000\n"
+        "\n"
+        "    fine\n", ".txt"), &cap, &err), 0);
+    free(err);
+    assert_int_equal(cap.n_commits, 1);
+    assert_int_equal(cap.n_rejects, 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(cap.rejects[i].field, "authored_at");
+    assert_true(must_commit(&cap, "4444444444444444444444444444444444444444")->authored_at ==
+                cw_t("2026-03-02T10:00:00Z"));
+    cw_capture_free(&cap);
 }
 
 /* ---------------------------------------------------------------- produce */
@@ -557,6 +952,14 @@ int main(void)
         cmocka_unit_test(test_codemaat_format),
         cmocka_unit_test(test_empty_and_unknown_files),
         cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_plain_format_gives_no_ancestry),
+        cmocka_unit_test(test_no_ancestry_means_no_lead_time),
+        cmocka_unit_test(test_old_warehouse_gets_has_ancestry),
+        cmocka_unit_test(test_empty_commit_counts_zero),
+        cmocka_unit_test(test_numstat_out_of_range),
+        cmocka_unit_test(test_codemaat_starting_with_numstat),
+        cmocka_unit_test(test_non_hex_names),
+        cmocka_unit_test(test_default_date_out_of_range),
         cmocka_unit_test(test_produce_runs_git_log),
         cmocka_unit_test(test_produce_fails_outside_a_repository),
     };

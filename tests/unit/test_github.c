@@ -185,7 +185,7 @@ static void test_runs_devlake(void **state)
     assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_runs.excerpt.csv"), keys, &cap), 0);
     assert_int_equal(cap.n_builds, 11);
     assert_int_equal(cap.n_rejects, 0);
-    b = cw_capture_build(&cap, ANTS "/CodeQL", 158);
+    b = cw_capture_build(&cap, ANTS "/CodeQL", 2983238245L)   /* run 158 */;
     assert_non_null(b);
     assert_string_equal(b->result, "success");
     assert_true(b->started_at == cw_t("2022-09-03T05:15:09Z"));
@@ -194,7 +194,7 @@ static void test_runs_devlake(void **state)
     assert_false(b->is_deployment);
     assert_null(b->environment);
     /* attempt 2 of run 75: run_started_at (the attempt), not created_at (the run) */
-    b = cw_capture_build(&cap, ANTS "/Lint", 75);
+    b = cw_capture_build(&cap, ANTS "/Lint", 2589885639L)   /* run 75 */;
     assert_non_null(b);
     assert_true(b->started_at == cw_t("2022-07-01T13:34:14Z"));
     assert_true(b->finished_at == cw_t("2022-07-01T13:34:43Z"));
@@ -213,7 +213,7 @@ static void test_runs_page_shapes(void **state)
         "  \"created_at\":\"2026-03-01T10:00:00Z\",\"updated_at\":\"2026-03-01T10:01:00Z\"},"
         " {\"id\":2,\"name\":\"deploy-prod\",\"run_number\":6,\"workflow_id\":9,\"status\":\"completed\","
         "  \"conclusion\":\"cancelled\",\"created_at\":\"2026-03-01T11:00:00Z\","
-        "  \"updated_at\":\"2026-03-01T11:03:00Z\",\"head_sha\":\"abc\"},"
+        "  \"updated_at\":\"2026-03-01T11:03:00Z\",\"head_sha\":\"abcabcabcabcabcabcabcabcabcabcabcabcabca\"},"
         " {\"id\":3,\"name\":\"\",\"path\":\".github/workflows/ci.yml\",\"run_number\":7,\"workflow_id\":8,"
         "  \"status\":\"completed\",\"conclusion\":\"timed_out\",\"run_started_at\":\"2026-03-01T12:00:00Z\","
         "  \"updated_at\":\"2026-03-01T12:30:00Z\"},"
@@ -228,20 +228,57 @@ static void test_runs_page_shapes(void **state)
     assert_int_equal(parse(path, keys, &cap), 0);
     unlink(path);
     assert_int_equal(cap.n_builds, 2);                  /* the in-progress run waits */
-    b = cw_capture_build(&cap, "o/r/deploy-prod", 6);
+    b = cw_capture_build(&cap, "o/r/deploy-prod", 2)        /* run 6 */;
     assert_non_null(b);
     assert_string_equal(b->result, "aborted");
     assert_true(b->started_at == cw_t("2026-03-01T11:00:00Z"));   /* created_at fallback */
     assert_true(b->is_deployment);
     assert_string_equal(b->environment, "prod");
     assert_true(b->is_production);
-    b = cw_capture_build(&cap, "o/r/.github/workflows/ci.yml", 7);
+    b = cw_capture_build(&cap, "o/r/.github/workflows/ci.yml", 3);
     assert_non_null(b);
     assert_string_equal(b->result, "failure");
     assert_false(b->is_deployment);
     assert_int_equal(cap.n_rejects, 1);
     assert_int_equal(cap.rejects[0].origin.record, 4);
     assert_string_equal(cap.rejects[0].field, "updated_at");
+    cw_capture_free(&cap);
+}
+
+/* Two workflow files both named Deploy count their runs apart, so both have
+ * a run 12: keyed by workflow name + run number they were one build, and the
+ * production success disappeared under the staging failure.  The run id is
+ * unique; it is the build number. */
+static void test_runs_keyed_by_id(void **state)
+{
+    static const char page[] =
+        "{\"total_count\":2,\"workflow_runs\":["
+        " {\"id\":9001,\"name\":\"Deploy\",\"path\":\".github/workflows/prod.yml\",\"run_number\":12,"
+        "  \"workflow_id\":1,\"status\":\"completed\",\"conclusion\":\"success\",\"head_sha\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+        "  \"run_started_at\":\"2026-03-01T10:00:00Z\",\"updated_at\":\"2026-03-01T10:05:00Z\"},"
+        " {\"id\":9002,\"name\":\"Deploy\",\"path\":\".github/workflows/staging.yml\",\"run_number\":12,"
+        "  \"workflow_id\":2,\"status\":\"completed\",\"conclusion\":\"failure\",\"head_sha\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\","
+        "  \"run_started_at\":\"2026-03-01T11:00:00Z\",\"updated_at\":\"2026-03-01T11:05:00Z\"},"
+        " {\"name\":\"Deploy\",\"run_number\":13,\"workflow_id\":2,\"status\":\"completed\","
+        "  \"conclusion\":\"success\",\"updated_at\":\"2026-03-01T12:05:00Z\"}]}";
+    static const char *const keys[] = {"repository", "o/r", "deployment_workflow", "^Deploy$",
+                                       "environment", "production", NULL};
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    const char *path = cw_temp_file(page, ".json");
+    assert_int_equal(parse(path, keys, &cap), 0);
+    unlink(path);
+    assert_int_equal(cap.n_builds, 2);
+    b = cw_capture_build(&cap, "o/r/Deploy", 9001);
+    assert_non_null(b);
+    assert_string_equal(b->result, "success");
+    assert_string_equal(b->revision, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    b = cw_capture_build(&cap, "o/r/Deploy", 9002);
+    assert_non_null(b);
+    assert_string_equal(b->result, "failure");
+    assert_int_equal(cap.n_rejects, 1);             /* a run without an id */
+    assert_string_equal(cap.rejects[0].field, "id");
     cw_capture_free(&cap);
 }
 
@@ -326,19 +363,19 @@ static void test_graphql_deployments(void **state)
 static void test_graphql_edge_cases(void **state)
 {
     static const char page[] =
-        "[{\"DatabaseId\": 11, \"CommitOid\": \"aa\", \"Environment\": \"production\","
+        "[{\"DatabaseId\": 11, \"CommitOid\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-01T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-01T10:05:00Z\"},"
         "   {\"state\": \"FAILURE\", \"updatedAt\": \"2026-01-01T10:03:00Z\"},"
         "   {\"state\": \"QUEUED\", \"updatedAt\": \"2026-01-01T10:01:00Z\"}]}},"
-        " {\"DatabaseId\": 12, \"CommitOid\": \"bb\", \"Environment\": \"production\","
+        " {\"DatabaseId\": 12, \"CommitOid\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-02T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"SUCCESS\", \"updatedAt\": \"2026-01-02T10:09:00Z\"},"
         "   {\"state\": \"ERROR\", \"updatedAt\": \"2026-01-02T10:02:00Z\"}]}},"
-        " {\"DatabaseId\": 13, \"CommitOid\": \"cc\", \"Environment\": \"production\","
+        " {\"DatabaseId\": 13, \"CommitOid\": \"cccccccccccccccccccccccccccccccccccccccc\", \"Environment\": \"production\","
         "  \"CreatedAt\": \"2026-01-03T10:00:00Z\", \"Statuses\": {\"nodes\": ["
         "   {\"state\": \"SUCCESS\", \"updatedAt\": \"yesterday\"}]}},"
-        " {\"CommitOid\": \"dd\", \"Environment\": \"production\", \"DatabaseId\": null,"
+        " {\"CommitOid\": \"dddddddddddddddddddddddddddddddddddddddd\", \"Environment\": \"production\", \"DatabaseId\": null,"
         "  \"CreatedAt\": \"2026-01-04T10:00:00Z\"}]";
     cw_capture cap;
     const cw_build *b;
@@ -659,8 +696,8 @@ static void test_live_incremental(void **state)
     assert_int_equal(fetch_delta(*state, "2022-08-01T00:00:00Z", &cap), 4 + 8);
     assert_int_equal(cap.n_commits, 0);
     assert_int_equal(cap.n_builds, 8 + 5);
-    assert_non_null(cw_capture_build(&cap, ANTS "/CodeQL", 154));
-    assert_null(cw_capture_build(&cap, ANTS "/CodeQL", 151));
+    assert_non_null(cw_capture_build(&cap, ANTS "/CodeQL", 2807709308L));
+    assert_null(cw_capture_build(&cap, ANTS "/CodeQL", 2764660507L));
     cw_capture_free(&cap);
     /* statuses only of deployments updated since 2026-02-15: 3881429895 and
      * 3839563910 (2026-02-20), 1000000001 (2026-03-02) */
@@ -678,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_commit_list_page),
         cmocka_unit_test(test_runs_devlake),
         cmocka_unit_test(test_runs_page_shapes),
+        cmocka_unit_test(test_runs_keyed_by_id),
         cmocka_unit_test(test_deployments_and_statuses),
         cmocka_unit_test(test_graphql_deployments),
         cmocka_unit_test(test_graphql_edge_cases),

@@ -257,10 +257,10 @@ static void test_jobs_passed_over(void **state)
 static void test_unknown_deployment_status(void **state)
 {
     static const char page[] =
-        "[{\"id\": 1, \"status\": \"exploded\", \"sha\": \"aa\","
+        "[{\"id\": 1, \"status\": \"exploded\", \"sha\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
         "  \"created_at\": \"2026-01-01T10:00:00.000Z\", \"updated_at\": \"2026-01-01T10:05:00.000Z\","
         "  \"environment\": {\"name\": \"production\"}},"
-        " {\"id\": 2, \"status\": \"success\", \"sha\": \"bb\","
+        " {\"id\": 2, \"status\": \"success\", \"sha\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\","
         "  \"created_at\": \"2026-01-02T10:00:00.000Z\", \"updated_at\": \"2026-01-02T10:05:00.000Z\","
         "  \"environment\": {\"name\": \"production\"}}]";
     cw_capture cap;

@@ -310,6 +310,38 @@ static void test_real_alloy_history(void **state)
     free(data);
 }
 
+/* A deployment walked from two revisions (two repositories): an unknown
+ * first revision (the shared library's) does not make it untraceable, and
+ * both histories are deployed. */
+static void test_several_revisions(void **state)
+{
+    cw_graph *g = linear();
+    char *more[] = { (char *)C4 };
+    cw_deploy d[] = { dep(1, 5000, 1, "ffffffffffffffffffffffffffffffffffffffff") };
+    rows out = { .n = 0 };
+    (void)state;
+    d[0].more_revisions = more;
+    d[0].n_more = 1;
+    assert_int_equal(cw_graph_walk(g, d, 1, record, &out), 0);
+    assert_true(d[0].traceable && d[0].is_baseline);
+    assert_int_equal(d[0].commits_deployed, 4);
+    cw_graph_free(g);
+}
+
+static void test_remote_names_repository(void **state)
+{
+    (void)state;
+    assert_true(cw_remote_names_repository("https://git.example.com/org/pay-api.git", "pay-api"));
+    assert_true(cw_remote_names_repository("git@git.example.com:org/pay-api.git", "org/pay-api"));
+    assert_true(cw_remote_names_repository("git@host:pay-api", "pay-api"));
+    assert_true(cw_remote_names_repository("https://host/org/Pay-API.GIT/", "pay-api"));
+    assert_false(cw_remote_names_repository("https://host/org/pay-api-lib.git", "pay-api"));
+    assert_false(cw_remote_names_repository("https://host/org/pay-api.git", "api"));
+    assert_false(cw_remote_names_repository(".git", ""));
+    assert_false(cw_remote_names_repository(NULL, "pay-api"));
+    assert_false(cw_remote_names_repository("/", "/"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +353,8 @@ int main(void)
         cmocka_unit_test(test_abbreviated_revisions),
         cmocka_unit_test(test_duplicate_sha_and_missing_parent),
         cmocka_unit_test(test_deep_history),
+        cmocka_unit_test(test_several_revisions),
+        cmocka_unit_test(test_remote_names_repository),
         cmocka_unit_test(test_real_alloy_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

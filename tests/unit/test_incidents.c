@@ -252,6 +252,34 @@ static void test_pd_bad_json_and_wrong_document(void **state)
     cw_capture_free(&cap);
 }
 
+/* A BOM before the page and one number no JSON reader holds used to lose
+ * the whole page; an instant past 2200 loaded and never showed.  Now each
+ * incident is judged on its own and the field is named. */
+static void test_pd_out_of_range(void **state)
+{
+    static const char page[] =
+        "\xEF\xBB\xBF{\"incidents\": [\n"
+        "  {\"id\": \"PA1\", \"incident_number\": 123456789012345678901234567890,\n"
+        "   \"status\": \"triggered\", \"created_at\": \"2015-10-06T21:30:42Z\"},\n"
+        "  {\"id\": \"PA2\", \"incident_number\": 12, \"status\": \"triggered\",\n"
+        "   \"created_at\": \"2015-10-06T21:30:42Z\", \"urgency\": \"high\", \"x\": -1e400},\n"
+        "  {\"id\": \"PA3\", \"status\": \"triggered\", \"created_at\": \"2201-01-01T00:00:00Z\"}]}";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_pd(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_incidents, 1);
+    assert_string_equal(cap.incidents[0].id, "PA2");
+    assert_string_equal(cap.incidents[0].number, "12");
+    assert_int_equal(cap.n_rejects, 2);
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[0].field, "incident_number");
+    assert_non_null(strstr(cap.rejects[0].reason, "out of range"));
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    assert_string_equal(cap.rejects[1].field, "created_at");
+    assert_non_null(strstr(cap.rejects[1].reason, "outside 1970-01-01 .. 2200-01-01"));
+    cw_capture_free(&cap);
+}
+
 static void test_pd_validate(void **state)
 {
     cw_kv good[] = { { "timezone", "Europe/Paris", 4 } };
@@ -524,6 +552,42 @@ static void test_sn_table_api(void **state)
     cw_capture_free(&cap);
 }
 
+/* The same for ServiceNow: a BOM before the Table API page or before a
+ * quoted CSV header, a count no JSON reader holds, an instant before 1970. */
+static void test_sn_out_of_range_and_bom(void **state)
+{
+    static const char page[] =
+        "\xEF\xBB\xBF{\"result\": [\n"
+        " {\"number\": \"INC1\", \"opened_at\": \"2016-03-01 10:00:00\",\n"
+        "  \"sys_mod_count\": {\"value\": 1e400, \"display_value\": \"1e400\"}},\n"
+        " {\"number\": \"INC2\", \"opened_at\": \"2016-03-01 10:00:00\", \"sys_mod_count\": \"4\"},\n"
+        " {\"number\": \"INC3\", \"opened_at\": \"1969-12-31 23:00:00\"}]}";
+    static const char csv[] =
+        "\xEF\xBB\xBF\"Number\",\"Opened\",\"State\",\"Updates\"\n"
+        "\"INC1\",\"2016-03-01 10:00:00\",\"Active\",\"1\"\n"
+        "\"INC2\",\"2300-03-01 10:00:00\",\"Active\",\"1\"\n";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_sn(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_incidents, 1);
+    assert_string_equal(cap.incidents[0].id, "INC2");
+    assert_int_equal(cap.incidents[0].version, 4);
+    assert_int_equal(cap.n_rejects, 2);
+    assert_int_equal(cap.rejects[0].origin.record, 1);
+    assert_string_equal(cap.rejects[0].field, "sys_mod_count");
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    assert_string_equal(cap.rejects[1].field, "opened_at");
+    assert_non_null(strstr(cap.rejects[1].reason, "outside 1970-01-01 .. 2200-01-01"));
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_sn(cw_temp_file(csv, ".csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_incidents, 1);
+    assert_string_equal(cap.incidents[0].id, "INC1");
+    assert_int_equal(cap.n_rejects, 1);
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    cw_capture_free(&cap);
+}
+
 static void test_sn_validate(void **state)
 {
     cw_kv keys[2] = { { "timezone", "UTC", 3 }, { "date_format", "dd-MM-yyyy HH:mm", 4 } };
@@ -562,12 +626,14 @@ int main(void)
         cmocka_unit_test(test_pd_timezone_for_naive_times),
         cmocka_unit_test(test_pd_bad_json_and_wrong_document),
         cmocka_unit_test(test_pd_validate),
+        cmocka_unit_test(test_pd_out_of_range),
         cmocka_unit_test(test_sn_uci_fixture),
         cmocka_unit_test(test_sn_uci_in_configured_zones),
         cmocka_unit_test(test_sn_ui_labels_and_bad_row),
         cmocka_unit_test(test_sn_service_field_and_missing_columns),
         cmocka_unit_test(test_sn_table_api),
         cmocka_unit_test(test_sn_validate),
+        cmocka_unit_test(test_sn_out_of_range_and_bom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,7 +149,24 @@ static void test_invalid_json_names_line_and_column(void **state)
     assert_int_equal(s.count, 0);
     assert_int_equal(cap.n_rejects, 1);
     assert_int_equal(cap.rejects[0].origin.record, 0);
-    assert_non_null(strstr(cap.rejects[0].reason, "invalid JSON: line 2, column "));
+    assert_non_null(strstr(cap.rejects[0].reason, "not JSON: line 2, column "));
+    cw_capture_free(&cap);
+}
+
+/* A private file that is not JSON (a shadow line) must not reach the
+ * reject table or the log: where and why, never the bytes. */
+static void test_not_json_never_quotes_the_file(void **state)
+{
+    cw_capture cap;
+    seen s = {0};
+    const char *path = cw_temp_file("root:$6$SECRETSALT$hash:19000:0:99999:7:::\n", ".json");
+    cw_capture_init(&cap);
+    assert_int_equal(cw_items_parse(&keyed_shape, "src", path, &cap.sink, note_item, &s), -1);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_non_null(strstr(cap.rejects[0].reason, "not JSON: line 1, column "));
+    assert_null(strstr(cap.rejects[0].reason, "root"));
+    assert_null(strstr(cap.rejects[0].reason, "SECRET"));
+    assert_null(cap.rejects[0].raw);
     cw_capture_free(&cap);
 }
 
@@ -221,6 +238,37 @@ static void test_reject_raw_is_cut(void **state)
     cw_capture_free(&cap);
 }
 
+/* GitHub and GitLab builds go through cw_item_emit_build: a revision that is
+ * not a full hex object name ("main", an abbreviation, text) is dropped with
+ * a reject naming `revision`, and the build still loads. */
+static void test_emit_build_checks_revision(void **state)
+{
+    static const char *const revisions[] = {
+        "main", "0f886c7", "0f886c74949c3ee7e489188911c7dc0c1d54741g",
+        "0f886c74949c3ee7e489188911c7dc0c1d547418",
+        "0F886C74949C3EE7E489188911C7DC0C1D5474180F886C74949C3EE7E4891889",
+    };
+    cw_capture cap;
+    (void)state;
+    cw_capture_init(&cap);
+    for (size_t i = 0; i < sizeof(revisions) / sizeof(revisions[0]); i++) {
+        cw_build b = { .origin = {"src", "file.json", (long)i + 1}, .number = (long)i + 1,
+                       .result = "success", .started_at = 1, .finished_at = 2,
+                       .revision = revisions[i] };
+        assert_int_equal(cw_item_emit_build(&cap.sink, &b, "o/r", "ci", NULL), 0);
+    }
+    assert_int_equal(cap.n_builds, 5);
+    assert_int_equal(cap.n_rejects, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(cap.rejects[i].field, "revision");
+        assert_string_equal(cap.rejects[i].raw, revisions[i]);
+        assert_null(cap.builds[i].revision);
+    }
+    assert_string_equal(cap.builds[3].revision, revisions[3]);
+    assert_string_equal(cap.builds[4].revision, revisions[4]);
+    cw_capture_free(&cap);
+}
+
 static void test_regex_compile_key(void **state)
 {
     static const char *const pairs[] = {"good", "^prod", "bad", "deploy-(", NULL};
@@ -252,10 +300,12 @@ int main(void)
         cmocka_unit_test(test_empty_document_loads_nothing),
         cmocka_unit_test(test_stop_ends_the_walk),
         cmocka_unit_test(test_invalid_json_names_line_and_column),
+        cmocka_unit_test(test_not_json_never_quotes_the_file),
         cmocka_unit_test(test_devlake_rows_and_stop),
         cmocka_unit_test(test_item_time),
         cmocka_unit_test(test_reject_raw_is_cut),
         cmocka_unit_test(test_regex_compile_key),
+        cmocka_unit_test(test_emit_build_checks_revision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -309,6 +309,57 @@ static void test_job_with_environment_parameter(void **state)
     cw_capture_free(&cap);
 }
 
+/*
+ * A pipeline that checks out its shared library first records two
+ * BuildData: the library's, then the application's.  Every one is kept, in
+ * order, with its first remote URL; the build's revision stays the first
+ * (as before).  The same checkout recorded twice (#2's third BuildData) is
+ * kept once; a BuildData without a sha adds nothing.
+ */
+static void test_every_build_data(void **state)
+{
+    static const char page[] =
+        "{\"fullName\":\"deploy-pay\",\"builds\":["
+        "{\"number\":2,\"result\":\"SUCCESS\",\"timestamp\":1767225600000,\"duration\":1000,\"actions\":["
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":"
+        "  [\"https://git.example.com/platform/pipeline-lib.git\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"1111111111111111111111111111111111111111\"}},"
+        " {},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":"
+        "  [\"git@git.example.com:org/pay-api.git\",\"https://mirror/pay-api\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"2222222222222222222222222222222222222222\"}},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":"
+        "  [\"https://git.example.com/platform/pipeline-lib.git\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"1111111111111111111111111111111111111111\"}},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":[\"x\"]},"
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\","
+        "  \"lastBuiltRevision\":{\"SHA1\":\"3333333333333333333333333333333333333333\"}}]},"
+        "{\"number\":1,\"result\":\"SUCCESS\",\"timestamp\":1767225500000,\"duration\":1000,\"actions\":["
+        " {\"_class\":\"hudson.plugins.git.util.BuildData\",\"remoteUrls\":[\"https://g/x/pay-api\"],"
+        "  \"lastBuiltRevision\":{\"SHA1\":\"4444444444444444444444444444444444444444\"}}]}]}";
+    cw_capture cap;
+    const cw_build *b;
+    (void)state;
+    const char *path = cw_temp_file(page, ".json");
+    assert_int_equal(parse(path, NULL, &cap), 0);
+    unlink(path);
+    assert_int_equal(cap.n_rejects, 0);
+    b = must_build(&cap, "deploy-pay", 2);
+    assert_string_equal(b->revision, "1111111111111111111111111111111111111111");
+    assert_int_equal(b->n_revisions, 3);
+    assert_string_equal(b->revisions[0].remote, "https://git.example.com/platform/pipeline-lib.git");
+    assert_string_equal(b->revisions[0].sha, "1111111111111111111111111111111111111111");
+    assert_string_equal(b->revisions[1].remote, "git@git.example.com:org/pay-api.git");
+    assert_string_equal(b->revisions[1].sha, "2222222222222222222222222222222222222222");
+    assert_null(b->revisions[2].remote);
+    assert_string_equal(b->revisions[2].sha, "3333333333333333333333333333333333333333");
+    b = must_build(&cap, "deploy-pay", 1);
+    assert_string_equal(b->revision, "4444444444444444444444444444444444444444");
+    assert_int_equal(b->n_revisions, 1);
+    assert_string_equal(b->revisions[0].remote, "https://g/x/pay-api");
+    cw_capture_free(&cap);
+}
+
 static void test_named_capture_and_display_names(void **state)
 {
     static const char *const keys[] = {"deployment_job", "/deploy-(?<environment>[a-z]+)$", NULL};
@@ -441,25 +492,67 @@ static void test_times_out_of_range(void **state)
         " {\"number\":4,\"result\":\"SUCCESS\",\"timestamp\":-1000,\"duration\":0},\n"
         " {\"number\":5,\"result\":\"SUCCESS\",\"timestamp\":1000,\"duration\":-1},\n"
         " {\"number\":6,\"result\":\"SUCCESS\",\"timestamp\":9007199254740992,\"duration\":0},\n"
-        /* 2^53 - 1 ms and 1500.0 (a whole real) are fine: 9007199254740.991 s -> 9007199254740,
-         * (9007199254740991 + 1500) / 1000 = 9007199254742.491 -> 9007199254742. */
+        /* 2^53 - 1 ms is year 287396: it loaded and never showed in a report;
+         * instants must lie in 1970-01-01 .. 2200-01-01 (core/time.h). */
         " {\"number\":7,\"result\":\"SUCCESS\",\"timestamp\":9007199254740991,\"duration\":1500.0},\n"
-        " {\"number\":8,\"result\":\"SUCCESS\",\"timestamp\":1000,\"duration\":2.5}]";
+        " {\"number\":8,\"result\":\"SUCCESS\",\"timestamp\":1000,\"duration\":2.5},\n"
+        /* 1500.0 (a whole real) is fine: (1650024049161 + 1500) / 1000 = 1650024050.661 -> 1650024050 */
+        " {\"number\":9,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1500.0},\n"
+        /* 2200-01-01T00:00:00Z is 7258118400 s: it may start then, not end a second later */
+        " {\"number\":10,\"result\":\"SUCCESS\",\"timestamp\":7258118400000,\"duration\":1000}]";
     cw_capture cap;
     const cw_build *b;
     assert_int_equal(parse(cw_temp_file(text, ".json"), keys, &cap), 0);
     assert_int_equal(cap.n_builds, 1);
-    assert_int_equal(cap.n_rejects, 7);
+    assert_int_equal(cap.n_rejects, 9);
     must_reject(&cap, 1, "started_at");
     must_reject(&cap, 2, "finished_at");
     must_reject(&cap, 3, "started_at");
     must_reject(&cap, 4, "started_at");
     must_reject(&cap, 5, "finished_at");
     must_reject(&cap, 6, "started_at");
+    must_reject(&cap, 7, "started_at");
     must_reject(&cap, 8, "finished_at");
-    b = must_build(&cap, "j", 7);
-    assert_true(b->started_at == 9007199254740LL);
-    assert_true(b->finished_at == 9007199254742LL);
+    must_reject(&cap, 10, "finished_at");
+    b = must_build(&cap, "j", 9);
+    assert_true(b->started_at == 1650024049LL);
+    assert_true(b->finished_at == 1650024050LL);
+    cw_capture_free(&cap);
+}
+
+/* One odd number cost the whole file (a build number of 10^20 is more than
+ * jansson holds); a BOM before the page too.  Now each build is judged on
+ * its own: a number out of range or negative is rejected naming `number`; a
+ * revision that is not a hex object name is dropped with a reject naming
+ * `revision` while its build still loads. */
+static void test_numbers_and_revisions(void **state)
+{
+    static const char text[] =
+        "\xEF\xBB\xBF{\"fullName\":\"deploy\",\"builds\":[\n"
+        " {\"number\":100000000000000000000,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1},\n"
+        " {\"number\":-3,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1},\n"
+        " {\"number\":3,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1,"
+        "\"actions\":[{},{\"_class\":\"hudson.plugins.git.util.BuildData\","
+        "\"lastBuiltRevision\":{\"SHA1\":\"$(rm -rf /)\"}}]},\n"
+        " {\"number\":4,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1,"
+        "\"actions\":[{\"_class\":\"hudson.plugins.git.util.BuildData\","
+        "\"lastBuiltRevision\":{\"SHA1\":\"0f886c74949c3ee7e489188911c7dc0c1d547418\"}}]},\n"
+        " {\"number\":1e400,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1}]}";
+    cw_capture cap;
+    const cw_reject *r;
+    assert_int_equal(parse(cw_temp_file(text, ".json"), NULL, &cap), 0);
+    assert_int_equal(cap.n_builds, 2);
+    assert_int_equal(cap.n_rejects, 4);
+    r = must_reject(&cap, 1, "number");
+    assert_non_null(strstr(r->reason, "out of range"));
+    r = must_reject(&cap, 2, "number");
+    assert_non_null(strstr(r->reason, "negative"));
+    r = must_reject(&cap, 3, "revision");
+    assert_non_null(strstr(r->reason, "hex"));
+    must_reject(&cap, 5, "number");
+    assert_null(must_build(&cap, "deploy", 3)->revision);
+    assert_string_equal(must_build(&cap, "deploy", 4)->revision,
+                        "0f886c74949c3ee7e489188911c7dc0c1d547418");
     cw_capture_free(&cap);
 }
 
@@ -521,11 +614,13 @@ int main(void)
         cmocka_unit_test(test_devlake_wrapper_with_bom),
         cmocka_unit_test(test_devlake_sink_failure),
         cmocka_unit_test(test_job_with_environment_parameter),
+        cmocka_unit_test(test_every_build_data),
         cmocka_unit_test(test_named_capture_and_display_names),
         cmocka_unit_test(test_single_build_with_job_key),
         cmocka_unit_test(test_builds_array_with_job_name),
         cmocka_unit_test(test_results_are_validated),
         cmocka_unit_test(test_times_out_of_range),
+        cmocka_unit_test(test_numbers_and_revisions),
         cmocka_unit_test(test_unusable_files),
         cmocka_unit_test(test_validate_regexes),
     };

@@ -201,6 +201,36 @@ static void test_changelog_page_key_from_file_name(void **state)
     cw_capture_free(&cap);
 }
 
+/* Landing prefixes every file with its index (0001-PAY-7.changelog.json,
+ * 0002-00001-changelog-PAY-7.json for a live page dropped as a file): the
+ * key must still come from the name, not "0001-PAY-7". */
+static void test_changelog_key_from_landed_name(void **state)
+{
+    static const char *const names[] = { "0001-PAY-7.changelog.json",
+                                         "0002-00001-changelog-PAY-7.json" };
+    char *dir = cw_temp_dir();
+    FILE *in = fopen(cw_test_data("jira/PAY-7.changelog.json"), "r");
+    char text[8192], path[4096];
+    size_t n;
+    cw_capture cap;
+    (void)state;
+    assert_non_null(in);
+    n = fread(text, 1, sizeof(text) - 1, in);
+    fclose(in);
+    text[n] = '\0';
+    for (size_t i = 0; i < 2; i++) {
+        cw_write_file(dir, names[i], text);
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        assert_int_equal(parse_jira(path, NULL, 0, &cap), 0);
+        assert_int_equal(cap.n_rejects, 0);
+        assert_int_equal(cap.n_transitions, 2);
+        assert_string_equal(cap.transitions[0].item_key, "PAY-7");
+        cw_capture_free(&cap);
+    }
+    cw_remove_tree(dir);
+    free(dir);
+}
+
 static void test_changelog_page_key_from_self(void **state)
 {
     cw_capture cap;
@@ -569,7 +599,8 @@ static void test_changelog_devlake_csv(void **state)
 }
 
 /* DevLake's sprint, status and issue-type tables and the ALOY project.json
- * are Jira metadata: read without error, nothing loaded, nothing rejected. */
+ * are Jira metadata: read without error, no item, nothing rejected (the
+ * status table's statuses are status definitions, test_status_list). */
 static void test_metadata_fixtures(void **state)
 {
     static const char *const files[] = {
@@ -585,8 +616,58 @@ static void test_metadata_fixtures(void **state)
         assert_int_equal(cap.n_rejects, 0);
         assert_int_equal(cap.n_items, 0);
         assert_int_equal(cap.n_transitions, 0);
+        assert_int_equal(cap.n_status_defs, i == 1 ? 53 : 0);
         cw_capture_free(&cap);
     }
+}
+
+static const cw_status_def *find_status_def(const cw_capture *cap, const char *id)
+{
+    for (size_t i = 0; i < cap->n_status_defs; i++)
+        if (strcmp(cap->status_defs[i].id, id) == 0)
+            return &cap->status_defs[i];
+    return NULL;
+}
+
+/* The status list (/rest/api/2/status, here DevLake's recording of it) gives
+ * each status id its category; issues carry the id of their status, so the
+ * list's category applies to them (README "Status categories").  A status
+ * without an id or a category key is rejected naming the field. */
+static void test_status_list(void **state)
+{
+    cw_capture cap;
+    const cw_status_def *d;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("jira/devlake_raw_jira_api_status.csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_status_defs, 53);
+    assert_non_null(d = find_status_def(&cap, "10068"));
+    assert_string_equal(d->name, "已完成");
+    assert_string_equal(d->category, "done");
+    assert_int_equal(d->origin.record, 13);       /* CSV record 1 is the header */
+    assert_string_equal(find_status_def(&cap, "3")->category, "in_progress");
+    assert_string_equal(find_status_def(&cap, "1")->category, "todo");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_jira(cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"), NULL, 0,
+                                &cap), 0);
+    assert_string_equal(cw_capture_item(&cap, "EE-1")->status, "已完成");
+    assert_string_equal(cw_capture_item(&cap, "EE-1")->status_id, "10068");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_jira(cw_temp_file(
+        "[{\"id\": 5, \"name\": \"Resolved\", \"statusCategory\": {\"key\": \"done\"}},\n"
+        " {\"name\": \"Nameless id\", \"statusCategory\": {\"key\": \"new\"}},\n"
+        " {\"id\": \"6\", \"name\": \"Closed\", \"statusCategory\": {\"name\": \"Done\"}}]\n",
+        ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_status_defs, 1);
+    assert_string_equal(cap.status_defs[0].id, "5");
+    assert_string_equal(cap.status_defs[0].category, "done");
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "id");
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_string_equal(cap.rejects[1].field, "statusCategory.key");
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    cw_capture_free(&cap);
 }
 
 /* The same shapes inside a plain array pass over too; an object with none
@@ -656,6 +737,107 @@ static void test_jira_validate(void **state)
     src = make_source("jira", NULL, 0);
     assert_int_equal(cw_source_jira.validate(&src), 0);
     assert_string_equal(cw_source_jira.name, "jira");
+}
+
+/* The issue EE-4 of DevLake's recording carries \u0000 in its description:
+ * the same item loads from a DevLake `data` cell as from a JSON page (the
+ * cell used to be parsed without the NUL allowance and was rejected with
+ * its transitions).  A BOM before the CSV header is skipped as well. */
+static void test_devlake_cell_with_nul(void **state)
+{
+    static const char issue[] =
+        "{\"\"id\"\":\"\"10106\"\",\"\"key\"\":\"\"EE-4\"\",\"\"fields\"\":{"
+        "\"\"created\"\":\"\"2020-06-12T08:13:13.360+0800\"\","
+        "\"\"description\"\":\"\"steps\\u0000more\"\",\"\"project\"\":{\"\"key\"\":\"\"EE\"\"}},"
+        "\"\"changelog\"\":{\"\"total\"\":1,\"\"histories\"\":[{\"\"id\"\":\"\"10900\"\","
+        "\"\"created\"\":\"\"2020-06-12T09:45:24.000+0800\"\",\"\"items\"\":[{\"\"field\"\":"
+        "\"\"status\"\",\"\"fromString\"\":\"\"Inbox\"\",\"\"toString\"\":\"\"Done\"\"}]}]}}";
+    char text[2048];
+    cw_capture cap;
+    (void)state;
+    snprintf(text, sizeof(text), "\xEF\xBB\xBF\"id\",\"params\",\"data\",\"url\",\"input\",\"created_at\"\n"
+             "12444,\"{\"\"ConnectionId\"\":1}\",\"%s\",,null,2022-01-01 00:00:00\n", issue);
+    assert_int_equal(parse_jira(cw_temp_file(text, ".csv"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_string_equal(cap.items[0].key, "EE-4");
+    assert_true(cap.items[0].created_at == cw_t("2020-06-12T00:13:13Z"));
+    assert_int_equal(cap.n_transitions, 1);
+    assert_true(cap.transitions[0].at == cw_t("2020-06-12T01:45:24Z"));
+    assert_string_equal(cap.transitions[0].to_status, "Done");
+    cw_capture_free(&cap);
+}
+
+/* One number jansson cannot hold cost the whole page; now the record holding
+ * it is rejected naming the field and the others load.  PAY-2's id has 30
+ * digits, PAY-3's changelog total is 10^30, PAY-4 carries 1e400 in a custom
+ * field nobody reads (it loads), and the page starts with a BOM. */
+static void test_out_of_range_numbers(void **state)
+{
+    static const char page[] =
+        "\xEF\xBB\xBF{\"startAt\":0,\"maxResults\":50,\"total\":4,\"issues\":["
+        "{\"id\":\"10001\",\"key\":\"PAY-1\",\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\"}},"
+        "{\"id\":123456789012345678901234567890,\"key\":\"PAY-2\","
+        "\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\"}},"
+        "{\"id\":\"10003\",\"key\":\"PAY-3\",\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\"},"
+        "\"changelog\":{\"startAt\":0,\"maxResults\":0,\"total\":1000000000000000000000000000000,"
+        "\"histories\":[]}},"
+        "{\"id\":10004,\"key\":\"PAY-4\",\"fields\":{\"created\":\"2026-03-02T09:00:00.000+0000\","
+        "\"customfield_10016\":1e400}}]}";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 2);
+    assert_non_null(cw_capture_item(&cap, "PAY-1"));
+    assert_string_equal(cw_capture_item(&cap, "PAY-4")->external_id, "10004");
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.rejects[0].field, "id");
+    assert_int_equal(cap.rejects[0].origin.record, 2);
+    assert_non_null(strstr(cap.rejects[0].reason, "out of range"));
+    assert_non_null(strstr(cap.rejects[0].raw, "123456789012345678901234567890"));
+    assert_string_equal(cap.rejects[1].field, "changelog.total");
+    assert_int_equal(cap.rejects[1].origin.record, 3);
+    cw_capture_free(&cap);
+}
+
+/* Instants outside 1970-01-01 .. 2200-01-01 are not real: the record is
+ * rejected naming the field (core/time.c's range, the same for every parser). */
+static void test_instant_range(void **state)
+{
+    static const char page[] =
+        "{\"issues\":["
+        "{\"key\":\"PAY-1\",\"fields\":{\"created\":\"1969-12-31T23:59:59.000+0000\"}},"
+        "{\"key\":\"PAY-2\",\"fields\":{\"created\":\"2200-01-01T00:00:01.000+0000\"}},"
+        "{\"key\":\"PAY-3\",\"fields\":{\"created\":\"1970-01-01T00:00:00.000+0000\","
+        "\"resolutiondate\":\"9999-01-01T00:00:00.000+0000\"}}]}";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_true(cap.items[0].created_at == 0);
+    assert_true(cap.items[0].resolved_at == CW_NO_TIME);
+    assert_int_equal(cap.n_rejects, 3);
+    assert_string_equal(cap.rejects[0].field, "fields.created");
+    assert_string_equal(cap.rejects[1].field, "fields.created");
+    assert_string_equal(cap.rejects[2].field, "fields.resolutiondate");
+    assert_string_equal(cap.rejects[2].reason,
+                        "timestamp '9999-01-01T00:00:00.000+0000' outside 1970-01-01 .. 2200-01-01");
+    cw_capture_free(&cap);
+}
+
+/* A BOM before a quoted header of a Jira CSV export used to lose the file. */
+static void test_csv_bom_quoted_header(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_csv(cw_temp_file(
+        "\xEF\xBB\xBF\"Summary\",\"Issue key\",\"Issue id\",\"Issue Type\",\"Status\",\"Created\"\n"
+        "\"Pay\",\"PAY-1\",\"10001\",\"Story\",\"Done\",\"22/Sep/25 9:26 AM\"\n", ".csv"),
+        NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_items, 1);
+    assert_true(cap.items[0].created_at == cw_t("2025-09-22T09:26:00Z"));
+    cw_capture_free(&cap);
 }
 
 /* ------------------------------------------------------------------- CSV */
@@ -979,6 +1161,10 @@ int main(void)
         cmocka_unit_test(test_odd_types),
         cmocka_unit_test(test_devlake_changelog_owner_from_input),
         cmocka_unit_test(test_devlake_wrapper_rows),
+        cmocka_unit_test(test_devlake_cell_with_nul),
+        cmocka_unit_test(test_out_of_range_numbers),
+        cmocka_unit_test(test_instant_range),
+        cmocka_unit_test(test_csv_bom_quoted_header),
         cmocka_unit_test(test_devlake_sink_failure),
         cmocka_unit_test(test_gojira_sprint_page),
         cmocka_unit_test(test_devlake_issues_csv),
@@ -988,6 +1174,8 @@ int main(void)
         cmocka_unit_test(test_changelog_items_without_key),
         cmocka_unit_test(test_changelog_devlake_csv),
         cmocka_unit_test(test_metadata_fixtures),
+        cmocka_unit_test(test_changelog_key_from_landed_name),
+        cmocka_unit_test(test_status_list),
         cmocka_unit_test(test_metadata_in_array),
         cmocka_unit_test(test_status_category_mapping),
         cmocka_unit_test(test_jira_validate),

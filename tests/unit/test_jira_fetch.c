@@ -232,22 +232,24 @@ static void full_fetch(cw_replay *r, const char *api, const char *search_path,
     dir = fetch_into(&ls, CW_NO_TIME, &f);
 
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 11);
+    assert_int_equal(json_array_size(log), 12);
     assert_int_equal(count_requests(log, search_path), 3);
     assert_int_equal(count_requests(log, changelog_prefix), 5);
     assert_int_equal(count_requests(log, "/rest/api/2/field"), 1);
+    assert_int_equal(count_requests(log, "/rest/api/2/status"), 1);
     assert_int_equal(count_requests(log, "/rest/api/2/project/"), 2);
     assert_string_equal(logged_param(log, 0, "jql"), "project in (\"PAY\", \"OPS\") ORDER BY updated ASC");
     assert_string_equal(logged_param(log, 0, "expand"), "changelog");
-    assert_int_equal(f.pages, 11);
-    assert_int_equal(f.files_written, 11);
+    assert_int_equal(f.pages, 12);
+    assert_int_equal(f.files_written, 12);
     /* Search page 1 (PAY-1, OPS-1) lands first, then PAY-1's changelog;
      * the metadata comes last, and the parser passes over it. */
     assert_int_equal(count_files(dir, "00001-issues.json"), 1);
     assert_int_equal(count_files(dir, "0000[234]-changelog-PAY-1.json"), 3);
     assert_int_equal(count_files(dir, "0000[78]-changelog-OPS-2.json"), 2);
     assert_int_equal(count_files(dir, "00009-fields.json"), 1);
-    assert_int_equal(count_files(dir, "0001[01]-versions-*.json"), 2);
+    assert_int_equal(count_files(dir, "00010-statuses.json"), 1);
+    assert_int_equal(count_files(dir, "0001[12]-versions-*.json"), 2);
     assert_no_token(dir);
 
     parse_landed(&ls.src, dir, &live);
@@ -257,6 +259,13 @@ static void full_fetch(cw_replay *r, const char *api, const char *search_path,
     assert_same_parse(&live, &orig);
     /* The search cut PAY-1's changelog, but the whole of it landed beside. */
     assert_int_equal(cw_capture_item(&live, "PAY-1")->changelog_truncated, 0);
+    /* The status list: the 4 statuses the replay's issues carry (Backlog,
+     * Done, In Progress, QA), each a status definition with its category. */
+    assert_int_equal(live.n_status_defs, 4);
+    assert_string_equal(live.status_defs[0].name, "Backlog");
+    assert_string_equal(live.status_defs[0].category, "todo");
+    assert_string_equal(live.status_defs[3].name, "QA");
+    assert_string_equal(live.status_defs[3].category, "in_progress");
 
     cw_capture_free(&live);
     cw_capture_free(&orig);
@@ -296,7 +305,7 @@ static void test_incremental_fetch(void **state)
     dir = fetch_into(&ls, cw_t("2026-01-20T07:30:45Z"), &f);
 
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 7);
+    assert_int_equal(json_array_size(log), 8);
     assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 2);
     assert_int_equal(count_requests(log, "/rest/api/3/issue/OPS-2/changelog"), 2);
     assert_string_equal(logged_param(log, 0, "jql"),
@@ -333,8 +342,8 @@ static void test_jql_key(void **state)
     dir = fetch_into(&ls, cw_t("2026-01-14T00:00:00Z"), &f);
     log = cw_replay_log(r);
     /* 127.0.0.1 is not atlassian.net: Data Center's classic search; then
-     * /field and the versions of the one project seen, OPS. */
-    assert_int_equal(json_array_size(log), 3);
+     * /field, /status and the versions of the one project seen, OPS. */
+    assert_int_equal(json_array_size(log), 4);
     assert_int_equal(count_requests(log, "/rest/api/2/search"), 1);
     assert_int_equal(count_requests(log, "/rest/api/2/project/OPS/versions"), 1);
     assert_string_equal(logged_param(log, 0, "jql"),
@@ -350,7 +359,7 @@ static void test_jql_key(void **state)
 }
 
 /* Without isLast, only the missing nextPageToken of the last page ends the
- * walk: 5 issues at 2 a page are still exactly 3 search requests (then 3
+ * walk: 5 issues at 2 a page are still exactly 3 search requests (then 4
  * metadata requests). */
 static void test_missing_token_ends_paging(void **state)
 {
@@ -368,7 +377,7 @@ static void test_missing_token_ends_paging(void **state)
     cw_test_source_set(&ls, "page_size", "2");
     dir = fetch_into(&ls, CW_NO_TIME, &f);
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 6);
+    assert_int_equal(json_array_size(log), 7);
     assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 3);
     assert_null(logged_param(log, 0, "nextPageToken"));
     assert_non_null(logged_param(log, 1, "nextPageToken"));
@@ -379,10 +388,48 @@ static void test_missing_token_ends_paging(void **state)
     free(dir);
 }
 
+/* A live page is judged by the same loader as a landed file: a description
+ * holding \u0000 (as the real EE-4 does) and a 30-digit numeric id used to
+ * make the response "invalid JSON after retries" and fail the source.  Now
+ * the page lands, PAY-1 loads and PAY-2 alone is rejected naming `id`. */
+static void test_live_page_with_nul_and_huge_id(void **state)
+{
+    cw_replay *r = *state;
+    char *data = cw_temp_dir(), *jira_dir = cw_asprintf("%s/exports/jira", data), *dir;
+    cw_test_source ls;
+    cw_capture cap;
+    cw_fetch f;
+    assert_int_equal(cw_mkdirs(jira_dir), 0);
+    cw_write_file(jira_dir, "PAY-page1.json",
+        "{\"startAt\": 0, \"maxResults\": 50, \"total\": 2, \"issues\": [\n"
+        " {\"id\": \"10001\", \"key\": \"PAY-1\", \"fields\": {\"summary\": \"a\\u0000b\","
+        "  \"project\": {\"key\": \"PAY\"}, \"status\": {\"name\": \"Done\", \"statusCategory\": {\"key\": \"done\"}},"
+        "  \"created\": \"2026-01-22T09:00:00.000+0000\", \"updated\": \"2026-01-25T09:00:00.000+0000\"}},\n"
+        " {\"id\": 123456789012345678901234567890, \"key\": \"PAY-2\", \"fields\": {\"summary\": \"b\","
+        "  \"project\": {\"key\": \"PAY\"}, \"status\": {\"name\": \"Done\", \"statusCategory\": {\"key\": \"done\"}},"
+        "  \"created\": \"2026-01-22T09:00:00.000+0000\", \"updated\": \"2026-01-26T09:00:00.000+0000\"}}]}\n");
+    replay_start(r, data, NULL);
+    source_init(&ls, r);
+    cw_test_source_set(&ls, "api", "datacenter");
+    cw_test_source_set(&ls, "projects", "PAY");
+    dir = fetch_into(&ls, CW_NO_TIME, &f);
+    parse_landed(&ls.src, dir, &cap);
+    assert_int_equal(cap.n_items, 1);
+    assert_string_equal(cap.items[0].key, "PAY-1");
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "id");
+    cw_capture_free(&cap);
+    cw_remove_tree(dir);
+    cw_remove_tree(data);
+    free(dir);
+    free(jira_dir);
+    free(data);
+}
+
 /* Faults on the search and on the changelog pages: each is retried, the
  * landed pages are the good ones, and they parse to the originals.  The
  * search's 2nd request is cut, its retry (3rd) gets a 429; the changelog's
- * 1st request is reset mid-body and its 4th gets a 503: 11 + 4 requests. */
+ * 1st request is reset mid-body and its 4th gets a 503: 12 + 4 requests. */
 static void test_faults_retried(void **state)
 {
     const char *data = replay_data();
@@ -410,10 +457,10 @@ static void test_faults_retried(void **state)
     dir = fetch_into(&ls, CW_NO_TIME, &f);
 
     log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 15);
-    assert_int_equal(f.stats.requests, 15);
+    assert_int_equal(json_array_size(log), 16);
+    assert_int_equal(f.stats.requests, 16);
     assert_int_equal(f.stats.retries, 4);
-    assert_int_equal(f.files_written, 11);
+    assert_int_equal(f.files_written, 12);
     parse_landed(&ls.src, dir, &live);
     parse_originals(data, "PAY,OPS", &orig);
     assert_same_parse(&live, &orig);
@@ -579,6 +626,7 @@ int main(void)
         cw_replay_test(test_jql_key),
         cw_replay_test(test_missing_token_ends_paging),
         cw_replay_test(test_faults_retried),
+        cw_replay_test(test_live_page_with_nul_and_huge_id),
         cw_replay_test(test_demo_roundtrip),
         cmocka_unit_test(test_validate_live_keys),
         cmocka_unit_test(test_config_accepts_live_source),

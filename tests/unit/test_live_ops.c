@@ -749,6 +749,73 @@ static void test_servicenow_incremental_fetches_delta(void **state)
     free(csv);
 }
 
+/*
+ * ServiceNow applies ACLs after sysparm_limit has cut the page (KB0718678,
+ * KB3047115): with INC2-INC4 hidden and pages of 2, offset 0 gives 1 row
+ * (INC1), offset 2 gives none, offset 4 and 6 give two each, and every page
+ * but the last has a Link rel="next".  All 5 readable incidents must come,
+ * in 4 requests; the short and the empty page end nothing.
+ */
+static const char acl_csv[] =
+    "number,incident_state,sys_mod_count,opened_at,sys_created_at,sys_updated_at\n"
+    "INC1,New,0,2026-01-01 10:00:00,2026-01-01 10:00:00,2026-01-01 10:00:00\n"
+    "INC2,New,0,2026-01-02 10:00:00,2026-01-02 10:00:00,2026-01-02 10:00:00\n"
+    "INC3,New,0,2026-01-03 10:00:00,2026-01-03 10:00:00,2026-01-03 10:00:00\n"
+    "INC4,New,0,2026-01-04 10:00:00,2026-01-04 10:00:00,2026-01-04 10:00:00\n"
+    "INC5,New,0,2026-01-05 10:00:00,2026-01-05 10:00:00,2026-01-05 10:00:00\n"
+    "INC6,New,0,2026-01-06 10:00:00,2026-01-06 10:00:00,2026-01-06 10:00:00\n"
+    "INC7,New,0,2026-01-07 10:00:00,2026-01-07 10:00:00,2026-01-07 10:00:00\n"
+    "INC8,New,0,2026-01-08 10:00:00,2026-01-08 10:00:00,2026-01-08 10:00:00\n";
+
+static void servicenow_acl_fetch(world *w, const char *const *env)
+{
+    static const char *const keys[] = {"page_size", "2", NULL};
+    static const char *const readable[] = {"INC1", "INC5", "INC6", "INC7", "INC8"};
+    static const char *const offsets[] = {"0", "2", "4", "6"};
+    char *data = cw_asprintf("%s/../acl", w->dir), *sn = cw_asprintf("%s/exports/servicenow", data);
+    char *cmd = cw_asprintf("mkdir -p '%s'", sn), *dest;
+    cw_replay *server = &w->other;
+    cw_test_source t;
+    cw_capture got;
+    json_t *log;
+
+    assert_int_equal(system(cmd), 0);
+    cw_write_file(sn, "incident.csv", acl_csv);
+    assert_int_equal(cw_replay_start(server, data, TOKEN, NULL, env), 0);
+    source_init(&t, "servicenow", server->base_url, keys);
+    dest = fetch_into(w, &cw_source_servicenow, &t.src, CW_NO_TIME, 0);
+    log = cw_replay_log(server);
+    assert_int_equal(json_array_size(log), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(log_param(log, i, "sysparm_offset"), offsets[i]);
+    json_decref(log);
+    cw_replay_stop(server);
+    cw_capture_init(&got);
+    parse_landed(&cw_source_servicenow, &t.src, dest, &got);
+    assert_int_equal(got.n_rejects, 0);
+    assert_int_equal(got.n_incidents, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_non_null(cw_capture_incident(&got, readable[i]));
+    assert_null(cw_capture_incident(&got, "INC3"));
+    cw_capture_free(&got);
+    free(dest);
+    free(cmd);
+    free(sn);
+    free(data);
+}
+
+static void test_servicenow_pages_past_acl_short_pages(void **state)
+{
+    servicenow_acl_fetch(*state, (const char *const[]){"CW_REPLAY_SN_HIDDEN=INC2,INC3,INC4", NULL});
+}
+
+/* The same without a Link header: X-Total-Count (8) decides, not the rows. */
+static void test_servicenow_pages_by_total_without_link(void **state)
+{
+    servicenow_acl_fetch(*state, (const char *const[]){"CW_REPLAY_SN_HIDDEN=INC2,INC3,INC4",
+                                                       "CW_REPLAY_SN_NO_LINK=1", NULL});
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -764,6 +831,8 @@ int main(void)
         cmocka_unit_test(test_servicenow_full_fetch_matches_csv),
         cmocka_unit_test(test_servicenow_times_are_utc),
         cmocka_unit_test(test_servicenow_incremental_fetches_delta),
+        cmocka_unit_test_teardown(test_servicenow_pages_past_acl_short_pages, stop_other),
+        cmocka_unit_test_teardown(test_servicenow_pages_by_total_without_link, stop_other),
     };
     return cmocka_run_group_tests(tests, world_setup, world_teardown);
 }

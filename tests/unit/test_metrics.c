@@ -466,6 +466,72 @@ static void test_web_week2(void **state)
     assert_float_equal(r->traceability, 0, EPS);
 }
 
+/* Decisions 10 in week 2 of api, on top of the dataset:
+ *   C14 on D6, authored 2 h after D6 (a -2 h row): no lead time sample, but
+ *     still a deployed commit for traceability (C7 of C7 C8 C9 C14);
+ *   I8 03-10 12:00, resolved 11:00 (1 h before it was created), on D6: no
+ *     restore and no recovery sample, but it counts as an incident and
+ *     makes D6 failed;
+ *   I9 03-10 07:00 -> 07:30 (0.5 h), named D6 (08:00) explicitly: restored
+ *     before its deployment finished, so no recovery sample;
+ *   API-10 created 03-10, started 03-12, ended 03-11: throughput and item
+ *     lead time (24 h), no cycle time;
+ *   API-11 created 03-12, ended 03-11, never started: throughput only. */
+static const char exclusions[] =
+    "INSERT INTO fact_commit (commit_id, repository, sha, application_id, authored_at)\n"
+    "  VALUES (14, 'repo', 'sha14', 1, t('2026-03-10T10:00:00Z'));\n"
+    "INSERT INTO bridge_deployment_commit VALUES (6, 14, 0, 0, -2 * 3600);\n"
+    "INSERT INTO fact_incident (incident_id, source_id, external_id, application_id,\n"
+    "  created_at, resolved_at) VALUES\n"
+    "  (8, 2, 'I8', 1, t('2026-03-10T12:00:00Z'), t('2026-03-10T11:00:00Z')),\n"
+    "  (9, 2, 'I9', 1, t('2026-03-10T07:00:00Z'), t('2026-03-10T07:30:00Z'));\n"
+    "INSERT INTO derived_incident VALUES (8, 6, 'window'), (9, 6, 'explicit');\n"
+    "INSERT INTO dim_work_item (work_item_id, item_key, project, application_id,\n"
+    "  item_type, status, created_at) VALUES\n"
+    "  (12, 'API-10', 'API', 1, 'Story', 'Done', t('2026-03-10T00:00:00Z')),\n"
+    "  (13, 'API-11', 'API', 1, 'Story', 'Done', t('2026-03-12T00:00:00Z'));\n"
+    "INSERT INTO derived_work_item (work_item_id, flow_type, category, start_at, end_at,\n"
+    "  active_s) VALUES\n"
+    "  (12, 'feature', 'done', t('2026-03-12T00:00:00Z'), t('2026-03-11T00:00:00Z'), NULL),\n"
+    "  (13, 'feature', 'done', NULL, t('2026-03-11T00:00:00Z'), NULL);\n";
+
+static void test_negative_durations_never_reach_the_metrics(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    cw_test_exec(f->db, exclusions);
+    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    r = find(&c, "api", "2026-03-09");
+    assert_int_equal(r->lead_time_count, 3);        /* C7 C8 C9, not C14 */
+    assert_hours(r->lead_time_median_h, 20);        /* 10 20 40 */
+    assert_float_equal(r->traceability, 1.0 / 4.0, EPS);
+    assert_int_equal(r->incidents, 2);              /* I8, I9 by created_at */
+    assert_int_equal(r->failed_deployments, 1);     /* D6 */
+    assert_int_equal(r->restore_count, 2);          /* I4 3 h, I9 0.5 h */
+    assert_hours(r->restore_median_h, 1.75);
+    assert_hours(r->restore_p90_h, 3);              /* rank ceil(1.8) = 2 */
+    assert_null_metric(r->recovery_median_h);       /* I8 and I9 left out, I4 unattributed */
+    assert_int_equal(r->throughput, 4);             /* API-4, API-5, API-10, API-11 */
+    assert_int_equal(r->throughput_feature, 3);
+    assert_int_equal(r->cycle_time_count, 2);       /* API-4 216, API-5 144 */
+    assert_hours(r->cycle_time_median_h, 180);
+    assert_float_equal(r->flow_efficiency, 172.0 / 360.0, EPS);
+    assert_hours(r->lead_time_item_median_h, 168);  /* 24 168 288; API-11 left out */
+    /* the views analysts query carry no negative duration either */
+    cw_test_exec(f->db, "CREATE TEMP TABLE neg AS SELECT "
+                 "(SELECT count(*) FROM v_lead_time WHERE lead_time_s < 0) + "
+                 "(SELECT count(*) FROM v_incidents WHERE restore_s < 0 OR recovery_s < 0) + "
+                 "(SELECT count(*) FROM v_flow_items WHERE cycle_s < 0 OR lead_s < 0) AS n");
+    {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT n FROM neg", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 0);
+        sqlite3_finalize(st);
+    }
+}
+
 /* A team is the union of its applications' data: medians over the pooled
  * values, not a mean of medians. */
 static void test_team_rows_are_unions(void **state)
@@ -744,6 +810,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_api_week2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_rows_are_zero_and_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_web_week2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_negative_durations_never_reach_the_metrics, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_team_rows_are_unions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_org_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_day_and_month_grains, setup, teardown),

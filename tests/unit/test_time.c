@@ -137,15 +137,69 @@ static void test_epoch_ms(void **state)
     assert_int_equal(t, 1650024049);
     assert_int_equal(cw_time_parse_epoch_ms("999", &t), 0);
     assert_int_equal(t, 0);
-    assert_int_equal(cw_time_parse_epoch_ms("-1500", &t), 0);
-    assert_int_equal(t, -2);    /* floor, not truncation */
+    assert_int_equal(cw_time_parse_epoch_ms("1500", &t), 0);
+    assert_int_equal(t, 1);     /* floor */
     t = 7;
+    assert_int_equal(cw_time_parse_epoch_ms("-1500", &t), CW_TIME_RANGE);     /* before 1970 */
     assert_int_equal(cw_time_parse_epoch_ms("1650024049161x", &t), -1);
     assert_int_equal(cw_time_parse_epoch_ms("", &t), -1);
     assert_int_equal(cw_time_parse_epoch_ms("-", &t), -1);
     assert_int_equal(cw_time_parse_epoch_ms("1.5", &t), -1);
     assert_int_equal(cw_time_parse_epoch_ms("1234567890123456789", &t), -1);
     assert_int_equal(t, 7);
+}
+
+/* Every parser accepts only instants in [1970-01-01T00:00:00Z,
+ * 2200-01-01T00:00:00Z]: 2200-01-01 is day 230 * 365 + 56 leap days = 84006,
+ * so 84006 * 86400 = 7258118400 s.  Epoch ms up to 2^53 used to load (year
+ * 287396) and never appear in a report; cw_time_format_iso could not print
+ * what cw_time_parse_epoch_ms accepted. */
+static void test_instant_range(void **state)
+{
+    int64_t t = 42;
+    cw_tz plus_one;
+    (void)state;
+    assert_int_equal(cw_tz_parse("+01:00", &plus_one), 0);
+    assert_true(cw_time_in_range(0));
+    assert_true(cw_time_in_range(7258118400));
+    assert_false(cw_time_in_range(-1));
+    assert_false(cw_time_in_range(7258118401));
+    assert_true(iso("1970-01-01T00:00:00Z", NULL) == 0);
+    assert_true(iso("2200-01-01T00:00:00Z", NULL) == 7258118400);
+    assert_iso_rejects("1969-12-31T23:59:59Z");
+    assert_iso_rejects("1970-01-01T00:30:00+01:00");   /* 1969-12-31T23:30Z */
+    assert_iso_rejects("2200-01-01T00:00:01Z");
+    assert_iso_rejects("9999-12-31");
+    assert_iso_rejects("0000-01-01");
+    assert_int_equal(cw_time_parse_iso8601("1970-01-01 00:30:00", &plus_one, &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_epoch_ms("7258118400999", &t), 0);
+    assert_true(t == 7258118400);
+    t = 42;
+    assert_int_equal(cw_time_parse_epoch_ms("7258118401000", &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_epoch_ms("9007199254740991", &t), CW_TIME_RANGE); /* year 287396 */
+    assert_int_equal(cw_time_parse_pattern("31-12-1969 23:59", "dd-MM-yyyy HH:mm", &cw_tz_utc, &t),
+                     CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_pattern("01-01-2201 00:00", "dd-MM-yyyy HH:mm", &cw_tz_utc, &t),
+                     CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_jira_csv("31/Dec/1969 11:00 PM", &cw_tz_utc, NULL, &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_any("9007199254740991", NULL, &cw_tz_utc, &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_any("2201-01-01", NULL, &cw_tz_utc, &t), CW_TIME_RANGE);
+    assert_int_equal(cw_time_parse_any("yesterday", NULL, &cw_tz_utc, &t), -1);
+    assert_true(t == 42);
+}
+
+/* The reject wording for each failure, in one place. */
+static void test_time_reason(void **state)
+{
+    char buf[160];
+    (void)state;
+    cw_time_reason(CW_TIME_RANGE, "2201-01-01", buf, sizeof(buf));
+    assert_string_equal(buf, "timestamp '2201-01-01' outside 1970-01-01 .. 2200-01-01");
+    cw_time_reason(-1, "yesterday", buf, sizeof(buf));
+    assert_string_equal(buf, "unparseable timestamp 'yesterday'");
+    assert_int_equal(cw_time_either(-1, CW_TIME_RANGE), CW_TIME_RANGE);
+    assert_int_equal(cw_time_either(-1, -1), -1);
+    assert_int_equal(cw_time_either(CW_TIME_RANGE, 0), 0);
 }
 
 static void test_jira_csv(void **state)
@@ -476,6 +530,8 @@ int main(void)
         cmocka_unit_test(test_iso_naive_zone),
         cmocka_unit_test(test_iso_rejects),
         cmocka_unit_test(test_epoch_ms),
+        cmocka_unit_test(test_instant_range),
+        cmocka_unit_test(test_time_reason),
         cmocka_unit_test(test_jira_csv),
         cmocka_unit_test(test_jira_csv_custom_months_and_rejects),
         cmocka_unit_test(test_jira_csv_trailing_space),

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""The hostile corpus: every hostile input catwalk has met, with what must happen.
+
+Each folder under tests/hostile/ is one case: a catwalk.ini whose paths are
+relative to the folder, the hostile input files it names, and an `expect`
+file of `key = value` lines ('#' starts a comment):
+
+    args = run -c catwalk.ini --no-report   catwalk's arguments (this is the default)
+    exit = 3                                required: the exit status
+    stderr = REGEX                          may repeat: each must match stderr (re.search)
+    stderr_not = REGEX                      may repeat: none may match stderr
+    reject = FIELD                          may repeat: some row of table reject has this field
+                                            ('-' for a reject naming no field)
+    rejects = N                             the exact number of rows in table reject
+    sql = SELECT ... => VALUE               may repeat: the first column of the first row, as
+                                            text ('' for NULL or no row)
+    symlink = NAME -> TARGET                made in the case's copy before catwalk runs
+
+The case runs in a private copy, so the warehouse, landing zone and reports it
+writes never touch the repository.  Every case becomes one test method, and
+one more test checks the size and spread of the corpus itself.
+
+Runs with Debian's python3 and prints a closing "hostile: N passed, N failed" line.
+"""
+import os
+import re
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+CORPUS = os.path.join(REPO, "tests", "hostile")
+BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
+MULTI = ("stderr", "stderr_not", "reject", "sql", "symlink")
+MIN_FILES = 60
+# every connector the registry lists must meet hostile input
+TYPES = ("jira", "jira-csv", "git", "jenkins", "pagerduty", "servicenow", "github", "gitlab")
+
+
+def read_expect(path):
+    """The expect file as a dict; keys in MULTI hold lists."""
+    spec = {k: [] for k in MULTI}
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, sep, value = line.partition("=")
+            if not sep:
+                raise ValueError("%s:%d: expected key = value" % (path, lineno))
+            key, value = key.strip(), value.strip()
+            if key in MULTI:
+                spec[key].append(value)
+            elif key in ("args", "exit", "rejects"):
+                spec[key] = value
+            else:
+                raise ValueError("%s:%d: unknown key %r" % (path, lineno, key))
+    if "exit" not in spec:
+        raise ValueError("%s: no `exit =` line" % path)
+    return spec
+
+
+def cases():
+    if not os.path.isdir(CORPUS):
+        return []
+    return sorted(d for d in os.listdir(CORPUS)
+                  if os.path.isfile(os.path.join(CORPUS, d, "expect")))
+
+
+def scalar(con, query):
+    row = con.execute(query).fetchone()
+    return "" if row is None or row[0] is None else str(row[0])
+
+
+class Case:
+    """Run one case in a temporary copy and collect what it did."""
+
+    def __init__(self, name):
+        self.name = name
+        self.spec = read_expect(os.path.join(CORPUS, name, "expect"))
+        self.tmp = tempfile.mkdtemp(prefix="cw-hostile-")
+        self.dir = os.path.join(self.tmp, name)
+        shutil.copytree(os.path.join(CORPUS, name), self.dir, symlinks=True)
+        for link in self.spec["symlink"]:
+            link_name, arrow, target = link.partition("->")
+            if not arrow:
+                raise ValueError("%s: symlink = NAME -> TARGET" % name)
+            path = os.path.join(self.dir, link_name.strip())
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.symlink(target.strip(), path)
+        args = shlex.split(self.spec.get("args", "run -c catwalk.ini --no-report"))
+        self.proc = subprocess.run([BIN, *args], cwd=self.dir, capture_output=True, text=True,
+                                   errors="replace", timeout=300, stdin=subprocess.DEVNULL)
+
+    def db(self):
+        path = os.path.join(self.dir, "catwalk.db")
+        return sqlite3.connect(path) if os.path.exists(path) else None
+
+    def close(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def check_case(test, name):
+    case = Case(name)
+    try:
+        spec, proc = case.spec, case.proc
+        where = "case %s\nstdout:\n%s\nstderr:\n%s" % (name, proc.stdout[-3000:], proc.stderr[-3000:])
+        test.assertEqual(proc.returncode, int(spec["exit"]), "exit status, " + where)
+        for pattern in spec["stderr"]:
+            test.assertRegex(proc.stderr, pattern, where)
+        for pattern in spec["stderr_not"]:
+            test.assertNotRegex(proc.stderr, pattern, where)
+        needs_db = spec["reject"] or spec["sql"] or "rejects" in spec
+        if not needs_db:
+            return
+        con = case.db()
+        test.assertIsNotNone(con, "no warehouse was written, " + where)
+        try:
+            fields = [r[0] if r[0] is not None else "-"
+                      for r in con.execute("SELECT field FROM reject")]
+            for field in spec["reject"]:
+                test.assertIn(field, fields, "reject fields, " + where)
+            if "rejects" in spec:
+                test.assertEqual(len(fields), int(spec["rejects"]), "reject count, " + where)
+            for check in spec["sql"]:
+                query, arrow, value = check.rpartition("=>")
+                test.assertTrue(arrow, "%s: sql = QUERY => VALUE" % name)
+                test.assertEqual(scalar(con, query.strip()), value.strip(),
+                                 "%s\n%s" % (query.strip(), where))
+        finally:
+            con.close()
+    finally:
+        case.close()
+
+
+class HostileCorpus(unittest.TestCase):
+    def test_corpus_size_and_spread(self):
+        """At least MIN_FILES hostile files, over every connector and the config.
+
+        A case's own catwalk.ini counts as a hostile file only in a config case
+        (its name starts with "config"); elsewhere it is the harness."""
+        names = cases()
+        files, types = 0, set()
+        for name in names:
+            for root, _, entries in os.walk(os.path.join(CORPUS, name)):
+                files += sum(1 for e in entries if e not in ("expect", "catwalk.ini"))
+            files += name.startswith("config")
+            ini = os.path.join(CORPUS, name, "catwalk.ini")
+            if os.path.exists(ini):
+                with open(ini, encoding="utf-8", errors="replace") as f:
+                    types.update(re.findall(r"(?m)^\s*type\s*=\s*(\S+)", f.read()))
+        self.assertGreaterEqual(files, MIN_FILES, "the hostile corpus holds %d files" % files)
+        self.assertTrue(any(n.startswith("config") for n in names), "no config case")
+        missing = [t for t in TYPES if t not in types]
+        self.assertEqual(missing, [], "connectors without a hostile case")
+
+
+def add_case_tests():
+    for name in cases():
+        method = re.sub(r"[^0-9A-Za-z_]", "_", name)
+        setattr(HostileCorpus, "test_" + method, lambda self, n=name: check_case(self, n))
+
+
+add_case_tests()
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=1).result
+    failed = len(result.failures) + len(result.errors)
+    passed = max(0, result.testsRun - failed)
+    print("hostile: %d passed, %d failed" % (passed, failed))
+    if os.environ.get("CW_COUNTS"):
+        with open(os.environ["CW_COUNTS"], "a") as f:
+            f.write("%d %d\n" % (passed, failed))
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,151 @@
+/*
+ * test_landing.c - the landing zone: what lands and with which mode, what is
+ * refused (symbolic links, unreadable files) and the sweep of a killed
+ * run's folder.
+ */
+#include "support.h"
+#include "core/util.h"
+#include "extract/landing.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_SEEN 8
+
+typedef struct seen {
+    int n;
+    char original[MAX_SEEN][PATH_MAX];
+    char error[MAX_SEEN][256];      /* "" when landed */
+    int mode[MAX_SEEN];             /* the landed copy's mode */
+} seen;
+
+static int note(void *ctx, const cw_landed *file)
+{
+    seen *s = ctx;
+    struct stat st;
+    const char *base = strrchr(file->original, '/');
+    assert_true(s->n < MAX_SEEN);
+    snprintf(s->original[s->n], PATH_MAX, "%s", base ? base + 1 : file->original);
+    snprintf(s->error[s->n], 256, "%s", file->error ? file->error : "");
+    if (!file->error) {
+        assert_int_equal(stat(file->landed, &st), 0);
+        s->mode[s->n] = (int)(st.st_mode & 07777);
+    }
+    s->n++;
+    return 0;
+}
+
+static int folder_mode(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (int)(st.st_mode & 07777);
+}
+
+/* A folder source: the file lands 0400 in a 0700 folder, the link to a
+ * private file is refused without follow_symlinks, the subfolder is passed
+ * over; with follow_symlinks the link lands too. */
+static void test_links_modes_and_subfolders(void **state)
+{
+    char *dir = cw_temp_dir();
+    char *exports = cw_asprintf("%s/exports", dir), *secret = cw_asprintf("%s/secret", dir);
+    char *link = cw_asprintf("%s/exports/b-link.json", dir);
+    char *batch = cw_asprintf("%s/landing/batch", dir), *source_dir = cw_asprintf("%s/s", batch);
+    cw_test_source t;
+    seen s = {0};
+    (void)state;
+    assert_int_equal(cw_mkdirs(exports), 0);
+    cw_write_file(exports, "a.json", "[]");
+    cw_write_file(dir, "secret", "private");
+    assert_int_equal(chmod(secret, 0600), 0);
+    assert_int_equal(symlink(secret, link), 0);
+    cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
+
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, note, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.original[0], "a.json");
+    assert_string_equal(s.error[0], "");
+    assert_int_equal(s.mode[0], 0400);
+    assert_string_equal(s.original[1], "b-link.json");
+    assert_non_null(strstr(s.error[1], "symbolic link"));
+    assert_int_equal(folder_mode(source_dir), 0700);
+    cw_landing_discard(batch);
+
+    memset(&s, 0, sizeof(s));
+    cw_test_source_set(&t, "follow_symlinks", "true");
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, note, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.error[1], "");
+    assert_int_equal(s.mode[1], 0400);      /* a copy, owner-only, whatever the target's mode */
+
+    cw_remove_tree(dir);
+    free(exports); free(secret); free(link); free(batch); free(source_dir); free(dir);
+}
+
+/* A folder whose only entry is a subfolder names no file: 1, nothing landed. */
+static void test_only_subfolders(void **state)
+{
+    char *dir = cw_temp_dir();
+    char *sub = cw_asprintf("%s/exports/2026", dir), *exports = cw_asprintf("%s/exports", dir);
+    char *batch = cw_asprintf("%s/landing/batch", dir);
+    cw_test_source t;
+    seen s = {0};
+    (void)state;
+    assert_int_equal(cw_mkdirs(sub), 0);
+    cw_write_file(sub, "issues.json", "[]");
+    cw_test_source_init(&t, 1, "s", "jira", (const char *const[]){"path", exports, NULL});
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("jira"), batch, note, &s), 1);
+    assert_int_equal(s.n, 0);
+    cw_remove_tree(dir);
+    free(sub); free(exports); free(batch); free(dir);
+}
+
+/* The warehouse of the sweep test knows the batch of 3 March only. */
+static int known(void *ctx, const char *name)
+{
+    (void)ctx;
+    return strncmp(name, "20260303", 8) == 0;
+}
+
+/* The sweep removes a marked folder of a dead run the warehouse does not
+ * know, only unmarks one it knows, and keeps unmarked (extract) folders. */
+static void test_sweep(void **state)
+{
+    char *root = cw_temp_dir();
+    /* pids above the kernel's maximum (4194304) are never alive */
+    char *killed = cw_asprintf("%s/20260302T020000Z-99999999", root);
+    char *committed = cw_asprintf("%s/20260303T020000Z-99999998", root);
+    char *extracted = cw_asprintf("%s/20260304T020000Z-99999997", root);
+    char *mark = cw_asprintf("%s/.catwalk-run", committed);
+    const char *dirs[] = {killed, committed, extracted};
+    (void)state;
+    assert_int_equal(cw_landing_begin(killed), 0);
+    assert_int_equal(cw_landing_begin(committed), 0);
+    for (int i = 0; i < 3; i++) {
+        char *src = cw_asprintf("%s/s", dirs[i]);
+        assert_int_equal(cw_mkdirs(src), 0);
+        cw_write_file(src, "0001-a.json", "[]");
+        free(src);
+    }
+    cw_landing_sweep(root, known, NULL);
+    assert_int_not_equal(access(killed, F_OK), 0);
+    assert_int_equal(access(committed, F_OK), 0);
+    assert_int_not_equal(access(mark, F_OK), 0);
+    assert_int_equal(access(extracted, F_OK), 0);
+    cw_remove_tree(root);
+    free(killed); free(committed); free(extracted); free(mark); free(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_links_modes_and_subfolders),
+        cmocka_unit_test(test_only_subfolders),
+        cmocka_unit_test(test_sweep),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
