@@ -41,10 +41,11 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 E2E_DATA = os.path.join(REPO, "tests", "data", "e2e")
 BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
 
-# Defect 12 (reports written atomically) is fixed on another branch.  Until it
-# is merged a kill while a report is written may leave a broken file, so that
-# one assertion is skipped; set this to True once the fix is in main.
-REPORTS_ATOMIC = False
+# Defect 12: reports are written to a temporary name and renamed, so a kill
+# while one is written leaves the previous file.  (Before that fix, the kills
+# at `report` with CW_KILL_AFTER_MS left a truncated workbook; setting this to
+# False turns that assertion into a skip naming the defect.)
+REPORTS_ATOMIC = True
 
 TEMP_DIRS = []
 HOOK_VARS = ("CW_KILL_AT", "CW_KILL_AFTER_MS", "CW_KILL_DELAY_MS", "CW_KILL_SEED")
