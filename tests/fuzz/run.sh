@@ -26,7 +26,7 @@ if [ "${1:-}" = "--one" ]; then
     work="$build/corpus/$h"
     [ "$mode" = smoke ] && work="$build/smoke/$h" && rm -rf "$work"
     crashes="$build/crashes/$h"
-    log="$build/logs/$h.log"
+    log="$build/logs/$mode-$h.log"
     mkdir -p "$work" "$crashes" "$build/logs"
     set -- -max_total_time="$seconds" -print_final_stats=1 -timeout=20 -rss_limit_mb=2048 \
         -max_len=16384 -artifact_prefix="$crashes/"
@@ -38,9 +38,10 @@ if [ "${1:-}" = "--one" ]; then
         UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
         "$bin" "$@" >"$log" 2>&1
     rc=$?
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-    cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1)
+    # the log may hold bytes a parser printed: read it as text regardless
+    execs=$(grep -a '^stat::number_of_executed_units:' "$log" | tail -n 1 | tr -cd '0-9')
+    speed=$(grep -a '^stat::average_exec_per_sec:' "$log" | tail -n 1 | tr -cd '0-9')
+    cov=$(grep -ao 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1)
     corpus=$(find "$work" -type f | wc -l)
     if [ "$rc" -eq 0 ]; then
         printf '%-11s ok      %10s execs %6s exec/s  %-22s corpus %s\n' \
@@ -48,7 +49,7 @@ if [ "${1:-}" = "--one" ]; then
         exit 0
     fi
     printf '%-11s CRASHED %10s execs (exit %s); log %s\n' "$h" "${execs:-?}" "$rc" "$log"
-    grep -E 'ERROR: |runtime error|invariant broken|Test unit written|SUMMARY' "$log" | head -n 8 | sed 's/^/    /'
+    grep -aE 'ERROR: |runtime error|invariant broken|Test unit written|SUMMARY' "$log" | head -n 8 | sed 's/^/    /'
     exit 1
 fi
 
