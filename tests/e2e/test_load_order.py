@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Load order must not matter (issue 6, defects 3 and 4; run by `make e2e`).
 
-The real DevLake Jira recordings (CW_FIXTURES/jira, SOURCES.md) are loaded
+The real DevLake Jira recordings (tests/fixtures/jira, SOURCES.md) are loaded
 with their files named so they sort in different orders, inside one source
 and across two sources, and every fact table, the status categories, the
 findings, the rejects and the metrics must come out the same.
@@ -32,7 +32,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
-FIXTURES = os.environ.get("CW_FIXTURES", "/work/shared/fixtures/real")
+FIXTURES = os.environ.get("CW_FIXTURES", os.path.join(REPO, "tests", "fixtures"))
 JIRA = os.path.join(FIXTURES, "jira")
 
 TEMP_DIRS = []

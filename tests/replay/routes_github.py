@@ -1,7 +1,7 @@
 """routes_github.py - the GitHub REST API over real recorded items.
 
 DATA/github/ holds copies of the DevLake raw-table CSVs of
-../shared/fixtures/real/github/ (one API item per row, in the `data` cell)
+tests/fixtures/github/ (one API item per row, in the `data` cell)
 and the REST deployments and statuses of tests/data/github/
 (deployments.json, statuses-<id>.json).  When DATA/github/ has no CSV, they
 are read from $CW_FIXTURES/github/, and deployments and statuses from

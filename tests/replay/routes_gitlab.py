@@ -1,7 +1,7 @@
 """routes_gitlab.py - GitLab REST v4 over real recorded items.
 
 DATA/gitlab/ holds copies of the DevLake raw-table CSVs of
-../shared/fixtures/real/gitlab/ (one API item per row, in the `data` cell);
+tests/fixtures/gitlab/ (one API item per row, in the `data` cell);
 when it has none, they are read from $CW_FIXTURES/gitlab/.
 Any project id or path serves the same items.
 

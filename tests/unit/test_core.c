@@ -350,7 +350,8 @@ static int count_row(void *ctx, const cw_csv_row *row)
     return 0;
 }
 
-/* Every real CSV fixture reads without a syntax error in strict mode. */
+/* Every real CSV fixture reads without a syntax error in strict mode (the
+ * ServiceNow export is hand-written and read by test_incidents). */
 static void test_csv_reads_every_real_fixture(void **state)
 {
     static const char *const files[] = {
@@ -361,11 +362,10 @@ static void test_csv_reads_every_real_fixture(void **state)
         "jenkins/devlake_raw_jenkins_api_builds.csv",
         "jenkins/devlake_raw_jenkins_api_builds_multibranch.csv",
         "pagerduty/devlake_raw_pagerduty_incidents.csv",
-        "servicenow/uci_incident_event_log.excerpt.csv",
         "gitlab/devlake_raw_gitlab_api_merge_requests.csv",
         "github/devlake_raw_github_api_runs.excerpt.csv",
     };
-    static const long expected_rows[] = {22, -1, 3, 53, 14, 15, 3, 550, 18, 11};
+    static const long expected_rows[] = {22, -1, 3, 53, 14, 15, 3, 18, 11};
     (void)state;
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         long rows = 0;

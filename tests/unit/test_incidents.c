@@ -1,14 +1,15 @@
 /*
  * test_incidents.c - the PagerDuty and ServiceNow connectors on the real
- * fixtures (DevLake PagerDuty recording, UCI ServiceNow event log) and on
- * small hand-written inputs: every envelope, UI labels, the Table API value
+ * DevLake PagerDuty recording, a hand-written ServiceNow event-log export
+ * (tests/data/servicenow) and small hand-written inputs: every envelope, UI labels, the Table API value
  * shapes, configured time zones, rejects for bad timestamps, bad JSON and
  * missing columns, and config validation.
  *
  * Expected instants are worked out by hand: day number since 1970-01-01
- * times 86400 plus the clock time.  Days used: 2016-02-29 = 16860,
- * 2016-03-01 = 16861, 2016-03-02 = 16862, 2016-03-05 = 16865,
- * 2022-11-03 = 19299.
+ * times 86400 plus the clock time.  Days used: 2016-03-01 = 16861,
+ * 2016-03-02 = 16862, 2022-11-03 = 19299; 2024-01-01 = 54 * 365 + 13 leap
+ * days = 19723, so 2024-02-29 = 19723 + 31 + 28 = 19782, 2024-03-01 = 19783,
+ * 2024-03-02 = 19784, 2024-03-03 = 19785, 2024-03-05 = 19787.
  */
 #include "support.h"
 #include "extract/source.h"
@@ -306,84 +307,118 @@ static int parse_sn(const char *path, cw_kv *keys, size_t n, cw_capture *cap)
     return cw_source_servicenow.parse(&src, path, &cap->sink);
 }
 
-#define UCI "servicenow/uci_incident_event_log.excerpt.csv"
+/* A hand-written audit-log export in the UCI event-log format (system field
+ * names, dd-MM-yyyy HH:mm, "?" for null, one row per update); the real UCI
+ * excerpt is not shipped, its licence is unclear (tests/fixtures/SOURCES.md).
+ * Rows are described in tests/data/servicenow/README.md. */
+#define SN_LOG "servicenow/incident_event_log.csv"
 
-static void test_sn_uci_fixture(void **state)
+static void test_sn_event_log(void **state)
 {
     cw_capture cap;
     const cw_incident *i;
-    int64_t feb29 = DAY(16860);
+    int64_t feb29 = DAY(19782);
     (void)state;
-    assert_int_equal(parse_sn(cw_fixture(UCI), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 550);
+    assert_int_equal(parse_sn(cw_test_data(SN_LOG), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_incidents, 9);
     assert_int_equal(cap.n_rejects, 0);
-    assert_int_equal(distinct_ids(&cap), 91);
+    assert_int_equal(distinct_ids(&cap), 3);
 
-    /* INC0000045: four audit rows, versions 0, 2, 3 and 4 (records 2-5). */
-    assert_int_equal(count_id(&cap, "INC0000045"), 4);
-    i = find_version(&cap, "INC0000045", 0);
+    /* INC0100001: four audit rows, versions 0, 2, 3 and 4 (records 2-5). */
+    assert_int_equal(count_id(&cap, "INC0100001"), 4);
+    i = find_version(&cap, "INC0100001", 0);
     assert_non_null(i);
     assert_int_equal(i->origin.record, 2);
-    assert_string_equal(i->number, "INC0000045");
+    assert_string_equal(i->number, "INC0100001");
     assert_string_equal(i->status, "new");
     assert_string_equal(i->severity, "3 - Moderate");
-    assert_null(i->service);                           /* cmdb_ci is "?" */
-    assert_int_equal(i->created_at, feb29 + HM(1, 16));     /* 29-02-2016 01:16 */
+    assert_null(i->service);                                /* cmdb_ci is "?" */
+    assert_int_equal(i->created_at, feb29 + HM(1, 16));     /* 29-02-2024 01:16 */
     assert_int_equal(i->updated_at, feb29 + HM(1, 23));
-    assert_int_equal(i->resolved_at, feb29 + HM(11, 29));   /* resolved_at 29-02-2016 11:29 */
-    i = find_version(&cap, "INC0000045", 2);
+    assert_int_equal(i->resolved_at, feb29 + HM(11, 29));   /* resolved_at 29-02-2024 11:29 */
+    i = find_version(&cap, "INC0100001", 2);
     assert_non_null(i);
     assert_string_equal(i->status, "resolved");
     assert_int_equal(i->updated_at, feb29 + HM(8, 53));
-    i = find_version(&cap, "INC0000045", 3);
+    i = find_version(&cap, "INC0100001", 3);
     assert_non_null(i);
     assert_int_equal(i->updated_at, feb29 + HM(11, 29));
-    i = find_version(&cap, "INC0000045", 4);
+    i = find_version(&cap, "INC0100001", 4);
     assert_non_null(i);
     assert_int_equal(i->origin.record, 5);
     assert_string_equal(i->status, "closed");
-    assert_int_equal(i->updated_at, DAY(16865) + HM(12, 0));  /* 05-03-2016 12:00 */
-    assert_null(find_version(&cap, "INC0000045", 1));
+    assert_int_equal(i->updated_at, DAY(19787) + HM(12, 0));  /* 05-03-2024 12:00 */
+    assert_null(find_version(&cap, "INC0100001", 1));
 
-    /* INC0000093 has resolved_at "?": Resolved/Closed rows take closed_at 05-03-2016 10:00. */
-    i = find_version(&cap, "INC0000093", 1);
+    /* INC0100002 has resolved_at "?": only its Closed row takes closed_at 05-03-2024 10:00. */
+    assert_int_equal(count_id(&cap, "INC0100002"), 3);
+    i = find_version(&cap, "INC0100002", 0);
     assert_non_null(i);
-    assert_int_equal(i->origin.record, 176);
+    assert_int_equal(i->origin.record, 6);
+    assert_string_equal(i->status, "new");
+    assert_true(i->resolved_at == CW_NO_TIME);
+    i = find_version(&cap, "INC0100002", 1);
+    assert_non_null(i);
+    assert_string_equal(i->status, "active");
+    assert_true(i->resolved_at == CW_NO_TIME);
+    assert_int_equal(i->updated_at, DAY(19783) + HM(14, 2));  /* 01-03-2024 14:02 */
+    i = find_version(&cap, "INC0100002", 2);
+    assert_non_null(i);
+    assert_int_equal(i->origin.record, 8);
     assert_string_equal(i->status, "closed");
-    assert_int_equal(i->resolved_at, DAY(16865) + HM(10, 0));
-    assert_int_equal(i->created_at, feb29 + HM(8, 56));
+    assert_string_equal(i->severity, "4 - Low");
+    assert_int_equal(i->resolved_at, DAY(19787) + HM(10, 0));
+    assert_int_equal(i->created_at, DAY(19783) + HM(8, 56));  /* 01-03-2024 08:56 */
+
+    /* INC0100003: cmdb_ci names the service (there is no business_service column). */
+    i = find_version(&cap, "INC0100003", 1);
+    assert_non_null(i);
+    assert_int_equal(i->origin.record, 10);
+    assert_string_equal(i->status, "awaiting user info");
+    assert_string_equal(i->service, "Payments DB");
+    assert_string_equal(i->severity, "1 - Critical");
+    assert_int_equal(i->created_at, DAY(19784) + HM(23, 59));  /* 02-03-2024 23:59 */
+    assert_int_equal(i->updated_at, DAY(19785) + HM(9, 0));    /* 03-03-2024 09:00 */
+    assert_true(i->resolved_at == CW_NO_TIME);
     cw_capture_free(&cap);
 }
 
-static void test_sn_uci_in_configured_zones(void **state)
+static void test_sn_event_log_in_configured_zones(void **state)
 {
     cw_kv paris[] = { { "timezone", "Europe/Paris", 3 } };
     cw_kv fixed[] = { { "timezone", "-05:00", 3 }, { "date_format", "dd-MM-yyyy HH:mm", 4 } };
     cw_capture cap;
     const cw_incident *i;
     (void)state;
-    /* Paris is +01:00 in February and March 2016. */
-    assert_int_equal(parse_sn(cw_fixture(UCI), paris, 1, &cap), 0);
-    i = find_version(&cap, "INC0000045", 4);
+    /* Paris is +01:00 in February and March 2024 (summer time starts 31 March). */
+    assert_int_equal(parse_sn(cw_test_data(SN_LOG), paris, 1, &cap), 0);
+    i = find_version(&cap, "INC0100001", 4);
     assert_non_null(i);
-    assert_int_equal(i->created_at, DAY(16860) + HM(0, 16));
-    assert_int_equal(i->updated_at, DAY(16865) + HM(11, 0));
+    assert_int_equal(i->created_at, DAY(19782) + HM(0, 16));
+    assert_int_equal(i->updated_at, DAY(19787) + HM(11, 0));
+    i = find_version(&cap, "INC0100003", 0);
+    assert_non_null(i);
+    assert_int_equal(i->created_at, DAY(19784) + HM(22, 59));
     cw_capture_free(&cap);
 
-    assert_int_equal(parse_sn(cw_fixture(UCI), fixed, 2, &cap), 0);
-    assert_int_equal(cap.n_incidents, 550);
-    i = find_version(&cap, "INC0000045", 0);
+    assert_int_equal(parse_sn(cw_test_data(SN_LOG), fixed, 2, &cap), 0);
+    assert_int_equal(cap.n_incidents, 9);
+    i = find_version(&cap, "INC0100001", 0);
     assert_non_null(i);
-    assert_int_equal(i->created_at, DAY(16860) + HM(6, 16));
+    assert_int_equal(i->created_at, DAY(19782) + HM(6, 16));
+    /* 02-03-2024 23:59 at -05:00 is 04:59 UTC the next day. */
+    i = find_version(&cap, "INC0100003", 0);
+    assert_non_null(i);
+    assert_int_equal(i->created_at, DAY(19785) + HM(4, 59));
     cw_capture_free(&cap);
 
     /* A pinned format that does not match the file rejects every row, loudly. */
     fixed[1].value = "yyyy-MM-dd HH:mm:ss";
-    assert_int_equal(parse_sn(cw_fixture(UCI), fixed, 2, &cap), 0);
+    assert_int_equal(parse_sn(cw_test_data(SN_LOG), fixed, 2, &cap), 0);
     assert_int_equal(cap.n_incidents, 0);
-    assert_int_equal(cap.n_rejects, 550);
+    assert_int_equal(cap.n_rejects, 9);
     assert_string_equal(cap.rejects[0].field, "opened_at");
-    assert_non_null(strstr(cap.rejects[0].reason, "29-02-2016 01:16"));
+    assert_non_null(strstr(cap.rejects[0].reason, "29-02-2024 01:16"));
     cw_capture_free(&cap);
 }
 
@@ -627,8 +662,8 @@ int main(void)
         cmocka_unit_test(test_pd_bad_json_and_wrong_document),
         cmocka_unit_test(test_pd_validate),
         cmocka_unit_test(test_pd_out_of_range),
-        cmocka_unit_test(test_sn_uci_fixture),
-        cmocka_unit_test(test_sn_uci_in_configured_zones),
+        cmocka_unit_test(test_sn_event_log),
+        cmocka_unit_test(test_sn_event_log_in_configured_zones),
         cmocka_unit_test(test_sn_ui_labels_and_bad_row),
         cmocka_unit_test(test_sn_service_field_and_missing_columns),
         cmocka_unit_test(test_sn_table_api),
