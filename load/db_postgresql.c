@@ -194,6 +194,13 @@ static void set_label(pg_db *db)
              host && *host ? host : "localhost", PQdb(db->conn) ? PQdb(db->conn) : "?");
 }
 
+/* Server notices ("view does not exist, skipping") are not catwalk's output. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static int pg_open(const cw_db_target *t, cw_db_mode mode, cw_db **out, char *err, size_t errlen)
 {
     extern const cw_db_driver cw_db_postgresql;
@@ -233,6 +240,7 @@ static int pg_open(const cw_db_target *t, cw_db_mode mode, cw_db **out, char *er
         free(db);
         return CW_DB_ERROR;
     }
+    PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
     *out = &db->base;
     /* instants are integers, but a session in UTC keeps any date function honest */
     if (cw_db_exec(*out, mode == CW_DB_READ_ONLY
