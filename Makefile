@@ -74,7 +74,8 @@ deps:
 
 # Unit tests of the build in $(BUILD), with a throwaway PostgreSQL 15 for
 # the engine tests (CW_PG_URI): when it cannot start, they fail, never skip.
-PGDIR    := /tmp/catwalk-pg.$(notdir $(abspath $(BUILD)))
+# (one server per build folder: helpers and CI jobs on one machine never share it)
+PGDIR    := /tmp/catwalk-pg.$(shell printf %s '$(abspath $(BUILD))' | cksum | cut -d' ' -f1)
 unit: $(TESTS) $(BUILD)/catwalk
 	@tests/pg/pg.sh stop $(PGDIR); \
 	uri=$$(tests/pg/pg.sh start $(PGDIR)) || uri=postgresql://failed-to-start/; \

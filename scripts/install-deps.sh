@@ -23,13 +23,16 @@ if command -v pkg-config >/dev/null 2>&1; then
     need_pc inih libinih-dev
     need_pc xlsxwriter libxlsxwriter-dev
     need_pc cmocka libcmocka-dev
+    need_pc libpq libpq-dev
 else
-    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libinih-dev libxlsxwriter-dev libcmocka-dev"
+    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev"
 fi
 need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata
 need_file /usr/lib/python3/dist-packages/openpyxl python3-openpyxl
 need_file /usr/bin/python3 python3
+# the throwaway server of the PostgreSQL tests (tests/pg/pg.sh)
+need_file /usr/lib/postgresql/15/bin/initdb postgresql-15
 
 if [ -n "$missing" ]; then
     echo "install-deps: installing:$missing"
