@@ -20,8 +20,11 @@
  * and its whole result kept: steps walk the rows.
  *
  * Column kinds come from the result's type OIDs: int2/4/8 and bool are
- * CW_DB_INT (bool as 0/1, as SQLite gives it), float4/8 and numeric
- * CW_DB_REAL, anything else CW_DB_TEXT; a NULL is CW_DB_NULL.
+ * CW_DB_INT (bool as 0/1, as SQLite gives it), float4/8 CW_DB_REAL, numeric
+ * CW_DB_REAL when the value has a fraction and CW_DB_INT when not (SUM of
+ * integers is numeric here and an integer on SQLite), anything else
+ * CW_DB_TEXT; a NULL is CW_DB_NULL.  Column names are known before the
+ * first step, as on SQLite (the statement is described).
  *
  * Transactions.  cw_db_begin is BEGIN ISOLATION LEVEL READ COMMITTED plus
  * pg_try_advisory_xact_lock(CW_PG_LOCK_KEY): a second writer gets CW_DB_BUSY
@@ -81,6 +84,7 @@ typedef struct pg_stmt {
     Oid *types;                 /* the bound values' types */
     char **values;              /* the bound values as text, NULL for SQL NULL */
     PGresult *res;              /* the result while stepping */
+    PGresult *desc;             /* the columns before the first step, when asked */
     int row, nrows;
 } pg_stmt;
 
@@ -123,7 +127,7 @@ static int fail_result(cw_db *db, PGresult *res)
 static int result_ok(PGresult *res)
 {
     ExecStatusType s = PQresultStatus(res);
-    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY;
 }
 
 /* rows written: INSERT, UPDATE, DELETE and MERGE count, a SELECT does not */
@@ -308,6 +312,7 @@ static void stmt_free(pg_stmt *s)
     for (int i = 0; i < s->nparams; i++)
         free(s->values[i]);
     PQclear(s->res);
+    PQclear(s->desc);
     free(s->sql);
     free(s->prepared_types);
     free(s->types);
@@ -452,23 +457,32 @@ static int has_row(pg_stmt *s, int col)
     return s->res && s->row >= 0 && s->row < s->nrows && col >= 0 && col < PQnfields(s->res);
 }
 
+/* The result that names the columns: SQLite knows them before the first
+ * step, so a statement not yet run is described by the server. */
+static PGresult *columns_of(pg_stmt *s)
+{
+    if (s->res)
+        return s->res;
+    if (!s->desc && s->name[0]) {
+        s->desc = PQdescribePrepared(DB(s->base.db)->conn, s->name);
+        if (PQresultStatus(s->desc) != PGRES_COMMAND_OK) {
+            PQclear(s->desc);
+            s->desc = NULL;
+        }
+    }
+    return s->desc;
+}
+
 static int pg_column_count(cw_stmt *st)
 {
-    pg_stmt *s = ST(st);
-    /* before the first step SQLite knows the columns: describe the statement */
-    if (!s->res && s->name[0]) {
-        PGresult *d = PQdescribePrepared(DB(st->db)->conn, s->name);
-        int n = PQresultStatus(d) == PGRES_COMMAND_OK ? PQnfields(d) : 0;
-        PQclear(d);
-        return n;
-    }
-    return s->res ? PQnfields(s->res) : 0;
+    PGresult *r = columns_of(ST(st));
+    return r ? PQnfields(r) : 0;
 }
 
 static const char *pg_column_name(cw_stmt *st, int col)
 {
-    pg_stmt *s = ST(st);
-    return s->res && col >= 0 && col < PQnfields(s->res) ? PQfname(s->res, col) : NULL;
+    PGresult *r = columns_of(ST(st));
+    return r && col >= 0 && col < PQnfields(r) ? PQfname(r, col) : NULL;
 }
 
 static cw_db_type pg_column_type(cw_stmt *st, int col)
@@ -482,8 +496,12 @@ static cw_db_type pg_column_type(cw_stmt *st, int col)
     case INT8OID:
     case BOOLOID: return CW_DB_INT;
     case FLOAT4OID:
-    case FLOAT8OID:
-    case NUMERICOID: return CW_DB_REAL;
+    case FLOAT8OID: return CW_DB_REAL;
+    case NUMERICOID:
+        /* SUM(bigint) is numeric on PostgreSQL and an integer on SQLite: a
+         * numeric without a fraction is an integer, value by value, as SQLite
+         * types values (AVG has a fraction, so it stays a real) */
+        return strpbrk(PQgetvalue(s->res, s->row, col), ".eEN") ? CW_DB_REAL : CW_DB_INT;
     default: return CW_DB_TEXT;
     }
 }
@@ -532,8 +550,13 @@ static int64_t pg_changes(cw_db *db) { return DB(db)->changes; }
 static int pg_begin(cw_db *db)
 {
     PGresult *res;
-    int got;
-    int rc = pg_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    int got, rc;
+    if (PQtransactionStatus(DB(db)->conn) != PQTRANS_IDLE) {
+        snprintf(DB(db)->err, sizeof(DB(db)->err), "%s: a transaction is already open",
+                 DB(db)->label);
+        return CW_DB_ERROR;
+    }
+    rc = pg_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
     if (rc != CW_DB_OK)
         return rc;
     res = PQexec(DB(db)->conn, "SELECT pg_try_advisory_xact_lock(" CW_PG_LOCK_KEY ")");

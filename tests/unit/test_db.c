@@ -257,9 +257,27 @@ static void test_types_roundtrip(void **state)
     assert_true(cw_db_column_int(st, 1) == (int64_t)1 << 41);
     cw_db_finalize(st);
 
+    /* kinds as SQLite gives them: a sum of integers is an integer, an
+     * average a real, a comparison 0 or 1; names known before the first step */
+    st = prepare_ok(db, "SELECT SUM(id) AS total, AVG(id) AS mean, COUNT(*) AS n, "
+                        "MAX(id) = 4 AS top FROM t");
+    assert_int_equal(cw_db_column_count(st), 4);
+    assert_string_equal(cw_db_column_name(st, 1), "mean");
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_int_equal(cw_db_column_type(st, 0), CW_DB_INT);
+    assert_int_equal(cw_db_column_int(st, 0), 10);
+    assert_int_equal(cw_db_column_type(st, 1), CW_DB_REAL);
+    assert_true(cw_db_column_real(st, 1) == 2.5);
+    assert_int_equal(cw_db_column_type(st, 2), CW_DB_INT);
+    assert_int_equal(cw_db_column_int(st, 3), 1);
+    assert_string_equal(cw_db_column_text(st, 3), "1");
+    cw_db_finalize(st);
+
     st = prepare_ok(db, "SELECT x FROM empty_t");
     assert_int_equal(cw_db_step(st), CW_DB_DONE);
     cw_db_finalize(st);
+    exec_ok(db, "");
+    exec_ok(db, "  -- nothing but a comment\n");
     assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t WHERE s IS NULL"), 1);
     cw_db_close(db);
 }
@@ -334,6 +352,7 @@ static void test_transactions_and_savepoints(void **state)
     cw_db *db = open_db(e);
     exec_ok(db, "CREATE TABLE u (k TEXT NOT NULL UNIQUE, n BIGINT CHECK (n >= 0))");
     assert_int_equal(cw_db_begin(db), CW_DB_OK);
+    assert_true(cw_db_begin(db) < 0);                   /* no transaction inside one */
     assert_int_equal(insert_u(db, "one", 1), CW_DB_DONE);
     assert_int_equal(cw_db_savepoint(db, "cw_record"), CW_DB_OK);
     assert_int_equal(insert_u(db, "two", 2), CW_DB_DONE);
