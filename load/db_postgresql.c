@@ -194,8 +194,9 @@ static int target_password(const cw_db_target *t, char *out, size_t outlen, char
 static void set_label(pg_db *db)
 {
     const char *host = PQhost(db->conn);
-    snprintf(db->label, sizeof(db->label), "postgresql %s@%s/%s", PQuser(db->conn) ? PQuser(db->conn) : "?",
-             host && *host ? host : "localhost", PQdb(db->conn) ? PQdb(db->conn) : "?");
+    const char *user = PQuser(db->conn), *name = PQdb(db->conn);
+    snprintf(db->label, sizeof(db->label), "postgresql %s@%s/%s", user ? user : "?",
+             host && *host ? host : "localhost", name ? name : "?");
 }
 
 /* Server notices ("view does not exist, skipping") are not catwalk's output. */
@@ -208,9 +209,8 @@ static void ignore_notice(void *arg, const char *message)
 static int pg_open(const cw_db_target *t, cw_db_mode mode, cw_db **out, char *err, size_t errlen)
 {
     extern const cw_db_driver cw_db_postgresql;
-    const char *keys[] = {"dbname", "password", "client_encoding", "fallback_application_name",
-                          NULL};
-    const char *values[5];
+    const char *keys[5] = {"dbname", "client_encoding", "fallback_application_name"};
+    const char *values[5] = {t->uri, "UTF8", "catwalk"};
     char password[PASSWORD_MAX];
     char perr[512];
     pg_db *db;
@@ -219,17 +219,11 @@ static int pg_open(const cw_db_target *t, cw_db_mode mode, cw_db **out, char *er
         snprintf(err, errlen, "the PostgreSQL warehouse: %s", perr);
         return CW_DB_ERROR;
     }
-    values[0] = t->uri;
-    values[1] = password[0] ? password : NULL;
-    values[2] = "UTF8";
-    values[3] = "catwalk";
-    values[4] = NULL;
-    if (!values[1]) {           /* no password of ours: leave PGPASSWORD / .pgpass to libpq */
-        keys[1] = "client_encoding";
-        values[1] = "UTF8";
-        keys[2] = "fallback_application_name";
-        values[2] = "catwalk";
-        keys[3] = NULL;
+    /* without a password of ours, libpq finds PGPASSWORD or ~/.pgpass itself;
+     * keys after dbname override what the URI says */
+    if (password[0]) {
+        keys[3] = "password";
+        values[3] = password;
     }
     db = cw_xcalloc(1, sizeof(*db));
     db->base.driver = &cw_db_postgresql;

@@ -45,6 +45,10 @@ start() {
     chmod 700 "$dir"
     as_owner "'$BIN/initdb' -D '$dir/data' -U '$(owner)' -A trust -E UTF8 --no-locale" \
         >"$dir/initdb.log" 2>&1 || { tail -n 20 "$dir/initdb.log" >&2; die "initdb failed"; }
+    # every role is trusted on the socket but one, which must give its password
+    # (tests/unit/test_db.c checks password_env / password_file against it)
+    as_owner "sed -i '1i local all cw_password_test scram-sha-256' '$dir/data/pg_hba.conf'" ||
+        die "cannot edit pg_hba.conf"
     # Unix socket in $dir only; fsync off: the data is thrown away anyway
     if ! as_owner "'$BIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
             -o \"-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off \

@@ -729,22 +729,31 @@ static void test_shared_sql_prepares(void **state)
 
 /* ---------------------------------------------------------------- PostgreSQL only */
 
-/* The password comes from password_env or an owner-only password_file and
- * never appears in a message. */
+/* The password comes from password_env, an owner-only password_file, or
+ * libpq's PGPASSWORD, and never appears in a message.  tests/pg/pg.sh makes
+ * the role cw_password_test the one that must give a password. */
 static void test_pg_password_sources(void **state)
 {
     engine *e = *state;
-    char bad_uri[1200], err[512], path[64] = "/tmp/cw_pgpass.XXXXXX";
+    char bad_uri[1200], pw_uri[1200], err[512], path[64] = "/tmp/cw_pgpass.XXXXXX";
     const char *host = strstr(e->uri, "?host=");
-    cw_db_target t = {e->uri, NULL, NULL};
-    cw_db *db = NULL;
+    cw_db_target t = {pw_uri, NULL, NULL};
+    cw_db *db = open_db(e);
     int fd;
-    if (!e->uri[0])
-        fail_msg("CW_PG_URI is required but not set");
+    exec_ok(db, "SET client_min_messages = warning; DROP ROLE IF EXISTS cw_password_test;"
+                "CREATE ROLE cw_password_test LOGIN PASSWORD 'right-s3cr3t'");
+    cw_db_close(db);
+    db = NULL;
+    assert_non_null(host);
+    snprintf(pw_uri, sizeof(pw_uri), "postgresql://cw_password_test@/catwalk%s", host);
+    /* no password at all: refused by the server */
+    unsetenv("PGPASSWORD");
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_ERROR);
+    assert_non_null(strstr(err, "cw_password_test"));
     /* a password file others can read is refused before any connection */
     fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, "s3cr3t-file\n", 12), 12);
+    assert_int_equal(write(fd, "right-s3cr3t\n", 13), 13);
     close(fd);
     chmod(path, 0644);
     t.password_file = path;
@@ -752,11 +761,32 @@ static void test_pg_password_sources(void **state)
     assert_null(db);
     assert_non_null(strstr(err, "chmod 600"));
     assert_null(strstr(err, "s3cr3t"));
-    /* owner-only: accepted (the test server trusts its socket, so any password works) */
+    /* owner-only: its first line is the password */
     chmod(path, 0600);
-    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_OK);
+    if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+        fail_msg("password_file: %s", err);
     cw_db_close(db);
     unlink(path);
+    t.password_file = NULL;
+    /* password_env names the variable */
+    setenv("CW_TEST_PG_PASSWORD", "right-s3cr3t", 1);
+    t.password_env = "CW_TEST_PG_PASSWORD";
+    if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+        fail_msg("password_env: %s", err);
+    cw_db_close(db);
+    /* a wrong one fails, naming the user but not the password */
+    setenv("CW_TEST_PG_PASSWORD", "wrong-s3cr3t", 1);
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_ERROR);
+    assert_non_null(strstr(err, "cw_password_test"));
+    assert_null(strstr(err, "s3cr3t"));
+    /* neither given: libpq's own PGPASSWORD */
+    t.password_env = NULL;
+    setenv("PGPASSWORD", "right-s3cr3t", 1);
+    if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+        fail_msg("PGPASSWORD: %s", err);
+    cw_db_close(db);
+    unsetenv("PGPASSWORD");
+    t.uri = e->uri;
 
     t.password_file = NULL;
     t.password_env = "CW_TEST_NO_SUCH_VARIABLE";
