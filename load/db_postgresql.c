@@ -73,6 +73,8 @@ typedef struct pg_db {
     char err[1024];
     int64_t changes;
     unsigned next_stmt;         /* names of prepared statements: cw_1, cw_2, ... */
+    cw_buf unused;              /* "DEALLOCATE cw_7;..." of finalized statements */
+    int n_unused;
 } pg_db;
 
 typedef struct pg_stmt {
@@ -256,6 +258,7 @@ static int pg_open(const cw_db_target *t, cw_db_mode mode, cw_db **out, char *er
 static void pg_close(cw_db *db)
 {
     PQfinish(DB(db)->conn);
+    cw_buf_free(&DB(db)->unused);
     free(db);
 }
 
@@ -271,16 +274,24 @@ static int pg_exec(cw_db *db, const char *sql)
     return CW_DB_OK;
 }
 
+/* A finalized statement is dropped on the server with the next few, in one
+ * round trip: a one-shot query then costs two round trips, not three.
+ * (DEALLOCATE is not transactional; one that fails in an aborted
+ * transaction leaves a name the session forgets when it closes.) */
+#define UNUSED_BATCH 32
+
 static void deallocate(pg_stmt *s)
 {
-    char sql[64];
-    PGresult *res;
+    pg_db *db = DB(s->base.db);
     if (!s->name[0])
         return;
-    snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-    res = PQexec(DB(s->base.db)->conn, sql);
-    PQclear(res);
+    cw_buf_printf(&db->unused, "DEALLOCATE %s;", s->name);
     s->name[0] = '\0';
+    if (++db->n_unused >= UNUSED_BATCH) {
+        PQclear(PQexec(db->conn, db->unused.data));
+        cw_buf_reset(&db->unused);
+        db->n_unused = 0;
+    }
 }
 
 /* Prepare s->sql under a fresh name with the given parameter types. */

@@ -806,6 +806,17 @@ static void test_pg_password_sources(void **state)
     unsetenv("CW_TEST_PG_PASSWORD");
 }
 
+/* Finalized statements are dropped on the server (a few at a time). */
+static void test_pg_statements_freed(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(query_int(db, "SELECT 1"), 1);
+    assert_true(query_int(db, "SELECT COUNT(*) FROM pg_prepared_statements") <= 40);
+    cw_db_close(db);
+}
+
 /* A read-only connection reads but does not write. */
 static void test_read_only(void **state)
 {
@@ -838,6 +849,7 @@ static const struct { const char *name; test_fn fn; int pg_only; } per_engine[] 
     {"read_only", test_read_only, 0},
     {"shared_sql_prepares", test_shared_sql_prepares, 0},
     {"password_sources", test_pg_password_sources, 1},
+    {"statements_freed", test_pg_statements_freed, 1},
 };
 
 int main(void)
