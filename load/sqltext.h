@@ -6,7 +6,8 @@
  * literals ('it''s'), quoted identifiers ("a ""b"""), line comments (-- ...)
  * and block comments (PostgreSQL nests them, so this does too).  A `?` or a
  * `;` inside any of those is data, not syntax.  Dollar-quoted bodies and E''
- * strings are PostgreSQL-only and never appear in the shared SQL.
+ * strings are PostgreSQL-only and never appear in the shared SQL; nor does
+ * a trigger, whose BEGIN ... ; END body the splitter would cut at its ';'.
  */
 #ifndef CW_SQLTEXT_H
 #define CW_SQLTEXT_H
