@@ -19,18 +19,25 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -I. -I$(BUILD) \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 LDFLAGS  += $(SANFLAGS)
+# The PostgreSQL engine (load/db_postgresql.c) is built when libpq is there.
+ifneq ($(shell pkg-config --exists libpq 2>/dev/null && echo yes),)
+CFLAGS   += -DCW_WITH_POSTGRESQL $(shell pkg-config --cflags libpq)
+LDLIBS   += $(shell pkg-config --libs libpq)
+else
+LIB_SKIP := load/db_postgresql.c
+endif
 # The real-world fixtures the tests read are in the repository (provenance and
 # licences in tests/fixtures/SOURCES.md and NOTICE), so a clone needs nothing
 # beside it; FIXTURES=DIR points the tests at another copy.
 FIXTURES ?= $(abspath tests/fixtures)
 
-LIB_SRC  := $(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c))
+LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBED    := $(sort $(wildcard load/*.sql reports/sql/*.sql templates/*))
+EMBED    := $(sort $(wildcard load/*.sql load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 
-.PHONY: all deps demo test unit e2e asan bench clean fuzz fuzz-smoke fuzz-build fuzz-bins
+.PHONY: all deps demo test unit e2e asan bench clean pg fuzz fuzz-smoke fuzz-build fuzz-bins
 all: catwalk
 
 catwalk: $(BUILD)/catwalk
@@ -65,10 +72,22 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libcatwalk.a tests/uni
 deps:
 	@scripts/install-deps.sh
 
-# Unit tests of the build in $(BUILD).
+# Unit tests of the build in $(BUILD), with a throwaway PostgreSQL 15 for
+# the engine tests (CW_PG_URI): when it cannot start, they fail, never skip.
+# (one server per build folder: helpers and CI jobs on one machine never share it)
+PGDIR    := /tmp/catwalk-pg.$(shell printf %s '$(abspath $(BUILD))' | cksum | cut -d' ' -f1)
 unit: $(TESTS) $(BUILD)/catwalk
-	@CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) CW_COUNTS=$(abspath $(BUILD)/counts) \
-	  tests/run-unit.sh $(TESTS)
+	@tests/pg/pg.sh stop $(PGDIR); \
+	uri=$$(tests/pg/pg.sh start $(PGDIR)) || uri=postgresql://failed-to-start/; \
+	CW_PG_URI=$$uri CW_PG_REQUIRED=1 CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) \
+	  CW_COUNTS=$(abspath $(BUILD)/counts) tests/run-unit.sh $(TESTS); rc=$$?; \
+	tests/pg/pg.sh stop $(PGDIR); exit $$rc
+
+# A throwaway PostgreSQL for trying things by hand: prints its URI.
+#   make pg            start it (stop: make pg PG=stop)
+PG       ?= start
+pg:
+	@tests/pg/pg.sh $(PG) /tmp/catwalk-pg.manual
 
 # End-to-end tests against a built binary.
 e2e: $(BUILD)/catwalk

@@ -62,7 +62,7 @@ static const number_key live_numbers[] = {
 };
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_UNKNOWN };
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -75,6 +75,8 @@ typedef struct parse_state {
     int headers;                /* section headers read */
     int first_line[SEC_UNKNOWN];        /* line of the first [catwalk], [metrics], ... */
     int attribution_line;       /* line of attribution_window, 0 when absent */
+    int warehouse_line;         /* line of [catwalk] warehouse / [warehouse] uri, 0 when absent */
+    int password_line;          /* line of [warehouse] password_env / password_file */
     enum section_kind kind;
 } parse_state;
 
@@ -286,7 +288,7 @@ static int begin_section(parse_state *st, const char *section, int line)
 {
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
-        {"flow_types", SEC_FLOW},
+        {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -342,13 +344,87 @@ static void set_string(char **slot, const char *value)
     *slot = cw_strdup(value);
 }
 
+/* 1 when value is a server URI (postgresql:// or postgres://). */
+static int is_db_uri(const char *value)
+{
+    return strncmp(value, "postgresql://", 13) == 0 || strncmp(value, "postgres://", 11) == 0;
+}
+
+/* A password inside a URI: user:password@ before the host, or a password=
+ * query parameter.  The INI is read by people and tools that must not see
+ * it; it comes from password_env / password_file / .pgpass instead. */
+static int uri_has_password(const char *uri)
+{
+    const char *auth = strstr(uri, "://") + 3, *query = strchr(uri, '?');
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', alen);
+    if (at && memchr(auth, ':', (size_t)(at - auth)))
+        return 1;
+    for (const char *p = query; p; p = strchr(p + 1, '&'))
+        if (strncmp(p + 1, "password=", 9) == 0)
+            return 1;
+    return 0;
+}
+
+/* [catwalk] warehouse and [warehouse] uri name the same thing: one of them. */
+static void set_warehouse(parse_state *st, const char *key, const char *value)
+{
+    if (st->warehouse_line) {
+        config_error(st, st->line, key, "the warehouse is given twice (%s at line %d)",
+                     strcmp(key, "uri") == 0 ? "[catwalk] warehouse" : "[warehouse] uri",
+                     st->warehouse_line);
+        return;
+    }
+    st->warehouse_line = st->line;
+    if (is_db_uri(value) && uri_has_password(value)) {
+        config_error(st, st->line, key, "no password in the URI: use password_env = VARIABLE "
+                     "or password_file = PATH in [warehouse], or libpq's .pgpass");
+        return;
+    }
+    set_string(&st->cfg->warehouse, value);
+}
+
+static void key_warehouse(parse_state *st, const char *key, const char *value)
+{
+    cw_config *cfg = st->cfg;
+    char **slot = NULL;
+    if (strcmp(key, "uri") == 0) {
+        set_warehouse(st, key, value);
+        return;
+    }
+    if (strcmp(key, "password") == 0 || strcmp(key, "secret") == 0) {
+        config_error(st, st->line, key, "secrets never go in the configuration: use "
+                     "password_env = VARIABLE or password_file = PATH");
+        return;
+    }
+    if (strcmp(key, "password_env") == 0)
+        slot = &cfg->warehouse_password_env;
+    else if (strcmp(key, "password_file") == 0)
+        slot = &cfg->warehouse_password_file;
+    if (!slot)
+        config_error(st, st->line, key,
+                     "unknown key in [warehouse] (uri, password_env, password_file)");
+    else if (*slot)
+        config_error(st, st->line, key, "given twice in [warehouse]");
+    else if (st->password_line)
+        config_error(st, st->line, key, "give password_env or password_file, not both");
+    else {
+        set_string(slot, value);
+        st->password_line = st->line;
+    }
+}
+
 static void key_catwalk(parse_state *st, const char *key, const char *value)
 {
     cw_config *cfg = st->cfg;
     char **slot = NULL;
-    if (strcmp(key, "warehouse") == 0)
-        slot = &cfg->warehouse;
-    else if (strcmp(key, "landing") == 0)
+    if (strcmp(key, "warehouse") == 0) {
+        if (cfg->warehouse && st->first_line[SEC_WAREHOUSE] == 0)
+            config_error(st, st->line, key, "given twice in [catwalk]");
+        else
+            set_warehouse(st, key, value);
+        return;
+    } else if (strcmp(key, "landing") == 0)
         slot = &cfg->landing;
     else if (strcmp(key, "reports") == 0)
         slot = &cfg->reports;
@@ -537,6 +613,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     st->prev_key = 1;
     switch (st->kind) {
     case SEC_CATWALK: key_catwalk(st, name, value); break;
+    case SEC_WAREHOUSE: key_warehouse(st, name, value); break;
     case SEC_METRICS: key_metrics(st, name, value); break;
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
@@ -678,7 +755,10 @@ static void apply_defaults(cw_config *cfg)
 {
     char *rel;
     rel = cfg->warehouse ? cfg->warehouse : cw_strdup("catwalk.db");
-    cfg->warehouse = cw_path_resolve(cfg->dir, rel);
+    cfg->warehouse = is_db_uri(rel) ? cw_strdup(rel) : cw_path_resolve(cfg->dir, rel);
+    free(rel);
+    rel = cfg->warehouse_password_file;
+    cfg->warehouse_password_file = cw_path_resolve(cfg->dir, rel);
     free(rel);
     rel = cfg->landing ? cfg->landing : cw_strdup("landing");
     cfg->landing = cw_path_resolve(cfg->dir, rel);
@@ -748,6 +828,8 @@ int cw_config_load(const char *path, cw_config **out)
         validate_source(&st, &cfg->sources[i]);
     for (size_t i = 0; i < cfg->n_apps; i++)
         validate_app(&st, &cfg->apps[i]);
+    if (st.first_line[SEC_WAREHOUSE] && !st.warehouse_line)
+        config_error(&st, st.first_line[SEC_WAREHOUSE], "uri", "[warehouse] needs a uri");
     if (st.errors) {
         cw_config_free(cfg);
         return -1;
@@ -795,6 +877,8 @@ void cw_config_free(cw_config *cfg)
     free(cfg->path);
     free(cfg->dir);
     free(cfg->warehouse);
+    free(cfg->warehouse_password_env);
+    free(cfg->warehouse_password_file);
     free(cfg->landing);
     free(cfg->reports);
     free(cfg->key_pattern);

@@ -72,7 +72,11 @@ typedef struct cw_flow_rule {
 typedef struct cw_config {
     char *path;                 /* the config file as given */
     char *dir;                  /* its folder */
-    char *warehouse;            /* resolved path of the SQLite file */
+    /* [catwalk] warehouse or [warehouse] uri: the resolved path of the SQLite
+     * file, or a postgresql:// URI as given (never with a password in it) */
+    char *warehouse;
+    char *warehouse_password_env;       /* [warehouse] password_env: a variable name, or NULL */
+    char *warehouse_password_file;      /* [warehouse] password_file, resolved, or NULL */
     char *landing;              /* resolved landing folder */
     char *reports;              /* resolved reports folder (default "reports") */
     int64_t attribution_window_s;       /* [metrics] attribution_window, hours; 0 = unlimited */

@@ -24,8 +24,9 @@ if command -v pkg-config >/dev/null 2>&1; then
     need_pc inih libinih-dev
     need_pc xlsxwriter libxlsxwriter-dev
     need_pc cmocka libcmocka-dev
+    need_pc libpq libpq-dev
 else
-    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libinih-dev libxlsxwriter-dev libcmocka-dev"
+    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev"
 fi
 need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata
@@ -35,6 +36,8 @@ need_file /usr/bin/python3 python3
 need_cmd clang-14 clang-14
 need_file /usr/lib/llvm-14/lib/libFuzzer.a libfuzzer-14-dev
 need_glob "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" libclang-rt-14-dev
+# the throwaway server of the PostgreSQL tests (tests/pg/pg.sh)
+need_file /usr/lib/postgresql/15/bin/initdb postgresql-15
 
 if [ -n "$missing" ]; then
     echo "install-deps: installing:$missing"

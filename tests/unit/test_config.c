@@ -335,6 +335,53 @@ static void test_unknown_type_lists_every_type(void **state)
                  "has no type (jira, jira-csv, git, jenkins, pagerduty, servicenow, github, gitlab)");
 }
 
+/* The warehouse is a file path or a postgresql:// URI, in [catwalk] or in a
+ * [warehouse] section; its password comes from password_env or
+ * password_file, never from the URI or the INI. */
+static void test_warehouse_uri_and_password_keys(void **state)
+{
+    cw_config *cfg = NULL;
+    char *errors = NULL;
+    (void)state;
+    assert_int_equal(load_text("[catwalk]\nwarehouse = postgresql://cw@db.example:5432/catwalk"
+                               "?sslmode=verify-full\n", &cfg, &errors), 0);
+    assert_string_equal(cfg->warehouse, "postgresql://cw@db.example:5432/catwalk?sslmode=verify-full");
+    assert_null(cfg->warehouse_password_env);
+    assert_null(cfg->warehouse_password_file);
+    free(errors);
+    cw_config_free(cfg);
+
+    assert_int_equal(load_text("[warehouse]\nuri = postgres://cw@/catwalk?host=/run/pg\n"
+                               "password_file = secrets/pg\n", &cfg, &errors), 0);
+    assert_string_equal(cfg->warehouse, "postgres://cw@/catwalk?host=/run/pg");
+    assert_true(cfg->warehouse_password_file[0] == '/');          /* resolved */
+    assert_non_null(strstr(cfg->warehouse_password_file, "/secrets/pg"));
+    free(errors);
+    cw_config_free(cfg);
+
+    assert_int_equal(load_text("[warehouse]\nuri = wh.db\npassword_env = CW_PG_PASSWORD\n",
+                               &cfg, &errors), 0);
+    assert_true(cfg->warehouse[0] == '/');                        /* a path resolves */
+    assert_string_equal(cfg->warehouse_password_env, "CW_PG_PASSWORD");
+    free(errors);
+    cw_config_free(cfg);
+
+    expect_error("[catwalk]\nwarehouse = postgresql://cw:hunter2@db/catwalk\n",
+                 ".ini:2: warehouse: no password in the URI");
+    expect_error("[warehouse]\nuri = postgresql://db/catwalk?sslmode=require&password=hunter2\n",
+                 ".ini:2: uri: no password in the URI");
+    expect_error("[warehouse]\nuri = postgresql://db/catwalk\npassword = hunter2\n",
+                 ".ini:3: password: secrets never go in the configuration");
+    expect_error("[catwalk]\nwarehouse = a.db\n[warehouse]\nuri = b.db\n",
+                 ".ini:4: uri: the warehouse is given twice ([catwalk] warehouse at line 2)");
+    expect_error("[warehouse]\nuri = postgresql://db/c\npassword_env = A\npassword_file = b\n",
+                 ".ini:4: password_file: give password_env or password_file, not both");
+    expect_error("[warehouse]\npassword_env = A\n",
+                 ":1: uri: [warehouse] needs a uri");
+    expect_error("[warehouse]\nuri = postgresql://db/c\nhost = x\n",
+                 ".ini:3: host: unknown key in [warehouse] (uri, password_env, password_file)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_config_gaps_are_errors),
         cmocka_unit_test(test_job_patterns_stay_anchored),
         cmocka_unit_test(test_unknown_type_lists_every_type),
+        cmocka_unit_test(test_warehouse_uri_and_password_keys),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -1,0 +1,31 @@
+/*
+ * sqltext.h - the little SQL lexing the drivers need: where a statement
+ * ends, and `?N` parameters rewritten to PostgreSQL's `$N`.
+ *
+ * Both walk the text the same way, skipping what is not SQL code: string
+ * literals ('it''s'), quoted identifiers ("a ""b"""), line comments (-- ...)
+ * and block comments (PostgreSQL nests them, so this does too).  A `?` or a
+ * `;` inside any of those is data, not syntax.  Dollar-quoted bodies and E''
+ * strings are PostgreSQL-only and never appear in the shared SQL; nor does
+ * a trigger, whose BEGIN ... ; END body the splitter would cut at its ';'.
+ */
+#ifndef CW_SQLTEXT_H
+#define CW_SQLTEXT_H
+
+#include <stddef.h>
+
+/* The length of the token at p when it is a literal, quoted identifier or
+ * comment (unterminated ones run to the end of the text), else 0. */
+size_t cw_sql_skip(const char *p);
+
+/* sql with `?N` as `$N` and a bare `?` as one more than the highest number
+ * so far (SQLite's rule).  *nparams gets the highest parameter number.
+ * Caller frees. */
+char *cw_sql_rewrite_params(const char *sql, int *nparams);
+
+/* The next statement of a script: skips leading space, comments and empty
+ * statements, sets *len to the statement's length (without its ';'), and
+ * returns its start, or NULL at the end of the script. */
+const char *cw_sql_next_statement(const char *sql, size_t *len);
+
+#endif

@@ -1,0 +1,883 @@
+/*
+ * test_db.c - the warehouse driver interface (load/db.h), the same tests on
+ * every engine: SQLite on a temporary file, PostgreSQL on $CW_PG_URI.
+ *
+ * `make unit` starts a throwaway PostgreSQL 15 (tests/pg/pg.sh), exports its
+ * URI as CW_PG_URI and sets CW_PG_REQUIRED=1: a server that did not start
+ * then fails every PostgreSQL test here, it never skips them.  Run by hand
+ * without CW_PG_URI, only the SQLite half runs.  Each PostgreSQL test works in
+ * a fresh schema (cw_test), so tests do not see each other's tables.
+ *
+ * Also here: the `?N` scanner (load/sqltext.c), the two engines' schemas
+ * compared after install (tables, columns, primary keys, indexes), and every
+ * shared .sql file (load/sql, transform/sql, reports/sql) prepared on both.
+ */
+#include "support.h"
+#include "core/util.h"
+#include "load/db.h"
+#include "load/sqltext.h"
+
+#include <glob.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct engine {
+    const char *name;           /* "sqlite" | "postgresql" */
+    char uri[1024];             /* the SQLite file, or the server's URI */
+} engine;
+
+static engine sqlite_engine = {"sqlite", ""};
+static engine pg_engine = {"postgresql", ""};
+
+static int is_pg(const engine *e) { return strcmp(e->name, "postgresql") == 0; }
+
+/* The repository root (tests run from it; CW_TEST_DATA is ROOT/tests/data). */
+static const char *root(void)
+{
+    static char buf[1024];
+    const char *data = getenv("CW_TEST_DATA");
+    if (!data)
+        return ".";
+    snprintf(buf, sizeof(buf), "%s/../..", data);
+    return buf;
+}
+
+/* A connection in the engine's test area (PostgreSQL: the cw_test schema). */
+static cw_db *open_db(const engine *e)
+{
+    cw_db_target t = {e->uri, NULL, NULL};
+    char err[512];
+    cw_db *db = NULL;
+    if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+        fail_msg("%s: %s", e->name, err);
+    assert_string_equal(cw_db_dialect(db), e->name);
+    if (is_pg(e) && cw_db_exec(db, "SET search_path = cw_test") != CW_DB_OK)
+        fail_msg("%s", cw_db_errmsg(db));
+    return db;
+}
+
+static void exec_ok(cw_db *db, const char *sql)
+{
+    if (cw_db_exec(db, sql) != CW_DB_OK)
+        fail_msg("%s: %s\n%s", cw_db_dialect(db), cw_db_errmsg(db), sql);
+}
+
+static cw_stmt *prepare_ok(cw_db *db, const char *sql)
+{
+    cw_stmt *st = NULL;
+    if (cw_db_prepare(db, sql, &st) != CW_DB_OK)
+        fail_msg("%s: %s\n%s", cw_db_dialect(db), cw_db_errmsg(db), sql);
+    return st;
+}
+
+static int64_t query_int(cw_db *db, const char *sql)
+{
+    int64_t v = -1;
+    if (cw_db_query_int(db, sql, &v) != 0)
+        fail_msg("%s: %s\n%s", cw_db_dialect(db), cw_db_errmsg(db), sql);
+    return v;
+}
+
+/* A fresh warehouse for each test: a new SQLite file, an empty schema. */
+static int setup(void **state)
+{
+    engine *e = *state;
+    if (is_pg(e)) {
+        cw_db_target t = {e->uri, NULL, NULL};
+        char err[512];
+        cw_db *db;
+        if (!e->uri[0])
+            fail_msg("CW_PG_URI is required (CW_PG_REQUIRED=1) but not set: the throwaway "
+                     "PostgreSQL did not start (tests/pg/pg.sh)");
+        if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+            fail_msg("the PostgreSQL test server at CW_PG_URI is not usable: %s", err);
+        exec_ok(db, "SET client_min_messages = warning;"
+                    "DROP SCHEMA IF EXISTS cw_test CASCADE; CREATE SCHEMA cw_test");
+        cw_db_close(db);
+    } else {
+        snprintf(e->uri, sizeof(e->uri), "/tmp/cw_test_db.XXXXXX");
+        int fd = mkstemp(e->uri);
+        assert_true(fd >= 0);
+        close(fd);
+        unlink(e->uri);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    engine *e = *state;
+    if (!is_pg(e)) {
+        char path[1100];
+        unlink(e->uri);
+        snprintf(path, sizeof(path), "%s-wal", e->uri);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s-shm", e->uri);
+        unlink(path);
+    }
+    return 0;
+}
+
+static int setup_both(void **state)
+{
+    void *lite = &sqlite_engine, *pg = &pg_engine;
+    (void)state;
+    return setup(&lite) || setup(&pg);
+}
+
+static int teardown_both(void **state)
+{
+    void *lite = &sqlite_engine;
+    (void)state;
+    return teardown(&lite);
+}
+
+/* ---------------------------------------------------------------- scanner */
+
+static void expect_rewrite(const char *sql, const char *want, int want_n)
+{
+    int n = -1;
+    char *got = cw_sql_rewrite_params(sql, &n);
+    if (strcmp(got, want) != 0 || n != want_n)
+        fail_msg("rewrite of [%s]: got [%s] (%d), want [%s] (%d)", sql, got, n, want, want_n);
+    free(got);
+}
+
+static void test_param_rewrite(void **state)
+{
+    (void)state;
+    expect_rewrite("SELECT ?1, ?2", "SELECT $1, $2", 2);
+    expect_rewrite("x = ?12 AND y = ?3", "x = $12 AND y = $3", 12);
+    expect_rewrite("a = ? AND b = ? AND c = ?1", "a = $1 AND b = $2 AND c = $1", 2);
+    expect_rewrite("SELECT '?1', 'it''s ?2', ?3", "SELECT '?1', 'it''s ?2', $3", 3);
+    expect_rewrite("SELECT \"a?\"\"?\" FROM t WHERE k = ?1", "SELECT \"a?\"\"?\" FROM t WHERE k = $1", 1);
+    expect_rewrite("SELECT 1 -- ?1 here\n, ?2", "SELECT 1 -- ?1 here\n, $2", 2);
+    expect_rewrite("SELECT /* ?1 /* nested ?2 */ ?3 */ ?4", "SELECT /* ?1 /* nested ?2 */ ?3 */ $4", 4);
+    expect_rewrite("SELECT 'unterminated ?1", "SELECT 'unterminated ?1", 0);
+    expect_rewrite("", "", 0);
+}
+
+static void test_statement_splitter(void **state)
+{
+    const char *sql = "-- head ; comment\n CREATE TABLE a (x TEXT DEFAULT ';');;\n"
+                      "/* ; */ INSERT INTO a VALUES ('--;'); SELECT \"x;\" FROM a  \n-- tail;\n";
+    const char *want[] = {"CREATE TABLE a (x TEXT DEFAULT ';')", "INSERT INTO a VALUES ('--;')",
+                          "SELECT \"x;\" FROM a  \n-- tail;\n"};     /* a comment's ';' is text */
+    const char *p = sql, *s;
+    size_t len, n = 0;
+    (void)state;
+    while ((s = cw_sql_next_statement(p, &len))) {
+        assert_true(n < 3);
+        if (strlen(want[n]) != len || strncmp(s, want[n], len) != 0)
+            fail_msg("statement %zu: got [%.*s], want [%s]", n, (int)len, s, want[n]);
+        n++;
+        p = s + len;
+    }
+    assert_int_equal(n, 3);
+    assert_null(cw_sql_next_statement("  ;\n -- only a comment", &len));
+}
+
+/* ---------------------------------------------------------------- statements */
+
+static void test_types_roundtrip(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    cw_stmt *st;
+    const char *text = "it's \"q\" ?1 ; -- caf\xc3\xa9";
+    exec_ok(db, "CREATE TABLE t (id BIGINT PRIMARY KEY, n BIGINT, r DOUBLE PRECISION, s TEXT);"
+                "CREATE TABLE empty_t (x BIGINT)");
+    st = prepare_ok(db, "INSERT INTO t (id, n, r, s) VALUES (?1, ?2, ?3, ?4)");
+    assert_int_equal(cw_db_bind_int(st, 1, 1), CW_DB_OK);
+    assert_int_equal(cw_db_bind_int(st, 2, INT64_MAX), CW_DB_OK);
+    assert_int_equal(cw_db_bind_real(st, 3, 0.1), CW_DB_OK);
+    assert_int_equal(cw_db_bind_text(st, 4, text, strlen(text)), CW_DB_OK);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    assert_int_equal(cw_db_reset(st), CW_DB_OK);
+    /* a reused statement: other kinds in the same slots (NULLs, a short text) */
+    assert_int_equal(cw_db_bind_int(st, 1, 2), CW_DB_OK);
+    assert_int_equal(cw_db_bind_int(st, 2, INT64_MIN), CW_DB_OK);
+    assert_int_equal(cw_db_bind_null(st, 3), CW_DB_OK);
+    assert_int_equal(cw_db_bind_text(st, 4, "xyz", 2), CW_DB_OK);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_reset(st);
+    assert_int_equal(cw_db_bind_int(st, 1, 3), CW_DB_OK);
+    assert_int_equal(cw_db_bind_null(st, 2), CW_DB_OK);
+    assert_int_equal(cw_db_bind_real(st, 3, -1e300), CW_DB_OK);
+    assert_int_equal(cw_db_bind_str(st, 4, NULL), CW_DB_OK);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_reset(st);
+    assert_int_equal(cw_db_bind_int(st, 1, 4), CW_DB_OK);
+    assert_int_equal(cw_db_bind_time(st, 2, (int64_t)4102444800LL * 2), CW_DB_OK);  /* > 2^32 */
+    assert_int_equal(cw_db_bind_real(st, 3, 2.5), CW_DB_OK);
+    assert_int_equal(cw_db_bind_text(st, 4, "", 0), CW_DB_OK);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+
+    st = prepare_ok(db, "SELECT id, n, r, s FROM t ORDER BY id");
+    assert_int_equal(cw_db_column_count(st), 4);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_string_equal(cw_db_column_name(st, 2), "r");
+    assert_int_equal(cw_db_column_type(st, 0), CW_DB_INT);
+    assert_int_equal(cw_db_column_int(st, 0), 1);
+    assert_int_equal(cw_db_column_type(st, 1), CW_DB_INT);
+    assert_true(cw_db_column_int(st, 1) == INT64_MAX);
+    assert_int_equal(cw_db_column_type(st, 2), CW_DB_REAL);
+    assert_true(cw_db_column_real(st, 2) == 0.1);
+    assert_int_equal(cw_db_column_type(st, 3), CW_DB_TEXT);
+    assert_string_equal(cw_db_column_text(st, 3), text);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_true(cw_db_column_int(st, 1) == INT64_MIN);
+    assert_int_equal(cw_db_column_type(st, 2), CW_DB_NULL);
+    assert_null(cw_db_column_text(st, 2));
+    assert_string_equal(cw_db_column_text(st, 3), "xy");
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_int_equal(cw_db_column_type(st, 1), CW_DB_NULL);
+    assert_true(cw_db_column_real(st, 2) == -1e300);
+    assert_int_equal(cw_db_column_type(st, 3), CW_DB_NULL);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_true(cw_db_column_int(st, 1) == (int64_t)4102444800LL * 2);
+    assert_int_equal(cw_db_column_type(st, 3), CW_DB_TEXT);       /* '' is not NULL */
+    assert_string_equal(cw_db_column_text(st, 3), "");
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+
+    /* an integer parameter in arithmetic stays 64-bit */
+    st = prepare_ok(db, "SELECT n + ?1 AS later, ?2 * 2 AS twice FROM t WHERE id = 4");
+    cw_db_bind_int(st, 1, 3600);
+    cw_db_bind_int(st, 2, (int64_t)1 << 40);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_true(cw_db_column_int(st, 0) == (int64_t)4102444800LL * 2 + 3600);
+    assert_true(cw_db_column_int(st, 1) == (int64_t)1 << 41);
+    cw_db_finalize(st);
+
+    /* kinds as SQLite gives them: a sum of integers is an integer, an
+     * average a real, a comparison 0 or 1; names known before the first step */
+    st = prepare_ok(db, "SELECT SUM(id) AS total, AVG(id) AS mean, COUNT(*) AS n, "
+                        "MAX(id) = 4 AS top FROM t");
+    assert_int_equal(cw_db_column_count(st), 4);
+    assert_string_equal(cw_db_column_name(st, 1), "mean");
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_int_equal(cw_db_column_type(st, 0), CW_DB_INT);
+    assert_int_equal(cw_db_column_int(st, 0), 10);
+    assert_int_equal(cw_db_column_type(st, 1), CW_DB_REAL);
+    assert_true(cw_db_column_real(st, 1) == 2.5);
+    assert_int_equal(cw_db_column_type(st, 2), CW_DB_INT);
+    assert_int_equal(cw_db_column_int(st, 3), 1);
+    assert_string_equal(cw_db_column_text(st, 3), "1");
+    cw_db_finalize(st);
+
+    st = prepare_ok(db, "SELECT x FROM empty_t");
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+    exec_ok(db, "");
+    exec_ok(db, "  -- nothing but a comment\n");
+    assert_int_equal(query_int(db, "SELECT COUNT(*) FROM t WHERE s IS NULL"), 1);
+    cw_db_close(db);
+}
+
+/* `?` inside literals, quoted identifiers and comments is not a parameter. */
+static void test_params_outside_literals(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    cw_stmt *st = prepare_ok(db, "SELECT 'it''s ?1; -- no' AS a, CAST(?2 AS BIGINT) + ?1 AS b, "
+                                 "\"q?\" AS c /* ?3 */ FROM (SELECT 7 AS \"q?\") x -- ?4\n");
+    assert_int_equal(cw_db_bind_int(st, 1, 40), CW_DB_OK);
+    assert_int_equal(cw_db_bind_int(st, 2, 2), CW_DB_OK);
+    assert_int_not_equal(cw_db_bind_int(st, 3, 2), CW_DB_OK);          /* only two */
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_string_equal(cw_db_column_text(st, 0), "it's ?1; -- no");
+    assert_int_equal(cw_db_column_int(st, 1), 42);
+    assert_int_equal(cw_db_column_int(st, 2), 7);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+
+    /* the portable null test of a parameter: CAST(?n AS TEXT) IS NULL */
+    st = prepare_ok(db, "SELECT CASE WHEN CAST(?1 AS TEXT) IS NULL THEN 'none' ELSE ?1 END");
+    cw_db_bind_null(st, 1);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_string_equal(cw_db_column_text(st, 0), "none");
+    cw_db_reset(st);
+    cw_db_bind_str(st, 1, "some");
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_string_equal(cw_db_column_text(st, 0), "some");
+    cw_db_finalize(st);
+    cw_db_close(db);
+}
+
+static int insert_u(cw_db *db, const char *k, int64_t n)
+{
+    cw_stmt *st = prepare_ok(db, "INSERT INTO u (k, n) VALUES (?1, ?2)");
+    int rc;
+    cw_db_bind_str(st, 1, k);
+    cw_db_bind_int(st, 2, n);
+    rc = cw_db_step(st);
+    cw_db_finalize(st);
+    return rc;
+}
+
+static void test_constraint_violations(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    exec_ok(db, "CREATE TABLE u (k TEXT NOT NULL UNIQUE, n BIGINT CHECK (n >= 0))");
+    assert_int_equal(insert_u(db, "a", 1), CW_DB_DONE);
+    assert_int_equal(insert_u(db, "a", 2), CW_DB_CONSTRAINT);          /* unique */
+    assert_true(strlen(cw_db_errmsg(db)) > 0);
+    assert_int_equal(insert_u(db, NULL, 2), CW_DB_CONSTRAINT);         /* not null */
+    assert_int_equal(insert_u(db, "b", -1), CW_DB_CONSTRAINT);         /* check */
+    if (is_pg(e)) {
+        /* a value of the wrong type (SQLite stores it as it is) */
+        cw_stmt *st = prepare_ok(db, "INSERT INTO u (k, n) VALUES ('c', ?1)");
+        cw_db_bind_str(st, 1, "not a number");
+        assert_int_equal(cw_db_step(st), CW_DB_CONSTRAINT);
+        cw_db_finalize(st);
+    }
+    /* a syntax error is not a constraint */
+    assert_int_equal(cw_db_exec(db, "INSERT INTO nowhere VALUES (1)"), CW_DB_ERROR);
+    assert_int_equal(query_int(db, "SELECT COUNT(*) FROM u"), 1);
+    cw_db_close(db);
+}
+
+static void test_transactions_and_savepoints(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    exec_ok(db, "CREATE TABLE u (k TEXT NOT NULL UNIQUE, n BIGINT CHECK (n >= 0))");
+    assert_int_equal(cw_db_begin(db), CW_DB_OK);
+    assert_true(cw_db_begin(db) < 0);                   /* no transaction inside one */
+    assert_int_equal(insert_u(db, "one", 1), CW_DB_DONE);
+    assert_int_equal(cw_db_savepoint(db, "cw_record"), CW_DB_OK);
+    assert_int_equal(insert_u(db, "two", 2), CW_DB_DONE);
+    assert_int_equal(cw_db_rollback_to(db, "cw_record"), CW_DB_OK);
+    assert_int_equal(cw_db_release(db, "cw_record"), CW_DB_OK);
+    /* a refused record inside a savepoint: roll it back, the batch goes on */
+    assert_int_equal(cw_db_savepoint(db, "cw_record"), CW_DB_OK);
+    assert_int_equal(insert_u(db, "one", 3), CW_DB_CONSTRAINT);
+    assert_int_equal(cw_db_rollback_to(db, "cw_record"), CW_DB_OK);
+    assert_int_equal(cw_db_release(db, "cw_record"), CW_DB_OK);
+    assert_int_equal(insert_u(db, "three", 3), CW_DB_DONE);
+    assert_int_equal(cw_db_commit(db), CW_DB_OK);
+    assert_int_equal(query_int(db, "SELECT COUNT(*) FROM u"), 2);
+    assert_int_equal(query_int(db, "SELECT SUM(n) FROM u"), 4);
+    /* a rolled-back batch leaves nothing; rollback without a transaction is fine */
+    assert_int_equal(cw_db_begin(db), CW_DB_OK);
+    assert_int_equal(insert_u(db, "four", 4), CW_DB_DONE);
+    assert_int_equal(cw_db_rollback(db), CW_DB_OK);
+    assert_int_equal(cw_db_rollback(db), CW_DB_OK);
+    assert_int_equal(query_int(db, "SELECT COUNT(*) FROM u"), 2);
+    cw_db_close(db);
+}
+
+static void test_changes(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    cw_stmt *st;
+    exec_ok(db, "CREATE TABLE c (k BIGINT PRIMARY KEY, v TEXT)");
+    exec_ok(db, "INSERT INTO c (k, v) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    assert_int_equal(cw_db_changes(db), 3);
+    st = prepare_ok(db, "UPDATE c SET v = ?1 WHERE k >= ?2");
+    cw_db_bind_str(st, 1, "z");
+    cw_db_bind_int(st, 2, 2);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+    assert_int_equal(cw_db_changes(db), 2);
+    /* a SELECT writes nothing and leaves the count alone */
+    assert_int_equal(query_int(db, "SELECT COUNT(*) FROM c"), 3);
+    assert_int_equal(cw_db_changes(db), 2);
+    /* an upsert that finds the row as it was writes nothing */
+    st = prepare_ok(db, "INSERT INTO c (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE "
+                        "SET v = excluded.v WHERE c.v IS DISTINCT FROM excluded.v");
+    cw_db_bind_int(st, 1, 1);
+    cw_db_bind_str(st, 2, "a");
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    assert_int_equal(cw_db_changes(db), 0);
+    cw_db_reset(st);
+    cw_db_bind_int(st, 1, 1);
+    cw_db_bind_str(st, 2, "new");
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    assert_int_equal(cw_db_changes(db), 1);
+    cw_db_finalize(st);
+    /* RETURNING hands back the new row's key */
+    st = prepare_ok(db, "INSERT INTO c (k, v) VALUES (?1, 'r') RETURNING k");
+    cw_db_bind_int(st, 1, 9);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_int_equal(cw_db_column_int(st, 0), 9);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+    exec_ok(db, "DELETE FROM c WHERE k > 100");
+    assert_int_equal(cw_db_changes(db), 0);
+    cw_db_close(db);
+}
+
+/* ---------------------------------------------------------------- bulk */
+
+static void test_bulk_append(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    static const char *const cols[] = {"id", "s", "r"};
+    static const char *const texts[] = {"tab\there", "new\nline\r\nand cr", "back\\slash \\N \\t",
+                                        NULL, "", "\\N", "caf\xc3\xa9 \"q\" 'a'"};
+    const int n = (int)(sizeof(texts) / sizeof(texts[0]));
+    cw_bulk *b;
+    cw_stmt *st;
+    int rc;
+    exec_ok(db, "CREATE TABLE staging (id BIGINT NOT NULL, s TEXT, r DOUBLE PRECISION)");
+    assert_int_equal(cw_db_begin(db), CW_DB_OK);
+    assert_int_equal(cw_db_bulk_begin(db, "staging", cols, 3, &b), CW_DB_OK);
+    for (int i = 0; i < n; i++) {
+        cw_db_value v[3] = {{CW_DB_INT, (int64_t)1 << 40 | i, 0, NULL},
+                            {texts[i] ? CW_DB_TEXT : CW_DB_NULL, 0, 0, texts[i]},
+                            {i % 2 ? CW_DB_NULL : CW_DB_REAL, 0, i / 4.0, NULL}};
+        assert_int_equal(cw_db_bulk_row(b, v), CW_DB_OK);
+    }
+    assert_int_equal(cw_db_bulk_end(b), CW_DB_OK);
+    assert_int_equal(cw_db_commit(db), CW_DB_OK);
+
+    st = prepare_ok(db, "SELECT id, s, r FROM staging ORDER BY id");
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(cw_db_step(st), CW_DB_ROW);
+        assert_true(cw_db_column_int(st, 0) == ((int64_t)1 << 40 | i));
+        if (texts[i])
+            assert_string_equal(cw_db_column_text(st, 1), texts[i]);
+        else
+            assert_int_equal(cw_db_column_type(st, 1), CW_DB_NULL);
+        if (i % 2)
+            assert_int_equal(cw_db_column_type(st, 2), CW_DB_NULL);
+        else
+            assert_true(cw_db_column_real(st, 2) == i / 4.0);
+    }
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+
+    /* a row the schema refuses fails the append, at the row or at its end */
+    assert_int_equal(cw_db_begin(db), CW_DB_OK);
+    assert_int_equal(cw_db_bulk_begin(db, "staging", cols, 3, &b), CW_DB_OK);
+    {
+        cw_db_value v[3] = {{CW_DB_NULL, 0, 0, NULL}, {CW_DB_TEXT, 0, 0, "x"}, {CW_DB_NULL, 0, 0, NULL}};
+        rc = cw_db_bulk_row(b, v);
+        int end = cw_db_bulk_end(b);
+        assert_int_equal(rc == CW_DB_OK ? end : rc, CW_DB_CONSTRAINT);
+    }
+    assert_int_equal(cw_db_rollback(db), CW_DB_OK);
+    assert_int_equal(query_int(db, "SELECT COUNT(*) FROM staging"), n);
+    cw_db_close(db);
+}
+
+/* ---------------------------------------------------------------- the writer lock */
+
+typedef struct second_writer {
+    cw_db *db;
+    int rc;
+    volatile int done;
+} second_writer;
+
+static void *begin_in_thread(void *arg)
+{
+    second_writer *w = arg;
+    w->rc = cw_db_begin(w->db);
+    w->done = 1;
+    return NULL;
+}
+
+/* One writer at a time.  PostgreSQL refuses a second writer at once
+ * (CW_DB_BUSY, "another catwalk run ..."); SQLite makes it wait for the
+ * first to finish (up to its busy timeout, then CW_DB_BUSY). */
+static void test_writer_lock(void **state)
+{
+    engine *e = *state;
+    cw_db *db1 = open_db(e), *db2;
+    exec_ok(db1, "CREATE TABLE w (x BIGINT)");
+    db2 = open_db(e);
+    assert_int_equal(cw_db_begin(db1), CW_DB_OK);
+    exec_ok(db1, "INSERT INTO w VALUES (1)");
+    if (is_pg(e)) {
+        assert_int_equal(cw_db_begin(db2), CW_DB_BUSY);
+        if (!strstr(cw_db_errmsg(db2), "another catwalk run holds the warehouse"))
+            fail_msg("unclear message: %s", cw_db_errmsg(db2));
+        /* readers are not blocked, and see only committed rows */
+        assert_int_equal(query_int(db2, "SELECT COUNT(*) FROM w"), 0);
+        assert_int_equal(cw_db_commit(db1), CW_DB_OK);
+        assert_int_equal(cw_db_begin(db2), CW_DB_OK);
+        assert_int_equal(cw_db_begin(db1), CW_DB_BUSY);
+        assert_int_equal(cw_db_rollback(db2), CW_DB_OK);
+    } else {
+        second_writer w = {db2, 99, 0};
+        pthread_t t;
+        struct timespec pause = {0, 300 * 1000 * 1000};
+        assert_int_equal(pthread_create(&t, NULL, begin_in_thread, &w), 0);
+        nanosleep(&pause, NULL);
+        assert_false(w.done);                   /* waiting for the first writer */
+        assert_int_equal(cw_db_commit(db1), CW_DB_OK);
+        pthread_join(t, NULL);
+        assert_int_equal(w.rc, CW_DB_OK);
+        assert_int_equal(cw_db_rollback(db2), CW_DB_OK);
+    }
+    cw_db_close(db2);
+    cw_db_close(db1);
+}
+
+/* ---------------------------------------------------------------- schema and shared SQL */
+
+/* The engine's schema file: load/sql/<dialect>/schema.sql (SQLite's is
+ * still load/schema.sql until it moves). */
+static char *schema_text(const engine *e)
+{
+    char path[1200];
+    char *text;
+    snprintf(path, sizeof(path), "%s/load/sql/%s/schema.sql", root(), e->name);
+    text = cw_read_file(path, NULL);
+    if (!text && !is_pg(e)) {
+        snprintf(path, sizeof(path), "%s/load/schema.sql", root());
+        text = cw_read_file(path, NULL);
+    }
+    if (!text)
+        fail_msg("no schema for %s (%s)", e->name, path);
+    return text;
+}
+
+static void install_schema(const engine *e, cw_db *db)
+{
+    char *schema = schema_text(e);
+    exec_ok(db, schema);
+    free(schema);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every row of a query as "col0 col1 ...", sorted in C (collations differ). */
+static cw_strlist rows_of(cw_db *db, const char *sql)
+{
+    cw_strlist out = {NULL, 0};
+    cw_stmt *st = prepare_ok(db, sql);
+    int rc;
+    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
+        cw_buf line = {0};
+        for (int c = 0; c < cw_db_column_count(st); c++) {
+            const char *v = cw_db_column_text(st, c);
+            cw_buf_printf(&line, "%s%s", c ? " " : "", v ? v : "NULL");
+        }
+        out.items = cw_xrealloc(out.items, (out.n + 1) * sizeof(char *));
+        out.items[out.n++] = line.data;
+    }
+    assert_int_equal(rc, CW_DB_DONE);
+    cw_db_finalize(st);
+    qsort(out.items, out.n, sizeof(char *), cmp_str);
+    return out;
+}
+
+static void expect_same(const char *what, cw_strlist *a, cw_strlist *b)
+{
+    size_t i = 0, j = 0;
+    int diff = 0;
+    while (i < a->n || j < b->n) {
+        int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->items[i], b->items[j]);
+        if (c < 0)
+            print_error("%s only in sqlite: %s\n", what, a->items[i++]), diff++;
+        else if (c > 0)
+            print_error("%s only in postgresql: %s\n", what, b->items[j++]), diff++;
+        else
+            i++, j++;
+    }
+    assert_true(a->n > 0);
+    if (diff)
+        fail_msg("the two schemas differ in %d %s", diff, what);
+    cw_strlist_free(a);
+    cw_strlist_free(b);
+}
+
+/* Same tables, columns (in order), primary keys and named indexes on both
+ * engines, read back from the installed schemas. */
+static void test_schemas_match(void **state)
+{
+    cw_db *lite, *pg;
+    cw_strlist a, b;
+    (void)state;
+    lite = open_db(&sqlite_engine);
+    pg = open_db(&pg_engine);
+    install_schema(&sqlite_engine, lite);
+    install_schema(&pg_engine, pg);
+
+    a = rows_of(lite, "SELECT m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
+                      "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'");
+    b = rows_of(pg, "SELECT c.table_name, c.ordinal_position - 1, c.column_name, "
+                    "CAST(k.column_name IS NOT NULL AS INTEGER) "
+                    "FROM information_schema.columns c LEFT JOIN ("
+                    "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
+                    "  JOIN information_schema.key_column_usage u ON u.constraint_name = t.constraint_name"
+                    "   AND u.table_schema = t.table_schema"
+                    "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
+                    ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
+                    "WHERE c.table_schema = current_schema()");
+    expect_same("columns", &a, &b);
+
+    a = rows_of(lite, "SELECT m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
+                      "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'");
+    b = rows_of(pg, "SELECT indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
+                    "FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'");
+    expect_same("indexes", &a, &b);
+
+    /* UNIQUE constraints: the natural keys every upsert relies on */
+    a = rows_of(lite, "SELECT m.name, (SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
+                      "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
+                      "WHERE m.type = 'table' AND l.origin = 'u'");
+    b = rows_of(pg, "SELECT t.relname, string_agg(a.attname, ',' ORDER BY k.n) "
+                    "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+                    "JOIN pg_namespace s ON s.oid = t.relnamespace "
+                    "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) "
+                    "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att "
+                    "WHERE c.contype = 'u' AND s.nspname = current_schema() "
+                    "GROUP BY c.oid, t.relname");
+    expect_same("unique keys", &a, &b);
+    cw_db_close(pg);
+    cw_db_close(lite);
+}
+
+typedef struct sql_stmt {
+    char *file;
+    char *sql;
+    int done;
+} sql_stmt;
+
+/* Every statement of every shared .sql file prepares on this engine after
+ * the schema is installed.  A statement without parameters also runs, so
+ * the views and TEMP tables later files use exist; files depend on each
+ * other in no fixed order, so statements are retried until none more
+ * prepares. */
+static void test_shared_sql_prepares(void **state)
+{
+    static const char *const folders[] = {"load/sql", "transform/sql", "reports/sql"};
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    sql_stmt *stmts = NULL;
+    size_t n = 0, left, progress = 1;
+    install_schema(e, db);
+    for (size_t f = 0; f < sizeof(folders) / sizeof(folders[0]); f++) {
+        char pattern[1200];
+        glob_t g;
+        snprintf(pattern, sizeof(pattern), "%s/%s/*.sql", root(), folders[f]);
+        if (glob(pattern, 0, NULL, &g) != 0)
+            continue;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            char *text = cw_read_file(g.gl_pathv[i], NULL);
+            const char *p = text, *s;
+            size_t len;
+            assert_non_null(text);
+            while ((s = cw_sql_next_statement(p, &len))) {
+                stmts = cw_xrealloc(stmts, (n + 1) * sizeof(*stmts));
+                stmts[n].file = cw_strdup(strstr(g.gl_pathv[i], folders[f]));
+                stmts[n].sql = cw_xmalloc(len + 1);
+                memcpy(stmts[n].sql, s, len);
+                stmts[n].sql[len] = '\0';
+                stmts[n].done = 0;
+                n++;
+                p = s + len;
+            }
+            free(text);
+        }
+        globfree(&g);
+    }
+    assert_true(n > 0);
+    left = n;
+    while (left && progress) {
+        progress = 0;
+        for (size_t i = 0; i < n; i++) {
+            cw_stmt *st;
+            int nparams;
+            char *rewritten;
+            if (stmts[i].done || cw_db_prepare(db, stmts[i].sql, &st) != CW_DB_OK)
+                continue;
+            rewritten = cw_sql_rewrite_params(stmts[i].sql, &nparams);
+            free(rewritten);
+            if (nparams == 0)
+                while (cw_db_step(st) == CW_DB_ROW)
+                    ;
+            cw_db_finalize(st);
+            stmts[i].done = 1;
+            left--;
+            progress = 1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!stmts[i].done) {
+            cw_stmt *st = NULL;
+            cw_db_prepare(db, stmts[i].sql, &st);
+            print_error("%s: %s does not prepare: %s\n  %.200s\n", e->name, stmts[i].file,
+                        cw_db_errmsg(db), stmts[i].sql);
+        }
+        free(stmts[i].file);
+        free(stmts[i].sql);
+    }
+    free(stmts);
+    cw_db_close(db);
+    if (left)
+        fail_msg("%zu of %zu shared statements do not prepare on %s", left, n, e->name);
+}
+
+/* ---------------------------------------------------------------- PostgreSQL only */
+
+/* The password comes from password_env, an owner-only password_file, or
+ * libpq's PGPASSWORD, and never appears in a message.  tests/pg/pg.sh makes
+ * the role cw_password_test the one that must give a password. */
+static void test_pg_password_sources(void **state)
+{
+    engine *e = *state;
+    char bad_uri[1200], pw_uri[1200], err[512], path[64] = "/tmp/cw_pgpass.XXXXXX";
+    const char *host = strstr(e->uri, "?host=");
+    cw_db_target t = {pw_uri, NULL, NULL};
+    cw_db *db = open_db(e);
+    int fd;
+    exec_ok(db, "SET client_min_messages = warning; DROP ROLE IF EXISTS cw_password_test;"
+                "CREATE ROLE cw_password_test LOGIN PASSWORD 'right-s3cr3t'");
+    cw_db_close(db);
+    db = NULL;
+    assert_non_null(host);
+    snprintf(pw_uri, sizeof(pw_uri), "postgresql://cw_password_test@/catwalk%s", host);
+    /* no password at all: refused by the server */
+    unsetenv("PGPASSWORD");
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_ERROR);
+    assert_non_null(strstr(err, "cw_password_test"));
+    /* a password file others can read is refused before any connection */
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "right-s3cr3t\n", 13), 13);
+    close(fd);
+    chmod(path, 0644);
+    t.password_file = path;
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_ERROR);
+    assert_null(db);
+    assert_non_null(strstr(err, "chmod 600"));
+    assert_null(strstr(err, "s3cr3t"));
+    /* owner-only: its first line is the password */
+    chmod(path, 0600);
+    if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+        fail_msg("password_file: %s", err);
+    cw_db_close(db);
+    unlink(path);
+    t.password_file = NULL;
+    /* password_env names the variable */
+    setenv("CW_TEST_PG_PASSWORD", "right-s3cr3t", 1);
+    t.password_env = "CW_TEST_PG_PASSWORD";
+    if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+        fail_msg("password_env: %s", err);
+    cw_db_close(db);
+    /* a wrong one fails, naming the user but not the password */
+    setenv("CW_TEST_PG_PASSWORD", "wrong-s3cr3t", 1);
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_ERROR);
+    assert_non_null(strstr(err, "cw_password_test"));
+    assert_null(strstr(err, "s3cr3t"));
+    /* neither given: libpq's own PGPASSWORD */
+    t.password_env = NULL;
+    setenv("PGPASSWORD", "right-s3cr3t", 1);
+    if (cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)) != CW_DB_OK)
+        fail_msg("PGPASSWORD: %s", err);
+    cw_db_close(db);
+    unsetenv("PGPASSWORD");
+    t.uri = e->uri;
+
+    t.password_file = NULL;
+    t.password_env = "CW_TEST_NO_SUCH_VARIABLE";
+    unsetenv("CW_TEST_NO_SUCH_VARIABLE");
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_ERROR);
+    assert_non_null(strstr(err, "CW_TEST_NO_SUCH_VARIABLE"));
+
+    /* a failed connection names user and database, never the password */
+    setenv("CW_TEST_PG_PASSWORD", "s3cr3t-env", 1);
+    t.password_env = "CW_TEST_PG_PASSWORD";
+    snprintf(bad_uri, sizeof(bad_uri), "postgresql://nobody-here@/no_such_db%s", host ? host : "");
+    t.uri = bad_uri;
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_WRITE, &db, err, sizeof(err)), CW_DB_ERROR);
+    assert_non_null(strstr(err, "nobody-here"));
+    assert_non_null(strstr(err, "no_such_db"));
+    assert_null(strstr(err, "s3cr3t"));
+    unsetenv("CW_TEST_PG_PASSWORD");
+}
+
+/* Finalized statements are dropped on the server (a few at a time). */
+static void test_pg_statements_freed(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(query_int(db, "SELECT 1"), 1);
+    assert_true(query_int(db, "SELECT COUNT(*) FROM pg_prepared_statements") <= 40);
+    cw_db_close(db);
+}
+
+/* A read-only connection reads but does not write. */
+static void test_read_only(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e), *ro = NULL;
+    cw_db_target t = {e->uri, NULL, NULL};
+    char err[512];
+    exec_ok(db, "CREATE TABLE r (x BIGINT); INSERT INTO r VALUES (5)");
+    cw_db_close(db);
+    assert_int_equal(cw_db_open(&t, CW_DB_READ_ONLY, &ro, err, sizeof(err)), CW_DB_OK);
+    if (is_pg(e))
+        exec_ok(ro, "SET search_path = cw_test");
+    assert_int_equal(query_int(ro, "SELECT x FROM r"), 5);
+    assert_true(cw_db_exec(ro, "INSERT INTO r VALUES (6)") < 0);
+    cw_db_close(ro);
+}
+
+/* ---------------------------------------------------------------- main */
+
+typedef void (*test_fn)(void **);
+
+static const struct { const char *name; test_fn fn; int pg_only; } per_engine[] = {
+    {"types_roundtrip", test_types_roundtrip, 0},
+    {"params_outside_literals", test_params_outside_literals, 0},
+    {"constraint_violations", test_constraint_violations, 0},
+    {"transactions_and_savepoints", test_transactions_and_savepoints, 0},
+    {"changes", test_changes, 0},
+    {"bulk_append", test_bulk_append, 0},
+    {"writer_lock", test_writer_lock, 0},
+    {"read_only", test_read_only, 0},
+    {"shared_sql_prepares", test_shared_sql_prepares, 0},
+    {"password_sources", test_pg_password_sources, 1},
+    {"statements_freed", test_pg_statements_freed, 1},
+};
+
+int main(void)
+{
+    const size_t n_per = sizeof(per_engine) / sizeof(per_engine[0]);
+    struct CMUnitTest tests[2 * (sizeof(per_engine) / sizeof(per_engine[0])) + 3];
+    char names[2 * (sizeof(per_engine) / sizeof(per_engine[0]))][64];
+    const char *uri = getenv("CW_PG_URI");
+    const char *required = getenv("CW_PG_REQUIRED");
+    int with_pg = (uri && *uri) || (required && strcmp(required, "1") == 0);
+    size_t n = 0, k = 0;
+    if (uri)
+        snprintf(pg_engine.uri, sizeof(pg_engine.uri), "%s", uri);
+    tests[n++] = (struct CMUnitTest){"param_rewrite", test_param_rewrite, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"statement_splitter", test_statement_splitter, NULL, NULL, NULL};
+    for (int pg = 0; pg <= with_pg; pg++)
+        for (size_t i = 0; i < n_per; i++) {
+            engine *e = pg ? &pg_engine : &sqlite_engine;
+            if (per_engine[i].pg_only && !pg)
+                continue;
+            snprintf(names[k], sizeof(names[k]), "%s: %s", e->name, per_engine[i].name);
+            tests[n++] = (struct CMUnitTest){names[k++], per_engine[i].fn, setup, teardown, e};
+        }
+    if (with_pg)
+        tests[n++] = (struct CMUnitTest){"schemas_match", test_schemas_match, setup_both,
+                                         teardown_both, NULL};
+    else
+        fprintf(stderr, "test_db: CW_PG_URI is not set: the PostgreSQL tests do not run "
+                        "(make unit starts a server and sets it)\n");
+    return _cmocka_run_group_tests("test_db", tests, n, NULL, NULL);
+}
