@@ -308,6 +308,13 @@ cw_db *cw_db_sqlite_adopt(void *handle)
     return &db->base;
 }
 
+/* Transitional (db.h): the raw handle for code not yet on db.h. */
+void *cw_db_sqlite_handle(cw_db *db)
+{
+    extern const cw_db_driver cw_db_sqlite;
+    return db && db->driver == &cw_db_sqlite ? DB(db)->handle : NULL;
+}
+
 const cw_db_driver cw_db_sqlite = {
     .name = "sqlite",
     .claims = sqlite_claims,
