@@ -600,7 +600,7 @@ static void test_old_warehouse_gets_has_ancestry(void **state)
                      "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
                      "INSERT INTO fact_commit (repository, sha, authored_at) VALUES ('pay', '" ANC_ROOT "', 1);");
     cw_wh_close(wh);
-    assert_int_equal(cw_wh_open(path, &wh), 0);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ path, NULL, NULL }, &wh), 0);
     assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT has_ancestry FROM fact_commit"), 1);
     assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT count(*) FROM sqlite_master "
                                                  "WHERE name = 'ix_commit_no_ancestry'"), 1);
