@@ -598,6 +598,50 @@ static void test_map_job_resolution(void **state)
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
 }
 
+/* Job patterns are matched in C (pcre2), UTF-8 aware and case-sensitive
+ * unless the pattern says otherwise, once per distinct job name; a pattern
+ * that does not compile fails the batch naming it. */
+static void test_job_patterns_in_c(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    char *jobs[] = { "caf.-deploy", "(?i)shout" };
+    cw_application app = { .name = "payments", .jobs = { jobs, 2 } };
+    cw_config cfg = { .path = "test.ini", .apps = &app, .n_apps = 1 };
+    static const char *const names[] = { "café-deploy", "SHOUT", "x/café-deploy", "Café-deploy" };
+    cw_redirect err;
+    char *log;
+    int rc;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    register_sources(t->wh);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        for (long n = 1; n <= 2; n++) {
+            cw_build b = build(names[i], n, 0);
+            assert_int_equal(sink->build(sink->ctx, &b), 0);
+        }
+    }
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    /* one map_job_resolved row per distinct job name that matched */
+    assert_string_equal(q_text(db, "SELECT group_concat(job, ',') FROM"
+                                   " (SELECT job FROM map_job_resolved ORDER BY job)"),
+                        "SHOUT,café-deploy,x/café-deploy");
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE application_id IS NOT NULL"), 6);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE job = 'Café-deploy'"
+                                       " AND application_id IS NULL"), 2);
+
+    cw_test_exec(db, "INSERT INTO map_job (pattern, application_id, position) VALUES ('(', 1, 9)");
+    cw_redirect_begin(&err, STDERR_FILENO);
+    rc = cw_wh_resolve(t->wh);
+    log = cw_redirect_end(&err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(log, "bad pattern '('"));
+    free(log);
+    cw_wh_batch_rollback(t->wh);
+}
+
 static void test_sync_config_changes(void **state)
 {
     wh_test *t = *state;
@@ -1166,6 +1210,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_leaves_file_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_before_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_job_resolution, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_job_patterns_in_c, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_config_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_transition_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transition_before_item, setup, teardown),
