@@ -33,7 +33,7 @@ FIXTURES ?= $(abspath tests/fixtures)
 
 LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBED    := $(sort $(wildcard load/*.sql load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
+EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 

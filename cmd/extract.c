@@ -55,13 +55,15 @@ static int keep_landed(void *ctx, const cw_landed *file)
 static void watermarks(const cw_config *cfg, int full, int64_t *since)
 {
     cw_warehouse *wh = NULL;
-    FILE *probe = fopen(cfg->warehouse, "rb");
+    cw_db_target target = cw_wh_target(cfg);
+    FILE *probe = cw_db_is_uri(target.uri) ? NULL : fopen(target.uri, "rb");
     for (size_t i = 0; i < cfg->n_sources; i++)
         since[i] = CW_NO_TIME;
-    if (full || !probe)
+    if (full || (!probe && !cw_db_is_uri(target.uri)))
         return;
-    fclose(probe);
-    if (cw_wh_open(cfg->warehouse, &wh) != 0)
+    if (probe)
+        fclose(probe);
+    if (cw_wh_open(&target, &wh) != 0)
         return;
     for (size_t i = 0; i < cfg->n_sources; i++) {
         int64_t newest = CW_NO_TIME;

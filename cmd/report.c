@@ -133,16 +133,17 @@ static int resolve_window(const report_options *o, int64_t *from, int64_t *to)
 static int render(const cw_config *cfg, const report_options *o, int64_t from, int64_t to)
 {
     cw_warehouse *wh = NULL;
+    cw_db_target target = cw_wh_target(cfg);
     cw_report r;
     const char *out_dir = o->out_dir ? o->out_dir : cfg->reports;
     int rc;
     /* cw_wh_open would create an empty warehouse: a report of nothing helps nobody. */
-    if (access(cfg->warehouse, R_OK) != 0) {
+    if (!cw_db_is_uri(target.uri) && access(target.uri, R_OK) != 0) {
         cw_error("report: no warehouse at %s: run `catwalk run -c %s` first", cfg->warehouse,
                  cfg->path);
         return CW_EXIT_FAILURE;
     }
-    if (cw_wh_open(cfg->warehouse, &wh) != 0)
+    if (cw_wh_open(&target, &wh) != 0)
         return CW_EXIT_FAILURE;
     rc = cw_report_gather(cw_wh_sqlite(wh), from, to, &r);
     if (rc == 0)

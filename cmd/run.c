@@ -330,10 +330,11 @@ static int landing_known(void *ctx, const char *name)
  * would be fetched in full, and that is what it prints. */
 static int open_warehouse(const cw_config *cfg, const run_options *o, cw_warehouse **wh)
 {
+    cw_db_target target = cw_wh_target(cfg);
     *wh = NULL;
-    if (o->dry_run && access(cfg->warehouse, F_OK) != 0)
+    if (o->dry_run && !cw_db_is_uri(target.uri) && access(target.uri, F_OK) != 0)
         return 0;
-    return cw_wh_open(cfg->warehouse, wh);
+    return cw_wh_open(&target, wh);
 }
 
 int cmd_run(int argc, char **argv)

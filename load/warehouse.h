@@ -1,19 +1,25 @@
 /*
- * warehouse.h - the warehouse interface.  load/sqlite.c implements it.
+ * warehouse.h - the warehouse interface: the loader and the batch.
  *
- * The rest of catwalk talks to the warehouse through these calls only, so a
- * PostgreSQL implementation can follow without touching extract/ or
- * transform/.  (reports/ and transform/correlate.c run portable SQL through
- * the sqlite3 handle for now; see README "Warehouse".)
+ * The rest of catwalk talks to the warehouse through these calls and the
+ * connection of load/db.h (cw_wh_db), so the same loader runs on every
+ * engine db.h has a driver for (SQLite, PostgreSQL).  The files behind it
+ * are listed in load/wh.h.
  *
- * A batch is one transaction (BEGIN IMMEDIATE ... COMMIT): a crash or kill
- * before cw_wh_batch_commit leaves the warehouse exactly as it was, and WAL
- * mode lets analysts read while the nightly job writes.
+ * A batch is one transaction that holds the single-writer lock
+ * (cw_db_begin): a crash or kill before cw_wh_batch_commit leaves the
+ * warehouse exactly as it was, and analysts read while the nightly job
+ * writes (WAL on SQLite, MVCC on PostgreSQL).
+ *
+ * Schema versions: the schema_version table holds one row.  cw_wh_open
+ * creates the schema of a new warehouse; an older warehouse is upgraded by
+ * numbered migration steps inside the first batch's transaction (so a batch
+ * that fails leaves it at its old version); a warehouse newer than this
+ * catwalk is refused (CW_DB_VERSION) with a message naming both versions.
  */
 #ifndef CW_WAREHOUSE_H
 #define CW_WAREHOUSE_H
 
-#include <sqlite3.h>
 #include "db.h"
 #include <stdint.h>
 #include "../core/config.h"
@@ -27,18 +33,33 @@ typedef struct cw_batch_stats {
     long rows_changed;          /* loaded records that wrote a row (rows_loaded counts no-ops too) */
 } cw_batch_stats;
 
-/* Open (creating the file and schema if missing), WAL mode, foreign keys,
- * busy timeout, and the REGEXP(pattern, text) SQL function backed by pcre2.
- * Returns 0 or -1 after logging the SQLite error with the path. */
-int cw_wh_open(const char *path, cw_warehouse **out);
+/* The schema version this catwalk reads and writes. */
+#define CW_SCHEMA_VERSION 2
+
+/* The warehouse named by the configuration ([catwalk] warehouse or the
+ * [warehouse] section). */
+cw_db_target cw_wh_target(const cw_config *cfg);
+
+/* Open read-write, creating a new warehouse's schema.  Returns 0, or a
+ * negative cw_db_rc after logging why (CW_DB_VERSION: the warehouse is
+ * newer than this catwalk). */
+int cw_wh_open(const cw_db_target *t, cw_warehouse **out);
+/* Open read-only for reports: 0, or a negative cw_db_rc after logging
+ * (CW_DB_VERSION when the schema is not this catwalk's version: newer, or
+ * older and not yet upgraded by a `catwalk run`).  Close with cw_db_close. */
+int cw_wh_open_reader(const cw_db_target *t, cw_db **out);
 void cw_wh_close(cw_warehouse *wh);
 /* The warehouse connection, for transform/ and reports/ (load/db.h). */
 cw_db *cw_wh_db(cw_warehouse *wh);
-/* Transitional: the SQLite handle, for code not yet on load/db.h. */
-sqlite3 *cw_wh_sqlite(cw_warehouse *wh);
+/* Transitional: the SQLite handle, for code not yet on load/db.h (NULL on
+ * another engine).  Deleted once transform/ and reports/ are converted. */
+struct sqlite3 *cw_wh_sqlite(cw_warehouse *wh);
 
-/* Start a batch: BEGIN IMMEDIATE, insert the batch audit row.  The row is
- * written inside the transaction, so a killed batch leaves no trace. */
+/* Start a batch: open the write transaction (cw_db_begin: the writer
+ * lock), upgrade an older schema, insert the batch audit row.  The row is
+ * written inside the transaction, so a killed batch leaves no trace.  When
+ * another run holds the writer lock: -1 with "another catwalk run holds
+ * the warehouse". */
 int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_id);
 /* Mirror the configuration (teams, applications, map_*, dim_status rows of
  * origin 'config') into the warehouse. */
@@ -69,7 +90,7 @@ const cw_batch_stats *cw_wh_stats(cw_warehouse *wh);
 int cw_wh_resolve(cw_warehouse *wh);
 /* Finish: write the audit row (status, counters, failed sources) and COMMIT. */
 int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources_failed);
-/* Abandon the batch: ROLLBACK. */
+/* Abandon the batch: roll back (also an upgrade it made). */
 void cw_wh_batch_rollback(cw_warehouse *wh);
 
 /* The newest `updated` instant loaded from a source (work items, incidents,
@@ -104,8 +125,5 @@ int cw_wh_landing_known(cw_warehouse *wh, const char *batch_name);
 /* Set the status of a committed batch row (the report failed after the
  * commit: 'partial'), in a statement of its own.  Returns 0 or -1. */
 int cw_wh_batch_status(cw_warehouse *wh, int64_t batch_id, const char *status);
-
-/* Run every statement of an SQL script (schema, views). */
-int cw_wh_exec_script(sqlite3 *db, const char *sql, const char *what);
 
 #endif

@@ -559,7 +559,7 @@ void cw_test_exec(sqlite3 *db, const char *sql)
 sqlite3 *cw_test_schema_db(const char *path)
 {
     sqlite3 *db = NULL;
-    char *schema = cw_read_file("load/schema.sql", NULL);
+    char *schema = cw_read_file("load/sql/sqlite/schema.sql", NULL);
     assert_non_null(schema);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     cw_test_exec(db, schema);
@@ -584,7 +584,7 @@ cw_warehouse *cw_test_warehouse(char *path, size_t size)
     cw_warehouse *wh;
     snprintf(path, size, "%s", cw_temp_file("", ".db"));
     unlink(path);               /* cw_wh_open creates it */
-    assert_int_equal(cw_wh_open(path, &wh), 0);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ path, NULL, NULL }, &wh), 0);
     return wh;
 }
 

@@ -119,7 +119,7 @@ int cw_replay_teardown(void **state);
 
 /* ------------------------------------------------ warehouses */
 
-/* An SQLite database at path (":memory:" or a file) holding load/schema.sql
+/* An SQLite database at path (":memory:" or a file) holding load/sql/sqlite/schema.sql
  * (run from the repository root); fails the test on error. */
 sqlite3 *cw_test_schema_db(const char *path);
 /* Run SQL; fails the test with SQLite's message on error. */

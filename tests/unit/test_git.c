@@ -589,18 +589,22 @@ static void test_no_ancestry_means_no_lead_time(void **state)
             free((char *)paths[s][i]);
 }
 
-/* A warehouse made before has_ancestry existed gets the column on open
- * (every commit it holds keeps the ancestry it was loaded with). */
+/* A warehouse made before has_ancestry existed (schema version 1) gets the
+ * column in its first batch (every commit it holds keeps the ancestry it
+ * was loaded with). */
 static void test_old_warehouse_gets_has_ancestry(void **state)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
     sqlite3 *db = cw_wh_sqlite(wh);
-    cw_test_exec(db, "DROP INDEX ix_commit_no_ancestry;"
+    cw_test_exec(db, "UPDATE schema_version SET version = 1;"
+                     "DROP INDEX ix_commit_no_ancestry;"
                      "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
                      "INSERT INTO fact_commit (repository, sha, authored_at) VALUES ('pay', '" ANC_ROOT "', 1);");
     cw_wh_close(wh);
-    assert_int_equal(cw_wh_open(path, &wh), 0);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ path, NULL, NULL }, &wh), 0);
+    assert_int_equal(cw_wh_batch_begin(wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
     assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT has_ancestry FROM fact_commit"), 1);
     assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT count(*) FROM sqlite_master "
                                                  "WHERE name = 'ix_commit_no_ancestry'"), 1);

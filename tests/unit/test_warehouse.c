@@ -1,5 +1,6 @@
 /*
- * test_warehouse.c - the SQLite warehouse (load/sqlite.c, load/resolve.sql).
+ * test_warehouse.c - the loader on the SQLite engine (load/warehouse.c, batch.c,
+ * sink.c, sync.c, resolve.c and their load/sql/ files).
  *
  * Every test works on a fresh temporary database file.  Expected values are
  * worked out by hand from the records each test loads.
@@ -18,6 +19,7 @@
 #include "core/config.h"
 #include "core/util.h"
 #include "extract/source.h"
+#include "load/sqlset.h"
 #include "load/warehouse.h"
 
 /* ------------------------------------------------------------------ fixtures */
@@ -35,7 +37,7 @@ static int setup(void **state)
     if (!mkdtemp(t->dir))
         return -1;
     snprintf(t->path, sizeof(t->path), "%s/warehouse.db", t->dir);
-    if (cw_wh_open(t->path, &t->wh) != 0)
+    if (cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh) != 0)
         return -1;
     *state = t;
     return 0;
@@ -258,17 +260,18 @@ static void test_schema_created(void **state)
                                 "'fact_build','fact_deployment','fact_incident',"
                                 "'bridge_deployment_commit','bridge_commit_work_item',"
                                 "'derived_deployment','derived_incident','derived_work_item',"
-                                "'derived_status_interval')"), 28);
+                                "'derived_status_interval','map_job_resolved')"), 29);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_work_item_external'"), 1);
     assert_string_equal(q_text(db, "PRAGMA journal_mode"), "wal");
     assert_int_equal(cw_query_long(db, "PRAGMA foreign_keys"), 1);
     assert_int_equal(cw_query_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM schema_version"), 1);
-    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 1);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), CW_SCHEMA_VERSION);
+    assert_int_equal(CW_SCHEMA_VERSION, 2);
 
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
-    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
     assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM schema_version"), 1);
 }
 
@@ -276,7 +279,7 @@ static void test_open_fails_cleanly(void **state)
 {
     cw_warehouse *wh = (cw_warehouse *)1;
     (void)state;
-    assert_int_equal(cw_wh_open("/nonexistent-dir/x/warehouse.db", &wh), -1);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ "/nonexistent-dir/x/warehouse.db", NULL, NULL }, &wh), -1);
     assert_null(wh);
 }
 
@@ -468,7 +471,7 @@ static void test_rollback_leaves_file_unchanged(void **state)
      * warehouse for a report takes no write lock, so it does not wait */
     during = dump_file(t->path);
     assert_string_equal(before, during);
-    assert_int_equal(cw_wh_open(t->path, &reader), 0);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &reader), 0);
     assert_int_equal(cw_query_long(cw_wh_sqlite(reader), "SELECT count(*) FROM fact_commit"), 3);
     cw_wh_close(reader);
     cw_wh_batch_rollback(t->wh);
@@ -511,7 +514,7 @@ static void test_kill_before_commit(void **state)
         /* the child loads a lot and dies before committing */
         cw_warehouse *wh;
         char sha[41];
-        if (cw_wh_open(t->path, &wh) != 0 || cw_wh_batch_begin(wh, NULL, NULL) != 0)
+        if (cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &wh) != 0 || cw_wh_batch_begin(wh, NULL, NULL) != 0)
             _exit(2);
         /* a tiny page cache makes SQLite spill uncommitted pages into the WAL */
         if (sqlite3_exec(cw_wh_sqlite(wh), "PRAGMA cache_size = 8", NULL, NULL, NULL) != SQLITE_OK)
@@ -537,41 +540,12 @@ static void test_kill_before_commit(void **state)
     assert_true(st.st_size > 100000);
     after = dump_file(t->path);
     assert_string_equal(before, after);
-    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
     assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM fact_commit"), 3);
     assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM batch"), 1);
     assert_string_equal(q_text(cw_wh_sqlite(t->wh), "PRAGMA integrity_check"), "ok");
     free(before);
     free(after);
-}
-
-static void test_regexp(void **state)
-{
-    wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
-    sqlite3_stmt *s;
-
-    assert_int_equal(cw_query_long(db, "SELECT 'deploy-payments' REGEXP '^deploy-'"), 1);
-    assert_int_equal(cw_query_long(db, "SELECT 'build-payments' REGEXP '^deploy-'"), 0);
-    assert_int_equal(cw_query_long(db, "SELECT 'a/b/deploy-x' REGEXP 'deploy-[a-z]$'"), 1);
-    assert_int_equal(cw_query_long(db, "SELECT NULL REGEXP 'x'"), -999);              /* NULL */
-    assert_int_equal(cw_query_long(db, "SELECT 'café' REGEXP '^caf.$'"), 1);          /* UTF-8 aware */
-    assert_int_equal(cw_query_long(db, "SELECT 'ABC' REGEXP 'abc'"), 0);              /* case matters */
-    assert_int_equal(cw_query_long(db, "SELECT 'ABC' REGEXP '(?i)abc'"), 1);
-    /* patterns that change row by row, and a constant one over many rows */
-    assert_int_equal(cw_query_long(db, "WITH p(x) AS (VALUES ('^a'), ('^b'), ('^a'), ('c$'))"
-                                " SELECT count(*) FROM p WHERE 'abc' REGEXP x"), 3);
-    assert_int_equal(cw_query_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
-                                " WHERE i < 1000) SELECT count(*) FROM n WHERE i REGEXP '7'"), 271);
-    /* 1000 distinct patterns overflow the pattern cache while a constant one is held */
-    assert_int_equal(cw_query_long(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
-                                " WHERE i < 1000) SELECT count(*) FROM n"
-                                " WHERE ('x' || i) REGEXP ('^x' || i || '$') AND i REGEXP '1'"), 272);
-    /* a bad pattern is an SQL error naming it */
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 'x' REGEXP '('", -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ERROR);
-    assert_non_null(strstr(sqlite3_errmsg(db), "bad pattern '('"));
-    sqlite3_finalize(s);
 }
 
 static void test_map_job_resolution(void **state)
@@ -622,6 +596,50 @@ static void test_map_job_resolution(void **state)
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE job = 'folder/pay-api'"
                                 " AND application_id IS NULL"), 1);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+}
+
+/* Job patterns are matched in C (pcre2), UTF-8 aware and case-sensitive
+ * unless the pattern says otherwise, once per distinct job name; a pattern
+ * that does not compile fails the batch naming it. */
+static void test_job_patterns_in_c(void **state)
+{
+    wh_test *t = *state;
+    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    char *jobs[] = { "caf.-deploy", "(?i)shout" };
+    cw_application app = { .name = "payments", .jobs = { jobs, 2 } };
+    cw_config cfg = { .path = "test.ini", .apps = &app, .n_apps = 1 };
+    static const char *const names[] = { "café-deploy", "SHOUT", "x/café-deploy", "Café-deploy" };
+    cw_redirect err;
+    char *log;
+    int rc;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    register_sources(t->wh);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        for (long n = 1; n <= 2; n++) {
+            cw_build b = build(names[i], n, 0);
+            assert_int_equal(sink->build(sink->ctx, &b), 0);
+        }
+    }
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    /* one map_job_resolved row per distinct job name that matched */
+    assert_string_equal(q_text(db, "SELECT group_concat(job, ',') FROM"
+                                   " (SELECT job FROM map_job_resolved ORDER BY job)"),
+                        "SHOUT,café-deploy,x/café-deploy");
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE application_id IS NOT NULL"), 6);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE job = 'Café-deploy'"
+                                       " AND application_id IS NULL"), 2);
+
+    cw_test_exec(db, "INSERT INTO map_job (pattern, application_id, position) VALUES ('(', 1, 9)");
+    cw_redirect_begin(&err, STDERR_FILENO);
+    rc = cw_wh_resolve(t->wh);
+    log = cw_redirect_end(&err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(log, "bad pattern '('"));
+    free(log);
+    cw_wh_batch_rollback(t->wh);
 }
 
 static void test_sync_config_changes(void **state)
@@ -751,14 +769,41 @@ static void test_unknown_transition_rejected(void **state)
 /* A warehouse made before rows_changed, deferred and status_id existed gets
  * them on open; its files whose transitions were rejected as "unknown work
  * item" become deferred, so the next run reads them again. */
-static void test_old_warehouse_upgraded(void **state)
+/* Remove the warehouse file of t with its WAL companions. */
+static void remove_files(const wh_test *t)
 {
-    wh_test *t = *state;
+    static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+    char file[160];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(file, sizeof(file), "%s%s", t->path, suffixes[i]);
+        unlink(file);
+    }
+}
+
+static long column_count(sqlite3 *db, const char *table, const char *column)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+             table, column);
+    return cw_query_long(db, sql);
+}
+
+/* A warehouse of the previous release: the schema text of version 1
+ * (tests/data/warehouse/schema-v1.sql) with its version row, from before
+ * issue 6 added four columns to it (so it lacks them), holding a batch
+ * whose landed files had transitions rejected as "unknown work item". */
+static void make_v1_warehouse(const wh_test *t)
+{
+    char *v1 = cw_read_file(cw_test_data("warehouse/schema-v1.sql"), NULL);
     sqlite3 *db;
-    cw_wh_close(t->wh);
-    t->wh = NULL;
+    assert_non_null(v1);
+    remove_files(t);
     assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
-    cw_test_exec(db, "ALTER TABLE batch DROP COLUMN rows_changed;"
+    cw_test_exec(db, v1);
+    cw_test_exec(db, "INSERT INTO schema_version (version) VALUES (1);"
+                     "DROP INDEX ix_commit_no_ancestry;"
+                     "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
+                     "ALTER TABLE batch DROP COLUMN rows_changed;"
                      "ALTER TABLE landed_file DROP COLUMN deferred;"
                      "ALTER TABLE dim_work_item DROP COLUMN status_id;"
                      "INSERT INTO batch (batch_id, started_at, status) VALUES (1, 0, 'partial');"
@@ -771,22 +816,160 @@ static void test_old_warehouse_upgraded(void **state)
                      "  (1, 'jira', '/l/1/jira/0001-a.csv', 3, 'item_id', 'unknown work item 13954'),"
                      "  (1, 'jira', '/l/1/jira/0002-b.json', 1, 'created', 'missing creation time');");
     sqlite3_close(db);
-    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
+    free(v1);
+}
+
+/* Opening it changes nothing; the first batch upgrades it inside its own
+ * transaction, so a batch that rolls back leaves version 1 as it was, and
+ * a committed one leaves version 2 with every column and the data loaded. */
+static void test_old_warehouse_upgraded(void **state)
+{
+    wh_test *t = *state;
+    cw_config cfg = test_config(2, 3);
+    sqlite3 *db;
+    cw_wh_close(t->wh);
+    t->wh = NULL;
+    make_v1_warehouse(t);
+
+    assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
     db = cw_wh_sqlite(t->wh);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 1);
+    assert_int_equal(column_count(db, "batch", "rows_changed"), 0);
+
+    /* the upgrade happens in the batch transaction ... */
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 2);
+    assert_int_equal(column_count(db, "batch", "rows_changed"), 1);
+    assert_int_equal(column_count(db, "fact_commit", "has_ancestry"), 1);
+    assert_int_equal(column_count(db, "dim_work_item", "status_id"), 1);
     assert_string_equal(q_text(db, "SELECT group_concat(sha256 || '=' || deferred, ',') FROM"
                                    " (SELECT * FROM landed_file ORDER BY sha256)"), "aa=2,bb=0");
-    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM pragma_table_info('batch')"
-                                       " WHERE name = 'rows_changed'"), 1);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM pragma_table_info('dim_work_item')"
-                                       " WHERE name = 'status_id'"), 1);
-    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
     assert_int_equal(cw_wh_file_seen(t->wh, "jira", "aa"), 0);
     assert_int_equal(cw_wh_file_seen(t->wh, "jira", "bb"), 1);
+    /* ... and goes with it */
     cw_wh_batch_rollback(t->wh);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 1);
+    assert_int_equal(column_count(db, "landed_file", "deferred"), 0);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE name = 'map_job_resolved'"), 0);
+
+    /* a committed batch upgrades and loads */
+    full_batch(t->wh, &cfg);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 12);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE has_ancestry = 1"), 3);
+    assert_string_equal(q_text(db, "SELECT group_concat(r.job || '=' || a.name, ',') FROM map_job_resolved r"
+                                   " JOIN dim_application a USING (application_id)"),
+                        "deploy-payments=payments");
+    assert_string_equal(q_text(db, "SELECT status || ' ' || rows_loaded FROM batch WHERE batch_id = 2"), "ok 9");
+    assert_int_equal(cw_query_long(db, "SELECT sum(deferred) FROM landed_file"), 2);
     /* opening again changes nothing */
     cw_wh_close(t->wh);
-    assert_int_equal(cw_wh_open(t->path, &t->wh), 0);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT sum(deferred) FROM landed_file"), 2);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
+    db = cw_wh_sqlite(t->wh);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 12);
+    assert_int_equal(cw_query_long(db, "SELECT sum(deferred) FROM landed_file"), 2);
+}
+
+/* A warehouse written by a newer catwalk is refused, naming both versions;
+ * the reader also refuses one older than this catwalk (not yet upgraded). */
+static void test_version_mismatch_refused(void **state)
+{
+    wh_test *t = *state;
+    cw_db_target target = { t->path, NULL, NULL };
+    cw_warehouse *wh = (cw_warehouse *)1;
+    cw_db *reader = (cw_db *)1;
+    cw_redirect err;
+    char *log;
+    int rc_open, rc_reader;
+
+    assert_int_equal(cw_wh_open_reader(&target, &reader), 0);
+    cw_db_close(reader);
+    cw_test_exec(cw_wh_sqlite(t->wh), "UPDATE schema_version SET version = 3");
+    cw_redirect_begin(&err, STDERR_FILENO);
+    rc_open = cw_wh_open(&target, &wh);
+    rc_reader = cw_wh_open_reader(&target, &reader);
+    log = cw_redirect_end(&err);
+    assert_int_equal(rc_open, CW_DB_VERSION);
+    assert_null(wh);
+    assert_int_equal(rc_reader, CW_DB_VERSION);
+    assert_null(reader);
+    assert_non_null(strstr(log, "schema version 3, newer than this catwalk's version 2"));
+    free(log);
+    /* nor does a batch of a connection opened before write into it */
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), -1);
+    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM batch"), 0);
+
+    cw_wh_close(t->wh);
+    t->wh = NULL;
+    make_v1_warehouse(t);
+    cw_redirect_begin(&err, STDERR_FILENO);
+    rc_reader = cw_wh_open_reader(&target, &reader);
+    log = cw_redirect_end(&err);
+    assert_int_equal(rc_reader, CW_DB_VERSION);
+    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 2:"
+                                " `catwalk run` upgrades it"));
+    free(log);
+    assert_int_equal(cw_wh_open(&target, &t->wh), 0);
+}
+
+/* One writer at a time: a second batch is refused with a clear message
+ * while the first holds the warehouse. */
+static void test_second_writer_refused(void **state)
+{
+    wh_test *t = *state;
+    cw_warehouse *other;
+    cw_redirect err;
+    char *log;
+    int rc;
+
+    assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &other), 0);
+    cw_test_exec(cw_wh_sqlite(other), "PRAGMA busy_timeout = 50");
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    cw_redirect_begin(&err, STDERR_FILENO);
+    rc = cw_wh_batch_begin(other, NULL, NULL);
+    log = cw_redirect_end(&err);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(log, "another catwalk run holds the warehouse"));
+    free(log);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(cw_wh_batch_begin(other, NULL, NULL), 0);
+    assert_int_equal(cw_wh_batch_commit(other, "ok", NULL), 0);
+    cw_wh_close(other);
+}
+
+/* The named-statement format of load/sql/ (load/sqlset.h). */
+static void test_sqlset(void **state)
+{
+    cw_sqlset *set = cw_sqlset_new();
+    cw_redirect err;
+    char *log;
+    int dup, before;
+    (void)state;
+    assert_int_equal(cw_sqlset_parse(set, "a.sql",
+                                     "-- a.sql - header; it's free text\n\n"
+                                     "-- why: the caller's reason\n"
+                                     "-- name: one\n"
+                                     "SELECT 1\n"
+                                     "  -- dropped, with an apostrophe: don't\n"
+                                     "  FROM x;\n\n"
+                                     "-- name:   two  \n"
+                                     "DELETE FROM y WHERE z = ?1"), 0);
+    assert_string_equal(cw_sqlset_get(set, "one"), "SELECT 1\n  FROM x");
+    assert_string_equal(cw_sqlset_get(set, "two"), "DELETE FROM y WHERE z = ?1");
+    assert_null(cw_sqlset_get(set, "three"));
+    cw_redirect_begin(&err, STDERR_FILENO);
+    dup = cw_sqlset_parse(set, "b.sql", "-- name: one\nSELECT 2\n");
+    before = cw_sqlset_parse(set, "c.sql", "SELECT 3;\n-- name: three\nSELECT 3\n");
+    log = cw_redirect_end(&err);
+    assert_int_equal(dup, -1);
+    assert_int_equal(before, -1);
+    assert_non_null(strstr(log, "b.sql: statement one is named twice"));
+    assert_non_null(strstr(log, "c.sql:1: SQL before the first \"-- name:\" line"));
+    free(log);
+    /* every file of load/sql/ parses */
+    assert_int_equal(cw_sqlset_load(set, "load/sql/sink.sql"), 0);
+    assert_non_null(cw_sqlset_get(set, "item_upsert"));
+    assert_null(strstr(cw_sqlset_get(set, "item_upsert"), "--"));
+    cw_sqlset_free(set);
 }
 
 /* A changelog read before its issues (file order, or a second source) loads
@@ -963,18 +1146,6 @@ static void test_landed_files(void **state)
     assert_string_equal(q_text(db, "SELECT files_landed || ' ' || files_skipped FROM batch"), "1 1");
 }
 
-static void test_exec_script(void **state)
-{
-    wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
-    assert_int_equal(cw_wh_exec_script(db, "CREATE TEMP TABLE x (a);\n-- comment\n"
-                                           "INSERT INTO x VALUES (1); INSERT INTO x VALUES (2);\n"
-                                           "-- trailing comment only\n", "ok.sql"), 0);
-    assert_int_equal(cw_query_long(db, "SELECT sum(a) FROM x"), 3);
-    assert_int_equal(cw_wh_exec_script(db, "SELECT 1;\nSELEC 2;", "bad.sql"), -1);
-    assert_int_equal(cw_wh_exec_script(db, NULL, "missing.sql"), -1);
-}
-
 static void test_no_batch_is_an_error(void **state)
 {
     wh_test *t = *state;
@@ -1038,17 +1209,19 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_servicenow_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_file_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_before_commit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_regexp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_job_resolution, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_job_patterns_in_c, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_config_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_transition_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transition_before_item, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_warehouse_upgraded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_mismatch_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_writer_refused, setup, teardown),
+        cmocka_unit_test(test_sqlset),
         cmocka_unit_test_setup_teardown(test_reject_rows_and_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dim_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_landed_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exec_script, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_batch_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_git_log, setup, teardown),
     };

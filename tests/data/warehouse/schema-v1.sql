@@ -1,3 +1,8 @@
+-- schema-v1.sql - the warehouse schema of the release before this one (schema
+-- version 1): load/schema.sql on main before issue 7, verbatim below these
+-- comment lines.  test_warehouse.c builds a warehouse of the previous release
+-- from it and checks that the current catwalk upgrades and loads it.
+
 -- schema.sql - the catwalk warehouse: a star schema plus audit tables.
 --
 -- Portable SQL (SQLite 3.35+ and PostgreSQL): no SQLite-only types, natural

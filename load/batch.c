@@ -1,0 +1,245 @@
+/*
+ * batch.c - the batch transaction, the landed-file ledger, the extraction
+ * audit and the small calls around a batch (see warehouse.h).
+ *
+ * A batch is one transaction opened with cw_db_begin, which also takes the
+ * single-writer lock (BEGIN IMMEDIATE on SQLite, an advisory lock on
+ * PostgreSQL): a second run is refused with a message rather than
+ * interleaving its writes.  An older schema is upgraded inside this same
+ * transaction (warehouse.c), so a failed batch leaves the warehouse at its
+ * old version too.  The SQL is load/sql/batch.sql.
+ */
+#include "wh.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/killpoint.h"
+#include "../core/log.h"
+#include "../core/util.h"
+
+/* ------------------------------------------------------------------ batches */
+
+int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_id)
+{
+    int rc;
+    if (wh->in_batch) {
+        cw_error("%s: a batch is already open", wh->where);
+        return -1;
+    }
+    rc = cw_db_begin(wh->db);
+    if (rc == CW_DB_BUSY) {
+        cw_error("%s: another catwalk run holds the warehouse; try again when it has finished",
+                 wh->where);
+        return -1;
+    }
+    if (rc != CW_DB_OK)
+        return wh_fail(wh, "starting the batch");
+    if (wh_schema_upgrade(wh) != 0) {
+        cw_db_rollback(wh->db);
+        return -1;
+    }
+    wh_bind_int(wh, S_BATCH_INSERT, 1, (int64_t)time(NULL));
+    wh_bind_text(wh, S_BATCH_INSERT, 2, config_path);
+    if (wh_run(wh, S_BATCH_INSERT, &wh->batch_id) != CW_DB_ROW) {
+        wh_fail(wh, "writing the batch row");
+        cw_db_rollback(wh->db);
+        return -1;
+    }
+    wh->in_batch = 1;
+    memset(&wh->stats, 0, sizeof(wh->stats));
+    if (batch_id)
+        *batch_id = wh->batch_id;
+    return 0;
+}
+
+int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources_failed)
+{
+    wh_stmt_id s = S_BATCH_FINISH;
+    if (!wh->in_batch) {
+        cw_error("%s: no open batch to commit", wh->where);
+        return -1;
+    }
+    wh_flush_reject_log(wh);
+    wh_bind_int(wh, s, 1, wh->batch_id);
+    wh_bind_int(wh, s, 2, (int64_t)time(NULL));
+    wh_bind_text(wh, s, 3, status ? status : "ok");
+    wh_bind_int(wh, s, 4, wh->stats.files_landed);
+    wh_bind_int(wh, s, 5, wh->stats.files_skipped);
+    wh_bind_int(wh, s, 6, wh->stats.rows_read);
+    wh_bind_int(wh, s, 7, wh->stats.rows_loaded);
+    wh_bind_int(wh, s, 8, wh->stats.rows_rejected);
+    wh_bind_text(wh, s, 9, cw_str_empty(sources_failed) ? NULL : sources_failed);
+    wh_bind_int(wh, s, 10, wh->stats.rows_changed);
+    cw_killpoint("commit");
+    if (wh_run_ok(wh, s, "finishing the batch row") != 0)
+        goto fail;
+    if (cw_db_commit(wh->db) != CW_DB_OK) {
+        wh_fail(wh, "committing the batch");
+        goto fail;
+    }
+    wh->in_batch = 0;
+    return 0;
+fail:
+    cw_wh_batch_rollback(wh);
+    return -1;
+}
+
+void cw_wh_batch_rollback(cw_warehouse *wh)
+{
+    wh_flush_reject_log(wh);
+    if (cw_db_rollback(wh->db) != CW_DB_OK)
+        wh_fail(wh, "rolling back the batch");
+    wh->in_batch = 0;
+    /* ids cached during the batch may name rows that no longer exist */
+    wh_caches_clear(wh);
+}
+
+int cw_wh_batch_status(cw_warehouse *wh, int64_t batch_id, const char *status)
+{
+    wh_bind_int(wh, S_BATCH_STATUS, 1, batch_id);
+    wh_bind_text(wh, S_BATCH_STATUS, 2, status);
+    return wh_run_ok(wh, S_BATCH_STATUS, "recording the batch status");
+}
+
+/* ------------------------------------------------------------------ landed files */
+
+int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256)
+{
+    int rc;
+    wh_bind_text(wh, S_FILE_SEEN, 1, source);
+    wh_bind_text(wh, S_FILE_SEEN, 2, sha256);
+    rc = wh_run(wh, S_FILE_SEEN, NULL);
+    if (rc < 0)
+        return wh_fail(wh, "looking up a landed file");
+    if (rc == CW_DB_ROW) {
+        wh->stats.files_skipped++;      /* the caller skips what was seen */
+        return 1;
+    }
+    return 0;
+}
+
+int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original_path,
+                      const char *landed_path, const char *sha256, int64_t bytes, int64_t *id)
+{
+    wh_stmt_id s = S_FILE_LANDED;
+    int64_t row = 0;
+    if (!wh->in_batch) {
+        cw_error("%s: no open batch to land %s in", wh->where, original_path);
+        return -1;
+    }
+    wh_bind_int(wh, s, 1, wh->batch_id);
+    wh_bind_text(wh, s, 2, source);
+    wh_bind_text(wh, s, 3, original_path);
+    wh_bind_text(wh, s, 4, landed_path);
+    wh_bind_text(wh, s, 5, sha256);
+    wh_bind_int(wh, s, 6, bytes);
+    if (wh_run(wh, s, &row) != CW_DB_ROW)
+        return wh_fail(wh, original_path);
+    wh->stats.files_landed++;
+    if (id)
+        *id = row;
+    return 0;
+}
+
+int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects)
+{
+    wh_flush_reject_log(wh);
+    wh_bind_int(wh, S_FILE_DONE, 1, landed_file_id);
+    wh_bind_int(wh, S_FILE_DONE, 2, records);
+    wh_bind_int(wh, S_FILE_DONE, 3, rejects);
+    return wh_run_ok(wh, S_FILE_DONE, "recording file counts");
+}
+
+/* "%/NAME/%" with LIKE's wildcards in NAME escaped by '\'. */
+static char *folder_pattern(const char *name)
+{
+    cw_buf b = {0};
+    cw_buf_puts(&b, "%/");
+    for (const char *p = name; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            cw_buf_puts(&b, "\\");
+        cw_buf_append(&b, p, 1);
+    }
+    cw_buf_puts(&b, "/%");
+    return b.data;
+}
+
+/* The folder name between slashes: landed paths are stored as the landing
+ * root was spelled then, which need not be how it is spelled now.  LIKE
+ * finds the candidates (it ignores case on SQLite, not on PostgreSQL);
+ * strstr decides, so both engines answer the same. */
+int cw_wh_landing_known(cw_warehouse *wh, const char *batch_name)
+{
+    char *pattern = folder_pattern(batch_name), *needle = cw_asprintf("/%s/", batch_name);
+    cw_stmt *st = wh_stmt(wh, S_LANDING_PATHS);
+    int rc = st ? cw_db_bind_str(st, 1, pattern) : CW_DB_ERROR, found = 0;
+    while (rc == CW_DB_OK && !found && (rc = cw_db_step(st)) == CW_DB_ROW) {
+        const char *path = cw_db_column_text(st, 0);
+        found = path && strstr(path, needle) != NULL;
+        rc = CW_DB_OK;
+    }
+    if (rc < 0)
+        wh_fail(wh, "looking up a landing folder");
+    if (st)
+        cw_db_reset(st);
+    free(pattern);
+    free(needle);
+    return rc < 0 ? -1 : found;
+}
+
+/* ------------------------------------------------------------------ audit */
+
+int cw_wh_watermark(cw_warehouse *wh, const char *source, int64_t *newest)
+{
+    cw_stmt *st = wh_stmt(wh, S_WATERMARK);
+    int rc = st ? cw_db_bind_str(st, 1, source) : CW_DB_ERROR;
+    *newest = CW_NO_TIME;
+    if (rc == CW_DB_OK)
+        rc = cw_db_step(st);
+    if (rc == CW_DB_ROW && cw_db_column_type(st, 0) != CW_DB_NULL)
+        *newest = cw_db_column_int(st, 0);
+    if (rc < 0)
+        cw_error("watermark of [source %s]: %s", source, st ? cw_db_errmsg(wh->db) : wh->err);
+    if (st)
+        cw_db_reset(st);
+    return rc < 0 ? -1 : 0;
+}
+
+int cw_wh_source_audit(cw_warehouse *wh, int64_t batch_id, const cw_source_audit *a)
+{
+    wh_stmt_id s = S_SOURCE_AUDIT;
+    wh_bind_int(wh, s, 1, batch_id);
+    wh_bind_text(wh, s, 2, a->source);
+    wh_bind_text(wh, s, 3, a->mode);
+    wh_bind_text(wh, s, 4, a->status);
+    wh_bind_time(wh, s, 5, a->since);
+    wh_bind_int(wh, s, 6, a->requests);
+    wh_bind_int(wh, s, 7, a->retries);
+    wh_bind_int(wh, s, 8, a->rate_limit_waits);
+    wh_bind_real(wh, s, 9, a->waited_s);
+    wh_bind_int(wh, s, 10, a->bytes);
+    wh_bind_int(wh, s, 11, a->pages);
+    wh_bind_int(wh, s, 12, a->items);
+    wh_bind_int(wh, s, 13, a->files);
+    wh_bind_real(wh, s, 14, a->elapsed_s);
+    wh_bind_text(wh, s, 15, cw_str_empty(a->error) ? NULL : a->error);
+    if (wh_run(wh, s, NULL) < 0) {
+        cw_error("audit of [source %s]: %s", a->source, wh->err);
+        wh->err[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int cw_wh_finding(cw_warehouse *wh, const char *kind, const char *subject, const char *detail)
+{
+    wh_stmt_id s = detail ? S_FINDING_UPSERT : S_FINDING_CLEAR;
+    wh_bind_text(wh, s, 1, kind);
+    wh_bind_text(wh, s, 2, subject);
+    if (detail)
+        wh_bind_text(wh, s, 3, detail);
+    return wh_run_ok(wh, s, detail ? "recording a finding" : "clearing a finding");
+}

@@ -1,0 +1,161 @@
+-- resolve.sql - attach facts to applications and fill the date dimension
+-- (load/resolve.c runs these in order, with the C steps between them).
+--
+-- Run by cw_wh_resolve() inside the batch transaction, after loading and
+-- before correlation.  Every statement writes only rows whose value really
+-- changes (IS DISTINCT FROM guards, NOT EXISTS or ON CONFLICT for inserts),
+-- so a re-run of the same input writes nothing and ids never move.
+--
+-- Applications come from the configuration mirrors (map_*), which
+-- cw_wh_sync_config() rewrote at the start of the batch: a config change
+-- re-attaches old facts without re-reading any file.  CI jobs are matched
+-- against the job regexes in C (load/resolve.c), once per distinct job
+-- name, into map_job_resolved; the SQL only joins it.
+-- Named statements; the format is described at the top of load/sql/sink.sql.
+
+-- Work items by Jira project key.
+-- name: work_item_application
+UPDATE dim_work_item
+   SET application_id = (SELECT m.application_id FROM map_project m
+                          WHERE m.project = dim_work_item.project)
+ WHERE application_id IS DISTINCT FROM (SELECT m.application_id FROM map_project m
+                                         WHERE m.project = dim_work_item.project)
+
+-- Commits by the git source's repository name.
+-- name: commit_application
+UPDATE fact_commit
+   SET application_id = (SELECT m.application_id FROM map_repository m
+                          WHERE m.repository = fact_commit.repository)
+ WHERE application_id IS DISTINCT FROM (SELECT m.application_id FROM map_repository m
+                                         WHERE m.repository = fact_commit.repository)
+
+-- Incidents by service name.
+-- name: incident_application
+UPDATE fact_incident
+   SET application_id = (SELECT m.application_id FROM map_service m
+                          WHERE m.service = fact_incident.service)
+ WHERE application_id IS DISTINCT FROM (SELECT m.application_id FROM map_service m
+                                         WHERE m.service = fact_incident.service)
+
+-- Deployments whose finish comes from their statuses (GitHub): the first
+-- `success` status finishes it successfully; without one, the first
+-- `failure` or `error` status finishes it as failed; with neither (only
+-- queued / in_progress / inactive so far) it stays unfinished and out of
+-- fact_deployment.  Statuses and deployments may have been loaded in any
+-- order and in different batches, hence here and not in the parser.
+-- name: deployment_finish
+UPDATE fact_build
+   SET finished_at = r.finished_at, result = r.result
+  FROM (SELECT b.build_id,
+               coalesce(min(CASE WHEN s.state = 'success' THEN s.created_at END),
+                        min(CASE WHEN s.state IN ('failure', 'error') THEN s.created_at END))
+                 AS finished_at,
+               CASE WHEN max(CASE WHEN s.state = 'success' THEN 1 ELSE 0 END) = 1
+                    THEN 'success'
+                    WHEN max(CASE WHEN s.state IN ('failure', 'error') THEN 1 ELSE 0 END) = 1
+                    THEN 'failure' END AS result
+          FROM fact_build b
+          JOIN fact_deployment_status s
+            ON s.source_id = b.source_id AND s.job = b.job AND s.number = b.number
+         WHERE b.is_deployment = 1
+         GROUP BY b.build_id) AS r
+ WHERE r.build_id = fact_build.build_id
+   AND r.finished_at IS NOT NULL
+   AND (fact_build.finished_at IS DISTINCT FROM r.finished_at
+        OR fact_build.result IS DISTINCT FROM r.result)
+
+-- The job regexes, first match first (load/resolve.c).
+-- name: job_patterns
+SELECT pattern, application_id FROM map_job ORDER BY position, application_id
+
+-- name: job_names
+SELECT DISTINCT job FROM fact_build
+
+-- name: job_resolved_list
+SELECT job, application_id FROM map_job_resolved
+
+-- name: job_resolved_upsert
+INSERT INTO map_job_resolved (job, application_id) VALUES (?1, ?2)
+ON CONFLICT (job) DO UPDATE SET application_id = excluded.application_id
+ WHERE map_job_resolved.application_id IS DISTINCT FROM excluded.application_id
+
+-- name: job_resolved_delete
+DELETE FROM map_job_resolved WHERE job = ?1
+
+-- Builds by the job names resolved above.
+-- name: build_application
+UPDATE fact_build
+   SET application_id = (SELECT r.application_id FROM map_job_resolved r
+                          WHERE r.job = fact_build.job)
+ WHERE application_id IS DISTINCT FROM (SELECT r.application_id FROM map_job_resolved r
+                                         WHERE r.job = fact_build.job)
+
+-- Those status-finished deployments enter fact_deployment once finished
+-- (the sink adds the other deployments as they load).
+-- name: deployment_from_status
+INSERT INTO fact_deployment (build_id, application_id, environment_id, is_production,
+                             result, started_at, finished_at, revision, run_number)
+SELECT b.build_id, b.application_id, b.environment_id, coalesce(e.is_production, 0),
+       b.result, b.started_at, b.finished_at, b.revision, b.number
+  FROM fact_build b
+  LEFT JOIN dim_environment e ON e.environment_id = b.environment_id
+ WHERE b.is_deployment = 1 AND b.finished_at IS NOT NULL
+   AND EXISTS (SELECT 1 FROM fact_deployment_status s
+                WHERE s.source_id = b.source_id AND s.job = b.job AND s.number = b.number)
+    ON CONFLICT (build_id) DO UPDATE SET is_production = excluded.is_production,
+       result = excluded.result, started_at = excluded.started_at,
+       finished_at = excluded.finished_at, revision = excluded.revision,
+       run_number = excluded.run_number
+ WHERE fact_deployment.is_production IS DISTINCT FROM excluded.is_production
+    OR fact_deployment.result IS DISTINCT FROM excluded.result
+    OR fact_deployment.started_at IS DISTINCT FROM excluded.started_at
+    OR fact_deployment.finished_at IS DISTINCT FROM excluded.finished_at
+    OR fact_deployment.revision IS DISTINCT FROM excluded.revision
+    OR fact_deployment.run_number IS DISTINCT FROM excluded.run_number
+
+-- Deployments follow their build.
+-- name: deployment_follow_build
+UPDATE fact_deployment
+   SET application_id = b.application_id,
+       environment_id = b.environment_id
+  FROM fact_build b
+ WHERE b.build_id = fact_deployment.build_id
+   AND (fact_deployment.application_id IS DISTINCT FROM b.application_id
+        OR fact_deployment.environment_id IS DISTINCT FROM b.environment_id)
+
+-- dim_date: the earliest and latest instant any fact touches (load/resolve.c
+-- turns them into days and the days into rows).
+-- name: date_bounds
+SELECT min(lo), max(hi) FROM (
+       SELECT min(created_at) AS lo, max(created_at) AS hi FROM dim_work_item
+       UNION ALL SELECT min(updated_at), max(updated_at) FROM dim_work_item
+       UNION ALL SELECT min(resolved_at), max(resolved_at) FROM dim_work_item
+       UNION ALL SELECT min(at), max(at) FROM fact_transition
+       UNION ALL SELECT min(authored_at), max(authored_at) FROM fact_commit
+       UNION ALL SELECT min(committed_at), max(committed_at) FROM fact_commit
+       UNION ALL SELECT min(started_at), max(started_at) FROM fact_build
+       UNION ALL SELECT min(finished_at), max(finished_at) FROM fact_build
+       UNION ALL SELECT min(created_at), max(created_at) FROM fact_incident
+       UNION ALL SELECT min(resolved_at), max(resolved_at) FROM fact_incident
+       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident) AS instant
+
+-- When the span is absurd (a bogus year in some export), only the days
+-- actually referenced; floor division written out, since integer division
+-- truncates toward zero on both engines.
+-- name: date_referenced
+SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
+       SELECT created_at AS t FROM dim_work_item
+       UNION SELECT updated_at FROM dim_work_item
+       UNION SELECT resolved_at FROM dim_work_item
+       UNION SELECT at FROM fact_transition
+       UNION SELECT authored_at FROM fact_commit
+       UNION SELECT committed_at FROM fact_commit
+       UNION SELECT started_at FROM fact_build
+       UNION SELECT finished_at FROM fact_build
+       UNION SELECT created_at FROM fact_incident
+       UNION SELECT resolved_at FROM fact_incident
+       UNION SELECT updated_at FROM fact_incident) AS referenced
+ WHERE t IS NOT NULL
+
+-- name: date_known
+SELECT date_key FROM dim_date WHERE date_key BETWEEN ?1 AND ?2 ORDER BY date_key

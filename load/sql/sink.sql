@@ -1,0 +1,270 @@
+-- sink.sql - the record upserts behind cw_sink (load/sink.c), one named
+-- statement each.
+--
+-- Format of every load/sql/*.sql file (read once at open by load/sqlset.c):
+-- a statement starts at its "-- name: NAME" line and runs to the next one;
+-- whole-line comments are dropped, so the driver gets plain SQL; never put
+-- a comment at the end of a line.  Parameters are ?1, ?2 ... (load/db.h).
+-- The SQL is portable (SQLite 3.35+ and PostgreSQL 15): IS DISTINCT FROM as
+-- the null-safe compare, RETURNING for new ids, CAST(?n AS ...) where a
+-- parameter's type cannot be inferred from a column.
+--
+-- Every upsert is INSERT ... ON CONFLICT (natural key) DO UPDATE ... WHERE
+-- <a column changed>, so loading the same records twice writes nothing and
+-- the id of an existing row never changes (load/sink.c says why).
+
+-- name: source_upsert
+INSERT INTO dim_source (name, type) VALUES (?1, ?2) ON CONFLICT (name)
+DO UPDATE SET type = excluded.type WHERE dim_source.type IS DISTINCT FROM excluded.type
+
+-- name: source_get
+SELECT source_id FROM dim_source WHERE name = ?1
+
+-- name: person_get
+SELECT person_id FROM dim_person WHERE email = ?1
+
+-- name: person_insert
+INSERT INTO dim_person (email, name) VALUES (?1, ?2) RETURNING person_id
+
+-- the first name seen for an address stays: a re-load never flips it
+-- name: person_name
+UPDATE dim_person SET name = ?2 WHERE person_id = ?1 AND name IS NULL
+
+-- name: item_upsert
+INSERT INTO dim_work_item (item_key, project, external_id, source_id, summary,
+       item_type, status, source_category, labels, fix_versions, assignee, created_at,
+       updated_at, resolved_at, has_changelog, changelog_truncated, status_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+ON CONFLICT (item_key) DO UPDATE SET project = excluded.project,
+       external_id = excluded.external_id, source_id = excluded.source_id,
+       summary = excluded.summary, item_type = excluded.item_type,
+       status = excluded.status, source_category = excluded.source_category,
+       labels = excluded.labels, fix_versions = excluded.fix_versions,
+       assignee = excluded.assignee, created_at = excluded.created_at,
+       updated_at = excluded.updated_at, resolved_at = excluded.resolved_at,
+       has_changelog = excluded.has_changelog,
+       changelog_truncated = excluded.changelog_truncated, status_id = excluded.status_id
+-- an older export must not regress newer data
+ WHERE (dim_work_item.updated_at IS NULL
+        OR excluded.updated_at >= dim_work_item.updated_at)
+   AND (dim_work_item.project IS DISTINCT FROM excluded.project
+     OR dim_work_item.external_id IS DISTINCT FROM excluded.external_id
+     OR dim_work_item.source_id IS DISTINCT FROM excluded.source_id
+     OR dim_work_item.summary IS DISTINCT FROM excluded.summary
+     OR dim_work_item.item_type IS DISTINCT FROM excluded.item_type
+     OR dim_work_item.status IS DISTINCT FROM excluded.status
+     OR dim_work_item.source_category IS DISTINCT FROM excluded.source_category
+     OR dim_work_item.labels IS DISTINCT FROM excluded.labels
+     OR dim_work_item.fix_versions IS DISTINCT FROM excluded.fix_versions
+     OR dim_work_item.assignee IS DISTINCT FROM excluded.assignee
+     OR dim_work_item.created_at IS DISTINCT FROM excluded.created_at
+     OR dim_work_item.updated_at IS DISTINCT FROM excluded.updated_at
+     OR dim_work_item.resolved_at IS DISTINCT FROM excluded.resolved_at
+     OR dim_work_item.has_changelog IS DISTINCT FROM excluded.has_changelog
+     OR dim_work_item.changelog_truncated IS DISTINCT FROM excluded.changelog_truncated
+     OR dim_work_item.status_id IS DISTINCT FROM excluded.status_id)
+
+-- name: item_by_key
+SELECT work_item_id FROM dim_work_item WHERE item_key = ?1
+
+-- name: item_by_external
+SELECT work_item_id FROM dim_work_item WHERE external_id = ?1
+ ORDER BY work_item_id LIMIT 1
+
+-- name: transition_insert
+INSERT INTO fact_transition (work_item_id, at, history_id, from_status, to_status)
+VALUES (?1, ?2, coalesce(CAST(?3 AS TEXT), ''), coalesce(CAST(?4 AS TEXT), ''), ?5)
+ON CONFLICT DO NOTHING
+
+-- name: stage_insert
+INSERT INTO stage_transition (source, file, record, item_key, item_id, at, history_id,
+       from_status, to_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+
+-- name: stage_list
+SELECT source, file, record, item_key, item_id, at, history_id, from_status, to_status
+  FROM stage_transition ORDER BY stage_id
+
+-- name: stage_clear
+DELETE FROM stage_transition
+
+-- name: source_status_upsert
+INSERT INTO source_status (source_id, status_id, name, category) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (source_id, status_id) DO UPDATE SET name = excluded.name,
+       category = excluded.category
+ WHERE source_status.name IS DISTINCT FROM excluded.name
+    OR source_status.category IS DISTINCT FROM excluded.category
+
+-- parents from an export without ancestry never replace full ones, so the
+-- graph does not depend on which export loads last
+-- name: commit_upsert
+INSERT INTO fact_commit (repository, sha, author_id, authored_at, committed_at,
+       parents, parent_count, subject, body, additions, deletions, files_changed, has_ancestry)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+ON CONFLICT (repository, sha) DO UPDATE SET author_id = excluded.author_id,
+       authored_at = excluded.authored_at, committed_at = excluded.committed_at,
+       parents = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry
+                      THEN excluded.parents ELSE fact_commit.parents END,
+       parent_count = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry
+                           THEN excluded.parent_count ELSE fact_commit.parent_count END,
+       has_ancestry = CASE WHEN excluded.has_ancestry > fact_commit.has_ancestry
+                           THEN excluded.has_ancestry ELSE fact_commit.has_ancestry END,
+       subject = excluded.subject, body = excluded.body,
+       additions = excluded.additions, deletions = excluded.deletions,
+       files_changed = excluded.files_changed
+ WHERE fact_commit.author_id IS DISTINCT FROM excluded.author_id
+    OR fact_commit.authored_at IS DISTINCT FROM excluded.authored_at
+    OR fact_commit.committed_at IS DISTINCT FROM excluded.committed_at
+    OR (fact_commit.parents IS DISTINCT FROM excluded.parents
+        AND excluded.has_ancestry >= fact_commit.has_ancestry)
+    OR (fact_commit.parent_count IS DISTINCT FROM excluded.parent_count
+        AND excluded.has_ancestry >= fact_commit.has_ancestry)
+    OR fact_commit.has_ancestry < excluded.has_ancestry
+    OR fact_commit.subject IS DISTINCT FROM excluded.subject
+    OR fact_commit.body IS DISTINCT FROM excluded.body
+    OR fact_commit.additions IS DISTINCT FROM excluded.additions
+    OR fact_commit.deletions IS DISTINCT FROM excluded.deletions
+    OR fact_commit.files_changed IS DISTINCT FROM excluded.files_changed
+
+-- name: env_upsert
+INSERT INTO dim_environment (name, is_production) VALUES (?1, ?2)
+ON CONFLICT (name) DO UPDATE SET is_production = excluded.is_production
+ WHERE dim_environment.is_production IS DISTINCT FROM excluded.is_production
+
+-- name: env_get
+SELECT environment_id FROM dim_environment WHERE name = ?1
+
+-- a deployment re-read without its finish (GitHub: the finish and result
+-- come from its statuses, set by resolve.sql) keeps them
+-- name: build_upsert
+INSERT INTO fact_build (source_id, job, number, result, started_at, finished_at,
+       revision, url, is_deployment, environment_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+ON CONFLICT (source_id, job, number) DO UPDATE
+   SET result = coalesce(excluded.result, fact_build.result),
+       started_at = excluded.started_at,
+       finished_at = coalesce(excluded.finished_at, fact_build.finished_at),
+       revision = excluded.revision, url = excluded.url,
+       is_deployment = excluded.is_deployment, environment_id = excluded.environment_id
+ WHERE fact_build.result IS DISTINCT FROM coalesce(excluded.result, fact_build.result)
+    OR fact_build.started_at IS DISTINCT FROM excluded.started_at
+    OR fact_build.finished_at IS DISTINCT FROM coalesce(excluded.finished_at, fact_build.finished_at)
+    OR fact_build.revision IS DISTINCT FROM excluded.revision
+    OR fact_build.url IS DISTINCT FROM excluded.url
+    OR fact_build.is_deployment IS DISTINCT FROM excluded.is_deployment
+    OR fact_build.environment_id IS DISTINCT FROM excluded.environment_id
+
+-- the build's checkouts: seq ?4 upserted, those past the last (?4 of the
+-- prune) deleted, so a re-load that changes nothing writes nothing
+-- name: build_revision_upsert
+INSERT INTO fact_build_revision (build_id, seq, remote, revision)
+SELECT b.build_id, CAST(?4 AS BIGINT), CAST(?5 AS TEXT), CAST(?6 AS TEXT)
+  FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
+ON CONFLICT (build_id, seq) DO UPDATE SET remote = excluded.remote,
+       revision = excluded.revision
+ WHERE fact_build_revision.remote IS DISTINCT FROM excluded.remote
+    OR fact_build_revision.revision IS DISTINCT FROM excluded.revision
+
+-- name: build_revision_prune
+DELETE FROM fact_build_revision WHERE seq >= ?4 AND build_id =
+       (SELECT build_id FROM fact_build WHERE source_id = ?1 AND job = ?2 AND number = ?3)
+
+-- the WHERE is required: it tells SQLite's parser ON CONFLICT is not a join
+-- name: deploy_upsert
+INSERT INTO fact_deployment (build_id, application_id, environment_id, is_production,
+       result, started_at, finished_at, revision, run_number)
+SELECT b.build_id, b.application_id, CAST(?4 AS BIGINT), CAST(?5 AS BIGINT),
+       CAST(?6 AS TEXT), CAST(?7 AS BIGINT), CAST(?8 AS BIGINT), CAST(?9 AS TEXT), b.number
+  FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
+ON CONFLICT (build_id) DO UPDATE SET environment_id = excluded.environment_id,
+       is_production = excluded.is_production, result = excluded.result,
+       started_at = excluded.started_at, finished_at = excluded.finished_at,
+       revision = excluded.revision, run_number = excluded.run_number
+ WHERE fact_deployment.environment_id IS DISTINCT FROM excluded.environment_id
+    OR fact_deployment.is_production IS DISTINCT FROM excluded.is_production
+    OR fact_deployment.result IS DISTINCT FROM excluded.result
+    OR fact_deployment.started_at IS DISTINCT FROM excluded.started_at
+    OR fact_deployment.finished_at IS DISTINCT FROM excluded.finished_at
+    OR fact_deployment.revision IS DISTINCT FROM excluded.revision
+    OR fact_deployment.run_number IS DISTINCT FROM excluded.run_number
+
+-- name: deploy_of_build
+SELECT d.deployment_id FROM fact_deployment d JOIN fact_build b ON b.build_id = d.build_id
+ WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
+
+-- name: deploy_unlink_bridge
+DELETE FROM bridge_deployment_commit WHERE deployment_id = ?1
+
+-- name: deploy_unlink_derived
+DELETE FROM derived_deployment WHERE deployment_id = ?1
+
+-- name: deploy_unlink_incident
+UPDATE derived_incident SET deployment_id = NULL, how = 'none' WHERE deployment_id = ?1
+
+-- name: deploy_delete
+DELETE FROM fact_deployment WHERE deployment_id = ?1
+
+-- latest wins: (version, updated_at), absent values lowest
+-- name: incident_upsert
+INSERT INTO fact_incident (source_id, external_id, number, title, description,
+       service, status, severity, created_at, resolved_at, updated_at, version)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+ON CONFLICT (source_id, external_id) DO UPDATE SET number = excluded.number,
+       title = excluded.title, description = excluded.description,
+       service = excluded.service, status = excluded.status,
+       severity = excluded.severity, created_at = excluded.created_at,
+       resolved_at = excluded.resolved_at, updated_at = excluded.updated_at,
+       version = excluded.version
+ WHERE (coalesce(excluded.version, -1), coalesce(excluded.updated_at, -9223372036854775807))
+    >= (coalesce(fact_incident.version, -1),
+        coalesce(fact_incident.updated_at, -9223372036854775807))
+   AND (fact_incident.number IS DISTINCT FROM excluded.number
+     OR fact_incident.title IS DISTINCT FROM excluded.title
+     OR fact_incident.description IS DISTINCT FROM excluded.description
+     OR fact_incident.service IS DISTINCT FROM excluded.service
+     OR fact_incident.status IS DISTINCT FROM excluded.status
+     OR fact_incident.severity IS DISTINCT FROM excluded.severity
+     OR fact_incident.created_at IS DISTINCT FROM excluded.created_at
+     OR fact_incident.resolved_at IS DISTINCT FROM excluded.resolved_at
+     OR fact_incident.updated_at IS DISTINCT FROM excluded.updated_at
+     OR fact_incident.version IS DISTINCT FROM excluded.version)
+
+-- an older page must not regress newer data
+-- name: pull_request_upsert
+INSERT INTO fact_pull_request (source_id, repository, number, title, body, source_branch,
+       target_branch, state, author, created_at, updated_at, closed_at, merged_at,
+       merge_commit_sha, squash_commit_sha)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+ON CONFLICT (repository, number) DO UPDATE SET source_id = excluded.source_id,
+       title = excluded.title, body = excluded.body, source_branch = excluded.source_branch,
+       target_branch = excluded.target_branch, state = excluded.state,
+       author = excluded.author, created_at = excluded.created_at,
+       updated_at = excluded.updated_at, closed_at = excluded.closed_at,
+       merged_at = excluded.merged_at, merge_commit_sha = excluded.merge_commit_sha,
+       squash_commit_sha = excluded.squash_commit_sha
+ WHERE (fact_pull_request.updated_at IS NULL
+        OR excluded.updated_at >= fact_pull_request.updated_at)
+   AND (fact_pull_request.source_id IS DISTINCT FROM excluded.source_id
+     OR fact_pull_request.title IS DISTINCT FROM excluded.title
+     OR fact_pull_request.body IS DISTINCT FROM excluded.body
+     OR fact_pull_request.source_branch IS DISTINCT FROM excluded.source_branch
+     OR fact_pull_request.target_branch IS DISTINCT FROM excluded.target_branch
+     OR fact_pull_request.state IS DISTINCT FROM excluded.state
+     OR fact_pull_request.author IS DISTINCT FROM excluded.author
+     OR fact_pull_request.created_at IS DISTINCT FROM excluded.created_at
+     OR fact_pull_request.updated_at IS DISTINCT FROM excluded.updated_at
+     OR fact_pull_request.closed_at IS DISTINCT FROM excluded.closed_at
+     OR fact_pull_request.merged_at IS DISTINCT FROM excluded.merged_at
+     OR fact_pull_request.merge_commit_sha IS DISTINCT FROM excluded.merge_commit_sha
+     OR fact_pull_request.squash_commit_sha IS DISTINCT FROM excluded.squash_commit_sha)
+
+-- name: deploy_status_upsert
+INSERT INTO fact_deployment_status (source_id, job, number, status_id, state, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT (source_id, job, number, status_id) DO UPDATE SET state = excluded.state,
+       created_at = excluded.created_at
+ WHERE fact_deployment_status.state IS DISTINCT FROM excluded.state
+    OR fact_deployment_status.created_at IS DISTINCT FROM excluded.created_at
+
+-- name: reject_insert
+INSERT INTO reject (batch_id, source, file, record, field, reason, raw)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

@@ -1,0 +1,134 @@
+/*
+ * wh.h - what the files behind load/warehouse.h share; not for use outside
+ * load/.
+ *
+ *   warehouse.c  open / close, the schema, schema versions and migrations,
+ *                the statement table and the run / bind helpers below
+ *   batch.c      the batch transaction, landed-file ledger, source audit
+ *   sink.c       the record upserts behind cw_sink, the id caches, rejects
+ *   sync.c       the configuration mirrors
+ *   resolve.c    staged transitions, application resolution, dim_date
+ *
+ * Statements are named in the .sql files of load/sql/ and listed once below (the
+ * S_ ids); each is prepared on first use and kept for the connection.
+ */
+#ifndef CW_WH_H
+#define CW_WH_H
+
+#include "warehouse.h"
+#include "sqlset.h"
+#include "../core/strmap.h"
+
+/* Every statement the loader runs: S_NAME runs "-- name: name". */
+#define CW_WH_STATEMENTS(X) \
+    X(BATCH_INSERT, batch_insert) X(BATCH_FINISH, batch_finish) X(BATCH_STATUS, batch_status) \
+    X(FILE_SEEN, file_seen) X(FILE_LANDED, file_landed) X(FILE_DONE, file_done) \
+    X(FILE_DEFER, file_defer) X(LANDING_PATHS, landing_paths) X(SOURCE_AUDIT, source_audit) \
+    X(WATERMARK, watermark) X(FINDING_CLEAR, finding_clear) X(FINDING_UPSERT, finding_upsert) \
+    X(SOURCE_UPSERT, source_upsert) X(SOURCE_GET, source_get) \
+    X(PERSON_GET, person_get) X(PERSON_INSERT, person_insert) X(PERSON_NAME, person_name) \
+    X(ITEM_UPSERT, item_upsert) X(ITEM_BY_KEY, item_by_key) X(ITEM_BY_EXTERNAL, item_by_external) \
+    X(TRANSITION_INSERT, transition_insert) X(STAGE_INSERT, stage_insert) \
+    X(STAGE_LIST, stage_list) X(STAGE_CLEAR, stage_clear) \
+    X(SOURCE_STATUS_UPSERT, source_status_upsert) X(COMMIT_UPSERT, commit_upsert) \
+    X(ENV_UPSERT, env_upsert) X(ENV_GET, env_get) X(BUILD_UPSERT, build_upsert) \
+    X(BUILD_REVISION_UPSERT, build_revision_upsert) X(BUILD_REVISION_PRUNE, build_revision_prune) \
+    X(DEPLOY_UPSERT, deploy_upsert) X(DEPLOY_OF_BUILD, deploy_of_build) \
+    X(DEPLOY_UNLINK_BRIDGE, deploy_unlink_bridge) X(DEPLOY_UNLINK_DERIVED, deploy_unlink_derived) \
+    X(DEPLOY_UNLINK_INCIDENT, deploy_unlink_incident) X(DEPLOY_DELETE, deploy_delete) \
+    X(INCIDENT_UPSERT, incident_upsert) X(PULL_REQUEST_UPSERT, pull_request_upsert) \
+    X(DEPLOY_STATUS_UPSERT, deploy_status_upsert) X(REJECT_INSERT, reject_insert) \
+    X(TEAM_UPSERT, team_upsert) X(APP_UPSERT, app_upsert) X(APP_LIST, app_list) \
+    X(APP_UNCONFIGURE, app_unconfigure) \
+    X(MAP_PROJECT_UPSERT, map_project_upsert) X(MAP_PROJECT_LIST, map_project_list) \
+    X(MAP_PROJECT_DELETE, map_project_delete) \
+    X(MAP_REPOSITORY_UPSERT, map_repository_upsert) X(MAP_REPOSITORY_LIST, map_repository_list) \
+    X(MAP_REPOSITORY_DELETE, map_repository_delete) \
+    X(MAP_SERVICE_UPSERT, map_service_upsert) X(MAP_SERVICE_LIST, map_service_list) \
+    X(MAP_SERVICE_DELETE, map_service_delete) \
+    X(MAP_JOB_UPSERT, map_job_upsert) X(MAP_JOB_LIST, map_job_list) \
+    X(MAP_JOB_DELETE, map_job_delete) \
+    X(STATUS_UPSERT, status_upsert) X(STATUS_LIST, status_list) X(STATUS_DELETE, status_delete) \
+    X(WORK_ITEM_APPLICATION, work_item_application) X(COMMIT_APPLICATION, commit_application) \
+    X(INCIDENT_APPLICATION, incident_application) X(DEPLOYMENT_FINISH, deployment_finish) \
+    X(JOB_PATTERNS, job_patterns) X(JOB_NAMES, job_names) \
+    X(JOB_RESOLVED_LIST, job_resolved_list) X(JOB_RESOLVED_UPSERT, job_resolved_upsert) \
+    X(JOB_RESOLVED_DELETE, job_resolved_delete) X(BUILD_APPLICATION, build_application) \
+    X(DEPLOYMENT_FROM_STATUS, deployment_from_status) \
+    X(DEPLOYMENT_FOLLOW_BUILD, deployment_follow_build) \
+    X(DATE_BOUNDS, date_bounds) X(DATE_REFERENCED, date_referenced) X(DATE_KNOWN, date_known) \
+    X(VERSION_GET, version_get) X(VERSION_INSERT, version_insert) X(VERSION_SET, version_set) \
+    X(V2_LANDED_FILE_DEFERRED, v2_landed_file_deferred)
+
+#define CW_WH_ENUM(id, name) S_##id,
+typedef enum wh_stmt_id { CW_WH_STATEMENTS(CW_WH_ENUM) S_COUNT } wh_stmt_id;
+#undef CW_WH_ENUM
+
+/* The portable statement files, read at open. */
+#define CW_WH_SQL_FILES \
+    "load/sql/batch.sql", "load/sql/sink.sql", "load/sql/sync.sql", \
+    "load/sql/resolve.sql", "load/sql/migrate.sql"
+
+struct cw_warehouse {
+    cw_db *db;
+    char *where;                /* the target's uri, for messages (never a password) */
+    cw_sqlset *sql;
+    cw_stmt *stmt[S_COUNT];     /* prepared on first use */
+    unsigned char writes[S_COUNT];  /* 1: not a SELECT (its rows count as changes) */
+    cw_sink sink;
+    cw_batch_stats stats;
+    int64_t batch_id;
+    int in_batch;
+    int version;                /* schema version found at open (0: new warehouse) */
+    /* natural key -> id caches (sink.c); emptied on rollback */
+    cw_strmap *sources, *persons, *items, *items_external, *environments;
+    int64_t changes;            /* rows written since the current record began */
+    int bind_rc;                /* first failed bind of the statement being filled */
+    char *reject_file;          /* file whose rejects are being logged */
+    long reject_count;          /* rejects of reject_file so far */
+    char err[512];              /* message of the last failed statement */
+};
+
+/* Log "WHERE: what: message" and return -1. */
+int wh_fail(cw_warehouse *wh, const char *what);
+/* The prepared statement, or NULL with wh->err set. */
+cw_stmt *wh_stmt(cw_warehouse *wh, wh_stmt_id id);
+/* Step the statement once and make it reusable.  Returns CW_DB_ROW (the
+ * first column into *row_id when given), CW_DB_DONE, or a negative cw_db_rc
+ * with the message in wh->err.  Rows a write statement wrote are added to
+ * wh->changes. */
+int wh_run(cw_warehouse *wh, wh_stmt_id id, int64_t *row_id);
+/* wh_run for a statement that returns no data: 0, or -1 after logging. */
+int wh_run_ok(cw_warehouse *wh, wh_stmt_id id, const char *what);
+/* Run an SQL script (no parameters); 0, or -1 after logging. */
+int wh_exec(cw_warehouse *wh, const char *sql, const char *what);
+
+/* Binds: a failure is kept and returned by the next wh_run. */
+void wh_bind_text(cw_warehouse *wh, wh_stmt_id id, int i, const char *v);  /* NULL as NULL */
+void wh_bind_text_n(cw_warehouse *wh, wh_stmt_id id, int i, const char *v, size_t n);
+void wh_bind_int(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v);
+void wh_bind_real(cw_warehouse *wh, wh_stmt_id id, int i, double v);
+void wh_bind_time(cw_warehouse *wh, wh_stmt_id id, int i, int64_t t);      /* CW_NO_TIME as NULL */
+void wh_bind_nonneg(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v);    /* < 0 as NULL */
+void wh_bind_id(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v);        /* <= 0 as NULL */
+
+/* The sink and its id caches (sink.c). */
+void wh_sink_init(cw_warehouse *wh);
+void wh_caches_clear(cw_warehouse *wh);
+void wh_sink_free(cw_warehouse *wh);
+/* work_item_id by key, else by the source's id; 0 when unknown. */
+int wh_work_item_id(cw_warehouse *wh, const char *key, const char *external_id, int64_t *id);
+
+/* Rejects (sink.c). */
+void wh_flush_reject_log(cw_warehouse *wh);
+int wh_reject(cw_warehouse *wh, const cw_origin *o, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* After a record's statements: count it, or turn a value the schema
+ * refused into a reject; anything else is fatal (-1). */
+int wh_record_ends(cw_warehouse *wh, int rc, const cw_origin *o, const char *what);
+
+/* The schema at batch begin (warehouse.c): migrate an older warehouse,
+ * then create whatever is missing, inside the open transaction. */
+int wh_schema_upgrade(cw_warehouse *wh);
+
+#endif
