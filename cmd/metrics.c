@@ -287,10 +287,7 @@ static int csv_row(output *out, const cw_metric_row *row)
 
 static void table_add(output *out, char **cells)
 {
-    if (out->n_rows == out->cap_rows) {
-        out->cap_rows = out->cap_rows ? 2 * out->cap_rows : 64;
-        out->cells = cw_xrealloc(out->cells, out->cap_rows * out->n_cols * sizeof *out->cells);
-    }
+    out->cells = cw_grow(out->cells, &out->cap_rows, out->n_rows + 1, out->n_cols * sizeof *out->cells);
     memcpy(out->cells + out->n_rows * out->n_cols, cells, out->n_cols * sizeof *cells);
     out->n_rows++;
 }

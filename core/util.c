@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,23 @@ void *cw_xrealloc(void *p, size_t n)
     return q;
 }
 
+void *cw_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 16;
+    if (need <= *cap)
+        return p;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            out_of_memory();
+        n *= 2;
+    }
+    if (elem && n > SIZE_MAX / elem)
+        out_of_memory();
+    p = cw_xrealloc(p, n * elem);
+    *cap = n;
+    return p;
+}
+
 char *cw_strdup(const char *s)
 {
     return s ? cw_strndup(s, strlen(s)) : NULL;
@@ -77,13 +95,9 @@ char *cw_asprintf(const char *fmt, ...)
 
 static void buf_reserve(cw_buf *b, size_t extra)
 {
-    size_t need = b->len + extra + 1;
-    if (need <= b->cap)
-        return;
-    b->cap = b->cap ? b->cap : 64;
-    while (b->cap < need)
-        b->cap *= 2;
-    b->data = cw_xrealloc(b->data, b->cap);
+    if (extra > SIZE_MAX - b->len - 1)
+        out_of_memory();
+    b->data = cw_grow(b->data, &b->cap, b->len + extra + 1, 1);
 }
 
 int cw_buf_append(cw_buf *b, const char *s, size_t n)

@@ -26,6 +26,12 @@ char *cw_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *cw_xmalloc(size_t n);                    /* aborts on OOM */
 void *cw_xcalloc(size_t n, size_t size);
 void *cw_xrealloc(void *p, size_t n);
+/* The one growth rule for arrays: room for at least `need` elements of
+ * `elem` bytes in p, whose capacity *cap (in elements) is raised to 16 and
+ * then doubled until need fits.  Returns the (maybe moved) array; aborts on
+ * out-of-memory and when the size does not fit a size_t, like cw_xcalloc.
+ * Typical use:  v = cw_grow(v, &cap, n + 1, sizeof *v);  v[n++] = x; */
+void *cw_grow(void *p, size_t *cap, size_t need, size_t elem);
 char *cw_trim(char *s);                        /* in place, returns s shifted */
 int cw_streq_ci(const char *a, const char *b); /* ASCII case-insensitive equality, NULL-safe */
 int cw_str_empty(const char *s);               /* NULL or "" */
