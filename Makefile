@@ -25,6 +25,9 @@ FIXTURES ?= $(firstword $(wildcard $(abspath ../shared/fixtures/real) \
               $(abspath ../shared/fixtures/real))
 
 LIB_SRC  := $(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c))
+# The demo generator (`catwalk demo`) is a tool beside the product: its own
+# folder, linked in for the one command that calls it.
+LIB_SRC  += $(sort $(wildcard demogen/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 EMBED    := $(sort $(wildcard load/*.sql reports/sql/*.sql templates/*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
@@ -54,9 +57,9 @@ $(BUILD)/embedded.o: $(BUILD)/embedded.c
 $(BUILD)/embed: tools/embed.c | $(BUILD)/dirs
 	$(CC) -O1 -o $@ $<
 
-$(BUILD)/dirs:
+$(BUILD)/dirs: Makefile
 	mkdir -p $(BUILD)/core $(BUILD)/extract $(BUILD)/transform $(BUILD)/load \
-	         $(BUILD)/reports $(BUILD)/cmd $(BUILD)/tests
+	         $(BUILD)/reports $(BUILD)/cmd $(BUILD)/tests $(BUILD)/demogen
 	touch $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libcatwalk.a tests/unit/support.h

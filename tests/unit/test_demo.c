@@ -6,10 +6,12 @@
  *
  * One small data set (--scale 0.15, 3 weeks up to 2026-11-23) is generated
  * once for the group; the determinism and --force tests make their own.
+ * The generator's own header (demogen/internal.h) names the applications
+ * whose files each test looks for.
  */
 #include "support.h"
 #include "cmd/commands.h"
-#include "cmd/demo.h"
+#include "demogen/internal.h"
 #include "core/config.h"
 #include "core/csv.h"
 #include "core/json.h"

@@ -1,6 +1,6 @@
 /*
- * demo_sim.c - the simulation behind `catwalk demo`: one application's
- * deployments, tickets, commit graph and incidents (see demo.h for the
+ * sim.c - the simulation behind `catwalk demo`: one application's
+ * deployments, tickets, commit graph and incidents (see internal.h for the
  * order of the steps and why).
  *
  * Invariants the writers and catwalk's metrics rely on:
@@ -14,7 +14,7 @@
  *   - a ticket is Done only after a traceable deployment that contains its
  *     last merge, which is what catwalk's idea-to-production measures.
  */
-#include "demo.h"
+#include "internal.h"
 #include "../core/util.h"
 
 #include <stdlib.h>
@@ -72,7 +72,7 @@ static cw_demo_zone_id team_zone(const cw_demo_history *h)
     return cw_demo_teams[h->app->team].zone;
 }
 
-int64_t cw_demo_workday(cw_demo_rng *r, int64_t t, cw_demo_zone_id zone)
+static int64_t workday(cw_demo_rng *r, int64_t t, cw_demo_zone_id zone)
 {
     int64_t off = work_offset_s[zone], local = t + off;
     int64_t day = cw_demo_floor_div(local, DAY), sec = local - day * DAY;
@@ -125,7 +125,7 @@ static void candidate_times(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r
         double interval = ci->interval_days * DAY / scale;
         double t = (double)ctx->sim_start + cw_demo_unit(r) * (interval < 2 * WEEK ? interval : 2 * WEEK);
         while (t < (double)ctx->end) {
-            times_push(out, cw_demo_workday(r, (int64_t)t, zone) + 2 * HOUR);
+            times_push(out, workday(r, (int64_t)t, zone) + 2 * HOUR);
             t += interval * (0.8 + 0.4 * cw_demo_unit(r));
         }
     }
@@ -320,7 +320,7 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
     double wait, gap_h = commit_gaps_h[p->h->app->cadence];
 
     for (int k = 0; k < n_commits; k++) {
-        t = cw_demo_workday(r, t + max64(600, (int64_t)(cw_demo_exp(r, gap_h) * HOUR)), p->zone);
+        t = workday(r, t + max64(600, (int64_t)(cw_demo_exp(r, gap_h) * HOUR)), p->zone);
         if (t >= end) {
             p->stopped = 1;
             return 0;
@@ -329,7 +329,7 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
         if (k == block_at) {
             int64_t blocked = t + cw_demo_between(r, 20 * 60, 3 * HOUR);
             add_step(p, blocked, CW_DEMO_BLOCKED);
-            t = cw_demo_workday(r, blocked + (int64_t)(cw_demo_exp(r, 36) * HOUR), p->zone);
+            t = workday(r, blocked + (int64_t)(cw_demo_exp(r, 36) * HOUR), p->zone);
             add_step(p, t, CW_DEMO_IN_PROGRESS);
             if (p->stopped)
                 return 0;
@@ -342,7 +342,7 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
         return 0;
     review = last_step_at(p);
     wait = (cw_demo_exp(r, p->h->app->review_mean_h) + 0.25) * HOUR;
-    merge = cw_demo_workday(r, review + (int64_t)wait, p->zone);
+    merge = workday(r, review + (int64_t)wait, p->zone);
     if (cw_demo_chance(r, 0.35)) {
         int64_t fix = review + (int64_t)(wait * (0.3 + 0.4 * cw_demo_unit(r)));
         if (fix < end && fix + 300 < merge)
@@ -368,7 +368,7 @@ static const double qa_hours[] = {
 static void ship(planner *p, int64_t merge)
 {
     const cw_demo_deploy *d = shipping_deploy(p->h, merge);
-    int64_t tested = cw_demo_workday(p->r, last_step_at(p) +
+    int64_t tested = workday(p->r, last_step_at(p) +
                                      (int64_t)(cw_demo_exp(p->r, qa_hours[p->h->app->cadence]) * HOUR), p->zone);
     ticket_of(p)->merged = 1;
     ticket_of(p)->shipped_by = -1;
@@ -379,7 +379,7 @@ static void ship(planner *p, int64_t merge)
         return;
     }
     ticket_of(p)->shipped_by = (int32_t)(d - p->h->deploys);
-    add_step(p, cw_demo_workday(p->r, d->prod_finish + (int64_t)(cw_demo_exp(p->r, 3) * HOUR), p->zone),
+    add_step(p, workday(p->r, d->prod_finish + (int64_t)(cw_demo_exp(p->r, 3) * HOUR), p->zone),
              CW_DEMO_DONE);
 }
 
@@ -409,14 +409,14 @@ static void plan_work(planner *p)
     int64_t merge;
     int n_commits;
 
-    add_step(p, cw_demo_workday(r, t->created + (int64_t)(cw_demo_exp(r, 30) * HOUR), p->zone),
+    add_step(p, workday(r, t->created + (int64_t)(cw_demo_exp(r, 30) * HOUR), p->zone),
              CW_DEMO_SELECTED);
-    add_step(p, cw_demo_workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, start_wait_h(t->type)) * HOUR),
+    add_step(p, workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, start_wait_h(t->type)) * HOUR),
                                 p->zone), CW_DEMO_IN_PROGRESS);
     if (p->stopped)
         return;
     if (t->type == CW_DEMO_TASK && cw_demo_chance(r, 0.3)) {   /* no code: a runbook, a meeting */
-        add_step(p, cw_demo_workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 20) * HOUR), p->zone),
+        add_step(p, workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 20) * HOUR), p->zone),
                  CW_DEMO_DONE);
         return;
     }
@@ -430,7 +430,7 @@ static void plan_work(planner *p)
     if (p->stopped || !cw_demo_chance(r, 0.05))
         return;
     /* Reopened: a defect found after release, fixed on a new branch. */
-    add_step(p, cw_demo_workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 40) * HOUR), p->zone),
+    add_step(p, workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 40) * HOUR), p->zone),
              CW_DEMO_IN_PROGRESS);
     if (p->stopped)
         return;
@@ -458,7 +458,7 @@ static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, in
     t->shipped_by = -1;
     if (cw_demo_chance(r, 0.10)) {               /* never started */
         if (cw_demo_chance(r, 0.4))
-            add_step(&p, cw_demo_workday(r, created + (int64_t)(cw_demo_exp(r, 40) * HOUR), p.zone),
+            add_step(&p, workday(r, created + (int64_t)(cw_demo_exp(r, 40) * HOUR), p.zone),
                      CW_DEMO_SELECTED);
         if (cw_demo_chance(r, 0.3))
             t->assignee = (int8_t)cw_demo_between(r, 0, people - 1);
@@ -656,7 +656,7 @@ int cw_demo_simulate(cw_demo_ctx *ctx, int app_index, cw_demo_history *out)
     out->first_build = (uint32_t)cw_demo_between(&r, 40, 900);
     out->first_pr = (uint32_t)cw_demo_between(&r, 20, 600);
     schedule_deploys(ctx, out, &r);
-    root_at = cw_demo_workday(&r, ctx->sim_start - (BACKLOG_WEEKS + 1) * WEEK, team_zone(out));
+    root_at = workday(&r, ctx->sim_start - (BACKLOG_WEEKS + 1) * WEEK, team_zone(out));
     add_commit(out, &r, CW_DEMO_ROOT, root_at, -1, -1, -1, 0, (int)cw_demo_between(&r, 0, people - 1));
     simulate_tickets(ctx, out, &r);
     simulate_direct(ctx, out, &r);
