@@ -35,10 +35,7 @@ typedef struct runs {
 
 static void add_run(runs *rs, int64_t start, int64_t finish, size_t deploy, int production, int result)
 {
-    if (rs->n == rs->cap) {
-        rs->cap = rs->cap ? 2 * rs->cap : 64;
-        rs->v = cw_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
-    }
+    rs->v = cw_grow(rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v));
     rs->v[rs->n] = (run){ start, finish, (int32_t)deploy, (int32_t)rs->n, (uint8_t)production,
                           (uint8_t)result };
     rs->n++;

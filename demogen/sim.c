@@ -25,14 +25,6 @@
 #define WEEK CW_DEMO_WEEK
 #define BACKLOG_WEEKS 3          /* tickets created before the simulation starts */
 
-#define GROW(arr, n, cap)                                                   \
-    do {                                                                    \
-        if ((n) == (cap)) {                                                 \
-            (cap) = (cap) ? 2 * (cap) : 64;                                 \
-            (arr) = cw_xrealloc((arr), (cap) * sizeof(*(arr)));             \
-        }                                                                   \
-    } while (0)
-
 /* Rough UTC offsets, only to keep work inside office hours. */
 static const int work_offset_s[CW_DEMO_N_ZONES] = {
     [CW_DEMO_LONDON] = 0, [CW_DEMO_WARSAW] = 3600, [CW_DEMO_KOLKATA] = 19800,
@@ -101,7 +93,7 @@ typedef struct times {
 
 static void times_push(times *t, int64_t v)
 {
-    GROW(t->v, t->n, t->cap);
+    t->v = cw_grow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
     t->v[t->n++] = v;
 }
 
@@ -181,7 +173,7 @@ static int has_running_build(const cw_demo_app *app)
 
 static void push_deploy(cw_demo_history *h, const cw_demo_deploy *d)
 {
-    GROW(h->deploys, h->n_deploys, h->cap_deploys);
+    h->deploys = cw_grow(h->deploys, &h->cap_deploys, h->n_deploys + 1, sizeof(*h->deploys));
     h->deploys[h->n_deploys++] = *d;
 }
 
@@ -241,7 +233,7 @@ static int32_t add_commit(cw_demo_history *h, cw_demo_rng *r, cw_demo_commit_kin
 {
     cw_demo_commit *c;
 
-    GROW(h->commits, h->n_commits, h->cap_commits);
+    h->commits = cw_grow(h->commits, &h->cap_commits, h->n_commits + 1, sizeof(*h->commits));
     c = &h->commits[h->n_commits];
     c->seed = cw_demo_next(r);
     c->at = at;
@@ -447,7 +439,7 @@ static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, in
     cw_demo_ticket *t;
     int people = (int)cw_demo_teams[h->app->team].n_people;
 
-    GROW(h->tickets, h->n_tickets, h->cap_tickets);
+    h->tickets = cw_grow(h->tickets, &h->cap_tickets, h->n_tickets + 1, sizeof(*h->tickets));
     t = &h->tickets[h->n_tickets++];
     memset(t, 0, sizeof(*t));
     t->seed = cw_demo_next(r);
@@ -578,7 +570,8 @@ static void push_incident(cw_demo_ctx *ctx, cw_demo_rng *r, int app, int64_t cre
     cw_demo_incident *inc;
     int64_t restore = max64(360, (int64_t)(cw_demo_exp(r, restore_h) * HOUR));
 
-    GROW(ctx->incidents, ctx->n_incidents, ctx->cap_incidents);
+    ctx->incidents = cw_grow(ctx->incidents, &ctx->cap_incidents, ctx->n_incidents + 1,
+                             sizeof(*ctx->incidents));
     inc = &ctx->incidents[ctx->n_incidents++];
     memset(inc, 0, sizeof(*inc));
     inc->seed = cw_demo_next(r);
