@@ -33,7 +33,7 @@ EMBED    := $(sort $(wildcard load/*.sql reports/sql/*.sql templates/*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 
-.PHONY: all deps demo test unit e2e asan bench clean
+.PHONY: all deps demo test unit e2e asan bench clean layers
 all: catwalk
 
 catwalk: $(BUILD)/catwalk
@@ -68,8 +68,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libcatwalk.a tests/uni
 deps:
 	@scripts/install-deps.sh
 
+# The folders' includes point one way (tests/check-layers.sh).
+layers:
+	@tests/check-layers.sh
+
 # Unit tests of the build in $(BUILD).
-unit: $(TESTS) $(BUILD)/catwalk
+unit: layers $(TESTS) $(BUILD)/catwalk
 	@CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) CW_COUNTS=$(abspath $(BUILD)/counts) \
 	  tests/run-unit.sh $(TESTS)
 

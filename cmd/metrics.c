@@ -27,6 +27,7 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../extract/source.h"
 #include "../reports/metrics.h"
 
 #define DEFAULT_PERIODS 12
@@ -411,7 +412,7 @@ int cmd_metrics(int argc, char **argv)
         return rc;
     q.by = o.by;
     q.scope = o.scope;
-    if (cw_config_load(o.config, &cfg) != 0)
+    if (cw_config_load(o.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     rc = CW_EXIT_FAILURE;
     if (open_warehouse(cfg->warehouse, &db) == 0 && print_metrics(db, &q, o.format) == 0)

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdint.h>
@@ -189,6 +190,21 @@ char *cw_read_file(const char *path, size_t *len)
     if (len)
         *len = b.len;
     return b.data;
+}
+
+int cw_parse_decimal(const char *text, double min, double max, int whole, double *out)
+{
+    char *end;
+    double v;
+    if (!*text || strspn(text, "0123456789.eE+-") != strlen(text))
+        return -1;
+    errno = 0;
+    v = strtod(text, &end);
+    if (end == text || *end || errno == ERANGE || !isfinite(v) || v < min || v > max ||
+        (whole && v != floor(v)))
+        return -1;
+    *out = v;
+    return 0;
 }
 
 int cw_mkdirs(const char *path)

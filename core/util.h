@@ -36,6 +36,11 @@ char *cw_trim(char *s);                        /* in place, returns s shifted */
 int cw_streq_ci(const char *a, const char *b); /* ASCII case-insensitive equality, NULL-safe */
 int cw_str_empty(const char *s);               /* NULL or "" */
 char *cw_read_file(const char *path, size_t *len); /* whole file, NUL-terminated; NULL on error */
+/* A plain decimal number (digits, '.', an exponent; no hex, nan or inf)
+ * within [min, max], whole when asked: 0 with *out, or -1.  Checked before
+ * any conversion to an integer type, where an out-of-range double is
+ * undefined behaviour. */
+int cw_parse_decimal(const char *text, double min, double max, int whole, double *out);
 int cw_mkdirs(const char *path);               /* mkdir -p; 0 or -1 with errno */
 int cw_mkdirs_mode(const char *path, unsigned mode); /* mkdir -p creating folders with mode (& ~umask) */
 

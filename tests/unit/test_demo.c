@@ -714,7 +714,7 @@ static void test_connectors_read_without_rejects(void **state)
     parse_totals pt;
     long production = 0;
 
-    assert_int_equal(cw_config_load(ini, &cfg), 0);
+    assert_int_equal(cw_config_load(ini, cw_source_check, &cfg), 0);
     assert_int_equal(cfg->n_apps, cw_demo_n_apps);
     assert_int_equal(cfg->n_sources, cw_demo_n_apps + 4);
     memset(&pt, 0, sizeof pt);
