@@ -5,6 +5,7 @@
  */
 #include "commands.h"
 #include "../core/time.h"
+#include "../core/util.h"
 #include "../demogen/demogen.h"
 
 #include <errno.h>
@@ -42,16 +43,10 @@ static int64_t this_monday(void)
 
 static int parse_number(const char *opt, const char *text, double lo, double hi, double *out)
 {
-    char *end = NULL;
-    double v;
-    errno = 0;
-    v = strtod(text, &end);
-    if (errno || end == text || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "catwalk: demo: %s: expected a number from %g to %g, got '%s'\n", opt, lo, hi, text);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    if (cw_parse_decimal(text, lo, hi, 0, out) == 0)
+        return 0;
+    fprintf(stderr, "catwalk: demo: %s: expected a number from %g to %g, got '%s'\n", opt, lo, hi, text);
+    return -1;
 }
 
 static int parse_seed(const char *text, uint64_t *out)

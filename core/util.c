@@ -264,6 +264,33 @@ static int sync_file(const char *path)
     return rc;
 }
 
+void cw_remove_entries(const char *dir, cw_name_fn doomed, void *ctx)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && doomed(e->d_name, ctx)) {
+            char *path = cw_asprintf("%s/%s", dir, e->d_name);
+            unlink(path);
+            free(path);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
+/* ".NAME.tmp-PID-N" of a process that is gone. */
+static int is_stale_temp(const char *name, void *prefix)
+{
+    size_t n = strlen(prefix);
+    char *end;
+    long pid;
+    if (strncmp(name, prefix, n) != 0)
+        return 0;
+    pid = strtol(name + n, &end, 10);
+    return pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 /* A writer killed between reserve and rename leaves its temporary file:
  * the next writer of the same name removes those of processes that are gone. */
 static void remove_stale_temps(const char *path)
@@ -271,23 +298,7 @@ static void remove_stale_temps(const char *path)
     const char *slash = strrchr(path, '/');
     char *dir = slash ? cw_strndup(path, (size_t)(slash - path) + 1) : cw_strdup(".");
     char *prefix = cw_asprintf(".%s.tmp-", slash ? slash + 1 : path);
-    size_t n = strlen(prefix);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        char *end;
-        long pid;
-        if (strncmp(e->d_name, prefix, n) != 0)
-            continue;
-        pid = strtol(e->d_name + n, &end, 10);
-        if (pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
-            char *stale = cw_asprintf("%s/%s", dir, e->d_name);
-            unlink(stale);
-            free(stale);
-        }
-    }
-    if (d)
-        closedir(d);
+    cw_remove_entries(dir, is_stale_temp, prefix);
     free(prefix);
     free(dir);
 }

@@ -41,6 +41,11 @@ char *cw_read_file(const char *path, size_t *len); /* whole file, NUL-terminated
  * any conversion to an integer type, where an out-of-range double is
  * undefined behaviour. */
 int cw_parse_decimal(const char *text, double min, double max, int whole, double *out);
+/* Remove each entry of folder dir whose name doomed(name, ctx) picks ("."
+ * and ".." are never offered).  A sweep: a missing folder or an entry that
+ * cannot be removed is passed over quietly. */
+typedef int (*cw_name_fn)(const char *name, void *ctx);
+void cw_remove_entries(const char *dir, cw_name_fn doomed, void *ctx);
 int cw_mkdirs(const char *path);               /* mkdir -p; 0 or -1 with errno */
 int cw_mkdirs_mode(const char *path, unsigned mode); /* mkdir -p creating folders with mode (& ~umask) */
 

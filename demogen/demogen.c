@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* ---- the output folder -------------------------------------------------------- */
 
@@ -72,6 +71,11 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+static int is_export(const char *name, void *suffix)
+{
+    return ends_with(name, suffix);
+}
+
 /* With --force, earlier exports go first: a smaller run must not leave the
  * pages of a bigger one behind.  Only files the demo writes are touched. */
 static void remove_old_exports(const char *dir)
@@ -82,17 +86,7 @@ static void remove_old_exports(const char *dir)
     };
     for (size_t k = 0; k < CW_DEMO_COUNT(kinds); k++) {
         char *path = cw_asprintf("%s/%s", dir, kinds[k].sub);
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
-            if (ends_with(e->d_name, kinds[k].suffix)) {
-                char *file = cw_asprintf("%s/%s", path, e->d_name);
-                unlink(file);
-                free(file);
-            }
-        }
-        if (d)
-            closedir(d);
+        cw_remove_entries(path, is_export, (void *)kinds[k].suffix);
         free(path);
     }
 }
