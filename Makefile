@@ -32,12 +32,15 @@ endif
 FIXTURES ?= $(abspath tests/fixtures)
 
 LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c)))
+# The demo generator (`catwalk demo`) is a tool beside the product: its own
+# folder, linked in for the one command that calls it.
+LIB_SRC  += $(sort $(wildcard demogen/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 
-.PHONY: all deps demo test unit e2e asan bench clean pg fuzz fuzz-smoke fuzz-build fuzz-bins
+.PHONY: all deps demo test unit e2e asan bench clean pg fuzz fuzz-smoke fuzz-build fuzz-bins layers
 all: catwalk
 
 catwalk: $(BUILD)/catwalk
@@ -61,9 +64,9 @@ $(BUILD)/embedded.o: $(BUILD)/embedded.c
 $(BUILD)/embed: tools/embed.c | $(BUILD)/dirs
 	$(CC) -O1 -o $@ $<
 
-$(BUILD)/dirs:
+$(BUILD)/dirs: Makefile
 	mkdir -p $(BUILD)/core $(BUILD)/extract $(BUILD)/transform $(BUILD)/load \
-	         $(BUILD)/reports $(BUILD)/cmd $(BUILD)/tests
+	         $(BUILD)/reports $(BUILD)/cmd $(BUILD)/tests $(BUILD)/demogen
 	touch $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libcatwalk.a tests/unit/support.h
@@ -72,11 +75,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libcatwalk.a tests/uni
 deps:
 	@scripts/install-deps.sh
 
+# The folders' includes point one way (tests/check-layers.sh).
+layers:
+	@tests/check-layers.sh
+
 # Unit tests of the build in $(BUILD), with a throwaway PostgreSQL 15 for
 # the engine tests (CW_PG_URI): when it cannot start, they fail, never skip.
 # (one server per build folder: helpers and CI jobs on one machine never share it)
 PGDIR    := /tmp/catwalk-pg.$(shell printf %s '$(abspath $(BUILD))' | cksum | cut -d' ' -f1)
-unit: $(TESTS) $(BUILD)/catwalk
+unit: layers $(TESTS) $(BUILD)/catwalk
 	@tests/pg/pg.sh stop $(PGDIR); \
 	uri=$$(tests/pg/pg.sh start $(PGDIR)) || uri=postgresql://failed-to-start/; \
 	CW_PG_URI=$$uri CW_PG_REQUIRED=1 CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) \

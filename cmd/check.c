@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "../core/config.h"
 #include "../extract/live.h"
+#include "../extract/source.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ int cmd_check(int argc, char **argv)
         check_usage(stderr);
         return CW_EXIT_USAGE;
     }
-    if (cw_config_load(config_path, &cfg) != 0)
+    if (cw_config_load(config_path, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     if (cw_live_check(cfg) != 0) {
         cw_config_free(cfg);

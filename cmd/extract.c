@@ -122,7 +122,7 @@ int cmd_extract(int argc, char **argv)
         extract_usage(stderr);
         return CW_EXIT_USAGE;
     }
-    if (cw_config_load(config_path, &cfg) != 0)
+    if (cw_config_load(config_path, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     if (cw_live_check(cfg) != 0) {
         cw_config_free(cfg);

@@ -27,6 +27,7 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../extract/source.h"
 #include "../reports/metrics.h"
 
 #define DEFAULT_PERIODS 12
@@ -287,10 +288,7 @@ static int csv_row(output *out, const cw_metric_row *row)
 
 static void table_add(output *out, char **cells)
 {
-    if (out->n_rows == out->cap_rows) {
-        out->cap_rows = out->cap_rows ? 2 * out->cap_rows : 64;
-        out->cells = cw_xrealloc(out->cells, out->cap_rows * out->n_cols * sizeof *out->cells);
-    }
+    out->cells = cw_grow(out->cells, &out->cap_rows, out->n_rows + 1, out->n_cols * sizeof *out->cells);
     memcpy(out->cells + out->n_rows * out->n_cols, cells, out->n_cols * sizeof *cells);
     out->n_rows++;
 }
@@ -414,7 +412,7 @@ int cmd_metrics(int argc, char **argv)
         return rc;
     q.by = o.by;
     q.scope = o.scope;
-    if (cw_config_load(o.config, &cfg) != 0)
+    if (cw_config_load(o.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     rc = CW_EXIT_FAILURE;
     if (open_warehouse(cfg->warehouse, &db) == 0 && print_metrics(db, &q, o.format) == 0)

@@ -13,6 +13,7 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../extract/source.h"
 #include "../load/warehouse.h"
 #include "../reports/report.h"
 
@@ -175,7 +176,7 @@ int cmd_report(int argc, char **argv)
         return rc > 0 ? CW_EXIT_OK : CW_EXIT_USAGE;
     if (resolve_window(&o, &from, &to) != 0)
         return CW_EXIT_USAGE;
-    if (cw_config_load(o.config_path, &cfg) != 0)
+    if (cw_config_load(o.config_path, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     status = render(cfg, &o, from, to);
     cw_config_free(cfg);

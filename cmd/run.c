@@ -348,7 +348,7 @@ int cmd_run(int argc, char **argv)
     int status, rc = parse_run_options(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? CW_EXIT_OK : CW_EXIT_USAGE;
-    if (cw_config_load(o.config_path, &cfg) != 0)
+    if (cw_config_load(o.config_path, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     if (cw_live_check(cfg) != 0) {
         cw_config_free(cfg);

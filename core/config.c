@@ -11,17 +11,15 @@
  * header without keys, so two adjacent [source X] sections would merge.
  *
  * Validation happens in two passes: the handler stores raw sections and
- * keys, then validate_*() checks them as a whole (types known, required keys
- * present, lists well-formed), so a half-valid config never runs.  Names,
- * numbers and regexes are checked where they are read, so their errors
- * carry their own line.
+ * keys, then each section is checked as a whole (required keys present;
+ * a [source] by the caller's check, since the connector registry in
+ * extract/ knows the types and their keys, and core/ includes nothing from
+ * there), so a half-valid config never runs.  Names, numbers and regexes
+ * are checked where they are read, so their errors carry their own line.
  */
 #include "config.h"
 #include "regex.h"
 #include "util.h"
-#include "../extract/credentials.h"
-#include "../extract/landing.h"
-#include "../extract/source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,24 +40,6 @@
  * letters and digits of any script, combining marks, spaces and . _ - ( ) & +,
  * starting with a letter or digit (so never a formula or an option). */
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
-
-/* The numeric keys every live source accepts, with their ranges; extract/
- * converts them to integers only after these checks passed. */
-typedef struct number_key {
-    const char *key;
-    double min, max;
-    int whole;                  /* an integer is required */
-    const char *unit;           /* "hours", "seconds", or NULL for a count */
-} number_key;
-
-static const number_key live_numbers[] = {
-    {"page_size", 1, 10000, 1, NULL},
-    {"max_tries", 1, 100, 1, NULL},
-    {"overlap", 0, 8760, 0, "hours"},
-    {"timeout", 1, 86400, 0, "seconds"},
-    {"backoff_initial", 0, 3600, 0, "seconds"},
-    {"backoff_max", 0, 86400, 0, "seconds"},
-};
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
                     SEC_WAREHOUSE, SEC_UNKNOWN };
@@ -313,31 +293,6 @@ static int begin_section(parse_state *st, const char *section, int line)
 
 /* ---------------------------------------------------------------- keys */
 
-/* A plain decimal number (digits, '.', an exponent; no hex, nan or inf)
- * within [min, max], whole when asked: checked before any conversion to an
- * integer type, where an out-of-range double is undefined behaviour. */
-static int parse_number(const char *value, double min, double max, int whole, double *out)
-{
-    char *end;
-    double v;
-    if (!*value || strspn(value, "0123456789.eE+-") != strlen(value))
-        return -1;
-    errno = 0;
-    v = strtod(value, &end);
-    if (end == value || *end || errno == ERANGE || !isfinite(v) || v < min || v > max ||
-        (whole && v != floor(v)))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static void range_error(parse_state *st, int line, const char *key, const char *value,
-                        const number_key *nk)
-{
-    config_error(st, line, key, "expected %s from %g to %g, got '%s'",
-                 nk->whole ? "a whole number" : nk->unit, nk->min, nk->max, value);
-}
-
 static void set_string(char **slot, const char *value)
 {
     free(*slot);
@@ -459,7 +414,7 @@ static void key_metrics(parse_state *st, const char *key, const char *value)
     if (strcmp(key, "attribution_window") == 0) {
         if (st->attribution_line)
             config_error(st, st->line, key, "given twice in [metrics]");
-        else if (parse_number(value, 0, MAX_ATTRIBUTION_WINDOW_H, 0, &hours) != 0)
+        else if (cw_parse_decimal(value, 0, MAX_ATTRIBUTION_WINDOW_H, 0, &hours) != 0)
             config_error(st, st->line, key, "expected hours from 0 to %d (0 = unlimited), got '%s'",
                          MAX_ATTRIBUTION_WINDOW_H, value);
         else
@@ -629,122 +584,6 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 /* ---------------------------------------------------------------- validation */
 
-static int key_allowed(const cw_source_type *type, const char *key)
-{
-    if (strcmp(key, "type") == 0 || strcmp(key, "path") == 0)
-        return 1;
-    for (const char *const *k = cw_landing_keys; *k; k++)
-        if (strcmp(*k, key) == 0)
-            return 1;
-    for (const char *const *k = type->keys; k && *k; k++)
-        if (strcmp(*k, key) == 0)
-            return 1;
-    if (type->fetch)
-        for (const char *const *k = cw_live_keys; *k; k++)
-            if (strcmp(*k, key) == 0)
-                return 1;
-    return 0;
-}
-
-static int is_loopback(const char *host, size_t len)
-{
-    return (len == 9 && strncmp(host, "localhost", 9) == 0) ||
-           (len >= 4 && strncmp(host, "127.", 4) == 0) || (len == 5 && strncmp(host, "[::1]", 5) == 0);
-}
-
-/* A live source's URL: https (a token must never cross the network in
- * clear; plain http is allowed to the loopback only, for local test
- * servers), and no user or password inside it (secrets come from
- * token_env / token_file, and a URL ends up in logs). */
-static void check_base_url(parse_state *st, const cw_source *src)
-{
-    const char *url = cw_source_get(src, "base_url");
-    int line = cw_source_line(src, "base_url");
-    const char *host, *end;
-    if (strncmp(url, "https://", 8) == 0)
-        host = url + 8;
-    else if (strncmp(url, "http://", 7) == 0)
-        host = url + 7;
-    else {
-        config_error(st, line, "base_url", "expected an https:// URL, got '%s'", url);
-        return;
-    }
-    end = host + strcspn(host, "/?#");
-    if (memchr(host, '@', (size_t)(end - host))) {
-        config_error(st, line, "base_url", "no user or password in the URL: use user = and "
-                     "token_env / token_file");
-        return;
-    }
-    if (host == url + 7) {
-        size_t hlen = strcspn(host, ":/?#");
-        if (host[0] == '[')
-            hlen = strcspn(host, "]") + 1;
-        if (!is_loopback(host, hlen))
-            config_error(st, line, "base_url", "use https:// (plain http is only allowed to "
-                         "localhost, where test servers run)");
-    }
-}
-
-/* "jira, jira-csv, ..." from the connector registry, so the list in the
- * error cannot go stale when a connector is added. */
-static char *type_names(void)
-{
-    cw_buf b = {0};
-    for (const cw_source_type *const *t = cw_source_types; *t; t++)
-        cw_buf_printf(&b, "%s%s", t == cw_source_types ? "" : ", ", (*t)->name);
-    return b.data ? b.data : cw_strdup("");
-}
-
-/* The live numeric keys, range checked before extract/ converts them. */
-static void check_live_numbers(parse_state *st, const cw_source *src)
-{
-    for (size_t i = 0; i < sizeof(live_numbers) / sizeof(live_numbers[0]); i++) {
-        const number_key *nk = &live_numbers[i];
-        const char *value = cw_source_get(src, nk->key);
-        double v;
-        if (value && parse_number(value, nk->min, nk->max, nk->whole, &v) != 0)
-            range_error(st, cw_source_line(src, nk->key), nk->key, value, nk);
-    }
-}
-
-static void validate_source(parse_state *st, const cw_source *src)
-{
-    const cw_source_type *type;
-    char *names;
-    if (!src->type || !(type = cw_source_type_find(src->type))) {
-        names = type_names();
-        if (!src->type)
-            config_error(st, src->line, "type", "[source %s] has no type (%s)", src->name, names);
-        else
-            config_error(st, cw_source_line(src, "type"), "type", "unknown source type '%s' (%s)",
-                         src->type, names);
-        free(names);
-        return;
-    }
-    for (size_t i = 0; i < src->n_keys; i++) {
-        const char *key = src->keys[i].key;
-        if (strcmp(key, "token") == 0 || strcmp(key, "password") == 0 || strcmp(key, "secret") == 0 ||
-            strcmp(key, "api_token") == 0)
-            config_error(st, src->keys[i].line, key, "secrets never go in the configuration: "
-                         "use token_env = VARIABLE or token_file = PATH");
-        else if (!key_allowed(type, key))
-            config_error(st, src->keys[i].line, key, "not a key of %s sources", type->name);
-    }
-    if (cw_source_get(src, "base_url") && !type->fetch)
-        config_error(st, cw_source_line(src, "base_url"), "base_url",
-                     "%s sources cannot be extracted live", type->name);
-    else if (cw_source_get(src, "base_url"))
-        check_base_url(st, src);
-    if (!cw_source_get(src, "path") && !cw_source_get(src, "base_url") && !type->produce)
-        config_error(st, src->line, "path", "[source %s] needs a path%s", src->name,
-                     type->fetch ? " or a base_url" : "");
-    check_live_numbers(st, src);
-    if (type->validate && type->validate(src) != 0)
-        st->errors++;
-    if (cw_landing_validate(src) != 0)
-        st->errors++;
-}
-
 static void validate_app(parse_state *st, const cw_application *app)
 {
     if (!app->team)
@@ -796,7 +635,7 @@ static FILE *open_config(const char *path)
     return f;
 }
 
-int cw_config_load(const char *path, cw_config **out)
+int cw_config_load(const char *path, cw_source_check_fn check, cw_config **out)
 {
     parse_state st = {0};
     cw_config *cfg;
@@ -825,7 +664,7 @@ int cw_config_load(const char *path, cw_config **out)
         st.errors++;
     }
     for (size_t i = 0; i < cfg->n_sources; i++)
-        validate_source(&st, &cfg->sources[i]);
+        st.errors += check(&cfg->sources[i]);
     for (size_t i = 0; i < cfg->n_apps; i++)
         validate_app(&st, &cfg->apps[i]);
     if (st.first_line[SEC_WAREHOUSE] && !st.warehouse_line)
@@ -905,4 +744,29 @@ int cw_source_line(const cw_source *src, const char *key)
 char *cw_source_path(const cw_source *src, const char *key)
 {
     return cw_path_resolve(src->config_dir, cw_source_get(src, key));
+}
+
+void cw_source_error(const cw_source *src, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s:%d: %s: ", src->config_path, cw_source_line(src, key), key);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cw_source_regex(const cw_source *src, const char *key, const char *pattern, int caseless,
+                    cw_regex **out)
+{
+    char err[256];
+    *out = NULL;
+    if (cw_str_empty(pattern))
+        return 0;
+    *out = cw_regex_compile(pattern, caseless, err, sizeof(err));
+    if (!*out) {
+        cw_source_error(src, key, "%s", err);
+        return -1;
+    }
+    return 0;
 }

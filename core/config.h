@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "regex.h"
 
 typedef struct cw_kv {
     char *key;
@@ -98,9 +99,18 @@ typedef struct cw_config {
 int cw_source_name_valid(const char *name);
 int cw_application_name_valid(const char *name);
 
-/* Parse and validate.  On error prints "FILE:LINE: key: message" to stderr
- * and returns -1 (nothing half-loaded is returned). */
-int cw_config_load(const char *path, cw_config **out);
+/* Checks one [source] section against its connector: the keys it accepts,
+ * their values, what it needs.  core/ knows no connector, so the caller
+ * hands cw_config_load the connector registry's check (cw_source_check,
+ * extract/source.h); a new connector is then one file and one registry row,
+ * and no list here goes stale.  Prints "FILE:LINE: key: message" for each
+ * error and returns how many it found. */
+typedef int (*cw_source_check_fn)(const cw_source *src);
+
+/* Parse and validate, every source through check.  On error prints
+ * "FILE:LINE: key: message" to stderr and returns -1 (nothing half-loaded
+ * is returned). */
+int cw_config_load(const char *path, cw_source_check_fn check, cw_config **out);
 void cw_config_free(cw_config *cfg);
 
 /* A key of a source section, or NULL. */
@@ -109,6 +119,16 @@ const char *cw_source_get(const cw_source *src, const char *key);
 int cw_source_line(const cw_source *src, const char *key);
 /* A path key resolved against the config folder; caller frees.  NULL if absent. */
 char *cw_source_path(const cw_source *src, const char *key);
+/* "FILE:LINE: key: message" on stderr, LINE being the key's own line (the
+ * section's when the key is absent). */
+void cw_source_error(const cw_source *src, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Compile the regex a key holds (pattern: its value, or the connector's
+ * default).  An empty or absent pattern is no regex: 0 with *out NULL.  On
+ * error print "FILE:LINE: key: offset N: message" and return -1 with *out
+ * NULL. */
+int cw_source_regex(const cw_source *src, const char *key, const char *pattern, int caseless,
+                    cw_regex **out);
 
 /* Resolve a path relative to dir (absolute paths pass through); caller frees. */
 char *cw_path_resolve(const char *dir, const char *path);

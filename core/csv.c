@@ -31,10 +31,7 @@ static void on_field(void *data, size_t len, void *ctx)
     char *text;
     if (r->stop)
         return;
-    if (r->row.n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 32;
-        r->row.fields = cw_xrealloc(r->row.fields, r->cap * sizeof(char *));
-    }
+    r->row.fields = cw_grow(r->row.fields, &r->cap, r->row.n + 1, sizeof(char *));
     text = cw_strndup(data ? (const char *)data : "", data ? len : 0);
     r->row.fields[r->row.n++] = text;
 }

@@ -4,7 +4,6 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "regex.h"
-#include "config.h"
 #include "util.h"
 
 #include <pcre2.h>
@@ -114,20 +113,5 @@ int cw_regex_check_anchorable(const char *pattern, char *err, size_t errlen)
         return -1;
     }
     cw_regex_free(re);
-    return 0;
-}
-
-int cw_regex_compile_key(const cw_source *src, const char *key, const char *pattern,
-                         int caseless, cw_regex **out)
-{
-    char err[256];
-    *out = NULL;
-    if (cw_str_empty(pattern))
-        return 0;
-    *out = cw_regex_compile(pattern, caseless, err, sizeof(err));
-    if (!*out) {
-        fprintf(stderr, "%s:%d: %s: %s\n", src->config_path, cw_source_line(src, key), key, err);
-        return -1;
-    }
     return 0;
 }

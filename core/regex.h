@@ -29,12 +29,4 @@ void cw_regex_free(cw_regex *re);
  * ends a match before the $ is reached.  0, or -1 with err filled. */
 int cw_regex_check_anchorable(const char *pattern, char *err, size_t errlen);
 
-/* Compile the regex a config key holds (pattern: its value, or the
- * connector's default).  An empty or absent pattern is no regex: 0 with
- * *out NULL.  On error print "FILE:LINE: key: offset N: message" to stderr,
- * LINE being the key's own line, and return -1 with *out NULL. */
-struct cw_source;
-int cw_regex_compile_key(const struct cw_source *src, const char *key, const char *pattern,
-                         int caseless, cw_regex **out);
-
 #endif

@@ -10,8 +10,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <dirent.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,23 @@ void *cw_xrealloc(void *p, size_t n)
     return q;
 }
 
+void *cw_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 16;
+    if (need <= *cap)
+        return p;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            out_of_memory();
+        n *= 2;
+    }
+    if (elem && n > SIZE_MAX / elem)
+        out_of_memory();
+    p = cw_xrealloc(p, n * elem);
+    *cap = n;
+    return p;
+}
+
 char *cw_strdup(const char *s)
 {
     return s ? cw_strndup(s, strlen(s)) : NULL;
@@ -77,13 +96,9 @@ char *cw_asprintf(const char *fmt, ...)
 
 static void buf_reserve(cw_buf *b, size_t extra)
 {
-    size_t need = b->len + extra + 1;
-    if (need <= b->cap)
-        return;
-    b->cap = b->cap ? b->cap : 64;
-    while (b->cap < need)
-        b->cap *= 2;
-    b->data = cw_xrealloc(b->data, b->cap);
+    if (extra > SIZE_MAX - b->len - 1)
+        out_of_memory();
+    b->data = cw_grow(b->data, &b->cap, b->len + extra + 1, 1);
 }
 
 int cw_buf_append(cw_buf *b, const char *s, size_t n)
@@ -177,6 +192,21 @@ char *cw_read_file(const char *path, size_t *len)
     return b.data;
 }
 
+int cw_parse_decimal(const char *text, double min, double max, int whole, double *out)
+{
+    char *end;
+    double v;
+    if (!*text || strspn(text, "0123456789.eE+-") != strlen(text))
+        return -1;
+    errno = 0;
+    v = strtod(text, &end);
+    if (end == text || *end || errno == ERANGE || !isfinite(v) || v < min || v > max ||
+        (whole && v != floor(v)))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 int cw_mkdirs(const char *path)
 {
     return cw_mkdirs_mode(path, 0755);
@@ -234,6 +264,33 @@ static int sync_file(const char *path)
     return rc;
 }
 
+void cw_remove_entries(const char *dir, cw_name_fn doomed, void *ctx)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && doomed(e->d_name, ctx)) {
+            char *path = cw_asprintf("%s/%s", dir, e->d_name);
+            unlink(path);
+            free(path);
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
+/* ".NAME.tmp-PID-N" of a process that is gone. */
+static int is_stale_temp(const char *name, void *prefix)
+{
+    size_t n = strlen(prefix);
+    char *end;
+    long pid;
+    if (strncmp(name, prefix, n) != 0)
+        return 0;
+    pid = strtol(name + n, &end, 10);
+    return pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 /* A writer killed between reserve and rename leaves its temporary file:
  * the next writer of the same name removes those of processes that are gone. */
 static void remove_stale_temps(const char *path)
@@ -241,23 +298,7 @@ static void remove_stale_temps(const char *path)
     const char *slash = strrchr(path, '/');
     char *dir = slash ? cw_strndup(path, (size_t)(slash - path) + 1) : cw_strdup(".");
     char *prefix = cw_asprintf(".%s.tmp-", slash ? slash + 1 : path);
-    size_t n = strlen(prefix);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        char *end;
-        long pid;
-        if (strncmp(e->d_name, prefix, n) != 0)
-            continue;
-        pid = strtol(e->d_name + n, &end, 10);
-        if (pid > 0 && *end == '-' && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
-            char *stale = cw_asprintf("%s/%s", dir, e->d_name);
-            unlink(stale);
-            free(stale);
-        }
-    }
-    if (d)
-        closedir(d);
+    cw_remove_entries(dir, is_stale_temp, prefix);
     free(prefix);
     free(dir);
 }

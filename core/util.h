@@ -26,10 +26,26 @@ char *cw_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *cw_xmalloc(size_t n);                    /* aborts on OOM */
 void *cw_xcalloc(size_t n, size_t size);
 void *cw_xrealloc(void *p, size_t n);
+/* The one growth rule for arrays: room for at least `need` elements of
+ * `elem` bytes in p, whose capacity *cap (in elements) is raised to 16 and
+ * then doubled until need fits.  Returns the (maybe moved) array; aborts on
+ * out-of-memory and when the size does not fit a size_t, like cw_xcalloc.
+ * Typical use:  v = cw_grow(v, &cap, n + 1, sizeof *v);  v[n++] = x; */
+void *cw_grow(void *p, size_t *cap, size_t need, size_t elem);
 char *cw_trim(char *s);                        /* in place, returns s shifted */
 int cw_streq_ci(const char *a, const char *b); /* ASCII case-insensitive equality, NULL-safe */
 int cw_str_empty(const char *s);               /* NULL or "" */
 char *cw_read_file(const char *path, size_t *len); /* whole file, NUL-terminated; NULL on error */
+/* A plain decimal number (digits, '.', an exponent; no hex, nan or inf)
+ * within [min, max], whole when asked: 0 with *out, or -1.  Checked before
+ * any conversion to an integer type, where an out-of-range double is
+ * undefined behaviour. */
+int cw_parse_decimal(const char *text, double min, double max, int whole, double *out);
+/* Remove each entry of folder dir whose name doomed(name, ctx) picks ("."
+ * and ".." are never offered).  A sweep: a missing folder or an entry that
+ * cannot be removed is passed over quietly. */
+typedef int (*cw_name_fn)(const char *name, void *ctx);
+void cw_remove_entries(const char *dir, cw_name_fn doomed, void *ctx);
 int cw_mkdirs(const char *path);               /* mkdir -p; 0 or -1 with errno */
 int cw_mkdirs_mode(const char *path, unsigned mode); /* mkdir -p creating folders with mode (& ~umask) */
 

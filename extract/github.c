@@ -81,7 +81,7 @@
 
 static const char *const github_keys[] = {
     "repository", "deployment_workflow", "environment", "production",
-    NULL,   /* plus cw_live_keys, which config.c accepts for every type that can fetch */
+    NULL,   /* plus cw_live_keys, which registry.c accepts for every type that can fetch */
 };
 
 typedef struct gh_parse {
@@ -97,11 +97,11 @@ typedef struct gh_parse {
 static int compile_all(const cw_source *src, gh_parse *gp)
 {
     const char *prod = cw_source_get(src, "production");
-    int rc = cw_regex_compile_key(src, "deployment_workflow",
-                                  cw_source_get(src, "deployment_workflow"), 0,
+    int rc = cw_source_regex(src, "deployment_workflow",
+                             cw_source_get(src, "deployment_workflow"), 0,
                                   &gp->deployment_workflow);
-    if (cw_regex_compile_key(src, "production", cw_str_empty(prod) ? DEFAULT_PRODUCTION : prod, 1,
-                             &gp->production) != 0)
+    if (cw_source_regex(src, "production", cw_str_empty(prod) ? DEFAULT_PRODUCTION : prod, 1,
+                        &gp->production) != 0)
         rc = -1;
     return rc;
 }

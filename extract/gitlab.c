@@ -65,7 +65,7 @@
 
 static const char *const gitlab_keys[] = {
     "project", "repository", "production",
-    NULL,   /* plus cw_live_keys, which config.c accepts for every type that can fetch */
+    NULL,   /* plus cw_live_keys, which registry.c accepts for every type that can fetch */
 };
 
 typedef struct gl_parse {
@@ -86,8 +86,8 @@ static const char *repository_of(const cw_source *src)
 static int compile_production(const cw_source *src, cw_regex **out)
 {
     const char *p = cw_source_get(src, "production");
-    return cw_regex_compile_key(src, "production", cw_str_empty(p) ? DEFAULT_PRODUCTION : p, 1,
-                                out);
+    return cw_source_regex(src, "production", cw_str_empty(p) ? DEFAULT_PRODUCTION : p, 1,
+                           out);
 }
 
 static int gitlab_validate(const cw_source *src)

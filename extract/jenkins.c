@@ -77,7 +77,7 @@
 static const char *const jenkins_keys[] = {
     "deployment_job", "environment_parameter", "environment", "production", "job",
     "jobs",
-    NULL,   /* plus cw_live_keys, which config.c accepts for every type that can fetch */
+    NULL,   /* plus cw_live_keys, which registry.c accepts for every type that can fetch */
 };
 
 /* The source's settings, regexes compiled once per file. */
@@ -103,9 +103,9 @@ static const char *production_pattern(const cw_source *src)
 
 static int compile_all(const cw_source *src, cw_regex **deployment_job, cw_regex **production)
 {
-    int rc = cw_regex_compile_key(src, "deployment_job", cw_source_get(src, "deployment_job"), 0,
-                                  deployment_job);
-    if (cw_regex_compile_key(src, "production", production_pattern(src), 1, production) != 0)
+    int rc = cw_source_regex(src, "deployment_job", cw_source_get(src, "deployment_job"), 0,
+                             deployment_job);
+    if (cw_source_regex(src, "production", production_pattern(src), 1, production) != 0)
         rc = -1;
     return rc;
 }

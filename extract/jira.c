@@ -48,7 +48,7 @@
 #include <strings.h>
 
 /* Besides these, a live source takes cw_live_keys (credentials.h), which
- * config.c accepts for every type that can fetch:
+ * registry.c accepts for every type that can fetch:
  *   projects  project keys to search: project in ("A", "B"), or
  *   jql       a whole query (its ORDER BY is kept; default updated ASC);
  *             one of the two is required, as this connector cannot see

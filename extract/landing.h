@@ -29,7 +29,7 @@ typedef struct cw_landed {
     int64_t bytes;
 } cw_landed;
 
-/* Source keys landing reads, accepted for every source type (config.c). */
+/* Source keys landing reads, accepted for every source type (registry.c). */
 extern const char *const cw_landing_keys[];
 
 /* Check those keys: print "FILE:LINE: key: message" and return -1 on error. */

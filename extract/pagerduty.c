@@ -50,7 +50,7 @@
 static const char *const pagerduty_keys[] = {
     "timezone",
     "start", "until", "window_months", "reopen_days", "service_ids", "max_offset",
-    NULL,   /* plus cw_live_keys, which config.c accepts for every type that can fetch */
+    NULL,   /* plus cw_live_keys, which registry.c accepts for every type that can fetch */
 };
 
 typedef struct pd_ctx {

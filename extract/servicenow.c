@@ -63,7 +63,7 @@
 static const char *const servicenow_keys[] = {
     "timezone", "date_format", "service_field",
     "table", "query",
-    NULL,   /* plus cw_live_keys, which config.c accepts for every type that can fetch */
+    NULL,   /* plus cw_live_keys, which registry.c accepts for every type that can fetch */
 };
 
 /* Every column we read, with the names it goes by (system name first). */

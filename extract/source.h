@@ -51,4 +51,13 @@ extern const cw_source_type *const cw_source_types[];
 
 const cw_source_type *cw_source_type_find(const char *name);
 
+/* Check a [source] section against its type (a cw_source_check_fn, handed
+ * to cw_config_load): the type is known, every key is one the type, the
+ * landing zone or (for a type that can fetch) live extraction accepts, no
+ * secret is written in the file, the base_url is safe, a path or base_url
+ * is there when the type needs one, live numbers are in range, and the
+ * type's own validate passes.  Prints "FILE:LINE: key: message" for each
+ * error; returns how many. */
+int cw_source_check(const cw_source *src);
+
 #endif

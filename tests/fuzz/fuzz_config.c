@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cw_config *cfg = NULL;
     const char *path = cw_fuzz_file("catwalk.ini", data, size);
-    int rc = cw_config_load(path, &cfg);
+    int rc = cw_config_load(path, cw_source_check, &cfg);
     CW_FUZZ_CHECK(rc == 0 || rc == -1);
     if (rc != 0) {
         CW_FUZZ_CHECK(cfg == NULL);

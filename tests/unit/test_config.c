@@ -58,7 +58,7 @@ static int load_text(const char *text, cw_config **cfg, char **errors)
     cw_redirect err;
     int rc;
     cw_redirect_begin(&err, 2);
-    rc = cw_config_load(copy, cfg);
+    rc = cw_config_load(copy, cw_source_check, cfg);
     *errors = cw_redirect_end(&err);
     unlink(copy);
     free(copy);
@@ -266,7 +266,7 @@ static void test_only_a_regular_file_is_a_config(void **state)
     cw_redirect err;
     (void)state;
     cw_redirect_begin(&err, 2);
-    assert_int_equal(cw_config_load(dir, &cfg), -1);
+    assert_int_equal(cw_config_load(dir, cw_source_check, &cfg), -1);
     errors = cw_redirect_end(&err);
     assert_non_null(strstr(errors, "not a regular file"));
     free(errors);
@@ -274,7 +274,7 @@ static void test_only_a_regular_file_is_a_config(void **state)
     assert_int_equal(mkfifo(fifo, 0600), 0);
     alarm(10);
     cw_redirect_begin(&err, 2);
-    assert_int_equal(cw_config_load(fifo, &cfg), -1);
+    assert_int_equal(cw_config_load(fifo, cw_source_check, &cfg), -1);
     errors = cw_redirect_end(&err);
     alarm(0);
     assert_non_null(strstr(errors, "not a regular file"));
@@ -380,6 +380,39 @@ static void test_warehouse_uri_and_password_keys(void **state)
                  ":1: uri: [warehouse] needs a uri");
     expect_error("[warehouse]\nuri = postgresql://db/c\nhost = x\n",
                  ".ini:3: host: unknown key in [warehouse] (uri, password_env, password_file)");
+/* core/ knows no connector: the source check is the caller's.  A check
+ * that knows only "svn" accepts what the registry refuses, refuses what it
+ * accepts, and every error it counts fails the load. */
+static int svn_only(const cw_source *src)
+{
+    if (src->type && strcmp(src->type, "svn") == 0)
+        return 0;
+    cw_source_error(src, "type", "only svn here");
+    return 2;
+}
+
+static void test_source_check_is_the_callers(void **state)
+{
+    const char *path = cw_temp_file("[source s]\ntype = svn\n", ".ini");
+    char *copy = cw_strdup(path);
+    cw_config *cfg = NULL;
+    cw_redirect err;
+    char *errors;
+    (void)state;
+    assert_int_equal(cw_config_load(copy, svn_only, &cfg), 0);
+    assert_string_equal(cfg->sources[0].type, "svn");
+    cw_config_free(cfg);
+    unlink(copy);
+    free(copy);
+    copy = cw_strdup(cw_temp_file("[source s]\ntype = jira\npath = a\n", ".ini"));
+    cw_redirect_begin(&err, 2);
+    assert_int_equal(cw_config_load(copy, svn_only, &cfg), -1);
+    errors = cw_redirect_end(&err);
+    assert_non_null(strstr(errors, ":2: type: only svn here"));
+    assert_null(cfg);
+    free(errors);
+    unlink(copy);
+    free(copy);
 }
 
 int main(void)
@@ -398,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_job_patterns_stay_anchored),
         cmocka_unit_test(test_unknown_type_lists_every_type),
         cmocka_unit_test(test_warehouse_uri_and_password_keys),
+        cmocka_unit_test(test_source_check_is_the_callers),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

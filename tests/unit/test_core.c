@@ -1,6 +1,7 @@
 /*
  * test_core.c - core helpers: SHA-256 vectors, CSV reading (libcsv wrapper),
- * JSON paths, regex wrapper.
+ * JSON paths, regex wrapper; util's growth rule (cw_grow) and decimal
+ * parser (cw_parse_decimal).
  */
 #include "support.h"
 #include "core/csv.h"
@@ -10,9 +11,12 @@
 #include "core/util.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void sha_of(const char *text, char hex[65])
@@ -378,6 +382,94 @@ static void test_csv_reads_every_real_fixture(void **state)
     }
 }
 
+/* Room for `need` elements, first 16, then doubling: the capacity says how
+ * many elements fit and every element written so far survives a move. */
+static void test_grow_doubles_and_keeps(void **state)
+{
+    (void)state;
+    int *v = NULL;
+    size_t cap = 0;
+    for (size_t n = 0; n < 100; n++) {
+        v = cw_grow(v, &cap, n + 1, sizeof *v);
+        v[n] = (int)n * 3;
+        assert_true(cap >= n + 1);
+    }
+    /* 16, 32, 64, 128: worked out by hand from the doubling rule. */
+    assert_int_equal(cap, 128);
+    for (size_t n = 0; n < 100; n++)
+        assert_int_equal(v[n], (int)n * 3);
+    free(v);
+}
+
+/* A need within the capacity leaves the array where it is; a need far
+ * beyond the next doubling is met in one call. */
+static void test_grow_no_move_and_big_jump(void **state)
+{
+    (void)state;
+    size_t cap = 0;
+    char *p = cw_grow(NULL, &cap, 1, 1);
+    assert_int_equal(cap, 16);
+    assert_ptr_equal(cw_grow(p, &cap, 16, 1), p);
+    assert_int_equal(cap, 16);
+    p = cw_grow(p, &cap, 1000, 1);
+    assert_int_equal(cap, 1024);
+    memset(p, 'x', 1000);
+    free(p);
+}
+
+/* A size that cannot be represented aborts like an allocation failure,
+ * rather than wrapping into a small buffer that is then overrun. */
+static int grow_in_child(size_t need, size_t elem)
+{
+    pid_t pid = fork();
+    int status = 0;
+    if (pid == 0) {
+        size_t cap = 0;
+        void *p;
+        freopen("/dev/null", "w", stderr);
+        p = cw_grow(NULL, &cap, need, elem);
+        free(p);
+        _exit(0);
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_grow_overflow_aborts(void **state)
+{
+    (void)state;
+    int status = grow_in_child(SIZE_MAX / 8 + 2, 16);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+    status = grow_in_child(SIZE_MAX, 1);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
+/* cw_parse_decimal: the number rule [metrics] and the live keys share.
+ * Plain decimals only, range and wholeness checked before any conversion. */
+static void test_parse_decimal(void **state)
+{
+    double v = -1;
+    (void)state;
+    assert_int_equal(cw_parse_decimal("72", 0, 100, 1, &v), 0);
+    assert_true(v == 72.0);
+    assert_int_equal(cw_parse_decimal("0.5", 0, 1, 0, &v), 0);
+    assert_true(v == 0.5);
+    assert_int_equal(cw_parse_decimal("1e2", 0, 100, 1, &v), 0);
+    assert_true(v == 100.0);
+    assert_int_equal(cw_parse_decimal("0.5", 0, 1, 1, &v), -1);      /* not whole */
+    assert_int_equal(cw_parse_decimal("101", 0, 100, 1, &v), -1);    /* above max */
+    assert_int_equal(cw_parse_decimal("-1", 0, 100, 0, &v), -1);     /* below min */
+    assert_int_equal(cw_parse_decimal("0x10", 0, 100, 1, &v), -1);   /* no hex */
+    assert_int_equal(cw_parse_decimal("inf", 0, 1e300, 0, &v), -1);
+    assert_int_equal(cw_parse_decimal("nan", 0, 1, 0, &v), -1);
+    assert_int_equal(cw_parse_decimal("", 0, 1, 0, &v), -1);
+    assert_int_equal(cw_parse_decimal("1e999", 0, 1e300, 0, &v), -1); /* overflows */
+    assert_int_equal(cw_parse_decimal("5 ", 0, 10, 0, &v), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +487,10 @@ int main(void)
         cmocka_unit_test(test_json_still_rejects_invalid),
         cmocka_unit_test(test_csv_bom_before_quoted_header),
         cmocka_unit_test(test_regex_named_group),
+        cmocka_unit_test(test_grow_doubles_and_keeps),
+        cmocka_unit_test(test_grow_no_move_and_big_jump),
+        cmocka_unit_test(test_grow_overflow_aborts),
+        cmocka_unit_test(test_parse_decimal),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -277,13 +277,13 @@ static void test_regex_compile_key(void **state)
     cw_redirect err;
     char *text;
     cw_test_source_init(&t, 3, "ci", "jenkins", pairs);
-    assert_int_equal(cw_regex_compile_key(&t.src, "good", "^prod", 1, &re), 0);
+    assert_int_equal(cw_source_regex(&t.src, "good", "^prod", 1, &re), 0);
     assert_int_equal(cw_regex_match(re, "PRODUCTION"), 1);
     cw_regex_free(re);
-    assert_int_equal(cw_regex_compile_key(&t.src, "none", NULL, 0, &re), 0);
+    assert_int_equal(cw_source_regex(&t.src, "none", NULL, 0, &re), 0);
     assert_null(re);
     cw_redirect_begin(&err, 2);
-    assert_int_equal(cw_regex_compile_key(&t.src, "bad", "deploy-(", 0, &re), -1);
+    assert_int_equal(cw_source_regex(&t.src, "bad", "deploy-(", 0, &re), -1);
     text = cw_redirect_end(&err);
     assert_null(re);
     /* the section is on line 3, so key 1 ("bad") stands on line 5 */

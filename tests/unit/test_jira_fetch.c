@@ -557,7 +557,7 @@ static void test_config_accepts_live_source(void **state)
         "fields = *navigable\n", ".ini");
     cw_config *cfg = NULL;
     (void)state;
-    assert_int_equal(cw_config_load(ini, &cfg), 0);
+    assert_int_equal(cw_config_load(ini, cw_source_check, &cfg), 0);
     unlink(ini);
     assert_int_equal(cfg->n_sources, 1);
     assert_string_equal(cw_source_get(&cfg->sources[0], "projects"), "PAY, OPS");

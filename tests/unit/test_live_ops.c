@@ -228,7 +228,7 @@ static void test_types_accept_live_keys(void **state)
         if (strcmp(types[t], "pagerduty") == 0)
             cw_buf_puts(&ini, "start = 2026-01-01\n");
         path = cw_temp_file(ini.data, ".ini");
-        if (cw_config_load(path, &cfg) != 0)
+        if (cw_config_load(path, cw_source_check, &cfg) != 0)
             fail_msg("%s rejects a live key", types[t]);
         cw_config_free(cfg);
         unlink(path);

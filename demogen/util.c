@@ -1,5 +1,5 @@
 /*
- * demo_util.c - randomness and time formatting for `catwalk demo`.
+ * util.c - randomness and time formatting for `catwalk demo`.
  *
  * splitmix64 is small, fast and good enough to make data look real; what
  * matters here is that it is ours, so a seed gives the same bytes on every
@@ -12,7 +12,7 @@
  * Offsets are cached per day, because a zone changes offset at most once a
  * day and cw_tz_to_utc is not cheap for IANA zones.
  */
-#include "demo.h"
+#include "internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -159,7 +159,7 @@ static int offset_exact(const cw_tz *tz, int64_t t)
     return (int)(off < previous ? off : previous);
 }
 
-int cw_demo_utc_offset(cw_demo_ctx *ctx, cw_demo_zone_id id, int64_t t)
+static int utc_offset(cw_demo_ctx *ctx, cw_demo_zone_id id, int64_t t)
 {
     cw_demo_zone *zone = &ctx->zones[id];
     int64_t day = cw_demo_floor_div(t, CW_DEMO_DAY), i = day - zone->first_day;
@@ -197,7 +197,7 @@ static civil_time civil_of(int64_t t)
  * from the instant so that they vary without extra state. */
 void cw_demo_fmt_jira(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *buf, size_t n)
 {
-    int off = cw_demo_utc_offset(ctx, zone, t), a = off < 0 ? -off : off;
+    int off = utc_offset(ctx, zone, t), a = off < 0 ? -off : off;
     civil_time c = civil_of(t + off);
     snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d%02d", c.y, c.mo, c.d, c.h, c.mi, c.s,
              (int)((uint64_t)t * 7919u % 1000u), off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
@@ -206,7 +206,7 @@ void cw_demo_fmt_jira(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *b
 /* git %aI: "2026-03-02T09:15:00+01:00". */
 void cw_demo_fmt_git(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *buf, size_t n)
 {
-    int off = cw_demo_utc_offset(ctx, zone, t), a = off < 0 ? -off : off;
+    int off = utc_offset(ctx, zone, t), a = off < 0 ? -off : off;
     civil_time c = civil_of(t + off);
     snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.y, c.mo, c.d, c.h, c.mi, c.s,
              off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
@@ -215,7 +215,7 @@ void cw_demo_fmt_git(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *bu
 /* ServiceNow list export: "2026-03-02 09:15:00", local time without offset. */
 void cw_demo_fmt_local(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *buf, size_t n)
 {
-    civil_time c = civil_of(t + cw_demo_utc_offset(ctx, zone, t));
+    civil_time c = civil_of(t + utc_offset(ctx, zone, t));
     snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d", c.y, c.mo, c.d, c.h, c.mi, c.s);
 }
 

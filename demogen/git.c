@@ -1,18 +1,18 @@
 /*
- * demo_git.c - one application's repository as the documented git export
+ * git.c - one application's repository as the documented git export
  * (formats.md decision 3): exports/git/<repo>.log, as written by
  *   git log --all --date-order --numstat --no-renames \
  *     --pretty=tformat:'%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s%x1f%b%x1f'
  * Each record: 0x1E, ten fields each followed by 0x1F, a newline; then, for
  * commits that are not merges, a blank line and the numstat lines.  Newest
- * first by commit date; no commit is older than its parents (demo_sim.c)
+ * first by commit date; no commit is older than its parents (sim.c)
  * and ties go child first, so parents always follow their children.
  *
  * Merges are pull requests merged on GitHub: the reviewer is the author,
  * "GitHub <noreply@github.com>" the committer, in UTC, while the author
  * date carries the reviewer's own offset, as in the real fixture.
  */
-#include "demo.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,5 +126,5 @@ int cw_demo_write_git(cw_demo_ctx *ctx, const cw_demo_history *h)
         write_commit(ctx, fp, h, &h->commits[order[i].index]);
     free(order);
     ctx->totals.commits += (long)h->n_commits;
-    return cw_demo_close(ctx, fp, rel);
+    return cw_demo_close(ctx, fp, rel, 0);
 }

@@ -1,5 +1,5 @@
 /*
- * demo_ci.c - one application's deployment pipeline as a Jenkins job:
+ * ci.c - one application's deployment pipeline as a Jenkins job:
  * exports/jenkins/deploy-<app>.json, the job's `api/json` with
  * `allBuilds` newest first (formats.md §5).
  *
@@ -10,7 +10,7 @@
  * production runs deploy a hotfix branch that never reached the repository
  * (untraceable), and one run is still going at the export instant.
  */
-#include "demo.h"
+#include "internal.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -35,10 +35,7 @@ typedef struct runs {
 
 static void add_run(runs *rs, int64_t start, int64_t finish, size_t deploy, int production, int result)
 {
-    if (rs->n == rs->cap) {
-        rs->cap = rs->cap ? 2 * rs->cap : 64;
-        rs->v = cw_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
-    }
+    rs->v = cw_grow(rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v));
     rs->v[rs->n] = (run){ start, finish, (int32_t)deploy, (int32_t)rs->n, (uint8_t)production,
                           (uint8_t)result };
     rs->n++;
@@ -223,10 +220,5 @@ int cw_demo_write_jenkins(cw_demo_ctx *ctx, const cw_demo_history *h)
     ctx->totals.builds += (long)rs.n;
     count_deploys(ctx, h);
     free(rs.v);
-    if (rc != 0) {
-        fclose(fp);
-        fprintf(stderr, "catwalk: demo: cannot write %s/%s\n", ctx->opts->dir, rel);
-        return -1;
-    }
-    return cw_demo_close(ctx, fp, rel);
+    return cw_demo_close(ctx, fp, rel, rc != 0);
 }

@@ -1,5 +1,5 @@
 /*
- * demo_world.c - the constant tables of `catwalk demo`: Harbourside
+ * world.c - the constant tables of `catwalk demo`: Harbourside
  * Insurance Group, its five teams, 35 applications and their people.
  *
  * The per-application numbers are what make the metrics interesting: four
@@ -9,7 +9,7 @@
  * on ServiceNow (Policy Admin, Billing & Payments) behave like older IT
  * departments; the three on PagerDuty like product teams.
  */
-#include "demo.h"
+#include "internal.h"
 
 const char *const cw_demo_zone_names[CW_DEMO_N_ZONES] = {
     [CW_DEMO_LONDON] = "Europe/London",

@@ -1,5 +1,5 @@
 /*
- * demo_incidents.c - the incident tools of `catwalk demo`.
+ * incidents.c - the incident tools of `catwalk demo`.
  *
  * PagerDuty (Claims, Digital Channels, Data & Platform and two corporate
  * services no application owns): exports/pagerduty/incidents-page<N>.json,
@@ -13,7 +13,7 @@
  * "yyyy-MM-dd HH:mm:ss" in Europe/London, CRLF line ends.  Cells go
  * through libcsv's csv_fwrite, which quotes every cell and doubles quotes.
  */
-#include "demo.h"
+#include "internal.h"
 
 #include <csv.h>
 #include <jansson.h>
@@ -313,10 +313,5 @@ int cw_demo_write_servicenow(cw_demo_ctx *ctx)
         rc = write_sn_incident(ctx, fp, inc, ++number);
     }
     ctx->totals.incidents_sn = number;
-    if (rc != 0) {
-        fclose(fp);
-        fprintf(stderr, "catwalk: error: cannot write %s\n", rel);
-        return -1;
-    }
-    return cw_demo_close(ctx, fp, rel);
+    return cw_demo_close(ctx, fp, rel, rc != 0);
 }

@@ -1,6 +1,7 @@
 /*
- * demo.h - internals of `catwalk demo`: a synthetic insurance group whose
- * tools export exactly what the real ones do.
+ * internal.h - the demo generator's own header, for the files of demogen/
+ * only (the public interface is demogen.h): a synthetic insurance group
+ * whose tools export exactly what the real ones do.
  *
  * The generator works one application at a time, forward in time:
  *   1. a deployment schedule (staging, failed attempts, production runs);
@@ -22,18 +23,18 @@
  * Text (summaries, subjects, names) is derived at write time from a 64-bit
  * seed stored with each entity instead of being kept in memory.
  */
-#ifndef CW_DEMO_H
-#define CW_DEMO_H
+#ifndef CW_DEMOGEN_INTERNAL_H
+#define CW_DEMOGEN_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "demogen.h"
 #include "../core/time.h"
 
 #define CW_DEMO_HOUR 3600
 #define CW_DEMO_DAY 86400
 #define CW_DEMO_WEEK (7 * CW_DEMO_DAY)
-#define CW_DEMO_HISTORY_WEEKS 6     /* simulated before the report window */
 #define CW_DEMO_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- randomness ------------------------------------------------------------ */
@@ -55,7 +56,7 @@ int cw_demo_weekday(int64_t day);                         /* 0 = Monday, of a da
  * stream seeded with `seed`; out must hold 41 bytes. */
 void cw_demo_sha(uint64_t seed, char *out);
 
-/* ---- the organisation (demo_world.c) -------------------------------------- */
+/* ---- the organisation (world.c) -------------------------------------- */
 
 typedef enum cw_demo_cadence {
     CW_DEMO_ELITE,        /* several production deployments a day */
@@ -191,15 +192,6 @@ typedef struct cw_demo_incident {
 
 /* ---- run context ---------------------------------------------------------- */
 
-typedef struct cw_demo_opts {
-    const char *dir;
-    uint64_t seed;
-    double scale;
-    int weeks;
-    int64_t end;                 /* export instant, 00:00 UTC of --end */
-    int force;
-} cw_demo_opts;
-
 typedef struct cw_demo_zone {
     cw_tz tz;
     int64_t first_day;           /* day index of offsets[0] */
@@ -207,19 +199,15 @@ typedef struct cw_demo_zone {
     int32_t *offsets;            /* per day; INT32_MIN unknown, INT32_MAX changes that day */
 } cw_demo_zone;
 
-typedef struct cw_demo_totals {
-    long files, tickets, commits, builds, deployments, untraceable, incidents_pd, incidents_sn;
-} cw_demo_totals;
-
 typedef struct cw_demo_ctx {
-    const cw_demo_opts *opts;
+    const cw_demogen_opts *opts;
     int64_t end;                 /* nothing at or after this instant exists */
     int64_t window_start;        /* end - weeks */
     int64_t sim_start;           /* window_start - history: first deployments */
     cw_demo_zone zones[CW_DEMO_N_ZONES];
     cw_demo_incident *incidents;
     size_t n_incidents, cap_incidents;
-    cw_demo_totals totals;
+    cw_demogen_totals totals;
 } cw_demo_ctx;
 
 /* One application's simulated history. */
@@ -233,24 +221,21 @@ typedef struct cw_demo_history {
     uint32_t first_build, first_pr;                 /* numbering offsets */
 } cw_demo_history;
 
-/* demo_sim.c */
+/* sim.c */
 int cw_demo_simulate(cw_demo_ctx *ctx, int app_index, cw_demo_history *out);
 void cw_demo_history_free(cw_demo_history *h);
 void cw_demo_unrelated_incidents(cw_demo_ctx *ctx);
-int64_t cw_demo_workday(cw_demo_rng *r, int64_t t, cw_demo_zone_id zone);
 
-/* demo_util.c: randomness above, and time formatting in a zone */
+/* util.c: randomness above, and time formatting in a zone */
 int cw_demo_zones_init(cw_demo_ctx *ctx);
 void cw_demo_zones_free(cw_demo_ctx *ctx);
-int cw_demo_utc_offset(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t);
 void cw_demo_fmt_jira(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *buf, size_t n);
 void cw_demo_fmt_git(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *buf, size_t n);
 void cw_demo_fmt_local(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *buf, size_t n);
 void cw_demo_fmt_utc(int64_t t, char *buf, size_t n);
 
-/* demo_text.c: deterministic text from an entity's seed */
+/* text.c: deterministic text from an entity's seed */
 void cw_demo_ticket_summary(const cw_demo_app *app, const cw_demo_ticket *t, char *buf, size_t n);
-void cw_demo_slug(const char *text, char *buf, size_t n);
 void cw_demo_commit_text(const cw_demo_history *h, const cw_demo_commit *c,
                          char *subject, size_t ns, char *body, size_t nb);
 void cw_demo_numstat(FILE *fp, const cw_demo_app *app, const cw_demo_commit *c);
@@ -265,9 +250,11 @@ int cw_demo_write_pagerduty(cw_demo_ctx *ctx);
 int cw_demo_write_servicenow(cw_demo_ctx *ctx);
 int cw_demo_write_config(cw_demo_ctx *ctx);
 
-/* demo.c: open DIR/rel for writing (reports the error); close with checks. */
+/* demogen.c: open DIR/rel for writing (reports the error).  Close it and
+ * count the file; when `failed` (the writer's own verdict) or the stream
+ * says a write failed, report "cannot write DIR/rel" and return -1. */
 FILE *cw_demo_open(cw_demo_ctx *ctx, const char *rel);
-int cw_demo_close(cw_demo_ctx *ctx, FILE *fp, const char *rel);
+int cw_demo_close(cw_demo_ctx *ctx, FILE *fp, const char *rel, int failed);
 /* Dump a JSON value into DIR/rel; steals the reference. */
 int cw_demo_write_json(cw_demo_ctx *ctx, const char *rel, void *json);
 

@@ -1,5 +1,5 @@
 /*
- * demo_config.c - DIR/catwalk.ini for the generated exports: every source
+ * config.c - DIR/catwalk.ini for the generated exports: every source
  * with a relative path, the workflow's statuses, the issue types, and one
  * [application] section per application mapping its Jira project, git
  * repository, Jenkins job and incident service.
@@ -7,7 +7,7 @@
  * INI has no library writer and every value here comes from our own
  * constant tables (no newlines, no '=' in keys), so plain fprintf is safe.
  */
-#include "demo.h"
+#include "internal.h"
 
 #include <stdio.h>
 
@@ -68,5 +68,5 @@ int cw_demo_write_config(cw_demo_ctx *ctx)
     write_statuses(fp);
     write_sources(fp);
     write_applications(fp);
-    return cw_demo_close(ctx, fp, "catwalk.ini");
+    return cw_demo_close(ctx, fp, "catwalk.ini", 0);
 }

@@ -1,5 +1,5 @@
 /*
- * demo_text.c - the words of `catwalk demo`: ticket summaries, commit
+ * text.c - the words of `catwalk demo`: ticket summaries, commit
  * subjects and bodies, numstat paths and incident titles.
  *
  * Every function draws from a stream seeded with the entity's own seed, so
@@ -9,7 +9,7 @@
  * leading `=`, `+` or `@`): the demo exists partly to prove the reports are
  * safe.
  */
-#include "demo.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -86,7 +86,7 @@ void cw_demo_ticket_summary(const cw_demo_app *app, const cw_demo_ticket *t, cha
 }
 
 /* "feature/CLAIMS-12-validate-fnol-date" style: lower-case ASCII words. */
-void cw_demo_slug(const char *text, char *buf, size_t n)
+static void slugify(const char *text, char *buf, size_t n)
 {
     size_t o = 0;
     int dash = 0;
@@ -196,7 +196,7 @@ void cw_demo_commit_text(const cw_demo_history *h, const cw_demo_commit *c, char
     case CW_DEMO_MERGE:
         cw_demo_key(h->app, h->tickets[c->ticket].number, key, sizeof key);
         cw_demo_ticket_summary(h->app, &h->tickets[c->ticket], summary, sizeof summary);
-        cw_demo_slug(summary, slug, sizeof slug);
+        slugify(summary, slug, sizeof slug);
         snprintf(subject, ns, "Merge pull request #%u from harbourside/feature/%s-%s",
                  (unsigned)(h->first_pr + (uint32_t)c->mainline), key, slug);
         snprintf(body, nb, "%s", summary);

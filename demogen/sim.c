@@ -1,6 +1,6 @@
 /*
- * demo_sim.c - the simulation behind `catwalk demo`: one application's
- * deployments, tickets, commit graph and incidents (see demo.h for the
+ * sim.c - the simulation behind `catwalk demo`: one application's
+ * deployments, tickets, commit graph and incidents (see internal.h for the
  * order of the steps and why).
  *
  * Invariants the writers and catwalk's metrics rely on:
@@ -14,7 +14,7 @@
  *   - a ticket is Done only after a traceable deployment that contains its
  *     last merge, which is what catwalk's idea-to-production measures.
  */
-#include "demo.h"
+#include "internal.h"
 #include "../core/util.h"
 
 #include <stdlib.h>
@@ -24,14 +24,6 @@
 #define DAY CW_DEMO_DAY
 #define WEEK CW_DEMO_WEEK
 #define BACKLOG_WEEKS 3          /* tickets created before the simulation starts */
-
-#define GROW(arr, n, cap)                                                   \
-    do {                                                                    \
-        if ((n) == (cap)) {                                                 \
-            (cap) = (cap) ? 2 * (cap) : 64;                                 \
-            (arr) = cw_xrealloc((arr), (cap) * sizeof(*(arr)));             \
-        }                                                                   \
-    } while (0)
 
 /* Rough UTC offsets, only to keep work inside office hours. */
 static const int work_offset_s[CW_DEMO_N_ZONES] = {
@@ -72,7 +64,7 @@ static cw_demo_zone_id team_zone(const cw_demo_history *h)
     return cw_demo_teams[h->app->team].zone;
 }
 
-int64_t cw_demo_workday(cw_demo_rng *r, int64_t t, cw_demo_zone_id zone)
+static int64_t workday(cw_demo_rng *r, int64_t t, cw_demo_zone_id zone)
 {
     int64_t off = work_offset_s[zone], local = t + off;
     int64_t day = cw_demo_floor_div(local, DAY), sec = local - day * DAY;
@@ -101,7 +93,7 @@ typedef struct times {
 
 static void times_push(times *t, int64_t v)
 {
-    GROW(t->v, t->n, t->cap);
+    t->v = cw_grow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
     t->v[t->n++] = v;
 }
 
@@ -125,7 +117,7 @@ static void candidate_times(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r
         double interval = ci->interval_days * DAY / scale;
         double t = (double)ctx->sim_start + cw_demo_unit(r) * (interval < 2 * WEEK ? interval : 2 * WEEK);
         while (t < (double)ctx->end) {
-            times_push(out, cw_demo_workday(r, (int64_t)t, zone) + 2 * HOUR);
+            times_push(out, workday(r, (int64_t)t, zone) + 2 * HOUR);
             t += interval * (0.8 + 0.4 * cw_demo_unit(r));
         }
     }
@@ -181,7 +173,7 @@ static int has_running_build(const cw_demo_app *app)
 
 static void push_deploy(cw_demo_history *h, const cw_demo_deploy *d)
 {
-    GROW(h->deploys, h->n_deploys, h->cap_deploys);
+    h->deploys = cw_grow(h->deploys, &h->cap_deploys, h->n_deploys + 1, sizeof(*h->deploys));
     h->deploys[h->n_deploys++] = *d;
 }
 
@@ -241,7 +233,7 @@ static int32_t add_commit(cw_demo_history *h, cw_demo_rng *r, cw_demo_commit_kin
 {
     cw_demo_commit *c;
 
-    GROW(h->commits, h->n_commits, h->cap_commits);
+    h->commits = cw_grow(h->commits, &h->cap_commits, h->n_commits + 1, sizeof(*h->commits));
     c = &h->commits[h->n_commits];
     c->seed = cw_demo_next(r);
     c->at = at;
@@ -320,7 +312,7 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
     double wait, gap_h = commit_gaps_h[p->h->app->cadence];
 
     for (int k = 0; k < n_commits; k++) {
-        t = cw_demo_workday(r, t + max64(600, (int64_t)(cw_demo_exp(r, gap_h) * HOUR)), p->zone);
+        t = workday(r, t + max64(600, (int64_t)(cw_demo_exp(r, gap_h) * HOUR)), p->zone);
         if (t >= end) {
             p->stopped = 1;
             return 0;
@@ -329,7 +321,7 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
         if (k == block_at) {
             int64_t blocked = t + cw_demo_between(r, 20 * 60, 3 * HOUR);
             add_step(p, blocked, CW_DEMO_BLOCKED);
-            t = cw_demo_workday(r, blocked + (int64_t)(cw_demo_exp(r, 36) * HOUR), p->zone);
+            t = workday(r, blocked + (int64_t)(cw_demo_exp(r, 36) * HOUR), p->zone);
             add_step(p, t, CW_DEMO_IN_PROGRESS);
             if (p->stopped)
                 return 0;
@@ -342,7 +334,7 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
         return 0;
     review = last_step_at(p);
     wait = (cw_demo_exp(r, p->h->app->review_mean_h) + 0.25) * HOUR;
-    merge = cw_demo_workday(r, review + (int64_t)wait, p->zone);
+    merge = workday(r, review + (int64_t)wait, p->zone);
     if (cw_demo_chance(r, 0.35)) {
         int64_t fix = review + (int64_t)(wait * (0.3 + 0.4 * cw_demo_unit(r)));
         if (fix < end && fix + 300 < merge)
@@ -368,7 +360,7 @@ static const double qa_hours[] = {
 static void ship(planner *p, int64_t merge)
 {
     const cw_demo_deploy *d = shipping_deploy(p->h, merge);
-    int64_t tested = cw_demo_workday(p->r, last_step_at(p) +
+    int64_t tested = workday(p->r, last_step_at(p) +
                                      (int64_t)(cw_demo_exp(p->r, qa_hours[p->h->app->cadence]) * HOUR), p->zone);
     ticket_of(p)->merged = 1;
     ticket_of(p)->shipped_by = -1;
@@ -379,7 +371,7 @@ static void ship(planner *p, int64_t merge)
         return;
     }
     ticket_of(p)->shipped_by = (int32_t)(d - p->h->deploys);
-    add_step(p, cw_demo_workday(p->r, d->prod_finish + (int64_t)(cw_demo_exp(p->r, 3) * HOUR), p->zone),
+    add_step(p, workday(p->r, d->prod_finish + (int64_t)(cw_demo_exp(p->r, 3) * HOUR), p->zone),
              CW_DEMO_DONE);
 }
 
@@ -409,14 +401,14 @@ static void plan_work(planner *p)
     int64_t merge;
     int n_commits;
 
-    add_step(p, cw_demo_workday(r, t->created + (int64_t)(cw_demo_exp(r, 30) * HOUR), p->zone),
+    add_step(p, workday(r, t->created + (int64_t)(cw_demo_exp(r, 30) * HOUR), p->zone),
              CW_DEMO_SELECTED);
-    add_step(p, cw_demo_workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, start_wait_h(t->type)) * HOUR),
+    add_step(p, workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, start_wait_h(t->type)) * HOUR),
                                 p->zone), CW_DEMO_IN_PROGRESS);
     if (p->stopped)
         return;
     if (t->type == CW_DEMO_TASK && cw_demo_chance(r, 0.3)) {   /* no code: a runbook, a meeting */
-        add_step(p, cw_demo_workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 20) * HOUR), p->zone),
+        add_step(p, workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 20) * HOUR), p->zone),
                  CW_DEMO_DONE);
         return;
     }
@@ -430,7 +422,7 @@ static void plan_work(planner *p)
     if (p->stopped || !cw_demo_chance(r, 0.05))
         return;
     /* Reopened: a defect found after release, fixed on a new branch. */
-    add_step(p, cw_demo_workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 40) * HOUR), p->zone),
+    add_step(p, workday(r, last_step_at(p) + (int64_t)(cw_demo_exp(r, 40) * HOUR), p->zone),
              CW_DEMO_IN_PROGRESS);
     if (p->stopped)
         return;
@@ -447,7 +439,7 @@ static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, in
     cw_demo_ticket *t;
     int people = (int)cw_demo_teams[h->app->team].n_people;
 
-    GROW(h->tickets, h->n_tickets, h->cap_tickets);
+    h->tickets = cw_grow(h->tickets, &h->cap_tickets, h->n_tickets + 1, sizeof(*h->tickets));
     t = &h->tickets[h->n_tickets++];
     memset(t, 0, sizeof(*t));
     t->seed = cw_demo_next(r);
@@ -458,7 +450,7 @@ static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, in
     t->shipped_by = -1;
     if (cw_demo_chance(r, 0.10)) {               /* never started */
         if (cw_demo_chance(r, 0.4))
-            add_step(&p, cw_demo_workday(r, created + (int64_t)(cw_demo_exp(r, 40) * HOUR), p.zone),
+            add_step(&p, workday(r, created + (int64_t)(cw_demo_exp(r, 40) * HOUR), p.zone),
                      CW_DEMO_SELECTED);
         if (cw_demo_chance(r, 0.3))
             t->assignee = (int8_t)cw_demo_between(r, 0, people - 1);
@@ -578,7 +570,8 @@ static void push_incident(cw_demo_ctx *ctx, cw_demo_rng *r, int app, int64_t cre
     cw_demo_incident *inc;
     int64_t restore = max64(360, (int64_t)(cw_demo_exp(r, restore_h) * HOUR));
 
-    GROW(ctx->incidents, ctx->n_incidents, ctx->cap_incidents);
+    ctx->incidents = cw_grow(ctx->incidents, &ctx->cap_incidents, ctx->n_incidents + 1,
+                             sizeof(*ctx->incidents));
     inc = &ctx->incidents[ctx->n_incidents++];
     memset(inc, 0, sizeof(*inc));
     inc->seed = cw_demo_next(r);
@@ -656,7 +649,7 @@ int cw_demo_simulate(cw_demo_ctx *ctx, int app_index, cw_demo_history *out)
     out->first_build = (uint32_t)cw_demo_between(&r, 40, 900);
     out->first_pr = (uint32_t)cw_demo_between(&r, 20, 600);
     schedule_deploys(ctx, out, &r);
-    root_at = cw_demo_workday(&r, ctx->sim_start - (BACKLOG_WEEKS + 1) * WEEK, team_zone(out));
+    root_at = workday(&r, ctx->sim_start - (BACKLOG_WEEKS + 1) * WEEK, team_zone(out));
     add_commit(out, &r, CW_DEMO_ROOT, root_at, -1, -1, -1, 0, (int)cw_demo_between(&r, 0, people - 1));
     simulate_tickets(ctx, out, &r);
     simulate_direct(ctx, out, &r);

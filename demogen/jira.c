@@ -1,5 +1,5 @@
 /*
- * demo_jira.c - one application's tickets as Jira classic search pages
+ * jira.c - one application's tickets as Jira classic search pages
  * (`GET /rest/api/2/search?jql=project=X&expand=changelog&maxResults=100`):
  * exports/jira/<PROJECT>-page<N>.json, each {expand,startAt,maxResults,
  * total,issues}.
@@ -11,7 +11,7 @@
  * with resolution and assignee items next to the status items, as Jira
  * records them.  A page is built, written and freed before the next one.
  */
-#include "demo.h"
+#include "internal.h"
 
 #include <jansson.h>
 #include <stdio.h>

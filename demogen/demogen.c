@@ -1,0 +1,228 @@
+/*
+ * demogen.c - the demo generator's entry point (demogen.h): prepare the
+ * output folder, then simulate and write one application at a time, then
+ * the incident tools and the catwalk.ini.
+ *
+ * For each application the simulation (sim.c) produces deployments,
+ * tickets, commits and incidents that agree with each other: commits name
+ * the tickets they implement, deployments deploy commits of the same log,
+ * tickets are done after the deployment that shipped them, incidents follow
+ * some deployments at the application's failure rate.  The writers put it
+ * into DIR/exports/ exactly as Jira, git, Jenkins, PagerDuty and ServiceNow
+ * export it, so `catwalk run` exercises every parser on realistic volumes.
+ *
+ * Output streams: each application is simulated, written and freed before
+ * the next, so memory follows the largest application (about 100 bytes per
+ * ticket and commit); --scale grows files, not the working set of the
+ * group.
+ */
+#include "internal.h"
+#include "../core/log.h"
+#include "../core/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- the output folder -------------------------------------------------------- */
+
+static const char *const export_dirs[] = {
+    "exports", "exports/jira", "exports/git", "exports/jenkins", "exports/pagerduty", "exports/servicenow",
+};
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "catwalk: demo: cannot create %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    if (cw_mkdirs(path) == 0)
+        return 0;
+    fprintf(stderr, "catwalk: demo: cannot create %s: %s\n", path, strerror(errno));
+    return -1;
+}
+
+static int dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int empty = 1;
+    if (!d)
+        return 1;
+    while (empty && (e = readdir(d)) != NULL)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    closedir(d);
+    return empty;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int is_export(const char *name, void *suffix)
+{
+    return ends_with(name, suffix);
+}
+
+/* With --force, earlier exports go first: a smaller run must not leave the
+ * pages of a bigger one behind.  Only files the demo writes are touched. */
+static void remove_old_exports(const char *dir)
+{
+    static const struct { const char *sub, *suffix; } kinds[] = {
+        {"exports/jira", ".json"}, {"exports/git", ".log"}, {"exports/jenkins", ".json"},
+        {"exports/pagerduty", ".json"}, {"exports/servicenow", "incident.csv"},
+    };
+    for (size_t k = 0; k < CW_DEMO_COUNT(kinds); k++) {
+        char *path = cw_asprintf("%s/%s", dir, kinds[k].sub);
+        cw_remove_entries(path, is_export, (void *)kinds[k].suffix);
+        free(path);
+    }
+}
+
+static int prepare_dir(const cw_demogen_opts *o)
+{
+    struct stat st;
+
+    if (stat(o->dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "catwalk: demo: %s exists and is not a folder\n", o->dir);
+            return CW_DEMOGEN_NOT_EMPTY;
+        }
+        if (!dir_is_empty(o->dir) && !o->force) {
+            fprintf(stderr, "catwalk: demo: %s is not empty; use --force to write into it anyway\n", o->dir);
+            return CW_DEMOGEN_NOT_EMPTY;
+        }
+    }
+    if (make_dirs(o->dir) != 0)
+        return CW_DEMOGEN_FAILED;
+    for (size_t i = 0; i < CW_DEMO_COUNT(export_dirs); i++) {
+        char *path = cw_asprintf("%s/%s", o->dir, export_dirs[i]);
+        int rc = make_dir(path);
+        free(path);
+        if (rc != 0)
+            return CW_DEMOGEN_FAILED;
+    }
+    if (o->force)
+        remove_old_exports(o->dir);
+    return CW_DEMOGEN_OK;
+}
+
+/* ---- file helpers shared by the writers ---------------------------------------- */
+
+FILE *cw_demo_open(cw_demo_ctx *ctx, const char *rel)
+{
+    char *path = cw_asprintf("%s/%s", ctx->opts->dir, rel);
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        fprintf(stderr, "catwalk: demo: cannot write %s: %s\n", path, strerror(errno));
+    else
+        setvbuf(fp, NULL, _IOFBF, 1 << 16);
+    free(path);
+    return fp;
+}
+
+int cw_demo_close(cw_demo_ctx *ctx, FILE *fp, const char *rel, int failed)
+{
+    int io_error = ferror(fp);
+    if (fclose(fp) != 0)
+        io_error = 1;
+    if (io_error)
+        fprintf(stderr, "catwalk: demo: cannot write %s/%s: %s\n", ctx->opts->dir, rel, strerror(errno));
+    else if (failed)
+        fprintf(stderr, "catwalk: demo: cannot write %s/%s\n", ctx->opts->dir, rel);
+    if (io_error || failed)
+        return -1;
+    ctx->totals.files++;
+    return 0;
+}
+
+int cw_demo_write_json(cw_demo_ctx *ctx, const char *rel, void *value)
+{
+    json_t *json = value;
+    char *text;
+    FILE *fp;
+    int rc;
+
+    if (!json) {
+        fprintf(stderr, "catwalk: demo: cannot build the JSON of %s\n", rel);
+        return -1;
+    }
+    fp = cw_demo_open(ctx, rel);
+    if (!fp) {
+        json_decref(json);
+        return -1;
+    }
+    /* Serialise to memory first: json_dumpf writes token by token, one
+     * locked fwrite each, which is most of the run time. */
+    text = json_dumps(json, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(json);
+    rc = text && fputs(text, fp) != EOF && fputc('\n', fp) != EOF ? 0 : -1;
+    free(text);
+    return cw_demo_close(ctx, fp, rel, rc != 0);
+}
+
+/* ---- the run ---------------------------------------------------------------------- */
+
+static int write_application(cw_demo_ctx *ctx, int index)
+{
+    cw_demo_history h;
+    int rc = cw_demo_simulate(ctx, index, &h);
+    if (rc == 0)
+        rc = cw_demo_write_jira(ctx, &h);
+    if (rc == 0)
+        rc = cw_demo_write_git(ctx, &h);
+    if (rc == 0)
+        rc = cw_demo_write_jenkins(ctx, &h);
+    cw_demo_history_free(&h);
+    return rc;
+}
+
+static int generate(cw_demo_ctx *ctx)
+{
+    for (size_t i = 0; i < cw_demo_n_apps; i++) {
+        cw_progress("demo: applications", (long)i, (long)cw_demo_n_apps);
+        if (write_application(ctx, (int)i) != 0)
+            return -1;
+    }
+    cw_progress_end();
+    cw_demo_unrelated_incidents(ctx);
+    if (cw_demo_write_pagerduty(ctx) != 0 || cw_demo_write_servicenow(ctx) != 0)
+        return -1;
+    return cw_demo_write_config(ctx);
+}
+
+int cw_demogen_run(const cw_demogen_opts *o, cw_demogen_totals *totals)
+{
+    cw_demo_ctx ctx;
+    int rc = prepare_dir(o);
+
+    if (totals)
+        memset(totals, 0, sizeof(*totals));
+    if (rc != CW_DEMOGEN_OK)
+        return rc;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.opts = o;
+    ctx.end = o->end;
+    ctx.window_start = o->end - (int64_t)o->weeks * CW_DEMO_WEEK;
+    ctx.sim_start = ctx.window_start - CW_DEMOGEN_HISTORY_WEEKS * CW_DEMO_WEEK;
+    ctx.totals.teams = (long)cw_demo_n_teams;
+    ctx.totals.applications = (long)cw_demo_n_apps;
+    rc = cw_demo_zones_init(&ctx) == 0 && generate(&ctx) == 0 ? CW_DEMOGEN_OK : CW_DEMOGEN_FAILED;
+    if (totals)
+        *totals = ctx.totals;
+    cw_demo_zones_free(&ctx);
+    free(ctx.incidents);
+    return rc;
+}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# check-layers.sh - the folders' includes point one way, down the pipeline:
+#
+#   core/       the bottom: includes no other folder of catwalk
+#   extract/    core/ only
+#   transform/  never reports/ or cmd/
+#   load/       never transform/, reports/ or cmd/
+#   reports/    never cmd/
+#   demogen/    core/ only (a tool beside the product; only cmd/demo.c uses it)
+#
+# A rule that is only written down goes stale; this one runs with `make unit`
+# and `make test`.  Prints each offending line and exits 1, or prints
+# "layers: ok".
+set -u
+cd "$(dirname "$0")/.." || exit 2
+bad=0
+
+# forbid FOLDER OTHER...: no file of FOLDER includes a header of OTHER.
+forbid() {
+    folder=$1; shift
+    for other in "$@"; do
+        hits=$(grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"(\.\./)?$other/" \
+               "$folder"/*.c "$folder"/*.h 2>/dev/null)
+        if [ -n "$hits" ]; then
+            echo "layers: $folder/ may not include $other/:"
+            echo "$hits" | sed 's/^/  /'
+            bad=1
+        fi
+    done
+}
+
+forbid core      extract transform load reports cmd demogen
+forbid extract   transform load reports cmd demogen
+forbid transform reports cmd demogen
+forbid load      transform reports cmd demogen
+forbid reports   cmd demogen
+forbid demogen   extract transform load reports cmd
+
+if [ "$bad" -ne 0 ]; then
+    exit 1
+fi
+echo "layers: ok"
