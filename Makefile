@@ -24,7 +24,8 @@ FIXTURES ?= $(firstword $(wildcard $(abspath ../shared/fixtures/real) \
               $(if $(filter /%,$(ORIGIN)),$(dir $(ORIGIN))shared/fixtures/real)) \
               $(abspath ../shared/fixtures/real))
 
-LIB_SRC  := $(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c))
+LIB_SRC  := $(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c pipeline/*.c \
+              cmd/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 EMBED    := $(sort $(wildcard load/*.sql reports/sql/*.sql templates/*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
@@ -43,6 +44,7 @@ $(BUILD)/libcatwalk.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c $(wildcard */*.h) | $(BUILD)/dirs
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/embedded.c: $(EMBED) $(BUILD)/embed
