@@ -10,4 +10,5 @@ status=0
 /usr/bin/python3 "$dir/e2e/test_live.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_hostile.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_landing.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_commands.py" || status=1
 exit $status
