@@ -57,15 +57,27 @@ static int warehouse_exists(const cw_db_target *t)
     return cw_db_is_uri(t->uri) || access(t->uri, F_OK) == 0;
 }
 
-/* The warehouse, opened once.  Only `run` creates one: a dry run or an
- * extract without a warehouse fetches every live source in full (and a dry
- * run says so), rather than leave an empty warehouse behind. */
+/* 1 when a live source will start from a watermark. */
+static int needs_watermarks(const pipeline *p)
+{
+    if (p->o->full)
+        return 0;
+    for (size_t i = 0; i < p->cfg->n_sources; i++)
+        if (cw_source_is_live(&p->cfg->sources[i]))
+            return 1;
+    return 0;
+}
+
+/* The warehouse, opened once.  Only `run` creates one and always needs it;
+ * a dry run or an extract opens it only to read watermarks, and without a
+ * warehouse fetches every live source in full (a dry run says so), rather
+ * than leave an empty warehouse behind. */
 static int open_warehouse(pipeline *p)
 {
     cw_db_target t = cw_pipeline_target(p->cfg);
-    int creates = p->o->mode == CW_PIPELINE_LOAD && !p->o->dry_run;
+    int loads = p->o->mode == CW_PIPELINE_LOAD && !p->o->dry_run;
     p->wh = NULL;
-    if (!creates && !warehouse_exists(&t))
+    if (!loads && (!needs_watermarks(p) || !warehouse_exists(&t)))
         return 0;
     return cw_wh_open(t.uri, &p->wh);
 }

@@ -27,11 +27,12 @@
  *   -- committed --
  *   report    the weekly report, unless `no_report`.
  *
- * CW_PIPELINE_LAND (`catwalk extract`) does open (only to read watermarks,
- * and only a warehouse that exists), fetch and land, and stops: no sweep, no
- * mark (its folder is kept by the next run's sweep), nothing loaded.
- * `dry_run` (both modes) opens an existing warehouse for the watermarks,
- * prints the requests live sources would make, and writes nothing anywhere.
+ * CW_PIPELINE_LAND (`catwalk extract`) does open, fetch and land, and
+ * stops: no sweep, no mark (its folder is kept by the next run's sweep),
+ * nothing loaded.  It opens the warehouse only when a live source starts
+ * from a watermark, and only one that exists (else it fetches in full).
+ * `dry_run` (both modes) opens the warehouse the same way, prints the
+ * requests live sources would make, and writes nothing anywhere.
  *
  * Error policy (result->status; the values are the exit codes of README
  * "Exit status"):
