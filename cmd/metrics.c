@@ -81,7 +81,7 @@ static int parse_options(int argc, char **argv, metrics_options *o, int64_t now,
                       "end of the window, exclusive (default: the start of the\n"
                       "current period, so the partial period is left out)"),
         CW_OPT_STRING(0, "by", "GRAIN", &by, "day, week (Monday 00:00 UTC, default) or month"),
-        CW_OPT_STRING(0, "format", "FORMAT", &format, "json (default), csv or table"),
+        CW_OPT_STRING(0, "format", "FMT", &format, "json (default), csv or table"),
         CW_OPT_FLAG(0, "by-team", &by_team, "one row per team (the union of its applications)"),
         CW_OPT_FLAG(0, "org", &org, "one row for the whole organisation"),
         CW_OPT_END()};
