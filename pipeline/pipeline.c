@@ -5,10 +5,12 @@
  * error policy of pipeline.h: a source's failure makes the run partial, a
  * warehouse or landing-zone failure fails it and rolls the batch back.
  *
- * The test hook points of core/killpoint.h (kill test, tests/e2e/test_kill.py)
- * belong in this file: they are marked "kill point" below.
+ * The kill test (tests/e2e/test_kill.py) stops a run at the cw_killpoint
+ * calls here and in the modules below (landing, the sink, resolve,
+ * correlation, commit, report).
  */
 #include "pipeline.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
@@ -146,9 +148,9 @@ static int on_landed(void *ctx, const cw_landed *file)
     cw_progress(sr->src->name, sr->out->files, -1);
     /* -1 from parse means the file as a whole was unusable: its reject is
      * already recorded, and the batch goes on with the other files. */
-    /* kill point "parse" */
+    cw_killpoint("parse");
     sr->type->parse(sr->src, file->landed, cw_wh_sink(sr->wh));
-    /* kill point "load" */
+    cw_killpoint("load");
     after = cw_wh_stats(sr->wh);
     sr->out->files++;
     if (cw_wh_file_done(sr->wh, file_id, after->rows_read - before.rows_read,
@@ -270,13 +272,13 @@ static cw_pipeline_status load_batch(pipeline *p)
     if (cw_wh_resolve(p->wh) != 0 || cw_correlate(cw_wh_sqlite(p->wh), cfg, &r->correlate) != 0 ||
         cw_metrics_install_views(cw_wh_sqlite(p->wh)) != 0)
         goto rollback;
-    /* kill point "views" */
+    cw_killpoint("views");
     r->stats = *cw_wh_stats(p->wh);
     r->status = failed.len || r->stats.rows_rejected ? CW_PIPELINE_PARTIAL : CW_PIPELINE_OK;
     if (cw_wh_batch_commit(p->wh, r->status == CW_PIPELINE_PARTIAL ? "partial" : "ok",
                            failed.data) != 0)
         goto rollback;
-    /* kill point "committed" */
+    cw_killpoint("committed");
     r->batch_id = batch_id;
     r->sources_failed = failed.data;
     if (p->o->committed)
