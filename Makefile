@@ -31,7 +31,7 @@ endif
 # beside it; FIXTURES=DIR points the tests at another copy.
 FIXTURES ?= $(abspath tests/fixtures)
 
-LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c)))
+LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c pipeline/*.c cmd/*.c)))
 # The demo generator (`catwalk demo`) is a tool beside the product: its own
 # folder, linked in for the one command that calls it.
 LIB_SRC  += $(sort $(wildcard demogen/*.c))
@@ -53,6 +53,7 @@ $(BUILD)/libcatwalk.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c $(wildcard */*.h) | $(BUILD)/dirs
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/embedded.c: $(EMBED) $(BUILD)/embed

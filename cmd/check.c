@@ -4,44 +4,34 @@
  * before the nightly job picks a config up.
  */
 #include "commands.h"
+#include "options.h"
 #include "../core/config.h"
-#include "../extract/live.h"
 #include "../extract/source.h"
+#include "../extract/live.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
-static void check_usage(FILE *out)
-{
-    fprintf(out, "usage: catwalk check -c FILE\n\n"
-                 "Validate the configuration: every error is printed as FILE:LINE: key: message\n"
-                 "and the exit status is 2 when there is any.\n");
-}
+static const cw_command_help check_help = {
+    "check",
+    "-c FILE [--quiet] [--verbose]",
+    "Validate the configuration: every error is printed as FILE:LINE: key: message\n"
+    "and the exit status is 2 when there is any.",
+    "exit status: 0 valid; 2 usage or configuration error.",
+};
 
 int cmd_check(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    const char *config_path = NULL;
+    cw_common_options common = {0};
+    const cw_option options[] = {CW_OPT_COMMON(&common), CW_OPT_END()};
     cw_config *cfg;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
-        if (opt == 'c')
-            config_path = optarg;
-        else if (opt == 'h') {
-            check_usage(stdout);
-            return CW_EXIT_OK;
-        } else {
-            check_usage(stderr);
-            return CW_EXIT_USAGE;
-        }
-    }
-    if (!config_path) {
-        check_usage(stderr);
+    int n = cw_options_parse(&check_help, options, argc, argv);
+    if (n < 0)
+        return cw_options_exit(n);
+    if (n > 0)
+        return cw_usage_error(&check_help, argv[1], "unexpected argument", NULL);
+    if (cw_options_common(&check_help, &common, 1) != 0)
         return CW_EXIT_USAGE;
-    }
-    if (cw_config_load(config_path, cw_source_check, &cfg) != 0)
+    if (cw_config_load(common.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     if (cw_live_check(cfg) != 0) {
         cw_config_free(cfg);
@@ -49,9 +39,10 @@ int cmd_check(int argc, char **argv)
     }
     if (cfg->n_sources == 0)
         fprintf(stderr, "%s: warning: no [source] section: run and extract will load nothing\n",
-                config_path);
+                common.config);
     printf("%s: ok: %zu sources, %zu applications, %zu status rules\nwarehouse: %s\nlanding: %s\n",
-           config_path, cfg->n_sources, cfg->n_apps, cfg->n_statuses, cfg->warehouse, cfg->landing);
+           common.config, cfg->n_sources, cfg->n_apps, cfg->n_statuses, cfg->warehouse,
+           cfg->landing);
     cw_config_free(cfg);
     return CW_EXIT_OK;
 }

@@ -2,8 +2,11 @@
  * commands.h - the subcommand table, in the manner of git's builtins.
  *
  * Each subcommand is one file cmd/NAME.c defining cmd_NAME(argc, argv),
- * where argv[0] is the subcommand name.  Every command accepts --help and
- * returns one of the exit codes below, so scripts can trust them.
+ * where argv[0] is the subcommand name.  A command file parses its options
+ * (the one convention of cmd/options.h: -h/--help, -c/--config, -q, -v,
+ * --from/--to) and prints; the work is below it (`run` and `extract`:
+ * pipeline/pipeline.h).  Every command returns one of the exit codes
+ * below, so scripts can trust them.
  */
 #ifndef CW_COMMANDS_H
 #define CW_COMMANDS_H

@@ -12,9 +12,9 @@
  * read-only: the nightly job may be writing it (WAL) while this runs.
  */
 #include "commands.h"
+#include "options.h"
 
 #include <csv.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -24,10 +24,10 @@
 #include <time.h>
 
 #include "../core/config.h"
+#include "../extract/source.h"
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
-#include "../extract/source.h"
 #include "../reports/metrics.h"
 
 #define DEFAULT_PERIODS 12
@@ -36,58 +36,24 @@
 typedef enum out_format { FORMAT_JSON, FORMAT_CSV, FORMAT_TABLE } out_format;
 
 typedef struct metrics_options {
-    const char *config;
+    cw_common_options common;
     const char *from, *to;      /* as given, NULL = default */
     cw_period_kind by;
     out_format format;
     cw_scope scope;
 } metrics_options;
 
-static void metrics_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: catwalk metrics -c FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
-            "                       [--by day|week|month] [--format json|csv|table]\n"
-            "                       [--by-team | --org]\n\n"
-            "Print the DORA and flow metrics (metrics.md) per application and period.\n\n"
-            "  -c, --config FILE  the catwalk configuration (its warehouse is read)\n"
-            "  --from DATE        first period (default: 12 periods before --to)\n"
-            "  --to DATE          end of the window, exclusive (default: the start of the\n"
-            "                     current period, so the partial period is left out)\n"
-            "  --by GRAIN         day, week (Monday 00:00 UTC, default) or month\n"
-            "  --format FORMAT    json (default), csv or table\n"
-            "  --by-team          one row per team (the union of its applications)\n"
-            "  --org              one row for the whole organisation\n"
-            "  -h, --help         this help\n\n"
-            "Dates are aligned down to the start of their period.  Null values (a median\n"
-            "or rate with an empty base) are JSON null, an empty CSV cell, or '-'.\n");
-}
-
-static int usage_error(const char *option, const char *message, const char *value)
-{
-    if (value)
-        cw_error("metrics: %s: %s: '%s'", option, message, value);
-    else
-        cw_error("metrics: %s: %s", option, message);
-    fprintf(stderr, "Try 'catwalk metrics --help'.\n");
-    return CW_EXIT_USAGE;
-}
-
-/* YYYY-MM-DD exactly, and a real day (2026-02-30 is refused). */
-static int parse_date(const char *text, int64_t *out)
-{
-    char back[11];
-    int64_t t;
-    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-        return -1;
-    if (cw_time_parse_iso8601(text, NULL, &t) != 0)
-        return -1;
-    cw_time_format_date(t, back, sizeof back);
-    if (strcmp(back, text) != 0)
-        return -1;
-    *out = t;
-    return 0;
-}
+static const cw_command_help metrics_help = {
+    "metrics",
+    "-c FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+    "                       [--by day|week|month] [--format json|csv|table]\n"
+    "                       [--by-team | --org]",
+    "Print the DORA and flow metrics (metrics.md) per application and period.",
+    "Dates (YYYY-MM-DD, or an ISO-8601 instant) are aligned down to the start of\n"
+    "their period.  Null values (a median or rate with an empty base) are JSON\n"
+    "null, an empty CSV cell, or '-'.\n\n"
+    "exit status: 0 printed; 1 failure; 2 usage or configuration error.",
+};
 
 static int parse_format(const char *text, out_format *out)
 {
@@ -102,79 +68,45 @@ static int parse_format(const char *text, out_format *out)
     return 0;
 }
 
-/* Returns -1 to go on, else the exit code (help, or a usage error). */
-static int parse_options(int argc, char **argv, metrics_options *o)
+/* Returns -1 to go on, else the exit code (help, or a usage error); the
+ * window is read with the options, so a bad date is a usage error too. */
+static int parse_options(int argc, char **argv, metrics_options *o, int64_t now,
+                         cw_metrics_query *q)
 {
-    static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"from", required_argument, NULL, 'F'},
-        {"to", required_argument, NULL, 'T'},     {"by", required_argument, NULL, 'b'},
-        {"format", required_argument, NULL, 'f'}, {"by-team", no_argument, NULL, 't'},
-        {"org", no_argument, NULL, 'o'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int opt, by_team = 0, org = 0;
+    const char *by = NULL, *format = NULL;
+    int by_team = 0, org = 0, n;
+    const cw_option options[] = {
+        CW_OPT_COMMON(&o->common),
+        CW_OPT_STRING(0, "from", "DATE", &o->from, "first period (default: 12 periods before --to)"),
+        CW_OPT_STRING(0, "to", "DATE", &o->to,
+                      "end of the window, exclusive (default: the start of the\n"
+                      "current period, so the partial period is left out)"),
+        CW_OPT_STRING(0, "by", "GRAIN", &by, "day, week (Monday 00:00 UTC, default) or month"),
+        CW_OPT_STRING(0, "format", "FMT", &format, "json (default), csv or table"),
+        CW_OPT_FLAG(0, "by-team", &by_team, "one row per team (the union of its applications)"),
+        CW_OPT_FLAG(0, "org", &org, "one row for the whole organisation"),
+        CW_OPT_END()};
     memset(o, 0, sizeof *o);
     o->by = CW_PERIOD_WEEK;
     o->format = FORMAT_JSON;
-    o->scope = CW_SCOPE_APPLICATION;
-    optind = 0;                 /* GNU: start afresh (tests call us repeatedly) */
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'c': o->config = optarg; break;
-        case 'F': o->from = optarg; break;
-        case 'T': o->to = optarg; break;
-        case 'b':
-            if (cw_period_kind_parse(optarg, &o->by) != 0)
-                return usage_error("--by", "expected day, week or month", optarg);
-            break;
-        case 'f':
-            if (parse_format(optarg, &o->format) != 0)
-                return usage_error("--format", "expected json, csv or table", optarg);
-            break;
-        case 't': by_team = 1; break;
-        case 'o': org = 1; break;
-        case 'h':
-            metrics_usage(stdout);
-            return CW_EXIT_OK;
-        case ':':
-            return usage_error(argv[optind - 1], "needs a value", NULL);
-        default:
-            return usage_error(argv[optind - 1], "unknown option", NULL);
-        }
-    }
-    if (optind < argc)
-        return usage_error(argv[optind], "unexpected argument", NULL);
-    if (!o->config)
-        return usage_error("-c", "the configuration file is required", NULL);
+    if ((n = cw_options_parse(&metrics_help, options, argc, argv)) < 0)
+        return cw_options_exit(n);
+    if (n > 0)
+        return cw_usage_error(&metrics_help, argv[1], "unexpected argument", NULL);
+    if (cw_options_common(&metrics_help, &o->common, 1) != 0)
+        return CW_EXIT_USAGE;
+    if (by && cw_period_kind_parse(by, &o->by) != 0)
+        return cw_usage_error(&metrics_help, "--by", "expected day, week or month", by);
+    if (format && parse_format(format, &o->format) != 0)
+        return cw_usage_error(&metrics_help, "--format", "expected json, csv or table", format);
     if (by_team && org)
-        return usage_error("--by-team", "cannot be combined with --org", NULL);
+        return cw_usage_error(&metrics_help, "--by-team", "cannot be combined with --org", NULL);
     o->scope = org ? CW_SCOPE_ORG : by_team ? CW_SCOPE_TEAM : CW_SCOPE_APPLICATION;
-    return -1;
-}
-
-/* [from, to): dates aligned down to period starts; defaults per the usage. */
-static int resolve_window(const metrics_options *o, int64_t now, int64_t *from, int64_t *to)
-{
-    int64_t t;
-    if (o->to) {
-        if (parse_date(o->to, &t) != 0)
-            return usage_error("--to", "expected a date YYYY-MM-DD", o->to);
-        *to = cw_period_start(t, o->by);
-    } else {
-        *to = cw_period_start(now, o->by);
-    }
-    if (o->from) {
-        if (parse_date(o->from, &t) != 0)
-            return usage_error("--from", "expected a date YYYY-MM-DD", o->from);
-        *from = cw_period_start(t, o->by);
-    } else {
-        *from = *to;
-        for (int i = 0; i < DEFAULT_PERIODS; i++)
-            *from = cw_period_start(*from - 1, o->by);
-    }
-    if (*from >= *to)
-        return usage_error("--from", "must be before --to (after aligning both to period starts)",
-                           o->from ? o->from : "default");
+    q->by = o->by;
+    q->scope = o->scope;
+    if (cw_options_window(&metrics_help, o->from, o->to, o->by, DEFAULT_PERIODS, now, &q->from,
+                          &q->to) != 0)
+        return CW_EXIT_USAGE;
     return -1;
 }
 
@@ -288,7 +220,10 @@ static int csv_row(output *out, const cw_metric_row *row)
 
 static void table_add(output *out, char **cells)
 {
-    out->cells = cw_grow(out->cells, &out->cap_rows, out->n_rows + 1, out->n_cols * sizeof *out->cells);
+    if (out->n_rows == out->cap_rows) {
+        out->cap_rows = out->cap_rows ? 2 * out->cap_rows : 64;
+        out->cells = cw_xrealloc(out->cells, out->cap_rows * out->n_cols * sizeof *out->cells);
+    }
     memcpy(out->cells + out->n_rows * out->n_cols, cells, out->n_cols * sizeof *cells);
     out->n_rows++;
 }
@@ -405,14 +340,10 @@ int cmd_metrics(int argc, char **argv)
     cw_metrics_query q;
     cw_config *cfg = NULL;
     sqlite3 *db = NULL;
-    int rc = parse_options(argc, argv, &o);
+    int rc = parse_options(argc, argv, &o, (int64_t)time(NULL), &q);
     if (rc >= 0)
         return rc;
-    if ((rc = resolve_window(&o, (int64_t)time(NULL), &q.from, &q.to)) >= 0)
-        return rc;
-    q.by = o.by;
-    q.scope = o.scope;
-    if (cw_config_load(o.config, cw_source_check, &cfg) != 0)
+    if (cw_config_load(o.common.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     rc = CW_EXIT_FAILURE;
     if (open_warehouse(cfg->warehouse, &db) == 0 && print_metrics(db, &q, o.format) == 0)

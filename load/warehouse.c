@@ -345,8 +345,7 @@ static int create_schema(cw_warehouse *wh)
 
 cw_db_target cw_wh_target(const cw_config *cfg)
 {
-    /* the password keys come with the [warehouse] section (core/config.h) */
-    cw_db_target t = { cfg->warehouse, NULL, NULL };
+    cw_db_target t = { cfg->warehouse, cfg->warehouse_password_env, cfg->warehouse_password_file };
     return t;
 }
 

@@ -11,5 +11,6 @@ status=0
 /usr/bin/python3 "$dir/e2e/test_live.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_hostile.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_landing.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_commands.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_kill.py" || status=1
 exit $status
