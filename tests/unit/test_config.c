@@ -380,6 +380,8 @@ static void test_warehouse_uri_and_password_keys(void **state)
                  ":1: uri: [warehouse] needs a uri");
     expect_error("[warehouse]\nuri = postgresql://db/c\nhost = x\n",
                  ".ini:3: host: unknown key in [warehouse] (uri, password_env, password_file)");
+}
+
 /* core/ knows no connector: the source check is the caller's.  A check
  * that knows only "svn" accepts what the registry refuses, refuses what it
  * accepts, and every error it counts fails the load. */

@@ -49,7 +49,7 @@ static int teardown(void **state)
 static cw_config *load_config(const fixture *f)
 {
     cw_config *cfg = NULL;
-    assert_int_equal(cw_config_load(f->config, &cfg), 0);
+    assert_int_equal(cw_config_load(f->config, cw_source_check, &cfg), 0);
     return cfg;
 }
 
