@@ -13,7 +13,6 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
-#include "../load/warehouse.h"
 #include "../reports/report.h"
 
 #include <getopt.h>
@@ -132,19 +131,14 @@ static int resolve_window(const report_options *o, int64_t *from, int64_t *to)
 
 static int render(const cw_config *cfg, const report_options *o, int64_t from, int64_t to)
 {
-    cw_warehouse *wh = NULL;
+    cw_db *db = NULL;
     cw_report r;
     const char *out_dir = o->out_dir ? o->out_dir : cfg->reports;
     int rc;
-    /* cw_wh_open would create an empty warehouse: a report of nothing helps nobody. */
-    if (access(cfg->warehouse, R_OK) != 0) {
-        cw_error("report: no warehouse at %s: run `catwalk run -c %s` first", cfg->warehouse,
-                 cfg->path);
+    /* read-only: a report never creates, upgrades or writes the warehouse */
+    if (cw_metrics_open_reader(cfg, &db) != 0)
         return CW_EXIT_FAILURE;
-    }
-    if (cw_wh_open(cfg->warehouse, &wh) != 0)
-        return CW_EXIT_FAILURE;
-    rc = cw_report_gather(cw_wh_sqlite(wh), from, to, &r);
+    rc = cw_report_gather(db, from, to, &r);
     if (rc == 0)
         rc = cw_report_render(&r, out_dir, o->formats);
     if (rc == 0) {
@@ -160,7 +154,7 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
         }
     }
     cw_report_free(&r);
-    cw_wh_close(wh);
+    cw_db_close(db);
     return rc == 0 ? CW_EXIT_OK : CW_EXIT_FAILURE;
 }
 

@@ -246,7 +246,7 @@ static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_d
             append_name(&failed, cfg->sources[i].name);
     }
     if (cw_wh_resolve(wh) != 0 || cw_correlate(cw_wh_sqlite(wh), cfg, &cs) != 0 ||
-        cw_metrics_install_views(cw_wh_sqlite(wh)) != 0)
+        cw_metrics_install_views(cw_wh_db(wh)) != 0)
         goto rollback;
     st = cw_wh_stats(wh);
     if (failed.len || st->rows_rejected)
@@ -307,7 +307,7 @@ static int render_report(cw_warehouse *wh, const cw_config *cfg, int64_t batch_i
 {
     int64_t from, to;
     cw_report_default_window((int64_t)time(NULL), &from, &to);
-    if (cw_report_weekly(cw_wh_sqlite(wh), cfg, from, to, cfg->reports) != 0) {
+    if (cw_report_weekly(cw_wh_db(wh), cfg, from, to, cfg->reports) != 0) {
         cw_error("weekly report failed; the batch itself is committed");
         if (batch_id)
             cw_wh_batch_status(wh, batch_id, "partial");

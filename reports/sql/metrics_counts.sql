@@ -1,32 +1,47 @@
 -- metrics_counts.sql - every count and sum of the metric rows, one row per
 -- (member, period) of the grid, zeros where nothing happened.
 --
--- Works on the TEMP tables of metrics_setup.sql and the views of views.sql.
+-- Works on the TEMP tables of metrics_setup.sql and the views of views.sql
+-- (persistent: `catwalk run` installs them).
 -- An event belongs to the period containing its instant: [start, end); it
 -- finds its periods through cw_period_day (one index lookup per event).
--- Rates (change_failure_rate, flow_efficiency, traceability) are divided in
--- C from these sums so that an empty base gives null, not 0.
+-- change_failure_rate comes out of SQL (its one definition is in views.sql);
+-- flow_efficiency and traceability are divided in C from these sums so that
+-- an empty base gives null, not 0.
 
 WITH
 -- Each fact is first counted per (application, period): the member join
 -- comes after, on the small aggregates, so the planner never rescans the
 -- facts once per member.  Only additive counts are summed across a team's
 -- applications; deploy days are kept per day so a team counts each once.
-app_deploy_days AS (
-    SELECT d.application_id, p.period_id, d.finished_at / 86400 AS day,   -- UTC day
-           COUNT(*) AS deployments, SUM(d.failed) AS failed_deployments
+prod_deploys AS (                               -- by finished_at
+    SELECT d.application_id, p.period_id, d.finished_at / 86400 AS day, d.failed
     FROM v_deployments_prod d
     JOIN cw_period_day pd ON pd.day = d.finished_at / 86400
     JOIN cw_period p ON p.period_id = pd.period_id
      AND d.finished_at >= p.period_start AND d.finished_at < p.period_end
-    GROUP BY d.application_id, p.period_id, d.finished_at / 86400
+),
+app_deploy_days AS (                            -- UTC days
+    SELECT application_id, period_id, day, COUNT(*) AS deployments
+    FROM prod_deploys
+    GROUP BY application_id, period_id, day
 ),
 deploys AS (
     SELECT ma.member_id, a.period_id, SUM(a.deployments) AS deployments,
-           COUNT(DISTINCT a.day) AS deploy_days, SUM(a.failed_deployments) AS failed_deployments
+           COUNT(DISTINCT a.day) AS deploy_days
     FROM app_deploy_days a
     JOIN cw_member_app ma ON ma.application_id = a.application_id
     GROUP BY ma.member_id, a.period_id
+),
+-- Change failure rate as views.sql defines it: the mean of `failed` over the
+-- member's deployments of the period (one row per deployment: a deployment
+-- belongs to one application, and so to one member of a scope).
+change_failures AS (
+    SELECT ma.member_id, d.period_id, SUM(d.failed) AS failed_deployments,
+           AVG(CAST(d.failed AS DOUBLE PRECISION)) AS change_failure_rate
+    FROM prod_deploys d
+    JOIN cw_member_app ma ON ma.application_id = d.application_id
+    GROUP BY ma.member_id, d.period_id
 ),
 app_deploy_failures AS (
     SELECT d.application_id, p.period_id, COUNT(*) AS deploy_failures
@@ -149,7 +164,7 @@ SELECT m.member_ord, p.period_id,
        COALESCE(deploys.deployments, 0),
        COALESCE(deploys.deploy_days, 0),
        COALESCE(deploy_failures.deploy_failures, 0),
-       COALESCE(deploys.failed_deployments, 0),
+       COALESCE(change_failures.failed_deployments, 0),
        COALESCE(incidents.incidents, 0),
        COALESCE(flow.throughput, 0),
        COALESCE(flow.throughput_feature, 0),
@@ -160,10 +175,13 @@ SELECT m.member_ord, p.period_id,
        COALESCE(flow.cycle_s, 0),
        COALESCE(wip.wip, 0),
        COALESCE(trace.deployed_commits, 0),
-       COALESCE(trace.traced_commits, 0)
+       COALESCE(trace.traced_commits, 0),
+       change_failures.change_failure_rate                 -- null without deployments
 FROM cw_member m
 CROSS JOIN cw_period p
 LEFT JOIN deploys ON deploys.member_id = m.member_id AND deploys.period_id = p.period_id
+LEFT JOIN change_failures
+       ON change_failures.member_id = m.member_id AND change_failures.period_id = p.period_id
 LEFT JOIN deploy_failures
        ON deploy_failures.member_id = m.member_id AND deploy_failures.period_id = p.period_id
 LEFT JOIN incidents ON incidents.member_id = m.member_id AND incidents.period_id = p.period_id

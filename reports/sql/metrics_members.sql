@@ -1,6 +1,7 @@
--- metrics_members.sql - fill cw_member / cw_member_app for one scope.
+-- metrics_members.sql - fill cw_member for one scope (metrics_member_apps.sql
+-- then fills cw_member_app).
 --
--- :scope is 'application', 'team' or 'organisation'.  Only configured
+-- ?1 is the scope: 'application', 'team' or 'organisation'.  Only configured
 -- applications count (dim_application.configured = 1); a team appears when
 -- it owns at least one, and the organisation is the union of all of them.
 -- member_ord orders the output rows by name.
@@ -11,23 +12,14 @@ FROM (
     SELECT a.application_id AS member_id, a.name AS name, t.name AS team
     FROM dim_application a
     LEFT JOIN dim_team t ON t.team_id = a.team_id
-    WHERE a.configured = 1 AND :scope = 'application'
+    WHERE a.configured = 1 AND CAST(?1 AS TEXT) = 'application'
     UNION ALL
     SELECT t.team_id, t.name, NULL
     FROM dim_team t
-    WHERE :scope = 'team'
+    WHERE CAST(?1 AS TEXT) = 'team'
       AND EXISTS (SELECT 1 FROM dim_application a
                   WHERE a.team_id = t.team_id AND a.configured = 1)
     UNION ALL
     SELECT 0, 'organisation', NULL
-    WHERE :scope = 'organisation'
+    WHERE CAST(?1 AS TEXT) = 'organisation'
 ) m;
-
-INSERT INTO cw_member_app (member_id, application_id)
-SELECT CASE :scope WHEN 'application' THEN a.application_id
-                   WHEN 'team' THEN a.team_id
-                   ELSE 0 END,
-       a.application_id
-FROM dim_application a
-WHERE a.configured = 1
-  AND (:scope <> 'team' OR a.team_id IS NOT NULL);
