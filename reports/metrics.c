@@ -7,15 +7,15 @@
  *                        v_incidents, v_flow_items, ...) analysts query too,
  *                        and the DORA bands (dora_band); `catwalk run`
  *                        installs them, readers only check they are there
- *   metrics_setup.sql    TEMP tables: the periods, the members (applications,
- *                        teams or the organisation) and their applications
- *   metrics_period_days.sql  the days each period touches (the join key)
- *   metrics_members.sql, metrics_member_apps.sql  the members of one scope
- *   metrics_counts.sql   every count and sum per (member, period)
- *   metrics_samples.sql  the values behind medians and percentiles
- * This file fills the periods, runs the queries into a grid of rows (members
- * x periods, so every period appears even when nothing happened), and turns
- * the samples into medians and percentiles with cw_median / cw_percentile.
+ *   metrics_rows.sql     one statement: the grid of members (applications,
+ *                        teams or the organisation) x periods, every count
+ *                        and sum per cell, and the values behind medians and
+ *                        percentiles
+ * A reader writes nothing, not even TEMP tables (a read-only PostgreSQL
+ * session refuses CREATE): the periods are bound as parameters.  This file
+ * runs the statement into a grid of rows (every period appears even when
+ * nothing happened), and turns the samples into medians and percentiles
+ * with cw_median / cw_percentile.
  *
  * The same grid serves the DORA summary: its "periods" are the window, the
  * last 4 weeks, the 4 weeks before, and the window's weeks and months (they
@@ -82,31 +82,6 @@ static int exec_embedded(cw_db *db, const char *path)
     if (!sql)
         return -1;
     return cw_db_exec(db, sql) == CW_DB_OK ? 0 : sql_fail(db, path);
-}
-
-static cw_stmt *prepare_embedded(cw_db *db, const char *path)
-{
-    const char *sql = embedded(path);
-    cw_stmt *st = NULL;
-    if (sql && cw_db_prepare(db, sql, &st) != CW_DB_OK) {
-        sql_fail(db, path);
-        return NULL;
-    }
-    return st;
-}
-
-/* One statement whose ?1 is the scope, stepped to the end. */
-static int exec_with_scope(cw_db *db, const char *path, const char *scope)
-{
-    cw_stmt *st = prepare_embedded(db, path);
-    int rc;
-    if (!st)
-        return -1;
-    rc = cw_db_bind_str(st, 1, scope);
-    while (rc == CW_DB_OK && (rc = cw_db_step(st)) == CW_DB_ROW)
-        ;
-    cw_db_finalize(st);
-    return rc == CW_DB_DONE ? 0 : sql_fail(db, path);
 }
 
 /* ------------------------------------------------------------ the warehouse */
@@ -183,6 +158,8 @@ static int check_views(cw_db *db)
 
 /* ------------------------------------------------------------ the grid */
 
+#define ROWS_SQL "reports/sql/metrics_rows.sql"
+
 typedef struct period_def {
     int64_t start, end;
 } period_def;
@@ -222,24 +199,35 @@ static const char *scope_key(cw_scope scope)
     return "application";
 }
 
-static int fill_periods(cw_db *db, const period_def *periods, size_t n)
+/* metrics_rows.sql for n periods: the file's one period row, repeated with
+ * the next parameters for each further period.  Caller frees. */
+static char *rows_sql(size_t n)
 {
-    cw_stmt *st;
-    int rc = 0;
-    if (cw_db_prepare(db, "INSERT INTO cw_period (period_id, period_start, period_end, label) "
-                          "VALUES (?1, ?2, ?3, ?4)", &st) != CW_DB_OK)
-        return sql_fail(db, "cw_period");
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        char label[11];
-        cw_time_format_date(periods[i].start, label, sizeof label);
-        if (cw_db_bind_int(st, 1, (int64_t)i) != CW_DB_OK ||
-            cw_db_bind_int(st, 2, periods[i].start) != CW_DB_OK ||
-            cw_db_bind_int(st, 3, periods[i].end) != CW_DB_OK ||
-            cw_db_bind_str(st, 4, label) != CW_DB_OK || cw_db_step(st) != CW_DB_DONE)
-            rc = sql_fail(db, "cw_period");
-        cw_db_reset(st);
+    static const char row[] = "(0, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT))";
+    const char *sql = embedded(ROWS_SQL), *at = sql ? strstr(sql, row) : NULL;
+    cw_buf b = {0};
+    if (!at || n == 0) {
+        if (sql)
+            cw_error("metrics: %s: no period row to repeat", ROWS_SQL);
+        return NULL;
     }
-    cw_db_finalize(st);
+    cw_buf_append(&b, sql, (size_t)(at - sql));
+    for (size_t i = 0; i < n; i++)
+        cw_buf_printf(&b, "%s(%zu, CAST(?%zu AS BIGINT), CAST(?%zu AS BIGINT))",
+                      i ? ",\n           " : "", i, 2 + 2 * i, 3 + 2 * i);
+    cw_buf_puts(&b, at + sizeof row - 1);
+    return b.data;
+}
+
+/* ?1 the scope, then each period's start and end. */
+static int bind_grid(cw_stmt *st, cw_scope scope, const period_def *periods, size_t n)
+{
+    int rc = cw_db_bind_str(st, 1, scope_key(scope));
+    for (size_t i = 0; i < n && rc == CW_DB_OK; i++) {
+        rc = cw_db_bind_int(st, (int)(2 + 2 * i), periods[i].start);
+        if (rc == CW_DB_OK)
+            rc = cw_db_bind_int(st, (int)(3 + 2 * i), periods[i].end);
+    }
     return rc;
 }
 
@@ -264,46 +252,36 @@ static char *column_dup(cw_stmt *st, int col)
     return text ? cw_strdup(text) : NULL;
 }
 
-/* Read cw_member (ordered) and lay out the empty grid. */
-static int load_members(cw_db *db, const period_def *periods, metric_grid *g)
-{
-    cw_stmt *st;
-    size_t cap = 0;
-    int rc;
-    if (cw_db_prepare(db, "SELECT name, team FROM cw_member ORDER BY member_ord", &st) != CW_DB_OK)
-        return sql_fail(db, "cw_member");
-    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
-        if (g->n_members == cap) {
-            cap = cap ? 2 * cap : 16;
-            g->names = cw_xrealloc(g->names, cap * sizeof *g->names);
-            g->teams = cw_xrealloc(g->teams, cap * sizeof *g->teams);
-        }
-        g->names[g->n_members] = column_dup(st, 0);
-        g->teams[g->n_members] = column_dup(st, 1);
-        g->n_members++;
-    }
-    cw_db_finalize(st);
-    if (rc != CW_DB_DONE)
-        return sql_fail(db, "cw_member");
-    g->rows = cw_xcalloc(g->n_members * g->n_periods + 1, sizeof *g->rows);
-    for (size_t m = 0; m < g->n_members; m++)
-        for (size_t p = 0; p < g->n_periods; p++)
-            init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
-    return 0;
-}
-
 /* A ratio with an empty base is null, never 0. */
 static double ratio(double part, double whole)
 {
     return whole > 0 ? part / whole : NAN;
 }
 
-/* Columns of metrics_counts.sql, in order. */
+/* Columns of metrics_rows.sql, in order. */
 enum {
-    C_MEMBER, C_PERIOD, C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
+    C_MEMBER, C_PERIOD, C_METRIC, C_VALUE, C_NAME, C_TEAM,
+    C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
     C_INCIDENTS, C_THROUGHPUT, C_FEATURE, C_DEFECT, C_RISK, C_DEBT,
     C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS, C_CHANGE_FAILURE_RATE
 };
+
+/* The members arrive in member_ord order, each with a counts row per
+ * period: the first one of a new member lays out its empty rows. */
+static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods)
+{
+    size_t m = g->n_members;
+    if (cw_db_column_int(st, C_MEMBER) != (int64_t)m)
+        return;
+    g->names = cw_xrealloc(g->names, (m + 1) * sizeof *g->names);
+    g->teams = cw_xrealloc(g->teams, (m + 1) * sizeof *g->teams);
+    g->rows = cw_xrealloc(g->rows, (m + 1) * g->n_periods * sizeof *g->rows);
+    g->names[m] = column_dup(st, C_NAME);
+    g->teams[m] = column_dup(st, C_TEAM);
+    for (size_t p = 0; p < g->n_periods; p++)
+        init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
+    g->n_members++;
+}
 
 static double column_or_nan(cw_stmt *st, int col)
 {
@@ -329,22 +307,6 @@ static void apply_counts(cw_metric_row *row, cw_stmt *st)
     row->wip = COL(C_WIP);
     row->traceability = ratio((double)COL(C_TRACED_COMMITS), (double)COL(C_DEPLOYED_COMMITS));
 #undef COL
-}
-
-static int read_counts(cw_db *db, metric_grid *g)
-{
-    cw_stmt *st = prepare_embedded(db, "reports/sql/metrics_counts.sql");
-    int rc;
-    if (!st)
-        return -1;
-    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
-        cw_metric_row *row = grid_row(g, cw_db_column_int(st, C_MEMBER),
-                                      cw_db_column_int(st, C_PERIOD));
-        if (row)
-            apply_counts(row, st);
-    }
-    cw_db_finalize(st);
-    return rc == CW_DB_DONE ? 0 : sql_fail(db, "reports/sql/metrics_counts.sql");
 }
 
 /* One (member, period, metric) group of samples, in seconds. */
@@ -386,75 +348,72 @@ static void finish_group(metric_grid *g, sample_group *s)
     }
 }
 
-static int same_group(const sample_group *s, int64_t member, int64_t period,
-                      const char *metric)
+/* A sample row: samples arrive ordered by group, so one group is held at a time. */
+static void add_sample(metric_grid *g, sample_group *s, cw_stmt *st, const char *metric)
 {
-    return s->member == member && s->period == period && strcmp(s->metric, metric) == 0;
+    int64_t member = cw_db_column_int(st, C_MEMBER), period = cw_db_column_int(st, C_PERIOD);
+    if (s->member != member || s->period != period || strcmp(s->metric, metric) != 0) {
+        finish_group(g, s);
+        s->member = member;
+        s->period = period;
+        snprintf(s->metric, sizeof s->metric, "%s", metric);
+        s->n = 0;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->values = cw_xrealloc(s->values, s->cap * sizeof *s->values);
+    }
+    s->values[s->n++] = (double)cw_db_column_int(st, C_VALUE);
 }
 
-/* Samples arrive ordered by group, so only one group is held at a time. */
-static int read_samples(cw_db *db, metric_grid *g)
+/* Step metrics_rows.sql into the grid: counts rows (metric '') then the
+ * samples of each (member, period).  CW_DB_DONE, or the error. */
+static int read_rows(cw_stmt *st, const period_def *periods, metric_grid *g)
 {
-    cw_stmt *st = prepare_embedded(db, "reports/sql/metrics_samples.sql");
     sample_group s = { -1, -1, "", NULL, 0, 0 };
     int rc;
-    if (!st)
-        return -1;
     while ((rc = cw_db_step(st)) == CW_DB_ROW) {
-        int64_t member = cw_db_column_int(st, 0), period = cw_db_column_int(st, 1);
-        const char *metric = cw_db_column_text(st, 2);
-        if (!metric)
+        const char *metric = cw_db_column_text(st, C_METRIC);
+        cw_metric_row *row;
+        if (metric && *metric) {
+            add_sample(g, &s, st, metric);
             continue;
-        if (!same_group(&s, member, period, metric)) {
-            finish_group(g, &s);
-            s.member = member;
-            s.period = period;
-            snprintf(s.metric, sizeof s.metric, "%s", metric);
-            s.n = 0;
         }
-        if (s.n == s.cap) {
-            s.cap = s.cap ? 2 * s.cap : 64;
-            s.values = cw_xrealloc(s.values, s.cap * sizeof *s.values);
-        }
-        s.values[s.n++] = (double)cw_db_column_int(st, 3);
+        add_member(g, st, periods);
+        row = grid_row(g, cw_db_column_int(st, C_MEMBER), cw_db_column_int(st, C_PERIOD));
+        if (row)
+            apply_counts(row, st);
     }
     finish_group(g, &s);
     free(s.values);
-    cw_db_finalize(st);
-    return rc == CW_DB_DONE ? 0 : sql_fail(db, "reports/sql/metrics_samples.sql");
+    return rc;
 }
 
-static int grid_fill(cw_db *db, cw_scope scope, const period_def *periods, metric_grid *g)
-{
-    if (exec_embedded(db, "reports/sql/metrics_setup.sql") != 0)
-        return -1;
-    if (fill_periods(db, periods, g->n_periods) != 0 ||
-        exec_embedded(db, "reports/sql/metrics_period_days.sql") != 0 ||
-        exec_with_scope(db, "reports/sql/metrics_members.sql", scope_key(scope)) != 0 ||
-        exec_with_scope(db, "reports/sql/metrics_member_apps.sql", scope_key(scope)) != 0)
-        return -1;
-    if (load_members(db, periods, g) != 0)
-        return -1;
-    return read_counts(db, g) == 0 && read_samples(db, g) == 0 ? 0 : -1;
-}
-
-/* All queries of one grid read one snapshot (the nightly job may commit in
- * between); a SAVEPOINT nests inside a caller's transaction too. */
+/* One statement, so every number of a grid comes from one snapshot of the
+ * warehouse (the nightly job may commit meanwhile) and nothing is written. */
 static int grid_load(cw_db *db, cw_scope scope, const period_def *periods, size_t n,
                      metric_grid *g)
 {
+    char *sql = rows_sql(n);
+    cw_stmt *st;
     int rc;
     memset(g, 0, sizeof *g);
     g->n_periods = n;
-    if (cw_db_savepoint(db, "cw_metrics") != CW_DB_OK)
-        return sql_fail(db, "SAVEPOINT");
-    rc = grid_fill(db, scope, periods, g);
-    if (rc != 0)
-        cw_db_rollback_to(db, "cw_metrics");
-    cw_db_release(db, "cw_metrics");
-    if (rc != 0)
+    if (!sql)
+        return -1;
+    rc = cw_db_prepare(db, sql, &st);
+    free(sql);
+    if (rc != CW_DB_OK)
+        return sql_fail(db, ROWS_SQL);
+    rc = bind_grid(st, scope, periods, n);
+    if (rc == CW_DB_OK)
+        rc = read_rows(st, periods, g);
+    cw_db_finalize(st);
+    if (rc != CW_DB_DONE) {
         grid_free(g);
-    return rc;
+        return sql_fail(db, ROWS_SQL);
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------ metric rows */

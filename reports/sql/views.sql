@@ -15,7 +15,7 @@
 -- Change failure rate has one definition: which deployments count and
 -- which failed is v_deployments_prod below, and the rate of a group of them
 -- is the mean of `failed` as a double, AVG(CAST(failed AS DOUBLE PRECISION)),
--- which SQL makes null over no rows.  v_dora_weekly and metrics_counts.sql
+-- which SQL makes null over no rows.  v_dora_weekly and metrics_rows.sql
 -- both take exactly that mean; no C code divides it again.
 
 DROP VIEW IF EXISTS dora_band;

@@ -1,15 +1,78 @@
--- metrics_counts.sql - every count and sum of the metric rows, one row per
--- (member, period) of the grid, zeros where nothing happened.
+-- metrics_rows.sql - everything the metric rows of one scope and a list of
+-- periods need, in one statement (so it reads one snapshot of the warehouse
+-- on either engine, and nothing is written: a read-only connection runs it).
 --
--- Works on the TEMP tables of metrics_setup.sql and the views of views.sql
--- (persistent: `catwalk run` installs them).
--- An event belongs to the period containing its instant: [start, end); it
--- finds its periods through cw_period_day (one index lookup per event).
--- change_failure_rate comes out of SQL (its one definition is in views.sql);
--- flow_efficiency and traceability are divided in C from these sums so that
--- an empty base gives null, not 0.
+-- Parameters: ?1 the scope ('application', 'team' or 'organisation'); then
+-- each period's [start, end) in UTC seconds, ?2 ?3 for the first.  The file
+-- holds the row of the first period; reports/metrics.c repeats it for every
+-- further period (period_id 1 with ?4 ?5, and so on), so the text here runs
+-- as it stands for a one-period grid.
+--
+-- The result, ordered by member, period and metric:
+--   the counts row of every (member, period) of the grid, metric = '': its
+--     name and team, then every count and sum (zeros where nothing
+--     happened) and the change failure rate (views.sql's rule);
+--     flow_efficiency and traceability are divided in C from the sums so an
+--     empty base gives null, not 0;
+--   after it, the samples behind its medians and percentiles, metric = the
+--     sample's name, value = whole seconds.
+--
+-- The grid:
+--   cw_period      the periods [period_start, period_end); period_id is their
+--                  0-based position (periods may overlap: a DORA summary asks
+--                  for the window, weeks and months at once)
+--   cw_period_day  every UTC day (instant / 86400; instants are >= 0) each
+--                  period touches: a fact joins on its day and then checks
+--                  the exact bounds, so periods need not start at midnight
+--   cw_member      the rows' subjects: configured applications
+--                  (dim_application.configured = 1), teams owning at least
+--                  one, or the organisation (all of them); member_ord is the
+--                  output order (by name)
+--   cw_member_app  which applications make up each member (a team is the
+--                  union of its applications' data)
+-- An event belongs to the period containing its instant.
 
-WITH
+WITH RECURSIVE
+cw_period (period_id, period_start, period_end) AS (
+    VALUES (0, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT))
+),
+period_days (period_id, day, last_day) AS (
+    SELECT period_id, period_start / 86400, (period_end - 1) / 86400
+    FROM cw_period
+    WHERE period_end > period_start
+    UNION ALL
+    SELECT period_id, day + 1, last_day FROM period_days WHERE day < last_day
+),
+cw_period_day (day, period_id) AS (
+    SELECT day, period_id FROM period_days
+),
+cw_member (member_id, member_ord, name, team) AS (
+    SELECT member_id, ROW_NUMBER() OVER (ORDER BY name, member_id) - 1, name, team
+    FROM (
+        SELECT a.application_id AS member_id, a.name AS name, t.name AS team
+        FROM dim_application a
+        LEFT JOIN dim_team t ON t.team_id = a.team_id
+        WHERE a.configured = 1 AND CAST(?1 AS TEXT) = 'application'
+        UNION ALL
+        SELECT t.team_id, t.name, NULL
+        FROM dim_team t
+        WHERE CAST(?1 AS TEXT) = 'team'
+          AND EXISTS (SELECT 1 FROM dim_application a
+                      WHERE a.team_id = t.team_id AND a.configured = 1)
+        UNION ALL
+        SELECT 0, 'organisation', NULL
+        WHERE CAST(?1 AS TEXT) = 'organisation'
+    ) m
+),
+cw_member_app (member_id, application_id) AS (
+    SELECT CASE CAST(?1 AS TEXT) WHEN 'application' THEN a.application_id
+                                 WHEN 'team' THEN a.team_id
+                                 ELSE 0 END,
+           a.application_id
+    FROM dim_application a
+    WHERE a.configured = 1
+      AND (CAST(?1 AS TEXT) <> 'team' OR a.team_id IS NOT NULL)
+),
 -- Each fact is first counted per (application, period): the member join
 -- comes after, on the small aggregates, so the planner never rescans the
 -- facts once per member.  Only additive counts are summed across a team's
@@ -102,14 +165,13 @@ flow AS (
 -- WIP at a period's end instant t: the items created before t whose
 -- in_progress interval has from_at < t AND (to_at IS NULL OR to_at >= t).
 -- An item's intervals chain [a, b) [b, c) without overlap, so at most one
--- matches, and the count is a running sum over the distinct end instants of
--- +1 at an interval's entry and -1 at its exit: each event lands on the first
--- end instant after it (one index lookup), instead of every interval being
--- compared with every period.  Entry is max(from_at, created_at) (both must
--- be before t); exit is max(to_at, entry), so an interval never counts -1.
-wip_ends AS (
-    SELECT DISTINCT period_end AS t FROM cw_period
-),
+-- matches, and the count at t is the sum of +1 at each interval's entry and
+-- -1 at its exit over the events strictly before t: one running sum per
+-- member over its events and its periods' end instants in time order (an
+-- end instant sorts before an event at the same instant), read at the ends,
+-- instead of every interval being compared with every period.  Entry is
+-- max(from_at, created_at) (both must be before t); exit is max(to_at,
+-- entry), so an interval never counts -1 before it counted +1.
 wip_intervals AS (
     SELECT application_id, to_at,
            CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
@@ -122,27 +184,22 @@ wip_events AS (
     SELECT application_id, CASE WHEN to_at >= entry_at THEN to_at ELSE entry_at END, -1
     FROM wip_intervals WHERE to_at IS NOT NULL
 ),
-app_wip_buckets AS (
-    SELECT e.application_id, e.t, SUM(e.delta) AS delta
-    FROM (SELECT ev.application_id, ev.delta,
-                 (SELECT MIN(p.period_end) FROM cw_period p WHERE p.period_end > ev.at) AS t
-          FROM wip_events ev) e
-    WHERE e.t IS NOT NULL
-    GROUP BY e.application_id, e.t
-),
-wip_buckets AS (
-    SELECT ma.member_id, b.t, SUM(b.delta) AS delta
-    FROM app_wip_buckets b
-    JOIN cw_member_app ma ON ma.application_id = b.application_id
-    GROUP BY ma.member_id, b.t
-),
-wip AS (
-    SELECT m.member_id, w.t,
-           SUM(COALESCE(b.delta, 0)) OVER (PARTITION BY m.member_id ORDER BY w.t
-                                           ROWS UNBOUNDED PRECEDING) AS wip
+wip_points AS (
+    SELECT ma.member_id, ev.at, ev.delta, 1 AS is_event, -1 AS period_id
+    FROM wip_events ev
+    JOIN cw_member_app ma ON ma.application_id = ev.application_id
+    UNION ALL
+    SELECT m.member_id, p.period_end, 0, 0, p.period_id
     FROM cw_member m
-    CROSS JOIN wip_ends w
-    LEFT JOIN wip_buckets b ON b.member_id = m.member_id AND b.t = w.t
+    CROSS JOIN cw_period p
+),
+wip AS (                        -- keyed by period: the join stays on integer ids
+    SELECT r.member_id, r.period_id, r.wip
+    FROM (SELECT member_id, period_id, is_event,
+                 SUM(delta) OVER (PARTITION BY member_id ORDER BY at, is_event
+                                  ROWS UNBOUNDED PRECEDING) AS wip
+          FROM wip_points) r
+    WHERE r.is_event = 0
 ),
 app_trace AS (                                  -- deployed non-merge commits
     SELECT t.application_id, p.period_id,
@@ -159,8 +216,36 @@ trace AS (
     FROM app_trace a
     JOIN cw_member_app ma ON ma.application_id = a.application_id
     GROUP BY ma.member_id, a.period_id
+),
+-- The samples, in whole seconds: reports/metrics.c reads them group by
+-- group and computes count, median and nearest-rank percentile with
+-- cw_median / cw_percentile, the one place those statistics are computed.
+-- Metrics and their period rule:
+--   lead_time        per deployed commit, by the deployment's finished_at
+--   restore          resolved_at - created_at, by resolved_at (resolved only)
+--   recovery         resolved_at - deployment finished_at of attributed incidents, by resolved_at
+-- A duration that would be negative is NULL in the views (metrics.md,
+-- Decisions 10) and so is no sample.
+--   cycle_time       end - start of items with a start, by end
+--   item_lead_time   end - created of ended items, by end
+samples AS (
+    SELECT application_id, finished_at AS at, 'lead_time' AS metric, lead_time_s AS value
+    FROM v_lead_time
+    UNION ALL
+    SELECT application_id, resolved_at, 'restore', restore_s
+    FROM v_incidents WHERE restore_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, resolved_at, 'recovery', recovery_s
+    FROM v_incidents WHERE recovery_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, end_at, 'cycle_time', cycle_s
+    FROM v_flow_items WHERE cycle_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, end_at, 'item_lead_time', lead_s
+    FROM v_flow_items WHERE lead_s IS NOT NULL
 )
-SELECT m.member_ord, p.period_id,
+SELECT m.member_ord, p.period_id, '' AS metric, CAST(NULL AS BIGINT) AS value,
+       m.name, m.team,
        COALESCE(deploys.deployments, 0),
        COALESCE(deploys.deploy_days, 0),
        COALESCE(deploy_failures.deploy_failures, 0),
@@ -186,6 +271,15 @@ LEFT JOIN deploy_failures
        ON deploy_failures.member_id = m.member_id AND deploy_failures.period_id = p.period_id
 LEFT JOIN incidents ON incidents.member_id = m.member_id AND incidents.period_id = p.period_id
 LEFT JOIN flow ON flow.member_id = m.member_id AND flow.period_id = p.period_id
-LEFT JOIN wip ON wip.member_id = m.member_id AND wip.t = p.period_end
+LEFT JOIN wip ON wip.member_id = m.member_id AND wip.period_id = p.period_id
 LEFT JOIN trace ON trace.member_id = m.member_id AND trace.period_id = p.period_id
-ORDER BY m.member_ord, p.period_id;
+UNION ALL
+SELECT m.member_ord, p.period_id, s.metric, s.value, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL
+FROM samples s
+JOIN cw_period_day pd ON pd.day = s.at / 86400
+JOIN cw_period p ON p.period_id = pd.period_id AND s.at >= p.period_start AND s.at < p.period_end
+JOIN cw_member_app ma ON ma.application_id = s.application_id
+JOIN cw_member m ON m.member_id = ma.member_id
+ORDER BY 1, 2, 3;
