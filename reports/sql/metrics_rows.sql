@@ -22,8 +22,9 @@
 --                  0-based position (periods may overlap: a DORA summary asks
 --                  for the window, weeks and months at once)
 --   cw_period_day  every UTC day (instant / 86400; instants are >= 0) each
---                  period touches: a fact joins on its day and then checks
---                  the exact bounds, so periods need not start at midnight
+--                  period touches, with the period's bounds: a fact joins on
+--                  its day and then checks the exact bounds, so periods need
+--                  not start at midnight
 --   cw_member      the rows' subjects: configured applications
 --                  (dim_application.configured = 1), teams owning at least
 --                  one, or the organisation (all of them); member_ord is the
@@ -43,8 +44,10 @@ period_days (period_id, day, last_day) AS (
     UNION ALL
     SELECT period_id, day + 1, last_day FROM period_days WHERE day < last_day
 ),
-cw_period_day (day, period_id) AS (
-    SELECT day, period_id FROM period_days
+cw_period_day (day, period_id, period_start, period_end) AS (
+    SELECT d.day, d.period_id, p.period_start, p.period_end
+    FROM period_days d
+    JOIN cw_period p ON p.period_id = d.period_id
 ),
 cw_member (member_id, member_ord, name, team) AS (
     SELECT member_id, ROW_NUMBER() OVER (ORDER BY name, member_id) - 1, name, team
@@ -78,11 +81,10 @@ cw_member_app (member_id, application_id) AS (
 -- facts once per member.  Only additive counts are summed across a team's
 -- applications; deploy days are kept per day so a team counts each once.
 prod_deploys AS (                               -- by finished_at
-    SELECT d.application_id, p.period_id, d.finished_at / 86400 AS day, d.failed
+    SELECT d.application_id, pd.period_id, d.finished_at / 86400 AS day, d.failed
     FROM v_deployments_prod d
     JOIN cw_period_day pd ON pd.day = d.finished_at / 86400
-    JOIN cw_period p ON p.period_id = pd.period_id
-     AND d.finished_at >= p.period_start AND d.finished_at < p.period_end
+     AND d.finished_at >= pd.period_start AND d.finished_at < pd.period_end
 ),
 app_deploy_days AS (                            -- UTC days
     SELECT application_id, period_id, day, COUNT(*) AS deployments
@@ -107,12 +109,11 @@ change_failures AS (
     GROUP BY ma.member_id, d.period_id
 ),
 app_deploy_failures AS (
-    SELECT d.application_id, p.period_id, COUNT(*) AS deploy_failures
+    SELECT d.application_id, pd.period_id, COUNT(*) AS deploy_failures
     FROM v_deploy_failures d
     JOIN cw_period_day pd ON pd.day = d.finished_at / 86400
-    JOIN cw_period p ON p.period_id = pd.period_id
-     AND d.finished_at >= p.period_start AND d.finished_at < p.period_end
-    GROUP BY d.application_id, p.period_id
+     AND d.finished_at >= pd.period_start AND d.finished_at < pd.period_end
+    GROUP BY d.application_id, pd.period_id
 ),
 deploy_failures AS (
     SELECT ma.member_id, a.period_id, SUM(a.deploy_failures) AS deploy_failures
@@ -121,12 +122,11 @@ deploy_failures AS (
     GROUP BY ma.member_id, a.period_id
 ),
 app_incidents AS (                              -- by the period of created_at
-    SELECT i.application_id, p.period_id, COUNT(*) AS incidents
+    SELECT i.application_id, pd.period_id, COUNT(*) AS incidents
     FROM v_incidents i
     JOIN cw_period_day pd ON pd.day = i.created_at / 86400
-    JOIN cw_period p ON p.period_id = pd.period_id
-     AND i.created_at >= p.period_start AND i.created_at < p.period_end
-    GROUP BY i.application_id, p.period_id
+     AND i.created_at >= pd.period_start AND i.created_at < pd.period_end
+    GROUP BY i.application_id, pd.period_id
 ),
 incidents AS (
     SELECT ma.member_id, a.period_id, SUM(a.incidents) AS incidents
@@ -135,7 +135,7 @@ incidents AS (
     GROUP BY ma.member_id, a.period_id
 ),
 app_flow AS (                                   -- items whose end is in the period
-    SELECT f.application_id, p.period_id,
+    SELECT f.application_id, pd.period_id,
            COUNT(*) AS throughput,
            SUM(CASE WHEN f.flow_type = 'feature' THEN 1 ELSE 0 END) AS throughput_feature,
            SUM(CASE WHEN f.flow_type = 'defect' THEN 1 ELSE 0 END) AS throughput_defect,
@@ -145,9 +145,8 @@ app_flow AS (                                   -- items whose end is in the per
            SUM(f.cycle_s) AS cycle_s
     FROM v_flow_items f
     JOIN cw_period_day pd ON pd.day = f.end_at / 86400
-    JOIN cw_period p ON p.period_id = pd.period_id
-     AND f.end_at >= p.period_start AND f.end_at < p.period_end
-    GROUP BY f.application_id, p.period_id
+     AND f.end_at >= pd.period_start AND f.end_at < pd.period_end
+    GROUP BY f.application_id, pd.period_id
 ),
 flow AS (
     SELECT ma.member_id, a.period_id,
@@ -202,13 +201,12 @@ wip AS (                        -- keyed by period: the join stays on integer id
     WHERE r.is_event = 0
 ),
 app_trace AS (                                  -- deployed non-merge commits
-    SELECT t.application_id, p.period_id,
+    SELECT t.application_id, pd.period_id,
            COUNT(*) AS deployed_commits, SUM(t.has_key) AS traced_commits
     FROM v_traceability t
     JOIN cw_period_day pd ON pd.day = t.finished_at / 86400
-    JOIN cw_period p ON p.period_id = pd.period_id
-     AND t.finished_at >= p.period_start AND t.finished_at < p.period_end
-    GROUP BY t.application_id, p.period_id
+     AND t.finished_at >= pd.period_start AND t.finished_at < pd.period_end
+    GROUP BY t.application_id, pd.period_id
 ),
 trace AS (
     SELECT ma.member_id, a.period_id, SUM(a.deployed_commits) AS deployed_commits,
@@ -274,12 +272,12 @@ LEFT JOIN flow ON flow.member_id = m.member_id AND flow.period_id = p.period_id
 LEFT JOIN wip ON wip.member_id = m.member_id AND wip.period_id = p.period_id
 LEFT JOIN trace ON trace.member_id = m.member_id AND trace.period_id = p.period_id
 UNION ALL
-SELECT m.member_ord, p.period_id, s.metric, s.value, NULL, NULL,
+SELECT m.member_ord, pd.period_id, s.metric, s.value, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL
 FROM samples s
 JOIN cw_period_day pd ON pd.day = s.at / 86400
-JOIN cw_period p ON p.period_id = pd.period_id AND s.at >= p.period_start AND s.at < p.period_end
+ AND s.at >= pd.period_start AND s.at < pd.period_end
 JOIN cw_member_app ma ON ma.application_id = s.application_id
 JOIN cw_member m ON m.member_id = ma.member_id
 ORDER BY 1, 2, 3;
