@@ -88,9 +88,10 @@ static int exec_embedded(cw_db *db, const char *path)
 
 int cw_metrics_open_reader(const cw_config *cfg, cw_db **out)
 {
-    /* TODO(p-load): the password fields join the target with p-pg's config
-     * change, and cw_wh_open_reader (which checks the schema version)
-     * replaces cw_db_open here: this is the one place readers open it. */
+    /* The one place readers open the warehouse: when load/ offers
+     * cw_wh_open_reader (which also checks the schema version) it replaces
+     * cw_db_open here, and the config's password_env / password_file join
+     * the target. */
     cw_db_target target = { cfg->warehouse, NULL, NULL };
     char err[512];
     *out = NULL;
