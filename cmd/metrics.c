@@ -17,7 +17,6 @@
 #include <csv.h>
 #include <jansson.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,6 @@
 #include "../reports/metrics.h"
 
 #define DEFAULT_PERIODS 12
-#define BUSY_TIMEOUT_MS 10000
 
 typedef enum out_format { FORMAT_JSON, FORMAT_CSV, FORMAT_TABLE } out_format;
 
@@ -308,20 +306,7 @@ static void output_free(output *out)
 
 /* ------------------------------------------------------------ the command */
 
-static int open_warehouse(const char *path, sqlite3 **db)
-{
-    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        cw_error("metrics: warehouse %s: %s (has `catwalk run` loaded it yet?)", path,
-                 *db ? sqlite3_errmsg(*db) : "out of memory");
-        sqlite3_close(*db);
-        *db = NULL;
-        return -1;
-    }
-    sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
-    return 0;
-}
-
-static int print_metrics(sqlite3 *db, const cw_metrics_query *q, out_format format)
+static int print_metrics(cw_db *db, const cw_metrics_query *q, out_format format)
 {
     output out = { format, q->scope, NULL, NULL, 0, 0, 2 + cw_metric_n_fields, 0 };
     int rc;
@@ -339,18 +324,18 @@ int cmd_metrics(int argc, char **argv)
     metrics_options o;
     cw_metrics_query q;
     cw_config *cfg = NULL;
-    sqlite3 *db = NULL;
+    cw_db *db = NULL;
     int rc = parse_options(argc, argv, &o, (int64_t)time(NULL), &q);
     if (rc >= 0)
         return rc;
     if (cw_config_load(o.common.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     rc = CW_EXIT_FAILURE;
-    if (open_warehouse(cfg->warehouse, &db) == 0 && print_metrics(db, &q, o.format) == 0)
+    if (cw_metrics_open_reader(cfg, &db) == 0 && print_metrics(db, &q, o.format) == 0)
         rc = CW_EXIT_OK;
     else
         cw_error("metrics: no metrics printed");
-    sqlite3_close(db);
+    cw_db_close(db);
     cw_config_free(cfg);
     return rc;
 }

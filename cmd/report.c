@@ -15,14 +15,12 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
-#include "../load/warehouse.h"
 #include "../reports/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 typedef struct report_options {
     cw_common_options common;
@@ -97,20 +95,14 @@ static int parse_report_options(int argc, char **argv, report_options *o, int64_
 
 static int render(const cw_config *cfg, const report_options *o, int64_t from, int64_t to)
 {
-    cw_warehouse *wh = NULL;
+    cw_db *db = NULL;
     cw_report r;
     const char *out_dir = o->out_dir ? o->out_dir : cfg->reports;
     int rc;
-    cw_db_target target = cw_wh_target(cfg);
-    /* cw_wh_open would create an empty warehouse: a report of nothing helps nobody. */
-    if (!cw_db_is_uri(target.uri) && access(target.uri, R_OK) != 0) {
-        cw_error("report: no warehouse at %s: run `catwalk run -c %s` first", cfg->warehouse,
-                 cfg->path);
+    /* read-only: a report never creates, upgrades or writes the warehouse */
+    if (cw_metrics_open_reader(cfg, &db) != 0)
         return CW_EXIT_FAILURE;
-    }
-    if (cw_wh_open(&target, &wh) != 0)
-        return CW_EXIT_FAILURE;
-    rc = cw_report_gather(cw_wh_sqlite(wh), from, to, &r);
+    rc = cw_report_gather(db, from, to, &r);
     if (rc == 0)
         rc = cw_report_render(&r, out_dir, o->formats);
     if (rc == 0) {
@@ -126,7 +118,7 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
         }
     }
     cw_report_free(&r);
-    cw_wh_close(wh);
+    cw_db_close(db);
     return rc == 0 ? CW_EXIT_OK : CW_EXIT_FAILURE;
 }
 

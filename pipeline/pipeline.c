@@ -264,7 +264,7 @@ static cw_pipeline_status load_batch(pipeline *p)
             append_name(&failed, cfg->sources[i].name);
     }
     if (cw_wh_resolve(p->wh) != 0 || cw_correlate(cw_wh_sqlite(p->wh), cfg, &r->correlate) != 0 ||
-        cw_metrics_install_views(cw_wh_sqlite(p->wh)) != 0)
+        cw_metrics_install_views(cw_wh_db(p->wh)) != 0)
         goto rollback;
     cw_killpoint("views");
     r->stats = *cw_wh_stats(p->wh);
@@ -300,7 +300,7 @@ static cw_pipeline_status report(pipeline *p)
 {
     int64_t from, to;
     cw_report_default_window((int64_t)time(NULL), &from, &to);
-    if (cw_report_weekly(cw_wh_sqlite(p->wh), p->cfg, from, to, p->cfg->reports) == 0)
+    if (cw_report_weekly(cw_wh_db(p->wh), p->cfg, from, to, p->cfg->reports) == 0)
         return CW_PIPELINE_OK;
     cw_error("weekly report failed; the batch itself is committed");
     if (p->r->batch_id)

@@ -1,29 +1,35 @@
 /*
  * metrics.c - metric rows and DORA summaries (metrics.md) from the warehouse.
  *
- * The metric logic is SQL, embedded from reports/sql/:
+ * The metric logic is SQL, embedded from reports/sql/ and portable (SQLite
+ * and PostgreSQL run the same text through load/db.h):
  *   views.sql            the per-event views (v_deployments_prod, v_lead_time,
- *                        v_incidents, v_flow_items, ...) analysts query too
- *   metrics_setup.sql    TEMP tables: the periods, the members (applications,
- *                        teams or the organisation) and their applications
- *   metrics_period_days.sql  the days each period touches (the join key)
- *   metrics_members.sql  fills the members for one scope
- *   metrics_counts.sql   every count and sum per (member, period)
- *   metrics_samples.sql  the values behind medians and percentiles
- * This file fills the periods, runs the queries into a grid of rows (members
- * x periods, so every period appears even when nothing happened), and turns
- * the samples into medians and percentiles with cw_median / cw_percentile.
+ *                        v_incidents, v_flow_items, ...) analysts query too,
+ *                        and the DORA bands (dora_band); `catwalk run`
+ *                        installs them, readers only check they are there
+ *   metrics_rows.sql     one statement: the grid of members (applications,
+ *                        teams or the organisation) x periods, every count
+ *                        and sum per cell, and the values behind medians and
+ *                        percentiles
+ * A reader writes nothing, not even TEMP tables (a read-only PostgreSQL
+ * session refuses CREATE): the periods are bound as parameters.  This file
+ * runs the statement into a grid of rows (every period appears even when
+ * nothing happened), and turns the samples into medians and percentiles
+ * with cw_median / cw_percentile.
  *
  * The same grid serves the DORA summary: its "periods" are the window, the
  * last 4 weeks, the 4 weeks before, and the window's weeks and months (they
  * may overlap; each is counted on its own).
  */
 #include "metrics.h"
+#include "../load/warehouse.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "../core/embedded.h"
 #include "../core/log.h"
@@ -56,173 +62,98 @@ const size_t cw_metric_n_fields = sizeof cw_metric_fields / sizeof cw_metric_fie
 
 /* ------------------------------------------------------------ running SQL */
 
-static int sql_fail(sqlite3 *db, const char *what)
+static int sql_fail(cw_db *db, const char *what)
 {
-    cw_error("metrics: %s: %s", what, sqlite3_errmsg(db));
+    cw_error("metrics: %s: %s", what, cw_db_errmsg(db));
     return -1;
 }
 
-/* Skip blanks and "--" comments: where the statement's first keyword is. */
-static const char *statement_start(const char *s)
+static const char *embedded(const char *path)
 {
-    for (;;) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-            s++;
-        if (s[0] != '-' || s[1] != '-')
-            return s;
-        while (*s && *s != '\n')
-            s++;
-    }
+    const char *sql = cw_embedded_get(path);
+    if (!sql)
+        cw_error("metrics: %s is not embedded", path);
+    return sql;
 }
 
-/* The next complete statement of a script into out (sqlite3_complete finds
- * where it ends, so semicolons in strings or comments do no harm).  Returns
- * 1 with a statement, 0 at the end of the script. */
-static int next_statement(const char **pos, cw_buf *out)
+/* A script of statements without parameters. */
+static int exec_embedded(cw_db *db, const char *path)
 {
-    const char *start = statement_start(*pos), *p = start;
-    cw_buf_reset(out);
-    if (!*start)
-        return 0;
-    while ((p = strchr(p, ';')) != NULL) {
-        p++;
-        cw_buf_reset(out);
-        cw_buf_append(out, start, (size_t)(p - start));
-        if (sqlite3_complete(out->data)) {
-            *pos = p;
-            return 1;
-        }
+    const char *sql = embedded(path);
+    if (!sql)
+        return -1;
+    return cw_db_exec(db, sql) == CW_DB_OK ? 0 : sql_fail(db, path);
+}
+
+/* ------------------------------------------------------------ the warehouse */
+
+int cw_metrics_open_reader(const cw_config *cfg, cw_db **out)
+{
+    /* The one place readers open the warehouse: read-only, and only a
+     * warehouse of this catwalk's schema version (load/warehouse.h). */
+    cw_db_target target = cw_wh_target(cfg);
+    *out = NULL;
+    /* A read-only open of a missing file fails with "unable to open": say why. */
+    if (!cw_db_is_uri(target.uri) && access(target.uri, R_OK) != 0) {
+        cw_error("no warehouse at %s: run `catwalk run -c %s` first", target.uri,
+                 cfg->path ? cfg->path : "FILE");
+        return -1;
     }
-    cw_buf_reset(out);                       /* a last statement without ';' */
-    cw_buf_puts(out, start);
-    *pos = start + strlen(start);
+    return cw_wh_open_reader(&target, out) == CW_DB_OK ? 0 : -1;
+}
+
+int cw_metrics_install_views(cw_db *db)
+{
+    return exec_embedded(db, "reports/sql/views.sql");
+}
+
+/* The name after each "CREATE VIEW " of views.sql, in turn: 1 with the name
+ * in out, 0 at the end. */
+static int next_view_name(const char **pos, char *out, size_t size)
+{
+    static const char create[] = "\nCREATE VIEW ";
+    const char *p = strstr(*pos, create);
+    size_t n = 0;
+    if (!p)
+        return 0;
+    p += sizeof create - 1;
+    while ((p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9')) &&
+           n + 1 < size)
+        n++;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    *pos = p + n;
     return 1;
 }
 
-/* Prepare, bind :scope when the statement has it, and step to the end. */
-static int exec_statement(sqlite3 *db, const char *sql, const char *scope, const char *what)
+/* Readers never create views: the views (and bands) that `catwalk run`
+ * installed must be there.  A warehouse last written by an older catwalk
+ * lacks some; say so rather than print an engine's "no such table". */
+static int check_views(cw_db *db)
 {
-    sqlite3_stmt *st;
-    int rc, idx;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, what);
-    if (!st)                                 /* only comments */
-        return 0;
-    idx = sqlite3_bind_parameter_index(st, ":scope");
-    if (idx > 0)
-        sqlite3_bind_text(st, idx, scope, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        ;
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(db, what);
-}
-
-/* How the views.sql statements run: all as written (install); the CREATEs
- * as TEMP views of this connection, DROPs skipped (temp); or the DROPs only,
- * which reach this connection's TEMP views first and so clear them. */
-typedef enum view_mode { VIEWS_INSTALL, VIEWS_TEMP, VIEWS_DROP_ONLY } view_mode;
-
-static int exec_view_statement(sqlite3 *db, const char *stmt, view_mode mode)
-{
-    static const char create[] = "CREATE VIEW ";
-    int is_drop = strncmp(stmt, "DROP ", 5) == 0;
-    if (mode == VIEWS_INSTALL)
-        return exec_statement(db, stmt, NULL, "reports/sql/views.sql");
-    if (mode == VIEWS_DROP_ONLY)
-        return is_drop ? exec_statement(db, stmt, NULL, "reports/sql/views.sql") : 0;
-    if (is_drop)
-        return 0;
-    if (strncmp(stmt, create, sizeof create - 1) == 0) {
-        char *temp = cw_asprintf("CREATE TEMP VIEW %s", stmt + sizeof create - 1);
-        int rc = exec_statement(db, temp, NULL, "reports/sql/views.sql (temp)");
-        free(temp);
-        return rc;
-    }
-    cw_error("metrics: reports/sql/views.sql: not a view statement: %.40s", stmt);
-    return -1;
-}
-
-static int exec_views(sqlite3 *db, view_mode mode)
-{
-    const char *pos = cw_embedded_get("reports/sql/views.sql");
-    cw_buf stmt = {0};
-    int rc = 0;
-    if (!pos) {
-        cw_error("metrics: reports/sql/views.sql is not embedded");
+    const char *pos = embedded("reports/sql/views.sql");
+    char name[64];
+    if (!pos)
         return -1;
+    while (next_view_name(&pos, name, sizeof name)) {
+        char *probe = cw_asprintf("SELECT * FROM %s WHERE 1 = 0", name);
+        cw_stmt *st = NULL;
+        int rc = cw_db_prepare(db, probe, &st);
+        cw_db_finalize(st);
+        free(probe);
+        if (rc != CW_DB_OK) {
+            cw_error("metrics: the warehouse has no usable view %s (%s): it was last loaded by "
+                     "an older catwalk; run `catwalk run` once with this version to install the "
+                     "metric views", name, cw_db_errmsg(db));
+            return -1;
+        }
     }
-    while (rc == 0 && next_statement(&pos, &stmt))
-        rc = exec_view_statement(db, stmt.data, mode);
-    cw_buf_free(&stmt);
-    return rc;
-}
-
-static int has_temp_views(sqlite3 *db)
-{
-    sqlite3_stmt *st;
-    int found;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_temp_master "
-                               "WHERE type = 'view' AND name = 'v_deployments_prod'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, "sqlite_temp_master");
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
-
-int cw_metrics_install_views(sqlite3 *db)
-{
-    /* Unqualified DROPs reach a TEMP view first: clear this connection's
-     * TEMP copies so the script's DROPs and CREATEs act on the warehouse. */
-    int temp = has_temp_views(db);
-    if (temp < 0 || (temp && exec_views(db, VIEWS_DROP_ONLY) != 0))
-        return -1;
-    return exec_views(db, VIEWS_INSTALL);
-}
-
-/* The views this binary defines, as TEMP views of the connection: the
- * queries never depend on what an older catwalk left in the warehouse, and
- * a read-only connection works. */
-static int ensure_temp_views(sqlite3 *db)
-{
-    int temp = has_temp_views(db);
-    if (temp != 0)
-        return temp < 0 ? -1 : 0;
-    return exec_views(db, VIEWS_TEMP);
-}
-
-static int exec_embedded(sqlite3 *db, const char *path, const char *scope)
-{
-    const char *pos = cw_embedded_get(path);
-    cw_buf stmt = {0};
-    int rc = 0;
-    if (!pos) {
-        cw_error("metrics: %s is not embedded", path);
-        return -1;
-    }
-    while (rc == 0 && next_statement(&pos, &stmt))
-        rc = exec_statement(db, stmt.data, scope, path);
-    cw_buf_free(&stmt);
-    return rc;
-}
-
-static sqlite3_stmt *prepare_embedded(sqlite3 *db, const char *path)
-{
-    const char *sql = cw_embedded_get(path);
-    sqlite3_stmt *st = NULL;
-    if (!sql) {
-        cw_error("metrics: %s is not embedded", path);
-        return NULL;
-    }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || !st) {
-        sql_fail(db, path);
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
+    return 0;
 }
 
 /* ------------------------------------------------------------ the grid */
+
+#define ROWS_SQL "reports/sql/metrics_rows.sql"
 
 typedef struct period_def {
     int64_t start, end;
@@ -246,7 +177,7 @@ static void grid_free(metric_grid *g)
     memset(g, 0, sizeof *g);
 }
 
-static cw_metric_row *grid_row(metric_grid *g, sqlite3_int64 member, sqlite3_int64 period)
+static cw_metric_row *grid_row(metric_grid *g, int64_t member, int64_t period)
 {
     if (member < 0 || period < 0 || (size_t)member >= g->n_members || (size_t)period >= g->n_periods)
         return NULL;
@@ -263,25 +194,35 @@ static const char *scope_key(cw_scope scope)
     return "application";
 }
 
-static int fill_periods(sqlite3 *db, const period_def *periods, size_t n)
+/* metrics_rows.sql for n periods: the file's one period row, repeated with
+ * the next parameters for each further period.  Caller frees. */
+static char *rows_sql(size_t n)
 {
-    sqlite3_stmt *st;
-    int rc = 0;
-    if (sqlite3_prepare_v2(db, "INSERT INTO cw_period (period_id, period_start, period_end, label) "
-                               "VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, "cw_period");
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        char label[11];
-        cw_time_format_date(periods[i].start, label, sizeof label);
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
-        sqlite3_bind_int64(st, 2, periods[i].start);
-        sqlite3_bind_int64(st, 3, periods[i].end);
-        sqlite3_bind_text(st, 4, label, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = sql_fail(db, "cw_period");
-        sqlite3_reset(st);
+    static const char row[] = "(0, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT))";
+    const char *sql = embedded(ROWS_SQL), *at = sql ? strstr(sql, row) : NULL;
+    cw_buf b = {0};
+    if (!at || n == 0) {
+        if (sql)
+            cw_error("metrics: %s: no period row to repeat", ROWS_SQL);
+        return NULL;
     }
-    sqlite3_finalize(st);
+    cw_buf_append(&b, sql, (size_t)(at - sql));
+    for (size_t i = 0; i < n; i++)
+        cw_buf_printf(&b, "%s(%zu, CAST(?%zu AS BIGINT), CAST(?%zu AS BIGINT))",
+                      i ? ",\n           " : "", i, 2 + 2 * i, 3 + 2 * i);
+    cw_buf_puts(&b, at + sizeof row - 1);
+    return b.data;
+}
+
+/* ?1 the scope, then each period's start and end. */
+static int bind_grid(cw_stmt *st, cw_scope scope, const period_def *periods, size_t n)
+{
+    int rc = cw_db_bind_str(st, 1, scope_key(scope));
+    for (size_t i = 0; i < n && rc == CW_DB_OK; i++) {
+        rc = cw_db_bind_int(st, (int)(2 + 2 * i), periods[i].start);
+        if (rc == CW_DB_OK)
+            rc = cw_db_bind_int(st, (int)(3 + 2 * i), periods[i].end);
+    }
     return rc;
 }
 
@@ -300,39 +241,10 @@ static void init_row(cw_metric_row *row, const char *name, const char *team, int
     row->traceability = NAN;
 }
 
-static char *column_dup(sqlite3_stmt *st, int col)
+static char *column_dup(cw_stmt *st, int col)
 {
-    const unsigned char *text = sqlite3_column_text(st, col);
-    return text ? cw_strdup((const char *)text) : NULL;
-}
-
-/* Read cw_member (ordered) and lay out the empty grid. */
-static int load_members(sqlite3 *db, const period_def *periods, metric_grid *g)
-{
-    sqlite3_stmt *st;
-    size_t cap = 0;
-    int rc;
-    if (sqlite3_prepare_v2(db, "SELECT name, team FROM cw_member ORDER BY member_ord",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, "cw_member");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (g->n_members == cap) {
-            cap = cap ? 2 * cap : 16;
-            g->names = cw_xrealloc(g->names, cap * sizeof *g->names);
-            g->teams = cw_xrealloc(g->teams, cap * sizeof *g->teams);
-        }
-        g->names[g->n_members] = column_dup(st, 0);
-        g->teams[g->n_members] = column_dup(st, 1);
-        g->n_members++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return sql_fail(db, "cw_member");
-    g->rows = cw_xcalloc(g->n_members * g->n_periods + 1, sizeof *g->rows);
-    for (size_t m = 0; m < g->n_members; m++)
-        for (size_t p = 0; p < g->n_periods; p++)
-            init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
-    return 0;
+    const char *text = cw_db_column_text(st, col);
+    return text ? cw_strdup(text) : NULL;
 }
 
 /* A ratio with an empty base is null, never 0. */
@@ -341,53 +253,60 @@ static double ratio(double part, double whole)
     return whole > 0 ? part / whole : NAN;
 }
 
-/* Columns of metrics_counts.sql, in order. */
+/* Columns of metrics_rows.sql, in order. */
 enum {
-    C_MEMBER, C_PERIOD, C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
+    C_MEMBER, C_PERIOD, C_METRIC, C_VALUE, C_NAME, C_TEAM,
+    C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
     C_INCIDENTS, C_THROUGHPUT, C_FEATURE, C_DEFECT, C_RISK, C_DEBT,
-    C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS
+    C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS, C_CHANGE_FAILURE_RATE
 };
 
-static void apply_counts(cw_metric_row *row, sqlite3_stmt *st)
+/* The members arrive in member_ord order, each with a counts row per
+ * period: the first one of a new member lays out its empty rows. */
+static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods)
 {
-#define COL(c) ((long)sqlite3_column_int64(st, (c)))
+    size_t m = g->n_members;
+    if (cw_db_column_int(st, C_MEMBER) != (int64_t)m)
+        return;
+    g->names = cw_xrealloc(g->names, (m + 1) * sizeof *g->names);
+    g->teams = cw_xrealloc(g->teams, (m + 1) * sizeof *g->teams);
+    g->rows = cw_xrealloc(g->rows, (m + 1) * g->n_periods * sizeof *g->rows);
+    g->names[m] = column_dup(st, C_NAME);
+    g->teams[m] = column_dup(st, C_TEAM);
+    for (size_t p = 0; p < g->n_periods; p++)
+        init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
+    g->n_members++;
+}
+
+static double column_or_nan(cw_stmt *st, int col)
+{
+    return cw_db_column_type(st, col) == CW_DB_NULL ? NAN : cw_db_column_real(st, col);
+}
+
+static void apply_counts(cw_metric_row *row, cw_stmt *st)
+{
+#define COL(c) ((long)cw_db_column_int(st, (c)))
     row->deployments = COL(C_DEPLOYMENTS);
     row->deploy_days = COL(C_DEPLOY_DAYS);
     row->deploy_failures = COL(C_DEPLOY_FAILURES);
     row->failed_deployments = COL(C_FAILED);
-    row->change_failure_rate = ratio((double)row->failed_deployments, (double)row->deployments);
+    row->change_failure_rate = column_or_nan(st, C_CHANGE_FAILURE_RATE);   /* views.sql's rule */
     row->incidents = COL(C_INCIDENTS);
     row->throughput = COL(C_THROUGHPUT);
     row->throughput_feature = COL(C_FEATURE);
     row->throughput_defect = COL(C_DEFECT);
     row->throughput_risk = COL(C_RISK);
     row->throughput_debt = COL(C_DEBT);
-    row->flow_efficiency = ratio(sqlite3_column_double(st, C_ACTIVE_S),
-                                 sqlite3_column_double(st, C_CYCLE_S));
+    row->flow_efficiency = ratio(cw_db_column_real(st, C_ACTIVE_S),
+                                 cw_db_column_real(st, C_CYCLE_S));
     row->wip = COL(C_WIP);
     row->traceability = ratio((double)COL(C_TRACED_COMMITS), (double)COL(C_DEPLOYED_COMMITS));
 #undef COL
 }
 
-static int read_counts(sqlite3 *db, metric_grid *g)
-{
-    sqlite3_stmt *st = prepare_embedded(db, "reports/sql/metrics_counts.sql");
-    int rc;
-    if (!st)
-        return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        cw_metric_row *row = grid_row(g, sqlite3_column_int64(st, C_MEMBER),
-                                      sqlite3_column_int64(st, C_PERIOD));
-        if (row)
-            apply_counts(row, st);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(db, "reports/sql/metrics_counts.sql");
-}
-
 /* One (member, period, metric) group of samples, in seconds. */
 typedef struct sample_group {
-    sqlite3_int64 member, period;
+    int64_t member, period;
     char metric[32];
     double *values;
     size_t n, cap;
@@ -424,74 +343,72 @@ static void finish_group(metric_grid *g, sample_group *s)
     }
 }
 
-static int same_group(const sample_group *s, sqlite3_int64 member, sqlite3_int64 period,
-                      const char *metric)
+/* A sample row: samples arrive ordered by group, so one group is held at a time. */
+static void add_sample(metric_grid *g, sample_group *s, cw_stmt *st, const char *metric)
 {
-    return s->member == member && s->period == period && strcmp(s->metric, metric) == 0;
+    int64_t member = cw_db_column_int(st, C_MEMBER), period = cw_db_column_int(st, C_PERIOD);
+    if (s->member != member || s->period != period || strcmp(s->metric, metric) != 0) {
+        finish_group(g, s);
+        s->member = member;
+        s->period = period;
+        snprintf(s->metric, sizeof s->metric, "%s", metric);
+        s->n = 0;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->values = cw_xrealloc(s->values, s->cap * sizeof *s->values);
+    }
+    s->values[s->n++] = (double)cw_db_column_int(st, C_VALUE);
 }
 
-/* Samples arrive ordered by group, so only one group is held at a time. */
-static int read_samples(sqlite3 *db, metric_grid *g)
+/* Step metrics_rows.sql into the grid: counts rows (metric '') then the
+ * samples of each (member, period).  CW_DB_DONE, or the error. */
+static int read_rows(cw_stmt *st, const period_def *periods, metric_grid *g)
 {
-    sqlite3_stmt *st = prepare_embedded(db, "reports/sql/metrics_samples.sql");
     sample_group s = { -1, -1, "", NULL, 0, 0 };
     int rc;
-    if (!st)
-        return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_int64 member = sqlite3_column_int64(st, 0), period = sqlite3_column_int64(st, 1);
-        const char *metric = (const char *)sqlite3_column_text(st, 2);
-        if (!metric)
+    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
+        const char *metric = cw_db_column_text(st, C_METRIC);
+        cw_metric_row *row;
+        if (metric && *metric) {
+            add_sample(g, &s, st, metric);
             continue;
-        if (!same_group(&s, member, period, metric)) {
-            finish_group(g, &s);
-            s.member = member;
-            s.period = period;
-            snprintf(s.metric, sizeof s.metric, "%s", metric);
-            s.n = 0;
         }
-        if (s.n == s.cap) {
-            s.cap = s.cap ? 2 * s.cap : 64;
-            s.values = cw_xrealloc(s.values, s.cap * sizeof *s.values);
-        }
-        s.values[s.n++] = (double)sqlite3_column_int64(st, 3);
+        add_member(g, st, periods);
+        row = grid_row(g, cw_db_column_int(st, C_MEMBER), cw_db_column_int(st, C_PERIOD));
+        if (row)
+            apply_counts(row, st);
     }
     finish_group(g, &s);
     free(s.values);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(db, "reports/sql/metrics_samples.sql");
+    return rc;
 }
 
-static int grid_fill(sqlite3 *db, cw_scope scope, const period_def *periods, metric_grid *g)
-{
-    if (ensure_temp_views(db) != 0 || exec_embedded(db, "reports/sql/metrics_setup.sql", NULL) != 0)
-        return -1;
-    if (fill_periods(db, periods, g->n_periods) != 0 ||
-        exec_embedded(db, "reports/sql/metrics_period_days.sql", NULL) != 0 ||
-        exec_embedded(db, "reports/sql/metrics_members.sql", scope_key(scope)) != 0)
-        return -1;
-    if (load_members(db, periods, g) != 0)
-        return -1;
-    return read_counts(db, g) == 0 && read_samples(db, g) == 0 ? 0 : -1;
-}
-
-/* All queries of one grid read one snapshot (the nightly job may commit in
- * between); a SAVEPOINT nests inside a caller's transaction too. */
-static int grid_load(sqlite3 *db, cw_scope scope, const period_def *periods, size_t n,
+/* One statement, so every number of a grid comes from one snapshot of the
+ * warehouse (the nightly job may commit meanwhile) and nothing is written. */
+static int grid_load(cw_db *db, cw_scope scope, const period_def *periods, size_t n,
                      metric_grid *g)
 {
+    char *sql = rows_sql(n);
+    cw_stmt *st;
     int rc;
     memset(g, 0, sizeof *g);
     g->n_periods = n;
-    if (sqlite3_exec(db, "SAVEPOINT cw_metrics", NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(db, "SAVEPOINT");
-    rc = grid_fill(db, scope, periods, g);
-    if (rc != 0)
-        sqlite3_exec(db, "ROLLBACK TO cw_metrics", NULL, NULL, NULL);
-    sqlite3_exec(db, "RELEASE cw_metrics", NULL, NULL, NULL);
-    if (rc != 0)
+    if (!sql)
+        return -1;
+    rc = cw_db_prepare(db, sql, &st);
+    free(sql);
+    if (rc != CW_DB_OK)
+        return sql_fail(db, ROWS_SQL);
+    rc = bind_grid(st, scope, periods, n);
+    if (rc == CW_DB_OK)
+        rc = read_rows(st, periods, g);
+    cw_db_finalize(st);
+    if (rc != CW_DB_DONE) {
         grid_free(g);
-    return rc;
+        return sql_fail(db, ROWS_SQL);
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------ metric rows */
@@ -514,12 +431,16 @@ static period_def *window_periods(int64_t from, int64_t to, cw_period_kind by, s
     return periods;
 }
 
-int cw_metrics_rows(sqlite3 *db, const cw_metrics_query *q, cw_metric_row_fn fn, void *ctx)
+int cw_metrics_rows(cw_db *db, const cw_metrics_query *q, cw_metric_row_fn fn, void *ctx)
 {
     metric_grid g;
     size_t n_periods;
-    period_def *periods = window_periods(q->from, q->to, q->by, &n_periods);
-    int rc = grid_load(db, q->scope, periods, n_periods, &g);
+    period_def *periods;
+    int rc;
+    if (check_views(db) != 0)
+        return -1;
+    periods = window_periods(q->from, q->to, q->by, &n_periods);
+    rc = grid_load(db, q->scope, periods, n_periods, &g);
     free(periods);
     if (rc != 0)
         return -1;
@@ -579,8 +500,9 @@ static double median_deploy_days(const cw_metric_row *rows, size_t first, size_t
     return median;
 }
 
-static void summarise(const summary_layout *l, const cw_metric_row *rows, cw_scope scope,
-                      int64_t from, int64_t to, cw_dora_summary *s)
+static void summarise(const summary_layout *l, const cw_dora_bands *bands,
+                      const cw_metric_row *rows, cw_scope scope, int64_t from, int64_t to,
+                      cw_dora_summary *s)
 {
     const cw_metric_row *w = &rows[P_WINDOW], *recent = &rows[P_RECENT], *prior = &rows[P_PRIOR];
     memset(s, 0, sizeof *s);
@@ -591,16 +513,15 @@ static void summarise(const summary_layout *l, const cw_metric_row *rows, cw_sco
     s->deploys_per_week = (double)w->deployments / ((double)(to - from) / SECONDS_PER_WEEK);
     s->weekly_median_deploy_days = median_deploy_days(rows, l->first_week, l->n_weeks);
     s->monthly_median_deploy_days = median_deploy_days(rows, l->first_month, l->n_months);
+    s->lead_time_median_h = w->lead_time_median_h;
+    s->change_failure_rate = w->change_failure_rate;
+    s->restore_median_h = w->restore_median_h;
     /* Periods without a deployment count as 0 (metrics.md), so an
      * application that never deployed in the window is measured: low. */
-    s->deploy_level = cw_level_deploy_frequency(s->weekly_median_deploy_days,
-                                                s->monthly_median_deploy_days);
-    s->lead_time_median_h = w->lead_time_median_h;
-    s->lead_time_level = cw_level_lead_time(s->lead_time_median_h);
-    s->change_failure_rate = w->change_failure_rate;
-    s->cfr_level = cw_level_cfr(s->change_failure_rate);
-    s->restore_median_h = w->restore_median_h;
-    s->restore_level = cw_level_restore(s->restore_median_h);
+    s->deploy_level = cw_dora_level(bands, "deploy_frequency", s);
+    s->lead_time_level = cw_dora_level(bands, "lead_time", s);
+    s->cfr_level = cw_dora_level(bands, "change_failure_rate", s);
+    s->restore_level = cw_dora_level(bands, "restore", s);
     s->recent_deploys_per_week = (double)recent->deployments / TREND_WEEKS;
     s->prior_deploys_per_week = (double)prior->deployments / TREND_WEEKS;
     s->recent_lead_time_median_h = recent->lead_time_median_h;
@@ -611,8 +532,9 @@ static void summarise(const summary_layout *l, const cw_metric_row *rows, cw_sco
     s->prior_restore_median_h = prior->restore_median_h;
 }
 
-static int summaries_of_scope(sqlite3 *db, cw_scope scope, const summary_layout *l,
-                              int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx)
+static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l,
+                              const cw_dora_bands *bands, int64_t from, int64_t to,
+                              cw_dora_summary_fn fn, void *ctx)
 {
     metric_grid g;
     int rc = grid_load(db, scope, l->periods, l->n, &g);
@@ -620,25 +542,32 @@ static int summaries_of_scope(sqlite3 *db, cw_scope scope, const summary_layout 
         return -1;
     for (size_t m = 0; m < g.n_members && rc == 0; m++) {
         cw_dora_summary s;
-        summarise(l, &g.rows[m * g.n_periods], scope, from, to, &s);
+        summarise(l, bands, &g.rows[m * g.n_periods], scope, from, to, &s);
         rc = fn(ctx, &s);
     }
     grid_free(&g);
     return rc;
 }
 
-int cw_dora_summaries(sqlite3 *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx)
+int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx)
 {
     static const cw_scope scopes[] = { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG };
     summary_layout l;
+    cw_dora_bands *bands;
     int rc = 0;
     if (to <= from) {
         cw_error("metrics: empty summary window");
         return -1;
     }
+    bands = cw_xcalloc(1, sizeof *bands);
+    if (check_views(db) != 0 || cw_dora_bands_load(db, bands) != 0) {
+        free(bands);
+        return -1;
+    }
     summary_layout_build(&l, from, to);
     for (size_t i = 0; i < sizeof scopes / sizeof scopes[0] && rc == 0; i++)
-        rc = summaries_of_scope(db, scopes[i], &l, from, to, fn, ctx);
+        rc = summaries_of_scope(db, scopes[i], &l, bands, from, to, fn, ctx);
     free(l.periods);
+    free(bands);
     return rc;
 }

@@ -6,15 +6,21 @@
  * period grain and hands back plain rows, which `catwalk metrics` prints and
  * the report renderers lay out.  A null metric (empty base) is NAN in a
  * double field; counts are never null.
+ *
+ * Everything here takes the warehouse connection (load/db.h), whichever
+ * engine is behind it.  The views and the DORA bands are persistent objects
+ * of the warehouse that `catwalk run` installs (cw_metrics_install_views);
+ * readers only read them, on a read-only connection (cw_metrics_open_reader),
+ * and say so clearly when a warehouse lacks them.
  */
 #ifndef CW_METRICS_H
 #define CW_METRICS_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../core/config.h"
 #include "../core/time.h"
+#include "../load/db.h"
 
 typedef enum cw_scope { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG } cw_scope;
 
@@ -62,24 +68,26 @@ typedef struct cw_metric_field {
 extern const cw_metric_field cw_metric_fields[];
 extern const size_t cw_metric_n_fields;
 
-/* Create (drop and re-create) the metric views of reports/sql/views.sql in
- * the warehouse, so analysts can query them with any SQL tool.  Needs a
- * writable connection; call it inside the batch transaction after the
- * correlation step.  0, or -1 after logging the SQLite error. */
-int cw_metrics_install_views(sqlite3 *db);
+/* Open the warehouse of cfg read-only, for `catwalk metrics` and `catwalk
+ * report`: the one place readers open it.  0, or -1 after logging why (a
+ * missing SQLite file says to run `catwalk run` first). */
+int cw_metrics_open_reader(const cw_config *cfg, cw_db **out);
+
+/* Create (drop and re-create) the metric views and the DORA bands of
+ * reports/sql/views.sql in the warehouse, so analysts can query them with
+ * any SQL tool and readers find them.  Needs a writable connection; call it
+ * inside the batch transaction after the correlation step.  0, or -1 after
+ * logging the engine's error. */
+int cw_metrics_install_views(cw_db *db);
 
 /* Rows ordered by name then period; every configured application (team) and
- * every period of the window appear.  Returns 0, -1 on SQL error, or fn's value. */
-int cw_metrics_rows(sqlite3 *db, const cw_metrics_query *q, cw_metric_row_fn fn, void *ctx);
+ * every period of the window appear.  Returns 0, -1 on SQL error or when the
+ * warehouse lacks the views (logged), or fn's value. */
+int cw_metrics_rows(cw_db *db, const cw_metrics_query *q, cw_metric_row_fn fn, void *ctx);
 
 /* DORA 2023 levels. */
 typedef enum cw_level { CW_LEVEL_NONE, CW_LEVEL_LOW, CW_LEVEL_MEDIUM, CW_LEVEL_HIGH, CW_LEVEL_ELITE } cw_level;
 const char *cw_level_name(cw_level level);   /* "", "low", "medium", "high", "elite" */
-cw_level cw_level_lead_time(double hours);   /* NAN -> NONE */
-cw_level cw_level_cfr(double rate);
-cw_level cw_level_restore(double hours);
-/* Deployment frequency level from per-week and per-month deploy-day medians. */
-cw_level cw_level_deploy_frequency(double weekly_median_days, double monthly_median_days);
 
 /* The executive summary: the four keys over a window, per application, per
  * team and for the organisation, with levels and the previous-4-weeks trend. */
@@ -104,9 +112,36 @@ typedef struct cw_dora_summary {
     double recent_restore_median_h, prior_restore_median_h;
 } cw_dora_summary;
 
+/* The DORA bands are data: the dora_band view of reports/sql/views.sql
+ * (metrics.md's thresholds), read into this table.  A band of `metric` holds
+ * when the summary's field named `measure` lies in [lower, upper), or in
+ * (lower, upper] when upper_inclusive; a NAN bound is open, a NAN value lies
+ * in no band.  The level is the best one with a band that holds; none holds:
+ * CW_LEVEL_NONE (no data). */
+#define CW_DORA_MAX_BANDS 32
+
+typedef struct cw_dora_band {
+    char metric[32];            /* lead_time | change_failure_rate | restore | deploy_frequency */
+    size_t measure;             /* offsetof(cw_dora_summary, the double field it rates) */
+    cw_level level;
+    double lower, upper;        /* NAN = open */
+    int upper_inclusive;
+} cw_dora_band;
+
+typedef struct cw_dora_bands {
+    cw_dora_band band[CW_DORA_MAX_BANDS];
+    size_t n;
+} cw_dora_bands;
+
+/* Read dora_band.  0, or -1 (logged) on SQL error or a band naming an
+ * unknown level or measure. */
+int cw_dora_bands_load(cw_db *db, cw_dora_bands *out);
+/* The level of s for one metric (see above). */
+cw_level cw_dora_level(const cw_dora_bands *bands, const char *metric, const cw_dora_summary *s);
+
 typedef int (*cw_dora_summary_fn)(void *ctx, const cw_dora_summary *row);
 /* Applications first (by name), then teams, then the organisation. */
-int cw_dora_summaries(sqlite3 *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx);
+int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx);
 
 /* Median and nearest-rank percentile of n values (sorted in place); NAN when n == 0. */
 double cw_median(double *values, size_t n);

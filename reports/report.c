@@ -328,90 +328,95 @@ static int keep_summary(void *ctx, const cw_dora_summary *s)
     return 0;
 }
 
-static sqlite3_stmt *prepare_embedded(sqlite3 *db, const char *path)
+static cw_stmt *prepare_embedded(cw_db *db, const char *path)
 {
     const char *sql = cw_embedded_get(path);
-    sqlite3_stmt *st = NULL;
+    cw_stmt *st = NULL;
     if (!sql) {
         cw_error("report: %s is not embedded in this binary", path);
         return NULL;
     }
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        cw_error("report: %s: %s", path, sqlite3_errmsg(db));
-        sqlite3_finalize(st);
+    if (cw_db_prepare(db, sql, &st) != CW_DB_OK) {
+        cw_error("report: %s: %s", path, cw_db_errmsg(db));
         return NULL;
     }
     return st;
 }
 
-static const char *column_text(cw_report *r, sqlite3_stmt *st, int col)
+static const char *column_text(cw_report *r, cw_stmt *st, int col)
 {
-    return cw_report_intern(r, (const char *)sqlite3_column_text(st, col));
+    return cw_report_intern(r, cw_db_column_text(st, col));
 }
 
-/* Step a prepared statement to the end; each row goes to add(r, st). */
-static int run_list(sqlite3 *db, sqlite3_stmt *st, const char *what, cw_report *r,
-                    void (*add)(cw_report *, sqlite3_stmt *))
+/* Step a prepared statement (bind_rc: how its binding went) to the end;
+ * each row goes to add(r, st). */
+static int run_list(cw_db *db, cw_stmt *st, int bind_rc, const char *what, cw_report *r,
+                    void (*add)(cw_report *, cw_stmt *))
 {
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = bind_rc;
+    while (rc == CW_DB_OK && (rc = cw_db_step(st)) == CW_DB_ROW) {
         add(r, st);
-    if (rc != SQLITE_DONE)
-        cw_error("report: %s: %s", what, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+        rc = CW_DB_OK;
+    }
+    if (rc != CW_DB_DONE)
+        cw_error("report: %s: %s", what, cw_db_errmsg(db));
+    cw_db_finalize(st);
+    return rc == CW_DB_DONE ? 0 : -1;
 }
 
-static void add_untraceable_row(cw_report *r, sqlite3_stmt *st)
+static void add_untraceable_row(cw_report *r, cw_stmt *st)
 {
     cw_report_untraceable u = {
         .application = column_text(r, st, 0), .job = column_text(r, st, 1),
-        .number = (long)sqlite3_column_int64(st, 2), .finished_at = sqlite3_column_int64(st, 3),
+        .number = (long)cw_db_column_int(st, 2), .finished_at = cw_db_column_int(st, 3),
         .revision = column_text(r, st, 4), .environment = column_text(r, st, 5),
     };
     cw_report_add_untraceable(r, &u);
 }
 
-static void add_rejects_row(cw_report *r, sqlite3_stmt *st)
+static void add_rejects_row(cw_report *r, cw_stmt *st)
 {
     cw_report_rejects x = {
-        .source = column_text(r, st, 0), .rejects = (long)sqlite3_column_int64(st, 1),
-        .last_batch = sqlite3_column_int64(st, 2),
+        .source = column_text(r, st, 0), .rejects = (long)cw_db_column_int(st, 1),
+        .last_batch = cw_db_column_int(st, 2),
     };
     cw_report_add_rejects(r, &x);
 }
 
-static void add_wip_row(cw_report *r, sqlite3_stmt *st)
+static void add_wip_row(cw_report *r, cw_stmt *st)
 {
     cw_report_wip w = {
         .item_key = column_text(r, st, 0), .summary = column_text(r, st, 1),
         .application = column_text(r, st, 2), .status = column_text(r, st, 3),
-        .age_h = sqlite3_column_double(st, 4),
+        .age_h = cw_db_column_real(st, 4),
     };
     cw_report_add_wip(r, &w);
 }
 
-static int gather_lists(sqlite3 *db, cw_report *r)
+static int gather_lists(cw_db *db, cw_report *r)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st;
+    int rc;
     if (!(st = prepare_embedded(db, "reports/sql/report_untraceable.sql")))
         return -1;
-    sqlite3_bind_int64(st, 1, r->from);
-    sqlite3_bind_int64(st, 2, r->to);
-    if (run_list(db, st, "untraceable deployments", r, add_untraceable_row) != 0)
+    rc = cw_db_bind_int(st, 1, r->from);
+    if (rc == CW_DB_OK)
+        rc = cw_db_bind_int(st, 2, r->to);
+    if (run_list(db, st, rc, "untraceable deployments", r, add_untraceable_row) != 0)
         return -1;
     if (!(st = prepare_embedded(db, "reports/sql/report_rejects.sql")))
         return -1;
-    if (run_list(db, st, "rejects", r, add_rejects_row) != 0)
+    if (run_list(db, st, CW_DB_OK, "rejects", r, add_rejects_row) != 0)
         return -1;
     if (!(st = prepare_embedded(db, "reports/sql/report_wip_age.sql")))
         return -1;
-    sqlite3_bind_int64(st, 1, r->to);
-    sqlite3_bind_int(st, 2, CW_REPORT_WIP_TOP);
-    return run_list(db, st, "work in progress", r, add_wip_row);
+    rc = cw_db_bind_int(st, 1, r->to);
+    if (rc == CW_DB_OK)
+        rc = cw_db_bind_int(st, 2, CW_REPORT_WIP_TOP);
+    return run_list(db, st, rc, "work in progress", r, add_wip_row);
 }
 
-int cw_report_gather(sqlite3 *db, int64_t from, int64_t to, cw_report *r)
+int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r)
 {
     static const cw_scope scopes[] = { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG };
     cw_report_init(r, from, to);
@@ -479,7 +484,7 @@ int cw_report_render(const cw_report *r, const char *out_dir, unsigned formats)
     return rc;
 }
 
-int cw_report_weekly(sqlite3 *db, const cw_config *cfg, int64_t from, int64_t to,
+int cw_report_weekly(cw_db *db, const cw_config *cfg, int64_t from, int64_t to,
                      const char *out_dir)
 {
     cw_report r;

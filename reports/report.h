@@ -18,7 +18,6 @@
 #ifndef CW_REPORT_H
 #define CW_REPORT_H
 
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../core/config.h"
@@ -170,7 +169,7 @@ void cw_report_add_wip(cw_report *r, const cw_report_wip *w);
 
 /* Fill the model for the window [from, to) of weekly periods.  0 or -1
  * (logged); the model is left valid for cw_report_free either way. */
-int cw_report_gather(sqlite3 *db, int64_t from, int64_t to, cw_report *r);
+int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r);
 
 /* ------------------------------------------------------------ renderers */
 
@@ -186,7 +185,7 @@ int cw_report_render(const cw_report *r, const char *out_dir, unsigned formats);
 
 /* Gather and render both formats: what `catwalk run` calls after loading.
  * out_dir NULL = cfg->reports (cfg may be NULL when out_dir is given). */
-int cw_report_weekly(sqlite3 *db, const cw_config *cfg, int64_t from, int64_t to,
+int cw_report_weekly(cw_db *db, const cw_config *cfg, int64_t from, int64_t to,
                      const char *out_dir);
 
 /* The default window: the 12 ISO weeks before the week holding now. */

@@ -9,5 +9,5 @@ SELECT a.name, b.job, b.number, d.finished_at, d.revision, e.name
   LEFT JOIN dim_application a ON a.application_id = d.application_id
   LEFT JOIN dim_environment e ON e.environment_id = d.environment_id
  WHERE dd.traceable = 0
-   AND d.finished_at >= ?1 AND d.finished_at < ?2
+   AND d.finished_at >= CAST(?1 AS BIGINT) AND d.finished_at < CAST(?2 AS BIGINT)
  ORDER BY d.finished_at, b.job, b.number;

@@ -3,7 +3,8 @@
 -- transition strictly before T applied: from_at < T <= to_at) is in the
 -- in_progress category; its WIP age is T - start (metrics.md, Work items).
 --   ?1 the report instant (window end, UTC seconds)   ?2 how many items
-SELECT w.item_key, w.summary, a.name, i.status, (?1 - dw.start_at) / 3600.0 AS age_h
+SELECT w.item_key, w.summary, a.name, i.status,
+       CAST(CAST(?1 AS BIGINT) - dw.start_at AS DOUBLE PRECISION) / 3600.0 AS age_h
   FROM derived_status_interval i
   JOIN derived_work_item dw ON dw.work_item_id = i.work_item_id
   JOIN dim_work_item w ON w.work_item_id = i.work_item_id
@@ -13,4 +14,4 @@ SELECT w.item_key, w.summary, a.name, i.status, (?1 - dw.start_at) / 3600.0 AS a
    AND w.created_at < ?1
    AND dw.start_at IS NOT NULL AND dw.start_at <= ?1
  ORDER BY age_h DESC, w.item_key
- LIMIT ?2;
+ LIMIT CAST(?2 AS BIGINT);

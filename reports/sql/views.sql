@@ -1,16 +1,24 @@
 -- views.sql - the metric views analysts query with any SQL tool.
 --
--- Installed into the warehouse by cw_metrics_install_views() (and created as
--- TEMP views on the connection by cw_metrics_rows, so catwalk always reads
--- the definitions of the binary that runs, even on a read-only warehouse).
--- Portable SQL (SQLite 3.35+, PostgreSQL): DROP + CREATE, CTEs, no SQLite-only
--- functions.  Durations are seconds (_s) or hours (_h, floating point).
+-- Installed into the warehouse by cw_metrics_install_views(), inside the
+-- batch transaction of `catwalk run`: every run re-creates them, so the
+-- warehouse always carries the definitions of the catwalk that last wrote
+-- it.  Readers (`catwalk metrics`, `catwalk report`) use these persistent
+-- views on a read-only connection and never create any.
+-- Portable SQL (SQLite 3.35+, PostgreSQL 15): DROP + CREATE, CTEs, no
+-- SQLite-only functions (tests/unit/test_sql_portable.c checks it).
+-- Durations are seconds (_s) or hours (_h, floating point).
 --
 -- One row per event: medians and percentiles are computed over these rows
 -- in one place only, reports/metrics.c (cw_median / cw_percentile).
 --
--- Each statement is one CREATE VIEW or DROP VIEW; the installer relies on it.
+-- Change failure rate has one definition: which deployments count and
+-- which failed is v_deployments_prod below, and the rate of a group of them
+-- is the mean of `failed` as a double, AVG(CAST(failed AS DOUBLE PRECISION)),
+-- which SQL makes null over no rows.  v_dora_weekly and metrics_rows.sql
+-- both take exactly that mean; no C code divides it again.
 
+DROP VIEW IF EXISTS dora_band;
 DROP VIEW IF EXISTS v_dora_weekly;
 DROP VIEW IF EXISTS v_traceability;
 DROP VIEW IF EXISTS v_status_intervals;
@@ -21,7 +29,8 @@ DROP VIEW IF EXISTS v_deploy_failures;
 DROP VIEW IF EXISTS v_deployments_prod;
 
 -- Successful production deployments: the only ones DORA counts, by
--- finished_at.  failed = 1 when at least one incident is attributed to it.
+-- finished_at.  failed = 1 when at least one incident is attributed to it;
+-- the change failure rate of a group of them is the mean of `failed`.
 -- (A join to the distinct attributed deployments, not EXISTS: derived_incident
 -- has no index on deployment_id, and one scan beats one per deployment.)
 CREATE VIEW v_deployments_prod AS
@@ -138,12 +147,41 @@ SELECT ev.application_id, a.name AS application, dd.week_start,
        SUM(CASE WHEN ev.kind = 'deploy_failure' THEN 1 ELSE 0 END) AS deploy_failures,
        SUM(CASE WHEN ev.kind = 'lead_time' THEN 1 ELSE 0 END) AS lead_time_count,
        SUM(CASE WHEN ev.kind = 'deploy' THEN ev.flag ELSE 0 END) AS failed_deployments,
-       CASE WHEN SUM(CASE WHEN ev.kind = 'deploy' THEN 1 ELSE 0 END) > 0
-            THEN 1.0 * SUM(CASE WHEN ev.kind = 'deploy' THEN ev.flag ELSE 0 END)
-                 / SUM(CASE WHEN ev.kind = 'deploy' THEN 1 ELSE 0 END) END AS change_failure_rate,
+       AVG(CASE WHEN ev.kind = 'deploy' THEN CAST(ev.flag AS DOUBLE PRECISION) END)
+           AS change_failure_rate,
        SUM(CASE WHEN ev.kind = 'incident' THEN 1 ELSE 0 END) AS incidents,
        SUM(CASE WHEN ev.kind = 'restore' THEN 1 ELSE 0 END) AS restore_count
 FROM ev
 JOIN dim_date dd ON dd.date_key = ev.at / 86400
 JOIN dim_application a ON a.application_id = ev.application_id
 GROUP BY ev.application_id, a.name, dd.week_start;
+
+-- The DORA 2023 performance bands (metrics.md, "Levels"), as data:
+-- reports/levels.c reads them and rates a summary's measures with them, and
+-- analysts can join them to the views.  A band of `metric` holds when the
+-- summary's `measure` lies in [lower, upper) (upper_inclusive = 0) or in
+-- (lower, upper] (upper_inclusive = 1); a null bound is open.  Bands are
+-- tried from the best level down and the first that holds wins, so the
+-- deployment-frequency bands may use two measures.
+CREATE VIEW dora_band AS
+SELECT column1 AS metric, column2 AS level, column3 AS measure,
+       column4 AS lower, column5 AS upper, column6 AS upper_inclusive
+FROM (VALUES
+    ('lead_time', 'elite', 'lead_time_median_h',
+     CAST(NULL AS DOUBLE PRECISION), CAST(24.0 AS DOUBLE PRECISION), 0),
+    ('lead_time', 'high', 'lead_time_median_h', 24.0, 168.0, 0),
+    ('lead_time', 'medium', 'lead_time_median_h', 168.0, 720.0, 0),
+    ('lead_time', 'low', 'lead_time_median_h', 720.0, NULL, 0),
+    ('change_failure_rate', 'elite', 'change_failure_rate', NULL, 0.05, 1),
+    ('change_failure_rate', 'high', 'change_failure_rate', 0.05, 0.10, 1),
+    ('change_failure_rate', 'medium', 'change_failure_rate', 0.10, 0.15, 1),
+    ('change_failure_rate', 'low', 'change_failure_rate', 0.15, NULL, 1),
+    ('restore', 'elite', 'restore_median_h', NULL, 1.0, 0),
+    ('restore', 'high', 'restore_median_h', 1.0, 24.0, 0),
+    ('restore', 'medium', 'restore_median_h', 24.0, 168.0, 0),
+    ('restore', 'low', 'restore_median_h', 168.0, NULL, 0),
+    ('deploy_frequency', 'elite', 'weekly_median_deploy_days', 5.0, NULL, 0),
+    ('deploy_frequency', 'high', 'weekly_median_deploy_days', 1.0, 5.0, 0),
+    ('deploy_frequency', 'medium', 'monthly_median_deploy_days', 1.0, NULL, 0),
+    ('deploy_frequency', 'low', 'monthly_median_deploy_days', NULL, 1.0, 0)
+) AS b;

@@ -187,6 +187,7 @@ static const char dataset[] =
 typedef struct fixture {
     char path[256];
     sqlite3 *db;
+    cw_db *conn;                /* the same connection, as reports/ takes it */
 } fixture;
 
 static int setup(void **state)
@@ -196,6 +197,9 @@ static int setup(void **state)
     f->db = cw_test_schema_db(f->path);
     sqlite3_create_function(f->db, "t", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_t, NULL, NULL);
     cw_test_exec(f->db, dataset);
+    f->conn = cw_db_sqlite_adopt(f->db);
+    /* as `catwalk run` does at the end of every batch: readers only read them */
+    assert_int_equal(cw_metrics_install_views(f->conn), 0);
     *state = f;
     return 0;
 }
@@ -203,6 +207,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
+    cw_db_close(f->conn);
     sqlite3_close(f->db);
     unlink(f->path);
     free(f);
@@ -241,7 +246,7 @@ static const cw_metric_row *find(const collected *c, const char *name, const cha
     return NULL;
 }
 
-static void collect(sqlite3 *db, const char *from, const char *to, cw_period_kind by,
+static void collect(cw_db *db, const char *from, const char *to, cw_period_kind by,
                     cw_scope scope, collected *c)
 {
     cw_metrics_query q = { cw_t(from), cw_t(to), by, scope };
@@ -282,43 +287,83 @@ static void test_median_and_percentiles(void **state)
 
 /* ------------------------------------------------------------ levels */
 
+/* The level the installed dora_band gives one measure (the other measures
+ * unmeasured), as cw_dora_summaries rates a summary. */
+static cw_level level_of(const cw_dora_bands *b, const char *metric, double value)
+{
+    cw_dora_summary s;
+    memset(&s, 0, sizeof s);
+    s.lead_time_median_h = s.change_failure_rate = s.restore_median_h = NAN;
+    s.weekly_median_deploy_days = s.monthly_median_deploy_days = NAN;
+    if (strcmp(metric, "lead_time") == 0)
+        s.lead_time_median_h = value;
+    else if (strcmp(metric, "change_failure_rate") == 0)
+        s.change_failure_rate = value;
+    else
+        s.restore_median_h = value;
+    return cw_dora_level(b, metric, &s);
+}
+
+static cw_level deploy_level(const cw_dora_bands *b, double weekly, double monthly)
+{
+    cw_dora_summary s;
+    memset(&s, 0, sizeof s);
+    s.weekly_median_deploy_days = weekly;
+    s.monthly_median_deploy_days = monthly;
+    return cw_dora_level(b, "deploy_frequency", &s);
+}
+
+/* metrics.md's thresholds, read from the warehouse's dora_band view: each
+ * band on both sides of each of its boundaries. */
 static void test_levels_at_band_edges(void **state)
 {
-    (void)state;
-    assert_int_equal(cw_level_lead_time(NAN), CW_LEVEL_NONE);
-    assert_int_equal(cw_level_lead_time(0), CW_LEVEL_ELITE);
-    assert_int_equal(cw_level_lead_time(23.99), CW_LEVEL_ELITE);
-    assert_int_equal(cw_level_lead_time(24), CW_LEVEL_HIGH);
-    assert_int_equal(cw_level_lead_time(167.99), CW_LEVEL_HIGH);
-    assert_int_equal(cw_level_lead_time(168), CW_LEVEL_MEDIUM);
-    assert_int_equal(cw_level_lead_time(719.99), CW_LEVEL_MEDIUM);
-    assert_int_equal(cw_level_lead_time(720), CW_LEVEL_LOW);
-
-    assert_int_equal(cw_level_cfr(NAN), CW_LEVEL_NONE);
-    assert_int_equal(cw_level_cfr(0), CW_LEVEL_ELITE);
-    assert_int_equal(cw_level_cfr(1.0 / 20), CW_LEVEL_ELITE);   /* exactly 5 % */
-    assert_int_equal(cw_level_cfr(0.0501), CW_LEVEL_HIGH);
-    assert_int_equal(cw_level_cfr(2.0 / 20), CW_LEVEL_HIGH);    /* exactly 10 % */
-    assert_int_equal(cw_level_cfr(0.1001), CW_LEVEL_MEDIUM);
-    assert_int_equal(cw_level_cfr(3.0 / 20), CW_LEVEL_MEDIUM);  /* exactly 15 % */
-    assert_int_equal(cw_level_cfr(0.1501), CW_LEVEL_LOW);
-    assert_int_equal(cw_level_cfr(1), CW_LEVEL_LOW);
-
-    assert_int_equal(cw_level_restore(NAN), CW_LEVEL_NONE);
-    assert_int_equal(cw_level_restore(0.99), CW_LEVEL_ELITE);
-    assert_int_equal(cw_level_restore(1), CW_LEVEL_HIGH);
-    assert_int_equal(cw_level_restore(23.99), CW_LEVEL_HIGH);
-    assert_int_equal(cw_level_restore(24), CW_LEVEL_MEDIUM);
-    assert_int_equal(cw_level_restore(167.99), CW_LEVEL_MEDIUM);
-    assert_int_equal(cw_level_restore(168), CW_LEVEL_LOW);
-
-    assert_int_equal(cw_level_deploy_frequency(NAN, NAN), CW_LEVEL_NONE);
-    assert_int_equal(cw_level_deploy_frequency(5, 20), CW_LEVEL_ELITE);
-    assert_int_equal(cw_level_deploy_frequency(4.5, 20), CW_LEVEL_HIGH);
-    assert_int_equal(cw_level_deploy_frequency(1, 4), CW_LEVEL_HIGH);
-    assert_int_equal(cw_level_deploy_frequency(0.5, 1), CW_LEVEL_MEDIUM);
-    assert_int_equal(cw_level_deploy_frequency(0.5, 0.5), CW_LEVEL_LOW);
-    assert_int_equal(cw_level_deploy_frequency(0, 0), CW_LEVEL_LOW);
+    fixture *f = *state;
+    cw_dora_bands b;
+    assert_int_equal(cw_dora_bands_load(f->conn, &b), 0);
+    assert_int_equal(b.n, 16);                          /* 4 metrics x 4 levels */
+    /* lead time: elite < 1 day <= high < 1 week <= medium < 30 days <= low */
+    assert_int_equal(level_of(&b, "lead_time", NAN), CW_LEVEL_NONE);
+    assert_int_equal(level_of(&b, "lead_time", 0), CW_LEVEL_ELITE);
+    assert_int_equal(level_of(&b, "lead_time", 23.99), CW_LEVEL_ELITE);
+    assert_int_equal(level_of(&b, "lead_time", 24), CW_LEVEL_HIGH);
+    assert_int_equal(level_of(&b, "lead_time", 167.99), CW_LEVEL_HIGH);
+    assert_int_equal(level_of(&b, "lead_time", 168), CW_LEVEL_MEDIUM);
+    assert_int_equal(level_of(&b, "lead_time", 719.99), CW_LEVEL_MEDIUM);
+    assert_int_equal(level_of(&b, "lead_time", 720), CW_LEVEL_LOW);
+    assert_int_equal(level_of(&b, "lead_time", 1e6), CW_LEVEL_LOW);
+    /* change failure rate: elite <= 5 % < high <= 10 % < medium <= 15 % < low */
+    assert_int_equal(level_of(&b, "change_failure_rate", NAN), CW_LEVEL_NONE);
+    assert_int_equal(level_of(&b, "change_failure_rate", 0), CW_LEVEL_ELITE);
+    assert_int_equal(level_of(&b, "change_failure_rate", 1.0 / 20), CW_LEVEL_ELITE); /* 5 % */
+    assert_int_equal(level_of(&b, "change_failure_rate", 0.0501), CW_LEVEL_HIGH);
+    assert_int_equal(level_of(&b, "change_failure_rate", 2.0 / 20), CW_LEVEL_HIGH);  /* 10 % */
+    assert_int_equal(level_of(&b, "change_failure_rate", 0.1001), CW_LEVEL_MEDIUM);
+    assert_int_equal(level_of(&b, "change_failure_rate", 3.0 / 20), CW_LEVEL_MEDIUM); /* 15 % */
+    assert_int_equal(level_of(&b, "change_failure_rate", 0.1501), CW_LEVEL_LOW);
+    assert_int_equal(level_of(&b, "change_failure_rate", 1), CW_LEVEL_LOW);
+    /* time to restore: elite < 1 hour <= high < 1 day <= medium < 1 week <= low */
+    assert_int_equal(level_of(&b, "restore", NAN), CW_LEVEL_NONE);
+    assert_int_equal(level_of(&b, "restore", 0), CW_LEVEL_ELITE);
+    assert_int_equal(level_of(&b, "restore", 0.99), CW_LEVEL_ELITE);
+    assert_int_equal(level_of(&b, "restore", 1), CW_LEVEL_HIGH);
+    assert_int_equal(level_of(&b, "restore", 23.99), CW_LEVEL_HIGH);
+    assert_int_equal(level_of(&b, "restore", 24), CW_LEVEL_MEDIUM);
+    assert_int_equal(level_of(&b, "restore", 167.99), CW_LEVEL_MEDIUM);
+    assert_int_equal(level_of(&b, "restore", 168), CW_LEVEL_LOW);
+    /* deployment frequency on deploy-day medians: weekly >= 5 elite, weekly
+     * >= 1 high, monthly >= 1 medium, else low */
+    assert_int_equal(deploy_level(&b, NAN, NAN), CW_LEVEL_NONE);
+    assert_int_equal(deploy_level(&b, 5, 20), CW_LEVEL_ELITE);
+    assert_int_equal(deploy_level(&b, 7, 31), CW_LEVEL_ELITE);
+    assert_int_equal(deploy_level(&b, 4.99, 20), CW_LEVEL_HIGH);
+    assert_int_equal(deploy_level(&b, 4.5, 20), CW_LEVEL_HIGH);
+    assert_int_equal(deploy_level(&b, 1, 4), CW_LEVEL_HIGH);
+    assert_int_equal(deploy_level(&b, 1, 0), CW_LEVEL_HIGH);      /* weekly decides first */
+    assert_int_equal(deploy_level(&b, 0.99, 1), CW_LEVEL_MEDIUM);
+    assert_int_equal(deploy_level(&b, 0.5, 1), CW_LEVEL_MEDIUM);
+    assert_int_equal(deploy_level(&b, 0.5, 0.99), CW_LEVEL_LOW);
+    assert_int_equal(deploy_level(&b, 0.5, 0.5), CW_LEVEL_LOW);
+    assert_int_equal(deploy_level(&b, 0, 0), CW_LEVEL_LOW);
 
     assert_string_equal(cw_level_name(CW_LEVEL_NONE), "");
     assert_string_equal(cw_level_name(CW_LEVEL_LOW), "low");
@@ -327,13 +372,24 @@ static void test_levels_at_band_edges(void **state)
     assert_string_equal(cw_level_name(CW_LEVEL_ELITE), "elite");
 }
 
+/* A band naming a measure levels.c does not know is refused, not ignored. */
+static void test_bands_refuse_unknown_measures(void **state)
+{
+    fixture *f = *state;
+    cw_dora_bands b;
+    cw_test_exec(f->db, "DROP VIEW dora_band; CREATE VIEW dora_band AS SELECT 'lead_time' AS metric, "
+                        "'elite' AS level, 'lead_time_mean_h' AS measure, NULL AS lower, 24.0 AS upper, "
+                        "0 AS upper_inclusive");
+    assert_int_equal(cw_dora_bands_load(f->conn, &b), -1);
+}
+
 /* ------------------------------------------------------------ metric rows */
 
 static void test_application_rows_grid(void **state)
 {
     fixture *f = *state;
     collected c;
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     /* every configured application (by name) x every week; old is gone */
     assert_int_equal(c.n, 6);
     assert_string_equal(c.rows[0].name, "api");
@@ -350,7 +406,7 @@ static void test_api_week1(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *r;
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     r = find(&c, "api", "2026-03-02");
     assert_int_equal(r->deployments, 3);            /* D1, D2, D3 (not D9, D5, D4) */
     assert_int_equal(r->deploy_days, 2);            /* 03-02, 03-03 */
@@ -386,7 +442,7 @@ static void test_api_week2(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *r;
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     r = find(&c, "api", "2026-03-09");
     assert_int_equal(r->deployments, 1);            /* D6; D7 is next week */
     assert_int_equal(r->deploy_days, 1);
@@ -420,7 +476,7 @@ static void test_empty_rows_are_zero_and_null(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *rows[3];
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     rows[0] = find(&c, "solo", "2026-03-02");
     rows[1] = find(&c, "solo", "2026-03-09");
     rows[2] = find(&c, "web", "2026-03-02");
@@ -447,7 +503,7 @@ static void test_web_week2(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *r;
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     r = find(&c, "web", "2026-03-09");
     assert_int_equal(r->deployments, 1);            /* D10 at exactly W2's start */
     assert_int_equal(r->deploy_failures, 1);        /* D11 unstable */
@@ -501,7 +557,7 @@ static void test_negative_durations_never_reach_the_metrics(void **state)
     collected c;
     const cw_metric_row *r;
     cw_test_exec(f->db, exclusions);
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     r = find(&c, "api", "2026-03-09");
     assert_int_equal(r->lead_time_count, 3);        /* C7 C8 C9, not C14 */
     assert_hours(r->lead_time_median_h, 20);        /* 10 20 40 */
@@ -539,7 +595,7 @@ static void test_team_rows_are_unions(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *r;
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_TEAM, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_TEAM, &c);
     assert_int_equal(c.n, 4);                       /* core, edge x 2 weeks */
     assert_string_equal(c.rows[0].name, "core");
     assert_string_equal(c.rows[2].name, "edge");
@@ -573,7 +629,7 @@ static void test_org_rows(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *r;
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
     assert_int_equal(c.n, 2);
     r = find(&c, "organisation", "2026-03-02");
     assert_int_equal(r->deployments, 3);            /* old's D12 is not the organisation's */
@@ -588,7 +644,7 @@ static void test_day_and_month_grains(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *r;
-    collect(f->db, "2026-03-03", "2026-03-05", CW_PERIOD_DAY, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-03", "2026-03-05", CW_PERIOD_DAY, CW_SCOPE_APPLICATION, &c);
     assert_int_equal(c.n, 6);                       /* 3 applications x 2 days */
     r = find(&c, "api", "2026-03-03");
     assert_int_equal(r->deployments, 2);            /* D2, D3 */
@@ -598,7 +654,7 @@ static void test_day_and_month_grains(void **state)
     assert_int_equal(r->deploy_failures, 1);
     assert_int_equal(r->restore_count, 1);          /* I2 resolved 03-04 04:00 */
     /* months: March holds D9 (03-01 23:59:59) and D7 (03-16 00:00) too */
-    collect(f->db, "2026-03-01", "2026-04-01", CW_PERIOD_MONTH, CW_SCOPE_APPLICATION, &c);
+    collect(f->conn, "2026-03-01", "2026-04-01", CW_PERIOD_MONTH, CW_SCOPE_APPLICATION, &c);
     r = find(&c, "api", "2026-03-01");
     assert_int_equal(r->deployments, 6);
     assert_int_equal(r->deploy_days, 5);            /* 03-01 03-02 03-03 03-10 03-16 */
@@ -635,7 +691,7 @@ static void test_dora_summaries(void **state)
     fixture *f = *state;
     summaries c = {0};
     const cw_dora_summary *api, *solo, *org;
-    assert_int_equal(cw_dora_summaries(f->db, cw_t("2026-03-02"), cw_t("2026-03-16"),
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
                                        keep_summary, &c), 0);
     /* applications api solo web, teams core edge, organisation */
     assert_int_equal(c.n, 6);
@@ -690,11 +746,11 @@ static void test_install_views(void **state)
 {
     fixture *f = *state;
     collected c;
-    /* temp views of an earlier query on this connection must not get in the way */
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
-    assert_int_equal(cw_metrics_install_views(f->db), 0);
-    assert_int_equal(cw_metrics_install_views(f->db), 0);          /* idempotent */
-    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 8);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
+    assert_int_equal(cw_metrics_install_views(f->conn), 0);        /* again: idempotent */
+    assert_int_equal(cw_metrics_install_views(f->conn), 0);
+    /* the 8 metric views and dora_band */
+    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 9);
     /* 8 successful production deployments of 12 (not D4 D5 D8 D11) */
     assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM main.v_deployments_prod"), 8);
     /* C3 C4 C5 C6 C7 C8 C9 C10 C11: not the baseline, the merge or D4's */
@@ -705,20 +761,60 @@ static void test_install_views(void **state)
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 2);
     assert_int_equal(cw_query_long(f->db, "SELECT incidents FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 4);
-    collect(f->db, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
+    /* change failure rate, one rule for the view and the metric rows: D1 and
+     * D3 of D1 D2 D3 failed (2 / 3); in the week of 02-23 D9 did not (0 / 1) */
+    assert_int_equal(cw_query_long(f->db, "SELECT change_failure_rate * 3 = 2 FROM main.v_dora_weekly "
+                                     "WHERE application = 'api' AND week_start = '2026-03-02'"), 1);
+    assert_int_equal(cw_query_long(f->db, "SELECT change_failure_rate = 0 FROM main.v_dora_weekly "
+                                     "WHERE application = 'api' AND week_start = '2026-02-23'"), 1);
+    collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
     assert_int_equal(find(&c, "organisation", "2026-03-02")->deployments, 3);
 }
 
 static void test_read_only_connection(void **state)
 {
     fixture *f = *state;
-    sqlite3 *ro;
+    cw_db_target target = { f->path, NULL, NULL };
+    cw_db *ro;
+    char err[256];
     collected c;
-    assert_int_equal(sqlite3_open_v2(f->path, &ro, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(cw_db_open(&target, CW_DB_READ_ONLY, &ro, err, sizeof err), CW_DB_OK);
     collect(ro, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     assert_int_equal(find(&c, "api", "2026-03-02")->wip, 4);
+    /* a reader writes nothing, not even TEMP tables or views (a read-only
+     * PostgreSQL session refuses CREATE): it reads the views `catwalk run`
+     * installed, and binds its periods */
+    {
+        int64_t temp_objects = -1;
+        assert_int_equal(cw_db_query_int(ro, "SELECT count(*) FROM sqlite_temp_master",
+                                         &temp_objects), 0);
+        assert_int_equal(temp_objects, 0);
+    }
     assert_int_equal(cw_metrics_install_views(ro), -1);             /* cannot write */
-    sqlite3_close(ro);
+    cw_db_close(ro);
+}
+
+/* A warehouse never loaded by this catwalk has no views: the reader says so
+ * and what to do, rather than inventing them or printing "no such table". */
+static void test_reader_without_views(void **state)
+{
+    fixture *f = *state;
+    cw_redirect err;
+    collected c = {0};
+    char *text;
+    cw_metrics_query q = { cw_t("2026-03-02"), cw_t("2026-03-16"), CW_PERIOD_WEEK,
+                           CW_SCOPE_APPLICATION };
+    cw_test_exec(f->db, "DROP VIEW dora_band; DROP VIEW v_dora_weekly");
+    cw_redirect_begin(&err, STDERR_FILENO);
+    assert_int_equal(cw_metrics_rows(f->conn, &q, keep, &c), -1);
+    text = cw_redirect_end(&err);
+    assert_non_null(strstr(text, "no usable view v_dora_weekly"));
+    assert_non_null(strstr(text, "run `catwalk run` once with this version"));
+    assert_int_equal(c.n, 0);
+    free(text);
+    /* and no TEMP stand-ins appeared */
+    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_temp_master "
+                                          "WHERE type = 'view'"), 0);
 }
 
 /* Run cmd_metrics with stdout sent to a file; returns the exit code and
@@ -804,7 +900,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_median_and_percentiles),
-        cmocka_unit_test(test_levels_at_band_edges),
+        cmocka_unit_test_setup_teardown(test_levels_at_band_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bands_refuse_unknown_measures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_application_rows_grid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_week1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_week2, setup, teardown),
@@ -818,6 +915,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_without_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -309,21 +309,34 @@ static const char *const fixture_sql =
     "  (3, 1, 'Done', 'done', 0, 1768694400, NULL),"
     "  (4, 0, 'In Progress', 'in_progress', 0, 1768867200, NULL);";
 
-static sqlite3 *tiny_warehouse(void)
+/* The warehouse as `catwalk run` leaves it: data, then the metric views.
+ * The cw_db adopts the handle; close both with tiny_close. */
+static cw_db *tiny_warehouse(sqlite3 **handle)
 {
     sqlite3 *db = cw_test_schema_db(":memory:");
+    cw_db *conn;
     assert_int_equal(sqlite3_exec(db, fixture_sql, NULL, NULL, NULL), SQLITE_OK);
-    return db;
+    conn = cw_db_sqlite_adopt(db);
+    assert_int_equal(cw_metrics_install_views(conn), 0);
+    *handle = db;
+    return conn;
+}
+
+static void tiny_close(cw_db *conn, sqlite3 *handle)
+{
+    cw_db_close(conn);
+    sqlite3_close(handle);
 }
 
 static void test_gather_audit_lists(void **state)
 {
-    sqlite3 *db = tiny_warehouse();
+    sqlite3 *handle;
+    cw_db *db = tiny_warehouse(&handle);
     cw_report r;
     /* Window 2026-01-05 .. 2026-01-19 (exclusive). */
     int rc = cw_report_gather(db, cw_t("2026-01-05T00:00:00Z"), cw_t("2026-01-19T00:00:00Z"), &r);
     if (rc != 0)
-        fprintf(stderr, "gather: %s\n", sqlite3_errmsg(db));
+        fprintf(stderr, "gather: %s\n", cw_db_errmsg(db));
     assert_int_equal(rc, 0);
 
     /* Deployments 1 and 2 (01-07, 01-08) are successful production ones in
@@ -370,13 +383,14 @@ static void test_gather_audit_lists(void **state)
     assert_string_equal(r.wip[1].status, "Review");
     assert_true(fabs(r.wip[1].age_h - 60.0) < 1e-9);
     cw_report_free(&r);
-    sqlite3_close(db);
+    tiny_close(db, handle);
 }
 
 /* The whole path `catwalk run` takes: gather from the warehouse, write both files. */
 static void test_weekly_from_warehouse(void **state)
 {
-    sqlite3 *db = tiny_warehouse();
+    sqlite3 *handle;
+    cw_db *db = tiny_warehouse(&handle);
     char *dir = make_temp_dir();
     cw_report r;
     assert_int_equal(cw_report_weekly(db, NULL, cw_t("2026-01-05T00:00:00Z"),
@@ -390,7 +404,7 @@ static void test_weekly_from_warehouse(void **state)
     free(xlsx);
     free(html);
     cw_report_free(&r);
-    sqlite3_close(db);
+    tiny_close(db, handle);
 }
 
 int main(void)

@@ -1,0 +1,283 @@
+-- metrics_rows.sql - everything the metric rows of one scope and a list of
+-- periods need, in one statement (so it reads one snapshot of the warehouse
+-- on either engine, and nothing is written: a read-only connection runs it).
+--
+-- Parameters: ?1 the scope ('application', 'team' or 'organisation'); then
+-- each period's [start, end) in UTC seconds, ?2 ?3 for the first.  The file
+-- holds the row of the first period; reports/metrics.c repeats it for every
+-- further period (period_id 1 with ?4 ?5, and so on), so the text here runs
+-- as it stands for a one-period grid.
+--
+-- The result, ordered by member, period and metric:
+--   the counts row of every (member, period) of the grid, metric = '': its
+--     name and team, then every count and sum (zeros where nothing
+--     happened) and the change failure rate (views.sql's rule);
+--     flow_efficiency and traceability are divided in C from the sums so an
+--     empty base gives null, not 0;
+--   after it, the samples behind its medians and percentiles, metric = the
+--     sample's name, value = whole seconds.
+--
+-- The grid:
+--   cw_period      the periods [period_start, period_end); period_id is their
+--                  0-based position (periods may overlap: a DORA summary asks
+--                  for the window, weeks and months at once)
+--   cw_period_day  every UTC day (instant / 86400; instants are >= 0) each
+--                  period touches, with the period's bounds: a fact joins on
+--                  its day and then checks the exact bounds, so periods need
+--                  not start at midnight
+--   cw_member      the rows' subjects: configured applications
+--                  (dim_application.configured = 1), teams owning at least
+--                  one, or the organisation (all of them); member_ord is the
+--                  output order (by name)
+--   cw_member_app  which applications make up each member (a team is the
+--                  union of its applications' data)
+-- An event belongs to the period containing its instant.
+
+WITH RECURSIVE
+cw_period (period_id, period_start, period_end) AS (
+    VALUES (0, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT))
+),
+period_days (period_id, day, last_day) AS (
+    SELECT period_id, period_start / 86400, (period_end - 1) / 86400
+    FROM cw_period
+    WHERE period_end > period_start
+    UNION ALL
+    SELECT period_id, day + 1, last_day FROM period_days WHERE day < last_day
+),
+cw_period_day (day, period_id, period_start, period_end) AS (
+    SELECT d.day, d.period_id, p.period_start, p.period_end
+    FROM period_days d
+    JOIN cw_period p ON p.period_id = d.period_id
+),
+cw_member (member_id, member_ord, name, team) AS (
+    SELECT member_id, ROW_NUMBER() OVER (ORDER BY name, member_id) - 1, name, team
+    FROM (
+        SELECT a.application_id AS member_id, a.name AS name, t.name AS team
+        FROM dim_application a
+        LEFT JOIN dim_team t ON t.team_id = a.team_id
+        WHERE a.configured = 1 AND CAST(?1 AS TEXT) = 'application'
+        UNION ALL
+        SELECT t.team_id, t.name, NULL
+        FROM dim_team t
+        WHERE CAST(?1 AS TEXT) = 'team'
+          AND EXISTS (SELECT 1 FROM dim_application a
+                      WHERE a.team_id = t.team_id AND a.configured = 1)
+        UNION ALL
+        SELECT 0, 'organisation', NULL
+        WHERE CAST(?1 AS TEXT) = 'organisation'
+    ) m
+),
+cw_member_app (member_id, application_id) AS (
+    SELECT CASE CAST(?1 AS TEXT) WHEN 'application' THEN a.application_id
+                                 WHEN 'team' THEN a.team_id
+                                 ELSE 0 END,
+           a.application_id
+    FROM dim_application a
+    WHERE a.configured = 1
+      AND (CAST(?1 AS TEXT) <> 'team' OR a.team_id IS NOT NULL)
+),
+-- Each fact is first counted per (application, period): the member join
+-- comes after, on the small aggregates, so the planner never rescans the
+-- facts once per member.  Only additive counts are summed across a team's
+-- applications; deploy days are kept per day so a team counts each once.
+prod_deploys AS (                               -- by finished_at
+    SELECT d.application_id, pd.period_id, d.finished_at / 86400 AS day, d.failed
+    FROM v_deployments_prod d
+    JOIN cw_period_day pd ON pd.day = d.finished_at / 86400
+     AND d.finished_at >= pd.period_start AND d.finished_at < pd.period_end
+),
+app_deploy_days AS (                            -- UTC days
+    SELECT application_id, period_id, day, COUNT(*) AS deployments
+    FROM prod_deploys
+    GROUP BY application_id, period_id, day
+),
+deploys AS (
+    SELECT ma.member_id, a.period_id, SUM(a.deployments) AS deployments,
+           COUNT(DISTINCT a.day) AS deploy_days
+    FROM app_deploy_days a
+    JOIN cw_member_app ma ON ma.application_id = a.application_id
+    GROUP BY ma.member_id, a.period_id
+),
+-- Change failure rate as views.sql defines it: the mean of `failed` over the
+-- member's deployments of the period (one row per deployment: a deployment
+-- belongs to one application, and so to one member of a scope).
+change_failures AS (
+    SELECT ma.member_id, d.period_id, SUM(d.failed) AS failed_deployments,
+           AVG(CAST(d.failed AS DOUBLE PRECISION)) AS change_failure_rate
+    FROM prod_deploys d
+    JOIN cw_member_app ma ON ma.application_id = d.application_id
+    GROUP BY ma.member_id, d.period_id
+),
+app_deploy_failures AS (
+    SELECT d.application_id, pd.period_id, COUNT(*) AS deploy_failures
+    FROM v_deploy_failures d
+    JOIN cw_period_day pd ON pd.day = d.finished_at / 86400
+     AND d.finished_at >= pd.period_start AND d.finished_at < pd.period_end
+    GROUP BY d.application_id, pd.period_id
+),
+deploy_failures AS (
+    SELECT ma.member_id, a.period_id, SUM(a.deploy_failures) AS deploy_failures
+    FROM app_deploy_failures a
+    JOIN cw_member_app ma ON ma.application_id = a.application_id
+    GROUP BY ma.member_id, a.period_id
+),
+app_incidents AS (                              -- by the period of created_at
+    SELECT i.application_id, pd.period_id, COUNT(*) AS incidents
+    FROM v_incidents i
+    JOIN cw_period_day pd ON pd.day = i.created_at / 86400
+     AND i.created_at >= pd.period_start AND i.created_at < pd.period_end
+    GROUP BY i.application_id, pd.period_id
+),
+incidents AS (
+    SELECT ma.member_id, a.period_id, SUM(a.incidents) AS incidents
+    FROM app_incidents a
+    JOIN cw_member_app ma ON ma.application_id = a.application_id
+    GROUP BY ma.member_id, a.period_id
+),
+app_flow AS (                                   -- items whose end is in the period
+    SELECT f.application_id, pd.period_id,
+           COUNT(*) AS throughput,
+           SUM(CASE WHEN f.flow_type = 'feature' THEN 1 ELSE 0 END) AS throughput_feature,
+           SUM(CASE WHEN f.flow_type = 'defect' THEN 1 ELSE 0 END) AS throughput_defect,
+           SUM(CASE WHEN f.flow_type = 'risk' THEN 1 ELSE 0 END) AS throughput_risk,
+           SUM(CASE WHEN f.flow_type = 'debt' THEN 1 ELSE 0 END) AS throughput_debt,
+           SUM(CASE WHEN f.cycle_s IS NOT NULL THEN f.active_s END) AS active_s,
+           SUM(f.cycle_s) AS cycle_s
+    FROM v_flow_items f
+    JOIN cw_period_day pd ON pd.day = f.end_at / 86400
+     AND f.end_at >= pd.period_start AND f.end_at < pd.period_end
+    GROUP BY f.application_id, pd.period_id
+),
+flow AS (
+    SELECT ma.member_id, a.period_id,
+           SUM(a.throughput) AS throughput,
+           SUM(a.throughput_feature) AS throughput_feature,
+           SUM(a.throughput_defect) AS throughput_defect,
+           SUM(a.throughput_risk) AS throughput_risk,
+           SUM(a.throughput_debt) AS throughput_debt,
+           SUM(a.active_s) AS active_s,
+           SUM(a.cycle_s) AS cycle_s
+    FROM app_flow a
+    JOIN cw_member_app ma ON ma.application_id = a.application_id
+    GROUP BY ma.member_id, a.period_id
+),
+-- WIP at a period's end instant t: the items created before t whose
+-- in_progress interval has from_at < t AND (to_at IS NULL OR to_at >= t).
+-- An item's intervals chain [a, b) [b, c) without overlap, so at most one
+-- matches, and the count at t is the sum of +1 at each interval's entry and
+-- -1 at its exit over the events strictly before t: one running sum per
+-- member over its events and its periods' end instants in time order (an
+-- end instant sorts before an event at the same instant), read at the ends,
+-- instead of every interval being compared with every period.  Entry is
+-- max(from_at, created_at) (both must be before t); exit is max(to_at,
+-- entry), so an interval never counts -1 before it counted +1.
+wip_intervals AS (
+    SELECT application_id, to_at,
+           CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
+    FROM v_status_intervals
+    WHERE category = 'in_progress'
+),
+wip_events AS (
+    SELECT application_id, entry_at AS at, 1 AS delta FROM wip_intervals
+    UNION ALL
+    SELECT application_id, CASE WHEN to_at >= entry_at THEN to_at ELSE entry_at END, -1
+    FROM wip_intervals WHERE to_at IS NOT NULL
+),
+wip_points AS (
+    SELECT ma.member_id, ev.at, ev.delta, 1 AS is_event, -1 AS period_id
+    FROM wip_events ev
+    JOIN cw_member_app ma ON ma.application_id = ev.application_id
+    UNION ALL
+    SELECT m.member_id, p.period_end, 0, 0, p.period_id
+    FROM cw_member m
+    CROSS JOIN cw_period p
+),
+wip AS (                        -- keyed by period: the join stays on integer ids
+    SELECT r.member_id, r.period_id, r.wip
+    FROM (SELECT member_id, period_id, is_event,
+                 SUM(delta) OVER (PARTITION BY member_id ORDER BY at, is_event
+                                  ROWS UNBOUNDED PRECEDING) AS wip
+          FROM wip_points) r
+    WHERE r.is_event = 0
+),
+app_trace AS (                                  -- deployed non-merge commits
+    SELECT t.application_id, pd.period_id,
+           COUNT(*) AS deployed_commits, SUM(t.has_key) AS traced_commits
+    FROM v_traceability t
+    JOIN cw_period_day pd ON pd.day = t.finished_at / 86400
+     AND t.finished_at >= pd.period_start AND t.finished_at < pd.period_end
+    GROUP BY t.application_id, pd.period_id
+),
+trace AS (
+    SELECT ma.member_id, a.period_id, SUM(a.deployed_commits) AS deployed_commits,
+           SUM(a.traced_commits) AS traced_commits
+    FROM app_trace a
+    JOIN cw_member_app ma ON ma.application_id = a.application_id
+    GROUP BY ma.member_id, a.period_id
+),
+-- The samples, in whole seconds: reports/metrics.c reads them group by
+-- group and computes count, median and nearest-rank percentile with
+-- cw_median / cw_percentile, the one place those statistics are computed.
+-- Metrics and their period rule:
+--   lead_time        per deployed commit, by the deployment's finished_at
+--   restore          resolved_at - created_at, by resolved_at (resolved only)
+--   recovery         resolved_at - deployment finished_at of attributed incidents, by resolved_at
+-- A duration that would be negative is NULL in the views (metrics.md,
+-- Decisions 10) and so is no sample.
+--   cycle_time       end - start of items with a start, by end
+--   item_lead_time   end - created of ended items, by end
+samples AS (
+    SELECT application_id, finished_at AS at, 'lead_time' AS metric, lead_time_s AS value
+    FROM v_lead_time
+    UNION ALL
+    SELECT application_id, resolved_at, 'restore', restore_s
+    FROM v_incidents WHERE restore_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, resolved_at, 'recovery', recovery_s
+    FROM v_incidents WHERE recovery_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, end_at, 'cycle_time', cycle_s
+    FROM v_flow_items WHERE cycle_s IS NOT NULL
+    UNION ALL
+    SELECT application_id, end_at, 'item_lead_time', lead_s
+    FROM v_flow_items WHERE lead_s IS NOT NULL
+)
+SELECT m.member_ord, p.period_id, '' AS metric, CAST(NULL AS BIGINT) AS value,
+       m.name, m.team,
+       COALESCE(deploys.deployments, 0),
+       COALESCE(deploys.deploy_days, 0),
+       COALESCE(deploy_failures.deploy_failures, 0),
+       COALESCE(change_failures.failed_deployments, 0),
+       COALESCE(incidents.incidents, 0),
+       COALESCE(flow.throughput, 0),
+       COALESCE(flow.throughput_feature, 0),
+       COALESCE(flow.throughput_defect, 0),
+       COALESCE(flow.throughput_risk, 0),
+       COALESCE(flow.throughput_debt, 0),
+       COALESCE(flow.active_s, 0),
+       COALESCE(flow.cycle_s, 0),
+       COALESCE(wip.wip, 0),
+       COALESCE(trace.deployed_commits, 0),
+       COALESCE(trace.traced_commits, 0),
+       change_failures.change_failure_rate                 -- null without deployments
+FROM cw_member m
+CROSS JOIN cw_period p
+LEFT JOIN deploys ON deploys.member_id = m.member_id AND deploys.period_id = p.period_id
+LEFT JOIN change_failures
+       ON change_failures.member_id = m.member_id AND change_failures.period_id = p.period_id
+LEFT JOIN deploy_failures
+       ON deploy_failures.member_id = m.member_id AND deploy_failures.period_id = p.period_id
+LEFT JOIN incidents ON incidents.member_id = m.member_id AND incidents.period_id = p.period_id
+LEFT JOIN flow ON flow.member_id = m.member_id AND flow.period_id = p.period_id
+LEFT JOIN wip ON wip.member_id = m.member_id AND wip.period_id = p.period_id
+LEFT JOIN trace ON trace.member_id = m.member_id AND trace.period_id = p.period_id
+UNION ALL
+SELECT m.member_ord, pd.period_id, s.metric, s.value, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL
+FROM samples s
+JOIN cw_period_day pd ON pd.day = s.at / 86400
+ AND s.at >= pd.period_start AND s.at < pd.period_end
+JOIN cw_member_app ma ON ma.application_id = s.application_id
+JOIN cw_member m ON m.member_id = ma.member_id
+ORDER BY 1, 2, 3;
