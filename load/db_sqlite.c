@@ -25,6 +25,7 @@
 typedef struct sqlite_db {
     cw_db base;
     sqlite3 *handle;
+    int adopted;                /* the handle belongs to the caller: close leaves it open */
     char *path;
     char err[512];
 } sqlite_db;
@@ -108,7 +109,8 @@ static int sqlite_open(const cw_db_target *t, cw_db_mode mode, cw_db **out, char
 
 static void sqlite_close(cw_db *db)
 {
-    sqlite3_close(DB(db)->handle);
+    if (!DB(db)->adopted)
+        sqlite3_close(DB(db)->handle);
     free(DB(db)->path);
     free(db);
 }
@@ -295,6 +297,17 @@ static int sqlite_bulk_end(cw_bulk *bulk)
 static const char *sqlite_errmsg(cw_db *db) { return DB(db)->err; }
 
 /* Transitional (db.h): the raw handle for code not yet on db.h. */
+cw_db *cw_db_sqlite_adopt(void *handle)
+{
+    extern const cw_db_driver cw_db_sqlite;
+    sqlite_db *db = cw_xcalloc(1, sizeof(*db));
+    db->base.driver = &cw_db_sqlite;
+    db->handle = handle;
+    db->adopted = 1;
+    db->path = cw_strdup(sqlite3_db_filename(handle, "main"));
+    return &db->base;
+}
+
 void *cw_db_sqlite_handle(cw_db *db)
 {
     extern const cw_db_driver cw_db_sqlite;
