@@ -26,7 +26,7 @@ FIXTURES ?= $(firstword $(wildcard $(abspath ../shared/fixtures/real) \
 
 LIB_SRC  := $(sort $(wildcard core/*.c extract/*.c transform/*.c load/*.c reports/*.c cmd/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBED    := $(sort $(wildcard load/*.sql reports/sql/*.sql templates/*))
+EMBED    := $(sort $(wildcard load/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 

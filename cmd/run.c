@@ -245,7 +245,7 @@ static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_d
         if (rc > 0)
             append_name(&failed, cfg->sources[i].name);
     }
-    if (cw_wh_resolve(wh) != 0 || cw_correlate(cw_wh_sqlite(wh), cfg, &cs) != 0 ||
+    if (cw_wh_resolve(wh) != 0 || cw_correlate(cw_wh_db(wh), cfg, &cs) != 0 ||
         cw_metrics_install_views(cw_wh_sqlite(wh)) != 0)
         goto rollback;
     st = cw_wh_stats(wh);

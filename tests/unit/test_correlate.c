@@ -6,6 +6,7 @@
 #include "support.h"
 #include "core/config.h"
 #include "core/util.h"
+#include "load/db.h"
 #include "transform/correlate.h"
 
 #include <sqlite3.h>
@@ -103,6 +104,7 @@ static const char *const fixture_sql =
 
 typedef struct fixture {
     sqlite3 *db;
+    cw_db *conn;                /* the same connection, as the step takes it */
     cw_config cfg;
 } fixture;
 
@@ -115,6 +117,7 @@ static int setup(void **state)
     f->cfg.attribution_window_s = 500;
     f->cfg.incident_deployment_pattern = "(?<build>[a-z][\\w-]*#\\d+)|\\b(?<sha>[0-9a-f]{7,40})\\b";
     cw_test_exec(f->db, "BEGIN");
+    f->conn = cw_db_sqlite_adopt(f->db);
     *state = f;
     return 0;
 }
@@ -123,6 +126,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL);
+    cw_db_close(f->conn);
     sqlite3_close(f->db);
     free(f);
     return 0;
@@ -159,7 +163,7 @@ static void test_commit_links(void **state)
 {
     fixture *f = *state;
     cw_correlate_stats s;
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     /* UTF-8, JDK-8024695 and PAY-99 (no such item) are not links */
     assert_rows(f->db, "SELECT commit_id, work_item_id FROM bridge_commit_work_item ORDER BY 1, 2",
                 "2|1;2|2;3|1;4|3;5|1;6|2;");
@@ -171,7 +175,7 @@ static void test_deployments_and_lead_time(void **state)
 {
     fixture *f = *state;
     cw_correlate_stats s;
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT deployment_id, commit_id, is_baseline, is_merge, lead_time_s "
                        "FROM bridge_deployment_commit ORDER BY 1, 2",
                 "10|1|1|0|NULL;20|2|0|0|800;20|3|0|0|750;20|4|0|0|740;20|5|0|1|NULL;"
@@ -190,7 +194,7 @@ static void test_incidents(void **state)
 {
     fixture *f = *state;
     cw_correlate_stats s;
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT incident_id, deployment_id, how FROM derived_incident ORDER BY 1",
                 "1|20|window;2|NULL|none;3|20|explicit;4|NULL|none;5|NULL|none;6|70|explicit;");
     assert_int_equal(s.incidents_attributed, 3);
@@ -198,12 +202,12 @@ static void test_incidents(void **state)
     /* without the pattern incident 3 falls to the window: d6, exactly 500 s
      * before; incident 6 to e1, 10 s before */
     f->cfg.incident_deployment_pattern = NULL;
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT incident_id, deployment_id, how FROM derived_incident ORDER BY 1",
                 "1|20|window;2|NULL|none;3|60|window;4|NULL|none;5|NULL|none;6|70|window;");
     /* unlimited window: incident 2 goes to the untraceable d5, 4 to d6 */
     f->cfg.attribution_window_s = 0;
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT incident_id, deployment_id FROM derived_incident ORDER BY 1",
                 "1|20;2|50;3|60;4|60;5|NULL;6|70;");
 }
@@ -212,7 +216,7 @@ static void test_work_items_and_statuses(void **state)
 {
     fixture *f = *state;
     cw_correlate_stats s;
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     /* PAY-1: start 100, end 500, active [100,300); production: c2, c3 at 1000
      * PAY-2: start 150 (Triage, guessed in_progress), not done; c6 undeployed
      * OPS-7: never started; c4 deployed at 1000 */
@@ -263,7 +267,7 @@ static void test_status_category_any_order(void **state)
                             "DELETE FROM derived_work_item WHERE work_item_id >= 10;"
                             "DELETE FROM dim_work_item WHERE work_item_id >= 10");
         cw_test_exec(f->db, accepted_items_sql[order]);
-        assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+        assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
         /* PAY-11 is the latest issue carrying Accepted: todo, in both orders */
         assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE name = 'Accepted'",
                     "Accepted|todo|source;");
@@ -277,7 +281,7 @@ static void test_status_category_any_order(void **state)
      * the list's category instead of a guess */
     cw_test_exec(f->db, "INSERT INTO source_status VALUES (1,'77','Angenommen','done'),"
                         "(1,'12','Triage','todo')");
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE origin <> 'config' ORDER BY 1",
                 "Accepted|done|source;Angenommen|done|source;QA Testing|in_progress|source;"
                 "Triage|todo|source;");
@@ -289,7 +293,7 @@ static void test_status_category_any_order(void **state)
     /* configured statuses are never in conflict */
     cw_test_exec(f->db, "DELETE FROM dim_status WHERE name = 'Accepted';"
                         "INSERT INTO dim_status VALUES ('Accepted','in_progress',0,'config')");
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT count(*) FROM finding WHERE kind = 'status_category_conflict'", "0;");
 }
 
@@ -333,7 +337,7 @@ static void test_negative_durations_excluded_and_reported(void **state)
     fixture *f = *state;
     cw_correlate_stats s;
     cw_test_exec(f->db, exclusions_sql);
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT deployment_id, commit_id, is_baseline, is_merge, lead_time_s "
                        "FROM bridge_deployment_commit WHERE deployment_id = 90 ORDER BY 2",
                 "90|6|0|0|3300;90|10|0|0|NULL;");
@@ -361,7 +365,7 @@ static void test_negative_durations_excluded_and_reported(void **state)
 
     /* fixed data drops its finding on the next run */
     cw_test_exec(f->db, "UPDATE fact_incident SET resolved_at = 5400 WHERE incident_id = 7");
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT count(*) FROM finding WHERE kind = 'incident_resolved_before_created'",
                 "0;");
 }
@@ -391,7 +395,7 @@ static void test_build_revisions_of_the_application(void **state)
         "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,"
         "  is_production,result,finished_at,revision,run_number) VALUES"
         "  (90,9,1,1,1,'success',4000,'" LIB "',7);");
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT commit_id, is_baseline, lead_time_s FROM bridge_deployment_commit "
                        "WHERE deployment_id = 90", "6|0|3300;");
     assert_rows(f->db, "SELECT traceable, commits_deployed FROM derived_deployment "
@@ -432,9 +436,9 @@ static void test_rerun_is_identical(void **state)
     cw_correlate_stats s1, s2;
     char *first, *second;
 
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s1), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s1), 0);
     first = dump(f->db);
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s2), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s2), 0);
     second = dump(f->db);
     assert_string_equal(first, second);
     assert_memory_equal(&s1, &s2, sizeof(s1));
@@ -449,10 +453,10 @@ static void test_failure_leaves_tables_alone(void **state)
     cw_correlate_stats s;
     char *before, *after;
 
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
     before = dump(f->db);
     f->cfg.key_pattern = "([A-Z]+";         /* does not compile */
-    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), -1);
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), -1);
     after = dump(f->db);
     assert_string_equal(before, after);
     assert_int_equal(s.commit_links, 0);
