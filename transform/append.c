@@ -51,7 +51,7 @@ int cw_append_row(cw_append *a, const cw_db_value *row)
 
 int cw_append_flush(cw_append *a)
 {
-    cw_bulk *b;
+    cw_bulk *b = NULL;
     int rc;
     if (a->n == 0)
         return 0;
@@ -65,7 +65,7 @@ int cw_append_flush(cw_append *a)
     }
     drop_rows(a);
     if (rc != CW_DB_OK) {
-        cw_error("correlate: appending to %s: %s", a->table, cw_db_errmsg(a->db));
+        cw_error("appending to %s: %s", a->table, cw_db_errmsg(a->db));
         return -1;
     }
     return 0;
