@@ -21,19 +21,22 @@ DROP VIEW IF EXISTS v_deploy_failures;
 DROP VIEW IF EXISTS v_deployments_prod;
 
 -- Successful production deployments: the only ones DORA counts, by
--- finished_at.  failed = 1 when at least one incident is attributed to it.
+-- finished_at.  Which deployments those are is defined once, by the
+-- correlation step (transform/sql/correlate.sql, statement "deployments"),
+-- which writes one derived_deployment row for each.  failed = 1 when at
+-- least one incident is attributed to it.
 -- (A join to the distinct attributed deployments, not EXISTS: derived_incident
 -- has no index on deployment_id, and one scan beats one per deployment.)
 CREATE VIEW v_deployments_prod AS
 SELECT d.deployment_id, d.application_id, a.name AS application,
        e.name AS environment, d.started_at, d.finished_at, d.revision, d.run_number,
        CASE WHEN f.deployment_id IS NOT NULL THEN 1 ELSE 0 END AS failed
-FROM fact_deployment d
+FROM derived_deployment p
+JOIN fact_deployment d ON d.deployment_id = p.deployment_id
 LEFT JOIN dim_application a ON a.application_id = d.application_id
 LEFT JOIN dim_environment e ON e.environment_id = d.environment_id
 LEFT JOIN (SELECT DISTINCT deployment_id FROM derived_incident
-           WHERE deployment_id IS NOT NULL) f ON f.deployment_id = d.deployment_id
-WHERE d.is_production = 1 AND d.result = 'success';
+           WHERE deployment_id IS NOT NULL) f ON f.deployment_id = d.deployment_id;
 
 -- Production deployments that did not succeed (deploy_failures): failed,
 -- unstable or aborted runs.  Never part of DORA.  not_built (a skipped

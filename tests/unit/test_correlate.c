@@ -5,6 +5,7 @@
  */
 #include "support.h"
 #include "core/config.h"
+#include "core/embedded.h"
 #include "core/util.h"
 #include "load/db.h"
 #include "transform/correlate.h"
@@ -404,6 +405,27 @@ static void test_build_revisions_of_the_application(void **state)
                        "ORDER BY 1", "deploy-legacy#1;deploy-pay#5;");
 }
 
+/* "Successful production deployment" is defined once, by the step: the
+ * views (reports/sql/views.sql) count exactly the deployments it recorded in
+ * derived_deployment, and follow it.  By hand: prod successes d1 (10), d2
+ * (20), d5 (50), d6 (60), shop e1 (70), legacy (80); not d3 (failure, 30)
+ * nor d4 (staging, 40). */
+static void test_views_count_the_correlated_deployments(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
+    cw_test_exec(f->db, cw_embedded_get("reports/sql/views.sql"));
+    assert_rows(f->db, "SELECT deployment_id FROM derived_deployment ORDER BY 1",
+                "10;20;50;60;70;80;");
+    assert_rows(f->db, "SELECT deployment_id FROM v_deployments_prod ORDER BY 1",
+                "10;20;50;60;70;80;");
+    cw_test_exec(f->db, "DELETE FROM derived_deployment WHERE deployment_id = 50");
+    assert_rows(f->db, "SELECT deployment_id FROM v_deployments_prod ORDER BY 1",
+                "10;20;60;70;80;");
+}
+
 static const char *const dump_sql[] = {
     "SELECT * FROM bridge_commit_work_item ORDER BY 1, 2",
     "SELECT * FROM bridge_deployment_commit ORDER BY 1, 2",
@@ -474,6 +496,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_work_items_and_statuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_category_any_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_negative_durations_excluded_and_reported, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_views_count_the_correlated_deployments, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rerun_is_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_leaves_tables_alone, setup, teardown),

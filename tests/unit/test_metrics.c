@@ -69,6 +69,11 @@ static const char dataset[] =
     "  (10, 10, 2, 1, 1, 'success', t('2026-03-09T00:00:00Z'), 1),\n"
     "  (11, 11, 2, 1, 1, 'unstable', t('2026-03-12T08:00:00Z'), 2),\n"
     "  (12, 12, 3, 1, 1, 'success', t('2026-03-05T08:00:00Z'), 1);\n"
+    /* The successful production deployments, as the correlation step
+     * records them (transform/sql/correlate.sql defines which): not D4, D5,
+     * D8, D11. */
+    "INSERT INTO derived_deployment (deployment_id, traceable) VALUES (1, 1), (2, 1), (3, 1),\n"
+    "  (6, 1), (7, 1), (9, 1), (10, 1), (12, 1);\n"
     /* Commits and lead times (hours): D1 is the baseline (C1, C2: no lead
      * time); D2: C3 2 h, C4 6 h and a merge M13; D3: C5 1 h, C6 30 h;
      * D6: C7 10 h, C8 20 h, C9 40 h; D10 (web): C10 5 h; old: C11 1 h;
