@@ -3,7 +3,8 @@
 --
 -- reports/metrics.c reads them group by group and computes count, median and
 -- nearest-rank percentile with cw_median / cw_percentile: the one place
--- those statistics are computed.  Metrics and their period rule:
+-- those statistics are computed.  The events and their instants are those
+-- of v_events (views.sql); metrics and their period rule:
 --   lead_time        per deployed commit, by the deployment's finished_at
 --   restore          resolved_at - created_at, by resolved_at (resolved only)
 --   recovery         resolved_at - deployment finished_at of attributed incidents, by resolved_at
@@ -12,21 +13,9 @@
 --   cycle_time       end - start of items with a start, by end
 --   item_lead_time   end - created of ended items, by end
 
-WITH samples AS (
-    SELECT application_id, finished_at AS at, 'lead_time' AS metric, lead_time_s AS value
-    FROM v_lead_time
-    UNION ALL
-    SELECT application_id, resolved_at, 'restore', restore_s
-    FROM v_incidents WHERE restore_s IS NOT NULL
-    UNION ALL
-    SELECT application_id, resolved_at, 'recovery', recovery_s
-    FROM v_incidents WHERE recovery_s IS NOT NULL
-    UNION ALL
-    SELECT application_id, end_at, 'cycle_time', cycle_s
-    FROM v_flow_items WHERE cycle_s IS NOT NULL
-    UNION ALL
-    SELECT application_id, end_at, 'item_lead_time', lead_s
-    FROM v_flow_items WHERE lead_s IS NOT NULL
+WITH samples AS (                               -- the events with a duration
+    SELECT application_id, at, kind AS metric, value
+    FROM v_events WHERE value IS NOT NULL
 )
 SELECT m.member_ord, p.period_id, s.metric, s.value
 FROM samples s

@@ -426,6 +426,25 @@ static void test_views_count_the_correlated_deployments(void **state)
                 "10;20;60;70;80;");
 }
 
+/* The dated events are listed once, in v_events, which v_dora_weekly counts
+ * and the metric samples take their values from.  By hand: deploy 6 (above;
+ * d2 flagged by incidents 1 and 3, e1 by 6); deploy_failure d3; lead_time c2 800, c3
+ * 750, c4 740 (d2; c5 is a merge, d1 and e1 are baselines); incident 6, none
+ * resolved, so no restore or recovery; PAY-1 cycle 500 - 100 and lead 500 - 0
+ * (the other items never ended). */
+static void test_views_list_every_dated_event_once(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+
+    assert_int_equal(cw_correlate(f->conn, &f->cfg, &s), 0);
+    cw_test_exec(f->db, cw_embedded_get("reports/sql/views.sql"));
+    assert_rows(f->db, "SELECT kind, count(*), sum(value), sum(flag) FROM v_events "
+                       "GROUP BY kind ORDER BY kind",
+                "cycle_time|1|400|0;deploy|6|NULL|2;deploy_failure|1|NULL|0;incident|6|NULL|0;"
+                "item_lead_time|1|500|0;lead_time|3|2290|0;");
+}
+
 static const char *const dump_sql[] = {
     "SELECT * FROM bridge_commit_work_item ORDER BY 1, 2",
     "SELECT * FROM bridge_deployment_commit ORDER BY 1, 2",
@@ -499,6 +518,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_views_count_the_correlated_deployments, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_views_list_every_dated_event_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rerun_is_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_leaves_tables_alone, setup, teardown),
     };
