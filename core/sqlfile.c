@@ -33,21 +33,32 @@ static const char *next_line(const char *p)
     return nl ? nl + 1 : p + strlen(p);
 }
 
+/* A whole-line comment: its first non-blank characters are "--". */
+static int comment_line(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p[0] == '-' && p[1] == '-';
+}
+
 char *cw_sql_named(const char *text, const char *name)
 {
-    const char *body = NULL, *p, *end, *found;
+    const char *body = NULL, *p, *found;
     size_t len, want = strlen(name);
+    cw_buf sql = { 0 };
 
     for (p = text; *p && !body; p = next_line(p))
         if (section_name(p, &found, &len) && len == want && memcmp(found, name, len) == 0)
             body = next_line(p);
     if (!body)
         return NULL;
-    for (end = body; *end && !section_name(end, &found, &len); end = next_line(end))
-        ;
-    while (end > body && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
-        end--;
-    return cw_strndup(body, (size_t)(end - body));
+    cw_buf_puts(&sql, "");
+    for (p = body; *p && !section_name(p, &found, &len); p = next_line(p))
+        if (!comment_line(p))
+            cw_buf_append(&sql, p, (size_t)(next_line(p) - p));
+    while (sql.len > 0 && strchr(" \t\r\n;", sql.data[sql.len - 1]))
+        sql.data[--sql.len] = '\0';
+    return sql.data;
 }
 
 char *cw_sqlfile_get(const char *path, const char *name)

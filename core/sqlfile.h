@@ -5,7 +5,7 @@
  * line of its own, and the statement runs until the next such line:
  *
  *   -- name: deployments
- *   -- (comments about it)
+ *   -- (comments about it, dropped)
  *   SELECT ... ;
  *
  * So the SQL text stays in .sql files (embedded by the Makefile, see
@@ -15,8 +15,11 @@
 #ifndef CW_SQLFILE_H
 #define CW_SQLFILE_H
 
-/* The statement named `name` in `text`: a new string without the name line
- * and without trailing blanks; NULL when no section has that name. */
+/* The statement named `name` in `text`: a new string of its SQL without the
+ * whole-line comments (first non-blank characters "--"), the final ';' and
+ * trailing blanks, so the driver gets plain SQL; NULL when no section has
+ * that name.  A comment at the end of a line of SQL stays, so write none:
+ * an apostrophe in it would read as a string literal. */
 char *cw_sql_named(const char *text, const char *name);
 
 /* The statement named `name` in the embedded file `path` (e.g.
