@@ -4,6 +4,8 @@
 #   make demo       install missing packages, build, generate the demo, run the nightly job
 #   make test       install missing packages, build, run every test (also under ASan/UBSan)
 #   make bench      build and print throughput figures on a scaled demo
+#   make fuzz       libFuzzer harnesses (clang-14) FUZZ_SECONDS each, with final stats
+#   make fuzz-smoke each harness a few seconds, and over its regression inputs
 #
 # Sources are picked up by wildcard: a new connector or command is one file.
 
@@ -30,7 +32,7 @@ EMBED    := $(sort $(wildcard load/*.sql transform/sql/*.sql reports/sql/*.sql t
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 
-.PHONY: all deps demo test unit e2e asan bench clean
+.PHONY: all deps demo test unit e2e asan bench clean fuzz fuzz-smoke fuzz-build fuzz-bins
 all: catwalk
 
 catwalk: $(BUILD)/catwalk
@@ -86,6 +88,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit e2e
 	$(MAKE) asan
+	CW_COUNTS=$(abspath build/counts) $(MAKE) fuzz-smoke
 	@tests/summary.sh build/counts build-asan/counts
 
 demo: deps
@@ -99,5 +102,43 @@ bench: deps
 	$(MAKE) all
 	scripts/bench.sh
 
+# Fuzzing: libFuzzer harnesses (tests/fuzz/) built with clang under ASan and
+# UBSan in their own build folder, one per connector parse entry point, the
+# timestamp parsers, key extraction and the config loader.
+FUZZ_CC       ?= clang-14
+FUZZ_BUILD    ?= build-fuzz
+FUZZ_SECONDS  ?= 600
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_JOBS     ?= 1
+FUZZ_SAN      := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all \
+                 -fno-omit-frame-pointer
+FUZZ_CONNECTORS := jira jira-csv git jenkins pagerduty servicenow github gitlab
+FUZZ_HARNESSES  := $(FUZZ_CONNECTORS) time keys config
+FUZZ_SUPPORT  := tests/fuzz/fuzz_support.c
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g" SANFLAGS="$(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_HARNESSES:%=$(BUILD)/fuzz/fuzz-%)
+
+$(FUZZ_CONNECTORS:%=$(BUILD)/fuzz/fuzz-%): $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_connector.c \
+                $(FUZZ_SUPPORT) tests/fuzz/fuzz.h $(BUILD)/libcatwalk.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DFUZZ_TYPE='"$*"' -o $@ $< $(FUZZ_SUPPORT) $(BUILD)/libcatwalk.a \
+	  $(LDFLAGS) -fsanitize=fuzzer $(LDLIBS)
+
+$(patsubst %,$(BUILD)/fuzz/fuzz-%,time keys config): $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c \
+                $(FUZZ_SUPPORT) tests/fuzz/fuzz.h $(BUILD)/libcatwalk.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(FUZZ_SUPPORT) $(BUILD)/libcatwalk.a $(LDFLAGS) -fsanitize=fuzzer $(LDLIBS)
+
+# FUZZ_SECONDS per harness (FUZZ_JOBS at a time); prints execs and coverage.
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_HARNESSES)
+
+# A few seconds per harness plus every regression input: part of `make test`.
+fuzz-smoke: fuzz-build
+	@tests/fuzz/run.sh --smoke $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_HARNESSES)
+
 clean:
-	rm -rf build build-asan catwalk demo
+	rm -rf build build-asan build-fuzz catwalk demo

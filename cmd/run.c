@@ -17,6 +17,7 @@
  */
 #include "commands.h"
 #include "../core/config.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
@@ -131,7 +132,9 @@ static int on_landed(void *ctx, const cw_landed *file)
     cw_progress(sr->src->name, sr->files, -1);
     /* -1 from parse means the file as a whole was unusable: its reject is
      * already recorded, and the batch goes on with the other files. */
+    cw_killpoint("parse");
     sr->type->parse(sr->src, file->landed, cw_wh_sink(sr->wh));
+    cw_killpoint("load");
     after = cw_wh_stats(sr->wh);
     sr->files++;
     if (cw_wh_file_done(sr->wh, file_id, after->rows_read - before.rows_read,
@@ -248,11 +251,13 @@ static int run_batch(cw_warehouse *wh, const cw_config *cfg, const char *batch_d
     if (cw_wh_resolve(wh) != 0 || cw_correlate(cw_wh_db(wh), cfg, &cs) != 0 ||
         cw_metrics_install_views(cw_wh_sqlite(wh)) != 0)
         goto rollback;
+    cw_killpoint("views");
     st = cw_wh_stats(wh);
     if (failed.len || st->rows_rejected)
         status = CW_EXIT_PARTIAL;
     if (cw_wh_batch_commit(wh, status == CW_EXIT_PARTIAL ? "partial" : "ok", failed.data) != 0)
         goto rollback;
+    cw_killpoint("committed");
     *batch_out = batch_id;
     printf("batch %lld: %ld records read, %ld loaded (%ld changed), %ld rejected; %ld commits, "
            "%ld deployments (%ld untraceable), %ld incidents attributed\n",

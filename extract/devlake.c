@@ -22,7 +22,7 @@ typedef struct walk {
     cw_devlake_row_fn fn;
     void *ctx;
     int data_col, params_col, url_col, input_col;
-    int failed;         /* sink failure */
+    int failed;         /* the stop is already explained: a reject, or a sink failure */
 } walk;
 
 /* Adapter: the item-only callback of cw_devlake_each. */
@@ -66,6 +66,7 @@ static int on_header(void *ctx, const cw_csv_row *row)
     if (w->data_col < 0) {
         cw_origin o = {w->source, w->path, row->record};
         cw_sink_reject(w->sink, &o, "data", NULL, "DevLake wrapper without a data column");
+        w->failed = 1;
         return -1;
     }
     return 0;
@@ -123,7 +124,8 @@ int cw_devlake_each_row(const char *path, const char *source, cw_sink *sink,
     walk w = {path, source, sink, fn, ctx, -1, -1, -1, -1, 0};
     char err[256];
     int rc = cw_csv_read(path, on_header, on_row, &w, err, sizeof(err));
-    if (rc == -1 && w.data_col >= 0 && !w.failed) {
+    /* a CSV error anywhere, the header included, is one reject naming it */
+    if (rc == -1 && !w.failed) {
         cw_origin o = {source, path, 0};
         cw_sink_reject(sink, &o, NULL, NULL, "unreadable CSV: %s", err);
     }

@@ -5,6 +5,7 @@
  * is read once and never held in memory.
  */
 #include "landing.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/sha256.h"
 #include "../core/util.h"
@@ -185,6 +186,7 @@ static int land_one(const char *file, int follow, const char *dest_dir, int inde
         rc = copy_and_hash(fd, dest, &landed, &why);
         close(fd);
     }
+    cw_killpoint("land");
     if (rc >= 0 && why) {
         char *reason = cw_asprintf("cannot land: %s", why);
         landed.landed = NULL;

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "../core/embedded.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/regex.h"
 #include "../core/util.h"
@@ -921,6 +922,7 @@ int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources
     bind_int(wh, s, 8, wh->stats.rows_rejected);
     bind_text(wh, s, 9, cw_str_empty(sources_failed) ? NULL : sources_failed);
     bind_int(wh, s, 10, wh->stats.rows_changed);
+    cw_killpoint("commit");
     if (run_ok(wh, s, "finishing the batch row") != 0 ||
         run_ok(wh, S_COMMIT, "committing the batch") != 0) {
         cw_wh_batch_rollback(wh);
@@ -1200,6 +1202,7 @@ static int record_begins(cw_warehouse *wh)
         cw_error("%s: records arrived with no open batch", wh->path);
         return -1;
     }
+    cw_killpoint_record();
     wh->stats.rows_read++;
     wh->changes_mark = sqlite3_total_changes64(wh->db);
     return 0;
@@ -1793,6 +1796,7 @@ static int resolve_staged(cw_warehouse *wh)
 
 int cw_wh_resolve(cw_warehouse *wh)
 {
+    cw_killpoint("resolve");
     if (resolve_staged(wh) != 0)
         return -1;
     return cw_wh_exec_script(wh->db, cw_embedded_get("load/resolve.sql"), "load/resolve.sql");

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "../core/embedded.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/util.h"
 
@@ -458,6 +459,7 @@ int cw_report_render(const cw_report *r, const char *out_dir, unsigned formats)
     int rc = 0;
     if (make_dirs(out_dir) != 0)
         return -1;
+    cw_killpoint("report");
     if (formats & CW_REPORT_XLSX) {
         char *path = cw_report_path(out_dir, r, "xlsx");
         if (cw_report_write_xlsx(r, path) != 0)

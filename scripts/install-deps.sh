@@ -10,6 +10,7 @@ missing=""
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
 need_file() { [ -e "$1" ] || missing="$missing $2"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need_glob() { for f in $1; do [ -e "$f" ] && return 0; done; missing="$missing $2"; }
 
 need_cmd cc gcc
 need_cmd make make
@@ -30,6 +31,10 @@ need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata
 need_file /usr/lib/python3/dist-packages/openpyxl python3-openpyxl
 need_file /usr/bin/python3 python3
+# make fuzz / fuzz-smoke: clang with libFuzzer and the sanitizer runtimes
+need_cmd clang-14 clang-14
+need_file /usr/lib/llvm-14/lib/libFuzzer.a libfuzzer-14-dev
+need_glob "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" libclang-rt-14-dev
 
 if [ -n "$missing" ]; then
     echo "install-deps: installing:$missing"

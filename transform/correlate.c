@@ -36,6 +36,7 @@
 #include "flow.h"
 #include "graph.h"
 #include "keys.h"
+#include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/regex.h"
@@ -1000,6 +1001,7 @@ static int correlate_all(corr *c)
             return -1;
     if (link_commits(c) || no_ancestry_findings(c) || correlate_apps(c))
         return -1;
+    cw_killpoint("correlate");
     if (load_statuses(c) || learn_source_statuses(c) || flow_items(c) ||
         write_learnt_statuses(c) || flush_all(c) || production_times(c))
         return -1;
