@@ -263,7 +263,7 @@ static cw_pipeline_status load_batch(pipeline *p)
         if (rc > 0)
             append_name(&failed, cfg->sources[i].name);
     }
-    if (cw_wh_resolve(p->wh) != 0 || cw_correlate(cw_wh_sqlite(p->wh), cfg, &r->correlate) != 0 ||
+    if (cw_wh_resolve(p->wh) != 0 || cw_correlate(cw_wh_db(p->wh), cfg, &r->correlate) != 0 ||
         cw_metrics_install_views(cw_wh_db(p->wh)) != 0)
         goto rollback;
     cw_killpoint("views");

@@ -3,9 +3,13 @@
  * the warehouse and rewrites every derived table.
  *
  * The pure rules live in keys.c, graph.c, attribute.c and flow.c; this file
- * only moves rows.  Every derived table is emptied and refilled in a fixed
- * order inside a savepoint, so a failure leaves the tables as they were and
- * a re-run of the same input produces the same rows.
+ * only moves rows, through the warehouse interface (load/db.h), so it runs
+ * the same on every engine.  Its SQL is transform/sql/correlate.sql, one
+ * named statement each (core/sqlfile.h).  Every derived table is emptied and
+ * refilled in a fixed order inside a savepoint, so a failure leaves the
+ * tables as they were and a re-run of the same input produces the same rows.
+ * The rows computed here go in through cw_append (append.h): bulk appends,
+ * COPY on PostgreSQL.
  *
  * Revisions of a build.  A build may record several checkouts
  * (fact_build_revision: a Jenkins pipeline that loads a shared library
@@ -21,11 +25,13 @@
  * repository of the application, or the build has fewer than two rows, the
  * deployment's revision stays the build's first, as before.
  *
- * Memory: rows are streamed with sqlite3_step.  What is held is what the
+ * Memory: rows are streamed with cw_db_step.  What is held is what the
  * rules truly need: one application's commit graph and deployment list at a
- * time, the status map, and one work item's transitions.
+ * time, the status map, one work item's transitions, and at most
+ * CW_APPEND_ROWS rows per derived table waiting for their bulk append.
  */
 #include "correlate.h"
+#include "append.h"
 #include "attribute.h"
 #include "flow.h"
 #include "graph.h"
@@ -34,73 +40,89 @@
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/regex.h"
+#include "../core/sqlfile.h"
 #include "../core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Finding kinds this step owns (and so clears before recomputing). */
-#define FINDING_KINDS "('changelog_truncated', 'status_guessed', 'status_from_source', " \
-                      "'status_category_conflict', 'untraceable_deployment', " \
-                      "'work_item_no_status', 'git_no_ancestry')"
+#define SQL_FILE "transform/sql/correlate.sql"
 
-/* Decisions 10: durations that would be negative are left out of their
- * metric and reported under these kinds (metrics.md, "Data-quality
- * findings"). */
-#define DURATION_FINDING_KINDS "('commit_authored_after_deployment', " \
-    "'incident_resolved_before_created', 'incident_resolved_before_deployment', " \
-    "'item_ended_before_started', 'item_ended_before_created')"
-
-static const char *const clear_sql[] = {
-    "DELETE FROM bridge_commit_work_item",
-    "DELETE FROM bridge_deployment_commit",
-    "DELETE FROM derived_deployment",
-    "DELETE FROM derived_incident",
-    "DELETE FROM derived_status_interval",
-    "DELETE FROM derived_work_item",
-    "DELETE FROM dim_status WHERE origin <> 'config'",
-    "DELETE FROM finding WHERE kind IN " FINDING_KINDS,
-    "DELETE FROM finding WHERE kind IN " DURATION_FINDING_KINDS,
-    NULL
-};
-
-/* The statements used row by row, prepared once. */
+/* The statements of SQL_FILE, prepared once. */
 enum {
-    ST_FIND_ITEM, ST_INS_LINK, ST_INS_BDC, ST_INS_DEPLOY, ST_INS_INCIDENT, ST_INS_FINDING,
-    ST_INS_ITEM, ST_INS_INTERVAL, ST_INS_STATUS, ST_SET_PRODUCTION, ST_TRANSITIONS, ST_COUNT
+    Q_CLEAR_COMMIT_LINKS, Q_CLEAR_DEPLOYED, Q_CLEAR_DEPLOYMENTS, Q_CLEAR_INCIDENTS,
+    Q_CLEAR_INTERVALS, Q_CLEAR_ITEMS, Q_CLEAR_STATUSES, Q_CLEAR_FINDINGS,
+    Q_INSERT_FINDING, Q_FIND_ITEM, Q_KNOWN_PROJECTS, Q_COMMITS, Q_APPLICATIONS, Q_DEPLOYMENTS,
+    Q_BUILD_REVISIONS, Q_REPOSITORIES, Q_COMMIT_GRAPH, Q_NO_ANCESTRY, Q_INCIDENTS,
+    Q_INCIDENTS_NO_APP, Q_INCIDENT_NEGATIVE, Q_STATUSES, Q_STATUS_CLAIMS, Q_INSERT_STATUS,
+    Q_WORK_ITEMS, Q_TRANSITIONS, Q_FIRST_DEPLOYMENTS, Q_SET_PRODUCTION, Q_COUNT
 };
 
-static const char *const stmt_sql[ST_COUNT] = {
-    [ST_FIND_ITEM] = "SELECT work_item_id FROM dim_work_item WHERE item_key = ?1",
-    [ST_INS_LINK] = "INSERT INTO bridge_commit_work_item (commit_id, work_item_id) VALUES (?1, ?2)",
-    [ST_INS_BDC] = "INSERT INTO bridge_deployment_commit "
-                   "(deployment_id, commit_id, is_baseline, is_merge, lead_time_s) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5)",
-    [ST_INS_DEPLOY] = "INSERT INTO derived_deployment "
-                      "(deployment_id, traceable, is_baseline, commits_deployed) "
-                      "VALUES (?1, ?2, ?3, ?4)",
-    [ST_INS_INCIDENT] = "INSERT INTO derived_incident (incident_id, deployment_id, how) "
-                        "VALUES (?1, ?2, ?3)",
-    [ST_INS_FINDING] = "INSERT INTO finding (kind, subject, detail) VALUES (?1, ?2, ?3) "
-                       "ON CONFLICT (kind, subject) DO NOTHING",
-    [ST_INS_ITEM] = "INSERT INTO derived_work_item "
-                    "(work_item_id, flow_type, category, start_at, end_at, active_s) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_INS_INTERVAL] = "INSERT INTO derived_status_interval "
-                        "(work_item_id, seq, status, category, waiting, from_at, to_at) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [ST_INS_STATUS] = "INSERT INTO dim_status (name, category, waiting, origin) "
-                      "VALUES (?1, ?2, ?3, ?4)",
-    [ST_SET_PRODUCTION] = "UPDATE derived_work_item SET production_at = ?2 WHERE work_item_id = ?1",
-    [ST_TRANSITIONS] = "SELECT at, history_id, from_status, to_status FROM fact_transition "
-                       "WHERE work_item_id = ?1 ORDER BY at, history_id, from_status, to_status",
+static const char *const q_name[Q_COUNT] = {
+    [Q_CLEAR_COMMIT_LINKS] = "clear_bridge_commit_work_item",
+    [Q_CLEAR_DEPLOYED] = "clear_bridge_deployment_commit",
+    [Q_CLEAR_DEPLOYMENTS] = "clear_derived_deployment",
+    [Q_CLEAR_INCIDENTS] = "clear_derived_incident",
+    [Q_CLEAR_INTERVALS] = "clear_derived_status_interval",
+    [Q_CLEAR_ITEMS] = "clear_derived_work_item",
+    [Q_CLEAR_STATUSES] = "clear_dim_status",
+    [Q_CLEAR_FINDINGS] = "clear_findings",
+    [Q_INSERT_FINDING] = "insert_finding",
+    [Q_FIND_ITEM] = "find_work_item",
+    [Q_KNOWN_PROJECTS] = "known_projects",
+    [Q_COMMITS] = "commits",
+    [Q_APPLICATIONS] = "applications",
+    [Q_DEPLOYMENTS] = "deployments",
+    [Q_BUILD_REVISIONS] = "build_revisions",
+    [Q_REPOSITORIES] = "repositories",
+    [Q_COMMIT_GRAPH] = "commit_graph",
+    [Q_NO_ANCESTRY] = "repositories_without_ancestry",
+    [Q_INCIDENTS] = "incidents",
+    [Q_INCIDENTS_NO_APP] = "incidents_without_application",
+    [Q_INCIDENT_NEGATIVE] = "incident_negative_durations",
+    [Q_STATUSES] = "statuses",
+    [Q_STATUS_CLAIMS] = "status_claims",
+    [Q_INSERT_STATUS] = "insert_status",
+    [Q_WORK_ITEMS] = "work_items",
+    [Q_TRANSITIONS] = "transitions",
+    [Q_FIRST_DEPLOYMENTS] = "first_deployments",
+    [Q_SET_PRODUCTION] = "set_production",
+};
+
+/* The derived tables filled by bulk append, and their columns. */
+enum { T_COMMIT_LINKS, T_DEPLOYED, T_DEPLOYMENTS, T_INCIDENTS, T_ITEMS, T_INTERVALS, T_COUNT };
+
+static const char *const commit_link_cols[] = { "commit_id", "work_item_id" };
+static const char *const deployed_cols[] = { "deployment_id", "commit_id", "is_baseline", "is_merge",
+                                             "lead_time_s" };
+static const char *const deployment_cols[] = { "deployment_id", "traceable", "is_baseline",
+                                               "commits_deployed" };
+static const char *const incident_cols[] = { "incident_id", "deployment_id", "how" };
+static const char *const item_cols[] = { "work_item_id", "flow_type", "category", "start_at",
+                                         "end_at", "active_s" };
+static const char *const interval_cols[] = { "work_item_id", "seq", "status", "category",
+                                             "waiting", "from_at", "to_at" };
+
+#define TABLE(name, cols) { name, cols, (int)(sizeof(cols) / sizeof(cols[0])) }
+static const struct {
+    const char *name;
+    const char *const *columns;
+    int ncols;
+} tables[T_COUNT] = {
+    [T_COMMIT_LINKS] = TABLE("bridge_commit_work_item", commit_link_cols),
+    [T_DEPLOYED] = TABLE("bridge_deployment_commit", deployed_cols),
+    [T_DEPLOYMENTS] = TABLE("derived_deployment", deployment_cols),
+    [T_INCIDENTS] = TABLE("derived_incident", incident_cols),
+    [T_ITEMS] = TABLE("derived_work_item", item_cols),
+    [T_INTERVALS] = TABLE("derived_status_interval", interval_cols),
 };
 
 typedef struct corr {
-    sqlite3 *db;
+    cw_db *db;
     const cw_config *cfg;
     cw_correlate_stats *stats;
-    sqlite3_stmt *st[ST_COUNT];
+    cw_stmt *q[Q_COUNT];
+    cw_append out[T_COUNT];
     cw_regex *incident_re;
     cw_status_map *statuses;
 } corr;
@@ -109,60 +131,70 @@ typedef struct corr {
 
 static int sql_fail(corr *c, const char *what)
 {
-    cw_error("correlate: %s: %s", what, sqlite3_errmsg(c->db));
+    cw_error("correlate: %s: %s", what, cw_db_errmsg(c->db));
     return -1;
 }
 
-static int prepare(corr *c, const char *sql, sqlite3_stmt **out)
+/* Step a query to its next row: 1 with a row, 0 at the end (the statement
+ * is reset for its next use), -1 with the error logged. */
+static int next_row(corr *c, int q)
 {
-    if (sqlite3_prepare_v2(c->db, sql, -1, out, NULL) != SQLITE_OK)
-        return sql_fail(c, sql);
-    return 0;
+    int rc = cw_db_step(c->q[q]);
+    if (rc == CW_DB_ROW)
+        return 1;
+    if (rc == CW_DB_DONE) {
+        cw_db_reset(c->q[q]);
+        return 0;
+    }
+    sql_fail(c, q_name[q]);
+    cw_db_reset(c->q[q]);
+    return -1;
 }
 
-/* Run a prepared write statement with its parameters bound; reset it. */
-static int run(corr *c, sqlite3_stmt *st)
+/* Stop reading a query before its end (or after an error). */
+static void done(corr *c, int q)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, sqlite3_sql(st));
-    return 0;
+    cw_db_reset(c->q[q]);
 }
 
-static void bind_time(sqlite3_stmt *st, int col, int64_t t)
+/* Run a statement that returns no rows, its parameters bound. */
+static int run(corr *c, int q)
 {
-    if (t == CW_NO_TIME)
-        sqlite3_bind_null(st, col);
-    else
-        sqlite3_bind_int64(st, col, t);
+    int rc = next_row(c, q);
+    if (rc == 1) {
+        done(c, q);
+        return 0;
+    }
+    return rc;
 }
 
-static int64_t column_time(sqlite3_stmt *st, int col)
+static int64_t column_time(cw_stmt *st, int col)
 {
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? CW_NO_TIME : sqlite3_column_int64(st, col);
+    return cw_db_column_type(st, col) == CW_DB_NULL ? CW_NO_TIME : cw_db_column_int(st, col);
 }
 
-static const char *column_text(sqlite3_stmt *st, int col)
+/* Keep one derived row for its bulk append. */
+static int append(corr *c, int table, const cw_db_value *row)
 {
-    return (const char *)sqlite3_column_text(st, col);
+    return cw_append_row(&c->out[table], row);
 }
 
-static int exec(corr *c, const char *sql)
+/* Write every derived row kept so far: before a statement reads them. */
+static int flush_all(corr *c)
 {
-    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(c, sql);
+    for (int t = 0; t < T_COUNT; t++)
+        if (cw_append_flush(&c->out[t]))
+            return -1;
     return 0;
 }
 
 static int add_finding(corr *c, const char *kind, const char *subject, const char *detail)
 {
-    sqlite3_stmt *st = c->st[ST_INS_FINDING];
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, subject, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, detail, -1, SQLITE_TRANSIENT);
-    return run(c, st);
+    cw_stmt *st = c->q[Q_INSERT_FINDING];
+    cw_db_bind_str(st, 1, kind);
+    cw_db_bind_str(st, 2, subject);
+    cw_db_bind_str(st, 3, detail);
+    return run(c, Q_INSERT_FINDING);
 }
 
 /* ---------------------------------------------------------------- commit -> work item */
@@ -178,22 +210,21 @@ typedef struct link_ctx {
 static int on_key(void *ctx, const char *key, const char *project)
 {
     link_ctx *lc = ctx;
-    sqlite3_stmt *st = lc->c->st[ST_FIND_ITEM];
+    corr *c = lc->c;
     int rc;
 
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    cw_db_bind_str(c->q[Q_FIND_ITEM], 1, key);
+    rc = next_row(c, Q_FIND_ITEM);
+    if (rc == 1) {
         if (lc->n == lc->cap) {
             lc->cap = lc->cap ? lc->cap * 2 : 8;
             lc->items = cw_xrealloc(lc->items, lc->cap * sizeof(int64_t));
         }
-        lc->items[lc->n++] = sqlite3_column_int64(st, 0);
-    } else if (rc != SQLITE_DONE) {
+        lc->items[lc->n++] = cw_db_column_int(c->q[Q_FIND_ITEM], 0);
+        done(c, Q_FIND_ITEM);
+    } else if (rc < 0) {
         lc->failed = 1;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     return lc->failed;
 }
 
@@ -205,15 +236,15 @@ static int compare_id(const void *a, const void *b)
 
 static int insert_links(corr *c, int64_t commit_id, link_ctx *lc)
 {
-    sqlite3_stmt *st = c->st[ST_INS_LINK];
     if (lc->n > 1)
         qsort(lc->items, lc->n, sizeof(int64_t), compare_id);
     for (size_t i = 0; i < lc->n; i++) {
+        cw_db_value row[2];
         if (i > 0 && lc->items[i] == lc->items[i - 1])
             continue;
-        sqlite3_bind_int64(st, 1, commit_id);
-        sqlite3_bind_int64(st, 2, lc->items[i]);
-        if (run(c, st))
+        row[0] = cw_value_int(commit_id);
+        row[1] = cw_value_int(lc->items[i]);
+        if (append(c, T_COMMIT_LINKS, row))
             return -1;
         c->stats->commit_links++;
     }
@@ -223,17 +254,11 @@ static int insert_links(corr *c, int64_t commit_id, link_ctx *lc)
 /* Known projects: those of loaded work items and those the config maps. */
 static int load_projects(corr *c, cw_keys *keys)
 {
-    sqlite3_stmt *st;
     int rc;
-
-    if (prepare(c, "SELECT project FROM dim_work_item UNION SELECT project FROM map_project "
-                   "ORDER BY 1", &st))
+    while ((rc = next_row(c, Q_KNOWN_PROJECTS)) == 1)
+        cw_keys_add_project(keys, cw_db_column_text(c->q[Q_KNOWN_PROJECTS], 0));
+    if (rc < 0)
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        cw_keys_add_project(keys, column_text(st, 0));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, "known projects");
     for (size_t a = 0; a < c->cfg->n_apps; a++)
         for (size_t p = 0; p < c->cfg->apps[a].projects.n; p++)
             cw_keys_add_project(keys, c->cfg->apps[a].projects.items[p]);
@@ -242,15 +267,15 @@ static int load_projects(corr *c, cw_keys *keys)
 
 /* Keys in the subject and body of the commit row st into lc.  -1 on a
  * database error. */
-static int scan_commit(cw_keys *keys, sqlite3_stmt *st, link_ctx *lc)
+static int scan_commit(cw_keys *keys, cw_stmt *st, link_ctx *lc)
 {
     for (int col = 1; col <= 2; col++) {
-        if (cw_keys_scan(keys, column_text(st, col), on_key, lc) >= 0)
+        if (cw_keys_scan(keys, cw_db_column_text(st, col), on_key, lc) >= 0)
             continue;
         if (lc->failed)
-            return sql_fail(lc->c, "work item lookup");
+            return -1;          /* next_row logged it */
         /* A pcre2 matching error (a match limit): keep the keys found so far. */
-        cw_warn("correlate: key scan failed on commit %lld", (long long)sqlite3_column_int64(st, 0));
+        cw_warn("correlate: key scan failed on commit %lld", (long long)cw_db_column_int(st, 0));
     }
     return 0;
 }
@@ -260,25 +285,25 @@ static int link_commits(corr *c)
     char err[256];
     cw_keys *keys = cw_keys_new(c->cfg->key_pattern, err, sizeof(err));
     link_ctx lc = { .c = c };
-    sqlite3_stmt *st = NULL;
+    cw_stmt *st = c->q[Q_COMMITS];
     int rc = -1;
 
     if (!keys) {
         cw_error("correlate: key_pattern: %s", err);
         return -1;
     }
-    if (load_projects(c, keys) ||
-        prepare(c, "SELECT commit_id, subject, body FROM fact_commit ORDER BY commit_id", &st))
+    if (load_projects(c, keys))
         goto out;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = next_row(c, Q_COMMITS)) == 1) {
         c->stats->commits++;
         lc.n = 0;
-        if (scan_commit(keys, st, &lc) || insert_links(c, sqlite3_column_int64(st, 0), &lc))
+        if (scan_commit(keys, st, &lc) || insert_links(c, cw_db_column_int(st, 0), &lc)) {
+            done(c, Q_COMMITS);
+            rc = -1;
             break;
+        }
     }
-    rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -1 : sql_fail(c, "commits");
 out:
-    sqlite3_finalize(st);
     free(lc.items);
     cw_keys_free(keys);
     return rc;
@@ -306,43 +331,34 @@ static void deploy_list_free(deploy_list *dl)
     memset(dl, 0, sizeof(*dl));
 }
 
-/* Successful production deployments of one application (?1), or of none
- * (application_id NULL), in walk order. */
-#define DEPLOYMENTS_SQL(where) \
-    "SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job, d.build_id " \
-    "FROM fact_deployment d LEFT JOIN fact_build b ON b.build_id = d.build_id " \
-    "WHERE " where " AND d.is_production = 1 AND d.result = 'success' " \
-    "ORDER BY d.finished_at, d.run_number, d.deployment_id"
-
-/* app < 0 reads the deployments no application claims. */
+/* Successful production deployments of one application, or of none
+ * (app < 0), in walk order: the rule is the statement "deployments". */
 static int load_deployments(corr *c, int64_t app, deploy_list *dl)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st = c->q[Q_DEPLOYMENTS];
     int rc;
 
-    if (prepare(c, app < 0 ? DEPLOYMENTS_SQL("d.application_id IS NULL")
-                           : DEPLOYMENTS_SQL("d.application_id = ?1"), &st))
-        return -1;
     if (app >= 0)
-        sqlite3_bind_int64(st, 1, app);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cw_db_bind_int(st, 1, app);
+    else
+        cw_db_bind_null(st, 1);
+    while ((rc = next_row(c, Q_DEPLOYMENTS)) == 1) {
         cw_deploy *d;
         if (dl->n == dl->cap) {
             dl->cap = dl->cap ? dl->cap * 2 : 64;
             dl->d = cw_xrealloc(dl->d, dl->cap * sizeof(cw_deploy));
             dl->build_ids = cw_xrealloc(dl->build_ids, dl->cap * sizeof(int64_t));
         }
-        dl->build_ids[dl->n] = sqlite3_column_int64(st, 5);
+        dl->build_ids[dl->n] = cw_db_column_int(st, 5);
         d = &dl->d[dl->n++];
         memset(d, 0, sizeof(*d));
-        d->deployment_id = sqlite3_column_int64(st, 0);
-        d->finished_at = sqlite3_column_int64(st, 1);
-        d->run_number = (long)sqlite3_column_int64(st, 2);
-        d->revision = cw_strdup(column_text(st, 3));
-        d->job = cw_strdup(column_text(st, 4));
+        d->deployment_id = cw_db_column_int(st, 0);
+        d->finished_at = cw_db_column_int(st, 1);
+        d->run_number = (long)cw_db_column_int(st, 2);
+        d->revision = cw_strdup(cw_db_column_text(st, 3));
+        d->job = cw_strdup(cw_db_column_text(st, 4));
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "deployments");
+    return rc;
 }
 
 /* ------------------------------------------------ revisions of a build */
@@ -362,18 +378,17 @@ static int strlist_has(const cw_strlist *l, const char *s)
 }
 
 /* The build's checkouts: remotes ("" when unknown) and revisions, by seq. */
-static int read_checkouts(corr *c, sqlite3_stmt *st, int64_t build_id, cw_strlist *remotes,
-                          cw_strlist *shas)
+static int read_checkouts(corr *c, int64_t build_id, cw_strlist *remotes, cw_strlist *shas)
 {
+    cw_stmt *st = c->q[Q_BUILD_REVISIONS];
     int rc;
-    sqlite3_bind_int64(st, 1, build_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *remote = column_text(st, 0);
+    cw_db_bind_int(st, 1, build_id);
+    while ((rc = next_row(c, Q_BUILD_REVISIONS)) == 1) {
+        const char *remote = cw_db_column_text(st, 0);
         strlist_add(remotes, remote ? remote : "");
-        strlist_add(shas, column_text(st, 1));
+        strlist_add(shas, cw_db_column_text(st, 1));
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "revisions of a build");
+    return rc;
 }
 
 /* The application's revisions among the checkouts (see the banner). */
@@ -406,29 +421,20 @@ static void use_revisions(cw_deploy *d, cw_strlist *chosen)
 
 static int load_repositories(corr *c, int64_t app, cw_strlist *repos)
 {
-    sqlite3_stmt *st;
     int rc;
-    if (prepare(c, "SELECT DISTINCT repository FROM fact_commit WHERE application_id = ?1 "
-                   "ORDER BY repository", &st))
-        return -1;
-    sqlite3_bind_int64(st, 1, app);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        strlist_add(repos, column_text(st, 0));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "repositories of an application");
+    cw_db_bind_int(c->q[Q_REPOSITORIES], 1, app);
+    while ((rc = next_row(c, Q_REPOSITORIES)) == 1)
+        strlist_add(repos, cw_db_column_text(c->q[Q_REPOSITORIES], 0));
+    return rc;
 }
 
 static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
 {
     cw_strlist repos = { 0 }, remotes = { 0 }, shas = { 0 }, chosen = { 0 };
     int loaded = 0, rc = 0;
-    sqlite3_stmt *st;
 
-    if (prepare(c, "SELECT remote, revision FROM fact_build_revision WHERE build_id = ?1 "
-                   "ORDER BY seq", &st))
-        return -1;
     for (size_t i = 0; i < dl->n && rc == 0; i++) {
-        rc = read_checkouts(c, st, dl->build_ids[i], &remotes, &shas);
+        rc = read_checkouts(c, dl->build_ids[i], &remotes, &shas);
         if (rc == 0 && shas.n >= 2 && !loaded) {
             rc = load_repositories(c, app, &repos);
             loaded = 1;
@@ -441,7 +447,6 @@ static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
         cw_strlist_free(&shas);
         cw_strlist_free(&chosen);
     }
-    sqlite3_finalize(st);
     cw_strlist_free(&repos);
     return rc;
 }
@@ -456,23 +461,18 @@ static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
  */
 static int load_graph(corr *c, int64_t app, cw_graph *g, cw_graph *hidden)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st = c->q[Q_COMMIT_GRAPH];
     int rc;
 
-    if (prepare(c, "SELECT commit_id, sha, parents, authored_at, repository IN "
-                   "(SELECT repository FROM fact_commit WHERE has_ancestry = 0) FROM fact_commit "
-                   "WHERE application_id = ?1 ORDER BY commit_id", &st))
-        return -1;
-    sqlite3_bind_int64(st, 1, app);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int no_ancestry = sqlite3_column_int(st, 4);
-        cw_graph_add(no_ancestry ? hidden : g, column_text(st, 1),
-                     no_ancestry ? "" : column_text(st, 2),
-                     sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 0));
+    cw_db_bind_int(st, 1, app);
+    while ((rc = next_row(c, Q_COMMIT_GRAPH)) == 1) {
+        int no_ancestry = cw_db_column_int(st, 4) != 0;
+        cw_graph_add(no_ancestry ? hidden : g, cw_db_column_text(st, 1),
+                     no_ancestry ? "" : cw_db_column_text(st, 2),
+                     cw_db_column_int(st, 3), cw_db_column_int(st, 0));
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, "commits of an application");
+    if (rc < 0)
+        return -1;
     cw_graph_finish(g);
     cw_graph_finish(hidden);
     return 0;
@@ -481,29 +481,24 @@ static int load_graph(corr *c, int64_t app, cw_graph *g, cw_graph *hidden)
 /* One finding per repository without ancestry, naming the export that has it. */
 static int no_ancestry_findings(corr *c)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st = c->q[Q_NO_ANCESTRY];
     int rc;
 
-    if (prepare(c, "SELECT repository, count(*), (SELECT count(*) FROM fact_commit k "
-                   "WHERE k.repository = x.repository) FROM fact_commit x "
-                   "WHERE has_ancestry = 0 GROUP BY repository ORDER BY repository", &st))
-        return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = next_row(c, Q_NO_ANCESTRY)) == 1) {
         char *detail = cw_asprintf("%lld of %lld commits came from a git log export without full "
                                    "parent shas (git log's default or code-maat format): the "
                                    "repository gives no ancestry, so its deployments deploy nothing "
                                    "and get no lead time; export it with: %s",
-                                   (long long)sqlite3_column_int64(st, 1),
-                                   (long long)sqlite3_column_int64(st, 2), CW_GIT_EXPORT_COMMAND);
-        int failed = add_finding(c, "git_no_ancestry", column_text(st, 0), detail);
+                                   (long long)cw_db_column_int(st, 1),
+                                   (long long)cw_db_column_int(st, 2), CW_GIT_EXPORT_COMMAND);
+        int failed = add_finding(c, "git_no_ancestry", cw_db_column_text(st, 0), detail);
         free(detail);
-        if (failed)
-            break;
+        if (failed) {
+            done(c, Q_NO_ANCESTRY);
+            return -1;
+        }
     }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return -1;
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "repositories without ancestry");
+    return rc;
 }
 
 /* Decisions 10: a commit authored after the deployment that first shipped
@@ -522,7 +517,7 @@ static int late_commit_finding(corr *c, const cw_deploy *d, const cw_gnode *node
 
 static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, int64_t commit_id)
 {
-    sqlite3_stmt *st = c->st[ST_INS_BDC];
+    cw_db_value row[5];
     int64_t lead;
     int has_lead;
 
@@ -534,15 +529,12 @@ static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, in
         if (late_commit_finding(c, d, node, lead))
             return -1;
     }
-    sqlite3_bind_int64(st, 1, d->deployment_id);
-    sqlite3_bind_int64(st, 2, commit_id);
-    sqlite3_bind_int(st, 3, d->is_baseline);
-    sqlite3_bind_int(st, 4, node->n_parents >= 2);
-    if (has_lead)
-        sqlite3_bind_int64(st, 5, lead);
-    else
-        sqlite3_bind_null(st, 5);
-    if (run(c, st))
+    row[0] = cw_value_int(d->deployment_id);
+    row[1] = cw_value_int(commit_id);
+    row[2] = cw_value_int(d->is_baseline);
+    row[3] = cw_value_int(node->n_parents >= 2);
+    row[4] = has_lead ? cw_value_int(lead) : cw_value_null();
+    if (append(c, T_DEPLOYED, row))
         return -1;
     c->stats->deployed_commits++;
     return 0;
@@ -579,14 +571,11 @@ static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d, const c
 
 static int write_deployments(corr *c, int64_t app, const deploy_list *dl, const cw_graph *hidden)
 {
-    sqlite3_stmt *st = c->st[ST_INS_DEPLOY];
     for (size_t i = 0; i < dl->n; i++) {
         const cw_deploy *d = &dl->d[i];
-        sqlite3_bind_int64(st, 1, d->deployment_id);
-        sqlite3_bind_int(st, 2, d->traceable);
-        sqlite3_bind_int(st, 3, d->is_baseline);
-        sqlite3_bind_int64(st, 4, d->commits_deployed);
-        if (run(c, st))
+        cw_db_value row[4] = { cw_value_int(d->deployment_id), cw_value_int(d->traceable),
+                               cw_value_int(d->is_baseline), cw_value_int(d->commits_deployed) };
+        if (append(c, T_DEPLOYMENTS, row))
             return -1;
         c->stats->deployments++;
         if (!d->traceable) {
@@ -602,14 +591,10 @@ static int write_deployments(corr *c, int64_t app, const deploy_list *dl, const 
 
 static int insert_incident(corr *c, int64_t incident_id, const cw_deploy *d, cw_attr_how how)
 {
-    sqlite3_stmt *st = c->st[ST_INS_INCIDENT];
-    sqlite3_bind_int64(st, 1, incident_id);
-    if (d)
-        sqlite3_bind_int64(st, 2, d->deployment_id);
-    else
-        sqlite3_bind_null(st, 2);
-    sqlite3_bind_text(st, 3, cw_attr_how_name(how), -1, SQLITE_STATIC);
-    if (run(c, st))
+    cw_db_value row[3] = { cw_value_int(incident_id),
+                           d ? cw_value_int(d->deployment_id) : cw_value_null(),
+                           cw_value_text(cw_attr_how_name(how)) };
+    if (append(c, T_INCIDENTS, row))
         return -1;
     if (d)
         c->stats->incidents_attributed++;
@@ -618,25 +603,21 @@ static int insert_incident(corr *c, int64_t incident_id, const cw_deploy *d, cw_
 
 static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, const cw_graph *g)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st = c->q[Q_INCIDENTS];
     int rc;
 
-    if (prepare(c, "SELECT incident_id, title, description, created_at FROM fact_incident "
-                   "WHERE application_id = ?1 ORDER BY incident_id", &st))
-        return -1;
-    sqlite3_bind_int64(st, 1, app);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    cw_db_bind_int(st, 1, app);
+    while ((rc = next_row(c, Q_INCIDENTS)) == 1) {
         long index;
-        cw_attr_how how = cw_attribute(dl->d, dl->n, g, c->incident_re, column_text(st, 1),
-                                       column_text(st, 2), sqlite3_column_int64(st, 3),
+        cw_attr_how how = cw_attribute(dl->d, dl->n, g, c->incident_re, cw_db_column_text(st, 1),
+                                       cw_db_column_text(st, 2), cw_db_column_int(st, 3),
                                        c->cfg->attribution_window_s, &index);
-        if (insert_incident(c, sqlite3_column_int64(st, 0), index >= 0 ? &dl->d[index] : NULL, how))
-            break;
+        if (insert_incident(c, cw_db_column_int(st, 0), index >= 0 ? &dl->d[index] : NULL, how)) {
+            done(c, Q_INCIDENTS);
+            return -1;
+        }
     }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return -1;
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "incidents");
+    return rc;
 }
 
 /* Decisions 10: an incident resolved before it was created has no time to
@@ -646,33 +627,27 @@ static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, cons
  * them.  Columns: external id, created, resolved, deployment finished. */
 static int incident_findings(corr *c)
 {
-    sqlite3_stmt *st;
-    int rc, failed = 0;
+    cw_stmt *st = c->q[Q_INCIDENT_NEGATIVE];
+    int rc;
 
-    if (prepare(c, "SELECT i.external_id, i.created_at, i.resolved_at, d.finished_at "
-                   "FROM fact_incident i "
-                   "LEFT JOIN derived_incident di ON di.incident_id = i.incident_id "
-                   "LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id "
-                   "WHERE i.resolved_at < i.created_at OR i.resolved_at < d.finished_at "
-                   "ORDER BY i.incident_id", &st))
-        return -1;
-    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t created = sqlite3_column_int64(st, 1), resolved = sqlite3_column_int64(st, 2);
-        int before_created = resolved < created;
+    while ((rc = next_row(c, Q_INCIDENT_NEGATIVE)) == 1) {
+        int64_t created = cw_db_column_int(st, 1), resolved = cw_db_column_int(st, 2);
+        int before_created = resolved < created, failed;
         char *detail = before_created
             ? cw_asprintf("resolved %.2f h before it was created: no time to restore or "
                           "recovery time", (double)(created - resolved) / 3600.0)
             : cw_asprintf("resolved %.2f h before its deployment finished: no recovery time",
-                          (double)(sqlite3_column_int64(st, 3) - resolved) / 3600.0);
+                          (double)(cw_db_column_int(st, 3) - resolved) / 3600.0);
         failed = add_finding(c, before_created ? "incident_resolved_before_created"
                                                : "incident_resolved_before_deployment",
-                             column_text(st, 0), detail);
+                             cw_db_column_text(st, 0), detail);
         free(detail);
+        if (failed) {
+            done(c, Q_INCIDENT_NEGATIVE);
+            return -1;
+        }
     }
-    sqlite3_finalize(st);
-    if (failed)
-        return -1;
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "incident findings");
+    return rc;
 }
 
 /* One application: its graph, its deployments, its incidents. */
@@ -713,27 +688,17 @@ static int orphan_deployments(corr *c)
 
 static int correlate_apps(corr *c)
 {
-    sqlite3_stmt *st;
     int rc;
 
-    if (prepare(c, "SELECT application_id FROM fact_deployment WHERE application_id IS NOT NULL "
-                   "UNION SELECT application_id FROM fact_incident WHERE application_id IS NOT NULL "
-                   "ORDER BY 1", &st))
+    while ((rc = next_row(c, Q_APPLICATIONS)) == 1)
+        if (correlate_app(c, cw_db_column_int(c->q[Q_APPLICATIONS], 0))) {
+            done(c, Q_APPLICATIONS);
+            return -1;
+        }
+    if (rc < 0 || orphan_deployments(c))
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (correlate_app(c, sqlite3_column_int64(st, 0)))
-            break;
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return -1;
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, "applications");
-    if (orphan_deployments(c))
-        return -1;
-    /* Incidents of no application cannot be attributed. */
-    if (exec(c, "INSERT INTO derived_incident (incident_id, deployment_id, how) "
-                "SELECT incident_id, NULL, 'none' FROM fact_incident "
-                "WHERE application_id IS NULL ORDER BY incident_id"))
+    /* The derived rows so far are read from here on. */
+    if (flush_all(c) || run(c, Q_INCIDENTS_NO_APP))
         return -1;
     return incident_findings(c);
 }
@@ -744,28 +709,25 @@ static int correlate_apps(corr *c)
  * mirror of [status]), then any rule of cfg the mirror lacks. */
 static int load_statuses(corr *c)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st = c->q[Q_STATUSES];
     int rc;
 
-    if (prepare(c, "SELECT name, category, waiting FROM dim_status ORDER BY name", &st))
-        return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = next_row(c, Q_STATUSES)) == 1) {
         cw_category cat;
-        const char *category = column_text(st, 1);
-        int waiting = sqlite3_column_int(st, 2);
+        const char *category = cw_db_column_text(st, 1);
+        int waiting = cw_db_column_int(st, 2) != 0;
         if (cw_streq_ci(category, "wait")) {
             cat = CW_CAT_IN_PROGRESS;
             waiting = 1;
         } else if (cw_category_parse(category, &cat)) {
             cw_warn("correlate: status '%s' has unknown category '%s'; ignored",
-                    column_text(st, 0), category ? category : "");
+                    cw_db_column_text(st, 0), category ? category : "");
             continue;
         }
-        cw_status_map_add(c->statuses, column_text(st, 0), cat, waiting, CW_STATUS_CONFIG);
+        cw_status_map_add(c->statuses, cw_db_column_text(st, 0), cat, waiting, CW_STATUS_CONFIG);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return sql_fail(c, "dim_status");
+    if (rc < 0)
+        return -1;
     for (size_t i = 0; i < c->cfg->n_statuses; i++) {
         const cw_status_rule *r = &c->cfg->statuses[i];
         int waiting = r->waiting || cw_streq_ci(r->category, "wait");
@@ -776,89 +738,60 @@ static int load_statuses(corr *c)
     return 0;
 }
 
-/* What the sources say about each status's category, most authoritative
- * first (metrics.md "Work items and flow", README "Status categories"):
- *   1. the status list a source publishes (source_status), under the list's
- *      name and under every name an item gives the same status id;
- *   2. the category each item carries for its current status, the latest
- *      item (by updated) first.
- * The order is total (ties by subject), so the first claim per name, which
- * decides, never depends on the order the items were loaded in; kept and
- * kept_subject are that claim's, to name it in a conflict finding. */
-static const char claims_sql[] =
-    "WITH claim (name, category, rank, updated_at, subject) AS ("
-    "  SELECT l.name, l.category, 0, NULL,"
-    "         'the status list of ' || s.name || ' (id ' || l.status_id || ')'"
-    "    FROM source_status l JOIN dim_source s ON s.source_id = l.source_id"
-    "  UNION"
-    "  SELECT w.status, l.category, 0, NULL,"
-    "         'the status list of ' || s.name || ' (id ' || l.status_id || ')'"
-    "    FROM dim_work_item w"
-    "    JOIN source_status l ON l.source_id = w.source_id AND l.status_id = w.status_id"
-    "    JOIN dim_source s ON s.source_id = l.source_id"
-    "   WHERE w.status <> ''"
-    "  UNION ALL"
-    "  SELECT w.status, w.source_category, 1, w.updated_at, 'issue ' || w.item_key"
-    "    FROM dim_work_item w WHERE w.status <> '' AND w.source_category IS NOT NULL) "
-    "SELECT name, category, subject,"
-    "       first_value(category) OVER win, first_value(subject) OVER win"
-    "  FROM claim WINDOW win AS (PARTITION BY lower(name)"
-    "       ORDER BY rank, updated_at DESC NULLS LAST, subject, category)"
-    " ORDER BY lower(name), rank, updated_at DESC NULLS LAST, subject, category";
-
-/* A claim that disagrees with the one that decided: one finding per status. */
-static int category_conflict(corr *c, sqlite3_stmt *st)
+/* A claim that disagrees with the one that decided: one finding per status.
+ * st is a row of "status_claims": name, category, subject, and the deciding
+ * claim's category and subject. */
+static int category_conflict(corr *c, cw_stmt *st)
 {
-    char *detail = cw_asprintf("%s from %s; %s from %s", column_text(st, 3), column_text(st, 4),
-                               column_text(st, 1), column_text(st, 2));
-    int rc = add_finding(c, "status_category_conflict", column_text(st, 0), detail);
+    char *detail = cw_asprintf("%s from %s; %s from %s", cw_db_column_text(st, 3),
+                               cw_db_column_text(st, 4), cw_db_column_text(st, 1),
+                               cw_db_column_text(st, 2));
+    int rc = add_finding(c, "status_category_conflict", cw_db_column_text(st, 0), detail);
     free(detail);
     return rc;
 }
 
 /* Statuses the config does not name take their source's category: the
- * first claim decides, any other category claimed for it is a finding.
- * Statuses no source categorises (seen only in histories) are guessed
- * later, by cw_flow_compute. */
+ * first claim decides (the order of "status_claims"), any other category
+ * claimed for it is a finding.  Statuses no source categorises (seen only
+ * in histories) are guessed later, by cw_flow_compute. */
 static int learn_source_statuses(corr *c)
 {
-    sqlite3_stmt *st;
-    int rc, failed = 0;
+    cw_stmt *st = c->q[Q_STATUS_CLAIMS];
+    int rc;
 
-    if (prepare(c, claims_sql, &st))
-        return -1;
-    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = next_row(c, Q_STATUS_CLAIMS)) == 1) {
         const cw_status_info *known;
         cw_category cat;
-        if (cw_category_parse(column_text(st, 1), &cat) != 0)
+        if (cw_category_parse(cw_db_column_text(st, 1), &cat) != 0)
             continue;
-        known = cw_status_map_get(c->statuses, column_text(st, 0));
+        known = cw_status_map_get(c->statuses, cw_db_column_text(st, 0));
         if (!known)
-            cw_status_map_add(c->statuses, column_text(st, 0), cat, 0, CW_STATUS_SOURCE);
-        else if (known->origin == CW_STATUS_SOURCE && known->category != cat)
-            failed = category_conflict(c, st) != 0;
+            cw_status_map_add(c->statuses, cw_db_column_text(st, 0), cat, 0, CW_STATUS_SOURCE);
+        else if (known->origin == CW_STATUS_SOURCE && known->category != cat &&
+                 category_conflict(c, st) != 0) {
+            done(c, Q_STATUS_CLAIMS);
+            return -1;
+        }
     }
-    sqlite3_finalize(st);
-    if (failed)
-        return -1;
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "status categories");
+    return rc;
 }
 
 /* dim_status rows and findings for every status the config did not name. */
 static int write_learnt_statuses(corr *c)
 {
-    sqlite3_stmt *st = c->st[ST_INS_STATUS];
+    cw_stmt *st = c->q[Q_INSERT_STATUS];
     for (size_t i = 0; i < cw_status_map_count(c->statuses); i++) {
         const cw_status_info *s = cw_status_map_at(c->statuses, i);
         char *detail;
         int rc;
         if (s->origin == CW_STATUS_CONFIG)
             continue;
-        sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, cw_category_name(s->category), -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 3, s->waiting);
-        sqlite3_bind_text(st, 4, cw_status_origin_name(s->origin), -1, SQLITE_STATIC);
-        if (run(c, st))
+        cw_db_bind_str(st, 1, s->name);
+        cw_db_bind_str(st, 2, cw_category_name(s->category));
+        cw_db_bind_int(st, 3, s->waiting);
+        cw_db_bind_str(st, 4, cw_status_origin_name(s->origin));
+        if (run(c, Q_INSERT_STATUS))
             return -1;
         detail = cw_asprintf(s->origin == CW_STATUS_GUESS
                              ? "not configured and no source category: guessed %s from the name"
@@ -892,72 +825,65 @@ static void transitions_clear(transitions *tr)
 
 static int load_transitions(corr *c, int64_t item_id, transitions *tr)
 {
-    sqlite3_stmt *st = c->st[ST_TRANSITIONS];
+    cw_stmt *st = c->q[Q_TRANSITIONS];
     int rc;
 
     transitions_clear(tr);
-    sqlite3_bind_int64(st, 1, item_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    cw_db_bind_int(st, 1, item_id);
+    while ((rc = next_row(c, Q_TRANSITIONS)) == 1) {
         cw_flow_transition *t;
         if (tr->n == tr->cap) {
             tr->cap = tr->cap ? tr->cap * 2 : 16;
             tr->t = cw_xrealloc(tr->t, tr->cap * sizeof(cw_flow_transition));
         }
         t = &tr->t[tr->n++];
-        t->at = sqlite3_column_int64(st, 0);
-        t->history_id = cw_strdup(column_text(st, 1));
-        t->from_status = cw_strdup(column_text(st, 2));
-        t->to_status = cw_strdup(column_text(st, 3));
+        t->at = cw_db_column_int(st, 0);
+        t->history_id = cw_strdup(cw_db_column_text(st, 1));
+        t->from_status = cw_strdup(cw_db_column_text(st, 2));
+        t->to_status = cw_strdup(cw_db_column_text(st, 3));
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "transitions");
+    return rc;
 }
 
 static int write_item(corr *c, int64_t item_id, const char *flow_type, const cw_flow_result *res)
 {
-    sqlite3_stmt *st = c->st[ST_INS_ITEM];
+    cw_db_value item[6] = { cw_value_int(item_id), cw_value_text(flow_type),
+                            cw_value_text(cw_category_name(res->category)),
+                            cw_value_time(res->start_at), cw_value_time(res->end_at),
+                            cw_value_time(res->active_s) };
 
-    sqlite3_bind_int64(st, 1, item_id);
-    sqlite3_bind_text(st, 2, flow_type, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, cw_category_name(res->category), -1, SQLITE_STATIC);
-    bind_time(st, 4, res->start_at);
-    bind_time(st, 5, res->end_at);
-    bind_time(st, 6, res->active_s);
-    if (run(c, st))
+    if (append(c, T_ITEMS, item))
         return -1;
-    st = c->st[ST_INS_INTERVAL];
     for (size_t i = 0; i < res->n_intervals; i++) {
         const cw_flow_interval *iv = &res->intervals[i];
-        sqlite3_bind_int64(st, 1, item_id);
-        sqlite3_bind_int64(st, 2, (int64_t)i + 1);
-        sqlite3_bind_text(st, 3, iv->status->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, cw_category_name(iv->status->category), -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 5, iv->status->waiting);
-        sqlite3_bind_int64(st, 6, iv->from_at);
-        bind_time(st, 7, iv->to_at);
-        if (run(c, st))
+        cw_db_value row[7] = { cw_value_int(item_id), cw_value_int((int64_t)i + 1),
+                               cw_value_text(iv->status->name),
+                               cw_value_text(cw_category_name(iv->status->category)),
+                               cw_value_int(iv->status->waiting), cw_value_int(iv->from_at),
+                               cw_value_time(iv->to_at) };
+        if (append(c, T_INTERVALS, row))
             return -1;
     }
     c->stats->work_items++;
     return 0;
 }
 
-/* Columns of the work item query below. */
+/* Columns of the "work_items" query. */
 enum { WI_ID, WI_KEY, WI_TYPE, WI_LABELS, WI_STATUS, WI_SOURCE_CAT, WI_CREATED, WI_RESOLVED,
        WI_TRUNCATED };
 
-static int flow_one(corr *c, sqlite3_stmt *item, transitions *tr, cw_flow_result *res)
+static int flow_one(corr *c, cw_stmt *item, transitions *tr, cw_flow_result *res)
 {
-    int64_t id = sqlite3_column_int64(item, WI_ID);
-    const char *key = column_text(item, WI_KEY);
+    int64_t id = cw_db_column_int(item, WI_ID);
+    const char *key = cw_db_column_text(item, WI_KEY);
     cw_flow_item fi = {
-        .created_at = sqlite3_column_int64(item, WI_CREATED),
+        .created_at = cw_db_column_int(item, WI_CREATED),
         .resolved_at = column_time(item, WI_RESOLVED),
-        .status = column_text(item, WI_STATUS),
-        .source_category = column_text(item, WI_SOURCE_CAT),
+        .status = cw_db_column_text(item, WI_STATUS),
+        .source_category = cw_db_column_text(item, WI_SOURCE_CAT),
     };
 
-    if (sqlite3_column_int(item, WI_TRUNCATED) &&
+    if (cw_db_column_int(item, WI_TRUNCATED) &&
         add_finding(c, "changelog_truncated", key,
                     "the source returned only part of the history; flow times may be off"))
         return -1;
@@ -975,66 +901,58 @@ static int flow_one(corr *c, sqlite3_stmt *item, transitions *tr, cw_flow_result
         add_finding(c, "item_ended_before_created", key,
                     "its flow ended before it was created: no lead time"))
         return -1;
-    return write_item(c, id, cw_flow_type(column_text(item, WI_TYPE), column_text(item, WI_LABELS),
+    return write_item(c, id, cw_flow_type(cw_db_column_text(item, WI_TYPE),
+                                          cw_db_column_text(item, WI_LABELS),
                                           c->cfg->flow_rules, c->cfg->n_flow_rules), res);
 }
 
 static int flow_items(corr *c)
 {
-    sqlite3_stmt *st;
     transitions tr = { 0 };
     cw_flow_result res = { 0 };
     int rc;
 
-    if (prepare(c, "SELECT work_item_id, item_key, item_type, labels, status, source_category, "
-                   "created_at, resolved_at, changelog_truncated FROM dim_work_item "
-                   "ORDER BY work_item_id", &st))
-        return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (flow_one(c, st, &tr, &res))
+    while ((rc = next_row(c, Q_WORK_ITEMS)) == 1)
+        if (flow_one(c, c->q[Q_WORK_ITEMS], &tr, &res)) {
+            done(c, Q_WORK_ITEMS);
+            rc = -1;
             break;
-    sqlite3_finalize(st);
+        }
     transitions_clear(&tr);
     free(tr.t);
     cw_flow_result_free(&res);
-    if (rc == SQLITE_ROW)
-        return -1;
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "work items");
+    return rc;
 }
 
 /* ---------------------------------------------------------------- idea to production */
 
 static int set_production(corr *c, int64_t item_id, const int64_t *times, size_t n)
 {
-    sqlite3_stmt *st = c->st[ST_SET_PRODUCTION];
+    cw_stmt *st = c->q[Q_SET_PRODUCTION];
     int64_t at = cw_flow_production_at(times, n);
     if (at == CW_NO_TIME)
         return 0;
-    sqlite3_bind_int64(st, 1, item_id);
-    sqlite3_bind_int64(st, 2, at);
-    return run(c, st);
+    cw_db_bind_int(st, 1, item_id);
+    cw_db_bind_int(st, 2, at);
+    return run(c, Q_SET_PRODUCTION);
 }
 
 /* Stream (item, first deployment of each non-merge commit naming it), grouped
  * by item. */
 static int production_times(corr *c)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st = c->q[Q_FIRST_DEPLOYMENTS];
     int64_t *times = NULL, current = -1;
     size_t n = 0, cap = 0;
-    int rc, failed = 0;
+    int rc;
 
-    if (prepare(c, "SELECT b.work_item_id, (SELECT min(d.finished_at) "
-                   "  FROM bridge_deployment_commit x "
-                   "  JOIN fact_deployment d ON d.deployment_id = x.deployment_id "
-                   "  WHERE x.commit_id = b.commit_id) "
-                   "FROM bridge_commit_work_item b JOIN fact_commit k ON k.commit_id = b.commit_id "
-                   "WHERE k.parent_count < 2 ORDER BY b.work_item_id", &st))
-        return -1;
-    while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t item = sqlite3_column_int64(st, 0);
-        if (item != current && n > 0)
-            failed = set_production(c, current, times, n);
+    while ((rc = next_row(c, Q_FIRST_DEPLOYMENTS)) == 1) {
+        int64_t item = cw_db_column_int(st, 0);
+        if (item != current && n > 0 && set_production(c, current, times, n)) {
+            done(c, Q_FIRST_DEPLOYMENTS);
+            rc = -1;
+            break;
+        }
         if (item != current)
             n = 0;
         current = item;
@@ -1044,48 +962,53 @@ static int production_times(corr *c)
         }
         times[n++] = column_time(st, 1);
     }
-    if (!failed && rc == SQLITE_DONE && n > 0)
-        failed = set_production(c, current, times, n);
-    sqlite3_finalize(st);
+    if (rc == 0 && n > 0)
+        rc = set_production(c, current, times, n);
     free(times);
-    if (failed)
-        return -1;
-    return rc == SQLITE_DONE ? 0 : sql_fail(c, "idea to production");
+    return rc;
 }
 
 /* ---------------------------------------------------------------- driver */
 
 static int prepare_all(corr *c)
 {
-    for (int i = 0; i < ST_COUNT; i++)
-        if (prepare(c, stmt_sql[i], &c->st[i]))
-            return -1;
+    for (int i = 0; i < Q_COUNT; i++) {
+        char *sql = cw_sqlfile_get(SQL_FILE, q_name[i]);
+        int rc = sql ? cw_db_prepare(c->db, sql, &c->q[i]) : CW_DB_ERROR;
+        free(sql);
+        if (rc != CW_DB_OK)
+            return sql ? sql_fail(c, q_name[i]) : -1;
+    }
+    for (int t = 0; t < T_COUNT; t++)
+        cw_append_init(&c->out[t], c->db, tables[t].name, tables[t].columns, tables[t].ncols);
     return 0;
 }
 
 static void corr_free(corr *c)
 {
-    for (int i = 0; i < ST_COUNT; i++)
-        sqlite3_finalize(c->st[i]);
+    for (int i = 0; i < Q_COUNT; i++)
+        cw_db_finalize(c->q[i]);
+    for (int t = 0; t < T_COUNT; t++)
+        cw_append_free(&c->out[t]);
     cw_regex_free(c->incident_re);
     cw_status_map_free(c->statuses);
 }
 
 static int correlate_all(corr *c)
 {
-    for (const char *const *sql = clear_sql; *sql; sql++)
-        if (exec(c, *sql))
+    for (int q = Q_CLEAR_COMMIT_LINKS; q <= Q_CLEAR_FINDINGS; q++)
+        if (run(c, q))
             return -1;
     if (link_commits(c) || no_ancestry_findings(c) || correlate_apps(c))
         return -1;
     cw_killpoint("correlate");
     if (load_statuses(c) || learn_source_statuses(c) || flow_items(c) ||
-        write_learnt_statuses(c) || production_times(c))
+        write_learnt_statuses(c) || flush_all(c) || production_times(c))
         return -1;
     return 0;
 }
 
-int cw_correlate(sqlite3 *db, const cw_config *cfg, cw_correlate_stats *stats)
+int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
 {
     corr c = { .db = db, .cfg = cfg, .stats = stats };
     int rc = -1;
@@ -1100,14 +1023,18 @@ int cw_correlate(sqlite3 *db, const cw_config *cfg, cw_correlate_stats *stats)
         }
     }
     c.statuses = cw_status_map_new();
-    if (prepare_all(&c) || exec(&c, "SAVEPOINT cw_correlate"))
+    if (prepare_all(&c))
         goto out;
+    if (cw_db_savepoint(db, "cw_correlate") != CW_DB_OK) {
+        sql_fail(&c, "savepoint");
+        goto out;
+    }
     rc = correlate_all(&c);
     if (rc != 0) {
-        sqlite3_exec(db, "ROLLBACK TO cw_correlate", NULL, NULL, NULL);
+        cw_db_rollback_to(db, "cw_correlate");
         memset(stats, 0, sizeof(*stats));
     }
-    sqlite3_exec(db, "RELEASE cw_correlate", NULL, NULL, NULL);
+    cw_db_release(db, "cw_correlate");
 out:
     corr_free(&c);
     return rc;

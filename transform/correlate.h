@@ -15,14 +15,15 @@
 #ifndef CW_CORRELATE_H
 #define CW_CORRELATE_H
 
-#include <sqlite3.h>
 #include "../core/config.h"
+#include "../load/db.h"
 
 typedef struct cw_correlate_stats {
     long commits, deployments, untraceable_deployments;
     long deployed_commits, commit_links, incidents_attributed, work_items;
 } cw_correlate_stats;
 
-int cw_correlate(sqlite3 *db, const cw_config *cfg, cw_correlate_stats *stats);
+/* db is the warehouse connection (cw_wh_db), inside the batch transaction. */
+int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats);
 
 #endif

@@ -215,7 +215,8 @@ trace AS (
     JOIN cw_member_app ma ON ma.application_id = a.application_id
     GROUP BY ma.member_id, a.period_id
 ),
--- The samples, in whole seconds: reports/metrics.c reads them group by
+-- The samples (v_events, every dated event once), in whole seconds:
+-- reports/metrics.c reads them group by
 -- group and computes count, median and nearest-rank percentile with
 -- cw_median / cw_percentile, the one place those statistics are computed.
 -- Metrics and their period rule:
@@ -227,20 +228,7 @@ trace AS (
 --   cycle_time       end - start of items with a start, by end
 --   item_lead_time   end - created of ended items, by end
 samples AS (
-    SELECT application_id, finished_at AS at, 'lead_time' AS metric, lead_time_s AS value
-    FROM v_lead_time
-    UNION ALL
-    SELECT application_id, resolved_at, 'restore', restore_s
-    FROM v_incidents WHERE restore_s IS NOT NULL
-    UNION ALL
-    SELECT application_id, resolved_at, 'recovery', recovery_s
-    FROM v_incidents WHERE recovery_s IS NOT NULL
-    UNION ALL
-    SELECT application_id, end_at, 'cycle_time', cycle_s
-    FROM v_flow_items WHERE cycle_s IS NOT NULL
-    UNION ALL
-    SELECT application_id, end_at, 'item_lead_time', lead_s
-    FROM v_flow_items WHERE lead_s IS NOT NULL
+    SELECT application_id, at, kind AS metric, value FROM v_events WHERE value IS NOT NULL
 )
 SELECT m.member_ord, p.period_id, '' AS metric, CAST(NULL AS BIGINT) AS value,
        m.name, m.team,

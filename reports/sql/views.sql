@@ -20,6 +20,7 @@
 
 DROP VIEW IF EXISTS dora_band;
 DROP VIEW IF EXISTS v_dora_weekly;
+DROP VIEW IF EXISTS v_events;
 DROP VIEW IF EXISTS v_traceability;
 DROP VIEW IF EXISTS v_status_intervals;
 DROP VIEW IF EXISTS v_flow_items;
@@ -29,7 +30,10 @@ DROP VIEW IF EXISTS v_deploy_failures;
 DROP VIEW IF EXISTS v_deployments_prod;
 
 -- Successful production deployments: the only ones DORA counts, by
--- finished_at.  failed = 1 when at least one incident is attributed to it;
+-- finished_at.  Which deployments those are is defined once, by the
+-- correlation step (transform/sql/correlate.sql, statement "deployments"),
+-- which writes one derived_deployment row for each.  failed = 1 when at
+-- least one incident is attributed to it;
 -- the change failure rate of a group of them is the mean of `failed`.
 -- (A join to the distinct attributed deployments, not EXISTS: derived_incident
 -- has no index on deployment_id, and one scan beats one per deployment.)
@@ -37,12 +41,12 @@ CREATE VIEW v_deployments_prod AS
 SELECT d.deployment_id, d.application_id, a.name AS application,
        e.name AS environment, d.started_at, d.finished_at, d.revision, d.run_number,
        CASE WHEN f.deployment_id IS NOT NULL THEN 1 ELSE 0 END AS failed
-FROM fact_deployment d
+FROM derived_deployment p
+JOIN fact_deployment d ON d.deployment_id = p.deployment_id
 LEFT JOIN dim_application a ON a.application_id = d.application_id
 LEFT JOIN dim_environment e ON e.environment_id = d.environment_id
 LEFT JOIN (SELECT DISTINCT deployment_id FROM derived_incident
-           WHERE deployment_id IS NOT NULL) f ON f.deployment_id = d.deployment_id
-WHERE d.is_production = 1 AND d.result = 'success';
+           WHERE deployment_id IS NOT NULL) f ON f.deployment_id = d.deployment_id;
 
 -- Production deployments that did not succeed (deploy_failures): failed,
 -- unstable or aborted runs.  Never part of DORA.  not_built (a skipped
@@ -124,22 +128,53 @@ FROM bridge_deployment_commit b
 JOIN v_deployments_prod d ON d.deployment_id = b.deployment_id
 WHERE b.is_merge = 0;
 
--- DORA counts per application and ISO week (weeks with any event; the week
--- comes from dim_date, which the loader fills for every day a fact touches).
--- Medians: compute them over v_lead_time / v_incidents in your tool, or use
--- `catwalk metrics`.
+-- Every dated event of the metrics, one row each, written here once:
+-- application, instant (at), kind, the event's duration in seconds (value,
+-- the sample behind a median; NULL for the events that are only counted),
+-- and flag = 1 for a deployment with an attributed incident.  Kinds and
+-- their instant (metrics.md):
+--   deploy           successful production deployment, finished_at
+--   deploy_failure   failed production run, finished_at
+--   lead_time        deployed commit, the deployment's finished_at
+--   incident         created_at
+--   restore          resolved_at - created_at, at resolved_at (resolved only)
+--   recovery         resolved_at - deployment finished_at, at resolved_at
+--   cycle_time       end - start, at end
+--   item_lead_time   end - created, at end
+-- v_dora_weekly counts them; reports/sql/metrics_samples.sql takes the
+-- values.  A duration that would be negative is NULL in the views above and
+-- so no event (Decisions 10).
+CREATE VIEW v_events AS
+SELECT application_id, finished_at AS at, 'deploy' AS kind, CAST(NULL AS BIGINT) AS value,
+       failed AS flag
+FROM v_deployments_prod
+UNION ALL
+SELECT application_id, finished_at, 'deploy_failure', NULL, 0 FROM v_deploy_failures
+UNION ALL
+SELECT application_id, finished_at, 'lead_time', lead_time_s, 0 FROM v_lead_time
+UNION ALL
+SELECT application_id, created_at, 'incident', NULL, 0 FROM v_incidents
+UNION ALL
+SELECT application_id, resolved_at, 'restore', restore_s, 0
+FROM v_incidents WHERE restore_s IS NOT NULL
+UNION ALL
+SELECT application_id, resolved_at, 'recovery', recovery_s, 0
+FROM v_incidents WHERE recovery_s IS NOT NULL
+UNION ALL
+SELECT application_id, end_at, 'cycle_time', cycle_s, 0
+FROM v_flow_items WHERE cycle_s IS NOT NULL
+UNION ALL
+SELECT application_id, end_at, 'item_lead_time', lead_s, 0
+FROM v_flow_items WHERE lead_s IS NOT NULL;
+
+-- DORA counts per application and ISO week (weeks with any DORA event; the
+-- week comes from dim_date, which the loader fills for every day a fact
+-- touches).  Medians: compute them over v_lead_time / v_incidents in your
+-- tool, or use `catwalk metrics`.
 CREATE VIEW v_dora_weekly AS
 WITH ev AS (
-    SELECT application_id, finished_at AS at, 'deploy' AS kind, failed AS flag
-    FROM v_deployments_prod
-    UNION ALL
-    SELECT application_id, finished_at, 'deploy_failure', 0 FROM v_deploy_failures
-    UNION ALL
-    SELECT application_id, finished_at, 'lead_time', 0 FROM v_lead_time
-    UNION ALL
-    SELECT application_id, created_at, 'incident', 0 FROM v_incidents
-    UNION ALL
-    SELECT application_id, resolved_at, 'restore', 0 FROM v_incidents WHERE restore_s IS NOT NULL
+    SELECT application_id, at, kind, flag FROM v_events
+    WHERE kind IN ('deploy', 'deploy_failure', 'lead_time', 'incident', 'restore')
 )
 SELECT ev.application_id, a.name AS application, dd.week_start,
        SUM(CASE WHEN ev.kind = 'deploy' THEN 1 ELSE 0 END) AS deployments,

@@ -5,10 +5,12 @@
  */
 #include "support.h"
 #include "core/config.h"
+#include "core/embedded.h"
 #include "core/util.h"
+#include "load/db.h"
+#include "load/warehouse.h"
 #include "transform/correlate.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,19 +104,28 @@ static const char *const fixture_sql =
     "  (6,4,'P6',2,'Cart broken','rolled out c2c2c2c at noon',60);";
 
 typedef struct fixture {
-    sqlite3 *db;
+    cw_warehouse *wh;
+    cw_db *db;                  /* its connection, as the step takes it */
+    char path[256];
     cw_config cfg;
 } fixture;
+
+/* Run SQL on the connection; fails the test on error. */
+static void db_exec(cw_db *db, const char *sql)
+{
+    if (cw_db_exec(db, sql) != CW_DB_OK)
+        fail_msg("%s\n  %s", cw_db_errmsg(db), sql);
+}
 
 static int setup(void **state)
 {
     fixture *f = cw_xcalloc(1, sizeof(*f));
-    f->db = cw_test_schema_db(":memory:");
-    cw_test_exec(f->db, "PRAGMA foreign_keys = ON");
-    cw_test_exec(f->db, fixture_sql);
+    f->wh = cw_test_warehouse(f->path, sizeof(f->path));
+    f->db = cw_wh_db(f->wh);
+    db_exec(f->db, fixture_sql);
     f->cfg.attribution_window_s = 500;
     f->cfg.incident_deployment_pattern = "(?<build>[a-z][\\w-]*#\\d+)|\\b(?<sha>[0-9a-f]{7,40})\\b";
-    cw_test_exec(f->db, "BEGIN");
+    assert_int_equal(cw_db_begin(f->db), CW_DB_OK);
     *state = f;
     return 0;
 }
@@ -122,32 +133,35 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(f->db);
+    cw_db_rollback(f->db);
+    cw_test_warehouse_drop(f->wh, f->path);
     free(f);
     return 0;
 }
 
 /* Every row of a query as "a|b|c;" text (NULL spelled out); caller frees. */
-static char *rows(sqlite3 *db, const char *sql)
+static char *rows(cw_db *db, const char *sql)
 {
-    sqlite3_stmt *st;
+    cw_stmt *st;
     cw_buf b = { 0 };
+    int rc;
     cw_buf_puts(&b, "");
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("prepare %s: %s", sql, sqlite3_errmsg(db));
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const char *v = (const char *)sqlite3_column_text(st, i);
+    if (cw_db_prepare(db, sql, &st) != CW_DB_OK)
+        fail_msg("prepare %s: %s", sql, cw_db_errmsg(db));
+    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
+        for (int i = 0; i < cw_db_column_count(st); i++) {
+            const char *v = cw_db_column_text(st, i);
             cw_buf_printf(&b, "%s%s", i ? "|" : "", v ? v : "NULL");
         }
         cw_buf_puts(&b, ";");
     }
-    sqlite3_finalize(st);
+    if (rc != CW_DB_DONE)
+        fail_msg("%s: %s", sql, cw_db_errmsg(db));
+    cw_db_finalize(st);
     return b.data;
 }
 
-static void assert_rows(sqlite3 *db, const char *sql, const char *expected)
+static void assert_rows(cw_db *db, const char *sql, const char *expected)
 {
     char *got = rows(db, sql);
     if (strcmp(got, expected) != 0)
@@ -259,10 +273,10 @@ static void test_status_category_any_order(void **state)
     fixture *f = *state;
     cw_correlate_stats s;
     for (size_t order = 0; order < 2; order++) {
-        cw_test_exec(f->db, "DELETE FROM derived_status_interval WHERE work_item_id >= 10;"
+        db_exec(f->db, "DELETE FROM derived_status_interval WHERE work_item_id >= 10;"
                             "DELETE FROM derived_work_item WHERE work_item_id >= 10;"
                             "DELETE FROM dim_work_item WHERE work_item_id >= 10");
-        cw_test_exec(f->db, accepted_items_sql[order]);
+        db_exec(f->db, accepted_items_sql[order]);
         assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
         /* PAY-11 is the latest issue carrying Accepted: todo, in both orders */
         assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE name = 'Accepted'",
@@ -275,7 +289,7 @@ static void test_status_category_any_order(void **state)
     /* the status list wins over every issue: Accepted is done (under the name
      * the issues use for id 77 too), and Triage, seen only in a history, takes
      * the list's category instead of a guess */
-    cw_test_exec(f->db, "INSERT INTO source_status VALUES (1,'77','Angenommen','done'),"
+    db_exec(f->db, "INSERT INTO source_status VALUES (1,'77','Angenommen','done'),"
                         "(1,'12','Triage','todo')");
     assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT name, category, origin FROM dim_status WHERE origin <> 'config' ORDER BY 1",
@@ -287,7 +301,7 @@ static void test_status_category_any_order(void **state)
     assert_rows(f->db, "SELECT subject, detail FROM finding WHERE kind = 'status_category_conflict'",
                 "Accepted|done from the status list of jira (id 77); todo from issue PAY-11;");
     /* configured statuses are never in conflict */
-    cw_test_exec(f->db, "DELETE FROM dim_status WHERE name = 'Accepted';"
+    db_exec(f->db, "DELETE FROM dim_status WHERE name = 'Accepted';"
                         "INSERT INTO dim_status VALUES ('Accepted','in_progress',0,'config')");
     assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT count(*) FROM finding WHERE kind = 'status_category_conflict'", "0;");
@@ -332,7 +346,7 @@ static void test_negative_durations_excluded_and_reported(void **state)
 {
     fixture *f = *state;
     cw_correlate_stats s;
-    cw_test_exec(f->db, exclusions_sql);
+    db_exec(f->db, exclusions_sql);
     assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT deployment_id, commit_id, is_baseline, is_merge, lead_time_s "
                        "FROM bridge_deployment_commit WHERE deployment_id = 90 ORDER BY 2",
@@ -360,7 +374,7 @@ static void test_negative_durations_excluded_and_reported(void **state)
                 "resolved 1.00 h before it was created: no time to restore or recovery time;");
 
     /* fixed data drops its finding on the next run */
-    cw_test_exec(f->db, "UPDATE fact_incident SET resolved_at = 5400 WHERE incident_id = 7");
+    db_exec(f->db, "UPDATE fact_incident SET resolved_at = 5400 WHERE incident_id = 7");
     assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
     assert_rows(f->db, "SELECT count(*) FROM finding WHERE kind = 'incident_resolved_before_created'",
                 "0;");
@@ -380,7 +394,7 @@ static void test_build_revisions_of_the_application(void **state)
 {
     fixture *f = *state;
     cw_correlate_stats s;
-    cw_test_exec(f->db,
+    db_exec(f->db,
         "INSERT INTO fact_build (build_id,source_id,job,number,application_id,result,finished_at,"
         "  revision,is_deployment,environment_id) VALUES"
         "  (9,3,'deploy-pay',7,1,'success',4000,'" LIB "',1,1);"
@@ -400,6 +414,46 @@ static void test_build_revisions_of_the_application(void **state)
                        "ORDER BY 1", "deploy-legacy#1;deploy-pay#5;");
 }
 
+/* "Successful production deployment" is defined once, by the step: the
+ * views (reports/sql/views.sql) count exactly the deployments it recorded in
+ * derived_deployment, and follow it.  By hand: prod successes d1 (10), d2
+ * (20), d5 (50), d6 (60), shop e1 (70), legacy (80); not d3 (failure, 30)
+ * nor d4 (staging, 40). */
+static void test_views_count_the_correlated_deployments(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    db_exec(f->db, cw_embedded_get("reports/sql/views.sql"));
+    assert_rows(f->db, "SELECT deployment_id FROM derived_deployment ORDER BY 1",
+                "10;20;50;60;70;80;");
+    assert_rows(f->db, "SELECT deployment_id FROM v_deployments_prod ORDER BY 1",
+                "10;20;50;60;70;80;");
+    db_exec(f->db, "DELETE FROM derived_deployment WHERE deployment_id = 50");
+    assert_rows(f->db, "SELECT deployment_id FROM v_deployments_prod ORDER BY 1",
+                "10;20;60;70;80;");
+}
+
+/* The dated events are listed once, in v_events, which v_dora_weekly counts
+ * and the metric samples take their values from.  By hand: deploy 6 (above;
+ * d2 flagged by incidents 1 and 3, e1 by 6); deploy_failure d3; lead_time c2 800, c3
+ * 750, c4 740 (d2; c5 is a merge, d1 and e1 are baselines); incident 6, none
+ * resolved, so no restore or recovery; PAY-1 cycle 500 - 100 and lead 500 - 0
+ * (the other items never ended). */
+static void test_views_list_every_dated_event_once(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    db_exec(f->db, cw_embedded_get("reports/sql/views.sql"));
+    assert_rows(f->db, "SELECT kind, count(*), sum(value), sum(flag) FROM v_events "
+                       "GROUP BY kind ORDER BY kind",
+                "cycle_time|1|400|0;deploy|6|NULL|2;deploy_failure|1|NULL|0;incident|6|NULL|0;"
+                "item_lead_time|1|500|0;lead_time|3|2290|0;");
+}
+
 static const char *const dump_sql[] = {
     "SELECT * FROM bridge_commit_work_item ORDER BY 1, 2",
     "SELECT * FROM bridge_deployment_commit ORDER BY 1, 2",
@@ -415,7 +469,7 @@ static const char *const dump_sql[] = {
     NULL
 };
 
-static char *dump(sqlite3 *db)
+static char *dump(cw_db *db)
 {
     cw_buf b = { 0 };
     for (const char *const *sql = dump_sql; *sql; sql++) {
@@ -471,6 +525,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_status_category_any_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_negative_durations_excluded_and_reported, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_views_count_the_correlated_deployments, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_views_list_every_dated_event_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rerun_is_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_leaves_tables_alone, setup, teardown),
     };

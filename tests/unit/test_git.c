@@ -531,7 +531,7 @@ static char *deploy_after(const char *const *files)
         "INSERT INTO fact_deployment (deployment_id, build_id, application_id, environment_id,"
         "  is_production, result, finished_at, revision, run_number)"
         "  SELECT build_id, build_id, 1, 1, 1, result, finished_at, revision, number FROM fact_build;");
-    assert_int_equal(cw_correlate(db, &cfg, &stats), 0);
+    assert_int_equal(cw_correlate(cw_wh_db(wh), &cfg, &stats), 0);
     assert_int_equal(sqlite3_prepare_v2(db,
         "SELECT b.deployment_id || '|' || substr(k.sha, 1, 7) || '|' || coalesce(b.lead_time_s, 'NULL')"
         "  FROM bridge_deployment_commit b JOIN fact_commit k ON k.commit_id = b.commit_id"

@@ -69,6 +69,11 @@ static const char dataset[] =
     "  (10, 10, 2, 1, 1, 'success', t('2026-03-09T00:00:00Z'), 1),\n"
     "  (11, 11, 2, 1, 1, 'unstable', t('2026-03-12T08:00:00Z'), 2),\n"
     "  (12, 12, 3, 1, 1, 'success', t('2026-03-05T08:00:00Z'), 1);\n"
+    /* The successful production deployments, as the correlation step
+     * records them (transform/sql/correlate.sql defines which): not D4, D5,
+     * D8, D11. */
+    "INSERT INTO derived_deployment (deployment_id, traceable) VALUES (1, 1), (2, 1), (3, 1),\n"
+    "  (6, 1), (7, 1), (9, 1), (10, 1), (12, 1);\n"
     /* Commits and lead times (hours): D1 is the baseline (C1, C2: no lead
      * time); D2: C3 2 h, C4 6 h and a merge M13; D3: C5 1 h, C6 30 h;
      * D6: C7 10 h, C8 20 h, C9 40 h; D10 (web): C10 5 h; old: C11 1 h;
@@ -749,8 +754,8 @@ static void test_install_views(void **state)
     collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
     assert_int_equal(cw_metrics_install_views(f->conn), 0);        /* again: idempotent */
     assert_int_equal(cw_metrics_install_views(f->conn), 0);
-    /* the 8 metric views and dora_band */
-    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 9);
+    /* the 8 metric views, v_events and dora_band */
+    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 10);
     /* 8 successful production deployments of 12 (not D4 D5 D8 D11) */
     assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM main.v_deployments_prod"), 8);
     /* C3 C4 C5 C6 C7 C8 C9 C10 C11: not the baseline, the merge or D4's */

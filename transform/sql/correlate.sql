@@ -1,0 +1,194 @@
+-- correlate.sql - the statements of the correlation step (transform/correlate.c).
+--
+-- Each statement is named by a "-- name:" line (core/sqlfile.h), ends with
+-- ';' (so a plain statement splitter reads the file too), and runs on
+-- every engine: portable SQL, parameters ?1, ?2, ..., CAST where a bare
+-- parameter's type cannot be inferred, booleans as 0/1 by CASE.  The step
+-- empties the derived tables (clear_*), then refills them: the rows it
+-- computes in C go in through the bulk appender (COPY on PostgreSQL), and
+-- the rows it only moves go in by the INSERTs below.
+
+-- name: clear_bridge_commit_work_item
+DELETE FROM bridge_commit_work_item;
+
+-- name: clear_bridge_deployment_commit
+DELETE FROM bridge_deployment_commit;
+
+-- name: clear_derived_deployment
+DELETE FROM derived_deployment;
+
+-- name: clear_derived_incident
+DELETE FROM derived_incident;
+
+-- name: clear_derived_status_interval
+DELETE FROM derived_status_interval;
+
+-- name: clear_derived_work_item
+DELETE FROM derived_work_item;
+
+-- name: clear_dim_status
+-- Statuses the step learnt (origin source or guess); the loader's mirror of
+-- [status] (origin config) stays.
+DELETE FROM dim_status WHERE origin <> 'config';
+
+-- name: clear_findings
+-- The finding kinds this step owns, Decisions 10's negative durations among
+-- them (metrics.md, "Data-quality findings"); the loader's kinds stay.
+DELETE FROM finding
+ WHERE kind IN ('changelog_truncated', 'status_guessed', 'status_from_source',
+                'status_category_conflict', 'untraceable_deployment',
+                'work_item_no_status', 'git_no_ancestry',
+                'commit_authored_after_deployment', 'incident_resolved_before_created',
+                'incident_resolved_before_deployment', 'item_ended_before_started',
+                'item_ended_before_created');
+
+-- name: insert_finding
+INSERT INTO finding (kind, subject, detail) VALUES (?1, ?2, ?3)
+    ON CONFLICT (kind, subject) DO NOTHING;
+
+-- name: find_work_item
+SELECT work_item_id FROM dim_work_item WHERE item_key = ?1;
+
+-- name: known_projects
+-- Projects of loaded work items and those the config maps: a key names a
+-- work item only in a known project.
+SELECT project FROM dim_work_item
+UNION
+SELECT project FROM map_project
+ORDER BY 1;
+
+-- name: commits
+SELECT commit_id, subject, body FROM fact_commit ORDER BY commit_id;
+
+-- name: applications
+-- Every application with a deployment or an incident.
+SELECT application_id FROM fact_deployment WHERE application_id IS NOT NULL
+UNION
+SELECT application_id FROM fact_incident WHERE application_id IS NOT NULL
+ORDER BY 1;
+
+-- name: deployments
+-- THE definition of a successful production deployment, the only kind DORA
+-- counts: one row of derived_deployment is written for each, and
+-- reports/sql/views.sql (v_deployments_prod) counts exactly those rows.
+-- Those of one application (?1), or of none (?1 NULL), in walk order.
+SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job, d.build_id
+  FROM fact_deployment d
+  LEFT JOIN fact_build b ON b.build_id = d.build_id
+ WHERE d.application_id IS NOT DISTINCT FROM CAST(?1 AS BIGINT)
+   AND d.is_production = 1 AND d.result = 'success'
+ ORDER BY d.finished_at, d.run_number, d.deployment_id;
+
+-- name: build_revisions
+-- The checkouts a build recorded, in its order.
+SELECT remote, revision FROM fact_build_revision WHERE build_id = ?1 ORDER BY seq;
+
+-- name: repositories
+SELECT DISTINCT repository FROM fact_commit WHERE application_id = ?1 ORDER BY repository;
+
+-- name: commit_graph
+-- The application's commits; no_ancestry = 1 for a repository with any
+-- commit from an export without full parent shas (see correlate.c).
+SELECT commit_id, sha, parents, authored_at,
+       CASE WHEN repository IN (SELECT repository FROM fact_commit WHERE has_ancestry = 0)
+            THEN 1 ELSE 0 END AS no_ancestry
+  FROM fact_commit
+ WHERE application_id = ?1
+ ORDER BY commit_id;
+
+-- name: repositories_without_ancestry
+SELECT x.repository, count(*),
+       (SELECT count(*) FROM fact_commit k WHERE k.repository = x.repository)
+  FROM fact_commit x
+ WHERE x.has_ancestry = 0
+ GROUP BY x.repository
+ ORDER BY x.repository;
+
+-- name: incidents
+SELECT incident_id, title, description, created_at
+  FROM fact_incident
+ WHERE application_id = ?1
+ ORDER BY incident_id;
+
+-- name: incidents_without_application
+-- Incidents of no application cannot be attributed.
+INSERT INTO derived_incident (incident_id, deployment_id, how)
+SELECT incident_id, NULL, 'none' FROM fact_incident
+ WHERE application_id IS NULL
+ ORDER BY incident_id;
+
+-- name: incident_negative_durations
+-- Decisions 10: resolved before created, or before the deployment the
+-- incident is attributed to finished.
+SELECT i.external_id, i.created_at, i.resolved_at, d.finished_at
+  FROM fact_incident i
+  LEFT JOIN derived_incident di ON di.incident_id = i.incident_id
+  LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id
+ WHERE i.resolved_at < i.created_at OR i.resolved_at < d.finished_at
+ ORDER BY i.incident_id;
+
+-- name: statuses
+SELECT name, category, waiting FROM dim_status ORDER BY name;
+
+-- name: status_claims
+-- What the sources say about each status's category, most authoritative
+-- first (metrics.md "Work items and flow", README "Status categories"):
+--   1. the status list a source publishes (source_status), under the list's
+--      name and under every name an item gives the same status id,
+--   2. the category each item carries for its current status, the latest
+--      item (by updated) first.
+-- The order is total (ties by subject), so the first claim per name, which
+-- decides, never depends on the order the items were loaded in; the last two
+-- columns are that claim's, to name it in a conflict finding.
+WITH claim (name, category, rank, updated_at, subject) AS (
+    SELECT l.name, l.category, 0, CAST(NULL AS BIGINT),
+           'the status list of ' || s.name || ' (id ' || l.status_id || ')'
+      FROM source_status l JOIN dim_source s ON s.source_id = l.source_id
+    UNION
+    SELECT w.status, l.category, 0, CAST(NULL AS BIGINT),
+           'the status list of ' || s.name || ' (id ' || l.status_id || ')'
+      FROM dim_work_item w
+      JOIN source_status l ON l.source_id = w.source_id AND l.status_id = w.status_id
+      JOIN dim_source s ON s.source_id = l.source_id
+     WHERE w.status <> ''
+    UNION ALL
+    SELECT w.status, w.source_category, 1, w.updated_at, 'issue ' || w.item_key
+      FROM dim_work_item w
+     WHERE w.status <> '' AND w.source_category IS NOT NULL)
+SELECT name, category, subject,
+       first_value(category) OVER win, first_value(subject) OVER win
+  FROM claim
+WINDOW win AS (PARTITION BY lower(name)
+               ORDER BY rank, updated_at DESC NULLS LAST, subject, category)
+ ORDER BY lower(name), rank, updated_at DESC NULLS LAST, subject, category;
+
+-- name: insert_status
+INSERT INTO dim_status (name, category, waiting, origin) VALUES (?1, ?2, ?3, ?4);
+
+-- name: work_items
+SELECT work_item_id, item_key, item_type, labels, status, source_category,
+       created_at, resolved_at, changelog_truncated
+  FROM dim_work_item
+ ORDER BY work_item_id;
+
+-- name: transitions
+SELECT at, history_id, from_status, to_status
+  FROM fact_transition
+ WHERE work_item_id = ?1
+ ORDER BY at, history_id, from_status, to_status;
+
+-- name: first_deployments
+-- (work item, first deployment of each non-merge commit naming it), grouped
+-- by work item: idea to production.
+SELECT b.work_item_id,
+       (SELECT min(d.finished_at)
+          FROM bridge_deployment_commit x
+          JOIN fact_deployment d ON d.deployment_id = x.deployment_id
+         WHERE x.commit_id = b.commit_id)
+  FROM bridge_commit_work_item b
+  JOIN fact_commit k ON k.commit_id = b.commit_id
+ WHERE k.parent_count < 2
+ ORDER BY b.work_item_id;
+
+-- name: set_production
+UPDATE derived_work_item SET production_at = ?2 WHERE work_item_id = ?1;
