@@ -16,7 +16,7 @@
 #define CW_WH_H
 
 #include "warehouse.h"
-#include "sqlset.h"
+#include "../core/sqlset.h"
 #include "../core/strmap.h"
 
 /* Every statement the loader runs: S_NAME runs "-- name: name". */

@@ -5,7 +5,7 @@
  * The pure rules live in keys.c, graph.c, attribute.c and flow.c; this file
  * only moves rows, through the warehouse interface (load/db.h), so it runs
  * the same on every engine.  Its SQL is transform/sql/correlate.sql, one
- * named statement each (core/sqlfile.h).  Every derived table is emptied and
+ * named statement each (core/sqlset.h).  Every derived table is emptied and
  * refilled in a fixed order inside a savepoint, so a failure leaves the
  * tables as they were and a re-run of the same input produces the same rows.
  * The rows computed here go in through cw_append (append.h): bulk appends,
@@ -40,7 +40,7 @@
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/regex.h"
-#include "../core/sqlfile.h"
+#include "../core/sqlset.h"
 #include "../core/util.h"
 
 #include <stdlib.h>
@@ -972,13 +972,22 @@ static int production_times(corr *c)
 
 static int prepare_all(corr *c)
 {
-    for (int i = 0; i < Q_COUNT; i++) {
-        char *sql = cw_sqlfile_get(SQL_FILE, q_name[i]);
-        int rc = sql ? cw_db_prepare(c->db, sql, &c->q[i]) : CW_DB_ERROR;
-        free(sql);
-        if (rc != CW_DB_OK)
-            return sql ? sql_fail(c, q_name[i]) : -1;
+    cw_sqlset *set = cw_sqlset_new();
+    if (cw_sqlset_load(set, SQL_FILE) != 0) {
+        cw_sqlset_free(set);
+        return -1;
     }
+    for (int i = 0; i < Q_COUNT; i++) {
+        const char *sql = cw_sqlset_get(set, q_name[i]);
+        int rc = sql ? cw_db_prepare(c->db, sql, &c->q[i]) : CW_DB_ERROR;
+        if (rc != CW_DB_OK) {
+            cw_sqlset_free(set);
+            if (!sql)
+                cw_error("%s: no statement named %s", SQL_FILE, q_name[i]);
+            return sql ? sql_fail(c, q_name[i]) : -1;
+        }
+    }
+    cw_sqlset_free(set);
     for (int t = 0; t < T_COUNT; t++)
         cw_append_init(&c->out[t], c->db, tables[t].name, tables[t].columns, tables[t].ncols);
     return 0;

@@ -4,6 +4,7 @@
  * and captured output.
  */
 #include "support.h"
+#include "load/warehouse.h"
 #include "core/time.h"
 #include "core/util.h"
 #include "extract/http.h"
@@ -564,6 +565,13 @@ sqlite3 *cw_test_schema_db(const char *path)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     cw_test_exec(db, schema);
     free(schema);
+    /* a warehouse of this catwalk's version, as cw_wh_open leaves a new one */
+    {
+        char version[96];
+        snprintf(version, sizeof(version), "INSERT INTO schema_version (version) VALUES (%d)",
+                 CW_SCHEMA_VERSION);
+        cw_test_exec(db, version);
+    }
     return db;
 }
 

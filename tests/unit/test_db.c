@@ -13,6 +13,7 @@
  * shared .sql file (load/sql, transform/sql, reports/sql) prepared on both.
  */
 #include "support.h"
+#include "core/sqlset.h"
 #include "core/util.h"
 #include "load/db.h"
 #include "load/sqltext.h"
@@ -652,6 +653,22 @@ typedef struct sql_stmt {
     int done;
 } sql_stmt;
 
+/* The statements of a named-statement file, as the program reads them. */
+static void add_named(const char *path, const char *folder, const char *text, sql_stmt **stmts,
+                      size_t *n)
+{
+    cw_sqlset *set = cw_sqlset_new();
+    assert_int_equal(cw_sqlset_parse(set, path, text), 0);
+    for (size_t k = 0; k < cw_sqlset_count(set); k++) {
+        *stmts = cw_xrealloc(*stmts, (*n + 1) * sizeof(**stmts));
+        (*stmts)[*n].file = cw_strdup(strstr(path, folder));
+        (*stmts)[*n].sql = cw_strdup(cw_sqlset_at(set, k));
+        (*stmts)[*n].done = 0;
+        (*n)++;
+    }
+    cw_sqlset_free(set);
+}
+
 /* Every statement of every shared .sql file prepares on this engine after
  * the schema is installed.  A statement without parameters also runs, so
  * the views and TEMP tables later files use exist; files depend on each
@@ -676,6 +693,12 @@ static void test_shared_sql_prepares(void **state)
             const char *p = text, *s;
             size_t len;
             assert_non_null(text);
+            if (strstr(text, "\n-- name:")) {
+                /* a file of named statements (core/sqlset.h): each one */
+                add_named(g.gl_pathv[i], folders[f], text, &stmts, &n);
+                free(text);
+                continue;
+            }
             while ((s = cw_sql_next_statement(p, &len))) {
                 stmts = cw_xrealloc(stmts, (n + 1) * sizeof(*stmts));
                 stmts[n].file = cw_strdup(strstr(g.gl_pathv[i], folders[f]));

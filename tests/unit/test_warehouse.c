@@ -19,7 +19,7 @@
 #include "core/config.h"
 #include "core/util.h"
 #include "extract/source.h"
-#include "load/sqlset.h"
+#include "core/sqlset.h"
 #include "load/warehouse.h"
 
 /* ------------------------------------------------------------------ fixtures */

@@ -111,6 +111,10 @@ CREATE TABLE IF NOT EXISTS map_service    (service TEXT PRIMARY KEY, application
 -- pattern is an anchored pcre2 regex ^(?:job)$ (PostgreSQL has no pcre2: matched in C)
 CREATE TABLE IF NOT EXISTS map_job        (pattern TEXT NOT NULL, application_id BIGINT NOT NULL,
                                            position BIGINT NOT NULL, PRIMARY KEY (pattern, application_id));
+-- Each CI job name map_job resolves, with its application: written by
+-- cw_wh_resolve() from the distinct job names of fact_build, so the SQL that
+-- attaches builds joins a table instead of running regexes.
+CREATE TABLE IF NOT EXISTS map_job_resolved (job TEXT PRIMARY KEY, application_id BIGINT NOT NULL);
 
 -- Status name -> category.  Configured rows first; the correlation step adds
 -- the source's own category for statuses the config does not list.

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/embedded.h"
-#include "../core/log.h"
-#include "../core/strmap.h"
-#include "../core/util.h"
+#include "embedded.h"
+#include "log.h"
+#include "strmap.h"
+#include "util.h"
 
 struct cw_sqlset {
     cw_strmap *index;           /* name -> position in sql[] */
@@ -33,6 +33,16 @@ void cw_sqlset_free(cw_sqlset *set)
     free(set->sql);
     cw_strmap_free(set->index);
     free(set);
+}
+
+size_t cw_sqlset_count(const cw_sqlset *set)
+{
+    return set->n;
+}
+
+const char *cw_sqlset_at(const cw_sqlset *set, size_t i)
+{
+    return i < set->n ? set->sql[i] : NULL;
 }
 
 const char *cw_sqlset_get(const cw_sqlset *set, const char *name)

@@ -1,9 +1,9 @@
 /*
- * test_sqlfile.c - named statements in an SQL file (core/sqlfile.h), and the
+ * test_sqlfile.c - named statements in an SQL file (core/sqlset.h), and the
  * batches of derived rows the correlation step appends (transform/append.h).
  */
 #include "support.h"
-#include "core/sqlfile.h"
+#include "core/sqlset.h"
 #include "core/util.h"
 #include "load/db.h"
 #include "load/warehouse.h"
@@ -30,34 +30,37 @@ static const char script[] =
 
 static void test_named_statements(void **state)
 {
-    char *sql;
+    cw_sqlset *set = cw_sqlset_new();
     (void)state;
-    sql = cw_sql_named(script, "first");
-    assert_string_equal(sql, "SELECT 1");
-    free(sql);
-    sql = cw_sql_named(script, "second");
+    assert_int_equal(cw_sqlset_parse(set, "script.sql", script), 0);
+    assert_string_equal(cw_sqlset_get(set, "first"), "SELECT 1");
     /* whole-line comments and the final ';' dropped: plain SQL for the driver */
-    assert_string_equal(sql, "SELECT ?1,\n       '--not one'");
-    free(sql);
-    sql = cw_sql_named(script, "last");
-    assert_string_equal(sql, "DELETE FROM t");
-    free(sql);
-    assert_null(cw_sql_named(script, "firs"));
-    assert_null(cw_sql_named(script, "missing"));
-    assert_null(cw_sql_named("", "first"));
+    assert_string_equal(cw_sqlset_get(set, "second"), "SELECT ?1,\n       '--not one'");
+    assert_string_equal(cw_sqlset_get(set, "last"), "DELETE FROM t");
+    assert_null(cw_sqlset_get(set, "firs"));
+    assert_null(cw_sqlset_get(set, "missing"));
+    /* in file order */
+    assert_int_equal(cw_sqlset_count(set), 3);
+    assert_string_equal(cw_sqlset_at(set, 0), "SELECT 1");
+    assert_string_equal(cw_sqlset_at(set, 2), "DELETE FROM t");
+    assert_null(cw_sqlset_at(set, 3));
+    cw_sqlset_free(set);
 }
 
 /* The correlation step's statements are embedded, by name. */
 static void test_correlate_sql_is_embedded(void **state)
 {
-    char *sql;
+    cw_sqlset *set = cw_sqlset_new();
     (void)state;
-    sql = cw_sqlfile_get("transform/sql/correlate.sql", "deployments");
-    assert_non_null(sql);
-    assert_non_null(strstr(sql, "d.is_production = 1 AND d.result = 'success'"));
-    free(sql);
-    assert_null(cw_sqlfile_get("transform/sql/correlate.sql", "no_such_statement"));
-    assert_null(cw_sqlfile_get("transform/sql/none.sql", "deployments"));
+    assert_int_equal(cw_sqlset_load(set, "transform/sql/correlate.sql"), 0);
+    assert_non_null(cw_sqlset_get(set, "deployments"));
+    assert_non_null(strstr(cw_sqlset_get(set, "deployments"),
+                           "d.is_production = 1 AND d.result = 'success'"));
+    assert_null(cw_sqlset_get(set, "no_such_statement"));
+    cw_sqlset_free(set);
+    set = cw_sqlset_new();
+    assert_int_equal(cw_sqlset_load(set, "transform/sql/none.sql"), -1);
+    cw_sqlset_free(set);
 }
 
 static const char *const cols[] = { "id", "name", "at" };

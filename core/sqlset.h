@@ -2,7 +2,7 @@
  * sqlset.h - named SQL statements read from .sql files compiled into the
  * binary (core/embedded.h), so SQL lives in .sql files and C names it.
  *
- * The file format (the .sql files of load/sql/):
+ * The file format (the .sql files of load/sql/ and transform/sql/):
  *
  *     -- header comment: what the file is for
  *
@@ -21,6 +21,8 @@
 #ifndef CW_SQLSET_H
 #define CW_SQLSET_H
 
+#include <stddef.h>
+
 typedef struct cw_sqlset cw_sqlset;
 
 cw_sqlset *cw_sqlset_new(void);
@@ -32,5 +34,8 @@ int cw_sqlset_load(cw_sqlset *set, const char *path);
 int cw_sqlset_parse(cw_sqlset *set, const char *path, const char *text);
 /* The statement's SQL, or NULL. */
 const char *cw_sqlset_get(const cw_sqlset *set, const char *name);
+/* The statements in file order: how many, and the i-th one's SQL. */
+size_t cw_sqlset_count(const cw_sqlset *set);
+const char *cw_sqlset_at(const cw_sqlset *set, size_t i);
 
 #endif
