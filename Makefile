@@ -97,10 +97,15 @@ PG       ?= start
 pg:
 	@tests/pg/pg.sh $(PG) /tmp/catwalk-pg.manual
 
-# End-to-end tests against a built binary.
+# End-to-end tests against a built binary; tests/e2e/test_engines.py loads the
+# same data into SQLite and a throwaway PostgreSQL (its own PGDIR, so `make -j2
+# unit e2e` does not share a server) and fails when that server cannot start.
 e2e: $(BUILD)/catwalk
-	@CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) CW_COUNTS=$(abspath $(BUILD)/counts) \
-	  tests/run-e2e.sh
+	@tests/pg/pg.sh stop $(PGDIR).e2e; \
+	uri=$$(tests/pg/pg.sh start $(PGDIR).e2e) || uri=postgresql://failed-to-start/; \
+	CW_PG_URI=$$uri CW_FIXTURES=$(FIXTURES) CW_BIN=$(abspath $(BUILD)/catwalk) \
+	  CW_COUNTS=$(abspath $(BUILD)/counts) tests/run-e2e.sh; rc=$$?; \
+	tests/pg/pg.sh stop $(PGDIR).e2e; exit $$rc
 
 # Everything again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:

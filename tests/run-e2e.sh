@@ -1,8 +1,10 @@
 #!/bin/sh
 # run-e2e.sh - end-to-end tests: the real binary on hand-made and demo data,
 # then live extraction against the local replay server, the hostile corpus,
-# then the kill test (SIGKILL at 20+ points of a run, tests/e2e/test_kill.py).
-# Needs CW_BIN (the catwalk binary) and CW_FIXTURES; each suite prints "N passed, N failed".
+# then the kill test (SIGKILL at 20+ points of a run, tests/e2e/test_kill.py),
+# then the same datasets on SQLite and PostgreSQL (tests/e2e/test_engines.py).
+# Needs CW_BIN (the catwalk binary), CW_FIXTURES and CW_PG_URI (a throwaway
+# PostgreSQL: the engines test fails without one); each suite prints "N passed, N failed".
 set -u
 dir=$(dirname "$0")
 status=0
@@ -13,4 +15,5 @@ status=0
 /usr/bin/python3 "$dir/e2e/test_landing.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_commands.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_kill.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_engines.py" || status=1
 exit $status
