@@ -129,7 +129,9 @@ demo: deps
 
 bench: deps
 	$(MAKE) all
-	scripts/bench.sh
+	@tests/pg/pg.sh stop $(PGDIR).bench; \
+	uri=$$(tests/pg/pg.sh start $(PGDIR).bench) || { echo "bench: PostgreSQL did not start"; exit 1; }; \
+	CW_PG_URI=$$uri scripts/bench.sh; rc=$$?; tests/pg/pg.sh stop $(PGDIR).bench; exit $$rc
 
 # Fuzzing: libFuzzer harnesses (tests/fuzz/) built with clang under ASan and
 # UBSan in their own build folder, one per connector parse entry point, the
