@@ -30,9 +30,10 @@
  * pg_try_advisory_xact_lock(CW_PG_LOCK_KEY): a second writer gets CW_DB_BUSY
  * at once ("another catwalk run holds the warehouse"), and the lock goes with
  * the transaction, also when the process dies.  Readers are never blocked
- * (MVCC).  Unlike SQLite, an error inside a transaction aborts it: a caller
- * that wants to survive a CW_DB_CONSTRAINT wraps the statement in a
- * savepoint (cw_db_savepoint / cw_db_rollback_to).
+ * (MVCC).  An error inside a PostgreSQL transaction aborts it, unlike
+ * SQLite: inside a transaction every prepared statement therefore runs under
+ * a savepoint sent in the same round trip ("guarded statements" below), so a
+ * refused statement is undone alone and the batch goes on, as on SQLite.
  *
  * Errors: SQLSTATE class 23 (integrity) and 22 (data exception: a value out
  * of range, too long, invalid text) are CW_DB_CONSTRAINT; 55P03 (lock not
@@ -294,22 +295,165 @@ static void deallocate(pg_stmt *s)
     }
 }
 
+/* A fresh name for a server-side prepared statement. */
+static void fresh_name(pg_db *db, char *name, size_t len)
+{
+    snprintf(name, len, "cw_%u", ++db->next_stmt);
+}
+
+/* s now runs as the statement prepared under name with these types. */
+static void adopt(pg_stmt *s, const char *name, const Oid *types)
+{
+    deallocate(s);
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    if (s->nparams)
+        memcpy(s->prepared_types, types, (size_t)s->nparams * sizeof(Oid));
+}
+
 /* Prepare s->sql under a fresh name with the given parameter types. */
 static int prepare_as(pg_stmt *s, const Oid *types)
 {
     pg_db *db = DB(s->base.db);
     PGresult *res;
     char name[32];
-    snprintf(name, sizeof(name), "cw_%u", ++db->next_stmt);
+    fresh_name(db, name, sizeof(name));
     res = PQprepare(db->conn, name, s->sql, s->nparams, types);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return fail_result(&db->base, res);
     PQclear(res);
-    deallocate(s);
-    snprintf(s->name, sizeof(s->name), "%s", name);
-    if (s->nparams)
-        memcpy(s->prepared_types, types, (size_t)s->nparams * sizeof(Oid));
+    adopt(s, name, types);
     return CW_DB_OK;
+}
+
+/* ---------------------------------------------------------------- guarded statements */
+
+/*
+ * One failed statement must not cost the batch.  SQLite undoes a failed
+ * statement alone and its transaction goes on; PostgreSQL aborts the whole
+ * transaction, and every later statement of the batch would fail with
+ * "current transaction is aborted".  So inside a transaction each prepare and
+ * each run is guarded by a savepoint sent in the same round trip (libpq
+ * pipeline mode, one Sync):
+ *
+ *     SAVEPOINT cw_stmt; [Parse]; [Bind/Execute]; RELEASE SAVEPOINT cw_stmt
+ *
+ * Success costs no round trip more than a bare statement; a failure costs one
+ * (ROLLBACK TO SAVEPOINT cw_stmt; RELEASE SAVEPOINT cw_stmt), after which the
+ * transaction is as it was before the statement, as on SQLite.  A statement
+ * outside a transaction is its own transaction and runs bare.  exec (scripts)
+ * and bulk COPY are not guarded: their callers treat any failure as the end
+ * of the batch.  (Each guarded write takes a subtransaction id; a batch of
+ * many records overflows the per-backend cache of 64, which makes other
+ * sessions' snapshots of that moment consult pg_subtrans: the price of
+ * rejecting one record instead of losing the batch.)
+ */
+#define GUARD "cw_stmt"
+#define GUARD_QUERIES 4             /* SAVEPOINT, Parse, Execute, RELEASE */
+
+static int guarded(pg_db *db) { return PQtransactionStatus(db->conn) == PQTRANS_INTRANS; }
+
+/* Queue the trip: SAVEPOINT, Parse of name when types is not NULL, Execute of
+ * name when execute, RELEASE, Sync. */
+static int send_trip(pg_db *db, pg_stmt *s, const char *name, const Oid *types, int execute)
+{
+    PGconn *c = db->conn;
+    return PQsendQueryParams(c, "SAVEPOINT " GUARD, 0, NULL, NULL, NULL, NULL, 0) &&
+           (!types || PQsendPrepare(c, name, s->sql, s->nparams, types)) &&
+           (!execute || PQsendQueryPrepared(c, name, s->nparams, (const char *const *)s->values,
+                                            NULL, NULL, 0)) &&
+           PQsendQueryParams(c, "RELEASE SAVEPOINT " GUARD, 0, NULL, NULL, NULL, NULL, 0) &&
+           PQpipelineSync(c);
+}
+
+/* Read the trip's results up to its Sync: res[q] is the result of query q
+ * (NULL when none came: the connection is gone), and leave pipeline mode. */
+static void collect(pg_db *db, PGresult **res, int nq)
+{
+    int q = 0;
+    for (;;) {
+        PGresult *r = PQgetResult(db->conn);
+        if (!r) {
+            if (++q > nq)       /* every query answered and no Sync: connection lost */
+                break;
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (q < nq && !res[q])
+            res[q] = r;
+        else
+            PQclear(r);
+    }
+    PQexitPipelineMode(db->conn);
+}
+
+/* The first query of the trip that did not succeed, or -1. */
+static int first_failure(PGresult *const *res, int nq)
+{
+    for (int q = 0; q < nq; q++)
+        if (!res[q] || !result_ok(res[q]))
+            return q;
+    return -1;
+}
+
+/* Undo a failed statement: back to the guard, which is then dropped. */
+static int undo_guard(pg_db *db, int rc)
+{
+    PGresult *r = PQexec(db->conn, "ROLLBACK TO SAVEPOINT " GUARD "; RELEASE SAVEPOINT " GUARD);
+    const char *m = PQresultStatus(r) == PGRES_COMMAND_OK ? NULL : PQresultErrorMessage(r);
+    size_t len = strlen(db->err);
+    if (m)
+        snprintf(db->err + len, sizeof(db->err) - len, " (undoing it failed too: %.*s)",
+                 (int)strcspn(m, "\n"), m);
+    PQclear(r);
+    return m ? CW_DB_ERROR : rc;
+}
+
+/* One guarded round trip for s: prepare it again with types (when not NULL)
+ * and/or run it (execute: its result goes to *out). */
+static int guarded_trip(pg_stmt *s, const Oid *types, int execute, PGresult **out)
+{
+    pg_db *db = DB(s->base.db);
+    PGresult *res[GUARD_QUERIES] = {0};
+    int nq = 2 + (types != NULL) + (execute != 0);
+    int qparse = 1, qexec = types ? 2 : 1, failed, rc = CW_DB_OK;
+    char name[32];
+    if (types)
+        fresh_name(db, name, sizeof(name));
+    else
+        snprintf(name, sizeof(name), "%s", s->name);
+    if (!PQenterPipelineMode(db->conn))
+        return fail_result(&db->base, NULL);
+    if (!send_trip(db, s, name, types, execute)) {
+        rc = fail_result(&db->base, NULL);
+        PQpipelineSync(db->conn);
+    }
+    collect(db, res, nq);
+    if (rc != CW_DB_OK) {
+        for (int q = 0; q < nq; q++)
+            PQclear(res[q]);
+        return CW_DB_ERROR;
+    }
+    failed = first_failure(res, nq);
+    if (failed >= 0) {
+        rc = fail_result(&db->base, res[failed]);
+        res[failed] = NULL;
+        /* the guard was taken: undo the statement, keep the transaction */
+        if (failed > 0)
+            rc = undo_guard(db, rc);
+    }
+    /* a statement the server prepared stays, also when its run failed */
+    if (types && res[qparse] && PQresultStatus(res[qparse]) == PGRES_COMMAND_OK)
+        adopt(s, name, types);
+    if (rc == CW_DB_OK && execute) {
+        *out = res[qexec];
+        res[qexec] = NULL;
+    }
+    for (int q = 0; q < nq; q++)
+        PQclear(res[q]);
+    return rc;
 }
 
 static void stmt_free(pg_stmt *s)
@@ -335,7 +479,7 @@ static int pg_prepare(cw_db *db, const char *sql, cw_stmt **out)
     s->types = cw_xcalloc((size_t)s->nparams + 1, sizeof(Oid));
     s->values = cw_xcalloc((size_t)s->nparams + 1, sizeof(char *));
     *out = NULL;
-    rc = prepare_as(s, s->types);
+    rc = guarded(DB(db)) ? guarded_trip(s, s->types, 0, NULL) : prepare_as(s, s->types);
     if (rc != CW_DB_OK && strstr(DB(db)->err, "could not determine data type of parameter")) {
         /* `?1 IS NULL` and the like: typed by the bound values at the first step */
         DB(db)->err[0] = '\0';
@@ -401,21 +545,31 @@ static int needs_retype(const pg_stmt *s)
 static int run(pg_stmt *s)
 {
     pg_db *db = DB(s->base.db);
-    PGresult *res;
+    PGresult *res = NULL;
+    Oid *types = NULL;
+    int rc = CW_DB_OK;
     if (needs_retype(s)) {
-        Oid *types = cw_xcalloc((size_t)s->nparams + 1, sizeof(Oid));
-        int rc;
+        types = cw_xcalloc((size_t)s->nparams + 1, sizeof(Oid));
         for (int i = 0; i < s->nparams; i++)
             types[i] = s->values[i] ? s->types[i] : s->prepared_types[i];
-        rc = prepare_as(s, types);
-        free(types);
-        if (rc != CW_DB_OK)
-            return rc;
     }
-    res = PQexecPrepared(db->conn, s->name, s->nparams, (const char *const *)s->values, NULL,
-                         NULL, 0);
-    if (!result_ok(res))
-        return fail_result(&db->base, res);
+    if (guarded(db)) {
+        rc = guarded_trip(s, types, 1, &res);
+    } else {
+        if (types)
+            rc = prepare_as(s, types);
+        if (rc == CW_DB_OK) {
+            res = PQexecPrepared(db->conn, s->name, s->nparams, (const char *const *)s->values,
+                                 NULL, NULL, 0);
+            if (!result_ok(res)) {
+                rc = fail_result(&db->base, res);
+                res = NULL;
+            }
+        }
+    }
+    free(types);
+    if (rc != CW_DB_OK)
+        return rc;
     note_changes(&db->base, res);
     s->res = res;
     s->row = -1;

@@ -377,6 +377,53 @@ static void test_transactions_and_savepoints(void **state)
     cw_db_close(db);
 }
 
+/* A statement refused inside a transaction is undone alone and the
+ * transaction goes on, on every engine (SQLite does so by itself; a failed
+ * statement would abort a whole PostgreSQL transaction): the loader turns
+ * CW_DB_CONSTRAINT into a reject of that one record and loads the rest of
+ * the batch. */
+static void test_refused_statement_in_transaction(void **state)
+{
+    engine *e = *state;
+    cw_db *db = open_db(e);
+    cw_stmt *st = NULL;
+    exec_ok(db, "CREATE TABLE u (k TEXT NOT NULL UNIQUE, n BIGINT CHECK (n >= 0))");
+    assert_int_equal(cw_db_begin(db), CW_DB_OK);
+    assert_int_equal(insert_u(db, "one", 1), CW_DB_DONE);
+    assert_int_equal(insert_u(db, "one", 2), CW_DB_CONSTRAINT);        /* unique */
+    assert_int_equal(insert_u(db, NULL, 2), CW_DB_CONSTRAINT);         /* not null */
+    /* one prepared statement, refused and then used again */
+    st = prepare_ok(db, "INSERT INTO u (k, n) VALUES (?1, ?2) RETURNING n");
+    cw_db_bind_str(st, 1, "two");
+    cw_db_bind_int(st, 2, -2);
+    assert_int_equal(cw_db_step(st), CW_DB_CONSTRAINT);                /* check */
+    cw_db_reset(st);
+    cw_db_bind_str(st, 1, "two");
+    cw_db_bind_int(st, 2, 2);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_int_equal(cw_db_column_int(st, 0), 2);
+    assert_int_equal(cw_db_step(st), CW_DB_DONE);
+    cw_db_finalize(st);
+    if (is_pg(e)) {
+        /* text that is not UTF-8 (SQLite stores the bytes as they are) */
+        assert_int_equal(insert_u(db, "caf\xe9", 5), CW_DB_CONSTRAINT);
+    }
+    /* a statement whose parameter only the bound value types, prepared here */
+    st = prepare_ok(db, "SELECT ?1 IS NULL");
+    cw_db_bind_int(st, 1, 7);
+    assert_int_equal(cw_db_step(st), CW_DB_ROW);
+    assert_int_equal(cw_db_column_int(st, 0), 0);
+    cw_db_finalize(st);
+    /* an error that is not a constraint leaves the transaction usable too */
+    assert_int_equal(cw_db_prepare(db, "SELECT x FROM nowhere", &st), CW_DB_ERROR);
+    assert_null(st);
+    assert_int_equal(insert_u(db, "three", 3), CW_DB_DONE);
+    assert_int_equal(cw_db_commit(db), CW_DB_OK);
+    assert_int_equal(query_int(db, "SELECT COUNT(*) FROM u"), 3);
+    assert_int_equal(query_int(db, "SELECT SUM(n) FROM u"), 6);
+    cw_db_close(db);
+}
+
 static void test_changes(void **state)
 {
     engine *e = *state;
@@ -866,6 +913,7 @@ static const struct { const char *name; test_fn fn; int pg_only; } per_engine[] 
     {"params_outside_literals", test_params_outside_literals, 0},
     {"constraint_violations", test_constraint_violations, 0},
     {"transactions_and_savepoints", test_transactions_and_savepoints, 0},
+    {"refused_statement_in_transaction", test_refused_statement_in_transaction, 0},
     {"changes", test_changes, 0},
     {"bulk_append", test_bulk_append, 0},
     {"writer_lock", test_writer_lock, 0},
