@@ -15,12 +15,21 @@ file of `key = value` lines ('#' starts a comment):
     sql = SELECT ... => VALUE               may repeat: the first column of the first row, as
                                             text ('' for NULL or no row)
     symlink = NAME -> TARGET                made in the case's copy before catwalk runs
+    KEY@ENGINE = ...                        any key above, on that engine only (sqlite or
+                                            postgresql): it replaces KEY's lines there
 
 The case runs in a private copy, so the warehouse, landing zone and reports it
 writes never touch the repository.  Every case becomes one test method, and
 one more test checks the size and spread of the corpus itself.
 
 Runs with Debian's python3 and prints a closing "hostile: N passed, N failed" line.
+
+On PostgreSQL: with CW_HOSTILE_PG_URI=postgresql://... every case's copied
+catwalk.ini gets `warehouse = URI` instead of its SQLite file, and the URI's
+schema public is emptied before each case, so each case starts from an empty
+warehouse as on SQLite.  Exit status, stderr and reject expectations are
+checked as they are; `sql =` checks run through psql, except those written
+in SQLite-only SQL (SQLITE_ONLY), which are skipped and counted.
 """
 import os
 import re
@@ -40,11 +49,17 @@ MULTI = ("stderr", "stderr_not", "reject", "sql", "symlink")
 MIN_FILES = 60
 # every connector the registry lists must meet hostile input
 TYPES = ("jira", "jira-csv", "git", "jenkins", "pagerduty", "servicenow", "github", "gitlab")
+PG_URI = os.environ.get("CW_HOSTILE_PG_URI", "")
+ENGINE = "postgresql" if PG_URI else "sqlite"
+# `sql =` checks in SQL PostgreSQL does not run: skipped there, and counted
+SQLITE_ONLY = re.compile(r"(?i)\b(group_concat|typeof|printf|strftime|iif|julianday|sqlite_\w+)\s*\(")
+PG_SKIPPED = []             # (case, query) of the skipped checks
 
 
 def read_expect(path):
     """The expect file as a dict; keys in MULTI hold lists."""
     spec = {k: [] for k in MULTI}
+    own = set()             # keys the current engine sets with KEY@ENGINE lines
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
@@ -54,6 +69,17 @@ def read_expect(path):
             if not sep:
                 raise ValueError("%s:%d: expected key = value" % (path, lineno))
             key, value = key.strip(), value.strip()
+            key, at, engine = key.partition("@")
+            if at and engine not in ("sqlite", "postgresql"):
+                raise ValueError("%s:%d: unknown engine %r" % (path, lineno, engine))
+            if at and engine != ENGINE:
+                continue
+            if at and key in MULTI and key not in own:
+                spec[key], own = [], own | {key}     # the engine's lines replace the others
+            if at:
+                own = own | {key}
+            elif key in own:
+                continue
             if key in MULTI:
                 spec[key].append(value)
             elif key in ("args", "exit", "rejects"):
@@ -77,6 +103,55 @@ def scalar(con, query):
     return "" if row is None or row[0] is None else str(row[0])
 
 
+NULL = "\x01null\x01"
+
+
+def psql(query):
+    """The rows of a query on PG_URI, as lists of text (None for NULL)."""
+    out = subprocess.run(["psql", PG_URI, "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "null=" + NULL,
+                          "-v", "ON_ERROR_STOP=1", "-c", query], capture_output=True, text=True,
+                         errors="replace", timeout=60, stdin=subprocess.DEVNULL)
+    if out.returncode != 0:
+        raise RuntimeError("psql: %s\n%s" % (out.stderr.strip(), query))
+    return [[None if v == NULL else v for v in line.split("\x1f")]
+            for line in out.stdout.split("\n") if line != ""]
+
+
+class PgConnection:
+    """What check_case asks of a sqlite3 connection, through psql."""
+
+    def execute(self, query):
+        return PgCursor(psql(query))
+
+    def close(self):
+        pass
+
+
+class PgCursor:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+
+def use_postgresql(ini):
+    """Point a case's catwalk.ini at PG_URI and empty its schema."""
+    psql("SET client_min_messages = warning; DROP SCHEMA IF EXISTS public CASCADE; "
+         "CREATE SCHEMA public")
+    if not os.path.isfile(ini):
+        return
+    with open(ini, "rb") as f:
+        text = f.read()
+    text = re.sub(rb"(?m)^([ \t]*warehouse[ \t]*=).*$",
+                  lambda m: m.group(1) + b" " + PG_URI.encode(), text)
+    with open(ini, "wb") as f:
+        f.write(text)
+
+
 class Case:
     """Run one case in a temporary copy and collect what it did."""
 
@@ -93,11 +168,15 @@ class Case:
             path = os.path.join(self.dir, link_name.strip())
             os.makedirs(os.path.dirname(path), exist_ok=True)
             os.symlink(target.strip(), path)
+        if PG_URI:
+            use_postgresql(os.path.join(self.dir, "catwalk.ini"))
         args = shlex.split(self.spec.get("args", "run -c catwalk.ini --no-report"))
         self.proc = subprocess.run([BIN, *args], cwd=self.dir, capture_output=True, text=True,
                                    errors="replace", timeout=300, stdin=subprocess.DEVNULL)
 
     def db(self):
+        if PG_URI:
+            return PgConnection() if psql("SELECT to_regclass('reject')")[0][0] else None
         path = os.path.join(self.dir, "catwalk.db")
         return sqlite3.connect(path) if os.path.exists(path) else None
 
@@ -130,6 +209,9 @@ def check_case(test, name):
             for check in spec["sql"]:
                 query, arrow, value = check.rpartition("=>")
                 test.assertTrue(arrow, "%s: sql = QUERY => VALUE" % name)
+                if PG_URI and SQLITE_ONLY.search(query):
+                    PG_SKIPPED.append((name, query.strip()))
+                    continue
                 test.assertEqual(scalar(con, query.strip()), value.strip(),
                                  "%s\n%s" % (query.strip(), where))
         finally:
@@ -172,6 +254,10 @@ if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=1).result
     failed = len(result.failures) + len(result.errors)
     passed = max(0, result.testsRun - failed)
+    if PG_URI:
+        print("hostile on PostgreSQL: %d sql checks skipped (SQLite-only SQL):" % len(PG_SKIPPED))
+        for case_name, query in PG_SKIPPED:
+            print("  %s: %s" % (case_name, query))
     print("hostile: %d passed, %d failed" % (passed, failed))
     if os.environ.get("CW_COUNTS"):
         with open(os.environ["CW_COUNTS"], "a") as f:
