@@ -41,7 +41,7 @@
 #include "../core/util.h"
 
 #include <ctype.h>
-#include <glob.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,16 +485,25 @@ static int changelog_is_cut(json_t *changelog)
 static int changelog_landed_beside(const char *path, const char *key)
 {
     const char *slash = strrchr(path, '/');
-    glob_t g = {0};
-    char *pattern;
-    int found;
+    char *dir, *suffix;
+    DIR *d;
+    struct dirent *e;
+    int found = 0;
     if (!key_is_plain(key, strlen(key)))
         return 0;
-    pattern = slash ? cw_asprintf("%.*s/*changelog-%s.json", (int)(slash - path), path, key)
-                    : cw_asprintf("*changelog-%s.json", key);
-    found = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
-    globfree(&g);
-    free(pattern);
+    /* a folder listing, not a glob: the path may hold pattern characters */
+    dir = slash ? cw_strndup(path, (size_t)(slash - path)) : cw_strdup(".");
+    suffix = cw_asprintf("changelog-%s.json", key);
+    if ((d = opendir(dir)) != NULL) {
+        size_t sl = strlen(suffix);
+        while (!found && (e = readdir(d)) != NULL) {
+            size_t nl = strlen(e->d_name);
+            found = nl >= sl && strcmp(e->d_name + nl - sl, suffix) == 0;
+        }
+        closedir(d);
+    }
+    free(suffix);
+    free(dir);
     return found;
 }
 

@@ -285,26 +285,35 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
     return rc;
 }
 
+/* Names of a folder's entries, sorted (scandir, never a glob: no part of the
+ * path is ever read as a pattern, whatever characters the landing folder or a
+ * source name holds). */
+static int not_dot(const struct dirent *e)
+{
+    return e->d_name[0] != '.';
+}
+
 int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx)
 {
-    char *pattern = cw_asprintf("%s/%s/*", batch_dir, src->name);
-    glob_t files = {0};
-    int rc = 0;
-    if (glob(pattern, 0, NULL, &files) == 0) {
-        for (size_t i = 0; i < files.gl_pathc && rc == 0; i++) {
-            cw_landed landed = {0};
-            const char *path = files.gl_pathv[i];
-            struct stat st;
-            if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || hash_file(path, &landed) != 0)
-                continue;
+    char *dir = cw_asprintf("%s/%s", batch_dir, src->name);
+    struct dirent **entries = NULL;
+    int n = scandir(dir, &entries, not_dot, alphasort), rc = 0;
+    for (int i = 0; i < n; i++) {
+        cw_landed landed = {0};
+        char *path = cw_asprintf("%s/%s", dir, entries[i]->d_name);
+        struct stat st;
+        if (rc == 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+            hash_file(path, &landed) == 0) {
             chmod(path, LANDED_MODE);
             landed.original = path;
             landed.landed = path;
             rc = fn(ctx, &landed);
         }
+        free(path);
+        free(entries[i]);
     }
-    globfree(&files);
-    free(pattern);
+    free(entries);
+    free(dir);
     return rc;
 }
 

@@ -104,6 +104,31 @@ static void test_only_subfolders(void **state)
     free(sub); free(exports); free(batch); free(dir);
 }
 
+/* Fetched pages are listed, never globbed: a landing folder named like a
+ * pattern ("[x]*") still lands exactly the source's own pages, in name
+ * order, and nothing of a neighbour whose name the pattern would match. */
+static void test_fetched_pages_are_never_a_pattern(void **state)
+{
+    char *dir = cw_temp_dir();
+    char *batch = cw_asprintf("%s/land[x]*/batch", dir);
+    char *mine = cw_asprintf("%s/j", batch), *other = cw_asprintf("%s/jx", batch);
+    cw_test_source t;
+    seen s = {0};
+    (void)state;
+    assert_int_equal(cw_mkdirs(mine), 0);
+    assert_int_equal(cw_mkdirs(other), 0);
+    cw_write_file(mine, "00002-page.json", "[]");
+    cw_write_file(mine, "00001-page.json", "[]");
+    cw_write_file(other, "00001-other.json", "[]");
+    cw_test_source_init(&t, 1, "j", "jira", (const char *const[]){"base_url", "https://x", NULL});
+    assert_int_equal(cw_land_fetched(&t.src, batch, note, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.original[0], "00001-page.json");
+    assert_string_equal(s.original[1], "00002-page.json");
+    cw_remove_tree(dir);
+    free(mine); free(other); free(batch); free(dir);
+}
+
 /* The warehouse of the sweep test knows the batch of 3 March only. */
 static int known(void *ctx, const char *name)
 {
@@ -146,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_links_modes_and_subfolders),
         cmocka_unit_test(test_only_subfolders),
         cmocka_unit_test(test_sweep),
+        cmocka_unit_test(test_fetched_pages_are_never_a_pattern),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
