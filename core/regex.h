@@ -1,7 +1,7 @@
 /*
  * regex.h - a thin pcre2 wrapper for the places that only need "does it
- * match" and "what did this named group capture" (job names, environments,
- * the SQL REGEXP function).  Key extraction iterates matches with pcre2
+ * match" and "what did this named group capture" (job names, environments).
+ * Key extraction iterates matches with pcre2
  * directly (transform/keys.c).
  */
 #ifndef CW_REGEX_H
@@ -22,7 +22,7 @@ int cw_regex_named(const cw_regex *re, const char *subject, const char *group,
 void cw_regex_free(cw_regex *re);
 
 /* Check that a pattern keeps its meaning when wrapped as ^(?:pattern)$, the
- * way job patterns are anchored (load/sqlite.c sync_jobs): it must compile on
+ * way job patterns are anchored (load/sync.c sync_jobs): it must compile on
  * its own, so it cannot close the wrapper's group ("x)|(.*" would match every
  * job); the wrapped form must compile, so a \Q or a (?x) comment cannot
  * swallow the closing ")$"; and it may not use a (* verb, since (*ACCEPT)

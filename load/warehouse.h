@@ -51,8 +51,8 @@ int cw_wh_open_reader(const cw_db_target *t, cw_db **out);
 void cw_wh_close(cw_warehouse *wh);
 /* The warehouse connection, for transform/ and reports/ (load/db.h). */
 cw_db *cw_wh_db(cw_warehouse *wh);
-/* Transitional: the SQLite handle, for code not yet on load/db.h (NULL on
- * another engine).  Deleted once transform/ and reports/ are converted. */
+/* The SQLite handle behind a SQLite warehouse (NULL on another engine), for
+ * tests that inspect the file directly; nothing in catwalk itself uses it. */
 struct sqlite3 *cw_wh_sqlite(cw_warehouse *wh);
 
 /* Start a batch: open the write transaction (cw_db_begin: the writer

@@ -329,7 +329,8 @@ CREATE TABLE IF NOT EXISTS fact_incident (
 
 -- ---------------------------------------------------------------- derived (correlation step)
 -- deployment -> commits it newly deployed (ancestry walk).  lead_time_s is
--- NULL for the baseline deployment and for merge commits.
+-- NULL for the baseline deployment, for merge commits, and for a commit
+-- authored after the deployment that first shipped it (a finding instead).
 CREATE TABLE IF NOT EXISTS bridge_deployment_commit (
     deployment_id   INTEGER NOT NULL REFERENCES fact_deployment(deployment_id),
     commit_id       INTEGER NOT NULL REFERENCES fact_commit(commit_id),
