@@ -178,15 +178,18 @@ SELECT at, history_id, from_status, to_status
  ORDER BY at, history_id, from_status, to_status;
 
 -- name: first_deployments
--- (work item, first deployment of each non-merge commit naming it), grouped
--- by work item: idea to production.
-SELECT b.work_item_id,
-       (SELECT min(d.finished_at)
-          FROM bridge_deployment_commit x
-          JOIN fact_deployment d ON d.deployment_id = x.deployment_id
-         WHERE x.commit_id = b.commit_id)
+-- (work item, first deployment of each non-merge commit naming it, NULL while
+-- none shipped it), grouped by work item: idea to production.  One grouped
+-- pass over the bridge, not a subquery per row: bridge_deployment_commit is
+-- keyed by deployment first, so a per-commit lookup would scan it for every
+-- row (quadratic on PostgreSQL).
+SELECT b.work_item_id, f.first_at
   FROM bridge_commit_work_item b
   JOIN fact_commit k ON k.commit_id = b.commit_id
+  LEFT JOIN (SELECT x.commit_id, min(d.finished_at) AS first_at
+               FROM bridge_deployment_commit x
+               JOIN fact_deployment d ON d.deployment_id = x.deployment_id
+              GROUP BY x.commit_id) f ON f.commit_id = b.commit_id
  WHERE k.parent_count < 2
  ORDER BY b.work_item_id;
 
