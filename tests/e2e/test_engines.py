@@ -25,9 +25,10 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import unittest
+
+from suite import run_suite
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -313,13 +314,4 @@ class SmallDemo(EnginePair, unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    for tmp in TEMP_DIRS:
-        shutil.rmtree(tmp, ignore_errors=True)
-    failed = len(result.failures) + len(result.errors)
-    passed = max(0, result.testsRun - failed)
-    print("engines: %d passed, %d failed" % (passed, failed))
-    if os.environ.get("CW_COUNTS"):
-        with open(os.environ["CW_COUNTS"], "a") as f:
-            f.write("%d %d\n" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    run_suite("engines", TEMP_DIRS)

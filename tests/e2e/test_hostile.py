@@ -37,9 +37,10 @@ import shlex
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import unittest
+
+from suite import run_suite
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -251,15 +252,4 @@ def add_case_tests():
 add_case_tests()
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    failed = len(result.failures) + len(result.errors)
-    passed = max(0, result.testsRun - failed)
-    if PG_URI:
-        print("hostile on PostgreSQL: %d sql checks skipped (SQLite-only SQL):" % len(PG_SKIPPED))
-        for case_name, query in PG_SKIPPED:
-            print("  %s: %s" % (case_name, query))
-    print("hostile: %d passed, %d failed" % (passed, failed))
-    if os.environ.get("CW_COUNTS"):
-        with open(os.environ["CW_COUNTS"], "a") as f:
-            f.write("%d %d\n" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    run_suite("hostile")

@@ -31,9 +31,10 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import unittest
+
+from suite import run_suite
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -330,14 +331,4 @@ class KillHook(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    for tmp in TEMP_DIRS:
-        shutil.rmtree(tmp, ignore_errors=True)
-    failed = len(result.failures) + len(result.errors)
-    skipped = len(result.skipped)
-    passed = max(0, result.testsRun - failed - skipped)
-    print("kill: %d passed, %d failed%s" % (passed, failed, " (%d skipped)" % skipped if skipped else ""))
-    if os.environ.get("CW_COUNTS"):
-        with open(os.environ["CW_COUNTS"], "a") as f:
-            f.write("%d %d\n" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    run_suite("kill", TEMP_DIRS)

@@ -15,10 +15,11 @@ import signal
 import sqlite3
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
+
+from suite import run_suite
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -329,12 +330,4 @@ class ReportStatus(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    for tmp in TEMP_DIRS:
-        shutil.rmtree(tmp, ignore_errors=True)
-    failed = len(result.failures) + len(result.errors)
-    print("e2e landing: %d passed, %d failed" % (max(0, result.testsRun - failed), failed))
-    if os.environ.get("CW_COUNTS"):
-        with open(os.environ["CW_COUNTS"], "a") as f:
-            f.write("%d %d\n" % (max(0, result.testsRun - failed), failed))
-    sys.exit(1 if failed else 0)
+    run_suite("e2e landing", TEMP_DIRS)

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import unittest
 
+from suite import run_suite
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
@@ -304,10 +306,4 @@ class Live(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    failed = len(result.failures) + len(result.errors)
-    print("live: %d passed, %d failed" % (max(0, result.testsRun - failed), failed))
-    if os.environ.get("CW_COUNTS"):
-        with open(os.environ["CW_COUNTS"], "a") as f:
-            f.write("%d %d\n" % (max(0, result.testsRun - failed), failed))
-    sys.exit(1 if failed else 0)
+    run_suite("live")

@@ -25,9 +25,10 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import unittest
+
+from suite import run_suite
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -256,9 +257,4 @@ class LoadOrder(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    for d in TEMP_DIRS:
-        shutil.rmtree(d, ignore_errors=True)
-    failed = len(result.failures) + len(result.errors)
-    print("load order: %d passed, %d failed" % (result.testsRun - failed, failed))
-    sys.exit(1 if failed else 0)
+    run_suite("load order", TEMP_DIRS)
