@@ -44,9 +44,7 @@ BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
 
 # Defect 12: reports are written to a temporary name and renamed, so a kill
 # while one is written leaves the previous file.  (Before that fix, the kills
-# at `report` with CW_KILL_AFTER_MS left a truncated workbook; setting this to
-# False turns that assertion into a skip naming the defect.)
-REPORTS_ATOMIC = True
+# at `report` with CW_KILL_AFTER_MS left a truncated workbook.)
 
 TEMP_DIRS = []
 HOOK_VARS = ("CW_KILL_AT", "CW_KILL_AFTER_MS", "CW_KILL_DELAY_MS", "CW_KILL_SEED")
@@ -289,9 +287,6 @@ class KillPoints(unittest.TestCase):
         for name in before:
             self.assertIn(name, now, "%s: report %s disappeared" % (label, name))
         broken = [n for n, data in now.items() if data != before.get(n) and not report_valid(n, data)]
-        if broken and not REPORTS_ATOMIC:
-            self.skipTest("defect 12 (atomic report writing) not merged yet: a kill while "
-                          "rendering left %s broken" % ", ".join(broken))
         self.assertEqual(broken, [], "%s: broken report files after the kill" % label)
 
 
