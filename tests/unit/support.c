@@ -160,6 +160,18 @@ static int cap_status_def(void *ctx, const cw_status_def *rec)
     return 0;
 }
 
+static int cap_finding(void *ctx, const cw_finding *rec)
+{
+    cw_capture *cap = ctx;
+    cw_finding *c;
+    GROW(cap->findings, cap->n_findings);
+    c = &cap->findings[cap->n_findings++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(kind); DUP(subject); DUP(detail);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -173,6 +185,7 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.pull_request = cap_pull;
     cap->sink.deployment_status = cap_status;
     cap->sink.status_def = cap_status_def;
+    cap->sink.finding = cap_finding;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -236,6 +249,12 @@ void cw_capture_free(cw_capture *cap)
         FREE(id); FREE(name); FREE(category);
     }
     free(cap->status_defs);
+    for (i = 0; i < cap->n_findings; i++) {
+        cw_finding *x = &cap->findings[i];
+        free_origin(&x->origin);
+        FREE(kind); FREE(subject); FREE(detail);
+    }
+    free(cap->findings);
     memset(cap, 0, sizeof(*cap));
 }
 
