@@ -215,6 +215,96 @@ static void test_tsv_format(void **state)
     cw_capture_free(&cap);
 }
 
+/* ------------------------------------------------ text not in UTF-8 */
+
+#define FFFD "\xEF\xBF\xBD"
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* Parse text as a git export into cap; the warnings go to *err (caller frees). */
+static void parse_text(const char *text, cw_capture *cap, char **err)
+{
+    cw_redirect r;
+    const char *path = cw_temp_file(text, ".log");
+    cw_redirect_begin(&r, 2);
+    assert_int_equal(parse(path, cap), 0);
+    *err = cw_redirect_end(&r);
+    unlink(path);
+}
+
+/* Git lets names and messages be in any encoding (i18n.commitEncoding): a
+ * Latin-1 or broken sequence becomes U+FFFD and the commit still loads, so
+ * its ancestry does; one warning and one finding per file. */
+static void test_non_utf8_text_is_repaired(void **state)
+{
+    cw_capture cap;
+    const cw_commit *c;
+    char *err;
+    (void)state;
+    parse_text("\x1e" SHA_B "\x1f" SHA_A "\x1fRen\xe9\x1fren\xe9@example.com\x1f"
+               "2026-03-02T10:00:00+00:00\x1fRen\xc3\xa9\x1fr@example.com\x1f" "2026-03-02T10:00:00+00:00"
+               "\x1f" "caf\xe9 merge\x1f" "over\xc0\x80long \xed\xa0\x80 cut \xe2\x82\n\x1f\n"
+               "\x1e" SHA_A "\x1f\x1f" "Ann\x1f" "ann@example.com\x1f" "2026-03-01T10:00:00+00:00\x1f"
+               "Ann\x1f" "ann@example.com\x1f" "2026-03-01T10:00:00+00:00\x1froot\x1f\x1f\n", &cap, &err);
+    assert_int_equal(cap.n_commits, 2);
+    assert_int_equal(cap.n_rejects, 0);
+    c = must_commit(&cap, SHA_B);
+    assert_string_equal(c->parents, SHA_A);
+    assert_string_equal(c->author_name, "Ren" FFFD);
+    assert_string_equal(c->author_email, "ren" FFFD "@example.com");
+    assert_string_equal(c->committer_name, "Ren\xc3\xa9");         /* valid: as it was */
+    assert_string_equal(c->subject, "caf" FFFD " merge");
+    /* overlong C0 80: two; surrogate ED A0 80: three; cut E2 82: one */
+    assert_string_equal(c->body, "over" FFFD FFFD "long " FFFD FFFD FFFD " cut " FFFD);
+    assert_string_equal(must_commit(&cap, SHA_A)->subject, "root");
+    /* one warning, at the first field: file, record and field */
+    assert_non_null(strstr(err, "record 1: author_name is not valid UTF-8"));
+    assert_null(strstr(err, "subject is not"));
+    assert_int_equal(cap.n_findings, 1);
+    assert_string_equal(cap.findings[0].kind, "text_not_utf8");
+    assert_string_equal(cap.findings[0].subject, cap.commits[0].origin.file);
+    assert_non_null(strstr(cap.findings[0].detail, "4 text fields were not valid UTF-8 "
+                           "(the first: record 1, field author_name)"));
+    free(err);
+    cw_capture_free(&cap);
+
+    /* the medium form: a Latin-1 author and subject; a valid file: no finding */
+    parse_text("commit " SHA_A "\nAuthor: Jos\xe9 <jose@example.com>\n"
+               "Date:   Sun Mar 1 09:00:00 2026 +0000\n\n    r\xe9sum\xe9\n", &cap, &err);
+    assert_int_equal(cap.n_commits, 1);
+    assert_string_equal(cap.commits[0].author_name, "Jos" FFFD);
+    assert_string_equal(cap.commits[0].author_email, "jose@example.com");
+    assert_string_equal(cap.commits[0].subject, "r" FFFD "sum" FFFD);
+    assert_int_equal(cap.n_findings, 1);
+    free(err);
+    cw_capture_free(&cap);
+    parse_text("commit " SHA_A "\nAuthor: Jos\xc3\xa9 <jose@example.com>\n"
+               "Date:   Sun Mar 1 09:00:00 2026 +0000\n\n    r\xc3\xa9sum\xc3\xa9\n", &cap, &err);
+    assert_string_equal(cap.commits[0].author_name, "Jos\xc3\xa9");
+    assert_int_equal(cap.n_findings, 0);
+    assert_null(strstr(err, "UTF-8"));
+    free(err);
+    cw_capture_free(&cap);
+}
+
+/* A reject quotes the record as it was, repaired: PostgreSQL would refuse
+ * the reject itself (and the batch) otherwise. */
+static void test_non_utf8_reject_raw_is_repaired(void **state)
+{
+    cw_capture cap;
+    char *err;
+    (void)state;
+    parse_text("\x1e" SHA_A "\x1f\x1fRen\xe9\x1fr@example.com\x1f" "31/02/2026\x1f"
+               "Ren\xe9\x1fr@example.com\x1f\x1f" "caf\xe9\x1f\x1f\n", &cap, &err);
+    assert_int_equal(cap.n_commits, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "authored_at");
+    assert_non_null(strstr(cap.rejects[0].raw, "Ren" FFFD "\x1f"));
+    assert_non_null(strstr(cap.rejects[0].raw, "caf" FFFD));
+    free(err);
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------ default medium format */
 
 static void test_medium_format_commons_cli(void **state)
@@ -950,6 +1040,8 @@ int main(void)
         cmocka_unit_test(test_us_format_alloy),
         cmocka_unit_test(test_us_format_malformed_records),
         cmocka_unit_test(test_tsv_format),
+        cmocka_unit_test(test_non_utf8_text_is_repaired),
+        cmocka_unit_test(test_non_utf8_reject_raw_is_repaired),
         cmocka_unit_test(test_medium_format_commons_cli),
         cmocka_unit_test(test_medium_format_hand_written),
         cmocka_unit_test(test_line_formats_keep_commit_on_bad_numstat),
