@@ -51,9 +51,6 @@ int cw_wh_open_reader(const cw_db_target *t, cw_db **out);
 void cw_wh_close(cw_warehouse *wh);
 /* The warehouse connection, for transform/ and reports/ (load/db.h). */
 cw_db *cw_wh_db(cw_warehouse *wh);
-/* The SQLite handle behind a SQLite warehouse (NULL on another engine), for
- * tests that inspect the file directly; nothing in catwalk itself uses it. */
-struct sqlite3 *cw_wh_sqlite(cw_warehouse *wh);
 
 /* Start a batch: open the write transaction (cw_db_begin: the writer
  * lock), upgrade an older schema, insert the batch audit row.  The row is

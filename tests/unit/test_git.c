@@ -594,12 +594,12 @@ static char *deploy_after(const char *const *files)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
-    sqlite3 *db = cw_wh_sqlite(wh);
+    cw_db *db = cw_wh_db(wh);
     cw_test_source t;
     cw_config cfg = { .path = "test.ini" };
     cw_correlate_stats stats;
     cw_buf out = { 0 };
-    sqlite3_stmt *st;
+    cw_stmt *st;
     int64_t batch;
     cw_redirect r;
 
@@ -622,16 +622,16 @@ static char *deploy_after(const char *const *files)
         "  is_production, result, finished_at, revision, run_number)"
         "  SELECT build_id, build_id, 1, 1, 1, result, finished_at, revision, number FROM fact_build;");
     assert_int_equal(cw_correlate(cw_wh_db(wh), &cfg, &stats), 0);
-    assert_int_equal(sqlite3_prepare_v2(db,
+    assert_int_equal(cw_db_prepare(db,
         "SELECT b.deployment_id || '|' || substr(k.sha, 1, 7) || '|' || coalesce(b.lead_time_s, 'NULL')"
         "  FROM bridge_deployment_commit b JOIN fact_commit k ON k.commit_id = b.commit_id"
         " UNION ALL SELECT kind || '|' || subject || '|' || (detail LIKE '%' || ?1 || '%')"
-        "  FROM finding WHERE kind = 'git_no_ancestry' ORDER BY 1", -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, CW_GIT_EXPORT_COMMAND, -1, SQLITE_STATIC);
+        "  FROM finding WHERE kind = 'git_no_ancestry' ORDER BY 1", &st), CW_DB_OK);
+    assert_int_equal(cw_db_bind_str(st, 1, CW_GIT_EXPORT_COMMAND), CW_DB_OK);
     cw_buf_puts(&out, "");
-    while (sqlite3_step(st) == SQLITE_ROW)
-        cw_buf_printf(&out, "%s;", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    while (cw_db_step(st) == CW_DB_ROW)
+        cw_buf_printf(&out, "%s;", cw_db_column_text(st, 0));
+    cw_db_finalize(st);
     assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
     cw_test_warehouse_drop(wh, path);
     return out.data;
@@ -686,8 +686,7 @@ static void test_old_warehouse_gets_has_ancestry(void **state)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
-    sqlite3 *db = cw_wh_sqlite(wh);
-    cw_test_exec(db, "UPDATE schema_version SET version = 1;"
+    cw_test_exec(cw_wh_db(wh), "UPDATE schema_version SET version = 1;"
                      "DROP INDEX ix_commit_no_ancestry;"
                      "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
                      "INSERT INTO fact_commit (repository, sha, authored_at) VALUES ('pay', '" ANC_ROOT "', 1);");
@@ -695,8 +694,8 @@ static void test_old_warehouse_gets_has_ancestry(void **state)
     assert_int_equal(cw_wh_open(&(cw_db_target){ path, NULL, NULL }, &wh), 0);
     assert_int_equal(cw_wh_batch_begin(wh, NULL, NULL), 0);
     assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT has_ancestry FROM fact_commit"), 1);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT count(*) FROM sqlite_master "
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT has_ancestry FROM fact_commit"), 1);
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT count(*) FROM sqlite_master "
                                                  "WHERE name = 'ix_commit_no_ancestry'"), 1);
     cw_test_warehouse_drop(wh, path);
 }
