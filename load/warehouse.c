@@ -14,11 +14,11 @@
  * the writer lock: the numbered steps of `migrations` below run in order,
  * then schema.sql creates whatever table or index is missing (every
  * statement of it is IF NOT EXISTS, so a new table needs no step; a new
- * or changed column does), then the steps' parts that need the new schema
- * (a table re-created to change its key is filled back).  A batch that fails rolls the upgrade back with
- * everything else.  A warehouse whose version is newer than this catwalk
- * is refused: an older catwalk must not write into a schema it does not
- * know.
+ * or changed column does), then the parts of the steps that need the new
+ * schema (a table re-created to change its key is filled back).  A batch
+ * that fails rolls the upgrade back with everything else.  A warehouse
+ * whose version is newer than this catwalk is refused: an older catwalk
+ * must not write into a schema it does not know.
  */
 #include "wh.h"
 
