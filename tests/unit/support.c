@@ -560,7 +560,7 @@ void cw_test_exec(sqlite3 *db, const char *sql)
 sqlite3 *cw_test_schema_db(const char *path)
 {
     sqlite3 *db = NULL;
-    char *schema = cw_read_file("load/sql/sqlite/schema.sql", NULL);
+    char *schema = cw_wh_schema_sql("sqlite");
     assert_non_null(schema);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     cw_test_exec(db, schema);

@@ -2,7 +2,7 @@
  * support.h - shared test helpers: fixture paths and a sink that keeps deep
  * copies of every record, so parser tests can assert on real output; config
  * sections built by hand; the replay server (tests/replay/server.py); a
- * warehouse made from load/schema.sql; temporary files and folders; and the
+ * warehouse made from load/sql/schema.sql; temporary files and folders; and the
  * output a file descriptor received.  One copy here instead of one per test.
  */
 #ifndef CW_TEST_SUPPORT_H
@@ -119,8 +119,8 @@ int cw_replay_teardown(void **state);
 
 /* ------------------------------------------------ warehouses */
 
-/* An SQLite database at path (":memory:" or a file) holding load/sql/sqlite/schema.sql
- * (run from the repository root); fails the test on error. */
+/* An SQLite database at path (":memory:" or a file) holding the schema
+ * (cw_wh_schema_sql); fails the test on error. */
 sqlite3 *cw_test_schema_db(const char *path);
 /* Run SQL; fails the test with SQLite's message on error. */
 void cw_test_exec(sqlite3 *db, const char *sql);
