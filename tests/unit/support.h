@@ -44,6 +44,15 @@ const cw_build *cw_capture_build(const cw_capture *cap, const char *job, long nu
 const cw_incident *cw_capture_incident(const cw_capture *cap, const char *id);
 const cw_pull_request *cw_capture_pull(const cw_capture *cap, long number);
 
+/* The i-th reject is of record `record` (not checked when negative), names
+ * `field` and has `reason` in its reason (each not checked when NULL);
+ * failures point at the caller's line.  Every parser's tests check their
+ * rejects this way. */
+#define cw_expect_reject(cap, i, record, field, reason) \
+    cw_expect_reject_at((cap), (i), (record), (field), (reason), __FILE__, __LINE__)
+void cw_expect_reject_at(const cw_capture *cap, size_t i, long record, const char *field,
+                         const char *reason, const char *file, int line);
+
 /* Absolute path of a real fixture: $CW_FIXTURES/<rel> (fails the test when
  * CW_FIXTURES is unset or the file is missing).  Returns a static buffer. */
 const char *cw_fixture(const char *rel);
