@@ -11,7 +11,6 @@
 #include "commands.h"
 #include "options.h"
 #include "../core/config.h"
-#include "../extract/source.h"
 #include "../pipeline/pipeline.h"
 
 #include <stdio.h>
@@ -56,15 +55,9 @@ int cmd_extract(int argc, char **argv)
         CW_OPT_END()};
     cw_pipeline_result r;
     cw_config *cfg;
-    int status, n = cw_options_parse(&extract_help, options, argc, argv);
-    if (n < 0)
-        return cw_options_exit(n);
-    if (n > 0)
-        return cw_usage_error(&extract_help, argv[1], "unexpected argument", NULL);
-    if (cw_options_common(&extract_help, &common, 1) != 0)
-        return CW_EXIT_USAGE;
-    if (cw_config_load(common.config, cw_source_check, &cfg) != 0)
-        return CW_EXIT_USAGE;
+    int status = cw_options_no_operands(&extract_help, options, &common, argc, argv, &cfg);
+    if (status >= 0)
+        return status;
     status = cw_pipeline_run(cfg, &o, &r);
     if (!o.dry_run && (status == CW_EXIT_OK || status == CW_EXIT_PARTIAL)) {
         for (size_t i = 0; i < r.n_sources; i++)

@@ -87,12 +87,8 @@ static int parse_options(int argc, char **argv, metrics_options *o, int64_t now,
     memset(o, 0, sizeof *o);
     o->by = CW_PERIOD_WEEK;
     o->format = FORMAT_JSON;
-    if ((n = cw_options_parse(&metrics_help, options, argc, argv)) < 0)
-        return cw_options_exit(n);
-    if (n > 0)
-        return cw_usage_error(&metrics_help, argv[1], "unexpected argument", NULL);
-    if (cw_options_common(&metrics_help, &o->common, 1) != 0)
-        return CW_EXIT_USAGE;
+    if ((n = cw_options_no_operands(&metrics_help, options, &o->common, argc, argv, NULL)) >= 0)
+        return n;
     if (by && cw_period_kind_parse(by, &o->by) != 0)
         return cw_usage_error(&metrics_help, "--by", "expected day, week or month", by);
     if (format && parse_format(format, &o->format) != 0)

@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "options.h"
 #include "../core/config.h"
-#include "../extract/source.h"
 #include "../core/log.h"
 #include "../pipeline/pipeline.h"
 
@@ -57,15 +56,9 @@ int cmd_run(int argc, char **argv)
         CW_OPT_END()};
     cw_pipeline_result r;
     cw_config *cfg;
-    int status, n = cw_options_parse(&run_help, options, argc, argv);
-    if (n < 0)
-        return cw_options_exit(n);
-    if (n > 0)
-        return cw_usage_error(&run_help, argv[1], "unexpected argument", NULL);
-    if (cw_options_common(&run_help, &common, 1) != 0)
-        return CW_EXIT_USAGE;
-    if (cw_config_load(common.config, cw_source_check, &cfg) != 0)
-        return CW_EXIT_USAGE;
+    int status = cw_options_no_operands(&run_help, options, &common, argc, argv, &cfg);
+    if (status >= 0)
+        return status;
     status = cw_pipeline_run(cfg, &o, &r);
     cw_pipeline_result_free(&r);
     cw_config_free(cfg);
