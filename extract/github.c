@@ -323,6 +323,16 @@ static int one_run(gh_parse *gp, json_t *run, const cw_origin *o)
 
 /* ---------------------------------------------------------------- deployments */
 
+/* Emit deployment b in the environment the API names, else the source's
+ * fixed environment (none when that is empty too). */
+static int emit_deployment(gh_parse *gp, cw_build *b, const char *environment)
+{
+    b->is_deployment = 1;
+    b->environment = !cw_str_empty(environment) ? environment
+                     : cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
+    return cw_item_emit_build(gp->sink, b, gp->repository, DEPLOYMENTS_JOB, gp->production);
+}
+
 static int one_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
 {
     cw_build b = {0};
@@ -337,11 +347,7 @@ static int one_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
     b.finished_at = CW_NO_TIME;     /* from its first success status, in the warehouse */
     b.revision = cw_json_str(d, "sha");
     b.url = cw_json_str(d, "url");
-    b.is_deployment = 1;
-    b.environment = cw_json_str(d, "environment");
-    if (cw_str_empty(b.environment))
-        b.environment = cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
-    return cw_item_emit_build(gp->sink, &b, gp->repository, DEPLOYMENTS_JOB, gp->production);
+    return emit_deployment(gp, &b, cw_json_str(d, "environment"));
 }
 
 static int one_status(gh_parse *gp, json_t *s, const cw_origin *o)
@@ -441,11 +447,7 @@ static int one_graphql_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
     b.finished_at = success != CW_NO_TIME ? success : failure;
     b.result = success != CW_NO_TIME ? "success" : failure != CW_NO_TIME ? "failure" : NULL;
     b.revision = cw_json_str(d, "CommitOid");
-    b.is_deployment = 1;
-    b.environment = cw_json_str(d, "Environment");
-    if (cw_str_empty(b.environment))
-        b.environment = cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
-    return cw_item_emit_build(gp->sink, &b, gp->repository, DEPLOYMENTS_JOB, gp->production);
+    return emit_deployment(gp, &b, cw_json_str(d, "Environment"));
 }
 
 /* ---------------------------------------------------------------- items */
