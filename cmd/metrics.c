@@ -106,16 +106,6 @@ static int parse_options(int argc, char **argv, metrics_options *o, int64_t now,
 
 /* ------------------------------------------------------------ output */
 
-static const char *scope_field(cw_scope scope)
-{
-    switch (scope) {
-    case CW_SCOPE_TEAM: return "team";
-    case CW_SCOPE_ORG: return "organisation";
-    case CW_SCOPE_APPLICATION: break;
-    }
-    return "application";
-}
-
 static long field_long(const cw_metric_row *row, const cw_metric_field *f)
 {
     long v;
@@ -157,7 +147,7 @@ typedef struct output {
 static int json_row(output *out, const cw_metric_row *row)
 {
     json_t *obj = json_object();
-    json_object_set_new(obj, scope_field(out->scope), json_string(row->name));
+    json_object_set_new(obj, cw_scope_name(out->scope), json_string(row->name));
     json_object_set_new(obj, "period", json_string(row->period));
     for (size_t i = 0; i < cw_metric_n_fields; i++) {
         const cw_metric_field *f = &cw_metric_fields[i];
@@ -171,7 +161,7 @@ static int json_row(output *out, const cw_metric_row *row)
 
 static void csv_header(const output *out)
 {
-    printf("%s,period", scope_field(out->scope));
+    printf("%s,period", cw_scope_name(out->scope));
     for (size_t i = 0; i < cw_metric_n_fields; i++)
         printf(",%s", cw_metric_fields[i].name);
     putchar('\n');
@@ -226,7 +216,7 @@ static int table_row(output *out, const cw_metric_row *row)
 {
     char **cells = cw_xcalloc(out->n_cols, sizeof *cells), buf[64];
     if (out->n_rows == 0) {             /* the header is row 0 */
-        cells[0] = cw_strdup(scope_field(out->scope));
+        cells[0] = cw_strdup(cw_scope_name(out->scope));
         cells[1] = cw_strdup("period");
         for (size_t i = 0; i < cw_metric_n_fields; i++)
             cells[2 + i] = cw_strdup(cw_metric_fields[i].name);
