@@ -178,34 +178,15 @@ static long trailing_id(const char *url)
 
 /* ---------------------------------------------------------------- pull requests */
 
+static const cw_pull_paths pull_paths = {
+    .what = "pull request", .number = "number", .title = "title", .body = "body",
+    .source_branch = "head.ref", .target_branch = "base.ref", .state = "state",
+    .author = "user.login", .merge_commit_sha = "merge_commit_sha",
+};
+
 static int one_pull(gh_parse *gp, json_t *pr, const cw_origin *o)
 {
-    cw_pull_request r = {0};
-    int64_t number;
-    int rc = 0;
-    r.origin = *o;
-    if (cw_json_int(pr, "number", &number) != 0)
-        return cw_item_reject(gp->sink, o, "number", pr, "pull request without a number");
-    if (cw_item_time(gp->sink, o, pr, "created_at", &r.created_at, &rc) ||
-        cw_item_time(gp->sink, o, pr, "updated_at", &r.updated_at, &rc) ||
-        cw_item_time(gp->sink, o, pr, "closed_at", &r.closed_at, &rc) ||
-        cw_item_time(gp->sink, o, pr, "merged_at", &r.merged_at, &rc))
-        return rc;
-    if (r.created_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "created_at", pr, "pull request without created_at");
-    r.repository = gp->repository;
-    r.number = (long)number;
-    r.title = cw_json_str(pr, "title");
-    r.body = cw_json_str(pr, "body");
-    r.source_branch = cw_json_str(pr, "head.ref");
-    r.target_branch = cw_json_str(pr, "base.ref");
-    /* merged exactly when merged_at is set; merge_commit_sha alone proves nothing */
-    r.state = r.merged_at != CW_NO_TIME ? "merged" : cw_json_str(pr, "state");
-    r.author = cw_json_str(pr, "user.login");
-    r.merge_commit_sha = cw_json_str(pr, "merge_commit_sha");
-    if (!gp->sink->pull_request)
-        return 0;
-    return gp->sink->pull_request(gp->sink->ctx, &r) ? -1 : 0;
+    return cw_item_emit_pull(gp->sink, o, pr, &pull_paths, gp->repository);
 }
 
 /* ---------------------------------------------------------------- commits */

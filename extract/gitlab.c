@@ -144,34 +144,16 @@ static const char *const deployment_status[][2] = {
 
 /* ---------------------------------------------------------------- merge requests */
 
+static const cw_pull_paths merge_request_paths = {
+    .what = "merge request", .number = "iid", .title = "title", .body = "description",
+    .source_branch = "source_branch", .target_branch = "target_branch", .state = "state",
+    .author = "author.username", .merge_commit_sha = "merge_commit_sha",
+    .squash_commit_sha = "squash_commit_sha",
+};
+
 static int one_merge_request(gl_parse *gp, json_t *mr, const cw_origin *o)
 {
-    cw_pull_request r = {0};
-    int64_t iid;
-    int rc = 0;
-    r.origin = *o;
-    if (cw_json_int(mr, "iid", &iid) != 0)
-        return cw_item_reject(gp->sink, o, "iid", mr, "merge request without an iid");
-    if (cw_item_time(gp->sink, o, mr, "created_at", &r.created_at, &rc) ||
-        cw_item_time(gp->sink, o, mr, "updated_at", &r.updated_at, &rc) ||
-        cw_item_time(gp->sink, o, mr, "closed_at", &r.closed_at, &rc) ||
-        cw_item_time(gp->sink, o, mr, "merged_at", &r.merged_at, &rc))
-        return rc;
-    if (r.created_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "created_at", mr, "merge request without created_at");
-    r.repository = gp->repository;
-    r.number = (long)iid;
-    r.title = cw_json_str(mr, "title");
-    r.body = cw_json_str(mr, "description");
-    r.source_branch = cw_json_str(mr, "source_branch");
-    r.target_branch = cw_json_str(mr, "target_branch");
-    r.state = cw_json_str(mr, "state");
-    r.author = cw_json_str(mr, "author.username");
-    r.merge_commit_sha = cw_json_str(mr, "merge_commit_sha");
-    r.squash_commit_sha = cw_json_str(mr, "squash_commit_sha");
-    if (!gp->sink->pull_request)
-        return 0;
-    return gp->sink->pull_request(gp->sink->ctx, &r) ? -1 : 0;
+    return cw_item_emit_pull(gp->sink, o, mr, &merge_request_paths, gp->repository);
 }
 
 /* ---------------------------------------------------------------- commits */

@@ -110,6 +110,26 @@ static void test_squash_only_merge_request(void **state)
     cw_capture_free(&cap);
 }
 
+/* Merged exactly when merged_at is set (formats.md), whatever the state
+ * says: GitLab shows "locked" while it merges. */
+static void test_merged_at_means_merged(void **state)
+{
+    static const char page[] =
+        "[{\"iid\": 7, \"source_branch\": \"a\", \"state\": \"locked\","
+        "  \"created_at\": \"2026-03-01T10:00:00Z\", \"merged_at\": \"2026-03-01T12:00:00Z\"},"
+        " {\"iid\": 8, \"source_branch\": \"b\", \"state\": \"closed\","
+        "  \"created_at\": \"2026-03-01T10:00:00Z\"},"
+        " {\"iid\": 9, \"source_branch\": \"c\", \"state\": \"opened\"}]";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_temp_file(page, ".json"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_pulls, 2);
+    assert_string_equal(cw_capture_pull(&cap, 7)->state, "merged");
+    assert_string_equal(cw_capture_pull(&cap, 8)->state, "closed");
+    cw_expect_reject(&cap, 0, 3, "created_at", "merge request without created_at");
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------------ commits */
 
 static void test_mr_commits(void **state)
@@ -415,6 +435,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_requests),
         cmocka_unit_test(test_squash_only_merge_request),
+        cmocka_unit_test(test_merged_at_means_merged),
         cmocka_unit_test(test_mr_commits),
         cmocka_unit_test(test_pipelines_list_shape),
         cmocka_unit_test(test_pipeline_details),
