@@ -198,6 +198,11 @@ static char *parent_list(json_t *parents)
     return joined ? joined : cw_strdup("");
 }
 
+static const cw_commit_paths commit_paths = {
+    "sha", "commit.author.date", "commit.committer.date", "commit.author.name",
+    "commit.author.email", "commit.committer.name", "commit.committer.email",
+};
+
 static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
 {
     cw_commit r = {0};
@@ -205,21 +210,9 @@ static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
     int64_t n;
     char *subject, *body, *parents;
     int rc = 0;
-    r.origin = *o;
-    r.sha = cw_json_str(c, "sha");
-    if (cw_str_empty(r.sha))
-        return cw_item_reject(gp->sink, o, "sha", c, "commit without a sha");
-    if (cw_item_time(gp->sink, o, c, "commit.author.date", &r.authored_at, &rc) ||
-        cw_item_time(gp->sink, o, c, "commit.committer.date", &r.committed_at, &rc))
+    if (cw_item_commit(gp->sink, o, c, &commit_paths, &r, &rc) != 0)
         return rc;
-    if (r.authored_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "commit.author.date", c,
-                              "commit without an author date");
     r.repository = gp->repository;
-    r.author_name = cw_json_str(c, "commit.author.name");
-    r.author_email = cw_json_str(c, "commit.author.email");
-    r.committer_name = cw_json_str(c, "commit.committer.name");
-    r.committer_email = cw_json_str(c, "commit.committer.email");
     /* stats and files come only with GET /commits/{sha} */
     r.additions = cw_json_int(c, "stats.additions", &n) == 0 ? (long)n : -1;
     r.deletions = cw_json_int(c, "stats.deletions", &n) == 0 ? (long)n : -1;

@@ -169,28 +169,22 @@ static char *message_body(const char *msg)
     return *end ? cw_strdup(end) : NULL;
 }
 
+static const cw_commit_paths commit_paths = {
+    "id", "authored_date", "committed_date", "author_name", "author_email",
+    "committer_name", "committer_email",
+};
+
 static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
 {
     cw_commit r = {0};
     char *parents, *body;
     int rc = 0;
-    r.origin = *o;
-    r.sha = cw_json_str(c, "id");
-    if (cw_str_empty(r.sha))
-        return cw_item_reject(gp->sink, o, "id", c, "commit without an id (sha)");
-    if (cw_item_time(gp->sink, o, c, "authored_date", &r.authored_at, &rc) ||
-        cw_item_time(gp->sink, o, c, "committed_date", &r.committed_at, &rc))
+    if (cw_item_commit(gp->sink, o, c, &commit_paths, &r, &rc) != 0)
         return rc;
-    if (r.authored_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "authored_date", c, "commit without authored_date");
     parents = cw_json_join(json_object_get(c, "parent_ids"), NULL, " ");
     body = message_body(cw_json_str(c, "message"));
     r.repository = gp->repository;
     r.parents = parents ? parents : "";
-    r.author_name = cw_json_str(c, "author_name");
-    r.author_email = cw_json_str(c, "author_email");
-    r.committer_name = cw_json_str(c, "committer_name");
-    r.committer_email = cw_json_str(c, "committer_email");
     r.subject = cw_json_str(c, "title");
     r.body = body;
     r.additions = r.deletions = r.files_changed = -1;

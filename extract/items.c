@@ -44,6 +44,29 @@ int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const cha
     return -1;
 }
 
+int cw_item_commit(cw_sink *sink, const cw_origin *origin, json_t *c,
+                   const cw_commit_paths *paths, cw_commit *r, int *rc)
+{
+    r->origin = *origin;
+    r->sha = cw_json_str(c, paths->sha);
+    if (cw_str_empty(r->sha)) {
+        *rc = cw_item_reject(sink, origin, paths->sha, c, "commit without an object name");
+        return -1;
+    }
+    if (cw_item_time(sink, origin, c, paths->authored_at, &r->authored_at, rc) ||
+        cw_item_time(sink, origin, c, paths->committed_at, &r->committed_at, rc))
+        return -1;
+    if (r->authored_at == CW_NO_TIME) {
+        *rc = cw_item_reject(sink, origin, paths->authored_at, c, "commit without an author date");
+        return -1;
+    }
+    r->author_name = cw_json_str(c, paths->author_name);
+    r->author_email = cw_json_str(c, paths->author_email);
+    r->committer_name = cw_json_str(c, paths->committer_name);
+    r->committer_email = cw_json_str(c, paths->committer_email);
+    return 0;
+}
+
 int cw_item_emit_pull(cw_sink *sink, const cw_origin *origin, json_t *pr,
                       const cw_pull_paths *paths, const char *repository)
 {

@@ -54,6 +54,19 @@ int cw_item_check_revision(cw_sink *sink, cw_build *b);
 int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const char *name,
                        const cw_regex *production);
 
+/* Where a forge keeps a commit's object name, instants and people: dotted
+ * paths for cw_json_str. */
+typedef struct cw_commit_paths {
+    const char *sha, *authored_at, *committed_at;
+    const char *author_name, *author_email, *committer_name, *committer_email;
+} cw_commit_paths;
+
+/* The origin, object name, instants and people of commit c into *r, where
+ * `paths` says: 0, or -1 after rejecting c (no object name; no author date,
+ * or an unparseable instant) with *rc then 0, or -1 when the reject failed. */
+int cw_item_commit(cw_sink *sink, const cw_origin *origin, json_t *c,
+                   const cw_commit_paths *paths, cw_commit *r, int *rc);
+
 /* Where a forge keeps each field of a pull request (GitLab: merge request):
  * dotted paths for cw_json_str, NULL for a field it does not have. */
 typedef struct cw_pull_paths {
