@@ -194,80 +194,93 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     return rc;
 }
 
-/* ---------------------------------------------------------------- pipelines */
+/* ---------------------------------------------------------------- pipelines, deployments */
+
+/* What pipelines and deployments share but spell differently. */
+typedef struct run_shape {
+    const char *what;                       /* "pipeline", "deployment": for rejects */
+    const char *job;                        /* the job: "<repository>/<job>" */
+    const char *const (*status)[2];         /* map_status table */
+    size_t n_status;
+    const char *started, *started_else;     /* the start; the field read when it is absent */
+    const char *finished, *finished_else;   /* the same for the finish, which is required */
+    const char *url;
+    const char *required;                   /* a field a finished one must have, or NULL */
+} run_shape;
+
+/* The list shape has no finished_at: its last update is the finish. */
+static const run_shape pipeline_shape = {
+    "pipeline", "pipelines", pipeline_status, sizeof(pipeline_status) / sizeof(pipeline_status[0]),
+    "started_at", "created_at", "finished_at", "updated_at", "web_url", NULL,
+};
+
+static const run_shape deployment_shape = {
+    "deployment", "deployments", deployment_status,
+    sizeof(deployment_status) / sizeof(deployment_status[0]),
+    "deployable.started_at", "created_at", "deployable.finished_at", "updated_at",
+    "deployable.web_url", "environment.name",
+};
+
+/* An optional instant from field, or from `otherwise` when field is absent:
+ * as cw_item_time. */
+static int time_or(gl_parse *gp, const cw_origin *o, json_t *item, const char *field,
+                   const char *otherwise, int64_t *out, int *rc)
+{
+    return cw_item_time(gp->sink, o, item, field, out, rc) ||
+           (*out == CW_NO_TIME && cw_item_time(gp->sink, o, item, otherwise, out, rc));
+}
+
+/* A pipeline or deployment as a build: passed over until it is finished,
+ * rejected without an id, the required field or a finish, emitted with its
+ * sha and URL. */
+static int emit_run(gl_parse *gp, json_t *item, const cw_origin *o, cw_build *b,
+                    const run_shape *s)
+{
+    char why[96];
+    int64_t id;
+    int rc = 0;
+    b->result = map_status(s->status, s->n_status, cw_json_str(item, "status"));
+    if (!b->result) {
+        snprintf(why, sizeof(why), "%s with an unknown status", s->what);
+        return cw_item_reject(gp->sink, o, "status", item, why);
+    }
+    if (!*b->result)
+        return 0;           /* not finished: it loads once finished */
+    if (cw_json_int(item, "id", &id) != 0) {
+        snprintf(why, sizeof(why), "%s without an id", s->what);
+        return cw_item_reject(gp->sink, o, "id", item, why);
+    }
+    if (s->required && cw_str_empty(cw_json_str(item, s->required))) {
+        snprintf(why, sizeof(why), "%s without %s", s->what, s->required);
+        return cw_item_reject(gp->sink, o, s->required, item, why);
+    }
+    if (time_or(gp, o, item, s->started, s->started_else, &b->started_at, &rc) ||
+        time_or(gp, o, item, s->finished, s->finished_else, &b->finished_at, &rc))
+        return rc;
+    if (b->finished_at == CW_NO_TIME) {
+        snprintf(why, sizeof(why), "finished %s without %s or %s", s->what, s->finished,
+                 s->finished_else);
+        return cw_item_reject(gp->sink, o, s->finished, item, why);
+    }
+    b->origin = *o;
+    b->number = (long)id;
+    b->revision = cw_json_str(item, "sha");
+    b->url = cw_json_str(item, s->url);
+    return cw_item_emit_build(gp->sink, b, gp->repository, s->job, gp->production);
+}
 
 static int one_pipeline(gl_parse *gp, json_t *p, const cw_origin *o)
 {
     cw_build b = {0};
-    const char *status = cw_json_str(p, "status");
-    int64_t id, created;
-    int rc = 0;
-    b.result = map_status(pipeline_status, sizeof(pipeline_status) / sizeof(pipeline_status[0]), status);
-    if (!b.result)
-        return cw_item_reject(gp->sink, o, "status", p, "pipeline with an unknown status");
-    if (!*b.result)
-        return 0;           /* not finished: it loads once finished */
-    if (cw_json_int(p, "id", &id) != 0)
-        return cw_item_reject(gp->sink, o, "id", p, "pipeline without an id");
-    if (cw_item_time(gp->sink, o, p, "created_at", &created, &rc) ||
-        cw_item_time(gp->sink, o, p, "started_at", &b.started_at, &rc) ||
-        cw_item_time(gp->sink, o, p, "finished_at", &b.finished_at, &rc))
-        return rc;
-    if (b.started_at == CW_NO_TIME)
-        b.started_at = created;
-    /* the list shape has no finished_at: its last update is the finish */
-    if (b.finished_at == CW_NO_TIME &&
-        cw_item_time(gp->sink, o, p, "updated_at", &b.finished_at, &rc))
-        return rc;
-    if (b.finished_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "finished_at", p,
-                              "finished pipeline without finished_at or updated_at");
-    b.origin = *o;
-    b.number = (long)id;
-    b.revision = cw_json_str(p, "sha");
-    b.url = cw_json_str(p, "web_url");
-    return cw_item_emit_build(gp->sink, &b, gp->repository, "pipelines", gp->production);
+    return emit_run(gp, p, o, &b, &pipeline_shape);
 }
-
-/* ---------------------------------------------------------------- deployments */
 
 static int one_deployment(gl_parse *gp, json_t *d, const cw_origin *o)
 {
     cw_build b = {0};
-    const char *status = cw_json_str(d, "status");
-    const char *env = cw_json_str(d, "environment.name");
-    int64_t id;
-    int rc = 0;
-    b.result = map_status(deployment_status, sizeof(deployment_status) / sizeof(deployment_status[0]),
-                          status);
-    if (!b.result)
-        return cw_item_reject(gp->sink, o, "status", d, "deployment with an unknown status");
-    if (!*b.result)
-        return 0;
-    if (cw_json_int(d, "id", &id) != 0)
-        return cw_item_reject(gp->sink, o, "id", d, "deployment without an id");
-    if (cw_str_empty(env))
-        return cw_item_reject(gp->sink, o, "environment.name", d,
-                              "deployment without an environment");
-    if (cw_item_time(gp->sink, o, d, "deployable.started_at", &b.started_at, &rc) ||
-        cw_item_time(gp->sink, o, d, "deployable.finished_at", &b.finished_at, &rc))
-        return rc;
-    if (b.started_at == CW_NO_TIME &&
-        cw_item_time(gp->sink, o, d, "created_at", &b.started_at, &rc))
-        return rc;
-    if (b.finished_at == CW_NO_TIME &&
-        cw_item_time(gp->sink, o, d, "updated_at", &b.finished_at, &rc))
-        return rc;
-    if (b.finished_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "updated_at", d,
-                              "finished deployment without a finish time");
-    b.origin = *o;
-    b.number = (long)id;
-    b.revision = cw_json_str(d, "sha");
-    b.url = cw_json_str(d, "deployable.web_url");
     b.is_deployment = 1;
-    b.environment = env;
-    return cw_item_emit_build(gp->sink, &b, gp->repository, "deployments", gp->production);
+    b.environment = cw_json_str(d, deployment_shape.required);
+    return emit_run(gp, d, o, &b, &deployment_shape);
 }
 
 /* ---------------------------------------------------------------- items */
