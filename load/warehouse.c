@@ -4,8 +4,10 @@
  * load/ share (load/wh.h).
  *
  * The warehouse is reached only through load/db.h, so this file, like the
- * rest of load/, is the same for every engine.  What cannot be portable is
- * the DDL: load/sql/<dialect>/schema.sql, one per engine, kept in step.
+ * rest of load/, is the same for every engine.  So is the DDL,
+ * load/sql/schema.sql, but for the few types engines spell differently:
+ * those are tokens there, spelled per engine by load/sql/<dialect>/types.sql
+ * (cw_wh_schema_sql).
  *
  * Schema versions.  schema_version holds one row, the version the
  * warehouse is at.  Opening a new warehouse (no schema_version table)
@@ -36,6 +38,9 @@ static const char *const stmt_names[S_COUNT] = { CW_WH_STATEMENTS(NAME) };
 #undef NAME
 
 static const char *const sql_files[] = { CW_WH_SQL_FILES };
+
+/* The DDL of every engine, its types as tokens (cw_wh_schema_sql). */
+#define SCHEMA_SQL "load/sql/schema.sql"
 
 /* ------------------------------------------------------------------ statements */
 
@@ -301,18 +306,60 @@ static int refuse_newer(cw_warehouse *wh, int version)
     return CW_DB_VERSION;
 }
 
-static const char *schema_path(cw_warehouse *wh, char *buf, size_t size)
+/* Append text to out with each {token} spelled as `types` (the engine's
+ * types.sql) says; an unknown token is an error, not left for the engine
+ * to misread. */
+static int spell_tokens(cw_buf *out, const char *text, const cw_sqlset *types, const char *path)
 {
-    snprintf(buf, size, "load/sql/%s/schema.sql", cw_db_dialect(wh->db));
-    return buf;
+    const char *p = text, *open, *close;
+    while ((open = strchr(p, '{'))) {
+        char *name;
+        const char *spelled;
+        if (!(close = strchr(open, '}'))) {
+            cw_error("%s: a '{' without its '}'", SCHEMA_SQL);
+            return -1;
+        }
+        name = cw_strndup(open + 1, (size_t)(close - open - 1));
+        spelled = cw_sqlset_get(types, name);
+        if (!spelled)
+            cw_error("%s: the type token {%s} is not in %s", SCHEMA_SQL, name, path);
+        free(name);
+        if (!spelled)
+            return -1;
+        cw_buf_append(out, p, (size_t)(open - p));
+        cw_buf_puts(out, spelled);
+        p = close + 1;
+    }
+    cw_buf_puts(out, p);
+    return 0;
+}
+
+char *cw_wh_schema_sql(const char *dialect)
+{
+    const char *text = cw_embedded_get(SCHEMA_SQL);
+    cw_sqlset *types = cw_sqlset_new();
+    cw_buf out = {0};
+    char path[128];
+    int rc;
+    snprintf(path, sizeof(path), "load/sql/%s/types.sql", dialect);
+    if (!text)
+        cw_error("%s: not compiled into this catwalk", SCHEMA_SQL);
+    rc = text && cw_sqlset_load(types, path) == 0 ? spell_tokens(&out, text, types, path) : -1;
+    cw_sqlset_free(types);
+    if (rc != 0) {
+        cw_buf_free(&out);
+        return NULL;
+    }
+    return out.data;
 }
 
 /* schema.sql, then the version row (inserted, or set to the current one). */
 static int schema_current(cw_warehouse *wh, int rows)
 {
-    char path[128];
-    schema_path(wh, path, sizeof(path));
-    if (wh_exec(wh, cw_embedded_get(path), path) != 0)
+    char *ddl = cw_wh_schema_sql(cw_db_dialect(wh->db));
+    int rc = ddl ? wh_exec(wh, ddl, SCHEMA_SQL) : -1;   /* NULL: logged why */
+    free(ddl);
+    if (rc != 0)
         return -1;
     wh_bind_int(wh, rows ? S_VERSION_SET : S_VERSION_INSERT, 1, CW_SCHEMA_VERSION);
     return wh_run_ok(wh, rows ? S_VERSION_SET : S_VERSION_INSERT, "schema_version");

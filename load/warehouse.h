@@ -36,6 +36,12 @@ typedef struct cw_batch_stats {
 /* The schema version this catwalk reads and writes. */
 #define CW_SCHEMA_VERSION 3
 
+/* The DDL for the engine named by dialect (cw_db_dialect): load/sql/schema.sql
+ * with its type tokens spelled by load/sql/<dialect>/types.sql.  Free it;
+ * NULL (logged) when a file is missing or a token unknown.  cw_wh_open runs
+ * it; tests build warehouses from it. */
+char *cw_wh_schema_sql(const char *dialect);
+
 /* The warehouse named by the configuration ([catwalk] warehouse or the
  * [warehouse] section). */
 cw_db_target cw_wh_target(const cw_config *cfg);
