@@ -17,15 +17,20 @@
  *    the one row its key names (and reads only rows loaded before the batch
  *    or by statements merged earlier in the flush order below).
  *  - Rows of the same key must apply in order, and one INSERT ... ON
- *    CONFLICT DO UPDATE cannot touch a row twice.  So a staged row whose key
- *    (the `key` parameters below) is already in the current set flushes the
- *    set first: within one flush every key is unique.  A record repeated in
- *    a batch is rare (two exports overlapping), so flushes stay large.
+ *    CONFLICT DO UPDATE cannot touch a row twice.  So each record gets a
+ *    generation: 0 for the first of its key in the set, one more for each
+ *    repeat (ServiceNow writes a row per version of an incident).  A flush
+ *    merges generation 0 of every statement, then generation 1, and so on:
+ *    within one merge every key is unique, and repeats apply in order.  The
+ *    statements a record runs after its first one (a build's checkouts and
+ *    deployment) take that record's generation.
  *  - Statements are merged in the order of `staged[]`, which is the order a
  *    record runs them (a build before its revisions and its deployment), and
  *    a record never reads what another record of the same flush wrote: a
  *    transition whose work item is still staged goes to stage_transition,
- *    which is attached set-based after the last flush (resolve.c).
+ *    which is attached set-based after the last flush (resolve.c).  Groups
+ *    of statements (one per kind of record) never read each other's staged
+ *    rows.
  *  - Memory is bounded: a set is flushed at STAGE_ROWS rows or STAGE_BYTES
  *    bytes, whatever the input size.
  *
@@ -58,9 +63,9 @@
 /* The staged statements in merge order, each with the parameters that make
  * its natural key (0-terminated; none: duplicates are harmless), whether its
  * rows count as records changed, and its group: the statements one kind of
- * record runs, which read each other's rows (a build's deployment reads the
- * build).  No statement reads another group's staged rows, so a repeated key
- * flushes only its own group. */
+ * record runs, the first of them the record's own row (it sets the
+ * record's generation), the others reading it (a build's deployment reads
+ * the build). */
 typedef struct staged_def {
     wh_stmt_id id;
     unsigned char key[KEY_PARAMS];
@@ -78,31 +83,35 @@ static const staged_def staged[] = {
     { S_STAGE_INSERT, { 0 }, 0, G_TRANSITION },
     { S_COMMIT_UPSERT, { 1, 2 }, 1, G_COMMIT },
     { S_BUILD_UPSERT, { 1, 2, 3 }, 1, G_BUILD },
-    { S_BUILD_REVISION_UPSERT, { 1, 2, 3, 4 }, 0, G_BUILD },
-    { S_BUILD_REVISION_PRUNE, { 1, 2, 3 }, 0, G_BUILD },
-    { S_DEPLOY_UPSERT, { 1, 2, 3 }, 0, G_BUILD },
-    { S_DEPLOY_UNLINK_BRIDGE, { 1, 2, 3 }, 0, G_BUILD },
-    { S_DEPLOY_UNLINK_DERIVED, { 1, 2, 3 }, 0, G_BUILD },
-    { S_DEPLOY_UNLINK_INCIDENT, { 1, 2, 3 }, 0, G_BUILD },
-    { S_DEPLOY_DELETE, { 1, 2, 3 }, 0, G_BUILD },
+    { S_BUILD_REVISION_UPSERT, { 0 }, 0, G_BUILD },
+    { S_BUILD_REVISION_PRUNE, { 0 }, 0, G_BUILD },
+    { S_DEPLOY_UPSERT, { 0 }, 0, G_BUILD },
+    { S_DEPLOY_UNLINK_BRIDGE, { 0 }, 0, G_BUILD },
+    { S_DEPLOY_UNLINK_DERIVED, { 0 }, 0, G_BUILD },
+    { S_DEPLOY_UNLINK_INCIDENT, { 0 }, 0, G_BUILD },
+    { S_DEPLOY_DELETE, { 0 }, 0, G_BUILD },
     { S_INCIDENT_UPSERT, { 1, 2 }, 1, G_INCIDENT },
     { S_PULL_REQUEST_UPSERT, { 2, 3 }, 1, G_PULL },
     { S_DEPLOY_STATUS_UPSERT, { 1, 2, 3, 4 }, 1, G_DEPLOY_STATUS },
 };
 #define N_STAGED (sizeof(staged) / sizeof(staged[0]))
 
-/* One staged statement's rows: each value a tag byte ('N', 'I', 'R', 'T')
- * then 8 bytes (I, R) or the text and its NUL (T). */
+/* One staged statement's rows: each its generation (an int), then each
+ * value a tag byte ('N', 'I', 'R', 'T') and 8 bytes (I, R) or the text and
+ * its NUL (T). */
 typedef struct stage_rows {
     cw_buf rows;
     long n;
     int nparams;                /* 0 until first used */
+    int created;                /* its staging table exists in this session */
     cw_stmt *merge;             /* the set-based form, prepared at its first flush */
 } stage_rows;
 
 struct wh_stage {
     stage_rows s[N_STAGED];
-    cw_strmap *keys[N_GROUPS];  /* statement + key of every row of a group's set */
+    cw_strmap *keys[N_GROUPS];  /* key -> generation, of the group's current set */
+    int gen[N_GROUPS];          /* the generation of the group's current record */
+    int max_gen[N_GROUPS];
     long rows;
     size_t bytes;
     cw_db_value cap[STAGE_PARAMS];  /* the row being bound; texts owned */
@@ -218,37 +227,41 @@ static const char *decode(const char *p, cw_db_value *v, int n)
     return p;
 }
 
-static int flush_group(cw_warehouse *wh, int group);
+/* The generation of the row being staged: a group's first statement
+ * starts a record (0 for a new key, one more for a repeat); the others take
+ * their record's. */
+static int generation(wh_stage *st, int k)
+{
+    int g = staged[k].group;
+    if (staged[k].key[0]) {
+        cw_buf key = {0};
+        int64_t seen;
+        key_of(st, k, &key);
+        st->gen[g] = cw_strmap_get(st->keys[g], key.data, &seen) ? (int)seen + 1 : 0;
+        cw_strmap_put(st->keys[g], key.data, st->gen[g]);
+        cw_buf_free(&key);
+        if (st->gen[g] > st->max_gen[g])
+            st->max_gen[g] = st->gen[g];
+    }
+    return st->gen[g];
+}
 
 int wh_stage_row(cw_warehouse *wh, int k)
 {
     wh_stage *st = wh->stage;
-    int n = nparams_of(wh, k), rc = CW_DB_DONE;
-    cw_buf key = {0};
-    size_t before;
+    int n = nparams_of(wh, k), gen;
+    size_t before = st->s[k].rows.len;
     if (st->cap_of != k)
         capture_clear(st);
-    if (staged[k].key[0]) {
-        int64_t seen;
-        key_of(st, k, &key);
-        if (cw_strmap_get(st->keys[staged[k].group], key.data, &seen) &&
-            flush_group(wh, staged[k].group) != 0)
-            rc = CW_DB_ERROR;
-    }
-    if (rc == CW_DB_DONE) {
-        if (key.data)
-            cw_strmap_put(st->keys[staged[k].group], key.data, 1);
-        before = st->s[k].rows.len;
-        encode(&st->s[k], st->cap, n);
-        st->bytes += st->s[k].rows.len - before;
-        st->rows++;
-    }
-    cw_buf_free(&key);
+    gen = generation(st, k);
+    cw_buf_append(&st->s[k].rows, (const char *)&gen, sizeof(gen));
+    encode(&st->s[k], st->cap, n);
+    st->bytes += st->s[k].rows.len - before;
+    st->rows++;
     capture_clear(st);
-    if (rc == CW_DB_DONE && (st->rows >= STAGE_ROWS || st->bytes >= STAGE_BYTES) &&
-        wh_stage_flush(wh) != 0)
-        rc = CW_DB_ERROR;
-    return rc;
+    if ((st->rows >= STAGE_ROWS || st->bytes >= STAGE_BYTES) && wh_stage_flush(wh) != 0)
+        return CW_DB_ERROR;
+    return CW_DB_DONE;
 }
 
 /* ------------------------------------------------------------------ flush */
@@ -267,7 +280,8 @@ static int create_table(cw_warehouse *wh, int k, const char *table)
     int rc;
     if (!one)
         return CW_DB_ERROR;
-    cw_buf_printf(&ddl, "CREATE TEMP TABLE IF NOT EXISTS %s (cw_seq BIGINT", table);
+    cw_buf_printf(&ddl, "CREATE TEMP TABLE IF NOT EXISTS %s (cw_seq BIGINT, cw_gen BIGINT",
+                  table);
     for (int i = 1; i <= wh->stage->s[k].nparams; i++)
         cw_buf_printf(&ddl, ", cw_p%d %s", i, cw_db_param_type(one, i));
     cw_buf_puts(&ddl, ")");
@@ -278,19 +292,22 @@ static int create_table(cw_warehouse *wh, int k, const char *table)
 
 static int append_rows(cw_warehouse *wh, int k, const char *table)
 {
-    static const char *const names[STAGE_PARAMS + 1] = {
-        "cw_seq", "cw_p1", "cw_p2", "cw_p3", "cw_p4", "cw_p5", "cw_p6", "cw_p7", "cw_p8",
-        "cw_p9", "cw_p10", "cw_p11", "cw_p12", "cw_p13", "cw_p14", "cw_p15", "cw_p16",
+    static const char *const names[STAGE_PARAMS + 2] = {
+        "cw_seq", "cw_gen", "cw_p1", "cw_p2", "cw_p3", "cw_p4", "cw_p5", "cw_p6", "cw_p7",
+        "cw_p8", "cw_p9", "cw_p10", "cw_p11", "cw_p12", "cw_p13", "cw_p14", "cw_p15", "cw_p16",
         "cw_p17", "cw_p18", "cw_p19", "cw_p20", "cw_p21", "cw_p22", "cw_p23", "cw_p24",
         "cw_p25", "cw_p26", "cw_p27", "cw_p28", "cw_p29", "cw_p30", "cw_p31", "cw_p32" };
     stage_rows *r = &wh->stage->s[k];
-    cw_db_value v[STAGE_PARAMS + 1];
+    cw_db_value v[STAGE_PARAMS + 2];
     const char *p = r->rows.data;
     cw_bulk *bulk;
-    int rc = cw_db_bulk_begin(wh->db, table, names, r->nparams + 1, &bulk);
+    int rc = cw_db_bulk_begin(wh->db, table, names, r->nparams + 2, &bulk), gen;
     for (long row = 0; rc == CW_DB_OK && row < r->n; row++) {
+        memcpy(&gen, p, sizeof(gen));
+        p += sizeof(gen);
         v[0] = (cw_db_value){ .type = CW_DB_INT, .i = row };
-        p = decode(p, v + 1, r->nparams);
+        v[1] = (cw_db_value){ .type = CW_DB_INT, .i = gen };
+        p = decode(p, v + 2, r->nparams);
         rc = cw_db_bulk_row(bulk, v);
     }
     if (bulk) {
@@ -301,15 +318,18 @@ static int append_rows(cw_warehouse *wh, int k, const char *table)
     return rc;
 }
 
-/* Run the set-based form; a statement with none is a bug caught by the
- * tests (every entry of staged[] is INSERT ... VALUES / SELECT, DELETE or
- * an UPDATE whose parameters are all in its WHERE). */
-static int merge(cw_warehouse *wh, int k, const char *table)
+/* Merge generation gen of statement k's staging table (the set-based form
+ * reads "(SELECT * FROM table WHERE cw_gen = ?1)"); a statement with none is
+ * a bug the tests catch (every entry of staged[] is INSERT ... VALUES /
+ * SELECT, DELETE, or an UPDATE whose parameters are all in its WHERE). */
+static int merge(cw_warehouse *wh, int k, const char *table, int gen)
 {
     stage_rows *r = &wh->stage->s[k];
     int rc;
     if (!r->merge) {
-        char *sql = cw_sql_staged(wh_stmt_sql(wh, staged[k].id), table);
+        char from[160], *sql;
+        snprintf(from, sizeof(from), "(SELECT * FROM %s WHERE cw_gen = ?1)", table);
+        sql = cw_sql_staged(wh_stmt_sql(wh, staged[k].id), from);
         if (!sql)
             cw_error("%s: %s has no set-based form", wh->where, wh_stmt_name(staged[k].id));
         rc = sql ? cw_db_prepare(wh->db, sql, &r->merge) : CW_DB_ERROR;
@@ -317,53 +337,68 @@ static int merge(cw_warehouse *wh, int k, const char *table)
         if (rc != CW_DB_OK)
             return rc;
     }
-    rc = cw_db_step(r->merge);
+    rc = cw_db_bind_int(r->merge, 1, gen);
+    if (rc == CW_DB_OK)
+        rc = cw_db_step(r->merge);
     cw_db_reset(r->merge);
     if (rc < 0)
         return rc;
-    cw_debug("%s: merged %ld staged rows of %s, %lld written", wh->where, r->n,
-             wh_stmt_name(staged[k].id), (long long)cw_db_changes(wh->db));
     if (staged[k].counts)
         wh->stats.rows_changed += cw_db_changes(wh->db);
     return CW_DB_OK;
 }
 
-static int flush_one(cw_warehouse *wh, int k)
+/* Create (once per session) and fill statement k's staging table. */
+static int fill(cw_warehouse *wh, int k, const char *table)
 {
-    char table[96], sql[128];
-    int rc;
-    table_of(k, table, sizeof(table));
-    snprintf(sql, sizeof(sql), "DELETE FROM %s", table);
-    rc = create_table(wh, k, table);
-    if (rc == CW_DB_OK)
-        rc = append_rows(wh, k, table);
-    if (rc == CW_DB_OK)
-        rc = merge(wh, k, table);
-    if (rc == CW_DB_OK)
-        rc = cw_db_exec(wh->db, sql);
-    if (rc != CW_DB_OK) {
-        cw_error("%s: merging the staged rows of %s: %s", wh->where,
-                 wh_stmt_name(staged[k].id), cw_db_errmsg(wh->db));
-        return -1;
-    }
-    cw_buf_reset(&wh->stage->s[k].rows);
-    wh->stage->s[k].n = 0;
-    return 0;
+    stage_rows *r = &wh->stage->s[k];
+    int rc = r->created ? CW_DB_OK : create_table(wh, k, table);
+    r->created = rc == CW_DB_OK;
+    return rc == CW_DB_OK ? append_rows(wh, k, table) : rc;
 }
 
-/* Merge the staged rows of one group, in merge order. */
+static int fail(cw_warehouse *wh, int k)
+{
+    cw_error("%s: merging the staged rows of %s: %s", wh->where, wh_stmt_name(staged[k].id),
+             cw_db_errmsg(wh->db));
+    return -1;
+}
+
+/* Merge the staged rows of one group: generation by generation, each in
+ * merge order; then empty its staging tables. */
 static int flush_group(cw_warehouse *wh, int group)
 {
     wh_stage *st = wh->stage;
+    char table[96], sql[128];
+    for (size_t k = 0; k < N_STAGED; k++) {
+        table_of((int)k, table, sizeof(table));
+        if (staged[k].group == group && st->s[k].n > 0 && fill(wh, (int)k, table) != CW_DB_OK)
+            return fail(wh, (int)k);
+    }
+    for (int gen = 0; gen <= st->max_gen[group]; gen++)
+        for (size_t k = 0; k < N_STAGED; k++) {
+            table_of((int)k, table, sizeof(table));
+            if (staged[k].group == group && st->s[k].n > 0 &&
+                merge(wh, (int)k, table, gen) != CW_DB_OK)
+                return fail(wh, (int)k);
+        }
     for (size_t k = 0; k < N_STAGED; k++) {
         if (staged[k].group != group || st->s[k].n == 0)
             continue;
+        cw_debug("%s: merged %ld staged rows of %s", wh->where, st->s[k].n,
+                 wh_stmt_name(staged[k].id));
+        table_of((int)k, table, sizeof(table));
+        snprintf(sql, sizeof(sql), "DELETE FROM %s", table);
+        if (cw_db_exec(wh->db, sql) != CW_DB_OK)
+            return fail(wh, (int)k);
         st->rows -= st->s[k].n;
         st->bytes -= st->s[k].rows.len;
-        if (flush_one(wh, (int)k) != 0)
-            return -1;
+        cw_buf_reset(&st->s[k].rows);
+        st->s[k].n = 0;
     }
     cw_strmap_clear(st->keys[group]);
+    st->max_gen[group] = 0;
+    st->gen[group] = 0;
     return 0;
 }
 
@@ -389,9 +424,13 @@ void wh_stage_discard(cw_warehouse *wh)
         st->s[k].n = 0;
         cw_db_finalize(st->s[k].merge);
         st->s[k].merge = NULL;
+        st->s[k].created = 0;
     }
-    for (int g = 0; g < N_GROUPS; g++)
+    for (int g = 0; g < N_GROUPS; g++) {
         cw_strmap_clear(st->keys[g]);
+        st->max_gen[g] = 0;
+        st->gen[g] = 0;
+    }
     capture_clear(st);
     st->rows = 0;
     st->bytes = 0;
