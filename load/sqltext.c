@@ -109,27 +109,29 @@ const char *cw_sql_next_statement(const char *sql, size_t *len)
 
 /* ------------------------------------------------------------------ staged form */
 
+/* The offset of the first SQL code character at or after i: past
+ * literals, quoted identifiers and comments. */
+static size_t code_at(const char *sql, size_t i)
+{
+    size_t n;
+    while ((n = cw_sql_skip(sql + i)))
+        i += n;
+    return i;
+}
+
+static int word_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
+
 /* The offset of the first top-level (outside parentheses, literals and
  * comments) occurrence of the keyword kw at or after from, or -1. */
 static long find_keyword(const char *sql, size_t from, const char *kw)
 {
     size_t kl = strlen(kw);
     int depth = 0;
-    for (size_t i = 0; sql[i];) {
-        size_t n = cw_sql_skip(sql + i);
-        if (n) {
-            i += n;
-            continue;
-        }
-        if (sql[i] == '(')
-            depth++;
-        else if (sql[i] == ')')
-            depth--;
-        else if (depth == 0 && i >= from && strncasecmp(sql + i, kw, kl) == 0 &&
-                 !isalnum((unsigned char)sql[i + kl]) && sql[i + kl] != '_' &&
-                 (i == 0 || (!isalnum((unsigned char)sql[i - 1]) && sql[i - 1] != '_')))
+    for (size_t i = code_at(sql, 0); sql[i]; i = code_at(sql, i + 1)) {
+        depth += (sql[i] == '(') - (sql[i] == ')');
+        if (depth == 0 && i >= from && strncasecmp(sql + i, kw, kl) == 0 &&
+            !word_char(sql[i + kl]) && (i == 0 || !word_char(sql[i - 1])))
             return (long)i;
-        i++;
     }
     return -1;
 }
@@ -138,18 +140,11 @@ static long find_keyword(const char *sql, size_t from, const char *kw)
 static size_t close_paren(const char *sql, size_t open)
 {
     int depth = 0;
-    size_t i = open;
-    while (sql[i]) {
-        size_t n = cw_sql_skip(sql + i);
-        if (n) {
-            i += n;
-            continue;
-        }
-        if (sql[i] == '(')
-            depth++;
-        else if (sql[i] == ')' && --depth == 0)
+    size_t i;
+    for (i = code_at(sql, open); sql[i]; i = code_at(sql, i + 1)) {
+        depth += (sql[i] == '(') - (sql[i] == ')');
+        if (sql[i] == ')' && depth == 0)
             return i + 1;
-        i++;
     }
     return i;
 }
@@ -210,12 +205,9 @@ static char *staged_insert(const char *sql, const char *stage, cw_buf *out)
 /* A parameter (a `?` outside literals and comments) in sql[from, to). */
 static int has_param(const char *sql, size_t from, size_t to)
 {
-    for (size_t i = from; i < to;) {
-        size_t n = cw_sql_skip(sql + i);
-        if (!n && sql[i] == '?')
+    for (size_t i = code_at(sql, from); i < to && sql[i]; i = code_at(sql, i + 1))
+        if (sql[i] == '?')
             return 1;
-        i += n ? n : 1;
-    }
     return 0;
 }
 
