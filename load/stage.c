@@ -27,8 +27,9 @@
  *  - Statements are merged in the order of `staged[]`, which is the order a
  *    record runs them (a build before its revisions and its deployment), and
  *    a record never reads what another record of the same flush wrote: a
- *    transition whose work item is still staged goes to stage_transition,
- *    which is attached set-based after the last flush (resolve.c).  Groups
+ *    transition is not looked up in the warehouse (its item may still be
+ *    staged) but goes to stage_transition, which is attached set-based after
+ *    the last flush (resolve.c).  Groups
  *    of statements (one per kind of record) never read each other's staged
  *    rows.
  *  - Memory is bounded: a set is flushed at STAGE_ROWS rows or STAGE_BYTES
@@ -37,9 +38,10 @@
  * What differs: a value the schema refuses fails the merge, and with it the
  * batch (as any database error does), instead of rejecting the one record;
  * the sink checks every value it can before a row is staged, and text is
- * UTF-8 before it gets here.  rows_changed counts the rows the merges of the
- * records' first statements wrote (staged[].counts), which on a first load
- * and on a re-run equals the per-record count.
+ * UTF-8 before it gets here.  rows_changed is the same: the merges of the
+ * records' own statements (staged[].counts) write one row per record whose
+ * row changed, which is what the one-at-a-time path counts (sink.c,
+ * run_own).
  *
  * An embedded engine (SQLite) runs each statement in process, which is
  * cheaper than a detour through a table: there the stage stays off, unless
