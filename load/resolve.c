@@ -369,15 +369,18 @@ static int fill_dates(cw_warehouse *wh)
 
 /* ------------------------------------------------------------------ resolve */
 
-int cw_wh_resolve(cw_warehouse *wh)
+/* Every fact to the application its configuration mirrors give (the
+ * *_application statements of resolve.sql, parents before the facts that
+ * follow them).  Run by cw_wh_sync_config right after the mirrors change,
+ * before records load, and by cw_wh_resolve after loading. */
+int wh_reattach(cw_warehouse *wh)
 {
-    static const wh_stmt_id before_jobs[] = { S_WORK_ITEM_APPLICATION, S_COMMIT_APPLICATION,
-                                           S_INCIDENT_APPLICATION, S_DEPLOYMENT_FINISH };
-    static const wh_stmt_id after_jobs[] = { S_BUILD_APPLICATION, S_DEPLOYMENT_FROM_STATUS,
+    static const wh_stmt_id before_jobs[] = { S_WORK_ITEM_APPLICATION, S_TRANSITION_APPLICATION,
+                                           S_COMMIT_APPLICATION, S_PULL_REQUEST_APPLICATION,
+                                           S_INCIDENT_APPLICATION };
+    static const wh_stmt_id after_jobs[] = { S_BUILD_APPLICATION, S_BUILD_REVISION_APPLICATION,
+                                          S_DEPLOYMENT_STATUS_APPLICATION,
                                           S_DEPLOYMENT_FOLLOW_BUILD };
-    cw_killpoint("resolve");
-    if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0)
-        return -1;
     for (size_t i = 0; i < sizeof(before_jobs) / sizeof(before_jobs[0]); i++)
         if (wh_run_ok(wh, before_jobs[i], "load/sql/resolve.sql") != 0)
             return -1;
@@ -386,5 +389,15 @@ int cw_wh_resolve(cw_warehouse *wh)
     for (size_t i = 0; i < sizeof(after_jobs) / sizeof(after_jobs[0]); i++)
         if (wh_run_ok(wh, after_jobs[i], "load/sql/resolve.sql") != 0)
             return -1;
+    return 0;
+}
+
+int cw_wh_resolve(cw_warehouse *wh)
+{
+    cw_killpoint("resolve");
+    if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 ||
+        wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 || wh_reattach(wh) != 0 ||
+        wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0)
+        return -1;
     return fill_dates(wh);
 }

@@ -540,6 +540,7 @@ static int sink_incident(void *ctx, const cw_incident *r)
     cw_warehouse *wh = ctx;
     wh_stmt_id s = S_INCIDENT_UPSERT;
     int64_t src;
+    int rc;
 
     if (record_begins(wh) != 0)
         return -1;
@@ -550,6 +551,13 @@ static int sink_incident(void *ctx, const cw_incident *r)
                          r->id);
     if (source_id(wh, r->origin.source, &src) != 0)
         return -1;
+    /* a re-assigned incident moves to its new application (sink.sql) */
+    wh_bind_int(wh, S_INCIDENT_MOVE, 1, src);
+    wh_bind_text(wh, S_INCIDENT_MOVE, 2, r->id);
+    wh_bind_text(wh, S_INCIDENT_MOVE, 3, r->service);
+    rc = wh_run(wh, S_INCIDENT_MOVE, NULL);
+    if (rc < 0)
+        return wh_record_ends(wh, rc, &r->origin, "incident");
     wh_bind_int(wh, s, 1, src);
     wh_bind_text(wh, s, 2, r->id);
     wh_bind_text(wh, s, 3, r->number);

@@ -211,8 +211,9 @@ static int has_param(const char *sql, size_t from, size_t to)
     return 0;
 }
 
-/* DELETE, or UPDATE whose parameters are all in its WHERE. */
-static char *staged_where(const char *sql, const char *stage, cw_buf *out)
+/* DELETE FROM t WHERE w: SQLite has no DELETE ... USING, so the staging
+ * rows are an EXISTS. */
+static char *staged_delete(const char *sql, const char *stage, cw_buf *out)
 {
     long where = find_keyword(sql, 0, "WHERE");
     if (where < 0 || find_keyword(sql, 0, "RETURNING") >= 0 || has_param(sql, 0, (size_t)where))
@@ -224,6 +225,18 @@ static char *staged_where(const char *sql, const char *stage, cw_buf *out)
     return out->data;
 }
 
+/* UPDATE t SET s WHERE w: UPDATE ... FROM, which both engines have. */
+static char *staged_update(const char *sql, const char *stage, cw_buf *out)
+{
+    long where = find_keyword(sql, 0, "WHERE");
+    if (where < 0 || find_keyword(sql, 0, "RETURNING") >= 0 || find_keyword(sql, 0, "FROM") >= 0)
+        return NULL;
+    put_params(out, sql, 0, (size_t)where);
+    cw_buf_printf(out, "FROM %s cw_s ", stage);
+    put_params(out, sql, (size_t)where, strlen(sql));
+    return out->data;
+}
+
 char *cw_sql_staged(const char *sql, const char *stage)
 {
     cw_buf out = {0};
@@ -231,8 +244,10 @@ char *cw_sql_staged(const char *sql, const char *stage)
     sql += strspn(sql, " \t\r\n");
     if (strncasecmp(sql, "INSERT", 6) == 0)
         r = staged_insert(sql, stage, &out);
-    else if (strncasecmp(sql, "DELETE", 6) == 0 || strncasecmp(sql, "UPDATE", 6) == 0)
-        r = staged_where(sql, stage, &out);
+    else if (strncasecmp(sql, "DELETE", 6) == 0)
+        r = staged_delete(sql, stage, &out);
+    else if (strncasecmp(sql, "UPDATE", 6) == 0)
+        r = staged_update(sql, stage, &out);
     if (!r)
         cw_buf_free(&out);
     return r;

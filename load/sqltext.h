@@ -38,14 +38,17 @@ const char *cw_sql_next_statement(const char *sql, size_t *len);
  *          ORDER BY cw_s.cw_seq [tail]
  *   INSERT INTO t (c) SELECT e FROM f WHERE w [tail]
  *       -> INSERT INTO t (c) SELECT e FROM stage cw_s, f WHERE w [tail]
- *   DELETE FROM t WHERE w                 (or UPDATE t SET s WHERE w)
+ *   DELETE FROM t WHERE w
  *       -> DELETE FROM t WHERE EXISTS (SELECT 1 FROM stage cw_s WHERE w)
+ *   UPDATE t SET s WHERE w
+ *       -> UPDATE t SET s FROM stage cw_s WHERE w
  *
- * The tail (ON CONFLICT ...) is kept.  No RETURNING, and an UPDATE's SET
- * takes no parameter (one statement cannot return or set per staged row).  Inside w
- * an unqualified column still names t: the staging table's columns all
- * start with cw_.  Returns NULL (nothing allocated) for any other shape.
- * Caller frees. */
+ * The tail (ON CONFLICT ...) is kept.  Inside w an unqualified column still
+ * names t: the staging table's columns all start with cw_.  Every staged
+ * row must name a different target row (an UPDATE ... FROM that matches a
+ * row twice picks one).  Returns NULL (nothing allocated) for any other
+ * shape: RETURNING, a DELETE with a parameter outside its WHERE, an UPDATE
+ * with a FROM of its own.  Caller frees. */
 char *cw_sql_staged(const char *sql, const char *stage);
 
 #endif

@@ -92,7 +92,8 @@ static const staged_def staged[] = {
     { S_DEPLOY_UNLINK_DERIVED, { 0 }, 0, G_BUILD },
     { S_DEPLOY_UNLINK_INCIDENT, { 0 }, 0, G_BUILD },
     { S_DEPLOY_DELETE, { 0 }, 0, G_BUILD },
-    { S_INCIDENT_UPSERT, { 1, 2 }, 1, G_INCIDENT },
+    { S_INCIDENT_MOVE, { 1, 2 }, 0, G_INCIDENT },
+    { S_INCIDENT_UPSERT, { 0 }, 1, G_INCIDENT },
     { S_PULL_REQUEST_UPSERT, { 2, 3 }, 1, G_PULL },
     { S_DEPLOY_STATUS_UPSERT, { 1, 2, 3, 4 }, 1, G_DEPLOY_STATUS },
 };
@@ -323,7 +324,7 @@ static int append_rows(cw_warehouse *wh, int k, const char *table)
 /* Merge generation gen of statement k's staging table (the set-based form
  * reads "(SELECT * FROM table WHERE cw_gen = ?1)"); a statement with none is
  * a bug the tests catch (every entry of staged[] is INSERT ... VALUES /
- * SELECT, DELETE, or an UPDATE whose parameters are all in its WHERE). */
+ * SELECT, DELETE ... WHERE or UPDATE ... WHERE). */
 static int merge(cw_warehouse *wh, int k, const char *table, int gen)
 {
     stage_rows *r = &wh->stage->s[k];

@@ -194,6 +194,11 @@ int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg)
         rc = sync_jobs(wh, cfg);
     if (rc == 0)
         rc = sync_statuses(wh, cfg);
+    /* The facts move to their new applications now, before any record
+     * loads: an upsert by (application, key) must find the row it updates.
+     * A warehouse not upgraded yet gets this from the batch that upgrades it. */
+    if (rc == 0 && wh->version == CW_SCHEMA_VERSION)
+        rc = wh_reattach(wh);
     if (rc != 0)
         cw_db_rollback_to(wh->db, "cw_sync");
     if (cw_db_release(wh->db, "cw_sync") != CW_DB_OK)

@@ -14,10 +14,11 @@
  * the writer lock: the numbered steps of `migrations` below run in order,
  * then schema.sql creates whatever table or index is missing (every
  * statement of it is IF NOT EXISTS, so a new table needs no step; a new
- * or changed column does).  A batch that fails rolls the upgrade back with
- * everything else.  A warehouse whose version is newer than this catwalk
- * is refused: an older catwalk must not write into a schema it does not
- * know.
+ * or changed column does), then the parts of the steps that need the new
+ * schema (a table re-created to change its key is filled back).  A batch
+ * that fails rolls the upgrade back with everything else.  A warehouse
+ * whose version is newer than this catwalk is refused: an older catwalk
+ * must not write into a schema it does not know.
  */
 #include "wh.h"
 
@@ -212,16 +213,22 @@ static const added_column v2_columns[] = {
 
 /* Migration step `to` upgrades a warehouse at version to - 1: its added
  * columns, then load/sql/<dialect>/migrate-<to>.sql when that file exists
- * (what cannot be portable).  New tables and indexes come from schema.sql. */
+ * (what cannot be portable).  New tables and indexes come from schema.sql.
+ * Once schema.sql has run, load/sql/<dialect>/migrate-<to>-data.sql when it
+ * exists (a table the step re-created is filled back), then `after`. */
 typedef struct migration {
     int to;
     const added_column *columns;
     size_t n_columns;
+    int (*after)(cw_warehouse *wh);
 } migration;
 
 static const migration migrations[] = {
     /* 2: map_job_resolved (schema.sql); the version-1 columns made sure */
-    { 2, v2_columns, sizeof(v2_columns) / sizeof(v2_columns[0]) },
+    { 2, v2_columns, sizeof(v2_columns) / sizeof(v2_columns[0]), NULL },
+    /* 3: every fact's natural key starts with application_id (0: none);
+     * the facts that gain the column take it from their parents */
+    { 3, NULL, 0, wh_reattach },
 };
 
 /* 1 when `SELECT what FROM table` prepares and runs, 0 when not (names are
@@ -261,16 +268,29 @@ static int add_column(cw_warehouse *wh, const added_column *c)
     return rc;
 }
 
-static int migrate(cw_warehouse *wh, const migration *m)
+/* load/sql/<dialect>/migrate-<to><suffix>.sql when it exists. */
+static int migrate_script(cw_warehouse *wh, int to, const char *suffix)
 {
     char path[128];
     const char *script;
+    snprintf(path, sizeof(path), "load/sql/%s/migrate-%d%s.sql", cw_db_dialect(wh->db), to,
+             suffix);
+    script = cw_embedded_get(path);
+    return script ? wh_exec(wh, script, path) : 0;
+}
+
+static int migrate(cw_warehouse *wh, const migration *m)
+{
     for (size_t i = 0; i < m->n_columns; i++)
         if (add_column(wh, &m->columns[i]) != 0)
             return -1;
-    snprintf(path, sizeof(path), "load/sql/%s/migrate-%d.sql", cw_db_dialect(wh->db), m->to);
-    script = cw_embedded_get(path);
-    if (script && wh_exec(wh, script, path) != 0)
+    return migrate_script(wh, m->to, "");
+}
+
+/* The part of step m that needs the current schema. */
+static int migrate_after(cw_warehouse *wh, const migration *m)
+{
+    if (migrate_script(wh, m->to, "-data") != 0 || (m->after && m->after(wh) != 0))
         return -1;
     cw_info("%s: schema upgraded to version %d", wh->where, m->to);
     return 0;
@@ -329,6 +349,9 @@ int wh_schema_upgrade(cw_warehouse *wh)
             return -1;
     if (schema_current(wh, rows) != 0)
         return -1;
+    for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++)
+        if (migrations[i].to > version && migrate_after(wh, &migrations[i]) != 0)
+            return -1;
     wh->version = CW_SCHEMA_VERSION;
     return 0;
 }

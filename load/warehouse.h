@@ -34,7 +34,7 @@ typedef struct cw_batch_stats {
 } cw_batch_stats;
 
 /* The schema version this catwalk reads and writes. */
-#define CW_SCHEMA_VERSION 2
+#define CW_SCHEMA_VERSION 3
 
 /* The warehouse named by the configuration ([catwalk] warehouse or the
  * [warehouse] section). */
@@ -68,7 +68,9 @@ struct sqlite3 *cw_wh_sqlite(cw_warehouse *wh);
  * the warehouse". */
 int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_id);
 /* Mirror the configuration (teams, applications, map_*, dim_status rows of
- * origin 'config') into the warehouse. */
+ * origin 'config') into the warehouse, and move every fact to the
+ * application the mirrors now give (its natural key starts with it): call
+ * it right after cw_wh_batch_begin, before any record loads. */
 int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg);
 /* 1 when a file of this source with this sha256 was already loaded, 0 if not
  * (or when some of its records were rejected for want of other data, such as

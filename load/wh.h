@@ -37,7 +37,8 @@
     X(DEPLOY_UPSERT, deploy_upsert) X(DEPLOY_OF_BUILD, deploy_of_build) \
     X(DEPLOY_UNLINK_BRIDGE, deploy_unlink_bridge) X(DEPLOY_UNLINK_DERIVED, deploy_unlink_derived) \
     X(DEPLOY_UNLINK_INCIDENT, deploy_unlink_incident) X(DEPLOY_DELETE, deploy_delete) \
-    X(INCIDENT_UPSERT, incident_upsert) X(PULL_REQUEST_UPSERT, pull_request_upsert) \
+    X(INCIDENT_MOVE, incident_move) X(INCIDENT_UPSERT, incident_upsert) \
+    X(PULL_REQUEST_UPSERT, pull_request_upsert) \
     X(DEPLOY_STATUS_UPSERT, deploy_status_upsert) X(REJECT_INSERT, reject_insert) \
     X(TEAM_UPSERT, team_upsert) X(APP_UPSERT, app_upsert) X(APP_LIST, app_list) \
     X(APP_UNCONFIGURE, app_unconfigure) \
@@ -57,6 +58,10 @@
     X(JOB_RESOLVED_DELETE, job_resolved_delete) X(BUILD_APPLICATION, build_application) \
     X(DEPLOYMENT_FROM_STATUS, deployment_from_status) \
     X(DEPLOYMENT_FOLLOW_BUILD, deployment_follow_build) \
+    X(TRANSITION_APPLICATION, transition_application) \
+    X(PULL_REQUEST_APPLICATION, pull_request_application) \
+    X(BUILD_REVISION_APPLICATION, build_revision_application) \
+    X(DEPLOYMENT_STATUS_APPLICATION, deployment_status_application) \
     X(DATE_BOUNDS, date_bounds) X(DATE_REFERENCED, date_referenced) X(DATE_KNOWN, date_known) \
     X(VERSION_GET, version_get) X(VERSION_INSERT, version_insert) X(VERSION_SET, version_set) \
     X(V2_LANDED_FILE_DEFERRED, v2_landed_file_deferred)
@@ -148,6 +153,9 @@ int wh_reject(cw_warehouse *wh, const cw_origin *o, const char *field, const cha
 /* After a record's statements: count it, or turn a value the schema
  * refused into a reject; anything else is fatal (-1). */
 int wh_record_ends(cw_warehouse *wh, int rc, const cw_origin *o, const char *what);
+
+/* Every fact to the application the configuration mirrors give (resolve.c). */
+int wh_reattach(cw_warehouse *wh);
 
 /* The schema at batch begin (warehouse.c): migrate an older warehouse,
  * then create whatever is missing, inside the open transaction. */

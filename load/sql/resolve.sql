@@ -11,6 +11,15 @@
 -- re-attaches old facts without re-reading any file.  CI jobs are matched
 -- against the job regexes in C (load/resolve.c), once per distinct job
 -- name, into map_job_resolved; the SQL only joins it.
+--
+-- A fact's application_id is the first column of its natural key (0 when
+-- no mapping claims it), so the *_application statements move rows between
+-- applications: an UPDATE of a key column here, a move between shards on a
+-- distributed PostgreSQL.  They run right after cw_wh_sync_config(),
+-- before any record loads, so the sink's upserts find the moved rows by
+-- their new key, and again after loading (new job names, new items).
+-- Transitions, build revisions, deployments and deployment statuses follow
+-- their parent (work item, build, build, the build's job).
 -- Named statements; the format is described at the top of load/sql/sink.sql.
 
 -- Work items by Jira project key.
@@ -21,21 +30,37 @@ UPDATE dim_work_item
  WHERE application_id IS DISTINCT FROM (SELECT m.application_id FROM map_project m
                                          WHERE m.project = dim_work_item.project)
 
+-- Transitions follow their work item (0 for an item of no application).
+-- name: transition_application
+UPDATE fact_transition
+   SET application_id = coalesce(w.application_id, 0)
+  FROM dim_work_item w
+ WHERE w.work_item_id = fact_transition.work_item_id
+   AND fact_transition.application_id <> coalesce(w.application_id, 0)
+
 -- Commits by the git source's repository name.
 -- name: commit_application
 UPDATE fact_commit
-   SET application_id = (SELECT m.application_id FROM map_repository m
-                          WHERE m.repository = fact_commit.repository)
- WHERE application_id IS DISTINCT FROM (SELECT m.application_id FROM map_repository m
-                                         WHERE m.repository = fact_commit.repository)
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_commit.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_commit.repository), 0)
+
+-- Pull requests, like commits, by repository.
+-- name: pull_request_application
+UPDATE fact_pull_request
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_pull_request.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_pull_request.repository), 0)
 
 -- Incidents by service name.
 -- name: incident_application
 UPDATE fact_incident
-   SET application_id = (SELECT m.application_id FROM map_service m
-                          WHERE m.service = fact_incident.service)
- WHERE application_id IS DISTINCT FROM (SELECT m.application_id FROM map_service m
-                                         WHERE m.service = fact_incident.service)
+   SET application_id = coalesce((SELECT m.application_id FROM map_service m
+                                   WHERE m.service = fact_incident.service), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_service m
+                                    WHERE m.service = fact_incident.service), 0)
 
 -- Deployments whose finish comes from their statuses (GitHub): the first
 -- `success` status finishes it successfully; without one, the first
@@ -56,7 +81,8 @@ UPDATE fact_build
                     THEN 'failure' END AS result
           FROM fact_build b
           JOIN fact_deployment_status s
-            ON s.source_id = b.source_id AND s.job = b.job AND s.number = b.number
+            ON s.application_id = b.application_id AND s.source_id = b.source_id
+           AND s.job = b.job AND s.number = b.number
          WHERE b.is_deployment = 1
          GROUP BY b.build_id) AS r
  WHERE r.build_id = fact_build.build_id
@@ -85,13 +111,32 @@ DELETE FROM map_job_resolved WHERE job = ?1
 -- Builds by the job names resolved above.
 -- name: build_application
 UPDATE fact_build
-   SET application_id = (SELECT r.application_id FROM map_job_resolved r
-                          WHERE r.job = fact_build.job)
- WHERE application_id IS DISTINCT FROM (SELECT r.application_id FROM map_job_resolved r
-                                         WHERE r.job = fact_build.job)
+   SET application_id = coalesce((SELECT r.application_id FROM map_job_resolved r
+                                   WHERE r.job = fact_build.job), 0)
+ WHERE application_id <> coalesce((SELECT r.application_id FROM map_job_resolved r
+                                    WHERE r.job = fact_build.job), 0)
+
+-- Build revisions follow their build.
+-- name: build_revision_application
+UPDATE fact_build_revision
+   SET application_id = b.application_id
+  FROM fact_build b
+ WHERE b.build_id = fact_build_revision.build_id
+   AND fact_build_revision.application_id <> b.application_id
+
+-- Deployment statuses by their job, as the build they belong to (which may
+-- not be loaded yet).
+-- name: deployment_status_application
+UPDATE fact_deployment_status
+   SET application_id = coalesce((SELECT r.application_id FROM map_job_resolved r
+                                   WHERE r.job = fact_deployment_status.job), 0)
+ WHERE application_id <> coalesce((SELECT r.application_id FROM map_job_resolved r
+                                    WHERE r.job = fact_deployment_status.job), 0)
 
 -- Those status-finished deployments enter fact_deployment once finished
--- (the sink adds the other deployments as they load).
+-- (the sink adds the other deployments as they load); after
+-- deployment_follow_build, so an existing one is found under its build's
+-- application.
 -- name: deployment_from_status
 INSERT INTO fact_deployment (build_id, application_id, environment_id, is_production,
                              result, started_at, finished_at, revision, run_number)
@@ -101,8 +146,9 @@ SELECT b.build_id, b.application_id, b.environment_id, coalesce(e.is_production,
   LEFT JOIN dim_environment e ON e.environment_id = b.environment_id
  WHERE b.is_deployment = 1 AND b.finished_at IS NOT NULL
    AND EXISTS (SELECT 1 FROM fact_deployment_status s
-                WHERE s.source_id = b.source_id AND s.job = b.job AND s.number = b.number)
-    ON CONFLICT (build_id) DO UPDATE SET is_production = excluded.is_production,
+                WHERE s.application_id = b.application_id AND s.source_id = b.source_id
+                  AND s.job = b.job AND s.number = b.number)
+    ON CONFLICT (application_id, build_id) DO UPDATE SET is_production = excluded.is_production,
        result = excluded.result, started_at = excluded.started_at,
        finished_at = excluded.finished_at, revision = excluded.revision,
        run_number = excluded.run_number

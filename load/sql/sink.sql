@@ -12,6 +12,12 @@
 -- Every upsert is INSERT ... ON CONFLICT (natural key) DO UPDATE ... WHERE
 -- <a column changed>, so loading the same records twice writes nothing and
 -- the id of an existing row never changes (load/sink.c says why).
+--
+-- A fact's natural key starts with its application (0: none), computed here
+-- from the mirrors resolve.sql attaches by (map_repository, map_job_resolved,
+-- map_service, the work item's or the build's), so a row is written where it
+-- belongs.  cw_wh_sync_config() re-attaches the facts to a changed
+-- configuration before any record loads, so these find the existing rows.
 
 -- name: source_upsert
 INSERT INTO dim_source (name, type) VALUES (?1, ?2) ON CONFLICT (name)
@@ -33,8 +39,9 @@ UPDATE dim_person SET name = ?2 WHERE person_id = ?1 AND name IS NULL
 -- name: item_upsert
 INSERT INTO dim_work_item (item_key, project, external_id, source_id, summary,
        item_type, status, source_category, labels, fix_versions, assignee, created_at,
-       updated_at, resolved_at, has_changelog, changelog_truncated, status_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+       updated_at, resolved_at, has_changelog, changelog_truncated, status_id, application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+        (SELECT m.application_id FROM map_project m WHERE m.project = ?2))
 ON CONFLICT (item_key) DO UPDATE SET project = excluded.project,
        external_id = excluded.external_id, source_id = excluded.source_id,
        summary = excluded.summary, item_type = excluded.item_type,
@@ -72,8 +79,10 @@ SELECT work_item_id FROM dim_work_item WHERE external_id = ?1
  ORDER BY work_item_id LIMIT 1
 
 -- name: transition_insert
-INSERT INTO fact_transition (work_item_id, at, history_id, from_status, to_status)
-VALUES (?1, ?2, coalesce(CAST(?3 AS TEXT), ''), coalesce(CAST(?4 AS TEXT), ''), ?5)
+INSERT INTO fact_transition (work_item_id, at, history_id, from_status, to_status,
+       application_id)
+VALUES (?1, ?2, coalesce(CAST(?3 AS TEXT), ''), coalesce(CAST(?4 AS TEXT), ''), ?5,
+        coalesce((SELECT w.application_id FROM dim_work_item w WHERE w.work_item_id = ?1), 0))
 ON CONFLICT DO NOTHING
 
 -- name: stage_insert
@@ -84,8 +93,10 @@ INSERT INTO stage_transition (source, file, record, item_key, item_id, at, histo
 -- statement: the item by key, else by the source's id (the lowest
 -- work_item_id, as item_by_external), in the order they were read.
 -- name: stage_attach
-INSERT INTO fact_transition (work_item_id, at, history_id, from_status, to_status)
-SELECT i.work_item_id, s.at, coalesce(s.history_id, ''), coalesce(s.from_status, ''), s.to_status
+INSERT INTO fact_transition (work_item_id, at, history_id, from_status, to_status,
+       application_id)
+SELECT i.work_item_id, s.at, coalesce(s.history_id, ''), coalesce(s.from_status, ''), s.to_status,
+       coalesce(i.application_id, 0)
   FROM stage_transition s
   JOIN dim_work_item i ON i.work_item_id = coalesce(
        (SELECT k.work_item_id FROM dim_work_item k WHERE k.item_key = s.item_key),
@@ -117,9 +128,11 @@ ON CONFLICT (source_id, status_id) DO UPDATE SET name = excluded.name,
 -- graph does not depend on which export loads last
 -- name: commit_upsert
 INSERT INTO fact_commit (repository, sha, author_id, authored_at, committed_at,
-       parents, parent_count, subject, body, additions, deletions, files_changed, has_ancestry)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-ON CONFLICT (repository, sha) DO UPDATE SET author_id = excluded.author_id,
+       parents, parent_count, subject, body, additions, deletions, files_changed, has_ancestry,
+       application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+        coalesce((SELECT m.application_id FROM map_repository m WHERE m.repository = ?1), 0))
+ON CONFLICT (application_id, repository, sha) DO UPDATE SET author_id = excluded.author_id,
        authored_at = excluded.authored_at, committed_at = excluded.committed_at,
        parents = CASE WHEN excluded.has_ancestry >= fact_commit.has_ancestry
                       THEN excluded.parents ELSE fact_commit.parents END,
@@ -156,9 +169,10 @@ SELECT environment_id FROM dim_environment WHERE name = ?1
 -- come from its statuses, set by resolve.sql) keeps them
 -- name: build_upsert
 INSERT INTO fact_build (source_id, job, number, result, started_at, finished_at,
-       revision, url, is_deployment, environment_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-ON CONFLICT (source_id, job, number) DO UPDATE
+       revision, url, is_deployment, environment_id, application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+        coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0))
+ON CONFLICT (application_id, source_id, job, number) DO UPDATE
    SET result = coalesce(excluded.result, fact_build.result),
        started_at = excluded.started_at,
        finished_at = coalesce(excluded.finished_at, fact_build.finished_at),
@@ -173,19 +187,26 @@ ON CONFLICT (source_id, job, number) DO UPDATE
     OR fact_build.environment_id IS DISTINCT FROM excluded.environment_id
 
 -- the build's checkouts: seq ?4 upserted, those past the last (?4 of the
--- prune) deleted, so a re-load that changes nothing writes nothing
+-- prune) deleted, so a re-load that changes nothing writes nothing.  The
+-- build is found by its whole key, application first, as build_upsert
+-- wrote it.
 -- name: build_revision_upsert
-INSERT INTO fact_build_revision (build_id, seq, remote, revision)
-SELECT b.build_id, CAST(?4 AS BIGINT), CAST(?5 AS TEXT), CAST(?6 AS TEXT)
-  FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
-ON CONFLICT (build_id, seq) DO UPDATE SET remote = excluded.remote,
+INSERT INTO fact_build_revision (application_id, build_id, seq, remote, revision)
+SELECT b.application_id, b.build_id, CAST(?4 AS BIGINT), CAST(?5 AS TEXT), CAST(?6 AS TEXT)
+  FROM fact_build b
+ WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+   AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
+ON CONFLICT (application_id, build_id, seq) DO UPDATE SET remote = excluded.remote,
        revision = excluded.revision
  WHERE fact_build_revision.remote IS DISTINCT FROM excluded.remote
     OR fact_build_revision.revision IS DISTINCT FROM excluded.revision
 
 -- name: build_revision_prune
-DELETE FROM fact_build_revision WHERE seq >= ?4 AND build_id =
-       (SELECT build_id FROM fact_build WHERE source_id = ?1 AND job = ?2 AND number = ?3)
+DELETE FROM fact_build_revision WHERE seq >= ?4
+   AND application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+   AND build_id = (SELECT b.build_id FROM fact_build b
+                    WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+                      AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- the WHERE is required: it tells SQLite's parser ON CONFLICT is not a join
 -- name: deploy_upsert
@@ -193,8 +214,10 @@ INSERT INTO fact_deployment (build_id, application_id, environment_id, is_produc
        result, started_at, finished_at, revision, run_number)
 SELECT b.build_id, b.application_id, CAST(?4 AS BIGINT), CAST(?5 AS BIGINT),
        CAST(?6 AS TEXT), CAST(?7 AS BIGINT), CAST(?8 AS BIGINT), CAST(?9 AS TEXT), b.number
-  FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
-ON CONFLICT (build_id) DO UPDATE SET environment_id = excluded.environment_id,
+  FROM fact_build b
+ WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+   AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
+ON CONFLICT (application_id, build_id) DO UPDATE SET environment_id = excluded.environment_id,
        is_production = excluded.is_production, result = excluded.result,
        started_at = excluded.started_at, finished_at = excluded.finished_at,
        revision = excluded.revision, run_number = excluded.run_number
@@ -207,37 +230,64 @@ ON CONFLICT (build_id) DO UPDATE SET environment_id = excluded.environment_id,
     OR fact_deployment.run_number IS DISTINCT FROM excluded.run_number
 
 -- name: deploy_of_build
-SELECT d.deployment_id FROM fact_deployment d JOIN fact_build b ON b.build_id = d.build_id
- WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
+SELECT d.deployment_id FROM fact_deployment d
+  JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+ WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+   AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
 
 -- A build re-loaded as no longer a deployment drops its deployment and
--- the derived rows naming it, by the build's natural key (?1..?3), so the
--- staged path (load/stage.c) can run them a set at a time.
+-- the derived rows naming it, by the build's natural key (?1..?3, the
+-- application from the job as build_upsert has it), so the staged path
+-- (load/stage.c) can run them a set at a time.
 -- name: deploy_unlink_bridge
 DELETE FROM bridge_deployment_commit WHERE deployment_id IN
-       (SELECT d.deployment_id FROM fact_deployment d JOIN fact_build b ON b.build_id = d.build_id
-         WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- name: deploy_unlink_derived
 DELETE FROM derived_deployment WHERE deployment_id IN
-       (SELECT d.deployment_id FROM fact_deployment d JOIN fact_build b ON b.build_id = d.build_id
-         WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- name: deploy_unlink_incident
 UPDATE derived_incident SET deployment_id = NULL, how = 'none' WHERE deployment_id IN
-       (SELECT d.deployment_id FROM fact_deployment d JOIN fact_build b ON b.build_id = d.build_id
-         WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- name: deploy_delete
-DELETE FROM fact_deployment WHERE build_id IN
-       (SELECT b.build_id FROM fact_build b WHERE b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
+DELETE FROM fact_deployment WHERE deployment_id IN
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
+
+-- The service, hence the application, is an attribute of an incident, not
+-- part of what names it: before its upsert, the incident (?1 source, ?2 its
+-- id) moves to the application of the service it now names (?3), so the
+-- upsert finds it there instead of adding a second row.  When the record is
+-- older than the row (the upsert then keeps the row's values),
+-- incident_application (resolve.sql) moves it back by the service it kept.
+-- name: incident_move
+UPDATE fact_incident
+   SET application_id = coalesce((SELECT m.application_id FROM map_service m
+                                   WHERE m.service = ?3), 0)
+ WHERE source_id = ?1 AND external_id = ?2
+   AND application_id <> coalesce((SELECT m.application_id FROM map_service m
+                                    WHERE m.service = ?3), 0)
 
 -- latest wins: (version, updated_at), absent values lowest
 -- name: incident_upsert
 INSERT INTO fact_incident (source_id, external_id, number, title, description,
-       service, status, severity, created_at, resolved_at, updated_at, version)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-ON CONFLICT (source_id, external_id) DO UPDATE SET number = excluded.number,
+       service, status, severity, created_at, resolved_at, updated_at, version, application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+        coalesce((SELECT m.application_id FROM map_service m WHERE m.service = ?6), 0))
+ON CONFLICT (application_id, source_id, external_id) DO UPDATE SET number = excluded.number,
        title = excluded.title, description = excluded.description,
        service = excluded.service, status = excluded.status,
        severity = excluded.severity, created_at = excluded.created_at,
@@ -261,9 +311,10 @@ ON CONFLICT (source_id, external_id) DO UPDATE SET number = excluded.number,
 -- name: pull_request_upsert
 INSERT INTO fact_pull_request (source_id, repository, number, title, body, source_branch,
        target_branch, state, author, created_at, updated_at, closed_at, merged_at,
-       merge_commit_sha, squash_commit_sha)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-ON CONFLICT (repository, number) DO UPDATE SET source_id = excluded.source_id,
+       merge_commit_sha, squash_commit_sha, application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+        coalesce((SELECT m.application_id FROM map_repository m WHERE m.repository = ?2), 0))
+ON CONFLICT (application_id, repository, number) DO UPDATE SET source_id = excluded.source_id,
        title = excluded.title, body = excluded.body, source_branch = excluded.source_branch,
        target_branch = excluded.target_branch, state = excluded.state,
        author = excluded.author, created_at = excluded.created_at,
@@ -287,9 +338,11 @@ ON CONFLICT (repository, number) DO UPDATE SET source_id = excluded.source_id,
      OR fact_pull_request.squash_commit_sha IS DISTINCT FROM excluded.squash_commit_sha)
 
 -- name: deploy_status_upsert
-INSERT INTO fact_deployment_status (source_id, job, number, status_id, state, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-ON CONFLICT (source_id, job, number, status_id) DO UPDATE SET state = excluded.state,
+INSERT INTO fact_deployment_status (source_id, job, number, status_id, state, created_at,
+       application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+        coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0))
+ON CONFLICT (application_id, source_id, job, number, status_id) DO UPDATE SET state = excluded.state,
        created_at = excluded.created_at
  WHERE fact_deployment_status.state IS DISTINCT FROM excluded.state
     OR fact_deployment_status.created_at IS DISTINCT FROM excluded.created_at

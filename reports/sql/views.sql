@@ -29,6 +29,10 @@ DROP VIEW IF EXISTS v_lead_time;
 DROP VIEW IF EXISTS v_deploy_failures;
 DROP VIEW IF EXISTS v_deployments_prod;
 
+-- The facts hold application_id 0 for a row no application claims (it
+-- starts their natural keys, load/sql/<dialect>/schema.sql); the views show
+-- NULL, as they always did.
+--
 -- Successful production deployments: the only ones DORA counts, by
 -- finished_at.  Which deployments those are is defined once, by the
 -- correlation step (transform/sql/correlate.sql, statement "deployments"),
@@ -38,7 +42,7 @@ DROP VIEW IF EXISTS v_deployments_prod;
 -- (A join to the distinct attributed deployments, not EXISTS: derived_incident
 -- has no index on deployment_id, and one scan beats one per deployment.)
 CREATE VIEW v_deployments_prod AS
-SELECT d.deployment_id, d.application_id, a.name AS application,
+SELECT d.deployment_id, NULLIF(d.application_id, 0) AS application_id, a.name AS application,
        e.name AS environment, d.started_at, d.finished_at, d.revision, d.run_number,
        CASE WHEN f.deployment_id IS NOT NULL THEN 1 ELSE 0 END AS failed
 FROM derived_deployment p
@@ -52,7 +56,7 @@ LEFT JOIN (SELECT DISTINCT deployment_id FROM derived_incident
 -- unstable or aborted runs.  Never part of DORA.  not_built (a skipped
 -- run) is no deployment attempt, and running builds carry no result.
 CREATE VIEW v_deploy_failures AS
-SELECT d.deployment_id, d.application_id, a.name AS application,
+SELECT d.deployment_id, NULLIF(d.application_id, 0) AS application_id, a.name AS application,
        e.name AS environment, d.result, d.started_at, d.finished_at, d.revision, d.run_number
 FROM fact_deployment d
 LEFT JOIN dim_application a ON a.application_id = d.application_id
@@ -79,7 +83,7 @@ WHERE b.lead_time_s >= 0 AND b.is_merge = 0 AND b.is_baseline = 0;
 -- still counts as an incident and for change failure rate); one resolved
 -- before its deployment finished has no recovery time.  Never negative.
 CREATE VIEW v_incidents AS
-SELECT i.incident_id, i.application_id, a.name AS application, i.number, i.title,
+SELECT i.incident_id, NULLIF(i.application_id, 0) AS application_id, a.name AS application, i.number, i.title,
        i.service, i.severity, i.status, i.created_at, i.resolved_at,
        CASE WHEN i.resolved_at >= i.created_at THEN i.resolved_at - i.created_at END AS restore_s,
        di.deployment_id, COALESCE(di.how, 'none') AS attribution,

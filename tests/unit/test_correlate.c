@@ -60,8 +60,8 @@ static const char *const fixture_sql =
     "  (2,'PAY-2','PAY',1,1,'Bug','QA Testing','in_progress',NULL,50,NULL,1,1),"
     "  (3,'OPS-7','OPS',1,NULL,'Task','Backlog','todo','debt,ops',70,NULL,1,0);"
     "INSERT INTO fact_transition VALUES"
-    "  (1,300,'2','In Progress','Review'),(1,100,'1','Backlog','In Progress'),(1,500,'3','Review','Done'),"
-    "  (2,150,'4','Backlog','Triage'),(2,250,'5','Triage','QA Testing');"
+    "  (1,300,'2','In Progress','Review',1),(1,100,'1','Backlog','In Progress',1),"
+    "  (1,500,'3','Review','Done',1),(2,150,'4','Backlog','Triage',1),(2,250,'5','Triage','QA Testing',1);"
     "INSERT INTO fact_commit (commit_id,repository,sha,application_id,authored_at,parents,parent_count,"
     "  subject,body) VALUES"
     "  (1,'pay-api','" A1 "',1,10,'',0,'Initial commit',NULL),"
@@ -82,7 +82,7 @@ static const char *const fixture_sql =
     "  (5,3,'deploy-pay',5,1,'success',2000,'ffffffffff',1,1),"
     "  (6,3,'deploy-pay',6,1,'success',3000,'" A3 "',1,1),"
     "  (7,3,'deploy-shop',1,2,'success',50,'" S2 "',1,1),"
-    "  (8,3,'deploy-legacy',1,NULL,'success',1500,'" A6 "',1,1);"
+    "  (8,3,'deploy-legacy',1,0,'success',1500,'" A6 "',1,1);"
     "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,is_production,"
     "  result,finished_at,revision,run_number)"
     "  SELECT build_id*10, build_id, application_id, environment_id, environment_id=1, result,"
@@ -100,7 +100,7 @@ static const char *const fixture_sql =
     "  (2,4,'P2',1,'Checkout down',NULL,2600),"
     "  (3,4,'P3',1,'Outage after deploy-pay#2','',3500),"
     "  (4,4,'P4',1,'Errors',NULL,3501),"
-    "  (5,4,'P5',NULL,'Unknown service',NULL,100),"
+    "  (5,4,'P5',0,'Unknown service',NULL,100),"
     "  (6,4,'P6',2,'Cart broken','rolled out c2c2c2c at noon',60);";
 
 typedef struct fixture {
@@ -338,9 +338,9 @@ static const char *const exclusions_sql =
     "  (4,'PAY-4','PAY',1,1,'Story','Done','done',NULL,1000,1400,1,0),"
     "  (5,'PAY-5','PAY',1,1,'Story','Done','done',NULL,2000,1000,1,0),"
     "  (6,'PAY-6','PAY',1,1,'Story','Closed','done',NULL,0,200,1,0);"
-    "INSERT INTO fact_transition VALUES (4,1500,'10','Backlog','In Progress'),"
-    "  (6,100,'11','Backlog','In Progress'),(6,200,'12','In Progress','Done'),"
-    "  (6,5000,'13','Done','Closed');";
+    "INSERT INTO fact_transition VALUES (4,1500,'10','Backlog','In Progress',1),"
+    "  (6,100,'11','Backlog','In Progress',1),(6,200,'12','In Progress','Done',1),"
+    "  (6,5000,'13','Done','Closed',1);";
 
 static void test_negative_durations_excluded_and_reported(void **state)
 {
@@ -398,10 +398,10 @@ static void test_build_revisions_of_the_application(void **state)
         "INSERT INTO fact_build (build_id,source_id,job,number,application_id,result,finished_at,"
         "  revision,is_deployment,environment_id) VALUES"
         "  (9,3,'deploy-pay',7,1,'success',4000,'" LIB "',1,1);"
-        "INSERT INTO fact_build_revision (build_id,seq,remote,revision) VALUES"
-        "  (9,0,'https://git.example.com/platform/pipeline-lib.git','" LIB "'),"
-        "  (9,1,'git@git.example.com:org/pay-api.git','" A6 "'),"
-        "  (9,2,'https://git.example.com/org/Pay-Api/','" A3 "');"
+        "INSERT INTO fact_build_revision (application_id,build_id,seq,remote,revision) VALUES"
+        "  (1,9,0,'https://git.example.com/platform/pipeline-lib.git','" LIB "'),"
+        "  (1,9,1,'git@git.example.com:org/pay-api.git','" A6 "'),"
+        "  (1,9,2,'https://git.example.com/org/Pay-Api/','" A3 "');"
         "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,"
         "  is_production,result,finished_at,revision,run_number) VALUES"
         "  (90,9,1,1,1,'success',4000,'" LIB "',7);");

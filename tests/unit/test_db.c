@@ -9,14 +9,16 @@
  * a fresh schema (cw_test), so tests do not see each other's tables.
  *
  * Also here: the `?N` scanner (load/sqltext.c), the two engines' schemas
- * compared after install (tables, columns, primary keys, indexes), and every
- * shared .sql file (load/sql, transform/sql, reports/sql) prepared on both.
+ * compared after install (tables, columns, primary keys, indexes), every
+ * shared .sql file (load/sql, transform/sql, reports/sql) prepared on both,
+ * and a warehouse of schema version 2 upgraded on each engine.
  */
 #include "support.h"
 #include "core/sqlset.h"
 #include "core/util.h"
 #include "load/db.h"
 #include "load/sqltext.h"
+#include "load/warehouse.h"
 
 #include <glob.h>
 #include <libgen.h>
@@ -694,6 +696,223 @@ static void test_schemas_match(void **state)
     cw_db_close(lite);
 }
 
+/* The shape of a schema as this engine reports it: columns in order with
+ * their primary-key flag, named indexes, UNIQUE constraints (the queries of
+ * test_schemas_match), one sorted list. */
+static cw_strlist schema_shape(const engine *e, cw_db *db)
+{
+    static const char *const lite[] = {
+        "SELECT 'column', m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
+        "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+        "SELECT 'index', m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
+        "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'",
+        "SELECT 'unique', m.name, (SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
+        "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
+        "WHERE m.type = 'table' AND l.origin = 'u'",
+    };
+    static const char *const pg[] = {
+        "SELECT 'column', c.table_name, c.ordinal_position - 1, c.column_name, "
+        "CAST(k.column_name IS NOT NULL AS INTEGER) "
+        "FROM information_schema.columns c LEFT JOIN ("
+        "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
+        "  JOIN information_schema.key_column_usage u ON u.constraint_name = t.constraint_name"
+        "   AND u.table_schema = t.table_schema"
+        "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
+        ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
+        "WHERE c.table_schema = current_schema()",
+        "SELECT 'index', indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
+        "FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
+        "SELECT 'unique', t.relname, string_agg(a.attname, ',' ORDER BY k.n) "
+        "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+        "JOIN pg_namespace s ON s.oid = t.relnamespace "
+        "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att "
+        "WHERE c.contype IN ('u', 'f') AND s.nspname = current_schema() "
+        "GROUP BY c.oid, t.relname",
+    };
+    cw_strlist all = {NULL, 0};
+    for (size_t q = 0; q < 3; q++) {
+        cw_strlist part = rows_of(db, is_pg(e) ? pg[q] : lite[q]);
+        for (size_t i = 0; i < part.n; i++) {
+            all.items = cw_xrealloc(all.items, (all.n + 1) * sizeof(char *));
+            all.items[all.n++] = part.items[i];
+        }
+        free(part.items);
+    }
+    qsort(all.items, all.n, sizeof(char *), cmp_str);
+    return all;
+}
+
+/* A warehouse of schema version 2 (tests/data/warehouse/schema-v2-<engine>.sql,
+ * the schema of the release before natural keys started with the
+ * application) holding one of each fact, mapped and unmapped (NULL), with
+ * derived rows naming them. */
+static const char v2_data[] =
+    "INSERT INTO schema_version (version) VALUES (2);"
+    "INSERT INTO dim_source (source_id, name, type) VALUES"
+    "  (1, 'jira', 'jira'), (2, 'git', 'git'), (3, 'ci', 'jenkins'), (4, 'snow', 'servicenow');"
+    "INSERT INTO dim_application (application_id, name) VALUES (1, 'pay');"
+    "INSERT INTO map_project VALUES ('PAY', 1);"
+    "INSERT INTO map_repository VALUES ('pay-api', 1);"
+    "INSERT INTO map_service VALUES ('pay-svc', 1);"
+    "INSERT INTO map_job VALUES ('^(?:deploy-pay)$', 1, 0);"
+    "INSERT INTO map_job_resolved VALUES ('deploy-pay', 1);"
+    "INSERT INTO dim_environment VALUES (1, 'production', 1);"
+    "INSERT INTO dim_work_item (work_item_id, item_key, project, source_id, application_id,"
+    "  created_at) VALUES (1, 'PAY-1', 'PAY', 1, 1, 100), (2, 'OPS-1', 'OPS', 1, NULL, 100);"
+    "INSERT INTO fact_transition VALUES (1, 200, 'h1', 'To Do', 'Done'),"
+    "  (2, 200, 'h2', 'To Do', 'Done');"
+    "INSERT INTO fact_commit (commit_id, repository, sha, application_id, authored_at) VALUES"
+    "  (1, 'pay-api', 'a1', 1, 150), (2, 'other', 'b1', NULL, 150);"
+    "INSERT INTO fact_build (build_id, source_id, job, number, application_id, result,"
+    "  started_at, finished_at, revision, is_deployment, environment_id) VALUES"
+    "  (1, 3, 'deploy-pay', 1, 1, 'success', 290, 300, 'a1', 1, 1),"
+    "  (2, 3, 'other', 1, NULL, 'success', 290, 300, 'b1', 0, NULL);"
+    "INSERT INTO fact_build_revision VALUES (1, 0, NULL, 'a1'), (2, 0, NULL, 'b1');"
+    "INSERT INTO fact_deployment (deployment_id, build_id, application_id, environment_id,"
+    "  is_production, result, started_at, finished_at, revision, run_number) VALUES"
+    "  (1, 1, 1, 1, 1, 'success', 290, 300, 'a1', 1);"
+    "INSERT INTO fact_deployment_status VALUES (3, 'deploy-pay', 1, 10, 'success', 300);"
+    "INSERT INTO fact_pull_request (pull_request_id, source_id, repository, number, created_at)"
+    "  VALUES (1, 2, 'pay-api', 5, 120), (2, 2, 'other', 6, 120);"
+    "INSERT INTO fact_incident (incident_id, source_id, external_id, application_id, service,"
+    "  created_at) VALUES (1, 4, 'INC1', 1, 'pay-svc', 400), (2, 4, 'INC2', NULL, 'x', 400);"
+    "INSERT INTO derived_deployment VALUES (1, 1, 1, 1);"
+    "INSERT INTO bridge_deployment_commit VALUES (1, 1, 1, 0, NULL);"
+    "INSERT INTO derived_incident VALUES (1, 1, 'window'), (2, NULL, 'none');";
+
+/* Rows per application of every fact table: "table app=rows ..." sorted. */
+static char *facts_by_application(cw_db *db)
+{
+    static const char *const tables[] = {
+        "fact_transition", "fact_commit", "fact_build", "fact_build_revision", "fact_deployment",
+        "fact_deployment_status", "fact_pull_request", "fact_incident",
+    };
+    cw_buf out = {0};
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        char sql[200];
+        snprintf(sql, sizeof(sql), "SELECT application_id, count(*) FROM %s"
+                 " GROUP BY application_id ORDER BY application_id", tables[i]);
+        cw_strlist rows = rows_of(db, sql);
+        cw_buf_printf(&out, "%s%s:", i ? " " : "", tables[i] + 5);
+        for (size_t r = 0; r < rows.n; r++)
+            cw_buf_printf(&out, " %s", rows.items[r]);
+        cw_strlist_free(&rows);
+    }
+    return out.data;
+}
+
+/* The records of v2_data, as a loader would send them again. */
+static void reload_v2_records(cw_warehouse *wh)
+{
+    cw_sink *sink = cw_wh_sink(wh);
+    cw_origin o = { "x", "/landing/1/x", 1 };
+    cw_build_revision rev = { NULL, "a1" };
+    cw_build b = { .origin = o, .job = "deploy-pay", .number = 1, .result = "success",
+                   .started_at = 290, .finished_at = 300, .revision = "a1",
+                   .revisions = &rev, .n_revisions = 1, .is_deployment = 1,
+                   .environment = "production", .is_production = 1 };
+    cw_commit c = { .origin = o, .repository = "other", .sha = "b1", .parents = "",
+                    .authored_at = 150, .committed_at = CW_NO_TIME, .additions = -1,
+                    .deletions = -1, .files_changed = -1 };
+    cw_transition t = { .origin = o, .item_key = "OPS-1", .history_id = "h2", .at = 200,
+                        .from_status = "To Do", .to_status = "Done" };
+    cw_deployment_status st = { .origin = o, .job = "deploy-pay", .number = 1, .status_id = 10,
+                                .state = "success", .created_at = 300 };
+    cw_pull_request pr = { .origin = o, .repository = "pay-api", .number = 5, .created_at = 120,
+                           .updated_at = CW_NO_TIME, .closed_at = CW_NO_TIME,
+                           .merged_at = CW_NO_TIME };
+    cw_incident inc = { .origin = o, .id = "INC1", .service = "pay-svc", .created_at = 400,
+                        .resolved_at = CW_NO_TIME, .updated_at = CW_NO_TIME, .version = -1 };
+    b.origin.source = st.origin.source = "ci";
+    c.origin.source = pr.origin.source = "git";
+    t.origin.source = "jira";
+    inc.origin.source = "snow";
+    assert_int_equal(sink->build(sink->ctx, &b), 0);
+    assert_int_equal(sink->commit(sink->ctx, &c), 0);
+    assert_int_equal(sink->transition(sink->ctx, &t), 0);
+    assert_int_equal(sink->deployment_status(sink->ctx, &st), 0);
+    assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
+    assert_int_equal(sink->incident(sink->ctx, &inc), 0);
+    assert_int_equal(cw_wh_stats(wh)->rows_rejected, 0);
+}
+
+/* Version 2 -> 3: the first batch rebuilds every fact's key with the
+ * application first, a NULL application becoming 0 and the facts that gain
+ * the column taking their parent's; ids, derived rows and foreign keys stay
+ * as they were; the records load again into the same rows; the schema is
+ * then the one a new warehouse gets. */
+static void test_schema_v2_upgraded(void **state)
+{
+    const engine *e = *state;
+    char path[1200], uri[1200], *v2, *facts;
+    static char *projects[] = { "PAY" }, *repos[] = { "pay-api" }, *jobs[] = { "deploy-pay" };
+    static char *services[] = { "pay-svc" };
+    cw_application app = { .name = "pay", .projects = { projects, 1 },
+                           .repositories = { repos, 1 }, .jobs = { jobs, 1 },
+                           .services = { services, 1 } };
+    cw_config cfg = { .path = "test.ini", .apps = &app, .n_apps = 1 };
+    cw_warehouse *wh;
+    cw_db *db = open_db(e), *fresh;
+    cw_strlist a, b;
+
+    snprintf(path, sizeof(path), "%s/tests/data/warehouse/schema-v2-%s.sql", root(), e->name);
+    v2 = cw_read_file(path, NULL);
+    assert_non_null(v2);
+    exec_ok(db, v2);
+    exec_ok(db, v2_data);
+    free(v2);
+    cw_db_close(db);
+
+    /* PostgreSQL: the test schema, as a libpq option of the URI */
+    snprintf(uri, sizeof(uri), "%s%s", e->uri,
+             is_pg(e) ? "&options=-csearch_path%3Dcw_test" : "");
+    assert_int_equal(cw_wh_open(&(cw_db_target){ uri, NULL, NULL }, &wh), 0);
+    db = cw_wh_db(wh);
+    assert_int_equal(query_int(db, "SELECT version FROM schema_version"), 2);
+    assert_int_equal(cw_wh_batch_begin(wh, NULL, NULL), 0);
+    assert_int_equal(query_int(db, "SELECT version FROM schema_version"), 3);
+    facts = facts_by_application(db);
+    assert_string_equal(facts, "transition: 0 1 1 1 commit: 0 1 1 1 build: 0 1 1 1"
+                               " build_revision: 0 1 1 1 deployment: 1 1"
+                               " deployment_status: 1 1 pull_request: 0 1 1 1"
+                               " incident: 0 1 1 1");
+    free(facts);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM derived_incident"), 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM bridge_deployment_commit"), 1);
+    assert_int_equal(query_int(db, "SELECT sum(commit_id) * 10 + sum(incident_id) FROM"
+                                   " (SELECT commit_id, 0 AS incident_id FROM fact_commit"
+                                   "  UNION ALL SELECT 0, incident_id FROM fact_incident) ids"), 33);
+
+    assert_int_equal(cw_wh_sync_config(wh, &cfg), 0);
+    assert_int_equal(cw_wh_source(wh, "jira", "jira") | cw_wh_source(wh, "git", "git") |
+                     cw_wh_source(wh, "ci", "jenkins") | cw_wh_source(wh, "snow", "servicenow"), 0);
+    reload_v2_records(wh);
+    assert_int_equal(cw_wh_resolve(wh), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+    facts = facts_by_application(db);
+    assert_string_equal(facts, "transition: 0 1 1 1 commit: 0 1 1 1 build: 0 1 1 1"
+                               " build_revision: 0 1 1 1 deployment: 1 1"
+                               " deployment_status: 1 1 pull_request: 0 1 1 1"
+                               " incident: 0 1 1 1");
+    free(facts);
+
+    /* the same shape as a new warehouse's (PostgreSQL: foreign keys too) */
+    a = schema_shape(e, db);
+    cw_wh_close(wh);
+    setup(state);
+    fresh = open_db(e);
+    install_schema(e, fresh);
+    b = schema_shape(e, fresh);
+    cw_db_close(fresh);
+    for (size_t i = 0; i < a.n && i < b.n; i++)
+        assert_string_equal(a.items[i], b.items[i]);
+    assert_int_equal(a.n, b.n);
+    cw_strlist_free(&a);
+    cw_strlist_free(&b);
+}
+
 typedef struct sql_stmt {
     char *file;
     char *sql;
@@ -919,6 +1138,7 @@ static const struct { const char *name; test_fn fn; int pg_only; } per_engine[] 
     {"writer_lock", test_writer_lock, 0},
     {"read_only", test_read_only, 0},
     {"shared_sql_prepares", test_shared_sql_prepares, 0},
+    {"schema_v2_upgraded", test_schema_v2_upgraded, 0},
     {"password_sources", test_pg_password_sources, 1},
     {"statements_freed", test_pg_statements_freed, 1},
 };

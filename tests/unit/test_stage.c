@@ -61,11 +61,13 @@ static void test_staged_form(void **state)
     staged_is("DELETE FROM r WHERE seq >= ?4 AND id = (SELECT id FROM b WHERE k = ?1)",
               "DELETE FROM r WHERE EXISTS (SELECT 1 FROM st cw_s WHERE  seq >= cw_s.cw_p4 AND"
               " id = (SELECT id FROM b WHERE k = cw_s.cw_p1))");
-    staged_is("UPDATE i SET d = NULL WHERE d = ?1",
-              "UPDATE i SET d = NULL WHERE EXISTS (SELECT 1 FROM st cw_s WHERE  d = cw_s.cw_p1)");
-    /* one statement cannot return, or set a different value, per staged row */
+    staged_is("UPDATE p SET name = ?2 WHERE id = ?1 AND name IS NULL",
+              "UPDATE p SET name = cw_s.cw_p2 FROM st cw_s WHERE id = cw_s.cw_p1 AND name IS NULL");
+    /* one statement cannot return a row per staged row; the shapes it does
+     * not know stay one row at a time */
     staged_is("INSERT INTO p (e) VALUES (?1) RETURNING id", NULL);
-    staged_is("UPDATE p SET name = ?2 WHERE id = ?1", NULL);
+    staged_is("UPDATE p SET n = x.n FROM x WHERE p.id = ?1", NULL);
+    staged_is("DELETE FROM p WHERE id IN (SELECT id FROM q LIMIT ?1) RETURNING id", NULL);
     staged_is("DELETE FROM p", NULL);
     staged_is("SELECT 1", NULL);
 }
@@ -164,7 +166,8 @@ static void load_awkward(cw_warehouse *wh)
                         incident(5, "2026-03-04T09:00:00Z", "resolved"),
                         incident(4, "2026-03-04T12:00:00Z", "new"),
                         incident(5, "2026-03-04T11:00:00Z", "closed"),
-                        incident(-1, NULL, "stale") };
+                        incident(-1, NULL, "stale"),
+                        incident(6, "2026-03-04T13:00:00Z", "moved") };
     cw_pull_request p[] = { pull("second", "2026-03-02T00:00:00Z"),
                             pull("first", "2026-03-01T12:00:00Z") };
     cw_status_def s[] = { { at("jira", 7), "1", "Open", "todo" },
@@ -172,6 +175,7 @@ static void load_awkward(cw_warehouse *wh)
 
     for (size_t n = 0; n < 3; n++)
         w[n].external_id = "10001";
+    i[5].service = "unmapped-svc";      /* re-assigned: it moves to no application */
     for (size_t n = 0; n < 2; n++)
         assert_int_equal(k->status_def(k->ctx, &s[n]), 0);
     assert_int_equal(k->transition(k->ctx, &t[0]), 0);
@@ -183,7 +187,7 @@ static void load_awkward(cw_warehouse *wh)
         assert_int_equal(k->commit(k->ctx, &c[n]), 0);
     for (size_t n = 0; n < 6; n++)
         assert_int_equal(k->build(k->ctx, &b[n]), 0);
-    for (size_t n = 0; n < 5; n++)
+    for (size_t n = 0; n < 6; n++)
         assert_int_equal(k->incident(k->ctx, &i[n]), 0);
     for (size_t n = 0; n < 2; n++)
         assert_int_equal(k->pull_request(k->ctx, &p[n]), 0);
@@ -313,8 +317,10 @@ static void check_by_hand(const char *dir)
     assert_int_equal(count(db, "SELECT count(*) FROM fact_deployment d JOIN fact_build b"
                                " ON b.build_id = d.build_id WHERE b.number = 8"), 0);
     assert_int_equal(count(db, "SELECT count(*) FROM fact_deployment"), 1);
-    /* ServiceNow: the highest version, then the latest update, wins */
-    assert_string_equal(text(db, "SELECT status || ' ' || version FROM fact_incident"), "closed 5");
+    /* ServiceNow: the highest version, then the latest update, wins; the
+     * last version names a service no application has */
+    assert_string_equal(text(db, "SELECT status || ' ' || version || ' ' || application_id"
+                                 " FROM fact_incident"), "moved 6 0");
     assert_string_equal(text(db, "SELECT title FROM fact_pull_request"), "second");
     assert_string_equal(text(db, "SELECT name FROM source_status"), "Opened");
     cw_db_close(db);
@@ -340,19 +346,20 @@ static void test_staged_equals_direct(void **state)
         assert_int_equal(direct[n].rows_rejected, staged[n].rows_rejected);
         assert_int_equal(direct[n].rows_changed, staged[n].rows_changed);
     }
-    /* 2 statuses + 4 items + 5 transitions + 5 commits + 6 builds + 5
+    /* 2 statuses + 4 items + 5 transitions + 5 commits + 6 builds + 6
      * incidents + 2 pull requests read; NOPE-1 rejected */
-    assert_int_equal(staged[0].rows_read, 29);
-    assert_int_equal(staged[0].rows_loaded, 28);
+    assert_int_equal(staged[0].rows_read, 30);
+    assert_int_equal(staged[0].rows_loaded, 29);
     assert_int_equal(staged[0].rows_rejected, 1);
     /* Records whose own row was written.  Batch 1: statuses 2 (Open, then
      * Opened), items 3 (not "older"), transitions 3 (not the repeat),
      * commits 4 (not bbbb without ancestry), builds 4 (the repeats of #7 and
-     * #3 write no build row; #8 is inserted, then updated), incidents 3 (v3,
-     * v5 resolved, v5 closed), pull requests 1.  Batch 2, the same records
-     * again: the statuses 2, PAY-1 "newer" and "same instant" 2 (the batch
-     * contradicts itself), #8 twice 2. */
-    assert_int_equal(staged[0].rows_changed, 20);
+     * #3 write no build row; #8 is inserted, then updated), incidents 4 (v3,
+     * v5 resolved, v5 closed, v6), pull requests 1.  Batch 2, the same
+     * records again: the statuses 2, PAY-1 "newer" and "same instant" 2 (the
+     * batch contradicts itself), #8 twice 2; the incident moves back and
+     * forth, but no version of it is newer than v6. */
+    assert_int_equal(staged[0].rows_changed, 21);
     assert_int_equal(staged[1].rows_changed, 6);
     check_by_hand(dir);
     free(a);

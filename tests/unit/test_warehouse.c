@@ -267,7 +267,7 @@ static void test_schema_created(void **state)
     assert_int_equal(cw_query_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM schema_version"), 1);
     assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), CW_SCHEMA_VERSION);
-    assert_int_equal(CW_SCHEMA_VERSION, 2);
+    assert_int_equal(CW_SCHEMA_VERSION, 3);
 
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
@@ -594,7 +594,7 @@ static void test_map_job_resolution(void **state)
     assert_int_equal(cw_query_long(db, "SELECT position FROM map_job WHERE pattern = '^(?:deploy-.*)$'"), 2);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE job = 'folder/pay-api'"
-                                " AND application_id IS NULL"), 1);
+                                " AND application_id = 0"), 1);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
 }
 
@@ -628,9 +628,9 @@ static void test_job_patterns_in_c(void **state)
     assert_string_equal(q_text(db, "SELECT group_concat(job, ',') FROM"
                                    " (SELECT job FROM map_job_resolved ORDER BY job)"),
                         "SHOUT,café-deploy,x/café-deploy");
-    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE application_id IS NOT NULL"), 6);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE application_id <> 0"), 6);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_build WHERE job = 'Café-deploy'"
-                                       " AND application_id IS NULL"), 2);
+                                       " AND application_id = 0"), 2);
 
     cw_test_exec(db, "INSERT INTO map_job (pattern, application_id, position) VALUES ('(', 1, 9)");
     cw_redirect_begin(&err, STDERR_FILENO);
@@ -821,7 +821,7 @@ static void make_v1_warehouse(const wh_test *t)
 
 /* Opening it changes nothing; the first batch upgrades it inside its own
  * transaction, so a batch that rolls back leaves version 1 as it was, and
- * a committed one leaves version 2 with every column and the data loaded. */
+ * a committed one leaves the current version with every column and the data loaded. */
 static void test_old_warehouse_upgraded(void **state)
 {
     wh_test *t = *state;
@@ -838,7 +838,7 @@ static void test_old_warehouse_upgraded(void **state)
 
     /* the upgrade happens in the batch transaction ... */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
-    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 2);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), CW_SCHEMA_VERSION);
     assert_int_equal(column_count(db, "batch", "rows_changed"), 1);
     assert_int_equal(column_count(db, "fact_commit", "has_ancestry"), 1);
     assert_int_equal(column_count(db, "dim_work_item", "status_id"), 1);
@@ -854,7 +854,7 @@ static void test_old_warehouse_upgraded(void **state)
 
     /* a committed batch upgrades and loads */
     full_batch(t->wh, &cfg);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 12);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 13);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE has_ancestry = 1"), 3);
     assert_string_equal(q_text(db, "SELECT group_concat(r.job || '=' || a.name, ',') FROM map_job_resolved r"
                                    " JOIN dim_application a USING (application_id)"),
@@ -865,7 +865,7 @@ static void test_old_warehouse_upgraded(void **state)
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
     db = cw_wh_sqlite(t->wh);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 12);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 13);
     assert_int_equal(cw_query_long(db, "SELECT sum(deferred) FROM landed_file"), 2);
 }
 
@@ -883,7 +883,7 @@ static void test_version_mismatch_refused(void **state)
 
     assert_int_equal(cw_wh_open_reader(&target, &reader), 0);
     cw_db_close(reader);
-    cw_test_exec(cw_wh_sqlite(t->wh), "UPDATE schema_version SET version = 3");
+    cw_test_exec(cw_wh_sqlite(t->wh), "UPDATE schema_version SET version = 4");
     cw_redirect_begin(&err, STDERR_FILENO);
     rc_open = cw_wh_open(&target, &wh);
     rc_reader = cw_wh_open_reader(&target, &reader);
@@ -892,7 +892,7 @@ static void test_version_mismatch_refused(void **state)
     assert_null(wh);
     assert_int_equal(rc_reader, CW_DB_VERSION);
     assert_null(reader);
-    assert_non_null(strstr(log, "schema version 3, newer than this catwalk's version 2"));
+    assert_non_null(strstr(log, "schema version 4, newer than this catwalk's version 3"));
     free(log);
     /* nor does a batch of a connection opened before write into it */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), -1);
@@ -905,10 +905,178 @@ static void test_version_mismatch_refused(void **state)
     rc_reader = cw_wh_open_reader(&target, &reader);
     log = cw_redirect_end(&err);
     assert_int_equal(rc_reader, CW_DB_VERSION);
-    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 2:"
+    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 3:"
                                 " `catwalk run` upgrades it"));
     free(log);
     assert_int_equal(cw_wh_open(&target, &t->wh), 0);
+}
+
+/* ------------------------------------------------------------------ natural keys */
+
+/* A one-value query through the warehouse's own connection (any engine). */
+static int64_t wh_int(cw_warehouse *wh, const char *sql)
+{
+    int64_t v = -1;
+    if (cw_db_query_int(cw_wh_db(wh), sql, &v) != 0)
+        fail_msg("%s: %s", sql, cw_db_errmsg(cw_wh_db(wh)));
+    return v;
+}
+
+/* The id of an application by name. */
+static int64_t app_id(cw_warehouse *wh, const char *name)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql), "SELECT application_id FROM dim_application WHERE name = '%s'", name);
+    return wh_int(wh, sql);
+}
+
+/* Rows of `table` whose application_id is not `app`. */
+static int64_t rows_not_of(cw_warehouse *wh, const char *table, int64_t app)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE application_id <> %lld", table,
+             (long long)app);
+    return wh_int(wh, sql);
+}
+
+static char *keys_search[] = { "PAY" }, *repos_search[] = { "payments" };
+static char *jobs_search[] = { "deploy-payments", "pay-.*", "build-payments" };
+static char *services_search[] = { "payments-svc" };
+
+/* Every key of the sample, the pull request and the deployment statuses
+ * moved from payments to search. */
+static cw_application moved_apps[] = {
+    { .name = "payments", .team = "team-a" },
+    { .name = "search", .team = "team-b", .projects = { keys_search, 1 },
+      .repositories = { repos_search, 1 }, .jobs = { jobs_search, 3 },
+      .services = { services_search, 1 } },
+};
+
+static const char *const fact_tables[] = {
+    "fact_transition", "fact_commit", "fact_build", "fact_build_revision", "fact_deployment",
+    "fact_deployment_status", "fact_pull_request", "fact_incident",
+};
+
+/* The sample plus one of each fact the sample lacks: a build revision, a
+ * pull request, a deployment status. */
+static void load_sample_all(cw_warehouse *wh)
+{
+    cw_sink *sink = cw_wh_sink(wh);
+    cw_build_revision rev = { "git@example.com:org/payments.git",
+                              "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+    cw_build b = build("deploy-payments", 8, 1);
+    cw_pull_request pr = { .origin = origin("git", 1), .repository = "payments", .number = 12,
+                           .title = "card payments", .created_at = cw_t("2026-03-03T09:00:00Z"),
+                           .updated_at = CW_NO_TIME, .closed_at = CW_NO_TIME,
+                           .merged_at = CW_NO_TIME };
+    cw_deployment_status st = { .origin = origin("ci", 1), .job = "deploy-payments", .number = 8,
+                                .status_id = 1, .state = "success",
+                                .created_at = cw_t("2026-03-04T10:05:00Z") };
+    load_sample(wh);
+    b.revisions = &rev;
+    b.n_revisions = 1;
+    assert_int_equal(sink->build(sink->ctx, &b), 0);
+    assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
+    assert_int_equal(sink->deployment_status(sink->ctx, &st), 0);
+}
+
+/* Every fact's natural key starts with its application.  A configuration
+ * that moves the sample to another application moves every fact right at
+ * cw_wh_sync_config, before anything loads; re-loading the same records
+ * then finds each row under its new key: no second row, nothing written. */
+static void test_config_change_moves_facts(void **state)
+{
+    wh_test *t = *state;
+    cw_config cfg = test_config(2, 0), moved = test_config(2, 0);
+    int64_t pay, search, rows = 0;
+    moved.apps = moved_apps;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    load_sample_all(t->wh);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    pay = app_id(t->wh, "payments");
+    search = app_id(t->wh, "search");
+    for (size_t i = 0; i < sizeof(fact_tables) / sizeof(fact_tables[0]); i++) {
+        char sql[120];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", fact_tables[i]);
+        rows += wh_int(t->wh, sql);
+        /* build-payments #3: no job pattern of payments names it, so application 0 */
+        if (strcmp(fact_tables[i], "fact_build") != 0)
+            assert_int_equal(rows_not_of(t->wh, fact_tables[i], pay), 0);
+    }
+    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_build WHERE application_id = 0"), 1);
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &moved), 0);
+    /* moved before any record loads */
+    for (size_t i = 0; i < sizeof(fact_tables) / sizeof(fact_tables[0]); i++)
+        assert_int_equal(rows_not_of(t->wh, fact_tables[i], search), 0);
+    load_sample_all(t->wh);
+    assert_int_equal(cw_wh_stats(t->wh)->rows_changed, 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    rows = 0;
+    for (size_t i = 0; i < sizeof(fact_tables) / sizeof(fact_tables[0]); i++) {
+        char sql[120];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", fact_tables[i]);
+        rows += wh_int(t->wh, sql);
+        assert_int_equal(rows_not_of(t->wh, fact_tables[i], search), 0);
+    }
+    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1);
+}
+
+static char *svc_search[] = { "search-svc" };
+static cw_application incident_apps[] = {
+    { .name = "payments", .services = { pay_services, 1 } },
+    { .name = "search", .services = { svc_search, 1 } },
+};
+
+/* The service, hence the application, of an incident is an attribute, not
+ * part of what names it: re-loaded with another service, the incident
+ * moves to that service's application as it loads, keeping its id; an
+ * older record naming the old service changes nothing. */
+static void test_reassigned_incident_moves(void **state)
+{
+    wh_test *t = *state;
+    cw_config cfg = { .path = "test.ini", .apps = incident_apps, .n_apps = 2 };
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_incident i2 = incident("INC1", 2, "2026-03-04T13:00:00Z", "new");
+    cw_incident i3 = incident("INC1", 3, "2026-03-04T14:00:00Z", "in_progress");
+    cw_incident i1 = incident("INC1", 1, "2026-03-04T12:30:00Z", "new");
+    int64_t id;
+    i3.service = "search-svc";
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    register_sources(t->wh);
+    assert_int_equal(sink->incident(sink->ctx, &i2), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    id = wh_int(t->wh, "SELECT incident_id FROM fact_incident");
+    assert_int_equal(wh_int(t->wh, "SELECT application_id FROM fact_incident"),
+                     app_id(t->wh, "payments"));
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    assert_int_equal(sink->incident(sink->ctx, &i3), 0);
+    /* one row, under the new application as soon as it is loaded */
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_incident"), 1);
+    assert_int_equal(wh_int(t->wh, "SELECT application_id FROM fact_incident"),
+                     app_id(t->wh, "search"));
+    assert_int_equal(wh_int(t->wh, "SELECT incident_id FROM fact_incident"), id);
+    /* an older version naming the old service: the newer row stays as it is */
+    assert_int_equal(sink->incident(sink->ctx, &i1), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_incident"), 1);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_incident WHERE service = 'search-svc'"
+                                   " AND version = 3 AND status = 'in_progress'"), 1);
+    assert_int_equal(wh_int(t->wh, "SELECT application_id FROM fact_incident"),
+                     app_id(t->wh, "search"));
+    assert_int_equal(wh_int(t->wh, "SELECT incident_id FROM fact_incident"), id);
 }
 
 /* One writer at a time: a second batch is refused with a clear message
@@ -1218,6 +1386,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_old_warehouse_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_mismatch_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_change_moves_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reassigned_incident_moves, setup, teardown),
         cmocka_unit_test(test_sqlset),
         cmocka_unit_test_setup_teardown(test_reject_rows_and_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dim_date, setup, teardown),

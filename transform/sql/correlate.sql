@@ -62,26 +62,31 @@ SELECT commit_id, subject, body FROM fact_commit ORDER BY commit_id;
 
 -- name: applications
 -- Every application with a deployment or an incident.
-SELECT application_id FROM fact_deployment WHERE application_id IS NOT NULL
+SELECT application_id FROM fact_deployment WHERE application_id <> 0
 UNION
-SELECT application_id FROM fact_incident WHERE application_id IS NOT NULL
+SELECT application_id FROM fact_incident WHERE application_id <> 0
 ORDER BY 1;
 
 -- name: deployments
 -- THE definition of a successful production deployment, the only kind DORA
 -- counts: one row of derived_deployment is written for each, and
 -- reports/sql/views.sql (v_deployments_prod) counts exactly those rows.
--- Those of one application (?1), or of none (?1 NULL), in walk order.
+-- Those of one application (?1), or of none (?1 NULL: application_id 0),
+-- in walk order.
 SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job, d.build_id
   FROM fact_deployment d
   LEFT JOIN fact_build b ON b.build_id = d.build_id
- WHERE d.application_id IS NOT DISTINCT FROM CAST(?1 AS BIGINT)
+ WHERE d.application_id = coalesce(CAST(?1 AS BIGINT), 0)
    AND d.is_production = 1 AND d.result = 'success'
  ORDER BY d.finished_at, d.run_number, d.deployment_id;
 
 -- name: build_revisions
 -- The checkouts a build recorded, in its order.
-SELECT remote, revision FROM fact_build_revision WHERE build_id = ?1 ORDER BY seq;
+-- (found by their key, the build's application first)
+SELECT remote, revision FROM fact_build_revision
+ WHERE application_id = (SELECT b.application_id FROM fact_build b WHERE b.build_id = ?1)
+   AND build_id = ?1
+ ORDER BY seq;
 
 -- name: repositories
 SELECT DISTINCT repository FROM fact_commit WHERE application_id = ?1 ORDER BY repository;
@@ -114,7 +119,7 @@ SELECT incident_id, title, description, created_at
 -- Incidents of no application cannot be attributed.
 INSERT INTO derived_incident (incident_id, deployment_id, how)
 SELECT incident_id, NULL, 'none' FROM fact_incident
- WHERE application_id IS NULL
+ WHERE application_id = 0
  ORDER BY incident_id;
 
 -- name: incident_negative_durations
@@ -172,9 +177,12 @@ SELECT work_item_id, item_key, item_type, labels, status, source_category,
  ORDER BY work_item_id;
 
 -- name: transitions
+-- (found by their key, the work item's application first)
 SELECT at, history_id, from_status, to_status
   FROM fact_transition
- WHERE work_item_id = ?1
+ WHERE application_id = coalesce((SELECT w.application_id FROM dim_work_item w
+                                   WHERE w.work_item_id = ?1), 0)
+   AND work_item_id = ?1
  ORDER BY at, history_id, from_status, to_status;
 
 -- name: first_deployments

@@ -196,20 +196,27 @@ CREATE INDEX IF NOT EXISTS ix_work_item_project ON dim_work_item(project);
 CREATE INDEX IF NOT EXISTS ix_work_item_external ON dim_work_item(external_id);
 
 -- ---------------------------------------------------------------- facts
+-- Every fact's natural key starts with application_id, so the facts can be
+-- distributed by application (README "Ready to grow past one server").  It
+-- is 0 when no mapping of the configuration claims the row (identities start
+-- at 1, so no dim_application row has id 0): a foreign key cannot point at
+-- 0, so these columns do not reference dim_application.  A configuration
+-- change moves rows to their new application (load/resolve.c).
 CREATE TABLE IF NOT EXISTS fact_transition (
     work_item_id    INTEGER NOT NULL REFERENCES dim_work_item(work_item_id),
     at              INTEGER NOT NULL,
     history_id      TEXT NOT NULL DEFAULT '',
     from_status     TEXT NOT NULL DEFAULT '',
     to_status       TEXT NOT NULL,
-    PRIMARY KEY (work_item_id, at, history_id, from_status, to_status)
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- the work item's (0: none)
+    PRIMARY KEY (application_id, work_item_id, at, history_id, from_status, to_status)
 );
 
 CREATE TABLE IF NOT EXISTS fact_commit (
     commit_id       INTEGER PRIMARY KEY,
     repository      TEXT NOT NULL,
     sha             TEXT NOT NULL,
-    application_id  INTEGER REFERENCES dim_application(application_id),  -- via map_repository
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- via map_repository (0: none)
     author_id       INTEGER REFERENCES dim_person(person_id),
     authored_at     INTEGER NOT NULL,
     committed_at    INTEGER,
@@ -224,7 +231,7 @@ CREATE TABLE IF NOT EXISTS fact_commit (
     -- (git log's default or code-maat format): its repository then gives no
     -- ancestry, no lead time (extract/git.c, transform/correlate.c)
     has_ancestry    INTEGER NOT NULL DEFAULT 1,
-    UNIQUE (repository, sha)
+    UNIQUE (application_id, repository, sha)
 );
 CREATE INDEX IF NOT EXISTS ix_commit_sha ON fact_commit(sha);
 CREATE INDEX IF NOT EXISTS ix_commit_no_ancestry ON fact_commit(repository) WHERE has_ancestry = 0;
@@ -234,7 +241,7 @@ CREATE TABLE IF NOT EXISTS fact_build (
     source_id       INTEGER NOT NULL REFERENCES dim_source(source_id),
     job             TEXT NOT NULL,
     number          INTEGER NOT NULL,
-    application_id  INTEGER REFERENCES dim_application(application_id),  -- via map_job
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- via map_job (0: none)
     result          TEXT,                        -- success | failure | unstable | aborted | not_built
     started_at      INTEGER,
     finished_at     INTEGER,                     -- NULL only for a deployment whose finish
@@ -243,7 +250,7 @@ CREATE TABLE IF NOT EXISTS fact_build (
     url             TEXT,
     is_deployment   INTEGER NOT NULL DEFAULT 0,
     environment_id  INTEGER REFERENCES dim_environment(environment_id),
-    UNIQUE (source_id, job, number)
+    UNIQUE (application_id, source_id, job, number)
 );
 
 -- Every git checkout a build recorded (Jenkins: one BuildData per checkout,
@@ -256,22 +263,24 @@ CREATE TABLE IF NOT EXISTS fact_build_revision (
     seq             INTEGER NOT NULL,
     remote          TEXT,                        -- remote URL, NULL when not recorded
     revision        TEXT NOT NULL,
-    PRIMARY KEY (build_id, seq)
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- the build's
+    PRIMARY KEY (application_id, build_id, seq)
 );
 
 -- A deployment is a build classified as one; kept as its own fact so other
 -- deploy sources (GitHub deployments, GitLab) can feed it later.
 CREATE TABLE IF NOT EXISTS fact_deployment (
     deployment_id   INTEGER PRIMARY KEY,
-    build_id        INTEGER NOT NULL UNIQUE REFERENCES fact_build(build_id),
-    application_id  INTEGER REFERENCES dim_application(application_id),
+    build_id        INTEGER NOT NULL REFERENCES fact_build(build_id),
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- the build's
     environment_id  INTEGER REFERENCES dim_environment(environment_id),
     is_production   INTEGER NOT NULL DEFAULT 0,
     result          TEXT,
     started_at      INTEGER,
     finished_at     INTEGER NOT NULL,
     revision        TEXT,
-    run_number      INTEGER NOT NULL             -- tie-break for equal finished_at
+    run_number      INTEGER NOT NULL,            -- tie-break for equal finished_at
+    UNIQUE (application_id, build_id)
 );
 CREATE INDEX IF NOT EXISTS ix_deployment_app ON fact_deployment(application_id, finished_at);
 
@@ -285,7 +294,8 @@ CREATE TABLE IF NOT EXISTS fact_deployment_status (
     status_id       INTEGER NOT NULL,
     state           TEXT NOT NULL,               -- success | failure | error | inactive | ...
     created_at      INTEGER NOT NULL,
-    PRIMARY KEY (source_id, job, number, status_id)
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- via map_job, as its build
+    PRIMARY KEY (application_id, source_id, job, number, status_id)
 );
 
 -- Pull requests (GitHub) and merge requests (GitLab, number = iid).
@@ -306,7 +316,8 @@ CREATE TABLE IF NOT EXISTS fact_pull_request (
     merged_at       INTEGER,                     -- NULL unless merged
     merge_commit_sha  TEXT,
     squash_commit_sha TEXT,
-    UNIQUE (repository, number)
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- via map_repository
+    UNIQUE (application_id, repository, number)
 );
 
 CREATE TABLE IF NOT EXISTS fact_incident (
@@ -314,7 +325,7 @@ CREATE TABLE IF NOT EXISTS fact_incident (
     source_id       INTEGER NOT NULL REFERENCES dim_source(source_id),
     external_id     TEXT NOT NULL,
     number          TEXT,
-    application_id  INTEGER REFERENCES dim_application(application_id),  -- via map_service
+    application_id  INTEGER NOT NULL DEFAULT 0,         -- via map_service (0: none)
     title           TEXT,
     description     TEXT,
     service         TEXT,
@@ -324,8 +335,11 @@ CREATE TABLE IF NOT EXISTS fact_incident (
     resolved_at     INTEGER,
     updated_at      INTEGER,
     version         INTEGER,
-    UNIQUE (source_id, external_id)
+    UNIQUE (application_id, source_id, external_id)
 );
+-- the service, hence the application, is an attribute: a re-assigned
+-- incident is found by its source's id to move it (load/sql/sink.sql)
+CREATE INDEX IF NOT EXISTS ix_incident_external ON fact_incident(source_id, external_id);
 
 -- ---------------------------------------------------------------- derived (correlation step)
 -- deployment -> commits it newly deployed (ancestry walk).  lead_time_s is
