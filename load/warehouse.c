@@ -44,6 +44,16 @@ static const char *const sql_files[] = { CW_WH_SQL_FILES };
 
 /* ------------------------------------------------------------------ statements */
 
+const char *wh_stmt_name(wh_stmt_id id)
+{
+    return stmt_names[id];
+}
+
+const char *wh_stmt_sql(cw_warehouse *wh, wh_stmt_id id)
+{
+    return cw_sqlset_get(wh->sql, stmt_names[id]);
+}
+
 int wh_fail(cw_warehouse *wh, const char *what)
 {
     cw_error("%s: %s: %s", wh->where, what, wh->err[0] ? wh->err : cw_db_errmsg(wh->db));
@@ -76,10 +86,13 @@ cw_stmt *wh_stmt(cw_warehouse *wh, wh_stmt_id id)
 int wh_run(cw_warehouse *wh, wh_stmt_id id, int64_t *row_id)
 {
     cw_stmt *st = wh_stmt(wh, id);
-    int rc = wh->bind_rc;
+    int rc = wh->bind_rc, k = wh_staged(wh, id);
     wh->bind_rc = CW_DB_OK;
     if (!st)
         return rc < 0 ? rc : CW_DB_ERROR;
+    /* staged: written by the next flush (its changes are counted there) */
+    if (k >= 0 && rc == CW_DB_OK)
+        return wh_stage_row(wh, k);
     if (rc == CW_DB_OK) {
         rc = cw_db_step(st);
         if (rc == CW_DB_ROW && row_id)
@@ -112,70 +125,76 @@ int wh_exec(cw_warehouse *wh, const char *sql, const char *what)
     return 0;
 }
 
-/* The statement to bind to; a failure is kept for the next wh_run. */
-static cw_stmt *bind_target(cw_warehouse *wh, wh_stmt_id id)
+/* Every bind comes here: captured for a staged statement, else bound to
+ * the engine's statement; a failure is kept for the next wh_run. */
+static void bind_value(cw_warehouse *wh, wh_stmt_id id, int i, const cw_db_value *v)
 {
+    int k = wh_staged(wh, id), rc;
     cw_stmt *st = wh_stmt(wh, id);
-    if (!st && wh->bind_rc == CW_DB_OK)
-        wh->bind_rc = CW_DB_ERROR;
-    return st;
-}
-
-static void bound(cw_warehouse *wh, int rc)
-{
+    if (!st) {
+        if (wh->bind_rc == CW_DB_OK)
+            wh->bind_rc = CW_DB_ERROR;
+        return;
+    }
+    if (k >= 0)
+        rc = wh_stage_bind(wh, k, i, v);
+    else if (v->type == CW_DB_INT)
+        rc = cw_db_bind_int(st, i, v->i);
+    else if (v->type == CW_DB_REAL)
+        rc = cw_db_bind_real(st, i, v->r);
+    else if (v->type == CW_DB_TEXT)
+        rc = cw_db_bind_text(st, i, v->text, strlen(v->text));
+    else
+        rc = cw_db_bind_null(st, i);
     if (rc != CW_DB_OK && wh->bind_rc == CW_DB_OK) {
         wh->bind_rc = rc;
         keep_error(wh);
     }
 }
 
+static void bind_int_or_null(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v, int null)
+{
+    cw_db_value val = { .type = null ? CW_DB_NULL : CW_DB_INT, .i = v };
+    bind_value(wh, id, i, &val);
+}
+
 void wh_bind_text(cw_warehouse *wh, wh_stmt_id id, int i, const char *v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_str(st, i, v));
+    cw_db_value val = { .type = v ? CW_DB_TEXT : CW_DB_NULL, .text = v };
+    bind_value(wh, id, i, &val);
 }
 
 void wh_bind_text_n(cw_warehouse *wh, wh_stmt_id id, int i, const char *v, size_t n)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_text(st, i, v, n));
+    char *copy = cw_strndup(v, n);
+    wh_bind_text(wh, id, i, copy);
+    free(copy);
 }
 
 void wh_bind_int(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_int(st, i, v));
+    bind_int_or_null(wh, id, i, v, 0);
 }
 
 void wh_bind_real(cw_warehouse *wh, wh_stmt_id id, int i, double v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_real(st, i, v));
+    cw_db_value val = { .type = CW_DB_REAL, .r = v };
+    bind_value(wh, id, i, &val);
 }
 
 void wh_bind_time(cw_warehouse *wh, wh_stmt_id id, int i, int64_t t)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_time(st, i, t));
+    bind_int_or_null(wh, id, i, t, t == CW_NO_TIME);
 }
 
 void wh_bind_nonneg(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, v < 0 ? cw_db_bind_null(st, i) : cw_db_bind_int(st, i, v));
+    bind_int_or_null(wh, id, i, v, v < 0);
 }
 
 void wh_bind_id(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, v <= 0 ? cw_db_bind_null(st, i) : cw_db_bind_int(st, i, v));
+    bind_int_or_null(wh, id, i, v, v <= 0);
 }
 
 /* ------------------------------------------------------------------ schema versions */
@@ -462,6 +481,8 @@ int cw_wh_open(const cw_db_target *t, cw_warehouse **out)
         rc = CW_DB_ERROR;
     if (rc == CW_DB_OK)
         rc = open_schema(wh);
+    if (rc == CW_DB_OK && wh->db->driver->staged_writes)
+        cw_wh_stage_writes(wh, 1);
     if (rc != CW_DB_OK) {
         cw_wh_close(wh);
         return rc < 0 ? rc : CW_DB_ERROR;
@@ -518,6 +539,7 @@ void cw_wh_close(cw_warehouse *wh)
     wh_flush_reject_log(wh);
     for (int i = 0; i < S_COUNT; i++)
         cw_db_finalize(wh->stmt[i]);
+    wh_stage_free(wh);
     cw_db_close(wh->db);
     wh_sink_free(wh);
     cw_sqlset_free(wh->sql);

@@ -57,6 +57,12 @@ int cw_wh_open_reader(const cw_db_target *t, cw_db **out);
 void cw_wh_close(cw_warehouse *wh);
 /* The warehouse connection, for transform/ and reports/ (load/db.h). */
 cw_db *cw_wh_db(cw_warehouse *wh);
+/* Staged writes (load/stage.c): on, the record upserts of a batch are
+ * collected and merged a set at a time, which an engine whose driver sets
+ * staged_writes (PostgreSQL) gets at open; off, each runs at once (SQLite).
+ * Tests turn it on for SQLite to check both paths give the same warehouse.
+ * Only between batches: 0, or -1 inside one. */
+int cw_wh_stage_writes(cw_warehouse *wh, int on);
 /* The SQLite handle behind a SQLite warehouse (NULL on another engine), for
  * tests that inspect the file directly; nothing in catwalk itself uses it. */
 struct sqlite3 *cw_wh_sqlite(cw_warehouse *wh);

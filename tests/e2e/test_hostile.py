@@ -252,4 +252,4 @@ def add_case_tests():
 add_case_tests()
 
 if __name__ == "__main__":
-    run_suite("hostile")
+    run_suite("hostile on postgresql" if PG_URI else "hostile")
