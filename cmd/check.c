@@ -6,7 +6,6 @@
 #include "commands.h"
 #include "options.h"
 #include "../core/config.h"
-#include "../extract/source.h"
 #include "../extract/live.h"
 
 #include <stdio.h>
@@ -24,15 +23,9 @@ int cmd_check(int argc, char **argv)
     cw_common_options common = {0};
     const cw_option options[] = {CW_OPT_COMMON(&common), CW_OPT_END()};
     cw_config *cfg;
-    int n = cw_options_parse(&check_help, options, argc, argv);
-    if (n < 0)
-        return cw_options_exit(n);
-    if (n > 0)
-        return cw_usage_error(&check_help, argv[1], "unexpected argument", NULL);
-    if (cw_options_common(&check_help, &common, 1) != 0)
-        return CW_EXIT_USAGE;
-    if (cw_config_load(common.config, cw_source_check, &cfg) != 0)
-        return CW_EXIT_USAGE;
+    int status = cw_options_no_operands(&check_help, options, &common, argc, argv, &cfg);
+    if (status >= 0)
+        return status;
     if (cw_live_check(cfg) != 0) {
         cw_config_free(cfg);
         return CW_EXIT_USAGE;

@@ -25,6 +25,19 @@ typedef struct cw_command {
     const char *summary;
 } cw_command;
 
+struct cw_command_help;
+struct cw_pipeline_options;
+struct cw_pipeline_result;
+
+/* `run` and `extract` (cmd/run.c), which differ only in the pipeline's mode
+ * (o) and what they print: -c/-q/-v, --full, --dry-run (its help says what
+ * a dry run leaves alone), --no-report in CW_PIPELINE_LOAD mode; then the
+ * configuration and the pipeline; then, when it did not fail and was no
+ * dry run, `done` prints the result (may be NULL).  Returns the exit code. */
+int cw_pipeline_command(const struct cw_command_help *help, struct cw_pipeline_options *o,
+                        const char *dry_run, void (*done)(const struct cw_pipeline_result *r),
+                        int argc, char **argv);
+
 int cmd_run(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);

@@ -11,7 +11,6 @@
 #include "commands.h"
 #include "options.h"
 #include "../core/config.h"
-#include "../extract/source.h"
 #include "../pipeline/pipeline.h"
 
 #include <stdio.h>
@@ -44,34 +43,17 @@ static void print_source(const cw_pipeline_source *s)
         printf("[source %s] %ld file(s)\n", s->name, s->files);
 }
 
+/* What a successful extract landed, source by source, and where. */
+static void print_landed(const cw_pipeline_result *r)
+{
+    for (size_t i = 0; i < r->n_sources; i++)
+        print_source(&r->sources[i]);
+    printf("landed in %s\n", r->batch_dir);
+}
+
 int cmd_extract(int argc, char **argv)
 {
-    cw_common_options common = {0};
     cw_pipeline_options o = {CW_PIPELINE_LAND, 0, 0, 1, NULL, NULL};
-    const cw_option options[] = {
-        CW_OPT_COMMON(&common),
-        CW_OPT_FLAG(0, "full", &o.full, "fetch live sources completely, ignoring watermarks"),
-        CW_OPT_FLAG(0, "dry-run", &o.dry_run,
-                    "print the requests live sources would make; write nothing"),
-        CW_OPT_END()};
-    cw_pipeline_result r;
-    cw_config *cfg;
-    int status, n = cw_options_parse(&extract_help, options, argc, argv);
-    if (n < 0)
-        return cw_options_exit(n);
-    if (n > 0)
-        return cw_usage_error(&extract_help, argv[1], "unexpected argument", NULL);
-    if (cw_options_common(&extract_help, &common, 1) != 0)
-        return CW_EXIT_USAGE;
-    if (cw_config_load(common.config, cw_source_check, &cfg) != 0)
-        return CW_EXIT_USAGE;
-    status = cw_pipeline_run(cfg, &o, &r);
-    if (!o.dry_run && (status == CW_EXIT_OK || status == CW_EXIT_PARTIAL)) {
-        for (size_t i = 0; i < r.n_sources; i++)
-            print_source(&r.sources[i]);
-        printf("landed in %s\n", r.batch_dir);
-    }
-    cw_pipeline_result_free(&r);
-    cw_config_free(cfg);
-    return status;
+    return cw_pipeline_command(&extract_help, &o, "print the requests live sources would make; "
+                               "write nothing", print_landed, argc, argv);
 }

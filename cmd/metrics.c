@@ -87,12 +87,8 @@ static int parse_options(int argc, char **argv, metrics_options *o, int64_t now,
     memset(o, 0, sizeof *o);
     o->by = CW_PERIOD_WEEK;
     o->format = FORMAT_JSON;
-    if ((n = cw_options_parse(&metrics_help, options, argc, argv)) < 0)
-        return cw_options_exit(n);
-    if (n > 0)
-        return cw_usage_error(&metrics_help, argv[1], "unexpected argument", NULL);
-    if (cw_options_common(&metrics_help, &o->common, 1) != 0)
-        return CW_EXIT_USAGE;
+    if ((n = cw_options_no_operands(&metrics_help, options, &o->common, argc, argv, NULL)) >= 0)
+        return n;
     if (by && cw_period_kind_parse(by, &o->by) != 0)
         return cw_usage_error(&metrics_help, "--by", "expected day, week or month", by);
     if (format && parse_format(format, &o->format) != 0)
@@ -109,16 +105,6 @@ static int parse_options(int argc, char **argv, metrics_options *o, int64_t now,
 }
 
 /* ------------------------------------------------------------ output */
-
-static const char *scope_field(cw_scope scope)
-{
-    switch (scope) {
-    case CW_SCOPE_TEAM: return "team";
-    case CW_SCOPE_ORG: return "organisation";
-    case CW_SCOPE_APPLICATION: break;
-    }
-    return "application";
-}
 
 static long field_long(const cw_metric_row *row, const cw_metric_field *f)
 {
@@ -161,7 +147,7 @@ typedef struct output {
 static int json_row(output *out, const cw_metric_row *row)
 {
     json_t *obj = json_object();
-    json_object_set_new(obj, scope_field(out->scope), json_string(row->name));
+    json_object_set_new(obj, cw_scope_name(out->scope), json_string(row->name));
     json_object_set_new(obj, "period", json_string(row->period));
     for (size_t i = 0; i < cw_metric_n_fields; i++) {
         const cw_metric_field *f = &cw_metric_fields[i];
@@ -175,7 +161,7 @@ static int json_row(output *out, const cw_metric_row *row)
 
 static void csv_header(const output *out)
 {
-    printf("%s,period", scope_field(out->scope));
+    printf("%s,period", cw_scope_name(out->scope));
     for (size_t i = 0; i < cw_metric_n_fields; i++)
         printf(",%s", cw_metric_fields[i].name);
     putchar('\n');
@@ -230,7 +216,7 @@ static int table_row(output *out, const cw_metric_row *row)
 {
     char **cells = cw_xcalloc(out->n_cols, sizeof *cells), buf[64];
     if (out->n_rows == 0) {             /* the header is row 0 */
-        cells[0] = cw_strdup(scope_field(out->scope));
+        cells[0] = cw_strdup(cw_scope_name(out->scope));
         cells[1] = cw_strdup("period");
         for (size_t i = 0; i < cw_metric_n_fields; i++)
             cells[2 + i] = cw_strdup(cw_metric_fields[i].name);

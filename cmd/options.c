@@ -9,6 +9,7 @@
 #include "options.h"
 #include "commands.h"
 #include "../core/log.h"
+#include "../extract/source.h"
 
 #include <string.h>
 
@@ -193,6 +194,21 @@ int cw_options_common(const cw_command_help *cmd, const cw_common_options *c, in
     if (need_config && !c->config)
         return cw_usage_error(cmd, "-c", "the configuration file is required", NULL);
     return 0;
+}
+
+int cw_options_no_operands(const cw_command_help *cmd, const cw_option *opts,
+                           const cw_common_options *common, int argc, char **argv,
+                           cw_config **cfg)
+{
+    int n = cw_options_parse(cmd, opts, argc, argv);
+    if (n < 0)
+        return cw_options_exit(n);
+    if (n > 0)
+        return cw_usage_error(cmd, argv[1], "unexpected argument", NULL);
+    if (cw_options_common(cmd, common, 1) != 0 ||
+        (cfg && cw_config_load(common->config, cw_source_check, cfg) != 0))
+        return CW_EXIT_USAGE;
+    return -1;
 }
 
 /* -------------------------------------------------------------- windows */

@@ -27,6 +27,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "../core/config.h"
 #include "../core/time.h"
 
 typedef enum cw_opt_kind { CW_OPT_KIND_END, CW_OPT_KIND_FLAG, CW_OPT_KIND_STRING } cw_opt_kind;
@@ -82,6 +83,15 @@ void cw_options_usage(const cw_command_help *cmd, const cw_option *opts, FILE *o
 /* Apply -q/-v (verbose wins) and check that -c was given when the command
  * needs a configuration.  Returns 0, or 2 after the usage error. */
 int cw_options_common(const cw_command_help *cmd, const cw_common_options *c, int need_config);
+
+/* The start of a command that takes no operands: cw_options_parse, an
+ * operand refused, cw_options_common with a configuration required, then
+ * (when cfg is not NULL) the configuration loaded into *cfg.  Returns -1
+ * when the command goes on, or the exit status to return (0 after --help,
+ * 2 after a usage or configuration error). */
+int cw_options_no_operands(const cw_command_help *cmd, const cw_option *opts,
+                           const cw_common_options *common, int argc, char **argv,
+                           cw_config **cfg);
 
 /* Print a usage error (value may be NULL) and return 2 (CW_EXIT_USAGE). */
 int cw_usage_error(const cw_command_help *cmd, const char *option, const char *message,

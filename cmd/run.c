@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "options.h"
 #include "../core/config.h"
-#include "../extract/source.h"
 #include "../core/log.h"
 #include "../pipeline/pipeline.h"
 
@@ -44,30 +43,37 @@ static void print_summary(void *ctx, const cw_pipeline_result *r)
     fflush(stdout);
 }
 
-int cmd_run(int argc, char **argv)
+int cw_pipeline_command(const cw_command_help *help, cw_pipeline_options *o,
+                        const char *dry_run, void (*done)(const cw_pipeline_result *r), int argc,
+                        char **argv)
 {
     cw_common_options common = {0};
-    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 0, print_summary, NULL};
+    const cw_option end = CW_OPT_END();
     const cw_option options[] = {
         CW_OPT_COMMON(&common),
-        CW_OPT_FLAG(0, "full", &o.full, "fetch live sources completely, ignoring watermarks"),
-        CW_OPT_FLAG(0, "dry-run", &o.dry_run,
-                    "print the requests live sources would make; change nothing"),
-        CW_OPT_FLAG(0, "no-report", &o.no_report, "load only; do not render the weekly report"),
-        CW_OPT_END()};
+        CW_OPT_FLAG(0, "full", &o->full, "fetch live sources completely, ignoring watermarks"),
+        CW_OPT_FLAG(0, "dry-run", &o->dry_run, dry_run),
+        o->mode == CW_PIPELINE_LOAD
+            ? (cw_option)CW_OPT_FLAG(0, "no-report", &o->no_report,
+                                     "load only; do not render the weekly report")
+            : end,
+        end};
     cw_pipeline_result r;
     cw_config *cfg;
-    int status, n = cw_options_parse(&run_help, options, argc, argv);
-    if (n < 0)
-        return cw_options_exit(n);
-    if (n > 0)
-        return cw_usage_error(&run_help, argv[1], "unexpected argument", NULL);
-    if (cw_options_common(&run_help, &common, 1) != 0)
-        return CW_EXIT_USAGE;
-    if (cw_config_load(common.config, cw_source_check, &cfg) != 0)
-        return CW_EXIT_USAGE;
-    status = cw_pipeline_run(cfg, &o, &r);
+    int status = cw_options_no_operands(help, options, &common, argc, argv, &cfg);
+    if (status >= 0)
+        return status;
+    status = cw_pipeline_run(cfg, o, &r);
+    if (done && !o->dry_run && (status == CW_EXIT_OK || status == CW_EXIT_PARTIAL))
+        done(&r);
     cw_pipeline_result_free(&r);
     cw_config_free(cfg);
     return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 0, print_summary, NULL};
+    return cw_pipeline_command(&run_help, &o, "print the requests live sources would make; "
+                               "change nothing", NULL, argc, argv);
 }

@@ -728,7 +728,9 @@ static void split_instant(int64_t t, int *y, int *mo, int *d, int *h, int *mi, i
     *sec = (int)(rest % 60);
 }
 
-void cw_time_format_iso(int64_t t, char *buf, size_t size)
+/* t as text: the date, and with_time its time of day too ("" for
+ * INT64_MIN, the unknown instant). */
+static void format_instant(int64_t t, int with_time, char *buf, size_t size)
 {
     int y, mo, d, h, mi, s;
 
@@ -739,21 +741,20 @@ void cw_time_format_iso(int64_t t, char *buf, size_t size)
         return;
     }
     split_instant(t, &y, &mo, &d, &h, &mi, &s);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
+    if (with_time)
+        snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
+    else
+        snprintf(buf, size, "%04d-%02d-%02d", y, mo, d);
+}
+
+void cw_time_format_iso(int64_t t, char *buf, size_t size)
+{
+    format_instant(t, 1, buf, size);
 }
 
 void cw_time_format_date(int64_t t, char *buf, size_t size)
 {
-    int y, mo, d, h, mi, s;
-
-    if (size == 0)
-        return;
-    if (t == INT64_MIN) {
-        buf[0] = '\0';
-        return;
-    }
-    split_instant(t, &y, &mo, &d, &h, &mi, &s);
-    snprintf(buf, size, "%04d-%02d-%02d", y, mo, d);
+    format_instant(t, 0, buf, size);
 }
 
 /* ---- periods ---------------------------------------------------------------- */

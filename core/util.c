@@ -169,6 +169,11 @@ int cw_str_empty(const char *s)
     return !s || !*s;
 }
 
+const char *cw_str_or_null(const char *s)
+{
+    return cw_str_empty(s) ? NULL : s;
+}
+
 char *cw_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

@@ -35,6 +35,7 @@ void *cw_grow(void *p, size_t *cap, size_t need, size_t elem);
 char *cw_trim(char *s);                        /* in place, returns s shifted */
 int cw_streq_ci(const char *a, const char *b); /* ASCII case-insensitive equality, NULL-safe */
 int cw_str_empty(const char *s);               /* NULL or "" */
+const char *cw_str_or_null(const char *s);     /* s, or NULL for NULL or "" */
 char *cw_read_file(const char *path, size_t *len); /* whole file, NUL-terminated; NULL on error */
 /* A plain decimal number (digits, '.', an exponent; no hex, nan or inf)
  * within [min, max], whole when asked: 0 with *out, or -1.  Checked before

@@ -51,11 +51,6 @@ int cw_devlake_is_wrapper(const char *path)
            strncmp(p, "\"id\",\"params\",\"data\",", 21) == 0;
 }
 
-static const char *nonempty(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 static int on_header(void *ctx, const cw_csv_row *row)
 {
     walk *w = ctx;
@@ -94,9 +89,9 @@ static int on_row(void *ctx, const cw_csv_row *row)
         return rc ? (w->failed = 1, rc) : 0;
     }
     {
-        cw_devlake_row r = {item, nonempty(cw_csv_get(row, w->params_col)),
-                            nonempty(cw_csv_get(row, w->url_col)),
-                            nonempty(cw_csv_get(row, w->input_col))};
+        cw_devlake_row r = {item, cw_str_or_null(cw_csv_get(row, w->params_col)),
+                            cw_str_or_null(cw_csv_get(row, w->url_col)),
+                            cw_str_or_null(cw_csv_get(row, w->input_col))};
         rc = w->fn(w->ctx, &r, &o);
         if (rc)
             w->failed = 1;  /* the connector stopped: not a CSV problem */

@@ -162,11 +162,6 @@ static void chomp_cr(char *line, size_t *len)
         line[--*len] = '\0';
 }
 
-static const char *nonempty(const char *s)
-{
-    return s && *s ? s : NULL;
-}
-
 static int reject(git_parse *p, long record, const char *field, const char *raw,
                   size_t raw_len, const char *reason)
 {
@@ -323,6 +318,19 @@ static int us_split(char *rec, char *fields[US_FIELDS], char **rest)
     return n;
 }
 
+/* Object names, people and subject of a split record into c: the 0x1F and
+ * the tab layouts agree on fields 0 to 8. */
+static void commit_names(cw_commit *c, char *const *fields)
+{
+    c->sha = fields[0];
+    c->parents = fields[1];
+    c->author_name = cw_str_or_null(fields[2]);
+    c->author_email = cw_str_or_null(fields[3]);
+    c->committer_name = cw_str_or_null(fields[5]);
+    c->committer_email = cw_str_or_null(fields[6]);
+    c->subject = fields[8];
+}
+
 /* Object names and dates of a split record into c; on error name the field and why. */
 static const char *us_check(char *const fields[US_FIELDS], cw_commit *c, char *why, size_t size)
 {
@@ -372,14 +380,8 @@ static int us_record(git_parse *p, char *rec, size_t len)
     } else if ((rc = us_numstat(p, record, rest, &ns)) == 0) {
         size_t body_len = strlen(fields[9]);
         chomp_cr(fields[9], &body_len);    /* %b ends with the message's newline */
-        c.sha = fields[0];
-        c.parents = fields[1];
-        c.author_name = nonempty(fields[2]);
-        c.author_email = nonempty(fields[3]);
-        c.committer_name = nonempty(fields[5]);
-        c.committer_email = nonempty(fields[6]);
-        c.subject = fields[8];
-        c.body = nonempty(fields[9]);
+        commit_names(&c, fields);
+        c.body = cw_str_or_null(fields[9]);
         numstat_fill(p, &c, &ns, strchr(c.parents, ' ') != NULL);
         rc = emit(p, &c, record);
     }
@@ -440,13 +442,7 @@ static int tsv_line(git_parse *p, char *line, size_t len, long lineno)
     c.committed_at = CW_NO_TIME;
     if (*fields[7] && parse_iso(fields[7], &c.committed_at) != 0)
         return reject(p, lineno, "committed_at", fields[7], strlen(fields[7]), "unparseable committer date");
-    c.sha = fields[0];
-    c.parents = fields[1];
-    c.author_name = nonempty(fields[2]);
-    c.author_email = nonempty(fields[3]);
-    c.committer_name = nonempty(fields[5]);
-    c.committer_email = nonempty(fields[6]);
-    c.subject = fields[8];
+    commit_names(&c, fields);
     c.additions = c.deletions = c.files_changed = -1;
     return emit(p, &c, lineno);
 }
@@ -587,11 +583,11 @@ static int pending_flush(git_parse *p, pending *c, git_format fmt)
         c->body.data[--c->body.len] = '\0';
     out.sha = c->sha.data;
     out.parents = c->parents.data;
-    out.author_name = nonempty(c->name.data);
-    out.author_email = nonempty(c->email.data);
+    out.author_name = cw_str_or_null(c->name.data);
+    out.author_email = cw_str_or_null(c->email.data);
     out.committed_at = CW_NO_TIME;
     out.subject = fmt == FMT_CODEMAAT ? NULL : c->subject.data;
-    out.body = nonempty(c->body.data);
+    out.body = cw_str_or_null(c->body.data);
     out.no_ancestry = 1;
     numstat_fill(p, &out, &c->ns, c->parents.len > 0);
     {

@@ -178,34 +178,15 @@ static long trailing_id(const char *url)
 
 /* ---------------------------------------------------------------- pull requests */
 
+static const cw_pull_paths pull_paths = {
+    .what = "pull request", .number = "number", .title = "title", .body = "body",
+    .source_branch = "head.ref", .target_branch = "base.ref", .state = "state",
+    .author = "user.login", .merge_commit_sha = "merge_commit_sha",
+};
+
 static int one_pull(gh_parse *gp, json_t *pr, const cw_origin *o)
 {
-    cw_pull_request r = {0};
-    int64_t number;
-    int rc = 0;
-    r.origin = *o;
-    if (cw_json_int(pr, "number", &number) != 0)
-        return cw_item_reject(gp->sink, o, "number", pr, "pull request without a number");
-    if (cw_item_time(gp->sink, o, pr, "created_at", &r.created_at, &rc) ||
-        cw_item_time(gp->sink, o, pr, "updated_at", &r.updated_at, &rc) ||
-        cw_item_time(gp->sink, o, pr, "closed_at", &r.closed_at, &rc) ||
-        cw_item_time(gp->sink, o, pr, "merged_at", &r.merged_at, &rc))
-        return rc;
-    if (r.created_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "created_at", pr, "pull request without created_at");
-    r.repository = gp->repository;
-    r.number = (long)number;
-    r.title = cw_json_str(pr, "title");
-    r.body = cw_json_str(pr, "body");
-    r.source_branch = cw_json_str(pr, "head.ref");
-    r.target_branch = cw_json_str(pr, "base.ref");
-    /* merged exactly when merged_at is set; merge_commit_sha alone proves nothing */
-    r.state = r.merged_at != CW_NO_TIME ? "merged" : cw_json_str(pr, "state");
-    r.author = cw_json_str(pr, "user.login");
-    r.merge_commit_sha = cw_json_str(pr, "merge_commit_sha");
-    if (!gp->sink->pull_request)
-        return 0;
-    return gp->sink->pull_request(gp->sink->ctx, &r) ? -1 : 0;
+    return cw_item_emit_pull(gp->sink, o, pr, &pull_paths, gp->repository);
 }
 
 /* ---------------------------------------------------------------- commits */
@@ -217,6 +198,11 @@ static char *parent_list(json_t *parents)
     return joined ? joined : cw_strdup("");
 }
 
+static const cw_commit_paths commit_paths = {
+    "sha", "commit.author.date", "commit.committer.date", "commit.author.name",
+    "commit.author.email", "commit.committer.name", "commit.committer.email",
+};
+
 static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
 {
     cw_commit r = {0};
@@ -224,21 +210,9 @@ static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
     int64_t n;
     char *subject, *body, *parents;
     int rc = 0;
-    r.origin = *o;
-    r.sha = cw_json_str(c, "sha");
-    if (cw_str_empty(r.sha))
-        return cw_item_reject(gp->sink, o, "sha", c, "commit without a sha");
-    if (cw_item_time(gp->sink, o, c, "commit.author.date", &r.authored_at, &rc) ||
-        cw_item_time(gp->sink, o, c, "commit.committer.date", &r.committed_at, &rc))
+    if (cw_item_commit(gp->sink, o, c, &commit_paths, &r, &rc) != 0)
         return rc;
-    if (r.authored_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "commit.author.date", c,
-                              "commit without an author date");
     r.repository = gp->repository;
-    r.author_name = cw_json_str(c, "commit.author.name");
-    r.author_email = cw_json_str(c, "commit.author.email");
-    r.committer_name = cw_json_str(c, "commit.committer.name");
-    r.committer_email = cw_json_str(c, "commit.committer.email");
     /* stats and files come only with GET /commits/{sha} */
     r.additions = cw_json_int(c, "stats.additions", &n) == 0 ? (long)n : -1;
     r.deletions = cw_json_int(c, "stats.deletions", &n) == 0 ? (long)n : -1;
@@ -323,6 +297,16 @@ static int one_run(gh_parse *gp, json_t *run, const cw_origin *o)
 
 /* ---------------------------------------------------------------- deployments */
 
+/* Emit deployment b in the environment the API names, else the source's
+ * fixed environment (none when that is empty too). */
+static int emit_deployment(gh_parse *gp, cw_build *b, const char *environment)
+{
+    b->is_deployment = 1;
+    b->environment = !cw_str_empty(environment) ? environment
+                     : cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
+    return cw_item_emit_build(gp->sink, b, gp->repository, DEPLOYMENTS_JOB, gp->production);
+}
+
 static int one_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
 {
     cw_build b = {0};
@@ -337,11 +321,7 @@ static int one_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
     b.finished_at = CW_NO_TIME;     /* from its first success status, in the warehouse */
     b.revision = cw_json_str(d, "sha");
     b.url = cw_json_str(d, "url");
-    b.is_deployment = 1;
-    b.environment = cw_json_str(d, "environment");
-    if (cw_str_empty(b.environment))
-        b.environment = cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
-    return cw_item_emit_build(gp->sink, &b, gp->repository, DEPLOYMENTS_JOB, gp->production);
+    return emit_deployment(gp, &b, cw_json_str(d, "environment"));
 }
 
 static int one_status(gh_parse *gp, json_t *s, const cw_origin *o)
@@ -441,11 +421,7 @@ static int one_graphql_deployment(gh_parse *gp, json_t *d, const cw_origin *o)
     b.finished_at = success != CW_NO_TIME ? success : failure;
     b.result = success != CW_NO_TIME ? "success" : failure != CW_NO_TIME ? "failure" : NULL;
     b.revision = cw_json_str(d, "CommitOid");
-    b.is_deployment = 1;
-    b.environment = cw_json_str(d, "Environment");
-    if (cw_str_empty(b.environment))
-        b.environment = cw_str_empty(gp->env_fixed) ? NULL : gp->env_fixed;
-    return cw_item_emit_build(gp->sink, &b, gp->repository, DEPLOYMENTS_JOB, gp->production);
+    return emit_deployment(gp, &b, cw_json_str(d, "Environment"));
 }
 
 /* ---------------------------------------------------------------- items */

@@ -144,34 +144,16 @@ static const char *const deployment_status[][2] = {
 
 /* ---------------------------------------------------------------- merge requests */
 
+static const cw_pull_paths merge_request_paths = {
+    .what = "merge request", .number = "iid", .title = "title", .body = "description",
+    .source_branch = "source_branch", .target_branch = "target_branch", .state = "state",
+    .author = "author.username", .merge_commit_sha = "merge_commit_sha",
+    .squash_commit_sha = "squash_commit_sha",
+};
+
 static int one_merge_request(gl_parse *gp, json_t *mr, const cw_origin *o)
 {
-    cw_pull_request r = {0};
-    int64_t iid;
-    int rc = 0;
-    r.origin = *o;
-    if (cw_json_int(mr, "iid", &iid) != 0)
-        return cw_item_reject(gp->sink, o, "iid", mr, "merge request without an iid");
-    if (cw_item_time(gp->sink, o, mr, "created_at", &r.created_at, &rc) ||
-        cw_item_time(gp->sink, o, mr, "updated_at", &r.updated_at, &rc) ||
-        cw_item_time(gp->sink, o, mr, "closed_at", &r.closed_at, &rc) ||
-        cw_item_time(gp->sink, o, mr, "merged_at", &r.merged_at, &rc))
-        return rc;
-    if (r.created_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "created_at", mr, "merge request without created_at");
-    r.repository = gp->repository;
-    r.number = (long)iid;
-    r.title = cw_json_str(mr, "title");
-    r.body = cw_json_str(mr, "description");
-    r.source_branch = cw_json_str(mr, "source_branch");
-    r.target_branch = cw_json_str(mr, "target_branch");
-    r.state = cw_json_str(mr, "state");
-    r.author = cw_json_str(mr, "author.username");
-    r.merge_commit_sha = cw_json_str(mr, "merge_commit_sha");
-    r.squash_commit_sha = cw_json_str(mr, "squash_commit_sha");
-    if (!gp->sink->pull_request)
-        return 0;
-    return gp->sink->pull_request(gp->sink->ctx, &r) ? -1 : 0;
+    return cw_item_emit_pull(gp->sink, o, mr, &merge_request_paths, gp->repository);
 }
 
 /* ---------------------------------------------------------------- commits */
@@ -187,28 +169,22 @@ static char *message_body(const char *msg)
     return *end ? cw_strdup(end) : NULL;
 }
 
+static const cw_commit_paths commit_paths = {
+    "id", "authored_date", "committed_date", "author_name", "author_email",
+    "committer_name", "committer_email",
+};
+
 static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
 {
     cw_commit r = {0};
     char *parents, *body;
     int rc = 0;
-    r.origin = *o;
-    r.sha = cw_json_str(c, "id");
-    if (cw_str_empty(r.sha))
-        return cw_item_reject(gp->sink, o, "id", c, "commit without an id (sha)");
-    if (cw_item_time(gp->sink, o, c, "authored_date", &r.authored_at, &rc) ||
-        cw_item_time(gp->sink, o, c, "committed_date", &r.committed_at, &rc))
+    if (cw_item_commit(gp->sink, o, c, &commit_paths, &r, &rc) != 0)
         return rc;
-    if (r.authored_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "authored_date", c, "commit without authored_date");
     parents = cw_json_join(json_object_get(c, "parent_ids"), NULL, " ");
     body = message_body(cw_json_str(c, "message"));
     r.repository = gp->repository;
     r.parents = parents ? parents : "";
-    r.author_name = cw_json_str(c, "author_name");
-    r.author_email = cw_json_str(c, "author_email");
-    r.committer_name = cw_json_str(c, "committer_name");
-    r.committer_email = cw_json_str(c, "committer_email");
     r.subject = cw_json_str(c, "title");
     r.body = body;
     r.additions = r.deletions = r.files_changed = -1;
@@ -218,80 +194,93 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     return rc;
 }
 
-/* ---------------------------------------------------------------- pipelines */
+/* ---------------------------------------------------------------- pipelines, deployments */
+
+/* What pipelines and deployments share but spell differently. */
+typedef struct run_shape {
+    const char *what;                       /* "pipeline", "deployment": for rejects */
+    const char *job;                        /* the job: "<repository>/<job>" */
+    const char *const (*status)[2];         /* map_status table */
+    size_t n_status;
+    const char *started, *started_else;     /* the start; the field read when it is absent */
+    const char *finished, *finished_else;   /* the same for the finish, which is required */
+    const char *url;
+    const char *required;                   /* a field a finished one must have, or NULL */
+} run_shape;
+
+/* The list shape has no finished_at: its last update is the finish. */
+static const run_shape pipeline_shape = {
+    "pipeline", "pipelines", pipeline_status, sizeof(pipeline_status) / sizeof(pipeline_status[0]),
+    "started_at", "created_at", "finished_at", "updated_at", "web_url", NULL,
+};
+
+static const run_shape deployment_shape = {
+    "deployment", "deployments", deployment_status,
+    sizeof(deployment_status) / sizeof(deployment_status[0]),
+    "deployable.started_at", "created_at", "deployable.finished_at", "updated_at",
+    "deployable.web_url", "environment.name",
+};
+
+/* An optional instant from field, or from `otherwise` when field is absent:
+ * as cw_item_time. */
+static int time_or(gl_parse *gp, const cw_origin *o, json_t *item, const char *field,
+                   const char *otherwise, int64_t *out, int *rc)
+{
+    return cw_item_time(gp->sink, o, item, field, out, rc) ||
+           (*out == CW_NO_TIME && cw_item_time(gp->sink, o, item, otherwise, out, rc));
+}
+
+/* A pipeline or deployment as a build: passed over until it is finished,
+ * rejected without an id, the required field or a finish, emitted with its
+ * sha and URL. */
+static int emit_run(gl_parse *gp, json_t *item, const cw_origin *o, cw_build *b,
+                    const run_shape *s)
+{
+    char why[96];
+    int64_t id;
+    int rc = 0;
+    b->result = map_status(s->status, s->n_status, cw_json_str(item, "status"));
+    if (!b->result) {
+        snprintf(why, sizeof(why), "%s with an unknown status", s->what);
+        return cw_item_reject(gp->sink, o, "status", item, why);
+    }
+    if (!*b->result)
+        return 0;           /* not finished: it loads once finished */
+    if (cw_json_int(item, "id", &id) != 0) {
+        snprintf(why, sizeof(why), "%s without an id", s->what);
+        return cw_item_reject(gp->sink, o, "id", item, why);
+    }
+    if (s->required && cw_str_empty(cw_json_str(item, s->required))) {
+        snprintf(why, sizeof(why), "%s without %s", s->what, s->required);
+        return cw_item_reject(gp->sink, o, s->required, item, why);
+    }
+    if (time_or(gp, o, item, s->started, s->started_else, &b->started_at, &rc) ||
+        time_or(gp, o, item, s->finished, s->finished_else, &b->finished_at, &rc))
+        return rc;
+    if (b->finished_at == CW_NO_TIME) {
+        snprintf(why, sizeof(why), "finished %s without %s or %s", s->what, s->finished,
+                 s->finished_else);
+        return cw_item_reject(gp->sink, o, s->finished, item, why);
+    }
+    b->origin = *o;
+    b->number = (long)id;
+    b->revision = cw_json_str(item, "sha");
+    b->url = cw_json_str(item, s->url);
+    return cw_item_emit_build(gp->sink, b, gp->repository, s->job, gp->production);
+}
 
 static int one_pipeline(gl_parse *gp, json_t *p, const cw_origin *o)
 {
     cw_build b = {0};
-    const char *status = cw_json_str(p, "status");
-    int64_t id, created;
-    int rc = 0;
-    b.result = map_status(pipeline_status, sizeof(pipeline_status) / sizeof(pipeline_status[0]), status);
-    if (!b.result)
-        return cw_item_reject(gp->sink, o, "status", p, "pipeline with an unknown status");
-    if (!*b.result)
-        return 0;           /* not finished: it loads once finished */
-    if (cw_json_int(p, "id", &id) != 0)
-        return cw_item_reject(gp->sink, o, "id", p, "pipeline without an id");
-    if (cw_item_time(gp->sink, o, p, "created_at", &created, &rc) ||
-        cw_item_time(gp->sink, o, p, "started_at", &b.started_at, &rc) ||
-        cw_item_time(gp->sink, o, p, "finished_at", &b.finished_at, &rc))
-        return rc;
-    if (b.started_at == CW_NO_TIME)
-        b.started_at = created;
-    /* the list shape has no finished_at: its last update is the finish */
-    if (b.finished_at == CW_NO_TIME &&
-        cw_item_time(gp->sink, o, p, "updated_at", &b.finished_at, &rc))
-        return rc;
-    if (b.finished_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "finished_at", p,
-                              "finished pipeline without finished_at or updated_at");
-    b.origin = *o;
-    b.number = (long)id;
-    b.revision = cw_json_str(p, "sha");
-    b.url = cw_json_str(p, "web_url");
-    return cw_item_emit_build(gp->sink, &b, gp->repository, "pipelines", gp->production);
+    return emit_run(gp, p, o, &b, &pipeline_shape);
 }
-
-/* ---------------------------------------------------------------- deployments */
 
 static int one_deployment(gl_parse *gp, json_t *d, const cw_origin *o)
 {
     cw_build b = {0};
-    const char *status = cw_json_str(d, "status");
-    const char *env = cw_json_str(d, "environment.name");
-    int64_t id;
-    int rc = 0;
-    b.result = map_status(deployment_status, sizeof(deployment_status) / sizeof(deployment_status[0]),
-                          status);
-    if (!b.result)
-        return cw_item_reject(gp->sink, o, "status", d, "deployment with an unknown status");
-    if (!*b.result)
-        return 0;
-    if (cw_json_int(d, "id", &id) != 0)
-        return cw_item_reject(gp->sink, o, "id", d, "deployment without an id");
-    if (cw_str_empty(env))
-        return cw_item_reject(gp->sink, o, "environment.name", d,
-                              "deployment without an environment");
-    if (cw_item_time(gp->sink, o, d, "deployable.started_at", &b.started_at, &rc) ||
-        cw_item_time(gp->sink, o, d, "deployable.finished_at", &b.finished_at, &rc))
-        return rc;
-    if (b.started_at == CW_NO_TIME &&
-        cw_item_time(gp->sink, o, d, "created_at", &b.started_at, &rc))
-        return rc;
-    if (b.finished_at == CW_NO_TIME &&
-        cw_item_time(gp->sink, o, d, "updated_at", &b.finished_at, &rc))
-        return rc;
-    if (b.finished_at == CW_NO_TIME)
-        return cw_item_reject(gp->sink, o, "updated_at", d,
-                              "finished deployment without a finish time");
-    b.origin = *o;
-    b.number = (long)id;
-    b.revision = cw_json_str(d, "sha");
-    b.url = cw_json_str(d, "deployable.web_url");
     b.is_deployment = 1;
-    b.environment = env;
-    return cw_item_emit_build(gp->sink, &b, gp->repository, "deployments", gp->production);
+    b.environment = cw_json_str(d, deployment_shape.required);
+    return emit_run(gp, d, o, &b, &deployment_shape);
 }
 
 /* ---------------------------------------------------------------- items */

@@ -44,6 +44,67 @@ int cw_item_time(cw_sink *sink, const cw_origin *origin, json_t *item, const cha
     return -1;
 }
 
+int cw_item_commit(cw_sink *sink, const cw_origin *origin, json_t *c,
+                   const cw_commit_paths *paths, cw_commit *r, int *rc)
+{
+    r->origin = *origin;
+    r->sha = cw_json_str(c, paths->sha);
+    if (cw_str_empty(r->sha)) {
+        *rc = cw_item_reject(sink, origin, paths->sha, c, "commit without an object name");
+        return -1;
+    }
+    if (cw_item_time(sink, origin, c, paths->authored_at, &r->authored_at, rc) ||
+        cw_item_time(sink, origin, c, paths->committed_at, &r->committed_at, rc))
+        return -1;
+    if (r->authored_at == CW_NO_TIME) {
+        *rc = cw_item_reject(sink, origin, paths->authored_at, c, "commit without an author date");
+        return -1;
+    }
+    r->author_name = cw_json_str(c, paths->author_name);
+    r->author_email = cw_json_str(c, paths->author_email);
+    r->committer_name = cw_json_str(c, paths->committer_name);
+    r->committer_email = cw_json_str(c, paths->committer_email);
+    return 0;
+}
+
+int cw_item_emit_pull(cw_sink *sink, const cw_origin *origin, json_t *pr,
+                      const cw_pull_paths *paths, const char *repository)
+{
+    cw_pull_request r = {0};
+    char why[64];
+    int64_t number;
+    int rc = 0;
+    r.origin = *origin;
+    if (cw_json_int(pr, paths->number, &number) != 0) {
+        snprintf(why, sizeof(why), "%s without a%s %s", paths->what,
+                 strchr("aeiou", paths->number[0]) ? "n" : "", paths->number);
+        return cw_item_reject(sink, origin, paths->number, pr, why);
+    }
+    if (cw_item_time(sink, origin, pr, "created_at", &r.created_at, &rc) ||
+        cw_item_time(sink, origin, pr, "updated_at", &r.updated_at, &rc) ||
+        cw_item_time(sink, origin, pr, "closed_at", &r.closed_at, &rc) ||
+        cw_item_time(sink, origin, pr, "merged_at", &r.merged_at, &rc))
+        return rc;
+    if (r.created_at == CW_NO_TIME) {
+        snprintf(why, sizeof(why), "%s without created_at", paths->what);
+        return cw_item_reject(sink, origin, "created_at", pr, why);
+    }
+    r.repository = repository;
+    r.number = (long)number;
+    r.title = cw_json_str(pr, paths->title);
+    r.body = cw_json_str(pr, paths->body);
+    r.source_branch = cw_json_str(pr, paths->source_branch);
+    r.target_branch = cw_json_str(pr, paths->target_branch);
+    /* merge_commit_sha alone proves nothing */
+    r.state = r.merged_at != CW_NO_TIME ? "merged" : cw_json_str(pr, paths->state);
+    r.author = cw_json_str(pr, paths->author);
+    r.merge_commit_sha = cw_json_str(pr, paths->merge_commit_sha);
+    r.squash_commit_sha = paths->squash_commit_sha ? cw_json_str(pr, paths->squash_commit_sha) : NULL;
+    if (!sink->pull_request)
+        return 0;
+    return sink->pull_request(sink->ctx, &r) ? -1 : 0;
+}
+
 int cw_item_is_object_name(const char *s)
 {
     size_t n = s ? strspn(s, "0123456789abcdefABCDEF") : 0;

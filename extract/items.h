@@ -54,6 +54,36 @@ int cw_item_check_revision(cw_sink *sink, cw_build *b);
 int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const char *name,
                        const cw_regex *production);
 
+/* Where a forge keeps a commit's object name, instants and people: dotted
+ * paths for cw_json_str. */
+typedef struct cw_commit_paths {
+    const char *sha, *authored_at, *committed_at;
+    const char *author_name, *author_email, *committer_name, *committer_email;
+} cw_commit_paths;
+
+/* The origin, object name, instants and people of commit c into *r, where
+ * `paths` says: 0, or -1 after rejecting c (no object name; no author date,
+ * or an unparseable instant) with *rc then 0, or -1 when the reject failed. */
+int cw_item_commit(cw_sink *sink, const cw_origin *origin, json_t *c,
+                   const cw_commit_paths *paths, cw_commit *r, int *rc);
+
+/* Where a forge keeps each field of a pull request (GitLab: merge request):
+ * dotted paths for cw_json_str, NULL for a field it does not have. */
+typedef struct cw_pull_paths {
+    const char *what;           /* "pull request", "merge request": for rejects */
+    const char *number;         /* the number within the repository */
+    const char *title, *body, *source_branch, *target_branch, *state, *author;
+    const char *merge_commit_sha, *squash_commit_sha;
+} cw_pull_paths;
+
+/* Emit pr as a pull request of repository: the fields where `paths` says,
+ * and created_at, updated_at, closed_at and merged_at.  Without its number
+ * or created_at, or with an unparseable instant, it is rejected instead.
+ * It is merged exactly when merged_at is set (formats.md), whatever its
+ * state says.  Returns 0, or -1 when the sink failed. */
+int cw_item_emit_pull(cw_sink *sink, const cw_origin *origin, json_t *pr,
+                      const cw_pull_paths *paths, const char *repository);
+
 /* Load a JSON file.  When it is not JSON, reject the file (record 0,
  * "not JSON: line L, column C: why", never the bytes) and return NULL. */
 json_t *cw_items_load(const char *source, const char *path, cw_sink *sink);

@@ -63,6 +63,8 @@ int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources
         return -1;
     }
     wh_flush_reject_log(wh);
+    if (wh_stage_flush(wh) != 0)
+        goto fail;
     wh_bind_int(wh, s, 1, wh->batch_id);
     wh_bind_int(wh, s, 2, (int64_t)time(NULL));
     wh_bind_text(wh, s, 3, status ? status : "ok");
@@ -90,6 +92,7 @@ fail:
 void cw_wh_batch_rollback(cw_warehouse *wh)
 {
     wh_flush_reject_log(wh);
+    wh_stage_discard(wh);
     if (cw_db_rollback(wh->db) != CW_DB_OK)
         wh_fail(wh, "rolling back the batch");
     wh->in_batch = 0;

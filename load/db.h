@@ -28,6 +28,13 @@
  * on SQLite); the loader appends to staging tables and merges with one
  * set-based statement.
  *
+ * Staged writes: a client/server engine pays a network round trip for every
+ * statement, so it sets staged_writes and the loader collects the rows of its
+ * one-row upserts and merges them a set at a time (load/stage.c); the
+ * staging tables' columns take the types the engine inferred for the
+ * statement's parameters (param_type).  An embedded engine runs each
+ * statement where it is, which is cheaper than a detour through a table.
+ *
  * Errors: every call returns CW_DB_OK (0) or a negative cw_db_rc, and
  * cw_db_errmsg() says why.  CW_DB_CONSTRAINT marks a value the schema
  * refused (a NOT NULL, a CHECK, a type, an oversized value): the loader turns
@@ -77,6 +84,7 @@ typedef struct cw_db_value {
 
 typedef struct cw_db_driver {
     const char *name;           /* the dialect: "sqlite" | "postgresql" */
+    int staged_writes;          /* 1: the loader should stage rows and merge sets */
     /* 1 when this engine opens the target's uri */
     int (*claims)(const char *uri);
     /* Open; a read-write open creates a missing SQLite file.  err gets a
@@ -102,6 +110,10 @@ typedef struct cw_db_driver {
     /* NULL for SQL NULL; valid until the next step, reset or finalize */
     const char *(*column_text)(cw_stmt *st, int col);
     int64_t (*changes)(cw_db *db);      /* rows written by the last finished statement */
+    /* The SQL type the engine gives parameter i (1-based) of a prepared
+     * statement, for a staging table's column: "" when the engine needs
+     * none (SQLite), "text" when it cannot tell. */
+    const char *(*param_type)(cw_stmt *st, int i);
 
     int (*begin)(cw_db *db);            /* write transaction + writer lock */
     int (*commit)(cw_db *db);
@@ -187,6 +199,10 @@ static inline const char *cw_db_column_text(cw_stmt *st, int col)
     return st->db->driver->column_text(st, col);
 }
 static inline int64_t cw_db_changes(cw_db *db) { return db->driver->changes(db); }
+static inline const char *cw_db_param_type(cw_stmt *st, int i)
+{
+    return st->db->driver->param_type(st, i);
+}
 static inline int cw_db_begin(cw_db *db) { return db->driver->begin(db); }
 static inline int cw_db_commit(cw_db *db) { return db->driver->commit(db); }
 static inline int cw_db_rollback(cw_db *db) { return db->driver->rollback(db); }

@@ -618,10 +618,8 @@ static int has_row(pg_stmt *s, int col)
 
 /* The result that names the columns: SQLite knows them before the first
  * step, so a statement not yet run is described by the server. */
-static PGresult *columns_of(pg_stmt *s)
+static PGresult *describe(pg_stmt *s)
 {
-    if (s->res)
-        return s->res;
     if (!s->desc && s->name[0]) {
         s->desc = PQdescribePrepared(DB(s->base.db)->conn, s->name);
         if (PQresultStatus(s->desc) != PGRES_COMMAND_OK) {
@@ -630,6 +628,11 @@ static PGresult *columns_of(pg_stmt *s)
         }
     }
     return s->desc;
+}
+
+static PGresult *columns_of(pg_stmt *s)
+{
+    return s->res ? s->res : describe(s);
 }
 
 static int pg_column_count(cw_stmt *st)
@@ -703,6 +706,26 @@ static const char *pg_column_text(cw_stmt *st, int col)
 }
 
 static int64_t pg_changes(cw_db *db) { return DB(db)->changes; }
+
+/* The type the server inferred for parameter i when it prepared the
+ * statement (PQdescribePrepared), as SQL; "text" when it did not say. */
+static const char *pg_param_type(cw_stmt *st, int i)
+{
+    static const struct { Oid oid; const char *name; } names[] = {
+        { BOOLOID, "boolean" }, { INT8OID, "bigint" }, { INT2OID, "smallint" },
+        { INT4OID, "integer" }, { FLOAT4OID, "real" }, { FLOAT8OID, "double precision" },
+        { NUMERICOID, "numeric" },
+    };
+    pg_stmt *s = ST(st);
+    Oid oid = 0;
+    if (!describe(s) || i < 1 || i > PQnparams(s->desc))
+        return "text";
+    oid = PQparamtype(s->desc, i - 1);
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (names[k].oid == oid)
+            return names[k].name;
+    return "text";
+}
 
 /* ---------------------------------------------------------------- transactions */
 
@@ -878,6 +901,7 @@ static const char *pg_errmsg(cw_db *db) { return DB(db)->err; }
 
 const cw_db_driver cw_db_postgresql = {
     .name = "postgresql",
+    .staged_writes = 1,
     .claims = pg_claims,
     .open = pg_open,
     .close = pg_close,
@@ -897,6 +921,7 @@ const cw_db_driver cw_db_postgresql = {
     .column_real = pg_column_real,
     .column_text = pg_column_text,
     .changes = pg_changes,
+    .param_type = pg_param_type,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,

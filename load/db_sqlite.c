@@ -212,6 +212,14 @@ static const char *sqlite_column_text(cw_stmt *st, int col)
 
 static int64_t sqlite_changes(cw_db *db) { return sqlite3_changes64(DB(db)->handle); }
 
+/* Columns need no type: a value keeps its own (SQLite's type affinity). */
+static const char *sqlite_param_type(cw_stmt *st, int i)
+{
+    (void)st;
+    (void)i;
+    return "";
+}
+
 static int sqlite_begin(cw_db *db) { return sqlite_exec(db, "BEGIN IMMEDIATE"); }
 static int sqlite_commit(cw_db *db) { return sqlite_exec(db, "COMMIT"); }
 
@@ -329,6 +337,7 @@ const cw_db_driver cw_db_sqlite = {
     .column_real = sqlite_column_real,
     .column_text = sqlite_column_text,
     .changes = sqlite_changes,
+    .param_type = sqlite_param_type,
     .begin = sqlite_begin,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,

@@ -41,55 +41,55 @@
 
 /* ------------------------------------------------------------------ staged transitions */
 
-/* One staged transition (a row of stage_list): into fact_transition when
- * its item is known by now.  Otherwise it is rejected, and its file counts
- * the reject as deferred: it is not the record's own fault, so the file is
- * read again next run (cw_wh_file_seen) instead of being lost for good. */
-static int resolve_staged_row(cw_warehouse *wh, cw_stmt *row)
+/* One staged transition whose item is still unknown once the whole batch
+ * is parsed: rejected, and its file counts the reject as deferred: it is
+ * not the record's own fault, so the file is read again next run
+ * (cw_wh_file_seen) instead of being lost for good. */
+static int reject_unmatched(cw_warehouse *wh, cw_stmt *row)
 {
-    wh_stmt_id s = S_TRANSITION_INSERT;
     const char *key = cw_db_column_text(row, 3);
     const char *id = cw_db_column_text(row, 4);
     cw_origin o = { cw_db_column_text(row, 0), cw_db_column_text(row, 1),
                     (long)cw_db_column_int(row, 2) };
-    int64_t item;
-
-    if (wh_work_item_id(wh, key, id, &item) != 0)
+    wh_bind_text(wh, S_FILE_DEFER, 1, o.source);
+    wh_bind_text(wh, S_FILE_DEFER, 2, o.file);
+    if (wh_run_ok(wh, S_FILE_DEFER, "deferring a file") != 0)
         return -1;
-    if (item == 0) {
-        wh_bind_text(wh, S_FILE_DEFER, 1, o.source);
-        wh_bind_text(wh, S_FILE_DEFER, 2, o.file);
-        if (wh_run_ok(wh, S_FILE_DEFER, "deferring a file") != 0)
-            return -1;
-        return wh_reject(wh, &o, key ? "item_key" : "item_id", "unknown work item %s",
-                         key ? key : id);
-    }
-    wh->changes = 0;
-    wh_bind_int(wh, s, 1, item);
-    wh_bind_int(wh, s, 2, cw_db_column_int(row, 5));
-    wh_bind_text(wh, s, 3, cw_db_column_text(row, 6));
-    wh_bind_text(wh, s, 4, cw_db_column_text(row, 7));
-    wh_bind_text(wh, s, 5, cw_db_column_text(row, 8));
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &o, "transition");
+    return wh_reject(wh, &o, key ? "item_key" : "item_id", "unknown work item %s",
+                     key ? key : id);
 }
 
-/* Every transition staged in this batch, in the order it was read. */
+/* Every transition staged in this batch: those whose item is known by now
+ * are attached by one statement (stage_attach), the rest rejected in the
+ * order they were read.  Only now are they counted as loaded. */
 static int resolve_staged(cw_warehouse *wh)
 {
-    cw_stmt *list = wh_stmt(wh, S_STAGE_LIST);
-    int rc = list ? CW_DB_OK : CW_DB_ERROR, failed = 0;
-    while (!failed && rc == CW_DB_OK && (rc = cw_db_step(list)) == CW_DB_ROW) {
-        failed = resolve_staged_row(wh, list) != 0;
-        rc = CW_DB_OK;
-    }
-    if (!failed && rc < 0 && list)
-        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
-    if (list)
-        cw_db_reset(list);
-    if (failed)
+    cw_stmt *list;
+    int64_t staged = 0, unmatched = 0;
+    int rc;
+    if (wh_run(wh, S_STAGE_COUNT, &staged) != CW_DB_ROW)
+        return wh_fail(wh, "counting staged transitions");
+    if (staged == 0)
+        return 0;
+    wh->changes = 0;
+    if (wh_run_ok(wh, S_STAGE_ATTACH, "attaching staged transitions") != 0)
         return -1;
+    wh->stats.rows_changed += wh->changes;
+    if (!(list = wh_stmt(wh, S_STAGE_UNMATCHED)))
+        return wh_fail(wh, "listing unknown items");
+    while ((rc = cw_db_step(list)) == CW_DB_ROW) {
+        unmatched++;
+        if (reject_unmatched(wh, list) != 0) {
+            cw_db_reset(list);
+            return -1;
+        }
+    }
     if (rc < 0)
-        return wh_fail(wh, "reading staged transitions");
+        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
+    cw_db_reset(list);
+    if (rc < 0)
+        return wh_fail(wh, "listing unknown items");
+    wh->stats.rows_loaded += staged - unmatched;
     return wh_run_ok(wh, S_STAGE_CLEAR, "clearing staged transitions");
 }
 
@@ -395,7 +395,7 @@ int wh_reattach(cw_warehouse *wh)
 int cw_wh_resolve(cw_warehouse *wh)
 {
     cw_killpoint("resolve");
-    if (resolve_staged(wh) != 0 ||
+    if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 || wh_reattach(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0)
         return -1;

@@ -152,32 +152,42 @@ static int environment_id(cw_warehouse *wh, const char *name, int is_production,
     return 0;
 }
 
-int wh_work_item_id(cw_warehouse *wh, const char *key, const char *external_id, int64_t *id)
+/* One way to find a work item: the cache, then (when ask) the warehouse. */
+static int item_lookup(cw_warehouse *wh, cw_strmap *cache, wh_stmt_id s, const char *v,
+                       int ask, int64_t *id)
 {
     int rc;
+    if (cw_strmap_get(cache, v, id))
+        return 0;
+    if (!ask)
+        return 0;
+    wh_bind_text(wh, s, 1, v);
+    rc = wh_run(wh, s, id);
+    if (rc < 0)
+        return wh_fail(wh, "looking up a work item");
+    if (rc == CW_DB_ROW)
+        cache_put(cache, v, *id);
+    else
+        *id = 0;
+    return 0;
+}
+
+/* With staged writes an item read in this batch may still be staged, so
+ * asking the warehouse would cost a round trip and might not find it: a
+ * transition not answered by the cache is staged instead, and attached
+ * after the last flush (resolve.c). */
+int wh_work_item_id(cw_warehouse *wh, const char *key, const char *external_id, int64_t *id)
+{
+    int ask = wh->stage == NULL;
     *id = 0;
     if (!cw_str_empty(key)) {
-        if (cw_strmap_get(wh->items, key, id))
+        if (item_lookup(wh, wh->items, S_ITEM_BY_KEY, key, ask, id) != 0)
+            return -1;
+        if (*id)
             return 0;
-        wh_bind_text(wh, S_ITEM_BY_KEY, 1, key);
-        rc = wh_run(wh, S_ITEM_BY_KEY, id);
-        if (rc < 0)
-            return wh_fail(wh, "looking up a work item");
-        if (rc == CW_DB_ROW) {
-            cache_put(wh->items, key, *id);
-            return 0;
-        }
     }
-    if (!cw_str_empty(external_id)) {
-        if (cw_strmap_get(wh->items_external, external_id, id))
-            return 0;
-        wh_bind_text(wh, S_ITEM_BY_EXTERNAL, 1, external_id);
-        rc = wh_run(wh, S_ITEM_BY_EXTERNAL, id);
-        if (rc < 0)
-            return wh_fail(wh, "looking up a work item");
-        if (rc == CW_DB_ROW)
-            cache_put(wh->items_external, external_id, *id);
-    }
+    if (!cw_str_empty(external_id))
+        return item_lookup(wh, wh->items_external, S_ITEM_BY_EXTERNAL, external_id, ask, id);
     return 0;
 }
 
@@ -251,12 +261,23 @@ static int record_begins(cw_warehouse *wh)
     return 0;
 }
 
+/* Run a record's own statement (the upsert of its row).  The record counts
+ * as changed when that wrote a row: what its lookups added (a new person)
+ * or its dependent rows (a build's checkouts) do not count, so the count is
+ * the same when the rows are staged and merged as sets (stage.c). */
+static int run_own(cw_warehouse *wh, wh_stmt_id s)
+{
+    wh->changes = 0;
+    return wh_run(wh, s, NULL);
+}
+
 int wh_record_ends(cw_warehouse *wh, int rc, const cw_origin *o, const char *what)
 {
     if (rc >= 0) {
         wh->stats.rows_loaded++;
-        /* an upsert that found the row as it was writes nothing */
-        if (wh->changes > 0)
+        /* an upsert that found the row as it was writes nothing; staged
+         * rows are counted when they are merged (stage.c) */
+        if (wh->changes > 0 && !wh->stage)
             wh->stats.rows_changed++;
         return 0;
     }
@@ -316,7 +337,7 @@ static int sink_work_item(void *ctx, const cw_work_item *r)
     wh_bind_int(wh, s, 15, r->has_changelog ? 1 : 0);
     wh_bind_int(wh, s, 16, r->changelog_truncated ? 1 : 0);
     wh_bind_text(wh, s, 17, r->status_id);
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &r->origin, "work item");
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "work item");
 }
 
 /* A transition whose item is not loaded (yet): kept until the whole batch
@@ -360,7 +381,7 @@ static int sink_transition(void *ctx, const cw_transition *r)
     wh_bind_text(wh, s, 3, r->history_id);
     wh_bind_text(wh, s, 4, r->from_status);
     wh_bind_text(wh, s, 5, r->to_status);
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &r->origin, "transition");
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "transition");
 }
 
 /* Parents are space-separated shas: count the words. */
@@ -404,7 +425,7 @@ static int sink_commit(void *ctx, const cw_commit *r)
     wh_bind_nonneg(wh, s, 11, r->deletions);
     wh_bind_nonneg(wh, s, 12, r->files_changed);
     wh_bind_int(wh, s, 13, !r->no_ancestry);
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &r->origin, "commit");
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "commit");
 }
 
 /* Bind the natural key (source_id, job, number) of a build as ?1..?3. */
@@ -448,19 +469,23 @@ static int upsert_revisions(cw_warehouse *wh, int64_t src, const cw_build *r)
 
 /* A build re-loaded as no longer a deployment (the deployment_job setting
  * changed) drops its deployment.  The derived rows naming it are cleared
- * first; the correlation step recomputes them in this batch anyway. */
+ * first; the correlation step recomputes them in this batch anyway.  Run
+ * one row at a time, a build that never was a deployment (most CI builds)
+ * costs one SELECT; staged, the four statements are merged as sets. */
 static int drop_deployment(cw_warehouse *wh, int64_t src, const cw_build *r)
 {
     static const wh_stmt_id steps[] = { S_DEPLOY_UNLINK_BRIDGE, S_DEPLOY_UNLINK_DERIVED,
                                      S_DEPLOY_UNLINK_INCIDENT, S_DEPLOY_DELETE };
-    int64_t dep = 0;
     int rc;
-    bind_build_key(wh, S_DEPLOY_OF_BUILD, src, r);
-    rc = wh_run(wh, S_DEPLOY_OF_BUILD, &dep);
-    if (rc != CW_DB_ROW)
-        return rc;
+    if (!wh->stage) {
+        int64_t dep = 0;
+        bind_build_key(wh, S_DEPLOY_OF_BUILD, src, r);
+        rc = wh_run(wh, S_DEPLOY_OF_BUILD, &dep);
+        if (rc != CW_DB_ROW)
+            return rc;
+    }
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-        wh_bind_int(wh, steps[i], 1, dep);
+        bind_build_key(wh, steps[i], src, r);
         if ((rc = wh_run(wh, steps[i], NULL)) < 0)
             return rc;
     }
@@ -471,7 +496,7 @@ static int sink_build(void *ctx, const cw_build *r)
 {
     cw_warehouse *wh = ctx;
     wh_stmt_id s = S_BUILD_UPSERT;
-    int64_t src, env = 0;
+    int64_t src, env = 0, own;
     int rc;
 
     if (record_begins(wh) != 0)
@@ -496,7 +521,8 @@ static int sink_build(void *ctx, const cw_build *r)
     wh_bind_text(wh, s, 8, r->url);
     wh_bind_int(wh, s, 9, r->is_deployment ? 1 : 0);
     wh_bind_id(wh, s, 10, env);
-    rc = wh_run(wh, s, NULL);
+    rc = run_own(wh, s);
+    own = wh->changes;
     if (rc >= 0)
         rc = upsert_revisions(wh, src, r);
     /* A deployment without its finish gets its fact_deployment row from
@@ -505,6 +531,7 @@ static int sink_build(void *ctx, const cw_build *r)
         rc = upsert_deployment(wh, src, env, r);
     else if (rc >= 0 && !r->is_deployment)
         rc = drop_deployment(wh, src, r);
+    wh->changes = own;
     return wh_record_ends(wh, rc, &r->origin, "build");
 }
 
@@ -543,7 +570,7 @@ static int sink_incident(void *ctx, const cw_incident *r)
     wh_bind_time(wh, s, 10, r->resolved_at);
     wh_bind_time(wh, s, 11, r->updated_at);
     wh_bind_nonneg(wh, s, 12, r->version);
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &r->origin, "incident");
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "incident");
 }
 
 static int sink_pull_request(void *ctx, const cw_pull_request *r)
@@ -576,7 +603,7 @@ static int sink_pull_request(void *ctx, const cw_pull_request *r)
     wh_bind_time(wh, s, 13, r->merged_at);
     wh_bind_text(wh, s, 14, r->merge_commit_sha);
     wh_bind_text(wh, s, 15, r->squash_commit_sha);
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &r->origin, "pull request");
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request");
 }
 
 static int sink_deployment_status(void *ctx, const cw_deployment_status *r)
@@ -602,7 +629,7 @@ static int sink_deployment_status(void *ctx, const cw_deployment_status *r)
     wh_bind_int(wh, s, 4, r->status_id);
     wh_bind_text(wh, s, 5, r->state);
     wh_bind_time(wh, s, 6, r->created_at);
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &r->origin, "deployment status");
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "deployment status");
 }
 
 static int sink_status_def(void *ctx, const cw_status_def *r)
@@ -626,7 +653,7 @@ static int sink_status_def(void *ctx, const cw_status_def *r)
     wh_bind_text(wh, s, 2, r->id);
     wh_bind_text(wh, s, 3, r->name);
     wh_bind_text(wh, s, 4, r->category);
-    return wh_record_ends(wh, wh_run(wh, s, NULL), &r->origin, "status");
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "status");
 }
 
 /* A finding a parser made about a file (core/record.h): not a record, so

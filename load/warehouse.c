@@ -4,8 +4,10 @@
  * load/ share (load/wh.h).
  *
  * The warehouse is reached only through load/db.h, so this file, like the
- * rest of load/, is the same for every engine.  What cannot be portable is
- * the DDL: load/sql/<dialect>/schema.sql, one per engine, kept in step.
+ * rest of load/, is the same for every engine.  So is the DDL,
+ * load/sql/schema.sql, but for the few types engines spell differently:
+ * those are tokens there, spelled per engine by load/sql/<dialect>/types.sql
+ * (cw_wh_schema_sql).
  *
  * Schema versions.  schema_version holds one row, the version the
  * warehouse is at.  Opening a new warehouse (no schema_version table)
@@ -37,7 +39,20 @@ static const char *const stmt_names[S_COUNT] = { CW_WH_STATEMENTS(NAME) };
 
 static const char *const sql_files[] = { CW_WH_SQL_FILES };
 
+/* The DDL of every engine, its types as tokens (cw_wh_schema_sql). */
+#define SCHEMA_SQL "load/sql/schema.sql"
+
 /* ------------------------------------------------------------------ statements */
+
+const char *wh_stmt_name(wh_stmt_id id)
+{
+    return stmt_names[id];
+}
+
+const char *wh_stmt_sql(cw_warehouse *wh, wh_stmt_id id)
+{
+    return cw_sqlset_get(wh->sql, stmt_names[id]);
+}
 
 int wh_fail(cw_warehouse *wh, const char *what)
 {
@@ -71,10 +86,13 @@ cw_stmt *wh_stmt(cw_warehouse *wh, wh_stmt_id id)
 int wh_run(cw_warehouse *wh, wh_stmt_id id, int64_t *row_id)
 {
     cw_stmt *st = wh_stmt(wh, id);
-    int rc = wh->bind_rc;
+    int rc = wh->bind_rc, k = wh_staged(wh, id);
     wh->bind_rc = CW_DB_OK;
     if (!st)
         return rc < 0 ? rc : CW_DB_ERROR;
+    /* staged: written by the next flush (its changes are counted there) */
+    if (k >= 0 && rc == CW_DB_OK)
+        return wh_stage_row(wh, k);
     if (rc == CW_DB_OK) {
         rc = cw_db_step(st);
         if (rc == CW_DB_ROW && row_id)
@@ -107,70 +125,76 @@ int wh_exec(cw_warehouse *wh, const char *sql, const char *what)
     return 0;
 }
 
-/* The statement to bind to; a failure is kept for the next wh_run. */
-static cw_stmt *bind_target(cw_warehouse *wh, wh_stmt_id id)
+/* Every bind comes here: captured for a staged statement, else bound to
+ * the engine's statement; a failure is kept for the next wh_run. */
+static void bind_value(cw_warehouse *wh, wh_stmt_id id, int i, const cw_db_value *v)
 {
+    int k = wh_staged(wh, id), rc;
     cw_stmt *st = wh_stmt(wh, id);
-    if (!st && wh->bind_rc == CW_DB_OK)
-        wh->bind_rc = CW_DB_ERROR;
-    return st;
-}
-
-static void bound(cw_warehouse *wh, int rc)
-{
+    if (!st) {
+        if (wh->bind_rc == CW_DB_OK)
+            wh->bind_rc = CW_DB_ERROR;
+        return;
+    }
+    if (k >= 0)
+        rc = wh_stage_bind(wh, k, i, v);
+    else if (v->type == CW_DB_INT)
+        rc = cw_db_bind_int(st, i, v->i);
+    else if (v->type == CW_DB_REAL)
+        rc = cw_db_bind_real(st, i, v->r);
+    else if (v->type == CW_DB_TEXT)
+        rc = cw_db_bind_text(st, i, v->text, strlen(v->text));
+    else
+        rc = cw_db_bind_null(st, i);
     if (rc != CW_DB_OK && wh->bind_rc == CW_DB_OK) {
         wh->bind_rc = rc;
         keep_error(wh);
     }
 }
 
+static void bind_int_or_null(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v, int null)
+{
+    cw_db_value val = { .type = null ? CW_DB_NULL : CW_DB_INT, .i = v };
+    bind_value(wh, id, i, &val);
+}
+
 void wh_bind_text(cw_warehouse *wh, wh_stmt_id id, int i, const char *v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_str(st, i, v));
+    cw_db_value val = { .type = v ? CW_DB_TEXT : CW_DB_NULL, .text = v };
+    bind_value(wh, id, i, &val);
 }
 
 void wh_bind_text_n(cw_warehouse *wh, wh_stmt_id id, int i, const char *v, size_t n)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_text(st, i, v, n));
+    char *copy = cw_strndup(v, n);
+    wh_bind_text(wh, id, i, copy);
+    free(copy);
 }
 
 void wh_bind_int(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_int(st, i, v));
+    bind_int_or_null(wh, id, i, v, 0);
 }
 
 void wh_bind_real(cw_warehouse *wh, wh_stmt_id id, int i, double v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_real(st, i, v));
+    cw_db_value val = { .type = CW_DB_REAL, .r = v };
+    bind_value(wh, id, i, &val);
 }
 
 void wh_bind_time(cw_warehouse *wh, wh_stmt_id id, int i, int64_t t)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, cw_db_bind_time(st, i, t));
+    bind_int_or_null(wh, id, i, t, t == CW_NO_TIME);
 }
 
 void wh_bind_nonneg(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, v < 0 ? cw_db_bind_null(st, i) : cw_db_bind_int(st, i, v));
+    bind_int_or_null(wh, id, i, v, v < 0);
 }
 
 void wh_bind_id(cw_warehouse *wh, wh_stmt_id id, int i, int64_t v)
 {
-    cw_stmt *st = bind_target(wh, id);
-    if (st)
-        bound(wh, v <= 0 ? cw_db_bind_null(st, i) : cw_db_bind_int(st, i, v));
+    bind_int_or_null(wh, id, i, v, v <= 0);
 }
 
 /* ------------------------------------------------------------------ schema versions */
@@ -301,18 +325,60 @@ static int refuse_newer(cw_warehouse *wh, int version)
     return CW_DB_VERSION;
 }
 
-static const char *schema_path(cw_warehouse *wh, char *buf, size_t size)
+/* Append text to out with each {token} spelled as `types` (the engine's
+ * types.sql) says; an unknown token is an error, not left for the engine
+ * to misread. */
+static int spell_tokens(cw_buf *out, const char *text, const cw_sqlset *types, const char *path)
 {
-    snprintf(buf, size, "load/sql/%s/schema.sql", cw_db_dialect(wh->db));
-    return buf;
+    const char *p = text, *open, *close;
+    while ((open = strchr(p, '{'))) {
+        char *name;
+        const char *spelled;
+        if (!(close = strchr(open, '}'))) {
+            cw_error("%s: a '{' without its '}'", SCHEMA_SQL);
+            return -1;
+        }
+        name = cw_strndup(open + 1, (size_t)(close - open - 1));
+        spelled = cw_sqlset_get(types, name);
+        if (!spelled)
+            cw_error("%s: the type token {%s} is not in %s", SCHEMA_SQL, name, path);
+        free(name);
+        if (!spelled)
+            return -1;
+        cw_buf_append(out, p, (size_t)(open - p));
+        cw_buf_puts(out, spelled);
+        p = close + 1;
+    }
+    cw_buf_puts(out, p);
+    return 0;
+}
+
+char *cw_wh_schema_sql(const char *dialect)
+{
+    const char *text = cw_embedded_get(SCHEMA_SQL);
+    cw_sqlset *types = cw_sqlset_new();
+    cw_buf out = {0};
+    char path[128];
+    int rc;
+    snprintf(path, sizeof(path), "load/sql/%s/types.sql", dialect);
+    if (!text)
+        cw_error("%s: not compiled into this catwalk", SCHEMA_SQL);
+    rc = text && cw_sqlset_load(types, path) == 0 ? spell_tokens(&out, text, types, path) : -1;
+    cw_sqlset_free(types);
+    if (rc != 0) {
+        cw_buf_free(&out);
+        return NULL;
+    }
+    return out.data;
 }
 
 /* schema.sql, then the version row (inserted, or set to the current one). */
 static int schema_current(cw_warehouse *wh, int rows)
 {
-    char path[128];
-    schema_path(wh, path, sizeof(path));
-    if (wh_exec(wh, cw_embedded_get(path), path) != 0)
+    char *ddl = cw_wh_schema_sql(cw_db_dialect(wh->db));
+    int rc = ddl ? wh_exec(wh, ddl, SCHEMA_SQL) : -1;   /* NULL: logged why */
+    free(ddl);
+    if (rc != 0)
         return -1;
     wh_bind_int(wh, rows ? S_VERSION_SET : S_VERSION_INSERT, 1, CW_SCHEMA_VERSION);
     return wh_run_ok(wh, rows ? S_VERSION_SET : S_VERSION_INSERT, "schema_version");
@@ -415,6 +481,8 @@ int cw_wh_open(const cw_db_target *t, cw_warehouse **out)
         rc = CW_DB_ERROR;
     if (rc == CW_DB_OK)
         rc = open_schema(wh);
+    if (rc == CW_DB_OK && wh->db->driver->staged_writes)
+        cw_wh_stage_writes(wh, 1);
     if (rc != CW_DB_OK) {
         cw_wh_close(wh);
         return rc < 0 ? rc : CW_DB_ERROR;
@@ -471,6 +539,7 @@ void cw_wh_close(cw_warehouse *wh)
     wh_flush_reject_log(wh);
     for (int i = 0; i < S_COUNT; i++)
         cw_db_finalize(wh->stmt[i]);
+    wh_stage_free(wh);
     cw_db_close(wh->db);
     wh_sink_free(wh);
     cw_sqlset_free(wh->sql);

@@ -36,6 +36,12 @@ typedef struct cw_batch_stats {
 /* The schema version this catwalk reads and writes. */
 #define CW_SCHEMA_VERSION 3
 
+/* The DDL for the engine named by dialect (cw_db_dialect): load/sql/schema.sql
+ * with its type tokens spelled by load/sql/<dialect>/types.sql.  Free it;
+ * NULL (logged) when a file is missing or a token unknown.  cw_wh_open runs
+ * it; tests build warehouses from it. */
+char *cw_wh_schema_sql(const char *dialect);
+
 /* The warehouse named by the configuration ([catwalk] warehouse or the
  * [warehouse] section). */
 cw_db_target cw_wh_target(const cw_config *cfg);
@@ -51,6 +57,12 @@ int cw_wh_open_reader(const cw_db_target *t, cw_db **out);
 void cw_wh_close(cw_warehouse *wh);
 /* The warehouse connection, for transform/ and reports/ (load/db.h). */
 cw_db *cw_wh_db(cw_warehouse *wh);
+/* Staged writes (load/stage.c): on, the record upserts of a batch are
+ * collected and merged a set at a time, which an engine whose driver sets
+ * staged_writes (PostgreSQL) gets at open; off, each runs at once (SQLite).
+ * Tests turn it on for SQLite to check both paths give the same warehouse.
+ * Only between batches: 0, or -1 inside one. */
+int cw_wh_stage_writes(cw_warehouse *wh, int on);
 
 /* Start a batch: open the write transaction (cw_db_begin: the writer
  * lock), upgrade an older schema, insert the batch audit row.  The row is

@@ -8,6 +8,7 @@
  *   sink.c       the record upserts behind cw_sink, the id caches, rejects
  *   sync.c       the configuration mirrors
  *   resolve.c    staged transitions, application resolution, dim_date
+ *   stage.c      staged writes: record upserts merged a set at a time
  *
  * Statements are named in the .sql files of load/sql/ and listed once below (the
  * S_ ids); each is prepared on first use and kept for the connection.
@@ -29,7 +30,7 @@
     X(PERSON_GET, person_get) X(PERSON_INSERT, person_insert) X(PERSON_NAME, person_name) \
     X(ITEM_UPSERT, item_upsert) X(ITEM_BY_KEY, item_by_key) X(ITEM_BY_EXTERNAL, item_by_external) \
     X(TRANSITION_INSERT, transition_insert) X(STAGE_INSERT, stage_insert) \
-    X(STAGE_LIST, stage_list) X(STAGE_CLEAR, stage_clear) \
+    X(STAGE_ATTACH, stage_attach) X(STAGE_COUNT, stage_count) X(STAGE_UNMATCHED, stage_unmatched) X(STAGE_CLEAR, stage_clear) \
     X(SOURCE_STATUS_UPSERT, source_status_upsert) X(COMMIT_UPSERT, commit_upsert) \
     X(ENV_UPSERT, env_upsert) X(ENV_GET, env_get) X(BUILD_UPSERT, build_upsert) \
     X(BUILD_REVISION_UPSERT, build_revision_upsert) X(BUILD_REVISION_PRUNE, build_revision_prune) \
@@ -74,6 +75,8 @@ typedef enum wh_stmt_id { CW_WH_STATEMENTS(CW_WH_ENUM) S_COUNT } wh_stmt_id;
     "load/sql/batch.sql", "load/sql/sink.sql", "load/sql/sync.sql", \
     "load/sql/resolve.sql", "load/sql/migrate.sql"
 
+typedef struct wh_stage wh_stage;
+
 struct cw_warehouse {
     cw_db *db;
     char *where;                /* the target's uri, for messages (never a password) */
@@ -81,6 +84,7 @@ struct cw_warehouse {
     cw_stmt *stmt[S_COUNT];     /* prepared on first use */
     unsigned char writes[S_COUNT];  /* 1: not a SELECT (its rows count as changes) */
     cw_sink sink;
+    wh_stage *stage;            /* staged writes (stage.c); NULL: one row at a time */
     cw_batch_stats stats;
     int64_t batch_id;
     int in_batch;
@@ -93,6 +97,24 @@ struct cw_warehouse {
     long reject_count;          /* rejects of reject_file so far */
     char err[512];              /* message of the last failed statement */
 };
+
+/* A statement's name and SQL text. */
+const char *wh_stmt_name(wh_stmt_id id);
+const char *wh_stmt_sql(cw_warehouse *wh, wh_stmt_id id);
+
+/* Staged writes (stage.c).  wh_staged: the statement's index in the staged
+ * set, or -1 when it runs at once (no stage, or not a staged statement).
+ * Binds of a staged statement are captured by wh_stage_bind, and wh_run
+ * stages the row (wh_stage_row) instead of running it.  wh_stage_flush
+ * merges every staged row (0 or -1 after logging); the batch flushes before
+ * anything reads what the sink wrote (cw_wh_resolve) and at commit;
+ * wh_stage_discard forgets them on rollback. */
+int wh_staged(cw_warehouse *wh, wh_stmt_id id);
+int wh_stage_bind(cw_warehouse *wh, int k, int i, const cw_db_value *v);
+int wh_stage_row(cw_warehouse *wh, int k);
+int wh_stage_flush(cw_warehouse *wh);
+void wh_stage_discard(cw_warehouse *wh);
+void wh_stage_free(cw_warehouse *wh);
 
 /* Log "WHERE: what: message" and return -1. */
 int wh_fail(cw_warehouse *wh, const char *what);

@@ -184,7 +184,7 @@ static cw_metric_row *grid_row(metric_grid *g, int64_t member, int64_t period)
     return &g->rows[(size_t)member * g->n_periods + (size_t)period];
 }
 
-static const char *scope_key(cw_scope scope)
+const char *cw_scope_name(cw_scope scope)
 {
     switch (scope) {
     case CW_SCOPE_TEAM: return "team";
@@ -217,7 +217,7 @@ static char *rows_sql(size_t n)
 /* ?1 the scope, then each period's start and end. */
 static int bind_grid(cw_stmt *st, cw_scope scope, const period_def *periods, size_t n)
 {
-    int rc = cw_db_bind_str(st, 1, scope_key(scope));
+    int rc = cw_db_bind_str(st, 1, cw_scope_name(scope));
     for (size_t i = 0; i < n && rc == CW_DB_OK; i++) {
         rc = cw_db_bind_int(st, (int)(2 + 2 * i), periods[i].start);
         if (rc == CW_DB_OK)

@@ -23,6 +23,9 @@
 #include "../load/db.h"
 
 typedef enum cw_scope { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG } cw_scope;
+/* The scope's name: the key column of the rows in metrics_rows.sql and of
+ * `catwalk metrics` output ("application", "team", "organisation"). */
+const char *cw_scope_name(cw_scope scope);
 
 typedef struct cw_metrics_query {
     int64_t from;               /* inclusive, a period start (UTC seconds) */

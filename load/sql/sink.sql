@@ -89,9 +89,30 @@ ON CONFLICT DO NOTHING
 INSERT INTO stage_transition (source, file, record, item_key, item_id, at, history_id,
        from_status, to_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
 
--- name: stage_list
-SELECT source, file, record, item_key, item_id, at, history_id, from_status, to_status
-  FROM stage_transition ORDER BY stage_id
+-- Staged transitions whose item is known by now, attached in one
+-- statement: the item by key, else by the source's id (the lowest
+-- work_item_id, as item_by_external), in the order they were read.
+-- name: stage_attach
+INSERT INTO fact_transition (work_item_id, at, history_id, from_status, to_status,
+       application_id)
+SELECT i.work_item_id, s.at, coalesce(s.history_id, ''), coalesce(s.from_status, ''), s.to_status,
+       coalesce(i.application_id, 0)
+  FROM stage_transition s
+  JOIN dim_work_item i ON i.work_item_id = coalesce(
+       (SELECT k.work_item_id FROM dim_work_item k WHERE k.item_key = s.item_key),
+       (SELECT min(e.work_item_id) FROM dim_work_item e WHERE e.external_id = s.item_id))
+ WHERE true ORDER BY s.stage_id
+ON CONFLICT DO NOTHING
+
+-- name: stage_count
+SELECT count(*) FROM stage_transition
+
+-- The rest: their item is unknown (resolve.c rejects them).
+-- name: stage_unmatched
+SELECT s.source, s.file, s.record, s.item_key, s.item_id FROM stage_transition s
+ WHERE NOT EXISTS (SELECT 1 FROM dim_work_item k WHERE k.item_key = s.item_key)
+   AND NOT EXISTS (SELECT 1 FROM dim_work_item e WHERE e.external_id = s.item_id)
+ ORDER BY s.stage_id
 
 -- name: stage_clear
 DELETE FROM stage_transition
@@ -214,17 +235,37 @@ SELECT d.deployment_id FROM fact_deployment d
  WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
    AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3
 
+-- A build re-loaded as no longer a deployment drops its deployment and
+-- the derived rows naming it, by the build's natural key (?1..?3, the
+-- application from the job as build_upsert has it), so the staged path
+-- (load/stage.c) can run them a set at a time.
 -- name: deploy_unlink_bridge
-DELETE FROM bridge_deployment_commit WHERE deployment_id = ?1
+DELETE FROM bridge_deployment_commit WHERE deployment_id IN
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- name: deploy_unlink_derived
-DELETE FROM derived_deployment WHERE deployment_id = ?1
+DELETE FROM derived_deployment WHERE deployment_id IN
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- name: deploy_unlink_incident
-UPDATE derived_incident SET deployment_id = NULL, how = 'none' WHERE deployment_id = ?1
+UPDATE derived_incident SET deployment_id = NULL, how = 'none' WHERE deployment_id IN
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- name: deploy_delete
-DELETE FROM fact_deployment WHERE deployment_id = ?1
+DELETE FROM fact_deployment WHERE deployment_id IN
+       (SELECT d.deployment_id FROM fact_deployment d
+          JOIN fact_build b ON b.application_id = d.application_id AND b.build_id = d.build_id
+         WHERE b.application_id = coalesce((SELECT r.application_id FROM map_job_resolved r WHERE r.job = ?2), 0)
+           AND b.source_id = ?1 AND b.job = ?2 AND b.number = ?3)
 
 -- The service, hence the application, is an attribute of an incident, not
 -- part of what names it: before its upsert, the incident (?1 source, ?2 its

@@ -7,35 +7,12 @@ The dataset is tests/data/e2e (see test_e2e.py).  Prints a closing
 "N passed, N failed" line.
 """
 import os
-import shutil
 import sqlite3
-import subprocess
-import tempfile
 import unittest
 
-from suite import run_suite
+from suite import copy_dataset, run, run_suite
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(REPO, "tests", "data", "e2e")
-BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
-TEMP_DIRS = []
 COMMANDS = ("run", "extract", "metrics", "report", "check")
-
-
-def run(*args, check=True, **kw):
-    proc = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=600, **kw)
-    if check and proc.returncode != 0:
-        raise AssertionError("catwalk %s exited %d\nstdout:%s\nstderr:%s"
-                             % (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
-    return proc
-
-
-def copy_dataset():
-    tmp = tempfile.mkdtemp(prefix="cw-commands-")
-    TEMP_DIRS.append(tmp)
-    shutil.copytree(DATA, os.path.join(tmp, "d"))
-    return os.path.join(tmp, "d")
 
 
 def add_source(d, text):
@@ -53,7 +30,7 @@ class OptionConvention(unittest.TestCase):
             self.assertEqual(run(cmd, "-h").stdout, out)
 
     def test_quiet_and_verbose_are_accepted_everywhere(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-commands-")
         config = os.path.join(d, "catwalk.ini")
         for flags in (["-q"], ["--verbose"], ["-qv"]):
             self.assertEqual(run("check", "-c", config, *flags).returncode, 0)
@@ -64,7 +41,7 @@ class OptionConvention(unittest.TestCase):
         run("report", "-q", "weekly", "-c", config, "--to=2026-03-16", "--out", out)
 
     def test_usage_errors_exit_2_and_name_the_option(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-commands-")
         config = os.path.join(d, "catwalk.ini")
         for cmd in COMMANDS:
             args = ["weekly"] if cmd == "report" else []
@@ -91,7 +68,7 @@ class Window(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.d = copy_dataset()
+        cls.d = copy_dataset("cw-commands-")
         cls.config = os.path.join(cls.d, "catwalk.ini")
         run("run", "-c", cls.config, "--no-report")
 
@@ -127,7 +104,7 @@ class ErrorPolicy(unittest.TestCase):
     """run and extract share one pipeline, so one error policy."""
 
     def test_a_failed_source_makes_both_partial(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-commands-")
         config = os.path.join(d, "catwalk.ini")
         with open(config) as f:
             text = f.read()
@@ -143,7 +120,7 @@ class ErrorPolicy(unittest.TestCase):
         self.assertEqual(loaded.returncode, 3, loaded.stderr)
 
     def test_an_unreadable_warehouse_fails_both(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-commands-")
         config = os.path.join(d, "catwalk.ini")
         # a live source: its watermark must come from the warehouse
         add_source(d, "[source pd-live]\ntype = pagerduty\nbase_url = http://127.0.0.1:9\n"
@@ -158,7 +135,7 @@ class ErrorPolicy(unittest.TestCase):
                 os.path.join(d, "landing")) else [], [], args)
 
     def test_extract_without_a_warehouse_creates_none(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-commands-")
         config = os.path.join(d, "catwalk.ini")
         proc = run("extract", "-c", config)
         self.assertIn("[source jira] 1 file(s)", proc.stdout)
@@ -166,7 +143,7 @@ class ErrorPolicy(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(d, "catwalk.db")))
 
     def test_run_prints_the_summary_line(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-commands-")
         proc = run("run", "-c", os.path.join(d, "catwalk.ini"), "--no-report", check=False)
         self.assertIn(proc.returncode, (0, 3))
         self.assertRegex(proc.stdout, r"^batch 1: \d+ records read, \d+ loaded \(\d+ changed\), "
@@ -178,4 +155,4 @@ class ErrorPolicy(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    run_suite("e2e commands", TEMP_DIRS)
+    run_suite("e2e commands")

@@ -10,36 +10,11 @@ Runs with Debian's python3 (unittest, sqlite3, openpyxl) and prints a closing
 """
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
-import tempfile
 import unittest
 
-from suite import run_suite
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(REPO, "tests", "data", "e2e")
-BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
-
-
-def run(*args, cwd=None, check=True):
-    proc = subprocess.run([BIN, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
-    if check and proc.returncode not in (0,):
-        raise AssertionError("catwalk %s exited %d\nstdout:%s\nstderr:%s"
-                             % (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
-    return proc
-
-
-TEMP_DIRS = []
-
-
-def copy_dataset():
-    tmp = tempfile.mkdtemp(prefix="cw-e2e-")
-    TEMP_DIRS.append(tmp)
-    shutil.copytree(DATA, os.path.join(tmp, "d"))
-    return os.path.join(tmp, "d")
+from suite import REPO, copy_dataset, kill_while_loading, run, run_suite, temp_dir
 
 
 def dump_tables(db_path, skip=("batch", "source_run")):
@@ -416,18 +391,7 @@ class KilledBatch(unittest.TestCase):
         run("run", "-c", config, "--no-report")
         before = dump_tables(os.path.join(d, "catwalk.db"), skip=())
         # a large new git export, killed while it loads
-        big = os.path.join(d, "exports", "git", "payments-service.log")
-        with open(big, "a") as f:
-            for i in range(400000):
-                sha = "%040x" % (i + 1 << 20)
-                f.write("\x1e%s\x1f\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z\x1fs %d\x1f\x1f\n" % (sha, i))
-        proc = subprocess.Popen([BIN, "run", "-c", config, "--no-report"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        import time
-        time.sleep(0.5)
-        proc.kill()
-        proc.wait()
-        self.assertEqual(proc.returncode, -9, "the run finished before it could be killed")
+        kill_while_loading(self, d, config)
         after = dump_tables(os.path.join(d, "catwalk.db"), skip=())
         self.assertEqual(before, after)
 
@@ -499,8 +463,7 @@ class CommandLine(unittest.TestCase):
 
 class Demo(unittest.TestCase):
     def test_demo_end_to_end(self):
-        tmp = tempfile.mkdtemp(prefix="cw-demo-")
-        TEMP_DIRS.append(tmp)
+        tmp = temp_dir("cw-demo-")
         d = os.path.join(tmp, "demo")
         run("demo", d, "--end", "2026-11-23")
         proc = run("run", "-c", os.path.join(d, "catwalk.ini"), check=False)
@@ -521,4 +484,4 @@ class Demo(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    run_suite("e2e", TEMP_DIRS)
+    run_suite("e2e")

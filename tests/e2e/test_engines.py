@@ -25,20 +25,14 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 import unittest
 
-from suite import run_suite
+from suite import DATA, run, run_suite, temp_dir
 import zipfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(REPO, "tests", "data", "e2e")
-BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
 PG_URI = os.environ.get("CW_PG_URI", "")
 PSQL = os.environ.get("CW_PSQL", "psql")
 NULL = "\x02NULL\x02"          # how a NULL is written on both sides
-TEMP_DIRS = []
 
 # Every table compared, in schema order.  batch and source_run hold clock
 # times and are left out.
@@ -85,14 +79,6 @@ NATURAL = {
 # landed paths carry the landing folder's clock stamp and pid
 STAMP = re.compile(r"\d{8}T\d{6}Z-\d+")
 GENERATED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-def run(*args, check=True):
-    proc = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError("catwalk %s exited %d\nstdout:%s\nstderr:%s"
-                             % (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
-    return proc
 
 
 def psql(sql):
@@ -182,8 +168,7 @@ class EnginePair:
 
     @classmethod
     def setUpClass(cls):
-        tmp = tempfile.mkdtemp(prefix="cw-engines-")
-        TEMP_DIRS.append(tmp)
+        tmp = temp_dir("cw-engines-")
         source = os.path.join(tmp, "source")
         cls.make_dataset(source)
         cls.sqlite_dir = os.path.join(tmp, "sqlite")
@@ -314,4 +299,4 @@ class SmallDemo(EnginePair, unittest.TestCase):
 
 
 if __name__ == "__main__":
-    run_suite("engines", TEMP_DIRS)
+    run_suite("engines")

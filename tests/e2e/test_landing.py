@@ -14,35 +14,12 @@ import shutil
 import signal
 import sqlite3
 import stat
-import subprocess
-import tempfile
-import time
 import unittest
 
-from suite import run_suite
+from suite import BIN, copy_dataset, kill_while_loading, run, run_suite
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DATA = os.path.join(REPO, "tests", "data", "e2e")
-BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
-TEMP_DIRS = []
 SECRET = "root:$6$SECRETSALT$c2VjcmV0:19000:0:99999:7:::\n"
 NOBODY = 65534
-
-
-def run(*args, check=True, binary=None, **kw):
-    proc = subprocess.run([binary or BIN, *args], capture_output=True, text=True, timeout=600, **kw)
-    if check and proc.returncode != 0:
-        raise AssertionError("catwalk %s exited %d\nstdout:%s\nstderr:%s"
-                             % (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
-    return proc
-
-
-def copy_dataset():
-    tmp = tempfile.mkdtemp(prefix="cw-landing-")
-    TEMP_DIRS.append(tmp)
-    shutil.copytree(DATA, os.path.join(tmp, "d"))
-    return os.path.join(tmp, "d")
 
 
 def query(d, sql, *args):
@@ -63,7 +40,7 @@ def every_path(root):
 
 class Symlinks(unittest.TestCase):
     def setUp(self):
-        self.dir = copy_dataset()
+        self.dir = copy_dataset("cw-landing-")
         self.config = os.path.join(self.dir, "catwalk.ini")
         # a private file outside the exports, and a link to it among them
         self.secret = os.path.join(os.path.dirname(self.dir), "shadow")
@@ -156,7 +133,7 @@ class Symlinks(unittest.TestCase):
 
 class Modes(unittest.TestCase):
     def test_landing_and_warehouse_are_owner_only(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-landing-")
         incidents = os.path.join(d, "exports", "pagerduty", "incidents.json")
         os.chmod(incidents, 0o600)
         old = os.umask(0o022)       # a permissive caller: catwalk sets its own
@@ -186,7 +163,7 @@ def as_nobody():
 
 class Unreadable(unittest.TestCase):
     def test_unreadable_file_is_one_reject_and_the_rest_load(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-landing-")
         pd = os.path.join(d, "exports", "pagerduty")
         # sorts before incidents.json: today it stops the source there
         bad = os.path.join(pd, "a-private.json")
@@ -219,7 +196,7 @@ class Unreadable(unittest.TestCase):
 
 class EmptySources(unittest.TestCase):
     def setUp(self):
-        self.dir = copy_dataset()
+        self.dir = copy_dataset("cw-landing-")
         self.config = os.path.join(self.dir, "catwalk.ini")
 
     def test_folder_with_only_subfolders(self):
@@ -255,7 +232,7 @@ class EmptySources(unittest.TestCase):
 
 class AtomicReports(unittest.TestCase):
     def test_failed_rendering_keeps_last_report(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-landing-")
         config = os.path.join(d, "catwalk.ini")
         run("run", "-c", config, "--no-report")
         out = os.path.join(d, "out")
@@ -284,7 +261,7 @@ class AtomicReports(unittest.TestCase):
 
 class KilledRun(unittest.TestCase):
     def test_landing_folder_of_a_killed_run_is_removed(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-landing-")
         config = os.path.join(d, "catwalk.ini")
         landing = os.path.join(d, "landing")
         run("run", "-c", config, "--no-report")
@@ -294,25 +271,12 @@ class KilledRun(unittest.TestCase):
         extracted = run("extract", "-c", config)
         kept |= set(os.listdir(landing)) - kept
         self.assertEqual(len(kept), 2, extracted.stdout)
-        big = os.path.join(d, "exports", "git", "payments-service.log")
-        with open(big, "rb") as f:
-            original = f.read()
-        with open(big, "a") as f:
-            for i in range(400000):
-                sha = "%040x" % (i + 1 << 20)
-                f.write("\x1e%s\x1f\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z"
-                        "\x1fs %d\x1f\x1f\n" % (sha, i))
-        proc = subprocess.Popen([BIN, "run", "-c", config, "--no-report"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
-        proc.kill()
-        proc.wait()
-        self.assertEqual(proc.returncode, -9, "the run finished before it could be killed")
+        original = kill_while_loading(self, d, config)
         killed = set(os.listdir(landing)) - kept
         self.assertEqual(len(killed), 1)
         # back to the loaded export: the next run lands nothing new, so the
         # folders left are exactly the loaded batch's and the extract's
-        with open(big, "wb") as f:
+        with open(os.path.join(d, "exports", "git", "payments-service.log"), "wb") as f:
             f.write(original)
         run("run", "-c", config, "--no-report")
         self.assertEqual(set(os.listdir(landing)), kept)
@@ -320,7 +284,7 @@ class KilledRun(unittest.TestCase):
 
 class ReportStatus(unittest.TestCase):
     def test_batch_row_says_partial_when_the_report_fails(self):
-        d = copy_dataset()
+        d = copy_dataset("cw-landing-")
         config = os.path.join(d, "catwalk.ini")
         with open(os.path.join(d, "reports"), "w") as f:
             f.write("a file where the reports folder should be\n")
@@ -330,4 +294,4 @@ class ReportStatus(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    run_suite("e2e landing", TEMP_DIRS)
+    run_suite("e2e landing")

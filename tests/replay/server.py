@@ -287,23 +287,28 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, status, headers, body, gzip_ok=True):
         body = as_bytes(body)
-        # The length is ours to compute (after gzip or a truncate fault).
-        headers = [(h, v) for h, v in headers if h.lower() != "content-length"]
         names = {h.lower() for h, _ in headers}
         if (gzip_ok and len(body) >= GZIP_MIN and "content-encoding" not in names
                 and "gzip" in self.headers.get("Accept-Encoding", "")):
             body = gzip.compress(body, mtime=0)
             headers = headers + [("Content-Encoding", "gzip")]
-        self.send_response(status)
-        if "content-type" not in names:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        for name, value in headers:
-            self.send_header(name, str(value))
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        self.send_head(status, headers, len(body))
         if self.command != "HEAD":
             self.wfile.write(body)
         self.wfile.flush()
+
+    def send_head(self, status, headers, length):
+        """The status line and headers: JSON unless a Content-Type is given,
+        and a Content-Length of length: the length is ours to compute (after
+        gzip or a truncate fault), so any given one is dropped."""
+        headers = [(h, v) for h, v in headers if h.lower() != "content-length"]
+        self.send_response(status)
+        if "content-type" not in {h.lower() for h, _ in headers}:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        for name, value in headers:
+            self.send_header(name, str(value))
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
 
     def abort_connection(self):
         """Close with an RST, as a dropped connection looks to the client."""
@@ -363,15 +368,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_partial(self, status, headers, body):
         """Announce the whole body, send half of it, then reset the connection."""
-        headers = [(h, v) for h, v in headers if h.lower() != "content-length"]
-        self.send_response(status)
-        names = {h.lower() for h, _ in headers}
-        if "content-type" not in names:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        for name, value in headers:
-            self.send_header(name, str(value))
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        self.send_head(status, headers, len(body))
         self.wfile.write(body[:len(body) // 2])
         self.abort_connection()
 

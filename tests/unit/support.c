@@ -300,6 +300,23 @@ const cw_pull_request *cw_capture_pull(const cw_capture *cap, long number)
     return NULL;
 }
 
+void cw_expect_reject_at(const cw_capture *cap, size_t i, long record, const char *field,
+                         const char *reason, const char *file, int line)
+{
+    const cw_reject *r;
+    _assert_true(i < cap->n_rejects, "reject index < n_rejects", file, line);
+    r = &cap->rejects[i];
+    if (record >= 0)
+        _assert_int_equal((LargestIntegralType)r->origin.record, (LargestIntegralType)record,
+                          file, line);
+    if (field)
+        _assert_string_equal(r->field ? r->field : "(none)", field, file, line);
+    if (reason && !strstr(r->reason, reason)) {
+        print_error("reason \"%s\" lacks \"%s\"\n", r->reason, reason);
+        _fail(file, line);
+    }
+}
+
 const char *cw_fixture(const char *rel)
 {
     static char path[4096];
@@ -582,7 +599,7 @@ static void raw_exec(sqlite3 *db, const char *sql)
 sqlite3 *cw_test_schema_db(const char *path)
 {
     sqlite3 *db = NULL;
-    char *schema = cw_read_file("load/sql/sqlite/schema.sql", NULL);
+    char *schema = cw_wh_schema_sql("sqlite");
     assert_non_null(schema);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     raw_exec(db, schema);

@@ -2,7 +2,7 @@
  * support.h - shared test helpers: fixture paths and a sink that keeps deep
  * copies of every record, so parser tests can assert on real output; config
  * sections built by hand; the replay server (tests/replay/server.py); a
- * warehouse made from load/schema.sql; temporary files and folders; and the
+ * warehouse made from load/sql/schema.sql; temporary files and folders; and the
  * output a file descriptor received.  One copy here instead of one per test.
  *
  * Warehouse queries go through load/db.h (cw_wh_db), so a test reads the
@@ -48,6 +48,15 @@ const cw_commit *cw_capture_commit(const cw_capture *cap, const char *sha);
 const cw_build *cw_capture_build(const cw_capture *cap, const char *job, long number);
 const cw_incident *cw_capture_incident(const cw_capture *cap, const char *id);
 const cw_pull_request *cw_capture_pull(const cw_capture *cap, long number);
+
+/* The i-th reject is of record `record` (not checked when negative), names
+ * `field` and has `reason` in its reason (each not checked when NULL);
+ * failures point at the caller's line.  Every parser's tests check their
+ * rejects this way. */
+#define cw_expect_reject(cap, i, record, field, reason) \
+    cw_expect_reject_at((cap), (i), (record), (field), (reason), __FILE__, __LINE__)
+void cw_expect_reject_at(const cw_capture *cap, size_t i, long record, const char *field,
+                         const char *reason, const char *file, int line);
 
 /* Absolute path of a real fixture: $CW_FIXTURES/<rel> (fails the test when
  * CW_FIXTURES is unset or the file is missing).  Returns a static buffer. */
@@ -124,9 +133,9 @@ int cw_replay_teardown(void **state);
 
 /* ------------------------------------------------ warehouses */
 
-/* A raw SQLite database at path (":memory:" or a file) holding
- * load/sql/sqlite/schema.sql (run from the repository root), for the tests
- * that need one (cw_db_sqlite_adopt gives the cw_db); fails the test on error. */
+/* A raw SQLite database at path (":memory:" or a file) holding the schema
+ * (cw_wh_schema_sql), for the tests that need one (cw_db_sqlite_adopt gives
+ * the cw_db); fails the test on error. */
 struct sqlite3 *cw_test_schema_db(const char *path);
 /* Run SQL (one or more statements); fails the test with the engine's message. */
 void cw_test_exec(cw_db *db, const char *sql);

@@ -1,6 +1,6 @@
 /*
  * test_correlate.c - the correlation step end to end on a small hand-made
- * warehouse (load/schema.sql plus INSERTs), expectations worked out by hand
+ * warehouse (load/sql/schema.sql plus INSERTs), expectations worked out by hand
  * in the comments; a second run must leave every derived row as it was.
  */
 #include "support.h"

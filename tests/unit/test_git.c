@@ -157,18 +157,14 @@ static void test_us_format_malformed_records(void **state)
     assert_int_equal(c->deletions, 0);
     assert_int_equal(c->files_changed, 2);
 
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_string_equal(cap.rejects[0].field, "sha");
+    cw_expect_reject(&cap, 0, 2, "sha", NULL);
     assert_non_null(strstr(cap.rejects[0].raw, "not-a-sha"));
-    assert_int_equal(cap.rejects[1].origin.record, 3);
-    assert_string_equal(cap.rejects[1].field, "authored_at");
-    assert_non_null(strstr(cap.rejects[1].reason, "31/02/2026"));
+    cw_expect_reject(&cap, 1, 3, "authored_at", "31/02/2026");
     assert_true(strlen(cap.rejects[1].raw) <= 200);
     assert_int_equal(strncmp(cap.rejects[1].raw, "cccccccc", 8), 0);
     /* Record 4: its numstat line "x\t1\ta.txt" is rejected on its own; the
      * commit is kept, its line counts unknown. */
-    assert_int_equal(cap.rejects[2].origin.record, 4);
-    assert_string_equal(cap.rejects[2].field, "numstat");
+    cw_expect_reject(&cap, 2, 4, "numstat", NULL);
     assert_string_equal(cap.rejects[2].raw, "x\t1\ta.txt");
     c = must_commit(&cap, "dddddddddddddddddddddddddddddddddddddddd");
     assert_int_equal(c->origin.record, 4);
@@ -369,8 +365,7 @@ static void test_medium_format_hand_written(void **state)
     assert_string_equal(c->subject, "Merge branch 'PAY-9'");
     assert_null(c->body);
 
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_string_equal(cap.rejects[0].field, "authored_at");
+    cw_expect_reject(&cap, 0, 2, "authored_at", NULL);
     assert_int_equal(strncmp(cap.rejects[0].raw, "commit 2222222", 14), 0);
 
     /* 23:59:59-01:00 = 00:59:59Z next day; 10+0+0 added, 2+0+5 deleted, 3 files. */
@@ -420,8 +415,7 @@ static void test_line_formats_keep_commit_on_bad_numstat(void **state)
     assert_int_equal(parse(cw_temp_file(medium, ".txt"), &cap), 0);
     assert_int_equal(cap.n_commits, 2);
     assert_int_equal(cap.n_rejects, 1);
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_string_equal(cap.rejects[0].field, "numstat");
+    cw_expect_reject(&cap, 0, 1, "numstat", NULL);
     assert_string_equal(cap.rejects[0].raw, "three\tx\tb.c");
     c = must_commit(&cap, "1111111111111111111111111111111111111111");
     assert_string_equal(c->subject, "first");
@@ -436,8 +430,7 @@ static void test_line_formats_keep_commit_on_bad_numstat(void **state)
     assert_int_equal(parse(cw_temp_file(codemaat, ".txt"), &cap), 0);
     assert_int_equal(cap.n_commits, 2);
     assert_int_equal(cap.n_rejects, 1);
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_string_equal(cap.rejects[0].field, "numstat");
+    cw_expect_reject(&cap, 0, 1, "numstat", NULL);
     assert_string_equal(cap.rejects[0].raw, "oops");
     assert_int_equal(must_commit(&cap, "abcdef01")->deletions, -1);
     c = must_commit(&cap, "abcdef02");
@@ -772,13 +765,10 @@ static void test_numstat_out_of_range(void **state)
     assert_int_equal(parse(cw_temp_file(log, ".log"), &cap), 0);
     assert_int_equal(cap.n_commits, 3);
     assert_int_equal(cap.n_rejects, 3);        /* one a line */
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_string_equal(cap.rejects[0].field, "additions");
+    cw_expect_reject(&cap, 0, 1, "additions", NULL);
     assert_string_equal(cap.rejects[0].raw, "9223372036854775807\t0\ta.bin");
-    assert_int_equal(cap.rejects[1].origin.record, 1);
-    assert_string_equal(cap.rejects[1].field, "additions");
-    assert_int_equal(cap.rejects[2].origin.record, 2);
-    assert_string_equal(cap.rejects[2].field, "deletions");
+    cw_expect_reject(&cap, 1, 1, "additions", NULL);
+    cw_expect_reject(&cap, 2, 2, "deletions", NULL);
     assert_string_equal(cap.rejects[2].raw, "0\t99999999999999999999\tc.txt");
     c = must_commit(&cap, "1111111111111111111111111111111111111111");
     assert_int_equal(c->additions, -1);
@@ -806,8 +796,7 @@ static void test_codemaat_starting_with_numstat(void **state)
                                         "2\t0\tb.c\n", ".txt"), &cap), 0);
     assert_int_equal(cap.n_commits, 1);
     assert_int_equal(cap.n_rejects, 1);
-    assert_string_equal(cap.rejects[0].field, "numstat");
-    assert_int_equal(cap.rejects[0].origin.record, 1);
+    cw_expect_reject(&cap, 0, 1, "numstat", NULL);
     assert_string_equal(cap.rejects[0].raw, "1\t1\tsrc/a.c");
     assert_int_equal(must_commit(&cap, "abcdef01")->additions, 2);
     cw_capture_free(&cap);
@@ -845,10 +834,8 @@ static void test_non_hex_names(void **state)
     assert_int_equal(parse(cw_temp_file(tsv, ".tsv"), &cap), 0);
     assert_int_equal(cap.n_commits, 1);
     assert_int_equal(cap.n_rejects, 2);
-    assert_string_equal(cap.rejects[0].field, "sha");
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_string_equal(cap.rejects[1].field, "parents");
-    assert_int_equal(cap.rejects[1].origin.record, 2);
+    cw_expect_reject(&cap, 0, 1, "sha", NULL);
+    cw_expect_reject(&cap, 1, 2, "parents", NULL);
     cw_capture_free(&cap);
 
     assert_int_equal(parse(cw_temp_file(us, ".log"), &cap), 0);

@@ -49,6 +49,15 @@ static int parse(const char *path, const char *const *pairs, cw_capture *cap)
     return parse_with(path, pairs, cap);
 }
 
+/* parse() of a page of JSON text, through a temporary file. */
+static int parse_page(const char *page, const char *const *pairs, cw_capture *cap)
+{
+    const char *path = cw_temp_file(page, ".json");
+    int rc = parse(path, pairs, cap);
+    unlink(path);
+    return rc;
+}
+
 /* ------------------------------------------------------ pull requests */
 
 static void check_ants_pulls(const cw_capture *cap)
@@ -154,9 +163,7 @@ static void test_commit_list_page(void **state)
     cw_capture cap;
     const cw_commit *c;
     (void)state;
-    const char *path = cw_temp_file(page, ".json");
-    assert_int_equal(parse(path, ants_keys, &cap), 0);
-    unlink(path);
+    assert_int_equal(parse_page(page, ants_keys, &cap), 0);
     assert_int_equal(cap.n_commits, 2);
     c = cw_capture_commit(&cap, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
     assert_string_equal(c->parents, "");
@@ -166,9 +173,7 @@ static void test_commit_list_page(void **state)
     assert_int_equal(c->deletions, 2);
     assert_int_equal(c->files_changed, 3);
     assert_int_equal(cap.n_rejects, 2);
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_string_equal(cap.rejects[0].field, "commit.author.date");
-    assert_non_null(strstr(cap.rejects[0].reason, "'yesterday'"));
+    cw_expect_reject(&cap, 0, 2, "commit.author.date", "'yesterday'");
     assert_int_equal(cap.rejects[1].origin.record, 4);
     cw_capture_free(&cap);
 }
@@ -224,9 +229,7 @@ static void test_runs_page_shapes(void **state)
     cw_capture cap;
     const cw_build *b;
     (void)state;
-    const char *path = cw_temp_file(page, ".json");
-    assert_int_equal(parse(path, keys, &cap), 0);
-    unlink(path);
+    assert_int_equal(parse_page(page, keys, &cap), 0);
     assert_int_equal(cap.n_builds, 2);                  /* the in-progress run waits */
     b = cw_capture_build(&cap, "o/r/deploy-prod", 2)        /* run 6 */;
     assert_non_null(b);
@@ -240,8 +243,7 @@ static void test_runs_page_shapes(void **state)
     assert_string_equal(b->result, "failure");
     assert_false(b->is_deployment);
     assert_int_equal(cap.n_rejects, 1);
-    assert_int_equal(cap.rejects[0].origin.record, 4);
-    assert_string_equal(cap.rejects[0].field, "updated_at");
+    cw_expect_reject(&cap, 0, 4, "updated_at", NULL);
     cw_capture_free(&cap);
 }
 
@@ -266,9 +268,7 @@ static void test_runs_keyed_by_id(void **state)
     cw_capture cap;
     const cw_build *b;
     (void)state;
-    const char *path = cw_temp_file(page, ".json");
-    assert_int_equal(parse(path, keys, &cap), 0);
-    unlink(path);
+    assert_int_equal(parse_page(page, keys, &cap), 0);
     assert_int_equal(cap.n_builds, 2);
     b = cw_capture_build(&cap, "o/r/Deploy", 9001);
     assert_non_null(b);
@@ -380,7 +380,7 @@ static void test_graphql_edge_cases(void **state)
     cw_capture cap;
     const cw_build *b;
     (void)state;
-    assert_int_equal(parse(cw_temp_file(page, ".json"), ants_keys, &cap), 0);
+    assert_int_equal(parse_page(page, ants_keys, &cap), 0);
     assert_int_equal(cap.n_builds, 2);
     b = cw_capture_build(&cap, ANTS "/deployments", 11);
     assert_string_equal(b->result, "failure");
@@ -390,10 +390,8 @@ static void test_graphql_edge_cases(void **state)
     assert_string_equal(b->result, "success");
     assert_true(b->finished_at == cw_t("2026-01-02T10:09:00Z"));
     assert_int_equal(cap.n_rejects, 2);
-    assert_int_equal(cap.rejects[0].origin.record, 3);
-    assert_string_equal(cap.rejects[0].field, "Statuses.nodes.updatedAt");
-    assert_int_equal(cap.rejects[1].origin.record, 4);
-    assert_string_equal(cap.rejects[1].field, "DatabaseId");
+    cw_expect_reject(&cap, 0, 3, "Statuses.nodes.updatedAt", NULL);
+    cw_expect_reject(&cap, 1, 4, "DatabaseId", NULL);
     cw_capture_free(&cap);
 }
 

@@ -110,6 +110,26 @@ static void test_squash_only_merge_request(void **state)
     cw_capture_free(&cap);
 }
 
+/* Merged exactly when merged_at is set (formats.md), whatever the state
+ * says: GitLab shows "locked" while it merges. */
+static void test_merged_at_means_merged(void **state)
+{
+    static const char page[] =
+        "[{\"iid\": 7, \"source_branch\": \"a\", \"state\": \"locked\","
+        "  \"created_at\": \"2026-03-01T10:00:00Z\", \"merged_at\": \"2026-03-01T12:00:00Z\"},"
+        " {\"iid\": 8, \"source_branch\": \"b\", \"state\": \"closed\","
+        "  \"created_at\": \"2026-03-01T10:00:00Z\"},"
+        " {\"iid\": 9, \"source_branch\": \"c\", \"state\": \"opened\"}]";
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_temp_file(page, ".json"), repo_keys, &cap), 0);
+    assert_int_equal(cap.n_pulls, 2);
+    assert_string_equal(cw_capture_pull(&cap, 7)->state, "merged");
+    assert_string_equal(cw_capture_pull(&cap, 8)->state, "closed");
+    cw_expect_reject(&cap, 0, 3, "created_at", "merge request without created_at");
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------------ commits */
 
 static void test_mr_commits(void **state)
@@ -151,8 +171,7 @@ static void test_mr_commits(void **state)
     assert_true(c->authored_at == cw_t("2022-07-26T09:38:27Z"));
     assert_true(c->committed_at == cw_t("2022-07-26T09:38:27Z"));    /* +02:00 */
     assert_int_equal(cap.n_rejects, 1);
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_string_equal(cap.rejects[0].field, "authored_date");
+    cw_expect_reject(&cap, 0, 2, "authored_date", NULL);
     cw_capture_free(&cap);
 }
 
@@ -270,8 +289,7 @@ static void test_unknown_deployment_status(void **state)
     assert_true(cw_capture_build(&cap, REPO "/deployments", 2)->finished_at ==
                 cw_t("2026-01-02T10:05:00Z"));
     assert_int_equal(cap.n_rejects, 1);
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_string_equal(cap.rejects[0].field, "status");
+    cw_expect_reject(&cap, 0, 1, "status", NULL);
     cw_capture_free(&cap);
 }
 
@@ -414,6 +432,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_requests),
         cmocka_unit_test(test_squash_only_merge_request),
+        cmocka_unit_test(test_merged_at_means_merged),
         cmocka_unit_test(test_mr_commits),
         cmocka_unit_test(test_pipelines_list_shape),
         cmocka_unit_test(test_pipeline_details),

@@ -158,9 +158,7 @@ static void test_pd_page_envelope_and_bad_time(void **state)
     assert_int_equal(i->updated_at, day + HM(23, 0));
 
     /* The bad timestamp names record and field; the record after it still came through. */
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_string_equal(cap.rejects[0].field, "created_at");
-    assert_non_null(strstr(cap.rejects[0].reason, "06/10/2015 21:30"));
+    cw_expect_reject(&cap, 0, 2, "created_at", "06/10/2015 21:30");
     assert_non_null(cap.rejects[0].raw);
     assert_non_null(strstr(cap.rejects[0].raw, "PA2"));
     assert_null(cw_capture_incident(&cap, "PA2"));
@@ -272,12 +270,8 @@ static void test_pd_out_of_range(void **state)
     assert_string_equal(cap.incidents[0].id, "PA2");
     assert_string_equal(cap.incidents[0].number, "12");
     assert_int_equal(cap.n_rejects, 2);
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_string_equal(cap.rejects[0].field, "incident_number");
-    assert_non_null(strstr(cap.rejects[0].reason, "out of range"));
-    assert_int_equal(cap.rejects[1].origin.record, 3);
-    assert_string_equal(cap.rejects[1].field, "created_at");
-    assert_non_null(strstr(cap.rejects[1].reason, "outside 1970-01-01 .. 2200-01-01"));
+    cw_expect_reject(&cap, 0, 1, "incident_number", "out of range");
+    cw_expect_reject(&cap, 1, 3, "created_at", "outside 1970-01-01 .. 2200-01-01");
     cw_capture_free(&cap);
 }
 
@@ -417,8 +411,7 @@ static void test_sn_event_log_in_configured_zones(void **state)
     assert_int_equal(parse_sn(cw_test_data(SN_LOG), fixed, 2, &cap), 0);
     assert_int_equal(cap.n_incidents, 0);
     assert_int_equal(cap.n_rejects, 9);
-    assert_string_equal(cap.rejects[0].field, "opened_at");
-    assert_non_null(strstr(cap.rejects[0].reason, "29-02-2024 01:16"));
+    cw_expect_reject(&cap, 0, -1, "opened_at", "29-02-2024 01:16");
     cw_capture_free(&cap);
 }
 
@@ -452,9 +445,7 @@ static void test_sn_ui_labels_and_bad_row(void **state)
     assert_string_equal(i->severity, "2 - High");
 
     /* 31 February: a reject naming record 3 and the field; INC3 after it still loads. */
-    assert_int_equal(cap.rejects[0].origin.record, 3);
-    assert_string_equal(cap.rejects[0].field, "opened_at");
-    assert_non_null(strstr(cap.rejects[0].reason, "INC2"));
+    cw_expect_reject(&cap, 0, 3, "opened_at", "INC2");
     assert_non_null(strstr(cap.rejects[0].raw, "Bad date"));
 
     i = cw_capture_incident(&cap, "INC3");
@@ -491,8 +482,7 @@ static void test_sn_service_field_and_missing_columns(void **state)
         NULL, 0, &cap), -1);
     assert_int_equal(cap.n_incidents, 0);
     assert_int_equal(cap.n_rejects, 1);
-    assert_string_equal(cap.rejects[0].field, "opened_at");
-    assert_non_null(strstr(cap.rejects[0].reason, "opened_at"));
+    cw_expect_reject(&cap, 0, -1, "opened_at", "opened_at");
     cw_capture_free(&cap);
 
     assert_int_equal(parse_sn(cw_temp_file(
@@ -512,8 +502,7 @@ static void test_sn_service_field_and_missing_columns(void **state)
     assert_int_equal(cap.n_incidents, 1);
     assert_int_equal(cap.incidents[0].version, 2);
     assert_int_equal(cap.n_rejects, 1);
-    assert_string_equal(cap.rejects[0].field, "sys_mod_count");
-    assert_int_equal(cap.rejects[0].origin.record, 2);
+    cw_expect_reject(&cap, 0, 2, "sys_mod_count", NULL);
     cw_capture_free(&cap);
 }
 
@@ -576,8 +565,7 @@ static void test_sn_table_api(void **state)
     assert_int_equal(i->created_at, DAY(16861) + HM(8, 0));
 
     /* The Table API never sends dd-MM-yyyy: a reject for record 4. */
-    assert_int_equal(cap.rejects[0].origin.record, 4);
-    assert_string_equal(cap.rejects[0].field, "opened_at");
+    cw_expect_reject(&cap, 0, 4, "opened_at", NULL);
     cw_capture_free(&cap);
 
     assert_int_equal(parse_sn(cw_temp_file("{\"result\": [\n{\"number\": }\n]}", ".json"),
@@ -608,11 +596,8 @@ static void test_sn_out_of_range_and_bom(void **state)
     assert_string_equal(cap.incidents[0].id, "INC2");
     assert_int_equal(cap.incidents[0].version, 4);
     assert_int_equal(cap.n_rejects, 2);
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_string_equal(cap.rejects[0].field, "sys_mod_count");
-    assert_int_equal(cap.rejects[1].origin.record, 3);
-    assert_string_equal(cap.rejects[1].field, "opened_at");
-    assert_non_null(strstr(cap.rejects[1].reason, "outside 1970-01-01 .. 2200-01-01"));
+    cw_expect_reject(&cap, 0, 1, "sys_mod_count", NULL);
+    cw_expect_reject(&cap, 1, 3, "opened_at", "outside 1970-01-01 .. 2200-01-01");
     cw_capture_free(&cap);
 
     assert_int_equal(parse_sn(cw_temp_file(csv, ".csv"), NULL, 0, &cap), 0);

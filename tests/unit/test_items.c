@@ -109,8 +109,7 @@ static void test_lone_object_rules(void **state)
     assert_int_equal(walk_text(&never, "{\"id\":1}", &cap, &d), -1);
     assert_int_equal(c.count + d.count, 0);
     assert_int_equal(cap.n_rejects, 2);
-    assert_int_equal(cap.rejects[0].origin.record, 0);
-    assert_string_equal(cap.rejects[0].field, "list");
+    cw_expect_reject(&cap, 0, 0, "list", NULL);
     assert_string_equal(cap.rejects[0].reason, "not a test document");
     assert_string_equal(cap.rejects[0].raw, "{\"x\":1}");
     assert_null(cap.rejects[1].field);
@@ -148,8 +147,7 @@ static void test_invalid_json_names_line_and_column(void **state)
     assert_int_equal(cw_items_parse(&keyed_shape, "src", path, &cap.sink, note_item, &s), -1);
     assert_int_equal(s.count, 0);
     assert_int_equal(cap.n_rejects, 1);
-    assert_int_equal(cap.rejects[0].origin.record, 0);
-    assert_non_null(strstr(cap.rejects[0].reason, "not JSON: line 2, column "));
+    cw_expect_reject(&cap, 0, 0, NULL, "not JSON: line 2, column ");
     cw_capture_free(&cap);
 }
 
@@ -211,8 +209,7 @@ static void test_item_time(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(cw_item_time(&cap.sink, &o, item, "num", &t, &rc), -1);
     assert_int_equal(cap.n_rejects, 2);
-    assert_int_equal(cap.rejects[0].origin.record, 4);
-    assert_string_equal(cap.rejects[0].field, "bad");
+    cw_expect_reject(&cap, 0, 4, "bad", NULL);
     assert_string_equal(cap.rejects[0].reason, "unparseable timestamp 'yesterday'");
     assert_string_equal(cap.rejects[1].reason, "unparseable timestamp '(not a string)'");
     json_decref(item);

@@ -99,12 +99,8 @@ static void test_classic_page(void **state)
     /* PAY-3's created is "03/04/2026": rejected with its transitions. */
     assert_null(cw_capture_item(&cap, "PAY-3"));
     assert_int_equal(cap.n_rejects, 2);
-    assert_string_equal(cap.rejects[0].field, "fields.updated");
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_non_null(strstr(cap.rejects[0].reason, "yesterday"));
-    assert_string_equal(cap.rejects[1].field, "fields.created");
-    assert_int_equal(cap.rejects[1].origin.record, 3);
-    assert_non_null(strstr(cap.rejects[1].reason, "03/04/2026"));
+    cw_expect_reject(&cap, 0, 2, "fields.updated", "yesterday");
+    cw_expect_reject(&cap, 1, 3, "fields.created", "03/04/2026");
     assert_non_null(cap.rejects[1].raw);
 
     /* PAY-1: histories newest-first 130,125,120,99; 125 is not a status
@@ -251,8 +247,7 @@ static void test_changelog_page_without_key(void **state)
     assert_int_equal(parse_jira(cw_test_data("jira/changelog_nokey.json"), NULL, 0, &cap), -1);
     assert_int_equal(cap.n_transitions, 0);
     assert_int_equal(cap.n_rejects, 1);
-    assert_int_equal(cap.rejects[0].origin.record, 0);
-    assert_non_null(strstr(cap.rejects[0].reason, "without an issue key"));
+    cw_expect_reject(&cap, 0, 0, NULL, "without an issue key");
     cw_capture_free(&cap);
 }
 
@@ -342,8 +337,7 @@ static void test_devlake_changelog_owner_from_input(void **state)
     /* Row 3 names no issue; row 4's data is not JSON. */
     assert_int_equal(cap.n_rejects, 2);
     assert_int_equal(cap.rejects[0].origin.record, 3);
-    assert_int_equal(cap.rejects[1].origin.record, 4);
-    assert_string_equal(cap.rejects[1].field, "data");
+    cw_expect_reject(&cap, 1, 4, "data", NULL);
     cw_capture_free(&cap);
 }
 
@@ -364,11 +358,8 @@ static void test_devlake_wrapper_rows(void **state)
     (void)state;
     assert_int_equal(parse_jira(cw_temp_file(text, ".csv"), NULL, 0, &cap), 0);
     assert_int_equal(cap.n_rejects, 3);
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_string_equal(cap.rejects[0].field, "data");
-    assert_int_equal(cap.rejects[1].origin.record, 3);
-    assert_string_equal(cap.rejects[1].field, "data");
-    assert_non_null(strstr(cap.rejects[1].reason, "invalid JSON"));
+    cw_expect_reject(&cap, 0, 2, "data", NULL);
+    cw_expect_reject(&cap, 1, 3, "data", "invalid JSON");
     assert_int_equal(cap.rejects[2].origin.record, 5);
     assert_int_equal(cap.n_transitions, 1);
     assert_string_equal(cap.transitions[0].item_key, "PAY-12");
@@ -663,10 +654,8 @@ static void test_status_list(void **state)
     assert_string_equal(cap.status_defs[0].id, "5");
     assert_string_equal(cap.status_defs[0].category, "done");
     assert_int_equal(cap.n_rejects, 2);
-    assert_string_equal(cap.rejects[0].field, "id");
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_string_equal(cap.rejects[1].field, "statusCategory.key");
-    assert_int_equal(cap.rejects[1].origin.record, 3);
+    cw_expect_reject(&cap, 0, 2, "id", NULL);
+    cw_expect_reject(&cap, 1, 3, "statusCategory.key", NULL);
     cw_capture_free(&cap);
 }
 
@@ -791,12 +780,9 @@ static void test_out_of_range_numbers(void **state)
     assert_non_null(cw_capture_item(&cap, "PAY-1"));
     assert_string_equal(cw_capture_item(&cap, "PAY-4")->external_id, "10004");
     assert_int_equal(cap.n_rejects, 2);
-    assert_string_equal(cap.rejects[0].field, "id");
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_non_null(strstr(cap.rejects[0].reason, "out of range"));
+    cw_expect_reject(&cap, 0, 2, "id", "out of range");
     assert_non_null(strstr(cap.rejects[0].raw, "123456789012345678901234567890"));
-    assert_string_equal(cap.rejects[1].field, "changelog.total");
-    assert_int_equal(cap.rejects[1].origin.record, 3);
+    cw_expect_reject(&cap, 1, 3, "changelog.total", NULL);
     cw_capture_free(&cap);
 }
 
@@ -907,9 +893,7 @@ static void test_csv_french_defaults_miss_created(void **state)
                                NULL, 0, &cap), -1);
     assert_int_equal(cap.n_items, 0);
     assert_int_equal(cap.n_rejects, 1);
-    assert_string_equal(cap.rejects[0].field, "created");
-    assert_int_equal(cap.rejects[0].origin.record, 1);
-    assert_non_null(strstr(cap.rejects[0].reason, "missing column"));
+    cw_expect_reject(&cap, 0, 1, "created", "missing column");
     cw_capture_free(&cap);
 }
 
@@ -1031,13 +1015,10 @@ static void test_csv_repeated_headers(void **state)
     assert_true(w->updated_at == CW_NO_TIME);        /* 31 February */
     assert_null(w->labels);
     assert_null(w->fix_versions);
-    assert_string_equal(cap.rejects[0].field, "Updated");
-    assert_int_equal(cap.rejects[0].origin.record, 3);
-    assert_non_null(strstr(cap.rejects[0].reason, "31/Feb/26 1:00 PM"));
+    cw_expect_reject(&cap, 0, 3, "Updated", "31/Feb/26 1:00 PM");
 
     assert_null(cw_capture_item(&cap, "WEB-12"));
-    assert_string_equal(cap.rejects[1].field, "Created");
-    assert_int_equal(cap.rejects[1].origin.record, 4);
+    cw_expect_reject(&cap, 1, 4, "Created", NULL);
     assert_non_null(strstr(cap.rejects[1].raw, "WEB-12"));
 
     w = cw_capture_item(&cap, "WEB-13");             /* after an empty record */
@@ -1088,9 +1069,7 @@ static void test_csv_trailing_space(void **state)
         "T-2,22/Sep/25 9:26 PM\n", ".csv"), NULL, 0, &cap), 0);
     assert_int_equal(cap.n_items, 1);
     assert_int_equal(cap.n_rejects, 1);
-    assert_string_equal(cap.rejects[0].field, "Created");
-    assert_int_equal(cap.rejects[0].origin.record, 2);
-    assert_non_null(strstr(cap.rejects[0].reason, "'22/Sep/25 9:26 '"));
+    cw_expect_reject(&cap, 0, 2, "Created", "'22/Sep/25 9:26 '");
     assert_non_null(cw_capture_item(&cap, "T-2"));
     assert_true(cw_capture_item(&cap, "T-2")->created_at == cw_t("2025-09-22T21:26:00Z"));
     cw_capture_free(&cap);
@@ -1117,8 +1096,7 @@ static void test_csv_date_format_with_months(void **state)
     assert_true(w->resolved_at == cw_t("2025-12-02T09:30:00Z"));
     /* English "Aug" is not among the configured names. */
     assert_int_equal(cap.n_rejects, 1);
-    assert_string_equal(cap.rejects[0].field, "Created");
-    assert_int_equal(cap.rejects[0].origin.record, 3);
+    cw_expect_reject(&cap, 0, 3, "Created", NULL);
     cw_capture_free(&cap);
 }
 

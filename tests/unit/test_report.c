@@ -5,7 +5,7 @@
  *
  * The hostile strings ("=1+2", "<script>alert(1)</script>", a
  * "=HYPERLINK(...)" summary) must come out as inert text in both files.
- * Run from the repository root (load/schema.sql, tests/e2e/check_report.py).
+ * Run from the repository root (load/sql/schema.sql, tests/e2e/check_report.py).
  */
 #include <math.h>
 #include <stdio.h>
