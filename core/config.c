@@ -19,12 +19,12 @@
  */
 #include "config.h"
 #include "regex.h"
+#include "utf8.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
-#include <jansson.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -76,14 +76,6 @@ static void config_error(parse_state *st, int line, const char *key, const char 
 
 static int begin_section(parse_state *st, const char *section, int line);
 
-/* jansson's UTF-8 check, the one the warehouse applies to names later. */
-static int utf8_valid(const char *s, size_t len)
-{
-    json_t *j = json_stringn(s, len);
-    json_decref(j);
-    return j != NULL;
-}
-
 /* A "[section]" line as inih reads it (after the BOM and leading space; an
  * indented line after a key is a continuation instead): the name runs to the
  * first ']', and an inline ';' comment before it leaves the line without a
@@ -133,7 +125,7 @@ static char *counting_reader(char *str, int num, void *stream)
     }
     /* Names and values must be UTF-8: the warehouse refuses anything else,
      * and then without a line to point at. */
-    st->bad_line = !utf8_valid(r, len);
+    st->bad_line = !cw_utf8_valid(r, len);
     if (st->bad_line)
         config_error(st, st->line, NULL, "not valid UTF-8");
     lead = strspn(r, " \t");

@@ -23,17 +23,50 @@ typedef struct reader {
     int piece_ends_line;    /* the piece being parsed ends with its newline */
     long next_line;         /* line where the next record starts */
     int stop;               /* callback's non-zero result */
+    const char *path;
+    cw_text_check *text;    /* cells that were not UTF-8 */
+    char **header;          /* the header's cells, to name a repaired cell */
+    size_t n_header;
 } reader;
 
+/* What a warning calls the cell the next field fills: its column's header. */
+static const char *column_name(const reader *r, char *buf, size_t size)
+{
+    size_t i = r->row.n;
+    if (r->row.record == 1)
+        snprintf(buf, size, "header cell %zu", i + 1);
+    else if (i < r->n_header && r->header[i][0])
+        return r->header[i];
+    else
+        snprintf(buf, size, "column %zu", i + 1);
+    return buf;
+}
+
+/* A cell's bytes as UTF-8: a CSV saved by a spreadsheet is often
+ * Windows-1252, so a cell that is not UTF-8 is repaired, not refused
+ * (core/record.h, cw_text_utf8). */
 static void on_field(void *data, size_t len, void *ctx)
 {
     reader *r = ctx;
-    char *text;
+    char *text, *owned, name[32];
     if (r->stop)
         return;
     r->row.fields = cw_grow(r->row.fields, &r->cap, r->row.n + 1, sizeof(char *));
     text = cw_strndup(data ? (const char *)data : "", data ? len : 0);
+    cw_text_utf8(r->text, r->path, r->row.record, column_name(r, name, sizeof(name)), text, &owned);
+    if (owned) {
+        free(text);
+        text = owned;
+    }
     r->row.fields[r->row.n++] = text;
+}
+
+static void keep_header(reader *r)
+{
+    r->header = cw_xcalloc(r->row.n ? r->row.n : 1, sizeof(char *));
+    for (size_t i = 0; i < r->row.n; i++)
+        r->header[i] = cw_strdup(r->row.fields[i]);
+    r->n_header = r->row.n;
 }
 
 static void clear_row(reader *r)
@@ -49,6 +82,8 @@ static void on_record(int term, void *ctx)
     (void)term;
     if (!r->stop) {
         r->row.line = r->next_line;
+        if (r->row.record == 1)
+            keep_header(r);
         if (r->row.record == 1)
             r->stop = r->on_header ? r->on_header(r->ctx, &r->row) : 0;
         else
@@ -85,9 +120,10 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t n)
  * refuses a quoted header that follows it ("\xEF\xBB\xBF\"Issue key\"",
  * which lost the whole file), and an unquoted first header would keep it. */
 int cw_csv_read(const char *path, cw_csv_fn on_header, cw_csv_fn on_row, void *ctx,
-                char *err, size_t errlen)
+                cw_text_check *text, char *err, size_t errlen)
 {
     struct csv_parser p;
+    cw_text_check own_text = {0};
     reader r = {0};
     FILE *f = fopen(path, "rb");
     char buf[65536];
@@ -105,6 +141,8 @@ int cw_csv_read(const char *path, cw_csv_fn on_header, cw_csv_fn on_row, void *c
     r.on_header = on_header;
     r.on_row = on_row;
     r.ctx = ctx;
+    r.path = path;
+    r.text = text ? text : &own_text;
     r.row.record = 1;
     r.next_line = 1;
     while (!r.stop && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
@@ -126,6 +164,9 @@ int cw_csv_read(const char *path, cw_csv_fn on_header, cw_csv_fn on_row, void *c
     }
     clear_row(&r);
     free(r.row.fields);
+    for (size_t i = 0; i < r.n_header; i++)
+        free(r.header[i]);
+    free(r.header);
     csv_free(&p);
     fclose(f);
     return rc ? rc : r.stop;

@@ -5,8 +5,9 @@
  * cells); this file adds what every CSV connector needs once: a UTF-8 BOM
  * stripped from the first header, the header row kept with repeated names
  * (Jira repeats "Watchers", "Sprint", "Comment"), lookups by one of several
- * names (system field names or labels, localised exports), and the record
- * number and raw text of each row for rejects.
+ * names (system field names or labels, localised exports), the record
+ * number and raw text of each row for rejects, and cells as UTF-8 (a cell
+ * in another encoding is repaired, see cw_csv_read).
  *
  * Memory is bounded by the longest record, not by the file.
  */
@@ -14,6 +15,8 @@
 #define CW_CSV_H
 
 #include <stddef.h>
+
+#include "record.h"
 
 typedef struct cw_csv_row {
     long record;                /* 1-based CSV record number; the header is record 1 */
@@ -27,9 +30,11 @@ typedef struct cw_csv_row {
 typedef int (*cw_csv_fn)(void *ctx, const cw_csv_row *row);
 
 /* Read a whole file.  Returns 0, the callback's non-zero value, or -1 on an
- * I/O or CSV syntax error, with a message in err ("line 12: unterminated quote"). */
+ * I/O or CSV syntax error, with a message in err ("line 12: unterminated quote").
+ * Every cell is UTF-8: one that is not is repaired and counted in text (may
+ * be NULL), whose caller reports it at the end (core/record.h, cw_text_report). */
 int cw_csv_read(const char *path, cw_csv_fn on_header, cw_csv_fn on_row, void *ctx,
-                char *err, size_t errlen);
+                cw_text_check *text, char *err, size_t errlen);
 
 /* First column whose header equals one of the '|'-separated names
  * (case-insensitive, surrounding spaces ignored), or -1. */

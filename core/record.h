@@ -10,7 +10,8 @@
  *     source has no value (never 0: 1970 is a real instant);
  *   - strings are UTF-8 and owned by the caller; the sink copies what it
  *     keeps, so a parser may free or reuse its buffers once the call returns;
- *     NULL means "absent";
+ *     NULL means "absent".  A parser of a format that may hold other bytes
+ *     (git log, CSV) passes its text through cw_text_utf8 below;
  *   - origin says where the record came from, so a reject or an audit row
  *     points at the exact raw bytes: the source name, the landed file and
  *     the 1-based record position (line for line formats, item index for
@@ -177,6 +178,15 @@ typedef struct cw_status_def {
     const char *category;         /* todo|in_progress|done, required */
 } cw_status_def;
 
+/* A data-quality finding a parser made about a file (table finding; kind
+ * and subject are its key), e.g. text_not_utf8 from cw_text_report. */
+typedef struct cw_finding {
+    cw_origin origin;             /* the file; record 0 */
+    const char *kind;             /* required */
+    const char *subject;          /* required */
+    const char *detail;           /* required */
+} cw_finding;
+
 /* A record that could not be used, with the reason. */
 typedef struct cw_reject {
     cw_origin origin;
@@ -198,11 +208,42 @@ typedef struct cw_sink {
     int (*pull_request)(void *ctx, const cw_pull_request *rec);
     int (*deployment_status)(void *ctx, const cw_deployment_status *rec);
     int (*status_def)(void *ctx, const cw_status_def *rec);    /* may be NULL too */
+    int (*finding)(void *ctx, const cw_finding *rec);          /* may be NULL too */
 } cw_sink;
 
 /* Convenience: fill and emit a reject in one call.  Returns the sink's result. */
 int cw_sink_reject(cw_sink *sink, const cw_origin *origin, const char *field,
                    const char *raw, const char *reason_fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/*
+ * Text that is not UTF-8.  Git lets names and messages be in any encoding
+ * (i18n.commitEncoding; old Latin-1 histories are common) and spreadsheets
+ * save CSV as Windows-1252, but the warehouse holds UTF-8 and PostgreSQL
+ * refuses anything else.  Refusing the record would lose a commit and break
+ * the ancestry of every commit after it, so the text is repaired instead:
+ * each invalid sequence becomes U+FFFD (core/utf8.h) and the record loads.
+ * The user is told once per file: a warning at the first repaired field,
+ * naming file, record and field, and at the end of the file the finding
+ * text_not_utf8 (subject: the file) with the count.
+ *
+ * One cw_text_check per file, zeroed before its first record.
+ */
+typedef struct cw_text_check {
+    long fields;                  /* text fields repaired so far */
+    long record;                  /* the first one's record */
+    char field[64];               /* and its field */
+} cw_text_check;
+
+/* The text of field `field` of record `record` of file as UTF-8: text itself
+ * when it is (and NULL stays NULL), else a repaired copy, also stored in
+ * *owned for the caller to free (*owned is set to NULL otherwise). */
+const char *cw_text_utf8(cw_text_check *check, const char *file, long record, const char *field,
+                         const char *text, char **owned);
+
+/* At the end of a file: the finding text_not_utf8 through the sink when
+ * some text was repaired (nothing otherwise, or when the sink takes no
+ * findings).  Returns the sink's result. */
+int cw_text_report(cw_sink *sink, const cw_origin *file, const cw_text_check *check);
 
 #endif

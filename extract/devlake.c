@@ -118,11 +118,15 @@ int cw_devlake_each_row(const char *path, const char *source, cw_sink *sink,
 {
     walk w = {path, source, sink, fn, ctx, -1, -1, -1, -1, 0};
     char err[256];
-    int rc = cw_csv_read(path, on_header, on_row, &w, err, sizeof(err));
+    cw_text_check text = {0};
+    cw_origin file = {source, path, 0};
+    int rc = cw_csv_read(path, on_header, on_row, &w, &text, err, sizeof(err));
     /* a CSV error anywhere, the header included, is one reject naming it */
     if (rc == -1 && !w.failed) {
         cw_origin o = {source, path, 0};
         cw_sink_reject(sink, &o, NULL, NULL, "unreadable CSV: %s", err);
     }
+    if (cw_text_report(sink, &file, &text) != 0)
+        rc = -1;
     return rc;
 }

@@ -39,6 +39,11 @@
  * Merges print no numstat either; where the form says a commit is a merge
  * its counts stay unknown, code-maat cannot tell and gives 0.
  *
+ * Text.  Git stores names and messages in whatever encoding the committer
+ * used (i18n.commitEncoding); text that is not UTF-8 is repaired, not
+ * refused (core/record.h, cw_text_utf8): refusing the commit would break
+ * the ancestry of every commit after it.
+ *
  * `produce` runs the documented export command on a local clone with
  * fork/execvp (no shell), writing git's stdout to the landing file.
  */
@@ -84,6 +89,7 @@ typedef struct git_parse {
     int probing;            /* first pass: looking for a numstat line, nothing is emitted */
     int numstat_export;     /* the file holds numstat lines */
     int warned;             /* the no-ancestry warning was given */
+    cw_text_check text;     /* names and messages that were not UTF-8 */
 } git_parse;
 
 /* What a probe returns once it found a numstat line: stops every loop. */
@@ -249,6 +255,26 @@ static void numstat_fill(git_parse *p, cw_commit *c, const numstat *ns, int is_m
     c->files_changed = known ? ns->files : -1;
 }
 
+/* Names and messages may be in any encoding (i18n.commitEncoding): as
+ * UTF-8, repaired where they are not (core/record.h, cw_text_utf8), so the
+ * commit and the ancestry through it load on every engine. */
+static int emit_utf8(git_parse *p, cw_commit *c, long record)
+{
+    struct { const char **text; const char *name; } f[] = {
+        {&c->author_name, "author_name"}, {&c->author_email, "author_email"},
+        {&c->committer_name, "committer_name"}, {&c->committer_email, "committer_email"},
+        {&c->subject, "subject"}, {&c->body, "body"},
+    };
+    char *owned[sizeof(f) / sizeof(f[0])];
+    int rc;
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        *f[i].text = cw_text_utf8(&p->text, p->path, record, f[i].name, *f[i].text, &owned[i]);
+    rc = p->sink->commit(p->sink->ctx, c) ? -1 : 0;
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        free(owned[i]);
+    return rc;
+}
+
 static int emit(git_parse *p, cw_commit *c, long record)
 {
     if (p->probing)
@@ -264,7 +290,7 @@ static int emit(git_parse *p, cw_commit *c, long record)
     c->origin.file = p->path;
     c->origin.record = record;
     c->repository = p->repository;
-    return p->sink->commit(p->sink->ctx, c) ? -1 : 0;
+    return emit_utf8(p, c, record);
 }
 
 /* %aI / %cI: strict ISO 8601 with an offset. */
@@ -772,7 +798,7 @@ static void probe_numstat(git_parse *p, FILE *f, git_format fmt)
 
 static int git_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
-    git_parse p = {src, path, cw_source_get(src, "repository"), sink, 0, 0, 0, 0, 0};
+    git_parse p = {src, path, cw_source_get(src, "repository"), sink, 0, 0, 0, 0, 0, {0}};
     cw_origin whole = {src->name, path, 0};
     git_format fmt;
     int rc;
@@ -794,6 +820,8 @@ static int git_parse_file(const cw_source *src, const char *path, cw_sink *sink)
         cw_sink_reject(sink, &whole, NULL, NULL, "read error: %s", strerror(errno));
         rc = -1;
     }
+    if (rc == 0 && cw_text_report(sink, &whole, &p.text) != 0)
+        rc = -1;
     fclose(f);
     return rc;
 }

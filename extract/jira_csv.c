@@ -330,6 +330,7 @@ static int on_row(void *ctx, const cw_csv_row *row)
 static int jira_csv_parse(const cw_source *src, const char *path, cw_sink *sink)
 {
     csv_ctx c = { .src = src, .path = path, .sink = sink, .tz = cw_tz_utc };
+    cw_text_check text = { 0 };
     const char *tz = cw_source_get(src, "timezone");
     const char *months = cw_source_get(src, "months");
     char err[256];
@@ -341,7 +342,7 @@ static int jira_csv_parse(const cw_source *src, const char *path, cw_sink *sink)
         return -1;
     }
     c.months = months ? months_normalised(months) : NULL;
-    rc = cw_csv_read(path, on_header, on_row, &c, err, sizeof(err));
+    rc = cw_csv_read(path, on_header, on_row, &c, &text, err, sizeof(err));
     if (rc == -1 && !c.sink_failed) {
         cw_origin o = { src->name, path, 0 };
         cw_sink_reject(sink, &o, NULL, NULL, "unreadable CSV: %s", err);
@@ -349,6 +350,11 @@ static int jira_csv_parse(const cw_source *src, const char *path, cw_sink *sink)
         cw_origin o = { src->name, path, 0 };
         cw_sink_reject(sink, &o, NULL, NULL, "empty file: no header row");
         rc = -1;
+    }
+    if (!c.sink_failed) {
+        cw_origin o = { src->name, path, 0 };
+        if (cw_text_report(sink, &o, &text) != 0)
+            c.sink_failed = 1;
     }
     for (int f = 0; f < F_COUNT; f++) {
         free(c.cols[f]);

@@ -362,16 +362,19 @@ static int sn_on_row(void *ctx, const cw_csv_row *row)
 static int sn_parse_csv(sn_ctx *c)
 {
     char err[256];
-    int rc = cw_csv_read(c->path, sn_on_header, sn_on_row, c, err, sizeof err);
+    cw_text_check text = { 0 };
+    cw_origin file = { c->src->name, c->path, 0 };
+    int rc = cw_csv_read(c->path, sn_on_header, sn_on_row, c, &text, err, sizeof err);
 
     /* Not stopped by us: the file itself is unreadable or not CSV. */
     if (rc != 0 && !c->stopped) {
-        cw_origin o = { c->src->name, c->path, 0 };
-        cw_sink_reject(c->sink, &o, NULL, NULL, "unreadable CSV: %s", err);
-        return -1;
+        cw_sink_reject(c->sink, &file, NULL, NULL, "unreadable CSV: %s", err);
+        rc = -1;
+    } else if (rc == 0 && !c->header_seen) {
+        rc = file_reject(c, "number", "empty file: no header row");
     }
-    if (rc == 0 && !c->header_seen)
-        return file_reject(c, "number", "empty file: no header row");
+    if (cw_text_report(c->sink, &file, &text) != 0)
+        return -1;
     return rc == 0 ? 0 : -1;
 }
 

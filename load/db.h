@@ -230,10 +230,8 @@ static inline int cw_db_bulk_end(cw_bulk *b) { return b->db->driver->bulk_end(b)
 
 /* For tests that build a SQLite database by hand (with their own SQL
  * functions) and hand it to code that takes a cw_db: a connection over that
- * sqlite3 handle, which cw_db_close leaves open.  And the reverse: the sqlite3
- * handle of a SQLite connection, NULL for another engine. */
+ * sqlite3 handle, which cw_db_close leaves open. */
 cw_db *cw_db_sqlite_adopt(void *sqlite3_handle);
-void *cw_db_sqlite_handle(cw_db *db);
 
 /* Helpers shared by every caller. */
 /* Bind a string, NULL as SQL NULL. */

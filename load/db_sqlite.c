@@ -316,12 +316,6 @@ cw_db *cw_db_sqlite_adopt(void *handle)
     return &db->base;
 }
 
-void *cw_db_sqlite_handle(cw_db *db)
-{
-    extern const cw_db_driver cw_db_sqlite;
-    return db && db->driver == &cw_db_sqlite ? DB(db)->handle : NULL;
-}
-
 const cw_db_driver cw_db_sqlite = {
     .name = "sqlite",
     .claims = sqlite_claims,

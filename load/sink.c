@@ -656,13 +656,21 @@ static int sink_status_def(void *ctx, const cw_status_def *r)
     return wh_record_ends(wh, run_own(wh, s), &r->origin, "status");
 }
 
+/* A finding a parser made about a file (core/record.h): not a record, so
+ * not counted; one of the loader's kinds, which correlation leaves alone. */
+static int sink_finding(void *ctx, const cw_finding *r)
+{
+    return cw_wh_finding(ctx, r->kind, r->subject, r->detail);
+}
+
 /* ------------------------------------------------------------------ the sink */
 
 void wh_sink_init(cw_warehouse *wh)
 {
     wh->sink = (cw_sink){ wh, sink_work_item, sink_transition, sink_commit,
                           sink_build, sink_incident, sink_reject,
-                          sink_pull_request, sink_deployment_status, sink_status_def };
+                          sink_pull_request, sink_deployment_status, sink_status_def,
+                          sink_finding };
     wh->sources = cw_strmap_new();
     wh->persons = cw_strmap_new();
     wh->items = cw_strmap_new();

@@ -553,11 +553,6 @@ cw_db *cw_wh_db(cw_warehouse *wh)
     return wh->db;
 }
 
-struct sqlite3 *cw_wh_sqlite(cw_warehouse *wh)
-{
-    return cw_db_sqlite_handle(wh->db);
-}
-
 const cw_batch_stats *cw_wh_stats(cw_warehouse *wh)
 {
     return &wh->stats;

@@ -63,9 +63,6 @@ cw_db *cw_wh_db(cw_warehouse *wh);
  * Tests turn it on for SQLite to check both paths give the same warehouse.
  * Only between batches: 0, or -1 inside one. */
 int cw_wh_stage_writes(cw_warehouse *wh, int on);
-/* The SQLite handle behind a SQLite warehouse (NULL on another engine), for
- * tests that inspect the file directly; nothing in catwalk itself uses it. */
-struct sqlite3 *cw_wh_sqlite(cw_warehouse *wh);
 
 /* Start a batch: open the write transaction (cw_db_begin: the writer
  * lock), upgrade an older schema, insert the batch audit row.  The row is

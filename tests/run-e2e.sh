@@ -1,6 +1,7 @@
 #!/bin/sh
 # run-e2e.sh - end-to-end tests: the real binary on hand-made and demo data,
-# then live extraction against the local replay server, the hostile corpus,
+# then live extraction against the local replay server, the hostile corpus
+# (on SQLite, then on PostgreSQL),
 # then the kill test (SIGKILL at 20+ points of a run, tests/e2e/test_kill.py),
 # then the same datasets on SQLite and PostgreSQL (tests/e2e/test_engines.py).
 # Needs CW_BIN (the catwalk binary), CW_FIXTURES and CW_PG_URI (a throwaway

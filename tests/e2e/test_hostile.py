@@ -22,7 +22,8 @@ The case runs in a private copy, so the warehouse, landing zone and reports it
 writes never touch the repository.  Every case becomes one test method, and
 one more test checks the size and spread of the corpus itself.
 
-Runs with Debian's python3 and prints a closing "hostile: N passed, N failed" line.
+Runs with Debian's python3 and prints a closing "hostile: N passed, N failed" line
+("hostile on postgresql: ..." there).
 
 On PostgreSQL: with CW_HOSTILE_PG_URI=postgresql://... every case's copied
 catwalk.ini gets `warehouse = URI` instead of its SQLite file, and the URI's

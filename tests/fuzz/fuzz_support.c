@@ -2,6 +2,7 @@
  * fuzz_support.c - scratch files and the checking sink of the harnesses.
  */
 #include "fuzz.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,18 +62,22 @@ const char *cw_fuzz_file(const char *name, const uint8_t *data, size_t size)
 
 /* ------------------------------------------------------------ checking sink */
 
-/* A string the record may leave NULL: when set, it must be readable to its NUL. */
+/* A string the record may leave NULL: when set, it must be readable to its
+ * NUL and UTF-8 (core/record.h; PostgreSQL refuses anything else). */
 static void text(const char *s)
 {
-    if (s)
+    if (s) {
         CW_FUZZ_CHECK(strlen(s) < ((size_t)1 << 31));
+        CW_FUZZ_CHECK(cw_utf8_valid(s, strlen(s)));
+    }
 }
 
-/* A required string: present and non-empty. */
+/* A required string: present, non-empty and UTF-8. */
 static void required(const char *s)
 {
     CW_FUZZ_CHECK(s != NULL);
     CW_FUZZ_CHECK(s[0] != '\0');
+    text(s);
 }
 
 static void origin(const cw_origin *o)
@@ -168,6 +173,14 @@ static int on_status(void *ctx, const cw_deployment_status *r)
     return 0;
 }
 
+static int on_finding(void *ctx, const cw_finding *r)
+{
+    (void)ctx;
+    origin(&r->origin);
+    required(r->kind), required(r->subject), required(r->detail);
+    return 0;
+}
+
 void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
@@ -181,4 +194,5 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->reject = on_reject;
     sink->pull_request = on_pull;
     sink->deployment_status = on_status;
+    sink->finding = on_finding;
 }

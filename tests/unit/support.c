@@ -13,6 +13,7 @@
 #include <glob.h>
 #include <poll.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,18 @@ static int cap_status_def(void *ctx, const cw_status_def *rec)
     return 0;
 }
 
+static int cap_finding(void *ctx, const cw_finding *rec)
+{
+    cw_capture *cap = ctx;
+    cw_finding *c;
+    GROW(cap->findings, cap->n_findings);
+    c = &cap->findings[cap->n_findings++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(kind); DUP(subject); DUP(detail);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -173,6 +186,7 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.pull_request = cap_pull;
     cap->sink.deployment_status = cap_status;
     cap->sink.status_def = cap_status_def;
+    cap->sink.finding = cap_finding;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -236,6 +250,12 @@ void cw_capture_free(cw_capture *cap)
         FREE(id); FREE(name); FREE(category);
     }
     free(cap->status_defs);
+    for (i = 0; i < cap->n_findings; i++) {
+        cw_finding *x = &cap->findings[i];
+        free_origin(&x->origin);
+        FREE(kind); FREE(subject); FREE(detail);
+    }
+    free(cap->findings);
     memset(cap, 0, sizeof(*cap));
 }
 
@@ -567,7 +587,9 @@ int cw_replay_teardown(void **state)
 
 /* ------------------------------------------------ warehouses */
 
-void cw_test_exec(sqlite3 *db, const char *sql)
+/* The raw database for the tests that need one (their own SQL functions):
+ * the only SQLite call of this file. */
+static void raw_exec(sqlite3 *db, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
@@ -580,28 +602,68 @@ sqlite3 *cw_test_schema_db(const char *path)
     char *schema = cw_wh_schema_sql("sqlite");
     assert_non_null(schema);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    cw_test_exec(db, schema);
+    raw_exec(db, schema);
     free(schema);
     /* a warehouse of this catwalk's version, as cw_wh_open leaves a new one */
     {
         char version[96];
         snprintf(version, sizeof(version), "INSERT INTO schema_version (version) VALUES (%d)",
                  CW_SCHEMA_VERSION);
-        cw_test_exec(db, version);
+        raw_exec(db, version);
     }
     return db;
 }
 
-long cw_query_long(sqlite3 *db, const char *sql)
+void cw_test_exec(cw_db *db, const char *sql)
 {
-    sqlite3_stmt *s;
+    if (cw_db_exec(db, sql) != CW_DB_OK)
+        fail_msg("SQL failed: %s\n%s", cw_db_errmsg(db), sql);
+}
+
+/* sql prepared, or the test fails with the engine's message. */
+static cw_stmt *must_prepare(cw_db *db, const char *sql)
+{
+    cw_stmt *st = NULL;
+    if (cw_db_prepare(db, sql, &st) != CW_DB_OK)
+        fail_msg("%s: %s", sql, cw_db_errmsg(db));
+    return st;
+}
+
+long cw_query_long(cw_db *db, const char *sql)
+{
+    cw_stmt *st = must_prepare(db, sql);
     long v = -999;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-        v = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    if (cw_db_step(st) == CW_DB_ROW && cw_db_column_type(st, 0) != CW_DB_NULL)
+        v = (long)cw_db_column_int(st, 0);
+    cw_db_finalize(st);
     return v;
+}
+
+char *cw_query_text(cw_db *db, const char *sql)
+{
+    cw_stmt *st = must_prepare(db, sql);
+    char *v = cw_strdup(cw_db_step(st) == CW_DB_ROW && cw_db_column_type(st, 0) != CW_DB_NULL
+                        ? cw_db_column_text(st, 0) : "");
+    cw_db_finalize(st);
+    return v;
+}
+
+char *cw_query_rows(cw_db *db, const char *sql)
+{
+    cw_stmt *st = must_prepare(db, sql);
+    cw_buf out = {0};
+    int rc;
+    cw_buf_puts(&out, "");
+    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
+        for (int i = 0; i < cw_db_column_count(st); i++)
+            cw_buf_printf(&out, "%s%s", i ? "|" : "", cw_db_column_type(st, i) == CW_DB_NULL
+                          ? "NULL" : cw_db_column_text(st, i));
+        cw_buf_puts(&out, ";");
+    }
+    if (rc != CW_DB_DONE)
+        fail_msg("%s: %s", sql, cw_db_errmsg(db));
+    cw_db_finalize(st);
+    return out.data;
 }
 
 cw_warehouse *cw_test_warehouse(char *path, size_t size)

@@ -4,6 +4,11 @@
  * sections built by hand; the replay server (tests/replay/server.py); a
  * warehouse made from load/sql/schema.sql; temporary files and folders; and the
  * output a file descriptor received.  One copy here instead of one per test.
+ *
+ * Warehouse queries go through load/db.h (cw_wh_db), so a test reads the
+ * warehouse the way catwalk does, on any engine; only a test that needs a
+ * raw SQLite database (its own SQL functions, the file itself) includes
+ * sqlite3.h (tests/check-layers.sh lists them).
  */
 #ifndef CW_TEST_SUPPORT_H
 #define CW_TEST_SUPPORT_H
@@ -14,7 +19,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <sys/types.h>
 #include "core/config.h"
 #include "core/record.h"
@@ -32,6 +36,7 @@ typedef struct cw_capture {
     cw_pull_request *pulls;    size_t n_pulls;
     cw_deployment_status *statuses; size_t n_statuses;
     cw_status_def *status_defs; size_t n_status_defs;
+    cw_finding *findings;      size_t n_findings;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);
@@ -128,14 +133,20 @@ int cw_replay_teardown(void **state);
 
 /* ------------------------------------------------ warehouses */
 
-/* An SQLite database at path (":memory:" or a file) holding the schema
- * (cw_wh_schema_sql); fails the test on error. */
-sqlite3 *cw_test_schema_db(const char *path);
-/* Run SQL; fails the test with SQLite's message on error. */
-void cw_test_exec(sqlite3 *db, const char *sql);
+/* A raw SQLite database at path (":memory:" or a file) holding the schema
+ * (cw_wh_schema_sql), for the tests that need one (cw_db_sqlite_adopt gives
+ * the cw_db); fails the test on error. */
+struct sqlite3 *cw_test_schema_db(const char *path);
+/* Run SQL (one or more statements); fails the test with the engine's message. */
+void cw_test_exec(cw_db *db, const char *sql);
 /* A one-row, one-column query as a long: -999 for NULL or no row; fails
  * the test when the SQL does not prepare. */
-long cw_query_long(sqlite3 *db, const char *sql);
+long cw_query_long(cw_db *db, const char *sql);
+/* The same as text: "" for NULL or no row; caller frees. */
+char *cw_query_text(cw_db *db, const char *sql);
+/* Every row: columns joined by '|' (NULL as NULL), each row ended by ';'
+ * ("" for none); fails the test on an error; caller frees. */
+char *cw_query_rows(cw_db *db, const char *sql);
 /* A warehouse (cw_wh_open) on a fresh temporary file; its path goes to path. */
 cw_warehouse *cw_test_warehouse(char *path, size_t size);
 /* Close it and remove the file with its -wal and -shm companions. */

@@ -149,7 +149,7 @@ static void test_csv_repeated_headers_bom_newlines(void **state)
     csv_seen s = {0};
     char err[128];
     (void)state;
-    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, err, sizeof(err)), 0);
+    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, NULL, err, sizeof(err)), 0);
     assert_int_equal(s.key_col, 1);
     assert_int_equal(s.n_watchers, 2);
     assert_int_equal(s.watchers[0], 2);
@@ -168,7 +168,7 @@ static void test_csv_unterminated_quote_is_error(void **state)
     csv_seen s = {0};
     char err[128] = "";
     (void)state;
-    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, err, sizeof(err)), -1);
+    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, NULL, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "line"));
     unlink(path);
 }
@@ -325,10 +325,51 @@ static void test_csv_bom_before_quoted_header(void **state)
     csv_seen s = {0};
     char err[128] = "";
     (void)state;
-    if (cw_csv_read(path, seen_header, seen_row, &s, err, sizeof(err)) != 0)
+    if (cw_csv_read(path, seen_header, seen_row, &s, NULL, err, sizeof(err)) != 0)
         fail_msg("not read: %s", err);
     assert_int_equal(s.key_col, 1);
     assert_int_equal(s.rows, 1);
+    unlink(path);
+}
+
+/* A CSV saved as Windows-1252 or Latin-1: every cell reaches the callback
+ * as UTF-8, a Latin-1 byte as U+FFFD; one warning names the file, the
+ * record and the column's header, and text counts every repaired cell. */
+static void test_csv_cells_are_utf8(void **state)
+{
+    const char *path = cw_temp_file("Summary,Issue key,R\xe9sum\xe9\n"
+                                    "Caf\xe9,PAY-1,ok\n"
+                                    "Fine \xc3\xa9,PAY-2,\xe2\x82\n", ".csv");
+    csv_seen s = {0};
+    cw_text_check text = {0};
+    cw_redirect r;
+    char err[128] = "", *warn;
+    (void)state;
+    cw_redirect_begin(&r, 2);
+    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, &text, err, sizeof(err)), 0);
+    warn = cw_redirect_end(&r);
+    assert_int_equal(s.rows, 2);
+    /* row 2 (record 3) as the reader handed it on: every cell UTF-8 */
+    assert_string_equal(s.second_summary, "Fine \xc3\xa9");
+    assert_string_equal(s.raw, "\"Fine \xc3\xa9\",\"PAY-2\",\"\xEF\xBF\xBD\"");
+    assert_int_equal(text.fields, 3);               /* the header's cell, Caf\xe9, \xe2\x82 */
+    assert_int_equal(text.record, 1);
+    assert_string_equal(text.field, "header cell 3");
+    assert_non_null(strstr(warn, ": record 1: header cell 3 is not valid UTF-8"));
+    free(warn);
+    free(s.raw);
+    unlink(path);
+
+    /* a data cell names its column */
+    path = cw_temp_file("Summary,Issue key\nCaf\xe9,PAY-1\n", ".csv");
+    memset(&s, 0, sizeof(s));
+    memset(&text, 0, sizeof(text));
+    cw_redirect_begin(&r, 2);
+    assert_int_equal(cw_csv_read(path, seen_header, seen_row, &s, &text, err, sizeof(err)), 0);
+    warn = cw_redirect_end(&r);
+    assert_non_null(strstr(warn, ": record 2: Summary is not valid UTF-8"));
+    assert_int_equal(text.fields, 1);
+    free(warn);
     unlink(path);
 }
 
@@ -374,7 +415,7 @@ static void test_csv_reads_every_real_fixture(void **state)
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         long rows = 0;
         char err[256] = "";
-        int rc = cw_csv_read(cw_fixture(files[i]), NULL, count_row, &rows, err, sizeof(err));
+        int rc = cw_csv_read(cw_fixture(files[i]), NULL, count_row, &rows, NULL, err, sizeof(err));
         if (rc != 0)
             fail_msg("%s: %s", files[i], err);
         if (expected_rows[i] >= 0 && rows != expected_rows[i])
@@ -486,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_json_out_of_range_numbers),
         cmocka_unit_test(test_json_still_rejects_invalid),
         cmocka_unit_test(test_csv_bom_before_quoted_header),
+        cmocka_unit_test(test_csv_cells_are_utf8),
         cmocka_unit_test(test_regex_named_group),
         cmocka_unit_test(test_grow_doubles_and_keeps),
         cmocka_unit_test(test_grow_no_move_and_big_jump),

@@ -610,7 +610,7 @@ static void test_servicenow_csv(void **state)
     char err[200], *p = path_in(*state, "exports/servicenow/incident.csv");
     memset(&c, 0, sizeof c);
     assert_int_equal(cw_tz_parse("Europe/London", &c.london), 0);
-    assert_int_equal(cw_csv_read(p, sn_header, sn_row, &c, err, sizeof err), 0);
+    assert_int_equal(cw_csv_read(p, sn_header, sn_row, &c, NULL, err, sizeof err), 0);
     assert_true(c.incidents > 0);
     assert_true(c.rows > c.incidents);                         /* an event log: several rows each */
     free(p);

@@ -211,6 +211,96 @@ static void test_tsv_format(void **state)
     cw_capture_free(&cap);
 }
 
+/* ------------------------------------------------ text not in UTF-8 */
+
+#define FFFD "\xEF\xBF\xBD"
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* Parse text as a git export into cap; the warnings go to *err (caller frees). */
+static void parse_text(const char *text, cw_capture *cap, char **err)
+{
+    cw_redirect r;
+    const char *path = cw_temp_file(text, ".log");
+    cw_redirect_begin(&r, 2);
+    assert_int_equal(parse(path, cap), 0);
+    *err = cw_redirect_end(&r);
+    unlink(path);
+}
+
+/* Git lets names and messages be in any encoding (i18n.commitEncoding): a
+ * Latin-1 or broken sequence becomes U+FFFD and the commit still loads, so
+ * its ancestry does; one warning and one finding per file. */
+static void test_non_utf8_text_is_repaired(void **state)
+{
+    cw_capture cap;
+    const cw_commit *c;
+    char *err;
+    (void)state;
+    parse_text("\x1e" SHA_B "\x1f" SHA_A "\x1fRen\xe9\x1fren\xe9@example.com\x1f"
+               "2026-03-02T10:00:00+00:00\x1fRen\xc3\xa9\x1fr@example.com\x1f" "2026-03-02T10:00:00+00:00"
+               "\x1f" "caf\xe9 merge\x1f" "over\xc0\x80long \xed\xa0\x80 cut \xe2\x82\n\x1f\n"
+               "\x1e" SHA_A "\x1f\x1f" "Ann\x1f" "ann@example.com\x1f" "2026-03-01T10:00:00+00:00\x1f"
+               "Ann\x1f" "ann@example.com\x1f" "2026-03-01T10:00:00+00:00\x1froot\x1f\x1f\n", &cap, &err);
+    assert_int_equal(cap.n_commits, 2);
+    assert_int_equal(cap.n_rejects, 0);
+    c = must_commit(&cap, SHA_B);
+    assert_string_equal(c->parents, SHA_A);
+    assert_string_equal(c->author_name, "Ren" FFFD);
+    assert_string_equal(c->author_email, "ren" FFFD "@example.com");
+    assert_string_equal(c->committer_name, "Ren\xc3\xa9");         /* valid: as it was */
+    assert_string_equal(c->subject, "caf" FFFD " merge");
+    /* overlong C0 80: two; surrogate ED A0 80: three; cut E2 82: one */
+    assert_string_equal(c->body, "over" FFFD FFFD "long " FFFD FFFD FFFD " cut " FFFD);
+    assert_string_equal(must_commit(&cap, SHA_A)->subject, "root");
+    /* one warning, at the first field: file, record and field */
+    assert_non_null(strstr(err, "record 1: author_name is not valid UTF-8"));
+    assert_null(strstr(err, "subject is not"));
+    assert_int_equal(cap.n_findings, 1);
+    assert_string_equal(cap.findings[0].kind, "text_not_utf8");
+    assert_string_equal(cap.findings[0].subject, cap.commits[0].origin.file);
+    assert_non_null(strstr(cap.findings[0].detail, "4 text fields were not valid UTF-8 "
+                           "(the first: record 1, field author_name)"));
+    free(err);
+    cw_capture_free(&cap);
+
+    /* the medium form: a Latin-1 author and subject; a valid file: no finding */
+    parse_text("commit " SHA_A "\nAuthor: Jos\xe9 <jose@example.com>\n"
+               "Date:   Sun Mar 1 09:00:00 2026 +0000\n\n    r\xe9sum\xe9\n", &cap, &err);
+    assert_int_equal(cap.n_commits, 1);
+    assert_string_equal(cap.commits[0].author_name, "Jos" FFFD);
+    assert_string_equal(cap.commits[0].author_email, "jose@example.com");
+    assert_string_equal(cap.commits[0].subject, "r" FFFD "sum" FFFD);
+    assert_int_equal(cap.n_findings, 1);
+    free(err);
+    cw_capture_free(&cap);
+    parse_text("commit " SHA_A "\nAuthor: Jos\xc3\xa9 <jose@example.com>\n"
+               "Date:   Sun Mar 1 09:00:00 2026 +0000\n\n    r\xc3\xa9sum\xc3\xa9\n", &cap, &err);
+    assert_string_equal(cap.commits[0].author_name, "Jos\xc3\xa9");
+    assert_int_equal(cap.n_findings, 0);
+    assert_null(strstr(err, "UTF-8"));
+    free(err);
+    cw_capture_free(&cap);
+}
+
+/* A reject quotes the record as it was, repaired: PostgreSQL would refuse
+ * the reject itself (and the batch) otherwise. */
+static void test_non_utf8_reject_raw_is_repaired(void **state)
+{
+    cw_capture cap;
+    char *err;
+    (void)state;
+    parse_text("\x1e" SHA_A "\x1f\x1fRen\xe9\x1fr@example.com\x1f" "31/02/2026\x1f"
+               "Ren\xe9\x1fr@example.com\x1f\x1f" "caf\xe9\x1f\x1f\n", &cap, &err);
+    assert_int_equal(cap.n_commits, 0);
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "authored_at");
+    assert_non_null(strstr(cap.rejects[0].raw, "Ren" FFFD "\x1f"));
+    assert_non_null(strstr(cap.rejects[0].raw, "caf" FFFD));
+    free(err);
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------ default medium format */
 
 static void test_medium_format_commons_cli(void **state)
@@ -497,12 +587,12 @@ static char *deploy_after(const char *const *files)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
-    sqlite3 *db = cw_wh_sqlite(wh);
+    cw_db *db = cw_wh_db(wh);
     cw_test_source t;
     cw_config cfg = { .path = "test.ini" };
     cw_correlate_stats stats;
     cw_buf out = { 0 };
-    sqlite3_stmt *st;
+    cw_stmt *st;
     int64_t batch;
     cw_redirect r;
 
@@ -525,16 +615,16 @@ static char *deploy_after(const char *const *files)
         "  is_production, result, finished_at, revision, run_number)"
         "  SELECT build_id, build_id, 1, 1, 1, result, finished_at, revision, number FROM fact_build;");
     assert_int_equal(cw_correlate(cw_wh_db(wh), &cfg, &stats), 0);
-    assert_int_equal(sqlite3_prepare_v2(db,
+    assert_int_equal(cw_db_prepare(db,
         "SELECT b.deployment_id || '|' || substr(k.sha, 1, 7) || '|' || coalesce(b.lead_time_s, 'NULL')"
         "  FROM bridge_deployment_commit b JOIN fact_commit k ON k.commit_id = b.commit_id"
         " UNION ALL SELECT kind || '|' || subject || '|' || (detail LIKE '%' || ?1 || '%')"
-        "  FROM finding WHERE kind = 'git_no_ancestry' ORDER BY 1", -1, &st, NULL), SQLITE_OK);
-    sqlite3_bind_text(st, 1, CW_GIT_EXPORT_COMMAND, -1, SQLITE_STATIC);
+        "  FROM finding WHERE kind = 'git_no_ancestry' ORDER BY 1", &st), CW_DB_OK);
+    assert_int_equal(cw_db_bind_str(st, 1, CW_GIT_EXPORT_COMMAND), CW_DB_OK);
     cw_buf_puts(&out, "");
-    while (sqlite3_step(st) == SQLITE_ROW)
-        cw_buf_printf(&out, "%s;", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    while (cw_db_step(st) == CW_DB_ROW)
+        cw_buf_printf(&out, "%s;", cw_db_column_text(st, 0));
+    cw_db_finalize(st);
     assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
     cw_test_warehouse_drop(wh, path);
     return out.data;
@@ -589,8 +679,7 @@ static void test_old_warehouse_gets_has_ancestry(void **state)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
-    sqlite3 *db = cw_wh_sqlite(wh);
-    cw_test_exec(db, "UPDATE schema_version SET version = 1;"
+    cw_test_exec(cw_wh_db(wh), "UPDATE schema_version SET version = 1;"
                      "DROP INDEX ix_commit_no_ancestry;"
                      "ALTER TABLE fact_commit DROP COLUMN has_ancestry;"
                      "INSERT INTO fact_commit (repository, sha, authored_at) VALUES ('pay', '" ANC_ROOT "', 1);");
@@ -598,8 +687,8 @@ static void test_old_warehouse_gets_has_ancestry(void **state)
     assert_int_equal(cw_wh_open(&(cw_db_target){ path, NULL, NULL }, &wh), 0);
     assert_int_equal(cw_wh_batch_begin(wh, NULL, NULL), 0);
     assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT has_ancestry FROM fact_commit"), 1);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(wh), "SELECT count(*) FROM sqlite_master "
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT has_ancestry FROM fact_commit"), 1);
+    assert_int_equal(cw_query_long(cw_wh_db(wh), "SELECT count(*) FROM sqlite_master "
                                                  "WHERE name = 'ix_commit_no_ancestry'"), 1);
     cw_test_warehouse_drop(wh, path);
 }
@@ -937,6 +1026,8 @@ int main(void)
         cmocka_unit_test(test_us_format_alloy),
         cmocka_unit_test(test_us_format_malformed_records),
         cmocka_unit_test(test_tsv_format),
+        cmocka_unit_test(test_non_utf8_text_is_repaired),
+        cmocka_unit_test(test_non_utf8_reject_raw_is_repaired),
         cmocka_unit_test(test_medium_format_commons_cli),
         cmocka_unit_test(test_medium_format_hand_written),
         cmocka_unit_test(test_line_formats_keep_commit_on_bad_numstat),

@@ -431,31 +431,22 @@ static void load_files(cw_warehouse *wh, const char *const *files)
     assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
 }
 
-/* Every deployment row, as text, in a fixed order. */
+/* Every deployment row, as text, in a fixed order ("a|b|...;" a row). */
 static char *deployment_rows(cw_warehouse *wh)
 {
-    sqlite3_stmt *s;
-    cw_buf out = {0};
-    assert_int_equal(sqlite3_prepare_v2(cw_wh_sqlite(wh),
+    return cw_query_rows(cw_wh_db(wh),
         "SELECT b.job, b.number, coalesce(b.result, '-'), coalesce(b.finished_at, -1),"
         " coalesce(d.finished_at, -1), coalesce(d.result, '-'), coalesce(d.is_production, -1),"
         " coalesce(e.name, '-'), b.revision"
         "  FROM fact_build b LEFT JOIN fact_deployment d USING (build_id)"
         "  LEFT JOIN dim_environment e ON e.environment_id = b.environment_id"
-        " ORDER BY b.number", -1, &s, NULL), SQLITE_OK);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        for (int i = 0; i < 9; i++)
-            cw_buf_printf(&out, "%s%s", i ? "|" : "", (const char *)sqlite3_column_text(s, i));
-        cw_buf_puts(&out, "\n");
-    }
-    sqlite3_finalize(s);
-    return out.data;
+        " ORDER BY b.number");
 }
 
 /* A one-value query on the warehouse. */
 static long count(cw_warehouse *wh, const char *sql)
 {
-    return cw_query_long(cw_wh_sqlite(wh), sql);
+    return cw_query_long(cw_wh_db(wh), sql);
 }
 
 static void test_statuses_any_order(void **state)
@@ -498,7 +489,7 @@ static void test_statuses_any_order(void **state)
                               " WHERE b.number = 1000000001 AND d.result = 'failure'"
                               " AND d.is_production = 0"), (long)cw_t("2026-03-02T10:05:00Z"));
     expect = "facebook/OpenBIC/deployments|1707033729|success|1723076292|1723076292|success|1|"
-             "github-pages|c0cfe86acc9ee2c2d0e64a5f1276e1ac3cf1f5c6\n";
+             "github-pages|c0cfe86acc9ee2c2d0e64a5f1276e1ac3cf1f5c6;";
     assert_non_null(strstr(rows_a, expect));    /* 2024-08-08T00:18:12Z = 1723076292 */
 
     /* the deployments page again (an incremental overlap) keeps what the statuses gave */
@@ -525,8 +516,7 @@ static void test_graphql_warehouse(void **state)
     cw_warehouse *wh = cw_test_warehouse(path, sizeof(path));
     cw_test_source t;
     int64_t batch;
-    sqlite3_stmt *s;
-    char *before;
+    char *before, *after;
     (void)state;
     make_source(&t, openbic_keys);
     assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
@@ -539,19 +529,14 @@ static void test_graphql_warehouse(void **state)
     assert_int_equal(count(wh, "SELECT count(*) FROM fact_build WHERE is_deployment = 1"), 7);
     assert_int_equal(count(wh, "SELECT count(*) FROM fact_deployment WHERE result = 'success'"
                                " AND is_production = 1"), 3);
-    assert_int_equal(sqlite3_prepare_v2(cw_wh_sqlite(wh), finished, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    before = cw_query_text(cw_wh_db(wh), finished);
     /* 2024-08-08T00:18:12Z, 2026-02-14T00:32:36Z, 2026-02-20T00:30:59Z */
-    assert_string_equal((const char *)sqlite3_column_text(s, 0),
-                        "1707033729@1723076292 3839563910@1771029156 3881429895@1771547459");
-    before = cw_strdup((const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
+    assert_string_equal(before, "1707033729@1723076292 3839563910@1771029156 3881429895@1771547459");
     load_files(wh, status_files);
-    assert_int_equal(sqlite3_prepare_v2(cw_wh_sqlite(wh), finished, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(s, 0), before);
-    sqlite3_finalize(s);
+    after = cw_query_text(cw_wh_db(wh), finished);
+    assert_string_equal(after, before);
     free(before);
+    free(after);
     cw_test_warehouse_drop(wh, path);
 }
 

@@ -201,8 +201,8 @@ static int setup(void **state)
     snprintf(f->path, sizeof f->path, "%s", cw_temp_file("", ".db"));
     f->db = cw_test_schema_db(f->path);
     sqlite3_create_function(f->db, "t", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_t, NULL, NULL);
-    cw_test_exec(f->db, dataset);
     f->conn = cw_db_sqlite_adopt(f->db);
+    cw_test_exec(f->conn, dataset);
     /* as `catwalk run` does at the end of every batch: readers only read them */
     assert_int_equal(cw_metrics_install_views(f->conn), 0);
     *state = f;
@@ -382,7 +382,7 @@ static void test_bands_refuse_unknown_measures(void **state)
 {
     fixture *f = *state;
     cw_dora_bands b;
-    cw_test_exec(f->db, "DROP VIEW dora_band; CREATE VIEW dora_band AS SELECT 'lead_time' AS metric, "
+    cw_test_exec(f->conn, "DROP VIEW dora_band; CREATE VIEW dora_band AS SELECT 'lead_time' AS metric, "
                         "'elite' AS level, 'lead_time_mean_h' AS measure, NULL AS lower, 24.0 AS upper, "
                         "0 AS upper_inclusive");
     assert_int_equal(cw_dora_bands_load(f->conn, &b), -1);
@@ -561,7 +561,7 @@ static void test_negative_durations_never_reach_the_metrics(void **state)
     fixture *f = *state;
     collected c;
     const cw_metric_row *r;
-    cw_test_exec(f->db, exclusions);
+    cw_test_exec(f->conn, exclusions);
     collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
     r = find(&c, "api", "2026-03-09");
     assert_int_equal(r->lead_time_count, 3);        /* C7 C8 C9, not C14 */
@@ -580,7 +580,7 @@ static void test_negative_durations_never_reach_the_metrics(void **state)
     assert_float_equal(r->flow_efficiency, 172.0 / 360.0, EPS);
     assert_hours(r->lead_time_item_median_h, 168);  /* 24 168 288; API-11 left out */
     /* the views analysts query carry no negative duration either */
-    cw_test_exec(f->db, "CREATE TEMP TABLE neg AS SELECT "
+    cw_test_exec(f->conn, "CREATE TEMP TABLE neg AS SELECT "
                  "(SELECT count(*) FROM v_lead_time WHERE lead_time_s < 0) + "
                  "(SELECT count(*) FROM v_incidents WHERE restore_s < 0 OR recovery_s < 0) + "
                  "(SELECT count(*) FROM v_flow_items WHERE cycle_s < 0 OR lead_s < 0) AS n");
@@ -755,22 +755,22 @@ static void test_install_views(void **state)
     assert_int_equal(cw_metrics_install_views(f->conn), 0);        /* again: idempotent */
     assert_int_equal(cw_metrics_install_views(f->conn), 0);
     /* the 8 metric views, v_events and dora_band */
-    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 10);
+    assert_int_equal(cw_query_long(f->conn, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"), 10);
     /* 8 successful production deployments of 12 (not D4 D5 D8 D11) */
-    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM main.v_deployments_prod"), 8);
+    assert_int_equal(cw_query_long(f->conn, "SELECT count(*) FROM main.v_deployments_prod"), 8);
     /* C3 C4 C5 C6 C7 C8 C9 C10 C11: not the baseline, the merge or D4's */
-    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM main.v_lead_time"), 9);
-    assert_int_equal(cw_query_long(f->db, "SELECT deployments FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->conn, "SELECT count(*) FROM main.v_lead_time"), 9);
+    assert_int_equal(cw_query_long(f->conn, "SELECT deployments FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 3);
-    assert_int_equal(cw_query_long(f->db, "SELECT deploy_days FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->conn, "SELECT deploy_days FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 2);
-    assert_int_equal(cw_query_long(f->db, "SELECT incidents FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->conn, "SELECT incidents FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 4);
     /* change failure rate, one rule for the view and the metric rows: D1 and
      * D3 of D1 D2 D3 failed (2 / 3); in the week of 02-23 D9 did not (0 / 1) */
-    assert_int_equal(cw_query_long(f->db, "SELECT change_failure_rate * 3 = 2 FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->conn, "SELECT change_failure_rate * 3 = 2 FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-03-02'"), 1);
-    assert_int_equal(cw_query_long(f->db, "SELECT change_failure_rate = 0 FROM main.v_dora_weekly "
+    assert_int_equal(cw_query_long(f->conn, "SELECT change_failure_rate = 0 FROM main.v_dora_weekly "
                                      "WHERE application = 'api' AND week_start = '2026-02-23'"), 1);
     collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_ORG, &c);
     assert_int_equal(find(&c, "organisation", "2026-03-02")->deployments, 3);
@@ -809,7 +809,7 @@ static void test_reader_without_views(void **state)
     char *text;
     cw_metrics_query q = { cw_t("2026-03-02"), cw_t("2026-03-16"), CW_PERIOD_WEEK,
                            CW_SCOPE_APPLICATION };
-    cw_test_exec(f->db, "DROP VIEW dora_band; DROP VIEW v_dora_weekly");
+    cw_test_exec(f->conn, "DROP VIEW dora_band; DROP VIEW v_dora_weekly");
     cw_redirect_begin(&err, STDERR_FILENO);
     assert_int_equal(cw_metrics_rows(f->conn, &q, keep, &c), -1);
     text = cw_redirect_end(&err);
@@ -818,7 +818,7 @@ static void test_reader_without_views(void **state)
     assert_int_equal(c.n, 0);
     free(text);
     /* and no TEMP stand-ins appeared */
-    assert_int_equal(cw_query_long(f->db, "SELECT count(*) FROM sqlite_temp_master "
+    assert_int_equal(cw_query_long(f->conn, "SELECT count(*) FROM sqlite_temp_master "
                                           "WHERE type = 'view'"), 0);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sqlite3.h>        /* a hand-made warehouse in memory (cw_test_schema_db) */
 
 #include "support.h"
 #include "core/util.h"

@@ -7,7 +7,6 @@
  */
 #include "support.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,57 +58,62 @@ static int teardown(void **state)
 }
 
 /* A one-row, one-column query as text ("NULL" for NULL, "" for no row); static buffer. */
-static const char *q_text(sqlite3 *db, const char *sql)
+static const char *q_text(cw_db *db, const char *sql)
 {
     static char buf[1024];
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    cw_stmt *s;
+    assert_int_equal(cw_db_prepare(db, sql, &s), CW_DB_OK);
     buf[0] = '\0';
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const unsigned char *v = sqlite3_column_text(s, 0);
-        snprintf(buf, sizeof(buf), "%s", v ? (const char *)v : "NULL");
-    }
-    sqlite3_finalize(s);
+    if (cw_db_step(s) == CW_DB_ROW)
+        snprintf(buf, sizeof(buf), "%s",
+                 cw_db_column_type(s, 0) == CW_DB_NULL ? "NULL" : cw_db_column_text(s, 0));
+    cw_db_finalize(s);
     return buf;
 }
 
 /* Every row of every table but the batch audit, rowids included, as text. */
-static char *dump(sqlite3 *db)
+static char *dump(cw_db *db)
 {
     cw_buf out = { 0 };
-    sqlite3_stmt *tables;
-    assert_int_equal(sqlite3_prepare_v2(db,
+    cw_stmt *tables;
+    assert_int_equal(cw_db_prepare(db,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " AND name <> 'batch' ORDER BY name", -1, &tables, NULL), SQLITE_OK);
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(tables, 0);
-        char *sql = sqlite3_mprintf("SELECT rowid, * FROM \"%w\" ORDER BY rowid", name);
-        sqlite3_stmt *rows;
-        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
-        cw_buf_printf(&out, "== %s\n", name);
-        while (sqlite3_step(rows) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(rows); c++) {
-                const unsigned char *v = sqlite3_column_text(rows, c);
-                cw_buf_printf(&out, "%s%s", c ? "|" : "", v ? (const char *)v : "NULL");
-            }
-            cw_buf_puts(&out, "\n");
-        }
-        sqlite3_finalize(rows);
-        sqlite3_free(sql);
+        " AND name <> 'batch' ORDER BY name", &tables), CW_DB_OK);
+    while (cw_db_step(tables) == CW_DB_ROW) {
+        const char *name = cw_db_column_text(tables, 0);
+        char *sql = cw_asprintf("SELECT rowid, * FROM \"%s\" ORDER BY rowid", name);
+        char *rows = cw_query_rows(db, sql);
+        cw_buf_printf(&out, "== %s\n%s\n", name, rows);
+        free(rows);
+        free(sql);
     }
-    sqlite3_finalize(tables);
+    cw_db_finalize(tables);
     return out.data ? out.data : cw_strdup("");
+}
+
+/* A second, independent connection to the warehouse file. */
+static cw_db *open_other(const char *path)
+{
+    cw_db *db = NULL;
+    char err[256];
+    if (cw_db_open(&(cw_db_target){ path, NULL, NULL }, CW_DB_READ_ONLY, &db, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    return db;
 }
 
 /* Dump through a second, independent connection. */
 static char *dump_file(const char *path)
 {
-    sqlite3 *db;
-    char *text;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    text = dump(db);
-    sqlite3_close(db);
+    cw_db *db = open_other(path);
+    char *text = dump(db);
+    cw_db_close(db);
     return text;
+}
+
+/* Rows this connection wrote so far (SQLite's total_changes()). */
+static long total_changes(cw_db *db)
+{
+    return cw_query_long(db, "SELECT total_changes()");
 }
 
 /* ------------------------------------------------------------------ configuration */
@@ -251,7 +255,7 @@ static void full_batch(cw_warehouse *wh, const cw_config *cfg)
 static void test_schema_created(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
                                 " ('schema_version','batch','landed_file','reject','finding','dim_team',"
                                 "'dim_application','map_project','map_repository','map_service',"
@@ -272,7 +276,7 @@ static void test_schema_created(void **state)
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM schema_version"), 1);
 }
 
 static void test_open_fails_cleanly(void **state)
@@ -286,7 +290,7 @@ static void test_open_fails_cleanly(void **state)
 static void test_load_records(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_config cfg = test_config(2, 3);
     const cw_batch_stats *st;
     int64_t batch;
@@ -355,7 +359,7 @@ static void test_load_records(void **state)
 static void test_reload_changes_nothing(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_config cfg = test_config(2, 3);
     char *before, *after;
     int changes;
@@ -365,12 +369,12 @@ static void test_reload_changes_nothing(void **state)
     before = dump_file(t->path);
 
     assert_int_equal(cw_wh_batch_begin(t->wh, "test.ini", &batch), 0);
-    changes = sqlite3_total_changes(db);
+    changes = total_changes(db);
     assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
     load_sample(t->wh);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
     /* after the batch row itself, nothing at all was written */
-    assert_int_equal(sqlite3_total_changes(db) - changes, 0);
+    assert_int_equal(total_changes(db) - changes, 0);
     assert_int_equal(cw_wh_stats(t->wh)->rows_loaded, 9);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
 
@@ -384,7 +388,7 @@ static void test_reload_changes_nothing(void **state)
 static void test_older_work_item_ignored(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_work_item newer = item("PAY-2", "newer", cw_t("2026-03-05T10:00:00Z"));
     cw_work_item older = item("PAY-2", "older", cw_t("2026-03-05T09:00:00Z"));
@@ -419,7 +423,7 @@ static void test_older_work_item_ignored(void **state)
 static void test_servicenow_versions(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     /* event-log rows of one incident, in file order */
     cw_incident v3 = incident("INC9", 3, "2026-03-04T10:00:00Z", "in progress");
@@ -457,7 +461,7 @@ static void test_rollback_leaves_file_unchanged(void **state)
     cw_work_item changed = item("PAY-1", "changed", cw_t("2026-03-09T00:00:00Z"));
     char *before, *during, *after;
     cw_warehouse *reader;
-    sqlite3 *other;
+    cw_db *other;
 
     full_batch(t->wh, &cfg);
     before = dump_file(t->path);
@@ -472,22 +476,22 @@ static void test_rollback_leaves_file_unchanged(void **state)
     during = dump_file(t->path);
     assert_string_equal(before, during);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &reader), 0);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(reader), "SELECT count(*) FROM fact_commit"), 3);
+    assert_int_equal(cw_query_long(cw_wh_db(reader), "SELECT count(*) FROM fact_commit"), 3);
     cw_wh_close(reader);
     cw_wh_batch_rollback(t->wh);
 
     after = dump_file(t->path);
     assert_string_equal(before, after);
-    assert_int_equal(sqlite3_open_v2(t->path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    other = open_other(t->path);
     assert_int_equal(cw_query_long(other, "SELECT count(*) FROM batch"), 1);
     assert_int_equal(cw_query_long(other, "SELECT count(*) FROM dim_person"), 2);
-    sqlite3_close(other);
+    cw_db_close(other);
 
     /* the caches were dropped with the rolled-back rows: loading again works */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
     assert_int_equal(sink->commit(sink->ctx, &extra), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM fact_commit c JOIN dim_person p"
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit c JOIN dim_person p"
                                              " ON p.person_id = c.author_id WHERE p.email = 'carol@example.com'"), 1);
     free(before);
     free(during);
@@ -517,7 +521,7 @@ static void test_kill_before_commit(void **state)
         if (cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &wh) != 0 || cw_wh_batch_begin(wh, NULL, NULL) != 0)
             _exit(2);
         /* a tiny page cache makes SQLite spill uncommitted pages into the WAL */
-        if (sqlite3_exec(cw_wh_sqlite(wh), "PRAGMA cache_size = 8", NULL, NULL, NULL) != SQLITE_OK)
+        if (cw_db_exec(cw_wh_db(wh), "PRAGMA cache_size = 8") != CW_DB_OK)
             _exit(4);
         cw_wh_source(wh, "git", "git");
         for (int i = 0; i < 20000; i++) {
@@ -541,9 +545,9 @@ static void test_kill_before_commit(void **state)
     after = dump_file(t->path);
     assert_string_equal(before, after);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM fact_commit"), 3);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM batch"), 1);
-    assert_string_equal(q_text(cw_wh_sqlite(t->wh), "PRAGMA integrity_check"), "ok");
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 3);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM batch"), 1);
+    assert_string_equal(q_text(cw_wh_db(t->wh), "PRAGMA integrity_check"), "ok");
     free(before);
     free(after);
 }
@@ -551,7 +555,7 @@ static void test_kill_before_commit(void **state)
 static void test_map_job_resolution(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_config cfg = test_config(2, 0);
     static const char *const jobs[] = { "deploy-payments", "deploy-search", "folder/pay-api",
@@ -604,7 +608,7 @@ static void test_map_job_resolution(void **state)
 static void test_job_patterns_in_c(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     char *jobs[] = { "caf.-deploy", "(?i)shout" };
     cw_application app = { .name = "payments", .jobs = { jobs, 2 } };
@@ -645,7 +649,7 @@ static void test_job_patterns_in_c(void **state)
 static void test_sync_config_changes(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_config cfg = test_config(2, 3);
     cw_config fewer = test_config(1, 1);
     cw_application moved[1];
@@ -663,8 +667,7 @@ static void test_sync_config_changes(void **state)
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_service"), 1);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM map_job"), 4);
     /* a status the correlation step found in a source is not config's to remove */
-    assert_int_equal(sqlite3_exec(db, "INSERT INTO dim_status VALUES ('Backlog', 'todo', 0, 'source')",
-                                  NULL, NULL, NULL), SQLITE_OK);
+    cw_test_exec(db, "INSERT INTO dim_status VALUES ('Backlog', 'todo', 0, 'source')");
 
     assert_int_equal(cw_wh_sync_config(t->wh, &fewer), 0);
     assert_string_equal(q_text(db, "SELECT group_concat(name || ':' || configured, ',') FROM"
@@ -695,7 +698,7 @@ static void test_sync_config_changes(void **state)
 static void test_unknown_transition_rejected(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     const char *page = "/landing/7/jira/page-1.json";
     const char *sha = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
@@ -780,7 +783,7 @@ static void remove_files(const wh_test *t)
     }
 }
 
-static long column_count(sqlite3 *db, const char *table, const char *column)
+static long column_count(cw_db *db, const char *table, const char *column)
 {
     char sql[256];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
@@ -800,15 +803,17 @@ static void make_v1_warehouse(const wh_test *t)
 {
     size_t len;
     char *v1 = cw_read_file(cw_test_data("warehouse/v1.db"), &len);
+    char err[256];
     FILE *f;
-    sqlite3 *db;
+    cw_db *db;
     assert_non_null(v1);
     remove_files(t);
     assert_non_null(f = fopen(t->path, "wb"));
     assert_int_equal(fwrite(v1, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
     free(v1);
-    assert_int_equal(sqlite3_open(t->path, &db), SQLITE_OK);
+    if (cw_db_open(&(cw_db_target){ t->path, NULL, NULL }, CW_DB_READ_WRITE, &db, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
     cw_test_exec(db, "INSERT INTO batch (batch_id, started_at, status) VALUES (1, 0, 'partial');"
                      "INSERT INTO landed_file (batch_id, source, original_path, landed_path, sha256,"
                      "  bytes, records, rejects) VALUES"
@@ -818,7 +823,7 @@ static void make_v1_warehouse(const wh_test *t)
                      "  (1, 'jira', '/l/1/jira/0001-a.csv', 2, 'item_id', 'unknown work item 13383'),"
                      "  (1, 'jira', '/l/1/jira/0001-a.csv', 3, 'item_id', 'unknown work item 13954'),"
                      "  (1, 'jira', '/l/1/jira/0002-b.json', 1, 'created', 'missing creation time');");
-    sqlite3_close(db);
+    cw_db_close(db);
 }
 
 /* Opening it changes nothing; the first batch upgrades it inside its own
@@ -828,13 +833,13 @@ static void test_old_warehouse_upgraded(void **state)
 {
     wh_test *t = *state;
     cw_config cfg = test_config(2, 3);
-    sqlite3 *db;
+    cw_db *db;
     cw_wh_close(t->wh);
     t->wh = NULL;
     make_v1_warehouse(t);
 
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
-    db = cw_wh_sqlite(t->wh);
+    db = cw_wh_db(t->wh);
     assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 1);
     assert_int_equal(column_count(db, "batch", "rows_changed"), 0);
 
@@ -866,7 +871,7 @@ static void test_old_warehouse_upgraded(void **state)
     /* opening again changes nothing */
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
-    db = cw_wh_sqlite(t->wh);
+    db = cw_wh_db(t->wh);
     assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 13);
     assert_int_equal(cw_query_long(db, "SELECT sum(deferred) FROM landed_file"), 2);
 }
@@ -885,7 +890,7 @@ static void test_version_mismatch_refused(void **state)
 
     assert_int_equal(cw_wh_open_reader(&target, &reader), 0);
     cw_db_close(reader);
-    cw_test_exec(cw_wh_sqlite(t->wh), "UPDATE schema_version SET version = 4");
+    cw_test_exec(cw_wh_db(t->wh), "UPDATE schema_version SET version = 4");
     cw_redirect_begin(&err, STDERR_FILENO);
     rc_open = cw_wh_open(&target, &wh);
     rc_reader = cw_wh_open_reader(&target, &reader);
@@ -898,7 +903,7 @@ static void test_version_mismatch_refused(void **state)
     free(log);
     /* nor does a batch of a connection opened before write into it */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), -1);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM batch"), 0);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM batch"), 0);
 
     cw_wh_close(t->wh);
     t->wh = NULL;
@@ -1092,7 +1097,7 @@ static void test_second_writer_refused(void **state)
     int rc;
 
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &other), 0);
-    cw_test_exec(cw_wh_sqlite(other), "PRAGMA busy_timeout = 50");
+    cw_test_exec(cw_wh_db(other), "PRAGMA busy_timeout = 50");
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
     cw_redirect_begin(&err, STDERR_FILENO);
     rc = cw_wh_batch_begin(other, NULL, NULL);
@@ -1147,7 +1152,7 @@ static void test_sqlset(void **state)
 static void test_transition_before_item(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_work_item w = item("PAY-1", "Pay by card", cw_t("2026-03-05T00:00:00Z"));
     cw_transition t1 = { .origin = origin("jira", 1), .item_key = "PAY-1", .history_id = "h1",
@@ -1183,7 +1188,7 @@ static void test_transition_before_item(void **state)
 static void test_rows_changed(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_config cfg = test_config(2, 3);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_work_item newer = item("PAY-1", "Pay by card, renamed", cw_t("2026-03-06T00:00:00Z"));
@@ -1205,7 +1210,7 @@ static void test_rows_changed(void **state)
 static void test_reject_rows_and_log(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_origin o = { "ci", "/landing/3/ci/builds.csv", 0 };
     cw_redirect err;
@@ -1253,7 +1258,7 @@ static void test_reject_rows_and_log(void **state)
 static void test_dim_date(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     cw_sink *sink = cw_wh_sink(t->wh);
     cw_commit sunday = commit("1111111111111111111111111111111111111111", "", "a@x", "A",
                               "2021-01-03T12:00:00Z");
@@ -1294,7 +1299,7 @@ static void test_dim_date(void **state)
 static void test_landed_files(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     int64_t id = 0;
     const char *sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
@@ -1324,7 +1329,7 @@ static void test_no_batch_is_an_error(void **state)
                          "2026-03-03T10:00:00Z");
     assert_int_not_equal(sink->commit(sink->ctx, &c), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), -1);
-    assert_int_equal(cw_query_long(cw_wh_sqlite(t->wh), "SELECT count(*) FROM fact_commit"), 0);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 0);
 }
 
 /* The real Alloy git log through the git connector: SOURCES.md counts 6,083
@@ -1332,7 +1337,7 @@ static void test_no_batch_is_an_error(void **state)
 static void test_real_git_log(void **state)
 {
     wh_test *t = *state;
-    sqlite3 *db = cw_wh_sqlite(t->wh);
+    cw_db *db = cw_wh_db(t->wh);
     const cw_source_type *git = cw_source_type_find("git");
     cw_kv keys[] = { { "repository", "alloy", 2 } };
     cw_source src = { .name = "alloy-git", .type = "git", .line = 1, .config_path = "test.ini",
@@ -1357,10 +1362,10 @@ static void test_real_git_log(void **state)
     before = dump_file(t->path);
 
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
-    changes = sqlite3_total_changes(db);
+    changes = total_changes(db);
     assert_int_equal(git->parse(&src, path, cw_wh_sink(t->wh)), 0);
     assert_int_equal(cw_wh_resolve(t->wh), 0);
-    assert_int_equal(sqlite3_total_changes(db) - changes, 0);
+    assert_int_equal(total_changes(db) - changes, 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
     after = dump_file(t->path);
     assert_string_equal(before, after);
