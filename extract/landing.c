@@ -95,12 +95,10 @@ static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **w
         cw_error("%s: copy to landing zone failed: %s", dst, strerror(errno));
         rc = -1;
     }
-    if (rc != 0) {
-        unlink(dst);
-        return rc;
-    }
     cw_sha256_final_hex(&sha, out->sha256);
-    return 0;
+    if (rc != 0)
+        unlink(dst);
+    return rc;
 }
 
 static int hash_file(const char *path, cw_landed *out)
