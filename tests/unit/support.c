@@ -753,3 +753,26 @@ char *cw_redirect_end(cw_redirect *r)
     assert_non_null(text);
     return text;
 }
+
+/* ------------------------------------------------ dd2: expected text */
+
+void cw_expect_text_at(char *got, const char *want, const char *file, int line)
+{
+    if (!want) {
+        _assert_true(got == NULL, "got == NULL", file, line);
+        return;
+    }
+    _assert_true(got != NULL, "got != NULL", file, line);
+    _assert_string_equal(got, want, file, line);
+    free(got);
+}
+
+void cw_expect_all_at(const char *text, const char *const *needles, const char *file, int line)
+{
+    _assert_true(text != NULL, "text != NULL", file, line);
+    for (; *needles; needles++)
+        if (!strstr(text, *needles)) {
+            print_error("the text lacks \"%s\"\n", *needles);
+            _fail(file, line);
+        }
+}

@@ -173,4 +173,15 @@ void cw_redirect_begin(cw_redirect *r, int fd);
 /* Restore the descriptor; returns the text it received (caller frees). */
 char *cw_redirect_end(cw_redirect *r);
 
+/* ------------------------------------------------ dd2: expected text */
+
+/* got (which the caller hands over: it is freed) is want, or NULL when want
+ * is NULL; failures point at the caller's line. */
+#define cw_expect_text(got, want) cw_expect_text_at((got), (want), __FILE__, __LINE__)
+void cw_expect_text_at(char *got, const char *want, const char *file, int line);
+/* text holds every string of the NULL-terminated list needles (a failure
+ * names the first one missing and points at the caller's line). */
+#define cw_expect_all(text, needles) cw_expect_all_at((text), (needles), __FILE__, __LINE__)
+void cw_expect_all_at(const char *text, const char *const *needles, const char *file, int line);
+
 #endif

@@ -29,14 +29,7 @@
 
 static void staged_is(const char *sql, const char *want)
 {
-    char *got = cw_sql_staged(sql, "st");
-    if (!want) {
-        assert_null(got);
-        return;
-    }
-    assert_non_null(got);
-    assert_string_equal(got, want);
-    free(got);
+    cw_expect_text(cw_sql_staged(sql, "st"), want);
 }
 
 static void test_staged_form(void **state)
