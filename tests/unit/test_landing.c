@@ -46,21 +46,54 @@ static int folder_mode(const char *path)
     return (int)(st.st_mode & 07777);
 }
 
+/* Each test works in a fresh temporary folder, which its teardown removes
+ * together with the paths the test asked for (at). */
+typedef struct place {
+    char *dir;
+    char *paths[8];
+    int n;
+} place;
+
+static int setup(void **state)
+{
+    place *p = cw_xcalloc(1, sizeof *p);
+    p->dir = cw_temp_dir();
+    *state = p;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    place *p = *state;
+    cw_remove_tree(p->dir);
+    for (int i = 0; i < p->n; i++)
+        free(p->paths[i]);
+    free(p->dir);
+    free(p);
+    return 0;
+}
+
+/* dir/rel, kept until the teardown. */
+static const char *at(place *p, const char *rel)
+{
+    assert_true(p->n < (int)(sizeof p->paths / sizeof p->paths[0]));
+    return p->paths[p->n++] = cw_asprintf("%s/%s", p->dir, rel);
+}
+
 /* A folder source: the file lands 0400 in a 0700 folder, the link to a
  * private file is refused without follow_symlinks, the subfolder is passed
  * over; with follow_symlinks the link lands too. */
 static void test_links_modes_and_subfolders(void **state)
 {
-    char *dir = cw_temp_dir();
-    char *exports = cw_asprintf("%s/exports", dir), *secret = cw_asprintf("%s/secret", dir);
-    char *link = cw_asprintf("%s/exports/b-link.json", dir);
-    char *batch = cw_asprintf("%s/landing/batch", dir), *source_dir = cw_asprintf("%s/s", batch);
+    place *p = *state;
+    const char *exports = at(p, "exports"), *secret = at(p, "secret");
+    const char *link = at(p, "exports/b-link.json");
+    const char *batch = at(p, "landing/batch"), *source_dir = at(p, "landing/batch/s");
     cw_test_source t;
     seen s = {0};
-    (void)state;
     assert_int_equal(cw_mkdirs(exports), 0);
     cw_write_file(exports, "a.json", "[]");
-    cw_write_file(dir, "secret", "private");
+    cw_write_file(p->dir, "secret", "private");
     assert_int_equal(chmod(secret, 0600), 0);
     assert_int_equal(symlink(secret, link), 0);
     cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
@@ -81,27 +114,21 @@ static void test_links_modes_and_subfolders(void **state)
     assert_int_equal(s.n, 2);
     assert_string_equal(s.error[1], "");
     assert_int_equal(s.mode[1], 0400);      /* a copy, owner-only, whatever the target's mode */
-
-    cw_remove_tree(dir);
-    free(exports); free(secret); free(link); free(batch); free(source_dir); free(dir);
 }
 
 /* A folder whose only entry is a subfolder names no file: 1, nothing landed. */
 static void test_only_subfolders(void **state)
 {
-    char *dir = cw_temp_dir();
-    char *sub = cw_asprintf("%s/exports/2026", dir), *exports = cw_asprintf("%s/exports", dir);
-    char *batch = cw_asprintf("%s/landing/batch", dir);
+    place *p = *state;
+    const char *sub = at(p, "exports/2026"), *exports = at(p, "exports");
+    const char *batch = at(p, "landing/batch");
     cw_test_source t;
     seen s = {0};
-    (void)state;
     assert_int_equal(cw_mkdirs(sub), 0);
     cw_write_file(sub, "issues.json", "[]");
     cw_test_source_init(&t, 1, "s", "jira", (const char *const[]){"path", exports, NULL});
     assert_int_equal(cw_land_source(&t.src, cw_source_type_find("jira"), batch, note, &s), 1);
     assert_int_equal(s.n, 0);
-    cw_remove_tree(dir);
-    free(sub); free(exports); free(batch); free(dir);
 }
 
 /* Fetched pages are listed, never globbed: a landing folder named like a
@@ -109,12 +136,11 @@ static void test_only_subfolders(void **state)
  * order, and nothing of a neighbour whose name the pattern would match. */
 static void test_fetched_pages_are_never_a_pattern(void **state)
 {
-    char *dir = cw_temp_dir();
-    char *batch = cw_asprintf("%s/land[x]*/batch", dir);
-    char *mine = cw_asprintf("%s/j", batch), *other = cw_asprintf("%s/jx", batch);
+    place *p = *state;
+    const char *batch = at(p, "land[x]*/batch");
+    const char *mine = at(p, "land[x]*/batch/j"), *other = at(p, "land[x]*/batch/jx");
     cw_test_source t;
     seen s = {0};
-    (void)state;
     assert_int_equal(cw_mkdirs(mine), 0);
     assert_int_equal(cw_mkdirs(other), 0);
     cw_write_file(mine, "00002-page.json", "[]");
@@ -125,8 +151,6 @@ static void test_fetched_pages_are_never_a_pattern(void **state)
     assert_int_equal(s.n, 2);
     assert_string_equal(s.original[0], "00001-page.json");
     assert_string_equal(s.original[1], "00002-page.json");
-    cw_remove_tree(dir);
-    free(mine); free(other); free(batch); free(dir);
 }
 
 /* The warehouse of the sweep test knows the batch of 3 March only. */
@@ -140,14 +164,13 @@ static int known(void *ctx, const char *name)
  * know, only unmarks one it knows, and keeps unmarked (extract) folders. */
 static void test_sweep(void **state)
 {
-    char *root = cw_temp_dir();
+    place *p = *state;
     /* pids above the kernel's maximum (4194304) are never alive */
-    char *killed = cw_asprintf("%s/20260302T020000Z-99999999", root);
-    char *committed = cw_asprintf("%s/20260303T020000Z-99999998", root);
-    char *extracted = cw_asprintf("%s/20260304T020000Z-99999997", root);
-    char *mark = cw_asprintf("%s/.catwalk-run", committed);
+    const char *killed = at(p, "20260302T020000Z-99999999");
+    const char *committed = at(p, "20260303T020000Z-99999998");
+    const char *extracted = at(p, "20260304T020000Z-99999997");
+    const char *mark = at(p, "20260303T020000Z-99999998/.catwalk-run");
     const char *dirs[] = {killed, committed, extracted};
-    (void)state;
     assert_int_equal(cw_landing_begin(killed), 0);
     assert_int_equal(cw_landing_begin(committed), 0);
     for (int i = 0; i < 3; i++) {
@@ -156,22 +179,20 @@ static void test_sweep(void **state)
         cw_write_file(src, "0001-a.json", "[]");
         free(src);
     }
-    cw_landing_sweep(root, known, NULL);
+    cw_landing_sweep(p->dir, known, NULL);
     assert_int_not_equal(access(killed, F_OK), 0);
     assert_int_equal(access(committed, F_OK), 0);
     assert_int_not_equal(access(mark, F_OK), 0);
     assert_int_equal(access(extracted, F_OK), 0);
-    cw_remove_tree(root);
-    free(killed); free(committed); free(extracted); free(mark); free(root);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_links_modes_and_subfolders),
-        cmocka_unit_test(test_only_subfolders),
-        cmocka_unit_test(test_sweep),
-        cmocka_unit_test(test_fetched_pages_are_never_a_pattern),
+        cmocka_unit_test_setup_teardown(test_links_modes_and_subfolders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_only_subfolders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fetched_pages_are_never_a_pattern, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
