@@ -641,92 +641,77 @@ static void expect_same(const char *what, cw_strlist *a, cw_strlist *b)
     cw_strlist_free(b);
 }
 
-/* Same tables, columns (in order), primary keys and named indexes on both
- * engines, read back from the installed schemas. */
+/* How each engine reports the shape of its installed schema, one query a
+ * part, each row led by its part: columns in order with their primary-key
+ * flag, named indexes, UNIQUE constraints (the natural keys every upsert
+ * relies on); PostgreSQL also lists its foreign keys, which SQLite keeps
+ * outside its schema tables. */
+enum { SHAPE_COLUMNS, SHAPE_INDEXES, SHAPE_UNIQUE, SHAPE_FOREIGN };
+
+static const char *const shape_lite[] = {
+    [SHAPE_COLUMNS] = "SELECT 'column', m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
+                      "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+    [SHAPE_INDEXES] = "SELECT 'index', m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
+                      "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'",
+    [SHAPE_UNIQUE] = "SELECT 'unique', m.name, "
+                     "(SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
+                     "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
+                     "WHERE m.type = 'table' AND l.origin = 'u'",
+};
+
+#define PG_CONSTRAINT_COLUMNS(kind, type) \
+    "SELECT '" kind "', t.relname, string_agg(a.attname, ',' ORDER BY k.n) " \
+    "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid " \
+    "JOIN pg_namespace s ON s.oid = t.relnamespace " \
+    "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) " \
+    "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att " \
+    "WHERE c.contype = '" type "' AND s.nspname = current_schema() " \
+    "GROUP BY c.oid, t.relname"
+
+static const char *const shape_pg[] = {
+    [SHAPE_COLUMNS] = "SELECT 'column', c.table_name, c.ordinal_position - 1, c.column_name, "
+                      "CAST(k.column_name IS NOT NULL AS INTEGER) "
+                      "FROM information_schema.columns c LEFT JOIN ("
+                      "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
+                      "  JOIN information_schema.key_column_usage u"
+                      "   ON u.constraint_name = t.constraint_name AND u.table_schema = t.table_schema"
+                      "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
+                      ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
+                      "WHERE c.table_schema = current_schema()",
+    [SHAPE_INDEXES] = "SELECT 'index', indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
+                      "FROM pg_indexes WHERE schemaname = current_schema() "
+                      "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
+    [SHAPE_UNIQUE] = PG_CONSTRAINT_COLUMNS("unique", "u"),
+    [SHAPE_FOREIGN] = PG_CONSTRAINT_COLUMNS("foreign", "f"),
+};
+
+/* Same tables, columns (in order), primary keys, named indexes and UNIQUE
+ * constraints on both engines, read back from the installed schemas. */
 static void test_schemas_match(void **state)
 {
+    static const char *const what[] = {"columns", "indexes", "unique keys"};
     cw_db *lite, *pg;
-    cw_strlist a, b;
     (void)state;
     lite = open_db(&sqlite_engine);
     pg = open_db(&pg_engine);
     install_schema(&sqlite_engine, lite);
     install_schema(&pg_engine, pg);
-
-    a = rows_of(lite, "SELECT m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
-                      "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'");
-    b = rows_of(pg, "SELECT c.table_name, c.ordinal_position - 1, c.column_name, "
-                    "CAST(k.column_name IS NOT NULL AS INTEGER) "
-                    "FROM information_schema.columns c LEFT JOIN ("
-                    "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
-                    "  JOIN information_schema.key_column_usage u ON u.constraint_name = t.constraint_name"
-                    "   AND u.table_schema = t.table_schema"
-                    "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
-                    ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
-                    "WHERE c.table_schema = current_schema()");
-    expect_same("columns", &a, &b);
-
-    a = rows_of(lite, "SELECT m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
-                      "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'");
-    b = rows_of(pg, "SELECT indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
-                    "FROM pg_indexes WHERE schemaname = current_schema() "
-                    "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'");
-    expect_same("indexes", &a, &b);
-
-    /* UNIQUE constraints: the natural keys every upsert relies on */
-    a = rows_of(lite, "SELECT m.name, (SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
-                      "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
-                      "WHERE m.type = 'table' AND l.origin = 'u'");
-    b = rows_of(pg, "SELECT t.relname, string_agg(a.attname, ',' ORDER BY k.n) "
-                    "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
-                    "JOIN pg_namespace s ON s.oid = t.relnamespace "
-                    "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) "
-                    "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att "
-                    "WHERE c.contype = 'u' AND s.nspname = current_schema() "
-                    "GROUP BY c.oid, t.relname");
-    expect_same("unique keys", &a, &b);
+    for (int q = SHAPE_COLUMNS; q <= SHAPE_UNIQUE; q++) {
+        cw_strlist a = rows_of(lite, shape_lite[q]), b = rows_of(pg, shape_pg[q]);
+        expect_same(what[q], &a, &b);
+    }
     cw_db_close(pg);
     cw_db_close(lite);
 }
 
-/* The shape of a schema as this engine reports it: columns in order with
- * their primary-key flag, named indexes, UNIQUE constraints (the queries of
- * test_schemas_match), one sorted list. */
+/* The shape of a schema as this engine reports it (every query above, the
+ * foreign keys too on PostgreSQL), one sorted list. */
 static cw_strlist schema_shape(const engine *e, cw_db *db)
 {
-    static const char *const lite[] = {
-        "SELECT 'column', m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
-        "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
-        "SELECT 'index', m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
-        "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'",
-        "SELECT 'unique', m.name, (SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
-        "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
-        "WHERE m.type = 'table' AND l.origin = 'u'",
-    };
-    static const char *const pg[] = {
-        "SELECT 'column', c.table_name, c.ordinal_position - 1, c.column_name, "
-        "CAST(k.column_name IS NOT NULL AS INTEGER) "
-        "FROM information_schema.columns c LEFT JOIN ("
-        "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
-        "  JOIN information_schema.key_column_usage u ON u.constraint_name = t.constraint_name"
-        "   AND u.table_schema = t.table_schema"
-        "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
-        ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
-        "WHERE c.table_schema = current_schema()",
-        "SELECT 'index', indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
-        "FROM pg_indexes WHERE schemaname = current_schema() "
-        "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
-        "SELECT 'unique', t.relname, string_agg(a.attname, ',' ORDER BY k.n) "
-        "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
-        "JOIN pg_namespace s ON s.oid = t.relnamespace "
-        "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) "
-        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att "
-        "WHERE c.contype IN ('u', 'f') AND s.nspname = current_schema() "
-        "GROUP BY c.oid, t.relname",
-    };
+    size_t n = is_pg(e) ? sizeof shape_pg / sizeof shape_pg[0] : sizeof shape_lite / sizeof shape_lite[0];
     cw_strlist all = {NULL, 0};
-    for (size_t q = 0; q < 3; q++) {
-        cw_strlist part = rows_of(db, is_pg(e) ? pg[q] : lite[q]);
+    for (size_t q = 0; q < n; q++) {
+        cw_strlist part = rows_of(db, is_pg(e) ? shape_pg[q] : shape_lite[q]);
         for (size_t i = 0; i < part.n; i++) {
             all.items = cw_xrealloc(all.items, (all.n + 1) * sizeof(char *));
             all.items[all.n++] = part.items[i];
