@@ -787,7 +787,6 @@ static char *facts_by_application(cw_db *db)
 /* The records of v2_data, as a loader would send them again. */
 static void reload_v2_records(cw_warehouse *wh)
 {
-    cw_sink *sink = cw_wh_sink(wh);
     cw_origin o = { "x", "/landing/1/x", 1 };
     cw_build_revision rev = { NULL, "a1" };
     cw_build b = { .origin = o, .job = "deploy-pay", .number = 1, .result = "success",
@@ -806,16 +805,15 @@ static void reload_v2_records(cw_warehouse *wh)
                            .merged_at = CW_NO_TIME };
     cw_incident inc = { .origin = o, .id = "INC1", .service = "pay-svc", .created_at = 400,
                         .resolved_at = CW_NO_TIME, .updated_at = CW_NO_TIME, .version = -1 };
+    const cw_test_batch again = { .transitions = &t, .n_transitions = 1, .commits = &c,
+                                  .n_commits = 1, .builds = &b, .n_builds = 1, .statuses = &st,
+                                  .n_statuses = 1, .pulls = &pr, .n_pulls = 1, .incidents = &inc,
+                                  .n_incidents = 1 };
     b.origin.source = st.origin.source = "ci";
     c.origin.source = pr.origin.source = "git";
     t.origin.source = "jira";
     inc.origin.source = "snow";
-    assert_int_equal(sink->build(sink->ctx, &b), 0);
-    assert_int_equal(sink->commit(sink->ctx, &c), 0);
-    assert_int_equal(sink->transition(sink->ctx, &t), 0);
-    assert_int_equal(sink->deployment_status(sink->ctx, &st), 0);
-    assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
-    assert_int_equal(sink->incident(sink->ctx, &inc), 0);
+    cw_test_send(cw_wh_sink(wh), &again);
     assert_int_equal(cw_wh_stats(wh)->rows_rejected, 0);
 }
 
