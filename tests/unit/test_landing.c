@@ -48,7 +48,7 @@ static int folder_mode(const char *path)
     return (int)(st.st_mode & 07777);
 }
 
-/* Each test works in a fresh temporary folder, which its teardown removes
+/* Each test works in a fresh temporary folder, which place_drop removes
  * together with the paths the test asked for (at). */
 typedef struct place {
     char *dir;
@@ -56,26 +56,23 @@ typedef struct place {
     int n;
 } place;
 
-static int setup(void **state)
+static place *place_new(void)
 {
     place *p = cw_xcalloc(1, sizeof *p);
     p->dir = cw_temp_dir();
-    *state = p;
-    return 0;
+    return p;
 }
 
-static int teardown(void **state)
+static void place_drop(place *p)
 {
-    place *p = *state;
     cw_remove_tree(p->dir);
     for (int i = 0; i < p->n; i++)
         free(p->paths[i]);
     free(p->dir);
     free(p);
-    return 0;
 }
 
-/* dir/rel, kept until the teardown. */
+/* dir/rel, kept until place_drop. */
 static const char *at(place *p, const char *rel)
 {
     assert_true(p->n < (int)(sizeof p->paths / sizeof p->paths[0]));
@@ -87,12 +84,13 @@ static const char *at(place *p, const char *rel)
  * over; with follow_symlinks the link lands too. */
 static void test_links_modes_and_subfolders(void **state)
 {
-    place *p = *state;
+    place *p = place_new();
     const char *exports = at(p, "exports"), *secret = at(p, "secret");
     const char *link = at(p, "exports/b-link.json");
     const char *batch = at(p, "landing/batch"), *source_dir = at(p, "landing/batch/s");
     cw_test_source t;
     seen s = {0};
+    (void)state;
     assert_int_equal(cw_mkdirs(exports), 0);
     cw_write_file(exports, "a.json", "[]");
     cw_write_file(p->dir, "secret", "private");
@@ -116,21 +114,24 @@ static void test_links_modes_and_subfolders(void **state)
     assert_int_equal(s.n, 2);
     assert_string_equal(s.error[1], "");
     assert_int_equal(s.mode[1], 0400);      /* a copy, owner-only, whatever the target's mode */
+    place_drop(p);
 }
 
 /* A folder whose only entry is a subfolder names no file: 1, nothing landed. */
 static void test_only_subfolders(void **state)
 {
-    place *p = *state;
+    place *p = place_new();
     const char *sub = at(p, "exports/2026"), *exports = at(p, "exports");
     const char *batch = at(p, "landing/batch");
     cw_test_source t;
     seen s = {0};
+    (void)state;
     assert_int_equal(cw_mkdirs(sub), 0);
     cw_write_file(sub, "issues.json", "[]");
     cw_test_source_init(&t, 1, "s", "jira", (const char *const[]){"path", exports, NULL});
     assert_int_equal(cw_land_source(&t.src, cw_source_type_find("jira"), batch, note, &s), 1);
     assert_int_equal(s.n, 0);
+    place_drop(p);
 }
 
 /* Every offered file: its name, checksum and size; none is copied. */
@@ -149,11 +150,12 @@ static int pass_over(void *ctx, const cw_landed *file)
  * source folder in the batch stays empty. */
 static void test_known_file_is_not_copied(void **state)
 {
-    place *p = *state;
+    place *p = place_new();
     const char *exports = at(p, "exports"), *batch = at(p, "landing/batch");
     const char *source_dir = at(p, "landing/batch/s");
     cw_test_source t;
     cw_buf offered = {0};
+    (void)state;
     assert_int_equal(cw_mkdirs(exports), 0);
     cw_write_file(exports, "a.json", "abc");
     cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
@@ -164,6 +166,7 @@ static void test_known_file_is_not_copied(void **state)
     cw_landing_prune(batch);
     assert_int_equal(access(source_dir, F_OK), -1);
     cw_buf_free(&offered);
+    place_drop(p);
 }
 
 /* Fetched pages are listed, never globbed: a landing folder named like a
@@ -171,11 +174,12 @@ static void test_known_file_is_not_copied(void **state)
  * order, and nothing of a neighbour whose name the pattern would match. */
 static void test_fetched_pages_are_never_a_pattern(void **state)
 {
-    place *p = *state;
+    place *p = place_new();
     const char *batch = at(p, "land[x]*/batch");
     const char *mine = at(p, "land[x]*/batch/j"), *other = at(p, "land[x]*/batch/jx");
     cw_test_source t;
     seen s = {0};
+    (void)state;
     assert_int_equal(cw_mkdirs(mine), 0);
     assert_int_equal(cw_mkdirs(other), 0);
     cw_write_file(mine, "00002-page.json", "[]");
@@ -186,6 +190,7 @@ static void test_fetched_pages_are_never_a_pattern(void **state)
     assert_int_equal(s.n, 2);
     assert_string_equal(s.original[0], "00001-page.json");
     assert_string_equal(s.original[1], "00002-page.json");
+    place_drop(p);
 }
 
 /* The warehouse of the sweep test knows the batch of 3 March only. */
@@ -199,13 +204,14 @@ static int known(void *ctx, const char *name)
  * know, only unmarks one it knows, and keeps unmarked (extract) folders. */
 static void test_sweep(void **state)
 {
-    place *p = *state;
+    place *p = place_new();
     /* pids above the kernel's maximum (4194304) are never alive */
     const char *killed = at(p, "20260302T020000Z-99999999");
     const char *committed = at(p, "20260303T020000Z-99999998");
     const char *extracted = at(p, "20260304T020000Z-99999997");
     const char *mark = at(p, "20260303T020000Z-99999998/.catwalk-run");
     const char *dirs[] = {killed, committed, extracted};
+    (void)state;
     assert_int_equal(cw_landing_begin(killed), 0);
     assert_int_equal(cw_landing_begin(committed), 0);
     for (int i = 0; i < 3; i++) {
@@ -219,16 +225,17 @@ static void test_sweep(void **state)
     assert_int_equal(access(committed, F_OK), 0);
     assert_int_not_equal(access(mark, F_OK), 0);
     assert_int_equal(access(extracted, F_OK), 0);
+    place_drop(p);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_links_modes_and_subfolders, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_only_subfolders, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fetched_pages_are_never_a_pattern, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_known_file_is_not_copied, setup, teardown),
+        cmocka_unit_test(test_links_modes_and_subfolders),
+        cmocka_unit_test(test_only_subfolders),
+        cmocka_unit_test(test_sweep),
+        cmocka_unit_test(test_fetched_pages_are_never_a_pattern),
+        cmocka_unit_test(test_known_file_is_not_copied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
