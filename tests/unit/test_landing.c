@@ -49,17 +49,30 @@ static int folder_mode(const char *path)
 }
 
 /* Each test works in a fresh temporary folder, which place_drop removes
- * together with the paths the test asked for (at). */
+ * together with every path made in it (at); a folder source "s" reads
+ * dir/exports and lands in dir/landing/batch, its files in its own folder
+ * there (landed). */
 typedef struct place {
     char *dir;
+    const char *exports, *batch, *landed;
     char *paths[8];
     int n;
 } place;
+
+/* dir/rel, kept until place_drop. */
+static const char *at(place *p, const char *rel)
+{
+    assert_true(p->n < (int)(sizeof p->paths / sizeof p->paths[0]));
+    return p->paths[p->n++] = cw_asprintf("%s/%s", p->dir, rel);
+}
 
 static place *place_new(void)
 {
     place *p = cw_xcalloc(1, sizeof *p);
     p->dir = cw_temp_dir();
+    p->exports = at(p, "exports");
+    p->batch = at(p, "landing/batch");
+    p->landed = at(p, "landing/batch/s");
     return p;
 }
 
@@ -72,11 +85,12 @@ static void place_drop(place *p)
     free(p);
 }
 
-/* dir/rel, kept until place_drop. */
-static const char *at(place *p, const char *rel)
+/* A pagerduty source "s" over the exports folder, which holds a.json with text. */
+static void pagerduty_source(cw_test_source *t, const place *p, const char *text)
 {
-    assert_true(p->n < (int)(sizeof p->paths / sizeof p->paths[0]));
-    return p->paths[p->n++] = cw_asprintf("%s/%s", p->dir, rel);
+    assert_int_equal(cw_mkdirs(p->exports), 0);
+    cw_write_file(p->exports, "a.json", text);
+    cw_test_source_init(t, 1, "s", "pagerduty", (const char *const[]){"path", p->exports, NULL});
 }
 
 /* A folder source: the file lands 0400 in a 0700 folder, the link to a
@@ -85,32 +99,28 @@ static const char *at(place *p, const char *rel)
 static void test_links_modes_and_subfolders(void **state)
 {
     place *p = place_new();
-    const char *exports = at(p, "exports"), *secret = at(p, "secret");
-    const char *link = at(p, "exports/b-link.json");
-    const char *batch = at(p, "landing/batch"), *source_dir = at(p, "landing/batch/s");
+    const char *secret = at(p, "secret"), *link = at(p, "exports/b-link.json");
     cw_test_source t;
     seen s = {0};
     (void)state;
-    assert_int_equal(cw_mkdirs(exports), 0);
-    cw_write_file(exports, "a.json", "[]");
+    pagerduty_source(&t, p, "[]");
     cw_write_file(p->dir, "secret", "private");
     assert_int_equal(chmod(secret, 0600), 0);
     assert_int_equal(symlink(secret, link), 0);
-    cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
 
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, note, &s), 0);
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, note, &s), 0);
     assert_int_equal(s.n, 2);
     assert_string_equal(s.original[0], "a.json");
     assert_string_equal(s.error[0], "");
     assert_int_equal(s.mode[0], 0400);
     assert_string_equal(s.original[1], "b-link.json");
     assert_non_null(strstr(s.error[1], "symbolic link"));
-    assert_int_equal(folder_mode(source_dir), 0700);
-    cw_landing_discard(batch);
+    assert_int_equal(folder_mode(p->landed), 0700);
+    cw_landing_discard(p->batch);
 
     memset(&s, 0, sizeof(s));
     cw_test_source_set(&t, "follow_symlinks", "true");
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, note, &s), 0);
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, note, &s), 0);
     assert_int_equal(s.n, 2);
     assert_string_equal(s.error[1], "");
     assert_int_equal(s.mode[1], 0400);      /* a copy, owner-only, whatever the target's mode */
@@ -121,15 +131,14 @@ static void test_links_modes_and_subfolders(void **state)
 static void test_only_subfolders(void **state)
 {
     place *p = place_new();
-    const char *sub = at(p, "exports/2026"), *exports = at(p, "exports");
-    const char *batch = at(p, "landing/batch");
+    const char *sub = at(p, "exports/2026");
     cw_test_source t;
     seen s = {0};
     (void)state;
     assert_int_equal(cw_mkdirs(sub), 0);
     cw_write_file(sub, "issues.json", "[]");
-    cw_test_source_init(&t, 1, "s", "jira", (const char *const[]){"path", exports, NULL});
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("jira"), batch, note, &s), 1);
+    cw_test_source_init(&t, 1, "s", "jira", (const char *const[]){"path", p->exports, NULL});
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("jira"), p->batch, note, &s), 1);
     assert_int_equal(s.n, 0);
     place_drop(p);
 }
@@ -151,20 +160,16 @@ static int pass_over(void *ctx, const cw_landed *file)
 static void test_known_file_is_not_copied(void **state)
 {
     place *p = place_new();
-    const char *exports = at(p, "exports"), *batch = at(p, "landing/batch");
-    const char *source_dir = at(p, "landing/batch/s");
     cw_test_source t;
     cw_buf offered = {0};
     (void)state;
-    assert_int_equal(cw_mkdirs(exports), 0);
-    cw_write_file(exports, "a.json", "abc");
-    cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, pass_over,
+    pagerduty_source(&t, p, "abc");
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, pass_over,
                                     &offered), 0);
     /* SHA-256 of "abc": FIPS 180-2, appendix B.1 */
     assert_string_equal(offered.data, "a.json ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad 3\n");
-    cw_landing_prune(batch);
-    assert_int_equal(access(source_dir, F_OK), -1);
+    cw_landing_prune(p->batch);
+    assert_int_equal(access(p->landed, F_OK), -1);
     cw_buf_free(&offered);
     place_drop(p);
 }
