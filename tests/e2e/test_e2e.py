@@ -37,6 +37,24 @@ def metrics(config, *extra):
     return json.loads(proc.stdout)
 
 
+def loaded_dataset():
+    """A copy of the dataset, run once: its folder and its catwalk.ini."""
+    d = copy_dataset()
+    config = os.path.join(d, "catwalk.ini")
+    run("run", "-c", config, "--no-report")
+    return d, config
+
+
+def assert_fields(test, row, **want):
+    """Each named field of a metrics row is as wanted: a float to 6 places,
+    anything else exactly (None: the field is null)."""
+    for name, value in want.items():
+        if isinstance(value, float):
+            test.assertAlmostEqual(row[name], value, places=6, msg=name)
+        else:
+            test.assertEqual(row[name], value, name)
+
+
 class HandMadeDataset(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -69,92 +87,70 @@ class HandMadeDataset(unittest.TestCase):
     def test_deployment_frequency(self):
         # payments, week 03-02: #3 (03-02 12:00), #5 (03-03 14:00), #6 rollback (03-04 09:00)
         # succeed in production; #2 is staging; #4 failed; #1 (03-01) is the week before.
-        r = self.row("payments", "2026-03-02")
-        self.assertEqual((r["deployments"], r["deploy_days"], r["deploy_failures"]), (3, 3, 1))
+        assert_fields(self, self.row("payments", "2026-03-02"),
+                      deployments=3, deploy_days=3, deploy_failures=1)
         # week 03-09: #7 (untraceable) and #8, both on 03-10; #9 is still building.
-        r = self.row("payments", "2026-03-09")
-        self.assertEqual((r["deployments"], r["deploy_days"], r["deploy_failures"]), (2, 1, 0))
+        assert_fields(self, self.row("payments", "2026-03-09"),
+                      deployments=2, deploy_days=1, deploy_failures=0)
 
     def test_change_lead_time(self):
         # #1 is the baseline (c1, no lead time).  #3 deploys c2 (08:00 -> 12:00 = 4 h) and
         # c3 (10:00 -> 12:00 = 2 h).  #5 deploys merge m6 (no lead time), c5 (10:00Z -> 14:00
         # = 4 h) and c4 (09:00 -> 14:00 = 5 h).  #6 (rollback to c3) deploys nothing new.
         # Sorted [2, 4, 4, 5]: median (4+4)/2 = 4, p90 rank ceil(3.6) = 4 -> 5.
-        r = self.row("payments", "2026-03-02")
-        self.assertEqual(r["lead_time_count"], 4)
-        self.assertAlmostEqual(r["lead_time_median_h"], 4.0, places=6)
-        self.assertAlmostEqual(r["lead_time_p90_h"], 5.0, places=6)
+        assert_fields(self, self.row("payments", "2026-03-02"),
+                      lead_time_count=4, lead_time_median_h=4.0, lead_time_p90_h=5.0)
         # #8 deploys c8 (09:00Z -> 12:00 = 3 h) and c7 (03-09 09:00 -> 03-10 12:00 = 27 h).
-        r = self.row("payments", "2026-03-09")
-        self.assertEqual(r["lead_time_count"], 2)
-        self.assertAlmostEqual(r["lead_time_median_h"], 15.0, places=6)
-        self.assertAlmostEqual(r["lead_time_p90_h"], 27.0, places=6)
+        assert_fields(self, self.row("payments", "2026-03-09"),
+                      lead_time_count=2, lead_time_median_h=15.0, lead_time_p90_h=27.0)
         # claims has no git source: its deployment is untraceable, no lead time.
-        r = self.row("claims", "2026-03-02")
-        self.assertEqual(r["lead_time_count"], 0)
-        self.assertIsNone(r["lead_time_median_h"])
-        self.assertIsNone(r["lead_time_p90_h"])
+        assert_fields(self, self.row("claims", "2026-03-02"),
+                      lead_time_count=0, lead_time_median_h=None, lead_time_p90_h=None)
 
     def test_change_failure_rate(self):
         # P1 (03-03 15:00) -> #5 (14:00, 1 h before).  P2 (03-07 14:00): the latest deployment
         # before it is #6 (03-04 09:00), 77 h > 72 h -> unattributed.
-        r = self.row("payments", "2026-03-02")
-        self.assertEqual(r["failed_deployments"], 1)
-        self.assertAlmostEqual(r["change_failure_rate"], 1 / 3, places=6)
+        assert_fields(self, self.row("payments", "2026-03-02"),
+                      failed_deployments=1, change_failure_rate=1 / 3)
         # P4 (03-10 11:00) -> #7 (10:00); P3 (03-13 12:00) -> #8 (03-10 12:00), exactly 72 h: in.
-        r = self.row("payments", "2026-03-09")
-        self.assertEqual(r["failed_deployments"], 2)
-        self.assertAlmostEqual(r["change_failure_rate"], 1.0, places=6)
+        assert_fields(self, self.row("payments", "2026-03-09"),
+                      failed_deployments=2, change_failure_rate=1.0)
         # claims: INC001 opened 07:00 at -05:00 = 12:00Z, 2 h after its deployment.
-        r = self.row("claims", "2026-03-02")
-        self.assertEqual((r["deployments"], r["failed_deployments"]), (1, 1))
-        self.assertAlmostEqual(r["change_failure_rate"], 1.0, places=6)
+        assert_fields(self, self.row("claims", "2026-03-02"),
+                      deployments=1, failed_deployments=1, change_failure_rate=1.0)
         # no deployments: the rate is null, not 0
         self.assertIsNone(self.row("claims", "2026-03-09")["change_failure_rate"])
 
     def test_incidents_and_time_to_restore(self):
         # created in week 03-02: P1, P2; restored in it: P1 (2 h).
-        r = self.row("payments", "2026-03-02")
-        self.assertEqual((r["incidents"], r["restore_count"]), (2, 1))
-        self.assertAlmostEqual(r["restore_median_h"], 2.0, places=6)
-        self.assertAlmostEqual(r["restore_p90_h"], 2.0, places=6)
+        assert_fields(self, self.row("payments", "2026-03-02"),
+                      incidents=2, restore_count=1, restore_median_h=2.0, restore_p90_h=2.0)
         # created in week 03-09: P3 (open), P4; restored: P2 (48 h), P4 (0.5 h).
-        r = self.row("payments", "2026-03-09")
-        self.assertEqual((r["incidents"], r["restore_count"]), (2, 2))
-        self.assertAlmostEqual(r["restore_median_h"], 24.25, places=6)
-        self.assertAlmostEqual(r["restore_p90_h"], 48.0, places=6)
+        assert_fields(self, self.row("payments", "2026-03-09"),
+                      incidents=2, restore_count=2, restore_median_h=24.25, restore_p90_h=48.0)
         # ServiceNow keeps the latest row per number: INC001 resolved (2 h); INC002
         # (opened 03-11 20:00 at -05:00 = 03-12 01:00Z) is open.
-        r = self.row("claims", "2026-03-02")
-        self.assertEqual((r["incidents"], r["restore_count"]), (1, 1))
-        self.assertAlmostEqual(r["restore_median_h"], 2.0, places=6)
-        r = self.row("claims", "2026-03-09")
-        self.assertEqual((r["incidents"], r["restore_count"]), (1, 0))
-        self.assertIsNone(r["restore_median_h"])
+        assert_fields(self, self.row("claims", "2026-03-02"),
+                      incidents=1, restore_count=1, restore_median_h=2.0)
+        assert_fields(self, self.row("claims", "2026-03-09"),
+                      incidents=1, restore_count=0, restore_median_h=None)
 
     def test_flow_metrics(self):
         # Week 03-02 ends: PAY-2 (03-04, cycle 03-01 10:00 -> 03-04 10:00 = 72 h, of which
         # 24 h Blocked = wait, so 48 h active) and PAY-6 (never in progress: throughput only).
-        r = self.row("payments", "2026-03-02")
-        self.assertEqual((r["throughput"], r["cycle_time_count"]), (2, 1))
-        self.assertAlmostEqual(r["cycle_time_median_h"], 72.0, places=6)
-        self.assertAlmostEqual(r["cycle_time_p85_h"], 72.0, places=6)
-        self.assertAlmostEqual(r["flow_efficiency"], 48 / 72, places=6)
         # WIP at 03-09 00:00: PAY-3 (reopened 03-06); PAY-7 moves at exactly 03-09 00:00,
         # which is not strictly before the instant, so it is still Backlog.
-        self.assertEqual(r["wip"], 1)
+        assert_fields(self, self.row("payments", "2026-03-02"),
+                      throughput=2, cycle_time_count=1, cycle_time_median_h=72.0,
+                      cycle_time_p85_h=72.0, flow_efficiency=48 / 72, wip=1)
         # Week 03-09: PAY-3 ends 03-10 12:00 (start 03-02 12:00: 192 h; active = 24 h In
         # Progress + 48 h In Review + 96 h after the reopen = 168 h) and PAY-7 (48 h, all
         # active).  Median (48+192)/2 = 120; p85 rank ceil(1.7) = 2 -> 192; efficiency 216/240.
-        r = self.row("payments", "2026-03-09")
-        self.assertEqual((r["throughput"], r["cycle_time_count"]), (2, 2))
-        self.assertAlmostEqual(r["cycle_time_median_h"], 120.0, places=6)
-        self.assertAlmostEqual(r["cycle_time_p85_h"], 192.0, places=6)
-        self.assertAlmostEqual(r["flow_efficiency"], 0.9, places=6)
-        self.assertEqual(r["wip"], 1)  # PAY-4
-        r = self.row("claims", "2026-03-09")
-        self.assertEqual((r["throughput"], r["wip"], r["cycle_time_count"]), (0, 1, 0))
-        self.assertIsNone(r["flow_efficiency"])
+        assert_fields(self, self.row("payments", "2026-03-09"),
+                      throughput=2, cycle_time_count=2, cycle_time_median_h=120.0,
+                      cycle_time_p85_h=192.0, flow_efficiency=0.9, wip=1)  # wip: PAY-4
+        assert_fields(self, self.row("claims", "2026-03-09"),
+                      throughput=0, wip=1, cycle_time_count=0, flow_efficiency=None)
 
     def test_traceability_links(self):
         con = sqlite3.connect(os.path.join(self.dir, "catwalk.db"))
@@ -243,33 +239,24 @@ class NegativeDurationsAndRelabels(unittest.TestCase):
     def test_late_commit_has_no_lead_time(self):
         # week 03-09: #8 deploys c8 (3 h) and c7 (27 h); #10 deploys bbbb (06:00 -> 12:00 =
         # 6 h) and cccc (excluded).  Sorted [3, 6, 27]: median 6, p90 rank ceil(2.7) = 3 -> 27.
-        r = self.by[("payments", "2026-03-09")]
-        self.assertEqual((r["deployments"], r["lead_time_count"]), (3, 3))
-        self.assertAlmostEqual(r["lead_time_median_h"], 6.0, places=6)
-        self.assertAlmostEqual(r["lead_time_p90_h"], 27.0, places=6)
+        assert_fields(self, self.by[("payments", "2026-03-09")],
+                      deployments=3, lead_time_count=3, lead_time_median_h=6.0, lead_time_p90_h=27.0)
 
     def test_early_resolved_incident_has_no_restore_time(self):
         # created in week 03-09: P3, P4, P5.  Restored: P2 48 h, P4 0.5 h; P5 is left out.
         # P3 (03-13 12:00) and P5 go to #10 (48 h and 22 h before), P4 to #7: 2 of 3 failed.
         # Recovery: P4 11:30 - #7 10:00 = 1.5 h; P5 is left out (it would be 21 h).
-        r = self.by[("payments", "2026-03-09")]
-        self.assertEqual((r["incidents"], r["restore_count"]), (3, 2))
-        self.assertAlmostEqual(r["restore_median_h"], 24.25, places=6)
-        self.assertAlmostEqual(r["restore_p90_h"], 48.0, places=6)
-        self.assertAlmostEqual(r["recovery_median_h"], 1.5, places=6)
-        self.assertEqual(r["failed_deployments"], 2)
-        self.assertAlmostEqual(r["change_failure_rate"], 2 / 3, places=6)
+        assert_fields(self, self.by[("payments", "2026-03-09")],
+                      incidents=3, restore_count=2, restore_median_h=24.25, restore_p90_h=48.0,
+                      recovery_median_h=1.5, failed_deployments=2, change_failure_rate=2 / 3)
 
     def test_relabel_does_not_move_the_end(self):
         # PAY-8 ends 03-04 09:00 (week 03-02), not at the relabel (week 03-09): week 03-02
         # has PAY-2 (72 h, 48 h active), PAY-6 (no start) and PAY-8 (24 h, all active).
         # Cycle times [24, 72]: median 48, p85 rank ceil(1.7) = 2 -> 72; efficiency 72 / 96.
-        r = self.by[("payments", "2026-03-02")]
-        self.assertEqual((r["throughput"], r["cycle_time_count"]), (3, 2))
-        self.assertAlmostEqual(r["cycle_time_median_h"], 48.0, places=6)
-        self.assertAlmostEqual(r["cycle_time_p85_h"], 72.0, places=6)
-        self.assertAlmostEqual(r["flow_efficiency"], 0.75, places=6)
-        self.assertEqual(r["wip"], 1)
+        assert_fields(self, self.by[("payments", "2026-03-02")],
+                      throughput=3, cycle_time_count=2, cycle_time_median_h=48.0,
+                      cycle_time_p85_h=72.0, flow_efficiency=0.75, wip=1)
         self.assertEqual(self.by[("payments", "2026-03-09")]["throughput"], 2)   # PAY-3, PAY-7
 
     def test_findings_and_views(self):
@@ -293,9 +280,7 @@ class NegativeDurationsAndRelabels(unittest.TestCase):
 
 class Idempotence(unittest.TestCase):
     def test_rerun_changes_no_row(self):
-        d = copy_dataset()
-        config = os.path.join(d, "catwalk.ini")
-        run("run", "-c", config, "--no-report")
+        d, config = loaded_dataset()
         before = dump_tables(os.path.join(d, "catwalk.db"))
         second = run("run", "-c", config, "--no-report")
         after = dump_tables(os.path.join(d, "catwalk.db"))
@@ -309,9 +294,7 @@ class Idempotence(unittest.TestCase):
         self.assertIn("0 records read", second.stdout)
 
     def test_landing_zone_keeps_raw_bytes(self):
-        d = copy_dataset()
-        config = os.path.join(d, "catwalk.ini")
-        run("run", "-c", config, "--no-report")
+        d, config = loaded_dataset()
         con = sqlite3.connect(os.path.join(d, "catwalk.db"))
         rows = con.execute("SELECT original_path, landed_path, sha256, bytes FROM landed_file").fetchall()
         con.close()
@@ -386,9 +369,7 @@ class BadInput(unittest.TestCase):
 
 class KilledBatch(unittest.TestCase):
     def test_kill_mid_batch_leaves_warehouse_unchanged(self):
-        d = copy_dataset()
-        config = os.path.join(d, "catwalk.ini")
-        run("run", "-c", config, "--no-report")
+        d, config = loaded_dataset()
         before = dump_tables(os.path.join(d, "catwalk.db"), skip=())
         # a large new git export, killed while it loads
         kill_while_loading(self, d, config)
@@ -398,9 +379,7 @@ class KilledBatch(unittest.TestCase):
 
 class Reports(unittest.TestCase):
     def test_weekly_report_files_and_safety(self):
-        d = copy_dataset()
-        config = os.path.join(d, "catwalk.ini")
-        run("run", "-c", config, "--no-report")
+        d, config = loaded_dataset()
         out = os.path.join(d, "out")
         run("report", "weekly", "-c", config, "--from", "2026-02-02", "--to", "2026-03-16", "--out", out)
         files = sorted(os.listdir(out))
@@ -447,9 +426,7 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(run("frobnicate", check=False).returncode, 2)
 
     def test_metrics_formats(self):
-        d = copy_dataset()
-        config = os.path.join(d, "catwalk.ini")
-        run("run", "-c", config, "--no-report")
+        d, config = loaded_dataset()
         csv_out = run("metrics", "-c", config, "--from", "2026-03-02", "--to", "2026-03-16",
                       "--format", "csv").stdout.splitlines()
         self.assertTrue(csv_out[0].startswith("application,period,deployments,deploy_days"))

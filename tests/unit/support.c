@@ -765,3 +765,48 @@ char *cw_redirect_end(cw_redirect *r)
     assert_non_null(text);
     return text;
 }
+
+/* ------------------------------------------------ dd2: expected text */
+
+void cw_expect_text_at(char *got, const char *want, const char *file, int line)
+{
+    if (!want) {
+        _assert_true(got == NULL, "got == NULL", file, line);
+        return;
+    }
+    _assert_true(got != NULL, "got != NULL", file, line);
+    _assert_string_equal(got, want, file, line);
+    free(got);
+}
+
+void cw_expect_all_at(const char *text, const char *const *needles, const char *file, int line)
+{
+    _assert_true(text != NULL, "text != NULL", file, line);
+    for (; *needles; needles++)
+        if (!strstr(text, *needles)) {
+            print_error("the text lacks \"%s\"\n", *needles);
+            _fail(file, line);
+        }
+}
+
+/* ------------------------------------------------ dd2: records into a sink */
+
+void cw_test_send_at(const cw_sink *sink, const cw_test_batch *b, const char *file, int line)
+{
+    for (size_t i = 0; i < b->n_status_defs; i++)
+        _assert_int_equal(sink->status_def(sink->ctx, &b->status_defs[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_items; i++)
+        _assert_int_equal(sink->work_item(sink->ctx, &b->items[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_transitions; i++)
+        _assert_int_equal(sink->transition(sink->ctx, &b->transitions[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_commits; i++)
+        _assert_int_equal(sink->commit(sink->ctx, &b->commits[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_builds; i++)
+        _assert_int_equal(sink->build(sink->ctx, &b->builds[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_statuses; i++)
+        _assert_int_equal(sink->deployment_status(sink->ctx, &b->statuses[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_pulls; i++)
+        _assert_int_equal(sink->pull_request(sink->ctx, &b->pulls[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_incidents; i++)
+        _assert_int_equal(sink->incident(sink->ctx, &b->incidents[i]), 0, file, line);
+}

@@ -175,4 +175,35 @@ void cw_redirect_begin(cw_redirect *r, int fd);
 /* Restore the descriptor; returns the text it received (caller frees). */
 char *cw_redirect_end(cw_redirect *r);
 
+/* ------------------------------------------------ dd2: expected text */
+
+/* got (which the caller hands over: it is freed) is want, or NULL when want
+ * is NULL; failures point at the caller's line. */
+#define cw_expect_text(got, want) cw_expect_text_at((got), (want), __FILE__, __LINE__)
+void cw_expect_text_at(char *got, const char *want, const char *file, int line);
+/* text holds every string of the NULL-terminated list needles (a failure
+ * names the first one missing and points at the caller's line). */
+#define cw_expect_all(text, needles) cw_expect_all_at((text), (needles), __FILE__, __LINE__)
+void cw_expect_all_at(const char *text, const char *const *needles, const char *file, int line);
+
+/* ------------------------------------------------ dd2: records into a sink */
+
+/* The records a test sends to a sink, one counted array a kind (0: none). */
+typedef struct cw_test_batch {
+    const cw_status_def *status_defs;   size_t n_status_defs;
+    const cw_work_item *items;          size_t n_items;
+    const cw_transition *transitions;   size_t n_transitions;
+    const cw_commit *commits;           size_t n_commits;
+    const cw_build *builds;             size_t n_builds;
+    const cw_deployment_status *statuses; size_t n_statuses;
+    const cw_pull_request *pulls;       size_t n_pulls;
+    const cw_incident *incidents;       size_t n_incidents;
+} cw_test_batch;
+
+/* Send every record of b to sink, kind by kind in the order of
+ * cw_test_batch, each kind's in array order; the sink must accept each (0).
+ * Failures point at the caller's line. */
+#define cw_test_send(sink, b) cw_test_send_at((sink), (b), __FILE__, __LINE__)
+void cw_test_send_at(const cw_sink *sink, const cw_test_batch *b, const char *file, int line);
+
 #endif

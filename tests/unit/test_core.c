@@ -173,16 +173,23 @@ static void test_csv_unterminated_quote_is_error(void **state)
     unlink(path);
 }
 
-static void test_json_paths(void **state)
+/* A JSON text of the test's own (fails the test when it does not parse). */
+static json_t *json_of(const char *text)
 {
     json_error_t e;
-    json_t *root = json_loads("{\"fields\":{\"status\":{\"name\":\"Done\","
+    json_t *root = json_loads(text, 0, &e);
+    assert_non_null(root);
+    return root;
+}
+
+static void test_json_paths(void **state)
+{
+    json_t *root = json_of("{\"fields\":{\"status\":{\"name\":\"Done\","
                               "\"statusCategory\":{\"key\":\"done\"}},\"n\":\"42\",\"x\":null,"
-                              "\"labels\":[\"a\",\"\",\"b\"]}}", 0, &e);
+                              "\"labels\":[\"a\",\"\",\"b\"]}}");
     int64_t v = 0;
     char *joined;
     (void)state;
-    assert_non_null(root);
     assert_string_equal(cw_json_str(root, "fields.status.statusCategory.key"), "done");
     assert_null(cw_json_str(root, "fields.x"));
     assert_null(cw_json_str(root, "fields.missing.deeper"));
@@ -199,25 +206,22 @@ static void test_json_paths(void **state)
  * is undefined behaviour, and 1.5 would silently become 1. */
 static void test_json_int_reals(void **state)
 {
-    json_error_t e;
-    json_t *root = json_loads("{\"whole\":1650024049161.0,\"neg\":-3.0,\"huge\":1e300,"
+    json_t *root = json_of("{\"whole\":1650024049161.0,\"neg\":-3.0,\"huge\":1e300,"
                               "\"minus_huge\":-1e300,\"half\":1.5,\"just_over\":9.3e18,"
-                              "\"big\":9223372036854775807}", 0, &e);
-    int64_t v = 0;
+                              "\"big\":9223372036854775807}");
+    /* rc -1: an error, which leaves the value as it was (99) */
+    static const struct { const char *path; int rc; int64_t want; } cases[] = {
+        {"whole", 0, 1650024049161LL}, {"neg", 0, -3},
+        {"huge", -1, 99}, {"minus_huge", -1, 99}, {"half", -1, 99},
+        {"just_over", -1, 99},                                     /* above 2^63 ~ 9.22e18 */
+        {"big", 0, INT64_MAX},                                     /* an integer, not a real */
+    };
     (void)state;
-    assert_non_null(root);
-    assert_int_equal(cw_json_int(root, "whole", &v), 0);
-    assert_true(v == 1650024049161LL);
-    assert_int_equal(cw_json_int(root, "neg", &v), 0);
-    assert_true(v == -3);
-    v = 99;
-    assert_int_equal(cw_json_int(root, "huge", &v), -1);
-    assert_int_equal(cw_json_int(root, "minus_huge", &v), -1);
-    assert_int_equal(cw_json_int(root, "half", &v), -1);
-    assert_int_equal(cw_json_int(root, "just_over", &v), -1);     /* above 2^63 ~ 9.22e18 */
-    assert_true(v == 99);                                          /* untouched on error */
-    assert_int_equal(cw_json_int(root, "big", &v), 0);             /* an integer, not a real */
-    assert_true(v == INT64_MAX);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t v = 99;
+        assert_int_equal(cw_json_int(root, cases[i].path, &v), cases[i].rc);
+        assert_true(v == cases[i].want);
+    }
     json_decref(root);
 }
 

@@ -143,27 +143,30 @@ static int teardown_both(void **state)
 
 /* ---------------------------------------------------------------- scanner */
 
-static void expect_rewrite(const char *sql, const char *want, int want_n)
-{
-    int n = -1;
-    char *got = cw_sql_rewrite_params(sql, &n);
-    if (strcmp(got, want) != 0 || n != want_n)
-        fail_msg("rewrite of [%s]: got [%s] (%d), want [%s] (%d)", sql, got, n, want, want_n);
-    free(got);
-}
-
+/* ?N and ? become $N, but not inside literals, quoted names or comments;
+ * n is the highest parameter number (0: none). */
 static void test_param_rewrite(void **state)
 {
+    static const struct { const char *sql, *want; int n; } cases[] = {
+        {"SELECT ?1, ?2", "SELECT $1, $2", 2},
+        {"x = ?12 AND y = ?3", "x = $12 AND y = $3", 12},
+        {"a = ? AND b = ? AND c = ?1", "a = $1 AND b = $2 AND c = $1", 2},
+        {"SELECT '?1', 'it''s ?2', ?3", "SELECT '?1', 'it''s ?2', $3", 3},
+        {"SELECT \"a?\"\"?\" FROM t WHERE k = ?1", "SELECT \"a?\"\"?\" FROM t WHERE k = $1", 1},
+        {"SELECT 1 -- ?1 here\n, ?2", "SELECT 1 -- ?1 here\n, $2", 2},
+        {"SELECT /* ?1 /* nested ?2 */ ?3 */ ?4", "SELECT /* ?1 /* nested ?2 */ ?3 */ $4", 4},
+        {"SELECT 'unterminated ?1", "SELECT 'unterminated ?1", 0},
+        {"", "", 0},
+    };
     (void)state;
-    expect_rewrite("SELECT ?1, ?2", "SELECT $1, $2", 2);
-    expect_rewrite("x = ?12 AND y = ?3", "x = $12 AND y = $3", 12);
-    expect_rewrite("a = ? AND b = ? AND c = ?1", "a = $1 AND b = $2 AND c = $1", 2);
-    expect_rewrite("SELECT '?1', 'it''s ?2', ?3", "SELECT '?1', 'it''s ?2', $3", 3);
-    expect_rewrite("SELECT \"a?\"\"?\" FROM t WHERE k = ?1", "SELECT \"a?\"\"?\" FROM t WHERE k = $1", 1);
-    expect_rewrite("SELECT 1 -- ?1 here\n, ?2", "SELECT 1 -- ?1 here\n, $2", 2);
-    expect_rewrite("SELECT /* ?1 /* nested ?2 */ ?3 */ ?4", "SELECT /* ?1 /* nested ?2 */ ?3 */ $4", 4);
-    expect_rewrite("SELECT 'unterminated ?1", "SELECT 'unterminated ?1", 0);
-    expect_rewrite("", "", 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = -1;
+        char *got = cw_sql_rewrite_params(cases[i].sql, &n);
+        if (strcmp(got, cases[i].want) != 0 || n != cases[i].n)
+            fail_msg("rewrite of [%s]: got [%s] (%d), want [%s] (%d)", cases[i].sql, got, n,
+                     cases[i].want, cases[i].n);
+        free(got);
+    }
 }
 
 static void test_statement_splitter(void **state)
@@ -641,96 +644,81 @@ static void expect_same(const char *what, cw_strlist *a, cw_strlist *b)
     cw_strlist_free(b);
 }
 
-/* Same tables, columns (in order), primary keys and named indexes on both
- * engines, read back from the installed schemas. */
+/* How each engine reports the shape of its installed schema, one query a
+ * part, each row led by its part: columns in order with their primary-key
+ * flag, named indexes, UNIQUE constraints (the natural keys every upsert
+ * relies on); PostgreSQL also lists its foreign keys, which SQLite keeps
+ * outside its schema tables. */
+enum { SHAPE_COLUMNS, SHAPE_INDEXES, SHAPE_UNIQUE, SHAPE_FOREIGN };
+
+static const char *const shape_lite[] = {
+    [SHAPE_COLUMNS] = "SELECT 'column', m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
+                      "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
+    [SHAPE_INDEXES] = "SELECT 'index', m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
+                      "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'",
+    [SHAPE_UNIQUE] = "SELECT 'unique', m.name, "
+                     "(SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
+                     "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
+                     "WHERE m.type = 'table' AND l.origin = 'u'",
+};
+
+#define PG_CONSTRAINT_COLUMNS(kind, type) \
+    "SELECT '" kind "', t.relname, string_agg(a.attname, ',' ORDER BY k.n) " \
+    "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid " \
+    "JOIN pg_namespace s ON s.oid = t.relnamespace " \
+    "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) " \
+    "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att " \
+    "WHERE c.contype = '" type "' AND s.nspname = current_schema() " \
+    "GROUP BY c.oid, t.relname"
+
+static const char *const shape_pg[] = {
+    /* the place among the columns there are: a column dropped and added
+     * again leaves a gap in ordinal_position */
+    [SHAPE_COLUMNS] = "SELECT 'column', c.table_name,"
+                      " row_number() OVER (PARTITION BY c.table_name ORDER BY c.ordinal_position) - 1,"
+                      " c.column_name, "
+                      "CAST(k.column_name IS NOT NULL AS INTEGER) "
+                      "FROM information_schema.columns c LEFT JOIN ("
+                      "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
+                      "  JOIN information_schema.key_column_usage u"
+                      "   ON u.constraint_name = t.constraint_name AND u.table_schema = t.table_schema"
+                      "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
+                      ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
+                      "WHERE c.table_schema = current_schema()",
+    [SHAPE_INDEXES] = "SELECT 'index', indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
+                      "FROM pg_indexes WHERE schemaname = current_schema() "
+                      "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
+    [SHAPE_UNIQUE] = PG_CONSTRAINT_COLUMNS("unique", "u"),
+    [SHAPE_FOREIGN] = PG_CONSTRAINT_COLUMNS("foreign", "f"),
+};
+
+/* Same tables, columns (in order), primary keys, named indexes and UNIQUE
+ * constraints on both engines, read back from the installed schemas. */
 static void test_schemas_match(void **state)
 {
+    static const char *const what[] = {"columns", "indexes", "unique keys"};
     cw_db *lite, *pg;
-    cw_strlist a, b;
     (void)state;
     lite = open_db(&sqlite_engine);
     pg = open_db(&pg_engine);
     install_schema(&sqlite_engine, lite);
     install_schema(&pg_engine, pg);
-
-    a = rows_of(lite, "SELECT m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
-                      "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'");
-    b = rows_of(pg, "SELECT c.table_name, c.ordinal_position - 1, c.column_name, "
-                    "CAST(k.column_name IS NOT NULL AS INTEGER) "
-                    "FROM information_schema.columns c LEFT JOIN ("
-                    "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
-                    "  JOIN information_schema.key_column_usage u ON u.constraint_name = t.constraint_name"
-                    "   AND u.table_schema = t.table_schema"
-                    "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
-                    ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
-                    "WHERE c.table_schema = current_schema()");
-    expect_same("columns", &a, &b);
-
-    a = rows_of(lite, "SELECT m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
-                      "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'");
-    b = rows_of(pg, "SELECT indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
-                    "FROM pg_indexes WHERE schemaname = current_schema() "
-                    "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'");
-    expect_same("indexes", &a, &b);
-
-    /* UNIQUE constraints: the natural keys every upsert relies on */
-    a = rows_of(lite, "SELECT m.name, (SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
-                      "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
-                      "WHERE m.type = 'table' AND l.origin = 'u'");
-    b = rows_of(pg, "SELECT t.relname, string_agg(a.attname, ',' ORDER BY k.n) "
-                    "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
-                    "JOIN pg_namespace s ON s.oid = t.relnamespace "
-                    "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) "
-                    "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att "
-                    "WHERE c.contype = 'u' AND s.nspname = current_schema() "
-                    "GROUP BY c.oid, t.relname");
-    expect_same("unique keys", &a, &b);
+    for (int q = SHAPE_COLUMNS; q <= SHAPE_UNIQUE; q++) {
+        cw_strlist a = rows_of(lite, shape_lite[q]), b = rows_of(pg, shape_pg[q]);
+        expect_same(what[q], &a, &b);
+    }
     cw_db_close(pg);
     cw_db_close(lite);
 }
 
-/* The shape of a schema as this engine reports it: columns in order with
- * their primary-key flag, named indexes, UNIQUE constraints (the queries of
- * test_schemas_match), one sorted list. */
+/* The shape of a schema as this engine reports it (every query above, the
+ * foreign keys too on PostgreSQL), one sorted list. */
 static cw_strlist schema_shape(const engine *e, cw_db *db)
 {
-    static const char *const lite[] = {
-        "SELECT 'column', m.name, p.cid, p.name, p.pk > 0 FROM sqlite_master m "
-        "JOIN pragma_table_info(m.name) p WHERE m.type = 'table'",
-        "SELECT 'index', m.name, m.tbl_name, m.sql LIKE '% WHERE %' FROM sqlite_master m "
-        "WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex%'",
-        "SELECT 'unique', m.name, (SELECT group_concat(name, ',') FROM pragma_index_info(l.name)) "
-        "FROM sqlite_master m JOIN pragma_index_list(m.name) l "
-        "WHERE m.type = 'table' AND l.origin = 'u'",
-    };
-    static const char *const pg[] = {
-        /* the place among the columns there are: a column dropped and added
-         * again leaves a gap in ordinal_position */
-        "SELECT 'column', c.table_name,"
-        " row_number() OVER (PARTITION BY c.table_name ORDER BY c.ordinal_position) - 1,"
-        " c.column_name, "
-        "CAST(k.column_name IS NOT NULL AS INTEGER) "
-        "FROM information_schema.columns c LEFT JOIN ("
-        "  SELECT u.table_name, u.column_name FROM information_schema.table_constraints t"
-        "  JOIN information_schema.key_column_usage u ON u.constraint_name = t.constraint_name"
-        "   AND u.table_schema = t.table_schema"
-        "  WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()"
-        ") k ON k.table_name = c.table_name AND k.column_name = c.column_name "
-        "WHERE c.table_schema = current_schema()",
-        "SELECT 'index', indexname, tablename, CAST(indexdef LIKE '% WHERE %' AS INTEGER) "
-        "FROM pg_indexes WHERE schemaname = current_schema() "
-        "AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
-        "SELECT 'unique', t.relname, string_agg(a.attname, ',' ORDER BY k.n) "
-        "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
-        "JOIN pg_namespace s ON s.oid = t.relnamespace "
-        "CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(att, n) "
-        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.att "
-        "WHERE c.contype IN ('u', 'f') AND s.nspname = current_schema() "
-        "GROUP BY c.oid, t.relname",
-    };
+    size_t n = is_pg(e) ? sizeof shape_pg / sizeof shape_pg[0] : sizeof shape_lite / sizeof shape_lite[0];
     cw_strlist all = {NULL, 0};
-    for (size_t q = 0; q < 3; q++) {
-        cw_strlist part = rows_of(db, is_pg(e) ? pg[q] : lite[q]);
+    for (size_t q = 0; q < n; q++) {
+        cw_strlist part = rows_of(db, is_pg(e) ? shape_pg[q] : shape_lite[q]);
         for (size_t i = 0; i < part.n; i++) {
             all.items = cw_xrealloc(all.items, (all.n + 1) * sizeof(char *));
             all.items[all.n++] = part.items[i];
@@ -805,7 +793,6 @@ static char *facts_by_application(cw_db *db)
 /* The records of v2_data, as a loader would send them again. */
 static void reload_v2_records(cw_warehouse *wh)
 {
-    cw_sink *sink = cw_wh_sink(wh);
     cw_origin o = { "x", "/landing/1/x", 1 };
     cw_build_revision rev = { NULL, "a1" };
     cw_build b = { .origin = o, .job = "deploy-pay", .number = 1, .result = "success",
@@ -824,16 +811,15 @@ static void reload_v2_records(cw_warehouse *wh)
                            .merged_at = CW_NO_TIME };
     cw_incident inc = { .origin = o, .id = "INC1", .service = "pay-svc", .created_at = 400,
                         .resolved_at = CW_NO_TIME, .updated_at = CW_NO_TIME, .version = -1 };
+    const cw_test_batch again = { .transitions = &t, .n_transitions = 1, .commits = &c,
+                                  .n_commits = 1, .builds = &b, .n_builds = 1, .statuses = &st,
+                                  .n_statuses = 1, .pulls = &pr, .n_pulls = 1, .incidents = &inc,
+                                  .n_incidents = 1 };
     b.origin.source = st.origin.source = "ci";
     c.origin.source = pr.origin.source = "git";
     t.origin.source = "jira";
     inc.origin.source = "snow";
-    assert_int_equal(sink->build(sink->ctx, &b), 0);
-    assert_int_equal(sink->commit(sink->ctx, &c), 0);
-    assert_int_equal(sink->transition(sink->ctx, &t), 0);
-    assert_int_equal(sink->deployment_status(sink->ctx, &st), 0);
-    assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
-    assert_int_equal(sink->incident(sink->ctx, &inc), 0);
+    cw_test_send(cw_wh_sink(wh), &again);
     assert_int_equal(cw_wh_stats(wh)->rows_rejected, 0);
 }
 

@@ -317,16 +317,13 @@ static void test_config_text(void **state)
     char *text = cw_read_file(p, NULL);
     assert_non_null(text);
     /* the section the brief spells out, for one application */
-    assert_non_null(strstr(text, "[application claims-intake]\nteam = Claims\nprojects = CLAIMS\n"
-                                 "repositories = claims-intake\njobs = deploy-claims-intake\n"
-                                 "services = Claims Intake API\n"));
-    assert_non_null(strstr(text, "[source git-claims-intake]\ntype = git\n"
-                                 "path = exports/git/claims-intake.log\nrepository = claims-intake\n"));
-    assert_non_null(strstr(text, "\nBlocked = wait\n"));
-    assert_non_null(strstr(text, "\nIn Review = wait\n"));
-    assert_non_null(strstr(text, "\nReady for Release = wait\n"));
-    assert_non_null(strstr(text, "\nDone = done\n"));
-    assert_non_null(strstr(text, "timezone = Europe/London\n"));
+    cw_expect_all(text, ((const char *const[]){
+        "[application claims-intake]\nteam = Claims\nprojects = CLAIMS\n"
+        "repositories = claims-intake\njobs = deploy-claims-intake\nservices = Claims Intake API\n",
+        "[source git-claims-intake]\ntype = git\n"
+        "path = exports/git/claims-intake.log\nrepository = claims-intake\n",
+        "\nBlocked = wait\n", "\nIn Review = wait\n", "\nReady for Release = wait\n",
+        "\nDone = done\n", "timezone = Europe/London\n", NULL}));
     free(text);
     free(p);
 }
@@ -565,13 +562,15 @@ typedef struct sn_check {
 static int sn_header(void *ctx, const cw_csv_row *row)
 {
     sn_check *c = ctx;
-    c->number_col = cw_csv_col(row, "number");
-    c->mod_col = cw_csv_col(row, "sys_mod_count");
-    c->updated_col = cw_csv_col(row, "sys_updated_at");
-    c->opened_col = cw_csv_col(row, "opened_at");
-    c->service_col = cw_csv_col(row, "business_service");
-    assert_true(c->number_col >= 0 && c->mod_col >= 0 && c->updated_col >= 0 && c->opened_col >= 0 &&
-                c->service_col >= 0);
+    const struct { const char *name; int *col; } cols[] = {
+        {"number", &c->number_col}, {"sys_mod_count", &c->mod_col},
+        {"sys_updated_at", &c->updated_col}, {"opened_at", &c->opened_col},
+        {"business_service", &c->service_col},
+    };
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        *cols[i].col = cw_csv_col(row, cols[i].name);
+        assert_true(*cols[i].col >= 0);
+    }
     assert_int_equal(row->n, 29);
     return 0;
 }

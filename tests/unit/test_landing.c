@@ -48,67 +48,101 @@ static int folder_mode(const char *path)
     return (int)(st.st_mode & 07777);
 }
 
+/* Each test works in a fresh temporary folder, which place_drop removes
+ * together with every path made in it (at); a folder source "s" reads
+ * dir/exports and lands in dir/landing/batch, its files in its own folder
+ * there (landed). */
+typedef struct place {
+    char *dir;
+    const char *exports, *batch, *landed;
+    char *paths[8];
+    int n;
+} place;
+
+/* dir/rel, kept until place_drop. */
+static const char *at(place *p, const char *rel)
+{
+    assert_true(p->n < (int)(sizeof p->paths / sizeof p->paths[0]));
+    return p->paths[p->n++] = cw_asprintf("%s/%s", p->dir, rel);
+}
+
+static place *place_new(void)
+{
+    place *p = cw_xcalloc(1, sizeof *p);
+    p->dir = cw_temp_dir();
+    p->exports = at(p, "exports");
+    p->batch = at(p, "landing/batch");
+    p->landed = at(p, "landing/batch/s");
+    return p;
+}
+
+static void place_drop(place *p)
+{
+    cw_remove_tree(p->dir);
+    for (int i = 0; i < p->n; i++)
+        free(p->paths[i]);
+    free(p->dir);
+    free(p);
+}
+
+/* A pagerduty source "s" over the exports folder, which holds a.json with text. */
+static void pagerduty_source(cw_test_source *t, const place *p, const char *text)
+{
+    assert_int_equal(cw_mkdirs(p->exports), 0);
+    cw_write_file(p->exports, "a.json", text);
+    cw_test_source_init(t, 1, "s", "pagerduty", (const char *const[]){"path", p->exports, NULL});
+}
+
 /* A folder source: the file lands 0400 in a 0700 folder, the link to a
  * private file is refused without follow_symlinks, the subfolder is passed
  * over; with follow_symlinks the link lands too. */
 static void test_links_modes_and_subfolders(void **state)
 {
-    char *dir = cw_temp_dir();
-    char *exports = cw_asprintf("%s/exports", dir), *secret = cw_asprintf("%s/secret", dir);
-    char *link = cw_asprintf("%s/exports/b-link.json", dir);
-    char *batch = cw_asprintf("%s/landing/batch", dir), *source_dir = cw_asprintf("%s/s", batch);
+    place *p = place_new();
+    const char *secret = at(p, "secret"), *link = at(p, "exports/b-link.json");
     cw_test_source t;
     seen s = {0};
     (void)state;
-    assert_int_equal(cw_mkdirs(exports), 0);
-    cw_write_file(exports, "a.json", "[]");
-    cw_write_file(dir, "secret", "private");
+    pagerduty_source(&t, p, "[]");
+    cw_write_file(p->dir, "secret", "private");
     assert_int_equal(chmod(secret, 0600), 0);
     assert_int_equal(symlink(secret, link), 0);
-    cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
 
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, note, &s), 0);
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, note, &s), 0);
     assert_int_equal(s.n, 2);
     assert_string_equal(s.original[0], "a.json");
     assert_string_equal(s.error[0], "");
     assert_int_equal(s.mode[0], 0400);
     assert_string_equal(s.original[1], "b-link.json");
     assert_non_null(strstr(s.error[1], "symbolic link"));
-    assert_int_equal(folder_mode(source_dir), 0700);
-    cw_landing_discard(batch);
+    assert_int_equal(folder_mode(p->landed), 0700);
+    cw_landing_discard(p->batch);
 
     memset(&s, 0, sizeof(s));
     cw_test_source_set(&t, "follow_symlinks", "true");
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, note, &s), 0);
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, note, &s), 0);
     assert_int_equal(s.n, 2);
     assert_string_equal(s.error[1], "");
     assert_int_equal(s.mode[1], 0400);      /* a copy, owner-only, whatever the target's mode */
-
-    cw_remove_tree(dir);
-    free(exports); free(secret); free(link); free(batch); free(source_dir); free(dir);
+    place_drop(p);
 }
 
 /* A folder whose only entry is a subfolder names no file: 1, nothing landed. */
 static void test_only_subfolders(void **state)
 {
-    char *dir = cw_temp_dir();
-    char *sub = cw_asprintf("%s/exports/2026", dir), *exports = cw_asprintf("%s/exports", dir);
-    char *batch = cw_asprintf("%s/landing/batch", dir);
+    place *p = place_new();
+    const char *sub = at(p, "exports/2026");
     cw_test_source t;
     seen s = {0};
     (void)state;
     assert_int_equal(cw_mkdirs(sub), 0);
     cw_write_file(sub, "issues.json", "[]");
-    cw_test_source_init(&t, 1, "s", "jira", (const char *const[]){"path", exports, NULL});
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("jira"), batch, note, &s), 1);
+    cw_test_source_init(&t, 1, "s", "jira", (const char *const[]){"path", p->exports, NULL});
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("jira"), p->batch, note, &s), 1);
     assert_int_equal(s.n, 0);
-    cw_remove_tree(dir);
-    free(sub); free(exports); free(batch); free(dir);
+    place_drop(p);
 }
 
-/* Fetched pages are listed, never globbed: a landing folder named like a
- * pattern ("[x]*") still lands exactly the source's own pages, in name
- * order, and nothing of a neighbour whose name the pattern would match. */
 /* Every offered file: its name, checksum and size; none is copied. */
 static int pass_over(void *ctx, const cw_landed *file)
 {
@@ -125,31 +159,29 @@ static int pass_over(void *ctx, const cw_landed *file)
  * source folder in the batch stays empty. */
 static void test_known_file_is_not_copied(void **state)
 {
-    char *dir = cw_temp_dir();
-    char *exports = cw_asprintf("%s/exports", dir), *batch = cw_asprintf("%s/landing/batch", dir);
-    char *source_dir = cw_asprintf("%s/s", batch);
+    place *p = place_new();
     cw_test_source t;
     cw_buf offered = {0};
     (void)state;
-    assert_int_equal(cw_mkdirs(exports), 0);
-    cw_write_file(exports, "a.json", "abc");
-    cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
-    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, pass_over,
+    pagerduty_source(&t, p, "abc");
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, pass_over,
                                     &offered), 0);
     /* SHA-256 of "abc": FIPS 180-2, appendix B.1 */
     assert_string_equal(offered.data, "a.json ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad 3\n");
-    cw_landing_prune(batch);
-    assert_int_equal(access(source_dir, F_OK), -1);
+    cw_landing_prune(p->batch);
+    assert_int_equal(access(p->landed, F_OK), -1);
     cw_buf_free(&offered);
-    cw_remove_tree(dir);
-    free(exports); free(batch); free(source_dir); free(dir);
+    place_drop(p);
 }
 
+/* Fetched pages are listed, never globbed: a landing folder named like a
+ * pattern ("[x]*") still lands exactly the source's own pages, in name
+ * order, and nothing of a neighbour whose name the pattern would match. */
 static void test_fetched_pages_are_never_a_pattern(void **state)
 {
-    char *dir = cw_temp_dir();
-    char *batch = cw_asprintf("%s/land[x]*/batch", dir);
-    char *mine = cw_asprintf("%s/j", batch), *other = cw_asprintf("%s/jx", batch);
+    place *p = place_new();
+    const char *batch = at(p, "land[x]*/batch");
+    const char *mine = at(p, "land[x]*/batch/j"), *other = at(p, "land[x]*/batch/jx");
     cw_test_source t;
     seen s = {0};
     (void)state;
@@ -163,8 +195,7 @@ static void test_fetched_pages_are_never_a_pattern(void **state)
     assert_int_equal(s.n, 2);
     assert_string_equal(s.original[0], "00001-page.json");
     assert_string_equal(s.original[1], "00002-page.json");
-    cw_remove_tree(dir);
-    free(mine); free(other); free(batch); free(dir);
+    place_drop(p);
 }
 
 /* The warehouse of the sweep test knows the batch of 3 March only. */
@@ -178,12 +209,12 @@ static int known(void *ctx, const char *name)
  * know, only unmarks one it knows, and keeps unmarked (extract) folders. */
 static void test_sweep(void **state)
 {
-    char *root = cw_temp_dir();
+    place *p = place_new();
     /* pids above the kernel's maximum (4194304) are never alive */
-    char *killed = cw_asprintf("%s/20260302T020000Z-99999999", root);
-    char *committed = cw_asprintf("%s/20260303T020000Z-99999998", root);
-    char *extracted = cw_asprintf("%s/20260304T020000Z-99999997", root);
-    char *mark = cw_asprintf("%s/.catwalk-run", committed);
+    const char *killed = at(p, "20260302T020000Z-99999999");
+    const char *committed = at(p, "20260303T020000Z-99999998");
+    const char *extracted = at(p, "20260304T020000Z-99999997");
+    const char *mark = at(p, "20260303T020000Z-99999998/.catwalk-run");
     const char *dirs[] = {killed, committed, extracted};
     (void)state;
     assert_int_equal(cw_landing_begin(killed), 0);
@@ -194,13 +225,12 @@ static void test_sweep(void **state)
         cw_write_file(src, "0001-a.json", "[]");
         free(src);
     }
-    cw_landing_sweep(root, known, NULL);
+    cw_landing_sweep(p->dir, known, NULL);
     assert_int_not_equal(access(killed, F_OK), 0);
     assert_int_equal(access(committed, F_OK), 0);
     assert_int_not_equal(access(mark, F_OK), 0);
     assert_int_equal(access(extracted, F_OK), 0);
-    cw_remove_tree(root);
-    free(killed); free(committed); free(extracted); free(mark); free(root);
+    place_drop(p);
 }
 
 int main(void)

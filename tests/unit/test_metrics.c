@@ -219,10 +219,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Rows kept by value (the API's strings live only during the callback). */
+/* Rows kept by value (the API's strings live only during the callback): a
+ * metric row (r) or a DORA summary (s), under its name. */
 typedef struct kept {
     char name[32];
     cw_metric_row r;
+    cw_dora_summary s;
 } kept;
 
 typedef struct collected {
@@ -230,15 +232,32 @@ typedef struct collected {
     size_t n;
 } collected;
 
+/* The next row, holding name; NULL when every row is taken. */
+static kept *keep_name(collected *c, const char *name)
+{
+    if (c->n == sizeof c->rows / sizeof c->rows[0])
+        return NULL;
+    snprintf(c->rows[c->n].name, sizeof c->rows[c->n].name, "%s", name);
+    return &c->rows[c->n++];
+}
+
 static int keep(void *ctx, const cw_metric_row *row)
 {
-    collected *c = ctx;
-    if (c->n == sizeof c->rows / sizeof c->rows[0])
+    kept *k = keep_name(ctx, row->name);
+    if (!k)
         return -1;
-    snprintf(c->rows[c->n].name, sizeof c->rows[c->n].name, "%s", row->name);
-    c->rows[c->n].r = *row;
-    c->rows[c->n].r.name = c->rows[c->n].r.team = NULL;
-    c->n++;
+    k->r = *row;
+    k->r.name = k->r.team = NULL;
+    return 0;
+}
+
+static int keep_summary(void *ctx, const cw_dora_summary *s)
+{
+    kept *k = keep_name(ctx, s->name);
+    if (!k)
+        return -1;
+    k->s = *s;
+    k->s.name = k->s.team = NULL;
     return 0;
 }
 
@@ -669,32 +688,10 @@ static void test_day_and_month_grains(void **state)
 
 /* ------------------------------------------------------------ summaries */
 
-typedef struct kept_summary {
-    char name[32];
-    cw_dora_summary s;
-} kept_summary;
-
-typedef struct summaries {
-    kept_summary rows[16];
-    size_t n;
-} summaries;
-
-static int keep_summary(void *ctx, const cw_dora_summary *s)
-{
-    summaries *c = ctx;
-    if (c->n == sizeof c->rows / sizeof c->rows[0])
-        return -1;
-    snprintf(c->rows[c->n].name, sizeof c->rows[c->n].name, "%s", s->name);
-    c->rows[c->n].s = *s;
-    c->rows[c->n].s.name = c->rows[c->n].s.team = NULL;
-    c->n++;
-    return 0;
-}
-
 static void test_dora_summaries(void **state)
 {
     fixture *f = *state;
-    summaries c = {0};
+    collected c = {0};
     const cw_dora_summary *api, *solo, *org;
     assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
                                        keep_summary, &c), 0);

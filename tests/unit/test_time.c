@@ -384,12 +384,30 @@ static void test_iana_dst(void **state)
     assert_int_equal(cw_tz_to_utc(&cw_tz_utc, 2021, 7, 1, 12, 0, 0), (int64_t)18809 * 86400 + 12 * 3600);
 }
 
+/* The tests that set TZ themselves keep the process's own (NULL: unset)
+ * and put it back at the end, so the tests after them see it unchanged. */
+static char *tz_saved(void)
+{
+    const char *tz = getenv("TZ");
+    return tz ? strdup(tz) : NULL;
+}
+
+static void tz_put_back(char *old)
+{
+    if (old) {
+        setenv("TZ", old, 1);
+        free(old);
+    } else {
+        unsetenv("TZ");
+    }
+}
+
 /* The caller's TZ comes back with cw_tz_release(), set or unset, and a TZ
  * the caller sets between conversions is the one put back. */
 static void test_tz_env_restored(void **state)
 {
     cw_tz ny;
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    char *old = tz_saved();
     (void)state;
     assert_int_equal(cw_tz_parse("America/New_York", &ny), 0);
     cw_tz_release();                                 /* nothing converted yet: no-op */
@@ -422,12 +440,7 @@ static void test_tz_env_restored(void **state)
     cw_tz_release();
     assert_string_equal(getenv("TZ"), "Asia/Kolkata");
 
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
+    tz_put_back(old);
 }
 
 /* Results do not depend on the machine's TZ, on the zone used before, nor on
@@ -438,7 +451,7 @@ static void test_tz_switching(void **state)
 {
     const int64_t jul1 = (int64_t)18809 * 86400, jan15 = (int64_t)18642 * 86400;
     cw_tz ny, paris;
-    char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    char *old = tz_saved();
     (void)state;
     assert_int_equal(cw_tz_parse("America/New_York", &ny), 0);
     assert_int_equal(cw_tz_parse("Europe/Paris", &paris), 0);
@@ -463,12 +476,7 @@ static void test_tz_switching(void **state)
     setenv("TZ", "America/New_York", 1);
     assert_int_equal(cw_tz_to_utc(&ny, 2021, 7, 1, 12, 0, 0), jul1 + 16 * 3600);
     cw_tz_release();
-    if (old) {
-        setenv("TZ", old, 1);
-        free(old);
-    } else {
-        unsetenv("TZ");
-    }
+    tz_put_back(old);
 }
 
 static void test_format(void **state)

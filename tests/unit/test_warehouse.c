@@ -205,39 +205,34 @@ static void register_sources(cw_warehouse *wh)
 /* The hand-made data set: 1 item, 2 transitions, 3 commits, 2 builds, 1 incident. */
 static void load_sample(cw_warehouse *wh)
 {
-    cw_sink *sink = cw_wh_sink(wh);
     cw_work_item w = item("PAY-1", "Pay by card", cw_t("2026-03-05T00:00:00Z"));
-    cw_transition t1 = { .origin = origin("jira", 1), .item_key = "PAY-1", .history_id = "h1",
-                         .at = cw_t("2026-03-03T08:00:00Z"), .from_status = "To Do",
-                         .to_status = "In Progress" };
-    cw_transition t2 = { .origin = origin("jira", 1), .item_id = "10001",
-                         .at = cw_t("2026-03-04T09:00:00Z"), .from_status = "In Progress",
-                         .to_status = "Done" };
-    cw_commit c1 = commit("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "", "Alice@Example.COM",
-                          "Alice", "2026-03-03T10:00:00Z");
-    cw_commit c2 = commit("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-                          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa cccccccccccccccccccccccccccccccccccccccc",
-                          "alice@example.com", "Alice A.", "2026-03-03T11:00:00Z");
-    cw_commit c3 = commit("dddddddddddddddddddddddddddddddddddddddd", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                          NULL, "Bob", "2026-03-03T12:00:00Z");
-    cw_build b1 = build("deploy-payments", 7, 1);
-    cw_build b2 = build("build-payments", 3, 0);
+    cw_transition t[] = {
+        { .origin = origin("jira", 1), .item_key = "PAY-1", .history_id = "h1",
+          .at = cw_t("2026-03-03T08:00:00Z"), .from_status = "To Do", .to_status = "In Progress" },
+        { .origin = origin("jira", 1), .item_id = "10001",
+          .at = cw_t("2026-03-04T09:00:00Z"), .from_status = "In Progress", .to_status = "Done" },
+    };
+    cw_commit c[] = {
+        commit("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "", "Alice@Example.COM", "Alice",
+               "2026-03-03T10:00:00Z"),
+        commit("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa cccccccccccccccccccccccccccccccccccccccc",
+               "alice@example.com", "Alice A.", "2026-03-03T11:00:00Z"),
+        commit("dddddddddddddddddddddddddddddddddddddddd", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+               NULL, "Bob", "2026-03-03T12:00:00Z"),
+    };
+    cw_build b[] = { build("deploy-payments", 7, 1), build("build-payments", 3, 0) };
     cw_incident i1 = incident("INC1", 2, "2026-03-04T13:00:00Z", "new");
+    const cw_test_batch sample = { .items = &w, .n_items = 1, .transitions = t, .n_transitions = 2,
+                                   .commits = c, .n_commits = 3, .builds = b, .n_builds = 2,
+                                   .incidents = &i1, .n_incidents = 1 };
 
     w.project = NULL;                   /* derived from the key */
-    c1.additions = 10;
-    c1.deletions = 2;
-    c1.files_changed = 1;
+    c[0].additions = 10;
+    c[0].deletions = 2;
+    c[0].files_changed = 1;
     register_sources(wh);
-    assert_int_equal(sink->work_item(sink->ctx, &w), 0);
-    assert_int_equal(sink->transition(sink->ctx, &t1), 0);
-    assert_int_equal(sink->transition(sink->ctx, &t2), 0);
-    assert_int_equal(sink->commit(sink->ctx, &c1), 0);
-    assert_int_equal(sink->commit(sink->ctx, &c2), 0);
-    assert_int_equal(sink->commit(sink->ctx, &c3), 0);
-    assert_int_equal(sink->build(sink->ctx, &b1), 0);
-    assert_int_equal(sink->build(sink->ctx, &b2), 0);
-    assert_int_equal(sink->incident(sink->ctx, &i1), 0);
+    cw_test_send(cw_wh_sink(wh), &sample);
 }
 
 static void full_batch(cw_warehouse *wh, const cw_config *cfg)
