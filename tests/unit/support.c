@@ -753,3 +753,12 @@ char *cw_redirect_end(cw_redirect *r)
     assert_non_null(text);
     return text;
 }
+
+/* ------------------------------------------------ dd1: shared test steps */
+
+cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, size_t n_keys)
+{
+    return (cw_source){ .name = (char *)name, .type = (char *)type, .line = 1,
+                        .config_path = "test.ini", .config_dir = ".",
+                        .keys = keys, .n_keys = n_keys };
+}

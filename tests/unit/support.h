@@ -173,4 +173,10 @@ void cw_redirect_begin(cw_redirect *r, int fd);
 /* Restore the descriptor; returns the text it received (caller frees). */
 char *cw_redirect_end(cw_redirect *r);
 
+/* ------------------------------------------------ dd1: shared test steps */
+
+/* A [source name] section of test.ini in "." on line 1 whose keys are the
+ * caller's array (not copied). */
+cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, size_t n_keys);
+
 #endif

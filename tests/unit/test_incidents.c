@@ -23,21 +23,6 @@ extern const cw_source_type cw_source_servicenow;
 #define DAY(n) ((int64_t)(n) * 86400)
 #define HM(h, m) ((int64_t)(h) * 3600 + (int64_t)(m) * 60)
 
-/* A [source] section built by hand, as config.c would. */
-static cw_source make_source(const char *name, const char *type, cw_kv *keys, size_t n)
-{
-    cw_source src;
-    memset(&src, 0, sizeof src);
-    src.name = (char *)name;
-    src.type = (char *)type;
-    src.line = 1;
-    src.config_path = "test.ini";
-    src.config_dir = ".";
-    src.keys = keys;
-    src.n_keys = n;
-    return src;
-}
-
 static const cw_incident *find_version(const cw_capture *cap, const char *id, long version)
 {
     for (size_t i = 0; i < cap->n_incidents; i++)
@@ -70,7 +55,7 @@ static size_t distinct_ids(const cw_capture *cap)
 
 static int parse_pd(const char *path, cw_kv *keys, size_t n, cw_capture *cap)
 {
-    cw_source src = make_source("pd", "pagerduty", keys, n);
+    cw_source src = cw_test_source_of("pd", "pagerduty", keys, n);
     cw_capture_init(cap);
     return cw_source_pagerduty.parse(&src, path, &cap->sink);
 }
@@ -281,11 +266,11 @@ static void test_pd_validate(void **state)
     cw_kv bad[] = { { "timezone", "Nowhere/City", 4 } };
     cw_source src;
     (void)state;
-    src = make_source("pd", "pagerduty", NULL, 0);
+    src = cw_test_source_of("pd", "pagerduty", NULL, 0);
     assert_int_equal(cw_source_pagerduty.validate(&src), 0);
-    src = make_source("pd", "pagerduty", good, 1);
+    src = cw_test_source_of("pd", "pagerduty", good, 1);
     assert_int_equal(cw_source_pagerduty.validate(&src), 0);
-    src = make_source("pd", "pagerduty", bad, 1);
+    src = cw_test_source_of("pd", "pagerduty", bad, 1);
     assert_int_equal(cw_source_pagerduty.validate(&src), -1);
     assert_string_equal(cw_source_pagerduty.name, "pagerduty");
     assert_string_equal(cw_source_pagerduty.keys[0], "timezone");
@@ -296,7 +281,7 @@ static void test_pd_validate(void **state)
 
 static int parse_sn(const char *path, cw_kv *keys, size_t n, cw_capture *cap)
 {
-    cw_source src = make_source("sn", "servicenow", keys, n);
+    cw_source src = cw_test_source_of("sn", "servicenow", keys, n);
     cw_capture_init(cap);
     return cw_source_servicenow.parse(&src, path, &cap->sink);
 }
@@ -611,7 +596,7 @@ static void test_sn_out_of_range_and_bom(void **state)
 static void test_sn_validate(void **state)
 {
     cw_kv keys[2] = { { "timezone", "UTC", 3 }, { "date_format", "dd-MM-yyyy HH:mm", 4 } };
-    cw_source src = make_source("sn", "servicenow", keys, 2);
+    cw_source src = cw_test_source_of("sn", "servicenow", keys, 2);
     static const char *const good[] = {
         "dd-MM-yyyy HH:mm", "yyyy-MM-dd HH:mm:ss", "MM/dd/yyyy hh:mm:ss a",
         "yyyy-MM-dd'T'HH:mm:ss.SSSZ", "dd MMM yy",
