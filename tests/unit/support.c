@@ -762,3 +762,14 @@ cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, siz
                         .config_path = "test.ini", .config_dir = ".",
                         .keys = keys, .n_keys = n_keys };
 }
+
+void cw_expect_owned_string(char *got, const char *want)
+{
+    if (want == NULL) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}

@@ -178,5 +178,8 @@ char *cw_redirect_end(cw_redirect *r);
 /* A [source name] section of test.ini in "." on line 1 whose keys are the
  * caller's array (not copied). */
 cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, size_t n_keys);
+/* A string the code under test allocated: got equals want, or is NULL where
+ * want is NULL; frees got. */
+void cw_expect_owned_string(char *got, const char *want);
 
 #endif
