@@ -773,3 +773,30 @@ void cw_expect_owned_string(char *got, const char *want)
     assert_string_equal(got, want);
     free(got);
 }
+
+static int fail_work_item(void *ctx, const cw_work_item *rec)
+{
+    (void)ctx;
+    (void)rec;
+    return -1;
+}
+
+static int fail_build(void *ctx, const cw_build *rec)
+{
+    (void)ctx;
+    (void)rec;
+    return -1;
+}
+
+void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
+                                  const char *path)
+{
+    cw_capture cap;
+    cw_capture_init(&cap);
+    cap.sink.work_item = fail_work_item;
+    cap.sink.build = fail_build;
+    assert_int_equal(type->parse(src, path, &cap.sink), -1);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 0);
+    cw_capture_free(&cap);
+}

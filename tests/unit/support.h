@@ -181,5 +181,10 @@ cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, siz
 /* A string the code under test allocated: got equals want, or is NULL where
  * want is NULL; frees got. */
 void cw_expect_owned_string(char *got, const char *want);
+/* Parse path into a capture whose sink fails at the first work item or
+ * build, as a full disk would: the parse must stop with -1, and not as an
+ * unreadable file (no reject, no transition). */
+void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
+                                  const char *path);
 
 #endif

@@ -231,26 +231,14 @@ static void test_devlake_wrapper_with_bom(void **state)
     cw_capture_free(&cap);
 }
 
-static int failing_build(void *ctx, const cw_build *rec)
-{
-    (void)ctx;
-    (void)rec;
-    return -1;
-}
-
 /* A sink failure stops the file at the first build, and is not reported as
  * an unreadable file. */
 static void test_devlake_sink_failure(void **state)
 {
     cw_test_source t;
-    cw_capture cap;
     make_source(&t, NULL);
-    cw_capture_init(&cap);
-    cap.sink.build = failing_build;
-    assert_int_equal(cw_source_jenkins.parse(&t.src, cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"),
-                                             &cap.sink), -1);
-    assert_int_equal(cap.n_rejects, 0);
-    cw_capture_free(&cap);
+    cw_expect_sink_failure_stops(&cw_source_jenkins, &t.src,
+                                 cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"));
 }
 
 /* ------------------------------------------------------- hand-written */

@@ -360,27 +360,14 @@ static void test_devlake_wrapper_rows(void **state)
     cw_capture_free(&cap);
 }
 
-static int failing_work_item(void *ctx, const cw_work_item *rec)
-{
-    (void)ctx;
-    (void)rec;
-    return -1;
-}
-
 /* A sink failure stops a wrapper at its first issue, and is not reported as
  * an unreadable file. */
 static void test_devlake_sink_failure(void **state)
 {
     cw_source src = cw_test_source_of("tracker", "jira", NULL, 0);
-    cw_capture cap;
     (void)state;
-    cw_capture_init(&cap);
-    cap.sink.work_item = failing_work_item;
-    assert_int_equal(cw_source_jira.parse(&src, cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"),
-                                          &cap.sink), -1);
-    assert_int_equal(cap.n_rejects, 0);
-    assert_int_equal(cap.n_transitions, 0);
-    cw_capture_free(&cap);
+    cw_expect_sink_failure_stops(&cw_source_jira, &src,
+                                 cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"));
 }
 
 /* ------------------------------------------------------------ real JSON fixtures */
