@@ -900,16 +900,15 @@ static void run_git(const char *dir, const char *date, char *const argv[])
     if (pid == 0) {
         if (chdir(dir) != 0)
             _exit(126);
-        setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-        setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-        setenv("GIT_AUTHOR_NAME", "Ann", 1);
-        setenv("GIT_AUTHOR_EMAIL", "ann@example.com", 1);
-        setenv("GIT_COMMITTER_NAME", "Bob", 1);
-        setenv("GIT_COMMITTER_EMAIL", "bob@example.com", 1);
-        if (date) {
-            setenv("GIT_AUTHOR_DATE", date, 1);
-            setenv("GIT_COMMITTER_DATE", date, 1);
-        }
+        const char *const env[] = {
+            "GIT_CONFIG_NOSYSTEM", "1", "GIT_CONFIG_GLOBAL", "/dev/null",
+            "GIT_AUTHOR_NAME", "Ann", "GIT_AUTHOR_EMAIL", "ann@example.com",
+            "GIT_COMMITTER_NAME", "Bob", "GIT_COMMITTER_EMAIL", "bob@example.com",
+            "GIT_AUTHOR_DATE", date, "GIT_COMMITTER_DATE", date,
+        };
+        /* the dates last: without one, git's own clock */
+        for (size_t i = 0; i < sizeof(env) / sizeof(env[0]) && env[i + 1]; i += 2)
+            setenv(env[i], env[i + 1], 1);
         if (!freopen("/dev/null", "w", stdout))
             _exit(126);
         execvp(argv[0], argv);
