@@ -800,3 +800,13 @@ void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *s
     assert_int_equal(cap.n_transitions, 0);
     cw_capture_free(&cap);
 }
+
+void cw_expect_author(const cw_commit *c, const char *name, const char *email,
+                      const char *authored)
+{
+    assert_non_null(c);
+    assert_string_equal(c->author_name, name);
+    assert_string_equal(c->author_email, email);
+    if (authored)
+        assert_true(c->authored_at == cw_t(authored));
+}

@@ -184,6 +184,9 @@ void cw_expect_owned_string(char *got, const char *want);
 /* Parse path into a capture whose sink fails at the first work item or
  * build, as a full disk would: the parse must stop with -1, and not as an
  * unreadable file (no reject, no transition). */
+/* Commit c's author: name, email and (unless NULL) the authored instant. */
+void cw_expect_author(const cw_commit *c, const char *name, const char *email,
+                      const char *authored);
 void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
                                   const char *path);
 

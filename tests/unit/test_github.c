@@ -134,9 +134,7 @@ static void test_pr_commits(void **state)
     assert_string_equal(c->parents, "812dd4e01075be3cf97429a43abaf6837908cdcd");
     assert_string_equal(c->subject, "feature: add PanicHandler");
     assert_string_equal(c->body, "Signed-off-by: Cholerae Hu <choleraehyq@gmail.com>");
-    assert_string_equal(c->author_name, "Cholerae Hu");
-    assert_string_equal(c->author_email, "choleraehyq@gmail.com");
-    assert_true(c->authored_at == cw_t("2019-01-21T10:57:23Z"));
+    cw_expect_author(c, "Cholerae Hu", "choleraehyq@gmail.com", "2019-01-21T10:57:23Z");
     assert_true(c->committed_at == cw_t("2019-01-22T05:09:19Z"));
     /* web-flow commit: GitHub is the committer */
     c = cw_capture_commit(&cap, "31e05e714036a7ffac8831e30fc19858eccdc2f5");
