@@ -810,3 +810,11 @@ void cw_expect_author(const cw_commit *c, const char *name, const char *email,
     if (authored)
         assert_true(c->authored_at == cw_t(authored));
 }
+
+void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject *want,
+                          const char *file, int line)
+{
+    _assert_int_equal(cap->n_rejects, n, file, line);
+    for (size_t i = 0; i < n; i++)
+        cw_expect_reject_at(cap, i, want[i].record, want[i].field, want[i].reason, file, line);
+}

@@ -187,6 +187,16 @@ void cw_expect_owned_string(char *got, const char *want);
 /* Commit c's author: name, email and (unless NULL) the authored instant. */
 void cw_expect_author(const cw_commit *c, const char *name, const char *email,
                       const char *authored);
+/* The capture holds exactly these rejects, in this order (fields as for
+ * cw_expect_reject: record -1 and NULL field or reason are not checked). */
+typedef struct cw_want_reject {
+    long record;
+    const char *field, *reason;
+} cw_want_reject;
+#define cw_expect_rejects(cap, n, ...) \
+    cw_expect_rejects_at((cap), (n), (const cw_want_reject[]){ __VA_ARGS__ }, __FILE__, __LINE__)
+void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject *want,
+                          const char *file, int line);
 void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
                                   const char *path);
 
