@@ -818,3 +818,10 @@ void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject 
     for (size_t i = 0; i < n; i++)
         cw_expect_reject_at(cap, i, want[i].record, want[i].field, want[i].reason, file, line);
 }
+
+void cw_expect_same_string(const char *got, const char *want)
+{
+    assert_true((got == NULL) == (want == NULL));
+    if (want)
+        assert_string_equal(got, want);
+}

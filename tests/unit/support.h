@@ -197,6 +197,8 @@ typedef struct cw_want_reject {
     cw_expect_rejects_at((cap), (n), (const cw_want_reject[]){ __VA_ARGS__ }, __FILE__, __LINE__)
 void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject *want,
                           const char *file, int line);
+/* got equals want, or both are NULL. */
+void cw_expect_same_string(const char *got, const char *want);
 void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
                                   const char *path);
 
