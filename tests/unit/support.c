@@ -825,3 +825,11 @@ void cw_expect_same_string(const char *got, const char *want)
     if (want)
         assert_string_equal(got, want);
 }
+
+void cw_expect_deployment(const cw_build *b, const char *environment, int is_production)
+{
+    assert_non_null(b);
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, environment);
+    assert_int_equal(b->is_production, is_production);
+}

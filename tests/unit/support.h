@@ -199,6 +199,8 @@ void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject 
                           const char *file, int line);
 /* got equals want, or both are NULL. */
 void cw_expect_same_string(const char *got, const char *want);
+/* Build b is a deployment to environment, to production or not. */
+void cw_expect_deployment(const cw_build *b, const char *environment, int is_production);
 void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
                                   const char *path);
 

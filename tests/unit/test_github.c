@@ -201,9 +201,7 @@ static void test_runs_devlake(void **state)
     assert_non_null(b);
     assert_true(b->started_at == cw_t("2022-07-01T13:34:14Z"));
     assert_true(b->finished_at == cw_t("2022-07-01T13:34:43Z"));
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "Production");
-    assert_true(b->is_production);          /* ^prod, caseless */
+    cw_expect_deployment(b, "Production", 1); /* ^prod, caseless */
     cw_capture_free(&cap);
 }
 
@@ -233,9 +231,7 @@ static void test_runs_page_shapes(void **state)
     assert_non_null(b);
     assert_string_equal(b->result, "aborted");
     assert_true(b->started_at == cw_t("2026-03-01T11:00:00Z"));   /* created_at fallback */
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "prod");
-    assert_true(b->is_production);
+    cw_expect_deployment(b, "prod", 1);
     b = cw_capture_build(&cap, "o/r/.github/workflows/ci.yml", 3);
     assert_non_null(b);
     assert_string_equal(b->result, "failure");
