@@ -286,14 +286,11 @@ static void test_deployments_and_statuses(void **state)
     assert_int_equal(cap.n_builds, 8);
     assert_int_equal(cap.n_rejects, 0);
     b = cw_capture_build(&cap, OPENBIC "/deployments", 3881429895L);
-    assert_non_null(b);
-    assert_true(b->is_deployment);
+    cw_expect_deployment(b, "github-pages", 1);
     assert_true(b->finished_at == CW_NO_TIME);          /* from its statuses */
     assert_null(b->result);
     assert_true(b->started_at == cw_t("2026-02-20T00:30:37Z"));
     assert_string_equal(b->revision, "0916a0afdfa825779c892a8951bde706a054d352");
-    assert_string_equal(b->environment, "github-pages");
-    assert_true(b->is_production);
     b = cw_capture_build(&cap, OPENBIC "/deployments", 1000000001L);
     assert_string_equal(b->environment, "production");
     assert_false(b->is_production);                     /* production = ^github-pages$ */
@@ -323,14 +320,11 @@ static void test_graphql_deployments(void **state)
     assert_int_equal(cap.n_statuses, 0);
     /* SUCCESS 00:30:59 after IN_PROGRESS and QUEUED */
     b = cw_capture_build(&cap, OPENBIC "/deployments", 3881429895L);
-    assert_non_null(b);
-    assert_true(b->is_deployment);
+    cw_expect_deployment(b, "github-pages", 1);
     assert_string_equal(b->result, "success");
     assert_true(b->started_at == cw_t("2026-02-20T00:30:37Z"));
     assert_true(b->finished_at == cw_t("2026-02-20T00:30:59Z"));
     assert_string_equal(b->revision, "0916a0afdfa825779c892a8951bde706a054d352");
-    assert_string_equal(b->environment, "github-pages");
-    assert_true(b->is_production);
     /* INACTIVE 02-20 is newest; the first SUCCESS (02-14 00:32:36) is the time */
     b = cw_capture_build(&cap, OPENBIC "/deployments", 3839563910L);
     assert_string_equal(b->result, "success");
