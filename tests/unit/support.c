@@ -833,3 +833,16 @@ void cw_expect_deployment(const cw_build *b, const char *environment, int is_pro
     assert_string_equal(b->environment, environment);
     assert_int_equal(b->is_production, is_production);
 }
+
+const void *cw_found(const void *p, const char *fmt, ...)
+{
+    if (!p) {
+        char what[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        fail_msg("%s not found", what);
+    }
+    return p;
+}

@@ -201,6 +201,9 @@ void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject 
 void cw_expect_same_string(const char *got, const char *want);
 /* Build b is a deployment to environment, to production or not. */
 void cw_expect_deployment(const cw_build *b, const char *environment, int is_production);
+/* p, which must not be NULL: else the test fails saying what (printf
+ * format) was not found. */
+const void *cw_found(const void *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
                                   const char *path);
 

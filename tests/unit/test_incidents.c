@@ -31,6 +31,18 @@ static const cw_incident *find_version(const cw_capture *cap, const char *id, lo
     return NULL;
 }
 
+/* The incident id (any version), which must have been emitted. */
+static const cw_incident *must_incident(const cw_capture *cap, const char *id)
+{
+    return cw_found(cw_capture_incident(cap, id), "incident %s", id);
+}
+
+/* Version `version` of incident id, which must have been emitted. */
+static const cw_incident *must_version(const cw_capture *cap, const char *id, long version)
+{
+    return cw_found(find_version(cap, id, version), "incident %s version %ld", id, version);
+}
+
 static size_t count_id(const cw_capture *cap, const char *id)
 {
     size_t n = 0;
@@ -70,8 +82,7 @@ static void test_pd_devlake_fixture(void **state)
     assert_int_equal(cap.n_incidents, 3);
     assert_int_equal(cap.n_rejects, 0);
 
-    i = cw_capture_incident(&cap, "Q3YON8WNWTZMRQ");
-    assert_non_null(i);
+    i = must_incident(&cap, "Q3YON8WNWTZMRQ");
     assert_string_equal(i->origin.source, "pd");
     assert_int_equal(i->origin.record, 2);      /* header is CSV record 1 */
     assert_string_equal(i->number, "4");
@@ -87,16 +98,14 @@ static void test_pd_devlake_fixture(void **state)
     assert_int_equal(i->updated_at, DAY(19299) + HM(7, 2) + 36);
     assert_int_equal(i->version, -1);
 
-    i = cw_capture_incident(&cap, "Q3CZAU7Q4008QD");
-    assert_non_null(i);
+    i = must_incident(&cap, "Q3CZAU7Q4008QD");
     assert_string_equal(i->number, "5");
     assert_string_equal(i->status, "acknowledged");
     assert_int_equal(i->created_at, DAY(19299) + HM(6, 44) + 28);
     assert_true(i->resolved_at == CW_NO_TIME);
 
     /* Resolved without resolved_at: last_status_change_at 06:51:44. */
-    i = cw_capture_incident(&cap, "Q1OHFWFP3GPXOG");
-    assert_non_null(i);
+    i = must_incident(&cap, "Q1OHFWFP3GPXOG");
     assert_int_equal(i->origin.record, 4);
     assert_string_equal(i->status, "resolved");
     assert_string_equal(i->severity, "low");
@@ -130,8 +139,7 @@ static void test_pd_page_envelope_and_bad_time(void **state)
     assert_int_equal(cap.n_incidents, 2);
     assert_int_equal(cap.n_rejects, 1);
 
-    i = cw_capture_incident(&cap, "PA1");
-    assert_non_null(i);
+    i = must_incident(&cap, "PA1");
     assert_int_equal(i->origin.record, 1);
     assert_string_equal(i->number, "1234");
     assert_string_equal(i->description, "DB down after deploy 42");
@@ -148,8 +156,7 @@ static void test_pd_page_envelope_and_bad_time(void **state)
     assert_non_null(strstr(cap.rejects[0].raw, "PA2"));
     assert_null(cw_capture_incident(&cap, "PA2"));
 
-    i = cw_capture_incident(&cap, "PA3");
-    assert_non_null(i);
+    i = must_incident(&cap, "PA3");
     assert_int_equal(i->origin.record, 3);
     assert_int_equal(i->created_at, day + HM(23, 0));   /* 01:00+02:00 on the 7th */
     assert_true(i->resolved_at == CW_NO_TIME);
@@ -171,8 +178,7 @@ static void test_pd_array_and_single(void **state)
         "  \"last_status_change_at\":\"2022-11-03T07:23:06Z\"}]", ".json"), NULL, 0, &cap), 0);
     assert_int_equal(cap.n_incidents, 2);
     assert_int_equal(cap.n_rejects, 0);
-    i = cw_capture_incident(&cap, "X2");
-    assert_non_null(i);
+    i = must_incident(&cap, "X2");
     assert_int_equal(i->origin.record, 2);
     assert_int_equal(i->resolved_at, DAY(19299) + HM(7, 23) + 6);
     assert_null(i->number);
@@ -303,8 +309,7 @@ static void test_sn_event_log(void **state)
 
     /* INC0100001: four audit rows, versions 0, 2, 3 and 4 (records 2-5). */
     assert_int_equal(count_id(&cap, "INC0100001"), 4);
-    i = find_version(&cap, "INC0100001", 0);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100001", 0);
     assert_int_equal(i->origin.record, 2);
     assert_string_equal(i->number, "INC0100001");
     assert_string_equal(i->status, "new");
@@ -313,15 +318,12 @@ static void test_sn_event_log(void **state)
     assert_int_equal(i->created_at, feb29 + HM(1, 16));     /* 29-02-2024 01:16 */
     assert_int_equal(i->updated_at, feb29 + HM(1, 23));
     assert_int_equal(i->resolved_at, feb29 + HM(11, 29));   /* resolved_at 29-02-2024 11:29 */
-    i = find_version(&cap, "INC0100001", 2);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100001", 2);
     assert_string_equal(i->status, "resolved");
     assert_int_equal(i->updated_at, feb29 + HM(8, 53));
-    i = find_version(&cap, "INC0100001", 3);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100001", 3);
     assert_int_equal(i->updated_at, feb29 + HM(11, 29));
-    i = find_version(&cap, "INC0100001", 4);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100001", 4);
     assert_int_equal(i->origin.record, 5);
     assert_string_equal(i->status, "closed");
     assert_int_equal(i->updated_at, DAY(19787) + HM(12, 0));  /* 05-03-2024 12:00 */
@@ -329,18 +331,15 @@ static void test_sn_event_log(void **state)
 
     /* INC0100002 has resolved_at "?": only its Closed row takes closed_at 05-03-2024 10:00. */
     assert_int_equal(count_id(&cap, "INC0100002"), 3);
-    i = find_version(&cap, "INC0100002", 0);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100002", 0);
     assert_int_equal(i->origin.record, 6);
     assert_string_equal(i->status, "new");
     assert_true(i->resolved_at == CW_NO_TIME);
-    i = find_version(&cap, "INC0100002", 1);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100002", 1);
     assert_string_equal(i->status, "active");
     assert_true(i->resolved_at == CW_NO_TIME);
     assert_int_equal(i->updated_at, DAY(19783) + HM(14, 2));  /* 01-03-2024 14:02 */
-    i = find_version(&cap, "INC0100002", 2);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100002", 2);
     assert_int_equal(i->origin.record, 8);
     assert_string_equal(i->status, "closed");
     assert_string_equal(i->severity, "4 - Low");
@@ -348,8 +347,7 @@ static void test_sn_event_log(void **state)
     assert_int_equal(i->created_at, DAY(19783) + HM(8, 56));  /* 01-03-2024 08:56 */
 
     /* INC0100003: cmdb_ci names the service (there is no business_service column). */
-    i = find_version(&cap, "INC0100003", 1);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100003", 1);
     assert_int_equal(i->origin.record, 10);
     assert_string_equal(i->status, "awaiting user info");
     assert_string_equal(i->service, "Payments DB");
@@ -369,23 +367,19 @@ static void test_sn_event_log_in_configured_zones(void **state)
     (void)state;
     /* Paris is +01:00 in February and March 2024 (summer time starts 31 March). */
     assert_int_equal(parse_sn(cw_test_data(SN_LOG), paris, 1, &cap), 0);
-    i = find_version(&cap, "INC0100001", 4);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100001", 4);
     assert_int_equal(i->created_at, DAY(19782) + HM(0, 16));
     assert_int_equal(i->updated_at, DAY(19787) + HM(11, 0));
-    i = find_version(&cap, "INC0100003", 0);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100003", 0);
     assert_int_equal(i->created_at, DAY(19784) + HM(22, 59));
     cw_capture_free(&cap);
 
     assert_int_equal(parse_sn(cw_test_data(SN_LOG), fixed, 2, &cap), 0);
     assert_int_equal(cap.n_incidents, 9);
-    i = find_version(&cap, "INC0100001", 0);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100001", 0);
     assert_int_equal(i->created_at, DAY(19782) + HM(6, 16));
     /* 02-03-2024 23:59 at -05:00 is 04:59 UTC the next day. */
-    i = find_version(&cap, "INC0100003", 0);
-    assert_non_null(i);
+    i = must_version(&cap, "INC0100003", 0);
     assert_int_equal(i->created_at, DAY(19785) + HM(4, 59));
     cw_capture_free(&cap);
 
@@ -415,8 +409,7 @@ static void test_sn_ui_labels_and_bad_row(void **state)
     assert_int_equal(cap.n_incidents, 2);
     assert_int_equal(cap.n_rejects, 1);
 
-    i = cw_capture_incident(&cap, "INC1");
-    assert_non_null(i);
+    i = must_incident(&cap, "INC1");
     assert_int_equal(i->origin.record, 2);
     assert_int_equal(i->created_at, DAY(16861) + HM(10, 0));
     assert_int_equal(i->updated_at, DAY(16861) + HM(10, 5));
@@ -431,8 +424,7 @@ static void test_sn_ui_labels_and_bad_row(void **state)
     cw_expect_reject(&cap, 0, 3, "opened_at", "INC2");
     assert_non_null(strstr(cap.rejects[0].raw, "Bad date"));
 
-    i = cw_capture_incident(&cap, "INC3");
-    assert_non_null(i);
+    i = must_incident(&cap, "INC3");
     assert_int_equal(i->origin.record, 4);
     assert_int_equal(i->created_at, DAY(16861) + HM(9, 30));
     assert_int_equal(i->resolved_at, DAY(16862) + HM(18, 0));   /* Closed: closed_at */
@@ -515,8 +507,7 @@ static void test_sn_table_api(void **state)
     assert_int_equal(cap.n_incidents, 3);
     assert_int_equal(cap.n_rejects, 1);
 
-    i = cw_capture_incident(&cap, "INC001");
-    assert_non_null(i);
+    i = must_incident(&cap, "INC001");
     assert_int_equal(i->origin.record, 1);
     assert_string_equal(i->status, "closed");            /* choice value 7 */
     assert_int_equal(i->created_at, DAY(16861) + HM(10, 0));
@@ -526,8 +517,7 @@ static void test_sn_table_api(void **state)
     assert_string_equal(i->service, "s1");               /* a bare reference: its sys_id */
     assert_string_equal(i->title, "Email down");
 
-    i = cw_capture_incident(&cap, "INC002");
-    assert_non_null(i);
+    i = must_incident(&cap, "INC002");
     assert_string_equal(i->status, "resolved");
     assert_int_equal(i->created_at, DAY(16861) + HM(10, 0));    /* value, not display */
     assert_int_equal(i->resolved_at, DAY(16861) + HM(12, 0));
