@@ -31,6 +31,13 @@ static const cw_incident *find_version(const cw_capture *cap, const char *id, lo
     return NULL;
 }
 
+/* cap holds exactly n_incidents incidents and n_rejects rejects. */
+static void expect_counts(const cw_capture *cap, size_t n_incidents, size_t n_rejects)
+{
+    assert_int_equal(cap->n_incidents, n_incidents);
+    assert_int_equal(cap->n_rejects, n_rejects);
+}
+
 /* The incident id (any version), which must have been emitted. */
 static const cw_incident *must_incident(const cw_capture *cap, const char *id)
 {
@@ -79,8 +86,7 @@ static void test_pd_devlake_fixture(void **state)
     (void)state;
     assert_int_equal(parse_pd(cw_fixture("pagerduty/devlake_raw_pagerduty_incidents.csv"),
                               NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 3);
-    assert_int_equal(cap.n_rejects, 0);
+    expect_counts(&cap, 3, 0);
 
     i = must_incident(&cap, "Q3YON8WNWTZMRQ");
     assert_string_equal(i->origin.source, "pd");
@@ -136,8 +142,7 @@ static void test_pd_page_envelope_and_bad_time(void **state)
     int64_t day = DAY(16714);      /* 2015-10-06 = 16436 + 273 + 5 */
     (void)state;
     assert_int_equal(parse_pd(cw_temp_file(pd_page, ".json"), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 2);
-    assert_int_equal(cap.n_rejects, 1);
+    expect_counts(&cap, 2, 1);
 
     i = must_incident(&cap, "PA1");
     assert_int_equal(i->origin.record, 1);
@@ -176,8 +181,7 @@ static void test_pd_array_and_single(void **state)
         "[{\"id\":\"X1\",\"status\":\"triggered\",\"created_at\":\"2022-11-03T06:23:06Z\"},"
         " {\"id\":\"X2\",\"status\":\"resolved\",\"created_at\":\"2022-11-03T06:23:06Z\","
         "  \"last_status_change_at\":\"2022-11-03T07:23:06Z\"}]", ".json"), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 2);
-    assert_int_equal(cap.n_rejects, 0);
+    expect_counts(&cap, 2, 0);
     i = must_incident(&cap, "X2");
     assert_int_equal(i->origin.record, 2);
     assert_int_equal(i->resolved_at, DAY(19299) + HM(7, 23) + 6);
@@ -227,15 +231,13 @@ static void test_pd_bad_json_and_wrong_document(void **state)
     cw_capture_free(&cap);
 
     assert_int_equal(parse_pd(cw_temp_file("{\"users\": []}", ".json"), NULL, 0, &cap), -1);
-    assert_int_equal(cap.n_incidents, 0);
-    assert_int_equal(cap.n_rejects, 1);
+    expect_counts(&cap, 0, 1);
     cw_capture_free(&cap);
 
     /* An incident without an id is a reject, not a crash. */
     assert_int_equal(parse_pd(cw_temp_file("[{\"status\":\"triggered\"}, 5]", ".json"),
                               NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 0);
-    assert_int_equal(cap.n_rejects, 2);
+    expect_counts(&cap, 0, 2);
     assert_string_equal(cap.rejects[0].field, "id");
     assert_int_equal(cap.rejects[1].origin.record, 2);
     cw_capture_free(&cap);
@@ -303,8 +305,7 @@ static void test_sn_event_log(void **state)
     int64_t feb29 = DAY(19782);
     (void)state;
     assert_int_equal(parse_sn(cw_test_data(SN_LOG), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 9);
-    assert_int_equal(cap.n_rejects, 0);
+    expect_counts(&cap, 9, 0);
     assert_int_equal(distinct_ids(&cap), 3);
 
     /* INC0100001: four audit rows, versions 0, 2, 3 and 4 (records 2-5). */
@@ -386,8 +387,7 @@ static void test_sn_event_log_in_configured_zones(void **state)
     /* A pinned format that does not match the file rejects every row, loudly. */
     fixed[1].value = "yyyy-MM-dd HH:mm:ss";
     assert_int_equal(parse_sn(cw_test_data(SN_LOG), fixed, 2, &cap), 0);
-    assert_int_equal(cap.n_incidents, 0);
-    assert_int_equal(cap.n_rejects, 9);
+    expect_counts(&cap, 0, 9);
     cw_expect_reject(&cap, 0, -1, "opened_at", "29-02-2024 01:16");
     cw_capture_free(&cap);
 }
@@ -406,8 +406,7 @@ static void test_sn_ui_labels_and_bad_row(void **state)
     const cw_incident *i;
     (void)state;
     assert_int_equal(parse_sn(cw_temp_file(sn_labels_csv, ".csv"), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 2);
-    assert_int_equal(cap.n_rejects, 1);
+    expect_counts(&cap, 2, 1);
 
     i = must_incident(&cap, "INC1");
     assert_int_equal(i->origin.record, 2);
@@ -504,8 +503,7 @@ static void test_sn_table_api(void **state)
     (void)state;
     /* The zone is for CSV exports; the Table API is UTC whatever it says. */
     assert_int_equal(parse_sn(cw_temp_file(sn_table_api, ".json"), paris, 1, &cap), 0);
-    assert_int_equal(cap.n_incidents, 3);
-    assert_int_equal(cap.n_rejects, 1);
+    expect_counts(&cap, 3, 1);
 
     i = must_incident(&cap, "INC001");
     assert_int_equal(i->origin.record, 1);
