@@ -268,16 +268,17 @@ static void test_pd_out_of_range(void **state)
 
 static void test_pd_validate(void **state)
 {
-    cw_kv good[] = { { "timezone", "Europe/Paris", 4 } };
-    cw_kv bad[] = { { "timezone", "Nowhere/City", 4 } };
-    cw_source src;
+    /* no timezone key, a real zone, a zone that does not exist */
+    static const struct {
+        const char *timezone;
+        int rc;
+    } cases[] = { {NULL, 0}, {"Europe/Paris", 0}, {"Nowhere/City", -1} };
     (void)state;
-    src = cw_test_source_of("pd", "pagerduty", NULL, 0);
-    assert_int_equal(cw_source_pagerduty.validate(&src), 0);
-    src = cw_test_source_of("pd", "pagerduty", good, 1);
-    assert_int_equal(cw_source_pagerduty.validate(&src), 0);
-    src = cw_test_source_of("pd", "pagerduty", bad, 1);
-    assert_int_equal(cw_source_pagerduty.validate(&src), -1);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        cw_kv tz = { "timezone", (char *)cases[k].timezone, 4 };
+        cw_source src = cw_test_source_of("pd", "pagerduty", &tz, cases[k].timezone != NULL);
+        assert_int_equal(cw_source_pagerduty.validate(&src), cases[k].rc);
+    }
     assert_string_equal(cw_source_pagerduty.name, "pagerduty");
     assert_string_equal(cw_source_pagerduty.keys[0], "timezone");
     assert_null(cw_source_pagerduty.produce);
