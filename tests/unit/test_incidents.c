@@ -38,16 +38,35 @@ static void expect_counts(const cw_capture *cap, size_t n_incidents, size_t n_re
     assert_int_equal(cap->n_rejects, n_rejects);
 }
 
-/* The incident id (any version), which must have been emitted. */
-static const cw_incident *must_incident(const cw_capture *cap, const char *id)
+/* cap holds one incident, id: returns it. */
+static const cw_incident *only_incident(const cw_capture *cap, const char *id)
 {
-    return cw_found(cw_capture_incident(cap, id), "incident %s", id);
+    assert_int_equal(cap->n_incidents, 1);
+    assert_string_equal(cap->incidents[0].id, id);
+    return &cap->incidents[0];
 }
 
-/* Version `version` of incident id, which must have been emitted. */
-static const cw_incident *must_version(const cw_capture *cap, const char *id, long version)
+/* i, which must have been emitted, and from record `record` unless that is -1. */
+static const cw_incident *from_record(const cw_incident *i, long record)
 {
-    return cw_found(find_version(cap, id, version), "incident %s version %ld", id, version);
+    if (record >= 0)
+        assert_int_equal(i->origin.record, record);
+    return i;
+}
+
+/* The incident id (any version), which must have been emitted (from record
+ * `record`, unless -1). */
+static const cw_incident *must_incident(const cw_capture *cap, const char *id, long record)
+{
+    return from_record(cw_found(cw_capture_incident(cap, id), "incident %s", id), record);
+}
+
+/* Version `version` of incident id, likewise. */
+static const cw_incident *must_version(const cw_capture *cap, const char *id, long version,
+                                       long record)
+{
+    return from_record(cw_found(find_version(cap, id, version), "incident %s version %ld", id,
+                                version), record);
 }
 
 static size_t count_id(const cw_capture *cap, const char *id)
@@ -88,7 +107,7 @@ static void test_pd_devlake_fixture(void **state)
                               NULL, 0, &cap), 0);
     expect_counts(&cap, 3, 0);
 
-    i = must_incident(&cap, "Q3YON8WNWTZMRQ");
+    i = must_incident(&cap, "Q3YON8WNWTZMRQ", -1);
     assert_string_equal(i->origin.source, "pd");
     assert_int_equal(i->origin.record, 2);      /* header is CSV record 1 */
     assert_string_equal(i->number, "4");
@@ -104,15 +123,14 @@ static void test_pd_devlake_fixture(void **state)
     assert_int_equal(i->updated_at, DAY(19299) + HM(7, 2) + 36);
     assert_int_equal(i->version, -1);
 
-    i = must_incident(&cap, "Q3CZAU7Q4008QD");
+    i = must_incident(&cap, "Q3CZAU7Q4008QD", -1);
     assert_string_equal(i->number, "5");
     assert_string_equal(i->status, "acknowledged");
     assert_int_equal(i->created_at, DAY(19299) + HM(6, 44) + 28);
     assert_true(i->resolved_at == CW_NO_TIME);
 
     /* Resolved without resolved_at: last_status_change_at 06:51:44. */
-    i = must_incident(&cap, "Q1OHFWFP3GPXOG");
-    assert_int_equal(i->origin.record, 4);
+    i = must_incident(&cap, "Q1OHFWFP3GPXOG", 4);
     assert_string_equal(i->status, "resolved");
     assert_string_equal(i->severity, "low");
     assert_int_equal(i->created_at, DAY(19299) + HM(6, 45) + 36);
@@ -144,8 +162,7 @@ static void test_pd_page_envelope_and_bad_time(void **state)
     assert_int_equal(parse_pd(cw_temp_file(pd_page, ".json"), NULL, 0, &cap), 0);
     expect_counts(&cap, 2, 1);
 
-    i = must_incident(&cap, "PA1");
-    assert_int_equal(i->origin.record, 1);
+    i = must_incident(&cap, "PA1", 1);
     assert_string_equal(i->number, "1234");
     assert_string_equal(i->description, "DB down after deploy 42");
     assert_string_equal(i->status, "resolved");
@@ -161,8 +178,7 @@ static void test_pd_page_envelope_and_bad_time(void **state)
     assert_non_null(strstr(cap.rejects[0].raw, "PA2"));
     assert_null(cw_capture_incident(&cap, "PA2"));
 
-    i = must_incident(&cap, "PA3");
-    assert_int_equal(i->origin.record, 3);
+    i = must_incident(&cap, "PA3", 3);
     assert_int_equal(i->created_at, day + HM(23, 0));   /* 01:00+02:00 on the 7th */
     assert_true(i->resolved_at == CW_NO_TIME);
     assert_true(i->updated_at == CW_NO_TIME);
@@ -182,8 +198,7 @@ static void test_pd_array_and_single(void **state)
         " {\"id\":\"X2\",\"status\":\"resolved\",\"created_at\":\"2022-11-03T06:23:06Z\","
         "  \"last_status_change_at\":\"2022-11-03T07:23:06Z\"}]", ".json"), NULL, 0, &cap), 0);
     expect_counts(&cap, 2, 0);
-    i = must_incident(&cap, "X2");
-    assert_int_equal(i->origin.record, 2);
+    i = must_incident(&cap, "X2", 2);
     assert_int_equal(i->resolved_at, DAY(19299) + HM(7, 23) + 6);
     assert_null(i->number);
     cw_capture_free(&cap);
@@ -258,9 +273,7 @@ static void test_pd_out_of_range(void **state)
     cw_capture cap;
     (void)state;
     assert_int_equal(parse_pd(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 1);
-    assert_string_equal(cap.incidents[0].id, "PA2");
-    assert_string_equal(cap.incidents[0].number, "12");
+    assert_string_equal(only_incident(&cap, "PA2")->number, "12");
     cw_expect_rejects(&cap, 2, {1, "incident_number", "out of range"},
                       {3, "created_at", "outside 1970-01-01 .. 2200-01-01"});
     cw_capture_free(&cap);
@@ -311,8 +324,7 @@ static void test_sn_event_log(void **state)
 
     /* INC0100001: four audit rows, versions 0, 2, 3 and 4 (records 2-5). */
     assert_int_equal(count_id(&cap, "INC0100001"), 4);
-    i = must_version(&cap, "INC0100001", 0);
-    assert_int_equal(i->origin.record, 2);
+    i = must_version(&cap, "INC0100001", 0, 2);
     assert_string_equal(i->number, "INC0100001");
     assert_string_equal(i->status, "new");
     assert_string_equal(i->severity, "3 - Moderate");
@@ -320,37 +332,33 @@ static void test_sn_event_log(void **state)
     assert_int_equal(i->created_at, feb29 + HM(1, 16));     /* 29-02-2024 01:16 */
     assert_int_equal(i->updated_at, feb29 + HM(1, 23));
     assert_int_equal(i->resolved_at, feb29 + HM(11, 29));   /* resolved_at 29-02-2024 11:29 */
-    i = must_version(&cap, "INC0100001", 2);
+    i = must_version(&cap, "INC0100001", 2, -1);
     assert_string_equal(i->status, "resolved");
     assert_int_equal(i->updated_at, feb29 + HM(8, 53));
-    i = must_version(&cap, "INC0100001", 3);
+    i = must_version(&cap, "INC0100001", 3, -1);
     assert_int_equal(i->updated_at, feb29 + HM(11, 29));
-    i = must_version(&cap, "INC0100001", 4);
-    assert_int_equal(i->origin.record, 5);
+    i = must_version(&cap, "INC0100001", 4, 5);
     assert_string_equal(i->status, "closed");
     assert_int_equal(i->updated_at, DAY(19787) + HM(12, 0));  /* 05-03-2024 12:00 */
     assert_null(find_version(&cap, "INC0100001", 1));
 
     /* INC0100002 has resolved_at "?": only its Closed row takes closed_at 05-03-2024 10:00. */
     assert_int_equal(count_id(&cap, "INC0100002"), 3);
-    i = must_version(&cap, "INC0100002", 0);
-    assert_int_equal(i->origin.record, 6);
+    i = must_version(&cap, "INC0100002", 0, 6);
     assert_string_equal(i->status, "new");
     assert_true(i->resolved_at == CW_NO_TIME);
-    i = must_version(&cap, "INC0100002", 1);
+    i = must_version(&cap, "INC0100002", 1, -1);
     assert_string_equal(i->status, "active");
     assert_true(i->resolved_at == CW_NO_TIME);
     assert_int_equal(i->updated_at, DAY(19783) + HM(14, 2));  /* 01-03-2024 14:02 */
-    i = must_version(&cap, "INC0100002", 2);
-    assert_int_equal(i->origin.record, 8);
+    i = must_version(&cap, "INC0100002", 2, 8);
     assert_string_equal(i->status, "closed");
     assert_string_equal(i->severity, "4 - Low");
     assert_int_equal(i->resolved_at, DAY(19787) + HM(10, 0));
     assert_int_equal(i->created_at, DAY(19783) + HM(8, 56));  /* 01-03-2024 08:56 */
 
     /* INC0100003: cmdb_ci names the service (there is no business_service column). */
-    i = must_version(&cap, "INC0100003", 1);
-    assert_int_equal(i->origin.record, 10);
+    i = must_version(&cap, "INC0100003", 1, 10);
     assert_string_equal(i->status, "awaiting user info");
     assert_string_equal(i->service, "Payments DB");
     assert_string_equal(i->severity, "1 - Critical");
@@ -369,19 +377,19 @@ static void test_sn_event_log_in_configured_zones(void **state)
     (void)state;
     /* Paris is +01:00 in February and March 2024 (summer time starts 31 March). */
     assert_int_equal(parse_sn(cw_test_data(SN_LOG), paris, 1, &cap), 0);
-    i = must_version(&cap, "INC0100001", 4);
+    i = must_version(&cap, "INC0100001", 4, -1);
     assert_int_equal(i->created_at, DAY(19782) + HM(0, 16));
     assert_int_equal(i->updated_at, DAY(19787) + HM(11, 0));
-    i = must_version(&cap, "INC0100003", 0);
+    i = must_version(&cap, "INC0100003", 0, -1);
     assert_int_equal(i->created_at, DAY(19784) + HM(22, 59));
     cw_capture_free(&cap);
 
     assert_int_equal(parse_sn(cw_test_data(SN_LOG), fixed, 2, &cap), 0);
     assert_int_equal(cap.n_incidents, 9);
-    i = must_version(&cap, "INC0100001", 0);
+    i = must_version(&cap, "INC0100001", 0, -1);
     assert_int_equal(i->created_at, DAY(19782) + HM(6, 16));
     /* 02-03-2024 23:59 at -05:00 is 04:59 UTC the next day. */
-    i = must_version(&cap, "INC0100003", 0);
+    i = must_version(&cap, "INC0100003", 0, -1);
     assert_int_equal(i->created_at, DAY(19785) + HM(4, 59));
     cw_capture_free(&cap);
 
@@ -409,8 +417,7 @@ static void test_sn_ui_labels_and_bad_row(void **state)
     assert_int_equal(parse_sn(cw_temp_file(sn_labels_csv, ".csv"), NULL, 0, &cap), 0);
     expect_counts(&cap, 2, 1);
 
-    i = must_incident(&cap, "INC1");
-    assert_int_equal(i->origin.record, 2);
+    i = must_incident(&cap, "INC1", 2);
     assert_int_equal(i->created_at, DAY(16861) + HM(10, 0));
     assert_int_equal(i->updated_at, DAY(16861) + HM(10, 5));
     assert_true(i->resolved_at == CW_NO_TIME);   /* Active: Closed is not consulted */
@@ -424,8 +431,7 @@ static void test_sn_ui_labels_and_bad_row(void **state)
     cw_expect_reject(&cap, 0, 3, "opened_at", "INC2");
     assert_non_null(strstr(cap.rejects[0].raw, "Bad date"));
 
-    i = must_incident(&cap, "INC3");
-    assert_int_equal(i->origin.record, 4);
+    i = must_incident(&cap, "INC3", 4);
     assert_int_equal(i->created_at, DAY(16861) + HM(9, 30));
     assert_int_equal(i->resolved_at, DAY(16862) + HM(18, 0));   /* Closed: closed_at */
     assert_int_equal(i->version, -1);
@@ -506,8 +512,7 @@ static void test_sn_table_api(void **state)
     assert_int_equal(parse_sn(cw_temp_file(sn_table_api, ".json"), paris, 1, &cap), 0);
     expect_counts(&cap, 3, 1);
 
-    i = must_incident(&cap, "INC001");
-    assert_int_equal(i->origin.record, 1);
+    i = must_incident(&cap, "INC001", 1);
     assert_string_equal(i->status, "closed");            /* choice value 7 */
     assert_int_equal(i->created_at, DAY(16861) + HM(10, 0));
     assert_int_equal(i->resolved_at, DAY(16862) + HM(12, 0));   /* closed_at */
@@ -516,7 +521,7 @@ static void test_sn_table_api(void **state)
     assert_string_equal(i->service, "s1");               /* a bare reference: its sys_id */
     assert_string_equal(i->title, "Email down");
 
-    i = must_incident(&cap, "INC002");
+    i = must_incident(&cap, "INC002", -1);
     assert_string_equal(i->status, "resolved");
     assert_int_equal(i->created_at, DAY(16861) + HM(10, 0));    /* value, not display */
     assert_int_equal(i->resolved_at, DAY(16861) + HM(12, 0));
@@ -559,16 +564,13 @@ static void test_sn_out_of_range_and_bom(void **state)
     cw_capture cap;
     (void)state;
     assert_int_equal(parse_sn(cw_temp_file(page, ".json"), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 1);
-    assert_string_equal(cap.incidents[0].id, "INC2");
-    assert_int_equal(cap.incidents[0].version, 4);
+    assert_int_equal(only_incident(&cap, "INC2")->version, 4);
     cw_expect_rejects(&cap, 2, {1, "sys_mod_count", NULL},
                       {3, "opened_at", "outside 1970-01-01 .. 2200-01-01"});
     cw_capture_free(&cap);
 
     assert_int_equal(parse_sn(cw_temp_file(csv, ".csv"), NULL, 0, &cap), 0);
-    assert_int_equal(cap.n_incidents, 1);
-    assert_string_equal(cap.incidents[0].id, "INC1");
+    only_incident(&cap, "INC1");
     cw_expect_rejects(&cap, 1, {3, NULL, NULL});
     cw_capture_free(&cap);
 }
