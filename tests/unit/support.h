@@ -181,9 +181,6 @@ cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, siz
 /* A string the code under test allocated: got equals want, or is NULL where
  * want is NULL; frees got. */
 void cw_expect_owned_string(char *got, const char *want);
-/* Parse path into a capture whose sink fails at the first work item or
- * build, as a full disk would: the parse must stop with -1, and not as an
- * unreadable file (no reject, no transition). */
 /* Commit c's author: name, email and (unless NULL) the authored instant. */
 void cw_expect_author(const cw_commit *c, const char *name, const char *email,
                       const char *authored);
@@ -204,6 +201,9 @@ void cw_expect_deployment(const cw_build *b, const char *environment, int is_pro
 /* p, which must not be NULL: else the test fails saying what (printf
  * format) was not found. */
 const void *cw_found(const void *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse path into a capture whose sink fails at the first work item or
+ * build, as a full disk would: the parse must stop with -1, and not as an
+ * unreadable file (no reject, no transition). */
 void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
                                   const char *path);
 
