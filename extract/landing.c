@@ -95,31 +95,45 @@ static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **w
         cw_error("%s: copy to landing zone failed: %s", dst, strerror(errno));
         rc = -1;
     }
-    if (rc != 0) {
+    cw_sha256_final_hex(&sha, out->sha256);
+    if (rc != 0)
         unlink(dst);
-        return rc;
+    return rc;
+}
+
+/* Checksum and size of what fd reads, from its current offset to the end. */
+static int hash_fd(int fd, cw_landed *out, const char **why)
+{
+    char buf[1 << 16];
+    ssize_t n;
+    cw_sha256 sha;
+    int rc = 0;
+    cw_sha256_init(&sha);
+    out->bytes = 0;
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *why = strerror(errno);
+            rc = 1;
+            break;
+        }
+        cw_sha256_update(&sha, buf, (size_t)n);
+        out->bytes += (int64_t)n;
     }
     cw_sha256_final_hex(&sha, out->sha256);
-    return 0;
+    return rc;
 }
 
 static int hash_file(const char *path, cw_landed *out)
 {
-    FILE *in = fopen(path, "rb");
-    char buf[1 << 16];
-    size_t n;
-    cw_sha256 sha;
-    if (!in)
+    const char *why = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+    if (fd < 0)
         return -1;
-    cw_sha256_init(&sha);
-    out->bytes = 0;
-    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
-        cw_sha256_update(&sha, buf, n);
-        out->bytes += (int64_t)n;
-    }
-    fclose(in);
-    cw_sha256_final_hex(&sha, out->sha256);
-    return 0;
+    rc = hash_fd(fd, out, &why);
+    close(fd);
+    return rc == 0 ? 0 : -1;
 }
 
 static int is_dir(const char *path)
@@ -171,30 +185,36 @@ static int open_source_file(const char *file, int follow, const char **why)
     return fd;
 }
 
-/* Land one file; a file that cannot be read reaches fn with its reason. */
+/* Land one file.  It is first offered to fn by its checksum, read in place,
+ * so a file loaded before costs one read and no copy; fn asks for the copy
+ * with CW_LAND_COPY.  A file that cannot be read reaches fn with its reason. */
 static int land_one(const char *file, int follow, const char *dest_dir, int index,
                     cw_landed_fn fn, void *ctx)
 {
     char *copy = cw_strdup(file);
     char *dest = cw_asprintf("%s/%04d-%s", dest_dir, index, basename(copy));
-    cw_landed landed = {0};
+    cw_landed landed = { .original = file };
     const char *why = NULL;
     int rc = 0, fd = open_source_file(file, follow, &why);
-    landed.original = file;
-    landed.landed = dest;
-    if (fd >= 0) {
-        rc = copy_and_hash(fd, dest, &landed, &why);
-        close(fd);
+    if (fd >= 0 && hash_fd(fd, &landed, &why) == 0) {
+        cw_killpoint("land");
+        if (lseek(fd, 0, SEEK_SET) != 0)
+            why = strerror(errno);
+        else
+            rc = fn(ctx, &landed);
+        if (rc == CW_LAND_COPY && (rc = copy_and_hash(fd, dest, &landed, &why)) == 0) {
+            landed.landed = dest;
+            rc = fn(ctx, &landed);
+        }
     }
-    cw_killpoint("land");
+    if (fd >= 0)
+        close(fd);
     if (rc >= 0 && why) {
         char *reason = cw_asprintf("cannot land: %s", why);
         landed.landed = NULL;
         landed.error = reason;
         rc = fn(ctx, &landed);
         free(reason);
-    } else if (rc == 0) {
-        rc = fn(ctx, &landed);
     }
     free(dest);
     free(copy);

@@ -22,7 +22,8 @@
 
 typedef struct cw_landed {
     const char *original;       /* the file as configured (or "git log of PATH") */
-    const char *landed;         /* its copy in the landing zone; NULL when error is set */
+    const char *landed;         /* its copy in the landing zone; NULL when error is set,
+                                 * and when the file is offered before it is copied */
     const char *error;          /* why this file could not be landed (a symbolic link not
                                  * followed, unreadable): one reject, the others go on */
     char sha256[65];
@@ -35,8 +36,13 @@ extern const char *const cw_landing_keys[];
 /* Check those keys: print "FILE:LINE: key: message" and return -1 on error. */
 int cw_landing_validate(const cw_source *src);
 
-/* Called once per landed file; return non-zero to stop. */
+/* Called once per landed file; return non-zero to stop.  A configured file
+ * is first offered with its checksum and size but no copy (landed NULL, no
+ * error): returning CW_LAND_COPY lands it and calls again with the copy,
+ * returning 0 passes it over without copying a byte (a file loaded before,
+ * known by its checksum). */
 typedef int (*cw_landed_fn)(void *ctx, const cw_landed *file);
+#define CW_LAND_COPY 2
 
 /* A batch folder name: UTC time plus pid, unique even when a batch rolls back
  * and its id is reused.  Caller frees. */

@@ -467,31 +467,6 @@ static int upsert_revisions(cw_warehouse *wh, int64_t src, const cw_build *r)
     return wh_run(wh, S_BUILD_REVISION_PRUNE, NULL);
 }
 
-/* A build re-loaded as no longer a deployment (the deployment_job setting
- * changed) drops its deployment.  The derived rows naming it are cleared
- * first; the correlation step recomputes them in this batch anyway.  Run
- * one row at a time, a build that never was a deployment (most CI builds)
- * costs one SELECT; staged, the four statements are merged as sets. */
-static int drop_deployment(cw_warehouse *wh, int64_t src, const cw_build *r)
-{
-    static const wh_stmt_id steps[] = { S_DEPLOY_UNLINK_BRIDGE, S_DEPLOY_UNLINK_DERIVED,
-                                     S_DEPLOY_UNLINK_INCIDENT, S_DEPLOY_DELETE };
-    int rc;
-    if (!wh->stage) {
-        int64_t dep = 0;
-        bind_build_key(wh, S_DEPLOY_OF_BUILD, src, r);
-        rc = wh_run(wh, S_DEPLOY_OF_BUILD, &dep);
-        if (rc != CW_DB_ROW)
-            return rc;
-    }
-    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-        bind_build_key(wh, steps[i], src, r);
-        if ((rc = wh_run(wh, steps[i], NULL)) < 0)
-            return rc;
-    }
-    return CW_DB_DONE;
-}
-
 static int sink_build(void *ctx, const cw_build *r)
 {
     cw_warehouse *wh = ctx;
@@ -526,11 +501,11 @@ static int sink_build(void *ctx, const cw_build *r)
     if (rc >= 0)
         rc = upsert_revisions(wh, src, r);
     /* A deployment without its finish gets its fact_deployment row from
-     * resolve.sql once a status gives the finish. */
+     * resolve.sql once a status gives the finish.  A build re-read as no
+     * longer a deployment loses its deployment in the correlation step
+     * (transform/sql/correlate.sql), once nothing derived names it. */
     if (rc >= 0 && r->is_deployment && r->finished_at != CW_NO_TIME)
         rc = upsert_deployment(wh, src, env, r);
-    else if (rc >= 0 && !r->is_deployment)
-        rc = drop_deployment(wh, src, r);
     wh->changes = own;
     return wh_record_ends(wh, rc, &r->origin, "build");
 }

@@ -34,9 +34,7 @@
     X(SOURCE_STATUS_UPSERT, source_status_upsert) X(COMMIT_UPSERT, commit_upsert) \
     X(ENV_UPSERT, env_upsert) X(ENV_GET, env_get) X(BUILD_UPSERT, build_upsert) \
     X(BUILD_REVISION_UPSERT, build_revision_upsert) X(BUILD_REVISION_PRUNE, build_revision_prune) \
-    X(DEPLOY_UPSERT, deploy_upsert) X(DEPLOY_OF_BUILD, deploy_of_build) \
-    X(DEPLOY_UNLINK_BRIDGE, deploy_unlink_bridge) X(DEPLOY_UNLINK_DERIVED, deploy_unlink_derived) \
-    X(DEPLOY_UNLINK_INCIDENT, deploy_unlink_incident) X(DEPLOY_DELETE, deploy_delete) \
+    X(DEPLOY_UPSERT, deploy_upsert) \
     X(INCIDENT_MOVE, incident_move) X(INCIDENT_UPSERT, incident_upsert) \
     X(PULL_REQUEST_UPSERT, pull_request_upsert) \
     X(DEPLOY_STATUS_UPSERT, deploy_status_upsert) X(REJECT_INSERT, reject_insert) \

@@ -126,6 +126,19 @@ static int on_landed(void *ctx, const cw_landed *file)
         return cw_sink_reject(cw_wh_sink(sr->wh), &whole, "path", NULL, "%s", file->error) ? -2
                                                                                           : 0;
     }
+    /* offered before it is copied: a file loaded before is passed over */
+    if (!file->landed) {
+        seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
+        if (seen < 0)
+            return -2;
+        if (!seen)
+            return CW_LAND_COPY;
+        cw_debug("%s: unchanged since it was loaded (sha256 %.12s), skipped", file->original,
+                 file->sha256);
+        sr->out->skipped++;
+        return 0;
+    }
+    /* live pages and produced exports are in the landing zone already */
     seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
     if (seen < 0)
         return -2;
@@ -335,6 +348,8 @@ static cw_pipeline_status run_load(pipeline *p)
 static int keep_landed(void *ctx, const cw_landed *file)
 {
     cw_pipeline_source *out = ctx;
+    if (!file->landed && !file->error)
+        return CW_LAND_COPY;            /* extract keeps every file */
     if (file->error) {
         cw_error("%s: %s", file->original, file->error);
         out->unlandable++;

@@ -51,7 +51,7 @@
 /* The statements of SQL_FILE, prepared once. */
 enum {
     Q_CLEAR_COMMIT_LINKS, Q_CLEAR_DEPLOYED, Q_CLEAR_DEPLOYMENTS, Q_CLEAR_INCIDENTS,
-    Q_CLEAR_INTERVALS, Q_CLEAR_ITEMS, Q_CLEAR_STATUSES, Q_CLEAR_FINDINGS,
+    Q_CLEAR_RECLASSIFIED, Q_CLEAR_INTERVALS, Q_CLEAR_ITEMS, Q_CLEAR_STATUSES, Q_CLEAR_FINDINGS,
     Q_INSERT_FINDING, Q_FIND_ITEM, Q_KNOWN_PROJECTS, Q_COMMITS, Q_APPLICATIONS, Q_DEPLOYMENTS,
     Q_BUILD_REVISIONS, Q_REPOSITORIES, Q_COMMIT_GRAPH, Q_NO_ANCESTRY, Q_INCIDENTS,
     Q_INCIDENTS_NO_APP, Q_INCIDENT_NEGATIVE, Q_STATUSES, Q_STATUS_CLAIMS, Q_INSERT_STATUS,
@@ -63,6 +63,7 @@ static const char *const q_name[Q_COUNT] = {
     [Q_CLEAR_DEPLOYED] = "clear_bridge_deployment_commit",
     [Q_CLEAR_DEPLOYMENTS] = "clear_derived_deployment",
     [Q_CLEAR_INCIDENTS] = "clear_derived_incident",
+    [Q_CLEAR_RECLASSIFIED] = "clear_reclassified_deployments",
     [Q_CLEAR_INTERVALS] = "clear_derived_status_interval",
     [Q_CLEAR_ITEMS] = "clear_derived_work_item",
     [Q_CLEAR_STATUSES] = "clear_dim_status",

@@ -698,6 +698,18 @@ void cw_write_file(const char *dir, const char *name, const char *text)
     free(path);
 }
 
+void cw_copy_test_data(const char *rel, const char *dest)
+{
+    size_t len;
+    char *bytes = cw_read_file(cw_test_data(rel), &len);
+    FILE *f;
+    assert_non_null(bytes);
+    assert_non_null(f = fopen(dest, "wb"));
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    free(bytes);
+}
+
 char *cw_temp_dir(void)
 {
     const char *tmp = getenv("TMPDIR");

@@ -156,6 +156,8 @@ void cw_test_warehouse_drop(cw_warehouse *wh, const char *path);
 
 /* Write text to dir/name (fails the test on error). */
 void cw_write_file(const char *dir, const char *name, const char *text);
+/* Copy tests/data/REL to the file dest, byte for byte. */
+void cw_copy_test_data(const char *rel, const char *dest);
 /* A fresh folder under $TMPDIR (or /tmp); caller frees the path. */
 char *cw_temp_dir(void);
 /* rm -rf dir (fails the test on error). */

@@ -28,6 +28,8 @@ static int note(void *ctx, const cw_landed *file)
     seen *s = ctx;
     struct stat st;
     const char *base = strrchr(file->original, '/');
+    if (!file->landed && !file->error)
+        return CW_LAND_COPY;            /* offered before the copy: land it */
     assert_true(s->n < MAX_SEEN);
     snprintf(s->original[s->n], PATH_MAX, "%s", base ? base + 1 : file->original);
     snprintf(s->error[s->n], 256, "%s", file->error ? file->error : "");
@@ -107,6 +109,42 @@ static void test_only_subfolders(void **state)
 /* Fetched pages are listed, never globbed: a landing folder named like a
  * pattern ("[x]*") still lands exactly the source's own pages, in name
  * order, and nothing of a neighbour whose name the pattern would match. */
+/* Every offered file: its name, checksum and size; none is copied. */
+static int pass_over(void *ctx, const cw_landed *file)
+{
+    cw_buf *out = ctx;
+    assert_null(file->landed);
+    assert_null(file->error);
+    cw_buf_printf(out, "%s %s %lld\n", strrchr(file->original, '/') + 1, file->sha256,
+                  (long long)file->bytes);
+    return 0;
+}
+
+/* A file is offered by its checksum, read in place, before it is copied:
+ * one the callback passes over (loaded before) is never copied, and its
+ * source folder in the batch stays empty. */
+static void test_known_file_is_not_copied(void **state)
+{
+    char *dir = cw_temp_dir();
+    char *exports = cw_asprintf("%s/exports", dir), *batch = cw_asprintf("%s/landing/batch", dir);
+    char *source_dir = cw_asprintf("%s/s", batch);
+    cw_test_source t;
+    cw_buf offered = {0};
+    (void)state;
+    assert_int_equal(cw_mkdirs(exports), 0);
+    cw_write_file(exports, "a.json", "abc");
+    cw_test_source_init(&t, 1, "s", "pagerduty", (const char *const[]){"path", exports, NULL});
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), batch, pass_over,
+                                    &offered), 0);
+    /* SHA-256 of "abc": FIPS 180-2, appendix B.1 */
+    assert_string_equal(offered.data, "a.json ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad 3\n");
+    cw_landing_prune(batch);
+    assert_int_equal(access(source_dir, F_OK), -1);
+    cw_buf_free(&offered);
+    cw_remove_tree(dir);
+    free(exports); free(batch); free(source_dir); free(dir);
+}
+
 static void test_fetched_pages_are_never_a_pattern(void **state)
 {
     char *dir = cw_temp_dir();
@@ -172,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_only_subfolders),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_fetched_pages_are_never_a_pattern),
+        cmocka_unit_test(test_known_file_is_not_copied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

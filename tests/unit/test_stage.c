@@ -24,6 +24,7 @@
 #include "load/db.h"
 #include "load/sqltext.h"
 #include "load/warehouse.h"
+#include "transform/correlate.h"
 
 /* ------------------------------------------------------------------ the set-based form */
 
@@ -261,6 +262,7 @@ static char *load_twice(const char *dir, int staged, cw_batch_stats stats[2])
             assert_int_equal(cw_wh_source(wh, *src, *src), 0);
         load_awkward(wh);
         assert_int_equal(cw_wh_resolve(wh), 0);
+        assert_int_equal(cw_correlate(cw_wh_db(wh), &cfg, &(cw_correlate_stats){ 0 }), 0);
         stats[n] = *cw_wh_stats(wh);
         assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
     }
@@ -313,7 +315,8 @@ static void check_by_hand(const char *dir)
                                " ON b.build_id = r.build_id WHERE b.number = 7"), 2);
     assert_int_equal(count(db, "SELECT count(*) FROM fact_build_revision r JOIN fact_build b"
                                " ON b.build_id = r.build_id WHERE b.number = 3"), 3);
-    /* #8 was re-read as a plain build: no deployment */
+    /* #8 was re-read as a plain build: the correlation step dropped its
+     * deployment */
     assert_int_equal(count(db, "SELECT count(*) FROM fact_deployment d JOIN fact_build b"
                                " ON b.build_id = d.build_id WHERE b.number = 8"), 0);
     assert_int_equal(count(db, "SELECT count(*) FROM fact_deployment"), 1);

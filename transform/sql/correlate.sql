@@ -20,6 +20,14 @@ DELETE FROM derived_deployment;
 -- name: clear_derived_incident
 DELETE FROM derived_incident;
 
+-- name: clear_reclassified_deployments
+-- fact_deployment holds the builds classified as deployments.  A build
+-- re-read as a plain one (the deployment_job setting changed) keeps its row
+-- in fact_build, and its deployment goes here, once nothing derived names it.
+DELETE FROM fact_deployment
+ WHERE NOT EXISTS (SELECT 1 FROM fact_build b
+                    WHERE b.build_id = fact_deployment.build_id AND b.is_deployment = 1);
+
 -- name: clear_derived_status_interval
 DELETE FROM derived_status_interval;
 
