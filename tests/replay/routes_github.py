@@ -20,26 +20,24 @@ octokit recording), X-RateLimit-Limit/Remaining/Reset/Used/Resource,
 X-GitHub-Api-Version-Selected.  An X-GitHub-Api-Version other than
 2022-11-28 is a 400, as GitHub answers for an unsupported version.
 """
-import csv
 import glob
 import json
 import os
 import re
-import threading
 import time
 import urllib.parse
+
+from replay_common import (Counter, devlake_items, json_response, page_of, per_data_dir,
+                           recording_dir)
 
 API_VERSION = "2022-11-28"
 REPO = r"/repos/[^/]+/[^/]+"
 
-_lock = threading.Lock()
-_used = [0]
-_cache = {}
+_used = Counter()
 
 
 def _json(status, obj, headers=()):
-    body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-    return status, [("Content-Type", "application/json; charset=utf-8")] + list(headers), body
+    return json_response(status, obj, "application/json; charset=utf-8", headers)
 
 
 def _error(status, message):
@@ -48,13 +46,6 @@ def _error(status, message):
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _csv_dir(data_dir):
-    own = os.path.join(data_dir, "github")
-    if glob.glob(os.path.join(own, "*.csv")) or not os.environ.get("CW_FIXTURES"):
-        return own
-    return os.path.join(os.environ["CW_FIXTURES"], "github")
 
 
 def _json_dir(data_dir):
@@ -67,11 +58,8 @@ def _json_dir(data_dir):
 def _devlake_items(data_dir, pattern):
     """The parsed `data` cells of the DevLake CSVs matching pattern."""
     items = []
-    csv.field_size_limit(1 << 30)
-    for path in sorted(glob.glob(os.path.join(_csv_dir(data_dir), pattern))):
-        with open(path, encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                items.append(json.loads(row["data"]))
+    for path in sorted(glob.glob(os.path.join(recording_dir(data_dir, "github"), pattern))):
+        items += devlake_items(path)
     return items
 
 
@@ -90,10 +78,8 @@ def _load_json(path, default):
         return json.load(f)
 
 
+@per_data_dir
 def _data(data_dir):
-    with _lock:
-        if data_dir in _cache:
-            return _cache[data_dir]
     d = _json_dir(data_dir)
     statuses = {}
     for path in glob.glob(os.path.join(d, "statuses-*.json")):
@@ -105,15 +91,11 @@ def _data(data_dir):
         "deployments": _load_json(os.path.join(d, "deployments.json"), []),
         "statuses": statuses,
     }
-    with _lock:
-        _cache[data_dir] = data
     return data
 
 
 def _rate_headers():
-    with _lock:
-        _used[0] += 1
-        used = _used[0]
+    used = _used.next()
     reset = int(time.time()) // 3600 * 3600 + 3600
     return [("X-RateLimit-Limit", "5000"), ("X-RateLimit-Remaining", str(max(0, 5000 - used))),
             ("X-RateLimit-Reset", str(reset)), ("X-RateLimit-Used", str(used)),
@@ -133,12 +115,9 @@ def _paginate(req, items, wrap=None):
     if version and version != API_VERSION:
         return _error(400, "Unsupported API version %s" % version)
     try:
-        per_page = min(100, max(1, int(req.arg("per_page", "30"))))
-        page = max(1, int(req.arg("page", "1")))
+        _, page, last, chunk = page_of(req, items, 30)
     except ValueError:
         return _error(400, "per_page and page must be integers")
-    last = max(1, (len(items) + per_page - 1) // per_page)
-    chunk = items[(page - 1) * per_page:page * per_page]
     links = []
     if page < last:
         links += ['<%s>; rel="next"' % _page_url(req, page + 1), '<%s>; rel="last"' % _page_url(req, last)]

@@ -23,53 +23,39 @@ Quirk, when DATA/gitlab/quirks.json says {"next_page_on_last": true}: the
 last page still carries X-Next-Page (gitlab #471566), pointing at an empty
 page; a client must stop on the empty or short page.
 """
-import csv
 import email.utils
-import glob
 import json
 import os
-import threading
 import time
 import urllib.parse
+
+from replay_common import (Counter, devlake_items, json_response, page_of, per_data_dir,
+                           recording_dir)
 
 PROJECT = r"/api/v4/projects/(.+)"
 LIST_KEYS = ("id", "iid", "project_id", "sha", "ref", "status", "source", "created_at",
              "updated_at", "web_url")
 
-_lock = threading.Lock()
-_observed = [0]
-_cache = {}
+_observed = Counter()
 
 
 def _json(status, obj, headers=()):
-    body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
-    return status, [("Content-Type", "application/json")] + list(headers), body
+    return json_response(status, obj, "application/json", headers)
 
 
 def _error(status, message):
     return _json(status, {"message": message} if status != 400 else {"error": message})
 
 
-def _csv_dir(data_dir):
-    own = os.path.join(data_dir, "gitlab")
-    if glob.glob(os.path.join(own, "*.csv")) or not os.environ.get("CW_FIXTURES"):
-        return own
-    return os.path.join(os.environ["CW_FIXTURES"], "gitlab")
-
-
 def _items(data_dir, name):
-    csv.field_size_limit(1 << 30)
-    path = os.path.join(_csv_dir(data_dir), "devlake_raw_gitlab_api_%s.csv" % name)
+    path = os.path.join(recording_dir(data_dir, "gitlab"), "devlake_raw_gitlab_api_%s.csv" % name)
     if not os.path.exists(path):
         return []
-    with open(path, encoding="utf-8", newline="") as f:
-        return [json.loads(row["data"]) for row in csv.DictReader(f)]
+    return devlake_items(path)
 
 
+@per_data_dir
 def _data(data_dir):
-    with _lock:
-        if data_dir in _cache:
-            return _cache[data_dir]
     details = {p["id"]: p for p in _items(data_dir, "pipeline_details")}
     pipelines = {p["id"]: p for p in _items(data_dir, "pipeline")}
     for pid, detail in details.items():
@@ -86,15 +72,11 @@ def _data(data_dir):
         "deployments": _items(data_dir, "deployments"),
         "quirks": quirks,
     }
-    with _lock:
-        _cache[data_dir] = data
     return data
 
 
 def _rate_headers():
-    with _lock:
-        _observed[0] += 1
-        observed = _observed[0]
+    observed = _observed.next()
     reset = int(time.time()) + 60
     return [("RateLimit-Limit", "2000"), ("RateLimit-Observed", str(observed)),
             ("RateLimit-Remaining", str(max(0, 2000 - observed))), ("RateLimit-Reset", str(reset)),
@@ -110,12 +92,9 @@ def _page_url(req, page, per_page):
 def _paginate(req, items):
     data = _data(req.data_dir)
     try:
-        per_page = min(100, max(1, int(req.arg("per_page", "20"))))
-        page = max(1, int(req.arg("page", "1")))
+        per_page, page, total_pages, chunk = page_of(req, items, 20)
     except ValueError:
         return _error(400, "page and per_page must be integers")
-    total_pages = max(1, (len(items) + per_page - 1) // per_page)
-    chunk = items[(page - 1) * per_page:page * per_page]
     has_next = page < total_pages or (data["quirks"].get("next_page_on_last") and chunk)
     headers = [("X-Page", str(page)), ("X-Per-Page", str(per_page)),
                ("X-Next-Page", str(page + 1) if has_next else ""),

@@ -167,6 +167,8 @@ def fault_fires(fault, count):
 def load_routes(directory):
     """ROUTES of every routes_*.py module, as (method, compiled regex, handler)."""
     routes = []
+    if directory not in sys.path:
+        sys.path.insert(0, directory)           # for the modules' replay_common
     for path in sorted(glob.glob(os.path.join(directory, "routes_*.py"))):
         name = os.path.splitext(os.path.basename(path))[0]
         spec = importlib.util.spec_from_file_location(name, path)

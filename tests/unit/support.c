@@ -810,3 +810,85 @@ void cw_test_send_at(const cw_sink *sink, const cw_test_batch *b, const char *fi
     for (size_t i = 0; i < b->n_incidents; i++)
         _assert_int_equal(sink->incident(sink->ctx, &b->incidents[i]), 0, file, line);
 }
+
+/* ------------------------------------------------ dd1: shared test steps */
+
+cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, size_t n_keys)
+{
+    return (cw_source){ .name = (char *)name, .type = (char *)type, .line = 1,
+                        .config_path = "test.ini", .config_dir = ".",
+                        .keys = keys, .n_keys = n_keys };
+}
+
+static int fail_work_item(void *ctx, const cw_work_item *rec)
+{
+    (void)ctx;
+    (void)rec;
+    return -1;
+}
+
+static int fail_build(void *ctx, const cw_build *rec)
+{
+    (void)ctx;
+    (void)rec;
+    return -1;
+}
+
+void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
+                                  const char *path)
+{
+    cw_capture cap;
+    cw_capture_init(&cap);
+    cap.sink.work_item = fail_work_item;
+    cap.sink.build = fail_build;
+    assert_int_equal(type->parse(src, path, &cap.sink), -1);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_transitions, 0);
+    cw_capture_free(&cap);
+}
+
+void cw_expect_author(const cw_commit *c, const char *name, const char *email,
+                      const char *authored)
+{
+    assert_non_null(c);
+    assert_string_equal(c->author_name, name);
+    assert_string_equal(c->author_email, email);
+    if (authored)
+        assert_true(c->authored_at == cw_t(authored));
+}
+
+void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject *want,
+                          const char *file, int line)
+{
+    _assert_int_equal(cap->n_rejects, n, file, line);
+    for (size_t i = 0; i < n; i++)
+        cw_expect_reject_at(cap, i, want[i].record, want[i].field, want[i].reason, file, line);
+}
+
+void cw_expect_same_string(const char *got, const char *want)
+{
+    assert_true((got == NULL) == (want == NULL));
+    if (want)
+        assert_string_equal(got, want);
+}
+
+void cw_expect_deployment(const cw_build *b, const char *environment, int is_production)
+{
+    assert_non_null(b);
+    assert_true(b->is_deployment);
+    assert_string_equal(b->environment, environment);
+    assert_int_equal(b->is_production, is_production);
+}
+
+const void *cw_found(const void *p, const char *fmt, ...)
+{
+    if (!p) {
+        char what[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        fail_msg("%s not found", what);
+    }
+    return p;
+}

@@ -206,4 +206,35 @@ typedef struct cw_test_batch {
 #define cw_test_send(sink, b) cw_test_send_at((sink), (b), __FILE__, __LINE__)
 void cw_test_send_at(const cw_sink *sink, const cw_test_batch *b, const char *file, int line);
 
+/* ------------------------------------------------ dd1: shared test steps */
+
+/* A [source name] section of test.ini in "." on line 1 whose keys are the
+ * caller's array (not copied). */
+cw_source cw_test_source_of(const char *name, const char *type, cw_kv *keys, size_t n_keys);
+/* Commit c's author: name, email and (unless NULL) the authored instant. */
+void cw_expect_author(const cw_commit *c, const char *name, const char *email,
+                      const char *authored);
+/* The capture holds exactly these rejects, in this order (fields as for
+ * cw_expect_reject: record -1 and NULL field or reason are not checked). */
+typedef struct cw_want_reject {
+    long record;
+    const char *field, *reason;
+} cw_want_reject;
+#define cw_expect_rejects(cap, n, ...) \
+    cw_expect_rejects_at((cap), (n), (const cw_want_reject[]){ __VA_ARGS__ }, __FILE__, __LINE__)
+void cw_expect_rejects_at(const cw_capture *cap, size_t n, const cw_want_reject *want,
+                          const char *file, int line);
+/* got equals want, or both are NULL. */
+void cw_expect_same_string(const char *got, const char *want);
+/* Build b is a deployment to environment, to production or not. */
+void cw_expect_deployment(const cw_build *b, const char *environment, int is_production);
+/* p, which must not be NULL: else the test fails saying what (printf
+ * format) was not found. */
+const void *cw_found(const void *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse path into a capture whose sink fails at the first work item or
+ * build, as a full disk would: the parse must stop with -1, and not as an
+ * unreadable file (no reject, no transition). */
+void cw_expect_sink_failure_stops(const cw_source_type *type, const cw_source *src,
+                                  const char *path);
+
 #endif

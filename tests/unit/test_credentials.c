@@ -26,6 +26,46 @@ static char *load(const char *const *pairs, cw_auth_kind kind, cw_credentials *o
     return cw_redirect_end(&err);
 }
 
+/* Loading must succeed, with nothing on stderr. */
+static void loaded(const char *const *pairs, cw_auth_kind kind, cw_credentials *c)
+{
+    int rc;
+    char *err = load(pairs, kind, c, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(err, "");
+    free(err);
+}
+
+/* Loading must fail; returns the error the user sees (caller frees). */
+static char *refused(const char *const *pairs, cw_auth_kind kind)
+{
+    cw_credentials c;
+    int rc;
+    char *err = load(pairs, kind, &c, &rc);
+    assert_int_equal(rc, -1);
+    return err;
+}
+
+/* Loading must fail with an error holding `holds` and, unless NULL, never
+ * `secret`. */
+static void expect_refused(const char *const *pairs, cw_auth_kind kind, const char *holds,
+                           const char *secret)
+{
+    char *err = refused(pairs, kind);
+    assert_non_null(strstr(err, holds));
+    if (secret)
+        assert_null(strstr(err, secret));
+    free(err);
+}
+
+/* Loading must fail with exactly this error. */
+static void expect_error(const char *const *pairs, cw_auth_kind kind, const char *want)
+{
+    char *err = refused(pairs, kind);
+    assert_string_equal(err, want);
+    free(err);
+}
+
 /* A token file with the given text and mode; returns its path (static). */
 static const char *token_file(const char *text, mode_t mode)
 {
@@ -39,145 +79,95 @@ static void test_token_from_env(void **state)
     const char *pairs[] = {"base_url", "https://x.atlassian.net", "token_env", "CW_TEST_TOKEN",
                            NULL};
     cw_credentials c;
-    int rc;
-    char *err;
     (void)state;
     setenv("CW_TEST_TOKEN", "env-secret-1", 1);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, 0);
-    assert_string_equal(err, "");
+    loaded(pairs, CW_AUTH_BEARER, &c);
     assert_int_equal(c.auth.kind, CW_AUTH_BEARER);
     assert_string_equal(c.auth.secret, "env-secret-1");
     assert_ptr_equal(c.auth.secret, c.secret);
     assert_null(c.auth.user);
     cw_credentials_free(&c);
     assert_null(c.secret);
-    free(err);
     unsetenv("CW_TEST_TOKEN");
 }
 
 static void test_env_missing_or_empty(void **state)
 {
     const char *pairs[] = {"token_env", "CW_TEST_UNSET_TOKEN", NULL};
-    cw_credentials c;
-    int rc;
-    char *err;
     (void)state;
     unsetenv("CW_TEST_UNSET_TOKEN");
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_string_equal(err, "test.ini:2: token_env: environment variable CW_TEST_UNSET_TOKEN "
-                             "is not set\n");
-    free(err);
+    expect_error(pairs, CW_AUTH_BEARER, "test.ini:2: token_env: environment variable "
+                                        "CW_TEST_UNSET_TOKEN is not set\n");
 
     setenv("CW_TEST_UNSET_TOKEN", "", 1);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_string_equal(err, "test.ini:2: token_env: environment variable CW_TEST_UNSET_TOKEN "
-                             "is empty\n");
-    free(err);
+    expect_error(pairs, CW_AUTH_BEARER, "test.ini:2: token_env: environment variable "
+                                        "CW_TEST_UNSET_TOKEN is empty\n");
     unsetenv("CW_TEST_UNSET_TOKEN");
 
     /* A token pasted in place of the variable's name is not echoed. */
     pairs[1] = "ghp_pasted0token0by0mistake";
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "test.ini:2: token_env: the environment variable it names "
-                                "is not set"));
-    assert_null(strstr(err, "ghp_pasted"));
-    free(err);
+    expect_refused(pairs, CW_AUTH_BEARER,
+                   "test.ini:2: token_env: the environment variable it names is not set",
+                   "ghp_pasted");
 }
 
 static void test_token_from_file(void **state)
 {
+    /* One trailing newline is stripped, nothing else. */
+    static const struct {
+        const char *text;
+        mode_t mode;
+        cw_auth_kind kind;
+        const char *secret;
+    } files[] = {
+        {"file-secret \n", 0600, CW_AUTH_PAGERDUTY, "file-secret "},
+        {"crlf-secret\r\n", 0400, CW_AUTH_BEARER, "crlf-secret"},
+        {"no-newline", 0600, CW_AUTH_BEARER, "no-newline"},
+    };
     const char *pairs[] = {"token_file", NULL, NULL};
     cw_credentials c;
-    int rc;
-    char *err;
     (void)state;
-
-    /* One trailing newline is stripped, nothing else. */
-    pairs[1] = token_file("file-secret \n", 0600);
-    err = load(pairs, CW_AUTH_PAGERDUTY, &c, &rc);
-    assert_int_equal(rc, 0);
-    assert_string_equal(err, "");
-    assert_int_equal(c.auth.kind, CW_AUTH_PAGERDUTY);
-    assert_string_equal(c.secret, "file-secret ");
-    cw_credentials_free(&c);
-    free(err);
-    unlink(pairs[1]);
-
-    pairs[1] = token_file("crlf-secret\r\n", 0400);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, 0);
-    assert_string_equal(c.secret, "crlf-secret");
-    cw_credentials_free(&c);
-    free(err);
-    unlink(pairs[1]);
-
-    pairs[1] = token_file("no-newline", 0600);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, 0);
-    assert_string_equal(c.secret, "no-newline");
-    cw_credentials_free(&c);
-    free(err);
-    unlink(pairs[1]);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        pairs[1] = token_file(files[i].text, files[i].mode);
+        loaded(pairs, files[i].kind, &c);
+        assert_int_equal(c.auth.kind, files[i].kind);
+        assert_string_equal(c.secret, files[i].secret);
+        cw_credentials_free(&c);
+        unlink(pairs[1]);
+    }
 }
 
 static void test_token_file_mode_refused(void **state)
 {
     const char *pairs[] = {"base_url", "https://x", "token_file", NULL, NULL};
-    cw_credentials c;
     char want[512];
-    int rc;
-    char *err;
     (void)state;
     pairs[3] = token_file("file-secret-2\n", 0644);
     snprintf(want, sizeof(want), "test.ini:3: token_file: %s is readable by group or others "
              "(chmod 600)\n", pairs[3]);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_string_equal(err, want);
-    free(err);
+    expect_error(pairs, CW_AUTH_BEARER, want);
     unlink(pairs[3]);
 
     /* Group-writable only is refused as well: any group/other bit. */
     pairs[3] = token_file("file-secret-2\n", 0620);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "(chmod 600)"));
-    assert_null(strstr(err, "file-secret-2"));
-    free(err);
+    expect_refused(pairs, CW_AUTH_BEARER, "(chmod 600)", "file-secret-2");
     unlink(pairs[3]);
 }
 
 static void test_token_file_problems(void **state)
 {
     const char *pairs[] = {"token_file", "/nonexistent/catwalk.token", NULL};
-    cw_credentials c;
-    int rc;
-    char *err;
     (void)state;
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_string_equal(err, "test.ini:2: token_file: cannot open /nonexistent/catwalk.token: "
-                             "No such file or directory\n");
-    free(err);
+    expect_error(pairs, CW_AUTH_BEARER, "test.ini:2: token_file: cannot open "
+                                        "/nonexistent/catwalk.token: No such file or directory\n");
 
     pairs[1] = token_file("\n", 0600);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "is empty"));
-    free(err);
+    expect_refused(pairs, CW_AUTH_BEARER, "is empty", NULL);
     unlink(pairs[1]);
 
     /* Two lines: not a token (it would forge a header line). */
     pairs[1] = token_file("line-one\nline-two\n", 0600);
-    err = load(pairs, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "holds more than one line"));
-    assert_null(strstr(err, "line-one"));
-    free(err);
+    expect_refused(pairs, CW_AUTH_BEARER, "holds more than one line", "line-one");
     unlink(pairs[1]);
 }
 
@@ -185,67 +175,48 @@ static void test_secret_in_config_refused(void **state)
 {
     const char *with_token[] = {"base_url", "https://x", "token", "inline-secret", NULL};
     const char *with_password[] = {"user", "ann", "password", "inline-pw", NULL};
-    cw_credentials c;
-    int rc;
-    char *err;
     (void)state;
-    err = load(with_token, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_string_equal(err, "test.ini:3: token: secrets do not belong in the config file; use "
-                             "token_env = VARIABLE or token_file = PATH (mode 600)\n");
-    free(err);
-    err = load(with_password, CW_AUTH_BASIC, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "test.ini:3: password: secrets do not belong"));
-    assert_null(strstr(err, "inline-pw"));
-    free(err);
+    expect_error(with_token, CW_AUTH_BEARER,
+                 "test.ini:3: token: secrets do not belong in the config file; use "
+                 "token_env = VARIABLE or token_file = PATH (mode 600)\n");
+    expect_refused(with_password, CW_AUTH_BASIC, "test.ini:3: password: secrets do not belong",
+                   "inline-pw");
 }
 
 static void test_auth_override(void **state)
 {
-    const char *basic[] = {"token_env", "CW_TEST_TOKEN", "user", "ann@example.com",
-                           "auth", "basic", NULL};
-    const char *header[] = {"token_env", "CW_TEST_TOKEN", "auth", "header:X-Api-Key", NULL};
-    const char *pd[] = {"token_env", "CW_TEST_TOKEN", "auth", "PagerDuty", NULL};
+    /* `auth` overrides the connector's default (bearer here) */
+    static const struct {
+        const char *pairs[7];
+        cw_auth_kind kind;
+        const char *user, *header_name;     /* NULL: not checked */
+    } cases[] = {
+        {{"token_env", "CW_TEST_TOKEN", "user", "ann@example.com", "auth", "basic", NULL},
+         CW_AUTH_BASIC, "ann@example.com", NULL},
+        {{"token_env", "CW_TEST_TOKEN", "auth", "header:X-Api-Key", NULL},
+         CW_AUTH_HEADER, NULL, "X-Api-Key"},
+        {{"token_env", "CW_TEST_TOKEN", "auth", "PagerDuty", NULL}, CW_AUTH_PAGERDUTY, NULL, NULL},
+    };
     const char *bad[] = {"token_env", "CW_TEST_TOKEN", "auth", "digest", NULL};
     const char *bad_header[] = {"token_env", "CW_TEST_TOKEN", "auth", "header:X Key", NULL};
     cw_credentials c;
-    int rc;
-    char *err;
     (void)state;
     setenv("CW_TEST_TOKEN", "tok", 1);
 
-    err = load(basic, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, 0);
-    assert_int_equal(c.auth.kind, CW_AUTH_BASIC);
-    assert_string_equal(c.auth.user, "ann@example.com");
-    assert_string_equal(c.auth.secret, "tok");
-    cw_credentials_free(&c);
-    free(err);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        loaded(cases[i].pairs, CW_AUTH_BEARER, &c);
+        assert_int_equal(c.auth.kind, cases[i].kind);
+        assert_string_equal(c.auth.secret, "tok");
+        if (cases[i].user)
+            assert_string_equal(c.auth.user, cases[i].user);
+        if (cases[i].header_name)
+            assert_string_equal(c.auth.header_name, cases[i].header_name);
+        cw_credentials_free(&c);
+    }
 
-    err = load(header, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, 0);
-    assert_int_equal(c.auth.kind, CW_AUTH_HEADER);
-    assert_string_equal(c.auth.header_name, "X-Api-Key");
-    cw_credentials_free(&c);
-    free(err);
-
-    err = load(pd, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, 0);
-    assert_int_equal(c.auth.kind, CW_AUTH_PAGERDUTY);
-    cw_credentials_free(&c);
-    free(err);
-
-    err = load(bad, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_string_equal(err, "test.ini:3: auth: 'digest' is not one of bearer, basic, pagerduty, "
-                             "header:NAME, none\n");
-    free(err);
-
-    err = load(bad_header, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "'X Key' is not a valid header name"));
-    free(err);
+    expect_error(bad, CW_AUTH_BEARER, "test.ini:3: auth: 'digest' is not one of bearer, basic, "
+                                      "pagerduty, header:NAME, none\n");
+    expect_refused(bad_header, CW_AUTH_BEARER, "'X Key' is not a valid header name", NULL);
     unsetenv("CW_TEST_TOKEN");
 }
 
@@ -256,35 +227,24 @@ static void test_defaults_and_conflicts(void **state)
     const char *gitlab[] = {"token_env", "CW_TEST_TOKEN", NULL};
     const char *both[] = {"token_env", "CW_TEST_TOKEN", "token_file", "/tmp/x", NULL};
     cw_credentials c;
-    int rc;
-    char *err;
     (void)state;
     setenv("CW_TEST_TOKEN", "tok", 1);
 
     /* No token at all: anonymous, whatever the connector's default. */
-    err = load(none, CW_AUTH_BASIC, &c, &rc);
-    assert_int_equal(rc, 0);
+    loaded(none, CW_AUTH_BASIC, &c);
     assert_int_equal(c.auth.kind, CW_AUTH_NONE);
     assert_null(c.auth.secret);
     cw_credentials_free(&c);
-    free(err);
 
-    err = load(basic_no_user, CW_AUTH_BASIC, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "test.ini:1: user: basic authentication needs a user"));
-    free(err);
+    expect_refused(basic_no_user, CW_AUTH_BASIC,
+                   "test.ini:1: user: basic authentication needs a user", NULL);
 
     /* A connector whose default is a header (GitLab) gets PRIVATE-TOKEN. */
-    err = load(gitlab, CW_AUTH_HEADER, &c, &rc);
-    assert_int_equal(rc, 0);
+    loaded(gitlab, CW_AUTH_HEADER, &c);
     assert_string_equal(c.auth.header_name, "PRIVATE-TOKEN");
     cw_credentials_free(&c);
-    free(err);
 
-    err = load(both, CW_AUTH_BEARER, &c, &rc);
-    assert_int_equal(rc, -1);
-    assert_non_null(strstr(err, "either token_env or token_file"));
-    free(err);
+    expect_refused(both, CW_AUTH_BEARER, "either token_env or token_file", NULL);
     unsetenv("CW_TEST_TOKEN");
 }
 

@@ -134,9 +134,7 @@ static void test_pr_commits(void **state)
     assert_string_equal(c->parents, "812dd4e01075be3cf97429a43abaf6837908cdcd");
     assert_string_equal(c->subject, "feature: add PanicHandler");
     assert_string_equal(c->body, "Signed-off-by: Cholerae Hu <choleraehyq@gmail.com>");
-    assert_string_equal(c->author_name, "Cholerae Hu");
-    assert_string_equal(c->author_email, "choleraehyq@gmail.com");
-    assert_true(c->authored_at == cw_t("2019-01-21T10:57:23Z"));
+    cw_expect_author(c, "Cholerae Hu", "choleraehyq@gmail.com", "2019-01-21T10:57:23Z");
     assert_true(c->committed_at == cw_t("2019-01-22T05:09:19Z"));
     /* web-flow commit: GitHub is the committer */
     c = cw_capture_commit(&cap, "31e05e714036a7ffac8831e30fc19858eccdc2f5");
@@ -203,9 +201,7 @@ static void test_runs_devlake(void **state)
     assert_non_null(b);
     assert_true(b->started_at == cw_t("2022-07-01T13:34:14Z"));
     assert_true(b->finished_at == cw_t("2022-07-01T13:34:43Z"));
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "Production");
-    assert_true(b->is_production);          /* ^prod, caseless */
+    cw_expect_deployment(b, "Production", 1); /* ^prod, caseless */
     cw_capture_free(&cap);
 }
 
@@ -235,15 +231,12 @@ static void test_runs_page_shapes(void **state)
     assert_non_null(b);
     assert_string_equal(b->result, "aborted");
     assert_true(b->started_at == cw_t("2026-03-01T11:00:00Z"));   /* created_at fallback */
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "prod");
-    assert_true(b->is_production);
+    cw_expect_deployment(b, "prod", 1);
     b = cw_capture_build(&cap, "o/r/.github/workflows/ci.yml", 3);
     assert_non_null(b);
     assert_string_equal(b->result, "failure");
     assert_false(b->is_deployment);
-    assert_int_equal(cap.n_rejects, 1);
-    cw_expect_reject(&cap, 0, 4, "updated_at", NULL);
+    cw_expect_rejects(&cap, 1, {4, "updated_at", NULL});
     cw_capture_free(&cap);
 }
 
@@ -293,14 +286,11 @@ static void test_deployments_and_statuses(void **state)
     assert_int_equal(cap.n_builds, 8);
     assert_int_equal(cap.n_rejects, 0);
     b = cw_capture_build(&cap, OPENBIC "/deployments", 3881429895L);
-    assert_non_null(b);
-    assert_true(b->is_deployment);
+    cw_expect_deployment(b, "github-pages", 1);
     assert_true(b->finished_at == CW_NO_TIME);          /* from its statuses */
     assert_null(b->result);
     assert_true(b->started_at == cw_t("2026-02-20T00:30:37Z"));
     assert_string_equal(b->revision, "0916a0afdfa825779c892a8951bde706a054d352");
-    assert_string_equal(b->environment, "github-pages");
-    assert_true(b->is_production);
     b = cw_capture_build(&cap, OPENBIC "/deployments", 1000000001L);
     assert_string_equal(b->environment, "production");
     assert_false(b->is_production);                     /* production = ^github-pages$ */
@@ -330,14 +320,11 @@ static void test_graphql_deployments(void **state)
     assert_int_equal(cap.n_statuses, 0);
     /* SUCCESS 00:30:59 after IN_PROGRESS and QUEUED */
     b = cw_capture_build(&cap, OPENBIC "/deployments", 3881429895L);
-    assert_non_null(b);
-    assert_true(b->is_deployment);
+    cw_expect_deployment(b, "github-pages", 1);
     assert_string_equal(b->result, "success");
     assert_true(b->started_at == cw_t("2026-02-20T00:30:37Z"));
     assert_true(b->finished_at == cw_t("2026-02-20T00:30:59Z"));
     assert_string_equal(b->revision, "0916a0afdfa825779c892a8951bde706a054d352");
-    assert_string_equal(b->environment, "github-pages");
-    assert_true(b->is_production);
     /* INACTIVE 02-20 is newest; the first SUCCESS (02-14 00:32:36) is the time */
     b = cw_capture_build(&cap, OPENBIC "/deployments", 3839563910L);
     assert_string_equal(b->result, "success");
@@ -389,9 +376,7 @@ static void test_graphql_edge_cases(void **state)
     b = cw_capture_build(&cap, ANTS "/deployments", 12);
     assert_string_equal(b->result, "success");
     assert_true(b->finished_at == cw_t("2026-01-02T10:09:00Z"));
-    assert_int_equal(cap.n_rejects, 2);
-    cw_expect_reject(&cap, 0, 3, "Statuses.nodes.updatedAt", NULL);
-    cw_expect_reject(&cap, 1, 4, "DatabaseId", NULL);
+    cw_expect_rejects(&cap, 2, {3, "Statuses.nodes.updatedAt", NULL}, {4, "DatabaseId", NULL});
     cw_capture_free(&cap);
 }
 

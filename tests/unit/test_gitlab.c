@@ -155,9 +155,7 @@ static void test_mr_commits(void **state)
     assert_string_equal(c->parents, "");        /* the MR commits API sends [] */
     assert_string_equal(c->subject, "add more info to readme");
     assert_null(c->body);
-    assert_string_equal(c->author_name, "emilie");
-    assert_string_equal(c->author_email, "emilie.burke@gmail.com");
-    assert_true(c->authored_at == cw_t("2019-06-28T11:03:52Z"));
+    cw_expect_author(c, "emilie", "emilie.burke@gmail.com", "2019-06-28T11:03:52Z");
     assert_int_equal(c->additions, -1);
     cw_capture_free(&cap);
 

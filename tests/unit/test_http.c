@@ -135,14 +135,7 @@ static void add_test_header(cw_http_response *resp, const char *name, const char
 
 static void assert_link(const cw_http_response *resp, const char *rel, const char *want)
 {
-    char *got = cw_http_link(resp, rel);
-    if (want == NULL) {
-        assert_null(got);
-        return;
-    }
-    assert_non_null(got);
-    assert_string_equal(got, want);
-    free(got);
+    cw_expect_text(cw_http_link(resp, rel), want);
 }
 
 static void test_link_header_parsing(void **state)
@@ -260,60 +253,58 @@ static void test_keepalive_and_gzip(void **state)
 
 /* ------------------------------------------------------------ rate limits */
 
-static void test_429_retry_after(void **state)
+/*
+ * A request that some faults make wait or retry, then succeeds: how many
+ * requests, retries and rate-limit waits it took and how long it waited.
+ */
+static void test_retried_then_success(void **state)
 {
+    static const struct {
+        const char *faults, *path;
+        const char *body;               /* NULL: not checked */
+        long requests, retries, rate_limit_waits;
+        double waited_min, waited_max, elapsed_min;
+    } cases[] = {
+        /* 429 with Retry-After: 1 s. */
+        {"[{\"path\": \"^/__test/json\", \"nth\": 1, \"kind\": \"429\", \"retry_after\": 1}]",
+         "/__test/json?n=2", "{\"n\": 2, \"items\": [0, 1]}", 2, 1, 1, 1.0, 1.01, 1.0},
+        /* 403 with remaining zero waits for the reset.  The server rounds the
+         * reset instant up: it is 1 to 2 s ahead; far beyond a first backoff
+         * (at most 0.05 s): the header was honoured. */
+        {"[{\"path\": \"^/__test/json\", \"nth\": 1, \"kind\": \"403-ratelimit\","
+         "  \"reset_in\": 1}]",
+         "/__test/json", NULL, 2, 1, 1, 0.6, 2.1, 0},
+        /* Retry-After as an HTTP date, then a reset as an ISO instant (Jira).
+         * date: 1-2 s (whole seconds), iso: 1-2 s, less the time in transit;
+         * two backoffs would be under 0.2 s. */
+        {"[{\"path\": \"json\", \"nth\": 1, \"kind\": \"429\", \"retry_after\": 2,"
+         "  \"retry_after_format\": \"date\"},"
+         " {\"path\": \"json\", \"nth\": 2, \"kind\": \"403-ratelimit\", \"reset_in\": 1,"
+         "  \"reset_format\": \"iso\"}]",
+         "/__test/json", NULL, 3, 2, 2, 1.5, 4.1, 0},
+        /* 503 twice: each backoff is at least initial/2 and at most
+         * initial * 2^retry. */
+        {"[{\"path\": \"json\", \"nth\": 1, \"times\": 2, \"kind\": \"503\"}]",
+         "/__test/json", NULL, 3, 2, 0, 0.05, 0.05 + 0.1 + 1e-9, 0},
+    };
     cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
-    faults(r, "[{\"path\": \"^/__test/json\", \"nth\": 1, \"kind\": \"429\", \"retry_after\": 1}]");
-    get(r, &opt, "/__test/json?n=2", &bearer, 1, &o);
-    assert_int_equal(o.rc, 0);
-    assert_string_equal(o.resp.body.data, "{\"n\": 2, \"items\": [0, 1]}");
-    assert_int_equal(o.stats.requests, 2);
-    assert_int_equal(o.stats.retries, 1);
-    assert_int_equal(o.stats.rate_limit_waits, 1);
-    assert_true(o.stats.waited_s >= 1.0 && o.stats.waited_s < 1.01);
-    assert_true(o.elapsed >= 1.0);
-    assert_int_equal(cw_replay_log_size(r), 2);
-    cw_http_response_free(&o.resp);
-}
-
-static void test_403_remaining_zero_waits_for_reset(void **state)
-{
-    cw_replay *r = *state;
-    cw_http_options opt = quick_options();
-    outcome o;
-    /* The server rounds the reset instant up: it is 1 to 2 s ahead. */
-    faults(r, "[{\"path\": \"^/__test/json\", \"nth\": 1, \"kind\": \"403-ratelimit\", \"reset_in\": 1}]");
-    get(r, &opt, "/__test/json", &bearer, 1, &o);
-    assert_int_equal(o.rc, 0);
-    assert_int_equal(o.stats.requests, 2);
-    assert_int_equal(o.stats.retries, 1);
-    assert_int_equal(o.stats.rate_limit_waits, 1);
-    /* Far beyond a first backoff (at most 0.05 s): the header was honoured. */
-    assert_true(o.stats.waited_s >= 0.6 && o.stats.waited_s <= 2.1);
-    cw_http_response_free(&o.resp);
-}
-
-/* Retry-After as an HTTP date, then a reset as an ISO instant (Jira). */
-static void test_rate_limit_date_and_iso(void **state)
-{
-    cw_replay *r = *state;
-    cw_http_options opt = quick_options();
-    outcome o;
-    faults(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"429\", \"retry_after\": 2,"
-              "  \"retry_after_format\": \"date\"},"
-              " {\"path\": \"json\", \"nth\": 2, \"kind\": \"403-ratelimit\", \"reset_in\": 1,"
-              "  \"reset_format\": \"iso\"}]");
-    get(r, &opt, "/__test/json", &bearer, 1, &o);
-    assert_int_equal(o.rc, 0);
-    assert_int_equal(o.stats.requests, 3);
-    assert_int_equal(o.stats.retries, 2);
-    assert_int_equal(o.stats.rate_limit_waits, 2);
-    /* date: 1-2 s (whole seconds), iso: 1-2 s, less the time in transit;
-     * two backoffs would be under 0.2 s. */
-    assert_true(o.stats.waited_s >= 1.5 && o.stats.waited_s <= 4.1);
-    cw_http_response_free(&o.resp);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        faults(r, cases[i].faults);
+        get(r, &opt, cases[i].path, &bearer, 1, &o);
+        assert_int_equal(o.rc, 0);
+        if (cases[i].body)
+            assert_string_equal(o.resp.body.data, cases[i].body);
+        assert_int_equal(o.stats.requests, cases[i].requests);
+        assert_int_equal(o.stats.retries, cases[i].retries);
+        assert_int_equal(o.stats.rate_limit_waits, cases[i].rate_limit_waits);
+        assert_true(o.stats.waited_s >= cases[i].waited_min &&
+                    o.stats.waited_s <= cases[i].waited_max);
+        assert_true(o.elapsed >= cases[i].elapsed_min);
+        assert_int_equal(cw_replay_log_size(r), cases[i].requests);
+        cw_http_response_free(&o.resp);
+    }
 }
 
 static void test_server_wait_too_long_fails(void **state)
@@ -334,23 +325,6 @@ static void test_server_wait_too_long_fails(void **state)
 
 /* ------------------------------------------------------------ transient faults */
 
-static void test_503_twice_then_success(void **state)
-{
-    cw_replay *r = *state;
-    cw_http_options opt = quick_options();
-    outcome o;
-    faults(r, "[{\"path\": \"json\", \"nth\": 1, \"times\": 2, \"kind\": \"503\"}]");
-    get(r, &opt, "/__test/json", &bearer, 1, &o);
-    assert_int_equal(o.rc, 0);
-    assert_int_equal(o.stats.requests, 3);
-    assert_int_equal(o.stats.retries, 2);
-    assert_int_equal(o.stats.rate_limit_waits, 0);
-    /* Each backoff is at least initial/2 and at most initial * 2^retry. */
-    assert_true(o.stats.waited_s >= 0.05 && o.stats.waited_s <= 0.05 + 0.1 + 1e-9);
-    assert_int_equal(cw_replay_log_size(r), 3);
-    cw_http_response_free(&o.resp);
-}
-
 static void test_slow_response_times_out_and_retries(void **state)
 {
     cw_replay *r = *state;
@@ -367,21 +341,29 @@ static void test_slow_response_times_out_and_retries(void **state)
     cw_http_response_free(&o.resp);
 }
 
-static void test_reset_mid_body_retries(void **state)
+/* The first response to GET /__test/json?n=items goes wrong as `fault` says;
+ * the one retry returns the whole JSON body. */
+static void assert_one_retry_whole_json(cw_replay *r, const char *fault, size_t items)
 {
-    cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
     json_t *root;
-    faults(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"reset\"}]");
-    get(r, &opt, "/__test/json?n=5000", &bearer, 1, &o);
+    char path[64];
+    snprintf(path, sizeof(path), "/__test/json?n=%zu", items);
+    faults(r, fault);
+    get(r, &opt, path, &bearer, 1, &o);
     assert_int_equal(o.rc, 0);
     root = body_json(&o);
-    assert_int_equal(json_array_size(json_object_get(root, "items")), 5000);
+    assert_int_equal(json_array_size(json_object_get(root, "items")), items);
     json_decref(root);
     assert_int_equal(o.stats.requests, 2);
     assert_int_equal(o.stats.retries, 1);
     cw_http_response_free(&o.resp);
+}
+
+static void test_reset_mid_body_retries(void **state)
+{
+    assert_one_retry_whole_json(*state, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"reset\"}]", 5000);
 }
 
 static void test_truncated_json_retried_never_returned(void **state)
@@ -389,16 +371,8 @@ static void test_truncated_json_retried_never_returned(void **state)
     cw_replay *r = *state;
     cw_http_options opt = quick_options();
     outcome o;
-    json_t *root;
 
-    faults(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"truncate\"}]");
-    get(r, &opt, "/__test/json?n=50", &bearer, 1, &o);
-    assert_int_equal(o.rc, 0);
-    root = body_json(&o);
-    assert_int_equal(json_array_size(json_object_get(root, "items")), 50);
-    json_decref(root);
-    assert_int_equal(o.stats.requests, 2);
-    cw_http_response_free(&o.resp);
+    assert_one_retry_whole_json(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"truncate\"}]", 50);
 
     /* Without expect_json the cut body is what the server sent: one request. */
     faults(r, "[{\"path\": \"json\", \"nth\": 1, \"kind\": \"truncate\"}]");
@@ -584,6 +558,28 @@ static void test_auth_schemes(void **state)
     cw_http_free(http);
 }
 
+/* GET path, which must succeed, from /__test/headers behind it: whether the
+ * server saw the header its JSON names `member` (true or false); the
+ * requests made go to *requests. */
+static int header_arrived(const cw_replay *r, const char *path, const cw_http_auth *auth,
+                          const char *member, long *requests)
+{
+    cw_http_options opt = quick_options();
+    outcome o;
+    json_t *root, *seen;
+    int arrived;
+    get(r, &opt, path, auth, 1, &o);
+    assert_int_equal(o.rc, 0);
+    root = body_json(&o);
+    seen = json_object_get(root, member);
+    assert_true(json_is_boolean(seen));
+    arrived = json_is_true(seen);
+    json_decref(root);
+    *requests = o.stats.requests;
+    cw_http_response_free(&o.resp);
+    return arrived;
+}
+
 /* Credentials follow a redirect on the same origin only. */
 static void test_redirects(void **state)
 {
@@ -591,33 +587,19 @@ static void test_redirects(void **state)
     cw_http_options opt = quick_options();
     cw_http_auth gl = { CW_AUTH_HEADER, NULL, TOKEN, "PRIVATE-TOKEN" };
     outcome o;
-    json_t *root;
+    long requests;
     char path[256];
 
     faults(r, "[]");
-    get(r, &opt, "/__test/redirect?to=/__test/headers", &bearer, 1, &o);
-    assert_int_equal(o.rc, 0);
-    root = body_json(&o);
-    assert_true(json_is_true(json_object_get(root, "authorization")));
-    json_decref(root);
-    assert_int_equal(o.stats.requests, 2);
-    cw_http_response_free(&o.resp);
+    assert_true(header_arrived(r, "/__test/redirect?to=/__test/headers", &bearer, "authorization",
+                               &requests));
+    assert_int_equal(requests, 2);
 
     /* "localhost" is another host to the client, though the same server. */
     snprintf(path, sizeof(path), "/__test/redirect?code=307&to=http://localhost:%d/__test/open/headers",
              r->port);
-    get(r, &opt, path, &bearer, 1, &o);
-    assert_int_equal(o.rc, 0);
-    root = body_json(&o);
-    assert_true(json_is_false(json_object_get(root, "authorization")));
-    json_decref(root);
-    cw_http_response_free(&o.resp);
-    get(r, &opt, path, &gl, 1, &o);
-    assert_int_equal(o.rc, 0);
-    root = body_json(&o);
-    assert_true(json_is_false(json_object_get(root, "private_token")));
-    json_decref(root);
-    cw_http_response_free(&o.resp);
+    assert_false(header_arrived(r, path, &bearer, "authorization", &requests));
+    assert_false(header_arrived(r, path, &gl, "private_token", &requests));
 
     /* A loop stops after 5 redirects. */
     get(r, &opt, "/__test/redirect?loop=1", &bearer, 1, &o);
@@ -671,11 +653,8 @@ int main(void)
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_get_headers_and_links),
         cmocka_unit_test(test_keepalive_and_gzip),
-        cmocka_unit_test(test_429_retry_after),
-        cmocka_unit_test(test_403_remaining_zero_waits_for_reset),
-        cmocka_unit_test(test_rate_limit_date_and_iso),
+        cmocka_unit_test(test_retried_then_success),
         cmocka_unit_test(test_server_wait_too_long_fails),
-        cmocka_unit_test(test_503_twice_then_success),
         cmocka_unit_test(test_slow_response_times_out_and_retries),
         cmocka_unit_test(test_reset_mid_body_retries),
         cmocka_unit_test(test_truncated_json_retried_never_returned),

@@ -55,37 +55,39 @@ static int walk_text(const cw_item_shape *shape, const char *text, cw_capture *c
     return rc;
 }
 
-static void test_array_items_are_numbered_from_one(void **state)
+/* Walks of keyed_shape without rejects: each item's record (array items
+ * and page items count from 1; a wrapped object is the item, not the
+ * wrapper) and its n; a document of the empty key loads nothing; a callback
+ * failure on item 2 ends the walk there with -1. */
+static void test_walks_number_items(void **state)
 {
-    cw_capture cap;
-    seen s = {0};
-    cw_capture_init(&cap);
-    assert_int_equal(walk_text(&keyed_shape, "[{\"n\":10},{\"n\":20},{\"n\":30}]", &cap, &s), 0);
-    assert_int_equal(s.count, 3);
-    assert_int_equal(s.records[0], 1);
-    assert_int_equal(s.records[2], 3);
-    assert_int_equal(s.n[1], 20);
-    assert_int_equal(cap.n_rejects, 0);
-    cw_capture_free(&cap);
-}
-
-static void test_page_and_wrapper_keys(void **state)
-{
-    cw_capture cap;
-    seen page = {0}, one = {0};
-    cw_capture_init(&cap);
-    assert_int_equal(walk_text(&keyed_shape, "{\"total\":2,\"list\":[{\"n\":5},{\"n\":6}]}", &cap,
-                               &page), 0);
-    assert_int_equal(page.count, 2);
-    assert_int_equal(page.records[1], 2);
-    assert_int_equal(page.n[1], 6);
-    /* the wrapped object is the item, not the wrapper: n = 7 */
-    assert_int_equal(walk_text(&keyed_shape, "{\"one\":{\"n\":7}}", &cap, &one), 0);
-    assert_int_equal(one.count, 1);
-    assert_int_equal(one.records[0], 1);
-    assert_int_equal(one.n[0], 7);
-    assert_int_equal(cap.n_rejects, 0);
-    cw_capture_free(&cap);
+    static const struct {
+        const char *text;
+        size_t stop_at;
+        int rc;
+        size_t count;
+        long records[3];
+        int64_t n[3];
+    } cases[] = {
+        {"[{\"n\":10},{\"n\":20},{\"n\":30}]", 0, 0, 3, {1, 2, 3}, {10, 20, 30}},
+        {"{\"total\":2,\"list\":[{\"n\":5},{\"n\":6}]}", 0, 0, 2, {1, 2}, {5, 6}},
+        {"{\"one\":{\"n\":7}}", 0, 0, 1, {1}, {7}},
+        {"{\"jobs\":[{\"name\":\"a\"}]}", 0, 0, 0, {0}, {0}},
+        {"[{\"n\":1},{\"n\":2},{\"n\":3}]", 2, -1, 2, {1, 2}, {1, 2}},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cw_capture cap;
+        seen s = {.stop_at = cases[i].stop_at};
+        cw_capture_init(&cap);
+        assert_int_equal(walk_text(&keyed_shape, cases[i].text, &cap, &s), cases[i].rc);
+        assert_int_equal(s.count, cases[i].count);
+        for (size_t j = 0; j < s.count; j++) {
+            assert_int_equal(s.records[j], cases[i].records[j]);
+            assert_int_equal(s.n[j], cases[i].n[j]);
+        }
+        assert_int_equal(cap.n_rejects, 0);
+        cw_capture_free(&cap);
+    }
 }
 
 static void test_lone_object_rules(void **state)
@@ -117,55 +119,33 @@ static void test_lone_object_rules(void **state)
     cw_capture_free(&cap);
 }
 
-static void test_empty_document_loads_nothing(void **state)
+/* A file that is not JSON is rejected naming where (line and column) and
+ * why, never quoting its bytes: a private file (a shadow line) must not
+ * reach the reject table or the log. */
+static void test_not_json_names_place_never_bytes(void **state)
 {
-    cw_capture cap;
-    seen s = {0};
-    cw_capture_init(&cap);
-    assert_int_equal(walk_text(&keyed_shape, "{\"jobs\":[{\"name\":\"a\"}]}", &cap, &s), 0);
-    assert_int_equal(s.count, 0);
-    assert_int_equal(cap.n_rejects, 0);
-    cw_capture_free(&cap);
-}
-
-static void test_stop_ends_the_walk(void **state)
-{
-    cw_capture cap;
-    seen s = {.stop_at = 2};
-    cw_capture_init(&cap);
-    assert_int_equal(walk_text(&keyed_shape, "[{\"n\":1},{\"n\":2},{\"n\":3}]", &cap, &s), -1);
-    assert_int_equal(s.count, 2);
-    cw_capture_free(&cap);
-}
-
-static void test_invalid_json_names_line_and_column(void **state)
-{
-    cw_capture cap;
-    seen s = {0};
-    const char *path = cw_temp_file("[{\"n\":1},\n {\"n\" 2}]", ".json");
-    cw_capture_init(&cap);
-    assert_int_equal(cw_items_parse(&keyed_shape, "src", path, &cap.sink, note_item, &s), -1);
-    assert_int_equal(s.count, 0);
-    assert_int_equal(cap.n_rejects, 1);
-    cw_expect_reject(&cap, 0, 0, NULL, "not JSON: line 2, column ");
-    cw_capture_free(&cap);
-}
-
-/* A private file that is not JSON (a shadow line) must not reach the
- * reject table or the log: where and why, never the bytes. */
-static void test_not_json_never_quotes_the_file(void **state)
-{
-    cw_capture cap;
-    seen s = {0};
-    const char *path = cw_temp_file("root:$6$SECRETSALT$hash:19000:0:99999:7:::\n", ".json");
-    cw_capture_init(&cap);
-    assert_int_equal(cw_items_parse(&keyed_shape, "src", path, &cap.sink, note_item, &s), -1);
-    assert_int_equal(cap.n_rejects, 1);
-    assert_non_null(strstr(cap.rejects[0].reason, "not JSON: line 1, column "));
-    assert_null(strstr(cap.rejects[0].reason, "root"));
-    assert_null(strstr(cap.rejects[0].reason, "SECRET"));
-    assert_null(cap.rejects[0].raw);
-    cw_capture_free(&cap);
+    static const struct {
+        const char *text, *reason;
+        const char *bytes[2];       /* what the reason and raw must not hold */
+    } cases[] = {
+        {"[{\"n\":1},\n {\"n\" 2}]", "not JSON: line 2, column ", {"{\"n\"", "\"n\" 2"}},
+        {"root:$6$SECRETSALT$hash:19000:0:99999:7:::\n", "not JSON: line 1, column ",
+         {"root", "SECRET"}},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cw_capture cap;
+        seen s = {0};
+        const char *path = cw_temp_file(cases[i].text, ".json");
+        cw_capture_init(&cap);
+        assert_int_equal(cw_items_parse(&keyed_shape, "src", path, &cap.sink, note_item, &s), -1);
+        assert_int_equal(s.count, 0);
+        assert_int_equal(cap.n_rejects, 1);
+        cw_expect_reject(&cap, 0, 0, NULL, cases[i].reason);
+        for (size_t j = 0; j < 2; j++)
+            assert_null(strstr(cap.rejects[0].reason, cases[i].bytes[j]));
+        assert_null(cap.rejects[0].raw);
+        cw_capture_free(&cap);
+    }
 }
 
 static void test_devlake_rows_and_stop(void **state)
@@ -291,13 +271,9 @@ static void test_regex_compile_key(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_array_items_are_numbered_from_one),
-        cmocka_unit_test(test_page_and_wrapper_keys),
+        cmocka_unit_test(test_walks_number_items),
         cmocka_unit_test(test_lone_object_rules),
-        cmocka_unit_test(test_empty_document_loads_nothing),
-        cmocka_unit_test(test_stop_ends_the_walk),
-        cmocka_unit_test(test_invalid_json_names_line_and_column),
-        cmocka_unit_test(test_not_json_never_quotes_the_file),
+        cmocka_unit_test(test_not_json_names_place_never_bytes),
         cmocka_unit_test(test_devlake_rows_and_stop),
         cmocka_unit_test(test_item_time),
         cmocka_unit_test(test_reject_raw_is_cut),

@@ -51,16 +51,24 @@ static const cw_build *must_build(const cw_capture *cap, const char *job, long n
     return b;
 }
 
+/* Parse path with keys into cap: it must load, with exactly n_builds builds
+ * and n_rejects rejects. */
+static void parse_counted(const char *path, const char *const *pairs, cw_capture *cap,
+                          size_t n_builds, size_t n_rejects)
+{
+    assert_int_equal(parse(path, pairs, cap), 0);
+    assert_int_equal(cap->n_builds, n_builds);
+    assert_int_equal(cap->n_rejects, n_rejects);
+}
+
 /* ------------------------------------------------------ DevLake fixtures */
 
 static void test_devlake_freestyle_builds(void **state)
 {
     cw_capture cap;
     const cw_build *b;
-    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"), NULL, &cap), 0);
     /* 14 rows; #27, #10001 and #10002 have building:true. */
-    assert_int_equal(cap.n_builds, 11);
-    assert_int_equal(cap.n_rejects, 0);
+    parse_counted(cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"), NULL, &cap, 11, 0);
     assert_null(cw_capture_build(&cap, DEVLAKE_JOB, 27));
     assert_null(cw_capture_build(&cap, DEVLAKE_JOB, 10001));
     assert_null(cw_capture_build(&cap, DEVLAKE_JOB, 10002));
@@ -113,9 +121,8 @@ static void test_devlake_multibranch_builds(void **state)
     cw_capture cap;
     const cw_build *b;
     size_t deployments = 0;
-    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_builds_multibranch.csv"), keys, &cap), 0);
-    assert_int_equal(cap.n_builds, 15);
-    assert_int_equal(cap.n_rejects, 0);
+    parse_counted(cw_fixture("jenkins/devlake_raw_jenkins_api_builds_multibranch.csv"), keys, &cap,
+                  15, 0);
 
     /* Record 2, "my-org » devlake-jenkins » main #4": 1711277551963 + 30415 = 1711277582378 ms. */
     b = must_build(&cap, MB "main", 4);
@@ -123,9 +130,7 @@ static void test_devlake_multibranch_builds(void **state)
     assert_true(b->started_at == 1711277551);
     assert_true(b->finished_at == 1711277582);
     assert_string_equal(b->revision, "c83ae02076382670e286ac2474b7a7327fc28cde");
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "production");
-    assert_true(b->is_production);
+    cw_expect_deployment(b, "production", 1);
 
     /* #4 of feature-2 (record 13) is a different build from main #4. */
     b = must_build(&cap, MB "feature-2", 4);
@@ -183,9 +188,7 @@ static void test_devlake_job_fallbacks(void **state)
             "\"{\"\"FullName\"\":\"\"scope/branch\"\"}\"");   /* input wins */
     cw_capture cap;
     const cw_build *b;
-    assert_int_equal(parse(cw_temp_file(text, ".csv"), NULL, &cap), 0);
-    assert_int_equal(cap.n_rejects, 0);
-    assert_int_equal(cap.n_builds, 5);
+    parse_counted(cw_temp_file(text, ".csv"), NULL, &cap, 5, 0);
     b = must_build(&cap, "real/job", 1);
     assert_int_equal(b->origin.record, 2);
     assert_true(b->started_at == 1 && b->finished_at == 1);
@@ -204,13 +207,9 @@ static void test_devlake_job_fallbacks(void **state)
 static void test_devlake_stages_and_jobs_are_not_builds(void **state)
 {
     cw_capture cap;
-    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_stages.csv"), NULL, &cap), 0);
-    assert_int_equal(cap.n_builds, 0);
-    assert_int_equal(cap.n_rejects, 0);
+    parse_counted(cw_fixture("jenkins/devlake_raw_jenkins_api_stages.csv"), NULL, &cap, 0, 0);
     cw_capture_free(&cap);
-    assert_int_equal(parse(cw_fixture("jenkins/devlake_raw_jenkins_api_jobs_multibranch.csv"), NULL, &cap), 0);
-    assert_int_equal(cap.n_builds, 0);
-    assert_int_equal(cap.n_rejects, 0);
+    parse_counted(cw_fixture("jenkins/devlake_raw_jenkins_api_jobs_multibranch.csv"), NULL, &cap, 0, 0);
     cw_capture_free(&cap);
 }
 
@@ -222,20 +221,11 @@ static void test_devlake_wrapper_with_bom(void **state)
         ROW("\"{\"\"FullName\"\":\"\"real/job\"\"}\"", "1", "");
     cw_capture cap;
     const cw_build *b;
-    assert_int_equal(parse(cw_temp_file(text, ".csv"), NULL, &cap), 0);
-    assert_int_equal(cap.n_rejects, 0);
-    assert_int_equal(cap.n_builds, 1);
+    parse_counted(cw_temp_file(text, ".csv"), NULL, &cap, 1, 0);
     b = must_build(&cap, "real/job", 1);
     assert_int_equal(b->origin.record, 2);
     assert_string_equal(b->result, "success");
     cw_capture_free(&cap);
-}
-
-static int failing_build(void *ctx, const cw_build *rec)
-{
-    (void)ctx;
-    (void)rec;
-    return -1;
 }
 
 /* A sink failure stops the file at the first build, and is not reported as
@@ -243,14 +233,9 @@ static int failing_build(void *ctx, const cw_build *rec)
 static void test_devlake_sink_failure(void **state)
 {
     cw_test_source t;
-    cw_capture cap;
     make_source(&t, NULL);
-    cw_capture_init(&cap);
-    cap.sink.build = failing_build;
-    assert_int_equal(cw_source_jenkins.parse(&t.src, cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"),
-                                             &cap.sink), -1);
-    assert_int_equal(cap.n_rejects, 0);
-    cw_capture_free(&cap);
+    cw_expect_sink_failure_stops(&cw_source_jenkins, &t.src,
+                                 cw_fixture("jenkins/devlake_raw_jenkins_api_builds.csv"));
 }
 
 /* ------------------------------------------------------- hand-written */
@@ -263,10 +248,8 @@ static void test_job_with_environment_parameter(void **state)
     cw_capture cap;
     const cw_build *b;
     const char *job = "payments/deploy-payments";
-    assert_int_equal(parse(cw_test_data("jenkins/deploy-job.json"), keys, &cap), 0);
     /* 7 builds: #14 building, #8 result null -> skipped; #9 has no timestamp -> reject. */
-    assert_int_equal(cap.n_builds, 4);
-    assert_int_equal(cap.n_rejects, 1);
+    parse_counted(cw_test_data("jenkins/deploy-job.json"), keys, &cap, 4, 1);
     assert_null(cw_capture_build(&cap, job, 14));
     assert_null(cw_capture_build(&cap, job, 8));
     cw_expect_reject(&cap, 0, 6, "started_at", NULL);
@@ -280,24 +263,18 @@ static void test_job_with_environment_parameter(void **state)
     assert_string_equal(b->result, "success");
     assert_string_equal(b->revision, "1212121212121212121212121212121212121212");  /* first BuildData */
     assert_string_equal(b->url, "https://ci.example.com/job/payments/job/deploy-payments/12/");
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "production");
-    assert_true(b->is_production);
+    cw_expect_deployment(b, "production", 1);
 
     /* A failed production deployment: 01:00:00.999 + 1.001 s = 01:00:02. */
     b = must_build(&cap, job, 13);
     assert_string_equal(b->result, "failure");
     assert_true(b->started_at == cw_t("2026-01-01T01:00:00Z"));
     assert_true(b->finished_at == cw_t("2026-01-01T01:00:02Z"));
-    assert_string_equal(b->environment, "prod-eu");
-    assert_true(b->is_deployment);
-    assert_true(b->is_production);
+    cw_expect_deployment(b, "prod-eu", 1);
     assert_string_equal(b->revision, "1313131313131313131313131313131313131313");
 
     b = must_build(&cap, job, 11);                   /* staging: a deployment, not production */
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "staging");
-    assert_false(b->is_production);
+    cw_expect_deployment(b, "staging", 0);
     assert_true(b->finished_at == cw_t("2025-12-31T00:00:02Z"));
 
     b = must_build(&cap, job, 10);                   /* no BuildData, no parameter */
@@ -364,18 +341,14 @@ static void test_named_capture_and_display_names(void **state)
     static const char *const keys[] = {"deployment_job", "/deploy-(?<environment>[a-z]+)$", NULL};
     cw_capture cap;
     const cw_build *b;
-    assert_int_equal(parse(cw_test_data("jenkins/deploy-array.json"), keys, &cap), 0);
-    assert_int_equal(cap.n_builds, 3);
-    assert_int_equal(cap.n_rejects, 1);              /* the 4th element has no number */
+    parse_counted(cw_test_data("jenkins/deploy-array.json"), keys, &cap, 3, 1); /* 4th: no number */
     cw_expect_reject(&cap, 0, 4, "number", NULL);
 
     /* 2026-01-02T00:00:00Z + 59.999 s -> 00:00:59. */
     b = must_build(&cap, "releases/deploy-prod", 5);
     assert_true(b->started_at == cw_t("2026-01-02T00:00:00Z"));
     assert_true(b->finished_at == cw_t("2026-01-02T00:00:59Z"));
-    assert_string_equal(b->environment, "prod");
-    assert_true(b->is_deployment);
-    assert_true(b->is_production);
+    cw_expect_deployment(b, "prod", 1);
     assert_string_equal(b->revision, "5555555555555555555555555555555555555555");
 
     b = must_build(&cap, "releases/deploy-qa", 2);
@@ -395,23 +368,17 @@ static void test_single_build_with_job_key(void **state)
     static const char *const keys[] = {"job", "ops/release", "environment", "Production", NULL};
     cw_capture cap;
     const cw_build *b;
-    assert_int_equal(parse(cw_test_data("jenkins/single-build.json"), keys, &cap), 0);
-    assert_int_equal(cap.n_builds, 1);
-    assert_int_equal(cap.n_rejects, 0);
+    parse_counted(cw_test_data("jenkins/single-build.json"), keys, &cap, 1, 0);
     b = must_build(&cap, "ops/release", 31);
     assert_int_equal(b->origin.record, 1);
     /* No deployment_job: a build with a known environment is a deployment;
      * `production` (default ^prod) compares without case. */
-    assert_true(b->is_deployment);
-    assert_string_equal(b->environment, "Production");
-    assert_true(b->is_production);
+    cw_expect_deployment(b, "Production", 1);
     assert_true(b->finished_at == 1650024050);
     cw_capture_free(&cap);
 
     /* Without the job key and without fullDisplayName the build cannot be named. */
-    assert_int_equal(parse(cw_test_data("jenkins/single-build.json"), NULL, &cap), 0);
-    assert_int_equal(cap.n_builds, 0);
-    assert_int_equal(cap.n_rejects, 1);
+    parse_counted(cw_test_data("jenkins/single-build.json"), NULL, &cap, 0, 1);
     assert_string_equal(cap.rejects[0].field, "job");
     cw_capture_free(&cap);
 }
@@ -432,14 +399,15 @@ static void test_builds_array_with_job_name(void **state)
     cw_capture_free(&cap);
 }
 
-/* The reject of a record (the build's 1-based position), which must name field. */
-static const cw_reject *must_reject(const cw_capture *cap, long record, const char *field)
+/* The reject of a record (the build's 1-based position), which must name
+ * field and, unless reason is NULL, give a reason holding it. */
+static const cw_reject *must_reject(const cw_capture *cap, long record, const char *field,
+                                    const char *reason)
 {
     for (size_t i = 0; i < cap->n_rejects; i++) {
         if (cap->rejects[i].origin.record != record)
             continue;
-        assert_non_null(cap->rejects[i].field);
-        assert_string_equal(cap->rejects[i].field, field);
+        cw_expect_reject(cap, i, record, field, reason);
         return &cap->rejects[i];
     }
     fail_msg("no reject for record %ld", record);
@@ -462,17 +430,12 @@ static void test_results_are_validated(void **state)
         " {\"number\":8,\"result\":\"\",\"timestamp\":1000,\"duration\":0}]";
     cw_capture cap;
     const cw_reject *r;
-    assert_int_equal(parse(cw_temp_file(text, ".json"), keys, &cap), 0);
-    assert_int_equal(cap.n_builds, 2);
-    assert_int_equal(cap.n_rejects, 4);
-    r = must_reject(&cap, 1, "result");
-    assert_non_null(strstr(r->reason, "not a build"));
+    parse_counted(cw_temp_file(text, ".json"), keys, &cap, 2, 4);
+    r = must_reject(&cap, 1, "result", "not a build");
     assert_non_null(strstr(r->raw, "\"number\":1"));
-    r = must_reject(&cap, 2, "result");
-    assert_non_null(strstr(r->reason, "7"));
-    r = must_reject(&cap, 3, "result");
-    assert_non_null(strstr(r->reason, "PASSED"));
-    must_reject(&cap, 8, "result");
+    must_reject(&cap, 2, "result", "7");
+    must_reject(&cap, 3, "result", "PASSED");
+    must_reject(&cap, 8, "result", NULL);
     assert_string_equal(must_build(&cap, "j", 6)->result, "not_built");
     assert_string_equal(must_build(&cap, "j", 7)->result, "failure");
     cw_capture_free(&cap);
@@ -498,20 +461,16 @@ static void test_times_out_of_range(void **state)
         " {\"number\":9,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1500.0},\n"
         /* 2200-01-01T00:00:00Z is 7258118400 s: it may start then, not end a second later */
         " {\"number\":10,\"result\":\"SUCCESS\",\"timestamp\":7258118400000,\"duration\":1000}]";
+    /* the field each rejected build (by record) names */
+    static const char *const fields[] = {NULL, "started_at", "finished_at", "started_at",
+                                         "started_at", "finished_at", "started_at", "started_at",
+                                         "finished_at", NULL, "finished_at"};
     cw_capture cap;
     const cw_build *b;
-    assert_int_equal(parse(cw_temp_file(text, ".json"), keys, &cap), 0);
-    assert_int_equal(cap.n_builds, 1);
-    assert_int_equal(cap.n_rejects, 9);
-    must_reject(&cap, 1, "started_at");
-    must_reject(&cap, 2, "finished_at");
-    must_reject(&cap, 3, "started_at");
-    must_reject(&cap, 4, "started_at");
-    must_reject(&cap, 5, "finished_at");
-    must_reject(&cap, 6, "started_at");
-    must_reject(&cap, 7, "started_at");
-    must_reject(&cap, 8, "finished_at");
-    must_reject(&cap, 10, "finished_at");
+    parse_counted(cw_temp_file(text, ".json"), keys, &cap, 1, 9);
+    for (long record = 1; record <= 10; record++)
+        if (fields[record])
+            must_reject(&cap, record, fields[record], NULL);
     b = must_build(&cap, "j", 9);
     assert_true(b->started_at == 1650024049LL);
     assert_true(b->finished_at == 1650024050LL);
@@ -537,17 +496,11 @@ static void test_numbers_and_revisions(void **state)
         "\"lastBuiltRevision\":{\"SHA1\":\"0f886c74949c3ee7e489188911c7dc0c1d547418\"}}]},\n"
         " {\"number\":1e400,\"result\":\"SUCCESS\",\"timestamp\":1650024049161,\"duration\":1}]}";
     cw_capture cap;
-    const cw_reject *r;
-    assert_int_equal(parse(cw_temp_file(text, ".json"), NULL, &cap), 0);
-    assert_int_equal(cap.n_builds, 2);
-    assert_int_equal(cap.n_rejects, 4);
-    r = must_reject(&cap, 1, "number");
-    assert_non_null(strstr(r->reason, "out of range"));
-    r = must_reject(&cap, 2, "number");
-    assert_non_null(strstr(r->reason, "negative"));
-    r = must_reject(&cap, 3, "revision");
-    assert_non_null(strstr(r->reason, "hex"));
-    must_reject(&cap, 5, "number");
+    parse_counted(cw_temp_file(text, ".json"), NULL, &cap, 2, 4);
+    must_reject(&cap, 1, "number", "out of range");
+    must_reject(&cap, 2, "number", "negative");
+    must_reject(&cap, 3, "revision", "hex");
+    must_reject(&cap, 5, "number", NULL);
     assert_null(must_build(&cap, "deploy", 3)->revision);
     assert_string_equal(must_build(&cap, "deploy", 4)->revision,
                         "0f886c74949c3ee7e489188911c7dc0c1d547418");

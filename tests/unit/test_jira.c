@@ -16,26 +16,16 @@
 extern const cw_source_type cw_source_jira;
 extern const cw_source_type cw_source_jira_csv;
 
-/* A [source] section built by hand, as config.c would build it. */
-static cw_source make_source(const char *type, cw_kv *keys, size_t n_keys)
-{
-    cw_source src = {
-        .name = (char *)"tracker", .type = (char *)type, .line = 1,
-        .config_path = "test.ini", .config_dir = ".", .keys = keys, .n_keys = n_keys,
-    };
-    return src;
-}
-
 static int parse_jira(const char *path, cw_kv *keys, size_t n_keys, cw_capture *cap)
 {
-    cw_source src = make_source("jira", keys, n_keys);
+    cw_source src = cw_test_source_of("tracker", "jira", keys, n_keys);
     cw_capture_init(cap);
     return cw_source_jira.parse(&src, path, &cap->sink);
 }
 
 static int parse_csv(const char *path, cw_kv *keys, size_t n_keys, cw_capture *cap)
 {
-    cw_source src = make_source("jira-csv", keys, n_keys);
+    cw_source src = cw_test_source_of("tracker", "jira-csv", keys, n_keys);
     cw_capture_init(cap);
     return cw_source_jira_csv.parse(&src, path, &cap->sink);
 }
@@ -370,27 +360,14 @@ static void test_devlake_wrapper_rows(void **state)
     cw_capture_free(&cap);
 }
 
-static int failing_work_item(void *ctx, const cw_work_item *rec)
-{
-    (void)ctx;
-    (void)rec;
-    return -1;
-}
-
 /* A sink failure stops a wrapper at its first issue, and is not reported as
  * an unreadable file. */
 static void test_devlake_sink_failure(void **state)
 {
-    cw_source src = make_source("jira", NULL, 0);
-    cw_capture cap;
+    cw_source src = cw_test_source_of("tracker", "jira", NULL, 0);
     (void)state;
-    cw_capture_init(&cap);
-    cap.sink.work_item = failing_work_item;
-    assert_int_equal(cw_source_jira.parse(&src, cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"),
-                                          &cap.sink), -1);
-    assert_int_equal(cap.n_rejects, 0);
-    assert_int_equal(cap.n_transitions, 0);
-    cw_capture_free(&cap);
+    cw_expect_sink_failure_stops(&cw_source_jira, &src,
+                                 cw_fixture("jira/devlake_raw_jira_api_issues.excerpt.csv"));
 }
 
 /* ------------------------------------------------------------ real JSON fixtures */
@@ -653,9 +630,7 @@ static void test_status_list(void **state)
     assert_int_equal(cap.n_status_defs, 1);
     assert_string_equal(cap.status_defs[0].id, "5");
     assert_string_equal(cap.status_defs[0].category, "done");
-    assert_int_equal(cap.n_rejects, 2);
-    cw_expect_reject(&cap, 0, 2, "id", NULL);
-    cw_expect_reject(&cap, 1, 3, "statusCategory.key", NULL);
+    cw_expect_rejects(&cap, 2, {2, "id", NULL}, {3, "statusCategory.key", NULL});
     cw_capture_free(&cap);
 }
 
@@ -718,12 +693,12 @@ static void test_jira_validate(void **state)
 {
     cw_kv good[] = { { (char *)"key_prefix_filter", (char *)"PAY,OPS", 2 } };
     cw_kv bad[] = { { (char *)"key_prefix_filter", (char *)" , ", 2 } };
-    cw_source src = make_source("jira", good, 1);
+    cw_source src = cw_test_source_of("tracker", "jira", good, 1);
     (void)state;
     assert_int_equal(cw_source_jira.validate(&src), 0);
-    src = make_source("jira", bad, 1);
+    src = cw_test_source_of("tracker", "jira", bad, 1);
     assert_int_equal(cw_source_jira.validate(&src), -1);
-    src = make_source("jira", NULL, 0);
+    src = cw_test_source_of("tracker", "jira", NULL, 0);
     assert_int_equal(cw_source_jira.validate(&src), 0);
     assert_string_equal(cw_source_jira.name, "jira");
 }
@@ -779,10 +754,8 @@ static void test_out_of_range_numbers(void **state)
     assert_int_equal(cap.n_items, 2);
     assert_non_null(cw_capture_item(&cap, "PAY-1"));
     assert_string_equal(cw_capture_item(&cap, "PAY-4")->external_id, "10004");
-    assert_int_equal(cap.n_rejects, 2);
-    cw_expect_reject(&cap, 0, 2, "id", "out of range");
+    cw_expect_rejects(&cap, 2, {2, "id", "out of range"}, {3, "changelog.total", NULL});
     assert_non_null(strstr(cap.rejects[0].raw, "123456789012345678901234567890"));
-    cw_expect_reject(&cap, 1, 3, "changelog.total", NULL);
     cw_capture_free(&cap);
 }
 
@@ -1112,16 +1085,16 @@ static void test_csv_validate(void **state)
     cw_kv empty_name[] = {
         { (char *)"months", (char *)"Jan,Feb,,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec", 2 } };
     cw_kv bad_pattern[] = { { (char *)"date_format", (char *)"HH:mm", 2 } };
-    cw_source src = make_source("jira-csv", good, 2);
+    cw_source src = cw_test_source_of("tracker", "jira-csv", good, 2);
     (void)state;
     assert_int_equal(cw_source_jira_csv.validate(&src), 0);
-    src = make_source("jira-csv", bad_tz, 1);
+    src = cw_test_source_of("tracker", "jira-csv", bad_tz, 1);
     assert_int_equal(cw_source_jira_csv.validate(&src), -1);
-    src = make_source("jira-csv", bad_months, 1);
+    src = cw_test_source_of("tracker", "jira-csv", bad_months, 1);
     assert_int_equal(cw_source_jira_csv.validate(&src), -1);
-    src = make_source("jira-csv", empty_name, 1);
+    src = cw_test_source_of("tracker", "jira-csv", empty_name, 1);
     assert_int_equal(cw_source_jira_csv.validate(&src), -1);
-    src = make_source("jira-csv", bad_pattern, 1);
+    src = cw_test_source_of("tracker", "jira-csv", bad_pattern, 1);
     assert_int_equal(cw_source_jira_csv.validate(&src), -1);
     assert_string_equal(cw_source_jira_csv.name, "jira-csv");
 }

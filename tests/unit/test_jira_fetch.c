@@ -39,6 +39,11 @@ extern const cw_source_type cw_source_jira;
 
 #define TOKEN "jira-replay-secret-7f3a"
 
+/* Server environments: search changelogs cut at 3 histories as real Jira
+ * does, or served whole. */
+static const char *const cut_changelogs[] = { "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL };
+static const char *const whole_changelogs[] = { "CW_REPLAY_JIRA_CHANGELOG_CAP=0", NULL };
+
 /* ------------------------------------------------------------ replay server */
 
 /* Start the server on data_dir with env set in it; faults may be NULL. */
@@ -46,11 +51,6 @@ static void replay_start_faults(cw_replay *r, const char *data_dir, const char *
                                 const char *faults)
 {
     assert_int_equal(cw_replay_start(r, data_dir, TOKEN, faults, env), 0);
-}
-
-static void replay_start(cw_replay *r, const char *data_dir, const char *const *env)
-{
-    replay_start_faults(r, data_dir, env, NULL);
 }
 
 /* Requests the server logged whose path starts with prefix. */
@@ -213,35 +213,69 @@ static void assert_no_token(const char *dir)
     free(cmd);
 }
 
+/* One fetch against the server: the section, its fetch, the landing folder
+ * and what the server logged. */
+typedef struct run {
+    cw_test_source ls;
+    cw_fetch f;
+    char *dir;
+    json_t *log;
+} run;
+
+/* Start the server on data (env and faults may be NULL), set keys (pairs,
+ * NULL-ended) on the usual section, fetch it into a fresh folder since
+ * `since` and read the server's log. */
+static void run_fetch(run *x, cw_replay *r, const char *data, const char *const *env,
+                      const char *faults, const char *const *keys, int64_t since)
+{
+    replay_start_faults(r, data, env, faults);
+    source_init(&x->ls, r);
+    for (; keys && keys[0]; keys += 2)
+        cw_test_source_set(&x->ls, keys[0], keys[1]);
+    x->dir = fetch_into(&x->ls, since, &x->f);
+    x->log = cw_replay_log(r);
+}
+
+/* The server saw `requests` requests, `searches` of them to search_path,
+ * the first with this JQL. */
+static void assert_searched(json_t *log, size_t requests, const char *search_path, long searches,
+                            const char *jql)
+{
+    assert_int_equal(json_array_size(log), requests);
+    assert_int_equal(count_requests(log, search_path), searches);
+    assert_string_equal(logged_param(log, 0, "jql"), jql);
+}
+
+static void run_free(run *x)
+{
+    json_decref(x->log);
+    cw_remove_tree(x->dir);
+    free(x->dir);
+}
+
 /* ------------------------------------------------------------------- tests */
 
 static void full_fetch(cw_replay *r, const char *api, const char *search_path,
                        const char *changelog_prefix)
 {
     const char *data = replay_data();
-    cw_test_source ls;
-    cw_fetch f;
+    run x;
     cw_capture live, orig;
     json_t *log;
     char *dir;
-    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
-    source_init(&ls, r);
-    cw_test_source_set(&ls, "api", api);
-    cw_test_source_set(&ls, "projects", "PAY, OPS");
-    cw_test_source_set(&ls, "page_size", "2");
-    dir = fetch_into(&ls, CW_NO_TIME, &f);
-
-    log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 12);
-    assert_int_equal(count_requests(log, search_path), 3);
+    run_fetch(&x, r, data, cut_changelogs, NULL,
+              (const char *const[]){ "api", api, "projects", "PAY, OPS", "page_size", "2", NULL },
+              CW_NO_TIME);
+    log = x.log;
+    dir = x.dir;
+    assert_searched(log, 12, search_path, 3, "project in (\"PAY\", \"OPS\") ORDER BY updated ASC");
     assert_int_equal(count_requests(log, changelog_prefix), 5);
     assert_int_equal(count_requests(log, "/rest/api/2/field"), 1);
     assert_int_equal(count_requests(log, "/rest/api/2/status"), 1);
     assert_int_equal(count_requests(log, "/rest/api/2/project/"), 2);
-    assert_string_equal(logged_param(log, 0, "jql"), "project in (\"PAY\", \"OPS\") ORDER BY updated ASC");
     assert_string_equal(logged_param(log, 0, "expand"), "changelog");
-    assert_int_equal(f.pages, 12);
-    assert_int_equal(f.files_written, 12);
+    assert_int_equal(x.f.pages, 12);
+    assert_int_equal(x.f.files_written, 12);
     /* Search page 1 (PAY-1, OPS-1) lands first, then PAY-1's changelog;
      * the metadata comes last, and the parser passes over it. */
     assert_int_equal(count_files(dir, "00001-issues.json"), 1);
@@ -252,7 +286,7 @@ static void full_fetch(cw_replay *r, const char *api, const char *search_path,
     assert_int_equal(count_files(dir, "0001[12]-versions-*.json"), 2);
     assert_no_token(dir);
 
-    parse_landed(&ls.src, dir, &live);
+    parse_landed(&x.ls.src, dir, &live);
     parse_originals(data, "PAY,OPS", &orig);
     assert_int_equal(orig.n_items, 5);
     assert_int_equal(distinct_transitions(&orig), 5 + 1 + 0 + 2 + 4);
@@ -269,9 +303,7 @@ static void full_fetch(cw_replay *r, const char *api, const char *search_path,
 
     cw_capture_free(&live);
     cw_capture_free(&orig);
-    json_decref(log);
-    cw_remove_tree(dir);
-    free(dir);
+    run_free(&x);
 }
 
 static void test_full_fetch_cloud(void **state)
@@ -290,29 +322,18 @@ static void test_full_fetch_datacenter(void **state)
  * (/field, versions of PAY and OPS) three: 7 against a full run's 11. */
 static void test_incremental_fetch(void **state)
 {
-    const char *data = replay_data();
-    cw_replay *r = *state;
-    cw_test_source ls;
-    cw_fetch f;
+    run x;
     cw_capture live;
-    json_t *log;
-    char *dir;
-    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
-    source_init(&ls, r);
-    cw_test_source_set(&ls, "api", "cloud");
-    cw_test_source_set(&ls, "projects", "PAY,OPS");
-    cw_test_source_set(&ls, "page_size", "2");
-    dir = fetch_into(&ls, cw_t("2026-01-20T07:30:45Z"), &f);
+    run_fetch(&x, *state, replay_data(), cut_changelogs, NULL,
+              (const char *const[]){ "api", "cloud", "projects", "PAY,OPS", "page_size", "2",
+                                     NULL },
+              cw_t("2026-01-20T07:30:45Z"));
+    assert_searched(x.log, 8, "/rest/api/3/search/jql", 2,
+                    "(project in (\"PAY\", \"OPS\")) AND updated >= \"2026-01-20 07:30\" "
+                    "ORDER BY updated ASC");
+    assert_int_equal(count_requests(x.log, "/rest/api/3/issue/OPS-2/changelog"), 2);
 
-    log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 8);
-    assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 2);
-    assert_int_equal(count_requests(log, "/rest/api/3/issue/OPS-2/changelog"), 2);
-    assert_string_equal(logged_param(log, 0, "jql"),
-                        "(project in (\"PAY\", \"OPS\")) AND updated >= \"2026-01-20 07:30\" "
-                        "ORDER BY updated ASC");
-
-    parse_landed(&ls.src, dir, &live);
+    parse_landed(&x.ls.src, x.dir, &live);
     assert_int_equal(live.n_rejects, 0);
     assert_int_equal(live.n_items, 3);
     assert_non_null(cw_capture_item(&live, "PAY-2"));
@@ -321,41 +342,28 @@ static void test_incremental_fetch(void **state)
     assert_int_equal(distinct_transitions(&live), 1 + 0 + 4);
 
     cw_capture_free(&live);
-    json_decref(log);
-    cw_remove_tree(dir);
-    free(dir);
+    run_free(&x);
 }
 
 /* A `jql` key keeps its own ORDER BY; the delta clause goes before it. */
 static void test_jql_key(void **state)
 {
-    const char *data = replay_data();
-    cw_replay *r = *state;
-    cw_test_source ls;
-    cw_fetch f;
+    run x;
     cw_capture live;
-    json_t *log;
-    char *dir;
-    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0", NULL });
-    source_init(&ls, r);
-    cw_test_source_set(&ls, "jql", "project = OPS order by created DESC");
-    dir = fetch_into(&ls, cw_t("2026-01-14T00:00:00Z"), &f);
-    log = cw_replay_log(r);
+    run_fetch(&x, *state, replay_data(), whole_changelogs, NULL,
+              (const char *const[]){ "jql", "project = OPS order by created DESC", NULL },
+              cw_t("2026-01-14T00:00:00Z"));
     /* 127.0.0.1 is not atlassian.net: Data Center's classic search; then
      * /field, /status and the versions of the one project seen, OPS. */
-    assert_int_equal(json_array_size(log), 4);
-    assert_int_equal(count_requests(log, "/rest/api/2/search"), 1);
-    assert_int_equal(count_requests(log, "/rest/api/2/project/OPS/versions"), 1);
-    assert_string_equal(logged_param(log, 0, "jql"),
-                        "(project = OPS) AND updated >= \"2026-01-14 00:00\" order by created DESC");
-    parse_landed(&ls.src, dir, &live);
+    assert_searched(x.log, 4, "/rest/api/2/search", 1,
+                    "(project = OPS) AND updated >= \"2026-01-14 00:00\" order by created DESC");
+    assert_int_equal(count_requests(x.log, "/rest/api/2/project/OPS/versions"), 1);
+    parse_landed(&x.ls.src, x.dir, &live);
     assert_int_equal(live.n_items, 2);          /* OPS-1 (updated 01-15) and OPS-2 */
     assert_non_null(cw_capture_item(&live, "OPS-1"));
     assert_non_null(cw_capture_item(&live, "OPS-2"));
     cw_capture_free(&live);
-    json_decref(log);
-    cw_remove_tree(dir);
-    free(dir);
+    run_free(&x);
 }
 
 /* Without isLast, only the missing nextPageToken of the last page ends the
@@ -363,29 +371,21 @@ static void test_jql_key(void **state)
  * metadata requests). */
 static void test_missing_token_ends_paging(void **state)
 {
-    const char *data = replay_data();
-    cw_replay *r = *state;
-    cw_test_source ls;
-    cw_fetch f;
+    run x;
     json_t *log;
-    char *dir;
-    replay_start(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=0",
-                                                  "CW_REPLAY_JIRA_NO_ISLAST=1", NULL });
-    source_init(&ls, r);
-    cw_test_source_set(&ls, "api", "v3");
-    cw_test_source_set(&ls, "projects", "PAY,OPS");
-    cw_test_source_set(&ls, "page_size", "2");
-    dir = fetch_into(&ls, CW_NO_TIME, &f);
-    log = cw_replay_log(r);
+    const char *const env[] = { "CW_REPLAY_JIRA_CHANGELOG_CAP=0", "CW_REPLAY_JIRA_NO_ISLAST=1",
+                                NULL };
+    run_fetch(&x, *state, replay_data(), env, NULL,
+              (const char *const[]){ "api", "v3", "projects", "PAY,OPS", "page_size", "2", NULL },
+              CW_NO_TIME);
+    log = x.log;
     assert_int_equal(json_array_size(log), 7);
     assert_int_equal(count_requests(log, "/rest/api/3/search/jql"), 3);
     assert_null(logged_param(log, 0, "nextPageToken"));
     assert_non_null(logged_param(log, 1, "nextPageToken"));
     assert_non_null(logged_param(log, 2, "nextPageToken"));
-    assert_int_equal(count_files(dir, "*-changelog-*.json"), 0);
-    json_decref(log);
-    cw_remove_tree(dir);
-    free(dir);
+    assert_int_equal(count_files(x.dir, "*-changelog-*.json"), 0);
+    run_free(&x);
 }
 
 /* A live page is judged by the same loader as a landed file: a description
@@ -395,10 +395,9 @@ static void test_missing_token_ends_paging(void **state)
 static void test_live_page_with_nul_and_huge_id(void **state)
 {
     cw_replay *r = *state;
-    char *data = cw_temp_dir(), *jira_dir = cw_asprintf("%s/exports/jira", data), *dir;
-    cw_test_source ls;
+    char *data = cw_temp_dir(), *jira_dir = cw_asprintf("%s/exports/jira", data);
+    run x;
     cw_capture cap;
-    cw_fetch f;
     assert_int_equal(cw_mkdirs(jira_dir), 0);
     cw_write_file(jira_dir, "PAY-page1.json",
         "{\"startAt\": 0, \"maxResults\": 50, \"total\": 2, \"issues\": [\n"
@@ -408,20 +407,16 @@ static void test_live_page_with_nul_and_huge_id(void **state)
         " {\"id\": 123456789012345678901234567890, \"key\": \"PAY-2\", \"fields\": {\"summary\": \"b\","
         "  \"project\": {\"key\": \"PAY\"}, \"status\": {\"name\": \"Done\", \"statusCategory\": {\"key\": \"done\"}},"
         "  \"created\": \"2026-01-22T09:00:00.000+0000\", \"updated\": \"2026-01-26T09:00:00.000+0000\"}}]}\n");
-    replay_start(r, data, NULL);
-    source_init(&ls, r);
-    cw_test_source_set(&ls, "api", "datacenter");
-    cw_test_source_set(&ls, "projects", "PAY");
-    dir = fetch_into(&ls, CW_NO_TIME, &f);
-    parse_landed(&ls.src, dir, &cap);
+    run_fetch(&x, r, data, NULL, NULL,
+              (const char *const[]){ "api", "datacenter", "projects", "PAY", NULL }, CW_NO_TIME);
+    parse_landed(&x.ls.src, x.dir, &cap);
     assert_int_equal(cap.n_items, 1);
     assert_string_equal(cap.items[0].key, "PAY-1");
     assert_int_equal(cap.n_rejects, 1);
     assert_string_equal(cap.rejects[0].field, "id");
     cw_capture_free(&cap);
-    cw_remove_tree(dir);
+    run_free(&x);
     cw_remove_tree(data);
-    free(dir);
     free(jira_dir);
     free(data);
 }
@@ -439,52 +434,36 @@ static void test_faults_retried(void **state)
         " {\"path\": \"/changelog\", \"nth\": 1, \"kind\": \"reset\"},"
         " {\"path\": \"/changelog\", \"nth\": 4, \"kind\": \"503\"}]", ".json");
     char faults_path[256];
-    cw_replay *r = *state;
-    cw_test_source ls;
-    cw_fetch f;
+    run x;
     cw_capture live, orig;
-    json_t *log;
-    char *dir;
     snprintf(faults_path, sizeof(faults_path), "%s", faults);
-    replay_start_faults(r, data, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL },
-                        faults_path);
-    source_init(&ls, r);
-    cw_test_source_set(&ls, "api", "cloud");
-    cw_test_source_set(&ls, "projects", "PAY,OPS");
-    cw_test_source_set(&ls, "page_size", "2");
-    cw_test_source_set(&ls, "backoff_max", "0.05");
-    cw_test_source_set(&ls, "max_tries", "4");
-    dir = fetch_into(&ls, CW_NO_TIME, &f);
-
-    log = cw_replay_log(r);
-    assert_int_equal(json_array_size(log), 16);
-    assert_int_equal(f.stats.requests, 16);
-    assert_int_equal(f.stats.retries, 4);
-    assert_int_equal(f.files_written, 12);
-    parse_landed(&ls.src, dir, &live);
+    run_fetch(&x, *state, data, cut_changelogs, faults_path,
+              (const char *const[]){ "api", "cloud", "projects", "PAY,OPS", "page_size", "2",
+                                     "backoff_max", "0.05", "max_tries", "4", NULL },
+              CW_NO_TIME);
+    assert_int_equal(json_array_size(x.log), 16);
+    assert_int_equal(x.f.stats.requests, 16);
+    assert_int_equal(x.f.stats.retries, 4);
+    assert_int_equal(x.f.files_written, 12);
+    parse_landed(&x.ls.src, x.dir, &live);
     parse_originals(data, "PAY,OPS", &orig);
     assert_same_parse(&live, &orig);
 
     cw_capture_free(&live);
     cw_capture_free(&orig);
-    json_decref(log);
-    cw_remove_tree(dir);
+    run_free(&x);
     unlink(faults_path);
-    free(dir);
 }
 
 /* The demo's pages, served live, parse to what the demo's files parse to. */
 static void test_demo_roundtrip(void **state)
 {
-    char *demo = cw_temp_dir(), *dir, *projects;
+    char *demo = cw_temp_dir(), *projects;
     char *argv[] = { (char *)"demo", (char *)"--scale", (char *)"0.05", (char *)"--weeks",
                      (char *)"2", (char *)"--quiet", (char *)"--force", demo, NULL };
-    cw_replay *r = *state;
-    cw_test_source ls;
-    cw_fetch f;
+    run x;
     cw_capture live, orig;
     cw_buf list = { 0 };
-    json_t *log;
     assert_int_equal(cmd_demo(8, argv), 0);
     parse_originals(demo, NULL, &orig);
     assert_true(orig.n_items > 20);
@@ -497,22 +476,16 @@ static void test_demo_roundtrip(void **state)
     }
     projects = list.data;
 
-    replay_start(r, demo, (const char *const[]){ "CW_REPLAY_JIRA_CHANGELOG_CAP=3", NULL });
-    source_init(&ls, r);
-    cw_test_source_set(&ls, "api", "cloud");
-    cw_test_source_set(&ls, "projects", projects);
-    dir = fetch_into(&ls, CW_NO_TIME, &f);
-    log = cw_replay_log(r);
-    assert_true(count_requests(log, "/rest/api/3/issue/") > 0);   /* some changelogs were cut */
-    parse_landed(&ls.src, dir, &live);
+    run_fetch(&x, *state, demo, cut_changelogs, NULL,
+              (const char *const[]){ "api", "cloud", "projects", projects, NULL }, CW_NO_TIME);
+    assert_true(count_requests(x.log, "/rest/api/3/issue/") > 0);   /* some changelogs were cut */
+    parse_landed(&x.ls.src, x.dir, &live);
     assert_same_parse(&live, &orig);
 
     cw_capture_free(&live);
     cw_capture_free(&orig);
-    json_decref(log);
-    cw_remove_tree(dir);
+    run_free(&x);
     cw_remove_tree(demo);
-    free(dir);
     free(demo);
     free(projects);
 }

@@ -174,6 +174,21 @@ static void parse_landed(const cw_source_type *type, const cw_source *src, const
     free(pattern);
 }
 
+/* Fetch src in full into a fresh landing folder (returned, caller frees),
+ * parse what landed into got and the demo's files matching pattern into
+ * want; nothing landed may be rejected. */
+static char *fetch_both(world *w, const cw_source_type *type, const cw_source *src,
+                        const char *pattern, cw_capture *want, cw_capture *got)
+{
+    char *dest = fetch_into(w, type, src, CW_NO_TIME, 0);
+    cw_capture_init(want);
+    cw_capture_init(got);
+    cw_parse_glob(type, src, pattern, want);
+    parse_landed(type, src, dest, got);
+    assert_int_equal(got->n_rejects, 0);
+    return dest;
+}
+
 /* Number of landed files in dir. */
 static int landed_files(const char *dir)
 {
@@ -287,12 +302,8 @@ static void assert_same_builds(const cw_capture *want, const cw_capture *got)
         assert_string_equal(b->result, a->result);
         assert_int_equal(b->started_at, a->started_at);
         assert_int_equal(b->finished_at, a->finished_at);
-        assert_true((a->revision == NULL) == (b->revision == NULL));
-        if (a->revision)
-            assert_string_equal(b->revision, a->revision);
-        assert_true((a->environment == NULL) == (b->environment == NULL));
-        if (a->environment)
-            assert_string_equal(b->environment, a->environment);
+        cw_expect_same_string(b->revision, a->revision);
+        cw_expect_same_string(b->environment, a->environment);
         assert_int_equal(b->is_deployment, a->is_deployment);
         assert_int_equal(b->is_production, a->is_production);
     }
@@ -318,12 +329,7 @@ static void test_jenkins_full_fetch_matches_files(void **state)
     assert_int_equal(g.gl_pathc, 35 + 3);
     globfree(&g);
 
-    dest = fetch_into(w, &cw_source_jenkins, &t.src, CW_NO_TIME, 0);
-    cw_capture_init(&want);
-    cw_capture_init(&got);
-    cw_parse_glob(&cw_source_jenkins, &t.src, pattern, &want);
-    parse_landed(&cw_source_jenkins, &t.src, dest, &got);
-    assert_int_equal(got.n_rejects, 0);
+    dest = fetch_both(w, &cw_source_jenkins, &t.src, pattern, &want, &got);
     assert_true(want.n_builds > 100);
     assert_same_builds(&want, &got);
     /* The multibranch branches were found, the running build skipped. */
@@ -386,16 +392,10 @@ static void test_jenkins_incremental_reads_newest_ranges(void **state)
 static void assert_same_incident(const cw_incident *a, const cw_incident *b)
 {
     assert_string_equal(b->id, a->id);
-    assert_true((a->number == NULL) == (b->number == NULL));
-    if (a->number)
-        assert_string_equal(b->number, a->number);
+    cw_expect_same_string(b->number, a->number);
     assert_string_equal(b->status, a->status);
-    assert_true((a->service == NULL) == (b->service == NULL));
-    if (a->service)
-        assert_string_equal(b->service, a->service);
-    assert_true((a->severity == NULL) == (b->severity == NULL));
-    if (a->severity)
-        assert_string_equal(b->severity, a->severity);
+    cw_expect_same_string(b->service, a->service);
+    cw_expect_same_string(b->severity, a->severity);
     assert_string_equal(b->title, a->title);
     assert_int_equal(b->created_at, a->created_at);
     assert_int_equal(b->resolved_at, a->resolved_at);
@@ -441,12 +441,7 @@ static void test_pagerduty_full_fetch_matches_files(void **state)
     json_t *log;
 
     source_init(&t, "pagerduty", w->server.base_url, keys);
-    dest = fetch_into(w, &cw_source_pagerduty, &t.src, CW_NO_TIME, 0);
-    cw_capture_init(&want);
-    cw_capture_init(&got);
-    cw_parse_glob(&cw_source_pagerduty, &t.src, pattern, &want);
-    parse_landed(&cw_source_pagerduty, &t.src, dest, &got);
-    assert_int_equal(got.n_rejects, 0);
+    dest = fetch_both(w, &cw_source_pagerduty, &t.src, pattern, &want, &got);
     assert_true(want.n_incidents >= 3);
     assert_int_equal(got.n_incidents, want.n_incidents);
     for (size_t i = 0; i < want.n_incidents; i++) {
