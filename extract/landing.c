@@ -59,6 +59,17 @@ static int follows_symlinks(const cw_source *src)
 /* Copy the open file in to dst while hashing; dst is made read-only
  * afterwards.  Returns 0, 1 when in could not be read (why in *why), or -1
  * when the landing zone could not be written (logged). */
+/* read() that retries when interrupted; < 0 with the reason in *why. */
+static ssize_t read_some(int fd, char *buf, size_t size, const char **why)
+{
+    ssize_t n;
+    while ((n = read(fd, buf, size)) < 0 && errno == EINTR)
+        ;
+    if (n < 0)
+        *why = strerror(errno);
+    return n;
+}
+
 static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **why)
 {
     char buf[1 << 16];
@@ -71,20 +82,15 @@ static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **w
     }
     cw_sha256_init(&sha);
     out->bytes = 0;
-    while ((n = read(in, buf, sizeof(buf))) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
+    while (rc == 0 && (n = read_some(in, buf, sizeof(buf), why)) != 0) {
         if (n < 0) {
-            *why = strerror(errno);
             rc = 1;
-            break;
-        }
-        cw_sha256_update(&sha, buf, (size_t)n);
-        out->bytes += (int64_t)n;
-        if (write(outfd, buf, (size_t)n) != n) {
+        } else if (write(outfd, buf, (size_t)n) != n) {
             cw_error("%s: copy to landing zone failed: %s", dst, strerror(errno));
             rc = -1;
-            break;
+        } else {
+            cw_sha256_update(&sha, buf, (size_t)n);
+            out->bytes += (int64_t)n;
         }
     }
     if (rc == 0 && fchmod(outfd, LANDED_MODE) != 0) {
@@ -101,28 +107,21 @@ static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **w
     return rc;
 }
 
-/* Checksum and size of what fd reads, from its current offset to the end. */
+/* Checksum and size of what fd reads, from its current offset to the end:
+ * 0, or 1 with the reason in *why. */
 static int hash_fd(int fd, cw_landed *out, const char **why)
 {
     char buf[1 << 16];
     ssize_t n;
     cw_sha256 sha;
-    int rc = 0;
     cw_sha256_init(&sha);
     out->bytes = 0;
-    while ((n = read(fd, buf, sizeof(buf))) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            *why = strerror(errno);
-            rc = 1;
-            break;
-        }
+    while ((n = read_some(fd, buf, sizeof(buf), why)) > 0) {
         cw_sha256_update(&sha, buf, (size_t)n);
         out->bytes += (int64_t)n;
     }
     cw_sha256_final_hex(&sha, out->sha256);
-    return rc;
+    return n < 0;
 }
 
 static int hash_file(const char *path, cw_landed *out)
