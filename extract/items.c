@@ -95,8 +95,14 @@ int cw_item_emit_pull(cw_sink *sink, const cw_origin *origin, json_t *pr,
     r.body = cw_json_str(pr, paths->body);
     r.source_branch = cw_json_str(pr, paths->source_branch);
     r.target_branch = cw_json_str(pr, paths->target_branch);
-    /* merge_commit_sha alone proves nothing */
-    r.state = r.merged_at != CW_NO_TIME ? "merged" : cw_json_str(pr, paths->state);
+    /* merged exactly when merged_at is set (formats.md), both ways: a
+     * "merged" state without the instant is a closed request; and
+     * merge_commit_sha alone proves nothing */
+    r.state = cw_json_str(pr, paths->state);
+    if (r.merged_at != CW_NO_TIME)
+        r.state = "merged";
+    else if (r.state && strcmp(r.state, "merged") == 0)
+        r.state = "closed";
     r.author = cw_json_str(pr, paths->author);
     r.merge_commit_sha = cw_json_str(pr, paths->merge_commit_sha);
     r.squash_commit_sha = paths->squash_commit_sha ? cw_json_str(pr, paths->squash_commit_sha) : NULL;

@@ -56,9 +56,6 @@ static int follows_symlinks(const cw_source *src)
     return v && strcmp(v, "true") == 0;
 }
 
-/* Copy the open file in to dst while hashing; dst is made read-only
- * afterwards.  Returns 0, 1 when in could not be read (why in *why), or -1
- * when the landing zone could not be written (logged). */
 /* read() that retries when interrupted; < 0 with the reason in *why. */
 static ssize_t read_some(int fd, char *buf, size_t size, const char **why)
 {
@@ -70,6 +67,9 @@ static ssize_t read_some(int fd, char *buf, size_t size, const char **why)
     return n;
 }
 
+/* Copy the open file in to dst while hashing; dst is made read-only
+ * afterwards.  Returns 0, 1 when in could not be read (why in *why), or -1
+ * when the landing zone could not be written (logged). */
 static int copy_and_hash(int in, const char *dst, cw_landed *out, const char **why)
 {
     char buf[1 << 16];

@@ -10,6 +10,7 @@
 #include "../core/util.h"
 
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 extern const cw_source_type cw_source_jira;
@@ -75,10 +76,20 @@ static int key_allowed(const cw_source_type *type, const char *key)
            in_list(type->keys, key) || (type->fetch && in_list(cw_live_keys, key));
 }
 
+/* localhost, [::1], or a whole IPv4 address in 127.0.0.0/8: a name that
+ * only starts with "127." (127.evil.example) is anybody's host. */
 static int is_loopback(const char *host, size_t len)
 {
-    return (len == 9 && strncmp(host, "localhost", 9) == 0) ||
-           (len >= 4 && strncmp(host, "127.", 4) == 0) || (len == 5 && strncmp(host, "[::1]", 5) == 0);
+    char ip[INET_ADDRSTRLEN];
+    struct in_addr a;
+    if ((len == 9 && strncmp(host, "localhost", 9) == 0) ||
+        (len == 5 && strncmp(host, "[::1]", 5) == 0))
+        return 1;
+    if (len >= sizeof(ip))
+        return 0;
+    memcpy(ip, host, len);
+    ip[len] = '\0';
+    return inet_pton(AF_INET, ip, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 /* A live source's URL: https (a token must never cross the network in

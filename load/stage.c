@@ -168,8 +168,8 @@ static int nparams_of(cw_warehouse *wh, int k)
 }
 
 /* "k|v1|v2..." from the captured key values.  Two different keys may map to
- * the same string only through a \x1f inside a value: that costs a flush,
- * never a wrong merge. */
+ * the same string only through a \x1f inside a value: that costs a later
+ * generation (one more merge), never a wrong one. */
 static void key_of(wh_stage *st, int k, cw_buf *key)
 {
     cw_buf_printf(key, "%d", k);

@@ -140,6 +140,11 @@ static void test_errors_name_line_and_key(void **state)
                  ":4: token: secrets never go in the configuration");
     expect_error("[source s]\ntype = jira\nbase_url = http://jira.example.com\nprojects = A\n",
                  ":3: base_url: use https://");
+    /* a name that only starts like the loopback is anybody's host */
+    expect_error("[source s]\ntype = jira\nbase_url = http://127.evil.example/\nprojects = A\n",
+                 ":3: base_url: use https://");
+    expect_error("[source s]\ntype = jira\nbase_url = http://127.0.0.1.nip.io:8080\nprojects = A\n",
+                 ":3: base_url: use https://");
     expect_error("[source s]\ntype = jira\nbase_url = https://bob:pw@jira.example.com\nprojects = A\n",
                  ":3: base_url: no user or password in the URL");
     expect_error("[source s]\ntype = jira\nbase_url = https://x\napi_token = abc\n",

@@ -119,13 +119,17 @@ static void test_merged_at_means_merged(void **state)
         "  \"created_at\": \"2026-03-01T10:00:00Z\", \"merged_at\": \"2026-03-01T12:00:00Z\"},"
         " {\"iid\": 8, \"source_branch\": \"b\", \"state\": \"closed\","
         "  \"created_at\": \"2026-03-01T10:00:00Z\"},"
-        " {\"iid\": 9, \"source_branch\": \"c\", \"state\": \"opened\"}]";
+        " {\"iid\": 9, \"source_branch\": \"c\", \"state\": \"opened\"},"
+        " {\"iid\": 10, \"source_branch\": \"d\", \"state\": \"merged\","
+        "  \"created_at\": \"2026-03-01T10:00:00Z\", \"merged_at\": null}]";
     cw_capture cap;
     (void)state;
     assert_int_equal(parse(cw_temp_file(page, ".json"), repo_keys, &cap), 0);
-    assert_int_equal(cap.n_pulls, 2);
+    assert_int_equal(cap.n_pulls, 3);
     assert_string_equal(cw_capture_pull(&cap, 7)->state, "merged");
     assert_string_equal(cw_capture_pull(&cap, 8)->state, "closed");
+    /* "merged" without merged_at: not merged (formats.md, 5) */
+    assert_string_equal(cw_capture_pull(&cap, 10)->state, "closed");
     cw_expect_reject(&cap, 0, 3, "created_at", "merge request without created_at");
     cw_capture_free(&cap);
 }
