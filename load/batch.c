@@ -49,6 +49,7 @@ int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_
         return -1;
     }
     wh->in_batch = 1;
+    wh->failed = 0;
     memset(&wh->stats, 0, sizeof(wh->stats));
     if (batch_id)
         *batch_id = wh->batch_id;
@@ -63,6 +64,10 @@ int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources
         return -1;
     }
     wh_flush_reject_log(wh);
+    if (wh->failed) {
+        cw_error("%s: a write of this batch failed: it is rolled back", wh->where);
+        goto fail;
+    }
     if (wh_stage_flush(wh) != 0)
         goto fail;
     wh_bind_int(wh, s, 1, wh->batch_id);

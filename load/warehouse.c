@@ -56,6 +56,8 @@ const char *wh_stmt_sql(cw_warehouse *wh, wh_stmt_id id)
 
 int wh_fail(cw_warehouse *wh, const char *what)
 {
+    if (wh->in_batch)
+        wh->failed = 1;
     cw_error("%s: %s: %s", wh->where, what, wh->err[0] ? wh->err : cw_db_errmsg(wh->db));
     wh->err[0] = '\0';
     return -1;
@@ -551,6 +553,11 @@ void cw_wh_close(cw_warehouse *wh)
 cw_db *cw_wh_db(cw_warehouse *wh)
 {
     return wh->db;
+}
+
+int cw_wh_failed(const cw_warehouse *wh)
+{
+    return wh->failed;
 }
 
 const cw_batch_stats *cw_wh_stats(cw_warehouse *wh)

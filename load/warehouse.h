@@ -92,6 +92,10 @@ int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long
 int cw_wh_source(cw_warehouse *wh, const char *name, const char *type);
 cw_sink *cw_wh_sink(cw_warehouse *wh);
 /* Counters of the open batch so far. */
+/* 1 when a write of the open batch failed (logged): a parser sees the sink
+ * fail and stops, which looks like a refused file; the caller must then
+ * roll the batch back instead of recording the file as loaded. */
+int cw_wh_failed(const cw_warehouse *wh);
 const cw_batch_stats *cw_wh_stats(cw_warehouse *wh);
 /* Attach the transitions read before their work item (or reject those whose
  * item is still unknown: their files stay unseen, see cw_wh_file_seen),

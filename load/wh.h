@@ -86,6 +86,7 @@ struct cw_warehouse {
     cw_batch_stats stats;
     int64_t batch_id;
     int in_batch;
+    int failed;                 /* a write of this batch failed (wh_fail): it must not commit */
     int version;                /* schema version found at open (0: new warehouse) */
     /* natural key -> id caches (sink.c); emptied on rollback */
     cw_strmap *sources, *persons, *items, *items_external, *environments;

@@ -157,6 +157,10 @@ static int on_landed(void *ctx, const cw_landed *file)
      * already recorded, and the batch goes on with the other files. */
     cw_killpoint("parse");
     sr->type->parse(sr->src, file->landed, cw_wh_sink(sr->wh));
+    /* a parse that stopped because the warehouse failed is not a refused
+     * file: recording it as loaded would skip its unread records for good */
+    if (cw_wh_failed(sr->wh))
+        return -2;
     cw_killpoint("load");
     after = cw_wh_stats(sr->wh);
     sr->out->files++;

@@ -1327,6 +1327,32 @@ static void test_no_batch_is_an_error(void **state)
     assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 0);
 }
 
+/* A write the warehouse fails (not a refused value: here the table is gone)
+ * stops the parser like a refused file would; the batch knows, and will not
+ * commit, so no file is recorded as loaded with records left unread. */
+static void test_failed_write_blocks_commit(void **state)
+{
+    wh_test *t = *state;
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_commit c = commit("5555555555555555555555555555555555555555", "", "a@x", "A",
+                         "2026-03-03T10:00:00Z");
+    assert_int_equal(cw_wh_batch_begin(t->wh, "test.ini", NULL), 0);
+    register_sources(t->wh);
+    assert_int_equal(cw_wh_failed(t->wh), 0);
+    cw_test_exec(cw_wh_db(t->wh), "DROP TABLE bridge_deployment_commit; DROP TABLE"
+                                  " bridge_commit_work_item; DROP TABLE fact_commit");
+    assert_int_not_equal(sink->commit(sink->ctx, &c), 0);
+    assert_int_equal(cw_wh_failed(t->wh), 1);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), -1);
+    /* rolled back: the table is there again, and no batch was recorded */
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM fact_commit"), 0);
+    assert_int_equal(cw_query_long(cw_wh_db(t->wh), "SELECT count(*) FROM batch"), 0);
+    /* the next batch starts clean */
+    assert_int_equal(cw_wh_batch_begin(t->wh, "test.ini", NULL), 0);
+    assert_int_equal(cw_wh_failed(t->wh), 0);
+    cw_wh_batch_rollback(t->wh);
+}
+
 /* The real Alloy git log through the git connector: SOURCES.md counts 6,083
  * commits of which 1,275 are merges.  Loading it again writes nothing. */
 static void test_real_git_log(void **state)
@@ -1395,6 +1421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dim_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_landed_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_batch_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_write_blocks_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_git_log, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
