@@ -252,11 +252,17 @@ static char *link_next(const cw_endpoint *ep, const char *url, const cw_http_res
     c->offset += size;
     if (total_text) {
         total = strtol(total_text, &end, 10);
-        if (end == total_text || *end || c->offset >= total)
+        if (end == total_text || *end || total < 0) {
+            /* a count that is no count proves nothing: page on by size */
+            cw_warn("%s: X-Total-Count '%.40s' is not a count; paging until a short page", url,
+                    total_text);
+            total_text = NULL;
+        } else if (c->offset >= total) {
             return NULL;
-    } else if (n < size) {
-        return NULL;
+        }
     }
+    if (!total_text && n < size)
+        return NULL;
     return with_long_param(url, ep->offset_param, c->offset);
 }
 

@@ -321,11 +321,16 @@ int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn
         cw_landed landed = {0};
         char *path = cw_asprintf("%s/%s", dir, entries[i]->d_name);
         struct stat st;
+        landed.original = path;
         if (rc == 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
             hash_file(path, &landed) == 0) {
             chmod(path, LANDED_MODE);
-            landed.original = path;
             landed.landed = path;
+            rc = fn(ctx, &landed);
+        } else if (rc == 0) {
+            /* a fetched page that cannot be read is one reject, never lost
+             * in silence */
+            landed.error = "cannot land: a fetched page that is not a readable regular file";
             rc = fn(ctx, &landed);
         }
         free(path);
