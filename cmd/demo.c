@@ -18,7 +18,8 @@
 static void demo_usage(FILE *out)
 {
     fprintf(out,
-            "usage: catwalk demo [--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--force] DIR\n\n"
+            "usage: catwalk demo [--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--apps N]\n"
+            "                    [--delta-day] [--force] DIR\n\n"
             "Write a synthetic insurance group (5 teams, 35 applications) into DIR: Jira\n"
             "search pages, git logs, Jenkins jobs, PagerDuty pages and a ServiceNow CSV in\n"
             "the formats those tools export, and DIR/catwalk.ini to load them with\n"
@@ -28,10 +29,15 @@ static void demo_usage(FILE *out)
             "                   (default 1; e.g. 0.1 for a quick look, 20 for a benchmark)\n"
             "  --weeks N        weeks of data up to --end (default 12), after %d weeks of history\n"
             "  --end DATE       the export instant, 00:00 UTC (default: Monday of this ISO week)\n"
+            "  --apps N         N applications (1 to %d): the first N of the group's 35, and\n"
+            "                   beyond 35 teams and applications synthesised from the seed\n"
+            "                   (enterprise-L: --apps 500 --weeks 104 --scale 2.5)\n"
+            "  --delta-day      also write DIR/delta/exports/: what the nightly export of the\n"
+            "                   day after --end adds, as new files to copy into DIR/exports/\n"
             "  --force          write into a DIR that is not empty, replacing earlier demo exports\n"
             "  -q, --quiet      no summary\n\n"
             "exit status: 0 ok; 1 a file could not be written; 2 usage error or DIR not empty.\n",
-            CW_DEMOGEN_HISTORY_WEEKS);
+            CW_DEMOGEN_HISTORY_WEEKS, CW_DEMOGEN_MAX_APPS);
 }
 
 /* ---- options ------------------------------------------------------------------ */
@@ -78,8 +84,9 @@ static int parse_options(int argc, char **argv, cw_demogen_opts *o, int *quiet)
         {"seed", required_argument, NULL, 's'}, {"scale", required_argument, NULL, 'x'},
         {"weeks", required_argument, NULL, 'w'}, {"end", required_argument, NULL, 'e'},
         {"force", no_argument, NULL, 'f'},      {"quiet", no_argument, NULL, 'q'},
+        {"apps", required_argument, NULL, 'a'}, {"delta-day", no_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    double weeks = 12;
+    double weeks = 12, apps = 0;
     int opt, rc = 0;
 
     optind = 1;
@@ -89,6 +96,8 @@ static int parse_options(int argc, char **argv, cw_demogen_opts *o, int *quiet)
         case 'x': rc = parse_number("--scale", optarg, 0.001, 1000, &o->scale); break;
         case 'w': rc = parse_number("--weeks", optarg, 1, 520, &weeks); break;
         case 'e': rc = parse_end(optarg, &o->end); break;
+        case 'a': rc = parse_number("--apps", optarg, 1, CW_DEMOGEN_MAX_APPS, &apps); break;
+        case 'd': o->delta_day = 1; break;
         case 'f': o->force = 1; break;
         case 'q': *quiet = 1; break;
         case 'h': demo_usage(stdout); return 1;
@@ -96,8 +105,13 @@ static int parse_options(int argc, char **argv, cw_demogen_opts *o, int *quiet)
         }
     }
     o->weeks = (int)weeks;
+    o->apps = (int)apps;
     if (rc == 0 && (double)o->weeks != weeks) {
         fprintf(stderr, "catwalk: demo: --weeks: expected a whole number of weeks\n");
+        rc = -1;
+    }
+    if (rc == 0 && (double)o->apps != apps) {
+        fprintf(stderr, "catwalk: demo: --apps: expected a whole number of applications\n");
         rc = -1;
     }
     if (rc == 0 && optind + 1 != argc) {
@@ -105,12 +119,23 @@ static int parse_options(int argc, char **argv, cw_demogen_opts *o, int *quiet)
         rc = -1;
     }
     if (rc != 0) {
-        fputs("usage: catwalk demo [--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--force] DIR\n"
+        fputs("usage: catwalk demo [--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--apps N]\n"
+              "                    [--delta-day] [--force] DIR\n"
               "see 'catwalk demo --help'\n", stderr);
         return -1;
     }
     o->dir = argv[optind];
     return 0;
+}
+
+static void print_delta(const cw_demogen_opts *o, const cw_demogen_totals *t)
+{
+    char day[16];
+    cw_time_format_date(o->end, day, sizeof day);
+    printf("delta day %s in %s/delta/exports: %ld files, %ld tickets changed, %ld commits,\n"
+           "  %ld deployments (%ld Jenkins runs), %ld incidents changed (PagerDuty %ld, ServiceNow %ld)\n",
+           day, o->dir, t->files, t->tickets, t->commits, t->deployments, t->builds,
+           t->incidents_pd + t->incidents_sn, t->incidents_pd, t->incidents_sn);
 }
 
 static void print_summary(const cw_demogen_opts *o, const cw_demogen_totals *t)
@@ -132,15 +157,17 @@ static void print_summary(const cw_demogen_opts *o, const cw_demogen_totals *t)
 
 int cmd_demo(int argc, char **argv)
 {
-    cw_demogen_opts o = { NULL, 42, 1.0, 12, this_monday(), 0 };
-    cw_demogen_totals totals;
+    cw_demogen_opts o = { NULL, 42, 1.0, 12, this_monday(), 0, 0, 0 };
+    cw_demogen_totals totals, delta;
     int quiet = 0, rc;
 
     rc = parse_options(argc, argv, &o, &quiet);
     if (rc != 0)
         return rc > 0 ? CW_EXIT_OK : CW_EXIT_USAGE;
-    rc = cw_demogen_run(&o, &totals);
+    rc = cw_demogen_run(&o, &totals, &delta);
     if (rc == CW_DEMOGEN_OK && !quiet)
         print_summary(&o, &totals);
+    if (rc == CW_DEMOGEN_OK && !quiet && o.delta_day)
+        print_delta(&o, &delta);
     return rc == CW_DEMOGEN_OK ? CW_EXIT_OK : rc == CW_DEMOGEN_NOT_EMPTY ? CW_EXIT_USAGE : CW_EXIT_FAILURE;
 }

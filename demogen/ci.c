@@ -70,7 +70,7 @@ static void collect_runs(const cw_demo_history *h, runs *rs)
 
 static json_t *cause_json(const cw_demo_history *h, cw_demo_rng *r)
 {
-    const cw_demo_team *team = &cw_demo_teams[h->app->team];
+    const cw_demo_team *team = h->team;
     char text[200], project[128];
 
     if (h->app->cadence == CW_DEMO_ELITE || h->app->cadence == CW_DEMO_DAILY) {
@@ -113,9 +113,15 @@ static json_t *build_json(cw_demo_ctx *ctx, const cw_demo_history *h, const run 
 {
     static const char *const results[] = { "SUCCESS", "FAILURE", "ABORTED" };
     cw_demo_rng r = cw_demo_rng_derive(ctx->opts->seed, (uint64_t)h->index + 1, 9000 + (uint64_t)number);
-    int building = rn->result == RUN_BUILDING;
+    /* A run that finishes after the cut is still building in this export;
+     * the draws follow the run's whole life, so the delta's finished run
+     * is the same run. */
+    int building = rn->result == RUN_BUILDING || rn->finish >= ctx->cut;
     json_int_t timestamp = (json_int_t)rn->start * 1000 + cw_demo_between(&r, 0, 499);
-    json_int_t duration = building ? 0 : (json_int_t)(rn->finish - rn->start) * 1000 + cw_demo_between(&r, 0, 499);
+    json_int_t duration = rn->result == RUN_BUILDING ? 0
+                        : (json_int_t)(rn->finish - rn->start) * 1000 + cw_demo_between(&r, 0, 499);
+    if (building)
+        duration = 0;
     char job[128], name[160], id[24], url[256];
 
     snprintf(job, sizeof job, "deploy-%s", h->app->name);
@@ -146,11 +152,20 @@ static json_t *build_json(cw_demo_ctx *ctx, const cw_demo_history *h, const run 
 static void count_deploys(cw_demo_ctx *ctx, const cw_demo_history *h)
 {
     for (size_t i = 0; i < h->n_deploys; i++) {
-        if (h->deploys[i].running)
+        if (h->deploys[i].running || !cw_demo_shown(ctx, h->deploys[i].prod_finish))
             continue;
-        ctx->totals.deployments++;
-        ctx->totals.untraceable += h->deploys[i].untraceable;
+        ctx->tally->deployments++;
+        ctx->tally->untraceable += h->deploys[i].untraceable;
     }
+}
+
+/* Does the export show the run?  At the cut: every run started before it.
+ * The delta: runs started in the day, and runs that finished in it. */
+static int run_shown(const cw_demo_ctx *ctx, const run *rn)
+{
+    if (rn->start >= ctx->cut)
+        return 0;
+    return cw_demo_shown(ctx, rn->start) || (rn->result != RUN_BUILDING && cw_demo_shown(ctx, rn->finish));
 }
 
 /*
@@ -186,39 +201,66 @@ static int write_job_head(FILE *fp, const cw_demo_history *h)
 
 static int write_runs(cw_demo_ctx *ctx, FILE *fp, const cw_demo_history *h, const runs *rs)
 {
+    long written = 0;
     for (size_t i = rs->n; i-- > 0;) {
-        json_t *b = build_json(ctx, h, &rs->v[i], (long)h->first_build + (long)i);
-        char *text = b ? json_dumps(b, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        int rc = text && fputs(text, fp) != EOF ? 0 : -1;
+        json_t *b;
+        char *text;
+        int rc;
+        if (!run_shown(ctx, &rs->v[i]))
+            continue;
+        b = build_json(ctx, h, &rs->v[i], (long)h->first_build + (long)i);
+        text = b ? json_dumps(b, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        rc = (written == 0 || fputs(",\n", fp) != EOF) && text && fputs(text, fp) != EOF ? 0 : -1;
         json_decref(b);
         free(text);
-        if (rc != 0 || fputs(i ? ",\n" : "\n", fp) == EOF) {
+        if (rc != 0) {
             fprintf(stderr, "catwalk: demo: cannot write Jenkins run %zu of %s\n", i, h->app->name);
             return -1;
         }
+        written++;
     }
-    return 0;
+    ctx->tally->builds += written;
+    return written && fputs("\n", fp) == EOF ? -1 : 0;
+}
+
+static long count_shown(const cw_demo_ctx *ctx, const runs *rs)
+{
+    long n = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        n += run_shown(ctx, &rs->v[i]);
+    return n;
 }
 
 int cw_demo_write_jenkins(cw_demo_ctx *ctx, const cw_demo_history *h)
 {
     runs rs = {0};
-    char rel[192];
+    char rel[192], day[16];
     FILE *fp;
     int rc;
 
-    snprintf(rel, sizeof rel, "exports/jenkins/deploy-%s.json", h->app->name);
-    fp = cw_demo_open(ctx, rel);
-    if (!fp)
-        return -1;
     collect_runs(h, &rs);
+    count_deploys(ctx, h);
+    /* the delta: the job's api/json again, with only the day's runs */
+    if (ctx->since == INT64_MIN) {
+        snprintf(rel, sizeof rel, "exports/jenkins/deploy-%s.json", h->app->name);
+    } else {
+        cw_time_format_date(ctx->since, day, sizeof day);
+        snprintf(rel, sizeof rel, "exports/jenkins/deploy-%s.%s.json", h->app->name, day);
+        if (count_shown(ctx, &rs) == 0) {
+            free(rs.v);
+            return 0;
+        }
+    }
+    fp = cw_demo_open(ctx, rel);
+    if (!fp) {
+        free(rs.v);
+        return -1;
+    }
     rc = write_job_head(fp, h);
     if (rc == 0)
         rc = write_runs(ctx, fp, h, &rs);
     if (rc == 0 && fputs("]}\n", fp) == EOF)
         rc = -1;
-    ctx->totals.builds += (long)rs.n;
-    count_deploys(ctx, h);
     free(rs.v);
     return cw_demo_close(ctx, fp, rel, rc != 0);
 }

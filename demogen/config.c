@@ -21,7 +21,10 @@ static void write_header(cw_demo_ctx *ctx, FILE *fp)
             "; to this file.  Run:  catwalk run -c catwalk.ini\n\n"
             "[catwalk]\nwarehouse = catwalk.db\nlanding = landing\nreports = reports\n\n",
             (unsigned long long)ctx->opts->seed, ctx->opts->scale, ctx->opts->weeks, end,
-            cw_demo_n_teams, cw_demo_n_apps);
+            ctx->world.n_teams, ctx->world.n_apps);
+    if (ctx->opts->delta_day)
+        fputs("; delta/exports/ holds the next day's nightly export: new files to copy into\n"
+              "; exports/ (the git and ServiceNow paths below match them too).\n\n", fp);
 }
 
 static void write_statuses(FILE *fp)
@@ -35,27 +38,33 @@ static void write_statuses(FILE *fp)
           "Tech Debt = debt\n\n", fp);
 }
 
-static void write_sources(FILE *fp)
+/* With --delta-day a repository's log and the ServiceNow list come in one
+ * file a day, so their paths are globs: "<repo>.*log" matches <repo>.log
+ * and <repo>.<day>.log but no other repository's file (names have no dot). */
+static void write_sources(cw_demo_ctx *ctx, FILE *fp)
 {
+    const char *git_glob = ctx->opts->delta_day ? ".*log" : ".log";
+    const char *sn_glob = ctx->opts->delta_day ? "*.csv" : ".csv";
     fputs("[source jira]\ntype = jira\npath = exports/jira/*.json\n\n", fp);
-    for (size_t i = 0; i < cw_demo_n_apps; i++)
-        fprintf(fp, "[source git-%s]\ntype = git\npath = exports/git/%s.log\nrepository = %s\n\n",
-                cw_demo_apps[i].name, cw_demo_apps[i].name, cw_demo_apps[i].name);
+    for (size_t i = 0; i < ctx->world.n_apps; i++)
+        fprintf(fp, "[source git-%s]\ntype = git\npath = exports/git/%s%s\nrepository = %s\n\n",
+                ctx->world.apps[i].name, ctx->world.apps[i].name, git_glob, ctx->world.apps[i].name);
     fputs("[source jenkins]\ntype = jenkins\npath = exports/jenkins/*.json\n"
           "deployment_job = ^deploy-\nenvironment_parameter = ENVIRONMENT\nproduction = ^prod\n\n"
           "[source pagerduty]\ntype = pagerduty\npath = exports/pagerduty/*.json\n\n"
           "; A list export: local times of the exporting user, in London.\n"
-          "[source servicenow]\ntype = servicenow\npath = exports/servicenow/incident.csv\n"
-          "timezone = Europe/London\ndate_format = yyyy-MM-dd HH:mm:ss\n\n", fp);
+          "[source servicenow]\ntype = servicenow\n", fp);
+    fprintf(fp, "path = exports/servicenow/incident%s\n", sn_glob);
+    fputs("timezone = Europe/London\ndate_format = yyyy-MM-dd HH:mm:ss\n\n", fp);
 }
 
-static void write_applications(FILE *fp)
+static void write_applications(cw_demo_ctx *ctx, FILE *fp)
 {
-    for (size_t i = 0; i < cw_demo_n_apps; i++) {
-        const cw_demo_app *a = &cw_demo_apps[i];
+    for (size_t i = 0; i < ctx->world.n_apps; i++) {
+        const cw_demo_app *a = &ctx->world.apps[i];
         fprintf(fp, "[application %s]\nteam = %s\nprojects = %s\nrepositories = %s\njobs = deploy-%s\n"
                     "services = %s\n\n",
-                a->name, cw_demo_teams[a->team].name, a->project, a->name, a->name, a->service);
+                a->name, ctx->world.teams[a->team].name, a->project, a->name, a->name, a->service);
     }
 }
 
@@ -66,7 +75,7 @@ int cw_demo_write_config(cw_demo_ctx *ctx)
         return -1;
     write_header(ctx, fp);
     write_statuses(fp);
-    write_sources(fp);
-    write_applications(fp);
+    write_sources(ctx, fp);
+    write_applications(ctx, fp);
     return cw_demo_close(ctx, fp, "catwalk.ini", 0);
 }

@@ -33,6 +33,10 @@
 static const char *const export_dirs[] = {
     "exports", "exports/jira", "exports/git", "exports/jenkins", "exports/pagerduty", "exports/servicenow",
 };
+static const char *const delta_dirs[] = {
+    "delta", "delta/exports", "delta/exports/jira", "delta/exports/git", "delta/exports/jenkins",
+    "delta/exports/pagerduty", "delta/exports/servicenow",
+};
 
 static int make_dir(const char *path)
 {
@@ -77,18 +81,20 @@ static int is_export(const char *name, void *suffix)
 }
 
 /* With --force, earlier exports go first: a smaller run must not leave the
- * pages of a bigger one behind.  Only files the demo writes are touched. */
+ * pages of a bigger one behind, nor a delta day copied in its files.  Only
+ * files the demo writes are touched (incident.csv, incident.<day>.csv). */
 static void remove_old_exports(const char *dir)
 {
     static const struct { const char *sub, *suffix; } kinds[] = {
         {"exports/jira", ".json"}, {"exports/git", ".log"}, {"exports/jenkins", ".json"},
-        {"exports/pagerduty", ".json"}, {"exports/servicenow", "incident.csv"},
+        {"exports/pagerduty", ".json"}, {"exports/servicenow", ".csv"},
     };
-    for (size_t k = 0; k < CW_DEMO_COUNT(kinds); k++) {
-        char *path = cw_asprintf("%s/%s", dir, kinds[k].sub);
-        cw_remove_entries(path, is_export, (void *)kinds[k].suffix);
-        free(path);
-    }
+    for (int delta = 0; delta < 2; delta++)
+        for (size_t k = 0; k < CW_DEMO_COUNT(kinds); k++) {
+            char *path = cw_asprintf("%s/%s%s", dir, delta ? "delta/" : "", kinds[k].sub);
+            cw_remove_entries(path, is_export, (void *)kinds[k].suffix);
+            free(path);
+        }
 }
 
 static int prepare_dir(const cw_demogen_opts *o)
@@ -107,9 +113,14 @@ static int prepare_dir(const cw_demogen_opts *o)
     }
     if (make_dirs(o->dir) != 0)
         return CW_DEMOGEN_FAILED;
-    for (size_t i = 0; i < CW_DEMO_COUNT(export_dirs); i++) {
-        char *path = cw_asprintf("%s/%s", o->dir, export_dirs[i]);
-        int rc = make_dir(path);
+    for (size_t i = 0; i < CW_DEMO_COUNT(export_dirs) + CW_DEMO_COUNT(delta_dirs); i++) {
+        int delta = i >= CW_DEMO_COUNT(export_dirs);
+        char *path;
+        int rc;
+        if (delta && !o->delta_day)
+            break;
+        path = cw_asprintf("%s/%s", o->dir, delta ? delta_dirs[i - CW_DEMO_COUNT(export_dirs)] : export_dirs[i]);
+        rc = make_dir(path);
         free(path);
         if (rc != 0)
             return CW_DEMOGEN_FAILED;
@@ -123,7 +134,7 @@ static int prepare_dir(const cw_demogen_opts *o)
 
 FILE *cw_demo_open(cw_demo_ctx *ctx, const char *rel)
 {
-    char *path = cw_asprintf("%s/%s", ctx->opts->dir, rel);
+    char *path = cw_asprintf("%s/%s%s", ctx->opts->dir, ctx->out, rel);
     FILE *fp = fopen(path, "wb");
     if (!fp)
         fprintf(stderr, "catwalk: demo: cannot write %s: %s\n", path, strerror(errno));
@@ -139,12 +150,13 @@ int cw_demo_close(cw_demo_ctx *ctx, FILE *fp, const char *rel, int failed)
     if (fclose(fp) != 0)
         io_error = 1;
     if (io_error)
-        fprintf(stderr, "catwalk: demo: cannot write %s/%s: %s\n", ctx->opts->dir, rel, strerror(errno));
+        fprintf(stderr, "catwalk: demo: cannot write %s/%s%s: %s\n", ctx->opts->dir, ctx->out, rel,
+                strerror(errno));
     else if (failed)
-        fprintf(stderr, "catwalk: demo: cannot write %s/%s\n", ctx->opts->dir, rel);
+        fprintf(stderr, "catwalk: demo: cannot write %s/%s%s\n", ctx->opts->dir, ctx->out, rel);
     if (io_error || failed)
         return -1;
-    ctx->totals.files++;
+    ctx->tally->files++;
     return 0;
 }
 
@@ -175,54 +187,85 @@ int cw_demo_write_json(cw_demo_ctx *ctx, const char *rel, void *value)
 
 /* ---- the run ---------------------------------------------------------------------- */
 
+/* Point the writers at the export taken at --end, or at the delta day. */
+static void show(cw_demo_ctx *ctx, int delta)
+{
+    ctx->cut = delta ? ctx->end : ctx->opts->end;
+    ctx->since = delta ? ctx->opts->end : INT64_MIN;
+    ctx->out = delta ? "delta/" : "";
+    ctx->tally = delta ? &ctx->delta : &ctx->totals;
+}
+
+static int write_sources(cw_demo_ctx *ctx, const cw_demo_history *h)
+{
+    if (cw_demo_write_jira(ctx, h) != 0 || cw_demo_write_git(ctx, h) != 0)
+        return -1;
+    return cw_demo_write_jenkins(ctx, h);
+}
+
 static int write_application(cw_demo_ctx *ctx, int index)
 {
     cw_demo_history h;
     int rc = cw_demo_simulate(ctx, index, &h);
-    if (rc == 0)
-        rc = cw_demo_write_jira(ctx, &h);
-    if (rc == 0)
-        rc = cw_demo_write_git(ctx, &h);
-    if (rc == 0)
-        rc = cw_demo_write_jenkins(ctx, &h);
+    for (int delta = 0; rc == 0 && delta <= ctx->opts->delta_day; delta++) {
+        show(ctx, delta);
+        rc = write_sources(ctx, &h);
+    }
     cw_demo_history_free(&h);
     return rc;
 }
 
 static int generate(cw_demo_ctx *ctx)
 {
-    for (size_t i = 0; i < cw_demo_n_apps; i++) {
-        cw_progress("demo: applications", (long)i, (long)cw_demo_n_apps);
+    size_t n = ctx->world.n_apps;
+    for (size_t i = 0; i < n; i++) {
+        cw_progress("demo: applications", (long)i, (long)n);
         if (write_application(ctx, (int)i) != 0)
             return -1;
     }
     cw_progress_end();
     cw_demo_unrelated_incidents(ctx);
-    if (cw_demo_write_pagerduty(ctx) != 0 || cw_demo_write_servicenow(ctx) != 0)
-        return -1;
+    for (int delta = 0; delta <= ctx->opts->delta_day; delta++) {
+        show(ctx, delta);
+        if (cw_demo_write_pagerduty(ctx) != 0 || cw_demo_write_servicenow(ctx) != 0)
+            return -1;
+    }
+    show(ctx, 0);
     return cw_demo_write_config(ctx);
 }
 
-int cw_demogen_run(const cw_demogen_opts *o, cw_demogen_totals *totals)
+int cw_demogen_run(const cw_demogen_opts *o, cw_demogen_totals *totals, cw_demogen_totals *delta)
 {
     cw_demo_ctx ctx;
-    int rc = prepare_dir(o);
+    int rc;
 
     if (totals)
         memset(totals, 0, sizeof(*totals));
+    if (delta)
+        memset(delta, 0, sizeof(*delta));
+    if (o->apps < 0 || o->apps > CW_DEMOGEN_MAX_APPS) {
+        fprintf(stderr, "catwalk: demo: --apps: expected 1 to %d\n", CW_DEMOGEN_MAX_APPS);
+        return CW_DEMOGEN_FAILED;
+    }
+    rc = prepare_dir(o);
     if (rc != CW_DEMOGEN_OK)
         return rc;
     memset(&ctx, 0, sizeof ctx);
     ctx.opts = o;
-    ctx.end = o->end;
+    ctx.end = o->end + (o->delta_day ? CW_DEMO_DAY : 0);
     ctx.window_start = o->end - (int64_t)o->weeks * CW_DEMO_WEEK;
     ctx.sim_start = ctx.window_start - CW_DEMOGEN_HISTORY_WEEKS * CW_DEMO_WEEK;
-    ctx.totals.teams = (long)cw_demo_n_teams;
-    ctx.totals.applications = (long)cw_demo_n_apps;
+    cw_demo_world_build(&ctx.world, o->seed, (size_t)o->apps);
+    ctx.totals.teams = ctx.delta.teams = (long)ctx.world.n_teams;
+    ctx.totals.applications = ctx.delta.applications = (long)ctx.world.n_apps;
+    show(&ctx, 0);
     rc = cw_demo_zones_init(&ctx) == 0 && generate(&ctx) == 0 ? CW_DEMOGEN_OK : CW_DEMOGEN_FAILED;
     if (totals)
         *totals = ctx.totals;
+    if (delta)
+        *delta = ctx.delta;
     cw_demo_zones_free(&ctx);
+    cw_demo_world_free(&ctx.world);
     free(ctx.incidents);
     return rc;
 }

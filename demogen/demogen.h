@@ -27,7 +27,11 @@ typedef struct cw_demogen_opts {
     int weeks;                   /* weeks of data up to end */
     int64_t end;                 /* the export instant, 00:00 UTC: nothing at or after it exists */
     int force;                   /* write into a folder that is not empty, replacing earlier exports */
+    int apps;                    /* applications; 0 = Harbourside's own 35 */
+    int delta_day;               /* also write DIR/delta/: the next day's nightly export */
 } cw_demogen_opts;
+
+#define CW_DEMOGEN_MAX_APPS 5000
 
 /* What was written, for the summary. */
 typedef struct cw_demogen_totals {
@@ -41,9 +45,10 @@ enum {
     CW_DEMOGEN_NOT_EMPTY = -2    /* dir is not a folder, or not empty and force is off */
 };
 
-/* Write the demo into o->dir: DIR/exports/... and DIR/catwalk.ini.  Errors
- * are reported on stderr; returns one of the codes above, with *totals
- * filled (totals may be NULL). */
-int cw_demogen_run(const cw_demogen_opts *o, cw_demogen_totals *totals);
+/* Write the demo into o->dir: DIR/exports/... and DIR/catwalk.ini, and with
+ * delta_day DIR/delta/exports/... (the day after o->end).  Errors are
+ * reported on stderr; returns one of the codes above, with *totals (and
+ * *delta, for the delta day) filled; either may be NULL. */
+int cw_demogen_run(const cw_demogen_opts *o, cw_demogen_totals *totals, cw_demogen_totals *delta);
 
 #endif

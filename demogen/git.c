@@ -31,7 +31,7 @@ static const ident dependabot = { "dependabot[bot]", "49699333+dependabot[bot]@u
 
 static ident author_of(const cw_demo_history *h, const cw_demo_commit *c)
 {
-    const cw_demo_person *p = &cw_demo_teams[h->app->team].people[c->author];
+    const cw_demo_person *p = &h->team->people[c->author];
     ident id = { p->name, p->email, p->zone };
     return c->kind == CW_DEMO_BOT ? dependabot : id;
 }
@@ -108,23 +108,36 @@ static void write_commit(cw_demo_ctx *ctx, FILE *fp, const cw_demo_history *h, c
 int cw_demo_write_git(cw_demo_ctx *ctx, const cw_demo_history *h)
 {
     order_key *order = malloc((h->n_commits ? h->n_commits : 1) * sizeof(*order));
-    char rel[160];
+    size_t n = 0;
+    char rel[192], day[16];
     FILE *fp;
 
     if (!order)
         return -1;
     for (size_t i = 0; i < h->n_commits; i++)
-        order[i] = (order_key){ h->commits[i].at, h->commits[i].mainline, (int32_t)i };
-    qsort(order, h->n_commits, sizeof(*order), cmp_newest);
-    snprintf(rel, sizeof rel, "exports/git/%s.log", h->app->name);
+        if (cw_demo_shown(ctx, h->commits[i].at))
+            order[n++] = (order_key){ h->commits[i].at, h->commits[i].mainline, (int32_t)i };
+    qsort(order, n, sizeof(*order), cmp_newest);
+    /* The delta is `git log --since`: the day's commits in <repo>.<day>.log,
+     * whose parents are in the log of the day before. */
+    if (ctx->since == INT64_MIN) {
+        snprintf(rel, sizeof rel, "exports/git/%s.log", h->app->name);
+    } else {
+        cw_time_format_date(ctx->since, day, sizeof day);
+        snprintf(rel, sizeof rel, "exports/git/%s.%s.log", h->app->name, day);
+    }
+    if (n == 0 && ctx->since != INT64_MIN) {
+        free(order);
+        return 0;
+    }
     fp = cw_demo_open(ctx, rel);
     if (!fp) {
         free(order);
         return -1;
     }
-    for (size_t i = 0; i < h->n_commits; i++)
+    for (size_t i = 0; i < n; i++)
         write_commit(ctx, fp, h, &h->commits[order[i].index]);
     free(order);
-    ctx->totals.commits += (long)h->n_commits;
+    ctx->tally->commits += (long)n;
     return cw_demo_close(ctx, fp, rel, 0);
 }

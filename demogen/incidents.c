@@ -40,14 +40,45 @@ static void sort_incidents(cw_demo_ctx *ctx)
         qsort(ctx->incidents, ctx->n_incidents, sizeof(*ctx->incidents), cmp_incident);
 }
 
-static const char *service_of(const cw_demo_incident *inc)
+static const char *service_of(const cw_demo_ctx *ctx, const cw_demo_incident *inc)
 {
-    return inc->app >= 0 ? cw_demo_apps[inc->app].service : cw_demo_unmapped_services[-1 - inc->app];
+    return inc->app >= 0 ? ctx->world.apps[inc->app].service : cw_demo_unmapped_services[-1 - inc->app];
 }
 
-static const char *team_of(const cw_demo_incident *inc)
+static const char *team_of(const cw_demo_ctx *ctx, const cw_demo_incident *inc)
 {
-    return inc->app >= 0 ? cw_demo_teams[cw_demo_apps[inc->app].team].name : "Corporate IT";
+    return inc->app >= 0 ? ctx->world.teams[ctx->world.apps[inc->app].team].name : "Corporate IT";
+}
+
+/* The incident as an export taken at the cut sees it: not yet acknowledged
+ * or resolved when that happens later. */
+static cw_demo_incident at_cut(const cw_demo_ctx *ctx, const cw_demo_incident *inc)
+{
+    cw_demo_incident v = *inc;
+    if (v.acknowledged >= ctx->cut)
+        v.acknowledged = 0;
+    if (v.resolved >= ctx->cut)
+        v.resolved = 0;
+    return v;
+}
+
+/* Does the export show it?  At the cut: every incident opened before it.
+ * The delta: those opened, acknowledged or resolved in the day. */
+static int incident_shown(const cw_demo_ctx *ctx, const cw_demo_incident *inc)
+{
+    return inc->created < ctx->cut &&
+           (cw_demo_shown(ctx, inc->created) || (inc->acknowledged && cw_demo_shown(ctx, inc->acknowledged)) ||
+            (inc->resolved && cw_demo_shown(ctx, inc->resolved)));
+}
+
+/* "" for the export, "-<day>" (or ".<day>") for the delta's files. */
+static void day_suffix(const cw_demo_ctx *ctx, char sep, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (ctx->since != INT64_MIN && n > 1) {
+        buf[0] = sep;
+        cw_time_format_date(ctx->since, buf + 1, n - 1);
+    }
 }
 
 /* PagerDuty-style ids: a letter and upper-case alphanumerics. */
@@ -73,8 +104,10 @@ static const char *pd_status(const cw_demo_incident *inc)
     return inc->resolved ? "resolved" : inc->acknowledged ? "acknowledged" : "triggered";
 }
 
-static json_t *pd_incident(const cw_demo_incident *inc, long number)
+static json_t *pd_incident(const cw_demo_ctx *ctx, const cw_demo_incident *seen, long number)
 {
+    cw_demo_incident v = at_cut(ctx, seen);
+    const cw_demo_incident *inc = &v;
     uint64_t service_seed = 0x5E41CEULL + (uint64_t)(inc->app + 100);
     int64_t changed = inc->resolved ? inc->resolved : inc->acknowledged ? inc->acknowledged : inc->created;
     char id[16], service_id[8], policy_id[8], team_id[8], title[200], summary[240], html[160], self[160];
@@ -83,10 +116,10 @@ static json_t *pd_incident(const cw_demo_incident *inc, long number)
     pd_id(inc->seed, 'Q', 14, id);
     pd_id(service_seed, 'P', 7, service_id);
     pd_id(service_seed ^ 0xE5CA1A7E, 'P', 7, policy_id);
-    pd_id(0x7EA77EA7ULL + (uint64_t)(inc->app >= 0 ? cw_demo_apps[inc->app].team + 1 : 0), 'P', 7, team_id);
+    pd_id(0x7EA77EA7ULL + (uint64_t)(inc->app >= 0 ? ctx->world.apps[inc->app].team + 1 : 0), 'P', 7, team_id);
     cw_demo_sha(inc->seed ^ 0x1C1DE7, key);
     key[32] = '\0';
-    cw_demo_incident_title(inc, title, sizeof title);
+    cw_demo_incident_title(service_of(ctx, inc), inc, title, sizeof title);
     snprintf(summary, sizeof summary, "[#%ld] %s", number, title);
     snprintf(self, sizeof self, "https://api.pagerduty.com/incidents/%s", id);
     snprintf(html, sizeof html, "https://harbourside.pagerduty.com/incidents/%s", id);
@@ -99,10 +132,10 @@ static json_t *pd_incident(const cw_demo_incident *inc, long number)
                      "incident_number", (json_int_t)number, "title", title, "description", title,
                      "created_at", created, "updated_at", changed_s, "status", pd_status(inc),
                      "incident_key", key,
-                     "service", pd_reference("service_reference", service_id, service_of(inc), "services"),
+                     "service", pd_reference("service_reference", service_id, service_of(ctx, inc), "services"),
                      "escalation_policy", pd_reference("escalation_policy_reference", policy_id,
                                                        "Default on-call", "escalation_policies"),
-                     "teams", pd_reference("team_reference", team_id, team_of(inc), "teams"),
+                     "teams", pd_reference("team_reference", team_id, team_of(ctx, inc), "teams"),
                      "urgency", inc->high ? "high" : "low",
                      "last_status_change_at", changed_s,
                      "priority", inc->high ? json_pack("{s:s, s:s}", "id", "PSI2V7R", "summary", "P2")
@@ -113,29 +146,33 @@ static json_t *pd_incident(const cw_demo_incident *inc, long number)
 
 static int pd_page(cw_demo_ctx *ctx, int page, long offset, long total, json_t *incidents)
 {
-    char rel[96];
+    char rel[96], day[16];
     json_t *root = json_pack("{s:o, s:i, s:I, s:b, s:I}", "incidents", incidents, "limit", PAGE_SIZE,
                              "offset", (json_int_t)offset, "more", offset + PAGE_SIZE < total,
                              "total", (json_int_t)total);
-    snprintf(rel, sizeof rel, "exports/pagerduty/incidents-page%d.json", page);
+    day_suffix(ctx, '-', day, sizeof day);
+    snprintf(rel, sizeof rel, "exports/pagerduty/incidents%s-page%d.json", day, page);
     return cw_demo_write_json(ctx, rel, root);
 }
 
 int cw_demo_write_pagerduty(cw_demo_ctx *ctx)
 {
-    long total = 0, written = 0;
+    long total = 0, written = 0, number = 1000;
     int page = 1;
     json_t *incidents = json_array();
 
     sort_incidents(ctx);
     for (size_t i = 0; i < ctx->n_incidents; i++)
-        total += ctx->incidents[i].oncall == CW_DEMO_PAGERDUTY;
+        total += ctx->incidents[i].oncall == CW_DEMO_PAGERDUTY && incident_shown(ctx, &ctx->incidents[i]);
+    /* numbered in order of creation over the whole history, shown or not */
     for (size_t i = 0; i < ctx->n_incidents; i++) {
         const cw_demo_incident *inc = &ctx->incidents[i];
         json_t *one;
-        if (inc->oncall != CW_DEMO_PAGERDUTY)
+        if (inc->oncall != CW_DEMO_PAGERDUTY || !incident_shown(ctx, inc)) {
+            number += inc->oncall == CW_DEMO_PAGERDUTY;
             continue;
-        one = pd_incident(inc, 1000 + written);
+        }
+        one = pd_incident(ctx, inc, number++);
         if (!one || json_array_append_new(incidents, one) != 0) {
             fprintf(stderr, "catwalk: error: cannot build PagerDuty incident %ld\n", written);
             json_decref(incidents);
@@ -147,7 +184,11 @@ int cw_demo_write_pagerduty(cw_demo_ctx *ctx)
             incidents = json_array();
         }
     }
-    ctx->totals.incidents_pd = total;
+    ctx->tally->incidents_pd = total;
+    if (total == 0 && ctx->since != INT64_MIN) {
+        json_decref(incidents);
+        return 0;
+    }
     return pd_page(ctx, page, (long)(page - 1) * PAGE_SIZE, total, incidents);
 }
 
@@ -201,10 +242,10 @@ static void set(sn_row *row, enum sn_col col, const char *value)
 /* The cells every update row of an incident shares. */
 static void sn_base(cw_demo_ctx *ctx, const cw_demo_incident *inc, long number, sn_row *row)
 {
-    const cw_demo_app *app = &cw_demo_apps[inc->app];
-    const cw_demo_team *team = &cw_demo_teams[app->team];
+    const cw_demo_app *app = &ctx->world.apps[inc->app];
+    const cw_demo_team *team = &ctx->world.teams[app->team];
     cw_demo_rng r = { inc->seed ^ 0x5E11CE5EULL };
-    const cw_demo_team *callers = &cw_demo_teams[(app->team + 1) % cw_demo_n_teams];
+    const cw_demo_team *callers = &ctx->world.teams[(size_t)(app->team + 1) % ctx->world.n_teams];
     const cw_demo_person *caller = &callers->people[cw_demo_between(&r, 0, (long)callers->n_people - 1)];
     int critical = inc->high && cw_demo_chance(&r, 0.2);
     char text[200];
@@ -228,7 +269,7 @@ static void sn_base(cw_demo_ctx *ctx, const cw_demo_incident *inc, long number, 
     set(row, SN_URGENCY, inc->high ? "1 - High" : "3 - Low");
     set(row, SN_PRIORITY, critical ? "1 - Critical" : inc->high ? "2 - High" : "4 - Low");
     snprintf(row->cell[SN_GROUP], sizeof row->cell[SN_GROUP], "%s Support", team->name);
-    cw_demo_incident_title(inc, text, sizeof text);
+    cw_demo_incident_title(app->service, inc, text, sizeof text);
     set(row, SN_SHORT_DESCRIPTION, text);
 }
 
@@ -258,19 +299,24 @@ static int sn_events(cw_demo_ctx *ctx, const cw_demo_incident *inc, cw_demo_rng 
     return n;
 }
 
-/* The update rows of one incident, oldest first. */
+/* The update rows of one incident, oldest first: those the export shows.
+ * Every row is drawn, shown or not, so a row is the same in the export and
+ * in the delta; the cells all rows share are as of the cut.  Returns the
+ * rows written, or -1. */
 static int write_sn_incident(cw_demo_ctx *ctx, FILE *fp, const cw_demo_incident *inc, long number)
 {
-    const cw_demo_team *team = &cw_demo_teams[cw_demo_apps[inc->app].team];
+    const cw_demo_team *team = &ctx->world.teams[ctx->world.apps[inc->app].team];
+    cw_demo_incident seen = at_cut(ctx, inc);
     cw_demo_rng r = { inc->seed ^ 0xA11CE5ULL };
     const cw_demo_person *fixer = &team->people[cw_demo_between(&r, 0, (long)team->n_people - 1)];
     sn_event events[6];
     int n = sn_events(ctx, inc, &r, events);
     long mod = 0;
+    int written = 0;
     sn_row row;
     char at[32];
 
-    sn_base(ctx, inc, number, &row);
+    sn_base(ctx, &seen, number, &row);
     for (int k = 0; k < n; k++) {
         int closed = strcmp(events[k].state, "Closed") == 0;
         set(&row, SN_STATE, events[k].state);
@@ -289,29 +335,50 @@ static int write_sn_incident(cw_demo_ctx *ctx, FILE *fp, const cw_demo_incident 
         }
         if (closed)
             set(&row, SN_CLOSED_AT, at);
-        if (write_sn_row(fp, &row) != 0)
+        /* the New row comes with the incident, even when logged a minute after the cut */
+        if (!cw_demo_shown(ctx, events[k].at) && !(k == 0 && cw_demo_shown(ctx, inc->created)))
+            continue;
+        if (!fp)
+            written++;
+        else if (write_sn_row(fp, &row) == 0)
+            written++;
+        else
             return -1;
     }
-    return 0;
+    return written;
 }
 
 int cw_demo_write_servicenow(cw_demo_ctx *ctx)
 {
-    const char *rel = "exports/servicenow/incident.csv";
-    FILE *fp = cw_demo_open(ctx, rel);
-    long number = 0;
-    int rc;
+    char rel[96], day[16];
+    FILE *fp;
+    long number = 0, shown = 0;
+    int rc = 0;
 
+    sort_incidents(ctx);
+    day_suffix(ctx, '.', day, sizeof day);
+    snprintf(rel, sizeof rel, "exports/servicenow/incident%s.csv", day);
+    /* the delta's file only when the day changed an incident: count first */
+    for (size_t i = 0; i < ctx->n_incidents && ctx->since != INT64_MIN && shown == 0; i++)
+        if (ctx->incidents[i].oncall == CW_DEMO_SERVICENOW && ctx->incidents[i].created < ctx->cut)
+            shown += write_sn_incident(ctx, NULL, &ctx->incidents[i], 0) > 0;
+    if (ctx->since != INT64_MIN && shown == 0)
+        return 0;
+    fp = cw_demo_open(ctx, rel);
     if (!fp)
         return -1;
-    sort_incidents(ctx);
+    shown = 0;
     rc = write_row(fp, sn_header);
+    /* numbered in order of creation over the whole history */
     for (size_t i = 0; i < ctx->n_incidents && rc == 0; i++) {
         const cw_demo_incident *inc = &ctx->incidents[i];
-        if (inc->oncall != CW_DEMO_SERVICENOW)
+        int rows;
+        if (inc->oncall != CW_DEMO_SERVICENOW || inc->created >= ctx->cut)
             continue;
-        rc = write_sn_incident(ctx, fp, inc, ++number);
+        rows = write_sn_incident(ctx, fp, inc, ++number);
+        rc = rows < 0 ? -1 : 0;
+        shown += rows > 0;
     }
-    ctx->totals.incidents_sn = number;
+    ctx->tally->incidents_sn = shown;
     return cw_demo_close(ctx, fp, rel, rc != 0);
 }

@@ -108,10 +108,30 @@ typedef struct cw_demo_app {
     double deploy_fail_p;        /* chance a production run fails first */
 } cw_demo_app;
 
+/* Harbourside's own five teams and 35 applications (world.c): the whole
+ * demo by default, the first N applications with --apps N <= 35. */
 extern const cw_demo_team cw_demo_teams[];
 extern const size_t cw_demo_n_teams;
 extern const cw_demo_app cw_demo_apps[];
 extern const size_t cw_demo_n_apps;
+
+/*
+ * The organisation one run simulates: the constant tables above, and with
+ * --apps N > 35 as many synthesised teams and applications again
+ * (synth.c), drawn from the seed: an enterprise of 500 applications is
+ * mostly product lines ("Motor Claims", "Travel Pricing") of about five
+ * applications each.  Everything the synthesis allocates is owned here.
+ */
+typedef struct cw_demo_world {
+    cw_demo_team *teams;   size_t n_teams;
+    cw_demo_app *apps;     size_t n_apps;
+    char **owned;          size_t n_owned, cap_owned;   /* text and people to free */
+} cw_demo_world;
+
+/* Build the world of n_apps applications (0: the 35 of the tables).
+ * Returns 0, or -1 when n_apps is too large. */
+int cw_demo_world_build(cw_demo_world *w, uint64_t seed, size_t n_apps);
+void cw_demo_world_free(cw_demo_world *w);
 
 /* Incident services that belong to no application (corporate IT). */
 extern const char *const cw_demo_unmapped_services[];
@@ -148,8 +168,8 @@ typedef struct cw_demo_ticket {
     int64_t created;
     cw_demo_step steps[CW_DEMO_MAX_STEPS];   /* only steps before the export instant */
     int n_steps;
+    int64_t merged_at;           /* the first merge of its branch, 0 none */
     int32_t shipped_by;          /* deployment that shipped the last merge, -1 none */
-    int32_t merged;              /* 1 once a branch was merged */
     uint32_t number;             /* the N of KEY-N */
     uint8_t type;                /* cw_demo_type */
     int8_t assignee;             /* index into the team's people, -1 unassigned */
@@ -199,20 +219,41 @@ typedef struct cw_demo_zone {
     int32_t *offsets;            /* per day; INT32_MIN unknown, INT32_MAX changes that day */
 } cw_demo_zone;
 
+/*
+ * The simulation runs up to `end`; the writers show what an export taken at
+ * `cut` holds, from `since` on.  For the export of --end both are the plain
+ * window (cut = end, since = INT64_MIN).  With --delta-day the simulation
+ * runs one day further (end = --end + 1 day) and is written twice: the
+ * export at --end (cut = --end), and under delta/ what a nightly export of
+ * the next day adds (since = --end, cut = end): records created or changed
+ * in that day only, in new files.  One simulation for both is what makes
+ * export + delta the same history as an export taken a day later.
+ */
 typedef struct cw_demo_ctx {
     const cw_demogen_opts *opts;
-    int64_t end;                 /* nothing at or after this instant exists */
-    int64_t window_start;        /* end - weeks */
+    cw_demo_world world;
+    int64_t end;                 /* nothing at or after this instant is simulated */
+    int64_t cut, since;          /* what the writers show: [since, cut) */
+    const char *out;             /* "" or "delta/": prefix of every file written */
+    int64_t window_start;        /* --end - weeks */
     int64_t sim_start;           /* window_start - history: first deployments */
     cw_demo_zone zones[CW_DEMO_N_ZONES];
     cw_demo_incident *incidents;
     size_t n_incidents, cap_incidents;
-    cw_demogen_totals totals;
+    cw_demogen_totals totals, delta;
+    cw_demogen_totals *tally;    /* &totals or &delta: what the writers count */
 } cw_demo_ctx;
+
+/* An instant the export shows: before the cut, and at or after since. */
+static inline int cw_demo_shown(const cw_demo_ctx *ctx, int64_t t)
+{
+    return t < ctx->cut && t >= ctx->since;
+}
 
 /* One application's simulated history. */
 typedef struct cw_demo_history {
     const cw_demo_app *app;
+    const cw_demo_team *team;  /* the app's */
     int index;
     cw_demo_ticket *tickets;   size_t n_tickets, cap_tickets;
     cw_demo_commit *commits;   size_t n_commits, cap_commits;
@@ -235,11 +276,11 @@ void cw_demo_fmt_local(cw_demo_ctx *ctx, cw_demo_zone_id zone, int64_t t, char *
 void cw_demo_fmt_utc(int64_t t, char *buf, size_t n);
 
 /* text.c: deterministic text from an entity's seed */
-void cw_demo_ticket_summary(const cw_demo_app *app, const cw_demo_ticket *t, char *buf, size_t n);
+void cw_demo_ticket_summary(const cw_demo_team *team, const cw_demo_ticket *t, char *buf, size_t n);
 void cw_demo_commit_text(const cw_demo_history *h, const cw_demo_commit *c,
                          char *subject, size_t ns, char *body, size_t nb);
 void cw_demo_numstat(FILE *fp, const cw_demo_app *app, const cw_demo_commit *c);
-void cw_demo_incident_title(const cw_demo_incident *inc, char *buf, size_t n);
+void cw_demo_incident_title(const char *service, const cw_demo_incident *inc, char *buf, size_t n);
 void cw_demo_key(const cw_demo_app *app, uint32_t number, char *buf, size_t n);
 
 /* Writers: each returns 0, or -1 after reporting the error. */
@@ -250,7 +291,7 @@ int cw_demo_write_pagerduty(cw_demo_ctx *ctx);
 int cw_demo_write_servicenow(cw_demo_ctx *ctx);
 int cw_demo_write_config(cw_demo_ctx *ctx);
 
-/* demogen.c: open DIR/rel for writing (reports the error).  Close it and
+/* demogen.c: open DIR/<ctx->out>rel for writing (reports the error).  Close it and
  * count the file; when `failed` (the writer's own verdict) or the stream
  * says a write failed, report "cannot write DIR/rel" and return -1. */
 FILE *cw_demo_open(cw_demo_ctx *ctx, const char *rel);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include "../core/util.h"
 
 #define PAGE_SIZE 100
 #define SITE "https://harbourside.atlassian.net"
@@ -25,6 +26,15 @@ typedef struct jira_writer {
     const cw_demo_history *h;
     cw_demo_zone_id zone;
 } jira_writer;
+
+/* The steps an export taken at the cut shows (they are oldest first). */
+static int shown_steps(const jira_writer *w, const cw_demo_ticket *t)
+{
+    int n = 0;
+    while (n < t->n_steps && t->steps[n].at < w->ctx->cut)
+        n++;
+    return n;
+}
 
 static json_t *category_json(const char *key)
 {
@@ -54,9 +64,10 @@ static void account_id(int team, int person, char *buf)
     snprintf(buf, 25, "5f%.22s", sha);
 }
 
-static json_t *user_json(int team, int person)
+static json_t *user_json(const cw_demo_history *h, int person)
 {
-    const cw_demo_person *p = &cw_demo_teams[team].people[person];
+    const cw_demo_person *p = &h->team->people[person];
+    int team = h->app->team;
     char id[32], self[96];
     account_id(team, person, id);
     snprintf(self, sizeof self, SITE "/rest/api/2/user?accountId=%s", id);
@@ -84,7 +95,8 @@ static json_t *history_json(jira_writer *w, const cw_demo_ticket *t, long id, in
 {
     const cw_demo_status_info *from = &cw_demo_statuses[k ? t->steps[k - 1].to : CW_DEMO_BACKLOG];
     const cw_demo_status_info *to = &cw_demo_statuses[t->steps[k].to];
-    int team = w->h->app->team, who = t->assignee >= 0 && k > 0 ? t->assignee : reporter;
+    const cw_demo_history *h = w->h;
+    int team = h->app->team, who = t->assignee >= 0 && k > 0 ? t->assignee : reporter;
     json_t *items = json_array();
     char hid[32], at[40];
 
@@ -96,21 +108,22 @@ static json_t *history_json(jira_writer *w, const cw_demo_ticket *t, long id, in
         char acct[32];
         account_id(team, t->assignee, acct);
         json_array_append_new(items, item_json("assignee", NULL, NULL, acct,
-                                               cw_demo_teams[team].people[t->assignee].name));
+                                               h->team->people[t->assignee].name));
     }
     json_array_append_new(items, item_json("status", from->id, from->name, to->id, to->name));
     snprintf(hid, sizeof hid, "%ld", id * 20 + k);
     cw_demo_fmt_jira(w->ctx, w->zone, t->steps[k].at, at, sizeof at);
-    return json_pack("{s:s, s:o, s:s, s:o}", "id", hid, "author", user_json(team, who), "created", at,
+    return json_pack("{s:s, s:o, s:s, s:o}", "id", hid, "author", user_json(h, who), "created", at,
                      "items", items);
 }
 
 static json_t *changelog_json(jira_writer *w, const cw_demo_ticket *t, long id, int reporter)
 {
     json_t *histories = json_array();
-    for (int k = t->n_steps - 1; k >= 0; k--)
+    int n = shown_steps(w, t);
+    for (int k = n - 1; k >= 0; k--)
         json_array_append_new(histories, history_json(w, t, id, k, reporter));
-    return json_pack("{s:i, s:i, s:i, s:o}", "startAt", 0, "maxResults", t->n_steps, "total", t->n_steps,
+    return json_pack("{s:i, s:i, s:i, s:o}", "startAt", 0, "maxResults", n, "total", n,
                      "histories", histories);
 }
 
@@ -141,14 +154,14 @@ static json_t *fix_versions_json(jira_writer *w, const cw_demo_ticket *t)
 
     if (app->cadence != CW_DEMO_MONTHLY && app->cadence != CW_DEMO_QUARTERLY)
         return versions;
-    if (t->shipped_by >= 0) {
+    if (t->shipped_by >= 0 && w->h->deploys[t->shipped_by].prod_finish < w->ctx->cut) {
         const cw_demo_deploy *d = &w->h->deploys[t->shipped_by];
         cw_time_format_date(d->prod_finish, date, sizeof date);
         snprintf(name, sizeof name, "%s %s", app->name, date);
         snprintf(id, sizeof id, "%ld", 30000L + w->h->index * 1000L + t->shipped_by);
         json_array_append_new(versions, json_pack("{s:s, s:s, s:b, s:s}", "id", id, "name", name,
                                                   "released", 1, "releaseDate", date));
-    } else if (t->merged) {
+    } else if (t->merged_at && t->merged_at < w->ctx->cut) {
         snprintf(name, sizeof name, "%s next", app->name);
         snprintf(id, sizeof id, "%ld", 30000L + w->h->index * 1000L + 999);
         json_array_append_new(versions, json_pack("{s:s, s:s, s:b}", "id", id, "name", name, "released", 0));
@@ -171,12 +184,13 @@ static const char *const type_ids[CW_DEMO_N_TYPES] = { "10001", "10004", "10002"
 static json_t *fields_json(jira_writer *w, const cw_demo_ticket *t, int reporter)
 {
     const cw_demo_app *app = w->h->app;
-    cw_demo_status now = t->n_steps ? t->steps[t->n_steps - 1].to : CW_DEMO_BACKLOG;
-    int64_t updated = t->n_steps ? t->steps[t->n_steps - 1].at : t->created;
+    int n = shown_steps(w, t);
+    cw_demo_status now = n ? t->steps[n - 1].to : CW_DEMO_BACKLOG;
+    int64_t updated = n ? t->steps[n - 1].at : t->created;
     char summary[200], created[40], updated_s[40], resolved[40], project_id[16];
     json_t *fields;
 
-    cw_demo_ticket_summary(app, t, summary, sizeof summary);
+    cw_demo_ticket_summary(w->h->team, t, summary, sizeof summary);
     cw_demo_fmt_jira(w->ctx, w->zone, t->created, created, sizeof created);
     cw_demo_fmt_jira(w->ctx, w->zone, updated, updated_s, sizeof updated_s);
     cw_demo_fmt_jira(w->ctx, w->zone, updated, resolved, sizeof resolved);
@@ -191,8 +205,8 @@ static json_t *fields_json(jira_writer *w, const cw_demo_ticket *t, int reporter
                        "priority", priority_json(t),
                        "labels", labels_json(t),
                        "fixVersions", fix_versions_json(w, t),
-                       "assignee", t->assignee >= 0 ? user_json(app->team, t->assignee) : NULL,
-                       "reporter", user_json(app->team, reporter),
+                       "assignee", t->assignee >= 0 ? user_json(w->h, t->assignee) : NULL,
+                       "reporter", user_json(w->h, reporter),
                        "created", created,
                        "updated", updated_s,
                        "resolutiondate", now == CW_DEMO_DONE ? resolved : NULL,
@@ -204,7 +218,7 @@ static json_t *fields_json(jira_writer *w, const cw_demo_ticket *t, int reporter
 static json_t *issue_json(jira_writer *w, const cw_demo_ticket *t)
 {
     cw_demo_rng r = { t->seed ^ 0xC0FFEEULL };
-    int reporter = (int)cw_demo_between(&r, 0, (long)cw_demo_teams[w->h->app->team].n_people - 1);
+    int reporter = (int)cw_demo_between(&r, 0, (long)w->h->team->n_people - 1);
     long id = (w->h->index + 1) * 1000000L + (long)t->number;
     char key[32], ids[32], self[96];
 
@@ -218,38 +232,66 @@ static json_t *issue_json(jira_writer *w, const cw_demo_ticket *t)
                      "changelog", changelog_json(w, t, id, reporter));
 }
 
-static int write_page(jira_writer *w, int page, size_t start, json_t *issues)
+/* Does the export show the ticket?  The export at the cut: every ticket
+ * created before it.  The delta: those created or moved in the day (what
+ * `updated >= -1d` finds). */
+static int shown(const jira_writer *w, const cw_demo_ticket *t)
 {
-    char rel[160];
+    if (cw_demo_shown(w->ctx, t->created))
+        return 1;
+    if (t->created >= w->ctx->cut)
+        return 0;
+    for (int k = 0; k < t->n_steps; k++)
+        if (cw_demo_shown(w->ctx, t->steps[k].at))
+            return 1;
+    return 0;
+}
+
+/* PROJECT-page<N>.json; the delta's PROJECT-<day>-page<N>.json beside them. */
+static int write_page(jira_writer *w, int page, size_t start, size_t total, json_t *issues)
+{
+    char rel[192], day[16] = "";
     json_t *root = json_pack("{s:s, s:I, s:i, s:I, s:o}", "expand", "schema,names",
                              "startAt", (json_int_t)start, "maxResults", PAGE_SIZE,
-                             "total", (json_int_t)w->h->n_tickets, "issues", issues);
-    snprintf(rel, sizeof rel, "exports/jira/%s-page%d.json", w->h->app->project, page);
+                             "total", (json_int_t)total, "issues", issues);
+    if (w->ctx->since != INT64_MIN) {
+        day[0] = '-';
+        cw_time_format_date(w->ctx->since, day + 1, sizeof day - 1);
+    }
+    snprintf(rel, sizeof rel, "exports/jira/%s%s-page%d.json", w->h->app->project, day, page);
     return cw_demo_write_json(w->ctx, rel, root);
 }
 
 int cw_demo_write_jira(cw_demo_ctx *ctx, const cw_demo_history *h)
 {
-    jira_writer w = { ctx, h, cw_demo_teams[h->app->team].zone };
-    size_t start = 0;
-    int page = 1;
+    jira_writer w = { ctx, h, h->team->zone };
+    size_t *pick = cw_xmalloc((h->n_tickets ? h->n_tickets : 1) * sizeof(*pick)), n = 0, start = 0;
+    int page = 1, rc = 0;
 
-    do {
+    for (size_t i = 0; i < h->n_tickets; i++)
+        if (shown(&w, &h->tickets[i]))
+            pick[n++] = i;
+    /* the export always has a first page, even empty; the delta only pages with news */
+    while (rc == 0 && (start < n || (start == 0 && ctx->since == INT64_MIN))) {
         json_t *issues = json_array();
-        size_t stop = start + PAGE_SIZE < h->n_tickets ? start + PAGE_SIZE : h->n_tickets;
-        for (size_t i = start; i < stop; i++) {
-            json_t *issue = issue_json(&w, &h->tickets[i]);
+        size_t stop = start + PAGE_SIZE < n ? start + PAGE_SIZE : n;
+        for (size_t i = start; i < stop && rc == 0; i++) {
+            json_t *issue = issue_json(&w, &h->tickets[pick[i]]);
             if (!issue || json_array_append_new(issues, issue) != 0) {
-                json_decref(issues);
                 fprintf(stderr, "catwalk: error: cannot build Jira issue %s-%u\n", h->app->project,
-                        (unsigned)h->tickets[i].number);
-                return -1;
+                        (unsigned)h->tickets[pick[i]].number);
+                rc = -1;
             }
         }
-        if (write_page(&w, page++, start, issues) != 0)
-            return -1;
+        if (rc != 0)
+            json_decref(issues);
+        else
+            rc = write_page(&w, page++, start, n, issues);
         start = stop;
-    } while (start < h->n_tickets);
-    ctx->totals.tickets += (long)h->n_tickets;
-    return 0;
+        if (n == 0)
+            break;
+    }
+    free(pick);
+    ctx->tally->tickets += (long)n;
+    return rc;
 }

@@ -61,7 +61,7 @@ static int64_t min64(int64_t a, int64_t b)
 
 static cw_demo_zone_id team_zone(const cw_demo_history *h)
 {
-    return cw_demo_teams[h->app->team].zone;
+    return h->team->zone;
 }
 
 static int64_t workday(cw_demo_rng *r, int64_t t, cw_demo_zone_id zone)
@@ -161,11 +161,11 @@ static cw_demo_deploy make_deploy(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_
 
 /* The application whose production run is still going at the export
  * instant: the Kolkata platform team's early Monday deployment. */
-static int has_running_build(const cw_demo_app *app)
+static int has_running_build(const cw_demo_ctx *ctx, const cw_demo_app *app)
 {
-    for (size_t i = 0; i < cw_demo_n_apps; i++) {
-        const cw_demo_app *a = &cw_demo_apps[i];
-        if (cw_demo_teams[a->team].zone == CW_DEMO_KOLKATA && a->cadence == CW_DEMO_DAILY)
+    for (size_t i = 0; i < ctx->world.n_apps; i++) {
+        const cw_demo_app *a = &ctx->world.apps[i];
+        if (ctx->world.teams[a->team].zone == CW_DEMO_KOLKATA && a->cadence == CW_DEMO_DAILY)
             return a == app;
     }
     return 0;
@@ -205,7 +205,7 @@ static void schedule_deploys(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *
         push_deploy(h, &d);
     }
     free(want.v);
-    if (has_running_build(h->app))
+    if (has_running_build(ctx, h->app))
         add_running_deploy(ctx, h, r);
 }
 
@@ -284,7 +284,7 @@ static void add_step(planner *p, int64_t at, cw_demo_status to)
 
 static int reviewer_of(planner *p)
 {
-    int n = (int)cw_demo_teams[p->h->app->team].n_people;
+    int n = (int)p->h->team->n_people;
     int who = ticket_of(p)->assignee;
     return (who + 1 + (int)cw_demo_between(p->r, 0, n - 2)) % n;
 }
@@ -362,7 +362,8 @@ static void ship(planner *p, int64_t merge)
     const cw_demo_deploy *d = shipping_deploy(p->h, merge);
     int64_t tested = workday(p->r, last_step_at(p) +
                                      (int64_t)(cw_demo_exp(p->r, qa_hours[p->h->app->cadence]) * HOUR), p->zone);
-    ticket_of(p)->merged = 1;
+    if (!ticket_of(p)->merged_at)
+        ticket_of(p)->merged_at = merge;
     ticket_of(p)->shipped_by = -1;
     if (!d || d->prod_finish > tested + 1800)
         add_step(p, tested, CW_DEMO_READY);
@@ -437,7 +438,7 @@ static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, in
 {
     planner p = { ctx, h, r, team_zone(h), (int32_t)h->n_tickets, 0 };
     cw_demo_ticket *t;
-    int people = (int)cw_demo_teams[h->app->team].n_people;
+    int people = (int)h->team->n_people;
 
     h->tickets = cw_grow(h->tickets, &h->cap_tickets, h->n_tickets + 1, sizeof(*h->tickets));
     t = &h->tickets[h->n_tickets++];
@@ -485,7 +486,7 @@ static void simulate_tickets(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *
 static void simulate_direct(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r)
 {
     int off = work_offset_s[team_zone(h)];
-    int people = (int)cw_demo_teams[h->app->team].n_people;
+    int people = (int)h->team->n_people;
 
     for (int64_t day = cw_demo_floor_div(ctx->sim_start - BACKLOG_WEEKS * WEEK, DAY); day * DAY < ctx->end;
          day++) {
@@ -583,7 +584,7 @@ static void push_incident(cw_demo_ctx *ctx, cw_demo_rng *r, int app, int64_t cre
     if (inc->resolved >= ctx->end)
         inc->resolved = 0;
     inc->app = (int16_t)app;
-    inc->oncall = (uint8_t)(app >= 0 ? cw_demo_teams[cw_demo_apps[app].team].oncall : CW_DEMO_PAGERDUTY);
+    inc->oncall = (uint8_t)(app >= 0 ? ctx->world.teams[ctx->world.apps[app].team].oncall : CW_DEMO_PAGERDUTY);
     inc->high = (uint8_t)cw_demo_chance(r, after_deploy ? 0.7 : 0.4);
     inc->after_deploy = (uint8_t)after_deploy;
 }
@@ -640,11 +641,13 @@ void cw_demo_unrelated_incidents(cw_demo_ctx *ctx)
 int cw_demo_simulate(cw_demo_ctx *ctx, int app_index, cw_demo_history *out)
 {
     cw_demo_rng r = cw_demo_rng_derive(ctx->opts->seed, (uint64_t)app_index + 1, 1);
-    int people = (int)cw_demo_teams[cw_demo_apps[app_index].team].n_people;
+    const cw_demo_app *app = &ctx->world.apps[app_index];
+    int people = (int)ctx->world.teams[app->team].n_people;
     int64_t root_at;
 
     memset(out, 0, sizeof(*out));
-    out->app = &cw_demo_apps[app_index];
+    out->app = app;
+    out->team = &ctx->world.teams[app->team];
     out->index = app_index;
     out->first_build = (uint32_t)cw_demo_between(&r, 40, 900);
     out->first_pr = (uint32_t)cw_demo_between(&r, 20, 600);

@@ -63,10 +63,9 @@ void cw_demo_key(const cw_demo_app *app, uint32_t number, char *buf, size_t n)
     snprintf(buf, n, "%s-%u", app->project, (unsigned)number);
 }
 
-void cw_demo_ticket_summary(const cw_demo_app *app, const cw_demo_ticket *t, char *buf, size_t n)
+void cw_demo_ticket_summary(const cw_demo_team *team, const cw_demo_ticket *t, char *buf, size_t n)
 {
     cw_demo_rng r = { t->seed ^ 0x5BD1E9955BD1E995ULL };
-    const cw_demo_team *team = &cw_demo_teams[app->team];
     const char *topic, *form;
 
     if (cw_demo_chance(&r, 0.015)) {
@@ -156,11 +155,11 @@ static void branch_text(const cw_demo_history *h, const cw_demo_commit *c, cw_de
                         char *subject, size_t ns, char *body, size_t nb)
 {
     const cw_demo_ticket *t = &h->tickets[c->ticket];
-    const cw_demo_team *team = &cw_demo_teams[h->app->team];
+    const cw_demo_team *team = h->team;
     char key[32], summary[200];
 
     cw_demo_key(h->app, t->number, key, sizeof key);
-    cw_demo_ticket_summary(h->app, t, summary, sizeof summary);
+    cw_demo_ticket_summary(team, t, summary, sizeof summary);
     if (c->ordinal == 0) {
         double u = cw_demo_unit(r);
         snprintf(subject, ns, u < 0.7 ? "[%s] %s" : u < 0.9 ? "%s: %s" : "%s %s", key, summary);
@@ -195,7 +194,7 @@ void cw_demo_commit_text(const cw_demo_history *h, const cw_demo_commit *c, char
         break;
     case CW_DEMO_MERGE:
         cw_demo_key(h->app, h->tickets[c->ticket].number, key, sizeof key);
-        cw_demo_ticket_summary(h->app, &h->tickets[c->ticket], summary, sizeof summary);
+        cw_demo_ticket_summary(h->team, &h->tickets[c->ticket], summary, sizeof summary);
         slugify(summary, slug, sizeof slug);
         snprintf(subject, ns, "Merge pull request #%u from harbourside/feature/%s-%s",
                  (unsigned)(h->first_pr + (uint32_t)c->mainline), key, slug);
@@ -346,11 +345,9 @@ static const char *const awkward_titles[] = {
     "\"Pay now\" button does nothing on %s",
 };
 
-void cw_demo_incident_title(const cw_demo_incident *inc, char *buf, size_t n)
+void cw_demo_incident_title(const char *service, const cw_demo_incident *inc, char *buf, size_t n)
 {
     cw_demo_rng r = { inc->seed ^ 0x2545F4914F6CDD1DULL };
-    const char *service = inc->app >= 0 ? cw_demo_apps[inc->app].service
-                                        : cw_demo_unmapped_services[-1 - inc->app];
     const char *form = cw_demo_chance(&r, 0.04) ? PICK(&r, awkward_titles)
                      : inc->after_deploy ? PICK(&r, deploy_titles) : PICK(&r, general_titles);
     snprintf(buf, n, form, service);
