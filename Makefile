@@ -127,11 +127,20 @@ demo: deps
 	./catwalk run -c demo/catwalk.ini
 	@echo "reports: $$(pwd)/demo/reports"
 
+# make bench            demo scales 1 4 8 (CW_BENCH_SCALES)
+# make bench BENCH=L    enterprise-L: full night, no-change night, one-day delta,
+#                       report, and the floor (CW_BENCH_L_APPS/WEEKS/SCALE shrink it)
+BENCH    ?=
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/floor
 	@tests/pg/pg.sh stop $(PGDIR).bench; \
 	uri=$$(tests/pg/pg.sh start $(PGDIR).bench) || { echo "bench: PostgreSQL did not start"; exit 1; }; \
-	CW_PG_URI=$$uri scripts/bench.sh; rc=$$?; tests/pg/pg.sh stop $(PGDIR).bench; exit $$rc
+	CW_PG_URI=$$uri CW_BENCH=$(BENCH) CW_FLOOR=$(abspath $(BUILD)/floor) scripts/bench.sh; rc=$$?; \
+	tests/pg/pg.sh stop $(PGDIR).bench; exit $$rc
+
+# The floor of `make bench BENCH=L`: read and parse the input, nothing else.
+$(BUILD)/floor: tools/floor.c | $(BUILD)/dirs
+	$(CC) -std=c11 -O2 $(WARN) -o $@ $< $(shell pkg-config --cflags --libs jansson)
 
 # Fuzzing: libFuzzer harnesses (tests/fuzz/) built with clang under ASan and
 # UBSan in their own build folder, one per connector parse entry point, the

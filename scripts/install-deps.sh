@@ -33,6 +33,8 @@ need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata
 need_file /usr/lib/python3/dist-packages/openpyxl python3-openpyxl
 need_file /usr/bin/python3 python3
+# make bench BENCH=L: the floor's `sqlite3 .import`
+need_cmd sqlite3 sqlite3
 # make fuzz / fuzz-smoke: clang with libFuzzer and the sanitizer runtimes
 need_cmd clang-14 clang-14
 need_file /usr/lib/llvm-14/lib/libFuzzer.a libfuzzer-14-dev
