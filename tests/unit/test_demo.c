@@ -205,12 +205,13 @@ static void parse_record(char *rec, git_commit *c, int64_t end)
     }
 }
 
-static void load_git(const char *dir, const char *app, git_log *log)
+/* A git log file; every commit before `end`. */
+static void load_log(const char *dir, const char *rel, int64_t end, git_log *log)
 {
-    char *rel = cw_asprintf("exports/git/%s.log", app), *p = path_in(dir, rel);
+    char *p = path_in(dir, rel);
     size_t len = 0;
     char *text = cw_read_file(p, &len), *rec;
-    int64_t end = cw_t(END_ISO), previous = INT64_MAX;
+    int64_t previous = INT64_MAX;
 
     assert_non_null(text);
     assert_true(len > 0 && text[0] == '\x1e');
@@ -235,6 +236,12 @@ static void load_git(const char *dir, const char *app, git_log *log)
     qsort(log->by_sha, log->n, sizeof(*log->by_sha), cmp_by_sha);
     free(text);
     free(p);
+}
+
+static void load_git(const char *dir, const char *app, git_log *log)
+{
+    char *rel = cw_asprintf("exports/git/%s.log", app);
+    load_log(dir, rel, cw_t(END_ISO), log);
     free(rel);
 }
 
@@ -743,6 +750,378 @@ static void test_connectors_read_without_rejects(void **state)
     free(ini);
 }
 
+/* ---- --apps N ------------------------------------------------------------------- */
+
+/* `catwalk demo` with the small data set's options and more. */
+static int demo_with(const char *dir, const char *scale, const char *const *extra)
+{
+    const char *args[24] = {"demo", "--seed", "7", "--scale", scale, "--weeks", "3", "--end", END_DATE, "-q"};
+    int n = 10;
+    for (; *extra; extra++)
+        args[n++] = *extra;
+    args[n++] = dir;
+    return run_args(n, args);
+}
+
+static size_t count_files(const char *dir, const char *rel_pattern)
+{
+    char *pattern = path_in(dir, rel_pattern);
+    glob_t g;
+    size_t n = glob(pattern, 0, NULL, &g) == 0 ? g.gl_pathc : 0;
+    if (n)
+        globfree(&g);
+    free(pattern);
+    return n;
+}
+
+static size_t count_text(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* --apps 3: the first three applications of the table, and nothing else. */
+static void test_apps_first_three(void **state)
+{
+    char *dir = fresh_dir(), *ini = path_in(dir, "catwalk.ini"), *text;
+    (void)state;
+    assert_int_equal(demo_with(dir, "0.1", (const char *const[]){"--apps", "3", NULL}), CW_EXIT_OK);
+    text = cw_read_file(ini, NULL);
+    assert_non_null(text);
+    assert_int_equal(count_text(text, "\n[application "), 3);
+    assert_int_equal(count_text(text, "\n[source git-"), 3);
+    cw_expect_all(text, ((const char *const[]){
+        "[application policy-admin-core]\nteam = Policy Admin\nprojects = POLADM\n",
+        "[application mainframe-policy]\nteam = Policy Admin\nprojects = MFPOL\n",
+        "[application quote-engine]\nteam = Policy Admin\nprojects = QUOTE\nrepositories = quote-engine\n"
+        "jobs = deploy-quote-engine\nservices = Quote Engine\n", NULL}));
+    assert_int_equal(count_files(dir, "exports/git/*.log"), 3);
+    assert_int_equal(count_files(dir, "exports/jenkins/*.json"), 3);
+    assert_true(file_exists(dir, "exports/jira/MFPOL-page1.json"));
+    assert_int_equal(count_files(dir, "exports/jira/CLAIMS-*"), 0);
+    free(text);
+    free(ini);
+    remove_tree(dir);
+}
+
+static int is_upper_key(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < 'A' || *s > 'Z')
+            return 0;
+    return 1;
+}
+
+/* "Motor Claims" -> "motor-claims-" */
+static char *slug_prefix(const char *team)
+{
+    char *s = cw_asprintf("%s-", team);
+    for (char *p = s; *p; p++)
+        *p = *p == ' ' ? '-' : (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
+    return s;
+}
+
+/* One synthesised application: mapped by its section to files that exist
+ * and name it. */
+static void check_synthesised(const char *dir, const cw_application *a)
+{
+    char rel[256], *prefix = slug_prefix(a->team);
+    json_t *j;
+
+    assert_int_equal(a->projects.n, 1);
+    assert_int_equal(a->repositories.n, 1);
+    assert_int_equal(a->jobs.n, 1);
+    assert_int_equal(a->services.n, 1);
+    assert_true(is_upper_key(a->projects.items[0]));
+    assert_string_equal(a->repositories.items[0], a->name);
+    snprintf(rel, sizeof rel, "deploy-%s", a->name);
+    assert_string_equal(a->jobs.items[0], rel);
+    assert_true(strncmp(a->name, prefix, strlen(prefix)) == 0);        /* named after its team */
+    assert_true(strncmp(a->services.items[0], a->team, strlen(a->team)) == 0);
+    snprintf(rel, sizeof rel, "exports/jira/%s-page1.json", a->projects.items[0]);
+    j = load_json(dir, rel);
+    if (json_array_size(cw_json_path(j, "issues")))
+        assert_string_equal(cw_json_str(json_array_get(cw_json_path(j, "issues"), 0), "fields.project.key"),
+                            a->projects.items[0]);
+    json_decref(j);
+    snprintf(rel, sizeof rel, "exports/git/%s.log", a->name);
+    assert_true(file_exists(dir, rel));
+    snprintf(rel, sizeof rel, "exports/jenkins/deploy-%s.json", a->name);
+    j = load_json(dir, rel);
+    assert_string_equal(cw_json_str(j, "name"), a->jobs.items[0]);
+    json_decref(j);
+    free(prefix);
+}
+
+/*
+ * --apps 42: Harbourside's 35, then 7 synthesised in teams of five (one
+ * full team, one of two), each mapped by catwalk.ini to its own project,
+ * repository, job and service, all distinct; every connector reads the lot
+ * without a reject; and application 36 is the same whatever N.
+ */
+static void test_apps_synthesised(void **state)
+{
+    char *dir = fresh_dir(), *other = fresh_dir(), *ini = path_in(dir, "catwalk.ini");
+    cw_config *cfg = NULL;
+    parse_totals pt;
+    char *a36, *b36, *rel;
+
+    (void)state;
+    assert_int_equal(demo_with(dir, "0.1", (const char *const[]){"--apps", "42", NULL}), CW_EXIT_OK);
+    assert_int_equal(cw_config_load(ini, cw_source_check, &cfg), 0);
+    assert_int_equal(cfg->n_apps, 42);
+    assert_int_equal(cfg->n_sources, 42 + 4);
+    assert_string_equal(cfg->apps[34].name, "platform-config");        /* the table's last */
+    for (size_t i = 0; i < cfg->n_apps; i++)
+        for (size_t k = 0; k < i; k++) {
+            assert_string_not_equal(cfg->apps[i].name, cfg->apps[k].name);
+            assert_string_not_equal(cfg->apps[i].projects.items[0], cfg->apps[k].projects.items[0]);
+            assert_string_not_equal(cfg->apps[i].services.items[0], cfg->apps[k].services.items[0]);
+        }
+    for (size_t i = 35; i < 42; i++) {
+        check_synthesised(dir, &cfg->apps[i]);
+        for (size_t t = 0; t < cw_demo_n_teams; t++)
+            assert_string_not_equal(cfg->apps[i].team, cw_demo_teams[t].name);
+    }
+    for (size_t i = 36; i < 40; i++)
+        assert_string_equal(cfg->apps[i].team, cfg->apps[35].team);
+    assert_string_equal(cfg->apps[41].team, cfg->apps[40].team);
+    assert_string_not_equal(cfg->apps[40].team, cfg->apps[35].team);
+    memset(&pt, 0, sizeof pt);
+    cw_capture_init(&pt.cap);
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        parse_source(&cfg->sources[i], &pt);
+    assert_int_equal(pt.cap.n_rejects, 0);
+    cw_capture_free(&pt.cap);
+    /* the same application 36 with --apps 40 */
+    assert_int_equal(demo_with(other, "0.1", (const char *const[]){"--apps", "40", NULL}), CW_EXIT_OK);
+    rel = cw_asprintf("exports/git/%s.log", cfg->apps[35].name);
+    a36 = path_in(dir, rel);
+    b36 = path_in(other, rel);
+    {
+        size_t la = 0, lb = 0;
+        char *ta = cw_read_file(a36, &la), *tb = cw_read_file(b36, &lb);
+        assert_non_null(ta);
+        assert_non_null(tb);
+        assert_true(la == lb && memcmp(ta, tb, la) == 0);
+        free(ta);
+        free(tb);
+    }
+    free(a36);
+    free(b36);
+    free(rel);
+    cw_config_free(cfg);
+    free(ini);
+    remove_tree(dir);
+    remove_tree(other);
+}
+
+/* ---- --delta-day ---------------------------------------------------------------- */
+
+#define DAY_ISO "2026-11-24T00:00:00Z"
+
+static int in_day(int64_t t)
+{
+    return t >= cw_t(END_ISO) && t < cw_t(DAY_ISO);
+}
+
+static void check_delta_jira(const char *dir, long *issues)
+{
+    char *pattern = path_in(dir, "delta/exports/jira/*-" END_DATE "-page*.json");
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        json_t *j = load_json(dir, g.gl_pathv[f] + strlen(dir) + 1), *issue, *h;
+        size_t i, k;
+        json_array_foreach(cw_json_path(j, "issues"), i, issue) {
+            int64_t created = iso(cw_json_str(issue, "fields.created"));
+            int news = in_day(created);
+            assert_true(created < cw_t(DAY_ISO));
+            json_array_foreach(cw_json_path(issue, "changelog.histories"), k, h) {
+                int64_t at = iso(cw_json_str(h, "created"));
+                assert_true(at < cw_t(DAY_ISO));
+                news |= in_day(at);
+            }
+            if (!news)
+                fail_msg("%s: %s changed nothing in the delta day", g.gl_pathv[f], cw_json_str(issue, "key"));
+            (*issues)++;
+        }
+        json_decref(j);
+    }
+    globfree(&g);
+    free(pattern);
+}
+
+/* The day's commits, whose parents are in that log or the export's. */
+static void check_delta_git(const char *dir, long *commits)
+{
+    char *pattern = path_in(dir, "delta/exports/git/*." END_DATE ".log");
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        const char *rel = g.gl_pathv[f] + strlen(dir) + 1;
+        char *base = cw_strdup(strrchr(rel, '/') + 1), *main_rel;
+        git_log day, before;
+        *strstr(base, "." END_DATE ".log") = '\0';
+        main_rel = cw_asprintf("exports/git/%s.log", base);
+        load_log(dir, rel, cw_t(DAY_ISO), &day);
+        load_log(dir, main_rel, cw_t(END_ISO), &before);
+        for (size_t k = 0; k < day.n; k++) {
+            assert_true(in_day(day.v[k].committed));
+            assert_null(git_find(&before, day.v[k].sha));
+            for (int p = 0; p < day.v[k].n_parents; p++)
+                if (!git_find(&day, day.v[k].parents[p]) && !git_find(&before, day.v[k].parents[p]))
+                    fail_msg("%s: parent %s is in neither log", rel, day.v[k].parents[p]);
+        }
+        *commits += (long)day.n;
+        free_git(&day);
+        free_git(&before);
+        free(main_rel);
+        free(base);
+    }
+    globfree(&g);
+    free(pattern);
+}
+
+static void check_delta_jenkins(const char *dir, long *runs)
+{
+    char *pattern = path_in(dir, "delta/exports/jenkins/deploy-*." END_DATE ".json");
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        json_t *j = load_json(dir, g.gl_pathv[f] + strlen(dir) + 1), *b;
+        size_t i;
+        json_array_foreach(cw_json_path(j, "allBuilds"), i, b) {
+            int64_t ts = 0, duration = 0;
+            assert_int_equal(cw_json_int(b, "timestamp", &ts), 0);
+            assert_int_equal(cw_json_int(b, "duration", &duration), 0);
+            assert_true(ts / 1000 < cw_t(DAY_ISO));
+            /* started in the day, or finished in it */
+            assert_true(in_day(ts / 1000) || (!cw_json_bool(b, "building", 0) && in_day((ts + duration) / 1000)));
+            (*runs)++;
+        }
+        json_decref(j);
+    }
+    globfree(&g);
+    free(pattern);
+}
+
+static void check_delta_incidents(const char *dir, long *incidents)
+{
+    char *pattern = path_in(dir, "delta/exports/pagerduty/incidents-" END_DATE "-page*.json");
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) == 0) {
+        for (size_t f = 0; f < g.gl_pathc; f++) {
+            json_t *j = load_json(dir, g.gl_pathv[f] + strlen(dir) + 1), *inc;
+            size_t i;
+            json_array_foreach(cw_json_path(j, "incidents"), i, inc) {
+                assert_true(in_day(iso(cw_json_str(inc, "created_at"))) ||
+                            in_day(iso(cw_json_str(inc, "updated_at"))));
+                (*incidents)++;
+            }
+            json_decref(j);
+        }
+        globfree(&g);
+    }
+    free(pattern);
+}
+
+/* The delta's ServiceNow rows: updates of the day (or the New row of an
+ * incident opened in it). */
+typedef struct sn_day {
+    int updated_col, opened_col;
+    long rows;
+    cw_tz london;
+} sn_day;
+
+static int sn_day_header(void *ctx, const cw_csv_row *row)
+{
+    sn_day *c = ctx;
+    c->updated_col = cw_csv_col(row, "sys_updated_at");
+    c->opened_col = cw_csv_col(row, "opened_at");
+    assert_true(c->updated_col >= 0 && c->opened_col >= 0);
+    return 0;
+}
+
+static int sn_day_row(void *ctx, const cw_csv_row *row)
+{
+    sn_day *c = ctx;
+    int64_t updated, opened;
+    assert_int_equal(cw_time_parse_pattern(cw_csv_get(row, c->updated_col), "yyyy-MM-dd HH:mm:ss", &c->london,
+                                           &updated), 0);
+    assert_int_equal(cw_time_parse_pattern(cw_csv_get(row, c->opened_col), "yyyy-MM-dd HH:mm:ss", &c->london,
+                                           &opened), 0);
+    assert_true(in_day(updated) || in_day(opened));
+    c->rows++;
+    return 0;
+}
+
+/*
+ * --delta-day: DIR/delta/exports holds, in new files named after the day,
+ * only what changed in [--end, --end + 1 day): tickets created or moved,
+ * the day's commits (parents in the older log), runs started or finished,
+ * incidents opened or changed; the export itself still ends at --end; and
+ * both together load without a reject, through the config's globs.
+ */
+static void test_delta_day(void **state)
+{
+    char *dir = fresh_dir(), *ini = path_in(dir, "catwalk.ini"), *text, *sn;
+    long issues = 0, commits = 0, runs = 0, incidents = 0;
+    sn_day c;
+    char err[200];
+
+    (void)state;
+    assert_int_equal(demo_with(dir, "0.5", (const char *const[]){"--delta-day", NULL}), CW_EXIT_OK);
+    text = cw_read_file(ini, NULL);
+    cw_expect_all(text, ((const char *const[]){
+        "path = exports/git/claims-intake.*log\n", "path = exports/servicenow/incident*.csv\n", NULL}));
+    free(text);
+    check_delta_jira(dir, &issues);
+    check_delta_git(dir, &commits);
+    check_delta_jenkins(dir, &runs);
+    check_delta_incidents(dir, &incidents);
+    assert_true(issues > 0 && commits > 0 && runs > 0);
+    /* only the day's files, none of the export's names */
+    assert_int_equal(count_files(dir, "delta/exports/git/*.log"), count_files(dir, "delta/exports/git/*." END_DATE ".log"));
+    assert_int_equal(count_files(dir, "delta/exports/jira/*-page*.json"),
+                     count_files(dir, "delta/exports/jira/*-" END_DATE "-page*.json"));
+    assert_int_equal(count_files(dir, "delta/exports/servicenow/incident.csv"), 0);
+    sn = path_in(dir, "delta/exports/servicenow/incident." END_DATE ".csv");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(cw_tz_parse("Europe/London", &c.london), 0);
+    if (access(sn, F_OK) == 0)
+        assert_int_equal(cw_csv_read(sn, sn_day_header, sn_day_row, &c, NULL, err, sizeof err), 0);
+    free(sn);
+    /* the export itself: nothing committed at or after --end */
+    {
+        git_log log;
+        load_git(dir, "claims-intake", &log);     /* asserts every commit < --end */
+        free_git(&log);
+    }
+    /* export + delta: the connectors read both without a reject */
+    {
+        char *copy = cw_asprintf("cp -r '%s/delta/exports/.' '%s/exports/'", dir, dir);
+        cw_config *cfg = NULL;
+        parse_totals pt;
+        assert_int_equal(system(copy), 0);
+        free(copy);
+        assert_int_equal(cw_config_load(ini, cw_source_check, &cfg), 0);
+        memset(&pt, 0, sizeof pt);
+        cw_capture_init(&pt.cap);
+        for (size_t i = 0; i < cfg->n_sources; i++)
+            parse_source(&cfg->sources[i], &pt);
+        assert_int_equal(pt.cap.n_rejects, 0);
+        cw_capture_free(&pt.cap);
+        cw_config_free(cfg);
+    }
+    free(ini);
+    remove_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +1136,9 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_force_replaces_old_exports),
         cmocka_unit_test(test_connectors_read_without_rejects),
+        cmocka_unit_test(test_apps_first_three),
+        cmocka_unit_test(test_apps_synthesised),
+        cmocka_unit_test(test_delta_day),
     };
     return cmocka_run_group_tests(tests, setup_dataset, teardown_dataset);
 }
