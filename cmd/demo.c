@@ -31,7 +31,7 @@ static void demo_usage(FILE *out)
             "  --end DATE       the export instant, 00:00 UTC (default: Monday of this ISO week)\n"
             "  --apps N         N applications (1 to %d): the first N of the group's 35, and\n"
             "                   beyond 35 teams and applications synthesised from the seed\n"
-            "                   (enterprise-L: --apps 500 --weeks 104 --scale 2.5)\n"
+            "                   (enterprise-L: --apps 500 --weeks 104 --scale 3.25)\n"
             "  --delta-day      also write DIR/delta/exports/: what the nightly export of the\n"
             "                   day after --end adds, as new files to copy into DIR/exports/\n"
             "  --force          write into a DIR that is not empty, replacing earlier demo exports\n"

@@ -14,7 +14,11 @@
  * Output streams: each application is simulated, written and freed before
  * the next, so memory follows the largest application (about 100 bytes per
  * ticket and commit); --scale grows files, not the working set of the
- * group.
+ * group.  Applications are independent (their own random streams, their own
+ * files), so one thread per core takes them in turn, each with a context of
+ * its own (incidents, tallies); the incidents are merged and sorted before
+ * the incident tools are written, so the bytes do not depend on the number
+ * of threads.
  */
 #include "internal.h"
 #include "../core/log.h"
@@ -23,10 +27,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- the output folder -------------------------------------------------------- */
 
@@ -215,15 +221,109 @@ static int write_application(cw_demo_ctx *ctx, int index)
     return rc;
 }
 
+/* The applications, shared by the writing threads. */
+typedef struct app_queue {
+    pthread_mutex_t lock;
+    size_t next, done, n;
+    int failed;
+} app_queue;
+
+typedef struct app_worker {
+    cw_demo_ctx ctx;             /* a copy of the run's, with its own incidents and tallies */
+    app_queue *queue;
+    int first;                   /* the one that shows progress */
+} app_worker;
+
+static void *work_applications(void *arg)
+{
+    app_worker *w = arg;
+    app_queue *q = w->queue;
+    for (;;) {
+        size_t i;
+        int rc;
+        pthread_mutex_lock(&q->lock);
+        i = q->failed ? q->n : q->next++;
+        if (w->first)
+            cw_progress("demo: applications", (long)q->done, (long)q->n);
+        pthread_mutex_unlock(&q->lock);
+        if (i >= q->n)
+            return NULL;
+        rc = write_application(&w->ctx, (int)i);
+        pthread_mutex_lock(&q->lock);
+        q->done++;
+        q->failed |= rc != 0;
+        pthread_mutex_unlock(&q->lock);
+    }
+}
+
+static void add_totals(cw_demogen_totals *to, const cw_demogen_totals *from)
+{
+    to->files += from->files;
+    to->tickets += from->tickets;
+    to->commits += from->commits;
+    to->builds += from->builds;
+    to->deployments += from->deployments;
+    to->untraceable += from->untraceable;
+}
+
+/* A worker's incidents and counts into the run's context. */
+static void merge_worker(cw_demo_ctx *ctx, app_worker *w)
+{
+    ctx->incidents = cw_grow(ctx->incidents, &ctx->cap_incidents, ctx->n_incidents + w->ctx.n_incidents + 1,
+                             sizeof(*ctx->incidents));
+    if (w->ctx.n_incidents)
+        memcpy(ctx->incidents + ctx->n_incidents, w->ctx.incidents,
+               w->ctx.n_incidents * sizeof(*ctx->incidents));
+    ctx->n_incidents += w->ctx.n_incidents;
+    add_totals(&ctx->totals, &w->ctx.totals);
+    add_totals(&ctx->delta, &w->ctx.delta);
+    free(w->ctx.incidents);
+}
+
+static int write_applications(cw_demo_ctx *ctx)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n_workers = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
+    app_queue q = { PTHREAD_MUTEX_INITIALIZER, 0, 0, ctx->world.n_apps, 0 };
+    app_worker *workers;
+    pthread_t *threads;
+    size_t started = 1;
+
+    if (n_workers > q.n)
+        n_workers = q.n ? q.n : 1;
+    workers = cw_xcalloc(n_workers, sizeof(*workers));
+    threads = cw_xcalloc(n_workers, sizeof(*threads));
+    for (size_t k = 0; k < n_workers; k++) {
+        workers[k].ctx = *ctx;
+        workers[k].ctx.incidents = NULL;
+        workers[k].ctx.n_incidents = workers[k].ctx.cap_incidents = 0;
+        memset(&workers[k].ctx.totals, 0, sizeof workers[k].ctx.totals);
+        memset(&workers[k].ctx.delta, 0, sizeof workers[k].ctx.delta);
+        workers[k].queue = &q;
+        workers[k].first = k == 0;
+    }
+    /* this thread is worker 0; a thread that cannot start leaves its share to the others */
+    for (size_t k = 1; k < n_workers; k++)
+        if (pthread_create(&threads[k], NULL, work_applications, &workers[k]) == 0)
+            started = k + 1;
+        else
+            break;
+    work_applications(&workers[0]);
+    for (size_t k = 1; k < started; k++)
+        pthread_join(threads[k], NULL);
+    cw_progress_end();
+    for (size_t k = 0; k < n_workers; k++)
+        merge_worker(ctx, &workers[k]);
+    free(workers);
+    free(threads);
+    pthread_mutex_destroy(&q.lock);
+    return q.failed ? -1 : 0;
+}
+
 static int generate(cw_demo_ctx *ctx)
 {
-    size_t n = ctx->world.n_apps;
-    for (size_t i = 0; i < n; i++) {
-        cw_progress("demo: applications", (long)i, (long)n);
-        if (write_application(ctx, (int)i) != 0)
-            return -1;
-    }
-    cw_progress_end();
+    if (write_applications(ctx) != 0)
+        return -1;
     cw_demo_unrelated_incidents(ctx);
     for (int delta = 0; delta <= ctx->opts->delta_day; delta++) {
         show(ctx, delta);

@@ -1,8 +1,9 @@
 /*
  * demogen.h - the demo generator: Harbourside Insurance Group, a synthetic
- * enterprise (five teams, 35 applications) written in the export formats of
- * Jira, git, Jenkins, PagerDuty and ServiceNow, with the catwalk.ini that
- * loads it.
+ * enterprise (five teams, 35 applications; with --apps N as many as an
+ * enterprise has, synthesised from the seed) written in the export formats
+ * of Jira, git, Jenkins, PagerDuty and ServiceNow, with the catwalk.ini that
+ * loads it, and with --delta-day the next day's nightly export beside it.
  *
  * What it is for: data to try catwalk on (`make demo`), to measure it on
  * (`make bench`, a large --scale) and to run every parser on volumes the

@@ -10,11 +10,16 @@
  * zone -> UTC), which is also what the parsers use; inverting that same
  * function keeps the demo consistent with how catwalk reads it back.
  * Offsets are cached per day, because a zone changes offset at most once a
- * day and cw_tz_to_utc is not cheap for IANA zones.
+ * day and cw_tz_to_utc is not cheap for IANA zones.  The cache is filled
+ * before any application is simulated, so the threads that write
+ * applications only read it; cw_tz_to_utc switches the process's TZ, so the
+ * few lookups the cache cannot answer (the two days a year a zone changes
+ * offset) take a lock.
  */
 #include "internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -102,6 +107,8 @@ int cw_demo_weekday(int64_t day)
     return (int)(((day + 3) % 7 + 7) % 7);
 }
 
+static int offset_exact(const cw_tz *tz, int64_t t);
+
 int cw_demo_zones_init(cw_demo_ctx *ctx)
 {
     int64_t first = cw_demo_floor_div(ctx->sim_start, CW_DEMO_DAY) - 120;
@@ -118,8 +125,12 @@ int cw_demo_zones_init(cw_demo_ctx *ctx)
         zone->offsets = malloc(days * sizeof(*zone->offsets));
         if (!zone->offsets)
             return -1;
-        for (size_t i = 0; i < days; i++)
-            zone->offsets[i] = INT32_MIN;
+        for (size_t i = 0; i < days; i++) {
+            int64_t day = first + (int64_t)i;
+            int a = offset_exact(&zone->tz, day * CW_DEMO_DAY);
+            int b = offset_exact(&zone->tz, day * CW_DEMO_DAY + CW_DEMO_DAY - 1);
+            zone->offsets[i] = zone->tz.is_fixed ? INT32_MIN : a == b ? a : INT32_MAX;
+        }
     }
     return 0;
 }
@@ -146,7 +157,7 @@ static int64_t utc_of_local(const cw_tz *tz, int64_t local)
  * the repeated autumn hour, which cw_tz_to_utc maps to its first occurrence,
  * keeps the later (standard time) guess.
  */
-static int offset_exact(const cw_tz *tz, int64_t t)
+static int offset_unlocked(const cw_tz *tz, int64_t t)
 {
     int64_t off = 0, previous = 0;
     for (int round = 0; round < 4; round++) {
@@ -157,6 +168,18 @@ static int offset_exact(const cw_tz *tz, int64_t t)
         off += t - back;
     }
     return (int)(off < previous ? off : previous);
+}
+
+static int offset_exact(const cw_tz *tz, int64_t t)
+{
+    static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+    int off;
+    if (tz->is_fixed)
+        return tz->offset_s;
+    pthread_mutex_lock(&tz_lock);
+    off = offset_unlocked(tz, t);
+    pthread_mutex_unlock(&tz_lock);
+    return off;
 }
 
 static int utc_offset(cw_demo_ctx *ctx, cw_demo_zone_id id, int64_t t)
@@ -170,11 +193,6 @@ static int utc_offset(cw_demo_ctx *ctx, cw_demo_zone_id id, int64_t t)
     if (i < 0 || (size_t)i >= zone->n_days)
         return offset_exact(&zone->tz, t);
     slot = &zone->offsets[i];
-    if (*slot == INT32_MIN) {
-        int a = offset_exact(&zone->tz, day * CW_DEMO_DAY);
-        int b = offset_exact(&zone->tz, day * CW_DEMO_DAY + CW_DEMO_DAY - 1);
-        *slot = a == b ? a : INT32_MAX;
-    }
     return *slot != INT32_MAX ? *slot : offset_exact(&zone->tz, t);
 }
 

@@ -9,7 +9,7 @@ the same input is loaded into PostgreSQL too and its row is printed beside
 SQLite's.
 
 `make bench BENCH=L` (CW_BENCH=L): the enterprise-L shape, 500 applications
-over two years (`catwalk demo --apps 500 --weeks 104 --scale 3 --delta-day`,
+over two years (`catwalk demo --apps 500 --weeks 104 --scale 3.25 --delta-day`,
 about 13M records), through the stages of a real night on each engine:
 
   full       the first nightly run (`catwalk run -c ... --no-report -q`)
@@ -27,8 +27,9 @@ own peak RSS; then the floor ratio (full / floor) and the delta ratios
 times only: it is not a child of this script.
 
 CW_BENCH_L_APPS, CW_BENCH_L_WEEKS and CW_BENCH_L_SCALE shrink the shape for a
-quick try; CW_BENCH_DIR chooses where it is written (default: a temporary
-folder, removed at the end unless CW_BENCH_KEEP=1).
+quick try; CW_BENCH_ENGINES=sqlite leaves PostgreSQL out; CW_BENCH_DIR
+chooses where it is written (default: a temporary folder, removed at the
+end unless CW_BENCH_KEEP=1).
 """
 import os
 import resource
@@ -175,7 +176,7 @@ def timed(name, engine, argv, stdin_text=None, ok=(0,)):
 
 def l_shape():
     return (int(os.environ.get("CW_BENCH_L_APPS", "500")), int(os.environ.get("CW_BENCH_L_WEEKS", "104")),
-            os.environ.get("CW_BENCH_L_SCALE", "3"))
+            os.environ.get("CW_BENCH_L_SCALE", "3.25"))
 
 
 def delta_files(d):
@@ -267,6 +268,7 @@ def bench_l():
     base = os.environ.get("CW_BENCH_DIR") or tempfile.mkdtemp(prefix="cw-bench-L-")
     d = os.path.join(base, "demo")
     engines = ["sqlite"] + (["postgresql"] if PG_URI else [])
+    engines = [e for e in engines if e in os.environ.get("CW_BENCH_ENGINES", "sqlite postgresql").split()]
     print("enterprise-L: catwalk demo --apps %d --weeks %d --scale %s --end %s --delta-day  (in %s)"
           % (apps, weeks, scale, END, d), flush=True)
     print(HEADER)
