@@ -32,8 +32,9 @@ static void demo_usage(FILE *out)
             "  --apps N         N applications (1 to %d): the first N of the group's 35, and\n"
             "                   beyond 35 teams and applications synthesised from the seed\n"
             "                   (enterprise-L: --apps 500 --weeks 104 --scale 3.25)\n"
-            "  --delta-day      also write DIR/delta/exports/: what the nightly export of the\n"
-            "                   day after --end adds, as new files to copy into DIR/exports/\n"
+            "  --delta-day      also write DIR/delta/exports/: what the next nightly export adds\n"
+            "                   (the 24 hours from --end on), as new files to copy into\n"
+            "                   DIR/exports/\n"
             "  --force          write into a DIR that is not empty, replacing earlier demo exports\n"
             "  -q, --quiet      no summary\n\n"
             "exit status: 0 ok; 1 a file could not be written; 2 usage error or DIR not empty.\n",

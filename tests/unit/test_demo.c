@@ -281,6 +281,9 @@ static void test_usage(void **state)
     const char *bad_scale[] = {"demo", "--scale", "0", dir};
     const char *bad_weeks[] = {"demo", "--weeks", "2.5", dir};
     const char *two_dirs[] = {"demo", dir, dir};
+    const char *no_apps[] = {"demo", "--apps", "0", dir};
+    const char *half_app[] = {"demo", "--apps", "2.5", dir};
+    const char *too_many[] = {"demo", "--apps", "5001", dir};
     FILE *fp;
 
     (void)state;
@@ -290,6 +293,9 @@ static void test_usage(void **state)
     assert_int_equal(run_args(4, bad_scale), CW_EXIT_USAGE);
     assert_int_equal(run_args(4, bad_weeks), CW_EXIT_USAGE);
     assert_int_equal(run_args(3, two_dirs), CW_EXIT_USAGE);
+    assert_int_equal(run_args(4, no_apps), CW_EXIT_USAGE);
+    assert_int_equal(run_args(4, half_app), CW_EXIT_USAGE);
+    assert_int_equal(run_args(4, too_many), CW_EXIT_USAGE);
     /* a folder that is not empty needs --force */
     fp = fopen(notes, "w");
     assert_non_null(fp);
