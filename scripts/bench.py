@@ -236,6 +236,7 @@ def night(d, engine):
         stage.records = last_batch(d, engine)
         stages.append(stage)
         print_stage(stage)
+        note_rejects(d, engine, stage)
     copied = delta_files(d)
     for src, dst in copied:
         shutil.copyfile(src, dst)
@@ -243,6 +244,7 @@ def night(d, engine):
     stage.records = last_batch(d, engine)
     stages.append(stage)
     print_stage(stage)
+    note_rejects(d, engine, stage)
     stage = timed("report", engine, [BIN, "report", "weekly", "-c", ini, "-q", "--to", REPORT_TO,
                                      "--out", os.path.join(d, "bench-reports")])
     stages.append(stage)
@@ -250,6 +252,13 @@ def night(d, engine):
     for _, dst in copied:
         os.remove(dst)
     return stages
+
+
+def note_rejects(d, engine, stage):
+    """The demo loads without a reject; say so when it did not."""
+    rejected = last_batch(d, engine, "rows_rejected")
+    if rejected or stage.rc:
+        print("  (%s, %s: exit %d, %d records rejected)" % (stage.name, engine, stage.rc, rejected), flush=True)
 
 
 HEADER = "%-14s %-10s %9s %9s %11s %11s %12s" % ("stage", "engine", "wall s", "CPU s", "records",
