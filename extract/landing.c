@@ -208,9 +208,10 @@ static int land_one(const char *file, int follow, const char *dest_dir, int inde
     const char *why = NULL;
     struct stat st;
     int rc = 0, fd = open_source_file(file, follow, &st, &why);
+    if (fd >= 0)
+        cw_killpoint("land");
     if (fd >= 0 && (rc = offer_stat(&st, &landed, fn, ctx)) == CW_LAND_HASH &&
         (rc = 0, hash_fd(fd, &landed, &why) == 0)) {
-        cw_killpoint("land");
         if (lseek(fd, 0, SEEK_SET) != 0)
             why = strerror(errno);
         else
