@@ -162,6 +162,7 @@ typedef struct period_def {
 typedef struct metric_grid {
     size_t n_members, n_periods;
     char **names, **teams;          /* per member */
+    cw_scope *scopes;               /* per member */
     cw_metric_row *rows;            /* member-major: rows[m * n_periods + p] */
 } metric_grid;
 
@@ -173,6 +174,7 @@ static void grid_free(metric_grid *g)
     }
     free(g->names);
     free(g->teams);
+    free(g->scopes);
     free(g->rows);
     memset(g, 0, sizeof *g);
 }
@@ -233,11 +235,12 @@ static void grid_window(const period_def *periods, size_t n, int64_t *lo, int64_
     }
 }
 
-/* ?1 the scope, ?2 ?3 the window, then each period's start and end. */
-static int bind_grid(cw_stmt *st, cw_scope scope, const period_def *periods, size_t n)
+/* ?1 the scope (a cw_scope_name, or "all"), ?2 ?3 the window, then each
+ * period's start and end. */
+static int bind_grid(cw_stmt *st, const char *scope, const period_def *periods, size_t n)
 {
     int64_t lo, hi;
-    int rc = cw_db_bind_str(st, 1, cw_scope_name(scope));
+    int rc = cw_db_bind_str(st, 1, scope);
     grid_window(periods, n, &lo, &hi);
     if (rc == CW_DB_OK)
         rc = cw_db_bind_int(st, 2, lo);
@@ -284,8 +287,14 @@ enum {
     C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
     C_INCIDENTS, C_THROUGHPUT, C_FEATURE, C_DEFECT, C_RISK, C_DEBT,
     C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS, C_CHANGE_FAILURE_RATE,
-    C_AT
+    C_AT, C_KIND
 };
+
+/* The member kinds of metrics_rows.sql (cw_member.kind). */
+static cw_scope kind_scope(int64_t kind)
+{
+    return kind == 1 ? CW_SCOPE_TEAM : kind == 2 ? CW_SCOPE_ORG : CW_SCOPE_APPLICATION;
+}
 
 /* The members arrive in member_ord order, each with a counts row per
  * period: the first one of a new member lays out its empty rows. */
@@ -296,9 +305,11 @@ static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods)
         return;
     g->names = cw_xrealloc(g->names, (m + 1) * sizeof *g->names);
     g->teams = cw_xrealloc(g->teams, (m + 1) * sizeof *g->teams);
+    g->scopes = cw_xrealloc(g->scopes, (m + 1) * sizeof *g->scopes);
     g->rows = cw_xrealloc(g->rows, (m + 1) * g->n_periods * sizeof *g->rows);
     g->names[m] = column_dup(st, C_NAME);
     g->teams[m] = column_dup(st, C_TEAM);
+    g->scopes[m] = kind_scope(cw_db_column_int(st, C_KIND));
     for (size_t p = 0; p < g->n_periods; p++)
         init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
     g->n_members++;
@@ -489,7 +500,7 @@ static int read_rows(cw_stmt *st, const period_def *periods, metric_grid *g)
 
 /* One statement, so every number of a grid comes from one snapshot of the
  * warehouse (the nightly job may commit meanwhile) and nothing is written. */
-static int grid_load(cw_db *db, cw_scope scope, const period_def *periods, size_t n,
+static int grid_load(cw_db *db, const char *scope, const period_def *periods, size_t n,
                      metric_grid *g)
 {
     char *sql = rows_sql(n);
@@ -543,7 +554,7 @@ int cw_metrics_rows(cw_db *db, const cw_metrics_query *q, cw_metric_row_fn fn, v
     if (check_views(db) != 0)
         return -1;
     periods = window_periods(q->from, q->to, q->by, &n_periods);
-    rc = grid_load(db, q->scope, periods, n_periods, &g);
+    rc = grid_load(db, cw_scope_name(q->scope), periods, n_periods, &g);
     free(periods);
     if (rc != 0)
         return -1;
@@ -640,7 +651,7 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
                               cw_dora_summary_fn fn, void *ctx)
 {
     metric_grid g;
-    int rc = grid_load(db, scope, l->periods, l->n, &g);
+    int rc = grid_load(db, cw_scope_name(scope), l->periods, l->n, &g);
     if (rc != 0)
         return -1;
     for (size_t m = 0; m < g.n_members && rc == 0; m++) {
@@ -652,42 +663,18 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
     return rc;
 }
 
-/* The weekly report reads both of a scope's grids -- its rows by week and
- * its summaries -- as one: the week periods, then the summary's (overlapping
- * periods cost a sample one more array slot, while a second grid would read
- * the window's facts again). */
-static int weekly_of_scope(cw_db *db, cw_scope scope, const summary_layout *l,
-                           const cw_dora_bands *bands, int64_t from, int64_t to,
-                           const cw_weekly_fns *fns)
-{
-    size_t n_weeks;
-    period_def *periods = window_periods(from, to, CW_PERIOD_WEEK, &n_weeks);
-    metric_grid g;
-    int rc;
-    periods = cw_xrealloc(periods, (n_weeks + l->n) * sizeof *periods);
-    memcpy(periods + n_weeks, l->periods, l->n * sizeof *periods);
-    rc = grid_load(db, scope, periods, n_weeks + l->n, &g);
-    free(periods);
-    if (rc != 0)
-        return -1;
-    for (size_t i = 0; i < g.n_members * g.n_periods && rc == 0; i++)
-        if (i % g.n_periods < n_weeks)
-            rc = fns->row(fns->ctx, scope, &g.rows[i]);
-    for (size_t m = 0; m < g.n_members && rc == 0; m++) {
-        cw_dora_summary s;
-        summarise(l, bands, &g.rows[m * g.n_periods + n_weeks], scope, from, to, &s);
-        rc = fns->summary(fns->ctx, &s);
-    }
-    grid_free(&g);
-    return rc;
-}
-
+/* The weekly report reads every grid it needs -- each scope's rows by week
+ * and its summaries -- as one: every scope's members ("all") over the week
+ * periods, then the summary's (overlapping periods cost a sample one more
+ * array slot, while another grid would read the window's facts again). */
 int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *fns)
 {
-    static const cw_scope scopes[] = { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG };
     summary_layout l;
     cw_dora_bands *bands;
-    int rc = 0;
+    size_t n_weeks;
+    period_def *periods;
+    metric_grid g;
+    int rc;
     if (to <= from) {
         cw_error("metrics: empty summary window");
         return -1;
@@ -698,11 +685,22 @@ int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *
         return -1;
     }
     summary_layout_build(&l, from, to);
-    for (size_t i = 0; i < sizeof scopes / sizeof scopes[0] && rc == 0; i++) {
-        rc = weekly_of_scope(db, scopes[i], &l, bands, from, to, fns);
-        if (rc != 0)
-            cw_error("metrics: reading the %s metrics failed", cw_scope_name(scopes[i]));
+    periods = window_periods(from, to, CW_PERIOD_WEEK, &n_weeks);
+    periods = cw_xrealloc(periods, (n_weeks + l.n) * sizeof *periods);
+    memcpy(periods + n_weeks, l.periods, l.n * sizeof *periods);
+    rc = grid_load(db, "all", periods, n_weeks + l.n, &g);
+    free(periods);
+    /* members come by kind (applications, teams, the organisation): the
+     * rows and the summaries of each scope in turn */
+    for (size_t i = 0; rc == 0 && i < g.n_members * g.n_periods; i++)
+        if (i % g.n_periods < n_weeks)
+            rc = fns->row(fns->ctx, g.scopes[i / g.n_periods], &g.rows[i]);
+    for (size_t m = 0; rc == 0 && m < g.n_members; m++) {
+        cw_dora_summary s;
+        summarise(&l, bands, &g.rows[m * g.n_periods + n_weeks], g.scopes[m], from, to, &s);
+        rc = fns->summary(fns->ctx, &s);
     }
+    grid_free(&g);               /* zeroed by grid_load when it failed */
     free(l.periods);
     free(bands);
     return rc;

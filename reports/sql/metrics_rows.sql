@@ -2,7 +2,7 @@
 -- periods need, in one statement (so it reads one snapshot of the warehouse
 -- on either engine, and nothing is written: a read-only connection runs it).
 --
--- Parameters: ?1 the scope ('application', 'team' or 'organisation'); ?2 ?3
+-- Parameters: ?1 the scope ('application', 'team', 'organisation' or 'all'); ?2 ?3
 -- the window [lo, hi) the periods span; then each period's [start, end) in
 -- UTC seconds, ?4 ?5 for the first.  The file holds the row of the first
 -- period; reports/metrics.c repeats it for every further period (period_id 1
@@ -22,7 +22,7 @@
 --     name and team, then every count and sum (zeros where nothing
 --     happened) and the change failure rate (views.sql's rule);
 --     flow_efficiency and traceability are divided in C from the sums so an
---     empty base gives null, not 0;
+--     empty base gives null, not 0; its last column is the member's kind;
 --   after them, the samples behind its medians and percentiles in the
 --     window, each once: metric = the sample's name, value = whole seconds,
 --     at = its instant (period_id -1).  reports/metrics.c puts each into
@@ -39,9 +39,12 @@
 --                  its day and then checks the exact bounds, so periods need
 --                  not start at midnight
 --   cw_member      the rows' subjects: configured applications
---                  (dim_application.configured = 1), teams owning at least
---                  one, or the organisation (all of them); member_ord is the
---                  output order (by name)
+--                  (dim_application.configured = 1, kind 0), teams owning at
+--                  least one (kind 1), or the organisation (all of them, kind
+--                  2), or all three at once for ?1 = 'all' (the weekly report:
+--                  one reading of the window's facts for every scope);
+--                  member_ord is the output order (by kind, then name) and
+--                  the member's id
 --   cw_member_app  which applications make up each member (a team is the
 --                  union of its applications' data)
 -- An event belongs to the period containing its instant.
@@ -62,32 +65,34 @@ cw_period_day (day, period_id, period_start, period_end) AS (
     FROM period_days d
     JOIN cw_period p ON p.period_id = d.period_id
 ),
-cw_member (member_id, member_ord, name, team) AS (
-    SELECT member_id, ROW_NUMBER() OVER (ORDER BY name, member_id) - 1, name, team
-    FROM (
-        SELECT a.application_id AS member_id, a.name AS name, t.name AS team
-        FROM dim_application a
-        LEFT JOIN dim_team t ON t.team_id = a.team_id
-        WHERE a.configured = 1 AND CAST(?1 AS TEXT) = 'application'
-        UNION ALL
-        SELECT t.team_id, t.name, NULL
-        FROM dim_team t
-        WHERE CAST(?1 AS TEXT) = 'team'
-          AND EXISTS (SELECT 1 FROM dim_application a
-                      WHERE a.team_id = t.team_id AND a.configured = 1)
-        UNION ALL
-        SELECT 0, 'organisation', NULL
-        WHERE CAST(?1 AS TEXT) = 'organisation'
-    ) m
+cw_member_def (kind, subject_id, name, team) AS (
+    SELECT 0, a.application_id, a.name, t.name
+    FROM dim_application a
+    LEFT JOIN dim_team t ON t.team_id = a.team_id
+    WHERE a.configured = 1 AND CAST(?1 AS TEXT) IN ('application', 'all')
+    UNION ALL
+    SELECT 1, t.team_id, t.name, NULL
+    FROM dim_team t
+    WHERE CAST(?1 AS TEXT) IN ('team', 'all')
+      AND EXISTS (SELECT 1 FROM dim_application a
+                  WHERE a.team_id = t.team_id AND a.configured = 1)
+    UNION ALL
+    SELECT 2, 0, 'organisation', NULL
+    WHERE CAST(?1 AS TEXT) IN ('organisation', 'all')
+),
+cw_member (member_id, member_ord, kind, subject_id, name, team) AS (
+    SELECT ord, ord, kind, subject_id, name, team
+    FROM (SELECT ROW_NUMBER() OVER (ORDER BY kind, name, subject_id) - 1 AS ord,
+                 kind, subject_id, name, team
+          FROM cw_member_def) m
 ),
 cw_member_app (member_id, application_id) AS (
-    SELECT CASE CAST(?1 AS TEXT) WHEN 'application' THEN a.application_id
-                                 WHEN 'team' THEN a.team_id
-                                 ELSE 0 END,
-           a.application_id
+    SELECT m.member_id, a.application_id
     FROM dim_application a
+    JOIN cw_member m ON (m.kind = 0 AND m.subject_id = a.application_id)
+                     OR (m.kind = 1 AND m.subject_id = a.team_id)
+                     OR m.kind = 2
     WHERE a.configured = 1
-      AND (CAST(?1 AS TEXT) <> 'team' OR a.team_id IS NOT NULL)
 ),
 -- Each fact is first counted per (application, period): the member join
 -- comes after, on the small aggregates, so the planner never rescans the
@@ -187,7 +192,7 @@ flow AS (
 -- An item's intervals chain [a, b) [b, c) without overlap, so at most one
 -- matches, and the count at t is the sum of +1 at each interval's entry and
 -- -1 at its exit over the events strictly before t: one running sum per
--- member over its events and its periods' end instants in time order (an
+-- application over its events and its periods' end instants in time order (an
 -- end instant sorts before an event at the same instant), read at the ends,
 -- instead of every interval being compared with every period.  Entry is
 -- max(from_at, created_at) (both must be before t); exit is max(to_at,
@@ -218,22 +223,31 @@ wip_events AS (
     SELECT application_id, CASE WHEN to_at >= entry_at THEN to_at ELSE entry_at END, -1
     FROM wip_intervals WHERE to_at IS NOT NULL
 ),
+wip_apps AS (
+    SELECT DISTINCT application_id FROM cw_member_app
+),
 wip_points AS (
-    SELECT ma.member_id, ev.at, ev.delta, 1 AS is_event, -1 AS period_id
+    SELECT ev.application_id, ev.at, ev.delta, 1 AS is_event, -1 AS period_id
     FROM wip_events ev
-    JOIN cw_member_app ma ON ma.application_id = ev.application_id
+    JOIN wip_apps a ON a.application_id = ev.application_id
     UNION ALL
-    SELECT m.member_id, p.period_end, 0, 0, p.period_id
-    FROM cw_member m
+    SELECT a.application_id, p.period_end, 0, 0, p.period_id
+    FROM wip_apps a
     CROSS JOIN cw_period p
 ),
-wip AS (                        -- keyed by period: the join stays on integer ids
-    SELECT r.member_id, r.period_id, r.wip
-    FROM (SELECT member_id, period_id, is_event,
-                 SUM(delta) OVER (PARTITION BY member_id ORDER BY at, is_event
+app_wip AS (                    -- keyed by period: the join stays on integer ids
+    SELECT r.application_id, r.period_id, r.wip
+    FROM (SELECT application_id, period_id, is_event,
+                 SUM(delta) OVER (PARTITION BY application_id ORDER BY at, is_event
                                   ROWS UNBOUNDED PRECEDING) AS wip
           FROM wip_points) r
     WHERE r.is_event = 0
+),
+wip AS (                        -- an item has one application: members add theirs up
+    SELECT ma.member_id, a.period_id, SUM(a.wip) AS wip
+    FROM app_wip a
+    JOIN cw_member_app ma ON ma.application_id = a.application_id
+    GROUP BY ma.member_id, a.period_id
 ),
 deploy_trace AS (                               -- deployed non-merge commits
     SELECT t.deployment_id, t.application_id, t.finished_at,
@@ -292,7 +306,8 @@ SELECT m.member_ord, p.period_id, '' AS metric, CAST(NULL AS BIGINT) AS value,
        COALESCE(trace.deployed_commits, 0),
        COALESCE(trace.traced_commits, 0),
        change_failures.change_failure_rate,                -- null without deployments
-       CAST(NULL AS BIGINT) AS at
+       CAST(NULL AS BIGINT) AS at,
+       m.kind
 FROM cw_member m
 CROSS JOIN cw_period p
 LEFT JOIN deploys ON deploys.member_id = m.member_id AND deploys.period_id = p.period_id
@@ -307,7 +322,7 @@ LEFT JOIN trace ON trace.member_id = m.member_id AND trace.period_id = p.period_
 UNION ALL
 SELECT m.member_ord, -1, s.metric, s.value, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, s.at
+       NULL, s.at, NULL
 FROM samples s
 JOIN cw_member_app ma ON ma.application_id = s.application_id
 JOIN cw_member m ON m.member_id = ma.member_id
