@@ -784,6 +784,35 @@ static void rows_steps(sqlite3 *db, const char *scope, const char *from, const c
     sqlite3_finalize(st);
 }
 
+/* Virtual-machine steps of report_wip_age.sql at instant `at`, every row stepped. */
+static int wip_age_steps(sqlite3 *db, const char *at)
+{
+    const char *sql = cw_embedded_get("reports/sql/report_wip_age.sql");
+    sqlite3_stmt *st;
+    int rc, n = 0, steps;
+    assert_non_null(sql);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_int64(st, 1, cw_t(at));
+    sqlite3_bind_int64(st, 2, 10);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        n++;
+    assert_int_equal(rc, SQLITE_DONE);
+    assert_int_equal(n, 4);                         /* API-6, API-7, API-9, OLD-1 */
+    steps = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    sqlite3_finalize(st);
+    return steps;
+}
+
+/* The oldest work in progress reads the intervals holding its instant, not
+ * every interval that started before it. */
+static void test_wip_age_reads_only_open_intervals(void **state)
+{
+    fixture *f = *state;
+    int before = wip_age_steps(f->db, "2026-03-16");
+    cw_test_exec(f->conn, history);
+    assert_int_equal(wip_age_steps(f->db, "2026-03-16"), before);
+}
+
 /* The metrics of a window cost the same whatever history lies before it:
  * two thousand of every fact in 2020 add not one step (no table is scanned
  * whole, every fact is an index range on its instant). */
@@ -1032,6 +1061,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_day_and_month_grains, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_reads_only_its_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wip_age_reads_only_open_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_connection, setup, teardown),
