@@ -352,7 +352,6 @@ static double hours(double seconds)
  * binary search finds the one period an instant can fall in. */
 typedef struct period_finder {
     const period_def *periods;
-    size_t n;
     size_t *run_starts;             /* first period of each run, then n */
     size_t n_runs;
 } period_finder;
@@ -360,7 +359,6 @@ typedef struct period_finder {
 static void finder_init(period_finder *f, const period_def *periods, size_t n)
 {
     f->periods = periods;
-    f->n = n;
     f->run_starts = cw_xcalloc(n + 1, sizeof *f->run_starts);
     f->n_runs = 0;
     for (size_t i = 0; i < n; i++)
