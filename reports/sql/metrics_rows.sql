@@ -98,12 +98,19 @@ cw_member_app (member_id, application_id) AS (
 -- comes after, on the small aggregates, so the planner never rescans the
 -- facts once per member.  Only additive counts are summed across a team's
 -- applications; deploy days are kept per day so a team counts each once.
-prod_deploys AS (                               -- by finished_at
+-- The window's rows of a view are taken whole (MATERIALIZED) before they
+-- meet the day grid: PostgreSQL would otherwise join the grid first and look
+-- each fact's dimension rows up once per period holding it.
+win_deploys AS MATERIALIZED (                   -- by finished_at
+    SELECT application_id, finished_at, failed
+    FROM v_deployments_prod
+    WHERE finished_at >= CAST(?2 AS BIGINT) AND finished_at < CAST(?3 AS BIGINT)
+),
+prod_deploys AS (
     SELECT d.application_id, pd.period_id, d.finished_at / 86400 AS day, d.failed
-    FROM v_deployments_prod d
+    FROM win_deploys d
     CROSS JOIN cw_period_day pd
-    WHERE d.finished_at >= CAST(?2 AS BIGINT) AND d.finished_at < CAST(?3 AS BIGINT)
-      AND pd.day = d.finished_at / 86400
+    WHERE pd.day = d.finished_at / 86400
       AND d.finished_at >= pd.period_start AND d.finished_at < pd.period_end
 ),
 app_deploy_days AS (                            -- UTC days
@@ -158,6 +165,11 @@ incidents AS (
     JOIN cw_member_app ma ON ma.application_id = a.application_id
     GROUP BY ma.member_id, a.period_id
 ),
+win_flow AS MATERIALIZED (                      -- items whose end is in the window
+    SELECT application_id, flow_type, end_at, cycle_s, active_s
+    FROM v_flow_items
+    WHERE end_at >= CAST(?2 AS BIGINT) AND end_at < CAST(?3 AS BIGINT)
+),
 app_flow AS (                                   -- items whose end is in the period
     SELECT f.application_id, pd.period_id,
            COUNT(*) AS throughput,
@@ -167,10 +179,9 @@ app_flow AS (                                   -- items whose end is in the per
            SUM(CASE WHEN f.flow_type = 'debt' THEN 1 ELSE 0 END) AS throughput_debt,
            SUM(CASE WHEN f.cycle_s IS NOT NULL THEN f.active_s END) AS active_s,
            SUM(f.cycle_s) AS cycle_s
-    FROM v_flow_items f
+    FROM win_flow f
     CROSS JOIN cw_period_day pd
-    WHERE f.end_at >= CAST(?2 AS BIGINT) AND f.end_at < CAST(?3 AS BIGINT)
-      AND pd.day = f.end_at / 86400
+    WHERE pd.day = f.end_at / 86400
       AND f.end_at >= pd.period_start AND f.end_at < pd.period_end
     GROUP BY f.application_id, pd.period_id
 ),
