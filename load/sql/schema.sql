@@ -302,6 +302,8 @@ CREATE TABLE IF NOT EXISTS fact_deployment (
     UNIQUE (application_id, build_id)
 );
 CREATE INDEX IF NOT EXISTS ix_deployment_app ON fact_deployment(application_id, finished_at);
+-- the reports' window (reports/sql/metrics_rows.sql reads ranges of these instants)
+CREATE INDEX IF NOT EXISTS ix_deployment_finished ON fact_deployment(finished_at);
 
 -- Statuses of deployments that get their finish from them (GitHub): keyed
 -- like the deployment's build, so resolve.sql can set that build's
@@ -359,6 +361,8 @@ CREATE TABLE IF NOT EXISTS fact_incident (
 -- the service, hence the application, is an attribute: a re-assigned
 -- incident is found by its source's id to move it (load/sql/sink.sql)
 CREATE INDEX IF NOT EXISTS ix_incident_external ON fact_incident(source_id, external_id);
+CREATE INDEX IF NOT EXISTS ix_incident_created ON fact_incident(created_at);
+CREATE INDEX IF NOT EXISTS ix_incident_resolved ON fact_incident(resolved_at);
 
 -- ---------------------------------------------------------------- derived (correlation step)
 -- deployment -> commits it newly deployed (ancestry walk).  lead_time_s is
@@ -396,6 +400,7 @@ CREATE TABLE IF NOT EXISTS derived_incident (
     deployment_id   {int} REFERENCES fact_deployment(deployment_id),
     how             TEXT NOT NULL                -- window | explicit | none
 );
+CREATE INDEX IF NOT EXISTS ix_derived_incident_deployment ON derived_incident(deployment_id);
 
 -- Per work item: flow type, start/end, active time.
 CREATE TABLE IF NOT EXISTS derived_work_item (
@@ -407,6 +412,7 @@ CREATE TABLE IF NOT EXISTS derived_work_item (
     active_s        {int},                       -- active time between start and end
     production_at   {int}                      -- idea-to-production, NULL if not all deployed
 );
+CREATE INDEX IF NOT EXISTS ix_derived_work_item_end ON derived_work_item(end_at);
 
 -- Status intervals of every item: [from_at, to_at), to_at NULL = still there.
 -- The first interval starts at created_at in the first transition's from status.
@@ -421,6 +427,9 @@ CREATE TABLE IF NOT EXISTS derived_status_interval (
     PRIMARY KEY (work_item_id, seq)
 );
 CREATE INDEX IF NOT EXISTS ix_interval_from ON derived_status_interval(from_at);
+-- work in progress at an instant: the intervals still open or closed after it
+CREATE INDEX IF NOT EXISTS ix_interval_in_progress ON derived_status_interval(to_at)
+    WHERE category = 'in_progress';
 
 -- ---------------------------------------------------------------- extraction audit
 -- One row per source and batch: how its raw data was obtained (files, a
