@@ -21,9 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A chunk is the unit handed from a worker to the writer. */
-#define CHUNK_BYTES (256u << 10)
-
 typedef struct item {
     struct item *next;          /* the order */
     struct item *next_todo;     /* files not yet taken by a worker */
@@ -52,6 +49,7 @@ struct cw_parallel {
     /* seconds spent waiting, for the debug line at the end: the writer for
      * parsers, and parsers for room on their tapes */
     double writer_waited, workers_waited;
+    size_t peak;                /* the most bytes that waited on one file's tape */
     /* CPU seconds of the parsers, and of the writer from the start */
     double workers_cpu, writer_cpu;
 };
@@ -125,6 +123,8 @@ static int seal(void *ctx, cw_tape_chunk *c)
             t->i->head = c;
         t->i->tail = c;
         t->i->buffered += c->size;
+        if (t->i->buffered > p->peak)
+            p->peak = t->i->buffered;
         c = NULL;
         pthread_cond_signal(&p->to_writer);
     }
@@ -141,7 +141,7 @@ static void parse_file(cw_parallel *p, item *i)
     tape_ctx ctx = {p, i};
     cw_tape tape;
     int rc;
-    cw_tape_init(&tape, p->into, CHUNK_BYTES, seal, &ctx);
+    cw_tape_init(&tape, p->into, CW_PARALLEL_CHUNK, seal, &ctx);
     cw_log_capture(cw_tape_log, &tape);
     rc = i->it.parse(i->it.src, i->path, &tape.sink);
     cw_log_capture(NULL, NULL);
@@ -326,8 +326,9 @@ void cw_parallel_free(cw_parallel *p)
         pthread_join(p->threads[w], NULL);
     if (p->n_workers)
         cw_debug("%d parse thread(s): %.2f s CPU, waited %.2f s for the writer; the writer: "
-                 "%.2f s CPU, waited %.2f s for them", p->n_workers, p->workers_cpu,
-                 p->workers_waited, thread_cpu_s() - p->writer_cpu, p->writer_waited);
+                 "%.2f s CPU, waited %.2f s for them; at most %zu KB on one tape", p->n_workers,
+                 p->workers_cpu, p->workers_waited, thread_cpu_s() - p->writer_cpu,
+                 p->writer_waited, p->peak >> 10);
     while (p->first) {
         item *i = p->first;
         p->first = i->next;
@@ -338,6 +339,11 @@ void cw_parallel_free(cw_parallel *p)
     pthread_mutex_destroy(&p->lock);
     free(p->threads);
     free(p);
+}
+
+size_t cw_parallel_peak(const cw_parallel *p)
+{
+    return p->peak;
 }
 
 int cw_parallel_default_jobs(void)

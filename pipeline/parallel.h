@@ -29,14 +29,18 @@
 #include "../core/record.h"
 #include "../extract/source.h"
 
-/* Bytes of one file's records that may wait on tape for the writer. */
+/* Bytes of one file's records that may wait on tape for the writer, and
+ * the chunks they are handed over in. */
 #define CW_PARALLEL_TAPE (4u << 20)
+#define CW_PARALLEL_CHUNK (256u << 10)
 
 typedef struct cw_parallel cw_parallel;
 
 /* A step the writer runs at its item's place in the order; parse_rc is the
  * parser's result (end of a file) or 0.  Non-zero is a warehouse failure:
- * the batch stops. */
+ * the batch stops.  A record the sink refuses stops it too: with workers at
+ * once (the replay fails), without them the parser stops and the file's end
+ * step runs, which must then fail (the pipeline's asks cw_wh_failed). */
 typedef int (*cw_parallel_step)(void *ctx, int parse_rc);
 
 typedef struct cw_parallel_item {
@@ -64,6 +68,10 @@ int cw_parallel_finish(cw_parallel *p);
 /* Stop the workers and free everything; items not yet done are dropped
  * (after a failure; after cw_parallel_finish there are none). */
 void cw_parallel_free(cw_parallel *p);
+
+/* The most bytes that waited on one file's tape so far (0 without workers):
+ * at most CW_PARALLEL_TAPE and one chunk. */
+size_t cw_parallel_peak(const cw_parallel *p);
 
 /* The thread count `--jobs` defaults to: the processors online. */
 int cw_parallel_default_jobs(void);

@@ -182,6 +182,31 @@ class Jobs(unittest.TestCase):
         self.assertGreater(len(tables["landed_file"]), 100)
         self.assertRegex(stdout, r"batch 1: \d+ records read")
 
+    def test_warehouse_failure_stops_the_workers(self):
+        """A write the warehouse fails in the middle of a file being
+        replayed: the batch rolls back and the run ends (no thread left
+        waiting), leaving the warehouse as it was."""
+        d = hostile_dataset()
+        links = os.path.join(d, "exports", "pagerduty-links")
+        os.rename(os.path.join(links, "a-big.json"), os.path.join(d, "a-big.json"))
+        run("run", "-c", os.path.join(d, "catwalk.ini"), "--no-report", "-q", check=False)
+        db = os.path.join(d, "catwalk.db")
+        before = dump(db, d)
+        os.rename(os.path.join(d, "a-big.json"), os.path.join(links, "a-big.json"))
+        con = sqlite3.connect(db)
+        # abs() of the smallest integer is a runtime error, not a refused value
+        con.execute("CREATE TRIGGER boom BEFORE INSERT ON fact_incident "
+                    "WHEN NEW.external_id = 'Q30000' BEGIN SELECT abs(-9223372036854775807 - 1); END")
+        con.commit()
+        con.close()
+        for jobs in (1, 2, 4):
+            proc = run("run", "-c", os.path.join(d, "catwalk.ini"), "--no-report", "--jobs", str(jobs),
+                       check=False)
+            self.assertEqual(proc.returncode, 1, proc.stderr)
+            self.assertIn("batch rolled back", proc.stderr)
+            self.assertIn("integer overflow", proc.stderr)
+            self.assertEqual(dump(db, d), before, "--jobs %d" % jobs)
+
     def test_jobs_from_the_configuration(self):
         d = copy_dataset("cw-jobs-ini-")
         ini = os.path.join(d, "catwalk.ini")
