@@ -24,6 +24,9 @@
 
 const cw_tz cw_tz_utc = { 1, 0, "UTC" };
 
+/* Held while TZ is read, switched or used (see "The zone in TZ" below). */
+static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
+
 #define SECONDS_PER_DAY 86400
 
 /* A civil date-time as read from text, before it is placed in a zone. */
@@ -149,7 +152,7 @@ static int parse_offset_spec(const char *s, int *out)
  * falls back to UTC for unknown names, which would shift every timestamp. */
 static int iana_zone_exists(const char *name)
 {
-    const char *dir = getenv("TZDIR");
+    const char *dir;
     char path[512];
     struct stat st;
 
@@ -158,7 +161,12 @@ static int iana_zone_exists(const char *name)
     for (const char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && !strchr("/_-+", *c))
             return 0;
+    /* parsers read their zone on worker threads while another may be
+     * setting TZ: the environment is read under the zone's lock */
+    pthread_mutex_lock(&zone_lock);
+    dir = getenv("TZDIR");
     snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    pthread_mutex_unlock(&zone_lock);
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -217,7 +225,6 @@ static struct zone_in_tz {
     int caller_had_tz;                  /* TZ was set before we took it over */
     char *caller_tz;                    /* its value then (malloc'd), or NULL */
 } zone_in_tz;
-static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int tz_still_ours(void)
 {
