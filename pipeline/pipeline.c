@@ -10,6 +10,7 @@
  * correlation, commit, report).
  */
 #include "pipeline.h"
+#include "derive.h"
 #include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/time.h"
@@ -122,7 +123,10 @@ typedef struct file_step {
     source_run *sr;
     int64_t file_id;
     cw_batch_stats before;
-    char *original, *error;     /* a file that could not be landed */
+    char *original;             /* the file as configured */
+    char *error;                /* why it could not be landed, or NULL */
+    char sha256[65];
+    int64_t mtime_ns;
 } file_step;
 
 static void file_step_free(void *ctx)
@@ -176,8 +180,11 @@ static int file_end(void *ctx, int parse_rc)
     cw_killpoint("load");
     after = cw_wh_stats(f->sr->wh);
     f->sr->out->files++;
-    return cw_wh_file_done(f->sr->wh, f->file_id, after->rows_read - f->before.rows_read,
-                           after->rows_rejected - f->before.rows_rejected);
+    if (cw_wh_file_done(f->sr->wh, f->file_id, after->rows_read - f->before.rows_read,
+                        after->rows_rejected - f->before.rows_rejected) != 0 ||
+        cw_wh_file_mtime(f->sr->wh, f->sr->src->name, f->sha256, f->original, f->mtime_ns))
+        return -1;
+    return 0;
 }
 
 /* One landed file: skip it when its checksum was loaded before (dedupe),
@@ -195,6 +202,19 @@ static int on_landed(void *ctx, const cw_landed *file)
         f->error = cw_strdup(file->error);
         return add_step(sr, NULL, NULL, file_unlandable, f) ? -2 : 0;
     }
+    /* offered by its stat before it is read: known by path, size and mtime */
+    if (!file->landed && !file->sha256[0]) {
+        seen = cw_wh_file_known(sr->wh, sr->src->name, file->original, file->bytes,
+                                file->mtime_ns);
+        if (seen < 0)
+            return -2;
+        if (!seen)
+            return CW_LAND_HASH;
+        cw_debug("%s: unchanged since it was loaded (same size and mtime), skipped",
+                 file->original);
+        sr->out->skipped++;
+        return 0;
+    }
     /* offered before it is copied: a file loaded before is passed over */
     if (!file->landed) {
         seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
@@ -205,7 +225,8 @@ static int on_landed(void *ctx, const cw_landed *file)
         cw_debug("%s: unchanged since it was loaded (sha256 %.12s), skipped", file->original,
                  file->sha256);
         sr->out->skipped++;
-        return 0;
+        return cw_wh_file_mtime(sr->wh, sr->src->name, file->sha256, file->original,
+                                file->mtime_ns) ? -2 : 0;
     }
     /* live pages and produced exports are in the landing zone already */
     seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
@@ -225,6 +246,9 @@ static int on_landed(void *ctx, const cw_landed *file)
         file_step_free(f);
         return -2;
     }
+    snprintf(f->sha256, sizeof f->sha256, "%s", file->sha256);
+    f->original = cw_strdup(file->original);
+    f->mtime_ns = file->mtime_ns;
     return add_step(sr, file->landed, file_begin, file_end, f) ? -2 : 0;
 }
 
@@ -399,8 +423,7 @@ static cw_pipeline_status load_batch(pipeline *p)
         goto rollback;
     if (load_sources(p, batch_id, &failed) != 0)
         goto rollback;
-    if (cw_wh_resolve(p->wh) != 0 || cw_correlate(cw_wh_db(p->wh), cfg, &r->correlate) != 0 ||
-        cw_metrics_install_views(cw_wh_db(p->wh)) != 0)
+    if (cw_derive(p->wh, cfg, &r->correlate, &r->derived_kept) != 0)
         goto rollback;
     cw_killpoint("views");
     r->stats = *cw_wh_stats(p->wh);
@@ -472,7 +495,7 @@ static int keep_landed(void *ctx, const cw_landed *file)
 {
     cw_pipeline_source *out = ctx;
     if (!file->landed && !file->error)
-        return CW_LAND_COPY;            /* extract keeps every file */
+        return CW_LAND_COPY;            /* extract keeps every file (read, then copied) */
     if (file->error) {
         cw_error("%s: %s", file->original, file->error);
         out->unlandable++;

@@ -16,8 +16,9 @@ same for any N.  Two datasets, each loaded with --jobs 1, 2 and 4:
   - a small generated demo (39 sources, about 260 files).
 
 A run is compared whole: every row of every table with every column
-(`batch` start and end times, `source_run` elapsed seconds and the landing
-folder's name, which holds the time and pid, aside), ordered by all its
+(`batch` start and end times, `source_run` elapsed seconds, the files'
+modification times (each run reads its own copy) and the landing folder's
+name, which holds the time and pid, aside), ordered by all its
 columns, and stderr (in order, but for what the landing says as it goes).  Then the ways to say N: `[catwalk] jobs`,
 and what is refused.
 
@@ -33,7 +34,8 @@ import unittest
 from suite import BIN, REPO, copy_dataset, run, run_suite, temp_dir
 
 HOSTILE = os.path.join(REPO, "tests", "hostile")
-VOLATILE = {"batch": {"started_at", "finished_at"}, "source_run": {"elapsed_s", "waited_s"}}
+VOLATILE = {"batch": {"started_at", "finished_at"}, "source_run": {"elapsed_s", "waited_s"},
+            "landed_file": {"mtime_ns"}}  # each run reads its own copy of the files
 # a landing folder is named after the time and pid of its run
 BATCH_FOLDER = re.compile(r"\d{8}T\d{6}Z-\d+")
 
