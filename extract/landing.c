@@ -183,6 +183,17 @@ static int open_source_file(const char *file, int follow, struct stat *st, const
     return fd;
 }
 
+/* The batch's folder of a source, made when its first file is copied: a
+ * night whose files are all known creates (and prunes) no folder per
+ * source.  0, or -1 (logged). */
+static int make_folder(const char *dest_dir)
+{
+    if (cw_mkdirs_mode(dest_dir, FOLDER_MODE) == 0)
+        return 0;
+    cw_error("%s: cannot create landing folder: %s", dest_dir, strerror(errno));
+    return -1;
+}
+
 /* Offer the open file by its stat (see cw_landed_fn): CW_LAND_HASH when fn
  * wants it read, else fn's answer. */
 static int offer_stat(const struct stat *st, cw_landed *landed, cw_landed_fn fn, void *ctx)
@@ -216,7 +227,8 @@ static int land_one(const char *file, int follow, const char *dest_dir, int inde
             why = strerror(errno);
         else
             rc = fn(ctx, &landed);
-        if (rc == CW_LAND_COPY && (rc = copy_and_hash(fd, dest, &landed, &why)) == 0) {
+        if (rc == CW_LAND_COPY && (rc = make_folder(dest_dir)) == 0 &&
+            (rc = copy_and_hash(fd, dest, &landed, &why)) == 0) {
             landed.landed = dest;
             rc = fn(ctx, &landed);
         }
@@ -306,13 +318,8 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
 {
     char *dest_dir = cw_asprintf("%s/%s", batch_dir, src->name);
     int rc;
-    if (cw_mkdirs_mode(dest_dir, FOLDER_MODE) != 0) {
-        cw_error("%s: cannot create landing folder: %s", dest_dir, strerror(errno));
-        free(dest_dir);
-        return -1;
-    }
     if (type->produce && !cw_source_get(src, "path"))
-        rc = land_produced(src, type, dest_dir, fn, ctx);
+        rc = make_folder(dest_dir) == 0 ? land_produced(src, type, dest_dir, fn, ctx) : -1;
     else
         rc = land_files(src, dest_dir, fn, ctx);
     free(dest_dir);

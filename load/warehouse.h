@@ -71,9 +71,10 @@ int cw_wh_stage_writes(cw_warehouse *wh, int on);
  * the warehouse". */
 int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_id);
 /* Mirror the configuration (teams, applications, map_*, dim_status rows of
- * origin 'config') into the warehouse, and move every fact to the
- * application the mirrors now give (its natural key starts with it): call
- * it right after cw_wh_batch_begin, before any record loads. */
+ * origin 'config') into the warehouse, and, when a mirror changed, move
+ * every fact to the application the mirrors now give (its natural key
+ * starts with it): call it right after cw_wh_batch_begin, before any record
+ * loads. */
 int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg);
 /* 1 when a file of this source with this sha256 was already loaded, 0 if not
  * (or when some of its records were rejected for want of other data, such as
