@@ -2,6 +2,7 @@
 # run-e2e.sh - end-to-end tests: the real binary on hand-made and demo data,
 # then live extraction against the local replay server, the hostile corpus
 # (on SQLite, then on PostgreSQL),
+# then the same runs with --jobs 1, 2 and 4 (tests/e2e/test_jobs.py),
 # then the kill test (SIGKILL at 20+ points of a run, tests/e2e/test_kill.py),
 # then the same datasets on SQLite and PostgreSQL (tests/e2e/test_engines.py),
 # then nights one after another against one full load on both engines
@@ -13,6 +14,7 @@ dir=$(dirname "$0")
 status=0
 /usr/bin/python3 "$dir/e2e/test_e2e.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_load_order.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_jobs.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_live.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_hostile.py" || status=1
 # the hostile corpus again on PostgreSQL (the server make e2e started)
