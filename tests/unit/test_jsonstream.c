@@ -2,7 +2,8 @@
  * test_jsonstream.c - JSON documents read in bounded memory
  * (core/jsonstream.c): the skeleton and its streamed arrays, the last of
  * duplicate members, stopping, a broken document refused before any
- * element, escapes and error lines across the 64 KiB reading chunks, two
+ * element, escapes and error lines across the 64 KiB reading chunks,
+ * jansson's acceptance rules kept, two
  * documents read at once, and the proof of bounded memory: the largest
  * amount of jansson memory alive while a Jenkins job and a Jira search page
  * of thousands of records are parsed stays that of one record, while
@@ -236,6 +237,73 @@ static void test_escapes_across_chunks(void **state)
     }
 }
 
+/* The rules jansson applied, kept (core/jsonstream.c): each of these texts
+ * is refused with its line and the reason, or loads as written. */
+static void test_acceptance_kept(void **state)
+{
+    static const struct {
+        const char *text, *reason;      /* reason NULL: loads, and dumps as text */
+    } cases[] = {
+        {"", "premature EOF"},
+        {"[1] [2]", "trailing garbage"},
+        {"[\"\xC0\x80\"]", "invalid UTF-8 in a string"},             /* overlong NUL */
+        {"[\"\xED\xA0\x80\"]", "invalid UTF-8 in a string"},         /* a raw surrogate */
+        {"[\"\xF4\x90\x80\x80\"]", "invalid UTF-8 in a string"},     /* past U+10FFFF */
+        {"{\"\xC3\x28\":1}", "invalid"},                           /* yajl's own check */
+        {"{\"a\\u0000b\":1}", "NUL byte in a member name"},
+        {"[\"a\\u0000b\"]", NULL},
+        {"[\"\\u00e9\\uD83D\\uDE00\"]", NULL},
+        {"{\"a\":1,\"a\":[2]}", NULL},
+        {"[1e400,-12345678901234567890,1e-400]", NULL},
+        {"\"\xEF\xBB\xBF\"", NULL},                                  /* a BOM inside a string */
+    };
+    static const char *const loaded[] = {
+        "[\"a\\u0000b\"]", "[\"\u00e9\U0001F600\"]", "{\"a\":[2]}",
+        "[\"\\u0000number out of range: 1e400\",\"\\u0000number out of range: "
+        "-12345678901234567890\",0.0]",
+        "\"\uFEFF\"",
+    };
+    size_t next = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char err[256] = "";
+        json_t *v = cw_json_load_text(cases[i].text, strlen(cases[i].text), err, sizeof(err));
+        if (cases[i].reason) {
+            if (v)
+                fail_msg("case %zu loaded", i);
+            if (strncmp(err, "line 1, column ", 15) != 0 || !strstr(err, cases[i].reason))
+                fail_msg("case %zu: %s", i, err);
+            continue;
+        }
+        if (!v)
+            fail_msg("case %zu refused: %s", i, err);
+        cw_expect_text(dump(v), loaded[next++]);
+        json_decref(v);
+    }
+}
+
+/* 2048 nested arrays load, 2049 are refused at the 2049th bracket. */
+static void test_depth_limit(void **state)
+{
+    cw_buf text = {0};
+    char err[256] = "";
+    json_t *v;
+    (void)state;
+    for (int i = 0; i < 2048; i++)
+        cw_buf_puts(&text, "[");
+    for (int i = 0; i < 2048; i++)
+        cw_buf_puts(&text, "]");
+    v = cw_json_load_text(text.data, text.len, err, sizeof(err));
+    assert_non_null(v);
+    json_decref(v);
+    cw_buf_reset(&text);
+    for (int i = 0; i < 2049; i++)
+        cw_buf_puts(&text, "[");
+    assert_null(cw_json_load_text(text.data, text.len, err, sizeof(err)));
+    assert_string_equal(err, "line 1, column 2049: maximum parsing depth reached");
+    cw_buf_free(&text);
+}
+
 /* Two documents read at once, one inside the other's callback: nothing is
  * shared between readers (parsers run on several threads). */
 typedef struct nested {
@@ -410,6 +478,8 @@ int main(void)
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_broken_document_refused_before_any_element),
         cmocka_unit_test(test_escapes_across_chunks),
+        cmocka_unit_test(test_acceptance_kept),
+        cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_two_documents_at_once),
         cmocka_unit_test(test_memory_is_one_record),
     };
