@@ -30,7 +30,9 @@
  * DevLake cell), the rules jansson applied, so that no file reads
  * differently now:
  *   - a UTF-8 byte order mark before the text is skipped;
- *   - any value may be the root; nothing may follow it;
+ *   - any value may be the root; nothing but white space may follow it
+ *     (yajl lets an unfinished string through there), and white space is
+ *     JSON's four characters (yajl also skips vertical tab and form feed);
  *   - strings and member names must be well-formed UTF-8 (core/utf8.h:
  *     yajl's own check lets overlong forms and surrogates through), an
  *     escaped surrogate must be a high one followed by a low one (yajl
@@ -45,6 +47,10 @@
  * A document that breaks one is refused with the line and column where
  * reading stopped (columns count characters, as jansson's did) and why,
  * never with its bytes: a file that is not JSON may be anything.
+ * tests/fuzz/fuzz_json.c holds the reader to jansson's loader on any input;
+ * the one difference found is wanted: jansson's lexer dropped a NUL byte
+ * after some tokens ("1\0,"), which the reader refuses as any other byte
+ * that is not JSON.
  */
 #include "jsonstream.h"
 #include "json.h"
@@ -217,6 +223,10 @@ typedef struct reader {
     /* how it ended */
     read_stop stop;
     const char *why;            /* our own reason, with STOP_ERROR */
+    char why_buf[64];           /* a reason that names a character or an escape */
+    int at_end;                 /* the error is that the text ended */
+    size_t fed;                 /* bytes given to yajl before the current call */
+    size_t root_end;            /* offset after the root value once it is complete, else 0 */
     escapes esc;
     yajl_handle yajl;
 } reader;
@@ -288,6 +298,13 @@ static int add(reader *r, json_t *v, place p)
     }
 }
 
+/* A value ends: when it is the root, note where (see trailing). */
+static void value_end(reader *r)
+{
+    if (r->depth == 0)
+        r->root_end = r->fed + yajl_get_bytes_consumed(r->yajl);
+}
+
 /* A scalar: built where wanted, handed over when it is an element. */
 static int scalar(reader *r, json_t *v, place p)
 {
@@ -300,6 +317,7 @@ static int on_null(void *ctx)
 {
     reader *r = ctx;
     place p = placement(r, 0);
+    value_end(r);
     return p == SKIP ? 1 : scalar(r, json_null(), p);
 }
 
@@ -307,6 +325,7 @@ static int on_boolean(void *ctx, int value)
 {
     reader *r = ctx;
     place p = placement(r, 0);
+    value_end(r);
     return p == SKIP ? 1 : scalar(r, json_boolean(value), p);
 }
 
@@ -314,6 +333,7 @@ static int on_number(void *ctx, const char *text, size_t len)
 {
     reader *r = ctx;
     place p = placement(r, 0);
+    value_end(r);
     return p == SKIP ? 1 : scalar(r, cw_json_number(text, len), p);
 }
 
@@ -323,6 +343,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
     place p = placement(r, 0);
     if (!cw_utf8_valid((const char *)s, len))
         return fail(r, "invalid UTF-8 in a string");
+    value_end(r);
     return p == SKIP ? 1 : scalar(r, json_stringn_nocheck((const char *)s, len), p);
 }
 
@@ -384,6 +405,7 @@ static int close_container(reader *r)
             return 0;
     }
     r->depth--;
+    value_end(r);
     if (r->target_depth && r->depth == r->target_depth - 1) {
         /* the streamed array is over: the rest was judged by the first pass */
         r->stop = STOP_DONE;
@@ -421,8 +443,8 @@ typedef struct source {
     size_t len;
 } source;
 
-/* Line and column of offset `at` of the text after the BOM: columns count
- * characters (a byte that starts a UTF-8 sequence), as jansson's did. */
+/* A position in the text after the BOM: columns count characters (bytes
+ * that start a UTF-8 sequence), as jansson's did. */
 typedef struct where {
     long line, column;
 } where;
@@ -437,10 +459,16 @@ static void advance(where *w, const unsigned char *p, size_t n)
     }
 }
 
-/* Only an error needs the position, so a file is read again up to it. */
-static where locate(const source *in, size_t skip, size_t at)
+/* The line and column of the byte where reading stopped: the last of the
+ * `at` bytes read (counted as one column, even a newline or a byte that
+ * continues a character), or, when the text ended too soon (at_end), the
+ * place after its last byte.  Only an error needs it, so a file is read
+ * again up to there. */
+static where locate(const source *in, size_t skip, size_t at, int at_end)
 {
     where w = {1, 0};
+    int last = !at_end && at > 0;
+    at -= last;
     if (!in->path) {
         advance(&w, in->text + skip, at);
     } else {
@@ -455,6 +483,7 @@ static where locate(const source *in, size_t skip, size_t at)
         if (f)
             fclose(f);
     }
+    w.column += last;
     return w;
 }
 
@@ -467,17 +496,15 @@ static void escape_reason(const escapes *e, char *buf, size_t size)
 }
 
 /* Explain a failed read in err: "line L, column C: why". */
-static void explain(reader *r, const source *in, size_t skip, size_t at, yajl_status st,
-                    char *err, size_t errlen)
+static void explain(reader *r, const source *in, size_t skip, size_t at, char *err,
+                    size_t errlen)
 {
     char why[160];
     unsigned char *msg = NULL;
     where w;
     if (!err || errlen == 0)
         return;
-    if (r->esc.bad) {
-        escape_reason(&r->esc, why, sizeof(why));
-    } else if (st == yajl_status_client_canceled) {
+    if (r->stop == STOP_ERROR) {
         snprintf(why, sizeof(why), "%s", r->why);
     } else {
         /* not verbose: the verbose message quotes the text */
@@ -486,25 +513,70 @@ static void explain(reader *r, const source *in, size_t skip, size_t at, yajl_st
         why[strcspn(why, "\n")] = '\0';
         if (msg)
             yajl_free_error(r->yajl, msg);
+        /* yajl puts a lexical error after the byte it refused, but a parse
+         * error before the token it did not expect ("try to restore error
+         * offset" in its parser), and a '/' (comments are off) before it:
+         * name that token's first byte */
+        if ((strncmp(why, "parse error", 11) == 0 || strstr(why, "comment")) && !r->at_end)
+            at++;
     }
-    w = locate(in, skip, at);
+    w = locate(in, skip, at, r->at_end);
     snprintf(err, errlen, "line %ld, column %ld: %s", w.line, w.column, why);
 }
 
-/* Feed p[0..n) to yajl, cut short before a bad escape.  *fed counts the
- * bytes fed so far; on failure *at is where reading stopped. */
-static yajl_status feed(reader *r, const unsigned char *p, size_t n, size_t *fed, size_t *at)
+/* The offset of the first vertical tab or form feed in p[0..n), or n.
+ * yajl skips them as white space, JSON does not allow them there, and
+ * inside a string they are control characters: either way the document is
+ * refused, as jansson did. */
+static size_t first_control(const unsigned char *p, size_t n)
+{
+    const unsigned char *vt = memchr(p, '\v', n), *ff = memchr(p, '\f', n);
+    if (vt && (!ff || vt < ff))
+        return (size_t)(vt - p);
+    return ff ? (size_t)(ff - p) : n;
+}
+
+/* The offset of the first byte of p[from..n) that is not JSON white
+ * space, or n. */
+static size_t first_non_space(const unsigned char *p, size_t from, size_t n)
+{
+    while (from < n && (p[from] == ' ' || p[from] == '\n' || p[from] == '\r' || p[from] == '\t'))
+        from++;
+    return from;
+}
+
+/* Feed p[0..n) to yajl, cut short after a byte the raw text is refused
+ * for (a bad escape, a control character: yajl sees them first, and an
+ * error it finds before is the one reported), or after text that follows
+ * the root value: yajl misses an unfinished string there ("null\"").
+ * r->fed counts the bytes fed so far; on failure *at is how many had been
+ * read. */
+static yajl_status feed(reader *r, const unsigned char *p, size_t n, size_t *at)
 {
     while (n > 0) {
-        size_t part = escapes_scan(&r->esc, p, n);
+        size_t ctl = first_control(p, n), extra = n;
+        size_t part = escapes_scan(&r->esc, p, ctl < n ? ctl + 1 : n);
         yajl_status st = yajl_parse(r->yajl, p, part);
+        size_t read = st == yajl_status_ok ? part : yajl_get_bytes_consumed(r->yajl);
+        if (r->root_end)
+            extra = first_non_space(p, r->root_end > r->fed ? r->root_end - r->fed : 0, read);
+        if (extra < read) {
+            fail(r, "trailing garbage");
+            *at = r->fed + extra + 1;
+            return yajl_status_error;
+        }
         if (st != yajl_status_ok) {
-            *at = *fed + yajl_get_bytes_consumed(r->yajl);
+            *at = r->fed + read;
             return st;
         }
-        *fed += part;
-        if (r->esc.bad) {
-            *at = *fed;
+        r->fed += part;
+        if (r->esc.bad || part == ctl + 1) {
+            if (r->esc.bad)
+                escape_reason(&r->esc, r->why_buf, sizeof(r->why_buf));
+            else
+                snprintf(r->why_buf, sizeof(r->why_buf), "control character 0x%x", p[ctl]);
+            fail(r, r->why_buf);
+            *at = r->fed;
             return yajl_status_error;
         }
         p += part;
@@ -519,7 +591,7 @@ static int run(reader *r, const source *in, char *err, size_t errlen)
 {
     FILE *f = NULL;
     unsigned char *buf = NULL;
-    size_t fed = 0, at = 0, skip = 0;
+    size_t at = 0, skip = 0;
     yajl_status st = yajl_status_ok;
     int first = 1;
     if (in->path && !(f = fopen(in->path, "rb"))) {
@@ -542,7 +614,7 @@ static int run(reader *r, const source *in, char *err, size_t errlen)
             skip = 3;
         }
         first = 0;
-        if (n > 0 && (st = feed(r, p, n, &fed, &at)) != yajl_status_ok)
+        if (n > 0 && (st = feed(r, p, n, &at)) != yajl_status_ok)
             break;
     }
     if (f && ferror(f)) {
@@ -551,7 +623,8 @@ static int run(reader *r, const source *in, char *err, size_t errlen)
         st = yajl_status_error;
         r->stop = STOP_READ;
     } else if (st == yajl_status_ok && (st = yajl_complete_parse(r->yajl)) != yajl_status_ok) {
-        at = fed;
+        at = r->fed;
+        r->at_end = 1;
     }
     if (f)
         fclose(f);
@@ -565,7 +638,7 @@ static int run(reader *r, const source *in, char *err, size_t errlen)
         return 1;
     }
     if (r->stop != STOP_READ)
-        explain(r, in, skip, at, st, err, errlen);
+        explain(r, in, skip, at, err, errlen);
     yajl_free(r->yajl);
     return -1;
 }

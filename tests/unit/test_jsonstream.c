@@ -246,6 +246,9 @@ static void test_acceptance_kept(void **state)
     } cases[] = {
         {"", "premature EOF"},
         {"[1] [2]", "trailing garbage"},
+        {"null\"", "trailing garbage"},              /* yajl missed an unfinished string */
+        {"[1,\v2]", "control character 0xb"},         /* yajl's white space, not JSON's */
+        {"{\"a\":\f1}", "control character 0xc"},
         {"[\"\xC0\x80\"]", "invalid UTF-8 in a string"},             /* overlong NUL */
         {"[\"\xED\xA0\x80\"]", "invalid UTF-8 in a string"},         /* a raw surrogate */
         {"[\"\xF4\x90\x80\x80\"]", "invalid UTF-8 in a string"},     /* past U+10FFFF */
