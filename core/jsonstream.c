@@ -473,15 +473,16 @@ static where locate(const source *in, size_t skip, size_t at, int at_end)
         advance(&w, in->text + skip, at);
     } else {
         FILE *f = fopen(in->path, "rb");
-        unsigned char buf[CHUNK];
+        unsigned char *buf = cw_xmalloc(CHUNK);     /* not the stack: parsers run on threads */
         size_t n;
         if (f && fseek(f, (long)skip, SEEK_SET) == 0)
-            while (at > 0 && (n = fread(buf, 1, at < sizeof(buf) ? at : sizeof(buf), f)) > 0) {
+            while (at > 0 && (n = fread(buf, 1, at < CHUNK ? at : CHUNK, f)) > 0) {
                 advance(&w, buf, n);
                 at -= n;
             }
         if (f)
             fclose(f);
+        free(buf);
     }
     w.column += last;
     return w;
@@ -513,11 +514,11 @@ static void explain(reader *r, const source *in, size_t skip, size_t at, char *e
         why[strcspn(why, "\n")] = '\0';
         if (msg)
             yajl_free_error(r->yajl, msg);
-        /* yajl puts a lexical error after the byte it refused, but a parse
-         * error before the token it did not expect ("try to restore error
-         * offset" in its parser), and a '/' (comments are off) before it:
-         * name that token's first byte */
-        if ((strncmp(why, "parse error", 11) == 0 || strstr(why, "comment")) && !r->at_end)
+        /* yajl stops after the token it refused, except for two errors
+         * where it steps back before it: a token after a member value
+         * ("try to restore error offset" in its parser) and a '/' (comments
+         * are off).  Name that token's first byte there too. */
+        if ((strstr(why, "after key and value") || strstr(why, "comment")) && !r->at_end)
             at++;
     }
     w = locate(in, skip, at, r->at_end);
