@@ -152,6 +152,59 @@ int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original
     return 0;
 }
 
+int cw_wh_file_known(cw_warehouse *wh, const char *source, const char *original_path,
+                     int64_t bytes, int64_t mtime_ns)
+{
+    int rc;
+    if (mtime_ns == 0)
+        return 0;
+    wh_bind_text(wh, S_FILE_KNOWN, 1, source);
+    wh_bind_text(wh, S_FILE_KNOWN, 2, original_path);
+    wh_bind_int(wh, S_FILE_KNOWN, 3, bytes);
+    wh_bind_int(wh, S_FILE_KNOWN, 4, mtime_ns);
+    rc = wh_run(wh, S_FILE_KNOWN, NULL);
+    if (rc < 0)
+        return wh_fail(wh, "looking up a landed file");
+    if (rc == CW_DB_ROW) {
+        wh->stats.files_skipped++;
+        return 1;
+    }
+    return 0;
+}
+
+int cw_wh_file_mtime(cw_warehouse *wh, const char *source, const char *sha256,
+                     const char *original_path, int64_t mtime_ns)
+{
+    if (mtime_ns == 0)
+        return 0;
+    wh_bind_text(wh, S_FILE_MTIME, 1, source);
+    wh_bind_text(wh, S_FILE_MTIME, 2, sha256);
+    wh_bind_text(wh, S_FILE_MTIME, 3, original_path);
+    wh_bind_int(wh, S_FILE_MTIME, 4, mtime_ns);
+    return wh_run_ok(wh, S_FILE_MTIME, "recording a file's modification time");
+}
+
+int cw_wh_derived_by(cw_warehouse *wh, char **fingerprint)
+{
+    cw_stmt *st = wh_stmt(wh, S_DERIVED_GET);
+    int rc = st ? cw_db_step(st) : CW_DB_ERROR;
+    *fingerprint = NULL;
+    if (rc == CW_DB_ROW && cw_db_column_text(st, 0))
+        *fingerprint = cw_strdup(cw_db_column_text(st, 0));
+    if (rc < 0 && st)
+        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
+    if (st)
+        cw_db_reset(st);
+    return rc < 0 ? wh_fail(wh, "reading the derivation's fingerprint") : 0;
+}
+
+int cw_wh_batch_derived(cw_warehouse *wh, const char *fingerprint)
+{
+    wh_bind_int(wh, S_DERIVED_SET, 1, wh->batch_id);
+    wh_bind_text(wh, S_DERIVED_SET, 2, fingerprint);
+    return wh_run_ok(wh, S_DERIVED_SET, "recording the derivation's fingerprint");
+}
+
 int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects)
 {
     wh_flush_reject_log(wh);

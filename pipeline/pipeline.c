@@ -10,6 +10,7 @@
  * correlation, commit, report).
  */
 #include "pipeline.h"
+#include "derive.h"
 #include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/time.h"
@@ -126,6 +127,19 @@ static int on_landed(void *ctx, const cw_landed *file)
         return cw_sink_reject(cw_wh_sink(sr->wh), &whole, "path", NULL, "%s", file->error) ? -2
                                                                                           : 0;
     }
+    /* offered by its stat before it is read: known by path, size and mtime */
+    if (!file->landed && !file->sha256[0]) {
+        seen = cw_wh_file_known(sr->wh, sr->src->name, file->original, file->bytes,
+                                file->mtime_ns);
+        if (seen < 0)
+            return -2;
+        if (!seen)
+            return CW_LAND_HASH;
+        cw_debug("%s: unchanged since it was loaded (same size and mtime), skipped",
+                 file->original);
+        sr->out->skipped++;
+        return 0;
+    }
     /* offered before it is copied: a file loaded before is passed over */
     if (!file->landed) {
         seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
@@ -136,7 +150,8 @@ static int on_landed(void *ctx, const cw_landed *file)
         cw_debug("%s: unchanged since it was loaded (sha256 %.12s), skipped", file->original,
                  file->sha256);
         sr->out->skipped++;
-        return 0;
+        return cw_wh_file_mtime(sr->wh, sr->src->name, file->sha256, file->original,
+                                file->mtime_ns) ? -2 : 0;
     }
     /* live pages and produced exports are in the landing zone already */
     seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
@@ -165,7 +180,8 @@ static int on_landed(void *ctx, const cw_landed *file)
     after = cw_wh_stats(sr->wh);
     sr->out->files++;
     if (cw_wh_file_done(sr->wh, file_id, after->rows_read - before.rows_read,
-                        after->rows_rejected - before.rows_rejected) != 0)
+                        after->rows_rejected - before.rows_rejected) != 0 ||
+        cw_wh_file_mtime(sr->wh, sr->src->name, file->sha256, file->original, file->mtime_ns))
         return -2;
     return 0;
 }
@@ -280,8 +296,7 @@ static cw_pipeline_status load_batch(pipeline *p)
         if (rc > 0)
             append_name(&failed, cfg->sources[i].name);
     }
-    if (cw_wh_resolve(p->wh) != 0 || cw_correlate(cw_wh_db(p->wh), cfg, &r->correlate) != 0 ||
-        cw_metrics_install_views(cw_wh_db(p->wh)) != 0)
+    if (cw_derive(p->wh, cfg, &r->correlate, &r->derived_kept) != 0)
         goto rollback;
     cw_killpoint("views");
     r->stats = *cw_wh_stats(p->wh);
@@ -353,7 +368,7 @@ static int keep_landed(void *ctx, const cw_landed *file)
 {
     cw_pipeline_source *out = ctx;
     if (!file->landed && !file->error)
-        return CW_LAND_COPY;            /* extract keeps every file */
+        return CW_LAND_COPY;            /* extract keeps every file (read, then copied) */
     if (file->error) {
         cw_error("%s: %s", file->original, file->error);
         out->unlandable++;

@@ -110,6 +110,7 @@ struct cw_pipeline_result {
     int64_t batch_id;           /* LOAD: the committed batch, 0 when none */
     cw_batch_stats stats;       /* LOAD: the batch's counters */
     cw_correlate_stats correlate;
+    int derived_kept;           /* LOAD: nothing new: the derived tables were kept (derive.h) */
     char *sources_failed;       /* "a,b", NULL when none */
     int report_failed;          /* the report failed after the commit */
     size_t n_sources;

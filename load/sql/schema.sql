@@ -50,7 +50,11 @@ CREATE TABLE IF NOT EXISTS batch (
     rows_loaded     {int} NOT NULL DEFAULT 0,    -- records accepted (written or already there)
     rows_rejected   {int} NOT NULL DEFAULT 0,
     sources_failed  TEXT,                   -- comma-separated source names
-    rows_changed    {int} NOT NULL DEFAULT 0     -- accepted records that wrote a row
+    rows_changed    {int} NOT NULL DEFAULT 0,    -- accepted records that wrote a row
+    -- what the derived tables were computed by once this batch committed:
+    -- the catwalk binary and the configuration (pipeline/derive.c); NULL
+    -- before version 4
+    derived_by      TEXT
 );
 
 CREATE TABLE IF NOT EXISTS landed_file (
@@ -66,8 +70,13 @@ CREATE TABLE IF NOT EXISTS landed_file (
     -- rejects that depend on other data (a transition of an item no batch
     -- has loaded): while > 0 the file is not "seen" and the next run reads it again
     deferred        {int} NOT NULL DEFAULT 0,
+    -- the original's modification time (ns) when it was read: a file of the
+    -- same path, size and mtime is known without reading it (NULL: unknown)
+    mtime_ns        {int},
     UNIQUE (source, sha256)
 );
+
+CREATE INDEX IF NOT EXISTS landed_file_by_path ON landed_file (source, original_path);
 
 -- Transitions read before their work item (a changelog file sorting before
 -- its issues, or in another source).  cw_wh_resolve() attaches them once the
