@@ -114,19 +114,23 @@ int cw_wh_batch_status(cw_warehouse *wh, int64_t batch_id, const char *status)
 
 /* ------------------------------------------------------------------ landed files */
 
-int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256)
+/* Run a ledger lookup, its parameters bound: 1 when it found the file
+ * (counted as skipped: the caller skips what was seen), 0 when not, -1. */
+static int ledger_hit(cw_warehouse *wh, wh_stmt_id s)
 {
-    int rc;
-    wh_bind_text(wh, S_FILE_SEEN, 1, source);
-    wh_bind_text(wh, S_FILE_SEEN, 2, sha256);
-    rc = wh_run(wh, S_FILE_SEEN, NULL);
+    int rc = wh_run(wh, s, NULL);
     if (rc < 0)
         return wh_fail(wh, "looking up a landed file");
-    if (rc == CW_DB_ROW) {
-        wh->stats.files_skipped++;      /* the caller skips what was seen */
-        return 1;
-    }
-    return 0;
+    if (rc == CW_DB_ROW)
+        wh->stats.files_skipped++;
+    return rc == CW_DB_ROW;
+}
+
+int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256)
+{
+    wh_bind_text(wh, S_FILE_SEEN, 1, source);
+    wh_bind_text(wh, S_FILE_SEEN, 2, sha256);
+    return ledger_hit(wh, S_FILE_SEEN);
 }
 
 int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original_path,
@@ -152,24 +156,23 @@ int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original
     return 0;
 }
 
+/* ?1 source, ?2 original path, ?4 its mtime: the original of a ledger row. */
+static void bind_original(cw_warehouse *wh, wh_stmt_id s, const char *source,
+                          const char *original_path, int64_t mtime_ns)
+{
+    wh_bind_text(wh, s, 1, source);
+    wh_bind_text(wh, s, 2, original_path);
+    wh_bind_int(wh, s, 4, mtime_ns);
+}
+
 int cw_wh_file_known(cw_warehouse *wh, const char *source, const char *original_path,
                      int64_t bytes, int64_t mtime_ns)
 {
-    int rc;
     if (mtime_ns == 0)
         return 0;
-    wh_bind_text(wh, S_FILE_KNOWN, 1, source);
-    wh_bind_text(wh, S_FILE_KNOWN, 2, original_path);
+    bind_original(wh, S_FILE_KNOWN, source, original_path, mtime_ns);
     wh_bind_int(wh, S_FILE_KNOWN, 3, bytes);
-    wh_bind_int(wh, S_FILE_KNOWN, 4, mtime_ns);
-    rc = wh_run(wh, S_FILE_KNOWN, NULL);
-    if (rc < 0)
-        return wh_fail(wh, "looking up a landed file");
-    if (rc == CW_DB_ROW) {
-        wh->stats.files_skipped++;
-        return 1;
-    }
-    return 0;
+    return ledger_hit(wh, S_FILE_KNOWN);
 }
 
 int cw_wh_file_mtime(cw_warehouse *wh, const char *source, const char *sha256,
@@ -177,10 +180,8 @@ int cw_wh_file_mtime(cw_warehouse *wh, const char *source, const char *sha256,
 {
     if (mtime_ns == 0)
         return 0;
-    wh_bind_text(wh, S_FILE_MTIME, 1, source);
-    wh_bind_text(wh, S_FILE_MTIME, 2, sha256);
-    wh_bind_text(wh, S_FILE_MTIME, 3, original_path);
-    wh_bind_int(wh, S_FILE_MTIME, 4, mtime_ns);
+    bind_original(wh, S_FILE_MTIME, source, original_path, mtime_ns);
+    wh_bind_text(wh, S_FILE_MTIME, 3, sha256);
     return wh_run_ok(wh, S_FILE_MTIME, "recording a file's modification time");
 }
 

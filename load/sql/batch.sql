@@ -42,7 +42,7 @@ SELECT 1 FROM landed_file
 -- it is the same path (a copy elsewhere with the same bytes keeps its own)
 -- name: file_mtime
 UPDATE landed_file SET mtime_ns = ?4
- WHERE source = ?1 AND sha256 = ?2 AND original_path = ?3 AND mtime_ns IS DISTINCT FROM ?4
+ WHERE source = ?1 AND original_path = ?2 AND sha256 = ?3 AND mtime_ns IS DISTINCT FROM ?4
 
 -- What the derived tables were last computed by: the newest committed
 -- batch's fingerprint (pipeline.c).
