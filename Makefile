@@ -11,7 +11,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := sqlite3 libcurl libpcre2-8 jansson inih xlsxwriter libcrypto
+PKGS     := sqlite3 libcurl libpcre2-8 jansson yajl inih xlsxwriter libcrypto
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 SANFLAGS ?=
@@ -153,7 +153,7 @@ FUZZ_JOBS     ?= 1
 FUZZ_SAN      := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all \
                  -fno-omit-frame-pointer
 FUZZ_CONNECTORS := jira jira-csv git jenkins pagerduty servicenow github gitlab
-FUZZ_HARNESSES  := $(FUZZ_CONNECTORS) time keys config
+FUZZ_HARNESSES  := $(FUZZ_CONNECTORS) time keys config json
 FUZZ_SUPPORT  := tests/fuzz/fuzz_support.c
 
 fuzz-build:
@@ -167,7 +167,7 @@ $(FUZZ_CONNECTORS:%=$(BUILD)/fuzz/fuzz-%): $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz
 	$(CC) $(CFLAGS) -DFUZZ_TYPE='"$*"' -o $@ $< $(FUZZ_SUPPORT) $(BUILD)/libcatwalk.a \
 	  $(LDFLAGS) -fsanitize=fuzzer $(LDLIBS)
 
-$(patsubst %,$(BUILD)/fuzz/fuzz-%,time keys config): $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c \
+$(patsubst %,$(BUILD)/fuzz/fuzz-%,time keys config json): $(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_%.c \
                 $(FUZZ_SUPPORT) tests/fuzz/fuzz.h $(BUILD)/libcatwalk.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(FUZZ_SUPPORT) $(BUILD)/libcatwalk.a $(LDFLAGS) -fsanitize=fuzzer $(LDLIBS)

@@ -361,6 +361,19 @@ static void key_warehouse(parse_state *st, const char *key, const char *value)
     }
 }
 
+/* [catwalk] jobs: the threads of a run (pipeline/parallel.h). */
+static void key_jobs(parse_state *st, const char *key, const char *value)
+{
+    double n;
+    if (st->cfg->jobs)
+        config_error(st, st->line, key, "given twice in [catwalk]");
+    else if (cw_parse_decimal(value, 1, CW_JOBS_MAX, 1, &n) != 0)
+        config_error(st, st->line, key, "expected a whole number of threads from 1 to %d, got '%s'",
+                     CW_JOBS_MAX, value);
+    else
+        st->cfg->jobs = (int)n;
+}
+
 static void key_catwalk(parse_state *st, const char *key, const char *value)
 {
     cw_config *cfg = st->cfg;
@@ -371,12 +384,16 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
         else
             set_warehouse(st, key, value);
         return;
+    } else if (strcmp(key, "jobs") == 0) {
+        key_jobs(st, key, value);
+        return;
     } else if (strcmp(key, "landing") == 0)
         slot = &cfg->landing;
     else if (strcmp(key, "reports") == 0)
         slot = &cfg->reports;
     if (!slot)
-        config_error(st, st->line, key, "unknown key in [catwalk] (warehouse, landing, reports)");
+        config_error(st, st->line, key,
+                     "unknown key in [catwalk] (warehouse, landing, reports, jobs)");
     else if (*slot)
         config_error(st, st->line, key, "given twice in [catwalk]");
     else

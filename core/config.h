@@ -80,6 +80,7 @@ typedef struct cw_config {
     char *warehouse_password_file;      /* [warehouse] password_file, resolved, or NULL */
     char *landing;              /* resolved landing folder */
     char *reports;              /* resolved reports folder (default "reports") */
+    int jobs;                   /* [catwalk] jobs: threads of a run (`run --jobs`), 0 = unset */
     int64_t attribution_window_s;       /* [metrics] attribution_window, hours; 0 = unlimited */
     char *key_pattern;                  /* [metrics] key_pattern (pcre2) */
     char *incident_deployment_pattern;  /* [metrics] incident_deployment_pattern, or NULL */
@@ -94,6 +95,7 @@ typedef struct cw_config {
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
+#define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */
 
 /* 1 when name is a valid source name / application name (see above). */
 int cw_source_name_valid(const char *name);

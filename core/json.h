@@ -18,14 +18,22 @@ int cw_json_int(json_t *root, const char *path, int64_t *out);
 /* true/false value; def when absent. */
 int cw_json_bool(json_t *root, const char *path, int def);
 
-/* Load a JSON file; on error fill err with "line L, column C: message" and return NULL. */
+/* Load a whole JSON file; on error fill err with "line L, column C: message"
+ * and return NULL.  The reader is core/jsonstream.c, whose comment gives the
+ * rules every document is judged by; a large file is better read with
+ * cw_json_doc_open. */
 json_t *cw_json_load_file(const char *path, char *err, size_t errlen);
 
 /* The same for JSON text of len bytes (a DevLake cell, a response body). */
 json_t *cw_json_load_text(const char *text, size_t len, char *err, size_t errlen);
 
-/* 1 when v stands for a number the document held but jansson cannot:
- * json.c explains the representation.  cw_json_int and cw_json_str fail on it. */
+/* The value of a JSON number token text[0..len): an integer, a real, or,
+ * when jansson cannot hold it, a string that cw_json_out_of_range knows
+ * (json.c explains the representation). */
+json_t *cw_json_number(const char *text, size_t len);
+
+/* 1 when v stands for a number the document held but jansson cannot.
+ * cw_json_int and cw_json_str fail on it. */
 int cw_json_out_of_range(const json_t *v);
 
 /* Array elements joined with a separator, taking `field` of each object

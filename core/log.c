@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,11 @@ static cw_log_level current_level = CW_LOG_INFO;
 static int progress_shown;
 /* Live sources are fetched by several threads: one line at a time. */
 static pthread_mutex_t output_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The calling thread's capture (cw_log_capture), not shared between threads. */
+static _Thread_local struct {
+    cw_log_capture_fn fn;
+    void *ctx;
+} capture;
 
 static void progress_clear_locked(void)
 {
@@ -45,11 +51,33 @@ static const char *level_name(cw_log_level level)
     }
 }
 
+void cw_log_capture(cw_log_capture_fn fn, void *ctx)
+{
+    capture.fn = fn;
+    capture.ctx = ctx;
+}
+
+/* A message for the capture: formatted once, freed after the call. */
+static void log_captured(cw_log_level level, const char *fmt, va_list ap)
+{
+    char *text = NULL;
+    if (vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
+    capture.fn(capture.ctx, level, text ? text : fmt);
+    free(text);
+}
+
 void cw_log(cw_log_level level, const char *fmt, ...)
 {
     va_list ap;
     if (level > current_level)
         return;
+    if (capture.fn) {
+        va_start(ap, fmt);
+        log_captured(level, fmt, ap);
+        va_end(ap);
+        return;
+    }
     pthread_mutex_lock(&output_lock);
     progress_clear_locked();
     fprintf(stderr, "catwalk: %s: ", level_name(level));

@@ -19,6 +19,13 @@ void cw_log(cw_log_level level, const char *fmt, ...) __attribute__((format(prin
 #define cw_info(...)  cw_log(CW_LOG_INFO, __VA_ARGS__)
 #define cw_debug(...) cw_log(CW_LOG_DEBUG, __VA_ARGS__)
 
+/* Messages of the calling thread go to fn instead of stderr (fn NULL:
+ * back to stderr), already filtered by level and formatted.  A parse worker
+ * (pipeline/parallel.c) records its messages on its tape this way, so they
+ * are printed by the writer in file order, whatever thread parsed the file. */
+typedef void (*cw_log_capture_fn)(void *ctx, cw_log_level level, const char *text);
+void cw_log_capture(cw_log_capture_fn fn, void *ctx);
+
 /* A transient "\r label: N items" line on a TTY, at most a few times a second. */
 void cw_progress(const char *label, long done, long total /* -1 unknown */);
 void cw_progress_end(void);

@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 
+/* A compiled pattern keeps its match data inside, so one cw_regex serves
+ * one thread at a time: a connector compiles its own per parse (files are
+ * parsed on several threads, pipeline/parallel.c). */
 typedef struct cw_regex cw_regex;
 
 /* Compile a UTF-8 pattern; on error fill err ("offset 3: missing )") and return NULL. */

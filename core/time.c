@@ -15,6 +15,7 @@
 #include "time.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,9 @@
 #include <time.h>
 
 const cw_tz cw_tz_utc = { 1, 0, "UTC" };
+
+/* Held while TZ is read, switched or used (see "The zone in TZ" below). */
+static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define SECONDS_PER_DAY 86400
 
@@ -148,7 +152,7 @@ static int parse_offset_spec(const char *s, int *out)
  * falls back to UTC for unknown names, which would shift every timestamp. */
 static int iana_zone_exists(const char *name)
 {
-    const char *dir = getenv("TZDIR");
+    const char *dir;
     char path[512];
     struct stat st;
 
@@ -157,7 +161,12 @@ static int iana_zone_exists(const char *name)
     for (const char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && !strchr("/_-+", *c))
             return 0;
+    /* parsers read their zone on worker threads while another may be
+     * setting TZ: the environment is read under the zone's lock */
+    pthread_mutex_lock(&zone_lock);
+    dir = getenv("TZDIR");
     snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    pthread_mutex_unlock(&zone_lock);
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -199,7 +208,12 @@ int cw_tz_parse(const char *spec, cw_tz *out)
  * This is the one piece of mutable file-level state in the core: it mirrors
  * state that is process-wide already (the TZ variable and the zone libc has
  * loaded), so a caller-owned handle could not make two users coexist anyway.
- * Not thread-safe, like setenv and tzset themselves.
+ * Files are parsed by several threads at once (pipeline/parallel.c), so
+ * zone_lock holds the whole of a conversion in an IANA zone: switching TZ,
+ * tzset and the localtime_r calls that must see that zone, and the release.
+ * Fixed offsets and UTC never take it.  setenv is only safe beside other
+ * threads' getenv while TZ stays in the environment: the release, which may
+ * remove it, runs once every parse is over (pipeline.c).
  *
  * If anyone changed TZ after we set it, TZ no longer names our zone: their
  * value becomes the one to put back, and we set ours again, so the zone a
@@ -251,6 +265,7 @@ static int use_zone(const char *name)
 
 void cw_tz_release(void)
 {
+    pthread_mutex_lock(&zone_lock);
     if (tz_still_ours()) {
         if (zone_in_tz.caller_had_tz)
             setenv("TZ", zone_in_tz.caller_tz, 1);
@@ -262,6 +277,7 @@ void cw_tz_release(void)
     zone_in_tz.caller_tz = NULL;
     zone_in_tz.caller_had_tz = 0;
     zone_in_tz.active = 0;
+    pthread_mutex_unlock(&zone_lock);
 }
 
 /* UTC offset in force at instant t in the current TZ. */
@@ -301,15 +317,17 @@ static int64_t local_to_utc(int64_t local)
 
 int64_t cw_tz_to_utc(const cw_tz *tz, int year, int mon, int day, int hour, int min, int sec)
 {
-    int64_t local = civil_as_utc(year, mon, day, hour, min, sec);
+    int64_t local = civil_as_utc(year, mon, day, hour, min, sec), t = local;
 
     if (tz == NULL)
         return local;
     if (tz->is_fixed)
         return local - tz->offset_s;
-    if (use_zone(tz->name) != 0)
-        return local;
-    return local_to_utc(local);
+    pthread_mutex_lock(&zone_lock);
+    if (use_zone(tz->name) == 0)
+        t = local_to_utc(local);
+    pthread_mutex_unlock(&zone_lock);
+    return t;
 }
 
 static int64_t civil_to_utc(const struct civil *c, const cw_tz *tz)

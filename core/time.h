@@ -56,13 +56,16 @@ int cw_tz_parse(const char *spec, cw_tz *out);
  * In an IANA zone this points the TZ environment variable at the zone and
  * leaves it there, because loading a zone costs more than a conversion:
  * repeated calls in one zone load it once.  The result never depends on the
- * TZ the process had.  Every parser below that takes a cw_tz does the same. */
+ * TZ the process had.  Every parser below that takes a cw_tz does the same.
+ * Safe from several threads: a lock holds each conversion in an IANA zone. */
 int64_t cw_tz_to_utc(const cw_tz *tz, int year, int mon, int day, int hour, int min, int sec);
 
 /* Put back the TZ the process had before the first IANA conversion (unset
  * stays unset) and free what was kept for it.  Call it when a batch of
  * conversions is done and before anything reads local time; a TZ set by
- * someone else meanwhile is left alone.  Harmless when nothing was converted. */
+ * someone else meanwhile is left alone.  Harmless when nothing was converted.
+ * It may remove TZ from the environment, which no other thread may be
+ * reading then (getenv): call it when no parse is running. */
 void cw_tz_release(void);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */

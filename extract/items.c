@@ -144,40 +144,58 @@ int cw_item_emit_build(cw_sink *sink, cw_build *b, const char *repository, const
 }
 
 /* A file that is not JSON may be anything (a private file dropped or
- * linked into an export folder): the reject says where parsing stopped and
- * why, never what the bytes were (cw_json_load_file leaves them out). */
-json_t *cw_items_load(const char *source, const char *path, cw_sink *sink)
+ * linked into an export folder): the reject says where reading stopped and
+ * why, never what the bytes were (core/jsonstream.c leaves them out). */
+static void reject_not_json(const char *source, const char *path, cw_sink *sink, const char *err)
 {
-    char err[256];
-    json_t *root = cw_json_load_file(path, err, sizeof(err));
-    if (!root) {
-        cw_origin whole = {source, path, 0};
-        cw_sink_reject(sink, &whole, NULL, NULL, "not JSON: %s", err);
-    }
-    return root;
+    cw_origin whole = {source, path, 0};
+    cw_sink_reject(sink, &whole, NULL, NULL, "not JSON: %s", err);
 }
 
-int cw_items_each(json_t *array, const char *source, const char *path, cw_item_fn fn,
-                  void *ctx)
+cw_json_doc *cw_items_open(const char *source, const char *path, cw_sink *sink,
+                           const char *const *streamed)
 {
-    json_t *item;
-    size_t i;
-    json_array_foreach(array, i, item) {
-        cw_origin o = {source, path, (long)i + 1};
-        if (fn(ctx, item, &o) != 0)
-            return -1;
-    }
-    return 0;
+    char err[256];
+    cw_json_doc *doc = cw_json_doc_open(path, streamed, err, sizeof(err));
+    if (!doc)
+        reject_not_json(source, path, sink, err);
+    return doc;
+}
+
+/* The numbering of cw_items_each, between jsonstream's element callback
+ * and an item callback. */
+typedef struct each_walk {
+    const char *source, *path;
+    cw_item_fn fn;
+    void *ctx;
+} each_walk;
+
+static int each_element(void *ctx, json_t *element, size_t index)
+{
+    each_walk *w = ctx;
+    cw_origin o = {w->source, w->path, (long)index + 1};
+    return w->fn(w->ctx, element, &o);
+}
+
+int cw_items_each(cw_json_doc *doc, const char *key, const char *source, const char *path,
+                  cw_sink *sink, cw_item_fn fn, void *ctx)
+{
+    each_walk w = {source, path, fn, ctx};
+    char err[256];
+    int rc = cw_json_doc_each(doc, key, each_element, &w, err, sizeof(err));
+    /* the first pass judged the file: a failure now means it changed or
+     * could not be read again, and the items before it have been handed over */
+    if (rc < 0)
+        reject_not_json(source, path, sink, err);
+    return rc ? -1 : 0;
 }
 
 /* The first of keys whose value in root passes is_kind, or NULL. */
-static json_t *first_of(json_t *root, const char *const *keys, int (*is_kind)(const json_t *))
+static const char *first_of(json_t *root, const char *const *keys, int (*is_kind)(const json_t *))
 {
-    for (size_t i = 0; keys && keys[i]; i++) {
-        json_t *v = json_object_get(root, keys[i]);
-        if (is_kind(v))
-            return v;
-    }
+    for (size_t i = 0; keys && keys[i]; i++)
+        if (is_kind(json_object_get(root, keys[i])))
+            return keys[i];
     return NULL;
 }
 
@@ -211,17 +229,18 @@ static int call_one(json_t *item, const char *source, const char *path, cw_item_
     return fn(ctx, item, &o) ? -1 : 0;
 }
 
-int cw_items_walk(const cw_item_shape *shape, json_t *root, const char *source,
+int cw_items_walk(const cw_item_shape *shape, cw_json_doc *doc, const char *source,
                   const char *path, cw_sink *sink, cw_item_fn fn, void *ctx)
 {
     cw_origin whole = {source, path, 0};
-    json_t *found;
+    json_t *root = cw_json_doc_root(doc);
+    const char *found;
     if (json_is_array(root))
-        return cw_items_each(root, source, path, fn, ctx);
+        return cw_items_each(doc, NULL, source, path, sink, fn, ctx);
     if ((found = first_of(root, shape->pages, is_array)) != NULL)
-        return cw_items_each(found, source, path, fn, ctx);
+        return cw_items_each(doc, found, source, path, sink, fn, ctx);
     if ((found = first_of(root, shape->wrappers, is_object)) != NULL)
-        return call_one(found, source, path, fn, ctx);
+        return call_one(json_object_get(root, found), source, path, fn, ctx);
     if (is_lone_item(shape, root))
         return call_one(root, source, path, fn, ctx);
     if (first_of(root, shape->empty, is_array))
@@ -233,12 +252,12 @@ int cw_items_walk(const cw_item_shape *shape, json_t *root, const char *source,
 int cw_items_parse_json(const cw_item_shape *shape, const char *source, const char *path,
                         cw_sink *sink, cw_item_fn fn, void *ctx)
 {
-    json_t *root = cw_items_load(source, path, sink);
+    cw_json_doc *doc = cw_items_open(source, path, sink, shape->pages);
     int rc;
-    if (!root)
+    if (!doc)
         return -1;
-    rc = cw_items_walk(shape, root, source, path, sink, fn, ctx);
-    json_decref(root);
+    rc = cw_items_walk(shape, doc, source, path, sink, fn, ctx);
+    cw_json_doc_close(doc);
     return rc;
 }
 

@@ -4,7 +4,10 @@
  *
  * A landed file is an API page ({"incidents":[...]}, {"workflow_runs":[...]},
  * {"result":[...]}), a plain array, one object (bare or wrapped, as
- * {"incident":{...}}), or the DevLake raw-table CSV wrapper.  Loading it,
+ * {"incident":{...}}), or the DevLake raw-table CSV wrapper.  The items
+ * arrays of pages and plain arrays are read one item at a time
+ * (core/jsonstream.h), so a file of any size costs one item's memory.
+ * Reading it,
  * rejecting a file that is not JSON with its line and column, numbering the
  * items (record = 1-based position, 1 for a lone object), flattening those
  * shapes and reading optional timestamps live here once; a connector
@@ -15,6 +18,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include "../core/jsonstream.h"
 #include "../core/record.h"
 #include "../core/regex.h"
 
@@ -84,14 +88,19 @@ typedef struct cw_pull_paths {
 int cw_item_emit_pull(cw_sink *sink, const cw_origin *origin, json_t *pr,
                       const cw_pull_paths *paths, const char *repository);
 
-/* Load a JSON file.  When it is not JSON, reject the file (record 0,
- * "not JSON: line L, column C: why", never the bytes) and return NULL. */
-json_t *cw_items_load(const char *source, const char *path, cw_sink *sink);
+/* Open a landed JSON file for walking (core/jsonstream.h): the whole file
+ * is judged first, and the root array and the arrays of the top-level keys
+ * in `streamed` (NULL-terminated, static; may be NULL) are read one element
+ * at a time.  When it is not JSON, reject the file (record 0, "not JSON:
+ * line L, column C: why", never the bytes) and return NULL. */
+cw_json_doc *cw_items_open(const char *source, const char *path, cw_sink *sink,
+                           const char *const *streamed);
 
-/* fn for each element of array, record = index + 1, until one returns
- * non-zero.  Returns 0, or -1 when fn stopped the walk. */
-int cw_items_each(json_t *array, const char *source, const char *path, cw_item_fn fn,
-                  void *ctx);
+/* fn for each element of the array at key (NULL: the root array), record =
+ * index + 1, until one returns non-zero.  Returns 0, or -1 when fn stopped
+ * the walk or the file could not be read again (rejected as above). */
+int cw_items_each(cw_json_doc *doc, const char *key, const char *source, const char *path,
+                  cw_sink *sink, cw_item_fn fn, void *ctx);
 
 /* What a root that is neither an array, a page nor a wrapper is. */
 typedef enum cw_lone_rule {
@@ -115,12 +124,14 @@ typedef struct cw_item_shape {
     const char *unknown;            /* the reject's reason */
 } cw_item_shape;
 
-/* Walk a loaded document by shape.  Returns 0, or -1 when fn stopped the
- * walk or the document was unknown. */
-int cw_items_walk(const cw_item_shape *shape, json_t *root, const char *source,
+/* Walk an opened document by shape (its pages are what cw_items_open
+ * streams).  Returns 0, or -1 when fn stopped the walk or the document was
+ * unknown or unreadable. */
+int cw_items_walk(const cw_item_shape *shape, cw_json_doc *doc, const char *source,
                   const char *path, cw_sink *sink, cw_item_fn fn, void *ctx);
 
-/* Load a JSON file and walk it by shape: cw_items_load + cw_items_walk. */
+/* Open a JSON file, its pages streamed, and walk it by shape:
+ * cw_items_open + cw_items_walk. */
 int cw_items_parse_json(const cw_item_shape *shape, const char *source, const char *path,
                         cw_sink *sink, cw_item_fn fn, void *ctx);
 

@@ -493,15 +493,17 @@ static const char *job_of_file(json_t *root)
     return cw_str_empty(job) ? cw_json_str(root, "name") : job;
 }
 
+/* The builds are read one at a time (the job's other members, fullName
+ * among them, are known before the first: core/jsonstream.h). */
 static int parse_json(jenkins_parse *jp)
 {
-    json_t *root = cw_items_load(jp->src->name, jp->path, jp->sink);
+    cw_json_doc *doc = cw_items_open(jp->src->name, jp->path, jp->sink, builds_pages);
     int rc;
-    if (!root)
+    if (!doc)
         return -1;
-    jp->file_job = job_of_file(root);
-    rc = cw_items_walk(&jenkins_shape, root, jp->src->name, jp->path, jp->sink, file_build, jp);
-    json_decref(root);
+    jp->file_job = job_of_file(cw_json_doc_root(doc));
+    rc = cw_items_walk(&jenkins_shape, doc, jp->src->name, jp->path, jp->sink, file_build, jp);
+    cw_json_doc_close(doc);
     return rc;
 }
 

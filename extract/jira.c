@@ -622,33 +622,57 @@ static int emit_owned_histories(jira_ctx *c, json_t *histories, const jira_owner
     return emit_histories(c, histories, key, owner->id[0] ? owner->id : NULL, record, mixed);
 }
 
-/* A JSON array: issues, histories, or (oddly) both.  Returns 0, 1 when the
- * file was unusable (reject emitted), -1 on sink failure. */
-static int parse_array(jira_ctx *c, json_t *array)
+/*
+ * A JSON array: issues, histories, or (oddly) both, read one element at a
+ * time (core/jsonstream.h): issues, statuses and rejects go out as they
+ * come.  Histories wait: sorting needs every history of the issue at once
+ * (an array of histories is one issue's changelog).  They are kept in an
+ * array that holds null for every other element before them, so a
+ * history's record is still its position, and emit_histories reads the
+ * histories among the elements judged here.
+ */
+typedef struct array_walk {
+    jira_ctx *c;
+    json_t *histories;          /* NULL until the first history */
+} array_walk;
+
+static void keep_history(array_walk *w, json_t *history, long record)
 {
-    size_t i, n_histories = 0;
-    json_t *el;
-    json_array_foreach(array, i, el) {
-        if (looks_like_status(el)) {
-            if (emit_status_def(c, el, (long)i + 1) != 0)
-                return -1;
-        } else if (looks_like_metadata(el)) {
-            continue;
-        } else if (looks_like_issue(el)) {
-            if (emit_issue(c, el, (long)i + 1) != 0)
-                return -1;
-        } else if (looks_like_history(el)) {
-            n_histories++;
-        } else if (emit_reject(c, (long)i + 1, NULL, el,
-                               "neither a Jira issue nor a changelog history")) {
-            return -1;
-        }
-    }
-    if (n_histories == 0)
+    if (!w->histories)
+        w->histories = json_array();
+    while ((long)json_array_size(w->histories) < record - 1)
+        json_array_append_new(w->histories, json_null());
+    json_array_append(w->histories, history);
+}
+
+/* One element of a root array (a cw_item_fn). */
+static int array_element(void *ctx, json_t *el, const cw_origin *o)
+{
+    array_walk *w = ctx;
+    jira_ctx *c = w->c;
+    if (looks_like_status(el))
+        return emit_status_def(c, el, o->record);
+    if (looks_like_metadata(el))
         return 0;
-    /* Sorting needs every history of the issue at once; emit_histories reads
-     * the histories among the elements judged above. */
-    return emit_owned_histories(c, array, &c->file_owner, 0, NULL, 1);
+    if (looks_like_issue(el))
+        return emit_issue(c, el, o->record);
+    if (looks_like_history(el)) {
+        keep_history(w, el, o->record);
+        return 0;
+    }
+    return emit_reject(c, o->record, NULL, el, "neither a Jira issue nor a changelog history");
+}
+
+/* Returns 0, 1 when the file was unusable (reject emitted), -1 on sink
+ * failure (or a file that could not be read again). */
+static int parse_array(jira_ctx *c, cw_json_doc *doc)
+{
+    array_walk w = {c, NULL};
+    int rc = cw_items_each(doc, NULL, c->src->name, c->path, c->sink, array_element, &w);
+    if (rc == 0 && w.histories)
+        rc = emit_owned_histories(c, w.histories, &c->file_owner, 0, NULL, 1);
+    json_decref(w.histories);
+    return rc;
 }
 
 /* A changelog page: {self?, values:[histories], startAt, maxResults, total, isLast}. */
@@ -669,13 +693,17 @@ static int search_issue(void *ctx, json_t *el, const cw_origin *o)
                                 : emit_reject(c, o->record, NULL, el, "not a Jira issue");
 }
 
-static int parse_document(jira_ctx *c, json_t *root)
+/* A search page's issues are read one at a time: the page's other members
+ * (total, startAt, paging) are in the skeleton. */
+static const char *const streamed_keys[] = {"issues", NULL};
+
+static int parse_document(jira_ctx *c, cw_json_doc *doc)
 {
-    json_t *list;
+    json_t *root = cw_json_doc_root(doc), *list;
     if (json_is_array(root))
-        return parse_array(c, root);
-    if (json_is_array(list = json_object_get(root, "issues")))
-        return cw_items_each(list, c->src->name, c->path, search_issue, c);
+        return parse_array(c, doc);
+    if (json_is_array(json_object_get(root, "issues")))
+        return cw_items_each(doc, "issues", c->src->name, c->path, c->sink, search_issue, c);
     if (json_is_array(list = json_object_get(root, "values")) ||
         json_is_array(list = json_object_get(root, "histories")))
         return parse_changelog_page(c, root, list);
@@ -737,17 +765,17 @@ static int devlake_row(void *ctx, const cw_devlake_row *row, const cw_origin *or
 static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
 {
     jira_ctx c = { .src = src, .path = path, .sink = sink };
-    json_t *root;
+    cw_json_doc *doc;
     int rc;
     cw_strlist_split(cw_source_get(src, "key_prefix_filter"), &c.keep);
     owner_from_file_name(path, &c.file_owner);
     if (cw_devlake_is_wrapper(path)) {
         rc = cw_devlake_each_row(path, src->name, sink, devlake_row, &c) ? -1 : 0;
-    } else if (!(root = cw_items_load(src->name, path, sink))) {
+    } else if (!(doc = cw_items_open(src->name, path, sink, streamed_keys))) {
         rc = -1;
     } else {
-        rc = parse_document(&c, root) ? -1 : 0;
-        json_decref(root);
+        rc = parse_document(&c, doc) ? -1 : 0;
+        cw_json_doc_close(doc);
     }
     cw_strlist_free(&c.keep);
     return rc;

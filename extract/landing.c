@@ -165,10 +165,9 @@ static int expand_path(const char *pattern, glob_t *files)
 /* Open a source file for landing.  Returns the descriptor, or -1 with the
  * reason in *why.  O_NOFOLLOW and the fstat of what was opened (not of the
  * name) leave no window for a link swapped in after the check. */
-static int open_source_file(const char *file, int follow, const char **why)
+static int open_source_file(const char *file, int follow, struct stat *st, const char **why)
 {
     int fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-    struct stat st;
     if (fd < 0) {
         *why = errno == ELOOP && !follow ? "a symbolic link, not followed (set follow_symlinks = true on the "
                                 "source to read the file it points to)"
@@ -176,7 +175,7 @@ static int open_source_file(const char *file, int follow, const char **why)
                                          : strerror(errno);
         return -1;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         *why = "not a regular file";
         close(fd);
         return -1;
@@ -184,9 +183,33 @@ static int open_source_file(const char *file, int follow, const char **why)
     return fd;
 }
 
-/* Land one file.  It is first offered to fn by its checksum, read in place,
- * so a file loaded before costs one read and no copy; fn asks for the copy
- * with CW_LAND_COPY.  A file that cannot be read reaches fn with its reason. */
+/* The batch's folder of a source, made when its first file is copied: a
+ * night whose files are all known creates (and prunes) no folder per
+ * source.  0, or -1 (logged). */
+static int make_folder(const char *dest_dir)
+{
+    if (cw_mkdirs_mode(dest_dir, FOLDER_MODE) == 0)
+        return 0;
+    cw_error("%s: cannot create landing folder: %s", dest_dir, strerror(errno));
+    return -1;
+}
+
+/* Offer the open file by its stat (see cw_landed_fn): CW_LAND_HASH when fn
+ * wants it read, else fn's answer. */
+static int offer_stat(const struct stat *st, cw_landed *landed, cw_landed_fn fn, void *ctx)
+{
+    int rc;
+    landed->bytes = (int64_t)st->st_size;
+    landed->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    landed->sha256[0] = '\0';
+    rc = fn(ctx, landed);
+    return rc == CW_LAND_COPY ? CW_LAND_HASH : rc;    /* a copy needs the read too */
+}
+
+/* Land one file.  It is first offered to fn by its stat, then by its
+ * checksum, read in place, so a file loaded before costs one stat (or one
+ * read) and no copy; fn asks for the copy with CW_LAND_COPY.  A file that
+ * cannot be read reaches fn with its reason. */
 static int land_one(const char *file, int follow, const char *dest_dir, int index,
                     cw_landed_fn fn, void *ctx)
 {
@@ -194,14 +217,18 @@ static int land_one(const char *file, int follow, const char *dest_dir, int inde
     char *dest = cw_asprintf("%s/%04d-%s", dest_dir, index, basename(copy));
     cw_landed landed = { .original = file };
     const char *why = NULL;
-    int rc = 0, fd = open_source_file(file, follow, &why);
-    if (fd >= 0 && hash_fd(fd, &landed, &why) == 0) {
+    struct stat st;
+    int rc = 0, fd = open_source_file(file, follow, &st, &why);
+    if (fd >= 0)
         cw_killpoint("land");
+    if (fd >= 0 && (rc = offer_stat(&st, &landed, fn, ctx)) == CW_LAND_HASH &&
+        (rc = 0, hash_fd(fd, &landed, &why) == 0)) {
         if (lseek(fd, 0, SEEK_SET) != 0)
             why = strerror(errno);
         else
             rc = fn(ctx, &landed);
-        if (rc == CW_LAND_COPY && (rc = copy_and_hash(fd, dest, &landed, &why)) == 0) {
+        if (rc == CW_LAND_COPY && (rc = make_folder(dest_dir)) == 0 &&
+            (rc = copy_and_hash(fd, dest, &landed, &why)) == 0) {
             landed.landed = dest;
             rc = fn(ctx, &landed);
         }
@@ -291,13 +318,8 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
 {
     char *dest_dir = cw_asprintf("%s/%s", batch_dir, src->name);
     int rc;
-    if (cw_mkdirs_mode(dest_dir, FOLDER_MODE) != 0) {
-        cw_error("%s: cannot create landing folder: %s", dest_dir, strerror(errno));
-        free(dest_dir);
-        return -1;
-    }
     if (type->produce && !cw_source_get(src, "path"))
-        rc = land_produced(src, type, dest_dir, fn, ctx);
+        rc = make_folder(dest_dir) == 0 ? land_produced(src, type, dest_dir, fn, ctx) : -1;
     else
         rc = land_files(src, dest_dir, fn, ctx);
     free(dest_dir);

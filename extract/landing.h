@@ -26,8 +26,10 @@ typedef struct cw_landed {
                                  * and when the file is offered before it is copied */
     const char *error;          /* why this file could not be landed (a symbolic link not
                                  * followed, unreadable): one reject, the others go on */
-    char sha256[65];
+    char sha256[65];            /* "" when offered by its stat, before it is read */
     int64_t bytes;
+    int64_t mtime_ns;           /* the original's modification time, 0 when unknown
+                                 * (fetched pages and produced exports) */
 } cw_landed;
 
 /* Source keys landing reads, accepted for every source type (registry.c). */
@@ -37,12 +39,18 @@ extern const char *const cw_landing_keys[];
 int cw_landing_validate(const cw_source *src);
 
 /* Called once per landed file; return non-zero to stop.  A configured file
- * is first offered with its checksum and size but no copy (landed NULL, no
- * error): returning CW_LAND_COPY lands it and calls again with the copy,
- * returning 0 passes it over without copying a byte (a file loaded before,
- * known by its checksum). */
+ * is offered before it is copied, twice at most (landed NULL, no error):
+ *   - first by its stat alone: size and mtime_ns, sha256 "".  Returning
+ *     CW_LAND_HASH reads it for its checksum and offers it again; returning
+ *     0 passes it over without reading a byte (a file loaded before, known
+ *     by its path, size and modification time, as make and rsync know one);
+ *   - then with its checksum and size (CW_LAND_COPY at the first offer reads it
+ *     too): returning CW_LAND_COPY lands it and
+ *     calls again with the copy, returning 0 passes it over without copying
+ *     a byte (a file loaded before, known by its checksum). */
 typedef int (*cw_landed_fn)(void *ctx, const cw_landed *file);
 #define CW_LAND_COPY 2
+#define CW_LAND_HASH 3
 
 /* A batch folder name: UTC time plus pid, unique even when a batch rolls back
  * and its id is reused.  Caller frees. */

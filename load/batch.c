@@ -114,19 +114,23 @@ int cw_wh_batch_status(cw_warehouse *wh, int64_t batch_id, const char *status)
 
 /* ------------------------------------------------------------------ landed files */
 
-int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256)
+/* Run a ledger lookup, its parameters bound: 1 when it found the file
+ * (counted as skipped: the caller skips what was seen), 0 when not, -1. */
+static int ledger_hit(cw_warehouse *wh, wh_stmt_id s)
 {
-    int rc;
-    wh_bind_text(wh, S_FILE_SEEN, 1, source);
-    wh_bind_text(wh, S_FILE_SEEN, 2, sha256);
-    rc = wh_run(wh, S_FILE_SEEN, NULL);
+    int rc = wh_run(wh, s, NULL);
     if (rc < 0)
         return wh_fail(wh, "looking up a landed file");
-    if (rc == CW_DB_ROW) {
-        wh->stats.files_skipped++;      /* the caller skips what was seen */
-        return 1;
-    }
-    return 0;
+    if (rc == CW_DB_ROW)
+        wh->stats.files_skipped++;
+    return rc == CW_DB_ROW;
+}
+
+int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256)
+{
+    wh_bind_text(wh, S_FILE_SEEN, 1, source);
+    wh_bind_text(wh, S_FILE_SEEN, 2, sha256);
+    return ledger_hit(wh, S_FILE_SEEN);
 }
 
 int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original_path,
@@ -150,6 +154,56 @@ int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original
     if (id)
         *id = row;
     return 0;
+}
+
+/* ?1 source, ?2 original path, ?4 its mtime: the original of a ledger row. */
+static void bind_original(cw_warehouse *wh, wh_stmt_id s, const char *source,
+                          const char *original_path, int64_t mtime_ns)
+{
+    wh_bind_text(wh, s, 1, source);
+    wh_bind_text(wh, s, 2, original_path);
+    wh_bind_int(wh, s, 4, mtime_ns);
+}
+
+int cw_wh_file_known(cw_warehouse *wh, const char *source, const char *original_path,
+                     int64_t bytes, int64_t mtime_ns)
+{
+    if (mtime_ns == 0)
+        return 0;
+    bind_original(wh, S_FILE_KNOWN, source, original_path, mtime_ns);
+    wh_bind_int(wh, S_FILE_KNOWN, 3, bytes);
+    return ledger_hit(wh, S_FILE_KNOWN);
+}
+
+int cw_wh_file_mtime(cw_warehouse *wh, const char *source, const char *sha256,
+                     const char *original_path, int64_t mtime_ns)
+{
+    if (mtime_ns == 0)
+        return 0;
+    bind_original(wh, S_FILE_MTIME, source, original_path, mtime_ns);
+    wh_bind_text(wh, S_FILE_MTIME, 3, sha256);
+    return wh_run_ok(wh, S_FILE_MTIME, "recording a file's modification time");
+}
+
+int cw_wh_derived_by(cw_warehouse *wh, char **fingerprint)
+{
+    cw_stmt *st = wh_stmt(wh, S_DERIVED_GET);
+    int rc = st ? cw_db_step(st) : CW_DB_ERROR;
+    *fingerprint = NULL;
+    if (rc == CW_DB_ROW && cw_db_column_text(st, 0))
+        *fingerprint = cw_strdup(cw_db_column_text(st, 0));
+    if (rc < 0 && st)
+        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
+    if (st)
+        cw_db_reset(st);
+    return rc < 0 ? wh_fail(wh, "reading the derivation's fingerprint") : 0;
+}
+
+int cw_wh_batch_derived(cw_warehouse *wh, const char *fingerprint)
+{
+    wh_bind_int(wh, S_DERIVED_SET, 1, wh->batch_id);
+    wh_bind_text(wh, S_DERIVED_SET, 2, fingerprint);
+    return wh_run_ok(wh, S_DERIVED_SET, "recording the derivation's fingerprint");
 }
 
 int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects)

@@ -369,34 +369,63 @@ static int fill_dates(cw_warehouse *wh)
 
 /* ------------------------------------------------------------------ resolve */
 
+/* What follows a build's application: its checkouts, deployment statuses
+ * and deployments (resolve.sql), after the builds themselves. */
+static int follow_builds(cw_warehouse *wh)
+{
+    static const wh_stmt_id follow[] = { S_BUILD_APPLICATION, S_BUILD_REVISION_APPLICATION,
+                                         S_DEPLOYMENT_STATUS_APPLICATION,
+                                         S_DEPLOYMENT_FOLLOW_BUILD };
+    for (size_t i = 0; i < sizeof(follow) / sizeof(follow[0]); i++)
+        if (wh_run_ok(wh, follow[i], "load/sql/resolve.sql") != 0)
+            return -1;
+    return 0;
+}
+
 /* Every fact to the application its configuration mirrors give (the
  * *_application statements of resolve.sql, parents before the facts that
- * follow them).  Run by cw_wh_sync_config right after the mirrors change,
- * before records load, and by cw_wh_resolve after loading. */
+ * follow them).  Run by cw_wh_sync_config when a mirror changed, before
+ * records load, and by the step that upgrades to schema version 3. */
 int wh_reattach(cw_warehouse *wh)
 {
     static const wh_stmt_id before_jobs[] = { S_WORK_ITEM_APPLICATION, S_TRANSITION_APPLICATION,
                                            S_COMMIT_APPLICATION, S_PULL_REQUEST_APPLICATION,
                                            S_INCIDENT_APPLICATION };
-    static const wh_stmt_id after_jobs[] = { S_BUILD_APPLICATION, S_BUILD_REVISION_APPLICATION,
-                                          S_DEPLOYMENT_STATUS_APPLICATION,
-                                          S_DEPLOYMENT_FOLLOW_BUILD };
     for (size_t i = 0; i < sizeof(before_jobs) / sizeof(before_jobs[0]); i++)
         if (wh_run_ok(wh, before_jobs[i], "load/sql/resolve.sql") != 0)
             return -1;
+    return resolve_jobs(wh) != 0 ? -1 : follow_builds(wh);
+}
+
+/*
+ * After loading, only what loading can have left unattached moves.  The
+ * mirrors are as cw_wh_sync_config left them, and every upsert computed its
+ * row's application from them, so work items, transitions, commits and pull
+ * requests are where they belong: re-checking them would read every fact
+ * row on every batch.  What can still move:
+ *  - an incident whose record was older than its row (the upsert kept the
+ *    row's service, incident_move had followed the record's);
+ *  - builds of a job name this batch brought (loaded under no application
+ *    until the name is resolved), and what follows builds: their checkouts,
+ *    deployment statuses and deployments.  Only when map_job_resolved
+ *    changed.
+ */
+static int reattach_loaded(cw_warehouse *wh)
+{
+    if (wh_run_ok(wh, S_INCIDENT_APPLICATION, "load/sql/resolve.sql") != 0)
+        return -1;
+    wh->changes = 0;
     if (resolve_jobs(wh) != 0)
         return -1;
-    for (size_t i = 0; i < sizeof(after_jobs) / sizeof(after_jobs[0]); i++)
-        if (wh_run_ok(wh, after_jobs[i], "load/sql/resolve.sql") != 0)
-            return -1;
-    return 0;
+    return wh->changes == 0 ? 0 : follow_builds(wh);
 }
 
 int cw_wh_resolve(cw_warehouse *wh)
 {
     cw_killpoint("resolve");
     if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 ||
-        wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 || wh_reattach(wh) != 0 ||
+        wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 ||
+        reattach_loaded(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0)
         return -1;
     return fill_dates(wh);

@@ -180,6 +180,7 @@ int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg)
     /* A savepoint: inside a batch it nests, outside it is its own transaction. */
     if (cw_db_savepoint(wh->db, "cw_sync") != CW_DB_OK)
         return wh_fail(wh, "syncing the configuration");
+    wh->changes = 0;
     rc = sync_applications(wh, cfg);
     if (rc == 0)
         rc = sync_map(wh, cfg, offsetof(cw_application, projects), S_MAP_PROJECT_UPSERT,
@@ -196,8 +197,11 @@ int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg)
         rc = sync_statuses(wh, cfg);
     /* The facts move to their new applications now, before any record
      * loads: an upsert by (application, key) must find the row it updates.
-     * A warehouse not upgraded yet gets this from the batch that upgrades it. */
-    if (rc == 0 && wh->version == CW_SCHEMA_VERSION)
+     * Only when a mirror row changed: the facts were attached by the
+     * mirrors as they stand, and moving them reads every fact row, which a
+     * night with nothing new must not pay.  A warehouse not upgraded yet
+     * gets this from the batch that upgrades it. */
+    if (rc == 0 && wh->version == CW_SCHEMA_VERSION && wh->changes > 0)
         rc = wh_reattach(wh);
     if (rc != 0)
         cw_db_rollback_to(wh->db, "cw_sync");

@@ -230,12 +230,20 @@ typedef struct migration {
     int (*after)(cw_warehouse *wh);
 } migration;
 
+/* Version 4: a night with nothing new is known cheaply (the file's stat,
+ * the derivation's fingerprint) */
+static const added_column v4_columns[] = {
+    { "batch", "derived_by", "TEXT", S_COUNT },
+    { "landed_file", "mtime_ns", "BIGINT", S_COUNT },
+};
+
 static const migration migrations[] = {
     /* 2: map_job_resolved (schema.sql); the version-1 columns made sure */
     { 2, v2_columns, sizeof(v2_columns) / sizeof(v2_columns[0]), NULL },
     /* 3: every fact's natural key starts with application_id (0: none);
      * the facts that gain the column take it from their parents */
     { 3, NULL, 0, wh_reattach },
+    { 4, v4_columns, sizeof(v4_columns) / sizeof(v4_columns[0]), NULL },
 };
 
 /* 1 when `SELECT what FROM table` prepares and runs, 0 when not (names are

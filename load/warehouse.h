@@ -34,7 +34,7 @@ typedef struct cw_batch_stats {
 } cw_batch_stats;
 
 /* The schema version this catwalk reads and writes. */
-#define CW_SCHEMA_VERSION 3
+#define CW_SCHEMA_VERSION 4
 
 /* The DDL for the engine named by dialect (cw_db_dialect): load/sql/schema.sql
  * with its type tokens spelled by load/sql/<dialect>/types.sql.  Free it;
@@ -71,9 +71,10 @@ int cw_wh_stage_writes(cw_warehouse *wh, int on);
  * the warehouse". */
 int cw_wh_batch_begin(cw_warehouse *wh, const char *config_path, int64_t *batch_id);
 /* Mirror the configuration (teams, applications, map_*, dim_status rows of
- * origin 'config') into the warehouse, and move every fact to the
- * application the mirrors now give (its natural key starts with it): call
- * it right after cw_wh_batch_begin, before any record loads. */
+ * origin 'config') into the warehouse, and, when a mirror changed, move
+ * every fact to the application the mirrors now give (its natural key
+ * starts with it): call it right after cw_wh_batch_begin, before any record
+ * loads. */
 int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg);
 /* 1 when a file of this source with this sha256 was already loaded, 0 if not
  * (or when some of its records were rejected for want of other data, such as
@@ -83,6 +84,20 @@ int cw_wh_file_seen(cw_warehouse *wh, const char *source, const char *sha256);
  * again for a file read again). */
 int cw_wh_file_landed(cw_warehouse *wh, const char *source, const char *original_path,
                       const char *landed_path, const char *sha256, int64_t bytes, int64_t *id);
+/* 1 when a file of this source, path, size and modification time (ns) was
+ * already loaded (counted as skipped), 0 if not, -1 on error: the file is
+ * then known without reading it (extract/landing.h). */
+int cw_wh_file_known(cw_warehouse *wh, const char *source, const char *original_path,
+                     int64_t bytes, int64_t mtime_ns);
+/* Remember the modification time of the original a loaded file (by its
+ * sha256) was read from; nothing when mtime_ns is 0 (unknown). */
+int cw_wh_file_mtime(cw_warehouse *wh, const char *source, const char *sha256,
+                     const char *original_path, int64_t mtime_ns);
+/* The derived tables' fingerprint as the newest committed batch left them
+ * (*fingerprint NULL when none: a new or upgraded warehouse); free it. */
+int cw_wh_derived_by(cw_warehouse *wh, char **fingerprint);
+/* The open batch leaves the derived tables computed as fingerprint says. */
+int cw_wh_batch_derived(cw_warehouse *wh, const char *fingerprint);
 /* After parsing a landed file: its record and reject counts. */
 int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects);
 /* The sink that upserts records into the open batch.  Records of a source

@@ -24,6 +24,8 @@
 #define CW_WH_STATEMENTS(X) \
     X(BATCH_INSERT, batch_insert) X(BATCH_FINISH, batch_finish) X(BATCH_STATUS, batch_status) \
     X(FILE_SEEN, file_seen) X(FILE_LANDED, file_landed) X(FILE_DONE, file_done) \
+    X(FILE_KNOWN, file_known) X(FILE_MTIME, file_mtime) \
+    X(DERIVED_GET, derived_get) X(DERIVED_SET, derived_set) \
     X(FILE_DEFER, file_defer) X(LANDING_PATHS, landing_paths) X(SOURCE_AUDIT, source_audit) \
     X(WATERMARK, watermark) X(FINDING_CLEAR, finding_clear) X(FINDING_UPSERT, finding_upsert) \
     X(SOURCE_UPSERT, source_upsert) X(SOURCE_GET, source_get) \

@@ -10,6 +10,7 @@
  * correlation, commit, report).
  */
 #include "pipeline.h"
+#include "derive.h"
 #include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/time.h"
@@ -18,6 +19,7 @@
 #include "../extract/source.h"
 #include "../reports/metrics.h"
 #include "../reports/report.h"
+#include "parallel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +39,19 @@ typedef struct pipeline {
     cw_live_result *live;       /* one per source, copied into r->sources at the end */
 } pipeline;
 
-/* One source in the batch. */
+/* One source in the batch.  Its steps run on the writer at their place in
+ * the batch's order (parallel.h), after the landing has moved on. */
 typedef struct source_run {
     cw_warehouse *wh;
     const cw_source *src;
     const cw_source_type *type;
     cw_pipeline_source *out;
+    const cw_live_result *live;
+    int64_t batch_id;
+    cw_buf *failed;             /* the names of the failed sources, in order */
+    cw_parallel *parse;
+    long read_before;           /* rows read by the batch when its first step ran */
+    int rc;                     /* landing's result: 0, 1 no file / fetch failed, -1 failed */
 } source_run;
 
 /* ------------------------------------------------------------ open */
@@ -109,22 +118,102 @@ static int fetch(pipeline *p)
 
 /* ------------------------------------------------------------ land, dedupe, parse, ledger */
 
+/* One file's steps (parallel.h). */
+typedef struct file_step {
+    source_run *sr;
+    int64_t file_id;
+    cw_batch_stats before;
+    char *original;             /* the file as configured */
+    char *error;                /* why it could not be landed, or NULL */
+    char sha256[65];
+    int64_t mtime_ns;
+} file_step;
+
+static void file_step_free(void *ctx)
+{
+    file_step *f = ctx;
+    free(f->original);
+    free(f->error);
+    free(f);
+}
+
+static int add_step(source_run *sr, const char *path, cw_parallel_step begin,
+                    cw_parallel_step end, file_step *f)
+{
+    cw_parallel_item item = {sr->src, path, sr->type->parse, begin, end, f, file_step_free};
+    return cw_parallel_add(sr->parse, &item);
+}
+
+/* A file that could not be landed: one reject naming it; the source's
+ * other files go on. */
+static int file_unlandable(void *ctx, int parse_rc)
+{
+    file_step *f = ctx;
+    cw_origin whole = {f->sr->src->name, f->original, 0};
+    (void)parse_rc;
+    f->sr->out->unlandable++;
+    return cw_sink_reject(cw_wh_sink(f->sr->wh), &whole, "path", NULL, "%s", f->error);
+}
+
+static int file_begin(void *ctx, int parse_rc)
+{
+    file_step *f = ctx;
+    (void)parse_rc;
+    f->before = *cw_wh_stats(f->sr->wh);
+    cw_progress(f->sr->src->name, f->sr->out->files, -1);
+    cw_killpoint("parse");
+    return 0;
+}
+
+/* After the file's records: its ledger row.  -1 from parse means the file
+ * as a whole was unusable: its reject is already recorded, and the batch
+ * goes on with the other files.  But a parse that stopped because the
+ * warehouse failed is not a refused file: recording it as loaded would
+ * skip its unread records for good. */
+static int file_end(void *ctx, int parse_rc)
+{
+    file_step *f = ctx;
+    const cw_batch_stats *after;
+    (void)parse_rc;
+    if (cw_wh_failed(f->sr->wh))
+        return -1;
+    cw_killpoint("load");
+    after = cw_wh_stats(f->sr->wh);
+    f->sr->out->files++;
+    if (cw_wh_file_done(f->sr->wh, f->file_id, after->rows_read - f->before.rows_read,
+                        after->rows_rejected - f->before.rows_rejected) != 0 ||
+        cw_wh_file_mtime(f->sr->wh, f->sr->src->name, f->sha256, f->original, f->mtime_ns))
+        return -1;
+    return 0;
+}
+
 /* One landed file: skip it when its checksum was loaded before (dedupe),
- * else record it (ledger) and parse it into the warehouse.  -2 stops the
- * source on a warehouse error. */
+ * else record it (ledger) and have it parsed into the warehouse (in its
+ * turn: parallel.h).  -2 stops the source on a warehouse error. */
 static int on_landed(void *ctx, const cw_landed *file)
 {
     source_run *sr = ctx;
-    cw_batch_stats before = *cw_wh_stats(sr->wh);
-    const cw_batch_stats *after;
-    int64_t file_id;
+    file_step *f;
     int seen;
     if (file->error) {
-        /* one reject naming the file; the source's other files go on */
-        cw_origin whole = {sr->src->name, file->original, 0};
-        sr->out->unlandable++;
-        return cw_sink_reject(cw_wh_sink(sr->wh), &whole, "path", NULL, "%s", file->error) ? -2
-                                                                                          : 0;
+        f = cw_xcalloc(1, sizeof *f);
+        f->sr = sr;
+        f->original = cw_strdup(file->original);
+        f->error = cw_strdup(file->error);
+        return add_step(sr, NULL, NULL, file_unlandable, f) ? -2 : 0;
+    }
+    /* offered by its stat before it is read: known by path, size and mtime */
+    if (!file->landed && !file->sha256[0]) {
+        seen = cw_wh_file_known(sr->wh, sr->src->name, file->original, file->bytes,
+                                file->mtime_ns);
+        if (seen < 0)
+            return -2;
+        if (!seen)
+            return CW_LAND_HASH;
+        cw_debug("%s: unchanged since it was loaded (same size and mtime), skipped",
+                 file->original);
+        sr->out->skipped++;
+        return 0;
     }
     /* offered before it is copied: a file loaded before is passed over */
     if (!file->landed) {
@@ -136,7 +225,8 @@ static int on_landed(void *ctx, const cw_landed *file)
         cw_debug("%s: unchanged since it was loaded (sha256 %.12s), skipped", file->original,
                  file->sha256);
         sr->out->skipped++;
-        return 0;
+        return cw_wh_file_mtime(sr->wh, sr->src->name, file->sha256, file->original,
+                                file->mtime_ns) ? -2 : 0;
     }
     /* live pages and produced exports are in the landing zone already */
     seen = cw_wh_file_seen(sr->wh, sr->src->name, file->sha256);
@@ -149,25 +239,17 @@ static int on_landed(void *ctx, const cw_landed *file)
         sr->out->skipped++;
         return 0;
     }
+    f = cw_xcalloc(1, sizeof *f);
+    f->sr = sr;
     if (cw_wh_file_landed(sr->wh, sr->src->name, file->original, file->landed, file->sha256,
-                          file->bytes, &file_id) != 0)
+                          file->bytes, &f->file_id) != 0) {
+        file_step_free(f);
         return -2;
-    cw_progress(sr->src->name, sr->out->files, -1);
-    /* -1 from parse means the file as a whole was unusable: its reject is
-     * already recorded, and the batch goes on with the other files. */
-    cw_killpoint("parse");
-    sr->type->parse(sr->src, file->landed, cw_wh_sink(sr->wh));
-    /* a parse that stopped because the warehouse failed is not a refused
-     * file: recording it as loaded would skip its unread records for good */
-    if (cw_wh_failed(sr->wh))
-        return -2;
-    cw_killpoint("load");
-    after = cw_wh_stats(sr->wh);
-    sr->out->files++;
-    if (cw_wh_file_done(sr->wh, file_id, after->rows_read - before.rows_read,
-                        after->rows_rejected - before.rows_rejected) != 0)
-        return -2;
-    return 0;
+    }
+    snprintf(f->sha256, sizeof f->sha256, "%s", file->sha256);
+    f->original = cw_strdup(file->original);
+    f->mtime_ns = file->mtime_ns;
+    return add_step(sr, file->landed, file_begin, file_end, f) ? -2 : 0;
 }
 
 /* ------------------------------------------------------------ audit */
@@ -221,43 +303,109 @@ static const char *judge_source(const source_run *sr, const cw_live_result *live
     return rc == 0 ? "ok" : "failed";
 }
 
-/* Land, dedupe, parse, ledger and audit one source.  Returns 0, 1 when the
- * source failed (the batch goes on), -1 on a warehouse error (the batch must
- * roll back).  A live source that failed loads nothing: a partial
- * extraction would let the watermark run past data it never saw. */
-static int load_source(pipeline *p, int64_t batch_id, size_t i)
-{
-    const cw_source *src = &p->cfg->sources[i];
-    const cw_live_result *live = &p->live[i];
-    source_run sr = {p->wh, src, cw_source_type_find(src->type), &p->r->sources[i]};
-    long read_before = cw_wh_stats(p->wh)->rows_read;
-    const char *why;
-    int rc;
-    if (cw_wh_source(p->wh, src->name, src->type) != 0)
-        return -1;
-    if (live->attempted && !live->ok)
-        rc = 1;
-    else if (live->attempted)
-        rc = cw_land_fetched(src, p->r->batch_dir, on_landed, &sr);
-    else
-        rc = cw_land_source(src, sr.type, p->r->batch_dir, on_landed, &sr);
-    cw_progress_end();
-    cw_tz_release();    /* parsers may have switched TZ to read naive times */
-    if (rc == -2)
-        return -1;
-    sr.out->status = judge_source(&sr, live, rc, cw_wh_stats(p->wh)->rows_read - read_before, &why);
-    if (!sr.out->status || audit_source(p->wh, batch_id, &sr, live, why) != 0)
-        return -1;
-    cw_debug("[source %s] %ld file(s) loaded, %ld unchanged", src->name, sr.out->files,
-             sr.out->skipped);
-    return rc == 0 ? 0 : 1;
-}
-
 static void append_name(cw_buf *list, const char *name)
 {
     if (list->len)
         cw_buf_puts(list, ",");
     cw_buf_puts(list, name);
+}
+
+/* The first step of a source: where its records start. */
+static int source_begin(void *ctx, int parse_rc)
+{
+    source_run *sr = ctx;
+    (void)parse_rc;
+    sr->read_before = cw_wh_stats(sr->wh)->rows_read;
+    return 0;
+}
+
+/* The last step of a source, after its files' records: judge and audit it.
+ * A source that failed goes on the list of failed sources (the batch goes
+ * on); a warehouse error is -1 (the batch must roll back). */
+static int source_end(void *ctx, int parse_rc)
+{
+    source_run *sr = ctx;
+    const char *why;
+    (void)parse_rc;
+    cw_progress_end();
+    sr->out->status = judge_source(sr, sr->live, sr->rc,
+                                   cw_wh_stats(sr->wh)->rows_read - sr->read_before, &why);
+    if (!sr->out->status || audit_source(sr->wh, sr->batch_id, sr, sr->live, why) != 0)
+        return -1;
+    cw_debug("[source %s] %ld file(s) loaded, %ld unchanged", sr->src->name, sr->out->files,
+             sr->out->skipped);
+    if (sr->rc != 0)
+        append_name(sr->failed, sr->src->name);
+    return 0;
+}
+
+static void no_free(void *ctx)
+{
+    (void)ctx;
+}
+
+/* Land, dedupe, parse, ledger and audit one source: its landing now, its
+ * files and its audit in their turn (parallel.h).  Returns 0, or -1 on a
+ * warehouse error (the batch must roll back).  A live source that failed
+ * loads nothing: a partial extraction would let the watermark run past data
+ * it never saw. */
+static int load_source(pipeline *p, source_run *sr)
+{
+    const cw_parallel_item begin = {sr->src, NULL, NULL, source_begin, NULL, sr, no_free};
+    const cw_parallel_item end = {sr->src, NULL, NULL, NULL, source_end, sr, no_free};
+    int rc;
+    if (cw_wh_source(p->wh, sr->src->name, sr->src->type) != 0 ||
+        cw_parallel_add(sr->parse, &begin) != 0)
+        return -1;
+    if (sr->live->attempted && !sr->live->ok)
+        rc = 1;
+    else if (sr->live->attempted)
+        rc = cw_land_fetched(sr->src, p->r->batch_dir, on_landed, sr);
+    else
+        rc = cw_land_source(sr->src, sr->type, p->r->batch_dir, on_landed, sr);
+    if (rc == -2)
+        return -1;
+    sr->rc = rc;
+    return cw_parallel_add(sr->parse, &end);
+}
+
+/* The threads that parse: --jobs (or [catwalk] jobs, or the processors
+ * online) counts the writer too, which lands and loads. */
+static int parse_workers(const pipeline *p)
+{
+    int jobs = p->o->jobs > 0 ? p->o->jobs
+               : p->cfg->jobs > 0 ? p->cfg->jobs : cw_parallel_default_jobs();
+    return jobs - 1;
+}
+
+/* Every source, in order, its files parsed on parse_workers() threads.
+ * Returns 0 (the failed sources' names in *failed), or -1 on a warehouse
+ * error. */
+static int load_sources(pipeline *p, int64_t batch_id, cw_buf *failed)
+{
+    const cw_config *cfg = p->cfg;
+    source_run *runs = cw_xcalloc(cfg->n_sources ? cfg->n_sources : 1, sizeof *runs);
+    cw_parallel *parse = cw_parallel_start(parse_workers(p), cw_wh_sink(p->wh));
+    int rc = parse ? 0 : -1;
+    for (size_t i = 0; i < cfg->n_sources && rc == 0; i++) {
+        source_run *sr = &runs[i];
+        sr->wh = p->wh;
+        sr->src = &cfg->sources[i];
+        sr->type = cw_source_type_find(sr->src->type);
+        sr->out = &p->r->sources[i];
+        sr->live = &p->live[i];
+        sr->batch_id = batch_id;
+        sr->failed = failed;
+        sr->parse = parse;
+        rc = load_source(p, sr);
+    }
+    if (rc == 0)
+        rc = cw_parallel_finish(parse);
+    cw_parallel_free(parse);
+    cw_progress_end();
+    cw_tz_release();    /* parsers may have switched TZ to read naive times */
+    free(runs);
+    return rc;
 }
 
 /* ------------------------------------------------------------ the batch transaction */
@@ -273,15 +421,9 @@ static cw_pipeline_status load_batch(pipeline *p)
     int64_t batch_id;
     if (cw_wh_batch_begin(p->wh, cfg->path, &batch_id) != 0 || cw_wh_sync_config(p->wh, cfg) != 0)
         goto rollback;
-    for (size_t i = 0; i < cfg->n_sources; i++) {
-        int rc = load_source(p, batch_id, i);
-        if (rc < 0)
-            goto rollback;
-        if (rc > 0)
-            append_name(&failed, cfg->sources[i].name);
-    }
-    if (cw_wh_resolve(p->wh) != 0 || cw_correlate(cw_wh_db(p->wh), cfg, &r->correlate) != 0 ||
-        cw_metrics_install_views(cw_wh_db(p->wh)) != 0)
+    if (load_sources(p, batch_id, &failed) != 0)
+        goto rollback;
+    if (cw_derive(p->wh, cfg, &r->correlate, &r->derived_kept) != 0)
         goto rollback;
     cw_killpoint("views");
     r->stats = *cw_wh_stats(p->wh);
@@ -353,7 +495,7 @@ static int keep_landed(void *ctx, const cw_landed *file)
 {
     cw_pipeline_source *out = ctx;
     if (!file->landed && !file->error)
-        return CW_LAND_COPY;            /* extract keeps every file */
+        return CW_LAND_COPY;            /* extract keeps every file (read, then copied) */
     if (file->error) {
         cw_error("%s: %s", file->original, file->error);
         out->unlandable++;

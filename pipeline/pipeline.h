@@ -17,7 +17,9 @@
  *   -- one transaction from here --
  *   land      each source's files into LANDING/<batch>/<source>/;
  *   dedupe    a file whose checksum this source already loaded is skipped;
- *   parse     each new file through its connector into the warehouse sink;
+ *   parse     each new file through its connector into the warehouse sink
+ *             (on `jobs` - 1 threads beside the writer, in the same order:
+ *             pipeline/parallel.h);
  *   ledger    the file's row (landed_file) with its record and reject counts;
  *   audit     the source's row (source_run) and its no-records finding;
  *   resolve   references after the whole batch (load/resolve.sql);
@@ -92,6 +94,10 @@ typedef struct cw_pipeline_options {
      * report then takes long or fails).  May be NULL. */
     void (*committed)(void *ctx, const cw_pipeline_result *r);
     void *ctx;
+    /* CW_PIPELINE_LOAD: threads at work, the writer included (it lands
+     * and loads; the others parse, pipeline/parallel.h); 0 = [catwalk] jobs,
+     * else the processors online.  The warehouse is the same for any. */
+    int jobs;
 } cw_pipeline_options;
 
 /* What one source gave. */
@@ -110,6 +116,7 @@ struct cw_pipeline_result {
     int64_t batch_id;           /* LOAD: the committed batch, 0 when none */
     cw_batch_stats stats;       /* LOAD: the batch's counters */
     cw_correlate_stats correlate;
+    int derived_kept;           /* LOAD: nothing new: the derived tables were kept (derive.h) */
     char *sources_failed;       /* "a,b", NULL when none */
     int report_failed;          /* the report failed after the commit */
     size_t n_sources;

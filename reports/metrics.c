@@ -162,6 +162,7 @@ typedef struct period_def {
 typedef struct metric_grid {
     size_t n_members, n_periods;
     char **names, **teams;          /* per member */
+    cw_scope *scopes;               /* per member */
     cw_metric_row *rows;            /* member-major: rows[m * n_periods + p] */
 } metric_grid;
 
@@ -173,6 +174,7 @@ static void grid_free(metric_grid *g)
     }
     free(g->names);
     free(g->teams);
+    free(g->scopes);
     free(g->rows);
     memset(g, 0, sizeof *g);
 }
@@ -194,11 +196,15 @@ const char *cw_scope_name(cw_scope scope)
     return "application";
 }
 
+/* Parameters of metrics_rows.sql: ?1 the scope, ?2 ?3 the window the
+ * periods span, then each period's start and end from ?4 ?5. */
+#define ROWS_FIRST_PERIOD 4
+
 /* metrics_rows.sql for n periods: the file's one period row, repeated with
  * the next parameters for each further period.  Caller frees. */
 static char *rows_sql(size_t n)
 {
-    static const char row[] = "(0, CAST(?2 AS BIGINT), CAST(?3 AS BIGINT))";
+    static const char row[] = "(0, CAST(?4 AS BIGINT), CAST(?5 AS BIGINT))";
     const char *sql = embedded(ROWS_SQL), *at = sql ? strstr(sql, row) : NULL;
     cw_buf b = {0};
     if (!at || n == 0) {
@@ -209,19 +215,41 @@ static char *rows_sql(size_t n)
     cw_buf_append(&b, sql, (size_t)(at - sql));
     for (size_t i = 0; i < n; i++)
         cw_buf_printf(&b, "%s(%zu, CAST(?%zu AS BIGINT), CAST(?%zu AS BIGINT))",
-                      i ? ",\n           " : "", i, 2 + 2 * i, 3 + 2 * i);
+                      i ? ",\n           " : "", i, ROWS_FIRST_PERIOD + 2 * i,
+                      ROWS_FIRST_PERIOD + 1 + 2 * i);
     cw_buf_puts(&b, at + sizeof row - 1);
     return b.data;
 }
 
-/* ?1 the scope, then each period's start and end. */
-static int bind_grid(cw_stmt *st, cw_scope scope, const period_def *periods, size_t n)
+/* The span [lo, hi) of the periods: every fact is read through a range on
+ * its instant within it, so a grid reads the rows of its window only. */
+static void grid_window(const period_def *periods, size_t n, int64_t *lo, int64_t *hi)
 {
-    int rc = cw_db_bind_str(st, 1, cw_scope_name(scope));
+    *lo = periods[0].start;
+    *hi = periods[0].end;
+    for (size_t i = 1; i < n; i++) {
+        if (periods[i].start < *lo)
+            *lo = periods[i].start;
+        if (periods[i].end > *hi)
+            *hi = periods[i].end;
+    }
+}
+
+/* ?1 the scope (a cw_scope_name, or "all"), ?2 ?3 the window, then each
+ * period's start and end. */
+static int bind_grid(cw_stmt *st, const char *scope, const period_def *periods, size_t n)
+{
+    int64_t lo, hi;
+    int rc = cw_db_bind_str(st, 1, scope);
+    grid_window(periods, n, &lo, &hi);
+    if (rc == CW_DB_OK)
+        rc = cw_db_bind_int(st, 2, lo);
+    if (rc == CW_DB_OK)
+        rc = cw_db_bind_int(st, 3, hi);
     for (size_t i = 0; i < n && rc == CW_DB_OK; i++) {
-        rc = cw_db_bind_int(st, (int)(2 + 2 * i), periods[i].start);
+        rc = cw_db_bind_int(st, (int)(ROWS_FIRST_PERIOD + 2 * i), periods[i].start);
         if (rc == CW_DB_OK)
-            rc = cw_db_bind_int(st, (int)(3 + 2 * i), periods[i].end);
+            rc = cw_db_bind_int(st, (int)(ROWS_FIRST_PERIOD + 1 + 2 * i), periods[i].end);
     }
     return rc;
 }
@@ -258,8 +286,15 @@ enum {
     C_MEMBER, C_PERIOD, C_METRIC, C_VALUE, C_NAME, C_TEAM,
     C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
     C_INCIDENTS, C_THROUGHPUT, C_FEATURE, C_DEFECT, C_RISK, C_DEBT,
-    C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS, C_CHANGE_FAILURE_RATE
+    C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS, C_CHANGE_FAILURE_RATE,
+    C_AT, C_KIND
 };
+
+/* The member kinds of metrics_rows.sql (cw_member.kind). */
+static cw_scope kind_scope(int64_t kind)
+{
+    return kind == 1 ? CW_SCOPE_TEAM : kind == 2 ? CW_SCOPE_ORG : CW_SCOPE_APPLICATION;
+}
 
 /* The members arrive in member_ord order, each with a counts row per
  * period: the first one of a new member lays out its empty rows. */
@@ -270,9 +305,11 @@ static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods)
         return;
     g->names = cw_xrealloc(g->names, (m + 1) * sizeof *g->names);
     g->teams = cw_xrealloc(g->teams, (m + 1) * sizeof *g->teams);
+    g->scopes = cw_xrealloc(g->scopes, (m + 1) * sizeof *g->scopes);
     g->rows = cw_xrealloc(g->rows, (m + 1) * g->n_periods * sizeof *g->rows);
     g->names[m] = column_dup(st, C_NAME);
     g->teams[m] = column_dup(st, C_TEAM);
+    g->scopes[m] = kind_scope(cw_db_column_int(st, C_KIND));
     for (size_t p = 0; p < g->n_periods; p++)
         init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
     g->n_members++;
@@ -304,74 +341,148 @@ static void apply_counts(cw_metric_row *row, cw_stmt *st)
 #undef COL
 }
 
-/* One (member, period, metric) group of samples, in seconds. */
-typedef struct sample_group {
-    int64_t member, period;
-    char metric[32];
-    double *values;
-    size_t n, cap;
-} sample_group;
-
 static double hours(double seconds)
 {
     return seconds / SECONDS_PER_HOUR;
 }
 
-/* count, median and the metric's percentile into the row. */
-static void finish_group(metric_grid *g, sample_group *s)
+/* The periods holding an instant.  The periods of a grid are runs of
+ * consecutive periods in time order that do not overlap (a summary's
+ * window, its two trend blocks, its weeks, its months): within a run a
+ * binary search finds the one period an instant can fall in. */
+typedef struct period_finder {
+    const period_def *periods;
+    size_t *run_starts;             /* first period of each run, then n */
+    size_t n_runs;
+} period_finder;
+
+static void finder_init(period_finder *f, const period_def *periods, size_t n)
 {
-    cw_metric_row *row = grid_row(g, s->member, s->period);
-    const char *m = s->metric;
-    if (!row || s->n == 0)
+    f->periods = periods;
+    f->run_starts = cw_xcalloc(n + 1, sizeof *f->run_starts);
+    f->n_runs = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || periods[i].start < periods[i - 1].end || periods[i].start < periods[i - 1].start)
+            f->run_starts[f->n_runs++] = i;
+    f->run_starts[f->n_runs] = n;
+}
+
+/* The period of run r holding t, or -1. */
+static long finder_in_run(const period_finder *f, size_t r, int64_t t)
+{
+    size_t lo = f->run_starts[r], hi = f->run_starts[r + 1];
+    while (hi - lo > 1) {                /* the last period starting at or before t */
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->periods[mid].start <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return f->periods[lo].start <= t && t < f->periods[lo].end ? (long)lo : -1;
+}
+
+/* One (member, metric) group of samples, in seconds, per period. */
+typedef struct sample_group {
+    int64_t member;
+    char metric[32];
+    size_t n_periods;
+    double **values;                /* per period */
+    size_t *n, *cap;
+} sample_group;
+
+static void group_init(sample_group *s, size_t n_periods)
+{
+    s->member = -1;
+    s->metric[0] = '\0';
+    s->n_periods = n_periods;
+    s->values = cw_xcalloc(n_periods + 1, sizeof *s->values);
+    s->n = cw_xcalloc(n_periods + 1, sizeof *s->n);
+    s->cap = cw_xcalloc(n_periods + 1, sizeof *s->cap);
+}
+
+static void group_free(sample_group *s)
+{
+    for (size_t p = 0; p < s->n_periods; p++)
+        free(s->values[p]);
+    free(s->values);
+    free(s->n);
+    free(s->cap);
+}
+
+/* count, median and the metric's percentile into the row. */
+static void finish_period(cw_metric_row *row, const char *m, double *values, size_t n)
+{
+    if (!row || n == 0)
         return;
     if (strcmp(m, "lead_time") == 0) {
-        row->lead_time_count = (long)s->n;
-        row->lead_time_median_h = hours(cw_median(s->values, s->n));
-        row->lead_time_p90_h = hours(cw_percentile(s->values, s->n, 90));
+        row->lead_time_count = (long)n;
+        row->lead_time_median_h = hours(cw_median(values, n));
+        row->lead_time_p90_h = hours(cw_percentile(values, n, 90));
     } else if (strcmp(m, "restore") == 0) {
-        row->restore_count = (long)s->n;
-        row->restore_median_h = hours(cw_median(s->values, s->n));
-        row->restore_p90_h = hours(cw_percentile(s->values, s->n, 90));
+        row->restore_count = (long)n;
+        row->restore_median_h = hours(cw_median(values, n));
+        row->restore_p90_h = hours(cw_percentile(values, n, 90));
     } else if (strcmp(m, "recovery") == 0) {
-        row->recovery_median_h = hours(cw_median(s->values, s->n));
+        row->recovery_median_h = hours(cw_median(values, n));
     } else if (strcmp(m, "cycle_time") == 0) {
-        row->cycle_time_count = (long)s->n;
-        row->cycle_time_median_h = hours(cw_median(s->values, s->n));
-        row->cycle_time_p85_h = hours(cw_percentile(s->values, s->n, 85));
+        row->cycle_time_count = (long)n;
+        row->cycle_time_median_h = hours(cw_median(values, n));
+        row->cycle_time_p85_h = hours(cw_percentile(values, n, 85));
     } else if (strcmp(m, "item_lead_time") == 0) {
-        row->lead_time_item_median_h = hours(cw_median(s->values, s->n));
+        row->lead_time_item_median_h = hours(cw_median(values, n));
     }
 }
 
-/* A sample row: samples arrive ordered by group, so one group is held at a time. */
-static void add_sample(metric_grid *g, sample_group *s, cw_stmt *st, const char *metric)
+static void finish_group(metric_grid *g, sample_group *s)
 {
-    int64_t member = cw_db_column_int(st, C_MEMBER), period = cw_db_column_int(st, C_PERIOD);
-    if (s->member != member || s->period != period || strcmp(s->metric, metric) != 0) {
+    for (size_t p = 0; p < s->n_periods; p++) {
+        finish_period(grid_row(g, s->member, (int64_t)p), s->metric, s->values[p], s->n[p]);
+        s->n[p] = 0;
+    }
+}
+
+static void push_value(sample_group *s, size_t p, double v)
+{
+    if (s->n[p] == s->cap[p]) {
+        s->cap[p] = s->cap[p] ? 2 * s->cap[p] : 64;
+        s->values[p] = cw_xrealloc(s->values[p], s->cap[p] * sizeof *s->values[p]);
+    }
+    s->values[p][s->n[p]++] = v;
+}
+
+/* A sample row: samples arrive ordered by (member, metric), so one group is
+ * held at a time; the sample goes to every period holding its instant. */
+static void add_sample(metric_grid *g, sample_group *s, const period_finder *f, cw_stmt *st,
+                       const char *metric)
+{
+    int64_t member = cw_db_column_int(st, C_MEMBER), at = cw_db_column_int(st, C_AT);
+    double value = (double)cw_db_column_int(st, C_VALUE);
+    if (s->member != member || strcmp(s->metric, metric) != 0) {
         finish_group(g, s);
         s->member = member;
-        s->period = period;
         snprintf(s->metric, sizeof s->metric, "%s", metric);
-        s->n = 0;
     }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->values = cw_xrealloc(s->values, s->cap * sizeof *s->values);
+    for (size_t r = 0; r < f->n_runs; r++) {
+        long p = finder_in_run(f, r, at);
+        if (p >= 0)
+            push_value(s, (size_t)p, value);
     }
-    s->values[s->n++] = (double)cw_db_column_int(st, C_VALUE);
 }
 
-/* Step metrics_rows.sql into the grid: counts rows (metric '') then the
- * samples of each (member, period).  CW_DB_DONE, or the error. */
+/* Step metrics_rows.sql into the grid: each member's counts rows (metric
+ * '') then its samples.  CW_DB_DONE, or the error. */
 static int read_rows(cw_stmt *st, const period_def *periods, metric_grid *g)
 {
-    sample_group s = { -1, -1, "", NULL, 0, 0 };
+    sample_group s;
+    period_finder f;
     int rc;
+    group_init(&s, g->n_periods);
+    finder_init(&f, periods, g->n_periods);
     while ((rc = cw_db_step(st)) == CW_DB_ROW) {
         const char *metric = cw_db_column_text(st, C_METRIC);
         cw_metric_row *row;
         if (metric && *metric) {
-            add_sample(g, &s, st, metric);
+            add_sample(g, &s, &f, st, metric);
             continue;
         }
         add_member(g, st, periods);
@@ -380,13 +491,14 @@ static int read_rows(cw_stmt *st, const period_def *periods, metric_grid *g)
             apply_counts(row, st);
     }
     finish_group(g, &s);
-    free(s.values);
+    group_free(&s);
+    free(f.run_starts);
     return rc;
 }
 
 /* One statement, so every number of a grid comes from one snapshot of the
  * warehouse (the nightly job may commit meanwhile) and nothing is written. */
-static int grid_load(cw_db *db, cw_scope scope, const period_def *periods, size_t n,
+static int grid_load(cw_db *db, const char *scope, const period_def *periods, size_t n,
                      metric_grid *g)
 {
     char *sql = rows_sql(n);
@@ -440,7 +552,7 @@ int cw_metrics_rows(cw_db *db, const cw_metrics_query *q, cw_metric_row_fn fn, v
     if (check_views(db) != 0)
         return -1;
     periods = window_periods(q->from, q->to, q->by, &n_periods);
-    rc = grid_load(db, q->scope, periods, n_periods, &g);
+    rc = grid_load(db, cw_scope_name(q->scope), periods, n_periods, &g);
     free(periods);
     if (rc != 0)
         return -1;
@@ -537,7 +649,7 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
                               cw_dora_summary_fn fn, void *ctx)
 {
     metric_grid g;
-    int rc = grid_load(db, scope, l->periods, l->n, &g);
+    int rc = grid_load(db, cw_scope_name(scope), l->periods, l->n, &g);
     if (rc != 0)
         return -1;
     for (size_t m = 0; m < g.n_members && rc == 0; m++) {
@@ -546,6 +658,49 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
         rc = fn(ctx, &s);
     }
     grid_free(&g);
+    return rc;
+}
+
+/* The weekly report reads every grid it needs -- each scope's rows by week
+ * and its summaries -- as one: every scope's members ("all") over the week
+ * periods, then the summary's (overlapping periods cost a sample one more
+ * array slot, while another grid would read the window's facts again). */
+int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *fns)
+{
+    summary_layout l;
+    cw_dora_bands *bands;
+    size_t n_weeks;
+    period_def *periods;
+    metric_grid g;
+    int rc;
+    if (to <= from) {
+        cw_error("metrics: empty summary window");
+        return -1;
+    }
+    bands = cw_xcalloc(1, sizeof *bands);
+    if (check_views(db) != 0 || cw_dora_bands_load(db, bands) != 0) {
+        free(bands);
+        return -1;
+    }
+    summary_layout_build(&l, from, to);
+    periods = window_periods(from, to, CW_PERIOD_WEEK, &n_weeks);
+    periods = cw_xrealloc(periods, (n_weeks + l.n) * sizeof *periods);
+    memcpy(periods + n_weeks, l.periods, l.n * sizeof *periods);
+    rc = grid_load(db, "all", periods, n_weeks + l.n, &g);
+    free(periods);
+    /* members come by kind (applications, teams, the organisation): the
+     * rows and the summaries of each scope in turn */
+    for (size_t i = 0; rc == 0 && i < g.n_members * g.n_periods; i++)
+        if (i % g.n_periods < n_weeks)
+            rc = fns->row(fns->ctx, g.scopes[i / g.n_periods], &g.rows[i]);
+    for (size_t m = 0; rc == 0 && m < g.n_members; m++) {
+        cw_dora_summary s;
+        summarise(&l, bands, &g.rows[m * g.n_periods + n_weeks], g.scopes[m], from, to, &s);
+        rc = fns->summary(fns->ctx, &s);
+    }
+    grid_free(&g);               /* zeroed by grid_load when it failed */
+    free(l.periods);
+    free(bands);
     return rc;
 }
 

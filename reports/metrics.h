@@ -146,6 +146,17 @@ typedef int (*cw_dora_summary_fn)(void *ctx, const cw_dora_summary *row);
 /* Applications first (by name), then teams, then the organisation. */
 int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx);
 
+/* The weekly report's readings: for each scope in turn (applications,
+ * teams, the organisation), the metric rows by week over [from, to) to
+ * row(), then the DORA summaries of [from, to) to summary(), each as
+ * cw_metrics_rows and cw_dora_summaries give them, from one grid per scope. */
+typedef struct cw_weekly_fns {
+    int (*row)(void *ctx, cw_scope scope, const cw_metric_row *row);
+    cw_dora_summary_fn summary;
+    void *ctx;
+} cw_weekly_fns;
+int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *fns);
+
 /* Median and nearest-rank percentile of n values (sorted in place); NAN when n == 0. */
 double cw_median(double *values, size_t n);
 double cw_percentile(double *values, size_t n, double pct);

@@ -310,15 +310,9 @@ double cw_report_series_value(const cw_report *r, const cw_report_axes *axes,
 
 /* ------------------------------------------------------------ gathering */
 
-typedef struct gather_ctx {
-    cw_report *r;
-    cw_scope scope;
-} gather_ctx;
-
-static int keep_row(void *ctx, const cw_metric_row *row)
+static int keep_row(void *ctx, cw_scope scope, const cw_metric_row *row)
 {
-    gather_ctx *g = ctx;
-    cw_report_add_row(g->r, g->scope, row);
+    cw_report_add_row(ctx, scope, row);
     return 0;
 }
 
@@ -418,18 +412,11 @@ static int gather_lists(cw_db *db, cw_report *r)
 
 int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r)
 {
-    static const cw_scope scopes[] = { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG };
+    /* each scope's weekly rows and its DORA summary from one reading of the window */
+    cw_weekly_fns fns = { keep_row, keep_summary, r };
     cw_report_init(r, from, to);
-    for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++) {
-        cw_metrics_query q = { from, to, CW_PERIOD_WEEK, scopes[i] };
-        gather_ctx g = { r, scopes[i] };
-        if (cw_metrics_rows(db, &q, keep_row, &g) != 0) {
-            cw_error("report: reading the %s metrics failed", cw_report_scope_name(scopes[i]));
-            return -1;
-        }
-    }
-    if (cw_dora_summaries(db, from, to, keep_summary, r) != 0) {
-        cw_error("report: reading the DORA summary failed");
+    if (cw_metrics_weekly(db, from, to, &fns) != 0) {
+        cw_error("report: reading the metrics failed");
         return -1;
     }
     return gather_lists(db, r);

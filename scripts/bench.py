@@ -6,7 +6,7 @@ nightly job on each and prints records/s and peak RSS, so a regression in
 speed or in memory growth shows as numbers (never as a timed pass/fail
 test).  With CW_PG_URI set (`make bench` starts a throwaway PostgreSQL 15),
 the same input is loaded into PostgreSQL too and its row is printed beside
-SQLite's.
+SQLite's; then one 200 MB Jenkins document shows the peak RSS of a run.
 
 `make bench BENCH=L` (CW_BENCH=L): the enterprise-L shape, 500 applications
 over two years (`catwalk demo --apps 500 --weeks 104 --scale 3.25 --delta-day`,
@@ -322,11 +322,59 @@ def bench_l():
             os.remove(csv_path)
 
 
+# ---------------------------------------------------------------- one huge JSON file
+# Bounded memory (issue 8): a single 200 MB Jenkins `allBuilds` document must
+# not be held whole (core/jsonstream.c reads one build at a time).  The file is
+# written by a generator, the run's own peak RSS comes from wait4.
+
+BIG_JSON_MB = int(os.environ.get("CW_BENCH_BIG_JSON_MB", "200"))
+BIG_BUILD = ('{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","actions":['
+             '{"_class":"hudson.model.ParametersAction","parameters":[{"name":"ENVIRONMENT",'
+             '"value":"production"}]},{"_class":"hudson.plugins.git.util.BuildData",'
+             '"lastBuiltRevision":{"SHA1":"%040x"},"remoteUrls":["git@example.com:big/app.git"]},{}],'
+             '"building":false,"duration":30260,"fullDisplayName":"deploy-big #%d","number":%d,'
+             '"result":"SUCCESS","timestamp":%d,"url":"https://jenkins.example/job/deploy-big/%d/"}')
+
+
+def big_json():
+    import shutil
+    tmp = tempfile.mkdtemp(prefix="cw-bench-big-")
+    path = os.path.join(tmp, "deploy-big.json")
+    builds = 0
+    with open(path, "w") as f:
+        f.write('{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","allBuilds":[\n')
+        while f.tell() < BIG_JSON_MB * 1000 * 1000:
+            builds += 1
+            f.write((",\n" if builds > 1 else "") +
+                    BIG_BUILD % (builds, builds, builds, 1700000000000 + builds * 60000, builds))
+        f.write('],"fullName":"deploy-big","name":"deploy-big"}\n')
+        size = f.tell()
+    with open(os.path.join(tmp, "catwalk.ini"), "w") as f:
+        f.write("[catwalk]\nwarehouse = catwalk.db\nlanding = landing\nreports = reports\n\n"
+                "[source jenkins]\ntype = jenkins\npath = deploy-big.json\n"
+                "environment_parameter = ENVIRONMENT\n")
+    start = time.monotonic()
+    proc = subprocess.Popen([BIN, "run", "-c", os.path.join(tmp, "catwalk.ini"), "--no-report", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 3):
+        sys.exit("run failed on the big Jenkins file: " + proc.stderr.read().decode())
+    con = sqlite3.connect(os.path.join(tmp, "catwalk.db"))
+    loaded = con.execute("SELECT count(*) FROM fact_build").fetchone()[0]
+    con.close()
+    print("%d MB Jenkins allBuilds: peak RSS %.1f MB (%d of %d builds loaded in %.1f s, "
+          "%.1f s CPU)" % (size / 1e6, usage.ru_maxrss / 1024, loaded, builds, elapsed,
+                           usage.ru_utime + usage.ru_stime), flush=True)
+    shutil.rmtree(tmp)
+
+
 def main():
     if os.environ.get("CW_BENCH", "").upper() == "L":
         bench_l()
     else:
         bench_scales()
+        big_json()
 
 
 if __name__ == "__main__":

@@ -21,13 +21,14 @@ if command -v pkg-config >/dev/null 2>&1; then
     need_pc libcurl libcurl4-openssl-dev
     need_pc libpcre2-8 libpcre2-dev
     need_pc jansson libjansson-dev
+    need_pc yajl libyajl-dev
     need_pc inih libinih-dev
     need_pc xlsxwriter libxlsxwriter-dev
     need_pc cmocka libcmocka-dev
     need_pc libpq libpq-dev
     need_pc libcrypto libssl-dev
 else
-    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev libssl-dev"
+    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libyajl-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev libssl-dev"
 fi
 need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata

@@ -2,8 +2,11 @@
 # run-e2e.sh - end-to-end tests: the real binary on hand-made and demo data,
 # then live extraction against the local replay server, the hostile corpus
 # (on SQLite, then on PostgreSQL),
+# then the same runs with --jobs 1, 2 and 4 (tests/e2e/test_jobs.py),
 # then the kill test (SIGKILL at 20+ points of a run, tests/e2e/test_kill.py),
-# then the same datasets on SQLite and PostgreSQL (tests/e2e/test_engines.py).
+# then the same datasets on SQLite and PostgreSQL (tests/e2e/test_engines.py),
+# then nights one after another against one full load on both engines
+# (tests/e2e/test_incremental.py).
 # Needs CW_BIN (the catwalk binary), CW_FIXTURES and CW_PG_URI (a throwaway
 # PostgreSQL: the engines test fails without one); each suite prints "N passed, N failed".
 set -u
@@ -11,6 +14,7 @@ dir=$(dirname "$0")
 status=0
 /usr/bin/python3 "$dir/e2e/test_e2e.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_load_order.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_jobs.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_live.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_hostile.py" || status=1
 # the hostile corpus again on PostgreSQL (the server make e2e started)
@@ -19,4 +23,5 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_commands.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_kill.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_engines.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_incremental.py" || status=1
 exit $status

@@ -1049,3 +1049,27 @@ out:
     corr_free(&c);
     return rc;
 }
+
+int cw_correlate_counts(cw_db *db, cw_correlate_stats *stats)
+{
+    cw_sqlset *set = cw_sqlset_new();
+    const char *sql = cw_sqlset_load(set, SQL_FILE) == 0 ? cw_sqlset_get(set, "derived_counts")
+                                                         : NULL;
+    cw_stmt *st = NULL;
+    int rc = sql && cw_db_prepare(db, sql, &st) == CW_DB_OK ? cw_db_step(st) : CW_DB_ERROR;
+    memset(stats, 0, sizeof(*stats));
+    if (rc == CW_DB_ROW) {
+        stats->commits = (long)cw_db_column_int(st, 0);
+        stats->deployments = (long)cw_db_column_int(st, 1);
+        stats->untraceable_deployments = (long)cw_db_column_int(st, 2);
+        stats->deployed_commits = (long)cw_db_column_int(st, 3);
+        stats->commit_links = (long)cw_db_column_int(st, 4);
+        stats->incidents_attributed = (long)cw_db_column_int(st, 5);
+        stats->work_items = (long)cw_db_column_int(st, 6);
+    } else {
+        cw_error("correlate: counting the derived rows: %s", cw_db_errmsg(db));
+    }
+    cw_db_finalize(st);
+    cw_sqlset_free(set);
+    return rc == CW_DB_ROW ? 0 : -1;
+}

@@ -26,4 +26,10 @@ typedef struct cw_correlate_stats {
 /* db is the warehouse connection (cw_wh_db), inside the batch transaction. */
 int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats);
 
+/* The stats as the derived tables stand, without recomputing them (a batch
+ * with nothing new, pipeline/derive.h): commits, deployments and their
+ * untraceable ones, deployed commits, commit links, incidents attributed,
+ * work items, each counted from its table.  0, or -1 (logged). */
+int cw_correlate_counts(cw_db *db, cw_correlate_stats *stats);
+
 #endif

@@ -31,6 +31,28 @@ RETURNING landed_file_id
 UPDATE landed_file SET records = ?2, rejects = ?3 WHERE landed_file_id = ?1
    AND (records IS DISTINCT FROM ?2 OR rejects IS DISTINCT FROM ?3)
 
+-- A file of this path, size and modification time loaded before (and not
+-- waiting to be read again): known without reading it.
+-- name: file_known
+SELECT 1 FROM landed_file
+ WHERE source = ?1 AND original_path = ?2 AND bytes = ?3 AND mtime_ns = ?4 AND deferred = 0
+ LIMIT 1
+
+-- the modification time of the original a ledger row was read from, when
+-- it is the same path (a copy elsewhere with the same bytes keeps its own)
+-- name: file_mtime
+UPDATE landed_file SET mtime_ns = ?4
+ WHERE source = ?1 AND original_path = ?2 AND sha256 = ?3 AND mtime_ns IS DISTINCT FROM ?4
+
+-- What the derived tables were last computed by: the newest committed
+-- batch's fingerprint (pipeline.c).
+-- name: derived_get
+SELECT derived_by FROM batch WHERE status IN ('ok', 'partial')
+ ORDER BY batch_id DESC LIMIT 1
+
+-- name: derived_set
+UPDATE batch SET derived_by = ?2 WHERE batch_id = ?1
+
 -- name: file_defer
 UPDATE landed_file SET rejects = rejects + 1, deferred = deferred + 1
  WHERE source = ?1 AND landed_path = ?2

@@ -50,7 +50,11 @@ CREATE TABLE IF NOT EXISTS batch (
     rows_loaded     {int} NOT NULL DEFAULT 0,    -- records accepted (written or already there)
     rows_rejected   {int} NOT NULL DEFAULT 0,
     sources_failed  TEXT,                   -- comma-separated source names
-    rows_changed    {int} NOT NULL DEFAULT 0     -- accepted records that wrote a row
+    rows_changed    {int} NOT NULL DEFAULT 0,    -- accepted records that wrote a row
+    -- what the derived tables were computed by once this batch committed:
+    -- the catwalk binary and the configuration (pipeline/derive.c); NULL
+    -- before version 4
+    derived_by      TEXT
 );
 
 CREATE TABLE IF NOT EXISTS landed_file (
@@ -66,8 +70,13 @@ CREATE TABLE IF NOT EXISTS landed_file (
     -- rejects that depend on other data (a transition of an item no batch
     -- has loaded): while > 0 the file is not "seen" and the next run reads it again
     deferred        {int} NOT NULL DEFAULT 0,
+    -- the original's modification time (ns) when it was read: a file of the
+    -- same path, size and mtime is known without reading it (NULL: unknown)
+    mtime_ns        {int},
     UNIQUE (source, sha256)
 );
+
+CREATE INDEX IF NOT EXISTS landed_file_by_path ON landed_file (source, original_path);
 
 -- Transitions read before their work item (a changelog file sorting before
 -- its issues, or in another source).  cw_wh_resolve() attaches them once the
@@ -293,6 +302,8 @@ CREATE TABLE IF NOT EXISTS fact_deployment (
     UNIQUE (application_id, build_id)
 );
 CREATE INDEX IF NOT EXISTS ix_deployment_app ON fact_deployment(application_id, finished_at);
+-- the reports' window (reports/sql/metrics_rows.sql reads ranges of these instants)
+CREATE INDEX IF NOT EXISTS ix_deployment_finished ON fact_deployment(finished_at);
 
 -- Statuses of deployments that get their finish from them (GitHub): keyed
 -- like the deployment's build, so resolve.sql can set that build's
@@ -350,6 +361,8 @@ CREATE TABLE IF NOT EXISTS fact_incident (
 -- the service, hence the application, is an attribute: a re-assigned
 -- incident is found by its source's id to move it (load/sql/sink.sql)
 CREATE INDEX IF NOT EXISTS ix_incident_external ON fact_incident(source_id, external_id);
+CREATE INDEX IF NOT EXISTS ix_incident_created ON fact_incident(created_at);
+CREATE INDEX IF NOT EXISTS ix_incident_resolved ON fact_incident(resolved_at);
 
 -- ---------------------------------------------------------------- derived (correlation step)
 -- deployment -> commits it newly deployed (ancestry walk).  lead_time_s is
@@ -387,6 +400,7 @@ CREATE TABLE IF NOT EXISTS derived_incident (
     deployment_id   {int} REFERENCES fact_deployment(deployment_id),
     how             TEXT NOT NULL                -- window | explicit | none
 );
+CREATE INDEX IF NOT EXISTS ix_derived_incident_deployment ON derived_incident(deployment_id);
 
 -- Per work item: flow type, start/end, active time.
 CREATE TABLE IF NOT EXISTS derived_work_item (
@@ -398,6 +412,7 @@ CREATE TABLE IF NOT EXISTS derived_work_item (
     active_s        {int},                       -- active time between start and end
     production_at   {int}                      -- idea-to-production, NULL if not all deployed
 );
+CREATE INDEX IF NOT EXISTS ix_derived_work_item_end ON derived_work_item(end_at);
 
 -- Status intervals of every item: [from_at, to_at), to_at NULL = still there.
 -- The first interval starts at created_at in the first transition's from status.
@@ -412,6 +427,9 @@ CREATE TABLE IF NOT EXISTS derived_status_interval (
     PRIMARY KEY (work_item_id, seq)
 );
 CREATE INDEX IF NOT EXISTS ix_interval_from ON derived_status_interval(from_at);
+-- work in progress at an instant: the intervals still open or closed after it
+CREATE INDEX IF NOT EXISTS ix_interval_in_progress ON derived_status_interval(to_at)
+    WHERE category = 'in_progress';
 
 -- ---------------------------------------------------------------- extraction audit
 -- One row per source and batch: how its raw data was obtained (files, a

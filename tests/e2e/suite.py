@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,11 +56,12 @@ def kill_while_loading(test, d, config):
             sha = "%040x" % (i + 1 << 20)
             f.write("\x1e%s\x1f\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z\x1fA\x1fa@x\x1f2026-03-01T00:00:00Z"
                     "\x1fs %d\x1f\x1f\n" % (sha, i))
+    # killed at the 200,000th record, half-way through the new export: a
+    # point, not a time, so a fast machine cannot finish the run first
     proc = subprocess.Popen([BIN, "run", "-c", config, "--no-report"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    time.sleep(0.5)
-    proc.kill()
-    proc.wait()
+                            stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, CW_KILL_AT="records:200000"))
+    proc.wait(timeout=600)
     test.assertEqual(proc.returncode, -9, "the run finished before it could be killed")
     return original
 

@@ -59,7 +59,9 @@ def catwalk(args, cwd, env_extra=None, timeout=120):
 
 def dump(db_path, root):
     """Every row of every table, canonical: sorted, run-specific values masked."""
-    volatile = {"batch": {"started_at", "finished_at"}, "source_run": {"elapsed_s", "waited_s"}}
+    # landed_file.mtime_ns: when the case's export was copied in
+    volatile = {"batch": {"started_at", "finished_at"}, "source_run": {"elapsed_s", "waited_s"},
+                "landed_file": {"mtime_ns"}}
     con = sqlite3.connect(db_path)
     out = {}
     tables = [r[0] for r in con.execute(

@@ -732,7 +732,7 @@ static cw_strlist schema_shape(const engine *e, cw_db *db)
 /* A warehouse of schema version 2, the release before natural keys started
  * with the application: on SQLite the file its DDL wrote
  * (tests/data/warehouse/v2.db), on PostgreSQL a new warehouse taken back by
- * the inverse of migrate-3.sql (tests/data/warehouse/v3-to-v2-postgresql.sql).
+ * the inverse of versions 4 and 3 (tests/data/warehouse/v4-to-v2-postgresql.sql).
  * v2_data fills it with one of each fact, mapped and unmapped (NULL), with
  * derived rows naming them. */
 static const char v2_data[] =
@@ -852,7 +852,7 @@ static void test_schema_v2_upgraded(void **state)
 
     if (is_pg(e)) {
         install_schema(e, db);
-        snprintf(path, sizeof(path), "%s/tests/data/warehouse/v3-to-v2-postgresql.sql", root());
+        snprintf(path, sizeof(path), "%s/tests/data/warehouse/v4-to-v2-postgresql.sql", root());
         v2 = cw_read_file(path, NULL);
         assert_non_null(v2);
         exec_ok(db, v2);
@@ -872,7 +872,7 @@ static void test_schema_v2_upgraded(void **state)
     db = cw_wh_db(wh);
     assert_int_equal(query_int(db, "SELECT version FROM schema_version"), 2);
     assert_int_equal(cw_wh_batch_begin(wh, NULL, NULL), 0);
-    assert_int_equal(query_int(db, "SELECT version FROM schema_version"), 3);
+    assert_int_equal(query_int(db, "SELECT version FROM schema_version"), CW_SCHEMA_VERSION);
     facts = facts_by_application(db);
     assert_string_equal(facts, v3_facts);
     free(facts);

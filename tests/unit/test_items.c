@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What the item callback saw: each item's record and its "n" member. */
 typedef struct seen {
@@ -44,14 +45,17 @@ static const cw_item_shape keyed_shape = {
     .empty = empty_keys, .unknown_field = "list", .unknown = "not a test document",
 };
 
-/* Walk a JSON text with a shape; returns the walk's result. */
+/* Walk a JSON text with a shape, through a file as a landed page is read;
+ * returns the walk's result. */
 static int walk_text(const cw_item_shape *shape, const char *text, cw_capture *cap, seen *s)
 {
-    json_t *root = json_loads(text, JSON_DECODE_ANY, NULL);
+    const char *path = cw_temp_file(text, ".json");
+    cw_json_doc *doc = cw_items_open("src", path, &cap->sink, shape->pages);
     int rc;
-    assert_non_null(root);
-    rc = cw_items_walk(shape, root, "src", "file.json", &cap->sink, note_item, s);
-    json_decref(root);
+    assert_non_null(doc);
+    rc = cw_items_walk(shape, doc, "src", "file.json", &cap->sink, note_item, s);
+    cw_json_doc_close(doc);
+    unlink(path);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,34 +144,69 @@ static void test_only_subfolders(void **state)
     place_drop(p);
 }
 
-/* Every offered file: its name, checksum and size; none is copied. */
+/* Every offered file: its name, then its stat (size, mtime) or its checksum
+ * and size; none is copied.  ctx->read_it: read a file offered by its stat. */
+typedef struct offers {
+    cw_buf out;
+    int read_it;
+} offers;
+
 static int pass_over(void *ctx, const cw_landed *file)
 {
-    cw_buf *out = ctx;
+    offers *o = ctx;
     assert_null(file->landed);
     assert_null(file->error);
-    cw_buf_printf(out, "%s %s %lld\n", strrchr(file->original, '/') + 1, file->sha256,
+    if (!file->sha256[0]) {
+        cw_buf_printf(&o->out, "%s stat %lld %lld\n", strrchr(file->original, '/') + 1,
+                      (long long)file->bytes, (long long)file->mtime_ns);
+        return o->read_it ? CW_LAND_HASH : 0;
+    }
+    cw_buf_printf(&o->out, "%s %s %lld\n", strrchr(file->original, '/') + 1, file->sha256,
                   (long long)file->bytes);
     return 0;
 }
 
-/* A file is offered by its checksum, read in place, before it is copied:
- * one the callback passes over (loaded before) is never copied, and its
- * source folder in the batch stays empty. */
+/* A file is offered by its stat, then by its checksum, read in place,
+ * before it is copied: one the callback passes over (loaded before) is
+ * never copied, and its source folder in the batch stays empty. */
 static void test_known_file_is_not_copied(void **state)
 {
     place *p = place_new();
     cw_test_source t;
-    cw_buf offered = {0};
+    offers o = { .read_it = 1 };
+    char *file;
     (void)state;
     pagerduty_source(&t, p, "abc");
+    file = cw_asprintf("%s/a.json", p->exports);
+    /* 2023-11-14T22:13:20.123456789Z */
+    assert_int_equal(utimensat(AT_FDCWD, file, (const struct timespec[2]){
+                                   { 1700000000, 123456789 }, { 1700000000, 123456789 } }, 0), 0);
     assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, pass_over,
-                                    &offered), 0);
+                                    &o), 0);
     /* SHA-256 of "abc": FIPS 180-2, appendix B.1 */
-    assert_string_equal(offered.data, "a.json ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad 3\n");
+    assert_string_equal(o.out.data, "a.json stat 3 1700000000123456789\n"
+                        "a.json ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad 3\n");
     cw_landing_prune(p->batch);
     assert_int_equal(access(p->landed, F_OK), -1);
-    cw_buf_free(&offered);
+    cw_buf_free(&o.out);
+    free(file);
+    place_drop(p);
+}
+
+/* A file passed over at its stat offer (known by path, size and mtime) is
+ * not read at all: no checksum offer follows. */
+static void test_file_known_by_stat_is_not_read(void **state)
+{
+    place *p = place_new();
+    cw_test_source t;
+    offers o = { .read_it = 0 };
+    (void)state;
+    pagerduty_source(&t, p, "abcd");
+    assert_int_equal(cw_land_source(&t.src, cw_source_type_find("pagerduty"), p->batch, pass_over,
+                                    &o), 0);
+    assert_non_null(strstr(o.out.data, "a.json stat 4 "));
+    assert_null(strchr(strchr(o.out.data, '\n') + 1, '\n'));       /* one offer only */
+    cw_buf_free(&o.out);
     place_drop(p);
 }
 
@@ -241,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_fetched_pages_are_never_a_pattern),
         cmocka_unit_test(test_known_file_is_not_copied),
+        cmocka_unit_test(test_file_known_by_stat_is_not_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

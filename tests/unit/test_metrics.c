@@ -19,6 +19,7 @@
 
 #include "support.h"
 #include "cmd/commands.h"
+#include "core/embedded.h"
 #include "core/time.h"
 #include "core/util.h"
 #include "reports/metrics.h"
@@ -686,6 +687,150 @@ static void test_day_and_month_grains(void **state)
     assert_hours(r->lead_time_median_h, 10);        /* 1 2 6 10 20 30 40 */
 }
 
+/* ------------------------------------------------------------ the window */
+
+/* Two thousand of every dated fact in 2020, long before the dataset: a
+ * deployment an hour with one commit and an attributed incident, an item
+ * ended with a closed in_progress interval.  Outside every window below. */
+static const char history[] =
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO fact_build (build_id, source_id, job, number, finished_at)\n"
+    "  SELECT 1000 + i, 1, 'old', i, 0 FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO fact_deployment (deployment_id, build_id, application_id, environment_id,\n"
+    "  is_production, result, finished_at, run_number)\n"
+    "  SELECT 1000 + i, 1000 + i, 1, 1, 1, CASE WHEN i % 2 THEN 'success' ELSE 'failure' END,\n"
+    "  t('2020-01-01T00:00:00Z') + i * 3600, 100 + i FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO derived_deployment (deployment_id, traceable) SELECT 1000 + i, 1 FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO fact_commit (commit_id, repository, sha, application_id, authored_at)\n"
+    "  SELECT 1000 + i, 'repo', 'old' || i, 1, t('2019-12-01T00:00:00Z') FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO bridge_deployment_commit SELECT 1000 + i, 1000 + i, 0, 0, 3600 FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO fact_incident (incident_id, source_id, external_id, application_id,\n"
+    "  created_at, resolved_at)\n"
+    "  SELECT 1000 + i, 2, 'H' || i, 1, t('2020-01-01T00:00:00Z') + i * 3600,\n"
+    "  t('2020-01-01T00:30:00Z') + i * 3600 FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO derived_incident SELECT 1000 + i, 1000 + i, 'window' FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO dim_work_item (work_item_id, item_key, project, application_id, item_type,\n"
+    "  status, created_at)\n"
+    "  SELECT 1000 + i, 'API-H' || i, 'API', 1, 'Story', 'Done', t('2020-01-01T00:00:00Z') FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO derived_work_item (work_item_id, flow_type, category, start_at, end_at, active_s)\n"
+    "  SELECT 1000 + i, 'feature', 'done', t('2020-01-01T00:00:00Z') + i * 3600,\n"
+    "  t('2020-01-01T02:00:00Z') + i * 3600, 3600 FROM n;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)\n"
+    "INSERT INTO derived_status_interval\n"
+    "  SELECT 1000 + i, 1, 'In Progress', 'in_progress', 0, t('2020-01-01T00:00:00Z') + i * 3600,\n"
+    "  t('2020-01-01T02:00:00Z') + i * 3600 FROM n\n"
+    "  UNION ALL SELECT 1000 + i, 2, 'Done', 'done', 0, t('2020-01-01T02:00:00Z') + i * 3600,\n"
+    "  NULL FROM n;\n";
+
+/* A window alone gives the numbers worked out for it above, history or
+ * not: the rows of its facts are all it reads (the intervals it needs for
+ * work in progress start before it: API-9 reopened on 03-07, API-4 and
+ * API-5 waiting in Review since W1). */
+static void test_window_alone(void **state)
+{
+    fixture *f = *state;
+    collected c;
+    const cw_metric_row *r;
+    cw_test_exec(f->conn, history);
+    collect(f->conn, "2026-03-09", "2026-03-16", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    r = find(&c, "api", "2026-03-09");
+    assert_int_equal(r->deployments, 1);
+    assert_int_equal(r->deploy_failures, 1);
+    assert_int_equal(r->lead_time_count, 3);
+    assert_hours(r->lead_time_median_h, 20);
+    assert_float_equal(r->change_failure_rate, 0, EPS);
+    assert_int_equal(r->restore_count, 1);
+    assert_hours(r->restore_median_h, 3);
+    assert_int_equal(r->throughput, 2);
+    assert_int_equal(r->wip, 3);
+    assert_hours(r->cycle_time_median_h, 180);
+    assert_float_equal(r->traceability, 1.0 / 3.0, EPS);
+    collect(f->conn, "2026-03-02", "2026-03-09", CW_PERIOD_WEEK, CW_SCOPE_APPLICATION, &c);
+    r = find(&c, "api", "2026-03-02");
+    assert_int_equal(r->wip, 4);
+    assert_int_equal(r->restore_count, 3);          /* I7 was created before the window */
+    assert_hours(r->recovery_median_h, 8.75);
+    assert_int_equal(r->failed_deployments, 2);
+}
+
+/* Full-scan and virtual-machine steps of metrics_rows.sql for one period
+ * (its own text: ?2 ?3 the window, ?4 ?5 the period), every row stepped. */
+static void rows_steps(sqlite3 *db, const char *scope, const char *from, const char *to,
+                       int *fullscan, int *vm)
+{
+    const char *sql = cw_embedded_get("reports/sql/metrics_rows.sql");
+    sqlite3_stmt *st;
+    int rc;
+    assert_non_null(sql);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, cw_t(from));
+    sqlite3_bind_int64(st, 3, cw_t(to));
+    sqlite3_bind_int64(st, 4, cw_t(from));
+    sqlite3_bind_int64(st, 5, cw_t(to));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    assert_int_equal(rc, SQLITE_DONE);
+    *fullscan = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    *vm = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    sqlite3_finalize(st);
+}
+
+/* Virtual-machine steps of report_wip_age.sql at instant `at`, every row stepped. */
+static int wip_age_steps(sqlite3 *db, const char *at)
+{
+    const char *sql = cw_embedded_get("reports/sql/report_wip_age.sql");
+    sqlite3_stmt *st;
+    int rc, n = 0, steps;
+    assert_non_null(sql);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_int64(st, 1, cw_t(at));
+    sqlite3_bind_int64(st, 2, 10);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        n++;
+    assert_int_equal(rc, SQLITE_DONE);
+    assert_int_equal(n, 4);                         /* API-6, API-7, API-9, OLD-1 */
+    steps = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
+    sqlite3_finalize(st);
+    return steps;
+}
+
+/* The oldest work in progress reads the intervals holding its instant, not
+ * every interval that started before it. */
+static void test_wip_age_reads_only_open_intervals(void **state)
+{
+    fixture *f = *state;
+    int before = wip_age_steps(f->db, "2026-03-16");
+    cw_test_exec(f->conn, history);
+    assert_int_equal(wip_age_steps(f->db, "2026-03-16"), before);
+}
+
+/* The metrics of a window cost the same whatever history lies before it:
+ * two thousand of every fact in 2020 add not one step (no table is scanned
+ * whole, every fact is an index range on its instant). */
+static void test_window_reads_only_its_rows(void **state)
+{
+    static const char *const scopes[] = { "application", "team", "organisation" };
+    fixture *f = *state;
+    int before[3][2], after[3][2];
+    for (int i = 0; i < 3; i++)
+        rows_steps(f->db, scopes[i], "2026-03-09", "2026-03-16", &before[i][0], &before[i][1]);
+    cw_test_exec(f->conn, history);
+    for (int i = 0; i < 3; i++) {
+        rows_steps(f->db, scopes[i], "2026-03-09", "2026-03-16", &after[i][0], &after[i][1]);
+        assert_int_equal(after[i][0], before[i][0]);
+        assert_int_equal(after[i][1], before[i][1]);
+    }
+}
+
 /* ------------------------------------------------------------ summaries */
 
 static void test_dora_summaries(void **state)
@@ -914,6 +1059,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_team_rows_are_unions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_org_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_day_and_month_grains, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window_reads_only_its_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wip_age_reads_only_open_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_connection, setup, teardown),

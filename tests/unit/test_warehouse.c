@@ -266,7 +266,7 @@ static void test_schema_created(void **state)
     assert_int_equal(cw_query_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM schema_version"), 1);
     assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), CW_SCHEMA_VERSION);
-    assert_int_equal(CW_SCHEMA_VERSION, 3);
+    assert_int_equal(CW_SCHEMA_VERSION, 4);
 
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
@@ -844,6 +844,8 @@ static void test_old_warehouse_upgraded(void **state)
     assert_int_equal(column_count(db, "batch", "rows_changed"), 1);
     assert_int_equal(column_count(db, "fact_commit", "has_ancestry"), 1);
     assert_int_equal(column_count(db, "dim_work_item", "status_id"), 1);
+    assert_int_equal(column_count(db, "batch", "derived_by"), 1);           /* version 4 */
+    assert_int_equal(column_count(db, "landed_file", "mtime_ns"), 1);
     assert_string_equal(q_text(db, "SELECT group_concat(sha256 || '=' || deferred, ',') FROM"
                                    " (SELECT * FROM landed_file ORDER BY sha256)"), "aa=2,bb=0");
     assert_int_equal(cw_wh_file_seen(t->wh, "jira", "aa"), 0);
@@ -856,7 +858,7 @@ static void test_old_warehouse_upgraded(void **state)
 
     /* a committed batch upgrades and loads */
     full_batch(t->wh, &cfg);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 13);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 14);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE has_ancestry = 1"), 3);
     assert_string_equal(q_text(db, "SELECT group_concat(r.job || '=' || a.name, ',') FROM map_job_resolved r"
                                    " JOIN dim_application a USING (application_id)"),
@@ -867,7 +869,7 @@ static void test_old_warehouse_upgraded(void **state)
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
     db = cw_wh_db(t->wh);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 13);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 14);
     assert_int_equal(cw_query_long(db, "SELECT sum(deferred) FROM landed_file"), 2);
 }
 
@@ -885,7 +887,7 @@ static void test_version_mismatch_refused(void **state)
 
     assert_int_equal(cw_wh_open_reader(&target, &reader), 0);
     cw_db_close(reader);
-    cw_test_exec(cw_wh_db(t->wh), "UPDATE schema_version SET version = 4");
+    cw_test_exec(cw_wh_db(t->wh), "UPDATE schema_version SET version = 5");
     cw_redirect_begin(&err, STDERR_FILENO);
     rc_open = cw_wh_open(&target, &wh);
     rc_reader = cw_wh_open_reader(&target, &reader);
@@ -894,7 +896,7 @@ static void test_version_mismatch_refused(void **state)
     assert_null(wh);
     assert_int_equal(rc_reader, CW_DB_VERSION);
     assert_null(reader);
-    assert_non_null(strstr(log, "schema version 4, newer than this catwalk's version 3"));
+    assert_non_null(strstr(log, "schema version 5, newer than this catwalk's version 4"));
     free(log);
     /* nor does a batch of a connection opened before write into it */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), -1);
@@ -907,7 +909,7 @@ static void test_version_mismatch_refused(void **state)
     rc_reader = cw_wh_open_reader(&target, &reader);
     log = cw_redirect_end(&err);
     assert_int_equal(rc_reader, CW_DB_VERSION);
-    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 3:"
+    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 4:"
                                 " `catwalk run` upgrades it"));
     free(log);
     assert_int_equal(cw_wh_open(&target, &t->wh), 0);

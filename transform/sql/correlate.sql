@@ -211,3 +211,13 @@ SELECT b.work_item_id, f.first_at
 
 -- name: set_production
 UPDATE derived_work_item SET production_at = ?2 WHERE work_item_id = ?1;
+
+-- name: derived_counts
+-- cw_correlate_counts: what cw_correlate counted, read back from its tables.
+SELECT (SELECT count(*) FROM fact_commit),
+       (SELECT count(*) FROM derived_deployment),
+       (SELECT count(*) FROM derived_deployment WHERE traceable = 0),
+       (SELECT count(*) FROM bridge_deployment_commit),
+       (SELECT count(*) FROM bridge_commit_work_item),
+       (SELECT count(*) FROM derived_incident WHERE deployment_id IS NOT NULL),
+       (SELECT count(*) FROM derived_work_item);

@@ -1,0 +1,37 @@
+/*
+ * derive.h - the derivation step of a batch: resolve, correlate, views
+ * (load/warehouse.h cw_wh_resolve, transform/correlate.h, the metric views),
+ * and when it can be skipped.
+ *
+ * The derived tables are a pure function of the facts, the configuration and
+ * the rules compiled into catwalk (correlate.h).  So when a batch read no
+ * record at all (every file was known, every live source empty) and neither
+ * the configuration file nor the catwalk binary changed since the batch that
+ * last computed them, computing them again would write the same rows: the
+ * step is skipped, and a night with nothing new costs a stat of each input.
+ *
+ * "Changed" is decided by a fingerprint, stored with each committed batch
+ * (batch.derived_by): the SHA-256 of the running executable, of the
+ * configuration file's text and the schema version.  The executable rather
+ * than a version string, so a rebuilt catwalk with a changed rule never
+ * keeps rows the old rule made; the whole configuration rather than the
+ * settings correlation reads, so no setting can be forgotten (a change to
+ * any line, a comment included, costs one full derivation, never a wrong
+ * row).  The configuration holds no secret (config.c refuses passwords in
+ * it: they come from the environment or 0600 files).
+ */
+#ifndef CW_DERIVE_H
+#define CW_DERIVE_H
+
+#include "../core/config.h"
+#include "../load/warehouse.h"
+#include "../transform/correlate.h"
+
+/* Inside the open batch, after every source loaded: resolve, correlate and
+ * install the views, or keep the derived tables when nothing they depend
+ * on changed (*kept = 1; stats then count the derived rows as they stand).
+ * Either way the batch records the fingerprint.  Returns 0, or -1 (logged)
+ * when the batch must roll back. */
+int cw_derive(cw_warehouse *wh, const cw_config *cfg, cw_correlate_stats *stats, int *kept);
+
+#endif

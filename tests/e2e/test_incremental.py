@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""Nights one after another equal one full load (issue 8; run by `make e2e`).
+
+A small demo is split in two by files, the way exports arrive night after
+night: night 1 holds every other Jenkins job and Jira page and all but one
+git log; night 2 drops the rest into the export folders; night 3 brings
+nothing new.  The same exports are also loaded in one full run into a fresh
+warehouse.  After each step, and on both engines (SQLite, and PostgreSQL on
+CW_PG_URI with a fresh schema per warehouse), the warehouse is dumped with
+every surrogate id replaced by its natural key (test_engines.py's dump).
+
+What must hold:
+  * after night 2, every fact, dimension, bridge, derived table, finding and
+    reject equals the full load's, and so does `catwalk metrics`;
+  * night 3 reads no file (each is known by its path, size and mtime, so
+    not one byte is hashed), keeps the derived tables (the log says so), and
+    changes no row;
+  * a file touched (new mtime, same bytes) is read and hashed but not
+    loaded, and the night after it is known by its stat again;
+  * a changed configuration (a comment added) derives again, to the same rows.
+Without a PostgreSQL (CW_PG_URI unset or the server down) the PostgreSQL
+tests FAIL, never skip.  Prints "incremental: N passed, N failed".
+"""
+import os
+import re
+import shutil
+import sqlite3
+import unittest
+
+import test_engines as te
+from suite import run, run_suite, temp_dir
+
+END = "2026-11-30"
+METRICS = ["--by", "week", "--from", "2026-09-07", "--to", END, "--format", "json"]
+# landed_file: its landed_path names the night's folder; compared on its own
+COMPARED = [t for t in te.TABLES if t != "landed_file"]
+HELD_BACK_GIT = "claims-intake.log"
+
+
+def held_back(rel):
+    """Is exports/REL one of night 2's files?"""
+    folder, name = rel.split("/", 1)
+    if folder in ("jenkins", "jira"):
+        names = sorted(os.listdir(os.path.join(Demo.source, "exports", folder)))
+        return names.index(name) % 2 == 1
+    return folder == "git" and name == HELD_BACK_GIT
+
+
+class Demo:
+    source = None
+
+    @classmethod
+    def make(cls):
+        if cls.source:
+            return
+        cls.source = os.path.join(temp_dir("cw-incremental-"), "demo")
+        run("demo", cls.source, "--scale", "0.2", "--end", END, "-q")
+        assert os.path.exists(os.path.join(cls.source, "exports", "git", HELD_BACK_GIT))
+
+
+def exports(folder):
+    root = os.path.join(folder, "exports")
+    return sorted(os.path.relpath(os.path.join(d, f), root)
+                  for d, _, fs in os.walk(root) for f in fs)
+
+
+class Nights:
+    """Mixin: the demo loaded night by night and in one full run, on ENGINE."""
+    ENGINE = None
+
+    @classmethod
+    def folder(cls, name, night1_only):
+        d = os.path.join(temp_dir("cw-incremental-"), name)
+        shutil.copytree(Demo.source, d)          # copy2: the same mtimes
+        cls.hidden = os.path.join(os.path.dirname(d), "night2")
+        if night1_only:
+            for rel in exports(d):
+                if held_back(rel):
+                    dest = os.path.join(cls.hidden, "exports", rel)
+                    os.makedirs(os.path.dirname(dest), exist_ok=True)
+                    shutil.move(os.path.join(d, "exports", rel), dest)
+        ini = os.path.join(d, "catwalk.ini")
+        if cls.ENGINE == "pg":
+            with open(ini) as f:
+                text = f.read()
+            text = re.sub(r"(?m)^warehouse\s*=.*$", "warehouse = " + te.PG_URI.replace("\\", "\\\\"), text)
+            with open(ini, "w") as f:
+                f.write(text)
+            te.psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        return d, ini
+
+    @classmethod
+    def night(cls, ini, *extra):
+        return run("run", "-c", ini, "--no-report", "-v", *extra, check=False)
+
+    @classmethod
+    def columns(cls, d, table):
+        if cls.ENGINE == "sqlite":
+            return te.columns(os.path.join(d, "catwalk.db"), table)
+        return [(r[0], r[1].upper()) for r in te.psql(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema ="
+            " 'public' AND table_name = '%s' ORDER BY ordinal_position" % table)]
+
+    @classmethod
+    def dump(cls, d):
+        def rows(sql, floats):
+            if cls.ENGINE == "pg":
+                return te.dump_pg(sql, floats, d)
+            return te.dump_sqlite(os.path.join(d, "catwalk.db"), sql, floats, d)
+        out = {table: rows(*te.dump_query(table, cls.columns(d, table))) for table in COMPARED}
+        out["landed_file"] = rows("SELECT source, original_path, sha256, bytes, records, rejects,"
+                                  " deferred, mtime_ns FROM landed_file", [False] * 8)
+        return out
+
+    @classmethod
+    def batches(cls):
+        sql = "SELECT batch_id, rows_read, files_skipped, derived_by FROM batch ORDER BY batch_id"
+        if cls.ENGINE == "pg":
+            return [tuple(None if v == te.NULL else v for v in r) for r in te.psql(sql)]
+        con = sqlite3.connect(os.path.join(cls.inc_dir, "catwalk.db"))
+        rows = [tuple(str(v) if v is not None else None for v in r) for r in con.execute(sql)]
+        con.close()
+        return rows
+
+    @classmethod
+    def setUpClass(cls):
+        Demo.make()
+        # one full run
+        full_dir, full_ini = cls.folder("full", False)
+        cls.full_load = cls.night(full_ini)
+        cls.full = cls.dump(full_dir)
+        cls.full_metrics = run("metrics", "-c", full_ini, *METRICS).stdout
+        # night by night (PostgreSQL: the same schema, dropped and made again)
+        cls.inc_dir, ini = cls.folder("nights", True)
+        cls.loads = [cls.night(ini)]
+        for rel in exports(cls.hidden):
+            dest = os.path.join(cls.inc_dir, "exports", rel)
+            shutil.copy2(os.path.join(cls.hidden, "exports", rel), dest)
+        cls.loads.append(cls.night(ini))
+        cls.after2 = cls.dump(cls.inc_dir)
+        cls.inc_metrics = run("metrics", "-c", ini, *METRICS).stdout
+        cls.loads.append(cls.night(ini))                   # night 3: nothing new
+        cls.after3 = cls.dump(cls.inc_dir)
+        touched = os.path.join(cls.inc_dir, "exports", "git", HELD_BACK_GIT)
+        os.utime(touched, ns=(os.stat(touched).st_atime_ns, os.stat(touched).st_mtime_ns + 10**9))
+        cls.loads.append(cls.night(ini))                   # night 4: one file touched
+        cls.loads.append(cls.night(ini))                   # night 5: known by its stat again
+        with open(ini, "a") as f:
+            f.write("\n# a comment changes the configuration's fingerprint\n")
+        cls.loads.append(cls.night(ini))                   # night 6: derived again
+        cls.after6 = cls.dump(cls.inc_dir)
+        cls.batch_rows = cls.batches()
+
+    def test_loads_ran(self):
+        self.assertEqual(self.full_load.returncode, 0, self.full_load.stderr)
+        # night 1 lacks one git log: that source fails (exit 3), the rest loads
+        self.assertEqual(self.loads[0].returncode, 3, self.loads[0].stderr)
+        self.assertIn("git-claims-intake", self.loads[0].stderr)
+        for i, proc in enumerate(self.loads[1:], start=2):
+            self.assertEqual(proc.returncode, 0, "night %d: %s" % (i, proc.stderr))
+
+    def test_two_nights_equal_one_full_load(self):
+        for table in COMPARED + ["landed_file"]:
+            with self.subTest(table=table):
+                self.assertEqual(self.after2[table], self.full[table])
+        self.assertTrue(self.full["bridge_deployment_commit"] and self.full["derived_incident"])
+
+    def test_metrics_equal(self):
+        self.assertIn('"deployments"', self.full_metrics)
+        self.assertEqual(self.inc_metrics, self.full_metrics)
+
+    def test_night_with_nothing_new(self):
+        log = self.loads[2].stderr
+        self.assertIn("nothing new since the last batch: derived tables kept", log)
+        self.assertIn("same size and mtime", log)
+        self.assertNotIn("(sha256 ", log)                 # not one file was read
+        self.assertEqual(self.after3, self.after2)
+        files = len(exports(self.inc_dir))
+        batch3 = self.batch_rows[2]
+        self.assertEqual((batch3[1], batch3[2]), ("0", str(files)))
+        # its summary line still counts the derived rows
+        self.assertEqual(self.loads[2].stdout.split(";")[1], self.loads[1].stdout.split(";")[1])
+
+    def test_touched_file_hashed_once(self):
+        touched = "exports/git/%s: unchanged since it was loaded (sha256 " % HELD_BACK_GIT
+        self.assertIn(touched, self.loads[3].stderr)
+        self.assertEqual(self.loads[3].stderr.count("(sha256 "), 1)
+        self.assertIn("nothing new since the last batch", self.loads[3].stderr)
+        self.assertNotIn("(sha256 ", self.loads[4].stderr)
+
+    def test_changed_configuration_derives_again(self):
+        self.assertNotIn("nothing new since the last batch", self.loads[5].stderr)
+        fingerprints = [r[3] for r in self.batch_rows]
+        self.assertEqual(len(set(fingerprints[:5])), 1)
+        self.assertNotEqual(fingerprints[5], fingerprints[4])
+        self.assertTrue(fingerprints[0].startswith("catwalk "))
+        for table in COMPARED:          # landed_file: the touched file's new mtime
+            with self.subTest(table=table):
+                self.assertEqual(self.after6[table], self.after2[table])
+
+
+class SQLiteNights(Nights, unittest.TestCase):
+    ENGINE = "sqlite"
+
+
+class PostgreSQLNights(Nights, unittest.TestCase):
+    ENGINE = "pg"
+
+
+if __name__ == "__main__":
+    run_suite("incremental")
