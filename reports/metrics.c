@@ -665,6 +665,25 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
  * and its summaries -- as one: every scope's members ("all") over the week
  * periods, then the summary's (overlapping periods cost a sample one more
  * array slot, while another grid would read the window's facts again). */
+/* What every summary of [from, to) needs first: the views, the DORA bands
+ * (returned; free them) and the layout of its periods in *l.  NULL (logged)
+ * on an empty window or a warehouse without views. */
+static cw_dora_bands *summary_begin(cw_db *db, int64_t from, int64_t to, summary_layout *l)
+{
+    cw_dora_bands *bands;
+    if (to <= from) {
+        cw_error("metrics: empty summary window");
+        return NULL;
+    }
+    bands = cw_xcalloc(1, sizeof *bands);
+    if (check_views(db) != 0 || cw_dora_bands_load(db, bands) != 0) {
+        free(bands);
+        return NULL;
+    }
+    summary_layout_build(l, from, to);
+    return bands;
+}
+
 int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *fns)
 {
     summary_layout l;
@@ -673,16 +692,8 @@ int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *
     period_def *periods;
     metric_grid g;
     int rc;
-    if (to <= from) {
-        cw_error("metrics: empty summary window");
+    if (!(bands = summary_begin(db, from, to, &l)))
         return -1;
-    }
-    bands = cw_xcalloc(1, sizeof *bands);
-    if (check_views(db) != 0 || cw_dora_bands_load(db, bands) != 0) {
-        free(bands);
-        return -1;
-    }
-    summary_layout_build(&l, from, to);
     periods = window_periods(from, to, CW_PERIOD_WEEK, &n_weeks);
     periods = cw_xrealloc(periods, (n_weeks + l.n) * sizeof *periods);
     memcpy(periods + n_weeks, l.periods, l.n * sizeof *periods);
@@ -710,16 +721,8 @@ int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, cw_dora_summary_fn fn
     summary_layout l;
     cw_dora_bands *bands;
     int rc = 0;
-    if (to <= from) {
-        cw_error("metrics: empty summary window");
+    if (!(bands = summary_begin(db, from, to, &l)))
         return -1;
-    }
-    bands = cw_xcalloc(1, sizeof *bands);
-    if (check_views(db) != 0 || cw_dora_bands_load(db, bands) != 0) {
-        free(bands);
-        return -1;
-    }
-    summary_layout_build(&l, from, to);
     for (size_t i = 0; i < sizeof scopes / sizeof scopes[0] && rc == 0; i++)
         rc = summaries_of_scope(db, scopes[i], &l, bands, from, to, fn, ctx);
     free(l.periods);
