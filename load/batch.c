@@ -18,6 +18,7 @@
 
 #include "../core/killpoint.h"
 #include "../core/log.h"
+#include "../core/sqlset.h"
 #include "../core/util.h"
 
 /* ------------------------------------------------------------------ batches */
@@ -204,6 +205,19 @@ int cw_wh_batch_derived(cw_warehouse *wh, const char *fingerprint)
     wh_bind_int(wh, S_DERIVED_SET, 1, wh->batch_id);
     wh_bind_text(wh, S_DERIVED_SET, 2, fingerprint);
     return wh_run_ok(wh, S_DERIVED_SET, "recording the derivation's fingerprint");
+}
+
+int cw_wh_track(cw_warehouse *wh, int on)
+{
+    char path[64];
+    cw_sqlset *set = cw_sqlset_new();
+    int rc;
+    snprintf(path, sizeof(path), "load/sql/%s/track.sql", cw_db_dialect(wh->db));
+    rc = cw_sqlset_load(set, path) == 0
+             ? wh_exec(wh, cw_sqlset_get(set, on ? "track_on" : "track_off"), path)
+             : -1;
+    cw_sqlset_free(set);
+    return rc;
 }
 
 int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects)

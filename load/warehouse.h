@@ -34,7 +34,7 @@ typedef struct cw_batch_stats {
 } cw_batch_stats;
 
 /* The schema version this catwalk reads and writes. */
-#define CW_SCHEMA_VERSION 4
+#define CW_SCHEMA_VERSION 5
 
 /* The DDL for the engine named by dialect (cw_db_dialect): load/sql/schema.sql
  * with its type tokens spelled by load/sql/<dialect>/types.sql.  Free it;
@@ -98,6 +98,14 @@ int cw_wh_file_mtime(cw_warehouse *wh, const char *source, const char *sha256,
 int cw_wh_derived_by(cw_warehouse *wh, char **fingerprint);
 /* The open batch leaves the derived tables computed as fingerprint says. */
 int cw_wh_batch_derived(cw_warehouse *wh, const char *fingerprint);
+/* Record (on = 1) which fact rows the open batch writes, from here until
+ * cw_wh_track(wh, 0), in the temporary table cw_touched (kind, op, id, app):
+ * kind commit | deployment | build | incident | item | status, op I | U | D,
+ * the row's id (work_item_id for a transition, NULL for a status) and its
+ * application_id (an update adds the row before and after).  For the
+ * incremental derivation (pipeline/derive.h); the SQL is
+ * load/sql/<dialect>/track.sql.  0, or -1 (logged). */
+int cw_wh_track(cw_warehouse *wh, int on);
 /* After parsing a landed file: its record and reject counts. */
 int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects);
 /* The sink that upserts records into the open batch.  Records of a source

@@ -37,36 +37,57 @@ static char *fingerprint(const cw_config *cfg)
     return cw_asprintf("catwalk %s config %s schema %d", exe, conf, CW_SCHEMA_VERSION);
 }
 
-/* 1 when the derived tables already are what derivation would write. */
-static int up_to_date(cw_warehouse *wh, const char *want)
+int cw_derive_begin(cw_warehouse *wh, const cw_config *cfg, cw_derivation *d)
 {
     char *have = NULL;
-    int same;
-    if (!want || cw_wh_stats(wh)->rows_read > 0)
+    d->fingerprint = fingerprint(cfg);
+    d->current = 0;
+    if (!d->fingerprint)
         return 0;
     if (cw_wh_derived_by(wh, &have) != 0)
         return -1;
-    same = have && strcmp(have, want) == 0;
+    d->current = have && strcmp(have, d->fingerprint) == 0;
     free(have);
-    return same;
+    return d->current ? cw_wh_track(wh, 1) : 0;
 }
 
-int cw_derive(cw_warehouse *wh, const cw_config *cfg, cw_correlate_stats *stats, int *kept)
+void cw_derivation_free(cw_derivation *d)
 {
-    char *want = fingerprint(cfg);
-    int same = up_to_date(wh, want), rc;
-    *kept = same == 1;
-    if (same < 0) {
-        rc = -1;
-    } else if (same) {
+    free(d->fingerprint);
+    d->fingerprint = NULL;
+}
+
+/* Resolve, correlate and views; incrementally when the tables were current. */
+static int derive_now(cw_warehouse *wh, const cw_config *cfg, const cw_derivation *d,
+                      cw_correlate_stats *stats)
+{
+    if (cw_wh_resolve(wh) != 0)
+        return -1;
+    if (d->current) {
+        cw_info("deriving incrementally: only what this batch's rows change");
+        if (cw_correlate_delta(cw_wh_db(wh), cfg, stats) != 0)
+            return -1;
+    } else if (cw_correlate(cw_wh_db(wh), cfg, stats) != 0) {
+        return -1;
+    }
+    return cw_metrics_install_views(cw_wh_db(wh));
+}
+
+int cw_derive(cw_warehouse *wh, const cw_config *cfg, cw_derivation *d,
+              cw_correlate_stats *stats, int *kept)
+{
+    int rc;
+    *kept = d->current && cw_wh_stats(wh)->rows_read == 0;
+    if (*kept) {
         cw_info("nothing new since the last batch: derived tables kept as they are");
         rc = cw_correlate_counts(cw_wh_db(wh), stats);
     } else {
-        rc = cw_wh_resolve(wh) != 0 || cw_correlate(cw_wh_db(wh), cfg, stats) != 0 ||
-             cw_metrics_install_views(cw_wh_db(wh)) != 0 ? -1 : 0;
+        rc = derive_now(wh, cfg, d, stats);
     }
-    if (rc == 0 && want)
-        rc = cw_wh_batch_derived(wh, want);
-    free(want);
+    if (rc == 0 && d->current)
+        rc = cw_wh_track(wh, 0);
+    if (rc == 0 && d->fingerprint)
+        rc = cw_wh_batch_derived(wh, d->fingerprint);
+    cw_derivation_free(d);
     return rc;
 }

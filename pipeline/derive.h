@@ -27,11 +27,26 @@
 #include "../load/warehouse.h"
 #include "../transform/correlate.h"
 
-/* Inside the open batch, after every source loaded: resolve, correlate and
- * install the views, or keep the derived tables when nothing they depend
- * on changed (*kept = 1; stats then count the derived rows as they stand).
- * Either way the batch records the fingerprint.  Returns 0, or -1 (logged)
- * when the batch must roll back. */
-int cw_derive(cw_warehouse *wh, const cw_config *cfg, cw_correlate_stats *stats, int *kept);
+/* What cw_derive_begin found out. */
+typedef struct cw_derivation {
+    char *fingerprint;          /* this run's, or NULL when a part cannot be read */
+    int current;                /* the derived tables were computed with it */
+} cw_derivation;
+
+/* Inside the open batch, before the first source loads: the fingerprint,
+ * and the tracking of written rows when the derived tables are current.
+ * Returns 0, or -1 (logged) when the batch must roll back. */
+int cw_derive_begin(cw_warehouse *wh, const cw_config *cfg, cw_derivation *d);
+
+/* After every source loaded: resolve, correlate (in full or incrementally)
+ * and install the views, or keep the derived tables when nothing they
+ * depend on changed (*kept = 1; stats then count the derived rows as they
+ * stand).  Either way the batch records the fingerprint, and d is freed.
+ * Returns 0, or -1 (logged) when the batch must roll back. */
+int cw_derive(cw_warehouse *wh, const cw_config *cfg, cw_derivation *d,
+              cw_correlate_stats *stats, int *kept);
+
+/* Free d (a batch rolled back before cw_derive). */
+void cw_derivation_free(cw_derivation *d);
 
 #endif

@@ -418,12 +418,14 @@ static cw_pipeline_status load_batch(pipeline *p)
     const cw_config *cfg = p->cfg;
     cw_pipeline_result *r = p->r;
     cw_buf failed = {0};
+    cw_derivation derivation = {0};
     int64_t batch_id;
-    if (cw_wh_batch_begin(p->wh, cfg->path, &batch_id) != 0 || cw_wh_sync_config(p->wh, cfg) != 0)
+    if (cw_wh_batch_begin(p->wh, cfg->path, &batch_id) != 0 || cw_wh_sync_config(p->wh, cfg) != 0 ||
+        cw_derive_begin(p->wh, cfg, &derivation) != 0)
         goto rollback;
     if (load_sources(p, batch_id, &failed) != 0)
         goto rollback;
-    if (cw_derive(p->wh, cfg, &r->correlate, &r->derived_kept) != 0)
+    if (cw_derive(p->wh, cfg, &derivation, &r->correlate, &r->derived_kept) != 0)
         goto rollback;
     cw_killpoint("views");
     r->stats = *cw_wh_stats(p->wh);
@@ -443,6 +445,7 @@ static cw_pipeline_status load_batch(pipeline *p)
                 r->stats.rows_rejected, (long long)batch_id);
     return r->status;
 rollback:
+    cw_derivation_free(&derivation);
     cw_error("batch rolled back: the warehouse is unchanged");
     cw_wh_batch_rollback(p->wh);
     cw_landing_discard(r->batch_dir);

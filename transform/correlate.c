@@ -50,24 +50,66 @@
 
 /* The statements of SQL_FILE, prepared once. */
 enum {
-    Q_CLEAR_COMMIT_LINKS, Q_CLEAR_DEPLOYED, Q_CLEAR_DEPLOYMENTS, Q_CLEAR_INCIDENTS,
-    Q_CLEAR_RECLASSIFIED, Q_CLEAR_INTERVALS, Q_CLEAR_ITEMS, Q_CLEAR_STATUSES, Q_CLEAR_FINDINGS,
+    Q_CLEAR_COMMIT_LINKS, Q_CLEAR_COMMIT_KEYS, Q_CLEAR_PROJECTS,
+    Q_CLEAR_DEPLOYED, Q_CLEAR_DEPLOYMENTS, Q_CLEAR_INCIDENTS, Q_CLEAR_RECLASSIFIED,
+    Q_CLEAR_WALK_FINDINGS, Q_CLEAR_INTERVALS, Q_CLEAR_ITEMS, Q_CLEAR_STATUSES,
+    Q_CLEAR_FLOW_FINDINGS, Q_INSERT_PROJECTS, Q_INSERT_COMMIT_KEY, Q_RESET_PRODUCTION,
     Q_INSERT_FINDING, Q_FIND_ITEM, Q_KNOWN_PROJECTS, Q_COMMITS, Q_APPLICATIONS, Q_DEPLOYMENTS,
     Q_BUILD_REVISIONS, Q_REPOSITORIES, Q_COMMIT_GRAPH, Q_NO_ANCESTRY, Q_INCIDENTS,
     Q_INCIDENTS_NO_APP, Q_INCIDENT_NEGATIVE, Q_STATUSES, Q_STATUS_CLAIMS, Q_INSERT_STATUS,
-    Q_WORK_ITEMS, Q_TRANSITIONS, Q_FIRST_DEPLOYMENTS, Q_SET_PRODUCTION, Q_COUNT
+    Q_WORK_ITEMS, Q_TRANSITIONS, Q_FIRST_DEPLOYMENTS, Q_SET_PRODUCTION,
+    /* an incremental batch only (prepare_delta): */
+    Q_DELTA_ITEM_TABLE, Q_DELTA_COMMIT_TABLE, Q_DELTA_UNLINKED_TABLE, Q_DELTA_ITEM_CLEAR,
+    Q_DELTA_COMMIT_CLEAR, Q_DELTA_UNLINKED_CLEAR, Q_DELTA_ITEM_FILL, Q_DELTA_COMMIT_FILL,
+    Q_DELTA_FULL_FLOW, Q_DELTA_PROJECTS_CHANGED, Q_DELTA_UNLINKED_FILL, Q_DELTA_UNLINK,
+    Q_DELTA_FORGET_KEYS, Q_DELTA_COMMITS, Q_DELTA_KEYS_FOUND, Q_DELTA_KEYS_DONE,
+    Q_DELTA_RESET_PRODUCTION, Q_DELTA_ITEM_STATUSES, Q_DELTA_CLEAR_INTERVALS,
+    Q_DELTA_CLEAR_ITEMS, Q_DELTA_CLEAR_ITEM_FINDINGS, Q_DELTA_WORK_ITEMS,
+    Q_COUNT
 };
+
+/* Statements from here on name temporary tables that exist only in an
+ * incremental batch, so they are prepared only there (prepare_delta). */
+#define Q_FIRST_DELTA Q_DELTA_ITEM_TABLE
 
 static const char *const q_name[Q_COUNT] = {
     [Q_CLEAR_COMMIT_LINKS] = "clear_bridge_commit_work_item",
+    [Q_CLEAR_COMMIT_KEYS] = "clear_commit_keys",
+    [Q_CLEAR_PROJECTS] = "clear_projects",
     [Q_CLEAR_DEPLOYED] = "clear_bridge_deployment_commit",
     [Q_CLEAR_DEPLOYMENTS] = "clear_derived_deployment",
     [Q_CLEAR_INCIDENTS] = "clear_derived_incident",
     [Q_CLEAR_RECLASSIFIED] = "clear_reclassified_deployments",
+    [Q_CLEAR_WALK_FINDINGS] = "clear_walk_findings",
     [Q_CLEAR_INTERVALS] = "clear_derived_status_interval",
     [Q_CLEAR_ITEMS] = "clear_derived_work_item",
     [Q_CLEAR_STATUSES] = "clear_dim_status",
-    [Q_CLEAR_FINDINGS] = "clear_findings",
+    [Q_CLEAR_FLOW_FINDINGS] = "clear_flow_findings",
+    [Q_INSERT_PROJECTS] = "insert_projects",
+    [Q_INSERT_COMMIT_KEY] = "insert_commit_key",
+    [Q_RESET_PRODUCTION] = "reset_production",
+    [Q_DELTA_ITEM_TABLE] = "delta_item_table",
+    [Q_DELTA_COMMIT_TABLE] = "delta_commit_table",
+    [Q_DELTA_UNLINKED_TABLE] = "delta_unlinked_table",
+    [Q_DELTA_ITEM_CLEAR] = "delta_item_clear",
+    [Q_DELTA_COMMIT_CLEAR] = "delta_commit_clear",
+    [Q_DELTA_UNLINKED_CLEAR] = "delta_unlinked_clear",
+    [Q_DELTA_ITEM_FILL] = "delta_item_fill",
+    [Q_DELTA_COMMIT_FILL] = "delta_commit_fill",
+    [Q_DELTA_FULL_FLOW] = "delta_full_flow",
+    [Q_DELTA_PROJECTS_CHANGED] = "delta_projects_changed",
+    [Q_DELTA_UNLINKED_FILL] = "delta_unlinked_fill",
+    [Q_DELTA_UNLINK] = "delta_unlink",
+    [Q_DELTA_FORGET_KEYS] = "delta_forget_keys",
+    [Q_DELTA_COMMITS] = "delta_commits",
+    [Q_DELTA_KEYS_FOUND] = "delta_keys_found",
+    [Q_DELTA_KEYS_DONE] = "delta_keys_done",
+    [Q_DELTA_RESET_PRODUCTION] = "delta_reset_production",
+    [Q_DELTA_ITEM_STATUSES] = "delta_item_statuses",
+    [Q_DELTA_CLEAR_INTERVALS] = "delta_clear_intervals",
+    [Q_DELTA_CLEAR_ITEMS] = "delta_clear_items",
+    [Q_DELTA_CLEAR_ITEM_FINDINGS] = "delta_clear_item_findings",
+    [Q_DELTA_WORK_ITEMS] = "delta_work_items",
     [Q_INSERT_FINDING] = "insert_finding",
     [Q_FIND_ITEM] = "find_work_item",
     [Q_KNOWN_PROJECTS] = "known_projects",
@@ -203,10 +245,21 @@ static int add_finding(corr *c, const char *kind, const char *subject, const cha
 /* Work items named by one commit, deduplicated before insertion. */
 typedef struct link_ctx {
     corr *c;
+    int64_t commit_id;
     int64_t *items;
     size_t n, cap;
     int failed;
 } link_ctx;
+
+/* A key of a known project whose item is not loaded: kept, so the batch
+ * that loads the item links this commit without reading it again. */
+static int keep_unresolved(corr *c, int64_t commit_id, const char *key)
+{
+    cw_stmt *st = c->q[Q_INSERT_COMMIT_KEY];
+    cw_db_bind_str(st, 1, key);
+    cw_db_bind_int(st, 2, commit_id);
+    return run(c, Q_INSERT_COMMIT_KEY);
+}
 
 static int on_key(void *ctx, const char *key, const char *project)
 {
@@ -223,7 +276,7 @@ static int on_key(void *ctx, const char *key, const char *project)
         }
         lc->items[lc->n++] = cw_db_column_int(c->q[Q_FIND_ITEM], 0);
         done(c, Q_FIND_ITEM);
-    } else if (rc < 0) {
+    } else if (rc < 0 || keep_unresolved(c, lc->commit_id, key) != 0) {
         lc->failed = 1;
     }
     return lc->failed;
@@ -281,12 +334,13 @@ static int scan_commit(cw_keys *keys, cw_stmt *st, link_ctx *lc)
     return 0;
 }
 
-static int link_commits(corr *c)
+/* Link the commits query q returns (commit_id, subject, body). */
+static int link_commits(corr *c, int q)
 {
     char err[256];
     cw_keys *keys = cw_keys_new(c->cfg->key_pattern, err, sizeof(err));
     link_ctx lc = { .c = c };
-    cw_stmt *st = c->q[Q_COMMITS];
+    cw_stmt *st = c->q[q];
     int rc = -1;
 
     if (!keys) {
@@ -295,11 +349,12 @@ static int link_commits(corr *c)
     }
     if (load_projects(c, keys))
         goto out;
-    while ((rc = next_row(c, Q_COMMITS)) == 1) {
+    while ((rc = next_row(c, q)) == 1) {
         c->stats->commits++;
         lc.n = 0;
-        if (scan_commit(keys, st, &lc) || insert_links(c, cw_db_column_int(st, 0), &lc)) {
-            done(c, Q_COMMITS);
+        lc.commit_id = cw_db_column_int(st, 0);
+        if (scan_commit(keys, st, &lc) || insert_links(c, lc.commit_id, &lc)) {
+            done(c, q);
             rc = -1;
             break;
         }
@@ -907,15 +962,16 @@ static int flow_one(corr *c, cw_stmt *item, transitions *tr, cw_flow_result *res
                                           c->cfg->flow_rules, c->cfg->n_flow_rules), res);
 }
 
-static int flow_items(corr *c)
+/* The flow of the items query q returns (the "work_items" columns). */
+static int flow_items(corr *c, int q)
 {
     transitions tr = { 0 };
     cw_flow_result res = { 0 };
     int rc;
 
-    while ((rc = next_row(c, Q_WORK_ITEMS)) == 1)
-        if (flow_one(c, c->q[Q_WORK_ITEMS], &tr, &res)) {
-            done(c, Q_WORK_ITEMS);
+    while ((rc = next_row(c, q)) == 1)
+        if (flow_one(c, c->q[q], &tr, &res)) {
+            done(c, q);
             rc = -1;
             break;
         }
@@ -927,29 +983,34 @@ static int flow_items(corr *c)
 
 /* ---------------------------------------------------------------- idea to production */
 
-static int set_production(corr *c, int64_t item_id, const int64_t *times, size_t n)
+/* The item's instant from its commits' first deployments, written when it
+ * differs from the one stored (NULL when not every commit shipped). */
+static int set_production(corr *c, int64_t item_id, int64_t stored, const int64_t *times, size_t n)
 {
     cw_stmt *st = c->q[Q_SET_PRODUCTION];
     int64_t at = cw_flow_production_at(times, n);
-    if (at == CW_NO_TIME)
+    if (at == stored)
         return 0;
     cw_db_bind_int(st, 1, item_id);
-    cw_db_bind_int(st, 2, at);
+    if (at == CW_NO_TIME)
+        cw_db_bind_null(st, 2);
+    else
+        cw_db_bind_int(st, 2, at);
     return run(c, Q_SET_PRODUCTION);
 }
 
-/* Stream (item, first deployment of each non-merge commit naming it), grouped
- * by item. */
+/* Stream (item, first deployment of each non-merge commit naming it, the
+ * instant stored), grouped by item. */
 static int production_times(corr *c)
 {
     cw_stmt *st = c->q[Q_FIRST_DEPLOYMENTS];
-    int64_t *times = NULL, current = -1;
+    int64_t *times = NULL, current = -1, stored = CW_NO_TIME;
     size_t n = 0, cap = 0;
     int rc;
 
     while ((rc = next_row(c, Q_FIRST_DEPLOYMENTS)) == 1) {
         int64_t item = cw_db_column_int(st, 0);
-        if (item != current && n > 0 && set_production(c, current, times, n)) {
+        if (item != current && n > 0 && set_production(c, current, stored, times, n)) {
             done(c, Q_FIRST_DEPLOYMENTS);
             rc = -1;
             break;
@@ -957,6 +1018,7 @@ static int production_times(corr *c)
         if (item != current)
             n = 0;
         current = item;
+        stored = column_time(st, 2);
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             times = cw_xrealloc(times, cap * sizeof(int64_t));
@@ -964,9 +1026,174 @@ static int production_times(corr *c)
         times[n++] = column_time(st, 1);
     }
     if (rc == 0 && n > 0)
-        rc = set_production(c, current, times, n);
+        rc = set_production(c, current, stored, times, n);
     free(times);
     return rc;
+}
+
+/* ---------------------------------------------------------------- the three parts */
+
+/* Run the statements first..last (no rows, no parameters). */
+static int run_all(corr *c, int first, int last)
+{
+    for (int q = first; q <= last; q++)
+        if (run(c, q))
+            return -1;
+    return 0;
+}
+
+/* Commit -> work item links, every commit read. */
+static int links_full(corr *c)
+{
+    if (run_all(c, Q_CLEAR_COMMIT_LINKS, Q_CLEAR_PROJECTS) || link_commits(c, Q_COMMITS))
+        return -1;
+    return run(c, Q_INSERT_PROJECTS);
+}
+
+/* Deployment -> commits, deployments, incidents, and their findings. */
+static int walk_full(corr *c)
+{
+    if (run_all(c, Q_CLEAR_DEPLOYED, Q_CLEAR_WALK_FINDINGS))
+        return -1;
+    return no_ancestry_findings(c) || correlate_apps(c) ? -1 : 0;
+}
+
+/* Statuses and the flow of every item. */
+static int flow_full(corr *c)
+{
+    if (run_all(c, Q_CLEAR_INTERVALS, Q_CLEAR_FLOW_FINDINGS))
+        return -1;
+    return load_statuses(c) || learn_source_statuses(c) || flow_items(c, Q_WORK_ITEMS) ||
+           write_learnt_statuses(c) ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- incremental */
+
+/*
+ * An incremental batch (pipeline/derive.h) starts from derived tables that
+ * equal a full derivation of the facts before it, and from cw_touched,
+ * every fact row the batch wrote.  Each part re-derives what those rows can
+ * change, and falls back to its full form where it cannot tell:
+ *   links   the touched commits are read again (their links and waiting
+ *           keys replaced); a new item takes the commits that named its key
+ *           while it was missing (derived_commit_key).  A changed set of
+ *           known projects links every commit again (a key's spelling and
+ *           whether it counts depend on the set).
+ *   flow    the touched items (row or transitions) are computed again, when
+ *           every status they name, now or in the intervals they had, is a
+ *           configured one: then no learnt status, guess or category finding
+ *           can move.  Otherwise (a status the configuration does not name,
+ *           a source's status list changed, an item deleted) all items.
+ *   walk    in full, as yet: the ancestry walk, the attribution and their
+ *           findings for every application.
+ *   production  every item's instant is computed, and written only where it
+ *           changed; items that lost a link are cleared first.
+ * Each finding kind belongs to one part, and a part deletes exactly the rows
+ * it writes again, so the result equals cw_correlate's on the same facts;
+ * tests/e2e/test_incremental.py compares the two warehouses table by table.
+ */
+
+static int prepare_delta(corr *c)
+{
+    cw_sqlset *set = cw_sqlset_new();
+    int rc = cw_sqlset_load(set, SQL_FILE);
+    for (int i = Q_FIRST_DELTA; i < Q_COUNT && rc == 0; i++) {
+        const char *sql = cw_sqlset_get(set, q_name[i]);
+        if (!sql) {
+            cw_error("%s: no statement named %s", SQL_FILE, q_name[i]);
+            rc = -1;
+        } else if (cw_db_prepare(c->db, sql, &c->q[i]) != CW_DB_OK) {
+            rc = sql_fail(c, q_name[i]);
+        } else if (i <= Q_DELTA_UNLINKED_TABLE) {
+            rc = run(c, i);     /* the tables the next statements name */
+        }
+    }
+    cw_sqlset_free(set);
+    return rc;
+}
+
+/* The single integer the query q returns, or -1 (logged). */
+static int64_t count_of(corr *c, int q)
+{
+    int64_t n = -1;
+    if (next_row(c, q) == 1) {
+        n = cw_db_column_int(c->q[q], 0);
+        done(c, q);
+    }
+    return n;
+}
+
+static int links_delta(corr *c)
+{
+    int64_t changed = count_of(c, Q_DELTA_PROJECTS_CHANGED);
+    int rc;
+    if (changed < 0)
+        return -1;
+    if (changed > 0) {
+        cw_debug("correlate: the known projects changed: every commit is linked again");
+        return links_full(c) || run(c, Q_RESET_PRODUCTION) ? -1 : 0;
+    }
+    if (run_all(c, Q_DELTA_UNLINKED_FILL, Q_DELTA_FORGET_KEYS) || link_commits(c, Q_DELTA_COMMITS))
+        return -1;
+    while ((rc = next_row(c, Q_DELTA_KEYS_FOUND)) == 1) {
+        cw_db_value row[2] = { cw_value_int(cw_db_column_int(c->q[Q_DELTA_KEYS_FOUND], 0)),
+                               cw_value_int(cw_db_column_int(c->q[Q_DELTA_KEYS_FOUND], 1)) };
+        if (append(c, T_COMMIT_LINKS, row)) {
+            done(c, Q_DELTA_KEYS_FOUND);
+            return -1;
+        }
+    }
+    return rc < 0 || run(c, Q_DELTA_KEYS_DONE) || run(c, Q_DELTA_RESET_PRODUCTION) ? -1 : 0;
+}
+
+/* 1 when every status the touched items name is configured, 0 when not, -1
+ * on an error.  c->statuses holds the configured ones. */
+static int statuses_configured(corr *c)
+{
+    cw_stmt *st = c->q[Q_DELTA_ITEM_STATUSES];
+    int rc;
+    while ((rc = next_row(c, Q_DELTA_ITEM_STATUSES)) == 1) {
+        const char *name = cw_db_column_text(st, 0);
+        const cw_status_info *known = cw_str_empty(name) ? NULL
+                                                         : cw_status_map_get(c->statuses, name);
+        if (!cw_str_empty(name) && (!known || known->origin != CW_STATUS_CONFIG)) {
+            cw_debug("correlate: status '%s' is not configured: every item's flow again", name);
+            done(c, Q_DELTA_ITEM_STATUSES);
+            return 0;
+        }
+    }
+    return rc < 0 ? -1 : 1;
+}
+
+static int flow_delta(corr *c)
+{
+    int64_t blocked = count_of(c, Q_DELTA_FULL_FLOW);
+    int configured;
+    if (blocked < 0 || load_statuses(c))
+        return -1;
+    configured = blocked == 0 ? statuses_configured(c) : 0;
+    if (configured < 0)
+        return -1;
+    if (!configured) {
+        cw_status_map_free(c->statuses);
+        c->statuses = cw_status_map_new();
+        return flow_full(c);
+    }
+    if (run_all(c, Q_DELTA_CLEAR_INTERVALS, Q_DELTA_CLEAR_ITEM_FINDINGS))
+        return -1;
+    return flow_items(c, Q_DELTA_WORK_ITEMS);
+}
+
+static int correlate_delta(corr *c)
+{
+    if (prepare_delta(c) || run_all(c, Q_DELTA_ITEM_CLEAR, Q_DELTA_COMMIT_FILL))
+        return -1;
+    if (links_delta(c) || walk_full(c))
+        return -1;
+    cw_killpoint("correlate");
+    if (flow_delta(c) || flush_all(c) || production_times(c))
+        return -1;
+    return cw_correlate_counts(c->db, c->stats);
 }
 
 /* ---------------------------------------------------------------- driver */
@@ -978,7 +1205,7 @@ static int prepare_all(corr *c)
         cw_sqlset_free(set);
         return -1;
     }
-    for (int i = 0; i < Q_COUNT; i++) {
+    for (int i = 0; i < Q_FIRST_DELTA; i++) {
         const char *sql = cw_sqlset_get(set, q_name[i]);
         int rc = sql ? cw_db_prepare(c->db, sql, &c->q[i]) : CW_DB_ERROR;
         if (rc != CW_DB_OK) {
@@ -1006,19 +1233,16 @@ static void corr_free(corr *c)
 
 static int correlate_all(corr *c)
 {
-    for (int q = Q_CLEAR_COMMIT_LINKS; q <= Q_CLEAR_FINDINGS; q++)
-        if (run(c, q))
-            return -1;
-    if (link_commits(c) || no_ancestry_findings(c) || correlate_apps(c))
+    if (links_full(c) || walk_full(c))
         return -1;
     cw_killpoint("correlate");
-    if (load_statuses(c) || learn_source_statuses(c) || flow_items(c) ||
-        write_learnt_statuses(c) || flush_all(c) || production_times(c))
+    if (flow_full(c) || flush_all(c) || production_times(c))
         return -1;
     return 0;
 }
 
-int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
+static int correlate_with(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats,
+                          int (*step)(corr *))
 {
     corr c = { .db = db, .cfg = cfg, .stats = stats };
     int rc = -1;
@@ -1039,7 +1263,7 @@ int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
         sql_fail(&c, "savepoint");
         goto out;
     }
-    rc = correlate_all(&c);
+    rc = step(&c);
     if (rc != 0) {
         cw_db_rollback_to(db, "cw_correlate");
         memset(stats, 0, sizeof(*stats));
@@ -1048,6 +1272,16 @@ int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
 out:
     corr_free(&c);
     return rc;
+}
+
+int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
+{
+    return correlate_with(db, cfg, stats, correlate_all);
+}
+
+int cw_correlate_delta(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
+{
+    return correlate_with(db, cfg, stats, correlate_delta);
 }
 
 int cw_correlate_counts(cw_db *db, cw_correlate_stats *stats)

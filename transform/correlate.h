@@ -10,7 +10,8 @@
  *   derived_work_item, derived_status_interval   flow (flow.c)
  *   dim_status rows of origin source/guess, finding rows
  * Recomputing from scratch keeps the step a pure function of its inputs, so a
- * re-run of the same input leaves every row as it was.
+ * re-run of the same input leaves every row as it was; the incremental form
+ * below must, and is tested to, give the same rows.
  */
 #ifndef CW_CORRELATE_H
 #define CW_CORRELATE_H
@@ -25,6 +26,14 @@ typedef struct cw_correlate_stats {
 
 /* db is the warehouse connection (cw_wh_db), inside the batch transaction. */
 int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats);
+
+/* The same result from the derived tables as the last batch left them and
+ * the rows this batch wrote: an incremental batch (pipeline/derive.h), with
+ * the temporary table cw_touched filled (load/warehouse.h, cw_wh_track).
+ * It re-derives what those rows can change and falls back to the full step
+ * part by part where it cannot tell (correlate.c, "incremental").  Stats are
+ * counted from the tables, as cw_correlate_counts. */
+int cw_correlate_delta(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats);
 
 /* The stats as the derived tables stand, without recomputing them (a batch
  * with nothing new, pipeline/derive.h): commits, deployments and their

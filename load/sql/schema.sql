@@ -385,6 +385,22 @@ CREATE TABLE IF NOT EXISTS bridge_commit_work_item (
     PRIMARY KEY (commit_id, work_item_id)
 );
 
+-- Keys a commit message names in a known project whose work item is not
+-- loaded (yet): when the item arrives, a batch that derives incrementally
+-- (pipeline/derive.h) links those commits by this table instead of scanning
+-- every message again.
+CREATE TABLE IF NOT EXISTS derived_commit_key (
+    item_key        TEXT NOT NULL,
+    commit_id       {int} NOT NULL REFERENCES fact_commit(commit_id),
+    PRIMARY KEY (item_key, commit_id)
+);
+CREATE INDEX IF NOT EXISTS ix_commit_key_commit ON derived_commit_key(commit_id);
+
+-- The known projects (dim_work_item's and map_project's) the links above
+-- were made with: an incremental batch links only new and changed commits
+-- while this set holds, and links every commit again when it changed.
+CREATE TABLE IF NOT EXISTS derived_project (project TEXT PRIMARY KEY);
+
 -- Per production deployment: traceable (revision in the commit graph) or not,
 -- and whether it is the application's baseline.
 CREATE TABLE IF NOT EXISTS derived_deployment (

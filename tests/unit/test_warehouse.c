@@ -259,14 +259,15 @@ static void test_schema_created(void **state)
                                 "'fact_build','fact_deployment','fact_incident',"
                                 "'bridge_deployment_commit','bridge_commit_work_item',"
                                 "'derived_deployment','derived_incident','derived_work_item',"
-                                "'derived_status_interval','map_job_resolved')"), 29);
+                                "'derived_status_interval','map_job_resolved',"
+                                "'derived_commit_key','derived_project')"), 31);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_work_item_external'"), 1);
     assert_string_equal(q_text(db, "PRAGMA journal_mode"), "wal");
     assert_int_equal(cw_query_long(db, "PRAGMA foreign_keys"), 1);
     assert_int_equal(cw_query_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM schema_version"), 1);
     assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), CW_SCHEMA_VERSION);
-    assert_int_equal(CW_SCHEMA_VERSION, 4);
+    assert_int_equal(CW_SCHEMA_VERSION, 5);
 
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
@@ -846,6 +847,8 @@ static void test_old_warehouse_upgraded(void **state)
     assert_int_equal(column_count(db, "dim_work_item", "status_id"), 1);
     assert_int_equal(column_count(db, "batch", "derived_by"), 1);           /* version 4 */
     assert_int_equal(column_count(db, "landed_file", "mtime_ns"), 1);
+    assert_int_equal(column_count(db, "derived_commit_key", "item_key"), 1);  /* version 5 */
+    assert_int_equal(column_count(db, "derived_project", "project"), 1);
     assert_string_equal(q_text(db, "SELECT group_concat(sha256 || '=' || deferred, ',') FROM"
                                    " (SELECT * FROM landed_file ORDER BY sha256)"), "aa=2,bb=0");
     assert_int_equal(cw_wh_file_seen(t->wh, "jira", "aa"), 0);
@@ -858,7 +861,7 @@ static void test_old_warehouse_upgraded(void **state)
 
     /* a committed batch upgrades and loads */
     full_batch(t->wh, &cfg);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 14);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 15);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE has_ancestry = 1"), 3);
     assert_string_equal(q_text(db, "SELECT group_concat(r.job || '=' || a.name, ',') FROM map_job_resolved r"
                                    " JOIN dim_application a USING (application_id)"),
@@ -869,7 +872,7 @@ static void test_old_warehouse_upgraded(void **state)
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
     db = cw_wh_db(t->wh);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 14);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 15);
     assert_int_equal(cw_query_long(db, "SELECT sum(deferred) FROM landed_file"), 2);
 }
 
@@ -887,7 +890,7 @@ static void test_version_mismatch_refused(void **state)
 
     assert_int_equal(cw_wh_open_reader(&target, &reader), 0);
     cw_db_close(reader);
-    cw_test_exec(cw_wh_db(t->wh), "UPDATE schema_version SET version = 5");
+    cw_test_exec(cw_wh_db(t->wh), "UPDATE schema_version SET version = 6");
     cw_redirect_begin(&err, STDERR_FILENO);
     rc_open = cw_wh_open(&target, &wh);
     rc_reader = cw_wh_open_reader(&target, &reader);
@@ -896,7 +899,7 @@ static void test_version_mismatch_refused(void **state)
     assert_null(wh);
     assert_int_equal(rc_reader, CW_DB_VERSION);
     assert_null(reader);
-    assert_non_null(strstr(log, "schema version 5, newer than this catwalk's version 4"));
+    assert_non_null(strstr(log, "schema version 6, newer than this catwalk's version 5"));
     free(log);
     /* nor does a batch of a connection opened before write into it */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), -1);
@@ -909,7 +912,7 @@ static void test_version_mismatch_refused(void **state)
     rc_reader = cw_wh_open_reader(&target, &reader);
     log = cw_redirect_end(&err);
     assert_int_equal(rc_reader, CW_DB_VERSION);
-    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 4:"
+    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 5:"
                                 " `catwalk run` upgrades it"));
     free(log);
     assert_int_equal(cw_wh_open(&target, &t->wh), 0);

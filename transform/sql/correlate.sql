@@ -39,16 +39,40 @@ DELETE FROM derived_work_item;
 -- [status] (origin config) stays.
 DELETE FROM dim_status WHERE origin <> 'config';
 
--- name: clear_findings
--- The finding kinds this step owns, Decisions 10's negative durations among
--- them (metrics.md, "Data-quality findings"); the loader's kinds stay.
+-- name: clear_walk_findings
+-- The finding kinds the walk and the attribution own, Decisions 10's
+-- negative durations among them (metrics.md, "Data-quality findings"); the
+-- loader's kinds stay.
+DELETE FROM finding
+ WHERE kind IN ('untraceable_deployment', 'git_no_ancestry', 'commit_authored_after_deployment',
+                'incident_resolved_before_created', 'incident_resolved_before_deployment');
+
+-- name: clear_flow_findings
+-- The finding kinds the statuses and the flow own.
 DELETE FROM finding
  WHERE kind IN ('changelog_truncated', 'status_guessed', 'status_from_source',
-                'status_category_conflict', 'untraceable_deployment',
-                'work_item_no_status', 'git_no_ancestry',
-                'commit_authored_after_deployment', 'incident_resolved_before_created',
-                'incident_resolved_before_deployment', 'item_ended_before_started',
-                'item_ended_before_created');
+                'status_category_conflict', 'work_item_no_status',
+                'item_ended_before_started', 'item_ended_before_created');
+
+-- name: clear_commit_keys
+DELETE FROM derived_commit_key;
+
+-- name: clear_projects
+DELETE FROM derived_project;
+
+-- name: insert_projects
+-- The known projects the links are made with (schema.sql, derived_project).
+INSERT INTO derived_project (project)
+SELECT project FROM dim_work_item WHERE project IS NOT NULL
+UNION
+SELECT project FROM map_project;
+
+-- name: reset_production
+UPDATE derived_work_item SET production_at = NULL WHERE production_at IS NOT NULL;
+
+-- name: insert_commit_key
+INSERT INTO derived_commit_key (item_key, commit_id) VALUES (?1, ?2)
+    ON CONFLICT DO NOTHING;
 
 -- name: insert_finding
 INSERT INTO finding (kind, subject, detail) VALUES (?1, ?2, ?3)
@@ -198,9 +222,11 @@ SELECT at, history_id, from_status, to_status
 -- none shipped it), grouped by work item: idea to production.  One grouped
 -- pass over the bridge, not a subquery per row: bridge_deployment_commit is
 -- keyed by deployment first, so a per-commit lookup would scan it for every
--- row (quadratic on PostgreSQL).
-SELECT b.work_item_id, f.first_at
+-- row (quadratic on PostgreSQL).  The last column is the instant stored
+-- now, so only a changed one is written (an incremental batch keeps rows).
+SELECT b.work_item_id, f.first_at, w.production_at
   FROM bridge_commit_work_item b
+  JOIN derived_work_item w ON w.work_item_id = b.work_item_id
   JOIN fact_commit k ON k.commit_id = b.commit_id
   LEFT JOIN (SELECT x.commit_id, min(d.finished_at) AS first_at
                FROM bridge_deployment_commit x
@@ -211,6 +237,129 @@ SELECT b.work_item_id, f.first_at
 
 -- name: set_production
 UPDATE derived_work_item SET production_at = ?2 WHERE work_item_id = ?1;
+
+-- ---------------------------------------------------------------- incremental
+-- The statements of an incremental batch (pipeline/derive.h): the sets it
+-- re-derives, as temporary tables filled from cw_touched (load/warehouse.h,
+-- cw_wh_track), and the derived rows of those sets.
+
+-- name: delta_item_table
+CREATE TEMP TABLE IF NOT EXISTS cw_delta_item (id BIGINT PRIMARY KEY, inserted INTEGER NOT NULL);
+
+-- name: delta_commit_table
+CREATE TEMP TABLE IF NOT EXISTS cw_delta_commit (id BIGINT PRIMARY KEY);
+
+-- name: delta_unlinked_table
+CREATE TEMP TABLE IF NOT EXISTS cw_delta_unlinked (id BIGINT PRIMARY KEY);
+
+-- name: delta_item_clear
+DELETE FROM cw_delta_item;
+
+-- name: delta_commit_clear
+DELETE FROM cw_delta_commit;
+
+-- name: delta_unlinked_clear
+DELETE FROM cw_delta_unlinked;
+
+-- name: delta_item_fill
+-- Items whose row or transitions the batch wrote; inserted = 1 for a new
+-- item (its key may be waiting in derived_commit_key).
+INSERT INTO cw_delta_item (id, inserted)
+SELECT id, max(CASE WHEN kind = 'item' AND op = 'I' THEN 1 ELSE 0 END)
+  FROM cw_touched
+ WHERE kind IN ('item', 'transition') AND id IS NOT NULL
+ GROUP BY id;
+
+-- name: delta_commit_fill
+INSERT INTO cw_delta_commit (id)
+SELECT DISTINCT id FROM cw_touched WHERE kind = 'commit' AND id IS NOT NULL;
+
+-- name: delta_full_flow
+-- What the incremental flow cannot follow: a status list changed (the
+-- learnt categories may move), or an item went.
+SELECT count(*) FROM cw_touched
+ WHERE kind = 'status' OR (kind IN ('item', 'transition') AND op = 'D');
+
+-- name: delta_projects_changed
+-- Known projects gained or lost since the links were made.
+SELECT (SELECT count(*) FROM (SELECT project FROM dim_work_item WHERE project IS NOT NULL
+                              UNION SELECT project FROM map_project
+                              EXCEPT SELECT project FROM derived_project) gained)
+     + (SELECT count(*) FROM (SELECT project FROM derived_project
+                              EXCEPT SELECT project FROM dim_work_item
+                              EXCEPT SELECT project FROM map_project) lost);
+
+-- name: delta_unlinked_fill
+-- Items that lose a link: their idea-to-production instant is computed again.
+INSERT INTO cw_delta_unlinked (id)
+SELECT DISTINCT work_item_id FROM bridge_commit_work_item
+ WHERE commit_id IN (SELECT id FROM cw_delta_commit);
+
+-- name: delta_unlink
+DELETE FROM bridge_commit_work_item WHERE commit_id IN (SELECT id FROM cw_delta_commit);
+
+-- name: delta_forget_keys
+DELETE FROM derived_commit_key WHERE commit_id IN (SELECT id FROM cw_delta_commit);
+
+-- name: delta_commits
+SELECT commit_id, subject, body FROM fact_commit
+ WHERE commit_id IN (SELECT id FROM cw_delta_commit)
+ ORDER BY commit_id;
+
+-- name: delta_keys_found
+-- Commits that named a new item's key before the item was loaded.
+SELECT k.commit_id, w.work_item_id
+  FROM derived_commit_key k
+  JOIN dim_work_item w ON w.item_key = k.item_key
+ WHERE w.work_item_id IN (SELECT id FROM cw_delta_item WHERE inserted = 1)
+ ORDER BY k.commit_id, w.work_item_id;
+
+-- name: delta_keys_done
+DELETE FROM derived_commit_key
+ WHERE item_key IN (SELECT w.item_key FROM dim_work_item w
+                     WHERE w.work_item_id IN (SELECT id FROM cw_delta_item WHERE inserted = 1));
+
+-- name: delta_reset_production
+UPDATE derived_work_item SET production_at = NULL
+ WHERE work_item_id IN (SELECT id FROM cw_delta_unlinked);
+
+-- name: delta_item_statuses
+-- Every status the batch's items name, in their transitions, as their
+-- current status and in the intervals they had: the incremental flow needs
+-- each to be configured (correlate.c, flow_delta).
+SELECT t.from_status FROM cw_delta_item d
+  JOIN dim_work_item w ON w.work_item_id = d.id
+  JOIN fact_transition t ON t.application_id = coalesce(w.application_id, 0)
+                        AND t.work_item_id = w.work_item_id
+UNION
+SELECT t.to_status FROM cw_delta_item d
+  JOIN dim_work_item w ON w.work_item_id = d.id
+  JOIN fact_transition t ON t.application_id = coalesce(w.application_id, 0)
+                        AND t.work_item_id = w.work_item_id
+UNION
+SELECT w.status FROM cw_delta_item d JOIN dim_work_item w ON w.work_item_id = d.id
+UNION
+SELECT i.status FROM cw_delta_item d JOIN derived_status_interval i ON i.work_item_id = d.id;
+
+-- name: delta_clear_intervals
+DELETE FROM derived_status_interval WHERE work_item_id IN (SELECT id FROM cw_delta_item);
+
+-- name: delta_clear_items
+DELETE FROM derived_work_item WHERE work_item_id IN (SELECT id FROM cw_delta_item);
+
+-- name: delta_clear_item_findings
+DELETE FROM finding
+ WHERE kind IN ('changelog_truncated', 'work_item_no_status', 'item_ended_before_started',
+                'item_ended_before_created')
+   AND subject IN (SELECT w.item_key FROM dim_work_item w
+                    WHERE w.work_item_id IN (SELECT id FROM cw_delta_item));
+
+-- name: delta_work_items
+SELECT work_item_id, item_key, item_type, labels, status, source_category,
+       created_at, resolved_at, changelog_truncated
+  FROM dim_work_item
+ WHERE work_item_id IN (SELECT id FROM cw_delta_item)
+ ORDER BY work_item_id;
 
 -- name: derived_counts
 -- cw_correlate_counts: what cw_correlate counted, read back from its tables.

@@ -1,7 +1,8 @@
--- v4-to-v2-postgresql.sql - turns a new (version 4) PostgreSQL warehouse back
+-- v5-to-v2-postgresql.sql - turns a new (version 5) PostgreSQL warehouse back
 -- into the shape of version 2, the release before every fact's natural key
 -- started with application_id, for test_db.c (schema_v2_upgraded).  First
--- the inverse of version 4 (its two added columns and the index on them),
+-- the inverse of version 5 (its two tables) and of version 4 (its two added
+-- columns and the index on them),
 -- then the exact inverse of load/sql/postgresql/migrate-3.sql: the old keys
 -- and foreign keys under the names PostgreSQL gave them in version 2,
 -- nullable application columns, and no application column where version 2
@@ -9,6 +10,9 @@
 -- tests/data/warehouse/v2.db is for SQLite; that file, written by the
 -- version-2 DDL itself, is what catches a schema change without a migration
 -- step.)
+DROP TABLE derived_commit_key;
+DROP TABLE derived_project;
+
 DROP INDEX landed_file_by_path;
 ALTER TABLE landed_file DROP COLUMN mtime_ns;
 ALTER TABLE batch DROP COLUMN derived_by;
