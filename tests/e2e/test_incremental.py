@@ -17,10 +17,14 @@ What must hold:
     changes no row;
   * a file touched (new mtime, same bytes) is read and hashed but not
     loaded, and the night after it is known by its stat again;
-  * a changed configuration (a comment added) derives again, to the same rows.
+  * a changed configuration (a comment added) derives again, to the same rows;
+  * night 2 derives incrementally (pipeline/derive.h), and night 7, which
+    moves an item to a status nobody configured, falls back to the full flow
+    and equals a full load of the same exports.
 Without a PostgreSQL (CW_PG_URI unset or the server down) the PostgreSQL
 tests FAIL, never skip.  Prints "incremental: N passed, N failed".
 """
+import json
 import os
 import re
 import shutil
@@ -62,6 +66,28 @@ def exports(folder):
     root = os.path.join(folder, "exports")
     return sorted(os.path.relpath(os.path.join(d, f), root)
                   for d, _, fs in os.walk(root) for f in fs)
+
+
+def unconfigured_status(folder):
+    """A Jira page moving one existing item to a status the demo does not
+    configure (and no source categorises): its flow needs a guess."""
+    name = sorted(os.listdir(os.path.join(Demo.source, "exports", "jira")))[0]
+    with open(os.path.join(Demo.source, "exports", "jira", name)) as f:
+        page = json.load(f)
+    issue = page["issues"][0]
+    old = issue["fields"]["status"]
+    issue["fields"]["status"] = {"name": "Quarantined", "id": "99999"}
+    issue["fields"]["updated"] = "2026-11-29T10:00:00.000+0000"
+    log = issue["changelog"]
+    log["histories"].insert(0, {"id": "1999999999", "created": "2026-11-29T10:00:00.000+0000",
+                                "items": [{"field": "status", "fieldtype": "jira", "fieldId": "status",
+                                           "from": old["id"], "fromString": old["name"],
+                                           "to": "99999", "toString": "Quarantined"}]})
+    log["total"] = log["maxResults"] = len(log["histories"])
+    page["issues"], page["total"] = [issue], 1
+    with open(os.path.join(folder, "exports", "jira", "zz-quarantined.json"), "w") as f:
+        json.dump(page, f)
+    return issue["key"]
 
 
 class Nights:
@@ -142,6 +168,7 @@ class Nights:
         cls.inc_metrics = run("metrics", "-c", ini, *METRICS).stdout
         cls.loads.append(cls.night(ini))                   # night 3: nothing new
         cls.after3 = cls.dump(cls.inc_dir)
+        cls.files3 = len(exports(cls.inc_dir))
         touched = os.path.join(cls.inc_dir, "exports", "git", HELD_BACK_GIT)
         os.utime(touched, ns=(os.stat(touched).st_atime_ns, os.stat(touched).st_mtime_ns + 10**9))
         cls.loads.append(cls.night(ini))                   # night 4: one file touched
@@ -151,6 +178,17 @@ class Nights:
         cls.loads.append(cls.night(ini))                   # night 6: derived again
         cls.after6 = cls.dump(cls.inc_dir)
         cls.batch_rows = cls.batches()
+        cls.quarantined = unconfigured_status(cls.inc_dir)
+        cls.loads.append(cls.night(ini))                   # night 7: a status not configured
+        cls.after7 = cls.dump(cls.inc_dir)
+        # the same exports and configuration in one full run (PostgreSQL:
+        # the schema made again, so after the nights' dumps)
+        full7_dir, full7_ini = cls.folder("full7", False)
+        unconfigured_status(full7_dir)
+        with open(full7_ini, "a") as f:
+            f.write("\n# a comment changes the configuration's fingerprint\n")
+        cls.full7_load = cls.night(full7_ini)
+        cls.full7 = cls.dump(full7_dir)
 
     def test_loads_ran(self):
         self.assertEqual(self.full_load.returncode, 0, self.full_load.stderr)
@@ -182,6 +220,18 @@ class Nights:
         self.assertTrue([r for r in self.waiting1 if r[0] in loaded])
         self.assertFalse([r for r in self.after2["derived_commit_key"] if r[0] in loaded])
 
+    def test_unconfigured_status_falls_back_to_the_full_flow(self):
+        self.assertEqual(self.loads[6].returncode, 0, self.loads[6].stderr)
+        self.assertEqual(self.full7_load.returncode, 0, self.full7_load.stderr)
+        log = self.loads[6].stderr
+        self.assertIn("deriving incrementally", log)
+        self.assertIn("status 'Quarantined' is not configured: every item's flow again", log)
+        for table in COMPARED:
+            with self.subTest(table=table):
+                self.assertEqual(self.after7[table], self.full7[table])
+        guessed = [r for r in self.after7["finding"] if r[0] == "status_guessed"]
+        self.assertEqual([r[1] for r in guessed], ["Quarantined"])
+
     def test_metrics_equal(self):
         self.assertIn('"deployments"', self.full_metrics)
         self.assertEqual(self.inc_metrics, self.full_metrics)
@@ -192,9 +242,8 @@ class Nights:
         self.assertIn("same size and mtime", log)
         self.assertNotIn("(sha256 ", log)                 # not one file was read
         self.assertEqual(self.after3, self.after2)
-        files = len(exports(self.inc_dir))
         batch3 = self.batch_rows[2]
-        self.assertEqual((batch3[1], batch3[2]), ("0", str(files)))
+        self.assertEqual((batch3[1], batch3[2]), ("0", str(self.files3)))
         # its summary line still counts the derived rows
         self.assertEqual(self.loads[2].stdout.split(";")[1], self.loads[1].stdout.split(";")[1])
 
