@@ -89,6 +89,7 @@ int cw_wh_batch_commit(cw_warehouse *wh, const char *status, const char *sources
         goto fail;
     }
     wh->in_batch = 0;
+    wh->tracking = 0;
     return 0;
 fail:
     cw_wh_batch_rollback(wh);
@@ -102,6 +103,7 @@ void cw_wh_batch_rollback(cw_warehouse *wh)
     if (cw_db_rollback(wh->db) != CW_DB_OK)
         wh_fail(wh, "rolling back the batch");
     wh->in_batch = 0;
+    wh->tracking = 0;
     /* ids cached during the batch may name rows that no longer exist */
     wh_caches_clear(wh);
 }
@@ -217,6 +219,8 @@ int cw_wh_track(cw_warehouse *wh, int on)
              ? wh_exec(wh, cw_sqlset_get(set, on ? "track_on" : "track_off"), path)
              : -1;
     cw_sqlset_free(set);
+    if (rc == 0)
+        wh->tracking = on;
     return rc;
 }
 

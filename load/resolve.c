@@ -313,7 +313,7 @@ static int fill_dates(cw_warehouse *wh)
 {
     static const char *const columns[] = { "date_key", "date", "week_start", "month_start",
                                            "iso_year", "iso_week", "weekday" };
-    cw_stmt *st = wh_stmt(wh, S_DATE_BOUNDS);
+    cw_stmt *st = wh_stmt(wh, wh->tracking ? S_DATE_BOUNDS_TOUCHED : S_DATE_BOUNDS);
     int64_t lo = 0, hi = -1, *known = NULL, *wanted = NULL;
     size_t n_known = 0, n_wanted = 0;
     cw_bulk *bulk = NULL;

@@ -62,7 +62,8 @@
     X(PULL_REQUEST_APPLICATION, pull_request_application) \
     X(BUILD_REVISION_APPLICATION, build_revision_application) \
     X(DEPLOYMENT_STATUS_APPLICATION, deployment_status_application) \
-    X(DATE_BOUNDS, date_bounds) X(DATE_REFERENCED, date_referenced) X(DATE_KNOWN, date_known) \
+    X(DATE_BOUNDS, date_bounds) X(DATE_BOUNDS_TOUCHED, date_bounds_touched) \
+    X(DATE_REFERENCED, date_referenced) X(DATE_KNOWN, date_known) \
     X(VERSION_GET, version_get) X(VERSION_INSERT, version_insert) X(VERSION_SET, version_set) \
     X(V2_LANDED_FILE_DEFERRED, v2_landed_file_deferred)
 
@@ -88,6 +89,7 @@ struct cw_warehouse {
     cw_batch_stats stats;
     int64_t batch_id;
     int in_batch;
+    int tracking;               /* cw_wh_track is on: cw_touched names the rows written */
     int failed;                 /* a write of this batch failed (wh_fail): it must not commit */
     int version;                /* schema version found at open (0: new warehouse) */
     /* natural key -> id caches (sink.c); emptied on rollback */

@@ -185,6 +185,39 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(resolved_at), max(resolved_at) FROM fact_incident
        UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident) AS instant
 
+-- The same bounds when the batch tracks the rows it writes (cw_wh_track):
+-- the days dim_date has and the instants of the rows this batch wrote, so
+-- a nightly batch reads what it loaded instead of every fact.  The days
+-- come out as they would from date_bounds: dim_date already spans the
+-- facts of the batches before.
+-- name: date_bounds_touched
+SELECT min(lo), max(hi) FROM (
+       SELECT min(date_key) * 86400 AS lo, max(date_key) * 86400 AS hi FROM dim_date
+       UNION ALL SELECT min(w.created_at), max(w.created_at) FROM dim_work_item w
+                  WHERE w.work_item_id IN (SELECT id FROM cw_touched WHERE kind = 'item')
+       UNION ALL SELECT min(w.updated_at), max(w.updated_at) FROM dim_work_item w
+                  WHERE w.work_item_id IN (SELECT id FROM cw_touched WHERE kind = 'item')
+       UNION ALL SELECT min(w.resolved_at), max(w.resolved_at) FROM dim_work_item w
+                  WHERE w.work_item_id IN (SELECT id FROM cw_touched WHERE kind = 'item')
+       UNION ALL SELECT min(t.at), max(t.at) FROM fact_transition t
+                  JOIN (SELECT DISTINCT id, app FROM cw_touched WHERE kind = 'transition') x
+                    ON t.application_id = x.app AND t.work_item_id = x.id
+       UNION ALL SELECT min(k.authored_at), max(k.authored_at) FROM fact_commit k
+                  WHERE k.commit_id IN (SELECT id FROM cw_touched WHERE kind = 'commit')
+       UNION ALL SELECT min(k.committed_at), max(k.committed_at) FROM fact_commit k
+                  WHERE k.commit_id IN (SELECT id FROM cw_touched WHERE kind = 'commit')
+       UNION ALL SELECT min(b.started_at), max(b.started_at) FROM fact_build b
+                  WHERE b.build_id IN (SELECT id FROM cw_touched WHERE kind = 'build')
+       UNION ALL SELECT min(b.finished_at), max(b.finished_at) FROM fact_build b
+                  WHERE b.build_id IN (SELECT id FROM cw_touched WHERE kind = 'build')
+       UNION ALL SELECT min(i.created_at), max(i.created_at) FROM fact_incident i
+                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
+       UNION ALL SELECT min(i.resolved_at), max(i.resolved_at) FROM fact_incident i
+                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
+       UNION ALL SELECT min(i.updated_at), max(i.updated_at) FROM fact_incident i
+                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident'))
+       AS instant
+
 -- When the span is absurd (a bogus year in some export), only the days
 -- actually referenced; floor division written out, since integer division
 -- truncates toward zero on both engines.
