@@ -153,11 +153,16 @@ int cw_strlist_split(const char *text, cw_strlist *out)
         char *t = cw_trim(tok);
         if (!*t)
             continue;
-        out->items = cw_xrealloc(out->items, (out->n + 1) * sizeof(char *));
-        out->items[out->n++] = cw_strdup(t);
+        cw_strlist_add(out, t);
     }
     free(copy);
     return 0;
+}
+
+void cw_strlist_add(cw_strlist *list, const char *s)
+{
+    list->items = cw_xrealloc(list->items, (list->n + 1) * sizeof(char *));
+    list->items[list->n++] = cw_strdup(s);
 }
 
 void cw_strlist_free(cw_strlist *list)

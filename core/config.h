@@ -138,5 +138,7 @@ char *cw_path_resolve(const char *dir, const char *path);
 /* Split "a, b ,c" into a list (trimmed, empty items dropped). */
 int cw_strlist_split(const char *text, cw_strlist *out);
 void cw_strlist_free(cw_strlist *list);
+/* Append a copy of s. */
+void cw_strlist_add(cw_strlist *list, const char *s);
 
 #endif

@@ -244,7 +244,8 @@ static const migration migrations[] = {
      * the facts that gain the column take it from their parents */
     { 3, NULL, 0, wh_reattach },
     { 4, v4_columns, sizeof(v4_columns) / sizeof(v4_columns[0]), NULL },
-    /* 5: derived_commit_key and derived_project (schema.sql), for the
+    /* 5: derived_commit_key, derived_project and derived_missing_parent
+     * (schema.sql), for the
      * incremental derivation; the changed fingerprint derives in full once */
     { 5, NULL, 0, NULL },
 };

@@ -7,6 +7,7 @@
  * overflow the C stack if walked recursively.
  */
 #include "graph.h"
+#include "../core/config.h"
 #include "../core/strmap.h"
 #include "../core/util.h"
 
@@ -25,12 +26,15 @@ struct cw_graph {
     long *sorted;           /* node indices by sha, for prefix lookups */
     cw_strmap *by_sha;      /* sha -> node index */
     long *stack;
+    cw_strlist missing;     /* parent shas named but not in the graph, each once */
+    cw_strmap *missing_seen;
 };
 
 cw_graph *cw_graph_new(void)
 {
     cw_graph *g = cw_xcalloc(1, sizeof(*g));
     g->by_sha = cw_strmap_new();
+    g->missing_seen = cw_strmap_new();
     return g;
 }
 
@@ -52,6 +56,8 @@ void cw_graph_free(cw_graph *g)
     free(g->sorted);
     free(g->stack);
     cw_strmap_free(g->by_sha);
+    cw_strmap_free(g->missing_seen);
+    cw_strlist_free(&g->missing);
     free(g);
 }
 
@@ -125,8 +131,11 @@ static void resolve_parents(cw_graph *g, size_t i)
     for (char *tok = strtok_r(g->parent_text[i], " ", &save); tok;
          tok = strtok_r(NULL, " ", &save)) {
         int64_t parent;
-        if (!cw_strmap_get(g->by_sha, tok, &parent))
+        if (!cw_strmap_get(g->by_sha, tok, &parent)) {
+            if (cw_strmap_add(g->missing_seen, tok, 0, NULL))
+                cw_strlist_add(&g->missing, tok);
             continue;
+        }
         g->edges[g->n_edge_total++] = (long)parent;
         g->n_edges[i]++;
     }
@@ -159,6 +168,16 @@ void cw_graph_finish(cw_graph *g)
         g->sorted[i] = (long)i;
     qsort_r(g->sorted, g->n, sizeof(long), compare_sha, g->nodes);
     g->stack = cw_xmalloc((g->n ? g->n : 1) * sizeof(long));
+}
+
+size_t cw_graph_missing_count(const cw_graph *g)
+{
+    return g->missing.n;
+}
+
+const char *cw_graph_missing(const cw_graph *g, size_t i)
+{
+    return i < g->missing.n ? g->missing.items[i] : NULL;
 }
 
 size_t cw_graph_count(const cw_graph *g)

@@ -74,6 +74,14 @@ long cw_graph_add(cw_graph *g, const char *sha, const char *parents,
 void cw_graph_finish(cw_graph *g);
 
 size_t cw_graph_count(const cw_graph *g);
+
+/* After cw_graph_finish: the parent shas (lower case) the commits name that
+ * are not in the graph (a shallow export's boundary, a commit not loaded),
+ * each once, in the order first named.  An incremental batch keeps them
+ * (correlate.c): a new commit with one of these shas is an ancestor of
+ * commits already walked. */
+size_t cw_graph_missing_count(const cw_graph *g);
+const char *cw_graph_missing(const cw_graph *g, size_t i);
 const cw_gnode *cw_graph_node(const cw_graph *g, long index);
 
 /* The node a revision names: exact sha, else a unique prefix of at least

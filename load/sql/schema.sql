@@ -384,6 +384,8 @@ CREATE TABLE IF NOT EXISTS bridge_commit_work_item (
     work_item_id    {int} NOT NULL REFERENCES dim_work_item(work_item_id),
     PRIMARY KEY (commit_id, work_item_id)
 );
+-- an item's commits (the idea-to-production instant of an incremental batch)
+CREATE INDEX IF NOT EXISTS ix_bcwi_item ON bridge_commit_work_item(work_item_id);
 
 -- Keys a commit message names in a known project whose work item is not
 -- loaded (yet): when the item arrives, a batch that derives incrementally
@@ -400,6 +402,17 @@ CREATE INDEX IF NOT EXISTS ix_commit_key_commit ON derived_commit_key(commit_id)
 -- were made with: an incremental batch links only new and changed commits
 -- while this set holds, and links every commit again when it changed.
 CREATE TABLE IF NOT EXISTS derived_project (project TEXT PRIMARY KEY);
+
+-- Parents an application's commits name that are not in its commit graph
+-- (a shallow export's boundary, a commit not loaded yet), as the walk found
+-- them: a new commit with one of these shas is an ancestor of commits already
+-- walked, so an incremental batch walks that application again in full
+-- (transform/correlate.c).
+CREATE TABLE IF NOT EXISTS derived_missing_parent (
+    application_id  {int} NOT NULL,
+    sha             TEXT NOT NULL,
+    PRIMARY KEY (application_id, sha)
+);
 
 -- Per production deployment: traceable (revision in the commit graph) or not,
 -- and whether it is the application's baseline.

@@ -20,7 +20,10 @@ What must hold:
   * a changed configuration (a comment added) derives again, to the same rows;
   * night 2 derives incrementally (pipeline/derive.h), and night 7, which
     moves an item to a status nobody configured, falls back to the full flow
-    and equals a full load of the same exports.
+    and equals a full load of the same exports;
+  * a full load followed by the next day's export (demo --delta-day), whose
+    night walks new deployments on from each application's last one, equals
+    one full load of both days, tables and metrics.
 Without a PostgreSQL (CW_PG_URI unset or the server down) the PostgreSQL
 tests FAIL, never skip.  Prints "incremental: N passed, N failed".
 """
@@ -90,14 +93,34 @@ def unconfigured_status(folder):
     return issue["key"]
 
 
-class Nights:
-    """Mixin: the demo loaded night by night and in one full run, on ENGINE."""
+class DeltaDemo:
+    """A demo with its next day's nightly export beside it (--delta-day)."""
+    source = None
+
+    @classmethod
+    def make(cls):
+        if not cls.source:
+            cls.source = os.path.join(temp_dir("cw-incremental-"), "demo")
+            run("demo", cls.source, "--scale", "0.2", "--end", END, "--delta-day", "-q")
+
+
+def add_delta_day(folder):
+    """The delta day's files dropped into the export folders (new mtimes)."""
+    root = os.path.join(folder, "delta", "exports")
+    for d, _, fs in os.walk(root):
+        for f in fs:
+            src = os.path.join(d, f)
+            shutil.copyfile(src, os.path.join(folder, "exports", os.path.relpath(src, root)))
+
+
+class Engine:
+    """Mixin: demo folders and their warehouses on ENGINE."""
     ENGINE = None
 
     @classmethod
-    def folder(cls, name, night1_only):
+    def folder(cls, name, night1_only, source=None):
         d = os.path.join(temp_dir("cw-incremental-"), name)
-        shutil.copytree(Demo.source, d)          # copy2: the same mtimes
+        shutil.copytree(source or Demo.source, d)          # copy2: the same mtimes
         cls.hidden = os.path.join(os.path.dirname(d), "night2")
         if night1_only:
             for rel in exports(d):
@@ -137,6 +160,10 @@ class Nights:
         out["landed_file"] = rows("SELECT source, original_path, sha256, bytes, records, rejects,"
                                   " deferred, mtime_ns FROM landed_file", [False] * 8)
         return out
+
+
+class Nights(Engine):
+    """Mixin: the demo loaded night by night and in one full run, on ENGINE."""
 
     @classmethod
     def batches(cls):
@@ -212,6 +239,12 @@ class Nights:
         self.assertIn("deriving incrementally", log)
         self.assertNotIn("every item's flow again", log)
         self.assertNotIn("every commit is linked again", log)
+        # the held-back Jenkins jobs bring applications their first
+        # deployments: no baseline to walk on from, so those go in full
+        walked = re.search(r"correlate: (\d+) application\(s\) walked on from their last "
+                           r"deployment, (\d+) again in full", log)
+        self.assertTrue(walked, log[-3000:])
+        self.assertGreater(int(walked.group(2)), 0)
         # night 2 brings Jira pages night 1 lacked: commits of night 1 named
         # those items and waited in derived_commit_key; none waits now for an
         # item that is loaded
@@ -265,11 +298,66 @@ class Nights:
                 self.assertEqual(self.after6[table], self.after2[table])
 
 
+class DeltaDay(Engine):
+    """Mixin: a full load, then the next day's nightly export (demo
+    --delta-day).  The second night derives incrementally: new deployments
+    are walked on from each application's last one, incidents attributed
+    again, links and flow of the new rows only; its warehouse and metrics
+    equal one full load of both days."""
+
+    @classmethod
+    def setUpClass(cls):
+        DeltaDemo.make()
+        full_dir, full_ini = cls.folder("full", False, DeltaDemo.source)
+        add_delta_day(full_dir)
+        cls.full_load = cls.night(full_ini)
+        cls.full = cls.dump(full_dir)
+        cls.full_metrics = run("metrics", "-c", full_ini, *METRICS).stdout
+        inc_dir, ini = cls.folder("nights", False, DeltaDemo.source)
+        cls.loads = [cls.night(ini)]
+        add_delta_day(inc_dir)
+        cls.loads.append(cls.night(ini))
+        cls.after = cls.dump(inc_dir)
+        cls.inc_metrics = run("metrics", "-c", ini, *METRICS).stdout
+
+    def test_loads_ran(self):
+        for proc in [self.full_load] + self.loads:
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_walked_on_from_the_last_deployment(self):
+        log = self.loads[1].stderr
+        self.assertIn("deriving incrementally", log)
+        walked = re.search(r"correlate: (\d+) application\(s\) walked on from their last "
+                           r"deployment, (\d+) again in full", log)
+        self.assertTrue(walked, log[-3000:])
+        self.assertGreater(int(walked.group(1)), 0)
+        self.assertNotIn("every application walked", log)
+
+    def test_equals_one_full_load(self):
+        for table in COMPARED:
+            with self.subTest(table=table):
+                self.assertEqual(self.after[table], self.full[table])
+        # the day brought deployments, incidents and deployed commits
+        self.assertTrue(self.full["bridge_deployment_commit"] and self.full["derived_incident"])
+
+    def test_metrics_equal(self):
+        self.assertIn('"deployments"', self.full_metrics)
+        self.assertEqual(self.inc_metrics, self.full_metrics)
+
+
 class SQLiteNights(Nights, unittest.TestCase):
     ENGINE = "sqlite"
 
 
 class PostgreSQLNights(Nights, unittest.TestCase):
+    ENGINE = "pg"
+
+
+class SQLiteDeltaDay(DeltaDay, unittest.TestCase):
+    ENGINE = "sqlite"
+
+
+class PostgreSQLDeltaDay(DeltaDay, unittest.TestCase):
     ENGINE = "pg"
 
 

@@ -342,9 +342,29 @@ static void test_remote_names_repository(void **state)
     assert_false(cw_remote_names_repository("/", "/"));
 }
 
+/* A shallow export: the boundary commits name parents the graph lacks.
+ * Each missing sha is listed once (two children share one), lower case, in
+ * the order first named; parents in the graph and roots add nothing. */
+static void test_missing_parents(void **state)
+{
+    cw_graph *g = cw_graph_new();
+    (void)state;
+    cw_graph_add(g, "c3", "c2", 30, 3);
+    cw_graph_add(g, "c2", "AA01 c1", 20, 2);
+    cw_graph_add(g, "c1", "", 10, 1);
+    cw_graph_add(g, "d1", "aa01 bb02", 15, 4);
+    cw_graph_finish(g);
+    assert_int_equal(cw_graph_missing_count(g), 2);
+    assert_string_equal(cw_graph_missing(g, 0), "aa01");
+    assert_string_equal(cw_graph_missing(g, 1), "bb02");
+    assert_null(cw_graph_missing(g, 2));
+    cw_graph_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_missing_parents),
         cmocka_unit_test(test_linear_history_and_baseline),
         cmocka_unit_test(test_merge_both_sides),
         cmocka_unit_test(test_rollback_deploys_nothing),

@@ -260,7 +260,7 @@ static void test_schema_created(void **state)
                                 "'bridge_deployment_commit','bridge_commit_work_item',"
                                 "'derived_deployment','derived_incident','derived_work_item',"
                                 "'derived_status_interval','map_job_resolved',"
-                                "'derived_commit_key','derived_project')"), 31);
+                                "'derived_commit_key','derived_project','derived_missing_parent')"), 32);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM sqlite_master WHERE name = 'ix_work_item_external'"), 1);
     assert_string_equal(q_text(db, "PRAGMA journal_mode"), "wal");
     assert_int_equal(cw_query_long(db, "PRAGMA foreign_keys"), 1);
@@ -849,6 +849,7 @@ static void test_old_warehouse_upgraded(void **state)
     assert_int_equal(column_count(db, "landed_file", "mtime_ns"), 1);
     assert_int_equal(column_count(db, "derived_commit_key", "item_key"), 1);  /* version 5 */
     assert_int_equal(column_count(db, "derived_project", "project"), 1);
+    assert_int_equal(column_count(db, "derived_missing_parent", "sha"), 1);
     assert_string_equal(q_text(db, "SELECT group_concat(sha256 || '=' || deferred, ',') FROM"
                                    " (SELECT * FROM landed_file ORDER BY sha256)"), "aa=2,bb=0");
     assert_int_equal(cw_wh_file_seen(t->wh, "jira", "aa"), 0);

@@ -14,6 +14,9 @@ DELETE FROM bridge_commit_work_item;
 -- name: clear_bridge_deployment_commit
 DELETE FROM bridge_deployment_commit;
 
+-- name: clear_missing_parents
+DELETE FROM derived_missing_parent;
+
 -- name: clear_derived_deployment
 DELETE FROM derived_deployment;
 
@@ -69,6 +72,10 @@ SELECT project FROM map_project;
 
 -- name: reset_production
 UPDATE derived_work_item SET production_at = NULL WHERE production_at IS NOT NULL;
+
+-- name: insert_missing_parent
+INSERT INTO derived_missing_parent (application_id, sha) VALUES (?1, ?2)
+    ON CONFLICT DO NOTHING;
 
 -- name: insert_commit_key
 INSERT INTO derived_commit_key (item_key, commit_id) VALUES (?1, ?2)
@@ -281,13 +288,17 @@ SELECT count(*) FROM cw_touched
  WHERE kind = 'status' OR (kind IN ('item', 'transition') AND op = 'D');
 
 -- name: delta_projects_changed
--- Known projects gained or lost since the links were made.
-SELECT (SELECT count(*) FROM (SELECT project FROM dim_work_item WHERE project IS NOT NULL
-                              UNION SELECT project FROM map_project
-                              EXCEPT SELECT project FROM derived_project) gained)
-     + (SELECT count(*) FROM (SELECT project FROM derived_project
-                              EXCEPT SELECT project FROM dim_work_item
-                              EXCEPT SELECT project FROM map_project) lost);
+-- Known projects gained (by an item the batch wrote: map_project follows
+-- the configuration, whose change derives in full) or lost (no item or
+-- mapping names it any more) since the links were made.
+SELECT (SELECT count(*) FROM (SELECT DISTINCT w.project FROM dim_work_item w
+                               WHERE w.work_item_id IN (SELECT id FROM cw_delta_item)
+                                 AND w.project IS NOT NULL
+                                 AND w.project NOT IN (SELECT project FROM derived_project))
+                        gained)
+     + (SELECT count(*) FROM derived_project p
+         WHERE NOT EXISTS (SELECT 1 FROM dim_work_item w WHERE w.project = p.project)
+           AND NOT EXISTS (SELECT 1 FROM map_project m WHERE m.project = p.project));
 
 -- name: delta_unlinked_fill
 -- Items that lose a link: their idea-to-production instant is computed again.
@@ -326,20 +337,22 @@ UPDATE derived_work_item SET production_at = NULL
 -- name: delta_item_statuses
 -- Every status the batch's items name, in their transitions, as their
 -- current status and in the intervals they had: the incremental flow needs
--- each to be configured (correlate.c, flow_delta).
-SELECT t.from_status FROM cw_delta_item d
-  JOIN dim_work_item w ON w.work_item_id = d.id
-  JOIN fact_transition t ON t.application_id = coalesce(w.application_id, 0)
-                        AND t.work_item_id = w.work_item_id
+-- each to be configured (correlate.c, flow_delta).  (IN lists, so each is
+-- found by its key rather than by scanning every transition.)
+SELECT t.from_status FROM fact_transition t
+ WHERE (t.application_id, t.work_item_id) IN
+       (SELECT coalesce(w.application_id, 0), w.work_item_id FROM dim_work_item w
+         WHERE w.work_item_id IN (SELECT id FROM cw_delta_item))
 UNION
-SELECT t.to_status FROM cw_delta_item d
-  JOIN dim_work_item w ON w.work_item_id = d.id
-  JOIN fact_transition t ON t.application_id = coalesce(w.application_id, 0)
-                        AND t.work_item_id = w.work_item_id
+SELECT t.to_status FROM fact_transition t
+ WHERE (t.application_id, t.work_item_id) IN
+       (SELECT coalesce(w.application_id, 0), w.work_item_id FROM dim_work_item w
+         WHERE w.work_item_id IN (SELECT id FROM cw_delta_item))
 UNION
-SELECT w.status FROM cw_delta_item d JOIN dim_work_item w ON w.work_item_id = d.id
+SELECT w.status FROM dim_work_item w WHERE w.work_item_id IN (SELECT id FROM cw_delta_item)
 UNION
-SELECT i.status FROM cw_delta_item d JOIN derived_status_interval i ON i.work_item_id = d.id;
+SELECT i.status FROM derived_status_interval i
+ WHERE i.work_item_id IN (SELECT id FROM cw_delta_item);
 
 -- name: delta_clear_intervals
 DELETE FROM derived_status_interval WHERE work_item_id IN (SELECT id FROM cw_delta_item);
@@ -360,6 +373,192 @@ SELECT work_item_id, item_key, item_type, labels, status, source_category,
   FROM dim_work_item
  WHERE work_item_id IN (SELECT id FROM cw_delta_item)
  ORDER BY work_item_id;
+
+-- ------------------------------------------------ incremental: the walk
+-- (correlate.c, "the walk, incrementally")
+
+-- name: delta_app_table
+CREATE TEMP TABLE IF NOT EXISTS cw_delta_app (app BIGINT PRIMARY KEY, rewalk INTEGER NOT NULL);
+
+-- name: delta_app_clear
+DELETE FROM cw_delta_app;
+
+-- name: delta_walk_blocked
+-- What only the full walk follows: a deleted commit, deployment or
+-- incident, or a deployment whose build is no longer one.
+SELECT (SELECT count(*) FROM cw_touched
+         WHERE op = 'D' AND kind IN ('commit', 'deployment', 'incident'))
+     + (SELECT count(*) FROM fact_deployment d
+         WHERE (d.application_id, d.build_id) IN
+               (SELECT app, id FROM cw_touched WHERE kind = 'build' AND app IS NOT NULL)
+           AND NOT EXISTS (SELECT 1 FROM fact_build b
+                            WHERE b.build_id = d.build_id AND b.is_deployment = 1));
+
+-- name: delta_touched_rows
+-- The batch's rows by application: what decides how each is walked.
+SELECT app, kind, op, id FROM cw_touched
+ WHERE kind IN ('commit', 'deployment', 'checkout', 'incident') AND app IS NOT NULL
+ ORDER BY app, kind, op, id;
+
+-- name: delta_app_add
+INSERT INTO cw_delta_app (app, rewalk) VALUES (?1, ?2)
+    ON CONFLICT (app) DO UPDATE SET rewalk = excluded.rewalk;
+
+-- name: delta_app_list
+SELECT app, rewalk FROM cw_delta_app ORDER BY app;
+
+-- name: delta_app_sharing
+-- Applications not walked again that share a late-commit finding's sha with
+-- one that is: deleting its findings deletes theirs, so they go again too.
+SELECT DISTINCT k2.application_id
+  FROM finding f
+  JOIN fact_commit k ON lower(k.sha) = f.subject
+  JOIN fact_commit k2 ON lower(k2.sha) = f.subject
+ WHERE f.kind = 'commit_authored_after_deployment'
+   AND k.application_id IN (SELECT app FROM cw_delta_app WHERE rewalk = 1)
+   AND k2.application_id NOT IN (SELECT app FROM cw_delta_app WHERE rewalk = 1)
+ ORDER BY 1;
+
+-- name: delta_forget_deployed
+DELETE FROM bridge_deployment_commit
+ WHERE deployment_id IN (SELECT deployment_id FROM fact_deployment WHERE application_id = ?1);
+
+-- name: delta_forget_deployments
+DELETE FROM derived_deployment
+ WHERE deployment_id IN (SELECT deployment_id FROM fact_deployment WHERE application_id = ?1);
+
+-- name: delta_forget_incidents
+DELETE FROM derived_incident
+ WHERE incident_id IN (SELECT incident_id FROM fact_incident WHERE application_id = ?1);
+
+-- name: delta_forget_missing
+DELETE FROM derived_missing_parent WHERE application_id = ?1;
+
+-- name: delta_forget_untraceable
+-- (the subject as correlate.c's untraceable_finding spells it)
+DELETE FROM finding
+ WHERE kind = 'untraceable_deployment'
+   AND subject IN (SELECT CASE WHEN b.job IS NOT NULL
+                               THEN b.job || '#' || CAST(coalesce(d.run_number, 0) AS TEXT)
+                               ELSE 'deployment ' || CAST(d.deployment_id AS TEXT) END
+                     FROM fact_deployment d LEFT JOIN fact_build b ON b.build_id = d.build_id
+                    WHERE d.application_id = ?1);
+
+-- name: delta_forget_late
+DELETE FROM finding
+ WHERE kind = 'commit_authored_after_deployment'
+   AND subject IN (SELECT lower(sha) FROM fact_commit WHERE application_id = ?1);
+
+-- name: delta_forget_incident_findings
+DELETE FROM finding
+ WHERE kind IN ('incident_resolved_before_created', 'incident_resolved_before_deployment')
+   AND subject IN (SELECT external_id FROM fact_incident WHERE application_id = ?1);
+
+-- name: delta_app_walkable
+-- Can the application's new deployments be walked on top of its old ones?
+-- Its baseline exists, no repository of it lacks ancestry, and no build of
+-- it recorded several checkouts (correlate.c).
+SELECT (SELECT count(*) FROM derived_deployment dd
+          JOIN fact_deployment d ON d.deployment_id = dd.deployment_id
+         WHERE d.application_id = ?1 AND dd.is_baseline = 1),
+       (SELECT count(*) FROM (SELECT 1 FROM fact_commit
+                               WHERE has_ancestry = 0 AND application_id + 0 = ?1 LIMIT 1) h),
+       (SELECT count(*) FROM (SELECT 1 FROM fact_build_revision
+                               WHERE application_id = ?1 AND seq > 0 LIMIT 1) m);
+
+-- name: delta_untraceable_revisions
+SELECT lower(d.revision)
+  FROM fact_deployment d JOIN derived_deployment dd ON dd.deployment_id = d.deployment_id
+ WHERE d.application_id = ?1 AND dd.traceable = 0 AND d.revision IS NOT NULL;
+
+-- name: delta_new_commit
+SELECT sha, parents, has_ancestry FROM fact_commit WHERE commit_id = ?1;
+
+-- name: delta_sha_rows
+SELECT count(*) FROM fact_commit WHERE sha IN (?1, upper(?1));
+
+-- name: delta_is_missing
+SELECT count(*) FROM derived_missing_parent WHERE application_id = ?1 AND sha = ?2;
+
+-- name: delta_node
+-- The application's commit rows with this sha, the node's own id first.
+-- (application_id + 0: found by the sha index, not by scanning the
+-- application's commits)
+SELECT commit_id, sha, parents, authored_at FROM fact_commit
+ WHERE sha IN (?1, upper(?1)) AND application_id + 0 = ?2
+ ORDER BY commit_id;
+
+-- name: delta_node_any_case
+-- After delta_node found nothing: a commit of the application whose sha
+-- starts with it in any case (the walk's own lookup is case-insensitive and
+-- takes a unique prefix); one means the application is walked in full.
+SELECT count(*) FROM fact_commit
+ WHERE application_id = ?2 AND substr(lower(sha), 1, length(CAST(?1 AS TEXT))) = ?1;
+
+-- name: delta_deployed
+SELECT count(*) FROM bridge_deployment_commit WHERE commit_id = ?1;
+
+-- name: delta_reattribute
+-- Incidents whose attribution new deployments can change (created at or
+-- after the first of them finished), and those the batch wrote.
+SELECT incident_id, title, description, created_at FROM fact_incident
+ WHERE application_id = ?1
+   AND (created_at >= ?2 OR incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident'))
+ ORDER BY incident_id;
+
+-- name: delta_forget_incident
+DELETE FROM derived_incident WHERE incident_id = ?1;
+
+-- name: delta_forget_incident_finding
+DELETE FROM finding
+ WHERE kind IN ('incident_resolved_before_created', 'incident_resolved_before_deployment')
+   AND subject = (SELECT external_id FROM fact_incident WHERE incident_id = ?1);
+
+-- name: delta_forget_no_ancestry
+DELETE FROM finding WHERE kind = 'git_no_ancestry';
+
+-- ------------------------------------------------ incremental: idea to production
+
+-- name: delta_prod_table
+CREATE TEMP TABLE IF NOT EXISTS cw_delta_prod (id BIGINT PRIMARY KEY);
+
+-- name: delta_prod_clear
+DELETE FROM cw_delta_prod;
+
+-- name: delta_prod_fill
+-- Items whose instant can have moved: those whose flow was computed again,
+-- those that gained or lost a link, and those linked to a commit a new
+-- deployment shipped or of an application walked again in full.
+INSERT INTO cw_delta_prod (id)
+SELECT id FROM cw_delta_item
+UNION
+SELECT id FROM cw_delta_unlinked
+UNION
+SELECT work_item_id FROM bridge_commit_work_item
+ WHERE commit_id IN (SELECT id FROM cw_delta_commit)
+UNION
+SELECT work_item_id FROM bridge_commit_work_item
+ WHERE commit_id IN (SELECT x.commit_id FROM bridge_deployment_commit x
+                      WHERE x.deployment_id IN (SELECT id FROM cw_touched
+                                                 WHERE kind = 'deployment' AND op = 'I'))
+UNION
+SELECT work_item_id FROM bridge_commit_work_item
+ WHERE commit_id IN (SELECT k.commit_id FROM fact_commit k
+                      WHERE k.application_id IN (SELECT app FROM cw_delta_app WHERE rewalk = 1));
+
+-- name: delta_first_deployments
+-- first_deployments for the items of cw_delta_prod only: each commit's
+-- first deployment found by the bridge's commit index.
+SELECT b.work_item_id,
+       (SELECT min(d.finished_at) FROM bridge_deployment_commit x
+          JOIN fact_deployment d ON d.deployment_id = x.deployment_id
+         WHERE x.commit_id = b.commit_id),
+       w.production_at
+  FROM bridge_commit_work_item b
+  JOIN derived_work_item w ON w.work_item_id = b.work_item_id
+  JOIN fact_commit k ON k.commit_id = b.commit_id
+ WHERE k.parent_count < 2 AND b.work_item_id IN (SELECT id FROM cw_delta_prod)
+ ORDER BY b.work_item_id;
 
 -- name: derived_counts
 -- cw_correlate_counts: what cw_correlate counted, read back from its tables.

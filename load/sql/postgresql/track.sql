@@ -44,7 +44,7 @@ CREATE OR REPLACE TRIGGER cw_touch
 CREATE OR REPLACE TRIGGER cw_touch
     AFTER INSERT OR UPDATE OR DELETE ON fact_build_revision FOR EACH ROW
     WHEN (current_setting('catwalk.track', true) = 'on')
-    EXECUTE FUNCTION cw_touch('build', 'build_id');
+    EXECUTE FUNCTION cw_touch('checkout', 'build_id');
 CREATE OR REPLACE TRIGGER cw_touch
     AFTER INSERT OR UPDATE OR DELETE ON fact_incident FOR EACH ROW
     WHEN (current_setting('catwalk.track', true) = 'on')

@@ -49,14 +49,14 @@ CREATE TEMP TRIGGER cw_touch_fact_build_d AFTER DELETE ON fact_build BEGIN
     INSERT INTO cw_touched VALUES ('build', 'D', OLD.build_id, OLD.application_id);
 END;
 CREATE TEMP TRIGGER cw_touch_fact_build_revision_i AFTER INSERT ON fact_build_revision BEGIN
-    INSERT INTO cw_touched VALUES ('build', 'I', NEW.build_id, NEW.application_id);
+    INSERT INTO cw_touched VALUES ('checkout', 'I', NEW.build_id, NEW.application_id);
 END;
 CREATE TEMP TRIGGER cw_touch_fact_build_revision_u AFTER UPDATE ON fact_build_revision BEGIN
-    INSERT INTO cw_touched VALUES ('build', 'U', OLD.build_id, OLD.application_id),
-                                  ('build', 'U', NEW.build_id, NEW.application_id);
+    INSERT INTO cw_touched VALUES ('checkout', 'U', OLD.build_id, OLD.application_id),
+                                  ('checkout', 'U', NEW.build_id, NEW.application_id);
 END;
 CREATE TEMP TRIGGER cw_touch_fact_build_revision_d AFTER DELETE ON fact_build_revision BEGIN
-    INSERT INTO cw_touched VALUES ('build', 'D', OLD.build_id, OLD.application_id);
+    INSERT INTO cw_touched VALUES ('checkout', 'D', OLD.build_id, OLD.application_id);
 END;
 CREATE TEMP TRIGGER cw_touch_fact_incident_i AFTER INSERT ON fact_incident BEGIN
     INSERT INTO cw_touched VALUES ('incident', 'I', NEW.incident_id, NEW.application_id);

@@ -1,7 +1,7 @@
 -- v5-to-v2-postgresql.sql - turns a new (version 5) PostgreSQL warehouse back
 -- into the shape of version 2, the release before every fact's natural key
 -- started with application_id, for test_db.c (schema_v2_upgraded).  First
--- the inverse of version 5 (its two tables) and of version 4 (its two added
+-- the inverse of version 5 (its three tables) and of version 4 (its two added
 -- columns and the index on them),
 -- then the exact inverse of load/sql/postgresql/migrate-3.sql: the old keys
 -- and foreign keys under the names PostgreSQL gave them in version 2,
@@ -12,6 +12,7 @@
 -- step.)
 DROP TABLE derived_commit_key;
 DROP TABLE derived_project;
+DROP TABLE derived_missing_parent;
 
 DROP INDEX landed_file_by_path;
 ALTER TABLE landed_file DROP COLUMN mtime_ns;
