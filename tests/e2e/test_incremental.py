@@ -113,6 +113,21 @@ def add_delta_day(folder):
             shutil.copyfile(src, os.path.join(folder, "exports", os.path.relpath(src, root)))
 
 
+SHALLOW_GIT = "claims-intake.log"
+
+
+def shallow_git_log(folder):
+    """Night 1's export of one repository lacks its older half (a shallow
+    clone): the night after, the whole history arrives, and the commits it
+    adds are parents the walked commits named but the graph lacked."""
+    path = os.path.join(folder, "exports", "git", SHALLOW_GIT)
+    with open(path, "rb") as f:
+        records = f.read().split(b"\x1e")
+    kept = records[:1 + (len(records) - 1) // 2]       # [0] is the empty text before the first
+    with open(path, "wb") as f:
+        f.write(b"\x1e".join(kept))
+
+
 class Engine:
     """Mixin: demo folders and their warehouses on ENGINE."""
     ENGINE = None
@@ -300,7 +315,8 @@ class Nights(Engine):
 
 class DeltaDay(Engine):
     """Mixin: a full load, then the next day's nightly export (demo
-    --delta-day).  The second night derives incrementally: new deployments
+    --delta-day) and the whole history of a repository night 1 had only
+    half of.  The second night derives incrementally: new deployments
     are walked on from each application's last one, incidents attributed
     again, links and flow of the new rows only; its warehouse and metrics
     equal one full load of both days."""
@@ -314,7 +330,10 @@ class DeltaDay(Engine):
         cls.full = cls.dump(full_dir)
         cls.full_metrics = run("metrics", "-c", full_ini, *METRICS).stdout
         inc_dir, ini = cls.folder("nights", False, DeltaDemo.source)
+        shallow_git_log(inc_dir)
         cls.loads = [cls.night(ini)]
+        shutil.copyfile(os.path.join(DeltaDemo.source, "exports", "git", SHALLOW_GIT),
+                        os.path.join(inc_dir, "exports", "git", SHALLOW_GIT))
         add_delta_day(inc_dir)
         cls.loads.append(cls.night(ini))
         cls.after = cls.dump(inc_dir)
@@ -331,6 +350,8 @@ class DeltaDay(Engine):
                            r"deployment, (\d+) again in full", log)
         self.assertTrue(walked, log[-3000:])
         self.assertGreater(int(walked.group(1)), 0)
+        # the repository whose older history arrived late is walked again
+        self.assertGreater(int(walked.group(2)), 0)
         self.assertNotIn("every application walked", log)
 
     def test_equals_one_full_load(self):
