@@ -10,6 +10,14 @@
  * last computed them, computing them again would write the same rows: the
  * step is skipped, and a night with nothing new costs a stat of each input.
  *
+ * When the batch did read records on top of derived tables so computed, the
+ * step is incremental: cw_derive_begin, before the first source loads, has
+ * the warehouse record every fact row the batch writes (cw_wh_track), and
+ * cw_correlate_delta (transform/delta.c) re-derives what those rows can
+ * change, falling back part by part to the full step where it cannot tell.
+ * A batch on a new or upgraded warehouse, or after the binary or the
+ * configuration changed, derives in full.
+ *
  * "Changed" is decided by a fingerprint, stored with each committed batch
  * (batch.derived_by): the SHA-256 of the running executable, of the
  * configuration file's text and the schema version.  The executable rather

@@ -25,64 +25,27 @@
  * repository of the application, or the build has fewer than two rows, the
  * deployment's revision stays the build's first, as before.
  *
+ * The incremental form of the step (cw_correlate_delta) is delta.c; the
+ * two share the statements and the helpers of corr.h.
+ *
  * Memory: rows are streamed with cw_db_step.  What is held is what the
  * rules truly need: one application's commit graph and deployment list at a
  * time, the status map, one work item's transitions, and at most
  * CW_APPEND_ROWS rows per derived table waiting for their bulk append.
  */
-#include "correlate.h"
-#include "append.h"
-#include "attribute.h"
-#include "flow.h"
-#include "graph.h"
+#include "corr.h"
 #include "keys.h"
 #include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/regex.h"
 #include "../core/sqlset.h"
-#include "../core/strmap.h"
 #include "../core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define SQL_FILE "transform/sql/correlate.sql"
-
-/* The statements of SQL_FILE, prepared once. */
-enum {
-    Q_CLEAR_COMMIT_LINKS, Q_CLEAR_COMMIT_KEYS, Q_CLEAR_PROJECTS,
-    Q_CLEAR_DEPLOYED, Q_CLEAR_MISSING, Q_CLEAR_DEPLOYMENTS, Q_CLEAR_INCIDENTS, Q_CLEAR_RECLASSIFIED,
-    Q_CLEAR_WALK_FINDINGS, Q_CLEAR_INTERVALS, Q_CLEAR_ITEMS, Q_CLEAR_STATUSES,
-    Q_CLEAR_FLOW_FINDINGS, Q_INSERT_PROJECTS, Q_INSERT_COMMIT_KEY, Q_INSERT_MISSING, Q_RESET_PRODUCTION,
-    Q_INSERT_FINDING, Q_FIND_ITEM, Q_KNOWN_PROJECTS, Q_COMMITS, Q_APPLICATIONS, Q_DEPLOYMENTS,
-    Q_BUILD_REVISIONS, Q_REPOSITORIES, Q_COMMIT_GRAPH, Q_NO_ANCESTRY, Q_INCIDENTS,
-    Q_INCIDENTS_NO_APP, Q_INCIDENT_NEGATIVE, Q_STATUSES, Q_STATUS_CLAIMS, Q_INSERT_STATUS,
-    Q_WORK_ITEMS, Q_TRANSITIONS, Q_FIRST_DEPLOYMENTS, Q_SET_PRODUCTION,
-    /* an incremental batch only (prepare_delta): */
-    Q_DELTA_ITEM_TABLE, Q_DELTA_COMMIT_TABLE, Q_DELTA_UNLINKED_TABLE, Q_DELTA_ITEM_CLEAR,
-    Q_DELTA_COMMIT_CLEAR, Q_DELTA_UNLINKED_CLEAR, Q_DELTA_ITEM_FILL, Q_DELTA_COMMIT_FILL,
-    Q_DELTA_FULL_FLOW, Q_DELTA_PROJECTS_CHANGED, Q_DELTA_UNLINKED_FILL, Q_DELTA_UNLINK,
-    Q_DELTA_FORGET_KEYS, Q_DELTA_COMMITS, Q_DELTA_KEYS_FOUND, Q_DELTA_KEYS_DONE,
-    Q_DELTA_RESET_PRODUCTION, Q_DELTA_ITEM_STATUSES, Q_DELTA_CLEAR_INTERVALS,
-    Q_DELTA_CLEAR_ITEMS, Q_DELTA_CLEAR_ITEM_FINDINGS, Q_DELTA_WORK_ITEMS,
-    Q_DELTA_APP_TABLE, Q_DELTA_APP_CLEAR, Q_DELTA_WALK_BLOCKED, Q_DELTA_TOUCHED_ROWS,
-    Q_DELTA_APP_ADD, Q_DELTA_APP_LIST, Q_DELTA_APP_SHARING, Q_DELTA_FORGET_DEPLOYED,
-    Q_DELTA_FORGET_DEPLOYMENTS, Q_DELTA_FORGET_INCIDENTS, Q_DELTA_FORGET_MISSING,
-    Q_DELTA_FORGET_UNTRACEABLE, Q_DELTA_FORGET_LATE, Q_DELTA_FORGET_INCIDENT_FINDINGS,
-    Q_DELTA_APP_WALKABLE, Q_DELTA_UNTRACEABLE_REVISIONS, Q_DELTA_NEW_COMMIT, Q_DELTA_SHA_ROWS,
-    Q_DELTA_IS_MISSING, Q_DELTA_NODE, Q_DELTA_NODE_ANY_CASE, Q_DELTA_DEPLOYED,
-    Q_DELTA_REATTRIBUTE, Q_DELTA_FORGET_INCIDENT, Q_DELTA_FORGET_INCIDENT_FINDING,
-    Q_DELTA_FORGET_NO_ANCESTRY, Q_DELTA_PROD_TABLE, Q_DELTA_PROD_CLEAR, Q_DELTA_PROD_FILL,
-    Q_DELTA_FIRST_DEPLOYMENTS,
-    Q_COUNT
-};
-
-/* Statements from here on name temporary tables that exist only in an
- * incremental batch, so they are prepared only there (prepare_delta). */
-#define Q_FIRST_DELTA Q_DELTA_ITEM_TABLE
-
-static const char *const q_name[Q_COUNT] = {
+const char *const corr_q_name[Q_COUNT] = {
     [Q_CLEAR_COMMIT_LINKS] = "clear_bridge_commit_work_item",
     [Q_CLEAR_COMMIT_KEYS] = "clear_commit_keys",
     [Q_CLEAR_PROJECTS] = "clear_projects",
@@ -174,8 +137,7 @@ static const char *const q_name[Q_COUNT] = {
     [Q_SET_PRODUCTION] = "set_production",
 };
 
-/* The derived tables filled by bulk append, and their columns. */
-enum { T_COMMIT_LINKS, T_DEPLOYED, T_DEPLOYMENTS, T_INCIDENTS, T_ITEMS, T_INTERVALS, T_COUNT };
+/* The derived tables filled by bulk append: their columns. */
 
 static const char *const commit_link_cols[] = { "commit_id", "work_item_id" };
 static const char *const deployed_cols[] = { "deployment_id", "commit_id", "is_baseline", "is_merge",
@@ -202,20 +164,10 @@ static const struct {
     [T_INTERVALS] = TABLE("derived_status_interval", interval_cols),
 };
 
-typedef struct corr {
-    cw_db *db;
-    const cw_config *cfg;
-    cw_correlate_stats *stats;
-    cw_stmt *q[Q_COUNT];
-    cw_append out[T_COUNT];
-    cw_regex *incident_re;
-    cw_status_map *statuses;
-    int every_item;             /* incremental: a part ran in full, every item's instant again */
-} corr;
 
 /* ---------------------------------------------------------------- SQL helpers */
 
-static int sql_fail(corr *c, const char *what)
+int corr_sql_fail(corr *c, const char *what)
 {
     cw_error("correlate: %s: %s", what, cw_db_errmsg(c->db));
     return -1;
@@ -223,7 +175,7 @@ static int sql_fail(corr *c, const char *what)
 
 /* Step a query to its next row: 1 with a row, 0 at the end (the statement
  * is reset for its next use), -1 with the error logged. */
-static int next_row(corr *c, int q)
+int corr_next_row(corr *c, int q)
 {
     int rc = cw_db_step(c->q[q]);
     if (rc == CW_DB_ROW)
@@ -232,23 +184,23 @@ static int next_row(corr *c, int q)
         cw_db_reset(c->q[q]);
         return 0;
     }
-    sql_fail(c, q_name[q]);
+    corr_sql_fail(c, corr_q_name[q]);
     cw_db_reset(c->q[q]);
     return -1;
 }
 
 /* Stop reading a query before its end (or after an error). */
-static void done(corr *c, int q)
+void corr_done(corr *c, int q)
 {
     cw_db_reset(c->q[q]);
 }
 
 /* Run a statement that returns no rows, its parameters bound. */
-static int run(corr *c, int q)
+int corr_run(corr *c, int q)
 {
-    int rc = next_row(c, q);
+    int rc = corr_next_row(c, q);
     if (rc == 1) {
-        done(c, q);
+        corr_done(c, q);
         return 0;
     }
     return rc;
@@ -260,13 +212,13 @@ static int64_t column_time(cw_stmt *st, int col)
 }
 
 /* Keep one derived row for its bulk append. */
-static int append(corr *c, int table, const cw_db_value *row)
+int corr_append(corr *c, int table, const cw_db_value *row)
 {
     return cw_append_row(&c->out[table], row);
 }
 
 /* Write every derived row kept so far: before a statement reads them. */
-static int flush_all(corr *c)
+int corr_flush_all(corr *c)
 {
     for (int t = 0; t < T_COUNT; t++)
         if (cw_append_flush(&c->out[t]))
@@ -280,7 +232,7 @@ static int add_finding(corr *c, const char *kind, const char *subject, const cha
     cw_db_bind_str(st, 1, kind);
     cw_db_bind_str(st, 2, subject);
     cw_db_bind_str(st, 3, detail);
-    return run(c, Q_INSERT_FINDING);
+    return corr_run(c, Q_INSERT_FINDING);
 }
 
 /* ---------------------------------------------------------------- commit -> work item */
@@ -301,7 +253,7 @@ static int keep_unresolved(corr *c, int64_t commit_id, const char *key)
     cw_stmt *st = c->q[Q_INSERT_COMMIT_KEY];
     cw_db_bind_str(st, 1, key);
     cw_db_bind_int(st, 2, commit_id);
-    return run(c, Q_INSERT_COMMIT_KEY);
+    return corr_run(c, Q_INSERT_COMMIT_KEY);
 }
 
 static int on_key(void *ctx, const char *key, const char *project)
@@ -311,21 +263,21 @@ static int on_key(void *ctx, const char *key, const char *project)
     int rc;
 
     cw_db_bind_str(c->q[Q_FIND_ITEM], 1, key);
-    rc = next_row(c, Q_FIND_ITEM);
+    rc = corr_next_row(c, Q_FIND_ITEM);
     if (rc == 1) {
         if (lc->n == lc->cap) {
             lc->cap = lc->cap ? lc->cap * 2 : 8;
             lc->items = cw_xrealloc(lc->items, lc->cap * sizeof(int64_t));
         }
         lc->items[lc->n++] = cw_db_column_int(c->q[Q_FIND_ITEM], 0);
-        done(c, Q_FIND_ITEM);
+        corr_done(c, Q_FIND_ITEM);
     } else if (rc < 0 || keep_unresolved(c, lc->commit_id, key) != 0) {
         lc->failed = 1;
     }
     return lc->failed;
 }
 
-static int compare_id(const void *a, const void *b)
+int corr_compare_id(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return x < y ? -1 : x > y;
@@ -334,14 +286,14 @@ static int compare_id(const void *a, const void *b)
 static int insert_links(corr *c, int64_t commit_id, link_ctx *lc)
 {
     if (lc->n > 1)
-        qsort(lc->items, lc->n, sizeof(int64_t), compare_id);
+        qsort(lc->items, lc->n, sizeof(int64_t), corr_compare_id);
     for (size_t i = 0; i < lc->n; i++) {
         cw_db_value row[2];
         if (i > 0 && lc->items[i] == lc->items[i - 1])
             continue;
         row[0] = cw_value_int(commit_id);
         row[1] = cw_value_int(lc->items[i]);
-        if (append(c, T_COMMIT_LINKS, row))
+        if (corr_append(c, T_COMMIT_LINKS, row))
             return -1;
         c->stats->commit_links++;
     }
@@ -352,7 +304,7 @@ static int insert_links(corr *c, int64_t commit_id, link_ctx *lc)
 static int load_projects(corr *c, cw_keys *keys)
 {
     int rc;
-    while ((rc = next_row(c, Q_KNOWN_PROJECTS)) == 1)
+    while ((rc = corr_next_row(c, Q_KNOWN_PROJECTS)) == 1)
         cw_keys_add_project(keys, cw_db_column_text(c->q[Q_KNOWN_PROJECTS], 0));
     if (rc < 0)
         return -1;
@@ -370,7 +322,7 @@ static int scan_commit(cw_keys *keys, cw_stmt *st, link_ctx *lc)
         if (cw_keys_scan(keys, cw_db_column_text(st, col), on_key, lc) >= 0)
             continue;
         if (lc->failed)
-            return -1;          /* next_row logged it */
+            return -1;          /* corr_next_row logged it */
         /* A pcre2 matching error (a match limit): keep the keys found so far. */
         cw_warn("correlate: key scan failed on commit %lld", (long long)cw_db_column_int(st, 0));
     }
@@ -378,7 +330,7 @@ static int scan_commit(cw_keys *keys, cw_stmt *st, link_ctx *lc)
 }
 
 /* Link the commits query q returns (commit_id, subject, body). */
-static int link_commits(corr *c, int q)
+int corr_link_commits(corr *c, int q)
 {
     char err[256];
     cw_keys *keys = cw_keys_new(c->cfg->key_pattern, err, sizeof(err));
@@ -392,12 +344,12 @@ static int link_commits(corr *c, int q)
     }
     if (load_projects(c, keys))
         goto out;
-    while ((rc = next_row(c, q)) == 1) {
+    while ((rc = corr_next_row(c, q)) == 1) {
         c->stats->commits++;
         lc.n = 0;
         lc.commit_id = cw_db_column_int(st, 0);
         if (scan_commit(keys, st, &lc) || insert_links(c, lc.commit_id, &lc)) {
-            done(c, q);
+            corr_done(c, q);
             rc = -1;
             break;
         }
@@ -410,13 +362,8 @@ out:
 
 /* ---------------------------------------------------------------- deployments */
 
-typedef struct deploy_list {
-    cw_deploy *d;
-    int64_t *build_ids;         /* per deployment */
-    size_t n, cap;
-} deploy_list;
 
-static void deploy_list_free(deploy_list *dl)
+void corr_deploy_list_free(deploy_list *dl)
 {
     for (size_t i = 0; i < dl->n; i++) {
         free((char *)dl->d[i].job);
@@ -432,7 +379,7 @@ static void deploy_list_free(deploy_list *dl)
 
 /* Successful production deployments of one application, or of none
  * (app < 0), in walk order: the rule is the statement "deployments". */
-static int load_deployments(corr *c, int64_t app, deploy_list *dl)
+int corr_load_deployments(corr *c, int64_t app, deploy_list *dl)
 {
     cw_stmt *st = c->q[Q_DEPLOYMENTS];
     int rc;
@@ -441,7 +388,7 @@ static int load_deployments(corr *c, int64_t app, deploy_list *dl)
         cw_db_bind_int(st, 1, app);
     else
         cw_db_bind_null(st, 1);
-    while ((rc = next_row(c, Q_DEPLOYMENTS)) == 1) {
+    while ((rc = corr_next_row(c, Q_DEPLOYMENTS)) == 1) {
         cw_deploy *d;
         if (dl->n == dl->cap) {
             dl->cap = dl->cap ? dl->cap * 2 : 64;
@@ -476,7 +423,7 @@ static int read_checkouts(corr *c, int64_t build_id, cw_strlist *remotes, cw_str
     cw_stmt *st = c->q[Q_BUILD_REVISIONS];
     int rc;
     cw_db_bind_int(st, 1, build_id);
-    while ((rc = next_row(c, Q_BUILD_REVISIONS)) == 1) {
+    while ((rc = corr_next_row(c, Q_BUILD_REVISIONS)) == 1) {
         const char *remote = cw_db_column_text(st, 0);
         cw_strlist_add(remotes, remote ? remote : "");
         cw_strlist_add(shas, cw_db_column_text(st, 1));
@@ -516,7 +463,7 @@ static int load_repositories(corr *c, int64_t app, cw_strlist *repos)
 {
     int rc;
     cw_db_bind_int(c->q[Q_REPOSITORIES], 1, app);
-    while ((rc = next_row(c, Q_REPOSITORIES)) == 1)
+    while ((rc = corr_next_row(c, Q_REPOSITORIES)) == 1)
         cw_strlist_add(repos, cw_db_column_text(c->q[Q_REPOSITORIES], 0));
     return rc;
 }
@@ -558,7 +505,7 @@ static int load_graph(corr *c, int64_t app, cw_graph *g, cw_graph *hidden)
     int rc;
 
     cw_db_bind_int(st, 1, app);
-    while ((rc = next_row(c, Q_COMMIT_GRAPH)) == 1) {
+    while ((rc = corr_next_row(c, Q_COMMIT_GRAPH)) == 1) {
         int no_ancestry = cw_db_column_int(st, 4) != 0;
         cw_graph_add(no_ancestry ? hidden : g, cw_db_column_text(st, 1),
                      no_ancestry ? "" : cw_db_column_text(st, 2),
@@ -572,12 +519,12 @@ static int load_graph(corr *c, int64_t app, cw_graph *g, cw_graph *hidden)
 }
 
 /* One finding per repository without ancestry, naming the export that has it. */
-static int no_ancestry_findings(corr *c)
+int corr_no_ancestry_findings(corr *c)
 {
     cw_stmt *st = c->q[Q_NO_ANCESTRY];
     int rc;
 
-    while ((rc = next_row(c, Q_NO_ANCESTRY)) == 1) {
+    while ((rc = corr_next_row(c, Q_NO_ANCESTRY)) == 1) {
         char *detail = cw_asprintf("%lld of %lld commits came from a git log export without full "
                                    "parent shas (git log's default or code-maat format): the "
                                    "repository gives no ancestry, so its deployments deploy nothing "
@@ -587,7 +534,7 @@ static int no_ancestry_findings(corr *c)
         int failed = add_finding(c, "git_no_ancestry", cw_db_column_text(st, 0), detail);
         free(detail);
         if (failed) {
-            done(c, Q_NO_ANCESTRY);
+            corr_done(c, Q_NO_ANCESTRY);
             return -1;
         }
     }
@@ -627,13 +574,13 @@ static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, in
     row[2] = cw_value_int(d->is_baseline);
     row[3] = cw_value_int(node->n_parents >= 2);
     row[4] = has_lead ? cw_value_int(lead) : cw_value_null();
-    if (append(c, T_DEPLOYED, row))
+    if (corr_append(c, T_DEPLOYED, row))
         return -1;
     c->stats->deployed_commits++;
     return 0;
 }
 
-static int on_deployed(void *ctx, const cw_deploy *d, const cw_gnode *node)
+int corr_on_deployed(void *ctx, const cw_deploy *d, const cw_gnode *node)
 {
     corr *c = ctx;
     if (insert_deployed(c, d, node, node->commit_id))
@@ -662,13 +609,13 @@ static int untraceable_finding(corr *c, int64_t app, const cw_deploy *d, const c
     return rc;
 }
 
-static int write_deployments(corr *c, int64_t app, const deploy_list *dl, const cw_graph *hidden)
+int corr_write_deployments(corr *c, int64_t app, const deploy_list *dl, const cw_graph *hidden)
 {
     for (size_t i = 0; i < dl->n; i++) {
         const cw_deploy *d = &dl->d[i];
         cw_db_value row[4] = { cw_value_int(d->deployment_id), cw_value_int(d->traceable),
                                cw_value_int(d->is_baseline), cw_value_int(d->commits_deployed) };
-        if (append(c, T_DEPLOYMENTS, row))
+        if (corr_append(c, T_DEPLOYMENTS, row))
             return -1;
         c->stats->deployments++;
         if (!d->traceable) {
@@ -682,12 +629,12 @@ static int write_deployments(corr *c, int64_t app, const deploy_list *dl, const 
 
 /* ---------------------------------------------------------------- incidents */
 
-static int insert_incident(corr *c, int64_t incident_id, const cw_deploy *d, cw_attr_how how)
+int corr_insert_incident(corr *c, int64_t incident_id, const cw_deploy *d, cw_attr_how how)
 {
     cw_db_value row[3] = { cw_value_int(incident_id),
                            d ? cw_value_int(d->deployment_id) : cw_value_null(),
                            cw_value_text(cw_attr_how_name(how)) };
-    if (append(c, T_INCIDENTS, row))
+    if (corr_append(c, T_INCIDENTS, row))
         return -1;
     if (d)
         c->stats->incidents_attributed++;
@@ -700,13 +647,13 @@ static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, cons
     int rc;
 
     cw_db_bind_int(st, 1, app);
-    while ((rc = next_row(c, Q_INCIDENTS)) == 1) {
+    while ((rc = corr_next_row(c, Q_INCIDENTS)) == 1) {
         long index;
         cw_attr_how how = cw_attribute(dl->d, dl->n, g, c->incident_re, cw_db_column_text(st, 1),
                                        cw_db_column_text(st, 2), cw_db_column_int(st, 3),
                                        c->cfg->attribution_window_s, &index);
-        if (insert_incident(c, cw_db_column_int(st, 0), index >= 0 ? &dl->d[index] : NULL, how)) {
-            done(c, Q_INCIDENTS);
+        if (corr_insert_incident(c, cw_db_column_int(st, 0), index >= 0 ? &dl->d[index] : NULL, how)) {
+            corr_done(c, Q_INCIDENTS);
             return -1;
         }
     }
@@ -718,12 +665,12 @@ static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, cons
  * attributed to finished (an explicit reference to a later deployment) has
  * no recovery time.  reports/sql/views.sql leaves them out; this reports
  * them.  Columns: external id, created, resolved, deployment finished. */
-static int incident_findings(corr *c)
+int corr_incident_findings(corr *c)
 {
     cw_stmt *st = c->q[Q_INCIDENT_NEGATIVE];
     int rc;
 
-    while ((rc = next_row(c, Q_INCIDENT_NEGATIVE)) == 1) {
+    while ((rc = corr_next_row(c, Q_INCIDENT_NEGATIVE)) == 1) {
         int64_t created = cw_db_column_int(st, 1), resolved = cw_db_column_int(st, 2);
         int before_created = resolved < created, failed;
         char *detail = before_created
@@ -736,7 +683,7 @@ static int incident_findings(corr *c)
                              cw_db_column_text(st, 0), detail);
         free(detail);
         if (failed) {
-            done(c, Q_INCIDENT_NEGATIVE);
+            corr_done(c, Q_INCIDENT_NEGATIVE);
             return -1;
         }
     }
@@ -750,45 +697,45 @@ static int keep_missing_parents(corr *c, int64_t app, const cw_graph *g)
     for (size_t i = 0; i < cw_graph_missing_count(g); i++) {
         cw_db_bind_int(st, 1, app);
         cw_db_bind_str(st, 2, cw_graph_missing(g, i));
-        if (run(c, Q_INSERT_MISSING))
+        if (corr_run(c, Q_INSERT_MISSING))
             return -1;
     }
     return 0;
 }
 
 /* One application: its graph, its deployments, its incidents. */
-static int correlate_app(corr *c, int64_t app)
+int corr_correlate_app(corr *c, int64_t app)
 {
     deploy_list dl = { 0 };
     cw_graph *g = cw_graph_new(), *hidden = cw_graph_new();
     int rc = -1;
 
-    if (load_deployments(c, app, &dl) || pick_revisions(c, app, &dl))
+    if (corr_load_deployments(c, app, &dl) || pick_revisions(c, app, &dl))
         goto out;
     /* Without deployments nothing is deployed: skip reading the history. */
     if (dl.n > 0 && (load_graph(c, app, g, hidden) || keep_missing_parents(c, app, g)))
         goto out;
-    if (cw_graph_walk(g, dl.d, dl.n, on_deployed, c) ||
-        write_deployments(c, app, &dl, hidden) ||
+    if (cw_graph_walk(g, dl.d, dl.n, corr_on_deployed, c) ||
+        corr_write_deployments(c, app, &dl, hidden) ||
         attribute_incidents(c, app, &dl, g))
         goto out;
     rc = 0;
 out:
     cw_graph_free(g);
     cw_graph_free(hidden);
-    deploy_list_free(&dl);
+    corr_deploy_list_free(&dl);
     return rc;
 }
 
 /* Production deployments no application claims: nothing to trace them
  * against, so they are listed as untraceable for the audit. */
-static int orphan_deployments(corr *c)
+int corr_orphan_deployments(corr *c)
 {
     deploy_list dl = { 0 };
-    int rc = load_deployments(c, -1, &dl);
+    int rc = corr_load_deployments(c, -1, &dl);
     if (rc == 0)
-        rc = write_deployments(c, -1, &dl, NULL);
-    deploy_list_free(&dl);
+        rc = corr_write_deployments(c, -1, &dl, NULL);
+    corr_deploy_list_free(&dl);
     return rc;
 }
 
@@ -796,29 +743,29 @@ static int correlate_apps(corr *c)
 {
     int rc;
 
-    while ((rc = next_row(c, Q_APPLICATIONS)) == 1)
-        if (correlate_app(c, cw_db_column_int(c->q[Q_APPLICATIONS], 0))) {
-            done(c, Q_APPLICATIONS);
+    while ((rc = corr_next_row(c, Q_APPLICATIONS)) == 1)
+        if (corr_correlate_app(c, cw_db_column_int(c->q[Q_APPLICATIONS], 0))) {
+            corr_done(c, Q_APPLICATIONS);
             return -1;
         }
-    if (rc < 0 || orphan_deployments(c))
+    if (rc < 0 || corr_orphan_deployments(c))
         return -1;
     /* The derived rows so far are read from here on. */
-    if (flush_all(c) || run(c, Q_INCIDENTS_NO_APP))
+    if (corr_flush_all(c) || corr_run(c, Q_INCIDENTS_NO_APP))
         return -1;
-    return incident_findings(c);
+    return corr_incident_findings(c);
 }
 
 /* ---------------------------------------------------------------- statuses */
 
 /* Configured categories: dim_status rows of origin config (the loader's
  * mirror of [status]), then any rule of cfg the mirror lacks. */
-static int load_statuses(corr *c)
+int corr_load_statuses(corr *c)
 {
     cw_stmt *st = c->q[Q_STATUSES];
     int rc;
 
-    while ((rc = next_row(c, Q_STATUSES)) == 1) {
+    while ((rc = corr_next_row(c, Q_STATUSES)) == 1) {
         cw_category cat;
         const char *category = cw_db_column_text(st, 1);
         int waiting = cw_db_column_int(st, 2) != 0;
@@ -866,7 +813,7 @@ static int learn_source_statuses(corr *c)
     cw_stmt *st = c->q[Q_STATUS_CLAIMS];
     int rc;
 
-    while ((rc = next_row(c, Q_STATUS_CLAIMS)) == 1) {
+    while ((rc = corr_next_row(c, Q_STATUS_CLAIMS)) == 1) {
         const cw_status_info *known;
         cw_category cat;
         if (cw_category_parse(cw_db_column_text(st, 1), &cat) != 0)
@@ -876,7 +823,7 @@ static int learn_source_statuses(corr *c)
             cw_status_map_add(c->statuses, cw_db_column_text(st, 0), cat, 0, CW_STATUS_SOURCE);
         else if (known->origin == CW_STATUS_SOURCE && known->category != cat &&
                  category_conflict(c, st) != 0) {
-            done(c, Q_STATUS_CLAIMS);
+            corr_done(c, Q_STATUS_CLAIMS);
             return -1;
         }
     }
@@ -897,7 +844,7 @@ static int write_learnt_statuses(corr *c)
         cw_db_bind_str(st, 2, cw_category_name(s->category));
         cw_db_bind_int(st, 3, s->waiting);
         cw_db_bind_str(st, 4, cw_status_origin_name(s->origin));
-        if (run(c, Q_INSERT_STATUS))
+        if (corr_run(c, Q_INSERT_STATUS))
             return -1;
         detail = cw_asprintf(s->origin == CW_STATUS_GUESS
                              ? "not configured and no source category: guessed %s from the name"
@@ -936,7 +883,7 @@ static int load_transitions(corr *c, int64_t item_id, transitions *tr)
 
     transitions_clear(tr);
     cw_db_bind_int(st, 1, item_id);
-    while ((rc = next_row(c, Q_TRANSITIONS)) == 1) {
+    while ((rc = corr_next_row(c, Q_TRANSITIONS)) == 1) {
         cw_flow_transition *t;
         if (tr->n == tr->cap) {
             tr->cap = tr->cap ? tr->cap * 2 : 16;
@@ -958,7 +905,7 @@ static int write_item(corr *c, int64_t item_id, const char *flow_type, const cw_
                             cw_value_time(res->start_at), cw_value_time(res->end_at),
                             cw_value_time(res->active_s) };
 
-    if (append(c, T_ITEMS, item))
+    if (corr_append(c, T_ITEMS, item))
         return -1;
     for (size_t i = 0; i < res->n_intervals; i++) {
         const cw_flow_interval *iv = &res->intervals[i];
@@ -967,7 +914,7 @@ static int write_item(corr *c, int64_t item_id, const char *flow_type, const cw_
                                cw_value_text(cw_category_name(iv->status->category)),
                                cw_value_int(iv->status->waiting), cw_value_int(iv->from_at),
                                cw_value_time(iv->to_at) };
-        if (append(c, T_INTERVALS, row))
+        if (corr_append(c, T_INTERVALS, row))
             return -1;
     }
     c->stats->work_items++;
@@ -1013,15 +960,15 @@ static int flow_one(corr *c, cw_stmt *item, transitions *tr, cw_flow_result *res
 }
 
 /* The flow of the items query q returns (the "work_items" columns). */
-static int flow_items(corr *c, int q)
+int corr_flow_items(corr *c, int q)
 {
     transitions tr = { 0 };
     cw_flow_result res = { 0 };
     int rc;
 
-    while ((rc = next_row(c, q)) == 1)
+    while ((rc = corr_next_row(c, q)) == 1)
         if (flow_one(c, c->q[q], &tr, &res)) {
-            done(c, q);
+            corr_done(c, q);
             rc = -1;
             break;
         }
@@ -1046,22 +993,22 @@ static int set_production(corr *c, int64_t item_id, int64_t stored, const int64_
         cw_db_bind_null(st, 2);
     else
         cw_db_bind_int(st, 2, at);
-    return run(c, Q_SET_PRODUCTION);
+    return corr_run(c, Q_SET_PRODUCTION);
 }
 
 /* Stream (item, first deployment of each non-merge commit naming it, the
  * instant stored), grouped by item: the query q. */
-static int production_times(corr *c, int q)
+int corr_production_times(corr *c, int q)
 {
     cw_stmt *st = c->q[q];
     int64_t *times = NULL, current = -1, stored = CW_NO_TIME;
     size_t n = 0, cap = 0;
     int rc;
 
-    while ((rc = next_row(c, q)) == 1) {
+    while ((rc = corr_next_row(c, q)) == 1) {
         int64_t item = cw_db_column_int(st, 0);
         if (item != current && n > 0 && set_production(c, current, stored, times, n)) {
-            done(c, q);
+            corr_done(c, q);
             rc = -1;
             break;
         }
@@ -1084,715 +1031,37 @@ static int production_times(corr *c, int q)
 /* ---------------------------------------------------------------- the three parts */
 
 /* Run the statements first..last (no rows, no parameters). */
-static int run_all(corr *c, int first, int last)
+int corr_run_all(corr *c, int first, int last)
 {
     for (int q = first; q <= last; q++)
-        if (run(c, q))
+        if (corr_run(c, q))
             return -1;
     return 0;
 }
 
 /* Commit -> work item links, every commit read. */
-static int links_full(corr *c)
+int corr_links_full(corr *c)
 {
-    if (run_all(c, Q_CLEAR_COMMIT_LINKS, Q_CLEAR_PROJECTS) || link_commits(c, Q_COMMITS))
+    if (corr_run_all(c, Q_CLEAR_COMMIT_LINKS, Q_CLEAR_PROJECTS) || corr_link_commits(c, Q_COMMITS))
         return -1;
-    return run(c, Q_INSERT_PROJECTS);
+    return corr_run(c, Q_INSERT_PROJECTS);
 }
 
 /* Deployment -> commits, deployments, incidents, and their findings. */
-static int walk_full(corr *c)
+int corr_walk_full(corr *c)
 {
-    if (run_all(c, Q_CLEAR_DEPLOYED, Q_CLEAR_WALK_FINDINGS))
+    if (corr_run_all(c, Q_CLEAR_DEPLOYED, Q_CLEAR_WALK_FINDINGS))
         return -1;
-    return no_ancestry_findings(c) || correlate_apps(c) ? -1 : 0;
+    return corr_no_ancestry_findings(c) || correlate_apps(c) ? -1 : 0;
 }
 
 /* Statuses and the flow of every item. */
-static int flow_full(corr *c)
+int corr_flow_full(corr *c)
 {
-    if (run_all(c, Q_CLEAR_INTERVALS, Q_CLEAR_FLOW_FINDINGS))
+    if (corr_run_all(c, Q_CLEAR_INTERVALS, Q_CLEAR_FLOW_FINDINGS))
         return -1;
-    return load_statuses(c) || learn_source_statuses(c) || flow_items(c, Q_WORK_ITEMS) ||
+    return corr_load_statuses(c) || learn_source_statuses(c) || corr_flow_items(c, Q_WORK_ITEMS) ||
            write_learnt_statuses(c) ? -1 : 0;
-}
-
-/* ---------------------------------------------------------------- incremental */
-
-/*
- * An incremental batch (pipeline/derive.h) starts from derived tables that
- * equal a full derivation of the facts before it, and from cw_touched,
- * every fact row the batch wrote.  Each part re-derives what those rows can
- * change, and falls back to its full form where it cannot tell:
- *   links   the touched commits are read again (their links and waiting
- *           keys replaced); a new item takes the commits that named its key
- *           while it was missing (derived_commit_key).  A changed set of
- *           known projects links every commit again (a key's spelling and
- *           whether it counts depend on the set).
- *   flow    the touched items (row or transitions) are computed again, when
- *           every status they name, now or in the intervals they had, is a
- *           configured one: then no learnt status, guess or category finding
- *           can move.  Otherwise (a status the configuration does not name,
- *           a source's status list changed, an item deleted) all items.
- *   walk    in full, as yet: the ancestry walk, the attribution and their
- *           findings for every application.
- *   production  every item's instant is computed, and written only where it
- *           changed; items that lost a link are cleared first.
- * Each finding kind belongs to one part, and a part deletes exactly the rows
- * it writes again, so the result equals cw_correlate's on the same facts;
- * tests/e2e/test_incremental.py compares the two warehouses table by table.
- */
-
-static int prepare_delta(corr *c)
-{
-    cw_sqlset *set = cw_sqlset_new();
-    int rc = cw_sqlset_load(set, SQL_FILE);
-    for (int i = Q_FIRST_DELTA; i < Q_COUNT && rc == 0; i++) {
-        const char *sql = cw_sqlset_get(set, q_name[i]);
-        if (!sql) {
-            cw_error("%s: no statement named %s", SQL_FILE, q_name[i]);
-            rc = -1;
-        } else if (cw_db_prepare(c->db, sql, &c->q[i]) != CW_DB_OK) {
-            rc = sql_fail(c, q_name[i]);
-        } else if (i <= Q_DELTA_UNLINKED_TABLE || i == Q_DELTA_APP_TABLE ||
-                   i == Q_DELTA_PROD_TABLE) {
-            rc = run(c, i);     /* the tables the next statements name */
-        }
-    }
-    cw_sqlset_free(set);
-    return rc;
-}
-
-/* The single integer the query q returns, or -1 (logged). */
-static int64_t count_of(corr *c, int q)
-{
-    int64_t n = -1;
-    if (next_row(c, q) == 1) {
-        n = cw_db_column_int(c->q[q], 0);
-        done(c, q);
-    }
-    return n;
-}
-
-static int links_delta(corr *c)
-{
-    int64_t changed = count_of(c, Q_DELTA_PROJECTS_CHANGED);
-    int rc;
-    if (changed < 0)
-        return -1;
-    if (changed > 0) {
-        cw_debug("correlate: the known projects changed: every commit is linked again");
-        c->every_item = 1;
-        return links_full(c) || run(c, Q_RESET_PRODUCTION) ? -1 : 0;
-    }
-    if (run_all(c, Q_DELTA_UNLINKED_FILL, Q_DELTA_FORGET_KEYS) || link_commits(c, Q_DELTA_COMMITS))
-        return -1;
-    while ((rc = next_row(c, Q_DELTA_KEYS_FOUND)) == 1) {
-        cw_db_value row[2] = { cw_value_int(cw_db_column_int(c->q[Q_DELTA_KEYS_FOUND], 0)),
-                               cw_value_int(cw_db_column_int(c->q[Q_DELTA_KEYS_FOUND], 1)) };
-        if (append(c, T_COMMIT_LINKS, row)) {
-            done(c, Q_DELTA_KEYS_FOUND);
-            return -1;
-        }
-    }
-    return rc < 0 || run(c, Q_DELTA_KEYS_DONE) || run(c, Q_DELTA_RESET_PRODUCTION) ? -1 : 0;
-}
-
-/* 1 when every status the touched items name is configured, 0 when not, -1
- * on an error.  c->statuses holds the configured ones. */
-static int statuses_configured(corr *c)
-{
-    cw_stmt *st = c->q[Q_DELTA_ITEM_STATUSES];
-    int rc;
-    while ((rc = next_row(c, Q_DELTA_ITEM_STATUSES)) == 1) {
-        const char *name = cw_db_column_text(st, 0);
-        const cw_status_info *known = cw_str_empty(name) ? NULL
-                                                         : cw_status_map_get(c->statuses, name);
-        if (!cw_str_empty(name) && (!known || known->origin != CW_STATUS_CONFIG)) {
-            cw_debug("correlate: status '%s' is not configured: every item's flow again", name);
-            done(c, Q_DELTA_ITEM_STATUSES);
-            return 0;
-        }
-    }
-    return rc < 0 ? -1 : 1;
-}
-
-static int flow_delta(corr *c)
-{
-    int64_t blocked = count_of(c, Q_DELTA_FULL_FLOW);
-    int configured;
-    if (blocked < 0 || load_statuses(c))
-        return -1;
-    configured = blocked == 0 ? statuses_configured(c) : 0;
-    if (configured < 0)
-        return -1;
-    if (!configured) {
-        c->every_item = 1;
-        cw_status_map_free(c->statuses);
-        c->statuses = cw_status_map_new();
-        return flow_full(c);
-    }
-    if (run_all(c, Q_DELTA_CLEAR_INTERVALS, Q_DELTA_CLEAR_ITEM_FINDINGS))
-        return -1;
-    return flow_items(c, Q_DELTA_WORK_ITEMS);
-}
-
-/* Idea to production: every item's instant when a part ran in full, else
- * those of the items the batch can have moved (delta_prod_fill). */
-static int production_delta(corr *c)
-{
-    if (c->every_item)
-        return production_times(c, Q_FIRST_DEPLOYMENTS);
-    if (run(c, Q_DELTA_PROD_CLEAR) || run(c, Q_DELTA_PROD_FILL))
-        return -1;
-    return production_times(c, Q_DELTA_FIRST_DEPLOYMENTS);
-}
-
-/* ---------------------------------------------------------------- the walk, incrementally */
-
-/*
- * The walk, incrementally.  Each application the batch wrote a commit,
- * deployment, checkout or incident of is either walked again in full (its
- * derived rows and findings deleted first: correlate_app as in a full
- * step), or, when its new rows can only extend what was walked, appended
- * to: the new deployments are walked from their revisions through the
- * commit table (by sha, stopping at commits the bridge already has), and
- * the incidents whose attribution they can change are attributed again.
- * Appending is exact when all of this holds, else the application is
- * walked in full:
- *   - the batch only inserted its commits, deployments and checkouts (an
- *     update can move anything), and its new successful production
- *     deployments all sort after its old ones;
- *   - it has a baseline, no repository without ancestry, no build with
- *     several checkouts, and no explicit incident references are configured
- *     (incident_deployment_pattern), so the walk's and the attribution's
- *     inputs are a deployment's one revision and the window;
- *   - no new commit is a parent an old commit named but the graph lacked
- *     (derived_missing_parent), names an old untraceable deployment's
- *     revision, or shares its sha with another commit row: nothing walked
- *     before can reach it;
- *   - every sha is lower-case hex, and no lookup by sha misses a commit that
- *     a case-insensitive prefix would find (the graph's own lookup);
- *   - a commit that would get a late-commit finding has its sha in this
- *     application only (findings are keyed by sha).
- * Applications walked in full are processed in ascending order, as in the
- * full step, and one that shares a late-commit finding's sha with them is
- * walked again too, so "first application wins" gives the same finding.
- */
-
-/* A growing list of ids. */
-typedef struct id_list {
-    int64_t *v;
-    size_t n, cap;
-} id_list;
-
-static void ids_push(id_list *l, int64_t id)
-{
-    if (l->n && l->v[l->n - 1] == id)
-        return;                 /* the rows come sorted: a repeat is adjacent */
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 8;
-        l->v = cw_xrealloc(l->v, l->cap * sizeof(int64_t));
-    }
-    l->v[l->n++] = id;
-}
-
-static int ids_has(const id_list *l, int64_t id)
-{
-    return l->n && bsearch(&id, l->v, l->n, sizeof(int64_t), compare_id) != NULL;
-}
-
-/* What the batch wrote of one application. */
-typedef struct app_delta {
-    int64_t app;
-    int rewalk;                 /* walked again in full */
-    id_list commits, deployments;   /* inserted */
-} app_delta;
-
-static void app_delta_free(app_delta *a)
-{
-    free(a->commits.v);
-    free(a->deployments.v);
-}
-
-/* Lower-case hex of 4 to 64 digits: what the append walk looks up exactly. */
-static int lower_hex(const char *s)
-{
-    size_t n = s ? strspn(s, "0123456789abcdef") : 0;
-    return n >= 4 && n <= 64 && s[n] == '\0';
-}
-
-/* One commit node found by sha: its rows (the lowest id is the node's). */
-typedef struct found_node {
-    cw_gnode node;              /* sha, commit_id, authored_at, n_parents, extra ids */
-    char *parents;
-} found_node;
-
-static void found_free(found_node *f)
-{
-    free(f->node.sha);
-    free(f->node.extra_ids);
-    free(f->parents);
-    memset(f, 0, sizeof(*f));
-}
-
-/* Look up sha in the application: 1 found (f filled), 0 not there, 2 the
- * application must be walked in full (only a case-insensitive or prefix
- * lookup finds it), -1 error. */
-static int find_node(corr *c, int64_t app, const char *sha, found_node *f)
-{
-    cw_stmt *st = c->q[Q_DELTA_NODE];
-    int rc;
-    memset(f, 0, sizeof(*f));
-    if (!lower_hex(sha))
-        return 2;
-    cw_db_bind_str(st, 1, sha);
-    cw_db_bind_int(st, 2, app);
-    while ((rc = next_row(c, Q_DELTA_NODE)) == 1) {
-        if (f->node.sha) {
-            f->node.extra_ids = cw_xrealloc(f->node.extra_ids,
-                                            (f->node.n_extra + 1) * sizeof(int64_t));
-            f->node.extra_ids[f->node.n_extra++] = cw_db_column_int(st, 0);
-            continue;
-        }
-        f->node.sha = cw_strdup(sha);
-        f->node.commit_id = cw_db_column_int(st, 0);
-        f->node.authored_at = cw_db_column_int(st, 3);
-        f->parents = cw_strdup(cw_db_column_text(st, 2));
-    }
-    if (rc < 0)
-        return -1;
-    if (f->node.sha) {
-        cw_strlist words = { 0 };
-        char *copy = cw_strdup(f->parents ? f->parents : ""), *save = NULL;
-        for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
-            cw_strlist_add(&words, t);
-        f->node.n_parents = (int)words.n;
-        cw_strlist_free(&words);
-        free(copy);
-        return 1;
-    }
-    cw_db_bind_str(c->q[Q_DELTA_NODE_ANY_CASE], 1, sha);
-    cw_db_bind_int(c->q[Q_DELTA_NODE_ANY_CASE], 2, app);
-    rc = (int)count_of(c, Q_DELTA_NODE_ANY_CASE);
-    return rc < 0 ? -1 : rc > 0 ? 2 : 0;
-}
-
-/* A stack of shas to visit (owned). */
-typedef struct sha_stack {
-    char **v;
-    size_t n, cap;
-} sha_stack;
-
-static void stack_push(sha_stack *s, char *sha)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 32;
-        s->v = cw_xrealloc(s->v, s->cap * sizeof(char *));
-    }
-    s->v[s->n++] = sha;
-}
-
-static void stack_free(sha_stack *s)
-{
-    while (s->n)
-        free(s->v[--s->n]);
-    free(s->v);
-}
-
-static char *lower_dup(const char *s)
-{
-    char *out = cw_strdup(s);
-    for (char *p = out; *p; p++)
-        if (*p >= 'A' && *p <= 'F')
-            *p = (char)(*p - 'A' + 'a');
-    return out;
-}
-
-/* A commit newly deployed by d: its rows (write), or, in the dry run, the
- * check that a late-commit finding would name a sha of this application
- * only.  0, 2 (walk the application in full), -1. */
-static int deploy_node(corr *c, cw_deploy *d, const found_node *f, int write)
-{
-    int64_t lead, rows;
-    d->commits_deployed += 1 + (long)f->node.n_extra;
-    if (write)
-        return on_deployed(c, d, &f->node) ? -1 : 0;
-    if (!cw_graph_lead_time(d, &f->node, &lead) || lead >= 0)
-        return 0;
-    cw_db_bind_str(c->q[Q_DELTA_SHA_ROWS], 1, f->node.sha);
-    rows = count_of(c, Q_DELTA_SHA_ROWS);
-    return rows < 0 ? -1 : rows > 1 + (int64_t)f->node.n_extra ? 2 : 0;
-}
-
-/* Visit one sha of d's walk: nothing when it is not in the application or
- * already deployed, else deploy it and stack its parents. */
-static int visit(corr *c, int64_t app, cw_deploy *d, const char *sha, cw_strmap *seen,
-                 sha_stack *todo, int write)
-{
-    found_node f;
-    char *copy, *save = NULL;
-    int64_t deployed;
-    int rc;
-    if (cw_strmap_get(seen, sha, &deployed))
-        return 0;
-    if ((rc = find_node(c, app, sha, &f)) != 1) {
-        found_free(&f);
-        return rc;              /* 0: a parent outside the graph, as the full walk */
-    }
-    cw_db_bind_int(c->q[Q_DELTA_DEPLOYED], 1, f.node.commit_id);
-    deployed = count_of(c, Q_DELTA_DEPLOYED);
-    if (deployed != 0) {
-        found_free(&f);
-        return deployed < 0 ? -1 : 0;
-    }
-    cw_strmap_add(seen, sha, 0, NULL);
-    rc = deploy_node(c, d, &f, write);
-    copy = cw_strdup(f.parents ? f.parents : "");
-    for (char *t = strtok_r(copy, " ", &save); t && rc == 0; t = strtok_r(NULL, " ", &save))
-        stack_push(todo, lower_dup(t));
-    free(copy);
-    found_free(&f);
-    return rc;
-}
-
-/* Walk one new deployment from its revision.  0, 2, -1. */
-static int walk_new(corr *c, int64_t app, cw_deploy *d, cw_strmap *seen, int write)
-{
-    sha_stack todo = { 0 };
-    found_node f;
-    int rc;
-    d->traceable = d->is_baseline = 0;
-    d->commits_deployed = 0;
-    if (cw_str_empty(d->revision))
-        return 0;
-    stack_push(&todo, lower_dup(d->revision));
-    rc = find_node(c, app, todo.v[0], &f);
-    found_free(&f);
-    d->traceable = rc == 1;
-    rc = rc == 1 ? 0 : rc;
-    while (rc == 0 && todo.n) {
-        char *sha = todo.v[--todo.n];
-        rc = visit(c, app, d, sha, seen, &todo, write);
-        free(sha);
-    }
-    stack_free(&todo);
-    return rc;
-}
-
-/* The application's new deployments: the last `n - *first` of dl, or 2
- * when they do not all sort after the old ones. */
-static int new_suffix(const deploy_list *dl, const id_list *added, size_t *first)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < dl->n; i++)
-        k += (size_t)ids_has(added, dl->d[i].deployment_id);
-    *first = dl->n - k;
-    for (size_t i = *first; i < dl->n; i++)
-        if (!ids_has(added, dl->d[i].deployment_id))
-            return 2;
-    return 0;
-}
-
-/* Its baseline exists, it has no repository without ancestry, no build
- * with several checkouts, and no explicit references are configured. */
-static int check_walkable(corr *c, int64_t app)
-{
-    cw_stmt *st = c->q[Q_DELTA_APP_WALKABLE];
-    int ok;
-    if (app <= 0 || c->incident_re)
-        return 2;
-    cw_db_bind_int(st, 1, app);
-    if (next_row(c, Q_DELTA_APP_WALKABLE) != 1)
-        return -1;
-    ok = cw_db_column_int(st, 0) > 0 && cw_db_column_int(st, 1) == 0 &&
-         cw_db_column_int(st, 2) == 0;
-    done(c, Q_DELTA_APP_WALKABLE);
-    return ok ? 0 : 2;
-}
-
-/* Old untraceable deployments' revisions (lower case). */
-static int untraceable_revisions(corr *c, int64_t app, cw_strlist *out)
-{
-    int rc;
-    cw_db_bind_int(c->q[Q_DELTA_UNTRACEABLE_REVISIONS], 1, app);
-    while ((rc = next_row(c, Q_DELTA_UNTRACEABLE_REVISIONS)) == 1)
-        cw_strlist_add(out, cw_db_column_text(c->q[Q_DELTA_UNTRACEABLE_REVISIONS], 0));
-    return rc;
-}
-
-/* A new commit's parents: each in the application, or missing (kept, when
- * writing), or 2. */
-static int new_commit_parents(corr *c, int64_t app, const char *parents, int write)
-{
-    char *copy = cw_strdup(parents ? parents : ""), *save = NULL;
-    int rc = 0;
-    for (char *t = strtok_r(copy, " ", &save); t && rc == 0; t = strtok_r(NULL, " ", &save)) {
-        found_node f;
-        int found = find_node(c, app, t, &f);
-        found_free(&f);
-        if (found == 0 && write) {
-            cw_db_bind_int(c->q[Q_INSERT_MISSING], 1, app);
-            cw_db_bind_str(c->q[Q_INSERT_MISSING], 2, t);
-            found = run(c, Q_INSERT_MISSING) ? -1 : 0;
-        }
-        rc = found == 1 ? 0 : found;
-    }
-    free(copy);
-    return rc;
-}
-
-/* Can nothing walked before reach this new commit?  0 yes, 2 no, -1. */
-static int check_new_commit(corr *c, int64_t app, int64_t id, const cw_strlist *untraceable,
-                            int write)
-{
-    cw_stmt *st = c->q[Q_DELTA_NEW_COMMIT];
-    char *sha, *parents;
-    int64_t n;
-    int rc, ancestry;
-    cw_db_bind_int(st, 1, id);
-    if ((rc = next_row(c, Q_DELTA_NEW_COMMIT)) != 1)
-        return rc;              /* 0: gone again (a later statement of the batch) */
-    sha = cw_strdup(cw_db_column_text(st, 0));
-    parents = cw_strdup(cw_db_column_text(st, 1));
-    ancestry = cw_db_column_int(st, 2) != 0;
-    done(c, Q_DELTA_NEW_COMMIT);
-    rc = ancestry && lower_hex(sha) ? 0 : 2;
-    for (size_t i = 0; i < untraceable->n && rc == 0; i++)
-        if (*untraceable->items[i] &&
-            strncmp(sha, untraceable->items[i], strlen(untraceable->items[i])) == 0)
-            rc = 2;
-    if (rc == 0) {
-        cw_db_bind_str(c->q[Q_DELTA_SHA_ROWS], 1, sha);
-        n = count_of(c, Q_DELTA_SHA_ROWS);
-        rc = n < 0 ? -1 : n > 1 ? 2 : 0;
-    }
-    if (rc == 0) {
-        cw_db_bind_int(c->q[Q_DELTA_IS_MISSING], 1, app);
-        cw_db_bind_str(c->q[Q_DELTA_IS_MISSING], 2, sha);
-        n = count_of(c, Q_DELTA_IS_MISSING);
-        rc = n < 0 ? -1 : n > 0 ? 2 : 0;
-    }
-    if (rc == 0)
-        rc = new_commit_parents(c, app, parents, write);
-    free(sha);
-    free(parents);
-    return rc;
-}
-
-static int check_new_commits(corr *c, const app_delta *a, int write)
-{
-    cw_strlist untraceable = { 0 };
-    int rc = untraceable_revisions(c, a->app, &untraceable);
-    for (size_t i = 0; i < a->commits.n && rc == 0; i++)
-        rc = check_new_commit(c, a->app, a->commits.v[i], &untraceable, write);
-    cw_strlist_free(&untraceable);
-    return rc;
-}
-
-/* Incidents the new deployments can take (created at or after the first
- * finished) and those the batch wrote, attributed again. */
-static int reattribute(corr *c, int64_t app, const deploy_list *dl, size_t first)
-{
-    cw_stmt *st = c->q[Q_DELTA_REATTRIBUTE];
-    int rc;
-    cw_db_bind_int(st, 1, app);
-    cw_db_bind_int(st, 2, first < dl->n ? dl->d[first].finished_at : INT64_MAX);
-    while ((rc = next_row(c, Q_DELTA_REATTRIBUTE)) == 1) {
-        int64_t id = cw_db_column_int(st, 0);
-        long index;
-        cw_attr_how how = cw_attribute(dl->d, dl->n, NULL, NULL, cw_db_column_text(st, 1),
-                                       cw_db_column_text(st, 2), cw_db_column_int(st, 3),
-                                       c->cfg->attribution_window_s, &index);
-        cw_db_bind_int(c->q[Q_DELTA_FORGET_INCIDENT], 1, id);
-        cw_db_bind_int(c->q[Q_DELTA_FORGET_INCIDENT_FINDING], 1, id);
-        if (run(c, Q_DELTA_FORGET_INCIDENT) || run(c, Q_DELTA_FORGET_INCIDENT_FINDING) ||
-            insert_incident(c, id, index >= 0 ? &dl->d[index] : NULL, how)) {
-            done(c, Q_DELTA_REATTRIBUTE);
-            return -1;
-        }
-    }
-    return rc;
-}
-
-/* Append the application's new rows (write), or check that appending is
- * exact (the dry run).  0, 2 (walk it in full), -1. */
-static int append_app(corr *c, const app_delta *a, int write)
-{
-    deploy_list dl = { 0 };
-    cw_strmap *seen = cw_strmap_new();
-    size_t first = 0;
-    int rc = check_walkable(c, a->app);
-    if (rc == 0)
-        rc = load_deployments(c, a->app, &dl);
-    if (rc == 0)
-        rc = new_suffix(&dl, &a->deployments, &first);
-    if (rc == 0)
-        rc = check_new_commits(c, a, write);
-    for (size_t i = first; i < dl.n && rc == 0; i++)
-        rc = walk_new(c, a->app, &dl.d[i], seen, write);
-    if (rc == 0 && write) {
-        deploy_list added = { .d = dl.d + first, .n = dl.n - first };
-        rc = write_deployments(c, a->app, &added, NULL) || reattribute(c, a->app, &dl, first)
-                 ? -1 : 0;
-    }
-    cw_strmap_free(seen);
-    deploy_list_free(&dl);
-    return rc;
-}
-
-/* Delete what the full walk of the application writes. */
-static int forget_app(corr *c, int64_t app)
-{
-    for (int q = Q_DELTA_FORGET_DEPLOYED; q <= Q_DELTA_FORGET_INCIDENT_FINDINGS; q++) {
-        cw_db_bind_int(c->q[q], 1, app);
-        if (run(c, q))
-            return -1;
-    }
-    return 0;
-}
-
-/* The applications the batch wrote rows of, with their inserted ids. */
-typedef struct app_set {
-    app_delta *a;
-    size_t n, cap;
-} app_set;
-
-static app_delta *app_set_add(app_set *s, int64_t app)
-{
-    if (s->n && s->a[s->n - 1].app == app)
-        return &s->a[s->n - 1];
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        s->a = cw_xrealloc(s->a, s->cap * sizeof(app_delta));
-    }
-    memset(&s->a[s->n], 0, sizeof(app_delta));
-    s->a[s->n].app = app;
-    s->a[s->n].rewalk = app == 0;
-    return &s->a[s->n++];
-}
-
-static void app_set_free(app_set *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        app_delta_free(&s->a[i]);
-    free(s->a);
-}
-
-/* delta_touched_rows into s: an insert is kept, anything else walks the
- * application in full. */
-static int touched_apps(corr *c, app_set *s)
-{
-    cw_stmt *st = c->q[Q_DELTA_TOUCHED_ROWS];
-    int rc;
-    while ((rc = next_row(c, Q_DELTA_TOUCHED_ROWS)) == 1) {
-        app_delta *a = app_set_add(s, cw_db_column_int(st, 0));
-        const char *kind = cw_db_column_text(st, 1);
-        int insert = strcmp(cw_db_column_text(st, 2), "I") == 0;
-        if (strcmp(kind, "incident") == 0)
-            continue;           /* attributed again whatever happened to it */
-        if (!insert)
-            a->rewalk = 1;
-        else if (strcmp(kind, "commit") == 0)
-            ids_push(&a->commits, cw_db_column_int(st, 3));
-        else if (strcmp(kind, "deployment") == 0)
-            ids_push(&a->deployments, cw_db_column_int(st, 3));
-    }
-    return rc;
-}
-
-static int compare_app(const void *x, const void *y)
-{
-    const app_delta *a = x, *b = y;
-    return a->app < b->app ? -1 : a->app > b->app;
-}
-
-/* Applications sharing a late-commit finding's sha with one walked in full
- * are walked in full too, until no more do. */
-static int close_rewalks(corr *c, app_set *s)
-{
-    int added = 0, rc = 0;
-    for (size_t i = 0; i < s->n && rc == 0; i++) {
-        cw_db_bind_int(c->q[Q_DELTA_APP_ADD], 1, s->a[i].app);
-        cw_db_bind_int(c->q[Q_DELTA_APP_ADD], 2, s->a[i].rewalk);
-        rc = s->a[i].rewalk ? run(c, Q_DELTA_APP_ADD) : 0;
-        added |= s->a[i].rewalk;
-    }
-    while (rc == 0 && added) {
-        int64_t more[64];
-        size_t n = 0;
-        while ((rc = next_row(c, Q_DELTA_APP_SHARING)) == 1 && n < 64)
-            more[n++] = cw_db_column_int(c->q[Q_DELTA_APP_SHARING], 0);
-        if (rc == 1)
-            done(c, Q_DELTA_APP_SHARING);
-        rc = rc < 0 ? -1 : 0;
-        added = n > 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            app_delta *a = app_set_add(s, more[i]);
-            a->rewalk = 1;
-            cw_db_bind_int(c->q[Q_DELTA_APP_ADD], 1, more[i]);
-            cw_db_bind_int(c->q[Q_DELTA_APP_ADD], 2, 1);
-            rc = run(c, Q_DELTA_APP_ADD);
-        }
-    }
-    qsort(s->a, s->n, sizeof(app_delta), compare_app);
-    return rc;
-}
-
-static int walk_app(corr *c, const app_delta *a)
-{
-    if (!a->rewalk)
-        return append_app(c, a, 1) == 0 ? 0 : -1;
-    if (forget_app(c, a->app))
-        return -1;
-    return a->app == 0 ? orphan_deployments(c) : correlate_app(c, a->app);
-}
-
-static int walk_delta(corr *c)
-{
-    app_set s = { 0 };
-    size_t appended = 0;
-    int64_t blocked = count_of(c, Q_DELTA_WALK_BLOCKED);
-    int rc, app0 = 0;
-    if (blocked != 0) {
-        cw_debug("correlate: the batch deleted or reclassified facts: every application walked");
-        c->every_item = 1;
-        return blocked < 0 ? -1 : walk_full(c);
-    }
-    rc = run(c, Q_DELTA_APP_CLEAR) ? -1 : touched_apps(c, &s);
-    for (size_t i = 0; i < s.n && rc == 0; i++) {
-        int dry = s.a[i].rewalk ? 2 : append_app(c, &s.a[i], 0);
-        s.a[i].rewalk = dry == 2;
-        rc = dry < 0 ? -1 : 0;
-    }
-    if (rc == 0)
-        rc = close_rewalks(c, &s);
-    for (size_t i = 0; i < s.n && rc == 0; i++) {
-        appended += !s.a[i].rewalk;
-        app0 |= s.a[i].app == 0;
-        rc = walk_app(c, &s.a[i]);
-    }
-    if (rc == 0)
-        cw_debug("correlate: %zu application(s) walked on from their last deployment, %zu again in "
-                 "full", appended, s.n - appended);
-    app_set_free(&s);
-    if (rc || run(c, Q_DELTA_FORGET_NO_ANCESTRY) || no_ancestry_findings(c) || flush_all(c))
-        return -1;
-    if (app0 && run(c, Q_INCIDENTS_NO_APP))
-        return -1;
-    return incident_findings(c);
-}
-
-static int correlate_delta(corr *c)
-{
-    if (prepare_delta(c) || run_all(c, Q_DELTA_ITEM_CLEAR, Q_DELTA_COMMIT_FILL))
-        return -1;
-    if (links_delta(c) || walk_delta(c))
-        return -1;
-    cw_killpoint("correlate");
-    if (flow_delta(c) || flush_all(c) || production_delta(c))
-        return -1;
-    return cw_correlate_counts(c->db, c->stats);
 }
 
 /* ---------------------------------------------------------------- driver */
@@ -1805,13 +1074,13 @@ static int prepare_all(corr *c)
         return -1;
     }
     for (int i = 0; i < Q_FIRST_DELTA; i++) {
-        const char *sql = cw_sqlset_get(set, q_name[i]);
+        const char *sql = cw_sqlset_get(set, corr_q_name[i]);
         int rc = sql ? cw_db_prepare(c->db, sql, &c->q[i]) : CW_DB_ERROR;
         if (rc != CW_DB_OK) {
             cw_sqlset_free(set);
             if (!sql)
-                cw_error("%s: no statement named %s", SQL_FILE, q_name[i]);
-            return sql ? sql_fail(c, q_name[i]) : -1;
+                cw_error("%s: no statement named %s", SQL_FILE, corr_q_name[i]);
+            return sql ? corr_sql_fail(c, corr_q_name[i]) : -1;
         }
     }
     cw_sqlset_free(set);
@@ -1832,16 +1101,15 @@ static void corr_free(corr *c)
 
 static int correlate_all(corr *c)
 {
-    if (links_full(c) || walk_full(c))
+    if (corr_links_full(c) || corr_walk_full(c))
         return -1;
     cw_killpoint("correlate");
-    if (flow_full(c) || flush_all(c) || production_times(c, Q_FIRST_DEPLOYMENTS))
+    if (corr_flow_full(c) || corr_flush_all(c) || corr_production_times(c, Q_FIRST_DEPLOYMENTS))
         return -1;
     return 0;
 }
 
-static int correlate_with(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats,
-                          int (*step)(corr *))
+int corr_step(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats, int (*step)(corr *))
 {
     corr c = { .db = db, .cfg = cfg, .stats = stats };
     int rc = -1;
@@ -1859,7 +1127,7 @@ static int correlate_with(cw_db *db, const cw_config *cfg, cw_correlate_stats *s
     if (prepare_all(&c))
         goto out;
     if (cw_db_savepoint(db, "cw_correlate") != CW_DB_OK) {
-        sql_fail(&c, "savepoint");
+        corr_sql_fail(&c, "savepoint");
         goto out;
     }
     rc = step(&c);
@@ -1875,12 +1143,7 @@ out:
 
 int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
 {
-    return correlate_with(db, cfg, stats, correlate_all);
-}
-
-int cw_correlate_delta(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats)
-{
-    return correlate_with(db, cfg, stats, correlate_delta);
+    return corr_step(db, cfg, stats, correlate_all);
 }
 
 int cw_correlate_counts(cw_db *db, cw_correlate_stats *stats)

@@ -31,7 +31,7 @@ int cw_correlate(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats);
  * the rows this batch wrote: an incremental batch (pipeline/derive.h), with
  * the temporary table cw_touched filled (load/warehouse.h, cw_wh_track).
  * It re-derives what those rows can change and falls back to the full step
- * part by part where it cannot tell (correlate.c, "incremental").  Stats are
+ * part by part where it cannot tell (delta.c).  Stats are
  * counted from the tables, as cw_correlate_counts. */
 int cw_correlate_delta(cw_db *db, const cw_config *cfg, cw_correlate_stats *stats);
 

@@ -78,7 +78,7 @@ size_t cw_graph_count(const cw_graph *g);
 /* After cw_graph_finish: the parent shas (lower case) the commits name that
  * are not in the graph (a shallow export's boundary, a commit not loaded),
  * each once, in the order first named.  An incremental batch keeps them
- * (correlate.c): a new commit with one of these shas is an ancestor of
+ * (delta.c): a new commit with one of these shas is an ancestor of
  * commits already walked. */
 size_t cw_graph_missing_count(const cw_graph *g);
 const char *cw_graph_missing(const cw_graph *g, size_t i);

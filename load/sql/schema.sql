@@ -407,7 +407,7 @@ CREATE TABLE IF NOT EXISTS derived_project (project TEXT PRIMARY KEY);
 -- (a shallow export's boundary, a commit not loaded yet), as the walk found
 -- them: a new commit with one of these shas is an ancestor of commits already
 -- walked, so an incremental batch walks that application again in full
--- (transform/correlate.c).
+-- (transform/delta.c).
 CREATE TABLE IF NOT EXISTS derived_missing_parent (
     application_id  {int} NOT NULL,
     sha             TEXT NOT NULL,

@@ -337,7 +337,7 @@ UPDATE derived_work_item SET production_at = NULL
 -- name: delta_item_statuses
 -- Every status the batch's items name, in their transitions, as their
 -- current status and in the intervals they had: the incremental flow needs
--- each to be configured (correlate.c, flow_delta).  (IN lists, so each is
+-- each to be configured (delta.c, flow_delta).  (IN lists, so each is
 -- found by its key rather than by scanning every transition.)
 SELECT t.from_status FROM fact_transition t
  WHERE (t.application_id, t.work_item_id) IN
@@ -375,7 +375,7 @@ SELECT work_item_id, item_key, item_type, labels, status, source_category,
  ORDER BY work_item_id;
 
 -- ------------------------------------------------ incremental: the walk
--- (correlate.c, "the walk, incrementally")
+-- (delta.c, "the walk, incrementally")
 
 -- name: delta_app_table
 CREATE TEMP TABLE IF NOT EXISTS cw_delta_app (app BIGINT PRIMARY KEY, rewalk INTEGER NOT NULL);

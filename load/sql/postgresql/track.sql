@@ -1,5 +1,5 @@
 -- track.sql (PostgreSQL) - which fact rows a batch wrote, for the
--- incremental derivation (pipeline/derive.h, transform/correlate.c).
+-- incremental derivation (pipeline/derive.h, transform/delta.c).
 --
 -- The same rows as load/sql/sqlite/track.sql, in a temporary table
 -- cw_touched (kind, op, id, app) emptied at commit.  PostgreSQL has no

@@ -1,5 +1,5 @@
 -- track.sql (SQLite) - which fact rows a batch wrote, for the incremental
--- derivation (pipeline/derive.h, transform/correlate.c).
+-- derivation (pipeline/derive.h, transform/delta.c).
 --
 -- track_on runs inside the batch transaction, before the first source
 -- loads, when the derived tables are up to date with the facts as the last
