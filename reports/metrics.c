@@ -654,29 +654,61 @@ static int read_rows(cw_db *db, cw_stmt *st, const period_def *periods, metric_g
     return rc;
 }
 
+/* The distinct periods of a list into out (the weekly report asks for its
+ * weeks twice, as rows and in the summary: each is read once), map[i] the
+ * one period i is.  Returns how many. */
+static size_t distinct_periods(const period_def *periods, size_t n, period_def *out, size_t *map)
+{
+    size_t n_out = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < n_out && (out[j].start != periods[i].start || out[j].end != periods[i].end))
+            j++;
+        if (j == n_out)
+            out[n_out++] = periods[i];
+        map[i] = j;
+    }
+    return n_out;
+}
+
+/* The grid of the distinct periods laid out again for the asked ones. */
+static void grid_expand(metric_grid *g, const size_t *map, size_t n)
+{
+    cw_metric_row *rows = cw_xcalloc(g->n_members * n + 1, sizeof *rows);
+    for (size_t m = 0; m < g->n_members; m++)
+        for (size_t p = 0; p < n; p++)
+            rows[m * n + p] = g->rows[m * g->n_periods + map[p]];
+    free(g->rows);
+    g->rows = rows;
+    g->n_periods = n;
+}
+
 /* One statement, so every number of a grid comes from one snapshot of the
  * warehouse (the nightly job may commit meanwhile) and nothing is written. */
 static int grid_load(cw_db *db, const char *scope, const period_def *periods, size_t n,
                      metric_grid *g)
 {
-    char *sql = rows_sql(n);
-    cw_stmt *st;
-    int rc;
+    period_def *distinct = cw_xcalloc(n + 1, sizeof *distinct);
+    size_t *map = cw_xcalloc(n + 1, sizeof *map), n_distinct = distinct_periods(periods, n, distinct, map);
+    char *sql = rows_sql(n_distinct);
+    cw_stmt *st = NULL;
+    int rc = -1;
     memset(g, 0, sizeof *g);
-    g->n_periods = n;
-    if (!sql)
-        return -1;
-    rc = cw_db_prepare(db, sql, &st);
-    free(sql);
-    if (rc != CW_DB_OK)
-        return sql_fail(db, ROWS_SQL);
-    if (bind_grid(st, scope, periods, n) != CW_DB_OK)
-        rc = sql_fail(db, ROWS_SQL);
-    else
-        rc = read_rows(db, st, periods, g);
+    g->n_periods = n_distinct;
+    if (sql && cw_db_prepare(db, sql, &st) != CW_DB_OK)
+        sql_fail(db, ROWS_SQL);
+    else if (sql && bind_grid(st, scope, distinct, n_distinct) != CW_DB_OK)
+        sql_fail(db, ROWS_SQL);
+    else if (sql)
+        rc = read_rows(db, st, distinct, g);
     cw_db_finalize(st);
+    free(sql);
+    if (rc == 0 && n_distinct < n)
+        grid_expand(g, map, n);
     if (rc != 0)
         grid_free(g);
+    free(distinct);
+    free(map);
     return rc;
 }
 
@@ -821,7 +853,8 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
 /* The weekly report reads every grid it needs -- each scope's rows by week
  * and its summaries -- as one: every scope's members ("all") over the week
  * periods, then the summary's (overlapping periods cost a sample one more
- * array slot, while another grid would read the window's facts again). */
+ * cell, while another grid would read the window's facts again; the
+ * summary's weeks are the rows' weeks, read once, see grid_load). */
 /* What every summary of [from, to) needs first: the views, the DORA bands
  * (returned; free them) and the layout of its periods in *l.  NULL (logged)
  * on an empty window or a warehouse without views. */
