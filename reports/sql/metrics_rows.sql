@@ -216,36 +216,33 @@ flow AS (
 -- Only the intervals that count at some period end are read: those still
 -- open, and those closed at or after the window's start (one closed before
 -- it counted +1 and -1 before every end), entered before the window's end.
--- Each half is a range of the partial index ix_interval_in_progress.
-wip_open AS (
-    SELECT application_id, created_at, from_at, to_at
+-- Each half is a range of the partial index ix_interval_in_progress.  The
+-- intervals are read once (wip_intervals is used twice, so both engines
+-- keep it), and their events go to the running sum as they are: an
+-- application no member holds sums on its own and is left out by the
+-- member join of `wip`, which is cheaper than matching every event.
+wip_intervals AS (
+    SELECT application_id, to_at,
+           CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
     FROM v_status_intervals
     WHERE category = 'in_progress' AND to_at IS NULL
       AND from_at < CAST(?3 AS BIGINT)
     UNION ALL
-    SELECT application_id, created_at, from_at, to_at
+    SELECT application_id, to_at,
+           CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
     FROM v_status_intervals
     WHERE category = 'in_progress' AND to_at >= CAST(?2 AS BIGINT)
       AND from_at < CAST(?3 AS BIGINT)
-),
-wip_intervals AS (
-    SELECT application_id, to_at,
-           CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
-    FROM wip_open
-),
-wip_events AS (
-    SELECT application_id, entry_at AS at, 1 AS delta FROM wip_intervals
-    UNION ALL
-    SELECT application_id, CASE WHEN to_at >= entry_at THEN to_at ELSE entry_at END, -1
-    FROM wip_intervals WHERE to_at IS NOT NULL
 ),
 wip_apps AS (
     SELECT DISTINCT application_id FROM cw_member_app
 ),
 wip_points AS (
-    SELECT ev.application_id, ev.at, ev.delta, 1 AS is_event, -1 AS period_id
-    FROM wip_events ev
-    JOIN wip_apps a ON a.application_id = ev.application_id
+    SELECT application_id, entry_at AS at, 1 AS delta, 1 AS is_event, -1 AS period_id
+    FROM wip_intervals
+    UNION ALL
+    SELECT application_id, CASE WHEN to_at >= entry_at THEN to_at ELSE entry_at END, -1, 1, -1
+    FROM wip_intervals WHERE to_at IS NOT NULL
     UNION ALL
     SELECT a.application_id, p.period_end, 0, 0, p.period_id
     FROM wip_apps a
