@@ -28,32 +28,49 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double cw_median(double *values, size_t n)
+void cw_median_positions(size_t n, size_t *lo, size_t *hi)
 {
-    if (n == 0)
-        return NAN;
-    qsort(values, n, sizeof *values, compare_doubles);
-    if (n % 2 == 1)
-        return values[n / 2];
-    return (values[n / 2 - 1] + values[n / 2]) / 2.0;
+    *lo = n % 2 == 1 ? n / 2 : n / 2 - 1;
+    *hi = n / 2;
 }
 
-double cw_percentile(double *values, size_t n, double pct)
+double cw_median_of(double lo_value, double hi_value, size_t n)
 {
-    double rank;
-    size_t index;
-    if (n == 0 || isnan(pct))
-        return NAN;
-    qsort(values, n, sizeof *values, compare_doubles);
+    if (n % 2 == 1)
+        return lo_value;
+    return (lo_value + hi_value) / 2.0;
+}
+
+size_t cw_percentile_position(size_t n, double pct)
+{
     /* pct * n is exact for whole percentages, so dividing last keeps
      * ceil() from seeing 9.000000000000002 where the rank is 9. */
-    rank = ceil(pct * (double)n / 100.0);
+    double rank = ceil(pct * (double)n / 100.0);
+    size_t index;
     if (rank < 1)
         rank = 1;
     index = (size_t)rank;
     if (index > n)
         index = n;
-    return values[index - 1];
+    return index - 1;
+}
+
+double cw_median(double *values, size_t n)
+{
+    size_t lo, hi;
+    if (n == 0)
+        return NAN;
+    qsort(values, n, sizeof *values, compare_doubles);
+    cw_median_positions(n, &lo, &hi);
+    return cw_median_of(values[lo], values[hi], n);
+}
+
+double cw_percentile(double *values, size_t n, double pct)
+{
+    if (n == 0 || isnan(pct))
+        return NAN;
+    qsort(values, n, sizeof *values, compare_doubles);
+    return values[cw_percentile_position(n, pct)];
 }
 
 const char *cw_level_name(cw_level level)

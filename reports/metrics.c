@@ -14,8 +14,9 @@
  * A reader writes nothing, not even TEMP tables (a read-only PostgreSQL
  * session refuses CREATE): the periods are bound as parameters.  This file
  * runs the statement into a grid of rows (every period appears even when
- * nothing happened), and turns the samples into medians and percentiles
- * with cw_median / cw_percentile.
+ * nothing happened), and turns the samples into medians and percentiles by
+ * cw_median / cw_percentile's rule (levels.c): sorted once, every sample
+ * visited in order, each statistic read at its position.
  *
  * The same grid serves the DORA summary: its "periods" are the window, the
  * last 4 weeks, the 4 weeks before, and the window's weeks and months (they
@@ -161,8 +162,10 @@ typedef struct period_def {
 
 typedef struct metric_grid {
     size_t n_members, n_periods;
+    size_t cap_members;             /* room in the per-member arrays */
     char **names, **teams;          /* per member */
     cw_scope *scopes;               /* per member */
+    unsigned char *laid_out;        /* per member: its counts rows came */
     cw_metric_row *rows;            /* member-major: rows[m * n_periods + p] */
 } metric_grid;
 
@@ -175,6 +178,7 @@ static void grid_free(metric_grid *g)
     free(g->names);
     free(g->teams);
     free(g->scopes);
+    free(g->laid_out);
     free(g->rows);
     memset(g, 0, sizeof *g);
 }
@@ -287,8 +291,12 @@ enum {
     C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
     C_INCIDENTS, C_THROUGHPUT, C_FEATURE, C_DEFECT, C_RISK, C_DEBT,
     C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS, C_CHANGE_FAILURE_RATE,
-    C_AT, C_KIND
+    C_AT, C_KIND, C_APPLICATION
 };
+
+/* What a row of metrics_rows.sql is, by its period_id. */
+#define ROW_SAMPLE     (-1)
+#define ROW_MEMBERSHIP (-2)
 
 /* The member kinds of metrics_rows.sql (cw_member.kind). */
 static cw_scope kind_scope(int64_t kind)
@@ -296,23 +304,36 @@ static cw_scope kind_scope(int64_t kind)
     return kind == 1 ? CW_SCOPE_TEAM : kind == 2 ? CW_SCOPE_ORG : CW_SCOPE_APPLICATION;
 }
 
-/* The members arrive in member_ord order, each with a counts row per
- * period: the first one of a new member lays out its empty rows. */
-static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods)
+/* A member's first counts row lays out its empty rows.  Rows come in no
+ * order, so the per-member arrays grow to the highest member seen. */
+static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods, size_t m)
 {
-    size_t m = g->n_members;
-    if (cw_db_column_int(st, C_MEMBER) != (int64_t)m)
+    if (m >= g->n_members) {
+        size_t cap = g->cap_members;
+        g->names = cw_grow(g->names, &cap, m + 1, sizeof *g->names);
+        cap = g->cap_members;
+        g->teams = cw_grow(g->teams, &cap, m + 1, sizeof *g->teams);
+        cap = g->cap_members;
+        g->scopes = cw_grow(g->scopes, &cap, m + 1, sizeof *g->scopes);
+        cap = g->cap_members;
+        g->laid_out = cw_grow(g->laid_out, &cap, m + 1, sizeof *g->laid_out);
+        cap = g->cap_members;
+        g->rows = cw_grow(g->rows, &cap, m + 1, g->n_periods * sizeof *g->rows);
+        g->cap_members = cap;
+        for (size_t i = g->n_members; i <= m; i++) {
+            g->names[i] = g->teams[i] = NULL;
+            g->laid_out[i] = 0;
+        }
+        g->n_members = m + 1;
+    }
+    if (g->laid_out[m])
         return;
-    g->names = cw_xrealloc(g->names, (m + 1) * sizeof *g->names);
-    g->teams = cw_xrealloc(g->teams, (m + 1) * sizeof *g->teams);
-    g->scopes = cw_xrealloc(g->scopes, (m + 1) * sizeof *g->scopes);
-    g->rows = cw_xrealloc(g->rows, (m + 1) * g->n_periods * sizeof *g->rows);
+    g->laid_out[m] = 1;
     g->names[m] = column_dup(st, C_NAME);
     g->teams[m] = column_dup(st, C_TEAM);
     g->scopes[m] = kind_scope(cw_db_column_int(st, C_KIND));
     for (size_t p = 0; p < g->n_periods; p++)
         init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
-    g->n_members++;
 }
 
 static double column_or_nan(cw_stmt *st, int col)
@@ -381,119 +402,285 @@ static long finder_in_run(const period_finder *f, size_t r, int64_t t)
     return f->periods[lo].start <= t && t < f->periods[lo].end ? (long)lo : -1;
 }
 
-/* One (member, metric) group of samples, in seconds, per period. */
-typedef struct sample_group {
-    int64_t member;
-    char metric[32];
-    size_t n_periods;
-    double **values;                /* per period */
-    size_t *n, *cap;
-} sample_group;
+/* The sample metrics of metrics_rows.sql (v_events kinds with a value), and
+ * the percentile each reports (NAN: only a median). */
+enum { M_LEAD_TIME, M_RESTORE, M_RECOVERY, M_CYCLE_TIME, M_ITEM_LEAD_TIME, M_COUNT };
+static const struct {
+    const char *name;
+    double pct;
+} sample_metrics[M_COUNT] = {
+    [M_LEAD_TIME] = { "lead_time", 90 },
+    [M_RESTORE] = { "restore", 90 },
+    [M_RECOVERY] = { "recovery", NAN },
+    [M_CYCLE_TIME] = { "cycle_time", 85 },
+    [M_ITEM_LEAD_TIME] = { "item_lead_time", NAN },
+};
 
-static void group_init(sample_group *s, size_t n_periods)
+static int sample_metric(const char *name)
 {
-    s->member = -1;
-    s->metric[0] = '\0';
-    s->n_periods = n_periods;
-    s->values = cw_xcalloc(n_periods + 1, sizeof *s->values);
-    s->n = cw_xcalloc(n_periods + 1, sizeof *s->n);
-    s->cap = cw_xcalloc(n_periods + 1, sizeof *s->cap);
+    for (int i = 0; name && i < M_COUNT; i++)
+        if (strcmp(sample_metrics[i].name, name) == 0)
+            return i;
+    return -1;
 }
 
-static void group_free(sample_group *s)
-{
-    for (size_t p = 0; p < s->n_periods; p++)
-        free(s->values[p]);
-    free(s->values);
-    free(s->n);
-    free(s->cap);
-}
+/* One sample row, and one row saying which application makes up which
+ * member: kept until the statement is done, as they come in no order. */
+typedef struct grid_sample {
+    int64_t application, at;
+    double value;                   /* whole seconds */
+    int metric;                     /* M_* */
+} grid_sample;
 
-/* count, median and the metric's percentile into the row. */
-static void finish_period(cw_metric_row *row, const char *m, double *values, size_t n)
+typedef struct grid_membership {
+    int64_t application;
+    size_t member;
+} grid_membership;
+
+typedef struct grid_input {
+    grid_sample *samples;
+    size_t n_samples, cap_samples;
+    grid_membership *members;
+    size_t n_members, cap_members;
+} grid_input;
+
+static void add_sample(grid_input *in, cw_stmt *st)
 {
-    if (!row || n == 0)
+    int metric = sample_metric(cw_db_column_text(st, C_METRIC));
+    if (metric < 0)
         return;
-    if (strcmp(m, "lead_time") == 0) {
-        row->lead_time_count = (long)n;
-        row->lead_time_median_h = hours(cw_median(values, n));
-        row->lead_time_p90_h = hours(cw_percentile(values, n, 90));
-    } else if (strcmp(m, "restore") == 0) {
-        row->restore_count = (long)n;
-        row->restore_median_h = hours(cw_median(values, n));
-        row->restore_p90_h = hours(cw_percentile(values, n, 90));
-    } else if (strcmp(m, "recovery") == 0) {
-        row->recovery_median_h = hours(cw_median(values, n));
-    } else if (strcmp(m, "cycle_time") == 0) {
-        row->cycle_time_count = (long)n;
-        row->cycle_time_median_h = hours(cw_median(values, n));
-        row->cycle_time_p85_h = hours(cw_percentile(values, n, 85));
-    } else if (strcmp(m, "item_lead_time") == 0) {
-        row->lead_time_item_median_h = hours(cw_median(values, n));
-    }
+    in->samples = cw_grow(in->samples, &in->cap_samples, in->n_samples + 1, sizeof *in->samples);
+    in->samples[in->n_samples++] = (grid_sample){
+        cw_db_column_int(st, C_APPLICATION), cw_db_column_int(st, C_AT),
+        (double)cw_db_column_int(st, C_VALUE), metric };
 }
 
-static void finish_group(metric_grid *g, sample_group *s)
+static void add_membership(grid_input *in, cw_stmt *st)
 {
-    for (size_t p = 0; p < s->n_periods; p++) {
-        finish_period(grid_row(g, s->member, (int64_t)p), s->metric, s->values[p], s->n[p]);
-        s->n[p] = 0;
-    }
+    int64_t member = cw_db_column_int(st, C_MEMBER);
+    if (member < 0)
+        return;
+    in->members = cw_grow(in->members, &in->cap_members, in->n_members + 1, sizeof *in->members);
+    in->members[in->n_members++] = (grid_membership){
+        cw_db_column_int(st, C_APPLICATION), (size_t)member };
 }
 
-static void push_value(sample_group *s, size_t p, double v)
+static int compare_samples(const void *a, const void *b)
 {
-    if (s->n[p] == s->cap[p]) {
-        s->cap[p] = s->cap[p] ? 2 * s->cap[p] : 64;
-        s->values[p] = cw_xrealloc(s->values[p], s->cap[p] * sizeof *s->values[p]);
-    }
-    s->values[p][s->n[p]++] = v;
+    const grid_sample *x = a, *y = b;
+    if (x->metric != y->metric)
+        return x->metric < y->metric ? -1 : 1;
+    return (x->value > y->value) - (x->value < y->value);
 }
 
-/* A sample row: samples arrive ordered by (member, metric), so one group is
- * held at a time; the sample goes to every period holding its instant. */
-static void add_sample(metric_grid *g, sample_group *s, const period_finder *f, cw_stmt *st,
-                       const char *metric)
+static int compare_memberships(const void *a, const void *b)
 {
-    int64_t member = cw_db_column_int(st, C_MEMBER), at = cw_db_column_int(st, C_AT);
-    double value = (double)cw_db_column_int(st, C_VALUE);
-    if (s->member != member || strcmp(s->metric, metric) != 0) {
-        finish_group(g, s);
-        s->member = member;
-        snprintf(s->metric, sizeof s->metric, "%s", metric);
-    }
-    for (size_t r = 0; r < f->n_runs; r++) {
-        long p = finder_in_run(f, r, at);
-        if (p >= 0)
-            push_value(s, (size_t)p, value);
-    }
+    const grid_membership *x = a, *y = b;
+    return (x->application > y->application) - (x->application < y->application);
 }
 
-/* Step metrics_rows.sql into the grid: each member's counts rows (metric
- * '') then its samples.  CW_DB_DONE, or the error. */
-static int read_rows(cw_stmt *st, const period_def *periods, metric_grid *g)
+/* The memberships of an application: [*first, returned end) of the sorted array. */
+static size_t members_of(const grid_input *in, int64_t application, size_t *first)
 {
-    sample_group s;
-    period_finder f;
-    int rc;
-    group_init(&s, g->n_periods);
-    finder_init(&f, periods, g->n_periods);
-    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
-        const char *metric = cw_db_column_text(st, C_METRIC);
-        cw_metric_row *row;
-        if (metric && *metric) {
-            add_sample(g, &s, &f, st, metric);
-            continue;
+    size_t lo = 0, hi = in->n_members;
+    while (lo < hi) {                   /* the first membership >= application */
+        size_t mid = lo + (hi - lo) / 2;
+        if (in->members[mid].application < application)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = lo;
+    while (hi < in->n_members && in->members[hi].application == application)
+        hi++;
+    return hi;
+}
+
+/* One (member, period) cell of one metric: how many samples it holds, and
+ * the values at the positions its median and percentile read. */
+typedef struct sample_cell {
+    size_t n, seen;
+    size_t lo_at, hi_at, pct_at;
+    double lo, hi, pct;
+} sample_cell;
+
+/* Visit every (member, period) cell holding each sample of [b, e): count
+ * them (pick 0), or, as the samples come in ascending order of value, note
+ * the values at the cells' median and percentile positions (pick 1). */
+static void visit_cells(const grid_input *in, const period_finder *f, size_t n_periods,
+                        sample_cell *cells, size_t b, size_t e, int pick)
+{
+    for (size_t i = b; i < e; i++) {
+        const grid_sample *x = &in->samples[i];
+        size_t first, end = members_of(in, x->application, &first);
+        for (size_t r = 0; r < f->n_runs && first < end; r++) {
+            long p = finder_in_run(f, r, x->at);
+            if (p < 0)
+                continue;
+            for (size_t k = first; k < end; k++) {
+                sample_cell *c = &cells[in->members[k].member * n_periods + (size_t)p];
+                size_t at = c->seen++;
+                if (!pick)
+                    continue;
+                if (at == c->lo_at)
+                    c->lo = x->value;
+                if (at == c->hi_at)
+                    c->hi = x->value;
+                if (at == c->pct_at)
+                    c->pct = x->value;
+            }
         }
-        add_member(g, st, periods);
-        row = grid_row(g, cw_db_column_int(st, C_MEMBER), cw_db_column_int(st, C_PERIOD));
-        if (row)
-            apply_counts(row, st);
     }
-    finish_group(g, &s);
-    group_free(&s);
+}
+
+/* count, median and the metric's percentile of a cell into its row. */
+static void finish_cell(cw_metric_row *row, int metric, const sample_cell *c)
+{
+    double median = hours(cw_median_of(c->lo, c->hi, c->n)), pct = hours(c->pct);
+    switch (metric) {
+    case M_LEAD_TIME:
+        row->lead_time_count = (long)c->n;
+        row->lead_time_median_h = median;
+        row->lead_time_p90_h = pct;
+        break;
+    case M_RESTORE:
+        row->restore_count = (long)c->n;
+        row->restore_median_h = median;
+        row->restore_p90_h = pct;
+        break;
+    case M_RECOVERY:
+        row->recovery_median_h = median;
+        break;
+    case M_CYCLE_TIME:
+        row->cycle_time_count = (long)c->n;
+        row->cycle_time_median_h = median;
+        row->cycle_time_p85_h = pct;
+        break;
+    default:
+        row->lead_time_item_median_h = median;
+        break;
+    }
+}
+
+/* The statistics of one metric's samples [b, e), sorted by value. */
+static void place_metric(metric_grid *g, const grid_input *in, const period_finder *f,
+                         sample_cell *cells, size_t b, size_t e)
+{
+    size_t n_cells = g->n_members * g->n_periods;
+    int metric = in->samples[b].metric;
+    double pct = sample_metrics[metric].pct;
+    memset(cells, 0, n_cells * sizeof *cells);
+    visit_cells(in, f, g->n_periods, cells, b, e, 0);
+    for (size_t i = 0; i < n_cells; i++) {
+        sample_cell *c = &cells[i];
+        c->n = c->seen;
+        c->seen = 0;
+        if (c->n == 0)
+            continue;
+        cw_median_positions(c->n, &c->lo_at, &c->hi_at);
+        c->pct_at = isnan(pct) ? SIZE_MAX : cw_percentile_position(c->n, pct);
+        c->pct = NAN;
+    }
+    visit_cells(in, f, g->n_periods, cells, b, e, 1);
+    for (size_t i = 0; i < n_cells; i++)
+        if (cells[i].n > 0)
+            finish_cell(&g->rows[i], metric, &cells[i]);
+}
+
+/* Every sample into every member made up of its application and every
+ * period holding its instant.  Sorted once by (metric, value), each cell's
+ * samples are visited in ascending order, so a median or percentile is the
+ * value at a position: nothing is sorted per member or period. */
+static void place_samples(metric_grid *g, grid_input *in, const period_def *periods)
+{
+    period_finder f;
+    sample_cell *cells;
+    if (in->n_samples == 0 || g->n_members == 0)
+        return;
+    qsort(in->members, in->n_members, sizeof *in->members, compare_memberships);
+    qsort(in->samples, in->n_samples, sizeof *in->samples, compare_samples);
+    finder_init(&f, periods, g->n_periods);
+    cells = cw_xcalloc(g->n_members * g->n_periods, sizeof *cells);
+    for (size_t b = 0, e; b < in->n_samples; b = e) {
+        for (e = b + 1; e < in->n_samples && in->samples[e].metric == in->samples[b].metric; e++)
+            ;
+        place_metric(g, in, &f, cells, b, e);
+    }
+    free(cells);
     free(f.run_starts);
+}
+
+/* Every member has its counts rows and every membership names a member:
+ * 0, or -1 (logged) for a statement that broke that promise. */
+static int grid_complete(const metric_grid *g, const grid_input *in)
+{
+    for (size_t m = 0; m < g->n_members; m++)
+        if (!g->laid_out[m]) {
+            cw_error("metrics: %s: member %zu has no counts rows", ROWS_SQL, m);
+            return -1;
+        }
+    for (size_t i = 0; i < in->n_members; i++)
+        if (in->members[i].member >= g->n_members) {
+            cw_error("metrics: %s: application %lld in member %zu, which has no rows", ROWS_SQL,
+                     (long long)in->members[i].application, in->members[i].member);
+            return -1;
+        }
+    return 0;
+}
+
+/* Step metrics_rows.sql into the grid: the counts rows, the memberships and
+ * the samples, in any order.  0, or -1 (logged). */
+static int read_rows(cw_db *db, cw_stmt *st, const period_def *periods, metric_grid *g)
+{
+    grid_input in = {0};
+    int rc;
+    while ((rc = cw_db_step(st)) == CW_DB_ROW) {
+        int64_t member = cw_db_column_int(st, C_MEMBER), period = cw_db_column_int(st, C_PERIOD);
+        if (period == ROW_SAMPLE) {
+            add_sample(&in, st);
+        } else if (period == ROW_MEMBERSHIP) {
+            add_membership(&in, st);
+        } else if (member >= 0 && period >= 0 && (size_t)period < g->n_periods) {
+            add_member(g, st, periods, (size_t)member);
+            apply_counts(grid_row(g, member, period), st);
+        }
+    }
+    if (rc != CW_DB_DONE)
+        rc = sql_fail(db, ROWS_SQL);
+    else if ((rc = grid_complete(g, &in)) == 0)
+        place_samples(g, &in, periods);
+    free(in.samples);
+    free(in.members);
     return rc;
+}
+
+/* The distinct periods of a list into out (the weekly report asks for its
+ * weeks twice, as rows and in the summary: each is read once), map[i] the
+ * one period i is.  Returns how many. */
+static size_t distinct_periods(const period_def *periods, size_t n, period_def *out, size_t *map)
+{
+    size_t n_out = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < n_out && (out[j].start != periods[i].start || out[j].end != periods[i].end))
+            j++;
+        if (j == n_out)
+            out[n_out++] = periods[i];
+        map[i] = j;
+    }
+    return n_out;
+}
+
+/* The grid of the distinct periods laid out again for the asked ones. */
+static void grid_expand(metric_grid *g, const size_t *map, size_t n)
+{
+    cw_metric_row *rows = cw_xcalloc(g->n_members * n + 1, sizeof *rows);
+    for (size_t m = 0; m < g->n_members; m++)
+        for (size_t p = 0; p < n; p++)
+            rows[m * n + p] = g->rows[m * g->n_periods + map[p]];
+    free(g->rows);
+    g->rows = rows;
+    g->n_periods = n;
 }
 
 /* One statement, so every number of a grid comes from one snapshot of the
@@ -501,26 +688,28 @@ static int read_rows(cw_stmt *st, const period_def *periods, metric_grid *g)
 static int grid_load(cw_db *db, const char *scope, const period_def *periods, size_t n,
                      metric_grid *g)
 {
-    char *sql = rows_sql(n);
-    cw_stmt *st;
-    int rc;
+    period_def *distinct = cw_xcalloc(n + 1, sizeof *distinct);
+    size_t *map = cw_xcalloc(n + 1, sizeof *map), n_distinct = distinct_periods(periods, n, distinct, map);
+    char *sql = rows_sql(n_distinct);
+    cw_stmt *st = NULL;
+    int rc = -1;
     memset(g, 0, sizeof *g);
-    g->n_periods = n;
-    if (!sql)
-        return -1;
-    rc = cw_db_prepare(db, sql, &st);
-    free(sql);
-    if (rc != CW_DB_OK)
-        return sql_fail(db, ROWS_SQL);
-    rc = bind_grid(st, scope, periods, n);
-    if (rc == CW_DB_OK)
-        rc = read_rows(st, periods, g);
+    g->n_periods = n_distinct;
+    if (sql && cw_db_prepare(db, sql, &st) != CW_DB_OK)
+        sql_fail(db, ROWS_SQL);
+    else if (sql && bind_grid(st, scope, distinct, n_distinct) != CW_DB_OK)
+        sql_fail(db, ROWS_SQL);
+    else if (sql)
+        rc = read_rows(db, st, distinct, g);
     cw_db_finalize(st);
-    if (rc != CW_DB_DONE) {
+    free(sql);
+    if (rc == 0 && n_distinct < n)
+        grid_expand(g, map, n);
+    if (rc != 0)
         grid_free(g);
-        return sql_fail(db, ROWS_SQL);
-    }
-    return 0;
+    free(distinct);
+    free(map);
+    return rc;
 }
 
 /* ------------------------------------------------------------ metric rows */
@@ -664,7 +853,8 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
 /* The weekly report reads every grid it needs -- each scope's rows by week
  * and its summaries -- as one: every scope's members ("all") over the week
  * periods, then the summary's (overlapping periods cost a sample one more
- * array slot, while another grid would read the window's facts again). */
+ * cell, while another grid would read the window's facts again; the
+ * summary's weeks are the rows' weeks, read once, see grid_load). */
 /* What every summary of [from, to) needs first: the views, the DORA bands
  * (returned; free them) and the layout of its periods in *l.  NULL (logged)
  * on an empty window or a warehouse without views. */

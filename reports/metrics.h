@@ -160,5 +160,13 @@ int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *
 /* Median and nearest-rank percentile of n values (sorted in place); NAN when n == 0. */
 double cw_median(double *values, size_t n);
 double cw_percentile(double *values, size_t n, double pct);
+/* The same rules for values already in ascending order, read by position
+ * (n > 0): the median of n values is cw_median_of(the values at the 0-based
+ * positions lo and hi, n), the pct percentile the value at
+ * cw_percentile_position(n, pct).  The report reads its samples this way,
+ * sorted once, rather than keeping an array per member and period. */
+void cw_median_positions(size_t n, size_t *lo, size_t *hi);
+double cw_median_of(double lo_value, double hi_value, size_t n);
+size_t cw_percentile_position(size_t n, double pct);
 
 #endif

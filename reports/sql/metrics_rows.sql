@@ -17,18 +17,23 @@
 -- otherwise put the grid outermost and read the facts once per day; other
 -- engines read it as an inner join).
 
--- The result, ordered by member and metric:
---   the counts row of every (member, period) of the grid, metric = '': its
---     name and team, then every count and sum (zeros where nothing
---     happened) and the change failure rate (views.sql's rule);
+-- The result, in no particular order (sorting it would cost more than
+-- placing it; the members' order is member_ord):
+--   the counts row of every (member, period) of the grid, period_id >= 0,
+--     metric = '': its name and team, then every count and sum (zeros where
+--     nothing happened) and the change failure rate (views.sql's rule);
 --     flow_efficiency and traceability are divided in C from the sums so an
---     empty base gives null, not 0; its last column is the member's kind;
---   after them, the samples behind its medians and percentiles in the
---     window, each once: metric = the sample's name, value = whole seconds,
---     at = its instant (period_id -1).  reports/metrics.c puts each into
---     the periods holding its instant: periods overlap (a DORA summary asks
---     for the window, its weeks and its months), and a sample sent once per
---     period would be sorted and sent four times over.
+--     empty base gives null, not 0; then the member's kind;
+--   which applications make up each member, period_id -2: the member and
+--     the application's id (its last column);
+--   the samples behind the medians and percentiles in the window, each
+--     once, period_id -1: metric = the sample's name, value = whole seconds,
+--     at = its instant, and its application.  reports/metrics.c puts each
+--     into every member made up of its application and every period holding
+--     its instant: a team's and the organisation's samples are their
+--     applications', and periods overlap (a DORA summary asks for the
+--     window, its weeks and its months), so a sample sent once per member
+--     and period would be sent and sorted a dozen times over.
 --
 -- The grid:
 --   cw_period      the periods [period_start, period_end); period_id is their
@@ -211,36 +216,33 @@ flow AS (
 -- Only the intervals that count at some period end are read: those still
 -- open, and those closed at or after the window's start (one closed before
 -- it counted +1 and -1 before every end), entered before the window's end.
--- Each half is a range of the partial index ix_interval_in_progress.
-wip_open AS (
-    SELECT application_id, created_at, from_at, to_at
+-- Each half is a range of the partial index ix_interval_in_progress.  The
+-- intervals are read once (wip_intervals is used twice, so both engines
+-- keep it), and their events go to the running sum as they are: an
+-- application no member holds sums on its own and is left out by the
+-- member join of `wip`, which is cheaper than matching every event.
+wip_intervals AS (
+    SELECT application_id, to_at,
+           CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
     FROM v_status_intervals
     WHERE category = 'in_progress' AND to_at IS NULL
       AND from_at < CAST(?3 AS BIGINT)
     UNION ALL
-    SELECT application_id, created_at, from_at, to_at
+    SELECT application_id, to_at,
+           CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
     FROM v_status_intervals
     WHERE category = 'in_progress' AND to_at >= CAST(?2 AS BIGINT)
       AND from_at < CAST(?3 AS BIGINT)
-),
-wip_intervals AS (
-    SELECT application_id, to_at,
-           CASE WHEN from_at >= created_at THEN from_at ELSE created_at END AS entry_at
-    FROM wip_open
-),
-wip_events AS (
-    SELECT application_id, entry_at AS at, 1 AS delta FROM wip_intervals
-    UNION ALL
-    SELECT application_id, CASE WHEN to_at >= entry_at THEN to_at ELSE entry_at END, -1
-    FROM wip_intervals WHERE to_at IS NOT NULL
 ),
 wip_apps AS (
     SELECT DISTINCT application_id FROM cw_member_app
 ),
 wip_points AS (
-    SELECT ev.application_id, ev.at, ev.delta, 1 AS is_event, -1 AS period_id
-    FROM wip_events ev
-    JOIN wip_apps a ON a.application_id = ev.application_id
+    SELECT application_id, entry_at AS at, 1 AS delta, 1 AS is_event, -1 AS period_id
+    FROM wip_intervals
+    UNION ALL
+    SELECT application_id, CASE WHEN to_at >= entry_at THEN to_at ELSE entry_at END, -1, 1, -1
+    FROM wip_intervals WHERE to_at IS NOT NULL
     UNION ALL
     SELECT a.application_id, p.period_end, 0, 0, p.period_id
     FROM wip_apps a
@@ -284,9 +286,10 @@ trace AS (
     GROUP BY ma.member_id, a.period_id
 ),
 -- The samples (v_events, every dated event once), in whole seconds:
--- reports/metrics.c reads them (member, metric) group by group, puts them
--- into their periods and computes count, median and nearest-rank percentile
--- with cw_median / cw_percentile, the one place those statistics are computed.
+-- reports/metrics.c reads them, puts them into their members and periods
+-- and computes count, median and nearest-rank percentile with cw_median /
+-- cw_percentile's rule (reports/levels.c), the one place those statistics
+-- are defined.
 -- Metrics and their period rule:
 --   lead_time        per deployed commit, by the deployment's finished_at
 --   restore          resolved_at - created_at, by resolved_at (resolved only)
@@ -318,7 +321,8 @@ SELECT m.member_ord, p.period_id, '' AS metric, CAST(NULL AS BIGINT) AS value,
        COALESCE(trace.traced_commits, 0),
        change_failures.change_failure_rate,                -- null without deployments
        CAST(NULL AS BIGINT) AS at,
-       m.kind
+       m.kind,
+       CAST(NULL AS BIGINT) AS application_id
 FROM cw_member m
 CROSS JOIN cw_period p
 LEFT JOIN deploys ON deploys.member_id = m.member_id AND deploys.period_id = p.period_id
@@ -331,10 +335,12 @@ LEFT JOIN flow ON flow.member_id = m.member_id AND flow.period_id = p.period_id
 LEFT JOIN wip ON wip.member_id = m.member_id AND wip.period_id = p.period_id
 LEFT JOIN trace ON trace.member_id = m.member_id AND trace.period_id = p.period_id
 UNION ALL
-SELECT m.member_ord, -1, s.metric, s.value, NULL, NULL,
+SELECT ma.member_id, -2, NULL, NULL, NULL, NULL,                -- member_id = member_ord
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, s.at, NULL
-FROM samples s
-JOIN cw_member_app ma ON ma.application_id = s.application_id
-JOIN cw_member m ON m.member_id = ma.member_id
-ORDER BY 1, 3;
+       NULL, NULL, NULL, ma.application_id
+FROM cw_member_app ma
+UNION ALL
+SELECT NULL, -1, s.metric, s.value, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, s.at, NULL, s.application_id
+FROM samples s;

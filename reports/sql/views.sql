@@ -68,13 +68,18 @@ WHERE d.is_production = 1 AND d.result IN ('failure', 'unstable', 'aborted');
 -- commit authored after the deployment that first shipped it has no lead
 -- time (metrics.md, Decisions 10; the correlation step reports it): the
 -- lead_time_s >= 0 test keeps any such row out, whoever wrote it.
+-- The commit is always there (the bridge's foreign key); it is a LEFT JOIN
+-- on its key so that a reader that wants no commit column (v_events, the
+-- reports' lead-time samples) never looks it up: both engines then leave
+-- the join out, where an inner join would cost one random read of
+-- fact_commit, the widest table, per deployed commit.
 CREATE VIEW v_lead_time AS
 SELECT b.deployment_id, d.application_id, d.application, b.commit_id,
        c.repository, c.sha, c.authored_at, d.finished_at,
        b.lead_time_s, b.lead_time_s / 3600.0 AS lead_time_h
 FROM bridge_deployment_commit b
 JOIN v_deployments_prod d ON d.deployment_id = b.deployment_id
-JOIN fact_commit c ON c.commit_id = b.commit_id
+LEFT JOIN fact_commit c ON c.commit_id = b.commit_id
 WHERE b.lead_time_s >= 0 AND b.is_merge = 0 AND b.is_baseline = 0;
 
 -- Incidents with restore time (resolved only) and, for attributed ones, the

@@ -310,6 +310,27 @@ static void test_median_and_percentiles(void **state)
     assert_float_equal(cw_median(one, 1), 42, EPS);
 }
 
+/* The same rules by position in values already sorted (how the grid reads
+ * its samples): 0-based positions, worked out by hand. */
+static void test_median_and_percentile_positions(void **state)
+{
+    size_t lo, hi;
+    (void)state;
+    cw_median_positions(1, &lo, &hi);
+    assert_true(lo == 0 && hi == 0);
+    cw_median_positions(3, &lo, &hi);                   /* the 2nd of 3 */
+    assert_true(lo == 1 && hi == 1);
+    cw_median_positions(4, &lo, &hi);                   /* the mean of the 2nd and 3rd */
+    assert_true(lo == 1 && hi == 2);
+    assert_float_equal(cw_median_of(2, 6, 4), 4, EPS);
+    assert_float_equal(cw_median_of(5, 5, 3), 5, EPS);
+    assert_int_equal(cw_percentile_position(1, 90), 0);
+    assert_int_equal(cw_percentile_position(4, 90), 3);   /* rank ceil(3.6) = 4 */
+    assert_int_equal(cw_percentile_position(10, 90), 8);  /* rank 9 exactly, not 10 */
+    assert_int_equal(cw_percentile_position(11, 90), 9);  /* ceil(9.9) = 10 */
+    assert_int_equal(cw_percentile_position(20, 85), 16); /* rank 17 exactly */
+}
+
 /* ------------------------------------------------------------ levels */
 
 /* The level the installed dora_band gives one measure (the other measures
@@ -833,6 +854,84 @@ static void test_window_reads_only_its_rows(void **state)
 
 /* ------------------------------------------------------------ summaries */
 
+/* A metric row's numbers equal another's (NAN equals NAN: both null). */
+static void assert_same_row(const cw_metric_row *a, const cw_metric_row *b)
+{
+    assert_string_equal(a->period, b->period);
+    for (size_t i = 0; i < cw_metric_n_fields; i++) {
+        const cw_metric_field *fl = &cw_metric_fields[i];
+        if (fl->is_double) {
+            double x, y;
+            memcpy(&x, (const char *)a + fl->offset, sizeof x);
+            memcpy(&y, (const char *)b + fl->offset, sizeof y);
+            if (isnan(x) || isnan(y))
+                assert_true(isnan(x) && isnan(y));
+            else
+                assert_true(x == y);
+        } else {
+            assert_memory_equal((const char *)a + fl->offset, (const char *)b + fl->offset,
+                                sizeof(long));
+        }
+    }
+}
+
+typedef struct weekly_kept {
+    collected rows[3];                  /* by scope */
+    collected summaries;
+} weekly_kept;
+
+static int keep_weekly_row(void *ctx, cw_scope scope, const cw_metric_row *row)
+{
+    return keep(&((weekly_kept *)ctx)->rows[scope], row);
+}
+
+static int keep_weekly_summary(void *ctx, const cw_dora_summary *s)
+{
+    return keep_summary(&((weekly_kept *)ctx)->summaries, s);
+}
+
+/* The weekly report's one grid (every scope, its week rows and its
+ * summaries' periods, the summary's weeks being the rows' weeks) gives what
+ * a grid per scope and cw_dora_summaries give. */
+static void test_weekly_grid_equals_separate_grids(void **state)
+{
+    fixture *f = *state;
+    static weekly_kept w;
+    static collected c;
+    cw_weekly_fns fns = { keep_weekly_row, keep_weekly_summary, &w };
+    memset(&w, 0, sizeof w);
+    assert_int_equal(cw_metrics_weekly(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"), &fns), 0);
+    for (int scope = CW_SCOPE_APPLICATION; scope <= CW_SCOPE_ORG; scope++) {
+        collect(f->conn, "2026-03-02", "2026-03-16", CW_PERIOD_WEEK, (cw_scope)scope, &c);
+        assert_true(c.n > 0);
+        assert_int_equal(w.rows[scope].n, c.n);
+        for (size_t i = 0; i < c.n; i++) {
+            assert_string_equal(w.rows[scope].rows[i].name, c.rows[i].name);
+            assert_same_row(&w.rows[scope].rows[i].r, &c.rows[i].r);
+        }
+    }
+    memset(&c, 0, sizeof c);
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
+                                       keep_summary, &c), 0);
+    assert_int_equal(w.summaries.n, c.n);
+    for (size_t i = 0; i < c.n; i++) {
+        const cw_dora_summary *a = &w.summaries.rows[i].s, *b = &c.rows[i].s;
+        assert_string_equal(w.summaries.rows[i].name, c.rows[i].name);
+        assert_int_equal(a->deployments, b->deployments);
+        assert_int_equal(a->deploy_level, b->deploy_level);
+        assert_int_equal(a->lead_time_level, b->lead_time_level);
+        assert_int_equal(a->cfr_level, b->cfr_level);
+        assert_int_equal(a->restore_level, b->restore_level);
+        assert_memory_equal(&a->weekly_median_deploy_days, &b->weekly_median_deploy_days,
+                            sizeof(double));
+        assert_memory_equal(&a->lead_time_median_h, &b->lead_time_median_h, sizeof(double));
+        assert_memory_equal(&a->recent_lead_time_median_h, &b->recent_lead_time_median_h,
+                            sizeof(double));
+        assert_memory_equal(&a->prior_restore_median_h, &b->prior_restore_median_h,
+                            sizeof(double));
+    }
+}
+
 static void test_dora_summaries(void **state)
 {
     fixture *f = *state;
@@ -1047,6 +1146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_median_and_percentiles),
+        cmocka_unit_test(test_median_and_percentile_positions),
         cmocka_unit_test_setup_teardown(test_levels_at_band_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bands_refuse_unknown_measures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_application_rows_grid, setup, teardown),
@@ -1063,6 +1163,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_reads_only_its_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wip_age_reads_only_open_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weekly_grid_equals_separate_grids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_without_views, setup, teardown),
