@@ -204,12 +204,14 @@ typedef struct app_delta {
     int64_t app;
     int rewalk;                 /* walked again in full */
     id_list commits, deployments;   /* inserted */
+    id_list incidents;          /* written, in any way (sorted by touched_apps) */
 } app_delta;
 
 static void app_delta_free(app_delta *a)
 {
     free(a->commits.v);
     free(a->deployments.v);
+    free(a->incidents.v);
 }
 
 /* Lower-case hex of 4 to 64 digits: what the append walk looks up exactly. */
@@ -489,18 +491,21 @@ static int check_new_commits(corr *c, const app_delta *a, int write)
 
 /* Incidents the new deployments can take (created at or after the first
  * finished) and those the batch wrote, attributed again. */
-static int reattribute(corr *c, int64_t app, const deploy_list *dl, size_t first)
+static int reattribute(corr *c, const app_delta *a, const deploy_list *dl, size_t first)
 {
     cw_stmt *st = c->q[Q_DELTA_REATTRIBUTE];
+    int64_t from = first < dl->n ? dl->d[first].finished_at : INT64_MAX;
     int rc;
-    cw_db_bind_int(st, 1, app);
-    cw_db_bind_int(st, 2, first < dl->n ? dl->d[first].finished_at : INT64_MAX);
+    cw_db_bind_int(st, 1, a->app);
     while ((rc = corr_next_row(c, Q_DELTA_REATTRIBUTE)) == 1) {
-        int64_t id = cw_db_column_int(st, 0);
+        int64_t id = cw_db_column_int(st, 0), created = cw_db_column_int(st, 3);
         long index;
-        cw_attr_how how = cw_attribute(dl->d, dl->n, NULL, NULL, cw_db_column_text(st, 1),
-                                       cw_db_column_text(st, 2), cw_db_column_int(st, 3),
-                                       c->cfg->attribution_window_s, &index);
+        cw_attr_how how;
+        if (created < from && !ids_has(&a->incidents, id))
+            continue;
+        how = cw_attribute(dl->d, dl->n, NULL, NULL, cw_db_column_text(st, 1),
+                           cw_db_column_text(st, 2), created, c->cfg->attribution_window_s,
+                           &index);
         cw_db_bind_int(c->q[Q_DELTA_FORGET_INCIDENT], 1, id);
         cw_db_bind_int(c->q[Q_DELTA_FORGET_INCIDENT_FINDING], 1, id);
         if (corr_run(c, Q_DELTA_FORGET_INCIDENT) || corr_run(c, Q_DELTA_FORGET_INCIDENT_FINDING) ||
@@ -530,7 +535,7 @@ static int append_app(corr *c, const app_delta *a, int write)
         rc = walk_new(c, a->app, &dl.d[i], seen, write);
     if (rc == 0 && write) {
         deploy_list added = { .d = dl.d + first, .n = dl.n - first };
-        rc = corr_write_deployments(c, a->app, &added, NULL) || reattribute(c, a->app, &dl, first)
+        rc = corr_write_deployments(c, a->app, &added, NULL) || reattribute(c, a, &dl, first)
                  ? -1 : 0;
     }
     cw_strmap_free(seen);
@@ -587,8 +592,8 @@ static int touched_apps(corr *c, app_set *s)
         const char *kind = cw_db_column_text(st, 1);
         int insert = strcmp(cw_db_column_text(st, 2), "I") == 0;
         if (strcmp(kind, "incident") == 0)
-            continue;           /* attributed again whatever happened to it */
-        if (!insert)
+            ids_push(&a->incidents, cw_db_column_int(st, 3));   /* attributed again */
+        else if (!insert)
             a->rewalk = 1;
         else if (strcmp(kind, "commit") == 0)
             ids_push(&a->commits, cw_db_column_int(st, 3));
@@ -657,6 +662,9 @@ static int walk_delta(corr *c)
         return blocked < 0 ? -1 : corr_walk_full(c);
     }
     rc = corr_run(c, Q_DELTA_APP_CLEAR) ? -1 : touched_apps(c, &s);
+    for (size_t i = 0; i < s.n; i++)
+        if (s.a[i].incidents.n > 1)
+            qsort(s.a[i].incidents.v, s.a[i].incidents.n, sizeof(int64_t), corr_compare_id);
     for (size_t i = 0; i < s.n && rc == 0; i++) {
         int dry = s.a[i].rewalk ? 2 : append_app(c, &s.a[i], 0);
         s.a[i].rewalk = dry == 2;

@@ -499,11 +499,11 @@ SELECT count(*) FROM fact_commit
 SELECT count(*) FROM bridge_deployment_commit WHERE commit_id = ?1;
 
 -- name: delta_reattribute
--- Incidents whose attribution new deployments can change (created at or
--- after the first of them finished), and those the batch wrote.
+-- The application's incidents: delta.c attributes again those new
+-- deployments can change (created at or after the first of them finished)
+-- and those the batch wrote.
 SELECT incident_id, title, description, created_at FROM fact_incident
  WHERE application_id = ?1
-   AND (created_at >= ?2 OR incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident'))
  ORDER BY incident_id;
 
 -- name: delta_forget_incident
