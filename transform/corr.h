@@ -21,7 +21,8 @@ enum {
     Q_CLEAR_COMMIT_LINKS, Q_CLEAR_COMMIT_KEYS, Q_CLEAR_PROJECTS,
     Q_CLEAR_DEPLOYED, Q_CLEAR_MISSING, Q_CLEAR_DEPLOYMENTS, Q_CLEAR_INCIDENTS, Q_CLEAR_RECLASSIFIED,
     Q_CLEAR_WALK_FINDINGS, Q_CLEAR_INTERVALS, Q_CLEAR_ITEMS, Q_CLEAR_STATUSES,
-    Q_CLEAR_FLOW_FINDINGS, Q_INSERT_PROJECTS, Q_INSERT_COMMIT_KEY, Q_INSERT_MISSING, Q_RESET_PRODUCTION,
+    Q_CLEAR_FLOW_FINDINGS, Q_INSERT_PROJECTS, Q_INSERT_COMMIT_KEY, Q_INSERT_MISSING,
+    Q_RESET_PRODUCTION,
     Q_INSERT_FINDING, Q_FIND_ITEM, Q_KNOWN_PROJECTS, Q_COMMITS, Q_APPLICATIONS, Q_DEPLOYMENTS,
     Q_BUILD_REVISIONS, Q_REPOSITORIES, Q_COMMIT_GRAPH, Q_NO_ANCESTRY, Q_INCIDENTS,
     Q_INCIDENTS_NO_APP, Q_INCIDENT_NEGATIVE, Q_STATUSES, Q_STATUS_CLAIMS, Q_INSERT_STATUS,
@@ -88,6 +89,8 @@ int corr_run_all(corr *c, int first, int last);
 /* Keep a derived row for its bulk append; write all kept rows. */
 int corr_append(corr *c, int table, const cw_db_value *row);
 int corr_flush_all(corr *c);
+/* The one text column query q returns for application app, appended to out. */
+int corr_texts(corr *c, int q, int64_t app, cw_strlist *out);
 /* Order int64 ids (qsort, bsearch). */
 int corr_compare_id(const void *a, const void *b);
 

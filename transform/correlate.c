@@ -459,12 +459,12 @@ static void use_revisions(cw_deploy *d, cw_strlist *chosen)
     memset(chosen, 0, sizeof(*chosen));
 }
 
-static int load_repositories(corr *c, int64_t app, cw_strlist *repos)
+int corr_texts(corr *c, int q, int64_t app, cw_strlist *out)
 {
     int rc;
-    cw_db_bind_int(c->q[Q_REPOSITORIES], 1, app);
-    while ((rc = corr_next_row(c, Q_REPOSITORIES)) == 1)
-        cw_strlist_add(repos, cw_db_column_text(c->q[Q_REPOSITORIES], 0));
+    cw_db_bind_int(c->q[q], 1, app);
+    while ((rc = corr_next_row(c, q)) == 1)
+        cw_strlist_add(out, cw_db_column_text(c->q[q], 0));
     return rc;
 }
 
@@ -476,7 +476,7 @@ static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
     for (size_t i = 0; i < dl->n && rc == 0; i++) {
         rc = read_checkouts(c, dl->build_ids[i], &remotes, &shas);
         if (rc == 0 && shas.n >= 2 && !loaded) {
-            rc = load_repositories(c, app, &repos);
+            rc = corr_texts(c, Q_REPOSITORIES, app, &repos);
             loaded = 1;
         }
         if (rc == 0 && shas.n >= 2)
@@ -652,7 +652,8 @@ static int attribute_incidents(corr *c, int64_t app, const deploy_list *dl, cons
         cw_attr_how how = cw_attribute(dl->d, dl->n, g, c->incident_re, cw_db_column_text(st, 1),
                                        cw_db_column_text(st, 2), cw_db_column_int(st, 3),
                                        c->cfg->attribution_window_s, &index);
-        if (corr_insert_incident(c, cw_db_column_int(st, 0), index >= 0 ? &dl->d[index] : NULL, how)) {
+        if (corr_insert_incident(c, cw_db_column_int(st, 0), index >= 0 ? &dl->d[index] : NULL,
+                                 how)) {
             corr_done(c, Q_INCIDENTS);
             return -1;
         }

@@ -82,7 +82,8 @@ static int links_delta(corr *c)
         c->every_item = 1;
         return corr_links_full(c) || corr_run(c, Q_RESET_PRODUCTION) ? -1 : 0;
     }
-    if (corr_run_all(c, Q_DELTA_UNLINKED_FILL, Q_DELTA_FORGET_KEYS) || corr_link_commits(c, Q_DELTA_COMMITS))
+    if (corr_run_all(c, Q_DELTA_UNLINKED_FILL, Q_DELTA_FORGET_KEYS) ||
+        corr_link_commits(c, Q_DELTA_COMMITS))
         return -1;
     while ((rc = corr_next_row(c, Q_DELTA_KEYS_FOUND)) == 1) {
         cw_db_value row[2] = { cw_value_int(cw_db_column_int(c->q[Q_DELTA_KEYS_FOUND], 0)),
@@ -92,7 +93,8 @@ static int links_delta(corr *c)
             return -1;
         }
     }
-    return rc < 0 || corr_run(c, Q_DELTA_KEYS_DONE) || corr_run(c, Q_DELTA_RESET_PRODUCTION) ? -1 : 0;
+    return rc < 0 || corr_run(c, Q_DELTA_KEYS_DONE) || corr_run(c, Q_DELTA_RESET_PRODUCTION)
+               ? -1 : 0;
 }
 
 /* 1 when every status the touched items name is configured, 0 when not, -1
@@ -410,16 +412,6 @@ static int check_walkable(corr *c, int64_t app)
     return ok ? 0 : 2;
 }
 
-/* Old untraceable deployments' revisions (lower case). */
-static int untraceable_revisions(corr *c, int64_t app, cw_strlist *out)
-{
-    int rc;
-    cw_db_bind_int(c->q[Q_DELTA_UNTRACEABLE_REVISIONS], 1, app);
-    while ((rc = corr_next_row(c, Q_DELTA_UNTRACEABLE_REVISIONS)) == 1)
-        cw_strlist_add(out, cw_db_column_text(c->q[Q_DELTA_UNTRACEABLE_REVISIONS], 0));
-    return rc;
-}
-
 /* A new commit's parents: each in the application, or missing (kept, when
  * writing), or 2. */
 static int new_commit_parents(corr *c, int64_t app, const char *parents, int write)
@@ -482,7 +474,7 @@ static int check_new_commit(corr *c, int64_t app, int64_t id, const cw_strlist *
 static int check_new_commits(corr *c, const app_delta *a, int write)
 {
     cw_strlist untraceable = { 0 };
-    int rc = untraceable_revisions(c, a->app, &untraceable);
+    int rc = corr_texts(c, Q_DELTA_UNTRACEABLE_REVISIONS, a->app, &untraceable);
     for (size_t i = 0; i < a->commits.n && rc == 0; i++)
         rc = check_new_commit(c, a->app, a->commits.v[i], &untraceable, write);
     cw_strlist_free(&untraceable);
@@ -681,7 +673,8 @@ static int walk_delta(corr *c)
         cw_debug("correlate: %zu application(s) walked on from their last deployment, %zu again in "
                  "full", appended, s.n - appended);
     app_set_free(&s);
-    if (rc || corr_run(c, Q_DELTA_FORGET_NO_ANCESTRY) || corr_no_ancestry_findings(c) || corr_flush_all(c))
+    if (rc || corr_run(c, Q_DELTA_FORGET_NO_ANCESTRY) || corr_no_ancestry_findings(c) ||
+        corr_flush_all(c))
         return -1;
     if (app0 && corr_run(c, Q_INCIDENTS_NO_APP))
         return -1;
