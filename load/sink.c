@@ -258,7 +258,7 @@ static int record_begins(cw_warehouse *wh)
     cw_killpoint_record();
     wh->stats.rows_read++;
     wh->changes = 0;
-    return 0;
+    return wh_stage_room(wh);
 }
 
 /* Run a record's own statement (the upsert of its row).  The record counts

@@ -33,7 +33,12 @@
  *    of statements (one per kind of record) never read each other's staged
  *    rows.
  *  - Memory is bounded: a set is flushed at STAGE_ROWS rows or STAGE_BYTES
- *    bytes, whatever the input size.
+ *    bytes, whatever the input size, and only between records
+ *    (wh_stage_room, as each record begins).  A flush between the rows of
+ *    one record would put its later rows in a new set under generation 0,
+ *    where the next record of the same key also starts at 0: two rows of
+ *    one key in one merge, which PostgreSQL refuses ("ON CONFLICT DO UPDATE
+ *    command cannot affect row a second time").
  *
  * What differs: a value the schema refuses fails the merge, and with it the
  * batch (as any database error does), instead of rejecting the one record;
@@ -258,8 +263,6 @@ int wh_stage_row(cw_warehouse *wh, int k)
     st->bytes += st->s[k].rows.len - before;
     st->rows++;
     capture_clear(st);
-    if ((st->rows >= STAGE_ROWS || st->bytes >= STAGE_BYTES) && wh_stage_flush(wh) != 0)
-        return CW_DB_ERROR;
     return CW_DB_DONE;
 }
 
@@ -399,6 +402,14 @@ static int flush_group(cw_warehouse *wh, int group)
     st->max_gen[group] = 0;
     st->gen[group] = 0;
     return 0;
+}
+
+int wh_stage_room(cw_warehouse *wh)
+{
+    wh_stage *st = wh->stage;
+    if (!st || (st->rows < STAGE_ROWS && st->bytes < STAGE_BYTES))
+        return 0;
+    return wh_stage_flush(wh);
 }
 
 int wh_stage_flush(cw_warehouse *wh)

@@ -116,6 +116,9 @@ int wh_staged(cw_warehouse *wh, wh_stmt_id id);
 int wh_stage_bind(cw_warehouse *wh, int k, int i, const cw_db_value *v);
 int wh_stage_row(cw_warehouse *wh, int k);
 int wh_stage_flush(cw_warehouse *wh);
+/* As a record begins: flush when the set is full (stage.c: never between
+ * the rows of one record).  0, or -1 (logged). */
+int wh_stage_room(cw_warehouse *wh);
 void wh_stage_discard(cw_warehouse *wh);
 void wh_stage_free(cw_warehouse *wh);
 

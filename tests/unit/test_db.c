@@ -1135,6 +1135,51 @@ static void test_read_only(void **state)
     cw_db_close(ro);
 }
 
+/* Staged writes flush their set only between records.  One transition
+ * (staged alone: its item is unknown) puts the incidents' rows (a move and
+ * an upsert each) one off the set's 50,000-row limit, so a flush between
+ * them would fall between the move and the upsert of incident 25,000; its
+ * next version, right after, would then merge in the same generation as
+ * its first (PostgreSQL refused the batch: "ON CONFLICT DO UPDATE command
+ * cannot affect row a second time").  Both versions load, the newer wins. */
+static void test_staged_flush_between_records(void **state)
+{
+    const engine *e = *state;
+    enum { N = 25001 };
+    char uri[1200], (*ids)[16] = cw_xcalloc(N, sizeof(*ids));
+    cw_incident *inc = cw_xcalloc(N, sizeof(*inc));
+    cw_transition t = { .origin = { "jira", "/landing/1/t", 1 }, .item_key = "OPS-9",
+                        .history_id = "h1", .at = 100, .from_status = "To Do",
+                        .to_status = "Done" };
+    cw_warehouse *wh;
+    cw_db *db;
+
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "INC%d", i < N - 1 ? i + 1 : N - 1);
+        inc[i] = (cw_incident){ .origin = { "snow", "/landing/1/i", i + 1 }, .id = ids[i],
+                                .service = "pay-svc", .status = i < N - 1 ? "new" : "closed",
+                                .created_at = 400, .resolved_at = CW_NO_TIME,
+                                .updated_at = 500 + (i == N - 1), .version = 1 + (i == N - 1) };
+    }
+    snprintf(uri, sizeof(uri), "%s%s", e->uri,
+             is_pg(e) ? "&options=-csearch_path%3Dcw_test" : "");
+    assert_int_equal(cw_wh_open(&(cw_db_target){ uri, NULL, NULL }, &wh), 0);
+    assert_int_equal(cw_wh_stage_writes(wh, 1), 0);
+    assert_int_equal(cw_wh_batch_begin(wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_source(wh, "jira", "jira") | cw_wh_source(wh, "snow", "servicenow"), 0);
+    cw_test_send(cw_wh_sink(wh), (&(cw_test_batch){ .transitions = &t, .n_transitions = 1,
+                                                     .incidents = inc, .n_incidents = N }));
+    assert_int_equal(cw_wh_resolve(wh), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+    db = cw_wh_db(wh);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM fact_incident"), N - 1);
+    assert_int_equal(query_int(db, "SELECT version FROM fact_incident WHERE external_id = 'INC25000'"),
+                     2);
+    cw_wh_close(wh);
+    free(ids);
+    free(inc);
+}
+
 /* ---------------------------------------------------------------- main */
 
 typedef void (*test_fn)(void **);
@@ -1151,6 +1196,7 @@ static const struct { const char *name; test_fn fn; int pg_only; } per_engine[] 
     {"read_only", test_read_only, 0},
     {"shared_sql_prepares", test_shared_sql_prepares, 0},
     {"schema_v2_upgraded", test_schema_v2_upgraded, 0},
+    {"staged_flush_between_records", test_staged_flush_between_records, 0},
     {"password_sources", test_pg_password_sources, 1},
     {"statements_freed", test_pg_statements_freed, 1},
 };
