@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/embedded.h"
 #include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/sqlset.h"
@@ -221,6 +222,20 @@ int cw_wh_track(cw_warehouse *wh, int on)
     cw_sqlset_free(set);
     if (rc == 0)
         wh->tracking = on;
+    return rc;
+}
+
+int cw_wh_analyze(cw_warehouse *wh)
+{
+    char path[64];
+    cw_sqlset *set;
+    int rc;
+    snprintf(path, sizeof(path), "load/sql/%s/analyze.sql", cw_db_dialect(wh->db));
+    if (!cw_embedded_get(path))
+        return 0;
+    set = cw_sqlset_new();
+    rc = cw_sqlset_load(set, path) == 0 ? wh_exec(wh, cw_sqlset_get(set, "analyze"), path) : -1;
+    cw_sqlset_free(set);
     return rc;
 }
 

@@ -108,6 +108,10 @@ int cw_wh_batch_derived(cw_warehouse *wh, const char *fingerprint);
  * incremental derivation (pipeline/derive.h); the SQL is
  * load/sql/<dialect>/track.sql.  0, or -1 (logged). */
 int cw_wh_track(cw_warehouse *wh, int on);
+/* Planner statistics for the whole warehouse, inside the open batch, on an
+ * engine that needs them (load/sql/<dialect>/analyze.sql: PostgreSQL);
+ * after a full derivation.  0, or -1 (logged). */
+int cw_wh_analyze(cw_warehouse *wh);
 /* After parsing a landed file: its record and reject counts. */
 int cw_wh_file_done(cw_warehouse *wh, int64_t landed_file_id, long records, long rejects);
 /* The sink that upserts records into the open batch.  Records of a source

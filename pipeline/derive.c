@@ -67,7 +67,7 @@ static int derive_now(cw_warehouse *wh, const cw_config *cfg, const cw_derivatio
         cw_info("deriving incrementally: only what this batch's rows change");
         if (cw_correlate_delta(cw_wh_db(wh), cfg, stats) != 0)
             return -1;
-    } else if (cw_correlate(cw_wh_db(wh), cfg, stats) != 0) {
+    } else if (cw_correlate(cw_wh_db(wh), cfg, stats) != 0 || cw_wh_analyze(wh) != 0) {
         return -1;
     }
     return cw_metrics_install_views(cw_wh_db(wh));

@@ -114,6 +114,7 @@ const char *const corr_q_name[Q_COUNT] = {
     [Q_DELTA_PROD_TABLE] = "delta_prod_table",
     [Q_DELTA_PROD_CLEAR] = "delta_prod_clear",
     [Q_DELTA_PROD_FILL] = "delta_prod_fill",
+    [Q_DELTA_PROD_ANALYZE] = "delta_prod_analyze",
     [Q_DELTA_FIRST_DEPLOYMENTS] = "delta_first_deployments",
     [Q_INSERT_FINDING] = "insert_finding",
     [Q_FIND_ITEM] = "find_work_item",

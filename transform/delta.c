@@ -142,7 +142,8 @@ static int production_delta(corr *c)
 {
     if (c->every_item)
         return corr_production_times(c, Q_FIRST_DEPLOYMENTS);
-    if (corr_run(c, Q_DELTA_PROD_CLEAR) || corr_run(c, Q_DELTA_PROD_FILL))
+    if (corr_run(c, Q_DELTA_PROD_CLEAR) || corr_run(c, Q_DELTA_PROD_FILL) ||
+        corr_run(c, Q_DELTA_PROD_ANALYZE))
         return -1;
     return corr_production_times(c, Q_DELTA_FIRST_DEPLOYMENTS);
 }
@@ -629,7 +630,8 @@ static int close_rewalks(corr *c, app_set *s)
             rc = corr_run(c, Q_DELTA_APP_ADD);
         }
     }
-    qsort(s->a, s->n, sizeof(app_delta), compare_app);
+    if (s->n > 1)
+        qsort(s->a, s->n, sizeof(app_delta), compare_app);
     return rc;
 }
 

@@ -546,18 +546,25 @@ SELECT work_item_id FROM bridge_commit_work_item
  WHERE commit_id IN (SELECT k.commit_id FROM fact_commit k
                       WHERE k.application_id IN (SELECT app FROM cw_delta_app WHERE rewalk = 1));
 
+-- name: delta_prod_analyze
+-- Statistics for the planner: PostgreSQL knows nothing of a temporary
+-- table's size until it is analysed, and guessed a plan that read every
+-- link for each of a few hundred items.
+ANALYZE cw_delta_prod;
+
 -- name: delta_first_deployments
--- first_deployments for the items of cw_delta_prod only: each commit's
--- first deployment found by the bridge's commit index.
+-- first_deployments for the items of cw_delta_prod only, driven from them:
+-- each commit's first deployment found by the bridge's commit index.
 SELECT b.work_item_id,
        (SELECT min(d.finished_at) FROM bridge_deployment_commit x
           JOIN fact_deployment d ON d.deployment_id = x.deployment_id
          WHERE x.commit_id = b.commit_id),
        w.production_at
-  FROM bridge_commit_work_item b
-  JOIN derived_work_item w ON w.work_item_id = b.work_item_id
+  FROM cw_delta_prod p
+  JOIN bridge_commit_work_item b ON b.work_item_id = p.id
+  JOIN derived_work_item w ON w.work_item_id = p.id
   JOIN fact_commit k ON k.commit_id = b.commit_id
- WHERE k.parent_count < 2 AND b.work_item_id IN (SELECT id FROM cw_delta_prod)
+ WHERE k.parent_count < 2
  ORDER BY b.work_item_id;
 
 -- name: derived_counts
