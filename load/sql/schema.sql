@@ -115,6 +115,19 @@ CREATE TABLE IF NOT EXISTS finding (
     PRIMARY KEY (kind, subject)
 );
 
+-- Data-quality findings the derivation makes (a referenced item not loaded,
+-- a cycle of parent links, a negative idea-to-production stage): rewritten
+-- by the step that finds them, at every derivation, so like every derived
+-- table they are a function of the facts and the configuration.  example is
+-- a natural key (item key, sha, deployment); metric the figure it affects.
+CREATE TABLE IF NOT EXISTS derived_finding (
+    kind            TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    metric          TEXT,
+    detail          TEXT,
+    PRIMARY KEY (kind, subject)
+);
+
 -- ---------------------------------------------------------------- configuration mirrors
 CREATE TABLE IF NOT EXISTS dim_team (
     team_id         {id},
@@ -138,6 +151,16 @@ CREATE TABLE IF NOT EXISTS map_job        (pattern TEXT NOT NULL, application_id
 -- cw_wh_resolve() from the distinct job names of fact_build, so the SQL that
 -- attaches builds joins a table instead of running regexes.
 CREATE TABLE IF NOT EXISTS map_job_resolved (job TEXT PRIMARY KEY, application_id {int} NOT NULL);
+
+-- Gates (metrics.md "Gates and the value stream map"): [gates] names the
+-- statuses that are a stakeholder's gate (Security Review = security), and
+-- [application X] gates = the stakeholders whose gates it requires.
+CREATE TABLE IF NOT EXISTS map_gate (status TEXT PRIMARY KEY, stakeholder TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS map_application_gate (
+    application_id  {int} NOT NULL,
+    stakeholder     TEXT NOT NULL,
+    PRIMARY KEY (application_id, stakeholder)
+);
 
 -- Status name -> category.  Configured rows first; the correlation step adds
 -- the source's own category for statuses the config does not list.
@@ -339,6 +362,17 @@ CREATE TABLE IF NOT EXISTS fact_pull_request (
     squash_commit_sha TEXT,
     application_id  {int} NOT NULL DEFAULT 0,         -- via map_repository
     UNIQUE (application_id, repository, number)
+);
+
+-- The commits of a pull/merge request as its source lists them (GitHub
+-- /pulls/N/commits, GitLab /merge_requests/:iid/commits): keys in a PR's
+-- title, body and branch reach every commit it holds (metrics.md "Idea to
+-- production"), and a PR's first commit starts its coding stage.
+CREATE TABLE IF NOT EXISTS fact_pull_request_commit (
+    pull_request_id {int} NOT NULL REFERENCES fact_pull_request(pull_request_id),
+    sha             TEXT NOT NULL,
+    application_id  {int} NOT NULL DEFAULT 0,         -- the pull request's
+    PRIMARY KEY (application_id, pull_request_id, sha)
 );
 
 CREATE TABLE IF NOT EXISTS fact_incident (
