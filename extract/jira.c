@@ -78,6 +78,7 @@ typedef struct jira_ctx {
     cw_strlist keep;           /* key_prefix_filter; empty = keep every project */
     jira_owner file_owner;     /* from "<KEY>.changelog.json", empty when none */
     cw_strmap *releases;       /* "project\x1fname" of the releases emitted from this file */
+    char versions_of[128];     /* project of a "versions-<KEY>.json" page, "" otherwise */
 } jira_ctx;
 
 /* One status change, collected so a changelog can be sorted before emitting. */
@@ -282,8 +283,9 @@ static int member_contains(json_t *v, const char *name, const char *part)
  * Live extraction lands the first two for custom field ids and release
  * dates, and DevLake's raw tables hold the others (formats.md requires
  * their fixtures to read without error).  Statuses are read before this
- * test (looks_like_status); no record carries the others yet, so the
- * parser passes over them: no item and no reject. */
+ * test (looks_like_status), and a version on a project's versions page
+ * before it too (array_element: a release); no record carries the others
+ * yet, so the parser passes over them: no item and no reject. */
 static int looks_like_metadata(json_t *v)
 {
     if (!json_is_object(v) || json_object_get(v, "fields"))
@@ -489,10 +491,13 @@ static int emit_version_changes(jira_ctx *c, json_t *histories, const char *key,
     return 0;
 }
 
-/* A fix version of an issue as a release, once per file (every issue of a
- * version repeats it).  Jira gives dates only ("2020-07-10"): the core
+/* A version as a release, once per file (every issue of a version repeats
+ * it): an issue's fix version (fields.fixVersions; Jira sends no start date
+ * there) or an element of a project's /versions page (`where` prefixes the
+ * field a reject names).  Jira gives dates only ("2020-07-10"): the core
  * parser reads them as that day's midnight UTC. */
-static int emit_release(jira_ctx *c, json_t *version, const char *project, long record)
+static int emit_release(jira_ctx *c, json_t *version, const char *project, long record,
+                        const char *where)
 {
     char idbuf[32], reason[200];
     char *seen_key;
@@ -521,12 +526,44 @@ static int emit_release(jira_ctx *c, json_t *version, const char *project, long 
         if (!text || cw_time_parse_iso8601(text, NULL, at[i]) != 0) {
             char field[64];
             *at[i] = CW_NO_TIME;
-            snprintf(field, sizeof(field), "fields.fixVersions.%s", dates[i]);
+            snprintf(field, sizeof(field), "%s%s", where, dates[i]);
             bad_time_reason(node, reason, sizeof(reason));
             rc = emit_reject(c, record, field, version, reason);
         }
     }
     return rc || c->sink->release(c->sink->ctx, &r) ? -1 : 0;
+}
+
+/* An element of a project's /versions page, landed by live extraction as
+ * NNNNN-versions-<KEY>.json (jira_fetch): the file name gives the project
+ * (a version names it only by its numeric projectId). */
+static int emit_version_of_page(jira_ctx *c, json_t *v, long record)
+{
+    if (!c->sink->release || !cw_json_str(v, "name"))
+        return 0;
+    if (!c->releases)
+        c->releases = cw_strmap_new();
+    return emit_release(c, v, c->versions_of, record, "");
+}
+
+/* "versions-<KEY>.json" after the landing's digits-dash prefixes: KEY. */
+static void versions_project_from_file_name(const char *path, char *out, size_t size)
+{
+    static const char prefix[] = "versions-", ext[] = ".json";
+    const char *base = strrchr(path, '/');
+    size_t len, digits;
+    out[0] = '\0';
+    base = base ? base + 1 : path;
+    while ((digits = strspn(base, "0123456789")) > 0 && base[digits] == '-')
+        base += digits + 1;
+    len = strlen(base);
+    if (strncmp(base, prefix, sizeof(prefix) - 1) != 0 || len <= sizeof(prefix) + sizeof(ext) - 2 ||
+        strcmp(base + len - (sizeof(ext) - 1), ext) != 0 ||
+        !key_is_plain(base + sizeof(prefix) - 1, len - (sizeof(prefix) - 1) - (sizeof(ext) - 1)))
+        return;
+    len -= (sizeof(prefix) - 1) + (sizeof(ext) - 1);
+    if (len < size)
+        snprintf(out, size, "%.*s", (int)len, base + sizeof(prefix) - 1);
 }
 
 static int emit_releases(jira_ctx *c, json_t *fields, const char *project, long record)
@@ -538,7 +575,7 @@ static int emit_releases(jira_ctx *c, json_t *fields, const char *project, long 
     if (!c->releases)
         c->releases = cw_strmap_new();
     json_array_foreach(list, i, v)
-        if (json_is_object(v) && emit_release(c, v, project, record) != 0)
+        if (json_is_object(v) && emit_release(c, v, project, record, "fields.fixVersions.") != 0)
             return -1;
     return 0;
 }
@@ -794,6 +831,8 @@ static int array_element(void *ctx, json_t *el, const cw_origin *o)
     jira_ctx *c = w->c;
     if (looks_like_status(el))
         return emit_status_def(c, el, o->record);
+    if (c->versions_of[0] && json_is_boolean(json_object_get(el, "released")))
+        return emit_version_of_page(c, el, o->record);
     if (looks_like_metadata(el))
         return 0;
     if (looks_like_issue(el))
@@ -911,6 +950,7 @@ static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
     int rc;
     cw_strlist_split(cw_source_get(src, "key_prefix_filter"), &c.keep);
     owner_from_file_name(path, &c.file_owner);
+    versions_project_from_file_name(path, c.versions_of, sizeof(c.versions_of));
     if (cw_devlake_is_wrapper(path)) {
         rc = cw_devlake_each_row(path, src->name, sink, devlake_row, &c) ? -1 : 0;
     } else if (!(doc = cw_items_open(src->name, path, sink, streamed_keys))) {

@@ -411,6 +411,9 @@ int cw_releases_derive(cw_db *db)
         link_current(&s);
         dedupe_links(&s);
         rc = compute_all(&s);
+        if (rc == 0)
+            cw_info("release scope: %zu releases with a planned date, %zu item rows",
+                    s.n_rels, s.n_links);
     }
     step_free(&s);
     return rc;

@@ -528,6 +528,8 @@ CREATE TABLE IF NOT EXISTS fact_work_item_version (
     application_id  {int} NOT NULL DEFAULT 0,
     PRIMARY KEY (application_id, work_item_id, at, history_id, version, op)
 );
+-- an item's changes (the release scope step reads them by item)
+CREATE INDEX IF NOT EXISTS ix_work_item_version_item ON fact_work_item_version(work_item_id);
 
 -- Fix Version changes as read, attached to their item by cw_wh_resolve()
 -- once the whole batch is parsed (as stage_transition); empty outside a batch.

@@ -315,18 +315,21 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
 
 -- ---------------------------------------------------------------- releases
 -- A release by (project, name): the latest record's dates and flags win
--- (every issue carrying a version describes it the same way).
+-- (every issue carrying a version describes it the same way), except a
+-- start date: an issue's fix version never carries one (only a project's
+-- versions page does), so a record without it keeps the one known.
 -- name: release_upsert
 INSERT INTO dim_release (project, name, external_id, source_id, start_at, release_at,
        released, archived)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 ON CONFLICT (project, name) DO UPDATE SET external_id = excluded.external_id,
-       source_id = excluded.source_id, start_at = excluded.start_at,
+       source_id = excluded.source_id,
+       start_at = coalesce(excluded.start_at, dim_release.start_at),
        release_at = excluded.release_at, released = excluded.released,
        archived = excluded.archived
  WHERE dim_release.external_id IS DISTINCT FROM excluded.external_id
     OR dim_release.source_id IS DISTINCT FROM excluded.source_id
-    OR dim_release.start_at IS DISTINCT FROM excluded.start_at
+    OR (excluded.start_at IS NOT NULL AND dim_release.start_at IS DISTINCT FROM excluded.start_at)
     OR dim_release.release_at IS DISTINCT FROM excluded.release_at
     OR dim_release.released IS DISTINCT FROM excluded.released
     OR dim_release.archived IS DISTINCT FROM excluded.archived

@@ -527,6 +527,37 @@ static void test_devlake_fix_versions(void **state)
     }
 }
 
+/* A project's versions page as live extraction lands it
+ * (NNNNN-versions-<KEY>.json): each version a release of that project,
+ * with the start date only this page carries; an unreadable date is a
+ * reject naming the field while the release still loads. */
+static void test_versions_page(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_test_data("jira/00011-versions-REL.json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_releases, 3);
+    assert_string_equal(cap.releases[0].project, "REL");
+    assert_string_equal(cap.releases[0].name, "1.0");
+    assert_string_equal(cap.releases[0].external_id, "1000");
+    assert_true(cap.releases[0].release_at == cw_t("2026-03-10T00:00:00Z"));
+    assert_true(cap.releases[0].start_at == CW_NO_TIME);
+    assert_int_equal(cap.releases[0].released, 1);
+    assert_string_equal(cap.releases[1].name, "2.0");
+    assert_true(cap.releases[1].start_at == cw_t("2026-03-05T00:00:00Z"));
+    assert_true(cap.releases[1].release_at == CW_NO_TIME);
+    assert_int_equal(cap.releases[1].released, 0);
+    assert_string_equal(cap.releases[2].name, "0.9");
+    assert_int_equal(cap.releases[2].archived, 1);
+    assert_true(cap.releases[2].start_at == CW_NO_TIME);
+    assert_true(cap.releases[2].release_at == cw_t("2026-02-01T00:00:00Z"));
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "startDate");
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    cw_capture_free(&cap);
+}
+
 static void test_devlake_due_date_csv(void **state)
 {
     cw_capture cap;
@@ -1176,6 +1207,7 @@ int main(void)
         cmocka_unit_test(test_devlake_issues_csv),
         cmocka_unit_test(test_devlake_issues_items_json),
         cmocka_unit_test(test_devlake_fix_versions),
+        cmocka_unit_test(test_versions_page),
         cmocka_unit_test(test_devlake_due_date_csv),
         cmocka_unit_test(test_alloy_single_issue_files),
         cmocka_unit_test(test_changelog_items_without_key),
