@@ -20,6 +20,7 @@
 typedef struct rel {
     int64_t release_id;
     int64_t start_at, release_at;
+    int renamed;                /* a later row has its Jira id: the version's old name */
 } rel;
 
 typedef struct item {
@@ -102,11 +103,18 @@ static int read_release(step *s, cw_stmt *st)
     const char *external = cw_db_column_text(st, 3);
     char *key = name_key(cw_db_column_text(st, 1), cw_db_column_text(st, 2),
                          strlen(cw_db_column_text(st, 2)));
+    int64_t older;
     GROW(s->rels, s->n_rels);
-    s->rels[s->n_rels] = (rel){ cw_db_column_int(st, 0), col_time(st, 4), col_time(st, 5) };
+    s->rels[s->n_rels] = (rel){ cw_db_column_int(st, 0), col_time(st, 4), col_time(st, 5), 0 };
     cw_strmap_put(s->by_name, key, (int64_t)s->n_rels);
-    if (external && *external)
+    /* A renamed version is a new (project, name) row with the same Jira id,
+     * loaded later (a higher id): that one is the version, the old name's
+     * row is left unmeasured. */
+    if (external && *external) {
+        if (cw_strmap_get(s->by_id, external, &older))
+            s->rels[older].renamed = 1;
         cw_strmap_put(s->by_id, external, (int64_t)s->n_rels);
+    }
     s->n_rels++;
     free(key);
     return 0;
@@ -366,7 +374,11 @@ static int compute_all(step *s)
         size_t first = l;
         while (l < s->n_links && s->links[l].rel == r)
             l++;
-        rc = compute_release(s, r, first, l - first, &ev, &res, &rels, &items);
+        if (!s->rels[r].renamed)
+            rc = compute_release(s, r, first, l - first, &ev, &res, &rels, &items);
+        else
+            while (ev < s->n_events && s->events[ev].rel == r)
+                ev++;
     }
     if (rc == 0)
         rc = cw_append_flush(&rels);

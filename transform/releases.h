@@ -14,7 +14,10 @@
  * versions: (item project, name).  A Fix Version event names the version by
  * its Jira id when the changelog gives one (a renamed version keeps its id:
  * the changelog says the name it had then), else by (item project, name).
- * Events of a version that is not a known release are left aside.
+ * Events of a version that is not a known release are left aside.  A
+ * renamed version leaves a row under its old name in dim_release (natural
+ * key: project, name) with the same Jira id; the row loaded last (the
+ * highest release_id) is the version, the others are not measured.
  */
 #ifndef CW_RELEASES_H
 #define CW_RELEASES_H

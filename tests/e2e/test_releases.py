@@ -36,6 +36,9 @@ The data (UTC; git rel-service a <- b <- c <- d <- e, deploy-rel to production):
                                                       added, done_not_deployed
   planned 1, added 1, removed 0, delivered 2, shipped 1, carried over 0,
   done_not_deployed 1; scope change 1 / 1 = 100 %.
+  0-versions-REL.json, an older versions page read first, names version 1000
+  "1.0-rc" (its old name, release date 03-08): a row of dim_release that is not
+  measured, since the version's current row (1.0) has its id.
 """
 import calendar
 import os
