@@ -332,8 +332,12 @@ class HandMade:
         # week 03-09: the findings dated in it (5555 at #3's finish 03-09 12:00, #4
         # 03-10, P2 and P3 03-11) and those with no instant (Limbo, SHOP-6, the
         # source); SHOP-2..4, SHOP-7 (03-04 .. 03-06) and OPS-9 (03-05) fall out
+        # source jira has nothing dated in the week (items created 03-02, resolved by
+        # 03-05, last moved 03-06): with the empty source, 2 sources without records;
+        # jenkins (#3, #4) and pagerduty (P1..P3) have some, git is never counted so
         status, doc = self.week2
         self.assertEqual(status, 3)
+        self.assertEqual(by_kind(doc)["source_no_records"], (2, ["empty", "jira"]))
         self.assertEqual(sorted(by_kind(doc)), [
             "changelog_truncated", "commit_authored_after_deployment",
             "incident_resolved_before_created", "incident_unmapped_service",
