@@ -90,7 +90,7 @@ SELECT 'untraceable_deployment', b.job || '#' || CAST(b.number AS TEXT), d.finis
   JOIN fact_build b ON b.build_id = d.build_id
  WHERE dd.traceable = 0
 UNION ALL
-SELECT 'commit_authored_after_deployment', MIN(c.sha), MIN(d.finished_at), 'lead_time',
+SELECT 'commit_authored_after_deployment', c.sha, MIN(d.finished_at), 'lead_time',
        'authored after the deployment that first shipped it: no lead time'
   FROM bridge_deployment_commit x
   JOIN fact_deployment d ON d.deployment_id = x.deployment_id
@@ -125,7 +125,8 @@ SELECT g.kind, g.subject, CAST(NULL AS BIGINT),
             WHEN 'work_item_no_status' THEN 'throughput, wip, cycle_time'
             WHEN 'status_from_source' THEN 'wip, cycle_time, flow_efficiency'
             WHEN 'status_category_conflict' THEN 'wip, cycle_time, flow_efficiency'
-            ELSE 'loading' END,
+            WHEN 'text_not_utf8' THEN 'none (text only)'
+            ELSE 'unknown' END,
        g.detail
   FROM finding g
  WHERE g.kind NOT IN ('changelog_truncated', 'status_guessed', 'untraceable_deployment',
