@@ -3,9 +3,11 @@
 -- 1,131 deployed commits"), per application, team and the organisation.
 --   ?1 window start (inclusive, UTC seconds)   ?2 window end (exclusive)
 -- Columns: scope (application | team | organisation), name (NULL for the
--- organisation: the caller names it), metric (v_coverage's), samples, base.
--- Only figures with a base in the window appear.
-SELECT scope, name, metric, samples, base
+-- organisation: the caller names it), metric (v_coverage's), samples, base,
+-- coverage_pct (samples / base, 0..1).  Only figures with a base in the
+-- window appear.
+SELECT scope, name, metric, samples, base,
+       CAST(samples AS DOUBLE PRECISION) / base AS coverage_pct
   FROM (SELECT 'application' AS scope, 1 AS scope_order, application AS name, metric,
                SUM(sample) AS samples, COUNT(*) AS base
           FROM v_coverage

@@ -8,10 +8,12 @@
 -- builds, incidents or pull requests is dated in it.  Git sources are left
 -- out of that part (a commit does not record its source); a source that
 -- gave no record at all is the loader's finding, already in the view.
--- Columns: kind, metric (the output fields it affects), count (findings of
--- the kind in the window), rank (1..5), subject (the example's natural key),
--- detail.  Examples are the first 5 subjects in byte order (the warehouse's
--- collation, README "PostgreSQL"); kinds in byte order.
+-- Columns (`catwalk check --data` reads them by position; the names follow
+-- the report sections' convention, reports/section.c): kind, affects (the
+-- output fields it affects), findings (of the kind in the window), example
+-- (its rank, 1..5), subject (the example's natural key), detail.  Examples
+-- are the first 5 subjects in byte order (the warehouse's collation, README
+-- "PostgreSQL"); kinds in byte order.
 WITH found AS (
     SELECT kind, metric, subject, detail
       FROM v_data_quality_finding
@@ -49,7 +51,7 @@ WITH found AS (
                             OR (p.merged_at >= CAST(?1 AS BIGINT) AND p.merged_at < CAST(?2 AS BIGINT))
                             OR (p.closed_at >= CAST(?1 AS BIGINT) AND p.closed_at < CAST(?2 AS BIGINT))))
 )
-SELECT kind, metric, n, rn, subject, detail
+SELECT kind, metric AS affects, n AS findings, rn AS example, subject, detail
   FROM (SELECT kind, metric, subject, detail,
                COUNT(*) OVER (PARTITION BY kind) AS n,
                ROW_NUMBER() OVER (PARTITION BY kind ORDER BY subject, detail) AS rn
