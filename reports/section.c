@@ -45,6 +45,20 @@ const cw_report_section cw_report_sections[] = {
                  " after each repository's baseline, and how many name a work item.",
         .sql = "reports/sql/report_traceability.sql",
     },
+    {
+        .sheet = "Data quality",
+        .title = "Data-quality findings",
+        .intro = "What the figures above leave out or cannot trust, per kind: how many, the metric"
+                 " it affects and up to 5 examples (catwalk check --data).",
+        .sql = "reports/sql/report_quality.sql",
+    },
+    {
+        .sheet = "Coverage",
+        .title = "How many samples each figure rests on",
+        .intro = "Per application, team and the organisation: the samples behind each figure"
+                 " against its base, e.g. lead time from 1,104 of 1,131 deployed commits.",
+        .sql = "reports/sql/report_coverage.sql",
+    },
 };
 const size_t cw_report_n_sections = sizeof cw_report_sections / sizeof cw_report_sections[0];
 
