@@ -46,6 +46,21 @@ const cw_report_section cw_report_sections[] = {
         .sql = "reports/sql/report_traceability.sql",
     },
     {
+        .sheet = "Releases",
+        .title = "Releases: planned vs shipped",
+        .intro = "Per fix version released in the window (and those still open): scope planned at"
+                 " the baseline, added and removed since, delivered (done at the release), and"
+                 " shipped (done and its code in production by then).",
+        .sql = "reports/sql/report_releases.sql",
+    },
+    {
+        .sheet = "Done not deployed",
+        .title = "Done but not deployed",
+        .intro = "Items a release counts as done whose code had not reached production at the"
+                 " release: no commit names them, or one was not deployed yet.",
+        .sql = "reports/sql/report_done_not_deployed.sql",
+    },
+    {
         .sheet = "Data quality",
         .title = "Data-quality findings",
         .intro = "What the figures above leave out or cannot trust, per kind: how many, the metric"

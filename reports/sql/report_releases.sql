@@ -4,15 +4,16 @@
 -- releases still open (no release instant yet) whose baseline is before ?2,
 -- their creep so far.  Released first by instant, then open ones by name.
 --   ?1 window start, ?2 window end (UTC seconds)
--- Columns: application, project, release, baseline_at and release_instant
--- (UTC seconds; release_instant NULL = not released yet), planned, added,
--- removed (items), scope_change_pct (percent of planned), delivered,
--- shipped, carried_over, done_not_deployed (items; NULL while open),
--- shipped_pct (shipped as a percent of planned + added, NULL when none).
-SELECT application, project, release, baseline_at, release_instant,
-       planned, added, removed, scope_change_pct,
+-- Columns (named for the report sections, reports/section.c): application,
+-- project, release, baseline_at and released_at (the release instant; NULL
+-- = not released yet), planned, added, removed (items), scope_change_pct
+-- (a share of planned, 0..1), delivered, shipped, carried_over,
+-- done_not_deployed (items; NULL while open), shipped_pct (shipped as a
+-- share of planned + added, NULL when none).
+SELECT application, project, release, baseline_at, release_instant AS released_at,
+       planned, added, removed, scope_change_pct / 100 AS scope_change_pct,
        delivered, shipped, carried_over, done_not_deployed,
-       CAST(100 * shipped AS DOUBLE PRECISION) / NULLIF(planned + added, 0) AS shipped_pct
+       CAST(shipped AS DOUBLE PRECISION) / NULLIF(planned + added, 0) AS shipped_pct
   FROM v_release_scope
  WHERE (release_instant >= CAST(?1 AS BIGINT) AND release_instant < CAST(?2 AS BIGINT))
     OR (release_instant IS NULL AND baseline_at < CAST(?2 AS BIGINT))

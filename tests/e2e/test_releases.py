@@ -158,12 +158,13 @@ class ReleaseScope(Engines, unittest.TestCase):
         return self.rows(engine, sql, like, REPORT_WINDOW)
 
     def test_report_sheet(self):
-        # 1.0: shipped 2 of planned 5 + added 1 = 33.33 %; 2.0 released 03-12 is in
-        # the window too (instant 03-12 12:00): shipped 1 of 1 + 1 = 50 %
+        # 1.0: shipped 2 of planned 5 + added 1 = 1/3; 2.0 released 03-12 is in
+        # the window too (instant 03-12 12:00): shipped 1 of 1 + 1 = 1/2; scope
+        # change (1 + 1) / 5 = 0.4 and (1 + 0) / 1 = 1 (shares, as the sheet shows them)
         want = [("releases", "REL", "1.0", t("2026-03-02 00:00:00"), t("2026-03-10 23:59:59"),
-                 5, 1, 1, 40.0, 4, 2, 1, 1, 200 / 6),
+                 5, 1, 1, 0.4, 4, 2, 1, 1, 1 / 3),
                 ("releases", "REL", "2.0", t("2026-03-05 00:00:00"), t("2026-03-12 12:00:00"),
-                 1, 1, 0, 100.0, 2, 1, 0, 1, 50.0)]
+                 1, 1, 0, 1.0, 2, 1, 0, 1, 0.5)]
         for engine in ("sqlite", "pg"):
             got = self.report(engine)
             self.assertEqual([r[:13] for r in got], [w[:13] for w in want], engine)
