@@ -90,7 +90,9 @@ static int cell_null(const cell *c)
 }
 
 /* The text of a cell ("" when null); hours with 2 decimals in a table and
- * the shortest exact text elsewhere, instants as ISO-8601 UTC. */
+ * the shortest text that reads back as the same double elsewhere (whole
+ * numbers without an exponent, as `catwalk metrics` prints them), instants
+ * as ISO-8601 UTC. */
 static void cell_text(const cell *c, flow_format format, char *buf, size_t size)
 {
     buf[0] = '\0';
@@ -103,6 +105,10 @@ static void cell_text(const cell *c, flow_format format, char *buf, size_t size)
     case CELL_HOURS:
         if (format == FORMAT_TABLE) {
             snprintf(buf, size, "%.2f", c->h);
+            break;
+        }
+        if (c->h == floor(c->h) && fabs(c->h) < 1e15) {        /* 60, not 6e+01 */
+            snprintf(buf, size, "%.0f", c->h);
             break;
         }
         for (int precision = 1; precision <= 17; precision++) {
