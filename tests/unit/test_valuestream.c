@@ -157,6 +157,14 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Every row of sql equals want (cw_query_rows's text). */
+static void expect_rows(cw_db *db, const char *sql, const char *want)
+{
+    char *got = cw_query_rows(db, sql);
+    cw_expect_same_string(got, want);
+    free(got);
+}
+
 static cw_metrics_query window(cw_scope scope)
 {
     cw_metrics_query q = { cw_t("2026-03-02T00:00:00Z"), cw_t("2026-03-16T00:00:00Z"),
@@ -238,9 +246,8 @@ static void test_gates(void **state)
                                    "24.00 24.00 skipped 0 waiting 2 2026-03-11T00:00:00Z\n"));
     cw_buf_free(&b);
     /* now (the view): only the open interval, I5 */
-    cw_expect_same_string(cw_query_rows(f->conn, "SELECT item_key, gate, stakeholder FROM "
-                                                 "v_gate_waiting ORDER BY item_key"),
-                          "WEB-5|Security Review|security;");
+    expect_rows(f->conn, "SELECT item_key, gate, stakeholder FROM v_gate_waiting ORDER BY item_key",
+                "WEB-5|Security Review|security;");
 }
 
 /* I1: development starts at its start 03-02 00:00 (before K2 03-02 04:00):
@@ -254,19 +261,17 @@ static void test_gates(void **state)
 static void test_idea_to_production_view(void **state)
 {
     fixture *f = *state;
-    cw_expect_same_string(cw_query_rows(f->conn,
+    expect_rows(f->conn,
         "SELECT item_key, first_commit_at - t('2026-03-02T04:00:00Z'), "
         "last_commit_at - t('2026-03-02T23:00:00Z'), idea_to_production_h, before_development_h, "
         "development_h, waiting_for_production_h, clamped_stages "
-        "FROM v_idea_to_production ORDER BY item_key"),
+        "FROM v_idea_to_production ORDER BY item_key",
         "API-1|0|0|72.0|24.0|23.0|25.0|0;API-2|-57600|7200|78.0|0.0|37.0|53.0|1;");
-    cw_expect_same_string(cw_query_rows(f->conn, "SELECT subject, metric FROM "
-                                                 "v_idea_to_production_findings"),
-                          "API-2|idea_to_production;");
-    cw_expect_same_string(cw_query_rows(f->conn, "SELECT item_key, undeployed_commits, "
-                                                 "oldest_undeployed_at - t('2026-03-10T12:00:00Z') "
-                                                 "FROM v_in_flight"),
-                          "API-4|1|0;");
+    expect_rows(f->conn, "SELECT subject, metric FROM v_idea_to_production_findings",
+                "API-2|idea_to_production;");
+    expect_rows(f->conn, "SELECT item_key, undeployed_commits, "
+                "oldest_undeployed_at - t('2026-03-10T12:00:00Z') FROM v_in_flight",
+                "API-4|1|0;");
 }
 
 typedef struct kept_rows {
@@ -338,6 +343,7 @@ static void test_report_gates(void **state)
         "api|core|CAB|cab|1|6.0|6.0|2|0|NULL;"
         "api|core|Security Review|security|2|17.0|24.0|1|1|1773187200;"
         "web|core|Security Review|security|0|NULL|NULL|0|1|1773273600;");
+    cw_buf_free(&b);
 }
 
 /* [gates] and [application X] gates: an application gate naming no
