@@ -19,6 +19,7 @@
 #include "core/time.h"
 #include "core/util.h"
 #include "extract/source.h"
+#include "load/warehouse.h"
 #include "reports/metrics.h"
 #include "reports/valuestream.h"
 
@@ -386,10 +387,56 @@ static void test_gate_config(void **state)
     unlink(path);
 }
 
+/* The gate mirrors follow the configuration: written at a batch, and a
+ * gate or requirement the configuration drops is deleted at the next. */
+static cw_config *gate_config(const char *text)
+{
+    cw_config *cfg = NULL;
+    const char *path = cw_temp_file(text, ".ini");
+    assert_int_equal(cw_config_load(path, cw_source_check, &cfg), 0);
+    unlink(path);
+    return cfg;
+}
+
+static void sync_batch(cw_warehouse *wh, const cw_config *cfg)
+{
+    int64_t batch;
+    assert_int_equal(cw_wh_batch_begin(wh, "test.ini", &batch), 0);
+    assert_int_equal(cw_wh_sync_config(wh, cfg), 0);
+    assert_int_equal(cw_wh_batch_commit(wh, "ok", NULL), 0);
+}
+
+static void test_gate_mirrors(void **state)
+{
+    char path[256];
+    cw_warehouse *wh = cw_test_warehouse(path, sizeof path);
+    cw_config *both = gate_config("[gates]\nSecurity Review = security\nCAB = cab\n"
+                                  "[application pay]\nteam = core\ngates = security, cab\n"
+                                  "[application web]\nteam = core\ngates = security\n");
+    cw_config *less = gate_config("[gates]\nSecurity Review = sec\n"
+                                  "[application pay]\nteam = core\ngates = sec\n"
+                                  "[application web]\nteam = core\n");
+    const char *gates = "SELECT status, stakeholder FROM map_gate ORDER BY status";
+    const char *required = "SELECT a.name, g.stakeholder FROM map_application_gate g JOIN "
+                           "dim_application a ON a.application_id = g.application_id "
+                           "ORDER BY a.name, g.stakeholder";
+    (void)state;
+    sync_batch(wh, both);
+    expect_rows(cw_wh_db(wh), gates, "CAB|cab;Security Review|security;");
+    expect_rows(cw_wh_db(wh), required, "pay|cab;pay|security;web|security;");
+    sync_batch(wh, less);
+    expect_rows(cw_wh_db(wh), gates, "Security Review|sec;");
+    expect_rows(cw_wh_db(wh), required, "pay|sec;");
+    cw_config_free(both);
+    cw_config_free(less);
+    cw_test_warehouse_drop(wh, path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gate_config),
+        cmocka_unit_test(test_gate_mirrors),
         cmocka_unit_test_setup_teardown(test_time_in_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idea_to_production_view, setup, teardown),
