@@ -105,8 +105,11 @@ int cw_metrics_open_reader(const cw_config *cfg, cw_db **out)
     return cw_wh_open_reader(&target, out) == CW_DB_OK ? 0 : -1;
 }
 
-/* The view files, in install order (flow_views.sql reads tables only). */
-static const char *const view_files[] = { "reports/sql/views.sql", "reports/sql/flow_views.sql" };
+/* The view files, in install order.  quality.sql's and flow_views.sql's
+ * views read tables only (never a view of another file): any order works. */
+static const char *const view_files[] = {
+    "reports/sql/views.sql", "reports/sql/quality.sql", "reports/sql/flow_views.sql",
+};
 #define N_VIEW_FILES (sizeof view_files / sizeof view_files[0])
 
 int cw_metrics_install_views(cw_db *db)
