@@ -287,7 +287,7 @@ static int on_status(void *ctx, const cw_status_time_row *r)
 
 static const char *const gate_names[] = {
     NULL, "period", "gate", "stakeholder", "passed", "median_h", "p85_h", "skipped", "waiting",
-    "oldest_waiting_since",
+    "oldest_waiting_at",
 };
 static const cell gate_kinds[] = {
     TEXT(""), TEXT(""), TEXT(""), TEXT(""), LONG(0), HOURS(0), HOURS(0), LONG(0), LONG(0),

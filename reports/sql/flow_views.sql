@@ -28,8 +28,8 @@ DROP VIEW IF EXISTS v_idea_to_production;
 -- before the item was created, or after the deployment that shipped the
 -- item) is clamped to 0; clamped_stages counts them, and the view
 -- v_idea_to_production_findings lists those items (the data-quality
--- finding, computed here rather than stored, so it is right on both
--- derivation paths with no derivation step of its own).  Period:
+-- finding; this file, run at every derivation, full or incremental, writes
+-- them into derived_finding too).  Period:
 -- production_at.  The commit instants are looked up per item (ix_bcwi_item),
 -- so a reader filtering on production_at reads the commits of its items only.
 CREATE VIEW v_idea_to_production AS
@@ -74,9 +74,10 @@ FROM (SELECT y.*,
              WHERE f.production_at IS NOT NULL AND f.production_at >= w.created_at) y) x;
 
 -- The data-quality finding of a clamped stage, shaped as derived_finding
--- rows (kind, subject, metric, detail) so a findings report can add them.
+-- rows (kind, subject, metric, detail); the end of this file writes them
+-- there, so v_data_quality_finding (quality.sql) lists them.
 CREATE VIEW v_idea_to_production_findings AS
-SELECT 'idea to production stage clamped' AS kind, item_key AS subject,
+SELECT 'idea_to_production_stage_clamped' AS kind, item_key AS subject,
        'idea_to_production' AS metric,
        CAST(clamped_stages AS TEXT) || ' negative stage(s) clamped to 0' AS detail,
        work_item_id, application_id, application, production_at
@@ -172,3 +173,11 @@ JOIN map_gate g ON lower(g.status) = lower(s.status)
 JOIN dim_work_item w ON w.work_item_id = s.work_item_id
 LEFT JOIN dim_application a ON a.application_id = w.application_id
 WHERE s.to_at IS NULL;
+
+-- The clamped stages as derived_finding rows, rewritten in full each time
+-- the views are installed: at every derivation, full or incremental
+-- (pipeline/derive.c), right after the correlation, so they always match
+-- the derived tables (one row per item in production: O(items)).
+DELETE FROM derived_finding WHERE kind = 'idea_to_production_stage_clamped';
+INSERT INTO derived_finding (kind, subject, metric, detail)
+SELECT kind, subject, metric, detail FROM v_idea_to_production_findings;

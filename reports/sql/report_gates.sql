@@ -11,7 +11,7 @@
 -- and the oldest entry of those.  A row for every gate an application
 -- requires, and for any other gate its items passed or wait at.
 -- Columns: application, team, gate, stakeholder, passed, median_h, p85_h
--- (hours, null when none passed), skipped, waiting, oldest_waiting_since (UTC
+-- (hours, null when none passed), skipped, waiting, oldest_waiting_at (UTC
 -- seconds, null when none waits).
 WITH passed AS (
     SELECT g.application_id, g.gate, g.seconds,
@@ -37,7 +37,7 @@ skipped AS (
 ),
 waiting AS (
     SELECT w.application_id, g.status AS gate, COUNT(*) AS waiting,
-           MIN(s.from_at) AS oldest_waiting_since
+           MIN(s.from_at) AS oldest_waiting_at
       FROM derived_status_interval s
       JOIN map_gate g ON lower(g.status) = lower(s.status)
       JOIN dim_work_item w ON w.work_item_id = s.work_item_id
@@ -56,7 +56,7 @@ gates AS (
 SELECT a.name AS application, t.name AS team, k.gate, m.stakeholder,
        COALESCE(p.passed, 0) AS passed, p.median_h, p.p85_h,
        COALESCE(s.skipped, 0) AS skipped, COALESCE(w.waiting, 0) AS waiting,
-       w.oldest_waiting_since
+       w.oldest_waiting_at
   FROM gates k
   JOIN dim_application a ON a.application_id = k.application_id
   JOIN map_gate m ON m.status = k.gate

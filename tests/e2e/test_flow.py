@@ -136,7 +136,7 @@ class Flow:
     def test_gates(self):
         rows = csv_rows(self.flow("--gates", *WINDOW))
         self.assertEqual(rows[0], ("application", "period", "gate", "stakeholder", "passed", "median_h",
-                                   "p85_h", "skipped", "waiting", "oldest_waiting_since"))
+                                   "p85_h", "skipped", "waiting", "oldest_waiting_at"))
         self.assertEqual(rows[1:], [
             ("billing", "2026-03-02", "CAB Approval", "cab", "1", "8", "8", "0", "0", ""),
             ("billing", "2026-03-09", "CAB Approval", "cab", "0", "", "", "1", "0", ""),      # BILL-1
@@ -193,18 +193,20 @@ class Flow:
             ("SHOP-2", str(-12 * 3600), str((3 * 24 + 6) * 3600), "108", "0", "90", "30", "1"),
             ("SHOP-3", str(12 * 3600), str(12 * 3600), "60", "6", "6", "48", "0")])
         self.assertEqual(self.query("SELECT subject FROM v_idea_to_production_findings"), [("SHOP-2",)])
+        self.assertEqual(self.query("SELECT subject FROM v_data_quality_finding "
+                                    "WHERE kind = 'idea_to_production_stage_clamped'"), [("SHOP-2",)])
 
     def test_report_queries(self):
         with open(os.path.join(REPO, "reports", "sql", "report_value_stream.sql")) as f:
             stream = self.query(f.read().rstrip().rstrip(";"), (T_FROM, T_TO))
         self.assertEqual([(r[0], r[2], r[6], r[7], float(r[8])) for r in stream], [
-            ("billing", "CAB Approval", "waiting", "1", 8.0),
-            ("billing", "In Progress", "active", "2", 84.0),
-            ("billing", "Security Review", "waiting", "1", 12.0),
-            ("shop", "In Progress", "active", "3", 122.0),
-            ("shop", "In Review", "active", "1", 24.0),
-            ("shop", "Security Review", "waiting", "2", 40.0),
-            ("shop", "Done", "active", "1", 18.0)])
+            ("billing", "CAB Approval", "1", "1", 8.0),
+            ("billing", "In Progress", "0", "2", 84.0),
+            ("billing", "Security Review", "1", "1", 12.0),
+            ("shop", "In Progress", "0", "3", 122.0),
+            ("shop", "In Review", "0", "1", 24.0),
+            ("shop", "Security Review", "1", "2", 40.0),
+            ("shop", "Done", "0", "1", 18.0)])
         with open(os.path.join(REPO, "reports", "sql", "report_gates.sql")) as f:
             gates = self.query(f.read().rstrip().rstrip(";"), (T_FROM, T_TO))
         # shop over the window: SHOP-1 24 h, SHOP-2 16 h: median 20, p85 24; SHOP-3 skipped

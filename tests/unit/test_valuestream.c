@@ -270,6 +270,13 @@ static void test_idea_to_production_view(void **state)
         "API-1|0|0|72.0|24.0|23.0|25.0|0;API-2|-57600|7200|78.0|0.0|37.0|53.0|1;");
     expect_rows(f->conn, "SELECT subject, metric FROM v_idea_to_production_findings",
                 "API-2|idea_to_production;");
+    /* written into derived_finding as the views are installed, so the
+     * data-quality view lists it */
+    expect_rows(f->conn, "SELECT subject, metric, detail FROM derived_finding "
+                "WHERE kind = 'idea_to_production_stage_clamped'",
+                "API-2|idea_to_production|1 negative stage(s) clamped to 0;");
+    expect_rows(f->conn, "SELECT subject FROM v_data_quality_finding "
+                "WHERE kind = 'idea_to_production_stage_clamped'", "API-2;");
     expect_rows(f->conn, "SELECT item_key, undeployed_commits, "
                 "oldest_undeployed_at - t('2026-03-10T12:00:00Z') FROM v_in_flight",
                 "API-4|1|0;");
