@@ -129,7 +129,8 @@ static cw_stmt *prepare(cw_db *db, const char *path)
     return st;
 }
 
-/* Step the rest of st; 0 when it finished, else -1 (logged). */
+/* After stepping: 0 when the statement ran to its end (rc CW_DB_DONE), else
+ * -1 with the engine's message logged. */
 static int finished(cw_db *db, cw_stmt *st, int rc, const char *path)
 {
     if (rc == CW_DB_DONE)
