@@ -476,6 +476,8 @@ CREATE TABLE IF NOT EXISTS derived_work_item (
     production_at   {int}                      -- idea-to-production, NULL if not all deployed
 );
 CREATE INDEX IF NOT EXISTS ix_derived_work_item_end ON derived_work_item(end_at);
+-- idea to production by the period of production_at (reports/sql/metrics_rows.sql)
+CREATE INDEX IF NOT EXISTS ix_derived_work_item_production ON derived_work_item(production_at);
 
 -- Status intervals of every item: [from_at, to_at), to_at NULL = still there.
 -- The first interval starts at created_at in the first transition's from status.
