@@ -18,6 +18,15 @@
  *   commit        -> cw_commit of the source's `repository`; the subject is
  *                    the message's first paragraph (lines joined with spaces,
  *                    as git's %s), the body what follows the blank line.
+ *                    On a page of one PR's commits (/pulls/{n}/commits) it is
+ *                    also a cw_pull_request_commit of that PR.  Such a page
+ *                    looks like any list of commits, so the page names the PR
+ *                    (extract/items.h, cw_pull_hint): a DevLake row's url or
+ *                    input, a file called pull-<n>-commits.json.
+ *   review        -> cw_pull_request_review (/pulls/{n}/reviews: id,
+ *                    user.login, state upper case, submitted_at; the PR from
+ *                    pull_request_url).  PENDING reviews (no submitted_at)
+ *                    are passed over until submitted.
  *   workflow run  -> cw_build, job "<repository>/<workflow name>" (the
  *                    workflow's `path` when it has no name), number = the
  *                    run's `id`, not run_number: run_number counts per
@@ -90,6 +99,7 @@ typedef struct gh_parse {
     cw_regex *deployment_workflow;      /* NULL when not configured */
     cw_regex *production;
     const char *env_fixed;
+    long pull;                          /* the PR the page belongs to, -1: none (items.h) */
 } gh_parse;
 
 /* ---------------------------------------------------------------- config */
@@ -223,9 +233,46 @@ static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
     r.body = body;
     r.parents = parents;
     rc = gp->sink->commit(gp->sink->ctx, &r) ? -1 : 0;
+    if (rc == 0 && gp->pull > 0 && gp->sink->pull_request_commit) {
+        cw_pull_request_commit pc = {*o, gp->repository, gp->pull, r.sha, r.authored_at};
+        rc = gp->sink->pull_request_commit(gp->sink->ctx, &pc) ? -1 : 0;
+    }
     free(subject);
     free(body);
     free(parents);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reviews */
+
+/* A review names its pull request in pull_request_url (".../pulls/41"),
+ * else the page does.  A PENDING review (not submitted yet) has no
+ * submitted_at and is passed over until it is submitted. */
+static int one_review(gh_parse *gp, json_t *rv, const cw_origin *o)
+{
+    cw_pull_request_review r = {0};
+    long number = trailing_id(cw_json_str(rv, "pull_request_url"));
+    char *state;
+    int rc = 0;
+    if (cw_item_time(gp->sink, o, rv, "submitted_at", &r.submitted_at, &rc))
+        return rc;
+    if (r.submitted_at == CW_NO_TIME || !gp->sink->pull_request_review)
+        return 0;
+    if (cw_json_int(rv, "id", &r.review_id) != 0)
+        return cw_item_reject(gp->sink, o, "id", rv, "pull request review without an id");
+    r.number = number > 0 ? number : gp->pull;
+    if (r.number <= 0)
+        return cw_item_reject(gp->sink, o, "pull_request_url", rv,
+                              "pull request review that names no pull request");
+    state = cw_strdup(cw_json_str(rv, "state"));
+    for (char *p = state; p && *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    r.origin = *o;
+    r.repository = gp->repository;
+    r.reviewer = cw_json_str(rv, "user.login");
+    r.state = state;
+    rc = gp->sink->pull_request_review(gp->sink->ctx, &r) ? -1 : 0;
+    free(state);
     return rc;
 }
 
@@ -448,9 +495,12 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
         return one_graphql_deployment(gp, item, o);
     if (cw_item_has(item, "number") && json_is_object(json_object_get(item, "head")))
         return one_pull(gp, item, o);
+    /* a review comment (/pulls/comments) has pull_request_url too, but no state */
+    if (cw_item_has(item, "pull_request_url") && cw_item_has(item, "state"))
+        return one_review(gp, item, o);
     if (cw_item_has(item, "sha") && json_is_object(json_object_get(item, "commit")))
         return one_commit(gp, item, o);
-    return cw_item_reject(gp->sink, o, NULL, item, "not a GitHub pull request, commit, "
+    return cw_item_reject(gp->sink, o, NULL, item, "not a GitHub pull request, commit, review, "
                           "workflow run, job, deployment or deployment status");
 }
 
@@ -458,6 +508,7 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
  * workflow_runs:[...]}; anything else is one item. */
 static const char *const github_pages[] = {"workflow_runs", NULL};
 static const cw_item_shape github_shape = {.pages = github_pages, .lone = CW_LONE_ANY};
+static const cw_pull_hint github_pull_hint = {"/pulls/", "Number"};
 
 static int github_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
@@ -472,7 +523,8 @@ static int github_parse_file(const cw_source *src, const char *path, cw_sink *si
                        "invalid source configuration (repository, deployment_workflow, production)");
         rc = -1;
     } else {
-        rc = cw_items_parse(&github_shape, src->name, path, sink, one_item, &gp);
+        rc = cw_items_parse_pulls(&github_shape, &github_pull_hint, src->name, path, sink,
+                                  one_item, &gp, &gp.pull);
     }
     free_regexes(&gp);
     return rc;

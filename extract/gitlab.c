@@ -16,6 +16,13 @@
  *                    GitLab's /merge_requests/:iid/commits sends parent_ids
  *                    as [] (every real recording does), so such commits
  *                    carry no parents; the commit graph must come from git.
+ *                    On a page of one MR's commits it is also a
+ *                    cw_pull_request_commit of that MR (the page names it:
+ *                    a DevLake row's url or input {"Iid": n}, a file called
+ *                    pull-<n>-commits.json; extract/items.h).
+ *   MR note       -> cw_pull_request_review when it is a review (see
+ *                    one_note: notes people wrote, and approvals); other
+ *                    notes, and notes on issues or snippets, are passed over.
  *   pipeline      -> cw_build, job "<repository>/pipelines", number = id.
  *                    The detail (GET /pipelines/:id) has started_at and
  *                    finished_at; the list shape has neither, so it gives
@@ -72,6 +79,7 @@ typedef struct gl_parse {
     cw_sink *sink;
     const char *repository;
     cw_regex *production;
+    long pull;                  /* the MR the page belongs to, -1: none (items.h) */
 } gl_parse;
 
 /* ---------------------------------------------------------------- config */
@@ -189,9 +197,53 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     r.body = body;
     r.additions = r.deletions = r.files_changed = -1;
     rc = gp->sink->commit(gp->sink->ctx, &r) ? -1 : 0;
+    if (rc == 0 && gp->pull > 0 && gp->sink->pull_request_commit) {
+        cw_pull_request_commit pc = {*o, gp->repository, gp->pull, r.sha, r.authored_at};
+        rc = gp->sink->pull_request_commit(gp->sink->ctx, &pc) ? -1 : 0;
+    }
     free(parents);
     free(body);
     return rc;
+}
+
+/* ---------------------------------------------------------------- reviews (MR notes) */
+
+/* GitLab has no review object with a time: an approval (GET
+ * /merge_requests/:iid/approvals) names who approved but not when.  Its
+ * notes (GET /merge_requests/:iid/notes, recorded by DevLake) carry author
+ * and created_at, so they are the reviews, as DevLake counts them: a note a
+ * person wrote (system false) is a review COMMENTED; the system note
+ * "approved this merge request" is APPROVED; every other system note
+ * (assignments, "added 1 commit", "merged", "mentioned in commit ...") is
+ * GitLab's own bookkeeping and no review. */
+#define APPROVED_NOTE "approved this merge request"
+
+static int one_note(gl_parse *gp, json_t *n, const cw_origin *o)
+{
+    cw_pull_request_review r = {0};
+    json_t *system = json_object_get(n, "system");
+    const char *body = cw_json_str(n, "body");
+    int64_t iid;
+    int rc = 0;
+    if (json_is_true(system) && !(body && strcmp(body, APPROVED_NOTE) == 0))
+        return 0;
+    if (!gp->sink->pull_request_review)
+        return 0;
+    if (cw_json_int(n, "id", &r.review_id) != 0)
+        return cw_item_reject(gp->sink, o, "id", n, "merge request note without an id");
+    if (cw_item_time(gp->sink, o, n, "created_at", &r.submitted_at, &rc))
+        return rc;
+    if (r.submitted_at == CW_NO_TIME)
+        return cw_item_reject(gp->sink, o, "created_at", n, "merge request note without created_at");
+    r.number = cw_json_int(n, "noteable_iid", &iid) == 0 && iid > 0 ? (long)iid : gp->pull;
+    if (r.number <= 0)
+        return cw_item_reject(gp->sink, o, "noteable_iid", n,
+                              "merge request note that names no merge request");
+    r.origin = *o;
+    r.repository = gp->repository;
+    r.reviewer = cw_json_str(n, "author.username");
+    r.state = json_is_true(system) ? "APPROVED" : "COMMENTED";
+    return gp->sink->pull_request_review(gp->sink->ctx, &r) ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- pipelines, deployments */
@@ -297,6 +349,10 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
         return one_deployment(gp, item, o);
     if (json_is_array(json_object_get(item, "parent_ids")) && cw_item_has(item, "authored_date"))
         return one_commit(gp, item, o);
+    if (cw_item_has(item, "noteable_type")) {
+        const char *type = cw_json_str(item, "noteable_type");
+        return type && strcmp(type, "MergeRequest") == 0 ? one_note(gp, item, o) : 0;
+    }
     if (cw_item_has(item, "ref") && cw_item_has(item, "status") && cw_item_has(item, "sha") &&
         !cw_item_has(item, "stage"))
         return one_pipeline(gp, item, o);
@@ -307,11 +363,12 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
     if (cw_item_has(item, "stage") && json_is_object(json_object_get(item, "pipeline")))
         return 0;
     return cw_item_reject(gp->sink, o, NULL, item,
-                     "not a GitLab merge request, commit, pipeline, job or deployment");
+                     "not a GitLab merge request, commit, note, pipeline, job or deployment");
 }
 
 /* A list page is a plain array; anything else is one item. */
 static const cw_item_shape gitlab_shape = {.lone = CW_LONE_ANY};
+static const cw_pull_hint gitlab_pull_hint = {"/merge_requests/", "Iid"};
 
 static int gitlab_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
@@ -325,7 +382,8 @@ static int gitlab_parse_file(const cw_source *src, const char *path, cw_sink *si
                        "invalid source configuration (repository/project, production)");
         rc = -1;
     } else {
-        rc = cw_items_parse(&gitlab_shape, src->name, path, sink, one_item, &gp);
+        rc = cw_items_parse_pulls(&gitlab_shape, &gitlab_pull_hint, src->name, path, sink,
+                                  one_item, &gp, &gp.pull);
     }
     cw_regex_free(gp.production);
     return rc;

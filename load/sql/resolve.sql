@@ -54,6 +54,21 @@ UPDATE fact_pull_request
  WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
                                     WHERE m.repository = fact_pull_request.repository), 0)
 
+-- A pull request's listed commits and reviews, like it, by repository.
+-- name: pull_request_commit_application
+UPDATE fact_pull_request_listed_commit
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_pull_request_listed_commit.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_pull_request_listed_commit.repository), 0)
+
+-- name: pull_request_review_application
+UPDATE fact_pull_request_review
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_pull_request_review.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_pull_request_review.repository), 0)
+
 -- Incidents by service name.
 -- name: incident_application
 UPDATE fact_incident
@@ -238,3 +253,28 @@ SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
 
 -- name: date_known
 SELECT date_key FROM dim_date WHERE date_key BETWEEN ?1 AND ?2 ORDER BY date_key
+
+-- fact_pull_request_commit is the listed commits given their pull request's
+-- id, once both are loaded (in any order, in any batch).  Only what changed
+-- is written: pairs whose listing or pull request is gone (or moved to
+-- another application) are removed, new pairs added, so a batch that
+-- brought no PR data writes nothing here.
+-- name: pull_request_commit_prune
+DELETE FROM fact_pull_request_commit
+ WHERE NOT EXISTS (SELECT 1 FROM fact_pull_request p
+                     JOIN fact_pull_request_listed_commit l
+                       ON l.application_id = p.application_id AND l.repository = p.repository
+                      AND l.number = p.number
+                    WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id
+                      AND p.application_id = fact_pull_request_commit.application_id
+                      AND l.sha = fact_pull_request_commit.sha)
+
+-- name: pull_request_commit_fill
+INSERT INTO fact_pull_request_commit (pull_request_id, sha, application_id)
+SELECT p.pull_request_id, l.sha, p.application_id
+  FROM fact_pull_request_listed_commit l
+  JOIN fact_pull_request p
+    ON p.application_id = l.application_id AND p.repository = l.repository AND p.number = l.number
+ WHERE NOT EXISTS (SELECT 1 FROM fact_pull_request_commit c
+                    WHERE c.application_id = p.application_id
+                      AND c.pull_request_id = p.pull_request_id AND c.sha = l.sha)
