@@ -495,8 +495,10 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
         return one_graphql_deployment(gp, item, o);
     if (cw_item_has(item, "number") && json_is_object(json_object_get(item, "head")))
         return one_pull(gp, item, o);
-    /* a review comment (/pulls/comments) has pull_request_url too, but no state */
-    if (cw_item_has(item, "pull_request_url") && cw_item_has(item, "state"))
+    /* a review: pull_request_url names its PR, or the page does (a review
+     * comment, /pulls/comments, has pull_request_url too, but no state) */
+    if (cw_item_has(item, "state") &&
+        (cw_item_has(item, "pull_request_url") || json_object_get(item, "submitted_at")))
         return one_review(gp, item, o);
     if (cw_item_has(item, "sha") && json_is_object(json_object_get(item, "commit")))
         return one_commit(gp, item, o);
