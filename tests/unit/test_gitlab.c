@@ -56,6 +56,80 @@ static const cw_build *last_build(const cw_capture *cap, const char *job, long n
     return found;
 }
 
+/* ------------------------------------------------------ MR commits and notes */
+
+/* The real recording's rows name their MR in url (/merge_requests/N/commits)
+ * and input ({"Iid": N}); counted by hand from its 37 rows: MR 1 5, MR 2 9,
+ * MR 3 1, MR 4 1, MR 5 18, MR 6 1, MR 7 2. */
+static void test_mr_commit_records(void **state)
+{
+    static const long count[][2] = {{1, 5}, {2, 9}, {3, 1}, {4, 1}, {5, 18}, {6, 1}, {7, 2}};
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_merge_request_commits.csv"),
+                           repo_keys, &cap), 0);
+    assert_int_equal(cap.n_pull_commits, 37);
+    for (size_t i = 0; i < sizeof(count) / sizeof(count[0]); i++)
+        assert_int_equal(cw_capture_pull_commits(&cap, count[i][0], NULL), (size_t)count[i][1]);
+    assert_int_equal(cw_capture_pull_commits(&cap, 1, "ad25fcda15e310a7eb34b3e38ff9b962b54f0e03"), 1);
+    assert_string_equal(cap.pull_commits[0].repository, REPO);
+    assert_true(cap.pull_commits[0].authored_at == cw_t("2019-06-28T11:03:52Z"));
+    assert_int_equal(cap.n_rejects, 0);
+    cw_capture_free(&cap);
+}
+
+/* MR notes are the reviews: a note a person wrote is COMMENTED, the system
+ * note "approved this merge request" APPROVED, other system notes and
+ * notes on issues are no review.  The MR comes from noteable_iid, else the
+ * page (file name). */
+static void test_mr_notes(void **state)
+{
+    static const char page[] =
+        "[{\"id\":11,\"body\":\"assigned to @emilie\",\"author\":{\"username\":\"emilie\"},"
+        "\"created_at\":\"2019-06-28T05:40:22.415Z\",\"system\":true,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":1},"
+        " {\"id\":12,\"body\":\"Looks good\",\"author\":{\"username\":\"tayloramurphy\"},"
+        "\"created_at\":\"2019-06-28T10:56:46.646Z\",\"system\":false,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":1},"
+        " {\"id\":13,\"body\":\"approved this merge request\",\"author\":{\"username\":\"tayloramurphy\"},"
+        "\"created_at\":\"2019-06-28T11:00:00Z\",\"system\":true,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":1},"
+        " {\"id\":14,\"body\":\"an issue note\",\"author\":{\"username\":\"x\"},"
+        "\"created_at\":\"2019-06-28T11:00:00Z\",\"system\":false,"
+        "\"noteable_type\":\"Issue\",\"noteable_iid\":1},"
+        " {\"id\":15,\"body\":\"no iid\",\"author\":{\"username\":\"y\"},"
+        "\"created_at\":\"2019-06-29T00:00:00Z\",\"system\":false,\"noteable_type\":\"MergeRequest\"},"
+        " {\"id\":16,\"body\":\"bad time\",\"author\":{\"username\":\"y\"},"
+        "\"created_at\":\"yesterday\",\"system\":false,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":2}]";
+    char *dir = cw_temp_dir(), *path = cw_asprintf("%s/00004-pull-3-notes.json", dir);
+    const cw_pull_request_review *r;
+    cw_capture cap;
+    (void)state;
+    cw_write_file(dir, "00004-pull-3-notes.json", page);
+    assert_int_equal(parse(path, repo_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 3);
+    r = cw_capture_review(&cap, 12);
+    assert_non_null(r);
+    assert_string_equal(r->repository, REPO);
+    assert_int_equal(r->number, 1);
+    assert_string_equal(r->reviewer, "tayloramurphy");
+    assert_string_equal(r->state, "COMMENTED");
+    assert_true(r->submitted_at == cw_t("2019-06-28T10:56:46Z"));
+    r = cw_capture_review(&cap, 13);
+    assert_string_equal(r->state, "APPROVED");
+    assert_null(cw_capture_review(&cap, 11));           /* an assignment */
+    assert_null(cw_capture_review(&cap, 14));           /* on an issue */
+    r = cw_capture_review(&cap, 15);
+    assert_int_equal(r->number, 3);                     /* the file name's */
+    assert_int_equal(cap.n_rejects, 1);
+    cw_expect_reject(&cap, 0, 6, "created_at", NULL);
+    cw_capture_free(&cap);
+    free(path);
+    cw_remove_tree(dir);
+    free(dir);
+}
+
 /* ------------------------------------------------------ merge requests */
 
 static void test_merge_requests(void **state)
@@ -436,6 +510,8 @@ int main(void)
         cmocka_unit_test(test_squash_only_merge_request),
         cmocka_unit_test(test_merged_at_means_merged),
         cmocka_unit_test(test_mr_commits),
+        cmocka_unit_test(test_mr_commit_records),
+        cmocka_unit_test(test_mr_notes),
         cmocka_unit_test(test_pipelines_list_shape),
         cmocka_unit_test(test_pipeline_details),
         cmocka_unit_test(test_deployments),
