@@ -61,12 +61,15 @@
  * environments, as for Jenkins.
  *
  * Live extraction (base_url, default https://api.github.com) fetches
- * /repos/{repository}/pulls, /commits, /deployments (+ each deployment's
- * statuses, landed as "statuses-<id>") and /actions/runs, following Link,
+ * /repos/{repository}/pulls (+ each PR's commits and reviews, landed as
+ * "pull-<n>-commits" and "pull-<n>-reviews"), /commits, /deployments (+
+ * each deployment's statuses, landed as "statuses-<id>") and
+ * /actions/runs, following Link,
  * per_page = the source's page_size (at most 100).  Incremental: commits by
  * `since`, runs by `created=>=` (a run created before the watermark and
  * finished after it is caught by the overlap only), statuses only of the
- * deployments updated since; pulls and deployments have no such filter and
+ * deployments updated since, commits and reviews only of the pull requests
+ * updated since; pulls and deployments have no such filter and
  * are listed whole (cheap: 100 per request, upserts make it harmless).
  */
 #include "source.h"
@@ -565,10 +568,11 @@ static int fetch_list(gh_fetch *g, const char *name, const char *query, const ch
     return rc;
 }
 
-/* 1 when an incremental fetch can skip this deployment's statuses: a new
- * status moves the deployment's updated_at, so one not updated since the
- * watermark has no status we lack. */
-static int statuses_unchanged(const cw_fetch *f, json_t *d)
+/* 1 when an incremental fetch can skip what hangs off this item (a
+ * deployment's statuses, a pull request's commits and reviews): a new one
+ * moves the item's updated_at, so an item not updated since the watermark
+ * has nothing we lack. */
+static int not_updated_since(const cw_fetch *f, json_t *d)
 {
     const char *updated = cw_json_str(d, "updated_at");
     int64_t t;
@@ -587,13 +591,40 @@ static int deployment_statuses(void *ctx, json_t *page, const cw_http_response *
     json_array_foreach(page, i, d) {
         int64_t id;
         char name[64], query[96];
-        if (cw_json_int(d, "id", &id) != 0 || statuses_unchanged(g->f, d))
+        if (cw_json_int(d, "id", &id) != 0 || not_updated_since(g->f, d))
             continue;       /* an id-less item is rejected by the parser from the landed page */
         snprintf(name, sizeof(name), "statuses-%lld", (long long)id);
         snprintf(query, sizeof(query), "deployments/%lld/statuses?per_page=%d", (long long)id,
                  g->per_page);
         if (fetch_list(g, name, query, "", NULL) != 0)
             return -1;
+    }
+    return 0;
+}
+
+/* After each pulls page: land the commits and reviews of every listed
+ * pull request (on an incremental fetch, of those updated since the
+ * watermark), as "pull-<n>-commits" and "pull-<n>-reviews": the names the
+ * parser reads the PR from.  GitHub lists at most 250 commits of a PR. */
+static int pull_parts(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    static const char *const parts[] = {"commits", "reviews"};
+    gh_fetch *g = ctx;
+    json_t *p;
+    size_t i;
+    (void)resp;
+    json_array_foreach(page, i, p) {
+        int64_t n;
+        if (cw_json_int(p, "number", &n) != 0 || n <= 0 || not_updated_since(g->f, p))
+            continue;       /* a number-less item is rejected by the parser from the landed page */
+        for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
+            char name[64], query[96];
+            snprintf(name, sizeof(name), "pull-%lld-%s", (long long)n, parts[k]);
+            snprintf(query, sizeof(query), "pulls/%lld/%s?per_page=%d", (long long)n, parts[k],
+                     g->per_page);
+            if (fetch_list(g, name, query, "", NULL) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -630,7 +661,7 @@ static int github_fetch(cw_fetch *f)
     cw_fetch_since_iso(f, since, sizeof(since));
     /* pulls have no `since`: sorted by update time, the whole list is read */
     q = cw_asprintf("pulls?state=all&sort=updated&direction=asc&per_page=%d", g.per_page);
-    rc = fetch_list(&g, "pulls", q, "", NULL);
+    rc = fetch_list(&g, "pulls", q, "", pull_parts);
     free(q);
     q = *since ? cw_asprintf("commits?since=%s&per_page=%d", since, g.per_page)
                : cw_asprintf("commits?per_page=%d", g.per_page);

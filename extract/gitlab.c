@@ -11,15 +11,15 @@
  *   merge request -> cw_pull_request, number = iid.  With squash merges
  *                    merge_commit_sha may be null and only squash_commit_sha
  *                    set; both are kept.  merged_at is NULL unless merged.
- *   MR commit     -> cw_commit of the source's `repository`; subject = title,
- *                    body = the message after its first paragraph.  Note:
- *                    GitLab's /merge_requests/:iid/commits sends parent_ids
- *                    as [] (every real recording does), so such commits
- *                    carry no parents; the commit graph must come from git.
- *                    On a page of one MR's commits it is also a
- *                    cw_pull_request_commit of that MR (the page names it:
- *                    a DevLake row's url or input {"Iid": n}, a file called
- *                    pull-<n>-commits.json; extract/items.h).
+ *   MR commit     -> cw_pull_request_commit of the MR its page names (a
+ *                    DevLake row's url or input {"Iid": n}, a file called
+ *                    pull-<n>-commits.json; extract/items.h), and nothing
+ *                    else: GitLab's /merge_requests/:iid/commits sends
+ *                    parent_ids as [] (every real recording does), so the
+ *                    commit graph must come from git (see one_commit).
+ *   commit        -> on any other page (a commit list, GET /commits/:sha):
+ *                    cw_commit of the source's `repository`; subject =
+ *                    title, body = the message after its first paragraph.
  *   MR note       -> cw_pull_request_review when it is a review (see
  *                    one_note: notes people wrote, and approvals); other
  *                    notes, and notes on issues or snippets, are passed over.
@@ -52,8 +52,11 @@
  * PRIVATE-TOKEN unless `auth` says otherwise) fetches
  * /api/v4/projects/:project/merge_requests, /pipelines (+ each pipeline's
  * detail, landed as "pipeline-<id>") and /deployments, by X-Next-Page,
- * stopping on an empty or short page.  MR commits are not fetched (their
- * parents are empty, see above).
+ * stopping on an empty or short page.  Each listed merge request's
+ * commits and notes follow its page (landed as "pull-<iid>-commits" and
+ * "pull-<iid>-notes", the names the parser reads the MR from); the list is
+ * already bounded by updated_after, and a new commit or note moves an
+ * MR's updated_at.
  */
 #include "source.h"
 #include "fetch.h"
@@ -182,6 +185,11 @@ static const cw_commit_paths commit_paths = {
     "committer_name", "committer_email",
 };
 
+/* A commit on a page of one MR's commits is that MR's commit only: the
+ * MR commits API sends parent_ids as [], so loading it as a commit too
+ * would make a parentless root of it, replacing the parents git gave the
+ * same sha (fact_commit keeps the last export's), and a deployment of it
+ * would ship nothing but itself. */
 static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
 {
     cw_commit r = {0};
@@ -189,6 +197,11 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     int rc = 0;
     if (cw_item_commit(gp->sink, o, c, &commit_paths, &r, &rc) != 0)
         return rc;
+    if (gp->pull > 0) {
+        cw_pull_request_commit pc = {*o, gp->repository, gp->pull, r.sha, r.authored_at};
+        return gp->sink->pull_request_commit &&
+               gp->sink->pull_request_commit(gp->sink->ctx, &pc) ? -1 : 0;
+    }
     parents = cw_json_join(json_object_get(c, "parent_ids"), NULL, " ");
     body = message_body(cw_json_str(c, "message"));
     r.repository = gp->repository;
@@ -197,10 +210,6 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     r.body = body;
     r.additions = r.deletions = r.files_changed = -1;
     rc = gp->sink->commit(gp->sink->ctx, &r) ? -1 : 0;
-    if (rc == 0 && gp->pull > 0 && gp->sink->pull_request_commit) {
-        cw_pull_request_commit pc = {*o, gp->repository, gp->pull, r.sha, r.authored_at};
-        rc = gp->sink->pull_request_commit(gp->sink->ctx, &pc) ? -1 : 0;
-    }
     free(parents);
     free(body);
     return rc;
@@ -439,6 +448,31 @@ static int pipeline_details(void *ctx, json_t *page, const cw_http_response *res
     return 0;
 }
 
+/* After each merge requests page: land every listed MR's commits and
+ * notes (pull request stages: its first commit and its reviews). */
+static int merge_request_parts(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    static const char *const parts[] = {"commits", "notes"};
+    gl_fetch *g = ctx;
+    json_t *mr;
+    size_t i;
+    (void)resp;
+    json_array_foreach(page, i, mr) {
+        int64_t iid;
+        if (cw_json_int(mr, "iid", &iid) != 0 || iid <= 0)
+            continue;       /* the parser rejects it from the landed page */
+        for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
+            char name[64], query[96];
+            snprintf(name, sizeof(name), "pull-%lld-%s", (long long)iid, parts[k]);
+            snprintf(query, sizeof(query), "merge_requests/%lld/%s?sort=asc&per_page=%d",
+                     (long long)iid, parts[k], g->per_page);
+            if (fetch_path(g, name, query, CW_PAGING_NEXT_PAGE, NULL) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* "&updated_after=ISO" when incremental, else ""; caller frees. */
 static char *updated_after(const cw_fetch *f)
 {
@@ -466,7 +500,7 @@ static int gitlab_fetch(cw_fetch *f)
     after = updated_after(f);
     q = cw_asprintf("merge_requests?state=all&order_by=updated_at&sort=asc&per_page=%d%s",
                     g.per_page, after);
-    rc = fetch_path(&g, "merge_requests", q, CW_PAGING_NEXT_PAGE, NULL);
+    rc = fetch_path(&g, "merge_requests", q, CW_PAGING_NEXT_PAGE, merge_request_parts);
     free(q);
     q = cw_asprintf("pipelines?order_by=updated_at&sort=asc&per_page=%d%s", g.per_page, after);
     if (rc == 0)

@@ -696,8 +696,12 @@ static void test_live_fetch(void **state)
     cw_capture_init(&live);
     parse_landed(land, keys, &live, &landed);
     /* ceil(9/4) pulls + ceil(24/4) commits + ceil(8/4) deployments + ceil(11/4) runs
-     * + 8 statuses pages (none holds more than 3) */
-    assert_int_equal(landed, 3 + 6 + 2 + 3 + 8);
+     * + 8 statuses pages (none holds more than 3) + each PR's commits (PRs 4,
+     * 8, 9: one page; PR 11's 14: 4 pages; PRs 13, 14, 15, 16, 19: one empty
+     * page each) + each PR's reviews (none recorded: 9 empty pages) */
+    assert_int_equal(landed, 3 + 6 + 2 + 3 + 8 + (3 + 4 + 5) + 9);
+    assert_int_equal(live.n_pull_commits, 1 + 1 + 2 + 14);
+    assert_int_equal(live.n_reviews, 0);
     cw_capture_init(&files);
     assert_int_equal(parse_with(cw_fixture(GH "devlake_raw_github_api_pull_requests.excerpt.csv"),
                                 ants_keys, &files), 0);
@@ -709,7 +713,9 @@ static void test_live_fetch(void **state)
     assert_int_equal(live.n_rejects, 0);
     /* the route serves distinct items (the recordings hold two duplicates) */
     assert_int_equal(live.n_pulls, 9);
-    assert_int_equal(live.n_commits, 24);
+    /* the 24 of /commits, and the 18 of the PRs' pages again (one row each
+     * in a warehouse) */
+    assert_int_equal(live.n_commits, 24 + 18);
     assert_int_equal(live.n_builds, files.n_builds);
     assert_int_equal(live.n_statuses, 13);
     /* PR 4 is recorded twice with different titles: the route serves the
