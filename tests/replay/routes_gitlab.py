@@ -26,6 +26,7 @@ last page still carries X-Next-Page (gitlab #471566), pointing at an empty
 page; a client must stop on the empty or short page.
 """
 import email.utils
+import glob
 import json
 import os
 import time
@@ -80,8 +81,13 @@ def _data(data_dir):
 
 
 def _by_merge_request(data_dir, name):
-    path = os.path.join(recording_dir(data_dir, "gitlab"), "devlake_raw_gitlab_api_%s.csv" % name)
-    return devlake_items_by_input(path, "Iid") if os.path.exists(path) else {}
+    """{iid: [items]} of the DevLake CSVs of name (the whole file or an excerpt)."""
+    out = {}
+    pattern = os.path.join(recording_dir(data_dir, "gitlab"), "devlake_raw_gitlab_api_%s*.csv" % name)
+    for path in sorted(glob.glob(pattern)):
+        for iid, items in devlake_items_by_input(path, "Iid").items():
+            out.setdefault(iid, []).extend(items)
+    return out
 
 
 def _rate_headers():

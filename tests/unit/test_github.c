@@ -259,6 +259,34 @@ static void test_reviews(void **state)
     free(dir);
 }
 
+/* The real recording of /pulls/41/reviews (3 rows of DevLake's 17):
+ * reviews 277027723 and 277042368 by choleraehyq, 277036116 by panjf2000,
+ * all COMMENTED. */
+static void test_review_recording(void **state)
+{
+    const cw_pull_request_review *r;
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_pull_request_reviews.excerpt.csv"),
+                           ants_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 3);
+    assert_int_equal(cap.n_rejects, 0);
+    r = cw_capture_review(&cap, 277036116);
+    assert_non_null(r);
+    assert_string_equal(r->repository, ANTS);
+    assert_int_equal(r->number, 41);
+    assert_string_equal(r->reviewer, "panjf2000");
+    assert_string_equal(r->state, "COMMENTED");
+    assert_true(r->submitted_at == cw_t("2019-08-20T09:19:55Z"));
+    assert_int_equal(r->origin.record, 3);
+    r = cw_capture_review(&cap, 277027723);
+    assert_string_equal(r->reviewer, "choleraehyq");
+    assert_true(r->submitted_at == cw_t("2019-08-20T09:05:02Z"));
+    r = cw_capture_review(&cap, 277042368);
+    assert_true(r->submitted_at == cw_t("2019-08-20T09:30:46Z"));
+    cw_capture_free(&cap);
+}
+
 static void test_commit_list_page(void **state)
 {
     static const char page[] =
@@ -813,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_pr_commit_records),
         cmocka_unit_test(test_pr_commit_page_names),
         cmocka_unit_test(test_reviews),
+        cmocka_unit_test(test_review_recording),
         cw_replay_test(test_live_fetch),
         cw_replay_test(test_live_incremental),
     };

@@ -130,6 +130,36 @@ static void test_mr_notes(void **state)
     free(dir);
 }
 
+/* The real recording of MR notes (6 rows of DevLake's): rows 1 (an
+ * assignment) and 11 ("merged") are system notes, no review; rows 7 (MR
+ * 1, emilie), 12 (MR 3, emilie), 13 (MR 3, martinguindon) and 17 (MR 3,
+ * emilie) are notes people wrote. */
+static void test_mr_note_recording(void **state)
+{
+    const cw_pull_request_review *r;
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_merge_request_notes.excerpt.csv"),
+                           repo_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 4);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_null(cw_capture_review(&cap, 186327072));
+    assert_null(cw_capture_review(&cap, 186537191));
+    r = cw_capture_review(&cap, 186439132);
+    assert_non_null(r);
+    assert_int_equal(r->number, 1);
+    assert_string_equal(r->reviewer, "emilie");
+    assert_string_equal(r->state, "COMMENTED");
+    assert_true(r->submitted_at == cw_t("2019-06-28T10:56:46Z"));
+    r = cw_capture_review(&cap, 208092969);
+    assert_int_equal(r->number, 3);
+    assert_string_equal(r->reviewer, "martinguindon");
+    assert_true(r->submitted_at == cw_t("2019-08-26T13:17:51Z"));
+    assert_int_equal(cw_capture_review(&cap, 208061122)->number, 3);
+    assert_int_equal(cw_capture_review(&cap, 208121781)->number, 3);
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------------ merge requests */
 
 static void test_merge_requests(void **state)
@@ -447,11 +477,12 @@ static void test_live_fetch(void **state)
      * deployments 8 -> 2 pages; each listed MR's commits (the list holds
      * iids 1, 3-6, 8-14, 16-21: not 2 and 7): MR 1 5 -> 1 page, MR 5 18 ->
      * 4, MRs 3, 4, 6 one page each, the 13 others one empty page each (21);
-     * each MR's notes, none recorded: 18 empty pages */
+     * each MR's notes: one page each, MRs 1 and 3 the 3 recorded each (the
+     * reviews among them: MR 1's row 7, MR 3's rows 12, 13 and 17) */
     assert_int_equal(fetch_live(*state, NULL, "5", 0, &live), 4 + 9 + 45 + 2 + 21 + 18);
     assert_int_equal(live.n_pull_commits, 5 + 1 + 1 + 18 + 1);
     assert_int_equal(live.n_commits, 0);
-    assert_int_equal(live.n_reviews, 0);
+    assert_int_equal(live.n_reviews, 1 + 3);
     cw_capture_init(&files);
     assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_merge_requests.csv"), repo_keys, &files), 0);
     assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_pipeline.csv"), repo_keys, &files), 0);
@@ -517,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_mr_commits),
         cmocka_unit_test(test_mr_commit_records),
         cmocka_unit_test(test_mr_notes),
+        cmocka_unit_test(test_mr_note_recording),
         cmocka_unit_test(test_pipelines_list_shape),
         cmocka_unit_test(test_pipeline_details),
         cmocka_unit_test(test_deployments),
