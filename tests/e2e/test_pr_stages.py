@@ -273,6 +273,58 @@ class SQLite(Checks, unittest.TestCase):
         con.close()
 
 
+FIXTURES = os.environ.get("CW_FIXTURES", os.path.join(REPO, "tests", "fixtures"))
+
+
+class RealGitLab(unittest.TestCase):
+    """The real gitlab.com recordings (DevLake): merge requests, their
+    commits and (an excerpt of) their notes.  Worked out by hand from the
+    recordings:
+      MR 3 (martinguindon): opened 2019-08-15T19:34:32Z, its one commit
+        authored 19:32:19 -> coding 133 s; the first note by someone else,
+        emilie's, 2019-08-26T12:14:39Z -> pickup 11 days less 7:19:53 =
+        924,007 s; merged 14:15:27 -> review 2:00:48 = 7,248 s; no deployment
+        of it is loaded -> deploy NULL.
+      MR 1 (emilie): opened 2019-06-28T05:21:43Z, its first commit authored
+        05:40:36 (a commit dated after the opening) -> coding clamped to 0;
+        the only note a person wrote is emilie's own -> pickup and review
+        NULL."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = os.path.join(temp_dir("cw-prs-gl-"), "d")
+        os.makedirs(cls.dir)
+        with open(os.path.join(cls.dir, "catwalk.ini"), "w") as f:
+            f.write("""[catwalk]
+warehouse = catwalk.db
+landing = landing
+reports = reports
+
+[source gitlab]
+type = gitlab
+path = %s/gitlab/devlake_raw_gitlab_api_merge_*.csv
+repository = gitlab-data/snowflake_spend
+
+[application snowflake]
+team = Data
+repositories = gitlab-data/snowflake_spend
+""" % FIXTURES)
+        run("run", "-c", os.path.join(cls.dir, "catwalk.ini"), "--no-report")
+        con = sqlite3.connect(os.path.join(cls.dir, "catwalk.db"))
+        cls.rows = {r[0]: r[1:] for r in con.execute(PRS_SQL)}
+        cls.rejects = con.execute("SELECT count(*) FROM reject").fetchone()[0]
+        con.close()
+
+    def test_merge_request_3(self):
+        self.assertEqual(self.rows[3], (133, 924007, 7248, None, 0))
+
+    def test_merge_request_1(self):
+        self.assertEqual(self.rows[1], (0, None, None, None, 1))
+
+    def test_nothing_rejected(self):
+        self.assertEqual(self.rejects, 0)
+
+
 def psql(sql):
     proc = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=<NULL>",
                            "-F", "\x1f", "-R", "\x1e", "-d", PG_URI, "-c", sql],
