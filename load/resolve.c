@@ -390,6 +390,7 @@ int wh_reattach(cw_warehouse *wh)
 {
     static const wh_stmt_id before_jobs[] = { S_WORK_ITEM_APPLICATION, S_TRANSITION_APPLICATION,
                                            S_COMMIT_APPLICATION, S_PULL_REQUEST_APPLICATION,
+                                           S_PULL_REQUEST_COMMIT_FOLLOW,
                                            S_PULL_REQUEST_COMMIT_APPLICATION,
                                            S_PULL_REQUEST_REVIEW_APPLICATION,
                                            S_INCIDENT_APPLICATION };

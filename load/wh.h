@@ -65,6 +65,7 @@
     X(PULL_REQUEST_COMMIT_APPLICATION, pull_request_commit_application) \
     X(PULL_REQUEST_REVIEW_APPLICATION, pull_request_review_application) \
     X(PULL_REQUEST_COMMIT_PRUNE, pull_request_commit_prune) \
+    X(PULL_REQUEST_COMMIT_FOLLOW, pull_request_commit_follow) \
     X(PULL_REQUEST_COMMIT_FILL, pull_request_commit_fill) \
     X(BUILD_REVISION_APPLICATION, build_revision_application) \
     X(DEPLOYMENT_STATUS_APPLICATION, deployment_status_application) \

@@ -69,6 +69,14 @@ UPDATE fact_pull_request_review
  WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
                                     WHERE m.repository = fact_pull_request_review.repository), 0)
 
+-- A pull request's commits (by its id) follow it.
+-- name: pull_request_commit_follow
+UPDATE fact_pull_request_commit
+   SET application_id = (SELECT p.application_id FROM fact_pull_request p
+                          WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id)
+ WHERE application_id <> (SELECT p.application_id FROM fact_pull_request p
+                           WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id)
+
 -- Incidents by service name.
 -- name: incident_application
 UPDATE fact_incident
