@@ -206,7 +206,8 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(finished_at), max(finished_at) FROM fact_build
        UNION ALL SELECT min(created_at), max(created_at) FROM fact_incident
        UNION ALL SELECT min(resolved_at), max(resolved_at) FROM fact_incident
-       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident) AS instant
+       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request) AS instant
 
 -- The same bounds when the batch tracks the rows it writes (cw_wh_track):
 -- the days dim_date has and the instants of the rows this batch wrote, so
@@ -238,7 +239,10 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(i.resolved_at), max(i.resolved_at) FROM fact_incident i
                   WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
        UNION ALL SELECT min(i.updated_at), max(i.updated_at) FROM fact_incident i
-                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident'))
+                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
+       -- pull requests are not tracked: their merge days (the period of
+       -- v_pr_stage_samples) from the whole table, one row per PR
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request)
        AS instant
 
 -- When the span is absurd (a bogus year in some export), only the days
@@ -256,7 +260,8 @@ SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
        UNION SELECT finished_at FROM fact_build
        UNION SELECT created_at FROM fact_incident
        UNION SELECT resolved_at FROM fact_incident
-       UNION SELECT updated_at FROM fact_incident) AS referenced
+       UNION SELECT updated_at FROM fact_incident
+       UNION SELECT merged_at FROM fact_pull_request) AS referenced
  WHERE t IS NOT NULL
 
 -- name: date_known

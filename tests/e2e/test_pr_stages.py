@@ -288,7 +288,12 @@ class RealGitLab(unittest.TestCase):
       MR 1 (emilie): opened 2019-06-28T05:21:43Z, its first commit authored
         05:40:36 (a commit dated after the opening) -> coding clamped to 0;
         the only note a person wrote is emilie's own -> pickup and review
-        NULL."""
+        NULL.
+      MR 4 (emilie), merged the same week as MR 3 (2019-08-26): opened
+        15:32:49, its commit authored 15:34:33 -> coding clamped to 0; no
+        note.
+    Only merge requests are loaded: the days of their merges must still be
+    in dim_date for the weekly view."""
 
     @classmethod
     def setUpClass(cls):
@@ -312,6 +317,8 @@ repositories = gitlab-data/snowflake_spend
         run("run", "-c", os.path.join(cls.dir, "catwalk.ini"), "--no-report")
         con = sqlite3.connect(os.path.join(cls.dir, "catwalk.db"))
         cls.rows = {r[0]: r[1:] for r in con.execute(PRS_SQL)}
+        cls.week = {r[2]: r[3:] for r in con.execute(
+            WEEK_SQL.replace("2026-03-02", "2019-08-26") + " AND scope = 'application'")}
         cls.rejects = con.execute("SELECT count(*) FROM reject").fetchone()[0]
         con.close()
 
@@ -323,6 +330,13 @@ repositories = gitlab-data/snowflake_spend
 
     def test_nothing_rejected(self):
         self.assertEqual(self.rejects, 0)
+
+    def test_week_of_merge_requests_3_and_4(self):
+        # coding 0 and 133 s: median 66.5 s, p85 at rank ceil(1.7) = 2
+        self.assertEqual(self.week["coding"], (2, 2, 66.5 / H, 133 / H, 1))
+        self.assertEqual(self.week["pickup"], (2, 1, 924007 / H, 924007 / H, 0))
+        self.assertEqual(self.week["review"], (2, 1, 7248 / H, 7248 / H, 0))
+        self.assertEqual(self.week["deploy"], (2, 0, None, None, 0))
 
 
 def psql(sql):
