@@ -411,6 +411,9 @@ int wh_reattach(cw_warehouse *wh)
     static const wh_stmt_id before_jobs[] = { S_WORK_ITEM_APPLICATION, S_TRANSITION_APPLICATION,
                                            S_VERSION_APPLICATION,
                                            S_COMMIT_APPLICATION, S_PULL_REQUEST_APPLICATION,
+                                           S_PULL_REQUEST_COMMIT_FOLLOW,
+                                           S_PULL_REQUEST_COMMIT_APPLICATION,
+                                           S_PULL_REQUEST_REVIEW_APPLICATION,
                                            S_INCIDENT_APPLICATION };
     for (size_t i = 0; i < sizeof(before_jobs) / sizeof(before_jobs[0]); i++)
         if (wh_run_ok(wh, before_jobs[i], "load/sql/resolve.sql") != 0)
@@ -447,7 +450,9 @@ int cw_wh_resolve(cw_warehouse *wh)
     if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 ||
         reattach_loaded(wh) != 0 ||
-        wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0)
+        wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0 ||
+        wh_run_ok(wh, S_PULL_REQUEST_COMMIT_PRUNE, "load/sql/resolve.sql") != 0 ||
+        wh_run_ok(wh, S_PULL_REQUEST_COMMIT_FILL, "load/sql/resolve.sql") != 0)
         return -1;
     return fill_dates(wh);
 }

@@ -581,6 +581,75 @@ static int sink_pull_request(void *ctx, const cw_pull_request *r)
     return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request");
 }
 
+/* The repository and number every pull request part names: 0, or the
+ * reject's result when one is missing. */
+static int pull_part_checks(cw_warehouse *wh, const cw_origin *o, const char *repository,
+                            long number, const char *what, int *rc)
+{
+    if (cw_str_empty(repository)) {
+        *rc = wh_reject(wh, o, "repository", "%s without a repository", what);
+        return -1;
+    }
+    if (number <= 0) {
+        *rc = wh_reject(wh, o, "number", "%s of %s without a pull request number", what,
+                        repository);
+        return -1;
+    }
+    return 0;
+}
+
+static int sink_pull_request_commit(void *ctx, const cw_pull_request_commit *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_PULL_REQUEST_COMMIT_UPSERT;
+    int64_t src;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (pull_part_checks(wh, &r->origin, r->repository, r->number, "pull request commit",
+                         &rc) != 0)
+        return rc;
+    if (cw_str_empty(r->sha))
+        return wh_reject(wh, &r->origin, "sha", "commit of %s#%ld without a sha", r->repository,
+                         r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_int(wh, s, 1, src);
+    wh_bind_text(wh, s, 2, r->repository);
+    wh_bind_int(wh, s, 3, r->number);
+    wh_bind_text(wh, s, 4, r->sha);
+    wh_bind_time(wh, s, 5, r->authored_at);
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request commit");
+}
+
+static int sink_pull_request_review(void *ctx, const cw_pull_request_review *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_PULL_REQUEST_REVIEW_UPSERT;
+    int64_t src;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (pull_part_checks(wh, &r->origin, r->repository, r->number, "pull request review",
+                         &rc) != 0)
+        return rc;
+    if (r->submitted_at == CW_NO_TIME)
+        return wh_reject(wh, &r->origin, "submitted_at", "review %lld of %s#%ld without a time",
+                         (long long)r->review_id, r->repository, r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_int(wh, s, 1, src);
+    wh_bind_text(wh, s, 2, r->repository);
+    wh_bind_int(wh, s, 3, r->number);
+    wh_bind_int(wh, s, 4, r->review_id);
+    wh_bind_text(wh, s, 5, r->reviewer);
+    wh_bind_text(wh, s, 6, r->state);
+    wh_bind_time(wh, s, 7, r->submitted_at);
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request review");
+}
+
 static int sink_deployment_status(void *ctx, const cw_deployment_status *r)
 {
     cw_warehouse *wh = ctx;
@@ -700,7 +769,8 @@ void wh_sink_init(cw_warehouse *wh)
     wh->sink = (cw_sink){ wh, sink_work_item, sink_transition, sink_commit,
                           sink_build, sink_incident, sink_reject,
                           sink_pull_request, sink_deployment_status, sink_status_def,
-                          sink_finding, sink_release, sink_version_change };
+                          sink_finding, sink_release, sink_version_change,
+                          sink_pull_request_commit, sink_pull_request_review };
     wh->sources = cw_strmap_new();
     wh->persons = cw_strmap_new();
     wh->items = cw_strmap_new();

@@ -39,6 +39,8 @@
     X(DEPLOY_UPSERT, deploy_upsert) \
     X(INCIDENT_MOVE, incident_move) X(INCIDENT_UPSERT, incident_upsert) \
     X(PULL_REQUEST_UPSERT, pull_request_upsert) \
+    X(PULL_REQUEST_COMMIT_UPSERT, pull_request_commit_upsert) \
+    X(PULL_REQUEST_REVIEW_UPSERT, pull_request_review_upsert) \
     X(DEPLOY_STATUS_UPSERT, deploy_status_upsert) X(REJECT_INSERT, reject_insert) \
     X(TEAM_UPSERT, team_upsert) X(APP_UPSERT, app_upsert) X(APP_LIST, app_list) \
     X(APP_UNCONFIGURE, app_unconfigure) \
@@ -64,6 +66,11 @@
     X(DEPLOYMENT_FOLLOW_BUILD, deployment_follow_build) \
     X(TRANSITION_APPLICATION, transition_application) \
     X(PULL_REQUEST_APPLICATION, pull_request_application) \
+    X(PULL_REQUEST_COMMIT_APPLICATION, pull_request_commit_application) \
+    X(PULL_REQUEST_REVIEW_APPLICATION, pull_request_review_application) \
+    X(PULL_REQUEST_COMMIT_PRUNE, pull_request_commit_prune) \
+    X(PULL_REQUEST_COMMIT_FOLLOW, pull_request_commit_follow) \
+    X(PULL_REQUEST_COMMIT_FILL, pull_request_commit_fill) \
     X(BUILD_REVISION_APPLICATION, build_revision_application) \
     X(DEPLOYMENT_STATUS_APPLICATION, deployment_status_application) \
     X(DATE_BOUNDS, date_bounds) X(DATE_BOUNDS_TOUCHED, date_bounds_touched) \

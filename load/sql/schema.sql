@@ -375,6 +375,37 @@ CREATE TABLE IF NOT EXISTS fact_pull_request_commit (
     PRIMARY KEY (application_id, pull_request_id, sha)
 );
 
+-- The commits of a pull request as its source listed them, by the pull
+-- request's natural key (repository, number): a page of a PR's commits may
+-- load before or after the PR itself, so fact_pull_request_commit is filled
+-- from this table once the batch is loaded (load/sql/resolve.sql,
+-- pull_request_commit_fill).  authored_at is the source's author date, the
+-- coding stage's start when the commit is not in fact_commit.
+CREATE TABLE IF NOT EXISTS fact_pull_request_listed_commit (
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    repository      TEXT NOT NULL,
+    number          {int} NOT NULL,
+    sha             TEXT NOT NULL,
+    authored_at     {int},
+    application_id  {int} NOT NULL DEFAULT 0,         -- via map_repository
+    UNIQUE (application_id, repository, number, sha)
+);
+
+-- Reviews of a pull request (GitHub /pulls/N/reviews; GitLab MR approval
+-- notes), by the pull request's natural key.  state is the source's, upper
+-- case (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED).
+CREATE TABLE IF NOT EXISTS fact_pull_request_review (
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    repository      TEXT NOT NULL,
+    number          {int} NOT NULL,
+    review_id       {int} NOT NULL,
+    reviewer        TEXT,
+    state           TEXT,
+    submitted_at    {int} NOT NULL,
+    application_id  {int} NOT NULL DEFAULT 0,         -- via map_repository
+    UNIQUE (application_id, repository, number, review_id)
+);
+
 CREATE TABLE IF NOT EXISTS fact_incident (
     incident_id     {id},
     source_id       {int} NOT NULL REFERENCES dim_source(source_id),

@@ -173,6 +173,26 @@ static int on_status(void *ctx, const cw_deployment_status *r)
     return 0;
 }
 
+static int on_pull_commit(void *ctx, const cw_pull_request_commit *r)
+{
+    origin(&r->origin);
+    required(r->repository), required(r->sha);
+    CW_FUZZ_CHECK(r->number > 0);
+    ((cw_fuzz_counts *)ctx)->pull_commits++;
+    return 0;
+}
+
+static int on_pull_review(void *ctx, const cw_pull_request_review *r)
+{
+    origin(&r->origin);
+    required(r->repository);
+    text(r->reviewer), text(r->state);
+    CW_FUZZ_CHECK(r->number > 0);
+    CW_FUZZ_CHECK(r->submitted_at != CW_NO_TIME);
+    ((cw_fuzz_counts *)ctx)->pull_reviews++;
+    return 0;
+}
+
 static int on_finding(void *ctx, const cw_finding *r)
 {
     (void)ctx;
@@ -218,4 +238,6 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->finding = on_finding;
     sink->release = on_release;
     sink->version_change = on_version_change;
+    sink->pull_request_commit = on_pull_commit;
+    sink->pull_request_review = on_pull_review;
 }
