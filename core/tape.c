@@ -20,7 +20,7 @@
 
 enum kind {
     K_WORK_ITEM, K_TRANSITION, K_COMMIT, K_BUILD, K_INCIDENT, K_REJECT, K_PULL_REQUEST,
-    K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_LOG
+    K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_KPI, K_LOG
 };
 
 typedef struct entry {
@@ -73,6 +73,7 @@ static const kind_info kinds[] = {
         O(cw_status_def, name), O(cw_status_def, category)}},
     [K_FINDING] = {sizeof(cw_finding), {ORIGIN(cw_finding), O(cw_finding, kind),
         O(cw_finding, subject), O(cw_finding, detail)}},
+    [K_KPI] = {sizeof(cw_kpi), {ORIGIN(cw_kpi), O(cw_kpi, application), O(cw_kpi, name)}},
 };
 
 /* A record that grew (a new field) must have its strings listed above:
@@ -90,6 +91,7 @@ _Static_assert(sizeof(cw_pull_request) == 136, "tape: list cw_pull_request's new
 _Static_assert(sizeof(cw_deployment_status) == 64, "tape: list cw_deployment_status's strings");
 _Static_assert(sizeof(cw_status_def) == 48, "tape: list cw_status_def's new strings in kinds[]");
 _Static_assert(sizeof(cw_finding) == 48, "tape: list cw_finding's new strings in kinds[]");
+_Static_assert(sizeof(cw_kpi) == 56, "tape: list cw_kpi's new strings in kinds[]");
 #endif
 
 /* ------------------------------------------------------------------ writing */
@@ -199,6 +201,7 @@ static int tape_deployment_status(void *ctx, const cw_deployment_status *r)
 }
 static int tape_status_def(void *ctx, const cw_status_def *r) { return put(ctx, K_STATUS_DEF, r); }
 static int tape_finding(void *ctx, const cw_finding *r) { return put(ctx, K_FINDING, r); }
+static int tape_kpi(void *ctx, const cw_kpi *r) { return put(ctx, K_KPI, r); }
 
 void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_seal_fn seal,
                   void *ctx)
@@ -215,6 +218,7 @@ void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_se
     t->sink.deployment_status = like->deployment_status ? tape_deployment_status : NULL;
     t->sink.status_def = like->status_def ? tape_status_def : NULL;
     t->sink.finding = like->finding ? tape_finding : NULL;
+    t->sink.kpi = like->kpi ? tape_kpi : NULL;
     t->chunk_size = chunk_size ? chunk_size : 1;
     t->seal = seal;
     t->ctx = ctx;
@@ -266,6 +270,7 @@ static int replay_one(const entry *e, const void *rec, cw_sink *s)
     case K_DEPLOYMENT_STATUS: return s->deployment_status(s->ctx, rec);
     case K_STATUS_DEF: return s->status_def(s->ctx, rec);
     case K_FINDING: return s->finding(s->ctx, rec);
+    case K_KPI: return s->kpi(s->ctx, rec);
     case K_LOG: cw_log((cw_log_level)e->level, "%s", (const char *)rec); return 0;
     }
     return -1;

@@ -832,3 +832,39 @@ int64_t cw_period_next(int64_t period_start, cw_period_kind kind)
         return period_start + SECONDS_PER_DAY;
     }
 }
+
+/* "2026-03" and "2026-W10": exactly those digits, the month 01-12, the
+ * week one the ISO year has (its Thursday lies in that year). */
+int cw_time_parse_period(const char *s, int64_t *out)
+{
+    int y, n;
+    int64_t day;
+
+    if (s == NULL || strlen(s) < 7 || !isdigit((unsigned char)s[0]) ||
+        !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) ||
+        !isdigit((unsigned char)s[3]) || s[4] != '-')
+        return -1;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    if (strlen(s) == 7 && isdigit((unsigned char)s[5]) && isdigit((unsigned char)s[6])) {
+        n = (s[5] - '0') * 10 + (s[6] - '0');
+        if (n < 1 || n > 12)
+            return -1;
+        day = cw_days_from_civil(y, n, 1);
+    } else if (strlen(s) == 8 && s[5] == 'W' && isdigit((unsigned char)s[6]) &&
+               isdigit((unsigned char)s[7])) {
+        int64_t jan4 = cw_days_from_civil(y, 1, 4);
+        int ty, tm, td;
+        n = (s[6] - '0') * 10 + (s[7] - '0');
+        /* week 1 holds January 4th; its Monday starts it */
+        day = jan4 - ((jan4 + 3) % 7 + 7) % 7 + (int64_t)(n - 1) * 7;
+        cw_civil_from_days(day + 3, &ty, &tm, &td);
+        if (n < 1 || ty != y)
+            return -1;
+    } else {
+        return -1;
+    }
+    if (!cw_time_in_range(day * SECONDS_PER_DAY))
+        return CW_TIME_RANGE;
+    *out = day * SECONDS_PER_DAY;
+    return 0;
+}

@@ -100,6 +100,11 @@ int cw_time_parse_pattern_months(const char *s, const char *pattern, const char 
  * (when non-NULL).  For CSV columns whose form the user did not pin down. */
 int cw_time_parse_any(const char *s, const char *pattern, const cw_tz *tz, int64_t *out);
 
+/* A period named by its start: "2026-03" (a calendar month) or "2026-W10"
+ * (an ISO week, from its Monday), at 00:00 UTC.  For series measured per
+ * week or month (a KPI); a date is read by the parsers above. */
+int cw_time_parse_period(const char *s, int64_t *out);
+
 /* "2026-03-02T00:00:00Z" (buf >= 21) and "2026-03-02" (buf >= 11). */
 void cw_time_format_iso(int64_t t, char *buf, size_t size);
 void cw_time_format_date(int64_t t, char *buf, size_t size);

@@ -38,6 +38,7 @@
     X(BUILD_REVISION_UPSERT, build_revision_upsert) X(BUILD_REVISION_PRUNE, build_revision_prune) \
     X(DEPLOY_UPSERT, deploy_upsert) \
     X(INCIDENT_MOVE, incident_move) X(INCIDENT_UPSERT, incident_upsert) \
+    X(KPI_APPLICATION, kpi_application) X(KPI_UPSERT, kpi_upsert) \
     X(PULL_REQUEST_UPSERT, pull_request_upsert) \
     X(DEPLOY_STATUS_UPSERT, deploy_status_upsert) X(REJECT_INSERT, reject_insert) \
     X(TEAM_UPSERT, team_upsert) X(APP_UPSERT, app_upsert) X(APP_LIST, app_list) \

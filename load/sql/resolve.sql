@@ -183,7 +183,8 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(finished_at), max(finished_at) FROM fact_build
        UNION ALL SELECT min(created_at), max(created_at) FROM fact_incident
        UNION ALL SELECT min(resolved_at), max(resolved_at) FROM fact_incident
-       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident) AS instant
+       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident
+       UNION ALL SELECT min(at), max(at) FROM fact_kpi) AS instant
 
 -- The same bounds when the batch tracks the rows it writes (cw_wh_track):
 -- the days dim_date has and the instants of the rows this batch wrote, so
@@ -215,7 +216,9 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(i.resolved_at), max(i.resolved_at) FROM fact_incident i
                   WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
        UNION ALL SELECT min(i.updated_at), max(i.updated_at) FROM fact_incident i
-                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident'))
+                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
+       -- KPI series are small and not tracked: all of them
+       UNION ALL SELECT min(at), max(at) FROM fact_kpi)
        AS instant
 
 -- When the span is absurd (a bogus year in some export), only the days
@@ -233,7 +236,8 @@ SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
        UNION SELECT finished_at FROM fact_build
        UNION SELECT created_at FROM fact_incident
        UNION SELECT resolved_at FROM fact_incident
-       UNION SELECT updated_at FROM fact_incident) AS referenced
+       UNION SELECT updated_at FROM fact_incident
+       UNION SELECT at FROM fact_kpi) AS referenced
  WHERE t IS NOT NULL
 
 -- name: date_known

@@ -398,6 +398,21 @@ CREATE INDEX IF NOT EXISTS ix_incident_external ON fact_incident(source_id, exte
 CREATE INDEX IF NOT EXISTS ix_incident_created ON fact_incident(created_at);
 CREATE INDEX IF NOT EXISTS ix_incident_resolved ON fact_incident(resolved_at);
 
+-- A business KPI series (NPS, revenue per week) per application, from a
+-- generic CSV source (target kpi): one value per application, KPI name and
+-- instant (the start of the day, week or month it measures), shown beside
+-- the delivery metrics by the view v_kpi.  application_id is the configured
+-- application the row names (a name no configuration ever had is a reject,
+-- so no row has 0); source_id is the source that last wrote it.
+CREATE TABLE IF NOT EXISTS fact_kpi (
+    application_id  {int} NOT NULL,
+    name            TEXT NOT NULL,
+    at              {int} NOT NULL,
+    value           {real} NOT NULL,
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    PRIMARY KEY (application_id, name, at)
+);
+
 -- ---------------------------------------------------------------- derived (correlation step)
 -- deployment -> commits it newly deployed (ancestry walk).  lead_time_s is
 -- NULL for the baseline deployment, for merge commits, and for a commit
