@@ -54,6 +54,13 @@
     X(STATUS_UPSERT, status_upsert) X(STATUS_LIST, status_list) X(STATUS_DELETE, status_delete) \
     X(WORK_ITEM_APPLICATION, work_item_application) X(COMMIT_APPLICATION, commit_application) \
     X(INCIDENT_APPLICATION, incident_application) X(DEPLOYMENT_FINISH, deployment_finish) \
+    X(ITEM_INCIDENT_DOOMED, item_incident_doomed) \
+    X(ITEM_INCIDENT_FORGET_DERIVED, item_incident_forget_derived) \
+    X(ITEM_INCIDENT_FORGET_FINDINGS, item_incident_forget_findings) \
+    X(ITEM_INCIDENT_DELETE, item_incident_delete) X(ITEM_INCIDENT_MOVE, item_incident_move) \
+    X(ITEM_INCIDENT_UPSERT, item_incident_upsert) \
+    X(INCIDENT_TYPE_UPSERT, incident_type_upsert) X(INCIDENT_TYPE_LIST, incident_type_list) \
+    X(INCIDENT_TYPE_DELETE, incident_type_delete) \
     X(JOB_PATTERNS, job_patterns) X(JOB_NAMES, job_names) \
     X(JOB_RESOLVED_LIST, job_resolved_list) X(JOB_RESOLVED_UPSERT, job_resolved_upsert) \
     X(JOB_RESOLVED_DELETE, job_resolved_delete) X(BUILD_APPLICATION, build_application) \

@@ -162,6 +162,15 @@ CREATE TABLE IF NOT EXISTS map_application_gate (
     PRIMARY KEY (application_id, stakeholder)
 );
 
+-- [source NAME] incident_types (jira, jira-csv): the issue types whose
+-- items are incidents of their application too (load/sql/resolve.sql,
+-- "Incidents from work items").  Types as the tracker spells them.
+CREATE TABLE IF NOT EXISTS map_incident_type (
+    source          TEXT NOT NULL,
+    item_type       TEXT NOT NULL,
+    PRIMARY KEY (source, item_type)
+);
+
 -- Status name -> category.  Configured rows first; the correlation step adds
 -- the source's own category for statuses the config does not list.
 CREATE TABLE IF NOT EXISTS dim_status (
