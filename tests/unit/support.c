@@ -173,6 +173,18 @@ static int cap_finding(void *ctx, const cw_finding *rec)
     return 0;
 }
 
+static int cap_kpi(void *ctx, const cw_kpi *rec)
+{
+    cw_capture *cap = ctx;
+    cw_kpi *c;
+    GROW(cap->kpis, cap->n_kpis);
+    c = &cap->kpis[cap->n_kpis++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(application); DUP(name);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -187,6 +199,7 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.deployment_status = cap_status;
     cap->sink.status_def = cap_status_def;
     cap->sink.finding = cap_finding;
+    cap->sink.kpi = cap_kpi;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -256,6 +269,12 @@ void cw_capture_free(cw_capture *cap)
         FREE(kind); FREE(subject); FREE(detail);
     }
     free(cap->findings);
+    for (i = 0; i < cap->n_kpis; i++) {
+        cw_kpi *x = &cap->kpis[i];
+        free_origin(&x->origin);
+        FREE(application); FREE(name);
+    }
+    free(cap->kpis);
     memset(cap, 0, sizeof(*cap));
 }
 

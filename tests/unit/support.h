@@ -37,6 +37,7 @@ typedef struct cw_capture {
     cw_deployment_status *statuses; size_t n_statuses;
     cw_status_def *status_defs; size_t n_status_defs;
     cw_finding *findings;      size_t n_findings;
+    cw_kpi *kpis;              size_t n_kpis;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);
