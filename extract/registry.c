@@ -31,10 +31,10 @@ const cw_source_type *const cw_source_types[] = {
     &cw_source_jenkins,
     &cw_source_pagerduty,
     &cw_source_servicenow,
-    &cw_source_opsgenie,
-    &cw_source_csv,
     &cw_source_github,
     &cw_source_gitlab,
+    &cw_source_opsgenie,
+    &cw_source_csv,
     NULL,
 };
 

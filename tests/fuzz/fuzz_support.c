@@ -181,6 +181,16 @@ static int on_finding(void *ctx, const cw_finding *r)
     return 0;
 }
 
+static int on_kpi(void *ctx, const cw_kpi *r)
+{
+    (void)ctx;
+    origin(&r->origin);
+    required(r->application), required(r->name);
+    CW_FUZZ_CHECK(r->at != CW_NO_TIME);
+    CW_FUZZ_CHECK(r->value == r->value && r->value > -1e301 && r->value < 1e301);   /* finite */
+    return 0;
+}
+
 void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
@@ -195,4 +205,5 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->pull_request = on_pull;
     sink->deployment_status = on_status;
     sink->finding = on_finding;
+    sink->kpi = on_kpi;
 }
