@@ -44,6 +44,7 @@ TABLES = [
     "dim_person", "dim_environment", "dim_date", "dim_work_item",
     "fact_transition", "fact_commit", "fact_build", "fact_build_revision",
     "fact_deployment", "fact_deployment_status", "fact_pull_request", "fact_incident",
+    "fact_kpi", "map_incident_type",
     "bridge_deployment_commit", "bridge_commit_work_item", "derived_commit_key", "derived_project",
     "derived_missing_parent",
     "derived_deployment", "derived_incident", "derived_work_item", "derived_status_interval",
