@@ -13,6 +13,7 @@
  * so "31/Feb/26" and "25:00" are rejected the same way in every form.
  */
 #include "time.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -867,4 +868,61 @@ int cw_time_parse_period(const char *s, int64_t *out)
         return CW_TIME_RANGE;
     *out = day * SECONDS_PER_DAY;
     return 0;
+}
+
+/* ---- pattern check ---------------------------------------------------------- */
+
+/* What a pattern letter run reads, written for 2016-02-29 01:16:05. */
+static const char *sample_text(char letter, size_t n)
+{
+    switch (letter) {
+    case 'y': return n == 2 ? "16" : n == 4 ? "2016" : NULL;
+    case 'M': return n >= 3 ? "Feb" : "02";
+    case 'd': return "29";
+    case 'H': case 'h': return "01";
+    case 'm': return "16";
+    case 's': return "05";
+    case 'S': return "000";
+    case 'a': return "AM";
+    case 'Z': case 'X': return "+00:00";
+    default: return NULL;
+    }
+}
+
+/*
+ * A date_format is usable when the parser itself reads a sample written in
+ * it back to the right day: that rejects unknown letters and patterns that
+ * lack a year, month or day, without a second copy of the pattern grammar.
+ */
+int cw_time_pattern_usable(const char *pattern)
+{
+    cw_buf text = { 0 };
+    int64_t t = 0;
+    int ok = 1;
+
+    cw_buf_puts(&text, "");
+    for (const char *p = pattern; *p && ok;) {
+        size_t n = 1;
+        if (*p == '\'') {      /* quoted literal: its text, without the quotes */
+            const char *end = strchr(p + 1, '\'');
+            n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+            cw_buf_append(&text, p + 1, n);
+            p += n + (end ? 2 : 1);
+            continue;
+        }
+        if (isalpha((unsigned char)*p)) {
+            while (p[n] == *p)
+                n++;
+            ok = sample_text(*p, n) != NULL;
+            if (ok)
+                cw_buf_puts(&text, sample_text(*p, n));
+        } else {
+            cw_buf_append(&text, p, 1);
+        }
+        p += n;
+    }
+    ok = ok && cw_time_parse_pattern(text.data, pattern, &cw_tz_utc, &t) == 0 &&
+         t / 86400 == cw_days_from_civil(2016, 2, 29);
+    cw_buf_free(&text);
+    return ok;
 }

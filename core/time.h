@@ -96,6 +96,11 @@ int cw_time_parse_pattern(const char *s, const char *pattern, const cw_tz *tz, i
 int cw_time_parse_pattern_months(const char *s, const char *pattern, const char *months,
                                  const cw_tz *tz, int64_t *out);
 
+/* 1 when pattern is one cw_time_parse_pattern can use: it reads a sample
+ * written in it back to the right day (no unknown letters, a year, a
+ * month and a day).  For the date_format keys of CSV sources. */
+int cw_time_pattern_usable(const char *pattern);
+
 /* Any of the above, tried in order: ISO 8601, epoch ms (13+ digits), pattern
  * (when non-NULL).  For CSV columns whose form the user did not pin down. */
 int cw_time_parse_any(const char *s, const char *pattern, const cw_tz *tz, int64_t *out);

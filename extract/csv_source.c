@@ -386,6 +386,7 @@ static int csv_validate(const cw_source *src)
 {
     const char *target = cw_source_get(src, "target");
     const char *zone = cw_source_get(src, "timezone");
+    const char *date_format = cw_source_get(src, "date_format");
     const csv_target *t = target_find(target);
     cw_tz tz;
     int errors = 0;
@@ -403,6 +404,11 @@ static int csv_validate(const cw_source *src)
     if (zone && cw_tz_parse(zone, &tz) != 0) {
         cw_source_error(src, "timezone", "unknown time zone '%s' (use UTC, +hh:mm or an IANA "
                         "name such as Europe/Paris)", zone);
+        errors++;
+    }
+    if (date_format && !cw_time_pattern_usable(date_format)) {
+        cw_source_error(src, "date_format", "'%s' is not a usable pattern (letters yyyy yy MM "
+                        "MMM dd HH hh mm ss SSS a Z, e.g. dd.MM.yyyy HH:mm)", date_format);
         errors++;
     }
     return errors ? -1 : 0;

@@ -222,6 +222,8 @@ static void test_validate(void **state)
         { "target", "kpi", "column.id", "Ticket", -1 },         /* not a field of kpi */
         { "target", "incident", "column.id", "", -1 },          /* empty header name */
         { "target", "incident", "timezone", "Nowhere/City", -1 },
+        { "target", "incident", "date_format", "dd.MM.yyyy HH:mm", 0 },
+        { "target", "incident", "date_format", "MM-yyyy", -1 },      /* no day */
     };
     (void)state;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
