@@ -43,6 +43,13 @@ INCIDENTS = """Ticket,Opened,Closed,Application service
 MF-1,2026-03-04 08:00,2026-03-04 09:15,Mainframe batch
 """
 
+# deploy-payments #1: 08:00 to 09:00 on 2026-03-02, to production
+JENKINS = """{"fullName": "deploy-payments", "allBuilds": [
+ {"number": 1, "timestamp": 1772438400000, "duration": 3600000, "result": "SUCCESS",
+  "building": false, "actions": [{"_class": "hudson.model.ParametersAction",
+   "parameters": [{"name": "ENVIRONMENT", "value": "production"}]}]}]}
+"""
+
 KPI = """App,KPI,Week,Value
 payments,NPS,2026-W10,40
 payments,NPS,2026-03-04,44
@@ -82,6 +89,12 @@ column.created_at = Opened
 column.resolved_at = Closed
 column.service = Application service
 
+[source jenkins]
+type = jenkins
+path = exports/jenkins.json
+deployment_job = ^deploy-
+environment_parameter = ENVIRONMENT
+
 [source kpi]
 type = csv
 target = kpi
@@ -93,6 +106,7 @@ column.at = Week
 [application payments]
 team = Core
 projects = PAY
+jobs = deploy-payments
 services = {service}, Mainframe batch
 """
 
@@ -116,7 +130,7 @@ class Sources:
         shutil.copy(os.path.join(FIXTURES, "opsgenie", "devlake_raw_opsgenie_incidents.csv"),
                     os.path.join(ex, "opsgenie"))
         for name, text in (("jira.csv", JIRA), ("cab.csv", CAB), ("incidents.csv", INCIDENTS),
-                           ("kpi.csv", KPI)):
+                           ("kpi.csv", KPI), ("jenkins.json", JENKINS)):
             with open(os.path.join(ex, name), "w") as f:
                 f.write(text)
         if self.engine == "pg":
@@ -145,6 +159,16 @@ class Sources:
         return self.rows("SELECT s.name, i.external_id, a.name, i.created_at, i.resolved_at "
                          "FROM fact_incident i JOIN dim_source s ON s.source_id = i.source_id "
                          "LEFT JOIN dim_application a ON a.application_id = i.application_id "
+                         "ORDER BY s.name, i.external_id")
+
+    def attribution(self):
+        """Each incident with its attribution, by natural keys."""
+        return self.rows("SELECT s.name, i.external_id, COALESCE(a.name, ''), di.how, "
+                         "COALESCE(CAST(d.run_number AS TEXT), '') FROM fact_incident i "
+                         "JOIN dim_source s ON s.source_id = i.source_id "
+                         "LEFT JOIN dim_application a ON a.application_id = i.application_id "
+                         "JOIN derived_incident di ON di.incident_id = i.incident_id "
+                         "LEFT JOIN fact_deployment d ON d.deployment_id = di.deployment_id "
                          "ORDER BY s.name, i.external_id")
 
     def test_everything_loads_where_it_belongs(self):
@@ -188,6 +212,14 @@ class Sources:
              ("payments", "Core", "revenue", "week", "2026-02-23", str(MAR2 - 7 * 86400), "1",
               "1000.5", "1000.5")])
         self.assertEqual(self.rows("SELECT count(*) FROM reject"), [("0",)])
+        # the deployment finished at 09:00 on 2026-03-02: PAY-1 (10:00) and
+        # MF-1 (2026-03-04 08:00, 47 hours later) fall in its 72-hour window;
+        # the Opsgenie incidents of 2023 have no deployment before them
+        self.assertEqual(self.attribution(), [
+            ("inhouse", "MF-1", "payments", "window", "1"),
+            ("jira", "PAY-1", "payments", "window", "1"),
+            ("og", "3a74524a-f492-4172-b3f5-6041c7cb404a", "payments", "none", ""),
+            ("og", "3f84e009-7548-4e7d-832a-fa82c1ceb6b1", "payments", "none", "")])
 
     def test_reload_and_type_change_neither_lose_nor_double(self):
         self.load()
@@ -198,15 +230,40 @@ class Sources:
         # PAY-1 is re-typed a Story: its incident goes, the others stay
         with open(os.path.join(self.dir, "exports", "jira.csv"), "w") as f:
             f.write(JIRA.replace("PAY-1,Incident", "PAY-1,Story"))
-        self.load()
+        derived = self.load()
+        self.assertIn("deriving incrementally", derived.stderr)
         self.assertEqual([r[1] for r in self.incidents()],
                          ["MF-1", "3a74524a-f492-4172-b3f5-6041c7cb404a",
                           "3f84e009-7548-4e7d-832a-fa82c1ceb6b1"])
+        night = self.attribution()
         # the configuration now lists Story: PAY-1 and PAY-2 are incidents, once each
         self.write_config("Story")
         self.load()
         self.assertEqual([r[1] for r in self.incidents() if r[0] == "jira"], ["PAY-1", "PAY-2"])
         self.assertEqual(self.rows("SELECT count(*) FROM derived_incident"), [("5",)])
+        # the incremental night equals one full load of the same files
+        self.assertEqual(night, self.full_load(JIRA.replace("PAY-1,Incident", "PAY-1,Story")))
+
+    def test_retyped_into_the_list_on_an_incremental_night(self):
+        with open(os.path.join(self.dir, "exports", "jira.csv"), "w") as f:
+            f.write(JIRA.replace("PAY-1,Incident", "PAY-1,Story"))
+        self.load()
+        self.assertEqual([r[1] for r in self.incidents() if r[0] == "jira"], [])
+        with open(os.path.join(self.dir, "exports", "jira.csv"), "w") as f:
+            f.write(JIRA)
+        self.assertIn("deriving incrementally", self.load().stderr)
+        night = self.attribution()
+        # PAY-1 is an incident again, attributed by window to deploy-payments #1
+        self.assertIn(("jira", "PAY-1", "payments", "window", "1"), night)
+        self.assertEqual(night, self.full_load(JIRA))
+
+    def full_load(self, jira):
+        """The attribution of one fresh full load of the dataset with this Jira export."""
+        self.setUp()
+        with open(os.path.join(self.dir, "exports", "jira.csv"), "w") as f:
+            f.write(jira)
+        self.load()
+        return self.attribution()
 
 
 class SourcesSQLite(Sources, unittest.TestCase):
