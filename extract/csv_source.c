@@ -57,7 +57,8 @@ static const char *const csv_keys[] = {
     NULL
 };
 
-typedef enum field_kind { FK_TEXT, FK_TIME, FK_NUMBER } field_kind;
+/* FK_PERIOD: an instant, or the period it starts ("2026-03", "2026-W10"). */
+typedef enum field_kind { FK_TEXT, FK_TIME, FK_PERIOD, FK_NUMBER } field_kind;
 
 typedef struct csv_field {
     const char *name;
@@ -140,7 +141,7 @@ enum { K_APPLICATION, K_NAME, K_AT, K_VALUE, K_COUNT };
 static const csv_field kpi_fields[K_COUNT + 1] = {
     [K_APPLICATION] = {"application", FK_TEXT, 1},
     [K_NAME] = {"name", FK_TEXT, 1},
-    [K_AT] = {"at", FK_TIME, 1},
+    [K_AT] = {"at", FK_PERIOD, 1},
     [K_VALUE] = {"value", FK_NUMBER, 1},
 };
 
@@ -253,9 +254,9 @@ static int row_reject(csv_ctx *c, const cw_csv_row *row, const char *field, cons
     return rc;
 }
 
-static int parse_time(const csv_ctx *c, int kpi_at, const char *s, int64_t *out)
+static int parse_time(const csv_ctx *c, field_kind kind, const char *s, int64_t *out)
 {
-    int rc = kpi_at ? cw_time_parse_period(s, out) : -1;
+    int rc = kind == FK_PERIOD ? cw_time_parse_period(s, out) : -1;
     if (rc == 0)
         return 0;
     return cw_time_either(rc, cw_time_parse_any(s, c->date_format, &c->tz, out));
@@ -280,8 +281,8 @@ static int read_field(csv_ctx *c, const cw_csv_row *row, int f, csv_values *v)
         return row_reject(c, row, fd->name, "empty %s (column '%s')", fd->name, c->header[f])
                    ? -1 : 1;
     }
-    if (fd->kind == FK_TIME && (rc = parse_time(c, c->target->emit == emit_kpi, s,
-                                                &v->time[f])) != 0) {
+    if ((fd->kind == FK_TIME || fd->kind == FK_PERIOD) &&
+        (rc = parse_time(c, fd->kind, s, &v->time[f])) != 0) {
         cw_time_reason(rc, s, why, sizeof why);
         return row_reject(c, row, fd->name, "%s (column '%s')", why, c->header[f]) ? -1 : 1;
     }
