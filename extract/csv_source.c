@@ -156,13 +156,17 @@ static int emit_kpi(cw_sink *sink, const cw_origin *o, const csv_values *v)
 
 /* ---------------------------------------------------------------- targets */
 
+/* One row per target.  To add one: its field rows (an enum of indices and
+ * a designated-initializer array, as above), an emit function, a row here,
+ * and its fields in CSV_FIELDS (the column./default. keys). */
 static const csv_target targets[] = {
-    {"incident", incident_fields, emit_incident},
-    {"transition", transition_fields, emit_transition},
-    {"kpi", kpi_fields, emit_kpi},
+    {.name = "incident", .fields = incident_fields, .emit = emit_incident},
+    {.name = "transition", .fields = transition_fields, .emit = emit_transition},
+    {.name = "kpi", .fields = kpi_fields, .emit = emit_kpi},
     /* A release calendar (a mainframe's): project or application, name,
      * start, release date -> the release record of issue 9, capability 4,
-     * once core/record.h has it: {"release", release_fields, emit_release}. */
+     * once core/record.h has it:
+     * {.name = "release", .fields = release_fields, .emit = emit_release}. */
 };
 
 #define N_TARGETS (sizeof(targets) / sizeof(targets[0]))
