@@ -266,6 +266,29 @@ class Sources:
         return self.attribution()
 
 
+    def test_jira_rest_items_of_a_listed_type(self):
+        """The real Alloy issues (REST, one per file): ALOY-1001 is an
+        Improvement, created 2014-05-01T17:39:46.000+0000 (day 16191) and
+        resolved 2018-09-07T22:05:15.000+0000 (day 17781); ALOY-103 a Story."""
+        jira = os.path.join(self.dir, "exports", "alloy")
+        os.makedirs(jira)
+        for rel in ("1000-1999/ALOY-1001.json", "1-999/ALOY-103.json"):
+            shutil.copy(os.path.join(FIXTURES, "correlated", "alloy", "jira", rel), jira)
+        with open(os.path.join(self.dir, "catwalk.ini"), "w") as f:
+            f.write("[catwalk]\nwarehouse = %s\nlanding = landing\n\n"
+                    "[source alloy]\ntype = jira\npath = exports/alloy\n"
+                    "incident_types = Improvement\n\n"
+                    "[application alloy]\nteam = Titanium\nprojects = ALOY\n"
+                    % (PG_URI if self.engine == "pg" else "catwalk.db"))
+        self.load()
+        self.assertEqual(self.incidents(), [
+            ("alloy", "ALOY-1001", "alloy", str(16191 * 86400 + 17 * HOUR + 39 * 60 + 46),
+             str(17781 * 86400 + 22 * HOUR + 5 * 60 + 15))])
+        self.assertEqual(self.rows("SELECT number, title, service, status FROM fact_incident"),
+                         [("ALOY-1001", "Remove usage of wrench in favor of fs-extra", "ALOY",
+                           "Closed")])
+
+
 class SourcesSQLite(Sources, unittest.TestCase):
     engine = "sqlite"
 
