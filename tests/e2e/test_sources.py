@@ -257,6 +257,20 @@ class Sources:
         # the incremental night equals one full load of the same files
         self.assertEqual(night, self.full_load(JIRA.replace("PAY-1,Incident", "PAY-1,Story")))
 
+    def test_incident_follows_its_project_to_another_application(self):
+        self.load()
+        with open(os.path.join(self.dir, "catwalk.ini")) as f:
+            text = f.read()
+        with open(os.path.join(self.dir, "catwalk.ini"), "w") as f:
+            f.write(text.replace("projects = PAY\n", "")
+                    + "\n[application checkout]\nteam = Web\nprojects = PAY\n")
+        self.load()
+        self.assertEqual([r for r in self.incidents() if r[0] == "jira"],
+                         [("jira", "PAY-1", "checkout", str(MAR2 + 10 * HOUR),
+                           str(MAR2 + 12 * HOUR + 30 * 60))])
+        # checkout has no deployment: PAY-1 is no longer attributed
+        self.assertIn(("jira", "PAY-1", "checkout", "none", ""), self.attribution())
+
     def test_retyped_into_the_list_on_an_incremental_night(self):
         with open(os.path.join(self.dir, "exports", "jira.csv"), "w") as f:
             f.write(JIRA.replace("PAY-1,Incident", "PAY-1,Story"))
