@@ -45,6 +45,35 @@ const cw_report_section cw_report_sections[] = {
                  " after each repository's baseline, and how many name a work item.",
         .sql = "reports/sql/report_traceability.sql",
     },
+    {
+        .sheet = "Releases",
+        .title = "Releases: planned vs shipped",
+        .intro = "Per fix version released in the window (and those still open): scope planned at"
+                 " the baseline, added and removed since, delivered (done at the release), and"
+                 " shipped (done and its code in production by then).",
+        .sql = "reports/sql/report_releases.sql",
+    },
+    {
+        .sheet = "Done not deployed",
+        .title = "Done but not deployed",
+        .intro = "Items a release counts as done whose code had not reached production at the"
+                 " release: no commit names them, or one was not deployed yet.",
+        .sql = "reports/sql/report_done_not_deployed.sql",
+    },
+    {
+        .sheet = "Data quality",
+        .title = "Data-quality findings",
+        .intro = "What the figures above leave out or cannot trust, per kind: how many, the metric"
+                 " it affects and up to 5 examples (catwalk check --data).",
+        .sql = "reports/sql/report_quality.sql",
+    },
+    {
+        .sheet = "Coverage",
+        .title = "How many samples each figure rests on",
+        .intro = "Per application, team and the organisation: the samples behind each figure"
+                 " against its base, e.g. lead time from 1,104 of 1,131 deployed commits.",
+        .sql = "reports/sql/report_coverage.sql",
+    },
 };
 const size_t cw_report_n_sections = sizeof cw_report_sections / sizeof cw_report_sections[0];
 

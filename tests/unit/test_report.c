@@ -37,6 +37,7 @@ static cw_metric_row empty_row(const char *name, const char *team, const char *p
     m.lead_time_median_h = m.lead_time_p90_h = m.change_failure_rate = NAN;
     m.restore_median_h = m.restore_p90_h = m.cycle_time_median_h = m.cycle_time_p85_h = NAN;
     m.flow_efficiency = m.recovery_median_h = m.lead_time_item_median_h = m.traceability = NAN;
+    m.idea_to_production_median_h = m.idea_to_production_p85_h = NAN;
     return m;
 }
 
