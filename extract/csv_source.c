@@ -1,11 +1,12 @@
 /*
  * csv_source.c - the generic CSV connector (source type "csv"), for any
  * tool without a connector of its own: a CAB approval log, an in-house
- * incident list, a business KPI series (formats.md decision 7).
+ * incident list, a business KPI series, a mainframe release calendar
+ * (formats.md decision 7).
  *
  *   [source cab]
  *   type = csv
- *   target = transition                 ; incident | transition | kpi
+ *   target = transition                 ; incident | transition | kpi | release
  *   column.item = Change                ; FIELD = the header naming its column
  *   column.at = Approved on
  *   default.to = CAB Approval           ; FIELD = a constant for every row
@@ -47,7 +48,8 @@
     X(id) X(number) X(title) X(description) X(service) X(status) X(severity) \
     X(created_at) X(resolved_at) X(updated_at) \
     X(item) X(at) X(from) X(to) \
-    X(application) X(name) X(value)
+    X(application) X(name) X(value) \
+    X(project) X(start) X(release_date) X(released)
 #define COLUMN_KEY(f) "column." #f,
 #define DEFAULT_KEY(f) "default." #f,
 
@@ -57,8 +59,10 @@ static const char *const csv_keys[] = {
     NULL
 };
 
-/* FK_PERIOD: an instant, or the period it starts ("2026-03", "2026-W10"). */
-typedef enum field_kind { FK_TEXT, FK_TIME, FK_PERIOD, FK_NUMBER } field_kind;
+/* FK_PERIOD: an instant, or the period it starts ("2026-03", "2026-W10");
+ * FK_DATE: a calendar day, as its midnight UTC whatever the timezone;
+ * FK_FLAG: yes/no (true, yes, y, 1, x / false, no, n, 0). */
+typedef enum field_kind { FK_TEXT, FK_TIME, FK_PERIOD, FK_DATE, FK_FLAG, FK_NUMBER } field_kind;
 
 typedef struct csv_field {
     const char *name;
@@ -154,6 +158,30 @@ static int emit_kpi(cw_sink *sink, const cw_origin *o, const csv_values *v)
     return sink->kpi ? sink->kpi(sink->ctx, &r) : 0;
 }
 
+/* --------------------------------------------------------------- release */
+
+/* A release calendar (a mainframe's): its releases, as Jira fix versions
+ * are (dim_release, release scope).  project is the project key an
+ * [application] projects line maps; start and release_date are days. */
+enum { R_PROJECT, R_NAME, R_START, R_RELEASE_DATE, R_RELEASED, R_COUNT };
+static const csv_field release_fields[R_COUNT + 1] = {
+    [R_PROJECT] = {"project", FK_TEXT, 1},
+    [R_NAME] = {"name", FK_TEXT, 1},
+    [R_START] = {"start", FK_DATE, 0},
+    [R_RELEASE_DATE] = {"release_date", FK_DATE, 0},
+    [R_RELEASED] = {"released", FK_FLAG, 0},
+};
+
+static int emit_release(cw_sink *sink, const cw_origin *o, const csv_values *v)
+{
+    cw_release r = {
+        .origin = *o, .project = v->text[R_PROJECT], .name = v->text[R_NAME],
+        .start_at = v->time[R_START], .release_at = v->time[R_RELEASE_DATE],
+        .released = v->number[R_RELEASED] != 0,
+    };
+    return sink->release ? sink->release(sink->ctx, &r) : 0;
+}
+
 /* ---------------------------------------------------------------- targets */
 
 /* One row per target.  To add one: its field rows (an enum of indices and
@@ -163,10 +191,7 @@ static const csv_target targets[] = {
     {.name = "incident", .fields = incident_fields, .emit = emit_incident},
     {.name = "transition", .fields = transition_fields, .emit = emit_transition},
     {.name = "kpi", .fields = kpi_fields, .emit = emit_kpi},
-    /* A release calendar (a mainframe's): project or application, name,
-     * start, release date -> the release record of issue 9, capability 4,
-     * once core/record.h has it:
-     * {.name = "release", .fields = release_fields, .emit = emit_release}. */
+    {.name = "release", .fields = release_fields, .emit = emit_release},
 };
 
 #define N_TARGETS (sizeof(targets) / sizeof(targets[0]))
@@ -263,7 +288,26 @@ static int parse_time(const csv_ctx *c, field_kind kind, const char *s, int64_t 
     int rc = kind == FK_PERIOD ? cw_time_parse_period(s, out) : -1;
     if (rc == 0)
         return 0;
+    if (kind == FK_DATE) {      /* the day as written, at midnight UTC */
+        if ((rc = cw_time_parse_any(s, c->date_format, &cw_tz_utc, out)) == 0)
+            *out = cw_period_start(*out, CW_PERIOD_DAY);
+        return rc;
+    }
     return cw_time_either(rc, cw_time_parse_any(s, c->date_format, &c->tz, out));
+}
+
+/* 1 or 0 into *out; -1 when s is neither. */
+static int parse_flag(const char *s, double *out)
+{
+    static const char *const yes[] = {"true", "yes", "y", "1", "x"};
+    static const char *const no[] = {"false", "no", "n", "0"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (cw_streq_ci(s, yes[i]))
+            return *out = 1, 0;
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (cw_streq_ci(s, no[i]))
+            return *out = 0, 0;
+    return -1;
 }
 
 /* One field's value into v; 1 after rejecting the row (or -1 when the
@@ -285,11 +329,14 @@ static int read_field(csv_ctx *c, const cw_csv_row *row, int f, csv_values *v)
         return row_reject(c, row, fd->name, "empty %s (column '%s')", fd->name, c->header[f])
                    ? -1 : 1;
     }
-    if ((fd->kind == FK_TIME || fd->kind == FK_PERIOD) &&
+    if ((fd->kind == FK_TIME || fd->kind == FK_PERIOD || fd->kind == FK_DATE) &&
         (rc = parse_time(c, fd->kind, s, &v->time[f])) != 0) {
         cw_time_reason(rc, s, why, sizeof why);
         return row_reject(c, row, fd->name, "%s (column '%s')", why, c->header[f]) ? -1 : 1;
     }
+    if (fd->kind == FK_FLAG && parse_flag(s, &v->number[f]) != 0)
+        return row_reject(c, row, fd->name, "not yes or no: '%.80s' (column '%s')", s,
+                          c->header[f]) ? -1 : 1;
     if (fd->kind == FK_NUMBER && cw_parse_decimal(s, -1e300, 1e300, 0, &v->number[f]) != 0)
         return row_reject(c, row, fd->name, "not a number '%.80s' (column '%s')", s,
                           c->header[f]) ? -1 : 1;

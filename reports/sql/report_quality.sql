@@ -8,7 +8,8 @@
 -- builds, incidents, pull requests or KPI values is dated in it.  Git
 -- sources are left out of that part (a commit does not record its source),
 -- and so is a generic CSV source with neither incidents nor KPI values (its
--- target is transitions, which record their item's source); a source that
+-- target is transitions, which record their item's source, or releases,
+-- which are plans rather than dated records); a source that
 -- gave no record at all is the loader's finding, already in the view.
 -- Columns (`catwalk check --data` reads them by position; the names follow
 -- the report sections' convention, reports/section.c): kind, affects (the

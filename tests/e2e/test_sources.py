@@ -5,7 +5,8 @@ One dataset, written here: the real DevLake Opsgenie recording
 (tests/fixtures/opsgenie), a Jira CSV export with `incident_types =
 Incident, Outage`, a CAB approval log read by a generic CSV source as
 transitions into "CAB Approval", an in-house incident list (generic CSV,
-target incident) and a weekly NPS / monthly revenue series (target kpi).
+target incident), a weekly NPS / monthly revenue series (target kpi) and a
+mainframe release calendar (target release).
 Every expected value is worked out by hand in the test.
 
 Runs on SQLite; with CW_PG_URI (tests/pg/pg.sh) the same checks run on
@@ -42,6 +43,11 @@ PAY-2,2026-03-03 09:00,weekly
 
 INCIDENTS = """Ticket,Opened,Closed,Application service
 MF-1,2026-03-04 08:00,2026-03-04 09:15,Mainframe batch
+"""
+
+# a mainframe release calendar: days, whatever the time of day written
+CALENDAR = """Project,Release,Start,Go-live,Done?
+PAY,MAINFRAME 2027.1,2027-01-04 10:30,2027-03-15,yes
 """
 
 # deploy-payments #1: 08:00 to 09:00 on 2026-03-02, to production
@@ -96,6 +102,16 @@ path = exports/jenkins.json
 deployment_job = ^deploy-
 environment_parameter = ENVIRONMENT
 
+[source calendar]
+type = csv
+target = release
+path = exports/calendar.csv
+column.project = Project
+column.name = Release
+column.start = Start
+column.release_date = Go-live
+column.released = Done?
+
 [source kpi]
 type = csv
 target = kpi
@@ -131,7 +147,8 @@ class Sources:
         shutil.copy(os.path.join(FIXTURES, "opsgenie", "devlake_raw_opsgenie_incidents.csv"),
                     os.path.join(ex, "opsgenie"))
         for name, text in (("jira.csv", JIRA), ("cab.csv", CAB), ("incidents.csv", INCIDENTS),
-                           ("kpi.csv", KPI), ("jenkins.json", JENKINS)):
+                           ("kpi.csv", KPI), ("jenkins.json", JENKINS),
+                           ("calendar.csv", CALENDAR)):
             with open(os.path.join(ex, name), "w") as f:
                 f.write(text)
         if self.engine == "pg":
@@ -213,6 +230,12 @@ class Sources:
              ("payments", "Core", "revenue", "week", "2026-02-23", str(MAR2 - 7 * 86400), "1",
               "1000.5", "1000.5")])
         self.assertEqual(self.rows("SELECT count(*) FROM reject"), [("0",)])
+        # the calendar's release: 2027-01-04 = day 20822, 2027-03-15 = day 20892
+        self.assertEqual(self.rows("SELECT r.project, r.name, r.start_at, r.release_at, "
+                                   "r.released, s.name FROM dim_release r "
+                                   "JOIN dim_source s ON s.source_id = r.source_id"),
+                         [("PAY", "MAINFRAME 2027.1", str(20822 * 86400), str(20892 * 86400),
+                           "1", "calendar")])
         # the deployment finished at 09:00 on 2026-03-02: PAY-1 (10:00) and
         # MF-1 (2026-03-04 08:00, 47 hours later) fall in its 72-hour window;
         # the Opsgenie incidents of 2023 have no deployment before them

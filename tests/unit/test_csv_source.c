@@ -14,7 +14,8 @@
  * 20451 + 63 = 20514.  2020-01-01 = 19723 - 4 * 365 - 1 = 18262; 2020-12-28
  * = 18262 + 366 - 4 = 18624, the Monday of 2020's week 53 (its Thursday,
  * Dec 31, is in 2020); 2021 has no week 53 (its would-be Thursday is
- * 2022-01-06).
+ * 2022-01-06).  2027-01-01 = 20454 + 365 = 20819, so 2027-01-04 = 20822
+ * and 2027-03-15 = 20819 + 31 + 28 + 14 = 20892.
  */
 #include "support.h"
 #include "extract/source.h"
@@ -153,6 +154,42 @@ static void test_kpi_target(void **state)
     cw_capture_free(&cap);
 }
 
+/* -------------------------------------------------------------- release */
+
+/* A mainframe release calendar: its dates are days (midnight UTC, whatever
+ * the timezone), released a yes/no. */
+static void test_release_target(void **state)
+{
+    cw_kv keys[] = {
+        { "target", "release", 2 }, { "column.project", "Project", 3 },
+        { "column.name", "Release", 4 }, { "column.start", "Start", 5 },
+        { "column.release_date", "Go-live", 6 }, { "column.released", "Done?", 7 },
+        { "timezone", "+05:00", 8 },
+    };
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_csv(
+        "Project,Release,Start,Go-live,Done?\n"
+        "MF,MAINFRAME 2027.1,2027-01-04 10:30,2027-03-15,Yes\n"
+        "MF,MAINFRAME 2027.2,,,\n"
+        "MF,MAINFRAME 2027.3,,2027-06-30,maybe\n"
+        ",MAINFRAME 2027.4,,,\n", keys, 7, &cap), 0);
+    assert_int_equal(cap.n_releases, 2);
+    assert_int_equal(cap.n_rejects, 2);
+    assert_string_equal(cap.releases[0].project, "MF");
+    assert_string_equal(cap.releases[0].name, "MAINFRAME 2027.1");
+    assert_int_equal(cap.releases[0].start_at, DAY(20822));       /* the day, not 05:30 UTC */
+    assert_int_equal(cap.releases[0].release_at, DAY(20892));
+    assert_int_equal(cap.releases[0].released, 1);
+    assert_null(cap.releases[0].external_id);
+    assert_true(cap.releases[1].start_at == CW_NO_TIME);
+    assert_true(cap.releases[1].release_at == CW_NO_TIME);
+    assert_int_equal(cap.releases[1].released, 0);
+    cw_expect_reject(&cap, 0, 4, "released", "not yes or no: 'maybe'");
+    cw_expect_reject(&cap, 1, 5, "project", "empty project (column 'Project')");
+    cw_capture_free(&cap);
+}
+
 static void test_period_forms(void **state)
 {
     int64_t t = -1;
@@ -217,7 +254,8 @@ static void test_validate(void **state)
     } cases[] = {
         { "target", "kpi", "column.value", "NPS", 0 },
         { "target", "KPI", "default.name", "NPS", 0 },          /* target: any case */
-        { "target", "release", NULL, NULL, -1 },                /* not (yet) a target */
+        { "target", "releases", NULL, NULL, -1 },               /* not a target */
+        { "target", "release", "column.start", "Start", 0 },
         { "column.id", "x", NULL, NULL, -1 },                   /* no target */
         { "target", "kpi", "column.id", "Ticket", -1 },         /* not a field of kpi */
         { "target", "incident", "column.id", "", -1 },          /* empty header name */
@@ -242,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_incident_target),
         cmocka_unit_test(test_transition_target_cab_log),
         cmocka_unit_test(test_kpi_target),
+        cmocka_unit_test(test_release_target),
         cmocka_unit_test(test_period_forms),
         cmocka_unit_test(test_missing_columns),
         cmocka_unit_test(test_validate),
