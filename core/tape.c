@@ -20,7 +20,7 @@
 
 enum kind {
     K_WORK_ITEM, K_TRANSITION, K_COMMIT, K_BUILD, K_INCIDENT, K_REJECT, K_PULL_REQUEST,
-    K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_LOG
+    K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_LOG, K_WORK_ITEM_LINK
 };
 
 typedef struct entry {
@@ -73,13 +73,16 @@ static const kind_info kinds[] = {
         O(cw_status_def, name), O(cw_status_def, category)}},
     [K_FINDING] = {sizeof(cw_finding), {ORIGIN(cw_finding), O(cw_finding, kind),
         O(cw_finding, subject), O(cw_finding, detail)}},
+    [K_WORK_ITEM_LINK] = {sizeof(cw_work_item_link), {ORIGIN(cw_work_item_link),
+        O(cw_work_item_link, item_key), O(cw_work_item_link, target_key),
+        O(cw_work_item_link, target_id)}},
 };
 
 /* A record that grew (a new field) must have its strings listed above:
  * these sizes (LP64) are the records the table was written for. */
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(cw_origin) == 24 && offsetof(cw_origin, source) == 0, "tape: origin");
-_Static_assert(sizeof(cw_work_item) == 144, "tape: list cw_work_item's new strings in kinds[]");
+_Static_assert(sizeof(cw_work_item) == 152, "tape: list cw_work_item's new strings in kinds[]");
 _Static_assert(sizeof(cw_transition) == 72, "tape: list cw_transition's new strings in kinds[]");
 _Static_assert(sizeof(cw_commit) == 144, "tape: list cw_commit's new strings in kinds[]");
 _Static_assert(sizeof(cw_build) == 120, "tape: list cw_build's new strings in kinds[]");
@@ -90,6 +93,7 @@ _Static_assert(sizeof(cw_pull_request) == 136, "tape: list cw_pull_request's new
 _Static_assert(sizeof(cw_deployment_status) == 64, "tape: list cw_deployment_status's strings");
 _Static_assert(sizeof(cw_status_def) == 48, "tape: list cw_status_def's new strings in kinds[]");
 _Static_assert(sizeof(cw_finding) == 48, "tape: list cw_finding's new strings in kinds[]");
+_Static_assert(sizeof(cw_work_item_link) == 56, "tape: list cw_work_item_link's strings");
 #endif
 
 /* ------------------------------------------------------------------ writing */
@@ -199,6 +203,10 @@ static int tape_deployment_status(void *ctx, const cw_deployment_status *r)
 }
 static int tape_status_def(void *ctx, const cw_status_def *r) { return put(ctx, K_STATUS_DEF, r); }
 static int tape_finding(void *ctx, const cw_finding *r) { return put(ctx, K_FINDING, r); }
+static int tape_work_item_link(void *ctx, const cw_work_item_link *r)
+{
+    return put(ctx, K_WORK_ITEM_LINK, r);
+}
 
 void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_seal_fn seal,
                   void *ctx)
@@ -215,6 +223,7 @@ void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_se
     t->sink.deployment_status = like->deployment_status ? tape_deployment_status : NULL;
     t->sink.status_def = like->status_def ? tape_status_def : NULL;
     t->sink.finding = like->finding ? tape_finding : NULL;
+    t->sink.work_item_link = like->work_item_link ? tape_work_item_link : NULL;
     t->chunk_size = chunk_size ? chunk_size : 1;
     t->seal = seal;
     t->ctx = ctx;
@@ -266,6 +275,7 @@ static int replay_one(const entry *e, const void *rec, cw_sink *s)
     case K_DEPLOYMENT_STATUS: return s->deployment_status(s->ctx, rec);
     case K_STATUS_DEF: return s->status_def(s->ctx, rec);
     case K_FINDING: return s->finding(s->ctx, rec);
+    case K_WORK_ITEM_LINK: return s->work_item_link(s->ctx, rec);
     case K_LOG: cw_log((cw_log_level)e->level, "%s", (const char *)rec); return 0;
     }
     return -1;

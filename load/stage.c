@@ -81,11 +81,12 @@ typedef struct staged_def {
 } staged_def;
 
 enum { G_STATUS, G_ITEM, G_TRANSITION, G_COMMIT, G_BUILD, G_INCIDENT, G_PULL, G_DEPLOY_STATUS,
-       N_GROUPS };
+       G_LINK, N_GROUPS };
 
 static const staged_def staged[] = {
     { S_SOURCE_STATUS_UPSERT, { 1, 2 }, 1, G_STATUS },
     { S_ITEM_UPSERT, { 1 }, 1, G_ITEM },
+    { S_LINK_MARK, { 0 }, 0, G_ITEM },
     { S_TRANSITION_INSERT, { 0 }, 1, G_TRANSITION },
     { S_STAGE_INSERT, { 0 }, 0, G_TRANSITION },
     { S_COMMIT_UPSERT, { 1, 2 }, 1, G_COMMIT },
@@ -97,6 +98,7 @@ static const staged_def staged[] = {
     { S_INCIDENT_UPSERT, { 0 }, 1, G_INCIDENT },
     { S_PULL_REQUEST_UPSERT, { 2, 3 }, 1, G_PULL },
     { S_DEPLOY_STATUS_UPSERT, { 1, 2, 3, 4 }, 1, G_DEPLOY_STATUS },
+    { S_LINK_STAGE, { 0 }, 0, G_LINK },
 };
 #define N_STAGED (sizeof(staged) / sizeof(staged[0]))
 
