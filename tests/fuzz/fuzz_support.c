@@ -181,6 +181,17 @@ static int on_finding(void *ctx, const cw_finding *r)
     return 0;
 }
 
+static int on_link(void *ctx, const cw_work_item_link *r)
+{
+    origin(&r->origin);
+    required(r->item_key);
+    CW_FUZZ_CHECK(r->target_key || r->target_id);
+    text(r->target_key), text(r->target_id);
+    CW_FUZZ_CHECK(r->kind >= CW_LINK_PARENT && r->kind <= CW_LINK_BLOCKS);
+    ((cw_fuzz_counts *)ctx)->links++;
+    return 0;
+}
+
 void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
@@ -195,4 +206,5 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->pull_request = on_pull;
     sink->deployment_status = on_status;
     sink->finding = on_finding;
+    sink->work_item_link = on_link;
 }

@@ -37,6 +37,7 @@ typedef struct cw_capture {
     cw_deployment_status *statuses; size_t n_statuses;
     cw_status_def *status_defs; size_t n_status_defs;
     cw_finding *findings;      size_t n_findings;
+    cw_work_item_link *links;  size_t n_links;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);
@@ -198,6 +199,7 @@ typedef struct cw_test_batch {
     const cw_deployment_status *statuses; size_t n_statuses;
     const cw_pull_request *pulls;       size_t n_pulls;
     const cw_incident *incidents;       size_t n_incidents;
+    const cw_work_item_link *links;     size_t n_links;     /* sent after the items */
 } cw_test_batch;
 
 /* Send every record of b to sink, kind by kind in the order of
