@@ -12,7 +12,6 @@
 #include "hierarchy.h"
 #include "../core/log.h"
 #include "../core/sqlset.h"
-#include "../core/strmap.h"
 #include "../core/util.h"
 
 #include <stdlib.h>
@@ -145,20 +144,16 @@ static int read_links(step *s)
     return rc == CW_DB_DONE ? 0 : fail(s, "hierarchy_links");
 }
 
-/* The id of a loaded item's key, NULL value otherwise. */
-static cw_db_value id_of(const cw_strmap *index, const char *key)
+/* The id of the item at index at, NULL value when none (SIZE_MAX). */
+static cw_db_value id_at(const step *s, size_t at)
 {
-    int64_t id;
-    return key && cw_strmap_get(index, key, &id) ? cw_value_int(id) : cw_value_null();
+    return at < s->n_items ? cw_value_int(s->ids[at]) : cw_value_null();
 }
 
 static int write_rows(step *s, const cw_hierarchy *h)
 {
     cw_append out;
-    cw_strmap *index = cw_strmap_new();
     int rc = 0;
-    for (size_t i = 0; i < s->n_items; i++)
-        cw_strmap_add(index, s->items[i].key, s->ids[i], NULL);
     cw_append_init(&out, s->db, "derived_hierarchy", columns, 7);
     for (size_t i = 0; i < s->n_items && rc == 0; i++) {
         const cw_hier_result *r = &h->items[i];
@@ -167,9 +162,9 @@ static int write_rows(step *s, const cw_hierarchy *h)
             continue;
         row[0] = cw_value_int(s->ids[i]);
         row[1] = cw_value_text(r->epic_key);
-        row[2] = id_of(index, r->epic_key);
+        row[2] = id_at(s, r->epic_at);
         row[3] = cw_value_text(r->theme_key);
-        row[4] = id_of(index, r->theme_key);
+        row[4] = id_at(s, r->theme_at);
         row[5] = cw_value_int(r->is_epic);
         row[6] = cw_value_int(r->is_subtask);
         rc = cw_append_row(&out, row);
@@ -177,7 +172,6 @@ static int write_rows(step *s, const cw_hierarchy *h)
     if (rc == 0)
         rc = cw_append_flush(&out);
     cw_append_free(&out);
-    cw_strmap_free(index);
     return rc;
 }
 

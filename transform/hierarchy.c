@@ -193,6 +193,10 @@ static void derive(hier *h)
     for (size_t i = 0; i < h->n; i++)
         if (!r[i].is_epic)
             r[i].theme_key = item_theme(h, i);
+    for (size_t i = 0; i < h->n; i++) {
+        r[i].epic_at = index_of(h, r[i].epic_key);
+        r[i].theme_at = index_of(h, r[i].theme_key);
+    }
     if (h->out->n_cycles > 1)
         qsort(h->out->cycles, h->out->n_cycles, sizeof(cw_hier_cycle), cmp_cycles);
 }

@@ -69,6 +69,8 @@ typedef struct cw_hier_link {
 typedef struct cw_hier_result {
     const char *epic_key;         /* NULL: no epic */
     const char *theme_key;        /* NULL: no theme */
+    size_t epic_at, theme_at;     /* the loaded epic's / theme's index, SIZE_MAX when none
+                                     or not loaded */
     int is_epic;
     int is_subtask;
 } cw_hier_result;

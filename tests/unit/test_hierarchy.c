@@ -6,6 +6,7 @@
 #include "support.h"
 #include "transform/hierarchy.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -82,6 +83,7 @@ static void test_precedence(void **state)
     ASSERT_ITEM("A-2", "(none)|(none)|E");
     ASSERT_ITEM("A-11", "A-2|(none)|");
     ASSERT_ITEM("A-12", "B-99|(none)|");
+    assert_true(h.items[4].epic_at == SIZE_MAX);    /* B-99 is not loaded */
     ASSERT_ITEM("A-13", "A-1|(none)|");
     cw_hierarchy_free(&h);
 }
@@ -114,6 +116,10 @@ static void test_themes(void **state)
     ASSERT_ITEM("S-3", "E-2|T-2|S");
     ASSERT_ITEM("S-4", "E-3|(none)|");
     ASSERT_ITEM("T-1", "(none)|(none)|");
+    assert_int_equal(h.items[5].epic_at, 2);        /* S-1: E-1, T-1 loaded */
+    assert_int_equal(h.items[5].theme_at, 0);
+    assert_int_equal(h.items[3].theme_at, 1);       /* E-2's theme T-2 */
+    assert_true(h.items[0].epic_at == SIZE_MAX);    /* T-1 has no epic */
     assert_int_equal(h.n_cycles, 0);
     cw_hierarchy_free(&h);
 }
