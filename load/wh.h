@@ -68,6 +68,10 @@
     X(DATE_BOUNDS, date_bounds) X(DATE_BOUNDS_TOUCHED, date_bounds_touched) \
     X(DATE_REFERENCED, date_referenced) X(DATE_KNOWN, date_known) \
     X(VERSION_GET, version_get) X(VERSION_INSERT, version_insert) X(VERSION_SET, version_set) \
+    X(RELEASE_UPSERT, release_upsert) X(VERSION_STAGE, version_stage) \
+    X(VERSION_ATTACH, version_attach) X(VERSION_COUNT, version_count) \
+    X(VERSION_UNMATCHED, version_unmatched) X(VERSION_CLEAR, version_clear) \
+    X(VERSION_APPLICATION, version_application) \
     X(V2_LANDED_FILE_DEFERRED, v2_landed_file_deferred)
 
 #define CW_WH_ENUM(id, name) S_##id,
