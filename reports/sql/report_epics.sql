@@ -10,7 +10,8 @@
 --   items_total         children, sub-tasks excluded
 --   items_done          of those, done now
 --   items_remaining     items_total - items_done
---   percent_done        items_done / items_total, a fraction 0..1 (NULL: no items)
+--   done_pct            items_done / items_total, a fraction 0..1 (NULL: no items;
+--                       v_hierarchy_progress.percent_done, named for reports/section.c)
 --   last_change_at      latest transition of any child (UTC seconds)
 --   cycle_time_median_h median cycle time of its children, hours (all time)
 --   throughput          children ending in the window
@@ -27,7 +28,7 @@ WITH win AS (
      GROUP BY level, group_key
 )
 SELECT p.level, p.key, p.summary, p.applications, p.application_list, p.items_total,
-       p.items_done, p.items_remaining, p.percent_done, p.last_change_at, p.cycle_time_median_h,
+       p.items_done, p.items_remaining, p.percent_done AS done_pct, p.last_change_at, p.cycle_time_median_h,
        COALESCE(win.throughput, 0) AS throughput, COALESCE(win.feature, 0) AS feature,
        COALESCE(win.defect, 0) AS defect, COALESCE(win.risk, 0) AS risk,
        COALESCE(win.debt, 0) AS debt

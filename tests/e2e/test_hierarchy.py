@@ -144,7 +144,7 @@ def report_sql(frm, to):
         text = f.read()
     text = text.replace("?1", str(frm)).replace("?2", str(to)).rstrip().rstrip(";")
     return ("SELECT level, key, summary, applications, application_list, items_total, items_done,"
-            " items_remaining, ROUND(CAST(percent_done AS NUMERIC), 4), last_change_at,"
+            " items_remaining, ROUND(CAST(done_pct AS NUMERIC), 4), last_change_at,"
             " ROUND(CAST(cycle_time_median_h AS NUMERIC), 4), throughput, feature, defect, risk,"
             " debt FROM (%s\n) r" % text)
 
