@@ -40,6 +40,9 @@ TEMP_DIRS = []
 
 # EE-1 has 5 status changes in its changelog, EE-2 and EE-3 6 each.
 TRANSITIONS = 5 + 6 + 6
+# and Fix Version changes: EE-1 v2.7.0 -> SaaS (a removal and an addition in
+# history 18876), EE-2 and EE-3 the same plus the first v2.7.0 (10646, 10647).
+VERSION_CHANGES = 2 + 3 + 3
 # The real changelog excerpt: 10 rows, all of issues the excerpt lacks.
 ORPHAN_CHANGES = 10
 
@@ -229,13 +232,15 @@ class LoadOrder(unittest.TestCase):
         con = sqlite3.connect(os.path.join(case, "catwalk.db"))
         self.assertEqual(con.execute("SELECT count(*) FROM fact_transition").fetchone()[0], 0)
         self.assertEqual(con.execute("SELECT count(*) FROM reject").fetchone()[0],
-                         TRANSITIONS + ORPHAN_CHANGES)
+                         TRANSITIONS + VERSION_CHANGES + ORPHAN_CHANGES)
         con.close()
         os.rename(kept, issues)
         second = load(case)
         self.assertEqual(second.returncode, 3, second.stderr)
         con = sqlite3.connect(os.path.join(case, "catwalk.db"))
         self.assertEqual(con.execute("SELECT count(*) FROM fact_transition").fetchone()[0], TRANSITIONS)
+        self.assertEqual(con.execute("SELECT count(*) FROM fact_work_item_version").fetchone()[0],
+                         VERSION_CHANGES)
         # batch 2 rejected only the orphans again
         self.assertEqual(con.execute("SELECT count(*) FROM reject WHERE batch_id = 2").fetchone()[0],
                          ORPHAN_CHANGES)

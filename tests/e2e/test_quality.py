@@ -268,6 +268,9 @@ EXPECTED = {
     "changelog_truncated": (1, ["SHOP-6"]),
     "commit_authored_after_deployment": (1, [SHA["5"]]),
     "done_without_start": (1, ["SHOP-2"]),
+    # SHOP-4's only commit 5555 was authored 03-09 14:00, 2 h after #3 shipped it
+    # (production_at 03-09 12:00): waiting for production is -2 h, clamped to 0
+    "idea_to_production_stage_clamped": (1, ["SHOP-4"]),
     "incident_resolved_before_created": (1, ["P2"]),
     "incident_unmapped_service": (1, ["P3"]),
     "item_ended_before_started": (1, ["SHOP-7"]),
@@ -334,12 +337,14 @@ class HandMade:
         # source); SHOP-2..4, SHOP-7 (03-04 .. 03-06) and OPS-9 (03-05) fall out
         # source jira has nothing dated in the week (items created 03-02, resolved by
         # 03-05, last moved 03-06): with the empty source, 2 sources without records;
-        # jenkins (#3, #4) and pagerduty (P1..P3) have some, git is never counted so
+        # jenkins (#3, #4) and pagerduty (P1..P3) have some, git is never counted so;
+        # a derivation's finding (SHOP-4's clamped stage) has no instant: every window
         status, doc = self.week2
         self.assertEqual(status, 3)
         self.assertEqual(by_kind(doc)["source_no_records"], (2, ["empty", "jira"]))
         self.assertEqual(sorted(by_kind(doc)), [
             "changelog_truncated", "commit_authored_after_deployment",
+            "idea_to_production_stage_clamped",
             "incident_resolved_before_created", "incident_unmapped_service",
             "source_no_records", "status_missing_from_mapping", "untraceable_deployment"])
         # week 03-09 coverage: 5555 only (not a sample); P1, P2
