@@ -374,6 +374,8 @@ CREATE TABLE IF NOT EXISTS fact_pull_request_commit (
     application_id  {int} NOT NULL DEFAULT 0,         -- the pull request's
     PRIMARY KEY (application_id, pull_request_id, sha)
 );
+-- the requests holding a commit (transform/sql/correlate.sql, delta_pull_request_keys)
+CREATE INDEX IF NOT EXISTS ix_pr_commit_sha ON fact_pull_request_commit(lower(sha));
 
 CREATE TABLE IF NOT EXISTS fact_incident (
     incident_id     {id},

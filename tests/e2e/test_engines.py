@@ -47,6 +47,7 @@ TABLES = [
     "bridge_deployment_commit", "bridge_commit_work_item", "derived_commit_key", "derived_project",
     "derived_missing_parent",
     "derived_deployment", "derived_incident", "derived_work_item", "derived_status_interval",
+    "derived_finding",
 ]
 
 # A table's own surrogate key: left out of its dump.
