@@ -25,6 +25,14 @@
  * repository of the application, or the build has fewer than two rows, the
  * deployment's revision stays the build's first, as before.
  *
+ * A commit's keys are those of its message and, from keysource.c, those of
+ * the requests containing it and of the merges that brought it in; the
+ * link step takes the union.  The baseline is per repository (graph.h):
+ * bridge_deployment_commit.is_baseline marks a commit its repository's
+ * baseline shipped, derived_deployment.is_baseline a deployment that is
+ * the baseline of at least one repository.  Idea to production
+ * (production_at) leaves the commits a baseline shipped aside.
+ *
  * The incremental form of the step (cw_correlate_delta) is delta.c; the
  * two share the statements and the helpers of corr.h.
  *
