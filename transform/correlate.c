@@ -161,6 +161,9 @@ const char *const corr_q_name[Q_COUNT] = {
     [Q_DELTA_REKEY] = "delta_rekey",
     [Q_DELTA_PR_KEYS] = "delta_pull_request_keys",
     [Q_DELTA_REPO_DEPLOYED] = "delta_repository_deployed",
+    [Q_DELTA_INSERTED_TABLE] = "delta_inserted_table",
+    [Q_DELTA_INSERTED_CLEAR] = "delta_inserted_clear",
+    [Q_DELTA_INSERTED_FILL] = "delta_inserted_fill",
 };
 
 /* The derived tables filled by bulk append: their columns. */

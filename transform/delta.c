@@ -55,7 +55,7 @@ static int prepare_delta(corr *c)
         } else if (cw_db_prepare(c->db, sql, &c->q[i]) != CW_DB_OK) {
             rc = corr_sql_fail(c, corr_q_name[i]);
         } else if (i <= Q_DELTA_UNLINKED_TABLE || i == Q_DELTA_APP_TABLE ||
-                   i == Q_DELTA_PROD_TABLE) {
+                   i == Q_DELTA_PROD_TABLE || i == Q_DELTA_INSERTED_TABLE) {
             rc = corr_run(c, i);     /* the tables the next statements name */
         }
     }
@@ -91,8 +91,9 @@ static int link_touched(corr *c)
 {
     corr_pairs extra = { 0 };
     cw_keys *keys = NULL;
-    int rc = corr_run(c, Q_DELTA_PR_COMMITS) || !(keys = corr_keys_new(c)) ||
-             corr_merge_keys_delta(c, keys, &extra) ||
+    int rc = corr_run(c, Q_DELTA_PR_COMMITS) ||
+             corr_run_all(c, Q_DELTA_INSERTED_CLEAR, Q_DELTA_INSERTED_FILL) ||
+             !(keys = corr_keys_new(c)) || corr_merge_keys_delta(c, keys, &extra) ||
              corr_pull_request_keys(c, keys, Q_DELTA_PR_KEYS, &extra) ||
              corr_run_all(c, Q_DELTA_UNLINKED_FILL, Q_DELTA_FORGET_KEYS) ||
              corr_link_commits(c, Q_DELTA_COMMITS, keys, &extra) ? -1 : 0;

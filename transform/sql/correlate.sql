@@ -702,19 +702,32 @@ SELECT DISTINCT k.application_id, k.repository FROM fact_commit k
                   AND m.parent_count >= 2)
  ORDER BY 1, 2;
 
+-- name: delta_inserted_table
+CREATE TEMP TABLE IF NOT EXISTS cw_delta_inserted (id BIGINT PRIMARY KEY);
+
+-- name: delta_inserted_clear
+DELETE FROM cw_delta_inserted;
+
+-- name: delta_inserted_fill
+-- The commits the batch inserted, once: delta_repository_graph looks each
+-- commit up here by key rather than reading cw_touched per repository.
+INSERT INTO cw_delta_inserted (id)
+SELECT DISTINCT id FROM cw_touched WHERE kind = 'commit' AND op = 'I' AND id IS NOT NULL;
+
 -- name: delta_repository_graph
 -- repository_graph, and for each commit: 1 when it is keyed again, 1 when
--- the batch inserted it.
-SELECT commit_id, sha, parents,
-       CASE WHEN parent_count >= 2 THEN subject END,
-       CASE WHEN parent_count >= 2 THEN body END,
-       has_ancestry,
-       CASE WHEN commit_id IN (SELECT id FROM cw_delta_commit) THEN 1 ELSE 0 END,
-       CASE WHEN commit_id IN (SELECT id FROM cw_touched WHERE kind = 'commit' AND op = 'I')
+-- the batch inserted it (each by its key).
+SELECT k.commit_id, k.sha, k.parents,
+       CASE WHEN k.parent_count >= 2 THEN k.subject END,
+       CASE WHEN k.parent_count >= 2 THEN k.body END,
+       k.has_ancestry,
+       CASE WHEN EXISTS (SELECT 1 FROM cw_delta_commit d WHERE d.id = k.commit_id)
+            THEN 1 ELSE 0 END,
+       CASE WHEN EXISTS (SELECT 1 FROM cw_delta_inserted n WHERE n.id = k.commit_id)
             THEN 1 ELSE 0 END
-  FROM fact_commit
- WHERE application_id = ?1 AND repository = ?2
- ORDER BY commit_id;
+  FROM fact_commit k
+ WHERE k.application_id = ?1 AND k.repository = ?2
+ ORDER BY k.commit_id;
 
 -- name: delta_rekey
 INSERT INTO cw_delta_commit (id) VALUES (?1) ON CONFLICT DO NOTHING;
