@@ -554,6 +554,59 @@ static void test_baseline_per_repository(void **state)
     cw_graph_free(g);
 }
 
+
+/* What each merge brought in agrees with git itself: tests/data/git/
+ * merge-sides holds a history with octopus and criss-cross merges and, per
+ * merge, `git rev-list --count M^2.. ^M^1` as git printed it (its README
+ * says how both were made). */
+static int count_by_merge(void *ctx, long merge, long commit)
+{
+    (void)commit;
+    ((long *)ctx)[merge]++;
+    return 0;
+}
+
+static void test_merge_sides_agree_with_git(void **state)
+{
+    size_t len;
+    char *history = cw_read_file(cw_test_data("git/merge-sides/history.txt"), &len);
+    char *counts = cw_read_file(cw_test_data("git/merge-sides/rev-list-counts.txt"), &len);
+    char *save = NULL;
+    cw_graph *g = cw_graph_new();
+    long *found, merges = 0;
+    (void)state;
+
+    assert_non_null(history);
+    assert_non_null(counts);
+    for (char *line = strtok_r(history, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *parents = strchr(line, ' ');
+        if (parents)
+            *parents++ = '\0';
+        cw_graph_add(g, line, parents ? parents : "", 0, (int64_t)cw_graph_count(g) + 1);
+    }
+    cw_graph_finish(g);
+    assert_int_equal(cw_graph_count(g), 258);
+    found = cw_xcalloc(cw_graph_count(g), sizeof(long));
+    assert_int_equal(cw_graph_merge_sides(g, count_by_merge, found), 0);
+    save = NULL;
+    for (char *line = strtok_r(counts, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *n = strchr(line, ' ');
+        long m;
+        assert_non_null(n);
+        *n++ = '\0';
+        m = cw_graph_find(g, line);
+        assert_true(m >= 0);
+        if (found[m] != atol(n))
+            fail_msg("merge %s: git rev-list counts %s, catwalk %ld", line, n, found[m]);
+        merges++;
+    }
+    assert_int_equal(merges, 67);
+    free(found);
+    free(history);
+    free(counts);
+    cw_graph_free(g);
+}
+
 /* A deployment walked from two revisions (two repositories): an unknown
  * first revision (the shared library's) does not make it untraceable, and
  * both histories are deployed. */
@@ -623,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_merge_sides),
         cmocka_unit_test(test_baseline_per_repository),
         cmocka_unit_test(test_merge_sides_real_history),
+        cmocka_unit_test(test_merge_sides_agree_with_git),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
