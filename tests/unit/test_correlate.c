@@ -169,6 +169,31 @@ static void assert_rows(cw_db *db, const char *sql, const char *expected)
     free(got);
 }
 
+/* A report query file (?1 from, ?2 to) over [from, to), as "a|b;" text. */
+static void assert_window_rows(cw_db *db, const char *file, int64_t from, int64_t to,
+                               const char *expected)
+{
+    cw_stmt *st;
+    cw_buf b = { 0 };
+    int rc;
+    cw_buf_puts(&b, "");
+    if (cw_db_prepare(db, cw_embedded_get(file), &st) != CW_DB_OK)
+        fail_msg("prepare %s: %s", file, cw_db_errmsg(db));
+    cw_db_bind_int(st, 1, from);
+    cw_db_bind_int(st, 2, to);
+    while ((rc = cw_db_step(st)) == CW_DB_ROW)
+        for (int i = 0; i < cw_db_column_count(st); i++) {
+            const char *v = cw_db_column_text(st, i);
+            cw_buf_printf(&b, "%s%s%s", i ? "|" : "", v ? v : "NULL",
+                          i == cw_db_column_count(st) - 1 ? ";" : "");
+        }
+    assert_int_equal(rc, CW_DB_DONE);
+    cw_db_finalize(st);
+    if (strcmp(b.data, expected) != 0)
+        fail_msg("%s\n  expected %s\n  got      %s", file, expected, b.data);
+    free(b.data);
+}
+
 static void test_commit_links(void **state)
 {
     fixture *f = *state;
@@ -630,6 +655,12 @@ static void test_keys_baselines_and_production(void **state)
                 "CARD-2|2000|2000;CARD-3|1000|NULL;");
     assert_rows(f->db, "SELECT count(*), sum(lead_time_s) FROM v_lead_time "
                        "WHERE application_id = 3", "8|5370;");
+    /* the report's query over [1000, 2001): card 7 of 8 (0.875), 1 untraced,
+     * CARD-50 not loaded; pay's d2 (c2 c3 c4 at 1000, all keyed) and d5, d6
+     * (nothing newly deployed) give 3 of 3; shop's only deployment is its
+     * baseline (50, outside the window anyway): no commits, NULL */
+    assert_window_rows(f->db, "reports/sql/report_traceability.sql", 1000, 2001,
+                       "card|8|7|0.875|1|1;pay|3|3|1.0|0|0;shop|0|0|NULL|0|0;");
 }
 
 /* The same rows when the card data arrives in an incremental batch on top
@@ -638,7 +669,8 @@ static void test_keys_baselines_and_production(void **state)
  * left, no production_at) and adds k9 = k8 + k3 "Merge CARD-2-more" (git
  * rev-list k3 ^k8 is empty: only k9's own key), x1 <- k1 and k10 = k9 + x1
  * "Merge CARD-4 follow-up" (rev-list x1 ^k9 = x1: x1 takes CARD-4, and
- * CARD-4 is now in flight, still NULL).  Each batch equals a full run. */
+ * CARD-4 is now in flight, still NULL); a third one is told below.  Each
+ * batch equals a full run. */
 static void test_incremental_keys_equal_full(void **state)
 {
     fixture *f = *state;
@@ -665,6 +697,36 @@ static void test_incremental_keys_equal_full(void **state)
                        "WHERE commit_id IN (36, 44, 45, 46) ORDER BY 1, 2", "44|32;45|34;46|34;");
     assert_rows(f->db, "SELECT work_item_id, production_at FROM derived_work_item "
                        "WHERE work_item_id IN (34, 38) ORDER BY 1", "34|NULL;38|NULL;");
+    delta = dump_rows(f->db, 0);
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    full = dump_rows(f->db, 0);
+    assert_string_equal(delta, full);
+    free(delta);
+    free(full);
+
+    /* A third batch: request #14's commit 5151... arrives in git (s1 <- k8:
+     * it takes CARD-9, still undeployed, so CARD-9 is in flight: NULL), its
+     * other commit 5252... leaves the list (no finding is left), and request
+     * #15 "CARD-8 again" is squash-merged as x1 (x1 takes CARD-8 beside
+     * CARD-4's). */
+    assert_int_equal(cw_wh_track(f->wh, 1), 0);
+    db_exec(f->db,
+        "INSERT INTO fact_commit (commit_id,repository,sha,application_id,authored_at,parents,"
+        "  parent_count,subject,body) VALUES"
+        "  (47,'card-api','5151515151515151515151515151515151515151',3,800,'" K8 "',1,'s1',NULL);"
+        "DELETE FROM fact_pull_request_commit WHERE sha = '5252525252525252525252525252525252525252';"
+        "INSERT INTO fact_pull_request (pull_request_id,source_id,repository,number,title,body,"
+        "  source_branch,state,created_at,merged_at,merge_commit_sha,squash_commit_sha,"
+        "  application_id) VALUES (15,5,'card-api',15,'CARD-8 again',NULL,'again','merged',700,"
+        "  710,NULL,'" X1 "',3);");
+    assert_int_equal(cw_correlate_delta(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_wh_track(f->wh, 0), 0);
+    assert_rows(f->db, "SELECT commit_id, work_item_id FROM bridge_commit_work_item "
+                       "WHERE commit_id IN (45, 47) ORDER BY 1, 2", "45|34;45|38;47|39;");
+    assert_rows(f->db, "SELECT work_item_id, production_at FROM derived_work_item "
+                       "WHERE work_item_id IN (38, 39) ORDER BY 1", "38|NULL;39|NULL;");
+    assert_rows(f->db, "SELECT count(*) FROM derived_finding "
+                       "WHERE kind = 'pull_request_commit_not_in_git'", "0;");
     delta = dump_rows(f->db, 0);
     assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
     full = dump_rows(f->db, 0);

@@ -733,18 +733,29 @@ SELECT k.commit_id, k.sha, k.parents,
 INSERT INTO cw_delta_commit (id) VALUES (?1) ON CONFLICT DO NOTHING;
 
 -- name: delta_pull_request_keys
--- pull_request_keys for the commits keyed again: by the requests' sha
--- index (ix_pr_commit_sha), and one pass over the merged requests.
+-- pull_request_keys for the commits keyed again, driven from them through
+-- the requests' sha indexes (ix_pr_commit_sha, ix_pr_merge_sha,
+-- ix_pr_squash_sha).  UNION: a request whose merge and squash commit are
+-- one names it once, as in pull_request_keys' IN.
 SELECT p.pull_request_id, p.title, p.body, p.source_branch, k.commit_id
   FROM cw_delta_commit d
   JOIN fact_commit k ON k.commit_id = d.id
   JOIN fact_pull_request_commit pc ON lower(pc.sha) = k.sha
   JOIN fact_pull_request p ON p.pull_request_id = pc.pull_request_id
 UNION ALL
-SELECT p.pull_request_id, p.title, p.body, p.source_branch, k.commit_id
-  FROM fact_pull_request p
-  JOIN fact_commit k ON k.sha IN (lower(p.merge_commit_sha), lower(p.squash_commit_sha))
- WHERE p.merged_at IS NOT NULL AND k.commit_id IN (SELECT id FROM cw_delta_commit)
+SELECT p.pull_request_id, p.title, p.body, p.source_branch, m.commit_id
+  FROM (SELECT q.pull_request_id AS pr, k.commit_id
+          FROM cw_delta_commit d
+          JOIN fact_commit k ON k.commit_id = d.id
+          JOIN fact_pull_request q ON lower(q.merge_commit_sha) = k.sha
+         WHERE q.merged_at IS NOT NULL
+        UNION
+        SELECT q.pull_request_id, k.commit_id
+          FROM cw_delta_commit d
+          JOIN fact_commit k ON k.commit_id = d.id
+          JOIN fact_pull_request q ON lower(q.squash_commit_sha) = k.sha
+         WHERE q.merged_at IS NOT NULL) m
+  JOIN fact_pull_request p ON p.pull_request_id = m.pr
  ORDER BY 1, 5;
 
 -- name: derived_counts
