@@ -51,6 +51,10 @@
     X(MAP_JOB_UPSERT, map_job_upsert) X(MAP_JOB_LIST, map_job_list) \
     X(MAP_JOB_DELETE, map_job_delete) \
     X(STATUS_UPSERT, status_upsert) X(STATUS_LIST, status_list) X(STATUS_DELETE, status_delete) \
+    X(MAP_GATE_UPSERT, map_gate_upsert) X(MAP_GATE_LIST, map_gate_list) \
+    X(MAP_GATE_DELETE, map_gate_delete) X(MAP_APP_GATE_UPSERT, map_application_gate_upsert) \
+    X(MAP_APP_GATE_LIST, map_application_gate_list) \
+    X(MAP_APP_GATE_DELETE, map_application_gate_delete) \
     X(WORK_ITEM_APPLICATION, work_item_application) X(COMMIT_APPLICATION, commit_application) \
     X(INCIDENT_APPLICATION, incident_application) X(DEPLOYMENT_FINISH, deployment_finish) \
     X(JOB_PATTERNS, job_patterns) X(JOB_NAMES, job_names) \
@@ -65,6 +69,10 @@
     X(DATE_BOUNDS, date_bounds) X(DATE_BOUNDS_TOUCHED, date_bounds_touched) \
     X(DATE_REFERENCED, date_referenced) X(DATE_KNOWN, date_known) \
     X(VERSION_GET, version_get) X(VERSION_INSERT, version_insert) X(VERSION_SET, version_set) \
+    X(RELEASE_UPSERT, release_upsert) X(VERSION_STAGE, version_stage) \
+    X(VERSION_ATTACH, version_attach) X(VERSION_COUNT, version_count) \
+    X(VERSION_UNMATCHED, version_unmatched) X(VERSION_CLEAR, version_clear) \
+    X(VERSION_APPLICATION, version_application) \
     X(V2_LANDED_FILE_DEFERRED, v2_landed_file_deferred)
 
 #define CW_WH_ENUM(id, name) S_##id,

@@ -238,3 +238,11 @@ SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
 
 -- name: date_known
 SELECT date_key FROM dim_date WHERE date_key BETWEEN ?1 AND ?2 ORDER BY date_key
+
+-- Fix Version changes follow their work item, as transitions do.
+-- name: version_application
+UPDATE fact_work_item_version
+   SET application_id = coalesce(w.application_id, 0)
+  FROM dim_work_item w
+ WHERE w.work_item_id = fact_work_item_version.work_item_id
+   AND fact_work_item_version.application_id <> coalesce(w.application_id, 0)

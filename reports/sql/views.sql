@@ -245,3 +245,70 @@ FROM (VALUES
     ('deploy_frequency', 'medium', 'monthly_median_deploy_days', 1.0, NULL, 0),
     ('deploy_frequency', 'low', 'monthly_median_deploy_days', NULL, 1.0, 0)
 ) AS b;
+
+-- ---------------------------------------------------------------- release scope
+-- Release scope, planned vs delivered vs shipped (metrics.md "Release
+-- scope"; the rule is transform/scope.h, computed into derived_release and
+-- derived_release_item by every derivation).  A release's application is
+-- the one its project maps to.  Instants are UTC seconds.
+DROP VIEW IF EXISTS v_done_not_deployed;
+DROP VIEW IF EXISTS v_release_items;
+DROP VIEW IF EXISTS v_release_scope;
+
+-- One row per release with a planned date (key: project, release).
+-- delivered, shipped, carried_over and done_not_deployed are NULL while the
+-- release has no release instant (no release date, nothing deployed yet);
+-- scope_change_pct = (added + removed) / planned * 100, NULL when nothing
+-- was planned.
+CREATE VIEW v_release_scope AS
+SELECT r.release_id, r.project, r.name AS release, m.application_id, a.name AS application,
+       r.start_at, r.release_at, r.released, d.baseline_at, d.release_instant,
+       d.planned, d.added, d.removed, d.delivered, d.shipped, d.carried_over,
+       d.done_not_deployed,
+       CAST(100 * (d.added + d.removed) AS DOUBLE PRECISION) / NULLIF(d.planned, 0)
+           AS scope_change_pct
+  FROM derived_release d
+  JOIN dim_release r ON r.release_id = d.release_id
+  LEFT JOIN map_project m ON m.project = r.project
+  LEFT JOIN dim_application a ON a.application_id = m.application_id;
+
+-- One row per release and item that ever carried it (key: release_id,
+-- item_key): the class flags, and in words its scope (planned | added |
+-- removed | transient: added after the baseline and removed before the
+-- release) and outcome at the release instant (shipped | done_not_deployed |
+-- delivered_not_shipped: done, deployed after the release instant |
+-- carried_over | NULL: not carrying it then, or no release instant yet).
+CREATE VIEW v_release_items AS
+SELECT i.release_id, r.project, r.name AS release, w.work_item_id, w.item_key, w.summary,
+       w.status, a.name AS application, i.planned, i.added, i.removed, i.delivered,
+       i.shipped, i.carried_over, i.done_not_deployed,
+       CASE WHEN i.removed = 1 THEN 'removed' WHEN i.planned = 1 THEN 'planned'
+            WHEN i.added = 1 THEN 'added' ELSE 'transient' END AS scope,
+       CASE WHEN i.shipped = 1 THEN 'shipped'
+            WHEN i.done_not_deployed = 1 THEN 'done_not_deployed'
+            WHEN i.delivered = 1 THEN 'delivered_not_shipped'
+            WHEN i.carried_over = 1 THEN 'carried_over' END AS outcome,
+       dw.end_at, dw.production_at
+  FROM derived_release_item i
+  JOIN dim_release r ON r.release_id = i.release_id
+  JOIN dim_work_item w ON w.work_item_id = i.work_item_id
+  LEFT JOIN derived_work_item dw ON dw.work_item_id = i.work_item_id
+  LEFT JOIN dim_application a ON a.application_id = w.application_id;
+
+-- Items a release counts as delivered (done at its release instant) whose
+-- code is not in production: no referencing commit, or one not deployed
+-- yet (key: release_id, item_key).  commits = the non-merge commits naming
+-- the item (0: nothing in git shows it reached production).
+CREATE VIEW v_done_not_deployed AS
+SELECT i.release_id, r.project, r.name AS release, w.item_key, w.summary, w.status,
+       a.name AS application, dw.end_at AS done_at, d.release_instant,
+       (SELECT count(*) FROM bridge_commit_work_item b
+          JOIN fact_commit c ON c.commit_id = b.commit_id
+         WHERE b.work_item_id = i.work_item_id AND c.parent_count < 2) AS commits
+  FROM derived_release_item i
+  JOIN derived_release d ON d.release_id = i.release_id
+  JOIN dim_release r ON r.release_id = i.release_id
+  JOIN dim_work_item w ON w.work_item_id = i.work_item_id
+  LEFT JOIN derived_work_item dw ON dw.work_item_id = i.work_item_id
+  LEFT JOIN dim_application a ON a.application_id = w.application_id
+ WHERE i.done_not_deployed = 1;

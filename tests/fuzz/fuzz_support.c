@@ -181,6 +181,27 @@ static int on_finding(void *ctx, const cw_finding *r)
     return 0;
 }
 
+static int on_release(void *ctx, const cw_release *r)
+{
+    (void)ctx;
+    origin(&r->origin);
+    required(r->project), required(r->name);
+    text(r->external_id);
+    return 0;
+}
+
+static int on_version_change(void *ctx, const cw_version_change *r)
+{
+    (void)ctx;
+    origin(&r->origin);
+    CW_FUZZ_CHECK(r->item_key || r->item_id);
+    text(r->item_key), text(r->item_id), text(r->history_id), text(r->version_id);
+    required(r->version);
+    CW_FUZZ_CHECK(r->at != CW_NO_TIME);
+    CW_FUZZ_CHECK(r->added == 0 || r->added == 1);
+    return 0;
+}
+
 void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
@@ -195,4 +216,6 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->pull_request = on_pull;
     sink->deployment_status = on_status;
     sink->finding = on_finding;
+    sink->release = on_release;
+    sink->version_change = on_version_change;
 }

@@ -173,6 +173,30 @@ static int cap_finding(void *ctx, const cw_finding *rec)
     return 0;
 }
 
+static int cap_release(void *ctx, const cw_release *rec)
+{
+    cw_capture *cap = ctx;
+    cw_release *c;
+    GROW(cap->releases, cap->n_releases);
+    c = &cap->releases[cap->n_releases++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(project); DUP(name); DUP(external_id);
+    return 0;
+}
+
+static int cap_version_change(void *ctx, const cw_version_change *rec)
+{
+    cw_capture *cap = ctx;
+    cw_version_change *c;
+    GROW(cap->version_changes, cap->n_version_changes);
+    c = &cap->version_changes[cap->n_version_changes++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(item_key); DUP(item_id); DUP(history_id); DUP(version); DUP(version_id);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -187,6 +211,8 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.deployment_status = cap_status;
     cap->sink.status_def = cap_status_def;
     cap->sink.finding = cap_finding;
+    cap->sink.release = cap_release;
+    cap->sink.version_change = cap_version_change;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -256,6 +282,18 @@ void cw_capture_free(cw_capture *cap)
         FREE(kind); FREE(subject); FREE(detail);
     }
     free(cap->findings);
+    for (i = 0; i < cap->n_releases; i++) {
+        cw_release *x = &cap->releases[i];
+        free_origin(&x->origin);
+        FREE(project); FREE(name); FREE(external_id);
+    }
+    free(cap->releases);
+    for (i = 0; i < cap->n_version_changes; i++) {
+        cw_version_change *x = &cap->version_changes[i];
+        free_origin(&x->origin);
+        FREE(item_key); FREE(item_id); FREE(history_id); FREE(version); FREE(version_id);
+    }
+    free(cap->version_changes);
     memset(cap, 0, sizeof(*cap));
 }
 

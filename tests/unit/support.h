@@ -37,6 +37,8 @@ typedef struct cw_capture {
     cw_deployment_status *statuses; size_t n_statuses;
     cw_status_def *status_defs; size_t n_status_defs;
     cw_finding *findings;      size_t n_findings;
+    cw_release *releases;      size_t n_releases;
+    cw_version_change *version_changes; size_t n_version_changes;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);

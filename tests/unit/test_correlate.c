@@ -655,12 +655,13 @@ static void test_keys_baselines_and_production(void **state)
                 "CARD-2|2000|2000;CARD-3|1000|NULL;");
     assert_rows(f->db, "SELECT count(*), sum(lead_time_s) FROM v_lead_time "
                        "WHERE application_id = 3", "8|5370;");
-    /* the report's query over [1000, 2001): card 7 of 8 (0.875), 1 untraced,
-     * CARD-50 not loaded; pay's d2 (c2 c3 c4 at 1000, all keyed) and d5, d6
-     * (nothing newly deployed) give 3 of 3; shop's only deployment is its
-     * baseline (50, outside the window anyway): no commits, NULL */
+    /* the report's query over [1000, 2001): card 7 of 8 (0.875: w3 has no
+     * key; k8's CARD-50 is not loaded but counts); pay's d2 (c2 c3 c4 at
+     * 1000, all keyed) and d5 (nothing newly deployed) give 3 of 3; shop's
+     * only deployment is its baseline (50, outside the window anyway): no
+     * row.  Lowest share first. */
     assert_window_rows(f->db, "reports/sql/report_traceability.sql", 1000, 2001,
-                       "card|8|7|0.875|1|1;pay|3|3|1.0|0|0;shop|0|0|NULL|0|0;");
+                       "card|8|7|1|0.875;pay|3|3|0|1.0;");
 }
 
 /* The same rows when the card data arrives in an incremental batch on top

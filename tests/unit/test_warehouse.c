@@ -1184,6 +1184,60 @@ static void test_transition_before_item(void **state)
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
 }
 
+/* Fix Version changes are staged and attached after the whole batch is
+ * parsed, by key or by the item's source id; one whose item never arrives
+ * is rejected like a transition.  A release is upserted by (project, name);
+ * a later record without a start date (an issue's fix version) keeps the
+ * one a versions page gave. */
+static void test_versions_and_releases(void **state)
+{
+    wh_test *t = *state;
+    cw_db *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_work_item w = item("PAY-1", "Pay by card", cw_t("2026-03-05T00:00:00Z"));
+    cw_version_change add = { .origin = origin("jira", 1), .item_key = "PAY-1", .history_id = "7",
+                              .at = cw_t("2026-03-03T08:00:00Z"), .version = "1.0-rc",
+                              .version_id = "1000", .added = 1 };
+    cw_version_change rem = { .origin = origin("jira", 2), .item_id = "10001",
+                              .at = cw_t("2026-03-04T08:00:00Z"), .version = "Later",
+                              .added = 0 };
+    cw_version_change lost = { .origin = origin("jira", 3), .item_key = "NOPE-1",
+                               .at = cw_t("2026-03-04T08:00:00Z"), .version = "1.0", .added = 1 };
+    cw_release page = { .origin = origin("jira", 4), .project = "PAY", .name = "1.0",
+                        .external_id = "1000", .start_at = cw_t("2026-03-01T00:00:00Z"),
+                        .release_at = cw_t("2026-03-10T00:00:00Z"), .released = 1 };
+    cw_release fix = page;
+    const cw_batch_stats *st;
+
+    fix.start_at = CW_NO_TIME;
+    fix.origin.record = 5;
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    register_sources(t->wh);
+    assert_int_equal(sink->version_change(sink->ctx, &add), 0);
+    assert_int_equal(sink->version_change(sink->ctx, &rem), 0);
+    assert_int_equal(sink->version_change(sink->ctx, &lost), 0);
+    assert_int_equal(sink->work_item(sink->ctx, &w), 0);
+    assert_int_equal(sink->release(sink->ctx, &page), 0);
+    assert_int_equal(sink->release(sink->ctx, &fix), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    st = cw_wh_stats(t->wh);
+    assert_int_equal(st->rows_read, 6);
+    assert_int_equal(st->rows_loaded, 5);
+    assert_int_equal(st->rows_rejected, 1);
+    assert_string_equal(q_text(db, "SELECT group_concat(w.item_key || ':' || v.history_id || ':' ||"
+                                   " v.version || ':' || v.version_id || ':' || v.op, ',')"
+                                   " FROM (SELECT * FROM fact_work_item_version ORDER BY at) v"
+                                   " JOIN dim_work_item w USING (work_item_id)"),
+                        "PAY-1:7:1.0-rc:1000:add,PAY-1::Later::remove");
+    assert_string_equal(q_text(db, "SELECT field || '|' || reason FROM reject"),
+                        "item_key|unknown work item NOPE-1");
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM stage_work_item_version"), 0);
+    assert_string_equal(q_text(db, "SELECT project || ' ' || name || ' ' || external_id || ' ' ||"
+                                   " start_at || ' ' || release_at || ' ' || released FROM dim_release"),
+                        "PAY 1.0 1000 1772323200 1773100800 1");
+    assert_int_equal(cw_wh_batch_commit(t->wh, "partial", "jira"), 0);
+}
+
 /* rows_loaded counts accepted records; rows_changed only those that wrote
  * something, so a re-load of the same data reports 9 loaded, 0 changed. */
 static void test_rows_changed(void **state)
@@ -1416,6 +1470,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_config_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_transition_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transition_before_item, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_and_releases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_warehouse_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_mismatch_refused, setup, teardown),
