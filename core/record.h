@@ -155,6 +155,30 @@ typedef struct cw_pull_request {
     const char *squash_commit_sha;/* GitLab squash merges, else NULL */
 } cw_pull_request;
 
+/* One commit of a pull/merge request as its source lists it (GitHub
+ * /pulls/{n}/commits, GitLab /merge_requests/:iid/commits).  The warehouse
+ * gives it to its pull request by (repository, number), so commit pages and
+ * pull request pages may arrive in any order (fact_pull_request_commit). */
+typedef struct cw_pull_request_commit {
+    cw_origin origin;
+    const char *repository;       /* the source's `repository` key, required */
+    long number;                  /* PR number / MR iid, required */
+    const char *sha;              /* full object name, required */
+    int64_t authored_at;          /* CW_NO_TIME if absent */
+} cw_pull_request_commit;
+
+/* One review of a pull request (GitHub /pulls/{n}/reviews; GitLab: an MR
+ * approval or note, extract/gitlab.c says which). */
+typedef struct cw_pull_request_review {
+    cw_origin origin;
+    const char *repository;       /* required */
+    long number;                  /* PR number / MR iid, required */
+    int64_t review_id;            /* the source's id of the review, required */
+    const char *reviewer;         /* login / username, or NULL */
+    const char *state;            /* upper case: APPROVED|CHANGES_REQUESTED|COMMENTED|... */
+    int64_t submitted_at;         /* required (a pending review has none: not emitted) */
+} cw_pull_request_review;
+
 /* One status of a deployment whose finish time comes from its statuses
  * (GitHub deployments).  It names its deployment by the same (job, number)
  * as the cw_build of that deployment; the warehouse joins them, so pages of
@@ -212,6 +236,17 @@ typedef struct cw_finding {
     const char *detail;           /* required */
 } cw_finding;
 
+/* One value of a business KPI series (NPS, revenue per week) of an
+ * application, from a generic CSV source (extract/csv.c, target kpi), shown
+ * beside the delivery metrics (fact_kpi, v_kpi). */
+typedef struct cw_kpi {
+    cw_origin origin;
+    const char *application;      /* a configured application's name, required */
+    const char *name;             /* "NPS", "revenue", required */
+    int64_t at;                   /* the instant or start of the period it measures, required */
+    double value;                 /* finite */
+} cw_kpi;
+
 /* A record that could not be used, with the reason. */
 typedef struct cw_reject {
     cw_origin origin;
@@ -234,8 +269,11 @@ typedef struct cw_sink {
     int (*deployment_status)(void *ctx, const cw_deployment_status *rec);
     int (*status_def)(void *ctx, const cw_status_def *rec);    /* may be NULL too */
     int (*finding)(void *ctx, const cw_finding *rec);          /* may be NULL too */
+    int (*kpi)(void *ctx, const cw_kpi *rec);                  /* may be NULL too */
     int (*release)(void *ctx, const cw_release *rec);          /* may be NULL too */
     int (*version_change)(void *ctx, const cw_version_change *rec); /* may be NULL too */
+    int (*pull_request_commit)(void *ctx, const cw_pull_request_commit *rec);  /* may be NULL */
+    int (*pull_request_review)(void *ctx, const cw_pull_request_review *rec);  /* may be NULL */
 } cw_sink;
 
 /* Convenience: fill and emit a reject in one call.  Returns the sink's result. */

@@ -581,6 +581,75 @@ static int sink_pull_request(void *ctx, const cw_pull_request *r)
     return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request");
 }
 
+/* The repository and number every pull request part names: 0, or the
+ * reject's result when one is missing. */
+static int pull_part_checks(cw_warehouse *wh, const cw_origin *o, const char *repository,
+                            long number, const char *what, int *rc)
+{
+    if (cw_str_empty(repository)) {
+        *rc = wh_reject(wh, o, "repository", "%s without a repository", what);
+        return -1;
+    }
+    if (number <= 0) {
+        *rc = wh_reject(wh, o, "number", "%s of %s without a pull request number", what,
+                        repository);
+        return -1;
+    }
+    return 0;
+}
+
+static int sink_pull_request_commit(void *ctx, const cw_pull_request_commit *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_PULL_REQUEST_COMMIT_UPSERT;
+    int64_t src;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (pull_part_checks(wh, &r->origin, r->repository, r->number, "pull request commit",
+                         &rc) != 0)
+        return rc;
+    if (cw_str_empty(r->sha))
+        return wh_reject(wh, &r->origin, "sha", "commit of %s#%ld without a sha", r->repository,
+                         r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_int(wh, s, 1, src);
+    wh_bind_text(wh, s, 2, r->repository);
+    wh_bind_int(wh, s, 3, r->number);
+    wh_bind_text(wh, s, 4, r->sha);
+    wh_bind_time(wh, s, 5, r->authored_at);
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request commit");
+}
+
+static int sink_pull_request_review(void *ctx, const cw_pull_request_review *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_PULL_REQUEST_REVIEW_UPSERT;
+    int64_t src;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (pull_part_checks(wh, &r->origin, r->repository, r->number, "pull request review",
+                         &rc) != 0)
+        return rc;
+    if (r->submitted_at == CW_NO_TIME)
+        return wh_reject(wh, &r->origin, "submitted_at", "review %lld of %s#%ld without a time",
+                         (long long)r->review_id, r->repository, r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_int(wh, s, 1, src);
+    wh_bind_text(wh, s, 2, r->repository);
+    wh_bind_int(wh, s, 3, r->number);
+    wh_bind_int(wh, s, 4, r->review_id);
+    wh_bind_text(wh, s, 5, r->reviewer);
+    wh_bind_text(wh, s, 6, r->state);
+    wh_bind_time(wh, s, 7, r->submitted_at);
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request review");
+}
+
 static int sink_deployment_status(void *ctx, const cw_deployment_status *r)
 {
     cw_warehouse *wh = ctx;
@@ -636,6 +705,42 @@ static int sink_status_def(void *ctx, const cw_status_def *r)
 static int sink_finding(void *ctx, const cw_finding *r)
 {
     return cw_wh_finding(ctx, r->kind, r->subject, r->detail);
+}
+
+/* A KPI of an application the configuration does not name (yet) is
+ * rejected, and its file read again next run (a deferred reject, as for a
+ * transition of an unknown item): adding the application then loads it. */
+static int sink_kpi(void *ctx, const cw_kpi *r)
+{
+    cw_warehouse *wh = ctx;
+    int64_t src, app = 0;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->application) || cw_str_empty(r->name) || r->at == CW_NO_TIME)
+        return wh_reject(wh, &r->origin, cw_str_empty(r->name) ? "name" : "application",
+                         "KPI without an application, a name or an instant");
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_text(wh, S_KPI_APPLICATION, 1, r->application);
+    rc = wh_run(wh, S_KPI_APPLICATION, &app);
+    if (rc == CW_DB_DONE) {
+        wh_bind_text(wh, S_FILE_DEFER, 1, r->origin.source);
+        wh_bind_text(wh, S_FILE_DEFER, 2, r->origin.file);
+        if (wh_run_ok(wh, S_FILE_DEFER, "deferring a file") != 0)
+            return -1;
+        return wh_reject(wh, &r->origin, "application", "no application named '%s' in the "
+                         "configuration", r->application);
+    }
+    if (rc != CW_DB_ROW)
+        return wh_fail(wh, "looking up an application");
+    wh_bind_int(wh, S_KPI_UPSERT, 1, app);
+    wh_bind_text(wh, S_KPI_UPSERT, 2, r->name);
+    wh_bind_time(wh, S_KPI_UPSERT, 3, r->at);
+    wh_bind_real(wh, S_KPI_UPSERT, 4, r->value);
+    wh_bind_int(wh, S_KPI_UPSERT, 5, src);
+    return wh_record_ends(wh, run_own(wh, S_KPI_UPSERT), &r->origin, "KPI");
 }
 
 /* A release (core/record.h): upserted by (project, name). */
@@ -700,7 +805,8 @@ void wh_sink_init(cw_warehouse *wh)
     wh->sink = (cw_sink){ wh, sink_work_item, sink_transition, sink_commit,
                           sink_build, sink_incident, sink_reject,
                           sink_pull_request, sink_deployment_status, sink_status_def,
-                          sink_finding, sink_release, sink_version_change };
+                          sink_finding, sink_kpi, sink_release, sink_version_change,
+                          sink_pull_request_commit, sink_pull_request_review };
     wh->sources = cw_strmap_new();
     wh->persons = cw_strmap_new();
     wh->items = cw_strmap_new();

@@ -54,13 +54,102 @@ UPDATE fact_pull_request
  WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
                                     WHERE m.repository = fact_pull_request.repository), 0)
 
--- Incidents by service name.
+-- A pull request's listed commits and reviews, like it, by repository.
+-- name: pull_request_commit_application
+UPDATE fact_pull_request_listed_commit
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_pull_request_listed_commit.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_pull_request_listed_commit.repository), 0)
+
+-- name: pull_request_review_application
+UPDATE fact_pull_request_review
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_pull_request_review.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_pull_request_review.repository), 0)
+
+-- A pull request's commits (by its id) follow it.
+-- name: pull_request_commit_follow
+UPDATE fact_pull_request_commit
+   SET application_id = (SELECT p.application_id FROM fact_pull_request p
+                          WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id)
+ WHERE application_id <> (SELECT p.application_id FROM fact_pull_request p
+                           WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id)
+
+-- Incidents by service name; those of work items (below) follow their item.
 -- name: incident_application
 UPDATE fact_incident
    SET application_id = coalesce((SELECT m.application_id FROM map_service m
                                    WHERE m.service = fact_incident.service), 0)
  WHERE application_id <> coalesce((SELECT m.application_id FROM map_service m
                                     WHERE m.service = fact_incident.service), 0)
+   AND source_id NOT IN (SELECT source_id FROM dim_source WHERE type IN ('jira', 'jira-csv'))
+
+-- Incidents from work items.  [source X] incident_types (map_incident_type)
+-- makes each item of X whose type is listed (exactly as the tracker spells
+-- it) an incident of the item's application too: external_id and number =
+-- the item key, title = summary, service = the project key, status = the
+-- item's status, created_at = created, resolved_at = the resolution date,
+-- updated_at = updated.  It is a function of dim_work_item and the
+-- configuration, kept here after every load (load/resolve.c, incidents_
+-- from_items): rows are upserted by (application, source, key) with their
+-- ids kept, moved when the item's application moved, and deleted when the
+-- item is no longer of a listed type (or the type no longer listed), so a
+-- reload writes nothing, a type change or a configuration change leaves
+-- exactly the incidents the items now make, and the incremental
+-- derivation sees each write (cw_touched).  Only jira and jira-csv sources
+-- load work items, so only their fact_incident rows are these.
+-- name: item_incident_doomed
+SELECT i.external_id, i.incident_id FROM fact_incident i
+  JOIN dim_source s ON s.source_id = i.source_id AND s.type IN ('jira', 'jira-csv')
+ WHERE NOT EXISTS (SELECT 1 FROM dim_work_item w
+                     JOIN map_incident_type m ON m.source = s.name AND m.item_type = w.item_type
+                    WHERE w.source_id = i.source_id AND w.item_key = i.external_id)
+ ORDER BY i.incident_id
+
+-- the derived row (?1 its id) and findings (?1 its external_id) of an
+-- incident that goes: the correlation step writes them again for the rest
+-- name: item_incident_forget_derived
+DELETE FROM derived_incident WHERE incident_id = ?1
+
+-- name: item_incident_forget_findings
+DELETE FROM finding
+ WHERE kind IN ('incident_resolved_before_created', 'incident_resolved_before_deployment')
+   AND subject = ?1
+
+-- name: item_incident_delete
+DELETE FROM fact_incident WHERE incident_id = ?1
+
+-- name: item_incident_move
+UPDATE fact_incident
+   SET application_id = coalesce(w.application_id, 0)
+  FROM dim_work_item w
+ WHERE w.source_id = fact_incident.source_id AND w.item_key = fact_incident.external_id
+   AND fact_incident.source_id IN (SELECT source_id FROM dim_source
+                                    WHERE type IN ('jira', 'jira-csv'))
+   AND fact_incident.application_id <> coalesce(w.application_id, 0)
+
+-- name: item_incident_upsert
+INSERT INTO fact_incident (source_id, external_id, number, title, description, service, status,
+       severity, created_at, resolved_at, updated_at, version, application_id)
+SELECT w.source_id, w.item_key, w.item_key, w.summary, NULL, w.project, w.status, NULL,
+       w.created_at, w.resolved_at, w.updated_at, NULL, coalesce(w.application_id, 0)
+  FROM map_incident_type m
+  JOIN dim_source s ON s.name = m.source AND s.type IN ('jira', 'jira-csv')
+  JOIN dim_work_item w ON w.source_id = s.source_id AND w.item_type = m.item_type
+ WHERE w.created_at IS NOT NULL
+ON CONFLICT (application_id, source_id, external_id) DO UPDATE SET number = excluded.number,
+       title = excluded.title, service = excluded.service, status = excluded.status,
+       created_at = excluded.created_at, resolved_at = excluded.resolved_at,
+       updated_at = excluded.updated_at
+ WHERE fact_incident.number IS DISTINCT FROM excluded.number
+    OR fact_incident.title IS DISTINCT FROM excluded.title
+    OR fact_incident.service IS DISTINCT FROM excluded.service
+    OR fact_incident.status IS DISTINCT FROM excluded.status
+    OR fact_incident.created_at IS DISTINCT FROM excluded.created_at
+    OR fact_incident.resolved_at IS DISTINCT FROM excluded.resolved_at
+    OR fact_incident.updated_at IS DISTINCT FROM excluded.updated_at
 
 -- Deployments whose finish comes from their statuses (GitHub): the first
 -- `success` status finishes it successfully; without one, the first
@@ -183,7 +272,9 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(finished_at), max(finished_at) FROM fact_build
        UNION ALL SELECT min(created_at), max(created_at) FROM fact_incident
        UNION ALL SELECT min(resolved_at), max(resolved_at) FROM fact_incident
-       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident) AS instant
+       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request
+       UNION ALL SELECT min(at), max(at) FROM fact_kpi) AS instant
 
 -- The same bounds when the batch tracks the rows it writes (cw_wh_track):
 -- the days dim_date has and the instants of the rows this batch wrote, so
@@ -215,7 +306,12 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(i.resolved_at), max(i.resolved_at) FROM fact_incident i
                   WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
        UNION ALL SELECT min(i.updated_at), max(i.updated_at) FROM fact_incident i
-                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident'))
+                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
+       -- pull requests are not tracked: their merge days (the period of
+       -- v_pr_stage_samples) from the whole table, one row per PR
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request
+       -- KPI series are small and not tracked: all of them
+       UNION ALL SELECT min(at), max(at) FROM fact_kpi)
        AS instant
 
 -- When the span is absurd (a bogus year in some export), only the days
@@ -233,7 +329,10 @@ SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
        UNION SELECT finished_at FROM fact_build
        UNION SELECT created_at FROM fact_incident
        UNION SELECT resolved_at FROM fact_incident
-       UNION SELECT updated_at FROM fact_incident) AS referenced
+       UNION SELECT updated_at FROM fact_incident
+       UNION SELECT merged_at FROM fact_pull_request
+
+       UNION SELECT at FROM fact_kpi) AS referenced
  WHERE t IS NOT NULL
 
 -- name: date_known
@@ -246,3 +345,28 @@ UPDATE fact_work_item_version
   FROM dim_work_item w
  WHERE w.work_item_id = fact_work_item_version.work_item_id
    AND fact_work_item_version.application_id <> coalesce(w.application_id, 0)
+
+-- fact_pull_request_commit is the listed commits given their pull request's
+-- id, once both are loaded (in any order, in any batch).  Only what changed
+-- is written: pairs whose listing or pull request is gone (or moved to
+-- another application) are removed, new pairs added, so a batch that
+-- brought no PR data writes nothing here.
+-- name: pull_request_commit_prune
+DELETE FROM fact_pull_request_commit
+ WHERE NOT EXISTS (SELECT 1 FROM fact_pull_request p
+                     JOIN fact_pull_request_listed_commit l
+                       ON l.application_id = p.application_id AND l.repository = p.repository
+                      AND l.number = p.number
+                    WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id
+                      AND p.application_id = fact_pull_request_commit.application_id
+                      AND l.sha = fact_pull_request_commit.sha)
+
+-- name: pull_request_commit_fill
+INSERT INTO fact_pull_request_commit (pull_request_id, sha, application_id)
+SELECT p.pull_request_id, l.sha, p.application_id
+  FROM fact_pull_request_listed_commit l
+  JOIN fact_pull_request p
+    ON p.application_id = l.application_id AND p.repository = l.repository AND p.number = l.number
+ WHERE NOT EXISTS (SELECT 1 FROM fact_pull_request_commit c
+                    WHERE c.application_id = p.application_id
+                      AND c.pull_request_id = p.pull_request_id AND c.sha = l.sha)

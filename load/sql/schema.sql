@@ -162,6 +162,15 @@ CREATE TABLE IF NOT EXISTS map_application_gate (
     PRIMARY KEY (application_id, stakeholder)
 );
 
+-- [source NAME] incident_types (jira, jira-csv): the issue types whose
+-- items are incidents of their application too (load/sql/resolve.sql,
+-- "Incidents from work items").  Types as the tracker spells them.
+CREATE TABLE IF NOT EXISTS map_incident_type (
+    source          TEXT NOT NULL,
+    item_type       TEXT NOT NULL,
+    PRIMARY KEY (source, item_type)
+);
+
 -- Status name -> category.  Configured rows first; the correlation step adds
 -- the source's own category for statuses the config does not list.
 CREATE TABLE IF NOT EXISTS dim_status (
@@ -380,6 +389,37 @@ CREATE INDEX IF NOT EXISTS ix_pr_commit_sha ON fact_pull_request_commit(lower(sh
 CREATE INDEX IF NOT EXISTS ix_pr_merge_sha ON fact_pull_request(lower(merge_commit_sha));
 CREATE INDEX IF NOT EXISTS ix_pr_squash_sha ON fact_pull_request(lower(squash_commit_sha));
 
+-- The commits of a pull request as its source listed them, by the pull
+-- request's natural key (repository, number): a page of a PR's commits may
+-- load before or after the PR itself, so fact_pull_request_commit is filled
+-- from this table once the batch is loaded (load/sql/resolve.sql,
+-- pull_request_commit_fill).  authored_at is the source's author date, the
+-- coding stage's start when the commit is not in fact_commit.
+CREATE TABLE IF NOT EXISTS fact_pull_request_listed_commit (
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    repository      TEXT NOT NULL,
+    number          {int} NOT NULL,
+    sha             TEXT NOT NULL,
+    authored_at     {int},
+    application_id  {int} NOT NULL DEFAULT 0,         -- via map_repository
+    UNIQUE (application_id, repository, number, sha)
+);
+
+-- Reviews of a pull request (GitHub /pulls/N/reviews; GitLab MR approval
+-- notes), by the pull request's natural key.  state is the source's, upper
+-- case (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED).
+CREATE TABLE IF NOT EXISTS fact_pull_request_review (
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    repository      TEXT NOT NULL,
+    number          {int} NOT NULL,
+    review_id       {int} NOT NULL,
+    reviewer        TEXT,
+    state           TEXT,
+    submitted_at    {int} NOT NULL,
+    application_id  {int} NOT NULL DEFAULT 0,         -- via map_repository
+    UNIQUE (application_id, repository, number, review_id)
+);
+
 CREATE TABLE IF NOT EXISTS fact_incident (
     incident_id     {id},
     source_id       {int} NOT NULL REFERENCES dim_source(source_id),
@@ -402,6 +442,21 @@ CREATE TABLE IF NOT EXISTS fact_incident (
 CREATE INDEX IF NOT EXISTS ix_incident_external ON fact_incident(source_id, external_id);
 CREATE INDEX IF NOT EXISTS ix_incident_created ON fact_incident(created_at);
 CREATE INDEX IF NOT EXISTS ix_incident_resolved ON fact_incident(resolved_at);
+
+-- A business KPI series (NPS, revenue per week) per application, from a
+-- generic CSV source (target kpi): one value per application, KPI name and
+-- instant (the start of the day, week or month it measures), shown beside
+-- the delivery metrics by the view v_kpi.  application_id is the configured
+-- application the row names (a name no configuration ever had is a reject,
+-- so no row has 0); source_id is the source that last wrote it.
+CREATE TABLE IF NOT EXISTS fact_kpi (
+    application_id  {int} NOT NULL,
+    name            TEXT NOT NULL,
+    at              {int} NOT NULL,
+    value           {real} NOT NULL,
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    PRIMARY KEY (application_id, name, at)
+);
 
 -- ---------------------------------------------------------------- derived (correlation step)
 -- deployment -> commits it newly deployed (ancestry walk).  is_baseline = 1

@@ -299,6 +299,31 @@ ON CONFLICT (application_id, repository, number) DO UPDATE SET source_id = exclu
      OR fact_pull_request.merge_commit_sha IS DISTINCT FROM excluded.merge_commit_sha
      OR fact_pull_request.squash_commit_sha IS DISTINCT FROM excluded.squash_commit_sha)
 
+-- a PR's commit as its source lists it: the same sha listed again changes
+-- only its author date
+-- name: pull_request_commit_upsert
+INSERT INTO fact_pull_request_listed_commit (source_id, repository, number, sha, authored_at,
+       application_id)
+VALUES (?1, ?2, ?3, ?4, ?5,
+        coalesce((SELECT m.application_id FROM map_repository m WHERE m.repository = ?2), 0))
+ON CONFLICT (application_id, repository, number, sha) DO UPDATE SET
+       source_id = excluded.source_id, authored_at = excluded.authored_at
+ WHERE fact_pull_request_listed_commit.source_id IS DISTINCT FROM excluded.source_id
+    OR fact_pull_request_listed_commit.authored_at IS DISTINCT FROM excluded.authored_at
+
+-- name: pull_request_review_upsert
+INSERT INTO fact_pull_request_review (source_id, repository, number, review_id, reviewer, state,
+       submitted_at, application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+        coalesce((SELECT m.application_id FROM map_repository m WHERE m.repository = ?2), 0))
+ON CONFLICT (application_id, repository, number, review_id) DO UPDATE SET
+       source_id = excluded.source_id, reviewer = excluded.reviewer, state = excluded.state,
+       submitted_at = excluded.submitted_at
+ WHERE fact_pull_request_review.source_id IS DISTINCT FROM excluded.source_id
+    OR fact_pull_request_review.reviewer IS DISTINCT FROM excluded.reviewer
+    OR fact_pull_request_review.state IS DISTINCT FROM excluded.state
+    OR fact_pull_request_review.submitted_at IS DISTINCT FROM excluded.submitted_at
+
 -- name: deploy_status_upsert
 INSERT INTO fact_deployment_status (source_id, job, number, status_id, state, created_at,
        application_id)
@@ -308,6 +333,18 @@ ON CONFLICT (application_id, source_id, job, number, status_id) DO UPDATE SET st
        created_at = excluded.created_at
  WHERE fact_deployment_status.state IS DISTINCT FROM excluded.state
     OR fact_deployment_status.created_at IS DISTINCT FROM excluded.created_at
+
+-- A KPI names its application by the name configured for it; ?1 the name.
+-- name: kpi_application
+SELECT application_id FROM dim_application WHERE name = ?1
+
+-- the latest load of a (application, KPI, instant) wins
+-- name: kpi_upsert
+INSERT INTO fact_kpi (application_id, name, at, value, source_id) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (application_id, name, at) DO UPDATE SET value = excluded.value,
+       source_id = excluded.source_id
+ WHERE fact_kpi.value IS DISTINCT FROM excluded.value
+    OR fact_kpi.source_id IS DISTINCT FROM excluded.source_id
 
 -- name: reject_insert
 INSERT INTO reject (batch_id, source, file, record, field, reason, raw)

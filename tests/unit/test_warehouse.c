@@ -963,10 +963,11 @@ static cw_application moved_apps[] = {
 static const char *const fact_tables[] = {
     "fact_transition", "fact_commit", "fact_build", "fact_build_revision", "fact_deployment",
     "fact_deployment_status", "fact_pull_request", "fact_incident",
+    "fact_pull_request_listed_commit", "fact_pull_request_commit", "fact_pull_request_review",
 };
 
 /* The sample plus one of each fact the sample lacks: a build revision, a
- * pull request, a deployment status. */
+ * pull request with a commit and a review, a deployment status. */
 static void load_sample_all(cw_warehouse *wh)
 {
     cw_sink *sink = cw_wh_sink(wh);
@@ -980,12 +981,20 @@ static void load_sample_all(cw_warehouse *wh)
     cw_deployment_status st = { .origin = origin("ci", 1), .job = "deploy-payments", .number = 8,
                                 .status_id = 1, .state = "success",
                                 .created_at = cw_t("2026-03-04T10:05:00Z") };
+    cw_pull_request_commit pc = { .origin = origin("git", 2), .repository = "payments",
+                                  .number = 12, .sha = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                  .authored_at = cw_t("2026-03-03T08:00:00Z") };
+    cw_pull_request_review rv = { .origin = origin("git", 3), .repository = "payments",
+                                  .number = 12, .review_id = 77, .reviewer = "bob",
+                                  .state = "APPROVED", .submitted_at = cw_t("2026-03-03T10:00:00Z") };
     load_sample(wh);
     b.revisions = &rev;
     b.n_revisions = 1;
     assert_int_equal(sink->build(sink->ctx, &b), 0);
     assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
     assert_int_equal(sink->deployment_status(sink->ctx, &st), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &pc), 0);
+    assert_int_equal(sink->pull_request_review(sink->ctx, &rv), 0);
 }
 
 /* Every fact's natural key starts with its application.  A configuration
@@ -1014,7 +1023,7 @@ static void test_config_change_moves_facts(void **state)
         if (strcmp(fact_tables[i], "fact_build") != 0)
             assert_int_equal(rows_not_of(t->wh, fact_tables[i], pay), 0);
     }
-    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1);
+    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 1);
     assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_build WHERE application_id = 0"), 1);
 
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
@@ -1033,7 +1042,58 @@ static void test_config_change_moves_facts(void **state)
         rows += wh_int(t->wh, sql);
         assert_int_equal(rows_not_of(t->wh, fact_tables[i], search), 0);
     }
-    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1);
+    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 1);
+}
+
+/* A pull request's commits and reviews may load before the pull request,
+ * in an earlier batch: fact_pull_request_commit gets the pair once both
+ * are there.  A part without a number or sha, or a review without a time,
+ * is a reject. */
+static void test_pull_request_parts_any_order(void **state)
+{
+    wh_test *t = *state;
+    cw_config cfg = test_config(2, 0);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_pull_request pr = { .origin = origin("gh", 1), .repository = "payments", .number = 5,
+                           .created_at = cw_t("2026-03-03T09:00:00Z"), .updated_at = CW_NO_TIME,
+                           .closed_at = CW_NO_TIME, .merged_at = cw_t("2026-03-03T12:00:00Z") };
+    cw_pull_request_commit pc = { .origin = origin("gh", 2), .repository = "payments",
+                                  .number = 5, .sha = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                                  .authored_at = cw_t("2026-03-03T07:00:00Z") };
+    cw_pull_request_commit no_number = pc, no_sha = pc;
+    cw_pull_request_review rv = { .origin = origin("gh", 3), .repository = "payments", .number = 5,
+                                  .review_id = 9, .reviewer = "carol", .state = "APPROVED",
+                                  .submitted_at = cw_t("2026-03-03T10:00:00Z") };
+    cw_pull_request_review no_time = rv;
+    no_number.number = 0;
+    no_sha.sha = NULL;
+    no_time.review_id = 10;
+    no_time.submitted_at = CW_NO_TIME;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &pc), 0);
+    assert_int_equal(sink->pull_request_review(sink->ctx, &rv), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &no_number), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &no_sha), 0);
+    assert_int_equal(sink->pull_request_review(sink->ctx, &no_time), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_listed_commit"), 1);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_review"), 1);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_commit"), 0);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM reject WHERE field IN "
+                                   "('number', 'sha', 'submitted_at')"), 3);
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_commit c "
+                                   "JOIN fact_pull_request p ON p.pull_request_id = c.pull_request_id "
+                                   "WHERE p.number = 5 AND c.sha = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' "
+                                   "AND c.application_id = p.application_id"), 1);
 }
 
 static char *svc_search[] = { "search-svc" };
@@ -1476,6 +1536,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_version_mismatch_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_change_moves_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_request_parts_any_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reassigned_incident_moves, setup, teardown),
         cmocka_unit_test(test_sqlset),
         cmocka_unit_test_setup_teardown(test_reject_rows_and_log, setup, teardown),
