@@ -101,9 +101,12 @@ int cw_wh_batch_derived(cw_warehouse *wh, const char *fingerprint);
 /* Record (on = 1) which fact rows the open batch writes, from here until
  * cw_wh_track(wh, 0), in the temporary table cw_touched (kind, op, id, app):
  * kind commit | deployment | build | checkout (a build's revision) | incident |
- * item | transition | status, op I | U | D,
- * the row's id (build_id for a checkout, work_item_id for a transition, NULL
- * for a status) and its
+ * item | transition | status | pull_request (a request or its commit list:
+ * inserts and updates) | keyed_commit (a commit an old request row reached:
+ * updates and deletes), op I | U | D,
+ * the row's id (build_id for a checkout, work_item_id for a transition,
+ * pull_request_id for a request, commit_id for a keyed commit, NULL for a
+ * status) and its
  * application_id (an update adds the row before and after).  For the
  * incremental derivation (pipeline/derive.h); the SQL is
  * load/sql/<dialect>/track.sql.  0, or -1 (logged). */

@@ -27,6 +27,9 @@ enum {
     Q_BUILD_REVISIONS, Q_REPOSITORIES, Q_COMMIT_GRAPH, Q_NO_ANCESTRY, Q_INCIDENTS,
     Q_INCIDENTS_NO_APP, Q_INCIDENT_NEGATIVE, Q_STATUSES, Q_STATUS_CLAIMS, Q_INSERT_STATUS,
     Q_WORK_ITEMS, Q_TRANSITIONS, Q_FIRST_DEPLOYMENTS, Q_SET_PRODUCTION,
+    Q_PR_KEYS, Q_MERGE_REPOS, Q_REPO_GRAPH, Q_CLEAR_KEY_FINDINGS, Q_INSERT_UNLOADED_FINDINGS,
+    Q_INSERT_PR_FINDINGS, Q_CLEAR_PRODUCTION_FINDINGS, Q_PRODUCTION_BEFORE_CREATED,
+    Q_INSERT_DERIVED_FINDING,
     /* an incremental batch only (prepare_delta): */
     Q_DELTA_ITEM_TABLE, Q_DELTA_COMMIT_TABLE, Q_DELTA_UNLINKED_TABLE, Q_DELTA_ITEM_CLEAR,
     Q_DELTA_COMMIT_CLEAR, Q_DELTA_UNLINKED_CLEAR, Q_DELTA_ITEM_FILL, Q_DELTA_COMMIT_FILL,
@@ -43,6 +46,9 @@ enum {
     Q_DELTA_REATTRIBUTE, Q_DELTA_FORGET_INCIDENT, Q_DELTA_FORGET_INCIDENT_FINDING,
     Q_DELTA_FORGET_NO_ANCESTRY, Q_DELTA_PROD_TABLE, Q_DELTA_PROD_CLEAR, Q_DELTA_PROD_FILL,
     Q_DELTA_PROD_ANALYZE, Q_DELTA_FIRST_DEPLOYMENTS,
+    Q_DELTA_INSERTED_TABLE, Q_DELTA_INSERTED_CLEAR, Q_DELTA_INSERTED_FILL,
+    Q_DELTA_COMMIT_CHANGED, Q_DELTA_PR_COMMITS, Q_DELTA_MERGE_REPOS, Q_DELTA_REPO_GRAPH,
+    Q_DELTA_REKEY, Q_DELTA_PR_KEYS, Q_DELTA_REPO_DEPLOYED,
     Q_COUNT
 };
 
@@ -94,8 +100,29 @@ int corr_texts(corr *c, int q, int64_t app, cw_strlist *out);
 /* Order int64 ids (qsort, bsearch). */
 int corr_compare_id(const void *a, const void *b);
 
-/* Links: the commits query q returns; every commit. */
-int corr_link_commits(corr *c, int q);
+/* A commit's keys beyond its message (keysource.c): (commit, key) pairs. */
+typedef struct corr_pairs {
+    struct corr_pair {
+        int64_t commit_id;
+        char *key;
+    } *v;
+    size_t n, cap;
+} corr_pairs;
+void corr_pairs_free(corr_pairs *p);
+/* The configured key pattern with the known projects; NULL logged. */
+struct cw_keys *corr_keys_new(corr *c);
+/* The keys of the requests query q returns (pull_request_keys' columns). */
+int corr_pull_request_keys(corr *c, struct cw_keys *keys, int q, corr_pairs *out);
+/* The keys merges bring in: every commit of every repository; the
+ * commits of cw_delta_commit, which it widens (see keysource.c). */
+int corr_merge_keys_full(corr *c, struct cw_keys *keys, corr_pairs *out);
+int corr_merge_keys_delta(corr *c, struct cw_keys *keys, corr_pairs *out);
+/* The findings of the keys, rewritten from the tables. */
+int corr_key_findings(corr *c);
+
+/* Links: the commits query q returns (their message keys and those of
+ * extra, which is sorted); every commit. */
+int corr_link_commits(corr *c, int q, struct cw_keys *keys, corr_pairs *extra);
 int corr_links_full(corr *c);
 
 /* The walk: one application's deployments (app < 0: of none), in walk order. */
@@ -120,7 +147,8 @@ int corr_load_statuses(corr *c);
 int corr_flow_items(corr *c, int q);
 int corr_flow_full(corr *c);
 
-/* Idea to production for the items query q returns (changed rows only). */
+/* Idea to production for the items query q returns (changed rows only);
+ * then Decisions 10's findings, rewritten for every item. */
 int corr_production_times(corr *c, int q);
 
 #endif

@@ -25,6 +25,14 @@
  * repository of the application, or the build has fewer than two rows, the
  * deployment's revision stays the build's first, as before.
  *
+ * A commit's keys are those of its message and, from keysource.c, those of
+ * the requests containing it and of the merges that brought it in; the
+ * link step takes the union.  The baseline is per repository (graph.h):
+ * bridge_deployment_commit.is_baseline marks a commit its repository's
+ * baseline shipped, derived_deployment.is_baseline a deployment that is
+ * the baseline of at least one repository.  Idea to production
+ * (production_at) leaves the commits a baseline shipped aside.
+ *
  * The incremental form of the step (cw_correlate_delta) is delta.c; the
  * two share the statements and the helpers of corr.h.
  *
@@ -40,6 +48,7 @@
 #include "../core/record.h"
 #include "../core/regex.h"
 #include "../core/sqlset.h"
+#include "../core/strmap.h"
 #include "../core/util.h"
 
 #include <stdlib.h>
@@ -136,6 +145,25 @@ const char *const corr_q_name[Q_COUNT] = {
     [Q_TRANSITIONS] = "transitions",
     [Q_FIRST_DEPLOYMENTS] = "first_deployments",
     [Q_SET_PRODUCTION] = "set_production",
+    [Q_PR_KEYS] = "pull_request_keys",
+    [Q_MERGE_REPOS] = "merge_repositories",
+    [Q_REPO_GRAPH] = "repository_graph",
+    [Q_CLEAR_KEY_FINDINGS] = "clear_key_findings",
+    [Q_INSERT_UNLOADED_FINDINGS] = "insert_unloaded_findings",
+    [Q_INSERT_PR_FINDINGS] = "insert_pull_request_findings",
+    [Q_CLEAR_PRODUCTION_FINDINGS] = "clear_production_findings",
+    [Q_PRODUCTION_BEFORE_CREATED] = "production_before_created",
+    [Q_INSERT_DERIVED_FINDING] = "insert_derived_finding",
+    [Q_DELTA_COMMIT_CHANGED] = "delta_commit_changed",
+    [Q_DELTA_PR_COMMITS] = "delta_pull_request_commits",
+    [Q_DELTA_MERGE_REPOS] = "delta_merge_repositories",
+    [Q_DELTA_REPO_GRAPH] = "delta_repository_graph",
+    [Q_DELTA_REKEY] = "delta_rekey",
+    [Q_DELTA_PR_KEYS] = "delta_pull_request_keys",
+    [Q_DELTA_REPO_DEPLOYED] = "delta_repository_deployed",
+    [Q_DELTA_INSERTED_TABLE] = "delta_inserted_table",
+    [Q_DELTA_INSERTED_CLEAR] = "delta_inserted_clear",
+    [Q_DELTA_INSERTED_FILL] = "delta_inserted_fill",
 };
 
 /* The derived tables filled by bulk append: their columns. */
@@ -301,20 +329,6 @@ static int insert_links(corr *c, int64_t commit_id, link_ctx *lc)
     return 0;
 }
 
-/* Known projects: those of loaded work items and those the config maps. */
-static int load_projects(corr *c, cw_keys *keys)
-{
-    int rc;
-    while ((rc = corr_next_row(c, Q_KNOWN_PROJECTS)) == 1)
-        cw_keys_add_project(keys, cw_db_column_text(c->q[Q_KNOWN_PROJECTS], 0));
-    if (rc < 0)
-        return -1;
-    for (size_t a = 0; a < c->cfg->n_apps; a++)
-        for (size_t p = 0; p < c->cfg->apps[a].projects.n; p++)
-            cw_keys_add_project(keys, c->cfg->apps[a].projects.items[p]);
-    return 0;
-}
-
 /* Keys in the subject and body of the commit row st into lc.  -1 on a
  * database error. */
 static int scan_commit(cw_keys *keys, cw_stmt *st, link_ctx *lc)
@@ -330,34 +344,47 @@ static int scan_commit(cw_keys *keys, cw_stmt *st, link_ctx *lc)
     return 0;
 }
 
-/* Link the commits query q returns (commit_id, subject, body). */
-int corr_link_commits(corr *c, int q)
+static int compare_pair(const void *a, const void *b)
 {
-    char err[256];
-    cw_keys *keys = cw_keys_new(c->cfg->key_pattern, err, sizeof(err));
+    const struct corr_pair *x = a, *y = b;
+    return x->commit_id < y->commit_id ? -1 : x->commit_id > y->commit_id;
+}
+
+/* The keys extra holds for lc's commit (extra sorted, *next its cursor). */
+static int extra_keys(const corr_pairs *extra, size_t *next, link_ctx *lc)
+{
+    while (*next < extra->n && extra->v[*next].commit_id < lc->commit_id)
+        (*next)++;
+    for (; *next < extra->n && extra->v[*next].commit_id == lc->commit_id; (*next)++)
+        if (on_key(lc, extra->v[*next].key, NULL))
+            return -1;
+    return 0;
+}
+
+/* Link the commits query q returns (commit_id, subject, body, by commit_id):
+ * the keys of their message and those extra holds for them (the union;
+ * metrics.md "Idea to production"). */
+int corr_link_commits(corr *c, int q, cw_keys *keys, corr_pairs *extra)
+{
     link_ctx lc = { .c = c };
     cw_stmt *st = c->q[q];
-    int rc = -1;
+    size_t next = 0;
+    int rc;
 
-    if (!keys) {
-        cw_error("correlate: key_pattern: %s", err);
-        return -1;
-    }
-    if (load_projects(c, keys))
-        goto out;
+    if (extra->n > 1)
+        qsort(extra->v, extra->n, sizeof(*extra->v), compare_pair);
     while ((rc = corr_next_row(c, q)) == 1) {
         c->stats->commits++;
         lc.n = 0;
         lc.commit_id = cw_db_column_int(st, 0);
-        if (scan_commit(keys, st, &lc) || insert_links(c, lc.commit_id, &lc)) {
+        if (scan_commit(keys, st, &lc) || extra_keys(extra, &next, &lc) ||
+            insert_links(c, lc.commit_id, &lc)) {
             corr_done(c, q);
             rc = -1;
             break;
         }
     }
-out:
     free(lc.items);
-    cw_keys_free(keys);
     return rc;
 }
 
@@ -503,15 +530,20 @@ static int pick_revisions(corr *c, int64_t app, deploy_list *dl)
 static int load_graph(corr *c, int64_t app, cw_graph *g, cw_graph *hidden)
 {
     cw_stmt *st = c->q[Q_COMMIT_GRAPH];
+    cw_strmap *repos = cw_strmap_new();     /* repository -> its number (the baseline's) */
     int rc;
 
     cw_db_bind_int(st, 1, app);
     while ((rc = corr_next_row(c, Q_COMMIT_GRAPH)) == 1) {
         int no_ancestry = cw_db_column_int(st, 4) != 0;
-        cw_graph_add(no_ancestry ? hidden : g, cw_db_column_text(st, 1),
-                     no_ancestry ? "" : cw_db_column_text(st, 2),
-                     cw_db_column_int(st, 3), cw_db_column_int(st, 0));
+        const char *repo = cw_db_column_text(st, 5);
+        int64_t number = (int64_t)cw_strmap_count(repos);
+        cw_strmap_add(repos, repo ? repo : "", number, &number);
+        cw_graph_add_in(no_ancestry ? hidden : g, (int)number, cw_db_column_text(st, 1),
+                        no_ancestry ? "" : cw_db_column_text(st, 2),
+                        cw_db_column_int(st, 3), cw_db_column_int(st, 0));
     }
+    cw_strmap_free(repos);
     if (rc < 0)
         return -1;
     cw_graph_finish(g);
@@ -572,7 +604,7 @@ static int insert_deployed(corr *c, const cw_deploy *d, const cw_gnode *node, in
     }
     row[0] = cw_value_int(d->deployment_id);
     row[1] = cw_value_int(commit_id);
-    row[2] = cw_value_int(d->is_baseline);
+    row[2] = cw_value_int(node->baseline);
     row[3] = cw_value_int(node->n_parents >= 2);
     row[4] = has_lead ? cw_value_int(lead) : cw_value_null();
     if (corr_append(c, T_DEPLOYED, row))
@@ -982,12 +1014,14 @@ int corr_flow_items(corr *c, int q)
 
 /* ---------------------------------------------------------------- idea to production */
 
-/* The item's instant from its commits' first deployments, written when it
- * differs from the one stored (NULL when not every commit shipped). */
+/* The item's instant, written when it differs from the one stored: the
+ * latest first deployment of the commits (times, n) that no baseline
+ * deployment shipped, NULL while one is not deployed (in flight) or when a
+ * baseline deployment shipped them all (metrics.md "Idea to production"). */
 static int set_production(corr *c, int64_t item_id, int64_t stored, const int64_t *times, size_t n)
 {
     cw_stmt *st = c->q[Q_SET_PRODUCTION];
-    int64_t at = cw_flow_production_at(times, n);
+    int64_t at = n > 0 ? cw_flow_production_at(times, n) : CW_NO_TIME;
     if (at == stored)
         return 0;
     cw_db_bind_int(st, 1, item_id);
@@ -998,8 +1032,38 @@ static int set_production(corr *c, int64_t item_id, int64_t stored, const int64_
     return corr_run(c, Q_SET_PRODUCTION);
 }
 
-/* Stream (item, first deployment of each non-merge commit naming it, the
- * instant stored), grouped by item: the query q. */
+/* Decisions 10: items in production before they were created, listed
+ * (v_flow_items gives them no idea-to-production time).  Rewritten for
+ * every item: one pass over derived_work_item. */
+static int production_findings(corr *c)
+{
+    cw_stmt *st = c->q[Q_PRODUCTION_BEFORE_CREATED], *ins = c->q[Q_INSERT_DERIVED_FINDING];
+    int rc;
+
+    if (corr_run(c, Q_CLEAR_PRODUCTION_FINDINGS))
+        return -1;
+    while ((rc = corr_next_row(c, Q_PRODUCTION_BEFORE_CREATED)) == 1) {
+        char *detail = cw_asprintf("in production %.2f h before it was created: no "
+                                   "idea-to-production time",
+                                   (double)(cw_db_column_int(st, 1) - cw_db_column_int(st, 2)) /
+                                   3600.0);
+        cw_db_bind_str(ins, 1, "item_in_production_before_created");
+        cw_db_bind_str(ins, 2, cw_db_column_text(st, 0));
+        cw_db_bind_str(ins, 3, "idea_to_production");
+        cw_db_bind_str(ins, 4, detail);
+        free(detail);
+        if (corr_run(c, Q_INSERT_DERIVED_FINDING)) {
+            corr_done(c, Q_PRODUCTION_BEFORE_CREATED);
+            return -1;
+        }
+    }
+    return rc;
+}
+
+/* Stream (item, first deployment of each non-merge commit whose keys
+ * include it, the instant stored, shipped by a baseline deployment),
+ * grouped by item: the query q.  Commits a baseline deployment shipped are
+ * left aside. */
 int corr_production_times(corr *c, int q)
 {
     cw_stmt *st = c->q[q];
@@ -1009,7 +1073,7 @@ int corr_production_times(corr *c, int q)
 
     while ((rc = corr_next_row(c, q)) == 1) {
         int64_t item = cw_db_column_int(st, 0);
-        if (item != current && n > 0 && set_production(c, current, stored, times, n)) {
+        if (item != current && current >= 0 && set_production(c, current, stored, times, n)) {
             corr_done(c, q);
             rc = -1;
             break;
@@ -1018,16 +1082,18 @@ int corr_production_times(corr *c, int q)
             n = 0;
         current = item;
         stored = column_time(st, 2);
+        if (cw_db_column_int(st, 3) != 0)
+            continue;           /* shipped by a baseline deployment */
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             times = cw_xrealloc(times, cap * sizeof(int64_t));
         }
         times[n++] = column_time(st, 1);
     }
-    if (rc == 0 && n > 0)
+    if (rc == 0 && current >= 0)
         rc = set_production(c, current, stored, times, n);
     free(times);
-    return rc;
+    return rc == 0 ? production_findings(c) : rc;
 }
 
 /* ---------------------------------------------------------------- the three parts */
@@ -1041,12 +1107,22 @@ int corr_run_all(corr *c, int first, int last)
     return 0;
 }
 
-/* Commit -> work item links, every commit read. */
+/* Commit -> work item links, every commit read, with the keys of the
+ * requests and merges (keysource.c), and their findings. */
 int corr_links_full(corr *c)
 {
-    if (corr_run_all(c, Q_CLEAR_COMMIT_LINKS, Q_CLEAR_PROJECTS) || corr_link_commits(c, Q_COMMITS))
+    corr_pairs extra = { 0 };
+    cw_keys *keys;
+    int rc;
+
+    if (corr_run_all(c, Q_CLEAR_COMMIT_LINKS, Q_CLEAR_PROJECTS) || !(keys = corr_keys_new(c)))
         return -1;
-    return corr_run(c, Q_INSERT_PROJECTS);
+    rc = corr_pull_request_keys(c, keys, Q_PR_KEYS, &extra) ||
+         corr_merge_keys_full(c, keys, &extra) || corr_link_commits(c, Q_COMMITS, keys, &extra) ||
+         corr_run(c, Q_INSERT_PROJECTS) || corr_key_findings(c) ? -1 : 0;
+    corr_pairs_free(&extra);
+    cw_keys_free(keys);
+    return rc;
 }
 
 /* Deployment -> commits, deployments, incidents, and their findings. */

@@ -3,12 +3,17 @@
  * the facts are loaded and applications resolved.
  *
  * It recomputes every derived table from the facts and the configuration:
- *   bridge_commit_work_item   ticket keys in commit messages (keys.c)
- *   bridge_deployment_commit  deployment -> commits by ancestry (graph.c)
+ *   bridge_commit_work_item   a commit's keys (keys.c): its message, the
+ *                             requests containing it, the merges that
+ *                             brought it in (keysource.c); derived_commit_key
+ *                             the keys whose item is not loaded
+ *   bridge_deployment_commit  deployment -> commits by ancestry (graph.c),
+ *                             is_baseline per repository (Decisions 7)
  *   derived_deployment        traceability and baselines
  *   derived_incident          incident -> deployment attribution (attribute.c)
  *   derived_work_item, derived_status_interval   flow (flow.c)
- *   dim_status rows of origin source/guess, finding rows
+ *   derived_work_item.production_at   idea to production
+ *   dim_status rows of origin source/guess, finding and derived_finding rows
  * Recomputing from scratch keeps the step a pure function of its inputs, so a
  * re-run of the same input leaves every row as it was; the incremental form
  * below must, and is tested to, give the same rows.

@@ -5,6 +5,7 @@
  * wrote (cw_touched, load/warehouse.h cw_wh_track) change.
  */
 #include "corr.h"
+#include "keys.h"
 #include "../core/killpoint.h"
 #include "../core/log.h"
 #include "../core/sqlset.h"
@@ -21,11 +22,13 @@
  * equal a full derivation of the facts before it, and from cw_touched,
  * every fact row the batch wrote.  Each part re-derives what those rows can
  * change, and falls back to its full form where it cannot tell:
- *   links   the touched commits are read again (their links and waiting
- *           keys replaced); a new item takes the commits that named its key
- *           while it was missing (derived_commit_key).  A changed set of
- *           known projects links every commit again (a key's spelling and
- *           whether it counts depend on the set).
+ *   links   the touched commits, those of the requests the batch wrote and
+ *           what their merges brought in are keyed again (keysource.c; their
+ *           links and waiting keys replaced); a new item takes the commits
+ *           that carried its key while it was missing (derived_commit_key).
+ *           A changed set of known projects, or a commit updated or deleted,
+ *           links every commit again (a key's spelling and whether it counts
+ *           depend on the set; an ancestry may have moved).
  *   flow    the touched items (row or transitions) are computed again, when
  *           every status they name, now or in the intervals they had, is a
  *           configured one: then no learnt status, guess or category finding
@@ -52,7 +55,7 @@ static int prepare_delta(corr *c)
         } else if (cw_db_prepare(c->db, sql, &c->q[i]) != CW_DB_OK) {
             rc = corr_sql_fail(c, corr_q_name[i]);
         } else if (i <= Q_DELTA_UNLINKED_TABLE || i == Q_DELTA_APP_TABLE ||
-                   i == Q_DELTA_PROD_TABLE) {
+                   i == Q_DELTA_PROD_TABLE || i == Q_DELTA_INSERTED_TABLE) {
             rc = corr_run(c, i);     /* the tables the next statements name */
         }
     }
@@ -71,19 +74,45 @@ static int64_t count_of(corr *c, int q)
     return n;
 }
 
+/* Every commit linked again: the known projects changed (a key's spelling
+ * and whether it counts depend on the set), or a commit was updated or
+ * deleted (its ancestry, so what a merge brought in, may have moved). */
+static int links_again(corr *c, const char *why)
+{
+    cw_debug("correlate: %s: every commit is linked again", why);
+    c->every_item = 1;
+    return corr_links_full(c) || corr_run(c, Q_RESET_PRODUCTION) ? -1 : 0;
+}
+
+/* The commits keyed again (cw_delta_commit: those the batch wrote, those of
+ * the requests it wrote, what their merges brought in), linked again with
+ * every key they carry; new items take the commits that waited for them. */
+static int link_touched(corr *c)
+{
+    corr_pairs extra = { 0 };
+    cw_keys *keys = NULL;
+    int rc = corr_run(c, Q_DELTA_PR_COMMITS) ||
+             corr_run_all(c, Q_DELTA_INSERTED_CLEAR, Q_DELTA_INSERTED_FILL) ||
+             !(keys = corr_keys_new(c)) || corr_merge_keys_delta(c, keys, &extra) ||
+             corr_pull_request_keys(c, keys, Q_DELTA_PR_KEYS, &extra) ||
+             corr_run_all(c, Q_DELTA_UNLINKED_FILL, Q_DELTA_FORGET_KEYS) ||
+             corr_link_commits(c, Q_DELTA_COMMITS, keys, &extra) ? -1 : 0;
+    corr_pairs_free(&extra);
+    cw_keys_free(keys);
+    return rc;
+}
+
 static int links_delta(corr *c)
 {
-    int64_t changed = count_of(c, Q_DELTA_PROJECTS_CHANGED);
+    int64_t changed = count_of(c, Q_DELTA_PROJECTS_CHANGED), moved;
     int rc;
     if (changed < 0)
         return -1;
-    if (changed > 0) {
-        cw_debug("correlate: the known projects changed: every commit is linked again");
-        c->every_item = 1;
-        return corr_links_full(c) || corr_run(c, Q_RESET_PRODUCTION) ? -1 : 0;
-    }
-    if (corr_run_all(c, Q_DELTA_UNLINKED_FILL, Q_DELTA_FORGET_KEYS) ||
-        corr_link_commits(c, Q_DELTA_COMMITS))
+    if (changed > 0)
+        return links_again(c, "the known projects changed");
+    if ((moved = count_of(c, Q_DELTA_COMMIT_CHANGED)) != 0)
+        return moved < 0 ? -1 : links_again(c, "a commit was updated or deleted");
+    if (link_touched(c))
         return -1;
     while ((rc = corr_next_row(c, Q_DELTA_KEYS_FOUND)) == 1) {
         cw_db_value row[2] = { cw_value_int(cw_db_column_int(c->q[Q_DELTA_KEYS_FOUND], 0)),
@@ -93,8 +122,8 @@ static int links_delta(corr *c)
             return -1;
         }
     }
-    return rc < 0 || corr_run(c, Q_DELTA_KEYS_DONE) || corr_run(c, Q_DELTA_RESET_PRODUCTION)
-               ? -1 : 0;
+    return rc < 0 || corr_run(c, Q_DELTA_KEYS_DONE) || corr_run(c, Q_DELTA_RESET_PRODUCTION) ||
+           corr_key_findings(c) ? -1 : 0;
 }
 
 /* 1 when every status the touched items name is configured, 0 when not, -1
@@ -228,6 +257,7 @@ static int lower_hex(const char *s)
 typedef struct found_node {
     cw_gnode node;              /* sha, commit_id, authored_at, n_parents, extra ids */
     char *parents;
+    char *repository;
 } found_node;
 
 static void found_free(found_node *f)
@@ -235,6 +265,7 @@ static void found_free(found_node *f)
     free(f->node.sha);
     free(f->node.extra_ids);
     free(f->parents);
+    free(f->repository);
     memset(f, 0, sizeof(*f));
 }
 
@@ -261,6 +292,7 @@ static int find_node(corr *c, int64_t app, const char *sha, found_node *f)
         f->node.commit_id = cw_db_column_int(st, 0);
         f->node.authored_at = cw_db_column_int(st, 3);
         f->parents = cw_strdup(cw_db_column_text(st, 2));
+        f->repository = cw_strdup(cw_db_column_text(st, 4));
     }
     if (rc < 0)
         return -1;
@@ -327,6 +359,26 @@ static int deploy_node(corr *c, cw_deploy *d, const found_node *f, int write)
     return rows < 0 ? -1 : rows > 1 + (int64_t)f->node.n_extra ? 2 : 0;
 }
 
+/* Decisions 7: a commit of a repository no deployment reached yet would
+ * make this one that repository's baseline; appending does not follow
+ * that (0 when the repository has its baseline, 2, -1).  The repositories
+ * found are cached in seen, under "/" and their name (no sha has a '/'). */
+static int repository_walked(corr *c, int64_t app, const char *repository, cw_strmap *seen)
+{
+    cw_stmt *st = c->q[Q_DELTA_REPO_DEPLOYED];
+    char *key = cw_asprintf("/%s", repository ? repository : "");
+    int64_t n = 1;
+    if (!cw_strmap_get(seen, key, NULL)) {
+        cw_db_bind_int(st, 1, app);
+        cw_db_bind_str(st, 2, repository ? repository : "");
+        n = count_of(c, Q_DELTA_REPO_DEPLOYED);
+        if (n > 0)
+            cw_strmap_add(seen, key, 0, NULL);
+    }
+    free(key);
+    return n < 0 ? -1 : n > 0 ? 0 : 2;
+}
+
 /* Visit one sha of d's walk: nothing when it is not in the application or
  * already deployed, else deploy it and stack its parents. */
 static int visit(corr *c, int64_t app, cw_deploy *d, const char *sha, cw_strmap *seen,
@@ -347,6 +399,10 @@ static int visit(corr *c, int64_t app, cw_deploy *d, const char *sha, cw_strmap 
     if (deployed != 0) {
         found_free(&f);
         return deployed < 0 ? -1 : 0;
+    }
+    if ((rc = repository_walked(c, app, f.repository, seen)) != 0) {
+        found_free(&f);
+        return rc;
     }
     cw_strmap_add(seen, sha, 0, NULL);
     rc = deploy_node(c, d, &f, write);

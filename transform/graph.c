@@ -21,6 +21,8 @@ struct cw_graph {
     char **parent_text;     /* per node until cw_graph_finish */
     size_t *first_edge;     /* per node: start in edges */
     int *n_edges;           /* per node: parents found in the graph */
+    unsigned char *has_first;   /* per node: its first parent is in the graph (edges[first_edge]) */
+    int n_repos;            /* 1 + the highest repository number */
     long *edges;
     size_t n_edge_total;
     long *sorted;           /* node indices by sha, for prefix lookups */
@@ -52,6 +54,7 @@ void cw_graph_free(cw_graph *g)
     free(g->parent_text);
     free(g->first_edge);
     free(g->n_edges);
+    free(g->has_first);
     free(g->edges);
     free(g->sorted);
     free(g->stack);
@@ -94,6 +97,12 @@ static void add_extra_id(cw_gnode *node, int64_t commit_id)
 long cw_graph_add(cw_graph *g, const char *sha, const char *parents,
                   int64_t authored_at, int64_t commit_id)
 {
+    return cw_graph_add_in(g, 0, sha, parents, authored_at, commit_id);
+}
+
+long cw_graph_add_in(cw_graph *g, int repository, const char *sha, const char *parents,
+                     int64_t authored_at, int64_t commit_id)
+{
     char *key;
     int64_t existing;
     cw_gnode *node;
@@ -117,7 +126,10 @@ long cw_graph_add(cw_graph *g, const char *sha, const char *parents,
     node->commit_id = commit_id;
     node->authored_at = authored_at;
     node->n_parents = count_words(parents);
+    node->repository = repository < 0 ? 0 : repository;
     node->deployed_by = -1;
+    if (node->repository >= g->n_repos)
+        g->n_repos = node->repository + 1;
     g->parent_text[g->n] = lower_copy(parents ? parents : "");
     return (long)g->n++;
 }
@@ -126,16 +138,20 @@ long cw_graph_add(cw_graph *g, const char *sha, const char *parents,
 static void resolve_parents(cw_graph *g, size_t i)
 {
     char *save = NULL;
+    int position = 0;
     g->first_edge[i] = g->n_edge_total;
     g->n_edges[i] = 0;
+    g->has_first[i] = 0;
     for (char *tok = strtok_r(g->parent_text[i], " ", &save); tok;
-         tok = strtok_r(NULL, " ", &save)) {
+         tok = strtok_r(NULL, " ", &save), position++) {
         int64_t parent;
         if (!cw_strmap_get(g->by_sha, tok, &parent)) {
             if (cw_strmap_add(g->missing_seen, tok, 0, NULL))
                 cw_strlist_add(&g->missing, tok);
             continue;
         }
+        if (position == 0)
+            g->has_first[i] = 1;
         g->edges[g->n_edge_total++] = (long)parent;
         g->n_edges[i]++;
     }
@@ -158,6 +174,7 @@ void cw_graph_finish(cw_graph *g)
     g->edges = cw_xmalloc((total ? total : 1) * sizeof(long));
     g->first_edge = cw_xmalloc((g->n ? g->n : 1) * sizeof(size_t));
     g->n_edges = cw_xmalloc((g->n ? g->n : 1) * sizeof(int));
+    g->has_first = cw_xmalloc(g->n ? g->n : 1);
     for (size_t i = 0; i < g->n; i++)
         resolve_parents(g, i);
     free(g->parent_text);
@@ -258,10 +275,18 @@ void cw_deploy_sort(cw_deploy *d, size_t n)
         qsort(d, n, sizeof(*d), compare_deploy);
 }
 
-/* Mark node v deployed by deployment di and report it. */
-static int reach(cw_graph *g, cw_deploy *d, long di, long v, size_t *top,
+/* Mark node v deployed by deployment di and report it.  The first
+ * deployment to reach a commit of a repository is that repository's
+ * baseline (base[repository], -1 before). */
+static int reach(cw_graph *g, cw_deploy *d, long di, long v, size_t *top, long *base,
                  cw_graph_emit_fn emit, void *ctx)
 {
+    int repo = g->nodes[v].repository;
+    if (base[repo] < 0) {
+        base[repo] = di;
+        d[di].is_baseline = 1;
+    }
+    g->nodes[v].baseline = base[repo] == di;
     g->nodes[v].deployed_by = di;
     d[di].commits_deployed += 1 + (long)g->nodes[v].n_extra;
     g->stack[(*top)++] = v;
@@ -271,19 +296,19 @@ static int reach(cw_graph *g, cw_deploy *d, long di, long v, size_t *top,
 /* Walk from start through all parents not yet deployed.  Nodes are marked
  * when pushed, so each enters the stack once and the stack never exceeds
  * the node count. */
-static int walk_from(cw_graph *g, cw_deploy *d, long di, long start,
+static int walk_from(cw_graph *g, cw_deploy *d, long di, long start, long *base,
                      cw_graph_emit_fn emit, void *ctx)
 {
     size_t top = 0;
     if (g->nodes[start].deployed_by >= 0)
         return 0;
-    if (reach(g, d, di, start, &top, emit, ctx))
+    if (reach(g, d, di, start, &top, base, emit, ctx))
         return -1;
     while (top > 0) {
         long v = g->stack[--top];
         for (int e = 0; e < g->n_edges[v]; e++) {
             long p = g->edges[g->first_edge[v] + (size_t)e];
-            if (g->nodes[p].deployed_by < 0 && reach(g, d, di, p, &top, emit, ctx))
+            if (g->nodes[p].deployed_by < 0 && reach(g, d, di, p, &top, base, emit, ctx))
                 return -1;
         }
     }
@@ -292,29 +317,35 @@ static int walk_from(cw_graph *g, cw_deploy *d, long di, long start,
 
 int cw_graph_walk(cw_graph *g, cw_deploy *d, size_t n, cw_graph_emit_fn emit, void *ctx)
 {
-    int have_baseline = 0;
+    long *base;
+    int rc = 0;
 
     if (!g->sorted)
         cw_graph_finish(g);
-    for (size_t i = 0; i < g->n; i++)
+    for (size_t i = 0; i < g->n; i++) {
         g->nodes[i].deployed_by = -1;
+        g->nodes[i].baseline = 0;
+    }
+    base = cw_xmalloc((size_t)(g->n_repos ? g->n_repos : 1) * sizeof(long));
+    for (int r = 0; r < g->n_repos; r++)
+        base[r] = -1;
     cw_deploy_sort(d, n);
     for (size_t i = 0; i < n; i++) {
         d[i].traceable = 0;
         d[i].is_baseline = 0;
         d[i].commits_deployed = 0;
-        for (size_t r = 0; r <= d[i].n_more; r++) {
+        for (size_t r = 0; r <= d[i].n_more && rc == 0; r++) {
             long start = cw_graph_find(g, r == 0 ? d[i].revision : d[i].more_revisions[r - 1]);
             if (start < 0)
                 continue;
             d[i].traceable = 1;
-            if (!have_baseline)
-                d[i].is_baseline = have_baseline = 1;
-            if (walk_from(g, d, (long)i, start, emit, ctx))
-                return -1;
+            rc = walk_from(g, d, (long)i, start, base, emit, ctx);
         }
+        if (rc)
+            break;
     }
-    return 0;
+    free(base);
+    return rc;
 }
 
 /* The last path component of a remote URL or repository name, without a
@@ -346,8 +377,196 @@ int cw_remote_names_repository(const char *remote, const char *repository)
 
 int cw_graph_lead_time(const cw_deploy *d, const cw_gnode *node, int64_t *out)
 {
-    if (d->is_baseline || node->n_parents >= 2)
+    if (node->baseline || node->n_parents >= 2)
         return 0;
     *out = d->finished_at - node->authored_at;
     return 1;
+}
+
+/* ---------------------------------------------------------------- what a merge brought in */
+
+/* The state of cw_graph_merge_sides (see graph.h). */
+typedef struct merge_walk {
+    cw_graph *g;
+    long *order;            /* node indices, parents before children */
+    long *tin, *tout;       /* entry and exit order in the first-parent tree */
+    long *intro;            /* per node: head of its list in links, -1 = none */
+    long (*links)[2];       /* (merge, next) */
+    size_t n_links, cap_links;
+    long *stamp;            /* the merge whose walk last visited the node */
+    long *stack;
+    size_t *pos;
+} merge_walk;
+
+static long first_parent(const cw_graph *g, long v)
+{
+    return g->has_first[v] ? g->edges[g->first_edge[v]] : -1;
+}
+
+/* Parents first: an iterative depth-first post-order over every edge. */
+static void topo_order(merge_walk *w)
+{
+    cw_graph *g = w->g;
+    size_t n_out = 0;
+    unsigned char *state = cw_xcalloc(g->n ? g->n : 1, 1);   /* 1 open, 2 done */
+    for (size_t root = 0; root < g->n; root++) {
+        size_t top = 0;
+        if (state[root])
+            continue;
+        w->stack[top] = (long)root;
+        w->pos[top++] = 0;
+        state[root] = 1;
+        while (top > 0) {
+            long v = w->stack[top - 1];
+            if (w->pos[top - 1] < (size_t)g->n_edges[v]) {
+                long p = g->edges[g->first_edge[v] + w->pos[top - 1]++];
+                if (!state[p]) {
+                    state[p] = 1;
+                    w->stack[top] = p;
+                    w->pos[top++] = 0;
+                }
+                continue;
+            }
+            state[v] = 2;
+            w->order[n_out++] = v;
+            top--;
+        }
+    }
+    free(state);
+}
+
+/* Entry and exit order of a depth-first walk of the first-parent tree
+ * (a commit's children there are the commits whose first parent it is). */
+static void first_parent_tree(merge_walk *w)
+{
+    cw_graph *g = w->g;
+    size_t n = g->n ? g->n : 1, *start = cw_xcalloc(n + 1, sizeof(size_t)), *fill;
+    long *child = cw_xmalloc(n * sizeof(long)), clock = 0;
+    for (size_t v = 0; v < g->n; v++)
+        if (first_parent(g, (long)v) >= 0)
+            start[first_parent(g, (long)v) + 1]++;
+    for (size_t v = 0; v < g->n; v++)
+        start[v + 1] += start[v];
+    fill = cw_xmalloc(n * sizeof(size_t));
+    memcpy(fill, start, n * sizeof(size_t));
+    for (size_t c = 0; c < g->n; c++)       /* the children, grouped by their first parent */
+        if (first_parent(g, (long)c) >= 0)
+            child[fill[first_parent(g, (long)c)]++] = (long)c;
+    free(fill);
+    for (size_t root = 0; root < g->n; root++) {
+        size_t top = 0;
+        if (first_parent(g, (long)root) >= 0)
+            continue;
+        w->stack[top] = (long)root;
+        w->pos[top++] = start[root];
+        w->tin[root] = clock++;
+        while (top > 0) {
+            long v = w->stack[top - 1];
+            if (w->pos[top - 1] < start[v + 1]) {
+                long c = child[w->pos[top - 1]++];
+                w->tin[c] = clock++;
+                w->stack[top] = c;
+                w->pos[top++] = start[c];
+                continue;
+            }
+            w->tout[v] = clock++;
+            top--;
+        }
+    }
+    free(start);
+    free(child);
+}
+
+/* Is a on the first-parent chain of b (a == b included)? */
+static int on_chain(const merge_walk *w, long a, long b)
+{
+    return w->tin[a] <= w->tin[b] && w->tout[b] <= w->tout[a];
+}
+
+/* Does m1 reach c?  c is on m1's first-parent chain, or a merge of that
+ * chain brought it in (see graph.h). */
+static int first_parent_reaches(const merge_walk *w, long m1, long c)
+{
+    if (m1 < 0)
+        return 0;
+    if (on_chain(w, c, m1))
+        return 1;
+    for (long l = w->intro[c]; l >= 0; l = w->links[l][1])
+        if (on_chain(w, w->links[l][0], m1))
+            return 1;
+    return 0;
+}
+
+static void add_intro(merge_walk *w, long c, long merge)
+{
+    if (w->n_links == w->cap_links) {
+        w->cap_links = w->cap_links ? w->cap_links * 2 : 256;
+        w->links = cw_xrealloc(w->links, w->cap_links * sizeof(*w->links));
+    }
+    w->links[w->n_links][0] = merge;
+    w->links[w->n_links][1] = w->intro[c];
+    w->intro[c] = (long)w->n_links++;
+}
+
+/* What merge m brought in: from its non-first parents, every commit its
+ * first parent does not reach. */
+static int merge_side(merge_walk *w, long m, cw_graph_merge_fn emit, void *ctx)
+{
+    cw_graph *g = w->g;
+    long m1 = first_parent(g, m);
+    size_t top = 0;
+    for (int e = g->has_first[m]; e < g->n_edges[m]; e++)
+        w->stack[top++] = g->edges[g->first_edge[m] + (size_t)e];
+    while (top > 0) {
+        long c = w->stack[--top];
+        if (w->stamp[c] == m || first_parent_reaches(w, m1, c))
+            continue;
+        w->stamp[c] = m;
+        add_intro(w, c, m);
+        /* a first parent outside the graph: kept for the test above only */
+        if (m1 >= 0 && emit && emit(ctx, m, c))
+            return -1;
+        for (int e = 0; e < g->n_edges[c]; e++) {
+            long p = g->edges[g->first_edge[c] + (size_t)e];
+            if (w->stamp[p] != m)
+                w->stack[top++] = p;
+        }
+    }
+    return 0;
+}
+
+int cw_graph_merge_sides(cw_graph *g, cw_graph_merge_fn emit, void *ctx)
+{
+    size_t n = g->n ? g->n : 1;
+    merge_walk w = { .g = g };
+    int rc = 0;
+
+    if (!g->sorted)
+        cw_graph_finish(g);
+    w.order = cw_xmalloc(n * sizeof(long));
+    w.tin = cw_xmalloc(n * sizeof(long));
+    w.tout = cw_xmalloc(n * sizeof(long));
+    w.intro = cw_xmalloc(n * sizeof(long));
+    w.stamp = cw_xmalloc(n * sizeof(long));
+    /* a commit is stacked at most once per parent edge pointing at it */
+    w.stack = cw_xmalloc((g->n_edge_total + n) * sizeof(long));
+    w.pos = cw_xmalloc(n * sizeof(size_t));
+    for (size_t v = 0; v < g->n; v++)
+        w.intro[v] = w.stamp[v] = -1;
+    topo_order(&w);
+    first_parent_tree(&w);
+    for (size_t i = 0; i < g->n && rc == 0; i++) {
+        long m = w.order[i];
+        if (g->nodes[m].n_parents >= 2 && g->n_edges[m] > g->has_first[m])
+            rc = merge_side(&w, m, emit, ctx);
+    }
+    free(w.order);
+    free(w.tin);
+    free(w.tout);
+    free(w.intro);
+    free(w.links);
+    free(w.stamp);
+    free(w.stack);
+    free(w.pos);
+    return rc;
 }

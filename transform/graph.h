@@ -14,8 +14,13 @@
  *     one per repository of the application, see correlate.c) the walk
  *     follows all parents and stops at commits already deployed; each newly
  *     reached commit is deployed by it;
- *   - the first deployment with a revision in the graph is the baseline:
- *     its commits are deployed but get no lead time;
+ *   - the baseline is per repository (Decisions 7): the first deployment
+ *     that reaches a commit of a repository (its revision is in that
+ *     repository's graph) is that repository's baseline, and the commits
+ *     of that repository it deploys get no lead time (node->baseline).
+ *     cw_deploy.is_baseline says it is the baseline of at least one
+ *     repository; the commits of another repository it newly deploys, one
+ *     that already had its baseline, do get a lead time;
  *   - a deployment with no revision in the graph is untraceable: it
  *     deploys nothing and does not become the baseline;
  *   - merge commits (two or more parents) are walked through but have no
@@ -41,7 +46,9 @@ typedef struct cw_gnode {
     int64_t commit_id;
     int64_t authored_at;
     int n_parents;              /* as recorded, including parents outside the graph */
+    int repository;             /* its repository, as cw_graph_add_in numbered it (0 by default) */
     long deployed_by;           /* index into the walked deployment array, -1 = not deployed */
+    int baseline;               /* deployed by its repository's baseline (no lead time) */
     int64_t *extra_ids;         /* further commit ids with this sha */
     size_t n_extra;
 } cw_gnode;
@@ -66,9 +73,13 @@ cw_graph *cw_graph_new(void);
 void cw_graph_free(cw_graph *g);
 
 /* Add a commit; parents is the space-separated parent list ("" for a root).
- * Returns the node index, or -1 when sha is empty. */
+ * Returns the node index, or -1 when sha is empty.  cw_graph_add_in names
+ * the commit's repository by a small number >= 0 (the baseline is per
+ * repository); cw_graph_add puts it in repository 0. */
 long cw_graph_add(cw_graph *g, const char *sha, const char *parents,
                   int64_t authored_at, int64_t commit_id);
+long cw_graph_add_in(cw_graph *g, int repository, const char *sha, const char *parents,
+                     int64_t authored_at, int64_t commit_id);
 /* Resolve parent shas to nodes and build the prefix index.  Call once, after
  * the last cw_graph_add and before lookups or walks. */
 void cw_graph_finish(cw_graph *g);
@@ -107,7 +118,29 @@ int cw_graph_walk(cw_graph *g, cw_deploy *d, size_t n, cw_graph_emit_fn emit, vo
 int cw_remote_names_repository(const char *remote, const char *repository);
 
 /* Lead time of a node deployed by d: 1 and *out (seconds, may be negative),
- * or 0 when it has none (baseline deployment, merge commit). */
+ * or 0 when it has none (deployed by its repository's baseline, merge
+ * commit). */
 int cw_graph_lead_time(const cw_deploy *d, const cw_gnode *node, int64_t *out);
+
+/*
+ * What a merge brought in (metrics.md "Idea to production"): for every
+ * merge M of the graph (two or more parents recorded), the commits
+ * `git rev-list M^2 ^M^1` lists (for an octopus, reachable from any
+ * non-first parent), each reported as emit(ctx, M, commit), by node index.
+ *
+ * Cost O(commits x nesting): merges are taken parents first, and the walk
+ * from M's other parents stops at the first commit that M^1 reaches.  That
+ * test needs no walk of M^1's history: M^1 reaches C exactly when C is on
+ * M^1's first-parent chain or was brought in by a merge on that chain
+ * (anc(X) = chain(X) + what each merge of the chain brought in, by
+ * induction along the chain), and both are O(1) checks: the chain by the
+ * entry and exit order of a walk of the first-parent tree, the merges by
+ * the list each commit keeps of the merges that brought it in.  A merge
+ * whose first parent is outside the graph (a shallow export) reports
+ * nothing: what its first parent reaches is unknown.  Call after
+ * cw_graph_finish.  Returns 0, or -1 when emit returned non-zero.
+ */
+typedef int (*cw_graph_merge_fn)(void *ctx, long merge, long commit);
+int cw_graph_merge_sides(cw_graph *g, cw_graph_merge_fn emit, void *ctx);
 
 #endif

@@ -414,6 +414,11 @@ CREATE TABLE IF NOT EXISTS fact_pull_request_commit (
     application_id  {int} NOT NULL DEFAULT 0,         -- the pull request's
     PRIMARY KEY (application_id, pull_request_id, sha)
 );
+-- the requests holding a commit, or merged into it (transform/sql/correlate.sql,
+-- delta_pull_request_keys)
+CREATE INDEX IF NOT EXISTS ix_pr_commit_sha ON fact_pull_request_commit(lower(sha));
+CREATE INDEX IF NOT EXISTS ix_pr_merge_sha ON fact_pull_request(lower(merge_commit_sha));
+CREATE INDEX IF NOT EXISTS ix_pr_squash_sha ON fact_pull_request(lower(squash_commit_sha));
 
 -- The commits of a pull request as its source listed them, by the pull
 -- request's natural key (repository, number): a page of a PR's commits may
@@ -485,9 +490,11 @@ CREATE TABLE IF NOT EXISTS fact_kpi (
 );
 
 -- ---------------------------------------------------------------- derived (correlation step)
--- deployment -> commits it newly deployed (ancestry walk).  lead_time_s is
--- NULL for the baseline deployment, for merge commits, and for a commit
--- authored after the deployment that first shipped it (a finding instead).
+-- deployment -> commits it newly deployed (ancestry walk).  is_baseline = 1
+-- when the deployment is the baseline of the commit's repository (the first
+-- of the application to reach that repository, Decisions 7).  lead_time_s is
+-- NULL for those, for merge commits, and for a commit authored after the
+-- deployment that first shipped it (a finding instead).
 CREATE TABLE IF NOT EXISTS bridge_deployment_commit (
     deployment_id   {int} NOT NULL REFERENCES fact_deployment(deployment_id),
     commit_id       {int} NOT NULL REFERENCES fact_commit(commit_id),
@@ -535,7 +542,8 @@ CREATE TABLE IF NOT EXISTS derived_missing_parent (
 );
 
 -- Per production deployment: traceable (revision in the commit graph) or not,
--- and whether it is the application's baseline.
+-- and whether it is the baseline of at least one repository of its
+-- application (bridge_deployment_commit.is_baseline says of which commits).
 CREATE TABLE IF NOT EXISTS derived_deployment (
     deployment_id   {int} PRIMARY KEY REFERENCES fact_deployment(deployment_id),
     traceable       {int} NOT NULL,

@@ -67,8 +67,10 @@ LEFT JOIN dim_application a ON a.application_id = d.application_id
 LEFT JOIN dim_environment e ON e.environment_id = d.environment_id
 WHERE d.is_production = 1 AND d.result IN ('failure', 'unstable', 'aborted');
 
--- Change lead time: one row per deployed non-merge, non-baseline commit,
--- attributed to the deploying deployment's application and finished_at.  A
+-- Change lead time: one row per deployed non-merge, non-baseline commit
+-- (is_baseline: shipped by its repository's baseline deployment, the first
+-- of the application to reach that repository, Decisions 7), attributed to
+-- the deploying deployment's application and finished_at.  A
 -- commit authored after the deployment that first shipped it has no lead
 -- time (metrics.md, Decisions 10; the correlation step reports it): the
 -- lead_time_s >= 0 test keeps any such row out, whoever wrote it.
@@ -108,13 +110,19 @@ LEFT JOIN dim_application a ON a.application_id = i.application_id;
 -- entered in_progress have none); lead_s is end - created.  Decisions 10: an
 -- item that ended before it started has no cycle_s, one that ended before
 -- it was created no lead_s (transform/flow.h; reported as findings).
+-- production_at (metrics.md "Idea to production"; transform/correlate.c)
+-- is kept as derived, even before created_at; idea_to_production_s is
+-- production_at - created_at, NULL when that is negative (Decisions 10,
+-- finding item_in_production_before_created) or production_at is NULL.
 CREATE VIEW v_flow_items AS
 SELECT w.work_item_id, w.item_key, w.application_id, a.name AS application,
        w.item_type, f.flow_type, f.category, w.status, w.created_at,
        f.start_at, f.end_at,
        CASE WHEN f.end_at >= f.start_at THEN f.end_at - f.start_at END AS cycle_s,
        CASE WHEN f.end_at >= w.created_at THEN f.end_at - w.created_at END AS lead_s,
-       f.active_s, f.production_at
+       f.active_s, f.production_at,
+       CASE WHEN f.production_at >= w.created_at THEN f.production_at - w.created_at END
+           AS idea_to_production_s
 FROM derived_work_item f
 JOIN dim_work_item w ON w.work_item_id = f.work_item_id
 LEFT JOIN dim_application a ON a.application_id = w.application_id;
@@ -129,17 +137,25 @@ FROM derived_status_interval s
 JOIN dim_work_item w ON w.work_item_id = s.work_item_id
 LEFT JOIN dim_application a ON a.application_id = w.application_id;
 
--- Change traceability: deployed non-merge commits (baseline included: they
--- are deployed) and whether they reference a known work item.
+-- Change traceability (metrics.md "Traceability"): the non-merge commits
+-- newly deployed by non-baseline deployments (a commit a repository's
+-- baseline deployment shipped is left out: it shipped before the data
+-- begins, Decisions 7), and whether their keys are not empty.  A commit's
+-- keys (transform/keysource.c) are those of its message, of the requests
+-- containing it and of the merges that brought it in, whether or not their
+-- item is loaded: a loaded one in bridge_commit_work_item, a missing one in
+-- derived_commit_key.  is_baseline stays, always 0.
 CREATE VIEW v_traceability AS
 SELECT b.deployment_id, d.application_id, d.application, d.finished_at, b.commit_id,
        b.is_baseline,
        CASE WHEN EXISTS (SELECT 1 FROM bridge_commit_work_item k
                          WHERE k.commit_id = b.commit_id)
+              OR EXISTS (SELECT 1 FROM derived_commit_key u
+                         WHERE u.commit_id = b.commit_id)
             THEN 1 ELSE 0 END AS has_key
 FROM bridge_deployment_commit b
 JOIN v_deployments_prod d ON d.deployment_id = b.deployment_id
-WHERE b.is_merge = 0;
+WHERE b.is_merge = 0 AND b.is_baseline = 0;
 
 -- Every dated event of the metrics, one row each, written here once:
 -- application, instant (at), kind, the event's duration in seconds (value,

@@ -169,15 +169,42 @@ static void assert_rows(cw_db *db, const char *sql, const char *expected)
     free(got);
 }
 
+/* A report query file (?1 from, ?2 to) over [from, to), as "a|b;" text. */
+static void assert_window_rows(cw_db *db, const char *file, int64_t from, int64_t to,
+                               const char *expected)
+{
+    cw_stmt *st;
+    cw_buf b = { 0 };
+    int rc;
+    cw_buf_puts(&b, "");
+    if (cw_db_prepare(db, cw_embedded_get(file), &st) != CW_DB_OK)
+        fail_msg("prepare %s: %s", file, cw_db_errmsg(db));
+    cw_db_bind_int(st, 1, from);
+    cw_db_bind_int(st, 2, to);
+    while ((rc = cw_db_step(st)) == CW_DB_ROW)
+        for (int i = 0; i < cw_db_column_count(st); i++) {
+            const char *v = cw_db_column_text(st, i);
+            cw_buf_printf(&b, "%s%s%s", i ? "|" : "", v ? v : "NULL",
+                          i == cw_db_column_count(st) - 1 ? ";" : "");
+        }
+    assert_int_equal(rc, CW_DB_DONE);
+    cw_db_finalize(st);
+    if (strcmp(b.data, expected) != 0)
+        fail_msg("%s\n  expected %s\n  got      %s", file, expected, b.data);
+    free(b.data);
+}
+
 static void test_commit_links(void **state)
 {
     fixture *f = *state;
     cw_correlate_stats s;
     assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
-    /* UTF-8, JDK-8024695 and PAY-99 (no such item) are not links */
+    /* UTF-8, JDK-8024695 and PAY-99 (no such item) are not links; c4 also
+     * carries PAY-1, the key of c5 "Merge PAY-1", which brought it in
+     * (git rev-list B4 ^A3 = c4) */
     assert_rows(f->db, "SELECT commit_id, work_item_id FROM bridge_commit_work_item ORDER BY 1, 2",
-                "2|1;2|2;3|1;4|3;5|1;6|2;");
-    assert_int_equal(s.commit_links, 6);
+                "2|1;2|2;3|1;4|1;4|3;5|1;6|2;");
+    assert_int_equal(s.commit_links, 7);
     assert_int_equal(s.commits, 9);
 }
 
@@ -463,21 +490,255 @@ static const char *const dump_sql[] = {
     "SELECT * FROM derived_status_interval ORDER BY 1, 2",
     "SELECT * FROM dim_status ORDER BY 1",
     "SELECT * FROM finding ORDER BY 1, 2",
+    "SELECT * FROM derived_finding ORDER BY 1, 2",
+    "SELECT * FROM derived_commit_key ORDER BY 1, 2",
     /* insertion order too: rowids follow it */
     "SELECT rowid, * FROM derived_status_interval",
     "SELECT rowid, * FROM bridge_deployment_commit",
     NULL
 };
 
-static char *dump(cw_db *db)
+static char *dump_rows(cw_db *db, int rowids)
 {
     cw_buf b = { 0 };
     for (const char *const *sql = dump_sql; *sql; sql++) {
+        if (!rowids && strstr(*sql, "rowid"))
+            continue;
         char *r = rows(db, *sql);
         cw_buf_printf(&b, "%s\n", r);
         free(r);
     }
     return b.data;
+}
+
+/*
+ * A commit's keys, the baseline per repository and idea to production
+ * (metrics.md "Idea to production", "Traceability", Decisions 7 and 10),
+ * on application 3 "card" (project CARD), two repositories:
+ *   card-api  k1 root 10 "CARD-4 initial"
+ *             k2 <- k1 200 "CARD-1 CARD-2 shared fix"     (keys for two items)
+ *             k3 <- k1 210 "wip", k4 <- k3 220 "more wip"  (a side branch)
+ *             k5 = k2 + k4 300 "Merge pull request #12 from org/CARD-7-fix"
+ *                  (no request #12 is loaded: git rev-list k4 ^k2 = k4 k3
+ *                  take CARD-7 from the merge's message only)
+ *             k6 <- k5 400 "tidy"  in open request #13, source branch
+ *                  feature/CARD-8-tidy, title "Tidy up": CARD-8 from the branch only
+ *             k7 <- k6 500 "Checkout (#14)": the squash commit of merged
+ *                  request #14 "CARD-9 checkout", whose own two commits are
+ *                  not in git (finding card-api#14, the first 5151...)
+ *             k8 <- k7 600 "CARD-3 CARD-50 early": CARD-50 is not loaded
+ *                  (known project: traceable, finding, derived_commit_key)
+ *   card-web  w1 root 50 "CARD-1 web", w2 <- w1 700 "CARD-2 web",
+ *             w3 <- w2 1800 "typo" (no key)
+ * Deployments (deploy-card, production, success):
+ *   g1 #1  100 k1  card-api's baseline: k1, no lead time
+ *   g2 #2 1000 k8  k2 800, k3 790, k4 780, k5 merge, k6 600, k7 500, k8 400
+ *   g3 #3 1500 w1  card-web's baseline (Decisions 7: not g1): w1, no lead time
+ *   g4 #4 2000 w3  w3 200, w2 1300
+ * Items (all created 0 but CARD-3, created 5000):
+ *   CARD-1  k2 1000, w1 left aside (baseline)            -> 1000 (not 1500)
+ *   CARD-2  k2 1000, w2 2000                              -> 2000
+ *   CARD-3  k8 1000, before it was created at 5000: kept, a finding
+ *           (4000 s = 1.11 h), no idea_to_production_s
+ *   CARD-4  k1 only, shipped by a baseline deployment    -> NULL
+ *   CARD-7  k3, k4 1000 (k5 is a merge)                   -> 1000
+ *   CARD-8  k6 1000;  CARD-9  k7 1000
+ * Traceability: non-baseline non-merge rows k2 k3 k4 k6 k7 k8 (g2), w3 w2
+ * (g4): all keyed but w3: 7 of 8.  Lead-time samples: 800 + 790 + 780 +
+ * 600 + 500 + 400 + 1300 + 200 = 5370 over 8.
+ */
+#define K1 "0a01000000000000000000000000000000000000"
+#define K2 "0a02000000000000000000000000000000000000"
+#define K3 "0a03000000000000000000000000000000000000"
+#define K4 "0a04000000000000000000000000000000000000"
+#define K5 "0a05000000000000000000000000000000000000"
+#define K6 "0a06000000000000000000000000000000000000"
+#define K7 "0a07000000000000000000000000000000000000"
+#define K8 "0a08000000000000000000000000000000000000"
+#define K9 "0a09000000000000000000000000000000000000"
+#define K10 "0a10000000000000000000000000000000000000"
+#define X1 "0c01000000000000000000000000000000000000"
+#define W1 "0b01000000000000000000000000000000000000"
+#define W2 "0b02000000000000000000000000000000000000"
+#define W3 "0b03000000000000000000000000000000000000"
+static const char *const card_sql =
+    "INSERT INTO dim_source VALUES (5,'gh','github');"
+    "INSERT INTO dim_application (application_id, name) VALUES (3,'card');"
+    "INSERT INTO map_project VALUES ('CARD',3);"
+    "INSERT INTO dim_work_item (work_item_id,item_key,project,source_id,application_id,item_type,"
+    "  status,source_category,labels,created_at,resolved_at,has_changelog,changelog_truncated) VALUES"
+    "  (31,'CARD-1','CARD',1,3,'Story','Done','done',NULL,0,NULL,1,0),"
+    "  (32,'CARD-2','CARD',1,3,'Story','Done','done',NULL,0,NULL,1,0),"
+    "  (33,'CARD-3','CARD',1,3,'Story','Done','done',NULL,5000,NULL,1,0),"
+    "  (34,'CARD-4','CARD',1,3,'Story','Done','done',NULL,0,NULL,1,0),"
+    "  (37,'CARD-7','CARD',1,3,'Story','Done','done',NULL,0,NULL,1,0),"
+    "  (38,'CARD-8','CARD',1,3,'Story','Done','done',NULL,0,NULL,1,0),"
+    "  (39,'CARD-9','CARD',1,3,'Story','Done','done',NULL,0,NULL,1,0);"
+    "INSERT INTO fact_commit (commit_id,repository,sha,application_id,authored_at,parents,"
+    "  parent_count,subject,body) VALUES"
+    "  (31,'card-api','" K1 "',3,10,'',0,'CARD-4 initial',NULL),"
+    "  (32,'card-api','" K2 "',3,200,'" K1 "',1,'CARD-1 CARD-2 shared fix',NULL),"
+    "  (33,'card-api','" K3 "',3,210,'" K1 "',1,'wip',NULL),"
+    "  (34,'card-api','" K4 "',3,220,'" K3 "',1,'more wip',NULL),"
+    "  (35,'card-api','" K5 "',3,300,'" K2 " " K4 "',2,"
+    "   'Merge pull request #12 from org/CARD-7-fix',NULL),"
+    "  (36,'card-api','" K6 "',3,400,'" K5 "',1,'tidy',NULL),"
+    "  (37,'card-api','" K7 "',3,500,'" K6 "',1,'Checkout (#14)',NULL),"
+    "  (38,'card-api','" K8 "',3,600,'" K7 "',1,'CARD-3 CARD-50 early',NULL),"
+    "  (41,'card-web','" W1 "',3,50,'',0,'CARD-1 web',NULL),"
+    "  (42,'card-web','" W2 "',3,700,'" W1 "',1,'CARD-2 web',NULL),"
+    "  (43,'card-web','" W3 "',3,1800,'" W2 "',1,'typo',NULL);"
+    "INSERT INTO fact_pull_request (pull_request_id,source_id,repository,number,title,body,"
+    "  source_branch,state,created_at,merged_at,merge_commit_sha,squash_commit_sha,application_id)"
+    "  VALUES (13,5,'card-api',13,'Tidy up',NULL,'feature/CARD-8-tidy','open',350,NULL,NULL,"
+    "   NULL,3),"
+    "  (14,5,'card-api',14,'CARD-9 checkout','','checkout','merged',420,450,'" K7 "','" K7 "',3);"
+    "INSERT INTO fact_pull_request_commit (pull_request_id,sha,application_id) VALUES"
+    "  (13,'" K6 "',3),(14,'5151515151515151515151515151515151515151',3),"
+    "  (14,'5252525252525252525252525252525252525252',3);"
+    "INSERT INTO fact_build (build_id,source_id,job,number,application_id,result,finished_at,"
+    "  revision,is_deployment,environment_id) VALUES"
+    "  (11,3,'deploy-card',1,3,'success',100,'" K1 "',1,1),"
+    "  (12,3,'deploy-card',2,3,'success',1000,'" K8 "',1,1),"
+    "  (13,3,'deploy-card',3,3,'success',1500,'" W1 "',1,1),"
+    "  (14,3,'deploy-card',4,3,'success',2000,'" W3 "',1,1);"
+    "INSERT INTO fact_deployment (deployment_id,build_id,application_id,environment_id,"
+    "  is_production,result,finished_at,revision,run_number)"
+    "  SELECT build_id*10, build_id, application_id, environment_id, 1, result, finished_at,"
+    "  revision, number FROM fact_build WHERE build_id > 10;";
+
+static void expect_card(cw_db *db)
+{
+    assert_rows(db, "SELECT commit_id, work_item_id FROM bridge_commit_work_item "
+                    "WHERE commit_id > 30 ORDER BY 1, 2",
+                "31|34;32|31;32|32;33|37;34|37;35|37;36|38;37|39;38|33;41|31;42|32;");
+    assert_rows(db, "SELECT item_key, commit_id FROM derived_commit_key ORDER BY 1, 2",
+                "CARD-50|38;PAY-99|6;");
+    assert_rows(db, "SELECT deployment_id, commit_id, is_baseline, is_merge, lead_time_s "
+                    "FROM bridge_deployment_commit WHERE deployment_id > 100 ORDER BY 1, 2",
+                "110|31|1|0|NULL;"
+                "120|32|0|0|800;120|33|0|0|790;120|34|0|0|780;120|35|0|1|NULL;"
+                "120|36|0|0|600;120|37|0|0|500;120|38|0|0|400;"
+                "130|41|1|0|NULL;140|42|0|0|1300;140|43|0|0|200;");
+    assert_rows(db, "SELECT deployment_id, traceable, is_baseline, commits_deployed "
+                    "FROM derived_deployment WHERE deployment_id > 100 ORDER BY 1",
+                "110|1|1|1;120|1|0|7;130|1|1|1;140|1|0|2;");
+    assert_rows(db, "SELECT work_item_id, production_at FROM derived_work_item "
+                    "WHERE work_item_id > 30 ORDER BY 1",
+                "31|1000;32|2000;33|1000;34|NULL;37|1000;38|1000;39|1000;");
+    assert_rows(db, "SELECT kind, subject, metric FROM derived_finding ORDER BY 1, 2",
+                "item_in_production_before_created|CARD-3|idea_to_production;"
+                "pull_request_commit_not_in_git|card-api#14|idea_to_production;"
+                "referenced_item_not_loaded|CARD-50|idea_to_production;"
+                "referenced_item_not_loaded|PAY-99|idea_to_production;");
+    assert_rows(db, "SELECT detail FROM derived_finding WHERE subject = 'card-api#14'",
+                "2 commit(s) of the request are not in git (the first: "
+                "5151515151515151515151515151515151515151): its keys do not reach them;");
+    assert_rows(db, "SELECT detail FROM derived_finding WHERE subject = 'CARD-3'",
+                "in production 1.11 h before it was created: no idea-to-production time;");
+}
+
+static void test_keys_baselines_and_production(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    db_exec(f->db, card_sql);
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    expect_card(f->db);
+    db_exec(f->db, cw_embedded_get("reports/sql/views.sql"));
+    assert_rows(f->db, "SELECT count(*), sum(has_key) FROM v_traceability "
+                       "WHERE application_id = 3", "8|7;");
+    assert_rows(f->db, "SELECT count(*) FROM v_traceability WHERE is_baseline = 1", "0;");
+    /* CARD-3: in production 4000 s before it was created: no duration */
+    assert_rows(f->db, "SELECT item_key, production_at, idea_to_production_s FROM v_flow_items "
+                       "WHERE item_key IN ('CARD-2', 'CARD-3') ORDER BY 1",
+                "CARD-2|2000|2000;CARD-3|1000|NULL;");
+    assert_rows(f->db, "SELECT count(*), sum(lead_time_s) FROM v_lead_time "
+                       "WHERE application_id = 3", "8|5370;");
+    /* the report's query over [1000, 2001): card 7 of 8 (0.875: w3 has no
+     * key; k8's CARD-50 is not loaded but counts); pay's d2 (c2 c3 c4 at
+     * 1000, all keyed) and d5 (nothing newly deployed) give 3 of 3; shop's
+     * only deployment is its baseline (50, outside the window anyway): no
+     * row.  Lowest share first. */
+    assert_window_rows(f->db, "reports/sql/report_traceability.sql", 1000, 2001,
+                       "card|8|7|1|0.875;pay|3|3|0|1.0;");
+}
+
+/* The same rows when the card data arrives in an incremental batch on top
+ * of the fixture's full derivation (delta.c); then a batch edits request
+ * #13 (its branch no longer names CARD-8: k6 loses it, CARD-8 has no commit
+ * left, no production_at) and adds k9 = k8 + k3 "Merge CARD-2-more" (git
+ * rev-list k3 ^k8 is empty: only k9's own key), x1 <- k1 and k10 = k9 + x1
+ * "Merge CARD-4 follow-up" (rev-list x1 ^k9 = x1: x1 takes CARD-4, and
+ * CARD-4 is now in flight, still NULL); a third one is told below.  Each
+ * batch equals a full run. */
+static void test_incremental_keys_equal_full(void **state)
+{
+    fixture *f = *state;
+    cw_correlate_stats s;
+    char *delta, *full;
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_wh_track(f->wh, 1), 0);
+    db_exec(f->db, card_sql);
+    assert_int_equal(cw_correlate_delta(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_wh_track(f->wh, 0), 0);
+    expect_card(f->db);
+
+    assert_int_equal(cw_wh_track(f->wh, 1), 0);
+    db_exec(f->db,
+        "UPDATE fact_pull_request SET source_branch = 'feature/tidy' WHERE pull_request_id = 13;"
+        "INSERT INTO fact_commit (commit_id,repository,sha,application_id,authored_at,parents,"
+        "  parent_count,subject,body) VALUES"
+        "  (44,'card-api','" K9 "',3,700,'" K8 " " K3 "',2,'Merge CARD-2-more',NULL),"
+        "  (45,'card-api','" X1 "',3,710,'" K1 "',1,'x1',NULL),"
+        "  (46,'card-api','" K10 "',3,720,'" K9 " " X1 "',2,'Merge CARD-4 follow-up',NULL);");
+    assert_int_equal(cw_correlate_delta(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_wh_track(f->wh, 0), 0);
+    assert_rows(f->db, "SELECT commit_id, work_item_id FROM bridge_commit_work_item "
+                       "WHERE commit_id IN (36, 44, 45, 46) ORDER BY 1, 2", "44|32;45|34;46|34;");
+    assert_rows(f->db, "SELECT work_item_id, production_at FROM derived_work_item "
+                       "WHERE work_item_id IN (34, 38) ORDER BY 1", "34|NULL;38|NULL;");
+    delta = dump_rows(f->db, 0);
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    full = dump_rows(f->db, 0);
+    assert_string_equal(delta, full);
+    free(delta);
+    free(full);
+
+    /* A third batch: request #14's commit 5151... arrives in git (s1 <- k8:
+     * it takes CARD-9, still undeployed, so CARD-9 is in flight: NULL), its
+     * other commit 5252... leaves the list (no finding is left), and request
+     * #15 "CARD-8 again" is squash-merged as x1 (x1 takes CARD-8 beside
+     * CARD-4's). */
+    assert_int_equal(cw_wh_track(f->wh, 1), 0);
+    db_exec(f->db,
+        "INSERT INTO fact_commit (commit_id,repository,sha,application_id,authored_at,parents,"
+        "  parent_count,subject,body) VALUES"
+        "  (47,'card-api','5151515151515151515151515151515151515151',3,800,'" K8 "',1,'s1',NULL);"
+        "DELETE FROM fact_pull_request_commit WHERE sha = '5252525252525252525252525252525252525252';"
+        "INSERT INTO fact_pull_request (pull_request_id,source_id,repository,number,title,body,"
+        "  source_branch,state,created_at,merged_at,merge_commit_sha,squash_commit_sha,"
+        "  application_id) VALUES (15,5,'card-api',15,'CARD-8 again',NULL,'again','merged',700,"
+        "  710,NULL,'" X1 "',3);");
+    assert_int_equal(cw_correlate_delta(f->db, &f->cfg, &s), 0);
+    assert_int_equal(cw_wh_track(f->wh, 0), 0);
+    assert_rows(f->db, "SELECT commit_id, work_item_id FROM bridge_commit_work_item "
+                       "WHERE commit_id IN (45, 47) ORDER BY 1, 2", "45|34;45|38;47|39;");
+    assert_rows(f->db, "SELECT work_item_id, production_at FROM derived_work_item "
+                       "WHERE work_item_id IN (38, 39) ORDER BY 1", "38|NULL;39|NULL;");
+    assert_rows(f->db, "SELECT count(*) FROM derived_finding "
+                       "WHERE kind = 'pull_request_commit_not_in_git'", "0;");
+    delta = dump_rows(f->db, 0);
+    assert_int_equal(cw_correlate(f->db, &f->cfg, &s), 0);
+    full = dump_rows(f->db, 0);
+    assert_string_equal(delta, full);
+    free(delta);
+    free(full);
+}
+
+static char *dump(cw_db *db)
+{
+    return dump_rows(db, 1);
 }
 
 /* A second correlation (returning rc, its counts in *second) leaves every
@@ -528,6 +789,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_views_count_the_correlated_deployments, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_views_list_every_dated_event_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_baselines_and_production, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incremental_keys_equal_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rerun_is_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_leaves_tables_alone, setup, teardown),
     };

@@ -231,10 +231,31 @@ static void test_real_alloy_history(void **state)
     free(data);
 }
 
+/* Keys beyond a commit's message (metrics.md "Idea to production"): a merge
+ * subject and a request's source branch name them the same way.  By hand:
+ * "org/PAY-7-fix" and "feature/PAY-12_login" hold PAY-7 (a '-' after the
+ * number is a word boundary) but not PAY-12 ('_' is a word character, so no
+ * boundary after 12); "Merge branch 'PAY-8' into main" holds PAY-8. */
+static void test_merge_subjects_and_branches(void **state)
+{
+    cw_keys *k = keys_with(NULL, "PAY");
+    found f = scan(k, "Merge pull request #12 from org/PAY-7-fix");
+    (void)state;
+    assert_string_equal(f.text, "PAY-7");
+    f = scan(k, "Merge branch 'PAY-8' into main");
+    assert_string_equal(f.text, "PAY-8");
+    f = scan(k, "feature/PAY-12_login");
+    assert_int_equal(f.n, 0);
+    f = scan(k, "PAY-7-fix");
+    assert_string_equal(f.text, "PAY-7");
+    cw_keys_free(k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_subjects),
+        cmocka_unit_test(test_merge_subjects_and_branches),
         cmocka_unit_test(test_false_positives_ignored),
         cmocka_unit_test(test_allow_list_decides),
         cmocka_unit_test(test_several_keys_in_order),

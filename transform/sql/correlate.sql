@@ -135,7 +135,8 @@ SELECT DISTINCT repository FROM fact_commit WHERE application_id = ?1 ORDER BY r
 -- commit from an export without full parent shas (see correlate.c).
 SELECT commit_id, sha, parents, authored_at,
        CASE WHEN repository IN (SELECT repository FROM fact_commit WHERE has_ancestry = 0)
-            THEN 1 ELSE 0 END AS no_ancestry
+            THEN 1 ELSE 0 END AS no_ancestry,
+       repository
   FROM fact_commit
  WHERE application_id = ?1
  ORDER BY commit_id;
@@ -225,17 +226,19 @@ SELECT at, history_id, from_status, to_status
  ORDER BY at, history_id, from_status, to_status;
 
 -- name: first_deployments
--- (work item, first deployment of each non-merge commit naming it, NULL while
--- none shipped it), grouped by work item: idea to production.  One grouped
--- pass over the bridge, not a subquery per row: bridge_deployment_commit is
--- keyed by deployment first, so a per-commit lookup would scan it for every
--- row (quadratic on PostgreSQL).  The last column is the instant stored
--- now, so only a changed one is written (an incremental batch keeps rows).
-SELECT b.work_item_id, f.first_at, w.production_at
+-- (work item, first deployment of each non-merge commit whose keys include
+-- it, NULL while none shipped it, the instant stored now, 1 when a baseline
+-- deployment shipped it), grouped by work item: idea to production.  One
+-- grouped pass over the bridge, not a subquery per row:
+-- bridge_deployment_commit is keyed by deployment first, so a per-commit
+-- lookup would scan it for every row (quadratic on PostgreSQL).  The stored
+-- instant is there so only a changed one is written (an incremental batch
+-- keeps rows).
+SELECT b.work_item_id, f.first_at, w.production_at, coalesce(f.baseline, 0)
   FROM bridge_commit_work_item b
   JOIN derived_work_item w ON w.work_item_id = b.work_item_id
   JOIN fact_commit k ON k.commit_id = b.commit_id
-  LEFT JOIN (SELECT x.commit_id, min(d.finished_at) AS first_at
+  LEFT JOIN (SELECT x.commit_id, min(d.finished_at) AS first_at, max(x.is_baseline) AS baseline
                FROM bridge_deployment_commit x
                JOIN fact_deployment d ON d.deployment_id = x.deployment_id
               GROUP BY x.commit_id) f ON f.commit_id = b.commit_id
@@ -244,6 +247,90 @@ SELECT b.work_item_id, f.first_at, w.production_at
 
 -- name: set_production
 UPDATE derived_work_item SET production_at = ?2 WHERE work_item_id = ?1;
+
+-- ------------------------------------------------ keys beyond the message
+-- (correlate.c, "A commit's keys")
+
+-- name: pull_request_keys
+-- Every commit a pull/merge request contains, with the request's text: its
+-- commit list, and once merged its merge and squash commits.  Grouped by
+-- request, so its text is scanned once.  A request's sha names the commit
+-- whose sha is its lower-case spelling (git's), found by ix_commit_sha; the
+-- incremental form (delta_pull_request_keys) matches the same way.
+SELECT p.pull_request_id, p.title, p.body, p.source_branch, k.commit_id
+  FROM fact_pull_request p
+  JOIN fact_pull_request_commit pc ON pc.pull_request_id = p.pull_request_id
+  JOIN fact_commit k ON k.sha = lower(pc.sha)
+UNION ALL
+SELECT p.pull_request_id, p.title, p.body, p.source_branch, k.commit_id
+  FROM fact_pull_request p
+  JOIN fact_commit k ON k.sha IN (lower(p.merge_commit_sha), lower(p.squash_commit_sha))
+ WHERE p.merged_at IS NOT NULL
+ ORDER BY 1, 5;
+
+-- name: merge_repositories
+-- The repositories with a merge commit, by application: the only ones
+-- whose merges can bring keys in.
+SELECT DISTINCT application_id, repository FROM fact_commit
+ WHERE parent_count >= 2
+ ORDER BY 1, 2;
+
+-- name: repository_graph
+-- One repository's commits (found by the unique index), the message of its
+-- merges only, and 1 when the repository gives no ancestry (its parents
+-- are not full shas: no merge is followed).
+SELECT commit_id, sha, parents,
+       CASE WHEN parent_count >= 2 THEN subject END,
+       CASE WHEN parent_count >= 2 THEN body END,
+       has_ancestry
+  FROM fact_commit
+ WHERE application_id = ?1 AND repository = ?2
+ ORDER BY commit_id;
+
+-- name: clear_key_findings
+DELETE FROM derived_finding
+ WHERE kind IN ('referenced_item_not_loaded', 'pull_request_commit_not_in_git');
+
+-- name: insert_unloaded_findings
+-- metrics.md "Traceability": a known project's key whose item is missing
+-- still makes the commit traceable, and is listed.
+INSERT INTO derived_finding (kind, subject, metric, detail)
+SELECT 'referenced_item_not_loaded', item_key, 'idea_to_production',
+       'named by ' || CAST(count(*) AS TEXT) || ' commit(s) in a known project, but no such '
+       || 'work item is loaded: the commits count as traceable, the item has no '
+       || 'idea-to-production time'
+  FROM derived_commit_key
+ GROUP BY item_key;
+
+-- name: insert_pull_request_findings
+-- metrics.md "Idea to production": a request's commits that are not in git
+-- (a branch that is gone) are ignored, and listed.
+INSERT INTO derived_finding (kind, subject, metric, detail)
+SELECT 'pull_request_commit_not_in_git', p.repository || '#' || CAST(p.number AS TEXT),
+       'idea_to_production',
+       CAST(count(*) AS TEXT) || ' commit(s) of the request are not in git (the first: '
+       || min(pc.sha) || '): its keys do not reach them'
+  FROM fact_pull_request_commit pc
+  JOIN fact_pull_request p ON p.pull_request_id = pc.pull_request_id
+ WHERE NOT EXISTS (SELECT 1 FROM fact_commit k WHERE k.sha = lower(pc.sha))
+ GROUP BY p.repository, p.number
+ ORDER BY 2;
+
+-- name: clear_production_findings
+DELETE FROM derived_finding WHERE kind = 'item_in_production_before_created';
+
+-- name: production_before_created
+-- Decisions 10: an item in production before it was created has no
+-- idea-to-production time (v_flow_items leaves it out); listed.
+SELECT w.item_key, w.created_at, f.production_at
+  FROM derived_work_item f
+  JOIN dim_work_item w ON w.work_item_id = f.work_item_id
+ WHERE f.production_at < w.created_at
+ ORDER BY w.item_key;
+
+-- name: insert_derived_finding
+INSERT INTO derived_finding (kind, subject, metric, detail) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (kind, subject) DO NOTHING;
 
 -- ---------------------------------------------------------------- incremental
 -- The statements of an incremental batch (pipeline/derive.h): the sets it
@@ -484,9 +571,17 @@ SELECT count(*) FROM derived_missing_parent WHERE application_id = ?1 AND sha = 
 -- The application's commit rows with this sha, the node's own id first.
 -- (application_id + 0: found by the sha index, not by scanning the
 -- application's commits)
-SELECT commit_id, sha, parents, authored_at FROM fact_commit
+SELECT commit_id, sha, parents, authored_at, repository FROM fact_commit
  WHERE sha IN (?1, upper(?1)) AND application_id + 0 = ?2
  ORDER BY commit_id;
+
+-- name: delta_repository_deployed
+-- Has a deployment reached a commit of this repository of the application?
+-- Then it has its baseline (Decisions 7), and a new deployment that
+-- reaches its commits is no baseline of it.
+SELECT count(*) FROM (SELECT 1 FROM fact_commit k
+                        JOIN bridge_deployment_commit b ON b.commit_id = k.commit_id
+                       WHERE k.application_id = ?1 AND k.repository = ?2 LIMIT 1) x;
 
 -- name: delta_node_any_case
 -- After delta_node found nothing: a commit of the application whose sha
@@ -559,13 +654,109 @@ SELECT b.work_item_id,
        (SELECT min(d.finished_at) FROM bridge_deployment_commit x
           JOIN fact_deployment d ON d.deployment_id = x.deployment_id
          WHERE x.commit_id = b.commit_id),
-       w.production_at
+       w.production_at,
+       coalesce((SELECT max(x.is_baseline) FROM bridge_deployment_commit x
+                  WHERE x.commit_id = b.commit_id), 0)
   FROM cw_delta_prod p
   JOIN bridge_commit_work_item b ON b.work_item_id = p.id
   JOIN derived_work_item w ON w.work_item_id = p.id
   JOIN fact_commit k ON k.commit_id = b.commit_id
  WHERE k.parent_count < 2
  ORDER BY b.work_item_id;
+
+-- ------------------------------------------------ incremental: keys beyond the message
+
+-- name: delta_commit_changed
+-- A commit updated or deleted can change any ancestry: every commit is
+-- keyed again.
+SELECT count(*) FROM cw_touched WHERE kind = 'commit' AND op IN ('U', 'D');
+
+-- name: delta_pull_request_commits
+-- Commits a written request reaches now (its commit list, its merge and
+-- squash commits), and those it reached before (kind keyed_commit: the
+-- triggers of load/sql/<engine>/track.sql find them by the old row's shas):
+-- they are keyed again.
+INSERT INTO cw_delta_commit (id)
+SELECT id FROM (
+    SELECT k.commit_id AS id
+      FROM fact_pull_request_commit pc
+      JOIN fact_commit k ON k.sha = lower(pc.sha)
+     WHERE (pc.application_id, pc.pull_request_id) IN
+           (SELECT coalesce(app, 0), id FROM cw_touched WHERE kind = 'pull_request')
+    UNION
+    SELECT k.commit_id
+      FROM fact_pull_request p
+      JOIN fact_commit k ON k.sha IN (lower(p.merge_commit_sha), lower(p.squash_commit_sha))
+     WHERE p.pull_request_id IN (SELECT id FROM cw_touched WHERE kind = 'pull_request')
+       AND p.merged_at IS NOT NULL
+    UNION
+    SELECT id FROM cw_touched WHERE kind = 'keyed_commit' AND id IS NOT NULL) x
+ WHERE id NOT IN (SELECT id FROM cw_delta_commit);
+
+-- name: delta_merge_repositories
+-- The repositories of the commits keyed again that have a merge commit.
+SELECT DISTINCT k.application_id, k.repository FROM fact_commit k
+ WHERE k.commit_id IN (SELECT id FROM cw_delta_commit)
+   AND EXISTS (SELECT 1 FROM fact_commit m
+                WHERE m.application_id = k.application_id AND m.repository = k.repository
+                  AND m.parent_count >= 2)
+ ORDER BY 1, 2;
+
+-- name: delta_inserted_table
+CREATE TEMP TABLE IF NOT EXISTS cw_delta_inserted (id BIGINT PRIMARY KEY);
+
+-- name: delta_inserted_clear
+DELETE FROM cw_delta_inserted;
+
+-- name: delta_inserted_fill
+-- The commits the batch inserted, once: delta_repository_graph looks each
+-- commit up here by key rather than reading cw_touched per repository.
+INSERT INTO cw_delta_inserted (id)
+SELECT DISTINCT id FROM cw_touched WHERE kind = 'commit' AND op = 'I' AND id IS NOT NULL;
+
+-- name: delta_repository_graph
+-- repository_graph, and for each commit: 1 when it is keyed again, 1 when
+-- the batch inserted it (each by its key).
+SELECT k.commit_id, k.sha, k.parents,
+       CASE WHEN k.parent_count >= 2 THEN k.subject END,
+       CASE WHEN k.parent_count >= 2 THEN k.body END,
+       k.has_ancestry,
+       CASE WHEN EXISTS (SELECT 1 FROM cw_delta_commit d WHERE d.id = k.commit_id)
+            THEN 1 ELSE 0 END,
+       CASE WHEN EXISTS (SELECT 1 FROM cw_delta_inserted n WHERE n.id = k.commit_id)
+            THEN 1 ELSE 0 END
+  FROM fact_commit k
+ WHERE k.application_id = ?1 AND k.repository = ?2
+ ORDER BY k.commit_id;
+
+-- name: delta_rekey
+INSERT INTO cw_delta_commit (id) VALUES (?1) ON CONFLICT DO NOTHING;
+
+-- name: delta_pull_request_keys
+-- pull_request_keys for the commits keyed again, driven from them through
+-- the requests' sha indexes (ix_pr_commit_sha, ix_pr_merge_sha,
+-- ix_pr_squash_sha).  UNION: a request whose merge and squash commit are
+-- one names it once, as in pull_request_keys' IN.
+SELECT p.pull_request_id, p.title, p.body, p.source_branch, k.commit_id
+  FROM cw_delta_commit d
+  JOIN fact_commit k ON k.commit_id = d.id
+  JOIN fact_pull_request_commit pc ON lower(pc.sha) = k.sha
+  JOIN fact_pull_request p ON p.pull_request_id = pc.pull_request_id
+UNION ALL
+SELECT p.pull_request_id, p.title, p.body, p.source_branch, m.commit_id
+  FROM (SELECT q.pull_request_id AS pr, k.commit_id
+          FROM cw_delta_commit d
+          JOIN fact_commit k ON k.commit_id = d.id
+          JOIN fact_pull_request q ON lower(q.merge_commit_sha) = k.sha
+         WHERE q.merged_at IS NOT NULL
+        UNION
+        SELECT q.pull_request_id, k.commit_id
+          FROM cw_delta_commit d
+          JOIN fact_commit k ON k.commit_id = d.id
+          JOIN fact_pull_request q ON lower(q.squash_commit_sha) = k.sha
+         WHERE q.merged_at IS NOT NULL) m
+  JOIN fact_pull_request p ON p.pull_request_id = m.pr
+ ORDER BY 1, 5;
 
 -- name: derived_counts
 -- cw_correlate_counts: what cw_correlate counted, read back from its tables.

@@ -61,6 +61,41 @@ CREATE OR REPLACE TRIGGER cw_touch
     AFTER INSERT OR UPDATE OR DELETE ON source_status FOR EACH ROW
     WHEN (current_setting('catwalk.track', true) = 'on')
     EXECUTE FUNCTION cw_touch('status', '');
+-- Pull/merge requests and their commit lists (transform/keysource.c): the
+-- request's id, and the commits its old row reached (kind keyed_commit: an
+-- old merge or squash commit, a commit dropped from the list), which are
+-- keyed again.  The same rows as the SQLite triggers.
+CREATE OR REPLACE FUNCTION cw_touch_pull_request() RETURNS trigger LANGUAGE plpgsql AS $cw$
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO cw_touched VALUES ('pull_request', left(TG_OP, 1), NEW.pull_request_id,
+                                       NEW.application_id);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        IF TG_TABLE_NAME = 'fact_pull_request' THEN
+            INSERT INTO cw_touched
+            SELECT 'keyed_commit', left(TG_OP, 1), k.commit_id, k.application_id
+              FROM fact_commit k
+             WHERE (to_jsonb(OLD) ->> 'merged_at') IS NOT NULL
+               AND k.sha IN (lower(to_jsonb(OLD) ->> 'merge_commit_sha'),
+                             lower(to_jsonb(OLD) ->> 'squash_commit_sha'));
+        ELSE
+            INSERT INTO cw_touched
+            SELECT 'keyed_commit', left(TG_OP, 1), k.commit_id, k.application_id
+              FROM fact_commit k WHERE k.sha = lower(to_jsonb(OLD) ->> 'sha');
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$cw$;
+CREATE OR REPLACE TRIGGER cw_touch
+    AFTER INSERT OR UPDATE OR DELETE ON fact_pull_request FOR EACH ROW
+    WHEN (current_setting('catwalk.track', true) = 'on')
+    EXECUTE FUNCTION cw_touch_pull_request();
+CREATE OR REPLACE TRIGGER cw_touch
+    AFTER INSERT OR UPDATE OR DELETE ON fact_pull_request_commit FOR EACH ROW
+    WHEN (current_setting('catwalk.track', true) = 'on')
+    EXECUTE FUNCTION cw_touch_pull_request();
 SELECT set_config('catwalk.track', 'on', true);
 
 -- name: track_off

@@ -98,6 +98,41 @@ END;
 CREATE TEMP TRIGGER cw_touch_source_status_d AFTER DELETE ON source_status BEGIN
     INSERT INTO cw_touched VALUES ('status', 'D', NULL, NULL);
 END;
+-- Pull/merge requests and their commit lists (transform/keysource.c): the
+-- request's id, and the commits its old row reached (kind keyed_commit: an
+-- old merge or squash commit, a commit dropped from the list), which are
+-- keyed again.
+CREATE TEMP TRIGGER cw_touch_fact_pull_request_i AFTER INSERT ON fact_pull_request BEGIN
+    INSERT INTO cw_touched VALUES ('pull_request', 'I', NEW.pull_request_id, NEW.application_id);
+END;
+CREATE TEMP TRIGGER cw_touch_fact_pull_request_u AFTER UPDATE ON fact_pull_request BEGIN
+    INSERT INTO cw_touched VALUES ('pull_request', 'U', NEW.pull_request_id, NEW.application_id);
+    INSERT INTO cw_touched SELECT 'keyed_commit', 'U', k.commit_id, k.application_id
+      FROM main.fact_commit k
+     WHERE OLD.merged_at IS NOT NULL
+       AND k.sha IN (lower(OLD.merge_commit_sha), lower(OLD.squash_commit_sha));
+END;
+CREATE TEMP TRIGGER cw_touch_fact_pull_request_d AFTER DELETE ON fact_pull_request BEGIN
+    INSERT INTO cw_touched SELECT 'keyed_commit', 'D', k.commit_id, k.application_id
+      FROM main.fact_commit k
+     WHERE OLD.merged_at IS NOT NULL
+       AND k.sha IN (lower(OLD.merge_commit_sha), lower(OLD.squash_commit_sha));
+END;
+CREATE TEMP TRIGGER cw_touch_fact_pull_request_commit_i AFTER INSERT ON fact_pull_request_commit
+BEGIN
+    INSERT INTO cw_touched VALUES ('pull_request', 'I', NEW.pull_request_id, NEW.application_id);
+END;
+CREATE TEMP TRIGGER cw_touch_fact_pull_request_commit_u AFTER UPDATE ON fact_pull_request_commit
+BEGIN
+    INSERT INTO cw_touched VALUES ('pull_request', 'U', NEW.pull_request_id, NEW.application_id);
+    INSERT INTO cw_touched SELECT 'keyed_commit', 'U', k.commit_id, k.application_id
+      FROM main.fact_commit k WHERE k.sha = lower(OLD.sha);
+END;
+CREATE TEMP TRIGGER cw_touch_fact_pull_request_commit_d AFTER DELETE ON fact_pull_request_commit
+BEGIN
+    INSERT INTO cw_touched SELECT 'keyed_commit', 'D', k.commit_id, k.application_id
+      FROM main.fact_commit k WHERE k.sha = lower(OLD.sha);
+END;
 
 -- name: track_off
 DROP TRIGGER IF EXISTS temp.cw_touch_fact_commit_i;
@@ -124,3 +159,9 @@ DROP TRIGGER IF EXISTS temp.cw_touch_fact_transition_d;
 DROP TRIGGER IF EXISTS temp.cw_touch_source_status_i;
 DROP TRIGGER IF EXISTS temp.cw_touch_source_status_u;
 DROP TRIGGER IF EXISTS temp.cw_touch_source_status_d;
+DROP TRIGGER IF EXISTS temp.cw_touch_fact_pull_request_i;
+DROP TRIGGER IF EXISTS temp.cw_touch_fact_pull_request_u;
+DROP TRIGGER IF EXISTS temp.cw_touch_fact_pull_request_d;
+DROP TRIGGER IF EXISTS temp.cw_touch_fact_pull_request_commit_i;
+DROP TRIGGER IF EXISTS temp.cw_touch_fact_pull_request_commit_u;
+DROP TRIGGER IF EXISTS temp.cw_touch_fact_pull_request_commit_d;
