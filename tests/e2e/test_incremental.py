@@ -44,12 +44,22 @@ COMPARED = [t for t in te.TABLES if t != "landed_file"]
 HELD_BACK_GIT = "claims-intake.log"
 
 
+# The portfolio's Initiatives (a project no application maps) come on night
+# 1: a project first seen on night 2 would change the known projects, and
+# every commit would rightly be linked again, which is not what night 2 tests.
+PORTFOLIO = "HPORT-"
+# Folders of the demo that no source of its catwalk.ini reads yet (the pull
+# requests' commits and reviews, the mainframe calendar: demogen/config.c).
+UNREAD = ("github-pr", "calendar")
+
+
 def held_back(rel):
     """Is exports/REL one of night 2's files?"""
     folder, name = rel.split("/", 1)
     if folder in ("jenkins", "jira"):
-        names = sorted(os.listdir(os.path.join(Demo.source, "exports", folder)))
-        return names.index(name) % 2 == 1
+        names = [n for n in sorted(os.listdir(os.path.join(Demo.source, "exports", folder)))
+                 if not n.startswith(PORTFOLIO)]
+        return name in names and names.index(name) % 2 == 1
     return folder == "git" and name == HELD_BACK_GIT
 
 
@@ -210,7 +220,7 @@ class Nights(Engine):
         cls.inc_metrics = run("metrics", "-c", ini, *METRICS).stdout
         cls.loads.append(cls.night(ini))                   # night 3: nothing new
         cls.after3 = cls.dump(cls.inc_dir)
-        cls.files3 = len(exports(cls.inc_dir))
+        cls.files3 = len([r for r in exports(cls.inc_dir) if r.split("/")[0] not in UNREAD])
         touched = os.path.join(cls.inc_dir, "exports", "git", HELD_BACK_GIT)
         os.utime(touched, ns=(os.stat(touched).st_atime_ns, os.stat(touched).st_mtime_ns + 10**9))
         cls.loads.append(cls.night(ini))                   # night 4: one file touched
