@@ -6,6 +6,8 @@
  *       (the list shape: no merged, merged_by, commits or additions keys);
  *   exports/github-pr/<repo>.pulls-<n>-commits.json   GET /pulls/{n}/commits
  *   exports/github-pr/<repo>.pulls-<n>-reviews.json   GET /pulls/{n}/reviews
+ * Harbourside's own 35 applications have the commits and reviews pages;
+ * synthesised ones (--apps beyond 35) the list pages only.
  * The delta day's files carry the day after the repository name
  * (<repo>.<day>.pulls-page1.json): the pull requests opened, reviewed or
  * closed that day, as a nightly export of `sort=updated` finds them.
@@ -305,7 +307,10 @@ static int write_pages(gh_writer *w, const cw_demo_pull **pick, size_t n)
         snprintf(rel, sizeof rel, "exports/github/%s%s.pulls-page%zu.json", w->h->app->name, w->day, page);
         rc = cw_demo_write_json(w->ctx, rel, list);
     }
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    /* One file per pull request would be millions in the enterprise shape
+     * (--apps 500 --weeks 104): the synthesised applications have the list
+     * pages only. */
+    for (size_t i = 0; rc == 0 && i < n && (size_t)w->h->index < cw_demo_n_apps; i++) {
         uint32_t number = cw_demo_pull_number(w->h, pick[i]);
         char rel[200];
         snprintf(rel, sizeof rel, "exports/github-pr/%s%s.pulls-%u-commits.json", w->h->app->name, w->day,
