@@ -3,6 +3,10 @@
  *            [--format xlsx,html]`: render the weekly executive report from
  * the warehouse, without loading anything.
  *
+ * `catwalk report audit -c FILE (--release X | --from D --to D) [--out DIR]`
+ * writes the audit evidence (reports/audit.c) of a release or of a window of
+ * whole UTC days.
+ *
  * The window is whole ISO weeks: --from and --to are dates rounded down to
  * the Monday of their week, --to exclusive.  By default it is the 12 weeks
  * before the current one (the current, partial week is left out, as
@@ -15,6 +19,7 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../reports/audit.h"
 #include "../reports/report.h"
 
 #include <stdio.h>
@@ -27,16 +32,22 @@ typedef struct report_options {
     const char *from, *to;      /* dates as given, or NULL */
     const char *out_dir;        /* NULL = the config's reports folder */
     unsigned formats;
+    int audit;                  /* the report is `audit`, not `weekly` */
+    const char *release;        /* audit: --release, or NULL */
 } report_options;
 
 static const cw_command_help report_help = {
     "report",
     "weekly -c FILE [--from DATE] [--to DATE] [--out DIR]\n"
-    "                             [--format xlsx,html]",
+    "                             [--format xlsx,html]\n"
+    "       catwalk report audit -c FILE (--release X | --from DATE --to DATE) [--out DIR]",
     "Write the weekly executive report (DORA four keys with levels and trends,\n"
     "charts per metric family, audit lists, every metric row) as\n"
-    "DIR/catwalk-weekly-<to-date>.xlsx and .html.",
-    "Dates are YYYY-MM-DD (or an ISO-8601 instant), rounded down to their Monday.\n\n"
+    "DIR/catwalk-weekly-<to-date>.xlsx and .html.  `audit` writes the audit\n"
+    "evidence, one row per deployed change with its gaps, as\n"
+    "DIR/catwalk-audit-<release-X | from_to>.xlsx and .csv.",
+    "Dates are YYYY-MM-DD (or an ISO-8601 instant), rounded down to their Monday\n"
+    "(audit: to their day).\n\n"
     "exit status: 0 written; 1 failure; 2 usage or configuration error.",
 };
 
@@ -57,6 +68,30 @@ static int parse_formats(const char *text, unsigned *out)
     return rc == 0 && *out ? 0 : -1;
 }
 
+/* The audit's choice: a release, or a window given in full. */
+static int parse_audit(report_options *o, const char *formats, int64_t *from, int64_t *to)
+{
+    if (formats)
+        return cw_usage_error(&report_help, "--format", "the audit report is xlsx and csv",
+                              formats);
+    if (o->release && (o->from || o->to))
+        return cw_usage_error(&report_help, "--release", "give --release or --from/--to, not both",
+                              o->release);
+    if (o->release) {
+        *from = *to = 0;
+        return cw_str_empty(o->release)
+                   ? cw_usage_error(&report_help, "--release", "expected a fix version", "")
+                   : -1;
+    }
+    if (!o->from || !o->to)
+        return cw_usage_error(&report_help, o->from ? "--to" : "--from",
+                              "the audit report needs --release X, or --from and --to", NULL);
+    if (cw_options_window(&report_help, o->from, o->to, CW_PERIOD_DAY, 1, (int64_t)time(NULL),
+                          from, to) != 0)
+        return CW_EXIT_USAGE;
+    return -1;
+}
+
 /* -1 to run, else the exit code (help, or a usage error).  The window is
  * read with the options, so a bad date is a usage error too. */
 static int parse_report_options(int argc, char **argv, report_options *o, int64_t *from,
@@ -74,17 +109,25 @@ static int parse_report_options(int argc, char **argv, report_options *o, int64_
         CW_OPT_STRING('o', "out", "DIR", &o->out_dir,
                       "output folder (default: the config's reports folder)"),
         CW_OPT_STRING('f', "format", "LIST", &formats, "xlsx, html or both (default: xlsx,html)"),
+        CW_OPT_STRING(0, "release", "X", &o->release,
+                      "audit: the deployments carrying items of fix version X"),
         CW_OPT_END()};
     int n = cw_options_parse(&report_help, options, argc, argv);
     o->formats = CW_REPORT_ALL;
     if (n < 0)
         return cw_options_exit(n);
-    if (n != 1 || strcmp(argv[1], "weekly") != 0)
+    if (n != 1 || (strcmp(argv[1], "weekly") != 0 && strcmp(argv[1], "audit") != 0))
         return cw_usage_error(&report_help, n ? argv[1] : "weekly",
-                              n ? "expected the report name 'weekly'" : "the report name is required",
+                              n ? "expected the report name 'weekly' or 'audit'"
+                                : "the report name is required",
                               NULL);
     if (cw_options_common(&report_help, &o->common, 1) != 0)
         return CW_EXIT_USAGE;
+    o->audit = strcmp(argv[1], "audit") == 0;
+    if (o->audit)
+        return parse_audit(o, formats, from, to);
+    if (o->release)
+        return cw_usage_error(&report_help, "--release", "only for the audit report", o->release);
     if (formats && parse_formats(formats, &o->formats) != 0)
         return cw_usage_error(&report_help, "--format", "expected xlsx, html or both", formats);
     if (cw_options_window(&report_help, o->from, o->to, CW_PERIOD_WEEK, 12, (int64_t)time(NULL),
@@ -122,6 +165,26 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
     return rc == 0 ? CW_EXIT_OK : CW_EXIT_FAILURE;
 }
 
+static int render_audit(const cw_config *cfg, const report_options *o, int64_t from, int64_t to)
+{
+    cw_db *db = NULL;
+    cw_audit_query q = { from, to, o->release };
+    char *xlsx = NULL, *csv = NULL;
+    size_t rows = 0;
+    int rc;
+    if (cw_metrics_open_reader(cfg, &db) != 0)
+        return CW_EXIT_FAILURE;
+    rc = cw_audit_write(db, &q, o->out_dir ? o->out_dir : cfg->reports, &xlsx, &csv, &rows);
+    if (rc == 0) {
+        printf("%s\n%s\n", xlsx, csv);
+        cw_info("audit: %zu deployed changes", rows);
+    }
+    free(xlsx);
+    free(csv);
+    cw_db_close(db);
+    return rc == 0 ? CW_EXIT_OK : CW_EXIT_FAILURE;
+}
+
 int cmd_report(int argc, char **argv)
 {
     report_options o = {0};
@@ -132,7 +195,7 @@ int cmd_report(int argc, char **argv)
         return status;
     if (cw_config_load(o.common.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
-    status = render(cfg, &o, from, to);
+    status = o.audit ? render_audit(cfg, &o, from, to) : render(cfg, &o, from, to);
     cw_config_free(cfg);
     return status;
 }

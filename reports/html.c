@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/embedded.h"
@@ -364,6 +365,120 @@ static void render_families(cw_buf *b, const cw_report *r)
     cw_report_axes_free(&a);
 }
 
+/* ------------------------------------------------------------ value stream sections */
+
+static const char *const active_fill[] = { "#2f5597", "#5b9bd5", "#9dc3e6", "#1f3864", "#bdd7ee" };
+static const char *const waiting_fill[] = { "#c55a11", "#f4b183", "#ed7d31", "#843c0c", "#f8cbad" };
+
+static void section_cell(cw_buf *b, cw_report_cell_kind kind, double v, const char *text)
+{
+    char when[21];
+    if (text) {
+        text_cell(b, text);
+        return;
+    }
+    switch (kind) {
+    case CW_CELL_HOURS: number_cell(b, v, NUM_HOURS, NULL); break;
+    case CW_CELL_RATE: number_cell(b, v, NUM_RATE, NULL); break;
+    case CW_CELL_REAL: number_cell(b, v, NUM_RATIO, NULL); break;
+    case CW_CELL_INSTANT:
+        when[0] = '\0';
+        if (!isnan(v))
+            cw_time_format_iso((int64_t)v, when, sizeof when);
+        text_cell(b, when);
+        break;
+    default: number_cell(b, v, NUM_INTEGER, NULL); break;
+    }
+}
+
+/* One horizontal bar per category, its segments in series order; the same
+ * colours as the workbook's chart (blue active, orange waiting). */
+static void render_stacked_bar(cw_buf *b, const cw_report_table *t)
+{
+    cw_report_pivot p;
+    double max = 0;
+    const double label_w = 160, bar_h = 18, gap = 6, plot_w = SVG_W - 160 - 20;
+    size_t n_active = 0, n_waiting = 0;
+    if (cw_report_pivot_build(t, &p) != 0 || p.n_categories == 0) {
+        cw_report_pivot_free(&p);
+        return;
+    }
+    const char **fill = cw_xcalloc(p.n_series + 1, sizeof *fill);
+    for (size_t s = 0; s < p.n_series; s++)
+        fill[s] = p.waiting[s] ? waiting_fill[n_waiting++ % 5] : active_fill[n_active++ % 5];
+    for (size_t c = 0; c < p.n_categories; c++) {
+        double sum = 0;
+        for (size_t s = 0; s < p.n_series; s++)
+            sum += p.values[c * p.n_series + s];
+        max = sum > max ? sum : max;
+    }
+    cw_buf_puts(b, "<div class=\"legend\">");
+    for (size_t s = 0; s < p.n_series; s++) {
+        cw_buf_printf(b, "<span><span class=\"swatch\" style=\"background:%s\"></span>", fill[s]);
+        html_escape(b, p.series[s]);
+        cw_buf_puts(b, p.waiting[s] ? " (waiting)</span>" : "</span>");
+    }
+    cw_buf_printf(b, "</div>\n<svg role=\"img\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
+                  SVG_W, (double)p.n_categories * (bar_h + gap) + gap, SVG_W,
+                  (double)p.n_categories * (bar_h + gap) + gap);
+    for (size_t c = 0; c < p.n_categories; c++) {
+        double y = gap + (double)c * (bar_h + gap), x = label_w;
+        cw_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", label_w - 6,
+                      y + bar_h - 5);
+        html_escape(b, p.categories[c]);
+        cw_buf_puts(b, "</text>\n");
+        for (size_t s = 0; s < p.n_series && max > 0; s++) {
+            double v = p.values[c * p.n_series + s], w = v / max * plot_w;
+            if (w <= 0)
+                continue;
+            cw_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\">"
+                             "<title>", x, y, w, bar_h, fill[s]);
+            html_escape(b, p.categories[c]);
+            cw_buf_puts(b, ": ");
+            html_escape(b, p.series[s]);
+            cw_buf_printf(b, " %.1f h</title></rect>\n", v);
+            x += w;
+        }
+    }
+    cw_buf_puts(b, "</svg>\n");
+    free(fill);
+    cw_report_pivot_free(&p);
+}
+
+static void render_sections(cw_buf *b, const cw_report *r)
+{
+    for (size_t i = 0; i < r->n_tables; i++) {
+        const cw_report_table *t = &r->tables[i];
+        cw_buf_puts(b, "<section>\n<h2>");
+        html_escape(b, t->section->title);
+        cw_buf_puts(b, "</h2>\n<p class=\"note\">");
+        html_escape(b, t->section->intro);
+        cw_buf_puts(b, "</p>\n");
+        if (t->section->chart == CW_SECTION_STACKED_BAR)
+            render_stacked_bar(b, t);
+        cw_buf_puts(b, "<table>\n<tr>");
+        for (size_t c = 0; c < t->n_cols; c++) {
+            char *heading = cw_report_heading(t->cols[c]);
+            cw_buf_puts(b, "<th>");
+            html_escape(b, heading);
+            cw_buf_puts(b, "</th>");
+            free(heading);
+        }
+        cw_buf_puts(b, "</tr>\n");
+        for (size_t row = 0; row < t->n_rows; row++) {
+            cw_buf_puts(b, "<tr>");
+            for (size_t c = 0; c < t->n_cols; c++)
+                section_cell(b, t->kinds[c], t->nums[row * t->n_cols + c],
+                             t->texts[row * t->n_cols + c]);
+            cw_buf_puts(b, "</tr>\n");
+        }
+        if (t->n_rows == 0)
+            cw_buf_printf(b, "<tr><td colspan=\"%zu\" class=\"note\">none in this window</td></tr>\n",
+                          t->n_cols ? t->n_cols : 1);
+        cw_buf_puts(b, "</table>\n</section>\n");
+    }
+}
+
 /* ------------------------------------------------------------ audit and data */
 
 static void render_audit(cw_buf *b, const cw_report *r)
@@ -515,7 +630,8 @@ int cw_report_write_html(const cw_report *r, const char *path)
 {
     const char *tpl = cw_embedded_get(TEMPLATE);
     slot slots[] = { { "title", {0} }, { "window", {0} }, { "summary", {0} },
-                     { "families", {0} }, { "audit", {0} }, { "data", {0} } };
+                     { "families", {0} }, { "audit", {0} }, { "data", {0} },
+                     { "sections", {0} } };
     const size_t n = sizeof slots / sizeof slots[0];
     cw_buf page = {0};
     int rc = -1;
@@ -528,6 +644,7 @@ int cw_report_write_html(const cw_report *r, const char *path)
     render_families(&slots[3].html, r);
     render_audit(&slots[4].html, r);
     render_data(&slots[5].html, r);
+    render_sections(&slots[6].html, r);
     if (fill_template(&page, tpl, slots, n) == 0)
         rc = write_file(path, &page);
     for (size_t i = 0; i < n; i++)

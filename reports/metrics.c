@@ -105,7 +105,10 @@ int cw_metrics_open_reader(const cw_config *cfg, cw_db **out)
 
 int cw_metrics_install_views(cw_db *db)
 {
-    return exec_embedded(db, "reports/sql/views.sql");
+    /* quality.sql's views read views.sql's tables only: either order works */
+    if (exec_embedded(db, "reports/sql/views.sql") != 0)
+        return -1;
+    return exec_embedded(db, "reports/sql/quality.sql");
 }
 
 /* The name after each "CREATE VIEW " of views.sql, in turn: 1 with the name

@@ -165,6 +165,7 @@ void cw_report_free(cw_report *r)
     free(r->untraceable);
     free(r->rejects);
     free(r->wip);
+    cw_report_tables_free(r);
     memset(r, 0, sizeof *r);
 }
 
@@ -419,7 +420,9 @@ int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r)
         cw_error("report: reading the metrics failed");
         return -1;
     }
-    return gather_lists(db, r);
+    if (gather_lists(db, r) != 0)
+        return -1;
+    return cw_report_gather_sections(db, r);
 }
 
 /* ------------------------------------------------------------ output */

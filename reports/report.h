@@ -58,6 +58,45 @@ typedef struct cw_report_wip {
     double age_h;
 } cw_report_wip;
 
+/* ------------------------------------------------------------ sections */
+
+/* How a section's cell is shown (reports/section.c: from its column name). */
+typedef enum cw_report_cell_kind {
+    CW_CELL_TEXT, CW_CELL_INT, CW_CELL_REAL, CW_CELL_HOURS, CW_CELL_RATE, CW_CELL_INSTANT
+} cw_report_cell_kind;
+
+typedef enum cw_report_section_chart {
+    CW_SECTION_NO_CHART,
+    CW_SECTION_STACKED_BAR      /* one bar per category, one segment per series */
+} cw_report_section_chart;
+
+/* One value stream section: a sheet of the workbook and a section of the
+ * page, filled by one query (?1 = window from, ?2 = window to). */
+typedef struct cw_report_section {
+    const char *sheet;          /* worksheet name (at most 31 characters) */
+    const char *title;
+    const char *intro;          /* one sentence: what the table shows */
+    const char *sql;            /* embedded path, reports/sql/report_*.sql */
+    cw_report_section_chart chart;
+    /* CW_SECTION_STACKED_BAR: column names of the bars, the segments, the
+     * value, and a flag (> 0) marking a waiting segment (NULL: none) */
+    const char *category, *series, *value, *flag;
+} cw_report_section;
+
+extern const cw_report_section cw_report_sections[];
+extern const size_t cw_report_n_sections;
+
+/* A section's result: row-major cells; nums[i] is NAN for a null or text
+ * cell, texts[i] NULL for a null or number cell (owned by the table). */
+typedef struct cw_report_table {
+    const cw_report_section *section;
+    const char **cols;          /* interned column names */
+    cw_report_cell_kind *kinds;
+    size_t n_cols, n_rows, cap_cells;
+    double *nums;
+    char **texts;
+} cw_report_table;
+
 typedef struct cw_report {
     int64_t from, to;                   /* window [from, to), UTC seconds */
     int64_t generated_at;
@@ -66,6 +105,7 @@ typedef struct cw_report {
     cw_report_untraceable *untraceable; size_t n_untraceable;
     cw_report_rejects *rejects;  size_t n_rejects;
     cw_report_wip *wip;          size_t n_wip;
+    cw_report_table *tables;     size_t n_tables, cap_tables;
     /* owned strings (interned: one copy per distinct text) */
     char **strings;              size_t n_strings, cap_strings;
     size_t cap_summaries, cap_rows, cap_untraceable, cap_rejects, cap_wip;
@@ -166,6 +206,36 @@ void cw_report_add_row(cw_report *r, cw_scope scope, const cw_metric_row *m);
 void cw_report_add_untraceable(cw_report *r, const cw_report_untraceable *u);
 void cw_report_add_rejects(cw_report *r, const cw_report_rejects *x);
 void cw_report_add_wip(cw_report *r, const cw_report_wip *w);
+
+/* A section table filled by hand (tests) or by cw_report_gather_sections;
+ * the row's texts are copied. */
+cw_report_table *cw_report_add_table(cw_report *r, const cw_report_section *section,
+                                     const char *const *cols, const cw_report_cell_kind *kinds,
+                                     size_t n_cols);
+void cw_report_table_add_row(cw_report_table *t, const double *nums, const char *const *texts);
+/* The index of column name in t, or -1. */
+int cw_report_table_column(const cw_report_table *t, const char *name);
+/* How a column named name shows, given the type of its first non-null value. */
+cw_report_cell_kind cw_report_kind_of_name(const char *name, cw_db_type first_type);
+/* The heading of a column: "total_h" -> "total (h)"; caller frees. */
+char *cw_report_heading(const char *name);
+/* Run every section's query into the model.  0 or -1 (logged). */
+int cw_report_gather_sections(cw_db *db, cw_report *r);
+void cw_report_tables_free(cw_report *r);
+
+/* A stacked-bar section pivoted: categories (bars) and series (segments) in
+ * order of first appearance, values[c * n_series + s] (0 when absent), and
+ * waiting[s] when any row of series s had the flag set. */
+typedef struct cw_report_pivot {
+    const char **categories;  size_t n_categories;
+    const char **series;      size_t n_series;
+    int *waiting;
+    double *values;
+} cw_report_pivot;
+
+/* 0, or -1 when the section names a column the table lacks. */
+int cw_report_pivot_build(const cw_report_table *t, cw_report_pivot *p);
+void cw_report_pivot_free(cw_report_pivot *p);
 
 /* Fill the model for the window [from, to) of weekly periods.  0 or -1
  * (logged); the model is left valid for cw_report_free either way. */

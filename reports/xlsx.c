@@ -3,9 +3,11 @@
  *
  * Sheets: "Summary" (the four keys with DORA levels as coloured cells and
  * trend deltas), one sheet per metric family (weekly tables with native
- * line/column charts drawn from those cells), "Audit" (untraceable
- * deployments, rejects, oldest work in progress) and "Data" (every metric
- * row, header frozen, autofilter).
+ * line/column charts drawn from those cells), one per value stream section
+ * (reports/section.c: a table, and for the value stream map a native
+ * stacked bar chart), "Audit" (untraceable deployments, rejects, oldest
+ * work in progress) and "Data" (every metric row, header frozen,
+ * autofilter).
  *
  * Security: every text cell is written with worksheet_write_string, never
  * worksheet_write*() variants that parse a leading '=', so a ticket summary
@@ -16,6 +18,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
@@ -43,6 +46,7 @@ static const lxw_color_t level_font[] = {
 /* Every format the workbook uses, made once. */
 typedef struct xlsx_formats {
     lxw_format *title, *note, *header, *section, *text, *integer, *hours, *rate;
+    lxw_format *real, *instant;
     lxw_format *level[N_LEVELS];            /* level cell */
     lxw_format *value[N_LEVELS][2];         /* key value cell: [level][is_rate] */
     lxw_format *trend[3][2];                /* [better + 1][is_rate] */
@@ -88,6 +92,8 @@ static void make_formats(lxw_workbook *wb, xlsx_formats *f)
     f->integer = new_format(wb, "0");
     f->hours = new_format(wb, FMT_HOURS);
     f->rate = new_format(wb, FMT_RATE);
+    f->real = new_format(wb, FMT_RATIO);
+    f->instant = new_format(wb, "yyyy-mm-dd hh:mm");
     for (int l = 0; l < N_LEVELS; l++) {
         f->level[l] = new_format(wb, NULL);
         format_set_bg_color(f->level[l], level_fill[l]);
@@ -270,6 +276,112 @@ static void write_family(xlsx_ctx *x, const cw_report_family *family)
     worksheet_set_column(ws, 1, (lxw_col_t)x->axes.n_series, 14, NULL);
 }
 
+/* ------------------------------------------------------------ value stream sections */
+
+/* Segment colours of a stacked bar: blues for active statuses, oranges for
+ * the waiting ones (queues and gates), so where work waits stands out. */
+static const lxw_color_t active_colour[] = { 0x2F5597, 0x5B9BD5, 0x9DC3E6, 0x1F3864, 0xBDD7EE };
+static const lxw_color_t waiting_colour[] = { 0xC55A11, 0xF4B183, 0xED7D31, 0x843C0C, 0xF8CBAD };
+
+/* Excel's serial date: days since 1899-12-30, UTC seconds / 86400 apart. */
+static double excel_instant(double t)
+{
+    return t / 86400.0 + 25569.0;
+}
+
+static void write_cell(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                       cw_report_cell_kind kind, double v, const char *text)
+{
+    if (text) {
+        write_text(ws, row, col, text, x->f.text);
+        return;
+    }
+    switch (kind) {
+    case CW_CELL_HOURS: write_value(ws, row, col, v, x->f.hours); break;
+    case CW_CELL_RATE: write_value(ws, row, col, v, x->f.rate); break;
+    case CW_CELL_REAL: write_value(ws, row, col, v, x->f.real); break;
+    case CW_CELL_INSTANT:
+        write_value(ws, row, col, isnan(v) ? v : excel_instant(v), x->f.instant);
+        break;
+    default: write_value(ws, row, col, v, x->f.integer); break;
+    }
+}
+
+/* The pivot of a stacked-bar section (categories down, series across) at
+ * column `left`, and the chart beside it; the chart reads these cells. */
+static void write_stacked_bar(xlsx_ctx *x, lxw_worksheet *ws, const cw_report_table *t,
+                              lxw_row_t top, lxw_col_t left)
+{
+    cw_report_pivot p;
+    const char *sheet = t->section->sheet;
+    size_t n_active = 0, n_waiting = 0;
+    if (cw_report_pivot_build(t, &p) != 0 || p.n_categories == 0) {
+        cw_report_pivot_free(&p);
+        return;
+    }
+    write_text(ws, top, left, t->section->category, x->f.header);
+    for (size_t s = 0; s < p.n_series; s++)
+        write_text(ws, top, (lxw_col_t)(left + 1 + s), p.series[s], x->f.header);
+    for (size_t c = 0; c < p.n_categories; c++) {
+        write_text(ws, (lxw_row_t)(top + 1 + c), left, p.categories[c], x->f.text);
+        for (size_t s = 0; s < p.n_series; s++)
+            write_value(ws, (lxw_row_t)(top + 1 + c), (lxw_col_t)(left + 1 + s),
+                        p.values[c * p.n_series + s], x->f.hours);
+    }
+    lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_BAR_STACKED);
+    lxw_chart_font title_font = { .size = 11, .bold = LXW_EXPLICIT_FALSE };
+    lxw_row_t first = top + 1, last = (lxw_row_t)(top + p.n_categories);
+    chart_title_set_name(chart, t->section->title);
+    chart_title_set_name_font(chart, &title_font);
+    chart_axis_set_name(chart->x_axis, "hours (orange: waiting)");
+    chart_axis_set_reverse(chart->y_axis);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    for (size_t s = 0; s < p.n_series; s++) {
+        lxw_col_t col = (lxw_col_t)(left + 1 + s);
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        lxw_chart_fill fill = { .color = p.waiting[s] ? waiting_colour[n_waiting++ % 5]
+                                                      : active_colour[n_active++ % 5] };
+        chart_series_set_categories(series, sheet, first, left, last, left);
+        chart_series_set_values(series, sheet, first, col, last, col);
+        chart_series_set_name_range(series, sheet, top, col);
+        chart_series_set_fill(series, &fill);
+    }
+    lxw_chart_options where = { .x_scale = 1.6, .y_scale = 1.0 + (double)p.n_categories / 12.0 };
+    worksheet_insert_chart_opt(ws, 3, (lxw_col_t)(left + 2 + p.n_series), chart, &where);
+    cw_report_pivot_free(&p);
+}
+
+static void write_section(xlsx_ctx *x, const cw_report_table *t)
+{
+    const cw_report_section *s = t->section;
+    lxw_worksheet *ws = workbook_add_worksheet(x->wb, s->sheet);
+    const lxw_row_t head = 4;
+    set_print_layout(ws);
+    write_text(ws, 0, 0, s->title, x->f.title);
+    write_text(ws, 1, 0, s->intro, x->f.note);
+    write_window_note(x, ws, 2);
+    for (size_t c = 0; c < t->n_cols; c++) {
+        char *heading = cw_report_heading(t->cols[c]);
+        write_text(ws, head, (lxw_col_t)c, heading, x->f.header);
+        free(heading);
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                             t->kinds[c] == CW_CELL_TEXT ? 24 : t->kinds[c] == CW_CELL_INSTANT
+                                 ? 17 : 12, NULL);
+    }
+    for (size_t i = 0; i < t->n_rows; i++)
+        for (size_t c = 0; c < t->n_cols; c++)
+            write_cell(x, ws, (lxw_row_t)(head + 1 + i), (lxw_col_t)c, t->kinds[c],
+                       t->nums[i * t->n_cols + c], t->texts[i * t->n_cols + c]);
+    if (t->n_rows == 0)
+        write_text(ws, head + 1, 0, "none in this window", x->f.note);
+    else if (t->n_cols > 0)
+        worksheet_autofilter(ws, head, 0, (lxw_row_t)(head + t->n_rows), (lxw_col_t)(t->n_cols - 1));
+    worksheet_freeze_panes(ws, head + 1, 0);
+    worksheet_repeat_rows(ws, head, head);
+    if (s->chart == CW_SECTION_STACKED_BAR)
+        write_stacked_bar(x, ws, t, head, (lxw_col_t)(t->n_cols + 1));
+}
+
 /* ------------------------------------------------------------ Audit */
 
 static lxw_row_t write_untraceable(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row)
@@ -391,6 +503,8 @@ static int write_workbook(void *ctx, const char *tmp_path)
     write_summary(&x);
     for (size_t i = 0; i < cw_report_n_families; i++)
         write_family(&x, &cw_report_families[i]);
+    for (size_t i = 0; i < r->n_tables; i++)
+        write_section(&x, &r->tables[i]);
     write_audit(&x);
     write_data(&x);
     cw_report_axes_free(&x.axes);

@@ -14,6 +14,10 @@ put into the warehouse or model:
     --expect-text T    some cell holds exactly T, as a string (data_type 's')
     --expect-number N  some numeric cell of the Data sheet equals N
     --expect-level L   the Summary sheet shows DORA level L
+    --expect-sheet-number SHEET=N
+                       some numeric cell of sheet SHEET equals N
+    --expect-chart SHEET
+                       sheet SHEET has a native chart
 Exits 0 when every check passes, 1 with one line per failure otherwise.
 """
 import argparse
@@ -72,6 +76,15 @@ def check_xlsx(path, args, fail):
                 isinstance(c.value, (int, float)) and abs(c.value - number) < 1e-9
                 for row in wb["Data"].iter_rows(min_row=2) for c in row):
             fail(f"{path}: the Data sheet has no number {number}")
+    for spec in args.expect_sheet_number:
+        sheet, number = spec.rsplit("=", 1)
+        if sheet not in wb.sheetnames or not any(
+                isinstance(c.value, (int, float)) and abs(c.value - float(number)) < 1e-9
+                for row in wb[sheet].iter_rows() for c in row):
+            fail(f"{path}: sheet {sheet!r} has no number {number}")
+    for sheet in args.expect_chart:
+        if sheet not in wb.sheetnames or len(wb[sheet]._charts) < 1:
+            fail(f"{path}: sheet {sheet!r} has no chart")
     for level in args.expect_level:
         if "Summary" in wb.sheetnames and not any(
                 c.value == level for row in wb["Summary"].iter_rows() for c in row):
@@ -106,6 +119,8 @@ def main():
     parser.add_argument("--expect-text", action="append", default=[])
     parser.add_argument("--expect-number", action="append", type=float, default=[])
     parser.add_argument("--expect-level", action="append", default=[])
+    parser.add_argument("--expect-sheet-number", action="append", default=[])
+    parser.add_argument("--expect-chart", action="append", default=[])
     args = parser.parse_args()
     failures = []
     check_xlsx(args.xlsx, args, failures.append)

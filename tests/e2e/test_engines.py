@@ -211,6 +211,9 @@ class EnginePair:
             out = os.path.join(tmp, "report-" + engine)
             run("report", "weekly", "-q", "-c", config, "--to", cls.TO, "--out", out)
             cls.reports[engine] = report_files(out)
+        # data-quality findings and coverage (views of reports/sql/quality.sql)
+        cls.checks = {e: run("check", "--data", "-c", c, "--format", "json", check=False).stdout
+                      for e, c in cls.configs.items()}
         cls.dumps = {}
         for table in TABLES:
             sql, floats = dump_query(table, columns(cls.db_path, table))
@@ -261,6 +264,10 @@ class EnginePair:
         self.assertTrue(any(k.endswith(".html") for k in lite))
         for name in lite:
             self.assertEqual(lite[name], pg[name], "report %s differs between engines" % name)
+
+    def test_check_data(self):
+        self.assertIn('"coverage"', self.checks["sqlite"])
+        self.assertEqual(self.checks["sqlite"], self.checks["pg"])
 
 
 def _table_test(table):

@@ -208,6 +208,7 @@ class Nights(Engine):
         cls.full_load = cls.night(full_ini)
         cls.full = cls.dump(full_dir)
         cls.full_metrics = run("metrics", "-c", full_ini, *METRICS).stdout
+        cls.full_check = run("check", "--data", "-c", full_ini, "--format", "json", check=False).stdout
         # night by night (PostgreSQL: the same schema, dropped and made again)
         cls.inc_dir, ini = cls.folder("nights", True)
         cls.loads = [cls.night(ini)]
@@ -218,6 +219,7 @@ class Nights(Engine):
         cls.loads.append(cls.night(ini))
         cls.after2 = cls.dump(cls.inc_dir)
         cls.inc_metrics = run("metrics", "-c", ini, *METRICS).stdout
+        cls.inc_check = run("check", "--data", "-c", ini, "--format", "json", check=False).stdout
         cls.loads.append(cls.night(ini))                   # night 3: nothing new
         cls.after3 = cls.dump(cls.inc_dir)
         cls.files3 = len([r for r in exports(cls.inc_dir) if r.split("/")[0] not in UNREAD])
@@ -294,6 +296,11 @@ class Nights(Engine):
         self.assertIn('"deployments"', self.full_metrics)
         self.assertEqual(self.inc_metrics, self.full_metrics)
 
+    def test_findings_equal(self):
+        # the data-quality views read tables both derivations write alike
+        self.assertIn('"coverage"', self.full_check)
+        self.assertEqual(self.inc_check, self.full_check)
+
     def test_night_with_nothing_new(self):
         log = self.loads[2].stderr
         self.assertIn("nothing new since the last batch: derived tables kept", log)
@@ -339,6 +346,7 @@ class DeltaDay(Engine):
         cls.full_load = cls.night(full_ini)
         cls.full = cls.dump(full_dir)
         cls.full_metrics = run("metrics", "-c", full_ini, *METRICS).stdout
+        cls.full_check = run("check", "--data", "-c", full_ini, "--format", "json", check=False).stdout
         inc_dir, ini = cls.folder("nights", False, DeltaDemo.source)
         shallow_git_log(inc_dir)
         cls.loads = [cls.night(ini)]
@@ -348,6 +356,7 @@ class DeltaDay(Engine):
         cls.loads.append(cls.night(ini))
         cls.after = cls.dump(inc_dir)
         cls.inc_metrics = run("metrics", "-c", ini, *METRICS).stdout
+        cls.inc_check = run("check", "--data", "-c", ini, "--format", "json", check=False).stdout
 
     def test_loads_ran(self):
         for proc in [self.full_load] + self.loads:
@@ -374,6 +383,10 @@ class DeltaDay(Engine):
     def test_metrics_equal(self):
         self.assertIn('"deployments"', self.full_metrics)
         self.assertEqual(self.inc_metrics, self.full_metrics)
+
+    def test_findings_equal(self):
+        self.assertIn('"coverage"', self.full_check)
+        self.assertEqual(self.inc_check, self.full_check)
 
 
 class SQLiteNights(Nights, unittest.TestCase):

@@ -262,6 +262,92 @@ static void test_render_only_html(void **state)
     cw_report_free(&r);
 }
 
+/* ------------------------------------------------------------ sections */
+
+static void test_section_cells(void **state)
+{
+    char *h;
+    assert_int_equal(cw_report_kind_of_name("total_h", CW_DB_REAL), CW_CELL_HOURS);
+    assert_int_equal(cw_report_kind_of_name("last_change_at", CW_DB_INT), CW_CELL_INSTANT);
+    assert_int_equal(cw_report_kind_of_name("scope_change_pct", CW_DB_REAL), CW_CELL_RATE);
+    assert_int_equal(cw_report_kind_of_name("items", CW_DB_INT), CW_CELL_INT);
+    assert_int_equal(cw_report_kind_of_name("ratio", CW_DB_REAL), CW_CELL_REAL);
+    assert_int_equal(cw_report_kind_of_name("status", CW_DB_TEXT), CW_CELL_TEXT);
+    /* a column with no value at all is text: nothing to format */
+    assert_int_equal(cw_report_kind_of_name("items", CW_DB_NULL), CW_CELL_TEXT);
+    assert_int_equal(cw_report_kind_of_name("_h", CW_DB_REAL), CW_CELL_REAL);
+    h = cw_report_heading("median_wait_h");
+    assert_string_equal(h, "median wait (h)");
+    free(h);
+    h = cw_report_heading("scope_change_pct");
+    assert_string_equal(h, "scope change (%)");
+    free(h);
+}
+
+static const cw_report_section vsm_section = {
+    .sheet = "VSM", .title = "Where work waits", .intro = "hand-made",
+    .sql = "unused", .chart = CW_SECTION_STACKED_BAR,
+    .category = "application", .series = "status", .value = "total_h", .flag = "is_wait",
+};
+
+/* Rows: (app, status, is_wait, total_h); "<b>pay</b>" twice for In Progress
+ * sums 10 + 2.5; "claims" has no Review. */
+static void fill_vsm(cw_report *r)
+{
+    static const char *const cols[] = { "application", "status", "is_wait", "total_h" };
+    static const cw_report_cell_kind kinds[] = { CW_CELL_TEXT, CW_CELL_TEXT, CW_CELL_INT,
+                                                 CW_CELL_HOURS };
+    static const struct { const char *app, *status; double wait, h; } rows[] = {
+        { "<b>pay</b>", "In Progress", 0, 10 }, { "<b>pay</b>", "Security Review", 1, 40 },
+        { "claims", "In Progress", 0, 6 }, { "<b>pay</b>", "In Progress", 0, 2.5 },
+    };
+    cw_report_table *t = cw_report_add_table(r, &vsm_section, cols, kinds, 4);
+    for (size_t i = 0; i < 4; i++) {
+        const char *texts[4] = { rows[i].app, rows[i].status, NULL, NULL };
+        double nums[4] = { NAN, NAN, rows[i].wait, rows[i].h };
+        cw_report_table_add_row(t, nums, texts);
+    }
+}
+
+static void test_section_pivot_and_render(void **state)
+{
+    cw_report r;
+    cw_report_pivot p;
+    char *dir = make_temp_dir();
+    fill_model(&r);
+    fill_vsm(&r);
+    assert_int_equal(cw_report_pivot_build(&r.tables[0], &p), 0);
+    assert_int_equal(p.n_categories, 2);
+    assert_int_equal(p.n_series, 2);
+    assert_string_equal(p.categories[0], "<b>pay</b>");
+    assert_string_equal(p.series[1], "Security Review");
+    assert_int_equal(p.waiting[0], 0);
+    assert_int_equal(p.waiting[1], 1);
+    assert_true(p.values[0] == 12.5 && p.values[1] == 40 && p.values[2] == 6 && p.values[3] == 0);
+    cw_report_pivot_free(&p);
+
+    assert_int_equal(cw_report_render(&r, dir, CW_REPORT_ALL), 0);
+    char *xlsx = cw_report_path(dir, &r, "xlsx"), *html = cw_report_path(dir, &r, "html");
+    size_t len;
+    char *page = cw_read_file(html, &len);
+    assert_non_null(page);
+    assert_null(strstr(page, "<b>pay</b>"));
+    assert_non_null(strstr(page, "&lt;b&gt;pay&lt;/b&gt;"));
+    assert_non_null(strstr(page, "Security Review (waiting)"));
+    /* three segments: pay's two and claims' one (claims has no Security Review) */
+    size_t rects = 0;
+    for (const char *q = strstr(page, "Where work waits"); (q = strstr(q, "<rect ")); q++)
+        rects++;
+    assert_int_equal(rects, 3);
+    free(page);
+    run_checker(xlsx, html, "--expect-text '<b>pay</b>' --expect-sheet-number VSM=12.5 "
+                            "--expect-sheet-number VSM=40 --expect-chart VSM");
+    remove_outputs(dir, xlsx, html);
+    free(xlsx);
+    free(html);
+    cw_report_free(&r);
+}
+
 /* ------------------------------------------------------------ warehouse */
 
 static const char *const fixture_sql =
@@ -282,6 +368,13 @@ static const char *const fixture_sql =
     "  (2, 2, 1, 1, 1, 'success', 1767866400, 'cafe', 43),"
     "  (3, 3, 1, 1, 1, 'success', 1768867200, 'f00d', 44);"
     "INSERT INTO derived_deployment (deployment_id, traceable) VALUES (1, 0), (2, 1), (3, 0);"
+    /* deployment 2 newly deployed commits 1 and 2 and merge 3; commit 1 names PAY-1 */
+    "INSERT INTO fact_commit (commit_id, repository, sha, application_id, authored_at) VALUES"
+    "  (1, 'pay', 'c1', 1, 1767700000), (2, 'pay', 'c2', 1, 1767700000),"
+    "  (3, 'pay', 'c3', 1, 1767700000);"
+    "INSERT INTO bridge_deployment_commit (deployment_id, commit_id, is_baseline, is_merge) VALUES"
+    "  (2, 1, 0, 0), (2, 2, 0, 0), (2, 3, 0, 1);"
+    "INSERT INTO bridge_commit_work_item VALUES (1, 1);"
     "INSERT INTO reject (batch_id, source, file, record, reason) VALUES"
     "  (1, 'jira', 'a.json', 1, 'bad date'), (1, 'jira', 'a.json', 2, 'bad date'),"
     "  (2, 'jira', 'b.json', 7, 'no key'), (1, 'git', 'log', 3, 'bad sha');"
@@ -370,6 +463,17 @@ static void test_gather_audit_lists(void **state)
 
     /* PAY-1 in progress since 01-09: 10 days; PAY-2 left Review exactly at T,
      * a transition not yet applied at T: 2.5 days; PAY-3 done, PAY-4 later. */
+    /* Traceability: deployment 2's non-merge commits 1 and 2, one naming PAY-1. */
+    assert_int_equal(r.n_tables, cw_report_n_sections);
+    const cw_report_table *t = &r.tables[0];
+    assert_string_equal(t->section->sheet, "Traceability");
+    assert_int_equal(t->n_rows, 1);
+    assert_int_equal(t->n_cols, 5);
+    assert_string_equal(t->texts[0], APP);
+    assert_true(t->nums[1] == 2 && t->nums[2] == 1 && t->nums[3] == 1);
+    assert_int_equal(t->kinds[4], CW_CELL_RATE);
+    assert_true(fabs(t->nums[4] - 0.5) < 1e-12);
+
     assert_int_equal(r.n_wip, 2);
     assert_string_equal(r.wip[0].item_key, "PAY-1");
     assert_true(fabs(r.wip[0].age_h - 240.0) < 1e-9);
@@ -412,6 +516,8 @@ int main(void)
         cmocka_unit_test(test_window_and_path),
         cmocka_unit_test(test_render_hand_filled),
         cmocka_unit_test(test_render_only_html),
+        cmocka_unit_test(test_section_cells),
+        cmocka_unit_test(test_section_pivot_and_render),
         cmocka_unit_test(test_gather_audit_lists),
         cmocka_unit_test(test_weekly_from_warehouse),
     };

@@ -1,0 +1,299 @@
+/*
+ * section.c - the value stream sections of the weekly report: tables read
+ * by one query each, laid out by both renderers.
+ *
+ * The DORA and flow families of report.c are fixed charts over weekly
+ * periods.  The value stream layer (metrics.md "Idea to production",
+ * "Gates and the value stream map", "Hierarchy roll-up", "Release scope",
+ * "Data-quality findings") is read differently: one table per subject over
+ * the whole window, each the result of one query in reports/sql/.  So a
+ * section is a row of cw_report_sections - a sheet name, a title, a
+ * sentence saying what the table shows, the query - and the model keeps
+ * its result as typed cells.  Adding a section is one .sql file and one
+ * row; neither renderer changes.
+ *
+ * How a cell is shown follows from its column's name, so a query decides
+ * its own layout (the README, "Reports", documents the convention):
+ *   *_h            hours, 2 decimals
+ *   *_at           an instant: a date-time cell in the workbook
+ *   *_pct, *_rate  a share 0..1, shown as a percentage
+ * and any other column by the type of its first non-null value (integer,
+ * number or text).  Headings are the names with '_' as spaces, "_h" as
+ * " (h)" and "_pct" as " (%)".
+ *
+ * A section may draw a stacked horizontal bar chart (the value stream map:
+ * one bar per application, one segment per status): the section names the
+ * category, series and value columns and a flag column that marks a
+ * waiting series; the pivot is computed once here (cw_report_pivot) for
+ * both renderers.
+ */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/embedded.h"
+#include "../core/log.h"
+#include "../core/util.h"
+
+const cw_report_section cw_report_sections[] = {
+    {
+        .sheet = "Traceability",
+        .title = "Change traceability per application",
+        .intro = "Non-merge commits newly deployed to production in the window by deployments"
+                 " after each repository's baseline, and how many name a work item.",
+        .sql = "reports/sql/report_traceability.sql",
+    },
+    {
+        .sheet = "Data quality",
+        .title = "Data-quality findings",
+        .intro = "What the figures above leave out or cannot trust, per kind: how many, the metric"
+                 " it affects and up to 5 examples (catwalk check --data).",
+        .sql = "reports/sql/report_quality.sql",
+    },
+    {
+        .sheet = "Coverage",
+        .title = "How many samples each figure rests on",
+        .intro = "Per application, team and the organisation: the samples behind each figure"
+                 " against its base, e.g. lead time from 1,104 of 1,131 deployed commits.",
+        .sql = "reports/sql/report_coverage.sql",
+    },
+};
+const size_t cw_report_n_sections = sizeof cw_report_sections / sizeof cw_report_sections[0];
+
+/* ------------------------------------------------------------ cell kinds */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+cw_report_cell_kind cw_report_kind_of_name(const char *name, cw_db_type first_type)
+{
+    if (ends_with(name, "_h"))
+        return CW_CELL_HOURS;
+    if (ends_with(name, "_at"))
+        return CW_CELL_INSTANT;
+    if (ends_with(name, "_pct") || ends_with(name, "_rate"))
+        return CW_CELL_RATE;
+    switch (first_type) {
+    case CW_DB_INT: return CW_CELL_INT;
+    case CW_DB_REAL: return CW_CELL_REAL;
+    default: return CW_CELL_TEXT;
+    }
+}
+
+char *cw_report_heading(const char *name)
+{
+    size_t n = strlen(name);
+    const char *unit = ends_with(name, "_h") ? " (h)" : ends_with(name, "_pct") ? " (%)" : "";
+    size_t cut = *unit ? (unit[2] == 'h' ? 2 : 4) : 0;
+    char *out = cw_asprintf("%.*s%s", (int)(n - cut), name, unit);
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    return out;
+}
+
+/* ------------------------------------------------------------ model */
+
+static cw_report_table *new_table(cw_report *r, const cw_report_section *section, size_t n_cols)
+{
+    cw_report_table *t;
+    r->tables = cw_grow(r->tables, &r->cap_tables, r->n_tables + 1, sizeof *r->tables);
+    t = &r->tables[r->n_tables++];
+    memset(t, 0, sizeof *t);
+    t->section = section;
+    t->n_cols = n_cols;
+    t->cols = cw_xcalloc(n_cols ? n_cols : 1, sizeof *t->cols);
+    t->kinds = cw_xcalloc(n_cols ? n_cols : 1, sizeof *t->kinds);
+    return t;
+}
+
+cw_report_table *cw_report_add_table(cw_report *r, const cw_report_section *section,
+                                     const char *const *cols, const cw_report_cell_kind *kinds,
+                                     size_t n_cols)
+{
+    cw_report_table *t = new_table(r, section, n_cols);
+    for (size_t c = 0; c < n_cols; c++) {
+        t->cols[c] = cw_report_intern(r, cols[c]);
+        t->kinds[c] = kinds[c];
+    }
+    return t;
+}
+
+/* Cell texts are copies owned by the table, not interned: cw_report_intern
+ * scans every string it holds, fine for names, not for a list of commits. */
+void cw_report_table_add_row(cw_report_table *t, const double *nums, const char *const *texts)
+{
+    size_t at = t->n_rows * t->n_cols, cap = t->cap_cells;
+    t->nums = cw_grow(t->nums, &cap, at + t->n_cols + 1, sizeof *t->nums);
+    cap = t->cap_cells;
+    t->texts = cw_grow(t->texts, &cap, at + t->n_cols + 1, sizeof *t->texts);
+    t->cap_cells = cap;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        t->nums[at + c] = nums ? nums[c] : NAN;
+        t->texts[at + c] = texts ? cw_strdup(texts[c]) : NULL;
+    }
+    t->n_rows++;
+}
+
+void cw_report_tables_free(cw_report *r)
+{
+    for (size_t i = 0; i < r->n_tables; i++) {
+        free(r->tables[i].cols);
+        free(r->tables[i].kinds);
+        for (size_t k = 0; k < r->tables[i].n_rows * r->tables[i].n_cols; k++)
+            free(r->tables[i].texts[k]);
+        free(r->tables[i].nums);
+        free(r->tables[i].texts);
+    }
+    free(r->tables);
+    r->tables = NULL;
+    r->n_tables = r->cap_tables = 0;
+}
+
+int cw_report_table_column(const cw_report_table *t, const char *name)
+{
+    for (size_t c = 0; name && c < t->n_cols; c++)
+        if (strcmp(t->cols[c], name) == 0)
+            return (int)c;
+    return -1;
+}
+
+/* ------------------------------------------------------------ gathering */
+
+/* The kind of each column: by name, else by the type of the first non-null
+ * value in the rows already read (ints become reals if a later row says so). */
+static void settle_kinds(cw_report_table *t, cw_stmt *st, const cw_db_type *seen)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        t->kinds[c] = cw_report_kind_of_name(cw_db_column_name(st, (int)c), seen[c]);
+}
+
+static void read_row(cw_report *r, cw_report_table *t, cw_stmt *st, cw_db_type *seen,
+                     double *nums, const char **texts)
+{
+    for (size_t c = 0; c < t->n_cols; c++) {
+        cw_db_type type = cw_db_column_type(st, (int)c);
+        nums[c] = NAN;
+        texts[c] = NULL;
+        if (type == CW_DB_NULL)
+            continue;
+        if (seen[c] == CW_DB_NULL || (seen[c] == CW_DB_INT && type == CW_DB_REAL))
+            seen[c] = type;
+        if (type == CW_DB_TEXT)
+            texts[c] = cw_db_column_text(st, (int)c);
+        else
+            nums[c] = type == CW_DB_INT ? (double)cw_db_column_int(st, (int)c)
+                                        : cw_db_column_real(st, (int)c);
+    }
+    cw_report_table_add_row(t, nums, texts);
+}
+
+static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
+{
+    const char *sql = cw_embedded_get(s->sql);
+    cw_stmt *st = NULL;
+    int rc;
+    if (!sql) {
+        cw_error("report: %s is not embedded in this binary", s->sql);
+        return -1;
+    }
+    if (cw_db_prepare(db, sql, &st) != CW_DB_OK) {
+        cw_error("report: %s: %s", s->sql, cw_db_errmsg(db));
+        return -1;
+    }
+    rc = cw_db_bind_int(st, 1, r->from);
+    if (rc == CW_DB_OK)
+        rc = cw_db_bind_int(st, 2, r->to);
+    size_t n = (size_t)cw_db_column_count(st);
+    cw_report_table *t = new_table(r, s, n);
+    cw_db_type *seen = cw_xcalloc(n ? n : 1, sizeof *seen);
+    double *nums = cw_xcalloc(n ? n : 1, sizeof *nums);
+    const char **texts = cw_xcalloc(n ? n : 1, sizeof *texts);
+    for (size_t c = 0; c < n; c++)
+        t->cols[c] = cw_report_intern(r, cw_db_column_name(st, (int)c));
+    while (rc == CW_DB_OK && (rc = cw_db_step(st)) == CW_DB_ROW) {
+        read_row(r, t, st, seen, nums, texts);
+        rc = CW_DB_OK;
+    }
+    settle_kinds(t, st, seen);
+    if (rc != CW_DB_DONE)
+        cw_error("report: %s: %s", s->sql, cw_db_errmsg(db));
+    free(seen);
+    free(nums);
+    free(texts);
+    cw_db_finalize(st);
+    return rc == CW_DB_DONE ? 0 : -1;
+}
+
+int cw_report_gather_sections(cw_db *db, cw_report *r)
+{
+    for (size_t i = 0; i < cw_report_n_sections; i++)
+        if (gather_section(db, &cw_report_sections[i], r) != 0)
+            return -1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ pivot */
+
+static size_t index_of(const char ***names, size_t *n, size_t *cap, const char *s)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*names)[i], s) == 0)
+            return i;
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        *names = cw_xrealloc(*names, *cap * sizeof **names);
+    }
+    (*names)[*n] = s;
+    return (*n)++;
+}
+
+/* Two passes: the names in order of first appearance, then the values
+ * (summed when a category and series repeat). */
+int cw_report_pivot_build(const cw_report_table *t, cw_report_pivot *p)
+{
+    const cw_report_section *s = t->section;
+    int cat = cw_report_table_column(t, s->category), ser = cw_report_table_column(t, s->series);
+    int val = cw_report_table_column(t, s->value), flag = cw_report_table_column(t, s->flag);
+    size_t cap_c = 0, cap_s = 0;
+    memset(p, 0, sizeof *p);
+    if (cat < 0 || ser < 0 || val < 0)
+        return -1;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const char *c = t->texts[i * t->n_cols + (size_t)cat];
+        const char *v = t->texts[i * t->n_cols + (size_t)ser];
+        if (!c || !v)
+            continue;
+        index_of(&p->categories, &p->n_categories, &cap_c, c);
+        index_of(&p->series, &p->n_series, &cap_s, v);
+    }
+    p->values = cw_xcalloc(p->n_categories * p->n_series + 1, sizeof *p->values);
+    p->waiting = cw_xcalloc(p->n_series + 1, sizeof *p->waiting);
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const char *c = t->texts[i * t->n_cols + (size_t)cat];
+        const char *v = t->texts[i * t->n_cols + (size_t)ser];
+        double x = t->nums[i * t->n_cols + (size_t)val];
+        if (!c || !v || isnan(x))
+            continue;
+        size_t ci = index_of(&p->categories, &p->n_categories, &cap_c, c);
+        size_t si = index_of(&p->series, &p->n_series, &cap_s, v);
+        p->values[ci * p->n_series + si] += x;
+        if (flag >= 0 && t->nums[i * t->n_cols + (size_t)flag] > 0)
+            p->waiting[si] = 1;
+    }
+    return 0;
+}
+
+void cw_report_pivot_free(cw_report_pivot *p)
+{
+    free(p->categories);
+    free(p->series);
+    free(p->waiting);
+    free(p->values);
+    memset(p, 0, sizeof *p);
+}
