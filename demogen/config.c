@@ -20,6 +20,7 @@
 #define WRITE_GATES 0            /* [gates], [application X] gates = */
 #define WRITE_EPIC_LINK 0        /* epic_link_field on the jira source */
 #define WRITE_CALENDAR 0         /* [source mainframe-calendar], type = csv */
+#define WRITE_PR_PAGES 0         /* the github sources read /pulls/{n}/commits and /reviews pages */
 
 /* "" when the switch is on, else the comment prefix */
 #define LINE(on) ((on) ? "" : "; ")
@@ -76,14 +77,18 @@ static void write_sources(cw_demo_ctx *ctx, FILE *fp)
     for (size_t i = 0; i < ctx->world.n_apps; i++)
         fprintf(fp, "[source git-%s]\ntype = git\npath = exports/git/%s%s\nrepository = harbourside/%s\n\n",
                 ctx->world.apps[i].name, ctx->world.apps[i].name, git_glob, ctx->world.apps[i].name);
-    /* "<repo>.*.json" matches <repo>.pulls-page1.json and the delta's
-     * <repo>.<day>.pulls-page1.json, no other repository's (names have no dot).
-     * The pages of each pull request's commits and reviews are in
-     * exports/github-pr/, for the reader of those pages to point at. */
+    /* "*.<repo>.*json" matches pulls-page1.<repo>.json, pull-12-commits.<repo>.json
+     * and the delta's pulls-page1.<repo>.<day>.json, no other repository's
+     * (names have no dot); "pulls-page*" keeps to the list pages until the
+     * reader of the commits and reviews pages is in (WRITE_PR_PAGES). */
+    if (!WRITE_PR_PAGES)
+        fputs("; Each pull request's /commits and /reviews pages are in exports/github/ too\n"
+              "; (pull-<n>-commits.<repo>.json): `path = exports/github/*.<repo>.*json` reads them.\n\n", fp);
     for (size_t i = 0; i < ctx->world.n_apps; i++)
-        fprintf(fp, "[source github-%s]\ntype = github\npath = exports/github/%s.*.json\n"
+        fprintf(fp, "[source github-%s]\ntype = github\npath = exports/github/%s*.%s.*json\n"
                     "repository = harbourside/%s\n\n",
-                ctx->world.apps[i].name, ctx->world.apps[i].name, ctx->world.apps[i].name);
+                ctx->world.apps[i].name, WRITE_PR_PAGES ? "" : "pulls-page", ctx->world.apps[i].name,
+                ctx->world.apps[i].name);
     fputs("[source jenkins]\ntype = jenkins\npath = exports/jenkins/*.json\n"
           "deployment_job = ^deploy-\nenvironment_parameter = ENVIRONMENT\nproduction = ^prod\n\n"
           "[source pagerduty]\ntype = pagerduty\npath = exports/pagerduty/*.json\n\n"

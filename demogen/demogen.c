@@ -38,12 +38,11 @@
 
 static const char *const export_dirs[] = {
     "exports", "exports/jira", "exports/git", "exports/jenkins", "exports/pagerduty", "exports/servicenow",
-    "exports/github", "exports/github-pr", "exports/calendar",
+    "exports/github", "exports/calendar",
 };
 static const char *const delta_dirs[] = {
     "delta", "delta/exports", "delta/exports/jira", "delta/exports/git", "delta/exports/jenkins",
-    "delta/exports/pagerduty", "delta/exports/servicenow", "delta/exports/github", "delta/exports/github-pr",
-    "delta/exports/calendar",
+    "delta/exports/pagerduty", "delta/exports/servicenow", "delta/exports/github", "delta/exports/calendar",
 };
 
 static int make_dir(const char *path)
@@ -96,7 +95,7 @@ static void remove_old_exports(const char *dir)
     static const struct { const char *sub, *suffix; } kinds[] = {
         {"exports/jira", ".json"}, {"exports/git", ".log"}, {"exports/jenkins", ".json"},
         {"exports/pagerduty", ".json"}, {"exports/servicenow", ".csv"}, {"exports/github", ".json"},
-        {"exports/github-pr", ".json"}, {"exports/calendar", ".csv"},
+        {"exports/calendar", ".csv"},
     };
     for (int delta = 0; delta < 2; delta++)
         for (size_t k = 0; k < CW_DEMO_COUNT(kinds); k++) {

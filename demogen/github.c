@@ -1,15 +1,19 @@
 /*
  * github.c - one application's pull requests as the GitHub REST API lists
  * them (formats.md section 3), agreeing with the git log of git.c:
- *   exports/github/<repo>.pulls-page<N>.json
+ *   exports/github/pulls-page<N>.<repo>.json
  *       GET /repos/harbourside/<repo>/pulls?state=all&direction=asc&per_page=100
  *       (the list shape: no merged, merged_by, commits or additions keys);
- *   exports/github-pr/<repo>.pulls-<n>-commits.json   GET /pulls/{n}/commits
- *   exports/github-pr/<repo>.pulls-<n>-reviews.json   GET /pulls/{n}/reviews
- * Harbourside's own 35 applications have the commits and reviews pages;
- * synthesised ones (--apps beyond 35) the list pages only.
+ *   exports/github/pull-<n>-commits.<repo>.json   GET /pulls/{n}/commits
+ *   exports/github/pull-<n>-reviews.<repo>.json   GET /pulls/{n}/reviews
+ * A page of one pull request's commits looks like any list of commits, so
+ * its file name names the pull request ("pull-<n>-", as the live connector
+ * lands it); the repository follows a dot, so "*.<repo>.*json" selects one
+ * repository's files (names have no dot) and "pulls-page*.<repo>.*json" its
+ * list pages alone.  Harbourside's own 35 applications have the commits and
+ * reviews pages; synthesised ones (--apps beyond 35) the list pages only.
  * The delta day's files carry the day after the repository name
- * (<repo>.<day>.pulls-page1.json): the pull requests opened, reviewed or
+ * (pulls-page1.<repo>.<day>.json): the pull requests opened, reviewed or
  * closed that day, as a nightly export of `sort=updated` finds them.
  *
  * A merged pull request's merge_commit_sha is the merge commit of the log
@@ -304,7 +308,7 @@ static int write_pages(gh_writer *w, const cw_demo_pull **pick, size_t n)
         char rel[200];
         for (size_t i = start; i < n && i < start + PAGE_SIZE; i++)
             json_array_append_new(list, pull_json(w, pick[i]));
-        snprintf(rel, sizeof rel, "exports/github/%s%s.pulls-page%zu.json", w->h->app->name, w->day, page);
+        snprintf(rel, sizeof rel, "exports/github/pulls-page%zu.%s%s.json", page, w->h->app->name, w->day);
         rc = cw_demo_write_json(w->ctx, rel, list);
     }
     /* One file per pull request would be millions in the enterprise shape
@@ -313,11 +317,11 @@ static int write_pages(gh_writer *w, const cw_demo_pull **pick, size_t n)
     for (size_t i = 0; rc == 0 && i < n && (size_t)w->h->index < cw_demo_n_apps; i++) {
         uint32_t number = cw_demo_pull_number(w->h, pick[i]);
         char rel[200];
-        snprintf(rel, sizeof rel, "exports/github-pr/%s%s.pulls-%u-commits.json", w->h->app->name, w->day,
-                 (unsigned)number);
+        snprintf(rel, sizeof rel, "exports/github/pull-%u-commits.%s%s.json", (unsigned)number,
+                 w->h->app->name, w->day);
         rc = cw_demo_write_json(w->ctx, rel, commits_json(w, pick[i]));
-        snprintf(rel, sizeof rel, "exports/github-pr/%s%s.pulls-%u-reviews.json", w->h->app->name, w->day,
-                 (unsigned)number);
+        snprintf(rel, sizeof rel, "exports/github/pull-%u-reviews.%s%s.json", (unsigned)number,
+                 w->h->app->name, w->day);
         if (rc == 0)
             rc = cw_demo_write_json(w->ctx, rel, reviews_json(w, pick[i]));
     }

@@ -338,7 +338,7 @@ static void test_config_text(void **state)
         "[source git-claims-intake]\ntype = git\n"
         "path = exports/git/claims-intake.log\nrepository = harbourside/claims-intake\n",
         "[source github-claims-intake]\ntype = github\n"
-        "path = exports/github/claims-intake.*.json\nrepository = harbourside/claims-intake\n",
+        "path = exports/github/pulls-page*.claims-intake.*json\nrepository = harbourside/claims-intake\n",
         "\nBlocked = wait\n", "\nIn Review = wait\n", "\nReady for Release = wait\n",
         "\nDone = done\n", "\nSecurity Review = wait\n", "\nCAB Approval = wait\n",
         "timezone = Europe/London\n",
@@ -1415,7 +1415,7 @@ static void check_pull(const char *dir, const char *app, const char *log, json_t
         *strchr(strchr(key, '-') + 1, '-') = '\0';
         c->key_in_branch_only += strstr(cw_json_str(pr, "title"), key) == NULL;
     }
-    snprintf(rel, sizeof rel, "exports/github-pr/%s.pulls-%ld-commits.json", app, number);
+    snprintf(rel, sizeof rel, "exports/github/pull-%ld-commits.%s.json", number, app);
     commits = load_json(dir, rel);
     assert_true(json_array_size(commits) > 0);
     json_array_foreach(commits, i, x) {
@@ -1424,7 +1424,7 @@ static void check_pull(const char *dir, const char *app, const char *log, json_t
         c->commits++;
     }
     json_decref(commits);
-    snprintf(rel, sizeof rel, "exports/github-pr/%s.pulls-%ld-reviews.json", app, number);
+    snprintf(rel, sizeof rel, "exports/github/pull-%ld-reviews.%s.json", number, app);
     reviews = load_json(dir, rel);
     json_array_foreach(reviews, i, x) {
         const char *st = cw_json_str(x, "state");
@@ -1457,7 +1457,7 @@ static void test_pull_requests(void **state)
         for (int page = 1;; page++) {
             char rel[200], *p;
             json_t *list, *pr;
-            snprintf(rel, sizeof rel, "exports/github/%s.pulls-page%d.json", app, page);
+            snprintf(rel, sizeof rel, "exports/github/pulls-page%d.%s.json", page, app);
             p = path_in(*state, rel);
             if (access(p, F_OK) != 0) {
                 free(p);
