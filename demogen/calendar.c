@@ -1,8 +1,9 @@
 /*
  * calendar.c - the mainframe's release calendar, as the programme office
  * keeps it in a spreadsheet: exports/calendar/<application>.csv with the
- * columns Application, Release, Start, Release date, Status, one row per
- * 6-monthly release (two before, the current one, two planned).
+ * columns Application, Project (its Jira project), Release, Start, Release
+ * date, Released (yes/no), one row per 6-monthly release (two before, the
+ * current one, two planned): what a csv source with target = release reads.
  *
  * Only the applications on a quarterly cadence (the mainframe) have one.
  * The release in the window is the application's last production
@@ -34,7 +35,7 @@ int cw_demo_write_calendar(cw_demo_ctx *ctx, const cw_demo_history *h)
     fp = cw_demo_open(ctx, rel);
     if (!fp)
         return -1;
-    fputs("Application,Release,Start,Release date,Status\n", fp);
+    fputs("Application,Project,Release,Start,Release date,Released\n", fp);
     for (int k = -2; k <= 2; k++) {
         int64_t release = anchor + k * HALF_YEAR, start = release - HALF_YEAR + CW_DEMO_WEEK;
         char start_s[16], release_s[16], name[16];
@@ -42,8 +43,8 @@ int cw_demo_write_calendar(cw_demo_ctx *ctx, const cw_demo_history *h)
         cw_time_format_date(release, release_s, sizeof release_s);
         /* "2026.2": the year and half of the release date */
         snprintf(name, sizeof name, "%.4s.%c", release_s, release_s[5] == '0' && release_s[6] <= '6' ? '1' : '2');
-        fprintf(fp, "%s,%s,%s,%s,%s\n", h->app->name, name, start_s, release_s,
-                release < ctx->cut ? "Released" : "Planned");
+        fprintf(fp, "%s,%s,%s,%s,%s,%s\n", h->app->name, h->app->project, name, start_s, release_s,
+                release < ctx->cut ? "yes" : "no");
     }
     return cw_demo_close(ctx, fp, rel, 0);
 }

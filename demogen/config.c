@@ -101,9 +101,9 @@ static void write_sources(cw_demo_ctx *ctx, FILE *fp)
             const char *c = LINE(WRITE_CALENDAR);
             fprintf(fp, "; The mainframe's 6-monthly release calendar, a spreadsheet of the programme office.\n"
                         "%s[source mainframe-calendar]\n%stype = csv\n%starget = release\n"
-                        "%spath = exports/calendar/*.csv\n%scolumn.application = Application\n"
+                        "%spath = exports/calendar/*.csv\n%scolumn.project = Project\n"
                         "%scolumn.name = Release\n%scolumn.start = Start\n%scolumn.release_date = Release date\n"
-                        "%sdate_format = yyyy-MM-dd\n\n", c, c, c, c, c, c, c, c, c);
+                        "%scolumn.released = Released\n\n", c, c, c, c, c, c, c, c, c);
             break;
         }
 }

@@ -1494,14 +1494,16 @@ static void test_release_calendar(void **state)
 
     assert_non_null(text);
     line = strtok_r(text, "\n", &save);
-    assert_string_equal(line, "Application,Release,Start,Release date,Status");
+    assert_string_equal(line, "Application,Project,Release,Start,Release date,Released");
     while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-        char app[64], release[16], start[16], date[16], status[16], iso_date[32];
+        char app[64], project[16], release[16], start[16], date[16], released[16], iso_date[32];
         int64_t t;
-        assert_int_equal(sscanf(line, "%63[^,],%15[^,],%15[^,],%15[^,],%15s", app, release, start, date, status), 5);
+        assert_int_equal(sscanf(line, "%63[^,],%15[^,],%15[^,],%15[^,],%15[^,],%15s", app, project, release, start,
+                                date, released), 6);
         assert_string_equal(app, "mainframe-policy");
+        assert_string_equal(project, "MFPOL");
         assert_true(strlen(release) == 6 && release[4] == '.' && (release[5] == '1' || release[5] == '2'));
-        assert_true(strcmp(status, "Released") == 0 || strcmp(status, "Planned") == 0);
+        assert_true(strcmp(released, "yes") == 0 || strcmp(released, "no") == 0);
         snprintf(iso_date, sizeof iso_date, "%sT00:00:00Z", date);
         t = cw_t(iso_date);
         if (previous)
