@@ -223,8 +223,9 @@ static int64_t step_of(const cw_demo_ticket *t, cw_demo_status s)
 
 /*
  * A ticket's version history (at most two moves), from its simulated life:
- * assigned when it was selected (planned when that was before the version's
- * baseline, added after it); shipped in the version of the deployment that
+ * assigned when it was selected, or with the backlog just after the previous
+ * release was cut when it existed then (planned: before the version's
+ * baseline; added: after it); shipped in the version of the deployment that
  * shipped it; some were first planned into an earlier version and moved on
  * when it slipped (a day before that release: removed; after it: carried
  * over); some never started ones are descoped again.
@@ -252,6 +253,8 @@ static int version_moves(const jira_writer *w, const cw_demo_ticket *t, version_
         target = version_at(w, assigned) + 1;
         if (target >= w->n_versions + FUTURE_VERSIONS)
             target = w->n_versions + FUTURE_VERSIONS - 1;
+        if (target > 0 && t->created + 600 < version_cut(w, target - 1))
+            assigned = version_cut(w, target - 1) + cw_demo_between(&r, 1, 4) * CW_DEMO_HOUR;
         out[0] = (version_move){ assigned, -1, target };
         if (cw_demo_chance(&r, 0.4)) {   /* descoped before the release */
             int64_t at = version_cut(w, target) - cw_demo_between(&r, 24, 96) * CW_DEMO_HOUR;
@@ -265,14 +268,26 @@ static int version_moves(const jira_writer *w, const cw_demo_ticket *t, version_
     if (target >= w->n_versions + FUTURE_VERSIONS)
         target = w->n_versions + FUTURE_VERSIONS - 1;
     first = version_at(w, assigned);
+    /* the backlog is planned in bulk just after the previous release is cut:
+     * what existed then is planned, what came later is added */
+    if (first > 0) {
+        int64_t plan_at = version_cut(w, first - 1) + cw_demo_between(&r, 1, 4) * CW_DEMO_HOUR;
+        if (t->created + 600 < plan_at)
+            assigned = plan_at;
+    }
     if (first < target && cw_demo_chance(&r, 0.35)) {
-        int64_t at = version_cut(w, first) + (cw_demo_chance(&r, 0.5) ? -1 : 1) *
-                     cw_demo_between(&r, 2, 30) * CW_DEMO_HOUR;
+        int64_t at = cw_demo_chance(&r, 0.5) ? version_cut(w, first) - cw_demo_between(&r, 2, 20) * CW_DEMO_HOUR
+                                             : version_cut(w, first) + cw_demo_between(&r, 2, 30) * CW_DEMO_HOUR;
         if (at > assigned + CW_DEMO_HOUR) {
             out[0] = (version_move){ assigned, -1, first };
             out[1] = (version_move){ at, first, target };
             return 2;
         }
+    }
+    if (target > 0) {    /* planned into the version that shipped it, with its backlog */
+        int64_t plan_at = version_cut(w, target - 1) + cw_demo_between(&r, 1, 4) * CW_DEMO_HOUR;
+        if (t->created + 600 < plan_at)
+            assigned = plan_at;
     }
     out[0] = (version_move){ assigned, -1, target };
     return 1;
