@@ -17,6 +17,7 @@ static const cw_command commands[] = {
     {"run", cmd_run, "land, load and correlate every source, then write the weekly report"},
     {"extract", cmd_extract, "land raw data (live pages or files) without loading it"},
     {"metrics", cmd_metrics, "print DORA and flow metrics per application and period"},
+    {"flow", cmd_flow, "print where work waits: time in status, gates, items in flight"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
     {"check", cmd_check, "validate a configuration file and exit"},

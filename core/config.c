@@ -42,7 +42,7 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_UNKNOWN };
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -265,7 +265,7 @@ static int begin_section(parse_state *st, const char *section, int line)
 {
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
-        {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE},
+        {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -489,6 +489,29 @@ static void key_flow(parse_state *st, const char *key, const char *value)
     cfg->n_flow_rules++;
 }
 
+/* [gates] STATUS = stakeholder.  Status names match case-insensitively
+ * everywhere (transform/flow.c), so two spellings of one status are one. */
+static void key_gate(parse_state *st, const char *key, const char *value)
+{
+    cw_config *cfg = st->cfg;
+    if (cw_str_empty(value)) {
+        config_error(st, st->line, key, "expected the stakeholder whose gate this status is "
+                     "(Security Review = security)");
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_gates; i++)
+        if (cw_streq_ci(cfg->gates[i].status, key)) {
+            config_error(st, st->line, key, "given twice in [gates] (first at line %d)",
+                         cfg->gates[i].line);
+            return;
+        }
+    cfg->gates = cw_xrealloc(cfg->gates, (cfg->n_gates + 1) * sizeof(cw_gate));
+    cfg->gates[cfg->n_gates].status = cw_strdup(key);
+    cfg->gates[cfg->n_gates].stakeholder = cw_strdup(value);
+    cfg->gates[cfg->n_gates].line = st->line;
+    cfg->n_gates++;
+}
+
 static void key_source(parse_state *st, const char *key, const char *value)
 {
     cw_source *src = &st->cfg->sources[st->cfg->n_sources - 1];
@@ -544,10 +567,15 @@ static void key_app(parse_state *st, const char *key, const char *value)
         list = &app->jobs;
     else if (strcmp(key, "services") == 0)
         list = &app->services;
+    else if (strcmp(key, "gates") == 0) {
+        list = &app->gates;
+        if (!st->continuation && !app->gates_line)
+            app->gates_line = st->line;
+    }
     if (!list) {
         config_error(st, st->line, key,
-                     "unknown key in [application %s] (team, projects, repositories, jobs, services)",
-                     app->name);
+                     "unknown key in [application %s] (team, projects, repositories, jobs, services, "
+                     "gates)", app->name);
         return;
     }
     if (st->continuation) {
@@ -586,6 +614,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_METRICS: key_metrics(st, name, value); break;
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
+    case SEC_GATES: key_gate(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
     case SEC_UNKNOWN: break;
@@ -602,6 +631,17 @@ static void validate_app(parse_state *st, const cw_application *app)
 {
     if (!app->team)
         config_error(st, app->line, "team", "[application %s] needs a team", app->name);
+    /* A required gate must be a status some [gates] line names, or it could
+     * never be passed and every item would count as skipping it. */
+    for (size_t i = 0; i < app->gates.n; i++) {
+        size_t g = 0;
+        while (g < st->cfg->n_gates && strcmp(st->cfg->gates[g].stakeholder, app->gates.items[i]))
+            g++;
+        if (g == st->cfg->n_gates)
+            config_error(st, app->gates_line, "gates", "[application %s] requires the gate of "
+                         "'%s', but no [gates] status names that stakeholder", app->name,
+                         app->gates.items[i]);
+    }
 }
 
 static void apply_defaults(cw_config *cfg)
@@ -714,7 +754,13 @@ void cw_config_free(cw_config *cfg)
         cw_strlist_free(&app->repositories);
         cw_strlist_free(&app->jobs);
         cw_strlist_free(&app->services);
+        cw_strlist_free(&app->gates);
     }
+    for (size_t i = 0; i < cfg->n_gates; i++) {
+        free(cfg->gates[i].status);
+        free(cfg->gates[i].stakeholder);
+    }
+    free(cfg->gates);
     for (size_t i = 0; i < cfg->n_statuses; i++) {
         free(cfg->statuses[i].name);
         free(cfg->statuses[i].category);

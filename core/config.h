@@ -54,6 +54,8 @@ typedef struct cw_application {
     cw_strlist repositories;    /* git repository names (the git source's `repository`) */
     cw_strlist jobs;            /* CI job names or regexes, anchored as ^(?:job)$ */
     cw_strlist services;        /* incident service names */
+    cw_strlist gates;           /* stakeholders whose gates it requires ([gates] values) */
+    int gates_line;             /* line of `gates`, 0 when absent */
     int line;
 } cw_application;
 
@@ -69,6 +71,14 @@ typedef struct cw_flow_rule {
     char *type;
     char *flow_type;
 } cw_flow_rule;
+
+/* [gates] STATUS NAME = stakeholder: a status that is a stakeholder's gate
+ * (metrics.md "Gates and the value stream map"). */
+typedef struct cw_gate {
+    char *status;
+    char *stakeholder;
+    int line;
+} cw_gate;
 
 typedef struct cw_config {
     char *path;                 /* the config file as given */
@@ -92,6 +102,8 @@ typedef struct cw_config {
     size_t n_statuses;
     cw_flow_rule *flow_rules;
     size_t n_flow_rules;
+    cw_gate *gates;
+    size_t n_gates;
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */

@@ -155,6 +155,30 @@ typedef struct cw_pull_request {
     const char *squash_commit_sha;/* GitLab squash merges, else NULL */
 } cw_pull_request;
 
+/* One commit of a pull/merge request as its source lists it (GitHub
+ * /pulls/{n}/commits, GitLab /merge_requests/:iid/commits).  The warehouse
+ * gives it to its pull request by (repository, number), so commit pages and
+ * pull request pages may arrive in any order (fact_pull_request_commit). */
+typedef struct cw_pull_request_commit {
+    cw_origin origin;
+    const char *repository;       /* the source's `repository` key, required */
+    long number;                  /* PR number / MR iid, required */
+    const char *sha;              /* full object name, required */
+    int64_t authored_at;          /* CW_NO_TIME if absent */
+} cw_pull_request_commit;
+
+/* One review of a pull request (GitHub /pulls/{n}/reviews; GitLab: an MR
+ * approval or note, extract/gitlab.c says which). */
+typedef struct cw_pull_request_review {
+    cw_origin origin;
+    const char *repository;       /* required */
+    long number;                  /* PR number / MR iid, required */
+    int64_t review_id;            /* the source's id of the review, required */
+    const char *reviewer;         /* login / username, or NULL */
+    const char *state;            /* upper case: APPROVED|CHANGES_REQUESTED|COMMENTED|... */
+    int64_t submitted_at;         /* required (a pending review has none: not emitted) */
+} cw_pull_request_review;
+
 /* One status of a deployment whose finish time comes from its statuses
  * (GitHub deployments).  It names its deployment by the same (job, number)
  * as the cw_build of that deployment; the warehouse joins them, so pages of
@@ -177,6 +201,31 @@ typedef struct cw_status_def {
     const char *name;             /* required */
     const char *category;         /* todo|in_progress|done, required */
 } cw_status_def;
+
+/* A release: one version of a project (a Jira fix version, as the issues
+ * carrying it describe it).  Named by (project, name). */
+typedef struct cw_release {
+    cw_origin origin;
+    const char *project;          /* required: the project of the issue carrying it */
+    const char *name;             /* required */
+    const char *external_id;      /* the source's id (Jira version id), or NULL */
+    int64_t start_at;             /* startDate (a date: midnight UTC), CW_NO_TIME if absent */
+    int64_t release_at;           /* releaseDate (a date: midnight UTC), CW_NO_TIME if absent */
+    int released;                 /* 1 when the source says released */
+    int archived;                 /* 1 when the source says archived */
+} cw_release;
+
+/* One change of an item's fix versions (Jira changelog, field "Fix Version"). */
+typedef struct cw_version_change {
+    cw_origin origin;
+    const char *item_key;         /* the work item's key, or NULL when only item_id is known */
+    const char *item_id;          /* the item's external_id, or NULL */
+    const char *history_id;       /* Jira history id, or NULL */
+    int64_t at;                   /* required */
+    const char *version;          /* required: the version's name at the time */
+    const char *version_id;       /* the version's id (Jira from/to), or NULL */
+    int added;                    /* 1 added to the item, 0 removed from it */
+} cw_version_change;
 
 /* A data-quality finding a parser made about a file (table finding; kind
  * and subject are its key), e.g. text_not_utf8 from cw_text_report. */
@@ -209,6 +258,10 @@ typedef struct cw_sink {
     int (*deployment_status)(void *ctx, const cw_deployment_status *rec);
     int (*status_def)(void *ctx, const cw_status_def *rec);    /* may be NULL too */
     int (*finding)(void *ctx, const cw_finding *rec);          /* may be NULL too */
+    int (*release)(void *ctx, const cw_release *rec);          /* may be NULL too */
+    int (*version_change)(void *ctx, const cw_version_change *rec); /* may be NULL too */
+    int (*pull_request_commit)(void *ctx, const cw_pull_request_commit *rec);  /* may be NULL */
+    int (*pull_request_review)(void *ctx, const cw_pull_request_review *rec);  /* may be NULL */
 } cw_sink;
 
 /* Convenience: fill and emit a reject in one call.  Returns the sink's result. */

@@ -20,7 +20,8 @@
 
 enum kind {
     K_WORK_ITEM, K_TRANSITION, K_COMMIT, K_BUILD, K_INCIDENT, K_REJECT, K_PULL_REQUEST,
-    K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_LOG
+    K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_LOG,
+    K_RELEASE, K_VERSION_CHANGE, K_PR_COMMIT, K_PR_REVIEW
 };
 
 typedef struct entry {
@@ -73,6 +74,17 @@ static const kind_info kinds[] = {
         O(cw_status_def, name), O(cw_status_def, category)}},
     [K_FINDING] = {sizeof(cw_finding), {ORIGIN(cw_finding), O(cw_finding, kind),
         O(cw_finding, subject), O(cw_finding, detail)}},
+    [K_RELEASE] = {sizeof(cw_release), {ORIGIN(cw_release), O(cw_release, project),
+        O(cw_release, name), O(cw_release, external_id)}},
+    [K_VERSION_CHANGE] = {sizeof(cw_version_change), {ORIGIN(cw_version_change),
+        O(cw_version_change, item_key), O(cw_version_change, item_id),
+        O(cw_version_change, history_id), O(cw_version_change, version),
+        O(cw_version_change, version_id)}},
+    [K_PR_COMMIT] = {sizeof(cw_pull_request_commit), {ORIGIN(cw_pull_request_commit),
+        O(cw_pull_request_commit, repository), O(cw_pull_request_commit, sha)}},
+    [K_PR_REVIEW] = {sizeof(cw_pull_request_review), {ORIGIN(cw_pull_request_review),
+        O(cw_pull_request_review, repository), O(cw_pull_request_review, reviewer),
+        O(cw_pull_request_review, state)}},
 };
 
 /* A record that grew (a new field) must have its strings listed above:
@@ -90,6 +102,10 @@ _Static_assert(sizeof(cw_pull_request) == 136, "tape: list cw_pull_request's new
 _Static_assert(sizeof(cw_deployment_status) == 64, "tape: list cw_deployment_status's strings");
 _Static_assert(sizeof(cw_status_def) == 48, "tape: list cw_status_def's new strings in kinds[]");
 _Static_assert(sizeof(cw_finding) == 48, "tape: list cw_finding's new strings in kinds[]");
+_Static_assert(sizeof(cw_release) == 72, "tape: list cw_release's new strings in kinds[]");
+_Static_assert(sizeof(cw_version_change) == 80, "tape: list cw_version_change's new strings");
+_Static_assert(sizeof(cw_pull_request_commit) == 56, "tape: list cw_pull_request_commit's strings");
+_Static_assert(sizeof(cw_pull_request_review) == 72, "tape: list cw_pull_request_review's strings");
 #endif
 
 /* ------------------------------------------------------------------ writing */
@@ -199,6 +215,19 @@ static int tape_deployment_status(void *ctx, const cw_deployment_status *r)
 }
 static int tape_status_def(void *ctx, const cw_status_def *r) { return put(ctx, K_STATUS_DEF, r); }
 static int tape_finding(void *ctx, const cw_finding *r) { return put(ctx, K_FINDING, r); }
+static int tape_release(void *ctx, const cw_release *r) { return put(ctx, K_RELEASE, r); }
+static int tape_version_change(void *ctx, const cw_version_change *r)
+{
+    return put(ctx, K_VERSION_CHANGE, r);
+}
+static int tape_pr_commit(void *ctx, const cw_pull_request_commit *r)
+{
+    return put(ctx, K_PR_COMMIT, r);
+}
+static int tape_pr_review(void *ctx, const cw_pull_request_review *r)
+{
+    return put(ctx, K_PR_REVIEW, r);
+}
 
 void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_seal_fn seal,
                   void *ctx)
@@ -215,6 +244,10 @@ void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_se
     t->sink.deployment_status = like->deployment_status ? tape_deployment_status : NULL;
     t->sink.status_def = like->status_def ? tape_status_def : NULL;
     t->sink.finding = like->finding ? tape_finding : NULL;
+    t->sink.release = like->release ? tape_release : NULL;
+    t->sink.version_change = like->version_change ? tape_version_change : NULL;
+    t->sink.pull_request_commit = like->pull_request_commit ? tape_pr_commit : NULL;
+    t->sink.pull_request_review = like->pull_request_review ? tape_pr_review : NULL;
     t->chunk_size = chunk_size ? chunk_size : 1;
     t->seal = seal;
     t->ctx = ctx;
@@ -266,6 +299,10 @@ static int replay_one(const entry *e, const void *rec, cw_sink *s)
     case K_DEPLOYMENT_STATUS: return s->deployment_status(s->ctx, rec);
     case K_STATUS_DEF: return s->status_def(s->ctx, rec);
     case K_FINDING: return s->finding(s->ctx, rec);
+    case K_RELEASE: return s->release(s->ctx, rec);
+    case K_VERSION_CHANGE: return s->version_change(s->ctx, rec);
+    case K_PR_COMMIT: return s->pull_request_commit(s->ctx, rec);
+    case K_PR_REVIEW: return s->pull_request_review(s->ctx, rec);
     case K_LOG: cw_log((cw_log_level)e->level, "%s", (const char *)rec); return 0;
     }
     return -1;

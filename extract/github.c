@@ -18,6 +18,15 @@
  *   commit        -> cw_commit of the source's `repository`; the subject is
  *                    the message's first paragraph (lines joined with spaces,
  *                    as git's %s), the body what follows the blank line.
+ *                    On a page of one PR's commits (/pulls/{n}/commits) it is
+ *                    also a cw_pull_request_commit of that PR.  Such a page
+ *                    looks like any list of commits, so the page names the PR
+ *                    (extract/items.h, cw_pull_hint): a DevLake row's url or
+ *                    input, a file called pull-<n>-commits.json.
+ *   review        -> cw_pull_request_review (/pulls/{n}/reviews: id,
+ *                    user.login, state upper case, submitted_at; the PR from
+ *                    pull_request_url).  PENDING reviews (no submitted_at)
+ *                    are passed over until submitted.
  *   workflow run  -> cw_build, job "<repository>/<workflow name>" (the
  *                    workflow's `path` when it has no name), number = the
  *                    run's `id`, not run_number: run_number counts per
@@ -52,12 +61,15 @@
  * environments, as for Jenkins.
  *
  * Live extraction (base_url, default https://api.github.com) fetches
- * /repos/{repository}/pulls, /commits, /deployments (+ each deployment's
- * statuses, landed as "statuses-<id>") and /actions/runs, following Link,
+ * /repos/{repository}/pulls (+ each PR's commits and reviews, landed as
+ * "pull-<n>-commits" and "pull-<n>-reviews"), /commits, /deployments (+
+ * each deployment's statuses, landed as "statuses-<id>") and
+ * /actions/runs, following Link,
  * per_page = the source's page_size (at most 100).  Incremental: commits by
  * `since`, runs by `created=>=` (a run created before the watermark and
  * finished after it is caught by the overlap only), statuses only of the
- * deployments updated since; pulls and deployments have no such filter and
+ * deployments updated since, commits and reviews only of the pull requests
+ * updated since; pulls and deployments have no such filter and
  * are listed whole (cheap: 100 per request, upserts make it harmless).
  */
 #include "source.h"
@@ -90,6 +102,7 @@ typedef struct gh_parse {
     cw_regex *deployment_workflow;      /* NULL when not configured */
     cw_regex *production;
     const char *env_fixed;
+    long pull;                          /* the PR the page belongs to, -1: none (items.h) */
 } gh_parse;
 
 /* ---------------------------------------------------------------- config */
@@ -223,9 +236,46 @@ static int one_commit(gh_parse *gp, json_t *c, const cw_origin *o)
     r.body = body;
     r.parents = parents;
     rc = gp->sink->commit(gp->sink->ctx, &r) ? -1 : 0;
+    if (rc == 0 && gp->pull > 0 && gp->sink->pull_request_commit) {
+        cw_pull_request_commit pc = {*o, gp->repository, gp->pull, r.sha, r.authored_at};
+        rc = gp->sink->pull_request_commit(gp->sink->ctx, &pc) ? -1 : 0;
+    }
     free(subject);
     free(body);
     free(parents);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reviews */
+
+/* A review names its pull request in pull_request_url (".../pulls/41"),
+ * else the page does.  A PENDING review (not submitted yet) has no
+ * submitted_at and is passed over until it is submitted. */
+static int one_review(gh_parse *gp, json_t *rv, const cw_origin *o)
+{
+    cw_pull_request_review r = {0};
+    long number = trailing_id(cw_json_str(rv, "pull_request_url"));
+    char *state;
+    int rc = 0;
+    if (cw_item_time(gp->sink, o, rv, "submitted_at", &r.submitted_at, &rc))
+        return rc;
+    if (r.submitted_at == CW_NO_TIME || !gp->sink->pull_request_review)
+        return 0;
+    if (cw_json_int(rv, "id", &r.review_id) != 0)
+        return cw_item_reject(gp->sink, o, "id", rv, "pull request review without an id");
+    r.number = number > 0 ? number : gp->pull;
+    if (r.number <= 0)
+        return cw_item_reject(gp->sink, o, "pull_request_url", rv,
+                              "pull request review that names no pull request");
+    state = cw_strdup(cw_json_str(rv, "state"));
+    for (char *p = state; p && *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    r.origin = *o;
+    r.repository = gp->repository;
+    r.reviewer = cw_json_str(rv, "user.login");
+    r.state = state;
+    rc = gp->sink->pull_request_review(gp->sink->ctx, &r) ? -1 : 0;
+    free(state);
     return rc;
 }
 
@@ -448,9 +498,14 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
         return one_graphql_deployment(gp, item, o);
     if (cw_item_has(item, "number") && json_is_object(json_object_get(item, "head")))
         return one_pull(gp, item, o);
+    /* a review: pull_request_url names its PR, or the page does (a review
+     * comment, /pulls/comments, has pull_request_url too, but no state) */
+    if (cw_item_has(item, "state") &&
+        (cw_item_has(item, "pull_request_url") || json_object_get(item, "submitted_at")))
+        return one_review(gp, item, o);
     if (cw_item_has(item, "sha") && json_is_object(json_object_get(item, "commit")))
         return one_commit(gp, item, o);
-    return cw_item_reject(gp->sink, o, NULL, item, "not a GitHub pull request, commit, "
+    return cw_item_reject(gp->sink, o, NULL, item, "not a GitHub pull request, commit, review, "
                           "workflow run, job, deployment or deployment status");
 }
 
@@ -458,6 +513,7 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
  * workflow_runs:[...]}; anything else is one item. */
 static const char *const github_pages[] = {"workflow_runs", NULL};
 static const cw_item_shape github_shape = {.pages = github_pages, .lone = CW_LONE_ANY};
+static const cw_pull_hint github_pull_hint = {"/pulls/", "Number"};
 
 static int github_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
@@ -472,7 +528,8 @@ static int github_parse_file(const cw_source *src, const char *path, cw_sink *si
                        "invalid source configuration (repository, deployment_workflow, production)");
         rc = -1;
     } else {
-        rc = cw_items_parse(&github_shape, src->name, path, sink, one_item, &gp);
+        rc = cw_items_parse_pulls(&github_shape, &github_pull_hint, src->name, path, sink,
+                                  one_item, &gp, &gp.pull);
     }
     free_regexes(&gp);
     return rc;
@@ -511,10 +568,11 @@ static int fetch_list(gh_fetch *g, const char *name, const char *query, const ch
     return rc;
 }
 
-/* 1 when an incremental fetch can skip this deployment's statuses: a new
- * status moves the deployment's updated_at, so one not updated since the
- * watermark has no status we lack. */
-static int statuses_unchanged(const cw_fetch *f, json_t *d)
+/* 1 when an incremental fetch can skip what hangs off this item (a
+ * deployment's statuses, a pull request's commits and reviews): a new one
+ * moves the item's updated_at, so an item not updated since the watermark
+ * has nothing we lack. */
+static int not_updated_since(const cw_fetch *f, json_t *d)
 {
     const char *updated = cw_json_str(d, "updated_at");
     int64_t t;
@@ -533,13 +591,40 @@ static int deployment_statuses(void *ctx, json_t *page, const cw_http_response *
     json_array_foreach(page, i, d) {
         int64_t id;
         char name[64], query[96];
-        if (cw_json_int(d, "id", &id) != 0 || statuses_unchanged(g->f, d))
+        if (cw_json_int(d, "id", &id) != 0 || not_updated_since(g->f, d))
             continue;       /* an id-less item is rejected by the parser from the landed page */
         snprintf(name, sizeof(name), "statuses-%lld", (long long)id);
         snprintf(query, sizeof(query), "deployments/%lld/statuses?per_page=%d", (long long)id,
                  g->per_page);
         if (fetch_list(g, name, query, "", NULL) != 0)
             return -1;
+    }
+    return 0;
+}
+
+/* After each pulls page: land the commits and reviews of every listed
+ * pull request (on an incremental fetch, of those updated since the
+ * watermark), as "pull-<n>-commits" and "pull-<n>-reviews": the names the
+ * parser reads the PR from.  GitHub lists at most 250 commits of a PR. */
+static int pull_parts(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    static const char *const parts[] = {"commits", "reviews"};
+    gh_fetch *g = ctx;
+    json_t *p;
+    size_t i;
+    (void)resp;
+    json_array_foreach(page, i, p) {
+        int64_t n;
+        if (cw_json_int(p, "number", &n) != 0 || n <= 0 || not_updated_since(g->f, p))
+            continue;       /* a number-less item is rejected by the parser from the landed page */
+        for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
+            char name[64], query[96];
+            snprintf(name, sizeof(name), "pull-%lld-%s", (long long)n, parts[k]);
+            snprintf(query, sizeof(query), "pulls/%lld/%s?per_page=%d", (long long)n, parts[k],
+                     g->per_page);
+            if (fetch_list(g, name, query, "", NULL) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -576,7 +661,7 @@ static int github_fetch(cw_fetch *f)
     cw_fetch_since_iso(f, since, sizeof(since));
     /* pulls have no `since`: sorted by update time, the whole list is read */
     q = cw_asprintf("pulls?state=all&sort=updated&direction=asc&per_page=%d", g.per_page);
-    rc = fetch_list(&g, "pulls", q, "", NULL);
+    rc = fetch_list(&g, "pulls", q, "", pull_parts);
     free(q);
     q = *since ? cw_asprintf("commits?since=%s&per_page=%d", since, g.per_page)
                : cw_asprintf("commits?per_page=%d", g.per_page);

@@ -11,11 +11,18 @@
  *   merge request -> cw_pull_request, number = iid.  With squash merges
  *                    merge_commit_sha may be null and only squash_commit_sha
  *                    set; both are kept.  merged_at is NULL unless merged.
- *   MR commit     -> cw_commit of the source's `repository`; subject = title,
- *                    body = the message after its first paragraph.  Note:
- *                    GitLab's /merge_requests/:iid/commits sends parent_ids
- *                    as [] (every real recording does), so such commits
- *                    carry no parents; the commit graph must come from git.
+ *   MR commit     -> cw_pull_request_commit of the MR its page names (a
+ *                    DevLake row's url or input {"Iid": n}, a file called
+ *                    pull-<n>-commits.json; extract/items.h), and nothing
+ *                    else: GitLab's /merge_requests/:iid/commits sends
+ *                    parent_ids as [] (every real recording does), so the
+ *                    commit graph must come from git (see one_commit).
+ *   commit        -> on any other page (a commit list, GET /commits/:sha):
+ *                    cw_commit of the source's `repository`; subject =
+ *                    title, body = the message after its first paragraph.
+ *   MR note       -> cw_pull_request_review when it is a review (see
+ *                    one_note: notes people wrote, and approvals); other
+ *                    notes, and notes on issues or snippets, are passed over.
  *   pipeline      -> cw_build, job "<repository>/pipelines", number = id.
  *                    The detail (GET /pipelines/:id) has started_at and
  *                    finished_at; the list shape has neither, so it gives
@@ -45,8 +52,11 @@
  * PRIVATE-TOKEN unless `auth` says otherwise) fetches
  * /api/v4/projects/:project/merge_requests, /pipelines (+ each pipeline's
  * detail, landed as "pipeline-<id>") and /deployments, by X-Next-Page,
- * stopping on an empty or short page.  MR commits are not fetched (their
- * parents are empty, see above).
+ * stopping on an empty or short page.  Each listed merge request's
+ * commits and notes follow its page (landed as "pull-<iid>-commits" and
+ * "pull-<iid>-notes", the names the parser reads the MR from); the list is
+ * already bounded by updated_after, and a new commit or note moves an
+ * MR's updated_at.
  */
 #include "source.h"
 #include "fetch.h"
@@ -72,6 +82,7 @@ typedef struct gl_parse {
     cw_sink *sink;
     const char *repository;
     cw_regex *production;
+    long pull;                  /* the MR the page belongs to, -1: none (items.h) */
 } gl_parse;
 
 /* ---------------------------------------------------------------- config */
@@ -174,6 +185,11 @@ static const cw_commit_paths commit_paths = {
     "committer_name", "committer_email",
 };
 
+/* A commit on a page of one MR's commits is that MR's commit only: the
+ * MR commits API sends parent_ids as [], so loading it as a commit too
+ * would make a parentless root of it, replacing the parents git gave the
+ * same sha (fact_commit keeps the last export's), and a deployment of it
+ * would ship nothing but itself. */
 static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
 {
     cw_commit r = {0};
@@ -181,6 +197,11 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     int rc = 0;
     if (cw_item_commit(gp->sink, o, c, &commit_paths, &r, &rc) != 0)
         return rc;
+    if (gp->pull > 0) {
+        cw_pull_request_commit pc = {*o, gp->repository, gp->pull, r.sha, r.authored_at};
+        return gp->sink->pull_request_commit &&
+               gp->sink->pull_request_commit(gp->sink->ctx, &pc) ? -1 : 0;
+    }
     parents = cw_json_join(json_object_get(c, "parent_ids"), NULL, " ");
     body = message_body(cw_json_str(c, "message"));
     r.repository = gp->repository;
@@ -192,6 +213,46 @@ static int one_commit(gl_parse *gp, json_t *c, const cw_origin *o)
     free(parents);
     free(body);
     return rc;
+}
+
+/* ---------------------------------------------------------------- reviews (MR notes) */
+
+/* GitLab has no review object with a time: an approval (GET
+ * /merge_requests/:iid/approvals) names who approved but not when.  Its
+ * notes (GET /merge_requests/:iid/notes, recorded by DevLake) carry author
+ * and created_at, so they are the reviews, as DevLake counts them: a note a
+ * person wrote (system false) is a review COMMENTED; the system note
+ * "approved this merge request" is APPROVED; every other system note
+ * (assignments, "added 1 commit", "merged", "mentioned in commit ...") is
+ * GitLab's own bookkeeping and no review. */
+#define APPROVED_NOTE "approved this merge request"
+
+static int one_note(gl_parse *gp, json_t *n, const cw_origin *o)
+{
+    cw_pull_request_review r = {0};
+    json_t *system = json_object_get(n, "system");
+    const char *body = cw_json_str(n, "body");
+    int64_t iid;
+    int rc = 0;
+    if (json_is_true(system) && !(body && strcmp(body, APPROVED_NOTE) == 0))
+        return 0;
+    if (!gp->sink->pull_request_review)
+        return 0;
+    if (cw_json_int(n, "id", &r.review_id) != 0)
+        return cw_item_reject(gp->sink, o, "id", n, "merge request note without an id");
+    if (cw_item_time(gp->sink, o, n, "created_at", &r.submitted_at, &rc))
+        return rc;
+    if (r.submitted_at == CW_NO_TIME)
+        return cw_item_reject(gp->sink, o, "created_at", n, "merge request note without created_at");
+    r.number = cw_json_int(n, "noteable_iid", &iid) == 0 && iid > 0 ? (long)iid : gp->pull;
+    if (r.number <= 0)
+        return cw_item_reject(gp->sink, o, "noteable_iid", n,
+                              "merge request note that names no merge request");
+    r.origin = *o;
+    r.repository = gp->repository;
+    r.reviewer = cw_json_str(n, "author.username");
+    r.state = json_is_true(system) ? "APPROVED" : "COMMENTED";
+    return gp->sink->pull_request_review(gp->sink->ctx, &r) ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- pipelines, deployments */
@@ -297,6 +358,10 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
         return one_deployment(gp, item, o);
     if (json_is_array(json_object_get(item, "parent_ids")) && cw_item_has(item, "authored_date"))
         return one_commit(gp, item, o);
+    if (cw_item_has(item, "noteable_type")) {
+        const char *type = cw_json_str(item, "noteable_type");
+        return type && strcmp(type, "MergeRequest") == 0 ? one_note(gp, item, o) : 0;
+    }
     if (cw_item_has(item, "ref") && cw_item_has(item, "status") && cw_item_has(item, "sha") &&
         !cw_item_has(item, "stage"))
         return one_pipeline(gp, item, o);
@@ -307,11 +372,12 @@ static int one_item(void *ctx, json_t *item, const cw_origin *o)
     if (cw_item_has(item, "stage") && json_is_object(json_object_get(item, "pipeline")))
         return 0;
     return cw_item_reject(gp->sink, o, NULL, item,
-                     "not a GitLab merge request, commit, pipeline, job or deployment");
+                     "not a GitLab merge request, commit, note, pipeline, job or deployment");
 }
 
 /* A list page is a plain array; anything else is one item. */
 static const cw_item_shape gitlab_shape = {.lone = CW_LONE_ANY};
+static const cw_pull_hint gitlab_pull_hint = {"/merge_requests/", "Iid"};
 
 static int gitlab_parse_file(const cw_source *src, const char *path, cw_sink *sink)
 {
@@ -325,7 +391,8 @@ static int gitlab_parse_file(const cw_source *src, const char *path, cw_sink *si
                        "invalid source configuration (repository/project, production)");
         rc = -1;
     } else {
-        rc = cw_items_parse(&gitlab_shape, src->name, path, sink, one_item, &gp);
+        rc = cw_items_parse_pulls(&gitlab_shape, &gitlab_pull_hint, src->name, path, sink,
+                                  one_item, &gp, &gp.pull);
     }
     cw_regex_free(gp.production);
     return rc;
@@ -381,6 +448,31 @@ static int pipeline_details(void *ctx, json_t *page, const cw_http_response *res
     return 0;
 }
 
+/* After each merge requests page: land every listed MR's commits and
+ * notes (pull request stages: its first commit and its reviews). */
+static int merge_request_parts(void *ctx, json_t *page, const cw_http_response *resp)
+{
+    static const char *const parts[] = {"commits", "notes"};
+    gl_fetch *g = ctx;
+    json_t *mr;
+    size_t i;
+    (void)resp;
+    json_array_foreach(page, i, mr) {
+        int64_t iid;
+        if (cw_json_int(mr, "iid", &iid) != 0 || iid <= 0)
+            continue;       /* the parser rejects it from the landed page */
+        for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++) {
+            char name[64], query[96];
+            snprintf(name, sizeof(name), "pull-%lld-%s", (long long)iid, parts[k]);
+            snprintf(query, sizeof(query), "merge_requests/%lld/%s?sort=asc&per_page=%d",
+                     (long long)iid, parts[k], g->per_page);
+            if (fetch_path(g, name, query, CW_PAGING_NEXT_PAGE, NULL) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* "&updated_after=ISO" when incremental, else ""; caller frees. */
 static char *updated_after(const cw_fetch *f)
 {
@@ -408,7 +500,7 @@ static int gitlab_fetch(cw_fetch *f)
     after = updated_after(f);
     q = cw_asprintf("merge_requests?state=all&order_by=updated_at&sort=asc&per_page=%d%s",
                     g.per_page, after);
-    rc = fetch_path(&g, "merge_requests", q, CW_PAGING_NEXT_PAGE, NULL);
+    rc = fetch_path(&g, "merge_requests", q, CW_PAGING_NEXT_PAGE, merge_request_parts);
     free(q);
     q = cw_asprintf("pipelines?order_by=updated_at&sort=asc&per_page=%d%s", g.per_page, after);
     if (rc == 0)

@@ -8,6 +8,7 @@
 #include "../core/time.h"
 #include "../core/util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,5 +281,79 @@ int cw_items_parse(const cw_item_shape *shape, const char *source, const char *p
         devlake_stop d = {fn, ctx};
         return cw_devlake_each(path, source, sink, devlake_item, &d) ? -1 : 0;
     }
+    return cw_items_parse_json(shape, source, path, sink, fn, ctx);
+}
+
+/* ---------------------------------------------------------------- pull request parts */
+
+/* Digits at p up to a '/', '?', '-', '.' or the end, as a positive number, or -1. */
+static long number_at(const char *p, const char *ends)
+{
+    char *end;
+    long n;
+    if (!p || !isdigit((unsigned char)*p))
+        return -1;
+    n = strtol(p, &end, 10);
+    return n > 0 && (*end == '\0' || strchr(ends, *end)) ? n : -1;
+}
+
+static long pull_of_url(const char *url, const char *collection)
+{
+    const char *p = url && collection ? strstr(url, collection) : NULL;
+    return p ? number_at(p + strlen(collection), "/?#") : -1;
+}
+
+static long pull_of_input(const char *input, const char *key)
+{
+    json_t *root;
+    int64_t n = -1;
+    if (cw_str_empty(input) || !key || !(root = cw_json_load_text(input, strlen(input), NULL, 0)))
+        return -1;
+    if (!json_is_object(root) || cw_json_int(root, key, &n) != 0 || n <= 0)
+        n = -1;
+    json_decref(root);
+    return (long)n;
+}
+
+long cw_item_pull_of_file(const char *path)
+{
+    static const char prefix[] = "pull-";
+    const char *base = path ? strrchr(path, '/') : NULL;
+    size_t digits;
+    base = base ? base + 1 : path;
+    if (!base)
+        return -1;
+    while ((digits = strspn(base, "0123456789")) > 0 && base[digits] == '-')
+        base += digits + 1;
+    if (strncmp(base, prefix, sizeof(prefix) - 1) != 0)
+        return -1;
+    return number_at(base + sizeof(prefix) - 1, "-.");
+}
+
+typedef struct pull_walk {
+    const cw_pull_hint *hint;
+    cw_item_fn fn;
+    void *ctx;
+    long *pull;
+} pull_walk;
+
+static int pull_row(void *ctx, const cw_devlake_row *row, const cw_origin *origin)
+{
+    pull_walk *w = ctx;
+    *w->pull = pull_of_url(row->url, w->hint->collection);
+    if (*w->pull < 0)
+        *w->pull = pull_of_input(row->input, w->hint->input_key);
+    return w->fn(w->ctx, row->item, origin) ? 1 : 0;    /* -1 would mean an unreadable file */
+}
+
+int cw_items_parse_pulls(const cw_item_shape *shape, const cw_pull_hint *hint,
+                         const char *source, const char *path, cw_sink *sink, cw_item_fn fn,
+                         void *ctx, long *pull)
+{
+    if (cw_devlake_is_wrapper(path)) {
+        pull_walk w = {hint, fn, ctx, pull};
+        return cw_devlake_each_row(path, source, sink, pull_row, &w) ? -1 : 0;
+    }
+    *pull = cw_item_pull_of_file(path);
     return cw_items_parse_json(shape, source, path, sink, fn, ctx);
 }

@@ -141,4 +141,26 @@ int cw_items_parse_json(const cw_item_shape *shape, const char *source, const ch
 int cw_items_parse(const cw_item_shape *shape, const char *source, const char *path,
                    cw_sink *sink, cw_item_fn fn, void *ctx);
 
+/* Pages of one pull request's parts (GET /pulls/{n}/commits, GitLab's
+ * /merge_requests/:iid/commits) hold items that do not name their pull
+ * request, so the page does: a DevLake row by its request URL
+ * (".../<collection>/23/commits?...") or its `input` ({"Number": 23},
+ * {"Iid": 23}), a landed file by its name: "pull-23-<part>.json", after
+ * any leading "NNNNN-" counters (the name live extraction lands it under).
+ * collection is "/pulls/" or "/merge_requests/", input_key "Number" or
+ * "Iid". */
+typedef struct cw_pull_hint {
+    const char *collection;
+    const char *input_key;
+} cw_pull_hint;
+
+/* The pull request number a landed file's name gives, or -1. */
+long cw_item_pull_of_file(const char *path);
+
+/* cw_items_parse, with *pull set before each item to the number of the
+ * pull request its page names (-1 when it names none). */
+int cw_items_parse_pulls(const cw_item_shape *shape, const cw_pull_hint *hint,
+                         const char *source, const char *path, cw_sink *sink, cw_item_fn fn,
+                         void *ctx, long *pull);
+
 #endif

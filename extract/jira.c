@@ -37,6 +37,7 @@
 #include "items.h"
 #include "../core/config.h"
 #include "../core/json.h"
+#include "../core/strmap.h"
 #include "../core/time.h"
 #include "../core/util.h"
 
@@ -76,6 +77,8 @@ typedef struct jira_ctx {
     cw_sink *sink;
     cw_strlist keep;           /* key_prefix_filter; empty = keep every project */
     jira_owner file_owner;     /* from "<KEY>.changelog.json", empty when none */
+    cw_strmap *releases;       /* "project\x1fname" of the releases emitted from this file */
+    char versions_of[128];     /* project of a "versions-<KEY>.json" page, "" otherwise */
 } jira_ctx;
 
 /* One status change, collected so a changelog can be sorted before emitting. */
@@ -280,8 +283,9 @@ static int member_contains(json_t *v, const char *name, const char *part)
  * Live extraction lands the first two for custom field ids and release
  * dates, and DevLake's raw tables hold the others (formats.md requires
  * their fixtures to read without error).  Statuses are read before this
- * test (looks_like_status); no record carries the others yet, so the
- * parser passes over them: no item and no reject. */
+ * test (looks_like_status), and a version on a project's versions page
+ * before it too (array_element: a release); no record carries the others
+ * yet, so the parser passes over them: no item and no reject. */
 static int looks_like_metadata(json_t *v)
 {
     if (!json_is_object(v) || json_object_get(v, "fields"))
@@ -405,6 +409,177 @@ static int collect_history(jira_ctx *c, json_t *history, long record,
     return 0;
 }
 
+/* ---------------------------------------------------------- fix versions */
+
+static int is_version_item(json_t *item)
+{
+    const char *field = cw_json_str(item, "field");
+    const char *field_id = cw_json_str(item, "fieldId");
+    return (field && strcmp(field, "Fix Version") == 0) ||
+           (field_id && strcmp(field_id, "fixVersions") == 0);
+}
+
+/* One Fix Version item: fromString/from is a version removed, toString/to
+ * one added (Jira writes one item per version; both halves are read). */
+static int emit_version_item(jira_ctx *c, json_t *item, const cw_version_change *base)
+{
+    char idbuf[32];
+    cw_version_change v = *base;
+    if ((v.version = cw_json_str(item, "fromString")) != NULL) {
+        v.version_id = id_text(json_object_get(item, "from"), idbuf, sizeof(idbuf));
+        v.added = 0;
+        if (c->sink->version_change(c->sink->ctx, &v))
+            return -1;
+    }
+    if ((v.version = cw_json_str(item, "toString")) != NULL) {
+        v.version_id = id_text(json_object_get(item, "to"), idbuf, sizeof(idbuf));
+        v.added = 1;
+        if (c->sink->version_change(c->sink->ctx, &v))
+            return -1;
+    }
+    return 0;
+}
+
+/* The Fix Version changes of one history.  Its date was judged by
+ * collect_history when the history also changed the status (an unreadable
+ * one is rejected there, once); otherwise here. */
+static int emit_history_versions(jira_ctx *c, json_t *history, const char *key, const char *id,
+                                 long record)
+{
+    json_t *items = json_object_get(history, "items"), *item;
+    const char *created = cw_json_str(history, "created");
+    char hidbuf[32], reason[200];
+    cw_version_change v = { .origin = { c->src->name, c->path, record },
+                            .item_key = key, .item_id = id };
+    size_t i;
+    int wanted = 0, status = 0;
+    json_array_foreach(items, i, item) {
+        wanted |= is_version_item(item);
+        status |= is_status_item(item);
+    }
+    if (!wanted)
+        return 0;
+    if (!created || cw_time_parse_iso8601(created, NULL, &v.at) != 0) {
+        if (status)
+            return 0;
+        bad_time_reason(cw_json_path(history, "created"), reason, sizeof(reason));
+        return emit_reject(c, record, "changelog.histories.created", history, reason) ? -1 : 0;
+    }
+    v.history_id = id_text(json_object_get(history, "id"), hidbuf, sizeof(hidbuf));
+    json_array_foreach(items, i, item)
+        if (is_version_item(item) && emit_version_item(c, item, &v) != 0)
+            return -1;
+    return 0;
+}
+
+/* Every Fix Version change of a list of histories (emit_histories says
+ * which elements are histories); in any order: the scope rule sorts them. */
+static int emit_version_changes(jira_ctx *c, json_t *histories, const char *key, const char *id,
+                                long record, int mixed)
+{
+    json_t *h;
+    size_t i;
+    if (!c->sink->version_change)
+        return 0;
+    json_array_foreach(histories, i, h) {
+        if (!json_is_object(h) || !json_is_array(json_object_get(h, "items")) ||
+            (mixed && !looks_like_history(h)))
+            continue;
+        if (emit_history_versions(c, h, key, id, record ? record : (long)i + 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A version as a release, once per file (every issue of a version repeats
+ * it): an issue's fix version (fields.fixVersions; Jira sends no start date
+ * there) or an element of a project's /versions page (`where` prefixes the
+ * field a reject names).  Jira gives dates only ("2020-07-10"): the core
+ * parser reads them as that day's midnight UTC. */
+static int emit_release(jira_ctx *c, json_t *version, const char *project, long record,
+                        const char *where)
+{
+    char idbuf[32], reason[200];
+    char *seen_key;
+    cw_release r = { .origin = { c->src->name, c->path, record }, .project = project };
+    static const char *const dates[] = { "startDate", "releaseDate" };
+    int64_t *at[] = { &r.start_at, &r.release_at };
+    int rc = 0;
+    r.name = cw_json_str(version, "name");
+    if (!r.name)
+        return 0;                   /* check_list rejected it */
+    seen_key = cw_asprintf("%s\x1f%s", project, r.name);
+    if (cw_strmap_add(c->releases, seen_key, 1, NULL) == 0) {
+        free(seen_key);
+        return 0;
+    }
+    free(seen_key);
+    r.external_id = id_text(json_object_get(version, "id"), idbuf, sizeof(idbuf));
+    r.released = cw_json_bool(version, "released", 0);
+    r.archived = cw_json_bool(version, "archived", 0);
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        json_t *node = json_object_get(version, dates[i]);
+        const char *text = json_string_value(node);
+        *at[i] = CW_NO_TIME;
+        if (!node || json_is_null(node) || (text && !*text))
+            continue;
+        if (!text || cw_time_parse_iso8601(text, NULL, at[i]) != 0) {
+            char field[64];
+            *at[i] = CW_NO_TIME;
+            snprintf(field, sizeof(field), "%s%s", where, dates[i]);
+            bad_time_reason(node, reason, sizeof(reason));
+            rc = emit_reject(c, record, field, version, reason);
+        }
+    }
+    return rc || c->sink->release(c->sink->ctx, &r) ? -1 : 0;
+}
+
+/* An element of a project's /versions page, landed by live extraction as
+ * NNNNN-versions-<KEY>.json (jira_fetch): the file name gives the project
+ * (a version names it only by its numeric projectId). */
+static int emit_version_of_page(jira_ctx *c, json_t *v, long record)
+{
+    if (!c->sink->release || !cw_json_str(v, "name"))
+        return 0;
+    if (!c->releases)
+        c->releases = cw_strmap_new();
+    return emit_release(c, v, c->versions_of, record, "");
+}
+
+/* "versions-<KEY>.json" after the landing's digits-dash prefixes: KEY. */
+static void versions_project_from_file_name(const char *path, char *out, size_t size)
+{
+    static const char prefix[] = "versions-", ext[] = ".json";
+    const char *base = strrchr(path, '/');
+    size_t len, digits;
+    out[0] = '\0';
+    base = base ? base + 1 : path;
+    while ((digits = strspn(base, "0123456789")) > 0 && base[digits] == '-')
+        base += digits + 1;
+    len = strlen(base);
+    if (strncmp(base, prefix, sizeof(prefix) - 1) != 0 || len <= sizeof(prefix) + sizeof(ext) - 2 ||
+        strcmp(base + len - (sizeof(ext) - 1), ext) != 0 ||
+        !key_is_plain(base + sizeof(prefix) - 1, len - (sizeof(prefix) - 1) - (sizeof(ext) - 1)))
+        return;
+    len -= (sizeof(prefix) - 1) + (sizeof(ext) - 1);
+    if (len < size)
+        snprintf(out, size, "%.*s", (int)len, base + sizeof(prefix) - 1);
+}
+
+static int emit_releases(jira_ctx *c, json_t *fields, const char *project, long record)
+{
+    json_t *list = json_object_get(fields, "fixVersions"), *v;
+    size_t i;
+    if (!c->sink->release || !json_is_array(list))
+        return 0;
+    if (!c->releases)
+        c->releases = cw_strmap_new();
+    json_array_foreach(list, i, v)
+        if (json_is_object(v) && emit_release(c, v, project, record, "fields.fixVersions.") != 0)
+            return -1;
+    return 0;
+}
+
 /* Emit the status changes of a list of histories, oldest first.
  * record > 0: every history belongs to that record (an issue's changelog);
  * record == 0: history i is record i + 1 (a changelog page or array).
@@ -442,6 +617,8 @@ static int emit_histories(jira_ctx *c, json_t *histories, const char *key, const
         rc = c->sink->transition(c->sink->ctx, &t);
     }
     free(list);
+    if (rc == 0)
+        rc = emit_version_changes(c, histories, key, id, record, mixed);
     return rc ? -1 : 0;
 }
 
@@ -593,6 +770,8 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     w.has_changelog = json_is_object(changelog);
     w.changelog_truncated = changelog_is_cut(changelog) && !changelog_landed_beside(c->path, key);
     rc = c->sink->work_item(c->sink->ctx, &w);
+    if (rc == 0)
+        rc = emit_releases(c, fields, project, record);
     free(project);
     free(labels);
     free(fix_versions);
@@ -652,6 +831,8 @@ static int array_element(void *ctx, json_t *el, const cw_origin *o)
     jira_ctx *c = w->c;
     if (looks_like_status(el))
         return emit_status_def(c, el, o->record);
+    if (c->versions_of[0] && json_is_boolean(json_object_get(el, "released")))
+        return emit_version_of_page(c, el, o->record);
     if (looks_like_metadata(el))
         return 0;
     if (looks_like_issue(el))
@@ -769,6 +950,7 @@ static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
     int rc;
     cw_strlist_split(cw_source_get(src, "key_prefix_filter"), &c.keep);
     owner_from_file_name(path, &c.file_owner);
+    versions_project_from_file_name(path, c.versions_of, sizeof(c.versions_of));
     if (cw_devlake_is_wrapper(path)) {
         rc = cw_devlake_each_row(path, src->name, sink, devlake_row, &c) ? -1 : 0;
     } else if (!(doc = cw_items_open(src->name, path, sink, streamed_keys))) {
@@ -778,6 +960,7 @@ static int jira_parse(const cw_source *src, const char *path, cw_sink *sink)
         cw_json_doc_close(doc);
     }
     cw_strlist_free(&c.keep);
+    cw_strmap_free(c.releases);
     return rc;
 }
 

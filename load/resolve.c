@@ -59,23 +59,35 @@ static int reject_unmatched(cw_warehouse *wh, cw_stmt *row)
                      key ? key : id);
 }
 
-/* Every transition staged in this batch: those whose item is known by now
- * are attached by one statement (stage_attach), the rest rejected in the
- * order they were read.  Only now are they counted as loaded. */
-static int resolve_staged(cw_warehouse *wh)
+/* The statements of one staging table: transitions, Fix Version changes. */
+typedef struct staged_kind {
+    wh_stmt_id count, attach, unmatched, clear;
+    const char *what;
+} staged_kind;
+
+static const staged_kind staged_kinds[] = {
+    { S_STAGE_COUNT, S_STAGE_ATTACH, S_STAGE_UNMATCHED, S_STAGE_CLEAR, "staged transitions" },
+    { S_VERSION_COUNT, S_VERSION_ATTACH, S_VERSION_UNMATCHED, S_VERSION_CLEAR,
+      "staged fix version changes" },
+};
+
+/* Every record of one kind staged in this batch: those whose item is known
+ * by now are attached by one statement (stage_attach), the rest rejected in
+ * the order they were read.  Only now are they counted as loaded. */
+static int resolve_staged_kind(cw_warehouse *wh, const staged_kind *k)
 {
     cw_stmt *list;
     int64_t staged = 0, unmatched = 0;
     int rc;
-    if (wh_run(wh, S_STAGE_COUNT, &staged) != CW_DB_ROW)
-        return wh_fail(wh, "counting staged transitions");
+    if (wh_run(wh, k->count, &staged) != CW_DB_ROW)
+        return wh_fail(wh, k->what);
     if (staged == 0)
         return 0;
     wh->changes = 0;
-    if (wh_run_ok(wh, S_STAGE_ATTACH, "attaching staged transitions") != 0)
+    if (wh_run_ok(wh, k->attach, k->what) != 0)
         return -1;
     wh->stats.rows_changed += wh->changes;
-    if (!(list = wh_stmt(wh, S_STAGE_UNMATCHED)))
+    if (!(list = wh_stmt(wh, k->unmatched)))
         return wh_fail(wh, "listing unknown items");
     while ((rc = cw_db_step(list)) == CW_DB_ROW) {
         unmatched++;
@@ -90,7 +102,15 @@ static int resolve_staged(cw_warehouse *wh)
     if (rc < 0)
         return wh_fail(wh, "listing unknown items");
     wh->stats.rows_loaded += staged - unmatched;
-    return wh_run_ok(wh, S_STAGE_CLEAR, "clearing staged transitions");
+    return wh_run_ok(wh, k->clear, k->what);
+}
+
+static int resolve_staged(cw_warehouse *wh)
+{
+    for (size_t i = 0; i < sizeof(staged_kinds) / sizeof(staged_kinds[0]); i++)
+        if (resolve_staged_kind(wh, &staged_kinds[i]) != 0)
+            return -1;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ jobs */
@@ -389,7 +409,11 @@ static int follow_builds(cw_warehouse *wh)
 int wh_reattach(cw_warehouse *wh)
 {
     static const wh_stmt_id before_jobs[] = { S_WORK_ITEM_APPLICATION, S_TRANSITION_APPLICATION,
+                                           S_VERSION_APPLICATION,
                                            S_COMMIT_APPLICATION, S_PULL_REQUEST_APPLICATION,
+                                           S_PULL_REQUEST_COMMIT_FOLLOW,
+                                           S_PULL_REQUEST_COMMIT_APPLICATION,
+                                           S_PULL_REQUEST_REVIEW_APPLICATION,
                                            S_INCIDENT_APPLICATION };
     for (size_t i = 0; i < sizeof(before_jobs) / sizeof(before_jobs[0]); i++)
         if (wh_run_ok(wh, before_jobs[i], "load/sql/resolve.sql") != 0)
@@ -426,7 +450,9 @@ int cw_wh_resolve(cw_warehouse *wh)
     if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 ||
         reattach_loaded(wh) != 0 ||
-        wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0)
+        wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0 ||
+        wh_run_ok(wh, S_PULL_REQUEST_COMMIT_PRUNE, "load/sql/resolve.sql") != 0 ||
+        wh_run_ok(wh, S_PULL_REQUEST_COMMIT_FILL, "load/sql/resolve.sql") != 0)
         return -1;
     return fill_dates(wh);
 }

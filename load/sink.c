@@ -581,6 +581,75 @@ static int sink_pull_request(void *ctx, const cw_pull_request *r)
     return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request");
 }
 
+/* The repository and number every pull request part names: 0, or the
+ * reject's result when one is missing. */
+static int pull_part_checks(cw_warehouse *wh, const cw_origin *o, const char *repository,
+                            long number, const char *what, int *rc)
+{
+    if (cw_str_empty(repository)) {
+        *rc = wh_reject(wh, o, "repository", "%s without a repository", what);
+        return -1;
+    }
+    if (number <= 0) {
+        *rc = wh_reject(wh, o, "number", "%s of %s without a pull request number", what,
+                        repository);
+        return -1;
+    }
+    return 0;
+}
+
+static int sink_pull_request_commit(void *ctx, const cw_pull_request_commit *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_PULL_REQUEST_COMMIT_UPSERT;
+    int64_t src;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (pull_part_checks(wh, &r->origin, r->repository, r->number, "pull request commit",
+                         &rc) != 0)
+        return rc;
+    if (cw_str_empty(r->sha))
+        return wh_reject(wh, &r->origin, "sha", "commit of %s#%ld without a sha", r->repository,
+                         r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_int(wh, s, 1, src);
+    wh_bind_text(wh, s, 2, r->repository);
+    wh_bind_int(wh, s, 3, r->number);
+    wh_bind_text(wh, s, 4, r->sha);
+    wh_bind_time(wh, s, 5, r->authored_at);
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request commit");
+}
+
+static int sink_pull_request_review(void *ctx, const cw_pull_request_review *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_PULL_REQUEST_REVIEW_UPSERT;
+    int64_t src;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (pull_part_checks(wh, &r->origin, r->repository, r->number, "pull request review",
+                         &rc) != 0)
+        return rc;
+    if (r->submitted_at == CW_NO_TIME)
+        return wh_reject(wh, &r->origin, "submitted_at", "review %lld of %s#%ld without a time",
+                         (long long)r->review_id, r->repository, r->number);
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_int(wh, s, 1, src);
+    wh_bind_text(wh, s, 2, r->repository);
+    wh_bind_int(wh, s, 3, r->number);
+    wh_bind_int(wh, s, 4, r->review_id);
+    wh_bind_text(wh, s, 5, r->reviewer);
+    wh_bind_text(wh, s, 6, r->state);
+    wh_bind_time(wh, s, 7, r->submitted_at);
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "pull request review");
+}
+
 static int sink_deployment_status(void *ctx, const cw_deployment_status *r)
 {
     cw_warehouse *wh = ctx;
@@ -638,6 +707,61 @@ static int sink_finding(void *ctx, const cw_finding *r)
     return cw_wh_finding(ctx, r->kind, r->subject, r->detail);
 }
 
+/* A release (core/record.h): upserted by (project, name). */
+static int sink_release(void *ctx, const cw_release *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_RELEASE_UPSERT;
+    int64_t src;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->project))
+        return wh_reject(wh, &r->origin, "project", "release without a project");
+    if (cw_str_empty(r->name))
+        return wh_reject(wh, &r->origin, "name", "release without a name");
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_text(wh, s, 1, r->project);
+    wh_bind_text(wh, s, 2, r->name);
+    wh_bind_text(wh, s, 3, r->external_id);
+    wh_bind_int(wh, s, 4, src);
+    wh_bind_time(wh, s, 5, r->start_at);
+    wh_bind_time(wh, s, 6, r->release_at);
+    wh_bind_int(wh, s, 7, r->released ? 1 : 0);
+    wh_bind_int(wh, s, 8, r->archived ? 1 : 0);
+    return wh_record_ends(wh, run_own(wh, s), &r->origin, "release");
+}
+
+/* A Fix Version change: always staged, attached to its item after the
+ * whole batch is parsed (resolve.c), so the order of files does not matter
+ * and no lookup runs per record.  Counted as loaded once attached. */
+static int sink_version_change(void *ctx, const cw_version_change *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_VERSION_STAGE;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->item_key) && cw_str_empty(r->item_id))
+        return wh_reject(wh, &r->origin, "item_key", "fix version change names no work item");
+    if (cw_str_empty(r->version))
+        return wh_reject(wh, &r->origin, "version", "fix version change without a version");
+    if (r->at == CW_NO_TIME)
+        return wh_reject(wh, &r->origin, "at", "missing fix version change time");
+    wh_bind_text(wh, s, 1, r->origin.source ? r->origin.source : "");
+    wh_bind_text(wh, s, 2, r->origin.file ? r->origin.file : "");
+    wh_bind_int(wh, s, 3, r->origin.record);
+    wh_bind_text(wh, s, 4, cw_str_empty(r->item_key) ? NULL : r->item_key);
+    wh_bind_text(wh, s, 5, cw_str_empty(r->item_id) ? NULL : r->item_id);
+    wh_bind_time(wh, s, 6, r->at);
+    wh_bind_text(wh, s, 7, r->history_id);
+    wh_bind_text(wh, s, 8, r->version);
+    wh_bind_text(wh, s, 9, cw_str_empty(r->version_id) ? NULL : r->version_id);
+    wh_bind_text(wh, s, 10, r->added ? "add" : "remove");
+    return wh_run_ok(wh, s, "staging a fix version change");
+}
+
 /* ------------------------------------------------------------------ the sink */
 
 void wh_sink_init(cw_warehouse *wh)
@@ -645,7 +769,8 @@ void wh_sink_init(cw_warehouse *wh)
     wh->sink = (cw_sink){ wh, sink_work_item, sink_transition, sink_commit,
                           sink_build, sink_incident, sink_reject,
                           sink_pull_request, sink_deployment_status, sink_status_def,
-                          sink_finding };
+                          sink_finding, sink_release, sink_version_change,
+                          sink_pull_request_commit, sink_pull_request_review };
     wh->sources = cw_strmap_new();
     wh->persons = cw_strmap_new();
     wh->items = cw_strmap_new();

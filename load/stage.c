@@ -81,7 +81,7 @@ typedef struct staged_def {
 } staged_def;
 
 enum { G_STATUS, G_ITEM, G_TRANSITION, G_COMMIT, G_BUILD, G_INCIDENT, G_PULL, G_DEPLOY_STATUS,
-       N_GROUPS };
+       G_RELEASE, G_VERSION, G_PULL_COMMIT, G_PULL_REVIEW, N_GROUPS };
 
 static const staged_def staged[] = {
     { S_SOURCE_STATUS_UPSERT, { 1, 2 }, 1, G_STATUS },
@@ -97,6 +97,10 @@ static const staged_def staged[] = {
     { S_INCIDENT_UPSERT, { 0 }, 1, G_INCIDENT },
     { S_PULL_REQUEST_UPSERT, { 2, 3 }, 1, G_PULL },
     { S_DEPLOY_STATUS_UPSERT, { 1, 2, 3, 4 }, 1, G_DEPLOY_STATUS },
+    { S_RELEASE_UPSERT, { 1, 2 }, 1, G_RELEASE },
+    { S_VERSION_STAGE, { 0 }, 0, G_VERSION },
+    { S_PULL_REQUEST_COMMIT_UPSERT, { 2, 3, 4 }, 1, G_PULL_COMMIT },
+    { S_PULL_REQUEST_REVIEW_UPSERT, { 2, 3, 4 }, 1, G_PULL_REVIEW },
 };
 #define N_STAGED (sizeof(staged) / sizeof(staged[0]))
 

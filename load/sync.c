@@ -48,7 +48,8 @@ static void stale_free(stale *s)
     free(s->id);
 }
 
-/* The key of a map_job row: pattern, a unit separator, application name. */
+/* The key of a map_job row: pattern, a unit separator, application name
+ * (and of a map_application_gate row: stakeholder, application name). */
 static char *job_key(const char *pattern, const char *app)
 {
     return cw_asprintf("%s\x1f%s", pattern ? pattern : "", app ? app : "");
@@ -59,7 +60,8 @@ static int prune(cw_warehouse *wh, const cw_strmap *keep, wh_stmt_id list, wh_st
 {
     cw_stmt *st = wh_stmt(wh, list);
     stale gone = {0};
-    int rc = st ? CW_DB_OK : CW_DB_ERROR, is_job = list == S_MAP_JOB_LIST;
+    int rc = st ? CW_DB_OK : CW_DB_ERROR;
+    int is_job = list == S_MAP_JOB_LIST || list == S_MAP_APP_GATE_LIST;    /* (key, application) */
     while (rc == CW_DB_OK && (rc = cw_db_step(st)) == CW_DB_ROW) {
         const char *key = cw_db_column_text(st, 0);
         char *lookup = is_job ? job_key(key, cw_db_column_text(st, 1)) : NULL;
@@ -174,6 +176,36 @@ static int sync_statuses(cw_warehouse *wh, const cw_config *cfg)
     return rc;
 }
 
+/* map_gate ([gates]) and map_application_gate ([application X] gates). */
+static int sync_gates(cw_warehouse *wh, const cw_config *cfg)
+{
+    cw_strmap *keep = cw_strmap_new();
+    int rc = 0;
+    for (size_t i = 0; i < cfg->n_gates && rc == 0; i++) {
+        cw_strmap_put(keep, cfg->gates[i].status, 1);
+        wh_bind_text(wh, S_MAP_GATE_UPSERT, 1, cfg->gates[i].status);
+        wh_bind_text(wh, S_MAP_GATE_UPSERT, 2, cfg->gates[i].stakeholder);
+        rc = wh_run_ok(wh, S_MAP_GATE_UPSERT, "map_gate");
+    }
+    if (rc == 0)
+        rc = prune(wh, keep, S_MAP_GATE_LIST, S_MAP_GATE_DELETE, "map_gate");
+    cw_strmap_free(keep);
+    keep = cw_strmap_new();
+    for (size_t a = 0; a < cfg->n_apps && rc == 0; a++)
+        for (size_t i = 0; i < cfg->apps[a].gates.n && rc == 0; i++) {
+            char *key = job_key(cfg->apps[a].gates.items[i], cfg->apps[a].name);
+            cw_strmap_put(keep, key, 1);
+            free(key);
+            wh_bind_text(wh, S_MAP_APP_GATE_UPSERT, 1, cfg->apps[a].gates.items[i]);
+            wh_bind_text(wh, S_MAP_APP_GATE_UPSERT, 2, cfg->apps[a].name);
+            rc = wh_run_ok(wh, S_MAP_APP_GATE_UPSERT, "map_application_gate");
+        }
+    if (rc == 0)
+        rc = prune(wh, keep, S_MAP_APP_GATE_LIST, S_MAP_APP_GATE_DELETE, "map_application_gate");
+    cw_strmap_free(keep);
+    return rc;
+}
+
 int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg)
 {
     int rc;
@@ -203,6 +235,9 @@ int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg)
      * gets this from the batch that upgrades it. */
     if (rc == 0 && wh->version == CW_SCHEMA_VERSION && wh->changes > 0)
         rc = wh_reattach(wh);
+    /* The gates attach no fact (the views read them), so they come after. */
+    if (rc == 0)
+        rc = sync_gates(wh, cfg);
     if (rc != 0)
         cw_db_rollback_to(wh->db, "cw_sync");
     if (cw_db_release(wh->db, "cw_sync") != CW_DB_OK)

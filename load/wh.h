@@ -39,6 +39,8 @@
     X(DEPLOY_UPSERT, deploy_upsert) \
     X(INCIDENT_MOVE, incident_move) X(INCIDENT_UPSERT, incident_upsert) \
     X(PULL_REQUEST_UPSERT, pull_request_upsert) \
+    X(PULL_REQUEST_COMMIT_UPSERT, pull_request_commit_upsert) \
+    X(PULL_REQUEST_REVIEW_UPSERT, pull_request_review_upsert) \
     X(DEPLOY_STATUS_UPSERT, deploy_status_upsert) X(REJECT_INSERT, reject_insert) \
     X(TEAM_UPSERT, team_upsert) X(APP_UPSERT, app_upsert) X(APP_LIST, app_list) \
     X(APP_UNCONFIGURE, app_unconfigure) \
@@ -51,6 +53,10 @@
     X(MAP_JOB_UPSERT, map_job_upsert) X(MAP_JOB_LIST, map_job_list) \
     X(MAP_JOB_DELETE, map_job_delete) \
     X(STATUS_UPSERT, status_upsert) X(STATUS_LIST, status_list) X(STATUS_DELETE, status_delete) \
+    X(MAP_GATE_UPSERT, map_gate_upsert) X(MAP_GATE_LIST, map_gate_list) \
+    X(MAP_GATE_DELETE, map_gate_delete) X(MAP_APP_GATE_UPSERT, map_application_gate_upsert) \
+    X(MAP_APP_GATE_LIST, map_application_gate_list) \
+    X(MAP_APP_GATE_DELETE, map_application_gate_delete) \
     X(WORK_ITEM_APPLICATION, work_item_application) X(COMMIT_APPLICATION, commit_application) \
     X(INCIDENT_APPLICATION, incident_application) X(DEPLOYMENT_FINISH, deployment_finish) \
     X(JOB_PATTERNS, job_patterns) X(JOB_NAMES, job_names) \
@@ -60,11 +66,20 @@
     X(DEPLOYMENT_FOLLOW_BUILD, deployment_follow_build) \
     X(TRANSITION_APPLICATION, transition_application) \
     X(PULL_REQUEST_APPLICATION, pull_request_application) \
+    X(PULL_REQUEST_COMMIT_APPLICATION, pull_request_commit_application) \
+    X(PULL_REQUEST_REVIEW_APPLICATION, pull_request_review_application) \
+    X(PULL_REQUEST_COMMIT_PRUNE, pull_request_commit_prune) \
+    X(PULL_REQUEST_COMMIT_FOLLOW, pull_request_commit_follow) \
+    X(PULL_REQUEST_COMMIT_FILL, pull_request_commit_fill) \
     X(BUILD_REVISION_APPLICATION, build_revision_application) \
     X(DEPLOYMENT_STATUS_APPLICATION, deployment_status_application) \
     X(DATE_BOUNDS, date_bounds) X(DATE_BOUNDS_TOUCHED, date_bounds_touched) \
     X(DATE_REFERENCED, date_referenced) X(DATE_KNOWN, date_known) \
     X(VERSION_GET, version_get) X(VERSION_INSERT, version_insert) X(VERSION_SET, version_set) \
+    X(RELEASE_UPSERT, release_upsert) X(VERSION_STAGE, version_stage) \
+    X(VERSION_ATTACH, version_attach) X(VERSION_COUNT, version_count) \
+    X(VERSION_UNMATCHED, version_unmatched) X(VERSION_CLEAR, version_clear) \
+    X(VERSION_APPLICATION, version_application) \
     X(V2_LANDED_FILE_DEFERRED, v2_landed_file_deferred)
 
 #define CW_WH_ENUM(id, name) S_##id,

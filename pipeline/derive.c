@@ -7,6 +7,7 @@
 #include "../core/sha256.h"
 #include "../core/util.h"
 #include "../reports/metrics.h"
+#include "../transform/releases.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,9 @@ static int derive_now(cw_warehouse *wh, const cw_config *cfg, const cw_derivatio
     } else if (cw_correlate(cw_wh_db(wh), cfg, stats) != 0 || cw_wh_analyze(wh) != 0) {
         return -1;
     }
+    /* release scope: recomputed in full on both paths (transform/releases.h) */
+    if (cw_releases_derive(cw_wh_db(wh)) != 0)
+        return -1;
     return cw_metrics_install_views(cw_wh_db(wh));
 }
 

@@ -53,6 +53,8 @@ const cw_metric_field cw_metric_fields[] = {
     LONG_FIELD(throughput_risk),       LONG_FIELD(throughput_debt),
     DOUBLE_FIELD(recovery_median_h),   DOUBLE_FIELD(lead_time_item_median_h),
     DOUBLE_FIELD(traceability),
+    LONG_FIELD(idea_to_production_count),
+    DOUBLE_FIELD(idea_to_production_median_h), DOUBLE_FIELD(idea_to_production_p85_h),
 };
 const size_t cw_metric_n_fields = sizeof cw_metric_fields / sizeof cw_metric_fields[0];
 
@@ -103,12 +105,19 @@ int cw_metrics_open_reader(const cw_config *cfg, cw_db **out)
     return cw_wh_open_reader(&target, out) == CW_DB_OK ? 0 : -1;
 }
 
+/* The view files, in install order.  quality.sql's and flow_views.sql's
+ * views read tables only (never a view of another file): any order works. */
+static const char *const view_files[] = {
+    "reports/sql/views.sql", "reports/sql/quality.sql", "reports/sql/flow_views.sql",
+};
+#define N_VIEW_FILES (sizeof view_files / sizeof view_files[0])
+
 int cw_metrics_install_views(cw_db *db)
 {
-    /* quality.sql's views read views.sql's tables only: either order works */
-    if (exec_embedded(db, "reports/sql/views.sql") != 0)
-        return -1;
-    return exec_embedded(db, "reports/sql/quality.sql");
+    for (size_t i = 0; i < N_VIEW_FILES; i++)
+        if (exec_embedded(db, view_files[i]) != 0)
+            return -1;
+    return 0;
 }
 
 /* The name after each "CREATE VIEW " of views.sql, in turn: 1 with the name
@@ -133,9 +142,9 @@ static int next_view_name(const char **pos, char *out, size_t size)
 /* Readers never create views: the views (and bands) that `catwalk run`
  * installed must be there.  A warehouse last written by an older catwalk
  * lacks some; say so rather than print an engine's "no such table". */
-static int check_views(cw_db *db)
+static int check_view_file(cw_db *db, const char *path)
 {
-    const char *pos = embedded("reports/sql/views.sql");
+    const char *pos = embedded(path);
     char name[64];
     if (!pos)
         return -1;
@@ -152,6 +161,14 @@ static int check_views(cw_db *db)
             return -1;
         }
     }
+    return 0;
+}
+
+static int check_views(cw_db *db)
+{
+    for (size_t i = 0; i < N_VIEW_FILES; i++)
+        if (check_view_file(db, view_files[i]) != 0)
+            return -1;
     return 0;
 }
 
@@ -274,6 +291,7 @@ static void init_row(cw_metric_row *row, const char *name, const char *team, int
     row->flow_efficiency = NAN;
     row->recovery_median_h = row->lead_time_item_median_h = NAN;
     row->traceability = NAN;
+    row->idea_to_production_median_h = row->idea_to_production_p85_h = NAN;
 }
 
 static char *column_dup(cw_stmt *st, int col)
@@ -407,7 +425,8 @@ static long finder_in_run(const period_finder *f, size_t r, int64_t t)
 
 /* The sample metrics of metrics_rows.sql (v_events kinds with a value), and
  * the percentile each reports (NAN: only a median). */
-enum { M_LEAD_TIME, M_RESTORE, M_RECOVERY, M_CYCLE_TIME, M_ITEM_LEAD_TIME, M_COUNT };
+enum { M_LEAD_TIME, M_RESTORE, M_RECOVERY, M_CYCLE_TIME, M_ITEM_LEAD_TIME, M_IDEA_TO_PRODUCTION,
+       M_COUNT };
 static const struct {
     const char *name;
     double pct;
@@ -417,6 +436,7 @@ static const struct {
     [M_RECOVERY] = { "recovery", NAN },
     [M_CYCLE_TIME] = { "cycle_time", 85 },
     [M_ITEM_LEAD_TIME] = { "item_lead_time", NAN },
+    [M_IDEA_TO_PRODUCTION] = { "idea_to_production", 85 },
 };
 
 static int sample_metric(const char *name)
@@ -558,6 +578,11 @@ static void finish_cell(cw_metric_row *row, int metric, const sample_cell *c)
         row->cycle_time_count = (long)c->n;
         row->cycle_time_median_h = median;
         row->cycle_time_p85_h = pct;
+        break;
+    case M_IDEA_TO_PRODUCTION:
+        row->idea_to_production_count = (long)c->n;
+        row->idea_to_production_median_h = median;
+        row->idea_to_production_p85_h = pct;
         break;
     default:
         row->lead_time_item_median_h = median;

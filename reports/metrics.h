@@ -56,6 +56,8 @@ typedef struct cw_metric_row {
     double recovery_median_h;   /* failed deployment recovery time */
     double lead_time_item_median_h; /* work item lead time (created -> end) */
     double traceability;        /* share of deployed non-merge commits with a known key */
+    long idea_to_production_count;      /* items by production_at (v_idea_to_production) */
+    double idea_to_production_median_h, idea_to_production_p85_h;
 } cw_metric_row;
 
 typedef int (*cw_metric_row_fn)(void *ctx, const cw_metric_row *row);

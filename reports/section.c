@@ -39,11 +39,43 @@
 
 const cw_report_section cw_report_sections[] = {
     {
+        .sheet = "Value stream",
+        .title = "Where work waits: the value stream map",
+        .intro = "Hours the items ending in the window spent in each status between their start and"
+                 " end, per application: blue is active work, orange is waiting (queues and gates).",
+        .sql = "reports/sql/report_value_stream.sql",
+        .chart = CW_SECTION_STACKED_BAR,
+        .category = "application", .series = "status", .value = "total_h", .flag = "is_waiting",
+    },
+    {
+        .sheet = "Gates",
+        .title = "Gates: who holds work up",
+        .intro = "Per application and gate ([gates]): items that passed it in the window, hours spent"
+                 " in it, items that skipped a gate their application requires, and items waiting"
+                 " at it at the end of the window.",
+        .sql = "reports/sql/report_gates.sql",
+    },
+    {
         .sheet = "Traceability",
         .title = "Change traceability per application",
         .intro = "Non-merge commits newly deployed to production in the window by deployments"
                  " after each repository's baseline, and how many name a work item.",
         .sql = "reports/sql/report_traceability.sql",
+    },
+    {
+        .sheet = "Releases",
+        .title = "Releases: planned vs shipped",
+        .intro = "Per fix version released in the window (and those still open): scope planned at"
+                 " the baseline, added and removed since, delivered (done at the release), and"
+                 " shipped (done and its code in production by then).",
+        .sql = "reports/sql/report_releases.sql",
+    },
+    {
+        .sheet = "Done not deployed",
+        .title = "Done but not deployed",
+        .intro = "Items a release counts as done whose code had not reached production at the"
+                 " release: no commit names them, or one was not deployed yet.",
+        .sql = "reports/sql/report_done_not_deployed.sql",
     },
     {
         .sheet = "Data quality",

@@ -40,7 +40,8 @@ forbid demogen   extract transform load reports cmd
 # Engine headers: only load/ includes sqlite3.h or libpq-fe.h (load/db.h is
 # the interface), and of the tests only those that need a raw SQLite
 # database (their own SQL functions): support.c makes it for them.
-RAW_SQLITE_TESTS="tests/unit/support.c tests/unit/test_metrics.c tests/unit/test_report.c"
+RAW_SQLITE_TESTS="tests/unit/support.c tests/unit/test_metrics.c tests/unit/test_report.c
+                  tests/unit/test_valuestream.c"
 hits=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](sqlite3|libpq-fe)\.h[>"]' \
        --include='*.c' --include='*.h' . 2>/dev/null | sed 's|^\./||' |
        grep -vE '^(load|build[^/]*)/' |

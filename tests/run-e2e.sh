@@ -7,7 +7,8 @@
 # then the same datasets on SQLite and PostgreSQL (tests/e2e/test_engines.py),
 # then nights one after another against one full load on both engines
 # (tests/e2e/test_incremental.py), then the data-quality findings and the
-# audit evidence on both engines (tests/e2e/test_quality.py).
+# audit evidence on both engines (tests/e2e/test_quality.py), and release
+# scope on both engines (tests/e2e/test_releases.py).
 # Needs CW_BIN (the catwalk binary), CW_FIXTURES and CW_PG_URI (a throwaway
 # PostgreSQL: the engines test fails without one); each suite prints "N passed, N failed".
 set -u
@@ -22,8 +23,10 @@ status=0
 CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir/e2e/test_hostile.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_landing.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_commands.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_pr_stages.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_kill.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_engines.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_incremental.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_quality.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_releases.py" || status=1
 exit $status

@@ -54,6 +54,29 @@ UPDATE fact_pull_request
  WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
                                     WHERE m.repository = fact_pull_request.repository), 0)
 
+-- A pull request's listed commits and reviews, like it, by repository.
+-- name: pull_request_commit_application
+UPDATE fact_pull_request_listed_commit
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_pull_request_listed_commit.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_pull_request_listed_commit.repository), 0)
+
+-- name: pull_request_review_application
+UPDATE fact_pull_request_review
+   SET application_id = coalesce((SELECT m.application_id FROM map_repository m
+                                   WHERE m.repository = fact_pull_request_review.repository), 0)
+ WHERE application_id <> coalesce((SELECT m.application_id FROM map_repository m
+                                    WHERE m.repository = fact_pull_request_review.repository), 0)
+
+-- A pull request's commits (by its id) follow it.
+-- name: pull_request_commit_follow
+UPDATE fact_pull_request_commit
+   SET application_id = (SELECT p.application_id FROM fact_pull_request p
+                          WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id)
+ WHERE application_id <> (SELECT p.application_id FROM fact_pull_request p
+                           WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id)
+
 -- Incidents by service name.
 -- name: incident_application
 UPDATE fact_incident
@@ -183,7 +206,8 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(finished_at), max(finished_at) FROM fact_build
        UNION ALL SELECT min(created_at), max(created_at) FROM fact_incident
        UNION ALL SELECT min(resolved_at), max(resolved_at) FROM fact_incident
-       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident) AS instant
+       UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request) AS instant
 
 -- The same bounds when the batch tracks the rows it writes (cw_wh_track):
 -- the days dim_date has and the instants of the rows this batch wrote, so
@@ -215,7 +239,10 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(i.resolved_at), max(i.resolved_at) FROM fact_incident i
                   WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
        UNION ALL SELECT min(i.updated_at), max(i.updated_at) FROM fact_incident i
-                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident'))
+                  WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
+       -- pull requests are not tracked: their merge days (the period of
+       -- v_pr_stage_samples) from the whole table, one row per PR
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request)
        AS instant
 
 -- When the span is absurd (a bogus year in some export), only the days
@@ -233,8 +260,42 @@ SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
        UNION SELECT finished_at FROM fact_build
        UNION SELECT created_at FROM fact_incident
        UNION SELECT resolved_at FROM fact_incident
-       UNION SELECT updated_at FROM fact_incident) AS referenced
+       UNION SELECT updated_at FROM fact_incident
+       UNION SELECT merged_at FROM fact_pull_request) AS referenced
  WHERE t IS NOT NULL
 
 -- name: date_known
 SELECT date_key FROM dim_date WHERE date_key BETWEEN ?1 AND ?2 ORDER BY date_key
+
+-- Fix Version changes follow their work item, as transitions do.
+-- name: version_application
+UPDATE fact_work_item_version
+   SET application_id = coalesce(w.application_id, 0)
+  FROM dim_work_item w
+ WHERE w.work_item_id = fact_work_item_version.work_item_id
+   AND fact_work_item_version.application_id <> coalesce(w.application_id, 0)
+
+-- fact_pull_request_commit is the listed commits given their pull request's
+-- id, once both are loaded (in any order, in any batch).  Only what changed
+-- is written: pairs whose listing or pull request is gone (or moved to
+-- another application) are removed, new pairs added, so a batch that
+-- brought no PR data writes nothing here.
+-- name: pull_request_commit_prune
+DELETE FROM fact_pull_request_commit
+ WHERE NOT EXISTS (SELECT 1 FROM fact_pull_request p
+                     JOIN fact_pull_request_listed_commit l
+                       ON l.application_id = p.application_id AND l.repository = p.repository
+                      AND l.number = p.number
+                    WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id
+                      AND p.application_id = fact_pull_request_commit.application_id
+                      AND l.sha = fact_pull_request_commit.sha)
+
+-- name: pull_request_commit_fill
+INSERT INTO fact_pull_request_commit (pull_request_id, sha, application_id)
+SELECT p.pull_request_id, l.sha, p.application_id
+  FROM fact_pull_request_listed_commit l
+  JOIN fact_pull_request p
+    ON p.application_id = l.application_id AND p.repository = l.repository AND p.number = l.number
+ WHERE NOT EXISTS (SELECT 1 FROM fact_pull_request_commit c
+                    WHERE c.application_id = p.application_id
+                      AND c.pull_request_id = p.pull_request_id AND c.sha = l.sha)

@@ -375,6 +375,37 @@ CREATE TABLE IF NOT EXISTS fact_pull_request_commit (
     PRIMARY KEY (application_id, pull_request_id, sha)
 );
 
+-- The commits of a pull request as its source listed them, by the pull
+-- request's natural key (repository, number): a page of a PR's commits may
+-- load before or after the PR itself, so fact_pull_request_commit is filled
+-- from this table once the batch is loaded (load/sql/resolve.sql,
+-- pull_request_commit_fill).  authored_at is the source's author date, the
+-- coding stage's start when the commit is not in fact_commit.
+CREATE TABLE IF NOT EXISTS fact_pull_request_listed_commit (
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    repository      TEXT NOT NULL,
+    number          {int} NOT NULL,
+    sha             TEXT NOT NULL,
+    authored_at     {int},
+    application_id  {int} NOT NULL DEFAULT 0,         -- via map_repository
+    UNIQUE (application_id, repository, number, sha)
+);
+
+-- Reviews of a pull request (GitHub /pulls/N/reviews; GitLab MR approval
+-- notes), by the pull request's natural key.  state is the source's, upper
+-- case (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED).
+CREATE TABLE IF NOT EXISTS fact_pull_request_review (
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    repository      TEXT NOT NULL,
+    number          {int} NOT NULL,
+    review_id       {int} NOT NULL,
+    reviewer        TEXT,
+    state           TEXT,
+    submitted_at    {int} NOT NULL,
+    application_id  {int} NOT NULL DEFAULT 0,         -- via map_repository
+    UNIQUE (application_id, repository, number, review_id)
+);
+
 CREATE TABLE IF NOT EXISTS fact_incident (
     incident_id     {id},
     source_id       {int} NOT NULL REFERENCES dim_source(source_id),
@@ -476,6 +507,8 @@ CREATE TABLE IF NOT EXISTS derived_work_item (
     production_at   {int}                      -- idea-to-production, NULL if not all deployed
 );
 CREATE INDEX IF NOT EXISTS ix_derived_work_item_end ON derived_work_item(end_at);
+-- idea to production by the period of production_at (reports/sql/metrics_rows.sql)
+CREATE INDEX IF NOT EXISTS ix_derived_work_item_production ON derived_work_item(production_at);
 
 -- Status intervals of every item: [from_at, to_at), to_at NULL = still there.
 -- The first interval starts at created_at in the first transition's from status.
@@ -493,6 +526,89 @@ CREATE INDEX IF NOT EXISTS ix_interval_from ON derived_status_interval(from_at);
 -- work in progress at an instant: the intervals still open or closed after it
 CREATE INDEX IF NOT EXISTS ix_interval_in_progress ON derived_status_interval(to_at)
     WHERE category = 'in_progress';
+
+-- ---------------------------------------------------------------- release scope
+-- Releases: the fix versions of a project (Jira), one row per version, as
+-- the issues that carry them describe them (extract/jira.c).  Natural key
+-- (project, name); external_id is Jira's version id, which survives a
+-- rename (the changelog names a version by the name it had then).  Jira
+-- gives dates only: start_at and release_at are that day's midnight UTC
+-- (transform/scope.h says which instant of the day a rule reads).
+CREATE TABLE IF NOT EXISTS dim_release (
+    release_id      {id},
+    project         TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    external_id     TEXT,
+    source_id       {int} REFERENCES dim_source(source_id),
+    start_at        {int},
+    release_at      {int},
+    released        {int} NOT NULL DEFAULT 0,
+    archived        {int} NOT NULL DEFAULT 0,
+    UNIQUE (project, name)
+);
+
+-- The change history of the Fix Version field: op add or remove, version
+-- as the changelog names it (the name it had then) and version_id its Jira
+-- id ('' when the history gives none).  An item's fix versions set when it
+-- was created have no history: they hold since its creation.
+CREATE TABLE IF NOT EXISTS fact_work_item_version (
+    work_item_id    {int} NOT NULL REFERENCES dim_work_item(work_item_id),
+    at              {int} NOT NULL,
+    history_id      TEXT NOT NULL DEFAULT '',
+    version         TEXT NOT NULL,
+    version_id      TEXT NOT NULL DEFAULT '',
+    op              TEXT NOT NULL,
+    application_id  {int} NOT NULL DEFAULT 0,
+    PRIMARY KEY (application_id, work_item_id, at, history_id, version, op)
+);
+-- an item's changes (the release scope step reads them by item)
+CREATE INDEX IF NOT EXISTS ix_work_item_version_item ON fact_work_item_version(work_item_id);
+
+-- Fix Version changes as read, attached to their item by cw_wh_resolve()
+-- once the whole batch is parsed (as stage_transition); empty outside a batch.
+CREATE TABLE IF NOT EXISTS stage_work_item_version (
+    stage_id        {id},
+    source          TEXT NOT NULL,
+    file            TEXT NOT NULL,
+    record          {int} NOT NULL,
+    item_key        TEXT,
+    item_id         TEXT,
+    at              {int} NOT NULL,
+    history_id      TEXT,
+    version         TEXT NOT NULL,
+    version_id      TEXT,
+    op              TEXT NOT NULL
+);
+
+-- Release scope per release with a planned date (transform/scope.h):
+-- baseline and release instants, and how many items fall in each class.
+-- The classes that need the release instant are NULL while it is unknown.
+CREATE TABLE IF NOT EXISTS derived_release (
+    release_id      {int} PRIMARY KEY REFERENCES dim_release(release_id),
+    baseline_at     {int},
+    release_instant {int},
+    planned         {int} NOT NULL DEFAULT 0,
+    added           {int} NOT NULL DEFAULT 0,
+    removed         {int} NOT NULL DEFAULT 0,
+    delivered       {int},
+    shipped         {int},
+    carried_over    {int},
+    done_not_deployed {int}
+);
+
+-- Per release and item that ever carried it: its classes, each 0 or 1.
+CREATE TABLE IF NOT EXISTS derived_release_item (
+    release_id      {int} NOT NULL REFERENCES dim_release(release_id),
+    work_item_id    {int} NOT NULL REFERENCES dim_work_item(work_item_id),
+    planned         {int} NOT NULL DEFAULT 0,
+    added           {int} NOT NULL DEFAULT 0,
+    removed         {int} NOT NULL DEFAULT 0,
+    delivered       {int} NOT NULL DEFAULT 0,
+    shipped         {int} NOT NULL DEFAULT 0,
+    carried_over    {int} NOT NULL DEFAULT 0,
+    done_not_deployed {int} NOT NULL DEFAULT 0,
+    PRIMARY KEY (release_id, work_item_id)
+);
 
 -- ---------------------------------------------------------------- extraction audit
 -- One row per source and batch: how its raw data was obtained (files, a

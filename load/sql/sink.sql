@@ -299,6 +299,31 @@ ON CONFLICT (application_id, repository, number) DO UPDATE SET source_id = exclu
      OR fact_pull_request.merge_commit_sha IS DISTINCT FROM excluded.merge_commit_sha
      OR fact_pull_request.squash_commit_sha IS DISTINCT FROM excluded.squash_commit_sha)
 
+-- a PR's commit as its source lists it: the same sha listed again changes
+-- only its author date
+-- name: pull_request_commit_upsert
+INSERT INTO fact_pull_request_listed_commit (source_id, repository, number, sha, authored_at,
+       application_id)
+VALUES (?1, ?2, ?3, ?4, ?5,
+        coalesce((SELECT m.application_id FROM map_repository m WHERE m.repository = ?2), 0))
+ON CONFLICT (application_id, repository, number, sha) DO UPDATE SET
+       source_id = excluded.source_id, authored_at = excluded.authored_at
+ WHERE fact_pull_request_listed_commit.source_id IS DISTINCT FROM excluded.source_id
+    OR fact_pull_request_listed_commit.authored_at IS DISTINCT FROM excluded.authored_at
+
+-- name: pull_request_review_upsert
+INSERT INTO fact_pull_request_review (source_id, repository, number, review_id, reviewer, state,
+       submitted_at, application_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+        coalesce((SELECT m.application_id FROM map_repository m WHERE m.repository = ?2), 0))
+ON CONFLICT (application_id, repository, number, review_id) DO UPDATE SET
+       source_id = excluded.source_id, reviewer = excluded.reviewer, state = excluded.state,
+       submitted_at = excluded.submitted_at
+ WHERE fact_pull_request_review.source_id IS DISTINCT FROM excluded.source_id
+    OR fact_pull_request_review.reviewer IS DISTINCT FROM excluded.reviewer
+    OR fact_pull_request_review.state IS DISTINCT FROM excluded.state
+    OR fact_pull_request_review.submitted_at IS DISTINCT FROM excluded.submitted_at
+
 -- name: deploy_status_upsert
 INSERT INTO fact_deployment_status (source_id, job, number, status_id, state, created_at,
        application_id)
@@ -312,3 +337,55 @@ ON CONFLICT (application_id, source_id, job, number, status_id) DO UPDATE SET st
 -- name: reject_insert
 INSERT INTO reject (batch_id, source, file, record, field, reason, raw)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+
+-- ---------------------------------------------------------------- releases
+-- A release by (project, name): the latest record's dates and flags win
+-- (every issue carrying a version describes it the same way), except a
+-- start date: an issue's fix version never carries one (only a project's
+-- versions page does), so a record without it keeps the one known.
+-- name: release_upsert
+INSERT INTO dim_release (project, name, external_id, source_id, start_at, release_at,
+       released, archived)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+ON CONFLICT (project, name) DO UPDATE SET external_id = excluded.external_id,
+       source_id = excluded.source_id,
+       start_at = coalesce(excluded.start_at, dim_release.start_at),
+       release_at = excluded.release_at, released = excluded.released,
+       archived = excluded.archived
+ WHERE dim_release.external_id IS DISTINCT FROM excluded.external_id
+    OR dim_release.source_id IS DISTINCT FROM excluded.source_id
+    OR (excluded.start_at IS NOT NULL AND dim_release.start_at IS DISTINCT FROM excluded.start_at)
+    OR dim_release.release_at IS DISTINCT FROM excluded.release_at
+    OR dim_release.released IS DISTINCT FROM excluded.released
+    OR dim_release.archived IS DISTINCT FROM excluded.archived
+
+-- Fix Version changes are always staged (their item may still be staged
+-- itself) and attached by cw_wh_resolve(), as staged transitions are.
+-- name: version_stage
+INSERT INTO stage_work_item_version (source, file, record, item_key, item_id, at, history_id,
+       version, version_id, op) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+
+-- name: version_attach
+INSERT INTO fact_work_item_version (work_item_id, at, history_id, version, version_id, op,
+       application_id)
+SELECT i.work_item_id, s.at, coalesce(s.history_id, ''), s.version, coalesce(s.version_id, ''),
+       s.op, coalesce(i.application_id, 0)
+  FROM stage_work_item_version s
+  JOIN dim_work_item i ON i.work_item_id = coalesce(
+       (SELECT k.work_item_id FROM dim_work_item k WHERE k.item_key = s.item_key),
+       (SELECT min(e.work_item_id) FROM dim_work_item e WHERE e.external_id = s.item_id))
+ WHERE true ORDER BY s.stage_id
+ON CONFLICT DO NOTHING
+
+-- name: version_count
+SELECT count(*) FROM stage_work_item_version
+
+-- the same columns as stage_unmatched: resolve.c rejects them alike
+-- name: version_unmatched
+SELECT s.source, s.file, s.record, s.item_key, s.item_id FROM stage_work_item_version s
+ WHERE NOT EXISTS (SELECT 1 FROM dim_work_item k WHERE k.item_key = s.item_key)
+   AND NOT EXISTS (SELECT 1 FROM dim_work_item e WHERE e.external_id = s.item_id)
+ ORDER BY s.stage_id
+
+-- name: version_clear
+DELETE FROM stage_work_item_version

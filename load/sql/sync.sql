@@ -86,3 +86,29 @@ SELECT name FROM dim_status WHERE origin = 'config'
 
 -- name: status_delete
 DELETE FROM dim_status WHERE origin = 'config' AND name = ?1
+
+-- Gates (metrics.md "Gates and the value stream map"): [gates] STATUS =
+-- stakeholder, and [application X] gates = the stakeholders it requires.
+-- name: map_gate_upsert
+INSERT INTO map_gate (status, stakeholder) VALUES (?1, ?2)
+ON CONFLICT (status) DO UPDATE SET stakeholder = excluded.stakeholder
+ WHERE map_gate.stakeholder IS DISTINCT FROM excluded.stakeholder
+
+-- name: map_gate_list
+SELECT status FROM map_gate
+
+-- name: map_gate_delete
+DELETE FROM map_gate WHERE status = ?1
+
+-- name: map_application_gate_upsert
+INSERT INTO map_application_gate (application_id, stakeholder)
+SELECT application_id, CAST(?1 AS TEXT) FROM dim_application WHERE name = ?2
+ON CONFLICT (application_id, stakeholder) DO NOTHING
+
+-- the key of a map_application_gate row is its stakeholder and application name
+-- name: map_application_gate_list
+SELECT m.stakeholder, a.name, m.application_id FROM map_application_gate m
+  LEFT JOIN dim_application a ON a.application_id = m.application_id
+
+-- name: map_application_gate_delete
+DELETE FROM map_application_gate WHERE stakeholder = ?1 AND application_id = ?2

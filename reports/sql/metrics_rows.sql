@@ -298,9 +298,16 @@ trace AS (
 -- Decisions 10) and so is no sample.
 --   cycle_time       end - start of items with a start, by end
 --   item_lead_time   end - created of ended items, by end
+--   idea_to_production  production_at - created (v_idea_to_production, which
+--                    leaves out items in production before they were
+--                    created), by production_at
 samples AS (
     SELECT application_id, at, kind AS metric, value FROM v_events
     WHERE value IS NOT NULL AND at >= CAST(?2 AS BIGINT) AND at < CAST(?3 AS BIGINT)
+    UNION ALL
+    SELECT application_id, production_at, 'idea_to_production', idea_to_production_s
+    FROM v_idea_to_production
+    WHERE production_at >= CAST(?2 AS BIGINT) AND production_at < CAST(?3 AS BIGINT)
 )
 SELECT m.member_ord, p.period_id, '' AS metric, CAST(NULL AS BIGINT) AS value,
        m.name, m.team,

@@ -229,3 +229,223 @@ FROM (VALUES
     ('deploy_frequency', 'medium', 'monthly_median_deploy_days', 1.0, NULL, 0),
     ('deploy_frequency', 'low', 'monthly_median_deploy_days', NULL, 1.0, 0)
 ) AS b;
+
+-- ---------------------------------------------------------------- release scope
+-- Release scope, planned vs delivered vs shipped (metrics.md "Release
+-- scope"; the rule is transform/scope.h, computed into derived_release and
+-- derived_release_item by every derivation).  A release's application is
+-- the one its project maps to.  Instants are UTC seconds.
+DROP VIEW IF EXISTS v_done_not_deployed;
+DROP VIEW IF EXISTS v_release_items;
+DROP VIEW IF EXISTS v_release_scope;
+
+-- One row per release with a planned date (key: project, release).
+-- delivered, shipped, carried_over and done_not_deployed are NULL while the
+-- release has no release instant (no release date, nothing deployed yet);
+-- scope_change_pct = (added + removed) / planned * 100, NULL when nothing
+-- was planned.
+CREATE VIEW v_release_scope AS
+SELECT r.release_id, r.project, r.name AS release, m.application_id, a.name AS application,
+       r.start_at, r.release_at, r.released, d.baseline_at, d.release_instant,
+       d.planned, d.added, d.removed, d.delivered, d.shipped, d.carried_over,
+       d.done_not_deployed,
+       CAST(100 * (d.added + d.removed) AS DOUBLE PRECISION) / NULLIF(d.planned, 0)
+           AS scope_change_pct
+  FROM derived_release d
+  JOIN dim_release r ON r.release_id = d.release_id
+  LEFT JOIN map_project m ON m.project = r.project
+  LEFT JOIN dim_application a ON a.application_id = m.application_id;
+
+-- One row per release and item that ever carried it (key: release_id,
+-- item_key): the class flags, and in words its scope (planned | added |
+-- removed | transient: added after the baseline and removed before the
+-- release) and outcome at the release instant (shipped | done_not_deployed |
+-- delivered_not_shipped: done, deployed after the release instant |
+-- carried_over | NULL: not carrying it then, or no release instant yet).
+CREATE VIEW v_release_items AS
+SELECT i.release_id, r.project, r.name AS release, w.work_item_id, w.item_key, w.summary,
+       w.status, a.name AS application, i.planned, i.added, i.removed, i.delivered,
+       i.shipped, i.carried_over, i.done_not_deployed,
+       CASE WHEN i.removed = 1 THEN 'removed' WHEN i.planned = 1 THEN 'planned'
+            WHEN i.added = 1 THEN 'added' ELSE 'transient' END AS scope,
+       CASE WHEN i.shipped = 1 THEN 'shipped'
+            WHEN i.done_not_deployed = 1 THEN 'done_not_deployed'
+            WHEN i.delivered = 1 THEN 'delivered_not_shipped'
+            WHEN i.carried_over = 1 THEN 'carried_over' END AS outcome,
+       dw.end_at, dw.production_at
+  FROM derived_release_item i
+  JOIN dim_release r ON r.release_id = i.release_id
+  JOIN dim_work_item w ON w.work_item_id = i.work_item_id
+  LEFT JOIN derived_work_item dw ON dw.work_item_id = i.work_item_id
+  LEFT JOIN dim_application a ON a.application_id = w.application_id;
+
+-- Items a release counts as delivered (done at its release instant) whose
+-- code is not in production: no referencing commit, or one not deployed
+-- yet (key: release_id, item_key).  commits = the non-merge commits naming
+-- the item (0: nothing in git shows it reached production).
+CREATE VIEW v_done_not_deployed AS
+SELECT i.release_id, r.project, r.name AS release, w.item_key, w.summary, w.status,
+       a.name AS application, dw.end_at AS done_at, d.release_instant,
+       (SELECT count(*) FROM bridge_commit_work_item b
+          JOIN fact_commit c ON c.commit_id = b.commit_id
+         WHERE b.work_item_id = i.work_item_id AND c.parent_count < 2) AS commits
+  FROM derived_release_item i
+  JOIN derived_release d ON d.release_id = i.release_id
+  JOIN dim_release r ON r.release_id = i.release_id
+  JOIN dim_work_item w ON w.work_item_id = i.work_item_id
+  LEFT JOIN derived_work_item dw ON dw.work_item_id = i.work_item_id
+  LEFT JOIN dim_application a ON a.application_id = w.application_id
+ WHERE i.done_not_deployed = 1;
+
+-- ---------------------------------------------------------------- pull-request stages
+-- (issue 9, capability 7; README "v_pr_stages").  These views read tables
+-- only, never the views above, so they are dropped and created here apart.
+DROP VIEW IF EXISTS v_pr_stage_weekly;
+DROP VIEW IF EXISTS v_pr_stage_samples;
+DROP VIEW IF EXISTS v_pr_stages;
+
+-- One row per merged pull/merge request, with its stages as LinearB and
+-- DevLake show them:
+--   coding  first commit authored_at -> created_at.  The first commit is the
+--           earliest of the PR's commits (fact_pull_request_commit), each
+--           commit's authored_at from fact_commit, else from the PR's own
+--           commit listing (fact_pull_request_listed_commit);
+--   pickup  created_at -> the first review by someone other than the PR's
+--           author (fact_pull_request_review; a review with no reviewer
+--           counts, the author's own never);
+--   review  that first review -> merged_at;
+--   deploy  merged_at -> the first successful production deployment that
+--           newly deployed the merge commit (merge_commit_sha, or
+--           squash_commit_sha: GitLab squash merges), as the correlation
+--           step found it (bridge_deployment_commit).  A baseline
+--           deployment does not count: it shipped history from before the
+--           data began (metrics.md Decisions 7), so its time is unknown.
+-- A stage whose ends are not both known is NULL (no commits, no review by
+-- someone else, not deployed yet), never 0.  A negative stage (a review
+-- before the PR was opened, a commit dated after it) is clamped to 0, and
+-- clamped counts such stages of the PR.  Durations in seconds (_s) and
+-- hours (_h).
+CREATE VIEW v_pr_stages AS
+WITH pr AS (
+    SELECT p.pull_request_id, p.application_id, p.repository, p.number, p.title, p.author,
+           p.created_at, p.merged_at, p.merge_commit_sha, p.squash_commit_sha,
+           (SELECT MIN(COALESCE((SELECT MIN(c.authored_at) FROM fact_commit c
+                                 WHERE c.sha = pc.sha), l.authored_at))
+              FROM fact_pull_request_commit pc
+              LEFT JOIN fact_pull_request_listed_commit l
+                ON l.application_id = p.application_id AND l.repository = p.repository
+               AND l.number = p.number AND l.sha = pc.sha
+             WHERE pc.application_id = p.application_id
+               AND pc.pull_request_id = p.pull_request_id) AS first_commit_at,
+           (SELECT MIN(r.submitted_at) FROM fact_pull_request_review r
+             WHERE r.application_id = p.application_id AND r.repository = p.repository
+               AND r.number = p.number
+               AND (p.author IS NULL OR r.reviewer IS NULL OR r.reviewer <> p.author))
+               AS first_review_at,
+           (SELECT MIN(d.finished_at)
+              FROM fact_commit c
+              JOIN bridge_deployment_commit b ON b.commit_id = c.commit_id
+              JOIN derived_deployment dd ON dd.deployment_id = b.deployment_id
+              JOIN fact_deployment d ON d.deployment_id = b.deployment_id
+             WHERE c.sha IN (p.merge_commit_sha, p.squash_commit_sha)
+               AND b.is_baseline = 0) AS deployed_at
+    FROM fact_pull_request p
+    WHERE p.merged_at IS NOT NULL
+),
+raw AS (
+    SELECT pr.*,
+           created_at - first_commit_at AS coding_raw,
+           first_review_at - created_at AS pickup_raw,
+           merged_at - first_review_at AS review_raw,
+           deployed_at - merged_at AS deploy_raw
+    FROM pr
+)
+SELECT raw.pull_request_id, NULLIF(raw.application_id, 0) AS application_id,
+       a.name AS application, raw.repository, raw.number, raw.title, raw.author,
+       raw.created_at, raw.merged_at, raw.first_commit_at, raw.first_review_at,
+       raw.deployed_at,
+       CASE WHEN coding_raw < 0 THEN 0 ELSE coding_raw END AS coding_s,
+       CASE WHEN pickup_raw < 0 THEN 0 ELSE pickup_raw END AS pickup_s,
+       CASE WHEN review_raw < 0 THEN 0 ELSE review_raw END AS review_s,
+       CASE WHEN deploy_raw < 0 THEN 0 ELSE deploy_raw END AS deploy_s,
+       CAST(CASE WHEN coding_raw < 0 THEN 0 ELSE coding_raw END AS DOUBLE PRECISION) / 3600
+           AS coding_h,
+       CAST(CASE WHEN pickup_raw < 0 THEN 0 ELSE pickup_raw END AS DOUBLE PRECISION) / 3600
+           AS pickup_h,
+       CAST(CASE WHEN review_raw < 0 THEN 0 ELSE review_raw END AS DOUBLE PRECISION) / 3600
+           AS review_h,
+       CAST(CASE WHEN deploy_raw < 0 THEN 0 ELSE deploy_raw END AS DOUBLE PRECISION) / 3600
+           AS deploy_h,
+       CASE WHEN coding_raw < 0 THEN 1 ELSE 0 END + CASE WHEN pickup_raw < 0 THEN 1 ELSE 0 END
+       + CASE WHEN review_raw < 0 THEN 1 ELSE 0 END + CASE WHEN deploy_raw < 0 THEN 1 ELSE 0 END
+           AS clamped
+FROM raw
+LEFT JOIN dim_application a ON a.application_id = raw.application_id;
+
+-- The stage samples by scope: one row per merged PR, stage and scope that
+-- holds it: its application, the application's team, and the organisation
+-- (configured applications only, metrics.md Decisions 9; name
+-- 'organisation').  value_s is NULL when the PR has no such stage; clamped
+-- is 1 when the stage was negative and clamped to 0.  stage_order: coding
+-- 1, pickup 2, review 3, deploy 4.  The week of merged_at is the period.
+CREATE VIEW v_pr_stage_samples AS
+WITH s AS (
+    SELECT application_id, merged_at, 'coding' AS stage, 1 AS stage_order,
+           coding_s AS value_s, CASE WHEN first_commit_at > created_at THEN 1 ELSE 0 END AS clamped
+    FROM v_pr_stages
+    UNION ALL
+    SELECT application_id, merged_at, 'pickup', 2, pickup_s,
+           CASE WHEN first_review_at < created_at THEN 1 ELSE 0 END
+    FROM v_pr_stages
+    UNION ALL
+    SELECT application_id, merged_at, 'review', 3, review_s,
+           CASE WHEN first_review_at > merged_at THEN 1 ELSE 0 END
+    FROM v_pr_stages
+    UNION ALL
+    SELECT application_id, merged_at, 'deploy', 4, deploy_s,
+           CASE WHEN deployed_at < merged_at THEN 1 ELSE 0 END
+    FROM v_pr_stages
+)
+SELECT 'application' AS scope, a.name AS name, dd.week_start, s.merged_at, s.stage,
+       s.stage_order, s.value_s, s.clamped
+FROM s
+JOIN dim_application a ON a.application_id = s.application_id AND a.configured = 1
+JOIN dim_date dd ON dd.date_key = s.merged_at / 86400
+UNION ALL
+SELECT 'team', t.name, dd.week_start, s.merged_at, s.stage, s.stage_order, s.value_s, s.clamped
+FROM s
+JOIN dim_application a ON a.application_id = s.application_id AND a.configured = 1
+JOIN dim_team t ON t.team_id = a.team_id
+JOIN dim_date dd ON dd.date_key = s.merged_at / 86400
+UNION ALL
+SELECT 'organisation', 'organisation', dd.week_start, s.merged_at, s.stage, s.stage_order,
+       s.value_s, s.clamped
+FROM s
+JOIN dim_application a ON a.application_id = s.application_id AND a.configured = 1
+JOIN dim_date dd ON dd.date_key = s.merged_at / 86400;
+
+-- Per scope, ISO week of merged_at and stage: merged PRs, the count of
+-- samples, their median and p85 in hours by the rules of metrics.md
+-- Conventions (median: the middle value, or the mean of the two middle
+-- values; p85: nearest rank, the value at rank ceil(0.85 n)), and how many
+-- were clamped.  No sample: count 0, median and p85 NULL, never 0.  The
+-- same rule, over a report window instead of a week, is
+-- reports/sql/report_pr_stages.sql.
+CREATE VIEW v_pr_stage_weekly AS
+WITH ranked AS (
+    SELECT scope, name, week_start, stage, stage_order, value_s, clamped,
+           ROW_NUMBER() OVER (PARTITION BY scope, name, week_start, stage,
+                                           CASE WHEN value_s IS NULL THEN 1 ELSE 0 END
+                              ORDER BY value_s) AS rn,
+           COUNT(value_s) OVER (PARTITION BY scope, name, week_start, stage) AS n
+    FROM v_pr_stage_samples
+)
+SELECT scope, name, week_start, stage, stage_order, COUNT(*) AS merged_prs,
+       COUNT(value_s) AS samples,
+       CAST(AVG(CASE WHEN value_s IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2)
+                     THEN value_s END) AS DOUBLE PRECISION) / 3600 AS median_h,
+       CAST(MAX(CASE WHEN value_s IS NOT NULL AND rn = (85 * n + 99) / 100
+                     THEN value_s END) AS DOUBLE PRECISION) / 3600 AS p85_h,
+       SUM(clamped) AS clamped
+FROM ranked
+GROUP BY scope, name, week_start, stage, stage_order;

@@ -77,7 +77,9 @@ class HandMadeDataset(unittest.TestCase):
                  "restore_p90_h", "throughput", "wip", "cycle_time_count", "cycle_time_median_h",
                  "cycle_time_p85_h", "flow_efficiency"]
         extra = ["throughput_feature", "throughput_defect", "throughput_risk", "throughput_debt",
-                 "recovery_median_h", "lead_time_item_median_h", "traceability"]
+                 "recovery_median_h", "lead_time_item_median_h", "traceability",
+                 "idea_to_production_count", "idea_to_production_median_h",
+                 "idea_to_production_p85_h"]
         self.assertEqual(list(self.rows[0].keys()), names + extra)
 
     def test_a_row_for_every_application_and_period(self):

@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import unittest
 
+import test_pr_stages
 from suite import DATA, run, run_suite, temp_dir
 import zipfile
 
@@ -44,9 +45,13 @@ TABLES = [
     "dim_person", "dim_environment", "dim_date", "dim_work_item",
     "fact_transition", "fact_commit", "fact_build", "fact_build_revision",
     "fact_deployment", "fact_deployment_status", "fact_pull_request", "fact_incident",
+    "fact_pull_request_commit", "fact_pull_request_listed_commit", "fact_pull_request_review",
     "bridge_deployment_commit", "bridge_commit_work_item", "derived_commit_key", "derived_project",
     "derived_missing_parent",
     "derived_deployment", "derived_incident", "derived_work_item", "derived_status_interval",
+    "dim_release", "fact_work_item_version", "stage_work_item_version",
+    "derived_release", "derived_release_item",
+    "map_gate", "map_application_gate", "derived_finding", "fact_pull_request_commit",
 ]
 
 # A table's own surrogate key: left out of its dump.
@@ -57,6 +62,7 @@ OWN_ID = {
     "dim_work_item": "work_item_id", "fact_commit": "commit_id", "fact_build": "build_id",
     "fact_deployment": "deployment_id", "fact_pull_request": "pull_request_id",
     "fact_incident": "incident_id",
+    "dim_release": "release_id", "stage_work_item_version": "stage_id",
 }
 
 # A surrogate id in any other table: replaced by the natural key it stands for.
@@ -74,8 +80,11 @@ NATURAL = {
     "build_id": "(SELECT " + _BUILD_KEY + " WHERE b.build_id = t.build_id)",
     "deployment_id": "(SELECT " + _BUILD_KEY + " JOIN fact_deployment d ON d.build_id = b.build_id"
                      " WHERE d.deployment_id = t.deployment_id)",
+    "pull_request_id": "(SELECT x.repository || '#' || CAST(x.number AS TEXT) FROM fact_pull_request x"
+                       " WHERE x.pull_request_id = t.pull_request_id)",
     "incident_id": "(SELECT s.name || ':' || i.external_id FROM fact_incident i"
                    " JOIN dim_source s ON s.source_id = i.source_id WHERE i.incident_id = t.incident_id)",
+    "release_id": "(SELECT x.project || ':' || x.name FROM dim_release x WHERE x.release_id = t.release_id)",
 }
 
 # landed paths carry the landing folder's clock stamp and pid
@@ -165,7 +174,12 @@ class EnginePair:
     # tables a dataset leaves empty (stage_transition always is between
     # batches; a key waiting for its item and a parent outside the commit
     # graph only where the data has them: test_incremental.py fills both)
-    MAY_BE_EMPTY = {"stage_transition", "derived_commit_key", "derived_missing_parent"}
+    MAY_BE_EMPTY = {"stage_transition", "derived_commit_key", "derived_missing_parent",
+                    "stage_work_item_version",
+                    # no gates configured in these datasets (test_flow.py has them, by hand)
+                    "map_gate", "map_application_gate",
+                    # only where the data has them (test_quality.py, PR datasets)
+                    "derived_finding", "fact_pull_request_commit"}
     FROM = TO = MONTH_FROM = MONTH_TO = None
 
     @classmethod
@@ -291,11 +305,19 @@ for _t in TABLES:
     setattr(EnginePair, "test_table_" + _t, _table_test(_t))
 
 
+# the tables of a pull request's commits and reviews (GitHub and GitLab only)
+PULL_PARTS = {"fact_pull_request_commit", "fact_pull_request_listed_commit",
+              "fact_pull_request_review"}
+
+
 class HandMade(EnginePair, unittest.TestCase):
     FROM, TO, MONTH_FROM, MONTH_TO = "2026-03-02", "2026-03-16", "2026-02-01", "2026-04-01"
     # no GitHub or GitLab source, no Jira status list, no bad record
     MAY_BE_EMPTY = EnginePair.MAY_BE_EMPTY | {"fact_pull_request", "fact_deployment_status",
-                                              "source_status", "reject"}
+                                              "source_status", "reject"} | PULL_PARTS
+    # no fix versions (tests/e2e/test_releases.py has its own dataset)
+    MAY_BE_EMPTY |= {"dim_release", "fact_work_item_version", "derived_release",
+                     "derived_release_item"}
 
     @classmethod
     def make_dataset(cls, folder):
@@ -312,9 +334,11 @@ class HandMade(EnginePair, unittest.TestCase):
 class SmallDemo(EnginePair, unittest.TestCase):
     # --scale 0.1: about 6,300 records, 255 deployments; a few seconds on PostgreSQL
     FROM, TO, MONTH_FROM, MONTH_TO = "2026-08-31", "2026-11-23", "2026-06-01", "2026-11-01"
-    # the demo has GitHub pull requests but no GitHub deployments, no Jira
-    # status list, no bad record
-    MAY_BE_EMPTY = EnginePair.MAY_BE_EMPTY | {"fact_deployment_status", "source_status", "reject"}
+    # the demo has GitHub pull requests (its configuration does not read their
+    # commits and reviews pages yet) but no GitHub deployments, no Jira status
+    # list, no bad record; its Fix Version histories fill fact_work_item_version
+    MAY_BE_EMPTY = EnginePair.MAY_BE_EMPTY | {"fact_deployment_status", "source_status",
+                                              "reject"} | PULL_PARTS
 
     @classmethod
     def make_dataset(cls, folder):
@@ -322,8 +346,28 @@ class SmallDemo(EnginePair, unittest.TestCase):
 
     def test_dataset_has_rows(self):
         self.assertGreater(len(self.dumps["fact_pull_request"][0]), 100)
+        self.assertGreater(len(self.dumps["fact_work_item_version"][0]), 100)
         self.assertGreater(len(self.dumps["fact_deployment"][0]), 100)
         self.assertGreater(len(self.dumps["bridge_commit_work_item"][0]), 100)
+
+
+class PullRequests(EnginePair, unittest.TestCase):
+    # tests/e2e/test_pr_stages.py's GitHub dataset: pull requests, their
+    # commits and reviews, deployments; no work item, incident or CI job
+    FROM, TO, MONTH_FROM, MONTH_TO = "2026-03-02", "2026-03-09", "2026-03-01", "2026-04-01"
+    MAY_BE_EMPTY = EnginePair.MAY_BE_EMPTY | {
+        "source_status", "reject", "finding", "dim_work_item", "fact_transition", "fact_incident",
+        "bridge_commit_work_item", "derived_incident", "derived_work_item",
+        "derived_status_interval", "map_project", "map_service", "dim_status", "derived_project",
+        "fact_build_revision"}
+
+    @classmethod
+    def make_dataset(cls, folder):
+        test_pr_stages.make_dataset(folder)
+
+    def test_dataset_has_rows(self):
+        for table in sorted(PULL_PARTS):
+            self.assertGreater(len(self.dumps[table][0]), 0, table)
 
 
 if __name__ == "__main__":

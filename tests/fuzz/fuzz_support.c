@@ -173,11 +173,52 @@ static int on_status(void *ctx, const cw_deployment_status *r)
     return 0;
 }
 
+static int on_pull_commit(void *ctx, const cw_pull_request_commit *r)
+{
+    origin(&r->origin);
+    required(r->repository), required(r->sha);
+    CW_FUZZ_CHECK(r->number > 0);
+    ((cw_fuzz_counts *)ctx)->pull_commits++;
+    return 0;
+}
+
+static int on_pull_review(void *ctx, const cw_pull_request_review *r)
+{
+    origin(&r->origin);
+    required(r->repository);
+    text(r->reviewer), text(r->state);
+    CW_FUZZ_CHECK(r->number > 0);
+    CW_FUZZ_CHECK(r->submitted_at != CW_NO_TIME);
+    ((cw_fuzz_counts *)ctx)->pull_reviews++;
+    return 0;
+}
+
 static int on_finding(void *ctx, const cw_finding *r)
 {
     (void)ctx;
     origin(&r->origin);
     required(r->kind), required(r->subject), required(r->detail);
+    return 0;
+}
+
+static int on_release(void *ctx, const cw_release *r)
+{
+    (void)ctx;
+    origin(&r->origin);
+    required(r->project), required(r->name);
+    text(r->external_id);
+    return 0;
+}
+
+static int on_version_change(void *ctx, const cw_version_change *r)
+{
+    (void)ctx;
+    origin(&r->origin);
+    CW_FUZZ_CHECK(r->item_key || r->item_id);
+    text(r->item_key), text(r->item_id), text(r->history_id), text(r->version_id);
+    required(r->version);
+    CW_FUZZ_CHECK(r->at != CW_NO_TIME);
+    CW_FUZZ_CHECK(r->added == 0 || r->added == 1);
     return 0;
 }
 
@@ -195,4 +236,8 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->pull_request = on_pull;
     sink->deployment_status = on_status;
     sink->finding = on_finding;
+    sink->release = on_release;
+    sink->version_change = on_version_change;
+    sink->pull_request_commit = on_pull_commit;
+    sink->pull_request_review = on_pull_review;
 }

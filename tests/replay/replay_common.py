@@ -34,6 +34,23 @@ def devlake_items(path):
         return [json.loads(row["data"]) for row in csv.DictReader(f)]
 
 
+def devlake_items_by_input(path, key):
+    """{input[key]: [items]} of one DevLake raw-table CSV whose rows name their
+    parent in `input` ({"Number": 23} for a pull request's commits), each
+    list in recorded order, a row recorded twice kept once (the last)."""
+    csv.field_size_limit(1 << 30)
+    out = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            item = json.loads(row["data"])
+            parent = json.loads(row["input"])[key]
+            items = out.setdefault(parent, [])
+            ident = item.get("sha") or item.get("id")
+            items[:] = [i for i in items if (i.get("sha") or i.get("id")) != ident]
+            items.append(item)
+    return out
+
+
 def per_data_dir(load):
     """Decorator: load(data_dir) runs once per data dir; every later call,
     from any of the server's threads, gets what it returned."""

@@ -10,6 +10,9 @@ served once, as last recorded.  Any owner/repo serves the same items.
 
   GET /repos/{o}/{r}/pulls            state=all|open|closed, sort=created|updated,
                                       direction=asc|desc
+  GET /repos/{o}/{r}/pulls/{n}/commits   the PR's recorded commits (DevLake `input`
+                                      Number), oldest first; [] for a PR with none
+  GET /repos/{o}/{r}/pulls/{n}/reviews   the PR's recorded reviews; [] when none
   GET /repos/{o}/{r}/commits          since=ISO (committer date >= since), newest first
   GET /repos/{o}/{r}/deployments      newest first
   GET /repos/{o}/{r}/deployments/{id}/statuses   newest first; 404 for an unknown id
@@ -27,8 +30,8 @@ import re
 import time
 import urllib.parse
 
-from replay_common import (Counter, devlake_items, json_response, page_of, per_data_dir,
-                           recording_dir)
+from replay_common import (Counter, devlake_items, devlake_items_by_input, json_response,
+                           page_of, per_data_dir, recording_dir)
 
 API_VERSION = "2022-11-28"
 REPO = r"/repos/[^/]+/[^/]+"
@@ -90,8 +93,19 @@ def _data(data_dir):
         "runs": _unique(_devlake_items(data_dir, "*_runs*.csv"), "id"),
         "deployments": _load_json(os.path.join(d, "deployments.json"), []),
         "statuses": statuses,
+        "pull_commits": _by_pull(data_dir, "*pull_request_commits*.csv"),
+        "pull_reviews": _by_pull(data_dir, "*pull_request_reviews*.csv"),
     }
     return data
+
+
+def _by_pull(data_dir, pattern):
+    """{PR number: [items]} of the DevLake CSVs matching pattern."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(recording_dir(data_dir, "github"), pattern))):
+        for number, items in devlake_items_by_input(path, "Number").items():
+            out.setdefault(number, []).extend(items)
+    return out
 
 
 def _rate_headers():
@@ -154,6 +168,12 @@ def commits(req):
     return _paginate(req, items)
 
 
+def pull_part(part):
+    def handler(req):
+        return _paginate(req, _data(req.data_dir)[part].get(int(req.match.group(1)), []))
+    return handler
+
+
 def deployments(req):
     items = sorted(_data(req.data_dir)["deployments"], key=lambda d: d["id"], reverse=True)
     return _paginate(req, items)
@@ -178,6 +198,8 @@ def runs(req):
 
 ROUTES = [
     ("GET", REPO + r"/pulls", pulls),
+    ("GET", REPO + r"/pulls/(\d+)/commits", pull_part("pull_commits")),
+    ("GET", REPO + r"/pulls/(\d+)/reviews", pull_part("pull_reviews")),
     ("GET", REPO + r"/commits", commits),
     ("GET", REPO + r"/deployments", deployments),
     ("GET", REPO + r"/deployments/(\d+)/statuses", statuses),

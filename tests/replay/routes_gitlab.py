@@ -7,6 +7,8 @@ Any project id or path serves the same items.
 
   GET /api/v4/projects/:id/merge_requests   state=all|opened|closed|merged|locked,
                                             updated_after, order_by=created_at|updated_at, sort
+  GET /api/v4/projects/:id/merge_requests/:iid/commits   the MR's recorded commits
+  GET /api/v4/projects/:id/merge_requests/:iid/notes     the MR's recorded notes ([] when none)
   GET /api/v4/projects/:id/pipelines        updated_after, order_by=id|updated_at, sort
   GET /api/v4/projects/:id/pipelines/:pid   the single-pipeline detail
   GET /api/v4/projects/:id/deployments      updated_after (needs order_by=updated_at, as
@@ -24,13 +26,14 @@ last page still carries X-Next-Page (gitlab #471566), pointing at an empty
 page; a client must stop on the empty or short page.
 """
 import email.utils
+import glob
 import json
 import os
 import time
 import urllib.parse
 
-from replay_common import (Counter, devlake_items, json_response, page_of, per_data_dir,
-                           recording_dir)
+from replay_common import (Counter, devlake_items, devlake_items_by_input, json_response,
+                           page_of, per_data_dir, recording_dir)
 
 PROJECT = r"/api/v4/projects/(.+)"
 LIST_KEYS = ("id", "iid", "project_id", "sha", "ref", "status", "source", "created_at",
@@ -71,8 +74,20 @@ def _data(data_dir):
         "details": details,
         "deployments": _items(data_dir, "deployments"),
         "quirks": quirks,
+        "mr_commits": _by_merge_request(data_dir, "merge_request_commits"),
+        "mr_notes": _by_merge_request(data_dir, "merge_request_notes"),
     }
     return data
+
+
+def _by_merge_request(data_dir, name):
+    """{iid: [items]} of the DevLake CSVs of name (the whole file or an excerpt)."""
+    out = {}
+    pattern = os.path.join(recording_dir(data_dir, "gitlab"), "devlake_raw_gitlab_api_%s*.csv" % name)
+    for path in sorted(glob.glob(pattern)):
+        for iid, items in devlake_items_by_input(path, "Iid").items():
+            out.setdefault(iid, []).extend(items)
+    return out
 
 
 def _rate_headers():
@@ -158,6 +173,12 @@ def pipeline(req):
     return _error(404, "404 Not found")
 
 
+def merge_request_part(part):
+    def handler(req):
+        return _paginate(req, _data(req.data_dir)[part].get(int(req.match.group(2)), []))
+    return handler
+
+
 def deployments(req):
     if req.arg("updated_after") and req.arg("order_by") != "updated_at":
         return _error(400, "`updated_at` filter requires `updated_at` sort")
@@ -169,6 +190,8 @@ def deployments(req):
 
 ROUTES = [
     ("GET", PROJECT + r"/merge_requests", merge_requests),
+    ("GET", PROJECT + r"/merge_requests/(\d+)/commits", merge_request_part("mr_commits")),
+    ("GET", PROJECT + r"/merge_requests/(\d+)/notes", merge_request_part("mr_notes")),
     ("GET", PROJECT + r"/pipelines", pipelines),
     ("GET", PROJECT + r"/pipelines/(\d+)", pipeline),
     ("GET", PROJECT + r"/deployments", deployments),

@@ -173,6 +173,54 @@ static int cap_finding(void *ctx, const cw_finding *rec)
     return 0;
 }
 
+static int cap_release(void *ctx, const cw_release *rec)
+{
+    cw_capture *cap = ctx;
+    cw_release *c;
+    GROW(cap->releases, cap->n_releases);
+    c = &cap->releases[cap->n_releases++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(project); DUP(name); DUP(external_id);
+    return 0;
+}
+
+static int cap_version_change(void *ctx, const cw_version_change *rec)
+{
+    cw_capture *cap = ctx;
+    cw_version_change *c;
+    GROW(cap->version_changes, cap->n_version_changes);
+    c = &cap->version_changes[cap->n_version_changes++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(item_key); DUP(item_id); DUP(history_id); DUP(version); DUP(version_id);
+    return 0;
+}
+
+static int cap_pull_commit(void *ctx, const cw_pull_request_commit *rec)
+{
+    cw_capture *cap = ctx;
+    cw_pull_request_commit *c;
+    GROW(cap->pull_commits, cap->n_pull_commits);
+    c = &cap->pull_commits[cap->n_pull_commits++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(repository); DUP(sha);
+    return 0;
+}
+
+static int cap_review(void *ctx, const cw_pull_request_review *rec)
+{
+    cw_capture *cap = ctx;
+    cw_pull_request_review *c;
+    GROW(cap->reviews, cap->n_reviews);
+    c = &cap->reviews[cap->n_reviews++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(repository); DUP(reviewer); DUP(state);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -187,6 +235,10 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.deployment_status = cap_status;
     cap->sink.status_def = cap_status_def;
     cap->sink.finding = cap_finding;
+    cap->sink.release = cap_release;
+    cap->sink.version_change = cap_version_change;
+    cap->sink.pull_request_commit = cap_pull_commit;
+    cap->sink.pull_request_review = cap_review;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -256,6 +308,30 @@ void cw_capture_free(cw_capture *cap)
         FREE(kind); FREE(subject); FREE(detail);
     }
     free(cap->findings);
+    for (i = 0; i < cap->n_releases; i++) {
+        cw_release *x = &cap->releases[i];
+        free_origin(&x->origin);
+        FREE(project); FREE(name); FREE(external_id);
+    }
+    free(cap->releases);
+    for (i = 0; i < cap->n_version_changes; i++) {
+        cw_version_change *x = &cap->version_changes[i];
+        free_origin(&x->origin);
+        FREE(item_key); FREE(item_id); FREE(history_id); FREE(version); FREE(version_id);
+    }
+    free(cap->version_changes);
+    for (i = 0; i < cap->n_pull_commits; i++) {
+        cw_pull_request_commit *x = &cap->pull_commits[i];
+        free_origin(&x->origin);
+        FREE(repository); FREE(sha);
+    }
+    free(cap->pull_commits);
+    for (i = 0; i < cap->n_reviews; i++) {
+        cw_pull_request_review *x = &cap->reviews[i];
+        free_origin(&x->origin);
+        FREE(repository); FREE(reviewer); FREE(state);
+    }
+    free(cap->reviews);
     memset(cap, 0, sizeof(*cap));
 }
 
@@ -298,6 +374,23 @@ const cw_pull_request *cw_capture_pull(const cw_capture *cap, long number)
         if (cap->pulls[i].number == number)
             return &cap->pulls[i];
     return NULL;
+}
+
+const cw_pull_request_review *cw_capture_review(const cw_capture *cap, int64_t id)
+{
+    for (size_t i = 0; i < cap->n_reviews; i++)
+        if (cap->reviews[i].review_id == id)
+            return &cap->reviews[i];
+    return NULL;
+}
+
+size_t cw_capture_pull_commits(const cw_capture *cap, long number, const char *sha)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cap->n_pull_commits; i++)
+        n += cap->pull_commits[i].number == number &&
+             (!sha || strcmp(cap->pull_commits[i].sha, sha) == 0);
+    return n;
 }
 
 void cw_expect_reject_at(const cw_capture *cap, size_t i, long record, const char *field,

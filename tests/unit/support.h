@@ -37,6 +37,10 @@ typedef struct cw_capture {
     cw_deployment_status *statuses; size_t n_statuses;
     cw_status_def *status_defs; size_t n_status_defs;
     cw_finding *findings;      size_t n_findings;
+    cw_release *releases;      size_t n_releases;
+    cw_version_change *version_changes; size_t n_version_changes;
+    cw_pull_request_commit *pull_commits; size_t n_pull_commits;
+    cw_pull_request_review *reviews;      size_t n_reviews;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);
@@ -48,6 +52,10 @@ const cw_commit *cw_capture_commit(const cw_capture *cap, const char *sha);
 const cw_build *cw_capture_build(const cw_capture *cap, const char *job, long number);
 const cw_incident *cw_capture_incident(const cw_capture *cap, const char *id);
 const cw_pull_request *cw_capture_pull(const cw_capture *cap, long number);
+/* The review with that id, NULL when absent. */
+const cw_pull_request_review *cw_capture_review(const cw_capture *cap, int64_t id);
+/* How many captured PR commits belong to PR number (with sha, when not NULL). */
+size_t cw_capture_pull_commits(const cw_capture *cap, long number, const char *sha);
 
 /* The i-th reject is of record `record` (not checked when negative), names
  * `field` and has `reason` in its reason (each not checked when NULL);

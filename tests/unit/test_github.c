@@ -145,6 +145,148 @@ static void test_pr_commits(void **state)
     cw_capture_free(&cap);
 }
 
+/* The real recording's rows name their PR in url (/pulls/N/commits) and
+ * input ({"Number": N}): every row is also a PR commit, counted by hand
+ * from the 25 rows: PR 11 14, PR 23 2 (one sha recorded twice), PR 9 2,
+ * PRs 4, 8, 30, 36, 40, 41 and 48 one each. */
+static void test_pr_commit_records(void **state)
+{
+    static const long single[] = {4, 8, 30, 36, 40, 41, 48};
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_pull_request_commits.excerpt.csv"),
+                           ants_keys, &cap), 0);
+    assert_int_equal(cap.n_pull_commits, 25);
+    assert_int_equal(cw_capture_pull_commits(&cap, 11, NULL), 14);
+    assert_int_equal(cw_capture_pull_commits(&cap, 23, NULL), 2);
+    assert_int_equal(cw_capture_pull_commits(&cap, 23, "5bbc9e170bbee27c37bcc30da3da75b4531d1edb"), 2);
+    assert_int_equal(cw_capture_pull_commits(&cap, 9, NULL), 2);
+    for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+        assert_int_equal(cw_capture_pull_commits(&cap, single[i], NULL), 1);
+    assert_int_equal(cw_capture_pull_commits(&cap, 11, "2fa305b66b7b4bd8116ef9c7635396ae6a3a9c68"), 1);
+    assert_string_equal(cap.pull_commits[0].repository, ANTS);
+    assert_true(cap.pull_commits[0].authored_at == cw_t("2019-01-21T10:57:23Z"));
+    assert_int_equal(cap.pull_commits[0].origin.record, 2);     /* CSV record, header = 1 */
+    cw_capture_free(&cap);
+}
+
+/* A JSON page names its PR by its file name only: pull-N-commits.json,
+ * after the landing counters; any other name is a plain commit list. */
+static void test_pr_commit_page_names(void **state)
+{
+    static const char page[] =
+        "[{\"sha\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"parents\":[],"
+        "\"commit\":{\"author\":{\"name\":\"A\",\"email\":\"a@x\",\"date\":\"2026-03-02T02:00:00Z\"},"
+        "\"message\":\"one\"}}]";
+    static const char *const names[] = {"pull-12-commits.json", "00003-0001-pull-12-commits.json",
+                                        "commits.json", "pull-x-commits.json", "00001-pulls.json"};
+    static const size_t expect[] = {1, 1, 0, 0, 0};
+    char *dir = cw_temp_dir();
+    (void)state;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        cw_capture cap;
+        char *path = cw_asprintf("%s/%s", dir, names[i]);
+        cw_write_file(dir, names[i], page);
+        assert_int_equal(parse(path, ants_keys, &cap), 0);
+        assert_int_equal(cap.n_commits, 1);                 /* a commit either way */
+        assert_int_equal(cap.n_pull_commits, expect[i]);
+        if (expect[i]) {
+            assert_int_equal(cap.pull_commits[0].number, 12);
+            assert_string_equal(cap.pull_commits[0].sha, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+            assert_true(cap.pull_commits[0].authored_at == cw_t("2026-03-02T02:00:00Z"));
+        }
+        cw_capture_free(&cap);
+        free(path);
+    }
+    cw_remove_tree(dir);
+    free(dir);
+}
+
+/* Reviews (/pulls/N/reviews): the PR from pull_request_url, else the file
+ * name; state upper case; PENDING (no submitted_at) passed over; no id is
+ * a reject. */
+static void test_reviews(void **state)
+{
+    static const char page[] =
+        "[{\"id\":501,\"user\":{\"login\":\"bob\"},\"state\":\"APPROVED\","
+        "\"submitted_at\":\"2026-03-02T09:00:00Z\",\"commit_id\":\"c\","
+        "\"pull_request_url\":\"https://api.github.com/repos/panjf2000/ants/pulls/41\"},"
+        " {\"id\":502,\"user\":{\"login\":\"carol\"},\"state\":\"changes_requested\","
+        "\"submitted_at\":\"2026-03-02T10:30:00+01:00\",\"commit_id\":\"c\"},"
+        " {\"id\":503,\"user\":{\"login\":\"dave\"},\"state\":\"PENDING\",\"commit_id\":\"c\","
+        "\"pull_request_url\":\"https://api.github.com/repos/panjf2000/ants/pulls/41\"},"
+        " {\"user\":{\"login\":\"erin\"},\"state\":\"COMMENTED\","
+        "\"submitted_at\":\"2026-03-02T11:00:00Z\","
+        "\"pull_request_url\":\"https://api.github.com/repos/panjf2000/ants/pulls/41\"},"
+        " {\"id\":505,\"user\":null,\"state\":\"DISMISSED\",\"submitted_at\":\"2026-03-02T12:00:00Z\","
+        "\"pull_request_url\":\"https://api.github.com/repos/panjf2000/ants/pulls/41\"}]";
+    char *dir = cw_temp_dir(), *path = cw_asprintf("%s/00002-pull-7-reviews.json", dir);
+    const cw_pull_request_review *r;
+    cw_capture cap;
+    (void)state;
+    cw_write_file(dir, "00002-pull-7-reviews.json", page);
+    assert_int_equal(parse(path, ants_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 3);
+    r = cw_capture_review(&cap, 501);
+    assert_non_null(r);
+    assert_string_equal(r->repository, ANTS);
+    assert_int_equal(r->number, 41);                    /* pull_request_url wins */
+    assert_string_equal(r->reviewer, "bob");
+    assert_string_equal(r->state, "APPROVED");
+    assert_true(r->submitted_at == cw_t("2026-03-02T09:00:00Z"));
+    r = cw_capture_review(&cap, 502);
+    assert_int_equal(r->number, 7);                     /* the file name's */
+    assert_string_equal(r->state, "CHANGES_REQUESTED");
+    assert_true(r->submitted_at == cw_t("2026-03-02T09:30:00Z"));
+    assert_null(cw_capture_review(&cap, 503));          /* pending */
+    r = cw_capture_review(&cap, 505);
+    assert_null(r->reviewer);                           /* a deleted account */
+    assert_int_equal(cap.n_rejects, 1);
+    cw_expect_reject(&cap, 0, 4, "id", "pull request review without an id");
+    assert_int_equal(cap.n_commits + cap.n_pulls, 0);
+    cw_capture_free(&cap);
+    /* a review page named by no PR: the review without pull_request_url is refused */
+    cw_write_file(dir, "reviews.json", page);
+    free(path);
+    path = cw_asprintf("%s/reviews.json", dir);
+    assert_int_equal(parse(path, ants_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 2);
+    assert_int_equal(cap.n_rejects, 2);
+    cw_expect_reject(&cap, 0, 2, "pull_request_url", "pull request review that names no pull request");
+    cw_capture_free(&cap);
+    free(path);
+    cw_remove_tree(dir);
+    free(dir);
+}
+
+/* The real recording of /pulls/41/reviews (3 rows of DevLake's 17):
+ * reviews 277027723 and 277042368 by choleraehyq, 277036116 by panjf2000,
+ * all COMMENTED. */
+static void test_review_recording(void **state)
+{
+    const cw_pull_request_review *r;
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GH "devlake_raw_github_api_pull_request_reviews.excerpt.csv"),
+                           ants_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 3);
+    assert_int_equal(cap.n_rejects, 0);
+    r = cw_capture_review(&cap, 277036116);
+    assert_non_null(r);
+    assert_string_equal(r->repository, ANTS);
+    assert_int_equal(r->number, 41);
+    assert_string_equal(r->reviewer, "panjf2000");
+    assert_string_equal(r->state, "COMMENTED");
+    assert_true(r->submitted_at == cw_t("2019-08-20T09:19:55Z"));
+    assert_int_equal(r->origin.record, 3);
+    r = cw_capture_review(&cap, 277027723);
+    assert_string_equal(r->reviewer, "choleraehyq");
+    assert_true(r->submitted_at == cw_t("2019-08-20T09:05:02Z"));
+    r = cw_capture_review(&cap, 277042368);
+    assert_true(r->submitted_at == cw_t("2019-08-20T09:30:46Z"));
+    cw_capture_free(&cap);
+}
+
 static void test_commit_list_page(void **state)
 {
     static const char page[] =
@@ -582,8 +724,12 @@ static void test_live_fetch(void **state)
     cw_capture_init(&live);
     parse_landed(land, keys, &live, &landed);
     /* ceil(9/4) pulls + ceil(24/4) commits + ceil(8/4) deployments + ceil(11/4) runs
-     * + 8 statuses pages (none holds more than 3) */
-    assert_int_equal(landed, 3 + 6 + 2 + 3 + 8);
+     * + 8 statuses pages (none holds more than 3) + each PR's commits (PRs 4,
+     * 8, 9: one page; PR 11's 14: 4 pages; PRs 13, 14, 15, 16, 19: one empty
+     * page each) + each PR's reviews (none recorded: 9 empty pages) */
+    assert_int_equal(landed, 3 + 6 + 2 + 3 + 8 + (3 + 4 + 5) + 9);
+    assert_int_equal(live.n_pull_commits, 1 + 1 + 2 + 14);
+    assert_int_equal(live.n_reviews, 0);
     cw_capture_init(&files);
     assert_int_equal(parse_with(cw_fixture(GH "devlake_raw_github_api_pull_requests.excerpt.csv"),
                                 ants_keys, &files), 0);
@@ -595,7 +741,9 @@ static void test_live_fetch(void **state)
     assert_int_equal(live.n_rejects, 0);
     /* the route serves distinct items (the recordings hold two duplicates) */
     assert_int_equal(live.n_pulls, 9);
-    assert_int_equal(live.n_commits, 24);
+    /* the 24 of /commits, and the 18 of the PRs' pages again (one row each
+     * in a warehouse) */
+    assert_int_equal(live.n_commits, 24 + 18);
     assert_int_equal(live.n_builds, files.n_builds);
     assert_int_equal(live.n_statuses, 13);
     /* PR 4 is recorded twice with different titles: the route serves the
@@ -690,6 +838,10 @@ int main(void)
         cmocka_unit_test(test_jobs_passed_over),
         cmocka_unit_test(test_statuses_any_order),
         cmocka_unit_test(test_graphql_warehouse),
+        cmocka_unit_test(test_pr_commit_records),
+        cmocka_unit_test(test_pr_commit_page_names),
+        cmocka_unit_test(test_reviews),
+        cmocka_unit_test(test_review_recording),
         cw_replay_test(test_live_fetch),
         cw_replay_test(test_live_incremental),
     };

@@ -56,6 +56,110 @@ static const cw_build *last_build(const cw_capture *cap, const char *job, long n
     return found;
 }
 
+/* ------------------------------------------------------ MR commits and notes */
+
+/* The real recording's rows name their MR in url (/merge_requests/N/commits)
+ * and input ({"Iid": N}); counted by hand from its 37 rows: MR 1 5, MR 2 9,
+ * MR 3 1, MR 4 1, MR 5 18, MR 6 1, MR 7 2. */
+static void test_mr_commit_records(void **state)
+{
+    static const long count[][2] = {{1, 5}, {2, 9}, {3, 1}, {4, 1}, {5, 18}, {6, 1}, {7, 2}};
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_merge_request_commits.csv"),
+                           repo_keys, &cap), 0);
+    assert_int_equal(cap.n_pull_commits, 37);
+    for (size_t i = 0; i < sizeof(count) / sizeof(count[0]); i++)
+        assert_int_equal(cw_capture_pull_commits(&cap, count[i][0], NULL), (size_t)count[i][1]);
+    assert_int_equal(cw_capture_pull_commits(&cap, 1, "ad25fcda15e310a7eb34b3e38ff9b962b54f0e03"), 1);
+    assert_string_equal(cap.pull_commits[0].repository, REPO);
+    assert_true(cap.pull_commits[0].authored_at == cw_t("2019-06-28T11:03:52Z"));
+    assert_int_equal(cap.n_rejects, 0);
+    cw_capture_free(&cap);
+}
+
+/* MR notes are the reviews: a note a person wrote is COMMENTED, the system
+ * note "approved this merge request" APPROVED, other system notes and
+ * notes on issues are no review.  The MR comes from noteable_iid, else the
+ * page (file name). */
+static void test_mr_notes(void **state)
+{
+    static const char page[] =
+        "[{\"id\":11,\"body\":\"assigned to @emilie\",\"author\":{\"username\":\"emilie\"},"
+        "\"created_at\":\"2019-06-28T05:40:22.415Z\",\"system\":true,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":1},"
+        " {\"id\":12,\"body\":\"Looks good\",\"author\":{\"username\":\"tayloramurphy\"},"
+        "\"created_at\":\"2019-06-28T10:56:46.646Z\",\"system\":false,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":1},"
+        " {\"id\":13,\"body\":\"approved this merge request\",\"author\":{\"username\":\"tayloramurphy\"},"
+        "\"created_at\":\"2019-06-28T11:00:00Z\",\"system\":true,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":1},"
+        " {\"id\":14,\"body\":\"an issue note\",\"author\":{\"username\":\"x\"},"
+        "\"created_at\":\"2019-06-28T11:00:00Z\",\"system\":false,"
+        "\"noteable_type\":\"Issue\",\"noteable_iid\":1},"
+        " {\"id\":15,\"body\":\"no iid\",\"author\":{\"username\":\"y\"},"
+        "\"created_at\":\"2019-06-29T00:00:00Z\",\"system\":false,\"noteable_type\":\"MergeRequest\"},"
+        " {\"id\":16,\"body\":\"bad time\",\"author\":{\"username\":\"y\"},"
+        "\"created_at\":\"yesterday\",\"system\":false,"
+        "\"noteable_type\":\"MergeRequest\",\"noteable_iid\":2}]";
+    char *dir = cw_temp_dir(), *path = cw_asprintf("%s/00004-pull-3-notes.json", dir);
+    const cw_pull_request_review *r;
+    cw_capture cap;
+    (void)state;
+    cw_write_file(dir, "00004-pull-3-notes.json", page);
+    assert_int_equal(parse(path, repo_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 3);
+    r = cw_capture_review(&cap, 12);
+    assert_non_null(r);
+    assert_string_equal(r->repository, REPO);
+    assert_int_equal(r->number, 1);
+    assert_string_equal(r->reviewer, "tayloramurphy");
+    assert_string_equal(r->state, "COMMENTED");
+    assert_true(r->submitted_at == cw_t("2019-06-28T10:56:46Z"));
+    r = cw_capture_review(&cap, 13);
+    assert_string_equal(r->state, "APPROVED");
+    assert_null(cw_capture_review(&cap, 11));           /* an assignment */
+    assert_null(cw_capture_review(&cap, 14));           /* on an issue */
+    r = cw_capture_review(&cap, 15);
+    assert_int_equal(r->number, 3);                     /* the file name's */
+    assert_int_equal(cap.n_rejects, 1);
+    cw_expect_reject(&cap, 0, 6, "created_at", NULL);
+    cw_capture_free(&cap);
+    free(path);
+    cw_remove_tree(dir);
+    free(dir);
+}
+
+/* The real recording of MR notes (6 rows of DevLake's): rows 1 (an
+ * assignment) and 11 ("merged") are system notes, no review; rows 7 (MR
+ * 1, emilie), 12 (MR 3, emilie), 13 (MR 3, martinguindon) and 17 (MR 3,
+ * emilie) are notes people wrote. */
+static void test_mr_note_recording(void **state)
+{
+    const cw_pull_request_review *r;
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_merge_request_notes.excerpt.csv"),
+                           repo_keys, &cap), 0);
+    assert_int_equal(cap.n_reviews, 4);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_null(cw_capture_review(&cap, 186327072));
+    assert_null(cw_capture_review(&cap, 186537191));
+    r = cw_capture_review(&cap, 186439132);
+    assert_non_null(r);
+    assert_int_equal(r->number, 1);
+    assert_string_equal(r->reviewer, "emilie");
+    assert_string_equal(r->state, "COMMENTED");
+    assert_true(r->submitted_at == cw_t("2019-06-28T10:56:46Z"));
+    r = cw_capture_review(&cap, 208092969);
+    assert_int_equal(r->number, 3);
+    assert_string_equal(r->reviewer, "martinguindon");
+    assert_true(r->submitted_at == cw_t("2019-08-26T13:17:51Z"));
+    assert_int_equal(cw_capture_review(&cap, 208061122)->number, 3);
+    assert_int_equal(cw_capture_review(&cap, 208121781)->number, 3);
+    cw_capture_free(&cap);
+}
+
 /* ------------------------------------------------------ merge requests */
 
 static void test_merge_requests(void **state)
@@ -150,19 +254,16 @@ static void test_mr_commits(void **state)
     const cw_commit *c;
     const char *path;
     (void)state;
+    /* the rows name their MR (url, input): each is that MR's commit, and no
+     * commit, since the MR commits API sends parent_ids [] (see gitlab.c) */
     assert_int_equal(parse(cw_fixture(GL "devlake_raw_gitlab_api_merge_request_commits.csv"), repo_keys, &cap), 0);
-    assert_int_equal(cap.n_commits, 37);
+    assert_int_equal(cap.n_commits, 0);
+    assert_int_equal(cap.n_pull_commits, 37);
     assert_int_equal(cap.n_rejects, 0);
-    c = cw_capture_commit(&cap, "ad25fcda15e310a7eb34b3e38ff9b962b54f0e03");
-    assert_non_null(c);
-    assert_string_equal(c->repository, REPO);
-    assert_string_equal(c->parents, "");        /* the MR commits API sends [] */
-    assert_string_equal(c->subject, "add more info to readme");
-    assert_null(c->body);
-    cw_expect_author(c, "emilie", "emilie.burke@gmail.com", "2019-06-28T11:03:52Z");
-    assert_int_equal(c->additions, -1);
+    assert_null(cw_capture_commit(&cap, "ad25fcda15e310a7eb34b3e38ff9b962b54f0e03"));
     cw_capture_free(&cap);
 
+    /* a page that names no MR is a list of commits */
     path = cw_temp_file(page, ".json");
     assert_int_equal(parse(path, repo_keys, &cap), 0);
     unlink(path);
@@ -373,8 +474,15 @@ static void test_live_fetch(void **state)
     cw_capture live, files;
     /* page_size 5: MRs 18 -> 4 pages (the short one ends it); pipelines
      * 29 + 16 = 45 -> 9 full pages, then X-Next-Page is empty; 45 details;
-     * deployments 8 -> 2 pages */
-    assert_int_equal(fetch_live(*state, NULL, "5", 0, &live), 4 + 9 + 45 + 2);
+     * deployments 8 -> 2 pages; each listed MR's commits (the list holds
+     * iids 1, 3-6, 8-14, 16-21: not 2 and 7): MR 1 5 -> 1 page, MR 5 18 ->
+     * 4, MRs 3, 4, 6 one page each, the 13 others one empty page each (21);
+     * each MR's notes: one page each, MRs 1 and 3 the 3 recorded each (the
+     * reviews among them: MR 1's row 7, MR 3's rows 12, 13 and 17) */
+    assert_int_equal(fetch_live(*state, NULL, "5", 0, &live), 4 + 9 + 45 + 2 + 21 + 18);
+    assert_int_equal(live.n_pull_commits, 5 + 1 + 1 + 18 + 1);
+    assert_int_equal(live.n_commits, 0);
+    assert_int_equal(live.n_reviews, 1 + 3);
     cw_capture_init(&files);
     assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_merge_requests.csv"), repo_keys, &files), 0);
     assert_int_equal(parse_with(cw_fixture(GL "devlake_raw_gitlab_api_pipeline.csv"), repo_keys, &files), 0);
@@ -408,7 +516,8 @@ static void test_live_fetch(void **state)
 static void test_live_next_page_quirk(void **state)
 {
     cw_capture live;
-    assert_int_equal(fetch_live(*state, NULL, "5", 1, &live), 4 + 10 + 45 + 2);
+    /* MR 1's 5 commits fill their page: one empty page more (22 + 18) */
+    assert_int_equal(fetch_live(*state, NULL, "5", 1, &live), 4 + 10 + 45 + 2 + 22 + 18);
     assert_int_equal(live.n_pulls, 18);
     cw_capture_free(&live);
 }
@@ -419,7 +528,8 @@ static void test_live_next_page_quirk(void **state)
 static void test_live_incremental(void **state)
 {
     cw_capture live;
-    assert_int_equal(fetch_live(*state, "2022-03-07T07:30:00Z", "100", 0, &live), 1 + 1 + 32 + 1);
+    /* + the commits and notes of MRs 18, 20 and 21: none recorded, 6 empty pages */
+    assert_int_equal(fetch_live(*state, "2022-03-07T07:30:00Z", "100", 0, &live), 1 + 1 + 32 + 1 + 6);
     assert_int_equal(live.n_pulls, 3);
     assert_non_null(cw_capture_pull(&live, 20));
     assert_null(cw_capture_pull(&live, 19));
@@ -436,6 +546,9 @@ int main(void)
         cmocka_unit_test(test_squash_only_merge_request),
         cmocka_unit_test(test_merged_at_means_merged),
         cmocka_unit_test(test_mr_commits),
+        cmocka_unit_test(test_mr_commit_records),
+        cmocka_unit_test(test_mr_notes),
+        cmocka_unit_test(test_mr_note_recording),
         cmocka_unit_test(test_pipelines_list_shape),
         cmocka_unit_test(test_pipeline_details),
         cmocka_unit_test(test_deployments),

@@ -472,6 +472,92 @@ static void test_devlake_issues_items_json(void **state)
     cw_capture_free(&cap);
 }
 
+/* The real DevLake recordings: every issue carries fix version 10026
+ * "v2.7.0" (released 2020-07-10), loaded once per file; the changelog moved
+ * the issues from version 10008 (then named "v2.7.0") to 10026 (then named
+ * "SaaS"): the history keeps the name of the time and the id. */
+static const cw_version_change *version_change(const cw_capture *cap, const char *key,
+                                               const char *history, int added)
+{
+    for (size_t i = 0; i < cap->n_version_changes; i++) {
+        const cw_version_change *v = &cap->version_changes[i];
+        if (strcmp(v->item_key, key) == 0 && strcmp(v->history_id, history) == 0 &&
+            v->added == added)
+            return v;
+    }
+    return NULL;
+}
+
+static void test_devlake_fix_versions(void **state)
+{
+    static const char *const files[] = { "jira/devlake_raw_jira_api_issues.excerpt.items.json",
+                                         "jira/devlake_raw_jira_api_issues.excerpt.csv" };
+    (void)state;
+    for (size_t f = 0; f < 2; f++) {
+        cw_capture cap;
+        const cw_version_change *v;
+        assert_int_equal(parse_jira(cw_fixture(files[f]), NULL, 0, &cap), 0);
+        assert_int_equal(cap.n_rejects, 0);
+        assert_int_equal(cap.n_releases, 1);
+        assert_string_equal(cap.releases[0].project, "EE");
+        assert_string_equal(cap.releases[0].name, "v2.7.0");
+        assert_string_equal(cap.releases[0].external_id, "10026");
+        assert_true(cap.releases[0].release_at == cw_t("2020-07-10T00:00:00Z"));
+        assert_true(cap.releases[0].start_at == CW_NO_TIME);
+        assert_int_equal(cap.releases[0].released, 1);
+        assert_int_equal(cap.releases[0].archived, 0);
+        /* EE-1: one history, a remove and an add; EE-2 and EE-3: that and the first add */
+        assert_int_equal(cap.n_version_changes, 2 + 3 + 3);
+        v = version_change(&cap, "EE-2", "10646", 1);
+        assert_non_null(v);
+        assert_string_equal(v->version, "v2.7.0");
+        assert_string_equal(v->version_id, "10008");
+        assert_string_equal(v->item_id, "10064");
+        assert_true(v->at == cw_t("2020-06-12T00:17:56Z"));
+        v = version_change(&cap, "EE-1", "18876", 0);
+        assert_non_null(v);
+        assert_string_equal(v->version, "v2.7.0");
+        assert_string_equal(v->version_id, "10008");
+        assert_true(v->at == cw_t("2020-07-13T21:35:54Z"));
+        v = version_change(&cap, "EE-1", "18876", 1);
+        assert_non_null(v);
+        assert_string_equal(v->version, "SaaS");
+        assert_string_equal(v->version_id, "10026");
+        cw_capture_free(&cap);
+    }
+}
+
+/* A project's versions page as live extraction lands it
+ * (NNNNN-versions-<KEY>.json): each version a release of that project,
+ * with the start date only this page carries; an unreadable date is a
+ * reject naming the field while the release still loads. */
+static void test_versions_page(void **state)
+{
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_test_data("jira/00011-versions-REL.json"), NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_items, 0);
+    assert_int_equal(cap.n_releases, 3);
+    assert_string_equal(cap.releases[0].project, "REL");
+    assert_string_equal(cap.releases[0].name, "1.0");
+    assert_string_equal(cap.releases[0].external_id, "1000");
+    assert_true(cap.releases[0].release_at == cw_t("2026-03-10T00:00:00Z"));
+    assert_true(cap.releases[0].start_at == CW_NO_TIME);
+    assert_int_equal(cap.releases[0].released, 1);
+    assert_string_equal(cap.releases[1].name, "2.0");
+    assert_true(cap.releases[1].start_at == cw_t("2026-03-05T00:00:00Z"));
+    assert_true(cap.releases[1].release_at == CW_NO_TIME);
+    assert_int_equal(cap.releases[1].released, 0);
+    assert_string_equal(cap.releases[2].name, "0.9");
+    assert_int_equal(cap.releases[2].archived, 1);
+    assert_true(cap.releases[2].start_at == CW_NO_TIME);
+    assert_true(cap.releases[2].release_at == cw_t("2026-02-01T00:00:00Z"));
+    assert_int_equal(cap.n_rejects, 1);
+    assert_string_equal(cap.rejects[0].field, "startDate");
+    assert_int_equal(cap.rejects[0].origin.record, 3);
+    cw_capture_free(&cap);
+}
+
 static void test_devlake_due_date_csv(void **state)
 {
     cw_capture cap;
@@ -1120,6 +1206,8 @@ int main(void)
         cmocka_unit_test(test_gojira_sprint_page),
         cmocka_unit_test(test_devlake_issues_csv),
         cmocka_unit_test(test_devlake_issues_items_json),
+        cmocka_unit_test(test_devlake_fix_versions),
+        cmocka_unit_test(test_versions_page),
         cmocka_unit_test(test_devlake_due_date_csv),
         cmocka_unit_test(test_alloy_single_issue_files),
         cmocka_unit_test(test_changelog_items_without_key),

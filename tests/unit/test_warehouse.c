@@ -963,10 +963,11 @@ static cw_application moved_apps[] = {
 static const char *const fact_tables[] = {
     "fact_transition", "fact_commit", "fact_build", "fact_build_revision", "fact_deployment",
     "fact_deployment_status", "fact_pull_request", "fact_incident",
+    "fact_pull_request_listed_commit", "fact_pull_request_commit", "fact_pull_request_review",
 };
 
 /* The sample plus one of each fact the sample lacks: a build revision, a
- * pull request, a deployment status. */
+ * pull request with a commit and a review, a deployment status. */
 static void load_sample_all(cw_warehouse *wh)
 {
     cw_sink *sink = cw_wh_sink(wh);
@@ -980,12 +981,20 @@ static void load_sample_all(cw_warehouse *wh)
     cw_deployment_status st = { .origin = origin("ci", 1), .job = "deploy-payments", .number = 8,
                                 .status_id = 1, .state = "success",
                                 .created_at = cw_t("2026-03-04T10:05:00Z") };
+    cw_pull_request_commit pc = { .origin = origin("git", 2), .repository = "payments",
+                                  .number = 12, .sha = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                  .authored_at = cw_t("2026-03-03T08:00:00Z") };
+    cw_pull_request_review rv = { .origin = origin("git", 3), .repository = "payments",
+                                  .number = 12, .review_id = 77, .reviewer = "bob",
+                                  .state = "APPROVED", .submitted_at = cw_t("2026-03-03T10:00:00Z") };
     load_sample(wh);
     b.revisions = &rev;
     b.n_revisions = 1;
     assert_int_equal(sink->build(sink->ctx, &b), 0);
     assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
     assert_int_equal(sink->deployment_status(sink->ctx, &st), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &pc), 0);
+    assert_int_equal(sink->pull_request_review(sink->ctx, &rv), 0);
 }
 
 /* Every fact's natural key starts with its application.  A configuration
@@ -1014,7 +1023,7 @@ static void test_config_change_moves_facts(void **state)
         if (strcmp(fact_tables[i], "fact_build") != 0)
             assert_int_equal(rows_not_of(t->wh, fact_tables[i], pay), 0);
     }
-    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1);
+    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 1);
     assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_build WHERE application_id = 0"), 1);
 
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
@@ -1033,7 +1042,58 @@ static void test_config_change_moves_facts(void **state)
         rows += wh_int(t->wh, sql);
         assert_int_equal(rows_not_of(t->wh, fact_tables[i], search), 0);
     }
-    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1);
+    assert_int_equal(rows, 2 + 3 + 3 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 1);
+}
+
+/* A pull request's commits and reviews may load before the pull request,
+ * in an earlier batch: fact_pull_request_commit gets the pair once both
+ * are there.  A part without a number or sha, or a review without a time,
+ * is a reject. */
+static void test_pull_request_parts_any_order(void **state)
+{
+    wh_test *t = *state;
+    cw_config cfg = test_config(2, 0);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_pull_request pr = { .origin = origin("gh", 1), .repository = "payments", .number = 5,
+                           .created_at = cw_t("2026-03-03T09:00:00Z"), .updated_at = CW_NO_TIME,
+                           .closed_at = CW_NO_TIME, .merged_at = cw_t("2026-03-03T12:00:00Z") };
+    cw_pull_request_commit pc = { .origin = origin("gh", 2), .repository = "payments",
+                                  .number = 5, .sha = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                                  .authored_at = cw_t("2026-03-03T07:00:00Z") };
+    cw_pull_request_commit no_number = pc, no_sha = pc;
+    cw_pull_request_review rv = { .origin = origin("gh", 3), .repository = "payments", .number = 5,
+                                  .review_id = 9, .reviewer = "carol", .state = "APPROVED",
+                                  .submitted_at = cw_t("2026-03-03T10:00:00Z") };
+    cw_pull_request_review no_time = rv;
+    no_number.number = 0;
+    no_sha.sha = NULL;
+    no_time.review_id = 10;
+    no_time.submitted_at = CW_NO_TIME;
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &pc), 0);
+    assert_int_equal(sink->pull_request_review(sink->ctx, &rv), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &no_number), 0);
+    assert_int_equal(sink->pull_request_commit(sink->ctx, &no_sha), 0);
+    assert_int_equal(sink->pull_request_review(sink->ctx, &no_time), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_listed_commit"), 1);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_review"), 1);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_commit"), 0);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM reject WHERE field IN "
+                                   "('number', 'sha', 'submitted_at')"), 3);
+
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_wh_sync_config(t->wh, &cfg), 0);
+    assert_int_equal(sink->pull_request(sink->ctx, &pr), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+    assert_int_equal(wh_int(t->wh, "SELECT count(*) FROM fact_pull_request_commit c "
+                                   "JOIN fact_pull_request p ON p.pull_request_id = c.pull_request_id "
+                                   "WHERE p.number = 5 AND c.sha = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' "
+                                   "AND c.application_id = p.application_id"), 1);
 }
 
 static char *svc_search[] = { "search-svc" };
@@ -1182,6 +1242,60 @@ static void test_transition_before_item(void **state)
     /* the staging rows are gone: a re-run of the same batch writes nothing */
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM stage_transition"), 0);
     assert_int_equal(cw_wh_batch_commit(t->wh, "ok", NULL), 0);
+}
+
+/* Fix Version changes are staged and attached after the whole batch is
+ * parsed, by key or by the item's source id; one whose item never arrives
+ * is rejected like a transition.  A release is upserted by (project, name);
+ * a later record without a start date (an issue's fix version) keeps the
+ * one a versions page gave. */
+static void test_versions_and_releases(void **state)
+{
+    wh_test *t = *state;
+    cw_db *db = cw_wh_db(t->wh);
+    cw_sink *sink = cw_wh_sink(t->wh);
+    cw_work_item w = item("PAY-1", "Pay by card", cw_t("2026-03-05T00:00:00Z"));
+    cw_version_change add = { .origin = origin("jira", 1), .item_key = "PAY-1", .history_id = "7",
+                              .at = cw_t("2026-03-03T08:00:00Z"), .version = "1.0-rc",
+                              .version_id = "1000", .added = 1 };
+    cw_version_change rem = { .origin = origin("jira", 2), .item_id = "10001",
+                              .at = cw_t("2026-03-04T08:00:00Z"), .version = "Later",
+                              .added = 0 };
+    cw_version_change lost = { .origin = origin("jira", 3), .item_key = "NOPE-1",
+                               .at = cw_t("2026-03-04T08:00:00Z"), .version = "1.0", .added = 1 };
+    cw_release page = { .origin = origin("jira", 4), .project = "PAY", .name = "1.0",
+                        .external_id = "1000", .start_at = cw_t("2026-03-01T00:00:00Z"),
+                        .release_at = cw_t("2026-03-10T00:00:00Z"), .released = 1 };
+    cw_release fix = page;
+    const cw_batch_stats *st;
+
+    fix.start_at = CW_NO_TIME;
+    fix.origin.record = 5;
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    register_sources(t->wh);
+    assert_int_equal(sink->version_change(sink->ctx, &add), 0);
+    assert_int_equal(sink->version_change(sink->ctx, &rem), 0);
+    assert_int_equal(sink->version_change(sink->ctx, &lost), 0);
+    assert_int_equal(sink->work_item(sink->ctx, &w), 0);
+    assert_int_equal(sink->release(sink->ctx, &page), 0);
+    assert_int_equal(sink->release(sink->ctx, &fix), 0);
+    assert_int_equal(cw_wh_resolve(t->wh), 0);
+    st = cw_wh_stats(t->wh);
+    assert_int_equal(st->rows_read, 6);
+    assert_int_equal(st->rows_loaded, 5);
+    assert_int_equal(st->rows_rejected, 1);
+    assert_string_equal(q_text(db, "SELECT group_concat(w.item_key || ':' || v.history_id || ':' ||"
+                                   " v.version || ':' || v.version_id || ':' || v.op, ',')"
+                                   " FROM (SELECT * FROM fact_work_item_version ORDER BY at) v"
+                                   " JOIN dim_work_item w USING (work_item_id)"),
+                        "PAY-1:7:1.0-rc:1000:add,PAY-1::Later::remove");
+    assert_string_equal(q_text(db, "SELECT field || '|' || reason FROM reject"),
+                        "item_key|unknown work item NOPE-1");
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM stage_work_item_version"), 0);
+    assert_string_equal(q_text(db, "SELECT project || ' ' || name || ' ' || external_id || ' ' ||"
+                                   " start_at || ' ' || release_at || ' ' || released FROM dim_release"),
+                        "PAY 1.0 1000 1772323200 1773100800 1");
+    assert_int_equal(cw_wh_batch_commit(t->wh, "partial", "jira"), 0);
 }
 
 /* rows_loaded counts accepted records; rows_changed only those that wrote
@@ -1416,11 +1530,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_config_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_transition_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transition_before_item, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_and_releases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_warehouse_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_mismatch_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_change_moves_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_request_parts_any_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reassigned_incident_moves, setup, teardown),
         cmocka_unit_test(test_sqlset),
         cmocka_unit_test_setup_teardown(test_reject_rows_and_log, setup, teardown),
