@@ -152,7 +152,7 @@ FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_JOBS     ?= 1
 FUZZ_SAN      := -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all \
                  -fno-omit-frame-pointer
-FUZZ_CONNECTORS := jira jira-csv git jenkins pagerduty servicenow github gitlab
+FUZZ_CONNECTORS := jira jira-csv git jenkins pagerduty servicenow github gitlab opsgenie csv
 FUZZ_HARNESSES  := $(FUZZ_CONNECTORS) time keys config json
 FUZZ_SUPPORT  := tests/fuzz/fuzz_support.c
 

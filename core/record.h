@@ -236,6 +236,17 @@ typedef struct cw_finding {
     const char *detail;           /* required */
 } cw_finding;
 
+/* One value of a business KPI series (NPS, revenue per week) of an
+ * application, from a generic CSV source (extract/csv.c, target kpi), shown
+ * beside the delivery metrics (fact_kpi, v_kpi). */
+typedef struct cw_kpi {
+    cw_origin origin;
+    const char *application;      /* a configured application's name, required */
+    const char *name;             /* "NPS", "revenue", required */
+    int64_t at;                   /* the instant or start of the period it measures, required */
+    double value;                 /* finite */
+} cw_kpi;
+
 /* A record that could not be used, with the reason. */
 typedef struct cw_reject {
     cw_origin origin;
@@ -258,6 +269,7 @@ typedef struct cw_sink {
     int (*deployment_status)(void *ctx, const cw_deployment_status *rec);
     int (*status_def)(void *ctx, const cw_status_def *rec);    /* may be NULL too */
     int (*finding)(void *ctx, const cw_finding *rec);          /* may be NULL too */
+    int (*kpi)(void *ctx, const cw_kpi *rec);                  /* may be NULL too */
     int (*release)(void *ctx, const cw_release *rec);          /* may be NULL too */
     int (*version_change)(void *ctx, const cw_version_change *rec); /* may be NULL too */
     int (*pull_request_commit)(void *ctx, const cw_pull_request_commit *rec);  /* may be NULL */

@@ -21,7 +21,7 @@
 enum kind {
     K_WORK_ITEM, K_TRANSITION, K_COMMIT, K_BUILD, K_INCIDENT, K_REJECT, K_PULL_REQUEST,
     K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_LOG,
-    K_RELEASE, K_VERSION_CHANGE, K_PR_COMMIT, K_PR_REVIEW
+    K_RELEASE, K_VERSION_CHANGE, K_PR_COMMIT, K_PR_REVIEW, K_KPI
 };
 
 typedef struct entry {
@@ -74,6 +74,7 @@ static const kind_info kinds[] = {
         O(cw_status_def, name), O(cw_status_def, category)}},
     [K_FINDING] = {sizeof(cw_finding), {ORIGIN(cw_finding), O(cw_finding, kind),
         O(cw_finding, subject), O(cw_finding, detail)}},
+    [K_KPI] = {sizeof(cw_kpi), {ORIGIN(cw_kpi), O(cw_kpi, application), O(cw_kpi, name)}},
     [K_RELEASE] = {sizeof(cw_release), {ORIGIN(cw_release), O(cw_release, project),
         O(cw_release, name), O(cw_release, external_id)}},
     [K_VERSION_CHANGE] = {sizeof(cw_version_change), {ORIGIN(cw_version_change),
@@ -102,6 +103,7 @@ _Static_assert(sizeof(cw_pull_request) == 136, "tape: list cw_pull_request's new
 _Static_assert(sizeof(cw_deployment_status) == 64, "tape: list cw_deployment_status's strings");
 _Static_assert(sizeof(cw_status_def) == 48, "tape: list cw_status_def's new strings in kinds[]");
 _Static_assert(sizeof(cw_finding) == 48, "tape: list cw_finding's new strings in kinds[]");
+_Static_assert(sizeof(cw_kpi) == 56, "tape: list cw_kpi's new strings in kinds[]");
 _Static_assert(sizeof(cw_release) == 72, "tape: list cw_release's new strings in kinds[]");
 _Static_assert(sizeof(cw_version_change) == 80, "tape: list cw_version_change's new strings");
 _Static_assert(sizeof(cw_pull_request_commit) == 56, "tape: list cw_pull_request_commit's strings");
@@ -215,6 +217,7 @@ static int tape_deployment_status(void *ctx, const cw_deployment_status *r)
 }
 static int tape_status_def(void *ctx, const cw_status_def *r) { return put(ctx, K_STATUS_DEF, r); }
 static int tape_finding(void *ctx, const cw_finding *r) { return put(ctx, K_FINDING, r); }
+static int tape_kpi(void *ctx, const cw_kpi *r) { return put(ctx, K_KPI, r); }
 static int tape_release(void *ctx, const cw_release *r) { return put(ctx, K_RELEASE, r); }
 static int tape_version_change(void *ctx, const cw_version_change *r)
 {
@@ -244,6 +247,7 @@ void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_se
     t->sink.deployment_status = like->deployment_status ? tape_deployment_status : NULL;
     t->sink.status_def = like->status_def ? tape_status_def : NULL;
     t->sink.finding = like->finding ? tape_finding : NULL;
+    t->sink.kpi = like->kpi ? tape_kpi : NULL;
     t->sink.release = like->release ? tape_release : NULL;
     t->sink.version_change = like->version_change ? tape_version_change : NULL;
     t->sink.pull_request_commit = like->pull_request_commit ? tape_pr_commit : NULL;
@@ -299,6 +303,7 @@ static int replay_one(const entry *e, const void *rec, cw_sink *s)
     case K_DEPLOYMENT_STATUS: return s->deployment_status(s->ctx, rec);
     case K_STATUS_DEF: return s->status_def(s->ctx, rec);
     case K_FINDING: return s->finding(s->ctx, rec);
+    case K_KPI: return s->kpi(s->ctx, rec);
     case K_RELEASE: return s->release(s->ctx, rec);
     case K_VERSION_CHANGE: return s->version_change(s->ctx, rec);
     case K_PR_COMMIT: return s->pull_request_commit(s->ctx, rec);

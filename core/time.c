@@ -13,6 +13,7 @@
  * so "31/Feb/26" and "25:00" are rejected the same way in every form.
  */
 #include "time.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -831,4 +832,97 @@ int64_t cw_period_next(int64_t period_start, cw_period_kind kind)
     default:
         return period_start + SECONDS_PER_DAY;
     }
+}
+
+/* "2026-03" and "2026-W10": exactly those digits, the month 01-12, the
+ * week one the ISO year has (its Thursday lies in that year). */
+int cw_time_parse_period(const char *s, int64_t *out)
+{
+    int y, n;
+    int64_t day;
+
+    if (s == NULL || strlen(s) < 7 || !isdigit((unsigned char)s[0]) ||
+        !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]) ||
+        !isdigit((unsigned char)s[3]) || s[4] != '-')
+        return -1;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    if (strlen(s) == 7 && isdigit((unsigned char)s[5]) && isdigit((unsigned char)s[6])) {
+        n = (s[5] - '0') * 10 + (s[6] - '0');
+        if (n < 1 || n > 12)
+            return -1;
+        day = cw_days_from_civil(y, n, 1);
+    } else if (strlen(s) == 8 && s[5] == 'W' && isdigit((unsigned char)s[6]) &&
+               isdigit((unsigned char)s[7])) {
+        int64_t jan4 = cw_days_from_civil(y, 1, 4);
+        int ty, tm, td;
+        n = (s[6] - '0') * 10 + (s[7] - '0');
+        /* week 1 holds January 4th; its Monday starts it */
+        day = jan4 - ((jan4 + 3) % 7 + 7) % 7 + (int64_t)(n - 1) * 7;
+        cw_civil_from_days(day + 3, &ty, &tm, &td);
+        if (n < 1 || ty != y)
+            return -1;
+    } else {
+        return -1;
+    }
+    if (!cw_time_in_range(day * SECONDS_PER_DAY))
+        return CW_TIME_RANGE;
+    *out = day * SECONDS_PER_DAY;
+    return 0;
+}
+
+/* ---- pattern check ---------------------------------------------------------- */
+
+/* What a pattern letter run reads, written for 2016-02-29 01:16:05. */
+static const char *sample_text(char letter, size_t n)
+{
+    switch (letter) {
+    case 'y': return n == 2 ? "16" : n == 4 ? "2016" : NULL;
+    case 'M': return n >= 3 ? "Feb" : "02";
+    case 'd': return "29";
+    case 'H': case 'h': return "01";
+    case 'm': return "16";
+    case 's': return "05";
+    case 'S': return "000";
+    case 'a': return "AM";
+    case 'Z': case 'X': return "+00:00";
+    default: return NULL;
+    }
+}
+
+/*
+ * A date_format is usable when the parser itself reads a sample written in
+ * it back to the right day: that rejects unknown letters and patterns that
+ * lack a year, month or day, without a second copy of the pattern grammar.
+ */
+int cw_time_pattern_usable(const char *pattern)
+{
+    cw_buf text = { 0 };
+    int64_t t = 0;
+    int ok = 1;
+
+    cw_buf_puts(&text, "");
+    for (const char *p = pattern; *p && ok;) {
+        size_t n = 1;
+        if (*p == '\'') {      /* quoted literal: its text, without the quotes */
+            const char *end = strchr(p + 1, '\'');
+            n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+            cw_buf_append(&text, p + 1, n);
+            p += n + (end ? 2 : 1);
+            continue;
+        }
+        if (isalpha((unsigned char)*p)) {
+            while (p[n] == *p)
+                n++;
+            ok = sample_text(*p, n) != NULL;
+            if (ok)
+                cw_buf_puts(&text, sample_text(*p, n));
+        } else {
+            cw_buf_append(&text, p, 1);
+        }
+        p += n;
+    }
+    ok = ok && cw_time_parse_pattern(text.data, pattern, &cw_tz_utc, &t) == 0 &&
+         t / 86400 == cw_days_from_civil(2016, 2, 29);
+    cw_buf_free(&text);
+    return ok;
 }

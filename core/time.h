@@ -96,9 +96,19 @@ int cw_time_parse_pattern(const char *s, const char *pattern, const cw_tz *tz, i
 int cw_time_parse_pattern_months(const char *s, const char *pattern, const char *months,
                                  const cw_tz *tz, int64_t *out);
 
+/* 1 when pattern is one cw_time_parse_pattern can use: it reads a sample
+ * written in it back to the right day (no unknown letters, a year, a
+ * month and a day).  For the date_format keys of CSV sources. */
+int cw_time_pattern_usable(const char *pattern);
+
 /* Any of the above, tried in order: ISO 8601, epoch ms (13+ digits), pattern
  * (when non-NULL).  For CSV columns whose form the user did not pin down. */
 int cw_time_parse_any(const char *s, const char *pattern, const cw_tz *tz, int64_t *out);
+
+/* A period named by its start: "2026-03" (a calendar month) or "2026-W10"
+ * (an ISO week, from its Monday), at 00:00 UTC.  For series measured per
+ * week or month (a KPI); a date is read by the parsers above. */
+int cw_time_parse_period(const char *s, int64_t *out);
 
 /* "2026-03-02T00:00:00Z" (buf >= 21) and "2026-03-02" (buf >= 11). */
 void cw_time_format_iso(int64_t t, char *buf, size_t size);

@@ -42,13 +42,13 @@ static void cred_error(const cw_source *src, const char *key, const char *fmt, .
     fputc('\n', stderr);
 }
 
-/* `auth = bearer | basic | pagerduty | header:NAME | none`. */
+/* `auth = bearer | basic | pagerduty | opsgenie | header:NAME | none`. */
 static int parse_auth(const cw_source *src, const char *text, cw_auth_kind *kind,
                       const char **header_name)
 {
     static const struct { const char *name; cw_auth_kind kind; } kinds[] = {
         {"none", CW_AUTH_NONE}, {"bearer", CW_AUTH_BEARER}, {"basic", CW_AUTH_BASIC},
-        {"pagerduty", CW_AUTH_PAGERDUTY},
+        {"pagerduty", CW_AUTH_PAGERDUTY}, {"opsgenie", CW_AUTH_OPSGENIE},
     };
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (cw_streq_ci(text, kinds[i].name)) {
@@ -66,7 +66,8 @@ static int parse_auth(const cw_source *src, const char *text, cw_auth_kind *kind
         *header_name = name;
         return 0;
     }
-    cred_error(src, "auth", "'%s' is not one of bearer, basic, pagerduty, header:NAME, none",
+    cred_error(src, "auth", "'%s' is not one of bearer, basic, pagerduty, opsgenie, "
+               "header:NAME, none",
                text);
     return -1;
 }

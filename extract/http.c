@@ -283,6 +283,8 @@ static struct curl_slist *request_headers(const cw_http_request *req, const cw_h
             list = append_secret(list, "Authorization: Bearer ", auth->secret);
         } else if (auth->kind == CW_AUTH_PAGERDUTY) {
             list = append_secret(list, "Authorization: Token token=", auth->secret);
+        } else if (auth->kind == CW_AUTH_OPSGENIE) {
+            list = append_secret(list, "Authorization: GenieKey ", auth->secret);
         } else if (auth->kind == CW_AUTH_HEADER && !cw_str_empty(auth->header_name)) {
             char *prefix = cw_asprintf("%s: ", auth->header_name);
             list = append_secret(list, prefix, auth->secret);

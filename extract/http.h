@@ -51,6 +51,7 @@ typedef enum cw_auth_kind {
     CW_AUTH_BEARER,             /* Authorization: Bearer SECRET (GitHub, GitLab, Jira DC PAT) */
     CW_AUTH_BASIC,              /* user:SECRET (Jira Cloud email + API token, Jenkins, ServiceNow) */
     CW_AUTH_PAGERDUTY,          /* Authorization: Token token=SECRET */
+    CW_AUTH_OPSGENIE,           /* Authorization: GenieKey SECRET */
     CW_AUTH_HEADER              /* header_name: SECRET (GitLab PRIVATE-TOKEN) */
 } cw_auth_kind;
 

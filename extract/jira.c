@@ -62,7 +62,9 @@
  * runs add `updated >= "yyyy-MM-dd HH:mm"` in UTC, and Jira reads JQL dates
  * in the searching user's time zone: set the service account to UTC. */
 static const char *const jira_keys[] = {
-    "key_prefix_filter", "jql", "projects", "api", "fields", NULL
+    "key_prefix_filter", "jql", "projects", "api", "fields",
+    "incident_types",   /* issue types that are incidents too (load/sql/resolve.sql) */
+    NULL
 };
 
 /* Who a changelog history belongs to: a key ("PAY-12") and/or a numeric id. */

@@ -64,6 +64,7 @@ static const struct field_spec {
 
 static const char *const jira_csv_keys[] = {
     "timezone", "months", "date_format",
+    "incident_types",   /* issue types that are incidents too (load/sql/resolve.sql) */
     "column.key", "column.id", "column.summary", "column.type", "column.status",
     "column.project", "column.created", "column.updated", "column.resolved",
     "column.status_category", "column.labels", "column.fix_versions", "column.assignee",

@@ -19,6 +19,8 @@ extern const cw_source_type cw_source_git;
 extern const cw_source_type cw_source_jenkins;
 extern const cw_source_type cw_source_pagerduty;
 extern const cw_source_type cw_source_servicenow;
+extern const cw_source_type cw_source_opsgenie;
+extern const cw_source_type cw_source_csv;
 extern const cw_source_type cw_source_github;
 extern const cw_source_type cw_source_gitlab;
 
@@ -31,6 +33,8 @@ const cw_source_type *const cw_source_types[] = {
     &cw_source_servicenow,
     &cw_source_github,
     &cw_source_gitlab,
+    &cw_source_opsgenie,
+    &cw_source_csv,
     NULL,
 };
 

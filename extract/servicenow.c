@@ -504,61 +504,6 @@ static int servicenow_parse(const cw_source *src, const char *path, cw_sink *sin
 
 /* ------------------------------------------------------------- validate */
 
-/* What a pattern letter run reads, written for 2016-02-29 01:16:05. */
-static const char *sample_text(char letter, size_t n)
-{
-    switch (letter) {
-    case 'y': return n == 2 ? "16" : n == 4 ? "2016" : NULL;
-    case 'M': return n >= 3 ? "Feb" : "02";
-    case 'd': return "29";
-    case 'H': case 'h': return "01";
-    case 'm': return "16";
-    case 's': return "05";
-    case 'S': return "000";
-    case 'a': return "AM";
-    case 'Z': case 'X': return "+00:00";
-    default: return NULL;
-    }
-}
-
-/*
- * A date_format is usable when the parser itself reads a sample written in
- * it back to the right day: that rejects unknown letters and patterns that
- * lack a year, month or day, without a second copy of the pattern grammar.
- */
-static int date_format_usable(const char *pattern)
-{
-    cw_buf text = { 0 };
-    int64_t t = 0;
-    int ok = 1;
-
-    cw_buf_puts(&text, "");
-    for (const char *p = pattern; *p && ok;) {
-        size_t n = 1;
-        if (*p == '\'') {      /* quoted literal: its text, without the quotes */
-            const char *end = strchr(p + 1, '\'');
-            n = end ? (size_t)(end - p - 1) : strlen(p + 1);
-            cw_buf_append(&text, p + 1, n);
-            p += n + (end ? 2 : 1);
-            continue;
-        }
-        if (isalpha((unsigned char)*p)) {
-            while (p[n] == *p)
-                n++;
-            ok = sample_text(*p, n) != NULL;
-            if (ok)
-                cw_buf_puts(&text, sample_text(*p, n));
-        } else {
-            cw_buf_append(&text, p, 1);
-        }
-        p += n;
-    }
-    ok = ok && cw_time_parse_pattern(text.data, pattern, &cw_tz_utc, &t) == 0 &&
-         t / 86400 == cw_days_from_civil(2016, 2, 29);
-    cw_buf_free(&text);
-    return ok;
-}
-
 static int servicenow_validate(const cw_source *src)
 {
     cw_tz tz;
@@ -571,7 +516,7 @@ static int servicenow_validate(const cw_source *src)
                     : "must name a column");
         return -1;
     }
-    if (date_format && !date_format_usable(date_format)) {
+    if (date_format && !cw_time_pattern_usable(date_format)) {
         fprintf(stderr, "%s:%d: date_format: '%s' is not a usable pattern (letters yyyy yy MM "
                 "MMM dd HH hh mm ss SSS a Z, e.g. dd-MM-yyyy HH:mm)\n", src->config_path,
                 cw_source_line(src, "date_format"), date_format);

@@ -260,6 +260,32 @@ static int resolve_jobs(cw_warehouse *wh)
     return rc;
 }
 
+/* ------------------------------------------------------------------ incidents from items */
+
+/* [source X] incident_types: the incidents the work items make, kept in
+ * step with the items and the configuration (resolve.sql, "Incidents from
+ * work items"): those no item makes any more go (with their derived row
+ * and findings), the others move with their item and are upserted. */
+static int incidents_from_items(cw_warehouse *wh)
+{
+    rows doomed = {0};
+    int rc = rows_load(wh, S_ITEM_INCIDENT_DOOMED, &doomed);
+    for (size_t i = 0; rc == 0 && i < doomed.n; i++) {
+        wh_bind_int(wh, S_ITEM_INCIDENT_FORGET_DERIVED, 1, doomed.id[i]);
+        wh_bind_text(wh, S_ITEM_INCIDENT_FORGET_FINDINGS, 1, doomed.text[i]);
+        wh_bind_int(wh, S_ITEM_INCIDENT_DELETE, 1, doomed.id[i]);
+        rc = wh_run_ok(wh, S_ITEM_INCIDENT_FORGET_DERIVED, "load/sql/resolve.sql") == 0 &&
+             wh_run_ok(wh, S_ITEM_INCIDENT_FORGET_FINDINGS, "load/sql/resolve.sql") == 0 &&
+             wh_run_ok(wh, S_ITEM_INCIDENT_DELETE, "load/sql/resolve.sql") == 0 ? 0 : -1;
+    }
+    rows_free(&doomed);
+    if (rc == 0)
+        rc = wh_run_ok(wh, S_ITEM_INCIDENT_MOVE, "load/sql/resolve.sql");
+    if (rc == 0)
+        rc = wh_run_ok(wh, S_ITEM_INCIDENT_UPSERT, "load/sql/resolve.sql");
+    return rc;
+}
+
 /* ------------------------------------------------------------------ dim_date */
 
 static int64_t floor_day(int64_t t)
@@ -449,7 +475,7 @@ int cw_wh_resolve(cw_warehouse *wh)
     cw_killpoint("resolve");
     if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 ||
-        reattach_loaded(wh) != 0 ||
+        reattach_loaded(wh) != 0 || incidents_from_items(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0 ||
         wh_run_ok(wh, S_PULL_REQUEST_COMMIT_PRUNE, "load/sql/resolve.sql") != 0 ||
         wh_run_ok(wh, S_PULL_REQUEST_COMMIT_FILL, "load/sql/resolve.sql") != 0)

@@ -707,6 +707,42 @@ static int sink_finding(void *ctx, const cw_finding *r)
     return cw_wh_finding(ctx, r->kind, r->subject, r->detail);
 }
 
+/* A KPI of an application the configuration does not name (yet) is
+ * rejected, and its file read again next run (a deferred reject, as for a
+ * transition of an unknown item): adding the application then loads it. */
+static int sink_kpi(void *ctx, const cw_kpi *r)
+{
+    cw_warehouse *wh = ctx;
+    int64_t src, app = 0;
+    int rc;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->application) || cw_str_empty(r->name) || r->at == CW_NO_TIME)
+        return wh_reject(wh, &r->origin, cw_str_empty(r->name) ? "name" : "application",
+                         "KPI without an application, a name or an instant");
+    if (source_id(wh, r->origin.source, &src) != 0)
+        return -1;
+    wh_bind_text(wh, S_KPI_APPLICATION, 1, r->application);
+    rc = wh_run(wh, S_KPI_APPLICATION, &app);
+    if (rc == CW_DB_DONE) {
+        wh_bind_text(wh, S_FILE_DEFER, 1, r->origin.source);
+        wh_bind_text(wh, S_FILE_DEFER, 2, r->origin.file);
+        if (wh_run_ok(wh, S_FILE_DEFER, "deferring a file") != 0)
+            return -1;
+        return wh_reject(wh, &r->origin, "application", "no application named '%s' in the "
+                         "configuration", r->application);
+    }
+    if (rc != CW_DB_ROW)
+        return wh_fail(wh, "looking up an application");
+    wh_bind_int(wh, S_KPI_UPSERT, 1, app);
+    wh_bind_text(wh, S_KPI_UPSERT, 2, r->name);
+    wh_bind_time(wh, S_KPI_UPSERT, 3, r->at);
+    wh_bind_real(wh, S_KPI_UPSERT, 4, r->value);
+    wh_bind_int(wh, S_KPI_UPSERT, 5, src);
+    return wh_record_ends(wh, run_own(wh, S_KPI_UPSERT), &r->origin, "KPI");
+}
+
 /* A release (core/record.h): upserted by (project, name). */
 static int sink_release(void *ctx, const cw_release *r)
 {
@@ -769,7 +805,7 @@ void wh_sink_init(cw_warehouse *wh)
     wh->sink = (cw_sink){ wh, sink_work_item, sink_transition, sink_commit,
                           sink_build, sink_incident, sink_reject,
                           sink_pull_request, sink_deployment_status, sink_status_def,
-                          sink_finding, sink_release, sink_version_change,
+                          sink_finding, sink_kpi, sink_release, sink_version_change,
                           sink_pull_request_commit, sink_pull_request_review };
     wh->sources = cw_strmap_new();
     wh->persons = cw_strmap_new();

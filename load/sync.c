@@ -176,6 +176,54 @@ static int sync_statuses(cw_warehouse *wh, const cw_config *cfg)
     return rc;
 }
 
+/* map_incident_type: each source's incident_types (a pair key: source,
+ * a unit separator, type). */
+static int sync_incident_types(cw_warehouse *wh, const cw_config *cfg)
+{
+    cw_strmap *keep = cw_strmap_new();
+    cw_stmt *st;
+    stale gone = {0};
+    int rc = 0;
+    for (size_t s = 0; s < cfg->n_sources && rc == 0; s++) {
+        cw_strlist types;
+        cw_strlist_split(cw_source_get(&cfg->sources[s], "incident_types"), &types);
+        for (size_t i = 0; i < types.n && rc == 0; i++) {
+            char *key = cw_asprintf("%s\x1f%s", cfg->sources[s].name, types.items[i]);
+            cw_strmap_put(keep, key, 1);
+            free(key);
+            wh_bind_text(wh, S_INCIDENT_TYPE_UPSERT, 1, cfg->sources[s].name);
+            wh_bind_text(wh, S_INCIDENT_TYPE_UPSERT, 2, types.items[i]);
+            rc = wh_run_ok(wh, S_INCIDENT_TYPE_UPSERT, "map_incident_type");
+        }
+        cw_strlist_free(&types);
+    }
+    /* the rows no source names any more, collected before deleting */
+    st = rc == 0 ? wh_stmt(wh, S_INCIDENT_TYPE_LIST) : NULL;
+    if (rc == 0 && !st)
+        rc = -1;
+    while (rc == 0 && (rc = cw_db_step(st)) == CW_DB_ROW) {
+        const char *source = cw_db_column_text(st, 0), *type = cw_db_column_text(st, 1);
+        char *key = cw_asprintf("%s\x1f%s", source ? source : "", type ? type : "");
+        if (!cw_strmap_get(keep, key, NULL)) {
+            stale_add(&gone, source ? source : "", 0);
+            stale_add(&gone, type ? type : "", 0);
+        }
+        free(key);
+        rc = 0;
+    }
+    if (st)
+        cw_db_reset(st);
+    rc = rc < 0 ? wh_fail(wh, "map_incident_type") : 0;
+    for (size_t i = 0; rc == 0 && i + 1 < gone.n; i += 2) {
+        wh_bind_text(wh, S_INCIDENT_TYPE_DELETE, 1, gone.key[i]);
+        wh_bind_text(wh, S_INCIDENT_TYPE_DELETE, 2, gone.key[i + 1]);
+        rc = wh_run_ok(wh, S_INCIDENT_TYPE_DELETE, "map_incident_type");
+    }
+    stale_free(&gone);
+    cw_strmap_free(keep);
+    return rc;
+}
+
 /* map_gate ([gates]) and map_application_gate ([application X] gates). */
 static int sync_gates(cw_warehouse *wh, const cw_config *cfg)
 {
@@ -227,6 +275,8 @@ int cw_wh_sync_config(cw_warehouse *wh, const cw_config *cfg)
         rc = sync_jobs(wh, cfg);
     if (rc == 0)
         rc = sync_statuses(wh, cfg);
+    if (rc == 0)
+        rc = sync_incident_types(wh, cfg);
     /* The facts move to their new applications now, before any record
      * loads: an upsert by (application, key) must find the row it updates.
      * Only when a mirror row changed: the facts were attached by the

@@ -38,6 +38,7 @@
     X(BUILD_REVISION_UPSERT, build_revision_upsert) X(BUILD_REVISION_PRUNE, build_revision_prune) \
     X(DEPLOY_UPSERT, deploy_upsert) \
     X(INCIDENT_MOVE, incident_move) X(INCIDENT_UPSERT, incident_upsert) \
+    X(KPI_APPLICATION, kpi_application) X(KPI_UPSERT, kpi_upsert) \
     X(PULL_REQUEST_UPSERT, pull_request_upsert) \
     X(PULL_REQUEST_COMMIT_UPSERT, pull_request_commit_upsert) \
     X(PULL_REQUEST_REVIEW_UPSERT, pull_request_review_upsert) \
@@ -59,6 +60,13 @@
     X(MAP_APP_GATE_DELETE, map_application_gate_delete) \
     X(WORK_ITEM_APPLICATION, work_item_application) X(COMMIT_APPLICATION, commit_application) \
     X(INCIDENT_APPLICATION, incident_application) X(DEPLOYMENT_FINISH, deployment_finish) \
+    X(ITEM_INCIDENT_DOOMED, item_incident_doomed) \
+    X(ITEM_INCIDENT_FORGET_DERIVED, item_incident_forget_derived) \
+    X(ITEM_INCIDENT_FORGET_FINDINGS, item_incident_forget_findings) \
+    X(ITEM_INCIDENT_DELETE, item_incident_delete) X(ITEM_INCIDENT_MOVE, item_incident_move) \
+    X(ITEM_INCIDENT_UPSERT, item_incident_upsert) \
+    X(INCIDENT_TYPE_UPSERT, incident_type_upsert) X(INCIDENT_TYPE_LIST, incident_type_list) \
+    X(INCIDENT_TYPE_DELETE, incident_type_delete) \
     X(JOB_PATTERNS, job_patterns) X(JOB_NAMES, job_names) \
     X(JOB_RESOLVED_LIST, job_resolved_list) X(JOB_RESOLVED_UPSERT, job_resolved_upsert) \
     X(JOB_RESOLVED_DELETE, job_resolved_delete) X(BUILD_APPLICATION, build_application) \

@@ -77,13 +77,79 @@ UPDATE fact_pull_request_commit
  WHERE application_id <> (SELECT p.application_id FROM fact_pull_request p
                            WHERE p.pull_request_id = fact_pull_request_commit.pull_request_id)
 
--- Incidents by service name.
+-- Incidents by service name; those of work items (below) follow their item.
 -- name: incident_application
 UPDATE fact_incident
    SET application_id = coalesce((SELECT m.application_id FROM map_service m
                                    WHERE m.service = fact_incident.service), 0)
  WHERE application_id <> coalesce((SELECT m.application_id FROM map_service m
                                     WHERE m.service = fact_incident.service), 0)
+   AND source_id NOT IN (SELECT source_id FROM dim_source WHERE type IN ('jira', 'jira-csv'))
+
+-- Incidents from work items.  [source X] incident_types (map_incident_type)
+-- makes each item of X whose type is listed (exactly as the tracker spells
+-- it) an incident of the item's application too: external_id and number =
+-- the item key, title = summary, service = the project key, status = the
+-- item's status, created_at = created, resolved_at = the resolution date,
+-- updated_at = updated.  It is a function of dim_work_item and the
+-- configuration, kept here after every load (load/resolve.c, incidents_
+-- from_items): rows are upserted by (application, source, key) with their
+-- ids kept, moved when the item's application moved, and deleted when the
+-- item is no longer of a listed type (or the type no longer listed), so a
+-- reload writes nothing, a type change or a configuration change leaves
+-- exactly the incidents the items now make, and the incremental
+-- derivation sees each write (cw_touched).  Only jira and jira-csv sources
+-- load work items, so only their fact_incident rows are these.
+-- name: item_incident_doomed
+SELECT i.external_id, i.incident_id FROM fact_incident i
+  JOIN dim_source s ON s.source_id = i.source_id AND s.type IN ('jira', 'jira-csv')
+ WHERE NOT EXISTS (SELECT 1 FROM dim_work_item w
+                     JOIN map_incident_type m ON m.source = s.name AND m.item_type = w.item_type
+                    WHERE w.source_id = i.source_id AND w.item_key = i.external_id)
+ ORDER BY i.incident_id
+
+-- the derived row (?1 its id) and findings (?1 its external_id) of an
+-- incident that goes: the correlation step writes them again for the rest
+-- name: item_incident_forget_derived
+DELETE FROM derived_incident WHERE incident_id = ?1
+
+-- name: item_incident_forget_findings
+DELETE FROM finding
+ WHERE kind IN ('incident_resolved_before_created', 'incident_resolved_before_deployment')
+   AND subject = ?1
+
+-- name: item_incident_delete
+DELETE FROM fact_incident WHERE incident_id = ?1
+
+-- name: item_incident_move
+UPDATE fact_incident
+   SET application_id = coalesce(w.application_id, 0)
+  FROM dim_work_item w
+ WHERE w.source_id = fact_incident.source_id AND w.item_key = fact_incident.external_id
+   AND fact_incident.source_id IN (SELECT source_id FROM dim_source
+                                    WHERE type IN ('jira', 'jira-csv'))
+   AND fact_incident.application_id <> coalesce(w.application_id, 0)
+
+-- name: item_incident_upsert
+INSERT INTO fact_incident (source_id, external_id, number, title, description, service, status,
+       severity, created_at, resolved_at, updated_at, version, application_id)
+SELECT w.source_id, w.item_key, w.item_key, w.summary, NULL, w.project, w.status, NULL,
+       w.created_at, w.resolved_at, w.updated_at, NULL, coalesce(w.application_id, 0)
+  FROM map_incident_type m
+  JOIN dim_source s ON s.name = m.source AND s.type IN ('jira', 'jira-csv')
+  JOIN dim_work_item w ON w.source_id = s.source_id AND w.item_type = m.item_type
+ WHERE w.created_at IS NOT NULL
+ON CONFLICT (application_id, source_id, external_id) DO UPDATE SET number = excluded.number,
+       title = excluded.title, service = excluded.service, status = excluded.status,
+       created_at = excluded.created_at, resolved_at = excluded.resolved_at,
+       updated_at = excluded.updated_at
+ WHERE fact_incident.number IS DISTINCT FROM excluded.number
+    OR fact_incident.title IS DISTINCT FROM excluded.title
+    OR fact_incident.service IS DISTINCT FROM excluded.service
+    OR fact_incident.status IS DISTINCT FROM excluded.status
+    OR fact_incident.created_at IS DISTINCT FROM excluded.created_at
+    OR fact_incident.resolved_at IS DISTINCT FROM excluded.resolved_at
+    OR fact_incident.updated_at IS DISTINCT FROM excluded.updated_at
 
 -- Deployments whose finish comes from their statuses (GitHub): the first
 -- `success` status finishes it successfully; without one, the first
@@ -207,7 +273,8 @@ SELECT min(lo), max(hi) FROM (
        UNION ALL SELECT min(created_at), max(created_at) FROM fact_incident
        UNION ALL SELECT min(resolved_at), max(resolved_at) FROM fact_incident
        UNION ALL SELECT min(updated_at), max(updated_at) FROM fact_incident
-       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request) AS instant
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request
+       UNION ALL SELECT min(at), max(at) FROM fact_kpi) AS instant
 
 -- The same bounds when the batch tracks the rows it writes (cw_wh_track):
 -- the days dim_date has and the instants of the rows this batch wrote, so
@@ -242,7 +309,9 @@ SELECT min(lo), max(hi) FROM (
                   WHERE i.incident_id IN (SELECT id FROM cw_touched WHERE kind = 'incident')
        -- pull requests are not tracked: their merge days (the period of
        -- v_pr_stage_samples) from the whole table, one row per PR
-       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request)
+       UNION ALL SELECT min(merged_at), max(merged_at) FROM fact_pull_request
+       -- KPI series are small and not tracked: all of them
+       UNION ALL SELECT min(at), max(at) FROM fact_kpi)
        AS instant
 
 -- When the span is absurd (a bogus year in some export), only the days
@@ -261,7 +330,9 @@ SELECT DISTINCT (t - ((t % 86400) + 86400) % 86400) / 86400 FROM (
        UNION SELECT created_at FROM fact_incident
        UNION SELECT resolved_at FROM fact_incident
        UNION SELECT updated_at FROM fact_incident
-       UNION SELECT merged_at FROM fact_pull_request) AS referenced
+       UNION SELECT merged_at FROM fact_pull_request
+
+       UNION SELECT at FROM fact_kpi) AS referenced
  WHERE t IS NOT NULL
 
 -- name: date_known

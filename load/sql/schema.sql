@@ -162,6 +162,15 @@ CREATE TABLE IF NOT EXISTS map_application_gate (
     PRIMARY KEY (application_id, stakeholder)
 );
 
+-- [source NAME] incident_types (jira, jira-csv): the issue types whose
+-- items are incidents of their application too (load/sql/resolve.sql,
+-- "Incidents from work items").  Types as the tracker spells them.
+CREATE TABLE IF NOT EXISTS map_incident_type (
+    source          TEXT NOT NULL,
+    item_type       TEXT NOT NULL,
+    PRIMARY KEY (source, item_type)
+);
+
 -- Status name -> category.  Configured rows first; the correlation step adds
 -- the source's own category for statuses the config does not list.
 CREATE TABLE IF NOT EXISTS dim_status (
@@ -428,6 +437,21 @@ CREATE TABLE IF NOT EXISTS fact_incident (
 CREATE INDEX IF NOT EXISTS ix_incident_external ON fact_incident(source_id, external_id);
 CREATE INDEX IF NOT EXISTS ix_incident_created ON fact_incident(created_at);
 CREATE INDEX IF NOT EXISTS ix_incident_resolved ON fact_incident(resolved_at);
+
+-- A business KPI series (NPS, revenue per week) per application, from a
+-- generic CSV source (target kpi): one value per application, KPI name and
+-- instant (the start of the day, week or month it measures), shown beside
+-- the delivery metrics by the view v_kpi.  application_id is the configured
+-- application the row names (a name no configuration ever had is a reject,
+-- so no row has 0); source_id is the source that last wrote it.
+CREATE TABLE IF NOT EXISTS fact_kpi (
+    application_id  {int} NOT NULL,
+    name            TEXT NOT NULL,
+    at              {int} NOT NULL,
+    value           {real} NOT NULL,
+    source_id       {int} NOT NULL REFERENCES dim_source(source_id),
+    PRIMARY KEY (application_id, name, at)
+);
 
 -- ---------------------------------------------------------------- derived (correlation step)
 -- deployment -> commits it newly deployed (ancestry walk).  lead_time_s is

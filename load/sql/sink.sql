@@ -334,6 +334,18 @@ ON CONFLICT (application_id, source_id, job, number, status_id) DO UPDATE SET st
  WHERE fact_deployment_status.state IS DISTINCT FROM excluded.state
     OR fact_deployment_status.created_at IS DISTINCT FROM excluded.created_at
 
+-- A KPI names its application by the name configured for it; ?1 the name.
+-- name: kpi_application
+SELECT application_id FROM dim_application WHERE name = ?1
+
+-- the latest load of a (application, KPI, instant) wins
+-- name: kpi_upsert
+INSERT INTO fact_kpi (application_id, name, at, value, source_id) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (application_id, name, at) DO UPDATE SET value = excluded.value,
+       source_id = excluded.source_id
+ WHERE fact_kpi.value IS DISTINCT FROM excluded.value
+    OR fact_kpi.source_id IS DISTINCT FROM excluded.source_id
+
 -- name: reject_insert
 INSERT INTO reject (batch_id, source, file, record, field, reason, raw)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

@@ -87,6 +87,15 @@ SELECT name FROM dim_status WHERE origin = 'config'
 -- name: status_delete
 DELETE FROM dim_status WHERE origin = 'config' AND name = ?1
 
+-- name: incident_type_upsert
+INSERT INTO map_incident_type (source, item_type) VALUES (?1, ?2)
+ON CONFLICT (source, item_type) DO NOTHING
+
+-- name: incident_type_list
+SELECT source, item_type FROM map_incident_type
+
+-- name: incident_type_delete
+DELETE FROM map_incident_type WHERE source = ?1 AND item_type = ?2
 -- Gates (metrics.md "Gates and the value stream map"): [gates] STATUS =
 -- stakeholder, and [application X] gates = the stakeholders it requires.
 -- name: map_gate_upsert

@@ -5,8 +5,11 @@
 -- instant (at NULL: a status, a truncated changelog, a source) belongs to
 -- every window.  Plus "source with no records in the window", which needs
 -- the window: a source (dim_source) none of whose items, transitions,
--- builds, incidents or pull requests is dated in it.  Git sources are left
--- out of that part (a commit does not record its source); a source that
+-- builds, incidents, pull requests or KPI values is dated in it.  Git
+-- sources are left out of that part (a commit does not record its source),
+-- and so is a generic CSV source with neither incidents nor KPI values (its
+-- target is transitions, which record their item's source, or releases,
+-- which are plans rather than dated records); a source that
 -- gave no record at all is the loader's finding, already in the view.
 -- Columns (`catwalk check --data` reads them by position; the names follow
 -- the report sections' convention, reports/section.c): kind, affects (the
@@ -24,6 +27,9 @@ WITH found AS (
            'no record dated in the window'
       FROM dim_source s
      WHERE s.type <> 'git'
+       AND (s.type <> 'csv'
+            OR EXISTS (SELECT 1 FROM fact_incident i WHERE i.source_id = s.source_id)
+            OR EXISTS (SELECT 1 FROM fact_kpi k WHERE k.source_id = s.source_id))
        AND NOT EXISTS (SELECT 1 FROM finding g
                         WHERE g.kind = 'source_no_records' AND g.subject = s.name)
        AND NOT EXISTS (SELECT 1 FROM dim_work_item w
@@ -50,6 +56,9 @@ WITH found AS (
                             OR (p.updated_at >= CAST(?1 AS BIGINT) AND p.updated_at < CAST(?2 AS BIGINT))
                             OR (p.merged_at >= CAST(?1 AS BIGINT) AND p.merged_at < CAST(?2 AS BIGINT))
                             OR (p.closed_at >= CAST(?1 AS BIGINT) AND p.closed_at < CAST(?2 AS BIGINT))))
+       AND NOT EXISTS (SELECT 1 FROM fact_kpi k
+                        WHERE k.source_id = s.source_id
+                          AND k.at >= CAST(?1 AS BIGINT) AND k.at < CAST(?2 AS BIGINT))
 )
 SELECT kind, metric AS affects, n AS findings, rn AS example, subject, detail
   FROM (SELECT kind, metric, subject, detail,

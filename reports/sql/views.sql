@@ -230,6 +230,36 @@ FROM (VALUES
     ('deploy_frequency', 'low', 'monthly_median_deploy_days', NULL, 1.0, 0)
 ) AS b;
 
+-- Business KPI series (fact_kpi, from a generic CSV source with target kpi),
+-- by period, to show beside the delivery metrics: one row per application,
+-- KPI name, period kind ('day', 'week', 'month') and period.  A KPI value
+-- belongs to the period holding its instant (UTC, like every metric);
+-- samples is how many values fell in it, value_sum adds them (revenue),
+-- value_avg averages them (NPS), value_min / value_max bound them.
+-- period_start is the period's first day (YYYY-MM-DD), period_start_at the
+-- same as seconds (the report window binds it).  dim_date holds every day a
+-- KPI names (load/sql/resolve.sql).
+DROP VIEW IF EXISTS v_kpi;
+CREATE VIEW v_kpi AS
+WITH kpi AS (
+    SELECT k.application_id, k.name, k.value, d.date, d.week_start, d.month_start
+      FROM fact_kpi k
+      JOIN dim_date d ON d.date_key = k.at / 86400
+), periods AS (
+    SELECT application_id, name, value, 'day' AS period, date AS period_start FROM kpi
+    UNION ALL SELECT application_id, name, value, 'week', week_start FROM kpi
+    UNION ALL SELECT application_id, name, value, 'month', month_start FROM kpi
+)
+SELECT p.application_id, a.name AS application, t.name AS team, p.name, p.period,
+       p.period_start, s.date_key * 86400 AS period_start_at,
+       count(*) AS samples, sum(p.value) AS value_sum, avg(p.value) AS value_avg,
+       min(p.value) AS value_min, max(p.value) AS value_max
+  FROM periods p
+  JOIN dim_date s ON s.date = p.period_start
+  LEFT JOIN dim_application a ON a.application_id = p.application_id
+  LEFT JOIN dim_team t ON t.team_id = a.team_id
+ GROUP BY p.application_id, a.name, t.name, p.name, p.period, p.period_start, s.date_key;
+
 -- ---------------------------------------------------------------- release scope
 -- Release scope, planned vs delivered vs shipped (metrics.md "Release
 -- scope"; the rule is transform/scope.h, computed into derived_release and

@@ -46,6 +46,7 @@ TABLES = [
     "fact_transition", "fact_commit", "fact_build", "fact_build_revision",
     "fact_deployment", "fact_deployment_status", "fact_pull_request", "fact_incident",
     "fact_pull_request_commit", "fact_pull_request_listed_commit", "fact_pull_request_review",
+    "fact_kpi", "map_incident_type",
     "bridge_deployment_commit", "bridge_commit_work_item", "derived_commit_key", "derived_project",
     "derived_missing_parent",
     "derived_deployment", "derived_incident", "derived_work_item", "derived_status_interval",
@@ -176,6 +177,8 @@ class EnginePair:
     # graph only where the data has them: test_incremental.py fills both)
     MAY_BE_EMPTY = {"stage_transition", "derived_commit_key", "derived_missing_parent",
                     "stage_work_item_version",
+                    # no KPI series or incident_types here (test_sources.py, both engines)
+                    "fact_kpi", "map_incident_type",
                     # no gates configured in these datasets (test_flow.py has them, by hand)
                     "map_gate", "map_application_gate",
                     # only where the data has them (test_quality.py, PR datasets)

@@ -51,7 +51,8 @@ BIN = os.environ.get("CW_BIN", os.path.join(REPO, "catwalk"))
 MULTI = ("stderr", "stderr_not", "reject", "sql", "symlink")
 MIN_FILES = 60
 # every connector the registry lists must meet hostile input
-TYPES = ("jira", "jira-csv", "git", "jenkins", "pagerduty", "servicenow", "github", "gitlab")
+TYPES = ("jira", "jira-csv", "git", "jenkins", "pagerduty", "servicenow", "github", "gitlab",
+         "opsgenie", "csv")
 PG_URI = os.environ.get("CW_HOSTILE_PG_URI", "")
 ENGINE = "postgresql" if PG_URI else "sqlite"
 # `sql =` checks in SQL PostgreSQL does not run: such a case must say

@@ -46,6 +46,9 @@ static const fuzz_setup setups[] = {
       {"production", "^prod", 5}}},
     {"gitlab", {"pipelines.json", NULL},
      {{"project", "acme/payments", 3}, {"production", "^prod", 4}}},
+    {"opsgenie", {"incidents.json", NULL}, {{0}}},
+    {"csv", {"kpi.csv", NULL},
+     {{"target", "kpi", 3}, {"column.at", "Week", 4}, {"timezone", "+01:00", 5}}},
 };
 
 static const fuzz_setup *setup_find(const char *type)

@@ -201,6 +201,16 @@ static int on_finding(void *ctx, const cw_finding *r)
     return 0;
 }
 
+static int on_kpi(void *ctx, const cw_kpi *r)
+{
+    (void)ctx;
+    origin(&r->origin);
+    required(r->application), required(r->name);
+    CW_FUZZ_CHECK(r->at != CW_NO_TIME);
+    CW_FUZZ_CHECK(r->value == r->value && r->value > -1e301 && r->value < 1e301);   /* finite */
+    return 0;
+}
+
 static int on_release(void *ctx, const cw_release *r)
 {
     (void)ctx;
@@ -236,6 +246,7 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->pull_request = on_pull;
     sink->deployment_status = on_status;
     sink->finding = on_finding;
+    sink->kpi = on_kpi;
     sink->release = on_release;
     sink->version_change = on_version_change;
     sink->pull_request_commit = on_pull_commit;

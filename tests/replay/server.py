@@ -21,6 +21,7 @@ blank values kept), .raw_query, .headers, .data_dir, .base_url
 The core, not the routes, does what every API shares:
   - authentication: with --token T, a request must carry T as
     "Authorization: Bearer T", "Authorization: Token token=T" (PagerDuty),
+    "Authorization: GenieKey T" (Opsgenie),
     "Authorization: Basic base64(any-user:T)" or "PRIVATE-TOKEN: T" (GitLab);
     otherwise 401 with a JSON error;
   - a log of every request (GET /__log);
@@ -198,7 +199,7 @@ def token_ok(headers, token):
     if headers.get("PRIVATE-TOKEN") == token:
         return True
     auth = headers.get("Authorization", "")
-    if auth in ("Bearer " + token, "Token token=" + token):
+    if auth in ("Bearer " + token, "Token token=" + token, "GenieKey " + token):
         return True
     if auth.startswith("Basic "):
         try:

@@ -173,6 +173,18 @@ static int cap_finding(void *ctx, const cw_finding *rec)
     return 0;
 }
 
+static int cap_kpi(void *ctx, const cw_kpi *rec)
+{
+    cw_capture *cap = ctx;
+    cw_kpi *c;
+    GROW(cap->kpis, cap->n_kpis);
+    c = &cap->kpis[cap->n_kpis++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(application); DUP(name);
+    return 0;
+}
+
 static int cap_release(void *ctx, const cw_release *rec)
 {
     cw_capture *cap = ctx;
@@ -235,6 +247,7 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.deployment_status = cap_status;
     cap->sink.status_def = cap_status_def;
     cap->sink.finding = cap_finding;
+    cap->sink.kpi = cap_kpi;
     cap->sink.release = cap_release;
     cap->sink.version_change = cap_version_change;
     cap->sink.pull_request_commit = cap_pull_commit;
@@ -308,6 +321,12 @@ void cw_capture_free(cw_capture *cap)
         FREE(kind); FREE(subject); FREE(detail);
     }
     free(cap->findings);
+    for (i = 0; i < cap->n_kpis; i++) {
+        cw_kpi *x = &cap->kpis[i];
+        free_origin(&x->origin);
+        FREE(application); FREE(name);
+    }
+    free(cap->kpis);
     for (i = 0; i < cap->n_releases; i++) {
         cw_release *x = &cap->releases[i];
         free_origin(&x->origin);

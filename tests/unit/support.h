@@ -37,6 +37,7 @@ typedef struct cw_capture {
     cw_deployment_status *statuses; size_t n_statuses;
     cw_status_def *status_defs; size_t n_status_defs;
     cw_finding *findings;      size_t n_findings;
+    cw_kpi *kpis;              size_t n_kpis;
     cw_release *releases;      size_t n_releases;
     cw_version_change *version_changes; size_t n_version_changes;
     cw_pull_request_commit *pull_commits; size_t n_pull_commits;

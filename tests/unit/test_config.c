@@ -320,7 +320,7 @@ static void test_job_patterns_stay_anchored(void **state)
 /* The unknown-type error lists the registry, so it cannot go stale. */
 static void test_unknown_type_lists_every_type(void **state)
 {
-    const char *every = "(jira, jira-csv, git, jenkins, pagerduty, servicenow, github, gitlab)";
+    const char *every = "(jira, jira-csv, git, jenkins, pagerduty, servicenow, github, gitlab, opsgenie, csv)";
     char no_type[128];
     (void)state;
     expect_error("[source s]\ntype = svn\npath = a\n", every);

@@ -10,6 +10,8 @@
  * 2016-03-02 = 16862, 2022-11-03 = 19299; 2024-01-01 = 54 * 365 + 13 leap
  * days = 19723, so 2024-02-29 = 19723 + 31 + 28 = 19782, 2024-03-01 = 19783,
  * 2024-03-02 = 19784, 2024-03-03 = 19785, 2024-03-05 = 19787.
+ * Opsgenie: 2023-01-01 = 19723 - 365 = 19358; 2023-09-05 = 19358 + 243
+ * (January to August) + 4 = 19605, 2023-09-06 = 19606.
  */
 #include "support.h"
 #include "extract/source.h"
@@ -19,6 +21,7 @@
 
 extern const cw_source_type cw_source_pagerduty;
 extern const cw_source_type cw_source_servicenow;
+extern const cw_source_type cw_source_opsgenie;
 
 #define DAY(n) ((int64_t)(n) * 86400)
 #define HM(h, m) ((int64_t)(h) * 3600 + (int64_t)(m) * 60)
@@ -295,6 +298,128 @@ static void test_pd_validate(void **state)
     assert_string_equal(cw_source_pagerduty.name, "pagerduty");
     assert_string_equal(cw_source_pagerduty.keys[0], "timezone");
     assert_null(cw_source_pagerduty.produce);
+}
+
+/* ================================================================ Opsgenie */
+
+static int parse_og(const char *path, cw_kv *keys, size_t n, cw_capture *cap)
+{
+    cw_source src = cw_test_source_of("og", "opsgenie", keys, n);
+    cw_capture_init(cap);
+    return cw_source_opsgenie.parse(&src, path, &cap->sink);
+}
+
+/* The real DevLake recording: one open incident, one resolved with
+ * impactEndDate; fractional seconds of 3 digits and of 2 ("21.49Z"). */
+static void test_og_devlake_fixture(void **state)
+{
+    cw_capture cap;
+    const cw_incident *i;
+    (void)state;
+    assert_int_equal(parse_og(cw_fixture("opsgenie/devlake_raw_opsgenie_incidents.csv"),
+                              NULL, 0, &cap), 0);
+    expect_counts(&cap, 2, 0);
+
+    i = must_incident(&cap, "3a74524a-f492-4172-b3f5-6041c7cb404a", 2);
+    assert_string_equal(i->number, "3");                /* tinyId */
+    assert_string_equal(i->title, "Incident#1");        /* message */
+    assert_string_equal(i->description, "Test Description");
+    assert_string_equal(i->service, "695bce3d-4621-4630-8ae1-24eb89c22d6e");
+    assert_string_equal(i->status, "open");
+    assert_string_equal(i->severity, "P3");
+    assert_int_equal(i->created_at, DAY(19606) + HM(14, 30) + 56);     /* .346 dropped */
+    assert_int_equal(i->updated_at, DAY(19606) + HM(14, 30) + 57);
+    assert_true(i->resolved_at == CW_NO_TIME);
+    assert_int_equal(i->version, -1);
+
+    i = must_incident(&cap, "3f84e009-7548-4e7d-832a-fa82c1ceb6b1", 3);
+    assert_string_equal(i->number, "1");
+    assert_string_equal(i->status, "resolved");
+    assert_string_equal(i->severity, "P5");
+    assert_int_equal(i->created_at, DAY(19605) + HM(18, 20) + 28);
+    /* impactEndDate 18:21:21.49Z: two fractional digits */
+    assert_int_equal(i->resolved_at, DAY(19605) + HM(18, 21) + 21);
+    cw_capture_free(&cap);
+}
+
+static const char og_page[] =
+    "{\"data\": [\n"
+    "  {\"id\": \"A1\", \"tinyId\": \"7\", \"message\": \"DB down\", \"status\": \"CLOSED\",\n"
+    "   \"priority\": \"P1\", \"impactedServices\": [\"svc-db\", \"svc-web\"],\n"
+    "   \"createdAt\": \"2023-09-05T10:00:00.5Z\", \"updatedAt\": \"2023-09-05T11:30:00Z\"},\n"
+    "  {\"id\": \"A2\", \"status\": \"open\", \"createdAt\": \"yesterday\"},\n"
+    "  {\"id\": \"A3\", \"status\": \"open\", \"impactedServices\": [],\n"
+    "   \"createdAt\": \"2023-09-06T02:00:00+02:00\", \"impactEndDate\": \"\"},\n"
+    "  {\"status\": \"open\", \"createdAt\": \"2023-09-06T02:00:00Z\"}\n"
+    "], \"paging\": {\"first\": \"https://api.opsgenie.com/v1/incidents?offset=0\"},\n"
+    " \"took\": 0.05, \"requestId\": \"r1\"}\n";
+
+static void test_og_page_and_rejects(void **state)
+{
+    cw_capture cap;
+    const cw_incident *i;
+    (void)state;
+    assert_int_equal(parse_og(cw_temp_file(og_page, ".json"), NULL, 0, &cap), 0);
+    expect_counts(&cap, 2, 2);
+
+    /* closed without impactEndDate: resolved at its last update */
+    i = must_incident(&cap, "A1", 1);
+    assert_string_equal(i->status, "closed");
+    assert_string_equal(i->service, "svc-db");          /* the first impacted service */
+    assert_int_equal(i->created_at, DAY(19605) + HM(10, 0));
+    assert_int_equal(i->resolved_at, DAY(19605) + HM(11, 30));
+
+    cw_expect_reject(&cap, 0, 2, "createdAt", "yesterday");
+    assert_null(cw_capture_incident(&cap, "A2"));
+
+    i = must_incident(&cap, "A3", 3);
+    assert_int_equal(i->created_at, DAY(19606));        /* 02:00+02:00 */
+    assert_null(i->service);
+    assert_null(i->number);
+    assert_true(i->resolved_at == CW_NO_TIME);          /* "" is no instant */
+    assert_true(i->updated_at == CW_NO_TIME);
+
+    cw_expect_reject(&cap, 1, 4, "id", "without an id");
+    cw_capture_free(&cap);
+}
+
+static void test_og_single_and_wrong_documents(void **state)
+{
+    cw_kv tz = { "timezone", "+05:30", 3 };
+    cw_capture cap;
+    (void)state;
+    /* GET /v1/incidents/{id} wraps one incident in data; a naive time reads in timezone */
+    assert_int_equal(parse_og(cw_temp_file(
+        "{\"data\": {\"id\": \"S1\", \"status\": \"open\", \"createdAt\": \"2023-09-06 05:30:00\"},"
+        " \"took\": 0.01, \"requestId\": \"r\"}", ".json"), &tz, 1, &cap), 0);
+    assert_int_equal(only_incident(&cap, "S1")->created_at, DAY(19606));
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_og(cw_temp_file("{\"alerts\": []}", ".json"), NULL, 0, &cap), -1);
+    cw_expect_reject(&cap, 0, 0, NULL, "not an Opsgenie document");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_og(cw_temp_file("{\"data\": [", ".json"), NULL, 0, &cap), -1);
+    cw_expect_reject(&cap, 0, 0, NULL, "not JSON");
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_og(cw_temp_file("[{\"id\": \"T\", \"createdAt\": 1693958400}]",
+                                           ".json"), NULL, 0, &cap), 0);
+    cw_expect_reject(&cap, 0, 1, "createdAt", "not a string");
+    cw_capture_free(&cap);
+}
+
+static void test_og_validate(void **state)
+{
+    cw_kv good = { "timezone", "Europe/Paris", 4 }, bad = { "timezone", "Nowhere/City", 4 };
+    cw_source a = cw_test_source_of("og", "opsgenie", &good, 1);
+    cw_source b = cw_test_source_of("og", "opsgenie", &bad, 1);
+    (void)state;
+    assert_int_equal(cw_source_opsgenie.validate(&a), 0);
+    assert_int_equal(cw_source_opsgenie.validate(&b), -1);
+    assert_non_null(cw_source_opsgenie.fetch);
+    assert_int_equal(cw_source_opsgenie.auth_kind, CW_AUTH_OPSGENIE);
+    assert_ptr_equal(cw_source_type_find("opsgenie"), &cw_source_opsgenie);
 }
 
 /* =============================================================== ServiceNow */
@@ -614,6 +739,10 @@ int main(void)
         cmocka_unit_test(test_pd_bad_json_and_wrong_document),
         cmocka_unit_test(test_pd_validate),
         cmocka_unit_test(test_pd_out_of_range),
+        cmocka_unit_test(test_og_devlake_fixture),
+        cmocka_unit_test(test_og_page_and_rejects),
+        cmocka_unit_test(test_og_single_and_wrong_documents),
+        cmocka_unit_test(test_og_validate),
         cmocka_unit_test(test_sn_event_log),
         cmocka_unit_test(test_sn_event_log_in_configured_zones),
         cmocka_unit_test(test_sn_ui_labels_and_bad_row),

@@ -28,6 +28,7 @@
 extern const cw_source_type cw_source_jenkins;
 extern const cw_source_type cw_source_pagerduty;
 extern const cw_source_type cw_source_servicenow;
+extern const cw_source_type cw_source_opsgenie;
 
 #define TOKEN "replay-secret-7f3a"
 #define TOKEN_ENV "CW_TEST_LIVE_OPS_TOKEN"
@@ -611,6 +612,87 @@ static void test_pagerduty_window_split_at_offset_cap(void **state)
     free(data);
 }
 
+/* ------------------------------------------------------------- Opsgenie */
+
+/* Five incidents, listed out of creation order; O5 on another service. */
+static const char og_incidents[] =
+    "{\"data\":["
+    "{\"id\":\"O3\",\"tinyId\":\"3\",\"message\":\"c\",\"status\":\"open\",\"priority\":\"P3\","
+    "\"impactedServices\":[\"svc\"],\"createdAt\":\"2026-11-03T10:00:00.1Z\"},"
+    "{\"id\":\"O1\",\"tinyId\":\"1\",\"message\":\"a\",\"status\":\"resolved\",\"priority\":\"P1\","
+    "\"impactedServices\":[\"svc\"],\"createdAt\":\"2026-11-01T10:00:00.12Z\","
+    "\"updatedAt\":\"2026-11-01T11:00:00Z\",\"impactEndDate\":\"2026-11-01T10:30:00.123Z\"},"
+    "{\"id\":\"O2\",\"tinyId\":\"2\",\"message\":\"b\",\"status\":\"closed\",\"priority\":\"P2\","
+    "\"impactedServices\":[\"svc\"],\"createdAt\":\"2026-11-02T10:00:00Z\","
+    "\"updatedAt\":\"2026-11-02T12:00:00Z\"},"
+    "{\"id\":\"O5\",\"tinyId\":\"5\",\"message\":\"e\",\"status\":\"open\",\"priority\":\"P5\","
+    "\"impactedServices\":[\"other\"],\"createdAt\":\"2026-11-05T10:00:00Z\"},"
+    "{\"id\":\"O4\",\"tinyId\":\"4\",\"message\":\"d\",\"status\":\"open\",\"priority\":\"P4\","
+    "\"impactedServices\":[\"svc\"],\"createdAt\":\"2026-11-04T10:00:00Z\"}"
+    "],\"paging\":{\"first\":\"x\"},\"took\":0.1,\"requestId\":\"r\"}";
+
+/* Pages of 2 in creation order, offset 0, 2, 4: the third holds one
+ * incident, a short page, so it is the last (the body has no total); the
+ * GenieKey header carried the token (the replay refuses a request without). */
+static void test_opsgenie_full_fetch_matches_files(void **state)
+{
+    world *w = *state;
+    static const char *const keys[] = {"page_size", "2", NULL};
+    static const char *const narrowed[] = {"page_size", "2", "query", "impactedServices:svc",
+                                           NULL};
+    cw_test_source t;
+    cw_capture want, got;
+    char *folder = cw_asprintf("%s/exports/opsgenie", w->dir);
+    char *pattern = cw_asprintf("%s/*.json", folder), *dest;
+    size_t from;
+    json_t *log;
+
+    assert_int_equal(mkdir(folder, 0700), 0);
+    cw_write_file(folder, "incidents.json", og_incidents);
+    source_init(&t, "opsgenie", w->server.base_url, keys);
+    from = cw_replay_log_size(&w->server);
+    dest = fetch_both(w, &cw_source_opsgenie, &t.src, pattern, &want, &got);
+    assert_int_equal(want.n_incidents, 5);
+    assert_int_equal(got.n_incidents, 5);
+    for (size_t i = 0; i < want.n_incidents; i++) {
+        const cw_incident *b = cw_capture_incident(&got, want.incidents[i].id);
+        assert_non_null(b);
+        assert_same_incident(&want.incidents[i], b);
+    }
+    assert_string_equal(got.incidents[0].id, "O1");             /* creation order */
+    assert_string_equal(got.incidents[4].id, "O5");
+    assert_int_equal(got.incidents[0].resolved_at, cw_t("2026-11-01T10:30:00Z"));
+    assert_int_equal(requests_since(&w->server, from, "/v1/incidents"), 3);
+    log = cw_replay_log(&w->server);
+    assert_string_equal(log_param(log, from, "offset"), "0");
+    assert_string_equal(log_param(log, from + 1, "offset"), "2");
+    assert_string_equal(log_param(log, from + 2, "offset"), "4");
+    assert_string_equal(log_param(log, from, "limit"), "2");
+    assert_string_equal(log_param(log, from, "sort"), "createdAt");
+    assert_string_equal(log_param(log, from, "order"), "asc");
+    json_decref(log);
+    cw_capture_free(&want);
+    cw_capture_free(&got);
+    free(dest);
+
+    /* query narrows to the 4 incidents of svc: pages of 2, 2, then an empty one */
+    source_init(&t, "opsgenie", w->server.base_url, narrowed);
+    from = cw_replay_log_size(&w->server);
+    dest = fetch_into(w, &cw_source_opsgenie, &t.src, CW_NO_TIME, 0);
+    cw_capture_init(&got);
+    parse_landed(&cw_source_opsgenie, &t.src, dest, &got);
+    assert_int_equal(got.n_incidents, 4);
+    assert_null(cw_capture_incident(&got, "O5"));
+    assert_int_equal(requests_since(&w->server, from, "/v1/incidents"), 3);
+    log = cw_replay_log(&w->server);
+    assert_string_equal(log_param(log, from, "query"), "impactedServices:svc");
+    json_decref(log);
+    cw_capture_free(&got);
+    free(dest);
+    free(pattern);
+    free(folder);
+}
+
 /* ------------------------------------------------------------ ServiceNow */
 
 /* The row of each number with the highest sys_mod_count, as the loader keeps it. */
@@ -819,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_jenkins_full_fetch_matches_files),
         cmocka_unit_test(test_jenkins_incremental_reads_newest_ranges),
         cmocka_unit_test(test_pagerduty_full_fetch_matches_files),
+        cmocka_unit_test(test_opsgenie_full_fetch_matches_files),
         cmocka_unit_test(test_pagerduty_windows_follow_calendar_months),
         cmocka_unit_test(test_pagerduty_incremental_rereads_reopen_days),
         cmocka_unit_test(test_pagerduty_full_needs_start),

@@ -86,6 +86,7 @@ static void test_every_field_comes_back(void **state)
     cw_deployment_status ds = {o, text("deploy-pay"), 42, 77, text("success"), 50};
     cw_status_def sd = {o, text("3"), text("Done"), text("done")};
     cw_finding fi = {o, text("kind"), text("subject"), text("detail")};
+    cw_kpi kp = {o, text("payments"), text("NPS"), 60, 42.5};
     (void)state;
     cw_capture_init(&cap);
     cw_tape_init(&tape, &cap.sink, 1 << 16, keep, &r);
@@ -99,6 +100,7 @@ static void test_every_field_comes_back(void **state)
     assert_int_equal(tape.sink.deployment_status(tape.sink.ctx, &ds), 0);
     assert_int_equal(tape.sink.status_def(tape.sink.ctx, &sd), 0);
     assert_int_equal(tape.sink.finding(tape.sink.ctx, &fi), 0);
+    assert_int_equal(tape.sink.kpi(tape.sink.ctx, &kp), 0);
     assert_int_equal(cw_tape_finish(&tape), 0);
     scribble();
     revs[0].remote = revs[0].sha = revs[1].sha = "gone";
@@ -209,6 +211,13 @@ static void test_every_field_comes_back(void **state)
     assert_string_equal(cap.findings[0].subject, "subject");
     assert_string_equal(cap.findings[0].detail, "detail");
     assert_string_equal(cap.findings[0].origin.file, "file.json");
+
+    assert_int_equal(cap.n_kpis, 1);
+    assert_string_equal(cap.kpis[0].application, "payments");
+    assert_string_equal(cap.kpis[0].name, "NPS");
+    assert_int_equal(cap.kpis[0].at, 60);
+    assert_true(cap.kpis[0].value == 42.5);
+    assert_string_equal(cap.kpis[0].origin.file, "file.json");
     cw_capture_free(&cap);
 }
 
@@ -383,6 +392,7 @@ static void test_sink_takes_what_its_model_takes(void **state)
     assert_null(tape.sink.pull_request);
     assert_null(tape.sink.status_def);
     assert_null(tape.sink.finding);
+    assert_null(tape.sink.kpi);
     assert_ptr_equal(tape.sink.ctx, &tape);
 }
 
