@@ -17,10 +17,10 @@
  * are written commented out ("; ").  Set a switch to 1 once its reader is
  * in, and the demo enables the feature.
  */
-#define WRITE_GATES 0            /* [gates], [application X] gates = */
+#define WRITE_GATES 1            /* [gates], [application X] gates = */
 #define WRITE_EPIC_LINK 0        /* epic_link_field on the jira source */
-#define WRITE_CALENDAR 0         /* [source mainframe-calendar], type = csv */
-#define WRITE_PR_PAGES 0         /* the github sources read /pulls/{n}/commits and /reviews pages */
+#define WRITE_CALENDAR 1         /* [source mainframe-calendar], type = csv */
+#define WRITE_PR_PAGES 1         /* the github sources read /pulls/{n}/commits and /reviews pages */
 
 /* "" when the switch is on, else the comment prefix */
 #define LINE(on) ((on) ? "" : "; ")
