@@ -338,7 +338,7 @@ static void test_config_text(void **state)
         "[source git-claims-intake]\ntype = git\n"
         "path = exports/git/claims-intake.log\nrepository = harbourside/claims-intake\n",
         "[source github-claims-intake]\ntype = github\n"
-        "path = exports/github/*.claims-intake.*json\nrepository = harbourside/claims-intake\n",
+        "path = exports/github/pulls-page*.claims-intake.*json\nrepository = harbourside/claims-intake\n",
         "\nBlocked = wait\n", "\nIn Review = wait\n", "\nReady for Release = wait\n",
         "\nDone = done\n", "\nSecurity Review = wait\n", "\nCAB Approval = wait\n",
         "timezone = Europe/London\n",
