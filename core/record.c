@@ -72,6 +72,12 @@ const char *cw_text_utf8(cw_text_check *check, const char *file, long record, co
     return out;
 }
 
+const char *cw_link_kind_name(cw_link_kind kind)
+{
+    static const char *const names[] = { "parent", "epic", "theme", "blocks" };
+    return kind >= CW_LINK_PARENT && kind <= CW_LINK_BLOCKS ? names[kind] : "parent";
+}
+
 int cw_text_report(cw_sink *sink, const cw_origin *file, const cw_text_check *check)
 {
     cw_finding f = {*file, "text_not_utf8", file->file, NULL};

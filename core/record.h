@@ -53,7 +53,30 @@ typedef struct cw_work_item {
     int changelog_truncated;      /* 1 when changelog.total > histories returned */
     int has_changelog;            /* 1 when the source carries history (REST), 0 for CSV */
     const char *status_id;        /* the source's id of the current status (Jira), or NULL */
+    int links_follow;             /* 1: the cw_work_item_link records that follow this one
+                                     are ALL of the item's links (none is a valid answer):
+                                     loading it replaces the links loaded before.  0: the
+                                     source says nothing about links (they stay as they are) */
 } cw_work_item;
+
+/* One link of a work item to another (metrics.md "Hierarchy roll-up"): the
+ * item's parent (Jira `parent`, a sub-task's parent, the CSV Parent
+ * columns), its epic (the Epic Link field), its theme (a configured
+ * field), or an item it blocks (an outward "Blocks" issue link).  A parser
+ * emits an item's links right after the item, with the item's own origin,
+ * and only for an item emitted with links_follow set. */
+typedef enum cw_link_kind { CW_LINK_PARENT, CW_LINK_EPIC, CW_LINK_THEME, CW_LINK_BLOCKS } cw_link_kind;
+
+typedef struct cw_work_item_link {
+    cw_origin origin;             /* the item's record */
+    const char *item_key;         /* the linking item, required */
+    cw_link_kind kind;
+    const char *target_key;       /* "PAY-9", or NULL when only target_id is known */
+    const char *target_id;        /* the source's id of the target (CSV "Parent id"), or NULL */
+} cw_work_item_link;
+
+/* "parent" | "epic" | "theme" | "blocks": the kind as the warehouse stores it. */
+const char *cw_link_kind_name(cw_link_kind kind);
 
 /* One status change of a work item. */
 typedef struct cw_transition {
@@ -274,6 +297,7 @@ typedef struct cw_sink {
     int (*version_change)(void *ctx, const cw_version_change *rec); /* may be NULL too */
     int (*pull_request_commit)(void *ctx, const cw_pull_request_commit *rec);  /* may be NULL */
     int (*pull_request_review)(void *ctx, const cw_pull_request_review *rec);  /* may be NULL */
+    int (*work_item_link)(void *ctx, const cw_work_item_link *rec);  /* may be NULL too */
 } cw_sink;
 
 /* Convenience: fill and emit a reject in one call.  Returns the sink's result. */

@@ -21,7 +21,7 @@
 enum kind {
     K_WORK_ITEM, K_TRANSITION, K_COMMIT, K_BUILD, K_INCIDENT, K_REJECT, K_PULL_REQUEST,
     K_DEPLOYMENT_STATUS, K_STATUS_DEF, K_FINDING, K_LOG,
-    K_RELEASE, K_VERSION_CHANGE, K_PR_COMMIT, K_PR_REVIEW, K_KPI
+    K_RELEASE, K_VERSION_CHANGE, K_PR_COMMIT, K_PR_REVIEW, K_KPI, K_WORK_ITEM_LINK
 };
 
 typedef struct entry {
@@ -86,13 +86,16 @@ static const kind_info kinds[] = {
     [K_PR_REVIEW] = {sizeof(cw_pull_request_review), {ORIGIN(cw_pull_request_review),
         O(cw_pull_request_review, repository), O(cw_pull_request_review, reviewer),
         O(cw_pull_request_review, state)}},
+    [K_WORK_ITEM_LINK] = {sizeof(cw_work_item_link), {ORIGIN(cw_work_item_link),
+        O(cw_work_item_link, item_key), O(cw_work_item_link, target_key),
+        O(cw_work_item_link, target_id)}},
 };
 
 /* A record that grew (a new field) must have its strings listed above:
  * these sizes (LP64) are the records the table was written for. */
 #if UINTPTR_MAX == UINT64_MAX
 _Static_assert(sizeof(cw_origin) == 24 && offsetof(cw_origin, source) == 0, "tape: origin");
-_Static_assert(sizeof(cw_work_item) == 144, "tape: list cw_work_item's new strings in kinds[]");
+_Static_assert(sizeof(cw_work_item) == 152, "tape: list cw_work_item's new strings in kinds[]");
 _Static_assert(sizeof(cw_transition) == 72, "tape: list cw_transition's new strings in kinds[]");
 _Static_assert(sizeof(cw_commit) == 144, "tape: list cw_commit's new strings in kinds[]");
 _Static_assert(sizeof(cw_build) == 120, "tape: list cw_build's new strings in kinds[]");
@@ -108,6 +111,7 @@ _Static_assert(sizeof(cw_release) == 72, "tape: list cw_release's new strings in
 _Static_assert(sizeof(cw_version_change) == 80, "tape: list cw_version_change's new strings");
 _Static_assert(sizeof(cw_pull_request_commit) == 56, "tape: list cw_pull_request_commit's strings");
 _Static_assert(sizeof(cw_pull_request_review) == 72, "tape: list cw_pull_request_review's strings");
+_Static_assert(sizeof(cw_work_item_link) == 56, "tape: list cw_work_item_link's strings");
 #endif
 
 /* ------------------------------------------------------------------ writing */
@@ -231,6 +235,10 @@ static int tape_pr_review(void *ctx, const cw_pull_request_review *r)
 {
     return put(ctx, K_PR_REVIEW, r);
 }
+static int tape_work_item_link(void *ctx, const cw_work_item_link *r)
+{
+    return put(ctx, K_WORK_ITEM_LINK, r);
+}
 
 void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_seal_fn seal,
                   void *ctx)
@@ -252,6 +260,7 @@ void cw_tape_init(cw_tape *t, const cw_sink *like, size_t chunk_size, cw_tape_se
     t->sink.version_change = like->version_change ? tape_version_change : NULL;
     t->sink.pull_request_commit = like->pull_request_commit ? tape_pr_commit : NULL;
     t->sink.pull_request_review = like->pull_request_review ? tape_pr_review : NULL;
+    t->sink.work_item_link = like->work_item_link ? tape_work_item_link : NULL;
     t->chunk_size = chunk_size ? chunk_size : 1;
     t->seal = seal;
     t->ctx = ctx;
@@ -308,6 +317,7 @@ static int replay_one(const entry *e, const void *rec, cw_sink *s)
     case K_VERSION_CHANGE: return s->version_change(s->ctx, rec);
     case K_PR_COMMIT: return s->pull_request_commit(s->ctx, rec);
     case K_PR_REVIEW: return s->pull_request_review(s->ctx, rec);
+    case K_WORK_ITEM_LINK: return s->work_item_link(s->ctx, rec);
     case K_LOG: cw_log((cw_log_level)e->level, "%s", (const char *)rec); return 0;
     }
     return -1;

@@ -62,7 +62,7 @@
  * runs add `updated >= "yyyy-MM-dd HH:mm"` in UTC, and Jira reads JQL dates
  * in the searching user's time zone: set the service account to UTC. */
 static const char *const jira_keys[] = {
-    "key_prefix_filter", "jql", "projects", "api", "fields",
+    "key_prefix_filter", "jql", "projects", "api", "fields", "epic_link_field", "theme_field",
     "incident_types",   /* issue types that are incidents too (load/sql/resolve.sql) */
     NULL
 };
@@ -715,6 +715,8 @@ static int check_list(jira_ctx *c, json_t *issue, long record, const char *field
     return 0;
 }
 
+static int emit_links(jira_ctx *c, json_t *fields, const char *key, long record);
+
 static int emit_issue(jira_ctx *c, json_t *issue, long record)
 {
     const char *key = cw_json_str(issue, "key");
@@ -771,15 +773,73 @@ static int emit_issue(jira_ctx *c, json_t *issue, long record)
     w.assignee = cw_json_str(fields, "assignee.displayName");
     w.has_changelog = json_is_object(changelog);
     w.changelog_truncated = changelog_is_cut(changelog) && !changelog_landed_beside(c->path, key);
+    w.links_follow = c->sink->work_item_link != NULL;
     rc = c->sink->work_item(c->sink->ctx, &w);
     if (rc == 0)
         rc = emit_releases(c, fields, project, record);
     free(project);
     free(labels);
     free(fix_versions);
-    if (rc)
+    if (rc || emit_links(c, fields, key, record) != 0)
         return -1;
     return emit_histories(c, histories, key, w.external_id, record, 0);
+}
+
+/* ------------------------------------------------------------------- links */
+
+/* A field naming another issue: a key string ("PAY-9", the Epic Link
+ * field), or an object with a key (`parent`, the agile `epic`) or only an
+ * id.  Emits one link of that kind; nothing when the field is absent. */
+static int emit_link(jira_ctx *c, const char *key, long record, cw_link_kind kind, json_t *v)
+{
+    cw_work_item_link l = { .origin = { c->src->name, c->path, record }, .item_key = key,
+                            .kind = kind };
+    char idbuf[32];
+    if (json_is_string(v)) {
+        l.target_key = json_string_value(v);
+    } else if (json_is_object(v)) {
+        l.target_key = cw_json_str(v, "key");
+        l.target_id = l.target_key ? NULL : id_text(json_object_get(v, "id"), idbuf, sizeof(idbuf));
+    }
+    if (cw_str_empty(l.target_key) && cw_str_empty(l.target_id))
+        return 0;
+    return c->sink->work_item_link(c->sink->ctx, &l) ? -1 : 0;
+}
+
+/* Blocks links of `issuelinks`: only the outward side ("X blocks Y" is
+ * X's), so each link is loaded once, by the item that blocks. */
+static int emit_blocks(jira_ctx *c, const char *key, long record, json_t *links)
+{
+    json_t *l;
+    size_t i;
+    json_array_foreach(links, i, l) {
+        const char *type = cw_json_str(l, "type.name"), *outward = cw_json_str(l, "type.outward");
+        json_t *target = json_object_get(l, "outwardIssue");
+        if (target && (cw_streq_ci(type, "Blocks") || cw_streq_ci(outward, "blocks")) &&
+            emit_link(c, key, record, CW_LINK_BLOCKS, target) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The links of an issue (metrics.md "Hierarchy roll-up"): its parent, its
+ * epic (the agile endpoint's `epic` object and the `epic_link_field`), its
+ * theme (`theme_field`) and the issues it blocks.  Every issue carries its
+ * whole set (links_follow), so a link removed in Jira leaves the warehouse. */
+static int emit_links(jira_ctx *c, json_t *fields, const char *key, long record)
+{
+    const char *epic_field = cw_source_get(c->src, "epic_link_field");
+    const char *theme_field = cw_source_get(c->src, "theme_field");
+    if (!c->sink->work_item_link)
+        return 0;
+    if (emit_link(c, key, record, CW_LINK_PARENT, json_object_get(fields, "parent")) != 0 ||
+        emit_link(c, key, record, CW_LINK_EPIC, json_object_get(fields, "epic")) != 0 ||
+        (epic_field && emit_link(c, key, record, CW_LINK_EPIC,
+                                 json_object_get(fields, epic_field)) != 0) ||
+        (theme_field && emit_link(c, key, record, CW_LINK_THEME,
+                                  json_object_get(fields, theme_field)) != 0))
+        return -1;
+    return emit_blocks(c, key, record, json_object_get(fields, "issuelinks"));
 }
 
 /* -------------------------------------------------------------- dispatching */
@@ -977,7 +1037,7 @@ typedef enum jira_api { JIRA_CLOUD, JIRA_DATACENTER } jira_api;
  * Cloud returns only id, key and self).  `fields = *navigable` widens it. */
 static const char default_fields[] =
     "summary,issuetype,status,project,labels,fixVersions,assignee,created,updated,"
-    "resolutiondate,resolution,priority,parent";
+    "resolutiondate,resolution,priority,parent,issuelinks";
 
 static int api_from_name(const char *name, jira_api *out)
 {
@@ -1186,13 +1246,26 @@ static int fetch_metadata(jira_live *live)
     return 0;
 }
 
+/* The field list, escaped for the URL, with the configured epic link and
+ * theme fields added (they are custom fields no default list names). */
+static char *search_fields(const cw_source *src, const char *fields)
+{
+    const char *epic = cw_source_get(src, "epic_link_field");
+    const char *theme = cw_source_get(src, "theme_field");
+    char *all = cw_asprintf("%s%s%s%s%s", fields, epic ? "," : "", epic ? epic : "",
+                            theme ? "," : "", theme ? theme : "");
+    char *escaped = cw_http_escape(all);
+    free(all);
+    return escaped;
+}
+
 /* The search endpoint: its first URL (caller frees) and its cursor rule. */
 static char *search_endpoint(const cw_fetch *f, jira_api api, cw_endpoint *ep)
 {
     const char *fields = cw_source_get(f->src, "fields");
     char *jql = jira_jql(f->src, f->since);
     char *ejql = cw_http_escape(jql);
-    char *efields = cw_http_escape(fields ? fields : default_fields);
+    char *efields = search_fields(f->src, fields ? fields : default_fields);
     char *url;
     *ep = (cw_endpoint){ .name = "issues", .items = "issues" };
     if (api == JIRA_CLOUD) {
@@ -1262,6 +1335,20 @@ static int projects_valid(const char *text)
     return ok;
 }
 
+/* A field id of the issue's `fields` (customfield_10014, parent): absent,
+ * or letters, digits and '_'. */
+static int field_id_valid(const char *id)
+{
+    if (!id)
+        return 1;
+    if (!*id)
+        return 0;
+    for (; *id; id++)
+        if (!isalnum((unsigned char)*id) && *id != '_')
+            return 0;
+    return 1;
+}
+
 static int jira_validate(const cw_source *src)
 {
     const char *filter = cw_source_get(src, "key_prefix_filter");
@@ -1285,6 +1372,10 @@ static int jira_validate(const cw_source *src)
                             "(letters, digits, '_')");
     if (projects && cw_source_get(src, "jql"))
         return config_error(src, "jql", "give either jql or projects, not both");
+    if (!field_id_valid(cw_source_get(src, "epic_link_field")))
+        return config_error(src, "epic_link_field", "expected a field id such as customfield_10014");
+    if (!field_id_valid(cw_source_get(src, "theme_field")))
+        return config_error(src, "theme_field", "expected a field id such as customfield_10500");
     if (cw_source_get(src, "base_url") && !projects && cw_str_empty(cw_source_get(src, "jql")))
         return config_error(src, "base_url", "a live Jira source needs `projects` (keys to "
                             "search) or `jql`");

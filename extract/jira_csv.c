@@ -12,7 +12,9 @@
  * configured `timezone` with the configured `months` (or `date_format`).
  *
  * The export carries no history: items load with has_changelog = 0 and no
- * transitions, which feeds created-to-resolved lead time only.
+ * transitions, which feeds created-to-resolved lead time only.  It does
+ * carry an item's parent and epic link (and a configured theme column):
+ * when the header has one of those columns, every item's links follow it.
  */
 #include "source.h"
 #include "../core/config.h"
@@ -28,7 +30,8 @@
 
 enum jira_csv_field {
     F_KEY, F_ID, F_SUMMARY, F_TYPE, F_STATUS, F_PROJECT, F_CREATED, F_UPDATED,
-    F_RESOLVED, F_STATUS_CATEGORY, F_LABELS, F_FIX_VERSIONS, F_ASSIGNEE, F_COUNT
+    F_RESOLVED, F_STATUS_CATEGORY, F_LABELS, F_FIX_VERSIONS, F_ASSIGNEE,
+    F_PARENT, F_PARENT_ID, F_EPIC_LINK, F_THEME, F_COUNT
 };
 
 /* Each field: its config key and the header names a stock export uses
@@ -60,6 +63,14 @@ static const struct field_spec {
                          "Fix versions|Fix Version/s|Versiones de corrección|"
                          "Version(s) corrective(s)|Versions corrigées", 1 },
     [F_ASSIGNEE] = { "column.assignee", "Assignee|Responsable|Persona asignada", 0 },
+    /* Links (formats.md §1.1): Cloud's Parent is the parent's numeric id and
+     * Parent key its key; Server/DC's Parent id the sub-task parent's id. */
+    [F_PARENT] = { "column.parent", "Parent key|Clave principal|Clé parente|Clé du parent", 0 },
+    [F_PARENT_ID] = { "column.parent_id", "Parent id|Parent|Principal|ID parent", 0 },
+    [F_EPIC_LINK] = { "column.epic_link",
+                      "Custom field (Epic Link)|Campo personalizado (Epic Link)|"
+                      "Champ personnalisé (Epic Link)", 0 },
+    [F_THEME] = { "column.theme", NULL, 0 },       /* no default: a configured column */
 };
 
 static const char *const jira_csv_keys[] = {
@@ -68,6 +79,7 @@ static const char *const jira_csv_keys[] = {
     "column.key", "column.id", "column.summary", "column.type", "column.status",
     "column.project", "column.created", "column.updated", "column.resolved",
     "column.status_category", "column.labels", "column.fix_versions", "column.assignee",
+    "column.parent", "column.parent_id", "column.epic_link", "column.theme",
     NULL
 };
 
@@ -92,6 +104,7 @@ typedef struct csv_ctx {
     size_t n_cols[F_COUNT];
     char *header_name[F_COUNT]; /* the header text of its first column, for rejects */
     int seen_header;
+    int has_links;              /* a link column is there: every item carries its links */
     int sink_failed;
 } csv_ctx;
 
@@ -244,10 +257,13 @@ static int on_header(void *ctx, const cw_csv_row *header)
     c->seen_header = 1;
     for (int f = 0; f < F_COUNT; f++) {
         c->cols[f] = cw_xmalloc((header->n ? header->n : 1) * sizeof(int));
-        c->n_cols[f] = cw_csv_cols(header, field_names(c, f), c->cols[f], header->n);
+        c->n_cols[f] = field_names(c, f)
+                           ? cw_csv_cols(header, field_names(c, f), c->cols[f], header->n) : 0;
         c->header_name[f] = cw_strdup(c->n_cols[f] ? header->fields[c->cols[f][0]]
                                                     : field_specs[f].key + strlen("column."));
     }
+    c->has_links = c->n_cols[F_PARENT] || c->n_cols[F_PARENT_ID] || c->n_cols[F_EPIC_LINK] ||
+                   c->n_cols[F_THEME];
     if (!c->n_cols[F_KEY])
         cw_buf_printf(&missing, "issue key (%s)", field_names(c, F_KEY));
     if (!c->n_cols[F_CREATED])
@@ -269,6 +285,36 @@ static int row_is_empty(const cw_csv_row *row)
         if (!cw_str_empty(row->fields[i]))
             return 0;
     return 1;
+}
+
+/* One link of the row's item from field f (a key), or by id from id_field
+ * when the key column is empty.  Nothing when both are empty. */
+static int emit_link(csv_ctx *c, const cw_csv_row *row, const char *key, cw_link_kind kind,
+                     int f, int id_field)
+{
+    cw_work_item_link l = { .origin = { c->src->name, c->path, row->record }, .item_key = key,
+                            .kind = kind, .target_key = first_value(c, row, f) };
+    if (!l.target_key && id_field >= 0)
+        l.target_id = first_value(c, row, id_field);
+    if (!l.target_key && !l.target_id)
+        return 0;
+    if (c->sink->work_item_link(c->sink->ctx, &l) != 0) {
+        c->sink_failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* The row's links: its parent (by key, else by id), its epic link and its
+ * theme column. */
+static int emit_links(csv_ctx *c, const cw_csv_row *row, const char *key)
+{
+    if (!c->has_links || !c->sink->work_item_link)
+        return 0;
+    if (emit_link(c, row, key, CW_LINK_PARENT, F_PARENT, F_PARENT_ID) != 0 ||
+        emit_link(c, row, key, CW_LINK_EPIC, F_EPIC_LINK, -1) != 0)
+        return -1;
+    return emit_link(c, row, key, CW_LINK_THEME, F_THEME, -1);
 }
 
 static int emit_row(csv_ctx *c, const cw_csv_row *row, const char *key, int64_t created)
@@ -298,13 +344,14 @@ static int emit_row(csv_ctx *c, const cw_csv_row *row, const char *key, int64_t 
     w.created_at = created;
     w.has_changelog = 0;
     w.changelog_truncated = 0;
+    w.links_follow = c->has_links && c->sink->work_item_link;
     rc = c->sink->work_item(c->sink->ctx, &w);
     free(derived);
     free(labels);
     free(fix_versions);
     if (rc)
         c->sink_failed = 1;
-    return rc;
+    return rc ? rc : emit_links(c, row, key);
 }
 
 static int on_row(void *ctx, const cw_csv_row *row)

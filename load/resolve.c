@@ -1,6 +1,6 @@
 /*
  * resolve.c - after loading, before correlation (cw_wh_resolve, see
- * warehouse.h): staged transitions, applications, GitHub deployment
+ * warehouse.h): staged transitions and work item links, applications, GitHub deployment
  * finishes, and the date dimension.  The SQL is load/sql/resolve.sql; this
  * file runs it in order, with the steps SQL cannot do portably in C:
  *
@@ -111,6 +111,54 @@ static int resolve_staged(cw_warehouse *wh)
         if (resolve_staged_kind(wh, &staged_kinds[i]) != 0)
             return -1;
     return 0;
+}
+
+/* ------------------------------------------------------------------ work item links */
+
+/* A staged link whose target id names no loaded item: rejected (not
+ * deferred: the item's next load brings the link again). */
+static int reject_unmatched_link(cw_warehouse *wh, cw_stmt *row)
+{
+    cw_origin o = { cw_db_column_text(row, 0), cw_db_column_text(row, 1),
+                    (long)cw_db_column_int(row, 2) };
+    return wh_reject(wh, &o, "target_id", "link of %s names unknown work item id %s",
+                     cw_db_column_text(row, 3), cw_db_column_text(row, 4));
+}
+
+/* The links staged in this batch replace the links of the items whose
+ * records carried them (sink.sql, link_*); only now are they counted. */
+static int resolve_links(cw_warehouse *wh)
+{
+    cw_stmt *list;
+    int64_t staged = 0, links = 0, unmatched = 0;
+    int rc;
+    if (wh_run(wh, S_LINK_STAGE_COUNT, &staged) != CW_DB_ROW)
+        return wh_fail(wh, "counting staged links");
+    if (staged == 0)
+        return 0;
+    if (wh_run(wh, S_LINK_COUNT, &links) != CW_DB_ROW)
+        return wh_fail(wh, "counting staged links");
+    wh->changes = 0;
+    if (wh_run_ok(wh, S_LINK_PRUNE, "replacing work item links") != 0 ||
+        wh_run_ok(wh, S_LINK_ATTACH, "replacing work item links") != 0)
+        return -1;
+    wh->stats.rows_changed += wh->changes;
+    if (!(list = wh_stmt(wh, S_LINK_UNMATCHED)))
+        return wh_fail(wh, "listing links to unknown items");
+    while ((rc = cw_db_step(list)) == CW_DB_ROW) {
+        unmatched++;
+        if (reject_unmatched_link(wh, list) != 0) {
+            cw_db_reset(list);
+            return -1;
+        }
+    }
+    if (rc < 0)
+        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
+    cw_db_reset(list);
+    if (rc < 0)
+        return wh_fail(wh, "listing links to unknown items");
+    wh->stats.rows_loaded += links - unmatched;
+    return wh_run_ok(wh, S_LINK_STAGE_CLEAR, "clearing staged links");
 }
 
 /* ------------------------------------------------------------------ jobs */
@@ -435,7 +483,7 @@ static int follow_builds(cw_warehouse *wh)
 int wh_reattach(cw_warehouse *wh)
 {
     static const wh_stmt_id before_jobs[] = { S_WORK_ITEM_APPLICATION, S_TRANSITION_APPLICATION,
-                                           S_VERSION_APPLICATION,
+                                           S_VERSION_APPLICATION, S_LINK_APPLICATION,
                                            S_COMMIT_APPLICATION, S_PULL_REQUEST_APPLICATION,
                                            S_PULL_REQUEST_COMMIT_FOLLOW,
                                            S_PULL_REQUEST_COMMIT_APPLICATION,
@@ -473,7 +521,7 @@ static int reattach_loaded(cw_warehouse *wh)
 int cw_wh_resolve(cw_warehouse *wh)
 {
     cw_killpoint("resolve");
-    if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 ||
+    if (wh_stage_flush(wh) != 0 || resolve_staged(wh) != 0 || resolve_links(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FINISH, "load/sql/resolve.sql") != 0 ||
         reattach_loaded(wh) != 0 || incidents_from_items(wh) != 0 ||
         wh_run_ok(wh, S_DEPLOYMENT_FROM_STATUS, "load/sql/resolve.sql") != 0 ||

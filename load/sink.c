@@ -300,12 +300,15 @@ static int sink_reject(void *ctx, const cw_reject *rec)
 
 /* ------------------------------------------------------------------ facts */
 
+static int mark_links(cw_warehouse *wh, const cw_work_item *r);
+
 static int sink_work_item(void *ctx, const cw_work_item *r)
 {
     cw_warehouse *wh = ctx;
     wh_stmt_id s = S_ITEM_UPSERT;
-    int64_t src;
+    int64_t src, own;
     const char *dash;
+    int rc;
 
     if (record_begins(wh) != 0)
         return -1;
@@ -337,7 +340,49 @@ static int sink_work_item(void *ctx, const cw_work_item *r)
     wh_bind_int(wh, s, 15, r->has_changelog ? 1 : 0);
     wh_bind_int(wh, s, 16, r->changelog_truncated ? 1 : 0);
     wh_bind_text(wh, s, 17, r->status_id);
-    return wh_record_ends(wh, run_own(wh, s), &r->origin, "work item");
+    rc = run_own(wh, s);
+    own = wh->changes;
+    if (rc >= 0 && r->links_follow)
+        rc = mark_links(wh, r);
+    wh->changes = own;
+    return wh_record_ends(wh, rc, &r->origin, "work item");
+}
+
+/* The item's links follow (cw_work_item.links_follow): a marker that lets
+ * resolve.c replace its links by those of this record (sink.sql, link_*). */
+static int mark_links(cw_warehouse *wh, const cw_work_item *r)
+{
+    wh_stmt_id s = S_LINK_MARK;
+    wh_bind_text(wh, s, 1, r->origin.source ? r->origin.source : "");
+    wh_bind_text(wh, s, 2, r->origin.file ? r->origin.file : "");
+    wh_bind_int(wh, s, 3, r->origin.record);
+    wh_bind_text(wh, s, 4, r->key);
+    wh_bind_time(wh, s, 5, r->updated_at);
+    return wh_run(wh, s, NULL);
+}
+
+/* A link is staged with its record's position and counted once the batch
+ * is parsed, when its item's links are replaced (resolve.c). */
+static int sink_work_item_link(void *ctx, const cw_work_item_link *r)
+{
+    cw_warehouse *wh = ctx;
+    wh_stmt_id s = S_LINK_STAGE;
+
+    if (record_begins(wh) != 0)
+        return -1;
+    if (cw_str_empty(r->item_key))
+        return wh_reject(wh, &r->origin, "item_key", "link names no work item");
+    if (cw_str_empty(r->target_key) && cw_str_empty(r->target_id))
+        return wh_reject(wh, &r->origin, cw_link_kind_name(r->kind), "link of %s names no target",
+                         r->item_key);
+    wh_bind_text(wh, s, 1, r->origin.source ? r->origin.source : "");
+    wh_bind_text(wh, s, 2, r->origin.file ? r->origin.file : "");
+    wh_bind_int(wh, s, 3, r->origin.record);
+    wh_bind_text(wh, s, 4, r->item_key);
+    wh_bind_text(wh, s, 5, cw_link_kind_name(r->kind));
+    wh_bind_text(wh, s, 6, cw_str_empty(r->target_key) ? NULL : r->target_key);
+    wh_bind_text(wh, s, 7, cw_str_empty(r->target_id) ? NULL : r->target_id);
+    return wh_run_ok(wh, s, "staging a work item link");
 }
 
 /* A transition whose item is not loaded (yet): kept until the whole batch
@@ -806,7 +851,8 @@ void wh_sink_init(cw_warehouse *wh)
                           sink_build, sink_incident, sink_reject,
                           sink_pull_request, sink_deployment_status, sink_status_def,
                           sink_finding, sink_kpi, sink_release, sink_version_change,
-                          sink_pull_request_commit, sink_pull_request_review };
+                          sink_pull_request_commit, sink_pull_request_review,
+                          sink_work_item_link };
     wh->sources = cw_strmap_new();
     wh->persons = cw_strmap_new();
     wh->items = cw_strmap_new();

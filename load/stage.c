@@ -81,11 +81,12 @@ typedef struct staged_def {
 } staged_def;
 
 enum { G_STATUS, G_ITEM, G_TRANSITION, G_COMMIT, G_BUILD, G_INCIDENT, G_PULL, G_DEPLOY_STATUS,
-       G_RELEASE, G_VERSION, G_PULL_COMMIT, G_PULL_REVIEW, N_GROUPS };
+       G_RELEASE, G_VERSION, G_PULL_COMMIT, G_PULL_REVIEW, G_LINK, N_GROUPS };
 
 static const staged_def staged[] = {
     { S_SOURCE_STATUS_UPSERT, { 1, 2 }, 1, G_STATUS },
     { S_ITEM_UPSERT, { 1 }, 1, G_ITEM },
+    { S_LINK_MARK, { 0 }, 0, G_ITEM },
     { S_TRANSITION_INSERT, { 0 }, 1, G_TRANSITION },
     { S_STAGE_INSERT, { 0 }, 0, G_TRANSITION },
     { S_COMMIT_UPSERT, { 1, 2 }, 1, G_COMMIT },
@@ -101,6 +102,7 @@ static const staged_def staged[] = {
     { S_VERSION_STAGE, { 0 }, 0, G_VERSION },
     { S_PULL_REQUEST_COMMIT_UPSERT, { 2, 3, 4 }, 1, G_PULL_COMMIT },
     { S_PULL_REQUEST_REVIEW_UPSERT, { 2, 3, 4 }, 1, G_PULL_REVIEW },
+    { S_LINK_STAGE, { 0 }, 0, G_LINK },
 };
 #define N_STAGED (sizeof(staged) / sizeof(staged[0]))
 

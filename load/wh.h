@@ -33,6 +33,9 @@
     X(ITEM_UPSERT, item_upsert) X(ITEM_BY_KEY, item_by_key) X(ITEM_BY_EXTERNAL, item_by_external) \
     X(TRANSITION_INSERT, transition_insert) X(STAGE_INSERT, stage_insert) \
     X(STAGE_ATTACH, stage_attach) X(STAGE_COUNT, stage_count) X(STAGE_UNMATCHED, stage_unmatched) X(STAGE_CLEAR, stage_clear) \
+    X(LINK_MARK, link_mark) X(LINK_STAGE, link_stage) X(LINK_STAGE_COUNT, link_stage_count) \
+    X(LINK_PRUNE, link_prune) X(LINK_ATTACH, link_attach) X(LINK_UNMATCHED, link_unmatched) \
+    X(LINK_COUNT, link_count) X(LINK_STAGE_CLEAR, link_stage_clear) X(LINK_APPLICATION, link_application) \
     X(SOURCE_STATUS_UPSERT, source_status_upsert) X(COMMIT_UPSERT, commit_upsert) \
     X(ENV_UPSERT, env_upsert) X(ENV_GET, env_get) X(BUILD_UPSERT, build_upsert) \
     X(BUILD_REVISION_UPSERT, build_revision_upsert) X(BUILD_REVISION_PRUNE, build_revision_prune) \

@@ -8,6 +8,7 @@
 #include "../core/util.h"
 #include "../reports/metrics.h"
 #include "../transform/releases.h"
+#include "../transform/epics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,9 @@ static int derive_now(cw_warehouse *wh, const cw_config *cfg, const cw_derivatio
     }
     /* release scope: recomputed in full on both paths (transform/releases.h) */
     if (cw_releases_derive(cw_wh_db(wh)) != 0)
+        return -1;
+    /* O(items): recomputed in full on both paths (transform/epics.h) */
+    if (cw_hierarchy_derive(cw_wh_db(wh)) != 0)
         return -1;
     return cw_metrics_install_views(cw_wh_db(wh));
 }

@@ -56,6 +56,22 @@ const cw_report_section cw_report_sections[] = {
         .sql = "reports/sql/report_gates.sql",
     },
     {
+        .sheet = "Epics and themes",
+        .title = "Epics and themes: progress",
+        .intro = "Per theme and epic with work left or activity in the window: its items (sub-tasks"
+                 " excluded), how many are done, the last change, median cycle time, and what ended"
+                 " in the window by flow type; applications counts those its children belong to.",
+        .sql = "reports/sql/report_epics.sql",
+    },
+    {
+        .sheet = "Pull requests",
+        .title = "Pull-request stages",
+        .intro = "Pull requests merged in the window: coding (first commit to opened), pickup (to the"
+                 " first review by someone else), review (to merged) and deploy (to the first"
+                 " production deployment holding the merge), median and p85 hours.",
+        .sql = "reports/sql/report_pr_stages.sql",
+    },
+    {
         .sheet = "Traceability",
         .title = "Change traceability per application",
         .intro = "Non-merge commits newly deployed to production in the window by deployments"
@@ -76,6 +92,13 @@ const cw_report_section cw_report_sections[] = {
         .intro = "Items a release counts as done whose code had not reached production at the"
                  " release: no commit names them, or one was not deployed yet.",
         .sql = "reports/sql/report_done_not_deployed.sql",
+    },
+    {
+        .sheet = "Business KPIs",
+        .title = "Business KPIs beside delivery",
+        .intro = "KPI series loaded from CSV sources (target = kpi) per application and ISO week:"
+                 " the sum and the average of the week's values, in the KPI's own unit.",
+        .sql = "reports/sql/report_kpi.sql",
     },
     {
         .sheet = "Data quality",

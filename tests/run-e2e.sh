@@ -3,6 +3,7 @@
 # then live extraction against the local replay server, the hostile corpus
 # (on SQLite, then on PostgreSQL),
 # then the same runs with --jobs 1, 2 and 4 (tests/e2e/test_jobs.py),
+# then epics and themes on both engines (tests/e2e/test_hierarchy.py),
 # then the kill test (SIGKILL at 20+ points of a run, tests/e2e/test_kill.py),
 # then the same datasets on SQLite and PostgreSQL (tests/e2e/test_engines.py),
 # then nights one after another against one full load on both engines
@@ -24,6 +25,7 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_landing.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_commands.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_pr_stages.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_hierarchy.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_kill.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_engines.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_sources.py" || status=1

@@ -38,6 +38,13 @@ UPDATE fact_transition
  WHERE w.work_item_id = fact_transition.work_item_id
    AND fact_transition.application_id <> coalesce(w.application_id, 0)
 
+-- name: link_application
+UPDATE fact_work_item_link
+   SET application_id = coalesce(w.application_id, 0)
+  FROM dim_work_item w
+ WHERE w.work_item_id = fact_work_item_link.work_item_id
+   AND fact_work_item_link.application_id <> coalesce(w.application_id, 0)
+
 -- Commits by the git source's repository name.
 -- name: commit_application
 UPDATE fact_commit

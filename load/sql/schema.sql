@@ -95,6 +95,23 @@ CREATE TABLE IF NOT EXISTS stage_transition (
     to_status       TEXT NOT NULL
 );
 
+-- Links of work items read in this batch (core/record.h cw_work_item_link),
+-- and one marker row (kind NULL) per item record that carries its whole
+-- set of links.  cw_wh_resolve() replaces each such item's links in
+-- fact_work_item_link by those of its latest record, then empties the table.
+CREATE TABLE IF NOT EXISTS stage_work_item_link (
+    stage_id        {id},
+    source          TEXT NOT NULL,
+    file            TEXT NOT NULL,
+    record          {int} NOT NULL,
+    item_key        TEXT NOT NULL,
+    updated_at      {int},                       -- the item record's (markers only)
+    kind            TEXT,                        -- NULL: the marker
+    target_key      TEXT,
+    target_id       TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_stage_link_item ON stage_work_item_link(item_key);
+
 CREATE TABLE IF NOT EXISTS reject (
     reject_id       {id},
     batch_id        {int} NOT NULL REFERENCES batch(batch_id),
@@ -262,6 +279,20 @@ CREATE TABLE IF NOT EXISTS fact_transition (
     application_id  {int} NOT NULL DEFAULT 0,         -- the work item's (0: none)
     PRIMARY KEY (application_id, work_item_id, at, history_id, from_status, to_status)
 );
+
+-- Links between work items (metrics.md "Hierarchy roll-up"; forecasts read
+-- blocks): kind parent | epic | theme | blocks; target_key is the other
+-- item's key, loaded or not.  An item's links are replaced whenever a
+-- record of it that carries links loads (load/sql/sink.sql, link_*).
+CREATE TABLE IF NOT EXISTS fact_work_item_link (
+    application_id  {int} NOT NULL DEFAULT 0,         -- the work item's (0: none)
+    work_item_id    {int} NOT NULL REFERENCES dim_work_item(work_item_id),
+    kind            TEXT NOT NULL,
+    target_key      TEXT NOT NULL,
+    PRIMARY KEY (application_id, work_item_id, kind, target_key)
+);
+CREATE INDEX IF NOT EXISTS ix_link_item ON fact_work_item_link(work_item_id);
+CREATE INDEX IF NOT EXISTS ix_link_target ON fact_work_item_link(target_key);
 
 CREATE TABLE IF NOT EXISTS fact_commit (
     commit_id       {id},
@@ -633,6 +664,21 @@ CREATE TABLE IF NOT EXISTS derived_release_item (
     done_not_deployed {int} NOT NULL DEFAULT 0,
     PRIMARY KEY (release_id, work_item_id)
 );
+-- Per work item: its epic and theme (transform/hierarchy.h), by key (an
+-- epic or theme need not be loaded) and by id when loaded; is_epic and
+-- is_subtask as the rule decided.  Rows for items with an epic or a theme,
+-- and for every epic.  Rewritten in full at every derivation.
+CREATE TABLE IF NOT EXISTS derived_hierarchy (
+    work_item_id    {int} PRIMARY KEY REFERENCES dim_work_item(work_item_id),
+    epic_key        TEXT,
+    epic_id         {int},
+    theme_key       TEXT,
+    theme_id        {int},
+    is_epic         {int} NOT NULL DEFAULT 0,
+    is_subtask      {int} NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS ix_hierarchy_epic ON derived_hierarchy(epic_key);
+CREATE INDEX IF NOT EXISTS ix_hierarchy_theme ON derived_hierarchy(theme_key);
 
 -- ---------------------------------------------------------------- extraction audit
 -- One row per source and batch: how its raw data was obtained (files, a

@@ -117,6 +117,88 @@ SELECT s.source, s.file, s.record, s.item_key, s.item_id FROM stage_transition s
 -- name: stage_clear
 DELETE FROM stage_transition
 
+-- Links of work items (cw_work_item_link).  A record that carries its
+-- item's links stages a marker (link_mark) and then its links
+-- (link_stage), both named by the record's file and position.  Once the
+-- batch is parsed (cw_wh_resolve) each item's links are REPLACED by those of
+-- its governing record: of its markers, those the item's row took (the
+-- item_upsert rule: not older than the row's updated_at), the last read.
+-- So a link the source dropped disappears, an older export read later does
+-- not bring old links back, and an item loaded without links keeps its own.
+-- A target named only by the source's id (CSV "Parent id") is the item with
+-- that external_id (the lowest work_item_id, as item_by_external).
+-- name: link_mark
+INSERT INTO stage_work_item_link (source, file, record, item_key, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5)
+
+-- name: link_stage
+INSERT INTO stage_work_item_link (source, file, record, item_key, kind, target_key, target_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+
+-- name: link_stage_count
+SELECT count(*) FROM stage_work_item_link
+
+-- name: link_prune
+WITH gov AS (
+SELECT m.file, m.record, m.item_key, i.work_item_id, coalesce(i.application_id, 0) AS application_id
+  FROM stage_work_item_link m
+  JOIN dim_work_item i ON i.item_key = m.item_key
+ WHERE m.kind IS NULL
+   AND (i.updated_at IS NULL OR m.updated_at >= i.updated_at)
+   AND NOT EXISTS (SELECT 1 FROM stage_work_item_link n
+                    WHERE n.kind IS NULL AND n.item_key = m.item_key AND n.stage_id > m.stage_id
+                      AND (i.updated_at IS NULL OR n.updated_at >= i.updated_at))),
+got AS (
+SELECT g.application_id, g.work_item_id, s.kind,
+       coalesce(s.target_key, (SELECT e.item_key FROM dim_work_item e WHERE e.external_id = s.target_id
+                                ORDER BY e.work_item_id LIMIT 1)) AS target_key
+  FROM gov g
+  JOIN stage_work_item_link s ON s.file = g.file AND s.record = g.record
+                             AND s.item_key = g.item_key AND s.kind IS NOT NULL)
+DELETE FROM fact_work_item_link
+ WHERE work_item_id IN (SELECT work_item_id FROM gov)
+   AND NOT EXISTS (SELECT 1 FROM got
+                    WHERE got.work_item_id = fact_work_item_link.work_item_id
+                      AND got.application_id = fact_work_item_link.application_id
+                      AND got.kind = fact_work_item_link.kind
+                      AND got.target_key = fact_work_item_link.target_key)
+
+-- name: link_attach
+WITH gov AS (
+SELECT m.file, m.record, m.item_key, i.work_item_id, coalesce(i.application_id, 0) AS application_id
+  FROM stage_work_item_link m
+  JOIN dim_work_item i ON i.item_key = m.item_key
+ WHERE m.kind IS NULL
+   AND (i.updated_at IS NULL OR m.updated_at >= i.updated_at)
+   AND NOT EXISTS (SELECT 1 FROM stage_work_item_link n
+                    WHERE n.kind IS NULL AND n.item_key = m.item_key AND n.stage_id > m.stage_id
+                      AND (i.updated_at IS NULL OR n.updated_at >= i.updated_at))),
+got AS (
+SELECT g.application_id, g.work_item_id, s.kind,
+       coalesce(s.target_key, (SELECT e.item_key FROM dim_work_item e WHERE e.external_id = s.target_id
+                                ORDER BY e.work_item_id LIMIT 1)) AS target_key
+  FROM gov g
+  JOIN stage_work_item_link s ON s.file = g.file AND s.record = g.record
+                             AND s.item_key = g.item_key AND s.kind IS NOT NULL)
+INSERT INTO fact_work_item_link (application_id, work_item_id, kind, target_key)
+SELECT DISTINCT got.application_id, got.work_item_id, got.kind, got.target_key FROM got
+ WHERE got.target_key IS NOT NULL
+ON CONFLICT DO NOTHING
+
+-- Staged links (of any record) and whose target id names no loaded item:
+-- rejected (resolve.c); the rest count as loaded.
+-- name: link_unmatched
+SELECT s.source, s.file, s.record, s.item_key, s.target_id FROM stage_work_item_link s
+ WHERE s.kind IS NOT NULL AND s.target_key IS NULL
+   AND NOT EXISTS (SELECT 1 FROM dim_work_item e WHERE e.external_id = s.target_id)
+ ORDER BY s.stage_id
+
+-- name: link_count
+SELECT count(*) FROM stage_work_item_link WHERE kind IS NOT NULL
+
+-- name: link_stage_clear
+DELETE FROM stage_work_item_link
+
 -- name: source_status_upsert
 INSERT INTO source_status (source_id, status_id, name, category) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (source_id, status_id) DO UPDATE SET name = excluded.name,

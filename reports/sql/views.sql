@@ -18,6 +18,10 @@
 -- which SQL makes null over no rows.  v_dora_weekly and metrics_rows.sql
 -- both take exactly that mean; no C code divides it again.
 
+DROP VIEW IF EXISTS v_hierarchy_flow;
+DROP VIEW IF EXISTS v_hierarchy_progress;
+DROP VIEW IF EXISTS v_hierarchy_applications;
+DROP VIEW IF EXISTS v_hierarchy_items;
 DROP VIEW IF EXISTS dora_band;
 DROP VIEW IF EXISTS v_dora_weekly;
 DROP VIEW IF EXISTS v_events;
@@ -479,3 +483,118 @@ SELECT scope, name, week_start, stage, stage_order, COUNT(*) AS merged_prs,
        SUM(clamped) AS clamped
 FROM ranked
 GROUP BY scope, name, week_start, stage, stage_order;
+
+-- ---------------------------------------------------------------- epics and themes
+-- metrics.md "Hierarchy roll-up", from derived_hierarchy (transform/
+-- hierarchy.h decides each item's epic, theme and whether it is a sub-task).
+-- A group is an epic (level 'epic') or a theme (level 'theme'), named by
+-- its key whether or not that item is loaded.  An epic's children are the
+-- items whose epic it is; a theme's are the children of its epics (the
+-- epics themselves are not counted as its items).  Sub-tasks count only in
+-- last_change_at and applications, never as items: items_total, done,
+-- remaining, percent_done, throughput, flow distribution and cycle time are
+-- over the other children.  Children of any application: a group spans
+-- applications freely.
+
+-- One row per group and child: the child's flow (v_flow_items), whether it
+-- is a sub-task, and its latest transition (last_change_at).
+CREATE VIEW v_hierarchy_items AS
+SELECT m.level, m.group_key, m.work_item_id, f.item_key, f.application_id, f.application,
+       m.is_subtask, f.flow_type, f.category, f.end_at, f.cycle_s,
+       (SELECT max(t.at) FROM fact_transition t
+         WHERE t.application_id = COALESCE(f.application_id, 0)
+           AND t.work_item_id = m.work_item_id) AS last_change_at
+FROM (SELECT CAST('epic' AS TEXT) AS level, h.epic_key AS group_key, h.work_item_id,
+             h.is_subtask
+        FROM derived_hierarchy h WHERE h.epic_key IS NOT NULL
+      UNION ALL
+      SELECT CAST('theme' AS TEXT), h.theme_key, h.work_item_id, h.is_subtask
+        FROM derived_hierarchy h WHERE h.theme_key IS NOT NULL AND h.is_epic = 0) m
+JOIN v_flow_items f ON f.work_item_id = m.work_item_id;
+
+-- The distinct applications of each group's children (sub-tasks included).
+CREATE VIEW v_hierarchy_applications AS
+SELECT DISTINCT level, group_key, application_id, application
+FROM v_hierarchy_items WHERE application_id IS NOT NULL;
+
+-- Progress per group: every epic (with or without children), every theme
+-- an epic or a child names.  percent_done = items_done / items_total as a
+-- fraction 0..1 (metrics.md; NULL with no items).  application_list: the
+-- applications' names, sorted, comma-separated.  Median cycle time over the
+-- children with a cycle time (Conventions: the middle value, or the mean of
+-- the two middle ones), in hours.
+CREATE VIEW v_hierarchy_progress AS
+WITH RECURSIVE grp AS (
+    SELECT level, group_key FROM v_hierarchy_items
+    UNION
+    SELECT CAST('epic' AS TEXT), w.item_key FROM derived_hierarchy h
+      JOIN dim_work_item w ON w.work_item_id = h.work_item_id WHERE h.is_epic = 1
+    UNION
+    SELECT CAST('theme' AS TEXT), h.theme_key FROM derived_hierarchy h
+     WHERE h.is_epic = 1 AND h.theme_key IS NOT NULL
+), agg AS (
+    SELECT level, group_key,
+           SUM(1 - is_subtask) AS items_total,
+           SUM(CASE WHEN is_subtask = 0 AND category = 'done' THEN 1 ELSE 0 END) AS items_done,
+           SUM(is_subtask) AS subtasks,
+           MAX(last_change_at) AS last_change_at,
+           COUNT(DISTINCT application_id) AS applications
+    FROM v_hierarchy_items GROUP BY level, group_key
+), cyc AS (
+    SELECT level, group_key, cycle_s,
+           ROW_NUMBER() OVER (PARTITION BY level, group_key ORDER BY cycle_s) AS rn,
+           COUNT(*) OVER (PARTITION BY level, group_key) AS n
+    FROM v_hierarchy_items WHERE is_subtask = 0 AND cycle_s IS NOT NULL
+), med AS (
+    SELECT level, group_key, MAX(n) AS cycle_time_count,
+           AVG(CAST(cycle_s AS DOUBLE PRECISION)) / 3600.0 AS cycle_time_median_h
+    FROM cyc WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2
+    GROUP BY level, group_key
+), apps AS (
+    SELECT level, group_key, application,
+           ROW_NUMBER() OVER (PARTITION BY level, group_key ORDER BY application) AS rn
+    FROM v_hierarchy_applications
+), names AS (
+    SELECT level, group_key, rn, CAST(application AS TEXT) AS list FROM apps WHERE rn = 1
+    UNION ALL
+    SELECT a.level, a.group_key, a.rn, n.list || ', ' || a.application
+    FROM names n JOIN apps a ON a.level = n.level AND a.group_key = n.group_key
+                            AND a.rn = n.rn + 1
+), epics AS (
+    SELECT theme_key, COUNT(*) AS epics FROM derived_hierarchy
+    WHERE is_epic = 1 AND theme_key IS NOT NULL GROUP BY theme_key
+)
+SELECT g.level, g.group_key AS key, w.work_item_id, w.summary, w.status,
+       CASE WHEN g.level = 'theme' THEN COALESCE(e.epics, 0) END AS epics,
+       COALESCE(agg.items_total, 0) AS items_total, COALESCE(agg.items_done, 0) AS items_done,
+       COALESCE(agg.items_total, 0) - COALESCE(agg.items_done, 0) AS items_remaining,
+       CASE WHEN agg.items_total > 0
+            THEN CAST(agg.items_done AS DOUBLE PRECISION) / agg.items_total END AS percent_done,
+       COALESCE(agg.subtasks, 0) AS subtasks, agg.last_change_at,
+       COALESCE(agg.applications, 0) AS applications, nm.list AS application_list,
+       COALESCE(med.cycle_time_count, 0) AS cycle_time_count, med.cycle_time_median_h
+FROM grp g
+LEFT JOIN dim_work_item w ON w.item_key = g.group_key
+LEFT JOIN agg ON agg.level = g.level AND agg.group_key = g.group_key
+LEFT JOIN med ON med.level = g.level AND med.group_key = g.group_key
+LEFT JOIN names nm ON nm.level = g.level AND nm.group_key = g.group_key
+                  AND nm.rn = agg.applications
+LEFT JOIN epics e ON e.theme_key = g.group_key AND g.level = 'theme';
+
+-- Throughput and flow distribution per group and ISO week (weeks with a
+-- child ending in them): the children whose end falls in the week, in total
+-- and per flow type, and each type's share of the week's throughput.
+CREATE VIEW v_hierarchy_flow AS
+SELECT it.level, it.group_key AS key, dd.week_start, COUNT(*) AS throughput,
+       SUM(CASE WHEN it.flow_type = 'feature' THEN 1 ELSE 0 END) AS feature,
+       SUM(CASE WHEN it.flow_type = 'defect' THEN 1 ELSE 0 END) AS defect,
+       SUM(CASE WHEN it.flow_type = 'risk' THEN 1 ELSE 0 END) AS risk,
+       SUM(CASE WHEN it.flow_type = 'debt' THEN 1 ELSE 0 END) AS debt,
+       AVG(CASE WHEN it.flow_type = 'feature' THEN 1.0 ELSE 0.0 END) AS feature_share,
+       AVG(CASE WHEN it.flow_type = 'defect' THEN 1.0 ELSE 0.0 END) AS defect_share,
+       AVG(CASE WHEN it.flow_type = 'risk' THEN 1.0 ELSE 0.0 END) AS risk_share,
+       AVG(CASE WHEN it.flow_type = 'debt' THEN 1.0 ELSE 0.0 END) AS debt_share
+FROM v_hierarchy_items it
+JOIN dim_date dd ON dd.date_key = it.end_at / 86400
+WHERE it.is_subtask = 0 AND it.end_at IS NOT NULL
+GROUP BY it.level, it.group_key, dd.week_start;

@@ -39,11 +39,11 @@ NULL = "\x02NULL\x02"          # how a NULL is written on both sides
 # Every table compared, in schema order.  batch and source_run hold clock
 # times and are left out.
 TABLES = [
-    "schema_version", "landed_file", "stage_transition", "reject", "finding",
+    "schema_version", "landed_file", "stage_transition", "stage_work_item_link", "reject", "finding",
     "dim_team", "dim_application", "map_project", "map_repository", "map_service",
     "map_job", "map_job_resolved", "dim_status", "dim_source", "source_status",
     "dim_person", "dim_environment", "dim_date", "dim_work_item",
-    "fact_transition", "fact_commit", "fact_build", "fact_build_revision",
+    "fact_transition", "fact_work_item_link", "fact_commit", "fact_build", "fact_build_revision",
     "fact_deployment", "fact_deployment_status", "fact_pull_request", "fact_incident",
     "fact_pull_request_commit", "fact_pull_request_listed_commit", "fact_pull_request_review",
     "fact_kpi", "map_incident_type",
@@ -53,11 +53,13 @@ TABLES = [
     "dim_release", "fact_work_item_version", "stage_work_item_version",
     "derived_release", "derived_release_item",
     "map_gate", "map_application_gate", "derived_finding", "fact_pull_request_commit",
+    "derived_hierarchy",
 ]
 
 # A table's own surrogate key: left out of its dump.
 OWN_ID = {
     "landed_file": "landed_file_id", "stage_transition": "stage_id", "reject": "reject_id",
+    "stage_work_item_link": "stage_id",
     "dim_team": "team_id", "dim_application": "application_id", "dim_source": "source_id",
     "dim_person": "person_id", "dim_environment": "environment_id",
     "dim_work_item": "work_item_id", "fact_commit": "commit_id", "fact_build": "build_id",
@@ -77,6 +79,8 @@ NATURAL = {
     "author_id": "(SELECT x.email FROM dim_person x WHERE x.person_id = t.author_id)",
     "environment_id": "(SELECT x.name FROM dim_environment x WHERE x.environment_id = t.environment_id)",
     "work_item_id": "(SELECT x.item_key FROM dim_work_item x WHERE x.work_item_id = t.work_item_id)",
+    "epic_id": "(SELECT x.item_key FROM dim_work_item x WHERE x.work_item_id = t.epic_id)",
+    "theme_id": "(SELECT x.item_key FROM dim_work_item x WHERE x.work_item_id = t.theme_id)",
     "commit_id": "(SELECT x.repository || ':' || x.sha FROM fact_commit x WHERE x.commit_id = t.commit_id)",
     "build_id": "(SELECT " + _BUILD_KEY + " WHERE b.build_id = t.build_id)",
     "deployment_id": "(SELECT " + _BUILD_KEY + " JOIN fact_deployment d ON d.build_id = b.build_id"
@@ -182,7 +186,8 @@ class EnginePair:
                     # no gates configured in these datasets (test_flow.py has them, by hand)
                     "map_gate", "map_application_gate",
                     # only where the data has them (test_quality.py, PR datasets)
-                    "derived_finding", "fact_pull_request_commit"}
+                    "derived_finding", "fact_pull_request_commit",
+                    "stage_work_item_link", "fact_work_item_link", "derived_hierarchy"}
     FROM = TO = MONTH_FROM = MONTH_TO = None
 
     @classmethod

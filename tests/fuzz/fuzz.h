@@ -22,7 +22,7 @@ const char *cw_fuzz_file(const char *name, const uint8_t *data, size_t size);
 
 /* A sink whose callbacks check every record; counts in the ctx. */
 typedef struct cw_fuzz_counts {
-    long items, transitions, commits, builds, incidents, rejects, pulls, statuses;
+    long items, transitions, commits, builds, incidents, rejects, pulls, statuses, links;
     long pull_commits, pull_reviews;
 } cw_fuzz_counts;
 void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts);

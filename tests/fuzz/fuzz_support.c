@@ -232,6 +232,17 @@ static int on_version_change(void *ctx, const cw_version_change *r)
     return 0;
 }
 
+static int on_link(void *ctx, const cw_work_item_link *r)
+{
+    origin(&r->origin);
+    required(r->item_key);
+    CW_FUZZ_CHECK(r->target_key || r->target_id);
+    text(r->target_key), text(r->target_id);
+    CW_FUZZ_CHECK(r->kind >= CW_LINK_PARENT && r->kind <= CW_LINK_BLOCKS);
+    ((cw_fuzz_counts *)ctx)->links++;
+    return 0;
+}
+
 void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
 {
     memset(counts, 0, sizeof *counts);
@@ -251,4 +262,5 @@ void cw_fuzz_sink(cw_sink *sink, cw_fuzz_counts *counts)
     sink->version_change = on_version_change;
     sink->pull_request_commit = on_pull_commit;
     sink->pull_request_review = on_pull_review;
+    sink->work_item_link = on_link;
 }

@@ -233,6 +233,18 @@ static int cap_review(void *ctx, const cw_pull_request_review *rec)
     return 0;
 }
 
+static int cap_link(void *ctx, const cw_work_item_link *rec)
+{
+    cw_capture *cap = ctx;
+    cw_work_item_link *c;
+    GROW(cap->links, cap->n_links);
+    c = &cap->links[cap->n_links++];
+    *c = *rec;
+    copy_origin(&c->origin, &rec->origin);
+    DUP(item_key); DUP(target_key); DUP(target_id);
+    return 0;
+}
+
 void cw_capture_init(cw_capture *cap)
 {
     memset(cap, 0, sizeof(*cap));
@@ -252,6 +264,7 @@ void cw_capture_init(cw_capture *cap)
     cap->sink.version_change = cap_version_change;
     cap->sink.pull_request_commit = cap_pull_commit;
     cap->sink.pull_request_review = cap_review;
+    cap->sink.work_item_link = cap_link;
 }
 
 void cw_capture_free(cw_capture *cap)
@@ -351,6 +364,12 @@ void cw_capture_free(cw_capture *cap)
         FREE(repository); FREE(reviewer); FREE(state);
     }
     free(cap->reviews);
+    for (i = 0; i < cap->n_links; i++) {
+        cw_work_item_link *x = &cap->links[i];
+        free_origin(&x->origin);
+        FREE(item_key); FREE(target_key); FREE(target_id);
+    }
+    free(cap->links);
     memset(cap, 0, sizeof(*cap));
 }
 
@@ -909,6 +928,8 @@ void cw_test_send_at(const cw_sink *sink, const cw_test_batch *b, const char *fi
         _assert_int_equal(sink->status_def(sink->ctx, &b->status_defs[i]), 0, file, line);
     for (size_t i = 0; i < b->n_items; i++)
         _assert_int_equal(sink->work_item(sink->ctx, &b->items[i]), 0, file, line);
+    for (size_t i = 0; i < b->n_links; i++)
+        _assert_int_equal(sink->work_item_link(sink->ctx, &b->links[i]), 0, file, line);
     for (size_t i = 0; i < b->n_transitions; i++)
         _assert_int_equal(sink->transition(sink->ctx, &b->transitions[i]), 0, file, line);
     for (size_t i = 0; i < b->n_commits; i++)

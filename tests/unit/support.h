@@ -42,6 +42,7 @@ typedef struct cw_capture {
     cw_version_change *version_changes; size_t n_version_changes;
     cw_pull_request_commit *pull_commits; size_t n_pull_commits;
     cw_pull_request_review *reviews;      size_t n_reviews;
+    cw_work_item_link *links;  size_t n_links;
 } cw_capture;
 
 void cw_capture_init(cw_capture *cap);
@@ -207,6 +208,7 @@ typedef struct cw_test_batch {
     const cw_deployment_status *statuses; size_t n_statuses;
     const cw_pull_request *pulls;       size_t n_pulls;
     const cw_incident *incidents;       size_t n_incidents;
+    const cw_work_item_link *links;     size_t n_links;     /* sent after the items */
 } cw_test_batch;
 
 /* Send every record of b to sink, kind by kind in the order of

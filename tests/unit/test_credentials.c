@@ -215,7 +215,7 @@ static void test_auth_override(void **state)
     }
 
     expect_error(bad, CW_AUTH_BEARER, "test.ini:3: auth: 'digest' is not one of bearer, basic, "
-                                      "pagerduty, header:NAME, none\n");
+                                      "pagerduty, opsgenie, header:NAME, none\n");
     expect_refused(bad_header, CW_AUTH_BEARER, "'X Key' is not a valid header name", NULL);
     unsetenv("CW_TEST_TOKEN");
 }

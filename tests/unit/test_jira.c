@@ -1185,6 +1185,140 @@ static void test_csv_validate(void **state)
     assert_string_equal(cw_source_jira_csv.name, "jira-csv");
 }
 
+/* ------------------------------------------------------------ links */
+
+/* The links of one item as "kind:target" (target key, or #id), in order. */
+static char *links_of(const cw_capture *cap, const char *key)
+{
+    static const char *const kinds[] = { "parent", "epic", "theme", "blocks" };
+    static char out[512];
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < cap->n_links; i++) {
+        const cw_work_item_link *l = &cap->links[i];
+        if (strcmp(l->item_key, key) != 0)
+            continue;
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s:%s%s", n ? " " : "",
+                              kinds[l->kind], l->target_key ? "" : "#",
+                              l->target_key ? l->target_key : l->target_id);
+    }
+    return out;
+}
+
+/* tests/data/jira/links.json by hand: PAY-10's parent object and Epic Link
+ * field both name PAY-1, it blocks PAY-11 (the inward Blocks link is
+ * PAY-12's to load, Relates is not read); PAY-1's theme field is an object
+ * with a key; PAY-14's parent comes with an id only.  Every issue carries
+ * its links (links_follow), each with the issue's own record. */
+static void test_links_rest(void **state)
+{
+    cw_kv keys[] = { { (char *)"epic_link_field", (char *)"customfield_10014", 2 },
+                     { (char *)"theme_field", (char *)"customfield_10500", 3 } };
+    const char *path = cw_test_data("jira/links.json");
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(path, keys, 2, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_int_equal(cap.n_links, 5);
+    assert_string_equal(links_of(&cap, "PAY-10"), "parent:PAY-1 epic:PAY-1 blocks:PAY-11");
+    assert_string_equal(links_of(&cap, "PAY-1"), "theme:PAY-100");
+    assert_string_equal(links_of(&cap, "PAY-14"), "parent:#10010");
+    assert_origin(&cap.links[0].origin, path, 1);
+    assert_origin(&cap.links[4].origin, path, 3);
+    for (size_t i = 0; i < cap.n_items; i++)
+        assert_int_equal(cap.items[i].links_follow, 1);
+    cw_capture_free(&cap);
+
+    /* without the fields configured only parent and blocks are read */
+    assert_int_equal(parse_jira(path, NULL, 0, &cap), 0);
+    assert_string_equal(links_of(&cap, "PAY-10"), "parent:PAY-1 blocks:PAY-11");
+    assert_string_equal(links_of(&cap, "PAY-1"), "");
+    cw_capture_free(&cap);
+}
+
+/* The go-jira sprint page (agile endpoint): AR-86's `epic` object names
+ * AR-37, and so does its Epic Link custom field customfield_10700. */
+static void test_links_gojira_epic(void **state)
+{
+    cw_kv keys[] = { { (char *)"epic_link_field", (char *)"customfield_10700", 2 } };
+    cw_capture cap;
+    (void)state;
+    assert_int_equal(parse_jira(cw_fixture("jira/go-jira_issues_in_sprint_with_changelog.json"),
+                                NULL, 0, &cap), 0);
+    assert_string_equal(links_of(&cap, "AR-86"), "epic:AR-37");
+    cw_capture_free(&cap);
+    assert_int_equal(parse_jira(cw_fixture("jira/go-jira_issues_in_sprint_with_changelog.json"),
+                                keys, 1, &cap), 0);
+    assert_string_equal(links_of(&cap, "AR-86"), "epic:AR-37 epic:AR-37");
+    cw_capture_free(&cap);
+}
+
+/* The French Server export: CNED-16..24 are sub-tasks of id 11917 (CNED-15),
+ * CNED-28 and 29 of id 11910 (CNED-8), by `Parent id`; CNED-12 and CNED-15
+ * name their epics by Epic Link but have no date in the configured created
+ * columns, so they are rejected and bring no links.  11 links. */
+static void test_links_csv_french(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = {
+        { (char *)"timezone", (char *)"Europe/Paris", 2 },
+        { (char *)"column.created", (char *)"Journal de travail|Commentaire", 4 },
+    };
+    (void)state;
+    assert_int_equal(parse_csv(cw_fixture("jira/jira-server-export-fr-locale_ckiw_JIRA28line.csv"),
+                               keys, 2, &cap), 0);
+    assert_int_equal(cap.n_items, 23);
+    assert_int_equal(cap.n_links, 11);
+    assert_string_equal(links_of(&cap, "CNED-16"), "parent:#11917");
+    assert_string_equal(links_of(&cap, "CNED-24"), "parent:#11917");
+    assert_string_equal(links_of(&cap, "CNED-29"), "parent:#11910");
+    assert_string_equal(links_of(&cap, "CNED-1"), "");
+    assert_int_equal(cw_capture_item(&cap, "CNED-1")->links_follow, 1);
+    cw_capture_free(&cap);
+}
+
+/* A Cloud-style export: Parent (id) and Parent key, the Epic Link column and
+ * a configured theme column; the key wins over the id.  An export with none
+ * of these columns says nothing about links. */
+static void test_links_csv_cloud(void **state)
+{
+    cw_capture cap;
+    cw_kv keys[] = { { (char *)"column.theme", (char *)"Custom field (Theme)", 2 } };
+    (void)state;
+    assert_int_equal(parse_csv(cw_temp_file(
+        "Issue key,Issue id,Issue Type,Created,Parent,Parent key,Custom field (Epic Link),"
+        "Custom field (Theme)\n"
+        "P-1,101,Epic,2026-03-01 10:00,,,,P-900\n"
+        "P-2,102,Story,2026-03-01 10:00,101,P-1,,\n"
+        "P-3,103,Sub-task,2026-03-01 10:00,102,,,\n"
+        "P-4,104,Story,2026-03-01 10:00,,,P-1,\n", ".csv"), keys, 1, &cap), 0);
+    assert_int_equal(cap.n_rejects, 0);
+    assert_string_equal(links_of(&cap, "P-1"), "theme:P-900");
+    assert_string_equal(links_of(&cap, "P-2"), "parent:P-1");
+    assert_string_equal(links_of(&cap, "P-3"), "parent:#102");
+    assert_string_equal(links_of(&cap, "P-4"), "epic:P-1");
+    assert_int_equal(cw_capture_item(&cap, "P-4")->links_follow, 1);
+    cw_capture_free(&cap);
+
+    assert_int_equal(parse_csv(cw_temp_file("Issue key,Created\nP-1,2026-03-01 10:00\n", ".csv"),
+                               NULL, 0, &cap), 0);
+    assert_int_equal(cap.n_links, 0);
+    assert_int_equal(cw_capture_item(&cap, "P-1")->links_follow, 0);
+    cw_capture_free(&cap);
+}
+
+static void test_links_validate(void **state)
+{
+    cw_kv good[] = { { (char *)"epic_link_field", (char *)"customfield_10014", 2 },
+                     { (char *)"theme_field", (char *)"parent", 3 } };
+    cw_kv bad[] = { { (char *)"theme_field", (char *)"Custom field (Theme)", 2 } };
+    cw_source src = cw_test_source_of("tracker", "jira", good, 2);
+    (void)state;
+    assert_int_equal(cw_source_jira.validate(&src), 0);
+    src = cw_test_source_of("tracker", "jira", bad, 1);
+    assert_int_equal(cw_source_jira.validate(&src), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1218,6 +1352,11 @@ int main(void)
         cmocka_unit_test(test_metadata_in_array),
         cmocka_unit_test(test_status_category_mapping),
         cmocka_unit_test(test_jira_validate),
+        cmocka_unit_test(test_links_rest),
+        cmocka_unit_test(test_links_gojira_epic),
+        cmocka_unit_test(test_links_csv_french),
+        cmocka_unit_test(test_links_csv_cloud),
+        cmocka_unit_test(test_links_validate),
         cmocka_unit_test(test_csv_cloud_export),
         cmocka_unit_test(test_csv_french_defaults_miss_created),
         cmocka_unit_test(test_csv_french_configured),

@@ -69,7 +69,7 @@ static int fake_parse(const cw_source *src, const char *path, cw_sink *sink)
     summary[size] = '\0';
     for (long i = 0; i < n && rc == 0; i++) {
         cw_work_item w = {{"s", path, i + 1}, key, NULL, "P", summary, NULL, NULL, NULL, NULL,
-                          NULL, NULL, 1, CW_NO_TIME, CW_NO_TIME, 0, 0, NULL};
+                          NULL, NULL, 1, CW_NO_TIME, CW_NO_TIME, 0, 0, NULL, 0};
         snprintf(key, sizeof key, "%s-%ld", name, i);
         o.record = i + 1;
         rc = sink->work_item(sink->ctx, &w);

@@ -72,7 +72,7 @@ static void test_every_field_comes_back(void **state)
     cw_build_revision revs[2] = {{text("git@a"), text("sha-a")}, {NULL, text("sha-b")}};
     cw_work_item wi = {o, text("PAY-1"), text("100"), text("PAY"), text("sum"), text("Bug"),
                        text("Done"), text("done"), text("l1,l2"), text("1.0"), text("Ann"),
-                       CW_NO_TIME + 1, 2, 3, 1, 1, text("10001")};
+                       CW_NO_TIME + 1, 2, 3, 1, 1, text("10001"), 1};
     cw_transition tr = {o, text("PAY-1"), text("100"), text("h1"), 5, text("Open"), NULL};
     cw_commit co = {o, text("repo"), text("abc"), text("p1 p2"), text("An"), text("an@x"),
                     text("Co"), text("co@x"), 11, 12, text("subj"), text("body"), 1, 2, 3, 1};
@@ -87,6 +87,7 @@ static void test_every_field_comes_back(void **state)
     cw_status_def sd = {o, text("3"), text("Done"), text("done")};
     cw_finding fi = {o, text("kind"), text("subject"), text("detail")};
     cw_kpi kp = {o, text("payments"), text("NPS"), 60, 42.5};
+    cw_work_item_link li = {o, text("PAY-1"), CW_LINK_THEME, text("PAY-9"), text("900")};
     (void)state;
     cw_capture_init(&cap);
     cw_tape_init(&tape, &cap.sink, 1 << 16, keep, &r);
@@ -101,6 +102,7 @@ static void test_every_field_comes_back(void **state)
     assert_int_equal(tape.sink.status_def(tape.sink.ctx, &sd), 0);
     assert_int_equal(tape.sink.finding(tape.sink.ctx, &fi), 0);
     assert_int_equal(tape.sink.kpi(tape.sink.ctx, &kp), 0);
+    assert_int_equal(tape.sink.work_item_link(tape.sink.ctx, &li), 0);
     assert_int_equal(cw_tape_finish(&tape), 0);
     scribble();
     revs[0].remote = revs[0].sha = revs[1].sha = "gone";
@@ -126,6 +128,14 @@ static void test_every_field_comes_back(void **state)
     assert_int_equal(cap.items[0].changelog_truncated, 1);
     assert_int_equal(cap.items[0].has_changelog, 1);
     assert_string_equal(cap.items[0].status_id, "10001");
+    assert_int_equal(cap.items[0].links_follow, 1);
+
+    assert_int_equal(cap.n_links, 1);
+    assert_string_equal(cap.links[0].origin.file, "file.json");
+    assert_string_equal(cap.links[0].item_key, "PAY-1");
+    assert_int_equal(cap.links[0].kind, CW_LINK_THEME);
+    assert_string_equal(cap.links[0].target_key, "PAY-9");
+    assert_string_equal(cap.links[0].target_id, "900");
 
     assert_string_equal(cap.transitions[0].item_key, "PAY-1");
     assert_string_equal(cap.transitions[0].item_id, "100");
@@ -269,7 +279,7 @@ static void play(cw_tape *tape, int n, cw_buf *expect)
     cw_log_capture(cw_tape_log, tape);
     for (int i = 0; i < n; i++) {
         cw_work_item w = {{"s", "f", i}, key, NULL, "P", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                          1, CW_NO_TIME, CW_NO_TIME, 0, 0, NULL};
+                          1, CW_NO_TIME, CW_NO_TIME, 0, 0, NULL, 0};
         cw_origin o = {"s", "f", i};
         snprintf(key, sizeof key, "K-%d", i);
         assert_int_equal(tape->sink.work_item(tape->sink.ctx, &w), 0);
@@ -337,7 +347,7 @@ static void test_refused_seal_stops_the_tape(void **state)
     cw_tape tape;
     reel *r = calloc(1, sizeof *r);
     cw_work_item w = {{"s", "f", 1}, "K", NULL, "P", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                      1, CW_NO_TIME, CW_NO_TIME, 0, 0, NULL};
+                      1, CW_NO_TIME, CW_NO_TIME, 0, 0, NULL, 0};
     int rc = 0, accepted = 0;
     (void)state;
     order_init(&o);
@@ -393,6 +403,7 @@ static void test_sink_takes_what_its_model_takes(void **state)
     assert_null(tape.sink.status_def);
     assert_null(tape.sink.finding);
     assert_null(tape.sink.kpi);
+    assert_null(tape.sink.work_item_link);
     assert_ptr_equal(tape.sink.ctx, &tape);
 }
 
