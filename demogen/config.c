@@ -18,7 +18,7 @@
  * in, and the demo enables the feature.
  */
 #define WRITE_GATES 1            /* [gates], [application X] gates = */
-#define WRITE_EPIC_LINK 0        /* epic_link_field on the jira source */
+#define WRITE_EPIC_LINK 1        /* epic_link_field on the jira source */
 #define WRITE_CALENDAR 1         /* [source mainframe-calendar], type = csv */
 /* The github sources read the /pulls/{n}/commits and /reviews pages: off,
  * because a PR commit is then loaded by the github source too, for the

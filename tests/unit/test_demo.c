@@ -347,8 +347,7 @@ static void test_config_text(void **state)
         "repositories = harbourside/payments-gateway\njobs = deploy-payments-gateway\n"
         "services = Payments Gateway\ngates = security, cab\n\n",
         "\ngates = cab\n", "\ngates = security\n",
-        /* written commented out until its reader is merged (demogen/config.c) */
-        "[source jira]\ntype = jira\npath = exports/jira/*.json\n; epic_link_field = customfield_10014\n",
+        "[source jira]\ntype = jira\npath = exports/jira/*.json\nepic_link_field = customfield_10014\n",
         "\n[source mainframe-calendar]\ntype = csv\ntarget = release\npath = exports/calendar/*.csv\n"
         "column.project = Project\ncolumn.name = Release\ncolumn.start = Start\n"
         "column.release_date = Release date\ncolumn.released = Released\n",
