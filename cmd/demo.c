@@ -21,7 +21,8 @@ static void demo_usage(FILE *out)
             "usage: catwalk demo [--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--apps N]\n"
             "                    [--delta-day] [--force] DIR\n\n"
             "Write a synthetic insurance group (5 teams, 35 applications) into DIR: Jira\n"
-            "search pages, git logs, Jenkins jobs, PagerDuty pages and a ServiceNow CSV in\n"
+            "search pages (gates, epics, fix versions), git logs, GitHub pull requests,\n"
+            "Jenkins jobs, PagerDuty pages, a ServiceNow CSV and a release calendar in\n"
             "the formats those tools export, and DIR/catwalk.ini to load them with\n"
             "'catwalk run -c DIR/catwalk.ini'.  The same options give the same bytes.\n\n"
             "  --seed N         random seed (default 42)\n"
@@ -146,12 +147,12 @@ static void print_summary(const cw_demogen_opts *o, const cw_demogen_totals *t)
     printf("catwalk demo: Harbourside Insurance Group in %s (seed %llu, scale %g, %d weeks up to %s)\n"
            "  files        %ld\n"
            "  tickets      %ld in %ld Jira projects\n"
-           "  commits      %ld in %ld repositories\n"
+           "  commits      %ld in %ld repositories, %ld GitHub pull requests\n"
            "  deployments  %ld to production (%ld untraceable), %ld Jenkins runs\n"
            "  incidents    %ld (PagerDuty %ld, ServiceNow %ld)\n"
            "next: catwalk run -c %s/catwalk.ini\n",
            o->dir, (unsigned long long)o->seed, o->scale, o->weeks, end,
-           t->files, t->tickets, t->applications, t->commits, t->applications, t->deployments,
+           t->files, t->tickets, t->applications + 1, t->commits, t->applications, t->pulls, t->deployments,
            t->untraceable, t->builds, t->incidents_pd + t->incidents_sn, t->incidents_pd, t->incidents_sn,
            o->dir);
 }

@@ -11,6 +11,24 @@
 
 #include <stdio.h>
 
+/*
+ * Keys whose readers are being written on other branches (issue 9): until
+ * the reader is merged, `catwalk check` would refuse them, so their lines
+ * are written commented out ("; ").  Set a switch to 1 once its reader is
+ * in, and the demo enables the feature.
+ */
+#define WRITE_GATES 1            /* [gates], [application X] gates = */
+#define WRITE_EPIC_LINK 1        /* epic_link_field on the jira source */
+#define WRITE_CALENDAR 1         /* [source mainframe-calendar], type = csv */
+/* The github sources read the /pulls/{n}/commits and /reviews pages: off,
+ * because a PR commit is then loaded by the github source too, for the
+ * repository the git log already fills, and the warehouse keeps whichever
+ * loaded last (no numstat from GitHub), so nights differ from a full load. */
+#define WRITE_PR_PAGES 0
+
+/* "" when the switch is on, else the comment prefix */
+#define LINE(on) ((on) ? "" : "; ")
+
 static void write_header(cw_demo_ctx *ctx, FILE *fp)
 {
     char end[16];
@@ -38,6 +56,17 @@ static void write_statuses(FILE *fp)
           "Tech Debt = debt\n\n", fp);
 }
 
+/* Security Review and CAB Approval are waits (in [status]) and gates, the
+ * stakeholder named by the value. */
+static void write_gates(FILE *fp)
+{
+    fprintf(fp, "; The gates: statuses where a stakeholder signs off.  Security reviews are\n"
+                "; asked for after code review and take days; the CAB meets on Tuesdays and\n"
+                "; Thursdays.  An application's `gates` lists the ones it requires.\n"
+                "%s[gates]\n%sSecurity Review = security\n%sCAB Approval = cab\n\n",
+            LINE(WRITE_GATES), LINE(WRITE_GATES), LINE(WRITE_GATES));
+}
+
 /* With --delta-day a repository's log and the ServiceNow list come in one
  * file a day, so their paths are globs: "<repo>.*log" matches <repo>.log
  * and <repo>.<day>.log but no other repository's file (names have no dot). */
@@ -45,10 +74,25 @@ static void write_sources(cw_demo_ctx *ctx, FILE *fp)
 {
     const char *git_glob = ctx->opts->delta_day ? ".*log" : ".log";
     const char *sn_glob = ctx->opts->delta_day ? "*.csv" : ".csv";
-    fputs("[source jira]\ntype = jira\npath = exports/jira/*.json\n\n", fp);
+    fprintf(fp, "; Epics: `parent` (Cloud), and in %s the Epic Link field; themes are the\n"
+                "; epics' parents, Initiatives of the %s project.\n"
+                "[source jira]\ntype = jira\npath = exports/jira/*.json\n%sepic_link_field = customfield_10014\n\n",
+            ctx->world.n_apps ? ctx->world.apps[0].project : "", CW_DEMO_PORTFOLIO, LINE(WRITE_EPIC_LINK));
     for (size_t i = 0; i < ctx->world.n_apps; i++)
-        fprintf(fp, "[source git-%s]\ntype = git\npath = exports/git/%s%s\nrepository = %s\n\n",
+        fprintf(fp, "[source git-%s]\ntype = git\npath = exports/git/%s%s\nrepository = harbourside/%s\n\n",
                 ctx->world.apps[i].name, ctx->world.apps[i].name, git_glob, ctx->world.apps[i].name);
+    /* "*.<repo>.*json" matches pulls-page1.<repo>.json, pull-12-commits.<repo>.json
+     * and the delta's pulls-page1.<repo>.<day>.json, no other repository's
+     * (names have no dot); "pulls-page*" keeps to the list pages until the
+     * reader of the commits and reviews pages is in (WRITE_PR_PAGES). */
+    if (!WRITE_PR_PAGES)
+        fputs("; Each pull request's /commits and /reviews pages are in exports/github/ too\n"
+              "; (pull-<n>-commits.<repo>.json): `path = exports/github/*.<repo>.*json` reads them.\n\n", fp);
+    for (size_t i = 0; i < ctx->world.n_apps; i++)
+        fprintf(fp, "[source github-%s]\ntype = github\npath = exports/github/%s*.%s.*json\n"
+                    "repository = harbourside/%s\n\n",
+                ctx->world.apps[i].name, WRITE_PR_PAGES ? "" : "pulls-page", ctx->world.apps[i].name,
+                ctx->world.apps[i].name);
     fputs("[source jenkins]\ntype = jenkins\npath = exports/jenkins/*.json\n"
           "deployment_job = ^deploy-\nenvironment_parameter = ENVIRONMENT\nproduction = ^prod\n\n"
           "[source pagerduty]\ntype = pagerduty\npath = exports/pagerduty/*.json\n\n"
@@ -56,15 +100,31 @@ static void write_sources(cw_demo_ctx *ctx, FILE *fp)
           "[source servicenow]\ntype = servicenow\n", fp);
     fprintf(fp, "path = exports/servicenow/incident%s\n", sn_glob);
     fputs("timezone = Europe/London\ndate_format = yyyy-MM-dd HH:mm:ss\n\n", fp);
+    for (size_t i = 0; i < ctx->world.n_apps; i++)
+        if (ctx->world.apps[i].cadence == CW_DEMO_QUARTERLY) {
+            const char *c = LINE(WRITE_CALENDAR);
+            fprintf(fp, "; The mainframe's 6-monthly release calendar, a spreadsheet of the programme office.\n"
+                        "%s[source mainframe-calendar]\n%stype = csv\n%starget = release\n"
+                        "%spath = exports/calendar/*.csv\n%scolumn.project = Project\n"
+                        "%scolumn.name = Release\n%scolumn.start = Start\n%scolumn.release_date = Release date\n"
+                        "%scolumn.released = Released\n\n", c, c, c, c, c, c, c, c, c);
+            break;
+        }
 }
 
 static void write_applications(cw_demo_ctx *ctx, FILE *fp)
 {
     for (size_t i = 0; i < ctx->world.n_apps; i++) {
         const cw_demo_app *a = &ctx->world.apps[i];
-        fprintf(fp, "[application %s]\nteam = %s\nprojects = %s\nrepositories = %s\njobs = deploy-%s\n"
-                    "services = %s\n\n",
+        unsigned gates = cw_demo_app_gates(a);
+        fprintf(fp, "[application %s]\nteam = %s\nprojects = %s\nrepositories = harbourside/%s\n"
+                    "jobs = deploy-%s\nservices = %s\n",
                 a->name, ctx->world.teams[a->team].name, a->project, a->name, a->name, a->service);
+        if (gates)
+            fprintf(fp, "%sgates = %s%s%s\n", LINE(WRITE_GATES), gates & CW_DEMO_GATE_SECURITY ? "security" : "",
+                    gates == (CW_DEMO_GATE_SECURITY | CW_DEMO_GATE_CAB) ? ", " : "",
+                    gates & CW_DEMO_GATE_CAB ? "cab" : "");
+        fputc('\n', fp);
     }
 }
 
@@ -75,6 +135,7 @@ int cw_demo_write_config(cw_demo_ctx *ctx)
         return -1;
     write_header(ctx, fp);
     write_statuses(fp);
+    write_gates(fp);
     write_sources(ctx, fp);
     write_applications(ctx, fp);
     return cw_demo_close(ctx, fp, "catwalk.ini", 0);

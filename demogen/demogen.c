@@ -38,10 +38,11 @@
 
 static const char *const export_dirs[] = {
     "exports", "exports/jira", "exports/git", "exports/jenkins", "exports/pagerduty", "exports/servicenow",
+    "exports/github", "exports/calendar",
 };
 static const char *const delta_dirs[] = {
     "delta", "delta/exports", "delta/exports/jira", "delta/exports/git", "delta/exports/jenkins",
-    "delta/exports/pagerduty", "delta/exports/servicenow",
+    "delta/exports/pagerduty", "delta/exports/servicenow", "delta/exports/github", "delta/exports/calendar",
 };
 
 static int make_dir(const char *path)
@@ -93,7 +94,8 @@ static void remove_old_exports(const char *dir)
 {
     static const struct { const char *sub, *suffix; } kinds[] = {
         {"exports/jira", ".json"}, {"exports/git", ".log"}, {"exports/jenkins", ".json"},
-        {"exports/pagerduty", ".json"}, {"exports/servicenow", ".csv"},
+        {"exports/pagerduty", ".json"}, {"exports/servicenow", ".csv"}, {"exports/github", ".json"},
+        {"exports/calendar", ".csv"},
     };
     for (int delta = 0; delta < 2; delta++)
         for (size_t k = 0; k < CW_DEMO_COUNT(kinds); k++) {
@@ -204,7 +206,8 @@ static void show(cw_demo_ctx *ctx, int delta)
 
 static int write_sources(cw_demo_ctx *ctx, const cw_demo_history *h)
 {
-    if (cw_demo_write_jira(ctx, h) != 0 || cw_demo_write_git(ctx, h) != 0)
+    if (cw_demo_write_jira(ctx, h) != 0 || cw_demo_write_git(ctx, h) != 0 ||
+        cw_demo_write_github(ctx, h) != 0 || cw_demo_write_calendar(ctx, h) != 0)
         return -1;
     return cw_demo_write_jenkins(ctx, h);
 }
@@ -264,6 +267,7 @@ static void add_totals(cw_demogen_totals *to, const cw_demogen_totals *from)
     to->builds += from->builds;
     to->deployments += from->deployments;
     to->untraceable += from->untraceable;
+    to->pulls += from->pulls;
 }
 
 /* A worker's incidents and counts into the run's context. */
@@ -327,7 +331,8 @@ static int generate(cw_demo_ctx *ctx)
     cw_demo_unrelated_incidents(ctx);
     for (int delta = 0; delta <= ctx->opts->delta_day; delta++) {
         show(ctx, delta);
-        if (cw_demo_write_pagerduty(ctx) != 0 || cw_demo_write_servicenow(ctx) != 0)
+        if (cw_demo_write_pagerduty(ctx) != 0 || cw_demo_write_servicenow(ctx) != 0 ||
+            cw_demo_write_initiatives(ctx) != 0)
             return -1;
     }
     show(ctx, 0);

@@ -38,6 +38,7 @@ typedef struct cw_demogen_opts {
 typedef struct cw_demogen_totals {
     long teams, applications, files, tickets, commits, builds, deployments, untraceable;
     long incidents_pd, incidents_sn;
+    long pulls;                  /* GitHub pull requests */
 } cw_demogen_totals;
 
 enum {

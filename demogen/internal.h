@@ -108,6 +108,7 @@ typedef struct cw_demo_app {
     double deploy_fail_p;        /* chance a production run fails first */
 } cw_demo_app;
 
+
 /* Harbourside's own five teams and 35 applications (world.c): the whole
  * demo by default, the first N applications with --apps N <= 35. */
 extern const cw_demo_team cw_demo_teams[];
@@ -133,6 +134,20 @@ typedef struct cw_demo_world {
 int cw_demo_world_build(cw_demo_world *w, uint64_t seed, size_t n_apps);
 void cw_demo_world_free(cw_demo_world *w);
 
+/* The gates an application's workflow requires (world.c decides which):
+ * a Security Review between code review and merge, a CAB Approval between
+ * QA and the release. */
+enum { CW_DEMO_GATE_SECURITY = 1, CW_DEMO_GATE_CAB = 2 };
+unsigned cw_demo_app_gates(const cw_demo_app *app);
+/* The application whose epics some of app i's items belong to (an epic
+ * whose children span two applications), or -1. */
+int cw_demo_epic_partner(const cw_demo_world *w, int i);
+/* Apps whose children name their epic in the Epic Link custom field
+ * (customfield_10014, a company-managed project) instead of `parent`. */
+int cw_demo_uses_epic_link(int i);
+/* Whether an application plans work in Jira fix versions: release trains. */
+int cw_demo_has_versions(const cw_demo_app *app);
+
 /* Incident services that belong to no application (corporate IT). */
 extern const char *const cw_demo_unmapped_services[];
 extern const size_t cw_demo_n_unmapped_services;
@@ -141,7 +156,8 @@ extern const size_t cw_demo_n_unmapped_services;
 
 typedef enum cw_demo_status { CW_DEMO_BACKLOG, CW_DEMO_SELECTED, CW_DEMO_IN_PROGRESS,
                               CW_DEMO_IN_REVIEW, CW_DEMO_BLOCKED, CW_DEMO_QA, CW_DEMO_READY,
-                              CW_DEMO_DONE, CW_DEMO_N_STATUS } cw_demo_status;
+                              CW_DEMO_DONE, CW_DEMO_SECURITY_REVIEW, CW_DEMO_CAB,
+                              CW_DEMO_N_STATUS } cw_demo_status;
 
 typedef struct cw_demo_status_info {
     const char *name;
@@ -152,7 +168,8 @@ typedef struct cw_demo_status_info {
 extern const cw_demo_status_info cw_demo_statuses[CW_DEMO_N_STATUS];
 
 typedef enum cw_demo_type { CW_DEMO_STORY, CW_DEMO_BUG, CW_DEMO_TASK, CW_DEMO_SECURITY,
-                            CW_DEMO_TECH_DEBT, CW_DEMO_N_TYPES } cw_demo_type;
+                            CW_DEMO_TECH_DEBT, CW_DEMO_EPIC, CW_DEMO_SUBTASK,
+                            CW_DEMO_INITIATIVE, CW_DEMO_N_TYPES } cw_demo_type;
 extern const char *const cw_demo_type_names[CW_DEMO_N_TYPES];
 
 /* One status change of a ticket, oldest first. */
@@ -171,9 +188,31 @@ typedef struct cw_demo_ticket {
     int64_t merged_at;           /* the first merge of its branch, 0 none */
     int32_t shipped_by;          /* deployment that shipped the last merge, -1 none */
     uint32_t number;             /* the N of KEY-N */
+    uint32_t parent_number;      /* the epic (or a sub-task's story) KEY-N, when parent_app >= 0 */
+    int16_t parent_app;          /* application of the parent, -1 none, CW_DEMO_PARENT_THEME */
     uint8_t type;                /* cw_demo_type */
     int8_t assignee;             /* index into the team's people, -1 unassigned */
+    uint8_t flags;               /* CW_DEMO_T_* */
 } cw_demo_ticket;
+
+#define CW_DEMO_PARENT_THEME (-2)   /* parent_number is an Initiative of the portfolio, 1-based */
+
+enum {
+    CW_DEMO_T_KEYLESS = 1,       /* its branch commits name no key: only the PR and its merge do */
+    CW_DEMO_T_ABANDONED = 2,     /* its pull request was closed unmerged, the item Done anyway */
+    CW_DEMO_T_SELF_REVIEW = 4,   /* its pull request was reviewed only by its author */
+};
+
+/* A pull request: one round of a ticket's work, or a dependabot bump. */
+typedef struct cw_demo_pull {
+    int64_t opened, closed;      /* closed 0: still open at the end */
+    int32_t merge;               /* merge (or squashed bot) commit, -1 unmerged */
+    int32_t first, head;         /* its first and last branch commit, -1 for a bot bump */
+    int32_t ticket;              /* -1 for a bot bump */
+    int64_t changes_at;          /* a CHANGES_REQUESTED review, 0 none */
+    int64_t approved;            /* the code review's approval (before a security review), 0 none */
+    int8_t author, reviewer;     /* team people; author -1 = dependabot */
+} cw_demo_pull;
 
 typedef enum cw_demo_commit_kind { CW_DEMO_ROOT, CW_DEMO_BRANCH, CW_DEMO_MERGE, CW_DEMO_DIRECT,
                                    CW_DEMO_BOT } cw_demo_commit_kind;
@@ -259,6 +298,7 @@ typedef struct cw_demo_history {
     cw_demo_commit *commits;   size_t n_commits, cap_commits;
     cw_demo_deploy *deploys;   size_t n_deploys, cap_deploys;
     int32_t *mainline;         size_t n_mainline;   /* commit indices in main-line order */
+    cw_demo_pull *pulls;       size_t n_pulls, cap_pulls;
     uint32_t first_build, first_pr;                 /* numbering offsets */
 } cw_demo_history;
 
@@ -266,6 +306,8 @@ typedef struct cw_demo_history {
 int cw_demo_simulate(cw_demo_ctx *ctx, int app_index, cw_demo_history *out);
 void cw_demo_history_free(cw_demo_history *h);
 void cw_demo_unrelated_incidents(cw_demo_ctx *ctx);
+/* The seed of the epic KEY-number of application app (its summary). */
+uint64_t cw_demo_epic_seed(const cw_demo_ctx *ctx, int app, uint32_t number);
 
 /* util.c: randomness above, and time formatting in a zone */
 int cw_demo_zones_init(cw_demo_ctx *ctx);
@@ -282,6 +324,11 @@ void cw_demo_commit_text(const cw_demo_history *h, const cw_demo_commit *c,
 void cw_demo_numstat(FILE *fp, const cw_demo_app *app, const cw_demo_commit *c);
 void cw_demo_incident_title(const char *service, const cw_demo_incident *inc, char *buf, size_t n);
 void cw_demo_key(const cw_demo_app *app, uint32_t number, char *buf, size_t n);
+void cw_demo_epic_summary(const cw_demo_team *team, uint64_t seed, char *buf, size_t n);
+void cw_demo_slug(const char *text, char *buf, size_t n);
+/* A pull request's number: merged ones by their merge's main-line
+ * position (as the merge commit's subject says), the others after. */
+uint32_t cw_demo_pull_number(const cw_demo_history *h, const cw_demo_pull *p);
 
 /* Writers: each returns 0, or -1 after reporting the error. */
 int cw_demo_write_jira(cw_demo_ctx *ctx, const cw_demo_history *h);
@@ -290,6 +337,14 @@ int cw_demo_write_jenkins(cw_demo_ctx *ctx, const cw_demo_history *h);
 int cw_demo_write_pagerduty(cw_demo_ctx *ctx);
 int cw_demo_write_servicenow(cw_demo_ctx *ctx);
 int cw_demo_write_config(cw_demo_ctx *ctx);
+int cw_demo_write_github(cw_demo_ctx *ctx, const cw_demo_history *h);
+int cw_demo_write_calendar(cw_demo_ctx *ctx, const cw_demo_history *h);
+int cw_demo_write_initiatives(cw_demo_ctx *ctx);
+
+/* The portfolio project whose Initiatives are the themes of the epics. */
+#define CW_DEMO_PORTFOLIO "HPORT"
+#define CW_DEMO_N_INITIATIVES 6
+extern const char *const cw_demo_initiatives[CW_DEMO_N_INITIATIVES];
 
 /* demogen.c: open DIR/<ctx->out>rel for writing (reports the error).  Close it and
  * count the file; when `failed` (the writer's own verdict) or the stream

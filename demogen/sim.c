@@ -255,6 +255,7 @@ typedef struct planner {
     cw_demo_zone_id zone;
     int32_t index;
     int stopped;     /* the export instant was reached: nothing later exists */
+    unsigned gates;  /* CW_DEMO_GATE_* the application requires */
 } planner;
 
 static cw_demo_ticket *ticket_of(planner *p)
@@ -296,20 +297,55 @@ static const double commit_gaps_h[] = {
     [CW_DEMO_QUARTERLY] = 10,
 };
 
+static size_t push_pull(cw_demo_history *h, const cw_demo_pull *pr)
+{
+    h->pulls = cw_grow(h->pulls, &h->cap_pulls, h->n_pulls + 1, sizeof(*h->pulls));
+    h->pulls[h->n_pulls] = *pr;
+    return h->n_pulls++;
+}
+
+/* The security review is asked for only once the code review is over (late),
+ * and takes days: the reviewers are few and shared by the whole group.
+ * Returns the instant it passed, or 0 when the export instant came first. */
+static int64_t security_review(planner *p, int64_t approved)
+{
+    add_step(p, approved, CW_DEMO_SECURITY_REVIEW);
+    if (p->stopped)
+        return 0;
+    return workday(p->r, last_step_at(p) + (int64_t)((cw_demo_exp(p->r, 30) + 2) * HOUR), p->zone);
+}
+
+/* Closed unmerged (the change went in with another ticket, or was dropped)
+ * and the ticket moved to Done anyway: done, never deployed. */
+static void abandon(planner *p, size_t pull, int64_t closed)
+{
+    if (closed >= p->ctx->end) {
+        p->stopped = 1;
+        return;
+    }
+    p->h->pulls[pull].closed = closed;
+    ticket_of(p)->flags |= CW_DEMO_T_ABANDONED;
+    add_step(p, workday(p->r, closed + (int64_t)(cw_demo_exp(p->r, 4) * HOUR), p->zone), CW_DEMO_DONE);
+    p->stopped = 1;
+}
+
 /*
  * One round of work on a branch: commits (maybe a spell in Blocked), a pull
- * request (In Review, sometimes a fix commit after review comments), the
- * merge and QA.  Returns the merge instant, or 0 when the export instant
- * came first.
+ * request (In Review, sometimes a fix commit after review comments, in the
+ * first round of a gated application a Security Review), the merge and QA.
+ * Returns the merge instant, or 0 when the export instant came first or the
+ * pull request was abandoned.
  */
-static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
+static int64_t work_round(planner *p, int64_t t, int n_commits, int first)
 {
     cw_demo_rng *r = p->r;
     int64_t end = p->ctx->end, review, merge;
-    int block_at = allow_block && cw_demo_chance(r, 0.12) ? (int)cw_demo_between(r, 0, n_commits - 1) : -1;
-    int author = ticket_of(p)->assignee;
-    int32_t prev = -1;
+    int block_at = first && cw_demo_chance(r, 0.12) ? (int)cw_demo_between(r, 0, n_commits - 1) : -1;
+    int author = ticket_of(p)->assignee, merger;
+    int32_t prev = -1, first_commit = -1;
     double wait, gap_h = commit_gaps_h[p->h->app->cadence];
+    cw_demo_pull pr = {0};
+    size_t pull;
 
     for (int k = 0; k < n_commits; k++) {
         t = workday(r, t + max64(600, (int64_t)(cw_demo_exp(r, gap_h) * HOUR)), p->zone);
@@ -318,6 +354,8 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
             return 0;
         }
         prev = add_commit(p->h, r, CW_DEMO_BRANCH, t, p->index, prev, -1, k, author);
+        if (first_commit < 0)
+            first_commit = prev;
         if (k == block_at) {
             int64_t blocked = t + cw_demo_between(r, 20 * 60, 3 * HOUR);
             add_step(p, blocked, CW_DEMO_BLOCKED);
@@ -333,18 +371,40 @@ static int64_t work_round(planner *p, int64_t t, int n_commits, int allow_block)
     if (p->stopped)
         return 0;
     review = last_step_at(p);
+    pr.opened = review;
+    pr.merge = -1;
+    pr.first = first_commit;
+    pr.head = prev;
+    pr.ticket = p->index;
+    pr.author = (int8_t)author;
+    pr.reviewer = (int8_t)(cw_demo_chance(r, 0.04) ? author : reviewer_of(p));
+    pull = push_pull(p->h, &pr);
     wait = (cw_demo_exp(r, p->h->app->review_mean_h) + 0.25) * HOUR;
     merge = workday(r, review + (int64_t)wait, p->zone);
     if (cw_demo_chance(r, 0.35)) {
         int64_t fix = review + (int64_t)(wait * (0.3 + 0.4 * cw_demo_unit(r)));
-        if (fix < end && fix + 300 < merge)
+        if (fix < end && fix + 300 < merge) {
             prev = add_commit(p->h, r, CW_DEMO_BRANCH, fix, p->index, prev, -1, n_commits, author);
+            p->h->pulls[pull].head = prev;
+            p->h->pulls[pull].changes_at = max64(review + 60, fix - cw_demo_between(r, 10, 90) * 60);
+        }
     }
-    if (merge >= end) {
+    if (first && cw_demo_chance(r, 0.025)) {
+        abandon(p, pull, merge);
+        return 0;
+    }
+    p->h->pulls[pull].approved = merge - cw_demo_between(r, 2, 40) * 60;
+    if (first && (p->gates & CW_DEMO_GATE_SECURITY) && !cw_demo_chance(r, 0.05))
+        merge = security_review(p, merge);
+    if (!merge || merge >= end) {
         p->stopped = 1;
         return 0;
     }
-    add_commit(p->h, r, CW_DEMO_MERGE, merge, p->index, -1, prev, 0, reviewer_of(p));
+    merger = p->h->pulls[pull].reviewer;
+    if (merger == author)
+        ticket_of(p)->flags |= CW_DEMO_T_SELF_REVIEW;
+    p->h->pulls[pull].merge = add_commit(p->h, r, CW_DEMO_MERGE, merge, p->index, -1, prev, 0, merger);
+    p->h->pulls[pull].closed = merge;
     add_step(p, merge + cw_demo_between(r, 2, 30) * 60, CW_DEMO_QA);
     return merge;
 }
@@ -355,25 +415,66 @@ static const double qa_hours[] = {
     [CW_DEMO_QUARTERLY] = 16,
 };
 
+/* The change advisory board meets on Tuesdays and Thursdays at 14:00: the
+ * first meeting at least an hour after t. */
+static int64_t cab_meeting(planner *p, int64_t t)
+{
+    int64_t off = work_offset_s[p->zone];
+    int64_t day = cw_demo_floor_div(t + off + HOUR, DAY);
+    for (;; day++) {
+        int wd = cw_demo_weekday(day);
+        int64_t at = day * DAY + 14 * HOUR - off;
+        if ((wd == 1 || wd == 3) && at >= t + HOUR)
+            return at + cw_demo_between(p->r, 0, 50) * 60;
+    }
+}
+
+/* The last office instant (a working day, 08:00-18:00 local) at or before t. */
+static int64_t office_before(planner *p, int64_t t)
+{
+    int64_t off = work_offset_s[p->zone], local = t + off;
+    int64_t day = cw_demo_floor_div(local, DAY), sec = local - day * DAY;
+    if (cw_demo_weekday(day) < 5 && sec >= 8 * HOUR && sec < 18 * HOUR)
+        return t;
+    if (sec < 8 * HOUR)
+        day--;
+    while (cw_demo_weekday(day) >= 5)
+        day--;
+    return day * DAY + 17 * HOUR + cw_demo_between(p->r, 0, 50) * 60 - off;
+}
+
 /* After QA the ticket waits in Ready for Release unless the deployment that
- * ships the merge is already under way; Done a few hours after it. */
-static void ship(planner *p, int64_t merge)
+ * ships the merge is already under way; Done a few hours after it (on a
+ * release train, the release manager closes its tickets the same evening).
+ * In the first round of an application with a CAB gate it waits in CAB
+ * Approval first, until the meeting before the release is cut. */
+static void ship(planner *p, int64_t merge, int first)
 {
     const cw_demo_deploy *d = shipping_deploy(p->h, merge);
     int64_t tested = workday(p->r, last_step_at(p) +
                                      (int64_t)(cw_demo_exp(p->r, qa_hours[p->h->app->cadence]) * HOUR), p->zone);
+    int64_t ready = tested, done;
     if (!ticket_of(p)->merged_at)
         ticket_of(p)->merged_at = merge;
     ticket_of(p)->shipped_by = -1;
-    if (!d || d->prod_finish > tested + 1800)
-        add_step(p, tested, CW_DEMO_READY);
+    if (first && (p->gates & CW_DEMO_GATE_CAB) && !cw_demo_chance(p->r, 0.04)) {
+        add_step(p, tested, CW_DEMO_CAB);
+        ready = cab_meeting(p, last_step_at(p));
+        if (d && ready > d->cut - HOUR)      /* an emergency CAB before the release is cut */
+            ready = office_before(p, d->cut - cw_demo_between(p->r, 1, 4) * HOUR);
+        ready = max64(ready, last_step_at(p) + 600);
+    }
+    if (!d || d->prod_finish > ready + 1800)
+        add_step(p, ready, CW_DEMO_READY);
     if (!d) {
         p->stopped = 1;
         return;
     }
     ticket_of(p)->shipped_by = (int32_t)(d - p->h->deploys);
-    add_step(p, workday(p->r, d->prod_finish + (int64_t)(cw_demo_exp(p->r, 3) * HOUR), p->zone),
-             CW_DEMO_DONE);
+    done = cw_demo_has_versions(p->h->app)
+               ? d->prod_finish + cw_demo_between(p->r, 15, 240) * 60
+               : workday(p->r, d->prod_finish + (int64_t)(cw_demo_exp(p->r, 3) * HOUR), p->zone);
+    add_step(p, max64(done, ready + 600), CW_DEMO_DONE);
 }
 
 static cw_demo_type pick_type(cw_demo_rng *r)
@@ -419,7 +520,7 @@ static void plan_work(planner *p)
     merge = work_round(p, last_step_at(p), n_commits, 1);
     if (!merge)
         return;
-    ship(p, merge);
+    ship(p, merge, 1);
     if (p->stopped || !cw_demo_chance(r, 0.05))
         return;
     /* Reopened: a defect found after release, fixed on a new branch. */
@@ -430,25 +531,196 @@ static void plan_work(planner *p)
     merge = work_round(p, last_step_at(p), (int)cw_demo_between(r, 1, 2), 0);
     if (!merge)
         return;
-    ship(p, merge);
+    ship(p, merge, 0);
 }
 
-static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, int64_t created,
-                        uint32_t number)
-{
-    planner p = { ctx, h, r, team_zone(h), (int32_t)h->n_tickets, 0 };
-    cw_demo_ticket *t;
-    int people = (int)h->team->n_people;
+/* ---- epics ------------------------------------------------------------------- */
 
+/*
+ * The epics of an application are planned up front (a PI planning before
+ * the first ticket): epic k is numbered first + k, just below the tickets,
+ * and takes children for EPIC_WEEKS from its start; starts are spread over
+ * the simulated time.  The plan is drawn from a stream of its own, so
+ * another application (an epic partner) can work out the same keys.
+ */
+#define EPIC_WEEKS 6
+
+typedef struct epic_plan {
+    int app, n;
+    uint32_t first;              /* number of epic 0; tickets follow epic n - 1 */
+    int64_t t0, step;            /* tickets are created from t0; epic k starts at t0 + k * step */
+} epic_plan;
+
+static void plan_epics(const cw_demo_ctx *ctx, int app, epic_plan *e)
+{
+    cw_demo_rng r = cw_demo_rng_derive(ctx->opts->seed, (uint64_t)app + 1, 2);
+    const cw_demo_app *a = &ctx->world.apps[app];
+    int64_t span;
+    double tickets;
+
+    e->app = app;
+    e->t0 = ctx->sim_start - BACKLOG_WEEKS * WEEK;
+    span = ctx->end - e->t0;
+    tickets = a->tickets_per_week * ctx->opts->scale * (double)span / WEEK;
+    e->n = (int)(tickets * 0.6 / 14);
+    if (e->n < 3)
+        e->n = 3;
+    e->first = (uint32_t)cw_demo_between(&r, 100, 2500);
+    e->step = max64(DAY, (span - EPIC_WEEKS * WEEK / 2) / e->n);
+}
+
+uint64_t cw_demo_epic_seed(const cw_demo_ctx *ctx, int app, uint32_t number)
+{
+    cw_demo_rng r = cw_demo_rng_derive(ctx->opts->seed, (uint64_t)app + 1, 100000 + (uint64_t)number);
+    return cw_demo_next(&r);
+}
+
+/* One of the epics taking children at t, or -1. */
+static int pick_epic(const epic_plan *e, cw_demo_rng *r, int64_t t)
+{
+    int64_t hi = (t - e->t0) / e->step, lo = (t - e->t0 - EPIC_WEEKS * WEEK) / e->step + 1;
+    if (hi >= e->n)
+        hi = e->n - 1;
+    if (lo < 0)
+        lo = 0;
+    return lo > hi ? -1 : (int)cw_demo_between(r, lo, hi);
+}
+
+/* Most stories and improvements belong to an epic, bugs less often; some
+ * of an epic partner's items belong to the partner's epics. */
+static void assign_epic(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, const epic_plan *own,
+                        cw_demo_ticket *t)
+{
+    int partner = cw_demo_epic_partner(&ctx->world, h->index), k;
+    epic_plan other;
+    const epic_plan *e = own;
+
+    if (!cw_demo_chance(r, t->type == CW_DEMO_BUG ? 0.4 : 0.75))
+        return;
+    if (partner >= 0 && cw_demo_chance(r, 0.25)) {
+        plan_epics(ctx, partner, &other);
+        e = &other;
+    }
+    k = pick_epic(e, r, t->created);
+    if (k < 0)
+        return;
+    t->parent_app = (int16_t)e->app;
+    t->parent_number = e->first + (uint32_t)k;
+}
+
+static cw_demo_ticket *new_ticket(cw_demo_history *h, cw_demo_rng *r, int64_t created, uint32_t number,
+                                  cw_demo_type type)
+{
+    cw_demo_ticket *t;
     h->tickets = cw_grow(h->tickets, &h->cap_tickets, h->n_tickets + 1, sizeof(*h->tickets));
     t = &h->tickets[h->n_tickets++];
     memset(t, 0, sizeof(*t));
     t->seed = cw_demo_next(r);
     t->created = created;
     t->number = number;
-    t->type = (uint8_t)pick_type(r);
+    t->type = (uint8_t)type;
     t->assignee = -1;
     t->shipped_by = -1;
+    t->parent_app = -1;
+    return t;
+}
+
+static int64_t first_step(const cw_demo_ticket *t, cw_demo_status s)
+{
+    for (int k = 0; k < t->n_steps; k++)
+        if (t->steps[k].to == s)
+            return t->steps[k].at;
+    return 0;
+}
+
+/* Append a step at or after `at` (and after the last one), before end. */
+static void push_step(cw_demo_ticket *t, int64_t at, cw_demo_status to, int64_t end)
+{
+    if (t->n_steps)
+        at = max64(at, t->steps[t->n_steps - 1].at + 60);
+    if (at < end && t->n_steps < CW_DEMO_MAX_STEPS) {
+        t->steps[t->n_steps].at = at;
+        t->steps[t->n_steps++].to = to;
+    }
+}
+
+/* A story broken into sub-tasks when it was written: each is started a
+ * little after the story and done before its pull request. */
+static void add_subtasks(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, int32_t story,
+                         uint32_t *number)
+{
+    long n = cw_demo_between(r, 2, 3);
+    for (long i = 0; i < n; i++) {
+        const cw_demo_ticket *s = &h->tickets[story];
+        int64_t started = first_step(s, CW_DEMO_IN_PROGRESS), review = first_step(s, CW_DEMO_IN_REVIEW);
+        int64_t created = s->created + cw_demo_between(r, 60, 600) * (i + 1);
+        uint32_t parent = s->number;
+        int8_t who = s->assignee;
+        cw_demo_ticket *t = new_ticket(h, r, created, (*number)++, CW_DEMO_SUBTASK);
+        t->parent_app = (int16_t)h->index;
+        t->parent_number = parent;
+        t->assignee = who;
+        if (!started)
+            continue;
+        push_step(t, started + cw_demo_between(r, 10, 24 * 60) * 60, CW_DEMO_IN_PROGRESS, ctx->end);
+        if (review)
+            push_step(t, review - cw_demo_between(r, 5, 90) * 60, CW_DEMO_DONE, ctx->end);
+    }
+}
+
+/* The epics as tickets: in progress when a child starts, done a little
+ * after the last of its children once it takes no more; the theme is an
+ * Initiative of the portfolio. */
+static void add_epics(cw_demo_ctx *ctx, cw_demo_history *h, const epic_plan *e)
+{
+    size_t n_children = h->n_tickets;
+    for (int k = 0; k < e->n; k++) {
+        uint32_t number = e->first + (uint32_t)k;
+        uint64_t seed = cw_demo_epic_seed(ctx, h->index, number);
+        cw_demo_rng r = { seed };
+        int64_t start = e->t0 + k * e->step, first = 0, last = 0;
+        int open = 0, children = 0;
+        cw_demo_ticket *t;
+
+        for (size_t i = 0; i < n_children; i++) {
+            const cw_demo_ticket *c = &h->tickets[i];
+            int64_t s;
+            if (c->parent_app != h->index || c->parent_number != number || c->type == CW_DEMO_SUBTASK)
+                continue;
+            children++;
+            s = first_step(c, CW_DEMO_IN_PROGRESS);
+            if (s && (!first || s < first))
+                first = s;
+            if (c->n_steps && c->steps[c->n_steps - 1].to == CW_DEMO_DONE)
+                last = max64(last, c->steps[c->n_steps - 1].at);
+            else
+                open = 1;
+        }
+        t = new_ticket(h, &r, e->t0 - 9 * DAY + k * 1200, number, CW_DEMO_EPIC);
+        t->seed = seed;
+        if (cw_demo_chance(&r, 0.85)) {
+            t->parent_app = CW_DEMO_PARENT_THEME;
+            t->parent_number = (uint32_t)cw_demo_between(&r, 1, CW_DEMO_N_INITIATIVES);
+        }
+        push_step(t, start, CW_DEMO_SELECTED, ctx->end);
+        if (first)
+            push_step(t, first + cw_demo_between(&r, 5, 120) * 60, CW_DEMO_IN_PROGRESS, ctx->end);
+        if (first && children && !open && start + EPIC_WEEKS * WEEK < last)
+            push_step(t, last + cw_demo_between(&r, 1, 48) * HOUR, CW_DEMO_DONE, ctx->end);
+    }
+}
+
+static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, int64_t created,
+                        uint32_t *number, const epic_plan *epics)
+{
+    planner p = { ctx, h, r, team_zone(h), (int32_t)h->n_tickets, 0, cw_demo_app_gates(h->app) };
+    cw_demo_ticket *t;
+    int people = (int)h->team->n_people;
+
+    t = new_ticket(h, r, created, (*number)++, pick_type(r));
+    assign_epic(ctx, h, r, epics, t);
+    if (cw_demo_chance(r, 0.07))
+        t->flags |= CW_DEMO_T_KEYLESS;
     if (cw_demo_chance(r, 0.10)) {               /* never started */
         if (cw_demo_chance(r, 0.4))
             add_step(&p, workday(r, created + (int64_t)(cw_demo_exp(r, 40) * HOUR), p.zone),
@@ -459,14 +731,20 @@ static void plan_ticket(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r, in
     }
     t->assignee = (int8_t)cw_demo_between(r, 0, people - 1);
     plan_work(&p);
+    if (h->tickets[p.index].type == CW_DEMO_STORY && cw_demo_chance(r, 0.08))
+        add_subtasks(ctx, h, r, p.index, number);
 }
 
 static void simulate_tickets(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r)
 {
     double per_day = h->app->tickets_per_week * ctx->opts->scale / 5.0;
     int off = work_offset_s[team_zone(h)];
-    uint32_t number = (uint32_t)cw_demo_between(r, 100, 2500);
+    epic_plan epics;
+    uint32_t number;
     times today = {0};
+
+    plan_epics(ctx, h->index, &epics);
+    number = epics.first + (uint32_t)epics.n;
 
     for (int64_t day = cw_demo_floor_div(ctx->sim_start - BACKLOG_WEEKS * WEEK, DAY); day * DAY < ctx->end;
          day++) {
@@ -477,9 +755,10 @@ static void simulate_tickets(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *
         if (today.n > 1)
             qsort(today.v, today.n, sizeof(*today.v), cmp_i64);
         for (size_t i = 0; i < today.n && today.v[i] < ctx->end; i++)
-            plan_ticket(ctx, h, r, today.v[i], number++);
+            plan_ticket(ctx, h, r, today.v[i], &number, &epics);
     }
     free(today.v);
+    add_epics(ctx, h, &epics);
 }
 
 /* Pushes straight to main: housekeeping by people, dependency bumps by a bot. */
@@ -497,9 +776,17 @@ static void simulate_direct(cw_demo_ctx *ctx, cw_demo_history *h, cw_demo_rng *r
         bot = cw_demo_poisson(r, 0.12 * ctx->opts->scale);
         for (long i = 0; i < human + bot; i++) {
             int64_t at = day * DAY - off + 8 * HOUR + cw_demo_between(r, 0, 10 * HOUR);
-            if (at < ctx->end)
-                add_commit(h, r, i < human ? CW_DEMO_DIRECT : CW_DEMO_BOT, at, -1, -1, -1, 0,
+            int32_t c;
+            if (at >= ctx->end)
+                continue;
+            c = add_commit(h, r, i < human ? CW_DEMO_DIRECT : CW_DEMO_BOT, at, -1, -1, -1, 0,
                            (int)cw_demo_between(r, 0, people - 1));
+            if (i >= human) {    /* a dependabot pull request, approved and squashed */
+                cw_demo_pull pr = { at - cw_demo_between(r, 2 * 60, 72 * 60) * 60, at, c, -1, -1, -1, 0,
+                                    at - cw_demo_between(r, 1, 30) * 60, -1,
+                                    (int8_t)cw_demo_between(r, 0, people - 1) };
+                push_pull(h, &pr);
+            }
         }
     }
 }
@@ -667,5 +954,6 @@ void cw_demo_history_free(cw_demo_history *h)
     free(h->commits);
     free(h->deploys);
     free(h->mainline);
+    free(h->pulls);
     memset(h, 0, sizeof(*h));
 }

@@ -84,8 +84,28 @@ void cw_demo_ticket_summary(const cw_demo_team *team, const cw_demo_ticket *t, c
     capitalise(buf);
 }
 
+static const char *const epic_forms[] = {
+    "Modernise %s", "Self-service %s", "%s for Consumer Duty", "Rework %s end to end",
+    "Automate %s", "%s: phase 2",
+};
+
+void cw_demo_epic_summary(const cw_demo_team *team, uint64_t seed, char *buf, size_t n)
+{
+    cw_demo_rng r = { seed ^ 0xE91CE91CE91CULL };
+    const char *topic = team->topics[cw_demo_between(&r, 0, (long)team->n_topics - 1)];
+    snprintf(buf, n, PICK(&r, epic_forms), topic);
+    capitalise(buf);
+}
+
+uint32_t cw_demo_pull_number(const cw_demo_history *h, const cw_demo_pull *p)
+{
+    if (p->merge >= 0)
+        return h->first_pr + (uint32_t)h->commits[p->merge].mainline;
+    return h->first_pr + (uint32_t)h->n_mainline + (uint32_t)(p - h->pulls);
+}
+
 /* "feature/CLAIMS-12-validate-fnol-date" style: lower-case ASCII words. */
-static void slugify(const char *text, char *buf, size_t n)
+void cw_demo_slug(const char *text, char *buf, size_t n)
 {
     size_t o = 0;
     int dash = 0;
@@ -160,6 +180,10 @@ static void branch_text(const cw_demo_history *h, const cw_demo_commit *c, cw_de
 
     cw_demo_key(h->app, t->number, key, sizeof key);
     cw_demo_ticket_summary(team, t, summary, sizeof summary);
+    if (t->flags & CW_DEMO_T_KEYLESS) {      /* the key is only in the PR and its merge */
+        snprintf(subject, ns, "%s", c->ordinal == 0 ? summary : PICK(r, keyless_follow_ups));
+        return;
+    }
     if (c->ordinal == 0) {
         double u = cw_demo_unit(r);
         snprintf(subject, ns, u < 0.7 ? "[%s] %s" : u < 0.9 ? "%s: %s" : "%s %s", key, summary);
@@ -195,7 +219,7 @@ void cw_demo_commit_text(const cw_demo_history *h, const cw_demo_commit *c, char
     case CW_DEMO_MERGE:
         cw_demo_key(h->app, h->tickets[c->ticket].number, key, sizeof key);
         cw_demo_ticket_summary(h->team, &h->tickets[c->ticket], summary, sizeof summary);
-        slugify(summary, slug, sizeof slug);
+        cw_demo_slug(summary, slug, sizeof slug);
         snprintf(subject, ns, "Merge pull request #%u from harbourside/feature/%s-%s",
                  (unsigned)(h->first_pr + (uint32_t)c->mainline), key, slug);
         snprintf(body, nb, "%s", summary);

@@ -11,6 +11,8 @@
  */
 #include "internal.h"
 
+#include <string.h>
+
 const char *const cw_demo_zone_names[CW_DEMO_N_ZONES] = {
     [CW_DEMO_LONDON] = "Europe/London",
     [CW_DEMO_WARSAW] = "Europe/Warsaw",
@@ -212,6 +214,8 @@ const cw_demo_status_info cw_demo_statuses[CW_DEMO_N_STATUS] = {
     [CW_DEMO_QA] = {"QA", "10004", "indeterminate", "in_progress"},
     [CW_DEMO_READY] = {"Ready for Release", "10006", "indeterminate", "wait"},
     [CW_DEMO_DONE] = {"Done", "10005", "done", "done"},
+    [CW_DEMO_SECURITY_REVIEW] = {"Security Review", "10007", "indeterminate", "wait"},
+    [CW_DEMO_CAB] = {"CAB Approval", "10008", "indeterminate", "wait"},
 };
 
 const char *const cw_demo_type_names[CW_DEMO_N_TYPES] = {
@@ -220,4 +224,59 @@ const char *const cw_demo_type_names[CW_DEMO_N_TYPES] = {
     [CW_DEMO_TASK] = "Task",
     [CW_DEMO_SECURITY] = "Security",
     [CW_DEMO_TECH_DEBT] = "Tech Debt",
+    [CW_DEMO_EPIC] = "Epic",
+    [CW_DEMO_SUBTASK] = "Sub-task",
+    [CW_DEMO_INITIATIVE] = "Initiative",
 };
+
+/* The themes: Initiatives of the portfolio project, parents of the epics. */
+const char *const cw_demo_initiatives[CW_DEMO_N_INITIATIVES] = {
+    "Consumer Duty compliance", "Digital self-service", "Claims automation",
+    "Payments modernisation", "Cloud migration", "Customer data platform",
+};
+
+/* Gates: the regulated money-moving and identity applications pass a
+ * Security Review and a change advisory board; the policy back office and
+ * the mainframe need CAB approval only; a few others a security review. */
+unsigned cw_demo_app_gates(const cw_demo_app *app)
+{
+    static const struct { const char *name; unsigned gates; } table[] = {
+        {"payments-gateway", CW_DEMO_GATE_SECURITY | CW_DEMO_GATE_CAB},
+        {"billing-engine", CW_DEMO_GATE_SECURITY | CW_DEMO_GATE_CAB},
+        {"direct-debit", CW_DEMO_GATE_SECURITY | CW_DEMO_GATE_CAB},
+        {"claims-payments", CW_DEMO_GATE_SECURITY | CW_DEMO_GATE_CAB},
+        {"identity-service", CW_DEMO_GATE_SECURITY | CW_DEMO_GATE_CAB},
+        {"policy-admin-core", CW_DEMO_GATE_CAB}, {"mainframe-policy", CW_DEMO_GATE_CAB},
+        {"ledger-bridge", CW_DEMO_GATE_CAB}, {"underwriting-rules", CW_DEMO_GATE_CAB},
+        {"api-gateway", CW_DEMO_GATE_SECURITY}, {"broker-portal", CW_DEMO_GATE_SECURITY},
+    };
+    for (size_t i = 0; i < CW_DEMO_COUNT(table); i++)
+        if (strcmp(table[i].name, app->name) == 0)
+            return table[i].gates;
+    return 0;
+}
+
+/* Two elite applications of one team side by side (claims-intake and
+ * fnol-portal, customer-app and customer-portal) share epics: some of the
+ * second one's items belong to the first one's epics. */
+int cw_demo_epic_partner(const cw_demo_world *w, int i)
+{
+    const cw_demo_app *a, *b;
+    if (i <= 0 || (size_t)i >= w->n_apps)
+        return -1;
+    a = &w->apps[i - 1];
+    b = &w->apps[i];
+    return a->team == b->team && a->cadence == CW_DEMO_ELITE && b->cadence == CW_DEMO_ELITE &&
+           (i < 2 || w->apps[i - 2].team != a->team || w->apps[i - 2].cadence != CW_DEMO_ELITE) ? i - 1 : -1;
+}
+
+int cw_demo_uses_epic_link(int i)
+{
+    return i == 0;
+}
+
+int cw_demo_has_versions(const cw_demo_app *app)
+{
+    return app->cadence == CW_DEMO_WEEKLY || app->cadence == CW_DEMO_MONTHLY ||
+           app->cadence == CW_DEMO_QUARTERLY;
+}

@@ -44,12 +44,26 @@ COMPARED = [t for t in te.TABLES if t != "landed_file"]
 HELD_BACK_GIT = "claims-intake.log"
 
 
+# The portfolio's Initiatives (a project no application maps) come on night
+# 1: a project first seen on night 2 would change the known projects, and
+# every commit would rightly be linked again, which is not what night 2 tests.
+PORTFOLIO = "HPORT-"
+
+
+def unread(rel):
+    """Is exports/REL a file no source of the demo's catwalk.ini reads (a pull
+    request's commits or reviews page: WRITE_PR_PAGES in demogen/config.c)?"""
+    folder, name = rel.split("/", 1)
+    return folder == "github" and name.startswith("pull-")
+
+
 def held_back(rel):
     """Is exports/REL one of night 2's files?"""
     folder, name = rel.split("/", 1)
     if folder in ("jenkins", "jira"):
-        names = sorted(os.listdir(os.path.join(Demo.source, "exports", folder)))
-        return names.index(name) % 2 == 1
+        names = [n for n in sorted(os.listdir(os.path.join(Demo.source, "exports", folder)))
+                 if not n.startswith(PORTFOLIO)]
+        return name in names and names.index(name) % 2 == 1
     return folder == "git" and name == HELD_BACK_GIT
 
 
@@ -212,7 +226,7 @@ class Nights(Engine):
         cls.inc_check = run("check", "--data", "-c", ini, "--format", "json", check=False).stdout
         cls.loads.append(cls.night(ini))                   # night 3: nothing new
         cls.after3 = cls.dump(cls.inc_dir)
-        cls.files3 = len(exports(cls.inc_dir))
+        cls.files3 = len([r for r in exports(cls.inc_dir) if not unread(r)])
         touched = os.path.join(cls.inc_dir, "exports", "git", HELD_BACK_GIT)
         os.utime(touched, ns=(os.stat(touched).st_atime_ns, os.stat(touched).st_mtime_ns + 10**9))
         cls.loads.append(cls.night(ini))                   # night 4: one file touched

@@ -113,6 +113,12 @@ def write_config(demo, name, live_url=None, extra=None):
                 m = re.match(r"\s*projects\s*=\s*(.+)", line)
                 if m:
                     projects += [p.strip() for p in m.group(1).split(";")[0].split(",") if p.strip()]
+    # and the projects no application maps (the demo's portfolio of Initiatives,
+    # HPORT): the file drop holds them, so the live fetch asks for them too
+    for page in sorted(os.listdir(os.path.join(demo, "exports", "jira"))):
+        m = re.match(r"([A-Z][A-Z0-9]*)-page1\.json$", page)
+        if m and m.group(1) not in projects:
+            projects.append(m.group(1))
     out = []
     for header, lines in sections:
         if header == "[catwalk]":

@@ -329,14 +329,29 @@ static void test_config_text(void **state)
     char *p = path_in(*state, "catwalk.ini");
     char *text = cw_read_file(p, NULL);
     assert_non_null(text);
-    /* the section the brief spells out, for one application */
+    /* the section the brief spells out, for one application; the repository
+     * carries its GitHub owner, so the git log and the pull requests are one
+     * repository */
     cw_expect_all(text, ((const char *const[]){
         "[application claims-intake]\nteam = Claims\nprojects = CLAIMS\n"
-        "repositories = claims-intake\njobs = deploy-claims-intake\nservices = Claims Intake API\n",
+        "repositories = harbourside/claims-intake\njobs = deploy-claims-intake\nservices = Claims Intake API\n\n",
         "[source git-claims-intake]\ntype = git\n"
-        "path = exports/git/claims-intake.log\nrepository = claims-intake\n",
+        "path = exports/git/claims-intake.log\nrepository = harbourside/claims-intake\n",
+        "[source github-claims-intake]\ntype = github\n"
+        "path = exports/github/pulls-page*.claims-intake.*json\nrepository = harbourside/claims-intake\n",
         "\nBlocked = wait\n", "\nIn Review = wait\n", "\nReady for Release = wait\n",
-        "\nDone = done\n", "timezone = Europe/London\n", NULL}));
+        "\nDone = done\n", "\nSecurity Review = wait\n", "\nCAB Approval = wait\n",
+        "timezone = Europe/London\n",
+        "\n[gates]\nSecurity Review = security\nCAB Approval = cab\n",
+        "[application payments-gateway]\nteam = Billing & Payments\nprojects = PAYGW\n"
+        "repositories = harbourside/payments-gateway\njobs = deploy-payments-gateway\n"
+        "services = Payments Gateway\ngates = security, cab\n\n",
+        "\ngates = cab\n", "\ngates = security\n",
+        "[source jira]\ntype = jira\npath = exports/jira/*.json\nepic_link_field = customfield_10014\n",
+        "\n[source mainframe-calendar]\ntype = csv\ntarget = release\npath = exports/calendar/*.csv\n"
+        "column.project = Project\ncolumn.name = Release\ncolumn.start = Start\n"
+        "column.release_date = Release date\ncolumn.released = Released\n",
+        NULL}));
     free(text);
     free(p);
 }
@@ -351,6 +366,7 @@ static void check_issue(json_t *issue, const char *project, int64_t end)
     int64_t total = -1;
     size_t i;
     json_t *h;
+    int newest_status = 0;
 
     assert_non_null(key);
     assert_true(strncmp(key, project, strlen(project)) == 0 && key[strlen(project)] == '-');
@@ -364,17 +380,29 @@ static void check_issue(json_t *issue, const char *project, int64_t end)
     assert_true(json_is_array(histories));
     assert_int_equal(cw_json_int(issue, "changelog.total", &total), 0);
     assert_int_equal(total, (int64_t)json_array_size(histories));
-    /* newest first, all after creation and before the export instant */
+    /* newest first, all after creation and before the export instant; a
+     * history is a status change (its status item last) or a fix version
+     * change (Fix Version items only) */
     json_array_foreach(histories, i, h) {
         int64_t at = iso(cw_json_str(h, "created"));
-        json_t *items = cw_json_path(h, "items");
+        json_t *items = cw_json_path(h, "items"), *item;
         json_t *last = json_array_get(items, json_array_size(items) - 1);
+        size_t k;
         assert_true(at <= later && at > created);
         later = at;
+        if (strcmp(cw_json_str(last, "field"), "Fix Version") == 0) {
+            json_array_foreach(items, k, item) {
+                assert_string_equal(cw_json_str(item, "field"), "Fix Version");
+                assert_string_equal(cw_json_str(item, "fieldtype"), "jira");
+            }
+            continue;
+        }
         assert_string_equal(cw_json_str(last, "field"), "status");
         assert_non_null(cw_json_str(last, "toString"));
-        if (i == 0)
+        if (!newest_status) {
             assert_string_equal(cw_json_str(last, "toString"), status);
+            newest_status = 1;
+        }
     }
 }
 
@@ -728,7 +756,9 @@ static void test_connectors_read_without_rejects(void **state)
 
     assert_int_equal(cw_config_load(ini, cw_source_check, &cfg), 0);
     assert_int_equal(cfg->n_apps, cw_demo_n_apps);
-    assert_int_equal(cfg->n_sources, cw_demo_n_apps + 4);
+    /* a git and a github source per application; jira, jenkins, pagerduty,
+     * servicenow; the mainframe's release calendar */
+    assert_int_equal(cfg->n_sources, 2 * cw_demo_n_apps + 5);
     memset(&pt, 0, sizeof pt);
     cw_capture_init(&pt.cap);
     for (size_t i = 0; i < cfg->n_sources; i++) {
@@ -801,7 +831,7 @@ static void test_apps_first_three(void **state)
     cw_expect_all(text, ((const char *const[]){
         "[application policy-admin-core]\nteam = Policy Admin\nprojects = POLADM\n",
         "[application mainframe-policy]\nteam = Policy Admin\nprojects = MFPOL\n",
-        "[application quote-engine]\nteam = Policy Admin\nprojects = QUOTE\nrepositories = quote-engine\n"
+        "[application quote-engine]\nteam = Policy Admin\nprojects = QUOTE\nrepositories = harbourside/quote-engine\n"
         "jobs = deploy-quote-engine\nservices = Quote Engine\n", NULL}));
     assert_int_equal(count_files(dir, "exports/git/*.log"), 3);
     assert_int_equal(count_files(dir, "exports/jenkins/*.json"), 3);
@@ -843,7 +873,8 @@ static void check_synthesised(const char *dir, const cw_application *a)
     assert_int_equal(a->jobs.n, 1);
     assert_int_equal(a->services.n, 1);
     assert_true(is_upper_key(a->projects.items[0]));
-    assert_string_equal(a->repositories.items[0], a->name);
+    snprintf(rel, sizeof rel, "harbourside/%s", a->name);
+    assert_string_equal(a->repositories.items[0], rel);
     snprintf(rel, sizeof rel, "deploy-%s", a->name);
     assert_string_equal(a->jobs.items[0], rel);
     assert_true(strncmp(a->name, prefix, strlen(prefix)) == 0);        /* named after its team */
@@ -880,7 +911,7 @@ static void test_apps_synthesised(void **state)
     assert_int_equal(demo_with(dir, "0.1", (const char *const[]){"--apps", "42", NULL}), CW_EXIT_OK);
     assert_int_equal(cw_config_load(ini, cw_source_check, &cfg), 0);
     assert_int_equal(cfg->n_apps, 42);
-    assert_int_equal(cfg->n_sources, 42 + 4);
+    assert_int_equal(cfg->n_sources, 2 * 42 + 5);   /* as above: the mainframe is one of the 35 */
     assert_string_equal(cfg->apps[34].name, "platform-config");        /* the table's last */
     for (size_t i = 0; i < cfg->n_apps; i++)
         for (size_t k = 0; k < i; k++) {
@@ -1128,6 +1159,366 @@ static void test_delta_day(void **state)
     remove_tree(dir);
 }
 
+/* ---- the value stream data (issue 9) ------------------------------------------------ */
+
+/* Every issue of a project's search pages, in one array (caller decrefs). */
+static json_t *project_issues(const char *dir, const char *project)
+{
+    json_t *all = json_array();
+    for (int page = 1;; page++) {
+        char rel[200], *p;
+        json_t *j;
+        snprintf(rel, sizeof rel, "exports/jira/%s-page%d.json", project, page);
+        p = path_in(dir, rel);
+        if (access(p, F_OK) != 0) {
+            free(p);
+            return all;
+        }
+        free(p);
+        j = load_json(dir, rel);
+        json_array_extend(all, cw_json_path(j, "issues"));
+        json_decref(j);
+    }
+}
+
+static int visited(json_t *issue, const char *status)
+{
+    size_t i, k;
+    json_t *h, *item;
+    json_array_foreach(cw_json_path(issue, "changelog.histories"), i, h)
+        json_array_foreach(cw_json_path(h, "items"), k, item)
+            if (strcmp(cw_json_str(item, "field"), "status") == 0 &&
+                strcmp(cw_json_str(item, "toString"), status) == 0)
+                return 1;
+    return 0;
+}
+
+static const cw_demo_app *app_named(const char *name)
+{
+    for (size_t i = 0; i < cw_demo_n_apps; i++)
+        if (strcmp(cw_demo_apps[i].name, name) == 0)
+            return &cw_demo_apps[i];
+    fail_msg("no application %s", name);
+    return NULL;
+}
+
+/* Security Review and CAB Approval appear exactly in the workflows of the
+ * applications that require them, and a few items of those skip them. */
+static void test_gates(void **state)
+{
+    long skipped = 0;
+    for (size_t a = 0; a < cw_demo_n_apps; a++) {
+        unsigned gates = cw_demo_app_gates(&cw_demo_apps[a]);
+        json_t *issues = project_issues(*state, cw_demo_apps[a].project), *issue;
+        long security = 0, cab = 0;
+        size_t i;
+        json_array_foreach(issues, i, issue) {
+            int reviewed = visited(issue, "In Review"), done = visited(issue, "Done");
+            security += visited(issue, "Security Review");
+            cab += visited(issue, "CAB Approval");
+            if ((gates & CW_DEMO_GATE_SECURITY) && reviewed && done && !visited(issue, "Security Review"))
+                skipped++;
+        }
+        if (!(gates & CW_DEMO_GATE_SECURITY))
+            assert_int_equal(security, 0);
+        if (!(gates & CW_DEMO_GATE_CAB))
+            assert_int_equal(cab, 0);
+        json_decref(issues);
+    }
+    assert_int_equal(cw_demo_app_gates(app_named("payments-gateway")), CW_DEMO_GATE_SECURITY | CW_DEMO_GATE_CAB);
+    assert_int_equal(cw_demo_app_gates(app_named("claims-intake")), 0);
+    {
+        json_t *pay = project_issues(*state, "PAYGW"), *issue;
+        long security = 0, cab = 0;
+        size_t i;
+        json_array_foreach(pay, i, issue) {
+            security += visited(issue, "Security Review");
+            cab += visited(issue, "CAB Approval");
+        }
+        assert_true(security > 0 && cab > 0);
+        json_decref(pay);
+    }
+    assert_true(skipped > 0);
+}
+
+/* Parents: every child's parent is an issue of the export, of the type the
+ * parent field names; epics in every project, their themes Initiatives of
+ * HPORT; POLADM's children name their epic in customfield_10014 only;
+ * fnol-portal items in claims-intake epics. */
+static void test_epics_and_themes(void **state)
+{
+    json_t *types = json_object(), *children = json_array(), *issue;
+    long cross = 0, epic_link = 0, subtasks = 0, themed = 0;
+    size_t i;
+
+    for (size_t a = 0; a <= cw_demo_n_apps; a++) {
+        const char *project = a < cw_demo_n_apps ? cw_demo_apps[a].project : "HPORT";
+        json_t *issues = project_issues(*state, project);
+        long epics = 0;
+        json_array_foreach(issues, i, issue) {
+            const char *type = cw_json_str(issue, "fields.issuetype.name");
+            json_object_set_new(types, cw_json_str(issue, "key"), json_string(type));
+            epics += strcmp(type, "Epic") == 0;
+            if (json_object_get(json_object_get(issue, "fields"), "parent") ||
+                cw_json_str(issue, "fields.customfield_10014"))
+                json_array_append(children, issue);
+        }
+        if (a < cw_demo_n_apps)
+            assert_true(epics >= 3);
+        else
+            assert_int_equal(json_array_size(issues), CW_DEMO_N_INITIATIVES);
+        json_decref(issues);
+    }
+    json_array_foreach(children, i, issue) {
+        const char *key = cw_json_str(issue, "key"), *type = cw_json_str(issue, "fields.issuetype.name");
+        const char *link = cw_json_str(issue, "fields.customfield_10014");
+        const char *parent = link ? link : cw_json_str(issue, "fields.parent.key");
+        const char *parent_type = json_string_value(json_object_get(types, parent));
+        if (!parent_type)
+            fail_msg("%s: parent %s is not in the export", key, parent);
+        if (link) {
+            assert_true(strncmp(key, "POLADM-", 7) == 0);
+            assert_null(cw_json_path(issue, "fields.parent"));
+            assert_string_equal(parent_type, "Epic");
+            epic_link++;
+            continue;
+        }
+        assert_string_equal(cw_json_str(issue, "fields.parent.fields.issuetype.name"), parent_type);
+        if (strcmp(type, "Epic") == 0) {
+            assert_string_equal(parent_type, "Initiative");
+            themed++;
+        } else if (strcmp(type, "Sub-task") == 0) {
+            assert_true(cw_json_bool(issue, "fields.issuetype.subtask", 0));
+            assert_string_equal(parent_type, "Story");
+            subtasks++;
+        } else {
+            assert_string_equal(parent_type, "Epic");
+            assert_true(strncmp(key, "POLADM-", 7) != 0);
+            cross += strncmp(key, "FNOL-", 5) == 0 && strncmp(parent, "CLAIMS-", 7) == 0;
+        }
+    }
+    assert_true(cross > 0);
+    assert_true(epic_link > 0);
+    assert_true(subtasks > 0);
+    assert_true(themed > 0);
+    json_decref(children);
+    json_decref(types);
+}
+
+/* Fix versions: the Fix Version histories replayed oldest first give the
+ * versions the issue carries; every version has a release date; versions
+ * are moved, added and descoped somewhere; continuous applications have none. */
+static void test_fix_versions(void **state)
+{
+    long moves = 0, descoped = 0, with_start = 0;
+    for (size_t a = 0; a < cw_demo_n_apps; a++) {
+        json_t *issues = project_issues(*state, cw_demo_apps[a].project), *issue;
+        size_t i;
+        json_array_foreach(issues, i, issue) {
+            json_t *histories = cw_json_path(issue, "changelog.histories"), *versions, *v;
+            const char *now = NULL;
+            size_t n = json_array_size(histories), k;
+            for (size_t h = n; h-- > 0;) {      /* oldest first */
+                json_t *items = cw_json_path(json_array_get(histories, h), "items"), *item;
+                int removed = 0, added = 0;
+                json_array_foreach(items, k, item) {
+                    if (strcmp(cw_json_str(item, "field"), "Fix Version") != 0)
+                        continue;
+                    if (cw_json_str(item, "from")) {
+                        assert_non_null(now);
+                        assert_string_equal(cw_json_str(item, "from"), now);
+                        now = NULL;
+                        removed = 1;
+                    }
+                    if (cw_json_str(item, "to")) {
+                        assert_null(now);
+                        now = cw_json_str(item, "to");
+                        added = 1;
+                    }
+                }
+                moves += removed && added;
+                descoped += removed && !added;
+            }
+            versions = cw_json_path(issue, "fields.fixVersions");
+            assert_int_equal(json_array_size(versions), now != NULL);
+            json_array_foreach(versions, k, v) {
+                const char *date = cw_json_str(v, "releaseDate");
+                assert_string_equal(cw_json_str(v, "id"), now);
+                assert_true(date && strlen(date) == 10 && date[4] == '-');
+                assert_true(json_is_boolean(json_object_get(v, "released")));
+                with_start += cw_json_str(v, "startDate") != NULL;
+            }
+            if (!cw_demo_has_versions(&cw_demo_apps[a]))
+                assert_null(now);
+        }
+        json_decref(issues);
+    }
+    assert_true(moves > 0);
+    assert_true(descoped > 0);
+    assert_true(with_start > 0);
+}
+
+/* The subject of commit sha in a git log file's text, copied to buf. */
+static int log_subject(const char *log, const char *sha, char *buf, size_t n)
+{
+    char needle[44];
+    const char *p, *f;
+    snprintf(needle, sizeof needle, "\x1e%s\x1f", sha);
+    p = strstr(log, needle);
+    if (!p)
+        return 0;
+    f = p + 1;
+    for (int field = 0; field < 8; field++)
+        f = strchr(f, '\x1f') + 1;
+    snprintf(buf, n, "%.*s", (int)(strchr(f, '\x1f') - f), f);
+    return 1;
+}
+
+typedef struct pr_counts {
+    long merged, unmerged, self_reviewed, key_in_branch_only, done_not_deployed, commits;
+} pr_counts;
+
+static void check_pull(const char *dir, const char *app, const char *log, json_t *pr, json_t *done, pr_counts *c)
+{
+    long number = (long)json_integer_value(json_object_get(pr, "number"));
+    const char *ref = cw_json_str(pr, "head.ref"), *merge = cw_json_str(pr, "merge_commit_sha");
+    const char *author = cw_json_str(pr, "user.login");
+    char rel[200], subject[400], expected[400];
+    json_t *commits, *reviews, *x;
+    size_t i;
+    int only_author = 1;
+
+    assert_true(merge && is_sha(merge, strlen(merge)));
+    if (cw_json_str(pr, "merged_at")) {
+        c->merged++;
+        assert_string_equal(cw_json_str(pr, "state"), "closed");
+        if (!log_subject(log, merge, subject, sizeof subject))
+            fail_msg("%s #%ld: merge_commit_sha %s is not in the log", app, number, merge);
+        if (strncmp(ref, "dependabot/", 11) == 0) {
+            snprintf(expected, sizeof expected, "(#%ld)", number);
+            assert_non_null(strstr(subject, expected));
+        } else {
+            snprintf(expected, sizeof expected, "Merge pull request #%ld from harbourside/%s", number, ref);
+            assert_string_equal(subject, expected);
+        }
+    } else {
+        assert_false(log_subject(log, merge, subject, sizeof subject));   /* GitHub's test merge */
+        if (strcmp(cw_json_str(pr, "state"), "closed") == 0) {
+            char key[48];
+            c->unmerged++;
+            snprintf(key, sizeof key, "%s", ref + strlen("feature/"));
+            *strchr(strchr(key, '-') + 1, '-') = '\0';
+            c->done_not_deployed += json_object_get(done, key) != NULL;
+        }
+    }
+    if (strncmp(ref, "feature/", 8) == 0 && !strstr(cw_json_str(pr, "title"), ref + 8)) {
+        char key[48];
+        snprintf(key, sizeof key, "%s", ref + 8);
+        *strchr(strchr(key, '-') + 1, '-') = '\0';
+        c->key_in_branch_only += strstr(cw_json_str(pr, "title"), key) == NULL;
+    }
+    snprintf(rel, sizeof rel, "exports/github/pull-%ld-commits.%s.json", number, app);
+    commits = load_json(dir, rel);
+    assert_true(json_array_size(commits) > 0);
+    json_array_foreach(commits, i, x) {
+        assert_true(log_subject(log, cw_json_str(x, "sha"), subject, sizeof subject));
+        assert_non_null(cw_json_str(x, "commit.message"));
+        c->commits++;
+    }
+    json_decref(commits);
+    snprintf(rel, sizeof rel, "exports/github/pull-%ld-reviews.%s.json", number, app);
+    reviews = load_json(dir, rel);
+    json_array_foreach(reviews, i, x) {
+        const char *st = cw_json_str(x, "state");
+        assert_true(strcmp(st, "APPROVED") == 0 || strcmp(st, "CHANGES_REQUESTED") == 0 ||
+                    strcmp(st, "COMMENTED") == 0);
+        assert_true(iso(cw_json_str(x, "submitted_at")) >= iso(cw_json_str(pr, "created_at")));
+        only_author &= strcmp(cw_json_str(x, "user.login"), author) == 0;
+    }
+    c->self_reviewed += json_array_size(reviews) > 0 && only_author;
+    json_decref(reviews);
+}
+
+/* Pull requests agree with the git log: merge commits, squashed bumps, the
+ * PR commits in the log; test-merge shas of unmerged ones are not; some PRs
+ * are reviewed only by their author, some name their key only in the branch,
+ * and an abandoned PR's item is Done (done, never deployed). */
+static void test_pull_requests(void **state)
+{
+    pr_counts c = {0};
+    for (size_t a = 0; a < cw_demo_n_apps; a++) {
+        const char *app = cw_demo_apps[a].name;
+        char *log_path = cw_asprintf("%s/exports/git/%s.log", (const char *)*state, app);
+        char *log = cw_read_file(log_path, NULL);
+        json_t *issues = project_issues(*state, cw_demo_apps[a].project), *done = json_object(), *issue;
+        size_t i;
+        assert_non_null(log);
+        json_array_foreach(issues, i, issue)
+            if (strcmp(cw_json_str(issue, "fields.status.name"), "Done") == 0)
+                json_object_set_new(done, cw_json_str(issue, "key"), json_true());
+        for (int page = 1;; page++) {
+            char rel[200], *p;
+            json_t *list, *pr;
+            snprintf(rel, sizeof rel, "exports/github/pulls-page%d.%s.json", page, app);
+            p = path_in(*state, rel);
+            if (access(p, F_OK) != 0) {
+                free(p);
+                assert_true(page > 1);
+                break;
+            }
+            free(p);
+            list = load_json(*state, rel);
+            assert_true(json_is_array(list) && json_array_size(list) <= 100);
+            json_array_foreach(list, i, pr)
+                check_pull(*state, app, log, pr, done, &c);
+            json_decref(list);
+        }
+        json_decref(done);
+        json_decref(issues);
+        free(log);
+        free(log_path);
+    }
+    assert_true(c.merged > 100);
+    assert_true(c.unmerged > 0);
+    assert_true(c.done_not_deployed > 0);
+    assert_true(c.self_reviewed > 0);
+    assert_true(c.key_in_branch_only > 0);
+    assert_true(c.commits >= c.merged);
+}
+
+/* The mainframe's calendar: its header, five 6-monthly releases 26 weeks apart. */
+static void test_release_calendar(void **state)
+{
+    char *p = path_in(*state, "exports/calendar/mainframe-policy.csv");
+    char *text = cw_read_file(p, NULL), *line, *save = NULL;
+    int64_t previous = 0;
+    int rows = 0;
+
+    assert_non_null(text);
+    line = strtok_r(text, "\n", &save);
+    assert_string_equal(line, "Application,Project,Release,Start,Release date,Released");
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        char app[64], project[16], release[16], start[16], date[16], released[16], iso_date[32];
+        int64_t t;
+        assert_int_equal(sscanf(line, "%63[^,],%15[^,],%15[^,],%15[^,],%15[^,],%15s", app, project, release, start,
+                                date, released), 6);
+        assert_string_equal(app, "mainframe-policy");
+        assert_string_equal(project, "MFPOL");
+        assert_true(strlen(release) == 6 && release[4] == '.' && (release[5] == '1' || release[5] == '2'));
+        assert_true(strcmp(released, "yes") == 0 || strcmp(released, "no") == 0);
+        snprintf(iso_date, sizeof iso_date, "%sT00:00:00Z", date);
+        t = cw_t(iso_date);
+        if (previous)
+            assert_int_equal(t - previous, 26 * 7 * 86400);
+        previous = t;
+        rows++;
+    }
+    assert_int_equal(rows, 5);
+    assert_int_equal(count_files(*state, "exports/calendar/*.csv"), 1);
+    free(text);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1145,6 +1536,11 @@ int main(void)
         cmocka_unit_test(test_apps_first_three),
         cmocka_unit_test(test_apps_synthesised),
         cmocka_unit_test(test_delta_day),
+        cmocka_unit_test(test_gates),
+        cmocka_unit_test(test_epics_and_themes),
+        cmocka_unit_test(test_fix_versions),
+        cmocka_unit_test(test_pull_requests),
+        cmocka_unit_test(test_release_calendar),
     };
     return cmocka_run_group_tests(tests, setup_dataset, teardown_dataset);
 }
