@@ -264,6 +264,11 @@ static int compare_deploy(const void *a, const void *b)
         return x->finished_at < y->finished_at ? -1 : 1;
     if (x->run_number != y->run_number)
         return x->run_number < y->run_number ? -1 : 1;
+    /* Decisions 13: then the job name, bytewise (NULL as ""), as
+     * transform/sql/correlate.sql orders them */
+    int by_job = strcmp(x->job ? x->job : "", y->job ? y->job : "");
+    if (by_job != 0)
+        return by_job < 0 ? -1 : 1;
     if (x->deployment_id != y->deployment_id)
         return x->deployment_id < y->deployment_id ? -1 : 1;
     return 0;

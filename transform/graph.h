@@ -99,7 +99,8 @@ const cw_gnode *cw_graph_node(const cw_graph *g, long index);
  * CW_SHA_MIN_PREFIX hex digits (case-insensitive).  -1 when none or ambiguous. */
 long cw_graph_find(const cw_graph *g, const char *revision);
 
-/* Order deployments as the walk does: finished_at, run_number, deployment_id. */
+/* Order deployments as the walk does: finished_at, run_number, then job name
+ * (bytewise, NULL as ""; metrics.md Decisions 13), then deployment_id. */
 void cw_deploy_sort(cw_deploy *d, size_t n);
 
 /* Called for each newly deployed node, in walk order. */

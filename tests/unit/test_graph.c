@@ -194,6 +194,28 @@ static void test_tie_break_by_run_number(void **state)
     cw_graph_free(g);
 }
 
+/* Decisions 13: equal finished_at and run number, then the job name decides
+ * (a pipeline's deploy-api #9 and deploy-web #9 in one second), and only
+ * then the id.  Id 50 (deploy-web) is walked after id 51 (deploy-api), so
+ * 51 deploys C4 and 50 deploys nothing; a job-less row (NULL: "") first. */
+static void test_tie_break_by_job(void **state)
+{
+    cw_graph *g = linear();
+    cw_deploy d[] = { dep(10, 500, 1, C1), dep(50, 9000, 9, C4), dep(51, 9000, 9, C4),
+                      dep(52, 9000, 9, C4) };
+    rows out = { .n = 0 };
+    d[1].job = "deploy-web";
+    d[2].job = "deploy-api";
+    assert_int_equal(cw_graph_walk(g, d, 4, record, &out), 0);
+    assert_int_equal(d[1].deployment_id, 52);
+    assert_int_equal(d[2].deployment_id, 51);
+    assert_int_equal(d[3].deployment_id, 50);
+    assert_int_equal(d[1].commits_deployed, 3);     /* C2, C3, C4 */
+    assert_int_equal(d[2].commits_deployed, 0);
+    assert_int_equal(d[3].commits_deployed, 0);
+    cw_graph_free(g);
+}
+
 static void test_abbreviated_revisions(void **state)
 {
     cw_graph *g = cw_graph_new();
@@ -667,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_rollback_deploys_nothing),
         cmocka_unit_test(test_untraceable_is_not_baseline),
         cmocka_unit_test(test_tie_break_by_run_number),
+        cmocka_unit_test(test_tie_break_by_job),
         cmocka_unit_test(test_abbreviated_revisions),
         cmocka_unit_test(test_duplicate_sha_and_missing_parent),
         cmocka_unit_test(test_deep_history),

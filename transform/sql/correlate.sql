@@ -117,7 +117,7 @@ SELECT d.deployment_id, d.finished_at, d.run_number, d.revision, b.job, d.build_
   LEFT JOIN fact_build b ON b.build_id = d.build_id
  WHERE d.application_id = coalesce(CAST(?1 AS BIGINT), 0)
    AND d.is_production = 1 AND d.result = 'success'
- ORDER BY d.finished_at, d.run_number, d.deployment_id;
+ ORDER BY d.finished_at, d.run_number, coalesce(b.job, ''), d.deployment_id;
 
 -- name: build_revisions
 -- The checkouts a build recorded, in its order.
