@@ -20,10 +20,11 @@
 #define WRITE_GATES 1            /* [gates], [application X] gates = */
 #define WRITE_EPIC_LINK 1        /* epic_link_field on the jira source */
 #define WRITE_CALENDAR 1         /* [source mainframe-calendar], type = csv */
-/* The github sources read the /pulls/{n}/commits and /reviews pages: off,
- * because a PR commit is then loaded by the github source too, for the
- * repository the git log already fills, and the warehouse keeps whichever
- * loaded last (no numstat from GitHub), so nights differ from a full load. */
+/* The github sources read the /pulls/{n}/commits pages: off, because a PR
+ * commit is then loaded by the github source too, for the repository the
+ * git log already fills, and the warehouse keeps whichever loaded last (no
+ * numstat from GitHub), so nights differ from a full load.  The reviews
+ * pages (pulls-<n>-reviews.<repo>.json) are read either way. */
 #define WRITE_PR_PAGES 0
 
 /* "" when the switch is on, else the comment prefix */
@@ -81,17 +82,17 @@ static void write_sources(cw_demo_ctx *ctx, FILE *fp)
     for (size_t i = 0; i < ctx->world.n_apps; i++)
         fprintf(fp, "[source git-%s]\ntype = git\npath = exports/git/%s%s\nrepository = harbourside/%s\n\n",
                 ctx->world.apps[i].name, ctx->world.apps[i].name, git_glob, ctx->world.apps[i].name);
-    /* "*.<repo>.*json" matches pulls-page1.<repo>.json, pull-12-commits.<repo>.json
-     * and the delta's pulls-page1.<repo>.<day>.json, no other repository's
-     * (names have no dot); "pulls-page*" keeps to the list pages until the
-     * reader of the commits and reviews pages is in (WRITE_PR_PAGES). */
+    /* "*.<repo>.*json" matches pulls-page1.<repo>.json, pulls-12-reviews.<repo>.json,
+     * pull-12-commits.<repo>.json and the delta's pulls-page1.<repo>.<day>.json,
+     * no other repository's (names have no dot); "pulls-*" leaves the commits
+     * pages out (WRITE_PR_PAGES). */
     if (!WRITE_PR_PAGES)
-        fputs("; Each pull request's /commits and /reviews pages are in exports/github/ too\n"
-              "; (pull-<n>-commits.<repo>.json): `path = exports/github/*.<repo>.*json` reads them.\n\n", fp);
+        fputs("; Each pull request's /commits page is in exports/github/ too\n"
+              "; (pull-<n>-commits.<repo>.json): `path = exports/github/*.<repo>.*json` reads it.\n\n", fp);
     for (size_t i = 0; i < ctx->world.n_apps; i++)
         fprintf(fp, "[source github-%s]\ntype = github\npath = exports/github/%s*.%s.*json\n"
                     "repository = harbourside/%s\n\n",
-                ctx->world.apps[i].name, WRITE_PR_PAGES ? "" : "pulls-page", ctx->world.apps[i].name,
+                ctx->world.apps[i].name, WRITE_PR_PAGES ? "" : "pulls-", ctx->world.apps[i].name,
                 ctx->world.apps[i].name);
     fputs("[source jenkins]\ntype = jenkins\npath = exports/jenkins/*.json\n"
           "deployment_job = ^deploy-\nenvironment_parameter = ENVIRONMENT\nproduction = ^prod\n\n"

@@ -5,12 +5,12 @@
  *       GET /repos/harbourside/<repo>/pulls?state=all&direction=asc&per_page=100
  *       (the list shape: no merged, merged_by, commits or additions keys);
  *   exports/github/pull-<n>-commits.<repo>.json   GET /pulls/{n}/commits
- *   exports/github/pull-<n>-reviews.<repo>.json   GET /pulls/{n}/reviews
+ *   exports/github/pulls-<n>-reviews.<repo>.json  GET /pulls/{n}/reviews
  * A page of one pull request's commits looks like any list of commits, so
  * its file name names the pull request ("pull-<n>-", as the live connector
  * lands it); the repository follows a dot, so "*.<repo>.*json" selects one
- * repository's files (names have no dot) and "pulls-page*.<repo>.*json" its
- * list pages alone.  Harbourside's own 35 applications have the commits and
+ * repository's files (names have no dot) and "pulls-*.<repo>.*json" its
+ * list and reviews pages, not its commits pages.  Harbourside's own 35 applications have the commits and
  * reviews pages; synthesised ones (--apps beyond 35) the list pages only.
  * The delta day's files carry the day after the repository name
  * (pulls-page1.<repo>.<day>.json): the pull requests opened, reviewed or
@@ -320,7 +320,10 @@ static int write_pages(gh_writer *w, const cw_demo_pull **pick, size_t n)
         snprintf(rel, sizeof rel, "exports/github/pull-%u-commits.%s%s.json", (unsigned)number,
                  w->h->app->name, w->day);
         rc = cw_demo_write_json(w->ctx, rel, commits_json(w, pick[i]));
-        snprintf(rel, sizeof rel, "exports/github/pull-%u-reviews.%s%s.json", (unsigned)number,
+        /* "pulls-": the github source's glob reads it (a review names its
+         * PR in pull_request_url); the commits page stays unread
+         * (demogen/config.c, WRITE_PR_PAGES) */
+        snprintf(rel, sizeof rel, "exports/github/pulls-%u-reviews.%s%s.json", (unsigned)number,
                  w->h->app->name, w->day);
         if (rc == 0)
             rc = cw_demo_write_json(w->ctx, rel, reviews_json(w, pick[i]));

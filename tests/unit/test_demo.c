@@ -338,7 +338,7 @@ static void test_config_text(void **state)
         "[source git-claims-intake]\ntype = git\n"
         "path = exports/git/claims-intake.log\nrepository = harbourside/claims-intake\n",
         "[source github-claims-intake]\ntype = github\n"
-        "path = exports/github/pulls-page*.claims-intake.*json\nrepository = harbourside/claims-intake\n",
+        "path = exports/github/pulls-*.claims-intake.*json\nrepository = harbourside/claims-intake\n",
         "\nBlocked = wait\n", "\nIn Review = wait\n", "\nReady for Release = wait\n",
         "\nDone = done\n", "\nSecurity Review = wait\n", "\nCAB Approval = wait\n",
         "timezone = Europe/London\n",
@@ -1426,7 +1426,7 @@ static void check_pull(const char *dir, const char *app, const char *log, json_t
         c->commits++;
     }
     json_decref(commits);
-    snprintf(rel, sizeof rel, "exports/github/pull-%ld-reviews.%s.json", number, app);
+    snprintf(rel, sizeof rel, "exports/github/pulls-%ld-reviews.%s.json", number, app);
     reviews = load_json(dir, rel);
     json_array_foreach(reviews, i, x) {
         const char *st = cw_json_str(x, "state");

@@ -747,8 +747,9 @@ static void test_servicenow_full_fetch_matches_csv(void **state)
         assert_non_null(a);
         assert_same_incident(a, &got.incidents[i]);
     }
-    /* Pages of 2 until a short (or empty) page. */
-    assert_int_equal(requests_since(&w->server, from, "/api/now/table/incident"), (long)n / 2 + 1);
+    /* Pages of 2, following Link rel="next" to the last one: ceil(n / 2) requests
+     * (the demo has 4 incidents: two full pages; 3 would be 2 and a short page) */
+    assert_int_equal(requests_since(&w->server, from, "/api/now/table/incident"), ((long)n + 1) / 2);
     log = cw_replay_log(&w->server);
     assert_string_equal(log_param(log, from, "sysparm_query"), "ORDERBYsys_created_on^ORDERBYsys_id");
     assert_string_equal(log_param(log, from, "sysparm_limit"), "2");
@@ -761,7 +762,9 @@ static void test_servicenow_full_fetch_matches_csv(void **state)
     free(csv);
 }
 
-/* INC0010001's latest row: opened 2026-09-29 01:25:59 London (BST) is 00:25:59Z. */
+/* INC0010001's latest row (the demo's incident.csv, sys_mod_count 5): opened
+ * 2026-10-01 20:17:50 London (BST, UTC+1) is 19:17:50Z; Closed; business
+ * service Broker Commission; priority 4 - Low. */
 static void test_servicenow_times_are_utc(void **state)
 {
     world *w = *state;
@@ -776,10 +779,10 @@ static void test_servicenow_times_are_utc(void **state)
     parse_landed(&cw_source_servicenow, &live.src, dest, &got);
     inc = cw_capture_incident(&got, "INC0010001");
     assert_non_null(inc);
-    assert_int_equal(inc->created_at, cw_t("2026-09-29T00:25:59Z"));
+    assert_int_equal(inc->created_at, cw_t("2026-10-01T19:17:50Z"));
     assert_string_equal(inc->status, "closed");
-    assert_string_equal(inc->service, "Document Service");
-    assert_string_equal(inc->severity, "2 - High");
+    assert_string_equal(inc->service, "Broker Commission");
+    assert_string_equal(inc->severity, "4 - Low");
     cw_capture_free(&got);
     free(dest);
 }
