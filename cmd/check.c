@@ -21,6 +21,7 @@
 #include "../extract/source.h"
 #include "../load/db.h"
 #include "../reports/metrics.h"
+#include "../reports/report.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -92,50 +93,6 @@ static cw_stmt *prepare_window(cw_db *db, const char *path, int64_t from, int64_
     return st;
 }
 
-/* 1,234,567: coverage lines are read by people. */
-static void format_count(int64_t n, char *buf, size_t size)
-{
-    char digits[32];
-    size_t len, out = 0;
-    snprintf(digits, sizeof digits, "%lld", (long long)n);
-    len = strlen(digits);
-    for (size_t i = 0; i < len && out + 2 < size; i++) {
-        if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
-            buf[out++] = ',';
-        buf[out++] = digits[i];
-    }
-    buf[out] = '\0';
-}
-
-/* What a figure's base counts, for the coverage line. */
-static const char *base_noun(const char *metric)
-{
-    static const char *const nouns[][2] = {
-        { "lead_time", "deployed commits" },     { "traceability", "deployed commits" },
-        { "restore", "resolved incidents" },     { "cycle_time", "done items" },
-        { "idea_to_production", "items in production" },
-    };
-    for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
-        if (strcmp(nouns[i][0], metric) == 0)
-            return nouns[i][1];
-    return "records";
-}
-
-/* "lead time from 1,104 of 1,131 deployed commits" */
-static char *coverage_line(const char *metric, int64_t samples, int64_t base)
-{
-    char s[32], b[32];
-    char *name = cw_strdup(metric), *line;
-    for (char *p = name; *p; p++)
-        if (*p == '_')
-            *p = ' ';
-    format_count(samples, s, sizeof s);
-    format_count(base, b, sizeof b);
-    line = cw_asprintf("%s from %s of %s %s", name, s, b, base_noun(metric));
-    free(name);
-    return line;
-}
-
 static const char *text_or(cw_stmt *st, int col, const char *fallback)
 {
     const char *s = cw_db_column_text(st, col);
@@ -185,7 +142,7 @@ static int print_coverage(cw_stmt *st, const check_options *o, json_t *out)
         const char *scope = text_or(st, 0, ""), *metric = text_or(st, 2, "");
         const char *name = text_or(st, 1, "organisation");
         int64_t samples = cw_db_column_int(st, 3), base = cw_db_column_int(st, 4);
-        char *line = coverage_line(metric, samples, base);
+        char *line = cw_report_coverage_line(metric, samples, base);
         if (o->json)
             json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "scope", scope,
                                                  "name", name, "metric", metric, "samples",

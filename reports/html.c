@@ -160,6 +160,13 @@ static void render_summary(cw_buf *b, const cw_report *r)
         cw_buf_printf(b, "<span><span class=\"swatch %s\"></span>%s</span>", level_class[l],
                       cw_report_level_label((cw_level)l));
     cw_buf_puts(b, "</div>\n");
+    char *coverage = cw_report_coverage_summary(r);
+    if (*coverage) {
+        cw_buf_puts(b, "<p class=\"note\">Organisation: ");
+        html_escape(b, coverage);
+        cw_buf_puts(b, " (every scope: the coverage section below).</p>\n");
+    }
+    free(coverage);
 }
 
 /* ------------------------------------------------------------ SVG charts */

@@ -237,6 +237,13 @@ typedef struct cw_report_pivot {
 int cw_report_pivot_build(const cw_report_table *t, cw_report_pivot *p);
 void cw_report_pivot_free(cw_report_pivot *p);
 
+/* "lead time from 1,104 of 1,131 deployed commits" (metrics.md "Data-quality
+ * findings": how many samples a figure rests on); caller frees. */
+char *cw_report_coverage_line(const char *metric, int64_t samples, int64_t base);
+/* The organisation's coverage lines of the model's Coverage section, joined
+ * by "; " ("" when there are none); caller frees.  Shown under the summary. */
+char *cw_report_coverage_summary(const cw_report *r);
+
 /* Fill the model for the window [from, to) of weekly periods.  0 or -1
  * (logged); the model is left valid for cw_report_free either way. */
 int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r);

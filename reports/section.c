@@ -30,6 +30,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,4 +352,78 @@ void cw_report_pivot_free(cw_report_pivot *p)
     free(p->waiting);
     free(p->values);
     memset(p, 0, sizeof *p);
+}
+
+/* ------------------------------------------------------------ coverage lines */
+
+/* 1,234,567: coverage lines are read by people. */
+static void format_count(int64_t n, char *buf, size_t size)
+{
+    char digits[32];
+    size_t len, out = 0;
+    snprintf(digits, sizeof digits, "%lld", (long long)n);
+    len = strlen(digits);
+    for (size_t i = 0; i < len && out + 2 < size; i++) {
+        if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
+            buf[out++] = ',';
+        buf[out++] = digits[i];
+    }
+    buf[out] = '\0';
+}
+
+/* What a figure's base counts, for the coverage line. */
+static const char *base_noun(const char *metric)
+{
+    static const char *const nouns[][2] = {
+        { "lead_time", "deployed commits" },     { "traceability", "deployed commits" },
+        { "restore", "resolved incidents" },     { "cycle_time", "done items" },
+        { "idea_to_production", "items in production" },
+    };
+    for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
+        if (strcmp(nouns[i][0], metric) == 0)
+            return nouns[i][1];
+    return "records";
+}
+
+char *cw_report_coverage_line(const char *metric, int64_t samples, int64_t base)
+{
+    char s[32], b[32];
+    char *name = cw_strdup(metric), *line;
+    for (char *p = name; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    format_count(samples, s, sizeof s);
+    format_count(base, b, sizeof b);
+    line = cw_asprintf("%s from %s of %s %s", name, s, b, base_noun(metric));
+    free(name);
+    return line;
+}
+
+/* The organisation's rows of the Coverage section (report_coverage.sql:
+ * scope, name, metric, samples, base), one line each, joined by "; ". */
+char *cw_report_coverage_summary(const cw_report *r)
+{
+    cw_buf b = {0};
+    char *out;
+    for (size_t i = 0; i < r->n_tables; i++) {
+        const cw_report_table *t = &r->tables[i];
+        int scope = cw_report_table_column(t, "scope"), metric = cw_report_table_column(t, "metric");
+        int samples = cw_report_table_column(t, "samples"), base = cw_report_table_column(t, "base");
+        if (strcmp(t->section->sql, "reports/sql/report_coverage.sql") != 0 || scope < 0 ||
+            metric < 0 || samples < 0 || base < 0)
+            continue;
+        for (size_t row = 0; row < t->n_rows; row++) {
+            const char *sc = t->texts[row * t->n_cols + (size_t)scope];
+            const char *m = t->texts[row * t->n_cols + (size_t)metric];
+            if (!sc || !m || strcmp(sc, "organisation") != 0)
+                continue;
+            char *line = cw_report_coverage_line(m, (int64_t)t->nums[row * t->n_cols + (size_t)samples],
+                                                 (int64_t)t->nums[row * t->n_cols + (size_t)base]);
+            cw_buf_printf(&b, "%s%s", b.len ? "; " : "", line);
+            free(line);
+        }
+    }
+    out = cw_strdup(b.data ? b.data : "");
+    cw_buf_free(&b);
+    return out;
 }

@@ -209,6 +209,13 @@ static void write_summary(xlsx_ctx *x)
     }
     for (size_t i = 0; i < x->r->n_summaries; i++)
         write_summary_row(x, ws, (lxw_row_t)(top + 1 + i), &x->r->summaries[i]);
+    char *coverage = cw_report_coverage_summary(x->r);
+    if (*coverage) {
+        char *line = cw_asprintf("Organisation: %s (sheet Coverage: every scope)", coverage);
+        write_text(ws, (lxw_row_t)(top + 2 + x->r->n_summaries), 0, line, x->f.note);
+        free(line);
+    }
+    free(coverage);
     worksheet_set_row(ws, top, 45, NULL);
     worksheet_set_column(ws, 0, 0, 13, NULL);
     worksheet_set_column(ws, 1, 2, 22, NULL);

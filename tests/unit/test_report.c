@@ -285,6 +285,42 @@ static void test_section_cells(void **state)
     free(h);
 }
 
+/* The coverage line of metrics.md's example, and the organisation's lines
+ * of a Coverage section (a team row is left out: the summary's line is the
+ * organisation's). */
+static void test_coverage_lines(void **state)
+{
+    static const cw_report_section coverage = { .sheet = "Coverage", .title = "t", .intro = "i",
+                                                 .sql = "reports/sql/report_coverage.sql" };
+    static const char *const cols[] = { "scope", "name", "metric", "samples", "base" };
+    static const cw_report_cell_kind kinds[] = { CW_CELL_TEXT, CW_CELL_TEXT, CW_CELL_TEXT,
+                                                 CW_CELL_INT, CW_CELL_INT };
+    cw_report r;
+    char *line = cw_report_coverage_line("lead_time", 1104, 1131);
+    assert_string_equal(line, "lead time from 1,104 of 1,131 deployed commits");
+    free(line);
+    line = cw_report_coverage_line("restore", 1234567, 1234567);
+    assert_string_equal(line, "restore from 1,234,567 of 1,234,567 resolved incidents");
+    free(line);
+    cw_report_init(&r, 0, 0);
+    line = cw_report_coverage_summary(&r);
+    assert_string_equal(line, "");
+    free(line);
+    cw_report_table *t = cw_report_add_table(&r, &coverage, cols, kinds, 5);
+    const char *team[] = { "team", "Web", "cycle_time", NULL, NULL };
+    const char *org1[] = { "organisation", NULL, "cycle_time", NULL, NULL };
+    const char *org2[] = { "organisation", NULL, "traceability", NULL, NULL };
+    double n1[] = { NAN, NAN, NAN, 1, 3 }, n2[] = { NAN, NAN, NAN, 4, 5 };
+    cw_report_table_add_row(t, n1, team);
+    cw_report_table_add_row(t, n1, org1);
+    cw_report_table_add_row(t, n2, org2);
+    line = cw_report_coverage_summary(&r);
+    assert_string_equal(line, "cycle time from 1 of 3 done items; "
+                              "traceability from 4 of 5 deployed commits");
+    free(line);
+    cw_report_free(&r);
+}
+
 static const cw_report_section vsm_section = {
     .sheet = "VSM", .title = "Where work waits", .intro = "hand-made",
     .sql = "unused", .chart = CW_SECTION_STACKED_BAR,
@@ -521,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_render_hand_filled),
         cmocka_unit_test(test_render_only_html),
         cmocka_unit_test(test_section_cells),
+        cmocka_unit_test(test_coverage_lines),
         cmocka_unit_test(test_section_pivot_and_render),
         cmocka_unit_test(test_gather_audit_lists),
         cmocka_unit_test(test_weekly_from_warehouse),
