@@ -59,6 +59,29 @@ static int reject_unmatched(cw_warehouse *wh, cw_stmt *row)
                      key ? key : id);
 }
 
+/* Step `id`, the staged rows whose item is unknown, rejecting each in the
+ * order read through reject; their number in *unmatched.  0 or -1 (what
+ * names the step in the error). */
+static int reject_listed(cw_warehouse *wh, wh_stmt_id id, int (*reject)(cw_warehouse *, cw_stmt *),
+                         const char *what, int64_t *unmatched)
+{
+    cw_stmt *list = wh_stmt(wh, id);
+    int rc;
+    if (!list)
+        return wh_fail(wh, what);
+    while ((rc = cw_db_step(list)) == CW_DB_ROW) {
+        (*unmatched)++;
+        if (reject(wh, list) != 0) {
+            cw_db_reset(list);
+            return -1;
+        }
+    }
+    if (rc < 0)
+        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
+    cw_db_reset(list);
+    return rc < 0 ? wh_fail(wh, what) : 0;
+}
+
 /* The statements of one staging table: transitions, Fix Version changes. */
 typedef struct staged_kind {
     wh_stmt_id count, attach, unmatched, clear;
@@ -76,9 +99,7 @@ static const staged_kind staged_kinds[] = {
  * the order they were read.  Only now are they counted as loaded. */
 static int resolve_staged_kind(cw_warehouse *wh, const staged_kind *k)
 {
-    cw_stmt *list;
     int64_t staged = 0, unmatched = 0;
-    int rc;
     if (wh_run(wh, k->count, &staged) != CW_DB_ROW)
         return wh_fail(wh, k->what);
     if (staged == 0)
@@ -87,20 +108,8 @@ static int resolve_staged_kind(cw_warehouse *wh, const staged_kind *k)
     if (wh_run_ok(wh, k->attach, k->what) != 0)
         return -1;
     wh->stats.rows_changed += wh->changes;
-    if (!(list = wh_stmt(wh, k->unmatched)))
-        return wh_fail(wh, "listing unknown items");
-    while ((rc = cw_db_step(list)) == CW_DB_ROW) {
-        unmatched++;
-        if (reject_unmatched(wh, list) != 0) {
-            cw_db_reset(list);
-            return -1;
-        }
-    }
-    if (rc < 0)
-        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
-    cw_db_reset(list);
-    if (rc < 0)
-        return wh_fail(wh, "listing unknown items");
+    if (reject_listed(wh, k->unmatched, reject_unmatched, "listing unknown items", &unmatched) != 0)
+        return -1;
     wh->stats.rows_loaded += staged - unmatched;
     return wh_run_ok(wh, k->clear, k->what);
 }
@@ -129,9 +138,7 @@ static int reject_unmatched_link(cw_warehouse *wh, cw_stmt *row)
  * records carried them (sink.sql, link_*); only now are they counted. */
 static int resolve_links(cw_warehouse *wh)
 {
-    cw_stmt *list;
     int64_t staged = 0, links = 0, unmatched = 0;
-    int rc;
     if (wh_run(wh, S_LINK_STAGE_COUNT, &staged) != CW_DB_ROW)
         return wh_fail(wh, "counting staged links");
     if (staged == 0)
@@ -143,20 +150,9 @@ static int resolve_links(cw_warehouse *wh)
         wh_run_ok(wh, S_LINK_ATTACH, "replacing work item links") != 0)
         return -1;
     wh->stats.rows_changed += wh->changes;
-    if (!(list = wh_stmt(wh, S_LINK_UNMATCHED)))
-        return wh_fail(wh, "listing links to unknown items");
-    while ((rc = cw_db_step(list)) == CW_DB_ROW) {
-        unmatched++;
-        if (reject_unmatched_link(wh, list) != 0) {
-            cw_db_reset(list);
-            return -1;
-        }
-    }
-    if (rc < 0)
-        snprintf(wh->err, sizeof(wh->err), "%s", cw_db_errmsg(wh->db));
-    cw_db_reset(list);
-    if (rc < 0)
-        return wh_fail(wh, "listing links to unknown items");
+    if (reject_listed(wh, S_LINK_UNMATCHED, reject_unmatched_link,
+                      "listing links to unknown items", &unmatched) != 0)
+        return -1;
     wh->stats.rows_loaded += links - unmatched;
     return wh_run_ok(wh, S_LINK_STAGE_CLEAR, "clearing staged links");
 }
