@@ -325,8 +325,14 @@ static int write_pages(gh_writer *w, const cw_demo_pull **pick, size_t n)
          * (demogen/config.c, WRITE_PR_PAGES) */
         snprintf(rel, sizeof rel, "exports/github/pulls-%u-reviews.%s%s.json", (unsigned)number,
                  w->h->app->name, w->day);
-        if (rc == 0)
-            rc = cw_demo_write_json(w->ctx, rel, reviews_json(w, pick[i]));
+        /* A pull request nobody reviewed has no reviews page: every such
+         * page would be the same "[]", and the landing zone keeps one file
+         * per content, so all but one would be hashed again every night. */
+        json_t *reviews = rc == 0 ? reviews_json(w, pick[i]) : NULL;
+        if (reviews && json_array_size(reviews) == 0)
+            json_decref(reviews);
+        else if (reviews)
+            rc = cw_demo_write_json(w->ctx, rel, reviews);
     }
     return rc;
 }
