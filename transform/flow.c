@@ -223,8 +223,7 @@ static int all_digits(const char *s)
     return 1;
 }
 
-/* History ids are numbers in text ("9999" < "10000"): compare them as such. */
-static int compare_history(const char *a, const char *b)
+int cw_flow_compare_history(const char *a, const char *b)
 {
     a = a ? a : "";
     b = b ? b : "";
@@ -244,7 +243,7 @@ static int compare_transition(const void *pa, const void *pb)
     const cw_flow_transition *a = pa, *b = pb;
     if (a->at != b->at)
         return a->at < b->at ? -1 : 1;
-    int c = compare_history(a->history_id, b->history_id);
+    int c = cw_flow_compare_history(a->history_id, b->history_id);
     if (c)
         return c;
     /* Same instant and history: any fixed order keeps re-runs identical. */

@@ -124,6 +124,12 @@ typedef struct cw_flow_result {
 /* Sort the transitions (at, then history id numerically when both are
  * numbers) and compute the result; res is reused across items.  0 or -1
  * when the item has no current status. */
+/* The order of two changes at the same instant (Decisions 6): by history id,
+ * numerically when both are digits ("9999" before "10000", leading zeros
+ * ignored), else bytewise; NULL as "".  Used by the flow and release-scope
+ * rules alike. */
+int cw_flow_compare_history(const char *a, const char *b);
+
 int cw_flow_compute(cw_status_map *map, cw_flow_item *item, cw_flow_result *res);
 void cw_flow_result_free(cw_flow_result *res);
 

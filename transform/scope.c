@@ -3,6 +3,7 @@
  * the rule and its edge cases).
  */
 #include "scope.h"
+#include "flow.h"
 #include "../core/record.h"
 #include "../core/util.h"
 
@@ -18,26 +19,6 @@ static int64_t day_start(int64_t t)
     return t - (r < 0 ? r + DAY_S : r);
 }
 
-static int all_digits(const char *s)
-{
-    if (!s || !*s)
-        return 0;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
-
-/* History ids: numerically when both are numbers, else as text; absent first. */
-static int compare_history(const char *a, const char *b)
-{
-    if (!a || !b)
-        return a ? 1 : (b ? -1 : 0);
-    if (all_digits(a) && all_digits(b) && strlen(a) != strlen(b))
-        return strlen(a) < strlen(b) ? -1 : 1;
-    return strcmp(a, b);
-}
-
 /* The events of one item, in the order they apply.  The input order is the
  * last tie-break: qsort is not stable, so it is kept in the sort key. */
 typedef struct ordered_event {
@@ -51,7 +32,7 @@ static int compare_events(const void *pa, const void *pb)
     int c;
     if (a->ev.at != b->ev.at)
         return a->ev.at < b->ev.at ? -1 : 1;
-    if ((c = compare_history(a->ev.history_id, b->ev.history_id)) != 0)
+    if ((c = cw_flow_compare_history(a->ev.history_id, b->ev.history_id)) != 0)
         return c;
     return a->order < b->order ? -1 : (a->order > b->order);
 }
