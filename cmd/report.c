@@ -42,7 +42,9 @@ static const cw_command_help report_help = {
     "                             [--format xlsx,html]\n"
     "       catwalk report audit -c FILE (--release X | --from DATE --to DATE) [--out DIR]",
     "Write the weekly executive report (DORA four keys with levels and trends,\n"
-    "charts per metric family, audit lists, every metric row) as\n"
+    "charts per metric family, the value stream map, gates, epics, pull-request\n"
+    "stages, releases planned vs shipped, data quality, audit lists, every\n"
+    "metric row) as\n"
     "DIR/catwalk-weekly-<to-date>.xlsx and .html.  `audit` writes the audit\n"
     "evidence, one row per deployed change with its gaps, as\n"
     "DIR/catwalk-audit-<release-X | from_to>.xlsx and .csv.",
