@@ -228,7 +228,8 @@ int cw_status_time_rows(cw_db *db, const cw_metrics_query *q, cw_status_time_fn 
     int rc = read_status_time(db, q, &rows);
     if (rc == 0) {
         mark_top_waiting(&rows, &top);
-        qsort(rows.b, rows.n, sizeof *rows.b, compare_buckets);
+        if (rows.n > 1)     /* rows.b is NULL when there are none */
+            qsort(rows.b, rows.n, sizeof *rows.b, compare_buckets);
     }
     for (size_t i = 0; rc == 0 && i < rows.n; i++) {
         bucket *b = &rows.b[i];
@@ -304,7 +305,7 @@ int cw_gate_rows(cw_db *db, const cw_metrics_query *q, cw_gate_fn fn, void *ctx)
 {
     gate_data g = {{0}, {0}};
     int rc = read_gates(db, q, &g);
-    if (rc == 0)
+    if (rc == 0 && g.gates.n > 1)
         qsort(g.gates.b, g.gates.n, sizeof *g.gates.b, compare_buckets);
     for (size_t i = 0; rc == 0 && i < g.gates.n; i++) {
         const bucket *all = &g.gates.b[i];

@@ -275,7 +275,8 @@ static int compare_events(const void *pa, const void *pb)
 static void dedupe_links(step *s)
 {
     size_t n = 0;
-    qsort(s->links, s->n_links, sizeof(*s->links), compare_links);
+    if (s->n_links > 1)     /* links may be NULL when there are none */
+        qsort(s->links, s->n_links, sizeof(*s->links), compare_links);
     for (size_t i = 0; i < s->n_links; i++)
         if (n == 0 || s->links[n - 1].rel != s->links[i].rel ||
             s->links[n - 1].item != s->links[i].item)
