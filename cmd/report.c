@@ -149,6 +149,8 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
         return CW_EXIT_FAILURE;
     rc = cw_report_gather(db, from, to, &r);
     if (rc == 0)
+        rc = cw_report_gather_exec(db, cfg, &r);
+    if (rc == 0)
         rc = cw_report_render(&r, out_dir, o->formats);
     if (rc == 0) {
         if (o->formats & CW_REPORT_XLSX) {

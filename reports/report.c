@@ -166,16 +166,8 @@ void cw_report_free(cw_report *r)
     free(r->rejects);
     free(r->wip);
     cw_report_tables_free(r);
+    cw_report_exec_free(r);
     memset(r, 0, sizeof *r);
-}
-
-/* Grow an array of elements of size `size` so one more fits. */
-static void *grow(void *items, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return items;
-    *cap = *cap ? *cap * 2 : 16;
-    return cw_xrealloc(items, *cap * size);
 }
 
 const char *cw_report_intern(cw_report *r, const char *s)
@@ -186,14 +178,14 @@ const char *cw_report_intern(cw_report *r, const char *s)
     for (size_t i = 0; i < r->n_strings; i++)
         if (strcmp(r->strings[i], s) == 0)
             return r->strings[i];
-    r->strings = grow(r->strings, r->n_strings, &r->cap_strings, sizeof *r->strings);
+    r->strings = cw_grow(r->strings, &r->cap_strings, r->n_strings + 1, sizeof *r->strings);
     r->strings[r->n_strings] = cw_strdup(s);
     return r->strings[r->n_strings++];
 }
 
 void cw_report_add_summary(cw_report *r, const cw_dora_summary *s)
 {
-    r->summaries = grow(r->summaries, r->n_summaries, &r->cap_summaries, sizeof *r->summaries);
+    r->summaries = cw_grow(r->summaries, &r->cap_summaries, r->n_summaries + 1, sizeof *r->summaries);
     cw_dora_summary *copy = &r->summaries[r->n_summaries++];
     *copy = *s;
     copy->name = cw_report_intern(r, s->name);
@@ -202,7 +194,7 @@ void cw_report_add_summary(cw_report *r, const cw_dora_summary *s)
 
 void cw_report_add_row(cw_report *r, cw_scope scope, const cw_metric_row *m)
 {
-    r->rows = grow(r->rows, r->n_rows, &r->cap_rows, sizeof *r->rows);
+    r->rows = cw_grow(r->rows, &r->cap_rows, r->n_rows + 1, sizeof *r->rows);
     cw_report_row *copy = &r->rows[r->n_rows++];
     copy->scope = scope;
     copy->m = *m;
@@ -212,8 +204,8 @@ void cw_report_add_row(cw_report *r, cw_scope scope, const cw_metric_row *m)
 
 void cw_report_add_untraceable(cw_report *r, const cw_report_untraceable *u)
 {
-    r->untraceable = grow(r->untraceable, r->n_untraceable, &r->cap_untraceable,
-                          sizeof *r->untraceable);
+    r->untraceable = cw_grow(r->untraceable, &r->cap_untraceable, r->n_untraceable + 1,
+                              sizeof *r->untraceable);
     cw_report_untraceable *copy = &r->untraceable[r->n_untraceable++];
     *copy = *u;
     copy->application = cw_report_intern(r, u->application);
@@ -224,7 +216,7 @@ void cw_report_add_untraceable(cw_report *r, const cw_report_untraceable *u)
 
 void cw_report_add_rejects(cw_report *r, const cw_report_rejects *x)
 {
-    r->rejects = grow(r->rejects, r->n_rejects, &r->cap_rejects, sizeof *r->rejects);
+    r->rejects = cw_grow(r->rejects, &r->cap_rejects, r->n_rejects + 1, sizeof *r->rejects);
     cw_report_rejects *copy = &r->rejects[r->n_rejects++];
     *copy = *x;
     copy->source = cw_report_intern(r, x->source);
@@ -232,7 +224,7 @@ void cw_report_add_rejects(cw_report *r, const cw_report_rejects *x)
 
 void cw_report_add_wip(cw_report *r, const cw_report_wip *w)
 {
-    r->wip = grow(r->wip, r->n_wip, &r->cap_wip, sizeof *r->wip);
+    r->wip = cw_grow(r->wip, &r->cap_wip, r->n_wip + 1, sizeof *r->wip);
     cw_report_wip *copy = &r->wip[r->n_wip++];
     *copy = *w;
     copy->item_key = cw_report_intern(r, w->item_key);
@@ -479,6 +471,8 @@ int cw_report_weekly(cw_db *db, const cw_config *cfg, int64_t from, int64_t to,
 {
     cw_report r;
     int rc = cw_report_gather(db, from, to, &r);
+    if (rc == 0)
+        rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)
         rc = cw_report_render(&r, out_dir ? out_dir : cfg->reports, CW_REPORT_ALL);
     cw_report_free(&r);

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "../core/config.h"
 #include "metrics.h"
+#include "exec.h"
 
 /* Output formats, for cw_report_render. */
 enum { CW_REPORT_XLSX = 1, CW_REPORT_HTML = 2, CW_REPORT_ALL = 3 };
@@ -106,6 +107,7 @@ typedef struct cw_report {
     cw_report_rejects *rejects;  size_t n_rejects;
     cw_report_wip *wip;          size_t n_wip;
     cw_report_table *tables;     size_t n_tables, cap_tables;
+    cw_report_exec exec;                /* headline, trust, exceptions, ... (exec.h) */
     /* owned strings (interned: one copy per distinct text) */
     char **strings;              size_t n_strings, cap_strings;
     size_t cap_summaries, cap_rows, cap_untraceable, cap_rejects, cap_wip;

@@ -688,6 +688,37 @@ CREATE TABLE IF NOT EXISTS derived_hierarchy (
 CREATE INDEX IF NOT EXISTS ix_hierarchy_epic ON derived_hierarchy(epic_key);
 CREATE INDEX IF NOT EXISTS ix_hierarchy_theme ON derived_hierarchy(theme_key);
 
+-- ---------------------------------------------------------------- forecasts
+-- metrics.md "Forecast", "Forecast details": one row per open release with a
+-- forecast made at as_of (the derivation's reference instant).  has_forecast
+-- 0: the owning team has no throughput history (no dates, reason says so).
+-- critical_release_id: the dependency whose trial dates drive this release's
+-- P85 (NULL when its own work does).  Rewritten in full at each derivation.
+CREATE TABLE IF NOT EXISTS derived_forecast (
+    release_id      {int} PRIMARY KEY REFERENCES dim_release(release_id),
+    as_of           {int} NOT NULL,
+    remaining       {int} NOT NULL,
+    has_forecast    {int} NOT NULL,
+    p50_at          {int},
+    p85_at          {int},
+    p95_at          {int},
+    items_by_planned_85 {int},
+    at_risk         {int} NOT NULL DEFAULT 0,
+    critical_release_id {int},
+    reason          TEXT
+);
+
+-- Every forecast ever made (calibration): kept across runs, one row per
+-- release and the instant it was made; scored when the release ships.
+CREATE TABLE IF NOT EXISTS forecast_history (
+    release_id      {int} NOT NULL REFERENCES dim_release(release_id),
+    made_at         {int} NOT NULL,
+    p50_at          {int} NOT NULL,
+    p85_at          {int} NOT NULL,
+    p95_at          {int} NOT NULL,
+    PRIMARY KEY (release_id, made_at)
+);
+
 -- ---------------------------------------------------------------- extraction audit
 -- One row per source and batch: how its raw data was obtained (files, a
 -- produced export, or live pages), the HTTP counters of a live extraction,
