@@ -926,3 +926,12 @@ int cw_time_pattern_usable(const char *pattern)
     cw_buf_free(&text);
     return ok;
 }
+
+int64_t cw_now(void)
+{
+    const char *env = getenv("CW_NOW");
+    int64_t t;
+    if (env && *env && cw_time_parse_iso8601(env, NULL, &t) == 0)
+        return t;
+    return (int64_t)time(NULL);
+}

@@ -122,4 +122,10 @@ const char *cw_period_kind_name(cw_period_kind kind);
 int64_t cw_period_start(int64_t t, cw_period_kind kind);           /* start of the period holding t */
 int64_t cw_period_next(int64_t period_start, cw_period_kind kind); /* start of the following period */
 
+/* The reference instant of a run: the CW_NOW environment variable (an
+ * ISO-8601 instant: reproducible re-runs and tests) when set and valid, else
+ * the clock.  Everything that asks "as of now" (forecasts, the default report
+ * window, the age of work in progress) asks this, never time(NULL). */
+int64_t cw_now(void);
+
 #endif
