@@ -4,6 +4,7 @@
  * parser (cw_parse_decimal).
  */
 #include "support.h"
+#include "core/base64.h"
 #include "core/csv.h"
 #include "core/json.h"
 #include "core/regex.h"
@@ -449,6 +450,30 @@ static void test_grow_doubles_and_keeps(void **state)
 
 /* A need within the capacity leaves the array where it is; a need far
  * beyond the next doubling is met in one call. */
+/* RFC 4648 section 10's test vectors, and MIME folding (RFC 2045: at most
+ * 76 characters per line, CRLF). */
+static void test_base64_vectors(void **state)
+{
+    (void)state;
+    static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const out[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    for (size_t i = 0; i < 7; i++) {
+        size_t n;
+        char *b = cw_base64(in[i], strlen(in[i]), &n);
+        assert_string_equal(b, out[i]);
+        assert_int_equal(n, strlen(out[i]));
+        free(b);
+    }
+    /* 60 bytes encode to 80 characters: one line of 76 and one of 4 */
+    char sixty[60];
+    memset(sixty, 0, sizeof sixty);
+    size_t n;
+    char *folded = cw_base64_lines(sixty, sizeof sixty, 76, &n);
+    assert_int_equal(n, 76 + 2 + 4 + 2);
+    assert_memory_equal(folded + 76, "\r\nAAAA\r\n", 8);
+    free(folded);
+}
+
 static void test_grow_no_move_and_big_jump(void **state)
 {
     (void)state;
@@ -535,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_csv_cells_are_utf8),
         cmocka_unit_test(test_regex_named_group),
         cmocka_unit_test(test_grow_doubles_and_keeps),
+        cmocka_unit_test(test_base64_vectors),
         cmocka_unit_test(test_grow_no_move_and_big_jump),
         cmocka_unit_test(test_grow_overflow_aborts),
         cmocka_unit_test(test_parse_decimal),
