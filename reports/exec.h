@@ -179,4 +179,10 @@ void cw_report_exec_free(struct cw_report *r);
 int cw_report_images(const struct cw_report *r, cw_report_image **out, size_t *n);
 void cw_report_images_free(cw_report_image *images, size_t n);
 
+/* The email body (reports/email.c): email-safe HTML (tables and inline
+ * styles, images as <img src="cid:ID"> of `images`) and its plain-text
+ * alternative.  0 or -1 (logged); caller frees both. */
+int cw_report_email_body(const struct cw_report *r, const cw_report_image *images,
+                         size_t n_images, char **html, char **text);
+
 #endif

@@ -27,8 +27,9 @@ if command -v pkg-config >/dev/null 2>&1; then
     need_pc cmocka libcmocka-dev
     need_pc libpq libpq-dev
     need_pc libcrypto libssl-dev
+    need_pc cairo libcairo2-dev
 else
-    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libyajl-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev libssl-dev"
+    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libyajl-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev libssl-dev libcairo2-dev"
 fi
 need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata
@@ -40,6 +41,9 @@ need_cmd sqlite3 sqlite3
 need_cmd clang-14 clang-14
 need_file /usr/lib/llvm-14/lib/libFuzzer.a libfuzzer-14-dev
 need_glob "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" libclang-rt-14-dev
+# the mail tests: a local SMTP sink, and the email body rendered headless
+need_file /usr/lib/python3/dist-packages/aiosmtpd python3-aiosmtpd
+need_cmd chromium chromium
 # the throwaway server of the PostgreSQL tests (tests/pg/pg.sh)
 need_file /usr/lib/postgresql/15/bin/initdb postgresql-15
 
