@@ -162,12 +162,12 @@ static int print_data(cw_db *db, const check_options *o, int64_t from, int64_t t
     json_t *doc = o->json ? json_pack("{s:o, s:o}", "findings", json_array(), "coverage",
                                       json_array())
                           : NULL;
-    cw_stmt *st = prepare_window(db, "reports/sql/report_quality.sql", from, to);
+    cw_stmt *st = prepare_window(db, "templates/sql/report_quality.sql", from, to);
     int rc = st ? print_findings(st, o, json_object_get(doc, "findings"), kinds) : -1;
     cw_db_finalize(st);
     if (rc == 0 && !o->json && *kinds == 0)
         printf("no data-quality finding\n");
-    st = rc == 0 ? prepare_window(db, "reports/sql/report_coverage.sql", from, to) : NULL;
+    st = rc == 0 ? prepare_window(db, "templates/sql/report_coverage.sql", from, to) : NULL;
     rc = st ? print_coverage(st, o, json_object_get(doc, "coverage")) : -1;
     cw_db_finalize(st);
     if (rc != 0)
