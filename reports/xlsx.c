@@ -67,7 +67,7 @@ static const lxw_color_t level_font[] = {
 /* Every format the workbook uses, made once. */
 typedef struct xlsx_formats {
     lxw_format *title, *note, *header, *header_num, *section, *text, *integer, *hours, *rate;
-    lxw_format *real, *instant, *date, *link;
+    lxw_format *real, *instant, *date, *link, *link_num;
     lxw_format *level[N_LEVELS];            /* level cell */
     lxw_format *value[N_LEVELS][2];         /* key value cell: [level][is_rate] */
     lxw_format *trend[3][2];                /* [better + 1][is_rate] */
@@ -137,6 +137,10 @@ static void make_formats(lxw_workbook *wb, xlsx_formats *f)
     f->link = new_format(wb, NULL);
     format_set_font_color(f->link, LXW_COLOR_BLUE);
     format_set_underline(f->link, LXW_UNDERLINE_SINGLE);
+    f->link_num = new_format(wb, NULL);     /* a run number that links: right, as numbers */
+    format_set_font_color(f->link_num, LXW_COLOR_BLUE);
+    format_set_underline(f->link_num, LXW_UNDERLINE_SINGLE);
+    format_set_align(f->link_num, LXW_ALIGN_RIGHT);
     for (int l = 0; l < N_LEVELS; l++) {
         f->level[l] = new_format(wb, NULL);
         format_set_bg_color(f->level[l], level_fill[l]);
@@ -287,10 +291,10 @@ static lxw_format *number_format(xlsx_ctx *x, const char *num)
 /* A text cell that links to url when there is one (and the sheet still has
  * room for links), else plain text.  The shown text stays a string. */
 static void write_linked(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                         const char *text, char *url)
+                         const char *text, char *url, lxw_format *link)
 {
     if (url && x->links < LINKS_MAX &&
-        worksheet_write_url_opt(ws, row, col, url, x->f.link, text, NULL) == LXW_NO_ERROR)
+        worksheet_write_url_opt(ws, row, col, url, link, text, NULL) == LXW_NO_ERROR)
         x->links++;
     else
         write_text(ws, row, col, text, x->f.text);
@@ -392,6 +396,8 @@ static lxw_row_t write_chart_block(xlsx_ctx *x, lxw_worksheet *ws, const char *s
     chart_title_set_name(c, chart->title);
     chart_title_set_name_font(c, &title_font);
     chart_axis_set_name(c->x_axis, "Week starting");
+    /* the weeks are date cells: the axis shows them as dates, not serials */
+    chart_axis_set_num_format(c->x_axis, FMT_DATE);
     chart_axis_set_name(c->y_axis, chart->unit);
     if (chart->is_rate)
         chart_axis_set_num_format(c->y_axis, "0%");
@@ -450,7 +456,7 @@ static void write_cell(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t 
         if (!isnan(date))
             write_value(ws, row, col, date, number_format(x, num));
         else if (cw_report_table_link(t, c) == CW_LINK_JIRA)
-            write_linked(x, ws, row, col, text, cw_report_issue_url(x->r->exec.cfg, text));
+            write_linked(x, ws, row, col, text, cw_report_issue_url(x->r->exec.cfg, text), x->f.link);
         else
             write_text(ws, row, col, text, x->f.text);
         return;
@@ -598,7 +604,7 @@ static lxw_row_t write_untraceable(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row
          * number is shown right-aligned as text only when it links */
         char *url = cw_report_build_url(x->r->exec.cfg, u->job, u->number);
         if (url)
-            write_linked(x, ws, row, 2, run, url);
+            write_linked(x, ws, row, 2, run, url, x->f.link_num);
         else
             write_value(ws, row, 2, (double)u->number, x->f.integer);
         write_value(ws, row, 3, excel_instant((double)u->finished_at), x->f.instant);
@@ -642,7 +648,8 @@ static lxw_row_t write_wip(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, audit_
     audit_headers(x, ws, row++, head, numeric, 6, aw);
     for (size_t i = 0; i < x->r->n_wip; i++, row++) {
         const cw_report_wip *w = &x->r->wip[i];
-        write_linked(x, ws, row, 0, w->item_key, cw_report_issue_url(x->r->exec.cfg, w->item_key));
+        write_linked(x, ws, row, 0, w->item_key, cw_report_issue_url(x->r->exec.cfg, w->item_key),
+                     x->f.link);
         write_text(ws, row, 1, w->summary, x->f.text);
         write_text(ws, row, 2, w->application, x->f.text);
         write_text(ws, row, 3, w->status, x->f.text);
