@@ -61,8 +61,14 @@ typedef struct check_options {
 
 static int check_config(const cw_config *cfg, const check_options *o)
 {
+    cw_report_definition *def = NULL;
     if (cw_live_check(cfg) != 0)
         return CW_EXIT_USAGE;
+    /* an analyst's report definition ([report] templates): its file:line
+     * errors now, not at the next report (its SQL is prepared then) */
+    if (cfg->report_templates && cw_report_definition_load(cfg->report_templates, "weekly", &def) != 0)
+        return CW_EXIT_USAGE;
+    cw_report_definition_free(def);
     if (cfg->n_sources == 0)
         fprintf(stderr, "%s: warning: no [source] section: run and extract will load nothing\n",
                 o->common.config);

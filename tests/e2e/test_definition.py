@@ -209,6 +209,22 @@ class Definition(unittest.TestCase):
         self.broken("\n[sheet Extra]\ntitle = x\nquery = sql/deploys.sql\ncolumn lastat = Last\n",
                     {"sql/deploys.sql": DEPLOYS_SQL}, "column lastat", "has no column lastat")
 
+    def test_check_validates_the_definition(self):
+        templates = copy_templates("\n[sheet Extra]\ntitle = x\nquery = sql/report_kpi.sql\ncolour = red\n")
+        config = with_templates(self.config, templates)
+        proc = run("check", "-c", config, check=False)
+        path = os.path.join(templates, "weekly.report")
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("%s:%d: colour: unknown key" % (path, line_of(path, "colour = red")), proc.stderr)
+        # a folder that is not there is the configuration's own error
+        with open(config) as f:
+            text = f.read().replace(templates, templates + "-missing")
+        with open(config, "w") as f:
+            f.write(text)
+        proc = run("check", "-c", config, check=False)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertRegex(proc.stderr, r"report-\d+\.ini:\d+: templates: '.*-missing' is not a folder")
+
     def test_unknown_section_names_its_line(self):
         self.broken("\n[sheets Extra]\ntitle = x\n", {}, "[sheets Extra]", "unknown section")
 
