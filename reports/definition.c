@@ -80,6 +80,19 @@ static const char *own(cw_report_definition *def, const char *s)
 
 /* ------------------------------------------------------------ sections */
 
+/* The workbook's own sheets: a definition cannot take their names. */
+static int sheet_name_taken(const char *name)
+{
+    static const char *const fixed[] = { "Summary", "Audit", "Data" };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcasecmp(fixed[i], name) == 0)
+            return 1;
+    for (size_t i = 0; i < cw_report_n_families; i++)
+        if (strcasecmp(cw_report_families[i].sheet, name) == 0)
+            return 1;
+    return 0;
+}
+
 static int sheet_name_valid(const char *name, const char **why)
 {
     if (!*name) {
@@ -94,11 +107,15 @@ static int sheet_name_valid(const char *name, const char **why)
         *why = "a sheet name cannot hold [ ] : * ? / \\ or start with '";
         return 0;
     }
+    if (sheet_name_taken(name)) {
+        *why = "the workbook has a sheet of that name (Summary, the metric families, Audit, Data)";
+        return 0;
+    }
     return 1;
 }
 
-/* Hand the collected columns to the current section (its array is owned by
- * the definition through the strings list's neighbour: freed in _free). */
+/* Hand the collected columns to the current section (the array is the
+ * definition's from then on: cw_report_definition_free frees it). */
 static void close_section(def_state *st)
 {
     cw_report_section *s = st->cur;
@@ -400,8 +417,11 @@ int cw_report_definition_parse(const char *text, const char *file, const char *d
     free(st.last_key);
     if (rc > 0)
         def_error(&st, rc, NULL, "syntax error (expected [sheet NAME] or key = value)");
-    for (size_t i = 0; i < st.def->n_sections; i++)
+    for (size_t i = 0; i < st.def->n_sections; i++) {
         check_section(&st, &st.def->sections[i]);
+        if (!st.def->sections[i].intro)
+            st.def->sections[i].intro = own(st.def, "");
+    }
     if (st.def->n_sections == 0 && st.errors == 0)
         def_error(&st, 1, NULL, "no [sheet NAME] section");
     if (st.errors) {

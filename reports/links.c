@@ -18,8 +18,8 @@
 #include "../extract/http.h"
 #include "../extract/source.h"
 
-/* The base_url of the first source of type `type` that passes match (NULL:
- * any), without its trailing '/'. */
+/* The source of type `type` with a base_url whose `projects` lists project,
+ * else the first of that type with a base_url (project NULL: the first). */
 static const cw_source *source_with_url(const cw_config *cfg, const char *type,
                                         const char *project)
 {

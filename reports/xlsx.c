@@ -87,6 +87,7 @@ typedef struct xlsx_ctx {
     num_format_slot nums[MAX_NUM_FORMATS];
     size_t n_nums;
     size_t links;               /* on the sheet being written */
+    int failed;                 /* a sheet could not be added */
 } xlsx_ctx;
 
 static lxw_format *new_format(lxw_workbook *wb, const char *num_format)
@@ -536,6 +537,13 @@ static void write_section(xlsx_ctx *x, const cw_report_table *t)
     const cw_report_section *s = t->section;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, s->sheet);
     const lxw_row_t head = 4;
+    if (!ws) {
+        /* a name another sheet took (the definition refuses the fixed ones) */
+        cw_error("report: %s:%d: [sheet %s]: the workbook already has a sheet of that name",
+                 s->file ? s->file : "report", s->line, s->sheet);
+        x->failed = 1;
+        return;
+    }
     x->links = 0;
     write_text(ws, 0, 0, s->title, x->f.title);
     write_text(ws, 1, 0, s->intro, x->f.note);
@@ -766,6 +774,8 @@ static int write_workbook(void *ctx, const char *tmp_path)
     lxw_error err = workbook_close(x.wb);
     for (size_t i = 0; i < x.n_nums; i++)
         free(x.nums[i].num);
+    if (x.failed && err == LXW_NO_ERROR)
+        return -1;
     if (err != LXW_NO_ERROR) {
         cw_error("report: writing %s failed: %s", tmp_path, lxw_strerror(err));
         return -1;

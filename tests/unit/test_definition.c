@@ -142,6 +142,9 @@ static void test_each_error_names_file_and_line(void **state)
     expect_error(dir, "[sheet A sheet name longer than 31 chars]\ntitle = t\n", 1,
                  "longer than 31 characters");
     expect_error(dir, "[sheet A/B]\ntitle = t\n", 1, "cannot hold");
+    expect_error(dir, "[sheet data]\ntitle = t\nquery = sql/a.sql\n", 1, "has a sheet of that name");
+    expect_error(dir, "[sheet Lead time]\ntitle = t\nquery = sql/a.sql\n", 1,
+                 "has a sheet of that name");
     expect_error(dir, "[sheet A]\ntitle = t\ntitle = u\nquery = sql/a.sql\n", 3, "given twice");
     expect_error(dir, "[sheet A]\ntitle = t\nquery = sql/a.sql\nthis is not ini\n", 4, "syntax error");
     expect_error(dir, "; nothing\n", 1, "no [sheet NAME] section");
