@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "../core/log.h"
+#include "../core/utf8.h"
 #include "../core/util.h"
 
 /* Excel's limit on a worksheet name. */
@@ -376,6 +377,11 @@ static char *line_reader(char *str, int num, void *stream)
     }
     memcpy(str, p, len);
     str[len] = '\0';
+    /* every text ends up in the workbook and the page: UTF-8 only */
+    if (!cw_utf8_valid(str, len)) {
+        def_error(st, st->line, NULL, "not valid UTF-8");
+        str[0] = '\0';
+    }
     lead = strspn(str, " \t");
     st->continuation = lead > 0 && st->prev_key && str[lead] && str[lead] != '\n' &&
                        str[lead] != '\r' && str[lead] != ';' && str[lead] != '#';

@@ -148,6 +148,7 @@ static void test_each_error_names_file_and_line(void **state)
     expect_error(dir, "[sheet A]\ntitle = t\ntitle = u\nquery = sql/a.sql\n", 3, "given twice");
     expect_error(dir, "[sheet A]\ntitle = t\nquery = sql/a.sql\nthis is not ini\n", 4, "syntax error");
     expect_error(dir, "; nothing\n", 1, "no [sheet NAME] section");
+    expect_error(dir, "[sheet A]\ntitle = caf\xe9\nquery = sql/a.sql\n", 2, "not valid UTF-8");
     cw_remove_tree(dir);
     free(dir);
 }
