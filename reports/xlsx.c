@@ -697,6 +697,14 @@ static void write_data(xlsx_ctx *x)
     static const char *const ids[] = { "scope", "name", "team", "period" };
     const lxw_col_t n_ids = 4, last_col = (lxw_col_t)(n_ids + cw_metric_n_fields - 1);
     size_t widths[4] = { 5, 4, 4, 10 };
+    /* full values, shown rounded by the kind their name says (hours 0.0,
+     * rates 0.0 %, counts 0): the convention of the report sections */
+    lxw_format **field_formats = cw_xcalloc(cw_metric_n_fields + 1, sizeof *field_formats);
+    for (size_t f = 0; f < cw_metric_n_fields; f++) {
+        cw_report_cell_kind kind = cw_report_kind_of_name(
+            cw_metric_fields[f].name, cw_metric_fields[f].is_double ? CW_DB_REAL : CW_DB_INT);
+        field_formats[f] = number_format(x, cw_report_kind_format(kind));
+    }
     write_headers(x, ws, 0, 0, ids, n_ids);
     for (size_t f = 0; f < cw_metric_n_fields; f++) {
         lxw_col_t col = (lxw_col_t)(n_ids + f);
@@ -723,13 +731,14 @@ static void write_data(xlsx_ctx *x)
             const cw_metric_field *field = &cw_metric_fields[f];
             double v = cw_report_field_value(&row->m, field);
             if (!isnan(v))
-                worksheet_write_number(ws, at, (lxw_col_t)(n_ids + f), v, NULL);
+                worksheet_write_number(ws, at, (lxw_col_t)(n_ids + f), v, field_formats[f]);
         }
     }
     set_table_layout(ws, 0, n_ids);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)x->r->n_rows, last_col);
     for (size_t c = 0; c < 4; c++)
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, fit_width(0, widths[c]), NULL);
+    free(field_formats);
 }
 
 /* ------------------------------------------------------------ workbook */

@@ -342,6 +342,23 @@ class Craft(unittest.TestCase):
         periods = {c.value for c in self.wb["Data"]["D"][1:]}
         self.assertIn(datetime.datetime(2026, 3, 2), periods)
 
+    def test_data_sheet_rounds_by_format(self):
+        # the organisation's week 03-02: 4 deployments, 2 failed (test_e2e.py):
+        # the rate is the full 0.5, shown as a percentage
+        data = self.wb["Data"]
+        head = [c.value for c in data[1]]
+        for row in data.iter_rows(min_row=2):
+            if row[0].value == "organisation" and row[3].value == datetime.datetime(2026, 3, 2):
+                cfr = row[head.index("change_failure_rate")]
+                self.assertEqual(cfr.value, 0.5)
+                self.assertEqual(cfr.number_format, "0.0%")
+                self.assertEqual(row[head.index("lead_time_median_h")].number_format, "0.0")
+                self.assertEqual(row[head.index("deployments")].value, 4)
+                self.assertEqual(row[head.index("deployments")].number_format, "0")
+                break
+        else:
+            self.fail("no organisation row for 2026-03-02")
+
     def test_page_setup(self):
         for name in self.wb.sheetnames:
             ws = self.wb[name]
