@@ -74,7 +74,8 @@ static void def_error(def_state *st, int line, const char *key, const char *fmt,
 
 static const char *own(cw_report_definition *def, const char *s)
 {
-    def->strings = cw_grow(def->strings, &def->cap_strings, def->n_strings + 1, sizeof *def->strings);
+    def->strings = cw_grow(def->strings, &def->cap_strings, def->n_strings + 1,
+                           sizeof *def->strings);
     def->strings[def->n_strings] = cw_strdup(s);
     return def->strings[def->n_strings++];
 }
@@ -258,7 +259,8 @@ static void key_column(def_state *st, const char *key, const char *name, const c
         def_error(st, st->line, key, "width '%s': expected a number of characters from 1 to %d",
                   part[2], WIDTH_MAX);
     else if (!cw_str_empty(part[3]) && strcmp(part[3], "jira") != 0)
-        def_error(st, st->line, key, "link '%s': expected jira (the cell is an issue key)", part[3]);
+        def_error(st, st->line, key, "link '%s': expected jira (the cell is an issue key)",
+                  part[3]);
     else {
         c.name = own(st->def, name);
         c.heading = cw_str_empty(part[0]) ? NULL : own(st->def, part[0]);

@@ -28,7 +28,8 @@ static const cw_source *source_with_url(const cw_config *cfg, const char *type,
         const cw_source *src = &cfg->sources[i];
         cw_strlist projects = {0};
         int listed = 0;
-        if (!src->type || strcmp(src->type, type) != 0 || cw_str_empty(cw_source_get(src, "base_url")))
+        if (!src->type || strcmp(src->type, type) != 0 ||
+            cw_str_empty(cw_source_get(src, "base_url")))
             continue;
         if (!first)
             first = src;

@@ -27,9 +27,9 @@
  *   *_at           an instant: a date-time cell in the workbook
  *   *_pct, *_rate  a share 0..1, shown as a percentage
  * and any other column by the type of its first non-null value (integer,
- * number or text).  The definition may give a column its own heading,
- * number format, width and link (`column NAME = ...`).  Headings are the names with '_' as spaces, "_h" as
- * " (h)" and "_pct" as " (%)".
+ * number or text).  Headings are the names with '_' as spaces, "_h" as
+ * " (h)" and "_pct" as " (%)".  The definition may give a column its own
+ * heading, number format, width and link (`column NAME = ...`).
  *
  * A section may draw a stacked horizontal bar chart (the value stream map:
  * one bar per application, one segment per status): the section names the

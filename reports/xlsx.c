@@ -457,7 +457,8 @@ static void write_cell(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t 
         if (!isnan(date))
             write_value(ws, row, col, date, number_format(x, num));
         else if (cw_report_table_link(t, c) == CW_LINK_JIRA)
-            write_linked(x, ws, row, col, text, cw_report_issue_url(x->r->exec.cfg, text), x->f.link);
+            write_linked(x, ws, row, col, text, cw_report_issue_url(x->r->exec.cfg, text),
+                         x->f.link);
         else
             write_text(ws, row, col, text, x->f.text);
         return;
@@ -709,7 +710,8 @@ static void write_data(xlsx_ctx *x)
     for (size_t f = 0; f < cw_metric_n_fields; f++) {
         lxw_col_t col = (lxw_col_t)(n_ids + f);
         write_text(ws, 0, col, cw_metric_fields[f].name, x->f.header_num);
-        worksheet_set_column(ws, col, col, fit_width(text_width(cw_metric_fields[f].name), 8), NULL);
+        worksheet_set_column(ws, col, col, fit_width(text_width(cw_metric_fields[f].name), 8),
+                             NULL);
     }
     for (size_t i = 0; i < x->r->n_rows; i++) {
         const cw_report_row *row = &x->r->rows[i];
