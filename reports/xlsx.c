@@ -205,7 +205,6 @@ static void set_print_layout(lxw_worksheet *ws)
 {
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_set_paper(ws, 9);             /* A4 */
     worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
 }
 
