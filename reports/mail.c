@@ -27,7 +27,8 @@
 
 #define LINE_WIDTH 76           /* Base64 lines (RFC 2045) */
 #define HEADER_MAX 998          /* RFC 5322 2.1.1 */
-#define WORD_BYTES 45           /* 60 Base64 characters: 12 + 60 = 72 <= 75 per word */
+#define WORD_LINE 76            /* a line holding encoded words (RFC 2047 2) */
+#define WORD_FRAME 12           /* "=?UTF-8?B?" and "?=" */
 #define TOKEN_MAX 64
 
 void cw_mail_date(int64_t t, char *buf, size_t size)
@@ -82,6 +83,14 @@ static size_t whole_chars(const char *s, size_t len, size_t max)
     return n ? n : (len < max ? len : max);
 }
 
+/* How many bytes an encoded word may carry after `used` columns: its
+ * Base64 is a whole number of 4-character groups of 3 bytes. */
+static size_t word_bytes(size_t used)
+{
+    size_t room = used + WORD_FRAME + 4 < WORD_LINE ? WORD_LINE - used - WORD_FRAME : 4;
+    return room / 4 * 3;
+}
+
 void cw_mail_header_text(cw_buf *out, size_t used, const char *text)
 {
     size_t len = strlen(text), off = 0;
@@ -90,7 +99,9 @@ void cw_mail_header_text(cw_buf *out, size_t used, const char *text)
         return;
     }
     while (off < len) {
-        size_t n = whole_chars(text + off, len - off, WORD_BYTES);
+        /* the first word shares its line with the header's name; the
+         * others follow the folding space */
+        size_t n = whole_chars(text + off, len - off, word_bytes(off ? 1 : used));
         char *b64 = cw_base64(text + off, n, NULL);
         cw_buf_printf(out, "%s=?UTF-8?B?%s?=", off ? "\r\n " : "", b64);
         free(b64);
@@ -100,8 +111,9 @@ void cw_mail_header_text(cw_buf *out, size_t used, const char *text)
 
 /* ------------------------------------------------------------ addresses */
 
-/* "Name <a@x>" or "a@x", the name quoted or encoded as it needs. */
-static void put_mailbox(cw_buf *out, const cw_mailbox *mb)
+/* "Name <a@x>" or "a@x", the name quoted or encoded as it needs, after
+ * `used` columns of its line. */
+static void put_mailbox(cw_buf *out, const cw_mailbox *mb, size_t used)
 {
     if (!mb->name[0]) {
         cw_buf_puts(out, mb->addr);
@@ -110,7 +122,7 @@ static void put_mailbox(cw_buf *out, const cw_mailbox *mb)
     if (plain_ascii(mb->name, 0) && strpbrk(mb->name, "()[]:;@.") != NULL)
         cw_buf_printf(out, "\"%s\"", mb->name);     /* mailbox.h: no '"' or '\' in a name */
     else
-        cw_mail_header_text(out, 0, mb->name);
+        cw_mail_header_text(out, used, mb->name);
     cw_buf_printf(out, " <%s>", mb->addr);
 }
 
@@ -173,14 +185,14 @@ static int put_headers(cw_buf *out, const cw_mail_message *m, const char **why)
     }
     cw_mail_date(m->date, date, sizeof(date));
     cw_buf_printf(out, "Date: %s\r\nFrom: ", date);
-    put_mailbox(out, &from);
+    put_mailbox(out, &from, strlen("From: "));
     cw_buf_puts(out, "\r\nTo: ");
     for (size_t i = 0; i < m->n_to; i++) {
         if (cw_mailbox_parse(m->to[i], &to, why) != 0)
             return -1;
         if (i)
             cw_buf_puts(out, ",\r\n ");
-        put_mailbox(out, &to);
+        put_mailbox(out, &to, i ? 1 : strlen("To: "));
     }
     cw_buf_puts(out, "\r\nSubject: ");
     cw_mail_header_text(out, strlen("Subject: "), m->subject ? m->subject : "");
