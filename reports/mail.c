@@ -236,10 +236,12 @@ static void put_text_part(cw_buf *out, const char *boundary, const char *subtype
 
 static void put_part(cw_buf *out, const char *boundary, const cw_mail_part *p)
 {
-    /* parameters on lines of their own: the xlsx type alone is 65 columns */
-    cw_buf_printf(out, "--%s\r\nContent-Type: %s;\r\n name=\"%s\"\r\n"
-                       "Content-Transfer-Encoding: base64\r\n", boundary, p->content_type,
-                  p->filename);
+    /* parameters on lines of their own, and the type too when it is long:
+     * the workbook's alone is 65 columns */
+    size_t head = strlen("Content-Type: ") + strlen(p->content_type) + 1;
+    cw_buf_printf(out, "--%s\r\nContent-Type:%s%s;\r\n name=\"%s\"\r\n"
+                       "Content-Transfer-Encoding: base64\r\n", boundary,
+                  head > 78 ? "\r\n " : " ", p->content_type, p->filename);
     if (p->content_id)
         cw_buf_printf(out, "Content-ID: <%s>\r\n", p->content_id);
     cw_buf_printf(out, "Content-Disposition: %s;\r\n filename=\"%s\"\r\n",

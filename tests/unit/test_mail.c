@@ -185,13 +185,15 @@ static void test_base64_folding_and_crlf(void **state)
 }
 
 /* Every line ends CRLF and is at most 78 characters, for a long non-ASCII
- * subject and a 3000-byte attachment of every byte value; each boundary
+ * subject and a 3000-byte attachment of every byte value whose content
+ * type is the workbook's (80 columns on the Content-Type line unfolded); each boundary
  * occurs exactly where the structure puts it (so never inside a part). */
 static void test_lines_and_boundaries(void **state)
 {
     unsigned char bytes[3000];
     char subject[400] = "";
-    cw_mail_part blob = {"application/octet-stream", NULL, "all.bin", bytes, sizeof(bytes)};
+    cw_mail_part blob = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL,
+                         "all.xlsx", bytes, sizeof(bytes)};
     cw_mail_part images[2] = {image, {"image/png", "chart-2", "chart-2.png", bytes, 999}};
     cw_mail_message m = small_message();
     cw_buf out = {0};
@@ -221,6 +223,8 @@ static void test_lines_and_boundaries(void **state)
     /* alternative: header, before text, before html, the close */
     assert_int_equal(count(out.data, "=_cw.alt.T0k3n"), 4);
     assert_int_equal(count(out.data, "=_"), 13);
+    assert_non_null(strstr(out.data, "\r\nContent-Type:\r\n application/vnd.openxmlformats-"
+                                     "officedocument.spreadsheetml.sheet;\r\n name=\"all.xlsx\"\r\n"));
     cw_buf_free(&out);
 }
 
