@@ -296,9 +296,12 @@ static int send_message(const cw_config *cfg, const cw_mail_server *server, cons
                 rcpt->boxes.n == 1 ? "" : "s");
         return 0;
     }
-    cw_error("mail: %s was not sent to %s: %s%s%s (SMTP reply code %ld); the message and the "
-             "report files are kept", path, server->url, res.error, res.reply[0] ? ": " : "",
-             res.reply, res.code);
+    /* the server's words only when it refused: after a TLS or connection
+     * failure its last line is a greeting */
+    int refused = res.reply[0] == '4' || res.reply[0] == '5';
+    cw_error("mail: %s was not sent to %s: %s%s%s; the message and the report files are kept",
+             path, server->url, res.error, refused ? "; the server replied: " : "",
+             refused ? res.reply : "");
     return -1;
 }
 

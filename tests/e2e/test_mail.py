@@ -16,7 +16,11 @@ window ends Monday 2026-03-30, its last week starts 2026-03-23):
     alternatives, every cid image the html names present and inline, the
     workbook and the page attached byte-equal to the files on disk (the
     workbook opens in openpyxl);
+  - smtps:// (TLS from the first byte) delivers as well, and a password from
+    a 0600 password_file as from password_env;
   - --dry-run writes the same structure without a password and sends nothing;
+  - a missing password or a team no application has is an error of
+    `catwalk check` and `catwalk mail` naming file, line and key;
   - a wrong password, a sink refusing the recipient (550), a sink without
     STARTTLS and a certificate nobody trusts each exit 1 with the reason,
     keep the rendered files, and never print the password;
@@ -70,15 +74,18 @@ class Sink:
     """An aiosmtpd server keeping every accepted message's envelope and raw
     bytes; refuses RCPT of nobody@... with 550 and any AUTH but USER/PASSWORD."""
 
-    def __init__(self, cert=None, key=None):
+    def __init__(self, cert=None, key=None, implicit=False):
         self.messages = []
         self.logins = []
         kw = {}
         if cert:
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.load_cert_chain(cert, key)
-            kw = dict(tls_context=ctx, require_starttls=True, authenticator=self.auth,
-                      auth_required=True, auth_require_tls=True)
+            kw = dict(authenticator=self.auth, auth_required=True, auth_require_tls=True)
+            # smtps: TLS from the first byte; smtp: STARTTLS, required
+            # (aiosmtpd only counts STARTTLS as TLS for auth_require_tls)
+            kw.update(dict(ssl_context=ctx, auth_require_tls=False) if implicit
+                      else dict(tls_context=ctx, require_starttls=True))
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **kw)
         self.controller.start()
@@ -175,8 +182,9 @@ class Mail(unittest.TestCase):
         shutil.rmtree(os.path.join(self.d, "reports"), ignore_errors=True)
 
     def configure(self, port=None, to="cio@example.com, Release D\u00e9sk <rel@example.com>",
-                  teams=("Claims = claims-lead@example.com",), ca=True, password="env"):
-        mail = ["[mail]", "url = smtp://127.0.0.1:%d" % (port or self.sink.port),
+                  teams=("Claims = claims-lead@example.com",), ca=True, password="env",
+                  scheme="smtp"):
+        mail = ["[mail]", "url = %s://127.0.0.1:%d" % (scheme, port or self.sink.port),
                 "from = Catwalk Reports <catwalk@example.com>", "subject = " + SUBJECT,
                 "username = " + USER, "timeout = 20"]
         mail += ["to = " + to] if to else []
@@ -271,6 +279,18 @@ class Mail(unittest.TestCase):
         self.assertEqual(self.sink.logins, [(USER, PASSWORD)])
         self.assertEqual(len(self.sink.messages), 1)
 
+    def test_smtps(self):
+        tls = Sink(self.cert, self.key, implicit=True)
+        try:
+            self.configure(port=tls.port, teams=(), scheme="smtps")
+            proc = self.mail()
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(tls.logins, [(USER, PASSWORD)])
+            self.assertEqual(tls.messages[0][2],
+                             self.read(self.reports("catwalk-weekly-2026-03-30.eml")))
+        finally:
+            tls.stop()
+
     def test_dry_run_sends_nothing(self):
         self.configure()
         out = os.path.join(temp_dir("cw-mail-out-"), "sent")
@@ -327,10 +347,27 @@ class Mail(unittest.TestCase):
 
     def test_missing_password_is_a_config_error(self):
         self.configure(teams=())
+        line = "catwalk.ini:%d: password_env: environment variable CW_TEST_SMTP_PASSWORD is " \
+               "not set" % (self.base_ini.count("\n") + 10)
         proc = self.mail(password=None)
         self.assertEqual(proc.returncode, 2)
-        self.assertIn("password_env: environment variable CW_TEST_SMTP_PASSWORD is not set",
-                      proc.stderr)
+        self.assertIn(line, proc.stderr)
+        env = dict(os.environ)
+        env.pop("CW_TEST_SMTP_PASSWORD", None)
+        proc = run("check", "-c", self.ini, check=False, env=env)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(line, proc.stderr)
+        env["CW_TEST_SMTP_PASSWORD"] = PASSWORD
+        run("check", "-c", self.ini, env=env)
+
+    def test_check_names_file_line_and_key(self):
+        with open(self.ini, "w") as f:
+            f.write(self.base_ini + "\n[mail]\nurl = smtp://127.0.0.1:25\nfrom = c@example.com\n"
+                    "to = cio@example.com\nteam.Nobody = x@example.com\n")
+        proc = run("check", "-c", self.ini, check=False)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("catwalk.ini:%d: team.Nobody: no [application] has team = Nobody"
+                      % (self.base_ini.count("\n") + 6), proc.stderr)
 
     def test_body_renders_without_head_styles(self):
         self.configure(teams=())
