@@ -56,6 +56,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 # the sink's own log (a refused TLS handshake is a traceback there) is noise here
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 warnings.filterwarnings("ignore", message="Session.login_data")
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 
 NOW = "2026-04-01T08:00:00Z"
 PASSWORD = "s3cret-Pa55-do-not-print"

@@ -191,7 +191,7 @@ static void test_base64_folding_and_crlf(void **state)
 static void test_lines_and_boundaries(void **state)
 {
     unsigned char bytes[3000];
-    char subject[400] = "";
+    char subject[600] = "";      /* 60 x 9 bytes */
     cw_mail_part blob = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", NULL,
                          "all.xlsx", bytes, sizeof(bytes)};
     cw_mail_part images[2] = {image, {"image/png", "chart-2", "chart-2.png", bytes, 999}};
