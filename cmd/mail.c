@@ -35,6 +35,7 @@
 #include <string.h>
 
 #define DEFAULT_TIMEOUT_S 120
+#define BODY_WARN_BYTES (100 * 1024)
 #define DEFAULT_SUBJECT "Catwalk weekly report, week of {week}"
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -235,6 +236,10 @@ static int build_message(const cw_config *cfg, const cw_report *r, const mail_li
     if (cw_report_images(r, &images, &n_images) != 0 ||
         cw_report_email_body(r, images, n_images, &html, &text) != 0)
         goto done;
+    /* Gmail shows "[Message clipped]" past about 102 KB of HTML */
+    if (strlen(html) > BODY_WARN_BYTES)
+        cw_warn("mail: the body to %s is %zu KB of HTML: Gmail clips it above about 100 KB",
+                list->to, strlen(html) / 1024);
     if (cw_mail_token(token, sizeof(token)) != 0) {
         cw_error("mail: getrandom failed");
         goto done;
@@ -309,7 +314,7 @@ static int send_message(const cw_config *cfg, const cw_mail_server *server, cons
  * written, then sent.  0, or -1 (said). */
 static int mail_one(cw_db *db, const cw_config *cfg, cw_report *r, const mail_list *list,
                     const attachments *att, const cw_mail_server *server, const char *out_dir,
-                    int dry_run)
+                    const mail_options *o)
 {
     recipients rcpt = {{0}, NULL};
     cw_buf msg = {0};
@@ -327,10 +332,10 @@ static int mail_one(cw_db *db, const cw_config *cfg, cw_report *r, const mail_li
         rc = cw_write_atomic(path, write_fill, &msg);
         if (rc != 0)
             cw_error("mail: cannot write %s: %s", path, strerror(errno));
-        else
+        else if (!o->common.quiet)
             printf("%s\n", path);
     }
-    if (rc == 0 && !dry_run)
+    if (rc == 0 && !o->dry_run)
         rc = send_message(cfg, server, path, &rcpt, &msg);
     free(path);
     cw_buf_free(&msg);
@@ -384,7 +389,7 @@ static int mail_all(const cw_config *cfg, const mail_options *o, const cw_mail_s
     if (rc == 0)
         rc = read_attachments(out_dir, &r, &att);
     for (size_t i = 0; rc == 0 && i < n_lists; i++)
-        failed += mail_one(db, cfg, &r, &lists[i], &att, server, out_dir, o->dry_run) != 0;
+        failed += mail_one(db, cfg, &r, &lists[i], &att, server, out_dir, o) != 0;
     attachments_free(&att);
     cw_report_free(&r);
     cw_db_close(db);
