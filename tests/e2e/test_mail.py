@@ -56,7 +56,6 @@ from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 # the sink's own log (a refused TLS handshake is a traceback there) is noise here
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 warnings.filterwarnings("ignore", message="Session.login_data")
-warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 
 NOW = "2026-04-01T08:00:00Z"
 PASSWORD = "s3cret-Pa55-do-not-print"
@@ -84,8 +83,10 @@ class Sink:
             ctx.load_cert_chain(cert, key)
             kw = dict(authenticator=self.auth, auth_required=True, auth_require_tls=True)
             # smtps: TLS from the first byte; smtp: STARTTLS, required
-            # (aiosmtpd only counts STARTTLS as TLS for auth_require_tls)
-            kw.update(dict(ssl_context=ctx, auth_require_tls=False) if implicit
+            # (aiosmtpd only counts STARTTLS as TLS for auth_require_tls, and
+            # warns when AUTH is required without it: offered, not required)
+            kw.update(dict(ssl_context=ctx, auth_require_tls=False, auth_required=False)
+                      if implicit
                       else dict(tls_context=ctx, require_starttls=True))
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **kw)
@@ -309,6 +310,35 @@ class Mail(unittest.TestCase):
             for p in list(m.iter_parts())[1:]:
                 self.assertEqual(p.get_payload(decode=True),
                                  self.read(os.path.join(out, p.get_filename())))
+
+    def test_as_of_and_usage(self):
+        self.configure(teams=())
+        env = dict(os.environ)
+        env.pop("CW_NOW", None)
+        # as of Wednesday 2026-04-08: the window ends Monday 04-06, and the
+        # Date is the as-of instant (midnight), not the clock
+        proc = run("mail", "weekly", "-c", self.ini, "--dry-run", "--as-of", "2026-04-08",
+                   env=env)
+        path = self.reports("catwalk-weekly-2026-04-06.eml")
+        self.assertEqual(proc.stdout.split(), [path])
+        m = email.message_from_bytes(self.read(path), policy=email.policy.default)
+        self.assertEqual(email.utils.parsedate_to_datetime(m["Date"]).isoformat(),
+                         "2026-04-08T00:00:00+00:00")
+        self.assertEqual(str(m["Subject"]), "Rapport hebdomadaire \u2014 semaine du 2026-03-30")
+        proc = run("mail", "weekly", "-c", self.ini, "--as-of", "2026-04-08", "--to",
+                   "2026-03-30", check=False)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--as-of: give --as-of or --from/--to, not both", proc.stderr)
+        proc = run("mail", "weekly", "-c", self.ini, "--as-of", "soon", check=False)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--as-of: expected a date YYYY-MM-DD: 'soon'", proc.stderr)
+        proc = run("mail", "monthly", "-c", self.ini, check=False)
+        self.assertEqual(proc.returncode, 2)
+        with open(self.ini, "w") as f:
+            f.write(self.base_ini)
+        proc = run("mail", "weekly", "-c", self.ini, "--dry-run", check=False)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("no [mail] section", proc.stderr)
 
     def check_failure(self, proc, *needles):
         self.assertEqual(proc.returncode, 1, proc.stderr)
