@@ -70,7 +70,6 @@ static const cw_command_help mail_help = {
 typedef struct mail_list {
     const char *team;           /* NULL: the organisation */
     const char *to;             /* the configured list */
-    int line;
 } mail_list;
 
 /* ------------------------------------------------------------ options */
@@ -122,10 +121,10 @@ static size_t mail_lists(const cw_source *m, mail_list *lists)
     size_t n = 0;
     const char *to = cw_source_get(m, "to");
     if (to)
-        lists[n++] = (mail_list){NULL, to, cw_source_line(m, "to")};
+        lists[n++] = (mail_list){NULL, to};
     for (size_t i = 0; i < m->n_keys; i++)
         if (strncmp(m->keys[i].key, "team.", 5) == 0)
-            lists[n++] = (mail_list){m->keys[i].key + 5, m->keys[i].value, m->keys[i].line};
+            lists[n++] = (mail_list){m->keys[i].key + 5, m->keys[i].value};
     return n;
 }
 
