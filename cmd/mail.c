@@ -331,7 +331,7 @@ static int mail_one(cw_db *db, const cw_config *cfg, cw_report *r, const mail_li
         rc = cw_write_atomic(path, write_fill, &msg);
         if (rc != 0)
             cw_error("mail: cannot write %s: %s", path, strerror(errno));
-        else if (!o->common.quiet)
+        else if (cw_log_get_level() >= CW_LOG_INFO)     /* -q: a quiet success prints nothing */
             printf("%s\n", path);
     }
     if (rc == 0 && !o->dry_run)
