@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """End-to-end tests of `catwalk mail weekly` against a local SMTP sink
-(aiosmtpd on 127.0.0.1, a free port) that offers STARTTLS with a
-certificate made here by `openssl req` (trusted through [mail] ca_file) and
-AUTH PLAIN/LOGIN over it.
+(tests/e2e/mail_sink.py: aiosmtpd on 127.0.0.1, a free port) that offers
+STARTTLS with a certificate made by `openssl req` (trusted through [mail]
+ca_file) and AUTH PLAIN/LOGIN over it.
 
 On the hand-made e2e dataset (two teams: Core Banking, Claims), with the
 reference instant pinned (CW_NOW = 2026-04-01T08:00:00Z, a Wednesday: the
@@ -29,98 +29,27 @@ window ends Monday 2026-03-30, its last week starts 2026-03-23):
 
 Prints "mail: N passed, N failed".
 """
-import asyncio
 import email
 import email.policy
 import email.utils
-import logging
 import os
 import re
 import shutil
-import socket
-import ssl
 import struct
 import subprocess
 import sys
-import threading
 import unittest
-import warnings
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import BIN, copy_dataset, run, run_suite, temp_dir  # noqa: E402
+from suite import copy_dataset, run, run_suite, temp_dir  # noqa: E402
 
-from aiosmtpd.controller import Controller  # noqa: E402
-from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+from mail_sink import PASSWORD, USER, Sink, make_cert  # noqa: E402
 
-# the sink's own log (a refused TLS handshake is a traceback there) is noise here
-logging.getLogger("mail.log").setLevel(logging.CRITICAL)
-warnings.filterwarnings("ignore", message="Session.login_data")
 
 NOW = "2026-04-01T08:00:00Z"
-PASSWORD = "s3cret-Pa55-do-not-print"
-USER = "catwalk"
 SUBJECT = "Rapport hebdomadaire \u2014 semaine du {week}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sink:
-    """An aiosmtpd server keeping every accepted message's envelope and raw
-    bytes; refuses RCPT of nobody@... with 550 and any AUTH but USER/PASSWORD."""
-
-    def __init__(self, cert=None, key=None, implicit=False):
-        self.messages = []
-        self.logins = []
-        kw = {}
-        if cert:
-            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            ctx.load_cert_chain(cert, key)
-            kw = dict(authenticator=self.auth, auth_required=True, auth_require_tls=True)
-            # smtps: TLS from the first byte; smtp: STARTTLS, required
-            # (aiosmtpd only counts STARTTLS as TLS for auth_require_tls, and
-            # warns when AUTH is required without it: offered, not required)
-            kw.update(dict(ssl_context=ctx, auth_require_tls=False, auth_required=False)
-                      if implicit
-                      else dict(tls_context=ctx, require_starttls=True))
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **kw)
-        self.controller.start()
-
-    def stop(self):
-        self.controller.stop()
-
-    def auth(self, server, session, envelope, mechanism, data):
-        if isinstance(data, LoginPassword):
-            self.logins.append((data.login.decode(), data.password.decode()))
-            ok = data.login.decode() == USER and data.password.decode() == PASSWORD
-            return AuthResult(success=ok, handled=False)
-        return AuthResult(success=False, handled=False)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("nobody@"):
-            return "550 5.1.1 <%s>: Recipient address rejected: no such user" % address
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
-                              bytes(envelope.original_content)))
-        return "250 2.0.0 queued"
-
-
-def make_cert(folder):
-    cert, key = os.path.join(folder, "ca.pem"), os.path.join(folder, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
-                    "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
-    return cert, key
 
 
 def png_pixels(path):
