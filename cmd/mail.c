@@ -70,6 +70,7 @@ static const cw_command_help mail_help = {
 typedef struct mail_list {
     const char *team;           /* NULL: the organisation */
     const char *to;             /* the configured list */
+    char *slug;                 /* the team in the .eml's name, unique; NULL: none */
 } mail_list;
 
 /* ------------------------------------------------------------ options */
@@ -115,19 +116,6 @@ static int parse_mail(int argc, char **argv, mail_options *o, int64_t *from, int
     return -1;
 }
 
-/* `to` first, then every team.TEAM, in the order of the file. */
-static size_t mail_lists(const cw_source *m, mail_list *lists)
-{
-    size_t n = 0;
-    const char *to = cw_source_get(m, "to");
-    if (to)
-        lists[n++] = (mail_list){NULL, to};
-    for (size_t i = 0; i < m->n_keys; i++)
-        if (strncmp(m->keys[i].key, "team.", 5) == 0)
-            lists[n++] = (mail_list){m->keys[i].key + 5, m->keys[i].value};
-    return n;
-}
-
 /* ------------------------------------------------------------ one message */
 
 /* "billing-payments": the team in a file name. */
@@ -152,6 +140,34 @@ static char *team_slug(const char *team)
         s = cw_strdup("team");
     }
     return s;
+}
+
+/* `to` first, then every team.TEAM, in the order of the file; two teams
+ * whose names make one slug ("R&D", "R+D") get "-2", "-3", ... */
+static size_t mail_lists(const cw_source *m, mail_list *lists)
+{
+    size_t n = 0;
+    const char *to = cw_source_get(m, "to");
+    if (to)
+        lists[n++] = (mail_list){NULL, to, NULL};
+    for (size_t i = 0; i < m->n_keys; i++) {
+        if (strncmp(m->keys[i].key, "team.", 5) != 0)
+            continue;
+        char *slug = team_slug(m->keys[i].key + 5);
+        for (int k = 2; k < 1000; k++) {
+            size_t j = 0;
+            while (j < n && !(lists[j].slug && strcmp(lists[j].slug, slug) == 0))
+                j++;
+            if (j == n)
+                break;
+            char *base = team_slug(m->keys[i].key + 5);
+            free(slug);
+            slug = cw_asprintf("%s-%d", base, k);
+            free(base);
+        }
+        lists[n++] = (mail_list){m->keys[i].key + 5, m->keys[i].value, slug};
+    }
+    return n;
 }
 
 static char *subject_of(const cw_source *m, const cw_report *r, const char *team)
@@ -274,16 +290,13 @@ done:
 }
 
 /* The .eml of a list: DIR/catwalk-weekly-DATE[-TEAM].eml; caller frees. */
-static char *eml_path(const char *out_dir, const cw_report *r, const char *team)
+static char *eml_path(const char *out_dir, const cw_report *r, const mail_list *list)
 {
     char *stem = cw_report_path(out_dir, r, "eml"), *path;
-    char *slug;
-    if (!team)
+    if (!list->slug)
         return stem;
-    slug = team_slug(team);
     stem[strlen(stem) - 4] = '\0';
-    path = cw_asprintf("%s-%s.eml", stem, slug);
-    free(slug);
+    path = cw_asprintf("%s-%s.eml", stem, list->slug);
     free(stem);
     return path;
 }
@@ -327,7 +340,7 @@ static int mail_one(cw_db *db, const cw_config *cfg, cw_report *r, const mail_li
     if (rc == 0)
         rc = build_message(cfg, r, list, att, &rcpt, &msg);
     if (rc == 0) {
-        path = eml_path(out_dir, r, list->team);
+        path = eml_path(out_dir, r, list);
         rc = cw_write_atomic(path, write_fill, &msg);
         if (rc != 0)
             cw_error("mail: cannot write %s: %s", path, strerror(errno));
@@ -376,11 +389,11 @@ static int mail_all(const cw_config *cfg, const mail_options *o, const cw_mail_s
     cw_db *db = NULL;
     cw_report r;
     int rc;
-    if (cw_metrics_open_reader(cfg, &db) != 0) {
-        free(lists);
-        return CW_EXIT_FAILURE;
-    }
-    rc = cw_report_gather(db, from, to, &r);
+    cw_report_init(&r, from, to);       /* freed below whatever fails */
+    if (cw_metrics_open_reader(cfg, &db) != 0)
+        rc = -1;
+    else
+        rc = cw_report_gather(db, from, to, &r);
     if (rc == 0)
         rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)
@@ -392,6 +405,8 @@ static int mail_all(const cw_config *cfg, const mail_options *o, const cw_mail_s
     attachments_free(&att);
     cw_report_free(&r);
     cw_db_close(db);
+    for (size_t i = 0; i < n_lists; i++)
+        free(lists[i].slug);
     free(lists);
     return rc == 0 && failed == 0 ? CW_EXIT_OK : CW_EXIT_FAILURE;
 }

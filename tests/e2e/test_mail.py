@@ -269,6 +269,29 @@ class Mail(unittest.TestCase):
         self.assertEqual(proc.returncode, 2)
         self.assertIn("no [mail] section", proc.stderr)
 
+    def test_team_file_names_stay_apart(self):
+        # "R&D" and "R+D" make one slug: the second file gets "-2"
+        self.configure(to=None, teams=("R&D = rd@example.com", "R+D = rplusd@example.com"))
+        with open(self.ini, "a") as f:
+            f.write("\n[application lab]\nteam = R&D\n[application lab2]\nteam = R+D\n")
+        proc = self.mail("--dry-run")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.split(), [self.reports("catwalk-weekly-2026-03-30-r-d.eml"),
+                                               self.reports("catwalk-weekly-2026-03-30-r-d-2.eml")])
+        subjects = [str(email.message_from_bytes(self.read(p), policy=email.policy.default)
+                        ["Subject"]) for p in proc.stdout.split()]
+        self.assertEqual([t.rsplit(" - ", 1)[1] for t in subjects], ["R&D", "R+D"])
+
+    def test_no_warehouse_fails_cleanly(self):
+        self.configure(teams=())
+        with open(self.ini) as f:
+            text = f.read()
+        with open(self.ini, "w") as f:
+            f.write(text.replace("warehouse = catwalk.db", "warehouse = missing.db"))
+        proc = self.mail("--dry-run")
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.d, "reports")))
+
     def check_failure(self, proc, *needles):
         self.assertEqual(proc.returncode, 1, proc.stderr)
         for needle in needles:
