@@ -7,8 +7,9 @@
  * libcrypto (core/base64.h), randomness from the kernel (getrandom(2)).
  *
  * Rules kept here:
- *   - every line ends in CRLF, none is longer than 78 characters except a
- *     plain ASCII subject, which may run to the RFC's 998;
+ *   - every line ends in CRLF, none is longer than 78 characters (a plain
+ *     text header is folded at its spaces; only a word longer than a line
+ *     runs on, up to the RFC's 998);
  *   - header text is either printable ASCII or RFC 2047 encoded words, so
  *     no value can start a header line of its own;
  *   - boundaries are "=_cw.KIND.TOKEN": '=' followed by '_' never occurs in
@@ -26,7 +27,8 @@
 #include "../core/mailbox.h"
 
 #define LINE_WIDTH 76           /* Base64 lines (RFC 2045) */
-#define HEADER_MAX 998          /* RFC 5322 2.1.1 */
+#define FOLD_WIDTH 78             /* RFC 5322 2.1.1: SHOULD */
+#define HEADER_MAX 998          /* RFC 5322 2.1.1: MUST */
 #define WORD_LINE 76            /* a line holding encoded words (RFC 2047 2) */
 #define WORD_FRAME 12           /* "=?UTF-8?B?" and "?=" */
 #define TOKEN_MAX 64
@@ -91,11 +93,34 @@ static size_t word_bytes(size_t used)
     return room / 4 * 3;
 }
 
+/* Plain text folded before a space so that lines keep to 78 columns where
+ * its words allow (a word longer than a line runs on); unfolding, which
+ * removes the CRLF only, gives the text back. */
+static void put_folded(cw_buf *out, size_t used, const char *text)
+{
+    const char *p = text;
+    while (used + strlen(p) > FOLD_WIDTH) {
+        const char *cut = NULL;
+        for (const char *q = p + 1; *q && used + (size_t)(q - p) <= FOLD_WIDTH; q++)
+            if (*q == ' ')
+                cut = q;
+        if (!cut)
+            cut = strchr(p + 1, ' ');
+        if (!cut)
+            break;
+        cw_buf_append(out, p, (size_t)(cut - p));
+        cw_buf_puts(out, "\r\n");
+        used = 0;
+        p = cut;                /* the next line starts with the space */
+    }
+    cw_buf_puts(out, p);
+}
+
 void cw_mail_header_text(cw_buf *out, size_t used, const char *text)
 {
     size_t len = strlen(text), off = 0;
     if (plain_ascii(text, used)) {
-        cw_buf_puts(out, text);
+        put_folded(out, used, text);
         return;
     }
     while (off < len) {

@@ -48,6 +48,14 @@ static void test_subject_encoding(void **state)
                   "Catwalk weekly report, week of 2026-03-23");
     /* "Café": 43 61 66 | C3 A9 -> Q2Fm | w6k= */
     expect_header("Caf\xC3\xA9", "=?UTF-8?B?Q2Fmw6k=?=");
+    /* Plain text folds before the last space that keeps a line within 78:
+     * ten 9-letter words; after "Subject: " (9) seven words and their six
+     * spaces take 9 + 69 = 78 columns, the rest goes on a line starting with
+     * the space. */
+    expect_header("abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi "
+                  "abcdefghi abcdefghi abcdefghi",
+                  "abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi\r\n"
+                  " abcdefghi abcdefghi abcdefghi");
     /* "=?" would open an encoded word: 61 20 3D | 3F 78 -> YSA9 | P3g= */
     expect_header("a =?x", "=?UTF-8?B?YSA9P3g=?=");
     /* After "Subject: " (9 columns) a word may be 76 - 9 = 67 long: 12 for
