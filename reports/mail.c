@@ -27,7 +27,7 @@
 #include "../core/mailbox.h"
 
 #define LINE_WIDTH 76           /* Base64 lines (RFC 2045) */
-#define FOLD_WIDTH 78             /* RFC 5322 2.1.1: SHOULD */
+#define FOLD_WIDTH 78           /* RFC 5322 2.1.1: SHOULD */
 #define HEADER_MAX 998          /* RFC 5322 2.1.1: MUST */
 #define WORD_LINE 76            /* a line holding encoded words (RFC 2047 2) */
 #define WORD_FRAME 12           /* "=?UTF-8?B?" and "?=" */

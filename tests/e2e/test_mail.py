@@ -114,10 +114,11 @@ class Mail(unittest.TestCase):
 
     def configure(self, port=None, to="cio@example.com, Release D\u00e9sk <rel@example.com>",
                   teams=("Claims = claims-lead@example.com",), ca=True, password="env",
-                  scheme="smtp"):
+                  scheme="smtp", subject=SUBJECT):
         mail = ["[mail]", "url = %s://127.0.0.1:%d" % (scheme, port or self.sink.port),
-                "from = Catwalk Reports <catwalk@example.com>", "subject = " + SUBJECT,
-                "username = " + USER, "timeout = 20"]
+                "from = Catwalk Reports <catwalk@example.com>"]
+        mail += ["subject = " + subject] if subject else []
+        mail += ["username = " + USER, "timeout = 20"]
         mail += ["to = " + to] if to else []
         mail += ["team." + t for t in teams]
         mail += ["ca_file = ca.pem"] if ca else []
@@ -271,7 +272,8 @@ class Mail(unittest.TestCase):
 
     def test_team_file_names_stay_apart(self):
         # "R&D" and "R+D" make one slug: the second file gets "-2"
-        self.configure(to=None, teams=("R&D = rd@example.com", "R+D = rplusd@example.com"))
+        self.configure(to=None, teams=("R&D = rd@example.com", "R+D = rplusd@example.com"),
+                       subject=None)
         with open(self.ini, "a") as f:
             f.write("\n[application lab]\nteam = R&D\n[application lab2]\nteam = R+D\n")
         proc = self.mail("--dry-run")
@@ -280,7 +282,9 @@ class Mail(unittest.TestCase):
                                                self.reports("catwalk-weekly-2026-03-30-r-d-2.eml")])
         subjects = [str(email.message_from_bytes(self.read(p), policy=email.policy.default)
                         ["Subject"]) for p in proc.stdout.split()]
-        self.assertEqual([t.rsplit(" - ", 1)[1] for t in subjects], ["R&D", "R+D"])
+        # the default subject names the window's last week, then the team
+        self.assertEqual(subjects, ["Catwalk weekly report, week of 2026-03-23 - R&D",
+                                    "Catwalk weekly report, week of 2026-03-23 - R+D"])
 
     def test_no_warehouse_fails_cleanly(self):
         self.configure(teams=())
