@@ -142,6 +142,14 @@ static char *team_slug(const char *team)
     return s;
 }
 
+static int slug_taken(const mail_list *lists, size_t n, const char *slug)
+{
+    for (size_t i = 0; i < n; i++)
+        if (lists[i].slug && strcmp(lists[i].slug, slug) == 0)
+            return 1;
+    return 0;
+}
+
 /* `to` first, then every team.TEAM, in the order of the file; two teams
  * whose names make one slug ("R&D", "R+D") get "-2", "-3", ... */
 static size_t mail_lists(const cw_source *m, mail_list *lists)
@@ -151,21 +159,16 @@ static size_t mail_lists(const cw_source *m, mail_list *lists)
     if (to)
         lists[n++] = (mail_list){NULL, to, NULL};
     for (size_t i = 0; i < m->n_keys; i++) {
+        const char *team = m->keys[i].key + 5;
         if (strncmp(m->keys[i].key, "team.", 5) != 0)
             continue;
-        char *slug = team_slug(m->keys[i].key + 5);
-        for (int k = 2; k < 1000; k++) {
-            size_t j = 0;
-            while (j < n && !(lists[j].slug && strcmp(lists[j].slug, slug) == 0))
-                j++;
-            if (j == n)
-                break;
-            char *base = team_slug(m->keys[i].key + 5);
+        char *base = team_slug(team), *slug = cw_strdup(base);
+        for (int k = 2; slug_taken(lists, n, slug); k++) {
             free(slug);
             slug = cw_asprintf("%s-%d", base, k);
-            free(base);
         }
-        lists[n++] = (mail_list){m->keys[i].key + 5, m->keys[i].value, slug};
+        free(base);
+        lists[n++] = (mail_list){team, m->keys[i].value, slug};
     }
     return n;
 }
