@@ -159,9 +159,9 @@ static size_t mail_lists(const cw_source *m, mail_list *lists)
     if (to)
         lists[n++] = (mail_list){NULL, to, NULL};
     for (size_t i = 0; i < m->n_keys; i++) {
-        const char *team = m->keys[i].key + 5;
         if (strncmp(m->keys[i].key, "team.", 5) != 0)
             continue;
+        const char *team = m->keys[i].key + 5;
         char *base = team_slug(team), *slug = cw_strdup(base);
         for (int k = 2; slug_taken(lists, n, slug); k++) {
             free(slug);
