@@ -17,6 +17,7 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../extract/credentials.h"
 #include "../extract/live.h"
 #include "../extract/source.h"
 #include "../load/db.h"
@@ -62,11 +63,18 @@ typedef struct check_options {
 static int check_config(const cw_config *cfg, const check_options *o)
 {
     cw_report_definition *def = NULL;
+    char *mail_password = NULL;
     if (cw_live_check(cfg) != 0)
         return CW_EXIT_USAGE;
+    /* `catwalk mail` will need its password: say now when it cannot be read */
+    if (cfg->mail &&
+        cw_secret_load(cfg->mail, "password_env", "password_file", &mail_password) != 0)
+        return CW_EXIT_USAGE;
+    cw_secret_free(mail_password);
     /* an analyst's report definition ([report] templates): its file:line
      * errors now, not at the next report (its SQL is prepared then) */
-    if (cfg->report_templates && cw_report_definition_load(cfg->report_templates, "weekly", &def) != 0)
+    if (cfg->report_templates &&
+        cw_report_definition_load(cfg->report_templates, "weekly", &def) != 0)
         return CW_EXIT_USAGE;
     cw_report_definition_free(def);
     if (cfg->n_sources == 0)
