@@ -43,7 +43,7 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_MAIL, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_MAIL, SEC_REPORT, SEC_UNKNOWN };
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -279,7 +279,7 @@ static int begin_section(parse_state *st, const char *section, int line)
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
-        {"mail", SEC_MAIL},
+        {"mail", SEC_MAIL}, {"report", SEC_REPORT},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -419,6 +419,23 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
         config_error(st, st->line, key, "given twice in [catwalk]");
     else
         set_string(slot, value);
+}
+
+/* [report] templates: a copy of templates/ an analyst edits (the report
+ * definition, its queries, the HTML layouts); a folder, resolved against the
+ * config's folder, checked here so a typo names its line. */
+static void key_report(parse_state *st, const char *key, const char *value)
+{
+    struct stat sb;
+    if (strcmp(key, "templates") != 0)
+        config_error(st, st->line, key, "unknown key in [report] (templates)");
+    else if (st->cfg->report_templates)
+        config_error(st, st->line, key, "given twice in [report]");
+    else {
+        st->cfg->report_templates = cw_path_resolve(st->cfg->dir, value);
+        if (stat(st->cfg->report_templates, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            config_error(st, st->line, key, "'%s' is not a folder", value);
+    }
 }
 
 /* A regex key of [metrics], compiled here so its error names its own line. */
@@ -641,6 +658,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
     case SEC_GATES: key_gate(st, name, value); break;
+    case SEC_REPORT: key_report(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
     case SEC_MAIL: add_key(st, st->cfg->mail, "mail", name, value); break;
@@ -931,6 +949,7 @@ void cw_config_free(cw_config *cfg)
     free(cfg->warehouse_password_file);
     free(cfg->landing);
     free(cfg->reports);
+    free(cfg->report_templates);
     free(cfg->key_pattern);
     free(cfg->incident_deployment_pattern);
     free(cfg);

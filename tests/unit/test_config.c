@@ -122,6 +122,31 @@ static void expect_error(const char *text, const char *needle)
     free(errors);
 }
 
+/* [report] templates: a folder, resolved against the config's; its errors
+ * name their line and key. */
+static void test_report_templates(void **state)
+{
+    char *dir = cw_temp_dir(), *text = cw_asprintf("[report]\ntemplates = %s\n", dir);
+    cw_config *cfg = load_ok(text);
+    (void)state;
+    assert_string_equal(cfg->report_templates, dir);
+    cw_config_free(cfg);
+    cfg = load_ok("[catwalk]\n");
+    assert_null(cfg->report_templates);                 /* built in */
+    cw_config_free(cfg);
+    cfg = load_ok("[report]\ntemplates = /\n");
+    assert_string_equal(cfg->report_templates, "/");
+    cw_config_free(cfg);
+    expect_error("[report]\ntemplates = /nonexistent-templates\n",
+                 ":2: templates: '/nonexistent-templates' is not a folder");
+    expect_error("[report]\ntemplates = /\ntemplates = /\n", ":3: templates: given twice in [report]");
+    expect_error("[report]\ntemplate = /\n", ":2: template: unknown key in [report] (templates)");
+    expect_error("[report]\n[report]\n", ":2: duplicate [report]");
+    free(text);
+    cw_remove_tree(dir);
+    free(dir);
+}
+
 static void test_errors_name_line_and_key(void **state)
 {
     (void)state;
@@ -490,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_job_patterns_stay_anchored),
         cmocka_unit_test(test_unknown_type_lists_every_type),
         cmocka_unit_test(test_warehouse_uri_and_password_keys),
+        cmocka_unit_test(test_report_templates),
         cmocka_unit_test(test_source_check_is_the_callers),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
