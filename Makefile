@@ -36,7 +36,7 @@ LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c tran
 # folder, linked in for the one command that calls it.
 LIB_SRC  += $(sort $(wildcard demogen/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
+EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*.* templates/*/*.*))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 
