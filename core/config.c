@@ -42,7 +42,7 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_REPORT, SEC_UNKNOWN };
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -266,6 +266,7 @@ static int begin_section(parse_state *st, const char *section, int line)
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
+        {"report", SEC_REPORT},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -445,6 +446,21 @@ static void key_metrics(parse_state *st, const char *key, const char *value)
     }
 }
 
+/* [report] templates = DIR: the layouts an analyst edits (reports/template.h);
+ * `catwalk check` parses them, the key's line is kept for its messages. */
+static void key_report(parse_state *st, const char *key, const char *value)
+{
+    cw_config *cfg = st->cfg;
+    if (strcmp(key, "templates") != 0)
+        config_error(st, st->line, key, "unknown key in [report] (templates)");
+    else if (cfg->report_templates)
+        config_error(st, st->line, key, "given twice in [report]");
+    else {
+        cfg->report_templates = cw_path_resolve(cfg->dir, value);
+        cfg->report_templates_line = st->line;
+    }
+}
+
 static void key_status(parse_state *st, const char *key, const char *value)
 {
     cw_config *cfg = st->cfg;
@@ -615,6 +631,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
     case SEC_GATES: key_gate(st, name, value); break;
+    case SEC_REPORT: key_report(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
     case SEC_UNKNOWN: break;
@@ -780,6 +797,7 @@ void cw_config_free(cw_config *cfg)
     free(cfg->warehouse_password_file);
     free(cfg->landing);
     free(cfg->reports);
+    free(cfg->report_templates);
     free(cfg->key_pattern);
     free(cfg->incident_deployment_pattern);
     free(cfg);
