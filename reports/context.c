@@ -31,7 +31,8 @@
  *              {columns[{label num}], rows[{cells[{text num}]}], empty, n_cols}
  *   manifest   {version config_sha256 seed as_of last_batch window
  *              inputs[{source files sha256}]}, has_manifest
- *   images[{id title alt width height src}], has_images
+ *   images[{id title alt width height display_width display_height src}],
+ *              has_images
  */
 #include "context.h"
 #include "template.h"
@@ -630,6 +631,12 @@ static json_t *images_json(const cw_report_image *images, size_t n, cw_context_i
         set_str(o, "alt", im->alt ? im->alt : im->title);
         set_int(o, "width", im->width);
         set_int(o, "height", im->height);
+        /* The email's column is 600 px; Outlook ignores max-width, so the
+         * attributes themselves must fit. */
+        int w = im->width > CW_REPORT_EMAIL_WIDTH ? CW_REPORT_EMAIL_WIDTH : im->width;
+        set_int(o, "display_width", w);
+        set_int(o, "display_height", im->width > 0 ? (long long)im->height * w / im->width
+                                                     : im->height);
         set_str(o, "src", src);
         json_array_append_new(a, o);
         free(src);

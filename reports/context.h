@@ -17,6 +17,9 @@
 /* How many exceptions the digest shows (metrics.md "Exceptions": top 5). */
 #define CW_REPORT_TOP_EXCEPTIONS 5
 
+/* The email body's content width in pixels (templates/email.html). */
+#define CW_REPORT_EMAIL_WIDTH 600
+
 /* Images as the page embeds them (data: URIs) or as the mail refers to
  * its inline parts (cid:ID). */
 typedef enum cw_context_images { CW_CONTEXT_DATA_URI, CW_CONTEXT_CID } cw_context_images;

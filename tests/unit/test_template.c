@@ -204,6 +204,8 @@ static void test_built_in_templates_parse(void **state)
 {
     (void)state;
     assert_int_equal(cw_template_check(NULL, "weekly.html"), 0);
+    assert_int_equal(cw_template_check(NULL, "email.html"), 0);
+    assert_int_equal(cw_template_check(NULL, "email.txt"), 0);
 }
 
 int main(void)
