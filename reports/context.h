@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "report.h"
+#include "../core/util.h"
 
 /* How many exceptions the digest shows (metrics.md "Exceptions": top 5). */
 #define CW_REPORT_TOP_EXCEPTIONS 5
@@ -31,6 +32,11 @@ void cw_report_format(char *buf, size_t size, double v, cw_report_num style);
 /* The context of r; caller json_decref()s it. */
 json_t *cw_report_context(const cw_report *r, const cw_report_image *images, size_t n_images,
                           cw_context_images how);
+
+/* The full page (html.c) with these charts: PNG data: URIs, or the SVG
+ * charts when n_images is 0.  0, or -1 (logged). */
+int cw_report_html_page(const cw_report *r, const cw_report_image *images, size_t n_images,
+                        cw_buf *out);
 
 /* The templates folder of the configuration (NULL: the built-in copies). */
 const char *cw_report_templates_dir(const cw_report *r);

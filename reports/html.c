@@ -382,6 +382,16 @@ static int write_file(const char *path, cw_buf *b)
     return -1;
 }
 
+int cw_report_html_page(const cw_report *r, const cw_report_image *images, size_t n_images,
+                        cw_buf *out)
+{
+    json_t *ctx = cw_report_context(r, images, n_images, CW_CONTEXT_DATA_URI);
+    add_charts(ctx, r, n_images == 0);
+    int rc = cw_template_render_file(cw_report_templates_dir(r), TEMPLATE, ctx, out);
+    json_decref(ctx);
+    return rc;
+}
+
 int cw_report_write_html(const cw_report *r, const char *path)
 {
     cw_report_image *images = NULL;
@@ -390,11 +400,8 @@ int cw_report_write_html(const cw_report *r, const char *path)
     int rc = -1;
     if (cw_report_images(r, &images, &n_images) != 0)
         return -1;
-    json_t *ctx = cw_report_context(r, images, n_images, CW_CONTEXT_DATA_URI);
-    add_charts(ctx, r, n_images == 0);
-    if (cw_template_render_file(cw_report_templates_dir(r), TEMPLATE, ctx, &page) == 0)
+    if (cw_report_html_page(r, images, n_images, &page) == 0)
         rc = write_file(path, &page);
-    json_decref(ctx);
     cw_report_images_free(images, n_images);
     cw_buf_free(&page);
     return rc;

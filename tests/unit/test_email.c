@@ -4,7 +4,8 @@
  * (the sixth is left to the workbook), carries the trust banner, the release
  * at risk with its critical dependency and one table per team; it is
  * email-safe (no SVG, no script, images only as cid: parts, no external
- * request) and small; the plain text says the same things.
+ * request) and small; the plain text says the same things.  The page from
+ * the same model shows the PNG charts instead of SVG.
  * CW_EMAIL_OUT=FILE writes the body there (to look at it in chromium).
  */
 #include <math.h>
@@ -189,6 +190,37 @@ static void test_email_body(void **state)
     cw_report_free(&r);
 }
 
+/* The page from the same model: the same order of parts, and the PNG
+ * chart as a data: URI replaces every hand-drawn SVG. */
+static void test_page_with_png(void **state)
+{
+    (void)state;
+    cw_report r;
+    cw_report_image image;
+    cw_buf page = {0};
+    fill(&r, &image);
+    assert_int_equal(cw_report_html_page(&r, &image, 1, &page), 0);
+    const char *html = page.data;
+    size_t tiles = at(html, "<div class=\"tile-value\">147.2 per week</div>");
+    size_t trust = at(html, "Data warning: 1 of 1 sources did not load");
+    size_t e1 = at(html, ">MOB-1</a>"), e5 = at(html, "<strong>MOB-5</strong>");
+    size_t forecasts = at(html, "<td>MOBILE 5.2</td>"), on_track = at(html, "<td>CLAIMS 3.1</td>");
+    size_t teams = at(html, "<h2>Teams</h2>"), apps = at(html, "<h2>Applications</h2>");
+    size_t chart = at(html, "<img src=\"data:image/png;base64,iVBORw0KGgo=\" width=\"1200\" "
+                            "height=\"600\" alt=\"Deployments per week, organisation and teams\">");
+    assert_true(tiles < trust && trust < e1 && e1 < e5 && e5 < forecasts && forecasts < on_track &&
+                on_track < teams && teams < apps && apps < chart);
+    assert_null(strstr(html, "MOB-6"));
+    assert_null(strcasestr(html, "<svg"));
+    cw_buf_free(&page);
+    /* without PNG the SVG charts stay */
+    assert_int_equal(cw_report_html_page(&r, NULL, 0, &page), 0);
+    assert_non_null(strstr(page.data, "<svg"));
+    assert_null(strstr(page.data, "<img"));
+    cw_buf_free(&page);
+    cw_report_free(&r);
+}
+
 /* A bad email template fails the body with its file and line. */
 static void test_bad_template_fails(void **state)
 {
@@ -220,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_email_body),
+        cmocka_unit_test(test_page_with_png),
         cmocka_unit_test(test_bad_template_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
