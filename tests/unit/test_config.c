@@ -111,6 +111,29 @@ static void test_defaults(void **state)
     cw_config_free(cfg);
 }
 
+static void expect_error(const char *text, const char *needle);
+
+/* [report] templates: a folder resolved against the config's, its line kept
+ * for `catwalk check`; unknown keys and repeats are errors. */
+static void test_report_templates(void **state)
+{
+    cw_config *cfg = load_ok("[catwalk]\n\n[report]\ntemplates = my-templates\n");
+    (void)state;
+    assert_non_null(cfg->report_templates);
+    assert_true(cfg->report_templates[0] == '/');
+    assert_non_null(strstr(cfg->report_templates, "/my-templates"));
+    assert_int_equal(cfg->report_templates_line, 4);
+    cw_config_free(cfg);
+    cfg = load_ok("[report]\ntemplates = /srv/t\n");
+    assert_string_equal(cfg->report_templates, "/srv/t");
+    cw_config_free(cfg);
+    cfg = load_ok("[catwalk]\n");
+    assert_null(cfg->report_templates);
+    cw_config_free(cfg);
+    expect_error("[report]\ntemplate = x\n", ":2: template: unknown key in [report]");
+    expect_error("[report]\ntemplates = x\ntemplates = y\n", ":3: templates: given twice in [report]");
+}
+
 static void expect_error(const char *text, const char *needle)
 {
     cw_config *cfg = NULL;
@@ -421,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_unknown_type_lists_every_type),
         cmocka_unit_test(test_warehouse_uri_and_password_keys),
         cmocka_unit_test(test_source_check_is_the_callers),
+        cmocka_unit_test(test_report_templates),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
