@@ -6,7 +6,8 @@
  * email-safe (no SVG, no script, images only as cid: parts, no external
  * request) and small; the plain text says the same things.  The page from
  * the same model shows the PNG charts instead of SVG.
- * CW_EMAIL_OUT=FILE writes the body there (to look at it in chromium).
+ * CW_EMAIL_OUT=FILE and CW_PAGE_OUT=FILE write the body and the page there
+ * (to look at them in chromium).
  */
 #include <math.h>
 #include <stdio.h>
@@ -212,6 +213,12 @@ static void test_page_with_png(void **state)
                 on_track < teams && teams < apps && apps < chart);
     assert_null(strstr(html, "MOB-6"));
     assert_null(strcasestr(html, "<svg"));
+    if (getenv("CW_PAGE_OUT")) {
+        FILE *out = fopen(getenv("CW_PAGE_OUT"), "w");
+        assert_non_null(out);
+        fputs(html, out);
+        fclose(out);
+    }
     cw_buf_free(&page);
     /* without PNG the SVG charts stay */
     assert_int_equal(cw_report_html_page(&r, NULL, 0, &page), 0);
