@@ -369,6 +369,15 @@ static json_t *summary_json(const cw_dora_summary *s)
     return o;
 }
 
+/* A team's slice (r->exec.team_slice) shows the organisation, that team
+ * and its applications only. */
+static int in_slice(const cw_report *r, const cw_dora_summary *s)
+{
+    const char *slice = r->exec.team_slice;
+    const char *team = s->scope == CW_SCOPE_TEAM ? s->name : s->team;
+    return !slice || s->scope == CW_SCOPE_ORG || (team && strcmp(team, slice) == 0);
+}
+
 /* Teams, each with its applications (the drill-down), then every
  * application; the organisation row apart, first. */
 static void summaries_json(json_t *ctx, const cw_report *r)
@@ -382,6 +391,8 @@ static void summaries_json(json_t *ctx, const cw_report *r)
     }
     for (size_t i = 0; i < r->n_summaries; i++) {
         const cw_dora_summary *s = &r->summaries[i];
+        if (!in_slice(r, s))
+            continue;
         if (s->scope == CW_SCOPE_ORG) {
             json_object_set_new(ctx, "organisation", summary_json(s));
         } else if (s->scope == CW_SCOPE_TEAM) {

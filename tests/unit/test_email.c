@@ -228,6 +228,27 @@ static void test_page_with_png(void **state)
     cw_report_free(&r);
 }
 
+/* A team's slice: its own table only, and its name in the title. */
+static void test_team_slice(void **state)
+{
+    (void)state;
+    cw_report r;
+    cw_report_image image;
+    char *html, *text;
+    fill(&r, &image);
+    r.exec.team_slice = cw_report_intern(&r, "Claims");
+    assert_int_equal(cw_report_email_body(&r, &image, 1, &html, &text), 0);
+    at(html, "Catwalk weekly report, Claims, week of 2026-11-30");
+    at(html, ">Claims</th>");
+    at(html, ">claims-core</td>");
+    assert_null(strstr(html, ">Digital Channels</th>"));
+    assert_null(strstr(html, ">mobile-app</td>"));
+    at(text, "Catwalk weekly report, Claims, week of 2026-11-30\n");
+    free(html);
+    free(text);
+    cw_report_free(&r);
+}
+
 /* A bad email template fails the body with its file and line. */
 static void test_bad_template_fails(void **state)
 {
@@ -260,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_email_body),
         cmocka_unit_test(test_page_with_png),
+        cmocka_unit_test(test_team_slice),
         cmocka_unit_test(test_bad_template_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
