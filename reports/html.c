@@ -35,21 +35,11 @@ static const char *const series_colour[] = {
 
 /* ------------------------------------------------------------ text */
 
-/* The one way data text enters the page: & < > " ' become entities. */
+/* Data text in the SVG: the templates' escape (template.h). */
 static void html_escape(cw_buf *b, const char *s)
 {
-    if (!s)
-        return;
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': cw_buf_puts(b, "&amp;"); break;
-        case '<': cw_buf_puts(b, "&lt;"); break;
-        case '>': cw_buf_puts(b, "&gt;"); break;
-        case '"': cw_buf_puts(b, "&quot;"); break;
-        case '\'': cw_buf_puts(b, "&#39;"); break;
-        default: cw_buf_append(b, s, 1);
-        }
-    }
+    if (s)
+        cw_template_escape(b, s, strlen(s));
 }
 
 static void number_cell(cw_buf *b, double v, cw_report_num style)

@@ -280,7 +280,7 @@ static int truthy(const json_t *v)
     }
 }
 
-static void put_escaped(cw_buf *b, const char *s, size_t len)
+void cw_template_escape(cw_buf *b, const char *s, size_t len)
 {
     size_t from = 0;
     for (size_t i = 0; i < len; i++) {
@@ -324,7 +324,7 @@ static void put_value(render_state *st, const json_t *v, int escape)
         return;
     }
     if (escape)
-        put_escaped(st->out, s, len);
+        cw_template_escape(st->out, s, len);
     else
         cw_buf_append(st->out, s, len);
 }

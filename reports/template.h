@@ -55,6 +55,10 @@ int cw_template_render(const cw_template *t, json_t *context, const char *dir, i
  * into out; a name ending in ".txt" is not escaped.  0, or -1 (logged). */
 int cw_template_render_file(const char *dir, const char *name, json_t *context, cw_buf *out);
 
+/* Append s[0..len) to b with & < > " ' as entities: the one HTML escape of
+ * the templates and of the markup the C code builds (html.c's SVG). */
+void cw_template_escape(cw_buf *b, const char *s, size_t len);
+
 /* Parse template `name` and every partial it names, recursively: what
  * `catwalk check` runs.  0, or -1 (logged). */
 int cw_template_check(const char *dir, const char *name);
