@@ -22,7 +22,7 @@
  *              planned remaining has_forecast p50 p85 p95 by_planned at_risk
  *              status_text status_bg status_fg critical_dependency reason};
  *              has_forecasts, has_at_risk, hit_rate_text
- *   key_headers[{label unit}]
+ *   key_headers[{label unit}], teams_table{with_team}, applications_table{with_team}
  *   organisation, teams[] (each with applications[]), applications[]: {name
  *              team scope deployments keys[{label value_text level_label
  *              level_class level_bg level_fg trend_text trend_class
@@ -408,6 +408,9 @@ static void summaries_json(json_t *ctx, const cw_report *r)
         }
     }
     json_object_set_new(ctx, "key_headers", heads);
+    /* The teams' table has no Team column, the applications' has. */
+    json_object_set_new(ctx, "teams_table", json_pack("{s:b}", "with_team", 0));
+    json_object_set_new(ctx, "applications_table", json_pack("{s:b}", "with_team", 1));
     json_object_set_new(ctx, "teams", teams);
     json_object_set_new(ctx, "applications", apps);
 }

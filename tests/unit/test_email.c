@@ -213,6 +213,12 @@ static void test_page_with_png(void **state)
                 on_track < teams && teams < apps && apps < chart);
     assert_null(strstr(html, "MOB-6"));
     assert_null(strcasestr(html, "<svg"));
+    /* teams without a Team column, applications with theirs */
+    at(html, "<tr class=\"team\"><td>Claims</td><td class=\"num\">0</td>");
+    at(html, "<tr class=\"application\"><td>mobile-app</td><td>Digital Channels</td>");
+    const char *team_head = strstr(html, "<th rowspan=\"2\">Team</th>");
+    assert_true(team_head && (size_t)(team_head - html) > apps);
+    assert_null(strstr(team_head + strlen("<th rowspan=\"2\">Team</th>"), ">Team</th>"));
     if (getenv("CW_PAGE_OUT")) {
         FILE *out = fopen(getenv("CW_PAGE_OUT"), "w");
         assert_non_null(out);
