@@ -19,6 +19,7 @@ static const cw_command commands[] = {
     {"metrics", cmd_metrics, "print DORA and flow metrics per application and period"},
     {"flow", cmd_flow, "print where work waits: time in status, gates, items in flight"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
+    {"mail", cmd_mail, "send the weekly report by email (SMTP), or write it as .eml"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
     {"check", cmd_check, "validate a configuration file and exit"},
     {NULL, NULL, NULL},
