@@ -22,12 +22,14 @@
 #include "../extract/source.h"
 #include "../load/db.h"
 #include "../reports/metrics.h"
+#include "../reports/context.h"
 #include "../reports/report.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const cw_command_help check_help = {
@@ -60,11 +62,27 @@ typedef struct check_options {
 
 /* ------------------------------------------------------------ the config */
 
+/* [report] templates: the folder exists and every layout in it parses, with
+ * its partials (a template's own error names its file and line). */
+static int check_templates(const cw_config *cfg)
+{
+    /* the folder itself was checked when the configuration was read */
+    const char *dir = cfg->report_templates;
+    if (!dir)
+        return 0;
+    if (cw_report_templates_check(dir) != 0) {
+        fprintf(stderr, "%s:%d: templates: the templates in %s do not parse (above)\n", cfg->path,
+                cfg->report_templates_line, dir);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_config(const cw_config *cfg, const check_options *o)
 {
     cw_report_definition *def = NULL;
     char *mail_password = NULL;
-    if (cw_live_check(cfg) != 0)
+    if (cw_live_check(cfg) != 0 || check_templates(cfg) != 0)
         return CW_EXIT_USAGE;
     /* `catwalk mail` will need its password: say now when it cannot be read */
     if (cfg->mail &&

@@ -423,7 +423,8 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
 
 /* [report] templates: a copy of templates/ an analyst edits (the report
  * definition, its queries, the HTML layouts); a folder, resolved against the
- * config's folder, checked here so a typo names its line. */
+ * config's folder, checked here so a typo names its line, which is kept for
+ * `catwalk check`'s messages about the templates inside it. */
 static void key_report(parse_state *st, const char *key, const char *value)
 {
     struct stat sb;
@@ -433,6 +434,7 @@ static void key_report(parse_state *st, const char *key, const char *value)
         config_error(st, st->line, key, "given twice in [report]");
     else {
         st->cfg->report_templates = cw_path_resolve(st->cfg->dir, value);
+        st->cfg->report_templates_line = st->line;
         if (stat(st->cfg->report_templates, &sb) != 0 || !S_ISDIR(sb.st_mode))
             config_error(st, st->line, key, "'%s' is not a folder", value);
     }

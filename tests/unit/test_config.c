@@ -111,6 +111,8 @@ static void test_defaults(void **state)
     cw_config_free(cfg);
 }
 
+static void expect_error(const char *text, const char *needle);
+
 static void expect_error(const char *text, const char *needle)
 {
     cw_config *cfg = NULL;
@@ -130,6 +132,7 @@ static void test_report_templates(void **state)
     cw_config *cfg = load_ok(text);
     (void)state;
     assert_string_equal(cfg->report_templates, dir);
+    assert_int_equal(cfg->report_templates_line, 2);    /* kept for `catwalk check` */
     cw_config_free(cfg);
     cfg = load_ok("[catwalk]\n");
     assert_null(cfg->report_templates);                 /* built in */
