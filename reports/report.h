@@ -223,6 +223,9 @@ cw_report_cell_kind cw_report_kind_of_name(const char *name, cw_db_type first_ty
 char *cw_report_heading(const char *name);
 /* Run every section's query into the model.  0 or -1 (logged). */
 int cw_report_gather_sections(cw_db *db, cw_report *r);
+/* One section's query into r->tables (appended).  0 or -1 (logged). */
+int cw_report_gather_section(cw_db *db, const cw_report_section *s, cw_report *r);
+void cw_report_table_free(cw_report_table *t);
 void cw_report_tables_free(cw_report *r);
 
 /* A stacked-bar section pivoted: categories (bars) and series (segments) in

@@ -196,16 +196,20 @@ void cw_report_table_add_row(cw_report_table *t, const double *nums, const char 
     t->n_rows++;
 }
 
+void cw_report_table_free(cw_report_table *t)
+{
+    free(t->cols);
+    free(t->kinds);
+    for (size_t k = 0; k < t->n_rows * t->n_cols; k++)
+        free(t->texts[k]);
+    free(t->nums);
+    free(t->texts);
+}
+
 void cw_report_tables_free(cw_report *r)
 {
-    for (size_t i = 0; i < r->n_tables; i++) {
-        free(r->tables[i].cols);
-        free(r->tables[i].kinds);
-        for (size_t k = 0; k < r->tables[i].n_rows * r->tables[i].n_cols; k++)
-            free(r->tables[i].texts[k]);
-        free(r->tables[i].nums);
-        free(r->tables[i].texts);
-    }
+    for (size_t i = 0; i < r->n_tables; i++)
+        cw_report_table_free(&r->tables[i]);
     free(r->tables);
     r->tables = NULL;
     r->n_tables = r->cap_tables = 0;
@@ -249,7 +253,7 @@ static void read_row(cw_report *r, cw_report_table *t, cw_stmt *st, cw_db_type *
     cw_report_table_add_row(t, nums, texts);
 }
 
-static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
+int cw_report_gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
 {
     const char *sql = cw_embedded_get(s->sql);
     cw_stmt *st = NULL;
@@ -289,7 +293,7 @@ static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
 int cw_report_gather_sections(cw_db *db, cw_report *r)
 {
     for (size_t i = 0; i < cw_report_n_sections; i++)
-        if (gather_section(db, &cw_report_sections[i], r) != 0)
+        if (cw_report_gather_section(db, &cw_report_sections[i], r) != 0)
             return -1;
     return 0;
 }
