@@ -131,7 +131,8 @@ static lxw_chart *category_panel(xctx *x, const cw_chart *c, const cw_chart_pane
     char *title = cw_asprintf("%s%s%s", p->title ? p->title : c->title, p->y_unit ? ", " : "",
                               p->y_unit ? p->y_unit : "");
     cw_chart_band *bands = cw_xcalloc(p->n_bands + 1, sizeof *bands);
-    memcpy(bands, p->bands, p->n_bands * sizeof *bands);
+    if (p->n_bands)
+        memcpy(bands, p->bands, p->n_bands * sizeof *bands);
     qsort(bands, p->n_bands, sizeof *bands, by_low);
     cw_chart_y_scale(c, p->y_group, &lo, &hi, &step);
 

@@ -908,7 +908,8 @@ static size_t wip_statuses(const cw_report *r, const cw_report_table *t, status_
         }
         (*out)[k].median = cw_median(ages, m);
     }
-    qsort(*out, n ? n : 1, sizeof **out, by_median);
+    if (n > 1)
+        qsort(*out, n, sizeof **out, by_median);
     free(ages);
     return n;
 }
