@@ -831,10 +831,11 @@ int cw_chart_cfd(const cw_report *r, cw_chart *c)
     if (!t || t->n_rows == 0)
         return -1;
     int day = cw_report_table_column(t, "day_at"), team = cw_report_table_column(t, "team");
-    int state = cw_report_table_column(t, "state"), items = cw_report_table_column(t, "items");
+    int state = cw_report_table_column(t, "state"), change = cw_report_table_column(t, "items_change");
     for (int64_t d = r->from; d < r->to; d += 86400)
         n_days++;
     double *y = cw_xcalloc(4 * n_days + 1, sizeof *y);
+    /* the query gives each day's change per state: add them up */
     for (size_t i = 0; i < t->n_rows; i++) {
         double at = cell_num(t, i, day);
         const char *s = cell_text(t, i, state);
@@ -843,8 +844,11 @@ int cw_chart_cfd(const cw_report *r, cw_chart *c)
         size_t k = (size_t)((at - (double)r->from) / 86400.0);
         for (size_t j = 0; j < 4 && k < n_days; j++)
             if (strcmp(s, cfd_states[j].state) == 0)
-                y[j * n_days + k] += cell_num(t, i, items);
+                y[j * n_days + k] += cell_num(t, i, change);
     }
+    for (size_t j = 0; j < 4; j++)
+        for (size_t k = 1; k < n_days; k++)
+            y[j * n_days + k] += y[j * n_days + k - 1];
     cw_chart_init(c, "cfd", "Cumulative flow: items per state, day by day", CW_PLOT_STACKED_AREA,
                   CW_X_CATEGORY);
     c->y_unit = cw_strdup("items");

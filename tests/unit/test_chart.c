@@ -416,6 +416,51 @@ static void test_burnup_cone(void **state)
     cw_report_free(&r);
 }
 
+/* The query gives changes per day; the chart adds them up. */
+static void test_cfd_accumulates_changes(void **state)
+{
+    (void)state;
+    static const char *const cols[] = { "day_at", "team", "state", "items_change" };
+    static const int kinds[] = { CW_CELL_INSTANT, CW_CELL_TEXT, CW_CELL_TEXT, CW_CELL_INT };
+    static const struct { const char *day, *team, *state; double change; } rows[] = {
+        { "2026-01-05T00:00:00Z", "Alpha", "active", 2 }, { "2026-01-05T00:00:00Z", "Alpha", "todo", 3 },
+        { "2026-01-06T00:00:00Z", "Beta", "waiting", 1 }, { "2026-01-07T00:00:00Z", "Alpha", "active", -1 },
+        { "2026-01-07T00:00:00Z", "Alpha", "done", 1 },
+    };
+    cw_report r;
+    cw_chart c;
+    fill_model(&r);
+    cw_report_table *t = cw_chart_add_data_table(&r, CW_CHART_SQL_CFD, cols, kinds, 4);
+    for (size_t i = 0; i < 5; i++) {
+        const char *texts[] = { NULL, rows[i].team, rows[i].state, NULL };
+        double nums[] = { (double)cw_t(rows[i].day), NAN, NAN, rows[i].change };
+        cw_report_table_add_row(t, nums, texts);
+    }
+    assert_int_equal(cw_chart_cfd(&r, &c), 0);
+    assert_int_equal(c.kind, CW_PLOT_STACKED_AREA);
+    assert_int_equal(c.n_categories, 14);
+    const cw_chart_panel *p = &c.panels[0];
+    /* bottom to top: done, waiting, active, to do */
+    assert_string_equal(p->series[0].name, "done");
+    assert_string_equal(p->series[3].name, "to do");
+    static const double done[] = { 0, 0, 1, 1 }, waiting[] = { 0, 1, 1, 1 };
+    static const double active[] = { 2, 2, 1, 1 }, todo[] = { 3, 3, 3, 3 };
+    for (size_t k = 0; k < 4; k++) {
+        assert_near(p->series[0].y[k], done[k], EPS);
+        assert_near(p->series[1].y[k], waiting[k], EPS);
+        assert_near(p->series[2].y[k], active[k], EPS);
+        assert_near(p->series[3].y[k], todo[k], EPS);
+    }
+    assert_near(p->series[2].y[13], 1, EPS);
+    cw_chart_free(&c);
+    r.exec.team_slice = "Beta";
+    assert_int_equal(cw_chart_cfd(&r, &c), 0);
+    assert_near(c.panels[0].series[1].y[13], 1, EPS);
+    assert_near(c.panels[0].series[2].y[0], 0, EPS);
+    cw_chart_free(&c);
+    cw_report_free(&r);
+}
+
 /* ------------------------------------------------------------ PNG */
 
 typedef struct reader {
@@ -540,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_cycle_time_percentiles),
         cmocka_unit_test(test_aging_wip),
         cmocka_unit_test(test_burnup_cone),
+        cmocka_unit_test(test_cfd_accumulates_changes),
         cmocka_unit_test(test_png_reads_back),
         cmocka_unit_test(test_email_images),
         cmocka_unit_test(test_empty_model_draws_nothing),
