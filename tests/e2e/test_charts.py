@@ -12,10 +12,12 @@ here.  The same report from PostgreSQL (CW_PG_URI) must hold the same chart
 data, so the chart queries are portable.  Without CW_PG_URI that test FAILS,
 never skips.  Prints "charts: N passed, N failed".
 """
+import datetime
 import math
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import unittest
 
@@ -157,6 +159,40 @@ class WorkbookCharts(unittest.TestCase):
         self.assertTrue(points)
         self.assertAlmostEqual(lines["p50"], median(points), places=9)
         self.assertAlmostEqual(lines["p85"], nearest_rank(points, 85), places=9)
+
+    def test_cfd_is_the_state_at_each_day_end(self):
+        # metrics.md's WIP reading, day by day, straight from the warehouse: the
+        # interval holding T = the day's end (from_at < T <= to_at or open);
+        # done only when the item's end is in [from, T)
+        rows = list(self.wb["Chart data"].iter_rows(values_only=True))
+        start = next(i for i, r in enumerate(rows) if r[0] == "Cumulative flow: items per state, day by day")
+        self.assertEqual(rows[start][1:5], ("done", "waiting", "active", "to do"))
+        con = sqlite3.connect(os.path.join(self.lite, "catwalk.db"))
+        intervals = con.execute(
+            "SELECT i.category, i.waiting, i.from_at, i.to_at, dw.end_at FROM derived_status_interval i"
+            " JOIN derived_work_item dw ON dw.work_item_id = i.work_item_id"
+            " JOIN dim_work_item w ON w.work_item_id = i.work_item_id"
+            " JOIN dim_application a ON a.application_id = w.application_id AND a.configured = 1").fetchall()
+        con.close()
+        lo = int(datetime.datetime(2026, 2, 2, tzinfo=datetime.timezone.utc).timestamp())
+        days = (int(datetime.datetime(2026, 3, 16, tzinfo=datetime.timezone.utc).timestamp()) - lo) // 86400
+        seen = 0
+        for k in range(days):
+            t = lo + (k + 1) * 86400
+            want = {"done": 0, "waiting": 0, "active": 0, "todo": 0}
+            for cat, waiting, f, to, end in intervals:
+                if not (f < t and (to is None or to >= t)):
+                    continue
+                if cat == "done":
+                    if end is not None and lo <= end < t:
+                        want["done"] += 1
+                else:
+                    want["todo" if cat == "todo" else "waiting" if waiting else "active"] += 1
+            got = rows[start + 1 + k]
+            self.assertEqual(got[1:5], (want["done"], want["waiting"], want["active"], want["todo"]),
+                             got[0])
+            seen += sum(want.values())
+        self.assertGreater(seen, 0)
 
     def test_postgresql_draws_the_same_data(self):
         if not te.PG_URI:
