@@ -151,7 +151,7 @@ static lxw_chart *category_panel(xctx *x, const cw_chart *c, const cw_chart_pane
         char name[64];
         if (isnan(bands[b].lo) || bands[b].lo <= lo || bands[b].lo >= hi)
             continue;
-        snprintf(name, sizeof name, "%s from %g",
+        snprintf(name, sizeof name, "%s from %.3g",
                  level_names[bands[b].level >= 0 && bands[b].level < 5 ? bands[b].level : 0],
                  bands[b].lo);
         worksheet_write_string(ws, head, col, name, x->header);
