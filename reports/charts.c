@@ -669,8 +669,10 @@ int cw_chart_dora_teams(const cw_report *r, size_t key, cw_chart *c)
     n_teams = teams_of(r, &teams);
     periods_build(r, 0, &ps);
     double *y = cw_xcalloc(ps.n + 1, sizeof *y);
-    snprintf(title, sizeof title, "%s (%s), %s and teams", k->label, k->unit_week,
-             r->exec.team_slice ? "team" : "organisation");
+    if (r->exec.team_slice)
+        snprintf(title, sizeof title, "%s (%s), %s", k->label, k->unit_week, r->exec.team_slice);
+    else
+        snprintf(title, sizeof title, "%s (%s), organisation and teams", k->label, k->unit_week);
     cw_chart_init(c, ids[key], title, CW_PLOT_LINE, CW_X_CATEGORY);
     c->columns = 3;
     c->y_unit = cw_strdup(k->unit_week);
@@ -685,9 +687,12 @@ int cw_chart_dora_teams(const cw_report *r, size_t key, cw_chart *c)
         add_dora_bands(p, r->exec.charts.bands, k, 0);
         cw_chart_add_series(p, name, m == 0 ? CW_ROLE_ORG : CW_ROLE_SERIES, (int)m, NULL, y, ps.n);
     }
-    cw_chart_set_alt(c, "%s by week for the %s and %zu team%s, on one scale, DORA bands behind.",
-                     k->label, r->exec.team_slice ? "team" : "organisation", n_teams,
-                     n_teams == 1 ? "" : "s");
+    if (r->exec.team_slice)
+        cw_chart_set_alt(c, "%s by week for team %s, DORA bands behind.", k->label,
+                         r->exec.team_slice);
+    else
+        cw_chart_set_alt(c, "%s by week for the organisation and %zu team%s, on one scale, DORA "
+                         "bands behind.", k->label, n_teams, n_teams == 1 ? "" : "s");
     free(y);
     free(ps.label);
     free(teams);
