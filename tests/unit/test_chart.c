@@ -416,6 +416,43 @@ static void test_burnup_cone(void **state)
     cw_report_free(&r);
 }
 
+/* The monthly view: the organisation's rows by calendar month. */
+static void test_monthly_view(void **state)
+{
+    (void)state;
+    static const char *const months[] = { "2025-11-01", "2025-12-01" };
+    cw_report r;
+    cw_chart c;
+    fill_model(&r);
+    assert_int_equal(cw_chart_monthly(&r, &c), -1);       /* no monthly rows: no chart */
+    r.exec.charts.monthly_from = cw_t("2025-11-01T00:00:00Z");
+    r.exec.charts.monthly_to = cw_t("2026-01-01T00:00:00Z");
+    for (int i = 0; i < 2; i++) {
+        cw_metric_row m = row_of("organisation", months[i]);
+        m.deploy_days = i ? 20 : 3;
+        m.lead_time_median_h = 36 * (i + 1);       /* 1.5 days, then 3 */
+        r.exec.charts.monthly = cw_grow(r.exec.charts.monthly, &r.exec.charts.cap_monthly,
+                                        r.exec.charts.n_monthly + 1, sizeof *r.exec.charts.monthly);
+        r.exec.charts.monthly[r.exec.charts.n_monthly++] = (cw_report_row){ CW_SCOPE_ORG, m };
+    }
+    assert_int_equal(cw_chart_monthly(&r, &c), 0);
+    assert_string_equal(c.id, "dora-monthly");
+    assert_int_equal(c.n_categories, 2);
+    assert_string_equal(c.categories[0], "2025-11");
+    const cw_chart_panel *p = &c.panels[0];
+    assert_string_equal(p->y_unit, "days per month");
+    assert_near(p->series[0].y[1], 20, EPS);
+    /* on a monthly chart the weekly bands are scaled by 52/12: high from 52/12 days
+     * a month, elite from 5 * 52/12; medium (1 a month) is as it is */
+    assert_band(p, CW_LEVEL_MEDIUM, 1, 52.0 / 12.0);
+    assert_band(p, CW_LEVEL_HIGH, 52.0 / 12.0, 5 * 52.0 / 12.0);
+    assert_band(p, CW_LEVEL_ELITE, 5 * 52.0 / 12.0, NAN);
+    assert_near(c.panels[1].series[0].y[0], 1.5, EPS);
+    assert_near(c.panels[1].series[0].y[1], 3, EPS);
+    cw_chart_free(&c);
+    cw_report_free(&r);
+}
+
 /* The query gives changes per day; the chart adds them up. */
 static void test_cfd_accumulates_changes(void **state)
 {
@@ -586,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_aging_wip),
         cmocka_unit_test(test_burnup_cone),
         cmocka_unit_test(test_cfd_accumulates_changes),
+        cmocka_unit_test(test_monthly_view),
         cmocka_unit_test(test_png_reads_back),
         cmocka_unit_test(test_email_images),
         cmocka_unit_test(test_empty_model_draws_nothing),
