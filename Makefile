@@ -13,7 +13,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := sqlite3 libcurl libpcre2-8 jansson yajl inih xlsxwriter libcrypto cairo
+PKGS     := sqlite3 libcurl libpcre2-8 jansson yajl inih xlsxwriter libcrypto cairo libpng fontconfig
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 SANFLAGS ?=

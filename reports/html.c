@@ -13,6 +13,7 @@
  * through html_escape().  Numbers are formatted by us and need none.
  */
 #include "report.h"
+#include "chart.h"
 #include "context.h"
 #include "template.h"
 
@@ -388,7 +389,8 @@ int cw_report_write_html(const cw_report *r, const char *path)
     size_t n_images = 0;
     cw_buf page = {0};
     int rc = -1;
-    if (cw_report_images(r, &images, &n_images) != 0)
+    /* the page shows every chart; the email the executive few */
+    if (cw_report_images_all(r, &images, &n_images) != 0)
         return -1;
     if (cw_report_html_page(r, images, n_images, &page) == 0)
         rc = write_file(path, &page);

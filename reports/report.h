@@ -277,6 +277,11 @@ const char *cw_report_kind_format(cw_report_cell_kind kind);
  * model, in one read-only transaction.  0 or -1 (logged with the
  * definition's file and line). */
 int cw_report_gather_sections(cw_db *db, cw_report_definition *def, cw_report *r);
+/* One section's query into r->tables (appended), outside any definition:
+ * s->query, else the built-in file s->sql (the charts' own queries).  0 or
+ * -1 (logged). */
+int cw_report_gather_section(cw_db *db, const cw_report_section *s, cw_report *r);
+void cw_report_table_free(cw_report_table *t);
 void cw_report_tables_free(cw_report *r);
 
 /* A stacked-bar section pivoted: categories (bars) and series (segments) in

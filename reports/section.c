@@ -38,6 +38,7 @@
  * both renderers.
  */
 #include "report.h"
+#include "../core/embedded.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -168,16 +169,20 @@ void cw_report_table_add_row(cw_report_table *t, const double *nums, const char 
     t->n_rows++;
 }
 
+void cw_report_table_free(cw_report_table *t)
+{
+    free(t->cols);
+    free(t->kinds);
+    for (size_t k = 0; k < t->n_rows * t->n_cols; k++)
+        free(t->texts[k]);
+    free(t->nums);
+    free(t->texts);
+}
+
 void cw_report_tables_free(cw_report *r)
 {
-    for (size_t i = 0; i < r->n_tables; i++) {
-        free(r->tables[i].cols);
-        free(r->tables[i].kinds);
-        for (size_t k = 0; k < r->tables[i].n_rows * r->tables[i].n_cols; k++)
-            free(r->tables[i].texts[k]);
-        free(r->tables[i].nums);
-        free(r->tables[i].texts);
-    }
+    for (size_t i = 0; i < r->n_tables; i++)
+        cw_report_table_free(&r->tables[i]);
     free(r->tables);
     r->tables = NULL;
     r->n_tables = r->cap_tables = 0;
@@ -251,8 +256,13 @@ static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_
     const char *file = s->file ? s->file : "report";
     cw_stmt *st = NULL;
     int nparams = 0, rc = CW_DB_OK;
-    free(cw_sql_rewrite_params(s->query, &nparams));
-    if (cw_db_prepare(db, s->query, &st) != CW_DB_OK) {
+    const char *query = s->query ? s->query : cw_embedded_get(s->sql);
+    if (!query) {
+        cw_error("report: %s is not embedded in this binary", s->sql);
+        return NULL;
+    }
+    free(cw_sql_rewrite_params(query, &nparams));
+    if (cw_db_prepare(db, query, &st) != CW_DB_OK) {
         cw_error("%s:%d: %s: %s: %s", file, s->query_line, "query", s->sql, cw_db_errmsg(db));
         return NULL;
     }
@@ -281,7 +291,7 @@ static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_
     return st;
 }
 
-static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
+int cw_report_gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
 {
     cw_stmt *st = prepare_section(db, s, r);
     int rc = CW_DB_OK;
@@ -327,7 +337,7 @@ int cw_report_gather_sections(cw_db *db, cw_report_definition *def, cw_report *r
     if (!def || begin_read_only(db) != 0)
         return def ? -1 : 0;
     for (size_t i = 0; i < def->n_sections && rc == 0; i++)
-        rc = gather_section(db, &def->sections[i], r);
+        rc = cw_report_gather_section(db, &def->sections[i], r);
     if (cw_db_exec(db, "ROLLBACK") != CW_DB_OK) {
         cw_error("report: ending the read-only transaction: %s", cw_db_errmsg(db));
         rc = -1;

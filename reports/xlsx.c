@@ -26,6 +26,7 @@
  * "=1+2" must not become a formula in the chart either.
  */
 #include "report.h"
+#include "chart.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -774,6 +775,7 @@ static int write_workbook(void *ctx, const char *tmp_path)
     make_formats(x.wb, &x.f);
     set_properties(&x);
     write_summary(&x);
+    cw_chart_write_xlsx(x.wb, r);       /* "Charts" and "Chart data" (chart_xlsx.c) */
     for (size_t i = 0; i < cw_report_n_families; i++)
         write_family(&x, &cw_report_families[i]);
     for (size_t i = 0; i < r->n_tables; i++)
