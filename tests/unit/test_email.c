@@ -231,7 +231,7 @@ static void test_page_with_png(void **state)
     assert_int_equal(cw_report_html_page(&r, NULL, 0, &page), 0);
     assert_null(strstr(page.data, "<svg"));
     assert_null(strstr(page.data, "<img"));
-    assert_non_null(strstr(page.data, "<summary>Deployments per week: table</summary>"));
+    assert_non_null(strstr(page.data, "<summary>Successful production deployments per week: table</summary>"));
     cw_buf_free(&page);
     cw_report_free(&r);
 }
