@@ -42,7 +42,15 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_EXCEPTIONS, SEC_REPORT, SEC_UNKNOWN };
+
+const char *const cw_exception_kinds[CW_EXCEPTION_KINDS] = {
+    "aging_wip", "gate_wait", "release_at_risk", "open_incident", "dora_regression",
+    "stalled_pipeline",
+};
+#define MAX_EXCEPTION_WEIGHT 1000
+#define MAX_EXCEPTIONS_TOP 1000
+#define MAX_MIN_SAMPLES 1000000
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -266,6 +274,7 @@ static int begin_section(parse_state *st, const char *section, int line)
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
+        {"exceptions", SEC_EXCEPTIONS}, {"report", SEC_REPORT},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -599,6 +608,53 @@ static void key_app(parse_state *st, const char *key, const char *value)
         check_jobs(st, list, 0);
 }
 
+/* [exceptions] KIND = weight (a multiplier, 0 to 1000; 0 lists none of
+ * the kind) and top = N: each key once. */
+static void key_exceptions(parse_state *st, const char *key, const char *value)
+{
+    cw_config *cfg = st->cfg;
+    double n;
+    size_t k = 0;
+    if (strcmp(key, "top") == 0) {
+        if (cfg->exceptions_top)
+            config_error(st, st->line, key, "given twice in [exceptions]");
+        else if (cw_parse_decimal(value, 1, MAX_EXCEPTIONS_TOP, 1, &n) != 0)
+            config_error(st, st->line, key, "expected a whole number of entries from 1 to %d, "
+                         "got '%s'", MAX_EXCEPTIONS_TOP, value);
+        else
+            cfg->exceptions_top = (int)n;
+        return;
+    }
+    while (k < CW_EXCEPTION_KINDS && strcmp(cw_exception_kinds[k], key) != 0)
+        k++;
+    if (k == CW_EXCEPTION_KINDS)
+        config_error(st, st->line, key, "unknown key in [exceptions] (top, aging_wip, gate_wait, "
+                     "release_at_risk, open_incident, dora_regression, stalled_pipeline)");
+    else if (!isnan(cfg->exception_weights[k]))
+        config_error(st, st->line, key, "given twice in [exceptions]");
+    else if (cw_parse_decimal(value, 0, MAX_EXCEPTION_WEIGHT, 0, &n) != 0)
+        config_error(st, st->line, key, "expected a weight (a multiplier) from 0 to %d, got '%s'",
+                     MAX_EXCEPTION_WEIGHT, value);
+    else
+        cfg->exception_weights[k] = n;
+}
+
+/* [report] min_samples: a level or trend resting on fewer samples is a
+ * small sample (shown greyed; an exception needs at least that many). */
+static void key_report(parse_state *st, const char *key, const char *value)
+{
+    double n;
+    if (strcmp(key, "min_samples") != 0)
+        config_error(st, st->line, key, "unknown key in [report] (min_samples)");
+    else if (st->cfg->min_samples)
+        config_error(st, st->line, key, "given twice in [report]");
+    else if (cw_parse_decimal(value, 1, MAX_MIN_SAMPLES, 1, &n) != 0)
+        config_error(st, st->line, key, "expected a whole number of samples from 1 to %d, got '%s'",
+                     MAX_MIN_SAMPLES, value);
+    else
+        st->cfg->min_samples = (int)n;
+}
+
 /* The section comes from read_header, not from inih's `section`, which is
  * truncated at 49 bytes. */
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -615,6 +671,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
     case SEC_GATES: key_gate(st, name, value); break;
+    case SEC_EXCEPTIONS: key_exceptions(st, name, value); break;
+    case SEC_REPORT: key_report(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
     case SEC_UNKNOWN: break;
@@ -659,6 +717,13 @@ static void apply_defaults(cw_config *cfg)
     rel = cfg->reports ? cfg->reports : cw_strdup("reports");
     cfg->reports = cw_path_resolve(cfg->dir, rel);
     free(rel);
+    for (size_t k = 0; k < CW_EXCEPTION_KINDS; k++)
+        if (isnan(cfg->exception_weights[k]))
+            cfg->exception_weights[k] = 1.0;
+    if (!cfg->exceptions_top)
+        cfg->exceptions_top = CW_EXCEPTIONS_TOP_DEFAULT;
+    if (!cfg->min_samples)
+        cfg->min_samples = CW_MIN_SAMPLES_DEFAULT;
 }
 
 /* Only a regular file is a configuration: a folder reads as empty and a
@@ -705,6 +770,8 @@ int cw_config_load(const char *path, cw_source_check_fn check, cw_config **out)
     cfg->dir = cw_strdup(dirname(copy));
     free(copy);
     cfg->attribution_window_s = DEFAULT_ATTRIBUTION_WINDOW_S;
+    for (size_t k = 0; k < CW_EXCEPTION_KINDS; k++)
+        cfg->exception_weights[k] = NAN;        /* unset until apply_defaults */
     st.cfg = cfg;
     rc = ini_parse_stream(counting_reader, &st, on_key, &st);
     if (ferror(st.file))

@@ -80,6 +80,14 @@ typedef struct cw_gate {
     int line;
 } cw_gate;
 
+/* [exceptions] KIND = weight (metrics.md "Exceptions"): the kinds, in the
+ * order of reports/exceptions.h's cw_exception_kind.  Listed here because
+ * the configuration validates them and core/ knows nothing above it. */
+#define CW_EXCEPTION_KINDS 6
+extern const char *const cw_exception_kinds[CW_EXCEPTION_KINDS];
+#define CW_EXCEPTIONS_TOP_DEFAULT 5     /* [exceptions] top */
+#define CW_MIN_SAMPLES_DEFAULT 5        /* [report] min_samples */
+
 typedef struct cw_config {
     char *path;                 /* the config file as given */
     char *dir;                  /* its folder */
@@ -104,6 +112,12 @@ typedef struct cw_config {
     size_t n_flow_rules;
     cw_gate *gates;
     size_t n_gates;
+    /* [exceptions]: a multiplier per kind (default 1; 0 = never listed) and
+     * how many entries the digest shows; [report] min_samples: a figure
+     * resting on fewer samples is a small sample */
+    double exception_weights[CW_EXCEPTION_KINDS];
+    int exceptions_top;
+    int min_samples;
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
