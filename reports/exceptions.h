@@ -67,7 +67,10 @@
  *     of frequency, not a missing sample.
  *
  * Edge cases: an item that fires gate_wait is not also listed as aging_wip
- * (the gate is the more precise reason); items and incidents of no
+ * (the gate is the more precise reason); an epic (derived_hierarchy.is_epic)
+ * is never an aging_wip candidate: it is in progress while any child is, so
+ * its age measures its size, and its children are candidates themselves
+ * (the baseline stays the metric's p85 cycle time, epics included); items and incidents of no
  * configured application are never candidates; a team's DORA regression is
  * listed only for a team of more than one application (with one, it is its
  * application's, listed already).  since is: the item's start (aging_wip),

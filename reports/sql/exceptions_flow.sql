@@ -33,8 +33,9 @@ SELECT w.item_key, a.name, t.name, w.assignee, src.name, i.status, dw.start_at
   JOIN dim_application a ON a.application_id = w.application_id
   LEFT JOIN dim_team t ON t.team_id = a.team_id
   LEFT JOIN dim_source src ON src.source_id = w.source_id
+  LEFT JOIN derived_hierarchy h ON h.work_item_id = w.work_item_id
  WHERE a.configured = 1 AND i.from_at < CAST(?1 AS BIGINT)
-   AND w.created_at < CAST(?1 AS BIGINT)
+   AND w.created_at < CAST(?1 AS BIGINT) AND COALESCE(h.is_epic, 0) = 0
    AND dw.start_at IS NOT NULL AND dw.start_at <= CAST(?1 AS BIGINT);
 
 -- Time in each gate of the items ending in [?2, ?1) (v_gate_time: summed

@@ -156,7 +156,8 @@ static void test_order_and_ties(void **state)
  * days.  PAY-6 (100 days, ended 2025-11-21, exactly T - 100 days) is out of
  * the history.  PAY-9 is in progress since 2026-02-04: 25 days, r = 2.5,
  * score 1 + 2.5 = 3.5.  WEB-1 is in progress for 212 days but web has no
- * ended item: no baseline, no entry.
+ * ended item: no baseline, no entry.  PAY-11, an epic in progress for 212
+ * days, is no candidate (an epic is in progress while any child is).
  * Releases: PAY 1.0 planned 2026-03-01, P85 2026-03-15: 14 days late, 5 +
  * 14/7 = 7; its stored forecasts were late on 02-13 and 02-20, not on 02-06:
  * since 2026-02-13.  WEB 2.0 planned 03-10, P85 03-17: 7 days, 5 + 1 = 6,
@@ -175,7 +176,8 @@ static const char *const warehouse_sql =
     "  (5, 'PAY-5', 'PAY', 1, 'Done', 1767225600, NULL, 1),"
     "  (6, 'PAY-6', 'PAY', 1, 'Done', 1754006400, NULL, 1),"
     "  (9, 'PAY-9', 'PAY', 1, 'In Progress', 1769904000, 'Ada', 1),"
-    "  (10, 'WEB-1', 'WEB', 2, 'In Progress', 1754006400, 'Bo', 1);"
+    "  (10, 'WEB-1', 'WEB', 2, 'In Progress', 1754006400, 'Bo', 1),"
+    "  (11, 'PAY-11', 'PAY', 1, 'In Progress', 1754006400, 'Cy', 1);"
     "INSERT INTO derived_work_item (work_item_id, flow_type, category, start_at, end_at) VALUES"
     "  (1, 'feature', 'done', 1771459200, 1771545600),"
     "  (2, 'feature', 'done', 1771372800, 1771545600),"
@@ -184,10 +186,13 @@ static const char *const warehouse_sql =
     "  (5, 'feature', 'done', 1770681600, 1771545600),"
     "  (6, 'feature', 'done', 1755043200, 1763683200),"
     "  (9, 'feature', 'in_progress', 1770163200, NULL),"
-    "  (10, 'feature', 'in_progress', 1754006400, NULL);"
+    "  (10, 'feature', 'in_progress', 1754006400, NULL),"
+    "  (11, 'feature', 'in_progress', 1754006400, NULL);"
+    "INSERT INTO derived_hierarchy (work_item_id, is_epic) VALUES (11, 1);"
     "INSERT INTO derived_status_interval VALUES"
     "  (9, 0, 'In Progress', 'in_progress', 0, 1770163200, NULL),"
-    "  (10, 0, 'In Progress', 'in_progress', 0, 1754006400, NULL);"
+    "  (10, 0, 'In Progress', 'in_progress', 0, 1754006400, NULL),"
+    "  (11, 0, 'In Progress', 'in_progress', 0, 1754006400, NULL);"
     "INSERT INTO dim_release (release_id, project, name, release_at) VALUES"
     "  (1, 'PAY', '1.0', 1772323200), (2, 'WEB', '2.0', 1773100800), (3, 'PAY', '1.1', 1775001600);"
     "INSERT INTO derived_forecast (release_id, as_of, remaining, has_forecast, p50_at, p85_at,"
