@@ -200,8 +200,10 @@ class Exceptions:
         out = run("exceptions", "--help").stdout
         self.assertTrue(out.startswith("usage: catwalk exceptions"))
         for option in ("--format FMT", "--top N", "--all", "--team NAME", "--app NAME",
-                       "--as-of DATE", "-c, --config FILE"):
+                       "--as-of DATE", "-c, --config FILE", "-q, --quiet", "-v, --verbose",
+                       "-h, --help"):
             self.assertIn(option, out)
+        self.assertEqual(run("exceptions", "-h").stdout, out)
         for args, option in ((["--format", "xml"], "--format"), (["--top", "0"], "--top"),
                              (["--top", "2", "--all"], "--top"), (["--as-of", "2026-02-30"], "--as-of")):
             proc = run("exceptions", "-c", self.ini, *args, check=False)
