@@ -140,7 +140,9 @@ static int print_json(const cw_report_exception *e, size_t n, int64_t as_of)
         json_array_append_new(list, o);
     }
     json_object_set_new(root, "exceptions", list);
-    rc = json_dumpf(root, stdout, JSON_INDENT(2)) == 0 ? 0 : -1;
+    /* scores are rounded to 2 decimals: 10 significant digits print them
+     * as such (10.64, not 10.640000000000001) */
+    rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0 ? 0 : -1;
     putchar('\n');
     json_decref(root);
     return rc;

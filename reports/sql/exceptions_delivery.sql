@@ -38,15 +38,16 @@ SELECT COALESCE(i.number, i.external_id), a.name, t.name, i.title, i.severity, i
 SELECT a.name, t.name, d.finished_at, b.job, b.number, b.url,
        CASE WHEN d.finished_at >= CAST(?2 AS BIGINT) THEN 1 ELSE 0 END
   FROM v_deployments_prod d
+  JOIN (SELECT application_id, MAX(finished_at) AS last_at
+          FROM v_deployments_prod
+         WHERE finished_at < CAST(?1 AS BIGINT)
+         GROUP BY application_id) l ON l.application_id = d.application_id
   JOIN fact_deployment fd ON fd.deployment_id = d.deployment_id
   JOIN fact_build b ON b.build_id = fd.build_id
   JOIN dim_application a ON a.application_id = d.application_id
   LEFT JOIN dim_team t ON t.team_id = a.team_id
  WHERE a.configured = 1 AND d.finished_at < CAST(?1 AS BIGINT)
-   AND (d.finished_at >= CAST(?2 AS BIGINT)
-        OR d.finished_at = (SELECT MAX(p.finished_at) FROM v_deployments_prod p
-                             WHERE p.application_id = d.application_id
-                               AND p.finished_at < CAST(?1 AS BIGINT)))
+   AND (d.finished_at >= CAST(?2 AS BIGINT) OR d.finished_at = l.last_at)
  ORDER BY a.name, d.finished_at, d.run_number, b.job;
 
 -- Releases the forecast derivation marked at risk (derived_forecast, one

@@ -1,8 +1,8 @@
 -- exceptions_flow.sql - the work-item candidates of the exceptions digest
 -- (reports/exceptions.h: aging_wip, gate_wait) at an instant T.
 --
--- Parameters of every statement: ?1 T (UTC seconds), ?2 T - 90 days, the
--- start of the baselines' history.  Baselines are the samples behind a p85,
+-- Parameters: ?1 T (UTC seconds); the baselines also ?2, T - 90 days, the
+-- start of their history.  Baselines are the samples behind a p85,
 -- one row each (group, seconds): the percentile is computed in C by
 -- cw_percentile (reports/levels.c), the one place it is defined.  Only
 -- configured applications take part.

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>        /* a hand-made warehouse in memory (cw_test_schema_db) */
 
 #include "support.h"
 #include "core/util.h"
@@ -208,7 +207,8 @@ static const char *const warehouse_sql =
 #define T_AS_OF 1772323200
 
 typedef struct fixture {
-    sqlite3 *handle;
+    char path[256];
+    cw_warehouse *wh;
     cw_db *db;
     cw_test_source jira;
     cw_config cfg;
@@ -220,9 +220,9 @@ static int setup(void **state)
     static const char *const pairs[] = { "type", "jira", "base_url", "https://jira.example.com/",
                                          NULL };
     fixture *f = cw_xcalloc(1, sizeof *f);
-    f->handle = cw_test_schema_db(":memory:");
-    assert_int_equal(sqlite3_exec(f->handle, warehouse_sql, NULL, NULL, NULL), SQLITE_OK);
-    f->db = cw_db_sqlite_adopt(f->handle);
+    f->wh = cw_test_warehouse(f->path, sizeof f->path);
+    f->db = cw_wh_db(f->wh);
+    cw_test_exec(f->db, warehouse_sql);
     assert_int_equal(cw_metrics_install_views(f->db), 0);
     cw_test_source_init(&f->jira, 10, "jira", "jira", pairs);
     for (int k = 0; k < CW_EXCEPTION_KINDS; k++)
@@ -241,8 +241,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     cw_report_free(&f->r);
-    cw_db_close(f->db);
-    sqlite3_close(f->handle);
+    cw_test_warehouse_drop(f->wh, f->path);
     free(f);
     return 0;
 }
