@@ -471,16 +471,19 @@ static void release_entry(gather *g, cw_stmt *st)
     int64_t planned = cw_db_column_int(st, 4), p85 = cw_db_column_int(st, 5);
     long remaining = (long)cw_db_column_int(st, 6);
     double days_late = (double)(p85 - planned) / DAY_S;
+    size_t len;
     subject = cw_asprintf("%s %s", project ? project : "", name ? name : "");
     cw_time_format_date(planned, planned_s, sizeof planned_s);
     cw_time_format_date(p85, p85_s, sizeof p85_s);
-    snprintf(reason, sizeof reason, "P85 %s is %.0f days after the planned %s; %ld items "
-             "remaining%s%s%s%s%s", p85_s, days_late > 0 ? days_late : 0, planned_s, remaining,
-             dep_name ? "; critical dependency " : "", dep_project ? dep_project : "",
-             dep_name ? " " : "", dep_name ? dep_name : "",
-             !dep_name && why ? "; " : "");
-    if (!dep_name && why)
-        snprintf(reason + strlen(reason), sizeof reason - strlen(reason), "%.200s", why);
+    snprintf(reason, sizeof reason, "P85 %s is %.0f days after the planned %s; %ld items remaining",
+             p85_s, days_late > 0 ? days_late : 0, planned_s, remaining);
+    len = strlen(reason);
+    /* what drives the date: the critical dependency, else the forecast's reason */
+    if (dep_name)
+        snprintf(reason + len, sizeof reason - len, "; critical dependency %s %s",
+                 dep_project ? dep_project : "", dep_name);
+    else if (why)
+        snprintf(reason + len, sizeof reason - len, "; %.200s", why);
     {
         cw_report_exception e = { "release_at_risk", "release", subject, subject,
                                   cw_db_column_int(st, 10), 0, team, NULL, reason, NULL };
