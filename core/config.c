@@ -50,7 +50,6 @@ const char *const cw_exception_kinds[CW_EXCEPTION_KINDS] = {
 };
 #define MAX_EXCEPTION_WEIGHT 1000
 #define MAX_EXCEPTIONS_TOP 1000
-#define MAX_MIN_SAMPLES 1000000
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -639,20 +638,20 @@ static void key_exceptions(parse_state *st, const char *key, const char *value)
         cfg->exception_weights[k] = n;
 }
 
-/* [report] min_samples: a level or trend resting on fewer samples is a
- * small sample (shown greyed; an exception needs at least that many). */
+/* [report] min_samples: a level or trend resting on fewer samples is shown
+ * greyed with its n (reports/headline.c). */
 static void key_report(parse_state *st, const char *key, const char *value)
 {
     double n;
     if (strcmp(key, "min_samples") != 0)
         config_error(st, st->line, key, "unknown key in [report] (min_samples)");
-    else if (st->cfg->min_samples)
+    else if (st->cfg->report_min_samples)
         config_error(st, st->line, key, "given twice in [report]");
-    else if (cw_parse_decimal(value, 1, MAX_MIN_SAMPLES, 1, &n) != 0)
+    else if (cw_parse_decimal(value, 1, CW_MIN_SAMPLES_MAX, 1, &n) != 0)
         config_error(st, st->line, key, "expected a whole number of samples from 1 to %d, got '%s'",
-                     MAX_MIN_SAMPLES, value);
+                     CW_MIN_SAMPLES_MAX, value);
     else
-        st->cfg->min_samples = (int)n;
+        st->cfg->report_min_samples = (int)n;
 }
 
 /* The section comes from read_header, not from inih's `section`, which is
@@ -722,8 +721,6 @@ static void apply_defaults(cw_config *cfg)
             cfg->exception_weights[k] = 1.0;
     if (!cfg->exceptions_top)
         cfg->exceptions_top = CW_EXCEPTIONS_TOP_DEFAULT;
-    if (!cfg->min_samples)
-        cfg->min_samples = CW_MIN_SAMPLES_DEFAULT;
 }
 
 /* Only a regular file is a configuration: a folder reads as empty and a

@@ -86,7 +86,6 @@ typedef struct cw_gate {
 #define CW_EXCEPTION_KINDS 6
 extern const char *const cw_exception_kinds[CW_EXCEPTION_KINDS];
 #define CW_EXCEPTIONS_TOP_DEFAULT 5     /* [exceptions] top */
-#define CW_MIN_SAMPLES_DEFAULT 5        /* [report] min_samples */
 
 typedef struct cw_config {
     char *path;                 /* the config file as given */
@@ -112,16 +111,17 @@ typedef struct cw_config {
     size_t n_flow_rules;
     cw_gate *gates;
     size_t n_gates;
+    int report_min_samples;     /* [report] min_samples; 0 = unset (CW_MIN_SAMPLES_DEFAULT) */
     /* [exceptions]: a multiplier per kind (default 1; 0 = never listed) and
-     * how many entries the digest shows; [report] min_samples: a figure
-     * resting on fewer samples is a small sample */
+     * how many entries the digest shows */
     double exception_weights[CW_EXCEPTION_KINDS];
     int exceptions_top;
-    int min_samples;
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
 #define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */
+#define CW_MIN_SAMPLES_DEFAULT 5        /* [report] min_samples */
+#define CW_MIN_SAMPLES_MAX 1000000
 
 /* 1 when name is a valid source name / application name (see above). */
 int cw_source_name_valid(const char *name);

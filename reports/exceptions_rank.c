@@ -45,8 +45,8 @@ void cw_exception_rules_init(cw_exception_rules *rules, const cw_config *cfg)
     for (int k = 0; k < CW_EXCEPTION_KINDS; k++)
         rules->weight[k] = loaded ? cfg->exception_weights[k] : 1.0;
     rules->top = loaded ? (size_t)cfg->exceptions_top : CW_EXCEPTIONS_TOP_DEFAULT;
-    rules->min_samples = loaded && cfg->min_samples > 0 ? cfg->min_samples
-                                                        : CW_MIN_SAMPLES_DEFAULT;
+    rules->min_samples = cfg && cfg->report_min_samples > 0 ? cfg->report_min_samples
+                                                            : CW_MIN_SAMPLES_DEFAULT;
 }
 
 int cw_exception_fires(double measure, double threshold)

@@ -104,7 +104,7 @@ static void test_weights(void **state)
     cfg.exception_weights[CW_EXC_GATE_WAIT] = 2.0;
     cfg.exception_weights[CW_EXC_OPEN_INCIDENT] = 0;
     cfg.exceptions_top = 3;
-    cfg.min_samples = 8;
+    cfg.report_min_samples = 8;
     cw_exception_rules_init(&r, &cfg);
     assert_int_equal(r.top, 3);
     assert_int_equal(r.min_samples, 8);
@@ -228,7 +228,7 @@ static int setup(void **state)
     for (int k = 0; k < CW_EXCEPTION_KINDS; k++)
         f->cfg.exception_weights[k] = 1.0;
     f->cfg.exceptions_top = 5;
-    f->cfg.min_samples = 5;
+    f->cfg.report_min_samples = 5;
     f->cfg.sources = &f->jira.src;
     f->cfg.n_sources = 1;
     cw_report_init(&f->r, T_AS_OF - 12 * 7 * 86400, T_AS_OF);
@@ -315,7 +315,7 @@ static void test_gather_small_sample_and_app_filter(void **state)
     fixture *f = *state;
     cw_exceptions_query q = { T_AS_OF, NULL, "pay" };
     /* pay's p85 rests on 5 items: with min_samples 6 there is no baseline */
-    f->cfg.min_samples = 6;
+    f->cfg.report_min_samples = 6;
     assert_int_equal(cw_exceptions_collect(f->db, &f->cfg, &q, &f->r), 0);
     assert_int_equal(f->r.exec.n_exceptions, 1);
     assert_string_equal(f->r.exec.exceptions[0].subject, "PAY 1.0");
@@ -352,7 +352,7 @@ static void test_config_keys(void **state)
     err = load("[catwalk]\nwarehouse = w.db\n", &cfg);
     assert_non_null(cfg);
     assert_int_equal(cfg->exceptions_top, 5);
-    assert_int_equal(cfg->min_samples, 5);
+    assert_int_equal(cfg->report_min_samples, 0);       /* unset: the default, 5 */
     assert_true(fabs(cfg->exception_weights[CW_EXC_AGING_WIP] - 1.0) < EPS);
     cw_config_free(cfg);
     free(err);
@@ -360,7 +360,7 @@ static void test_config_keys(void **state)
                "min_samples = 10\n", &cfg);
     assert_non_null(cfg);
     assert_int_equal(cfg->exceptions_top, 3);
-    assert_int_equal(cfg->min_samples, 10);
+    assert_int_equal(cfg->report_min_samples, 10);
     assert_true(fabs(cfg->exception_weights[CW_EXC_GATE_WAIT] - 2.5) < EPS);
     assert_true(fabs(cfg->exception_weights[CW_EXC_OPEN_INCIDENT]) < EPS);
     assert_true(fabs(cfg->exception_weights[CW_EXC_STALLED_PIPELINE] - 1.0) < EPS);
