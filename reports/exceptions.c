@@ -111,29 +111,30 @@ static cw_stmt *prepare(gather *g, const char *name, const int64_t *params, int 
 /* The end of stepping a statement: 0 when it ran to the end, else -1. */
 static int finish(gather *g, cw_stmt *st, int rc, const char *name)
 {
+    if (rc != CW_DB_DONE)
+        cw_error("exceptions: %s: %s", name, cw_db_errmsg(g->db));
     cw_db_finalize(st);
-    if (rc == CW_DB_DONE)
-        return 0;
-    cw_error("exceptions: %s: %s", name, cw_db_errmsg(g->db));
-    return -1;
+    return rc == CW_DB_DONE ? 0 : -1;
 }
 
 /* Append one entry, when it passes the query's team and application
- * filters and its score is above 0 (a kind weighted 0 is never listed). */
-static void emit(gather *g, const cw_report_exception *e, const char *application, double x)
+ * filters and its score is above 0 (a kind weighted 0 is never listed).
+ * 1 when it was appended. */
+static int emit(gather *g, const cw_report_exception *e, const char *application, double x)
 {
     cw_report_exception c = *e;
     cw_exception_kind kind;
     if (g->q->team && (!e->owner_team || strcmp(g->q->team, e->owner_team) != 0))
-        return;
+        return 0;
     if (g->q->application && (!application || strcmp(g->q->application, application) != 0))
-        return;
+        return 0;
     if (cw_exception_kind_parse(e->kind, &kind) != 0)
-        return;
+        return 0;
     c.score = cw_exception_score(&g->rules, kind, x);
     if (isnan(c.score) || c.score <= 0)
-        return;
+        return 0;
     cw_report_add_exception(g->r, &c);
+    return 1;
 }
 
 /* ------------------------------------------------------------ baselines */
@@ -236,12 +237,16 @@ static double threshold_of(const gather *g, const baselines *b, const char *name
 
 /* ------------------------------------------------------------ gate wait, aging WIP */
 
+static int compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Listed as a gate wait (g->gated is sorted once the gate waits are in). */
 static int was_gated(const gather *g, const char *key)
 {
-    for (size_t i = 0; key && i < g->n_gated; i++)
-        if (strcmp(g->gated[i], key) == 0)
-            return 1;
-    return 0;
+    return key && g->n_gated > 0 &&
+           bsearch(&key, g->gated, g->n_gated, sizeof *g->gated, compare_keys) != NULL;
 }
 
 static void gate_entry(gather *g, cw_stmt *st, const baselines *b)
@@ -261,10 +266,11 @@ static void gate_entry(gather *g, cw_stmt *st, const baselines *b)
         snprintf(reason, sizeof reason, "waiting at %s (%s) for %s; the gate's p85 is %s "
                  "(%ld items, 90 days)", gate, stakeholder ? stakeholder : "?", wait_s, p85_s, n);
         e.url = url = item_url(g, source, key);
-        emit(g, &e, app, cw_exception_ratio(wait, p85));
+        if (emit(g, &e, app, cw_exception_ratio(wait, p85))) {
+            g->gated = cw_grow(g->gated, &g->cap_gated, g->n_gated + 1, sizeof *g->gated);
+            g->gated[g->n_gated++] = cw_strdup(key);
+        }
         free(url);
-        g->gated = cw_grow(g->gated, &g->cap_gated, g->n_gated + 1, sizeof *g->gated);
-        g->gated[g->n_gated++] = cw_strdup(key);
     }
     free(key); free(app); free(team); free(owner); free(source); free(gate); free(stakeholder);
 }
@@ -286,6 +292,8 @@ static int gather_gate_wait(gather *g)
     while ((rc = cw_db_step(st)) == CW_DB_ROW)
         gate_entry(g, st, &b);
     baselines_free(&b);
+    if (g->n_gated > 1)
+        qsort(g->gated, g->n_gated, sizeof *g->gated, compare_keys);
     return finish(g, st, rc, "gate_wait_candidates");
 }
 

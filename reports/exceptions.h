@@ -66,8 +66,9 @@
  *     only, since no deployment at all in the last 4 weeks is a measurement
  *     of frequency, not a missing sample.
  *
- * Edge cases: an item that fires gate_wait is not also listed as aging_wip
- * (the gate is the more precise reason); an epic (derived_hierarchy.is_epic)
+ * Edge cases: an item listed as a gate_wait is not also listed as aging_wip
+ * (the gate is the more precise reason; with gate_wait weighted 0 it is
+ * aging_wip when it qualifies); an epic (derived_hierarchy.is_epic)
  * is never an aging_wip candidate: it is in progress while any child is, so
  * its age measures its size, and its children are candidates themselves
  * (the baseline stays the metric's p85 cycle time, epics included); items and incidents of no

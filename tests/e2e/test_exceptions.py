@@ -171,6 +171,15 @@ class Exceptions:
             ("release_at_risk", 7.0), ("open_incident", 6.4), ("dora_regression", 6.0),
             ("stalled_pipeline", 5.32)])
 
+    def test_gate_weighted_zero_leaves_aging_wip(self):
+        # gate_wait = 0: SHOP-7 is no gate wait, so its 14 days in progress
+        # against shop's 8 make it aging WIP: 1 + 14/8 = 2.75
+        ini = self.variant("[exceptions]\ngate_wait = 0\n")
+        got = entries(self.exceptions("--format", "json", "--all", *AS_OF, ini=ini))
+        self.assertEqual([e[0] for e in got], ["stalled_pipeline", "release_at_risk", "open_incident",
+                                                "dora_regression", "aging_wip", "aging_wip"])
+        self.assertEqual([(e[3], e[5]) for e in got[4:]], [("SHOP-6", 3.5), ("SHOP-7", 2.75)])
+
     def test_small_samples(self):
         # [report] min_samples = 10: the p85s rest on 5 samples, the median gap
         # on 9 gaps and each DORA half on 8 deployments: only the release stays
