@@ -7,8 +7,8 @@
  * (named statements, bound parameters only); the rules -- when a candidate
  * fires, its score, the order -- are exceptions_rank.c's, and every p85 and
  * median is levels.c's (cw_percentile, cw_median), so nothing here decides
- * a number on its own.  DORA levels come from cw_dora_summaries, the same
- * code that rates the report's summary table.
+ * a number on its own.  DORA levels come from cw_metrics_weekly's
+ * summaries, the same code that rates the report's summary table.
  *
  * Read-only: plain SELECTs on the reader's connection, nothing created.
  */
@@ -671,17 +671,27 @@ static void dora_set_free(dora_set *s)
     free(s->m);
 }
 
+static int ignore_row(void *ctx, cw_scope scope, const cw_metric_row *row)
+{
+    (void)ctx;
+    (void)scope;
+    (void)row;
+    return 0;
+}
+
 static int gather_dora(gather *g)
 {
     int64_t t = g->q->as_of;
     dora_set s = {0};
+    /* cw_metrics_weekly rates every scope of a window from one statement
+     * (cw_dora_summaries reads one per scope); its week rows are not needed */
+    cw_weekly_fns fns = { ignore_row, on_summary, &s };
     int rc;
     s.half = HALF_PRIOR;
-    rc = cw_dora_summaries(g->db, t - 2 * CW_EXCEPTION_TREND_S, t - CW_EXCEPTION_TREND_S,
-                           on_summary, &s);
+    rc = cw_metrics_weekly(g->db, t - 2 * CW_EXCEPTION_TREND_S, t - CW_EXCEPTION_TREND_S, &fns);
     s.half = HALF_RECENT;
     if (rc == 0)
-        rc = cw_dora_summaries(g->db, t - CW_EXCEPTION_TREND_S, t, on_summary, &s);
+        rc = cw_metrics_weekly(g->db, t - CW_EXCEPTION_TREND_S, t, &fns);
     /* a team's regression is its application's when it has only one */
     for (size_t i = 0; rc == 0 && i < s.n; i++) {
         dora_member *team = s.m[i].team ? dora_find(&s, CW_SCOPE_TEAM, s.m[i].team, 0) : NULL;

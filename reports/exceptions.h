@@ -14,7 +14,8 @@
  *                     T is in_progress) whose age T - start exceeds its
  *                     application's p85 cycle time over the items ending in
  *                     [T - 90 days, T): 1 + r, r = age / p85.
- *   gate_wait         an item in a gate status (map_gate) at T whose current
+ *   gate_wait         an item in a gate status (map_gate) at T, in progress
+ *                     (a gate is a wait status), whose current
  *                     visit, T - entered, exceeds the gate's p85 time in the
  *                     gate (v_gate_time: summed over visits, items ending in
  *                     [T - 90 days, T), every configured application): 2 + r,
@@ -31,7 +32,7 @@
  *                     T): 4 + r, r = age / p85.
  *   dora_regression   a DORA key whose level over [T - 28 days, T) is lower
  *                     than over [T - 56 days, T - 28 days), the levels as
- *                     cw_dora_summaries rates them (reports/levels.c, the
+ *                     the DORA summaries rate them (reports/levels.c, the
  *                     dora_band view; never re-defined here): 3 + levels
  *                     dropped (1 to 3).
  *   stalled_pipeline  an application whose last successful production

@@ -48,16 +48,22 @@ SELECT g.gate, g.seconds
    AND g.end_at >= CAST(?2 AS BIGINT) AND g.end_at < CAST(?1 AS BIGINT);
 
 -- Items in a gate status at T (the interval holding T, as flow_gates.sql's
--- `waiting` reads it): item key, application, team, assignee, source, the
+-- `waiting` reads it) while in progress (a gate is a wait status, [status]
+-- in_progress or wait): item key, application, team, assignee, source, the
 -- gate status as configured, its stakeholder, when the item entered it.
+-- The intervals holding T are read as report_wip_age.sql reads them: two
+-- ranges of the partial index ix_interval_in_progress, not every interval.
 -- name: gate_wait_candidates
 SELECT w.item_key, a.name, t.name, w.assignee, src.name, g.status, g.stakeholder, s.from_at
-  FROM derived_status_interval s
+  FROM (SELECT work_item_id, status, from_at FROM derived_status_interval
+         WHERE category = 'in_progress' AND to_at IS NULL
+        UNION ALL
+        SELECT work_item_id, status, from_at FROM derived_status_interval
+         WHERE category = 'in_progress' AND to_at >= CAST(?1 AS BIGINT)) s
   JOIN map_gate g ON lower(g.status) = lower(s.status)
   JOIN dim_work_item w ON w.work_item_id = s.work_item_id
   JOIN dim_application a ON a.application_id = w.application_id
   LEFT JOIN dim_team t ON t.team_id = a.team_id
   LEFT JOIN dim_source src ON src.source_id = w.source_id
  WHERE a.configured = 1 AND s.from_at < CAST(?1 AS BIGINT)
-   AND (s.to_at IS NULL OR s.to_at >= CAST(?1 AS BIGINT))
    AND w.created_at < CAST(?1 AS BIGINT);
