@@ -18,6 +18,7 @@ static const cw_command commands[] = {
     {"extract", cmd_extract, "land raw data (live pages or files) without loading it"},
     {"metrics", cmd_metrics, "print DORA and flow metrics per application and period"},
     {"flow", cmd_flow, "print where work waits: time in status, gates, items in flight"},
+    {"exceptions", cmd_exceptions, "print the exceptions digest: the things holding us up"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
     {"mail", cmd_mail, "send the weekly report by email (SMTP), or write it as .eml"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
@@ -31,7 +32,7 @@ static void usage(FILE *out)
                  "catwalk: value stream management from the tools teams already use.\n\n"
                  "commands:\n");
     for (const cw_command *c = commands; c->name; c++)
-        fprintf(out, "  %-9s %s\n", c->name, c->summary);
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
     fprintf(out, "\n'catwalk help COMMAND' (or 'catwalk COMMAND --help') describes a command.\n"
                  "exit status: 0 ok, 1 failure (warehouse unchanged), 2 usage or configuration\n"
                  "error, 3 done with rejected records or a failed source.\n");

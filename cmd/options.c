@@ -226,6 +226,15 @@ static int parse_when(const char *text, int64_t *out)
     return strcmp(back, text) == 0 ? 0 : -1;
 }
 
+int cw_options_instant(const cw_command_help *cmd, const char *option, const char *text,
+                       int64_t *out)
+{
+    if (parse_when(text, out) != 0)
+        return cw_usage_error(cmd, option, "expected a date YYYY-MM-DD or an ISO-8601 instant",
+                              text);
+    return 0;
+}
+
 int cw_options_window(const cw_command_help *cmd, const char *from_text, const char *to_text,
                       cw_period_kind by, int periods, int64_t now, int64_t *from, int64_t *to)
 {

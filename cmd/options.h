@@ -107,4 +107,10 @@ int cw_usage_error(const cw_command_help *cmd, const char *option, const char *m
 int cw_options_window(const cw_command_help *cmd, const char *from_text, const char *to_text,
                       cw_period_kind by, int periods, int64_t now, int64_t *from, int64_t *to);
 
+/* An instant option (--as-of): a date YYYY-MM-DD (00:00 UTC; a real day)
+ * or an ISO-8601 instant, as given (not aligned).  Returns 0, or 2 after
+ * the usage error. */
+int cw_options_instant(const cw_command_help *cmd, const char *option, const char *text,
+                       int64_t *out);
+
 #endif

@@ -43,7 +43,14 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_MAIL, SEC_REPORT, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_MAIL, SEC_EXCEPTIONS, SEC_REPORT, SEC_UNKNOWN };
+
+const char *const cw_exception_kinds[CW_EXCEPTION_KINDS] = {
+    "aging_wip", "gate_wait", "release_at_risk", "open_incident", "dora_regression",
+    "stalled_pipeline",
+};
+#define MAX_EXCEPTION_WEIGHT 1000
+#define MAX_EXCEPTIONS_TOP 1000
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -279,7 +286,7 @@ static int begin_section(parse_state *st, const char *section, int line)
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
-        {"mail", SEC_MAIL}, {"report", SEC_REPORT},
+        {"mail", SEC_MAIL}, {"exceptions", SEC_EXCEPTIONS}, {"report", SEC_REPORT},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -428,8 +435,18 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
 static void key_report(parse_state *st, const char *key, const char *value)
 {
     struct stat sb;
-    if (strcmp(key, "templates") != 0)
-        config_error(st, st->line, key, "unknown key in [report] (templates)");
+    double n;
+    if (strcmp(key, "min_samples") == 0) {
+        if (st->cfg->report_min_samples)
+            config_error(st, st->line, key, "given twice in [report]");
+        else if (cw_parse_decimal(value, 1, CW_MIN_SAMPLES_MAX, 1, &n) != 0)
+            config_error(st, st->line, key,
+                         "expected a whole number of samples from 1 to %d, got '%s'",
+                         CW_MIN_SAMPLES_MAX, value);
+        else
+            st->cfg->report_min_samples = (int)n;
+    } else if (strcmp(key, "templates") != 0)
+        config_error(st, st->line, key, "unknown key in [report] (templates, min_samples)");
     else if (st->cfg->report_templates)
         config_error(st, st->line, key, "given twice in [report]");
     else {
@@ -644,6 +661,37 @@ static void key_app(parse_state *st, const char *key, const char *value)
         check_jobs(st, list, 0);
 }
 
+/* [exceptions] KIND = weight (a multiplier, 0 to 1000; 0 lists none of
+ * the kind) and top = N: each key once. */
+static void key_exceptions(parse_state *st, const char *key, const char *value)
+{
+    cw_config *cfg = st->cfg;
+    double n;
+    size_t k = 0;
+    if (strcmp(key, "top") == 0) {
+        if (cfg->exceptions_top)
+            config_error(st, st->line, key, "given twice in [exceptions]");
+        else if (cw_parse_decimal(value, 1, MAX_EXCEPTIONS_TOP, 1, &n) != 0)
+            config_error(st, st->line, key, "expected a whole number of entries from 1 to %d, "
+                         "got '%s'", MAX_EXCEPTIONS_TOP, value);
+        else
+            cfg->exceptions_top = (int)n;
+        return;
+    }
+    while (k < CW_EXCEPTION_KINDS && strcmp(cw_exception_kinds[k], key) != 0)
+        k++;
+    if (k == CW_EXCEPTION_KINDS)
+        config_error(st, st->line, key, "unknown key in [exceptions] (top, aging_wip, gate_wait, "
+                     "release_at_risk, open_incident, dora_regression, stalled_pipeline)");
+    else if (!isnan(cfg->exception_weights[k]))
+        config_error(st, st->line, key, "given twice in [exceptions]");
+    else if (cw_parse_decimal(value, 0, MAX_EXCEPTION_WEIGHT, 0, &n) != 0)
+        config_error(st, st->line, key, "expected a weight (a multiplier) from 0 to %d, got '%s'",
+                     MAX_EXCEPTION_WEIGHT, value);
+    else
+        cfg->exception_weights[k] = n;
+}
+
 /* The section comes from read_header, not from inih's `section`, which is
  * truncated at 49 bytes. */
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -660,6 +708,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
     case SEC_GATES: key_gate(st, name, value); break;
+    case SEC_EXCEPTIONS: key_exceptions(st, name, value); break;
     case SEC_REPORT: key_report(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
@@ -818,6 +867,11 @@ static void apply_defaults(cw_config *cfg)
     rel = cfg->reports ? cfg->reports : cw_strdup("reports");
     cfg->reports = cw_path_resolve(cfg->dir, rel);
     free(rel);
+    for (size_t k = 0; k < CW_EXCEPTION_KINDS; k++)
+        if (isnan(cfg->exception_weights[k]))
+            cfg->exception_weights[k] = 1.0;
+    if (!cfg->exceptions_top)
+        cfg->exceptions_top = CW_EXCEPTIONS_TOP_DEFAULT;
 }
 
 /* Only a regular file is a configuration: a folder reads as empty and a
@@ -864,6 +918,8 @@ int cw_config_load(const char *path, cw_source_check_fn check, cw_config **out)
     cfg->dir = cw_strdup(dirname(copy));
     free(copy);
     cfg->attribution_window_s = DEFAULT_ATTRIBUTION_WINDOW_S;
+    for (size_t k = 0; k < CW_EXCEPTION_KINDS; k++)
+        cfg->exception_weights[k] = NAN;        /* unset until apply_defaults */
     st.cfg = cfg;
     rc = ini_parse_stream(counting_reader, &st, on_key, &st);
     if (ferror(st.file))

@@ -80,6 +80,13 @@ typedef struct cw_gate {
     int line;
 } cw_gate;
 
+/* [exceptions] KIND = weight (metrics.md "Exceptions"): the kinds, in the
+ * order of reports/exceptions.h's cw_exception_kind.  Listed here because
+ * the configuration validates them and core/ knows nothing above it. */
+#define CW_EXCEPTION_KINDS 6
+extern const char *const cw_exception_kinds[CW_EXCEPTION_KINDS];
+#define CW_EXCEPTIONS_TOP_DEFAULT 5     /* [exceptions] top */
+
 typedef struct cw_config {
     char *path;                 /* the config file as given */
     char *dir;                  /* its folder */
@@ -111,10 +118,17 @@ typedef struct cw_config {
      * a source; checked at load (url, from, to, team.TEAM, username,
      * password_env, password_file, subject, ca_file, timeout).  NULL: absent. */
     cw_source *mail;
+    int report_min_samples;     /* [report] min_samples; 0 = unset (CW_MIN_SAMPLES_DEFAULT) */
+    /* [exceptions]: a multiplier per kind (default 1; 0 = never listed) and
+     * how many entries the digest shows */
+    double exception_weights[CW_EXCEPTION_KINDS];
+    int exceptions_top;
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
 #define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */
+#define CW_MIN_SAMPLES_DEFAULT 5        /* [report] min_samples */
+#define CW_MIN_SAMPLES_MAX 1000000
 
 /* 1 when name is a valid source name / application name (see above). */
 int cw_source_name_valid(const char *name);

@@ -26,6 +26,7 @@
  *                             dashed lines instead
  */
 #include "chart.h"
+#include "xlsx.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -337,8 +338,8 @@ int cw_chart_write_xlsx(lxw_workbook *wb, const cw_report *r)
     x.title = workbook_add_format(wb);
     format_set_bold(x.title);
     format_set_font_size(x.title, 12);
-    worksheet_set_landscape(x.charts);
-    worksheet_fit_to_pages(x.charts, 1, 0);
+    cw_xlsx_print_layout(x.charts);
+    cw_xlsx_print_layout(x.data);
     worksheet_set_column(x.data, 0, 0, 14, NULL);
     for (size_t i = 0; i < n; i++)
         write_chart(&x, &charts[i]);

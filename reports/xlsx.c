@@ -26,6 +26,7 @@
  * "=1+2" must not become a formula in the chart either.
  */
 #include "report.h"
+#include "xlsx.h"
 #include "chart.h"
 
 #include <math.h>
@@ -199,19 +200,18 @@ static void write_headers(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col
         write_text(ws, row, (lxw_col_t)(col + i), labels[i], x->f.header);
 }
 
-/* Printed (or saved as PDF) a sheet is one page wide, in landscape; a table
- * sheet repeats its header row on every page and keeps it frozen on screen
- * (head: the header row; LXW_ROW_MAX: none). */
-static void set_print_layout(lxw_worksheet *ws)
+void cw_xlsx_print_layout(lxw_worksheet *ws)
 {
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
     worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
 }
 
+/* A table sheet repeats its header row on every page and keeps it frozen on
+ * screen (head: the header row). */
 static void set_table_layout(lxw_worksheet *ws, lxw_row_t head, lxw_col_t frozen_cols)
 {
-    set_print_layout(ws);
+    cw_xlsx_print_layout(ws);
     worksheet_repeat_rows(ws, head, head);
     worksheet_freeze_panes(ws, head + 1, frozen_cols);
 }
@@ -334,7 +334,7 @@ static void write_summary_row(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row,
 static void write_summary(xlsx_ctx *x)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Summary");
-    set_print_layout(ws);
+    cw_xlsx_print_layout(ws);
     const lxw_row_t top = 4;
     write_text(ws, 0, 0, "Catwalk weekly report: DORA four keys", x->f.title);
     write_window_note(x, ws, 1);
@@ -420,7 +420,7 @@ static lxw_row_t write_chart_block(xlsx_ctx *x, lxw_worksheet *ws, const char *s
 static void write_family(xlsx_ctx *x, const cw_report_family *family)
 {
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, family->sheet);
-    set_print_layout(ws);
+    cw_xlsx_print_layout(ws);
     lxw_row_t row = 3;
     write_text(ws, 0, 0, family->sheet, x->f.title);
     write_window_note(x, ws, 1);
@@ -679,7 +679,7 @@ static void write_audit(xlsx_ctx *x)
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Audit");
     audit_widths aw = {{0}};
     x->links = 0;
-    set_print_layout(ws);
+    cw_xlsx_print_layout(ws);
     worksheet_freeze_panes(ws, 3, 0);
     write_text(ws, 0, 0, "Audit and data quality", x->f.title);
     write_window_note(x, ws, 1);

@@ -143,7 +143,7 @@ static void test_report_templates(void **state)
     expect_error("[report]\ntemplates = /nonexistent-templates\n",
                  ":2: templates: '/nonexistent-templates' is not a folder");
     expect_error("[report]\ntemplates = /\ntemplates = /\n", ":3: templates: given twice in [report]");
-    expect_error("[report]\ntemplate = /\n", ":2: template: unknown key in [report] (templates)");
+    expect_error("[report]\ntemplate = /\n", ":2: template: unknown key in [report] (templates, min_samples)");
     expect_error("[report]\n[report]\n", ":2: duplicate [report]");
     free(text);
     cw_remove_tree(dir);
