@@ -973,19 +973,53 @@ static void test_dora_summaries(void **state)
     solo = &c.rows[1].s;
     assert_string_equal(c.rows[1].name, "solo");
     assert_int_equal(solo->deployments, 0);
-    assert_float_equal(solo->weekly_median_deploy_days, 0, EPS);
-    /* weeks and months without a deployment count as 0 (metrics.md): medians
-     * 0 and 0 are a measurement, and below every band: low */
-    assert_float_equal(solo->monthly_median_deploy_days, 0, EPS);
-    assert_int_equal(solo->deploy_level, CW_LEVEL_LOW);
+    /* solo has no CI job pattern and no deployment records: no deployment
+     * mapping, so no frequency and no level (Decisions 3), never "low" */
+    assert_int_equal(solo->deploy_mapped, 0);
+    assert_true(isnan(solo->deploys_per_week));
+    assert_true(isnan(solo->weekly_median_deploy_days));
+    assert_int_equal(solo->deploy_level, CW_LEVEL_NONE);
+    assert_int_equal(c.rows[4].s.deploy_level, CW_LEVEL_NONE);     /* team edge: solo only */
     assert_int_equal(solo->lead_time_level, CW_LEVEL_NONE);
     assert_int_equal(solo->cfr_level, CW_LEVEL_NONE);
     assert_int_equal(solo->restore_level, CW_LEVEL_NONE);
+    assert_int_equal(api->deploy_mapped, 1);
+    assert_int_equal(api->lead_time_count, 7);
+    assert_int_equal(api->restore_count, 4);
+    assert_int_equal(api->recent_deployments, 5);
+    assert_int_equal(api->prior_deployments, 0);
+    assert_int_equal(api->recent_lead_time_count, 7);
+    assert_int_equal(api->prior_restore_count, 0);
     org = &c.rows[5].s;
     assert_int_equal(org->deployments, 5);                         /* api 4 + web 1 */
     assert_float_equal(org->weekly_median_deploy_days, 2, EPS);    /* 2 and 2 */
     assert_int_equal(org->deploy_level, CW_LEVEL_HIGH);
     assert_float_equal(org->change_failure_rate, 3.0 / 5, EPS);
+}
+
+/* Decisions 3 and 13: a CI job pattern is a deployment mapping even when it
+ * matches no job; with it and no deployment in the window, solo is low. */
+static void test_mapped_without_deployments_is_low(void **state)
+{
+    fixture *f = *state;
+    collected c = {0};
+    const cw_dora_summary *solo, *edge;
+    cw_test_exec(f->conn, "INSERT INTO map_job VALUES ('solo-deploy', 4, 1);");
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
+                                       keep_summary, &c), 0);
+    solo = &c.rows[1].s;
+    edge = &c.rows[4].s;
+    assert_string_equal(c.rows[1].name, "solo");
+    assert_string_equal(c.rows[4].name, "edge");
+    assert_int_equal(solo->deploy_mapped, 1);
+    assert_float_equal(solo->deploys_per_week, 0, EPS);
+    /* weeks and months without a deployment count as 0 (metrics.md): medians
+     * 0 and 0 are a measurement, and below every band: low */
+    assert_float_equal(solo->weekly_median_deploy_days, 0, EPS);
+    assert_float_equal(solo->monthly_median_deploy_days, 0, EPS);
+    assert_int_equal(solo->deploy_level, CW_LEVEL_LOW);
+    assert_int_equal(edge->deploy_level, CW_LEVEL_LOW);
+    assert_int_equal(solo->lead_time_level, CW_LEVEL_NONE);        /* no data: still none */
 }
 
 /* ------------------------------------------------------------ views, read-only, CLI */
@@ -1170,6 +1204,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_reads_only_its_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wip_age_reads_only_open_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mapped_without_deployments_is_low, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weekly_grid_equals_separate_grids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_connection, setup, teardown),
