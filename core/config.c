@@ -42,7 +42,7 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_REPORT, SEC_UNKNOWN };
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -266,6 +266,7 @@ static int begin_section(parse_state *st, const char *section, int line)
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
+        {"report", SEC_REPORT},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -599,6 +600,22 @@ static void key_app(parse_state *st, const char *key, const char *value)
         check_jobs(st, list, 0);
 }
 
+/* [report] min_samples: a level or trend resting on fewer samples is shown
+ * greyed with its n (reports/headline.c). */
+static void key_report(parse_state *st, const char *key, const char *value)
+{
+    double n;
+    if (strcmp(key, "min_samples") != 0)
+        config_error(st, st->line, key, "unknown key in [report] (min_samples)");
+    else if (st->cfg->report_min_samples)
+        config_error(st, st->line, key, "given twice in [report]");
+    else if (cw_parse_decimal(value, 1, CW_MIN_SAMPLES_MAX, 1, &n) != 0)
+        config_error(st, st->line, key, "expected a whole number of samples from 1 to %d, got '%s'",
+                     CW_MIN_SAMPLES_MAX, value);
+    else
+        st->cfg->report_min_samples = (int)n;
+}
+
 /* The section comes from read_header, not from inih's `section`, which is
  * truncated at 49 bytes. */
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -615,6 +632,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
     case SEC_GATES: key_gate(st, name, value); break;
+    case SEC_REPORT: key_report(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
     case SEC_UNKNOWN: break;

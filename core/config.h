@@ -104,10 +104,13 @@ typedef struct cw_config {
     size_t n_flow_rules;
     cw_gate *gates;
     size_t n_gates;
+    int report_min_samples;     /* [report] min_samples; 0 = unset (CW_MIN_SAMPLES_DEFAULT) */
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
 #define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */
+#define CW_MIN_SAMPLES_DEFAULT 5        /* [report] min_samples */
+#define CW_MIN_SAMPLES_MAX 1000000
 
 /* 1 when name is a valid source name / application name (see above). */
 int cw_source_name_valid(const char *name);
