@@ -143,13 +143,35 @@ static void change_text(const struct tile_def *d, double change, double value, c
         snprintf(buf, size, "%+.1f %s", shown, unit);
 }
 
+long cw_report_min_samples(const cw_report *r)
+{
+    const cw_config *cfg = r->exec.cfg;
+    return cfg && cfg->report_min_samples ? cfg->report_min_samples : CW_MIN_SAMPLES_DEFAULT;
+}
+
+int cw_report_small_sample(const cw_report *r, const cw_dora_summary *s, size_t k,
+                           long min_samples, long *samples)
+{
+    const struct tile_def *d = &tile_defs[k];
+    cw_report_trend trend = cw_report_key_trend(s, &cw_report_keys[k]);
+    long trend_samples = LONG_MAX;
+    if (d->samples == 0) {              /* deployment frequency: the window's weeks */
+        *samples = isnan(cw_report_key_value(s, &cw_report_keys[k])) ? 0 : window_weeks(r);
+    } else {
+        long recent = long_at(s, d->recent), prior = long_at(s, d->prior);
+        *samples = long_at(s, d->samples);
+        if (!isnan(trend.delta))
+            trend_samples = recent < prior ? recent : prior;
+    }
+    return (*samples > 0 && *samples < min_samples) || trend_samples < min_samples;
+}
+
 static void fill_tile(cw_report *r, const cw_dora_summary *s, size_t k, long min_samples,
                       cw_report_tile *t)
 {
     const struct tile_def *d = &tile_defs[k];
     const cw_report_key *key = &cw_report_keys[k];
     cw_report_trend trend = cw_report_key_trend(s, key);
-    long trend_samples;
     char buf[64];
     memset(t, 0, sizeof *t);
     t->key = d->key;
@@ -162,15 +184,7 @@ static void fill_tile(cw_report *r, const cw_dora_summary *s, size_t k, long min
     t->value_text = cw_report_intern(r, buf);
     change_text(d, t->change, t->value, buf, sizeof buf);
     t->change_text = cw_report_intern(r, buf);
-    if (d->samples == 0) {              /* deployment frequency: the window's weeks */
-        t->samples = isnan(t->value) ? 0 : window_weeks(r);
-        trend_samples = LONG_MAX;
-    } else {
-        long recent = long_at(s, d->recent), prior = long_at(s, d->prior);
-        t->samples = long_at(s, d->samples);
-        trend_samples = isnan(trend.delta) ? LONG_MAX : recent < prior ? recent : prior;
-    }
-    t->small_sample = (t->samples > 0 && t->samples < min_samples) || trend_samples < min_samples;
+    t->small_sample = cw_report_small_sample(r, s, k, min_samples, &t->samples);
 }
 
 /* ------------------------------------------------------------ narrative */
@@ -343,11 +357,8 @@ void cw_report_headline_legend(cw_report *r, const cw_dora_bands *bands)
 
 int cw_report_gather_headline(cw_db *db, cw_report *r)
 {
-    const cw_config *cfg = r->exec.cfg;
     cw_dora_bands bands;
-    long min_samples = cfg && cfg->report_min_samples ? cfg->report_min_samples
-                                                      : CW_MIN_SAMPLES_DEFAULT;
-    cw_report_headline_tiles(r, min_samples);
+    cw_report_headline_tiles(r, cw_report_min_samples(r));
     if (cw_dora_bands_load(db, &bands) != 0) {
         cw_error("report: headline: the DORA bands cannot be read");
         return -1;

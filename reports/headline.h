@@ -21,6 +21,15 @@ void cw_report_duration_text(double hours, char *buf, size_t size);
 /* 1 when a duration of `hours` is shown in days. */
 int cw_report_duration_in_days(double hours);
 
+/* [report] min_samples of r->exec.cfg, or its default. */
+long cw_report_min_samples(const cw_report *r);
+
+/* The small-sample rule for key k (cw_report_keys order) of summary s:
+ * *samples gets the samples its level rests on; 1 when the level or its
+ * trend rests on fewer than min_samples (see headline.c). */
+int cw_report_small_sample(const cw_report *r, const cw_dora_summary *s, size_t k,
+                           long min_samples, long *samples);
+
 /* The summary the headline describes: the organisation's, or with
  * r->exec.team_slice set that team's.  NULL when the model has none. */
 const cw_dora_summary *cw_report_headline_summary(const cw_report *r);
