@@ -534,21 +534,41 @@ static const char **row_names(cw_scope scope, size_t *n)
     return names;
 }
 
+/* The layout of the output asked for; *names (caller frees) holds the
+ * weekly rows' names. */
+static layout layout_of(const metrics_options *o, const char ***names)
+{
+    layout l;
+    *names = NULL;
+    if (o->summary)
+        return (layout){ (const char **)summary_names, N_SUMMARY, SUMMARY_IDS };
+    *names = row_names(o->scope, &l.n);
+    l.names = *names;
+    l.n_ids = ROW_IDS;
+    return l;
+}
+
+/* --fields names only fields of the output: -1, or the usage error's exit
+ * code (before the warehouse is opened). */
+static int check_fields(const metrics_options *o)
+{
+    output out = {0};
+    const char **names;
+    layout l = layout_of(o, &names);
+    int rc = pick_fields(o->fields, &l, &out);
+    free(out.pick);
+    free(names);
+    return rc ? rc : -1;
+}
+
 /* 0 printed, -1 failure, or a usage error's exit code (> 0). */
 static int print_metrics(cw_db *db, const cw_metrics_query *q, const metrics_options *o)
 {
     output out = { .format = o->format, .app = o->app, .team = o->team };
     print_ctx p = { &out, q->scope, o, NULL };
-    layout l;
-    const char **names = NULL;
+    const char **names;
+    layout l = layout_of(o, &names);
     int rc;
-    if (o->summary) {
-        l = (layout){ (const char **)summary_names, N_SUMMARY, SUMMARY_IDS };
-    } else {
-        names = row_names(q->scope, &l.n);
-        l.names = names;
-        l.n_ids = ROW_IDS;
-    }
     out.layout = &l;
     if ((rc = pick_fields(o->fields, &l, &out)) != 0) {
         output_free(&out);
@@ -579,7 +599,7 @@ int cmd_metrics(int argc, char **argv)
         return rc;
     if (cw_config_load(o.common.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
-    if ((rc = check_names(&o, cfg)) >= 0) {
+    if ((rc = check_names(&o, cfg)) >= 0 || (rc = check_fields(&o)) >= 0) {
         cw_config_free(cfg);
         return rc;
     }

@@ -52,7 +52,7 @@ static const char *const change_num[N_UNITS] = {
 };
 
 typedef struct summary_formats {
-    lxw_format *title, *note, *header, *section, *text, *bold, *warning, *fine, *instant;
+    lxw_format *title, *note, *header, *section, *text, *bold, *warning, *fine;
     lxw_format *level[N_LEVELS], *level_small;
     lxw_format *value[N_UNITS], *value_small[N_UNITS];
     lxw_format *change[3][N_UNITS], *change_small[N_UNITS];      /* [better + 1] */
@@ -100,7 +100,6 @@ static void make_formats(lxw_workbook *wb, summary_formats *f)
     format_set_bold(f->warning);
     format_set_bg_color(f->warning, 0xFFC7CE);
     f->fine = new_format(wb, NULL, 0x1E6B34);
-    f->instant = new_format(wb, "yyyy-mm-dd hh:mm", 0);
     for (int l = 0; l < N_LEVELS; l++) {
         f->level[l] = new_format(wb, NULL, level_font[l]);
         format_set_bg_color(f->level[l], level_fill[l]);
@@ -239,13 +238,14 @@ static lxw_row_t write_sources(summary_ctx *x, lxw_row_t row)
     row++;
     for (size_t i = 0; i < t->n_sources; i++, row++) {
         const cw_report_source_state *s = &t->sources[i];
+        char when[24];
         int bad = s->last_status && strcmp(s->last_status, "ok") != 0;
         text(x, row, 0, s->source, x->f.text);
         text(x, row, 1, s->type, x->f.text);
-        if (s->last_ok_at)
-            number(x, row, 2, (double)s->last_ok_at / 86400.0 + 25569.0, x->f.instant);
-        else
-            text(x, row, 2, "never", x->f.warning);
+        /* ISO 8601 text: a clock time, which two runs of the same data (both
+         * engines, a rebuild) tell apart only as text the reader can see */
+        cw_time_format_iso(s->last_ok_at, when, sizeof when);
+        text(x, row, 2, s->last_ok_at ? when : "never", s->last_ok_at ? x->f.text : x->f.warning);
         text(x, row, 3, s->last_status, bad ? x->f.warning : x->f.fine);
         number(x, row, 4, (double)s->rejects, x->f.value[U_COUNT]);
         text(x, row, 5, s->error, x->f.text);
