@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "support.h"
 #include "core/util.h"
+#include "load/warehouse.h"
 #include "reports/headline.h"
 
 #define EPS 1e-9
@@ -226,31 +226,35 @@ static void test_duration_text(void **state)
 
 /* ------------------------------------------------------------ warehouses */
 
-static cw_db *warehouse(sqlite3 **handle, const char *sql)
+/* A fresh warehouse file with sql's rows and the metric views, as `catwalk
+ * run` leaves it. */
+typedef struct test_wh {
+    char path[512];
+    cw_warehouse *wh;
+} test_wh;
+
+static cw_db *warehouse(test_wh *t, const char *sql)
 {
-    sqlite3 *db = cw_test_schema_db(":memory:");
-    cw_db *conn;
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("fixture: %s", err);
-    conn = cw_db_sqlite_adopt(db);
-    assert_int_equal(cw_metrics_install_views(conn), 0);
-    *handle = db;
-    return conn;
+    cw_db *db;
+    t->wh = cw_test_warehouse(t->path, sizeof t->path);
+    db = cw_wh_db(t->wh);
+    if (*sql)
+        cw_test_exec(db, sql);
+    assert_int_equal(cw_metrics_install_views(db), 0);
+    return db;
 }
 
-static void close_warehouse(cw_db *conn, sqlite3 *handle)
+static void close_warehouse(test_wh *t)
 {
-    cw_db_close(conn);
-    sqlite3_close(handle);
+    cw_test_warehouse_drop(t->wh, t->path);
 }
 
 /* The legend states the dora_band view's thresholds (metrics.md's DORA
  * 2023 bands), long durations in days. */
 static void test_legend_from_bands(void **state)
 {
-    sqlite3 *handle;
-    cw_db *db = warehouse(&handle, "");
+    test_wh w;
+    cw_db *db = warehouse(&w, "");
     cw_report r;
     (void)state;
     cw_report_init(&r, cw_t(FROM), cw_t(TO));
@@ -268,7 +272,7 @@ static void test_legend_from_bands(void **state)
     assert_string_equal(r.exec.headline.legend[3],
                         "Time to restore: elite < 1 h, high < 24 h, medium < 7 days, low >= 7 days");
     cw_report_free(&r);
-    close_warehouse(db, handle);
+    close_warehouse(&w);
 }
 
 /* Batch 1 loaded jira, pagerduty and git; batch 2 (the latest) failed jira
@@ -300,7 +304,7 @@ static const char trust_sql[] =
     "INSERT INTO dim_application (application_id, name, team_id) VALUES (1, 'pay', 1);\n"
     "INSERT INTO dim_work_item (work_item_id, item_key, project, application_id, status,\n"
     "  created_at) VALUES (1, 'PAY-1', 'PAY', 1, 'Done', 1767600000),\n"
-    "  (2, 'WEB-1', 'WEB', NULL, 'Done', 1767600000), (3, 'OPS-1', 'OPS', 0, 'Done', 1767600000);\n"
+    "  (2, 'WEB-1', 'WEB', NULL, 'Done', 1767600000), (3, 'OPS-1', 'OPS', NULL, 'Done', 1767600000);\n"
     "INSERT INTO fact_incident (incident_id, source_id, external_id, application_id, service,\n"
     "  created_at, resolved_at) VALUES\n"
     "  (1, 2, 'I1', 0, 'Mail', 1767780000, 1767790000),\n"
@@ -311,8 +315,8 @@ static const char trust_sql[] =
 
 static void test_trust_banner(void **state)
 {
-    sqlite3 *handle;
-    cw_db *db = warehouse(&handle, trust_sql);
+    test_wh w;
+    cw_db *db = warehouse(&w, trust_sql);
     const cw_report_trust *t;
     cw_report r;
     (void)state;
@@ -348,15 +352,15 @@ static void test_trust_banner(void **state)
                                         "change_failure_rate, restore)");
     assert_string_equal(t->findings[2], "source no records: 1 (affects every metric of the source)");
     cw_report_free(&r);
-    close_warehouse(db, handle);
+    close_warehouse(&w);
 }
 
 /* Every source ran fine in the latest batch: no warning, even though one
  * failed in an earlier batch. */
 static void test_trust_banner_clean(void **state)
 {
-    sqlite3 *handle;
-    cw_db *db = warehouse(&handle,
+    test_wh w;
+    cw_db *db = warehouse(&w,
                           "INSERT INTO batch (batch_id, started_at, finished_at, status) VALUES\n"
                           "  (1, 900, 1000, 'partial'), (2, 1900, 2000, 'ok');\n"
                           "INSERT INTO source_run (batch_id, source, mode, status, error) VALUES\n"
@@ -370,7 +374,7 @@ static void test_trust_banner_clean(void **state)
     assert_int_equal(r.exec.trust.sources[0].last_ok_at, 2000);
     assert_int_equal(r.exec.trust.n_findings, 0);
     cw_report_free(&r);
-    close_warehouse(db, handle);
+    close_warehouse(&w);
 }
 
 int main(void)
