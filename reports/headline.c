@@ -12,7 +12,8 @@
  *
  * The small-sample rule: a level resting on fewer than [report] min_samples
  * samples (default 5), or a trend whose either half does, is flagged
- * small_sample, and renderers show it greyed with its n: a 100 % change
+ * small_sample, and renderers show it greyed with its n (the level's
+ * samples, or when only the trend is small, its smaller half's): a 100 % change
  * failure rate from 2 deployments must not read as the company's worst
  * problem.  The samples of each key:
  *   deployment frequency  the window's weeks (its level is their median);
@@ -155,6 +156,7 @@ int cw_report_small_sample(const cw_report *r, const cw_dora_summary *s, size_t 
     const struct tile_def *d = &tile_defs[k];
     cw_report_trend trend = cw_report_key_trend(s, &cw_report_keys[k]);
     long trend_samples = LONG_MAX;
+    int small = 0;
     if (d->samples == 0) {              /* deployment frequency: the window's weeks */
         *samples = isnan(cw_report_key_value(s, &cw_report_keys[k])) ? 0 : window_weeks(r);
     } else {
@@ -163,7 +165,14 @@ int cw_report_small_sample(const cw_report *r, const cw_dora_summary *s, size_t 
         if (!isnan(trend.delta))
             trend_samples = recent < prior ? recent : prior;
     }
-    return (*samples > 0 && *samples < min_samples) || trend_samples < min_samples;
+    if (*samples > 0 && *samples < min_samples)
+        small |= CW_SMALL_LEVEL;
+    if (trend_samples < min_samples) {
+        small |= CW_SMALL_TREND;
+        if (!(small & CW_SMALL_LEVEL))
+            *samples = trend_samples;   /* the n that is small: the trend's half */
+    }
+    return small;
 }
 
 static void fill_tile(cw_report *r, const cw_dora_summary *s, size_t k, long min_samples,
@@ -184,7 +193,7 @@ static void fill_tile(cw_report *r, const cw_dora_summary *s, size_t k, long min
     t->value_text = cw_report_intern(r, buf);
     change_text(d, t->change, t->value, buf, sizeof buf);
     t->change_text = cw_report_intern(r, buf);
-    t->small_sample = cw_report_small_sample(r, s, k, min_samples, &t->samples);
+    t->small_sample = cw_report_small_sample(r, s, k, min_samples, &t->samples) != 0;
 }
 
 /* ------------------------------------------------------------ narrative */

@@ -25,8 +25,12 @@ int cw_report_duration_in_days(double hours);
 long cw_report_min_samples(const cw_report *r);
 
 /* The small-sample rule for key k (cw_report_keys order) of summary s:
- * *samples gets the samples its level rests on; 1 when the level or its
- * trend rests on fewer than min_samples (see headline.c). */
+ * CW_SMALL_LEVEL when its level rests on fewer than min_samples samples,
+ * CW_SMALL_TREND when either half of its trend does (see headline.c), 0
+ * when neither.  *samples gets the samples its level rests on, or, when
+ * only the trend is small, the smaller half's. */
+#define CW_SMALL_LEVEL 1
+#define CW_SMALL_TREND 2
 int cw_report_small_sample(const cw_report *r, const cw_dora_summary *s, size_t k,
                            long min_samples, long *samples);
 

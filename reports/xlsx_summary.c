@@ -168,14 +168,17 @@ static void key_cells(summary_ctx *x, lxw_row_t row, lxw_col_t col, const cw_dor
     cw_report_trend t = cw_report_key_trend(s, key);
     long n;
     int small = cw_report_small_sample(x->r, s, k, x->min_samples, &n);
+    int level_small = small & CW_SMALL_LEVEL, trend_small = small & CW_SMALL_TREND;
     unit u = key_unit(k, value);
     unit cu = isnan(value) ? key_unit(k, t.delta) : u;
     char label[32];
-    number(x, row, col, shown(u, value, 0), small ? x->f.value_small[u] : x->f.value[u]);
-    snprintf(label, sizeof label, small ? "%s (n=%ld)" : "%s", cw_report_level_label(level), n);
-    text(x, row, (lxw_col_t)(col + 1), label, small ? x->f.level_small : x->f.level[level]);
+    /* a small level is greyed with its n; a trend on a small half is greyed */
+    number(x, row, col, shown(u, value, 0), level_small ? x->f.value_small[u] : x->f.value[u]);
+    snprintf(label, sizeof label, level_small ? "%s (n=%ld)" : "%s",
+             cw_report_level_label(level), n);
+    text(x, row, (lxw_col_t)(col + 1), label, level_small ? x->f.level_small : x->f.level[level]);
     number(x, row, (lxw_col_t)(col + 2), shown(cu, t.delta, 1),
-           small ? x->f.change_small[cu] : x->f.change[t.better + 1][cu]);
+           trend_small ? x->f.change_small[cu] : x->f.change[t.better + 1][cu]);
 }
 
 /* ------------------------------------------------------------ headline */
@@ -228,27 +231,57 @@ static lxw_row_t write_headline(summary_ctx *x, lxw_row_t row)
 
 /* ------------------------------------------------------------ trust */
 
+/* The sources that need a reader's attention, one row each (failed, empty
+ * or rejecting records): a demo with 70 sources must not push the figures
+ * off the first screen.  The others are one line. */
+static int source_needs_row(const cw_report_source_state *s)
+{
+    return s->rejects > 0 || !s->last_status || strcmp(s->last_status, "ok") != 0;
+}
+
 static lxw_row_t write_sources(summary_ctx *x, lxw_row_t row)
 {
     static const char *const head[] = { "Source", "Type", "Last successful load (UTC)",
                                          "Last status", "Rejects", "Error" };
     const cw_report_trust *t = &x->r->exec.trust;
-    for (size_t c = 0; c < 6; c++)
-        text(x, row, (lxw_col_t)c, head[c], x->f.header);
-    row++;
-    for (size_t i = 0; i < t->n_sources; i++, row++) {
+    size_t fine = 0;
+    int64_t latest = 0;
+    for (size_t i = 0; i < t->n_sources; i++)
+        if (!source_needs_row(&t->sources[i])) {
+            fine++;
+            if (t->sources[i].last_ok_at > latest)
+                latest = t->sources[i].last_ok_at;
+        }
+    if (fine < t->n_sources) {
+        for (size_t c = 0; c < 6; c++)
+            text(x, row, (lxw_col_t)c, head[c], x->f.header);
+        row++;
+    }
+    for (size_t i = 0; i < t->n_sources; i++) {
         const cw_report_source_state *s = &t->sources[i];
         char when[24];
         int bad = s->last_status && strcmp(s->last_status, "ok") != 0;
-        text(x, row, 0, s->source, x->f.text);
-        text(x, row, 1, s->type, x->f.text);
+        if (!source_needs_row(s))
+            continue;
         /* ISO 8601 text: a clock time, which two runs of the same data (both
          * engines, a rebuild) tell apart only as text the reader can see */
         cw_time_format_iso(s->last_ok_at, when, sizeof when);
+        text(x, row, 0, s->source, x->f.text);
+        text(x, row, 1, s->type, x->f.text);
         text(x, row, 2, s->last_ok_at ? when : "never", s->last_ok_at ? x->f.text : x->f.warning);
         text(x, row, 3, s->last_status, bad ? x->f.warning : x->f.fine);
         number(x, row, 4, (double)s->rejects, x->f.value[U_COUNT]);
         text(x, row, 5, s->error, x->f.text);
+        row++;
+    }
+    if (fine) {
+        char when[24], *line;
+        cw_time_format_iso(latest, when, sizeof when);
+        line = cw_asprintf("%s%zu source%s loaded without a problem (latest load %s)",
+                           fine < t->n_sources ? "The other " : "", fine, fine == 1 ? "" : "s",
+                           when);
+        text(x, row++, 0, line, x->f.fine);
+        free(line);
     }
     return row;
 }

@@ -156,6 +156,7 @@ static void test_small_sample_rule(void **state)
     assert_int_equal(r.exec.headline.tiles[2].samples, 2);
     assert_int_equal(r.exec.headline.tiles[2].small_sample, 1);
     assert_int_equal(r.exec.headline.tiles[1].small_sample, 1);
+    assert_int_equal(r.exec.headline.tiles[1].samples, 3);        /* the small half's n */
     assert_string_equal(r.exec.headline.tiles[1].value_text, "30.0 h");  /* < 48 h: hours */
     assert_string_equal(r.exec.headline.tiles[1].change_text, "-20.0 h");
     /* no mapping anywhere: the deployment frequency is no data, not small */
