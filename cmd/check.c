@@ -17,6 +17,7 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../extract/credentials.h"
 #include "../extract/live.h"
 #include "../extract/source.h"
 #include "../load/db.h"
@@ -61,8 +62,14 @@ typedef struct check_options {
 
 static int check_config(const cw_config *cfg, const check_options *o)
 {
+    char *mail_password = NULL;
     if (cw_live_check(cfg) != 0)
         return CW_EXIT_USAGE;
+    /* `catwalk mail` will need its password: say now when it cannot be read */
+    if (cfg->mail &&
+        cw_secret_load(cfg->mail, "password_env", "password_file", &mail_password) != 0)
+        return CW_EXIT_USAGE;
+    cw_secret_free(mail_password);
     if (cfg->n_sources == 0)
         fprintf(stderr, "%s: warning: no [source] section: run and extract will load nothing\n",
                 o->common.config);

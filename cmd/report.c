@@ -152,7 +152,8 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
         rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)
         rc = cw_report_render(&r, out_dir, o->formats);
-    if (rc == 0) {
+    /* the paths written, unless --quiet: a quiet success prints nothing */
+    if (rc == 0 && cw_log_get_level() >= CW_LOG_INFO) {
         if (o->formats & CW_REPORT_XLSX) {
             char *path = cw_report_path(out_dir, &r, "xlsx");
             printf("%s\n", path);

@@ -104,6 +104,11 @@ typedef struct cw_config {
     size_t n_flow_rules;
     cw_gate *gates;
     size_t n_gates;
+    /* [mail] (`catwalk mail`): its keys as a source keeps them, so the
+     * credential loader and cw_source_get/_path/_error serve it as they serve
+     * a source; checked at load (url, from, to, team.TEAM, username,
+     * password_env, password_file, subject, ca_file, timeout).  NULL: absent. */
+    cw_source *mail;
     int report_min_samples;     /* [report] min_samples; 0 = unset (CW_MIN_SAMPLES_DEFAULT) */
 } cw_config;
 

@@ -9,8 +9,10 @@
 # then nights one after another against one full load on both engines
 # (tests/e2e/test_incremental.py), then the data-quality findings and the
 # audit evidence on both engines (tests/e2e/test_quality.py), and release
-# scope on both engines (tests/e2e/test_releases.py), and the window summary
-# and the report's headline on both engines (tests/e2e/test_headline.py).
+# scope on both engines (tests/e2e/test_releases.py), running it as a
+# service: install, man pages, units, -q/-v, journald (tests/e2e/test_operations.py),
+# the weekly mail through a local SMTP sink (tests/e2e/test_mail.py), and the
+# window summary and the report's headline on both engines (tests/e2e/test_headline.py).
 # Needs CW_BIN (the catwalk binary), CW_FIXTURES and CW_PG_URI (a throwaway
 # PostgreSQL: the engines test fails without one); each suite prints "N passed, N failed".
 set -u
@@ -35,4 +37,6 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_releases.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_headline.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_flow.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_operations.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_mail.py" || status=1
 exit $status
