@@ -378,6 +378,79 @@ static void test_trust_banner_clean(void **state)
     close_warehouse(&w);
 }
 
+/* The Summary sheet of a hand-filled model, read back with openpyxl: the
+ * worked example's tiles in their units (2.1 days, -0.4 days, -17.2 pp), the
+ * small sample greyed with its n, the banner a warning naming the failed
+ * source, the organisation first, the application under its team with its
+ * lead time in days (60 h = 2.5 days) and its rate's change in pp
+ * (0.30 - 0.10 = +20 pp). */
+static const char summary_check[] =
+    "import openpyxl, sys\n"
+    "ws = openpyxl.load_workbook(sys.argv[1])['Summary']\n"
+    "rows = [[c for c in r] for r in ws.iter_rows()]\n"
+    "def find(v):\n"
+    "    return next(r for r in rows if r[0].value == v)\n"
+    "lt = find('Lead time for changes')\n"
+    "assert abs(lt[1].value - 2.1) < 1e-9 and 'days' in lt[1].number_format, lt[1].value\n"
+    "assert abs(lt[3].value + 0.4) < 1e-9 and 'days' in lt[3].number_format, lt[3].value\n"
+    "cfr = find('Change failure rate')\n"
+    "assert abs(cfr[1].value - 0.125) < 1e-9 and '%' in cfr[1].number_format\n"
+    "assert abs(cfr[3].value + 17.2) < 1e-9 and 'pp' in cfr[3].number_format, cfr[3].value\n"
+    "assert cfr[4].value == 'better'\n"
+    "rs = find('Time to restore')\n"
+    "assert rs[5].value == 'n=3: small sample' and rs[1].font.i, rs[5].value\n"
+    "texts = [c.value for r in rows for c in r if isinstance(c.value, str)]\n"
+    "assert any(t.startswith('Warning: a source failed') for t in texts)\n"
+    "assert 'HTTP 503' in texts and 'never' in texts\n"
+    "org = rows[[r[0].value for r in rows].index('Organisation and teams') + 2]\n"
+    "assert org[0].value == 'organisation', org[0].value\n"
+    "at = [r[0].value for r in rows].index('Team core')\n"
+    "app = rows[at + 1]\n"
+    "assert app[1].value == 'pay' and abs(app[6].value - 2.5) < 1e-9, app[6].value\n"
+    "assert 'days' in app[6].number_format\n"
+    "assert abs(app[11].value - 20) < 1e-9 and 'pp' in app[11].number_format, app[11].value\n"
+    "assert app[10].value == 'low (n=4)', app[10].value\n"
+    "print('summary ok')\n";
+
+static void test_summary_sheet(void **state)
+{
+    cw_report r;
+    cw_dora_summary org = worked_org(), team = summary("core", CW_SCOPE_TEAM),
+                    app = summary("pay", CW_SCOPE_APPLICATION);
+    cw_report_source_state bad = { "jira", "jira", 0, "failed", "HTTP 503", 2 };
+    char *dir = cw_temp_dir(), *xlsx, *script;
+    (void)state;
+    app.team = "core";
+    app.deployments = 4;
+    app.lead_time_median_h = 60;
+    app.lead_time_level = CW_LEVEL_HIGH;
+    app.lead_time_count = 9;
+    app.change_failure_rate = 0.25;
+    app.cfr_level = CW_LEVEL_LOW;
+    app.recent_change_failure_rate = 0.30;
+    app.prior_change_failure_rate = 0.10;
+    app.recent_deployments = 10;
+    app.prior_deployments = 10;
+    cw_report_init(&r, cw_t(FROM), cw_t(TO));
+    cw_report_add_summary(&r, &app);
+    cw_report_add_summary(&r, &team);
+    cw_report_add_summary(&r, &org);
+    cw_report_headline_tiles(&r, 5);
+    cw_report_add_legend(&r, "Lead time for changes: elite < 24 h");
+    cw_report_add_source_state(&r, &bad);
+    r.exec.trust.degraded = 1;
+    xlsx = cw_report_path(dir, &r, "xlsx");
+    assert_int_equal(cw_report_write_xlsx(&r, xlsx), 0);
+    script = cw_asprintf("%s/check.py", dir);
+    cw_write_file(dir, "check.py", summary_check);
+    assert_int_equal(cw_system("/usr/bin/python3 '%s' '%s'", script, xlsx), 0);
+    free(script);
+    free(xlsx);
+    cw_remove_tree(dir);
+    free(dir);
+    cw_report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_legend_from_bands),
         cmocka_unit_test(test_trust_banner),
         cmocka_unit_test(test_trust_banner_clean),
+        cmocka_unit_test(test_summary_sheet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
