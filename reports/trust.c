@@ -82,7 +82,6 @@ static void add_source(cw_report *r, cw_stmt *st)
         s.type = configured_type(r->exec.cfg, s.source);
     if (in_last_batch && s.last_status && strcmp(s.last_status, "ok") != 0)
         r->exec.trust.degraded = 1;
-    r->exec.trust.rejects += s.rejects;
     cw_report_add_source_state(r, &s);
 }
 
@@ -90,6 +89,7 @@ static void add_unmapped(cw_report *r, cw_stmt *st)
 {
     r->exec.trust.unmapped_items = (long)cw_db_column_int(st, 0);
     r->exec.trust.unmapped_services = (long)cw_db_column_int(st, 1);
+    r->exec.trust.rejects = (long)cw_db_column_int(st, 2);
 }
 
 /* ------------------------------------------------------------ findings */

@@ -282,7 +282,8 @@ static void test_legend_from_bands(void **state)
  *   jira       failed "HTTP 503 from jira", last ok 1000, 3 rejects
  *   pagerduty  ok, last ok at batch 2's end (2000)
  *   ops        failed in batch 1 only, absent from batch 2: not degrading
- * so the banner is degraded; 4 rejects in all.  Unmapped: WEB-1 and OPS-1
+ * so the banner is degraded; 5 rejects in all (one of "old", a source that
+ * no longer runs).  Unmapped: WEB-1 and OPS-1
  * have no application (2 items); incidents on services "Mail" (twice) and
  * none map to no application: 2 services.  Findings in the window
  * 2026-01-05 .. 2026-01-19: I3 resolved before created (affects restore),
@@ -300,7 +301,7 @@ static const char trust_sql[] =
     "INSERT INTO dim_source VALUES (1, 'jira', 'jira'), (2, 'pagerduty', 'pagerduty');\n"
     "INSERT INTO reject (batch_id, source, file, record, reason) VALUES\n"
     "  (1, 'jira', 'a', 1, 'x'), (1, 'jira', 'a', 2, 'x'), (2, 'jira', 'b', 1, 'x'),\n"
-    "  (1, 'git', 'log', 3, 'bad sha');\n"
+    "  (1, 'git', 'log', 3, 'bad sha'), (1, 'old', 'x.csv', 1, 'gone since');\n"
     "INSERT INTO dim_team VALUES (1, 'core');\n"
     "INSERT INTO dim_application (application_id, name, team_id) VALUES (1, 'pay', 1);\n"
     "INSERT INTO dim_work_item (work_item_id, item_key, project, application_id, status,\n"
@@ -344,7 +345,7 @@ static void test_trust_banner(void **state)
     assert_null(t->sources[3].error);
     assert_int_equal(t->sources[3].last_ok_at, 2000);
     assert_int_equal(t->degraded, 1);
-    assert_int_equal(t->rejects, 4);
+    assert_int_equal(t->rejects, 5);
     assert_int_equal(t->unmapped_items, 2);
     assert_int_equal(t->unmapped_services, 2);
     assert_int_equal(t->n_findings, 3);
