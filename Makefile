@@ -13,7 +13,7 @@
 
 BUILD    ?= build
 CC       ?= cc
-PKGS     := sqlite3 libcurl libpcre2-8 jansson yajl inih xlsxwriter libcrypto cairo
+PKGS     := sqlite3 libcurl libpcre2-8 jansson yajl inih xlsxwriter libcrypto cairo libpng fontconfig
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 SANFLAGS ?=
@@ -38,7 +38,9 @@ LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c tran
 # folder, linked in for the one command that calls it.
 LIB_SRC  += $(sort $(wildcard demogen/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
+# templates/ with its subfolders (queries, partials): files only
+EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql) \
+              $(shell find templates -type f -not -name '.*'))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 

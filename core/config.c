@@ -421,6 +421,41 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
         set_string(slot, value);
 }
 
+/* [report] min_samples: a level or trend resting on fewer samples is shown
+ * greyed with its n (reports/headline.c). */
+static void key_min_samples(parse_state *st, const char *key, const char *value)
+{
+    double n;
+    if (st->cfg->report_min_samples)
+        config_error(st, st->line, key, "given twice in [report]");
+    else if (cw_parse_decimal(value, 1, CW_MIN_SAMPLES_MAX, 1, &n) != 0)
+        config_error(st, st->line, key, "expected a whole number of samples from 1 to %d, got '%s'",
+                     CW_MIN_SAMPLES_MAX, value);
+    else
+        st->cfg->report_min_samples = (int)n;
+}
+
+/* [report] templates: a copy of templates/ an analyst edits (the report
+ * definition, its queries, the HTML layouts); a folder, resolved against the
+ * config's folder, checked here so a typo names its line, which is kept for
+ * `catwalk check`'s messages about the templates inside it. */
+static void key_report(parse_state *st, const char *key, const char *value)
+{
+    struct stat sb;
+    if (strcmp(key, "min_samples") == 0)
+        key_min_samples(st, key, value);
+    else if (strcmp(key, "templates") != 0)
+        config_error(st, st->line, key, "unknown key in [report] (templates, min_samples)");
+    else if (st->cfg->report_templates)
+        config_error(st, st->line, key, "given twice in [report]");
+    else {
+        st->cfg->report_templates = cw_path_resolve(st->cfg->dir, value);
+        st->cfg->report_templates_line = st->line;
+        if (stat(st->cfg->report_templates, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            config_error(st, st->line, key, "'%s' is not a folder", value);
+    }
+}
+
 /* A regex key of [metrics], compiled here so its error names its own line. */
 static void key_regex(parse_state *st, char **slot, const char *key, const char *value)
 {
@@ -623,22 +658,6 @@ static void key_app(parse_state *st, const char *key, const char *value)
     cw_strlist_split(value, list);
     if (list == &app->jobs)
         check_jobs(st, list, 0);
-}
-
-/* [report] min_samples: a level or trend resting on fewer samples is shown
- * greyed with its n (reports/headline.c). */
-static void key_report(parse_state *st, const char *key, const char *value)
-{
-    double n;
-    if (strcmp(key, "min_samples") != 0)
-        config_error(st, st->line, key, "unknown key in [report] (min_samples)");
-    else if (st->cfg->report_min_samples)
-        config_error(st, st->line, key, "given twice in [report]");
-    else if (cw_parse_decimal(value, 1, CW_MIN_SAMPLES_MAX, 1, &n) != 0)
-        config_error(st, st->line, key, "expected a whole number of samples from 1 to %d, got '%s'",
-                     CW_MIN_SAMPLES_MAX, value);
-    else
-        st->cfg->report_min_samples = (int)n;
 }
 
 /* The section comes from read_header, not from inih's `section`, which is
@@ -948,6 +967,7 @@ void cw_config_free(cw_config *cfg)
     free(cfg->warehouse_password_file);
     free(cfg->landing);
     free(cfg->reports);
+    free(cfg->report_templates);
     free(cfg->key_pattern);
     free(cfg->incident_deployment_pattern);
     free(cfg);

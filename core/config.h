@@ -90,6 +90,8 @@ typedef struct cw_config {
     char *warehouse_password_file;      /* [warehouse] password_file, resolved, or NULL */
     char *landing;              /* resolved landing folder */
     char *reports;              /* resolved reports folder (default "reports") */
+    char *report_templates;     /* [report] templates: resolved folder, NULL = built in */
+    int report_templates_line;
     int jobs;                   /* [catwalk] jobs: threads of a run (`run --jobs`), 0 = unset */
     int64_t attribution_window_s;       /* [metrics] attribution_window, hours; 0 = unlimited */
     char *key_pattern;                  /* [metrics] key_pattern (pcre2) */

@@ -87,7 +87,7 @@ int cw_report_gather_exec(cw_db *db, const cw_config *cfg, cw_report *r)
     r->exec.forecast_hit_rate = NAN;
     if (cw_report_gather_headline(db, r) != 0 || cw_report_gather_trust(db, r) != 0 ||
         cw_report_gather_exceptions(db, r) != 0 || cw_report_gather_forecasts(db, r) != 0 ||
-        cw_report_gather_manifest(db, r) != 0)
+        cw_report_gather_manifest(db, r) != 0 || cw_report_gather_charts(db, r) != 0)
         return -1;
     return 0;
 }
@@ -101,6 +101,7 @@ void cw_report_exec_free(cw_report *r)
     free(x->exceptions);
     free(x->forecasts);
     free(x->manifest.inputs);
+    cw_report_charts_free(r);
     memset(x, 0, sizeof *x);
 }
 

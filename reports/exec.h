@@ -142,6 +142,21 @@ typedef struct cw_report_image {
     int width, height;          /* pixels */
 } cw_report_image;
 
+/* ------------------------------------------------------------ chart data */
+
+/* What the charts read beyond the weekly metric rows (reports/charts.c,
+ * chart.h): one table per chart query (reports/sql/report_chart_*.sql, by
+ * team: a team slice filters them), kept apart from r->tables so no
+ * renderer lays them out as sections; the organisation's and the teams'
+ * rows by calendar month (the monthly view); and the DORA bands
+ * (dora_band) shaded behind the DORA charts.  NULL/0 when not gathered. */
+typedef struct cw_report_chart_data {
+    struct cw_report_table *tables;     size_t n_tables, cap_tables;
+    struct cw_report_row *monthly;      size_t n_monthly, cap_monthly;
+    int64_t monthly_from, monthly_to;   /* [from, to) of the monthly rows */
+    struct cw_dora_bands *bands;        /* owned; NULL: no bands drawn */
+} cw_report_chart_data;
+
 /* ------------------------------------------------------------ the layer */
 
 typedef struct cw_report_exec {
@@ -154,6 +169,7 @@ typedef struct cw_report_exec {
     double forecast_hit_rate;           /* P85 hit rate of scored forecasts; NAN: none */
     long forecasts_scored;
     cw_report_manifest manifest;
+    cw_report_chart_data charts;        /* cw_report_gather_charts */
 } cw_report_exec;
 
 /* Append copies (strings interned in r). */
@@ -171,7 +187,10 @@ int cw_report_gather_trust(struct cw_db *db, struct cw_report *r);
 int cw_report_gather_exceptions(struct cw_db *db, struct cw_report *r);
 int cw_report_gather_forecasts(struct cw_db *db, struct cw_report *r);
 int cw_report_gather_manifest(struct cw_db *db, struct cw_report *r);
-/* All five, in that order. */
+/* The charts' data (reports/charts.c). */
+int cw_report_gather_charts(struct cw_db *db, struct cw_report *r);
+void cw_report_charts_free(struct cw_report *r);
+/* All six, in that order. */
 int cw_report_gather_exec(struct cw_db *db, const struct cw_config *cfg, struct cw_report *r);
 void cw_report_exec_free(struct cw_report *r);
 

@@ -15,7 +15,8 @@
  * warehouse's, not a team's: a team's slice shows the same banner.
  *
  * The SQL is reports/sql/trust_sources.sql, trust_unmapped.sql and the
- * findings of the Data quality section (report_quality.sql), so the banner
+ * findings of the Data quality section (the built-in
+ * templates/sql/report_quality.sql, as `catwalk check --data`), so the banner
  * and that sheet count the same findings.
  */
 #include "report.h"
@@ -29,7 +30,7 @@
 
 #define SOURCES_SQL  "reports/sql/trust_sources.sql"
 #define UNMAPPED_SQL "reports/sql/trust_unmapped.sql"
-#define QUALITY_SQL  "reports/sql/report_quality.sql"
+#define QUALITY_SQL  "templates/sql/report_quality.sql"
 
 static cw_stmt *prepare(cw_db *db, const char *path)
 {

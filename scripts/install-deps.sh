@@ -28,8 +28,10 @@ if command -v pkg-config >/dev/null 2>&1; then
     need_pc libpq libpq-dev
     need_pc libcrypto libssl-dev
     need_pc cairo libcairo2-dev
+    need_pc libpng libpng-dev
+    need_pc fontconfig libfontconfig-dev
 else
-    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libyajl-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev libssl-dev libcairo2-dev"
+    missing="$missing libsqlite3-dev libcurl4-openssl-dev libpcre2-dev libjansson-dev libyajl-dev libinih-dev libxlsxwriter-dev libcmocka-dev libpq-dev libssl-dev libcairo2-dev libpng-dev libfontconfig-dev"
 fi
 need_file /usr/include/csv.h libcsv-dev
 need_file /usr/share/zoneinfo/America/New_York tzdata

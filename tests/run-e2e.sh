@@ -31,6 +31,9 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_hierarchy.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_kill.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_engines.py" || status=1
+# the report definition (templates/), its read-only SQL on both engines, workbook craft
+/usr/bin/python3 "$dir/e2e/test_definition.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_charts.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_sources.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_incremental.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_quality.py" || status=1
@@ -39,4 +42,5 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_flow.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_operations.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_mail.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_templates.py" || status=1
 exit $status

@@ -111,6 +111,8 @@ static void test_defaults(void **state)
     cw_config_free(cfg);
 }
 
+static void expect_error(const char *text, const char *needle);
+
 static void expect_error(const char *text, const char *needle)
 {
     cw_config *cfg = NULL;
@@ -120,6 +122,32 @@ static void expect_error(const char *text, const char *needle)
     if (!strstr(errors, needle))
         fail_msg("expected '%s' in: %s", needle, errors);
     free(errors);
+}
+
+/* [report] templates: a folder, resolved against the config's; its errors
+ * name their line and key. */
+static void test_report_templates(void **state)
+{
+    char *dir = cw_temp_dir(), *text = cw_asprintf("[report]\ntemplates = %s\n", dir);
+    cw_config *cfg = load_ok(text);
+    (void)state;
+    assert_string_equal(cfg->report_templates, dir);
+    assert_int_equal(cfg->report_templates_line, 2);    /* kept for `catwalk check` */
+    cw_config_free(cfg);
+    cfg = load_ok("[catwalk]\n");
+    assert_null(cfg->report_templates);                 /* built in */
+    cw_config_free(cfg);
+    cfg = load_ok("[report]\ntemplates = /\n");
+    assert_string_equal(cfg->report_templates, "/");
+    cw_config_free(cfg);
+    expect_error("[report]\ntemplates = /nonexistent-templates\n",
+                 ":2: templates: '/nonexistent-templates' is not a folder");
+    expect_error("[report]\ntemplates = /\ntemplates = /\n", ":3: templates: given twice in [report]");
+    expect_error("[report]\ntemplate = /\n", ":2: template: unknown key in [report] (templates, min_samples)");
+    expect_error("[report]\n[report]\n", ":2: duplicate [report]");
+    free(text);
+    cw_remove_tree(dir);
+    free(dir);
 }
 
 static void test_errors_name_line_and_key(void **state)
@@ -510,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_job_patterns_stay_anchored),
         cmocka_unit_test(test_unknown_type_lists_every_type),
         cmocka_unit_test(test_warehouse_uri_and_password_keys),
+        cmocka_unit_test(test_report_templates),
         cmocka_unit_test(test_source_check_is_the_callers),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
