@@ -27,6 +27,7 @@
  *              team scope deployments keys[{label value_text level_label
  *              level_class level_bg level_fg trend_text trend_class
  *              trend_colour}]}
+ *   families[{sheet charts[{title table}]}]: the numbers behind each chart
  *   sections[{title intro table}], untraceable, rejects, wip, data: tables
  *              {columns[{label num}], rows[{cells[{text num}]}], empty, n_cols}
  *   manifest   {version config_sha256 seed as_of last_batch window
@@ -517,6 +518,58 @@ static json_t *sections_json(const cw_report *r)
     return a;
 }
 
+/* The numbers behind each metric family's charts: per chart, one row per
+ * week, one column per series (the organisation, then the teams). */
+static cw_report_num field_style(const cw_metric_field *field, int is_rate)
+{
+    return is_rate ? CW_NUM_RATE : field->is_double ? CW_NUM_HOURS : CW_NUM_INTEGER;
+}
+
+static json_t *family_chart_json(const cw_report *r, const cw_report_axes *a,
+                                 const cw_report_chart *chart)
+{
+    const cw_metric_field *field = cw_report_field_find(chart->field);
+    const char **labels = cw_xcalloc(a->n_series + 2, sizeof *labels);
+    int *num = cw_xcalloc(a->n_series + 2, sizeof *num);
+    labels[0] = "Week";
+    for (size_t s = 0; s < a->n_series; s++) {
+        labels[s + 1] = a->series[s];
+        num[s + 1] = 1;
+    }
+    table_builder tb = table_begin(labels, num, a->n_series + 1);
+    for (size_t p = 0; p < a->n_periods; p++) {
+        table_row(&tb);
+        table_cell(&tb, a->periods[p], 0);
+        for (size_t s = 0; s < a->n_series; s++)
+            table_number(&tb, field ? cw_report_series_value(r, a, s, p, field) : NAN,
+                         field ? field_style(field, chart->is_rate) : CW_NUM_INTEGER);
+    }
+    json_t *c = json_object();
+    set_str(c, "title", chart->title);
+    json_object_set_new(c, "table", table_end(&tb));
+    free(labels);
+    free(num);
+    return c;
+}
+
+static json_t *families_json(const cw_report *r)
+{
+    cw_report_axes a;
+    json_t *families = json_array();
+    cw_report_axes_build(r, &a);
+    for (size_t i = 0; i < cw_report_n_families; i++) {
+        const cw_report_family *family = &cw_report_families[i];
+        json_t *f = json_object(), *charts = json_array();
+        set_str(f, "sheet", family->sheet);
+        for (size_t c = 0; c < family->n_charts; c++)
+            json_array_append_new(charts, family_chart_json(r, &a, &family->charts[c]));
+        json_object_set_new(f, "charts", charts);
+        json_array_append_new(families, f);
+    }
+    cw_report_axes_free(&a);
+    return families;
+}
+
 static void audit_json(json_t *ctx, const cw_report *r)
 {
     static const char *const untraceable_head[] = { "Application", "Job", "Run", "Finished (UTC)",
@@ -699,6 +752,7 @@ json_t *cw_report_context(const cw_report *r, const cw_report_image *images, siz
     char *coverage = cw_report_coverage_summary(r);
     set_str(ctx, "coverage", coverage);
     free(coverage);
+    json_object_set_new(ctx, "families", families_json(r));
     json_object_set_new(ctx, "sections", sections_json(r));
     audit_json(ctx, r);
     json_object_set_new(ctx, "data", data_json(r));
