@@ -428,6 +428,20 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
         set_string(slot, value);
 }
 
+/* [report] min_samples: a level or trend resting on fewer samples is shown
+ * greyed with its n (reports/headline.c). */
+static void key_min_samples(parse_state *st, const char *key, const char *value)
+{
+    double n;
+    if (st->cfg->report_min_samples)
+        config_error(st, st->line, key, "given twice in [report]");
+    else if (cw_parse_decimal(value, 1, CW_MIN_SAMPLES_MAX, 1, &n) != 0)
+        config_error(st, st->line, key, "expected a whole number of samples from 1 to %d, got '%s'",
+                     CW_MIN_SAMPLES_MAX, value);
+    else
+        st->cfg->report_min_samples = (int)n;
+}
+
 /* [report] templates: a copy of templates/ an analyst edits (the report
  * definition, its queries, the HTML layouts); a folder, resolved against the
  * config's folder, checked here so a typo names its line, which is kept for
@@ -435,17 +449,9 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
 static void key_report(parse_state *st, const char *key, const char *value)
 {
     struct stat sb;
-    double n;
-    if (strcmp(key, "min_samples") == 0) {
-        if (st->cfg->report_min_samples)
-            config_error(st, st->line, key, "given twice in [report]");
-        else if (cw_parse_decimal(value, 1, CW_MIN_SAMPLES_MAX, 1, &n) != 0)
-            config_error(st, st->line, key,
-                         "expected a whole number of samples from 1 to %d, got '%s'",
-                         CW_MIN_SAMPLES_MAX, value);
-        else
-            st->cfg->report_min_samples = (int)n;
-    } else if (strcmp(key, "templates") != 0)
+    if (strcmp(key, "min_samples") == 0)
+        key_min_samples(st, key, value);
+    else if (strcmp(key, "templates") != 0)
         config_error(st, st->line, key, "unknown key in [report] (templates, min_samples)");
     else if (st->cfg->report_templates)
         config_error(st, st->line, key, "given twice in [report]");

@@ -42,7 +42,8 @@ typedef struct cw_report_tile {
                                  * (percentage points for rates); NAN: unknown */
     const char *change_text;    /* "+0.8 per week", "-17.2 pp", "-0.4 days" */
     int better;                 /* +1 improvement, -1 regression, 0 flat or unknown */
-    long samples;               /* how many samples the level rests on */
+    long samples;               /* how many samples the level rests on (when only
+                                 * the trend is small: its smaller half's) */
     int small_sample;           /* samples < [report] min_samples: shown greyed with n */
 } cw_report_tile;
 

@@ -185,6 +185,7 @@ typedef struct metric_grid {
     size_t cap_members;             /* room in the per-member arrays */
     char **names, **teams;          /* per member */
     cw_scope *scopes;               /* per member */
+    long *mapped;                   /* per member: applications with a deployment mapping */
     unsigned char *laid_out;        /* per member: its counts rows came */
     cw_metric_row *rows;            /* member-major: rows[m * n_periods + p] */
 } metric_grid;
@@ -198,6 +199,7 @@ static void grid_free(metric_grid *g)
     free(g->names);
     free(g->teams);
     free(g->scopes);
+    free(g->mapped);
     free(g->laid_out);
     free(g->rows);
     memset(g, 0, sizeof *g);
@@ -312,7 +314,7 @@ enum {
     C_DEPLOYMENTS, C_DEPLOY_DAYS, C_DEPLOY_FAILURES, C_FAILED,
     C_INCIDENTS, C_THROUGHPUT, C_FEATURE, C_DEFECT, C_RISK, C_DEBT,
     C_ACTIVE_S, C_CYCLE_S, C_WIP, C_DEPLOYED_COMMITS, C_TRACED_COMMITS, C_CHANGE_FAILURE_RATE,
-    C_AT, C_KIND, C_APPLICATION
+    C_AT, C_KIND, C_APPLICATION, C_MAPPED
 };
 
 /* What a row of metrics_rows.sql is, by its period_id. */
@@ -337,6 +339,8 @@ static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods, s
         cap = g->cap_members;
         g->scopes = cw_grow(g->scopes, &cap, m + 1, sizeof *g->scopes);
         cap = g->cap_members;
+        g->mapped = cw_grow(g->mapped, &cap, m + 1, sizeof *g->mapped);
+        cap = g->cap_members;
         g->laid_out = cw_grow(g->laid_out, &cap, m + 1, sizeof *g->laid_out);
         cap = g->cap_members;
         g->rows = cw_grow(g->rows, &cap, m + 1, g->n_periods * sizeof *g->rows);
@@ -353,6 +357,7 @@ static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods, s
     g->names[m] = column_dup(st, C_NAME);
     g->teams[m] = column_dup(st, C_TEAM);
     g->scopes[m] = kind_scope(cw_db_column_int(st, C_KIND));
+    g->mapped[m] = (long)cw_db_column_int(st, C_MAPPED);
     for (size_t p = 0; p < g->n_periods; p++)
         init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
 }
@@ -829,15 +834,18 @@ static double median_deploy_days(const cw_metric_row *rows, size_t first, size_t
     return median;
 }
 
+/* The summary of one member from its rows of the summary periods; mapped:
+ * whether any of its applications has a deployment mapping. */
 static void summarise(const summary_layout *l, const cw_dora_bands *bands,
-                      const cw_metric_row *rows, cw_scope scope, int64_t from, int64_t to,
-                      cw_dora_summary *s)
+                      const cw_metric_row *rows, cw_scope scope, int mapped, int64_t from,
+                      int64_t to, cw_dora_summary *s)
 {
     const cw_metric_row *w = &rows[P_WINDOW], *recent = &rows[P_RECENT], *prior = &rows[P_PRIOR];
     memset(s, 0, sizeof *s);
     s->name = w->name;
     s->team = scope == CW_SCOPE_APPLICATION ? w->team : NULL;
     s->scope = scope;
+    s->deploy_mapped = mapped;
     s->deployments = w->deployments;
     s->deploys_per_week = (double)w->deployments / ((double)(to - from) / SECONDS_PER_WEEK);
     s->weekly_median_deploy_days = median_deploy_days(rows, l->first_week, l->n_weeks);
@@ -845,20 +853,33 @@ static void summarise(const summary_layout *l, const cw_dora_bands *bands,
     s->lead_time_median_h = w->lead_time_median_h;
     s->change_failure_rate = w->change_failure_rate;
     s->restore_median_h = w->restore_median_h;
+    s->recent_deploys_per_week = (double)recent->deployments / TREND_WEEKS;
+    s->prior_deploys_per_week = (double)prior->deployments / TREND_WEEKS;
     /* Periods without a deployment count as 0 (metrics.md), so an
-     * application that never deployed in the window is measured: low. */
+     * application with a deployment mapping that never deployed in the
+     * window is measured: low.  One with no mapping is not measured at all
+     * (Decisions 3 and 13): no frequency, so no band holds and no level. */
+    if (!mapped)
+        s->deploys_per_week = s->weekly_median_deploy_days = s->monthly_median_deploy_days =
+            s->recent_deploys_per_week = s->prior_deploys_per_week = NAN;
     s->deploy_level = cw_dora_level(bands, "deploy_frequency", s);
     s->lead_time_level = cw_dora_level(bands, "lead_time", s);
     s->cfr_level = cw_dora_level(bands, "change_failure_rate", s);
     s->restore_level = cw_dora_level(bands, "restore", s);
-    s->recent_deploys_per_week = (double)recent->deployments / TREND_WEEKS;
-    s->prior_deploys_per_week = (double)prior->deployments / TREND_WEEKS;
     s->recent_lead_time_median_h = recent->lead_time_median_h;
     s->prior_lead_time_median_h = prior->lead_time_median_h;
     s->recent_change_failure_rate = recent->change_failure_rate;
     s->prior_change_failure_rate = prior->change_failure_rate;
     s->recent_restore_median_h = recent->restore_median_h;
     s->prior_restore_median_h = prior->restore_median_h;
+    s->lead_time_count = w->lead_time_count;
+    s->restore_count = w->restore_count;
+    s->recent_deployments = recent->deployments;
+    s->prior_deployments = prior->deployments;
+    s->recent_lead_time_count = recent->lead_time_count;
+    s->prior_lead_time_count = prior->lead_time_count;
+    s->recent_restore_count = recent->restore_count;
+    s->prior_restore_count = prior->restore_count;
 }
 
 static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l,
@@ -871,7 +892,7 @@ static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l
         return -1;
     for (size_t m = 0; m < g.n_members && rc == 0; m++) {
         cw_dora_summary s;
-        summarise(l, bands, &g.rows[m * g.n_periods], scope, from, to, &s);
+        summarise(l, bands, &g.rows[m * g.n_periods], scope, g.mapped[m] > 0, from, to, &s);
         rc = fn(ctx, &s);
     }
     grid_free(&g);
@@ -924,7 +945,8 @@ int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *
             rc = fns->row(fns->ctx, g.scopes[i / g.n_periods], &g.rows[i]);
     for (size_t m = 0; rc == 0 && m < g.n_members; m++) {
         cw_dora_summary s;
-        summarise(&l, bands, &g.rows[m * g.n_periods + n_weeks], g.scopes[m], from, to, &s);
+        summarise(&l, bands, &g.rows[m * g.n_periods + n_weeks], g.scopes[m], g.mapped[m] > 0,
+                  from, to, &s);
         rc = fns->summary(fns->ctx, &s);
     }
     grid_free(&g);               /* zeroed by grid_load when it failed */

@@ -115,6 +115,15 @@ typedef struct cw_dora_summary {
     double recent_lead_time_median_h, prior_lead_time_median_h;
     double recent_change_failure_rate, prior_change_failure_rate;
     double recent_restore_median_h, prior_restore_median_h;
+    /* metrics.md Decisions 3: 0 when none of its applications has a
+     * deployment mapping; deploys_per_week is then NAN and no level is given */
+    int deploy_mapped;
+    /* the samples each figure rests on (the headline's small-sample rule):
+     * window, last 4 weeks, the 4 before */
+    long lead_time_count, restore_count;
+    long recent_deployments, prior_deployments;
+    long recent_lead_time_count, prior_lead_time_count;
+    long recent_restore_count, prior_restore_count;
 } cw_dora_summary;
 
 /* The DORA bands are data: the dora_band view of reports/sql/views.sql

@@ -1,8 +1,8 @@
 /*
  * xlsx.c - the weekly report as an Excel workbook (libxlsxwriter).
  *
- * Sheets: "Summary" (the four keys with DORA levels as coloured cells and
- * trend deltas), one sheet per metric family (weekly tables with native
+ * Sheets: "Summary" (reports/xlsx_summary.c: the headline, the data-trust
+ * banner, then teams and applications), one sheet per metric family (weekly tables with native
  * line/column charts drawn from those cells), one per value stream section
  * (reports/section.c: a table, and for the value stream map a native
  * stacked bar chart), "Audit" (untraceable deployments, rejects, oldest
@@ -28,6 +28,7 @@
 #include "report.h"
 #include "xlsx.h"
 #include "chart.h"
+#include "xlsx_summary.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -309,63 +310,6 @@ static void write_window_note(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row)
     cw_time_format_date(x->r->to, to, sizeof to);
     snprintf(note, sizeof note, "Window %s to %s (exclusive), ISO weeks, UTC", from, to);
     write_text(ws, row, 0, note, x->f.note);
-}
-
-/* ------------------------------------------------------------ Summary */
-
-static void write_summary_row(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row,
-                              const cw_dora_summary *s)
-{
-    write_text(ws, row, 0, cw_report_scope_name(s->scope), x->f.text);
-    write_text(ws, row, 1, s->name, x->f.text);
-    write_text(ws, row, 2, s->team, x->f.text);
-    write_value(ws, row, 3, (double)s->deployments, x->f.integer);
-    for (size_t k = 0; k < cw_report_n_keys; k++) {
-        const cw_report_key *key = &cw_report_keys[k];
-        cw_level level = cw_report_key_level(s, key);
-        cw_report_trend t = cw_report_key_trend(s, key);
-        lxw_col_t col = (lxw_col_t)(4 + 3 * k);
-        write_value(ws, row, col, cw_report_key_value(s, key), x->f.value[level][key->is_rate]);
-        write_text(ws, row, col + 1, cw_report_level_label(level), x->f.level[level]);
-        write_value(ws, row, col + 2, t.delta, x->f.trend[t.better + 1][key->is_rate]);
-    }
-}
-
-static void write_summary(xlsx_ctx *x)
-{
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Summary");
-    cw_xlsx_print_layout(ws);
-    const lxw_row_t top = 4;
-    write_text(ws, 0, 0, "Catwalk weekly report: DORA four keys", x->f.title);
-    write_window_note(x, ws, 1);
-    write_text(ws, 2, 0, "Levels: DORA 2023 bands over the window. Trend: the last 4 weeks "
-               "against the 4 weeks before them (green = better, red = worse).", x->f.note);
-    static const char *const fixed[] = { "Scope", "Name", "Team", "Deployments" };
-    write_headers(x, ws, top, 0, fixed, 4);
-    for (size_t k = 0; k < cw_report_n_keys; k++) {
-        const cw_report_key *key = &cw_report_keys[k];
-        char label[96];
-        lxw_col_t col = (lxw_col_t)(4 + 3 * k);
-        snprintf(label, sizeof label, "%s%s%s%s", key->label, *key->unit ? " (" : "",
-                 key->unit, *key->unit ? ")" : "");
-        write_text(ws, top, col, label, x->f.header);
-        write_text(ws, top, col + 1, "Level", x->f.header);
-        write_text(ws, top, col + 2, "Trend vs prior 4 weeks", x->f.header);
-    }
-    for (size_t i = 0; i < x->r->n_summaries; i++)
-        write_summary_row(x, ws, (lxw_row_t)(top + 1 + i), &x->r->summaries[i]);
-    char *coverage = cw_report_coverage_summary(x->r);
-    if (*coverage) {
-        char *line = cw_asprintf("Organisation: %s (sheet Coverage: every scope)", coverage);
-        write_text(ws, (lxw_row_t)(top + 2 + x->r->n_summaries), 0, line, x->f.note);
-        free(line);
-    }
-    free(coverage);
-    worksheet_set_row(ws, top, 45, NULL);
-    worksheet_set_column(ws, 0, 0, 13, NULL);
-    worksheet_set_column(ws, 1, 2, 22, NULL);
-    worksheet_set_column(ws, 3, (lxw_col_t)(3 + 3 * cw_report_n_keys), 13, NULL);
-    worksheet_freeze_panes(ws, top + 1, 2);
 }
 
 /* ------------------------------------------------------------ metric families */
@@ -774,7 +718,7 @@ static int write_workbook(void *ctx, const char *tmp_path)
     cw_report_axes_build(r, &x.axes);
     make_formats(x.wb, &x.f);
     set_properties(&x);
-    write_summary(&x);
+    cw_xlsx_write_summary(x.wb, r);
     cw_chart_write_xlsx(x.wb, r);       /* "Charts" and "Chart data" (chart_xlsx.c) */
     for (size_t i = 0; i < cw_report_n_families; i++)
         write_family(&x, &cw_report_families[i]);

@@ -11,7 +11,8 @@
 # audit evidence on both engines (tests/e2e/test_quality.py), and release
 # scope on both engines (tests/e2e/test_releases.py), running it as a
 # service: install, man pages, units, -q/-v, journald (tests/e2e/test_operations.py),
-# and the weekly mail through a local SMTP sink (tests/e2e/test_mail.py).
+# the weekly mail through a local SMTP sink (tests/e2e/test_mail.py), and the
+# window summary and the report's headline on both engines (tests/e2e/test_headline.py).
 # Needs CW_BIN (the catwalk binary), CW_FIXTURES and CW_PG_URI (a throwaway
 # PostgreSQL: the engines test fails without one); each suite prints "N passed, N failed".
 set -u
@@ -37,6 +38,7 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_incremental.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_quality.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_releases.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_headline.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_flow.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_operations.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_mail.py" || status=1

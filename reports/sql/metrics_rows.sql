@@ -23,9 +23,10 @@
 --     metric = '': its name and team, then every count and sum (zeros where
 --     nothing happened) and the change failure rate (views.sql's rule);
 --     flow_efficiency and traceability are divided in C from the sums so an
---     empty base gives null, not 0; then the member's kind;
+--     empty base gives null, not 0; then the member's kind, and last how
+--     many of its applications have a deployment mapping (Decisions 3);
 --   which applications make up each member, period_id -2: the member and
---     the application's id (its last column);
+--     the application's id (column application_id);
 --   the samples behind the medians and percentiles in the window, each
 --     once, period_id -1: metric = the sample's name, value = whole seconds,
 --     at = its instant, and its application.  reports/metrics.c puts each
@@ -285,6 +286,17 @@ trace AS (
     JOIN cw_member_app ma ON ma.application_id = a.application_id
     GROUP BY ma.member_id, a.period_id
 ),
+-- metrics.md Decisions 3 and 13: how many of a member's applications have a
+-- deployment mapping -- a CI job pattern (matching a job or not) or deployment
+-- records of their repository or environment, in any window.  A member with
+-- none has no deployment frequency and no level ("no data"), never "low".
+deploy_mapped AS (
+    SELECT ma.member_id, COUNT(*) AS mapped_apps
+    FROM cw_member_app ma
+    WHERE EXISTS (SELECT 1 FROM map_job j WHERE j.application_id = ma.application_id)
+       OR EXISTS (SELECT 1 FROM fact_deployment d WHERE d.application_id = ma.application_id)
+    GROUP BY ma.member_id
+),
 -- The samples (v_events, every dated event once), in whole seconds:
 -- reports/metrics.c reads them, puts them into their members and periods
 -- and computes count, median and nearest-rank percentile with cw_median /
@@ -329,7 +341,8 @@ SELECT m.member_ord, p.period_id, '' AS metric, CAST(NULL AS BIGINT) AS value,
        change_failures.change_failure_rate,                -- null without deployments
        CAST(NULL AS BIGINT) AS at,
        m.kind,
-       CAST(NULL AS BIGINT) AS application_id
+       CAST(NULL AS BIGINT) AS application_id,
+       COALESCE(deploy_mapped.mapped_apps, 0) AS deploy_mapped
 FROM cw_member m
 CROSS JOIN cw_period p
 LEFT JOIN deploys ON deploys.member_id = m.member_id AND deploys.period_id = p.period_id
@@ -341,13 +354,14 @@ LEFT JOIN incidents ON incidents.member_id = m.member_id AND incidents.period_id
 LEFT JOIN flow ON flow.member_id = m.member_id AND flow.period_id = p.period_id
 LEFT JOIN wip ON wip.member_id = m.member_id AND wip.period_id = p.period_id
 LEFT JOIN trace ON trace.member_id = m.member_id AND trace.period_id = p.period_id
+LEFT JOIN deploy_mapped ON deploy_mapped.member_id = m.member_id
 UNION ALL
 SELECT ma.member_id, -2, NULL, NULL, NULL, NULL,                -- member_id = member_ord
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL, NULL, ma.application_id
+       NULL, NULL, NULL, ma.application_id, NULL
 FROM cw_member_app ma
 UNION ALL
 SELECT NULL, -1, s.metric, s.value, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, s.at, NULL, s.application_id
+       NULL, s.at, NULL, s.application_id, NULL
 FROM samples s;

@@ -21,6 +21,16 @@ put into the warehouse or model:
                        some numeric cell of sheet SHEET equals N
     --expect-chart SHEET
                        sheet SHEET has a native chart
+    --expect-headline  the Summary sheet is laid out headline first (a report
+                       gathered from a warehouse): the four tiles in order
+                       under a "Key" header, the narrative, the legend, the
+                       "Data trust" banner, "Organisation and teams" with the
+                       organisation row first, then "Applications by team"
+                       grouped under "Team NAME" rows
+    --expect-degraded  (with --expect-headline) the data-trust banner is a warning
+    --expect-trusted   (with --expect-headline) it is not
+A level resting on a small sample shows as "LEVEL (n=N)": --expect-level L
+matches it too.
 Exits 0 when every check passes, 1 with one line per failure otherwise.
 """
 import argparse
@@ -96,10 +106,52 @@ def check_xlsx(path, args, fail):
     for sheet in args.expect_chart:
         if sheet not in wb.sheetnames or len(wb[sheet]._charts) < 1:
             fail(f"{path}: sheet {sheet!r} has no chart")
+    if "Summary" in wb.sheetnames and args.expect_headline:
+        check_summary(path, wb["Summary"], args, fail)
     for level in args.expect_level:
         if "Summary" in wb.sheetnames and not any(
-                c.value == level for row in wb["Summary"].iter_rows() for c in row):
+                c.value == level or (isinstance(c.value, str) and c.value.startswith(level + " (n="))
+                for row in wb["Summary"].iter_rows() for c in row):
             fail(f"{path}: the Summary sheet shows no level {level!r}")
+
+
+TILES = ["Deployment frequency", "Lead time for changes", "Change failure rate", "Time to restore"]
+TRUST_WARNING = "Warning: a source failed or loaded nothing"
+
+
+def check_summary(path, ws, args, fail):
+    """The headline-first layout of the Summary sheet."""
+    col_a = [(c.row, c.value) for c in ws["A"] if c.value is not None]
+    texts = [v for _, v in col_a]
+    if "Key" not in texts:
+        fail(f"{path}: Summary has no tiles header 'Key'")
+        return
+    at = texts.index("Key")
+    if texts[at + 1:at + 5] != TILES:
+        fail(f"{path}: Summary tiles are {texts[at + 1:at + 5]}, expected {TILES}")
+    narrative = texts[at + 5] if len(texts) > at + 5 else ""
+    if not isinstance(narrative, str) or not narrative.startswith("Delivery ") \
+            or not narrative.endswith("."):
+        fail(f"{path}: Summary narrative is {narrative!r}")
+    order = ["Key", "Data trust", "Organisation and teams", "Applications by team"]
+    rows = [next((r for r, v in col_a if v == name), None) for name in order]
+    if None in rows or rows != sorted(rows):
+        fail(f"{path}: Summary sections out of order: {list(zip(order, rows))}")
+        return
+    first_scope = ws.cell(row=rows[2] + 2, column=1).value
+    if first_scope != "organisation":
+        fail(f"{path}: the first row under 'Organisation and teams' is {first_scope!r}")
+    if ws.cell(row=rows[3] + 2, column=1).value is None or \
+            not str(ws.cell(row=rows[3] + 2, column=1).value).startswith("Team "):
+        fail(f"{path}: the applications are not grouped under a 'Team NAME' row")
+    headers = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    if "Application" in headers or "Team" in headers:
+        fail(f"{path}: Summary repeats an Application or Team column")
+    warned = any(isinstance(v, str) and v.startswith(TRUST_WARNING) for v in texts)
+    if args.expect_degraded and not warned:
+        fail(f"{path}: the data-trust banner is not a warning")
+    if args.expect_trusted and warned:
+        fail(f"{path}: the data-trust banner is a warning")
 
 
 def check_html(path, args, fail):
@@ -142,6 +194,9 @@ def main():
     parser.add_argument("--expect-level", action="append", default=[])
     parser.add_argument("--expect-sheet-number", action="append", default=[])
     parser.add_argument("--expect-chart", action="append", default=[])
+    parser.add_argument("--expect-headline", action="store_true")
+    parser.add_argument("--expect-degraded", action="store_true")
+    parser.add_argument("--expect-trusted", action="store_true")
     args = parser.parse_args()
     failures = []
     check_xlsx(args.xlsx, args, failures.append)

@@ -282,6 +282,25 @@ static void test_numbers_are_range_checked(void **state)
     cw_config_free(cfg);
 }
 
+/* [report] min_samples (issue 10): a whole number, default 5; errors name
+ * the file, line and key. */
+static void test_report_min_samples(void **state)
+{
+    cw_config *cfg = load_ok("[catwalk]\n");
+    (void)state;
+    assert_int_equal(cfg->report_min_samples, 0);      /* unset: CW_MIN_SAMPLES_DEFAULT */
+    assert_int_equal(CW_MIN_SAMPLES_DEFAULT, 5);
+    cw_config_free(cfg);
+    cfg = load_ok("[report]\nmin_samples = 12\n");
+    assert_int_equal(cfg->report_min_samples, 12);
+    cw_config_free(cfg);
+    expect_error("[report]\nmin_samples = 0\n", ".ini:2: min_samples: expected a whole number of "
+                 "samples from 1 to 1000000, got '0'");
+    expect_error("[report]\nmin_samples = 2.5\n", ":2: min_samples: expected a whole number");
+    expect_error("[report]\nmin_samples = 3\nmin_samples = 4\n", ":3: min_samples: given twice");
+    expect_error("[report]\nmin_sample = 3\n", ":2: min_sample: unknown key in [report]");
+}
+
 /* Issue 6 #13: only a regular file is a configuration. */
 static void test_only_a_regular_file_is_a_config(void **state)
 {
@@ -513,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_source_names_are_validated),
         cmocka_unit_test(test_application_names_are_validated),
         cmocka_unit_test(test_numbers_are_range_checked),
+        cmocka_unit_test(test_report_min_samples),
         cmocka_unit_test(test_only_a_regular_file_is_a_config),
         cmocka_unit_test(test_config_gaps_are_errors),
         cmocka_unit_test(test_job_patterns_stay_anchored),

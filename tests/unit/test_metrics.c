@@ -973,19 +973,53 @@ static void test_dora_summaries(void **state)
     solo = &c.rows[1].s;
     assert_string_equal(c.rows[1].name, "solo");
     assert_int_equal(solo->deployments, 0);
-    assert_float_equal(solo->weekly_median_deploy_days, 0, EPS);
-    /* weeks and months without a deployment count as 0 (metrics.md): medians
-     * 0 and 0 are a measurement, and below every band: low */
-    assert_float_equal(solo->monthly_median_deploy_days, 0, EPS);
-    assert_int_equal(solo->deploy_level, CW_LEVEL_LOW);
+    /* solo has no CI job pattern and no deployment records: no deployment
+     * mapping, so no frequency and no level (Decisions 3), never "low" */
+    assert_int_equal(solo->deploy_mapped, 0);
+    assert_true(isnan(solo->deploys_per_week));
+    assert_true(isnan(solo->weekly_median_deploy_days));
+    assert_int_equal(solo->deploy_level, CW_LEVEL_NONE);
+    assert_int_equal(c.rows[4].s.deploy_level, CW_LEVEL_NONE);     /* team edge: solo only */
     assert_int_equal(solo->lead_time_level, CW_LEVEL_NONE);
     assert_int_equal(solo->cfr_level, CW_LEVEL_NONE);
     assert_int_equal(solo->restore_level, CW_LEVEL_NONE);
+    assert_int_equal(api->deploy_mapped, 1);
+    assert_int_equal(api->lead_time_count, 7);
+    assert_int_equal(api->restore_count, 4);
+    assert_int_equal(api->recent_deployments, 5);
+    assert_int_equal(api->prior_deployments, 0);
+    assert_int_equal(api->recent_lead_time_count, 7);
+    assert_int_equal(api->prior_restore_count, 0);
     org = &c.rows[5].s;
     assert_int_equal(org->deployments, 5);                         /* api 4 + web 1 */
     assert_float_equal(org->weekly_median_deploy_days, 2, EPS);    /* 2 and 2 */
     assert_int_equal(org->deploy_level, CW_LEVEL_HIGH);
     assert_float_equal(org->change_failure_rate, 3.0 / 5, EPS);
+}
+
+/* Decisions 3 and 13: a CI job pattern is a deployment mapping even when it
+ * matches no job; with it and no deployment in the window, solo is low. */
+static void test_mapped_without_deployments_is_low(void **state)
+{
+    fixture *f = *state;
+    collected c = {0};
+    const cw_dora_summary *solo, *edge;
+    cw_test_exec(f->conn, "INSERT INTO map_job VALUES ('solo-deploy', 4, 1);");
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
+                                       keep_summary, &c), 0);
+    solo = &c.rows[1].s;
+    edge = &c.rows[4].s;
+    assert_string_equal(c.rows[1].name, "solo");
+    assert_string_equal(c.rows[4].name, "edge");
+    assert_int_equal(solo->deploy_mapped, 1);
+    assert_float_equal(solo->deploys_per_week, 0, EPS);
+    /* weeks and months without a deployment count as 0 (metrics.md): medians
+     * 0 and 0 are a measurement, and below every band: low */
+    assert_float_equal(solo->weekly_median_deploy_days, 0, EPS);
+    assert_float_equal(solo->monthly_median_deploy_days, 0, EPS);
+    assert_int_equal(solo->deploy_level, CW_LEVEL_LOW);
+    assert_int_equal(edge->deploy_level, CW_LEVEL_LOW);
+    assert_int_equal(solo->lead_time_level, CW_LEVEL_NONE);        /* no data: still none */
 }
 
 /* ------------------------------------------------------------ views, read-only, CLI */
@@ -1149,6 +1183,147 @@ static void test_cli(void **state)
     free(config);
 }
 
+static json_t *summary_of(json_t *rows, const char *scope, const char *name)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+        if (strcmp(json_string_value(json_object_get(row, "scope")), scope) == 0 &&
+            strcmp(json_string_value(json_object_get(row, "name")), name) == 0)
+            return row;
+    fail_msg("no summary row %s %s", scope, name);
+    return NULL;
+}
+
+#define assert_json_null(o, k) assert_true(json_is_null(json_object_get((o), (k))))
+#define assert_json_text(o, k, v) assert_string_equal(json_string_value(json_object_get((o), (k))), (v))
+#define assert_json_real(o, k, v) assert_float_equal(json_number_value(json_object_get((o), (k))), (v), EPS)
+
+/* `metrics --summary` (Decisions 12) over 03-02 .. 03-16, worked out from
+ * the dataset: api 4 deployments (2 a week), deploy days 2 and 1 a week
+ * (median 1.5: high), lead time median 10 h (elite), 2 of 4 failed (0.5:
+ * low), restore median 7.5 h (high); web 1 deployment (0.5 a week; weekly
+ * median 0.5 < 1, March 1 deploy day: medium), lead time 5 h (elite), its one
+ * deployment failed (I5: 1.0, low), restore 1 h (high: [1, 24)); solo has
+ * no deployment mapping: null frequency and levels; the team row's team is
+ * its own name, the organisation's null. */
+static void test_cli_summary_and_filters(void **state)
+{
+    fixture *f = *state;
+    char *config = cw_asprintf("[catwalk]\nwarehouse = %s\n[application api]\nteam = core\n"
+                               "[application web]\nteam = core\n[application solo]\nteam = edge\n",
+                               f->path), *out, cfg_path[256];
+    json_t *root, *row;
+    json_error_t err;
+    snprintf(cfg_path, sizeof cfg_path, "%s", cw_temp_file(config, ".ini"));
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-02", "--to", "2026-03-16",
+                        "--summary", "--format", "json", NULL};
+        assert_int_equal(run_cli(argv, 10, &out), CW_EXIT_OK);
+        root = json_loads(out, 0, &err);
+        assert_non_null(root);
+        assert_int_equal(json_array_size(root), 6);       /* api solo web, core edge, organisation */
+        row = summary_of(root, "application", "api");
+        assert_int_equal(json_object_size(row), 12);
+        assert_json_text(row, "team", "core");
+        assert_int_equal(json_integer_value(json_object_get(row, "deployments")), 4);
+        assert_json_real(row, "deployment_frequency_per_week", 2.0);
+        assert_json_text(row, "deployment_frequency_level", "high");
+        assert_json_real(row, "lead_time_median_h", 10.0);
+        assert_json_text(row, "lead_time_level", "elite");
+        assert_json_real(row, "change_failure_rate", 0.5);
+        assert_json_text(row, "change_failure_rate_level", "low");
+        assert_json_real(row, "restore_median_h", 7.5);
+        assert_json_text(row, "restore_level", "high");
+        row = summary_of(root, "application", "web");
+        assert_json_real(row, "deployment_frequency_per_week", 0.5);
+        assert_json_text(row, "deployment_frequency_level", "medium");
+        assert_json_real(row, "lead_time_median_h", 5.0);
+        assert_json_real(row, "change_failure_rate", 1.0);
+        assert_json_text(row, "change_failure_rate_level", "low");
+        assert_json_real(row, "restore_median_h", 1.0);
+        assert_json_text(row, "restore_level", "high");
+        row = summary_of(root, "application", "solo");
+        assert_int_equal(json_integer_value(json_object_get(row, "deployments")), 0);
+        assert_json_null(row, "deployment_frequency_per_week");
+        assert_json_null(row, "deployment_frequency_level");
+        assert_json_null(row, "lead_time_median_h");
+        assert_json_null(row, "lead_time_level");
+        assert_json_null(row, "change_failure_rate");
+        assert_json_null(row, "restore_level");
+        row = summary_of(root, "team", "core");
+        assert_json_text(row, "team", "core");
+        assert_int_equal(json_integer_value(json_object_get(row, "deployments")), 5);
+        assert_json_null(summary_of(root, "team", "edge"), "deployment_frequency_level");
+        row = summary_of(root, "organisation", "organisation");
+        assert_json_null(row, "team");
+        assert_json_real(row, "change_failure_rate", 3.0 / 5);
+        json_decref(root);
+        free(out);
+    }
+    {   /* --team: its applications and itself; --fields after scope and name */
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-02", "--to", "2026-03-16",
+                        "--summary", "--team", "core", "--fields", "lead_time_level,deployments",
+                        NULL};
+        assert_int_equal(run_cli(argv, 12, &out), CW_EXIT_OK);
+        root = json_loads(out, 0, &err);
+        assert_int_equal(json_array_size(root), 3);
+        assert_json_text(json_array_get(root, 0), "name", "api");
+        assert_json_text(json_array_get(root, 1), "name", "web");
+        assert_json_text(json_array_get(root, 2), "name", "core");
+        assert_int_equal(json_object_size(json_array_get(root, 2)), 4);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(root, 2), "deployments")), 5);
+        json_decref(root);
+        free(out);
+    }
+    {   /* CSV summary: nulls empty, names quoted */
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-02", "--to", "2026-03-16",
+                        "--summary", "--format", "csv", "--app", "solo", NULL};
+        assert_int_equal(run_cli(argv, 12, &out), CW_EXIT_OK);
+        assert_string_equal(out, "scope,name,team,deployments,deployment_frequency_per_week,"
+                                 "deployment_frequency_level,lead_time_median_h,lead_time_level,"
+                                 "change_failure_rate,change_failure_rate_level,restore_median_h,"
+                                 "restore_level\napplication,\"solo\",\"edge\",0,,,,,,,,\n");
+        free(out);
+    }
+    {   /* weekly rows: --app and --fields in CSV and the table (WIP at 03-09: API-4,
+         * -5, -7, -9; at 03-16: API-6, -7 (leaves exactly then), -9) */
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-02", "--to", "2026-03-16",
+                        "--format", "csv", "--app", "api", "--fields", "deployments,wip", NULL};
+        assert_int_equal(run_cli(argv, 13, &out), CW_EXIT_OK);
+        assert_string_equal(out, "application,period,deployments,wip\n"
+                                 "\"api\",2026-03-02,3,4\n\"api\",2026-03-09,1,3\n");
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--from", "2026-03-02", "--to", "2026-03-16",
+                        "--format", "table", "--by-team", "--team", "edge", "--fields", "deployments",
+                        NULL};
+        assert_int_equal(run_cli(argv, 14, &out), CW_EXIT_OK);
+        assert_string_equal(out, "team  period      deployments\n"
+                                 "edge  2026-03-02            0\n"
+                                 "edge  2026-03-09            0\n");
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--fields", "deployments,bogus", NULL};
+        assert_int_equal(run_cli(argv, 5, &out), CW_EXIT_USAGE);
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--app", "nope", NULL};
+        assert_int_equal(run_cli(argv, 5, &out), CW_EXIT_USAGE);
+        free(out);
+    }
+    {
+        char *argv[] = {"metrics", "-c", cfg_path, "--app", "api", "--org", NULL};
+        assert_int_equal(run_cli(argv, 6, &out), CW_EXIT_USAGE);
+        free(out);
+    }
+    unlink(cfg_path);
+    free(config);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1170,11 +1345,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_reads_only_its_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wip_age_reads_only_open_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mapped_without_deployments_is_low, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weekly_grid_equals_separate_grids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reader_without_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_summary_and_filters, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -549,7 +549,8 @@ static void test_weekly_from_warehouse(void **state)
     cw_report_init(&r, cw_t("2026-01-05T00:00:00Z"), cw_t("2026-01-19T00:00:00Z"));
     char *xlsx = cw_report_path(dir, &r, "xlsx"), *html = cw_report_path(dir, &r, "html");
     assert_html_safe_lists(html);
-    run_checker(xlsx, html, "--expect-text '" APP "' --expect-text '" TEAM "' --expect-number 2 "
+    run_checker(xlsx, html, "--expect-headline --expect-trusted "
+                            "--expect-text '" APP "' --expect-text '" TEAM "' --expect-number 2 "
                             "--expect-text '=HYPERLINK(\"http://evil.example\",\"click\")'");
     remove_outputs(dir, xlsx, html);
     free(xlsx);
