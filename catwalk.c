@@ -20,6 +20,7 @@ static const cw_command commands[] = {
     {"flow", cmd_flow, "print where work waits: time in status, gates, items in flight"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
+    {"rebuild", cmd_rebuild, "make the warehouse again from the landing zone alone"},
     {"check", cmd_check, "validate a configuration file and exit"},
     {NULL, NULL, NULL},
 };

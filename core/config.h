@@ -104,9 +104,12 @@ typedef struct cw_config {
     size_t n_flow_rules;
     cw_gate *gates;
     size_t n_gates;
+    /* [landing] retention (pipeline/retention.h): 0 = unset (keep all) */
+    int landing_keep_days, landing_keep_batches;
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
+#define CW_KEEP_MAX 100000      /* [landing] keep_days, keep_batches */
 #define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */
 
 /* 1 when name is a valid source name / application name (see above). */
