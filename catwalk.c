@@ -4,6 +4,7 @@
  */
 #include "cmd/commands.h"
 #include "core/log.h"
+#include "core/version.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define CATWALK_VERSION "1.0.0"
+#define CATWALK_VERSION CW_VERSION
 
 static const cw_command commands[] = {
     {"run", cmd_run, "land, load and correlate every source, then write the weekly report"},

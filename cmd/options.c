@@ -215,7 +215,7 @@ int cw_options_no_operands(const cw_command_help *cmd, const cw_option *opts,
 
 /* A date YYYY-MM-DD (a real day: it must format back to itself) or an
  * ISO-8601 instant. */
-static int parse_when(const char *text, int64_t *out)
+int cw_options_when(const char *text, int64_t *out)
 {
     char back[11];
     if (cw_time_parse_iso8601(text, NULL, out) != 0)
@@ -230,10 +230,10 @@ int cw_options_window(const cw_command_help *cmd, const char *from_text, const c
                       cw_period_kind by, int periods, int64_t now, int64_t *from, int64_t *to)
 {
     int64_t t;
-    if (to_text && parse_when(to_text, &t) != 0)
+    if (to_text && cw_options_when(to_text, &t) != 0)
         return cw_usage_error(cmd, "--to", "expected a date YYYY-MM-DD", to_text);
     *to = cw_period_start(to_text ? t : now, by);
-    if (from_text && parse_when(from_text, &t) != 0)
+    if (from_text && cw_options_when(from_text, &t) != 0)
         return cw_usage_error(cmd, "--from", "expected a date YYYY-MM-DD", from_text);
     if (from_text) {
         *from = cw_period_start(t, by);

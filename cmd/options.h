@@ -97,6 +97,10 @@ int cw_options_no_operands(const cw_command_help *cmd, const cw_option *opts,
 int cw_usage_error(const cw_command_help *cmd, const char *option, const char *message,
                    const char *value);
 
+/* A date YYYY-MM-DD (a real day; its 00:00 UTC) or an ISO-8601 instant:
+ * 0, or -1 when it is neither. */
+int cw_options_when(const char *text, int64_t *out);
+
 /* The window [from, to) of --from/--to, both as given (NULL when absent).
  * A value is a date YYYY-MM-DD (a real day: 2026-02-30 is refused) or an
  * ISO-8601 instant (2026-03-16T09:00:00Z); both are aligned down to the

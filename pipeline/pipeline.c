@@ -474,7 +474,7 @@ rollback:
 static cw_pipeline_status report(pipeline *p)
 {
     int64_t from, to;
-    cw_report_default_window((int64_t)time(NULL), &from, &to);
+    cw_report_default_window(cw_now(), &from, &to);
     if (cw_report_weekly(cw_wh_db(p->wh), p->cfg, from, to, p->cfg->reports) == 0)
         return CW_PIPELINE_OK;
     cw_error("weekly report failed; the batch itself is committed");

@@ -28,6 +28,7 @@
  * both renderers.
  */
 #include "report.h"
+#include "../core/time.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -265,6 +266,10 @@ static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
     rc = cw_db_bind_int(st, 1, r->from);
     if (rc == CW_DB_OK)
         rc = cw_db_bind_int(st, 2, r->to);
+    /* ?3, in a section that names it: the report's as-of instant (cw_now:
+     * `report --as-of`), so a stage that ended after it is not yet known */
+    if (rc == CW_DB_OK && strstr(sql, "?3"))
+        rc = cw_db_bind_int(st, 3, cw_now());
     size_t n = (size_t)cw_db_column_count(st);
     cw_report_table *t = new_table(r, s, n);
     cw_db_type *seen = cw_xcalloc(n ? n : 1, sizeof *seen);

@@ -16,6 +16,7 @@
  * "=1+2" must not become a formula in the chart either.
  */
 #include "report.h"
+#include "xlsx_about.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -514,6 +515,7 @@ static int write_workbook(void *ctx, const char *tmp_path)
         write_section(&x, &r->tables[i]);
     write_audit(&x);
     write_data(&x);
+    cw_report_xlsx_about(x.wb, r);
     cw_report_axes_free(&x.axes);
     lxw_error err = workbook_close(x.wb);
     if (err != LXW_NO_ERROR) {

@@ -1,0 +1,14 @@
+/*
+ * xlsx_about.h - the workbook's "About" sheet: the run manifest (exec.h),
+ * what the report was built from and how to render it again.
+ */
+#ifndef CW_XLSX_ABOUT_H
+#define CW_XLSX_ABOUT_H
+
+#include <xlsxwriter.h>
+#include "report.h"
+
+/* Add the "About" sheet (last) to wb from r->exec.manifest. */
+void cw_report_xlsx_about(lxw_workbook *wb, const cw_report *r);
+
+#endif
