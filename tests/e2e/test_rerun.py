@@ -17,6 +17,14 @@ per warehouse), with test_incremental.py's demo and its comparison helper
     configured one, which is left as it was; an existing file is never
     overwritten.  PostgreSQL: without --into or --replace it is a usage
     error.
+  * --as-of: the demo rendered as its night would (CW_NOW pinned), then the
+    next day's export loaded, then rendered again with --as-of that instant
+    (the clock now days later): every sheet's cells are the same (openpyxl),
+    while a render without --as-of shows the later data (a pull request's
+    deploy stage ended since).  The About sheet names the manifest: version,
+    the configuration's SHA-256, per source the files and the digest of
+    their landed checksums in landing order (worked out here from the
+    landing zone), the as-of instant, the seed, the last batch.
   * retention (keep_batches = 1): SQLite checkpoints the warehouse and
     deletes the expired folder (the log counts files and bytes; nothing
     outside the landing folder goes), keeps the folder after the checkpoint
@@ -36,7 +44,13 @@ import unittest
 
 import test_engines as te
 from suite import run, run_suite
-from test_incremental import COMPARED, METRICS, Demo, Engine, exports, unconfigured_status
+from test_incremental import (COMPARED, METRICS, Demo, DeltaDemo, Engine, add_delta_day, exports,
+                              unconfigured_status)
+
+try:
+    import openpyxl
+except ImportError:             # scripts/install-deps.sh installs python3-openpyxl
+    openpyxl = None
 
 # Two forecasts made by hand (no input holds them: each night made its own).
 HISTORY = ("INSERT INTO forecast_history (release_id, made_at, p50_at, p85_at, p95_at)"
@@ -211,6 +225,105 @@ class PostgreSQLRebuild(Rebuild, unittest.TestCase):
         proc = run("rebuild", "-c", self.ini, check=False)
         self.assertEqual(proc.returncode, 2, proc.stderr)
         self.assertIn("--into", proc.stderr)
+
+
+AS_OF = "2026-11-30T06:00:00Z"      # the demo's night: its END day, 06:00 UTC
+
+
+def workbook(folder):
+    """Every sheet of the one workbook in folder: its cells' values."""
+    names = [n for n in os.listdir(folder) if n.endswith(".xlsx")]
+    assert len(names) == 1, names
+    wb = openpyxl.load_workbook(os.path.join(folder, names[0]))
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def landed_digests(d):
+    """Per source: files and the SHA-256 over "<sha256>\n" of each landed
+    file, in landing order (folders by name, then files by name)."""
+    out = {}
+    root = os.path.join(d, "landing")
+    for batch in sorted(os.listdir(root)):
+        for source in sorted(os.listdir(os.path.join(root, batch))):
+            folder = os.path.join(root, batch, source)
+            if not os.path.isdir(folder):
+                continue
+            for name in sorted(os.listdir(folder)):
+                with open(os.path.join(folder, name), "rb") as f:
+                    line = hashlib.sha256(f.read()).hexdigest() + "\n"
+                files, text = out.get(source, (0, ""))
+                out[source] = (files + 1, text + line)
+    return {s: (n, hashlib.sha256(t.encode()).hexdigest()) for s, (n, t) in out.items()}
+
+
+class AsOf(Engine):
+
+    @classmethod
+    def setUpClass(cls):
+        DeltaDemo.make()
+        d, ini = cls.folder("asof", False, DeltaDemo.source)
+        cls.loads = [cls.night(ini)]
+        cls.digests1 = landed_digests(d)
+        out = os.path.join(d, "out")
+        cls.first = run("report", "weekly", "-c", ini, "--out", out + "1", "--format", "xlsx",
+                        env=dict(os.environ, CW_NOW=AS_OF), check=False)
+        time.sleep(1.1)
+        add_delta_day(d)
+        cls.loads.append(cls.night(ini))
+        env = {k: v for k, v in os.environ.items() if k != "CW_NOW"}
+        cls.again = run("report", "weekly", "-c", ini, "--as-of", AS_OF, "--out", out + "2",
+                        "--format", "xlsx", env=env, check=False)
+        cls.later = run("report", "weekly", "-c", ini, "--to", "2026-11-30", "--out", out + "3",
+                        "--format", "xlsx", env=env, check=False)
+        with open(ini, "rb") as f:
+            cls.config_sha = hashlib.sha256(f.read()).hexdigest()
+        cls.books = [workbook(out + str(i)) if openpyxl else None for i in (1, 2, 3)]
+
+    def test_ran(self):
+        self.assertIsNotNone(openpyxl, "python3-openpyxl is not installed")
+        for proc in self.loads + [self.first, self.again, self.later]:
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(self.first.stdout.strip().endswith("catwalk-weekly-2026-11-30.xlsx"))
+        self.assertTrue(self.again.stdout.strip().endswith("catwalk-weekly-2026-11-30.xlsx"))
+
+    def test_same_values_as_of(self):
+        first, again, later = self.books
+        self.assertEqual(list(again), list(first))
+        for sheet in first:
+            if sheet == "About":
+                continue
+            with self.subTest(sheet=sheet):
+                self.assertEqual(again[sheet], first[sheet])
+        # not vacuous: rendered now, the later data shows
+        self.assertNotEqual(later["Pull requests"], first["Pull requests"])
+
+    def about(self, book):
+        rows = {r[0]: r[1:] for r in book["About"] if r and r[0]}
+        return rows
+
+    def test_manifest(self):
+        first, again = self.books[0], self.books[1]
+        a1, a2 = self.about(first), self.about(again)
+        self.assertEqual(a1["catwalk version"][0], "1.0.0")
+        self.assertEqual(a1["Configuration SHA-256"][0], self.config_sha)
+        self.assertEqual(a1["Window"][0], "2026-09-07 to 2026-11-29")
+        self.assertEqual(a1["As of"][0], AS_OF)
+        self.assertEqual(a2["As of"][0], AS_OF)
+        self.assertEqual(a1["Forecast seed"][0], "1")
+        self.assertEqual((a1["Last batch"][0], a2["Last batch"][0]), (1, 2))
+        self.assertEqual(a1["Render it again"][0], "catwalk report weekly -c FILE --from 2026-09-07"
+                         " --to 2026-11-30 --as-of " + AS_OF)
+        inputs = {k: (v[0], v[1]) for k, v in a1.items() if k in self.digests1}
+        self.assertEqual(inputs, self.digests1)
+        self.assertGreater(len(inputs), 5)
+
+
+class SQLiteAsOf(AsOf, unittest.TestCase):
+    ENGINE = "sqlite"
+
+
+class PostgreSQLAsOf(AsOf, unittest.TestCase):
+    ENGINE = "pg"
 
 
 class Retention(Rerun):

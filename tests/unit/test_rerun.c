@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/util.h"
 #include "extract/landing.h"
+#include "extract/source.h"
 #include "pipeline/retention.h"
 #include "reports/report.h"
 
@@ -270,6 +271,52 @@ static void test_failed_checkpoint_deletes_nothing(void **state)
     fixture_close(&f);
 }
 
+/* ------------------------------------------------------------ [landing] keys */
+
+/* Load an ini made of text; returns cw_config_load's result, stderr in *errors. */
+static int load_ini(const char *text, cw_config **cfg, char **errors)
+{
+    char *dir = cw_temp_dir(), *path;
+    cw_redirect err;
+    int rc;
+    cw_write_file(dir, "c.ini", text);
+    path = cw_asprintf("%s/c.ini", dir);
+    cw_redirect_begin(&err, 2);
+    rc = cw_config_load(path, cw_source_check, cfg);
+    *errors = cw_redirect_end(&err);
+    cw_remove_tree(dir);
+    free(path);
+    free(dir);
+    return rc;
+}
+
+static void test_landing_keys(void **state)
+{
+    cw_config *cfg = NULL;
+    char *errors;
+    (void)state;
+    assert_int_equal(load_ini("[landing]\nkeep_days = 30\nkeep_batches = 60\n", &cfg, &errors), 0);
+    assert_int_equal(cfg->landing_keep_days, 30);
+    assert_int_equal(cfg->landing_keep_batches, 60);
+    cw_config_free(cfg);
+    free(errors);
+    /* unset: 0, nothing expires */
+    assert_int_equal(load_ini("[catwalk]\n", &cfg, &errors), 0);
+    assert_int_equal(cfg->landing_keep_days + cfg->landing_keep_batches, 0);
+    cw_config_free(cfg);
+    free(errors);
+    /* each error names file, line and key */
+    assert_int_not_equal(load_ini("[landing]\nkeep_days = 0\nkeep_batches = 1.5\nkeep = 3\n"
+                                  "keep_days = 2\n", &cfg, &errors), 0);
+    assert_non_null(strstr(errors, "c.ini:2: keep_days: expected a whole number from 1 to 100000, "
+                                   "got '0'"));
+    assert_non_null(strstr(errors, "c.ini:3: keep_batches: expected a whole number from 1 to "
+                                   "100000, got '1.5'"));
+    assert_non_null(strstr(errors, "c.ini:4: keep: unknown key in [landing] (keep_days, "
+                                   "keep_batches)"));
+    free(errors);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_keep_batches_checkpoints_then_deletes),
         cmocka_unit_test(test_keep_days),
         cmocka_unit_test(test_failed_checkpoint_deletes_nothing),
+        cmocka_unit_test(test_landing_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
