@@ -12,6 +12,7 @@
  */
 #include "support.h"
 #include "core/config.h"
+#include "core/embedded.h"
 #include "core/util.h"
 #include "extract/landing.h"
 #include "extract/source.h"
@@ -89,6 +90,52 @@ static void test_manifest_empty(void **state)
     assert_int_equal(r.exec.manifest.last_batch, 0);
     assert_int_equal(r.exec.manifest.n_inputs, 0);
     cw_report_free(&r);
+    cw_test_warehouse_drop(wh, path);
+}
+
+/* ------------------------------------------------------------ forecasts as of */
+
+/* reports/sql/forecast_as_of.sql at instant t: "release:made_at:origin;" rows. */
+static char *forecasts_at(cw_db *db, int64_t t)
+{
+    char *sql = cw_asprintf("%s", cw_embedded_get("reports/sql/forecast_as_of.sql"));
+    char *at = cw_asprintf("%lld", (long long)t), *p, *rows, *q;
+    /* the one parameter, written in for cw_query_rows (no binding there) */
+    while ((p = strstr(sql, "?1")) != NULL) {
+        q = cw_asprintf("%.*s%s%s", (int)(p - sql), sql, at, p + 2);
+        free(sql);
+        sql = q;
+    }
+    q = cw_asprintf("SELECT release_id || ':' || made_at || ':' || origin FROM (%.*s) x",
+                    (int)(strrchr(sql, ';') - sql), sql);
+    rows = cw_query_rows(db, q);
+    free(q);
+    free(sql);
+    free(at);
+    return rows;
+}
+
+static void test_forecast_as_of(void **state)
+{
+    char path[256];
+    cw_warehouse *wh = cw_test_warehouse(path, sizeof path);
+    cw_db *db = cw_wh_db(wh);
+    (void)state;
+    /* release 1 open: forecast at 100 and 200, derived_forecast made at 200;
+     * release 2 shipped since (no derived row): forecasts at 100 and 300;
+     * release 3 derived at 150 without a forecast, an older history row */
+    cw_test_exec(db, "INSERT INTO dim_release (release_id, project, name) VALUES "
+                     "(1, 'P', 'R1'), (2, 'P', 'R2'), (3, 'P', 'R3');"
+                     "INSERT INTO forecast_history VALUES (1, 100, 1, 2, 3), (1, 200, 4, 5, 6), "
+                     "(2, 100, 1, 2, 3), (2, 300, 4, 5, 6), (3, 50, 1, 2, 3);"
+                     "INSERT INTO derived_forecast (release_id, as_of, remaining, has_forecast, "
+                     "p50_at, p85_at, p95_at) VALUES (1, 200, 3, 1, 4, 5, 6), "
+                     "(3, 150, 2, 0, NULL, NULL, NULL);");
+    cw_expect_text(forecasts_at(db, 40), "");
+    cw_expect_text(forecasts_at(db, 120), "1:100:history;2:100:history;3:50:history;");
+    cw_expect_text(forecasts_at(db, 160), "1:100:history;2:100:history;");
+    cw_expect_text(forecasts_at(db, 250), "1:200:derived;2:100:history;");
+    cw_expect_text(forecasts_at(db, 300), "1:200:derived;2:300:history;");
     cw_test_warehouse_drop(wh, path);
 }
 
@@ -322,6 +369,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_manifest_empty),
+        cmocka_unit_test(test_forecast_as_of),
         cmocka_unit_test(test_batches_listed_oldest_first),
         cmocka_unit_test(test_no_limit_keeps_everything),
         cmocka_unit_test(test_keep_batches_checkpoints_then_deletes),
