@@ -348,6 +348,16 @@ static int swap_sqlite(rebuild *b)
         return -1;
     cw_db_close(b->original);
     b->original = NULL;
+    if (access(b->configured.uri, F_OK) != 0) {
+        /* nothing to swap with (the warehouse was lost): the rebuilt file
+         * takes its place; the link never exists half-written */
+        if (link(b->build_uri, b->configured.uri) != 0) {
+            cw_error("rebuild: cannot create %s: %s", b->configured.uri, strerror(errno));
+            return -1;
+        }
+        remove_sqlite(b->build_uri);
+        return 0;
+    }
     if (cw_db_sqlite_restore(b->configured.uri, b->build_uri, err, sizeof err) != CW_DB_OK) {
         cw_error("rebuild: %s", err);
         return -1;
@@ -386,6 +396,10 @@ int cw_rebuild(const cw_config *cfg, const cw_rebuild_options *o, cw_rebuild_res
         rc = cw_retention_restore(cfg, r->checkpoint, b.build_uri);
     if (rc == 0)
         rc = replay_all(&b);
+    if (rc == 0 && b.r->batches == 0 && !r->checkpoint) {
+        cw_error("rebuild: the landing zone %s holds no batch to replay", cfg->landing);
+        rc = -1;
+    }
     if (rc == 0)
         rc = copy_history(&b);
     if (rc == 0 && o->replace)

@@ -43,7 +43,7 @@ import time
 import unittest
 
 import test_engines as te
-from suite import run, run_suite
+from suite import run, run_suite, temp_dir
 from test_incremental import (COMPARED, METRICS, Demo, DeltaDemo, Engine, add_delta_day, exports,
                               unconfigured_status)
 
@@ -216,6 +216,33 @@ class SQLiteRebuild(Rebuild, unittest.TestCase):
         self.assertIn("never overwrites", again.stderr)
         with open(target, "rb") as f:
             self.assertEqual(f.read(), kept)
+
+
+    def test_lost_warehouse(self):
+        # the warehouse is gone: --replace makes it again from the landing
+        # zone alone (every folder replayed, nothing to copy history from)
+        d = os.path.join(temp_dir("cw-rerun-"), "lost")
+        shutil.copytree(self.d, d)
+        for name in os.listdir(d):
+            if name.startswith("catwalk") and name != "catwalk.ini":
+                os.remove(os.path.join(d, name))
+        proc = self.rebuild(d, os.path.join(d, "catwalk.ini"), "--replace")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("does not exist: every landed folder is replayed", proc.stderr)
+        rebuilt = self.dump(d)
+        for table in COMPARED:
+            with self.subTest(table=table):
+                self.assertEqual(rebuilt[table], self.before[table])
+
+    def test_nothing_to_replay(self):
+        d = temp_dir("cw-rerun-")
+        ini = os.path.join(d, "c.ini")
+        with open(ini, "w") as f:
+            f.write("[catwalk]\nwarehouse = w.db\n")
+        proc = run("rebuild", "-c", ini, check=False)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn("holds no batch to replay", proc.stderr)
+        self.assertEqual(os.listdir(d), ["c.ini"])
 
 
 class PostgreSQLRebuild(Rebuild, unittest.TestCase):
