@@ -17,6 +17,7 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../extract/credentials.h"
 #include "../extract/live.h"
 #include "../extract/source.h"
 #include "../load/db.h"
@@ -61,8 +62,21 @@ typedef struct check_options {
 
 static int check_config(const cw_config *cfg, const check_options *o)
 {
+    cw_report_definition *def = NULL;
+    char *mail_password = NULL;
     if (cw_live_check(cfg) != 0)
         return CW_EXIT_USAGE;
+    /* `catwalk mail` will need its password: say now when it cannot be read */
+    if (cfg->mail &&
+        cw_secret_load(cfg->mail, "password_env", "password_file", &mail_password) != 0)
+        return CW_EXIT_USAGE;
+    cw_secret_free(mail_password);
+    /* an analyst's report definition ([report] templates): its file:line
+     * errors now, not at the next report (its SQL is prepared then) */
+    if (cfg->report_templates &&
+        cw_report_definition_load(cfg->report_templates, "weekly", &def) != 0)
+        return CW_EXIT_USAGE;
+    cw_report_definition_free(def);
     if (cfg->n_sources == 0)
         fprintf(stderr, "%s: warning: no [source] section: run and extract will load nothing\n",
                 o->common.config);
@@ -162,12 +176,12 @@ static int print_data(cw_db *db, const check_options *o, int64_t from, int64_t t
     json_t *doc = o->json ? json_pack("{s:o, s:o}", "findings", json_array(), "coverage",
                                       json_array())
                           : NULL;
-    cw_stmt *st = prepare_window(db, "reports/sql/report_quality.sql", from, to);
+    cw_stmt *st = prepare_window(db, "templates/sql/report_quality.sql", from, to);
     int rc = st ? print_findings(st, o, json_object_get(doc, "findings"), kinds) : -1;
     cw_db_finalize(st);
     if (rc == 0 && !o->json && *kinds == 0)
         printf("no data-quality finding\n");
-    st = rc == 0 ? prepare_window(db, "reports/sql/report_coverage.sql", from, to) : NULL;
+    st = rc == 0 ? prepare_window(db, "templates/sql/report_coverage.sql", from, to) : NULL;
     rc = st ? print_coverage(st, o, json_object_get(doc, "coverage")) : -1;
     cw_db_finalize(st);
     if (rc != 0)

@@ -90,6 +90,7 @@ typedef struct cw_config {
     char *warehouse_password_file;      /* [warehouse] password_file, resolved, or NULL */
     char *landing;              /* resolved landing folder */
     char *reports;              /* resolved reports folder (default "reports") */
+    char *report_templates;     /* [report] templates: resolved folder, NULL = built in */
     int jobs;                   /* [catwalk] jobs: threads of a run (`run --jobs`), 0 = unset */
     int64_t attribution_window_s;       /* [metrics] attribution_window, hours; 0 = unlimited */
     char *key_pattern;                  /* [metrics] key_pattern (pcre2) */
@@ -104,6 +105,11 @@ typedef struct cw_config {
     size_t n_flow_rules;
     cw_gate *gates;
     size_t n_gates;
+    /* [mail] (`catwalk mail`): its keys as a source keeps them, so the
+     * credential loader and cw_source_get/_path/_error serve it as they serve
+     * a source; checked at load (url, from, to, team.TEAM, username,
+     * password_env, password_file, subject, ca_file, timeout).  NULL: absent. */
+    cw_source *mail;
     /* [landing] retention (pipeline/retention.h): 0 = unset (keep all) */
     int landing_keep_days, landing_keep_batches;
 } cw_config;

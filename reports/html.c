@@ -465,7 +465,7 @@ static void render_sections(cw_buf *b, const cw_report *r)
             render_stacked_bar(b, t);
         cw_buf_puts(b, "<table>\n<tr>");
         for (size_t c = 0; c < t->n_cols; c++) {
-            char *heading = cw_report_heading(t->cols[c]);
+            char *heading = cw_report_table_heading(t, c);
             cw_buf_puts(b, "<th>");
             html_escape(b, heading);
             cw_buf_puts(b, "</th>");

@@ -75,7 +75,7 @@ static lxw_row_t write_inputs(lxw_worksheet *ws, lxw_row_t row, const cw_report_
     return row;
 }
 
-void cw_report_xlsx_about(lxw_workbook *wb, const cw_report *r)
+lxw_worksheet *cw_report_xlsx_about(lxw_workbook *wb, const cw_report *r)
 {
     const cw_report_manifest *m = &r->exec.manifest;
     lxw_worksheet *ws = workbook_add_worksheet(wb, "About");
@@ -103,4 +103,5 @@ void cw_report_xlsx_about(lxw_workbook *wb, const cw_report *r)
     row_text(ws, row++, "Render it again", rerun, &f, f.mono);
     free(rerun);
     write_inputs(ws, row + 1, m, &f);
+    return ws;
 }

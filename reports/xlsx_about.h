@@ -8,7 +8,8 @@
 #include <xlsxwriter.h>
 #include "report.h"
 
-/* Add the "About" sheet (last) to wb from r->exec.manifest. */
-void cw_report_xlsx_about(lxw_workbook *wb, const cw_report *r);
+/* Add the "About" sheet (last) to wb from r->exec.manifest; returns it,
+ * for the page setup every sheet of the workbook shares (xlsx.c). */
+lxw_worksheet *cw_report_xlsx_about(lxw_workbook *wb, const cw_report *r);
 
 #endif

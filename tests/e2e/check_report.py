@@ -8,7 +8,8 @@ The workbook is read back with openpyxl (an independent reader, not
 libxlsxwriter): the sheets exist, no cell anywhere is a formula (catwalk
 writes none, so text such as "=1+2" must come back as a string), every
 metric sheet has a native chart, the Data sheet has frozen panes and an
-autofilter over its header.  The HTML page must be self-contained: no
+autofilter over its header, its header row repeated on printed pages and
+its periods as dates (not text), and the document properties name catwalk.  The HTML page must be self-contained: no
 script, no external resource.  The --expect options name values the caller
 put into the warehouse or model:
     --expect-text T    some cell holds exactly T, as a string (data_type 's')
@@ -64,6 +65,14 @@ def check_xlsx(path, args, fail):
             fail(f"{path}: Data sheet has no frozen panes")
         if not data.auto_filter.ref or not data.auto_filter.ref.startswith("A1:"):
             fail(f"{path}: Data sheet has no autofilter from A1 (ref {data.auto_filter.ref!r})")
+        if data.print_title_rows != "$1:$1":
+            fail(f"{path}: Data sheet does not repeat its header row ({data.print_title_rows!r})")
+        for cell in data["D"][1:]:
+            if cell.value is not None and not cell.is_date:
+                fail(f"{path}: Data!{cell.coordinate} period {cell.value!r} is not a date")
+                break
+    if wb.properties.creator != "catwalk":
+        fail(f"{path}: document author is {wb.properties.creator!r}, not 'catwalk'")
     for text in args.expect_text:
         hits = [(ws.title, c) for ws, c in all_cells(wb) if c.value == text]
         if not hits:
