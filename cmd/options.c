@@ -11,6 +11,7 @@
 #include "../core/log.h"
 #include "../extract/source.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define HELP_COLUMN 22          /* where the help text of an option starts */
@@ -224,6 +225,17 @@ int cw_options_when(const char *text, int64_t *out)
         return 0;
     cw_time_format_date(*out, back, sizeof back);
     return strcmp(back, text) == 0 ? 0 : -1;
+}
+
+int cw_options_as_of(const cw_command_help *cmd, const char *text, int64_t *now)
+{
+    char iso[40];
+    if (cw_options_when(text, now) != 0)
+        return cw_usage_error(cmd, "--as-of", "expected a date YYYY-MM-DD or an ISO-8601 instant",
+                              text);
+    cw_time_format_iso(*now, iso, sizeof iso);
+    setenv("CW_NOW", iso, 1);
+    return 0;
 }
 
 int cw_options_window(const cw_command_help *cmd, const char *from_text, const char *to_text,

@@ -100,20 +100,6 @@ static int parse_audit(report_options *o, const char *formats, int64_t *from, in
     return -1;
 }
 
-/* --as-of: the run's reference instant (core/time.h cw_now) becomes the
- * instant given, for every step of the report that asks for "now" (the
- * window, WIP age, exceptions, forecasts), however deep: CW_NOW is how
- * cw_now is pinned, in tests and in re-runs alike.  0, or -1 when the text
- * is no date or instant. */
-static int pin_now(const char *text, int64_t *now)
-{
-    char iso[40];
-    if (cw_options_when(text, now) != 0)
-        return -1;
-    cw_time_format_iso(*now, iso, sizeof iso);
-    return setenv("CW_NOW", iso, 1) == 0 ? 0 : -1;
-}
-
 /* -1 to run, else the exit code (help, or a usage error).  The window is
  * read with the options, so a bad date is a usage error too. */
 static int parse_report_options(int argc, char **argv, report_options *o, int64_t *from,
@@ -158,9 +144,8 @@ static int parse_report_options(int argc, char **argv, report_options *o, int64_
         return cw_usage_error(&report_help, "--release", "only for the audit report", o->release);
     if (formats && parse_formats(formats, &o->formats) != 0)
         return cw_usage_error(&report_help, "--format", "expected xlsx, html or both", formats);
-    if (o->as_of && pin_now(o->as_of, &now) != 0)
-        return cw_usage_error(&report_help, "--as-of", "expected a date YYYY-MM-DD or an ISO-8601 "
-                              "instant", o->as_of);
+    if (o->as_of && cw_options_as_of(&report_help, o->as_of, &now) != 0)
+        return CW_EXIT_USAGE;
     if (cw_options_window(&report_help, o->from, o->to, CW_PERIOD_WEEK, 12, now, from, to) != 0)
         return CW_EXIT_USAGE;
     return -1;
