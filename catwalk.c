@@ -4,6 +4,7 @@
  */
 #include "cmd/commands.h"
 #include "core/log.h"
+#include "core/version.h"
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define CATWALK_VERSION "1.0.0"
+#define CATWALK_VERSION CW_VERSION
 
 static const cw_command commands[] = {
     {"run", cmd_run, "land, load and correlate every source, then write the weekly report"},
@@ -22,6 +23,7 @@ static const cw_command commands[] = {
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
     {"mail", cmd_mail, "send the weekly report by email (SMTP), or write it as .eml"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
+    {"rebuild", cmd_rebuild, "make the warehouse again from the landing zone alone"},
     {"check", cmd_check, "validate a configuration file and exit"},
     {NULL, NULL, NULL},
 };

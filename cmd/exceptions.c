@@ -99,7 +99,7 @@ static int parse_options(int argc, char **argv, exceptions_options *o, int64_t *
     if (o->top)
         *top = (size_t)n;
     *as_of = cw_now();
-    if (o->as_of && cw_options_instant(&exceptions_help, "--as-of", o->as_of, as_of) != 0)
+    if (o->as_of && cw_options_as_of(&exceptions_help, o->as_of, as_of) != 0)
         return CW_EXIT_USAGE;
     return -1;
 }

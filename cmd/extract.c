@@ -53,7 +53,7 @@ static void print_landed(const cw_pipeline_result *r)
 
 int cmd_extract(int argc, char **argv)
 {
-    cw_pipeline_options o = {CW_PIPELINE_LAND, 0, 0, 1, NULL, NULL, 0};
+    cw_pipeline_options o = {CW_PIPELINE_LAND, 0, 0, 1, NULL, NULL, 0, NULL, NULL};
     return cw_pipeline_command(&extract_help, &o, "print the requests live sources would make; "
                                "write nothing", print_landed, argc, argv);
 }

@@ -102,15 +102,9 @@ static int parse_mail(int argc, char **argv, mail_options *o, int64_t *from, int
     if (o->as_of && (o->from || o->to))
         return cw_usage_error(&mail_help, "--as-of", "give --as-of or --from/--to, not both",
                               NULL);
-    if (o->as_of) {
-        /* every "now" of the run (cw_now) is then the as-of instant */
-        if (cw_time_parse_iso8601(o->as_of, NULL, &now) != 0)
-            return cw_usage_error(&mail_help, "--as-of", "expected a date YYYY-MM-DD",
-                                  o->as_of);
-        char iso[32];
-        cw_time_format_iso(now, iso, sizeof(iso));
-        setenv("CW_NOW", iso, 1);
-    }
+    /* every "now" of the run (cw_now) is then the as-of instant */
+    if (o->as_of && cw_options_as_of(&mail_help, o->as_of, &now) != 0)
+        return CW_EXIT_USAGE;
     if (cw_options_window(&mail_help, o->from, o->to, CW_PERIOD_WEEK, 12, cw_now(), from, to) != 0)
         return CW_EXIT_USAGE;
     return -1;

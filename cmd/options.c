@@ -11,6 +11,7 @@
 #include "../core/log.h"
 #include "../extract/source.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define HELP_COLUMN 22          /* where the help text of an option starts */
@@ -215,7 +216,7 @@ int cw_options_no_operands(const cw_command_help *cmd, const cw_option *opts,
 
 /* A date YYYY-MM-DD (a real day: it must format back to itself) or an
  * ISO-8601 instant. */
-static int parse_when(const char *text, int64_t *out)
+int cw_options_when(const char *text, int64_t *out)
 {
     char back[11];
     if (cw_time_parse_iso8601(text, NULL, out) != 0)
@@ -226,12 +227,14 @@ static int parse_when(const char *text, int64_t *out)
     return strcmp(back, text) == 0 ? 0 : -1;
 }
 
-int cw_options_instant(const cw_command_help *cmd, const char *option, const char *text,
-                       int64_t *out)
+int cw_options_as_of(const cw_command_help *cmd, const char *text, int64_t *now)
 {
-    if (parse_when(text, out) != 0)
-        return cw_usage_error(cmd, option, "expected a date YYYY-MM-DD or an ISO-8601 instant",
+    char iso[40];
+    if (cw_options_when(text, now) != 0)
+        return cw_usage_error(cmd, "--as-of", "expected a date YYYY-MM-DD or an ISO-8601 instant",
                               text);
+    cw_time_format_iso(*now, iso, sizeof iso);
+    setenv("CW_NOW", iso, 1);
     return 0;
 }
 
@@ -239,10 +242,10 @@ int cw_options_window(const cw_command_help *cmd, const char *from_text, const c
                       cw_period_kind by, int periods, int64_t now, int64_t *from, int64_t *to)
 {
     int64_t t;
-    if (to_text && parse_when(to_text, &t) != 0)
+    if (to_text && cw_options_when(to_text, &t) != 0)
         return cw_usage_error(cmd, "--to", "expected a date YYYY-MM-DD", to_text);
     *to = cw_period_start(to_text ? t : now, by);
-    if (from_text && parse_when(from_text, &t) != 0)
+    if (from_text && cw_options_when(from_text, &t) != 0)
         return cw_usage_error(cmd, "--from", "expected a date YYYY-MM-DD", from_text);
     if (from_text) {
         *from = cw_period_start(t, by);

@@ -97,6 +97,16 @@ int cw_options_no_operands(const cw_command_help *cmd, const cw_option *opts,
 int cw_usage_error(const cw_command_help *cmd, const char *option, const char *message,
                    const char *value);
 
+/* A date YYYY-MM-DD (a real day; its 00:00 UTC) or an ISO-8601 instant:
+ * 0, or -1 when it is neither. */
+int cw_options_when(const char *text, int64_t *out);
+
+/* --as-of TEXT (cw_options_when): the run's reference instant becomes it,
+ * for every step that asks for "now" (core/time.h cw_now), however deep:
+ * CW_NOW is how cw_now is pinned, in tests and re-runs alike.  0 with the
+ * instant in *now, or 2 after the usage error. */
+int cw_options_as_of(const cw_command_help *cmd, const char *text, int64_t *now);
+
 /* The window [from, to) of --from/--to, both as given (NULL when absent).
  * A value is a date YYYY-MM-DD (a real day: 2026-02-30 is refused) or an
  * ISO-8601 instant (2026-03-16T09:00:00Z); both are aligned down to the
@@ -106,11 +116,5 @@ int cw_usage_error(const cw_command_help *cmd, const char *option, const char *m
  * aligned) is an error too.  Returns 0, or 2 after the usage error. */
 int cw_options_window(const cw_command_help *cmd, const char *from_text, const char *to_text,
                       cw_period_kind by, int periods, int64_t now, int64_t *from, int64_t *to);
-
-/* An instant option (--as-of): a date YYYY-MM-DD (00:00 UTC; a real day)
- * or an ISO-8601 instant, as given (not aligned).  Returns 0, or 2 after
- * the usage error. */
-int cw_options_instant(const cw_command_help *cmd, const char *option, const char *text,
-                       int64_t *out);
 
 #endif

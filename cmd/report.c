@@ -34,11 +34,12 @@ typedef struct report_options {
     unsigned formats;
     int audit;                  /* the report is `audit`, not `weekly` */
     const char *release;        /* audit: --release, or NULL */
+    const char *as_of;          /* weekly: --as-of, or NULL */
 } report_options;
 
 static const cw_command_help report_help = {
     "report",
-    "weekly -c FILE [--from DATE] [--to DATE] [--out DIR]\n"
+    "weekly -c FILE [--from DATE] [--to DATE] [--as-of DATE] [--out DIR]\n"
     "                             [--format xlsx,html]\n"
     "       catwalk report audit -c FILE (--release X | --from DATE --to DATE) [--out DIR]",
     "Write the weekly executive report (DORA four keys with levels and trends,\n"
@@ -51,7 +52,10 @@ static const cw_command_help report_help = {
     "writes the audit evidence, one row per deployed change with its gaps, as\n"
     "DIR/catwalk-audit-<release-X | from_to>.xlsx and .csv.",
     "Dates are YYYY-MM-DD (or an ISO-8601 instant), rounded down to their Monday\n"
-    "(audit: to their day).\n\n"
+    "(audit: to their day).  --as-of renders the report as it was at DATE (a\n"
+    "date is its 00:00 UTC): the window is the 12 weeks before the week holding\n"
+    "it, and every \"now\" the report reads (WIP age, exceptions, forecasts) is\n"
+    "DATE, not the clock; the workbook's About sheet names the instant.\n\n"
     "exit status: 0 written; 1 failure; 2 usage or configuration error.",
 };
 
@@ -102,6 +106,7 @@ static int parse_report_options(int argc, char **argv, report_options *o, int64_
                                 int64_t *to)
 {
     const char *formats = NULL;
+    int64_t now = cw_now();
     const cw_option options[] = {
         CW_OPT_COMMON(&o->common),
         CW_OPT_STRING(0, "from", "DATE", &o->from,
@@ -113,6 +118,9 @@ static int parse_report_options(int argc, char **argv, report_options *o, int64_
         CW_OPT_STRING('o', "out", "DIR", &o->out_dir,
                       "output folder (default: the config's reports folder)"),
         CW_OPT_STRING('f', "format", "LIST", &formats, "xlsx, html or both (default: xlsx,html)"),
+        CW_OPT_STRING(0, "as-of", "DATE", &o->as_of,
+                      "weekly: render as of DATE (date or ISO instant): the\n"
+                      "report's \"now\"; the window ends at its week's Monday"),
         CW_OPT_STRING(0, "release", "X", &o->release,
                       "audit: the deployments carrying items of fix version X"),
         CW_OPT_END()};
@@ -128,14 +136,17 @@ static int parse_report_options(int argc, char **argv, report_options *o, int64_
     if (cw_options_common(&report_help, &o->common, 1) != 0)
         return CW_EXIT_USAGE;
     o->audit = strcmp(argv[1], "audit") == 0;
+    if (o->audit && o->as_of)
+        return cw_usage_error(&report_help, "--as-of", "only for the weekly report", o->as_of);
     if (o->audit)
         return parse_audit(o, formats, from, to);
     if (o->release)
         return cw_usage_error(&report_help, "--release", "only for the audit report", o->release);
     if (formats && parse_formats(formats, &o->formats) != 0)
         return cw_usage_error(&report_help, "--format", "expected xlsx, html or both", formats);
-    if (cw_options_window(&report_help, o->from, o->to, CW_PERIOD_WEEK, 12, (int64_t)time(NULL),
-                          from, to) != 0)
+    if (o->as_of && cw_options_as_of(&report_help, o->as_of, &now) != 0)
+        return CW_EXIT_USAGE;
+    if (cw_options_window(&report_help, o->from, o->to, CW_PERIOD_WEEK, 12, now, from, to) != 0)
         return CW_EXIT_USAGE;
     return -1;
 }

@@ -107,7 +107,7 @@ int cw_pipeline_command(const cw_command_help *help, cw_pipeline_options *o,
 
 int cmd_run(int argc, char **argv)
 {
-    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 0, print_summary, NULL, 0};
+    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 0, print_summary, NULL, 0, NULL, NULL};
     return cw_pipeline_command(&run_help, &o, "print the requests live sources would make; "
                                "change nothing", NULL, argc, argv);
 }

@@ -43,7 +43,8 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_MAIL, SEC_EXCEPTIONS, SEC_REPORT, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_MAIL, SEC_EXCEPTIONS, SEC_REPORT, SEC_LANDING,
+                    SEC_UNKNOWN };
 
 const char *const cw_exception_kinds[CW_EXCEPTION_KINDS] = {
     "aging_wip", "gate_wait", "release_at_risk", "open_incident", "dora_regression",
@@ -287,6 +288,7 @@ static int begin_section(parse_state *st, const char *section, int line)
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
         {"mail", SEC_MAIL}, {"exceptions", SEC_EXCEPTIONS}, {"report", SEC_REPORT},
+        {"landing", SEC_LANDING},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
@@ -461,6 +463,24 @@ static void key_report(parse_state *st, const char *key, const char *value)
         if (stat(st->cfg->report_templates, &sb) != 0 || !S_ISDIR(sb.st_mode))
             config_error(st, st->line, key, "'%s' is not a folder", value);
     }
+}
+
+/* [landing] keep_days / keep_batches: landing retention (pipeline/retention.h). */
+static void key_landing(parse_state *st, const char *key, const char *value)
+{
+    int *slot = strcmp(key, "keep_days") == 0      ? &st->cfg->landing_keep_days
+                : strcmp(key, "keep_batches") == 0 ? &st->cfg->landing_keep_batches
+                                                   : NULL;
+    double n;
+    if (!slot)
+        config_error(st, st->line, key, "unknown key in [landing] (keep_days, keep_batches)");
+    else if (*slot)
+        config_error(st, st->line, key, "given twice in [landing]");
+    else if (cw_parse_decimal(value, 1, CW_KEEP_MAX, 1, &n) != 0)
+        config_error(st, st->line, key, "expected a whole number from 1 to %d, got '%s'",
+                     CW_KEEP_MAX, value);
+    else
+        *slot = (int)n;
 }
 
 /* A regex key of [metrics], compiled here so its error names its own line. */
@@ -716,6 +736,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_GATES: key_gate(st, name, value); break;
     case SEC_EXCEPTIONS: key_exceptions(st, name, value); break;
     case SEC_REPORT: key_report(st, name, value); break;
+    case SEC_LANDING: key_landing(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
     case SEC_MAIL: add_key(st, st->cfg->mail, "mail", name, value); break;

@@ -123,9 +123,12 @@ typedef struct cw_config {
      * how many entries the digest shows */
     double exception_weights[CW_EXCEPTION_KINDS];
     int exceptions_top;
+    /* [landing] retention (pipeline/retention.h): 0 = unset (keep all) */
+    int landing_keep_days, landing_keep_batches;
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
+#define CW_KEEP_MAX 100000      /* [landing] keep_days, keep_batches */
 #define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */
 #define CW_MIN_SAMPLES_DEFAULT 5        /* [report] min_samples */
 #define CW_MIN_SAMPLES_MAX 1000000

@@ -44,3 +44,21 @@ void cw_sha256_final_hex(cw_sha256 *ctx, char hex[65])
     }
     hex[64] = '\0';
 }
+
+int cw_sha256_file(const char *path, char hex[65])
+{
+    char buf[1 << 16];
+    size_t n;
+    cw_sha256 sha;
+    FILE *f = fopen(path, "rb");
+    int rc;
+    if (!f)
+        return -1;
+    cw_sha256_init(&sha);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        cw_sha256_update(&sha, buf, n);
+    rc = ferror(f) ? -1 : 0;
+    fclose(f);
+    cw_sha256_final_hex(&sha, hex);
+    return rc;
+}

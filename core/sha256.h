@@ -24,5 +24,8 @@ void cw_sha256_init(cw_sha256 *ctx);
 void cw_sha256_update(cw_sha256 *ctx, const void *data, size_t len);
 /* Writes 64 lowercase hex digits and a NUL into hex[65]; frees the context. */
 void cw_sha256_final_hex(cw_sha256 *ctx, char hex[65]);
+/* The digest of a whole file (the configuration's, for the derivation's
+ * fingerprint and the report's manifest): 0, or -1 when it cannot be read. */
+int cw_sha256_file(const char *path, char hex[65]);
 
 #endif

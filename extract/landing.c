@@ -334,7 +334,10 @@ static int not_dot(const struct dirent *e)
     return e->d_name[0] != '.';
 }
 
-int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx)
+/* Hand every file of BATCH/<source>/ to fn, sorted by name (landing
+ * order); read_only: make each read-only first (fetched pages). */
+static int land_folder(const cw_source *src, const char *batch_dir, int read_only, cw_landed_fn fn,
+                       void *ctx)
 {
     char *dir = cw_asprintf("%s/%s", batch_dir, src->name);
     struct dirent **entries = NULL;
@@ -346,7 +349,8 @@ int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn
         landed.original = path;
         if (rc == 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
             hash_file(path, &landed) == 0) {
-            chmod(path, LANDED_MODE);
+            if (read_only)
+                chmod(path, LANDED_MODE);
             landed.landed = path;
             rc = fn(ctx, &landed);
         } else if (rc == 0) {
@@ -361,6 +365,16 @@ int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn
     free(entries);
     free(dir);
     return rc;
+}
+
+int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx)
+{
+    return land_folder(src, batch_dir, 1, fn, ctx);
+}
+
+int cw_land_replay(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx)
+{
+    return land_folder(src, batch_dir, 0, fn, ctx);
 }
 
 void cw_landing_prune(const char *batch_dir)
@@ -450,6 +464,35 @@ static void sweep_one(const char *root, const char *name, cw_landing_known_fn kn
     }
     free(mark);
     free(dir);
+}
+
+/* A batch folder of a run that ended (or an extract's): named by
+ * cw_landing_batch_dir, no run mark. */
+static int finished_batch(const char *root, const char *name)
+{
+    char *mark = cw_asprintf("%s/%s/%s", root, name, RUN_MARK);
+    char *dir = cw_asprintf("%s/%s", root, name);
+    struct stat st;
+    int ok = batch_pid(name) != 0 && is_dir(dir) && lstat(mark, &st) != 0;
+    free(mark);
+    free(dir);
+    return ok;
+}
+
+int cw_landing_batches(const char *landing_root, cw_strlist *out)
+{
+    struct dirent **entries = NULL;
+    int n = scandir(landing_root, &entries, not_dot, alphasort);
+    memset(out, 0, sizeof *out);
+    if (n < 0)
+        return errno == ENOENT ? 0 : -1;
+    for (int i = 0; i < n; i++) {
+        if (finished_batch(landing_root, entries[i]->d_name))
+            cw_strlist_add(out, entries[i]->d_name);
+        free(entries[i]);
+    }
+    free(entries);
+    return 0;
 }
 
 void cw_landing_sweep(const char *landing_root, cw_landing_known_fn known, void *ctx)

@@ -72,6 +72,12 @@ int cw_land_source(const cw_source *src, const cw_source_type *type, const char 
  * hand it to fn.  Returns 0 or fn's non-zero value. */
 int cw_land_fetched(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx);
 
+/* Offer the files a batch landed for a source (BATCH/<source>/, sorted by
+ * name, i.e. in landing order) to fn again, read in place and never
+ * changed: `catwalk rebuild` replays the landing zone.  0 (also when the
+ * batch landed nothing of the source) or fn's non-zero value. */
+int cw_land_replay(const cw_source *src, const char *batch_dir, cw_landed_fn fn, void *ctx);
+
 /* Remove the empty source folders of a batch, and the batch folder when
  * nothing landed in it (a re-run whose files were all known). */
 void cw_landing_prune(const char *batch_dir);
@@ -91,6 +97,12 @@ typedef int (*cw_landing_known_fn)(void *ctx, const char *name);
  * (the run was killed before it committed), else only unmarked.  Folders
  * of `catwalk extract` carry no mark and are kept. */
 void cw_landing_sweep(const char *landing_root, cw_landing_known_fn known, void *ctx);
+
+/* The names of the batch folders under landing_root, oldest first (their
+ * names start with the UTC second the batch began), that no run is
+ * writing (no run mark): what `catwalk rebuild` replays.  0 (an absent root
+ * is empty), or -1 when it cannot be read.  Free with cw_strlist_free. */
+int cw_landing_batches(const char *landing_root, cw_strlist *out);
 
 /* Remove a batch folder after a rollback (best effort). */
 void cw_landing_discard(const char *batch_dir);

@@ -233,6 +233,13 @@ static inline int cw_db_bulk_end(cw_bulk *b) { return b->db->driver->bulk_end(b)
  * sqlite3 handle, which cw_db_close leaves open. */
 cw_db *cw_db_sqlite_adopt(void *sqlite3_handle);
 
+/* Replace the SQLite database at dst_path by a copy of the one at src_path,
+ * in one write transaction (the online backup API): readers see the old
+ * database or the new, never a mix, and the WAL stays consistent, which a
+ * rename over an open database would not (`catwalk rebuild --replace`).
+ * 0, or CW_DB_ERROR with the reason in err. */
+int cw_db_sqlite_restore(const char *dst_path, const char *src_path, char *err, size_t errlen);
+
 /* Helpers shared by every caller. */
 /* Bind a string, NULL as SQL NULL. */
 int cw_db_bind_str(cw_stmt *st, int i, const char *v);

@@ -320,6 +320,32 @@ cw_db *cw_db_sqlite_adopt(void *handle)
     return &db->base;
 }
 
+int cw_db_sqlite_restore(const char *dst_path, const char *src_path, char *err, size_t errlen)
+{
+    sqlite3 *dst = NULL, *src = NULL;
+    sqlite3_backup *b = NULL;
+    int rc = sqlite3_open_v2(dst_path, &dst, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_open_v2(src_path, &src, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK) {
+        /* waits for a run's write lock as any writer does, then replaces
+         * every page in one write transaction: readers see one or the other */
+        sqlite3_busy_timeout(dst, BUSY_TIMEOUT_MS);
+        b = sqlite3_backup_init(dst, "main", src, "main");
+        rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(dst);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        if (b && sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_OK)
+            rc = sqlite3_errcode(dst);
+    }
+    if (rc != SQLITE_OK)
+        snprintf(err, errlen, "%s: cannot replace it by %s: %s", dst_path, src_path,
+                 dst ? sqlite3_errmsg(dst) : "out of memory");
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    return rc == SQLITE_OK ? CW_DB_OK : CW_DB_ERROR;
+}
+
 const cw_db_driver cw_db_sqlite = {
     .name = "sqlite",
     .claims = sqlite_claims,

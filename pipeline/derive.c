@@ -14,27 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SHA-256 of a whole file in hex; -1 when it cannot be read (the
- * fingerprint is then unknown, and the step always runs). */
-static int file_digest(const char *path, char hex[65])
-{
-    size_t len = 0;
-    char *text = cw_read_file(path, &len);
-    cw_sha256 sha;
-    if (!text)
-        return -1;
-    cw_sha256_init(&sha);
-    cw_sha256_update(&sha, text, len);
-    cw_sha256_final_hex(&sha, hex);
-    free(text);
-    return 0;
-}
-
 /* The fingerprint of derive.h, or NULL when a part cannot be read. */
 static char *fingerprint(const cw_config *cfg)
 {
     char exe[65], conf[65];
-    if (file_digest("/proc/self/exe", exe) != 0 || file_digest(cfg->path, conf) != 0)
+    /* a part that cannot be read leaves the fingerprint unknown: the step runs */
+    if (cw_sha256_file("/proc/self/exe", exe) != 0 || cw_sha256_file(cfg->path, conf) != 0)
         return NULL;
     return cw_asprintf("catwalk %s config %s schema %d", exe, conf, CW_SCHEMA_VERSION);
 }

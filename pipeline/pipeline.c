@@ -20,6 +20,7 @@
 #include "../reports/metrics.h"
 #include "../reports/report.h"
 #include "parallel.h"
+#include "retention.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ typedef struct source_run {
     cw_parallel *parse;
     long read_before;           /* rows read by the batch when its first step ran */
     int rc;                     /* landing's result: 0, 1 no file / fetch failed, -1 failed */
+    int replay;                 /* replaying a landed folder: it is never changed */
 } source_run;
 
 /* ------------------------------------------------------------ open */
@@ -80,6 +82,8 @@ static int needs_watermarks(const pipeline *p)
 static int open_warehouse(pipeline *p)
 {
     cw_db_target t = cw_wh_target(p->cfg);
+    if (p->o->warehouse)
+        t.uri = p->o->warehouse;
     int loads = p->o->mode == CW_PIPELINE_LOAD && !p->o->dry_run;
     p->wh = NULL;
     if (!loads && (!needs_watermarks(p) || !warehouse_exists(&t)))
@@ -235,7 +239,8 @@ static int on_landed(void *ctx, const cw_landed *file)
     if (seen) {
         cw_debug("%s: unchanged since it was loaded (sha256 %.12s), skipped", file->original,
                  file->sha256);
-        unlink(file->landed);
+        if (!sr->replay)
+            unlink(file->landed);
         sr->out->skipped++;
         return 0;
     }
@@ -287,10 +292,14 @@ static const char *judge_source(const source_run *sr, const cw_live_result *live
                                 long records, const char **why)
 {
     const char *name = sr->src->name;
+    /* a replayed live source is judged as its night judged it; a source the
+     * replayed folder holds nothing of had every file known that night */
+    int is_live = live->attempted || (sr->replay && cw_source_is_live(sr->src));
+    int none_landed = sr->replay && sr->out->files == 0 && sr->out->unlandable == 0;
     *why = NULL;
-    if (rc == 1 && !live->attempted)   /* 1 from a live source: its fetch failed */
+    if (rc == 1 && !is_live)   /* 1 from a live source: its fetch failed */
         *why = "its path matches no file";
-    else if (rc == 0 && !live->attempted && records == 0 && sr->out->skipped == 0)
+    else if (rc == 0 && !is_live && !none_landed && records == 0 && sr->out->skipped == 0)
         *why = sr->out->files == 1 ? "its file holds no record" : "none of its files holds a record";
     if (*why) {
         cw_warn("[source %s] loaded nothing: %s", name, *why);
@@ -357,7 +366,9 @@ static int load_source(pipeline *p, source_run *sr)
     if (cw_wh_source(p->wh, sr->src->name, sr->src->type) != 0 ||
         cw_parallel_add(sr->parse, &begin) != 0)
         return -1;
-    if (sr->live->attempted && !sr->live->ok)
+    if (sr->replay)
+        rc = cw_land_replay(sr->src, p->o->replay, on_landed, sr);
+    else if (sr->live->attempted && !sr->live->ok)
         rc = 1;
     else if (sr->live->attempted)
         rc = cw_land_fetched(sr->src, p->r->batch_dir, on_landed, sr);
@@ -397,6 +408,7 @@ static int load_sources(pipeline *p, int64_t batch_id, cw_buf *failed)
         sr->batch_id = batch_id;
         sr->failed = failed;
         sr->parse = parse;
+        sr->replay = p->o->replay != NULL;
         rc = load_source(p, sr);
     }
     if (rc == 0)
@@ -454,7 +466,8 @@ rollback:
     cw_derivation_free(&derivation);
     cw_error("batch rolled back: the warehouse is unchanged");
     cw_wh_batch_rollback(p->wh);
-    cw_landing_discard(r->batch_dir);
+    if (!p->o->replay)
+        cw_landing_discard(r->batch_dir);
     cw_buf_free(&failed);
     return CW_PIPELINE_FAILED;
 }
@@ -467,7 +480,7 @@ rollback:
 static cw_pipeline_status report(pipeline *p)
 {
     int64_t from, to;
-    cw_report_default_window((int64_t)time(NULL), &from, &to);
+    cw_report_default_window(cw_now(), &from, &to);
     if (cw_report_weekly(cw_wh_db(p->wh), p->cfg, from, to, p->cfg->reports) == 0)
         return CW_PIPELINE_OK;
     cw_error("weekly report failed; the batch itself is committed");
@@ -502,7 +515,18 @@ static cw_pipeline_status run_load(pipeline *p)
         cw_phase_done("report", phase);
     }
     cw_landing_end(batch_dir);
+    if (status != CW_PIPELINE_FAILED) {
+        cw_retention_stats kept;
+        cw_retention_apply(p->cfg, cw_wh_db(p->wh), batch_dir, &kept);
+    }
     return status;
+}
+
+/* `rebuild`: one landed batch folder replayed as a batch of its own (no
+ * report: the rebuild renders none). */
+static cw_pipeline_status run_replay(pipeline *p)
+{
+    return load_batch(p);
 }
 
 /* ------------------------------------------------------------ `extract`: land only */
@@ -565,13 +589,16 @@ int cw_pipeline_run(const cw_config *cfg, const cw_pipeline_options *o, cw_pipel
     r->sources = cw_xcalloc(cfg->n_sources ? cfg->n_sources : 1, sizeof *r->sources);
     for (size_t i = 0; i < cfg->n_sources; i++)
         r->sources[i].name = cfg->sources[i].name;
-    if (cw_live_check(cfg) != 0)
+    /* a replay contacts no source: no credential is needed */
+    if (!o->replay && cw_live_check(cfg) != 0)
         return r->status = CW_PIPELINE_USAGE;
     if (open_warehouse(&p) != 0)
         return r->status = CW_PIPELINE_FAILED;
     p.live = cw_xcalloc(cfg->n_sources ? cfg->n_sources : 1, sizeof *p.live);
-    r->batch_dir = cw_landing_batch_dir(cfg->landing);
-    if (o->dry_run)
+    r->batch_dir = o->replay ? cw_strdup(o->replay) : cw_landing_batch_dir(cfg->landing);
+    if (o->replay)
+        r->status = run_replay(&p);
+    else if (o->dry_run)
         r->status = fetch(&p) == 0 ? CW_PIPELINE_OK : CW_PIPELINE_FAILED;
     else if (o->mode == CW_PIPELINE_LAND)
         r->status = run_land(&p);

@@ -98,6 +98,15 @@ typedef struct cw_pipeline_options {
      * and loads; the others parse, pipeline/parallel.h); 0 = [catwalk] jobs,
      * else the processors online.  The warehouse is the same for any. */
     int jobs;
+    /* CW_PIPELINE_LOAD, `catwalk rebuild` (cmd/rebuild.c): replay this landed
+     * batch folder instead of landing: no sweep, no fetch, no source
+     * contacted, every source's files read from REPLAY/<source>/ in landing
+     * order, and the folder is never changed (not even on a rollback).
+     * NULL: a normal run. */
+    const char *replay;
+    /* The warehouse to load instead of the configured one (a URI or a
+     * path; the configured password applies); NULL: the configured one. */
+    const char *warehouse;
 } cw_pipeline_options;
 
 /* What one source gave. */

@@ -39,6 +39,7 @@
  */
 #include "report.h"
 #include "../core/embedded.h"
+#include "../core/time.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -250,7 +251,7 @@ static int check_columns(const cw_report_section *s, cw_stmt *st)
 }
 
 /* Prepare a section's query and bind the window to the parameters it has
- * (a view has none; a query may use ?1 only). */
+ * (a view has none; a query may use ?1 only; ?3 is the as-of instant). */
 static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_report *r)
 {
     const char *file = s->file ? s->file : "report";
@@ -272,9 +273,9 @@ static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_
         cw_db_finalize(st);
         return NULL;
     }
-    if (nparams > 2) {
-        cw_error("%s:%d: query: %s uses ?%d: a sheet's query has ?1 (from) and ?2 (to) only",
-                 file, s->query_line, s->sql, nparams);
+    if (nparams > 3) {
+        cw_error("%s:%d: query: %s uses ?%d: a sheet's query has ?1 (from), ?2 (to) and ?3 "
+                 "(the report's as-of instant) only", file, s->query_line, s->sql, nparams);
         cw_db_finalize(st);
         return NULL;
     }
@@ -282,6 +283,10 @@ static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_
         rc = cw_db_bind_int(st, 1, r->from);
     if (rc == CW_DB_OK && nparams >= 2)
         rc = cw_db_bind_int(st, 2, r->to);
+    /* ?3: the report's as-of instant (cw_now: `report --as-of`), so a stage
+     * that ended after it is not yet known */
+    if (rc == CW_DB_OK && nparams >= 3)
+        rc = cw_db_bind_int(st, 3, cw_now());
     if (rc != CW_DB_OK || check_columns(s, st) != 0) {
         if (rc != CW_DB_OK)
             cw_error("%s:%d: query: %s: %s", file, s->query_line, s->sql, cw_db_errmsg(db));

@@ -26,6 +26,7 @@
 
 #include "../core/embedded.h"
 #include "../core/log.h"
+#include "../core/time.h"
 #include "../core/util.h"
 
 #define SOURCES_SQL  "reports/sql/trust_sources.sql"
@@ -148,7 +149,7 @@ int cw_report_gather_trust(cw_db *db, cw_report *r)
     cw_stmt *st;
     int rc;
     if (!(st = prepare(db, SOURCES_SQL)) ||
-        run_rows(db, st, CW_DB_OK, SOURCES_SQL, r, add_source) != 0)
+        run_rows(db, st, cw_db_bind_int(st, 1, cw_now()), SOURCES_SQL, r, add_source) != 0)
         return -1;
     if (!(st = prepare(db, UNMAPPED_SQL)) ||
         run_rows(db, st, CW_DB_OK, UNMAPPED_SQL, r, add_unmapped) != 0)

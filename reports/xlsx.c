@@ -29,6 +29,7 @@
 #include "xlsx.h"
 #include "chart.h"
 #include "xlsx_summary.h"
+#include "xlsx_about.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -726,6 +727,7 @@ static int write_workbook(void *ctx, const char *tmp_path)
         write_section(&x, &r->tables[i]);
     write_audit(&x);
     write_data(&x);
+    cw_xlsx_print_layout(cw_report_xlsx_about(x.wb, r));
     cw_report_axes_free(&x.axes);
     lxw_error err = workbook_close(x.wb);
     for (size_t i = 0; i < x.n_nums; i++)

@@ -36,6 +36,7 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_charts.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_sources.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_incremental.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_rerun.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_quality.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_releases.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_headline.py" || status=1

@@ -5,15 +5,23 @@
 -- order), merged_prs (PRs merged in the window), samples (those with the
 -- stage), median_h and p85_h (hours; metrics.md Conventions, as
 -- v_pr_stage_weekly; NULL when there is no sample, never 0), clamped
--- (negative stages counted as 0).
-WITH ranked AS (
+-- (negative stages counted as 0).  ?3 is the report's as-of instant
+-- (`report --as-of`; else now): a deploy stage that ended after it was not
+-- known then and is no sample, so a past week renders as it did.
+WITH known AS (
+    SELECT scope, name, stage, stage_order, clamped,
+           CASE WHEN stage = 'deploy' AND merged_at + value_s > CAST(?3 AS BIGINT) THEN NULL
+                ELSE value_s END AS value_s
+    FROM v_pr_stage_samples
+    WHERE merged_at >= CAST(?1 AS BIGINT) AND merged_at < CAST(?2 AS BIGINT)
+),
+ranked AS (
     SELECT scope, name, stage, stage_order, value_s, clamped,
            ROW_NUMBER() OVER (PARTITION BY scope, name, stage,
                                            CASE WHEN value_s IS NULL THEN 1 ELSE 0 END
                               ORDER BY value_s) AS rn,
            COUNT(value_s) OVER (PARTITION BY scope, name, stage) AS n
-    FROM v_pr_stage_samples
-    WHERE merged_at >= CAST(?1 AS BIGINT) AND merged_at < CAST(?2 AS BIGINT)
+    FROM known
 )
 SELECT scope, name, stage, COUNT(*) AS merged_prs, COUNT(value_s) AS samples,
        CAST(AVG(CASE WHEN value_s IS NOT NULL AND rn IN ((n + 1) / 2, (n + 2) / 2)

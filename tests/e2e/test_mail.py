@@ -261,7 +261,7 @@ class Mail(unittest.TestCase):
         self.assertIn("--as-of: give --as-of or --from/--to, not both", proc.stderr)
         proc = run("mail", "weekly", "-c", self.ini, "--as-of", "soon", check=False)
         self.assertEqual(proc.returncode, 2)
-        self.assertIn("--as-of: expected a date YYYY-MM-DD: 'soon'", proc.stderr)
+        self.assertIn("--as-of: expected a date YYYY-MM-DD or an ISO-8601 instant: 'soon'", proc.stderr)
         proc = run("mail", "monthly", "-c", self.ini, check=False)
         self.assertEqual(proc.returncode, 2)
         with open(self.ini, "w") as f:

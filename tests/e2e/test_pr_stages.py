@@ -172,6 +172,10 @@ EXPECTED_REPORT = {
     "deploy": (3, 1, 6.0, 6.0, 0),
 }
 MAR3, MAR9 = 1772496000, 1773014400     # 2026-03-03 and 2026-03-09, 00:00 UTC
+NOW = 4102444800                        # ?3, the report's as-of: 2100-01-01, all known
+# As of 2026-03-03 08:00, PR 2 (merged 03:00) was not deployed yet (09:00):
+# its deploy stage is no sample; at 09:00 it is.
+EXPECTED_AS_OF_8 = dict(EXPECTED_REPORT, deploy=(3, 0, None, None, 0))
 
 
 def report_sql():
@@ -256,14 +260,18 @@ class SQLite(Checks, unittest.TestCase):
         self.check_stats(self.q(WEEK_SQL), EXPECTED_WEEK)
 
     def test_report_window(self):
-        self.check_stats(self.q(report_sql(), (MAR3, MAR9)), EXPECTED_REPORT)
+        self.check_stats(self.q(report_sql(), (MAR3, MAR9, NOW)), EXPECTED_REPORT)
+
+    def test_report_as_of(self):
+        self.check_stats(self.q(report_sql(), (MAR3, MAR9, MAR3 + 8 * H)), EXPECTED_AS_OF_8)
+        self.check_stats(self.q(report_sql(), (MAR3, MAR9, MAR3 + 9 * H)), EXPECTED_REPORT)
 
     def test_report_rows_in_stage_order(self):
-        rows = self.q(report_sql(), (MAR3, MAR9))
+        rows = self.q(report_sql(), (MAR3, MAR9, NOW))
         self.assertEqual([r[2] for r in rows[:4]], ["coding", "pickup", "review", "deploy"])
 
     def test_empty_window_has_no_rows(self):
-        self.assertEqual(self.q(report_sql(), (0, 1)), [])
+        self.assertEqual(self.q(report_sql(), (0, 1, NOW)), [])
 
     def test_second_run_changes_nothing(self):
         before = self.q(PRS_SQL)
@@ -372,7 +380,8 @@ class PostgreSQL(Checks, unittest.TestCase):
 
     def test_report_window(self):
         sql = report_sql().replace("?1", str(MAR3)).replace("?2", str(MAR9))
-        self.check_stats(psql(sql), EXPECTED_REPORT)
+        self.check_stats(psql(sql.replace("?3", str(NOW))), EXPECTED_REPORT)
+        self.check_stats(psql(sql.replace("?3", str(MAR3 + 8 * H))), EXPECTED_AS_OF_8)
 
 
 if __name__ == "__main__":

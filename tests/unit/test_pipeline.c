@@ -65,7 +65,7 @@ static void test_land_only(void **state)
 {
     fixture *f = *state;
     cw_config *cfg = load_config(f);
-    cw_pipeline_options o = {CW_PIPELINE_LAND, 0, 0, 1, NULL, NULL, 0};
+    cw_pipeline_options o = {CW_PIPELINE_LAND, 0, 0, 1, NULL, NULL, 0, NULL, NULL};
     cw_pipeline_result r;
     const long files[] = {1, 1, 2, 1, 1};   /* jira, git, jenkins, pagerduty, servicenow */
     struct stat st;
@@ -103,7 +103,7 @@ static void test_load_then_rerun(void **state)
     fixture *f = *state;
     cw_config *cfg = load_config(f);
     hook h = {0, 0, CW_PIPELINE_FAILED};
-    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 1, on_committed, &h, 0};
+    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 1, on_committed, &h, 0, NULL, NULL};
     cw_pipeline_result r;
     assert_int_equal(cw_pipeline_run(cfg, &o, &r), CW_PIPELINE_OK);
     assert_int_equal(h.calls, 1);
@@ -137,7 +137,7 @@ static void test_error_policy(void **state)
     fixture *f = *state;
     cw_config *cfg;
     hook h = {0, 0, CW_PIPELINE_OK};
-    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 1, on_committed, &h, 0};
+    cw_pipeline_options o = {CW_PIPELINE_LOAD, 0, 0, 1, on_committed, &h, 0, NULL, NULL};
     cw_pipeline_result r;
     FILE *ini;
     /* a warehouse that is a folder cannot be opened: the run fails, nothing lands */
