@@ -177,6 +177,14 @@ static void percentiles(run *s, size_t i)
 
 /* ------------------------------------------------------------ dependencies */
 
+/* What dependency d passes on in trial t: its date, not before its
+ * planned day (forecast.h). */
+static int64_t passed_on(const run *s, size_t d, long t)
+{
+    int64_t planned = s->rels[d].planned_day;
+    return s->date[d][t] > planned ? s->date[d][t] : planned;
+}
+
 /* The trial dates with the dependencies' folded in, and the critical one. */
 static void combine(run *s, size_t i)
 {
@@ -185,8 +193,8 @@ static void combine(run *s, size_t i)
     long *drives = r->n_deps ? cw_xcalloc(r->n_deps, sizeof(long)) : NULL;
     for (size_t k = 0; k < r->n_deps; k++)
         for (long t = 0; t < trials; t++)
-            if (s->date[r->deps[k]][t] > s->date[i][t])
-                s->date[i][t] = s->date[r->deps[k]][t];
+            if (passed_on(s, r->deps[k], t) > s->date[i][t])
+                s->date[i][t] = passed_on(s, r->deps[k], t);
     percentiles(s, i);
     for (long t = 0; t < trials && r->n_deps; t++) {
         if (s->date[i][t] < s->out[i].p85)
@@ -196,7 +204,7 @@ static void combine(run *s, size_t i)
             continue;
         }
         for (size_t k = 0; k < r->n_deps; k++)
-            if (s->date[r->deps[k]][t] == s->date[i][t]) {
+            if (passed_on(s, r->deps[k], t) == s->date[i][t]) {
                 drives[k]++;
                 break;
             }

@@ -35,6 +35,12 @@
  * and the same trial's dates (so computed) of its direct dependencies, which
  * makes it the maximum over everything it depends on, transitively.  Trial
  * t of every release is the t-th trial of that release's own stream.
+ * Waiting on a release means waiting for it to go out: a dependency with a
+ * planned date counts as no earlier than its planned day (the mainframe's
+ * 6-monthly release ships on its calendar date even when its last item is
+ * done sooner; metrics.md leaves this open).  A release's own P50/P85/P95
+ * stay completion dates (metrics.md "Forecast"); only what it passes on to
+ * the releases waiting on it is so bounded.
  *
  * The PRNG.  xoshiro256** 1.0 (Blackman and Vigna), its 256-bit state
  * filled by four successive outputs of splitmix64 seeded with
@@ -58,7 +64,8 @@
  * Critical dependency (at P85).  The tail trials of a release are those
  * whose date is on or after its P85 date.  Each trial's driver is the
  * release's own work when its own date equals the trial's date, else the
- * first direct dependency (in the order given) whose trial date equals it.
+ * first direct dependency (in the order given) whose trial date (bounded
+ * by its planned day, as above) equals it.
  * The critical dependency is the direct dependency that drives the most
  * tail trials, provided it drives more of them than the release's own work
  * does (own work wins a tie; between dependencies the first in order wins
@@ -76,10 +83,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../core/config.h"
 
-#define CW_FORECAST_SEED 1
-#define CW_FORECAST_TRIALS 10000
-#define CW_FORECAST_HISTORY_DAYS 90
+/* CW_FORECAST_SEED, _TRIALS, _HISTORY_DAYS: the [forecast] defaults */
 #define CW_FORECAST_MAX_DAYS 3660
 #define CW_DAY_S 86400
 

@@ -172,6 +172,30 @@ static void test_dependency_max(void **state)
     cw_fc_results_free(out, 3);
 }
 
+/* A dependency done sooner than its planned day passes on its planned day
+ * (the mainframe's calendar release): B (planned day 20) is done today, A
+ * waits on it, so every trial of A is day 20, B its critical dependency, and
+ * A (planned day 10) is at risk by its own P85 while B's P85 is today. */
+static void test_dependency_planned_day(void **state)
+{
+    size_t on_b[] = { 1 };
+    cw_fc_release r[] = { rel("MOBILE 5.2", ones, 2, F + 10 * DAY),
+                          rel("MFPOL 2027.1", ones, 0, F + 20 * DAY) };
+    cw_fc_result out[2];
+    (void)state;
+    r[0].deps = on_b;
+    r[0].n_deps = 1;
+    cw_forecast_run(r, 2, &params, out);
+    assert_int_equal(out[1].p85, F);
+    assert_int_equal(out[0].p50, F + 20 * DAY);
+    assert_int_equal(out[0].p85, F + 20 * DAY);
+    assert_int_equal(out[0].critical, 1);
+    assert_true(out[0].at_risk);
+    assert_int_equal(out[0].late_dependency, -1);
+    assert_int_equal(out[0].items_by_planned_85, 2);
+    cw_fc_results_free(out, 2);
+}
+
 /* Own work later than the dependency: no critical dependency. */
 static void test_own_work_drives(void **state)
 {
@@ -294,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_geometric_percentiles),
         cmocka_unit_test(test_items_by_planned),
         cmocka_unit_test(test_dependency_max),
+        cmocka_unit_test(test_dependency_planned_day),
         cmocka_unit_test(test_own_work_drives),
         cmocka_unit_test(test_cycles),
         cmocka_unit_test(test_cycle_finder),
