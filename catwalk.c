@@ -18,6 +18,7 @@ static const cw_command commands[] = {
     {"extract", cmd_extract, "land raw data (live pages or files) without loading it"},
     {"metrics", cmd_metrics, "print DORA and flow metrics per application and period"},
     {"flow", cmd_flow, "print where work waits: time in status, gates, items in flight"},
+    {"forecast", cmd_forecast, "print when each open release will go out (P50/P85/P95, at risk)"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
     {"check", cmd_check, "validate a configuration file and exit"},

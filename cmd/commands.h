@@ -45,5 +45,6 @@ int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
 
 #endif
