@@ -292,13 +292,19 @@ static char *reason(const step *s, const cw_fc_result *out, size_t i)
         return text;
     planned = day_text(r->planned_day);
     if (o->has_forecast && o->p85 > r->planned_day) {
+        long long days = (long long)((o->p85 - r->planned_day) / CW_DAY_S);
         p85 = day_text(o->p85);
         free(text);
-        text = cw_asprintf("P85 %s is %lld days after the planned %s", p85,
-                           (long long)((o->p85 - r->planned_day) / CW_DAY_S), planned);
+        text = cw_asprintf("P85 %s is %lld day%s after the planned %s", p85, days,
+                           days == 1 ? "" : "s", planned);
         free(p85);
+        if (o->critical >= 0) {
+            char *more = cw_asprintf("%s, driven by %s", text, s->rels[o->critical].key);
+            free(text);
+            text = more;
+        }
     }
-    if (o->late_dependency >= 0) {
+    if (o->late_dependency >= 0 && o->late_dependency != o->critical) {
         char *more;
         p85 = day_text(out[o->late_dependency].p85);
         more = cw_asprintf("%s%swaits on %s (P85 %s, after the planned %s)", text ? text : "",
