@@ -331,7 +331,7 @@ class HandMade(EnginePair, unittest.TestCase):
                                               "source_status", "reject"} | PULL_PARTS
     # no fix versions (tests/e2e/test_releases.py has its own dataset)
     MAY_BE_EMPTY |= {"dim_release", "fact_work_item_version", "derived_release",
-                     "derived_release_item"}
+                     "derived_release_item", "derived_forecast", "forecast_history"}
 
     @classmethod
     def make_dataset(cls, folder):
@@ -377,7 +377,7 @@ class PullRequests(EnginePair, unittest.TestCase):
         "fact_build_revision",
         # no work items, so no fix versions, links or epics
         "dim_release", "fact_work_item_version", "derived_release", "derived_release_item",
-        "fact_work_item_link", "derived_hierarchy"}
+        "fact_work_item_link", "derived_hierarchy", "derived_forecast", "forecast_history"}
 
     @classmethod
     def make_dataset(cls, folder):
