@@ -94,6 +94,7 @@ typedef struct run {
     int64_t **own, **date;      /* per release, per trial: own and combined dates */
     long **by_planned;          /* per release, per trial: items done by the planned day */
     unsigned char *resolved;
+    size_t *waiting;            /* releases still to compute that depend on it directly */
 } run;
 
 static int has_throughput(const cw_fc_release *r)
@@ -219,6 +220,28 @@ static void combine(run *s, size_t i)
     free(drives);
 }
 
+/* Memory stays O(trials x releases waited on): a release's own trials and
+ * counts go once it is computed, its dates once the last release waiting
+ * on it is. */
+static void release_trials(run *s, size_t i)
+{
+    free(s->own[i]);
+    free(s->by_planned[i]);
+    s->own[i] = NULL;
+    s->by_planned[i] = NULL;
+    for (size_t k = 0; k < s->rels[i].n_deps; k++) {
+        size_t d = s->rels[i].deps[k];
+        if (s->waiting[d] > 0 && --s->waiting[d] == 0) {
+            free(s->date[d]);
+            s->date[d] = NULL;
+        }
+    }
+    if (s->waiting[i] == 0) {
+        free(s->date[i]);
+        s->date[i] = NULL;
+    }
+}
+
 /* The status a release gets from its dependencies: the first direct one
  * without a forecast blocks it. */
 static void forecast_one(run *s, size_t i)
@@ -234,11 +257,12 @@ static void forecast_one(run *s, size_t i)
         o->status = CW_FC_NO_TEAM;
     else if (o->status == CW_FC_OK && !has_throughput(r))
         o->status = CW_FC_NO_HISTORY;
-    if (o->status != CW_FC_OK)
-        return;
-    o->has_forecast = 1;
-    own_trials(s, i);
-    combine(s, i);
+    if (o->status == CW_FC_OK) {
+        o->has_forecast = 1;
+        own_trials(s, i);
+        combine(s, i);
+    }
+    release_trials(s, i);
 }
 
 /* At risk: its own P85, or any dependency's (transitively), after its
@@ -322,7 +346,7 @@ static int deps_resolved(const run *s, size_t i)
 size_t cw_forecast_run(const cw_fc_release *rels, size_t n, const cw_fc_params *p,
                        cw_fc_result *out)
 {
-    run s = { rels, n, p, out, NULL, NULL, NULL, NULL };
+    run s = { rels, n, p, out, NULL, NULL, NULL, NULL, NULL };
     size_t cycles, left = n, *stack;
     unsigned char *seen;
     if (n == 0)
@@ -331,6 +355,10 @@ size_t cw_forecast_run(const cw_fc_release *rels, size_t n, const cw_fc_params *
     s.date = cw_xcalloc(n, sizeof(*s.date));
     s.by_planned = cw_xcalloc(n, sizeof(*s.by_planned));
     s.resolved = cw_xcalloc(n, 1);
+    s.waiting = cw_xcalloc(n, sizeof(*s.waiting));
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < rels[i].n_deps; k++)
+            s.waiting[rels[i].deps[k]]++;
     for (size_t i = 0; i < n; i++)
         out[i] = (cw_fc_result){ CW_FC_OK, 0, CW_FC_NONE, CW_FC_NONE, CW_FC_NONE, -1, 0, -1, -1,
                                  -1, NULL, 0 };
@@ -363,6 +391,7 @@ size_t cw_forecast_run(const cw_fc_release *rels, size_t n, const cw_fc_params *
     free(s.date);
     free(s.by_planned);
     free(s.resolved);
+    free(s.waiting);
     return cycles;
 }
 
