@@ -6,6 +6,8 @@
 #   make bench      build and print throughput figures on a scaled demo
 #   make fuzz       libFuzzer harnesses (clang-14) FUZZ_SECONDS each, with final stats
 #   make fuzz-smoke each harness a few seconds, and over its regression inputs
+#   make install    the binary, man pages, bash completion, templates (PREFIX, DESTDIR)
+#   make install-systemd  the units, sysusers.d and tmpfiles.d files (as root)
 #
 # Sources are picked up by wildcard: a new connector or command is one file.
 
@@ -36,11 +38,14 @@ LIB_SRC  := $(filter-out $(LIB_SKIP),$(sort $(wildcard core/*.c extract/*.c tran
 # folder, linked in for the one command that calls it.
 LIB_SRC  += $(sort $(wildcard demogen/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
-EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql templates/*))
+# templates/ with its subfolders (queries, partials): files only
+EMBED    := $(sort $(wildcard load/sql/*.sql load/sql/*/*.sql transform/sql/*.sql reports/sql/*.sql) \
+              $(shell find templates -type f -not -name '.*'))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/unit/support.c)
 
-.PHONY: all deps demo test unit e2e asan bench clean pg fuzz fuzz-smoke fuzz-build fuzz-bins layers
+.PHONY: all deps demo test unit e2e asan bench clean pg fuzz fuzz-smoke fuzz-build fuzz-bins layers \
+        install install-systemd uninstall
 all: catwalk
 
 catwalk: $(BUILD)/catwalk
@@ -179,6 +184,51 @@ fuzz: fuzz-build
 # A few seconds per harness plus every regression input: part of `make test`.
 fuzz-smoke: fuzz-build
 	@tests/fuzz/run.sh --smoke $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) 1 $(FUZZ_HARNESSES)
+
+# ---------------------------------------------------------------- install
+# GNU conventions: PREFIX (default /usr/local), DESTDIR for staged installs
+# (packaging).  The templates are built into the binary; the copy under
+# share/catwalk/templates is for analysts to copy, edit and point
+# `[report] templates` at.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DATADIR     ?= $(PREFIX)/share/catwalk
+LIBEXECDIR  ?= $(PREFIX)/libexec/catwalk
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+INSTALL     ?= install
+
+install: catwalk
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DATADIR)/templates
+	$(INSTALL) -m 0755 catwalk $(DESTDIR)$(BINDIR)/catwalk
+	$(INSTALL) -m 0644 doc/catwalk.1 $(DESTDIR)$(MANDIR)/man1/catwalk.1
+	$(INSTALL) -m 0644 doc/catwalk.ini.5 $(DESTDIR)$(MANDIR)/man5/catwalk.ini.5
+	$(INSTALL) -m 0644 contrib/bash-completion/catwalk $(DESTDIR)$(COMPLETIONDIR)/catwalk
+	cp -R templates/. $(DESTDIR)$(DATADIR)/templates/
+	chmod -R u+rwX,go+rX,go-w $(DESTDIR)$(DATADIR)/templates
+
+install-systemd:
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(LIBEXECDIR)
+	for u in catwalk.service catwalk-mail.service catwalk-notify@.service; do \
+	    sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	        contrib/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	$(INSTALL) -m 0644 contrib/systemd/catwalk.timer contrib/systemd/catwalk-mail.timer \
+	    $(DESTDIR)$(UNITDIR)/
+	$(INSTALL) -m 0755 contrib/systemd/catwalk-notify $(DESTDIR)$(LIBEXECDIR)/catwalk-notify
+	$(INSTALL) -m 0644 contrib/systemd/catwalk.sysusers $(DESTDIR)$(SYSUSERSDIR)/catwalk.conf
+	$(INSTALL) -m 0644 contrib/systemd/catwalk.tmpfiles $(DESTDIR)$(TMPFILESDIR)/catwalk.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/catwalk $(DESTDIR)$(MANDIR)/man1/catwalk.1 \
+	    $(DESTDIR)$(MANDIR)/man5/catwalk.ini.5 $(DESTDIR)$(COMPLETIONDIR)/catwalk
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-asan build-fuzz catwalk demo

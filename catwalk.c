@@ -20,6 +20,7 @@ static const cw_command commands[] = {
     {"flow", cmd_flow, "print where work waits: time in status, gates, items in flight"},
     {"forecast", cmd_forecast, "print when each open release will go out (P50/P85/P95, at risk)"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
+    {"mail", cmd_mail, "send the weekly report by email (SMTP), or write it as .eml"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},
     {"check", cmd_check, "validate a configuration file and exit"},
     {NULL, NULL, NULL},
@@ -32,7 +33,7 @@ static void usage(FILE *out)
                  "commands:\n");
     for (const cw_command *c = commands; c->name; c++)
         fprintf(out, "  %-9s %s\n", c->name, c->summary);
-    fprintf(out, "\n'catwalk COMMAND --help' describes a command's options.\n"
+    fprintf(out, "\n'catwalk help COMMAND' (or 'catwalk COMMAND --help') describes a command.\n"
                  "exit status: 0 ok, 1 failure (warehouse unchanged), 2 usage or configuration\n"
                  "error, 3 done with rejected records or a failed source.\n");
 }
@@ -44,9 +45,16 @@ int main(int argc, char **argv)
         return CW_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+        (strcmp(argv[1], "help") == 0 && argc == 2)) {
         usage(stdout);
         return CW_EXIT_OK;
+    }
+    /* `catwalk help CMD` is `catwalk CMD --help`, as git does */
+    char *help_argv[] = {argv[0], argv[1], "--help", NULL};
+    if (strcmp(argv[1], "help") == 0) {
+        help_argv[1] = argv[2];
+        argv = help_argv;
+        argc = 3;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("catwalk %s\n", CATWALK_VERSION);
@@ -66,6 +74,6 @@ int main(int argc, char **argv)
             return rc;
         }
     curl_global_cleanup();
-    fprintf(stderr, "catwalk: '%s' is not a command; see 'catwalk --help'\n", argv[1]);
+    cw_error("'%s' is not a command; see 'catwalk --help'", argv[1]);
     return CW_EXIT_USAGE;
 }

@@ -17,16 +17,19 @@
 #include "../core/log.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "../extract/credentials.h"
 #include "../extract/live.h"
 #include "../extract/source.h"
 #include "../load/db.h"
 #include "../reports/metrics.h"
+#include "../reports/context.h"
 #include "../reports/report.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const cw_command_help check_help = {
@@ -59,10 +62,39 @@ typedef struct check_options {
 
 /* ------------------------------------------------------------ the config */
 
+/* [report] templates: the folder exists and every layout in it parses, with
+ * its partials (a template's own error names its file and line). */
+static int check_templates(const cw_config *cfg)
+{
+    /* the folder itself was checked when the configuration was read */
+    const char *dir = cfg->report_templates;
+    if (!dir)
+        return 0;
+    if (cw_report_templates_check(dir) != 0) {
+        fprintf(stderr, "%s:%d: templates: the templates in %s do not parse (above)\n", cfg->path,
+                cfg->report_templates_line, dir);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_config(const cw_config *cfg, const check_options *o)
 {
-    if (cw_live_check(cfg) != 0)
+    cw_report_definition *def = NULL;
+    char *mail_password = NULL;
+    if (cw_live_check(cfg) != 0 || check_templates(cfg) != 0)
         return CW_EXIT_USAGE;
+    /* `catwalk mail` will need its password: say now when it cannot be read */
+    if (cfg->mail &&
+        cw_secret_load(cfg->mail, "password_env", "password_file", &mail_password) != 0)
+        return CW_EXIT_USAGE;
+    cw_secret_free(mail_password);
+    /* an analyst's report definition ([report] templates): its file:line
+     * errors now, not at the next report (its SQL is prepared then) */
+    if (cfg->report_templates &&
+        cw_report_definition_load(cfg->report_templates, "weekly", &def) != 0)
+        return CW_EXIT_USAGE;
+    cw_report_definition_free(def);
     if (cfg->n_sources == 0)
         fprintf(stderr, "%s: warning: no [source] section: run and extract will load nothing\n",
                 o->common.config);
@@ -162,12 +194,12 @@ static int print_data(cw_db *db, const check_options *o, int64_t from, int64_t t
     json_t *doc = o->json ? json_pack("{s:o, s:o}", "findings", json_array(), "coverage",
                                       json_array())
                           : NULL;
-    cw_stmt *st = prepare_window(db, "reports/sql/report_quality.sql", from, to);
+    cw_stmt *st = prepare_window(db, "templates/sql/report_quality.sql", from, to);
     int rc = st ? print_findings(st, o, json_object_get(doc, "findings"), kinds) : -1;
     cw_db_finalize(st);
     if (rc == 0 && !o->json && *kinds == 0)
         printf("no data-quality finding\n");
-    st = rc == 0 ? prepare_window(db, "reports/sql/report_coverage.sql", from, to) : NULL;
+    st = rc == 0 ? prepare_window(db, "templates/sql/report_coverage.sql", from, to) : NULL;
     rc = st ? print_coverage(st, o, json_object_get(doc, "coverage")) : -1;
     cw_db_finalize(st);
     if (rc != 0)

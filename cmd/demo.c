@@ -4,130 +4,106 @@
  * enterprise in the real export formats, with the catwalk.ini that loads it.
  */
 #include "commands.h"
+#include "options.h"
 #include "../core/time.h"
 #include "../core/util.h"
 #include "../demogen/demogen.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static void demo_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: catwalk demo [--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--apps N]\n"
-            "                    [--delta-day] [--force] DIR\n\n"
-            "Write a synthetic insurance group (5 teams, 35 applications) into DIR: Jira\n"
-            "search pages (gates, epics, fix versions), git logs, GitHub pull requests,\n"
-            "Jenkins jobs, PagerDuty pages, a ServiceNow CSV and a release calendar in\n"
-            "the formats those tools export, and DIR/catwalk.ini to load them with\n"
-            "'catwalk run -c DIR/catwalk.ini'.  The same options give the same bytes.\n\n"
-            "  --seed N         random seed (default 42)\n"
-            "  --scale X        multiply tickets, commits, deployments and incidents\n"
-            "                   (default 1; e.g. 0.1 for a quick look, 20 for a benchmark)\n"
-            "  --weeks N        weeks of data up to --end (default 12), after %d weeks of history\n"
-            "  --end DATE       the export instant, 00:00 UTC (default: Monday of this ISO week)\n"
-            "  --apps N         N applications (1 to %d): the first N of the group's 35, and\n"
-            "                   beyond 35 teams and applications synthesised from the seed\n"
-            "                   (enterprise-L: --apps 500 --weeks 104 --scale 3.25)\n"
-            "  --delta-day      also write DIR/delta/exports/: what the next nightly export adds\n"
-            "                   (the 24 hours from --end on), as new files to copy into\n"
-            "                   DIR/exports/\n"
-            "  --force          write into a DIR that is not empty, replacing earlier demo exports\n"
-            "  -q, --quiet      no summary\n\n"
-            "exit status: 0 ok; 1 a file could not be written; 2 usage error or DIR not empty.\n",
-            CW_DEMOGEN_HISTORY_WEEKS, CW_DEMOGEN_MAX_APPS);
-}
+static const cw_command_help demo_help = {
+    "demo",
+    "[--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--apps N]\n"
+    "                    [--delta-day] [--force] DIR",
+    "Write a synthetic insurance group (5 teams, 35 applications) into DIR: Jira\n"
+    "search pages (gates, epics, fix versions), git logs, GitHub pull requests,\n"
+    "Jenkins jobs, PagerDuty pages, a ServiceNow CSV and a release calendar in\n"
+    "the formats those tools export, and DIR/catwalk.ini to load them with\n"
+    "'catwalk run -c DIR/catwalk.ini'.  The same options give the same bytes.",
+    "exit status: 0 ok; 1 a file could not be written; 2 usage error or DIR not empty.",
+};
 
 /* ---- options ------------------------------------------------------------------ */
 
 static int64_t this_monday(void)
 {
-    return cw_period_start((int64_t)time(NULL), CW_PERIOD_WEEK);
+    return cw_period_start(cw_now(), CW_PERIOD_WEEK);
 }
 
-static int parse_number(const char *opt, const char *text, double lo, double hi, double *out)
+/* A number in [lo, hi] (whole when `whole`): 0, or 2 after the usage error. */
+static int parse_number(const char *opt, const char *text, double lo, double hi, int whole,
+                        double *out)
 {
-    if (cw_parse_decimal(text, lo, hi, 0, out) == 0)
+    char message[96];
+    if (!text || cw_parse_decimal(text, lo, hi, whole, out) == 0)
         return 0;
-    fprintf(stderr, "catwalk: demo: %s: expected a number from %g to %g, got '%s'\n", opt, lo, hi, text);
-    return -1;
+    snprintf(message, sizeof message, "expected a %s from %g to %g", whole ? "whole number" : "number",
+             lo, hi);
+    return cw_usage_error(&demo_help, opt, message, text);
 }
 
 static int parse_seed(const char *text, uint64_t *out)
 {
     char *end = NULL;
+    if (!text)
+        return 0;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-') {
-        fprintf(stderr, "catwalk: demo: --seed: expected a non-negative integer, got '%s'\n", text);
-        return -1;
-    }
+    if (errno || end == text || *end || text[0] == '-')
+        return cw_usage_error(&demo_help, "--seed", "expected a non-negative integer", text);
     *out = (uint64_t)v;
     return 0;
 }
 
 static int parse_end(const char *text, int64_t *out)
 {
-    if (strlen(text) != 10 || cw_time_parse_iso8601(text, NULL, out) != 0) {
-        fprintf(stderr, "catwalk: demo: --end: expected a date YYYY-MM-DD, got '%s'\n", text);
-        return -1;
-    }
+    if (text && (strlen(text) != 10 || cw_time_parse_iso8601(text, NULL, out) != 0))
+        return cw_usage_error(&demo_help, "--end", "expected a date YYYY-MM-DD", text);
     return 0;
 }
 
-/* 0 to go on, 1 after --help, -1 on a usage error (already reported). */
+/* -1 to go on, else the exit status (0 after --help, 2 after a usage error). */
 static int parse_options(int argc, char **argv, cw_demogen_opts *o, int *quiet)
 {
-    static const struct option options[] = {
-        {"seed", required_argument, NULL, 's'}, {"scale", required_argument, NULL, 'x'},
-        {"weeks", required_argument, NULL, 'w'}, {"end", required_argument, NULL, 'e'},
-        {"force", no_argument, NULL, 'f'},      {"quiet", no_argument, NULL, 'q'},
-        {"apps", required_argument, NULL, 'a'}, {"delta-day", no_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    const char *seed = NULL, *scale = NULL, *weeks_text = NULL, *end = NULL, *apps_text = NULL;
+    const cw_option options[] = {
+        CW_OPT_STRING(0, "seed", "N", &seed, "random seed (default 42)"),
+        CW_OPT_STRING(0, "scale", "X", &scale,
+                      "multiply tickets, commits, deployments and incidents\n"
+                      "(default 1; e.g. 0.1 for a quick look, 20 for a benchmark)"),
+        CW_OPT_STRING(0, "weeks", "N", &weeks_text,
+                      "weeks of data up to --end (default 12), after 6 weeks of history"),
+        CW_OPT_STRING(0, "end", "DATE", &end,
+                      "the export instant, 00:00 UTC (default: Monday of this ISO week)"),
+        CW_OPT_STRING(0, "apps", "N", &apps_text,
+                      "N applications (1 to 5000): the first N of the group's 35, and\n"
+                      "beyond 35 teams and applications synthesised from the seed\n"
+                      "(enterprise-L: --apps 500 --weeks 104 --scale 3.25)"),
+        CW_OPT_FLAG(0, "delta-day", &o->delta_day,
+                    "also write DIR/delta/exports/: what the next nightly export adds\n"
+                    "(the 24 hours from --end on), as new files to copy into\n"
+                    "DIR/exports/"),
+        CW_OPT_FLAG(0, "force", &o->force,
+                    "write into a DIR that is not empty, replacing earlier demo exports"),
+        CW_OPT_FLAG('q', "quiet", quiet, "no summary"),
+        CW_OPT_END()};
     double weeks = 12, apps = 0;
-    int opt, rc = 0;
-
-    optind = 1;
-    while (rc == 0 && (opt = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
-        switch (opt) {
-        case 's': rc = parse_seed(optarg, &o->seed); break;
-        case 'x': rc = parse_number("--scale", optarg, 0.001, 1000, &o->scale); break;
-        case 'w': rc = parse_number("--weeks", optarg, 1, 520, &weeks); break;
-        case 'e': rc = parse_end(optarg, &o->end); break;
-        case 'a': rc = parse_number("--apps", optarg, 1, CW_DEMOGEN_MAX_APPS, &apps); break;
-        case 'd': o->delta_day = 1; break;
-        case 'f': o->force = 1; break;
-        case 'q': *quiet = 1; break;
-        case 'h': demo_usage(stdout); return 1;
-        default: rc = -1; break;
-        }
-    }
+    int n = cw_options_parse(&demo_help, options, argc, argv);
+    if (n < 0)
+        return cw_options_exit(n);
+    if (parse_seed(seed, &o->seed) || parse_number("--scale", scale, 0.001, 1000, 0, &o->scale) ||
+        parse_number("--weeks", weeks_text, 1, 520, 1, &weeks) || parse_end(end, &o->end) ||
+        parse_number("--apps", apps_text, 1, CW_DEMOGEN_MAX_APPS, 1, &apps))
+        return CW_EXIT_USAGE;
+    if (n != 1)
+        return cw_usage_error(&demo_help, "DIR", "expected exactly one folder", NULL);
     o->weeks = (int)weeks;
     o->apps = (int)apps;
-    if (rc == 0 && (double)o->weeks != weeks) {
-        fprintf(stderr, "catwalk: demo: --weeks: expected a whole number of weeks\n");
-        rc = -1;
-    }
-    if (rc == 0 && (double)o->apps != apps) {
-        fprintf(stderr, "catwalk: demo: --apps: expected a whole number of applications\n");
-        rc = -1;
-    }
-    if (rc == 0 && optind + 1 != argc) {
-        fprintf(stderr, "catwalk: demo: expected exactly one DIR\n");
-        rc = -1;
-    }
-    if (rc != 0) {
-        fputs("usage: catwalk demo [--seed N] [--scale X] [--weeks N] [--end YYYY-MM-DD] [--apps N]\n"
-              "                    [--delta-day] [--force] DIR\n"
-              "see 'catwalk demo --help'\n", stderr);
-        return -1;
-    }
-    o->dir = argv[optind];
-    return 0;
+    o->dir = argv[1];
+    return -1;
 }
 
 static void print_delta(const cw_demogen_opts *o, const cw_demogen_totals *t)
@@ -164,8 +140,8 @@ int cmd_demo(int argc, char **argv)
     int quiet = 0, rc;
 
     rc = parse_options(argc, argv, &o, &quiet);
-    if (rc != 0)
-        return rc > 0 ? CW_EXIT_OK : CW_EXIT_USAGE;
+    if (rc >= 0)
+        return rc;
     rc = cw_demogen_run(&o, &totals, &delta);
     if (rc == CW_DEMOGEN_OK && !quiet)
         print_summary(&o, &totals);

@@ -45,8 +45,10 @@ static const cw_command_help report_help = {
     "charts per metric family, the value stream map, gates, epics, pull-request\n"
     "stages, releases planned vs shipped, data quality, audit lists, every\n"
     "metric row) as\n"
-    "DIR/catwalk-weekly-<to-date>.xlsx and .html.  `audit` writes the audit\n"
-    "evidence, one row per deployed change with its gaps, as\n"
+    "DIR/catwalk-weekly-<to-date>.xlsx and .html.  The sheets after the metric\n"
+    "families are defined in templates/weekly.report: [report] templates = DIR\n"
+    "reads an edited copy (a mistake fails with its file and line).  `audit`\n"
+    "writes the audit evidence, one row per deployed change with its gaps, as\n"
     "DIR/catwalk-audit-<release-X | from_to>.xlsx and .csv.",
     "Dates are YYYY-MM-DD (or an ISO-8601 instant), rounded down to their Monday\n"
     "(audit: to their day).\n\n"
@@ -147,12 +149,13 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
     /* read-only: a report never creates, upgrades or writes the warehouse */
     if (cw_metrics_open_reader(cfg, &db) != 0)
         return CW_EXIT_FAILURE;
-    rc = cw_report_gather(db, from, to, &r);
+    rc = cw_report_gather_templates(db, cfg->report_templates, from, to, &r);
     if (rc == 0)
         rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)
         rc = cw_report_render(&r, out_dir, o->formats);
-    if (rc == 0) {
+    /* the paths written, unless --quiet: a quiet success prints nothing */
+    if (rc == 0 && cw_log_get_level() >= CW_LOG_INFO) {
         if (o->formats & CW_REPORT_XLSX) {
             char *path = cw_report_path(out_dir, &r, "xlsx");
             printf("%s\n", path);

@@ -33,10 +33,14 @@ static const cw_command_help run_help = {
     "could not be written.",
 };
 
-/* The summary line, as soon as the batch is committed (scripts read it). */
+/* The summary line, as soon as the batch is committed (scripts read it);
+ * not with --quiet, which leaves a successful run silent (cron mails
+ * nothing; the exit status says how it went). */
 static void print_summary(void *ctx, const cw_pipeline_result *r)
 {
     (void)ctx;
+    if (cw_log_get_level() < CW_LOG_INFO)
+        return;
     printf("batch %lld: %ld records read, %ld loaded (%ld changed), %ld rejected; %ld commits, "
            "%ld deployments (%ld untraceable), %ld incidents attributed\n",
            (long long)r->batch_id, r->stats.rows_read, r->stats.rows_loaded,

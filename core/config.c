@@ -19,6 +19,7 @@
  */
 #include "config.h"
 #include "cycle.h"
+#include "mailbox.h"
 #include "regex.h"
 #include "utf8.h"
 #include "util.h"
@@ -43,7 +44,8 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_FORECAST, SEC_RELEASE, SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_FORECAST, SEC_RELEASE, SEC_MAIL, SEC_REPORT,
+                    SEC_UNKNOWN };
 
 typedef struct parse_state {
     cw_config *cfg;
@@ -302,17 +304,32 @@ static void begin_release(parse_state *st, const char *name, int line)
     free(copy);
 }
 
+/* [mail]: held in a cw_source (see config.h). */
+static void begin_mail(parse_state *st, int line)
+{
+    cw_source *m = cw_xcalloc(1, sizeof(*m));
+    m->name = cw_strdup("mail");
+    m->type = cw_strdup("mail");
+    m->line = line;
+    m->config_path = st->cfg->path;
+    m->config_dir = st->cfg->dir;
+    st->cfg->mail = m;
+}
+
 static int begin_section(parse_state *st, const char *section, int line)
 {
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
         {"forecast", SEC_FORECAST},
+        {"mail", SEC_MAIL}, {"report", SEC_REPORT},
     };
     for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
         if (strcmp(section, single[i].name) != 0)
             continue;
         st->kind = single[i].kind;
+        if (st->kind == SEC_MAIL && !st->first_line[SEC_MAIL])
+            begin_mail(st, line);
         if (st->first_line[st->kind])
             config_error(st, line, NULL, "duplicate [%s] (first at line %d): one section of "
                          "each", section, st->first_line[st->kind]);
@@ -451,6 +468,25 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
         set_string(slot, value);
 }
 
+/* [report] templates: a copy of templates/ an analyst edits (the report
+ * definition, its queries, the HTML layouts); a folder, resolved against the
+ * config's folder, checked here so a typo names its line, which is kept for
+ * `catwalk check`'s messages about the templates inside it. */
+static void key_report(parse_state *st, const char *key, const char *value)
+{
+    struct stat sb;
+    if (strcmp(key, "templates") != 0)
+        config_error(st, st->line, key, "unknown key in [report] (templates)");
+    else if (st->cfg->report_templates)
+        config_error(st, st->line, key, "given twice in [report]");
+    else {
+        st->cfg->report_templates = cw_path_resolve(st->cfg->dir, value);
+        st->cfg->report_templates_line = st->line;
+        if (stat(st->cfg->report_templates, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            config_error(st, st->line, key, "'%s' is not a folder", value);
+    }
+}
+
 /* A regex key of [metrics], compiled here so its error names its own line. */
 static void key_regex(parse_state *st, char **slot, const char *key, const char *value)
 {
@@ -558,29 +594,39 @@ static void key_gate(parse_state *st, const char *key, const char *value)
     cfg->n_gates++;
 }
 
-static void key_source(parse_state *st, const char *key, const char *value)
+/* Add key = value to a keyed section (an indented line continues the key
+ * before it); 1 when it was a new key. */
+static int add_key(parse_state *st, cw_source *src, const char *section, const char *key,
+                   const char *value)
 {
-    cw_source *src = &st->cfg->sources[st->cfg->n_sources - 1];
     if (st->continuation && src->n_keys && strcmp(src->keys[src->n_keys - 1].key, key) == 0) {
         /* an indented line continues a comma-separated list */
         cw_kv *last = &src->keys[src->n_keys - 1];
         char *joined = cw_asprintf("%s,%s", last->value, value);
         free(last->value);
         last->value = joined;
-        return;
+        return 0;
     }
     for (size_t i = 0; i < src->n_keys; i++)
         if (strcmp(src->keys[i].key, key) == 0) {
-            config_error(st, st->line, key, "given twice in [source %s]", src->name);
-            return;
+            config_error(st, st->line, key, "given twice in [%s]", section);
+            return 0;
         }
     src->keys = cw_xrealloc(src->keys, (src->n_keys + 1) * sizeof(cw_kv));
     src->keys[src->n_keys].key = cw_strdup(key);
     src->keys[src->n_keys].value = cw_strdup(value);
     src->keys[src->n_keys].line = st->line;
     src->n_keys++;
-    if (strcmp(key, "type") == 0)
+    return 1;
+}
+
+static void key_source(parse_state *st, const char *key, const char *value)
+{
+    cw_source *src = &st->cfg->sources[st->cfg->n_sources - 1];
+    char *section = cw_asprintf("source %s", src->name);
+    if (add_key(st, src, section, key, value) && strcmp(key, "type") == 0)
         set_string(&src->type, value);
+    free(section);
 }
 
 /* Job patterns are anchored as ^(?:pattern)$ when they reach the warehouse;
@@ -721,10 +767,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_STATUS: key_status(st, name, value); break;
     case SEC_FLOW: key_flow(st, name, value); break;
     case SEC_GATES: key_gate(st, name, value); break;
+    case SEC_REPORT: key_report(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
     case SEC_FORECAST: key_forecast(st, name, value); break;
     case SEC_RELEASE: key_release(st, name, value); break;
+    case SEC_MAIL: add_key(st, st->cfg->mail, "mail", name, value); break;
     case SEC_UNKNOWN: break;
     case SEC_NONE:
         config_error(st, st->line, name, "key outside any section");
@@ -798,6 +846,118 @@ static void validate_release_cycles(parse_state *st)
     free(adj);
     free(n_adj);
     cw_strlist_free(&keys);
+}
+
+/* ---------------------------------------------------------------- [mail] */
+
+#define MAIL_TIMEOUT_MAX 3600
+
+static const char *const mail_keys[] = {"url", "from", "to", "username", "password_env",
+                                        "password_file", "subject", "ca_file", "timeout", NULL};
+
+static int is_team(const cw_config *cfg, const char *team)
+{
+    for (size_t i = 0; i < cfg->n_apps; i++)
+        if (cfg->apps[i].team && strcmp(cfg->apps[i].team, team) == 0)
+            return 1;
+    return 0;
+}
+
+/* A comma-separated list of one or more mailboxes, each one checked. */
+static void check_mailboxes(parse_state *st, const cw_kv *kv, int single)
+{
+    cw_strlist list;
+    cw_strlist_split(kv->value, &list);
+    if (list.n == 0 || (single && list.n > 1))
+        config_error(st, kv->line, kv->key, single ? "expected one address (Name <a@example.com>)"
+                                                   : "expected one or more addresses");
+    for (size_t i = 0; i < list.n; i++) {
+        cw_mailbox mb;
+        const char *why;
+        if (cw_mailbox_parse(list.items[i], &mb, &why) != 0)
+            config_error(st, kv->line, kv->key, "'%s': %s", list.items[i], why);
+    }
+    cw_strlist_free(&list);
+}
+
+/* smtp://host[:port] (STARTTLS is required) or smtps://host[:port]; the
+ * credentials never ride in the URL. */
+static void check_mail_url(parse_state *st, const cw_kv *kv)
+{
+    const char *v = kv->value, *host;
+    if (strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0) {
+        config_error(st, kv->line, kv->key, "expected smtp://HOST[:PORT] (STARTTLS) or "
+                     "smtps://HOST[:PORT], got '%s'", v);
+        return;
+    }
+    host = strstr(v, "://") + 3;
+    if (!*host || *host == '/' || *host == ':')
+        config_error(st, kv->line, kv->key, "no host in '%s'", v);
+    else if (memchr(host, '@', strcspn(host, "/?#")))
+        config_error(st, kv->line, kv->key, "no user or password in the URL: use username and "
+                     "password_env or password_file");
+}
+
+static int mail_key_known(const char *key)
+{
+    for (size_t i = 0; mail_keys[i]; i++)
+        if (strcmp(key, mail_keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void check_mail_key(parse_state *st, const cw_kv *kv, int *recipients)
+{
+    const char *key = kv->key;
+    double n;
+    if (strncmp(key, "team.", 5) == 0) {
+        if (!is_team(st->cfg, key + 5))
+            config_error(st, kv->line, key, "no [application] has team = %s", key + 5);
+        check_mailboxes(st, kv, 0);
+        (*recipients)++;
+    } else if (strcmp(key, "password") == 0 || strcmp(key, "secret") == 0) {
+        config_error(st, kv->line, key, "secrets never go in the configuration: use "
+                     "password_env = VARIABLE or password_file = PATH (mode 600)");
+    } else if (!mail_key_known(key)) {
+        config_error(st, kv->line, key, "unknown key in [mail] (url, from, to, team.TEAM, "
+                     "username, password_env, password_file, subject, ca_file, timeout)");
+    } else if (strcmp(key, "url") == 0) {
+        check_mail_url(st, kv);
+    } else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
+        check_mailboxes(st, kv, key[0] == 'f');
+        *recipients += key[0] == 't';
+    } else if (strcmp(key, "timeout") == 0 &&
+               cw_parse_decimal(kv->value, 1, MAIL_TIMEOUT_MAX, 1, &n) != 0) {
+        config_error(st, kv->line, key, "expected whole seconds from 1 to %d, got '%s'",
+                     MAIL_TIMEOUT_MAX, kv->value);
+    } else if (cw_str_empty(kv->value)) {
+        config_error(st, kv->line, key, "empty value");
+    }
+}
+
+static void validate_mail(parse_state *st, const cw_source *m)
+{
+    int recipients = 0, has_user = cw_source_get(m, "username") != NULL;
+    int has_env = cw_source_get(m, "password_env") != NULL;
+    int has_file = cw_source_get(m, "password_file") != NULL;
+    for (size_t i = 0; i < m->n_keys; i++)
+        check_mail_key(st, &m->keys[i], &recipients);
+    if (!cw_source_get(m, "url"))
+        config_error(st, m->line, "url", "[mail] needs a url (smtp://HOST:587 or "
+                     "smtps://HOST:465)");
+    if (!cw_source_get(m, "from"))
+        config_error(st, m->line, "from", "[mail] needs a from address");
+    if (!recipients)
+        config_error(st, m->line, "to", "[mail] needs `to` or a team.TEAM list of addresses");
+    if (has_env && has_file)
+        config_error(st, cw_source_line(m, "password_file"), "password_file",
+                     "give password_env or password_file, not both");
+    if ((has_env || has_file) && !has_user)
+        config_error(st, cw_source_line(m, has_env ? "password_env" : "password_file"),
+                     "username", "a password needs a username");
+    if (has_user && !has_env && !has_file)
+        config_error(st, cw_source_line(m, "username"), "username",
+                     "a username needs password_env or password_file");
 }
 
 static void apply_defaults(cw_config *cfg)
@@ -881,6 +1041,8 @@ int cw_config_load(const char *path, cw_source_check_fn check, cw_config **out)
     for (size_t i = 0; i < cfg->n_apps; i++)
         validate_app(&st, &cfg->apps[i]);
     validate_release_cycles(&st);
+    if (cfg->mail)
+        validate_mail(&st, cfg->mail);
     if (st.first_line[SEC_WAREHOUSE] && !st.warehouse_line)
         config_error(&st, st.first_line[SEC_WAREHOUSE], "uri", "[warehouse] needs a uri");
     if (st.errors) {
@@ -934,6 +1096,16 @@ void cw_config_free(cw_config *cfg)
         free(cfg->flow_rules[i].type);
         free(cfg->flow_rules[i].flow_type);
     }
+    if (cfg->mail) {
+        for (size_t k = 0; k < cfg->mail->n_keys; k++) {
+            free(cfg->mail->keys[k].key);
+            free(cfg->mail->keys[k].value);
+        }
+        free(cfg->mail->keys);
+        free(cfg->mail->name);
+        free(cfg->mail->type);
+        free(cfg->mail);
+    }
     free(cfg->sources);
     free(cfg->apps);
     free(cfg->statuses);
@@ -945,6 +1117,7 @@ void cw_config_free(cw_config *cfg)
     free(cfg->warehouse_password_file);
     free(cfg->landing);
     free(cfg->reports);
+    free(cfg->report_templates);
     free(cfg->key_pattern);
     free(cfg->incident_deployment_pattern);
     free(cfg);

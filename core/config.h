@@ -101,6 +101,8 @@ typedef struct cw_config {
     char *warehouse_password_file;      /* [warehouse] password_file, resolved, or NULL */
     char *landing;              /* resolved landing folder */
     char *reports;              /* resolved reports folder (default "reports") */
+    char *report_templates;     /* [report] templates: resolved folder, NULL = built in */
+    int report_templates_line;
     int jobs;                   /* [catwalk] jobs: threads of a run (`run --jobs`), 0 = unset */
     int64_t attribution_window_s;       /* [metrics] attribution_window, hours; 0 = unlimited */
     char *key_pattern;                  /* [metrics] key_pattern (pcre2) */
@@ -120,6 +122,11 @@ typedef struct cw_config {
     uint64_t forecast_seed;             /* [forecast] seed (default 1) */
     int forecast_history_days;          /* [forecast] history_days (default 90) */
     long forecast_trials;               /* [forecast] trials (default 10000) */
+    /* [mail] (`catwalk mail`): its keys as a source keeps them, so the
+     * credential loader and cw_source_get/_path/_error serve it as they serve
+     * a source; checked at load (url, from, to, team.TEAM, username,
+     * password_env, password_file, subject, ca_file, timeout).  NULL: absent. */
+    cw_source *mail;
 } cw_config;
 
 #define CW_NAME_MAX 64          /* bytes of a source or application name */

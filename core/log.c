@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +53,34 @@ static const char *level_name(cw_log_level level)
     }
 }
 
+/* The syslog priority of a level (sd-daemon(3) prefixes). */
+static int level_priority(cw_log_level level)
+{
+    switch (level) {
+    case CW_LOG_ERROR: return 3;
+    case CW_LOG_WARN: return 4;
+    case CW_LOG_INFO: return 6;
+    default: return 7;
+    }
+}
+
+/* 1 when stderr is the journal: systemd sets JOURNAL_STREAM to the
+ * "device:inode" of the stream it connected, and a redirected stderr (a
+ * child's pipe, a file) no longer matches it.  Asked once: stderr does not
+ * change under a running command. */
+static int stderr_is_journal(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *env = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        known = env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+                (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+    }
+    return known;
+}
+
 void cw_log_capture(cw_log_capture_fn fn, void *ctx)
 {
     capture.fn = fn;
@@ -80,12 +110,26 @@ void cw_log(cw_log_level level, const char *fmt, ...)
     }
     pthread_mutex_lock(&output_lock);
     progress_clear_locked();
+    if (stderr_is_journal())
+        fprintf(stderr, "<%d>", level_priority(level));
     fprintf(stderr, "catwalk: %s: ", level_name(level));
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     pthread_mutex_unlock(&output_lock);
+}
+
+double cw_phase_start(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+void cw_phase_done(const char *phase, double started)
+{
+    cw_debug("phase %s: %.2f s", phase, cw_phase_start() - started);
 }
 
 void cw_progress(const char *label, long done, long total)

@@ -1,9 +1,13 @@
 /*
  * log.h - logging and progress.
  *
- * Messages go to stderr as "catwalk: LEVEL: text".  Progress lines are shown
- * only when stderr is a terminal (and never with --quiet), so cron mail stays
- * short.  Nothing secret is ever passed here: callers log URLs without
+ * Messages go to stderr as "catwalk: LEVEL: text", the one error format of
+ * every command.  When stderr is connected to the systemd journal
+ * (JOURNAL_STREAM names it), each line starts with its syslog priority
+ * ("<3>" error, "<4>" warning, "<6>" info, "<7>" debug; sd-daemon(3)), so
+ * `journalctl -p err` finds the errors of a timer's run.  Progress lines are
+ * shown only when stderr is a terminal (and never with --quiet), so cron mail
+ * stays short.  Nothing secret is ever passed here: callers log URLs without
  * credentials and never log tokens.
  */
 #ifndef CW_LOG_H
@@ -25,6 +29,11 @@ void cw_log(cw_log_level level, const char *fmt, ...) __attribute__((format(prin
  * are printed by the writer in file order, whatever thread parsed the file. */
 typedef void (*cw_log_capture_fn)(void *ctx, cw_log_level level, const char *text);
 void cw_log_capture(cw_log_capture_fn fn, void *ctx);
+
+/* -v: how long each phase of a run took.  cw_phase_start reads a monotonic
+ * clock; cw_phase_done logs "phase NAME: 1.24 s" at debug level. */
+double cw_phase_start(void);
+void cw_phase_done(const char *phase, double started);
 
 /* A transient "\r label: N items" line on a TTY, at most a few times a second. */
 void cw_progress(const char *label, long done, long total /* -1 unknown */);

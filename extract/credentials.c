@@ -80,17 +80,17 @@ static int conventional_env_name(const char *var)
     return n > 0 && n <= 64 && var[n] == '\0' && !(var[0] >= '0' && var[0] <= '9');
 }
 
-static int secret_from_env(const cw_source *src, const char *var, char **out)
+static int secret_from_env(const cw_source *src, const char *key, const char *var, char **out)
 {
     const char *value = getenv(var);
     const char *problem = !value ? "is not set" : !*value ? "is empty" : NULL;
     if (problem && conventional_env_name(var)) {
-        cred_error(src, "token_env", "environment variable %s %s", var, problem);
+        cred_error(src, key, "environment variable %s %s", var, problem);
         return -1;
     }
     if (problem) {
-        cred_error(src, "token_env", "the environment variable it names %s (token_env takes "
-                   "the variable's name, e.g. JIRA_TOKEN, never the token itself)", problem);
+        cred_error(src, key, "the environment variable it names %s (%s takes the variable's "
+                   "name, e.g. JIRA_TOKEN, never the secret itself)", problem, key);
         return -1;
     }
     *out = cw_strdup(value);
@@ -98,24 +98,25 @@ static int secret_from_env(const cw_source *src, const char *var, char **out)
 }
 
 /* Read a small private file into a wiped buffer; returns its length or -1. */
-static long read_private_file(const cw_source *src, const char *path, char *buf, size_t size)
+static long read_private_file(const cw_source *src, const char *key, const char *path, char *buf,
+                              size_t size)
 {
     struct stat st;
     size_t len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
-        cred_error(src, "token_file", "cannot open %s: %s", path, strerror(errno));
+        cred_error(src, key, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
     /* fstat on the open file: the mode checked is the mode of what we read. */
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        cred_error(src, "token_file", "%s is not a regular file", path);
+        cred_error(src, key, "%s is not a regular file", path);
         close(fd);
         return -1;
     }
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        cred_error(src, "token_file", "%s is readable by group or others (chmod 600)", path);
+        cred_error(src, key, "%s is readable by group or others (chmod 600)", path);
         close(fd);
         return -1;
     }
@@ -124,7 +125,7 @@ static long read_private_file(const cw_source *src, const char *path, char *buf,
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            cred_error(src, "token_file", "cannot read %s: %s", path, strerror(errno));
+            cred_error(src, key, "cannot read %s: %s", path, strerror(errno));
             close(fd);
             return -1;
         }
@@ -132,7 +133,7 @@ static long read_private_file(const cw_source *src, const char *path, char *buf,
             break;
         len += (size_t)n;
         if (len == size) {
-            cred_error(src, "token_file", "%s is larger than %d bytes: not a token", path,
+            cred_error(src, key, "%s is larger than %d bytes: not a token", path,
                        MAX_SECRET_FILE - 1);
             close(fd);
             return -1;
@@ -142,11 +143,11 @@ static long read_private_file(const cw_source *src, const char *path, char *buf,
     return (long)len;
 }
 
-static int secret_from_file(const cw_source *src, char **out)
+static int secret_from_file(const cw_source *src, const char *key, char **out)
 {
-    char *path = cw_source_path(src, "token_file");
+    char *path = cw_source_path(src, key);
     char *buf = cw_xmalloc(MAX_SECRET_FILE);
-    long len = read_private_file(src, path, buf, MAX_SECRET_FILE);
+    long len = read_private_file(src, key, path, buf, MAX_SECRET_FILE);
     int rc = -1;
 
     if (len >= 0) {
@@ -156,10 +157,10 @@ static int secret_from_file(const cw_source *src, char **out)
         if (len > 0 && buf[len - 1] == '\r')
             len--;
         if (len == 0)
-            cred_error(src, "token_file", "%s is empty", path);
+            cred_error(src, key, "%s is empty", path);
         else if (memchr(buf, '\n', (size_t)len) || memchr(buf, '\r', (size_t)len) ||
                  memchr(buf, '\0', (size_t)len))
-            cred_error(src, "token_file", "%s holds more than one line", path);
+            cred_error(src, key, "%s holds more than one line", path);
         else {
             *out = cw_strndup(buf, (size_t)len);
             rc = 0;
@@ -192,19 +193,34 @@ static int refuse_inline_secret(const cw_source *src)
     return 0;
 }
 
-static int load_secret(const cw_source *src, char **secret)
+int cw_secret_load(const cw_source *src, const char *env_key, const char *file_key,
+                   char **secret)
 {
-    const char *env = cw_source_get(src, "token_env");
-    const char *file = cw_source_get(src, "token_file");
+    const char *env = cw_source_get(src, env_key);
+    const char *file = cw_source_get(src, file_key);
+    *secret = NULL;
     if (env && file) {
-        cred_error(src, "token_file", "give either token_env or token_file, not both");
+        cred_error(src, file_key, "give either %s or %s, not both", env_key, file_key);
         return -1;
     }
     if (env)
-        return secret_from_env(src, env, secret);
+        return secret_from_env(src, env_key, env, secret);
     if (file)
-        return secret_from_file(src, secret);
+        return secret_from_file(src, file_key, secret);
     return 0;
+}
+
+void cw_secret_free(char *secret)
+{
+    if (!secret)
+        return;
+    explicit_bzero(secret, strlen(secret));
+    free(secret);
+}
+
+static int load_secret(const cw_source *src, char **secret)
+{
+    return cw_secret_load(src, "token_env", "token_file", secret);
 }
 
 int cw_credentials_load(const cw_source *src, cw_auth_kind default_kind, cw_credentials *out)

@@ -26,6 +26,15 @@ typedef struct cw_credentials {
 int cw_credentials_load(const cw_source *src, cw_auth_kind default_kind, cw_credentials *out);
 void cw_credentials_free(cw_credentials *cred);
 
+/* The secret of a section whose key env_key names an environment variable
+ * or file_key an owner-only file (token_env/token_file for a source; [mail]
+ * password_env/password_file): 0 with *secret (NULL when neither key is
+ * there; free with cw_secret_free, which wipes it), or -1 after
+ * "FILE:LINE: key: message" (never the secret) on stderr. */
+int cw_secret_load(const cw_source *src, const char *env_key, const char *file_key,
+                   char **secret);
+void cw_secret_free(char *secret);
+
 /* Config keys every live source accepts (for source type key lists):
  * base_url, token_env, token_file, user, auth, ca_file, page_size, overlap,
  * max_tries, backoff_initial, backoff_max, timeout. NULL-terminated. */

@@ -612,8 +612,9 @@ static int discover_page(void *ctx, json_t *page, const cw_http_response *resp)
     return 0;
 }
 
-/* "a/b" -> "/job/a/job/b", each name percent-encoded; caller frees. */
-static char *job_url_path(const char *job)
+/* "a/b" -> "/job/a/job/b", each name percent-encoded; caller frees
+ * (source.h: the report links a build with it). */
+char *cw_jenkins_job_path(const char *job)
 {
     cw_buf b = {0};
     const char *p = job;
@@ -633,7 +634,7 @@ static char *job_url_path(const char *job)
 /* List the children of one folder ("" = the root) into the walk. */
 static int discover_folder(cw_fetch *f, job_walk *w, const char *folder)
 {
-    char *path = job_url_path(folder), *tree = cw_http_escape(JOBS_TREE);
+    char *path = cw_jenkins_job_path(folder), *tree = cw_http_escape(JOBS_TREE);
     char *url = cw_fetch_url(f, "%s/api/json?tree=%s", path, tree);
     cw_endpoint ep = {.name = "jobs", .url = url, .paging = CW_PAGING_NONE, .items = "jobs"};
     discover_ctx d = {w, folder};
@@ -673,7 +674,7 @@ static int builds_page(void *ctx, json_t *page, const cw_http_response *resp)
 
 static int fetch_job_builds(cw_fetch *f, const char *job)
 {
-    char *path = job_url_path(job), *tree = cw_http_escape(BUILDS_TREE);
+    char *path = cw_jenkins_job_path(job), *tree = cw_http_escape(BUILDS_TREE);
     char *url = cw_fetch_url(f, "%s/api/json?tree=%s{RANGE}", path, tree);
     cw_endpoint ep = {.name = "builds", .url = url, .paging = CW_PAGING_RANGE,
                       .items = "allBuilds", .page_size = f->page_size};

@@ -60,4 +60,8 @@ const cw_source_type *cw_source_type_find(const char *name);
  * error; returns how many. */
 int cw_source_check(const cw_source *src);
 
+/* A Jenkins job's path under its base_url: "a/b" -> "/job/a/job/b", each
+ * name percent-encoded (extract/jenkins.c); caller frees. */
+char *cw_jenkins_job_path(const char *job);
+
 #endif

@@ -423,10 +423,15 @@ static cw_pipeline_status load_batch(pipeline *p)
     if (cw_wh_batch_begin(p->wh, cfg->path, &batch_id) != 0 || cw_wh_sync_config(p->wh, cfg) != 0 ||
         cw_derive_begin(p->wh, cfg, &derivation) != 0)
         goto rollback;
+    double phase = cw_phase_start();
     if (load_sources(p, batch_id, &failed) != 0)
         goto rollback;
+    cw_phase_done("load", phase);
+    phase = cw_phase_start();
     if (cw_derive(p->wh, cfg, &derivation, &r->correlate, &r->derived_kept) != 0)
         goto rollback;
+    cw_phase_done("derive", phase);
+    phase = cw_phase_start();
     cw_killpoint("views");
     r->stats = *cw_wh_stats(p->wh);
     r->status = failed.len || r->stats.rows_rejected ? CW_PIPELINE_PARTIAL : CW_PIPELINE_OK;
@@ -434,6 +439,7 @@ static cw_pipeline_status load_batch(pipeline *p)
                            failed.data) != 0)
         goto rollback;
     cw_killpoint("committed");
+    cw_phase_done("commit", phase);
     r->batch_id = batch_id;
     r->sources_failed = failed.data;
     if (p->o->committed)
@@ -481,13 +487,20 @@ static cw_pipeline_status run_load(pipeline *p)
 {
     const char *batch_dir = p->r->batch_dir;
     cw_pipeline_status status;
+    double phase = cw_phase_start();
     cw_landing_sweep(p->cfg->landing, landing_known, p->wh);
     if (cw_landing_begin(batch_dir) != 0 || fetch(p) != 0)
         status = CW_PIPELINE_FAILED;
-    else
+    else {
+        cw_phase_done("fetch", phase);
         status = load_batch(p);
-    if (status != CW_PIPELINE_FAILED && !p->o->no_report && report(p) != CW_PIPELINE_OK)
-        status = CW_PIPELINE_PARTIAL;
+    }
+    phase = cw_phase_start();
+    if (status != CW_PIPELINE_FAILED && !p->o->no_report) {
+        if (report(p) != CW_PIPELINE_OK)
+            status = CW_PIPELINE_PARTIAL;
+        cw_phase_done("report", phase);
+    }
     cw_landing_end(batch_dir);
     return status;
 }

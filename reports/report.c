@@ -166,6 +166,7 @@ void cw_report_free(cw_report *r)
     free(r->rejects);
     free(r->wip);
     cw_report_tables_free(r);
+    cw_report_definition_free(r->definition);
     cw_report_exec_free(r);
     memset(r, 0, sizeof *r);
 }
@@ -403,18 +404,29 @@ static int gather_lists(cw_db *db, cw_report *r)
     return run_list(db, st, rc, "work in progress", r, add_wip_row);
 }
 
-int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r)
+int cw_report_gather_templates(cw_db *db, const char *templates, int64_t from, int64_t to,
+                               cw_report *r)
 {
     /* each scope's weekly rows and its DORA summary from one reading of the window */
     cw_weekly_fns fns = { keep_row, keep_summary, r };
+    cw_report_definition *def;
     cw_report_init(r, from, to);
+    /* the definition first: an analyst's mistake is named before any work */
+    if (cw_report_definition_load(templates, "weekly", &def) != 0)
+        return -1;
+    r->definition = def;
     if (cw_metrics_weekly(db, from, to, &fns) != 0) {
         cw_error("report: reading the metrics failed");
         return -1;
     }
     if (gather_lists(db, r) != 0)
         return -1;
-    return cw_report_gather_sections(db, r);
+    return cw_report_gather_sections(db, def, r);
+}
+
+int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r)
+{
+    return cw_report_gather_templates(db, NULL, from, to, r);
 }
 
 /* ------------------------------------------------------------ output */
@@ -470,7 +482,7 @@ int cw_report_weekly(cw_db *db, const cw_config *cfg, int64_t from, int64_t to,
                      const char *out_dir)
 {
     cw_report r;
-    int rc = cw_report_gather(db, from, to, &r);
+    int rc = cw_report_gather_templates(db, cfg ? cfg->report_templates : NULL, from, to, &r);
     if (rc == 0)
         rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)

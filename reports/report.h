@@ -71,21 +71,62 @@ typedef enum cw_report_section_chart {
     CW_SECTION_STACKED_BAR      /* one bar per category, one segment per series */
 } cw_report_section_chart;
 
+/* How a column of a section is shown (templates/weekly.report: `column NAME
+ * = heading | format | width | link`); every part optional. */
+typedef enum cw_report_link {
+    CW_LINK_NONE,
+    CW_LINK_JIRA                /* the cell is an issue key: a link to the Jira issue */
+} cw_report_link;
+
+typedef struct cw_report_column {
+    const char *name;           /* the query's column */
+    const char *heading;        /* NULL: from the name (cw_report_heading) */
+    const char *format;         /* Excel number format ("0.0", "0.0%", "yyyy-mm-dd");
+                                 * NULL: from the cell kind (cw_report_kind_format) */
+    double width;               /* characters; 0: from the content */
+    cw_report_link link;
+    int line;                   /* of its `column` key in the definition */
+} cw_report_column;
+
 /* One value stream section: a sheet of the workbook and a section of the
- * page, filled by one query (?1 = window from, ?2 = window to). */
+ * page, filled by one query (?1 = window from, ?2 = window to) or one view.
+ * Sections come from the report definition (reports/definition.c). */
 typedef struct cw_report_section {
     const char *sheet;          /* worksheet name (at most 31 characters) */
     const char *title;
     const char *intro;          /* one sentence: what the table shows */
-    const char *sql;            /* embedded path, reports/sql/report_*.sql */
+    const char *sql;            /* the query's name: its file in the templates
+                                 * folder ("sql/report_gates.sql") or "view NAME" */
     cw_report_section_chart chart;
     /* CW_SECTION_STACKED_BAR: column names of the bars, the segments, the
      * value, and a flag (> 0) marking a waiting segment (NULL: none) */
     const char *category, *series, *value, *flag;
+    /* from the definition (all may be 0/NULL in a section built by hand) */
+    const char *query;          /* the SQL text run for it */
+    const cw_report_column *columns;  size_t n_columns;
+    const char *file;           /* the definition, for messages */
+    int line, query_line;       /* of its [sheet] header and its query/view key */
 } cw_report_section;
 
-extern const cw_report_section cw_report_sections[];
-extern const size_t cw_report_n_sections;
+/* A report definition: the sections of templates/NAME.report, in order. */
+typedef struct cw_report_definition {
+    char *file;                 /* "DIR/weekly.report" or "templates/weekly.report (built in)" */
+    cw_report_section *sections;  size_t n_sections, cap_sections;
+    char **strings;  size_t n_strings, cap_strings;     /* owned texts */
+} cw_report_definition;
+
+/* Read templates/NAME.report from dir (NULL: the built-in copy) with its
+ * query files.  0, or -1 after printing "FILE:LINE: key: message" for every
+ * error (*out NULL). */
+int cw_report_definition_load(const char *dir, const char *name, cw_report_definition **out);
+/* The same from text (tests): file names it in messages, dir is where its
+ * query files are read (NULL: built in). */
+int cw_report_definition_parse(const char *text, const char *file, const char *dir,
+                               cw_report_definition **out);
+void cw_report_definition_free(cw_report_definition *def);
+
+/* The definition's spec of a section column, or NULL. */
+const cw_report_column *cw_report_section_column(const cw_report_section *s, const char *name);
 
 /* A section's result: row-major cells; nums[i] is NAN for a null or text
  * cell, texts[i] NULL for a null or number cell (owned by the table). */
@@ -108,6 +149,7 @@ typedef struct cw_report {
     cw_report_wip *wip;          size_t n_wip;
     cw_report_table *tables;     size_t n_tables, cap_tables;
     cw_report_exec exec;                /* headline, trust, exceptions, ... (exec.h) */
+    cw_report_definition *definition;   /* the sections' definition (owned), or NULL */
     /* owned strings (interned: one copy per distinct text) */
     char **strings;              size_t n_strings, cap_strings;
     size_t cap_summaries, cap_rows, cap_untraceable, cap_rejects, cap_wip;
@@ -221,8 +263,20 @@ int cw_report_table_column(const cw_report_table *t, const char *name);
 cw_report_cell_kind cw_report_kind_of_name(const char *name, cw_db_type first_type);
 /* The heading of a column: "total_h" -> "total (h)"; caller frees. */
 char *cw_report_heading(const char *name);
-/* Run every section's query into the model.  0 or -1 (logged). */
-int cw_report_gather_sections(cw_db *db, cw_report *r);
+/* Column c of t as shown: the definition's heading, else cw_report_heading
+ * (caller frees); its number format: the definition's, else the kind's
+ * (NULL for text); its width in characters (0: fit the content). */
+char *cw_report_table_heading(const cw_report_table *t, size_t c);
+const char *cw_report_table_format(const cw_report_table *t, size_t c);
+double cw_report_table_width(const cw_report_table *t, size_t c);
+cw_report_link cw_report_table_link(const cw_report_table *t, size_t c);
+/* The number format of a cell kind: "0", "0.0", "0.00", "0.0%",
+ * "yyyy-mm-dd hh:mm"; NULL for text. */
+const char *cw_report_kind_format(cw_report_cell_kind kind);
+/* Run every section's query of def (owned by r from then on) into the
+ * model, in one read-only transaction.  0 or -1 (logged with the
+ * definition's file and line). */
+int cw_report_gather_sections(cw_db *db, cw_report_definition *def, cw_report *r);
 void cw_report_tables_free(cw_report *r);
 
 /* A stacked-bar section pivoted: categories (bars) and series (segments) in
@@ -246,9 +300,21 @@ char *cw_report_coverage_line(const char *metric, int64_t samples, int64_t base)
  * by "; " ("" when there are none); caller frees.  Shown under the summary. */
 char *cw_report_coverage_summary(const cw_report *r);
 
-/* Fill the model for the window [from, to) of weekly periods.  0 or -1
- * (logged); the model is left valid for cw_report_free either way. */
+/* Fill the model for the window [from, to) of weekly periods, its sections
+ * from the built-in definition.  0 or -1 (logged); the model is left valid
+ * for cw_report_free either way. */
 int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r);
+/* The same with templates/weekly.report read from `templates` ([report]
+ * templates; NULL: built in). */
+int cw_report_gather_templates(cw_db *db, const char *templates, int64_t from, int64_t to,
+                               cw_report *r);
+
+/* Links of the workbook and the page (reports/links.c), from the sources'
+ * base_url in the configuration: the Jira issue of an item key, the CI build
+ * of a job's run.  NULL when no source says where (cfg may be NULL); caller
+ * frees. */
+char *cw_report_issue_url(const struct cw_config *cfg, const char *key);
+char *cw_report_build_url(const struct cw_config *cfg, const char *job, long number);
 
 /* ------------------------------------------------------------ renderers */
 

@@ -6,11 +6,20 @@
  * periods.  The value stream layer (metrics.md "Idea to production",
  * "Gates and the value stream map", "Hierarchy roll-up", "Release scope",
  * "Data-quality findings") is read differently: one table per subject over
- * the whole window, each the result of one query in reports/sql/.  So a
- * section is a row of cw_report_sections - a sheet name, a title, a
- * sentence saying what the table shows, the query - and the model keeps
- * its result as typed cells.  Adding a section is one .sql file and one
- * row; neither renderer changes.
+ * the whole window, each the result of one query.  So a section is a
+ * [sheet] of the report definition (templates/weekly.report, read by
+ * reports/definition.c) - a sheet name, a title, a sentence saying what the
+ * table shows, the query or view, how its columns show - and the model
+ * keeps its result as typed cells.  Adding a section is one .sql file and
+ * one [sheet]; neither renderer changes, nothing is recompiled.
+ *
+ * The queries are the analyst's text, so they run as a reader's: on the
+ * read-only connection (cw_metrics_open_reader), inside one read-only
+ * transaction that is rolled back, never committed - a query that tries to
+ * write fails, and one that lifts the session's read-only default
+ * (set_config on PostgreSQL) is undone with the transaction before any
+ * other statement runs.  A query must return columns: DELETE, CREATE,
+ * ATTACH or VACUUM is refused before it runs, with the definition's line.
  *
  * How a cell is shown follows from its column's name, so a query decides
  * its own layout (the README, "Reports", documents the convention):
@@ -19,7 +28,8 @@
  *   *_pct, *_rate  a share 0..1, shown as a percentage
  * and any other column by the type of its first non-null value (integer,
  * number or text).  Headings are the names with '_' as spaces, "_h" as
- * " (h)" and "_pct" as " (%)".
+ * " (h)" and "_pct" as " (%)".  The definition may give a column its own
+ * heading, number format, width and link (`column NAME = ...`).
  *
  * A section may draw a stacked horizontal bar chart (the value stream map:
  * one bar per application, one segment per status): the section names the
@@ -34,89 +44,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/embedded.h"
+#include "../load/sqltext.h"
 #include "../core/log.h"
 #include "../core/util.h"
-
-const cw_report_section cw_report_sections[] = {
-    {
-        .sheet = "Value stream",
-        .title = "Where work waits: the value stream map",
-        .intro = "Hours the items ending in the window spent in each status between their start and"
-                 " end, per application: blue is active work, orange is waiting (queues and gates).",
-        .sql = "reports/sql/report_value_stream.sql",
-        .chart = CW_SECTION_STACKED_BAR,
-        .category = "application", .series = "status", .value = "total_h", .flag = "is_waiting",
-    },
-    {
-        .sheet = "Gates",
-        .title = "Gates: who holds work up",
-        .intro = "Per application and gate ([gates]): items that passed it in the window, hours spent"
-                 " in it, items that skipped a gate their application requires, and items waiting"
-                 " at it at the end of the window.",
-        .sql = "reports/sql/report_gates.sql",
-    },
-    {
-        .sheet = "Epics and themes",
-        .title = "Epics and themes: progress",
-        .intro = "Per theme and epic with work left or activity in the window: its items (sub-tasks"
-                 " excluded), how many are done, the last change, median cycle time, and what ended"
-                 " in the window by flow type; applications counts those its children belong to.",
-        .sql = "reports/sql/report_epics.sql",
-    },
-    {
-        .sheet = "Pull requests",
-        .title = "Pull-request stages",
-        .intro = "Pull requests merged in the window: coding (first commit to opened), pickup (to the"
-                 " first review by someone else), review (to merged) and deploy (to the first"
-                 " production deployment holding the merge), median and p85 hours.",
-        .sql = "reports/sql/report_pr_stages.sql",
-    },
-    {
-        .sheet = "Traceability",
-        .title = "Change traceability per application",
-        .intro = "Non-merge commits newly deployed to production in the window by deployments"
-                 " after each repository's baseline, and how many name a work item.",
-        .sql = "reports/sql/report_traceability.sql",
-    },
-    {
-        .sheet = "Releases",
-        .title = "Releases: planned vs shipped",
-        .intro = "Per fix version released in the window (and those still open): scope planned at"
-                 " the baseline, added and removed since, delivered (done at the release), and"
-                 " shipped (done and its code in production by then).",
-        .sql = "reports/sql/report_releases.sql",
-    },
-    {
-        .sheet = "Done not deployed",
-        .title = "Done but not deployed",
-        .intro = "Items a release counts as done whose code had not reached production at the"
-                 " release: no commit names them, or one was not deployed yet.",
-        .sql = "reports/sql/report_done_not_deployed.sql",
-    },
-    {
-        .sheet = "Business KPIs",
-        .title = "Business KPIs beside delivery",
-        .intro = "KPI series loaded from CSV sources (target = kpi) per application and ISO week:"
-                 " the sum and the average of the week's values, in the KPI's own unit.",
-        .sql = "reports/sql/report_kpi.sql",
-    },
-    {
-        .sheet = "Data quality",
-        .title = "Data-quality findings",
-        .intro = "What the figures above leave out or cannot trust, per kind: how many, the metric"
-                 " it affects and up to 5 examples (catwalk check --data).",
-        .sql = "reports/sql/report_quality.sql",
-    },
-    {
-        .sheet = "Coverage",
-        .title = "How many samples each figure rests on",
-        .intro = "Per application, team and the organisation: the samples behind each figure"
-                 " against its base, e.g. lead time from 1,104 of 1,131 deployed commits.",
-        .sql = "reports/sql/report_coverage.sql",
-    },
-};
-const size_t cw_report_n_sections = sizeof cw_report_sections / sizeof cw_report_sections[0];
 
 /* ------------------------------------------------------------ cell kinds */
 
@@ -151,6 +81,48 @@ char *cw_report_heading(const char *name)
         if (*p == '_')
             *p = ' ';
     return out;
+}
+
+const char *cw_report_kind_format(cw_report_cell_kind kind)
+{
+    switch (kind) {
+    case CW_CELL_INT: return "0";
+    case CW_CELL_REAL: return "0.00";
+    case CW_CELL_HOURS: return "0.0";
+    case CW_CELL_RATE: return "0.0%";
+    case CW_CELL_INSTANT: return "yyyy-mm-dd hh:mm";
+    case CW_CELL_TEXT: break;
+    }
+    return NULL;
+}
+
+static const cw_report_column *column_spec(const cw_report_table *t, size_t c)
+{
+    return c < t->n_cols ? cw_report_section_column(t->section, t->cols[c]) : NULL;
+}
+
+char *cw_report_table_heading(const cw_report_table *t, size_t c)
+{
+    const cw_report_column *spec = column_spec(t, c);
+    return spec && spec->heading ? cw_strdup(spec->heading) : cw_report_heading(t->cols[c]);
+}
+
+const char *cw_report_table_format(const cw_report_table *t, size_t c)
+{
+    const cw_report_column *spec = column_spec(t, c);
+    return spec && spec->format ? spec->format : cw_report_kind_format(t->kinds[c]);
+}
+
+double cw_report_table_width(const cw_report_table *t, size_t c)
+{
+    const cw_report_column *spec = column_spec(t, c);
+    return spec ? spec->width : 0;
+}
+
+cw_report_link cw_report_table_link(const cw_report_table *t, size_t c)
+{
+    const cw_report_column *spec = column_spec(t, c);
+    return spec ? spec->link : CW_LINK_NONE;
 }
 
 /* ------------------------------------------------------------ model */
@@ -249,22 +221,72 @@ static void read_row(cw_report *r, cw_report_table *t, cw_stmt *st, cw_db_type *
     cw_report_table_add_row(t, nums, texts);
 }
 
+/* The definition names columns the query must have (its `column` keys and
+ * the chart's): checked once prepared, so a typo names its line. */
+static int check_columns(const cw_report_section *s, cw_stmt *st)
+{
+    const char *chart[] = { s->category, s->series, s->value, s->flag };
+    int n = cw_db_column_count(st), bad = 0;
+    for (size_t i = 0; i < s->n_columns + 4; i++) {
+        const char *name = i < s->n_columns ? s->columns[i].name : chart[i - s->n_columns];
+        int found = 0;
+        if (!name || (i >= s->n_columns && s->chart != CW_SECTION_STACKED_BAR))
+            continue;
+        for (int c = 0; c < n && !found; c++)
+            found = cw_db_column_name(st, c) && strcmp(cw_db_column_name(st, c), name) == 0;
+        if (!found) {
+            cw_error("%s:%d: %s: [sheet %s]: %s has no column %s", s->file ? s->file : "report",
+                     i < s->n_columns ? s->columns[i].line : s->line,
+                     i < s->n_columns ? "column" : "chart", s->sheet, s->sql, name);
+            bad++;
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Prepare a section's query and bind the window to the parameters it has
+ * (a view has none; a query may use ?1 only). */
+static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_report *r)
+{
+    const char *file = s->file ? s->file : "report";
+    cw_stmt *st = NULL;
+    int nparams = 0, rc = CW_DB_OK;
+    free(cw_sql_rewrite_params(s->query, &nparams));
+    if (cw_db_prepare(db, s->query, &st) != CW_DB_OK) {
+        cw_error("%s:%d: %s: %s: %s", file, s->query_line, "query", s->sql, cw_db_errmsg(db));
+        return NULL;
+    }
+    if (cw_db_column_count(st) == 0) {
+        cw_error("%s:%d: query: %s returns no columns: a sheet's query is one SELECT (the "
+                 "report reads, it never writes)", file, s->query_line, s->sql);
+        cw_db_finalize(st);
+        return NULL;
+    }
+    if (nparams > 2) {
+        cw_error("%s:%d: query: %s uses ?%d: a sheet's query has ?1 (from) and ?2 (to) only",
+                 file, s->query_line, s->sql, nparams);
+        cw_db_finalize(st);
+        return NULL;
+    }
+    if (nparams >= 1)
+        rc = cw_db_bind_int(st, 1, r->from);
+    if (rc == CW_DB_OK && nparams >= 2)
+        rc = cw_db_bind_int(st, 2, r->to);
+    if (rc != CW_DB_OK || check_columns(s, st) != 0) {
+        if (rc != CW_DB_OK)
+            cw_error("%s:%d: query: %s: %s", file, s->query_line, s->sql, cw_db_errmsg(db));
+        cw_db_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
 static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
 {
-    const char *sql = cw_embedded_get(s->sql);
-    cw_stmt *st = NULL;
-    int rc;
-    if (!sql) {
-        cw_error("report: %s is not embedded in this binary", s->sql);
+    cw_stmt *st = prepare_section(db, s, r);
+    int rc = CW_DB_OK;
+    if (!st)
         return -1;
-    }
-    if (cw_db_prepare(db, sql, &st) != CW_DB_OK) {
-        cw_error("report: %s: %s", s->sql, cw_db_errmsg(db));
-        return -1;
-    }
-    rc = cw_db_bind_int(st, 1, r->from);
-    if (rc == CW_DB_OK)
-        rc = cw_db_bind_int(st, 2, r->to);
     size_t n = (size_t)cw_db_column_count(st);
     cw_report_table *t = new_table(r, s, n);
     cw_db_type *seen = cw_xcalloc(n ? n : 1, sizeof *seen);
@@ -272,13 +294,12 @@ static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
     const char **texts = cw_xcalloc(n ? n : 1, sizeof *texts);
     for (size_t c = 0; c < n; c++)
         t->cols[c] = cw_report_intern(r, cw_db_column_name(st, (int)c));
-    while (rc == CW_DB_OK && (rc = cw_db_step(st)) == CW_DB_ROW) {
+    while ((rc = cw_db_step(st)) == CW_DB_ROW)
         read_row(r, t, st, seen, nums, texts);
-        rc = CW_DB_OK;
-    }
     settle_kinds(t, st, seen);
     if (rc != CW_DB_DONE)
-        cw_error("report: %s: %s", s->sql, cw_db_errmsg(db));
+        cw_error("%s:%d: query: %s: %s", s->file ? s->file : "report", s->query_line, s->sql,
+                 cw_db_errmsg(db));
     free(seen);
     free(nums);
     free(texts);
@@ -286,12 +307,32 @@ static int gather_section(cw_db *db, const cw_report_section *s, cw_report *r)
     return rc == CW_DB_DONE ? 0 : -1;
 }
 
-int cw_report_gather_sections(cw_db *db, cw_report *r)
+/* One read-only transaction around the analyst's queries, rolled back:
+ * whatever a query changed in the session (set_config) goes with it. */
+static int begin_read_only(cw_db *db)
 {
-    for (size_t i = 0; i < cw_report_n_sections; i++)
-        if (gather_section(db, &cw_report_sections[i], r) != 0)
-            return -1;
-    return 0;
+    int is_pg = strcmp(cw_db_dialect(db), "postgresql") == 0;
+    if (cw_db_exec(db, is_pg ? "BEGIN READ ONLY" : "BEGIN") == CW_DB_OK)
+        return 0;
+    cw_error("report: cannot begin a read-only transaction: %s", cw_db_errmsg(db));
+    return -1;
+}
+
+int cw_report_gather_sections(cw_db *db, cw_report_definition *def, cw_report *r)
+{
+    int rc = 0;
+    if (r->definition != def)
+        cw_report_definition_free(r->definition);
+    r->definition = def;
+    if (!def || begin_read_only(db) != 0)
+        return def ? -1 : 0;
+    for (size_t i = 0; i < def->n_sections && rc == 0; i++)
+        rc = gather_section(db, &def->sections[i], r);
+    if (cw_db_exec(db, "ROLLBACK") != CW_DB_OK) {
+        cw_error("report: ending the read-only transaction: %s", cw_db_errmsg(db));
+        rc = -1;
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------ pivot */
@@ -399,6 +440,13 @@ char *cw_report_coverage_line(const char *metric, int64_t samples, int64_t base)
     return line;
 }
 
+/* The Coverage section: the one whose query is report_coverage.sql. */
+static int is_coverage(const cw_report_section *s)
+{
+    const char *base = s->sql ? strrchr(s->sql, '/') : NULL;
+    return base && strcmp(base + 1, "report_coverage.sql") == 0;
+}
+
 /* The organisation's rows of the Coverage section (report_coverage.sql:
  * scope, name, metric, samples, base), one line each, joined by "; ". */
 char *cw_report_coverage_summary(const cw_report *r)
@@ -409,7 +457,7 @@ char *cw_report_coverage_summary(const cw_report *r)
         const cw_report_table *t = &r->tables[i];
         int scope = cw_report_table_column(t, "scope"), metric = cw_report_table_column(t, "metric");
         int samples = cw_report_table_column(t, "samples"), base = cw_report_table_column(t, "base");
-        if (strcmp(t->section->sql, "reports/sql/report_coverage.sql") != 0 || scope < 0 ||
+        if (!is_coverage(t->section) || scope < 0 ||
             metric < 0 || samples < 0 || base < 0)
             continue;
         for (size_t row = 0; row < t->n_rows; row++) {

@@ -44,6 +44,10 @@ need_glob "/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" l
 # the mail tests: a local SMTP sink, and the email body rendered headless
 need_file /usr/lib/python3/dist-packages/aiosmtpd python3-aiosmtpd
 need_cmd chromium chromium
+need_cmd openssl openssl          # the sink's throwaway certificate
+# the operations tests: man pages checked with groff, units with systemd-analyze
+need_cmd groff groff-base
+need_cmd systemd-analyze systemd
 # the throwaway server of the PostgreSQL tests (tests/pg/pg.sh)
 need_file /usr/lib/postgresql/15/bin/initdb postgresql-15
 

@@ -9,7 +9,9 @@
 # then nights one after another against one full load on both engines
 # (tests/e2e/test_incremental.py), then the data-quality findings and the
 # audit evidence on both engines (tests/e2e/test_quality.py), and release
-# scope on both engines (tests/e2e/test_releases.py).
+# scope on both engines (tests/e2e/test_releases.py), running it as a
+# service: install, man pages, units, -q/-v, journald (tests/e2e/test_operations.py),
+# and the weekly mail through a local SMTP sink (tests/e2e/test_mail.py).
 # Needs CW_BIN (the catwalk binary), CW_FIXTURES and CW_PG_URI (a throwaway
 # PostgreSQL: the engines test fails without one); each suite prints "N passed, N failed".
 set -u
@@ -28,9 +30,14 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_hierarchy.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_kill.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_engines.py" || status=1
+# the report definition (templates/), its read-only SQL on both engines, workbook craft
+/usr/bin/python3 "$dir/e2e/test_definition.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_sources.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_incremental.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_quality.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_releases.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_flow.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_operations.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_mail.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_templates.py" || status=1
 exit $status

@@ -3,7 +3,7 @@
 --
 -- Installed with views.sql by cw_metrics_install_views() at every
 -- derivation, full or incremental (pipeline/derive.c), and read by
--- `catwalk check --data` (reports/sql/report_quality.sql,
+-- `catwalk check --data` (templates/sql/report_quality.sql,
 -- report_coverage.sql).  Views rather than a derived table: a finding is a
 -- pure function of the facts, the derived tables and the loader's `finding`
 -- rows, so a view can never disagree with them, costs nothing at a

@@ -480,7 +480,7 @@ JOIN dim_date dd ON dd.date_key = s.merged_at / 86400;
 -- values; p85: nearest rank, the value at rank ceil(0.85 n)), and how many
 -- were clamped.  No sample: count 0, median and p85 NULL, never 0.  The
 -- same rule, over a report window instead of a week, is
--- reports/sql/report_pr_stages.sql.
+-- templates/sql/report_pr_stages.sql.
 CREATE VIEW v_pr_stage_weekly AS
 WITH ranked AS (
     SELECT scope, name, week_start, stage, stage_order, value_s, clamped,

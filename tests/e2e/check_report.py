@@ -8,8 +8,11 @@ The workbook is read back with openpyxl (an independent reader, not
 libxlsxwriter): the sheets exist, no cell anywhere is a formula (catwalk
 writes none, so text such as "=1+2" must come back as a string), every
 metric sheet has a native chart, the Data sheet has frozen panes and an
-autofilter over its header.  The HTML page must be self-contained: no
-script, no external resource.  The --expect options name values the caller
+autofilter over its header, its header row repeated on printed pages and
+its periods as dates (not text), and the document properties name catwalk.
+The HTML page must be self-contained: no script, no external resource
+(images only as PNG data: URIs, links only to web pages), and no hand-drawn
+SVG once PNG charts are there.  The --expect options name values the caller
 put into the warehouse or model:
     --expect-text T    some cell holds exactly T, as a string (data_type 's')
     --expect-number N  some numeric cell of the Data sheet equals N
@@ -64,6 +67,14 @@ def check_xlsx(path, args, fail):
             fail(f"{path}: Data sheet has no frozen panes")
         if not data.auto_filter.ref or not data.auto_filter.ref.startswith("A1:"):
             fail(f"{path}: Data sheet has no autofilter from A1 (ref {data.auto_filter.ref!r})")
+        if data.print_title_rows != "$1:$1":
+            fail(f"{path}: Data sheet does not repeat its header row ({data.print_title_rows!r})")
+        for cell in data["D"][1:]:
+            if cell.value is not None and not cell.is_date:
+                fail(f"{path}: Data!{cell.coordinate} period {cell.value!r} is not a date")
+                break
+    if wb.properties.creator != "catwalk":
+        fail(f"{path}: document author is {wb.properties.creator!r}, not 'catwalk'")
     for text in args.expect_text:
         hits = [(ws.title, c) for ws, c in all_cells(wb) if c.value == text]
         if not hits:
@@ -95,18 +106,25 @@ def check_html(path, args, fail):
     with open(path, encoding="utf-8") as f:
         page = f.read()
     lower = page.lower()
-    for bad in ("<script", "<link", "<img", "<iframe", "<object", "@import", "url("):
+    for bad in ("<script", "<link", "<iframe", "<object", "@import", "url("):
         if bad in lower:
             fail(f"{path}: contains {bad!r}")
-    if re.search(r"\s(src|href)\s*=", lower):
-        fail(f"{path}: has a src/href attribute")
+    # Nothing is loaded from elsewhere: an image is a PNG data: URI (the
+    # charts of cw_report_images); a link is one the reader follows (Jira, CI).
+    for attr, value in re.findall(r"\s(src|href)\s*=\s*[\"']?([^\"'\s>]*)", lower):
+        if attr == "src" and not value.startswith("data:image/png;base64,"):
+            fail(f"{path}: src={value[:60]!r} is not an embedded PNG")
+        if attr == "href" and not re.match(r"https?://[^/]", value):
+            fail(f"{path}: href={value[:60]!r} is not a web link")
     if "<style>" not in lower:
         fail(f"{path}: no inline CSS")
     if "{{" in page:
         fail(f"{path}: an unfilled placeholder remains")
-    charts = lower.count("<svg")
-    if charts < len(METRIC_SHEETS):
-        fail(f"{path}: {charts} SVG charts, expected at least {len(METRIC_SHEETS)}")
+    svg, png = lower.count("<svg"), lower.count("<img")
+    if png and svg:
+        fail(f"{path}: {png} PNG charts and still {svg} hand-drawn SVG charts")
+    if svg + png < len(METRIC_SHEETS):
+        fail(f"{path}: {svg + png} charts, expected at least {len(METRIC_SHEETS)}")
     for level in args.expect_level:
         if f">{level}</td>" not in page:
             fail(f"{path}: the summary shows no level {level!r}")

@@ -12,7 +12,7 @@ import unittest
 
 from suite import copy_dataset, run, run_suite
 
-COMMANDS = ("run", "extract", "metrics", "report", "check", "flow", "forecast")
+COMMANDS = ("run", "extract", "metrics", "report", "check", "flow", "forecast", "mail")
 
 
 def add_source(d, text):
@@ -44,7 +44,7 @@ class OptionConvention(unittest.TestCase):
         d = copy_dataset("cw-commands-")
         config = os.path.join(d, "catwalk.ini")
         for cmd in COMMANDS:
-            args = ["weekly"] if cmd == "report" else []
+            args = ["weekly"] if cmd in ("report", "mail") else []
             proc = run(cmd, *args, "-c", config, "--frobnicate", check=False)
             self.assertEqual(proc.returncode, 2, cmd)
             self.assertIn("--frobnicate: unknown option", proc.stderr)

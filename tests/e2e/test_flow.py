@@ -197,7 +197,7 @@ class Flow:
                                     "WHERE kind = 'idea_to_production_stage_clamped'"), [("SHOP-2",)])
 
     def test_report_queries(self):
-        with open(os.path.join(REPO, "reports", "sql", "report_value_stream.sql")) as f:
+        with open(os.path.join(REPO, "templates", "sql", "report_value_stream.sql")) as f:
             stream = self.query(f.read().rstrip().rstrip(";"), (T_FROM, T_TO))
         self.assertEqual([(r[0], r[2], r[6], r[7], float(r[8])) for r in stream], [
             ("billing", "CAB Approval", "1", "1", 8.0),
@@ -207,7 +207,7 @@ class Flow:
             ("shop", "In Review", "0", "1", 24.0),
             ("shop", "Security Review", "1", "2", 40.0),
             ("shop", "Done", "0", "1", 18.0)])
-        with open(os.path.join(REPO, "reports", "sql", "report_gates.sql")) as f:
+        with open(os.path.join(REPO, "templates", "sql", "report_gates.sql")) as f:
             gates = self.query(f.read().rstrip().rstrip(";"), (T_FROM, T_TO))
         # shop over the window: SHOP-1 24 h, SHOP-2 16 h: median 20, p85 24; SHOP-3 skipped
         self.assertEqual([(r[0], r[2], r[4], r[5] and float(r[5]), r[6] and float(r[6]), r[7], r[8],

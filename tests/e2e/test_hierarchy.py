@@ -2,7 +2,7 @@
 """Epics and themes end to end (metrics.md "Hierarchy roll-up"): a Jira REST
 export and a Jira CSV export with parent, Epic Link and theme fields go
 through `catwalk run`, and the views v_hierarchy_progress, v_hierarchy_flow
-and the weekly sheet's query (reports/sql/report_epics.sql) give the values
+and the weekly sheet's query (templates/sql/report_epics.sql) give the values
 worked out by hand below, on SQLite and, when CW_PG_URI is set, on
 PostgreSQL too.  A second night re-reads a CSV export whose row lost its
 Epic Link: the link leaves the warehouse (the incremental derivation).
@@ -140,7 +140,7 @@ FINDINGS = "SELECT kind, subject FROM derived_finding WHERE kind = 'hierarchy cy
 
 def report_sql(frm, to):
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                           "reports", "sql", "report_epics.sql")) as f:
+                           "templates", "sql", "report_epics.sql")) as f:
         text = f.read()
     text = text.replace("?1", str(frm)).replace("?2", str(to)).rstrip().rstrip(";")
     return ("SELECT level, key, summary, applications, application_list, items_total, items_done,"

@@ -2,7 +2,7 @@
 """End-to-end tests of the pull-request stages (issue 9, capability 7):
 GitHub pages of pull requests, their commits and reviews, commits and
 deployments loaded by the real binary, then the views v_pr_stages and
-v_pr_stage_weekly and the report query reports/sql/report_pr_stages.sql,
+v_pr_stage_weekly and the report query templates/sql/report_pr_stages.sql,
 on SQLite and (when CW_PG_URI is set) on PostgreSQL.  Every expected value
 below is worked out by hand from the dataset (make_dataset).
 
@@ -175,7 +175,7 @@ MAR3, MAR9 = 1772496000, 1773014400     # 2026-03-03 and 2026-03-09, 00:00 UTC
 
 
 def report_sql():
-    with open(os.path.join(REPO, "reports", "sql", "report_pr_stages.sql")) as f:
+    with open(os.path.join(REPO, "templates", "sql", "report_pr_stages.sql")) as f:
         return f.read()
 
 

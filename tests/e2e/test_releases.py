@@ -151,7 +151,7 @@ class ReleaseScope(Engines, unittest.TestCase):
         self.check("pg")
 
     def report(self, engine):
-        with open(os.path.join(REPO, "reports", "sql", "report_releases.sql")) as f:
+        with open(os.path.join(REPO, "templates", "sql", "report_releases.sql")) as f:
             sql = "\n".join(l for l in f.read().splitlines() if not l.startswith("--")).strip()
         sql = sql.rstrip(";")
         like = ("", "", "", 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0.0)

@@ -111,6 +111,8 @@ static void test_defaults(void **state)
     cw_config_free(cfg);
 }
 
+static void expect_error(const char *text, const char *needle);
+
 static void expect_error(const char *text, const char *needle)
 {
     cw_config *cfg = NULL;
@@ -120,6 +122,32 @@ static void expect_error(const char *text, const char *needle)
     if (!strstr(errors, needle))
         fail_msg("expected '%s' in: %s", needle, errors);
     free(errors);
+}
+
+/* [report] templates: a folder, resolved against the config's; its errors
+ * name their line and key. */
+static void test_report_templates(void **state)
+{
+    char *dir = cw_temp_dir(), *text = cw_asprintf("[report]\ntemplates = %s\n", dir);
+    cw_config *cfg = load_ok(text);
+    (void)state;
+    assert_string_equal(cfg->report_templates, dir);
+    assert_int_equal(cfg->report_templates_line, 2);    /* kept for `catwalk check` */
+    cw_config_free(cfg);
+    cfg = load_ok("[catwalk]\n");
+    assert_null(cfg->report_templates);                 /* built in */
+    cw_config_free(cfg);
+    cfg = load_ok("[report]\ntemplates = /\n");
+    assert_string_equal(cfg->report_templates, "/");
+    cw_config_free(cfg);
+    expect_error("[report]\ntemplates = /nonexistent-templates\n",
+                 ":2: templates: '/nonexistent-templates' is not a folder");
+    expect_error("[report]\ntemplates = /\ntemplates = /\n", ":3: templates: given twice in [report]");
+    expect_error("[report]\ntemplate = /\n", ":2: template: unknown key in [report] (templates)");
+    expect_error("[report]\n[report]\n", ":2: duplicate [report]");
+    free(text);
+    cw_remove_tree(dir);
+    free(dir);
 }
 
 static void test_errors_name_line_and_key(void **state)
@@ -369,6 +397,75 @@ static void test_warehouse_uri_and_password_keys(void **state)
                  ".ini:3: host: unknown key in [warehouse] (uri, password_env, password_file)");
 }
 
+/* [mail]: kept as keys (cw_source_get), every address and the team lists
+ * checked at load with file, line and key. */
+static void test_mail_section(void **state)
+{
+    const char *apps = "[application a]\nteam = Billing & Payments\n";    /* lines 1-2 */
+    char *text = cw_asprintf("%s[mail]\nurl = smtp://mail.example.com:587\n"
+                             "from = Catwalk Reports <catwalk@example.com>\n"
+                             "to = cio@example.com, Release Desk <rel.desk@example.co.uk>,\n"
+                             "  vsm@example.com\n"
+                             "team.Billing & Payments = lead@example.com\n"
+                             "username = catwalk\npassword_env = CW_SMTP_PASSWORD\n"
+                             "timeout = 30\nca_file = ca/private.pem\n", apps);
+    cw_config *cfg = load_ok(text);
+    (void)state;
+    free(text);
+    assert_non_null(cfg->mail);
+    assert_int_equal(cfg->mail->line, 3);
+    assert_string_equal(cw_source_get(cfg->mail, "to"),
+                        "cio@example.com, Release Desk <rel.desk@example.co.uk>,,vsm@example.com");
+    assert_string_equal(cw_source_get(cfg->mail, "team.Billing & Payments"), "lead@example.com");
+    assert_int_equal(cw_source_line(cfg->mail, "username"), 9);
+    text = cw_source_path(cfg->mail, "ca_file");
+    assert_true(text[0] == '/' && strstr(text, "/ca/private.pem"));
+    free(text);
+    cw_config_free(cfg);
+
+    cfg = load_ok("[catwalk]\n");
+    assert_null(cfg->mail);
+    cw_config_free(cfg);
+
+#define MAIL "[mail]\nurl = smtps://m.example.com\nfrom = c@example.com\n"   /* lines 1-3 */
+    expect_error(MAIL "to = cio@example.com, someone\n", ".ini:4: to: 'someone': an address is "
+                 "local@domain: no '@'");
+    expect_error(MAIL "to = a..b@example.com\n", ".ini:4: to: 'a..b@example.com': the part "
+                 "before '@'");
+    expect_error(MAIL "to = a@exa_mple.com\n", ".ini:4: to: 'a@exa_mple.com': the domain");
+    expect_error(MAIL "to = \"Boss\" <b@example.com>\n", ".ini:4: to: '\"Boss\" <b@example.com>': "
+                 "a display name may not hold");
+    expect_error(MAIL "to = ,\n", ".ini:4: to: expected one or more addresses");
+    expect_error(MAIL "to = a@example.com\nteam.Nobody = b@example.com\n",
+                 ".ini:5: team.Nobody: no [application] has team = Nobody");
+    expect_error(MAIL "to = a@example.com\npassword = hunter2\n",
+                 ".ini:5: password: secrets never go in the configuration");
+    expect_error(MAIL "to = a@example.com\nreply_to = x@example.com\n",
+                 ".ini:5: reply_to: unknown key in [mail]");
+    expect_error(MAIL "to = a@example.com\ntimeout = 0\n",
+                 ".ini:5: timeout: expected whole seconds from 1 to 3600, got '0'");
+    expect_error(MAIL "to = a@example.com\nusername = u\n",
+                 ".ini:5: username: a username needs password_env or password_file");
+    expect_error(MAIL "to = a@example.com\npassword_env = P\n",
+                 ".ini:5: username: a password needs a username");
+    expect_error(MAIL "to = a@example.com\nusername = u\npassword_env = P\npassword_file = f\n",
+                 ".ini:7: password_file: give password_env or password_file, not both");
+    expect_error(MAIL, ".ini:1: to: [mail] needs `to` or a team.TEAM list");
+    expect_error(MAIL "from = d@example.com\nto = a@example.com\n",
+                 ".ini:4: from: given twice in [mail]");
+    expect_error("[mail]\nurl = smtps://m.example.com\nfrom = a@example.com, b@example.com\n"
+                 "to = a@example.com\n", ".ini:3: from: expected one address");
+#undef MAIL
+    expect_error("[mail]\nurl = http://m.example.com\nfrom = c@example.com\nto = a@example.com\n",
+                 ".ini:2: url: expected smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]");
+    expect_error("[mail]\nurl = smtp://u:pw@m.example.com\nfrom = c@example.com\n"
+                 "to = a@example.com\n", ".ini:2: url: no user or password in the URL");
+    expect_error("[mail]\nfrom = c@example.com\nto = a@example.com\n",
+                 ".ini:1: url: [mail] needs a url");
+    expect_error("[mail]\nurl = smtp://m\nto = a@example.com\n[mail]\n",
+                 ".ini:4: duplicate [mail] (first at line 1)");
+}
+
 /* core/ knows no connector: the source check is the caller's.  A check
  * that knows only "svn" accepts what the registry refuses, refuses what it
  * accepts, and every error it counts fails the load. */
@@ -450,6 +547,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_config),
+        cmocka_unit_test(test_mail_section),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_errors_name_line_and_key),
         cmocka_unit_test(test_continuation_lines_extend_lists),
@@ -462,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_job_patterns_stay_anchored),
         cmocka_unit_test(test_unknown_type_lists_every_type),
         cmocka_unit_test(test_warehouse_uri_and_password_keys),
+        cmocka_unit_test(test_report_templates),
         cmocka_unit_test(test_source_check_is_the_callers),
         cmocka_unit_test(test_forecast_and_release_keys),
     };

@@ -660,7 +660,7 @@ static void test_keys_baselines_and_production(void **state)
      * 1000, all keyed) and d5 (nothing newly deployed) give 3 of 3; shop's
      * only deployment is its baseline (50, outside the window anyway): no
      * row.  Lowest share first. */
-    assert_window_rows(f->db, "reports/sql/report_traceability.sql", 1000, 2001,
+    assert_window_rows(f->db, "templates/sql/report_traceability.sql", 1000, 2001,
                        "card|8|7|1|0.875;pay|3|3|0|1.0;");
 }
 

@@ -183,6 +183,59 @@ static void test_secret_in_config_refused(void **state)
                    "inline-pw");
 }
 
+/* cw_secret_load with other key names ([mail] password_env/password_file):
+ * the same rules, the errors naming those keys. */
+static void test_secret_under_other_keys(void **state)
+{
+    cw_test_source s;
+    cw_redirect err;
+    char *secret = NULL, *out, want[512];
+    const char *by_env[] = {"password_env", "CW_TEST_SMTP_PW", NULL};
+    const char *by_file[] = {"password_file", NULL, NULL};
+    const char *both[] = {"password_env", "CW_TEST_SMTP_PW", "password_file", "x", NULL};
+    (void)state;
+    setenv("CW_TEST_SMTP_PW", "smtp-secret-1", 1);
+    cw_test_source_init(&s, 1, "mail", "mail", by_env);
+    assert_int_equal(cw_secret_load(&s.src, "password_env", "password_file", &secret), 0);
+    assert_string_equal(secret, "smtp-secret-1");
+    cw_secret_free(secret);
+    unsetenv("CW_TEST_SMTP_PW");
+    cw_redirect_begin(&err, 2);
+    assert_int_equal(cw_secret_load(&s.src, "password_env", "password_file", &secret), -1);
+    out = cw_redirect_end(&err);
+    assert_string_equal(out, "test.ini:2: password_env: environment variable CW_TEST_SMTP_PW "
+                             "is not set\n");
+    free(out);
+
+    by_file[1] = token_file("smtp-secret-2\n", 0640);
+    cw_test_source_init(&s, 1, "mail", "mail", by_file);
+    cw_redirect_begin(&err, 2);
+    assert_int_equal(cw_secret_load(&s.src, "password_env", "password_file", &secret), -1);
+    out = cw_redirect_end(&err);
+    snprintf(want, sizeof(want), "test.ini:2: password_file: %s is readable by group or others "
+             "(chmod 600)\n", by_file[1]);
+    assert_string_equal(out, want);
+    free(out);
+    assert_int_equal(chmod(by_file[1], 0600), 0);
+    assert_int_equal(cw_secret_load(&s.src, "password_env", "password_file", &secret), 0);
+    assert_string_equal(secret, "smtp-secret-2");
+    cw_secret_free(secret);
+    unlink(by_file[1]);
+
+    cw_test_source_init(&s, 1, "mail", "mail", both);
+    cw_redirect_begin(&err, 2);
+    assert_int_equal(cw_secret_load(&s.src, "password_env", "password_file", &secret), -1);
+    out = cw_redirect_end(&err);
+    assert_string_equal(out, "test.ini:3: password_file: give either password_env or "
+                             "password_file, not both\n");
+    free(out);
+
+    /* neither key: no secret, no error */
+    cw_test_source_init(&s, 1, "mail", "mail", (const char *[]){"url", "smtp://m", NULL});
+    assert_int_equal(cw_secret_load(&s.src, "password_env", "password_file", &secret), 0);
+    assert_null(secret);
+}
+
 static void test_auth_override(void **state)
 {
     /* `auth` overrides the connector's default (bearer here) */
@@ -272,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_token_file_mode_refused),
         cmocka_unit_test(test_token_file_problems),
         cmocka_unit_test(test_secret_in_config_refused),
+        cmocka_unit_test(test_secret_under_other_keys),
         cmocka_unit_test(test_auth_override),
         cmocka_unit_test(test_defaults_and_conflicts),
         cmocka_unit_test(test_live_keys),

@@ -217,7 +217,7 @@ static void check_batch1(cw_db *db, const cw_batch_stats *st)
  * nothing left and nothing in the window (MOB-20 ended 03-10). */
 static void check_report(cw_db *db)
 {
-    const char *text = cw_embedded_get("reports/sql/report_epics.sql");
+    const char *text = cw_embedded_get("templates/sql/report_epics.sql");
     char *sql;
     assert_non_null(text);
     sql = cw_asprintf("SELECT * FROM (%.*s) r", (int)(strrchr(text, ';') - text), text);

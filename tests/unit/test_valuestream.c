@@ -333,7 +333,7 @@ static void test_report_gates(void **state)
     cw_stmt *st = NULL;
     cw_buf b = {0};
     int rc;
-    assert_int_equal(cw_db_prepare(f->conn, cw_embedded_get("reports/sql/report_gates.sql"), &st),
+    assert_int_equal(cw_db_prepare(f->conn, cw_embedded_get("templates/sql/report_gates.sql"), &st),
                      CW_DB_OK);
     assert_int_equal(cw_db_bind_int(st, 1, cw_t("2026-03-02T00:00:00Z")), CW_DB_OK);
     assert_int_equal(cw_db_bind_int(st, 2, cw_t("2026-03-16T00:00:00Z")), CW_DB_OK);
