@@ -314,7 +314,7 @@ class Forecasts(Engines, unittest.TestCase):
             self.assertEqual(csv[-1].split(",")[0], '"IDLE 1.0"')
 
     def test_report_section(self):
-        with open(os.path.join(REPO, "reports", "sql", "report_forecast.sql")) as f:
+        with open(os.path.join(REPO, "templates", "sql", "report_forecast.sql")) as f:
             sql = "\n".join(l for l in f.read().splitlines() if not l.startswith("--")).strip()
         sql = sql.rstrip(";").replace("?1", "0").replace("?2", "1")
         for engine in ("sqlite", "pg"):

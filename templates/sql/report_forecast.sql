@@ -1,7 +1,9 @@
--- report_forecast.sql - the "Forecasts" section of the weekly report: every
--- open release's forecast (v_forecast, rule in transform/forecast.h) as the
--- last derivation made it (as_of), at-risk first, then by P85 (no forecast
--- last), then by release.  The window does not filter forecasts (they look
+-- report_forecast.sql - a "Forecasts" sheet of the weekly report (a [sheet]
+-- of templates/weekly.report with query = sql/report_forecast.sql; the HTML
+-- page and the email show the same rows from the report model,
+-- reports/forecast.c): every open release's forecast (v_forecast, rule in
+-- transform/forecast.h) as the last derivation made it (as_of), at-risk
+-- first, then by P85 (no forecast last), then by release.  The window does not filter forecasts (they look
 -- forward from as_of); ?1 and ?2 (window start and end, UTC seconds) are
 -- bound for every section and only checked here.
 -- Columns: release, application, team, planned_at, remaining, p50_at,
