@@ -20,6 +20,7 @@ static const cw_command commands[] = {
     {"metrics", cmd_metrics, "print DORA and flow metrics per application and period"},
     {"flow", cmd_flow, "print where work waits: time in status, gates, items in flight"},
     {"exceptions", cmd_exceptions, "print the exceptions digest: the things holding us up"},
+    {"forecast", cmd_forecast, "print when each open release will go out (P50/P85/P95, at risk)"},
     {"report", cmd_report, "render the weekly executive report (xlsx + HTML)"},
     {"mail", cmd_mail, "send the weekly report by email (SMTP), or write it as .eml"},
     {"demo", cmd_demo, "write a synthetic enterprise dataset and its catwalk.ini"},

@@ -46,6 +46,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_exceptions(int argc, char **argv);
 

@@ -18,6 +18,7 @@
  * are checked where they are read, so their errors carry their own line.
  */
 #include "config.h"
+#include "cycle.h"
 #include "mailbox.h"
 #include "regex.h"
 #include "utf8.h"
@@ -43,8 +44,8 @@
 #define APP_NAME_PATTERN "^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M} ._()&+-]*\\z"
 
 enum section_kind { SEC_NONE, SEC_CATWALK, SEC_METRICS, SEC_STATUS, SEC_FLOW, SEC_SOURCE, SEC_APP,
-                    SEC_WAREHOUSE, SEC_GATES, SEC_MAIL, SEC_EXCEPTIONS, SEC_REPORT, SEC_LANDING,
-                    SEC_UNKNOWN };
+                    SEC_WAREHOUSE, SEC_GATES, SEC_FORECAST, SEC_RELEASE, SEC_MAIL, SEC_EXCEPTIONS,
+                    SEC_REPORT, SEC_LANDING, SEC_UNKNOWN };
 
 const char *const cw_exception_kinds[CW_EXCEPTION_KINDS] = {
     "aging_wip", "gate_wait", "release_at_risk", "open_incident", "dora_regression",
@@ -66,6 +67,7 @@ typedef struct parse_state {
     int attribution_line;       /* line of attribution_window, 0 when absent */
     int warehouse_line;         /* line of [catwalk] warehouse / [warehouse] uri, 0 when absent */
     int password_line;          /* line of [warehouse] password_env / password_file */
+    int forecast_lines[3];      /* lines of [forecast] seed, history_days, trials */
     enum section_kind kind;
 } parse_state;
 
@@ -270,6 +272,45 @@ static void begin_named(parse_state *st, const char *section, int line)
     }
 }
 
+int cw_release_key_valid(const char *key)
+{
+    const char *space = strchr(key, ' ');
+    return space && space > key && space[1] && space[1] != ' ' && key[strlen(key) - 1] != ' ' &&
+           !strchr(key, '\t');
+}
+
+/* [release "PROJECT NAME"] (the quotes are optional): the natural key of
+ * a Jira fix version, as `catwalk forecast` prints it. */
+static void begin_release(parse_state *st, const char *name, int line)
+{
+    cw_config *cfg = st->cfg;
+    char *copy = cw_strdup(name), *key = cw_trim(copy);
+    size_t len = strlen(key);
+    cw_release_rule *rule;
+    st->kind = SEC_UNKNOWN;
+    if (len >= 2 && key[0] == '"' && key[len - 1] == '"') {
+        key[len - 1] = '\0';
+        key = cw_trim(key + 1);
+    }
+    if (!cw_release_key_valid(key)) {
+        config_error(st, line, "release", "'%s': a release is named \"PROJECT NAME\" (its "
+                     "project key, one space, the version name)", key);
+        free(copy);
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_releases; i++)
+        if (strcmp(cfg->releases[i].key, key) == 0)
+            config_error(st, line, "release", "duplicate [release \"%s\"] (first at line %d)",
+                         key, cfg->releases[i].line);
+    cfg->releases = cw_xrealloc(cfg->releases, (cfg->n_releases + 1) * sizeof(*cfg->releases));
+    rule = &cfg->releases[cfg->n_releases++];
+    memset(rule, 0, sizeof(*rule));
+    rule->key = cw_strdup(key);
+    rule->line = line;
+    st->kind = SEC_RELEASE;
+    free(copy);
+}
+
 /* [mail]: held in a cw_source (see config.h). */
 static void begin_mail(parse_state *st, int line)
 {
@@ -287,6 +328,7 @@ static int begin_section(parse_state *st, const char *section, int line)
     static const struct { const char *name; enum section_kind kind; } single[] = {
         {"catwalk", SEC_CATWALK}, {"metrics", SEC_METRICS}, {"status", SEC_STATUS},
         {"flow_types", SEC_FLOW}, {"warehouse", SEC_WAREHOUSE}, {"gates", SEC_GATES},
+        {"forecast", SEC_FORECAST},
         {"mail", SEC_MAIL}, {"exceptions", SEC_EXCEPTIONS}, {"report", SEC_REPORT},
         {"landing", SEC_LANDING},
     };
@@ -305,6 +347,10 @@ static int begin_section(parse_state *st, const char *section, int line)
     }
     if (strncmp(section, "source ", 7) == 0 || strncmp(section, "application ", 12) == 0) {
         begin_named(st, section, line);
+        return 1;
+    }
+    if (strncmp(section, "release ", 8) == 0) {
+        begin_release(st, section + 8, line);
         return 1;
     }
     if (!st->bad_line)
@@ -718,6 +764,66 @@ static void key_exceptions(parse_state *st, const char *key, const char *value)
         cfg->exception_weights[k] = n;
 }
 
+/* [forecast] seed | history_days | trials (transform/forecast.h). */
+static void key_forecast(parse_state *st, const char *key, const char *value)
+{
+    static const char *const names[] = { "seed", "history_days", "trials" };
+    static const double max[] = { 9007199254740992.0, CW_FORECAST_HISTORY_DAYS_MAX,
+                                  CW_FORECAST_TRIALS_MAX };
+    cw_config *cfg = st->cfg;
+    double n;
+    size_t k = 0;
+    while (k < 3 && strcmp(key, names[k]) != 0)
+        k++;
+    if (k == 3) {
+        config_error(st, st->line, key, "unknown key in [forecast] (seed, history_days, trials)");
+        return;
+    }
+    if (st->forecast_lines[k]) {
+        config_error(st, st->line, key, "given twice in [forecast] (first at line %d)",
+                     st->forecast_lines[k]);
+        return;
+    }
+    st->forecast_lines[k] = st->line;
+    if (cw_parse_decimal(value, k == 0 ? 0 : 1, max[k], 1, &n) != 0) {
+        config_error(st, st->line, key, "expected a whole number from %d to %.0f, got '%s'",
+                     k == 0 ? 0 : 1, max[k], value);
+        return;
+    }
+    if (k == 0)
+        cfg->forecast_seed = (uint64_t)n;
+    else if (k == 1)
+        cfg->forecast_history_days = (int)n;
+    else
+        cfg->forecast_trials = (long)n;
+}
+
+/* [release "KEY"] depends_on = KEY, KEY (indented lines continue it). */
+static void key_release(parse_state *st, const char *key, const char *value)
+{
+    cw_release_rule *rule = &st->cfg->releases[st->cfg->n_releases - 1];
+    cw_strlist more;
+    if (strcmp(key, "depends_on") != 0) {
+        config_error(st, st->line, key, "unknown key in [release \"%s\"] (depends_on)",
+                     rule->key);
+        return;
+    }
+    if (!st->continuation && rule->depends_line) {
+        config_error(st, st->line, key, "given twice in [release \"%s\"]", rule->key);
+        return;
+    }
+    if (!rule->depends_line)
+        rule->depends_line = st->line;
+    cw_strlist_split(value, &more);
+    for (size_t i = 0; i < more.n; i++) {
+        if (!cw_release_key_valid(more.items[i]))
+            config_error(st, st->line, key, "'%s': a release is named \"PROJECT NAME\" (its "
+                         "project key, one space, the version name)", more.items[i]);
+        cw_strlist_add(&rule->depends_on, more.items[i]);
+    }
+    cw_strlist_free(&more);
+}
+
 /* The section comes from read_header, not from inih's `section`, which is
  * truncated at 49 bytes. */
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -739,6 +845,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_LANDING: key_landing(st, name, value); break;
     case SEC_SOURCE: key_source(st, name, value); break;
     case SEC_APP: key_app(st, name, value); break;
+    case SEC_FORECAST: key_forecast(st, name, value); break;
+    case SEC_RELEASE: key_release(st, name, value); break;
     case SEC_MAIL: add_key(st, st->cfg->mail, "mail", name, value); break;
     case SEC_UNKNOWN: break;
     case SEC_NONE:
@@ -765,6 +873,54 @@ static void validate_app(parse_state *st, const cw_application *app)
                          "'%s', but no [gates] status names that stakeholder", app->name,
                          app->gates.items[i]);
     }
+}
+
+/* The node of a release key among the rules' keys and their dependencies
+ * (appended when new). */
+static size_t release_node(cw_strlist *keys, const char *key)
+{
+    for (size_t i = 0; i < keys->n; i++)
+        if (strcmp(keys->items[i], key) == 0)
+            return i;
+    cw_strlist_add(keys, key);
+    return keys->n - 1;
+}
+
+/* depends_on forms no cycle (metrics.md "Forecast details": a cycle is a
+ * configuration error).  Reported once, at the depends_on line of the
+ * cycle's first release that has a section. */
+static void validate_release_cycles(parse_state *st)
+{
+    cw_config *cfg = st->cfg;
+    cw_strlist keys = { 0 };
+    size_t n = cfg->n_releases, **adj, *n_adj, *cycle, len;
+    for (size_t i = 0; i < n; i++)
+        release_node(&keys, cfg->releases[i].key);
+    adj = cw_xcalloc(n + 1, sizeof(*adj));
+    n_adj = cw_xcalloc(n + 1, sizeof(*n_adj));
+    for (size_t i = 0; i < n; i++) {
+        const cw_strlist *deps = &cfg->releases[i].depends_on;
+        adj[i] = cw_xcalloc(deps->n + 1, sizeof(**adj));
+        for (size_t k = 0; k < deps->n; k++)
+            adj[i][n_adj[i]++] = release_node(&keys, deps->items[k]);
+    }
+    if (cw_cycle_find(n, (const size_t *const *)adj, n_adj, &cycle, &len)) {
+        char *path = cw_strdup(keys.items[cycle[0]]);
+        for (size_t k = 1; k <= len; k++) {
+            char *longer = cw_asprintf("%s -> %s", path, keys.items[cycle[k % len]]);
+            free(path);
+            path = longer;
+        }
+        config_error(st, cfg->releases[cycle[0]].depends_line, "depends_on",
+                     "dependency cycle: %s", path);
+        free(path);
+        free(cycle);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(adj[i]);
+    free(adj);
+    free(n_adj);
+    cw_strlist_free(&keys);
 }
 
 /* ---------------------------------------------------------------- [mail] */
@@ -947,6 +1103,9 @@ int cw_config_load(const char *path, cw_source_check_fn check, cw_config **out)
     cfg->attribution_window_s = DEFAULT_ATTRIBUTION_WINDOW_S;
     for (size_t k = 0; k < CW_EXCEPTION_KINDS; k++)
         cfg->exception_weights[k] = NAN;        /* unset until apply_defaults */
+    cfg->forecast_seed = CW_FORECAST_SEED;
+    cfg->forecast_history_days = CW_FORECAST_HISTORY_DAYS;
+    cfg->forecast_trials = CW_FORECAST_TRIALS;
     st.cfg = cfg;
     rc = ini_parse_stream(counting_reader, &st, on_key, &st);
     if (ferror(st.file))
@@ -963,6 +1122,7 @@ int cw_config_load(const char *path, cw_source_check_fn check, cw_config **out)
         st.errors += check(&cfg->sources[i]);
     for (size_t i = 0; i < cfg->n_apps; i++)
         validate_app(&st, &cfg->apps[i]);
+    validate_release_cycles(&st);
     if (cfg->mail)
         validate_mail(&st, cfg->mail);
     if (st.first_line[SEC_WAREHOUSE] && !st.warehouse_line)
@@ -1005,6 +1165,11 @@ void cw_config_free(cw_config *cfg)
         free(cfg->gates[i].stakeholder);
     }
     free(cfg->gates);
+    for (size_t i = 0; i < cfg->n_releases; i++) {
+        free(cfg->releases[i].key);
+        cw_strlist_free(&cfg->releases[i].depends_on);
+    }
+    free(cfg->releases);
     for (size_t i = 0; i < cfg->n_statuses; i++) {
         free(cfg->statuses[i].name);
         free(cfg->statuses[i].category);

@@ -86,6 +86,16 @@ typedef struct cw_gate {
 #define CW_EXCEPTION_KINDS 6
 extern const char *const cw_exception_kinds[CW_EXCEPTION_KINDS];
 #define CW_EXCEPTIONS_TOP_DEFAULT 5     /* [exceptions] top */
+/* [release "PROJECT NAME"] depends_on = PROJECT NAME, ...: a release (a
+ * Jira fix version, natural key "PROJECT NAME": the project key, one space,
+ * the version name) waits on others (metrics.md "Forecast details").  The
+ * dependencies form no cycle (checked at load). */
+typedef struct cw_release_rule {
+    char *key;
+    cw_strlist depends_on;
+    int line;                   /* of the section header */
+    int depends_line;           /* of depends_on, 0 when absent */
+} cw_release_rule;
 
 typedef struct cw_config {
     char *path;                 /* the config file as given */
@@ -113,6 +123,11 @@ typedef struct cw_config {
     size_t n_flow_rules;
     cw_gate *gates;
     size_t n_gates;
+    cw_release_rule *releases;          /* [release "KEY"] sections */
+    size_t n_releases;
+    uint64_t forecast_seed;             /* [forecast] seed (default 1) */
+    int forecast_history_days;          /* [forecast] history_days (default 90) */
+    long forecast_trials;               /* [forecast] trials (default 10000) */
     /* [mail] (`catwalk mail`): its keys as a source keeps them, so the
      * credential loader and cw_source_get/_path/_error serve it as they serve
      * a source; checked at load (url, from, to, team.TEAM, username,
@@ -132,6 +147,12 @@ typedef struct cw_config {
 #define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */
 #define CW_MIN_SAMPLES_DEFAULT 5        /* [report] min_samples */
 #define CW_MIN_SAMPLES_MAX 1000000
+/* [forecast] defaults and limits (transform/forecast.h) */
+#define CW_FORECAST_SEED 1
+#define CW_FORECAST_HISTORY_DAYS 90
+#define CW_FORECAST_HISTORY_DAYS_MAX 3660
+#define CW_FORECAST_TRIALS 10000
+#define CW_FORECAST_TRIALS_MAX 1000000
 
 /* 1 when name is a valid source name / application name (see above). */
 int cw_source_name_valid(const char *name);
@@ -170,6 +191,10 @@ int cw_source_regex(const cw_source *src, const char *key, const char *pattern, 
 
 /* Resolve a path relative to dir (absolute paths pass through); caller frees. */
 char *cw_path_resolve(const char *dir, const char *path);
+
+/* 1 when key is a release's natural key: "PROJECT NAME", a project key
+ * without spaces, one space, a non-empty version name. */
+int cw_release_key_valid(const char *key);
 
 /* Split "a, b ,c" into a list (trimmed, empty items dropped). */
 int cw_strlist_split(const char *text, cw_strlist *out);

@@ -10,12 +10,42 @@
  * deployment before the export: its date is that deployment's, so the
  * calendar and the deployments agree; the others are 26 weeks apart.  A
  * calendar is a plan, not a change log: the delta day has none.
+ *
+ * The programme office also plans the mobile app's store releases (Customer
+ * App, project CAPP: its work is not tracked by fix version) in the same
+ * spreadsheet: 5.1 shipped two weeks before the export, 5.2 is planned six
+ * weeks before the mainframe's next release, 5.3 four weeks after it.  5.2
+ * needs that mainframe release (catwalk.ini: [release "CAPP 5.2"]
+ * depends_on), so the forecast shows it at risk with the mainframe release
+ * as its critical dependency (transform/forecast.h).
  */
 #include "internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define HALF_YEAR (26 * CW_DEMO_WEEK)
+
+/* The mobile app's store releases around the mainframe's next one (when
+ * the group has the mobile app). */
+static void write_mobile(const cw_demo_ctx *ctx, FILE *fp, int64_t mainframe_next)
+{
+    static const char *const names[] = { "5.1", "5.2", "5.3" };
+    const int64_t at[] = { ctx->cut - 2 * CW_DEMO_WEEK, mainframe_next - 6 * CW_DEMO_WEEK,
+                           mainframe_next + 4 * CW_DEMO_WEEK };
+    size_t app = 0;
+    while (app < ctx->world.n_apps && strcmp(ctx->world.apps[app].project, CW_DEMO_MOBILE) != 0)
+        app++;
+    if (app == ctx->world.n_apps)
+        return;
+    for (int k = 0; k < 3; k++) {
+        char start_s[16], release_s[16];
+        cw_time_format_date(at[k] - 6 * CW_DEMO_WEEK, start_s, sizeof start_s);
+        cw_time_format_date(at[k], release_s, sizeof release_s);
+        fprintf(fp, "%s,%s,%s,%s,%s,%s\n", ctx->world.apps[app].name, CW_DEMO_MOBILE, names[k],
+                start_s, release_s, at[k] < ctx->cut ? "yes" : "no");
+    }
+}
 
 int cw_demo_write_calendar(cw_demo_ctx *ctx, const cw_demo_history *h)
 {
@@ -45,6 +75,10 @@ int cw_demo_write_calendar(cw_demo_ctx *ctx, const cw_demo_history *h)
         snprintf(name, sizeof name, "%.4s.%c", release_s, release_s[5] == '0' && release_s[6] <= '6' ? '1' : '2');
         fprintf(fp, "%s,%s,%s,%s,%s,%s\n", h->app->name, h->app->project, name, start_s, release_s,
                 release < ctx->cut ? "yes" : "no");
+        if (release >= ctx->cut && !ctx->mainframe_next[0]) {
+            write_mobile(ctx, fp, release);
+            snprintf(ctx->mainframe_next, sizeof ctx->mainframe_next, "%s", name);
+        }
     }
     return cw_demo_close(ctx, fp, rel, 0);
 }

@@ -113,6 +113,18 @@ static void write_sources(cw_demo_ctx *ctx, FILE *fp)
         }
 }
 
+/* The mobile store release waits on the mainframe's next calendar release
+ * (calendar.c writes both): the forecast's dependency case. */
+static void write_releases(const cw_demo_ctx *ctx, FILE *fp)
+{
+    if (!ctx->mainframe_next[0])
+        return;
+    fprintf(fp, "; Release dependencies (catwalk forecast): the mobile app's store release 5.2\n"
+                "; ships a feature that needs the mainframe's next calendar release.\n"
+                "[release \"%s 5.2\"]\ndepends_on = MFPOL %s\n\n", CW_DEMO_MOBILE,
+            ctx->mainframe_next);
+}
+
 static void write_applications(cw_demo_ctx *ctx, FILE *fp)
 {
     for (size_t i = 0; i < ctx->world.n_apps; i++) {
@@ -138,6 +150,7 @@ int cw_demo_write_config(cw_demo_ctx *ctx)
     write_statuses(fp);
     write_gates(fp);
     write_sources(ctx, fp);
+    write_releases(ctx, fp);
     write_applications(ctx, fp);
     return cw_demo_close(ctx, fp, "catwalk.ini", 0);
 }

@@ -281,6 +281,8 @@ static void merge_worker(cw_demo_ctx *ctx, app_worker *w)
     ctx->n_incidents += w->ctx.n_incidents;
     add_totals(&ctx->totals, &w->ctx.totals);
     add_totals(&ctx->delta, &w->ctx.delta);
+    if (w->ctx.mainframe_next[0])
+        memcpy(ctx->mainframe_next, w->ctx.mainframe_next, sizeof ctx->mainframe_next);
     free(w->ctx.incidents);
 }
 

@@ -281,6 +281,8 @@ typedef struct cw_demo_ctx {
     size_t n_incidents, cap_incidents;
     cw_demogen_totals totals, delta;
     cw_demogen_totals *tally;    /* &totals or &delta: what the writers count */
+    char mainframe_next[16];     /* the mainframe's next calendar release ("2027.1"), which
+                                    the mobile release waits on (calendar.c); "" when none */
 } cw_demo_ctx;
 
 /* An instant the export shows: before the cut, and at or after since. */
@@ -343,6 +345,9 @@ int cw_demo_write_initiatives(cw_demo_ctx *ctx);
 
 /* The portfolio project whose Initiatives are the themes of the epics. */
 #define CW_DEMO_PORTFOLIO "HPORT"
+/* The mobile app's Jira project: its store releases are on the mainframe's
+ * calendar (calendar.c) */
+#define CW_DEMO_MOBILE "CAPP"
 #define CW_DEMO_N_INITIATIVES 6
 extern const char *const cw_demo_initiatives[CW_DEMO_N_INITIATIVES];
 

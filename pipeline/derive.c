@@ -9,6 +9,8 @@
 #include "../reports/metrics.h"
 #include "../transform/releases.h"
 #include "../transform/epics.h"
+#include "../transform/forecasts.h"
+#include "../core/time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,10 @@ static int derive_now(cw_warehouse *wh, const cw_config *cfg, const cw_derivatio
         return -1;
     /* O(items): recomputed in full on both paths (transform/epics.h) */
     if (cw_hierarchy_derive(cw_wh_db(wh)) != 0)
+        return -1;
+    /* after the flow and the release scope; in full on both paths
+     * (transform/forecasts.h) */
+    if (cw_forecasts_derive(cw_wh_db(wh), cfg, cw_now()) != 0)
         return -1;
     return cw_metrics_install_views(cw_wh_db(wh));
 }

@@ -24,8 +24,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The forecasts' seed when [forecast] seed is not set (metrics.md
- * "Forecast details"). */
+/* The forecasts' seed without a configuration (tests): [forecast] seed's
+ * default (metrics.md "Forecast details"). */
 #define DEFAULT_SEED "1"
 
 static const char *const INPUTS_SQL =
@@ -95,8 +95,12 @@ int cw_report_gather_manifest(cw_db *db, cw_report *r)
     int64_t last = 0;
     m->version = cw_report_intern(r, CW_VERSION);
     m->config_sha256 = cfg && cw_sha256_file(cfg->path, hex) == 0 ? cw_report_intern(r, hex) : NULL;
-    /* the forecast engineer's [forecast] seed, once merged, is read here */
-    m->seed = cw_report_intern(r, DEFAULT_SEED);
+    if (cfg) {
+        char seed[24];
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)cfg->forecast_seed);
+        m->seed = cw_report_intern(r, seed);
+    } else
+        m->seed = cw_report_intern(r, DEFAULT_SEED);
     m->as_of = cw_now();
     if (cw_db_query_int(db, LAST_BATCH_SQL, &last) != 0) {
         cw_error("report: the manifest's last batch: %s", cw_db_errmsg(db));

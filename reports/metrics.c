@@ -109,6 +109,7 @@ int cw_metrics_open_reader(const cw_config *cfg, cw_db **out)
  * views read tables only (never a view of another file): any order works. */
 static const char *const view_files[] = {
     "reports/sql/views.sql", "reports/sql/quality.sql", "reports/sql/flow_views.sql",
+    "reports/sql/forecast.sql",
 };
 #define N_VIEW_FILES (sizeof view_files / sizeof view_files[0])
 

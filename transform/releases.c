@@ -222,21 +222,31 @@ static void add_link(step *s, size_t r, size_t i, int carries_now)
     s->links[s->n_links++] = (link){ r, i, carries_now };
 }
 
+int cw_fix_version_next(const char **p, const char **name, size_t *len)
+{
+    const char *comma;
+    if (!*p || !**p)
+        return 0;
+    comma = strchr(*p, ',');
+    *name = *p;
+    *len = comma ? (size_t)(comma - *p) : strlen(*p);
+    *p = comma ? comma + 1 : NULL;
+    return 1;
+}
+
 /* Each item's current fix versions, comma-separated names of its project's
  * versions. */
 static void link_current(step *s)
 {
     for (size_t i = 0; i < s->n_items; i++) {
-        const char *p = s->items[i].fix_versions;
-        while (p && *p) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            char *key = name_key(s->items[i].project, p, len);
+        const char *p = s->items[i].fix_versions, *name;
+        size_t len;
+        while (cw_fix_version_next(&p, &name, &len)) {
+            char *key = name_key(s->items[i].project, name, len);
             int64_t r;
             if (len && cw_strmap_get(s->by_name, key, &r))
                 add_link(s, (size_t)r, i, 1);
             free(key);
-            p = comma ? comma + 1 : NULL;
         }
     }
     for (size_t e = 0; e < s->n_events; e++)

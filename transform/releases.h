@@ -24,6 +24,12 @@
 
 #include "../load/db.h"
 
+/* The names of an item's current fix versions (dim_work_item.fix_versions,
+ * comma-separated, as the extractors store them): 1 with the next name at
+ * *name (*len bytes, may be 0 for an empty entry) and *p moved past it; 0
+ * at the end.  Start with *p = the list (NULL is an empty list). */
+int cw_fix_version_next(const char **p, const char **name, size_t *len);
+
 /* Rewrite both tables inside the open batch.  0, or -1 (logged). */
 int cw_releases_derive(cw_db *db);
 

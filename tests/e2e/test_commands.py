@@ -12,7 +12,7 @@ import unittest
 
 from suite import copy_dataset, run, run_suite
 
-COMMANDS = ("run", "extract", "metrics", "report", "check", "flow", "mail")
+COMMANDS = ("run", "extract", "metrics", "report", "check", "flow", "forecast", "mail")
 
 
 def add_source(d, text):

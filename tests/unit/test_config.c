@@ -488,6 +488,48 @@ static void test_mail_section(void **state)
 /* core/ knows no connector: the source check is the caller's.  A check
  * that knows only "svn" accepts what the registry refuses, refuses what it
  * accepts, and every error it counts fails the load. */
+/* [forecast] and [release "KEY"] depends_on (transform/forecast.h): the
+ * defaults, the keys read, and every error naming file, line and key. */
+static void test_forecast_and_release_keys(void **state)
+{
+    cw_config *cfg = load_ok("[catwalk]\n");
+    (void)state;
+    assert_true(cfg->forecast_seed == 1);
+    assert_int_equal(cfg->forecast_history_days, 90);
+    assert_int_equal(cfg->forecast_trials, 10000);
+    assert_int_equal(cfg->n_releases, 0);
+    cw_config_free(cfg);
+    cfg = load_ok("[forecast]\nseed = 7\nhistory_days = 30\ntrials = 500\n"
+                  "[release \"MOBILE 5.2\"]\ndepends_on = MFPOL 2027.1, WEB 3.0\n"
+                  "  API R12\n[release MFPOL 2027.1]\ndepends_on = API R12\n");
+    assert_true(cfg->forecast_seed == 7);
+    assert_int_equal(cfg->forecast_history_days, 30);
+    assert_int_equal(cfg->forecast_trials, 500);
+    assert_int_equal(cfg->n_releases, 2);
+    assert_string_equal(cfg->releases[0].key, "MOBILE 5.2");
+    assert_int_equal(cfg->releases[0].depends_on.n, 3);
+    assert_string_equal(cfg->releases[0].depends_on.items[2], "API R12");
+    assert_string_equal(cfg->releases[1].key, "MFPOL 2027.1");
+    assert_int_equal(cfg->releases[1].depends_line, 9);
+    cw_config_free(cfg);
+    expect_error("[forecast]\nseeds = 1\n", ".ini:2: seeds: unknown key in [forecast]");
+    expect_error("[forecast]\ntrials = 0\n", ":2: trials: expected a whole number from 1");
+    expect_error("[forecast]\nhistory_days = 2.5\n", ":2: history_days: expected a whole");
+    expect_error("[forecast]\nseed = 1\nseed = 2\n", ":3: seed: given twice");
+    expect_error("[release \"MOBILE\"]\n", ":1: release: 'MOBILE': a release is named");
+    expect_error("[release \"A 1\"]\ndepend_on = B 2\n", ":2: depend_on: unknown key in "
+                 "[release \"A 1\"] (depends_on)");
+    expect_error("[release \"A 1\"]\ndepends_on = B\n", ":2: depends_on: 'B': a release is");
+    expect_error("[release \"A 1\"]\ndepends_on = B 2\n[release \"A 1\"]\n",
+                 ":3: release: duplicate [release \"A 1\"] (first at line 1)");
+    /* cycles: A -> B -> C -> A, reported at A's depends_on; and A -> A */
+    expect_error("[release \"A 1\"]\ndepends_on = B 1\n[release \"B 1\"]\ndepends_on = C 1\n"
+                 "[release \"C 1\"]\ndepends_on = A 1\n",
+                 ".ini:2: depends_on: dependency cycle: A 1 -> B 1 -> C 1 -> A 1");
+    expect_error("[release \"A 1\"]\ndepends_on = X 1, A 1\n",
+                 ":2: depends_on: dependency cycle: A 1 -> A 1");
+}
+
 static int svn_only(const cw_source *src)
 {
     if (src->type && strcmp(src->type, "svn") == 0)
@@ -540,6 +582,7 @@ int main(void)
         cmocka_unit_test(test_warehouse_uri_and_password_keys),
         cmocka_unit_test(test_report_templates),
         cmocka_unit_test(test_source_check_is_the_callers),
+        cmocka_unit_test(test_forecast_and_release_keys),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

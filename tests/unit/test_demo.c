@@ -1489,15 +1489,21 @@ static void test_pull_requests(void **state)
     assert_true(c.commits >= c.merged);
 }
 
-/* The mainframe's calendar: its header, five 6-monthly releases 26 weeks apart. */
+/* The mainframe's calendar: its header, five 6-monthly releases 26 weeks
+ * apart; and the mobile app's three store releases (CAPP 5.1, 5.2, 5.3):
+ * 5.2 six weeks before the mainframe's next release, 5.3 four weeks after,
+ * with [release "CAPP 5.2"] depends_on that release in catwalk.ini. */
 static void test_release_calendar(void **state)
 {
     char *p = path_in(*state, "exports/calendar/mainframe-policy.csv");
-    char *text = cw_read_file(p, NULL), *line, *save = NULL;
-    int64_t previous = 0;
-    int rows = 0;
+    char *ini = path_in(*state, "catwalk.ini");
+    char *text = cw_read_file(p, NULL), *conf = cw_read_file(ini, NULL), *line, *save = NULL;
+    char next_name[16] = "", mobile[3][16], expect[128];
+    int64_t previous = 0, next = 0, mobile_at[3];
+    int rows = 0, n_mobile = 0;
 
     assert_non_null(text);
+    assert_non_null(conf);
     line = strtok_r(text, "\n", &save);
     assert_string_equal(line, "Application,Project,Release,Start,Release date,Released");
     while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
@@ -1505,20 +1511,41 @@ static void test_release_calendar(void **state)
         int64_t t;
         assert_int_equal(sscanf(line, "%63[^,],%15[^,],%15[^,],%15[^,],%15[^,],%15s", app, project, release, start,
                                 date, released), 6);
-        assert_string_equal(app, "mainframe-policy");
-        assert_string_equal(project, "MFPOL");
-        assert_true(strlen(release) == 6 && release[4] == '.' && (release[5] == '1' || release[5] == '2'));
         assert_true(strcmp(released, "yes") == 0 || strcmp(released, "no") == 0);
         snprintf(iso_date, sizeof iso_date, "%sT00:00:00Z", date);
         t = cw_t(iso_date);
+        if (strcmp(project, "CAPP") == 0) {
+            assert_string_equal(app, "customer-app");
+            assert_true(n_mobile < 3);
+            snprintf(mobile[n_mobile], sizeof mobile[n_mobile], "%s", release);
+            mobile_at[n_mobile++] = t;
+            continue;
+        }
+        assert_string_equal(app, "mainframe-policy");
+        assert_string_equal(project, "MFPOL");
+        assert_true(strlen(release) == 6 && release[4] == '.' && (release[5] == '1' || release[5] == '2'));
         if (previous)
             assert_int_equal(t - previous, 26 * 7 * 86400);
+        if (!next && strcmp(released, "no") == 0) {
+            next = t;
+            snprintf(next_name, sizeof next_name, "%s", release);
+        }
         previous = t;
         rows++;
     }
     assert_int_equal(rows, 5);
+    assert_int_equal(n_mobile, 3);
+    assert_string_equal(mobile[0], "5.1");
+    assert_string_equal(mobile[1], "5.2");
+    assert_string_equal(mobile[2], "5.3");
+    assert_int_equal(mobile_at[1], next - 42 * 86400);
+    assert_int_equal(mobile_at[2], next + 28 * 86400);
+    snprintf(expect, sizeof expect, "[release \"CAPP 5.2\"]\ndepends_on = MFPOL %s\n", next_name);
+    assert_non_null(strstr(conf, expect));
     assert_int_equal(count_files(*state, "exports/calendar/*.csv"), 1);
     free(text);
+    free(conf);
+    free(ini);
     free(p);
 }
 
