@@ -21,7 +21,8 @@
  *   forecasts[] (at-risk first), forecasts_at_risk[]: {release application team
  *              planned remaining has_forecast p50 p85 p95 by_planned at_risk
  *              status_text status_bg status_fg critical_dependency reason};
- *              has_forecasts, has_at_risk, hit_rate_text
+ *              has_forecasts, has_at_risk, hit_rate_text; at_risk_top[] (the
+ *              first 5 at risk, for the email) and more_at_risk (how many more)
  *   key_headers[{label unit}], teams_table{with_team}, applications_table{with_team}
  *   organisation, teams[] (each with applications[]), applications[]: {name
  *              team scope deployments keys[{label value_text level_label
@@ -305,7 +306,7 @@ static json_t *forecast_json(const cw_report_forecast *f)
 
 static void forecasts_json(json_t *ctx, const cw_report_exec *x)
 {
-    json_t *all = json_array(), *risk = json_array();
+    json_t *all = json_array(), *risk = json_array(), *top = json_array();
     /* At-risk releases first, each group in the model's order. */
     for (int pass = 1; pass >= 0; pass--)
         for (size_t i = 0; i < x->n_forecasts; i++) {
@@ -315,12 +316,18 @@ static void forecasts_json(json_t *ctx, const cw_report_exec *x)
             json_array_append(all, o);
             if (pass)
                 json_array_append(risk, o);
+            if (pass && json_array_size(top) < CW_REPORT_TOP_EXCEPTIONS)
+                json_array_append(top, o);
             json_decref(o);
         }
     set_bool(ctx, "has_forecasts", json_array_size(all) > 0);
     set_bool(ctx, "has_at_risk", json_array_size(risk) > 0);
     json_object_set_new(ctx, "forecasts", all);
+    /* the email names the first few; the attached page has them all */
+    if (json_array_size(risk) > json_array_size(top))
+        set_int(ctx, "more_at_risk", (long long)(json_array_size(risk) - json_array_size(top)));
     json_object_set_new(ctx, "forecasts_at_risk", risk);
+    json_object_set_new(ctx, "at_risk_top", top);
     if (x->forecasts_scored > 0 && !isnan(x->forecast_hit_rate)) {
         char *text = cw_asprintf("P85 hit rate %.0f %% over %ld scored forecasts (goal: about 85 %%)",
                                  x->forecast_hit_rate * 100.0, x->forecasts_scored);

@@ -475,7 +475,7 @@ static void release_entry(gather *g, cw_stmt *st)
 {
     char *project = col_dup(st, 0), *name = col_dup(st, 1), *app = col_dup(st, 2);
     char *team = col_dup(st, 3), *dep_project = col_dup(st, 7), *dep_name = col_dup(st, 8);
-    char *why = col_dup(st, 9), *subject, reason[512], planned_s[16], p85_s[16];
+    char *subject, reason[512], planned_s[16], p85_s[16];
     int64_t planned = cw_db_column_int(st, 4), p85 = cw_db_column_int(st, 5);
     long remaining = (long)cw_db_column_int(st, 6);
     double days_late = (double)(p85 - planned) / DAY_S;
@@ -486,19 +486,18 @@ static void release_entry(gather *g, cw_stmt *st)
     snprintf(reason, sizeof reason, "P85 %s is %.0f days after the planned %s; %ld items remaining",
              p85_s, days_late > 0 ? days_late : 0, planned_s, remaining);
     len = strlen(reason);
-    /* what drives the date: the critical dependency, else the forecast's reason */
+    /* what drives the date: the critical dependency (without one the
+     * forecast's own reason says what the sentence above says) */
     if (dep_name)
         snprintf(reason + len, sizeof reason - len, "; critical dependency %s %s",
                  dep_project ? dep_project : "", dep_name);
-    else if (why)
-        snprintf(reason + len, sizeof reason - len, "; %.200s", why);
     {
         cw_report_exception e = { "release_at_risk", "release", subject, subject,
                                   cw_db_column_int(st, 10), 0, team, NULL, reason, NULL };
         emit(g, &e, app, days_late);
     }
     free(project); free(name); free(app); free(team); free(dep_project); free(dep_name);
-    free(why); free(subject);
+    free(subject);
 }
 
 static int gather_releases(gather *g)

@@ -173,11 +173,12 @@ static void test_email_body(void **state)
     at(text, "   https://jira.example.com/browse/MOB-1\n");
     at(text, "- Time to restore: 1.3 hours (high, only 3 samples)");
     assert_null(strstr(text, "MOB-6"));
-    size_t t_late = at(text, "- MOBILE 5.2 (mobile-app, Digital Channels): at risk; planned "
+    at(text, "- MOBILE 5.2 (mobile-app, Digital Channels): at risk; planned "
                              "2026-12-15; P50 2027-01-20, P85 2027-02-03, P95 2027-02-17; 12 "
                              "remaining, 8 of 12 by the planned date at 85 %\n  Waiting on "
                              "MAINFRAME 2027.1.\n");
-    assert_true(t_late < at(text, "- CLAIMS 3.1 (claims-core, Claims): on track; planned none;"));
+    /* the text names releases at risk only, as the HTML body does */
+    assert_null(strstr(text, "CLAIMS 3.1"));
     assert_null(strstr(text, "&amp;"));
     /* CW_EMAIL_OUT=FILE keeps the body for a look in a browser */
     if (getenv("CW_EMAIL_OUT")) {
