@@ -38,6 +38,7 @@
  */
 #include "context.h"
 #include "template.h"
+#include "headline.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -344,18 +345,29 @@ static json_t *key_json(const cw_dora_summary *s, const cw_report_key *key)
     char value[64], delta[64];
     cw_level level = cw_report_key_level(s, key);
     cw_report_trend t = cw_report_key_trend(s, key);
+    /* durations as the headline shows them (days from 48 h), rate changes
+     * in percentage points: 23.1 % -> 5.9 % is -17.2 pp, not -17.2 % */
+    int is_duration = strstr(key->unit, "hours") != NULL;
+    double v = cw_report_key_value(s, key);
     set_str(o, "label", key->label);
-    cw_report_format(value, sizeof value, cw_report_key_value(s, key),
-                     key->is_rate ? CW_NUM_RATE : CW_NUM_RATIO);
+    if (is_duration && !isnan(v))
+        cw_report_duration_text(v, value, sizeof value);
+    else
+        cw_report_format(value, sizeof value, v, key->is_rate ? CW_NUM_RATE : CW_NUM_RATIO);
     set_str(o, "value_text", value);
     set_str(o, "level_label", cw_report_level_label(level));
     set_str(o, "level_class", style_of(level)->cls);
     set_str(o, "level_bg", style_of(level)->bg);
     set_str(o, "level_fg", style_of(level)->fg);
     if (!isnan(t.delta)) {
-        cw_report_format(delta, sizeof delta, t.delta, key->is_rate ? CW_NUM_RATE : CW_NUM_RATIO);
-        char *text = cw_asprintf("%s %s%s", trend_arrow[t.direction + 1], t.delta > 0 ? "+" : "",
-                                 delta);
+        if (key->is_rate)
+            snprintf(delta, sizeof delta, "%.1f pp", fabs(t.delta) * 100.0);
+        else if (is_duration)
+            cw_report_duration_text(fabs(t.delta), delta, sizeof delta);
+        else
+            cw_report_format(delta, sizeof delta, fabs(t.delta), CW_NUM_RATIO);
+        char *text = cw_asprintf("%s %s%s", trend_arrow[t.direction + 1],
+                                 t.delta > 0 ? "+" : t.delta < 0 ? "-" : "", delta);
         set_str(o, "trend_text", text);
         free(text);
     }

@@ -106,6 +106,13 @@ static void fill(cw_report *r, cw_report_image *image)
     s = summary("mobile-app", "Digital Channels", CW_SCOPE_APPLICATION, 22.92, CW_LEVEL_ELITE);
     cw_report_add_summary(r, &s);
     s = summary("claims-core", "Claims", CW_SCOPE_APPLICATION, 1.0, CW_LEVEL_HIGH);
+    /* the issue's case: 23.1 % -> 5.9 % is 17.2 percentage points better; a
+     * lead time of 50.4 h reads 2.1 days, 0.5 h longer than the 49.9 before */
+    s.prior_change_failure_rate = 0.231;
+    s.recent_change_failure_rate = 0.059;
+    s.lead_time_median_h = 50.4;
+    s.recent_lead_time_median_h = 50.4;
+    s.prior_lead_time_median_h = 49.9;
     cw_report_add_summary(r, &s);
     static unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
     *image = (cw_report_image){ "deploy-frequency", "Deployment frequency",
@@ -130,6 +137,9 @@ static void test_email_body(void **state)
     char *html, *text;
     fill(&r, &image);
     assert_int_equal(cw_report_email_body(&r, &image, 1, &html, &text), 0);
+
+    /* claims-core's row: the lead time in days (its trends are on the page) */
+    at(html, ">2.1 days<");
 
     /* the headline first: the tiles and the narrative come before the exceptions */
     size_t tiles = at(html, ">147.2 per week<"), narrative = at(html, "Delivery is elite &amp; "
@@ -203,6 +213,10 @@ static void test_page_with_png(void **state)
     fill(&r, &image);
     assert_int_equal(cw_report_html_page(&r, &image, 1, &page), 0);
     const char *html = page.data;
+    /* claims-core's trends: the rate's change in percentage points, the lead
+     * time's in its shown unit (a regression, so red) */
+    at(html, "<td class=\"num better\">\xe2\x96\xbc -17.2 pp</td>");
+    at(html, "<td class=\"num worse\">\xe2\x96\xb2 +0.5 h</td>");
     size_t tiles = at(html, "<div class=\"tile-value\">147.2 per week</div>");
     size_t trust = at(html, "Data warning: 1 of 1 sources did not load");
     size_t e1 = at(html, ">MOB-1</a>"), e5 = at(html, "<strong>MOB-5</strong>");
