@@ -42,6 +42,7 @@ static void test_manifest(void **state)
     (void)state;
     cw_write_file(dir, "catwalk.ini", "config text\n");
     cfg.path = cw_asprintf("%s/catwalk.ini", dir);
+    cfg.forecast_seed = 7;                      /* [forecast] seed = 7 */
     cw_test_exec(db, "INSERT INTO batch (batch_id, started_at, status) VALUES (1, 0, 'ok'), "
                      "(2, 0, 'ok');"
                      /* landing order is landed_file_id, not the checksums' order */
@@ -58,7 +59,7 @@ static void test_manifest(void **state)
     assert_string_equal(r.exec.manifest.version, "1.0.0");
     assert_string_equal(r.exec.manifest.config_sha256,
                         "947d323dafb6e1319101ee069c071f041ecd8808b0eeae016c2d8cd83a07e2b2");
-    assert_string_equal(r.exec.manifest.seed, "1");
+    assert_string_equal(r.exec.manifest.seed, "7");
     assert_int_equal(r.exec.manifest.as_of, cw_t("2026-11-30T06:00:00Z"));
     assert_int_equal(r.exec.manifest.last_batch, 2);
     assert_int_equal(r.exec.manifest.n_inputs, 2);
