@@ -31,7 +31,7 @@
  *   families[{sheet charts[{title table}]}]: the numbers behind each chart
  *   sections[{title intro table}], untraceable, rejects, wip, data: tables
  *              {columns[{label num}], rows[{cells[{text num}]}], empty, n_cols}
- *   manifest   {version config_sha256 seed as_of last_batch window
+ *   manifest   {version config_sha256 config_sha256_short seed as_of last_batch window
  *              inputs[{source files sha256}]}, has_manifest
  *   images[{id title alt width height display_width display_height src}],
  *              has_images
@@ -679,6 +679,12 @@ static json_t *manifest_json(const cw_report *r)
     char *window = cw_asprintf("%s to %s (exclusive)", from, to);
     set_str(o, "version", m->version);
     set_str(o, "config_sha256", m->config_sha256);
+    if (m->config_sha256) {
+        /* a 64-digit word cannot wrap: the mail shows its first 12 digits */
+        char short_hash[13];
+        snprintf(short_hash, sizeof short_hash, "%s", m->config_sha256);
+        set_str(o, "config_sha256_short", short_hash);
+    }
     set_str(o, "seed", m->seed);
     if (m->as_of) {
         cw_time_format_iso(m->as_of, as_of, sizeof as_of);
