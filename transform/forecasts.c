@@ -446,6 +446,9 @@ static void step_free(step *s)
 
 int cw_forecasts_derive(cw_db *db, const cw_config *cfg, int64_t as_of)
 {
+    /* a forecast is made on a day: two runs of one day on the same input
+     * write the same rows (nothing changes), whatever the hour */
+    as_of = cw_period_start(as_of, CW_PERIOD_DAY);
     step s = { .db = db, .sql = cw_sqlset_new(), .cfg = cfg, .as_of = as_of,
                .open = cw_strmap_new(), .shipped = cw_strmap_new(), .known = cw_strmap_new() };
     int64_t window[2];
