@@ -172,8 +172,7 @@ static char *subject_of(const cw_source *m, const cw_report *r, const char *team
     const char *pattern = cw_source_get(m, "subject"), *at;
     char week[11];
     cw_buf b = {0};
-    /* the last whole week of the window: it ends at r->to, a Monday */
-    cw_time_format_date(r->to - 7 * 86400, week, sizeof(week));
+    cw_report_week_of(r, week);
     for (const char *p = pattern ? pattern : DEFAULT_SUBJECT; *p; p = at + 6) {
         at = strstr(p, "{week}");
         if (!at) {

@@ -740,13 +740,14 @@ static json_t *images_json(const cw_report_image *images, size_t n, cw_context_i
 
 static void header_json(json_t *ctx, const cw_report *r)
 {
-    char from[11], to[11], generated[21];
+    char from[11], to[11], week[11], generated[21];
     cw_time_format_date(r->from, from, sizeof from);
     cw_time_format_date(r->to, to, sizeof to);
+    cw_report_week_of(r, week);
     cw_time_format_iso(r->generated_at, generated, sizeof generated);
     char *title = r->exec.team_slice
-                      ? cw_asprintf("Catwalk weekly report, %s, week of %s", r->exec.team_slice, to)
-                      : cw_asprintf("Catwalk weekly report, week of %s", to);
+                      ? cw_asprintf("Catwalk weekly report, %s, week of %s", r->exec.team_slice, week)
+                      : cw_asprintf("Catwalk weekly report, week of %s", week);
     char *window = cw_asprintf("Window %s to %s (exclusive), ISO weeks, UTC. Generated %s.", from,
                                to, generated);
     set_str(ctx, "title", title);

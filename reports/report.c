@@ -437,6 +437,11 @@ void cw_report_default_window(int64_t now, int64_t *from, int64_t *to)
     *from = *to - 12 * 7 * 86400;
 }
 
+void cw_report_week_of(const cw_report *r, char out[11])
+{
+    cw_time_format_date(r->to - 7 * 86400, out, 11);
+}
+
 char *cw_report_path(const char *dir, const cw_report *r, const char *ext)
 {
     char date[11];

@@ -326,6 +326,10 @@ char *cw_report_build_url(const struct cw_config *cfg, const char *job, long num
 int cw_report_write_xlsx(const cw_report *r, const char *path);
 int cw_report_write_html(const cw_report *r, const char *path);
 
+/* The Monday (YYYY-MM-DD) of the window's last whole week: the week a
+ * report is "of" (its title, the mail's subject); r->to is a Monday. */
+void cw_report_week_of(const cw_report *r, char out[11]);
+
 /* DIR/catwalk-weekly-<to-date>.EXT; caller frees. */
 char *cw_report_path(const char *dir, const cw_report *r, const char *ext);
 

@@ -8,9 +8,10 @@
 -- bound for every section and only checked here.
 -- Columns: release, application, team, planned_at, remaining, p50_at,
 -- p85_at, p95_at (UTC day starts), items_by_planned_85, at_risk (0/1),
--- critical_dependency, reason, as_of.
+-- critical_dependency, reason, made_at (when the forecast was made: as_of).
 SELECT release, application, team, planned_at, remaining, p50_at, p85_at, p95_at,
-       items_by_planned_85, at_risk, critical_release AS critical_dependency, reason, as_of
+       items_by_planned_85, at_risk, critical_release AS critical_dependency, reason,
+       as_of AS made_at
   FROM v_forecast
  WHERE CAST(?1 AS BIGINT) <= CAST(?2 AS BIGINT)
  ORDER BY at_risk DESC, CASE WHEN p85_at IS NULL THEN 1 ELSE 0 END, p85_at, release;

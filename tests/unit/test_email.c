@@ -261,12 +261,12 @@ static void test_team_slice(void **state)
     fill(&r, &image);
     r.exec.team_slice = cw_report_intern(&r, "Claims");
     assert_int_equal(cw_report_email_body(&r, &image, 1, &html, &text), 0);
-    at(html, "Catwalk weekly report, Claims, week of 2026-11-30");
+    at(html, "Catwalk weekly report, Claims, week of 2026-11-23");
     at(html, ">Claims</th>");
     at(html, ">claims-core</td>");
     assert_null(strstr(html, ">Digital Channels</th>"));
     assert_null(strstr(html, ">mobile-app</td>"));
-    at(text, "Catwalk weekly report, Claims, week of 2026-11-30\n");
+    at(text, "Catwalk weekly report, Claims, week of 2026-11-23\n");
     free(html);
     free(text);
     cw_report_free(&r);
