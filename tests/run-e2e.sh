@@ -45,4 +45,5 @@ CW_HOSTILE_PG_URI=${CW_PG_URI:-postgresql://not-started/} /usr/bin/python3 "$dir
 /usr/bin/python3 "$dir/e2e/test_mail.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_templates.py" || status=1
 /usr/bin/python3 "$dir/e2e/test_exceptions.py" || status=1
+/usr/bin/python3 "$dir/e2e/test_forecast.py" || status=1
 exit $status
