@@ -237,6 +237,17 @@ static const added_column v4_columns[] = {
     { "landed_file", "mtime_ns", "BIGINT", S_COUNT },
 };
 
+/* Version 6: forecast_history keeps the whole forecast row, so a report as
+ * of a past instant shows the forecasts of then (its dates become nullable:
+ * load/sql/<dialect>/migrate-6.sql) */
+static const added_column v6_columns[] = {
+    { "forecast_history", "remaining", "BIGINT", S_COUNT },
+    { "forecast_history", "items_by_planned_85", "BIGINT", S_COUNT },
+    { "forecast_history", "at_risk", "BIGINT", S_COUNT },
+    { "forecast_history", "critical_release_id", "BIGINT", S_COUNT },
+    { "forecast_history", "reason", "TEXT", S_COUNT },
+};
+
 static const migration migrations[] = {
     /* 2: map_job_resolved (schema.sql); the version-1 columns made sure */
     { 2, v2_columns, sizeof(v2_columns) / sizeof(v2_columns[0]), NULL },
@@ -248,6 +259,7 @@ static const migration migrations[] = {
      * (schema.sql), for the
      * incremental derivation; the changed fingerprint derives in full once */
     { 5, NULL, 0, NULL },
+    { 6, v6_columns, sizeof(v6_columns) / sizeof(v6_columns[0]), NULL },
 };
 
 /* 1 when `SELECT what FROM table` prepares and runs, 0 when not (names are

@@ -34,7 +34,7 @@ typedef struct cw_batch_stats {
 } cw_batch_stats;
 
 /* The schema version this catwalk reads and writes. */
-#define CW_SCHEMA_VERSION 5
+#define CW_SCHEMA_VERSION 6
 
 /* The DDL for the engine named by dialect (cw_db_dialect): load/sql/schema.sql
  * with its type tokens spelled by load/sql/<dialect>/types.sql.  Free it;

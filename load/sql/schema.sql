@@ -708,16 +708,28 @@ CREATE TABLE IF NOT EXISTS derived_forecast (
     reason          TEXT
 );
 
--- Every forecast ever made (calibration): kept across runs, one row per
--- release and the instant it was made; scored when the release ships.
+-- Every forecast ever made: kept across runs, one row per release and the
+-- instant it was made (a copy of its derived_forecast row; has_forecast 0
+-- when p50_at is NULL), so a report as of a past instant shows the
+-- forecasts of then (v_forecast_made); the rows with dates are scored when
+-- the release ships (calibration).  Since schema version 6 every derived
+-- row is kept, with the whole row; older rows have dates only (the columns
+-- after p95_at NULL).
 CREATE TABLE IF NOT EXISTS forecast_history (
     release_id      {int} NOT NULL REFERENCES dim_release(release_id),
     made_at         {int} NOT NULL,
-    p50_at          {int} NOT NULL,
-    p85_at          {int} NOT NULL,
-    p95_at          {int} NOT NULL,
+    p50_at          {int},
+    p85_at          {int},
+    p95_at          {int},
+    remaining       {int},
+    items_by_planned_85 {int},
+    at_risk         {int},
+    critical_release_id {int},
+    reason          TEXT,
     PRIMARY KEY (release_id, made_at)
 );
+-- the run that follows a forecast (v_forecast_made) is looked up by made_at
+CREATE INDEX IF NOT EXISTS ix_forecast_history_made_at ON forecast_history(made_at);
 
 -- ---------------------------------------------------------------- extraction audit
 -- One row per source and batch: how its raw data was obtained (files, a

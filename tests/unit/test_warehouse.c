@@ -267,7 +267,7 @@ static void test_schema_created(void **state)
     assert_int_equal(cw_query_long(db, "PRAGMA synchronous"), 1);       /* NORMAL */
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM schema_version"), 1);
     assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), CW_SCHEMA_VERSION);
-    assert_int_equal(CW_SCHEMA_VERSION, 5);
+    assert_int_equal(CW_SCHEMA_VERSION, 6);
 
     /* re-opening an existing warehouse keeps one version row */
     cw_wh_close(t->wh);
@@ -850,6 +850,7 @@ static void test_old_warehouse_upgraded(void **state)
     assert_int_equal(column_count(db, "derived_commit_key", "item_key"), 1);  /* version 5 */
     assert_int_equal(column_count(db, "derived_project", "project"), 1);
     assert_int_equal(column_count(db, "derived_missing_parent", "sha"), 1);
+    assert_int_equal(column_count(db, "forecast_history", "reason"), 1);   /* version 6 */
     assert_string_equal(q_text(db, "SELECT group_concat(sha256 || '=' || deferred, ',') FROM"
                                    " (SELECT * FROM landed_file ORDER BY sha256)"), "aa=2,bb=0");
     assert_int_equal(cw_wh_file_seen(t->wh, "jira", "aa"), 0);
@@ -862,7 +863,7 @@ static void test_old_warehouse_upgraded(void **state)
 
     /* a committed batch upgrades and loads */
     full_batch(t->wh, &cfg);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 15);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 16);
     assert_int_equal(cw_query_long(db, "SELECT count(*) FROM fact_commit WHERE has_ancestry = 1"), 3);
     assert_string_equal(q_text(db, "SELECT group_concat(r.job || '=' || a.name, ',') FROM map_job_resolved r"
                                    " JOIN dim_application a USING (application_id)"),
@@ -873,8 +874,52 @@ static void test_old_warehouse_upgraded(void **state)
     cw_wh_close(t->wh);
     assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
     db = cw_wh_db(t->wh);
-    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 15);
+    assert_int_equal(cw_query_long(db, "SELECT count(*) * 10 + max(version) FROM schema_version"), 16);
     assert_int_equal(cw_query_long(db, "SELECT sum(deferred) FROM landed_file"), 2);
+}
+
+/* A version-5 warehouse's forecast_history (dates only, NOT NULL; made
+ * here by hand from that release's DDL) upgraded by the first batch to
+ * version 6: the five new columns, NULL on the old rows, and dates that
+ * may be NULL (a release without a forecast is kept too). */
+static void test_v5_forecast_history_upgraded(void **state)
+{
+    wh_test *t = *state;
+    cw_db *db = cw_wh_db(t->wh);
+    cw_test_exec(db, "DROP TABLE forecast_history;"
+                     "CREATE TABLE forecast_history ("
+                     "  release_id INTEGER NOT NULL REFERENCES dim_release(release_id),"
+                     "  made_at INTEGER NOT NULL, p50_at INTEGER NOT NULL,"
+                     "  p85_at INTEGER NOT NULL, p95_at INTEGER NOT NULL,"
+                     "  PRIMARY KEY (release_id, made_at));"
+                     "INSERT INTO dim_release (release_id, project, name) VALUES (1, 'P', 'R1');"
+                     "INSERT INTO forecast_history VALUES (1, 100, 1, 2, 3);"
+                     "UPDATE schema_version SET version = 5;");
+    cw_wh_close(t->wh);
+    assert_int_equal(cw_wh_open(&(cw_db_target){ t->path, NULL, NULL }, &t->wh), 0);
+    db = cw_wh_db(t->wh);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 5);
+    assert_int_equal(column_count(db, "forecast_history", "remaining"), 0);
+    assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), 0);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 6);
+    assert_int_equal(column_count(db, "forecast_history", "remaining"), 1);
+    assert_int_equal(column_count(db, "forecast_history", "items_by_planned_85"), 1);
+    assert_int_equal(column_count(db, "forecast_history", "at_risk"), 1);
+    assert_int_equal(column_count(db, "forecast_history", "critical_release_id"), 1);
+    assert_int_equal(column_count(db, "forecast_history", "reason"), 1);
+    /* the old row as it was, the new columns NULL */
+    assert_string_equal(q_text(db, "SELECT made_at || ' ' || p50_at || ' ' || p85_at || ' ' ||"
+                                   " p95_at || ' ' || coalesce(remaining, 'null') || ' ' ||"
+                                   " coalesce(at_risk, 'null') || ' ' || coalesce(reason, 'null')"
+                                   " FROM forecast_history"),
+                        "100 1 2 3 null null null");
+    /* a row without dates (has_forecast 0) fits now */
+    cw_test_exec(db, "INSERT INTO forecast_history (release_id, made_at, remaining, at_risk,"
+                     " reason) VALUES (1, 200, 4, 0, 'no history')");
+    assert_int_equal(cw_query_long(db, "SELECT count(*) FROM forecast_history"
+                                       " WHERE p50_at IS NULL AND remaining = 4"), 1);
+    cw_wh_batch_rollback(t->wh);
+    assert_int_equal(cw_query_long(db, "SELECT version FROM schema_version"), 5);
 }
 
 /* A warehouse written by a newer catwalk is refused, naming both versions;
@@ -891,7 +936,7 @@ static void test_version_mismatch_refused(void **state)
 
     assert_int_equal(cw_wh_open_reader(&target, &reader), 0);
     cw_db_close(reader);
-    cw_test_exec(cw_wh_db(t->wh), "UPDATE schema_version SET version = 6");
+    cw_test_exec(cw_wh_db(t->wh), "UPDATE schema_version SET version = 7");
     cw_redirect_begin(&err, STDERR_FILENO);
     rc_open = cw_wh_open(&target, &wh);
     rc_reader = cw_wh_open_reader(&target, &reader);
@@ -900,7 +945,7 @@ static void test_version_mismatch_refused(void **state)
     assert_null(wh);
     assert_int_equal(rc_reader, CW_DB_VERSION);
     assert_null(reader);
-    assert_non_null(strstr(log, "schema version 6, newer than this catwalk's version 5"));
+    assert_non_null(strstr(log, "schema version 7, newer than this catwalk's version 6"));
     free(log);
     /* nor does a batch of a connection opened before write into it */
     assert_int_equal(cw_wh_batch_begin(t->wh, NULL, NULL), -1);
@@ -913,7 +958,7 @@ static void test_version_mismatch_refused(void **state)
     rc_reader = cw_wh_open_reader(&target, &reader);
     log = cw_redirect_end(&err);
     assert_int_equal(rc_reader, CW_DB_VERSION);
-    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 5:"
+    assert_non_null(strstr(log, "schema version 1, older than this catwalk's version 6:"
                                 " `catwalk run` upgrades it"));
     free(log);
     assert_int_equal(cw_wh_open(&target, &t->wh), 0);
@@ -1532,6 +1577,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transition_before_item, setup, teardown),
         cmocka_unit_test_setup_teardown(test_versions_and_releases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v5_forecast_history_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_warehouse_upgraded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_mismatch_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_refused, setup, teardown),
