@@ -25,13 +25,23 @@
 static const char *const NEWEST_BATCH = "SELECT COALESCE(MAX(batch_id), 0) FROM batch";
 
 /* forecast_history by the release's natural key (it is not derivable from
- * any input: each night's forecasts were made then). */
+ * any input: each night's forecasts were made then), the critical
+ * dependency's too.  The columns after made_at are copied as they are
+ * (NULL stays NULL): copy_row reads them in HISTORY_WRITE's order. */
 static const char *const HISTORY_READ =
-    "SELECT r.project, r.name, h.made_at, h.p50_at, h.p85_at, h.p95_at FROM forecast_history h"
-    " JOIN dim_release r ON r.release_id = h.release_id ORDER BY r.project, r.name, h.made_at";
+    "SELECT r.project, r.name, h.made_at, h.p50_at, h.p85_at, h.p95_at, h.remaining,"
+    " h.items_by_planned_85, h.at_risk, c.project, c.name, h.reason FROM forecast_history h"
+    " JOIN dim_release r ON r.release_id = h.release_id"
+    " LEFT JOIN dim_release c ON c.release_id = h.critical_release_id"
+    " ORDER BY r.project, r.name, h.made_at";
 static const char *const HISTORY_WRITE =
-    "INSERT INTO forecast_history (release_id, made_at, p50_at, p85_at, p95_at)"
-    " SELECT release_id, ?, ?, ?, ? FROM dim_release WHERE project = ? AND name = ?";
+    "INSERT INTO forecast_history (release_id, made_at, p50_at, p85_at, p95_at, remaining,"
+    " items_by_planned_85, at_risk, critical_release_id, reason)"
+    " SELECT release_id, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT),"
+    " CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT),"
+    " (SELECT c.release_id FROM dim_release c WHERE c.project = ? AND c.name = ?),"
+    " CAST(? AS TEXT)"
+    " FROM dim_release WHERE project = ? AND name = ?";
 
 typedef struct rebuild {
     const cw_config *cfg;
@@ -248,15 +258,28 @@ static int replay_all(rebuild *b)
 
 /* ------------------------------------------------------------ what no input holds */
 
+/* One value of `from`, as it is (NULL or integer or text), into `to`. */
+static int copy_value(cw_stmt *from, int col, cw_stmt *to, int param)
+{
+    switch (cw_db_column_type(from, col)) {
+    case CW_DB_NULL:
+        return cw_db_bind_null(to, param);
+    case CW_DB_INT:
+        return cw_db_bind_int(to, param, cw_db_column_int(from, col));
+    default:
+        return cw_db_bind_str(to, param, cw_db_column_text(from, col));
+    }
+}
+
 static int copy_row(cw_stmt *from, cw_stmt *to)
 {
     int rc = CW_DB_OK;
-    for (int i = 0; i < 4 && rc == CW_DB_OK; i++)
-        rc = cw_db_bind_int(to, i + 1, cw_db_column_int(from, i + 2));
-    if (rc == CW_DB_OK)
-        rc = cw_db_bind_str(to, 5, cw_db_column_text(from, 0));
-    if (rc == CW_DB_OK)
-        rc = cw_db_bind_str(to, 6, cw_db_column_text(from, 1));
+    /* made_at .. reason (columns 2-11) are parameters 1-10; the release's
+     * natural key (columns 0, 1) the last two */
+    for (int i = 0; i < 10 && rc == CW_DB_OK; i++)
+        rc = copy_value(from, i + 2, to, i + 1);
+    for (int i = 0; i < 2 && rc == CW_DB_OK; i++)
+        rc = copy_value(from, i, to, i + 11);
     if (rc == CW_DB_OK && (rc = cw_db_step(to)) == CW_DB_DONE)
         rc = cw_db_reset(to);
     return rc;

@@ -350,12 +350,9 @@ static int write_one(step *s, cw_stmt *ins, cw_stmt *hist, const cw_fc_result *o
     free(why);
     if (rc != CW_DB_OK || cw_db_step(ins) != CW_DB_DONE || cw_db_reset(ins) != CW_DB_OK)
         return -1;
-    if (!o->has_forecast)
-        return 0;
-    rc = cw_db_bind_int(hist, 1, s->rels[i].release_id) | cw_db_bind_int(hist, 2, s->as_of) |
-         cw_db_bind_int(hist, 3, o->p50) | cw_db_bind_int(hist, 4, o->p85) |
-         cw_db_bind_int(hist, 5, o->p95);
-    if (rc != CW_DB_OK || cw_db_step(hist) != CW_DB_DONE || cw_db_reset(hist) != CW_DB_OK)
+    /* the row just written, whole, into forecast_history (forecast_derive.sql) */
+    if (cw_db_bind_int(hist, 1, s->rels[i].release_id) != CW_DB_OK ||
+        cw_db_step(hist) != CW_DB_DONE || cw_db_reset(hist) != CW_DB_OK)
         return -1;
     return 0;
 }

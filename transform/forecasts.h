@@ -6,7 +6,9 @@
  * Run at every derivation, full or incremental (pipeline/derive.c), after
  * the flow (derived_work_item) and the release scope: it recomputes
  * derived_forecast in full (O(items + trials x releases)) and upserts this
- * run's forecasts into forecast_history under made_at = as_of, the UTC day
+ * run's rows, whole and with or without a forecast (a report as of a past
+ * instant reads them: v_forecast_made), into forecast_history under
+ * made_at = as_of, the UTC day
  * the run's instant falls in (cw_now() floored), so every run of a day on
  * the same input writes the same rows: a re-run changes nothing.  A batch that
  * reads nothing keeps the derived tables (pipeline/derive.h), forecasts

@@ -60,9 +60,21 @@ INSERT INTO derived_forecast (release_id, as_of, remaining, has_forecast, p50_at
                               p95_at, items_by_planned_85, at_risk, critical_release_id, reason)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
 
--- A re-run at the same instant rewrites the same row (the same values).
+-- The release ?1's derived_forecast row, just written, kept in
+-- forecast_history under made_at = its as_of: every row, those without a
+-- forecast too (has_forecast 0: p50_at NULL), so a report as of a past
+-- instant shows each release as that run saw it (v_forecast_made); the
+-- calibration scores only the rows with dates.  A re-run at the same
+-- instant rewrites the same row (the same values).
 -- name: upsert_history
-INSERT INTO forecast_history (release_id, made_at, p50_at, p85_at, p95_at)
-VALUES (?1, ?2, ?3, ?4, ?5)
+INSERT INTO forecast_history (release_id, made_at, p50_at, p85_at, p95_at, remaining,
+                              items_by_planned_85, at_risk, critical_release_id, reason)
+SELECT release_id, as_of, p50_at, p85_at, p95_at, remaining, items_by_planned_85, at_risk,
+       critical_release_id, reason
+  FROM derived_forecast
+ WHERE release_id = ?1
 ON CONFLICT (release_id, made_at) DO UPDATE
-   SET p50_at = excluded.p50_at, p85_at = excluded.p85_at, p95_at = excluded.p95_at
+   SET p50_at = excluded.p50_at, p85_at = excluded.p85_at, p95_at = excluded.p95_at,
+       remaining = excluded.remaining, items_by_planned_85 = excluded.items_by_planned_85,
+       at_risk = excluded.at_risk, critical_release_id = excluded.critical_release_id,
+       reason = excluded.reason
