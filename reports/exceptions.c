@@ -502,7 +502,8 @@ static void release_entry(gather *g, cw_stmt *st)
 
 static int gather_releases(gather *g)
 {
-    cw_stmt *st = prepare(g, "release_at_risk", NULL, 0);
+    int64_t at = g->q->forecasts_at ? g->q->forecasts_at : g->q->as_of;
+    cw_stmt *st = prepare(g, "release_at_risk", &at, 1);
     int rc;
     if (!st)
         return -1;
@@ -744,7 +745,10 @@ int cw_exceptions_collect(cw_db *db, const cw_config *cfg, const cw_exceptions_q
 
 int cw_report_gather_exceptions(cw_db *db, cw_report *r)
 {
-    cw_exceptions_query q = { r->to, r->exec.team_slice, NULL };
+    /* the window's end is T; the forecasts are the report's as of now
+     * (its as-of instant), as the Forecasts sheet and the model show them:
+     * a forecast made since the window ended is the current one */
+    cw_exceptions_query q = { r->to, r->exec.team_slice, NULL, cw_now() };
     cw_exception_rules rules;
     cw_exception_rules_init(&rules, r->exec.cfg);
     if (cw_exceptions_collect(db, r->exec.cfg, &q, r) != 0)

@@ -22,8 +22,10 @@
  *                     r = wait / p85.  The current visit is compared, not the
  *                     sum of visits: it is what is waiting now, and it never
  *                     exceeds the sum, so the test errs towards silence.
- *   release_at_risk   a derived_forecast row with at_risk = 1 (the forecast
- *                     derivation's rule, metrics.md "Forecast"): 5 + d / 7,
+ *   release_at_risk   a forecast with at_risk = 1 as it stood at T (the
+ *                     forecasts as of T, v_forecast_made; at T = now the
+ *                     derived_forecast rows; the forecast derivation's
+ *                     rule, metrics.md "Forecast"): 5 + d / 7,
  *                     d = days late = (P85 - planned) / 86400, never below 0.
  *                     Not capped: metrics.md caps r only.
  *   open_incident     an incident open at T (created before T, not resolved
@@ -78,7 +80,7 @@
  * application's, listed already).  since is: the item's start (aging_wip),
  * its entry into the gate (gate_wait), the first of the unbroken run of
  * stored forecasts (forecast_history) whose P85 is after the planned date,
- * else the forecast's as_of (release_at_risk), the incident's creation
+ * else when the forecast was made (release_at_risk), the incident's creation
  * (open_incident), T - 28 days (dora_regression), the last successful
  * production deployment (stalled_pipeline).
  */
@@ -156,6 +158,9 @@ typedef struct cw_exceptions_query {
     const char *team;           /* NULL: every team; else entries owned by it */
     const char *application;    /* NULL: every application; else its entries (its
                                  * items, incidents, releases, pipeline, keys) */
+    int64_t forecasts_at;       /* the forecasts as they stood then (release_at_risk);
+                                 * 0: as_of.  The weekly report's is its as-of
+                                 * instant (cw_now), as its Forecasts sheet's */
 } cw_exceptions_query;
 
 /* Every candidate that fires at q->as_of, with its score (weights of cfg,

@@ -1,7 +1,9 @@
 /*
  * forecast.c - the report's forecasts (exec.h; metrics.md "Forecast"): every
- * open release's forecast as the last derivation made it (v_forecast, rule
- * in transform/forecast.h), at-risk first, then by P85, and the P85 hit
+ * open release's forecast as it stood at the report's as-of instant
+ * (cw_now(), which `--as-of` pins; now: as the last derivation made it), by
+ * the rule of v_forecast_made (reports/sql/forecast.sql; forecast rule in
+ * transform/forecast.h), at-risk first, then by P85, and the P85 hit
  * rate of the forecasts scored so far (v_forecast_calibration).  With
  * r->exec.team_slice set, that team's releases and scores only.  The
  * window does not filter: forecasts look forward from their as_of.
@@ -10,6 +12,7 @@
 #include "../core/log.h"
 #include "../core/record.h"
 #include "../core/sqlset.h"
+#include "../core/time.h"
 
 #include <math.h>
 
@@ -47,14 +50,16 @@ static void read_calibration(cw_report *r, cw_stmt *st)
     r->exec.forecast_hit_rate = scored ? (double)cw_db_column_int(st, 1) / (double)scored : NAN;
 }
 
-/* Run a statement of SQL_FILE with ?1 = the team slice.  0, or -1 (logged). */
-static int each_row(cw_db *db, const cw_sqlset *sql, const char *name, cw_report *r,
+/* Run a statement of SQL_FILE with ?1 = the team slice and, when as_of,
+ * ?2 = the report's as-of instant.  0, or -1 (logged). */
+static int each_row(cw_db *db, const cw_sqlset *sql, const char *name, int as_of, cw_report *r,
                     void (*fn)(cw_report *, cw_stmt *))
 {
     cw_stmt *st = NULL;
     int rc;
     if (cw_db_prepare(db, cw_sqlset_get(sql, name), &st) != CW_DB_OK ||
-        cw_db_bind_str(st, 1, r->exec.team_slice) != CW_DB_OK) {
+        cw_db_bind_str(st, 1, r->exec.team_slice) != CW_DB_OK ||
+        (as_of && cw_db_bind_int(st, 2, cw_now()) != CW_DB_OK)) {
         cw_error("report: forecasts: %s: %s", name, cw_db_errmsg(db));
         cw_db_finalize(st);
         return -1;
@@ -74,9 +79,9 @@ int cw_report_gather_forecasts(cw_db *db, cw_report *r)
     r->exec.forecast_hit_rate = NAN;
     r->exec.forecasts_scored = 0;
     if (rc == 0)
-        rc = each_row(db, sql, "forecasts", r, read_forecast);
+        rc = each_row(db, sql, "forecasts", 1, r, read_forecast);
     if (rc == 0)
-        rc = each_row(db, sql, "calibration", r, read_calibration);
+        rc = each_row(db, sql, "calibration", 0, r, read_calibration);
     cw_sqlset_free(sql);
     return rc;
 }

@@ -55,34 +55,32 @@ SELECT a.name, t.name, d.finished_at, b.job, b.number, b.url,
                                AND l.finished_at < CAST(?1 AS BIGINT)))
  ORDER BY a.name, d.finished_at, d.run_number, b.job;
 
--- Releases the forecast derivation marked at risk (derived_forecast, one
--- row per open release).  Columns: project, release name, application and
--- team (the release's project through map_project), planned date
--- (dim_release.release_at), P85, remaining items, the critical dependency's
--- project and name, the reason, and since: the first of the unbroken run of
--- stored forecasts, up to this one, whose P85 is after the planned date
--- (else this forecast's as_of).  No parameter: the forecast is the
--- latest derivation's, whatever T.
+-- Releases the forecast marked at risk as it stood at ?1 (T; the weekly
+-- report's as-of instant: reports/exceptions.h forecasts_at), by the rule
+-- of v_forecast_made (at now, the last derivation's forecasts).  Columns: project, release name, application and team
+-- (the release's project through map_project), planned date
+-- (dim_release.release_at), P85, remaining items, the critical
+-- dependency's project and name, the reason, and since: the first of the
+-- unbroken run of stored forecasts, up to this one, whose P85 is after the
+-- planned date (else when this forecast was made).
 -- name: release_at_risk
-SELECT r.project, r.name, a.name, t.name, r.release_at, f.p85_at, f.remaining,
+SELECT f.project, f.name, f.application, f.team, f.planned_at, f.p85_at, f.remaining,
        cr.project, cr.name, f.reason,
        COALESCE((SELECT MIN(h.made_at) FROM forecast_history h
                   WHERE h.release_id = f.release_id AND h.made_at <= f.as_of
-                    AND h.p85_at > r.release_at
+                    AND h.p85_at > f.planned_at
                     AND NOT EXISTS (SELECT 1 FROM forecast_history h2
                                      WHERE h2.release_id = f.release_id
                                        AND h2.made_at > h.made_at AND h2.made_at <= f.as_of
-                                       AND h2.p85_at <= r.release_at)),
+                                       AND h2.p85_at <= f.planned_at)),
                 f.as_of)
-  FROM derived_forecast f
-  JOIN dim_release r ON r.release_id = f.release_id
-  LEFT JOIN map_project mp ON mp.project = r.project
-  LEFT JOIN dim_application a ON a.application_id = mp.application_id
-  LEFT JOIN dim_team t ON t.team_id = a.team_id
+  FROM v_forecast_made f
   LEFT JOIN dim_release cr ON cr.release_id = f.critical_release_id
- WHERE f.at_risk = 1 AND f.has_forecast = 1 AND f.p85_at IS NOT NULL
-   AND r.release_at IS NOT NULL
- ORDER BY r.project, r.name;
+ WHERE f.valid_from <= CAST(?1 AS BIGINT)
+   AND (f.valid_until IS NULL OR f.valid_until > CAST(?1 AS BIGINT))
+   AND f.at_risk = 1 AND f.has_forecast = 1 AND f.p85_at IS NOT NULL
+   AND f.planned_at IS NOT NULL
+ ORDER BY f.project, f.name;
 
 -- How many samples each DORA key's level rests on, per application, in the
 -- two halves of a regression: ?1 T, ?2 T - 28 days, ?3 T - 56 days.  recent

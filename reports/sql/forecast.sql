@@ -9,6 +9,7 @@
 
 DROP VIEW IF EXISTS v_release_burnup;
 DROP VIEW IF EXISTS v_forecast_calibration;
+DROP VIEW IF EXISTS v_forecast_made;
 DROP VIEW IF EXISTS v_forecast;
 
 -- One row per open release (derived_forecast): release is its natural key
@@ -31,6 +32,55 @@ SELECT f.release_id, r.project || ' ' || r.name AS release, r.project, r.name,
   LEFT JOIN dim_team t ON t.team_id = a.team_id
   LEFT JOIN dim_release c ON c.release_id = f.critical_release_id;
 
+-- Every forecast made, for a report as of an instant T (`report weekly
+-- --as-of`; T = now otherwise): the columns of v_forecast (as_of: when the
+-- forecast was made) and critical_release_id, for the last derivation's
+-- forecasts (derived_forecast) and each earlier run's (forecast_history,
+-- which keeps every derived row since schema version 6; older rows have
+-- dates only), each with the span it stood for: valid_from, the instant it
+-- was made, to valid_until, the next run's instant (exclusive; NULL: it is
+-- the last derivation's).  THE FORECASTS AS OF T, the one rule every
+-- reader uses (the Forecasts sheet, the report model, the digest's
+-- "release at risk"):
+--     valid_from <= T AND (valid_until IS NULL OR valid_until > T)
+-- which for T = now gives exactly derived_forecast's rows.  A history row
+-- of the run derived_forecast holds is that row (left out); a release a
+-- later run did not forecast (shipped, archived) stops at that run, the
+-- last derivation's included (valid_until = its as_of).  Every run writes
+-- at least its open releases' rows, so "the next run" is the next made_at
+-- of any release (a run with no open release writes nothing: the rows
+-- before it stand until the next one that does).
+CREATE VIEW v_forecast_made AS
+SELECT f.release_id, r.project || ' ' || r.name AS release, r.project, r.name,
+       a.name AS application, t.name AS team, f.as_of, r.release_at AS planned_at,
+       f.remaining, f.has_forecast, f.p50_at, f.p85_at, f.p95_at, f.items_by_planned_85,
+       f.at_risk, c.project || ' ' || c.name AS critical_release, f.critical_release_id,
+       (f.p85_at - r.release_at) / 86400 AS days_late_p85, f.reason, f.valid_from,
+       f.valid_until
+  FROM (SELECT d.release_id, d.as_of, d.remaining, d.has_forecast, d.p50_at, d.p85_at,
+               d.p95_at, d.items_by_planned_85, d.at_risk, d.critical_release_id, d.reason,
+               d.as_of AS valid_from, CAST(NULL AS BIGINT) AS valid_until
+          FROM derived_forecast d
+        UNION ALL
+        SELECT h.release_id, h.made_at, h.remaining,
+               CASE WHEN h.p50_at IS NULL THEN 0 ELSE 1 END, h.p50_at, h.p85_at, h.p95_at,
+               h.items_by_planned_85, COALESCE(h.at_risk, 0), h.critical_release_id, h.reason,
+               h.made_at,
+               (SELECT MIN(n.at)
+                  FROM (SELECT x.made_at AS at FROM forecast_history x
+                         WHERE x.made_at > h.made_at
+                        UNION ALL
+                        SELECT y.as_of FROM derived_forecast y
+                         WHERE y.as_of >= h.made_at) n)
+          FROM forecast_history h
+         WHERE NOT EXISTS (SELECT 1 FROM derived_forecast e
+                            WHERE e.release_id = h.release_id AND e.as_of <= h.made_at)) f
+  JOIN dim_release r ON r.release_id = f.release_id
+  LEFT JOIN map_project m ON m.project = r.project
+  LEFT JOIN dim_application a ON a.application_id = m.application_id
+  LEFT JOIN dim_team t ON t.team_id = a.team_id
+  LEFT JOIN dim_release c ON c.release_id = f.critical_release_id;
+
 -- Calibration (metrics.md "Forecast details"): one row per stored forecast
 -- scored.  A release has shipped when dim_release says released and its
 -- release instant is known (derived_release: the last second of its
@@ -38,7 +88,8 @@ SELECT f.release_id, r.project || ' ' || r.name AS release, r.project, r.name,
 -- date at all has no derived_release row and is not scored).  A forecast
 -- is scored when it was made at least 7 days before that instant; hit = 1
 -- when the release shipped on or before its P85 day (shipped_at before the
--- end of the P85 day).  The hit rate is avg(hit).
+-- end of the P85 day).  The hit rate is avg(hit).  Only forecasts with
+-- dates are scored (history keeps the rows without, p85_at NULL, too).
 CREATE VIEW v_forecast_calibration AS
 SELECT h.release_id, r.project || ' ' || r.name AS release, t.name AS team, h.made_at,
        h.p50_at, h.p85_at, h.p95_at, d.release_instant AS shipped_at,
@@ -50,6 +101,7 @@ SELECT h.release_id, r.project || ' ' || r.name AS release, t.name AS team, h.ma
   LEFT JOIN dim_application a ON a.application_id = m.application_id
   LEFT JOIN dim_team t ON t.team_id = a.team_id
  WHERE r.released = 1 AND d.release_instant IS NOT NULL
+   AND h.p85_at IS NOT NULL
    AND h.made_at <= d.release_instant - 7 * 86400;
 
 -- Burn-up of each release with a planned date (derived_release_item, rule

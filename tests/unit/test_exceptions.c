@@ -199,7 +199,7 @@ static const char *const warehouse_sql =
     "  (1, 1771545600, 8, 1, 1772668800, 1773532800, 1773705600, 5, 1, NULL, NULL),"
     "  (2, 1771545600, 3, 1, 1772668800, 1773705600, 1773705600, 1, 1, 1, NULL),"
     "  (3, 1771545600, 2, 1, 1772668800, 1772668800, 1772668800, 2, 0, NULL, NULL);"
-    "INSERT INTO forecast_history VALUES"
+    "INSERT INTO forecast_history (release_id, made_at, p50_at, p85_at, p95_at) VALUES"
     "  (1, 1770336000, 1772236800, 1772236800, 1772236800),"
     "  (1, 1770940800, 1772668800, 1772668800, 1772668800),"
     "  (1, 1771545600, 1773532800, 1773532800, 1773532800);";
@@ -297,7 +297,7 @@ static void test_gather_top_n_and_team_slice(void **state)
 static void test_gather_weights_and_tie(void **state)
 {
     fixture *f = *state;
-    cw_exceptions_query q = { T_AS_OF, NULL, NULL };
+    cw_exceptions_query q = { T_AS_OF, NULL, NULL, 0 };
     /* releases weighted 0.5: PAY 1.0 3.5 ties PAY-9's 3.5; PAY-9 is older
      * (since 02-04 against 02-13) and goes first; WEB 2.0 3.0 last */
     f->cfg.exception_weights[CW_EXC_RELEASE_AT_RISK] = 0.5;
@@ -313,7 +313,7 @@ static void test_gather_weights_and_tie(void **state)
 static void test_gather_small_sample_and_app_filter(void **state)
 {
     fixture *f = *state;
-    cw_exceptions_query q = { T_AS_OF, NULL, "pay" };
+    cw_exceptions_query q = { T_AS_OF, NULL, "pay", 0 };
     /* pay's p85 rests on 5 items: with min_samples 6 there is no baseline */
     f->cfg.report_min_samples = 6;
     assert_int_equal(cw_exceptions_collect(f->db, &f->cfg, &q, &f->r), 0);

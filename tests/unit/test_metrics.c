@@ -1035,10 +1035,11 @@ static void test_install_views(void **state)
      * (v_release_scope, v_release_items, v_done_not_deployed), the 3 of the
      * pull-request stages (v_pr_stages, v_pr_stage_samples, v_pr_stage_weekly),
      * v_kpi, the 4 of epics and themes (v_hierarchy_*), the 2 of quality.sql
-     * (v_data_quality_finding, v_coverage), the 7 of flow_views.sql, the 3
-     * of forecast.sql (v_forecast, v_forecast_calibration, v_release_burnup) */
+     * (v_data_quality_finding, v_coverage), the 7 of flow_views.sql, the 4
+     * of forecast.sql (v_forecast, v_forecast_made, v_forecast_calibration,
+     * v_release_burnup) */
     assert_int_equal(cw_query_long(f->conn, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"),
-                     10 + 3 + 3 + 1 + 4 + 2 + 7 + 3);
+                     10 + 3 + 3 + 1 + 4 + 2 + 7 + 4);
     /* 8 successful production deployments of 12 (not D4 D5 D8 D11) */
     assert_int_equal(cw_query_long(f->conn, "SELECT count(*) FROM main.v_deployments_prod"), 8);
     /* C3 C4 C5 C6 C7 C8 C9 C10 C11: not the baseline, the merge or D4's */

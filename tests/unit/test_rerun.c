@@ -17,6 +17,8 @@
 #include "extract/landing.h"
 #include "extract/source.h"
 #include "pipeline/retention.h"
+#include "reports/exceptions.h"
+#include "reports/metrics.h"
 #include "reports/report.h"
 
 #include <stdio.h>
@@ -96,47 +98,142 @@ static void test_manifest_empty(void **state)
 
 /* ------------------------------------------------------------ forecasts as of */
 
-/* reports/sql/forecast_as_of.sql at instant t: "release:made_at:origin;" rows. */
-static char *forecasts_at(cw_db *db, int64_t t)
+/* Release P R1 (team Alpha), planned 2026-03-12, forecast by two runs:
+ *   day 1, 2026-03-02 (1772409600): at risk, P85 2026-03-14 (2 days after
+ *     the planned day), 6 items remaining, critical dependency X X1;
+ *   day 5, 2026-03-06 (1772755200): not at risk, P85 2026-03-11, 3 items,
+ *     no critical dependency.
+ * X X1 (planned 03-13, P85 03-13: on time, 2 items) was forecast on day 1
+ * only: it shipped before day 5.  Q Q1 (no mapped team) has no forecast on
+ * either day (4 items, reason "no throughput history").  Each run wrote
+ * its derived rows into forecast_history (made_at = its day) as the
+ * forecast step does; derived_forecast holds day 5's.
+ * Dates: 03-09 1773014400, 03-10 1773100800, 03-11 1773187200,
+ * 03-12 1773273600, 03-13 1773360000, 03-14 1773446400, 03-16 1773619200. */
+static const char *const forecast_runs_sql =
+    "INSERT INTO dim_team VALUES (1, 'Alpha');"
+    "INSERT INTO dim_application (application_id, name, team_id) VALUES (1, 'app', 1);"
+    "INSERT INTO map_project VALUES ('P', 1), ('X', 1);"
+    "INSERT INTO dim_release (release_id, project, name, release_at) VALUES"
+    "  (1, 'P', 'R1', 1773273600), (2, 'X', 'X1', 1773360000), (3, 'Q', 'Q1', NULL);"
+    "INSERT INTO forecast_history (release_id, made_at, p50_at, p85_at, p95_at, remaining,"
+    "  items_by_planned_85, at_risk, critical_release_id, reason) VALUES"
+    "  (1, 1772409600, 1773187200, 1773446400, 1773619200, 6, 4, 1, 2, 'waits on X X1'),"
+    "  (2, 1772409600, 1773100800, 1773360000, 1773446400, 2, 2, 0, NULL, NULL),"
+    "  (3, 1772409600, NULL, NULL, NULL, 4, NULL, 0, NULL, 'no throughput history'),"
+    "  (1, 1772755200, 1773014400, 1773187200, 1773273600, 3, 3, 0, NULL, NULL),"
+    "  (3, 1772755200, NULL, NULL, NULL, 4, NULL, 0, NULL, 'no throughput history');"
+    "INSERT INTO derived_forecast (release_id, as_of, remaining, has_forecast, p50_at, p85_at,"
+    "  p95_at, items_by_planned_85, at_risk, critical_release_id, reason) VALUES"
+    "  (1, 1772755200, 3, 1, 1773014400, 1773187200, 1773273600, 3, 0, NULL, NULL),"
+    "  (3, 1772755200, 4, 0, NULL, NULL, NULL, NULL, 0, NULL, 'no throughput history');";
+
+/* The report model's forecasts (reports/forecast.c) with CW_NOW = now:
+ * "release|at_risk|p85_at|remaining|critical;" rows. */
+static char *model_at(cw_db *db, const char *now)
 {
-    char *sql = cw_asprintf("%s", cw_embedded_get("reports/sql/forecast_as_of.sql"));
-    char *at = cw_asprintf("%lld", (long long)t), *p, *rows, *q;
-    /* the one parameter, written in for cw_query_rows (no binding there) */
-    while ((p = strstr(sql, "?1")) != NULL) {
-        q = cw_asprintf("%.*s%s%s", (int)(p - sql), sql, at, p + 2);
-        free(sql);
-        sql = q;
+    cw_report r;
+    char *out = cw_asprintf("%s", ""), *q;
+    setenv("CW_NOW", now, 1);
+    cw_report_init(&r, 0, 0);
+    assert_int_equal(cw_report_gather_forecasts(db, &r), 0);
+    unsetenv("CW_NOW");
+    for (size_t i = 0; i < r.exec.n_forecasts; i++) {
+        const cw_report_forecast *f = &r.exec.forecasts[i];
+        q = cw_asprintf("%s%s|%d|%lld|%ld|%s;", out, f->release, f->at_risk,
+                        (long long)f->p85_at, f->remaining,
+                        f->critical_dependency ? f->critical_dependency : "-");
+        free(out);
+        out = q;
     }
-    q = cw_asprintf("SELECT release_id || ':' || made_at || ':' || origin FROM (%.*s) x",
-                    (int)(strrchr(sql, ';') - sql), sql);
-    rows = cw_query_rows(db, q);
-    free(q);
-    free(sql);
-    free(at);
-    return rows;
+    cw_report_free(&r);
+    return out;
 }
 
-static void test_forecast_as_of(void **state)
+/* The Forecasts sheet's query (templates/sql/report_forecast.sql) with
+ * ?3 = t (and a window before it): "release|at_risk|p85_at|remaining|
+ * critical_dependency|made_at;" rows. */
+static char *sheet_at(cw_db *db, int64_t t)
+{
+    static const int cols[] = { 0, 9, 6, 4, 10, 12 };
+    cw_stmt *st = NULL;
+    char *out = cw_asprintf("%s", ""), *q;
+    assert_int_equal(cw_db_prepare(db, cw_embedded_get("templates/sql/report_forecast.sql"), &st),
+                     CW_DB_OK);
+    assert_int_equal(cw_db_bind_int(st, 1, t - 7 * 86400), CW_DB_OK);
+    assert_int_equal(cw_db_bind_int(st, 2, t), CW_DB_OK);
+    assert_int_equal(cw_db_bind_int(st, 3, t), CW_DB_OK);
+    while (cw_db_step(st) == CW_DB_ROW)
+        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+            const char *v = cw_db_column_text(st, cols[i]);
+            q = cw_asprintf("%s%s%s", out, v ? v : "-", i + 1 < sizeof cols / sizeof cols[0] ? "|" : ";");
+            free(out);
+            out = q;
+        }
+    cw_db_finalize(st);
+    return out;
+}
+
+/* The digest's entries at T (reports/exceptions.c; forecasts as of T):
+ * "kind|subject|since|reason;" rows. */
+static char *exceptions_at(cw_db *db, int64_t t)
+{
+    cw_config cfg = { 0 };
+    cw_exceptions_query query = { t, NULL, NULL, 0 };
+    cw_report r;
+    char *out = cw_asprintf("%s", ""), *q;
+    for (int k = 0; k < CW_EXCEPTION_KINDS; k++)
+        cfg.exception_weights[k] = 1.0;
+    cfg.exceptions_top = 5;
+    cfg.report_min_samples = 5;
+    cw_report_init(&r, t, t);
+    r.exec.cfg = &cfg;
+    assert_int_equal(cw_exceptions_collect(db, &cfg, &query, &r), 0);
+    for (size_t i = 0; i < r.exec.n_exceptions; i++) {
+        const cw_report_exception *e = &r.exec.exceptions[i];
+        q = cw_asprintf("%s%s|%s|%lld|%.6f|%s;", out, e->kind, e->subject, (long long)e->since,
+                        e->score, e->reason);
+        free(out);
+        out = q;
+    }
+    cw_report_free(&r);
+    return out;
+}
+
+/* As of day 2 the model, the sheet and the digest show day 1's forecasts
+ * (P R1 at risk through X X1; X X1 still open); as of day 5 and after, day
+ * 5's, which are derived_forecast's rows (the normal run); before day 1,
+ * none.  The digest's entry for day 1: 2 days late, score 5 + 2/7 =
+ * 5.285714, since day 1 (the first late forecast). */
+static void test_forecasts_as_of(void **state)
 {
     char path[256];
     cw_warehouse *wh = cw_test_warehouse(path, sizeof path);
     cw_db *db = cw_wh_db(wh);
     (void)state;
-    /* release 1 open: forecast at 100 and 200, derived_forecast made at 200;
-     * release 2 shipped since (no derived row): forecasts at 100 and 300;
-     * release 3 derived at 150 without a forecast, an older history row */
-    cw_test_exec(db, "INSERT INTO dim_release (release_id, project, name) VALUES "
-                     "(1, 'P', 'R1'), (2, 'P', 'R2'), (3, 'P', 'R3');"
-                     "INSERT INTO forecast_history VALUES (1, 100, 1, 2, 3), (1, 200, 4, 5, 6), "
-                     "(2, 100, 1, 2, 3), (2, 300, 4, 5, 6), (3, 50, 1, 2, 3);"
-                     "INSERT INTO derived_forecast (release_id, as_of, remaining, has_forecast, "
-                     "p50_at, p85_at, p95_at) VALUES (1, 200, 3, 1, 4, 5, 6), "
-                     "(3, 150, 2, 0, NULL, NULL, NULL);");
-    cw_expect_text(forecasts_at(db, 40), "");
-    cw_expect_text(forecasts_at(db, 120), "1:100:history;2:100:history;3:50:history;");
-    cw_expect_text(forecasts_at(db, 160), "1:100:history;2:100:history;");
-    cw_expect_text(forecasts_at(db, 250), "1:200:derived;2:100:history;");
-    cw_expect_text(forecasts_at(db, 300), "1:200:derived;2:300:history;");
+    cw_test_exec(db, forecast_runs_sql);
+    assert_int_equal(cw_metrics_install_views(db), 0);
+    /* day 2, 2026-03-03T01:00Z = 1772499600 */
+    cw_expect_text(model_at(db, "2026-03-03T01:00:00Z"),
+                   "P R1|1|1773446400|6|X X1;X X1|0|1773360000|2|-;Q Q1|0|0|4|-;");
+    cw_expect_text(sheet_at(db, 1772499600),
+                   "P R1|1|1773446400|6|X X1|1772409600;X X1|0|1773360000|2|-|1772409600;"
+                   "Q Q1|0|-|4|-|1772409600;");
+    cw_expect_text(exceptions_at(db, 1772499600),
+                   "release_at_risk|P R1|1772409600|5.285714|P85 2026-03-14 is 2 days after the"
+                   " planned 2026-03-12; 6 items remaining; critical dependency X X1;");
+    /* day 4 still day 1's; day 5 (the run's day) and later: day 5's */
+    cw_expect_text(sheet_at(db, 1772755199),
+                   "P R1|1|1773446400|6|X X1|1772409600;X X1|0|1773360000|2|-|1772409600;"
+                   "Q Q1|0|-|4|-|1772409600;");
+    cw_expect_text(model_at(db, "2026-03-06T01:00:00Z"), "P R1|0|1773187200|3|-;Q Q1|0|0|4|-;");
+    cw_expect_text(sheet_at(db, 1772758800),
+                   "P R1|0|1773187200|3|-|1772755200;Q Q1|0|-|4|-|1772755200;");
+    cw_expect_text(exceptions_at(db, 1772758800), "");
+    cw_expect_text(model_at(db, "2026-12-01T00:00:00Z"), "P R1|0|1773187200|3|-;Q Q1|0|0|4|-;");
+    /* before the first run: no forecast */
+    cw_expect_text(model_at(db, "2026-03-01T12:00:00Z"), "");
+    cw_expect_text(sheet_at(db, 1772409599), "");
     cw_test_warehouse_drop(wh, path);
 }
 
@@ -370,7 +467,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest),
         cmocka_unit_test(test_manifest_empty),
-        cmocka_unit_test(test_forecast_as_of),
+        cmocka_unit_test(test_forecasts_as_of),
         cmocka_unit_test(test_batches_listed_oldest_first),
         cmocka_unit_test(test_no_limit_keeps_everything),
         cmocka_unit_test(test_keep_batches_checkpoints_then_deletes),
