@@ -18,10 +18,12 @@ per warehouse), with test_incremental.py's demo and its comparison helper
     overwritten.  PostgreSQL: without --into or --replace it is a usage
     error.
   * --as-of: the demo rendered as its night would (CW_NOW pinned), then the
-    next day's export loaded, then rendered again with --as-of that instant
-    (the clock now days later): every sheet's cells are the same (openpyxl),
-    while a render without --as-of shows the later data (a pull request's
-    deploy stage ended since).  The About sheet names the manifest: version,
+    next day's export loaded by a night two days later (its forecasts made
+    then), then rendered again with --as-of that instant (the clock now days
+    later): every sheet's cells are the same (openpyxl), the Forecasts sheet
+    included (the forecasts as they stood at that instant, from
+    forecast_history), while a render without --as-of shows the later data
+    (a pull request's deploy stage ended since) and the later forecasts.  The About sheet names the manifest: version,
     the configuration's SHA-256, per source the files and the digest of
     their landed checksums in landing order (worked out here from the
     landing zone), the as-of instant, the seed, the last batch.
@@ -261,6 +263,7 @@ class PostgreSQLRebuild(Rebuild, unittest.TestCase):
 
 
 AS_OF = "2026-11-30T06:00:00Z"      # the demo's night: its END day, 06:00 UTC
+LATER_NIGHT = "2026-12-02T00:00:00Z"  # the night that loads the delta day
 
 
 def workbook(folder):
@@ -302,7 +305,10 @@ class AsOf(Engine):
                         env=dict(os.environ, CW_NOW=AS_OF), check=False)
         time.sleep(1.1)
         add_delta_day(d)
-        cls.loads.append(cls.night(ini))
+        # a later night: its forecasts are made on its own day, so the
+        # first night's stand only in forecast_history
+        cls.loads.append(run("run", "-c", ini, "--no-report", "-v", check=False,
+                             env=dict(os.environ, CW_NOW=LATER_NIGHT)))
         env = {k: v for k, v in os.environ.items() if k != "CW_NOW"}
         cls.again = run("report", "weekly", "-c", ini, "--as-of", AS_OF, "--out", out + "2",
                         "--format", "xlsx", env=env, check=False)
@@ -323,14 +329,15 @@ class AsOf(Engine):
         first, again, later = self.books
         self.assertEqual(list(again), list(first))
         for sheet in first:
-            # About names the run; Forecasts are the last run's (a forecast
-            # looks forward from when it was made: README "--as-of")
-            if sheet in ("About", "Forecasts"):
+            # About names the run (its own test below)
+            if sheet == "About":
                 continue
             with self.subTest(sheet=sheet):
                 self.assertEqual(again[sheet], first[sheet])
-        # not vacuous: rendered now, the later data shows
+        # not vacuous: rendered now, the later data and forecasts show
         self.assertNotEqual(later["Pull requests"], first["Pull requests"])
+        self.assertGreater(len(first["Forecasts"]), 2)
+        self.assertNotEqual(later["Forecasts"], first["Forecasts"])
 
     def about(self, book):
         rows = {r[0]: r[1:] for r in book["About"] if r and r[0]}
