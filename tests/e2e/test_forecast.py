@@ -263,14 +263,18 @@ class Forecasts(Engines, unittest.TestCase):
         self.assertTrue(F < mf[4] <= mf[5] <= mf[6])
         self.assertEqual(mob[7:10], (None, 0, "MF 2026.3"))
         self.assertEqual(mf[7:10], (None, 0, None))
-        # forecast_history: this run's forecasts, made on NOW's day (floored:
-        # every run of that day writes the same rows)
-        hist = self.rows(engine, "SELECT r.project || ' ' || r.name, h.made_at, h.p85_at"
+        # forecast_history: this run's rows, made on NOW's day (floored:
+        # every run of that day writes the same rows), IDLE 1.0's without a
+        # forecast too (no dates; the reason kept), for a report as of then
+        hist = self.rows(engine, "SELECT r.project || ' ' || r.name, h.made_at, h.p85_at,"
+                                 " h.remaining, h.at_risk"
                                  " FROM forecast_history h JOIN dim_release r"
-                                 " ON r.release_id = h.release_id ORDER BY 1", ("", 0, 0))
-        self.assertEqual([h[0] for h in hist], ["MF 2026.2", "MF 2026.3", "MOB 5.2", "MOB 5.3"])
+                                 " ON r.release_id = h.release_id ORDER BY 1", ("", 0, 0, 0, 0))
+        self.assertEqual([h[0] for h in hist],
+                         ["IDLE 1.0", "MF 2026.2", "MF 2026.3", "MOB 5.2", "MOB 5.3"])
         self.assertTrue(all(h[1] == t("2026-06-10") for h in hist))
-        self.assertEqual(hist[2][2], t("2026-06-20"))
+        self.assertEqual(hist[0][2:], (None, 1, 0))
+        self.assertEqual(hist[3][2:], (t("2026-06-20"), 4, 1))
 
     def test_sqlite(self):
         self.check("sqlite")
@@ -317,7 +321,8 @@ class Forecasts(Engines, unittest.TestCase):
     def test_report_section(self):
         with open(os.path.join(REPO, "templates", "sql", "report_forecast.sql")) as f:
             sql = "\n".join(l for l in f.read().splitlines() if not l.startswith("--")).strip()
-        sql = sql.rstrip(";").replace("?1", "0").replace("?2", "1")
+        # ?3, the as-of instant: NOW (the run's forecasts)
+        sql = sql.rstrip(";").replace("?1", "0").replace("?2", "1").replace("?3", str(t(NOW[:10] + " " + NOW[11:19])))
         for engine in ("sqlite", "pg"):
             got = self.rows(engine, sql, ("",) * 13)
             self.assertEqual([r[0] for r in got][0], "MOB 5.2", engine)
@@ -350,7 +355,8 @@ class Calibration(Engines, unittest.TestCase):
 class Rerun(unittest.TestCase):
     """An identical re-run (the configuration touched, so the derivation runs
     in full again) changes nothing: the same derived_forecast rows, no new
-    forecast_history row."""
+    forecast_history row (one per open release, IDLE 1.0's without a
+    forecast included)."""
 
     def test_identical_rerun(self):
         d = os.path.join(temp_dir("cw-forecast-rerun-"), "d")
@@ -372,7 +378,7 @@ class Rerun(unittest.TestCase):
         again = run("run", "-c", ini, "--no-report", "-v", env=env)
         self.assertNotIn("derived tables kept", again.stderr + again.stdout)
         self.assertEqual(dump(), first)
-        self.assertEqual(len(first[1]), 4)
+        self.assertEqual(len(first[1]), 5)
 
 
 class Check(unittest.TestCase):
