@@ -891,6 +891,13 @@ static void test_schema_v2_upgraded(void **state)
     facts = facts_by_application(db);
     assert_string_equal(facts, v3_facts);
     free(facts);
+    /* version 6: forecast_history keeps a row without dates, whole */
+    exec_ok(db, "INSERT INTO dim_release (release_id, project, name) VALUES (9, 'PAY', '9');"
+                "INSERT INTO forecast_history (release_id, made_at, remaining, at_risk, reason)"
+                " VALUES (9, 100, 4, 0, 'no history')");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM forecast_history WHERE p50_at IS NULL"
+                                   " AND remaining = 4 AND reason = 'no history'"), 1);
+    exec_ok(db, "DELETE FROM forecast_history; DELETE FROM dim_release WHERE release_id = 9");
 
     /* the same shape as a new warehouse's (PostgreSQL: foreign keys too) */
     a = schema_shape(e, db);

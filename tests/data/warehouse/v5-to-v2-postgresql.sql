@@ -1,8 +1,9 @@
 -- v5-to-v2-postgresql.sql - turns a new (version 5) PostgreSQL warehouse back
 -- into the shape of version 2, the release before every fact's natural key
 -- started with application_id, for test_db.c (schema_v2_upgraded).  First
--- the inverse of version 5 (its three tables) and of version 4 (its two added
--- columns and the index on them),
+-- the inverse of version 6 (forecast_history's columns), of version 5 (its
+-- three tables) and of version 4 (its two added columns and the index on
+-- them),
 -- then the exact inverse of load/sql/postgresql/migrate-3.sql: the old keys
 -- and foreign keys under the names PostgreSQL gave them in version 2,
 -- nullable application columns, and no application column where version 2
@@ -10,6 +11,15 @@
 -- tests/data/warehouse/v2.db is for SQLite; that file, written by the
 -- version-2 DDL itself, is what catches a schema change without a migration
 -- step.)
+-- version 6's forecast_history columns and nullable dates, back to the
+-- version-5 table (version 2 had none: the table is kept so that the
+-- PostgreSQL step of version 6, load/sql/postgresql/migrate-6.sql, runs)
+DROP INDEX ix_forecast_history_made_at;
+ALTER TABLE forecast_history DROP COLUMN remaining, DROP COLUMN items_by_planned_85,
+    DROP COLUMN at_risk, DROP COLUMN critical_release_id, DROP COLUMN reason,
+    ALTER COLUMN p50_at SET NOT NULL, ALTER COLUMN p85_at SET NOT NULL,
+    ALTER COLUMN p95_at SET NOT NULL;
+
 DROP TABLE derived_commit_key;
 DROP TABLE derived_project;
 DROP TABLE derived_missing_parent;
