@@ -684,7 +684,7 @@ static int gather_dora(gather *g)
     dora_set s = {0};
     /* cw_metrics_weekly rates every scope of a window from one statement
      * (cw_dora_summaries reads one per scope); its week rows are not needed */
-    cw_weekly_fns fns = { ignore_row, on_summary, &s };
+    cw_weekly_fns fns = { ignore_row, on_summary, &s, NULL };   /* the organisation is not rated here */
     int rc;
     s.half = HALF_PRIOR;
     rc = cw_metrics_weekly(g->db, t - 2 * CW_EXCEPTION_TREND_S, t - CW_EXCEPTION_TREND_S, &fns);
