@@ -986,17 +986,42 @@ int cw_chart_aging_wip(const cw_report *r, cw_chart *c)
 
 /* ------------------------------------------------------------ burn-up */
 
+static const cw_report_forecast *forecast_of(const cw_report *r, const char *release)
+{
+    for (size_t i = 0; release && i < r->exec.n_forecasts; i++)
+        if (strcmp(r->exec.forecasts[i].release, release) == 0)
+            return &r->exec.forecasts[i];
+    return NULL;
+}
+
+/* Which release the burn-up shows when none is asked for: the digest's
+ * highest-ranked release at risk that still has items to do (one waiting
+ * only on a dependency has a flat burn-up: the digest names its
+ * dependency), else the model's first at risk with items to do (the digest
+ * may list none: weights, its top N), else its first at risk, else its
+ * first with a forecast. */
 static const cw_report_forecast *pick_forecast(const cw_report *r, const char *release)
 {
-    const cw_report_forecast *first = NULL;
+    const cw_report_forecast *at_risk = NULL, *busy = NULL, *first = NULL;
+    if (release)
+        return forecast_of(r, release);
+    for (size_t i = 0; i < r->exec.n_exceptions; i++) {
+        const cw_report_exception *e = &r->exec.exceptions[i];
+        const cw_report_forecast *f = strcmp(e->kind, "release_at_risk") == 0
+                                      ? forecast_of(r, e->subject) : NULL;
+        if (f && f->remaining > 0)
+            return f;
+    }
     for (size_t i = 0; i < r->exec.n_forecasts; i++) {
         const cw_report_forecast *f = &r->exec.forecasts[i];
-        if (release ? strcmp(f->release, release) == 0 : f->at_risk)
-            return f;
-        if (!first && f->has_forecast)
+        if (f->at_risk && f->remaining > 0 && !busy)
+            busy = f;
+        if (f->at_risk && !at_risk)
+            at_risk = f;
+        if (f->has_forecast && !first)
             first = f;
     }
-    return release ? NULL : first;
+    return busy ? busy : at_risk ? at_risk : first;
 }
 
 int cw_chart_burnup(const cw_report *r, const char *release, cw_chart *c)
