@@ -165,14 +165,15 @@ static int print_findings(cw_stmt *st, const check_options *o, json_t *out, size
 
 /* Coverage lines; columns of report_coverage.sql: scope, name, metric,
  * samples, base. */
-static int print_coverage(cw_stmt *st, const check_options *o, json_t *out)
+static int print_coverage(cw_stmt *st, const check_options *o, const char *organisation,
+                          json_t *out)
 {
     int rc;
     if (!o->json)
         printf("coverage:\n");
     while ((rc = cw_db_step(st)) == CW_DB_ROW) {
         const char *scope = text_or(st, 0, ""), *metric = text_or(st, 2, "");
-        const char *name = text_or(st, 1, "organisation");
+        const char *name = text_or(st, 1, organisation);
         int64_t samples = cw_db_column_int(st, 3), base = cw_db_column_int(st, 4);
         char *line = cw_report_coverage_line(metric, samples, base);
         if (o->json)
@@ -189,7 +190,8 @@ static int print_coverage(cw_stmt *st, const check_options *o, json_t *out)
     return rc == CW_DB_DONE ? 0 : -1;
 }
 
-static int print_data(cw_db *db, const check_options *o, int64_t from, int64_t to, size_t *kinds)
+static int print_data(cw_db *db, const check_options *o, const char *organisation, int64_t from,
+                      int64_t to, size_t *kinds)
 {
     json_t *doc = o->json ? json_pack("{s:o, s:o}", "findings", json_array(), "coverage",
                                       json_array())
@@ -200,7 +202,7 @@ static int print_data(cw_db *db, const check_options *o, int64_t from, int64_t t
     if (rc == 0 && !o->json && *kinds == 0)
         printf("no data-quality finding\n");
     st = rc == 0 ? prepare_window(db, "templates/sql/report_coverage.sql", from, to) : NULL;
-    rc = st ? print_coverage(st, o, json_object_get(doc, "coverage")) : -1;
+    rc = st ? print_coverage(st, o, organisation, json_object_get(doc, "coverage")) : -1;
     cw_db_finalize(st);
     if (rc != 0)
         cw_error("check --data: reading the warehouse: %s", cw_db_errmsg(db));
@@ -220,7 +222,7 @@ static int check_data(const cw_config *cfg, const check_options *o, int64_t from
     int rc;
     if (cw_metrics_open_reader(cfg, &db) != 0)
         return CW_EXIT_FAILURE;
-    rc = print_data(db, o, from, to, &kinds);
+    rc = print_data(db, o, cfg->organisation, from, to, &kinds);
     cw_db_close(db);
     if (rc != 0)
         return CW_EXIT_FAILURE;

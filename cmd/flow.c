@@ -437,6 +437,7 @@ int cmd_flow(int argc, char **argv)
     if (cw_config_load(o.common.config, cw_source_check, &cfg) != 0)
         return CW_EXIT_USAGE;
     rc = CW_EXIT_FAILURE;
+    o.q.organisation = cfg->organisation;
     if (cw_metrics_open_reader(cfg, &db) == 0 && print_flow(db, &o) == 0)
         rc = CW_EXIT_OK;
     else

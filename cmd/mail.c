@@ -389,7 +389,7 @@ static int mail_all(const cw_config *cfg, const mail_options *o, const cw_mail_s
     if (cw_metrics_open_reader(cfg, &db) != 0)
         rc = -1;
     else
-        rc = cw_report_gather_templates(db, cfg->report_templates, from, to, &r);
+        rc = cw_report_gather_templates(db, cfg, from, to, &r);
     if (rc == 0)
         rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)

@@ -578,7 +578,7 @@ static int print_metrics(cw_db *db, const cw_metrics_query *q, const metrics_opt
     if (o->format == FORMAT_JSON)
         out.array = json_array();
     p.cells = cw_xcalloc(l.n, sizeof *p.cells);
-    rc = o->summary ? cw_dora_summaries(db, q->from, q->to, on_summary, &p)
+    rc = o->summary ? cw_dora_summaries(db, q->from, q->to, q->organisation, on_summary, &p)
                     : cw_metrics_rows(db, q, on_row, &p);
     if (rc == 0)
         rc = output_finish(&out);
@@ -604,6 +604,7 @@ int cmd_metrics(int argc, char **argv)
         return rc;
     }
     rc = CW_EXIT_FAILURE;
+    q.organisation = cfg->organisation;
     if (cw_metrics_open_reader(cfg, &db) == 0) {
         int printed = print_metrics(db, &q, &o);
         rc = printed == 0 ? CW_EXIT_OK : printed > 0 ? printed : CW_EXIT_FAILURE;

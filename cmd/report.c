@@ -160,7 +160,7 @@ static int render(const cw_config *cfg, const report_options *o, int64_t from, i
     /* read-only: a report never creates, upgrades or writes the warehouse */
     if (cw_metrics_open_reader(cfg, &db) != 0)
         return CW_EXIT_FAILURE;
-    rc = cw_report_gather_templates(db, cfg->report_templates, from, to, &r);
+    rc = cw_report_gather_templates(db, cfg, from, to, &r);
     if (rc == 0)
         rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)

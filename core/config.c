@@ -450,6 +450,21 @@ static void key_jobs(parse_state *st, const char *key, const char *value)
         st->cfg->jobs = (int)n;
 }
 
+/* [catwalk] organisation (metrics.md Decisions 9): the name of the
+ * organisation row wherever a row or a chart names it.  It is data shown in
+ * the workbook, the page and the mail, as an application's name is, so the
+ * same rule holds (never a formula, a path or an option). */
+static void key_organisation(parse_state *st, const char *key, const char *value)
+{
+    if (st->cfg->organisation)
+        config_error(st, st->line, key, "given twice in [catwalk]");
+    else if (!cw_application_name_valid(value))
+        config_error(st, st->line, key, "expected a name of letters, digits, spaces and . _ - ( ) & +, "
+                     "starting with a letter or digit, at most %d bytes; got '%s'", CW_NAME_MAX, value);
+    else
+        set_string(&st->cfg->organisation, value);
+}
+
 static void key_catwalk(parse_state *st, const char *key, const char *value)
 {
     cw_config *cfg = st->cfg;
@@ -463,13 +478,16 @@ static void key_catwalk(parse_state *st, const char *key, const char *value)
     } else if (strcmp(key, "jobs") == 0) {
         key_jobs(st, key, value);
         return;
+    } else if (strcmp(key, "organisation") == 0) {
+        key_organisation(st, key, value);
+        return;
     } else if (strcmp(key, "landing") == 0)
         slot = &cfg->landing;
     else if (strcmp(key, "reports") == 0)
         slot = &cfg->reports;
     if (!slot)
         config_error(st, st->line, key,
-                     "unknown key in [catwalk] (warehouse, landing, reports, jobs)");
+                     "unknown key in [catwalk] (warehouse, landing, reports, jobs, organisation)");
     else if (*slot)
         config_error(st, st->line, key, "given twice in [catwalk]");
     else
@@ -1050,6 +1068,8 @@ static void apply_defaults(cw_config *cfg)
     rel = cfg->reports ? cfg->reports : cw_strdup("reports");
     cfg->reports = cw_path_resolve(cfg->dir, rel);
     free(rel);
+    if (!cfg->organisation)
+        cfg->organisation = cw_strdup(CW_ORGANISATION);
     for (size_t k = 0; k < CW_EXCEPTION_KINDS; k++)
         if (isnan(cfg->exception_weights[k]))
             cfg->exception_weights[k] = 1.0;
@@ -1199,6 +1219,7 @@ void cw_config_free(cw_config *cfg)
     free(cfg->warehouse_password_file);
     free(cfg->landing);
     free(cfg->reports);
+    free(cfg->organisation);
     free(cfg->report_templates);
     free(cfg->key_pattern);
     free(cfg->incident_deployment_pattern);

@@ -109,6 +109,9 @@ typedef struct cw_config {
     char *reports;              /* resolved reports folder (default "reports") */
     char *report_templates;     /* [report] templates: resolved folder, NULL = built in */
     int report_templates_line;
+    /* [catwalk] organisation: the organisation row's name (metrics.md
+     * Decisions 9); never NULL after cw_config_load (CW_ORGANISATION) */
+    char *organisation;
     int jobs;                   /* [catwalk] jobs: threads of a run (`run --jobs`), 0 = unset */
     int64_t attribution_window_s;       /* [metrics] attribution_window, hours; 0 = unlimited */
     char *key_pattern;                  /* [metrics] key_pattern (pcre2) */
@@ -142,6 +145,7 @@ typedef struct cw_config {
     int landing_keep_days, landing_keep_batches;
 } cw_config;
 
+#define CW_ORGANISATION "organisation"  /* [catwalk] organisation's default */
 #define CW_NAME_MAX 64          /* bytes of a source or application name */
 #define CW_KEEP_MAX 100000      /* [landing] keep_days, keep_batches */
 #define CW_JOBS_MAX 256         /* threads of a run ([catwalk] jobs, `run --jobs`) */

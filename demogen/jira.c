@@ -169,7 +169,9 @@ static void version_id(const jira_writer *w, int k, char *buf, size_t n)
 
 static void version_name(const jira_writer *w, int k, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s R%d", w->h->app->project, 20 + (w->h->index * 7) % 40 + k);
+    /* "R54": Jira scopes a version to its project, and the release key
+     * (transform/releases.h) is "PROJECT NAME", so "BILL R54", not "BILL BILL R54" */
+    snprintf(buf, n, "R%d", 20 + (w->h->index * 7) % 40 + k);
 }
 
 /*

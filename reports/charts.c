@@ -347,7 +347,7 @@ static void monthly_window(int64_t to, int64_t *from_out, int64_t *to_out)
 static int gather_monthly(cw_db *db, cw_report *r)
 {
     cw_report_chart_data *d = &r->exec.charts;
-    cw_metrics_query q = { .by = CW_PERIOD_MONTH };
+    cw_metrics_query q = { .by = CW_PERIOD_MONTH, .organisation = cw_report_organisation(r) };
     monthly_window(r->to, &d->monthly_from, &d->monthly_to);
     q.from = d->monthly_from;
     q.to = d->monthly_to;
@@ -435,7 +435,7 @@ static int in_slice(const cw_report *r, const char *team)
 /* Whom the charts are about: the team slice, else the organisation. */
 static const char *subject(const cw_report *r)
 {
-    return r->exec.team_slice ? r->exec.team_slice : "organisation";
+    return r->exec.team_slice ? r->exec.team_slice : cw_report_organisation(r);
 }
 
 /* The value of field in the row of (scope, name, period) of rows; NAN when absent. */
@@ -682,7 +682,7 @@ int cw_chart_dora_teams(const cw_report *r, size_t key, cw_chart *c)
     /* the organisation's panel first, apart from the teams (not in a slice:
      * the slice's own team panel is its whole picture) */
     for (size_t m = r->exec.team_slice ? 1 : 0; m <= n_teams; m++) {
-        const char *name = m == 0 ? "organisation" : teams[m - 1];
+        const char *name = m == 0 ? cw_report_organisation(r) : teams[m - 1];
         points += dora_series(r, 0, &ps, k, m == 0 ? CW_SCOPE_ORG : CW_SCOPE_TEAM, name, y);
         cw_chart_panel *p = cw_chart_add_panel(c, name, 0);
         add_dora_bands(p, r->exec.charts.bands, k, 0);
@@ -986,17 +986,42 @@ int cw_chart_aging_wip(const cw_report *r, cw_chart *c)
 
 /* ------------------------------------------------------------ burn-up */
 
+static const cw_report_forecast *forecast_of(const cw_report *r, const char *release)
+{
+    for (size_t i = 0; release && i < r->exec.n_forecasts; i++)
+        if (strcmp(r->exec.forecasts[i].release, release) == 0)
+            return &r->exec.forecasts[i];
+    return NULL;
+}
+
+/* Which release the burn-up shows when none is asked for: the digest's
+ * highest-ranked release at risk that still has items to do (one waiting
+ * only on a dependency has a flat burn-up: the digest names its
+ * dependency), else the model's first at risk with items to do (the digest
+ * may list none: weights, its top N), else its first at risk, else its
+ * first with a forecast. */
 static const cw_report_forecast *pick_forecast(const cw_report *r, const char *release)
 {
-    const cw_report_forecast *first = NULL;
+    const cw_report_forecast *at_risk = NULL, *busy = NULL, *first = NULL;
+    if (release)
+        return forecast_of(r, release);
+    for (size_t i = 0; i < r->exec.n_exceptions; i++) {
+        const cw_report_exception *e = &r->exec.exceptions[i];
+        const cw_report_forecast *f = strcmp(e->kind, "release_at_risk") == 0
+                                      ? forecast_of(r, e->subject) : NULL;
+        if (f && f->remaining > 0)
+            return f;
+    }
     for (size_t i = 0; i < r->exec.n_forecasts; i++) {
         const cw_report_forecast *f = &r->exec.forecasts[i];
-        if (release ? strcmp(f->release, release) == 0 : f->at_risk)
-            return f;
-        if (!first && f->has_forecast)
+        if (f->at_risk && f->remaining > 0 && !busy)
+            busy = f;
+        if (f->at_risk && !at_risk)
+            at_risk = f;
+        if (f->has_forecast && !first)
             first = f;
     }
-    return release ? NULL : first;
+    return busy ? busy : at_risk ? at_risk : first;
 }
 
 int cw_chart_burnup(const cw_report *r, const char *release, cw_chart *c)

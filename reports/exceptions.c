@@ -23,6 +23,7 @@
 #include "../core/sqlset.h"
 #include "../core/time.h"
 #include "../core/util.h"
+#include "headline.h"
 #include "metrics.h"
 #include "report.h"
 
@@ -33,7 +34,6 @@ static const char *const sql_files[] = {
 #define HOUR_S 3600.0
 #define DAY_S 86400.0
 #define PCT 85.0
-#define LONG_DURATION_S (48 * 3600.0)   /* from here on a duration reads in days */
 
 typedef struct gather {
     cw_db *db;
@@ -53,13 +53,14 @@ static char *col_dup(cw_stmt *st, int col)
     return cw_strdup(cw_db_column_text(st, col));
 }
 
-/* "0.95 hours" below 10 hours (a band edge is 1 hour), "25.3 hours" below
- * 48 hours, "3.2 days" from there on. */
+/* "0.95 hours" below 10 hours (a band edge is 1 hour, so two decimals),
+ * "25.3 hours" below the headline's days threshold (headline.h: 48 hours),
+ * "3.2 days" from there on. */
 static void format_duration(double seconds, char *buf, size_t size)
 {
     if (seconds < 10 * HOUR_S)
         snprintf(buf, size, "%.2f hours", seconds / HOUR_S);
-    else if (seconds < LONG_DURATION_S)
+    else if (!cw_report_duration_in_days(seconds / HOUR_S))
         snprintf(buf, size, "%.1f hours", seconds / HOUR_S);
     else
         snprintf(buf, size, "%.1f days", seconds / DAY_S);
@@ -685,7 +686,7 @@ static int gather_dora(gather *g)
     dora_set s = {0};
     /* cw_metrics_weekly rates every scope of a window from one statement
      * (cw_dora_summaries reads one per scope); its week rows are not needed */
-    cw_weekly_fns fns = { ignore_row, on_summary, &s };
+    cw_weekly_fns fns = { ignore_row, on_summary, &s, NULL };   /* the organisation is not rated here */
     int rc;
     s.half = HALF_PRIOR;
     rc = cw_metrics_weekly(g->db, t - 2 * CW_EXCEPTION_TREND_S, t - CW_EXCEPTION_TREND_S, &fns);

@@ -184,6 +184,7 @@ typedef struct period_def {
 typedef struct metric_grid {
     size_t n_members, n_periods;
     size_t cap_members;             /* room in the per-member arrays */
+    const char *organisation;       /* the organisation member's name (Decisions 9) */
     char **names, **teams;          /* per member */
     cw_scope *scopes;               /* per member */
     long *mapped;                   /* per member: applications with a deployment mapping */
@@ -355,9 +356,9 @@ static void add_member(metric_grid *g, cw_stmt *st, const period_def *periods, s
     if (g->laid_out[m])
         return;
     g->laid_out[m] = 1;
-    g->names[m] = column_dup(st, C_NAME);
-    g->teams[m] = column_dup(st, C_TEAM);
     g->scopes[m] = kind_scope(cw_db_column_int(st, C_KIND));
+    g->names[m] = g->scopes[m] == CW_SCOPE_ORG ? cw_strdup(g->organisation) : column_dup(st, C_NAME);
+    g->teams[m] = column_dup(st, C_TEAM);
     g->mapped[m] = (long)cw_db_column_int(st, C_MAPPED);
     for (size_t p = 0; p < g->n_periods; p++)
         init_row(&g->rows[m * g->n_periods + p], g->names[m], g->teams[m], periods[p].start);
@@ -719,8 +720,8 @@ static void grid_expand(metric_grid *g, const size_t *map, size_t n)
 
 /* One statement, so every number of a grid comes from one snapshot of the
  * warehouse (the nightly job may commit meanwhile) and nothing is written. */
-static int grid_load(cw_db *db, const char *scope, const period_def *periods, size_t n,
-                     metric_grid *g)
+static int grid_load(cw_db *db, const char *scope, const char *organisation,
+                     const period_def *periods, size_t n, metric_grid *g)
 {
     period_def *distinct = cw_xcalloc(n + 1, sizeof *distinct);
     size_t *map = cw_xcalloc(n + 1, sizeof *map), n_distinct = distinct_periods(periods, n, distinct, map);
@@ -728,6 +729,7 @@ static int grid_load(cw_db *db, const char *scope, const period_def *periods, si
     cw_stmt *st = NULL;
     int rc = -1;
     memset(g, 0, sizeof *g);
+    g->organisation = organisation ? organisation : CW_ORGANISATION;
     g->n_periods = n_distinct;
     if (sql && cw_db_prepare(db, sql, &st) != CW_DB_OK)
         sql_fail(db, ROWS_SQL);
@@ -775,7 +777,7 @@ int cw_metrics_rows(cw_db *db, const cw_metrics_query *q, cw_metric_row_fn fn, v
     if (check_views(db) != 0)
         return -1;
     periods = window_periods(q->from, q->to, q->by, &n_periods);
-    rc = grid_load(db, cw_scope_name(q->scope), periods, n_periods, &g);
+    rc = grid_load(db, cw_scope_name(q->scope), q->organisation, periods, n_periods, &g);
     free(periods);
     if (rc != 0)
         return -1;
@@ -883,12 +885,13 @@ static void summarise(const summary_layout *l, const cw_dora_bands *bands,
     s->prior_restore_count = prior->restore_count;
 }
 
-static int summaries_of_scope(cw_db *db, cw_scope scope, const summary_layout *l,
+static int summaries_of_scope(cw_db *db, cw_scope scope, const char *organisation,
+                              const summary_layout *l,
                               const cw_dora_bands *bands, int64_t from, int64_t to,
                               cw_dora_summary_fn fn, void *ctx)
 {
     metric_grid g;
-    int rc = grid_load(db, cw_scope_name(scope), l->periods, l->n, &g);
+    int rc = grid_load(db, cw_scope_name(scope), organisation, l->periods, l->n, &g);
     if (rc != 0)
         return -1;
     for (size_t m = 0; m < g.n_members && rc == 0; m++) {
@@ -937,7 +940,7 @@ int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *
     periods = window_periods(from, to, CW_PERIOD_WEEK, &n_weeks);
     periods = cw_xrealloc(periods, (n_weeks + l.n) * sizeof *periods);
     memcpy(periods + n_weeks, l.periods, l.n * sizeof *periods);
-    rc = grid_load(db, "all", periods, n_weeks + l.n, &g);
+    rc = grid_load(db, "all", fns->organisation, periods, n_weeks + l.n, &g);
     free(periods);
     /* members come by kind (applications, teams, the organisation): the
      * rows and the summaries of each scope in turn */
@@ -956,7 +959,8 @@ int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *
     return rc;
 }
 
-int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx)
+int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, const char *organisation,
+                      cw_dora_summary_fn fn, void *ctx)
 {
     static const cw_scope scopes[] = { CW_SCOPE_APPLICATION, CW_SCOPE_TEAM, CW_SCOPE_ORG };
     summary_layout l;
@@ -965,7 +969,7 @@ int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, cw_dora_summary_fn fn
     if (!(bands = summary_begin(db, from, to, &l)))
         return -1;
     for (size_t i = 0; i < sizeof scopes / sizeof scopes[0] && rc == 0; i++)
-        rc = summaries_of_scope(db, scopes[i], &l, bands, from, to, fn, ctx);
+        rc = summaries_of_scope(db, scopes[i], organisation, &l, bands, from, to, fn, ctx);
     free(l.periods);
     free(bands);
     return rc;

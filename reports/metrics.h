@@ -32,11 +32,14 @@ typedef struct cw_metrics_query {
     int64_t to;                 /* exclusive, a period start */
     cw_period_kind by;
     cw_scope scope;
+    /* the organisation row's name, [catwalk] organisation (metrics.md
+     * Decisions 9); NULL: CW_ORGANISATION */
+    const char *organisation;
 } cw_metrics_query;
 
 /* One row per (scope member, period), fields named exactly as metrics.md. */
 typedef struct cw_metric_row {
-    const char *name;           /* application, team or "organisation" */
+    const char *name;           /* application, team or the organisation's name */
     const char *team;           /* owning team of an application, else NULL */
     char period[11];            /* YYYY-MM-DD */
     long deployments, deploy_days, deploy_failures;
@@ -154,8 +157,10 @@ int cw_dora_bands_load(cw_db *db, cw_dora_bands *out);
 cw_level cw_dora_level(const cw_dora_bands *bands, const char *metric, const cw_dora_summary *s);
 
 typedef int (*cw_dora_summary_fn)(void *ctx, const cw_dora_summary *row);
-/* Applications first (by name), then teams, then the organisation. */
-int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, cw_dora_summary_fn fn, void *ctx);
+/* Applications first (by name), then teams, then the organisation (named
+ * `organisation`; NULL: CW_ORGANISATION). */
+int cw_dora_summaries(cw_db *db, int64_t from, int64_t to, const char *organisation,
+                      cw_dora_summary_fn fn, void *ctx);
 
 /* The weekly report's readings: for each scope in turn (applications,
  * teams, the organisation), the metric rows by week over [from, to) to
@@ -165,6 +170,7 @@ typedef struct cw_weekly_fns {
     int (*row)(void *ctx, cw_scope scope, const cw_metric_row *row);
     cw_dora_summary_fn summary;
     void *ctx;
+    const char *organisation;   /* the organisation row's name; NULL: CW_ORGANISATION */
 } cw_weekly_fns;
 int cw_metrics_weekly(cw_db *db, int64_t from, int64_t to, const cw_weekly_fns *fns);
 

@@ -153,6 +153,12 @@ void cw_report_init(cw_report *r, int64_t from, int64_t to)
     r->from = from;
     r->to = to;
     r->generated_at = (int64_t)time(NULL);
+    r->organisation = CW_ORGANISATION;
+}
+
+const char *cw_report_organisation(const cw_report *r)
+{
+    return r->organisation ? r->organisation : CW_ORGANISATION;
 }
 
 void cw_report_free(cw_report *r)
@@ -273,7 +279,7 @@ int cw_report_axes_build(const cw_report *r, cw_report_axes *out)
     for (int64_t t = r->from; t < r->to; t = cw_period_next(t, CW_PERIOD_WEEK))
         cw_time_format_date(t, out->periods[out->n_periods++], sizeof out->periods[0]);
     out->series = cw_xcalloc(r->n_rows + 1, sizeof *out->series);
-    out->series[out->n_series++] = "organisation";
+    out->series[out->n_series++] = cw_report_organisation(r);
     for (size_t i = 0; i < r->n_rows; i++) {
         const cw_report_row *row = &r->rows[i];
         if (row->scope == CW_SCOPE_TEAM && row->m.name
@@ -404,15 +410,18 @@ static int gather_lists(cw_db *db, cw_report *r)
     return run_list(db, st, rc, "work in progress", r, add_wip_row);
 }
 
-int cw_report_gather_templates(cw_db *db, const char *templates, int64_t from, int64_t to,
+int cw_report_gather_templates(cw_db *db, const cw_config *cfg, int64_t from, int64_t to,
                                cw_report *r)
 {
     /* each scope's weekly rows and its DORA summary from one reading of the window */
-    cw_weekly_fns fns = { keep_row, keep_summary, r };
+    cw_weekly_fns fns = { keep_row, keep_summary, r, NULL };
     cw_report_definition *def;
     cw_report_init(r, from, to);
+    if (cfg && cfg->organisation)
+        r->organisation = cw_report_intern(r, cfg->organisation);
+    fns.organisation = r->organisation;
     /* the definition first: an analyst's mistake is named before any work */
-    if (cw_report_definition_load(templates, "weekly", &def) != 0)
+    if (cw_report_definition_load(cfg ? cfg->report_templates : NULL, "weekly", &def) != 0)
         return -1;
     r->definition = def;
     if (cw_metrics_weekly(db, from, to, &fns) != 0) {
@@ -487,7 +496,7 @@ int cw_report_weekly(cw_db *db, const cw_config *cfg, int64_t from, int64_t to,
                      const char *out_dir)
 {
     cw_report r;
-    int rc = cw_report_gather_templates(db, cfg ? cfg->report_templates : NULL, from, to, &r);
+    int rc = cw_report_gather_templates(db, cfg, from, to, &r);
     if (rc == 0)
         rc = cw_report_gather_exec(db, cfg, &r);
     if (rc == 0)

@@ -142,6 +142,10 @@ typedef struct cw_report_table {
 typedef struct cw_report {
     int64_t from, to;                   /* window [from, to), UTC seconds */
     int64_t generated_at;
+    /* the organisation row's name ([catwalk] organisation, metrics.md
+     * Decisions 9; interned, or the CW_ORGANISATION literal): read it with
+     * cw_report_organisation */
+    const char *organisation;
     cw_dora_summary *summaries;  size_t n_summaries;
     cw_report_row *rows;         size_t n_rows;
     cw_report_untraceable *untraceable; size_t n_untraceable;
@@ -305,13 +309,16 @@ char *cw_report_coverage_line(const char *metric, int64_t samples, int64_t base)
  * by "; " ("" when there are none); caller frees.  Shown under the summary. */
 char *cw_report_coverage_summary(const cw_report *r);
 
+/* The organisation row's name (never NULL: CW_ORGANISATION by default). */
+const char *cw_report_organisation(const cw_report *r);
+
 /* Fill the model for the window [from, to) of weekly periods, its sections
  * from the built-in definition.  0 or -1 (logged); the model is left valid
  * for cw_report_free either way. */
 int cw_report_gather(cw_db *db, int64_t from, int64_t to, cw_report *r);
-/* The same with templates/weekly.report read from `templates` ([report]
- * templates; NULL: built in). */
-int cw_report_gather_templates(cw_db *db, const char *templates, int64_t from, int64_t to,
+/* The same with cfg's templates/weekly.report ([report] templates; NULL
+ * there or no cfg: built in) and cfg's organisation name. */
+int cw_report_gather_templates(cw_db *db, const cw_config *cfg, int64_t from, int64_t to,
                                cw_report *r);
 
 /* Links of the workbook and the page (reports/links.c), from the sources'

@@ -251,7 +251,8 @@ static int check_columns(const cw_report_section *s, cw_stmt *st)
 }
 
 /* Prepare a section's query and bind the window to the parameters it has
- * (a view has none; a query may use ?1 only; ?3 is the as-of instant). */
+ * (a view has none; a query may use ?1 only; ?3 is the as-of instant, ?4
+ * the organisation's name: [catwalk] organisation, metrics.md Decisions 9). */
 static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_report *r)
 {
     const char *file = s->file ? s->file : "report";
@@ -273,9 +274,10 @@ static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_
         cw_db_finalize(st);
         return NULL;
     }
-    if (nparams > 3) {
-        cw_error("%s:%d: query: %s uses ?%d: a sheet's query has ?1 (from), ?2 (to) and ?3 "
-                 "(the report's as-of instant) only", file, s->query_line, s->sql, nparams);
+    if (nparams > 4) {
+        cw_error("%s:%d: query: %s uses ?%d: a sheet's query has ?1 (from), ?2 (to), ?3 "
+                 "(the report's as-of instant) and ?4 (the organisation's name) only", file,
+                 s->query_line, s->sql, nparams);
         cw_db_finalize(st);
         return NULL;
     }
@@ -287,6 +289,8 @@ static cw_stmt *prepare_section(cw_db *db, const cw_report_section *s, const cw_
      * that ended after it is not yet known */
     if (rc == CW_DB_OK && nparams >= 3)
         rc = cw_db_bind_int(st, 3, cw_now());
+    if (rc == CW_DB_OK && nparams >= 4)
+        rc = cw_db_bind_str(st, 4, cw_report_organisation(r));
     if (rc != CW_DB_OK || check_columns(s, st) != 0) {
         if (rc != CW_DB_OK)
             cw_error("%s:%d: query: %s: %s", file, s->query_line, s->sql, cw_db_errmsg(db));

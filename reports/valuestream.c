@@ -21,7 +21,6 @@
 #include "../core/util.h"
 
 #define SECONDS_PER_HOUR 3600.0
-#define ORGANISATION "organisation"
 
 /* ------------------------------------------------------------ buckets */
 
@@ -146,11 +145,11 @@ static const char *text_or(cw_stmt *st, int col, const char *fallback)
 }
 
 /* The scope member a row of application `app` (team `team`) belongs to. */
-static const char *member_of(cw_scope scope, const char *app, const char *team)
+static const char *member_of(const cw_metrics_query *q, const char *app, const char *team)
 {
-    switch (scope) {
+    switch (q->scope) {
     case CW_SCOPE_TEAM: return team ? team : "";
-    case CW_SCOPE_ORG: return ORGANISATION;
+    case CW_SCOPE_ORG: return q->organisation ? q->organisation : CW_ORGANISATION;
     case CW_SCOPE_APPLICATION: break;
     }
     return app ? app : "";
@@ -175,7 +174,7 @@ static int read_status_time(cw_db *db, const cw_metrics_query *q, buckets *out)
         return -1;
     rc = bind_window(st, q) == CW_DB_OK ? CW_DB_OK : CW_DB_ERROR;
     while (rc == CW_DB_OK && (rc = cw_db_step(st)) == CW_DB_ROW) {
-        const char *member = member_of(q->scope, cw_db_column_text(st, 0),
+        const char *member = member_of(q, cw_db_column_text(st, 0),
                                        cw_db_column_text(st, 1));
         int64_t period = cw_period_start(cw_db_column_int(st, 2), q->by);
         bucket *b = bucket_get(out, member, period, text_or(st, 3, ""));
@@ -264,7 +263,7 @@ typedef struct gate_data {
 static void gate_row_in(gate_data *g, const cw_metrics_query *q, cw_stmt *st)
 {
     const char *kind = text_or(st, 0, "");
-    const char *member = member_of(q->scope, cw_db_column_text(st, 1), cw_db_column_text(st, 2));
+    const char *member = member_of(q, cw_db_column_text(st, 1), cw_db_column_text(st, 2));
     const char *gate = text_or(st, 3, "");
     bucket *all = bucket_get(&g->gates, member, -1, gate), *cell;
     int64_t at = cw_db_column_int(st, 5);

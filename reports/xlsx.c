@@ -41,16 +41,15 @@
 #include "../core/log.h"
 #include "../core/util.h"
 
-/* DORA level colours; templates/weekly.html uses the same ones. */
-static const lxw_color_t level_fill[] = {
+const int32_t cw_xlsx_level_fill[CW_XLSX_N_LEVELS] = {
     [CW_LEVEL_NONE] = 0xD9D9D9, [CW_LEVEL_LOW] = 0xE06666, [CW_LEVEL_MEDIUM] = 0xFFC000,
     [CW_LEVEL_HIGH] = 0x93C47D, [CW_LEVEL_ELITE] = 0x1E6B34,
 };
-static const lxw_color_t level_font[] = {
+const int32_t cw_xlsx_level_font[CW_XLSX_N_LEVELS] = {
     [CW_LEVEL_NONE] = 0x595959, [CW_LEVEL_LOW] = 0x000000, [CW_LEVEL_MEDIUM] = 0x000000,
     [CW_LEVEL_HIGH] = 0x000000, [CW_LEVEL_ELITE] = 0xFFFFFF,
 };
-#define N_LEVELS 5
+#define N_LEVELS CW_XLSX_N_LEVELS
 
 /* Excel keeps at most 32767 characters in a cell. */
 #define EXCEL_TEXT_MAX 32767
@@ -148,13 +147,13 @@ static void make_formats(lxw_workbook *wb, xlsx_formats *f)
     format_set_align(f->link_num, LXW_ALIGN_RIGHT);
     for (int l = 0; l < N_LEVELS; l++) {
         f->level[l] = new_format(wb, NULL);
-        format_set_bg_color(f->level[l], level_fill[l]);
-        format_set_font_color(f->level[l], level_font[l]);
+        format_set_bg_color(f->level[l], cw_xlsx_level_fill[l]);
+        format_set_font_color(f->level[l], cw_xlsx_level_font[l]);
         format_set_align(f->level[l], LXW_ALIGN_CENTER);
         for (int rate = 0; rate < 2; rate++) {
             f->value[l][rate] = new_format(wb, rate ? FMT_RATE : FMT_RATIO);
-            format_set_bg_color(f->value[l][rate], level_fill[l]);
-            format_set_font_color(f->value[l][rate], level_font[l]);
+            format_set_bg_color(f->value[l][rate], cw_xlsx_level_fill[l]);
+            format_set_font_color(f->value[l][rate], cw_xlsx_level_font[l]);
         }
     }
     for (int b = 0; b < 3; b++)

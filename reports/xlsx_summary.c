@@ -25,17 +25,10 @@
 
 #include "../core/util.h"
 #include "headline.h"
+#include "xlsx.h"
 
-/* DORA level colours: the same as the other sheets (xlsx.c) and the page. */
-static const lxw_color_t level_fill[] = {
-    [CW_LEVEL_NONE] = 0xD9D9D9, [CW_LEVEL_LOW] = 0xE06666, [CW_LEVEL_MEDIUM] = 0xFFC000,
-    [CW_LEVEL_HIGH] = 0x93C47D, [CW_LEVEL_ELITE] = 0x1E6B34,
-};
-static const lxw_color_t level_font[] = {
-    [CW_LEVEL_NONE] = 0x595959, [CW_LEVEL_LOW] = 0x000000, [CW_LEVEL_MEDIUM] = 0x000000,
-    [CW_LEVEL_HIGH] = 0x000000, [CW_LEVEL_ELITE] = 0xFFFFFF,
-};
-#define N_LEVELS 5
+/* DORA level colours: the other sheets' (xlsx.h), as the page's */
+#define N_LEVELS CW_XLSX_N_LEVELS
 #define GREY 0x8C8C8C
 
 /* The units a key's value and change are shown in. */
@@ -101,8 +94,8 @@ static void make_formats(lxw_workbook *wb, summary_formats *f)
     format_set_bg_color(f->warning, 0xFFC7CE);
     f->fine = new_format(wb, NULL, 0x1E6B34);
     for (int l = 0; l < N_LEVELS; l++) {
-        f->level[l] = new_format(wb, NULL, level_font[l]);
-        format_set_bg_color(f->level[l], level_fill[l]);
+        f->level[l] = new_format(wb, NULL, cw_xlsx_level_font[l]);
+        format_set_bg_color(f->level[l], cw_xlsx_level_fill[l]);
         format_set_align(f->level[l], LXW_ALIGN_CENTER);
     }
     f->level_small = new_format(wb, NULL, GREY);

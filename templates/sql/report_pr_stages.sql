@@ -7,9 +7,12 @@
 -- v_pr_stage_weekly; NULL when there is no sample, never 0), clamped
 -- (negative stages counted as 0).  ?3 is the report's as-of instant
 -- (`report --as-of`; else now): a deploy stage that ended after it was not
--- known then and is no sample, so a past week renders as it did.
+-- known then and is no sample, so a past week renders as it did.  ?4 is
+-- the organisation's name ([catwalk] organisation, metrics.md Decisions 9),
+-- the name of the organisation's rows.
 WITH known AS (
-    SELECT scope, name, stage, stage_order, clamped,
+    SELECT scope, CASE WHEN scope = 'organisation' THEN CAST(?4 AS TEXT) ELSE name END AS name,
+           stage, stage_order, clamped,
            CASE WHEN stage = 'deploy' AND merged_at + value_s > CAST(?3 AS BIGINT) THEN NULL
                 ELSE value_s END AS value_s
     FROM v_pr_stage_samples

@@ -257,5 +257,45 @@ class ReportHeadline(unittest.TestCase):
         self.assertIn("Team Ghosts", cells)
 
 
+class OrganisationName(unittest.TestCase):
+    """metrics.md Decisions 9: `[catwalk] organisation = Acme Bank` names the
+    organisation row of `catwalk metrics --org`, of the window summary and of
+    the report (its Summary and Data sheets, and the page); the scope stays
+    "organisation" and the figures (module comment: 6 deployments, 4 failed)
+    do not change."""
+
+    @classmethod
+    def setUpClass(cls):
+        folder = os.path.join(temp_dir("cw-headline-"), "data")
+        shutil.copytree(DATA, folder)
+        cls.config = os.path.join(folder, "catwalk.ini")
+        with open(cls.config) as f:
+            text, n = re.subn(r"(?m)^\[catwalk\]$", "[catwalk]\norganisation = Acme Bank", f.read())
+        assert n == 1
+        with open(cls.config, "w") as f:
+            f.write(text)
+        run("run", "-c", cls.config, "--no-report")
+        cls.out = os.path.join(folder, "out")
+        run("report", "weekly", "-q", "-c", cls.config, *WINDOW, "--out", cls.out)
+
+    def test_metrics_and_summary(self):
+        self.assertEqual(metrics(self.config, "--org", "--format", "csv", "--fields", "deployments"),
+                         'organisation,period,deployments\n'
+                         '"Acme Bank",2026-03-02,4\n"Acme Bank",2026-03-09,2\n')
+        self.assertEqual(json.loads(metrics(self.config, "--summary", "--org", "--fields",
+                                            "deployments,change_failure_rate_level")),
+                         [{"scope": "organisation", "name": "Acme Bank", "deployments": 6,
+                           "change_failure_rate_level": "low"}])
+
+    def test_report(self):
+        xlsx, html = summary_sheet(self.out)
+        self.assertIn("Acme Bank", texts(xlsx))
+        data = openpyxl.load_workbook(xlsx)["Data"]
+        org = [r[:2] for r in data.iter_rows(values_only=True) if r[0] == "organisation"]
+        self.assertEqual(org, [("organisation", "Acme Bank")] * 2)     # two weeks
+        with open(html, encoding="utf-8") as f:
+            self.assertIn("Acme Bank", f.read())
+
+
 if __name__ == "__main__":
     run_suite("headline")

@@ -173,6 +173,7 @@ EXPECTED_REPORT = {
 }
 MAR3, MAR9 = 1772496000, 1773014400     # 2026-03-03 and 2026-03-09, 00:00 UTC
 NOW = 4102444800                        # ?3, the report's as-of: 2100-01-01, all known
+ORG = "Acme Bank"                       # ?4, [catwalk] organisation: the organisation rows' name
 # As of 2026-03-03 08:00, PR 2 (merged 03:00) was not deployed yet (09:00):
 # its deploy stage is no sample; at 09:00 it is.
 EXPECTED_AS_OF_8 = dict(EXPECTED_REPORT, deploy=(3, 0, None, None, 0))
@@ -194,13 +195,13 @@ class Checks:
         got = {int(r[0]): tuple(None if v is None else int(v) for v in r[1:]) for r in rows}
         self.assertEqual(got, EXPECTED_PRS)
 
-    def check_stats(self, rows, expected, week=True):
+    def check_stats(self, rows, expected, org="organisation"):
         by = {}
         for r in rows:
             scope, name, stage = r[0], r[1], r[2]
             by.setdefault((scope, name), {})[stage] = (
                 int(r[3]), int(r[4]), num(r[5]), num(r[6]), int(r[7]))
-        self.assertEqual(sorted(by), [("application", "pay"), ("organisation", "organisation"),
+        self.assertEqual(sorted(by), [("application", "pay"), ("organisation", org),
                                       ("team", "Core")])
         for key, stages in by.items():
             self.assertEqual(stages, expected, key)
@@ -260,18 +261,20 @@ class SQLite(Checks, unittest.TestCase):
         self.check_stats(self.q(WEEK_SQL), EXPECTED_WEEK)
 
     def test_report_window(self):
-        self.check_stats(self.q(report_sql(), (MAR3, MAR9, NOW)), EXPECTED_REPORT)
+        self.check_stats(self.q(report_sql(), (MAR3, MAR9, NOW, ORG)), EXPECTED_REPORT, ORG)
 
     def test_report_as_of(self):
-        self.check_stats(self.q(report_sql(), (MAR3, MAR9, MAR3 + 8 * H)), EXPECTED_AS_OF_8)
-        self.check_stats(self.q(report_sql(), (MAR3, MAR9, MAR3 + 9 * H)), EXPECTED_REPORT)
+        self.check_stats(self.q(report_sql(), (MAR3, MAR9, MAR3 + 8 * H, ORG)), EXPECTED_AS_OF_8,
+                         ORG)
+        self.check_stats(self.q(report_sql(), (MAR3, MAR9, MAR3 + 9 * H, ORG)), EXPECTED_REPORT,
+                         ORG)
 
     def test_report_rows_in_stage_order(self):
-        rows = self.q(report_sql(), (MAR3, MAR9, NOW))
+        rows = self.q(report_sql(), (MAR3, MAR9, NOW, ORG))
         self.assertEqual([r[2] for r in rows[:4]], ["coding", "pickup", "review", "deploy"])
 
     def test_empty_window_has_no_rows(self):
-        self.assertEqual(self.q(report_sql(), (0, 1, NOW)), [])
+        self.assertEqual(self.q(report_sql(), (0, 1, NOW, ORG)), [])
 
     def test_second_run_changes_nothing(self):
         before = self.q(PRS_SQL)
@@ -380,8 +383,9 @@ class PostgreSQL(Checks, unittest.TestCase):
 
     def test_report_window(self):
         sql = report_sql().replace("?1", str(MAR3)).replace("?2", str(MAR9))
-        self.check_stats(psql(sql.replace("?3", str(NOW))), EXPECTED_REPORT)
-        self.check_stats(psql(sql.replace("?3", str(MAR3 + 8 * H))), EXPECTED_AS_OF_8)
+        sql = sql.replace("?4", "'%s'" % ORG)
+        self.check_stats(psql(sql.replace("?3", str(NOW))), EXPECTED_REPORT, ORG)
+        self.check_stats(psql(sql.replace("?3", str(MAR3 + 8 * H))), EXPECTED_AS_OF_8, ORG)
 
 
 if __name__ == "__main__":

@@ -416,6 +416,44 @@ static void test_burnup_cone(void **state)
     cw_report_free(&r);
 }
 
+/* Without a release asked for, the burn-up shows the digest's highest-ranked
+ * release at risk that has items to do: DEP 1.0 ranks first but has none
+ * left (it waits on a dependency), so LATE 1.0 (ranked second, 4 to do),
+ * although the model lists MOB 5.2 first among those at risk. */
+static void test_burnup_follows_the_digest(void **state)
+{
+    (void)state;
+    cw_report r;
+    cw_chart c;
+    fill_model(&r);
+    add_burnup(&r);
+    cw_report_table *t = &r.exec.charts.tables[r.exec.charts.n_tables - 1];  /* the burn-up rows */
+    const char *texts[] = { "LATE 1.0", NULL, NULL, NULL };
+    double nums[] = { NAN, (double)cw_t("2026-01-12T00:00:00Z"), 6, 2 };
+    cw_report_table_add_row(t, nums, texts);
+    cw_report_forecast dep = { .release = "DEP 1.0", .has_forecast = 1, .at_risk = 1,
+                               .p50_at = cw_t("2026-03-01T00:00:00Z"),
+                               .p85_at = cw_t("2026-03-01T00:00:00Z"),
+                               .p95_at = cw_t("2026-03-01T00:00:00Z"), .items_by_planned_85 = -1 };
+    cw_report_forecast late = { .release = "LATE 1.0", .has_forecast = 1, .at_risk = 1,
+                                .remaining = 4, .planned_at = cw_t("2026-01-20T00:00:00Z"),
+                                .p50_at = cw_t("2026-01-25T00:00:00Z"),
+                                .p85_at = cw_t("2026-01-30T00:00:00Z"),
+                                .p95_at = cw_t("2026-02-04T00:00:00Z"), .items_by_planned_85 = 3 };
+    cw_report_add_forecast(&r, &dep);
+    cw_report_add_forecast(&r, &late);
+    cw_report_exception e1 = { .kind = "release_at_risk", .scope = "release",
+                               .scope_name = "DEP 1.0", .subject = "DEP 1.0", .score = 9 };
+    cw_report_exception e2 = { .kind = "release_at_risk", .scope = "release",
+                               .scope_name = "LATE 1.0", .subject = "LATE 1.0", .score = 6 };
+    cw_report_add_exception(&r, &e1);
+    cw_report_add_exception(&r, &e2);
+    assert_int_equal(cw_chart_burnup(&r, NULL, &c), 0);
+    assert_string_equal(c.title, "Release LATE 1.0: burn-up and forecast");
+    cw_chart_free(&c);
+    cw_report_free(&r);
+}
+
 /* The monthly view: the organisation's rows by calendar month. */
 static void test_monthly_view(void **state)
 {
@@ -622,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_cycle_time_percentiles),
         cmocka_unit_test(test_aging_wip),
         cmocka_unit_test(test_burnup_cone),
+        cmocka_unit_test(test_burnup_follows_the_digest),
         cmocka_unit_test(test_cfd_accumulates_changes),
         cmocka_unit_test(test_monthly_view),
         cmocka_unit_test(test_png_reads_back),

@@ -301,6 +301,27 @@ static void test_report_min_samples(void **state)
     expect_error("[report]\nmin_sample = 3\n", ":2: min_sample: unknown key in [report]");
 }
 
+/* metrics.md Decisions 9: [catwalk] organisation names the organisation
+ * row, "organisation" when absent; a name a report shows follows the rule of
+ * application names. */
+static void test_organisation_name(void **state)
+{
+    cw_config *cfg = load_ok("[catwalk]\n");
+    (void)state;
+    assert_string_equal(cfg->organisation, "organisation");
+    cw_config_free(cfg);
+    cfg = load_ok("[catwalk]\norganisation = Acme Bank (EU)\n");
+    assert_string_equal(cfg->organisation, "Acme Bank (EU)");
+    cw_config_free(cfg);
+    expect_error("[catwalk]\norganisation = =SUM(A1)\n", ".ini:2: organisation: expected a name of "
+                 "letters, digits, spaces and . _ - ( ) & +, starting with a letter or digit");
+    expect_error("[catwalk]\norganisation = Acme\norganisation = Beta\n",
+                 ":3: organisation: given twice in [catwalk]");
+    expect_error("[catwalk]\norganization = Acme\n",
+                 ":2: organization: unknown key in [catwalk] (warehouse, landing, reports, jobs, "
+                 "organisation)");
+}
+
 /* Issue 6 #13: only a regular file is a configuration. */
 static void test_only_a_regular_file_is_a_config(void **state)
 {
@@ -575,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_application_names_are_validated),
         cmocka_unit_test(test_numbers_are_range_checked),
         cmocka_unit_test(test_report_min_samples),
+        cmocka_unit_test(test_organisation_name),
         cmocka_unit_test(test_only_a_regular_file_is_a_config),
         cmocka_unit_test(test_config_gaps_are_errors),
         cmocka_unit_test(test_job_patterns_stay_anchored),

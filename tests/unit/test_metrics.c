@@ -274,7 +274,7 @@ static const cw_metric_row *find(const collected *c, const char *name, const cha
 static void collect(cw_db *db, const char *from, const char *to, cw_period_kind by,
                     cw_scope scope, collected *c)
 {
-    cw_metrics_query q = { cw_t(from), cw_t(to), by, scope };
+    cw_metrics_query q = { cw_t(from), cw_t(to), by, scope, NULL };
     memset(c, 0, sizeof *c);
     assert_int_equal(cw_metrics_rows(db, &q, keep, c), 0);
 }
@@ -900,7 +900,7 @@ static void test_weekly_grid_equals_separate_grids(void **state)
     fixture *f = *state;
     static weekly_kept w;
     static collected c;
-    cw_weekly_fns fns = { keep_weekly_row, keep_weekly_summary, &w };
+    cw_weekly_fns fns = { keep_weekly_row, keep_weekly_summary, &w, NULL };
     memset(&w, 0, sizeof w);
     assert_int_equal(cw_metrics_weekly(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"), &fns), 0);
     for (int scope = CW_SCOPE_APPLICATION; scope <= CW_SCOPE_ORG; scope++) {
@@ -913,7 +913,7 @@ static void test_weekly_grid_equals_separate_grids(void **state)
         }
     }
     memset(&c, 0, sizeof c);
-    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"), NULL,
                                        keep_summary, &c), 0);
     assert_int_equal(w.summaries.n, c.n);
     for (size_t i = 0; i < c.n; i++) {
@@ -939,7 +939,7 @@ static void test_dora_summaries(void **state)
     fixture *f = *state;
     collected c = {0};
     const cw_dora_summary *api, *solo, *org;
-    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"), NULL,
                                        keep_summary, &c), 0);
     /* applications api solo web, teams core edge, organisation */
     assert_int_equal(c.n, 6);
@@ -997,6 +997,36 @@ static void test_dora_summaries(void **state)
     assert_float_equal(org->change_failure_rate, 3.0 / 5, EPS);
 }
 
+/* Decisions 9: the organisation row carries the configured name in the
+ * rows, the summaries and the weekly reading alike; its figures do not
+ * change (5 deployments: api 4 + web 1, as test_dora_summaries works out). */
+static void test_organisation_named(void **state)
+{
+    fixture *f = *state;
+    collected c = {0};
+    static weekly_kept w;
+    cw_weekly_fns fns = { keep_weekly_row, keep_weekly_summary, &w, "Acme Bank" };
+    cw_metrics_query q = { cw_t("2026-03-02"), cw_t("2026-03-16"), CW_PERIOD_WEEK, CW_SCOPE_ORG,
+                           "Acme Bank" };
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
+                                       "Acme Bank", keep_summary, &c), 0);
+    assert_int_equal(c.n, 6);
+    assert_string_equal(c.rows[5].name, "Acme Bank");
+    assert_int_equal(c.rows[5].s.scope, CW_SCOPE_ORG);
+    assert_int_equal(c.rows[5].s.deployments, 5);
+    assert_string_equal(c.rows[3].name, "core");                  /* teams keep theirs */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(cw_metrics_rows(f->conn, &q, keep, &c), 0);
+    assert_int_equal(c.n, 2);                                      /* two weeks */
+    assert_string_equal(c.rows[0].name, "Acme Bank");
+    assert_string_equal(c.rows[1].name, "Acme Bank");
+    assert_int_equal(find(&c, "Acme Bank", "2026-03-02")->deployments
+                     + find(&c, "Acme Bank", "2026-03-09")->deployments, 5);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(cw_metrics_weekly(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"), &fns), 0);
+    assert_string_equal(w.summaries.rows[w.summaries.n - 1].name, "Acme Bank");
+}
+
 /* Decisions 3 and 13: a CI job pattern is a deployment mapping even when it
  * matches no job; with it and no deployment in the window, solo is low. */
 static void test_mapped_without_deployments_is_low(void **state)
@@ -1005,7 +1035,7 @@ static void test_mapped_without_deployments_is_low(void **state)
     collected c = {0};
     const cw_dora_summary *solo, *edge;
     cw_test_exec(f->conn, "INSERT INTO map_job VALUES ('solo-deploy', 4, 1);");
-    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"),
+    assert_int_equal(cw_dora_summaries(f->conn, cw_t("2026-03-02"), cw_t("2026-03-16"), NULL,
                                        keep_summary, &c), 0);
     solo = &c.rows[1].s;
     edge = &c.rows[4].s;
@@ -1092,7 +1122,7 @@ static void test_reader_without_views(void **state)
     collected c = {0};
     char *text;
     cw_metrics_query q = { cw_t("2026-03-02"), cw_t("2026-03-16"), CW_PERIOD_WEEK,
-                           CW_SCOPE_APPLICATION };
+                           CW_SCOPE_APPLICATION, NULL };
     cw_test_exec(f->conn, "DROP VIEW dora_band; DROP VIEW v_dora_weekly");
     cw_redirect_begin(&err, STDERR_FILENO);
     assert_int_equal(cw_metrics_rows(f->conn, &q, keep, &c), -1);
@@ -1347,6 +1377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_window_reads_only_its_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wip_age_reads_only_open_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dora_summaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_organisation_named, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapped_without_deployments_is_low, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weekly_grid_equals_separate_grids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_views, setup, teardown),

@@ -169,7 +169,7 @@ static void expect_rows(cw_db *db, const char *sql, const char *want)
 static cw_metrics_query window(cw_scope scope)
 {
     cw_metrics_query q = { cw_t("2026-03-02T00:00:00Z"), cw_t("2026-03-16T00:00:00Z"),
-                           CW_PERIOD_WEEK, scope };
+                           CW_PERIOD_WEEK, scope, NULL };
     return q;
 }
 
