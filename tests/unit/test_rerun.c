@@ -1,6 +1,7 @@
 /*
  * test_rerun.c - analyst re-runs (issue 10 capability 10), the pure parts:
- * the run manifest gathered from a warehouse filled by hand, the landing
+ * the run manifest gathered from a warehouse filled by hand, the forecasts
+ * as of an instant (report model, Forecasts sheet, digest), the landing
  * zone's batch folders as a rebuild lists them, and landing retention's
  * rule on a landing folder made by hand (checkpoint, what is deleted, what
  * is kept).  The rebuild and --as-of end to end: tests/e2e/test_rerun.py.
