@@ -49,7 +49,11 @@ SELECT f.release_id, r.project || ' ' || r.name AS release, r.project, r.name,
 -- last derivation's included (valid_until = its as_of).  Every run writes
 -- at least its open releases' rows, so "the next run" is the next made_at
 -- of any release (a run with no open release writes nothing: the rows
--- before it stand until the next one that does).
+-- before it stand until the next one that does).  valid_until is the
+-- earlier of the next history instant (one seek of ix_forecast_history_
+-- made_at per row, so the view costs O(rows log rows), never rows squared)
+-- and the last derivation's instant when that is not before the row (one
+-- derivation has one as_of: MIN over derived_forecast, read once).
 CREATE VIEW v_forecast_made AS
 SELECT f.release_id, r.project || ' ' || r.name AS release, r.project, r.name,
        a.name AS application, t.name AS team, f.as_of, r.release_at AS planned_at,
@@ -62,19 +66,21 @@ SELECT f.release_id, r.project || ' ' || r.name AS release, r.project, r.name,
                d.as_of AS valid_from, CAST(NULL AS BIGINT) AS valid_until
           FROM derived_forecast d
         UNION ALL
-        SELECT h.release_id, h.made_at, h.remaining,
-               CASE WHEN h.p50_at IS NULL THEN 0 ELSE 1 END, h.p50_at, h.p85_at, h.p95_at,
-               h.items_by_planned_85, COALESCE(h.at_risk, 0), h.critical_release_id, h.reason,
-               h.made_at,
-               (SELECT MIN(n.at)
-                  FROM (SELECT x.made_at AS at FROM forecast_history x
-                         WHERE x.made_at > h.made_at
-                        UNION ALL
-                        SELECT y.as_of FROM derived_forecast y
-                         WHERE y.as_of >= h.made_at) n)
-          FROM forecast_history h
-         WHERE NOT EXISTS (SELECT 1 FROM derived_forecast e
-                            WHERE e.release_id = h.release_id AND e.as_of <= h.made_at)) f
+        SELECT hn.release_id, hn.made_at, hn.remaining,
+               CASE WHEN hn.p50_at IS NULL THEN 0 ELSE 1 END, hn.p50_at, hn.p85_at, hn.p95_at,
+               hn.items_by_planned_85, COALESCE(hn.at_risk, 0), hn.critical_release_id,
+               hn.reason, hn.made_at,
+               CASE WHEN dd.at IS NULL OR dd.at < hn.made_at THEN hn.next_at
+                    WHEN hn.next_at IS NULL OR dd.at < hn.next_at THEN dd.at
+                    ELSE hn.next_at END
+          FROM (SELECT h.*,
+                       (SELECT MIN(x.made_at) FROM forecast_history x
+                         WHERE x.made_at > h.made_at) AS next_at
+                  FROM forecast_history h
+                 WHERE NOT EXISTS (SELECT 1 FROM derived_forecast e
+                                    WHERE e.release_id = h.release_id
+                                      AND e.as_of <= h.made_at)) hn
+         CROSS JOIN (SELECT MIN(as_of) AS at FROM derived_forecast) dd) f
   JOIN dim_release r ON r.release_id = f.release_id
   LEFT JOIN map_project m ON m.project = r.project
   LEFT JOIN dim_application a ON a.application_id = m.application_id
